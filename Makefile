@@ -1,0 +1,98 @@
+# revops: see README.md.  `make`, `make check`, `make demo`, `make bench`,
+# `make install PREFIX=/usr/local DESTDIR=`; SANITIZE=1 builds everything
+# under AddressSanitizer and UndefinedBehaviorSanitizer in build/san.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR = $(PREFIX)/bin
+MANDIR = $(PREFIX)/share/man
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR = $(PREFIX)/share/zsh/site-functions
+
+CC ?= cc
+CSTD = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+WARN = -Wall -Wextra -Werror
+OPT ?= -O2 -g
+ifeq ($(SANITIZE),1)
+O = build/san
+SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+O = build
+SAN =
+endif
+
+DEPS_CFLAGS := $(shell pkg-config --cflags sqlite3 2>/dev/null)
+DEPS_LIBS := $(shell pkg-config --libs sqlite3 2>/dev/null) -lcsv
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -iquote lib $(DEPS_CFLAGS) $(CFLAGS)
+LDFLAGS_ALL = $(SAN) $(LDFLAGS)
+
+PROGS = revops-import
+LIB_SRC = $(wildcard lib/*.c)
+LIB_OBJ = $(LIB_SRC:lib/%.c=$(O)/lib/%.o) $(O)/gen/schema.o
+LIB = $(O)/lib/librevops.a
+BINS = $(PROGS:%=$(O)/bin/%)
+UNIT_SRC = $(wildcard tests/unit/*.c)
+UNIT_OBJ = $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%.o)
+
+all: $(O)/.deps $(BINS)
+
+# A missing build dependency is installed when we are root, else named.
+APT_PKGS = build-essential pkg-config libsqlite3-dev libcsv-dev check sqlite3
+$(O)/.deps:
+	@sh tests/deps.sh $(APT_PKGS)
+	@mkdir -p $(O) && touch $@
+
+$(O)/lib/%.o: lib/%.c lib/*.h $(O)/.deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+# The schema is one SQL file, embedded as a C string.
+$(O)/gen/schema.c: lib/schema.sql tests/embed.awk
+	@mkdir -p $(@D)
+	awk -v name=db_schema_sql -f tests/embed.awk lib/schema.sql > $@
+
+$(O)/gen/schema.o: $(O)/gen/schema.c
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $(LIB_OBJ)
+
+$(O)/bin/%: bin/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIB) $(DEPS_LIBS) $(LDFLAGS_ALL)
+
+$(O)/tests/%.o: tests/unit/%.c lib/*.h tests/unit/*.h $(O)/.deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -iquote tests/unit -c -o $@ $<
+
+$(O)/tests/unit: $(UNIT_OBJ) $(LIB)
+	$(CC) -o $@ $(UNIT_OBJ) $(LIB) $(CHECK_LIBS) $(DEPS_LIBS) $(LDFLAGS_ALL)
+
+check: all $(O)/tests/unit
+	CK_VERBOSITY=$${CK_VERBOSITY:-minimal} $(O)/tests/unit
+	sh tests/e2e/run.sh $(O)/bin
+
+demo: all
+	sh examples/demo.sh $(O)/bin build/demo.db
+
+bench: all
+	sh tests/bench/run.sh $(O)/bin
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1
+	install -m 644 man/*.7 $(DESTDIR)$(MANDIR)/man7
+	install -m 644 completions/revops.bash $(DESTDIR)$(BASHCOMPDIR)/revops
+	for p in $(PROGS); do ln -sf revops $(DESTDIR)$(BASHCOMPDIR)/$$p; done
+	install -m 644 completions/_revops $(DESTDIR)$(ZSHCOMPDIR)/_revops
+
+clean:
+	rm -rf build
+
+.PHONY: all check demo bench install clean
+.SECONDARY:

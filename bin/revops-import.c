@@ -1,0 +1,163 @@
+/*
+ * revops-import: load CSV/TSV files of one entity into the database,
+ * validated and atomic; list the entities, print their templates, export
+ * them back, show the audit log.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "db.h"
+#include "entity.h"
+#include "import.h"
+
+enum {
+	OPT_DRY_RUN = CLI_OPT_FIRST_OWN, OPT_EXPORT, OPT_LIST, OPT_LOG,
+	OPT_REJECTS, OPT_REPLACE, OPT_SCHEMA, OPT_UPSERT
+};
+
+static const struct option longopts[] = {
+	CLI_LONGOPTS,
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "export", required_argument, NULL, OPT_EXPORT },
+	{ "list", no_argument, NULL, OPT_LIST },
+	{ "log", no_argument, NULL, OPT_LOG },
+	{ "rejects", required_argument, NULL, OPT_REJECTS },
+	{ "replace", no_argument, NULL, OPT_REPLACE },
+	{ "schema", required_argument, NULL, OPT_SCHEMA },
+	{ "upsert", no_argument, NULL, OPT_UPSERT },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+help(void)
+{
+	printf("usage: revops-import [options] ENTITY [FILE...]\n"
+	    "       revops-import --list | --schema ENTITY | --export ENTITY | --log\n"
+	    "\n"
+	    "Load CSV/TSV files of one entity into the database, validated,\n"
+	    "as one transaction: on any error nothing is written.  No FILE or\n"
+	    "'-' reads standard input.\n"
+	    "\n"
+	    "      --upsert           insert new rows, update existing ones by id\n"
+	    "      --replace          the files are the whole table: rows not in them go\n"
+	    "      --dry-run          validate everything, write nothing\n"
+	    "      --rejects FILE     import the valid rows, write the others to FILE\n"
+	    "                         with an error column\n"
+	    "      --list             list the entities\n"
+	    "      --schema ENTITY    print the header line of a template for ENTITY\n"
+	    "      --export ENTITY    write the entity's rows with the import columns\n"
+	    "      --log              print the audit log\n"
+	    "%s"
+	    "\n"
+	    "Example:\n"
+	    "  revops-import -D acme.db accounts accounts.csv\n",
+	    cli_common_help);
+	cli_finish_stdout();
+}
+
+static const struct entity *
+entity_arg(const char *name)
+{
+	const struct entity *e = entity_find(name);
+
+	if (e == NULL)
+		cli_usage_error("'%s' is not an entity (revops-import --list "
+		    "shows them)", name);
+	return e;
+}
+
+static int
+list_entities(void)
+{
+	for (size_t i = 0; i < entity_count; i++)
+		printf("%-14s %s\n", entity_table[i].name,
+		    entity_table[i].description);
+	return CLI_OK;
+}
+
+static int
+print_schema(const struct entity *e, char delim)
+{
+	for (size_t i = 0; i < e->ncolumn; i++)
+		printf("%s%s", i ? (char[2]){ delim, '\0' } : "",
+		    e->column[i].name);
+	putchar('\n');
+	return CLI_OK;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct cli_common common;
+	struct import_opts o = { IMPORT_INSERT, 0, NULL, &common, NULL };
+	const char *export = NULL, *schema = NULL;
+	int list = 0, log = 0, ch, rc;
+	sqlite3 *db;
+
+	cli_init("revops-import", &common);
+	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
+	    NULL)) != -1) {
+		if (cli_common_option(&common, ch, optarg, help))
+			continue;
+		switch (ch) {
+		case OPT_DRY_RUN:
+			o.dry_run = 1;
+			break;
+		case OPT_EXPORT:
+			export = optarg;
+			break;
+		case OPT_LIST:
+			list = 1;
+			break;
+		case OPT_LOG:
+			log = 1;
+			break;
+		case OPT_REJECTS:
+			o.rejects = optarg;
+			break;
+		case OPT_REPLACE:
+			o.mode = IMPORT_REPLACE;
+			break;
+		case OPT_SCHEMA:
+			schema = optarg;
+			break;
+		case OPT_UPSERT:
+			o.mode = IMPORT_UPSERT;
+			break;
+		default:
+			cli_usage_error("unknown option");
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	if (list + log + (export != NULL) + (schema != NULL) > 1)
+		cli_usage_error("--list, --schema, --export and --log go alone");
+	if (list)
+		rc = list_entities();
+	else if (schema != NULL)
+		rc = print_schema(entity_arg(schema), common.delim);
+	else if (export != NULL || log) {
+		const struct entity *e = export ? entity_arg(export) : NULL;
+
+		db = db_open(&common);
+		rc = (e ? import_export(db, e, &common.out) :
+		    import_log(db, &common.out)) == 0 ? CLI_OK : CLI_EIO;
+		db_close(db);
+	} else {
+		const struct entity *e;
+
+		if (argc < 1)
+			cli_usage_error("which entity? (revops-import --list "
+			    "shows them)");
+		e = entity_arg(argv[0]);
+		o.arguments = cli_join_args(argc, argv);
+		db = db_open(&common);
+		rc = import_files(db, e, &o, argv + 1, argc - 1);
+		db_close(db);
+		free((char *)o.arguments);
+	}
+	cli_finish_stdout();
+	return rc;
+}

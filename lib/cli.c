@@ -1,0 +1,240 @@
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define REVOPS_VERSION "0.1.0"
+
+static const char *progname = "revops";
+static unsigned long nerrors;
+static unsigned long max_errors = 20;
+
+const char cli_common_help[] =
+"  -D, --db PATH          database file (default $REVOPS_DB, else ./revops.db)\n"
+"      --busy-timeout MS  wait this long for a locked database (default 10000)\n"
+"      --mode MODE        octal file mode of a new database (default 0600)\n"
+"  -d, --delimiter C      input field delimiter (default ',')\n"
+"      --tsv              TSV input and output\n"
+"      --decimal-comma    ';' between fields and ',' as the decimal mark\n"
+"      --format FMT       output: csv, tsv, jsonl or table (default csv)\n"
+"      --no-header        no header row in the output\n"
+"      --excel            output for a spreadsheet: BOM, CRLF, no formulas\n"
+"      --max-errors N     report at most N data errors (default 20)\n"
+"  -h, --help             show this help\n"
+"  -V, --version          show the version\n";
+
+void
+cli_init(const char *name, struct cli_common *c)
+{
+	const char *env = getenv("REVOPS_DB");
+
+	progname = name;
+	memset(c, 0, sizeof(*c));
+	c->db_path = env != NULL && *env != '\0' ? env : "revops.db";
+	c->busy_ms = 10000;
+	c->mode = 0600;
+	c->delim = ',';
+	c->out.format = OUT_CSV;
+	c->out.header = 1;
+}
+
+const char *
+cli_progname(void)
+{
+	return progname;
+}
+
+static long
+parse_count(const char *opt, const char *arg, long min, long max, int base)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, base);
+	if (errno != 0 || end == arg || *end != '\0' || v < min || v > max)
+		cli_usage_error("option '%s': '%s' is not a number from %ld to %ld",
+		    opt, arg, min, max);
+	return v;
+}
+
+int
+cli_common_option(struct cli_common *c, int ch, const char *arg,
+    void (*help)(void))
+{
+	switch (ch) {
+	case 'D':
+		c->db_path = arg;
+		break;
+	case 'd':
+		if (strlen(arg) != 1 || arg[0] == '"' || arg[0] == '\n' ||
+		    arg[0] == '\r')
+			cli_usage_error("option '--delimiter': '%s' is not one "
+			    "character other than a quote or a line end", arg);
+		c->delim = arg[0];
+		c->delim_set = 1;
+		break;
+	case 'h':
+		help();
+		exit(CLI_OK);
+	case 'V':
+		printf("%s %s\n", progname, REVOPS_VERSION);
+		cli_finish_stdout();
+		exit(CLI_OK);
+	case CLI_OPT_BUSY:
+		c->busy_ms = (int)parse_count("--busy-timeout", arg, 0,
+		    INT_MAX, 10);
+		break;
+	case CLI_OPT_DECIMAL_COMMA:
+		c->decimal_comma = 1;
+		c->out.decimal_comma = 1;
+		if (!c->delim_set)
+			c->delim = ';';
+		break;
+	case CLI_OPT_EXCEL:
+		c->out.excel = 1;
+		break;
+	case CLI_OPT_FORMAT:
+		if (out_parse_format(arg, &c->out.format) != 0)
+			cli_usage_error("option '--format': '%s' is not one of "
+			    "csv, tsv, jsonl, table", arg);
+		break;
+	case CLI_OPT_MAX_ERRORS:
+		cli_set_max_errors((int)parse_count("--max-errors", arg, 1,
+		    INT_MAX, 10));
+		break;
+	case CLI_OPT_MODE:
+		c->mode = (mode_t)parse_count("--mode", arg, 0, 0777, 8);
+		break;
+	case CLI_OPT_NO_HEADER:
+		c->out.header = 0;
+		break;
+	case CLI_OPT_TSV:
+		c->delim = '\t';
+		c->delim_set = 1;
+		c->out.format = OUT_TSV;
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+static void
+vwarn_plain(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", progname);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
+cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn_plain(fmt, ap);
+	va_end(ap);
+}
+
+void
+cli_die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn_plain(fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void
+cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn_plain(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try '%s --help' for more information.\n", progname);
+	exit(CLI_EUSAGE);
+}
+
+int
+cli_data_error(const char *file, unsigned long line, const char *column,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	if (nerrors >= max_errors)
+		return 0;
+	fprintf(stderr, "%s: ", progname);
+	if (file != NULL && line > 0)
+		fprintf(stderr, "%s:%lu: ", file, line);
+	else if (file != NULL)
+		fprintf(stderr, "%s: ", file);
+	if (column != NULL)
+		fprintf(stderr, "column '%s': ", column);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (++nerrors < max_errors)
+		return 1;
+	fprintf(stderr, "%s: stopping after %lu errors (--max-errors)\n",
+	    progname, nerrors);
+	return 0;
+}
+
+unsigned long
+cli_data_errors(void)
+{
+	return nerrors;
+}
+
+void
+cli_set_max_errors(int n)
+{
+	max_errors = n > 0 ? (unsigned long)n : 1;
+}
+
+void
+cli_finish_stdout(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout))
+		cli_die(CLI_EIO, "error writing to standard output: %s",
+		    strerror(errno != 0 ? errno : EIO));
+}
+
+const char *
+cli_input_name(const char *path)
+{
+	return path == NULL || strcmp(path, "-") == 0 ? "stdin" : path;
+}
+
+char *
+cli_join_args(int argc, char *const argv[])
+{
+	size_t len = 1;
+	char *s, *p;
+
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	if ((s = malloc(len)) == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	p = s;
+	for (int i = 0; i < argc; i++) {
+		size_t n = strlen(argv[i]);
+
+		if (i > 0)
+			*p++ = ' ';
+		memcpy(p, argv[i], n);
+		p += n;
+	}
+	*p = '\0';
+	return s;
+}

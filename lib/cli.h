@@ -1,0 +1,104 @@
+/*
+ * cli: what every program shares at the command line: exit statuses,
+ * diagnostics, the common options of DESIGN.md section 2, and the check
+ * for write errors on stdout.
+ *
+ * Diagnostics go to stderr as "PROG: FILE:LINE: column 'C': MESSAGE".
+ * Errors about data are counted; after --max-errors of them the program
+ * stops with a last line saying so.  Nothing here allocates except the
+ * argument string of cli_join_args(), which the caller frees.
+ */
+#ifndef REVOPS_CLI_H
+#define REVOPS_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "out.h"
+
+enum cli_status {
+	CLI_OK = 0,
+	CLI_EDATA = 1,		/* bad data: validation, rules */
+	CLI_EUSAGE = 2,		/* bad command line */
+	CLI_EIO = 3		/* database or I/O error */
+};
+
+struct cli_common {
+	const char *db_path;	/* -D, $REVOPS_DB, ./revops.db */
+	int busy_ms;		/* --busy-timeout */
+	mode_t mode;		/* --mode for a new database file */
+	char delim;		/* input: ',' or --tsv / -d */
+	int delim_set;		/* -d or --tsv given: a .tsv name does not override */
+	int decimal_comma;	/* input and output */
+	struct out_opts out;	/* --format, --tsv, --no-header, --excel */
+};
+
+/* Long options every program takes; a program's table starts with these
+ * and ends with its own and {0}.  Short options: "D:d:hV". */
+enum {
+	CLI_OPT_BUSY = 0x100, CLI_OPT_DECIMAL_COMMA, CLI_OPT_EXCEL,
+	CLI_OPT_FORMAT, CLI_OPT_MAX_ERRORS, CLI_OPT_MODE, CLI_OPT_NO_HEADER,
+	CLI_OPT_TSV, CLI_OPT_FIRST_OWN	/* a program's own options start here */
+};
+#define CLI_SHORTOPTS "D:d:hV"
+#define CLI_LONGOPTS \
+	{ "busy-timeout", required_argument, NULL, CLI_OPT_BUSY }, \
+	{ "db", required_argument, NULL, 'D' }, \
+	{ "decimal-comma", no_argument, NULL, CLI_OPT_DECIMAL_COMMA }, \
+	{ "delimiter", required_argument, NULL, 'd' }, \
+	{ "excel", no_argument, NULL, CLI_OPT_EXCEL }, \
+	{ "format", required_argument, NULL, CLI_OPT_FORMAT }, \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "max-errors", required_argument, NULL, CLI_OPT_MAX_ERRORS }, \
+	{ "mode", required_argument, NULL, CLI_OPT_MODE }, \
+	{ "no-header", no_argument, NULL, CLI_OPT_NO_HEADER }, \
+	{ "tsv", no_argument, NULL, CLI_OPT_TSV }, \
+	{ "version", no_argument, NULL, 'V' }
+
+/* The lines of --help that describe the common options. */
+extern const char cli_common_help[];
+
+/* Sets the program name used in diagnostics and the defaults of *c. */
+void cli_init(const char *progname, struct cli_common *c);
+const char *cli_progname(void);
+
+/*
+ * Handles one common option.  Returns 1 when ch was one (usage errors exit
+ * with CLI_EUSAGE), 0 when it is the program's own.  'h' calls help(),
+ * 'V' prints the version; both exit 0.
+ */
+int cli_common_option(struct cli_common *c, int ch, const char *arg,
+    void (*help)(void));
+
+/* Prints "PROG: MESSAGE" to stderr. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints "PROG: MESSAGE" and exits with status. */
+_Noreturn void cli_die(int status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Prints a usage error and "try 'PROG --help'", exits CLI_EUSAGE. */
+_Noreturn void cli_usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+/*
+ * Reports one data error at FILE:LINE (line 0: no line), column COLUMN
+ * (NULL: no column), and counts it.  Returns 1 while more errors may be
+ * reported, 0 once --max-errors is reached (the caller stops).
+ */
+int cli_data_error(const char *file, unsigned long line, const char *column,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+unsigned long cli_data_errors(void);
+void cli_set_max_errors(int n);
+
+/* Flushes stdout; on a write error reports it and exits CLI_EIO. */
+void cli_finish_stdout(void);
+
+/* The display name of an input path: "stdin" for "-" or NULL. */
+const char *cli_input_name(const char *path);
+
+/* argv joined by spaces, for the audit log; the caller frees it. */
+char *cli_join_args(int argc, char *const argv[]);
+
+#endif

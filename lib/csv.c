@@ -1,0 +1,328 @@
+/*
+ * The reader feeds libcsv one physical line at a time.  That is how it
+ * knows line numbers: libcsv keeps its state across calls, so quoted
+ * fields may still span lines, and between calls we know which line we
+ * are on.  A record starts on the line where libcsv is at ROW_NOT_BEGUN
+ * (pstate 0 in libcsv 3) when the line is fed.  Bytes are checked for NUL
+ * and UTF-8 on the way in, with a UTF-8 state that survives the ends of
+ * read blocks.
+ */
+#include <csv.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+#include "csv.h"
+
+#define BLOCK_SIZE (256 * 1024)
+#define LIBCSV_ROW_NOT_BEGUN 0
+
+struct utf8_state {
+	unsigned need;		/* continuation bytes still to come */
+	unsigned char lo, hi;	/* the range the next one must be in */
+	unsigned long cp;	/* the code point so far */
+};
+
+struct field_span {
+	size_t off, len;
+	int null;
+};
+
+struct reader {
+	struct csv_parser parser;
+	const char *name;
+	csv_record_fn fn;
+	void *arg;
+	char *data;		/* the current record's fields, NUL after each */
+	size_t ndata, capdata;
+	struct field_span *span;
+	struct csv_field *field;
+	size_t nfield, capfield;
+	unsigned long line;	/* the physical line being fed */
+	unsigned long record_line;
+	int stop;		/* the callback's value, or -1 */
+	int too_long;
+	struct utf8_state utf8;
+};
+
+static void *
+grow(void *p, size_t *cap, size_t need, size_t size)
+{
+	size_t n = *cap ? *cap : 16;
+
+	while (n < need)
+		n *= 2;
+	if ((p = realloc(p, n * size)) == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	*cap = n;
+	return p;
+}
+
+static void
+on_field(void *s, size_t len, void *arg)
+{
+	struct reader *r = arg;
+	struct field_span *sp;
+
+	if (r->stop)
+		return;
+	if (len > CSV_FIELD_MAX) {
+		r->too_long = 1;
+		return;
+	}
+	if (r->nfield == r->capfield) {
+		r->span = grow(r->span, &r->capfield, r->nfield + 1,
+		    sizeof(*r->span));
+		r->field = realloc(r->field, r->capfield * sizeof(*r->field));
+		if (r->field == NULL)
+			cli_die(CLI_EIO, "out of memory");
+	}
+	if (r->ndata + len + 1 > r->capdata)
+		r->data = grow(r->data, &r->capdata, r->ndata + len + 1, 1);
+	sp = &r->span[r->nfield++];
+	sp->off = r->ndata;
+	sp->len = len;
+	sp->null = s == NULL;
+	if (len > 0)
+		memcpy(r->data + r->ndata, s, len);
+	r->data[r->ndata + len] = '\0';
+	r->ndata += len + 1;
+}
+
+static void
+on_record(int c, void *arg)
+{
+	struct reader *r = arg;
+	struct csv_record rec;
+
+	(void)c;
+	if (r->stop || r->too_long)
+		return;
+	for (size_t i = 0; i < r->nfield; i++) {
+		r->field[i].s = r->span[i].null ? NULL : r->data + r->span[i].off;
+		r->field[i].len = r->span[i].len;
+	}
+	rec.field = r->field;
+	rec.nfield = r->nfield;
+	rec.line = r->record_line;
+	r->stop = r->fn(r->arg, &rec);
+	r->nfield = 0;
+	r->ndata = 0;
+}
+
+static int
+trim_nothing(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+/* libcsv grows its field buffer through this; refusing past the cap makes
+ * csv_parse() fail instead of eating memory on a runaway quoted field. */
+static void *
+capped_realloc(void *p, size_t size)
+{
+	if (size > CSV_FIELD_MAX + 1)
+		return NULL;
+	return realloc(p, size);
+}
+
+/*
+ * Checks n bytes of UTF-8 that may start or end inside a character.
+ * Returns the index of the first bad byte, or n.  *bom is set when the
+ * bytes complete a U+FEFF.
+ */
+static size_t
+utf8_check(struct utf8_state *u, const unsigned char *s, size_t n, int *bom)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned c = s[i];
+
+		if (u->need > 0) {
+			if (c < u->lo || c > u->hi)
+				return i;
+			u->cp = u->cp << 6 | (c & 0x3f);
+			u->lo = 0x80;
+			u->hi = 0xbf;
+			if (--u->need == 0 && u->cp == 0xfeff) {
+				*bom = 1;
+				return i;
+			}
+			continue;
+		}
+		if (c < 0x80)
+			continue;
+		u->lo = 0x80;
+		u->hi = 0xbf;
+		if (c >= 0xc2 && c <= 0xdf) {
+			u->need = 1;
+			u->cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			u->need = 2;
+			u->cp = c & 0x0f;
+			if (c == 0xe0)
+				u->lo = 0xa0;	/* overlong */
+			else if (c == 0xed)
+				u->hi = 0x9f;	/* surrogates */
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			u->need = 3;
+			u->cp = c & 0x07;
+			if (c == 0xf0)
+				u->lo = 0x90;	/* overlong */
+			else if (c == 0xf4)
+				u->hi = 0x8f;	/* past U+10FFFF */
+		} else
+			return i;
+	}
+	return n;
+}
+
+static int
+fail(struct reader *r, unsigned long line, const char *fmt, const char *what)
+{
+	cli_data_error(r->name, line, NULL, fmt, what);
+	return -1;
+}
+
+/* Checks and feeds one line, or the part of it in this block. */
+static int
+feed(struct reader *r, const char *s, size_t len)
+{
+	size_t bad;
+	int bom = 0;
+	char hex[8];
+
+	if (memchr(s, '\0', len) != NULL)
+		return fail(r, r->line, "%s", "contains a NUL byte (the file "
+		    "is not text)");
+	bad = utf8_check(&r->utf8, (const unsigned char *)s, len, &bom);
+	if (bom)
+		return fail(r, r->line, "%s", "byte order mark inside the "
+		    "file (were files joined together?)");
+	if (bad < len) {
+		snprintf(hex, sizeof(hex), "0x%02X", (unsigned char)s[bad]);
+		return fail(r, r->line, "invalid UTF-8 (byte %s); convert "
+		    "the file to UTF-8, e.g. with iconv", hex);
+	}
+	if (csv_parse(&r->parser, s, len, on_field, on_record, r) != len ||
+	    r->too_long) {
+		if (r->too_long || csv_error(&r->parser) == CSV_ENOMEM)
+			return fail(r, r->record_line, "a field is longer than "
+			    "%s", "1 MiB");
+		return fail(r, r->line, "%s", "malformed quoting: a quote "
+		    "inside an unquoted field, or text after a closing quote");
+	}
+	return r->stop;
+}
+
+static int
+feed_block(struct reader *r, const char *p, const char *end)
+{
+	int rc;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *stop = nl != NULL ? nl + 1 : end;
+
+		if (r->utf8.need == 0 && r->parser.pstate ==
+		    LIBCSV_ROW_NOT_BEGUN && r->nfield == 0)
+			r->record_line = r->line;
+		if ((rc = feed(r, p, (size_t)(stop - p))) != 0)
+			return rc;
+		if (nl != NULL)
+			r->line++;
+		p = stop;
+	}
+	return 0;
+}
+
+static int
+read_all(struct reader *r, FILE *fp, struct sha256 *digest)
+{
+	char *block;
+	size_t n;
+	int first = 1, rc = 0;
+
+	if ((block = malloc(BLOCK_SIZE)) == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	while (rc == 0 && (n = fread(block, 1, BLOCK_SIZE, fp)) > 0) {
+		const char *p = block;
+
+		if (digest != NULL)
+			sha256_update(digest, block, n);
+		if (first && n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+			p += 3;
+		first = 0;
+		rc = feed_block(r, p, block + n);
+	}
+	free(block);
+	if (rc != 0)
+		return rc;
+	if (ferror(fp)) {
+		cli_warn("%s: %s", r->name, strerror(errno));
+		return -1;
+	}
+	if (r->utf8.need > 0)
+		return fail(r, r->line, "%s", "invalid UTF-8 (the file ends "
+		    "inside a character)");
+	if (csv_fini(&r->parser, on_field, on_record, r) != 0)
+		return fail(r, r->record_line, "%s", "unterminated quoted "
+		    "field (a quote is never closed)");
+	return r->stop;
+}
+
+int
+csv_read(FILE *fp, const char *name, char delim, struct sha256 *digest,
+    csv_record_fn fn, void *arg)
+{
+	struct reader r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	if (csv_init(&r.parser, CSV_STRICT | CSV_STRICT_FINI |
+	    CSV_EMPTY_IS_NULL) != 0)
+		cli_die(CLI_EIO, "out of memory");
+	csv_set_delim(&r.parser, (unsigned char)delim);
+	csv_set_space_func(&r.parser, trim_nothing);
+	csv_set_realloc_func(&r.parser, capped_realloc);
+	csv_set_blk_size(&r.parser, 64 * 1024);
+	r.name = name;
+	r.fn = fn;
+	r.arg = arg;
+	r.line = 1;
+	r.record_line = 1;
+	rc = read_all(&r, fp, digest);
+	csv_free(&r.parser);
+	free(r.data);
+	free(r.span);
+	free(r.field);
+	return rc;
+}
+
+int
+csv_header_is(const struct csv_field *f, const char *column)
+{
+	const char *s = f->s, *e;
+	size_t n = strlen(column);
+
+	if (s == NULL)
+		return 0;
+	e = s + f->len;
+	while (s < e && isspace((unsigned char)*s))
+		s++;
+	while (e > s && isspace((unsigned char)e[-1]))
+		e--;
+	return (size_t)(e - s) == n && strncasecmp(s, column, n) == 0;
+}
+
+int
+csv_header_find(const struct csv_record *header, const char *column)
+{
+	for (size_t i = 0; i < header->nfield; i++)
+		if (csv_header_is(&header->field[i], column))
+			return (int)i;
+	return -1;
+}

@@ -1,0 +1,59 @@
+/*
+ * csv: the streaming CSV/TSV reader, over libcsv.
+ *
+ * It reads RFC 4180 with a chosen delimiter and hands each record to a
+ * callback.  It deals with libcsv's traps itself: nothing is trimmed (TSV
+ * and data keep their blanks), line numbers are counted here (libcsv skips
+ * blank lines and counts nothing), an unterminated quote is an error, a
+ * leading UTF-8 BOM is dropped, and a NUL byte, invalid UTF-8, a BOM later
+ * in the file or a field over CSV_FIELD_MAX bytes stop the read with an
+ * error that names the line.  An empty unquoted field is NULL, "" is an
+ * empty string.  Memory is bounded by the longest record, not the file.
+ *
+ * Records passed to the callback, and their fields, are owned by the
+ * reader and valid only during the call.
+ */
+#ifndef REVOPS_CSV_H
+#define REVOPS_CSV_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "sha256.h"
+
+#define CSV_FIELD_MAX (1024 * 1024)
+
+struct csv_field {
+	const char *s;		/* NUL-terminated; NULL for a NULL field */
+	size_t len;
+};
+
+struct csv_record {
+	const struct csv_field *field;
+	size_t nfield;
+	unsigned long line;	/* where the record starts, from 1 */
+};
+
+/* Returns 0 to go on, anything else to stop the read with that value. */
+typedef int (*csv_record_fn)(void *arg, const struct csv_record *rec);
+
+/*
+ * Reads fp to its end, calling fn for every record, the header included.
+ * name is the file's name in error messages.  When digest is not NULL
+ * every byte read is added to it.  Returns 0, the callback's value when it
+ * stopped the read, or -1 after reporting an error of the file itself
+ * (cli_data_error) or a read error.
+ */
+int csv_read(FILE *fp, const char *name, char delim, struct sha256 *digest,
+    csv_record_fn fn, void *arg);
+
+/*
+ * The index of the header field that names `column` (case and surrounding
+ * blanks ignored), or -1.
+ */
+int csv_header_find(const struct csv_record *header, const char *column);
+
+/* Whether a header field is `column`, by the same rule. */
+int csv_header_is(const struct csv_field *f, const char *column);
+
+#endif

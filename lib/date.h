@@ -1,0 +1,42 @@
+/*
+ * date: calendar dates as day numbers, months as month numbers.
+ *
+ * A date is the count of days since 1970-01-01 (negative before it), in the
+ * proleptic Gregorian calendar; a month is year * 12 + (month - 1).  Only
+ * years 1..9999 are valid.  Periods are half-open [start, end).  Nothing
+ * here allocates.
+ */
+#ifndef REVOPS_DATE_H
+#define REVOPS_DATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DATE_FMT_MAX 11		/* "YYYY-MM-DD" and NUL */
+#define MONTH_FMT_MAX 8		/* "YYYY-MM" and NUL */
+
+/* Parses exactly "YYYY-MM-DD" (a real day: 2026-02-29 is rejected).
+ * Returns 0 and stores the day number, or -1. */
+int date_parse(const char *s, size_t len, int32_t *day);
+
+/* Parses exactly "YYYY-MM".  Returns 0 and stores the month number, or -1. */
+int date_parse_month(const char *s, size_t len, int32_t *month);
+
+int32_t date_from_ymd(int y, int m, int d);	/* no validation */
+void date_to_ymd(int32_t day, int *y, int *m, int *d);
+int date_is_leap(int y);
+int date_days_in_month(int y, int m);
+
+/* Writes "YYYY-MM-DD" / "YYYY-MM" and NUL; returns 10 / 7. */
+size_t date_format(char *buf, int32_t day);
+size_t date_format_month(char *buf, int32_t month);
+
+int32_t date_month_of(int32_t day);		/* the month a day falls in */
+int32_t date_month_start(int32_t month);	/* its first day */
+int32_t date_month_end(int32_t month);		/* the first day of the next */
+
+/* The same day of the month n months later (n may be negative), clamped to
+ * the last day of a shorter month: 2026-01-31 + 1 month = 2026-02-28. */
+int32_t date_add_months(int32_t day, int n);
+
+#endif

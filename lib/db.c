@@ -1,0 +1,229 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "db.h"
+
+extern const char db_schema_sql[];	/* lib/schema.sql, embedded */
+
+/*
+ * migrations[v] takes a database from version v to v + 1; version 0 is an
+ * empty file and gets the whole schema.  Add a statement here (and bump
+ * DB_SCHEMA_VERSION) for every change to lib/schema.sql after a release.
+ */
+static const char *const migrations[DB_SCHEMA_VERSION] = {
+	db_schema_sql,
+};
+
+void
+db_fatal(sqlite3 *db, const char *context)
+{
+	int code = sqlite3_extended_errcode(db);
+
+	if ((code & 0xff) == SQLITE_BUSY)
+		cli_warn("%s: the database is locked by another program "
+		    "(waited out --busy-timeout)", context);
+	else
+		cli_warn("%s: %s", context, sqlite3_errmsg(db));
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	exit(CLI_EIO);
+}
+
+void
+db_exec(sqlite3 *db, const char *sql)
+{
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		db_fatal(db, "database");
+}
+
+sqlite3_stmt *
+db_prepare(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+	    NULL) != SQLITE_OK)
+		db_fatal(db, "database");
+	return st;
+}
+
+void
+db_begin(sqlite3 *db)
+{
+	db_exec(db, "BEGIN IMMEDIATE");
+}
+
+void
+db_commit(sqlite3 *db)
+{
+	db_exec(db, "COMMIT");
+}
+
+void
+db_rollback(sqlite3 *db)
+{
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* SQLite creates files with 0644 less the umask; a database of revenue
+ * data should not be world-readable, so we create it ourselves. */
+static void
+create_file(const char *path, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, mode);
+
+	if (fd >= 0) {
+		fchmod(fd, mode);	/* the umask does not get a say */
+		close(fd);
+	} else if (errno != EEXIST)
+		cli_die(CLI_EIO, "%s: %s", path, strerror(errno));
+}
+
+static int
+user_version(sqlite3 *db)
+{
+	sqlite3_stmt *st = db_prepare(db, "PRAGMA user_version");
+	int v = 0;
+
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void
+migrate(sqlite3 *db, const char *path)
+{
+	char sql[64];
+	int v;
+
+	if (user_version(db) == DB_SCHEMA_VERSION)
+		return;
+	db_begin(db);
+	v = user_version(db);	/* again, now that we hold the lock */
+	if (v > DB_SCHEMA_VERSION) {
+		db_rollback(db);
+		cli_die(CLI_EIO, "%s: schema version %d is newer than this "
+		    "revops (%d); upgrade revops", path, v, DB_SCHEMA_VERSION);
+	}
+	for (; v < DB_SCHEMA_VERSION; v++) {
+		db_exec(db, migrations[v]);
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		db_exec(db, sql);
+	}
+	db_commit(db);
+}
+
+sqlite3 *
+db_open(const struct cli_common *c)
+{
+	sqlite3 *db;
+	char pragmas[160];
+
+	create_file(c->db_path, c->mode);
+	if (sqlite3_open_v2(c->db_path, &db, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK) {
+		cli_warn("%s: %s", c->db_path, db != NULL ?
+		    sqlite3_errmsg(db) : "cannot open");
+		exit(CLI_EIO);
+	}
+	sqlite3_busy_timeout(db, c->busy_ms);
+	sqlite3_extended_result_codes(db, 1);
+	snprintf(pragmas, sizeof(pragmas),
+	    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+	    "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; "
+	    "PRAGMA cache_size = -16384");
+	if (sqlite3_exec(db, pragmas, NULL, NULL, NULL) != SQLITE_OK)
+		db_fatal(db, c->db_path);
+	migrate(db, c->db_path);
+	return db;
+}
+
+void
+db_close(sqlite3 *db)
+{
+	sqlite3_close_v2(db);
+}
+
+const char *
+db_setting(sqlite3 *db, const char *key, char *buf, size_t size)
+{
+	sqlite3_stmt *st = db_prepare(db,
+	    "SELECT value FROM settings WHERE key = ?1");
+	const char *v = NULL;
+
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(buf, size, "%s", sqlite3_column_text(st, 0));
+		v = buf;
+	}
+	sqlite3_finalize(st);
+	return v;
+}
+
+void
+db_changes_add(struct db_changes *ch, const char *table, long inserted,
+    long updated, long deleted)
+{
+	int i;
+
+	for (i = 0; i < ch->n && strcmp(ch->t[i].table, table) != 0; i++)
+		;
+	if (i == ch->n) {
+		if (ch->n == (int)(sizeof(ch->t) / sizeof(ch->t[0])))
+			cli_die(CLI_EIO, "too many tables in one command");
+		ch->n++;
+		ch->t[i].table = table;
+		ch->t[i].inserted = ch->t[i].updated = ch->t[i].deleted = 0;
+	}
+	ch->t[i].inserted += inserted;
+	ch->t[i].updated += updated;
+	ch->t[i].deleted += deleted;
+}
+
+static const char *
+user_name(void)
+{
+	const char *u = getenv("USER");
+	struct passwd *pw;
+
+	if (u != NULL && *u != '\0')
+		return u;
+	pw = getpwuid(getuid());
+	return pw != NULL ? pw->pw_name : NULL;
+}
+
+void
+db_audit(sqlite3 *db, const char *verb, const char *arguments,
+    const struct db_changes *ch)
+{
+	char json[1024];
+	size_t n = 0;
+	sqlite3_stmt *st;
+
+	n += (size_t)snprintf(json + n, sizeof(json) - n, "{");
+	for (int i = 0; i < ch->n && n < sizeof(json); i++)
+		n += (size_t)snprintf(json + n, sizeof(json) - n,
+		    "%s\"%s\":{\"inserted\":%ld,\"updated\":%ld,\"deleted\":%ld}",
+		    i > 0 ? "," : "", ch->t[i].table, ch->t[i].inserted,
+		    ch->t[i].updated, ch->t[i].deleted);
+	if (n < sizeof(json))
+		snprintf(json + n, sizeof(json) - n, "}");
+	st = db_prepare(db, "INSERT INTO audit_log (at, user, program, verb, "
+	    "arguments, changes) VALUES (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), "
+	    "?1, ?2, ?3, ?4, ?5)");
+	sqlite3_bind_text(st, 1, user_name(), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, cli_progname(), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, verb, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, arguments, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, json, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		db_fatal(db, "audit log");
+	sqlite3_finalize(st);
+}

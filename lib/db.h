@@ -1,0 +1,59 @@
+/*
+ * db: opening the database, its schema and migrations, transactions, and
+ * the audit log.
+ *
+ * db_open() creates the file (mode from the options) with the whole schema
+ * on first use and migrates an older one forward; it sets WAL, foreign
+ * keys and the busy timeout.  The connection is the caller's to close with
+ * db_close().  Failures of the database itself are fatal: they print and
+ * exit with CLI_EIO after rolling back.
+ */
+#ifndef REVOPS_DB_H
+#define REVOPS_DB_H
+
+#include <sqlite3.h>
+
+#include "cli.h"
+
+#define DB_SCHEMA_VERSION 1
+
+sqlite3 *db_open(const struct cli_common *c);
+void db_close(sqlite3 *db);
+
+/* BEGIN IMMEDIATE: a command that writes takes the write lock up front,
+ * so that it waits (busy timeout) rather than failing half-way. */
+void db_begin(sqlite3 *db);
+void db_commit(sqlite3 *db);
+void db_rollback(sqlite3 *db);
+
+/* A prepared statement (finalize it), or fatal. */
+sqlite3_stmt *db_prepare(sqlite3 *db, const char *sql);
+
+/* Runs SQL without results, or fatal. */
+void db_exec(sqlite3 *db, const char *sql);
+
+/* Reports the connection's last error with a context and exits CLI_EIO
+ * (a busy database says so and names the timeout). */
+_Noreturn void db_fatal(sqlite3 *db, const char *context);
+
+/* A setting's value, copied into buf (size bytes); NULL when not set. */
+const char *db_setting(sqlite3 *db, const char *key, char *buf, size_t size);
+
+/*
+ * Change counts per table for the audit log.  db_changes_add() adds to a
+ * table's counts (tables are added as first seen); db_audit() appends the
+ * audit_log row for the command.
+ */
+struct db_changes {
+	struct {
+		const char *table;	/* static storage */
+		long inserted, updated, deleted;
+	} t[8];
+	int n;
+};
+void db_changes_add(struct db_changes *ch, const char *table, long inserted,
+    long updated, long deleted);
+void db_audit(sqlite3 *db, const char *verb, const char *arguments,
+    const struct db_changes *ch);
+
+#endif

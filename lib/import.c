@@ -1,0 +1,1375 @@
+/*
+ * How a row goes in.  Every field is parsed to the value it is stored as
+ * (integers for money, prices, quantities and flags; checked text for
+ * dates, ids and enums); references are looked up (the account's currency
+ * comes back with the lookup, as money without a currency column is in the
+ * account's currency); then the row is written with statements prepared
+ * once per call.  Errors are reported as they are found and the row is
+ * still written when it can be, so that later rows that refer to it are
+ * judged fairly; the transaction is rolled back at the end.
+ *
+ * Modes: insert relies on the tables' unique keys to find duplicates;
+ * upsert and replace look the key up first (with IS, so that a key with an
+ * empty part such as prices' effective_from still matches) and update only
+ * the columns the file has, and only when a value differs, so that
+ * importing the same file twice changes nothing.  Replace records every
+ * row it wrote or found in a temporary table and deletes the rest at the
+ * end, after checking that nothing still refers to them.  A dry run does
+ * all of it and rolls back.
+ *
+ * invoices is the one entity stored in two tables: its header columns go
+ * to invoices (once per invoice: the lines of one invoice follow each
+ * other and must agree on them) and the rest to invoice_lines.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "csv.h"
+#include "date.h"
+#include "db.h"
+#include "import.h"
+#include "money.h"
+#include "out.h"
+#include "sha256.h"
+
+#define MAXCOL 16
+#define VALUE_SHOW 60		/* bytes of a bad value quoted in a message */
+
+enum { V_NULL, V_TEXT, V_INT };
+
+struct value {
+	int kind;
+	const char *s;
+	size_t len;
+	int64_t i;
+};
+
+/* One of the (at most two) tables a row is written to. */
+struct target {
+	const char *table;
+	int col[MAXCOL];	/* entity column indexes stored here */
+	int ncol;
+	int key[4];		/* entity column indexes of its key */
+	int nkey;
+	sqlite3_stmt *insert, *find, *update, *remember;
+	int nupdate;		/* columns the update sets */
+	int upd[MAXCOL];
+	long inserted, updated, deleted;
+};
+
+/* A reference lookup, with the last answer kept: ids repeat. */
+struct ref {
+	int col;
+	sqlite3_stmt *find;
+	char last[256];
+	int last_found, valid;
+	char currency[4];
+};
+
+struct importer {
+	sqlite3 *db;
+	const struct entity *e;
+	const struct import_opts *o;
+	char mark;			/* decimal mark of the input */
+	char base[4];			/* base currency */
+	struct target table, parent;	/* parent.table NULL unless invoices */
+	struct ref ref[MAXCOL];
+	int nref;
+	int currency_col, account_ref;	/* -1 when none */
+
+	/* per file */
+	const char *file;
+	int col_of[MAXCOL];		/* CSV field of each entity column */
+	size_t nheader;
+	int header_seen;
+	unsigned long rows, errors, rejected;
+	long f_inserted, f_updated, f_unchanged;
+
+	/* per row */
+	struct value val[MAXCOL];
+	unsigned long line;
+	int row_bad;
+	char row_currency[4];
+	char why[1024];			/* the row's errors, for rejects */
+	size_t nwhy;
+	int stop;
+
+	/* invoices: the header last written, to check the next lines */
+	char last_parent[256];
+	char parent_copy[MAXCOL][256];
+	int parent_null[MAXCOL];
+	unsigned long parent_line;
+	long last_line_no;
+
+	FILE *rejects_fp;
+	struct out *rejects;
+};
+
+/* ---- strings ---------------------------------------------------------- */
+
+struct sbuf {
+	char s[2048];
+	size_t n;
+};
+
+static void
+sb_add(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(b->s + b->n, sizeof(b->s) - b->n, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(b->s) - b->n)
+		cli_die(CLI_EIO, "internal error: SQL too long");
+	b->n += (size_t)n;
+}
+
+/* The value as it will appear in a message: quoted, shortened, with
+ * control characters shown as '?'. */
+static const char *
+show(char *buf, const char *s, size_t len)
+{
+	size_t n = len > VALUE_SHOW ? VALUE_SHOW : len, j = 0;
+
+	buf[j++] = '\'';
+	for (size_t i = 0; i < n; i++)
+		buf[j++] = (unsigned char)s[i] < 0x20 ? '?' : s[i];
+	if (n < len) {
+		memcpy(buf + j, "...", 3);
+		j += 3;
+	}
+	buf[j++] = '\'';
+	buf[j] = '\0';
+	return buf;
+}
+
+#define SHOW_MAX (VALUE_SHOW + 8)
+
+/* ---- errors ------------------------------------------------------------- */
+
+static void
+row_error(struct importer *im, const char *column, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	im->row_bad = 1;
+	if (im->o->rejects != NULL) {
+		int n = snprintf(im->why + im->nwhy, sizeof(im->why) - im->nwhy,
+		    "%s%s:%lu: %s%s%s%s", im->nwhy > 0 ? "; " : "", im->file,
+		    im->line, column != NULL ? "column '" : "",
+		    column != NULL ? column : "", column != NULL ? "': " : "",
+		    msg);
+		if (n > 0)
+			im->nwhy = im->nwhy + (size_t)n < sizeof(im->why) ?
+			    im->nwhy + (size_t)n : sizeof(im->why) - 1;
+		return;
+	}
+	im->errors++;
+	if (!cli_data_error(im->file, im->line, column, "%s", msg))
+		im->stop = 1;
+}
+
+/* ---- parsing fields ------------------------------------------------------ */
+
+static int
+parse_bool(const char *s, size_t len, int64_t *v)
+{
+	static const char *const yes[] = { "true", "1", "yes", "y", "t" };
+	static const char *const no[] = { "false", "0", "no", "n", "f" };
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strlen(yes[i]) == len && strncasecmp(s, yes[i], len) == 0)
+			return *v = 1, 0;
+		if (strlen(no[i]) == len && strncasecmp(s, no[i], len) == 0)
+			return *v = 0, 0;
+	}
+	return -1;
+}
+
+static int
+parse_int(const char *s, size_t len, long min, long max, int64_t *v)
+{
+	int64_t n;
+
+	if (money_parse(s, len, 0, '.', &n) != MONEY_OK || n < min || n > max)
+		return -1;
+	*v = n;
+	return 0;
+}
+
+static int
+valid_id(const char *s, size_t len)
+{
+	if (len == 0 || len > 200 || isspace((unsigned char)s[0]) ||
+	    isspace((unsigned char)s[len - 1]))
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+static int
+valid_email(const char *s, size_t len)
+{
+	const char *at = memchr(s, '@', len);
+
+	if (at == NULL || at == s || at == s + len - 1 ||
+	    memchr(at + 1, '@', (size_t)(s + len - at - 1)) != NULL)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (isspace((unsigned char)s[i]) || s[i] == ',' || s[i] == ';')
+			return 0;
+	return memchr(at, '.', (size_t)(s + len - at)) != NULL;
+}
+
+static int
+valid_scope(const char *s, size_t len)
+{
+	if (len == 1 && s[0] == '*')
+		return 1;
+	if (len > 7 && memcmp(s, "family:", 7) == 0)
+		return valid_id(s + 7, len - 7);
+	if (len > 4 && memcmp(s, "sku:", 4) == 0)
+		return valid_id(s + 4, len - 4);
+	return 0;
+}
+
+/* Money-like columns: the digits after the mark they may have. */
+static int
+scale_of(const struct importer *im, enum entity_type t)
+{
+	const struct currency *c = money_currency(im->row_currency, 3);
+	int exp = c != NULL ? c->exponent : 2;
+
+	switch (t) {
+	case ET_MONEY:
+		return exp;
+	case ET_PRICE:
+		return exp + MONEY_PRICE_DIGITS;
+	case ET_RATE:
+		return MONEY_RATE_SCALE;
+	default:
+		return MONEY_QTY_SCALE;
+	}
+}
+
+static int
+is_decimal_type(enum entity_type t)
+{
+	return t == ET_MONEY || t == ET_PRICE || t == ET_QUANTITY ||
+	    t == ET_PERCENT || t == ET_RATE;
+}
+
+static void
+decimal_error(struct importer *im, const struct entity_column *c,
+    enum money_status st, const char *s, size_t len, int scale)
+{
+	char v[SHOW_MAX];
+
+	show(v, s, len);
+	if (st == MONEY_PRECISION && c->type == ET_MONEY)
+		row_error(im, c->name, "%s has more than %d decimals for %s", v,
+		    scale, im->row_currency);
+	else if (st == MONEY_PRECISION)
+		row_error(im, c->name, "%s has more than %d decimals", v, scale);
+	else if (st == MONEY_RANGE)
+		row_error(im, c->name, "%s is too large", v);
+	else
+		row_error(im, c->name, "%s is not a plain decimal number "
+		    "(digits and one '%c', no thousands separators or "
+		    "exponent)", v, im->mark);
+}
+
+static void
+parse_decimal(struct importer *im, const struct entity_column *c,
+    const char *s, size_t len, struct value *v)
+{
+	int scale = scale_of(im, c->type);
+	enum money_status st = money_parse(s, len, scale, im->mark, &v->i);
+	char sv[SHOW_MAX];
+
+	v->kind = V_INT;
+	if (st != MONEY_OK)
+		return decimal_error(im, c, st, s, len, scale);
+	if (v->i < 0 && !(c->flags & EC_SIGNED))
+		row_error(im, c->name, "%s is negative", show(sv, s, len));
+	else if (v->i <= 0 && (c->flags & EC_POSITIVE))
+		row_error(im, c->name, "%s is not more than zero",
+		    show(sv, s, len));
+	else if (c->type == ET_PERCENT && v->i > 100 * (int64_t)1000000)
+		row_error(im, c->name, "%s is more than 100 (percent)",
+		    show(sv, s, len));
+	else if (c->type == ET_RATE && v->i <= 0)
+		row_error(im, c->name, "%s is not more than zero",
+		    show(sv, s, len));
+}
+
+static void
+parse_setting(struct importer *im, const struct entity_column *c,
+    const char *s, size_t len)
+{
+	const struct value *key = &im->val[0];
+	char sv[SHOW_MAX], sk[SHOW_MAX];
+	long min, max;
+	int64_t n;
+	int t;
+
+	if (key->kind != V_TEXT)
+		return;
+	t = entity_setting_type(key->s, key->len, &min, &max);
+	show(sv, s, len);
+	if (t < 0)
+		row_error(im, "key", "%s is not a setting (one of %s)",
+		    show(sk, key->s, key->len), entity_setting_keys);
+	else if (t == ET_CURRENCY && money_currency(s, len) == NULL)
+		row_error(im, c->name, "%s is not an ISO 4217 currency code",
+		    sv);
+	else if (t == ET_INT && parse_int(s, len, min, max, &n) != 0)
+		row_error(im, c->name, "%s is not a whole number from %ld to "
+		    "%ld", sv, min, max);
+}
+
+/* Parses one field of a type that does not depend on the currency. */
+static void
+parse_field(struct importer *im, const struct entity_column *c,
+    const char *s, size_t len, struct value *v)
+{
+	char sv[SHOW_MAX];
+	int32_t d;
+
+	v->kind = V_TEXT;
+	v->s = s;
+	v->len = len;
+	show(sv, s, len);
+	switch (c->type) {
+	case ET_TEXT:
+		break;
+	case ET_ID:
+		if (!valid_id(s, len))
+			row_error(im, c->name, "%s is not a valid id (1 to 200 "
+			    "characters, no blanks around it)", sv);
+		break;
+	case ET_DATE:
+		if (date_parse(s, len, &d) != 0)
+			row_error(im, c->name, "%s is not a date (YYYY-MM-DD)",
+			    sv);
+		break;
+	case ET_MONTH:
+		if (date_parse_month(s, len, &d) != 0)
+			row_error(im, c->name, "%s is not a month (YYYY-MM)", sv);
+		break;
+	case ET_INT:
+		v->kind = V_INT;
+		if (parse_int(s, len, c->min, c->max, &v->i) != 0)
+			row_error(im, c->name, "%s is not a whole number from "
+			    "%ld to %ld", sv, c->min, c->max);
+		break;
+	case ET_BOOL:
+		v->kind = V_INT;
+		if (parse_bool(s, len, &v->i) != 0)
+			row_error(im, c->name, "%s is not true or false", sv);
+		break;
+	case ET_ENUM:
+		if (!entity_enum_has(c->values, s, len))
+			row_error(im, c->name, "%s is not one of %s", sv,
+			    c->values);
+		break;
+	case ET_CURRENCY:
+		if (money_currency(s, len) == NULL)
+			row_error(im, c->name, "%s is not an ISO 4217 currency "
+			    "code", sv);
+		break;
+	case ET_EMAIL:
+		if (!valid_email(s, len))
+			row_error(im, c->name, "%s is not an email address", sv);
+		break;
+	case ET_SETTING:
+		parse_setting(im, c, s, len);
+		break;
+	case ET_SCOPE:
+		if (!valid_scope(s, len))
+			row_error(im, c->name, "%s is not '*', 'family:NAME' or "
+			    "'sku:SKU'", sv);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The field of entity column ci in this record, with its default. */
+static int
+field_of(struct importer *im, const struct csv_record *rec, size_t ci,
+    const char **s, size_t *len)
+{
+	const struct entity_column *c = &im->e->column[ci];
+	int f = im->col_of[ci];
+
+	*s = NULL;
+	*len = 0;
+	if (f >= 0 && (size_t)f < rec->nfield && rec->field[f].s != NULL &&
+	    (rec->field[f].len > 0 || c->type == ET_TEXT)) {
+		*s = rec->field[f].s;
+		*len = rec->field[f].len;
+	} else if (c->dflt != NULL) {
+		*s = c->dflt;
+		*len = strlen(c->dflt);
+	}
+	return *s != NULL;
+}
+
+static void
+parse_row(struct importer *im, const struct csv_record *rec, int decimals)
+{
+	const struct entity *e = im->e;
+
+	for (size_t ci = 0; ci < e->ncolumn; ci++) {
+		const struct entity_column *c = &e->column[ci];
+		const char *s;
+		size_t len;
+
+		if (is_decimal_type(c->type) != decimals)
+			continue;
+		if (!field_of(im, rec, ci, &s, &len)) {
+			im->val[ci].kind = V_NULL;
+			if (c->flags & EC_REQUIRED)
+				row_error(im, c->name, "is empty; a value is "
+				    "required");
+		} else if (decimals)
+			parse_decimal(im, c, s, len, &im->val[ci]);
+		else
+			parse_field(im, c, s, len, &im->val[ci]);
+	}
+}
+
+/* ---- references ---------------------------------------------------------- */
+
+static void
+check_ref(struct importer *im, struct ref *r)
+{
+	const struct entity_column *c = &im->e->column[r->col];
+	const struct value *v = &im->val[r->col];
+	char sv[SHOW_MAX];
+	int rc;
+
+	if (v->kind != V_TEXT || v->len >= sizeof(r->last))
+		return;
+	if (!r->valid || strlen(r->last) != v->len ||
+	    memcmp(r->last, v->s, v->len) != 0) {
+		sqlite3_bind_text(r->find, 1, v->s, (int)v->len, SQLITE_STATIC);
+		rc = sqlite3_step(r->find);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			db_fatal(im->db, im->file);
+		r->last_found = rc == SQLITE_ROW;
+		r->currency[0] = '\0';
+		if (r->last_found && sqlite3_column_type(r->find, 0) ==
+		    SQLITE_TEXT)
+			snprintf(r->currency, sizeof(r->currency), "%s",
+			    sqlite3_column_text(r->find, 0));
+		sqlite3_reset(r->find);
+		memcpy(r->last, v->s, v->len);
+		r->last[v->len] = '\0';
+		r->valid = 1;
+	}
+	if (!r->last_found)
+		row_error(im, c->name, "%s is not in %s", show(sv, v->s,
+		    v->len), c->ref);
+}
+
+/* The currency of the row's money: its own column, else its account's,
+ * else the base currency.  It is stored in the currency column. */
+static void
+resolve_currency(struct importer *im)
+{
+	const char *cur = im->base;
+	struct value *cv = im->currency_col >= 0 ?
+	    &im->val[im->currency_col] : NULL;
+
+	if (cv != NULL && cv->kind == V_TEXT && cv->len == 3)
+		cur = cv->s;
+	else if (im->account_ref >= 0 && im->ref[im->account_ref].last_found &&
+	    im->ref[im->account_ref].currency[0] != '\0')
+		cur = im->ref[im->account_ref].currency;
+	memcpy(im->row_currency, cur, 3);
+	im->row_currency[3] = '\0';
+	if (cv != NULL && cv->kind == V_NULL) {
+		cv->kind = V_TEXT;
+		cv->s = im->row_currency;
+		cv->len = 3;
+	}
+}
+
+/* ---- checks across columns ---------------------------------------------- */
+
+static void
+check_row(struct importer *im)
+{
+	const struct entity *e = im->e;
+
+	for (const struct entity_order *o = e->order; o->later != NULL; o++) {
+		int a = entity_column_index(e, o->later);
+		int b = entity_column_index(e, o->earlier);
+		const struct value *va = &im->val[a], *vb = &im->val[b];
+		int cmp;
+
+		if (va->kind != V_TEXT || vb->kind != V_TEXT ||
+		    va->len != 10 || vb->len != 10)
+			continue;
+		cmp = memcmp(va->s, vb->s, 10);
+		if (cmp < 0 || (cmp == 0 && !o->or_equal))
+			row_error(im, o->later, "'%.10s' is %s %s '%.10s'",
+			    va->s, o->or_equal ? "before" : "not after",
+			    o->earlier, vb->s);
+	}
+	if (e->required_col != NULL) {
+		int r = entity_column_index(e, e->required_col);
+		int w = entity_column_index(e, e->when_col);
+		const struct value *vw = &im->val[w];
+
+		if (im->val[r].kind == V_NULL && vw->kind == V_TEXT &&
+		    vw->len == strlen(e->when_value) &&
+		    memcmp(vw->s, e->when_value, vw->len) == 0)
+			row_error(im, e->required_col, "is empty; a value is "
+			    "required when %s is %s", e->when_col,
+			    e->when_value);
+	}
+}
+
+/* ---- writing ------------------------------------------------------------- */
+
+enum { ROW_FAILED = -1, ROW_INSERTED, ROW_UPDATED, ROW_UNCHANGED };
+
+static void
+bind_value(sqlite3_stmt *st, int i, const struct value *v)
+{
+	if (v->kind == V_TEXT)
+		sqlite3_bind_text(st, i, v->s, (int)v->len, SQLITE_STATIC);
+	else if (v->kind == V_INT)
+		sqlite3_bind_int64(st, i, v->i);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static int
+in_target(const struct entity *e, const struct entity_column *c, int parent)
+{
+	if (e->parent_table == NULL)
+		return !parent;
+	if (parent)
+		return (c->flags & EC_HEADER) != 0;
+	return !(c->flags & EC_HEADER) || strcmp(c->name, e->parent_key) == 0;
+}
+
+static void
+target_init(struct importer *im, struct target *t, const char *table,
+    int parent)
+{
+	const struct entity *e = im->e;
+	struct sbuf sql = { .n = 0 };
+
+	memset(t, 0, sizeof(*t));
+	t->table = table;
+	for (size_t ci = 0; ci < e->ncolumn; ci++) {
+		const struct entity_column *c = &e->column[ci];
+
+		if (!in_target(e, c, parent))
+			continue;
+		t->col[t->ncol++] = (int)ci;
+		if ((c->flags & EC_KEY) && t->nkey < 4)
+			t->key[t->nkey++] = (int)ci;
+	}
+	sb_add(&sql, "INSERT INTO %s (", table);
+	for (int i = 0; i < t->ncol; i++)
+		sb_add(&sql, "%s%s", i ? ", " : "", e->column[t->col[i]].db);
+	sb_add(&sql, ") VALUES (");
+	for (int i = 0; i < t->ncol; i++)
+		sb_add(&sql, "%s?%d", i ? ", " : "", i + 1);
+	sb_add(&sql, ")");
+	t->insert = db_prepare(im->db, sql.s);
+	if (im->o->mode == IMPORT_INSERT)
+		return;
+	sql.n = 0;
+	sb_add(&sql, "SELECT rowid FROM %s WHERE ", table);
+	for (int i = 0; i < t->nkey; i++)
+		sb_add(&sql, "%s%s IS ?%d", i ? " AND " : "",
+		    e->column[t->key[i]].db, i + 1);
+	t->find = db_prepare(im->db, sql.s);
+	if (im->o->mode != IMPORT_REPLACE)
+		return;
+	sql.n = 0;
+	sb_add(&sql, "CREATE TEMP TABLE seen_%s (id INTEGER PRIMARY KEY)",
+	    table);
+	db_exec(im->db, sql.s);
+	sql.n = 0;
+	sb_add(&sql, "INSERT OR IGNORE INTO temp.seen_%s (id) VALUES (?1)",
+	    table);
+	t->remember = db_prepare(im->db, sql.s);
+}
+
+static int
+is_key_of(const struct target *t, int ci)
+{
+	for (int i = 0; i < t->nkey; i++)
+		if (t->key[i] == ci)
+			return 1;
+	return 0;
+}
+
+/* The update of an existing row sets the columns this file has, and only
+ * when one of them differs. */
+static void
+target_prepare_update(struct importer *im, struct target *t)
+{
+	const struct entity *e = im->e;
+	struct sbuf sql = { .n = 0 };
+
+	sqlite3_finalize(t->update);
+	t->update = NULL;
+	t->nupdate = 0;
+	if (im->o->mode == IMPORT_INSERT)
+		return;
+	for (int i = 0; i < t->ncol; i++)
+		if (im->col_of[t->col[i]] >= 0 && !is_key_of(t, t->col[i]))
+			t->upd[t->nupdate++] = t->col[i];
+	if (t->nupdate == 0)
+		return;
+	sb_add(&sql, "UPDATE %s SET ", t->table);
+	for (int i = 0; i < t->nupdate; i++)
+		sb_add(&sql, "%s%s = ?%d", i ? ", " : "",
+		    e->column[t->upd[i]].db, i + 1);
+	sb_add(&sql, " WHERE rowid = ?%d AND NOT (", t->nupdate + 1);
+	for (int i = 0; i < t->nupdate; i++)
+		sb_add(&sql, "%s%s IS ?%d", i ? " AND " : "",
+		    e->column[t->upd[i]].db, i + 1);
+	sb_add(&sql, ")");
+	t->update = db_prepare(im->db, sql.s);
+}
+
+static void
+target_free(struct target *t)
+{
+	sqlite3_finalize(t->insert);
+	sqlite3_finalize(t->find);
+	sqlite3_finalize(t->update);
+	sqlite3_finalize(t->remember);
+}
+
+static void
+key_text(struct importer *im, const struct target *t, char *buf, size_t size)
+{
+	size_t n = 0;
+	char sv[SHOW_MAX];
+
+	buf[0] = '\0';
+	for (int i = 0; i < t->nkey && n < size; i++) {
+		const struct entity_column *c = &im->e->column[t->key[i]];
+		const struct value *v = &im->val[t->key[i]];
+
+		if (v->kind == V_TEXT)
+			show(sv, v->s, v->len);
+		else if (v->kind == V_INT)
+			snprintf(sv, sizeof(sv), "%lld", (long long)v->i);
+		else
+			snprintf(sv, sizeof(sv), "(empty)");
+		n += (size_t)snprintf(buf + n, size - n, "%s%s %s",
+		    i ? ", " : "", c->name, sv);
+	}
+}
+
+/* Reports a failed statement of a row; anything but a constraint is
+ * fatal. */
+static int
+step_failed(struct importer *im, const struct target *t, sqlite3_stmt *st,
+    int rc, int parent)
+{
+	char key[512];
+
+	sqlite3_reset(st);
+	if ((rc & 0xff) != SQLITE_CONSTRAINT)
+		db_fatal(im->db, im->file);
+	key_text(im, t, key, sizeof(key));
+	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE)
+		row_error(im, NULL, parent ? "%s is already in the database, "
+		    "or its lines are not next to each other in the file" :
+		    "%s is already in the database or earlier in the file "
+		    "(--upsert updates it)", key);
+		else
+		row_error(im, NULL, "%s: the database refused the row: %s",
+		    key, sqlite3_errmsg(im->db));
+	return ROW_FAILED;
+}
+
+static void
+remember(struct importer *im, struct target *t, sqlite3_int64 rowid)
+{
+	if (t->remember == NULL)
+		return;
+	sqlite3_bind_int64(t->remember, 1, rowid);
+	if (sqlite3_step(t->remember) != SQLITE_DONE)
+		db_fatal(im->db, im->file);
+	sqlite3_reset(t->remember);
+}
+
+static int
+target_insert(struct importer *im, struct target *t, int parent)
+{
+	int rc;
+
+	for (int i = 0; i < t->ncol; i++)
+		bind_value(t->insert, i + 1, &im->val[t->col[i]]);
+	if ((rc = sqlite3_step(t->insert)) != SQLITE_DONE)
+		return step_failed(im, t, t->insert, rc, parent);
+	sqlite3_reset(t->insert);
+	t->inserted++;
+	remember(im, t, sqlite3_last_insert_rowid(im->db));
+	return ROW_INSERTED;
+}
+
+static int
+target_write(struct importer *im, struct target *t, int parent)
+{
+	sqlite3_int64 rowid;
+	int rc, changed;
+
+	if (t->find == NULL)
+		return target_insert(im, t, parent);
+	for (int i = 0; i < t->nkey; i++)
+		bind_value(t->find, i + 1, &im->val[t->key[i]]);
+	rc = sqlite3_step(t->find);
+	rowid = sqlite3_column_int64(t->find, 0);
+	sqlite3_reset(t->find);
+	if (rc == SQLITE_DONE)
+		return target_insert(im, t, parent);
+	if (rc != SQLITE_ROW)
+		db_fatal(im->db, im->file);
+	remember(im, t, rowid);
+	if (t->update == NULL)
+		return ROW_UNCHANGED;
+	for (int i = 0; i < t->nupdate; i++)
+		bind_value(t->update, i + 1, &im->val[t->upd[i]]);
+	sqlite3_bind_int64(t->update, t->nupdate + 1, rowid);
+	if ((rc = sqlite3_step(t->update)) != SQLITE_DONE)
+		return step_failed(im, t, t->update, rc, parent);
+	sqlite3_reset(t->update);
+	changed = sqlite3_changes(im->db) > 0;
+	t->updated += changed;
+	return changed ? ROW_UPDATED : ROW_UNCHANGED;
+}
+
+static int
+same_value(const struct value *v, const char *copy, int null)
+{
+	if (v->kind == V_NULL)
+		return null;
+	return !null && strlen(copy) == v->len && memcmp(copy, v->s, v->len) == 0;
+}
+
+/* The lines of one invoice must agree on its header columns. */
+static int
+check_parent_same(struct importer *im)
+{
+	const struct target *t = &im->parent;
+	int bad = 0;
+
+	for (int i = 0; i < t->ncol; i++) {
+		const struct value *v = &im->val[t->col[i]];
+		char sv[SHOW_MAX];
+
+		if (same_value(v, im->parent_copy[i], im->parent_null[i]))
+			continue;
+		row_error(im, im->e->column[t->col[i]].name, "%s differs from "
+		    "'%s' on line %lu of the same invoice",
+		    v->kind == V_NULL ? "(empty)" : show(sv, v->s, v->len),
+		    im->parent_copy[i], im->parent_line);
+		bad = 1;
+	}
+	return bad ? ROW_FAILED : ROW_UNCHANGED;
+}
+
+static int
+write_parent(struct importer *im)
+{
+	const struct value *id = &im->val[im->parent.key[0]];
+	struct target *t = &im->parent;
+	int rc;
+
+	if (id->len < sizeof(im->last_parent) &&
+	    strlen(im->last_parent) == id->len &&
+	    memcmp(im->last_parent, id->s, id->len) == 0)
+		return check_parent_same(im);
+	if ((rc = target_write(im, t, 1)) == ROW_FAILED)
+		return rc;
+	for (int i = 0; i < t->ncol; i++) {
+		const struct value *v = &im->val[t->col[i]];
+
+		im->parent_null[i] = v->kind == V_NULL;
+		snprintf(im->parent_copy[i], sizeof(im->parent_copy[i]), "%.*s",
+		    v->kind == V_TEXT ? (int)v->len : 0, v->s ? v->s : "");
+	}
+	snprintf(im->last_parent, sizeof(im->last_parent), "%.*s",
+	    (int)id->len, id->s);
+	im->parent_line = im->line;
+	im->last_line_no = 0;
+	return rc;
+}
+
+static void
+write_row(struct importer *im)
+{
+	int prc = ROW_UNCHANGED, rc;
+	int line_no = entity_column_index(im->e, "line_no");
+
+	if (im->e->parent_table != NULL &&
+	    (prc = write_parent(im)) == ROW_FAILED)
+		return;
+	if (line_no >= 0) {
+		struct value *v = &im->val[line_no];
+
+		if (v->kind == V_NULL) {
+			v->kind = V_INT;
+			v->i = im->last_line_no + 1;
+		}
+		im->last_line_no = v->i;
+	}
+	if ((rc = target_write(im, &im->table, 0)) == ROW_FAILED)
+		return;
+	if (rc == ROW_INSERTED)
+		im->f_inserted++;
+	else if (rc == ROW_UPDATED || prc == ROW_UPDATED)
+		im->f_updated++;
+	else
+		im->f_unchanged++;
+}
+
+/* ---- rejects ------------------------------------------------------------- */
+
+static void
+open_rejects(struct importer *im)
+{
+	const char *cols[MAXCOL + 1];
+	struct out_opts oo = { OUT_CSV, 1, 0, 0 };
+	size_t n = im->e->ncolumn;
+
+	if (im->o->rejects == NULL)
+		return;
+	if ((im->rejects_fp = fopen(im->o->rejects, "w")) == NULL)
+		cli_die(CLI_EIO, "%s: %s", im->o->rejects, strerror(errno));
+	for (size_t i = 0; i < n; i++)
+		cols[i] = im->e->column[i].name;
+	cols[n] = "error";
+	im->rejects = out_new(im->rejects_fp, &oo, cols, n + 1);
+}
+
+static void
+write_reject(struct importer *im, const struct csv_record *rec)
+{
+	for (size_t ci = 0; ci < im->e->ncolumn; ci++) {
+		int f = im->col_of[ci];
+
+		if (f >= 0 && (size_t)f < rec->nfield &&
+		    rec->field[f].s != NULL)
+			out_text(im->rejects, rec->field[f].s, rec->field[f].len);
+		else
+			out_null(im->rejects);
+	}
+	out_text(im->rejects, im->why, im->nwhy);
+	out_end_row(im->rejects);
+	im->rejected++;
+}
+
+static void
+close_rejects(struct importer *im)
+{
+	if (im->rejects == NULL)
+		return;
+	if (out_finish(im->rejects) != 0 || fclose(im->rejects_fp) != 0)
+		cli_die(CLI_EIO, "%s: write error", im->o->rejects);
+	out_free(im->rejects);
+}
+
+/* ---- one file ------------------------------------------------------------- */
+
+static const char *
+table_for_ref(const struct entity *e)
+{
+	return e->parent_table != NULL ? e->parent_table : e->table;
+}
+
+static void
+list_columns(const struct entity *e, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < e->ncolumn && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s", i ? ", " : "",
+		    e->column[i].name);
+}
+
+static int
+map_header(struct importer *im, const struct csv_record *rec)
+{
+	const struct entity *e = im->e;
+	char cols[512], sv[SHOW_MAX];
+	unsigned long before = cli_data_errors();
+
+	for (size_t ci = 0; ci < e->ncolumn; ci++)
+		im->col_of[ci] = -1;
+	list_columns(e, cols, sizeof(cols));
+	for (size_t f = 0; f < rec->nfield; f++) {
+		const struct csv_field *hf = &rec->field[f];
+		size_t ci;
+
+		if (csv_header_is(hf, "error"))
+			continue;	/* a rejects file, fixed and sent back */
+		for (ci = 0; ci < e->ncolumn; ci++)
+			if (csv_header_is(hf, e->column[ci].name))
+				break;
+		if (ci == e->ncolumn)
+			cli_data_error(im->file, rec->line, NULL, "header: %s is "
+			    "not a column of %s (its columns: %s)",
+			    show(sv, hf->s ? hf->s : "", hf->len), e->name, cols);
+		else if (im->col_of[ci] >= 0)
+			cli_data_error(im->file, rec->line, NULL, "header: "
+			    "column '%s' is given twice", e->column[ci].name);
+		else
+			im->col_of[ci] = (int)f;
+	}
+	for (size_t ci = 0; ci < e->ncolumn; ci++)
+		if (im->col_of[ci] < 0 && (e->column[ci].flags & EC_REQUIRED))
+			cli_data_error(im->file, rec->line, NULL, "header: the "
+			    "required column '%s' is missing (columns: %s)",
+			    e->column[ci].name, cols);
+	im->nheader = rec->nfield;
+	if (cli_data_errors() > before)
+		return -1;
+	target_prepare_update(im, &im->table);
+	if (im->parent.table != NULL)
+		target_prepare_update(im, &im->parent);
+	return 0;
+}
+
+static int
+on_record(void *arg, const struct csv_record *rec)
+{
+	struct importer *im = arg;
+
+	if (!im->header_seen) {
+		im->header_seen = 1;
+		return map_header(im, rec) != 0 ? 1 : 0;
+	}
+	im->rows++;
+	im->line = rec->line;
+	im->row_bad = 0;
+	im->nwhy = 0;
+	if (rec->nfield != im->nheader)
+		row_error(im, NULL, "%zu fields, but the header has %zu",
+		    rec->nfield, im->nheader);
+	else {
+		parse_row(im, rec, 0);
+		for (int i = 0; i < im->nref; i++)
+			check_ref(im, &im->ref[i]);
+		resolve_currency(im);
+		parse_row(im, rec, 1);
+		check_row(im);
+		if (!im->row_bad)
+			write_row(im);
+	}
+	if (im->row_bad && im->rejects != NULL)
+		write_reject(im, rec);
+	return im->stop;
+}
+
+static void
+record_batch(struct importer *im, const char *hex)
+{
+	static const char *const modes[] = { "insert", "upsert", "replace" };
+	sqlite3_stmt *st = db_prepare(im->db, "INSERT INTO import_batches "
+	    "(entity, file_name, sha256, mode, rows_read, inserted, updated, "
+	    "unchanged, deleted, rejected, imported_at, user) VALUES (?1, ?2, "
+	    "?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, "
+	    "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?10)");
+
+	sqlite3_bind_text(st, 1, im->e->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, im->file, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, hex, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, modes[im->o->mode], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)im->rows);
+	sqlite3_bind_int64(st, 6, im->f_inserted);
+	sqlite3_bind_int64(st, 7, im->f_updated);
+	sqlite3_bind_int64(st, 8, im->f_unchanged);
+	sqlite3_bind_int64(st, 9, (sqlite3_int64)im->rejected);
+	sqlite3_bind_text(st, 10, getenv("USER"), -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		db_fatal(im->db, "import_batches");
+	sqlite3_finalize(st);
+}
+
+static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+static void
+summary(struct importer *im)
+{
+	fprintf(stderr, "%s: %s: %s%ld rows %s, %ld updated", cli_progname(),
+	    im->file, im->o->dry_run ? "dry run: " : "", im->f_inserted,
+	    im->o->dry_run ? "would be inserted" : "inserted", im->f_updated);
+	if (im->f_unchanged > 0)
+		fprintf(stderr, ", %ld unchanged", im->f_unchanged);
+	if (im->rejected > 0)
+		fprintf(stderr, ", %lu rejected (in %s)", im->rejected,
+		    im->o->rejects);
+	fputc('\n', stderr);
+}
+
+static void
+import_file(struct importer *im, const char *path)
+{
+	const struct cli_common *c = im->o->common;
+	FILE *fp = stdin;
+	struct sha256 sha;
+	char hex[65];
+	char delim = c->delim;
+	unsigned long before = cli_data_errors();
+	int rc;
+
+	im->file = cli_input_name(path);
+	if (strcmp(im->file, "stdin") != 0 && (fp = fopen(path, "r")) == NULL)
+		cli_die(CLI_EIO, "%s: %s", path, strerror(errno));
+	if (!c->delim_set && ends_with(im->file, ".tsv"))
+		delim = '\t';
+	im->header_seen = 0;
+	im->rows = im->rejected = 0;
+	im->f_inserted = im->f_updated = im->f_unchanged = 0;
+	im->last_parent[0] = '\0';
+	sha256_init(&sha);
+	rc = csv_read(fp, im->file, delim, &sha, on_record, im);
+	if (fp != stdin)
+		fclose(fp);
+	if (rc == 0 && !im->header_seen)
+		cli_data_error(im->file, 0, NULL, "empty file: a header line "
+		    "naming the columns is needed");
+	sha256_final_hex(&sha, hex);
+	if (cli_data_errors() > before)
+		return;
+	record_batch(im, hex);
+	summary(im);
+}
+
+/* ---- replace: what the files did not have goes ---------------------------- */
+
+/* Rows of other entities that still refer to a row about to go make the
+ * replace fail, naming them. */
+static void
+check_referrers(struct importer *im, const struct target *t)
+{
+	const struct entity_column *key = entity_ref_key(im->e);
+
+	for (size_t i = 0; i < entity_count; i++) {
+		const struct entity *ce = &entity_table[i];
+
+		for (size_t j = 0; j < ce->ncolumn; j++) {
+			const struct entity_column *cc = &ce->column[j];
+			struct sbuf sql = { .n = 0 };
+			sqlite3_stmt *st;
+
+			if (cc->ref == NULL || strcmp(cc->ref, im->e->name) != 0)
+				continue;
+			sb_add(&sql, "SELECT DISTINCT %s FROM %s WHERE %s IN "
+			    "(SELECT %s FROM %s WHERE rowid NOT IN (SELECT id "
+			    "FROM temp.seen_%s)) LIMIT 5", cc->db,
+			    (cc->flags & EC_HEADER) && ce->parent_table ?
+			    ce->parent_table : ce->table, cc->db, key->db,
+			    t->table, t->table);
+			st = db_prepare(im->db, sql.s);
+			while (sqlite3_step(st) == SQLITE_ROW)
+				cli_data_error(im->e->name, 0, NULL, "cannot "
+				    "remove %s '%s': rows of %s refer to it "
+				    "(column %s)", key->name,
+				    sqlite3_column_text(st, 0), ce->name,
+				    cc->name);
+			sqlite3_finalize(st);
+		}
+	}
+}
+
+static void
+delete_unseen(struct importer *im, struct target *t)
+{
+	struct sbuf sql = { .n = 0 };
+
+	sb_add(&sql, "DELETE FROM %s WHERE rowid NOT IN (SELECT id FROM "
+	    "temp.seen_%s)", t->table, t->table);
+	db_exec(im->db, sql.s);
+	t->deleted = sqlite3_changes(im->db);
+}
+
+static void
+replace_rest(struct importer *im)
+{
+	unsigned long before = cli_data_errors();
+
+	check_referrers(im, im->parent.table != NULL ? &im->parent :
+	    &im->table);
+	if (cli_data_errors() > before)
+		return;
+	delete_unseen(im, &im->table);
+	if (im->parent.table != NULL)
+		delete_unseen(im, &im->parent);
+	if (im->table.deleted > 0)
+		fprintf(stderr, "%s: %s: %ld rows not in the input %s\n",
+		    cli_progname(), im->e->name, im->table.deleted,
+		    im->o->dry_run ? "would be deleted" : "deleted");
+}
+
+/* ---- the call ------------------------------------------------------------ */
+
+static void
+refs_init(struct importer *im)
+{
+	const struct entity *e = im->e;
+
+	im->account_ref = -1;
+	for (size_t ci = 0; ci < e->ncolumn; ci++) {
+		const struct entity_column *c = &e->column[ci];
+		const struct entity *re;
+		struct sbuf sql = { .n = 0 };
+		struct ref *r;
+
+		if (c->ref == NULL || (re = entity_find(c->ref)) == NULL)
+			continue;
+		r = &im->ref[im->nref];
+		memset(r, 0, sizeof(*r));
+		r->col = (int)ci;
+		sb_add(&sql, "SELECT %s FROM %s WHERE %s = ?1",
+		    entity_column_index(re, "currency") >= 0 ? "currency" : "1",
+		    table_for_ref(re), entity_ref_key(re)->db);
+		r->find = db_prepare(im->db, sql.s);
+		if (strcmp(c->ref, "accounts") == 0)
+			im->account_ref = im->nref;
+		im->nref++;
+	}
+}
+
+static void
+importer_init(struct importer *im, sqlite3 *db, const struct entity *e,
+    const struct import_opts *o)
+{
+	memset(im, 0, sizeof(*im));
+	im->db = db;
+	im->e = e;
+	im->o = o;
+	im->mark = o->common->decimal_comma ? ',' : '.';
+	if (db_setting(db, "base_currency", im->base, sizeof(im->base)) == NULL)
+		memcpy(im->base, "USD", 4);
+	im->currency_col = entity_column_index(e, "currency");
+	refs_init(im);
+	target_init(im, &im->table, e->table, 0);
+	if (e->parent_table != NULL)
+		target_init(im, &im->parent, e->parent_table, 1);
+	open_rejects(im);
+}
+
+static void
+importer_free(struct importer *im)
+{
+	for (int i = 0; i < im->nref; i++)
+		sqlite3_finalize(im->ref[i].find);
+	target_free(&im->table);
+	if (im->parent.table != NULL)
+		target_free(&im->parent);
+}
+
+static void
+audit(struct importer *im)
+{
+	struct db_changes ch = { .n = 0 };
+
+	if (im->parent.table != NULL)
+		db_changes_add(&ch, im->parent.table, im->parent.inserted,
+		    im->parent.updated, im->parent.deleted);
+	db_changes_add(&ch, im->table.table, im->table.inserted,
+	    im->table.updated, im->table.deleted);
+	db_audit(im->db, "import", im->o->arguments, &ch);
+}
+
+int
+import_files(sqlite3 *db, const struct entity *e,
+    const struct import_opts *o, char *const files[], int nfiles)
+{
+	struct importer im;
+	char *const stdin_only[] = { NULL };
+	unsigned long errors;
+
+	if (nfiles == 0) {
+		files = stdin_only;
+		nfiles = 1;
+	}
+	db_begin(db);
+	importer_init(&im, db, e, o);
+	for (int i = 0; i < nfiles && cli_data_errors() == 0; i++)
+		import_file(&im, files[i]);
+	if (cli_data_errors() == 0 && o->mode == IMPORT_REPLACE)
+		replace_rest(&im);
+	close_rejects(&im);
+	importer_free(&im);
+	if ((errors = cli_data_errors()) > 0) {
+		db_rollback(db);
+		cli_warn("%s: nothing imported (%lu error%s)", e->name, errors,
+		    errors == 1 ? "" : "s");
+		return CLI_EDATA;
+	}
+	audit(&im);
+	if (o->dry_run)
+		db_rollback(db);
+	else
+		db_commit(db);
+	return CLI_OK;
+}
+
+/* ---- export and log -------------------------------------------------------- */
+
+/* v / 10^scale with at least `keep` decimals and no trailing zeros past
+ * them: 12.5 USD is "12.50", a price 0.125 is "0.125", 3 seats are "3". */
+static size_t
+format_decimal(char *buf, int64_t v, int scale, int keep)
+{
+	size_t n = money_format(buf, v, scale, '.');
+	int decimals = scale;
+
+	while (decimals > keep && buf[n - 1] == '0') {
+		buf[--n] = '\0';
+		decimals--;
+	}
+	if (decimals == 0 && scale > 0 && buf[n - 1] == '.')
+		buf[--n] = '\0';
+	return n;
+}
+
+static void
+export_cell(struct out *out, const struct entity_column *c, sqlite3_stmt *st,
+    int i, int exponent)
+{
+	char buf[MONEY_FMT_MAX];
+	int64_t v = sqlite3_column_int64(st, i);
+	size_t n;
+
+	if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+		out_null(out);
+		return;
+	}
+	switch (c->type) {
+	case ET_MONEY:
+		n = format_decimal(buf, v, exponent, exponent);
+		break;
+	case ET_PRICE:
+		n = format_decimal(buf, v, exponent + MONEY_PRICE_DIGITS,
+		    exponent);
+		break;
+	case ET_QUANTITY:
+	case ET_PERCENT:
+		n = format_decimal(buf, v, MONEY_QTY_SCALE, 0);
+		break;
+	case ET_RATE:
+		n = format_decimal(buf, v, MONEY_RATE_SCALE, 0);
+		break;
+	case ET_INT:
+		n = (size_t)snprintf(buf, sizeof(buf), "%lld", (long long)v);
+		break;
+	case ET_BOOL:
+		out_text(out, v ? "true" : "false", v ? 4 : 5);
+		return;
+	default:
+		out_text(out, (const char *)sqlite3_column_text(st, i),
+		    (size_t)sqlite3_column_bytes(st, i));
+		return;
+	}
+	out_number(out, buf, n);
+}
+
+int
+import_export(sqlite3 *db, const struct entity *e, const struct out_opts *oo)
+{
+	const char *names[MAXCOL];
+	struct sbuf sql = { .n = 0 };
+	char base[4];
+	int cur = entity_column_index(e, "currency");
+	sqlite3_stmt *st;
+	struct out *out;
+	int rc;
+
+	if (db_setting(db, "base_currency", base, sizeof(base)) == NULL)
+		memcpy(base, "USD", 4);
+	sb_add(&sql, "SELECT ");
+	for (size_t i = 0; i < e->ncolumn; i++) {
+		const struct entity_column *c = &e->column[i];
+
+		names[i] = c->name;
+		sb_add(&sql, "%s%s.%s", i ? ", " : "",
+		    e->parent_table && (c->flags & EC_HEADER) ? "p" : "t",
+		    c->db);
+	}
+	sb_add(&sql, " FROM %s t", e->table);
+	if (e->parent_table != NULL)
+		sb_add(&sql, " JOIN %s p USING (%s)", e->parent_table,
+		    e->parent_key);
+	sb_add(&sql, " ORDER BY t.rowid");
+	st = db_prepare(db, sql.s);
+	out = out_new(stdout, oo, names, e->ncolumn);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const struct currency *c = money_currency(cur >= 0 ?
+		    (const char *)sqlite3_column_text(st, cur) : base, 3);
+		int exponent = c != NULL ? c->exponent : 2;
+
+		for (size_t i = 0; i < e->ncolumn; i++)
+			export_cell(out, &e->column[i], st, (int)i, exponent);
+		out_end_row(out);
+	}
+	if (rc != SQLITE_DONE)
+		db_fatal(db, e->name);
+	sqlite3_finalize(st);
+	rc = out_finish(out);
+	out_free(out);
+	return rc;
+}
+
+int
+import_log(sqlite3 *db, const struct out_opts *oo)
+{
+	static const char *const names[] = { "audit_id", "at", "user",
+	    "program", "verb", "arguments", "changes" };
+	sqlite3_stmt *st = db_prepare(db, "SELECT audit_id, at, user, program, "
+	    "verb, arguments, changes FROM audit_log ORDER BY audit_id");
+	struct out *out = out_new(stdout, oo, names, 7);
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		out_number(out, (const char *)sqlite3_column_text(st, 0),
+		    (size_t)sqlite3_column_bytes(st, 0));
+		for (int i = 1; i < 7; i++)
+			out_text(out, (const char *)sqlite3_column_text(st, i),
+			    (size_t)sqlite3_column_bytes(st, i));
+		out_end_row(out);
+	}
+	if (rc != SQLITE_DONE)
+		db_fatal(db, "audit_log");
+	sqlite3_finalize(st);
+	rc = out_finish(out);
+	out_free(out);
+	return rc;
+}

@@ -1,0 +1,40 @@
+/*
+ * import: loading CSV files of one entity into the database, validated
+ * against the contract in entity.c; and the way back out (--export), the
+ * import history and the audit log.
+ *
+ * One call is one transaction: with any error (and no rejects file) the
+ * database is left as it was.
+ */
+#ifndef REVOPS_IMPORT_H
+#define REVOPS_IMPORT_H
+
+#include <sqlite3.h>
+
+#include "cli.h"
+#include "entity.h"
+
+enum import_mode { IMPORT_INSERT, IMPORT_UPSERT, IMPORT_REPLACE };
+
+struct import_opts {
+	enum import_mode mode;
+	int dry_run;
+	const char *rejects;	/* path of the rejects file, or NULL */
+	const struct cli_common *common;
+	const char *arguments;	/* the command line, for the audit log */
+};
+
+/* Imports the files (NULL or "-": stdin) as one transaction.  Returns
+ * CLI_OK or CLI_EDATA; database and I/O failures exit. */
+int import_files(sqlite3 *db, const struct entity *e,
+    const struct import_opts *o, char *const files[], int nfiles);
+
+/* Writes the entity's rows with the contract's columns, so that they
+ * import back unchanged.  Returns 0, or -1 on a write error. */
+int import_export(sqlite3 *db, const struct entity *e,
+    const struct out_opts *oo);
+
+/* Writes the audit log, oldest first. */
+int import_log(sqlite3 *db, const struct out_opts *oo);
+
+#endif

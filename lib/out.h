@@ -1,0 +1,50 @@
+/*
+ * out: the writer of every program's tabular output.
+ *
+ * Formats: csv (RFC 4180, minimal quoting, LF), tsv (the same with a TAB),
+ * jsonl (one object per row), table (aligned columns for a person; rows are
+ * held until out_finish()).  A NULL cell is written empty; an empty string
+ * is written "" in csv/tsv so that it reads back as an empty string, not
+ * NULL.  excel: UTF-8 BOM, CRLF, and a text cell that is not a number and
+ * starts with = + - @ TAB CR or LF gets a leading ' (formula
+ * neutralisation).  decimal_comma: ';' between fields and ',' as the
+ * decimal mark of number cells.
+ *
+ * out_new() returns a writer that the caller releases with out_free(); it
+ * copies the column names.  Cells are copied or written at once.
+ */
+#ifndef REVOPS_OUT_H
+#define REVOPS_OUT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+enum out_format { OUT_CSV, OUT_TSV, OUT_JSONL, OUT_TABLE };
+
+struct out_opts {
+	enum out_format format;
+	int header;		/* write the header row (csv, tsv, table) */
+	int excel;
+	int decimal_comma;
+};
+
+struct out;
+
+struct out *out_new(FILE *fp, const struct out_opts *opts,
+    const char *const *columns, size_t ncolumns);
+
+/* One cell each, left to right; out_end_row() after the last. */
+void out_text(struct out *o, const char *s, size_t len);
+void out_number(struct out *o, const char *s, size_t len); /* "-12.50" */
+void out_null(struct out *o);
+void out_end_row(struct out *o);
+
+/* Writes what is held, flushes, and returns 0, or -1 when the stream has
+ * had a write error (ferror). */
+int out_finish(struct out *o);
+void out_free(struct out *o);
+
+/* Parses a --format name; returns 0, or -1 for an unknown name. */
+int out_parse_format(const char *name, enum out_format *fmt);
+
+#endif

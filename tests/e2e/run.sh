@@ -1,0 +1,29 @@
+#!/bin/sh
+# Runs the end-to-end cases: each directory under tests/e2e/cases holds
+# the input files, `cmd` (a shell script run in a copy of the directory,
+# with the programs on PATH and REVOPS_DB set to a new database) and
+# `expected` (what cmd writes, stdout and stderr together).  cmd may use
+# the helpers of tests/e2e/lib.sh.  Usage: run.sh BINDIR [CASE...]
+bindir=$(cd "$1" && pwd) || exit 2
+shift
+top=$(cd "$(dirname "$0")" && pwd)
+cases=${*:-$(ls "$top/cases")}
+pass=0 fail=0
+for c in $cases; do
+	dir=$top/cases/$c
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/revops-e2e.XXXXXX")
+	cp -R "$dir/." "$tmp"
+	(cd "$tmp" && PATH="$bindir:$PATH" REVOPS_DB="$tmp/test.db" \
+	    TOP="$top" LC_ALL=C TZ=UTC USER=tester \
+	    sh -c ". '$top/lib.sh'; . ./cmd" >"$tmp/.actual" 2>&1)
+	if diff -u "$dir/expected" "$tmp/.actual" >"$tmp/.diff"; then
+		pass=$((pass + 1))
+		rm -rf "$tmp"
+	else
+		fail=$((fail + 1))
+		echo "FAIL: $c (output kept in $tmp)"
+		head -40 "$tmp/.diff"
+	fi
+done
+echo "e2e: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

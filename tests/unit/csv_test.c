@@ -1,0 +1,2 @@
+#include "suites.h"
+Suite *csv_suite(void) { return suite_create("csv"); }

@@ -1,0 +1,2 @@
+#include "suites.h"
+Suite *entity_suite(void) { return suite_create("entity"); }

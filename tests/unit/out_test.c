@@ -1,0 +1,599 @@
+/*
+ * out: each test is a script of calls (text, number, NULL, end of row)
+ * written to a memory stream, and the exact bytes expected, worked out by
+ * hand.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "out.h"
+#include "suites.h"
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+struct call {
+	char op;		/* T text, N number, Z NULL, E end of row */
+	const char *s;
+};
+
+#define T(x)	{ 'T', x }
+#define N(x)	{ 'N', x }
+#define Z	{ 'Z', NULL }
+#define E	{ 'E', NULL }
+
+/* The expected output is a string literal, so sizeof gives its length. */
+#define EXPECT(opts, cols, calls, want) \
+	expect(opts, cols, NELEM(cols), calls, NELEM(calls), want, \
+	    sizeof(want) - 1)
+
+static void
+play(struct out *o, const struct call *calls, size_t ncalls)
+{
+	size_t i;
+
+	for (i = 0; i < ncalls; i++) {
+		switch (calls[i].op) {
+		case 'T':
+			out_text(o, calls[i].s, strlen(calls[i].s));
+			break;
+		case 'N':
+			out_number(o, calls[i].s, strlen(calls[i].s));
+			break;
+		case 'Z':
+			out_null(o);
+			break;
+		case 'E':
+			out_end_row(o);
+			break;
+		}
+	}
+}
+
+/* s as a C string literal would spell it, so that a failure shows where
+ * the bytes differ. */
+static const char *
+visible(const char *s, size_t len, char *buf, size_t size)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len && n + 5 < size; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\n')
+			n += (size_t)snprintf(buf + n, size - n, "\\n");
+		else if (c == '\r')
+			n += (size_t)snprintf(buf + n, size - n, "\\r");
+		else if (c == '\t')
+			n += (size_t)snprintf(buf + n, size - n, "\\t");
+		else if (c == '\\' || c == '"')
+			n += (size_t)snprintf(buf + n, size - n, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			n += (size_t)snprintf(buf + n, size - n, "\\x%02x", c);
+		else
+			buf[n++] = (char)c;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static void
+check_bytes(const char *got, size_t gotlen, const char *want, size_t wantlen)
+{
+	char g[4096], w[4096];
+
+	ck_assert_msg(gotlen == wantlen && memcmp(got, want, wantlen) == 0,
+	    "\n got \"%s\"\nwant \"%s\"", visible(got, gotlen, g, sizeof(g)),
+	    visible(want, wantlen, w, sizeof(w)));
+}
+
+static void
+expect(const struct out_opts *opts, const char *const *cols, size_t ncols,
+    const struct call *calls, size_t ncalls, const char *want,
+    size_t wantlen)
+{
+	struct out *o;
+	FILE *fp;
+	char *buf = NULL;
+	size_t len = 0;
+
+	ck_assert_ptr_nonnull(fp = open_memstream(&buf, &len));
+	ck_assert_ptr_nonnull(o = out_new(fp, opts, cols, ncols));
+	play(o, calls, ncalls);
+	ck_assert_int_eq(out_finish(o), 0);
+	out_free(o);
+	ck_assert_int_eq(fclose(fp), 0);
+	check_bytes(buf, len, want, wantlen);
+	free(buf);
+}
+
+static const struct out_opts csv = { .format = OUT_CSV, .header = 1 };
+static const struct out_opts tsv = { .format = OUT_TSV, .header = 1 };
+static const struct out_opts jsonl = { .format = OUT_JSONL, .header = 1 };
+static const struct out_opts table = { .format = OUT_TABLE, .header = 1 };
+
+START_TEST(csv_minimal_quoting)
+{
+	static const char *const cols[] = { "name", "note", "amount" };
+	static const struct call calls[] = {
+		T("Acme, Inc."), T("say \"hi\""), N("12.50"), E,
+		T("two\nlines"), T(""), Z, E,
+		T("plain"), T("cr\r"), N("-3"), E,
+		T("\"q"), T("\""), T("it's"), E,
+	};
+
+	EXPECT(&csv, cols, calls,
+	    "name,note,amount\n"
+	    "\"Acme, Inc.\",\"say \"\"hi\"\"\",12.50\n"
+	    "\"two\nlines\",\"\",\n"
+	    "plain,\"cr\r\",-3\n"
+	    "\"\"\"q\",\"\"\"\",it's\n");
+}
+END_TEST
+
+/* An empty string is "" and a NULL is nothing, whichever way it came. */
+START_TEST(csv_empty_and_null)
+{
+	static const char *const cols[] = { "a", "b", "c", "d" };
+	static const struct call calls[] = {
+		T(""), Z, N(""), T(""), E,
+	};
+
+	EXPECT(&csv, cols, calls, "a,b,c,d\n\"\",,,\"\"\n");
+}
+END_TEST
+
+START_TEST(null_pointer_is_null)
+{
+	static const char *const cols[] = { "a", "b", "c" };
+	static const char want[] = "{\"a\":null,\"b\":null,\"c\":\"\"}\n";
+	struct out *o;
+	FILE *fp;
+	char *buf = NULL;
+	size_t len = 0;
+
+	ck_assert_ptr_nonnull(fp = open_memstream(&buf, &len));
+	ck_assert_ptr_nonnull(o = out_new(fp, &jsonl, cols, NELEM(cols)));
+	out_text(o, NULL, 0);
+	out_number(o, NULL, 0);
+	out_text(o, "", 0);
+	out_end_row(o);
+	ck_assert_int_eq(out_finish(o), 0);
+	out_free(o);
+	fclose(fp);
+	check_bytes(buf, len, want, sizeof(want) - 1);
+	free(buf);
+}
+END_TEST
+
+/* A short row is padded with NULLs; cells past the last column are
+ * dropped, so every row has as many cells as there are columns. */
+START_TEST(rows_are_rectangular)
+{
+	static const char *const cols[] = { "a", "b", "c" };
+	static const struct call calls[] = {
+		T("x"), E,
+		T("1"), T("2"), T("3"), T("4"), E,
+		E,
+	};
+
+	EXPECT(&csv, cols, calls, "a,b,c\nx,,\n1,2,3\n,,\n");
+}
+END_TEST
+
+START_TEST(csv_header_off)
+{
+	static const struct out_opts opts = { .format = OUT_CSV };
+	static const char *const cols[] = { "name", "amount" };
+	static const struct call calls[] = {
+		T("a,b"), N("1.00"), E,
+	};
+
+	EXPECT(&opts, cols, calls, "\"a,b\",1.00\n");
+}
+END_TEST
+
+/* The same rules with TAB: a comma needs no quotes, a TAB does. */
+START_TEST(tsv_quoting)
+{
+	static const char *const cols[] = { "a", "b" };
+	static const struct call calls[] = {
+		T("x,y"), T("tab\there"), E,
+		T(""), Z, E,
+		T("say \"hi\""), N("-1.5"), E,
+	};
+
+	EXPECT(&tsv, cols, calls,
+	    "a\tb\n"
+	    "x,y\t\"tab\there\"\n"
+	    "\"\"\t\n"
+	    "\"say \"\"hi\"\"\"\t-1.5\n");
+}
+END_TEST
+
+/*
+ * excel: BOM, CRLF, and a ' before text a spreadsheet would run as a
+ * formula; a text that is a plain number and any number cell are left
+ * alone.  The ' goes inside the quotes when the cell needs them.
+ */
+START_TEST(csv_excel)
+{
+	static const struct out_opts opts = {
+		.format = OUT_CSV, .header = 1, .excel = 1,
+	};
+	static const char *const cols[] = { "v", "n" };
+	static const struct call calls[] = {
+		T("=SUM(A1)"), N("1.00"), E,
+		T("+1 555"), N("-5"), E,
+		T("-x"), N("+3"), E,
+		T("@x"), Z, E,
+		T("\tx"), T(""), E,
+		T("\nx"), T("-"), E,
+		T("-12.50"), T("+3"), E,
+		T("a=b"), T("=\"x\",1"), E,
+	};
+
+	EXPECT(&opts, cols, calls,
+	    "\xef\xbb\xbf" "v,n\r\n"
+	    "'=SUM(A1),1.00\r\n"
+	    "'+1 555,-5\r\n"
+	    "'-x,+3\r\n"
+	    "'@x,\r\n"
+	    "'\tx,\"\"\r\n"
+	    "\"'\nx\",'-\r\n"
+	    "-12.50,+3\r\n"
+	    "a=b,\"'=\"\"x\"\",1\"\r\n");
+}
+END_TEST
+
+/* In tsv a leading TAB also needs quotes. */
+START_TEST(tsv_excel)
+{
+	static const struct out_opts opts = {
+		.format = OUT_TSV, .header = 1, .excel = 1,
+	};
+	static const char *const cols[] = { "v", "n" };
+	static const struct call calls[] = {
+		T("\tx"), N("-1.25"), E,
+		T("=1+2"), T("-3"), E,
+	};
+
+	EXPECT(&opts, cols, calls,
+	    "\xef\xbb\xbf" "v\tn\r\n"
+	    "\"'\tx\"\t-1.25\r\n"
+	    "'=1+2\t-3\r\n");
+}
+END_TEST
+
+/* ';' between fields, ',' in number cells only; a ',' in text then needs
+ * no quotes but a ';' does. */
+START_TEST(csv_decimal_comma)
+{
+	static const struct out_opts opts = {
+		.format = OUT_CSV, .header = 1, .decimal_comma = 1,
+	};
+	static const char *const cols[] = { "name", "amount" };
+	static const struct call calls[] = {
+		T("Acme, Inc."), N("1234.56"), E,
+		T("a;b"), N("-0.5"), E,
+		T("1.5"), N("7"), E,
+	};
+
+	EXPECT(&opts, cols, calls,
+	    "name;amount\n"
+	    "Acme, Inc.;1234,56\n"
+	    "\"a;b\";-0,5\n"
+	    "1.5;7\n");
+}
+END_TEST
+
+START_TEST(tsv_decimal_comma)
+{
+	static const struct out_opts opts = {
+		.format = OUT_TSV, .header = 1, .decimal_comma = 1,
+	};
+	static const char *const cols[] = { "name", "amount" };
+	static const struct call calls[] = {
+		T("a;b"), N("1234.56"), E,
+	};
+
+	EXPECT(&opts, cols, calls, "name\tamount\na;b\t1234,56\n");
+}
+END_TEST
+
+START_TEST(excel_decimal_comma)
+{
+	static const struct out_opts opts = {
+		.format = OUT_CSV, .header = 1, .excel = 1, .decimal_comma = 1,
+	};
+	static const char *const cols[] = { "name", "amount" };
+	static const struct call calls[] = {
+		T("-x"), N("-12.50"), E,
+	};
+
+	EXPECT(&opts, cols, calls,
+	    "\xef\xbb\xbf" "name;amount\r\n"
+	    "'-x;-12,50\r\n");
+}
+END_TEST
+
+/* jsonl: no header; excel and decimal_comma do not apply. */
+START_TEST(jsonl_escaping)
+{
+	static const struct out_opts opts = {
+		.format = OUT_JSONL, .header = 1,
+		.excel = 1, .decimal_comma = 1,
+	};
+	static const char *const cols[] = { "name", "amount", "note" };
+	static const struct call calls[] = {
+		T("Zo\xc3\xab \"Z\" \\ x"), N("12.50"), Z, E,
+		T("a\nb\r\tc\x01\x1f"), N("-3"), T(""), E,
+		T("=SUM(A1)"), Z, T("/\x7f"), E,
+	};
+
+	EXPECT(&opts, cols, calls,
+	    "{\"name\":\"Zo\xc3\xab \\\"Z\\\" \\\\ x\","
+	    "\"amount\":12.50,\"note\":null}\n"
+	    "{\"name\":\"a\\nb\\r\\tc\\u0001\\u001f\","
+	    "\"amount\":-3,\"note\":\"\"}\n"
+	    "{\"name\":\"=SUM(A1)\",\"amount\":null,\"note\":\"/\x7f\"}\n");
+}
+END_TEST
+
+START_TEST(jsonl_keys_escaped)
+{
+	static const char *const cols[] = { "say \"x\"", "a\\b" };
+	static const struct call calls[] = {
+		N("1"), N("2"), E,
+	};
+
+	EXPECT(&jsonl, cols, calls,
+	    "{\"say \\\"x\\\"\":1,\"a\\\\b\":2}\n");
+}
+END_TEST
+
+/*
+ * table: the name column is 8 wide because "Zoë Café" is 8 code points
+ * (10 bytes); mrr holds only numbers and NULLs, so it and its name are
+ * right-aligned; NULL is blank; no line ends in blanks.
+ */
+START_TEST(table_alignment)
+{
+	static const char *const cols[] = { "name", "mrr", "plan" };
+	static const struct call calls[] = {
+		T("Zo\xc3\xab Caf\xc3\xa9"), N("1200.00"), T("pro"), E,
+		T("Acme"), N("-5.5"), Z, E,
+		T("Bob"), Z, T("enterprise"), E,
+	};
+
+	EXPECT(&table, cols, calls,
+	    "name          mrr  plan\n"
+	    "--------  -------  ----------\n"
+	    "Zo\xc3\xab Caf\xc3\xa9  1200.00  pro\n"
+	    "Acme         -5.5\n"
+	    "Bob                enterprise\n");
+}
+END_TEST
+
+/* Without a header the widths come from the cells alone. */
+START_TEST(table_header_off)
+{
+	static const struct out_opts opts = { .format = OUT_TABLE };
+	static const char *const cols[] = { "customer_name", "n" };
+	static const struct call calls[] = {
+		T("Al"), N("5"), E,
+		T("Bo"), N("10"), E,
+	};
+
+	EXPECT(&opts, cols, calls,
+	    "Al   5\n"
+	    "Bo  10\n");
+}
+END_TEST
+
+/* A column with text in it keeps its name on the left. */
+START_TEST(table_mixed_column)
+{
+	static const char *const cols[] = { "v", "w" };
+	static const struct call calls[] = {
+		N("12345"), T("a"), E,
+		T("x"), T("b"), E,
+	};
+
+	EXPECT(&table, cols, calls,
+	    "v      w\n"
+	    "-----  -\n"
+	    "12345  a\n"
+	    "x      b\n");
+}
+END_TEST
+
+START_TEST(table_decimal_comma)
+{
+	static const struct out_opts opts = {
+		.format = OUT_TABLE, .header = 1, .decimal_comma = 1,
+	};
+	static const char *const cols[] = { "item", "amount" };
+	static const struct call calls[] = {
+		T("v1.2"), N("1200.50"), E,
+		T("b"), N("-3.5"), E,
+	};
+
+	EXPECT(&opts, cols, calls,
+	    "item   amount\n"
+	    "----  -------\n"
+	    "v1.2  1200,50\n"
+	    "b        -3,5\n");
+}
+END_TEST
+
+/* Control characters are shown escaped and counted as shown, so a cell
+ * cannot break the columns or drive the terminal. */
+START_TEST(table_control_characters)
+{
+	static const char *const cols[] = { "x", "y" };
+	static const struct call calls[] = {
+		T("a\tb"), T("z"), E,
+		T("\x1b[31m"), T("w"), E,
+	};
+
+	EXPECT(&table, cols, calls,
+	    "x         y\n"
+	    "--------  -\n"
+	    "a\\tb      z\n"
+	    "\\x1b[31m  w\n");
+}
+END_TEST
+
+/* A row of NULLs is a blank line; a column of NULLs is not numeric. */
+START_TEST(table_null_row)
+{
+	static const char *const cols[] = { "name", "mrr" };
+	static const struct call calls[] = { E };
+
+	EXPECT(&table, cols, calls, "name  mrr\n----  ---\n\n");
+}
+END_TEST
+
+/* Enough rows to make the held cells and their bytes grow many times. */
+START_TEST(table_many_rows)
+{
+	static const char *const cols[] = { "t", "n" };
+	static const char head[] = "t               n\n"
+	    "----------  -----\n";
+	static const char line[] = "abcdefghij  12345\n";
+	enum { NROWS = 20000 };
+	struct out *o;
+	FILE *fp;
+	char *buf = NULL;
+	size_t len = 0, i, hl = sizeof(head) - 1, ll = sizeof(line) - 1;
+
+	ck_assert_ptr_nonnull(fp = open_memstream(&buf, &len));
+	ck_assert_ptr_nonnull(o = out_new(fp, &table, cols, NELEM(cols)));
+	for (i = 0; i < NROWS; i++) {
+		out_text(o, "abcdefghij", 10);
+		out_number(o, "12345", 5);
+		out_end_row(o);
+	}
+	ck_assert_int_eq(out_finish(o), 0);
+	out_free(o);
+	fclose(fp);
+	ck_assert_uint_eq(len, hl + NROWS * ll);
+	check_bytes(buf, hl, head, hl);
+	for (i = 0; i < NROWS; i++)
+		ck_assert(memcmp(buf + hl + i * ll, line, ll) == 0);
+	free(buf);
+}
+END_TEST
+
+/* A write error, whether met while writing or at the final flush, is
+ * reported by out_finish(). */
+static void
+check_full(const struct out_opts *opts, int unbuffered)
+{
+	static const char *const cols[] = { "name", "amount" };
+	struct out *o;
+	FILE *fp;
+	int i;
+
+	fp = fopen("/dev/full", "w");
+	ck_assert_ptr_nonnull(fp);
+	if (unbuffered)
+		ck_assert_int_eq(setvbuf(fp, NULL, _IONBF, 0), 0);
+	ck_assert_ptr_nonnull(o = out_new(fp, opts, cols, NELEM(cols)));
+	for (i = 0; i < 3; i++) {
+		out_text(o, "Acme", 4);
+		out_number(o, "1.00", 4);
+		out_end_row(o);
+	}
+	ck_assert_int_eq(out_finish(o), -1);
+	out_free(o);
+	fclose(fp);
+}
+
+START_TEST(finish_reports_write_error)
+{
+	static const struct out_opts opts[] = {
+		{ .format = OUT_CSV, .header = 1 },
+		{ .format = OUT_TSV },
+		{ .format = OUT_JSONL },
+		{ .format = OUT_TABLE, .header = 1 },
+	};
+	size_t i;
+
+	for (i = 0; i < NELEM(opts); i++) {
+		check_full(&opts[i], 1);
+		check_full(&opts[i], 0);
+	}
+}
+END_TEST
+
+START_TEST(parse_format)
+{
+	static const struct {
+		const char *name;
+		enum out_format fmt;
+	} ok[] = {
+		{ "csv", OUT_CSV },
+		{ "tsv", OUT_TSV },
+		{ "jsonl", OUT_JSONL },
+		{ "table", OUT_TABLE },
+	};
+	static const char *const bad[] = { "", "CSV", "json", "tables", "c" };
+	enum out_format fmt;
+	size_t i;
+
+	for (i = 0; i < NELEM(ok); i++) {
+		fmt = (enum out_format)-1;
+		ck_assert_int_eq(out_parse_format(ok[i].name, &fmt), 0);
+		ck_assert_int_eq(fmt, ok[i].fmt);
+	}
+	for (i = 0; i < NELEM(bad); i++)
+		ck_assert_int_eq(out_parse_format(bad[i], &fmt), -1);
+}
+END_TEST
+
+Suite *
+out_suite(void)
+{
+	Suite *s = suite_create("out");
+	TCase *tc;
+
+	tc = tcase_create("csv");
+	tcase_add_test(tc, csv_minimal_quoting);
+	tcase_add_test(tc, csv_empty_and_null);
+	tcase_add_test(tc, null_pointer_is_null);
+	tcase_add_test(tc, rows_are_rectangular);
+	tcase_add_test(tc, csv_header_off);
+	tcase_add_test(tc, tsv_quoting);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("spreadsheet");
+	tcase_add_test(tc, csv_excel);
+	tcase_add_test(tc, tsv_excel);
+	tcase_add_test(tc, csv_decimal_comma);
+	tcase_add_test(tc, tsv_decimal_comma);
+	tcase_add_test(tc, excel_decimal_comma);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("jsonl");
+	tcase_add_test(tc, jsonl_escaping);
+	tcase_add_test(tc, jsonl_keys_escaped);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("table");
+	tcase_add_test(tc, table_alignment);
+	tcase_add_test(tc, table_header_off);
+	tcase_add_test(tc, table_mixed_column);
+	tcase_add_test(tc, table_decimal_comma);
+	tcase_add_test(tc, table_control_characters);
+	tcase_add_test(tc, table_null_row);
+	tcase_add_test(tc, table_many_rows);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("errors");
+	tcase_add_test(tc, finish_reports_write_error);
+	tcase_add_test(tc, parse_format);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,14 @@
+/* One Check suite per library module; main.c runs them all. */
+#ifndef REVOPS_SUITES_H
+#define REVOPS_SUITES_H
+
+#include <check.h>
+
+Suite *money_suite(void);
+Suite *date_suite(void);
+Suite *csv_suite(void);
+Suite *out_suite(void);
+Suite *sha256_suite(void);
+Suite *entity_suite(void);
+
+#endif
