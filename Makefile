@@ -74,12 +74,17 @@ $(O)/tests/unit: $(UNIT_OBJ) $(LIB)
 check: all $(O)/tests/unit
 	CK_VERBOSITY=$${CK_VERBOSITY:-minimal} $(O)/tests/unit
 	sh tests/e2e/run.sh $(O)/bin
+	sh tests/docs.sh $(O)/bin
 
 demo: all
 	sh examples/demo.sh $(O)/bin build/demo.db
 
-bench: all
-	sh tests/bench/run.sh $(O)/bin
+$(O)/bench/gen: tests/bench/gen.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIB) $(DEPS_LIBS) $(LDFLAGS_ALL)
+
+bench: all $(O)/bench/gen
+	sh tests/bench/run.sh $(O)/bin $(O)/bench/gen
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
