@@ -126,7 +126,7 @@ main(int argc, char *argv[])
 			o.mode = IMPORT_UPSERT;
 			break;
 		default:
-			cli_usage_error("unknown option");
+			cli_bad_option(ch, argv);
 		}
 	}
 	argc -= optind;

@@ -164,6 +164,18 @@ cli_usage_error(const char *fmt, ...)
 	exit(CLI_EUSAGE);
 }
 
+void
+cli_bad_option(int ch, char *const argv[])
+{
+	const char *arg = argv[optind - 1];
+
+	if (ch == ':')
+		cli_usage_error("option '%s' needs a value", arg);
+	if (optopt != 0 && arg[0] == '-' && arg[1] != '-')
+		cli_usage_error("unknown option '-%c'", optopt);
+	cli_usage_error("unknown option '%s'", arg);
+}
+
 int
 cli_data_error(const char *file, unsigned long line, const char *column,
     const char *fmt, ...)

@@ -41,7 +41,7 @@ enum {
 	CLI_OPT_FORMAT, CLI_OPT_MAX_ERRORS, CLI_OPT_MODE, CLI_OPT_NO_HEADER,
 	CLI_OPT_TSV, CLI_OPT_FIRST_OWN	/* a program's own options start here */
 };
-#define CLI_SHORTOPTS "D:d:hV"
+#define CLI_SHORTOPTS ":D:d:hV"	/* ':' first: we word the errors */
 #define CLI_LONGOPTS \
 	{ "busy-timeout", required_argument, NULL, CLI_OPT_BUSY }, \
 	{ "db", required_argument, NULL, 'D' }, \
@@ -70,6 +70,10 @@ const char *cli_progname(void);
  */
 int cli_common_option(struct cli_common *c, int ch, const char *arg,
     void (*help)(void));
+
+/* Reports what getopt_long() returned '?' or ':' for, and exits
+ * CLI_EUSAGE; call it from the default case of the option switch. */
+_Noreturn void cli_bad_option(int ch, char *const argv[]);
 
 /* Prints "PROG: MESSAGE" to stderr. */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -24,6 +24,7 @@ struct utf8_state {
 	unsigned need;		/* continuation bytes still to come */
 	unsigned char lo, hi;	/* the range the next one must be in */
 	unsigned long cp;	/* the code point so far */
+	unsigned char lead;	/* the first byte of the character */
 };
 
 struct field_span {
@@ -143,7 +144,7 @@ utf8_check(struct utf8_state *u, const unsigned char *s, size_t n, int *bom)
 
 		if (u->need > 0) {
 			if (c < u->lo || c > u->hi)
-				return i;
+				return i;	/* u->lead is the culprit */
 			u->cp = u->cp << 6 | (c & 0x3f);
 			u->lo = 0x80;
 			u->hi = 0xbf;
@@ -155,6 +156,7 @@ utf8_check(struct utf8_state *u, const unsigned char *s, size_t n, int *bom)
 		}
 		if (c < 0x80)
 			continue;
+		u->lead = (unsigned char)c;
 		u->lo = 0x80;
 		u->hi = 0xbf;
 		if (c >= 0xc2 && c <= 0xdf) {
@@ -174,8 +176,10 @@ utf8_check(struct utf8_state *u, const unsigned char *s, size_t n, int *bom)
 				u->lo = 0x90;	/* overlong */
 			else if (c == 0xf4)
 				u->hi = 0x8f;	/* past U+10FFFF */
-		} else
+		} else {
+			u->need = 0;
 			return i;
+		}
 	}
 	return n;
 }
@@ -203,7 +207,8 @@ feed(struct reader *r, const char *s, size_t len)
 		return fail(r, r->line, "%s", "byte order mark inside the "
 		    "file (were files joined together?)");
 	if (bad < len) {
-		snprintf(hex, sizeof(hex), "0x%02X", (unsigned char)s[bad]);
+		snprintf(hex, sizeof(hex), "0x%02X", r->utf8.need > 0 ?
+		    r->utf8.lead : (unsigned char)s[bad]);
 		return fail(r, r->line, "invalid UTF-8 (byte %s); convert "
 		    "the file to UTF-8, e.g. with iconv", hex);
 	}

@@ -215,7 +215,8 @@ static const struct entity_order users_order[] = {
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define ENTITY(name, cols, order, desc) \
-	{ #name, #name, NULL, NULL, cols, N(cols), order, NULL, NULL, NULL, desc }
+	{ #name, #name, NULL, NULL, cols, N(cols), order, NULL, NULL, NULL, \
+	    desc, NULL }
 
 const struct entity entity_table[] = {
 	ENTITY(settings, settings_cols, no_order,
@@ -223,11 +224,12 @@ const struct entity entity_table[] = {
 	ENTITY(accounts, accounts_cols, no_order, "customer accounts"),
 	{ "products", "products", NULL, NULL, products_cols, N(products_cols),
 	    no_order, "billing_period", "kind", "recurring",
-	    "what is sold: one-time, recurring or usage" },
+	    "what is sold: one-time, recurring or usage", NULL },
 	ENTITY(prices, prices_cols, prices_order,
 	    "the price book: tiers per sku and currency"),
 	ENTITY(rules, rules_cols, no_order, "quoting rules and approvers"),
-	ENTITY(stages, stages_cols, no_order, "opportunity stages"),
+	{ "stages", "stages", NULL, NULL, stages_cols, N(stages_cols),
+	    no_order, NULL, NULL, NULL, "opportunity stages", "position" },
 	ENTITY(leads, leads_cols, leads_order, "leads"),
 	ENTITY(opportunities, opportunities_cols, opportunities_order,
 	    "sales opportunities"),
@@ -238,7 +240,7 @@ const struct entity entity_table[] = {
 	    "recurring subscriptions"),
 	{ "invoices", "invoice_lines", "invoices", "invoice_id",
 	    invoices_cols, N(invoices_cols), invoices_order, NULL, NULL, NULL,
-	    "invoices, one row per line" },
+	    "invoices, one row per line", NULL },
 	ENTITY(payments, payments_cols, no_order, "payments received"),
 	ENTITY(usage, usage_cols, no_order, "metered usage events"),
 	ENTITY(users, users_cols, users_order, "product users (adoption)"),

@@ -68,6 +68,9 @@ struct entity {
 	 * billing_period when kind is recurring ({NULL} when none). */
 	const char *required_col, *when_col, *when_value;
 	const char *description;
+	/* A column other than the key whose values must differ between rows
+	 * (checked once the whole input is in), or NULL. */
+	const char *unique;
 };
 
 extern const struct entity entity_table[];

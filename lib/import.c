@@ -278,7 +278,10 @@ decimal_error(struct importer *im, const struct entity_column *c,
 	char v[SHOW_MAX];
 
 	show(v, s, len);
-	if (st == MONEY_PRECISION && c->type == ET_MONEY)
+	if (st == MONEY_PRECISION && c->type == ET_MONEY && scale == 0)
+		row_error(im, c->name, "%s has decimals, but %s has none", v,
+		    im->row_currency);
+	else if (st == MONEY_PRECISION && c->type == ET_MONEY)
 		row_error(im, c->name, "%s has more than %d decimals for %s", v,
 		    scale, im->row_currency);
 	else if (st == MONEY_PRECISION)
@@ -920,7 +923,8 @@ static int
 map_header(struct importer *im, const struct csv_record *rec)
 {
 	const struct entity *e = im->e;
-	char cols[512], sv[SHOW_MAX];
+	char cols[512], unknown[512], sv[SHOW_MAX];
+	size_t nunknown = 0, n = 0;
 	unsigned long before = cli_data_errors();
 
 	for (size_t ci = 0; ci < e->ncolumn; ci++)
@@ -935,21 +939,25 @@ map_header(struct importer *im, const struct csv_record *rec)
 		for (ci = 0; ci < e->ncolumn; ci++)
 			if (csv_header_is(hf, e->column[ci].name))
 				break;
-		if (ci == e->ncolumn)
-			cli_data_error(im->file, rec->line, NULL, "header: %s is "
-			    "not a column of %s (its columns: %s)",
-			    show(sv, hf->s ? hf->s : "", hf->len), e->name, cols);
-		else if (im->col_of[ci] >= 0)
+		if (ci < e->ncolumn && im->col_of[ci] >= 0)
 			cli_data_error(im->file, rec->line, NULL, "header: "
 			    "column '%s' is given twice", e->column[ci].name);
-		else
+		else if (ci < e->ncolumn)
 			im->col_of[ci] = (int)f;
+		else if (nunknown++ < 5)
+			n += (size_t)snprintf(unknown + n, sizeof(unknown) - n,
+			    "%s%s", n ? ", " : "", show(sv, hf->s ? hf->s : "",
+			    hf->len));
 	}
+	if (nunknown > 0)
+		cli_data_error(im->file, rec->line, NULL, "header: %s%s %s of "
+		    "%s (its columns: %s)", unknown, nunknown > 5 ?
+		    " and more" : "", nunknown > 1 ? "are not columns" :
+		    "is not a column", e->name, cols);
 	for (size_t ci = 0; ci < e->ncolumn; ci++)
 		if (im->col_of[ci] < 0 && (e->column[ci].flags & EC_REQUIRED))
 			cli_data_error(im->file, rec->line, NULL, "header: the "
-			    "required column '%s' is missing (columns: %s)",
-			    e->column[ci].name, cols);
+			    "required column '%s' is missing", e->column[ci].name);
 	im->nheader = rec->nfield;
 	if (cli_data_errors() > before)
 		return -1;
@@ -1026,8 +1034,9 @@ ends_with(const char *s, const char *suffix)
 static void
 summary(struct importer *im)
 {
-	fprintf(stderr, "%s: %s: %s%ld rows %s, %ld updated", cli_progname(),
+	fprintf(stderr, "%s: %s: %s%ld row%s %s, %ld updated", cli_progname(),
 	    im->file, im->o->dry_run ? "dry run: " : "", im->f_inserted,
+	    im->f_inserted == 1 ? "" : "s",
 	    im->o->dry_run ? "would be inserted" : "inserted", im->f_updated);
 	if (im->f_unchanged > 0)
 		fprintf(stderr, ", %ld unchanged", im->f_unchanged);
@@ -1132,9 +1141,32 @@ replace_rest(struct importer *im)
 	if (im->parent.table != NULL)
 		delete_unseen(im, &im->parent);
 	if (im->table.deleted > 0)
-		fprintf(stderr, "%s: %s: %ld rows not in the input %s\n",
+		fprintf(stderr, "%s: %s: %ld row%s not in the input %s\n",
 		    cli_progname(), im->e->name, im->table.deleted,
+		    im->table.deleted == 1 ? "" : "s",
 		    im->o->dry_run ? "would be deleted" : "deleted");
+}
+
+/* A column that must be unique across the table is checked once all rows
+ * are in, so that a replace may move values between rows. */
+static void
+check_unique(struct importer *im)
+{
+	const struct entity *e = im->e;
+	struct sbuf sql = { .n = 0 };
+	sqlite3_stmt *st;
+
+	if (e->unique == NULL)
+		return;
+	sb_add(&sql, "SELECT %s, group_concat(%s, ', ') FROM %s GROUP BY %s "
+	    "HAVING count(*) > 1", e->unique, entity_ref_key(e)->db, e->table,
+	    e->unique);
+	st = db_prepare(im->db, sql.s);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		cli_data_error(e->name, 0, e->unique, "'%s' is used by more "
+		    "than one row: %s", sqlite3_column_text(st, 0),
+		    sqlite3_column_text(st, 1));
+	sqlite3_finalize(st);
 }
 
 /* ---- the call ------------------------------------------------------------ */
@@ -1226,6 +1258,8 @@ import_files(sqlite3 *db, const struct entity *e,
 		import_file(&im, files[i]);
 	if (cli_data_errors() == 0 && o->mode == IMPORT_REPLACE)
 		replace_rest(&im);
+	if (cli_data_errors() == 0)
+		check_unique(&im);
 	close_rejects(&im);
 	importer_free(&im);
 	if ((errors = cli_data_errors()) > 0) {

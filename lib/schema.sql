@@ -66,7 +66,7 @@ CREATE TABLE rules (
 
 CREATE TABLE stages (
 	stage TEXT PRIMARY KEY,
-	position INTEGER NOT NULL UNIQUE,
+	position INTEGER NOT NULL,	-- unique: checked by revops-import
 	probability_micro INTEGER NOT NULL,	-- percent
 	is_closed INTEGER NOT NULL DEFAULT 0 CHECK (is_closed IN (0, 1)),
 	is_won INTEGER NOT NULL DEFAULT 0 CHECK (is_won IN (0, 1))
