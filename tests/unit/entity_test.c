@@ -1,2 +1,139 @@
+/* The import contract (lib/entity.c) against the schema (lib/schema.sql)
+ * and DESIGN.md section 3. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "entity.h"
 #include "suites.h"
-Suite *entity_suite(void) { return suite_create("entity"); }
+
+extern const char db_schema_sql[];
+
+static sqlite3 *
+schema_db(void)
+{
+	sqlite3 *db;
+
+	ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, db_schema_sql, NULL, NULL, NULL),
+	    SQLITE_OK);
+	return db;
+}
+
+/* Every column of every entity is stored in a column that exists. */
+START_TEST(columns_exist_in_schema)
+{
+	sqlite3 *db = schema_db();
+
+	for (size_t i = 0; i < entity_count; i++) {
+		const struct entity *e = &entity_table[i];
+
+		for (size_t j = 0; j < e->ncolumn; j++) {
+			const struct entity_column *c = &e->column[j];
+			const char *table = (c->flags & EC_HEADER) &&
+			    e->parent_table ? e->parent_table : e->table;
+			char sql[256];
+			sqlite3_stmt *st;
+
+			snprintf(sql, sizeof(sql), "SELECT %s FROM %s", c->db,
+			    table);
+			ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL)
+			    == SQLITE_OK, "%s.%s: %s", e->name, c->name,
+			    sqlite3_errmsg(db));
+			sqlite3_finalize(st);
+		}
+	}
+	sqlite3_close(db);
+}
+END_TEST
+
+/* References name an entity with a key; checks name real columns. */
+START_TEST(references_and_checks_resolve)
+{
+	for (size_t i = 0; i < entity_count; i++) {
+		const struct entity *e = &entity_table[i];
+
+		ck_assert_ptr_nonnull(entity_ref_key(e));
+		for (size_t j = 0; j < e->ncolumn; j++)
+			if (e->column[j].ref != NULL)
+				ck_assert_msg(entity_find(e->column[j].ref) !=
+				    NULL, "%s.%s", e->name, e->column[j].name);
+		for (const struct entity_order *o = e->order; o->later; o++) {
+			ck_assert_int_ge(entity_column_index(e, o->later), 0);
+			ck_assert_int_ge(entity_column_index(e, o->earlier), 0);
+		}
+		if (e->required_col != NULL) {
+			ck_assert_int_ge(entity_column_index(e, e->required_col),
+			    0);
+			ck_assert_int_ge(entity_column_index(e, e->when_col), 0);
+		}
+	}
+}
+END_TEST
+
+/* The contract of DESIGN.md section 3, column for column, for two
+ * entities, and the entity list. */
+START_TEST(contract_matches_design)
+{
+	static const char *const subs[] = { "subscription_id", "account_id",
+	    "contract_id", "sku", "quantity", "unit_price", "discount_pct",
+	    "currency", "billing_period", "start_date", "end_date" };
+	static const char *const names[] = { "settings", "accounts",
+	    "products", "prices", "rules", "stages", "leads", "opportunities",
+	    "stage_history", "contracts", "subscriptions", "invoices",
+	    "payments", "usage", "users", "spend", "csat", "fx_rates" };
+	const struct entity *e = entity_find("subscriptions");
+
+	ck_assert_uint_eq(e->ncolumn, sizeof(subs) / sizeof(subs[0]));
+	for (size_t i = 0; i < e->ncolumn; i++)
+		ck_assert_str_eq(e->column[i].name, subs[i]);
+	ck_assert(e->column[0].flags & EC_REQUIRED);
+	ck_assert(!(e->column[2].flags & EC_REQUIRED));
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		ck_assert_msg(entity_find(names[i]) != NULL, "%s", names[i]);
+	ck_assert_ptr_null(entity_find("account"));
+	e = entity_find("invoices");
+	ck_assert_str_eq(e->table, "invoice_lines");
+	ck_assert_str_eq(e->parent_table, "invoices");
+	ck_assert_int_eq(entity_column_index(e, "line_no"), 5);
+}
+END_TEST
+
+START_TEST(enum_membership)
+{
+	ck_assert(entity_enum_has("month|quarter|year", "month", 5));
+	ck_assert(entity_enum_has("month|quarter|year", "year", 4));
+	ck_assert(!entity_enum_has("month|quarter|year", "mont", 4));
+	ck_assert(!entity_enum_has("month|quarter|year", "month|", 6));
+	ck_assert(!entity_enum_has("month|quarter|year", "", 0));
+}
+END_TEST
+
+START_TEST(setting_types)
+{
+	long min, max;
+
+	ck_assert_int_eq(entity_setting_type("billing_day", 11, &min, &max),
+	    ET_INT);
+	ck_assert_int_eq(min, 1);
+	ck_assert_int_eq(max, 28);
+	ck_assert_int_eq(entity_setting_type("base_currency", 13, &min, &max),
+	    ET_CURRENCY);
+	ck_assert_int_eq(entity_setting_type("billing", 7, &min, &max), -1);
+}
+END_TEST
+
+Suite *
+entity_suite(void)
+{
+	Suite *s = suite_create("entity");
+	TCase *tc = tcase_create("contract");
+
+	tcase_add_test(tc, columns_exist_in_schema);
+	tcase_add_test(tc, references_and_checks_resolve);
+	tcase_add_test(tc, contract_matches_design);
+	tcase_add_test(tc, enum_membership);
+	tcase_add_test(tc, setting_types);
+	suite_add_tcase(s, tc);
+	return s;
+}
