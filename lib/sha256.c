@@ -40,7 +40,7 @@ static const uint32_t k[64] = {
 #define SSIG1(x)	(ROTR(x, 17) ^ ROTR(x, 19) ^ ((x) >> 10))
 
 static void
-compress(uint32_t h[8], const unsigned char *p)
+compress_portable(uint32_t h[8], const unsigned char *p)
 {
 	uint32_t w[64], a, b, c, d, e, f, g, hh, t1, t2;
 	int i;
@@ -62,6 +62,93 @@ compress(uint32_t h[8], const unsigned char *p)
 	}
 	h[0] += a; h[1] += b; h[2] += c; h[3] += d;
 	h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#include <immintrin.h>
+
+/*
+ * The same block function with the x86 SHA extensions, about five times
+ * as fast: hashing a large import must not cost more than reading it.
+ * The state is kept as the instructions want it, ABEF and CDGH; each
+ * group of four rounds adds four schedule words to four constants, and
+ * sha256msg1/msg2 extend the schedule four words at a time.
+ */
+__attribute__((target("sha,sse4.1,ssse3")))
+static void
+compress_shani(uint32_t h[8], const unsigned char *p)
+{
+	const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL,
+	    0x0405060700010203ULL);
+	__m128i s0, s1, t, save0, save1, m[4];
+
+	t = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[0]), 0xb1);
+	s1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[4]), 0x1b);
+	s0 = _mm_alignr_epi8(t, s1, 8);		/* ABEF */
+	s1 = _mm_blend_epi16(s1, t, 0xf0);	/* CDGH */
+	save0 = s0;
+	save1 = s1;
+	for (int g = 0; g < 16; g++) {
+		__m128i w;
+
+		if (g < 4)
+			w = _mm_shuffle_epi8(_mm_loadu_si128(
+			    (const __m128i *)(p + 16 * g)), bswap);
+		else {
+			w = _mm_sha256msg1_epu32(m[g & 3], m[(g + 1) & 3]);
+			w = _mm_add_epi32(w, _mm_alignr_epi8(m[(g + 3) & 3],
+			    m[(g + 2) & 3], 4));
+			w = _mm_sha256msg2_epu32(w, m[(g + 3) & 3]);
+		}
+		m[g & 3] = w;
+		t = _mm_add_epi32(w, _mm_loadu_si128((const __m128i *)&k[4 * g]));
+		s1 = _mm_sha256rnds2_epu32(s1, s0, t);
+		s0 = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(t, 0x0e));
+	}
+	s0 = _mm_add_epi32(s0, save0);
+	s1 = _mm_add_epi32(s1, save1);
+	t = _mm_shuffle_epi32(s0, 0x1b);		/* FEBA */
+	s1 = _mm_shuffle_epi32(s1, 0xb1);		/* DCHG */
+	_mm_storeu_si128((__m128i *)&h[0], _mm_blend_epi16(t, s1, 0xf0));
+	_mm_storeu_si128((__m128i *)&h[4], _mm_alignr_epi8(s1, t, 8));
+}
+
+static int
+cpu_has_sha(void)
+{
+	unsigned a, b, c, d;
+
+	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29));
+}
+#else
+#define compress_shani compress_portable
+static int
+cpu_has_sha(void)
+{
+	return 0;
+}
+#endif
+
+static int force_portable;
+
+void
+sha256_force_portable(int on)
+{
+	force_portable = on;
+}
+
+static void
+compress(uint32_t h[8], const unsigned char *p)
+{
+	static int has_sha = -1;
+
+	if (has_sha < 0)
+		has_sha = cpu_has_sha();
+	if (has_sha && !force_portable)
+		compress_shani(h, p);
+	else
+		compress_portable(h, p);
 }
 
 void

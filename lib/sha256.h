@@ -20,4 +20,8 @@ void sha256_update(struct sha256 *c, const void *data, size_t len);
 /* Finishes the digest: 64 lower-case hex digits and NUL into hex. */
 void sha256_final_hex(struct sha256 *c, char hex[65]);
 
+/* Uses the portable code even where the CPU has SHA instructions (for the
+ * tests, which check both). */
+void sha256_force_portable(int on);
+
 #endif

@@ -47,6 +47,57 @@ START_TEST(columns_exist_in_schema)
 }
 END_TEST
 
+/* revops-import checks references itself and turns SQLite's check off
+ * for inserts and upserts: that is only safe while every foreign key of an
+ * entity's tables is a reference of the contract (or the line's link to
+ * its invoice). */
+START_TEST(schema_foreign_keys_are_contract_references)
+{
+	sqlite3 *db = schema_db();
+
+	for (size_t i = 0; i < entity_count; i++) {
+		const struct entity *e = &entity_table[i];
+		const char *tables[2] = { e->table, e->parent_table };
+
+		for (int t = 0; t < 2 && tables[t] != NULL; t++) {
+			char sql[128];
+			sqlite3_stmt *st;
+
+			snprintf(sql, sizeof(sql), "SELECT \"from\", \"table\" "
+			    "FROM pragma_foreign_key_list('%s')", tables[t]);
+			ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st,
+			    NULL), SQLITE_OK);
+			while (sqlite3_step(st) == SQLITE_ROW) {
+				const char *from = (const char *)
+				    sqlite3_column_text(st, 0);
+				const char *to = (const char *)
+				    sqlite3_column_text(st, 1);
+				int ci = -1, ok = 0;
+
+				for (size_t j = 0; j < e->ncolumn; j++)
+					if (strcmp(e->column[j].db, from) == 0)
+						ci = (int)j;
+				if (ci >= 0 && e->column[ci].ref != NULL) {
+					const struct entity *re =
+					    entity_find(e->column[ci].ref);
+
+					ok = strcmp(re->parent_table ?
+					    re->parent_table : re->table, to)
+					    == 0;
+				} else if (e->parent_table != NULL && t == 0)
+					ok = strcmp(from, e->parent_key) == 0 &&
+					    strcmp(to, e->parent_table) == 0;
+				ck_assert_msg(ok, "%s.%s -> %s is not a "
+				    "reference of the contract", tables[t],
+				    from, to);
+			}
+			sqlite3_finalize(st);
+		}
+	}
+	sqlite3_close(db);
+}
+END_TEST
+
 /* References name an entity with a key; checks name real columns. */
 START_TEST(references_and_checks_resolve)
 {
@@ -131,6 +182,7 @@ entity_suite(void)
 
 	tcase_add_test(tc, columns_exist_in_schema);
 	tcase_add_test(tc, references_and_checks_resolve);
+	tcase_add_test(tc, schema_foreign_keys_are_contract_references);
 	tcase_add_test(tc, contract_matches_design);
 	tcase_add_test(tc, enum_membership);
 	tcase_add_test(tc, setting_types);
