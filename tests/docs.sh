@@ -1,3 +1,191 @@
 #!/bin/sh
-# placeholder until the docs check lands
-exit 0
+# Checks the documentation against the programs, for every program that
+# is built in BINDIR:
+#  - every long option of `PROG --help` is an item of the OPTIONS section
+#    (else DESCRIPTION) of man/PROG.1, every long option that section
+#    describes is in --help, and both completion files name it;
+#  - every entity of `revops-import --list`, with the columns of
+#    `revops-import --schema ENTITY` in their order, is in man/revops.7,
+#    and both completion files know the entity;
+#  - every page in man/ renders without a warning (man --warnings, and
+#    mandoc -Tlint when it is installed);
+#  - the bash completion loads and completes options, option arguments
+#    and entities; the zsh completion parses.
+# Prints what failed and exits 1 on any failure.
+# Usage: sh tests/docs.sh BINDIR, from the top of the repository.
+
+[ $# -eq 1 ] || { echo "usage: sh tests/docs.sh BINDIR" >&2; exit 2; }
+bindir=$(cd "$1" && pwd) || exit 2
+cd "$(dirname "$0")/.." || exit 2
+
+programs='revops-import revops-pipeline revops-quote revops-invoice revops-metrics'
+bash_comp=completions/revops.bash
+zsh_comp=completions/_revops
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/revops-docs.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+checks=0
+: >"$tmp/cases"
+
+fail() {
+	echo "FAIL: $*"
+	failures=$((failures + 1))
+}
+
+# The lines of section $2 of the mdoc page $1 (without its .Sh line).
+man_section() {
+	awk -v want="$2" '/^\.Sh / { on = substr($0, 5) == want; next } on' "$1"
+}
+
+# Whether file $2 names the option $1 (--name) as a word.
+names_option() {
+	grep -Eq -- "(^|[^A-Za-z0-9-])$1([^A-Za-z0-9-]|\$)" "$2"
+}
+
+# ---- options: --help, the man page, the completions --------------------
+
+for prog in $programs; do
+	[ -x "$bindir/$prog" ] || continue
+	page=man/$prog.1
+	if ! "$bindir/$prog" --help >"$tmp/help" 2>&1; then
+		fail "$prog --help exits with status $?"
+		continue
+	fi
+	tr -c 'A-Za-z0-9-' '\n' <"$tmp/help" | grep -E '^--[A-Za-z]' |
+	    LC_ALL=C sort -u >"$tmp/opts"
+	[ -s "$tmp/opts" ] || fail "$prog --help shows no long option"
+	# For the bash completion below: "PROG --" offers them all.
+	echo "$(paste -s -d ' ' "$tmp/opts")|$prog --" >>"$tmp/cases"
+	if [ ! -f "$page" ]; then
+		fail "$prog: no man page $page"
+		: >"$tmp/section"
+	else
+		man_section "$page" OPTIONS >"$tmp/section"
+		[ -s "$tmp/section" ] ||
+			man_section "$page" DESCRIPTION >"$tmp/section"
+	fi
+	while read -r opt; do
+		checks=$((checks + 1))
+		name=${opt#--}
+		[ -f "$page" ] &&
+		    ! grep -Eq "^\.It Fl( .*)? -$name( |\$)" "$tmp/section" &&
+			fail "$page does not describe $opt (no '.It Fl -$name')"
+		names_option "$opt" "$bash_comp" ||
+			fail "$bash_comp does not complete $opt of $prog"
+		names_option "$opt" "$zsh_comp" ||
+			fail "$zsh_comp does not complete $opt of $prog"
+	done <"$tmp/opts"
+	# And the other way: what the page describes, --help must know.
+	sed -n 's/^\.It Fl //p' "$tmp/section" | tr ' ' '\n' |
+	    grep -E '^-[A-Za-z][A-Za-z0-9-]+$' | sort -u |
+	    while read -r opt; do
+		grep -qx -- "-$opt" "$tmp/opts" ||
+			echo "FAIL: $page describes -$opt, which $prog --help does not show"
+	    done >"$tmp/extra"
+	if [ -s "$tmp/extra" ]; then
+		cat "$tmp/extra"
+		failures=$((failures + $(wc -l <"$tmp/extra")))
+	fi
+done
+
+# ---- the import contract in revops(7) -------------------------------------
+
+if [ -x "$bindir/revops-import" ]; then
+	"$bindir/revops-import" --list | while read -r entity _; do
+		echo "$entity"
+	done >"$tmp/entities"
+	[ -s "$tmp/entities" ] || fail "revops-import --list lists nothing"
+	while read -r entity; do
+		checks=$((checks + 1))
+		"$bindir/revops-import" --schema "$entity" | tr ',' '\n' \
+		    >"$tmp/want"
+		awk -v want="$entity" '/^\.S[sh] / { on = $0 == ".Ss " want;
+		    next } on && /^\.It Cm / { print $3 }' man/revops.7 \
+		    >"$tmp/have"
+		if [ ! -s "$tmp/have" ]; then
+			fail "man/revops.7 has no '.Ss $entity' with its columns"
+		elif ! cmp -s "$tmp/want" "$tmp/have"; then
+			fail "man/revops.7: the columns of $entity are not" \
+			    "those of revops-import --schema $entity:" \
+			    "$(paste -s -d ' ' "$tmp/have") instead of" \
+			    "$(paste -s -d ' ' "$tmp/want")"
+		fi
+		for f in "$bash_comp" "$zsh_comp"; do
+			grep -Eq "(^|[^a-z_])$entity([^a-z_]|\$)" "$f" ||
+				fail "$f does not know the entity $entity"
+		done
+	done <"$tmp/entities"
+fi
+
+# ---- the man pages render without warnings --------------------------------
+
+if command -v man >/dev/null 2>&1 &&
+    man --help 2>&1 | grep -q -- --warnings; then
+	for page in man/*.[1-9]; do
+		[ -f "$page" ] || continue
+		checks=$((checks + 1))
+		MANWIDTH=80 man --warnings -l "$page" \
+		    2>"$tmp/warn" >/dev/null || fail "man -l $page fails"
+		[ -s "$tmp/warn" ] && fail "man --warnings -l $page:" \
+		    "$(cat "$tmp/warn")"
+	done
+else
+	echo "docs: note: man (man-db) is not installed; not checking that" \
+	    "the pages render without warnings"
+fi
+if command -v mandoc >/dev/null 2>&1; then
+	for page in man/*.[1-9]; do
+		[ -f "$page" ] || continue
+		checks=$((checks + 1))
+		mandoc -Tlint -W warning "$page" >"$tmp/lint" 2>&1
+		[ $? -eq 0 ] && [ ! -s "$tmp/lint" ] ||
+			fail "mandoc -Tlint $page: $(cat "$tmp/lint")"
+	done
+fi
+
+# ---- the completions work ---------------------------------------------------
+
+if command -v bash >/dev/null 2>&1; then
+	checks=$((checks + 1))
+	# Each line: what the completion should offer | the words typed, the
+	# last one being completed (after a line per program made above).
+	cat >>"$tmp/cases" <<-'EOF'
+	--upsert|revops-import --up
+	accounts|revops-import acc
+	accounts|revops-import -D x.db --upsert acc
+	invoices|revops-import --schema inv
+	--export=invoices|revops-import --export=inv
+	csv jsonl table tsv|revops-import --format ''
+	--excel|revops-metrics --exc
+	EOF
+	PATH="$bindir:$PATH" bash -c '
+		. "$1" || exit 1
+		complete -p revops-import >/dev/null ||
+			echo "complete -p revops-import: no completion"
+		while IFS="|" read -r want words; do
+			eval "COMP_WORDS=($words)"
+			COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+			COMPREPLY=()
+			_revops
+			got=$(printf "%s\n" "${COMPREPLY[@]}" | LC_ALL=C sort | paste -s -d " " -)
+			[ "$got" = "$want" ] ||
+				echo "completing \"$words\" offers \"$got\", not \"$want\""
+		done <"$2"
+	' sh "$bash_comp" "$tmp/cases" >"$tmp/bash.out" 2>&1
+	while read -r line; do
+		fail "$bash_comp: $line"
+	done <"$tmp/bash.out"
+else
+	echo "docs: note: bash is not installed; not checking $bash_comp"
+fi
+if command -v zsh >/dev/null 2>&1; then
+	checks=$((checks + 1))
+	zsh -n "$zsh_comp" 2>"$tmp/zsh.out" ||
+		fail "$zsh_comp does not parse: $(cat "$tmp/zsh.out")"
+fi
+
+if [ "$failures" -gt 0 ]; then
+	echo "docs: $failures failed"
+	exit 1
+fi
+echo "docs: $checks checks passed"

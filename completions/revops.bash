@@ -1,0 +1,148 @@
+# bash completion for the revops programs: revops-import, revops-pipeline,
+# revops-quote, revops-invoice and revops-metrics.
+#
+# Install it as bash-completion/completions/revops with a link named after
+# each program (make install does), or source it from ~/.bashrc.  It needs
+# nothing from the bash-completion package.
+#
+# What each program takes is in _revops_table, one entry per program (and,
+# once a program has verbs, one per "PROGRAM VERB" for the verb's own
+# options).  An option written with a trailing '=' takes an argument;
+# _revops_arg says what to complete for it.
+
+# The options every program takes (revops(7), "Common options").
+_revops_common='-D= --db= --busy-timeout= --mode= -d= --delimiter= --tsv
+	--decimal-comma --format= --no-header --excel --max-errors= -h --help
+	-V --version'
+
+# The entities of the import contract, for when `revops-import --list`
+# cannot be run.
+_revops_entities='settings accounts products prices rules stages leads
+	opportunities stage_history contracts subscriptions invoices payments
+	usage users spend csat fx_rates tax_rates'
+
+# Sets own (the options of PROGRAM, or of PROGRAM VERB, besides the common
+# ones), verbs (the verbs of PROGRAM, if any) and args (what the words
+# after the options and the verb are: "entity files" or "files").
+_revops_table()
+{
+	own= verbs= args=files
+	case $1 in
+	revops-import)
+		own='--upsert --replace --dry-run --rejects= --list --schema=
+		    --export= --log'
+		args='entity files' ;;
+	revops-pipeline) ;;
+	revops-quote) ;;
+	revops-invoice) ;;
+	revops-metrics) ;;
+	esac
+}
+
+# The entity names, from the program itself ($1) when it can tell.
+_revops_entity_names()
+{
+	local names
+
+	names=$("$1" --list 2>/dev/null | while read -r name _; do
+		printf '%s ' "$name"
+	done)
+	printf '%s\n' "${names:-$_revops_entities}"
+}
+
+# Completes word $3 as the argument of option $2 of the program $1.
+_revops_arg()
+{
+	case $2 in
+	-D|--db|--rejects)
+		compopt -o filenames 2>/dev/null
+		COMPREPLY=($(compgen -f -- "$3")) ;;
+	--schema|--export)
+		COMPREPLY=($(compgen -W "$(_revops_entity_names "$1")" -- "$3")) ;;
+	--format)
+		COMPREPLY=($(compgen -W 'csv tsv jsonl table' -- "$3")) ;;
+	*)
+		COMPREPLY=() ;;
+	esac
+}
+
+_revops()
+{
+	local cmd=${COMP_WORDS[0]} cur=${COMP_WORDS[COMP_CWORD]}
+	local prog=${COMP_WORDS[0]##*/}
+	local own verbs args opts word verb= opt i npos=0 dashdash=0 alone=0
+
+	COMPREPLY=()
+	_revops_table "$prog"
+	opts=" $(printf '%s ' $_revops_common $own)"
+
+	# Walk the words before this one: options and their arguments, the
+	# verb, and how many other words there are.
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		word=${COMP_WORDS[i]}
+		if ((dashdash)) || [[ $word != -?* ]]; then
+			if [[ -n $verbs && -z $verb ]]; then
+				verb=$word
+				_revops_table "$prog $verb"
+				opts="$opts$(printf '%s ' $own)"
+			else
+				npos=$((npos + 1))
+			fi
+			continue
+		fi
+		case $word in
+		--)
+			dashdash=1 ;;
+		--list|--log|--schema|--schema=*|--export|--export=*|\
+		-h|--help|-V|--version)
+			alone=1 ;;
+		esac
+		# "--db PATH", "-D PATH", and "--db = PATH" where '=' breaks
+		# words; "--db=PATH" and "-DPATH" are one word.
+		if [[ $opts == *" $word= "* ]]; then
+			i=$((i + 1))
+			[[ ${COMP_WORDS[i]} == = ]] && i=$((i + 1))
+		fi
+	done
+
+	# The argument of an option.
+	opt=${COMP_WORDS[COMP_CWORD - 1]}
+	if ((COMP_CWORD > 1)) && [[ $opt == = ]]; then
+		opt=${COMP_WORDS[COMP_CWORD - 2]}
+		[[ $opts == *" $opt= "* ]] && _revops_arg "$cmd" "$opt" "$cur"
+		return 0
+	fi
+	if [[ $cur == = && $opts == *" $opt= "* ]]; then
+		_revops_arg "$cmd" "$opt" ""
+		return 0
+	fi
+	if [[ $cur == --*=* ]]; then
+		opt=${cur%%=*}
+		_revops_arg "$cmd" "$opt" "${cur#*=}"
+		COMPREPLY=("${COMPREPLY[@]/#/$opt=}")
+		return 0
+	fi
+	if ((COMP_CWORD > 1 && !dashdash)) && [[ $opts == *" $opt= "* ]]; then
+		_revops_arg "$cmd" "$opt" "$cur"
+		return 0
+	fi
+
+	if [[ $cur == -* ]] && ((!dashdash)); then
+		COMPREPLY=($(compgen -W "${opts//=/}" -- "$cur"))
+		return 0
+	fi
+	((alone)) && return 0
+	if [[ -n $verbs && -z $verb ]]; then
+		COMPREPLY=($(compgen -W "$verbs" -- "$cur"))
+	elif [[ $args == entity* ]] && ((npos == 0)); then
+		COMPREPLY=($(compgen -W "$(_revops_entity_names "$cmd")" \
+		    -- "$cur"))
+	else
+		compopt -o filenames 2>/dev/null
+		COMPREPLY=($(compgen -f -- "$cur"))
+	fi
+	return 0
+}
+
+complete -F _revops revops-import revops-pipeline revops-quote \
+    revops-invoice revops-metrics
