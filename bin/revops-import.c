@@ -117,12 +117,18 @@ main(int argc, char *argv[])
 			o.rejects = optarg;
 			break;
 		case OPT_REPLACE:
+			if (o.mode == IMPORT_UPSERT)
+				cli_usage_error("--upsert and --replace exclude "
+				    "each other");
 			o.mode = IMPORT_REPLACE;
 			break;
 		case OPT_SCHEMA:
 			schema = optarg;
 			break;
 		case OPT_UPSERT:
+			if (o.mode == IMPORT_REPLACE)
+				cli_usage_error("--upsert and --replace exclude "
+				    "each other");
 			o.mode = IMPORT_UPSERT;
 			break;
 		default:

@@ -121,12 +121,18 @@ trim_nothing(unsigned char c)
 	return 0;
 }
 
-/* libcsv grows its field buffer through this; refusing past the cap makes
- * csv_parse() fail instead of eating memory on a runaway quoted field. */
+/*
+ * libcsv grows its field buffer through this; refusing past the cap makes
+ * csv_parse() fail instead of eating memory on a runaway quoted field.
+ * The buffer must hold a field of CSV_FIELD_MAX bytes and the closing
+ * quote libcsv keeps there until the next byte, and one byte more so that
+ * a field just over the limit reaches on_field() (at the end of the file
+ * nothing else would catch it).
+ */
 static void *
 capped_realloc(void *p, size_t size)
 {
-	if (size > CSV_FIELD_MAX + 1)
+	if (size > CSV_FIELD_MAX + 2)
 		return NULL;
 	return realloc(p, size);
 }
@@ -214,6 +220,8 @@ feed(struct reader *r, const char *s, size_t len)
 	}
 	if (csv_parse(&r->parser, s, len, on_field, on_record, r) != len ||
 	    r->too_long) {
+		if (r->stop)	/* stopped before the error (after a CR) */
+			return r->stop;
 		if (r->too_long || csv_error(&r->parser) == CSV_ENOMEM)
 			return fail(r, r->record_line, "a field is longer than "
 			    "%s", "1 MiB");
@@ -276,6 +284,9 @@ read_all(struct reader *r, FILE *fp, struct sha256 *digest)
 	if (csv_fini(&r->parser, on_field, on_record, r) != 0)
 		return fail(r, r->record_line, "%s", "unterminated quoted "
 		    "field (a quote is never closed)");
+	if (r->too_long)
+		return fail(r, r->record_line, "a field is longer than %s",
+		    "1 MiB");
 	return r->stop;
 }
 

@@ -187,8 +187,8 @@ db_changes_add(struct db_changes *ch, const char *table, long inserted,
 	ch->t[i].deleted += deleted;
 }
 
-static const char *
-user_name(void)
+const char *
+db_user(void)
 {
 	const char *u = getenv("USER");
 	struct passwd *pw;
@@ -218,7 +218,7 @@ db_audit(sqlite3 *db, const char *verb, const char *arguments,
 	st = db_prepare(db, "INSERT INTO audit_log (at, user, program, verb, "
 	    "arguments, changes) VALUES (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), "
 	    "?1, ?2, ?3, ?4, ?5)");
-	sqlite3_bind_text(st, 1, user_name(), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 1, db_user(), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, cli_progname(), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, verb, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, arguments, -1, SQLITE_STATIC);

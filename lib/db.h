@@ -53,6 +53,9 @@ struct db_changes {
 };
 void db_changes_add(struct db_changes *ch, const char *table, long inserted,
     long updated, long deleted);
+/* Who runs the command, for the audit log: $USER, else the password
+ * entry; NULL when neither says.  Static storage. */
+const char *db_user(void);
 void db_audit(sqlite3 *db, const char *verb, const char *arguments,
     const struct db_changes *ch);
 

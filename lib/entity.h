@@ -63,7 +63,7 @@ struct entity {
 	const char *parent_key;		/* invoices: invoice_id */
 	const struct entity_column *column;
 	size_t ncolumn;
-	const struct entity_order *order;	/* ends with {NULL} */
+	const struct entity_order *order;	/* at most 4; ends with {NULL} */
 	/* A column required only when another has a value, e.g. products'
 	 * billing_period when kind is recurring ({NULL} when none). */
 	const char *required_col, *when_col, *when_value;

@@ -4,9 +4,9 @@
  * dates, ids and enums); references are looked up (the account's currency
  * comes back with the lookup, as money without a currency column is in the
  * account's currency); then the row is written with statements prepared
- * once per call.  Errors are reported as they are found and the row is
- * still written when it can be, so that later rows that refer to it are
- * judged fairly; the transaction is rolled back at the end.
+ * once per call.  Errors are reported as they are found, a row with one is
+ * not written, and reading goes on to report more (up to --max-errors);
+ * the transaction is rolled back at the end.
  *
  * Modes: insert relies on the tables' unique keys to find duplicates;
  * upsert and replace look the key up first (with IS, so that a key with an
@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "csv.h"
 #include "date.h"
@@ -103,6 +104,9 @@ struct importer {
 	struct ref ref[MAXCOL];
 	int nref;
 	int currency_col, account_ref;	/* -1 when none */
+	int line_no_col;		/* invoices' line_no, else -1 */
+	int order_col[4][2];		/* e->order as column indexes */
+	int required_col, when_col;	/* e->required_col, e->when_col */
 
 	/* per file */
 	const char *file;
@@ -645,10 +649,10 @@ check_row(struct importer *im)
 {
 	const struct entity *e = im->e;
 
-	for (const struct entity_order *o = e->order; o->later != NULL; o++) {
-		int a = entity_column_index(e, o->later);
-		int b = entity_column_index(e, o->earlier);
-		const struct value *va = &im->val[a], *vb = &im->val[b];
+	for (int i = 0; e->order[i].later != NULL; i++) {
+		const struct entity_order *o = &e->order[i];
+		const struct value *va = &im->val[im->order_col[i][0]];
+		const struct value *vb = &im->val[im->order_col[i][1]];
 		int cmp;
 
 		if (va->kind != V_TEXT || vb->kind != V_TEXT ||
@@ -661,11 +665,10 @@ check_row(struct importer *im)
 			    o->earlier, vb->s);
 	}
 	if (e->required_col != NULL) {
-		int r = entity_column_index(e, e->required_col);
-		int w = entity_column_index(e, e->when_col);
-		const struct value *vw = &im->val[w];
+		const struct value *vw = &im->val[im->when_col];
 
-		if (im->val[r].kind == V_NULL && vw->kind == V_TEXT &&
+		if (im->val[im->required_col].kind == V_NULL &&
+		    vw->kind == V_TEXT &&
 		    vw->len == strlen(e->when_value) &&
 		    memcmp(vw->s, e->when_value, vw->len) == 0)
 			row_error(im, e->required_col, "is empty; a value is "
@@ -956,7 +959,7 @@ static void
 write_row(struct importer *im)
 {
 	int prc = ROW_UNCHANGED, rc;
-	int line_no = entity_column_index(im->e, "line_no");
+	int line_no = im->line_no_col;
 
 	if (im->e->parent_table != NULL &&
 	    (prc = write_parent(im)) == ROW_FAILED)
@@ -1143,7 +1146,7 @@ record_batch(struct importer *im, const char *hex)
 	sqlite3_bind_int64(st, 7, im->f_updated);
 	sqlite3_bind_int64(st, 8, im->f_unchanged);
 	sqlite3_bind_int64(st, 9, (sqlite3_int64)im->rejected);
-	sqlite3_bind_text(st, 10, getenv("USER"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 10, db_user(), -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		db_fatal(im->db, "import_batches");
 	sqlite3_finalize(st);
@@ -1360,6 +1363,16 @@ importer_init(struct importer *im, sqlite3 *db, const struct entity *e,
 	if (db_setting(db, "base_currency", im->base, sizeof(im->base)) == NULL)
 		memcpy(im->base, "USD", 4);
 	im->currency_col = entity_column_index(e, "currency");
+	im->line_no_col = entity_column_index(e, "line_no");
+	for (int i = 0; e->order[i].later != NULL; i++) {
+		im->order_col[i][0] = entity_column_index(e, e->order[i].later);
+		im->order_col[i][1] = entity_column_index(e,
+		    e->order[i].earlier);
+	}
+	if (e->required_col != NULL) {
+		im->required_col = entity_column_index(e, e->required_col);
+		im->when_col = entity_column_index(e, e->when_col);
+	}
 	refs_init(im);
 	target_init(im, &im->table, e->table, 0);
 	if (e->parent_table != NULL)
@@ -1425,6 +1438,8 @@ import_files(sqlite3 *db, const struct entity *e,
 	close_rejects(&im);
 	importer_free(&im);
 	if ((errors = cli_data_errors()) > 0) {
+		if (o->rejects != NULL)
+			unlink(o->rejects);	/* it would list a part */
 		db_rollback(db);
 		db_exec(db, "PRAGMA foreign_keys = ON");
 		cli_warn("%s: nothing imported (%lu error%s)", e->name, errors,

@@ -109,6 +109,8 @@ START_TEST(references_and_checks_resolve)
 			if (e->column[j].ref != NULL)
 				ck_assert_msg(entity_find(e->column[j].ref) !=
 				    NULL, "%s.%s", e->name, e->column[j].name);
+		for (int n = 0; e->order[n].later != NULL; n++)
+			ck_assert_int_lt(n, 4);
 		for (const struct entity_order *o = e->order; o->later; o++) {
 			ck_assert_int_ge(entity_column_index(e, o->later), 0);
 			ck_assert_int_ge(entity_column_index(e, o->earlier), 0);
