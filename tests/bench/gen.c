@@ -1,0 +1,631 @@
+/*
+ * gen: the deterministic data generator of the benchmarks.
+ *
+ *     gen [--seed N] [--scale S] [--rows N] ENTITY > ENTITY.csv
+ *
+ * writes one entity of a made-up company as CSV with the import columns
+ * of DESIGN.md section 3.  The same seed and scale give the same bytes on
+ * every machine: the random numbers come from our own splitmix64, and
+ * every number is an integer (money through lib/money.h, dates through
+ * lib/date.h).
+ *
+ * The company at scale 1: 100,000 accounts, 50 products and 1,000,000
+ * invoice lines; accounts and invoice lines grow with the scale (a decimal
+ * such as 0.25 or 16), the catalogue does not.  --rows sets the number of
+ * invoice lines alone, so that files of several sizes refer to the same
+ * accounts.
+ *
+ * Entities refer to each other consistently without being held in memory:
+ * an account's attributes (currency, region, tax rate) and a product's are
+ * pure functions of the seed and the number, recomputed wherever they are
+ * needed.  Each entity is one gen_ENTITY() function that draws its own
+ * stream of random numbers; a new entity (subscriptions, payments, usage,
+ * opportunities...) is one more function and one more row in `entities`.
+ *
+ * Output goes through one buffer written with fwrite(); nothing is
+ * allocated.
+ */
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "money.h"
+
+#define PRODUCTS 50
+#define ACCOUNTS_PER_SCALE 100000
+#define ROWS_PER_SCALE 1000000
+#define ID_DIGITS 6		/* ACC-000001, INV-2026-000001 */
+
+struct gen {
+	uint64_t seed;
+	long accounts;		/* ACC-000001 ... */
+	long rows;		/* invoice lines */
+};
+
+/* ---- output ------------------------------------------------------------- */
+
+static char obuf[1 << 16];
+static size_t olen;
+
+static void
+flush_out(void)
+{
+	if (olen > 0 && fwrite(obuf, 1, olen, stdout) != olen) {
+		perror("gen: write error");
+		exit(3);
+	}
+	olen = 0;
+}
+
+/* Room for one field of at most n bytes. */
+static char *
+room(size_t n)
+{
+	if (olen + n > sizeof(obuf))
+		flush_out();
+	return obuf + olen;
+}
+
+static void
+put(const char *s, size_t n)
+{
+	memcpy(room(n), s, n);
+	olen += n;
+}
+
+static void
+put_s(const char *s)
+{
+	put(s, strlen(s));
+}
+
+static void
+put_c(char c)
+{
+	*room(1) = c;
+	olen++;
+}
+
+/* v in decimal, zero-padded to at least width digits. */
+static void
+put_u(uint64_t v, int width)
+{
+	char rev[24];
+	char *p = room(sizeof(rev));
+	int n = 0;
+
+	do {
+		rev[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	while (n < width)
+		rev[n++] = '0';
+	while (n > 0)
+		*p++ = rev[--n];
+	olen = (size_t)(p - obuf);
+}
+
+/* A text cell, quoted when it holds a comma, a quote or a line end. */
+static void
+put_text(const char *s)
+{
+	size_t n = strcspn(s, ",\"\r\n");
+
+	if (s[n] == '\0') {
+		put(s, n);
+		return;
+	}
+	put_c('"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"')
+			put_c('"');
+		put_c(*s);
+	}
+	put_c('"');
+}
+
+static void
+put_date(int32_t day)
+{
+	olen += date_format(room(DATE_FMT_MAX), day);
+}
+
+/* A decimal with exactly `scale` decimals (amounts). */
+static void
+put_money(int64_t v, int scale)
+{
+	olen += money_format(room(MONEY_FMT_MAX), v, scale, '.');
+}
+
+/* A decimal without trailing zero decimals (quantities, prices). */
+static void
+put_trim(int64_t v, int scale)
+{
+	olen += money_format_trim(room(MONEY_FMT_MAX), v, scale, '.');
+}
+
+static void
+put_id(const char *prefix, uint64_t n)
+{
+	put_s(prefix);
+	put_u(n, ID_DIGITS);
+}
+
+/* ---- random numbers ----------------------------------------------------- */
+
+/* splitmix64 (Steele, Lea, Flood 2014): a state, and its output function
+ * also serves as a hash of (seed, number) for the pure attributes. */
+static uint64_t
+mix(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+struct rng {
+	uint64_t s;
+};
+
+static uint64_t
+next(struct rng *r)
+{
+	r->s += 0x9e3779b97f4a7c15ULL;
+	return mix(r->s);
+}
+
+/* A number in [0, n), n > 0 (Lemire's multiply-shift; the bias is far
+ * below anything a benchmark notices). */
+static uint64_t
+below(struct rng *r, uint64_t n)
+{
+	return (uint64_t)(((unsigned __int128)next(r) * n) >> 64);
+}
+
+/* A stream of its own for each entity and each numbered thing. */
+static struct rng
+stream(const struct gen *g, uint64_t what, uint64_t n)
+{
+	struct rng r = { mix(g->seed ^ mix(what * 0x100000001b3ULL + n)) };
+
+	return r;
+}
+
+enum { S_ACCOUNT = 1, S_PRODUCT, S_ACCOUNTS, S_PRODUCTS, S_INVOICES };
+
+#define PICK(r, a) ((a)[below((r), sizeof(a) / sizeof((a)[0]))])
+
+/* ---- the company ------------------------------------------------------ */
+
+static const char *const adjectives[] = {
+	"Blue", "Northern", "Rapid", "Bright", "Silver", "Global", "Quiet",
+	"Summit", "Iron", "Golden", "Pacific", "Atlas", "Prime", "Urban",
+	"Coastal", "Vertex"
+};
+static const char *const nouns[] = {
+	"Systems", "Labs", "Logistics", "Foods", "Health", "Analytics",
+	"Robotics", "Media", "Energy", "Capital", "Software", "Studios",
+	"Partners", "Dynamics"
+};
+static const char *const suffixes[] = {
+	" Inc.", ", Inc.", " LLC", " Ltd", " GmbH", " & Co.", "", " Corp."
+};
+static const char *const segments[] = { "smb", "mid_market", "enterprise" };
+static const char *const industries[] = {
+	"software", "retail", "healthcare", "manufacturing", "finance",
+	"education", "media", "logistics"
+};
+static const char *const owners[] = {
+	"Ana Ruiz", "Ben Okafor", "Chloe Martin", "Dev Patel", "Emma Schulz",
+	"Farid Haddad", "Grace O'Neil", "Hiro Tanaka"
+};
+static const char *const regions[] = { "NA", "NA", "NA", "LATAM", "APAC" };
+
+/* Tax rates in percent x 10^6, 0 to 20 %. */
+static const int64_t tax_rates[] = {
+	0, 5000000, 7250000, 8875000, 10000000, 13000000, 19000000, 20000000
+};
+
+struct account {
+	char currency[4];
+	const char *region;
+	int64_t tax_micro;	/* percent x 10^6 */
+	int32_t created_on;
+};
+
+/* Account n (from 1): one in twenty is a European account billed in EUR;
+ * the rest are billed in USD. */
+static struct account
+account_of(const struct gen *g, long n)
+{
+	struct rng r = stream(g, S_ACCOUNT, (uint64_t)n);
+	struct account a;
+	int eur = below(&r, 20) == 0;
+
+	memcpy(a.currency, eur ? "EUR" : "USD", 4);
+	a.region = eur ? "EMEA" : PICK(&r, regions);
+	a.tax_micro = PICK(&r, tax_rates);
+	a.created_on = date_from_ymd(2020, 1, 1) + (int32_t)below(&r, 1461);
+	return a;
+}
+
+enum kind { ONE_TIME, RECURRING, USAGE };
+
+struct product {
+	char sku[16];
+	char name[64];
+	const char *family;
+	enum kind kind;
+	int months;		/* billing period of a recurring product */
+	const char *unit;
+	int64_t price;		/* list unit price, minor unit x 10^6 */
+	int64_t cost;		/* unit cost, the same scale */
+};
+
+static const char *const plans[] = {
+	"Starter", "Team", "Business", "Enterprise", "Analytics", "Security",
+	"Storage", "Support", "Compliance", "Integrations"
+};
+static const char *const services[] = {
+	"Onboarding \"Quick Start\" package", "Training, per seat",
+	"Data migration", "Custom integration, fixed fee", "Health check"
+};
+static const char *const meters[] = {
+	"API calls", "Storage GB-month", "Messages", "Compute minutes"
+};
+static const char *const unit_of_meter[] = {
+	"call", "GB-month", "message", "minute"
+};
+
+/* Product n (from 1): recurring plans in three billing periods, one-time
+ * services, and usage meters priced in fractions of a cent. */
+static struct product
+product_of(const struct gen *g, int n)
+{
+	struct rng r = stream(g, S_PRODUCT, (uint64_t)n);
+	struct product p;
+	int k = (n - 1) % 10;
+
+	snprintf(p.sku, sizeof(p.sku), "SKU-%03d", n);
+	if (k < 6) {
+		static const int months[] = { 1, 1, 1, 3, 12, 12 };
+		static const char *const period[] = {
+			"monthly", "monthly", "monthly", "quarterly",
+			"annual", "annual"
+		};
+
+		p.kind = RECURRING;
+		p.months = months[k];
+		snprintf(p.name, sizeof(p.name), "%s plan %d (%s)",
+		    plans[(n - 1) % 10], (n - 1) / 10 + 1, period[k]);
+		p.family = "platform";
+		p.unit = "seat";
+		/* $5.00 to $500.00 a month, whole cents */
+		p.price = (int64_t)(500 + below(&r, 49501)) * 1000000 *
+		    p.months;
+	} else if (k < 8) {
+		p.kind = ONE_TIME;
+		p.months = 0;
+		snprintf(p.name, sizeof(p.name), "%s %d",
+		    services[((n - 1) / 10 * 2 + k - 6) % 5], (n - 1) / 10 + 1);
+		p.family = "services";
+		p.unit = "each";
+		p.price = (int64_t)(10000 + below(&r, 490000)) * 1000000;
+	} else {
+		int m = ((n - 1) / 10 * 2 + k - 8) % 4;
+
+		p.kind = USAGE;
+		p.months = 0;
+		snprintf(p.name, sizeof(p.name), "%s (%d)", meters[m],
+		    (n - 1) / 10 + 1);
+		p.family = "usage";
+		p.unit = unit_of_meter[m];
+		/* $0.0001 to $0.05 a unit */
+		p.price = (int64_t)(1 + below(&r, 500)) * 10000;
+	}
+	p.cost = p.price / 100 * (int64_t)(10 + below(&r, 40));
+	return p;
+}
+
+/* ---- the entities ------------------------------------------------------- */
+
+static void
+gen_accounts(const struct gen *g)
+{
+	put_s("account_id,name,segment,region,industry,owner,currency,"
+	    "created_on,billing_email\n");
+	for (long n = 1; n <= g->accounts; n++) {
+		struct account a = account_of(g, n);
+		struct rng r = stream(g, S_ACCOUNTS, (uint64_t)n);
+		char name[96];
+
+		if (below(&r, 100) == 0)
+			snprintf(name, sizeof(name), "\"%s\" %s%s",
+			    PICK(&r, adjectives), PICK(&r, nouns),
+			    PICK(&r, suffixes));
+		else
+			snprintf(name, sizeof(name), "%s %s%s",
+			    PICK(&r, adjectives), PICK(&r, nouns),
+			    PICK(&r, suffixes));
+		put_id("ACC-", (uint64_t)n);
+		put_c(',');
+		put_text(name);
+		put_c(',');
+		put_s(PICK(&r, segments));
+		put_c(',');
+		put_s(a.region);
+		put_c(',');
+		put_s(PICK(&r, industries));
+		put_c(',');
+		put_s(PICK(&r, owners));
+		put_c(',');
+		put_s(a.currency);
+		put_c(',');
+		put_date(a.created_on);
+		put_s(",billing@acc-");
+		put_u((uint64_t)n, ID_DIGITS);
+		put_s(".example.com\n");
+	}
+}
+
+static void
+gen_products(const struct gen *g)
+{
+	static const char *const period[] = {
+		[1] = "month", [3] = "quarter", [12] = "year"
+	};
+	static const char *const kind[] = { "one_time", "recurring", "usage" };
+
+	put_s("sku,name,family,kind,billing_period,unit,unit_cost,active\n");
+	for (int n = 1; n <= PRODUCTS; n++) {
+		struct product p = product_of(g, n);
+
+		put_s(p.sku);
+		put_c(',');
+		put_text(p.name);
+		put_c(',');
+		put_s(p.family);
+		put_c(',');
+		put_s(kind[p.kind]);
+		put_c(',');
+		if (p.kind == RECURRING)
+			put_s(period[p.months]);
+		put_c(',');
+		put_s(p.unit);
+		put_c(',');
+		put_trim(p.cost, 2 + MONEY_PRICE_DIGITS);
+		put_s(",true\n");
+	}
+}
+
+/*
+ * Invoices of 1 to 5 lines, issued from 2024-01-01 to 2026-12-31, in the
+ * account's currency.  A line's amount is quantity x unit price rounded
+ * half away from zero to the cent, its tax the account's rate of the
+ * amount, rounded the same way.  Recurring lines cover their billing
+ * period from the first of the month, usage lines the month before; one
+ * line in a hundred is a negative service credit without a sku.  The last
+ * invoice is cut short so that there are exactly g->rows lines.
+ */
+static void
+gen_invoices(const struct gen *g)
+{
+	static const int terms[] = { 0, 15, 30, 30, 30, 45, 60 };
+	static const char *const status[] = {
+		"paid", "paid", "paid", "paid", "paid", "paid", "paid",
+		"open", "open", "void"
+	};
+	/* One line in 25 has a note; two notes in three need quoting. */
+	static const char *const notes[] = {
+		" - prorated", ", as agreed", " (\"early renewal\")"
+	};
+	struct product cat[PRODUCTS];
+	struct rng r = stream(g, S_INVOICES, 0);
+	int32_t first = date_from_ymd(2024, 1, 1);
+	int32_t days = date_from_ymd(2027, 1, 1) - first;
+	unsigned long inv = 0;
+
+	for (int n = 1; n <= PRODUCTS; n++)
+		cat[n - 1] = product_of(g, n);
+	put_s("invoice_id,account_id,issue_date,due_date,currency,line_no,"
+	    "sku,description,quantity,unit_price,amount,tax_amount,"
+	    "service_start,service_end,status\n");
+	for (long left = g->rows; left > 0;) {
+		long acc = 1 + (long)below(&r, (uint64_t)g->accounts);
+		struct account a = account_of(g, acc);
+		int32_t issue = first + (int32_t)below(&r, (uint64_t)days);
+		int32_t due = issue + PICK(&r, terms);
+		int32_t month = date_month_start(date_month_of(issue));
+		const char *st = PICK(&r, status);
+		long lines = 1 + (long)below(&r, 5);
+		/* The header columns, the same on every line. */
+		char head[96];
+		size_t hlen;
+
+		if (lines > left)
+			lines = left;
+		left -= lines;
+		inv++;
+		hlen = (size_t)snprintf(head, sizeof(head),
+		    "INV-2026-%0*lu,ACC-%0*ld,", ID_DIGITS, inv, ID_DIGITS,
+		    acc);
+		hlen += date_format(head + hlen, issue);
+		head[hlen++] = ',';
+		hlen += date_format(head + hlen, due);
+		head[hlen++] = ',';
+		memcpy(head + hlen, a.currency, 3);
+		hlen += 3;
+		head[hlen++] = ',';
+
+		for (long line = 1; line <= lines; line++) {
+			const struct product *p = &cat[below(&r, PRODUCTS)];
+			int64_t qty, price, amount, tax;
+			int32_t start = 0, end = 0;
+			char desc[128];
+
+			put(head, hlen);
+			put_u((uint64_t)line, 1);
+			put_c(',');
+			if (below(&r, 100) == 0) {
+				/* A credit: no sku, a negative price. */
+				qty = 1000000;
+				price = -(int64_t)(100 + below(&r, 10000)) *
+				    1000000;
+				snprintf(desc, sizeof(desc), "Service credit, "
+				    "ticket %llu", (unsigned long long)
+				    (10000 + below(&r, 90000)));
+			} else {
+				price = p->price;
+				if (below(&r, 4) == 0) {
+					/* 5 to 30 % off */
+					int64_t pct = 100 - 5 *
+					    (int64_t)(1 + below(&r, 6));
+
+					money_mul(price, pct, 2, &price);
+				}
+				switch (p->kind) {
+				case RECURRING:
+					qty = (int64_t)(1 + below(&r, 50)) *
+					    1000000;
+					start = month;
+					end = date_add_months(month, p->months);
+					break;
+				case USAGE:
+					/* up to 250,000 units, 3 decimals */
+					qty = (int64_t)below(&r, 250000000) *
+					    1000;
+					end = month;
+					start = date_add_months(month, -1);
+					break;
+				default:
+					qty = (int64_t)(1 + below(&r, 5)) *
+					    1000000;
+					break;
+				}
+				snprintf(desc, sizeof(desc), "%s%s", p->name,
+				    below(&r, 25) == 0 ? PICK(&r, notes) : "");
+				put_s(p->sku);
+			}
+			money_mul(qty, price, MONEY_QTY_SCALE +
+			    MONEY_PRICE_DIGITS, &amount);
+			money_mul(amount, a.tax_micro, MONEY_PCT_SCALE + 2,
+			    &tax);
+			put_c(',');
+			put_text(desc);
+			put_c(',');
+			put_trim(qty, MONEY_QTY_SCALE);
+			put_c(',');
+			put_trim(price, 2 + MONEY_PRICE_DIGITS);
+			put_c(',');
+			put_money(amount, 2);
+			put_c(',');
+			put_money(tax, 2);
+			put_c(',');
+			if (start != end) {
+				put_date(start);
+				put_c(',');
+				put_date(end);
+				put_c(',');
+			} else
+				put_s(",,");
+			put_s(st);
+			put_c('\n');
+		}
+	}
+}
+
+/* ---- main --------------------------------------------------------------- */
+
+static const struct {
+	const char *name;
+	void (*fn)(const struct gen *);
+} entities[] = {
+	{ "accounts", gen_accounts },
+	{ "invoices", gen_invoices },
+	{ "products", gen_products },
+};
+
+#define NENTITIES (sizeof(entities) / sizeof(entities[0]))
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: gen [--seed N] [--scale S] [--rows N] "
+	    "ENTITY\n"
+	    "entities:");
+	for (size_t i = 0; i < NENTITIES; i++)
+		fprintf(stderr, " %s", entities[i].name);
+	fprintf(stderr, "\nscale 1: %d accounts, %d products, %d invoice "
+	    "lines\n", ACCOUNTS_PER_SCALE, PRODUCTS, ROWS_PER_SCALE);
+	exit(2);
+}
+
+static int64_t
+number_arg(const char *opt, const char *s, int scale)
+{
+	int64_t v;
+
+	if (money_parse(s, strlen(s), scale, '.', &v) != MONEY_OK || v < 0) {
+		fprintf(stderr, "gen: %s: '%s' is not a number%s\n", opt, s,
+		    scale > 0 ? " (up to 6 decimals)" : "");
+		exit(2);
+	}
+	return v;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "rows", required_argument, NULL, 'r' },
+		{ "scale", required_argument, NULL, 's' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct gen g = { 1, 0, 0 };
+	int64_t scale = 1000000, rows = -1;	/* scale x 10^6 */
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'r':
+			rows = number_arg("--rows", optarg, 0);
+			break;
+		case 's':
+			scale = number_arg("--scale", optarg, 6);
+			break;
+		case 'S':
+			g.seed = (uint64_t)number_arg("--seed", optarg, 0);
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 1)
+		usage();
+
+	/* ROWS_PER_SCALE is 10^6, so the scale in millionths is the number
+	 * of lines. */
+	g.rows = rows >= 0 ? (long)rows : (long)scale;
+	g.accounts = (long)(scale / (1000000 / ACCOUNTS_PER_SCALE));
+	if (g.accounts < 1)
+		g.accounts = 1;
+	for (size_t i = 0; i < NENTITIES; i++)
+		if (strcmp(argv[0], entities[i].name) == 0) {
+			entities[i].fn(&g);
+			flush_out();
+			if (fflush(stdout) != 0 || ferror(stdout)) {
+				perror("gen: write error");
+				return 3;
+			}
+			return 0;
+		}
+	fprintf(stderr, "gen: '%s' is not an entity\n", argv[0]);
+	usage();
+}
