@@ -151,7 +151,9 @@ CREATE TABLE invoices (
 	currency TEXT NOT NULL,
 	status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'paid', 'void'))
 );
-CREATE INDEX invoices_account ON invoices (account_id);
+-- What billing, payment application and dunning look for: an account's
+-- open invoices.  Paid ones, most of an imported history, stay out of it.
+CREATE INDEX invoices_open ON invoices (account_id) WHERE status = 'open';
 
 CREATE TABLE invoice_lines (
 	line_id INTEGER PRIMARY KEY,
