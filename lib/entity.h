@@ -71,6 +71,8 @@ struct entity {
 	/* A column other than the key whose values must differ between rows
 	 * (checked once the whole input is in), or NULL. */
 	const char *unique;
+	/* The column --export sorts by, when not the key (stages: position). */
+	const char *sort;
 };
 
 extern const struct entity entity_table[];

@@ -769,6 +769,32 @@ target_init_batch(struct importer *im, struct target *t, const char *one)
 	free(sql);
 }
 
+/* "k1 IS ?N AND k2 IS ?N+1 ...": a row's key, NULL parts included, as
+ * parameters from `first` on. */
+static void
+sb_key_match(struct sbuf *sql, const struct importer *im,
+    const struct target *t, int first)
+{
+	for (int i = 0; i < t->nkey; i++)
+		sb_add(sql, "%s%s IS ?%d", i ? " AND " : "",
+		    im->e->column[t->key[i]].db, first + i);
+}
+
+/* "NOT EXISTS (...)": the row of `alias` is not among those seen. */
+static void
+sb_unseen(struct sbuf *sql, const struct importer *im, const struct target *t,
+    const char *alias)
+{
+	sb_add(sql, "NOT EXISTS (SELECT 1 FROM temp.seen_%s s WHERE ",
+	    t->table);
+	for (int i = 0; i < t->nkey; i++) {
+		const char *k = im->e->column[t->key[i]].db;
+
+		sb_add(sql, "%ss.%s IS %s.%s", i ? " AND " : "", k, alias, k);
+	}
+	sb_add(sql, ")");
+}
+
 static void
 target_init(struct importer *im, struct target *t, const char *table,
     int parent)
@@ -801,20 +827,29 @@ target_init(struct importer *im, struct target *t, const char *table,
 		return;
 	}
 	sql.n = 0;
-	sb_add(&sql, "SELECT rowid FROM %s WHERE ", table);
-	for (int i = 0; i < t->nkey; i++)
-		sb_add(&sql, "%s%s IS ?%d", i ? " AND " : "",
-		    e->column[t->key[i]].db, i + 1);
+	sb_add(&sql, "SELECT 1 FROM %s WHERE ", table);
+	sb_key_match(&sql, im, t, 1);
 	t->find = db_prepare(im->db, sql.s);
 	if (im->o->mode != IMPORT_REPLACE)
 		return;
 	sql.n = 0;
-	sb_add(&sql, "CREATE TEMP TABLE seen_%s (id INTEGER PRIMARY KEY)",
-	    table);
+	sb_add(&sql, "CREATE TEMP TABLE seen_%s (", table);
+	for (int i = 0; i < t->nkey; i++)
+		sb_add(&sql, "%s%s", i ? ", " : "", e->column[t->key[i]].db);
+	sb_add(&sql, ")");
 	db_exec(im->db, sql.s);
 	sql.n = 0;
-	sb_add(&sql, "INSERT OR IGNORE INTO temp.seen_%s (id) VALUES (?1)",
+	sb_add(&sql, "CREATE INDEX temp.seen_%s_key ON seen_%s (", table,
 	    table);
+	for (int i = 0; i < t->nkey; i++)
+		sb_add(&sql, "%s%s", i ? ", " : "", e->column[t->key[i]].db);
+	sb_add(&sql, ")");
+	db_exec(im->db, sql.s);
+	sql.n = 0;
+	sb_add(&sql, "INSERT INTO temp.seen_%s VALUES (", table);
+	for (int i = 0; i < t->nkey; i++)
+		sb_add(&sql, "%s?%d", i ? ", " : "", i + 1);
+	sb_add(&sql, ")");
 	t->remember = db_prepare(im->db, sql.s);
 }
 
@@ -849,7 +884,9 @@ target_prepare_update(struct importer *im, struct target *t)
 	for (int i = 0; i < t->nupdate; i++)
 		sb_add(&sql, "%s%s = ?%d", i ? ", " : "",
 		    e->column[t->upd[i]].db, i + 1);
-	sb_add(&sql, " WHERE rowid = ?%d AND NOT (", t->nupdate + 1);
+	sb_add(&sql, " WHERE ");
+	sb_key_match(&sql, im, t, t->nupdate + 1);
+	sb_add(&sql, " AND NOT (");
 	for (int i = 0; i < t->nupdate; i++)
 		sb_add(&sql, "%s%s IS ?%d", i ? " AND " : "",
 		    e->column[t->upd[i]].db, i + 1);
@@ -915,11 +952,12 @@ step_failed(struct importer *im, const struct target *t, sqlite3_stmt *st,
 }
 
 static void
-remember(struct importer *im, struct target *t, sqlite3_int64 rowid)
+remember(struct importer *im, struct target *t)
 {
 	if (t->remember == NULL)
 		return;
-	sqlite3_bind_int64(t->remember, 1, rowid);
+	for (int i = 0; i < t->nkey; i++)
+		bind_value(t->remember, i + 1, &im->val[t->key[i]]);
 	if (sqlite3_step(t->remember) != SQLITE_DONE)
 		db_fatal(im->db, im->file);
 	sqlite3_reset(t->remember);
@@ -936,7 +974,7 @@ target_insert(struct importer *im, struct target *t, int parent)
 		return step_failed(im, t, t->insert, rc, parent);
 	sqlite3_reset(t->insert);
 	t->inserted++;
-	remember(im, t, sqlite3_last_insert_rowid(im->db));
+	remember(im, t);
 	return ROW_INSERTED;
 }
 
@@ -1021,7 +1059,6 @@ target_flush(struct importer *im, struct target *t, int parent)
 static int
 target_write(struct importer *im, struct target *t, int parent)
 {
-	sqlite3_int64 rowid;
 	int rc, changed;
 
 	if (t->batch != NULL) {
@@ -1035,18 +1072,18 @@ target_write(struct importer *im, struct target *t, int parent)
 	for (int i = 0; i < t->nkey; i++)
 		bind_value(t->find, i + 1, &im->val[t->key[i]]);
 	rc = sqlite3_step(t->find);
-	rowid = sqlite3_column_int64(t->find, 0);
 	sqlite3_reset(t->find);
 	if (rc == SQLITE_DONE)
 		return target_insert(im, t, parent);
 	if (rc != SQLITE_ROW)
 		db_fatal(im->db, im->file);
-	remember(im, t, rowid);
+	remember(im, t);
 	if (t->update == NULL)
 		return ROW_UNCHANGED;
 	for (int i = 0; i < t->nupdate; i++)
 		bind_value(t->update, i + 1, &im->val[t->upd[i]]);
-	sqlite3_bind_int64(t->update, t->nupdate + 1, rowid);
+	for (int i = 0; i < t->nkey; i++)
+		bind_value(t->update, t->nupdate + 1 + i, &im->val[t->key[i]]);
 	if ((rc = sqlite3_step(t->update)) != SQLITE_DONE)
 		return step_failed(im, t, t->update, rc, parent);
 	sqlite3_reset(t->update);
@@ -1389,11 +1426,12 @@ check_referrers(struct importer *im, const struct target *t)
 			if (cc->ref == NULL || strcmp(cc->ref, im->e->name) != 0)
 				continue;
 			sb_add(&sql, "SELECT DISTINCT %s FROM %s WHERE %s IN "
-			    "(SELECT %s FROM %s WHERE rowid NOT IN (SELECT id "
-			    "FROM temp.seen_%s)) LIMIT 5", cc->db,
+			    "(SELECT t.%s FROM %s t WHERE ", cc->db,
 			    (cc->flags & EC_HEADER) && ce->parent_table ?
 			    ce->parent_table : ce->table, cc->db, key->db,
-			    t->table, t->table);
+			    t->table);
+			sb_unseen(&sql, im, t, "t");
+			sb_add(&sql, ") LIMIT 5");
 			st = db_prepare(im->db, sql.s);
 			while (sqlite3_step(st) == SQLITE_ROW)
 				cli_data_error(im->e->name, 0, NULL, "cannot "
@@ -1411,8 +1449,8 @@ delete_unseen(struct importer *im, struct target *t)
 {
 	struct sbuf sql = { .n = 0 };
 
-	sb_add(&sql, "DELETE FROM %s WHERE rowid NOT IN (SELECT id FROM "
-	    "temp.seen_%s)", t->table, t->table);
+	sb_add(&sql, "DELETE FROM %s AS t WHERE ", t->table);
+	sb_unseen(&sql, im, t, "t");
 	db_exec(im->db, sql.s);
 	t->deleted = sqlite3_changes(im->db);
 }
@@ -1701,7 +1739,13 @@ import_export(sqlite3 *db, const struct entity *e, const struct out_opts *oo)
 	if (e->parent_table != NULL)
 		sb_add(&sql, " JOIN %s p USING (%s)", e->parent_table,
 		    e->parent_key);
-	sb_add(&sql, " ORDER BY t.rowid");
+	sb_add(&sql, " ORDER BY ");
+	if (e->sort != NULL)
+		sb_add(&sql, "t.%s, ", e->sort);
+	for (size_t i = 0, n = 0; i < e->ncolumn; i++)
+		if (e->column[i].flags & EC_KEY)
+			sb_add(&sql, "%st.%s", n++ ? ", " : "",
+			    e->column[i].db);
 	st = db_prepare(db, sql.s);
 	out = out_new(stdout, oo, names, e->ncolumn);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -143,6 +143,8 @@ CREATE TABLE subscriptions (
 );
 CREATE INDEX subscriptions_account ON subscriptions (account_id);
 
+-- The invoice tables are the largest; WITHOUT ROWID keeps each in one
+-- b-tree, ordered by its key.
 CREATE TABLE invoices (
 	invoice_id TEXT PRIMARY KEY,
 	account_id TEXT NOT NULL REFERENCES accounts (account_id),
@@ -150,13 +152,12 @@ CREATE TABLE invoices (
 	due_date TEXT NOT NULL,
 	currency TEXT NOT NULL,
 	status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'paid', 'void'))
-);
+) WITHOUT ROWID;
 -- What billing, payment application and dunning look for: an account's
 -- open invoices.  Paid ones, most of an imported history, stay out of it.
 CREATE INDEX invoices_open ON invoices (account_id) WHERE status = 'open';
 
 CREATE TABLE invoice_lines (
-	line_id INTEGER PRIMARY KEY,
 	invoice_id TEXT NOT NULL REFERENCES invoices (invoice_id),
 	line_no INTEGER NOT NULL,
 	sku TEXT REFERENCES products (sku),
@@ -167,8 +168,8 @@ CREATE TABLE invoice_lines (
 	tax_amount_minor INTEGER NOT NULL DEFAULT 0,
 	service_start TEXT,
 	service_end TEXT,
-	UNIQUE (invoice_id, line_no)
-);
+	PRIMARY KEY (invoice_id, line_no)
+) WITHOUT ROWID;
 
 CREATE TABLE payments (
 	payment_id TEXT PRIMARY KEY,
@@ -364,7 +365,7 @@ CREATE TABLE audit_log (
 CREATE VIEW invoice_totals AS
 SELECT i.invoice_id, i.account_id, a.name AS account_name, i.issue_date,
 	i.due_date, i.currency, i.status,
-	count(l.line_id) AS lines,
+	count(l.line_no) AS lines,
 	ifnull(sum(l.amount_minor), 0) AS amount_minor,
 	ifnull(sum(l.tax_amount_minor), 0) AS tax_minor,
 	ifnull(sum(l.amount_minor + l.tax_amount_minor), 0) AS total_minor
