@@ -25,8 +25,8 @@ DEPS_CFLAGS := $(shell pkg-config --cflags sqlite3 2>/dev/null)
 DEPS_LIBS := $(shell pkg-config --libs sqlite3 2>/dev/null) -lcsv
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
-CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -iquote lib $(DEPS_CFLAGS) $(CFLAGS)
-LDFLAGS_ALL = $(SAN) $(LDFLAGS)
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -pthread -iquote lib $(DEPS_CFLAGS) $(CFLAGS)
+LDFLAGS_ALL = $(SAN) -pthread $(LDFLAGS)
 
 PROGS = revops-import
 LIB_SRC = $(wildcard lib/*.c)

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <pthread.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 static const char *progname = "revops";
 static unsigned long nerrors;
+static pthread_mutex_t error_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long max_errors = 20;
 
 const char cli_common_help[] =
@@ -181,9 +183,13 @@ cli_data_error(const char *file, unsigned long line, const char *column,
     const char *fmt, ...)
 {
 	va_list ap;
+	int more;
 
-	if (nerrors >= max_errors)
+	pthread_mutex_lock(&error_lock);	/* revops-import's writer too */
+	if (nerrors >= max_errors) {
+		pthread_mutex_unlock(&error_lock);
 		return 0;
+	}
 	fprintf(stderr, "%s: ", progname);
 	if (file != NULL && line > 0)
 		fprintf(stderr, "%s:%lu: ", file, line);
@@ -195,17 +201,22 @@ cli_data_error(const char *file, unsigned long line, const char *column,
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	if (++nerrors < max_errors)
-		return 1;
-	fprintf(stderr, "%s: stopping after %lu errors (--max-errors)\n",
-	    progname, nerrors);
-	return 0;
+	if (!(more = ++nerrors < max_errors))
+		fprintf(stderr, "%s: stopping after %lu errors (--max-errors)\n",
+		    progname, nerrors);
+	pthread_mutex_unlock(&error_lock);
+	return more;
 }
 
 unsigned long
 cli_data_errors(void)
 {
-	return nerrors;
+	unsigned long n;
+
+	pthread_mutex_lock(&error_lock);
+	n = nerrors;
+	pthread_mutex_unlock(&error_lock);
+	return n;
 }
 
 void

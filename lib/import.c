@@ -22,6 +22,7 @@
  * other and must agree on them) and the rest to invoice_lines.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -49,18 +50,24 @@ struct value {
 	int64_t i;
 };
 
-/* One of the (at most two) tables a row is written to. */
 /*
  * Rows waiting to go in BATCH_ROWS at a time, by one INSERT of many rows:
  * SQLite spends more on starting and ending a statement than on adding a
- * row, so a large import runs twice as fast.  Only plain inserts are
- * batched, and only where no row can refer to a row of the same table
- * (a lookup would miss a waiting row).  When a batch fails, its rows are
- * inserted one by one to find and report the culprit; the import then
- * fails as a whole anyway.  Text is copied into an arena, as the record
- * it came from is gone by then.
+ * row.  Only plain inserts are batched, and only where no row can refer
+ * to a row of the same table (a lookup would miss a waiting row).  Text
+ * is copied into the batch's arena, as the record it came from is gone by
+ * the time the batch is written.
+ *
+ * A full batch goes to a writer thread, so that reading and checking the
+ * next rows (one core) overlaps with SQLite writing these (the other):
+ * a large import takes the longer of the two instead of their sum.  The
+ * connection is shared, which SQLite allows in its serialized mode; the
+ * reading side only touches it to look up a key that was not preloaded.
+ * When a batch fails, the writer inserts its rows one by one to find and
+ * report the culprits; the import then fails as a whole anyway.
  */
 #define BATCH_ROWS 64
+#define BATCHES_PER_TABLE 8
 
 struct pending {
 	int kind;
@@ -68,6 +75,17 @@ struct pending {
 	int64_t i;
 };
 
+struct batch {
+	struct target *t;
+	struct pending *pend;	/* BATCH_ROWS x t->ncol */
+	unsigned long line[BATCH_ROWS];
+	int n;
+	char *arena;
+	size_t narena, caparena;
+	struct batch *next;	/* in the queue, or the table's free list */
+};
+
+/* One of the (at most two) tables a row is written to. */
 struct target {
 	const char *table;
 	int col[MAXCOL];	/* entity column indexes stored here */
@@ -78,13 +96,24 @@ struct target {
 	int nupdate;		/* columns the update sets */
 	int upd[MAXCOL];
 	long inserted, updated, deleted;
+	int parent;		/* the invoices header table */
 
 	sqlite3_stmt *batch;	/* NULL: no batching */
-	struct pending *pend;	/* BATCH_ROWS x ncol */
-	unsigned long pend_line[BATCH_ROWS];
-	int npend;
-	char *arena;
-	size_t narena, caparena;
+	struct batch *fill;	/* being filled by the reading side */
+	struct batch *free;	/* written, to be filled again */
+	int nbatch;
+	struct batch *all[BATCHES_PER_TABLE];
+};
+
+/* The writer thread and its queue of full batches. */
+struct writer {
+	pthread_t thread;
+	int threaded;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct batch *head, *tail;	/* to write */
+	int busy;			/* writing one now */
+	int quit;
 };
 
 /*
@@ -148,7 +177,7 @@ struct importer {
 	char row_currency[4];
 	char why[1024];			/* the row's errors, for rejects */
 	size_t nwhy;
-	int stop;
+	_Atomic int stop;		/* the writer may set it too */
 
 	/* invoices: the header last written, to check the next lines */
 	char last_parent[256];
@@ -159,6 +188,7 @@ struct importer {
 
 	FILE *rejects_fp;
 	struct out *rejects;
+	struct writer writer;
 };
 
 /* ---- strings ---------------------------------------------------------- */
@@ -748,8 +778,7 @@ target_init_batch(struct importer *im, struct target *t, const char *one)
 	size_t cap = head + (size_t)BATCH_ROWS * (size_t)(t->ncol * 3 + 4);
 	char *sql = malloc(cap), *p;
 
-	if (sql == NULL || (t->pend = calloc((size_t)BATCH_ROWS * t->ncol,
-	    sizeof(*t->pend))) == NULL)
+	if (sql == NULL)
 		cli_die(CLI_EIO, "out of memory");
 	memcpy(sql, one, head);
 	p = sql + head;
@@ -804,6 +833,7 @@ target_init(struct importer *im, struct target *t, const char *table,
 
 	memset(t, 0, sizeof(*t));
 	t->table = table;
+	t->parent = parent;
 	for (size_t ci = 0; ci < e->ncolumn; ci++) {
 		const struct entity_column *c = &e->column[ci];
 
@@ -898,8 +928,11 @@ static void
 target_free(struct target *t)
 {
 	sqlite3_finalize(t->batch);
-	free(t->pend);
-	free(t->arena);
+	for (int i = 0; i < t->nbatch; i++) {
+		free(t->all[i]->pend);
+		free(t->all[i]->arena);
+		free(t->all[i]);
+	}
 	sqlite3_finalize(t->insert);
 	sqlite3_finalize(t->find);
 	sqlite3_finalize(t->update);
@@ -907,7 +940,8 @@ target_free(struct target *t)
 }
 
 static void
-key_text(struct importer *im, const struct target *t, char *buf, size_t size)
+key_text(struct importer *im, const struct target *t, const struct value *val,
+    char *buf, size_t size)
 {
 	size_t n = 0;
 	char sv[SHOW_MAX];
@@ -915,7 +949,7 @@ key_text(struct importer *im, const struct target *t, char *buf, size_t size)
 	buf[0] = '\0';
 	for (int i = 0; i < t->nkey && n < size; i++) {
 		const struct entity_column *c = &im->e->column[t->key[i]];
-		const struct value *v = &im->val[t->key[i]];
+		const struct value *v = &val[t->key[i]];
 
 		if (v->kind == V_TEXT)
 			show(sv, v->s, v->len);
@@ -932,22 +966,26 @@ key_text(struct importer *im, const struct target *t, char *buf, size_t size)
  * fatal. */
 static int
 step_failed(struct importer *im, const struct target *t, sqlite3_stmt *st,
-    int rc, int parent)
+    int rc, const struct value *val, unsigned long line)
 {
-	char key[512];
+	char key[512], msg[1024];
 
 	sqlite3_reset(st);
 	if ((rc & 0xff) != SQLITE_CONSTRAINT)
 		db_fatal(im->db, im->file);
-	key_text(im, t, key, sizeof(key));
+	key_text(im, t, val, key, sizeof(key));
 	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE)
-		row_error(im, NULL, parent ? "%s is already in the database, "
-		    "or its lines are not next to each other in the file" :
-		    "%s is already in the database or earlier in the file "
-		    "(--upsert updates it)", key);
-		else
-		row_error(im, NULL, "%s: the database refused the row: %s",
-		    key, sqlite3_errmsg(im->db));
+		snprintf(msg, sizeof(msg), t->parent ? "%s is already in the "
+		    "database, or its lines are not next to each other in the "
+		    "file" : "%s is already in the database or earlier in the "
+		    "file (--upsert updates it)", key);
+	else
+		snprintf(msg, sizeof(msg), "%s: the database refused the row: "
+		    "%s", key, sqlite3_errmsg(im->db));
+	if (val == im->val)
+		row_error(im, NULL, "%s", msg);
+	else if (!cli_data_error(im->file, line, NULL, "%s", msg))
+		im->stop = 1;	/* the writer, on a row of a batch */
 	return ROW_FAILED;
 }
 
@@ -964,24 +1002,52 @@ remember(struct importer *im, struct target *t)
 }
 
 static int
-target_insert(struct importer *im, struct target *t, int parent)
+target_insert(struct importer *im, struct target *t, const struct value *val,
+    unsigned long line)
 {
 	int rc;
 
 	for (int i = 0; i < t->ncol; i++)
-		bind_value(t->insert, i + 1, &im->val[t->col[i]]);
+		bind_value(t->insert, i + 1, &val[t->col[i]]);
 	if ((rc = sqlite3_step(t->insert)) != SQLITE_DONE)
-		return step_failed(im, t, t->insert, rc, parent);
+		return step_failed(im, t, t->insert, rc, val, line);
 	sqlite3_reset(t->insert);
 	t->inserted++;
 	remember(im, t);
 	return ROW_INSERTED;
 }
 
-static void
-queue_row(struct importer *im, struct target *t)
+/* A free batch of t to fill: one written, or a new one, or wait. */
+static struct batch *
+batch_take(struct importer *im, struct target *t)
 {
-	struct pending *row = &t->pend[(size_t)t->npend * t->ncol];
+	struct writer *w = &im->writer;
+	struct batch *b;
+
+	pthread_mutex_lock(&w->mu);
+	while (t->free == NULL && t->nbatch == BATCHES_PER_TABLE)
+		pthread_cond_wait(&w->cv, &w->mu);
+	if ((b = t->free) != NULL)
+		t->free = b->next;
+	pthread_mutex_unlock(&w->mu);
+	if (b == NULL) {
+		if ((b = calloc(1, sizeof(*b))) == NULL || (b->pend =
+		    calloc((size_t)BATCH_ROWS * t->ncol, sizeof(*b->pend))) ==
+		    NULL)
+			cli_die(CLI_EIO, "out of memory");
+		b->t = t;
+		t->all[t->nbatch++] = b;
+	}
+	b->n = 0;
+	b->narena = 0;
+	return b;
+}
+
+static void
+batch_add(struct importer *im, struct batch *b)
+{
+	const struct target *t = b->t;
+	struct pending *row = &b->pend[(size_t)b->n * t->ncol];
 
 	for (int i = 0; i < t->ncol; i++) {
 		const struct value *v = &im->val[t->col[i]];
@@ -991,47 +1057,49 @@ queue_row(struct importer *im, struct target *t)
 		row[i].len = v->len;
 		if (v->kind != V_TEXT)
 			continue;
-		if (t->narena + v->len > t->caparena) {
-			t->caparena = 2 * (t->narena + v->len) + 4096;
-			if ((t->arena = realloc(t->arena, t->caparena)) == NULL)
+		if (b->narena + v->len > b->caparena) {
+			b->caparena = 2 * (b->narena + v->len) + 4096;
+			if ((b->arena = realloc(b->arena, b->caparena)) == NULL)
 				cli_die(CLI_EIO, "out of memory");
 		}
-		memcpy(t->arena + t->narena, v->s, v->len);
-		row[i].off = t->narena;
-		t->narena += v->len;
+		memcpy(b->arena + b->narena, v->s, v->len);
+		row[i].off = b->narena;
+		b->narena += v->len;
 	}
-	t->pend_line[t->npend++] = im->line;
+	b->line[b->n++] = im->line;
 }
 
-/* Puts waiting row r back as the current row, to insert it alone. */
+/* Row r of a batch as values of the entity's columns, in val. */
 static void
-unqueue_row(struct importer *im, struct target *t, int r)
+batch_row(const struct batch *b, int r, struct value *val)
 {
-	const struct pending *row = &t->pend[(size_t)r * t->ncol];
+	const struct target *t = b->t;
+	const struct pending *row = &b->pend[(size_t)r * t->ncol];
 
 	for (int i = 0; i < t->ncol; i++) {
-		struct value *v = &im->val[t->col[i]];
+		struct value *v = &val[t->col[i]];
 
 		v->kind = row[i].kind;
 		v->i = row[i].i;
 		v->len = row[i].len;
-		v->s = row[i].kind == V_TEXT ? t->arena + row[i].off : NULL;
+		v->s = row[i].kind == V_TEXT ? b->arena + row[i].off : NULL;
 	}
-	im->line = t->pend_line[r];
 }
 
+/* Writes a batch: whole when full and clean, else row by row. */
 static void
-target_flush(struct importer *im, struct target *t, int parent)
+batch_write(struct importer *im, struct batch *b)
 {
-	unsigned long line = im->line;
+	struct target *t = b->t;
+	struct value val[MAXCOL];
 	int rc = SQLITE_ERROR;
 
-	if (t->npend == BATCH_ROWS) {
+	if (b->n == BATCH_ROWS) {
 		for (int k = 0; k < BATCH_ROWS * t->ncol; k++) {
-			const struct pending *v = &t->pend[k];
+			const struct pending *v = &b->pend[k];
 
 			if (v->kind == V_TEXT)
-				sqlite3_bind_text(t->batch, k + 1, t->arena +
+				sqlite3_bind_text(t->batch, k + 1, b->arena +
 				    v->off, (int)v->len, SQLITE_STATIC);
 			else if (v->kind == V_INT)
 				sqlite3_bind_int64(t->batch, k + 1, v->i);
@@ -1044,37 +1112,149 @@ target_flush(struct importer *im, struct target *t, int parent)
 		    SQLITE_CONSTRAINT)
 			db_fatal(im->db, im->file);
 	}
-	if (rc == SQLITE_DONE)
+	if (rc == SQLITE_DONE) {
 		t->inserted += BATCH_ROWS;
+		return;
+	}
+	for (int r = 0; r < b->n && !im->stop; r++) {
+		batch_row(b, r, val);
+		target_insert(im, t, val, b->line[r]);
+	}
+}
+
+static void
+batch_done(struct writer *w, struct batch *b)
+{
+	b->next = b->t->free;
+	b->t->free = b;
+	pthread_cond_broadcast(&w->cv);
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct importer *im = arg;
+	struct writer *w = &im->writer;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		struct batch *b;
+
+		while (w->head == NULL && !w->quit)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if ((b = w->head) == NULL)
+			break;
+		if ((w->head = b->next) == NULL)
+			w->tail = NULL;
+		w->busy = 1;
+		pthread_mutex_unlock(&w->mu);
+		batch_write(im, b);
+		pthread_mutex_lock(&w->mu);
+		w->busy = 0;
+		batch_done(w, b);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* The writer thread runs only where the connection may be shared. */
+static void
+writer_start(struct importer *im)
+{
+	struct writer *w = &im->writer;
+
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	w->threaded = im->table.batch != NULL &&
+	    sqlite3_db_mutex(im->db) != NULL &&
+	    pthread_create(&w->thread, NULL, writer_main, im) == 0;
+}
+
+static void
+writer_submit(struct importer *im, struct batch *b)
+{
+	struct writer *w = &im->writer;
+
+	if (!w->threaded) {
+		batch_write(im, b);
+		pthread_mutex_lock(&w->mu);
+		batch_done(w, b);
+		pthread_mutex_unlock(&w->mu);
+		return;
+	}
+	b->next = NULL;
+	pthread_mutex_lock(&w->mu);
+	if (w->tail != NULL)
+		w->tail->next = b;
 	else
-		for (int r = 0; r < t->npend; r++) {
-			unqueue_row(im, t, r);
-			target_insert(im, t, parent);
-		}
-	t->npend = 0;
-	t->narena = 0;
-	im->line = line;
+		w->head = b;
+	w->tail = b;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* Waits until every batch submitted is written. */
+static void
+writer_drain(struct importer *im)
+{
+	struct writer *w = &im->writer;
+
+	pthread_mutex_lock(&w->mu);
+	while (w->head != NULL || w->busy)
+		pthread_cond_wait(&w->cv, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+}
+
+static void
+writer_stop(struct importer *im)
+{
+	struct writer *w = &im->writer;
+
+	if (w->threaded) {
+		pthread_mutex_lock(&w->mu);
+		w->quit = 1;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+		pthread_join(w->thread, NULL);
+	}
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
+}
+
+/* Sends what waits in a table's batch and waits for it to be written. */
+static void
+target_flush(struct importer *im, struct target *t)
+{
+	if (t->fill != NULL && t->fill->n > 0) {
+		writer_submit(im, t->fill);
+		t->fill = NULL;
+	}
+	writer_drain(im);
 }
 
 static int
-target_write(struct importer *im, struct target *t, int parent)
+target_write(struct importer *im, struct target *t)
 {
 	int rc, changed;
 
 	if (t->batch != NULL) {
-		queue_row(im, t);
-		if (t->npend == BATCH_ROWS)
-			target_flush(im, t, parent);
+		if (t->fill == NULL)
+			t->fill = batch_take(im, t);
+		batch_add(im, t->fill);
+		if (t->fill->n == BATCH_ROWS) {
+			writer_submit(im, t->fill);
+			t->fill = NULL;
+		}
 		return ROW_INSERTED;
 	}
 	if (t->find == NULL)
-		return target_insert(im, t, parent);
+		return target_insert(im, t, im->val, im->line);
 	for (int i = 0; i < t->nkey; i++)
 		bind_value(t->find, i + 1, &im->val[t->key[i]]);
 	rc = sqlite3_step(t->find);
 	sqlite3_reset(t->find);
 	if (rc == SQLITE_DONE)
-		return target_insert(im, t, parent);
+		return target_insert(im, t, im->val, im->line);
 	if (rc != SQLITE_ROW)
 		db_fatal(im->db, im->file);
 	remember(im, t);
@@ -1085,7 +1265,7 @@ target_write(struct importer *im, struct target *t, int parent)
 	for (int i = 0; i < t->nkey; i++)
 		bind_value(t->update, t->nupdate + 1 + i, &im->val[t->key[i]]);
 	if ((rc = sqlite3_step(t->update)) != SQLITE_DONE)
-		return step_failed(im, t, t->update, rc, parent);
+		return step_failed(im, t, t->update, rc, im->val, im->line);
 	sqlite3_reset(t->update);
 	changed = sqlite3_changes(im->db) > 0;
 	t->updated += changed;
@@ -1133,7 +1313,7 @@ write_parent(struct importer *im)
 	    strlen(im->last_parent) == id->len &&
 	    memcmp(im->last_parent, id->s, id->len) == 0)
 		return check_parent_same(im);
-	if ((rc = target_write(im, t, 1)) == ROW_FAILED)
+	if ((rc = target_write(im, t)) == ROW_FAILED)
 		return rc;
 	for (int i = 0; i < t->ncol; i++) {
 		const struct value *v = &im->val[t->col[i]];
@@ -1167,7 +1347,7 @@ write_row(struct importer *im)
 		}
 		im->last_line_no = v->i;
 	}
-	if ((rc = target_write(im, &im->table, 0)) == ROW_FAILED)
+	if ((rc = target_write(im, &im->table)) == ROW_FAILED)
 		return;
 	if (rc == ROW_INSERTED)
 		im->f_inserted++;
@@ -1394,8 +1574,8 @@ import_file(struct importer *im, const char *path)
 	if (fp != stdin)
 		fclose(fp);
 	if (im->parent.table != NULL)
-		target_flush(im, &im->parent, 1);
-	target_flush(im, &im->table, 0);
+		target_flush(im, &im->parent);
+	target_flush(im, &im->table);
 	if (rc == 0 && !im->header_seen)
 		cli_data_error(im->file, 0, NULL, "empty file: a header line "
 		    "naming the columns is needed");
@@ -1575,12 +1755,14 @@ importer_init(struct importer *im, sqlite3 *db, const struct entity *e,
 	target_init(im, &im->table, e->table, 0);
 	if (e->parent_table != NULL)
 		target_init(im, &im->parent, e->parent_table, 1);
+	writer_start(im);
 	open_rejects(im);
 }
 
 static void
 importer_free(struct importer *im)
 {
+	writer_stop(im);
 	for (int i = 0; i < im->nref; i++) {
 		sqlite3_finalize(im->ref[i].find);
 		known_free(&im->ref[i].known);
