@@ -21,11 +21,12 @@ O = build
 SAN =
 endif
 
-DEPS_CFLAGS := $(shell pkg-config --cflags sqlite3 2>/dev/null)
-DEPS_LIBS := $(shell pkg-config --libs sqlite3 2>/dev/null) -lcsv
-CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+# libcsv has no pkg-config file; check's flags are asked for when linking,
+# after tests/deps.sh may have installed it.
+DEPS_LIBS = -lsqlite3 -lcsv
+CHECK_LIBS = `pkg-config --libs check`
 
-CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -pthread -iquote lib $(DEPS_CFLAGS) $(CFLAGS)
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -pthread -iquote lib $(CFLAGS)
 LDFLAGS_ALL = $(SAN) -pthread $(LDFLAGS)
 
 PROGS = revops-import

@@ -146,19 +146,40 @@ START_TEST(chunking)
 }
 END_TEST
 
+static void
+portable_on(void)
+{
+	sha256_force_portable(1);
+}
+
+static void
+portable_off(void)
+{
+	sha256_force_portable(0);
+}
+
+/* The same vectors through the code the CPU picks (the SHA instructions
+ * where it has them) and through the portable code. */
 Suite *
 sha256_suite(void)
 {
 	Suite *s = suite_create("sha256");
-	TCase *tc = tcase_create("fips");
+	const char *names[] = { "fips", "fips-portable" };
 
-	tcase_add_test(tc, empty);
-	tcase_add_test(tc, abc);
-	tcase_add_test(tc, two_blocks);
-	tcase_add_test(tc, long_message);
-	tcase_add_test(tc, million_a);
-	tcase_add_test(tc, padding_boundaries);
-	tcase_add_test(tc, chunking);
-	suite_add_tcase(s, tc);
+	for (int i = 0; i < 2; i++) {
+		TCase *tc = tcase_create(names[i]);
+
+		if (i == 1)
+			tcase_add_checked_fixture(tc, portable_on,
+			    portable_off);
+		tcase_add_test(tc, empty);
+		tcase_add_test(tc, abc);
+		tcase_add_test(tc, two_blocks);
+		tcase_add_test(tc, long_message);
+		tcase_add_test(tc, million_a);
+		tcase_add_test(tc, padding_boundaries);
+		tcase_add_test(tc, chunking);
+		suite_add_tcase(s, tc);
+	}
 	return s;
 }
