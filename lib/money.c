@@ -232,21 +232,34 @@ money_format_trim(char *buf, int64_t v, int scale, char mark)
 enum money_status
 money_round(__int128 v, int digits, int64_t *out)
 {
-	__int128 p = 1, q, r;
+	__int128 p = 1;
 	int i;
 
 	assert(digits >= 0 && digits <= DIGITS_MAX);
 	for (i = 0; i < digits; i++)
 		p *= 10;
+	return money_div(v, p, out);
+}
+
+enum money_status
+money_div(__int128 v, __int128 d, int64_t *out)
+{
+	__int128 q, r, half;
+
+	assert(d != 0);
+	if (d < 0) {
+		v = -v;
+		d = -d;
+	}
 	/* C division truncates toward zero and r takes the sign of v, so
-	 * moving q one step away from zero on a half or more rounds both
-	 * signs alike.  |r| < p <= 10^36, so 2 * |r| cannot overflow. */
-	q = v / p;
-	r = v % p;
-	if (r < 0 && -r * 2 >= p)
-		q--;
-	else if (r > 0 && r * 2 >= p)
-		q++;
+	 * moving q one step away from zero when |r| is at least half of d
+	 * rounds both signs alike.  Comparing |r| with d - |r| cannot
+	 * overflow where 2 * |r| could. */
+	q = v / d;
+	r = v % d;
+	half = r < 0 ? -r : r;
+	if (half >= d - half)
+		q += r < 0 ? -1 : 1;
 	if (q < INT64_MIN || q > INT64_MAX)
 		return MONEY_RANGE;
 	*out = (int64_t)q;

@@ -71,6 +71,10 @@ size_t money_format_trim(char *buf, int64_t v, int scale, char mark);
  */
 enum money_status money_round(__int128 v, int digits, int64_t *out);
 
+/* v / d rounded half away from zero: the same rule, for any divisor (a
+ * mean, a ratio, a rate).  d != 0; d = -v is fine. */
+enum money_status money_div(__int128 v, __int128 d, int64_t *out);
+
 /* a x b / 10^digits, rounded by money_round(); the product is exact in 128
  * bits. */
 enum money_status money_mul(int64_t a, int64_t b, int digits, int64_t *out);

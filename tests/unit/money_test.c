@@ -368,6 +368,52 @@ static const struct {
 	{ 0, INT64_MIN, 0, 0 },
 };
 
+/* Division by any divisor rounds by the same rule as money_round(). */
+static const struct {
+	int64_t v, d, want;
+} div_ok[] = {
+	{ 7, 2, 4 },		/* 3.5 -> 4 */
+	{ -7, 2, -4 },		/* -3.5 -> -4 */
+	{ 7, -2, -4 },
+	{ -7, -2, 4 },
+	{ 5, 3, 2 },		/* 1.67 */
+	{ 4, 3, 1 },		/* 1.33 */
+	{ 1, 3, 0 },
+	{ -1, 3, 0 },
+	{ 0, 9, 0 },
+	{ 2, 4, 1 },		/* 0.5 -> 1 */
+	{ -2, 4, -1 },
+	{ 1, 4, 0 },		/* 0.25 */
+	/* velocity: 18 open x 42,000.00 x 6/25 won / (468/6 days), in
+	 * cents per day: 18 * 4200000 * 6 * 6 / (25 * 468) = 232615.38 */
+	{ (int64_t)18 * 4200000 * 6 * 6, 25 * 468, 232615 },
+	/* a ratio to 4 decimals: 25 of 26 = 0.961538 -> 0.9615 */
+	{ 25 * 10000, 26, 9615 },
+	{ INT64_MAX, 1, INT64_MAX },
+	{ INT64_MIN, 1, INT64_MIN },
+};
+
+START_TEST(div_table)
+{
+	int64_t got;
+
+	ck_assert_int_eq(money_div(div_ok[_i].v, div_ok[_i].d, &got), MONEY_OK);
+	ck_assert_int_eq(got, div_ok[_i].want);
+}
+END_TEST
+
+START_TEST(div_range)
+{
+	int64_t got;
+
+	ck_assert_int_eq(money_div((__int128)INT64_MAX * 4, 2, &got),
+	    MONEY_RANGE);
+	ck_assert_int_eq(money_div((__int128)INT64_MAX * 4, 4, &got),
+	    MONEY_OK);
+	ck_assert_int_eq(got, INT64_MAX);
+}
+END_TEST
+
 START_TEST(mul_table)
 {
 	int64_t r = 42;
@@ -640,6 +686,8 @@ money_suite(void)
 	tcase_add_loop_test(tc, mul_table, 0, NELEM(mul_ok));
 	tcase_add_test(tc, mul_range);
 	tcase_add_test(tc, add_checks);
+	tcase_add_loop_test(tc, div_table, 0, NELEM(div_ok));
+	tcase_add_test(tc, div_range);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("split");
