@@ -135,6 +135,7 @@ main(int argc, char *argv[])
 			cli_bad_option(ch, argv);
 		}
 	}
+	o.arguments = cli_join_args(argc - 1, argv + 1);	/* options too */
 	argc -= optind;
 	argv += optind;
 
@@ -148,7 +149,7 @@ main(int argc, char *argv[])
 		const struct entity *e = export ? entity_arg(export) : NULL;
 
 		db = db_open(&common);
-		rc = (e ? import_export(db, e, &common.out) :
+		rc = (e ? import_export(db, e, &common.out, NULL) :
 		    import_log(db, &common.out)) == 0 ? CLI_OK : CLI_EIO;
 		db_close(db);
 	} else {
@@ -158,12 +159,11 @@ main(int argc, char *argv[])
 			cli_usage_error("which entity? (revops-import --list "
 			    "shows them)");
 		e = entity_arg(argv[0]);
-		o.arguments = cli_join_args(argc, argv);
 		db = db_open(&common);
 		rc = import_files(db, e, &o, argv + 1, argc - 1);
 		db_close(db);
-		free((char *)o.arguments);
 	}
+	free((char *)o.arguments);
 	cli_finish_stdout();
 	return rc;
 }

@@ -8,7 +8,8 @@
 # What each program takes is in _revops_table, one entry per program (and,
 # once a program has verbs, one per "PROGRAM VERB" for the verb's own
 # options).  An option written with a trailing '=' takes an argument;
-# _revops_arg says what to complete for it.
+# _revops_arg says what to complete for it.  Before the verb, the options of
+# every verb are offered (they may come first); after it, the verb's own.
 
 # The options every program takes (revops(7), "Common options").
 _revops_common='-D= --db= --busy-timeout= --mode= -d= --delimiter= --tsv
@@ -23,7 +24,8 @@ _revops_entities='settings accounts products prices rules stages leads
 
 # Sets own (the options of PROGRAM, or of PROGRAM VERB, besides the common
 # ones), verbs (the verbs of PROGRAM, if any) and args (what the words
-# after the options and the verb are: "entity files" or "files").
+# after the options and the verb are: "entity files", "files", "moves"
+# (opportunity and stage, in pairs) or "none").
 _revops_table()
 {
 	own= verbs= args=files
@@ -32,7 +34,31 @@ _revops_table()
 		own='--upsert --replace --dry-run --rejects= --list --schema=
 		    --export= --log'
 		args='entity files' ;;
-	revops-pipeline) ;;
+	revops-pipeline)
+		verbs='convert move list won funnel forecast velocity stages' ;;
+	'revops-pipeline convert')
+		own='--all-qualified --on='
+		args=none ;;
+	'revops-pipeline move')
+		own='--on= --reopen'
+		args=moves ;;
+	'revops-pipeline list')
+		own='--stage= --owner= --type= --open --closing= --segment='
+		args=none ;;
+	'revops-pipeline won')
+		own='--since='
+		args=none ;;
+	'revops-pipeline funnel')
+		own='--from= --to= --by='
+		args=none ;;
+	'revops-pipeline forecast')
+		own='--from= --to= --by= --commit-stage= --currency='
+		args=none ;;
+	'revops-pipeline velocity')
+		own='--as-of= --window= --currency='
+		args=none ;;
+	'revops-pipeline stages')
+		args=none ;;
 	revops-quote) ;;
 	revops-invoice) ;;
 	revops-metrics) ;;
@@ -50,7 +76,24 @@ _revops_entity_names()
 	printf '%s\n' "${names:-$_revops_entities}"
 }
 
-# Completes word $3 as the argument of option $2 of the program $1.
+# The stage names of the database (only the open ones when $2 is "open"),
+# from `PROGRAM stages` ($1), read from the database that the command line
+# names (db, set by _revops); nothing when that file does not exist, so
+# that completing never creates a database.
+_revops_stage_names()
+{
+	local file=${db:-${REVOPS_DB:-revops.db}}
+
+	file=${file/#\~/$HOME}
+	[[ -f $file ]] || return 0
+	"$1" -D "$file" --busy-timeout 200 stages --no-header 2>/dev/null |
+	    while IFS=, read -r name _ _ closed _; do
+		[[ $2 == open && $closed != false ]] || printf '%s ' "$name"
+	    done
+}
+
+# Completes word $3 as the argument of option $2 of the program $1 (with
+# the verb in verb, set by _revops).
 _revops_arg()
 {
 	case $2 in
@@ -61,6 +104,20 @@ _revops_arg()
 		COMPREPLY=($(compgen -W "$(_revops_entity_names "$1")" -- "$3")) ;;
 	--format)
 		COMPREPLY=($(compgen -W 'csv tsv jsonl table' -- "$3")) ;;
+	--by)
+		case $verb in
+		funnel)	COMPREPLY=($(compgen -W 'owner segment source' -- "$3")) ;;
+		forecast) COMPREPLY=($(compgen -W 'month quarter' -- "$3")) ;;
+		*)	COMPREPLY=($(compgen -W 'owner segment source month
+			    quarter' -- "$3")) ;;
+		esac ;;
+	--type)
+		COMPREPLY=($(compgen -W 'new expansion renewal' -- "$3")) ;;
+	--stage)
+		COMPREPLY=($(compgen -W "$(_revops_stage_names "$1")" -- "$3")) ;;
+	--commit-stage)
+		COMPREPLY=($(compgen -W "$(_revops_stage_names "$1" open)" \
+		    -- "$3")) ;;
 	*)
 		COMPREPLY=() ;;
 	esac
@@ -70,11 +127,21 @@ _revops()
 {
 	local cmd=${COMP_WORDS[0]} cur=${COMP_WORDS[COMP_CWORD]}
 	local prog=${COMP_WORDS[0]##*/}
-	local own verbs args opts word verb= opt i npos=0 dashdash=0 alone=0
+	local own verbs args opts base word verb= opt o v i npos=0 dashdash=0
+	local alone=0 db=
 
 	COMPREPLY=()
 	_revops_table "$prog"
-	opts=" $(printf '%s ' $_revops_common $own)"
+	base=" $(printf '%s ' $_revops_common $own)"
+	opts=$base
+	# Before the verb: the options of every verb, each once.
+	for v in $verbs; do
+		_revops_table "$prog $v"
+		for o in $own; do
+			[[ $opts == *" $o "* ]] || opts="$opts$o "
+		done
+	done
+	_revops_table "$prog"
 
 	# Walk the words before this one: options and their arguments, the
 	# verb, and how many other words there are.
@@ -84,7 +151,7 @@ _revops()
 			if [[ -n $verbs && -z $verb ]]; then
 				verb=$word
 				_revops_table "$prog $verb"
-				opts="$opts$(printf '%s ' $own)"
+				opts="$base$(printf '%s ' $own)"
 			else
 				npos=$((npos + 1))
 			fi
@@ -93,6 +160,13 @@ _revops()
 		case $word in
 		--)
 			dashdash=1 ;;
+		-D|--db)
+			db=${COMP_WORDS[i + 1]}
+			[[ $db == = ]] && db=${COMP_WORDS[i + 2]} ;;
+		--db=*)
+			db=${word#--db=} ;;
+		-D?*)
+			db=${word#-D} ;;
 		--list|--log|--schema|--schema=*|--export|--export=*|\
 		-h|--help|-V|--version)
 			alone=1 ;;
@@ -137,6 +211,12 @@ _revops()
 	elif [[ $args == entity* ]] && ((npos == 0)); then
 		COMPREPLY=($(compgen -W "$(_revops_entity_names "$cmd")" \
 		    -- "$cur"))
+	elif [[ $args == moves ]]; then
+		# OPP STAGE pairs: the second of each is a stage.
+		((npos % 2 == 1)) && COMPREPLY=($(compgen -W \
+		    "$(_revops_stage_names "$cmd")" -- "$cur"))
+	elif [[ $args == none ]]; then
+		:
 	else
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$cur"))

@@ -342,3 +342,70 @@ csv_header_find(const struct csv_record *header, const char *column)
 			return (int)i;
 	return -1;
 }
+
+#define COLUMNS_MAX 16
+
+struct columns {
+	const char *name;
+	const char *const *columns;
+	size_t ncolumns, nrequired, nheader;
+	int index[COLUMNS_MAX];
+	int have_header;
+	csv_columns_fn fn;
+	void *arg;
+};
+
+static int
+on_columns_record(void *arg, const struct csv_record *rec)
+{
+	struct columns *c = arg;
+	struct csv_field field[COLUMNS_MAX];
+
+	if (!c->have_header) {
+		int missing = 0;
+
+		c->have_header = 1;
+		c->nheader = rec->nfield;
+		for (size_t i = 0; i < c->ncolumns; i++) {
+			c->index[i] = csv_header_find(rec, c->columns[i]);
+			if (c->index[i] < 0 && i < c->nrequired) {
+				cli_data_error(c->name, rec->line, NULL, "header: "
+				    "the column '%s' is missing", c->columns[i]);
+				missing = 1;
+			}
+		}
+		return missing ? -1 : 0;
+	}
+	if (rec->nfield != c->nheader) {
+		cli_data_error(c->name, rec->line, NULL, "%zu fields, but the "
+		    "header has %zu", rec->nfield, c->nheader);
+		return -1;
+	}
+	for (size_t i = 0; i < c->ncolumns; i++) {
+		field[i].s = NULL;
+		field[i].len = 0;
+		if (c->index[i] >= 0)
+			field[i] = rec->field[c->index[i]];
+	}
+	return c->fn(c->arg, field, rec->line);
+}
+
+int
+csv_read_columns(FILE *fp, const char *name, char delim,
+    const char *const *columns, size_t ncolumns, size_t nrequired,
+    csv_columns_fn fn, void *arg)
+{
+	struct columns c = { name, columns, ncolumns, nrequired, 0, { 0 }, 0,
+	    fn, arg };
+	int rc;
+
+	if (ncolumns > COLUMNS_MAX)
+		cli_die(CLI_EIO, "internal error: too many columns");
+	rc = csv_read(fp, name, delim, NULL, on_columns_record, &c);
+	if (rc == 0 && !c.have_header) {
+		cli_data_error(name, 0, NULL, "empty input: a header line "
+		    "naming the columns is needed");
+		return -1;
+	}
+	return rc;
+}

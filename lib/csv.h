@@ -48,6 +48,19 @@ int csv_read(FILE *fp, const char *name, char delim, struct sha256 *digest,
     csv_record_fn fn, void *arg);
 
 /*
+ * Reads the named columns of a CSV with a header, as the verbs that act on
+ * records read their ids from standard input: other columns are ignored,
+ * the first `nrequired` names must be in the header (an error otherwise),
+ * the rest may be missing (their fields are NULL).  fn gets one field per
+ * name, in the order of the names.  Returns as csv_read().
+ */
+typedef int (*csv_columns_fn)(void *arg, const struct csv_field *field,
+    unsigned long line);
+int csv_read_columns(FILE *fp, const char *name, char delim,
+    const char *const *columns, size_t ncolumns, size_t nrequired,
+    csv_columns_fn fn, void *arg);
+
+/*
  * The index of the header field that names `column` (case and surrounding
  * blanks ignored), or -1.
  */

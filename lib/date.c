@@ -9,6 +9,7 @@
  * meaningless but defined.
  */
 #include <stdint.h>
+#include <time.h>
 
 #include "date.h"
 
@@ -195,4 +196,23 @@ date_add_months(int32_t day, int n)
 	m = (int)(mo - ny * 12) + 1;
 	dim = date_days_in_month((int)ny, m);
 	return date_from_ymd((int)ny, m, d < dim ? d : dim);
+}
+
+int32_t
+date_today(void)
+{
+	return (int32_t)(time(NULL) / 86400);
+}
+
+int
+date_parse_bound(const char *s, size_t len, int end, int32_t *day)
+{
+	int32_t month;
+
+	if (date_parse(s, len, day) == 0)
+		return 0;
+	if (date_parse_month(s, len, &month) != 0)
+		return -1;
+	*day = end ? date_month_end(month) - 1 : date_month_start(month);
+	return 0;
 }

@@ -31,6 +31,15 @@ int date_days_in_month(int y, int m);
 size_t date_format(char *buf, int32_t day);
 size_t date_format_month(char *buf, int32_t month);
 
+/* Today in UTC: what --as-of and --on default to. */
+int32_t date_today(void);
+
+/*
+ * Parses the bound of a range given as a date or a month: a month stands
+ * for its first day, or with `end` set for its last.  Returns 0 or -1.
+ */
+int date_parse_bound(const char *s, size_t len, int end, int32_t *day);
+
 int32_t date_month_of(int32_t day);		/* the month a day falls in */
 int32_t date_month_start(int32_t month);	/* its first day */
 int32_t date_month_end(int32_t month);		/* the first day of the next */

@@ -1896,7 +1896,8 @@ export_cell(struct out *out, const struct entity_column *c, sqlite3_stmt *st,
 }
 
 int
-import_export(sqlite3 *db, const struct entity *e, const struct out_opts *oo)
+import_export(sqlite3 *db, const struct entity *e, const struct out_opts *oo,
+    const char *only)
 {
 	const char *names[MAXCOL];
 	struct sbuf sql = { .n = 0 };
@@ -1921,6 +1922,9 @@ import_export(sqlite3 *db, const struct entity *e, const struct out_opts *oo)
 	if (e->parent_table != NULL)
 		sb_add(&sql, " JOIN %s p USING (%s)", e->parent_table,
 		    e->parent_key);
+	if (only != NULL)
+		sb_add(&sql, " WHERE t.%s IN (SELECT key FROM temp.%s)",
+		    entity_ref_key(e)->db, only);
 	sb_add(&sql, " ORDER BY ");
 	if (e->sort != NULL)
 		sb_add(&sql, "t.%s, ", e->sort);

@@ -30,9 +30,11 @@ int import_files(sqlite3 *db, const struct entity *e,
     const struct import_opts *o, char *const files[], int nfiles);
 
 /* Writes the entity's rows with the contract's columns, so that they
- * import back unchanged.  Returns 0, or -1 on a write error. */
+ * import back unchanged: all of them, or with `only` the name of a
+ * temporary table whose column `key` holds the keys of the rows wanted
+ * (entities with a one-column key).  Returns 0, or -1 on a write error. */
 int import_export(sqlite3 *db, const struct entity *e,
-    const struct out_opts *oo);
+    const struct out_opts *oo, const char *only);
 
 /* Writes the audit log, oldest first. */
 int import_log(sqlite3 *db, const struct out_opts *oo);

@@ -10,5 +10,7 @@ Suite *csv_suite(void);
 Suite *out_suite(void);
 Suite *sha256_suite(void);
 Suite *entity_suite(void);
+Suite *fx_suite(void);
+Suite *pipeline_suite(void);
 
 #endif

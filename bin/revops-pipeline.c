@@ -1,0 +1,306 @@
+/*
+ * revops-pipeline: the sales pipeline: leads to opportunities, stage
+ * changes with history, lists, funnel, forecast and velocity.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "date.h"
+#include "db.h"
+#include "pipeline.h"
+
+enum {
+	OPT_ALL_QUALIFIED = CLI_OPT_FIRST_OWN, OPT_AS_OF, OPT_BY, OPT_CLOSING,
+	OPT_COMMIT_STAGE, OPT_CURRENCY, OPT_FROM, OPT_ON, OPT_OPEN, OPT_OWNER,
+	OPT_REOPEN, OPT_SEGMENT, OPT_SINCE, OPT_STAGE, OPT_TO, OPT_TYPE,
+	OPT_WINDOW
+};
+
+static const struct option longopts[] = {
+	CLI_LONGOPTS,
+	{ "all-qualified", no_argument, NULL, OPT_ALL_QUALIFIED },
+	{ "as-of", required_argument, NULL, OPT_AS_OF },
+	{ "by", required_argument, NULL, OPT_BY },
+	{ "closing", required_argument, NULL, OPT_CLOSING },
+	{ "commit-stage", required_argument, NULL, OPT_COMMIT_STAGE },
+	{ "currency", required_argument, NULL, OPT_CURRENCY },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "on", required_argument, NULL, OPT_ON },
+	{ "open", no_argument, NULL, OPT_OPEN },
+	{ "owner", required_argument, NULL, OPT_OWNER },
+	{ "reopen", no_argument, NULL, OPT_REOPEN },
+	{ "segment", required_argument, NULL, OPT_SEGMENT },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "stage", required_argument, NULL, OPT_STAGE },
+	{ "to", required_argument, NULL, OPT_TO },
+	{ "type", required_argument, NULL, OPT_TYPE },
+	{ "window", required_argument, NULL, OPT_WINDOW },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+help(void)
+{
+	printf("usage: revops-pipeline [options] VERB [ARGS]\n"
+	    "\n"
+	    "The sales pipeline.  Verbs:\n"
+	    "  convert [LEAD...]       qualified leads become opportunities (ids as\n"
+	    "                          arguments, a CSV with lead_id on stdin, or\n"
+	    "                          --all-qualified); writes the new opportunities\n"
+	    "  move [OPP STAGE...]     stage changes (or a CSV opportunity_id,stage\n"
+	    "                          [,changed_on] on stdin); writes the changed ones\n"
+	    "  list                    opportunities, filtered\n"
+	    "  won                     won opportunities with their account\n"
+	    "  funnel                  per stage: entered, conversion, days in stage\n"
+	    "  forecast                per period of expected close: pipeline,\n"
+	    "                          weighted, commit, best case, won\n"
+	    "  velocity                open x average deal x win rate / sales cycle\n"
+	    "  stages                  the stage table\n"
+	    "\n"
+	    "      --all-qualified    convert: every qualified lead\n"
+	    "      --on DATE          convert, move: the day of the change (default\n"
+	    "                         --as-of)\n"
+	    "      --reopen           move: allow moving out of a closed stage\n"
+	    "      --stage STAGE      list: at this stage\n"
+	    "      --owner OWNER      list: owned by OWNER\n"
+	    "      --type TYPE        list: new, expansion or renewal\n"
+	    "      --open             list: only open opportunities\n"
+	    "      --closing FROM..TO list: closing between two dates or months\n"
+	    "      --segment SEGMENT  list: accounts of this segment\n"
+	    "      --since DATE       won: closed on or after DATE\n"
+	    "      --from DATE|MONTH  funnel, forecast: start of the window\n"
+	    "      --to DATE|MONTH    funnel, forecast: end of the window (included)\n"
+	    "      --by KEY           funnel: owner, segment or source;\n"
+	    "                         forecast: month or quarter (default month)\n"
+	    "      --commit-stage S   forecast: open stages from S on are commit\n"
+	    "                         (default the last open stage)\n"
+	    "      --as-of DATE       today, for velocity and the default windows and\n"
+	    "                         --on (default the real today)\n"
+	    "      --window DAYS      velocity: days of closed deals looked at (default 90)\n"
+	    "      --currency CODE    forecast, velocity: report in CODE (default the\n"
+	    "                         base_currency setting)\n"
+	    "%s"
+	    "\n"
+	    "Example:\n"
+	    "  revops-pipeline forecast --by quarter --from 2026-01 --to 2026-12\n",
+	    cli_common_help);
+	cli_finish_stdout();
+}
+
+static int32_t
+day_arg(const char *opt, const char *arg, int end)
+{
+	int32_t day;
+
+	if (date_parse_bound(arg, strlen(arg), end, &day) != 0)
+		cli_usage_error("option '%s': '%s' is not a date (YYYY-MM-DD) "
+		    "or a month (YYYY-MM)", opt, arg);
+	return day;
+}
+
+static void
+closing_arg(const char *arg, struct pipeline_filter *f)
+{
+	const char *dots = strstr(arg, "..");
+
+	if (dots == NULL)
+		cli_usage_error("option '--closing': '%s' is not FROM..TO",
+		    arg);
+	if (dots > arg && date_parse_bound(arg, (size_t)(dots - arg), 0,
+	    &f->closing_from) != 0)
+		cli_usage_error("option '--closing': '%.*s' is not a date or a "
+		    "month", (int)(dots - arg), arg);
+	if (dots[2] != '\0')
+		f->closing_to = day_arg("--closing", dots + 2, 1);
+}
+
+struct args {
+	int all_qualified, reopen, window;
+	int32_t on, as_of, since, from, to;
+	const char *by, *commit_stage, *currency;
+	struct pipeline_filter filter;
+};
+
+static void
+own_option(int ch, const char *arg, struct args *a)
+{
+	char *end;
+
+	switch (ch) {
+	case OPT_ALL_QUALIFIED:
+		a->all_qualified = 1;
+		break;
+	case OPT_AS_OF:
+		a->as_of = day_arg("--as-of", arg, 0);
+		break;
+	case OPT_BY:
+		a->by = arg;
+		break;
+	case OPT_CLOSING:
+		closing_arg(arg, &a->filter);
+		break;
+	case OPT_COMMIT_STAGE:
+		a->commit_stage = arg;
+		break;
+	case OPT_CURRENCY:
+		a->currency = arg;
+		break;
+	case OPT_FROM:
+		a->from = day_arg("--from", arg, 0);
+		break;
+	case OPT_ON:
+		a->on = day_arg("--on", arg, 0);
+		break;
+	case OPT_OPEN:
+		a->filter.open_only = 1;
+		break;
+	case OPT_OWNER:
+		a->filter.owner = arg;
+		break;
+	case OPT_REOPEN:
+		a->reopen = 1;
+		break;
+	case OPT_SEGMENT:
+		a->filter.segment = arg;
+		break;
+	case OPT_SINCE:
+		a->since = day_arg("--since", arg, 0);
+		break;
+	case OPT_STAGE:
+		a->filter.stage = arg;
+		break;
+	case OPT_TO:
+		a->to = day_arg("--to", arg, 1);
+		break;
+	case OPT_TYPE:
+		if (strcmp(arg, "new") != 0 && strcmp(arg, "expansion") != 0 &&
+		    strcmp(arg, "renewal") != 0)
+			cli_usage_error("option '--type': '%s' is not new, "
+			    "expansion or renewal", arg);
+		a->filter.type = arg;
+		break;
+	case OPT_WINDOW:
+		a->window = (int)strtol(arg, &end, 10);
+		if (*end != '\0' || end == arg || a->window < 1 ||
+		    a->window > 3660)
+			cli_usage_error("option '--window': '%s' is not a "
+			    "number of days from 1 to 3660", arg);
+		break;
+	default:
+		cli_usage_error("unknown option");
+	}
+}
+
+/*
+ * The window of a report when --from or --to is not given, from the
+ * --as-of day: a forecast looks ahead, six months from this one or four
+ * quarters from this one; a funnel looks back, over this month and the
+ * five before it up to the day.
+ */
+static void
+window(struct args *a, int ahead, int quarters)
+{
+	int32_t month = date_month_of(a->as_of);
+
+	if (quarters)
+		month -= month % 3;
+	if (a->from == PIPELINE_NO_DAY)
+		a->from = date_month_start(ahead ? month : month - 5);
+	if (a->to == PIPELINE_NO_DAY)
+		a->to = ahead ? date_month_start(date_month_of(a->from) +
+		    (quarters ? 12 : 6)) - 1 : a->as_of;
+	if (a->to < a->from)
+		cli_usage_error("--to is before --from");
+}
+
+static int
+run(sqlite3 *db, const char *verb, int argc, char *argv[], struct args *a,
+    const struct cli_common *c, const char *arguments)
+{
+	struct pipeline_input in = { argv, argc, stdin, c->delim };
+	int quarters = 0;
+
+	if (strcmp(verb, "convert") == 0)
+		return pipeline_convert(db, &in, a->all_qualified, a->on,
+		    &c->out, arguments);
+	if (strcmp(verb, "move") == 0)
+		return pipeline_move(db, &in, a->on, a->reopen, &c->out,
+		    arguments);
+	if (strcmp(verb, "list") == 0)
+		return pipeline_list(db, &a->filter, &c->out);
+	if (strcmp(verb, "won") == 0)
+		return pipeline_won(db, a->since, &c->out);
+	if (strcmp(verb, "stages") == 0)
+		return pipeline_stages(db, &c->out);
+	if (strcmp(verb, "velocity") == 0)
+		return pipeline_velocity(db, a->as_of, a->window, a->currency,
+		    &c->out);
+	if (strcmp(verb, "funnel") == 0) {
+		if (a->by != NULL && strcmp(a->by, "owner") != 0 &&
+		    strcmp(a->by, "segment") != 0 && strcmp(a->by, "source"))
+			cli_usage_error("funnel: --by is owner, segment or "
+			    "source");
+		window(a, 0, 0);
+		return pipeline_funnel(db, a->from, a->to, a->by, &c->out);
+	}
+	if (a->by != NULL && strcmp(a->by, "quarter") == 0)
+		quarters = 1;
+	else if (a->by != NULL && strcmp(a->by, "month") != 0)
+		cli_usage_error("forecast: --by is month or quarter");
+	window(a, 1, quarters);
+	return pipeline_forecast(db, quarters, a->from, a->to,
+	    a->commit_stage, a->currency, &c->out);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const char *const verbs[] = { "convert", "move", "list", "won",
+	    "funnel", "forecast", "velocity", "stages" };
+	struct cli_common common;
+	struct args a = { .window = 90 };
+	const char *verb;
+	char *arguments;
+	sqlite3 *db;
+	size_t i;
+	int ch, rc;
+
+	cli_init("revops-pipeline", &common);
+	a.on = a.as_of = PIPELINE_NO_DAY;
+	a.since = a.from = a.to = PIPELINE_NO_DAY;
+	a.filter.closing_from = a.filter.closing_to = PIPELINE_NO_DAY;
+	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
+	    NULL)) != -1) {
+		if (ch == '?' || ch == ':')
+			cli_bad_option(ch, argv);
+		if (!cli_common_option(&common, ch, optarg, help))
+			own_option(ch, optarg, &a);
+	}
+	arguments = cli_join_args(argc - 1, argv + 1);	/* options too */
+	argc -= optind;
+	argv += optind;
+	if (a.as_of == PIPELINE_NO_DAY)
+		a.as_of = date_today();
+	if (a.on == PIPELINE_NO_DAY)
+		a.on = a.as_of;
+	if (argc < 1)
+		cli_usage_error("which verb? (convert, move, list, won, funnel, "
+		    "forecast, velocity, stages)");
+	verb = argv[0];
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(verb, verbs[i]) == 0)
+			break;
+	if (i == sizeof(verbs) / sizeof(verbs[0]))
+		cli_usage_error("'%s' is not a verb of revops-pipeline", verb);
+	if (argc > 1 && strcmp(verb, "convert") != 0 && strcmp(verb, "move"))
+		cli_usage_error("%s takes no arguments", verb);
+	if (a.all_qualified && argc > 1)
+		cli_usage_error("--all-qualified or lead ids, not both");
+	db = db_open(&common);
+	rc = run(db, verb, argc - 1, argv + 1, &a, &common, arguments);
+	db_close(db);
+	free(arguments);
+	cli_finish_stdout();
+	return rc;
+}

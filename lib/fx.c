@@ -1,0 +1,146 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "date.h"
+#include "db.h"
+#include "fx.h"
+#include "money.h"
+
+#define BASE_RATE 1000000000000LL	/* 10^12: the base in itself */
+
+/* The last rate looked up for one currency: conversions come in runs. */
+struct rate {
+	char code[4];
+	int32_t day;
+	int64_t pico;
+};
+
+struct fx {
+	sqlite3_stmt *lookup;
+	char base[4];
+	const struct currency *report;
+	struct rate from, to;
+};
+
+static const char rate_sql[] =
+    "SELECT rate_pico FROM fx_rates WHERE currency = ?1 AND rate_date <= ?2 "
+    "ORDER BY rate_date DESC LIMIT 1";
+
+struct fx *
+fx_open(sqlite3 *db, const char *report)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+	char buf[16];
+	const char *base = db_setting(db, "base_currency", buf, sizeof(buf));
+
+	if (fx == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	snprintf(fx->base, sizeof(fx->base), "%s", base ? base : "USD");
+	if (report == NULL)
+		report = fx->base;
+	if ((fx->report = money_currency(report, strlen(report))) == NULL)
+		cli_usage_error("'%s' is not an ISO 4217 currency code",
+		    report);
+	fx->lookup = db_prepare(db, rate_sql);
+	return fx;
+}
+
+void
+fx_close(struct fx *fx)
+{
+	if (fx == NULL)
+		return;
+	sqlite3_finalize(fx->lookup);
+	free(fx);
+}
+
+const char *
+fx_currency(const struct fx *fx)
+{
+	return fx->report->code;
+}
+
+int
+fx_exponent(const struct fx *fx)
+{
+	return fx->report->exponent;
+}
+
+int
+fx_apply(int64_t amount, int from_exp, int64_t from_rate, int to_exp,
+    int64_t to_rate, int64_t *out)
+{
+	/* amount / 10^from_exp x from_rate / to_rate x 10^to_exp, with one
+	 * rounding: |amount| < 2^63, rates < 10^18, 10^to_exp <= 10^4, so
+	 * the numerator stays within 128 bits. */
+	__int128 num = (__int128)amount * from_rate, den = to_rate;
+
+	for (int i = 0; i < to_exp; i++)
+		num *= 10;
+	for (int i = 0; i < from_exp; i++)
+		den *= 10;
+	return money_div(num, den, out) == MONEY_OK ? 0 : -1;
+}
+
+/* The rate of a currency on a day, in 10^-12 base units. */
+static int
+rate_of(struct fx *fx, struct rate *r, const char *code, int32_t day)
+{
+	char date[DATE_FMT_MAX];
+	int rc;
+
+	if (strcmp(code, fx->base) == 0) {
+		r->pico = BASE_RATE;
+		return 0;
+	}
+	if (strcmp(r->code, code) == 0 && r->day == day)
+		return 0;
+	date_format(date, day);
+	sqlite3_bind_text(fx->lookup, 1, code, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(fx->lookup, 2, date, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(fx->lookup);
+	if (rc == SQLITE_ROW)
+		r->pico = sqlite3_column_int64(fx->lookup, 0);
+	sqlite3_reset(fx->lookup);
+	if (rc != SQLITE_ROW || r->pico <= 0)
+		return -1;
+	snprintf(r->code, sizeof(r->code), "%s", code);
+	r->day = day;
+	return 0;
+}
+
+int
+fx_convert(struct fx *fx, int64_t amount, const char *currency,
+    int32_t day, int64_t *out, char *why, size_t size)
+{
+	const struct currency *c = money_currency(currency, strlen(currency));
+	const char *missing = NULL;
+	char date[DATE_FMT_MAX];
+
+	if (c == NULL) {
+		snprintf(why, size, "'%s' is not an ISO 4217 currency code",
+		    currency);
+		return -1;
+	}
+	if (c == fx->report) {
+		*out = amount;
+		return 0;
+	}
+	if (rate_of(fx, &fx->from, c->code, day) != 0)
+		missing = c->code;
+	else if (rate_of(fx, &fx->to, fx->report->code, day) != 0)
+		missing = fx->report->code;
+	if (missing != NULL) {
+		date_format(date, day);
+		snprintf(why, size, "no %s rate in fx_rates on or before %s "
+		    "(import one with revops-import fx_rates)", missing, date);
+		return -1;
+	}
+	if (fx_apply(amount, c->exponent, fx->from.pico, fx->report->exponent,
+	    fx->to.pico, out) != 0) {
+		snprintf(why, size, "%s amount too large to convert", c->code);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,1155 @@
+/*
+ * The sales pipeline.  The verbs that change the database (convert, move)
+ * check every record first and write nothing when one is wrong; the
+ * reports (funnel, forecast, velocity) read the opportunities and their
+ * stage history once and do the arithmetic here, in integers, with one
+ * rounding per figure shown.
+ *
+ * Funnel: the funnel's steps are the open stages and the won stage, in
+ * position order.  An opportunity has entered a step when its history
+ * has a row for it, or when it was seen at a later step: an opportunity
+ * imported at "proposal" with no history has passed prospecting and
+ * qualification too, on the day it was first seen later (its first later
+ * history row, else its created_on); such entries are counted in the
+ * `implied` column.  A lost opportunity without history has entered the
+ * first step only.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "csv.h"
+#include "date.h"
+#include "db.h"
+#include "entity.h"
+#include "fx.h"
+#include "import.h"
+#include "money.h"
+#include "pipeline.h"
+
+/* ---- SQL ------------------------------------------------------------------ */
+
+static const char sql_lead[] =
+    "SELECT status, company, account_id, created_on, opportunity_id "
+    "FROM leads WHERE lead_id = ?1";
+static const char sql_qualified[] =
+    "SELECT lead_id FROM leads WHERE status = 'qualified' ORDER BY lead_id";
+static const char sql_first_open_stage[] =
+    "SELECT stage FROM stages WHERE is_closed = 0 ORDER BY position LIMIT 1";
+static const char sql_next_account[] =
+    "SELECT ifnull(max(CAST(substr(account_id, 5) AS INTEGER)), 0) + 1 "
+    "FROM accounts WHERE account_id GLOB 'ACC-[0-9]*'";
+static const char sql_next_opportunity[] =
+    "SELECT ifnull(max(CAST(substr(opportunity_id, 5) AS INTEGER)), 0) + 1 "
+    "FROM opportunities WHERE opportunity_id GLOB 'OPP-[0-9]*'";
+static const char sql_new_account[] =
+    "INSERT INTO accounts (account_id, name, currency, created_on) "
+    "VALUES (?1, ?2, ?3, ?4)";
+static const char sql_account_currency[] =
+    "SELECT currency FROM accounts WHERE account_id = ?1";
+static const char sql_new_opportunity[] =
+    "INSERT INTO opportunities (opportunity_id, account_id, name, type, "
+    "stage, currency, created_on, lead_id) "
+    "VALUES (?1, ?2, ?3, 'new', ?4, ?5, ?6, ?7)";
+static const char sql_new_history[] =
+    "INSERT INTO stage_history (opportunity_id, stage, changed_on) "
+    "VALUES (?1, ?2, ?3)";
+static const char sql_lead_converted[] =
+    "UPDATE leads SET status = 'converted', converted_on = ?2, "
+    "account_id = ?3, opportunity_id = ?4 WHERE lead_id = ?1";
+static const char sql_opportunity[] =
+    "SELECT o.stage, s.is_closed, o.created_on, (SELECT max(changed_on) "
+    "FROM stage_history h WHERE h.opportunity_id = o.opportunity_id) "
+    "FROM opportunities o JOIN stages s ON s.stage = o.stage "
+    "WHERE o.opportunity_id = ?1";
+static const char sql_entered_that_day[] =
+    "SELECT 1 FROM stage_history WHERE opportunity_id = ?1 AND stage = ?2 "
+    "AND changed_on = ?3";
+static const char sql_stage[] =
+    "SELECT is_closed, is_won, position FROM stages WHERE stage = ?1";
+/* Entering a closed stage closes it that day; reopening forgets the day. */
+static const char sql_move[] =
+    "UPDATE opportunities SET stage = ?2, close_date = CASE "
+    "WHEN ?3 THEN ?4 WHEN ?5 THEN NULL ELSE close_date END "
+    "WHERE opportunity_id = ?1";
+static const char sql_list[] =
+    "SELECT o.opportunity_id FROM opportunities o "
+    "JOIN accounts a USING (account_id) JOIN stages s ON s.stage = o.stage "
+    "WHERE (?1 IS NULL OR o.stage = ?1) AND (?2 IS NULL OR o.owner = ?2) "
+    "AND (?3 IS NULL OR o.type = ?3) AND (?4 = 0 OR s.is_closed = 0) "
+    "AND (?5 IS NULL OR o.close_date >= ?5) "
+    "AND (?6 IS NULL OR o.close_date <= ?6) "
+    "AND (?7 IS NULL OR a.segment = ?7)";
+static const char sql_won[] =
+    "SELECT o.opportunity_id, o.account_id, a.name, a.currency, o.name, "
+    "o.type, o.amount_minor, o.currency, o.close_date, o.owner "
+    "FROM opportunities o JOIN accounts a USING (account_id) "
+    "JOIN stages s ON s.stage = o.stage "
+    "WHERE s.is_won = 1 AND (?1 IS NULL OR o.close_date >= ?1) "
+    "ORDER BY o.close_date, o.opportunity_id";
+static const char sql_stages[] =
+    "SELECT stage, is_closed, is_won, probability_micro, position "
+    "FROM stages ORDER BY position";
+static const char sql_funnel_opportunities[] =
+    "SELECT o.opportunity_id, o.stage, o.created_on, CASE ?1 "
+    "WHEN 'owner' THEN o.owner WHEN 'segment' THEN a.segment "
+    "WHEN 'source' THEN l.source END AS grp "
+    "FROM opportunities o JOIN accounts a USING (account_id) "
+    "LEFT JOIN leads l ON l.lead_id = o.lead_id "
+    "ORDER BY grp, o.opportunity_id";
+static const char sql_history[] =
+    "SELECT stage, changed_on FROM stage_history WHERE opportunity_id = ?1 "
+    "ORDER BY changed_on, history_id";
+static const char sql_forecast[] =
+    "SELECT o.amount_minor, o.currency, o.close_date, s.is_closed, "
+    "s.is_won, s.probability_micro, s.position "
+    "FROM opportunities o JOIN stages s ON s.stage = o.stage "
+    "WHERE o.close_date >= ?1 AND o.close_date <= ?2";
+static const char sql_velocity[] =
+    "SELECT o.amount_minor, o.currency, o.created_on, o.close_date, "
+    "s.is_closed, s.is_won FROM opportunities o "
+    "JOIN stages s ON s.stage = o.stage WHERE o.created_on <= ?1";
+
+/* ---- small helpers ---------------------------------------------------------- */
+
+static const char *
+text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+static void
+bind_day(sqlite3_stmt *st, int i, int32_t day)
+{
+	char buf[DATE_FMT_MAX];
+
+	if (day == PIPELINE_NO_DAY) {
+		sqlite3_bind_null(st, i);
+		return;
+	}
+	date_format(buf, day);
+	sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);
+}
+
+static int32_t
+column_day(sqlite3_stmt *st, int i)
+{
+	int32_t day;
+	const char *s = text(st, i);
+
+	if (s == NULL || date_parse(s, strlen(s), &day) != 0)
+		return PIPELINE_NO_DAY;
+	return day;
+}
+
+static void
+step_done(sqlite3 *db, sqlite3_stmt *st)
+{
+	if (sqlite3_step(st) != SQLITE_DONE)
+		db_fatal(db, "pipeline");
+	sqlite3_reset(st);
+}
+
+/* The keys of the records a verb wrote, for import_export(). */
+static sqlite3_stmt *
+keys_open(sqlite3 *db)
+{
+	db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS out_keys "
+	    "(key TEXT PRIMARY KEY); DELETE FROM temp.out_keys");
+	return db_prepare(db, "INSERT OR IGNORE INTO temp.out_keys (key) "
+	    "VALUES (?1)");
+}
+
+static void
+keys_add(sqlite3 *db, sqlite3_stmt *st, const char *key)
+{
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	step_done(db, st);
+}
+
+static int
+write_opportunities(sqlite3 *db, const struct out_opts *oo)
+{
+	return import_export(db, entity_find("opportunities"), oo, "out_keys")
+	    == 0 ? CLI_OK : CLI_EIO;
+}
+
+/* "PREFIX-000042": the next number after the largest of that form. */
+static void
+next_id(sqlite3_stmt *st, const char *prefix, char *buf, size_t size)
+{
+	long long n = 1;
+
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	snprintf(buf, size, "%s-%06lld", prefix, n);
+}
+
+/* Records of a verb: arguments, or the named columns of a CSV. */
+typedef int (*record_fn)(void *arg, const struct csv_field *f,
+    unsigned long line);
+
+static int
+read_records(const struct pipeline_input *in, const char *const *columns,
+    size_t ncolumns, size_t nrequired, int per_record, record_fn fn,
+    void *arg)
+{
+	struct csv_field f[4];
+
+	if (in->argc == 0)
+		return csv_read_columns(in->in, "stdin", in->delim, columns,
+		    ncolumns, nrequired, fn, arg) == 0 ? 0 : -1;
+	if (in->argc % per_record != 0)
+		cli_usage_error("arguments come in groups of %d", per_record);
+	for (int i = 0; i < in->argc; i += per_record) {
+		for (int j = 0; j < (int)ncolumns; j++) {
+			f[j].s = j < per_record ? in->argv[i + j] : NULL;
+			f[j].len = f[j].s != NULL ? strlen(f[j].s) : 0;
+		}
+		if (fn(arg, f, 0) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A field as a NUL-terminated string in buf, or NULL when empty. */
+static const char *
+field_str(const struct csv_field *f, char *buf, size_t size)
+{
+	if (f->s == NULL || f->len == 0 || f->len >= size)
+		return f->s != NULL && f->len >= size ? "" : NULL;
+	memcpy(buf, f->s, f->len);
+	buf[f->len] = '\0';
+	return buf;
+}
+
+static const char *
+where(unsigned long line)
+{
+	return line > 0 ? "stdin" : NULL;
+}
+
+/* ---- convert ----------------------------------------------------------------- */
+
+struct convert {
+	sqlite3 *db;
+	int32_t on;
+	char first_stage[128];
+	sqlite3_stmt *lead, *next_account, *next_opportunity, *new_account,
+	    *account_currency, *new_opportunity, *new_history, *converted,
+	    *keys;
+	char base[4];
+	long converted_count, new_accounts;
+};
+
+static int
+convert_one(void *arg, const struct csv_field *f, unsigned long line)
+{
+	struct convert *cv = arg;
+	char id[256], account[256], opp[64], onbuf[DATE_FMT_MAX];
+	char company[512], currency[4];
+	const char *lead = field_str(&f[0], id, sizeof(id));
+	const char *status;
+	int32_t created;
+
+	if (lead == NULL)
+		return cli_data_error(where(line), line, "lead_id", "is empty")
+		    ? 0 : -1;
+	sqlite3_bind_text(cv->lead, 1, lead, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(cv->lead) != SQLITE_ROW) {
+		sqlite3_reset(cv->lead);
+		return cli_data_error(where(line), line, NULL, "lead '%s' does "
+		    "not exist", lead) ? 0 : -1;
+	}
+	status = text(cv->lead, 0);
+	if (strcmp(status, "qualified") != 0) {
+		int more = strcmp(status, "converted") == 0 ?
+		    cli_data_error(where(line), line, NULL, "lead '%s' is "
+		    "already converted (to opportunity '%s')", lead,
+		    text(cv->lead, 4) ? text(cv->lead, 4) : "") :
+		    cli_data_error(where(line), line, NULL, "lead '%s' is not "
+		    "qualified (its status is %s)", lead, status);
+
+		sqlite3_reset(cv->lead);
+		return more ? 0 : -1;
+	}
+	snprintf(company, sizeof(company), "%s", text(cv->lead, 1) ?
+	    text(cv->lead, 1) : "");
+	snprintf(account, sizeof(account), "%s", text(cv->lead, 2) ?
+	    text(cv->lead, 2) : "");
+	created = column_day(cv->lead, 3);
+	sqlite3_reset(cv->lead);
+	if (account[0] == '\0' && company[0] == '\0')
+		return cli_data_error(where(line), line, NULL, "lead '%s' has "
+		    "neither an account nor a company to make one from",
+		    lead) ? 0 : -1;
+	if (created != PIPELINE_NO_DAY && cv->on < created) {
+		date_format(onbuf, cv->on);
+		return cli_data_error(where(line), line, NULL, "lead '%s' "
+		    "cannot be converted on %s, before it was created", lead,
+		    onbuf) ? 0 : -1;
+	}
+	date_format(onbuf, cv->on);
+	memcpy(currency, cv->base, 4);
+	if (account[0] == '\0') {
+		next_id(cv->next_account, "ACC", account, sizeof(account));
+		sqlite3_bind_text(cv->new_account, 1, account, -1,
+		    SQLITE_TRANSIENT);
+		sqlite3_bind_text(cv->new_account, 2, company, -1,
+		    SQLITE_TRANSIENT);
+		sqlite3_bind_text(cv->new_account, 3, currency, -1,
+		    SQLITE_TRANSIENT);
+		sqlite3_bind_text(cv->new_account, 4, onbuf, -1,
+		    SQLITE_TRANSIENT);
+		step_done(cv->db, cv->new_account);
+		cv->new_accounts++;
+	} else {
+		sqlite3_bind_text(cv->account_currency, 1, account, -1,
+		    SQLITE_TRANSIENT);
+		if (sqlite3_step(cv->account_currency) == SQLITE_ROW)
+			snprintf(currency, sizeof(currency), "%s",
+			    text(cv->account_currency, 0));
+		sqlite3_reset(cv->account_currency);
+		if (company[0] == '\0')
+			snprintf(company, sizeof(company), "%s", account);
+	}
+	next_id(cv->next_opportunity, "OPP", opp, sizeof(opp));
+	sqlite3_bind_text(cv->new_opportunity, 1, opp, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(cv->new_opportunity, 2, account, -1,
+	    SQLITE_TRANSIENT);
+	sqlite3_bind_text(cv->new_opportunity, 3, company, -1,
+	    SQLITE_TRANSIENT);
+	sqlite3_bind_text(cv->new_opportunity, 4, cv->first_stage, -1,
+	    SQLITE_TRANSIENT);
+	sqlite3_bind_text(cv->new_opportunity, 5, currency, -1,
+	    SQLITE_TRANSIENT);
+	sqlite3_bind_text(cv->new_opportunity, 6, onbuf, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(cv->new_opportunity, 7, lead, -1, SQLITE_TRANSIENT);
+	step_done(cv->db, cv->new_opportunity);
+	sqlite3_bind_text(cv->new_history, 1, opp, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(cv->new_history, 2, cv->first_stage, -1,
+	    SQLITE_TRANSIENT);
+	sqlite3_bind_text(cv->new_history, 3, onbuf, -1, SQLITE_TRANSIENT);
+	step_done(cv->db, cv->new_history);
+	sqlite3_bind_text(cv->converted, 1, lead, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(cv->converted, 2, onbuf, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(cv->converted, 3, account, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(cv->converted, 4, opp, -1, SQLITE_TRANSIENT);
+	step_done(cv->db, cv->converted);
+	keys_add(cv->db, cv->keys, opp);
+	cv->converted_count++;
+	return 0;
+}
+
+static int
+convert_qualified(struct convert *cv)
+{
+	sqlite3_stmt *st = db_prepare(cv->db, sql_qualified);
+	char **ids = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	/* Read the ids first: converting changes the rows being read. */
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if ((n & (n - 1)) == 0 && (ids = realloc(ids, (n ? 2 * n : 1) *
+		    sizeof(*ids))) == NULL)
+			cli_die(CLI_EIO, "out of memory");
+		if ((ids[n++] = strdup(text(st, 0))) == NULL)
+			cli_die(CLI_EIO, "out of memory");
+	}
+	sqlite3_finalize(st);
+	for (size_t i = 0; i < n; i++) {
+		struct csv_field f = { ids[i], strlen(ids[i]) };
+
+		if (rc == 0)
+			rc = convert_one(cv, &f, 0);
+		free(ids[i]);
+	}
+	free(ids);
+	return rc;
+}
+
+static void
+convert_finish(struct convert *cv)
+{
+	sqlite3_finalize(cv->lead);
+	sqlite3_finalize(cv->next_account);
+	sqlite3_finalize(cv->next_opportunity);
+	sqlite3_finalize(cv->new_account);
+	sqlite3_finalize(cv->account_currency);
+	sqlite3_finalize(cv->new_opportunity);
+	sqlite3_finalize(cv->new_history);
+	sqlite3_finalize(cv->converted);
+	sqlite3_finalize(cv->keys);
+}
+
+/* Ends a verb that writes: commit with its audit row, or roll back. */
+static int
+finish_write(sqlite3 *db, const char *verb, const char *arguments,
+    const struct db_changes *ch)
+{
+	unsigned long errors = cli_data_errors();
+
+	if (errors > 0) {
+		db_rollback(db);
+		cli_warn("%s: nothing changed (%lu error%s)", verb, errors,
+		    errors == 1 ? "" : "s");
+		return CLI_EDATA;
+	}
+	db_audit(db, verb, arguments, ch);
+	db_commit(db);
+	return CLI_OK;
+}
+
+int
+pipeline_convert(sqlite3 *db, const struct pipeline_input *in,
+    int all_qualified, int32_t on, const struct out_opts *oo,
+    const char *arguments)
+{
+	static const char *const columns[] = { "lead_id" };
+	struct convert cv = { .db = db, .on = on };
+	struct db_changes ch = { .n = 0 };
+	sqlite3_stmt *st;
+	int rc;
+
+	db_begin(db);
+	st = db_prepare(db, sql_first_open_stage);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		cli_die(CLI_EDATA, "the stages table has no open stage");
+	snprintf(cv.first_stage, sizeof(cv.first_stage), "%s", text(st, 0));
+	sqlite3_finalize(st);
+	if (db_setting(db, "base_currency", cv.base, sizeof(cv.base)) == NULL)
+		memcpy(cv.base, "USD", 4);
+	cv.lead = db_prepare(db, sql_lead);
+	cv.next_account = db_prepare(db, sql_next_account);
+	cv.next_opportunity = db_prepare(db, sql_next_opportunity);
+	cv.new_account = db_prepare(db, sql_new_account);
+	cv.account_currency = db_prepare(db, sql_account_currency);
+	cv.new_opportunity = db_prepare(db, sql_new_opportunity);
+	cv.new_history = db_prepare(db, sql_new_history);
+	cv.converted = db_prepare(db, sql_lead_converted);
+	cv.keys = keys_open(db);
+	if (all_qualified)
+		convert_qualified(&cv);
+	else
+		read_records(in, columns, 1, 1, 1, convert_one, &cv);
+	convert_finish(&cv);
+	db_changes_add(&ch, "accounts", cv.new_accounts, 0, 0);
+	db_changes_add(&ch, "opportunities", cv.converted_count, 0, 0);
+	db_changes_add(&ch, "stage_history", cv.converted_count, 0, 0);
+	db_changes_add(&ch, "leads", 0, cv.converted_count, 0);
+	if ((rc = finish_write(db, "convert", arguments, &ch)) != CLI_OK)
+		return rc;
+	return write_opportunities(db, oo);
+}
+
+/* ---- move -------------------------------------------------------------------- */
+
+struct move {
+	sqlite3 *db;
+	int32_t on;
+	int reopen;
+	sqlite3_stmt *opportunity, *stage, *history, *update, *keys, *same_day;
+	long moved;
+};
+
+static int
+move_one(void *arg, const struct csv_field *f, unsigned long line)
+{
+	struct move *mv = arg;
+	char oppbuf[256], stagebuf[256], daybuf[32], cur[256];
+	const char *opp = field_str(&f[0], oppbuf, sizeof(oppbuf));
+	const char *stage = field_str(&f[1], stagebuf, sizeof(stagebuf));
+	const char *daytext = field_str(&f[2], daybuf, sizeof(daybuf));
+	int32_t day = mv->on, created, last;
+	int cur_closed, closed, rc;
+	const char *loc = where(line);
+
+	if (opp == NULL || stage == NULL)
+		return cli_data_error(loc, line, opp ? "stage" :
+		    "opportunity_id", "is empty") ? 0 : -1;
+	if (daytext != NULL && date_parse(daytext, strlen(daytext), &day))
+		return cli_data_error(loc, line, "changed_on", "'%s' is not a "
+		    "date (YYYY-MM-DD)", daytext) ? 0 : -1;
+	sqlite3_bind_text(mv->stage, 1, stage, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(mv->stage) != SQLITE_ROW) {
+		sqlite3_reset(mv->stage);
+		return cli_data_error(loc, line, NULL, "'%s' is not a stage "
+		    "(revops-pipeline stages lists them)", stage) ? 0 : -1;
+	}
+	closed = sqlite3_column_int(mv->stage, 0);
+	sqlite3_reset(mv->stage);
+	sqlite3_bind_text(mv->opportunity, 1, opp, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(mv->opportunity) != SQLITE_ROW) {
+		sqlite3_reset(mv->opportunity);
+		return cli_data_error(loc, line, NULL, "opportunity '%s' does "
+		    "not exist", opp) ? 0 : -1;
+	}
+	snprintf(cur, sizeof(cur), "%s", text(mv->opportunity, 0));
+	cur_closed = sqlite3_column_int(mv->opportunity, 1);
+	created = column_day(mv->opportunity, 2);
+	last = column_day(mv->opportunity, 3);
+	sqlite3_reset(mv->opportunity);
+	if (strcmp(cur, stage) == 0)
+		return 0;	/* already there: nothing to record */
+	if (last == PIPELINE_NO_DAY || (created != PIPELINE_NO_DAY &&
+	    created > last))
+		last = created;
+	if (last != PIPELINE_NO_DAY && day < last) {
+		char a[DATE_FMT_MAX], b[DATE_FMT_MAX];
+
+		date_format(a, day);
+		date_format(b, last);
+		return cli_data_error(loc, line, NULL, "opportunity '%s': %s is "
+		    "before its last change (%s)", opp, a, b) ? 0 : -1;
+	}
+	if (cur_closed && !mv->reopen)
+		return cli_data_error(loc, line, NULL, "opportunity '%s' is "
+		    "closed (%s); --reopen moves it out", opp, cur) ? 0 : -1;
+	date_format(daybuf, day);
+	sqlite3_bind_text(mv->same_day, 1, opp, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(mv->same_day, 2, stage, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(mv->same_day, 3, daybuf, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(mv->same_day);
+	sqlite3_reset(mv->same_day);
+	if (rc == SQLITE_ROW)
+		return cli_data_error(loc, line, NULL, "opportunity '%s' already "
+		    "entered %s on %s (the history keeps one entry per stage "
+		    "and day)", opp, stage, daybuf) ? 0 : -1;
+	sqlite3_bind_text(mv->history, 1, opp, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(mv->history, 2, stage, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(mv->history, 3, daybuf, -1, SQLITE_TRANSIENT);
+	step_done(mv->db, mv->history);
+	sqlite3_bind_text(mv->update, 1, opp, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(mv->update, 2, stage, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(mv->update, 3, closed);
+	sqlite3_bind_text(mv->update, 4, daybuf, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(mv->update, 5, cur_closed && !closed);
+	step_done(mv->db, mv->update);
+	keys_add(mv->db, mv->keys, opp);
+	mv->moved++;
+	return 0;
+}
+
+int
+pipeline_move(sqlite3 *db, const struct pipeline_input *in, int32_t on,
+    int reopen, const struct out_opts *oo, const char *arguments)
+{
+	static const char *const columns[] = { "opportunity_id", "stage",
+	    "changed_on" };
+	struct move mv = { .db = db, .on = on, .reopen = reopen };
+	struct db_changes ch = { .n = 0 };
+	int rc;
+
+	db_begin(db);
+	mv.opportunity = db_prepare(db, sql_opportunity);
+	mv.stage = db_prepare(db, sql_stage);
+	mv.history = db_prepare(db, sql_new_history);
+	mv.update = db_prepare(db, sql_move);
+	mv.keys = keys_open(db);
+	mv.same_day = db_prepare(db, sql_entered_that_day);
+	read_records(in, columns, 3, 2, 2, move_one, &mv);
+	sqlite3_finalize(mv.same_day);
+	sqlite3_finalize(mv.opportunity);
+	sqlite3_finalize(mv.stage);
+	sqlite3_finalize(mv.history);
+	sqlite3_finalize(mv.update);
+	sqlite3_finalize(mv.keys);
+	db_changes_add(&ch, "stage_history", mv.moved, 0, 0);
+	db_changes_add(&ch, "opportunities", 0, mv.moved, 0);
+	if ((rc = finish_write(db, "move", arguments, &ch)) != CLI_OK)
+		return rc;
+	return write_opportunities(db, oo);
+}
+
+/* ---- list, won, stages ------------------------------------------------------- */
+
+static void
+bind_opt(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s != NULL)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+int
+pipeline_list(sqlite3 *db, const struct pipeline_filter *f,
+    const struct out_opts *oo)
+{
+	sqlite3_stmt *st, *keys;
+
+	if (f->stage != NULL) {
+		st = db_prepare(db, sql_stage);
+		sqlite3_bind_text(st, 1, f->stage, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(st) != SQLITE_ROW)
+			cli_usage_error("'%s' is not a stage (revops-pipeline "
+			    "stages lists them)", f->stage);
+		sqlite3_finalize(st);
+	}
+	keys = keys_open(db);
+	st = db_prepare(db, sql_list);
+	bind_opt(st, 1, f->stage);
+	bind_opt(st, 2, f->owner);
+	bind_opt(st, 3, f->type);
+	sqlite3_bind_int(st, 4, f->open_only);
+	bind_day(st, 5, f->closing_from);
+	bind_day(st, 6, f->closing_to);
+	bind_opt(st, 7, f->segment);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		keys_add(db, keys, text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_finalize(keys);
+	return write_opportunities(db, oo);
+}
+
+static void
+out_money(struct out *o, sqlite3_stmt *st, int i, const char *currency)
+{
+	const struct currency *c = currency != NULL ?
+	    money_currency(currency, strlen(currency)) : NULL;
+	char buf[MONEY_FMT_MAX];
+
+	if (sqlite3_column_type(st, i) == SQLITE_NULL || c == NULL) {
+		out_null(o);
+		return;
+	}
+	out_number(o, buf, money_format(buf, sqlite3_column_int64(st, i),
+	    c->exponent, '.'));
+}
+
+static void
+out_col(struct out *o, sqlite3_stmt *st, int i)
+{
+	out_text(o, text(st, i), (size_t)sqlite3_column_bytes(st, i));
+}
+
+int
+pipeline_won(sqlite3 *db, int32_t since, const struct out_opts *oo)
+{
+	static const char *const names[] = { "opportunity_id", "account_id",
+	    "account_name", "account_currency", "name", "type", "amount",
+	    "currency", "close_date", "owner" };
+	sqlite3_stmt *st = db_prepare(db, sql_won);
+	struct out *o = out_new(stdout, oo, names, 10);
+	int rc;
+
+	bind_day(st, 1, since);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		for (int i = 0; i < 6; i++)
+			out_col(o, st, i);
+		out_money(o, st, 6, text(st, 7));
+		for (int i = 7; i < 10; i++)
+			out_col(o, st, i);
+		out_end_row(o);
+	}
+	sqlite3_finalize(st);
+	rc = out_finish(o);
+	out_free(o);
+	return rc == 0 ? CLI_OK : CLI_EIO;
+}
+
+int
+pipeline_stages(sqlite3 *db, const struct out_opts *oo)
+{
+	return import_export(db, entity_find("stages"), oo, NULL) == 0 ?
+	    CLI_OK : CLI_EIO;
+}
+
+/* ---- the stage table, for the reports ------------------------------------------ */
+
+struct stage_info {
+	char name[128];
+	int closed, won, position, funnel;	/* funnel index or -1 */
+	int64_t probability;			/* percent x 10^6 */
+};
+
+struct stages {
+	struct stage_info s[FUNNEL_MAX * 2];
+	int n;
+	int funnel[FUNNEL_MAX];		/* funnel index -> stage */
+	int nfunnel;
+};
+
+static void
+load_stages(sqlite3 *db, struct stages *ss)
+{
+	sqlite3_stmt *st = db_prepare(db, sql_stages);
+
+	ss->n = ss->nfunnel = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct stage_info *s;
+
+		if (ss->n == FUNNEL_MAX * 2 || ss->nfunnel == FUNNEL_MAX)
+			cli_die(CLI_EDATA, "more than %d stages", FUNNEL_MAX);
+		s = &ss->s[ss->n];
+		snprintf(s->name, sizeof(s->name), "%s", text(st, 0));
+		s->closed = sqlite3_column_int(st, 1);
+		s->won = sqlite3_column_int(st, 2);
+		s->probability = sqlite3_column_int64(st, 3);
+		s->position = sqlite3_column_int(st, 4);
+		s->funnel = -1;
+		if (!s->closed || s->won) {
+			s->funnel = ss->nfunnel;
+			ss->funnel[ss->nfunnel++] = ss->n;
+		}
+		ss->n++;
+	}
+	sqlite3_finalize(st);
+}
+
+static const struct stage_info *
+find_stage(const struct stages *ss, const char *name)
+{
+	for (int i = 0; i < ss->n; i++)
+		if (name != NULL && strcmp(ss->s[i].name, name) == 0)
+			return &ss->s[i];
+	return NULL;
+}
+
+/* ---- funnel ------------------------------------------------------------------- */
+
+void
+pipeline_funnel_path(size_t nstages, const struct funnel_event *hist,
+    size_t nhist, int current, int32_t created_on, struct funnel_path *p)
+{
+	p->reached = current;	/* -1 when it is lost */
+	for (size_t k = 0; k < nstages; k++) {
+		p->entered[k] = PIPELINE_NO_DAY;
+		p->implied[k] = 0;
+		p->days[k] = -1;
+	}
+	for (size_t i = 0; i < nhist; i++) {
+		int k = hist[i].stage;
+
+		if (k < 0)
+			continue;
+		if (k > p->reached)
+			p->reached = k;
+		if (p->entered[k] == PIPELINE_NO_DAY) {
+			p->entered[k] = hist[i].day;
+			if (i + 1 < nhist)
+				p->days[k] = hist[i + 1].day - hist[i].day;
+		}
+	}
+	if (p->reached < 0)
+		p->reached = 0;	/* lost, and nothing says how far it got */
+	/* Steps passed without a history row: entered when first seen past
+	 * them, else when created. */
+	for (int k = p->reached; k >= 0; k--) {
+		int32_t seen = created_on;
+
+		if (p->entered[k] != PIPELINE_NO_DAY)
+			continue;
+		for (size_t i = 0; i < nhist; i++)
+			if (hist[i].stage > k) {
+				seen = hist[i].day;
+				break;
+			}
+		p->entered[k] = seen;
+		p->implied[k] = 1;
+	}
+}
+
+int64_t
+pipeline_median_tenths(int32_t *days, size_t n)
+{
+	size_t i, j;
+
+	/* insertion sort: one stage's list in one group is short */
+	for (i = 1; i < n; i++) {
+		int32_t v = days[i];
+
+		for (j = i; j > 0 && days[j - 1] > v; j--)
+			days[j] = days[j - 1];
+		days[j] = v;
+	}
+	if (n % 2 == 1)
+		return (int64_t)days[n / 2] * 10;
+	return ((int64_t)days[n / 2 - 1] + days[n / 2]) * 5;
+}
+
+struct funnel_acc {
+	long entered, implied, to_next, to_won;
+	int32_t *days;
+	size_t ndays, capdays;
+};
+
+static void
+acc_day(struct funnel_acc *a, int32_t d)
+{
+	if (a->ndays == a->capdays) {
+		a->capdays = a->capdays ? 2 * a->capdays : 16;
+		if ((a->days = realloc(a->days, a->capdays * sizeof(*a->days)))
+		    == NULL)
+			cli_die(CLI_EIO, "out of memory");
+	}
+	a->days[a->ndays++] = d;
+}
+
+static void
+out_ratio(struct out *o, long num, long den)
+{
+	char buf[MONEY_FMT_MAX];
+	int64_t v;
+
+	if (den == 0 || money_div((__int128)num * 10000, den, &v) != MONEY_OK) {
+		out_null(o);
+		return;
+	}
+	out_number(o, buf, money_format(buf, v, 4, '.'));
+}
+
+static void
+out_long(struct out *o, long v)
+{
+	char buf[32];
+
+	out_number(o, buf, (size_t)snprintf(buf, sizeof(buf), "%ld", v));
+}
+
+static void
+funnel_emit(struct out *o, const struct stages *ss, const char *group,
+    int by, struct funnel_acc *acc)
+{
+	int won = -1;
+	char buf[MONEY_FMT_MAX];
+
+	for (int k = 0; k < ss->nfunnel; k++)
+		if (ss->s[ss->funnel[k]].won)
+			won = k;
+	for (int k = 0; k < ss->nfunnel; k++) {
+		const struct stage_info *s = &ss->s[ss->funnel[k]];
+		struct funnel_acc *a = &acc[k];
+
+		if (by)
+			out_text(o, group ? group : "", group ? strlen(group) :
+			    0);
+		out_text(o, s->name, strlen(s->name));
+		out_long(o, s->position);
+		out_long(o, a->entered);
+		out_long(o, a->implied);
+		if (k + 1 < ss->nfunnel) {
+			out_long(o, a->to_next);
+			out_ratio(o, a->to_next, a->entered);
+		} else {
+			out_null(o);
+			out_null(o);
+		}
+		out_long(o, won >= 0 ? a->to_won : 0);
+		out_ratio(o, a->to_won, won >= 0 ? a->entered : 0);
+		if (a->ndays > 0)
+			out_number(o, buf, money_format(buf,
+			    pipeline_median_tenths(a->days, a->ndays), 1, '.'));
+		else
+			out_null(o);
+		out_end_row(o);
+		free(a->days);
+		memset(a, 0, sizeof(*a));
+	}
+}
+
+static void
+funnel_count(const struct stages *ss, const struct funnel_path *p,
+    int32_t from, int32_t to, struct funnel_acc *acc)
+{
+	int won = -1;
+
+	for (int k = 0; k < ss->nfunnel; k++)
+		if (ss->s[ss->funnel[k]].won)
+			won = k;
+	for (int k = 0; k <= p->reached && k < ss->nfunnel; k++) {
+		struct funnel_acc *a = &acc[k];
+
+		if (p->entered[k] < from || p->entered[k] > to)
+			continue;
+		a->entered++;
+		a->implied += p->implied[k];
+		a->to_next += p->reached > k;
+		a->to_won += won >= 0 && p->reached >= won &&
+		    p->entered[won] != PIPELINE_NO_DAY;
+		if (p->days[k] >= 0)
+			acc_day(a, p->days[k]);
+	}
+}
+
+int
+pipeline_funnel(sqlite3 *db, int32_t from, int32_t to, const char *by,
+    const struct out_opts *oo)
+{
+	static const char *const names[] = { "group", "stage", "position",
+	    "entered", "implied", "to_next_stage", "conversion_next",
+	    "to_won", "conversion_won", "median_days_in_stage" };
+	struct stages ss;
+	struct funnel_acc acc[FUNNEL_MAX];
+	struct funnel_event *hist = NULL;
+	size_t nhist, caphist = 0;
+	sqlite3_stmt *opps, *history;
+	char group[512] = "";
+	int have_group = 0, rc;
+	struct out *o;
+	const char **cols = (const char **)names;
+	const char *first[10];
+
+	load_stages(db, &ss);
+	memset(acc, 0, sizeof(acc));
+	if (by != NULL) {
+		memcpy(first, names, sizeof(first));
+		first[0] = by;
+		cols = first;
+	}
+	o = out_new(stdout, oo, by ? cols : cols + 1, by ? 10 : 9);
+	opps = db_prepare(db, sql_funnel_opportunities);
+	history = db_prepare(db, sql_history);
+	bind_opt(opps, 1, by);
+	while (sqlite3_step(opps) == SQLITE_ROW) {
+		const struct stage_info *cur = find_stage(&ss, text(opps, 1));
+		const char *g = text(opps, 3);
+		struct funnel_path path;
+
+		if (have_group && by != NULL && strcmp(group, g ? g : "") != 0)
+			funnel_emit(o, &ss, group, 1, acc);
+		snprintf(group, sizeof(group), "%s", g ? g : "");
+		have_group = 1;
+		nhist = 0;
+		sqlite3_bind_text(history, 1, text(opps, 0), -1,
+		    SQLITE_TRANSIENT);
+		while (sqlite3_step(history) == SQLITE_ROW) {
+			const struct stage_info *s = find_stage(&ss,
+			    text(history, 0));
+
+			if (nhist == caphist) {
+				caphist = caphist ? 2 * caphist : 16;
+				if ((hist = realloc(hist, caphist *
+				    sizeof(*hist))) == NULL)
+					cli_die(CLI_EIO, "out of memory");
+			}
+			hist[nhist].stage = s != NULL ? s->funnel : -1;
+			hist[nhist++].day = column_day(history, 1);
+		}
+		sqlite3_reset(history);
+		pipeline_funnel_path((size_t)ss.nfunnel, hist, nhist,
+		    cur != NULL ? cur->funnel : -1, column_day(opps, 2), &path);
+		funnel_count(&ss, &path, from, to, acc);
+	}
+	if (have_group || by == NULL)
+		funnel_emit(o, &ss, group, by != NULL, acc);
+	sqlite3_finalize(opps);
+	sqlite3_finalize(history);
+	free(hist);
+	rc = out_finish(o);
+	out_free(o);
+	return rc == 0 ? CLI_OK : CLI_EIO;
+}
+
+/* ---- forecast ----------------------------------------------------------------- */
+
+struct period {
+	long open;
+	int64_t pipeline, commit, won;
+	__int128 weighted;	/* amount x probability x 10^6 percent */
+};
+
+static int32_t
+period_of(int32_t day, int quarters)
+{
+	int32_t m = date_month_of(day);
+
+	return quarters ? m / 3 : m;
+}
+
+static size_t
+period_label(char *buf, int32_t p, int quarters)
+{
+	if (!quarters)
+		return date_format_month(buf, p);
+	return (size_t)sprintf(buf, "%04d-Q%d", (int)(p / 4), (int)(p % 4) + 1);
+}
+
+static void
+out_amount(struct out *o, int64_t v, int exponent)
+{
+	char buf[MONEY_FMT_MAX];
+
+	out_number(o, buf, money_format(buf, v, exponent, '.'));
+}
+
+static int
+convert_row(struct fx *fx, sqlite3_stmt *st, int amount_col, int day_col,
+    int64_t *out)
+{
+	char why[256];
+	const char *cur = text(st, amount_col + 1);
+	int32_t day = column_day(st, day_col);
+
+	*out = 0;
+	if (sqlite3_column_type(st, amount_col) == SQLITE_NULL)
+		return 0;
+	if (fx_convert(fx, sqlite3_column_int64(st, amount_col), cur ? cur : "",
+	    day, out, why, sizeof(why)) == 0)
+		return 0;
+	cli_data_error(NULL, 0, NULL, "%s", why);
+	return -1;
+}
+
+int
+pipeline_forecast(sqlite3 *db, int quarters, int32_t from, int32_t to,
+    const char *commit_stage, const char *currency,
+    const struct out_opts *oo)
+{
+	static const char *const names[] = { "period", "open_opportunities",
+	    "pipeline", "weighted", "commit", "best_case", "won" };
+	struct stages ss;
+	const struct stage_info *cs = NULL;
+	struct fx *fx;
+	struct period *per;
+	int32_t p0 = period_of(from, quarters), p1 = period_of(to, quarters);
+	sqlite3_stmt *st;
+	struct out *o;
+	int exp, rc;
+
+	load_stages(db, &ss);
+	if (commit_stage != NULL) {
+		if ((cs = find_stage(&ss, commit_stage)) == NULL || cs->closed)
+			cli_usage_error("--commit-stage: '%s' is not an open "
+			    "stage", commit_stage);
+	} else
+		for (int i = 0; i < ss.n; i++)
+			if (!ss.s[i].closed)
+				cs = &ss.s[i];	/* the last open stage */
+	if (p1 < p0)
+		cli_usage_error("--to is before --from");
+	fx = fx_open(db, currency);
+	exp = fx_exponent(fx);
+	if ((per = calloc((size_t)(p1 - p0 + 1), sizeof(*per))) == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	st = db_prepare(db, sql_forecast);
+	bind_day(st, 1, from);
+	bind_day(st, 2, to);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct period *p = &per[period_of(column_day(st, 2), quarters) -
+		    p0];
+		int closed = sqlite3_column_int(st, 3);
+		int won = sqlite3_column_int(st, 4);
+		int64_t amount;
+
+		if ((closed && !won) || convert_row(fx, st, 0, 2, &amount) != 0)
+			continue;
+		if (won) {
+			p->won += amount;
+			continue;
+		}
+		p->open++;
+		p->pipeline += amount;
+		p->weighted += (__int128)amount * sqlite3_column_int64(st, 5);
+		if (cs != NULL && sqlite3_column_int(st, 6) >= cs->position)
+			p->commit += amount;
+	}
+	sqlite3_finalize(st);
+	fx_close(fx);
+	if (cli_data_errors() > 0) {
+		free(per);
+		return CLI_EDATA;
+	}
+	o = out_new(stdout, oo, names, 7);
+	for (int32_t i = 0; i <= p1 - p0; i++) {
+		char label[16];
+		int64_t weighted = 0;
+
+		/* probability is percent x 10^6: divide by 10^8 */
+		money_round(per[i].weighted, 8, &weighted);
+		out_text(o, label, period_label(label, p0 + i, quarters));
+		out_long(o, per[i].open);
+		out_amount(o, per[i].pipeline, exp);
+		out_amount(o, weighted, exp);
+		out_amount(o, per[i].won + per[i].commit, exp);
+		out_amount(o, per[i].won + per[i].pipeline, exp);
+		out_amount(o, per[i].won, exp);
+		out_end_row(o);
+	}
+	free(per);
+	rc = out_finish(o);
+	out_free(o);
+	return rc == 0 ? CLI_OK : CLI_EIO;
+}
+
+/* ---- velocity ------------------------------------------------------------------ */
+
+int
+pipeline_velocity_per_day(int64_t open, int64_t won_amount, int64_t won,
+    int64_t lost, int64_t cycle_days, int64_t *per_day)
+{
+	if (won == 0 || cycle_days == 0)
+		return -1;
+	return money_div((__int128)open * won_amount * won,
+	    (__int128)(won + lost) * cycle_days, per_day) == MONEY_OK ? 0 : -1;
+}
+
+int
+pipeline_velocity(sqlite3 *db, int32_t as_of, int window,
+    const char *currency, const struct out_opts *oo)
+{
+	static const char *const names[] = { "as_of", "window_days",
+	    "open_opportunities", "won", "lost", "avg_deal_size", "win_rate",
+	    "avg_sales_cycle_days", "velocity_per_day" };
+	int64_t open = 0, won = 0, lost = 0, won_amount = 0, cycle = 0, v;
+	sqlite3_stmt *st = db_prepare(db, sql_velocity);
+	struct fx *fx = fx_open(db, currency);
+	int exp = fx_exponent(fx), rc;
+	char buf[MONEY_FMT_MAX];
+	struct out *o;
+
+	bind_day(st, 1, as_of);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int32_t created = column_day(st, 2), closed_on = column_day(st, 3);
+		int closed = sqlite3_column_int(st, 4);
+		int is_won = sqlite3_column_int(st, 5);
+		int64_t amount;
+
+		if (!closed || (closed_on != PIPELINE_NO_DAY &&
+		    closed_on > as_of)) {
+			open++;		/* open on the day */
+			continue;
+		}
+		if (closed_on == PIPELINE_NO_DAY || closed_on <= as_of - window)
+			continue;	/* closed before the window, or unknown */
+		if (!is_won) {
+			lost++;
+			continue;
+		}
+		if (convert_row(fx, st, 0, 3, &amount) != 0)
+			continue;
+		won++;
+		won_amount += amount;
+		cycle += closed_on - created;
+	}
+	sqlite3_finalize(st);
+	fx_close(fx);
+	if (cli_data_errors() > 0)
+		return CLI_EDATA;
+	o = out_new(stdout, oo, names, 9);
+	out_text(o, buf, date_format(buf, as_of));
+	out_long(o, window);
+	out_long(o, (long)open);
+	out_long(o, (long)won);
+	out_long(o, (long)lost);
+	if (won > 0 && money_div(won_amount, won, &v) == MONEY_OK)
+		out_amount(o, v, exp);
+	else
+		out_null(o);
+	out_ratio(o, (long)won, (long)(won + lost));
+	if (won > 0 && money_div((__int128)cycle * 100, won, &v) == MONEY_OK)
+		out_amount(o, v, 2);
+	else
+		out_null(o);
+	if (pipeline_velocity_per_day(open, won_amount, won, lost, cycle, &v)
+	    == 0)
+		out_amount(o, v, exp);
+	else
+		out_null(o);
+	out_end_row(o);
+	rc = out_finish(o);
+	out_free(o);
+	return rc == 0 ? CLI_OK : CLI_EIO;
+}
