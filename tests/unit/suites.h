@@ -12,5 +12,6 @@ Suite *sha256_suite(void);
 Suite *entity_suite(void);
 Suite *fx_suite(void);
 Suite *pipeline_suite(void);
+Suite *pricing_suite(void);
 
 #endif

@@ -1,0 +1,394 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "date.h"
+#include "db.h"
+#include "money.h"
+#include "pricing.h"
+
+#define E6 1000000LL
+#define HUNDRED_PCT (100 * E6)
+
+static const char sql_product[] =
+    "SELECT family, kind, billing_period, unit_cost_micro FROM products "
+    "WHERE sku = ?1";
+/* The tiers in effect on a day; where two rows give the same tier, the
+ * one that took effect last. */
+static const char sql_tiers[] =
+    "SELECT model, tier_min_micro, unit_price_micro FROM prices "
+    "WHERE sku = ?1 AND currency = ?2 "
+    "AND (effective_from IS NULL OR effective_from <= ?3) "
+    "AND (effective_to IS NULL OR effective_to > ?3) "
+    "ORDER BY tier_min_micro, effective_from DESC";
+static const char sql_rules[] =
+    "SELECT rule_id, applies_to, kind, threshold_micro, approver FROM rules "
+    "ORDER BY rule_id";
+
+static const char *const model_names[] = { "flat", "per_unit", "volume",
+    "graduated" };
+
+int
+pricing_model_of(const char *name)
+{
+	for (int i = 0; i < 4; i++)
+		if (strcmp(name, model_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+pricing_model_name(enum pricing_model m)
+{
+	return model_names[m];
+}
+
+/* The tier a quantity falls in: the last with min - 1 < qty. */
+static int
+tier_of(const struct pricing_tier *t, size_t n, int64_t qty)
+{
+	int k = -1;
+
+	for (size_t i = 0; i < n; i++)
+		if (qty > t[i].min - E6)
+			k = (int)i;
+	return k;
+}
+
+__int128
+pricing_gross(enum pricing_model m, const struct pricing_tier *t, size_t n,
+    int64_t qty, int *tier)
+{
+	__int128 sum = 0;
+
+	*tier = tier_of(t, n, qty);
+	switch (m) {
+	case PRICING_FLAT:
+		return *tier < 0 ? 0 : (__int128)t[*tier].price * E6;
+	case PRICING_PER_UNIT:
+		*tier = 0;
+		return (__int128)qty * t[0].price;
+	case PRICING_VOLUME:
+		return *tier < 0 ? 0 : (__int128)qty * t[*tier].price;
+	case PRICING_GRADUATED:
+		for (int i = 0; i <= *tier; i++) {
+			int64_t lo = t[i].min - E6;
+			int64_t hi = (size_t)i + 1 < n ? t[i + 1].min - E6 : qty;
+
+			if (hi > qty)
+				hi = qty;
+			sum += (__int128)(hi - lo) * t[i].price;
+		}
+		return sum;
+	}
+	return 0;
+}
+
+int
+pricing_line(__int128 gross, int64_t qty, int64_t discount,
+    struct pricing_line *l)
+{
+	__int128 net = gross * (HUNDRED_PCT - discount);	/* x 10^20 */
+
+	l->qty = qty;
+	l->discount = discount;
+	if (qty <= 0)
+		return -1;
+	if (money_div(gross, qty, &l->list_unit) != MONEY_OK ||
+	    money_div(net, (__int128)HUNDRED_PCT * qty, &l->net_unit) !=
+	    MONEY_OK ||
+	    money_div(net, (__int128)HUNDRED_PCT * E6 * E6, &l->amount) !=
+	    MONEY_OK)
+		return -1;
+	return 0;
+}
+
+int
+pricing_period_months(const char *period)
+{
+	if (period == NULL)
+		return 0;
+	if (strcmp(period, "month") == 0)
+		return 1;
+	if (strcmp(period, "quarter") == 0)
+		return 3;
+	if (strcmp(period, "year") == 0)
+		return 12;
+	return 0;
+}
+
+int
+pricing_mrr(int64_t amount, int period_months, int64_t *mrr)
+{
+	return money_div(amount, period_months, mrr) == MONEY_OK ? 0 : -1;
+}
+
+int
+pricing_term_value(int64_t amount, int period_months, int term_months,
+    int64_t *value)
+{
+	return money_div((__int128)amount * term_months, period_months,
+	    value) == MONEY_OK ? 0 : -1;
+}
+
+int
+pricing_margin(int64_t amount, int64_t cost, int64_t *pct_x100)
+{
+	if (amount == 0)
+		return -1;
+	return money_div((__int128)(amount - cost) * 10000, amount, pct_x100)
+	    == MONEY_OK ? 0 : -1;
+}
+
+/* ---- the price book -------------------------------------------------------- */
+
+struct book_entry {
+	char currency[4];
+	struct pricing_product p;
+	int found;		/* 0: the reason is in why */
+	char why[160];
+};
+
+struct pricing_book {
+	sqlite3_stmt *product, *tiers;
+	char day[DATE_FMT_MAX];
+	struct book_entry **slot;	/* open addressing by sku, currency */
+	size_t nslot, n;
+};
+
+struct pricing_book *
+pricing_book_open(sqlite3 *db, int32_t day)
+{
+	struct pricing_book *b = calloc(1, sizeof(*b));
+
+	if (b == NULL || (b->slot = calloc(256, sizeof(*b->slot))) == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	b->nslot = 256;
+	b->product = db_prepare(db, sql_product);
+	b->tiers = db_prepare(db, sql_tiers);
+	date_format(b->day, day);
+	return b;
+}
+
+void
+pricing_book_close(struct pricing_book *b)
+{
+	if (b == NULL)
+		return;
+	for (size_t i = 0; i < b->nslot; i++)
+		free(b->slot[i]);
+	free(b->slot);
+	sqlite3_finalize(b->product);
+	sqlite3_finalize(b->tiers);
+	free(b);
+}
+
+static size_t
+book_hash(const char *sku, const char *currency)
+{
+	size_t h = 5381;
+
+	for (; *sku; sku++)
+		h = h * 33 + (unsigned char)*sku;
+	for (; *currency; currency++)
+		h = h * 33 + (unsigned char)*currency;
+	return h;
+}
+
+static struct book_entry **
+book_slot(struct pricing_book *b, const char *sku, const char *currency)
+{
+	size_t i = book_hash(sku, currency) & (b->nslot - 1);
+
+	for (;; i = (i + 1) & (b->nslot - 1)) {
+		struct book_entry *e = b->slot[i];
+
+		if (e == NULL || (strcmp(e->p.sku, sku) == 0 &&
+		    strcmp(e->currency, currency) == 0))
+			return &b->slot[i];
+	}
+}
+
+static void
+book_grow(struct pricing_book *b)
+{
+	struct book_entry **old = b->slot;
+	size_t nold = b->nslot;
+
+	b->nslot *= 2;
+	if ((b->slot = calloc(b->nslot, sizeof(*b->slot))) == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	for (size_t i = 0; i < nold; i++)
+		if (old[i] != NULL)
+			*book_slot(b, old[i]->p.sku, old[i]->currency) = old[i];
+	free(old);
+}
+
+static const char *
+col(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return s != NULL ? s : "";
+}
+
+static void
+book_load(struct pricing_book *b, struct book_entry *e)
+{
+	struct pricing_product *p = &e->p;
+	int rc;
+
+	sqlite3_bind_text(b->product, 1, p->sku, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(b->product)) == SQLITE_ROW) {
+		snprintf(p->family, sizeof(p->family), "%s",
+		    col(b->product, 0));
+		snprintf(p->kind, sizeof(p->kind), "%s", col(b->product, 1));
+		snprintf(p->period, sizeof(p->period), "%s",
+		    col(b->product, 2));
+		p->has_cost = sqlite3_column_type(b->product, 3) != SQLITE_NULL;
+		p->unit_cost = sqlite3_column_int64(b->product, 3);
+	}
+	sqlite3_reset(b->product);
+	if (rc != SQLITE_ROW) {
+		snprintf(e->why, sizeof(e->why), "'%s' is not a product",
+		    p->sku);
+		return;
+	}
+	sqlite3_bind_text(b->tiers, 1, p->sku, -1, SQLITE_STATIC);
+	sqlite3_bind_text(b->tiers, 2, e->currency, -1, SQLITE_STATIC);
+	sqlite3_bind_text(b->tiers, 3, b->day, -1, SQLITE_STATIC);
+	while (sqlite3_step(b->tiers) == SQLITE_ROW) {
+		int64_t min = sqlite3_column_int64(b->tiers, 1);
+
+		if (p->ntier > 0 && p->tier[p->ntier - 1].min == min)
+			continue;	/* an older price of the same tier */
+		if (p->ntier == 0)
+			p->model = (enum pricing_model)pricing_model_of(
+			    col(b->tiers, 0));
+		if (p->ntier == sizeof(p->tier) / sizeof(p->tier[0]))
+			break;
+		p->tier[p->ntier].min = min;
+		p->tier[p->ntier++].price = sqlite3_column_int64(b->tiers, 2);
+	}
+	sqlite3_reset(b->tiers);
+	if (p->ntier == 0 || (int)p->model < 0)
+		snprintf(e->why, sizeof(e->why), "'%s' has no price in %s on "
+		    "%s", p->sku, e->currency, b->day);
+	else
+		e->found = 1;
+}
+
+const struct pricing_product *
+pricing_book_find(struct pricing_book *b, const char *sku,
+    const char *currency, char *why, size_t size)
+{
+	struct book_entry **slot = book_slot(b, sku, currency), *e;
+
+	if (*slot == NULL) {
+		if ((e = calloc(1, sizeof(*e))) == NULL)
+			cli_die(CLI_EIO, "out of memory");
+		snprintf(e->p.sku, sizeof(e->p.sku), "%s", sku);
+		snprintf(e->currency, sizeof(e->currency), "%s", currency);
+		book_load(b, e);
+		*slot = e;
+		if (2 * ++b->n > b->nslot)
+			book_grow(b);
+		slot = book_slot(b, sku, currency);
+	}
+	e = *slot;
+	if (!e->found) {
+		snprintf(why, size, "%s", e->why);
+		return NULL;
+	}
+	return &e->p;
+}
+
+/* ---- rules ------------------------------------------------------------------ */
+
+void
+pricing_rules_load(sqlite3 *db, struct pricing_rules *rules)
+{
+	sqlite3_stmt *st = db_prepare(db, sql_rules);
+	size_t cap = 0;
+
+	rules->r = NULL;
+	rules->n = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct pricing_rule *r;
+		const char *kind = col(st, 2);
+
+		if (rules->n == cap) {
+			cap = cap ? 2 * cap : 16;
+			if ((rules->r = realloc(rules->r, cap *
+			    sizeof(*rules->r))) == NULL)
+				cli_die(CLI_EIO, "out of memory");
+		}
+		r = &rules->r[rules->n++];
+		snprintf(r->id, sizeof(r->id), "%s", col(st, 0));
+		snprintf(r->applies_to, sizeof(r->applies_to), "%s",
+		    col(st, 1));
+		r->kind = strcmp(kind, "max_discount") == 0 ?
+		    RULE_MAX_DISCOUNT : strcmp(kind, "min_margin") == 0 ?
+		    RULE_MIN_MARGIN : RULE_MAX_TERM;
+		r->threshold = sqlite3_column_int64(st, 3);
+		snprintf(r->approver, sizeof(r->approver), "%s", col(st, 4));
+	}
+	sqlite3_finalize(st);
+}
+
+/* 3 for the sku's own rule, 2 for its family's, 1 for '*', 0 for none. */
+static int
+specificity(const struct pricing_rule *r, const struct pricing_product *p)
+{
+	if (strcmp(r->applies_to, "*") == 0)
+		return 1;
+	if (strncmp(r->applies_to, "family:", 7) == 0)
+		return p->family[0] != '\0' &&
+		    strcmp(r->applies_to + 7, p->family) == 0 ? 2 : 0;
+	if (strncmp(r->applies_to, "sku:", 4) == 0)
+		return strcmp(r->applies_to + 4, p->sku) == 0 ? 3 : 0;
+	return 0;
+}
+
+size_t
+pricing_rules_check(const struct pricing_rules *rules,
+    const struct pricing_product *p, int64_t discount, int has_margin,
+    int64_t margin_x100, int term_months,
+    const struct pricing_rule *broken[3])
+{
+	size_t nbroken = 0;
+
+	for (int kind = RULE_MAX_DISCOUNT; kind <= RULE_MAX_TERM; kind++) {
+		const struct pricing_rule *best = NULL;
+		int best_rank = 0, breaks = 0;
+
+		for (size_t i = 0; i < rules->n; i++) {
+			int rank;
+
+			if ((int)rules->r[i].kind != kind)
+				continue;
+			rank = specificity(&rules->r[i], p);
+			if (rank > best_rank) {
+				best = &rules->r[i];
+				best_rank = rank;
+			}
+		}
+		if (best == NULL)
+			continue;
+		switch (best->kind) {
+		case RULE_MAX_DISCOUNT:
+			breaks = discount > best->threshold;
+			break;
+		case RULE_MIN_MARGIN:
+			breaks = has_margin && margin_x100 * 10000 <
+			    best->threshold;
+			break;
+		case RULE_MAX_TERM:
+			breaks = (int64_t)term_months * E6 > best->threshold;
+			break;
+		}
+		if (breaks)
+			broken[nbroken++] = best;
+	}
+	return nbroken;
+}

@@ -1,0 +1,139 @@
+/*
+ * pricing: the price of a line from the price book, the rules it breaks.
+ *
+ * Scales: quantities and percentages are x 10^6 (money.h), unit prices
+ * and costs are minor units x 10^6.  A line's amount before rounding is
+ * kept in minor units x 10^12 (quantity x unit price) and rounded once,
+ * half away from zero, after the discount: the one rounding of a line.
+ *
+ * Tiers: tier i (tier_min m_i, sorted ascending) holds the quantities q
+ * with m_i - 1 < q <= m_{i+1} - 1, so with tiers at 1 and 11 a quantity
+ * of 10 is in the first and 10.5 or 11 in the second.  The models:
+ *   flat       the price of the quantity's tier, once, whatever the
+ *              quantity (one tier: one price);
+ *   per_unit   quantity x the first tier's price;
+ *   volume     quantity x the price of the quantity's tier;
+ *   graduated  each tier prices the units inside it.
+ *
+ * The price book (pricing_book_*) caches the tiers of each sku and
+ * currency in effect on one day; pricing_book_open() returns a book the
+ * caller releases with pricing_book_close().
+ */
+#ifndef REVOPS_PRICING_H
+#define REVOPS_PRICING_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum pricing_model { PRICING_FLAT, PRICING_PER_UNIT, PRICING_VOLUME,
+    PRICING_GRADUATED };
+
+struct pricing_tier {
+	int64_t min;		/* first quantity, x 10^6 */
+	int64_t price;		/* minor units x 10^6 */
+};
+
+/* The model of a name in prices.model, or -1. */
+int pricing_model_of(const char *name);
+const char *pricing_model_name(enum pricing_model m);
+
+/*
+ * The gross amount of a quantity (minor units x 10^12) and the index of
+ * the tier it falls in (the highest reached, for graduated; -1 for a
+ * quantity in no tier).  Tiers sorted by min, n > 0.
+ */
+__int128 pricing_gross(enum pricing_model m, const struct pricing_tier *t,
+    size_t n, int64_t qty, int *tier);
+
+struct pricing_line {
+	int64_t qty;			/* x 10^6 */
+	int64_t discount;		/* percent x 10^6 */
+	int tier;			/* index, -1 none */
+	int64_t list_unit;		/* minor x 10^6: gross / qty */
+	int64_t net_unit;		/* minor x 10^6: after the discount */
+	int64_t amount;			/* minor: the line, rounded once */
+};
+
+/* Prices a line from its gross amount: unit prices to 6 decimals, the
+ * amount rounded once.  Returns 0, or -1 when a figure overflows. */
+int pricing_line(__int128 gross, int64_t qty, int64_t discount,
+    struct pricing_line *l);
+
+/* Months in a billing period: month 1, quarter 3, year 12; 0 for none. */
+int pricing_period_months(const char *period);
+
+/*
+ * A recurring line's MRR (its amount per period over the months of the
+ * period) and its value over term months (amount x term / period months),
+ * each rounded once.
+ */
+int pricing_mrr(int64_t amount, int period_months, int64_t *mrr);
+int pricing_term_value(int64_t amount, int period_months, int term_months,
+    int64_t *value);
+
+/* Margin in percent x 100 (2 decimals) of an amount over a cost, rounded
+ * once; -1 when the amount is 0. */
+int pricing_margin(int64_t amount, int64_t cost, int64_t *pct_x100);
+
+/* ---- the price book ---- */
+
+struct pricing_book;
+
+struct pricing_product {
+	char sku[64];
+	char family[64];
+	char kind[16];			/* one_time, recurring, usage */
+	char period[16];		/* month, quarter, year, or "" */
+	int has_cost;
+	int64_t unit_cost;		/* base currency, minor x 10^6 */
+	enum pricing_model model;
+	struct pricing_tier tier[16];
+	size_t ntier;
+};
+
+struct pricing_book *pricing_book_open(sqlite3 *db, int32_t day);
+void pricing_book_close(struct pricing_book *b);
+
+/*
+ * The product and its tiers in `currency` on the book's day.  Returns
+ * NULL after writing why (size bytes): an unknown sku, or no price in
+ * that currency on that day.  The result belongs to the book.
+ */
+const struct pricing_product *pricing_book_find(struct pricing_book *b,
+    const char *sku, const char *currency, char *why, size_t size);
+
+/* ---- rules ---- */
+
+enum pricing_rule_kind { RULE_MAX_DISCOUNT, RULE_MIN_MARGIN,
+    RULE_MAX_TERM };
+
+struct pricing_rule {
+	char id[64];
+	char applies_to[80];	/* "*", "family:NAME", "sku:SKU" */
+	enum pricing_rule_kind kind;
+	int64_t threshold;	/* x 10^6: percent, or months */
+	char approver[64];
+};
+
+struct pricing_rules {
+	struct pricing_rule *r;
+	size_t n;
+};
+
+/* Reads the rules table; the caller frees rules->r. */
+void pricing_rules_load(sqlite3 *db, struct pricing_rules *rules);
+
+/*
+ * For each kind, the most specific rule that applies to the product (sku,
+ * then family, then '*'), and whether the line breaks it: discount above
+ * max_discount, margin (percent x 100; has_margin 0 when undefined) below
+ * min_margin, term above max_term_months.  Fills broken[] with the rules
+ * broken, at most 3; returns how many.
+ */
+size_t pricing_rules_check(const struct pricing_rules *rules,
+    const struct pricing_product *p, int64_t discount, int has_margin,
+    int64_t margin_x100, int term_months,
+    const struct pricing_rule *broken[3]);
+
+#endif
