@@ -409,3 +409,26 @@ csv_read_columns(FILE *fp, const char *name, char delim,
 	}
 	return rc;
 }
+
+int
+csv_read_input(const struct csv_input *in, const char *const *columns,
+    size_t ncolumns, size_t nrequired, int per_record, csv_columns_fn fn,
+    void *arg)
+{
+	struct csv_field f[COLUMNS_MAX];
+
+	if (in->argc == 0)
+		return csv_read_columns(in->in, "stdin", in->delim, columns,
+		    ncolumns, nrequired, fn, arg) == 0 ? 0 : -1;
+	if (in->argc % per_record != 0)
+		cli_usage_error("arguments come in groups of %d", per_record);
+	for (int i = 0; i < in->argc; i += per_record) {
+		for (size_t j = 0; j < ncolumns; j++) {
+			f[j].s = (int)j < per_record ? in->argv[i + j] : NULL;
+			f[j].len = f[j].s != NULL ? strlen(f[j].s) : 0;
+		}
+		if (fn(arg, f, 0) != 0)
+			return -1;
+	}
+	return 0;
+}

@@ -61,6 +61,22 @@ int csv_read_columns(FILE *fp, const char *name, char delim,
     csv_columns_fn fn, void *arg);
 
 /*
+ * Where the records of a verb that acts on existing records come from:
+ * its arguments, taken per_record at a time as the first columns, or when
+ * there are none the named columns of a CSV on `in` (as
+ * csv_read_columns()).  Returns 0, or -1 after an error was reported.
+ */
+struct csv_input {
+	char *const *argv;
+	int argc;
+	FILE *in;
+	char delim;
+};
+int csv_read_input(const struct csv_input *in, const char *const *columns,
+    size_t ncolumns, size_t nrequired, int per_record, csv_columns_fn fn,
+    void *arg);
+
+/*
  * The index of the header field that names `column` (case and surrounding
  * blanks ignored), or -1.
  */

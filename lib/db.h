@@ -32,6 +32,15 @@ sqlite3_stmt *db_prepare(sqlite3 *db, const char *sql);
 /* Runs SQL without results, or fatal. */
 void db_exec(sqlite3 *db, const char *sql);
 
+/*
+ * The next id a program assigns in table.column: PREFIX-NNNNNN, one past
+ * the largest number of that form there (so ids the company imported in
+ * another form do not matter).  table and column come from the program's
+ * own fixed names, never from input.
+ */
+void db_next_id(sqlite3 *db, const char *table, const char *column,
+    const char *prefix, char *buf, size_t size);
+
 /* Reports the connection's last error with a context and exits CLI_EIO
  * (a busy database says so and names the timeout). */
 _Noreturn void db_fatal(sqlite3 *db, const char *context);

@@ -114,30 +114,39 @@ int
 fx_convert(struct fx *fx, int64_t amount, const char *currency,
     int32_t day, int64_t *out, char *why, size_t size)
 {
+	return fx_convert_into(fx, amount, currency, fx->report->code, day,
+	    out, why, size);
+}
+
+int
+fx_convert_into(struct fx *fx, int64_t amount, const char *currency,
+    const char *into, int32_t day, int64_t *out, char *why, size_t size)
+{
 	const struct currency *c = money_currency(currency, strlen(currency));
+	const struct currency *to = money_currency(into, strlen(into));
 	const char *missing = NULL;
 	char date[DATE_FMT_MAX];
 
-	if (c == NULL) {
+	if (c == NULL || to == NULL) {
 		snprintf(why, size, "'%s' is not an ISO 4217 currency code",
-		    currency);
+		    c == NULL ? currency : into);
 		return -1;
 	}
-	if (c == fx->report) {
+	if (c == to) {
 		*out = amount;
 		return 0;
 	}
 	if (rate_of(fx, &fx->from, c->code, day) != 0)
 		missing = c->code;
-	else if (rate_of(fx, &fx->to, fx->report->code, day) != 0)
-		missing = fx->report->code;
+	else if (rate_of(fx, &fx->to, to->code, day) != 0)
+		missing = to->code;
 	if (missing != NULL) {
 		date_format(date, day);
 		snprintf(why, size, "no %s rate in fx_rates on or before %s "
 		    "(import one with revops-import fx_rates)", missing, date);
 		return -1;
 	}
-	if (fx_apply(amount, c->exponent, fx->from.pico, fx->report->exponent,
+	if (fx_apply(amount, c->exponent, fx->from.pico, to->exponent,
 	    fx->to.pico, out) != 0) {
 		snprintf(why, size, "%s amount too large to convert", c->code);
 		return -1;

@@ -36,6 +36,11 @@ int fx_exponent(const struct fx *fx);
 int fx_convert(struct fx *fx, int64_t amount, const char *currency,
     int32_t day, int64_t *out, char *why, size_t size);
 
+/* The same into another currency than the report's (quote margins: the
+ * cost, in the base, into each quote's currency). */
+int fx_convert_into(struct fx *fx, int64_t amount, const char *currency,
+    const char *into, int32_t day, int64_t *out, char *why, size_t size);
+
 /*
  * The arithmetic of a conversion, for the tests: amount in minor units of
  * a currency with exponent from_exp and rate from_rate, into minor units

@@ -1837,23 +1837,6 @@ import_files(sqlite3 *db, const struct entity *e,
 
 /* ---- export and log -------------------------------------------------------- */
 
-/* v / 10^scale with at least `keep` decimals and no trailing zeros past
- * them: 12.5 USD is "12.50", a price 0.125 is "0.125", 3 seats are "3". */
-static size_t
-format_decimal(char *buf, int64_t v, int scale, int keep)
-{
-	size_t n = money_format(buf, v, scale, '.');
-	int decimals = scale;
-
-	while (decimals > keep && buf[n - 1] == '0') {
-		buf[--n] = '\0';
-		decimals--;
-	}
-	if (decimals == 0 && scale > 0 && buf[n - 1] == '.')
-		buf[--n] = '\0';
-	return n;
-}
-
 static void
 export_cell(struct out *out, const struct entity_column *c, sqlite3_stmt *st,
     int i, int exponent)
@@ -1868,18 +1851,18 @@ export_cell(struct out *out, const struct entity_column *c, sqlite3_stmt *st,
 	}
 	switch (c->type) {
 	case ET_MONEY:
-		n = format_decimal(buf, v, exponent, exponent);
+		n = money_format_trim(buf, v, exponent, exponent, '.');
 		break;
 	case ET_PRICE:
-		n = format_decimal(buf, v, exponent + MONEY_PRICE_DIGITS,
-		    exponent);
+		n = money_format_trim(buf, v, exponent + MONEY_PRICE_DIGITS,
+		    exponent, '.');
 		break;
 	case ET_QUANTITY:
 	case ET_PERCENT:
-		n = format_decimal(buf, v, MONEY_QTY_SCALE, 0);
+		n = money_format_trim(buf, v, MONEY_QTY_SCALE, 0, '.');
 		break;
 	case ET_RATE:
-		n = format_decimal(buf, v, MONEY_RATE_SCALE, 0);
+		n = money_format_trim(buf, v, MONEY_RATE_SCALE, 0, '.');
 		break;
 	case ET_INT:
 		n = (size_t)snprintf(buf, sizeof(buf), "%lld", (long long)v);

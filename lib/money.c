@@ -215,15 +215,13 @@ money_format(char *buf, int64_t v, int scale, char mark)
 }
 
 size_t
-money_format_trim(char *buf, int64_t v, int scale, char mark)
+money_format_trim(char *buf, int64_t v, int scale, int keep, char mark)
 {
 	size_t len = money_format(buf, v, scale, mark);
 
-	if (scale == 0)
-		return len;
-	while (buf[len - 1] == '0')
+	for (; scale > keep && buf[len - 1] == '0'; scale--)
 		len--;
-	if (buf[len - 1] == mark)
+	if (scale == 0 && buf[len - 1] == mark)
 		len--;
 	buf[len] = '\0';
 	return len;

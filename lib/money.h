@@ -60,9 +60,12 @@ const char *money_strerror(enum money_status st);
 #define MONEY_FMT_MAX 48
 size_t money_format(char *buf, int64_t v, int scale, char mark);
 
-/* Like money_format(), but drops trailing zero decimals and a trailing mark
- * ("12.500000" -> "12.5", "3.000000" -> "3"): for quantities and rates. */
-size_t money_format_trim(char *buf, int64_t v, int scale, char mark);
+/* Like money_format(), but drops trailing zero decimals past the first
+ * `keep` ones, and a mark left last: with keep 0 "12.500000" -> "12.5"
+ * and "3.000000" -> "3" (quantities, rates); with keep 2 a unit price
+ * "12.500000" -> "12.50" and "0.125000" -> "0.125". */
+size_t money_format_trim(char *buf, int64_t v, int scale, int keep,
+    char mark);
 
 /*
  * The one rounding rule: v / 10^digits rounded half away from zero

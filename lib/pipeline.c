@@ -36,12 +36,6 @@ static const char sql_qualified[] =
     "SELECT lead_id FROM leads WHERE status = 'qualified' ORDER BY lead_id";
 static const char sql_first_open_stage[] =
     "SELECT stage FROM stages WHERE is_closed = 0 ORDER BY position LIMIT 1";
-static const char sql_next_account[] =
-    "SELECT ifnull(max(CAST(substr(account_id, 5) AS INTEGER)), 0) + 1 "
-    "FROM accounts WHERE account_id GLOB 'ACC-[0-9]*'";
-static const char sql_next_opportunity[] =
-    "SELECT ifnull(max(CAST(substr(opportunity_id, 5) AS INTEGER)), 0) + 1 "
-    "FROM opportunities WHERE opportunity_id GLOB 'OPP-[0-9]*'";
 static const char sql_new_account[] =
     "INSERT INTO accounts (account_id, name, currency, created_on) "
     "VALUES (?1, ?2, ?3, ?4)";
@@ -174,45 +168,6 @@ write_opportunities(sqlite3 *db, const struct out_opts *oo)
 	    == 0 ? CLI_OK : CLI_EIO;
 }
 
-/* "PREFIX-000042": the next number after the largest of that form. */
-static void
-next_id(sqlite3_stmt *st, const char *prefix, char *buf, size_t size)
-{
-	long long n = 1;
-
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	snprintf(buf, size, "%s-%06lld", prefix, n);
-}
-
-/* Records of a verb: arguments, or the named columns of a CSV. */
-typedef int (*record_fn)(void *arg, const struct csv_field *f,
-    unsigned long line);
-
-static int
-read_records(const struct pipeline_input *in, const char *const *columns,
-    size_t ncolumns, size_t nrequired, int per_record, record_fn fn,
-    void *arg)
-{
-	struct csv_field f[4];
-
-	if (in->argc == 0)
-		return csv_read_columns(in->in, "stdin", in->delim, columns,
-		    ncolumns, nrequired, fn, arg) == 0 ? 0 : -1;
-	if (in->argc % per_record != 0)
-		cli_usage_error("arguments come in groups of %d", per_record);
-	for (int i = 0; i < in->argc; i += per_record) {
-		for (int j = 0; j < (int)ncolumns; j++) {
-			f[j].s = j < per_record ? in->argv[i + j] : NULL;
-			f[j].len = f[j].s != NULL ? strlen(f[j].s) : 0;
-		}
-		if (fn(arg, f, 0) != 0)
-			return -1;
-	}
-	return 0;
-}
-
 /* A field as a NUL-terminated string in buf, or NULL when empty. */
 static const char *
 field_str(const struct csv_field *f, char *buf, size_t size)
@@ -236,7 +191,7 @@ struct convert {
 	sqlite3 *db;
 	int32_t on;
 	char first_stage[128];
-	sqlite3_stmt *lead, *next_account, *next_opportunity, *new_account,
+	sqlite3_stmt *lead, *new_account,
 	    *account_currency, *new_opportunity, *new_history, *converted,
 	    *keys;
 	char base[4];
@@ -293,7 +248,8 @@ convert_one(void *arg, const struct csv_field *f, unsigned long line)
 	date_format(onbuf, cv->on);
 	memcpy(currency, cv->base, 4);
 	if (account[0] == '\0') {
-		next_id(cv->next_account, "ACC", account, sizeof(account));
+		db_next_id(cv->db, "accounts", "account_id", "ACC", account,
+		    sizeof(account));
 		sqlite3_bind_text(cv->new_account, 1, account, -1,
 		    SQLITE_TRANSIENT);
 		sqlite3_bind_text(cv->new_account, 2, company, -1,
@@ -314,7 +270,8 @@ convert_one(void *arg, const struct csv_field *f, unsigned long line)
 		if (company[0] == '\0')
 			snprintf(company, sizeof(company), "%s", account);
 	}
-	next_id(cv->next_opportunity, "OPP", opp, sizeof(opp));
+	db_next_id(cv->db, "opportunities", "opportunity_id", "OPP", opp,
+	    sizeof(opp));
 	sqlite3_bind_text(cv->new_opportunity, 1, opp, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(cv->new_opportunity, 2, account, -1,
 	    SQLITE_TRANSIENT);
@@ -374,8 +331,6 @@ static void
 convert_finish(struct convert *cv)
 {
 	sqlite3_finalize(cv->lead);
-	sqlite3_finalize(cv->next_account);
-	sqlite3_finalize(cv->next_opportunity);
 	sqlite3_finalize(cv->new_account);
 	sqlite3_finalize(cv->account_currency);
 	sqlite3_finalize(cv->new_opportunity);
@@ -403,7 +358,7 @@ finish_write(sqlite3 *db, const char *verb, const char *arguments,
 }
 
 int
-pipeline_convert(sqlite3 *db, const struct pipeline_input *in,
+pipeline_convert(sqlite3 *db, const struct csv_input *in,
     int all_qualified, int32_t on, const struct out_opts *oo,
     const char *arguments)
 {
@@ -422,8 +377,6 @@ pipeline_convert(sqlite3 *db, const struct pipeline_input *in,
 	if (db_setting(db, "base_currency", cv.base, sizeof(cv.base)) == NULL)
 		memcpy(cv.base, "USD", 4);
 	cv.lead = db_prepare(db, sql_lead);
-	cv.next_account = db_prepare(db, sql_next_account);
-	cv.next_opportunity = db_prepare(db, sql_next_opportunity);
 	cv.new_account = db_prepare(db, sql_new_account);
 	cv.account_currency = db_prepare(db, sql_account_currency);
 	cv.new_opportunity = db_prepare(db, sql_new_opportunity);
@@ -433,7 +386,7 @@ pipeline_convert(sqlite3 *db, const struct pipeline_input *in,
 	if (all_qualified)
 		convert_qualified(&cv);
 	else
-		read_records(in, columns, 1, 1, 1, convert_one, &cv);
+		csv_read_input(in, columns, 1, 1, 1, convert_one, &cv);
 	convert_finish(&cv);
 	db_changes_add(&ch, "accounts", cv.new_accounts, 0, 0);
 	db_changes_add(&ch, "opportunities", cv.converted_count, 0, 0);
@@ -533,7 +486,7 @@ move_one(void *arg, const struct csv_field *f, unsigned long line)
 }
 
 int
-pipeline_move(sqlite3 *db, const struct pipeline_input *in, int32_t on,
+pipeline_move(sqlite3 *db, const struct csv_input *in, int32_t on,
     int reopen, const struct out_opts *oo, const char *arguments)
 {
 	static const char *const columns[] = { "opportunity_id", "stage",
@@ -549,7 +502,7 @@ pipeline_move(sqlite3 *db, const struct pipeline_input *in, int32_t on,
 	mv.update = db_prepare(db, sql_move);
 	mv.keys = keys_open(db);
 	mv.same_day = db_prepare(db, sql_entered_that_day);
-	read_records(in, columns, 3, 2, 2, move_one, &mv);
+	csv_read_input(in, columns, 3, 2, 2, move_one, &mv);
 	sqlite3_finalize(mv.same_day);
 	sqlite3_finalize(mv.opportunity);
 	sqlite3_finalize(mv.stage);

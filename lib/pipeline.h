@@ -12,17 +12,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "csv.h"
 #include "out.h"
 
 #define PIPELINE_NO_DAY INT32_MIN
-
-/* Where a verb's records come from: arguments, or a CSV on `in`. */
-struct pipeline_input {
-	char *const *argv;
-	int argc;
-	FILE *in;		/* used when argc == 0 */
-	char delim;
-};
 
 struct pipeline_filter {
 	const char *stage, *owner, *type, *segment;
@@ -31,10 +24,10 @@ struct pipeline_filter {
 };
 
 /* Verbs: each returns an exit status (CLI_OK, CLI_EDATA). */
-int pipeline_convert(sqlite3 *db, const struct pipeline_input *in,
+int pipeline_convert(sqlite3 *db, const struct csv_input *in,
     int all_qualified, int32_t on, const struct out_opts *oo,
     const char *arguments);
-int pipeline_move(sqlite3 *db, const struct pipeline_input *in, int32_t on,
+int pipeline_move(sqlite3 *db, const struct csv_input *in, int32_t on,
     int reopen, const struct out_opts *oo, const char *arguments);
 int pipeline_list(sqlite3 *db, const struct pipeline_filter *f,
     const struct out_opts *oo);

@@ -238,39 +238,53 @@ CREATE TABLE quotes (
 	opportunity_id TEXT REFERENCES opportunities (opportunity_id),
 	currency TEXT NOT NULL,
 	quote_date TEXT NOT NULL,
-	valid_until TEXT NOT NULL,
-	status TEXT NOT NULL CHECK (status IN
-	    ('needs_approval', 'approved', 'rejected', 'accepted', 'expired'))
+	valid_until TEXT NOT NULL,	-- the last day it can be accepted
+	status TEXT NOT NULL CHECK (status IN ('needs_approval', 'approved',
+	    'rejected', 'accepted', 'superseded')),
+	revision_of TEXT REFERENCES quotes (quote_id)
 );
+CREATE INDEX quotes_account ON quotes (account_id);
 
+-- A priced line: amount is the net line amount, rounded once; for a
+-- recurring product it is the amount per billing period, with its MRR and
+-- its value over term_months.  cost_minor is unit_cost x quantity in the
+-- quote's currency (NULL when the product has no cost).
 CREATE TABLE quote_lines (
 	quote_id TEXT NOT NULL REFERENCES quotes (quote_id),
 	line_no INTEGER NOT NULL,
 	sku TEXT NOT NULL REFERENCES products (sku),
+	kind TEXT NOT NULL,
+	billing_period TEXT,
 	quantity_micro INTEGER NOT NULL,
 	discount_pct_micro INTEGER NOT NULL DEFAULT 0,
-	term_months INTEGER,
+	term_months INTEGER NOT NULL,
 	model TEXT NOT NULL,
 	tier_min_micro INTEGER,
 	list_unit_price_micro INTEGER NOT NULL,
 	net_unit_price_micro INTEGER NOT NULL,
 	amount_minor INTEGER NOT NULL,
+	mrr_minor INTEGER,
+	term_value_minor INTEGER NOT NULL,
+	cost_minor INTEGER,
+	rules TEXT,
 	PRIMARY KEY (quote_id, line_no)
 );
 
+-- One row per rule a quote breaks: the role that must approve it.
 CREATE TABLE quote_approvals (
 	approval_id INTEGER PRIMARY KEY,
 	quote_id TEXT NOT NULL REFERENCES quotes (quote_id),
-	line_no INTEGER,
-	rule_id TEXT REFERENCES rules (rule_id),
+	line_no INTEGER NOT NULL,
+	rule_id TEXT NOT NULL,
 	reason TEXT NOT NULL,
-	approver TEXT,		-- the role that must approve
+	approver TEXT NOT NULL,
 	status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN
 	    ('pending', 'approved', 'rejected')),
 	decided_by TEXT,
-	decided_at TEXT,
+	decided_on TEXT,
 	note TEXT
 );
+CREATE INDEX quote_approvals_quote ON quote_approvals (quote_id);
 
 CREATE TABLE orders (
 	order_id TEXT PRIMARY KEY,
@@ -280,15 +294,19 @@ CREATE TABLE orders (
 	currency TEXT NOT NULL
 );
 
--- One-time lines of an order wait here until a billing run bills them.
+-- The lines of an order.  A recurring line names the subscription it
+-- became; a one-time line waits, invoice_id NULL, until a billing run
+-- bills it.
 CREATE TABLE order_lines (
 	order_id TEXT NOT NULL REFERENCES orders (order_id),
 	line_no INTEGER NOT NULL,
 	sku TEXT NOT NULL REFERENCES products (sku),
+	kind TEXT NOT NULL,
 	quantity_micro INTEGER NOT NULL,
 	unit_price_micro INTEGER NOT NULL,
 	discount_pct_micro INTEGER NOT NULL DEFAULT 0,
 	amount_minor INTEGER NOT NULL,
+	subscription_id TEXT REFERENCES subscriptions (subscription_id),
 	invoice_id TEXT REFERENCES invoices (invoice_id),
 	PRIMARY KEY (order_id, line_no)
 );

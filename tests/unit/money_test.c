@@ -393,6 +393,24 @@ static const struct {
 	{ INT64_MIN, 1, INT64_MIN },
 };
 
+/* Unit prices keep the currency's decimals and drop zeros past them. */
+START_TEST(format_keep)
+{
+	char buf[MONEY_FMT_MAX];
+
+	money_format_trim(buf, 1250000000, 8, 2, '.');	/* 12.50 USD */
+	ck_assert_str_eq(buf, "12.50");
+	money_format_trim(buf, 12500000, 8, 2, '.');	/* 0.125 USD */
+	ck_assert_str_eq(buf, "0.125");
+	money_format_trim(buf, 300000000, 8, 2, '.');
+	ck_assert_str_eq(buf, "3.00");
+	money_format_trim(buf, 3000000, 6, 0, '.');	/* 3 yen */
+	ck_assert_str_eq(buf, "3");
+	money_format_trim(buf, -1234567, 6, 0, ',');
+	ck_assert_str_eq(buf, "-1,234567");
+}
+END_TEST
+
 START_TEST(div_table)
 {
 	int64_t got;
@@ -626,7 +644,7 @@ START_TEST(format_table)
 	    format_ok[_i].mark);
 	ck_assert_str_eq(buf, format_ok[_i].s);
 	ck_assert_uint_eq(len, strlen(buf));
-	len = money_format_trim(buf, format_ok[_i].v, format_ok[_i].scale,
+	len = money_format_trim(buf, format_ok[_i].v, format_ok[_i].scale, 0,
 	    format_ok[_i].mark);
 	ck_assert_str_eq(buf, format_ok[_i].trim);
 	ck_assert_uint_eq(len, strlen(buf));
@@ -651,7 +669,7 @@ START_TEST(format_round_trip)
 			ck_assert_int_eq(money_parse(buf, len, scales[j], '.',
 			    &v), MONEY_OK);
 			ck_assert_int_eq(v, values[i]);
-			len = money_format_trim(buf, values[i], scales[j],
+			len = money_format_trim(buf, values[i], scales[j], 0,
 			    ',');
 			ck_assert_int_eq(money_parse(buf, len, scales[j], ',',
 			    &v), MONEY_OK);
@@ -688,6 +706,7 @@ money_suite(void)
 	tcase_add_test(tc, add_checks);
 	tcase_add_loop_test(tc, div_table, 0, NELEM(div_ok));
 	tcase_add_test(tc, div_range);
+	tcase_add_test(tc, format_keep);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("split");

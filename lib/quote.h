@@ -1,0 +1,45 @@
+/*
+ * quote: the verbs of revops-quote: pricing lines (a pure filter), quotes
+ * with their rules and approvals, and the hand-off of an accepted quote to
+ * an order, a contract and subscriptions.  Each verb that writes is one
+ * transaction and returns an exit status.
+ */
+#ifndef REVOPS_QUOTE_H
+#define REVOPS_QUOTE_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "csv.h"
+#include "out.h"
+
+struct quote_opts {
+	int32_t on;		/* the quote, decision or acceptance day */
+	int32_t start;		/* accept: subscriptions start (NO_DAY: on) */
+	const char *currency;	/* price, new: instead of the account's */
+	int valid_days;		/* new, revise */
+	const char *role;	/* approve, reject */
+	const char *note;
+	const char *status;	/* list */
+	const char *account;	/* list */
+	int lines;		/* show: the lines, not the totals */
+	const struct out_opts *out;
+	const char *arguments;	/* for the audit log */
+};
+
+#define QUOTE_NO_DAY INT32_MIN
+
+int quote_price(sqlite3 *db, FILE *in, const char *name, char delim,
+    const struct quote_opts *o);
+int quote_new(sqlite3 *db, const struct csv_input *in,
+    const struct quote_opts *o);
+int quote_decide(sqlite3 *db, const struct csv_input *in, int approve,
+    const struct quote_opts *o);
+int quote_accept(sqlite3 *db, const struct csv_input *in,
+    const struct quote_opts *o);
+int quote_list(sqlite3 *db, const struct csv_input *in,
+    const struct quote_opts *o);
+int quote_revise(sqlite3 *db, const char *quote_id, FILE *in, char delim,
+    const struct quote_opts *o);
+
+#endif
