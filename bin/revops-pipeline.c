@@ -218,7 +218,7 @@ static int
 run(sqlite3 *db, const char *verb, int argc, char *argv[], struct args *a,
     const struct cli_common *c, const char *arguments)
 {
-	struct csv_input in = { argv, argc, stdin, c->delim };
+	struct csv_input in = { argv, argc, stdin, c->delim, NULL };
 	int quarters = 0;
 
 	if (strcmp(verb, "convert") == 0)

@@ -25,7 +25,8 @@ _revops_entities='settings accounts products prices rules stages leads
 # Sets own (the options of PROGRAM, or of PROGRAM VERB, besides the common
 # ones), verbs (the verbs of PROGRAM, if any) and args (what the words
 # after the options and the verb are: "entity files", "files", "moves"
-# (opportunity and stage, in pairs) or "none").
+# (opportunity and stage, in pairs) or "none", also for verbs whose
+# arguments are ids that are not completed, such as quote ids).
 _revops_table()
 {
 	own= verbs= args=files
@@ -59,7 +60,29 @@ _revops_table()
 		args=none ;;
 	'revops-pipeline stages')
 		args=none ;;
-	revops-quote) ;;
+	revops-quote)
+		verbs='price new approve reject accept list show revise' ;;
+	'revops-quote price')
+		own='--currency= --on= --as-of='
+		args=none ;;
+	'revops-quote new')
+		own='--currency= --valid-days= --on= --as-of='
+		args=none ;;
+	'revops-quote approve'|'revops-quote reject')
+		own='--as= --note= --on= --as-of='
+		args=none ;;
+	'revops-quote accept')
+		own='--start= --on= --as-of='
+		args=none ;;
+	'revops-quote list')
+		own='--status= --account= --on= --as-of='
+		args=none ;;
+	'revops-quote show')
+		own='--lines --on= --as-of='
+		args=none ;;
+	'revops-quote revise')
+		own='--valid-days= --on= --as-of='
+		args=none ;;
 	revops-invoice) ;;
 	revops-metrics) ;;
 	esac
@@ -115,6 +138,9 @@ _revops_arg()
 		COMPREPLY=($(compgen -W 'new expansion renewal' -- "$3")) ;;
 	--stage)
 		COMPREPLY=($(compgen -W "$(_revops_stage_names "$1")" -- "$3")) ;;
+	--status)
+		COMPREPLY=($(compgen -W 'needs_approval approved rejected
+		    accepted superseded expired' -- "$3")) ;;
 	--commit-stage)
 		COMPREPLY=($(compgen -W "$(_revops_stage_names "$1" open)" \
 		    -- "$3")) ;;

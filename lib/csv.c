@@ -410,16 +410,43 @@ csv_read_columns(FILE *fp, const char *name, char delim,
 	return rc;
 }
 
+static int
+keep_row(void *arg, const struct csv_field *f, unsigned long line)
+{
+	struct csv_rows *r = arg;
+
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 64;
+		if ((r->cell = realloc(r->cell, r->cap * r->ncolumns *
+		    sizeof(*r->cell))) == NULL ||
+		    (r->line = realloc(r->line, r->cap * sizeof(*r->line))) ==
+		    NULL)
+			cli_die(CLI_EIO, "out of memory");
+	}
+	for (size_t j = 0; j < r->ncolumns; j++) {
+		char **c = &r->cell[r->n * r->ncolumns + j];
+
+		*c = NULL;
+		if (f[j].s != NULL && f[j].len > 0 &&
+		    (*c = strndup(f[j].s, f[j].len)) == NULL)
+			cli_die(CLI_EIO, "out of memory");
+	}
+	r->line[r->n++] = line;
+	return 0;
+}
+
 int
-csv_read_input(const struct csv_input *in, const char *const *columns,
-    size_t ncolumns, size_t nrequired, int per_record, csv_columns_fn fn,
-    void *arg)
+csv_collect(const struct csv_input *in, const char *const *columns,
+    size_t ncolumns, size_t nrequired, int per_record, struct csv_rows *rows)
 {
 	struct csv_field f[COLUMNS_MAX];
 
+	memset(rows, 0, sizeof(*rows));
+	rows->ncolumns = ncolumns;
 	if (in->argc == 0)
-		return csv_read_columns(in->in, "stdin", in->delim, columns,
-		    ncolumns, nrequired, fn, arg) == 0 ? 0 : -1;
+		return csv_read_columns(in->in, in->name ? in->name : "stdin",
+		    in->delim, columns, ncolumns, nrequired, keep_row, rows) ==
+		    0 ? 0 : -1;
 	if (in->argc % per_record != 0)
 		cli_usage_error("arguments come in groups of %d", per_record);
 	for (int i = 0; i < in->argc; i += per_record) {
@@ -427,8 +454,34 @@ csv_read_input(const struct csv_input *in, const char *const *columns,
 			f[j].s = (int)j < per_record ? in->argv[i + j] : NULL;
 			f[j].len = f[j].s != NULL ? strlen(f[j].s) : 0;
 		}
-		if (fn(arg, f, 0) != 0)
-			return -1;
+		keep_row(rows, f, 0);
 	}
 	return 0;
+}
+
+int
+csv_rows_each(const struct csv_rows *rows, csv_columns_fn fn, void *arg)
+{
+	struct csv_field f[COLUMNS_MAX];
+	int rc;
+
+	for (size_t i = 0; i < rows->n; i++) {
+		for (size_t j = 0; j < rows->ncolumns; j++) {
+			f[j].s = rows->cell[i * rows->ncolumns + j];
+			f[j].len = f[j].s != NULL ? strlen(f[j].s) : 0;
+		}
+		if ((rc = fn(arg, f, rows->line[i])) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+void
+csv_rows_free(struct csv_rows *rows)
+{
+	for (size_t i = 0; i < rows->n * rows->ncolumns; i++)
+		free(rows->cell[i]);
+	free(rows->cell);
+	free(rows->line);
+	memset(rows, 0, sizeof(*rows));
 }

@@ -61,20 +61,34 @@ int csv_read_columns(FILE *fp, const char *name, char delim,
     csv_columns_fn fn, void *arg);
 
 /*
- * Where the records of a verb that acts on existing records come from:
- * its arguments, taken per_record at a time as the first columns, or when
- * there are none the named columns of a CSV on `in` (as
- * csv_read_columns()).  Returns 0, or -1 after an error was reported.
+ * The records of a verb that acts on existing records: its arguments,
+ * taken per_record at a time as the first columns, or when there are none
+ * the named columns of a CSV on `in` (as csv_read_columns()).  They are
+ * read whole before the verb takes the database's write lock: a program
+ * upstream in the same pipe may still be writing to it.
+ *
+ * csv_collect() returns 0, or -1 after an error was reported; the rows
+ * are the caller's to release with csv_rows_free().  csv_rows_each()
+ * calls fn for each row, in order, until one returns non-zero.
  */
 struct csv_input {
 	char *const *argv;
 	int argc;
 	FILE *in;
 	char delim;
+	const char *name;	/* of in, for messages; NULL: "stdin" */
 };
-int csv_read_input(const struct csv_input *in, const char *const *columns,
-    size_t ncolumns, size_t nrequired, int per_record, csv_columns_fn fn,
-    void *arg);
+
+struct csv_rows {
+	size_t n, ncolumns, cap;
+	char **cell;		/* n x ncolumns, NULL for an empty field */
+	unsigned long *line;	/* 0 for arguments */
+};
+
+int csv_collect(const struct csv_input *in, const char *const *columns,
+    size_t ncolumns, size_t nrequired, int per_record, struct csv_rows *rows);
+int csv_rows_each(const struct csv_rows *rows, csv_columns_fn fn, void *arg);
+void csv_rows_free(struct csv_rows *rows);
 
 /*
  * The index of the header field that names `column` (case and surrounding

@@ -365,9 +365,14 @@ pipeline_convert(sqlite3 *db, const struct csv_input *in,
 	static const char *const columns[] = { "lead_id" };
 	struct convert cv = { .db = db, .on = on };
 	struct db_changes ch = { .n = 0 };
+	struct csv_rows rows = { 0 };
 	sqlite3_stmt *st;
 	int rc;
 
+	if (!all_qualified && csv_collect(in, columns, 1, 1, 1, &rows) != 0) {
+		csv_rows_free(&rows);
+		return finish_write(db, "convert", arguments, &ch);
+	}
 	db_begin(db);
 	st = db_prepare(db, sql_first_open_stage);
 	if (sqlite3_step(st) != SQLITE_ROW)
@@ -386,7 +391,8 @@ pipeline_convert(sqlite3 *db, const struct csv_input *in,
 	if (all_qualified)
 		convert_qualified(&cv);
 	else
-		csv_read_input(in, columns, 1, 1, 1, convert_one, &cv);
+		csv_rows_each(&rows, convert_one, &cv);
+	csv_rows_free(&rows);
 	convert_finish(&cv);
 	db_changes_add(&ch, "accounts", cv.new_accounts, 0, 0);
 	db_changes_add(&ch, "opportunities", cv.converted_count, 0, 0);
@@ -493,8 +499,13 @@ pipeline_move(sqlite3 *db, const struct csv_input *in, int32_t on,
 	    "changed_on" };
 	struct move mv = { .db = db, .on = on, .reopen = reopen };
 	struct db_changes ch = { .n = 0 };
+	struct csv_rows rows;
 	int rc;
 
+	if (csv_collect(in, columns, 3, 2, 2, &rows) != 0) {
+		csv_rows_free(&rows);
+		return finish_write(db, "move", arguments, &ch);
+	}
 	db_begin(db);
 	mv.opportunity = db_prepare(db, sql_opportunity);
 	mv.stage = db_prepare(db, sql_stage);
@@ -502,7 +513,8 @@ pipeline_move(sqlite3 *db, const struct csv_input *in, int32_t on,
 	mv.update = db_prepare(db, sql_move);
 	mv.keys = keys_open(db);
 	mv.same_day = db_prepare(db, sql_entered_that_day);
-	csv_read_input(in, columns, 3, 2, 2, move_one, &mv);
+	csv_rows_each(&rows, move_one, &mv);
+	csv_rows_free(&rows);
 	sqlite3_finalize(mv.same_day);
 	sqlite3_finalize(mv.opportunity);
 	sqlite3_finalize(mv.stage);

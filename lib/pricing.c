@@ -265,12 +265,19 @@ book_load(struct pricing_book *b, struct book_entry *e)
 		if (p->ntier == 0)
 			p->model = (enum pricing_model)pricing_model_of(
 			    col(b->tiers, 0));
-		if (p->ntier == sizeof(p->tier) / sizeof(p->tier[0]))
+		if (p->ntier == PRICING_TIERS_MAX) {
+			p->ntier = 0;	/* refuse rather than misprice */
+			snprintf(e->why, sizeof(e->why), "'%s' has more than %d "
+			    "price tiers in %s", p->sku, PRICING_TIERS_MAX,
+			    e->currency);
 			break;
+		}
 		p->tier[p->ntier].min = min;
 		p->tier[p->ntier++].price = sqlite3_column_int64(b->tiers, 2);
 	}
 	sqlite3_reset(b->tiers);
+	if (e->why[0] != '\0')
+		return;
 	if (p->ntier == 0 || (int)p->model < 0)
 		snprintf(e->why, sizeof(e->why), "'%s' has no price in %s on "
 		    "%s", p->sku, e->currency, b->day);

@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define PRICING_TIERS_MAX 64
+
 enum pricing_model { PRICING_FLAT, PRICING_PER_UNIT, PRICING_VOLUME,
     PRICING_GRADUATED };
 
@@ -88,7 +90,7 @@ struct pricing_product {
 	int has_cost;
 	int64_t unit_cost;		/* base currency, minor x 10^6 */
 	enum pricing_model model;
-	struct pricing_tier tier[16];
+	struct pricing_tier tier[PRICING_TIERS_MAX];
 	size_t ntier;
 };
 

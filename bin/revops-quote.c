@@ -1,0 +1,248 @@
+/*
+ * revops-quote: configure, price and quote: price lines from the price
+ * book, store quotes with their rules and approvals, and hand an accepted
+ * quote to an order, a contract and subscriptions.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "date.h"
+#include "db.h"
+#include "quote.h"
+
+enum {
+	OPT_ACCOUNT = CLI_OPT_FIRST_OWN, OPT_AS, OPT_AS_OF, OPT_CURRENCY,
+	OPT_LINES, OPT_NOTE, OPT_ON, OPT_START, OPT_STATUS, OPT_VALID_DAYS
+};
+
+static const struct option longopts[] = {
+	CLI_LONGOPTS,
+	{ "account", required_argument, NULL, OPT_ACCOUNT },
+	{ "as", required_argument, NULL, OPT_AS },
+	{ "as-of", required_argument, NULL, OPT_AS_OF },
+	{ "currency", required_argument, NULL, OPT_CURRENCY },
+	{ "lines", no_argument, NULL, OPT_LINES },
+	{ "note", required_argument, NULL, OPT_NOTE },
+	{ "on", required_argument, NULL, OPT_ON },
+	{ "start", required_argument, NULL, OPT_START },
+	{ "status", required_argument, NULL, OPT_STATUS },
+	{ "valid-days", required_argument, NULL, OPT_VALID_DAYS },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+help(void)
+{
+	printf("usage: revops-quote [options] VERB [ARGS]\n"
+	    "\n"
+	    "Configure, price and quote.  Verbs:\n"
+	    "  price [FILE]           price lines sku,quantity[,discount_pct]\n"
+	    "                         [,term_months] (with account_id or --currency);\n"
+	    "                         writes nothing\n"
+	    "  new [FILE]             lines quote_ref,account_id[,opportunity_id],sku,\n"
+	    "                         quantity[,discount_pct][,term_months] become\n"
+	    "                         quotes Q-000001...\n"
+	    "  approve [QUOTE...]     approve the reasons waiting for --as ROLE\n"
+	    "  reject [QUOTE...]      reject them\n"
+	    "  accept [QUOTE...]      approved quotes become an order, a contract and\n"
+	    "                         subscriptions\n"
+	    "  list                   quotes with their totals\n"
+	    "  show [QUOTE...]        the totals of these quotes (--lines: their lines)\n"
+	    "  revise QUOTE [FILE]    a new version from lines sku,quantity,...\n"
+	    "Lines come from FILE, or standard input for none or '-'.  Verbs that\n"
+	    "take quotes read them as arguments or as a CSV with a quote_id column\n"
+	    "on stdin.\n"
+	    "\n"
+	    "      --on DATE          the day of the quote, decision or acceptance\n"
+	    "                         (default --as-of)\n"
+	    "      --as-of DATE       today, for --on and for expiry (default the real\n"
+	    "                         today)\n"
+	    "      --currency CODE    price, new: quote in CODE, not the account's\n"
+	    "      --valid-days N     new, revise: days a quote can be accepted\n"
+	    "                         (default 30)\n"
+	    "      --as ROLE          approve, reject: the role deciding\n"
+	    "      --note TEXT        approve, reject: a note kept with the decision\n"
+	    "      --start DATE       accept: the day subscriptions start (default --on)\n"
+	    "      --status STATUS    list: needs_approval, approved, rejected,\n"
+	    "                         accepted, superseded or expired\n"
+	    "      --account ID       list: quotes of this account\n"
+	    "      --lines            show: the quote lines instead of the totals\n"
+	    "%s"
+	    "\n"
+	    "Example:\n"
+	    "  revops-quote new < lines.csv | revops-quote accept\n",
+	    cli_common_help);
+	cli_finish_stdout();
+}
+
+static int32_t
+day_arg(const char *opt, const char *arg)
+{
+	int32_t day;
+
+	if (date_parse(arg, strlen(arg), &day) != 0)
+		cli_usage_error("option '%s': '%s' is not a date (YYYY-MM-DD)",
+		    opt, arg);
+	return day;
+}
+
+static void
+own_option(int ch, const char *arg, struct quote_opts *o, int32_t *as_of)
+{
+	static const char statuses[] = "|needs_approval|approved|rejected|"
+	    "accepted|superseded|expired|";
+	char key[40];
+	char *end;
+
+	switch (ch) {
+	case OPT_ACCOUNT:
+		o->account = arg;
+		break;
+	case OPT_AS:
+		o->role = arg;
+		break;
+	case OPT_AS_OF:
+		*as_of = day_arg("--as-of", arg);
+		break;
+	case OPT_CURRENCY:
+		if (strlen(arg) != 3)
+			cli_usage_error("option '--currency': '%s' is not an ISO "
+			    "4217 code", arg);
+		o->currency = arg;
+		break;
+	case OPT_LINES:
+		o->lines = 1;
+		break;
+	case OPT_NOTE:
+		o->note = arg;
+		break;
+	case OPT_ON:
+		o->on = day_arg("--on", arg);
+		break;
+	case OPT_START:
+		o->start = day_arg("--start", arg);
+		break;
+	case OPT_STATUS:
+		snprintf(key, sizeof(key), "|%s|", arg);
+		if (strstr(statuses, key) == NULL)
+			cli_usage_error("option '--status': '%s' is not a quote "
+			    "status", arg);
+		o->status = arg;
+		break;
+	case OPT_VALID_DAYS:
+		o->valid_days = (int)strtol(arg, &end, 10);
+		if (*end != '\0' || end == arg || o->valid_days < 1 ||
+		    o->valid_days > 3660)
+			cli_usage_error("option '--valid-days': '%s' is not a "
+			    "number of days from 1 to 3660", arg);
+		break;
+	default:
+		cli_usage_error("unknown option");
+	}
+}
+
+/* The file a verb reads its lines from: FILE, or stdin for none or '-'. */
+static FILE *
+lines_file(int argc, char *argv[], const char **name)
+{
+	FILE *fp;
+
+	if (argc > 1)
+		cli_usage_error("one file of lines at most");
+	*name = cli_input_name(argc == 1 ? argv[0] : NULL);
+	if (strcmp(*name, "stdin") == 0)
+		return stdin;
+	if ((fp = fopen(argv[0], "r")) == NULL)
+		cli_die(CLI_EIO, "%s: %s", argv[0], strerror(errno));
+	return fp;
+}
+
+static int
+run(sqlite3 *db, const char *verb, int argc, char *argv[],
+    const struct quote_opts *o, const struct cli_common *c)
+{
+	struct csv_input in = { argv, argc, stdin, c->delim, NULL };
+	const char *name = NULL;
+	FILE *fp;
+
+	if (strcmp(verb, "price") == 0) {
+		fp = lines_file(argc, argv, &name);
+		return quote_price(db, fp, name, c->delim, o);
+	}
+	if (strcmp(verb, "new") == 0) {
+		in.in = lines_file(argc, argv, &name);
+		in.name = name;
+		in.argc = 0;
+		return quote_new(db, &in, o);
+	}
+	if (strcmp(verb, "approve") == 0 || strcmp(verb, "reject") == 0) {
+		if (o->role == NULL)
+			cli_usage_error("%s: --as ROLE says who decides", verb);
+		return quote_decide(db, &in, verb[0] == 'a', o);
+	}
+	if (strcmp(verb, "accept") == 0)
+		return quote_accept(db, &in, o);
+	if (strcmp(verb, "list") == 0)
+		return quote_list(db, NULL, o);
+	if (strcmp(verb, "show") == 0)
+		return quote_list(db, &in, o);
+	if (argc < 1)
+		cli_usage_error("revise: which quote?");
+	return quote_revise(db, argv[0], lines_file(argc - 1, argv + 1,
+	    &name), c->delim, o);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const char *const verbs[] = { "price", "new", "approve",
+	    "reject", "accept", "list", "show", "revise" };
+	struct cli_common common;
+	struct quote_opts o;
+	int32_t as_of = QUOTE_NO_DAY;
+	const char *verb;
+	char *arguments;
+	sqlite3 *db;
+	size_t i;
+	int ch, rc;
+
+	cli_init("revops-quote", &common);
+	memset(&o, 0, sizeof(o));
+	o.on = o.start = QUOTE_NO_DAY;
+	o.valid_days = 30;
+	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
+	    NULL)) != -1) {
+		if (ch == '?' || ch == ':')
+			cli_bad_option(ch, argv);
+		if (!cli_common_option(&common, ch, optarg, help))
+			own_option(ch, optarg, &o, &as_of);
+	}
+	arguments = cli_join_args(argc - 1, argv + 1);
+	argc -= optind;
+	argv += optind;
+	if (as_of == QUOTE_NO_DAY)
+		as_of = date_today();
+	if (o.on == QUOTE_NO_DAY)
+		o.on = as_of;
+	o.out = &common.out;
+	o.arguments = arguments;
+	if (argc < 1)
+		cli_usage_error("which verb? (price, new, approve, reject, "
+		    "accept, list, show, revise)");
+	verb = argv[0];
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(verb, verbs[i]) == 0)
+			break;
+	if (i == sizeof(verbs) / sizeof(verbs[0]))
+		cli_usage_error("'%s' is not a verb of revops-quote", verb);
+	if (argc > 1 && strcmp(verb, "list") == 0)
+		cli_usage_error("list takes no arguments");
+	db = db_open(&common);
+	rc = run(db, verb, argc - 1, argv + 1, &o, &common);
+	db_close(db);
+	free(arguments);
+	cli_finish_stdout();
+	return rc;
+}

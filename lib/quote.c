@@ -1,0 +1,1475 @@
+/*
+ * Quotes.  A line is priced from the price book in effect on the quote
+ * day, in the quote's currency (the account's unless --currency): the
+ * model gives the gross, the discount is applied and the amount rounded
+ * once (pricing.c).  For a recurring product that amount is per billing
+ * period; its MRR is the amount over the months of the period and its
+ * term value the amount over term_months (default 12).  Cost is
+ * unit_cost (base currency) x quantity, rounded to the base's minor unit
+ * and converted at the quote day's rate; margin is (amount - cost) /
+ * amount.  The rules (most specific wins) then decide whether the quote
+ * needs approval, one row per reason in quote_approvals.
+ *
+ * Statuses: needs_approval -> approved (every reason approved) or
+ * rejected (one reason rejected); approved -> accepted (an order, a
+ * contract and subscriptions); a quote that is revised becomes
+ * superseded.  A quote is shown as expired once its valid_until day has
+ * passed without acceptance; that is not stored, as it depends on the day
+ * asked.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "csv.h"
+#include "date.h"
+#include "db.h"
+#include "fx.h"
+#include "money.h"
+#include "pricing.h"
+#include "quote.h"
+
+#define E6 1000000LL
+#define TERM_DEFAULT 12
+#define QTY_MAX (1000000000 * E6)	/* a billion units */
+
+/* ---- SQL ------------------------------------------------------------------ */
+
+static const char sql_account[] =
+    "SELECT currency FROM accounts WHERE account_id = ?1";
+static const char sql_opportunity_account[] =
+    "SELECT account_id FROM opportunities WHERE opportunity_id = ?1";
+static const char sql_new_quote[] =
+    "INSERT INTO quotes (quote_id, quote_ref, account_id, opportunity_id, "
+    "currency, quote_date, valid_until, status, revision_of) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+static const char sql_new_line[] =
+    "INSERT INTO quote_lines (quote_id, line_no, sku, kind, billing_period, "
+    "quantity_micro, discount_pct_micro, term_months, model, tier_min_micro, "
+    "list_unit_price_micro, net_unit_price_micro, amount_minor, mrr_minor, "
+    "term_value_minor, cost_minor, rules) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+    "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+static const char sql_new_approval[] =
+    "INSERT INTO quote_approvals (quote_id, line_no, rule_id, reason, "
+    "approver) VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char sql_quote[] =
+    "SELECT status, valid_until, account_id, currency, quote_ref, "
+    "opportunity_id FROM quotes WHERE quote_id = ?1";
+static const char sql_lines[] =
+    "SELECT q.quote_id, q.quote_ref, q.status, q.account_id, q.currency, "
+    "l.line_no, l.sku, l.quantity_micro, l.discount_pct_micro, "
+    "l.term_months, l.model, l.tier_min_micro, l.list_unit_price_micro, "
+    "l.net_unit_price_micro, l.amount_minor, l.billing_period, l.mrr_minor, "
+    "l.term_value_minor, l.cost_minor, l.rules, q.valid_until "
+    "FROM quotes q JOIN quote_lines l USING (quote_id) "
+    "WHERE q.quote_id IN (SELECT key FROM temp.out_keys) "
+    "ORDER BY q.quote_id, l.line_no";
+static const char sql_totals[] =
+    "SELECT q.quote_id, q.quote_ref, q.account_id, q.status, q.currency, "
+    "q.quote_date, q.valid_until, q.revision_of, "
+    "sum(CASE WHEN l.kind = 'one_time' THEN l.amount_minor ELSE 0 END), "
+    "sum(CASE WHEN l.kind = 'recurring' THEN l.mrr_minor ELSE 0 END), "
+    "sum(CASE WHEN l.kind = 'recurring' THEN l.term_value_minor ELSE 0 END), "
+    "sum(CASE WHEN l.cost_minor IS NOT NULL THEN l.amount_minor END), "
+    "sum(l.cost_minor), "
+    "(SELECT count(*) FROM quote_approvals a WHERE a.quote_id = q.quote_id "
+    " AND a.status = 'pending') "
+    "FROM quotes q LEFT JOIN quote_lines l USING (quote_id) "
+    "WHERE (?1 = 0 OR q.quote_id IN (SELECT key FROM temp.out_keys)) "
+    "AND (?2 IS NULL OR q.account_id = ?2) "
+    "GROUP BY q.quote_id ORDER BY q.quote_id";
+static const char sql_pending[] =
+    "SELECT count(*), sum(approver = ?2) FROM quote_approvals "
+    "WHERE quote_id = ?1 AND status = 'pending'";
+static const char sql_decide[] =
+    "UPDATE quote_approvals SET status = ?3, decided_by = ?4, "
+    "decided_on = ?5, note = ?6 "
+    "WHERE quote_id = ?1 AND approver = ?2 AND status = 'pending'";
+static const char sql_set_status[] =
+    "UPDATE quotes SET status = ?2 WHERE quote_id = ?1";
+static const char sql_accept_lines[] =
+    "SELECT line_no, sku, kind, billing_period, quantity_micro, "
+    "discount_pct_micro, term_months, list_unit_price_micro, amount_minor "
+    "FROM quote_lines WHERE quote_id = ?1 ORDER BY line_no";
+static const char sql_new_order[] =
+    "INSERT INTO orders (order_id, quote_id, account_id, ordered_on, "
+    "currency) VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char sql_new_contract[] =
+    "INSERT INTO contracts (contract_id, account_id, start_date, end_date, "
+    "auto_renew, order_id, status) VALUES (?1, ?2, ?3, ?4, 0, ?5, 'active')";
+static const char sql_new_subscription[] =
+    "INSERT INTO subscriptions (subscription_id, account_id, contract_id, "
+    "sku, quantity_micro, unit_price_micro, discount_pct_micro, currency, "
+    "billing_period, start_date, end_date) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+static const char sql_new_order_line[] =
+    "INSERT INTO order_lines (order_id, line_no, sku, kind, quantity_micro, "
+    "unit_price_micro, discount_pct_micro, amount_minor, subscription_id) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+static const char sql_order_of[] =
+    "SELECT order_id FROM orders WHERE quote_id = ?1";
+
+/* ---- small helpers ---------------------------------------------------------- */
+
+static const char *
+text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+static void
+bind_str(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s != NULL && *s != '\0')
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void
+bind_day(sqlite3_stmt *st, int i, int32_t day)
+{
+	char buf[DATE_FMT_MAX];
+
+	date_format(buf, day);
+	sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);
+}
+
+static void
+step_done(sqlite3 *db, sqlite3_stmt *st)
+{
+	if (sqlite3_step(st) != SQLITE_DONE)
+		db_fatal(db, "quote");
+	sqlite3_reset(st);
+}
+
+static int
+exponent_of(const char *currency)
+{
+	const struct currency *c = currency ? money_currency(currency,
+	    strlen(currency)) : NULL;
+
+	return c != NULL ? c->exponent : 2;
+}
+
+static void
+keys_open(sqlite3 *db)
+{
+	db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS out_keys "
+	    "(key TEXT PRIMARY KEY); DELETE FROM temp.out_keys");
+}
+
+/* Adds a key; returns 0 when it was there already (a quote named twice,
+ * as new's output names it once per line, is one request). */
+static int
+keys_add(sqlite3 *db, const char *key)
+{
+	sqlite3_stmt *st = db_prepare(db, "INSERT OR IGNORE INTO "
+	    "temp.out_keys (key) VALUES (?1)");
+	int added;
+
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	step_done(db, st);
+	added = sqlite3_changes(db) > 0;
+	sqlite3_finalize(st);
+	return added;
+}
+
+/* Reads a verb's quote ids before it takes the write lock. */
+static int
+collect_ids(const struct csv_input *in, struct csv_rows *rows)
+{
+	static const char *const columns[] = { "quote_id" };
+
+	if (csv_collect(in, columns, 1, 1, 1, rows) == 0)
+		return 0;
+	csv_rows_free(rows);
+	return -1;
+}
+
+/* A field as a string in buf; NULL when empty or too long. */
+static const char *
+field_str(const struct csv_field *f, char *buf, size_t size)
+{
+	if (f->s == NULL || f->len == 0 || f->len >= size)
+		return NULL;
+	memcpy(buf, f->s, f->len);
+	buf[f->len] = '\0';
+	return buf;
+}
+
+/* Ends a verb that writes: commit with its audit row, or roll back. */
+static int
+finish_write(sqlite3 *db, const char *verb, const char *arguments,
+    const struct db_changes *ch)
+{
+	unsigned long errors = cli_data_errors();
+
+	if (errors > 0) {
+		db_rollback(db);
+		cli_warn("%s: nothing changed (%lu error%s)", verb, errors,
+		    errors == 1 ? "" : "s");
+		return CLI_EDATA;
+	}
+	db_audit(db, verb, arguments, ch);
+	db_commit(db);
+	return CLI_OK;
+}
+
+/* ---- pricing a line ------------------------------------------------------------ */
+
+struct pricer {
+	sqlite3 *db;
+	int32_t day;
+	struct pricing_book *book;
+	struct pricing_rules rules;
+	struct fx *fx;
+	char base[4];
+};
+
+struct priced {
+	const struct pricing_product *p;
+	struct pricing_line l;
+	int64_t tier_min;		/* -1: none */
+	int term, period_months;
+	int64_t mrr, term_value, cost, margin;
+	int has_mrr, has_cost, has_margin;
+	const struct pricing_rule *broken[3];
+	size_t nbroken;
+	char rules[200];		/* the ids broken, ';' between */
+};
+
+static void
+pricer_open(struct pricer *pr, sqlite3 *db, int32_t day)
+{
+	pr->db = db;
+	pr->day = day;
+	pr->book = pricing_book_open(db, day);
+	pricing_rules_load(db, &pr->rules);
+	pr->fx = fx_open(db, NULL);
+	snprintf(pr->base, sizeof(pr->base), "%s", fx_currency(pr->fx));
+}
+
+static void
+pricer_close(struct pricer *pr)
+{
+	pricing_book_close(pr->book);
+	free(pr->rules.r);
+	fx_close(pr->fx);
+}
+
+/* Prices one line; returns 0, or -1 with the reason in why. */
+static int
+price_one(struct pricer *pr, const char *sku, const char *currency,
+    int64_t qty, int64_t discount, int term, struct priced *out, char *why,
+    size_t size)
+{
+	const struct pricing_product *p;
+	__int128 gross;
+	int tier;
+	size_t n = 0;
+
+	memset(out, 0, sizeof(*out));
+	if ((p = pricing_book_find(pr->book, sku, currency, why, size)) == NULL)
+		return -1;
+	if (strcmp(p->kind, "usage") == 0) {
+		snprintf(why, size, "'%s' is a usage product: it is billed from "
+		    "usage, not quoted", sku);
+		return -1;
+	}
+	out->p = p;
+	out->term = term;
+	gross = pricing_gross(p->model, p->tier, p->ntier, qty, &tier);
+	if (tier < 0) {
+		char q[MONEY_FMT_MAX], m[MONEY_FMT_MAX];
+
+		money_format_trim(q, qty, 6, 0, '.');
+		money_format_trim(m, p->tier[0].min, 6, 0, '.');
+		snprintf(why, size, "quantity %s of '%s' is below its first "
+		    "price tier (from %s)", q, sku, m);
+		return -1;
+	}
+	out->tier_min = p->tier[tier].min;
+	if (pricing_line(gross, qty, discount, &out->l) != 0) {
+		snprintf(why, size, "the line is too large to price");
+		return -1;
+	}
+	out->period_months = pricing_period_months(p->period);
+	if (strcmp(p->kind, "recurring") == 0 && out->period_months > 0) {
+		out->has_mrr = pricing_mrr(out->l.amount, out->period_months,
+		    &out->mrr) == 0;
+		pricing_term_value(out->l.amount, out->period_months, term,
+		    &out->term_value);
+	} else
+		out->term_value = out->l.amount;
+	if (p->has_cost) {
+		int64_t cost_base;
+
+		if (money_div((__int128)p->unit_cost * qty, E6 * E6,
+		    &cost_base) != MONEY_OK || fx_convert_into(pr->fx,
+		    cost_base, pr->base, currency, pr->day, &out->cost, why,
+		    size) != 0)
+			return -1;
+		out->has_cost = 1;
+		out->has_margin = pricing_margin(out->l.amount, out->cost,
+		    &out->margin) == 0;
+	}
+	out->nbroken = pricing_rules_check(&pr->rules, p, discount,
+	    out->has_margin, out->margin, term, out->broken);
+	for (size_t i = 0; i < out->nbroken; i++)
+		n += (size_t)snprintf(out->rules + n, sizeof(out->rules) - n,
+		    "%s%s", i ? ";" : "", out->broken[i]->id);
+	return 0;
+}
+
+/* Why a rule is broken, in words, for quote_approvals.reason. */
+static void
+reason(const struct priced *pd, const struct pricing_rule *r, char *buf,
+    size_t size)
+{
+	char a[MONEY_FMT_MAX], b[MONEY_FMT_MAX];
+
+	money_format_trim(b, r->threshold, 6, 0, '.');
+	switch (r->kind) {
+	case RULE_MAX_DISCOUNT:
+		money_format_trim(a, pd->l.discount, 6, 0, '.');
+		snprintf(buf, size, "discount %s%% on %s is over the maximum "
+		    "of %s%%", a, pd->p->sku, b);
+		break;
+	case RULE_MIN_MARGIN:
+		money_format(a, pd->margin, 2, '.');
+		snprintf(buf, size, "margin %s%% on %s is under the minimum of "
+		    "%s%%", a, pd->p->sku, b);
+		break;
+	case RULE_MAX_TERM:
+		snprintf(buf, size, "term of %d months on %s is over the "
+		    "maximum of %s", pd->term, pd->p->sku, b);
+		break;
+	}
+}
+
+/* ---- the columns of a priced line ------------------------------------------------ */
+
+static const char *const priced_names[] = { "model", "tier",
+    "list_unit_price", "net_unit_price", "amount", "billing_period", "mrr",
+    "term_value", "margin_pct", "rules" };
+#define NPRICED 10
+
+static void
+out_dec(struct out *o, int64_t v, int scale, int keep)
+{
+	char buf[MONEY_FMT_MAX];
+
+	out_number(o, buf, money_format_trim(buf, v, scale, keep, '.'));
+}
+
+static void
+out_priced(struct out *o, const char *model, const struct priced *pd,
+    const char *period, int exp)
+{
+	out_text(o, model, strlen(model));
+	if (pd->tier_min >= 0)
+		out_dec(o, pd->tier_min, 6, 0);
+	else
+		out_null(o);
+	out_dec(o, pd->l.list_unit, exp + 6, exp);
+	out_dec(o, pd->l.net_unit, exp + 6, exp);
+	out_dec(o, pd->l.amount, exp, exp);
+	if (period != NULL && *period != '\0')
+		out_text(o, period, strlen(period));
+	else
+		out_null(o);
+	if (pd->has_mrr) {
+		out_dec(o, pd->mrr, exp, exp);
+	} else
+		out_null(o);
+	out_dec(o, pd->term_value, exp, exp);
+	if (pd->has_margin)
+		out_dec(o, pd->margin, 2, 2);
+	else
+		out_null(o);
+	if (pd->rules[0] != '\0')
+		out_text(o, pd->rules, strlen(pd->rules));
+	else
+		out_null(o);
+}
+
+/* ---- price: the filter ------------------------------------------------------------- */
+
+struct price_run {
+	struct pricer pr;
+	const struct quote_opts *o;
+	const char *name;
+	struct out *out;
+	int col_sku, col_qty, col_discount, col_term, col_account;
+	size_t nheader;
+	int have_header;
+	sqlite3_stmt *account;
+	char last_account[128], last_currency[4];
+	const char **names;
+};
+
+static int
+parse_dec(const char *name, unsigned long line, const char *column,
+    const struct csv_field *f, int64_t min, int64_t max, int64_t dflt,
+    int64_t *v)
+{
+	if (f == NULL || f->s == NULL || f->len == 0) {
+		*v = dflt;
+		return dflt < min ? -1 : 0;
+	}
+	if (money_parse(f->s, f->len, 6, '.', v) != MONEY_OK || *v < min ||
+	    *v > max) {
+		int n = (int)(f->len > 60 ? 60 : f->len);
+
+		/* min 1 (a millionth) stands for "more than zero" */
+		if (min == 1)
+			cli_data_error(name, line, column, "'%.*s' is not a "
+			    "number more than 0 (up to %lld)", n, f->s,
+			    (long long)(max / E6));
+		else
+			cli_data_error(name, line, column, "'%.*s' is not a "
+			    "number from %lld to %lld", n, f->s,
+			    (long long)(min / E6), (long long)(max / E6));
+		return -1;
+	}
+	return 0;
+}
+
+/* term_months: whole months, 1 to 600, 12 when empty. */
+static int
+parse_term(const char *name, unsigned long line, const struct csv_field *f,
+    int *term)
+{
+	int64_t v;
+
+	if (parse_dec(name, line, "term_months", f, E6, 600 * E6,
+	    TERM_DEFAULT * E6, &v) != 0)
+		return -1;
+	if (v % E6 != 0) {
+		cli_data_error(name, line, "term_months", "'%.*s' is not a whole "
+		    "number of months", (int)(f->len > 60 ? 60 : f->len), f->s);
+		return -1;
+	}
+	*term = (int)(v / E6);
+	return 0;
+}
+
+/* The line's currency: --currency, else its account's. */
+static const char *
+line_currency(struct price_run *r, const struct csv_field *acct,
+    unsigned long line)
+{
+	char id[128];
+
+	if (r->o->currency != NULL)
+		return r->o->currency;
+	if (acct == NULL || acct->s == NULL || acct->len == 0 ||
+	    acct->len >= sizeof(id)) {
+		cli_data_error(r->name, line, "account_id", "is empty; give it, "
+		    "or --currency");
+		return NULL;
+	}
+	memcpy(id, acct->s, acct->len);
+	id[acct->len] = '\0';
+	if (strcmp(id, r->last_account) == 0)
+		return r->last_currency;
+	sqlite3_bind_text(r->account, 1, id, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(r->account) != SQLITE_ROW) {
+		sqlite3_reset(r->account);
+		cli_data_error(r->name, line, "account_id", "'%s' is not in "
+		    "accounts", id);
+		return NULL;
+	}
+	snprintf(r->last_currency, sizeof(r->last_currency), "%s",
+	    text(r->account, 0));
+	sqlite3_reset(r->account);
+	snprintf(r->last_account, sizeof(r->last_account), "%s", id);
+	return r->last_currency;
+}
+
+static int
+price_header(struct price_run *r, const struct csv_record *rec)
+{
+	size_t n = rec->nfield;
+
+	r->have_header = 1;
+	r->nheader = n;
+	r->col_sku = csv_header_find(rec, "sku");
+	r->col_qty = csv_header_find(rec, "quantity");
+	r->col_discount = csv_header_find(rec, "discount_pct");
+	r->col_term = csv_header_find(rec, "term_months");
+	r->col_account = csv_header_find(rec, "account_id");
+	if (r->col_sku < 0 || r->col_qty < 0) {
+		cli_data_error(r->name, rec->line, NULL, "header: the columns "
+		    "'sku' and 'quantity' are needed");
+		return -1;
+	}
+	if (r->col_account < 0 && r->o->currency == NULL) {
+		cli_data_error(r->name, rec->line, NULL, "header: no "
+		    "'account_id' column; give one, or --currency");
+		return -1;
+	}
+	if ((r->names = calloc(n + 1 + NPRICED, sizeof(*r->names))) == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		char *s = strndup(rec->field[i].s ? rec->field[i].s : "",
+		    rec->field[i].len);
+
+		if (s == NULL)
+			cli_die(CLI_EIO, "out of memory");
+		r->names[i] = s;
+	}
+	r->names[n] = "currency";
+	for (int i = 0; i < NPRICED; i++)
+		r->names[n + 1 + i] = priced_names[i];
+	r->out = out_new(stdout, r->o->out, r->names, n + 1 + NPRICED);
+	return 0;
+}
+
+static int
+price_record(void *arg, const struct csv_record *rec)
+{
+	struct price_run *r = arg;
+	const struct csv_field *f = rec->field;
+	int64_t qty, discount;
+	int term;
+	const char *currency;
+	char sku[128], why[256];
+	struct priced pd;
+
+	if (!r->have_header)
+		return price_header(r, rec);
+	if (rec->nfield != r->nheader)
+		return cli_data_error(r->name, rec->line, NULL, "%zu fields, but "
+		    "the header has %zu", rec->nfield, r->nheader) ? 0 : 1;
+	if (field_str(&f[r->col_sku], sku, sizeof(sku)) == NULL)
+		return cli_data_error(r->name, rec->line, "sku", "is empty") ?
+		    0 : 1;
+	if (parse_dec(r->name, rec->line, "quantity", &f[r->col_qty], 1, QTY_MAX,
+	    -1, &qty) != 0 || parse_dec(r->name, rec->line, "discount_pct",
+	    r->col_discount >= 0 ? &f[r->col_discount] : NULL, 0, 100 * E6, 0,
+	    &discount) != 0 || parse_term(r->name, rec->line, r->col_term >= 0 ?
+	    &f[r->col_term] : NULL, &term) != 0)
+		return 0;
+	if ((currency = line_currency(r, r->col_account >= 0 ?
+	    &f[r->col_account] : NULL, rec->line)) == NULL)
+		return 0;
+	if (price_one(&r->pr, sku, currency, qty, discount, term, &pd, why,
+	    sizeof(why)) != 0)
+		return cli_data_error(r->name, rec->line, NULL, "%s", why) ?
+		    0 : 1;
+	for (size_t i = 0; i < rec->nfield; i++)
+		out_text(r->out, f[i].s, f[i].len);
+	out_text(r->out, currency, strlen(currency));
+	out_priced(r->out, pricing_model_name(pd.p->model), &pd, pd.p->period,
+	    exponent_of(currency));
+	out_end_row(r->out);
+	return 0;
+}
+
+int
+quote_price(sqlite3 *db, FILE *in, const char *name, char delim,
+    const struct quote_opts *o)
+{
+	struct price_run r;
+	int rc, wrc = 0;
+
+	memset(&r, 0, sizeof(r));
+	r.o = o;
+	r.name = name;
+	pricer_open(&r.pr, db, o->on);
+	r.account = db_prepare(db, sql_account);
+	rc = csv_read(in, name, delim, NULL, price_record, &r);
+	if (r.out != NULL) {
+		wrc = out_finish(r.out);
+		out_free(r.out);
+		for (size_t i = 0; i < r.nheader; i++)
+			free((char *)r.names[i]);
+		free(r.names);
+	}
+	sqlite3_finalize(r.account);
+	pricer_close(&r.pr);
+	if (wrc != 0)
+		return CLI_EIO;
+	return rc == 0 && cli_data_errors() == 0 ? CLI_OK : CLI_EDATA;
+}
+
+/* ---- writing quotes back out ---------------------------------------------------------- */
+
+static const char *const line_names[] = { "quote_id", "quote_ref", "status",
+    "account_id", "currency", "line_no", "sku", "quantity", "discount_pct",
+    "term_months" };
+#define NLINE 10
+
+/* The shown status: an open quote past its last day is expired. */
+static const char *
+shown_status(const char *status, const char *valid_until, int32_t on)
+{
+	int32_t last;
+
+	if ((strcmp(status, "approved") == 0 ||
+	    strcmp(status, "needs_approval") == 0) && valid_until != NULL &&
+	    date_parse(valid_until, strlen(valid_until), &last) == 0 &&
+	    on > last)
+		return "expired";
+	return status;
+}
+
+static int
+write_lines(sqlite3 *db, const struct quote_opts *o)
+{
+	const char *names[NLINE + NPRICED];
+	sqlite3_stmt *st = db_prepare(db, sql_lines);
+	struct out *out;
+	int rc;
+
+	memcpy(names, line_names, sizeof(line_names));
+	memcpy(names + NLINE, priced_names, sizeof(priced_names));
+	out = out_new(stdout, o->out, names, NLINE + NPRICED);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct priced pd;
+		const char *status = shown_status(text(st, 2), text(st, 20),
+		    o->on);
+		int exp = exponent_of(text(st, 4));
+		char buf[32];
+
+		memset(&pd, 0, sizeof(pd));
+		for (int i = 0; i < 5; i++)
+			if (i == 2)
+				out_text(out, status, strlen(status));
+			else
+				out_text(out, text(st, i),
+				    (size_t)sqlite3_column_bytes(st, i));
+		out_number(out, buf, (size_t)snprintf(buf, sizeof(buf), "%d",
+		    sqlite3_column_int(st, 5)));
+		out_text(out, text(st, 6), (size_t)sqlite3_column_bytes(st, 6));
+		out_dec(out, sqlite3_column_int64(st, 7), 6, 0);
+		out_dec(out, sqlite3_column_int64(st, 8), 6, 0);
+		out_number(out, buf, (size_t)snprintf(buf, sizeof(buf), "%d",
+		    sqlite3_column_int(st, 9)));
+		pd.tier_min = sqlite3_column_type(st, 11) == SQLITE_NULL ? -1 :
+		    sqlite3_column_int64(st, 11);
+		pd.l.list_unit = sqlite3_column_int64(st, 12);
+		pd.l.net_unit = sqlite3_column_int64(st, 13);
+		pd.l.amount = sqlite3_column_int64(st, 14);
+		pd.has_mrr = sqlite3_column_type(st, 16) != SQLITE_NULL;
+		pd.mrr = sqlite3_column_int64(st, 16);
+		pd.term_value = sqlite3_column_int64(st, 17);
+		pd.has_margin = sqlite3_column_type(st, 18) != SQLITE_NULL &&
+		    pricing_margin(pd.l.amount, sqlite3_column_int64(st, 18),
+		    &pd.margin) == 0;
+		snprintf(pd.rules, sizeof(pd.rules), "%s", text(st, 19) ?
+		    text(st, 19) : "");
+		out_priced(out, text(st, 10), &pd, text(st, 15), exp);
+		out_end_row(out);
+	}
+	sqlite3_finalize(st);
+	rc = out_finish(out);
+	out_free(out);
+	return rc == 0 ? CLI_OK : CLI_EIO;
+}
+
+/* One row per quote: its totals.  only: just the quotes in out_keys. */
+static int
+write_totals(sqlite3 *db, const struct quote_opts *o, int only)
+{
+	static const char *const names[] = { "quote_id", "quote_ref",
+	    "account_id", "status", "currency", "quote_date", "valid_until",
+	    "one_time", "mrr", "tcv", "acv", "margin_pct", "pending_approvals",
+	    "revision_of" };
+	sqlite3_stmt *st = db_prepare(db, sql_totals);
+	struct out *out = out_new(stdout, o->out, names, 14);
+	int rc;
+
+	sqlite3_bind_int(st, 1, only);
+	bind_str(st, 2, only ? NULL : o->account);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *status = shown_status(text(st, 3), text(st, 6),
+		    o->on);
+		int exp = exponent_of(text(st, 4));
+		int64_t one_time = sqlite3_column_int64(st, 8);
+		int64_t mrr = sqlite3_column_int64(st, 9);
+		int64_t margin;
+		char buf[32];
+
+		if (!only && o->status != NULL && strcmp(o->status, status))
+			continue;
+		for (int i = 0; i < 7; i++)
+			if (i == 3)
+				out_text(out, status, strlen(status));
+			else
+				out_text(out, text(st, i),
+				    (size_t)sqlite3_column_bytes(st, i));
+		out_dec(out, one_time, exp, exp);
+		out_dec(out, mrr, exp, exp);
+		out_dec(out, sqlite3_column_int64(st, 10) + one_time, exp, exp);
+		out_dec(out, mrr * 12, exp, exp);
+		if (sqlite3_column_type(st, 11) != SQLITE_NULL &&
+		    pricing_margin(sqlite3_column_int64(st, 11),
+		    sqlite3_column_int64(st, 12), &margin) == 0)
+			out_dec(out, margin, 2, 2);
+		else
+			out_null(out);
+		out_number(out, buf, (size_t)snprintf(buf, sizeof(buf), "%d",
+		    sqlite3_column_int(st, 13)));
+		out_text(out, text(st, 7), (size_t)sqlite3_column_bytes(st, 7));
+		out_end_row(out);
+	}
+	sqlite3_finalize(st);
+	rc = out_finish(out);
+	out_free(out);
+	return rc == 0 ? CLI_OK : CLI_EIO;
+}
+
+/* ---- new and revise ----------------------------------------------------------------- */
+
+struct new_line {
+	char ref[128], account[128], opportunity[128], sku[128];
+	int64_t qty, discount;
+	int term;
+	unsigned long line;
+};
+
+/* Where each field is among the columns read: new reads quote_ref,
+ * account_id, sku, quantity, opportunity_id, discount_pct, term_months;
+ * revise reads sku, quantity, discount_pct, term_months (-1: none). */
+enum { F_REF, F_ACCOUNT, F_SKU, F_QTY, F_OPP, F_DISCOUNT, F_TERM, NF };
+
+struct new_run {
+	sqlite3 *db;
+	const struct quote_opts *o;
+	const char *name;	/* of the input, for messages */
+	int at[NF];
+	struct new_line *l;
+	size_t n, cap;
+};
+
+static int
+collect_line(void *arg, const struct csv_field *f, unsigned long line)
+{
+	struct new_run *r = arg;
+	struct new_line *l;
+
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 64;
+		if ((r->l = realloc(r->l, r->cap * sizeof(*r->l))) == NULL)
+			cli_die(CLI_EIO, "out of memory");
+	}
+	l = &r->l[r->n];
+	memset(l, 0, sizeof(*l));
+	l->line = line;
+	if (r->at[F_REF] >= 0) {
+		if (field_str(&f[r->at[F_REF]], l->ref, sizeof(l->ref)) == NULL)
+			return cli_data_error(r->name, line, "quote_ref",
+			    "is empty") ? 0 : -1;
+		if (field_str(&f[r->at[F_ACCOUNT]], l->account,
+		    sizeof(l->account)) == NULL)
+			return cli_data_error(r->name, line, "account_id",
+			    "is empty") ? 0 : -1;
+		field_str(&f[r->at[F_OPP]], l->opportunity,
+		    sizeof(l->opportunity));
+	}
+	if (field_str(&f[r->at[F_SKU]], l->sku, sizeof(l->sku)) == NULL)
+		return cli_data_error(r->name, line, "sku", "is empty") ? 0 : -1;
+	if (parse_dec(r->name, line, "quantity", &f[r->at[F_QTY]], 1, QTY_MAX,
+	    -1, &l->qty) != 0 || parse_dec(r->name, line, "discount_pct",
+	    &f[r->at[F_DISCOUNT]], 0, 100 * E6, 0, &l->discount) != 0 ||
+	    parse_term(r->name, line, &f[r->at[F_TERM]], &l->term) != 0)
+		return 0;
+	r->n++;
+	return 0;
+}
+
+struct quote_writer {
+	sqlite3 *db;
+	struct pricer pr;
+	sqlite3_stmt *quote, *line, *approval, *account, *opp;
+	long quotes, lines, approvals;
+};
+
+static void
+writer_open(struct quote_writer *w, sqlite3 *db, int32_t day)
+{
+	memset(w, 0, sizeof(*w));
+	w->db = db;
+	pricer_open(&w->pr, db, day);
+	w->quote = db_prepare(db, sql_new_quote);
+	w->line = db_prepare(db, sql_new_line);
+	w->approval = db_prepare(db, sql_new_approval);
+	w->account = db_prepare(db, sql_account);
+	w->opp = db_prepare(db, sql_opportunity_account);
+}
+
+static void
+writer_close(struct quote_writer *w)
+{
+	sqlite3_finalize(w->quote);
+	sqlite3_finalize(w->line);
+	sqlite3_finalize(w->approval);
+	sqlite3_finalize(w->account);
+	sqlite3_finalize(w->opp);
+	pricer_close(&w->pr);
+}
+
+static void
+store_line(struct quote_writer *w, const char *qid, int line_no,
+    const struct priced *pd, int64_t qty, int64_t discount)
+{
+	sqlite3_stmt *st = w->line;
+
+	sqlite3_bind_text(st, 1, qid, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 2, line_no);
+	sqlite3_bind_text(st, 3, pd->p->sku, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, pd->p->kind, -1, SQLITE_TRANSIENT);
+	bind_str(st, 5, pd->p->period);
+	sqlite3_bind_int64(st, 6, qty);
+	sqlite3_bind_int64(st, 7, discount);
+	sqlite3_bind_int(st, 8, pd->term);
+	sqlite3_bind_text(st, 9, pricing_model_name(pd->p->model), -1,
+	    SQLITE_STATIC);
+	if (pd->tier_min >= 0)
+		sqlite3_bind_int64(st, 10, pd->tier_min);
+	else
+		sqlite3_bind_null(st, 10);
+	sqlite3_bind_int64(st, 11, pd->l.list_unit);
+	sqlite3_bind_int64(st, 12, pd->l.net_unit);
+	sqlite3_bind_int64(st, 13, pd->l.amount);
+	if (pd->has_mrr)
+		sqlite3_bind_int64(st, 14, pd->mrr);
+	else
+		sqlite3_bind_null(st, 14);
+	sqlite3_bind_int64(st, 15, pd->term_value);
+	if (pd->has_cost)
+		sqlite3_bind_int64(st, 16, pd->cost);
+	else
+		sqlite3_bind_null(st, 16);
+	bind_str(st, 17, pd->rules);
+	step_done(w->db, st);
+	w->lines++;
+	for (size_t i = 0; i < pd->nbroken; i++) {
+		char why[300];
+
+		reason(pd, pd->broken[i], why, sizeof(why));
+		sqlite3_bind_text(w->approval, 1, qid, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(w->approval, 2, line_no);
+		sqlite3_bind_text(w->approval, 3, pd->broken[i]->id, -1,
+		    SQLITE_TRANSIENT);
+		sqlite3_bind_text(w->approval, 4, why, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(w->approval, 5, pd->broken[i]->approver[0] ?
+		    pd->broken[i]->approver : "unassigned", -1,
+		    SQLITE_TRANSIENT);
+		step_done(w->db, w->approval);
+		w->approvals++;
+	}
+}
+
+/*
+ * Stores the lines of one quote (lines[0..n), all of one ref): checks the
+ * account, the opportunity and every line, then writes the quote, its
+ * lines and its approvals.  Returns 0, or -1 after reporting errors.
+ */
+static int
+store_quote(struct quote_writer *w, const struct quote_opts *o,
+    const struct new_line *lines, size_t n, const char *revision_of,
+    char *qid, size_t qsize)
+{
+	char currency[4], why[256], valid[DATE_FMT_MAX];
+	struct priced *pd = calloc(n, sizeof(*pd));
+	const struct new_line *h = &lines[0];
+	int broken = 0, bad = 0;
+
+	if (pd == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	sqlite3_bind_text(w->account, 1, h->account, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(w->account) != SQLITE_ROW) {
+		sqlite3_reset(w->account);
+		free(pd);
+		return cli_data_error("stdin", h->line, "account_id", "'%s' is "
+		    "not in accounts", h->account), -1;
+	}
+	snprintf(currency, sizeof(currency), "%s", o->currency ? o->currency :
+	    text(w->account, 0));
+	sqlite3_reset(w->account);
+	if (h->opportunity[0] != '\0') {
+		sqlite3_bind_text(w->opp, 1, h->opportunity, -1,
+		    SQLITE_TRANSIENT);
+		if (sqlite3_step(w->opp) != SQLITE_ROW)
+			bad = !cli_data_error("stdin", h->line, "opportunity_id",
+			    "'%s' is not in opportunities", h->opportunity) + 1;
+		else if (strcmp(text(w->opp, 0), h->account) != 0)
+			bad = !cli_data_error("stdin", h->line, "opportunity_id",
+			    "'%s' belongs to account '%s', not '%s'",
+			    h->opportunity, text(w->opp, 0), h->account) + 1;
+		sqlite3_reset(w->opp);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct new_line *l = &lines[i];
+
+		if (strcmp(l->account, h->account) != 0 ||
+		    strcmp(l->opportunity, h->opportunity) != 0) {
+			cli_data_error("stdin", l->line, NULL, "quote '%s': every "
+			    "line needs the same account_id and opportunity_id "
+			    "(as on line %lu)", l->ref, h->line);
+			bad = 1;
+		} else if (price_one(&w->pr, l->sku, currency, l->qty,
+		    l->discount, l->term, &pd[i], why, sizeof(why)) != 0) {
+			cli_data_error(l->line ? "stdin" : NULL, l->line, NULL,
+			    "%s", why);
+			bad = 1;
+		} else
+			broken |= pd[i].nbroken > 0;
+	}
+	if (bad) {
+		free(pd);
+		return -1;
+	}
+	db_next_id(w->db, "quotes", "quote_id", "Q", qid, qsize);
+	date_format(valid, o->on + o->valid_days - 1);
+	sqlite3_bind_text(w->quote, 1, qid, -1, SQLITE_TRANSIENT);
+	bind_str(w->quote, 2, h->ref);
+	sqlite3_bind_text(w->quote, 3, h->account, -1, SQLITE_TRANSIENT);
+	bind_str(w->quote, 4, h->opportunity);
+	sqlite3_bind_text(w->quote, 5, currency, -1, SQLITE_TRANSIENT);
+	bind_day(w->quote, 6, o->on);
+	sqlite3_bind_text(w->quote, 7, valid, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(w->quote, 8, broken ? "needs_approval" : "approved",
+	    -1, SQLITE_STATIC);
+	bind_str(w->quote, 9, revision_of);
+	step_done(w->db, w->quote);
+	w->quotes++;
+	for (size_t i = 0; i < n; i++)
+		store_line(w, qid, (int)i + 1, &pd[i], lines[i].qty,
+		    lines[i].discount);
+	keys_add(w->db, qid);
+	free(pd);
+	return 0;
+}
+
+static int
+finish_quotes(struct quote_writer *w, const char *verb,
+    const struct quote_opts *o, long superseded)
+{
+	struct db_changes ch = { .n = 0 };
+	int rc;
+
+	db_changes_add(&ch, "quotes", w->quotes, superseded, 0);
+	db_changes_add(&ch, "quote_lines", w->lines, 0, 0);
+	db_changes_add(&ch, "quote_approvals", w->approvals, 0, 0);
+	writer_close(w);
+	if ((rc = finish_write(w->db, verb, o->arguments, &ch)) != CLI_OK)
+		return rc;
+	return write_lines(w->db, o);
+}
+
+/* Lines in the order of their ref's first line, then their own order. */
+static const struct new_line *sort_base;
+
+static int
+by_ref(const void *a, const void *b)
+{
+	const struct new_line *x = &sort_base[*(const size_t *)a];
+	const struct new_line *y = &sort_base[*(const size_t *)b];
+	int c = strcmp(x->ref, y->ref);
+
+	if (c != 0)
+		return c;
+	return x < y ? -1 : x > y;
+}
+
+struct group {
+	size_t first, start, n;		/* first: the ref's first line */
+};
+
+static int
+by_first(const void *a, const void *b)
+{
+	const struct group *x = a, *y = b;
+
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+int
+quote_new(sqlite3 *db, const struct csv_input *in, const struct quote_opts *o)
+{
+	static const char *const columns[] = { "quote_ref", "account_id",
+	    "sku", "quantity", "opportunity_id", "discount_pct",
+	    "term_months" };
+	struct new_run r = { .db = db, .o = o, .name = in->name ? in->name :
+	    "stdin", .at = { 0, 1, 2, 3, 4, 5, 6 } };
+	struct quote_writer w;
+	struct new_line *lines;
+	struct group *g;
+	size_t *idx, ng = 0;
+	char qid[32];
+
+	csv_read_columns(in->in, r.name, in->delim, columns, 7, 4,
+	    collect_line, &r);
+	db_begin(db);
+	keys_open(db);
+	writer_open(&w, db, o->on);
+	if ((idx = malloc((r.n + 1) * sizeof(*idx))) == NULL ||
+	    (g = malloc((r.n + 1) * sizeof(*g))) == NULL ||
+	    (lines = malloc((r.n + 1) * sizeof(*lines))) == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	for (size_t i = 0; i < r.n; i++)
+		idx[i] = i;
+	sort_base = r.l;
+	qsort(idx, r.n, sizeof(*idx), by_ref);
+	for (size_t i = 0; i < r.n; i++) {
+		lines[i] = r.l[idx[i]];
+		if (i == 0 || strcmp(lines[i].ref, lines[i - 1].ref) != 0) {
+			g[ng].first = idx[i];
+			g[ng].start = i;
+			g[ng++].n = 0;
+		}
+		g[ng - 1].n++;
+	}
+	qsort(g, ng, sizeof(*g), by_first);
+	for (size_t k = 0; k < ng && cli_data_errors() == 0; k++)
+		store_quote(&w, o, &lines[g[k].start], g[k].n, NULL, qid,
+		    sizeof(qid));
+	free(idx);
+	free(g);
+	free(lines);
+	free(r.l);
+	return finish_quotes(&w, "new", o, 0);
+}
+
+int
+quote_revise(sqlite3 *db, const char *quote_id, FILE *in, char delim,
+    const struct quote_opts *o)
+{
+	static const char *const columns[] = { "sku", "quantity",
+	    "discount_pct", "term_months" };
+	struct new_run r = { .db = db, .o = o, .name = "stdin",
+	    .at = { -1, -1, 0, 1, -1, 2, 3 } };
+	struct quote_writer w;
+	sqlite3_stmt *st;
+	char account[128] = "", ref[128] = "", opp[128] = "", qid[32];
+	char status[32] = "";
+	struct quote_opts ro = *o;
+	char currency[4] = "";
+	int found;
+
+	csv_read_columns(in, r.name, delim, columns, 4, 2, collect_line, &r);
+	db_begin(db);
+	keys_open(db);
+	st = db_prepare(db, sql_quote);
+	sqlite3_bind_text(st, 1, quote_id, -1, SQLITE_TRANSIENT);
+	if ((found = sqlite3_step(st) == SQLITE_ROW)) {
+		snprintf(status, sizeof(status), "%s", text(st, 0));
+		snprintf(account, sizeof(account), "%s", text(st, 2));
+		snprintf(currency, sizeof(currency), "%s", text(st, 3));
+		snprintf(ref, sizeof(ref), "%s", text(st, 4) ? text(st, 4) : "");
+		snprintf(opp, sizeof(opp), "%s", text(st, 5) ? text(st, 5) : "");
+	}
+	sqlite3_finalize(st);
+	if (!found)
+		cli_data_error(NULL, 0, NULL, "quote '%s' does not exist",
+		    quote_id);
+	else if (strcmp(status, "accepted") == 0 ||
+	    strcmp(status, "superseded") == 0)
+		cli_data_error(NULL, 0, NULL, "quote '%s' is %s: it cannot be "
+		    "revised", quote_id, status);
+	writer_open(&w, db, o->on);
+	ro.currency = currency;
+	if (cli_data_errors() == 0 && r.n == 0)
+		cli_data_error("stdin", 0, NULL, "no lines: the revision needs "
+		    "its lines on standard input (sku,quantity,...)");
+	if (cli_data_errors() == 0) {
+		for (size_t i = 0; i < r.n; i++) {
+			snprintf(r.l[i].ref, sizeof(r.l[i].ref), "%s", ref);
+			snprintf(r.l[i].account, sizeof(r.l[i].account), "%s",
+			    account);
+			snprintf(r.l[i].opportunity, sizeof(r.l[i].opportunity),
+			    "%s", opp);
+		}
+		if (store_quote(&w, &ro, r.l, r.n, quote_id, qid,
+		    sizeof(qid)) == 0) {
+			st = db_prepare(db, sql_set_status);
+			sqlite3_bind_text(st, 1, quote_id, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, 2, "superseded", -1,
+			    SQLITE_STATIC);
+			step_done(db, st);
+			sqlite3_finalize(st);
+		}
+	}
+	free(r.l);
+	return finish_quotes(&w, "revise", o, 1);
+}
+
+/* ---- approve and reject -------------------------------------------------------------- */
+
+struct decide {
+	sqlite3 *db;
+	const struct quote_opts *o;
+	int approve;
+	sqlite3_stmt *quote, *pending, *decide, *status;
+	long decided, changed;
+};
+
+static int
+decide_one(void *arg, const struct csv_field *f, unsigned long line)
+{
+	struct decide *d = arg;
+	char qid[64], status[32], day[DATE_FMT_MAX];
+	const char *loc = line ? "stdin" : NULL;
+	int pending, mine;
+
+	if (field_str(&f[0], qid, sizeof(qid)) == NULL)
+		return cli_data_error(loc, line, "quote_id", "is empty") ? 0 : -1;
+	if (!keys_add(d->db, qid))
+		return 0;
+	sqlite3_bind_text(d->quote, 1, qid, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(d->quote) != SQLITE_ROW) {
+		sqlite3_reset(d->quote);
+		return cli_data_error(loc, line, NULL, "quote '%s' does not "
+		    "exist", qid) ? 0 : -1;
+	}
+	snprintf(status, sizeof(status), "%s", shown_status(text(d->quote, 0),
+	    text(d->quote, 1), d->o->on));
+	sqlite3_reset(d->quote);
+	if (strcmp(status, "needs_approval") != 0)
+		return cli_data_error(loc, line, NULL, "quote '%s' is %s: "
+		    "there is nothing to %s", qid, status, d->approve ?
+		    "approve" : "reject") ? 0 : -1;
+	sqlite3_bind_text(d->pending, 1, qid, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(d->pending, 2, d->o->role, -1, SQLITE_TRANSIENT);
+	sqlite3_step(d->pending);
+	pending = sqlite3_column_int(d->pending, 0);
+	mine = sqlite3_column_int(d->pending, 1);
+	sqlite3_reset(d->pending);
+	if (mine == 0)
+		return cli_data_error(loc, line, NULL, "quote '%s': none of its "
+		    "%d pending reasons is for the role '%s' (see quote_approvals)",
+		    qid, pending, d->o->role) ? 0 : -1;
+	date_format(day, d->o->on);
+	sqlite3_bind_text(d->decide, 1, qid, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(d->decide, 2, d->o->role, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(d->decide, 3, d->approve ? "approved" : "rejected",
+	    -1, SQLITE_STATIC);
+	sqlite3_bind_text(d->decide, 4, db_user(), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(d->decide, 5, day, -1, SQLITE_TRANSIENT);
+	bind_str(d->decide, 6, d->o->note);
+	step_done(d->db, d->decide);
+	d->decided += mine;
+	if (!d->approve || mine == pending) {
+		sqlite3_bind_text(d->status, 1, qid, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(d->status, 2, d->approve ? "approved" :
+		    "rejected", -1, SQLITE_STATIC);
+		step_done(d->db, d->status);
+		d->changed++;
+	}
+	return 0;
+}
+
+int
+quote_decide(sqlite3 *db, const struct csv_input *in, int approve,
+    const struct quote_opts *o)
+{
+	struct decide d = { .db = db, .o = o, .approve = approve };
+	struct db_changes ch = { .n = 0 };
+	struct csv_rows ids;
+	int rc;
+
+	if (collect_ids(in, &ids) != 0)
+		return finish_write(db, approve ? "approve" : "reject",
+		    o->arguments, &ch);
+	db_begin(db);
+	keys_open(db);
+	d.quote = db_prepare(db, sql_quote);
+	d.pending = db_prepare(db, sql_pending);
+	d.decide = db_prepare(db, sql_decide);
+	d.status = db_prepare(db, sql_set_status);
+	csv_rows_each(&ids, decide_one, &d);
+	csv_rows_free(&ids);
+	sqlite3_finalize(d.quote);
+	sqlite3_finalize(d.pending);
+	sqlite3_finalize(d.decide);
+	sqlite3_finalize(d.status);
+	db_changes_add(&ch, "quote_approvals", 0, d.decided, 0);
+	db_changes_add(&ch, "quotes", 0, d.changed, 0);
+	if ((rc = finish_write(db, approve ? "approve" : "reject",
+	    o->arguments, &ch)) != CLI_OK)
+		return rc;
+	return write_totals(db, o, 1);
+}
+
+/* ---- accept ------------------------------------------------------------------------ */
+
+struct accept {
+	sqlite3 *db;
+	const struct quote_opts *o;
+	sqlite3_stmt *quote, *lines, *order, *contract, *sub, *oline, *order_of,
+	    *status;
+	struct out *out;
+	long orders, subs, olines;
+};
+
+static void
+accept_row(struct accept *a, const char *qid, const char *order,
+    const char *contract, sqlite3_stmt *l, const char *sub,
+    const char *currency, const char *start, const char *end)
+{
+	char buf[32];
+	int exp = exponent_of(currency);
+
+	out_text(a->out, qid, strlen(qid));
+	out_text(a->out, order, strlen(order));
+	out_text(a->out, contract, strlen(contract));
+	out_number(a->out, buf, (size_t)snprintf(buf, sizeof(buf), "%d",
+	    sqlite3_column_int(l, 0)));
+	out_text(a->out, text(l, 1), (size_t)sqlite3_column_bytes(l, 1));
+	out_text(a->out, text(l, 2), (size_t)sqlite3_column_bytes(l, 2));
+	if (sub != NULL)
+		out_text(a->out, sub, strlen(sub));
+	else
+		out_null(a->out);
+	out_dec(a->out, sqlite3_column_int64(l, 8), exp, exp);
+	out_text(a->out, currency, strlen(currency));
+	out_text(a->out, start, strlen(start));
+	out_text(a->out, end, strlen(end));
+	out_end_row(a->out);
+}
+
+/* The quote's lines into the order; recurring ones also into
+ * subscriptions for the term of the contract. */
+static void
+accept_lines(struct accept *a, const char *qid, const char *account,
+    const char *currency, const char *order, const char *contract,
+    const char *start, const char *end)
+{
+	sqlite3_stmt *l = a->lines;
+
+	sqlite3_bind_text(l, 1, qid, -1, SQLITE_TRANSIENT);
+	while (sqlite3_step(l) == SQLITE_ROW) {
+		char sub[32];
+		int recurring = strcmp(text(l, 2), "recurring") == 0;
+
+		if (recurring) {
+			db_next_id(a->db, "subscriptions", "subscription_id",
+			    "SUB", sub, sizeof(sub));
+			sqlite3_bind_text(a->sub, 1, sub, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(a->sub, 2, account, -1,
+			    SQLITE_TRANSIENT);
+			sqlite3_bind_text(a->sub, 3, contract, -1,
+			    SQLITE_TRANSIENT);
+			sqlite3_bind_text(a->sub, 4, text(l, 1), -1,
+			    SQLITE_TRANSIENT);
+			sqlite3_bind_int64(a->sub, 5, sqlite3_column_int64(l, 4));
+			sqlite3_bind_int64(a->sub, 6, sqlite3_column_int64(l, 7));
+			sqlite3_bind_int64(a->sub, 7, sqlite3_column_int64(l, 5));
+			sqlite3_bind_text(a->sub, 8, currency, -1,
+			    SQLITE_TRANSIENT);
+			sqlite3_bind_text(a->sub, 9, text(l, 3), -1,
+			    SQLITE_TRANSIENT);
+			sqlite3_bind_text(a->sub, 10, start, -1,
+			    SQLITE_TRANSIENT);
+			sqlite3_bind_text(a->sub, 11, end, -1, SQLITE_TRANSIENT);
+			step_done(a->db, a->sub);
+			a->subs++;
+		}
+		sqlite3_bind_text(a->oline, 1, order, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(a->oline, 2, sqlite3_column_int(l, 0));
+		sqlite3_bind_text(a->oline, 3, text(l, 1), -1,
+		    SQLITE_TRANSIENT);
+		sqlite3_bind_text(a->oline, 4, text(l, 2), -1,
+		    SQLITE_TRANSIENT);
+		sqlite3_bind_int64(a->oline, 5, sqlite3_column_int64(l, 4));
+		sqlite3_bind_int64(a->oline, 6, sqlite3_column_int64(l, 7));
+		sqlite3_bind_int64(a->oline, 7, sqlite3_column_int64(l, 5));
+		sqlite3_bind_int64(a->oline, 8, sqlite3_column_int64(l, 8));
+		bind_str(a->oline, 9, recurring ? sub : NULL);
+		step_done(a->db, a->oline);
+		a->olines++;
+		accept_row(a, qid, order, contract, l, recurring ? sub : NULL,
+		    currency, start, end);
+	}
+	sqlite3_reset(l);
+}
+
+/* The contract's term: the longest term of its recurring lines, else of
+ * all its lines. */
+static int
+contract_term(struct accept *a, const char *qid)
+{
+	int term = 0, any = 0, recurring = 0;
+
+	sqlite3_bind_text(a->lines, 1, qid, -1, SQLITE_TRANSIENT);
+	while (sqlite3_step(a->lines) == SQLITE_ROW) {
+		int t = sqlite3_column_int(a->lines, 6);
+		int r = strcmp(text(a->lines, 2), "recurring") == 0;
+
+		if (r && (!recurring || t > term))
+			term = t;
+		else if (!recurring && t > any)
+			any = t;
+		recurring |= r;
+	}
+	sqlite3_reset(a->lines);
+	return recurring ? term : any > 0 ? any : TERM_DEFAULT;
+}
+
+static int
+accept_one(void *arg, const struct csv_field *f, unsigned long line)
+{
+	struct accept *a = arg;
+	char qid[64], status[32], valid[16], account[128], currency[4];
+	char order[32], contract[32], start[DATE_FMT_MAX], end[DATE_FMT_MAX];
+	const char *loc = line ? "stdin" : NULL;
+	int32_t last, begin;
+
+	if (field_str(&f[0], qid, sizeof(qid)) == NULL)
+		return cli_data_error(loc, line, "quote_id", "is empty") ? 0 : -1;
+	if (!keys_add(a->db, qid))
+		return 0;
+	sqlite3_bind_text(a->quote, 1, qid, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(a->quote) != SQLITE_ROW) {
+		sqlite3_reset(a->quote);
+		return cli_data_error(loc, line, NULL, "quote '%s' does not "
+		    "exist", qid) ? 0 : -1;
+	}
+	snprintf(status, sizeof(status), "%s", text(a->quote, 0));
+	snprintf(valid, sizeof(valid), "%s", text(a->quote, 1));
+	snprintf(account, sizeof(account), "%s", text(a->quote, 2));
+	snprintf(currency, sizeof(currency), "%s", text(a->quote, 3));
+	sqlite3_reset(a->quote);
+	if (strcmp(status, "accepted") == 0) {
+		sqlite3_bind_text(a->order_of, 1, qid, -1, SQLITE_TRANSIENT);
+		sqlite3_step(a->order_of);
+		snprintf(order, sizeof(order), "%s", text(a->order_of, 0) ?
+		    text(a->order_of, 0) : "");
+		sqlite3_reset(a->order_of);
+		return cli_data_error(loc, line, NULL, "quote '%s' is already "
+		    "accepted (order '%s')", qid, order) ? 0 : -1;
+	}
+	if (strcmp(status, "approved") != 0)
+		return cli_data_error(loc, line, NULL, "quote '%s' is %s, not "
+		    "approved", qid, status) ? 0 : -1;
+	if (date_parse(valid, strlen(valid), &last) == 0 && a->o->on > last)
+		return cli_data_error(loc, line, NULL, "quote '%s' expired: it "
+		    "could be accepted until %s", qid, valid) ? 0 : -1;
+	begin = a->o->start != QUOTE_NO_DAY ? a->o->start : a->o->on;
+	date_format(start, begin);
+	date_format(end, date_add_months(begin, contract_term(a, qid)));
+	db_next_id(a->db, "orders", "order_id", "ORD", order, sizeof(order));
+	db_next_id(a->db, "contracts", "contract_id", "CTR", contract,
+	    sizeof(contract));
+	sqlite3_bind_text(a->order, 1, order, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(a->order, 2, qid, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(a->order, 3, account, -1, SQLITE_TRANSIENT);
+	bind_day(a->order, 4, a->o->on);
+	sqlite3_bind_text(a->order, 5, currency, -1, SQLITE_TRANSIENT);
+	step_done(a->db, a->order);
+	sqlite3_bind_text(a->contract, 1, contract, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(a->contract, 2, account, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(a->contract, 3, start, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(a->contract, 4, end, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(a->contract, 5, order, -1, SQLITE_TRANSIENT);
+	step_done(a->db, a->contract);
+	accept_lines(a, qid, account, currency, order, contract, start, end);
+	sqlite3_bind_text(a->status, 1, qid, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(a->status, 2, "accepted", -1, SQLITE_STATIC);
+	step_done(a->db, a->status);
+	a->orders++;
+	return 0;
+}
+
+int
+quote_accept(sqlite3 *db, const struct csv_input *in,
+    const struct quote_opts *o)
+{
+	static const char *const names[] = { "quote_id", "order_id",
+	    "contract_id", "line_no", "sku", "kind", "subscription_id",
+	    "amount", "currency", "start_date", "end_date" };
+	struct accept a = { .db = db, .o = o };
+	struct db_changes ch = { .n = 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *held;
+	struct csv_rows ids;
+	int rc;
+
+	if (collect_ids(in, &ids) != 0)
+		return finish_write(db, "accept", o->arguments, &ch);
+	/* The rows are written to memory and shown only once committed. */
+	if ((held = open_memstream(&buf, &len)) == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	db_begin(db);
+	keys_open(db);
+	a.out = out_new(held, o->out, names, 11);
+	a.quote = db_prepare(db, sql_quote);
+	a.lines = db_prepare(db, sql_accept_lines);
+	a.order = db_prepare(db, sql_new_order);
+	a.contract = db_prepare(db, sql_new_contract);
+	a.sub = db_prepare(db, sql_new_subscription);
+	a.oline = db_prepare(db, sql_new_order_line);
+	a.order_of = db_prepare(db, sql_order_of);
+	a.status = db_prepare(db, sql_set_status);
+	csv_rows_each(&ids, accept_one, &a);
+	csv_rows_free(&ids);
+	out_finish(a.out);
+	out_free(a.out);
+	fclose(held);
+	sqlite3_finalize(a.quote);
+	sqlite3_finalize(a.lines);
+	sqlite3_finalize(a.order);
+	sqlite3_finalize(a.contract);
+	sqlite3_finalize(a.sub);
+	sqlite3_finalize(a.oline);
+	sqlite3_finalize(a.order_of);
+	sqlite3_finalize(a.status);
+	db_changes_add(&ch, "orders", a.orders, 0, 0);
+	db_changes_add(&ch, "order_lines", a.olines, 0, 0);
+	db_changes_add(&ch, "contracts", a.orders, 0, 0);
+	db_changes_add(&ch, "subscriptions", a.subs, 0, 0);
+	db_changes_add(&ch, "quotes", 0, a.orders, 0);
+	if ((rc = finish_write(db, "accept", o->arguments, &ch)) == CLI_OK &&
+	    fwrite(buf, 1, len, stdout) != len)
+		rc = CLI_EIO;
+	free(buf);
+	return rc;
+}
+
+/* ---- list and show ------------------------------------------------------------------- */
+
+static int
+keep_id(void *arg, const struct csv_field *f, unsigned long line)
+{
+	sqlite3 *db = arg;
+	sqlite3_stmt *st;
+	char qid[64];
+	int found;
+
+	if (field_str(&f[0], qid, sizeof(qid)) == NULL)
+		return cli_data_error(line ? "stdin" : NULL, line, "quote_id",
+		    "is empty") ? 0 : -1;
+	st = db_prepare(db, sql_quote);
+	sqlite3_bind_text(st, 1, qid, -1, SQLITE_TRANSIENT);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (!found)
+		return cli_data_error(line ? "stdin" : NULL, line, NULL, "quote "
+		    "'%s' does not exist", qid) ? 0 : -1;
+	keys_add(db, qid);
+	return 0;
+}
+
+int
+quote_list(sqlite3 *db, const struct csv_input *in,
+    const struct quote_opts *o)
+{
+	struct csv_rows ids;
+
+	keys_open(db);
+	if (in == NULL)
+		return write_totals(db, o, 0);
+	if (collect_ids(in, &ids) != 0)
+		return CLI_EDATA;
+	csv_rows_each(&ids, keep_id, db);
+	csv_rows_free(&ids);
+	if (cli_data_errors() > 0)
+		return CLI_EDATA;
+	return o->lines ? write_lines(db, o) : write_totals(db, o, 1);
+}
