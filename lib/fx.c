@@ -122,11 +122,17 @@ int
 fx_convert_into(struct fx *fx, int64_t amount, const char *currency,
     const char *into, int32_t day, int64_t *out, char *why, size_t size)
 {
-	const struct currency *c = money_currency(currency, strlen(currency));
-	const struct currency *to = money_currency(into, strlen(into));
+	const struct currency *c, *to;
 	const char *missing = NULL;
 	char date[DATE_FMT_MAX];
 
+	if (strcmp(currency, into) == 0 && strlen(currency) == 3 &&
+	    money_currency(currency, 3) != NULL) {
+		*out = amount;
+		return 0;
+	}
+	c = money_currency(currency, strlen(currency));
+	to = money_currency(into, strlen(into));
 	if (c == NULL || to == NULL) {
 		snprintf(why, size, "'%s' is not an ISO 4217 currency code",
 		    c == NULL ? currency : into);

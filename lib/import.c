@@ -34,6 +34,7 @@
 #include "date.h"
 #include "db.h"
 #include "import.h"
+#include "keyset.h"
 #include "money.h"
 #include "out.h"
 #include "sha256.h"
@@ -116,27 +117,10 @@ struct writer {
 	int quit;
 };
 
-/*
- * The keys a reference column has been found to name, with the currency
- * of the row they name: a hash set, so that a million invoice lines over
- * fifty products look each product up once.  Only keys found are kept (a
- * later row may create a missing one), and at most KNOWN_MAX of them, so
- * memory stays bounded; past that the database answers.
- */
+/* References found are kept, at most KNOWN_MAX per column (keyset.h):
+ * a million invoice lines over fifty products look each product up once.
+ * Only keys found are kept: a later row may create a missing one. */
 #define KNOWN_MAX (1 << 18)
-
-struct known_slot {
-	uint64_t hash;		/* 0: empty */
-	uint32_t off, len;	/* the key in text */
-	char currency[4];
-};
-
-struct known {
-	struct known_slot *slot;
-	size_t nslot, n;
-	char *text;
-	size_t ntext, captext;
-};
 
 /* A reference lookup, with the last answer kept: ids repeat. */
 struct ref {
@@ -145,7 +129,7 @@ struct ref {
 	char last[256];
 	int last_found, valid;
 	char currency[4];
-	struct known known;
+	struct keyset *known;
 };
 
 struct importer {
@@ -543,101 +527,17 @@ parse_row(struct importer *im, const struct csv_record *rec, int decimals)
 
 /* ---- references ---------------------------------------------------------- */
 
-static uint64_t
-hash_key(const char *s, size_t len)
-{
-	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-	return h != 0 ? h : 1;
-}
-
-static struct known_slot *
-known_probe(const struct known *k, uint64_t h, const char *s, size_t len)
-{
-	size_t i = h & (k->nslot - 1);
-
-	for (;; i = (i + 1) & (k->nslot - 1)) {
-		struct known_slot *sl = &k->slot[i];
-
-		if (sl->hash == 0 || (sl->hash == h && sl->len == len &&
-		    memcmp(k->text + sl->off, s, len) == 0))
-			return sl;
-	}
-}
-
-static const struct known_slot *
-known_find(const struct known *k, const char *s, size_t len)
-{
-	const struct known_slot *sl;
-
-	if (k->nslot == 0)
-		return NULL;
-	sl = known_probe(k, hash_key(s, len), s, len);
-	return sl->hash != 0 ? sl : NULL;
-}
-
-static void
-known_grow(struct known *k)
-{
-	struct known old = *k;
-
-	k->nslot = old.nslot ? old.nslot * 2 : 1024;
-	if ((k->slot = calloc(k->nslot, sizeof(*k->slot))) == NULL)
-		cli_die(CLI_EIO, "out of memory");
-	for (size_t i = 0; i < old.nslot; i++)
-		if (old.slot[i].hash != 0)	/* a length no key has: */
-			*known_probe(k, old.slot[i].hash, "", (size_t)-1) =
-			    old.slot[i];	/* the first free slot */
-	free(old.slot);
-}
-
-static void
-known_add(struct known *k, const char *s, size_t len, const char *currency)
-{
-	struct known_slot *sl;
-	uint64_t h = hash_key(s, len);
-
-	if (k->n >= KNOWN_MAX)
-		return;
-	if (2 * (k->n + 1) > k->nslot)
-		known_grow(k);
-	if (k->ntext + len > k->captext) {
-		k->captext = k->captext ? 2 * k->captext : 16384;
-		if (k->captext < k->ntext + len)
-			k->captext = k->ntext + len;
-		if ((k->text = realloc(k->text, k->captext)) == NULL)
-			cli_die(CLI_EIO, "out of memory");
-	}
-	memcpy(k->text + k->ntext, s, len);
-	sl = known_probe(k, h, s, len);
-	sl->hash = h;
-	sl->off = (uint32_t)k->ntext;
-	sl->len = (uint32_t)len;
-	memcpy(sl->currency, currency, 4);
-	k->ntext += len;
-	k->n++;
-}
-
-static void
-known_free(struct known *k)
-{
-	free(k->slot);
-	free(k->text);
-}
-
 /* Looks a referenced key up: the last one, the keys known, the database. */
 static void
 lookup_ref(struct importer *im, struct ref *r, const char *s, size_t len)
 {
-	const struct known_slot *sl = known_find(&r->known, s, len);
+	const char *cur = keyset_find(r->known, s, len);
 	int rc;
 
 	r->currency[0] = '\0';
-	if (sl != NULL) {
+	if (cur != NULL) {
 		r->last_found = 1;
-		memcpy(r->currency, sl->currency, 4);
+		memcpy(r->currency, cur, 4);
 		return;
 	}
 	sqlite3_bind_text(r->find, 1, s, (int)len, SQLITE_STATIC);
@@ -650,7 +550,7 @@ lookup_ref(struct importer *im, struct ref *r, const char *s, size_t len)
 		    sqlite3_column_text(r->find, 0));
 	sqlite3_reset(r->find);
 	if (r->last_found)
-		known_add(&r->known, s, len, r->currency);
+		keyset_add(r->known, s, len, r->currency);
 }
 
 static void
@@ -1695,7 +1595,7 @@ preload_ref(struct importer *im, struct ref *r, const struct entity *re)
 
 		snprintf(currency, sizeof(currency), "%s",
 		    sqlite3_column_text(st, 1));
-		known_add(&r->known, (const char *)sqlite3_column_text(st, 0),
+		keyset_add(r->known, (const char *)sqlite3_column_text(st, 0),
 		    (size_t)sqlite3_column_bytes(st, 0), currency);
 	}
 	sqlite3_finalize(st);
@@ -1722,6 +1622,7 @@ refs_init(struct importer *im)
 		    entity_column_index(re, "currency") >= 0 ? "currency" : "1",
 		    table_for_ref(re), entity_ref_key(re)->db);
 		r->find = db_prepare(im->db, sql.s);
+		r->known = keyset_new(KNOWN_MAX);
 		preload_ref(im, r, re);
 		if (strcmp(c->ref, "accounts") == 0)
 			im->account_ref = im->nref;
@@ -1765,7 +1666,7 @@ importer_free(struct importer *im)
 	writer_stop(im);
 	for (int i = 0; i < im->nref; i++) {
 		sqlite3_finalize(im->ref[i].find);
-		known_free(&im->ref[i].known);
+		keyset_free(im->ref[i].known);
 	}
 	target_free(&im->table);
 	if (im->parent.table != NULL)

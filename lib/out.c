@@ -68,6 +68,14 @@ struct out {
 static inline void
 put(FILE *fp, const void *p, size_t n)
 {
+	/* Most cells are short; stdio's per-call cost would dominate them. */
+	if (n <= 24) {
+		const char *s = p;
+
+		while (n-- > 0)
+			putc_unlocked(*s++, fp);
+		return;
+	}
 #ifdef __GLIBC__
 	fwrite_unlocked(p, 1, n, fp);
 #else

@@ -25,6 +25,7 @@
 #include "date.h"
 #include "db.h"
 #include "fx.h"
+#include "keyset.h"
 #include "money.h"
 #include "pricing.h"
 #include "quote.h"
@@ -405,7 +406,8 @@ struct price_run {
 	size_t nheader;
 	int have_header;
 	sqlite3_stmt *account;
-	char last_account[128], last_currency[4];
+	struct keyset *accounts;	/* account_id -> currency */
+	char currency[4];
 	const char **names;
 };
 
@@ -460,6 +462,7 @@ static const char *
 line_currency(struct price_run *r, const struct csv_field *acct,
     unsigned long line)
 {
+	const char *cur;
 	char id[128];
 
 	if (r->o->currency != NULL)
@@ -470,10 +473,10 @@ line_currency(struct price_run *r, const struct csv_field *acct,
 		    "or --currency");
 		return NULL;
 	}
+	if ((cur = keyset_find(r->accounts, acct->s, acct->len)) != NULL)
+		return cur;
 	memcpy(id, acct->s, acct->len);
 	id[acct->len] = '\0';
-	if (strcmp(id, r->last_account) == 0)
-		return r->last_currency;
 	sqlite3_bind_text(r->account, 1, id, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(r->account) != SQLITE_ROW) {
 		sqlite3_reset(r->account);
@@ -481,11 +484,10 @@ line_currency(struct price_run *r, const struct csv_field *acct,
 		    "accounts", id);
 		return NULL;
 	}
-	snprintf(r->last_currency, sizeof(r->last_currency), "%s",
-	    text(r->account, 0));
+	snprintf(r->currency, sizeof(r->currency), "%s", text(r->account, 0));
 	sqlite3_reset(r->account);
-	snprintf(r->last_account, sizeof(r->last_account), "%s", id);
-	return r->last_currency;
+	keyset_add(r->accounts, acct->s, acct->len, r->currency);
+	return r->currency;
 }
 
 static int
@@ -578,8 +580,12 @@ quote_price(sqlite3 *db, FILE *in, const char *name, char delim,
 	memset(&r, 0, sizeof(r));
 	r.o = o;
 	r.name = name;
+	/* One read transaction: one snapshot of the price book, and no lock
+	 * taken and dropped for every line. */
+	db_exec(db, "BEGIN");
 	pricer_open(&r.pr, db, o->on);
 	r.account = db_prepare(db, sql_account);
+	r.accounts = keyset_new(1 << 18);
 	rc = csv_read(in, name, delim, NULL, price_record, &r);
 	if (r.out != NULL) {
 		wrc = out_finish(r.out);
@@ -589,7 +595,9 @@ quote_price(sqlite3 *db, FILE *in, const char *name, char delim,
 		free(r.names);
 	}
 	sqlite3_finalize(r.account);
+	keyset_free(r.accounts);
 	pricer_close(&r.pr);
+	db_exec(db, "COMMIT");
 	if (wrc != 0)
 		return CLI_EIO;
 	return rc == 0 && cli_data_errors() == 0 ? CLI_OK : CLI_EDATA;

@@ -9,11 +9,11 @@
  * every number is an integer (money through lib/money.h, dates through
  * lib/date.h).
  *
- * The company at scale 1: 100,000 accounts, 50 products and 1,000,000
- * invoice lines; accounts and invoice lines grow with the scale (a decimal
- * such as 0.25 or 16), the catalogue does not.  --rows sets the number of
- * invoice lines alone, so that files of several sizes refer to the same
- * accounts.
+ * The company at scale 1: 100,000 accounts, 50 products with their price
+ * book, 1,000,000 invoice lines and 1,000,000 quote lines; accounts and
+ * lines grow with the scale (a decimal such as 0.25 or 16), the catalogue
+ * does not.  --rows sets the number of invoice or quote lines alone, so
+ * that files of several sizes refer to the same accounts.
  *
  * Entities refer to each other consistently without being held in memory:
  * an account's attributes (currency, region, tax rate) and a product's are
@@ -144,7 +144,7 @@ put_money(int64_t v, int scale)
 static void
 put_trim(int64_t v, int scale)
 {
-	olen += money_format_trim(room(MONEY_FMT_MAX), v, scale, '.');
+	olen += money_format_trim(room(MONEY_FMT_MAX), v, scale, 0, '.');
 }
 
 static void
@@ -194,7 +194,8 @@ stream(const struct gen *g, uint64_t what, uint64_t n)
 	return r;
 }
 
-enum { S_ACCOUNT = 1, S_PRODUCT, S_ACCOUNTS, S_PRODUCTS, S_INVOICES };
+enum { S_ACCOUNT = 1, S_PRODUCT, S_ACCOUNTS, S_PRODUCTS, S_INVOICES,
+    S_QUOTE_LINES, S_FX_RATES };
 
 #define PICK(r, a) ((a)[below((r), sizeof(a) / sizeof((a)[0]))])
 
@@ -537,6 +538,178 @@ gen_invoices(const struct gen *g)
 	}
 }
 
+/*
+ * The price book: every product in USD and in EUR (at 92 % of the USD
+ * price), in one of four models that depends on the product alone:
+ *   recurring plans  per_unit, volume or graduated, in turn;
+ *   services         flat fees by tier (an onboarding package for up to
+ *                    10, 50, 200 or more seats) or per_unit;
+ *   usage meters     graduated or per_unit.
+ * Volume, graduated and flat products have tiers from 1, 11, 51 and 201;
+ * volume and graduated ones get cheaper by 10 points of the list price a
+ * tier, flat fees grow with the tier.  Prices are whole cents but for the
+ * usage meters' fractions of a cent.
+ *
+ * The current prices took effect on 2025-01-01.  One product in five also
+ * has the older prices of 2023 and 2024 (5 % lower), and one in ten a
+ * raise of 5 % from 2027-01-01, its current prices ending then; on any day
+ * of 2025 and 2026 the current prices are in effect.
+ */
+enum { P_FLAT, P_PER_UNIT, P_VOLUME, P_GRADUATED };
+
+static const char *const model_names[] = { "flat", "per_unit", "volume",
+    "graduated" };
+
+static int
+model_of(int n)
+{
+	int k = (n - 1) % 10;
+
+	if (k < 6)
+		return P_PER_UNIT + (k + (n - 1) / 10) % 3;
+	if (k < 8)
+		return k == 6 ? P_FLAT : P_PER_UNIT;
+	return k == 8 ? P_GRADUATED : P_PER_UNIT;
+}
+
+#define TIERS 4
+static const int tier_min[TIERS] = { 1, 11, 51, 201 };
+
+/* Whole cents (minor x 10^6 rounded to a multiple of 10^6), but for usage
+ * prices. */
+static int64_t
+list_price(const struct product *p, int64_t v, int64_t pct)
+{
+	int64_t out;
+
+	money_mul(v, pct, 2, &out);
+	if (p->kind != USAGE) {
+		money_round(out, MONEY_PRICE_DIGITS, &out);
+		out *= 1000000;
+	}
+	return out;
+}
+
+static void
+put_price_rows(const struct product *p, int model, const char *currency,
+    int64_t base, const char *from, const char *to)
+{
+	int ntier = model == P_PER_UNIT ? 1 : TIERS;
+
+	for (int t = 0; t < ntier; t++) {
+		int64_t pct = model == P_FLAT ? 100 * (1 + 2 * t) : 100 - 10 * t;
+
+		put_s(p->sku);
+		put_c(',');
+		put_s(currency);
+		put_c(',');
+		put_s(model_names[model]);
+		put_c(',');
+		put_u((uint64_t)tier_min[t], 1);
+		put_c(',');
+		put_trim(list_price(p, base, pct), 2 + MONEY_PRICE_DIGITS);
+		put_c(',');
+		put_s(from);
+		put_c(',');
+		put_s(to);
+		put_c('\n');
+	}
+}
+
+static void
+gen_prices(const struct gen *g)
+{
+	static const char *const currencies[] = { "USD", "EUR" };
+
+	put_s("sku,currency,model,tier_min,unit_price,effective_from,"
+	    "effective_to\n");
+	for (int n = 1; n <= PRODUCTS; n++) {
+		struct product p = product_of(g, n);
+		int model = model_of(n);
+
+		for (int c = 0; c < 2; c++) {
+			int64_t base = c == 0 ? p.price :
+			    list_price(&p, p.price, 92);
+			int raise = n % 10 == 3;
+
+			if (n % 5 == 0)
+				put_price_rows(&p, model, currencies[c],
+				    list_price(&p, base, 95), "2023-01-01",
+				    "2025-01-01");
+			put_price_rows(&p, model, currencies[c], base,
+			    "2025-01-01", raise ? "2027-01-01" : "");
+			if (raise)
+				put_price_rows(&p, model, currencies[c],
+				    list_price(&p, base, 105), "2027-01-01",
+				    "");
+		}
+	}
+}
+
+/*
+ * The rate of EUR in USD (the base) on the first of every month from
+ * 2023 to 2027: a walk from 1.08 of at most half a cent a month, with 4
+ * decimals.  Enough for anything in EUR on those days: the EUR accounts'
+ * invoices, quotes and costs.
+ */
+static void
+gen_fx_rates(const struct gen *g)
+{
+	struct rng r = stream(g, S_FX_RATES, 0);
+	int64_t rate = 10800;		/* x 10^4 */
+
+	put_s("currency,rate_date,rate\n");
+	for (int m = 0; m < 60; m++) {
+		put_s("EUR,");
+		put_date(date_from_ymd(2023 + m / 12, 1 + m % 12, 1));
+		put_c(',');
+		put_trim(rate, 4);
+		put_c('\n');
+		rate += (int64_t)below(&r, 101) - 50;
+	}
+}
+
+/*
+ * Lines to quote, for `revops-quote price`: an account, one of the 40
+ * products that are quoted (not the usage meters), a quantity, a discount
+ * and a term.  Seven lines in ten are for 1 to 10 units, a quarter for 11
+ * to 60 (across the first tiers), the rest for 61 to 300; half the lines
+ * have no discount, the others 0 to 30 % (mostly in steps of 5, some in
+ * steps of 0.5); terms of 1 to 36 months, mostly 12.
+ */
+static void
+gen_quote_lines(const struct gen *g)
+{
+	static const int terms[] = { 12, 12, 12, 12, 24, 36, 1 };
+	struct rng r = stream(g, S_QUOTE_LINES, 0);
+	char sku[PRODUCTS][16];
+	int nsku = 0;
+
+	for (int n = 1; n <= PRODUCTS; n++)
+		if ((n - 1) % 10 < 8)
+			snprintf(sku[nsku++], sizeof(sku[0]), "SKU-%03d", n);
+	put_s("account_id,sku,quantity,discount_pct,term_months\n");
+	for (long left = g->rows; left > 0; left--) {
+		uint64_t u = below(&r, 100), qty, pct;
+
+		put_id("ACC-", 1 + below(&r, (uint64_t)g->accounts));
+		put_c(',');
+		put_s(sku[below(&r, (uint64_t)nsku)]);
+		put_c(',');
+		qty = u < 70 ? 1 + below(&r, 10) : u < 95 ? 11 + below(&r, 50) :
+		    61 + below(&r, 240);
+		put_u(qty, 1);
+		put_c(',');
+		u = below(&r, 100);
+		pct = u < 50 ? 0 : u < 85 ? 500 * (1 + below(&r, 6)) :
+		    50 * below(&r, 61);	/* percent x 100 */
+		put_trim((int64_t)pct, 2);
+		put_c(',');
+		put_u((uint64_t)PICK(&r, terms), 1);
+		put_c('\n');
+	}
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 static const struct {
@@ -544,8 +717,11 @@ static const struct {
 	void (*fn)(const struct gen *);
 } entities[] = {
 	{ "accounts", gen_accounts },
+	{ "fx_rates", gen_fx_rates },
 	{ "invoices", gen_invoices },
+	{ "prices", gen_prices },
 	{ "products", gen_products },
+	{ "quote_lines", gen_quote_lines },
 };
 
 #define NENTITIES (sizeof(entities) / sizeof(entities[0]))
@@ -559,7 +735,8 @@ usage(void)
 	for (size_t i = 0; i < NENTITIES; i++)
 		fprintf(stderr, " %s", entities[i].name);
 	fprintf(stderr, "\nscale 1: %d accounts, %d products, %d invoice "
-	    "lines\n", ACCOUNTS_PER_SCALE, PRODUCTS, ROWS_PER_SCALE);
+	    "lines, %d quote lines\n", ACCOUNTS_PER_SCALE, PRODUCTS,
+	    ROWS_PER_SCALE, ROWS_PER_SCALE);
 	exit(2);
 }
 

@@ -12,6 +12,23 @@
 #           database, letting it make an untyped table from the header;
 # and revops-import of 1/16, 1/4 and all of the lines, for linearity.
 #
+# Then the price book (prices.csv), EUR rates (fx_rates.csv) and
+# $BENCH_ROWS quote lines (quote_lines.csv: account_id,sku,quantity,
+# discount_pct,term_months), each timed 3 times, interleaved, and reported
+# as the median:
+#   revops  revops-quote price --currency USD --on 2026-06-01 < the lines,
+#           against a copy of the database with the prices and rates
+#           imported;
+#   peer    mlr (Miller) joining the lines with a price list sku,unit_price
+#           (the first USD tier of each sku on that day, taken from
+#           prices.csv) and computing quantity x unit_price x (1 - discount)
+#           in one command; skipped, with a note, when mlr is not installed
+#           (apt-get install miller);
+# and, for information, revops-quote price without --currency, each line
+# in the currency of its account (an account lookup a line, EUR costs
+# converted at fx_rates.csv); and revops-quote price of 1/16 of the lines,
+# for constant memory.
+#
 # Peak memory comes from GNU time (/usr/bin/time -f %M; Debian package
 # `time`: apt-get install time), else from python3's getrusage, else it
 # is not shown.  Targets get PASS or MISS; the exit status is 0 unless
@@ -30,7 +47,9 @@ mkdir -p "$dir" && dir=$(cd "$dir" && pwd) || exit 2
 # A copy, so that every figure is of the same program even when the build
 # changes during the run.
 cp "$bindir/revops-import" "$dir/revops-import" || exit 2
+cp "$bindir/revops-quote" "$dir/revops-quote" || exit 2
 import=$dir/revops-import
+quote=$dir/revops-quote
 failed=0
 
 if ! command -v sqlite3 >/dev/null 2>&1; then
@@ -240,7 +259,188 @@ growth=$(awk -v a="$rmed" -v n="$rows" -v b="$m16" -v m="$rows16" \
 echo "time per line, all / 1/16: $growth (linear: < 1.5)" \
     "$(verdict "$growth < 1.5")"
 
-rm -f "$dir/.rss" "$dir/revops-import"
+# ---- quote price: revops against mlr, interleaved ----------------------------
+
+# The day of the quotes: the prices that took effect on 2025-01-01 (gen.c).
+qday=2026-06-01
+echo
+t0=$(now)
+"$gen" --scale "$scale" prices >"$dir/prices.csv" &&
+    "$gen" --scale "$scale" fx_rates >"$dir/fx_rates.csv" &&
+    "$gen" --scale "$scale" quote_lines >"$dir/quote_lines.csv" &&
+    "$gen" --scale "$scale" --rows "$rows16" quote_lines \
+	>"$dir/quote_lines-16.csv" ||
+    { echo "run.sh: the generator failed" >&2; exit 1; }
+t1=$(now)
+echo "generated: $(($(wc -l <"$dir/prices.csv") - 1)) prices," \
+    "$(($(wc -l <"$dir/fx_rates.csv") - 1)) fx rates," \
+    "$rows + $rows16 quote lines in $(secs $((t1 - t0))) s"
+
+rm -f "$dir/quote.db" "$dir/quote.db-wal" "$dir/quote.db-shm"
+cp "$dir/setup.db" "$dir/quote.db" || exit 2
+t0=$(now)
+if ! "$import" -D "$dir/quote.db" prices "$dir/prices.csv" \
+    2>"$dir/setup.log" ||
+    ! "$import" -D "$dir/quote.db" fx_rates "$dir/fx_rates.csv" \
+    2>>"$dir/setup.log"; then
+	cat "$dir/setup.log" >&2
+	echo "run.sh: the setup import failed" >&2
+	exit 1
+fi
+t1=$(now)
+# The peer's price list: the first USD tier of each sku in effect on the
+# day (prices.csv has no quoted cells).
+awk -F, -v day="$qday" 'BEGIN { print "sku,unit_price" }
+    NR > 1 && $2 == "USD" && $4 == "1" && ($6 == "" || $6 <= day) &&
+    ($7 == "" || $7 > day) { print $1 "," $5 }' \
+    "$dir/prices.csv" >"$dir/prices_flat.csv"
+echo "setup, not in the figures: revops-import prices + fx_rates in" \
+    "$(secs $((t1 - t0))) s; mlr's price list:" \
+    "$(($(wc -l <"$dir/prices_flat.csv") - 1)) skus (first USD tier)"
+
+if command -v mlr >/dev/null 2>&1; then
+	peer=mlr
+else
+	peer=
+	echo "mlr (Miller) is not installed: the comparison is skipped" \
+	    "(apt-get install miller, or https://miller.readthedocs.io)"
+fi
+echo
+
+quote_trial() {
+	trial "$dir/quote.out" "$quote" -D "$dir/quote.db" --on "$qday" \
+	    --currency USD price <"$1"
+}
+
+account_trial() {
+	trial "$dir/quote.out" "$quote" -D "$dir/quote.db" --on "$qday" \
+	    price <"$1"
+}
+
+mlr_trial() {
+	trial "$dir/mlr.out" mlr --icsv --ocsv join -j sku \
+	    -f "$dir/prices_flat.csv" then put \
+	    '$amount = $quantity * $unit_price * (1 - $discount_pct / 100)' \
+	    "$1"
+}
+
+# expect_lines FILE N: FILE has a header and N lines.
+expect_lines() {
+	n=$(($(wc -l <"$1") - 1))
+	if [ "$n" != "$2" ]; then
+		echo "run.sh: $1: $n lines, not $2" >&2
+		failed=1
+	fi
+}
+
+rtimes= ptimes= rpeaks= ppeaks= atimes= apeaks=
+i=0
+while [ $i -lt $runs ]; do
+	quote_trial "$dir/quote_lines.csv"
+	rtimes="$rtimes $ns"
+	rpeaks="$rpeaks ${kib:-0}"
+	[ $i -eq 0 ] && expect_lines "$dir/quote.out" "$rows"
+	account_trial "$dir/quote_lines.csv"
+	atimes="$atimes $ns"
+	apeaks="$apeaks ${kib:-0}"
+	[ $i -eq 0 ] && expect_lines "$dir/quote.out" "$rows"
+	if [ -n "$peer" ]; then
+		mlr_trial "$dir/quote_lines.csv"
+		ptimes="$ptimes $ns"
+		ppeaks="$ppeaks ${kib:-0}"
+		[ $i -eq 0 ] && expect_lines "$dir/mlr.out" "$rows"
+	fi
+	i=$((i + 1))
+done
+rmed=$(median $rtimes)
+rpeak=$(max $rpeaks)
+amed=$(median $atimes)
+apeak=$(max $apeaks)
+
+line='%-32s %9s %9s %6s  %-22s %s\n'
+printf '%-32s %9s %9s %6s  %s\n' work "revops s" "mlr s" ratio target
+if [ -n "$peer" ]; then
+	pmed=$(median $ptimes)
+	ppeak=$(max $ppeaks)
+	ratio=$(awk -v a="$rmed" -v b="$pmed" \
+	    'BEGIN { printf "%.2f", a / b }')
+	printf "$line" "quote price $rows lines" "$(secs "$rmed")" \
+	    "$(secs "$pmed")" "$ratio" "ratio <= 0.2 (5x)" \
+	    "$(verdict "$rmed <= 0.2 * $pmed")"
+	aratio=$(awk -v a="$amed" -v b="$pmed" \
+	    'BEGIN { printf "%.2f", a / b }')
+else
+	printf "$line" "quote price $rows lines" "$(secs "$rmed")" n/a "" \
+	    "ratio <= 0.2 (5x)" "(no mlr: skipped)"
+	pmed= aratio=
+fi
+if [ "$rssby" = none ]; then
+	printf '%-32s %9s %9s\n' "  peak RSS (MiB)" n/a n/a
+elif [ -n "$peer" ]; then
+	printf '%-32s %9s %9s\n' "  peak RSS (MiB)" "$(mib "$rpeak")" \
+	    "$(mib "$ppeak")"
+else
+	printf '%-32s %9s %9s\n' "  peak RSS (MiB)" "$(mib "$rpeak")" n/a
+fi
+printf '  runs (s): revops'
+for t in $rtimes; do printf ' %s' "$(secs "$t")"; done
+if [ -n "$peer" ]; then
+	printf ', mlr'
+	for t in $ptimes; do printf ' %s' "$(secs "$t")"; done
+fi
+printf '\n'
+# The same lines priced in each account's currency: more work than the
+# peer does, so no target; shown to follow the cost of the lookups.
+printf '%-32s %9s %9s %6s  %s\n' "  by account_id, no --currency" \
+    "$(secs "$amed")" "$([ -n "$pmed" ] && secs "$pmed" || echo n/a)" \
+    "$aratio" "none (information)"
+if [ "$rssby" != none ]; then
+	printf '%-32s %9s\n' "  peak RSS (MiB)" "$(mib "$apeak")"
+fi
+printf '  runs (s):'
+for t in $atimes; do printf ' %s' "$(secs "$t")"; done
+printf '\n\n'
+
+# ---- quote price: constant memory ------------------------------------------
+
+line='%-6s %9s %9s %14s %9s\n'
+echo "scaling: revops-quote price, median of $runs runs"
+printf "$line" size lines seconds "s per 1M lines" "peak MiB"
+times= peaks=
+i=0
+while [ $i -lt $runs ]; do
+	quote_trial "$dir/quote_lines-16.csv"
+	times="$times $ns"
+	peaks="$peaks ${kib:-0}"
+	[ $i -eq 0 ] && expect_lines "$dir/quote.out" "$rows16"
+	i=$((i + 1))
+done
+m16=$(median $times)
+peak16=$(max $peaks)
+if [ "$rssby" = none ]; then
+	p16=n/a p1=n/a
+else
+	p16=$(mib "$peak16") p1=$(mib "$rpeak")
+fi
+printf "$line" 1/16 "$rows16" "$(secs "$m16")" "$(per "$m16" "$rows16")" \
+    "$p16"
+printf "$line" 1 "$rows" "$(secs "$rmed")" "$(per "$rmed" "$rows")" "$p1"
+growth=$(awk -v a="$rmed" -v n="$rows" -v b="$m16" -v m="$rows16" \
+    'BEGIN { printf "%.2f", (a / n) / (b / m) }')
+echo "time per line, all / 1/16: $growth (linear: < 1.5)" \
+    "$(verdict "$growth < 1.5")"
+# Streaming: 16 times the lines, about the same memory.
+if [ "$rssby" = none ]; then
+	echo "peak RSS, all / 1/16: n/a (apt-get install time)"
+else
+	mgrowth=$(awk -v a="$rpeak" -v b="$peak16" \
+	    'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+	echo "peak RSS, all / 1/16: $mgrowth (constant: < 1.25)" \
+	    "$(verdict "$rpeak < 1.25 * $peak16")"
+fi
+
+rm -f "$dir/.rss" "$dir/revops-import" "$dir/revops-quote" \
+    "$dir/quote.out" "$dir/mlr.out"
 if [ "$failed" -ne 0 ]; then
 	echo "run.sh: something failed; the figures above are not valid" >&2
 	exit 1
