@@ -190,8 +190,8 @@ run(sqlite3 *db, const char *verb, int argc, char *argv[],
 		return quote_list(db, &in, o);
 	if (argc < 1)
 		cli_usage_error("revise: which quote?");
-	return quote_revise(db, argv[0], lines_file(argc - 1, argv + 1,
-	    &name), c->delim, o);
+	fp = lines_file(argc - 1, argv + 1, &name);
+	return quote_revise(db, argv[0], fp, name, c->delim, o);
 }
 
 int

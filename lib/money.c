@@ -195,8 +195,17 @@ money_format(char *buf, int64_t v, int scale, char mark)
 	size_t n = 0, len = 0;
 
 	assert(scale >= 0 && scale <= DIGITS_MAX);
+	/* Two digits a step: output of millions of amounts spends its time
+	 * here. */
+	while (m >= 100) {
+		unsigned d = (unsigned)(m % 100);
+
+		rev[n++] = (char)('0' + d % 10);
+		rev[n++] = (char)('0' + d / 10);
+		m /= 100;
+	}
 	do {
-		rev[n++] = '0' + m % 10;
+		rev[n++] = (char)('0' + m % 10);
 		m /= 10;
 	} while (m > 0);
 	/* At least one digit before the mark: "0.05", not ".05". */
@@ -248,6 +257,18 @@ money_div(__int128 v, __int128 d, int64_t *out)
 	if (d < 0) {
 		v = -v;
 		d = -d;
+	}
+	/* The same in 64 bits when it fits: most figures do, and a 128-bit
+	 * division is a library call. */
+	if (v > INT64_MIN && v <= INT64_MAX && d <= INT64_MAX) {
+		int64_t q64 = (int64_t)v / (int64_t)d;
+		int64_t r64 = (int64_t)v % (int64_t)d;
+		int64_t h64 = r64 < 0 ? -r64 : r64;
+
+		if (h64 >= (int64_t)d - h64)
+			q64 += r64 < 0 ? -1 : 1;
+		*out = q64;
+		return MONEY_OK;
 	}
 	/* C division truncates toward zero and r takes the sign of v, so
 	 * moving q one step away from zero when |r| is at least half of d

@@ -420,7 +420,8 @@ out_number(struct out *o, const char *s, size_t len)
 	switch (o->format) {
 	case OUT_CSV:
 	case OUT_TSV:
-		put_csv(o, s, len, 0, o->comma);
+		/* a plain decimal never needs quotes */
+		put_plain(o->fp, s, len, o->comma);
 		break;
 	case OUT_JSONL:
 		put(o->fp, s, len);

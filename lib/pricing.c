@@ -245,6 +245,9 @@ book_load(struct pricing_book *b, struct book_entry *e)
 		snprintf(p->kind, sizeof(p->kind), "%s", col(b->product, 1));
 		snprintf(p->period, sizeof(p->period), "%s",
 		    col(b->product, 2));
+		p->recurring = strcmp(p->kind, "recurring") == 0;
+		p->usage = strcmp(p->kind, "usage") == 0;
+		p->period_months = pricing_period_months(p->period);
 		p->has_cost = sqlite3_column_type(b->product, 3) != SQLITE_NULL;
 		p->unit_cost = sqlite3_column_int64(b->product, 3);
 	}

@@ -87,6 +87,8 @@ struct pricing_product {
 	char family[64];
 	char kind[16];			/* one_time, recurring, usage */
 	char period[16];		/* month, quarter, year, or "" */
+	int recurring, usage;		/* from kind */
+	int period_months;		/* pricing_period_months(period) */
 	int has_cost;
 	int64_t unit_cost;		/* base currency, minor x 10^6 */
 	enum pricing_model model;

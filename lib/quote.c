@@ -25,6 +25,7 @@
 #include "date.h"
 #include "db.h"
 #include "fx.h"
+#include "handoff.h"
 #include "keyset.h"
 #include "money.h"
 #include "pricing.h"
@@ -237,7 +238,7 @@ struct priced {
 	int has_mrr, has_cost, has_margin;
 	const struct pricing_rule *broken[3];
 	size_t nbroken;
-	char rules[200];		/* the ids broken, ';' between */
+	char rules[3 * 64];		/* the ids broken, ';' between */
 };
 
 static void
@@ -270,10 +271,12 @@ price_one(struct pricer *pr, const char *sku, const char *currency,
 	int tier;
 	size_t n = 0;
 
-	memset(out, 0, sizeof(*out));
+	out->has_mrr = out->has_cost = out->has_margin = 0;
+	out->nbroken = 0;
+	out->rules[0] = '\0';
 	if ((p = pricing_book_find(pr->book, sku, currency, why, size)) == NULL)
 		return -1;
-	if (strcmp(p->kind, "usage") == 0) {
+	if (p->usage) {
 		snprintf(why, size, "'%s' is a usage product: it is billed from "
 		    "usage, not quoted", sku);
 		return -1;
@@ -295,8 +298,8 @@ price_one(struct pricer *pr, const char *sku, const char *currency,
 		snprintf(why, size, "the line is too large to price");
 		return -1;
 	}
-	out->period_months = pricing_period_months(p->period);
-	if (strcmp(p->kind, "recurring") == 0 && out->period_months > 0) {
+	out->period_months = p->period_months;
+	if (p->recurring && out->period_months > 0) {
 		out->has_mrr = pricing_mrr(out->l.amount, out->period_months,
 		    &out->mrr) == 0;
 		pricing_term_value(out->l.amount, out->period_months, term,
@@ -317,9 +320,16 @@ price_one(struct pricer *pr, const char *sku, const char *currency,
 	}
 	out->nbroken = pricing_rules_check(&pr->rules, p, discount,
 	    out->has_margin, out->margin, term, out->broken);
-	for (size_t i = 0; i < out->nbroken; i++)
-		n += (size_t)snprintf(out->rules + n, sizeof(out->rules) - n,
-		    "%s%s", i ? ";" : "", out->broken[i]->id);
+	for (size_t i = 0; i < out->nbroken; i++) {
+		size_t len = strlen(out->broken[i]->id);
+
+		if (n + len + 2 > sizeof(out->rules))
+			break;
+		if (i > 0)
+			out->rules[n++] = ';';
+		memcpy(out->rules + n, out->broken[i]->id, len + 1);
+		n += len;
+	}
 	return 0;
 }
 
@@ -397,11 +407,41 @@ out_priced(struct out *o, const char *model, const struct priced *pd,
 
 /* ---- price: the filter ------------------------------------------------------------- */
 
+/*
+ * price hands the lines it has priced to a second thread, which formats
+ * and writes them: reading and pricing take about as long as writing, so
+ * on two cores a large file goes through in about half the time.
+ */
+#define PRICE_BATCH 512
+#define PRICE_BUFFERS 4
+
+struct price_row {
+	struct priced pd;
+	char currency[4];
+	int exp;
+	size_t field;		/* its first field in the batch's span */
+};
+
+struct price_span {
+	size_t off, len;
+	int null;
+};
+
+struct price_batch {
+	size_t n;
+	struct price_row row[PRICE_BATCH];
+	struct price_span *span;	/* PRICE_BATCH x the fields of a line */
+	char *arena;
+	size_t narena, caparena;
+};
+
 struct price_run {
 	struct pricer pr;
 	const struct quote_opts *o;
 	const char *name;
 	struct out *out;
+	struct handoff *handoff;
+	struct price_batch batch[PRICE_BUFFERS], *fill;
 	int col_sku, col_qty, col_discount, col_term, col_account;
 	size_t nheader;
 	int have_header;
@@ -490,6 +530,82 @@ line_currency(struct price_run *r, const struct csv_field *acct,
 	return r->currency;
 }
 
+/* The writer's side: one batch of priced lines out. */
+static void
+write_batch(void *ctx, void *buf)
+{
+	struct price_run *r = ctx;
+	struct price_batch *b = buf;
+	size_t nf = r->nheader;
+
+	for (size_t i = 0; i < b->n; i++) {
+		const struct price_row *row = &b->row[i];
+		const struct price_span *sp = &b->span[row->field];
+
+		for (size_t j = 0; j < nf; j++)
+			if (sp[j].null)
+				out_null(r->out);
+			else
+				out_text(r->out, b->arena + sp[j].off,
+				    sp[j].len);
+		out_text(r->out, row->currency, 3);
+		out_priced(r->out, pricing_model_name(row->pd.p->model),
+		    &row->pd, row->pd.p->period, row->exp);
+		out_end_row(r->out);
+	}
+	b->n = 0;
+	b->narena = 0;
+}
+
+static void
+start_writer(struct price_run *r)
+{
+	void *bufs[PRICE_BUFFERS];
+
+	for (int i = 0; i < PRICE_BUFFERS; i++) {
+		if ((r->batch[i].span = calloc(PRICE_BATCH * r->nheader,
+		    sizeof(*r->batch[i].span))) == NULL)
+			cli_die(CLI_EIO, "out of memory");
+		bufs[i] = &r->batch[i];
+	}
+	r->handoff = handoff_start(bufs, PRICE_BUFFERS, write_batch, r, 1);
+	r->fill = handoff_take(r->handoff);
+}
+
+/* The reader's side: a priced line into the batch being filled. */
+static void
+keep_priced(struct price_run *r, const struct csv_record *rec,
+    const struct priced *pd, const char *currency)
+{
+	struct price_batch *b = r->fill;
+	struct price_row *row = &b->row[b->n];
+	struct price_span *sp = &b->span[b->n * r->nheader];
+
+	row->pd = *pd;
+	memcpy(row->currency, currency, 4);
+	row->exp = exponent_of(currency);
+	row->field = b->n * r->nheader;
+	for (size_t j = 0; j < rec->nfield; j++) {
+		size_t len = rec->field[j].len;
+
+		if (b->narena + len > b->caparena) {
+			b->caparena = 2 * (b->narena + len) + 65536;
+			if ((b->arena = realloc(b->arena, b->caparena)) == NULL)
+				cli_die(CLI_EIO, "out of memory");
+		}
+		sp[j].null = rec->field[j].s == NULL;
+		sp[j].off = b->narena;
+		sp[j].len = len;
+		if (len > 0)
+			memcpy(b->arena + b->narena, rec->field[j].s, len);
+		b->narena += len;
+	}
+	if (++b->n == PRICE_BATCH) {
+		handoff_give(r->handoff, b);
+		r->fill = handoff_take(r->handoff);
+	}
+}
+
 static int
 price_header(struct price_run *r, const struct csv_record *rec)
 {
@@ -526,6 +642,7 @@ price_header(struct price_run *r, const struct csv_record *rec)
 	for (int i = 0; i < NPRICED; i++)
 		r->names[n + 1 + i] = priced_names[i];
 	r->out = out_new(stdout, r->o->out, r->names, n + 1 + NPRICED);
+	start_writer(r);
 	return 0;
 }
 
@@ -561,12 +678,7 @@ price_record(void *arg, const struct csv_record *rec)
 	    sizeof(why)) != 0)
 		return cli_data_error(r->name, rec->line, NULL, "%s", why) ?
 		    0 : 1;
-	for (size_t i = 0; i < rec->nfield; i++)
-		out_text(r->out, f[i].s, f[i].len);
-	out_text(r->out, currency, strlen(currency));
-	out_priced(r->out, pricing_model_name(pd.p->model), &pd, pd.p->period,
-	    exponent_of(currency));
-	out_end_row(r->out);
+	keep_priced(r, rec, &pd, currency);
 	return 0;
 }
 
@@ -588,6 +700,13 @@ quote_price(sqlite3 *db, FILE *in, const char *name, char delim,
 	r.accounts = keyset_new(1 << 18);
 	rc = csv_read(in, name, delim, NULL, price_record, &r);
 	if (r.out != NULL) {
+		if (r.fill->n > 0)
+			handoff_give(r.handoff, r.fill);
+		handoff_stop(r.handoff);
+		for (int i = 0; i < PRICE_BUFFERS; i++) {
+			free(r.batch[i].span);
+			free(r.batch[i].arena);
+		}
 		wrc = out_finish(r.out);
 		out_free(r.out);
 		for (size_t i = 0; i < r.nheader; i++)
@@ -791,6 +910,7 @@ collect_line(void *arg, const struct csv_field *f, unsigned long line)
 
 struct quote_writer {
 	sqlite3 *db;
+	const char *name;	/* of the input, for messages */
 	struct pricer pr;
 	sqlite3_stmt *quote, *line, *approval, *account, *opp;
 	long quotes, lines, approvals;
@@ -893,7 +1013,7 @@ store_quote(struct quote_writer *w, const struct quote_opts *o,
 	if (sqlite3_step(w->account) != SQLITE_ROW) {
 		sqlite3_reset(w->account);
 		free(pd);
-		return cli_data_error("stdin", h->line, "account_id", "'%s' is "
+		return cli_data_error(w->name, h->line, "account_id", "'%s' is "
 		    "not in accounts", h->account), -1;
 	}
 	snprintf(currency, sizeof(currency), "%s", o->currency ? o->currency :
@@ -903,10 +1023,10 @@ store_quote(struct quote_writer *w, const struct quote_opts *o,
 		sqlite3_bind_text(w->opp, 1, h->opportunity, -1,
 		    SQLITE_TRANSIENT);
 		if (sqlite3_step(w->opp) != SQLITE_ROW)
-			bad = !cli_data_error("stdin", h->line, "opportunity_id",
+			bad = !cli_data_error(w->name, h->line, "opportunity_id",
 			    "'%s' is not in opportunities", h->opportunity) + 1;
 		else if (strcmp(text(w->opp, 0), h->account) != 0)
-			bad = !cli_data_error("stdin", h->line, "opportunity_id",
+			bad = !cli_data_error(w->name, h->line, "opportunity_id",
 			    "'%s' belongs to account '%s', not '%s'",
 			    h->opportunity, text(w->opp, 0), h->account) + 1;
 		sqlite3_reset(w->opp);
@@ -916,13 +1036,13 @@ store_quote(struct quote_writer *w, const struct quote_opts *o,
 
 		if (strcmp(l->account, h->account) != 0 ||
 		    strcmp(l->opportunity, h->opportunity) != 0) {
-			cli_data_error("stdin", l->line, NULL, "quote '%s': every "
+			cli_data_error(w->name, l->line, NULL, "quote '%s': every "
 			    "line needs the same account_id and opportunity_id "
 			    "(as on line %lu)", l->ref, h->line);
 			bad = 1;
 		} else if (price_one(&w->pr, l->sku, currency, l->qty,
 		    l->discount, l->term, &pd[i], why, sizeof(why)) != 0) {
-			cli_data_error(l->line ? "stdin" : NULL, l->line, NULL,
+			cli_data_error(l->line ? w->name : NULL, l->line, NULL,
 			    "%s", why);
 			bad = 1;
 		} else
@@ -1016,6 +1136,7 @@ quote_new(sqlite3 *db, const struct csv_input *in, const struct quote_opts *o)
 	db_begin(db);
 	keys_open(db);
 	writer_open(&w, db, o->on);
+	w.name = r.name;
 	if ((idx = malloc((r.n + 1) * sizeof(*idx))) == NULL ||
 	    (g = malloc((r.n + 1) * sizeof(*g))) == NULL ||
 	    (lines = malloc((r.n + 1) * sizeof(*lines))) == NULL)
@@ -1045,12 +1166,12 @@ quote_new(sqlite3 *db, const struct csv_input *in, const struct quote_opts *o)
 }
 
 int
-quote_revise(sqlite3 *db, const char *quote_id, FILE *in, char delim,
-    const struct quote_opts *o)
+quote_revise(sqlite3 *db, const char *quote_id, FILE *in, const char *name,
+    char delim, const struct quote_opts *o)
 {
 	static const char *const columns[] = { "sku", "quantity",
 	    "discount_pct", "term_months" };
-	struct new_run r = { .db = db, .o = o, .name = "stdin",
+	struct new_run r = { .db = db, .o = o, .name = name,
 	    .at = { -1, -1, 0, 1, -1, 2, 3 } };
 	struct quote_writer w;
 	sqlite3_stmt *st;
@@ -1081,10 +1202,11 @@ quote_revise(sqlite3 *db, const char *quote_id, FILE *in, char delim,
 		cli_data_error(NULL, 0, NULL, "quote '%s' is %s: it cannot be "
 		    "revised", quote_id, status);
 	writer_open(&w, db, o->on);
+	w.name = name;
 	ro.currency = currency;
 	if (cli_data_errors() == 0 && r.n == 0)
-		cli_data_error("stdin", 0, NULL, "no lines: the revision needs "
-		    "its lines on standard input (sku,quantity,...)");
+		cli_data_error(name, 0, NULL, "no lines: the revision needs its "
+		    "lines (sku,quantity,...)");
 	if (cli_data_errors() == 0) {
 		for (size_t i = 0; i < r.n; i++) {
 			snprintf(r.l[i].ref, sizeof(r.l[i].ref), "%s", ref);

@@ -39,7 +39,7 @@ int quote_accept(sqlite3 *db, const struct csv_input *in,
     const struct quote_opts *o);
 int quote_list(sqlite3 *db, const struct csv_input *in,
     const struct quote_opts *o);
-int quote_revise(sqlite3 *db, const char *quote_id, FILE *in, char delim,
-    const struct quote_opts *o);
+int quote_revise(sqlite3 *db, const char *quote_id, FILE *in,
+    const char *name, char delim, const struct quote_opts *o);
 
 #endif
