@@ -40,7 +40,7 @@ bindir=$(cd "$1" && pwd) || exit 2
 case $2 in /*) gen=$2 ;; *) gen=$PWD/$2 ;; esac
 dir=${BENCH_DIR:-build/bench}
 rows=${BENCH_ROWS:-1000000}
-runs=3
+runs=5
 [ "$rows" -ge 16 ] 2>/dev/null ||
     { echo "run.sh: BENCH_ROWS must be a number, at least 16" >&2; exit 2; }
 mkdir -p "$dir" && dir=$(cd "$dir" && pwd) || exit 2
@@ -77,6 +77,9 @@ trial() {
 	log=$1
 	shift
 	rm -f "$dir/.rss"
+	# Freeing the blocks of the last run's output is not this run's work.
+	rm -f "$log"
+	sync
 	t0=$(now)
 	case $rssby in
 	gnu)
