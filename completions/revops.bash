@@ -83,7 +83,42 @@ _revops_table()
 	'revops-quote revise')
 		own='--valid-days= --on= --as-of='
 		args=none ;;
-	revops-invoice) ;;
+	revops-invoice)
+		verbs='run credit void apply aging dunning schedule deferred
+		    export list show' ;;
+	'revops-invoice run')
+		own='--period= --on= --account= --dry-run'
+		args=none ;;
+	'revops-invoice credit')
+		own='--line= --amount= --reason= --on= --as-of='
+		args=none ;;
+	'revops-invoice void')
+		own='--as-of='
+		args=none ;;
+	'revops-invoice apply')
+		own='--as-of= --account= --convert'
+		args=none ;;
+	'revops-invoice aging')
+		own='--as-of= --by= --basis='
+		args=none ;;
+	'revops-invoice dunning')
+		own='--as-of= --levels='
+		args=none ;;
+	'revops-invoice schedule')
+		own='--from= --to='
+		args=none ;;
+	'revops-invoice deferred')
+		own='--as-of='
+		args=none ;;
+	'revops-invoice export')
+		own='--from= --to= --account= --lines --status= --as-of='
+		args=none ;;
+	'revops-invoice list')
+		own='--status= --account= --from= --to= --as-of='
+		args=none ;;
+	'revops-invoice show')
+		own='--as-of='
+		args=none ;;
 	revops-metrics) ;;
 	esac
 }
@@ -128,19 +163,30 @@ _revops_arg()
 	--format)
 		COMPREPLY=($(compgen -W 'csv tsv jsonl table' -- "$3")) ;;
 	--by)
-		case $verb in
-		funnel)	COMPREPLY=($(compgen -W 'owner segment source' -- "$3")) ;;
-		forecast) COMPREPLY=($(compgen -W 'month quarter' -- "$3")) ;;
+		case "${1##*/} $verb" in
+		'revops-invoice '*)
+			COMPREPLY=($(compgen -W 'account segment owner' -- "$3")) ;;
+		*' funnel')
+			COMPREPLY=($(compgen -W 'owner segment source' -- "$3")) ;;
+		*' forecast')
+			COMPREPLY=($(compgen -W 'month quarter' -- "$3")) ;;
 		*)	COMPREPLY=($(compgen -W 'owner segment source month
 			    quarter' -- "$3")) ;;
 		esac ;;
+	--basis)
+		COMPREPLY=($(compgen -W 'due issue' -- "$3")) ;;
 	--type)
 		COMPREPLY=($(compgen -W 'new expansion renewal' -- "$3")) ;;
 	--stage)
 		COMPREPLY=($(compgen -W "$(_revops_stage_names "$1")" -- "$3")) ;;
 	--status)
-		COMPREPLY=($(compgen -W 'needs_approval approved rejected
-		    accepted superseded expired' -- "$3")) ;;
+		case ${1##*/} in
+		revops-invoice)
+			COMPREPLY=($(compgen -W 'open paid void credited' \
+			    -- "$3")) ;;
+		*)	COMPREPLY=($(compgen -W 'needs_approval approved rejected
+			    accepted superseded expired' -- "$3")) ;;
+		esac ;;
 	--commit-stage)
 		COMPREPLY=($(compgen -W "$(_revops_stage_names "$1" open)" \
 		    -- "$3")) ;;

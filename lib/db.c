@@ -228,21 +228,32 @@ db_audit(sqlite3 *db, const char *verb, const char *arguments,
 	sqlite3_finalize(st);
 }
 
-void
-db_next_id(sqlite3 *db, const char *table, const char *column,
-    const char *prefix, char *buf, size_t size)
+long long
+db_next_number(sqlite3 *db, const char *table, const char *column,
+    const char *prefix)
 {
 	char sql[256];
 	size_t n = strlen(prefix) + 2;
 	sqlite3_stmt *st;
 	long long next = 1;
 
+	/* The range bounds let an index on the column find the ids of this
+	 * prefix without reading the rest. */
 	snprintf(sql, sizeof(sql), "SELECT ifnull(max(CAST(substr(%s, %zu) AS "
-	    "INTEGER)), 0) + 1 FROM %s WHERE %s GLOB '%s-[0-9]*'", column, n,
-	    table, column, prefix);
+	    "INTEGER)), 0) + 1 FROM %s WHERE %s >= '%s-0' AND %s < '%s-:' "
+	    "AND %s GLOB '%s-[0-9]*'", column, n, table, column, prefix,
+	    column, prefix, column, prefix);
 	st = db_prepare(db, sql);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		next = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	snprintf(buf, size, "%s-%06lld", prefix, next);
+	return next;
+}
+
+void
+db_next_id(sqlite3 *db, const char *table, const char *column,
+    const char *prefix, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s-%06lld", prefix, db_next_number(db, table,
+	    column, prefix));
 }

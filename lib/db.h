@@ -40,6 +40,10 @@ void db_exec(sqlite3 *db, const char *sql);
  */
 void db_next_id(sqlite3 *db, const char *table, const char *column,
     const char *prefix, char *buf, size_t size);
+/* The number of that id, for a program that assigns many in a row and
+ * counts on from it (one scan, not one per id). */
+long long db_next_number(sqlite3 *db, const char *table, const char *column,
+    const char *prefix);
 
 /* Reports the connection's last error with a context and exits CLI_EIO
  * (a busy database says so and names the timeout). */

@@ -92,6 +92,7 @@ rate_of(struct fx *fx, struct rate *r, const char *code, int32_t day)
 
 	if (strcmp(code, fx->base) == 0) {
 		r->pico = BASE_RATE;
+		r->code[0] = '\0';	/* what the cache held is gone */
 		return 0;
 	}
 	if (strcmp(r->code, code) == 0 && r->day == day)

@@ -153,9 +153,8 @@ CREATE TABLE invoices (
 	currency TEXT NOT NULL,
 	status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'paid', 'void'))
 ) WITHOUT ROWID;
--- What billing, payment application and dunning look for: an account's
--- open invoices.  Paid ones, most of an imported history, stay out of it.
-CREATE INDEX invoices_open ON invoices (account_id) WHERE status = 'open';
+-- An account's invoices, oldest first: what payments are applied to.
+CREATE INDEX invoices_account ON invoices (account_id, issue_date);
 
 CREATE TABLE invoice_lines (
 	invoice_id TEXT NOT NULL REFERENCES invoices (invoice_id),
@@ -311,16 +310,33 @@ CREATE TABLE order_lines (
 	PRIMARY KEY (order_id, line_no)
 );
 
--- What each billing run billed, so that a run is idempotent.
+-- What each billing run billed, so that a run is idempotent: one row per
+-- subscription period charged, and one per period credited back when the
+-- subscription ended inside it.
 CREATE TABLE billing_records (
 	subscription_id TEXT NOT NULL REFERENCES subscriptions (subscription_id),
 	period_start TEXT NOT NULL,
 	period_end TEXT NOT NULL,
+	kind TEXT NOT NULL CHECK (kind IN ('charge', 'credit')),
 	invoice_id TEXT NOT NULL REFERENCES invoices (invoice_id),
 	line_no INTEGER NOT NULL,
-	PRIMARY KEY (subscription_id, period_start, invoice_id, line_no)
+	amount_minor INTEGER NOT NULL,
+	PRIMARY KEY (subscription_id, period_start, kind)
 );
 
+-- Usage billed, per account, sku and month of use.
+CREATE TABLE usage_billing (
+	account_id TEXT NOT NULL REFERENCES accounts (account_id),
+	sku TEXT NOT NULL REFERENCES products (sku),
+	month TEXT NOT NULL,
+	invoice_id TEXT NOT NULL REFERENCES invoices (invoice_id),
+	line_no INTEGER NOT NULL,
+	quantity_micro INTEGER NOT NULL,
+	PRIMARY KEY (account_id, sku, month)
+);
+
+-- A credit note against one invoice (or one line of it): issued
+-- invoices are never edited.
 CREATE TABLE credit_notes (
 	credit_note_id TEXT PRIMARY KEY,
 	invoice_id TEXT NOT NULL REFERENCES invoices (invoice_id),
@@ -331,23 +347,22 @@ CREATE TABLE credit_notes (
 	currency TEXT NOT NULL,
 	reason TEXT
 );
+CREATE INDEX credit_notes_invoice ON credit_notes (invoice_id);
 
+-- Payments applied to invoices: amount_minor in the invoice's currency,
+-- payment_amount_minor in the payment's (they differ only when a payment
+-- was converted).
 CREATE TABLE payment_applications (
 	application_id INTEGER PRIMARY KEY,
 	payment_id TEXT NOT NULL REFERENCES payments (payment_id),
 	invoice_id TEXT NOT NULL REFERENCES invoices (invoice_id),
 	applied_on TEXT NOT NULL,
-	amount_minor INTEGER NOT NULL
-);
-CREATE INDEX payment_applications_invoice ON payment_applications (invoice_id);
-
-CREATE TABLE revenue_schedule (
-	invoice_id TEXT NOT NULL REFERENCES invoices (invoice_id),
-	line_no INTEGER NOT NULL,
-	month TEXT NOT NULL,
 	amount_minor INTEGER NOT NULL,
-	PRIMARY KEY (invoice_id, line_no, month)
+	payment_amount_minor INTEGER NOT NULL
 );
+CREATE INDEX payment_applications_payment
+	ON payment_applications (payment_id);
+CREATE INDEX payment_applications_invoice ON payment_applications (invoice_id);
 
 -- Bookkeeping.
 

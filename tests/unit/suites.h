@@ -13,5 +13,8 @@ Suite *entity_suite(void);
 Suite *fx_suite(void);
 Suite *pipeline_suite(void);
 Suite *pricing_suite(void);
+Suite *billing_suite(void);
+Suite *ar_suite(void);
+Suite *recognition_suite(void);
 
 #endif

@@ -1,0 +1,318 @@
+/*
+ * revops-invoice: order to cash: billing runs, credit notes, voids,
+ * payment application, aging, dunning, revenue schedules and exports.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ar.h"
+#include "billing.h"
+#include "cli.h"
+#include "date.h"
+#include "db.h"
+#include "recognition.h"
+
+enum {
+	OPT_ACCOUNT = CLI_OPT_FIRST_OWN, OPT_AMOUNT, OPT_AS_OF, OPT_BASIS,
+	OPT_BY, OPT_CONVERT, OPT_DRY_RUN, OPT_FROM, OPT_LEVELS, OPT_LINE,
+	OPT_LINES, OPT_ON, OPT_PERIOD, OPT_REASON, OPT_STATUS, OPT_TO
+};
+
+static const struct option longopts[] = {
+	CLI_LONGOPTS,
+	{ "account", required_argument, NULL, OPT_ACCOUNT },
+	{ "amount", required_argument, NULL, OPT_AMOUNT },
+	{ "as-of", required_argument, NULL, OPT_AS_OF },
+	{ "basis", required_argument, NULL, OPT_BASIS },
+	{ "by", required_argument, NULL, OPT_BY },
+	{ "convert", no_argument, NULL, OPT_CONVERT },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "levels", required_argument, NULL, OPT_LEVELS },
+	{ "line", required_argument, NULL, OPT_LINE },
+	{ "lines", no_argument, NULL, OPT_LINES },
+	{ "on", required_argument, NULL, OPT_ON },
+	{ "period", required_argument, NULL, OPT_PERIOD },
+	{ "reason", required_argument, NULL, OPT_REASON },
+	{ "status", required_argument, NULL, OPT_STATUS },
+	{ "to", required_argument, NULL, OPT_TO },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+help(void)
+{
+	printf("usage: revops-invoice [options] VERB [ARGS]\n"
+	    "\n"
+	    "Order to cash.  Verbs:\n"
+	    "  run --period MONTH     bill the month: subscription periods starting\n"
+	    "                         in it (in advance, prorated by days), one-time\n"
+	    "                         charges of orders, last month's usage; writes\n"
+	    "                         the invoice lines it made\n"
+	    "  credit INVOICE         a credit note CN-... against an invoice\n"
+	    "  void [INVOICE...]      void invoices with no payment applied\n"
+	    "  apply                  apply unapplied payments to open invoices\n"
+	    "  aging                  open balances in buckets of days past due\n"
+	    "  dunning                overdue invoices with their dunning level\n"
+	    "  schedule               revenue recognised per invoice line and month\n"
+	    "  deferred               billed but not yet recognised, per account\n"
+	    "  export                 invoices (or --lines) issued in a window\n"
+	    "  list                   invoices with total, paid, balance, status\n"
+	    "  show [INVOICE...]      the same for these invoices\n"
+	    "Verbs that take invoices read them as arguments or as a CSV with an\n"
+	    "invoice_id column on stdin.\n"
+	    "\n"
+	    "      --period MONTH     run: the month billed (YYYY-MM)\n"
+	    "      --on DATE          run: the invoices' date (default the month's\n"
+	    "                         first day); credit: the credit note's date\n"
+	    "                         (default --as-of)\n"
+	    "      --account ID       run: bill only this account (repeatable);\n"
+	    "                         apply, list, export: only this account\n"
+	    "      --dry-run          run: show the invoices, write nothing\n"
+	    "      --line N           credit: only this line\n"
+	    "      --amount X         credit: this much of the line (or invoice),\n"
+	    "                         tax in proportion\n"
+	    "      --reason TEXT      credit: why, kept with the credit note\n"
+	    "      --as-of DATE       today: the day balances, aging, dunning and\n"
+	    "                         deferred revenue are worked out for (default\n"
+	    "                         the real today)\n"
+	    "      --convert          apply: a payment pays an invoice in another\n"
+	    "                         currency at the rate of its day\n"
+	    "      --by KEY           aging: account, segment or owner\n"
+	    "      --basis BASIS      aging: days past due (due, the default) or\n"
+	    "                         since issue (issue)\n"
+	    "      --levels LIST      dunning: days past due of each level (default\n"
+	    "                         15,30,60)\n"
+	    "      --from DATE|MONTH  schedule, export, list: from this day or month\n"
+	    "      --to DATE|MONTH    schedule, export, list: to this day or month\n"
+	    "                         (included)\n"
+	    "      --lines            export: the invoice lines, in revops-import's\n"
+	    "                         columns\n"
+	    "      --status STATUS    list: open, paid, void or credited\n"
+	    "%s"
+	    "\n"
+	    "Example:\n"
+	    "  revops-invoice run --period 2026-12 && revops-invoice apply\n",
+	    cli_common_help);
+	cli_finish_stdout();
+}
+
+struct args {
+	struct billing_opts b;
+	struct ar_opts a;
+	char *accounts[64];
+	int32_t month, from_month, to_month;
+};
+
+static int32_t
+day_arg(const char *opt, const char *arg, int end)
+{
+	int32_t day;
+
+	if (date_parse_bound(arg, strlen(arg), end, &day) != 0)
+		cli_usage_error("option '%s': '%s' is not a date (YYYY-MM-DD) "
+		    "or a month (YYYY-MM)", opt, arg);
+	return day;
+}
+
+static void
+levels_arg(const char *arg, struct ar_opts *a)
+{
+	const char *p = arg;
+	char *end;
+
+	a->nlevels = 0;
+	while (*p != '\0') {
+		long v = strtol(p, &end, 10);
+
+		if (end == p || v < 1 || v > 3650 || a->nlevels == 8 ||
+		    (a->nlevels > 0 && v <= a->levels[a->nlevels - 1]))
+			cli_usage_error("option '--levels': '%s' is not up to 8 "
+			    "rising numbers of days, like 15,30,60", arg);
+		a->levels[a->nlevels++] = (int)v;
+		p = *end == ',' ? end + 1 : end;
+		if (*end != ',' && *end != '\0')
+			cli_usage_error("option '--levels': '%s' is not a list "
+			    "like 15,30,60", arg);
+	}
+}
+
+static void
+own_option(int ch, const char *arg, struct args *g)
+{
+	char *end;
+	int32_t m;
+
+	switch (ch) {
+	case OPT_ACCOUNT:
+		if (g->b.naccounts == 64)
+			cli_usage_error("--account: 64 at most");
+		g->accounts[g->b.naccounts++] = (char *)arg;
+		g->a.account = arg;
+		break;
+	case OPT_AMOUNT:
+		g->a.amount = arg;
+		break;
+	case OPT_AS_OF:
+		g->a.as_of = day_arg("--as-of", arg, 0);
+		break;
+	case OPT_BASIS:
+		if (strcmp(arg, "due") != 0 && strcmp(arg, "issue") != 0)
+			cli_usage_error("option '--basis': '%s' is not due or "
+			    "issue", arg);
+		g->a.basis_issue = arg[0] == 'i';
+		break;
+	case OPT_BY:
+		if (strcmp(arg, "account") != 0 && strcmp(arg, "segment") != 0 &&
+		    strcmp(arg, "owner") != 0)
+			cli_usage_error("option '--by': '%s' is not account, "
+			    "segment or owner", arg);
+		g->a.by = arg;
+		break;
+	case OPT_CONVERT:
+		g->a.convert = 1;
+		break;
+	case OPT_DRY_RUN:
+		g->b.dry_run = 1;
+		break;
+	case OPT_FROM:
+		g->a.from = day_arg("--from", arg, 0);
+		break;
+	case OPT_LEVELS:
+		levels_arg(arg, &g->a);
+		break;
+	case OPT_LINE:
+		g->a.line = (int)strtol(arg, &end, 10);
+		if (*end != '\0' || g->a.line < 1)
+			cli_usage_error("option '--line': '%s' is not a line "
+			    "number", arg);
+		break;
+	case OPT_LINES:
+		g->a.lines = 1;
+		break;
+	case OPT_ON:
+		g->b.on = day_arg("--on", arg, 0);
+		break;
+	case OPT_PERIOD:
+		if (date_parse_month(arg, strlen(arg), &m) != 0)
+			cli_usage_error("option '--period': '%s' is not a month "
+			    "(YYYY-MM)", arg);
+		g->month = m;
+		break;
+	case OPT_REASON:
+		g->a.reason = arg;
+		break;
+	case OPT_STATUS:
+		if (strcmp(arg, "open") != 0 && strcmp(arg, "paid") != 0 &&
+		    strcmp(arg, "void") != 0 && strcmp(arg, "credited") != 0)
+			cli_usage_error("option '--status': '%s' is not open, "
+			    "paid, void or credited", arg);
+		g->a.status = arg;
+		break;
+	case OPT_TO:
+		g->a.to = day_arg("--to", arg, 1);
+		break;
+	default:
+		cli_usage_error("unknown option");
+	}
+}
+
+static int
+run(sqlite3 *db, const char *verb, int argc, char *argv[], struct args *g,
+    const struct cli_common *c)
+{
+	struct csv_input in = { argv, argc, stdin, c->delim, NULL };
+
+	if (strcmp(verb, "run") == 0) {
+		if (g->month == INT32_MIN)
+			cli_usage_error("run: --period YYYY-MM says which month");
+		g->b.month = g->month;
+		if (g->b.on == INT32_MIN)
+			g->b.on = date_month_start(g->month);
+		return billing_run(db, &g->b);
+	}
+	if (strcmp(verb, "credit") == 0) {
+		if (argc != 1)
+			cli_usage_error("credit: one invoice");
+		if (g->a.amount != NULL && g->a.line == 0)
+			cli_usage_error("credit: --amount goes with --line");
+		if (g->b.on != INT32_MIN)
+			g->a.as_of = g->b.on;
+		return ar_credit(db, argv[0], &g->a);
+	}
+	if (strcmp(verb, "void") == 0)
+		return ar_void(db, &in, &g->a);
+	if (strcmp(verb, "apply") == 0)
+		return ar_apply(db, &g->a);
+	if (strcmp(verb, "aging") == 0)
+		return ar_aging(db, &g->a);
+	if (strcmp(verb, "dunning") == 0)
+		return ar_dunning(db, &g->a);
+	if (strcmp(verb, "schedule") == 0)
+		return recognition_schedule(db, g->a.from == AR_NO_DAY ?
+		    INT32_MIN : date_month_of(g->a.from), g->a.to == AR_NO_DAY ?
+		    INT32_MAX : date_month_of(g->a.to), &c->out);
+	if (strcmp(verb, "deferred") == 0)
+		return recognition_deferred(db, g->a.as_of, &c->out);
+	if (strcmp(verb, "export") == 0)
+		return ar_export(db, &g->a);
+	if (strcmp(verb, "list") == 0)
+		return ar_list(db, NULL, &g->a);
+	return ar_list(db, &in, &g->a);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const char *const verbs[] = { "run", "credit", "void", "apply",
+	    "aging", "dunning", "schedule", "deferred", "export", "list",
+	    "show" };
+	static const int takes_args[] = { 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1 };
+	struct cli_common common;
+	struct args g;
+	char *arguments;
+	sqlite3 *db;
+	size_t i;
+	int ch, rc;
+
+	cli_init("revops-invoice", &common);
+	memset(&g, 0, sizeof(g));
+	g.month = INT32_MIN;
+	g.b.on = INT32_MIN;
+	g.a.as_of = g.a.from = g.a.to = AR_NO_DAY;
+	g.a.levels[0] = 15;
+	g.a.levels[1] = 30;
+	g.a.levels[2] = 60;
+	g.a.nlevels = 3;
+	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
+	    NULL)) != -1) {
+		if (ch == '?' || ch == ':')
+			cli_bad_option(ch, argv);
+		if (!cli_common_option(&common, ch, optarg, help))
+			own_option(ch, optarg, &g);
+	}
+	arguments = cli_join_args(argc - 1, argv + 1);
+	argc -= optind;
+	argv += optind;
+	if (g.a.as_of == AR_NO_DAY)
+		g.a.as_of = date_today();
+	g.a.out = g.b.out = &common.out;
+	g.a.arguments = g.b.arguments = arguments;
+	g.b.accounts = g.accounts;
+	if (argc < 1)
+		cli_usage_error("which verb? (run, credit, void, apply, aging, "
+		    "dunning, schedule, deferred, export, list, show)");
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(argv[0], verbs[i]) == 0)
+			break;
+	if (i == sizeof(verbs) / sizeof(verbs[0]))
+		cli_usage_error("'%s' is not a verb of revops-invoice", argv[0]);
+	if (argc > 1 && !takes_args[i])
+		cli_usage_error("%s takes no arguments", argv[0]);
+	db = db_open(&common);
+	rc = run(db, argv[0], argc - 1, argv + 1, &g, &common);
+	db_close(db);
+	free(arguments);
+	cli_finish_stdout();
+	return rc;
+}

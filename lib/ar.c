@@ -1,0 +1,897 @@
+/*
+ * Receivables.  Balances are worked out from the rows that make them
+ * (lines, credit notes, applications), never stored, so they cannot
+ * drift; a balance as of a day counts what was issued or applied on or
+ * before it.  One SQL statement says what an invoice's balance is
+ * (sql_balances); aging, dunning, the lists and the export read it.
+ *
+ * Application: payments in the order received; each goes first to the
+ * invoice its payer named, then to the account's open invoices, oldest
+ * first; what is left stays as account credit for later invoices.  A
+ * payment is applied on the later of its receipt and the invoice's date.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ar.h"
+#include "cli.h"
+#include "date.h"
+#include "db.h"
+#include "entity.h"
+#include "fx.h"
+#include "import.h"
+#include "money.h"
+
+/* ---- SQL ------------------------------------------------------------------- */
+
+/* Each invoice with its total, credits and payments as of ?1. */
+#define BALANCES \
+    "WITH l AS (SELECT invoice_id, sum(amount_minor + tax_amount_minor) " \
+    "  AS total FROM invoice_lines GROUP BY invoice_id), " \
+    "c AS (SELECT invoice_id, sum(amount_minor + tax_amount_minor) AS cr " \
+    "  FROM credit_notes WHERE issued_on <= ?1 GROUP BY invoice_id), " \
+    "p AS (SELECT invoice_id, sum(amount_minor) AS paid " \
+    "  FROM payment_applications WHERE applied_on <= ?1 " \
+    "  GROUP BY invoice_id), " \
+    "b AS (SELECT i.invoice_id, i.account_id, i.issue_date, i.due_date, " \
+    "  i.currency, i.status, ifnull(l.total, 0) AS total, " \
+    "  ifnull(c.cr, 0) AS credited, ifnull(p.paid, 0) AS paid, " \
+    "  ifnull(l.total, 0) - ifnull(c.cr, 0) - ifnull(p.paid, 0) AS balance " \
+    "  FROM invoices i LEFT JOIN l USING (invoice_id) " \
+    "  LEFT JOIN c USING (invoice_id) LEFT JOIN p USING (invoice_id) " \
+    "  WHERE i.issue_date <= ?1) "
+
+static const char sql_open_of_account[] =
+    "SELECT i.invoice_id, i.currency, i.issue_date, "
+    "(SELECT ifnull(sum(amount_minor + tax_amount_minor), 0) "
+    " FROM invoice_lines l WHERE l.invoice_id = i.invoice_id) - "
+    "(SELECT ifnull(sum(amount_minor + tax_amount_minor), 0) "
+    " FROM credit_notes c WHERE c.invoice_id = i.invoice_id) - "
+    "(SELECT ifnull(sum(amount_minor), 0) FROM payment_applications a "
+    " WHERE a.invoice_id = i.invoice_id) "
+    "FROM invoices i WHERE i.account_id = ?1 AND i.status != 'void' "
+    "AND i.issue_date <= ?2 "
+    "ORDER BY i.invoice_id = ?3 DESC, i.issue_date, i.invoice_id";
+static const char sql_unapplied[] =
+    "SELECT payment_id, account_id, currency, received_on, invoice_id, "
+    "amount_minor - (SELECT ifnull(sum(payment_amount_minor), 0) "
+    " FROM payment_applications a WHERE a.payment_id = p.payment_id) "
+    "FROM payments p WHERE received_on <= ?1 "
+    "AND (?2 IS NULL OR account_id = ?2) "
+    "AND amount_minor > (SELECT ifnull(sum(payment_amount_minor), 0) "
+    " FROM payment_applications a WHERE a.payment_id = p.payment_id) "
+    "ORDER BY account_id, received_on, payment_id";
+static const char sql_new_application[] =
+    "INSERT INTO payment_applications (payment_id, invoice_id, applied_on, "
+    "amount_minor, payment_amount_minor) VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char sql_set_status[] =
+    "UPDATE invoices SET status = ?2 WHERE invoice_id = ?1";
+static const char sql_invoice[] =
+    "SELECT account_id, currency, status, issue_date FROM invoices "
+    "WHERE invoice_id = ?1";
+static const char sql_invoice_sums[] =
+    "SELECT (SELECT ifnull(sum(amount_minor), 0) FROM invoice_lines "
+    " WHERE invoice_id = ?1 AND (?2 = 0 OR line_no = ?2)), "
+    "(SELECT ifnull(sum(tax_amount_minor), 0) FROM invoice_lines "
+    " WHERE invoice_id = ?1 AND (?2 = 0 OR line_no = ?2)), "
+    "(SELECT ifnull(sum(amount_minor), 0) FROM credit_notes "
+    " WHERE invoice_id = ?1 AND (?2 = 0 OR line_no = ?2)), "
+    "(SELECT ifnull(sum(tax_amount_minor), 0) FROM credit_notes "
+    " WHERE invoice_id = ?1 AND (?2 = 0 OR line_no = ?2)), "
+    "(SELECT count(*) FROM invoice_lines WHERE invoice_id = ?1 "
+    " AND line_no = ?2), "
+    "(SELECT ifnull(sum(amount_minor), 0) FROM payment_applications "
+    " WHERE invoice_id = ?1)";
+static const char sql_new_credit[] =
+    "INSERT INTO credit_notes (credit_note_id, invoice_id, line_no, "
+    "issued_on, amount_minor, tax_amount_minor, currency, reason) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+static const char sql_aging[] =
+    BALANCES
+    "SELECT CASE ?2 WHEN 'segment' THEN a.segment WHEN 'owner' THEN a.owner "
+    "ELSE b.account_id END AS grp, CASE WHEN ?2 IS NULL OR ?2 = 'account' "
+    "THEN a.name END, b.currency, b.due_date, b.issue_date, b.balance "
+    "FROM b JOIN accounts a USING (account_id) "
+    "WHERE b.status != 'void' AND b.balance != 0 "
+    "ORDER BY grp, b.currency";
+static const char sql_dunning[] =
+    BALANCES
+    "SELECT b.account_id, a.name, a.billing_email, b.invoice_id, "
+    "b.issue_date, b.due_date, b.balance, b.currency "
+    "FROM b JOIN accounts a USING (account_id) "
+    "WHERE b.status != 'void' AND b.balance > 0 AND b.due_date < ?2 "
+    "ORDER BY b.due_date, b.invoice_id";
+static const char sql_list[] =
+    BALANCES
+    "SELECT b.invoice_id, b.account_id, a.name, b.issue_date, b.due_date, "
+    "b.currency, b.total, b.credited, b.paid, b.balance, b.status "
+    "FROM b JOIN accounts a USING (account_id) "
+    "WHERE (?2 = 0 OR b.invoice_id IN (SELECT key FROM temp.out_keys)) "
+    "AND (?3 IS NULL OR b.account_id = ?3) "
+    "AND (?4 IS NULL OR b.issue_date >= ?4) "
+    "AND (?5 IS NULL OR b.issue_date <= ?5) "
+    "ORDER BY b.issue_date, b.invoice_id";
+
+/* ---- small helpers ---------------------------------------------------------- */
+
+static const char *
+text(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return s != NULL ? s : "";
+}
+
+static int32_t
+day_of(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+	int32_t d;
+
+	if (s == NULL || date_parse(s, strlen(s), &d) != 0)
+		return AR_NO_DAY;
+	return d;
+}
+
+static void
+bind_day(sqlite3_stmt *st, int i, int32_t day)
+{
+	char buf[DATE_FMT_MAX];
+
+	if (day == AR_NO_DAY) {
+		sqlite3_bind_null(st, i);
+		return;
+	}
+	date_format(buf, day);
+	sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);
+}
+
+static void
+bind_str(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s != NULL)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void
+step_done(sqlite3 *db, sqlite3_stmt *st)
+{
+	if (sqlite3_step(st) != SQLITE_DONE)
+		db_fatal(db, "receivables");
+	sqlite3_reset(st);
+}
+
+static int
+exponent_of(const char *currency)
+{
+	const struct currency *c = money_currency(currency, strlen(currency));
+
+	return c != NULL ? c->exponent : 2;
+}
+
+static void
+out_amount(struct out *o, int64_t v, const char *currency)
+{
+	char buf[MONEY_FMT_MAX];
+
+	out_number(o, buf, money_format(buf, v, exponent_of(currency), '.'));
+}
+
+static void
+out_long(struct out *o, long v)
+{
+	char buf[32];
+
+	out_number(o, buf, (size_t)snprintf(buf, sizeof(buf), "%ld", v));
+}
+
+static void
+out_str(struct out *o, const char *s)
+{
+	if (s != NULL)
+		out_text(o, s, strlen(s));
+	else
+		out_null(o);
+}
+
+static int
+finish_out(struct out *o)
+{
+	int rc = out_finish(o);
+
+	out_free(o);
+	return rc == 0 ? CLI_OK : CLI_EIO;
+}
+
+/* Ends a verb that writes: commit with its audit row, or roll back. */
+static int
+finish_write(sqlite3 *db, const char *verb, const char *arguments,
+    const struct db_changes *ch)
+{
+	unsigned long errors = cli_data_errors();
+
+	if (errors > 0) {
+		db_rollback(db);
+		cli_warn("%s: nothing changed (%lu error%s)", verb, errors,
+		    errors == 1 ? "" : "s");
+		return CLI_EDATA;
+	}
+	db_audit(db, verb, arguments, ch);
+	db_commit(db);
+	return CLI_OK;
+}
+
+int
+ar_bucket(int32_t days)
+{
+	if (days <= 0)
+		return 0;
+	if (days <= 30)
+		return 1;
+	if (days <= 60)
+		return 2;
+	if (days <= 90)
+		return 3;
+	return 4;
+}
+
+int
+ar_level(int32_t days, const int *levels, int nlevels)
+{
+	int level = 0;
+
+	for (int i = 0; i < nlevels; i++)
+		if (days >= levels[i])
+			level = i + 1;
+	return level;
+}
+
+static void
+keys_open(sqlite3 *db)
+{
+	db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS out_keys "
+	    "(key TEXT PRIMARY KEY); DELETE FROM temp.out_keys");
+}
+
+/* ---- applying payments ------------------------------------------------------ */
+
+static const char *const app_names[] = { "payment_id", "invoice_id",
+    "account_id", "applied_on", "amount", "currency", "invoice_balance" };
+
+struct applier {
+	sqlite3 *db;
+	int32_t on;
+	int convert, strict;	/* strict: another currency is an error */
+	struct fx *fx;
+	sqlite3_stmt *open, *insert, *status, *unapplied;
+	struct out *out;
+	long applied;
+};
+
+static void
+applier_open(struct applier *ap, sqlite3 *db, int32_t on, int convert,
+    int strict, struct out *o)
+{
+	memset(ap, 0, sizeof(*ap));
+	ap->db = db;
+	ap->on = on;
+	ap->convert = convert;
+	ap->strict = strict;
+	ap->out = o;
+	ap->open = db_prepare(db, sql_open_of_account);
+	ap->insert = db_prepare(db, sql_new_application);
+	ap->status = db_prepare(db, sql_set_status);
+	ap->unapplied = db_prepare(db, sql_unapplied);
+	if (convert)
+		ap->fx = fx_open(db, NULL);
+}
+
+static void
+applier_close(struct applier *ap)
+{
+	sqlite3_finalize(ap->open);
+	sqlite3_finalize(ap->insert);
+	sqlite3_finalize(ap->status);
+	sqlite3_finalize(ap->unapplied);
+	fx_close(ap->fx);
+}
+
+static void
+record_application(struct applier *ap, const char *payment,
+    const char *account, const char *invoice, const char *currency,
+    int32_t day, int64_t amount, int64_t pay_amount, int64_t balance)
+{
+	char d[DATE_FMT_MAX];
+
+	date_format(d, day);
+	sqlite3_bind_text(ap->insert, 1, payment, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(ap->insert, 2, invoice, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(ap->insert, 3, d, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(ap->insert, 4, amount);
+	sqlite3_bind_int64(ap->insert, 5, pay_amount);
+	step_done(ap->db, ap->insert);
+	if (balance == 0) {
+		sqlite3_bind_text(ap->status, 1, invoice, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(ap->status, 2, "paid", -1, SQLITE_STATIC);
+		step_done(ap->db, ap->status);
+	}
+	ap->applied++;
+	if (ap->out == NULL)
+		return;
+	out_str(ap->out, payment);
+	out_str(ap->out, invoice);
+	out_str(ap->out, account);
+	out_str(ap->out, d);
+	out_amount(ap->out, amount, currency);
+	out_str(ap->out, currency);
+	out_amount(ap->out, balance, currency);
+	out_end_row(ap->out);
+}
+
+/* How much of `left` (in the payment's currency) goes to an invoice of
+ * `balance` in its own currency; both amounts, or 0 when it cannot. */
+static int
+portion(struct applier *ap, const char *pcur, const char *icur, int32_t day,
+    int64_t left, int64_t balance, int64_t *inv_amount, int64_t *pay_amount)
+{
+	char why[200];
+	int64_t avail, back;
+
+	if (strcmp(pcur, icur) == 0) {
+		*inv_amount = *pay_amount = left < balance ? left : balance;
+		return 1;
+	}
+	if (!ap->convert)
+		return 0;
+	if (fx_convert_into(ap->fx, left, pcur, icur, day, &avail, why,
+	    sizeof(why)) != 0) {
+		cli_data_error(NULL, 0, NULL, "%s", why);
+		return 0;
+	}
+	if (avail <= balance) {
+		*inv_amount = avail;
+		*pay_amount = left;
+		return 1;
+	}
+	if (fx_convert_into(ap->fx, balance, icur, pcur, day, &back, why,
+	    sizeof(why)) != 0) {
+		cli_data_error(NULL, 0, NULL, "%s", why);
+		return 0;
+	}
+	*inv_amount = balance;
+	*pay_amount = back < left ? back : left;
+	return 1;
+}
+
+/* One payment with `left` unapplied, to the named invoice first, then to
+ * the account's open invoices, oldest first. */
+static void
+apply_payment(struct applier *ap, const char *payment, const char *account,
+    const char *pcur, int32_t received, const char *named, int64_t left)
+{
+	sqlite3_stmt *st = ap->open;
+	int other = 0;
+
+	sqlite3_bind_text(st, 1, account, -1, SQLITE_TRANSIENT);
+	bind_day(st, 2, ap->on);
+	sqlite3_bind_text(st, 3, named, -1, SQLITE_TRANSIENT);
+	while (left > 0 && sqlite3_step(st) == SQLITE_ROW) {
+		int64_t balance = sqlite3_column_int64(st, 3), amt, pay;
+		int32_t issued = day_of(st, 2);
+		char inv[64], icur[4];
+
+		if (balance <= 0)
+			continue;
+		snprintf(inv, sizeof(inv), "%s", text(st, 0));
+		snprintf(icur, sizeof(icur), "%s", text(st, 1));
+		if (!portion(ap, pcur, icur, received, left, balance, &amt,
+		    &pay)) {
+			other = 1;
+			continue;
+		}
+		left -= pay;
+		record_application(ap, payment, account, inv, icur,
+		    received > issued ? received : issued, amt, pay,
+		    balance - amt);
+	}
+	sqlite3_reset(st);
+	if (other && ap->strict && !ap->convert)
+		cli_data_error(NULL, 0, NULL, "payment '%s' is in %s but an open "
+		    "invoice of account '%s' is in another currency; --convert "
+		    "applies it at the rate of its day", payment, pcur, account);
+}
+
+static void
+apply_all(struct applier *ap, const char *account)
+{
+	sqlite3_stmt *st = ap->unapplied;
+
+	bind_day(st, 1, ap->on);
+	bind_str(st, 2, account);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char payment[64], acct[128], pcur[4], named[64];
+
+		snprintf(payment, sizeof(payment), "%s", text(st, 0));
+		snprintf(acct, sizeof(acct), "%s", text(st, 1));
+		snprintf(pcur, sizeof(pcur), "%s", text(st, 2));
+		snprintf(named, sizeof(named), "%s", text(st, 4));
+		apply_payment(ap, payment, acct, pcur, day_of(st, 3), named,
+		    sqlite3_column_int64(st, 5));
+	}
+	sqlite3_reset(st);
+}
+
+struct applier *
+ar_applier_open(sqlite3 *db, int32_t on)
+{
+	struct applier *ap = malloc(sizeof(*ap));
+
+	if (ap == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	applier_open(ap, db, on, 0, 0, NULL);
+	return ap;
+}
+
+void
+ar_apply_account(struct applier *ap, const char *account)
+{
+	apply_all(ap, account);
+}
+
+void
+ar_applier_close(struct applier *ap)
+{
+	applier_close(ap);
+	free(ap);
+}
+
+int
+ar_apply(sqlite3 *db, const struct ar_opts *o)
+{
+	struct db_changes ch = { .n = 0 };
+	struct applier ap;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *held;
+	struct out *out;
+	int rc;
+
+	/* Rows are held and shown once committed. */
+	if ((held = open_memstream(&buf, &len)) == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	out = out_new(held, o->out, app_names, 7);
+	db_begin(db);
+	keys_open(db);
+	applier_open(&ap, db, o->as_of, o->convert, 1, out);
+	apply_all(&ap, o->account);
+	applier_close(&ap);
+	out_finish(out);
+	out_free(out);
+	fclose(held);
+	db_changes_add(&ch, "payment_applications", ap.applied, 0, 0);
+	if ((rc = finish_write(db, "apply", o->arguments, &ch)) == CLI_OK &&
+	    fwrite(buf, 1, len, stdout) != len)
+		rc = CLI_EIO;
+	free(buf);
+	return rc;
+}
+
+/* ---- credit notes and voids ----------------------------------------------------- */
+
+int
+ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o)
+{
+	static const char *const names[] = { "credit_note_id", "invoice_id",
+	    "line_no", "issued_on", "amount", "tax_amount", "currency",
+	    "reason" };
+	struct db_changes ch = { .n = 0 };
+	sqlite3_stmt *st = db_prepare(db, sql_invoice);
+	int64_t amount = 0, tax = 0, lines_amt, lines_tax, cr_amt, cr_tax;
+	char currency[4] = "", status[16] = "", id[40], prefix[16];
+	char day[DATE_FMT_MAX];
+	struct out *out;
+	int found, y, m, d, rc;
+
+	db_begin(db);
+	sqlite3_bind_text(st, 1, invoice, -1, SQLITE_TRANSIENT);
+	if ((found = sqlite3_step(st) == SQLITE_ROW)) {
+		snprintf(currency, sizeof(currency), "%s", text(st, 1));
+		snprintf(status, sizeof(status), "%s", text(st, 2));
+	}
+	sqlite3_finalize(st);
+	if (!found) {
+		cli_data_error(NULL, 0, NULL, "invoice '%s' does not exist",
+		    invoice);
+		return finish_write(db, "credit", o->arguments, &ch);
+	}
+	if (strcmp(status, "void") == 0) {
+		cli_data_error(NULL, 0, NULL, "invoice '%s' is void: there is "
+		    "nothing to credit", invoice);
+		return finish_write(db, "credit", o->arguments, &ch);
+	}
+	st = db_prepare(db, sql_invoice_sums);
+	sqlite3_bind_text(st, 1, invoice, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 2, o->line);
+	sqlite3_step(st);
+	lines_amt = sqlite3_column_int64(st, 0);
+	lines_tax = sqlite3_column_int64(st, 1);
+	cr_amt = sqlite3_column_int64(st, 2);
+	cr_tax = sqlite3_column_int64(st, 3);
+	found = sqlite3_column_int(st, 4);
+	sqlite3_finalize(st);
+	if (o->line != 0 && !found) {
+		cli_data_error(NULL, 0, NULL, "invoice '%s' has no line %d",
+		    invoice, o->line);
+		return finish_write(db, "credit", o->arguments, &ch);
+	}
+	if (o->amount != NULL) {
+		enum money_status ms = money_parse(o->amount,
+		    strlen(o->amount), exponent_of(currency), '.', &amount);
+
+		if (ms != MONEY_OK || amount <= 0)
+			cli_data_error(NULL, 0, "amount", "'%s' is not an amount "
+			    "more than 0 in %s", o->amount, currency);
+		else if (amount > lines_amt - cr_amt)
+			cli_data_error(NULL, 0, "amount", "'%s' is more than the "
+			    "%s left to credit", o->amount, o->line ? "line has" :
+			    "invoice has");
+		/* the tax goes back in proportion, rounded once */
+		else if (lines_amt != 0)
+			money_div((__int128)amount * lines_tax, lines_amt, &tax);
+	} else {
+		amount = lines_amt - cr_amt;
+		tax = lines_tax - cr_tax;
+		if (amount <= 0 && tax <= 0)
+			cli_data_error(NULL, 0, NULL, "invoice '%s'%s is already "
+			    "fully credited", invoice, o->line ? "'s line" : "");
+	}
+	if (cli_data_errors() > 0)
+		return finish_write(db, "credit", o->arguments, &ch);
+	date_to_ymd(o->as_of, &y, &m, &d);
+	snprintf(prefix, sizeof(prefix), "CN-%04d", y);
+	db_next_id(db, "credit_notes", "credit_note_id", prefix, id,
+	    sizeof(id));
+	date_format(day, o->as_of);
+	st = db_prepare(db, sql_new_credit);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, invoice, -1, SQLITE_TRANSIENT);
+	if (o->line)
+		sqlite3_bind_int(st, 3, o->line);
+	else
+		sqlite3_bind_null(st, 3);
+	sqlite3_bind_text(st, 4, day, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 5, amount);
+	sqlite3_bind_int64(st, 6, tax);
+	sqlite3_bind_text(st, 7, currency, -1, SQLITE_TRANSIENT);
+	bind_str(st, 8, o->reason);
+	step_done(db, st);
+	sqlite3_finalize(st);
+	db_changes_add(&ch, "credit_notes", 1, 0, 0);
+	if ((rc = finish_write(db, "credit", o->arguments, &ch)) != CLI_OK)
+		return rc;
+	out = out_new(stdout, o->out, names, 8);
+	out_str(out, id);
+	out_str(out, invoice);
+	if (o->line)
+		out_long(out, o->line);
+	else
+		out_null(out);
+	out_str(out, day);
+	out_amount(out, amount, currency);
+	out_amount(out, tax, currency);
+	out_str(out, currency);
+	out_str(out, o->reason);
+	out_end_row(out);
+	return finish_out(out);
+}
+
+static int
+void_one(void *arg, const struct csv_field *f, unsigned long line)
+{
+	sqlite3 *db = arg;
+	sqlite3_stmt *st;
+	char id[64], status[16] = "";
+	int found;
+	int64_t paid;
+
+	if (f[0].s == NULL || f[0].len >= sizeof(id))
+		return cli_data_error(line ? "stdin" : NULL, line, "invoice_id",
+		    "is empty") ? 0 : -1;
+	snprintf(id, sizeof(id), "%.*s", (int)f[0].len, f[0].s);
+	st = db_prepare(db, sql_invoice);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	if ((found = sqlite3_step(st) == SQLITE_ROW))
+		snprintf(status, sizeof(status), "%s", text(st, 2));
+	sqlite3_finalize(st);
+	if (!found)
+		return cli_data_error(line ? "stdin" : NULL, line, NULL,
+		    "invoice '%s' does not exist", id) ? 0 : -1;
+	if (strcmp(status, "void") == 0)
+		return cli_data_error(line ? "stdin" : NULL, line, NULL,
+		    "invoice '%s' is void already", id) ? 0 : -1;
+	st = db_prepare(db, sql_invoice_sums);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 2, 0);
+	sqlite3_step(st);
+	paid = sqlite3_column_int64(st, 5);
+	sqlite3_finalize(st);
+	if (paid != 0)
+		return cli_data_error(line ? "stdin" : NULL, line, NULL,
+		    "invoice '%s' has payments applied: credit it instead", id)
+		    ? 0 : -1;
+	st = db_prepare(db, sql_set_status);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, "void", -1, SQLITE_STATIC);
+	step_done(db, st);
+	sqlite3_finalize(st);
+	st = db_prepare(db, "INSERT OR IGNORE INTO temp.out_keys (key) "
+	    "VALUES (?1)");
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	step_done(db, st);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int write_list(sqlite3 *db, const struct ar_opts *o, int only);
+
+int
+ar_void(sqlite3 *db, const struct csv_input *in, const struct ar_opts *o)
+{
+	static const char *const columns[] = { "invoice_id" };
+	struct db_changes ch = { .n = 0 };
+	struct csv_rows ids;
+	int rc;
+
+	if (csv_collect(in, columns, 1, 1, 1, &ids) != 0) {
+		csv_rows_free(&ids);
+		return finish_write(db, "void", o->arguments, &ch);
+	}
+	db_begin(db);
+	keys_open(db);
+	csv_rows_each(&ids, void_one, db);
+	db_changes_add(&ch, "invoices", 0, (long)ids.n, 0);
+	csv_rows_free(&ids);
+	if ((rc = finish_write(db, "void", o->arguments, &ch)) != CLI_OK)
+		return rc;
+	return write_list(db, o, 1);
+}
+
+/* ---- aging and dunning ----------------------------------------------------------- */
+
+static const char *const bucket_names[] = { "current", "days_1_30",
+    "days_31_60", "days_61_90", "days_over_90" };
+
+struct aging_row {
+	char group[128], name[256], currency[4];
+	int64_t b[5];
+};
+
+static void
+aging_emit(struct out *o, const struct aging_row *r, int named)
+{
+	int64_t total = 0;
+
+	out_str(o, r->group[0] != '\0' ? r->group : NULL);
+	if (named)
+		out_str(o, r->name[0] != '\0' ? r->name : NULL);
+	out_str(o, r->currency);
+	for (int i = 0; i < 5; i++) {
+		out_amount(o, r->b[i], r->currency);
+		total += r->b[i];
+	}
+	out_amount(o, total, r->currency);
+	out_end_row(o);
+}
+
+/* Totals per currency: a handful, kept in order of first sight. */
+static struct aging_row *
+total_of(struct aging_row *t, int *nt, const char *currency)
+{
+	for (int i = 0; i < *nt; i++)
+		if (strcmp(t[i].currency, currency) == 0)
+			return &t[i];
+	if (*nt == 32)
+		cli_die(CLI_EIO, "too many currencies");
+	memset(&t[*nt], 0, sizeof(t[*nt]));
+	snprintf(t[*nt].group, sizeof(t[*nt].group), "TOTAL");
+	snprintf(t[*nt].currency, sizeof(t[*nt].currency), "%s", currency);
+	return &t[(*nt)++];
+}
+
+int
+ar_aging(sqlite3 *db, const struct ar_opts *o)
+{
+	const char *names[9];
+	int named = o->by == NULL || strcmp(o->by, "account") == 0, n = 0;
+	struct aging_row cur, tot[32];
+	sqlite3_stmt *st = db_prepare(db, sql_aging);
+	int have = 0, ntot = 0;
+	struct out *out;
+
+	names[n++] = o->by != NULL ? o->by : "account";
+	if (named)
+		names[n++] = "name";
+	names[n++] = "currency";
+	for (int i = 0; i < 5; i++)
+		names[n++] = bucket_names[i];
+	names[n++] = "total";
+	out = out_new(stdout, o->out, names, (size_t)n);
+	bind_day(st, 1, o->as_of);
+	bind_str(st, 2, o->by);
+	memset(&cur, 0, sizeof(cur));
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *g = text(st, 0), *c = text(st, 2);
+		int32_t from = day_of(st, o->basis_issue ? 4 : 3);
+		int k = ar_bucket(o->as_of - from);
+		int64_t v = sqlite3_column_int64(st, 5);
+
+		if (have && (strcmp(cur.group, g) != 0 ||
+		    strcmp(cur.currency, c) != 0)) {
+			aging_emit(out, &cur, named);
+			memset(&cur, 0, sizeof(cur));
+		}
+		have = 1;
+		snprintf(cur.group, sizeof(cur.group), "%s", g);
+		snprintf(cur.name, sizeof(cur.name), "%s", text(st, 1));
+		snprintf(cur.currency, sizeof(cur.currency), "%s", c);
+		cur.b[k] += v;
+		total_of(tot, &ntot, c)->b[k] += v;
+	}
+	sqlite3_finalize(st);
+	if (have)
+		aging_emit(out, &cur, named);
+	for (int i = 0; i < ntot; i++)
+		aging_emit(out, &tot[i], named);
+	return finish_out(out);
+}
+
+int
+ar_dunning(sqlite3 *db, const struct ar_opts *o)
+{
+	static const char *const names[] = { "account_id", "name",
+	    "billing_email", "invoice_id", "issue_date", "due_date",
+	    "days_overdue", "level", "balance", "currency" };
+	sqlite3_stmt *st = db_prepare(db, sql_dunning);
+	struct out *out = out_new(stdout, o->out, names, 10);
+
+	bind_day(st, 1, o->as_of);
+	bind_day(st, 2, o->as_of);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int32_t days = o->as_of - day_of(st, 5);
+
+		for (int i = 0; i < 6; i++)
+			out_str(out, (const char *)sqlite3_column_text(st, i));
+		out_long(out, days);
+		out_long(out, ar_level(days, o->levels, o->nlevels));
+		out_amount(out, sqlite3_column_int64(st, 6), text(st, 7));
+		out_str(out, text(st, 7));
+		out_end_row(out);
+	}
+	sqlite3_finalize(st);
+	return finish_out(out);
+}
+
+/* ---- lists and the export ----------------------------------------------------------- */
+
+static const char *
+shown_status(const char *stored, int64_t total, int64_t credited,
+    int64_t balance)
+{
+	if (strcmp(stored, "void") == 0)
+		return "void";
+	if (balance != 0)
+		return "open";	/* owed, or owed back: a credit */
+	if (credited != 0 && credited >= total)
+		return "credited";
+	return "paid";
+}
+
+static int
+write_list(sqlite3 *db, const struct ar_opts *o, int only)
+{
+	static const char *const names[] = { "invoice_id", "account_id",
+	    "account_name", "issue_date", "due_date", "currency", "total",
+	    "credited", "paid", "balance", "status", "days_overdue" };
+	sqlite3_stmt *st = db_prepare(db, sql_list);
+	struct out *out = out_new(stdout, o->out, names, 12);
+
+	bind_day(st, 1, o->as_of);
+	sqlite3_bind_int(st, 2, only);
+	bind_str(st, 3, only ? NULL : o->account);
+	bind_day(st, 4, only ? AR_NO_DAY : o->from);
+	bind_day(st, 5, only ? AR_NO_DAY : o->to);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *cur = text(st, 5);
+		int64_t total = sqlite3_column_int64(st, 6);
+		int64_t credited = sqlite3_column_int64(st, 7);
+		int64_t balance = sqlite3_column_int64(st, 9);
+		const char *status = shown_status(text(st, 10), total, credited,
+		    balance);
+		int32_t overdue = o->as_of - day_of(st, 4);
+
+		if (!only && o->status != NULL && strcmp(o->status, status))
+			continue;
+		for (int i = 0; i < 6; i++)
+			out_str(out, text(st, i));
+		for (int i = 6; i < 10; i++)
+			out_amount(out, sqlite3_column_int64(st, i), cur);
+		out_str(out, status);
+		if (balance > 0 && strcmp(status, "open") == 0 && overdue > 0)
+			out_long(out, overdue);
+		else
+			out_null(out);
+		out_end_row(out);
+	}
+	sqlite3_finalize(st);
+	return finish_out(out);
+}
+
+static int
+keep_invoice(void *arg, const struct csv_field *f, unsigned long line)
+{
+	sqlite3 *db = arg;
+	sqlite3_stmt *st;
+	char id[64];
+	int found;
+
+	if (f[0].s == NULL || f[0].len >= sizeof(id))
+		return cli_data_error(line ? "stdin" : NULL, line, "invoice_id",
+		    "is empty") ? 0 : -1;
+	snprintf(id, sizeof(id), "%.*s", (int)f[0].len, f[0].s);
+	st = db_prepare(db, sql_invoice);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (!found)
+		return cli_data_error(line ? "stdin" : NULL, line, NULL,
+		    "invoice '%s' does not exist", id) ? 0 : -1;
+	st = db_prepare(db, "INSERT OR IGNORE INTO temp.out_keys (key) "
+	    "VALUES (?1)");
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	step_done(db, st);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int
+ar_list(sqlite3 *db, const struct csv_input *in, const struct ar_opts *o)
+{
+	static const char *const columns[] = { "invoice_id" };
+	struct csv_rows ids;
+
+	keys_open(db);
+	if (in == NULL)
+		return write_list(db, o, 0);
+	if (csv_collect(in, columns, 1, 1, 1, &ids) != 0) {
+		csv_rows_free(&ids);
+		return CLI_EDATA;
+	}
+	csv_rows_each(&ids, keep_invoice, db);
+	csv_rows_free(&ids);
+	if (cli_data_errors() > 0)
+		return CLI_EDATA;
+	return write_list(db, o, 1);
+}
+
+/* The export: the invoices issued in the window, as list writes them, or
+ * their lines in the import contract's columns. */
+int
+ar_export(sqlite3 *db, const struct ar_opts *o)
+{
+	sqlite3_stmt *st;
+
+	keys_open(db);
+	if (!o->lines)
+		return write_list(db, o, 0);
+	st = db_prepare(db, "INSERT INTO temp.out_keys (key) SELECT invoice_id "
+	    "FROM invoices WHERE (?1 IS NULL OR issue_date >= ?1) "
+	    "AND (?2 IS NULL OR issue_date <= ?2)");
+	bind_day(st, 1, o->from);
+	bind_day(st, 2, o->to);
+	step_done(db, st);
+	sqlite3_finalize(st);
+	return import_export(db, entity_find("invoices"), o->out, "out_keys")
+	    == 0 ? CLI_OK : CLI_EIO;
+}

@@ -1,0 +1,69 @@
+/*
+ * ar: accounts receivable: payments applied to invoices, credit notes,
+ * voids, aging, dunning, and the lists and exports of invoices.
+ *
+ * An invoice's balance is its lines and their tax, less its credit notes
+ * (with their tax), less the payments applied to it; it is open while the
+ * balance is above zero and it is not void.  Stored statuses follow:
+ * paid once the balance is zero.  Every verb is one transaction and
+ * returns an exit status (cli.h).
+ */
+#ifndef REVOPS_AR_H
+#define REVOPS_AR_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "csv.h"
+#include "out.h"
+
+struct ar_opts {
+	int32_t as_of;
+	int32_t from, to;		/* windows; AR_NO_DAY: open */
+	int convert;			/* apply: across currencies */
+	const char *by;			/* aging: account, segment, owner */
+	int basis_issue;		/* aging: days from issue, not due */
+	int levels[8];			/* dunning thresholds, ascending */
+	int nlevels;
+	int line;			/* credit: the line, 0 for all */
+	const char *amount;		/* credit: on the line, or NULL */
+	const char *reason;
+	const char *status, *account;	/* list */
+	int lines;			/* export: the lines */
+	const struct out_opts *out;
+	const char *arguments;
+};
+
+#define AR_NO_DAY INT32_MIN
+
+/*
+ * Applies an account's unapplied payments (received on or before on) to
+ * its open invoices, oldest first, in the caller's transaction; payments
+ * in another currency are left alone.  Used by the billing run: what is
+ * left after the older invoices is account credit, and pays the new ones.
+ * ar_applier_open() returns an applier (its statements prepared once) that
+ * the caller ends with ar_applier_close().
+ */
+struct applier;
+struct applier *ar_applier_open(sqlite3 *db, int32_t on);
+void ar_apply_account(struct applier *ap, const char *account);
+void ar_applier_close(struct applier *ap);
+
+int ar_apply(sqlite3 *db, const struct ar_opts *o);
+int ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o);
+int ar_void(sqlite3 *db, const struct csv_input *in, const struct ar_opts *o);
+int ar_aging(sqlite3 *db, const struct ar_opts *o);
+int ar_dunning(sqlite3 *db, const struct ar_opts *o);
+int ar_list(sqlite3 *db, const struct csv_input *in, const struct ar_opts *o);
+int ar_export(sqlite3 *db, const struct ar_opts *o);
+
+/* The days between an invoice's due date and as_of, in the aging
+ * buckets: 0 current (not yet past due), 1 for 1-30 days, 2 for 31-60, 3
+ * for 61-90, 4 for more. */
+int ar_bucket(int32_t days_past_due);
+
+/* The dunning level of an invoice so many days past due: how many of the
+ * thresholds it has reached. */
+int ar_level(int32_t days_past_due, const int *levels, int nlevels);
+
+#endif

@@ -1,0 +1,713 @@
+/*
+ * The billing run for month P makes one invoice per account and currency
+ * from three sources, each read in account order and merged:
+ *
+ *   subscriptions: every period starting in P not yet charged (in
+ *       advance), and a credit for the unused days of a charged period
+ *       that the subscription's end cuts short;
+ *   one-time lines of accepted orders not yet billed, ordered before the
+ *       end of P;
+ *   usage of the month before P, per account and sku, priced through the
+ *       price book on its total (so tiers see the whole month).
+ *
+ * Each line's tax is its amount at the account region's rate, rounded per
+ * line.  billing_records and usage_billing remember what was billed, so
+ * running P again bills nothing new; order lines get their invoice.  Then
+ * the account's unapplied payments (account credit) go to its new
+ * invoices.  All of it is one transaction.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ar.h"
+#include "billing.h"
+#include "cli.h"
+#include "date.h"
+#include "db.h"
+#include "entity.h"
+#include "import.h"
+#include "keyset.h"
+#include "money.h"
+#include "pricing.h"
+
+#define E6 1000000LL
+#define GROSS_MAX ((__int128)1000000000000000000LL * 1000000000)
+
+int32_t
+billing_anchor(int32_t day, int billing_day)
+{
+	int y, m, d;
+
+	date_to_ymd(day, &y, &m, &d);
+	if (d <= billing_day)
+		return date_from_ymd(y, m, billing_day);
+	return date_add_months(date_from_ymd(y, m, billing_day), 1);
+}
+
+static void
+emit(struct billing_period *out, size_t *n, size_t max, int32_t start,
+    int32_t end, int32_t full_start, int32_t full_end)
+{
+	if (*n == max || end <= start)
+		return;
+	out[*n].start = start;
+	out[*n].end = end;
+	out[*n].full_start = full_start;
+	out[(*n)++].full_end = full_end;
+}
+
+size_t
+billing_periods(int32_t start, int32_t end, int months, int billing_day,
+    int32_t from, int32_t to, struct billing_period *out, size_t max)
+{
+	int32_t a = billing_anchor(start, billing_day), p;
+	int32_t stop = end == BILLING_NO_DAY ? to : (end < to ? end : to);
+	size_t n = 0;
+	int skip;
+
+	if (start < a && start >= from && start < to)
+		emit(out, &n, max, start, end != BILLING_NO_DAY && end < a ?
+		    end : a, date_add_months(a, -months), a);
+	/* Jump to the last period starting before `from`: old
+	 * subscriptions need not walk their whole history. */
+	skip = (date_month_of(from) - date_month_of(a)) / months - 1;
+	p = skip > 0 ? date_add_months(a, skip * months) : a;
+	while (p < stop) {
+		int32_t pe = date_add_months(p, months);
+
+		if (p >= from)
+			emit(out, &n, max, p, end != BILLING_NO_DAY && end < pe ?
+			    end : pe, p, pe);
+		p = pe;
+	}
+	return n;
+}
+
+int
+billing_amount(int64_t qty, int64_t unit_price, int64_t discount,
+    int64_t days, int64_t full_days, int64_t *amount)
+{
+	__int128 gross = (__int128)qty * unit_price;	/* minor x 10^12 */
+
+	if (gross > GROSS_MAX || gross < -GROSS_MAX || full_days <= 0)
+		return -1;
+	return money_div(gross * (100 * E6 - discount) * days,
+	    (__int128)100 * E6 * E6 * E6 * full_days, amount) == MONEY_OK ?
+	    0 : -1;
+}
+
+int
+billing_part(int64_t amount, int64_t days, int64_t full_days, int64_t *part)
+{
+	return money_div((__int128)amount * days, full_days, part) ==
+	    MONEY_OK ? 0 : -1;
+}
+
+int
+billing_tax(int64_t amount, int64_t rate, int64_t *tax)
+{
+	return money_div((__int128)amount * rate, 100 * E6, tax) ==
+	    MONEY_OK ? 0 : -1;
+}
+
+/* ---- SQL ------------------------------------------------------------------- */
+
+static const char sql_subscriptions[] =
+    "SELECT s.account_id, s.currency, s.subscription_id, s.sku, p.name, "
+    "s.quantity_micro, s.unit_price_micro, s.discount_pct_micro, "
+    "s.billing_period, s.start_date, s.end_date "
+    "FROM subscriptions s JOIN products p USING (sku) "
+    "WHERE s.start_date < ?1 AND (s.end_date IS NULL OR s.end_date > ?3) "
+    "AND (?2 = 0 OR s.account_id IN (SELECT key FROM temp.run_accounts)) "
+    "ORDER BY s.account_id, s.subscription_id";
+static const char sql_charged[] =
+    "SELECT 1 FROM billing_records WHERE subscription_id = ?1 "
+    "AND period_start = ?2 AND kind = 'charge'";
+/* Charged periods that the end cuts short, not yet credited. */
+static const char sql_to_credit[] =
+    "SELECT c.period_start, c.period_end, c.amount_minor "
+    "FROM billing_records c WHERE c.subscription_id = ?1 "
+    "AND c.kind = 'charge' AND c.period_end > ?2 AND NOT EXISTS "
+    "(SELECT 1 FROM billing_records r WHERE r.subscription_id = "
+    "c.subscription_id AND r.period_start = c.period_start "
+    "AND r.kind = 'credit') ORDER BY c.period_start";
+static const char sql_one_time[] =
+    "SELECT o.account_id, o.currency, ol.order_id, ol.line_no, ol.sku, "
+    "p.name, ol.quantity_micro, ol.unit_price_micro, ol.amount_minor "
+    "FROM order_lines ol JOIN orders o USING (order_id) "
+    "JOIN products p USING (sku) "
+    "WHERE ol.kind = 'one_time' AND ol.invoice_id IS NULL "
+    "AND o.ordered_on < ?1 "
+    "AND (?2 = 0 OR o.account_id IN (SELECT key FROM temp.run_accounts)) "
+    "ORDER BY o.account_id, ol.order_id, ol.line_no";
+static const char sql_usage[] =
+    "SELECT u.account_id, a.currency, u.sku, p.name, sum(u.quantity_micro) "
+    "FROM usage u JOIN accounts a USING (account_id) "
+    "JOIN products p USING (sku) "
+    "WHERE u.used_on >= ?1 AND u.used_on < ?2 "
+    "AND (?4 = 0 OR u.account_id IN (SELECT key FROM temp.run_accounts)) "
+    "AND NOT EXISTS (SELECT 1 FROM usage_billing b WHERE "
+    "b.account_id = u.account_id AND b.sku = u.sku AND b.month = ?3) "
+    "GROUP BY u.account_id, u.sku ORDER BY u.account_id, u.sku";
+static const char sql_account[] =
+    "SELECT a.region, t.rate_micro FROM accounts a "
+    "LEFT JOIN tax_rates t ON t.region = a.region WHERE a.account_id = ?1";
+static const char sql_invoice[] =
+    "INSERT INTO invoices (invoice_id, account_id, issue_date, due_date, "
+    "currency, status) VALUES (?1, ?2, ?3, ?4, ?5, 'open')";
+static const char sql_line[] =
+    "INSERT INTO invoice_lines (invoice_id, line_no, sku, description, "
+    "quantity_micro, unit_price_micro, amount_minor, tax_amount_minor, "
+    "service_start, service_end) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+    "?9, ?10)";
+static const char sql_record[] =
+    "INSERT INTO billing_records (subscription_id, period_start, "
+    "period_end, kind, invoice_id, line_no, amount_minor) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char sql_order_billed[] =
+    "UPDATE order_lines SET invoice_id = ?3 WHERE order_id = ?1 "
+    "AND line_no = ?2";
+static const char sql_usage_billed[] =
+    "INSERT INTO usage_billing (account_id, sku, month, invoice_id, "
+    "line_no, quantity_micro) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char sql_accounts_keep[] =
+    "INSERT OR IGNORE INTO temp.run_accounts (key) VALUES (?1)";
+
+/* ---- the lines of one account ----------------------------------------------- */
+
+enum source { SRC_SUB, SRC_CREDIT, SRC_ONE_TIME, SRC_USAGE };
+
+struct bline {
+	char currency[4];
+	enum source src;
+	char ref[64];			/* subscription, order or sku */
+	int ref_line;			/* order line */
+	char sku[64];
+	char description[160];
+	int64_t qty, unit_price, amount;
+	int32_t start, end;		/* service period, or NO_DAY */
+	int32_t period_start, period_end;	/* billing_records */
+	int invoice;			/* which invoice of the account */
+	int line_no;
+};
+
+struct run {
+	sqlite3 *db;
+	const struct billing_opts *o;
+	int billing_day, terms;
+	int32_t p_start, p_end, u_start, u_end;
+	sqlite3_stmt *subs, *charged, *to_credit, *one_time, *usage, *account,
+	    *invoice, *line, *record, *order_billed, *usage_billed, *keys;
+	int subs_row, one_row, usage_row;	/* SQLITE_ROW while more */
+	struct pricing_book *book;
+	long long next_invoice;		/* the number of the next INV- id */
+	struct bline *l;
+	size_t n, cap;
+	long invoices, lines, records;
+	int failed;
+};
+
+static const char *
+text(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return s != NULL ? s : "";
+}
+
+static int32_t
+day_of(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+	int32_t d;
+
+	if (s == NULL || date_parse(s, strlen(s), &d) != 0)
+		return BILLING_NO_DAY;
+	return d;
+}
+
+static void
+bind_day(sqlite3_stmt *st, int i, int32_t day)
+{
+	char buf[DATE_FMT_MAX];
+
+	date_format(buf, day);
+	sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);
+}
+
+static void
+step_done(struct run *r, sqlite3_stmt *st)
+{
+	if (sqlite3_step(st) != SQLITE_DONE)
+		db_fatal(r->db, "billing run");
+	sqlite3_reset(st);
+}
+
+static struct bline *
+add_line(struct run *r, const char *currency, enum source src)
+{
+	struct bline *b;
+
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 64;
+		if ((r->l = realloc(r->l, r->cap * sizeof(*r->l))) == NULL)
+			cli_die(CLI_EIO, "out of memory");
+	}
+	b = &r->l[r->n++];
+	memset(b, 0, sizeof(*b));
+	snprintf(b->currency, sizeof(b->currency), "%s", currency);
+	b->src = src;
+	b->start = b->end = BILLING_NO_DAY;
+	return b;
+}
+
+static void
+describe_period(struct bline *b, const char *product,
+    const struct billing_period *p)
+{
+	char from[DATE_FMT_MAX], to[DATE_FMT_MAX];
+	int32_t days = p->end - p->start, full = p->full_end - p->full_start;
+
+	date_format(from, p->start);
+	date_format(to, p->end - 1);
+	if (days == full)
+		snprintf(b->description, sizeof(b->description), "%s, %s to %s",
+		    product, from, to);
+	else
+		snprintf(b->description, sizeof(b->description), "%s, %s to %s "
+		    "(%d/%d days)", product, from, to, (int)days, (int)full);
+}
+
+/* The charges of one subscription's periods starting in P. */
+static void
+sub_charges(struct run *r, sqlite3_stmt *s)
+{
+	struct billing_period per[4];
+	int months = pricing_period_months(text(s, 8));
+	int32_t start = day_of(s, 9), end = day_of(s, 10);
+	size_t n;
+
+	if (months == 0 || start == BILLING_NO_DAY)
+		return;
+	n = billing_periods(start, end, months, r->billing_day, r->p_start,
+	    r->p_end, per, 4);
+	for (size_t i = 0; i < n; i++) {
+		struct bline *b;
+		char d[DATE_FMT_MAX];
+		int charged;
+
+		date_format(d, per[i].start);
+		sqlite3_bind_text(r->charged, 1, text(s, 2), -1,
+		    SQLITE_TRANSIENT);
+		sqlite3_bind_text(r->charged, 2, d, -1, SQLITE_TRANSIENT);
+		charged = sqlite3_step(r->charged) == SQLITE_ROW;
+		sqlite3_reset(r->charged);
+		if (charged)
+			continue;
+		b = add_line(r, text(s, 1), SRC_SUB);
+		snprintf(b->ref, sizeof(b->ref), "%s", text(s, 2));
+		snprintf(b->sku, sizeof(b->sku), "%s", text(s, 3));
+		describe_period(b, text(s, 4), &per[i]);
+		b->qty = sqlite3_column_int64(s, 5);
+		b->unit_price = sqlite3_column_int64(s, 6);
+		if (billing_amount(b->qty, b->unit_price,
+		    sqlite3_column_int64(s, 7), per[i].end - per[i].start,
+		    per[i].full_end - per[i].full_start, &b->amount) != 0) {
+			cli_data_error(NULL, 0, NULL, "subscription '%s': the "
+			    "amount is too large", b->ref);
+			r->failed = 1;
+		}
+		b->start = b->period_start = per[i].start;
+		b->end = per[i].end;
+		b->period_end = per[i].end;
+	}
+}
+
+/* Credits for the unused days of charged periods after the end. */
+static void
+sub_credits(struct run *r, sqlite3_stmt *s)
+{
+	int32_t end = day_of(s, 10);
+
+	if (end == BILLING_NO_DAY || end >= r->p_end)
+		return;
+	sqlite3_bind_text(r->to_credit, 1, text(s, 2), -1, SQLITE_TRANSIENT);
+	bind_day(r->to_credit, 2, end);
+	while (sqlite3_step(r->to_credit) == SQLITE_ROW) {
+		int32_t ps = day_of(r->to_credit, 0), pe = day_of(r->to_credit, 1);
+		int32_t from = end > ps ? end : ps;
+		struct bline *b = add_line(r, text(s, 1), SRC_CREDIT);
+		char a[DATE_FMT_MAX], z[DATE_FMT_MAX];
+
+		snprintf(b->ref, sizeof(b->ref), "%s", text(s, 2));
+		snprintf(b->sku, sizeof(b->sku), "%s", text(s, 3));
+		date_format(a, from);
+		date_format(z, pe - 1);
+		snprintf(b->description, sizeof(b->description), "Credit: %s, "
+		    "%s to %s (%d/%d days unused)", text(s, 4), a, z,
+		    (int)(pe - from), (int)(pe - ps));
+		billing_part(sqlite3_column_int64(r->to_credit, 2), pe - from,
+		    pe - ps, &b->amount);
+		b->amount = -b->amount;
+		b->start = from;
+		b->end = pe;
+		b->period_start = ps;
+		b->period_end = pe;
+	}
+	sqlite3_reset(r->to_credit);
+}
+
+static void
+one_time_lines(struct run *r, sqlite3_stmt *s)
+{
+	struct bline *b = add_line(r, text(s, 1), SRC_ONE_TIME);
+
+	snprintf(b->ref, sizeof(b->ref), "%s", text(s, 2));
+	b->ref_line = sqlite3_column_int(s, 3);
+	snprintf(b->sku, sizeof(b->sku), "%s", text(s, 4));
+	snprintf(b->description, sizeof(b->description), "%s (order %s)",
+	    text(s, 5), text(s, 2));
+	b->qty = sqlite3_column_int64(s, 6);
+	b->unit_price = sqlite3_column_int64(s, 7);
+	b->amount = sqlite3_column_int64(s, 8);
+}
+
+static void
+usage_lines(struct run *r, sqlite3_stmt *s)
+{
+	const struct pricing_product *p;
+	struct pricing_line pl;
+	char why[200], month[MONTH_FMT_MAX];
+	struct bline *b;
+	int tier;
+
+	p = pricing_book_find(r->book, text(s, 2), text(s, 1), why,
+	    sizeof(why));
+	if (p == NULL) {
+		cli_data_error(NULL, 0, NULL, "usage of account '%s': %s",
+		    text(s, 0), why);
+		r->failed = 1;
+		return;
+	}
+	b = add_line(r, text(s, 1), SRC_USAGE);
+	snprintf(b->ref, sizeof(b->ref), "%s", text(s, 0));	/* account */
+	snprintf(b->sku, sizeof(b->sku), "%s", text(s, 2));
+	date_format_month(month, date_month_of(r->u_start));
+	snprintf(b->description, sizeof(b->description), "%s, usage in %s",
+	    text(s, 3), month);
+	b->qty = sqlite3_column_int64(s, 4);
+	if (pricing_line(pricing_gross(p->model, p->tier, p->ntier, b->qty,
+	    &tier), b->qty, 0, &pl) != 0) {
+		cli_data_error(NULL, 0, NULL, "usage of account '%s': the "
+		    "amount is too large", text(s, 0));
+		r->failed = 1;
+		return;
+	}
+	b->unit_price = pl.list_unit;
+	b->amount = pl.amount;
+	b->start = r->u_start;
+	b->end = r->u_end;
+}
+
+/* ---- writing one account's invoices ------------------------------------------- */
+
+static void
+write_record(struct run *r, const struct bline *b, const char *inv)
+{
+	char ps[DATE_FMT_MAX], pe[DATE_FMT_MAX], month[MONTH_FMT_MAX];
+
+	switch (b->src) {
+	case SRC_SUB:
+	case SRC_CREDIT:
+		date_format(ps, b->period_start);
+		date_format(pe, b->period_end);
+		sqlite3_bind_text(r->record, 1, b->ref, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(r->record, 2, ps, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(r->record, 3, pe, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(r->record, 4, b->src == SRC_SUB ? "charge" :
+		    "credit", -1, SQLITE_STATIC);
+		sqlite3_bind_text(r->record, 5, inv, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(r->record, 6, b->line_no);
+		sqlite3_bind_int64(r->record, 7, b->amount);
+		step_done(r, r->record);
+		r->records++;
+		break;
+	case SRC_ONE_TIME:
+		sqlite3_bind_text(r->order_billed, 1, b->ref, -1,
+		    SQLITE_TRANSIENT);
+		sqlite3_bind_int(r->order_billed, 2, b->ref_line);
+		sqlite3_bind_text(r->order_billed, 3, inv, -1, SQLITE_TRANSIENT);
+		step_done(r, r->order_billed);
+		break;
+	case SRC_USAGE:
+		date_format_month(month, date_month_of(r->u_start));
+		sqlite3_bind_text(r->usage_billed, 1, b->ref, -1,
+		    SQLITE_TRANSIENT);
+		sqlite3_bind_text(r->usage_billed, 2, b->sku, -1,
+		    SQLITE_TRANSIENT);
+		sqlite3_bind_text(r->usage_billed, 3, month, -1,
+		    SQLITE_TRANSIENT);
+		sqlite3_bind_text(r->usage_billed, 4, inv, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(r->usage_billed, 5, b->line_no);
+		sqlite3_bind_int64(r->usage_billed, 6, b->qty);
+		step_done(r, r->usage_billed);
+		break;
+	}
+}
+
+static void
+write_line(struct run *r, const struct bline *b, const char *inv,
+    int64_t rate)
+{
+	sqlite3_stmt *st = r->line;
+	char d[DATE_FMT_MAX];
+	int64_t tax = 0;
+
+	billing_tax(b->amount, rate, &tax);
+	sqlite3_bind_text(st, 1, inv, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 2, b->line_no);
+	sqlite3_bind_text(st, 3, b->sku, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, b->description, -1, SQLITE_TRANSIENT);
+	if (b->src == SRC_CREDIT) {	/* an amount of days, not units */
+		sqlite3_bind_null(st, 5);
+		sqlite3_bind_null(st, 6);
+	} else {
+		sqlite3_bind_int64(st, 5, b->qty);
+		sqlite3_bind_int64(st, 6, b->unit_price);
+	}
+	sqlite3_bind_int64(st, 7, b->amount);
+	sqlite3_bind_int64(st, 8, tax);
+	if (b->start != BILLING_NO_DAY) {
+		date_format(d, b->start);
+		sqlite3_bind_text(st, 9, d, -1, SQLITE_TRANSIENT);
+		date_format(d, b->end);
+		sqlite3_bind_text(st, 10, d, -1, SQLITE_TRANSIENT);
+	} else {
+		sqlite3_bind_null(st, 9);
+		sqlite3_bind_null(st, 10);
+	}
+	step_done(r, st);
+	r->lines++;
+}
+
+static void
+write_account(struct run *r, const char *account)
+{
+	int64_t rate = 0;
+	char inv[40], prefix[16], day[DATE_FMT_MAX], due[DATE_FMT_MAX];
+	int y, m, d;
+
+	if (r->n == 0)
+		return;
+	sqlite3_bind_text(r->account, 1, account, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(r->account) == SQLITE_ROW)
+		rate = sqlite3_column_int64(r->account, 1);
+	sqlite3_reset(r->account);
+	date_to_ymd(r->o->on, &y, &m, &d);
+	snprintf(prefix, sizeof(prefix), "INV-%04d", y);
+	date_format(day, r->o->on);
+	date_format(due, r->o->on + r->terms);
+	/* One invoice per currency, in the order the currencies come. */
+	for (size_t i = 0; i < r->n; i++) {
+		int line_no = 0;
+
+		if (r->l[i].line_no != 0)
+			continue;
+		if (r->next_invoice == 0)
+			r->next_invoice = db_next_number(r->db, "invoices",
+			    "invoice_id", prefix);
+		snprintf(inv, sizeof(inv), "%s-%06lld", prefix,
+		    r->next_invoice++);
+		sqlite3_bind_text(r->invoice, 1, inv, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(r->invoice, 2, account, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(r->invoice, 3, day, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(r->invoice, 4, due, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(r->invoice, 5, r->l[i].currency, -1,
+		    SQLITE_TRANSIENT);
+		step_done(r, r->invoice);
+		r->invoices++;
+		for (size_t j = i; j < r->n; j++) {
+			struct bline *b = &r->l[j];
+
+			if (b->line_no != 0 || strcmp(b->currency,
+			    r->l[i].currency) != 0)
+				continue;
+			b->line_no = ++line_no;
+			write_line(r, b, inv, rate);
+			write_record(r, b, inv);
+		}
+		sqlite3_bind_text(r->keys, 1, inv, -1, SQLITE_TRANSIENT);
+		step_done(r, r->keys);
+	}
+	r->n = 0;
+}
+
+/* ---- the run ------------------------------------------------------------------ */
+
+static int
+next_row(struct run *r, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		db_fatal(r->db, "billing run");
+	return rc == SQLITE_ROW;
+}
+
+/* The smallest account among the sources that still have rows. */
+static const char *
+next_account(struct run *r)
+{
+	const char *a = NULL;
+	sqlite3_stmt *src[3] = { r->subs, r->one_time, r->usage };
+	int more[3] = { r->subs_row, r->one_row, r->usage_row };
+
+	for (int i = 0; i < 3; i++)
+		if (more[i] && (a == NULL || strcmp(text(src[i], 0), a) < 0))
+			a = text(src[i], 0);
+	return a;
+}
+
+static void
+bill_accounts(struct run *r)
+{
+	struct applier *ap = ar_applier_open(r->db, r->o->on);
+	char account[128];
+	const char *a;
+
+	r->subs_row = next_row(r, r->subs);
+	r->one_row = next_row(r, r->one_time);
+	r->usage_row = next_row(r, r->usage);
+	while ((a = next_account(r)) != NULL) {
+		snprintf(account, sizeof(account), "%s", a);
+		for (; r->subs_row && strcmp(text(r->subs, 0), account) == 0;
+		    r->subs_row = next_row(r, r->subs)) {
+			sub_charges(r, r->subs);
+			sub_credits(r, r->subs);
+		}
+		for (; r->one_row && strcmp(text(r->one_time, 0), account) == 0;
+		    r->one_row = next_row(r, r->one_time))
+			one_time_lines(r, r->one_time);
+		for (; r->usage_row && strcmp(text(r->usage, 0), account) == 0;
+		    r->usage_row = next_row(r, r->usage))
+			usage_lines(r, r->usage);
+		if (r->n > 0) {
+			write_account(r, account);
+			ar_apply_account(ap, account);
+		}
+	}
+	ar_applier_close(ap);
+}
+
+static void
+prepare(struct run *r)
+{
+	char d[DATE_FMT_MAX], month[MONTH_FMT_MAX];
+	int some = r->o->naccounts > 0;
+
+	r->subs = db_prepare(r->db, sql_subscriptions);
+	bind_day(r->subs, 1, r->p_end);
+	sqlite3_bind_int(r->subs, 2, some);
+	/* a subscription that ended before P may still owe a credit */
+	bind_day(r->subs, 3, date_month_start(date_month_of(r->p_start) - 13));
+	r->charged = db_prepare(r->db, sql_charged);
+	r->to_credit = db_prepare(r->db, sql_to_credit);
+	r->one_time = db_prepare(r->db, sql_one_time);
+	bind_day(r->one_time, 1, r->p_end);
+	sqlite3_bind_int(r->one_time, 2, some);
+	r->usage = db_prepare(r->db, sql_usage);
+	date_format(d, r->u_start);
+	sqlite3_bind_text(r->usage, 1, d, -1, SQLITE_TRANSIENT);
+	bind_day(r->usage, 2, r->u_end);
+	date_format_month(month, date_month_of(r->u_start));
+	sqlite3_bind_text(r->usage, 3, month, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(r->usage, 4, some);
+	r->account = db_prepare(r->db, sql_account);
+	r->invoice = db_prepare(r->db, sql_invoice);
+	r->line = db_prepare(r->db, sql_line);
+	r->record = db_prepare(r->db, sql_record);
+	r->order_billed = db_prepare(r->db, sql_order_billed);
+	r->usage_billed = db_prepare(r->db, sql_usage_billed);
+	r->keys = db_prepare(r->db, "INSERT INTO temp.out_keys (key) "
+	    "VALUES (?1)");
+	r->book = pricing_book_open(r->db, r->u_start);
+}
+
+static void
+finalize(struct run *r)
+{
+	sqlite3_stmt *st[] = { r->subs, r->charged, r->to_credit, r->one_time,
+	    r->usage, r->account, r->invoice, r->line, r->record,
+	    r->order_billed, r->usage_billed, r->keys };
+
+	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
+		sqlite3_finalize(st[i]);
+	pricing_book_close(r->book);
+	free(r->l);
+}
+
+static int
+setting_int(sqlite3 *db, const char *key, int dflt)
+{
+	char buf[32];
+
+	return db_setting(db, key, buf, sizeof(buf)) != NULL ? atoi(buf) :
+	    dflt;
+}
+
+static void
+accounts_table(struct run *r)
+{
+	sqlite3_stmt *st;
+
+	db_exec(r->db, "CREATE TEMP TABLE IF NOT EXISTS run_accounts "
+	    "(key TEXT PRIMARY KEY); DELETE FROM temp.run_accounts; "
+	    "CREATE TEMP TABLE IF NOT EXISTS out_keys (key TEXT PRIMARY KEY); "
+	    "DELETE FROM temp.out_keys");
+	st = db_prepare(r->db, sql_accounts_keep);
+	for (int i = 0; i < r->o->naccounts; i++) {
+		sqlite3_bind_text(st, 1, r->o->accounts[i], -1, SQLITE_STATIC);
+		step_done(r, st);
+	}
+	sqlite3_finalize(st);
+}
+
+int
+billing_run(sqlite3 *db, const struct billing_opts *o)
+{
+	struct run r = { .db = db, .o = o };
+	struct db_changes ch = { .n = 0 };
+	unsigned long errors;
+	int rc;
+
+	db_begin(db);
+	r.billing_day = setting_int(db, "billing_day", 1);
+	r.terms = setting_int(db, "payment_terms_days", 30);
+	r.p_start = date_month_start(o->month);
+	r.p_end = date_month_end(o->month);
+	r.u_start = date_month_start(o->month - 1);
+	r.u_end = r.p_start;
+	accounts_table(&r);
+	prepare(&r);
+	bill_accounts(&r);
+	finalize(&r);
+	if ((errors = cli_data_errors()) > 0 || r.failed) {
+		db_rollback(db);
+		cli_warn("run: nothing billed (%lu error%s)", errors,
+		    errors == 1 ? "" : "s");
+		return CLI_EDATA;
+	}
+	db_changes_add(&ch, "invoices", r.invoices, 0, 0);
+	db_changes_add(&ch, "invoice_lines", r.lines, 0, 0);
+	db_changes_add(&ch, "billing_records", r.records, 0, 0);
+	db_audit(db, "run", o->arguments, &ch);
+	if (o->dry_run) {
+		rc = import_export(db, entity_find("invoices"), o->out,
+		    "out_keys");
+		db_rollback(db);
+		return rc == 0 ? CLI_OK : CLI_EIO;
+	}
+	db_commit(db);
+	return import_export(db, entity_find("invoices"), o->out, "out_keys")
+	    == 0 ? CLI_OK : CLI_EIO;
+}

@@ -1,0 +1,73 @@
+/*
+ * billing: subscription periods, proration, and the billing run of
+ * revops-invoice.
+ *
+ * Periods start on the billing day B (setting billing_day, 1..28).  A
+ * subscription's periods are anchored at the first day-B on or after its
+ * start: [A + k x n months, A + (k+1) x n months) for n = 1, 3 or 12.  A
+ * start before A makes a partial first period [start, A), and an end
+ * inside a period a partial last one [start of period, end).  A partial
+ * period is billed for its days over the days of the full period that
+ * contains it ([A - n months, A) for the first one).  The run for month P
+ * bills every period that starts in P.
+ *
+ * The pure functions are exposed for the tests; nothing here allocates
+ * except billing_run's invoices, which go to the database.
+ */
+#ifndef REVOPS_BILLING_H
+#define REVOPS_BILLING_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "out.h"
+
+#define BILLING_NO_DAY INT32_MIN
+
+struct billing_period {
+	int32_t start, end;		/* what is billed, [start, end) */
+	int32_t full_start, full_end;	/* the full period it is part of */
+};
+
+/* The first day on or after `day` whose day of the month is billing_day. */
+int32_t billing_anchor(int32_t day, int billing_day);
+
+/*
+ * The periods of a subscription [start, end) (end BILLING_NO_DAY when
+ * open) that start in [from, to).  Returns how many were stored in out
+ * (at most max).
+ */
+size_t billing_periods(int32_t start, int32_t end, int months,
+    int billing_day, int32_t from, int32_t to, struct billing_period *out,
+    size_t max);
+
+/*
+ * The amount of `days` out of `full_days` of a period of quantity x unit
+ * price x (1 - discount), rounded once, half away from zero.  Scales as
+ * in money.h.  Returns 0, or -1 when it does not fit.
+ */
+int billing_amount(int64_t qty, int64_t unit_price, int64_t discount,
+    int64_t days, int64_t full_days, int64_t *amount);
+
+/* amount x days / full_days, rounded once: the part of a billed amount. */
+int billing_part(int64_t amount, int64_t days, int64_t full_days,
+    int64_t *part);
+
+/* Tax on an amount at a rate in percent x 10^6, rounded per line. */
+int billing_tax(int64_t amount, int64_t rate, int64_t *tax);
+
+struct billing_opts {
+	int32_t month;			/* the period P (date.h month number) */
+	int32_t on;			/* the invoices' date */
+	char *const *accounts;		/* only these, or none */
+	int naccounts;
+	int dry_run;
+	const struct out_opts *out;
+	const char *arguments;
+};
+
+/* The billing run: returns an exit status (cli.h). */
+int billing_run(sqlite3 *db, const struct billing_opts *o);
+
+#endif

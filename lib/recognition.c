@@ -1,0 +1,237 @@
+#include <string.h>
+
+#include "cli.h"
+#include "date.h"
+#include "db.h"
+#include "money.h"
+#include "recognition.h"
+
+#define NO_DAY INT32_MIN
+
+static const char sql_lines[] =
+    "SELECT l.invoice_id, l.line_no, i.account_id, i.currency, "
+    "i.issue_date, l.amount_minor, l.service_start, l.service_end "
+    "FROM invoice_lines l JOIN invoices i USING (invoice_id) "
+    "WHERE i.status != 'void' ORDER BY %s";
+static const char sql_credits[] =
+    "SELECT c.invoice_id, c.line_no, i.account_id, c.currency, "
+    "c.issued_on, -c.amount_minor FROM credit_notes c "
+    "JOIN invoices i USING (invoice_id) WHERE i.status != 'void' "
+    "ORDER BY %s";
+
+size_t
+recognition_split(int64_t amount, int32_t start, int32_t end,
+    int32_t *months, int64_t *parts, size_t max)
+{
+	int32_t total = end - start, m = date_month_of(start);
+	int64_t given = 0;
+	size_t n = 0;
+
+	if (total <= 0 || max == 0)
+		return 0;
+	for (int32_t from = start; from < end && n < max; m++) {
+		int32_t to = date_month_end(m);
+		int64_t part;
+
+		if (to > end || n + 1 == max)
+			to = end;
+		if (to == end)
+			part = amount - given;	/* the remainder */
+		else
+			money_div((__int128)amount * (to - from), total, &part);
+		months[n] = m;
+		parts[n++] = part;
+		given += part;
+		from = to;
+	}
+	return n;
+}
+
+int64_t
+recognition_through(int64_t amount, int32_t start, int32_t end,
+    int32_t as_of)
+{
+	int64_t part;
+	int32_t done = as_of + 1 - start;
+
+	if (done <= 0)
+		return 0;
+	if (done >= end - start)
+		return amount;
+	money_div((__int128)amount * done, end - start, &part);
+	return part;
+}
+
+static int32_t
+day_of(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+	int32_t d;
+
+	if (s == NULL || date_parse(s, strlen(s), &d) != 0)
+		return NO_DAY;
+	return d;
+}
+
+static const char *
+text(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return s != NULL ? s : "";
+}
+
+static sqlite3_stmt *
+prepare(sqlite3 *db, const char *fmt, const char *order)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof(sql), fmt, order);
+	return db_prepare(db, sql);
+}
+
+static void
+out_row(struct out *o, sqlite3_stmt *st, int32_t month, int64_t amount)
+{
+	const struct currency *c = money_currency(text(st, 3), 3);
+	char buf[MONEY_FMT_MAX];
+
+	out_text(o, text(st, 0), strlen(text(st, 0)));
+	if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+		out_number(o, buf, (size_t)snprintf(buf, sizeof(buf), "%d",
+		    sqlite3_column_int(st, 1)));
+	else
+		out_null(o);
+	out_text(o, text(st, 2), strlen(text(st, 2)));
+	out_text(o, text(st, 3), 3);
+	out_text(o, buf, date_format_month(buf, month));
+	out_number(o, buf, money_format(buf, amount, c ? c->exponent : 2,
+	    '.'));
+	out_end_row(o);
+}
+
+#define SPLIT_MAX 1200	/* a hundred years of months */
+
+int
+recognition_schedule(sqlite3 *db, int32_t from, int32_t to,
+    const struct out_opts *oo)
+{
+	static const char *const names[] = { "invoice_id", "line_no",
+	    "account_id", "currency", "month", "amount" };
+	static int32_t months[SPLIT_MAX];
+	static int64_t parts[SPLIT_MAX];
+	struct out *o = out_new(stdout, oo, names, 6);
+	sqlite3_stmt *st = prepare(db, sql_lines, "l.invoice_id, l.line_no");
+	int rc;
+
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int32_t s = day_of(st, 6), e = day_of(st, 7);
+		int64_t amount = sqlite3_column_int64(st, 5);
+		size_t n;
+
+		if (s == NO_DAY || e == NO_DAY || e <= s) {
+			months[0] = date_month_of(day_of(st, 4));
+			parts[0] = amount;
+			n = 1;
+		} else
+			n = recognition_split(amount, s, e, months, parts,
+			    SPLIT_MAX);
+		for (size_t i = 0; i < n; i++)
+			if (months[i] >= from && months[i] <= to)
+				out_row(o, st, months[i], parts[i]);
+	}
+	sqlite3_finalize(st);
+	st = prepare(db, sql_credits, "c.issued_on, c.credit_note_id");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int32_t m = date_month_of(day_of(st, 4));
+
+		if (m >= from && m <= to)
+			out_row(o, st, m, sqlite3_column_int64(st, 5));
+	}
+	sqlite3_finalize(st);
+	rc = out_finish(o);
+	out_free(o);
+	return rc == 0 ? CLI_OK : CLI_EIO;
+}
+
+struct deferred {
+	char account[128], currency[4];
+	int64_t billed, recognised;
+};
+
+static void
+deferred_emit(struct out *o, const struct deferred *d)
+{
+	const struct currency *c = money_currency(d->currency, 3);
+	int exp = c ? c->exponent : 2;
+	char buf[MONEY_FMT_MAX];
+
+	out_text(o, d->account, strlen(d->account));
+	out_text(o, d->currency, strlen(d->currency));
+	out_number(o, buf, money_format(buf, d->billed, exp, '.'));
+	out_number(o, buf, money_format(buf, d->recognised, exp, '.'));
+	out_number(o, buf, money_format(buf, d->billed - d->recognised, exp,
+	    '.'));
+	out_end_row(o);
+}
+
+/* Credit notes of d's account and currency issued by as_of: billed and
+ * recognised alike (both cursors go in account order). */
+static void
+add_credits(sqlite3_stmt *cr, int *crow, struct deferred *d, int32_t as_of)
+{
+	for (; *crow && strcmp(text(cr, 2), d->account) <= 0;
+	    *crow = sqlite3_step(cr) == SQLITE_ROW)
+		if (strcmp(text(cr, 2), d->account) == 0 &&
+		    strcmp(text(cr, 3), d->currency) == 0 &&
+		    day_of(cr, 4) <= as_of) {
+			d->billed += sqlite3_column_int64(cr, 5);
+			d->recognised += sqlite3_column_int64(cr, 5);
+		}
+}
+
+int
+recognition_deferred(sqlite3 *db, int32_t as_of, const struct out_opts *oo)
+{
+	static const char *const names[] = { "account_id", "currency",
+	    "billed", "recognised", "deferred" };
+	struct out *o = out_new(stdout, oo, names, 5);
+	sqlite3_stmt *st = prepare(db, sql_lines,
+	    "i.account_id, i.currency");
+	sqlite3_stmt *cr = prepare(db, sql_credits,
+	    "i.account_id, c.currency");
+	struct deferred d;
+	int have = 0, crow, rc;
+
+	memset(&d, 0, sizeof(d));
+	crow = sqlite3_step(cr) == SQLITE_ROW;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int32_t issued = day_of(st, 4), s = day_of(st, 6),
+		    e = day_of(st, 7);
+		int64_t amount = sqlite3_column_int64(st, 5);
+
+		if (issued > as_of)
+			continue;
+		if (have && (strcmp(d.account, text(st, 2)) != 0 ||
+		    strcmp(d.currency, text(st, 3)) != 0)) {
+			add_credits(cr, &crow, &d, as_of);
+			deferred_emit(o, &d);
+			memset(&d, 0, sizeof(d));
+		}
+		have = 1;
+		snprintf(d.account, sizeof(d.account), "%s", text(st, 2));
+		snprintf(d.currency, sizeof(d.currency), "%s", text(st, 3));
+		d.billed += amount;
+		d.recognised += s == NO_DAY || e == NO_DAY || e <= s ? amount :
+		    recognition_through(amount, s, e, as_of);
+	}
+	if (have) {
+		add_credits(cr, &crow, &d, as_of);
+		deferred_emit(o, &d);
+	}
+	sqlite3_finalize(st);
+	sqlite3_finalize(cr);
+	rc = out_finish(o);
+	out_free(o);
+	return rc == 0 ? CLI_OK : CLI_EIO;
+}

@@ -1,0 +1,39 @@
+/*
+ * recognition: revenue recognition of invoice lines.  A line with a
+ * service period [start, end) is recognised ratably by day: each month
+ * gets the line's amount x its days in the month / the period's days,
+ * rounded, and the last month takes what is left, so the rows add up to
+ * the line exactly.  A line without a service period (a one-time charge)
+ * is recognised on the invoice's date.  A credit note reverses in the
+ * month it is issued.  Void invoices recognise nothing.
+ */
+#ifndef REVOPS_RECOGNITION_H
+#define REVOPS_RECOGNITION_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "out.h"
+
+/*
+ * Splits amount over the months of [start, end): months[i] (date.h month
+ * numbers) and parts[i]; returns how many (at most max; a period longer
+ * than max months has its tail in the last part).
+ */
+size_t recognition_split(int64_t amount, int32_t start, int32_t end,
+    int32_t *months, int64_t *parts, size_t max);
+
+/* The part of amount recognised by the end of day as_of. */
+int64_t recognition_through(int64_t amount, int32_t start, int32_t end,
+    int32_t as_of);
+
+/* schedule: one row per line and month, months from..to (month numbers,
+ * INT32_MIN/INT32_MAX for open); deferred: per account and currency,
+ * billed, recognised and deferred as of a day.  Exit statuses. */
+int recognition_schedule(sqlite3 *db, int32_t from, int32_t to,
+    const struct out_opts *oo);
+int recognition_deferred(sqlite3 *db, int32_t as_of,
+    const struct out_opts *oo);
+
+#endif

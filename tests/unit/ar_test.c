@@ -1,0 +1,89 @@
+/*
+ * ar: the aging buckets and the dunning levels at their edges.  The
+ * expected values follow from the header's words: 0 current (not yet past
+ * due), 1 for 1-30 days, 2 for 31-60, 3 for 61-90, 4 for more; a level is
+ * how many thresholds the days have reached.
+ */
+#include <stdint.h>
+
+#include "ar.h"
+#include "suites.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+START_TEST(bucket_edges)
+{
+	/* due today or not yet due: current */
+	ck_assert_int_eq(ar_bucket(0), 0);
+	ck_assert_int_eq(ar_bucket(-1), 0);
+	ck_assert_int_eq(ar_bucket(-30), 0);
+	ck_assert_int_eq(ar_bucket(INT32_MIN), 0);
+	/* 1-30 */
+	ck_assert_int_eq(ar_bucket(1), 1);
+	ck_assert_int_eq(ar_bucket(15), 1);
+	ck_assert_int_eq(ar_bucket(30), 1);
+	/* 31-60 */
+	ck_assert_int_eq(ar_bucket(31), 2);
+	ck_assert_int_eq(ar_bucket(60), 2);
+	/* 61-90 */
+	ck_assert_int_eq(ar_bucket(61), 3);
+	ck_assert_int_eq(ar_bucket(90), 3);
+	/* over 90 */
+	ck_assert_int_eq(ar_bucket(91), 4);
+	ck_assert_int_eq(ar_bucket(365), 4);
+	ck_assert_int_eq(ar_bucket(INT32_MAX), 4);
+}
+END_TEST
+
+START_TEST(levels_15_30_60)
+{
+	static const int levels[] = { 15, 30, 60 };
+
+	ck_assert_int_eq(ar_level(-3, levels, 3), 0);
+	ck_assert_int_eq(ar_level(0, levels, 3), 0);
+	ck_assert_int_eq(ar_level(1, levels, 3), 0);
+	ck_assert_int_eq(ar_level(14, levels, 3), 0);
+	ck_assert_int_eq(ar_level(15, levels, 3), 1);
+	ck_assert_int_eq(ar_level(29, levels, 3), 1);
+	ck_assert_int_eq(ar_level(30, levels, 3), 2);
+	ck_assert_int_eq(ar_level(59, levels, 3), 2);
+	ck_assert_int_eq(ar_level(60, levels, 3), 3);
+	ck_assert_int_eq(ar_level(61, levels, 3), 3);
+	ck_assert_int_eq(ar_level(1000, levels, 3), 3);
+}
+END_TEST
+
+START_TEST(levels_other_lists)
+{
+	static const int one[] = { 1 };
+	static const int many[] = { 7, 14, 21, 28, 45, 90, 120, 180 };
+
+	/* no thresholds: no level */
+	ck_assert_int_eq(ar_level(100, one, 0), 0);
+	/* one threshold of 1 day: any day past due */
+	ck_assert_int_eq(ar_level(0, one, 1), 0);
+	ck_assert_int_eq(ar_level(1, one, 1), 1);
+	/* eight thresholds, the most ar_opts holds */
+	ck_assert_int_eq(ar_level(6, many, (int)NELEM(many)), 0);
+	ck_assert_int_eq(ar_level(7, many, (int)NELEM(many)), 1);
+	ck_assert_int_eq(ar_level(44, many, (int)NELEM(many)), 4);
+	ck_assert_int_eq(ar_level(45, many, (int)NELEM(many)), 5);
+	ck_assert_int_eq(ar_level(179, many, (int)NELEM(many)), 7);
+	ck_assert_int_eq(ar_level(180, many, (int)NELEM(many)), 8);
+	/* only the first n count */
+	ck_assert_int_eq(ar_level(180, many, 2), 2);
+}
+END_TEST
+
+Suite *
+ar_suite(void)
+{
+	Suite *s = suite_create("ar");
+	TCase *tc = tcase_create("aging");
+
+	tcase_add_test(tc, bucket_edges);
+	tcase_add_test(tc, levels_15_30_60);
+	tcase_add_test(tc, levels_other_lists);
+	suite_add_tcase(s, tc);
+	return s;
+}
