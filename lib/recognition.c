@@ -29,19 +29,23 @@ recognition_split(int64_t amount, int32_t start, int32_t end,
 
 	if (total <= 0 || max == 0)
 		return 0;
+	/*
+	 * Each month gets the rounded running total less what the months
+	 * before got: no rounding error piles up (a month is never negative
+	 * for a positive line), the rows meet recognition_through() at every
+	 * month end, and the last month takes what is left.
+	 */
 	for (int32_t from = start; from < end && n < max; m++) {
 		int32_t to = date_month_end(m);
-		int64_t part;
+		int64_t upto;
 
 		if (to > end || n + 1 == max)
 			to = end;
-		if (to == end)
-			part = amount - given;	/* the remainder */
-		else
-			money_div((__int128)amount * (to - from), total, &part);
+		upto = to == end ? amount : recognition_through(amount, start,
+		    end, to - 1);
 		months[n] = m;
-		parts[n++] = part;
-		given += part;
+		parts[n++] = upto - given;
+		given = upto;
 		from = to;
 	}
 	return n;

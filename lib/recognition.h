@@ -1,9 +1,10 @@
 /*
  * recognition: revenue recognition of invoice lines.  A line with a
- * service period [start, end) is recognised ratably by day: each month
- * gets the line's amount x its days in the month / the period's days,
- * rounded, and the last month takes what is left, so the rows add up to
- * the line exactly.  A line without a service period (a one-time charge)
+ * service period [start, end) is recognised ratably by day: by each
+ * month end the line has recognised amount x days so far / the period's
+ * days, rounded once, and the month gets that less what the months before
+ * got; the last month takes what is left, so the rows add up to the line
+ * exactly and agree with recognition_through() at every month end.  A line without a service period (a one-time charge)
  * is recognised on the invoice's date.  A credit note reverses in the
  * month it is issued.  Void invoices recognise nothing.
  */

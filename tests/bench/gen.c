@@ -10,17 +10,20 @@
  * lib/date.h).
  *
  * The company at scale 1: 100,000 accounts, 50 products with their price
- * book, 1,000,000 invoice lines and 1,000,000 quote lines; accounts and
- * lines grow with the scale (a decimal such as 0.25 or 16), the catalogue
- * does not.  --rows sets the number of invoice or quote lines alone, so
- * that files of several sizes refer to the same accounts.
+ * book and the regions' tax rates, 300,000 subscriptions, 1,000,000
+ * invoice lines with their payments, and 1,000,000 quote lines; accounts,
+ * subscriptions and lines grow with the scale (a decimal such as 0.25 or
+ * 16), the catalogue does not.  --rows sets the number of invoice or
+ * quote lines alone, so that files of several sizes refer to the same
+ * accounts (payments follow the invoices of the same --rows).
  *
  * Entities refer to each other consistently without being held in memory:
  * an account's attributes (currency, region, tax rate) and a product's are
  * pure functions of the seed and the number, recomputed wherever they are
  * needed.  Each entity is one gen_ENTITY() function that draws its own
- * stream of random numbers; a new entity (subscriptions, payments, usage,
- * opportunities...) is one more function and one more row in `entities`.
+ * stream of random numbers (payments walk the invoices' stream again); a
+ * new entity (usage, opportunities...) is one more function and one more
+ * row in `entities`.
  *
  * Output goes through one buffer written with fwrite(); nothing is
  * allocated.
@@ -37,6 +40,7 @@
 #define PRODUCTS 50
 #define ACCOUNTS_PER_SCALE 100000
 #define ROWS_PER_SCALE 1000000
+#define SUBSCRIPTIONS_PER_ACCOUNT 3
 #define ID_DIGITS 6		/* ACC-000001, INV-2026-000001 */
 
 struct gen {
@@ -195,7 +199,7 @@ stream(const struct gen *g, uint64_t what, uint64_t n)
 }
 
 enum { S_ACCOUNT = 1, S_PRODUCT, S_ACCOUNTS, S_PRODUCTS, S_INVOICES,
-    S_QUOTE_LINES, S_FX_RATES };
+    S_QUOTE_LINES, S_FX_RATES, S_SUBSCRIPTIONS, S_PAYMENTS };
 
 #define PICK(r, a) ((a)[below((r), sizeof(a) / sizeof((a)[0]))])
 
@@ -410,9 +414,45 @@ gen_products(const struct gen *g)
  * period from the first of the month, usage lines the month before; one
  * line in a hundred is a negative service credit without a sku.  The last
  * invoice is cut short so that there are exactly g->rows lines.
+ *
+ * The invoices are one walk of one stream, an invoice at a time, which
+ * draws the same numbers whether it writes the lines or not: payments
+ * walk it again, silently, to pay the same invoices their totals.
  */
+struct invoice_walk {
+	struct product cat[PRODUCTS];
+	struct rng r;
+	int32_t first, days;
+	unsigned long inv;	/* the last invoice's number */
+	long left;		/* lines still to make */
+};
+
+/* What payments need to know of an invoice. */
+struct invoice_sum {
+	unsigned long inv;
+	long acc;
+	char currency[4];
+	int32_t issue, due;
+	const char *status;
+	int64_t total;		/* its lines and their tax, in cents */
+};
+
 static void
-gen_invoices(const struct gen *g)
+invoice_walk_start(const struct gen *g, struct invoice_walk *w)
+{
+	w->r = stream(g, S_INVOICES, 0);
+	w->first = date_from_ymd(2024, 1, 1);
+	w->days = date_from_ymd(2027, 1, 1) - w->first;
+	w->inv = 0;
+	w->left = g->rows;
+	for (int n = 1; n <= PRODUCTS; n++)
+		w->cat[n - 1] = product_of(g, n);
+}
+
+/* The next invoice, its lines written when `write`; 0 after the last. */
+static int
+invoice_next(const struct gen *g, struct invoice_walk *w, int write,
+    struct invoice_sum *sum)
 {
 	static const int terms[] = { 0, 15, 30, 30, 30, 45, 60 };
 	static const char *const status[] = {
@@ -423,35 +463,33 @@ gen_invoices(const struct gen *g)
 	static const char *const notes[] = {
 		" - prorated", ", as agreed", " (\"early renewal\")"
 	};
-	struct product cat[PRODUCTS];
-	struct rng r = stream(g, S_INVOICES, 0);
-	int32_t first = date_from_ymd(2024, 1, 1);
-	int32_t days = date_from_ymd(2027, 1, 1) - first;
-	unsigned long inv = 0;
+	struct rng *r = &w->r;
+	long acc;
+	struct account a;
+	int32_t issue, due, month;
+	const char *st;
+	long lines;
+	/* The header columns, the same on every line. */
+	char head[96];
+	size_t hlen = 0;
+	int64_t total = 0;
 
-	for (int n = 1; n <= PRODUCTS; n++)
-		cat[n - 1] = product_of(g, n);
-	put_s("invoice_id,account_id,issue_date,due_date,currency,line_no,"
-	    "sku,description,quantity,unit_price,amount,tax_amount,"
-	    "service_start,service_end,status\n");
-	for (long left = g->rows; left > 0;) {
-		long acc = 1 + (long)below(&r, (uint64_t)g->accounts);
-		struct account a = account_of(g, acc);
-		int32_t issue = first + (int32_t)below(&r, (uint64_t)days);
-		int32_t due = issue + PICK(&r, terms);
-		int32_t month = date_month_start(date_month_of(issue));
-		const char *st = PICK(&r, status);
-		long lines = 1 + (long)below(&r, 5);
-		/* The header columns, the same on every line. */
-		char head[96];
-		size_t hlen;
-
-		if (lines > left)
-			lines = left;
-		left -= lines;
-		inv++;
+	if (w->left <= 0)
+		return 0;
+	acc = 1 + (long)below(r, (uint64_t)g->accounts);
+	a = account_of(g, acc);
+	issue = w->first + (int32_t)below(r, (uint64_t)w->days);
+	due = issue + PICK(r, terms);
+	month = date_month_start(date_month_of(issue));
+	st = PICK(r, status);
+	lines = 1 + (long)below(r, 5);
+	if (lines > w->left)
+		lines = w->left;
+	w->left -= lines;
+	w->inv++;
+	if (write) {
 		hlen = (size_t)snprintf(head, sizeof(head),
-		    "INV-2026-%0*lu,ACC-%0*ld,", ID_DIGITS, inv, ID_DIGITS,
+		    "INV-2026-%0*lu,ACC-%0*ld,", ID_DIGITS, w->inv, ID_DIGITS,
 		    acc);
 		hlen += date_format(head + hlen, issue);
 		head[hlen++] = ',';
@@ -460,79 +498,186 @@ gen_invoices(const struct gen *g)
 		memcpy(head + hlen, a.currency, 3);
 		hlen += 3;
 		head[hlen++] = ',';
+	}
 
-		for (long line = 1; line <= lines; line++) {
-			const struct product *p = &cat[below(&r, PRODUCTS)];
-			int64_t qty, price, amount, tax;
-			int32_t start = 0, end = 0;
-			char desc[128];
+	for (long line = 1; line <= lines; line++) {
+		const struct product *p = &w->cat[below(r, PRODUCTS)];
+		int64_t qty, price, amount, tax;
+		int32_t start = 0, end = 0;
+		char desc[128];
 
+		if (write) {
 			put(head, hlen);
 			put_u((uint64_t)line, 1);
 			put_c(',');
-			if (below(&r, 100) == 0) {
-				/* A credit: no sku, a negative price. */
-				qty = 1000000;
-				price = -(int64_t)(100 + below(&r, 10000)) *
-				    1000000;
-				snprintf(desc, sizeof(desc), "Service credit, "
-				    "ticket %llu", (unsigned long long)
-				    (10000 + below(&r, 90000)));
-			} else {
-				price = p->price;
-				if (below(&r, 4) == 0) {
-					/* 5 to 30 % off */
-					int64_t pct = 100 - 5 *
-					    (int64_t)(1 + below(&r, 6));
+		}
+		if (below(r, 100) == 0) {
+			/* A credit: no sku, a negative price. */
+			unsigned long long ticket;
 
-					money_mul(price, pct, 2, &price);
-				}
-				switch (p->kind) {
-				case RECURRING:
-					qty = (int64_t)(1 + below(&r, 50)) *
-					    1000000;
-					start = month;
-					end = date_add_months(month, p->months);
-					break;
-				case USAGE:
-					/* up to 250,000 units, 3 decimals */
-					qty = (int64_t)below(&r, 250000000) *
-					    1000;
-					end = month;
-					start = date_add_months(month, -1);
-					break;
-				default:
-					qty = (int64_t)(1 + below(&r, 5)) *
-					    1000000;
-					break;
-				}
+			qty = 1000000;
+			price = -(int64_t)(100 + below(r, 10000)) * 1000000;
+			ticket = 10000 + below(r, 90000);
+			if (write)
+				snprintf(desc, sizeof(desc), "Service credit, "
+				    "ticket %llu", ticket);
+		} else {
+			const char *note;
+
+			price = p->price;
+			if (below(r, 4) == 0) {
+				/* 5 to 30 % off */
+				int64_t pct = 100 - 5 *
+				    (int64_t)(1 + below(r, 6));
+
+				money_mul(price, pct, 2, &price);
+			}
+			switch (p->kind) {
+			case RECURRING:
+				qty = (int64_t)(1 + below(r, 50)) * 1000000;
+				start = month;
+				end = date_add_months(month, p->months);
+				break;
+			case USAGE:
+				/* up to 250,000 units, 3 decimals */
+				qty = (int64_t)below(r, 250000000) * 1000;
+				end = month;
+				start = date_add_months(month, -1);
+				break;
+			default:
+				qty = (int64_t)(1 + below(r, 5)) * 1000000;
+				break;
+			}
+			note = below(r, 25) == 0 ? PICK(r, notes) : "";
+			if (write) {
 				snprintf(desc, sizeof(desc), "%s%s", p->name,
-				    below(&r, 25) == 0 ? PICK(&r, notes) : "");
+				    note);
 				put_s(p->sku);
 			}
-			money_mul(qty, price, MONEY_QTY_SCALE +
-			    MONEY_PRICE_DIGITS, &amount);
-			money_mul(amount, a.tax_micro, MONEY_PCT_SCALE + 2,
-			    &tax);
+		}
+		money_mul(qty, price, MONEY_QTY_SCALE + MONEY_PRICE_DIGITS,
+		    &amount);
+		money_mul(amount, a.tax_micro, MONEY_PCT_SCALE + 2, &tax);
+		total += amount + tax;
+		if (!write)
+			continue;
+		put_c(',');
+		put_text(desc);
+		put_c(',');
+		put_trim(qty, MONEY_QTY_SCALE);
+		put_c(',');
+		put_trim(price, 2 + MONEY_PRICE_DIGITS);
+		put_c(',');
+		put_money(amount, 2);
+		put_c(',');
+		put_money(tax, 2);
+		put_c(',');
+		if (start != end) {
+			put_date(start);
 			put_c(',');
-			put_text(desc);
+			put_date(end);
 			put_c(',');
-			put_trim(qty, MONEY_QTY_SCALE);
+		} else
+			put_s(",,");
+		put_s(st);
+		put_c('\n');
+	}
+	if (sum != NULL) {
+		sum->inv = w->inv;
+		sum->acc = acc;
+		memcpy(sum->currency, a.currency, 4);
+		sum->issue = issue;
+		sum->due = due;
+		sum->status = st;
+		sum->total = total;
+	}
+	return 1;
+}
+
+static void
+gen_invoices(const struct gen *g)
+{
+	static struct invoice_walk w;
+
+	invoice_walk_start(g, &w);
+	put_s("invoice_id,account_id,issue_date,due_date,currency,line_no,"
+	    "sku,description,quantity,unit_price,amount,tax_amount,"
+	    "service_start,service_end,status\n");
+	while (invoice_next(g, &w, 1, NULL))
+		;
+}
+
+/*
+ * Payments of the invoices above (the same walk, so the same invoices and
+ * totals), in the invoice's currency: a paid invoice is paid in full,
+ * one in ten in two instalments a few weeks apart; one open invoice in
+ * four has 30 to 70 % of it paid; void invoices, and those of no more than
+ * zero, get nothing.  Most payments arrive by the due date, one in six up
+ * to 60 days late, so that some come after the last day of the invoices
+ * (2026-12-31).  Seven payments in eight name their invoice; the others
+ * go to the account's oldest open invoice when applied.  About 270,000
+ * payments at scale 1, numbered in the order of the invoices.
+ */
+static void
+gen_payments(const struct gen *g)
+{
+	static const char *const methods[] = {
+		"ach", "ach", "ach", "card", "card", "wire", "check"
+	};
+	static struct invoice_walk w;
+	struct invoice_sum inv;
+	struct rng r = stream(g, S_PAYMENTS, 0);
+	unsigned long pay = 0;
+
+	invoice_walk_start(g, &w);
+	put_s("payment_id,account_id,received_on,amount,currency,method,"
+	    "invoice_id,reference\n");
+	while (invoice_next(g, &w, 0, &inv)) {
+		int64_t part[2];
+		int32_t on;
+		int n;
+
+		if (inv.total <= 0 || strcmp(inv.status, "void") == 0)
+			continue;
+		if (strcmp(inv.status, "paid") == 0) {
+			n = below(&r, 10) == 0 ? 2 : 1;
+			part[0] = n == 2 ? inv.total / 2 : inv.total;
+			part[1] = inv.total - part[0];
+		} else {
+			if (below(&r, 4) != 0)
+				continue;
+			n = 1;
+			part[0] = inv.total * (int64_t)(30 + below(&r, 41)) /
+			    100;
+		}
+		/* by the due date, or up to 60 days late */
+		on = below(&r, 6) == 0 ? inv.due + 1 + (int32_t)below(&r, 60) :
+		    inv.issue + (int32_t)below(&r, (uint64_t)(inv.due -
+		    inv.issue + 1));
+		for (int i = 0; i < n; i++) {
+			int named = below(&r, 8) != 0;
+
+			if (i > 0)
+				on += 14 + (int32_t)below(&r, 31);
+			if (part[i] <= 0)
+				continue;
+			put_id("PAY-", ++pay);
 			put_c(',');
-			put_trim(price, 2 + MONEY_PRICE_DIGITS);
+			put_id("ACC-", (uint64_t)inv.acc);
 			put_c(',');
-			put_money(amount, 2);
+			put_date(on);
 			put_c(',');
-			put_money(tax, 2);
+			put_money(part[i], 2);
 			put_c(',');
-			if (start != end) {
-				put_date(start);
-				put_c(',');
-				put_date(end);
-				put_c(',');
-			} else
-				put_s(",,");
-			put_s(st);
+			put_s(inv.currency);
+			put_c(',');
+			put_s(PICK(&r, methods));
+			put_c(',');
+			if (named)
+				put_id("INV-2026-", inv.inv);
+			put_c(',');
+			if (below(&r, 2) == 0)
+				put_id("REM-", 1 + below(&r, 99999999));
 			put_c('\n');
 		}
 	}
@@ -670,6 +815,97 @@ gen_fx_rates(const struct gen *g)
 }
 
 /*
+ * Subscriptions to the 30 recurring plans, three per account at scale 1
+ * (300,000), of accounts drawn at random: seven in ten monthly, the rest
+ * quarterly or annual, each in its plan's billing period.  The unit price
+ * is the plan's list price for a period in the account's currency (the
+ * older price of 2023-2024 for the plans that had one, when started
+ * before 2025); half have a discount of 5 to 25 %.  Seats as in the
+ * quotes: mostly 1 to 10, a quarter 11 to 50, the rest up to 300.
+ *
+ * Starts are spread over the two years before 2026-07-01, so that a run
+ * for 2026-06 bills full periods and the partial first periods of the
+ * month's new subscriptions.  One in five has an end: half after whole
+ * billing periods (a term that was not renewed), half on any day
+ * (cancelled); some ended long ago, some end inside 2026-06 (prorated),
+ * some in the future.  No contract ids (contracts are not generated).
+ */
+static void
+gen_subscriptions(const struct gen *g)
+{
+	static const char *const period[] = {
+		[1] = "month", [3] = "quarter", [12] = "year"
+	};
+	struct product cat[PRODUCTS];
+	struct rng r = stream(g, S_SUBSCRIPTIONS, 0);
+	int32_t first = date_from_ymd(2024, 7, 1);
+	int32_t days = date_from_ymd(2026, 7, 1) - first;
+	int32_t new_prices = date_from_ymd(2025, 1, 1);
+	long subs = g->accounts * SUBSCRIPTIONS_PER_ACCOUNT;
+
+	for (int n = 1; n <= PRODUCTS; n++)
+		cat[n - 1] = product_of(g, n);
+	put_s("subscription_id,account_id,contract_id,sku,quantity,"
+	    "unit_price,discount_pct,currency,billing_period,start_date,"
+	    "end_date\n");
+	for (long s = 1; s <= subs; s++) {
+		long acc = 1 + (long)below(&r, (uint64_t)g->accounts);
+		struct account a = account_of(g, acc);
+		uint64_t u = below(&r, 100), qty;
+		/* plans 0-2 of a ten are monthly, 3 quarterly, 4-5 annual */
+		int k = u < 70 ? (int)below(&r, 3) : u < 85 ? 3 :
+		    4 + (int)below(&r, 2);
+		int n = 10 * (int)below(&r, PRODUCTS / 10) + k + 1;
+		const struct product *p = &cat[n - 1];
+		int32_t start = first + (int32_t)below(&r, (uint64_t)days);
+		int64_t price = p->price;
+
+		if (strcmp(a.currency, "EUR") == 0)
+			price = list_price(p, price, 92);
+		if (n % 5 == 0 && start < new_prices)
+			price = list_price(p, price, 95);
+		put_id("SUB-", (uint64_t)s);
+		put_c(',');
+		put_id("ACC-", (uint64_t)acc);
+		put_s(",,");
+		put_s(p->sku);
+		put_c(',');
+		u = below(&r, 100);
+		qty = u < 70 ? 1 + below(&r, 10) : u < 95 ? 11 + below(&r, 40) :
+		    51 + below(&r, 250);
+		put_u(qty, 1);
+		put_c(',');
+		put_trim(price, 2 + MONEY_PRICE_DIGITS);
+		put_c(',');
+		put_u(below(&r, 2) == 0 ? 0 : 5 * (1 + below(&r, 5)), 1);
+		put_c(',');
+		put_s(a.currency);
+		put_c(',');
+		put_s(period[p->months]);
+		put_c(',');
+		put_date(start);
+		put_c(',');
+		if (below(&r, 5) == 0) {
+			if (below(&r, 2) == 0)
+				put_date(date_add_months(start, p->months *
+				    (1 + (int)below(&r, (uint64_t)(24 /
+				    p->months)))));
+			else
+				put_date(start + 1 + (int32_t)below(&r, 730));
+		}
+		put_c('\n');
+	}
+}
+
+/* The tax rates of the accounts' regions, exclusive, in percent. */
+static void
+gen_tax_rates(const struct gen *g)
+{
+	(void)g;
+	put_s("region,rate\nAPAC,10\nEMEA,20\nLATAM,16\nNA,7.25\n");
+}
+
+/*
  * Lines to quote, for `revops-quote price`: an account, one of the 40
  * products that are quoted (not the usage meters), a quantity, a discount
  * and a term.  Seven lines in ten are for 1 to 10 units, a quarter for 11
@@ -719,9 +955,12 @@ static const struct {
 	{ "accounts", gen_accounts },
 	{ "fx_rates", gen_fx_rates },
 	{ "invoices", gen_invoices },
+	{ "payments", gen_payments },
 	{ "prices", gen_prices },
 	{ "products", gen_products },
 	{ "quote_lines", gen_quote_lines },
+	{ "subscriptions", gen_subscriptions },
+	{ "tax_rates", gen_tax_rates },
 };
 
 #define NENTITIES (sizeof(entities) / sizeof(entities[0]))
@@ -734,9 +973,10 @@ usage(void)
 	    "entities:");
 	for (size_t i = 0; i < NENTITIES; i++)
 		fprintf(stderr, " %s", entities[i].name);
-	fprintf(stderr, "\nscale 1: %d accounts, %d products, %d invoice "
-	    "lines, %d quote lines\n", ACCOUNTS_PER_SCALE, PRODUCTS,
-	    ROWS_PER_SCALE, ROWS_PER_SCALE);
+	fprintf(stderr, "\nscale 1: %d accounts, %d products, %d "
+	    "subscriptions, %d invoice lines, %d quote lines\n",
+	    ACCOUNTS_PER_SCALE, PRODUCTS, ACCOUNTS_PER_SCALE *
+	    SUBSCRIPTIONS_PER_ACCOUNT, ROWS_PER_SCALE, ROWS_PER_SCALE);
 	exit(2);
 }
 

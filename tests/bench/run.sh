@@ -29,6 +29,24 @@
 # converted at fx_rates.csv); and revops-quote price of 1/16 of the lines,
 # for constant memory.
 #
+# Then revops-invoice, without a peer, each timed as often as the others
+# and reported as the median against its target (DESIGN.md section 5,
+# issue 5):
+#   run     revops-invoice run --period 2026-06 over 300,000 subscriptions
+#           a 1,000,000 invoice lines (subscriptions.csv: 3 an account),
+#           on a fresh copy of a database with the accounts, products,
+#           prices, tax rates (tax_rates.csv) and subscriptions imported:
+#           under 1 s; then
+#           the same period again on that database, which must bill
+#           nothing (its output only a header): under 1 s too;
+#   aging   revops-invoice aging --as-of 2026-12-31 and
+#   schedule  revops-invoice schedule, both over a database with the
+#           accounts, products, the $BENCH_ROWS invoice lines and their
+#           payments (payments.csv) applied by revops-invoice apply in the
+#           setup: under 2 s each.
+# A figure more than 10 times over its target is not measured again: the
+# median is then of the runs made.
+#
 # Peak memory comes from GNU time (/usr/bin/time -f %M; Debian package
 # `time`: apt-get install time), else from python3's getrusage, else it
 # is not shown.  Targets get PASS or MISS; the exit status is 0 unless
@@ -48,8 +66,10 @@ mkdir -p "$dir" && dir=$(cd "$dir" && pwd) || exit 2
 # changes during the run.
 cp "$bindir/revops-import" "$dir/revops-import" || exit 2
 cp "$bindir/revops-quote" "$dir/revops-quote" || exit 2
+cp "$bindir/revops-invoice" "$dir/revops-invoice" || exit 2
 import=$dir/revops-import
 quote=$dir/revops-quote
+invoice=$dir/revops-invoice
 failed=0
 
 if ! command -v sqlite3 >/dev/null 2>&1; then
@@ -442,8 +462,189 @@ else
 	    "$(verdict "$rpeak < 1.25 * $peak16")"
 fi
 
+# ---- revops-invoice: billing run, aging, schedule ----------------------------
+
+# The month billed: the subscriptions start over the two years before its
+# end (gen.c).  The day of the aging: the last day of the invoices; their
+# payments, some late, are applied as of a year later, and aging counts
+# those applied by its day.
+bperiod=2026-06
+asof=2026-12-31
+applyday=2027-12-31
+echo
+t0=$(now)
+"$gen" --scale "$scale" subscriptions >"$dir/subscriptions.csv" &&
+    "$gen" --scale "$scale" tax_rates >"$dir/tax_rates.csv" &&
+    "$gen" --scale "$scale" payments >"$dir/payments.csv" ||
+    { echo "run.sh: the generator failed" >&2; exit 1; }
+t1=$(now)
+nsubs=$(($(wc -l <"$dir/subscriptions.csv") - 1))
+echo "generated: $nsubs subscriptions," \
+    "$(($(wc -l <"$dir/tax_rates.csv") - 1)) tax rates," \
+    "$(($(wc -l <"$dir/payments.csv") - 1)) payments" \
+    "in $(secs $((t1 - t0))) s"
+
+rm -f "$dir/bill.db" "$dir/bill.db-wal" "$dir/bill.db-shm" \
+    "$dir/ar.db" "$dir/ar.db-wal" "$dir/ar.db-shm"
+cp "$dir/quote.db" "$dir/bill.db" && cp "$dir/setup.db" "$dir/ar.db" ||
+    exit 2
+t0=$(now)
+if ! "$import" -D "$dir/bill.db" tax_rates "$dir/tax_rates.csv" \
+    2>"$dir/setup.log" ||
+    ! "$import" -D "$dir/bill.db" subscriptions "$dir/subscriptions.csv" \
+    2>>"$dir/setup.log"; then
+	cat "$dir/setup.log" >&2
+	echo "run.sh: the setup import failed" >&2
+	exit 1
+fi
+t1=$(now)
+if ! "$import" -D "$dir/ar.db" invoices "$dir/invoices.csv" \
+    2>>"$dir/setup.log" ||
+    ! "$import" -D "$dir/ar.db" payments "$dir/payments.csv" \
+    2>>"$dir/setup.log" ||
+    ! "$invoice" -D "$dir/ar.db" apply --as-of "$applyday" \
+    >"$dir/apply.out" 2>>"$dir/setup.log"; then
+	cat "$dir/setup.log" >&2
+	echo "run.sh: the setup import or apply failed" >&2
+	exit 1
+fi
+t2=$(now)
+echo "setup, not in the figures: revops-import tax_rates + subscriptions" \
+    "(with the prices above) in $(secs $((t1 - t0))) s; revops-import" \
+    "invoices + payments and revops-invoice apply --as-of $applyday" \
+    "($(($(wc -l <"$dir/apply.out") - 1)) applications) in" \
+    "$(secs $((t2 - t1))) s"
+echo
+
+# too_slow NS TARGET-S: the run took more than 10 times its target.
+too_slow() {
+	awk -v ns="$1" -v t="$2" 'BEGIN { exit !(ns > 10 * t * 1e9) }'
+}
+
+bill_trial() {
+	trial "$dir/$1" "$invoice" -D "$dir/run.db" run --period "$bperiod"
+}
+
+# The first run bills, then the same period again bills nothing: the
+# second run's output is the header alone.
+btimes= bpeaks= b2times= b2peaks= blines=
+i=0
+while [ $i -lt $runs ]; do
+	rm -f "$dir/run.db" "$dir/run.db-wal" "$dir/run.db-shm"
+	cp "$dir/bill.db" "$dir/run.db" || exit 2
+	bill_trial bill.out
+	btimes="$btimes $ns"
+	bpeaks="$bpeaks ${kib:-0}"
+	if [ $i -eq 0 ]; then
+		blines=$(($(wc -l <"$dir/bill.out") - 1))
+		if [ "$blines" -lt 1 ]; then
+			echo "run.sh: run --period $bperiod billed nothing" >&2
+			failed=1
+		fi
+	fi
+	bslow=$ns
+	bill_trial bill2.out
+	b2times="$b2times $ns"
+	b2peaks="$b2peaks ${kib:-0}"
+	if [ "$(wc -l <"$dir/bill2.out")" -ne 1 ] ||
+	    ! head -n 1 "$dir/bill2.out" | grep -q '^invoice_id,'; then
+		echo "run.sh: run --period $bperiod again billed something" \
+		    "(or failed):" >&2
+		head -n 3 "$dir/bill2.out" >&2
+		failed=1
+	fi
+	i=$((i + 1))
+	{ too_slow "$bslow" 1 || too_slow "$ns" 1; } && break
+done
+bruns=$i
+
+# ar_runs OUT ARGS...: revops-invoice ARGS on ar.db, $runs times (fewer
+# when too slow); sets med, peak, times and nrun.
+ar_runs() {
+	out=$1
+	shift
+	times= peaks=
+	nrun=0
+	while [ $nrun -lt $runs ]; do
+		trial "$dir/$out" "$invoice" -D "$dir/ar.db" "$@"
+		times="$times $ns"
+		peaks="$peaks ${kib:-0}"
+		nrun=$((nrun + 1))
+		too_slow "$ns" 2 && break
+	done
+	med=$(median $times)
+	peak=$(max $peaks)
+}
+
+ar_runs aging.out aging --as-of "$asof"
+amed=$med apeak=$peak atimes=$times aruns=$nrun
+arows=$(($(grep -c . "$dir/aging.out") - 1))
+if ! grep -q '^TOTAL,' "$dir/aging.out"; then
+	echo "run.sh: aging has no TOTAL row" >&2
+	failed=1
+fi
+ar_runs schedule.out schedule
+smed=$med speak=$peak stimes=$times sruns=$nrun
+srows=$(($(wc -l <"$dir/schedule.out") - 1))
+# The rows add up to the lines (no credit notes here), in cents.
+want=$(sqlite3 "$dir/ar.db" "SELECT sum(l.amount_minor) FROM invoice_lines l
+    JOIN invoices i USING (invoice_id) WHERE i.status != 'void'")
+got=$(awk -F, 'NR > 1 { v = $NF; sub(/\./, "", v); s += v }
+    END { printf "%.0f", s }' "$dir/schedule.out")
+if [ "$want" != "$got" ]; then
+	echo "run.sh: the schedule adds up to $got cents, the lines to" \
+	    "$want" >&2
+	failed=1
+fi
+
+bmed=$(median $btimes)
+bpeak=$(max $bpeaks)
+b2med=$(median $b2times)
+b2peak=$(max $b2peaks)
+
+# runs_of LABEL NS...: the times of the runs.
+runs_of() {
+	label=$1
+	shift
+	printf '  runs (s): %s' "$label"
+	for t in "$@"; do printf ' %s' "$(secs "$t")"; done
+	printf '\n'
+}
+
+peak_mib() {
+	if [ "$rssby" = none ]; then
+		echo n/a
+	else
+		mib "$1"
+	fi
+}
+
+line='%-40s %9s %9s  %-10s %s\n'
+printf '%-40s %9s %9s  %s\n' work "revops s" "peak MiB" target
+printf "$line" "run --period $bperiod, $nsubs subs" "$(secs "$bmed")" \
+    "$(peak_mib "$bpeak")" "< 1 s" "$(verdict "$bmed < 1e9")"
+echo "  $blines invoice lines made"
+printf "$line" "  the same period again (bills none)" "$(secs "$b2med")" \
+    "$(peak_mib "$b2peak")" "< 1 s" "$(verdict "$b2med < 1e9")"
+runs_of "run" $btimes
+runs_of "again" $b2times
+printf "$line" "aging --as-of $asof, $rows lines" "$(secs "$amed")" \
+    "$(peak_mib "$apeak")" "< 2 s" "$(verdict "$amed < 2e9")"
+echo "  $arows rows (accounts with a balance, and totals)"
+runs_of "aging" $atimes
+printf "$line" "schedule, $rows lines" "$(secs "$smed")" \
+    "$(peak_mib "$speak")" "< 2 s" "$(verdict "$smed < 2e9")"
+echo "  $srows rows (line x month)"
+runs_of "schedule" $stimes
+if [ "$bruns" -lt "$runs" ] || [ "$aruns" -lt "$runs" ] ||
+    [ "$sruns" -lt "$runs" ]; then
+	echo "  (fewer than $runs runs: a run more than 10 times over its" \
+	    "target is not repeated)"
+fi
+
 rm -f "$dir/.rss" "$dir/revops-import" "$dir/revops-quote" \
-    "$dir/quote.out" "$dir/mlr.out"
+    "$dir/revops-invoice" "$dir/quote.out" "$dir/mlr.out" "$dir/bill.out" \
+    "$dir/bill2.out" "$dir/aging.out" "$dir/schedule.out" "$dir/apply.out"
 if [ "$failed" -ne 0 ]; then
 	echo "run.sh: something failed; the figures above are not valid" >&2
 	exit 1

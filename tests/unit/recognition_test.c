@@ -93,24 +93,25 @@ START_TEST(a_year_over_13_months)
 {
 	/* 1200.00 over [2026-01-15, 2027-01-15): 17 + 28 + 31 + 30 + 31 +
 	 * 30 + 31 + 31 + 30 + 31 + 30 + 31 + 14 = 365 days.
-	 *   17 days: 120000 x 17/365 = 2040000/365 = 5589.04 -> 5589
-	 *   28 days: 3360000/365 = 9205.48 -> 9205
-	 *   31 days: 3720000/365 = 10191.78 -> 10192 (365 x 10191 = 3719715)
-	 *   30 days: 3600000/365 = 9863.01 -> 9863 (365 x 9863 = 3599995)
-	 * The first twelve: 5589 + 9205 + 6 x 10192 + 4 x 9863 = 5589 +
-	 * 9205 + 61152 + 39452 = 115398; January 2027 takes 120000 - 115398
-	 * = 4602 (14/365 alone would be 4602.74). */
+	 * Each month gets round(120000 x days so far / 365) less the months
+	 * before: at the ends of January..December the days so far are 17,
+	 * 45, 76, 106, 137, 167, 198, 229, 259, 290, 320, 351, so the running
+	 * totals are 5589.04 -> 5589, 14794.52 -> 14795, 24986.30 -> 24986,
+	 * 34849.32 -> 34849, 45041.10 -> 45041, 54904.11 -> 54904,
+	 * 65095.89 -> 65096, 75287.67 -> 75288, 85150.68 -> 85151,
+	 * 95342.47 -> 95342, 105205.48 -> 105205, 115397.26 -> 115397, and
+	 * January 2027 takes 120000 - 115397 = 4603. */
 	static const int32_t m[] = { MONTH(2026, 1), MONTH(2026, 2),
 	    MONTH(2026, 3), MONTH(2026, 4), MONTH(2026, 5), MONTH(2026, 6),
 	    MONTH(2026, 7), MONTH(2026, 8), MONTH(2026, 9), MONTH(2026, 10),
 	    MONTH(2026, 11), MONTH(2026, 12), MONTH(2027, 1) };
-	static const int64_t p[] = { 5589, 9205, 10192, 9863, 10192, 9863,
-	    10192, 10192, 9863, 10192, 9863, 10192, 4602 };
+	static const int64_t p[] = { 5589, 9206, 10191, 9863, 10192, 9863,
+	    10192, 10192, 9863, 10191, 9863, 10192, 4603 };
 	static const int32_t m3[] = { MONTH(2026, 1), MONTH(2026, 2),
 	    MONTH(2026, 3) };
-	/* with room for 3: the third takes the tail, 120000 - 5589 - 9205 =
-	 * 105206 */
-	static const int64_t p3[] = { 5589, 9205, 105206 };
+	/* with room for 3: the third takes the tail, 120000 - 14795 =
+	 * 105205 */
+	static const int64_t p3[] = { 5589, 9206, 105205 };
 	int32_t months[16];
 	int64_t parts[16];
 	size_t n;
@@ -127,6 +128,25 @@ START_TEST(a_year_over_13_months)
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(months[0], MONTH(2026, 1));
 	ck_assert_int_eq(parts[0], 120000);
+}
+END_TEST
+
+/* 0.08 over the same year: rounding month by month would give a cent to
+ * each of eleven months and -0.03 to the last; the running totals
+ * round(8 x days so far / 365) are 0, 1, 2, 2, 3, 4, 4, 5, 6, 6, 7, 8, 8,
+ * so the months get 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0: none
+ * negative, 8 in all. */
+START_TEST(small_amount_never_negative)
+{
+	static const int64_t p[] = { 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0 };
+	int32_t months[16];
+	int64_t parts[16];
+	size_t n = recognition_split(8, D("2026-01-15"), D("2027-01-15"),
+	    months, parts, 16);
+
+	ck_assert_uint_eq(n, 13);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(parts[i], p[i]);
 }
 END_TEST
 
@@ -246,6 +266,7 @@ recognition_suite(void)
 	tcase_add_test(tc, remainder_in_the_last_month);
 	tcase_add_test(tc, within_one_month);
 	tcase_add_test(tc, a_year_over_13_months);
+	tcase_add_test(tc, small_amount_never_negative);
 	tcase_add_test(tc, years_and_halves);
 	tcase_add_test(tc, nothing_to_split);
 	tcase_add_test(tc, through);
