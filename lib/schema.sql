@@ -322,7 +322,7 @@ CREATE TABLE billing_records (
 	line_no INTEGER NOT NULL,
 	amount_minor INTEGER NOT NULL,
 	PRIMARY KEY (subscription_id, period_start, kind)
-);
+) WITHOUT ROWID;
 
 -- Usage billed, per account, sku and month of use.
 CREATE TABLE usage_billing (
