@@ -52,15 +52,18 @@ static const char sql_open_of_account[] =
     "FROM invoices i WHERE i.account_id = ?1 AND i.status != 'void' "
     "AND i.issue_date <= ?2 "
     "ORDER BY i.invoice_id = ?3 DESC, i.issue_date, i.invoice_id";
-static const char sql_unapplied[] =
-    "SELECT payment_id, account_id, currency, received_on, invoice_id, "
-    "amount_minor - (SELECT ifnull(sum(payment_amount_minor), 0) "
-    " FROM payment_applications a WHERE a.payment_id = p.payment_id) "
-    "FROM payments p WHERE received_on <= ?1 "
-    "AND (?2 IS NULL OR account_id = ?2) "
-    "AND amount_minor > (SELECT ifnull(sum(payment_amount_minor), 0) "
-    " FROM payment_applications a WHERE a.payment_id = p.payment_id) "
-    "ORDER BY account_id, received_on, payment_id";
+#define UNAPPLIED(where) \
+    "SELECT payment_id, account_id, currency, received_on, invoice_id, " \
+    "amount_minor - (SELECT ifnull(sum(payment_amount_minor), 0) " \
+    " FROM payment_applications a WHERE a.payment_id = p.payment_id) " \
+    "FROM payments p WHERE received_on <= ?1 " where " " \
+    "AND amount_minor > (SELECT ifnull(sum(payment_amount_minor), 0) " \
+    " FROM payment_applications a WHERE a.payment_id = p.payment_id) " \
+    "ORDER BY account_id, received_on, payment_id"
+/* All accounts, or one through its index (the billing run asks for each
+ * account it bills: a scan each time would grow with the square). */
+static const char sql_unapplied[] = UNAPPLIED("");
+static const char sql_unapplied_account[] = UNAPPLIED("AND account_id = ?2");
 static const char sql_new_application[] =
     "INSERT INTO payment_applications (payment_id, invoice_id, applied_on, "
     "amount_minor, payment_amount_minor) VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -265,7 +268,7 @@ struct applier {
 	int32_t on;
 	int convert, strict;	/* strict: another currency is an error */
 	struct fx *fx;
-	sqlite3_stmt *open, *insert, *status, *unapplied;
+	sqlite3_stmt *open, *insert, *status, *unapplied, *unapplied_account;
 	struct out *out;
 	long applied;
 };
@@ -283,7 +286,8 @@ applier_open(struct applier *ap, sqlite3 *db, int32_t on, int convert,
 	ap->open = db_prepare(db, sql_open_of_account);
 	ap->insert = db_prepare(db, sql_new_application);
 	ap->status = db_prepare(db, sql_set_status);
-	ap->unapplied = db_prepare(db, sql_unapplied);
+	ap->unapplied = NULL;
+	ap->unapplied_account = db_prepare(db, sql_unapplied_account);
 	if (convert)
 		ap->fx = fx_open(db, NULL);
 }
@@ -295,6 +299,7 @@ applier_close(struct applier *ap)
 	sqlite3_finalize(ap->insert);
 	sqlite3_finalize(ap->status);
 	sqlite3_finalize(ap->unapplied);
+	sqlite3_finalize(ap->unapplied_account);
 	fx_close(ap->fx);
 }
 
@@ -406,10 +411,14 @@ apply_payment(struct applier *ap, const char *payment, const char *account,
 static void
 apply_all(struct applier *ap, const char *account)
 {
-	sqlite3_stmt *st = ap->unapplied;
+	sqlite3_stmt *st;
 
+	if (account == NULL && ap->unapplied == NULL)
+		ap->unapplied = db_prepare(ap->db, sql_unapplied);
+	st = account != NULL ? ap->unapplied_account : ap->unapplied;
 	bind_day(st, 1, ap->on);
-	bind_str(st, 2, account);
+	if (account != NULL)
+		sqlite3_bind_text(st, 2, account, -1, SQLITE_TRANSIENT);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		char payment[64], acct[128], pcur[4], named[64];
 

@@ -32,13 +32,13 @@
 # Then revops-invoice, without a peer, each timed as often as the others
 # and reported as the median against its target (DESIGN.md section 5,
 # issue 5):
-#   run     revops-invoice run --period 2026-06 over 300,000 subscriptions
-#           a 1,000,000 invoice lines (subscriptions.csv: 3 an account),
-#           on a fresh copy of a database with the accounts, products,
-#           prices, tax rates (tax_rates.csv) and subscriptions imported:
-#           under 1 s; then
-#           the same period again on that database, which must bill
-#           nothing (its output only a header): under 1 s too;
+#   run     revops-invoice run --period 2026-06 over the subscriptions
+#           (subscriptions.csv: 3 an account, 300,000 for 1,000,000
+#           invoice lines), on a fresh copy of a database with the
+#           accounts, products, prices, tax rates (tax_rates.csv) and
+#           subscriptions imported: under 1 s; then the same period again
+#           on that database, which must bill nothing (its output only a
+#           header): under 1 s too;
 #   aging   revops-invoice aging --as-of 2026-12-31 and
 #   schedule  revops-invoice schedule, both over a database with the
 #           accounts, products, the $BENCH_ROWS invoice lines and their
