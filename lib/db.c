@@ -124,7 +124,7 @@ sqlite3 *
 db_open(const struct cli_common *c)
 {
 	sqlite3 *db;
-	char pragmas[160];
+	char pragmas[256];
 
 	create_file(c->db_path, c->mode);
 	if (sqlite3_open_v2(c->db_path, &db, SQLITE_OPEN_READWRITE, NULL) !=
@@ -138,7 +138,7 @@ db_open(const struct cli_common *c)
 	snprintf(pragmas, sizeof(pragmas),
 	    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
 	    "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; "
-	    "PRAGMA cache_size = -16384");
+	    "PRAGMA cache_size = -16384; PRAGMA threads = 2");
 	if (sqlite3_exec(db, pragmas, NULL, NULL, NULL) != SQLITE_OK)
 		db_fatal(db, c->db_path);
 	migrate(db, c->db_path);

@@ -1686,11 +1686,71 @@ audit(struct importer *im)
 	db_audit(im->db, "import", im->o->arguments, &ch);
 }
 
+/*
+ * A first load into an empty table builds the table's secondary indexes
+ * once at the end, from sorted keys, instead of row by row in the random
+ * order of the file (an index of invoices by account, say): the way a
+ * database restore is fast.  It all happens inside the transaction, so a
+ * failed import leaves them as they were.  Unique indexes stay, as they
+ * find duplicates at their line.
+ */
+#define DEFERRED_MAX 8
+
+struct deferred {
+	char *sql[DEFERRED_MAX], *name[DEFERRED_MAX];
+	int n;
+};
+
+static void
+defer_indexes(sqlite3 *db, const char *table, struct deferred *d)
+{
+	struct sbuf sql = { .n = 0 };
+	sqlite3_stmt *st;
+	int empty, first = d->n;
+
+	sb_add(&sql, "SELECT 1 FROM %s LIMIT 1", table);
+	st = db_prepare(db, sql.s);
+	empty = sqlite3_step(st) != SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (!empty)
+		return;
+	st = db_prepare(db, "SELECT name, sql FROM sqlite_master WHERE "
+	    "type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL AND "
+	    "sql NOT LIKE 'CREATE UNIQUE %'");
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW && d->n < DEFERRED_MAX) {
+		if ((d->sql[d->n] = strdup((const char *)
+		    sqlite3_column_text(st, 1))) == NULL ||
+		    (d->name[d->n++] = strdup((const char *)
+		    sqlite3_column_text(st, 0))) == NULL)
+			cli_die(CLI_EIO, "out of memory");
+	}
+	sqlite3_finalize(st);	/* the schema can change once it is done */
+	for (int i = first; i < d->n; i++) {
+		sql.n = 0;
+		sb_add(&sql, "DROP INDEX \"%s\"", d->name[i]);
+		db_exec(db, sql.s);
+	}
+}
+
+static void
+rebuild_indexes(sqlite3 *db, struct deferred *d, int build)
+{
+	for (int i = 0; i < d->n; i++) {
+		if (build)
+			db_exec(db, d->sql[i]);
+		free(d->sql[i]);
+		free(d->name[i]);
+	}
+	d->n = 0;
+}
+
 int
 import_files(sqlite3 *db, const struct entity *e,
     const struct import_opts *o, char *const files[], int nfiles)
 {
 	struct importer im;
+	struct deferred later = { .n = 0 };
 	char *const stdin_only[] = { NULL };
 	unsigned long errors;
 
@@ -1709,6 +1769,9 @@ import_files(sqlite3 *db, const struct entity *e,
 	if (o->mode != IMPORT_REPLACE)
 		db_exec(db, "PRAGMA foreign_keys = OFF");
 	db_begin(db);
+	defer_indexes(db, e->table, &later);
+	if (e->parent_table != NULL)
+		defer_indexes(db, e->parent_table, &later);
 	importer_init(&im, db, e, o);
 	for (int i = 0; i < nfiles && cli_data_errors() == 0; i++)
 		import_file(&im, files[i]);
@@ -1718,6 +1781,7 @@ import_files(sqlite3 *db, const struct entity *e,
 		check_unique(&im);
 	close_rejects(&im);
 	importer_free(&im);
+	rebuild_indexes(db, &later, cli_data_errors() == 0);
 	if ((errors = cli_data_errors()) > 0) {
 		if (o->rejects != NULL)
 			unlink(o->rejects);	/* it would list a part */
