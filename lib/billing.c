@@ -200,10 +200,11 @@ struct run {
 	int32_t p_start, p_end, u_start, u_end;
 	struct keyset *charged;
 	sqlite3_stmt *subs, *to_credit, *one_time, *usage, *account,
-	    *invoice, *line, *record, *order_billed, *usage_billed, *keys;
+	    *invoice, *line, *record, *order_billed, *usage_billed;
 	int subs_row, one_row, usage_row;	/* SQLITE_ROW while more */
 	struct pricing_book *book;
-	long long next_invoice;		/* the number of the next INV- id */
+	long long first_invoice, next_invoice;	/* numbers of INV- ids */
+	char prefix[16];
 	struct record *rec;		/* billing_records to write */
 	size_t nrec, caprec;
 	char *text;
@@ -593,9 +594,11 @@ write_account(struct run *r, const char *account)
 
 		if (r->l[i].line_no != 0)
 			continue;
-		if (r->next_invoice == 0)
-			r->next_invoice = db_next_number(r->db, "invoices",
-			    "invoice_id", prefix);
+		if (r->next_invoice == 0) {
+			r->first_invoice = r->next_invoice = db_next_number(
+			    r->db, "invoices", "invoice_id", prefix);
+			snprintf(r->prefix, sizeof(r->prefix), "%s", prefix);
+		}
 		snprintf(inv, sizeof(inv), "%s-%06lld", prefix,
 		    r->next_invoice++);
 		sqlite3_bind_text(r->invoice, 1, inv, -1, SQLITE_TRANSIENT);
@@ -616,8 +619,6 @@ write_account(struct run *r, const char *account)
 			write_line(r, b, inv, rate);
 			write_record(r, b, inv);
 		}
-		sqlite3_bind_text(r->keys, 1, inv, -1, SQLITE_TRANSIENT);
-		step_done(r, r->keys);
 	}
 	r->n = 0;
 }
@@ -679,6 +680,29 @@ bill_accounts(struct run *r)
 	ar_applier_close(ap);
 }
 
+/* The invoices of the run, for the output: its ids are consecutive, and
+ * the write lock kept anyone else from taking one in between. */
+static void
+keep_made(struct run *r)
+{
+	sqlite3_stmt *st;
+	char first[40], last[40];
+
+	if (r->next_invoice == r->first_invoice)
+		return;
+	snprintf(first, sizeof(first), "%s-%06lld", r->prefix,
+	    r->first_invoice);
+	snprintf(last, sizeof(last), "%s-%06lld", r->prefix,
+	    r->next_invoice - 1);
+	st = db_prepare(r->db, "INSERT INTO temp.out_keys (key) SELECT "
+	    "invoice_id FROM invoices WHERE invoice_id >= ?1 AND "
+	    "invoice_id <= ?2");
+	sqlite3_bind_text(st, 1, first, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, last, -1, SQLITE_STATIC);
+	step_done(r, st);
+	sqlite3_finalize(st);
+}
+
 static void
 load_charged(struct run *r)
 {
@@ -722,8 +746,6 @@ prepare(struct run *r)
 	r->record = db_prepare(r->db, sql_record);
 	r->order_billed = db_prepare(r->db, sql_order_billed);
 	r->usage_billed = db_prepare(r->db, sql_usage_billed);
-	r->keys = db_prepare(r->db, "INSERT INTO temp.out_keys (key) "
-	    "VALUES (?1)");
 	r->book = pricing_book_open(r->db, r->u_start);
 }
 
@@ -732,7 +754,7 @@ finalize(struct run *r)
 {
 	sqlite3_stmt *st[] = { r->subs, r->to_credit, r->one_time,
 	    r->usage, r->account, r->invoice, r->line, r->record,
-	    r->order_billed, r->usage_billed, r->keys };
+	    r->order_billed, r->usage_billed };
 
 	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
 		sqlite3_finalize(st[i]);
@@ -795,6 +817,7 @@ billing_run(sqlite3 *db, const struct billing_opts *o)
 	prepare(&r);
 	bill_accounts(&r);
 	write_records(&r);
+	keep_made(&r);
 	finalize(&r);
 	if ((errors = cli_data_errors()) > 0 || r.failed) {
 		db_rollback(db);
