@@ -481,6 +481,8 @@ write_records(struct run *r)
 {
 	char ps[DATE_FMT_MAX], pe[DATE_FMT_MAX];
 
+	if (r->nrec == 0)
+		return;
 	rec_text_base = r->text;
 	qsort(r->rec, r->nrec, sizeof(*r->rec), by_key);
 	for (size_t i = 0; i < r->nrec; i++) {
