@@ -124,30 +124,6 @@ text(sqlite3_stmt *st, int i)
 	return s != NULL ? s : "";
 }
 
-static int32_t
-day_of(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-	int32_t d;
-
-	if (s == NULL || date_parse(s, strlen(s), &d) != 0)
-		return AR_NO_DAY;
-	return d;
-}
-
-static void
-bind_day(sqlite3_stmt *st, int i, int32_t day)
-{
-	char buf[DATE_FMT_MAX];
-
-	if (day == AR_NO_DAY) {
-		sqlite3_bind_null(st, i);
-		return;
-	}
-	date_format(buf, day);
-	sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);
-}
-
 static void
 bind_str(sqlite3_stmt *st, int i, const char *s)
 {
@@ -155,14 +131,6 @@ bind_str(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(st, i);
-}
-
-static void
-step_done(sqlite3 *db, sqlite3_stmt *st)
-{
-	if (sqlite3_step(st) != SQLITE_DONE)
-		db_fatal(db, "receivables");
-	sqlite3_reset(st);
 }
 
 static int
@@ -207,24 +175,6 @@ finish_out(struct out *o)
 	return rc == 0 ? CLI_OK : CLI_EIO;
 }
 
-/* Ends a verb that writes: commit with its audit row, or roll back. */
-static int
-finish_write(sqlite3 *db, const char *verb, const char *arguments,
-    const struct db_changes *ch)
-{
-	unsigned long errors = cli_data_errors();
-
-	if (errors > 0) {
-		db_rollback(db);
-		cli_warn("%s: nothing changed (%lu error%s)", verb, errors,
-		    errors == 1 ? "" : "s");
-		return CLI_EDATA;
-	}
-	db_audit(db, verb, arguments, ch);
-	db_commit(db);
-	return CLI_OK;
-}
-
 int
 ar_bucket(int32_t days)
 {
@@ -248,13 +198,6 @@ ar_level(int32_t days, const int *levels, int nlevels)
 		if (days >= levels[i])
 			level = i + 1;
 	return level;
-}
-
-static void
-keys_open(sqlite3 *db)
-{
-	db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS out_keys "
-	    "(key TEXT PRIMARY KEY); DELETE FROM temp.out_keys");
 }
 
 /* ---- applying payments ------------------------------------------------------ */
@@ -315,11 +258,11 @@ record_application(struct applier *ap, const char *payment,
 	sqlite3_bind_text(ap->insert, 3, d, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(ap->insert, 4, amount);
 	sqlite3_bind_int64(ap->insert, 5, pay_amount);
-	step_done(ap->db, ap->insert);
+	db_step_done(ap->db, ap->insert);
 	if (balance == 0) {
 		sqlite3_bind_text(ap->status, 1, invoice, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(ap->status, 2, "paid", -1, SQLITE_STATIC);
-		step_done(ap->db, ap->status);
+		db_step_done(ap->db, ap->status);
 	}
 	ap->applied++;
 	if (ap->out == NULL)
@@ -379,11 +322,11 @@ apply_payment(struct applier *ap, const char *payment, const char *account,
 	int other = 0;
 
 	sqlite3_bind_text(st, 1, account, -1, SQLITE_TRANSIENT);
-	bind_day(st, 2, ap->on);
+	db_bind_day(st, 2, ap->on);
 	sqlite3_bind_text(st, 3, named, -1, SQLITE_TRANSIENT);
 	while (left > 0 && sqlite3_step(st) == SQLITE_ROW) {
 		int64_t balance = sqlite3_column_int64(st, 3), amt, pay;
-		int32_t issued = day_of(st, 2);
+		int32_t issued = db_day(st, 2);
 		char inv[64], icur[4];
 
 		if (balance <= 0)
@@ -415,7 +358,7 @@ apply_all(struct applier *ap, const char *account)
 	if (account == NULL && ap->unapplied == NULL)
 		ap->unapplied = db_prepare(ap->db, sql_unapplied);
 	st = account != NULL ? ap->unapplied_account : ap->unapplied;
-	bind_day(st, 1, ap->on);
+	db_bind_day(st, 1, ap->on);
 	if (account != NULL)
 		sqlite3_bind_text(st, 2, account, -1, SQLITE_TRANSIENT);
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -425,7 +368,7 @@ apply_all(struct applier *ap, const char *account)
 		snprintf(acct, sizeof(acct), "%s", text(st, 1));
 		snprintf(pcur, sizeof(pcur), "%s", text(st, 2));
 		snprintf(named, sizeof(named), "%s", text(st, 4));
-		apply_payment(ap, payment, acct, pcur, day_of(st, 3), named,
+		apply_payment(ap, payment, acct, pcur, db_day(st, 3), named,
 		    sqlite3_column_int64(st, 5));
 	}
 	sqlite3_reset(st);
@@ -471,7 +414,7 @@ ar_apply(sqlite3 *db, const struct ar_opts *o)
 		cli_die(CLI_EIO, "out of memory");
 	out = out_new(held, o->out, app_names, 7);
 	db_begin(db);
-	keys_open(db);
+	db_keys_open(db);
 	applier_open(&ap, db, o->as_of, o->convert, 1, out);
 	apply_all(&ap, o->account);
 	applier_close(&ap);
@@ -479,7 +422,7 @@ ar_apply(sqlite3 *db, const struct ar_opts *o)
 	out_free(out);
 	fclose(held);
 	db_changes_add(&ch, "payment_applications", ap.applied, 0, 0);
-	if ((rc = finish_write(db, "apply", o->arguments, &ch)) == CLI_OK &&
+	if ((rc = db_finish(db, "apply", o->arguments, &ch)) == CLI_OK &&
 	    fwrite(buf, 1, len, stdout) != len)
 		rc = CLI_EIO;
 	free(buf);
@@ -512,12 +455,12 @@ ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o)
 	if (!found) {
 		cli_data_error(NULL, 0, NULL, "invoice '%s' does not exist",
 		    invoice);
-		return finish_write(db, "credit", o->arguments, &ch);
+		return db_finish(db, "credit", o->arguments, &ch);
 	}
 	if (strcmp(status, "void") == 0) {
 		cli_data_error(NULL, 0, NULL, "invoice '%s' is void: there is "
 		    "nothing to credit", invoice);
-		return finish_write(db, "credit", o->arguments, &ch);
+		return db_finish(db, "credit", o->arguments, &ch);
 	}
 	st = db_prepare(db, sql_invoice_sums);
 	sqlite3_bind_text(st, 1, invoice, -1, SQLITE_TRANSIENT);
@@ -532,7 +475,7 @@ ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o)
 	if (o->line != 0 && !found) {
 		cli_data_error(NULL, 0, NULL, "invoice '%s' has no line %d",
 		    invoice, o->line);
-		return finish_write(db, "credit", o->arguments, &ch);
+		return db_finish(db, "credit", o->arguments, &ch);
 	}
 	if (o->amount != NULL) {
 		enum money_status ms = money_parse(o->amount,
@@ -556,7 +499,7 @@ ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o)
 			    "fully credited", invoice, o->line ? "'s line" : "");
 	}
 	if (cli_data_errors() > 0)
-		return finish_write(db, "credit", o->arguments, &ch);
+		return db_finish(db, "credit", o->arguments, &ch);
 	date_to_ymd(o->as_of, &y, &m, &d);
 	snprintf(prefix, sizeof(prefix), "CN-%04d", y);
 	db_next_id(db, "credit_notes", "credit_note_id", prefix, id,
@@ -574,10 +517,10 @@ ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o)
 	sqlite3_bind_int64(st, 6, tax);
 	sqlite3_bind_text(st, 7, currency, -1, SQLITE_TRANSIENT);
 	bind_str(st, 8, o->reason);
-	step_done(db, st);
+	db_step_done(db, st);
 	sqlite3_finalize(st);
 	db_changes_add(&ch, "credit_notes", 1, 0, 0);
-	if ((rc = finish_write(db, "credit", o->arguments, &ch)) != CLI_OK)
+	if ((rc = db_finish(db, "credit", o->arguments, &ch)) != CLI_OK)
 		return rc;
 	out = out_new(stdout, o->out, names, 8);
 	out_str(out, id);
@@ -632,13 +575,9 @@ void_one(void *arg, const struct csv_field *f, unsigned long line)
 	st = db_prepare(db, sql_set_status);
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, "void", -1, SQLITE_STATIC);
-	step_done(db, st);
+	db_step_done(db, st);
 	sqlite3_finalize(st);
-	st = db_prepare(db, "INSERT OR IGNORE INTO temp.out_keys (key) "
-	    "VALUES (?1)");
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-	step_done(db, st);
-	sqlite3_finalize(st);
+	db_keys_add(db, id);
 	return 0;
 }
 
@@ -654,14 +593,14 @@ ar_void(sqlite3 *db, const struct csv_input *in, const struct ar_opts *o)
 
 	if (csv_collect(in, columns, 1, 1, 1, &ids) != 0) {
 		csv_rows_free(&ids);
-		return finish_write(db, "void", o->arguments, &ch);
+		return db_finish(db, "void", o->arguments, &ch);
 	}
 	db_begin(db);
-	keys_open(db);
+	db_keys_open(db);
 	csv_rows_each(&ids, void_one, db);
 	db_changes_add(&ch, "invoices", 0, (long)ids.n, 0);
 	csv_rows_free(&ids);
-	if ((rc = finish_write(db, "void", o->arguments, &ch)) != CLI_OK)
+	if ((rc = db_finish(db, "void", o->arguments, &ch)) != CLI_OK)
 		return rc;
 	return write_list(db, o, 1);
 }
@@ -726,12 +665,12 @@ ar_aging(sqlite3 *db, const struct ar_opts *o)
 		names[n++] = bucket_names[i];
 	names[n++] = "total";
 	out = out_new(stdout, o->out, names, (size_t)n);
-	bind_day(st, 1, o->as_of);
+	db_bind_day(st, 1, o->as_of);
 	bind_str(st, 2, o->by);
 	memset(&cur, 0, sizeof(cur));
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *g = text(st, 0), *c = text(st, 2);
-		int32_t from = day_of(st, o->basis_issue ? 4 : 3);
+		int32_t from = db_day(st, o->basis_issue ? 4 : 3);
 		int k = ar_bucket(o->as_of - from);
 		int64_t v = sqlite3_column_int64(st, 5);
 
@@ -764,10 +703,10 @@ ar_dunning(sqlite3 *db, const struct ar_opts *o)
 	sqlite3_stmt *st = db_prepare(db, sql_dunning);
 	struct out *out = out_new(stdout, o->out, names, 10);
 
-	bind_day(st, 1, o->as_of);
-	bind_day(st, 2, o->as_of);
+	db_bind_day(st, 1, o->as_of);
+	db_bind_day(st, 2, o->as_of);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		int32_t days = o->as_of - day_of(st, 5);
+		int32_t days = o->as_of - db_day(st, 5);
 
 		for (int i = 0; i < 6; i++)
 			out_str(out, (const char *)sqlite3_column_text(st, i));
@@ -805,11 +744,11 @@ write_list(sqlite3 *db, const struct ar_opts *o, int only)
 	sqlite3_stmt *st = db_prepare(db, sql_list);
 	struct out *out = out_new(stdout, o->out, names, 12);
 
-	bind_day(st, 1, o->as_of);
+	db_bind_day(st, 1, o->as_of);
 	sqlite3_bind_int(st, 2, only);
 	bind_str(st, 3, only ? NULL : o->account);
-	bind_day(st, 4, only ? AR_NO_DAY : o->from);
-	bind_day(st, 5, only ? AR_NO_DAY : o->to);
+	db_bind_day(st, 4, only ? AR_NO_DAY : o->from);
+	db_bind_day(st, 5, only ? AR_NO_DAY : o->to);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *cur = text(st, 5);
 		int64_t total = sqlite3_column_int64(st, 6);
@@ -817,7 +756,7 @@ write_list(sqlite3 *db, const struct ar_opts *o, int only)
 		int64_t balance = sqlite3_column_int64(st, 9);
 		const char *status = shown_status(text(st, 10), total, credited,
 		    balance);
-		int32_t overdue = o->as_of - day_of(st, 4);
+		int32_t overdue = o->as_of - db_day(st, 4);
 
 		if (!only && o->status != NULL && strcmp(o->status, status))
 			continue;
@@ -855,11 +794,7 @@ keep_invoice(void *arg, const struct csv_field *f, unsigned long line)
 	if (!found)
 		return cli_data_error(line ? "stdin" : NULL, line, NULL,
 		    "invoice '%s' does not exist", id) ? 0 : -1;
-	st = db_prepare(db, "INSERT OR IGNORE INTO temp.out_keys (key) "
-	    "VALUES (?1)");
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-	step_done(db, st);
-	sqlite3_finalize(st);
+	db_keys_add(db, id);
 	return 0;
 }
 
@@ -869,7 +804,7 @@ ar_list(sqlite3 *db, const struct csv_input *in, const struct ar_opts *o)
 	static const char *const columns[] = { "invoice_id" };
 	struct csv_rows ids;
 
-	keys_open(db);
+	db_keys_open(db);
 	if (in == NULL)
 		return write_list(db, o, 0);
 	if (csv_collect(in, columns, 1, 1, 1, &ids) != 0) {
@@ -890,15 +825,15 @@ ar_export(sqlite3 *db, const struct ar_opts *o)
 {
 	sqlite3_stmt *st;
 
-	keys_open(db);
+	db_keys_open(db);
 	if (!o->lines)
 		return write_list(db, o, 0);
 	st = db_prepare(db, "INSERT INTO temp.out_keys (key) SELECT invoice_id "
 	    "FROM invoices WHERE (?1 IS NULL OR issue_date >= ?1) "
 	    "AND (?2 IS NULL OR issue_date <= ?2)");
-	bind_day(st, 1, o->from);
-	bind_day(st, 2, o->to);
-	step_done(db, st);
+	db_bind_day(st, 1, o->from);
+	db_bind_day(st, 2, o->to);
+	db_step_done(db, st);
 	sqlite3_finalize(st);
 	return import_export(db, entity_find("invoices"), o->out, "out_keys")
 	    == 0 ? CLI_OK : CLI_EIO;

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define DATE_NONE INT32_MIN	/* no date */
 #define DATE_FMT_MAX 11		/* "YYYY-MM-DD" and NUL */
 #define MONTH_FMT_MAX 8		/* "YYYY-MM" and NUL */
 

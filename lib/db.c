@@ -257,3 +257,73 @@ db_next_id(sqlite3 *db, const char *table, const char *column,
 	snprintf(buf, size, "%s-%06lld", prefix, db_next_number(db, table,
 	    column, prefix));
 }
+
+int32_t
+db_day(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+	int32_t d;
+
+	if (s == NULL || date_parse(s, strlen(s), &d) != 0)
+		return DATE_NONE;
+	return d;
+}
+
+void
+db_bind_day(sqlite3_stmt *st, int i, int32_t day)
+{
+	char buf[DATE_FMT_MAX];
+
+	if (day == DATE_NONE) {
+		sqlite3_bind_null(st, i);
+		return;
+	}
+	date_format(buf, day);
+	sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);
+}
+
+void
+db_step_done(sqlite3 *db, sqlite3_stmt *st)
+{
+	if (sqlite3_step(st) != SQLITE_DONE)
+		db_fatal(db, "database");
+	sqlite3_reset(st);
+}
+
+int
+db_finish(sqlite3 *db, const char *verb, const char *arguments,
+    const struct db_changes *ch)
+{
+	unsigned long errors = cli_data_errors();
+
+	if (errors > 0) {
+		db_rollback(db);
+		cli_warn("%s: nothing changed (%lu error%s)", verb, errors,
+		    errors == 1 ? "" : "s");
+		return CLI_EDATA;
+	}
+	db_audit(db, verb, arguments, ch);
+	db_commit(db);
+	return CLI_OK;
+}
+
+void
+db_keys_open(sqlite3 *db)
+{
+	db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS out_keys "
+	    "(key TEXT PRIMARY KEY); DELETE FROM temp.out_keys");
+}
+
+int
+db_keys_add(sqlite3 *db, const char *key)
+{
+	sqlite3_stmt *st = db_prepare(db, "INSERT OR IGNORE INTO "
+	    "temp.out_keys (key) VALUES (?1)");
+	int added;
+
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	db_step_done(db, st);
+	added = sqlite3_changes(db) > 0;
+	sqlite3_finalize(st);
+	return added;
+}

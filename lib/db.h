@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "cli.h"
+#include "date.h"
 
 #define DB_SCHEMA_VERSION 1
 
@@ -71,5 +72,27 @@ void db_changes_add(struct db_changes *ch, const char *table, long inserted,
 const char *db_user(void);
 void db_audit(sqlite3 *db, const char *verb, const char *arguments,
     const struct db_changes *ch);
+
+/*
+ * Small helpers every program's statements use.  db_day() reads a date
+ * column (DATE_NONE when empty or not a date); db_bind_day() binds one
+ * (NULL for DATE_NONE); db_step_done() steps a statement that returns no
+ * row and resets it (fatal on an error).
+ */
+int32_t db_day(sqlite3_stmt *st, int i);
+void db_bind_day(sqlite3_stmt *st, int i, int32_t day);
+void db_step_done(sqlite3 *db, sqlite3_stmt *st);
+
+/* Ends a verb that writes: with no data error, appends its audit row and
+ * commits (CLI_OK); else rolls back and says "VERB: nothing changed (N
+ * errors)" (CLI_EDATA). */
+int db_finish(sqlite3 *db, const char *verb, const char *arguments,
+    const struct db_changes *ch);
+
+/* temp.out_keys(key): the keys of the rows a verb made or changed, which
+ * it then writes out.  db_keys_open() creates or empties it;
+ * db_keys_add() returns 1 when the key is new, 0 when it was there. */
+void db_keys_open(sqlite3 *db);
+int db_keys_add(sqlite3 *db, const char *key);
 
 #endif

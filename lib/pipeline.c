@@ -112,55 +112,6 @@ text(sqlite3_stmt *st, int i)
 	return (const char *)sqlite3_column_text(st, i);
 }
 
-static void
-bind_day(sqlite3_stmt *st, int i, int32_t day)
-{
-	char buf[DATE_FMT_MAX];
-
-	if (day == PIPELINE_NO_DAY) {
-		sqlite3_bind_null(st, i);
-		return;
-	}
-	date_format(buf, day);
-	sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);
-}
-
-static int32_t
-column_day(sqlite3_stmt *st, int i)
-{
-	int32_t day;
-	const char *s = text(st, i);
-
-	if (s == NULL || date_parse(s, strlen(s), &day) != 0)
-		return PIPELINE_NO_DAY;
-	return day;
-}
-
-static void
-step_done(sqlite3 *db, sqlite3_stmt *st)
-{
-	if (sqlite3_step(st) != SQLITE_DONE)
-		db_fatal(db, "pipeline");
-	sqlite3_reset(st);
-}
-
-/* The keys of the records a verb wrote, for import_export(). */
-static sqlite3_stmt *
-keys_open(sqlite3 *db)
-{
-	db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS out_keys "
-	    "(key TEXT PRIMARY KEY); DELETE FROM temp.out_keys");
-	return db_prepare(db, "INSERT OR IGNORE INTO temp.out_keys (key) "
-	    "VALUES (?1)");
-}
-
-static void
-keys_add(sqlite3 *db, sqlite3_stmt *st, const char *key)
-{
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	step_done(db, st);
-}
-
 static int
 write_opportunities(sqlite3 *db, const struct out_opts *oo)
 {
@@ -192,8 +143,7 @@ struct convert {
 	int32_t on;
 	char first_stage[128];
 	sqlite3_stmt *lead, *new_account,
-	    *account_currency, *new_opportunity, *new_history, *converted,
-	    *keys;
+	    *account_currency, *new_opportunity, *new_history, *converted;
 	char base[4];
 	long converted_count, new_accounts;
 };
@@ -233,7 +183,7 @@ convert_one(void *arg, const struct csv_field *f, unsigned long line)
 	    text(cv->lead, 1) : "");
 	snprintf(account, sizeof(account), "%s", text(cv->lead, 2) ?
 	    text(cv->lead, 2) : "");
-	created = column_day(cv->lead, 3);
+	created = db_day(cv->lead, 3);
 	sqlite3_reset(cv->lead);
 	if (account[0] == '\0' && company[0] == '\0')
 		return cli_data_error(where(line), line, NULL, "lead '%s' has "
@@ -258,7 +208,7 @@ convert_one(void *arg, const struct csv_field *f, unsigned long line)
 		    SQLITE_TRANSIENT);
 		sqlite3_bind_text(cv->new_account, 4, onbuf, -1,
 		    SQLITE_TRANSIENT);
-		step_done(cv->db, cv->new_account);
+		db_step_done(cv->db, cv->new_account);
 		cv->new_accounts++;
 	} else {
 		sqlite3_bind_text(cv->account_currency, 1, account, -1,
@@ -283,18 +233,18 @@ convert_one(void *arg, const struct csv_field *f, unsigned long line)
 	    SQLITE_TRANSIENT);
 	sqlite3_bind_text(cv->new_opportunity, 6, onbuf, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(cv->new_opportunity, 7, lead, -1, SQLITE_TRANSIENT);
-	step_done(cv->db, cv->new_opportunity);
+	db_step_done(cv->db, cv->new_opportunity);
 	sqlite3_bind_text(cv->new_history, 1, opp, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(cv->new_history, 2, cv->first_stage, -1,
 	    SQLITE_TRANSIENT);
 	sqlite3_bind_text(cv->new_history, 3, onbuf, -1, SQLITE_TRANSIENT);
-	step_done(cv->db, cv->new_history);
+	db_step_done(cv->db, cv->new_history);
 	sqlite3_bind_text(cv->converted, 1, lead, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(cv->converted, 2, onbuf, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(cv->converted, 3, account, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(cv->converted, 4, opp, -1, SQLITE_TRANSIENT);
-	step_done(cv->db, cv->converted);
-	keys_add(cv->db, cv->keys, opp);
+	db_step_done(cv->db, cv->converted);
+	db_keys_add(cv->db, opp);
 	cv->converted_count++;
 	return 0;
 }
@@ -336,25 +286,6 @@ convert_finish(struct convert *cv)
 	sqlite3_finalize(cv->new_opportunity);
 	sqlite3_finalize(cv->new_history);
 	sqlite3_finalize(cv->converted);
-	sqlite3_finalize(cv->keys);
-}
-
-/* Ends a verb that writes: commit with its audit row, or roll back. */
-static int
-finish_write(sqlite3 *db, const char *verb, const char *arguments,
-    const struct db_changes *ch)
-{
-	unsigned long errors = cli_data_errors();
-
-	if (errors > 0) {
-		db_rollback(db);
-		cli_warn("%s: nothing changed (%lu error%s)", verb, errors,
-		    errors == 1 ? "" : "s");
-		return CLI_EDATA;
-	}
-	db_audit(db, verb, arguments, ch);
-	db_commit(db);
-	return CLI_OK;
 }
 
 int
@@ -371,7 +302,7 @@ pipeline_convert(sqlite3 *db, const struct csv_input *in,
 
 	if (!all_qualified && csv_collect(in, columns, 1, 1, 1, &rows) != 0) {
 		csv_rows_free(&rows);
-		return finish_write(db, "convert", arguments, &ch);
+		return db_finish(db, "convert", arguments, &ch);
 	}
 	db_begin(db);
 	st = db_prepare(db, sql_first_open_stage);
@@ -387,7 +318,7 @@ pipeline_convert(sqlite3 *db, const struct csv_input *in,
 	cv.new_opportunity = db_prepare(db, sql_new_opportunity);
 	cv.new_history = db_prepare(db, sql_new_history);
 	cv.converted = db_prepare(db, sql_lead_converted);
-	cv.keys = keys_open(db);
+	db_keys_open(db);
 	if (all_qualified)
 		convert_qualified(&cv);
 	else
@@ -398,7 +329,7 @@ pipeline_convert(sqlite3 *db, const struct csv_input *in,
 	db_changes_add(&ch, "opportunities", cv.converted_count, 0, 0);
 	db_changes_add(&ch, "stage_history", cv.converted_count, 0, 0);
 	db_changes_add(&ch, "leads", 0, cv.converted_count, 0);
-	if ((rc = finish_write(db, "convert", arguments, &ch)) != CLI_OK)
+	if ((rc = db_finish(db, "convert", arguments, &ch)) != CLI_OK)
 		return rc;
 	return write_opportunities(db, oo);
 }
@@ -409,7 +340,7 @@ struct move {
 	sqlite3 *db;
 	int32_t on;
 	int reopen;
-	sqlite3_stmt *opportunity, *stage, *history, *update, *keys, *same_day;
+	sqlite3_stmt *opportunity, *stage, *history, *update, *same_day;
 	long moved;
 };
 
@@ -447,8 +378,8 @@ move_one(void *arg, const struct csv_field *f, unsigned long line)
 	}
 	snprintf(cur, sizeof(cur), "%s", text(mv->opportunity, 0));
 	cur_closed = sqlite3_column_int(mv->opportunity, 1);
-	created = column_day(mv->opportunity, 2);
-	last = column_day(mv->opportunity, 3);
+	created = db_day(mv->opportunity, 2);
+	last = db_day(mv->opportunity, 3);
 	sqlite3_reset(mv->opportunity);
 	if (strcmp(cur, stage) == 0)
 		return 0;	/* already there: nothing to record */
@@ -479,14 +410,14 @@ move_one(void *arg, const struct csv_field *f, unsigned long line)
 	sqlite3_bind_text(mv->history, 1, opp, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(mv->history, 2, stage, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(mv->history, 3, daybuf, -1, SQLITE_TRANSIENT);
-	step_done(mv->db, mv->history);
+	db_step_done(mv->db, mv->history);
 	sqlite3_bind_text(mv->update, 1, opp, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(mv->update, 2, stage, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(mv->update, 3, closed);
 	sqlite3_bind_text(mv->update, 4, daybuf, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(mv->update, 5, cur_closed && !closed);
-	step_done(mv->db, mv->update);
-	keys_add(mv->db, mv->keys, opp);
+	db_step_done(mv->db, mv->update);
+	db_keys_add(mv->db, opp);
 	mv->moved++;
 	return 0;
 }
@@ -504,14 +435,14 @@ pipeline_move(sqlite3 *db, const struct csv_input *in, int32_t on,
 
 	if (csv_collect(in, columns, 3, 2, 2, &rows) != 0) {
 		csv_rows_free(&rows);
-		return finish_write(db, "move", arguments, &ch);
+		return db_finish(db, "move", arguments, &ch);
 	}
 	db_begin(db);
 	mv.opportunity = db_prepare(db, sql_opportunity);
 	mv.stage = db_prepare(db, sql_stage);
 	mv.history = db_prepare(db, sql_new_history);
 	mv.update = db_prepare(db, sql_move);
-	mv.keys = keys_open(db);
+	db_keys_open(db);
 	mv.same_day = db_prepare(db, sql_entered_that_day);
 	csv_rows_each(&rows, move_one, &mv);
 	csv_rows_free(&rows);
@@ -520,10 +451,9 @@ pipeline_move(sqlite3 *db, const struct csv_input *in, int32_t on,
 	sqlite3_finalize(mv.stage);
 	sqlite3_finalize(mv.history);
 	sqlite3_finalize(mv.update);
-	sqlite3_finalize(mv.keys);
 	db_changes_add(&ch, "stage_history", mv.moved, 0, 0);
 	db_changes_add(&ch, "opportunities", 0, mv.moved, 0);
-	if ((rc = finish_write(db, "move", arguments, &ch)) != CLI_OK)
+	if ((rc = db_finish(db, "move", arguments, &ch)) != CLI_OK)
 		return rc;
 	return write_opportunities(db, oo);
 }
@@ -543,7 +473,7 @@ int
 pipeline_list(sqlite3 *db, const struct pipeline_filter *f,
     const struct out_opts *oo)
 {
-	sqlite3_stmt *st, *keys;
+	sqlite3_stmt *st;
 
 	if (f->stage != NULL) {
 		st = db_prepare(db, sql_stage);
@@ -553,19 +483,18 @@ pipeline_list(sqlite3 *db, const struct pipeline_filter *f,
 			    "stages lists them)", f->stage);
 		sqlite3_finalize(st);
 	}
-	keys = keys_open(db);
+	db_keys_open(db);
 	st = db_prepare(db, sql_list);
 	bind_opt(st, 1, f->stage);
 	bind_opt(st, 2, f->owner);
 	bind_opt(st, 3, f->type);
 	sqlite3_bind_int(st, 4, f->open_only);
-	bind_day(st, 5, f->closing_from);
-	bind_day(st, 6, f->closing_to);
+	db_bind_day(st, 5, f->closing_from);
+	db_bind_day(st, 6, f->closing_to);
 	bind_opt(st, 7, f->segment);
 	while (sqlite3_step(st) == SQLITE_ROW)
-		keys_add(db, keys, text(st, 0));
+		db_keys_add(db, text(st, 0));
 	sqlite3_finalize(st);
-	sqlite3_finalize(keys);
 	return write_opportunities(db, oo);
 }
 
@@ -600,7 +529,7 @@ pipeline_won(sqlite3 *db, int32_t since, const struct out_opts *oo)
 	struct out *o = out_new(stdout, oo, names, 10);
 	int rc;
 
-	bind_day(st, 1, since);
+	db_bind_day(st, 1, since);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		for (int i = 0; i < 6; i++)
 			out_col(o, st, i);
@@ -891,11 +820,11 @@ pipeline_funnel(sqlite3 *db, int32_t from, int32_t to, const char *by,
 					cli_die(CLI_EIO, "out of memory");
 			}
 			hist[nhist].stage = s != NULL ? s->funnel : -1;
-			hist[nhist++].day = column_day(history, 1);
+			hist[nhist++].day = db_day(history, 1);
 		}
 		sqlite3_reset(history);
 		pipeline_funnel_path((size_t)ss.nfunnel, hist, nhist,
-		    cur != NULL ? cur->funnel : -1, column_day(opps, 2), &path);
+		    cur != NULL ? cur->funnel : -1, db_day(opps, 2), &path);
 		funnel_count(&ss, &path, from, to, acc);
 	}
 	if (have_group || by == NULL)
@@ -946,7 +875,7 @@ convert_row(struct fx *fx, sqlite3_stmt *st, int amount_col, int day_col,
 {
 	char why[256];
 	const char *cur = text(st, amount_col + 1);
-	int32_t day = column_day(st, day_col);
+	int32_t day = db_day(st, day_col);
 
 	*out = 0;
 	if (sqlite3_column_type(st, amount_col) == SQLITE_NULL)
@@ -990,10 +919,10 @@ pipeline_forecast(sqlite3 *db, int quarters, int32_t from, int32_t to,
 	if ((per = calloc((size_t)(p1 - p0 + 1), sizeof(*per))) == NULL)
 		cli_die(CLI_EIO, "out of memory");
 	st = db_prepare(db, sql_forecast);
-	bind_day(st, 1, from);
-	bind_day(st, 2, to);
+	db_bind_day(st, 1, from);
+	db_bind_day(st, 2, to);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct period *p = &per[period_of(column_day(st, 2), quarters) -
+		struct period *p = &per[period_of(db_day(st, 2), quarters) -
 		    p0];
 		int closed = sqlite3_column_int(st, 3);
 		int won = sqlite3_column_int(st, 4);
@@ -1065,9 +994,9 @@ pipeline_velocity(sqlite3 *db, int32_t as_of, int window,
 	char buf[MONEY_FMT_MAX];
 	struct out *o;
 
-	bind_day(st, 1, as_of);
+	db_bind_day(st, 1, as_of);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		int32_t created = column_day(st, 2), closed_on = column_day(st, 3);
+		int32_t created = db_day(st, 2), closed_on = db_day(st, 3);
 		int closed = sqlite3_column_int(st, 4);
 		int is_won = sqlite3_column_int(st, 5);
 		int64_t amount;

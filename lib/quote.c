@@ -128,23 +128,6 @@ bind_str(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_null(st, i);
 }
 
-static void
-bind_day(sqlite3_stmt *st, int i, int32_t day)
-{
-	char buf[DATE_FMT_MAX];
-
-	date_format(buf, day);
-	sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);
-}
-
-static void
-step_done(sqlite3 *db, sqlite3_stmt *st)
-{
-	if (sqlite3_step(st) != SQLITE_DONE)
-		db_fatal(db, "quote");
-	sqlite3_reset(st);
-}
-
 static int
 exponent_of(const char *currency)
 {
@@ -152,29 +135,6 @@ exponent_of(const char *currency)
 	    strlen(currency)) : NULL;
 
 	return c != NULL ? c->exponent : 2;
-}
-
-static void
-keys_open(sqlite3 *db)
-{
-	db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS out_keys "
-	    "(key TEXT PRIMARY KEY); DELETE FROM temp.out_keys");
-}
-
-/* Adds a key; returns 0 when it was there already (a quote named twice,
- * as new's output names it once per line, is one request). */
-static int
-keys_add(sqlite3 *db, const char *key)
-{
-	sqlite3_stmt *st = db_prepare(db, "INSERT OR IGNORE INTO "
-	    "temp.out_keys (key) VALUES (?1)");
-	int added;
-
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	step_done(db, st);
-	added = sqlite3_changes(db) > 0;
-	sqlite3_finalize(st);
-	return added;
 }
 
 /* Reads a verb's quote ids before it takes the write lock. */
@@ -198,24 +158,6 @@ field_str(const struct csv_field *f, char *buf, size_t size)
 	memcpy(buf, f->s, f->len);
 	buf[f->len] = '\0';
 	return buf;
-}
-
-/* Ends a verb that writes: commit with its audit row, or roll back. */
-static int
-finish_write(sqlite3 *db, const char *verb, const char *arguments,
-    const struct db_changes *ch)
-{
-	unsigned long errors = cli_data_errors();
-
-	if (errors > 0) {
-		db_rollback(db);
-		cli_warn("%s: nothing changed (%lu error%s)", verb, errors,
-		    errors == 1 ? "" : "s");
-		return CLI_EDATA;
-	}
-	db_audit(db, verb, arguments, ch);
-	db_commit(db);
-	return CLI_OK;
 }
 
 /* ---- pricing a line ------------------------------------------------------------ */
@@ -973,7 +915,7 @@ store_line(struct quote_writer *w, const char *qid, int line_no,
 	else
 		sqlite3_bind_null(st, 16);
 	bind_str(st, 17, pd->rules);
-	step_done(w->db, st);
+	db_step_done(w->db, st);
 	w->lines++;
 	for (size_t i = 0; i < pd->nbroken; i++) {
 		char why[300];
@@ -987,7 +929,7 @@ store_line(struct quote_writer *w, const char *qid, int line_no,
 		sqlite3_bind_text(w->approval, 5, pd->broken[i]->approver[0] ?
 		    pd->broken[i]->approver : "unassigned", -1,
 		    SQLITE_TRANSIENT);
-		step_done(w->db, w->approval);
+		db_step_done(w->db, w->approval);
 		w->approvals++;
 	}
 }
@@ -1059,17 +1001,17 @@ store_quote(struct quote_writer *w, const struct quote_opts *o,
 	sqlite3_bind_text(w->quote, 3, h->account, -1, SQLITE_TRANSIENT);
 	bind_str(w->quote, 4, h->opportunity);
 	sqlite3_bind_text(w->quote, 5, currency, -1, SQLITE_TRANSIENT);
-	bind_day(w->quote, 6, o->on);
+	db_bind_day(w->quote, 6, o->on);
 	sqlite3_bind_text(w->quote, 7, valid, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(w->quote, 8, broken ? "needs_approval" : "approved",
 	    -1, SQLITE_STATIC);
 	bind_str(w->quote, 9, revision_of);
-	step_done(w->db, w->quote);
+	db_step_done(w->db, w->quote);
 	w->quotes++;
 	for (size_t i = 0; i < n; i++)
 		store_line(w, qid, (int)i + 1, &pd[i], lines[i].qty,
 		    lines[i].discount);
-	keys_add(w->db, qid);
+	db_keys_add(w->db, qid);
 	free(pd);
 	return 0;
 }
@@ -1085,7 +1027,7 @@ finish_quotes(struct quote_writer *w, const char *verb,
 	db_changes_add(&ch, "quote_lines", w->lines, 0, 0);
 	db_changes_add(&ch, "quote_approvals", w->approvals, 0, 0);
 	writer_close(w);
-	if ((rc = finish_write(w->db, verb, o->arguments, &ch)) != CLI_OK)
+	if ((rc = db_finish(w->db, verb, o->arguments, &ch)) != CLI_OK)
 		return rc;
 	return write_lines(w->db, o);
 }
@@ -1134,7 +1076,7 @@ quote_new(sqlite3 *db, const struct csv_input *in, const struct quote_opts *o)
 	csv_read_columns(in->in, r.name, in->delim, columns, 7, 4,
 	    collect_line, &r);
 	db_begin(db);
-	keys_open(db);
+	db_keys_open(db);
 	writer_open(&w, db, o->on);
 	w.name = r.name;
 	if ((idx = malloc((r.n + 1) * sizeof(*idx))) == NULL ||
@@ -1183,7 +1125,7 @@ quote_revise(sqlite3 *db, const char *quote_id, FILE *in, const char *name,
 
 	csv_read_columns(in, r.name, delim, columns, 4, 2, collect_line, &r);
 	db_begin(db);
-	keys_open(db);
+	db_keys_open(db);
 	st = db_prepare(db, sql_quote);
 	sqlite3_bind_text(st, 1, quote_id, -1, SQLITE_TRANSIENT);
 	if ((found = sqlite3_step(st) == SQLITE_ROW)) {
@@ -1221,7 +1163,7 @@ quote_revise(sqlite3 *db, const char *quote_id, FILE *in, const char *name,
 			sqlite3_bind_text(st, 1, quote_id, -1, SQLITE_TRANSIENT);
 			sqlite3_bind_text(st, 2, "superseded", -1,
 			    SQLITE_STATIC);
-			step_done(db, st);
+			db_step_done(db, st);
 			sqlite3_finalize(st);
 		}
 	}
@@ -1249,7 +1191,7 @@ decide_one(void *arg, const struct csv_field *f, unsigned long line)
 
 	if (field_str(&f[0], qid, sizeof(qid)) == NULL)
 		return cli_data_error(loc, line, "quote_id", "is empty") ? 0 : -1;
-	if (!keys_add(d->db, qid))
+	if (!db_keys_add(d->db, qid))
 		return 0;
 	sqlite3_bind_text(d->quote, 1, qid, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(d->quote) != SQLITE_ROW) {
@@ -1282,13 +1224,13 @@ decide_one(void *arg, const struct csv_field *f, unsigned long line)
 	sqlite3_bind_text(d->decide, 4, db_user(), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(d->decide, 5, day, -1, SQLITE_TRANSIENT);
 	bind_str(d->decide, 6, d->o->note);
-	step_done(d->db, d->decide);
+	db_step_done(d->db, d->decide);
 	d->decided += mine;
 	if (!d->approve || mine == pending) {
 		sqlite3_bind_text(d->status, 1, qid, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(d->status, 2, d->approve ? "approved" :
 		    "rejected", -1, SQLITE_STATIC);
-		step_done(d->db, d->status);
+		db_step_done(d->db, d->status);
 		d->changed++;
 	}
 	return 0;
@@ -1304,10 +1246,10 @@ quote_decide(sqlite3 *db, const struct csv_input *in, int approve,
 	int rc;
 
 	if (collect_ids(in, &ids) != 0)
-		return finish_write(db, approve ? "approve" : "reject",
+		return db_finish(db, approve ? "approve" : "reject",
 		    o->arguments, &ch);
 	db_begin(db);
-	keys_open(db);
+	db_keys_open(db);
 	d.quote = db_prepare(db, sql_quote);
 	d.pending = db_prepare(db, sql_pending);
 	d.decide = db_prepare(db, sql_decide);
@@ -1320,7 +1262,7 @@ quote_decide(sqlite3 *db, const struct csv_input *in, int approve,
 	sqlite3_finalize(d.status);
 	db_changes_add(&ch, "quote_approvals", 0, d.decided, 0);
 	db_changes_add(&ch, "quotes", 0, d.changed, 0);
-	if ((rc = finish_write(db, approve ? "approve" : "reject",
+	if ((rc = db_finish(db, approve ? "approve" : "reject",
 	    o->arguments, &ch)) != CLI_OK)
 		return rc;
 	return write_totals(db, o, 1);
@@ -1397,7 +1339,7 @@ accept_lines(struct accept *a, const char *qid, const char *account,
 			sqlite3_bind_text(a->sub, 10, start, -1,
 			    SQLITE_TRANSIENT);
 			sqlite3_bind_text(a->sub, 11, end, -1, SQLITE_TRANSIENT);
-			step_done(a->db, a->sub);
+			db_step_done(a->db, a->sub);
 			a->subs++;
 		}
 		sqlite3_bind_text(a->oline, 1, order, -1, SQLITE_TRANSIENT);
@@ -1411,7 +1353,7 @@ accept_lines(struct accept *a, const char *qid, const char *account,
 		sqlite3_bind_int64(a->oline, 7, sqlite3_column_int64(l, 5));
 		sqlite3_bind_int64(a->oline, 8, sqlite3_column_int64(l, 8));
 		bind_str(a->oline, 9, recurring ? sub : NULL);
-		step_done(a->db, a->oline);
+		db_step_done(a->db, a->oline);
 		a->olines++;
 		accept_row(a, qid, order, contract, l, recurring ? sub : NULL,
 		    currency, start, end);
@@ -1452,7 +1394,7 @@ accept_one(void *arg, const struct csv_field *f, unsigned long line)
 
 	if (field_str(&f[0], qid, sizeof(qid)) == NULL)
 		return cli_data_error(loc, line, "quote_id", "is empty") ? 0 : -1;
-	if (!keys_add(a->db, qid))
+	if (!db_keys_add(a->db, qid))
 		return 0;
 	sqlite3_bind_text(a->quote, 1, qid, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(a->quote) != SQLITE_ROW) {
@@ -1489,19 +1431,19 @@ accept_one(void *arg, const struct csv_field *f, unsigned long line)
 	sqlite3_bind_text(a->order, 1, order, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(a->order, 2, qid, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(a->order, 3, account, -1, SQLITE_TRANSIENT);
-	bind_day(a->order, 4, a->o->on);
+	db_bind_day(a->order, 4, a->o->on);
 	sqlite3_bind_text(a->order, 5, currency, -1, SQLITE_TRANSIENT);
-	step_done(a->db, a->order);
+	db_step_done(a->db, a->order);
 	sqlite3_bind_text(a->contract, 1, contract, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(a->contract, 2, account, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(a->contract, 3, start, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(a->contract, 4, end, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(a->contract, 5, order, -1, SQLITE_TRANSIENT);
-	step_done(a->db, a->contract);
+	db_step_done(a->db, a->contract);
 	accept_lines(a, qid, account, currency, order, contract, start, end);
 	sqlite3_bind_text(a->status, 1, qid, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(a->status, 2, "accepted", -1, SQLITE_STATIC);
-	step_done(a->db, a->status);
+	db_step_done(a->db, a->status);
 	a->orders++;
 	return 0;
 }
@@ -1522,12 +1464,12 @@ quote_accept(sqlite3 *db, const struct csv_input *in,
 	int rc;
 
 	if (collect_ids(in, &ids) != 0)
-		return finish_write(db, "accept", o->arguments, &ch);
+		return db_finish(db, "accept", o->arguments, &ch);
 	/* The rows are written to memory and shown only once committed. */
 	if ((held = open_memstream(&buf, &len)) == NULL)
 		cli_die(CLI_EIO, "out of memory");
 	db_begin(db);
-	keys_open(db);
+	db_keys_open(db);
 	a.out = out_new(held, o->out, names, 11);
 	a.quote = db_prepare(db, sql_quote);
 	a.lines = db_prepare(db, sql_accept_lines);
@@ -1555,7 +1497,7 @@ quote_accept(sqlite3 *db, const struct csv_input *in,
 	db_changes_add(&ch, "contracts", a.orders, 0, 0);
 	db_changes_add(&ch, "subscriptions", a.subs, 0, 0);
 	db_changes_add(&ch, "quotes", 0, a.orders, 0);
-	if ((rc = finish_write(db, "accept", o->arguments, &ch)) == CLI_OK &&
+	if ((rc = db_finish(db, "accept", o->arguments, &ch)) == CLI_OK &&
 	    fwrite(buf, 1, len, stdout) != len)
 		rc = CLI_EIO;
 	free(buf);
@@ -1582,7 +1524,7 @@ keep_id(void *arg, const struct csv_field *f, unsigned long line)
 	if (!found)
 		return cli_data_error(line ? "stdin" : NULL, line, NULL, "quote "
 		    "'%s' does not exist", qid) ? 0 : -1;
-	keys_add(db, qid);
+	db_keys_add(db, qid);
 	return 0;
 }
 
@@ -1592,7 +1534,7 @@ quote_list(sqlite3 *db, const struct csv_input *in,
 {
 	struct csv_rows ids;
 
-	keys_open(db);
+	db_keys_open(db);
 	if (in == NULL)
 		return write_totals(db, o, 0);
 	if (collect_ids(in, &ids) != 0)
