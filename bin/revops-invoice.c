@@ -249,8 +249,8 @@ run(sqlite3 *db, const char *verb, int argc, char *argv[], struct args *g,
 	if (strcmp(verb, "dunning") == 0)
 		return ar_dunning(db, &g->a);
 	if (strcmp(verb, "schedule") == 0)
-		return recognition_schedule(db, g->a.from == AR_NO_DAY ?
-		    INT32_MIN : date_month_of(g->a.from), g->a.to == AR_NO_DAY ?
+		return recognition_schedule(db, g->a.from == DATE_NONE ?
+		    INT32_MIN : date_month_of(g->a.from), g->a.to == DATE_NONE ?
 		    INT32_MAX : date_month_of(g->a.to), &c->out);
 	if (strcmp(verb, "deferred") == 0)
 		return recognition_deferred(db, g->a.as_of, &c->out);
@@ -279,7 +279,7 @@ main(int argc, char *argv[])
 	memset(&g, 0, sizeof(g));
 	g.month = INT32_MIN;
 	g.b.on = INT32_MIN;
-	g.a.as_of = g.a.from = g.a.to = AR_NO_DAY;
+	g.a.as_of = g.a.from = g.a.to = DATE_NONE;
 	g.a.levels[0] = 15;
 	g.a.levels[1] = 30;
 	g.a.levels[2] = 60;
@@ -294,7 +294,7 @@ main(int argc, char *argv[])
 	arguments = cli_join_args(argc - 1, argv + 1);
 	argc -= optind;
 	argv += optind;
-	if (g.a.as_of == AR_NO_DAY)
+	if (g.a.as_of == DATE_NONE)
 		g.a.as_of = date_today();
 	g.a.out = g.b.out = &common.out;
 	g.a.arguments = g.b.arguments = arguments;

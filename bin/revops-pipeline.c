@@ -205,9 +205,9 @@ window(struct args *a, int ahead, int quarters)
 
 	if (quarters)
 		month -= month % 3;
-	if (a->from == PIPELINE_NO_DAY)
+	if (a->from == DATE_NONE)
 		a->from = date_month_start(ahead ? month : month - 5);
-	if (a->to == PIPELINE_NO_DAY)
+	if (a->to == DATE_NONE)
 		a->to = ahead ? date_month_start(date_month_of(a->from) +
 		    (quarters ? 12 : 6)) - 1 : a->as_of;
 	if (a->to < a->from)
@@ -267,9 +267,9 @@ main(int argc, char *argv[])
 	int ch, rc;
 
 	cli_init("revops-pipeline", &common);
-	a.on = a.as_of = PIPELINE_NO_DAY;
-	a.since = a.from = a.to = PIPELINE_NO_DAY;
-	a.filter.closing_from = a.filter.closing_to = PIPELINE_NO_DAY;
+	a.on = a.as_of = DATE_NONE;
+	a.since = a.from = a.to = DATE_NONE;
+	a.filter.closing_from = a.filter.closing_to = DATE_NONE;
 	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
 	    NULL)) != -1) {
 		if (ch == '?' || ch == ':')
@@ -280,9 +280,9 @@ main(int argc, char *argv[])
 	arguments = cli_join_args(argc - 1, argv + 1);	/* options too */
 	argc -= optind;
 	argv += optind;
-	if (a.as_of == PIPELINE_NO_DAY)
+	if (a.as_of == DATE_NONE)
 		a.as_of = date_today();
-	if (a.on == PIPELINE_NO_DAY)
+	if (a.on == DATE_NONE)
 		a.on = a.as_of;
 	if (argc < 1)
 		cli_usage_error("which verb? (convert, move, list, won, funnel, "

@@ -201,7 +201,7 @@ main(int argc, char *argv[])
 	    "reject", "accept", "list", "show", "revise" };
 	struct cli_common common;
 	struct quote_opts o;
-	int32_t as_of = QUOTE_NO_DAY;
+	int32_t as_of = DATE_NONE;
 	const char *verb;
 	char *arguments;
 	sqlite3 *db;
@@ -210,7 +210,7 @@ main(int argc, char *argv[])
 
 	cli_init("revops-quote", &common);
 	memset(&o, 0, sizeof(o));
-	o.on = o.start = QUOTE_NO_DAY;
+	o.on = o.start = DATE_NONE;
 	o.valid_days = 30;
 	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
 	    NULL)) != -1) {
@@ -222,9 +222,9 @@ main(int argc, char *argv[])
 	arguments = cli_join_args(argc - 1, argv + 1);
 	argc -= optind;
 	argv += optind;
-	if (as_of == QUOTE_NO_DAY)
+	if (as_of == DATE_NONE)
 		as_of = date_today();
-	if (o.on == QUOTE_NO_DAY)
+	if (o.on == DATE_NONE)
 		o.on = as_of;
 	o.out = &common.out;
 	o.arguments = arguments;

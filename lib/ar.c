@@ -747,8 +747,8 @@ write_list(sqlite3 *db, const struct ar_opts *o, int only)
 	db_bind_day(st, 1, o->as_of);
 	sqlite3_bind_int(st, 2, only);
 	bind_str(st, 3, only ? NULL : o->account);
-	db_bind_day(st, 4, only ? AR_NO_DAY : o->from);
-	db_bind_day(st, 5, only ? AR_NO_DAY : o->to);
+	db_bind_day(st, 4, only ? DATE_NONE : o->from);
+	db_bind_day(st, 5, only ? DATE_NONE : o->to);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *cur = text(st, 5);
 		int64_t total = sqlite3_column_int64(st, 6);

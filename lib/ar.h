@@ -19,7 +19,7 @@
 
 struct ar_opts {
 	int32_t as_of;
-	int32_t from, to;		/* windows; AR_NO_DAY: open */
+	int32_t from, to;		/* windows; DATE_NONE: open */
 	int convert;			/* apply: across currencies */
 	const char *by;			/* aging: account, segment, owner */
 	int basis_issue;		/* aging: days from issue, not due */
@@ -34,7 +34,6 @@ struct ar_opts {
 	const char *arguments;
 };
 
-#define AR_NO_DAY INT32_MIN
 
 /*
  * Applies an account's unapplied payments (received on or before on) to

@@ -61,12 +61,12 @@ billing_periods(int32_t start, int32_t end, int months, int billing_day,
     int32_t from, int32_t to, struct billing_period *out, size_t max)
 {
 	int32_t a = billing_anchor(start, billing_day), p;
-	int32_t stop = end == BILLING_NO_DAY ? to : (end < to ? end : to);
+	int32_t stop = end == DATE_NONE ? to : (end < to ? end : to);
 	size_t n = 0;
 	int skip;
 
 	if (start < a && start >= from && start < to)
-		emit(out, &n, max, start, end != BILLING_NO_DAY && end < a ?
+		emit(out, &n, max, start, end != DATE_NONE && end < a ?
 		    end : a, date_add_months(a, -months), a);
 	/* Jump to the last period starting before `from`: old
 	 * subscriptions need not walk their whole history. */
@@ -76,7 +76,7 @@ billing_periods(int32_t start, int32_t end, int months, int billing_day,
 		int32_t pe = date_add_months(p, months);
 
 		if (p >= from)
-			emit(out, &n, max, p, end != BILLING_NO_DAY && end < pe ?
+			emit(out, &n, max, p, end != DATE_NONE && end < pe ?
 			    end : pe, p, pe);
 		p = pe;
 	}
@@ -187,7 +187,7 @@ struct bline {
 	char sku[64];
 	char description[160];
 	int64_t qty, unit_price, amount;
-	int32_t start, end;		/* service period, or NO_DAY */
+	int32_t start, end;		/* service period, or DATE_NONE */
 	int32_t period_start, period_end;	/* billing_records */
 	int invoice;			/* which invoice of the account */
 	int line_no;
@@ -223,34 +223,6 @@ text(sqlite3_stmt *st, int i)
 	return s != NULL ? s : "";
 }
 
-static int32_t
-day_of(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-	int32_t d;
-
-	if (s == NULL || date_parse(s, strlen(s), &d) != 0)
-		return BILLING_NO_DAY;
-	return d;
-}
-
-static void
-bind_day(sqlite3_stmt *st, int i, int32_t day)
-{
-	char buf[DATE_FMT_MAX];
-
-	date_format(buf, day);
-	sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);
-}
-
-static void
-step_done(struct run *r, sqlite3_stmt *st)
-{
-	if (sqlite3_step(st) != SQLITE_DONE)
-		db_fatal(r->db, "billing run");
-	sqlite3_reset(st);
-}
-
 static struct bline *
 add_line(struct run *r, const char *currency, enum source src)
 {
@@ -265,7 +237,7 @@ add_line(struct run *r, const char *currency, enum source src)
 	memset(b, 0, sizeof(*b));
 	snprintf(b->currency, sizeof(b->currency), "%s", currency);
 	b->src = src;
-	b->start = b->end = BILLING_NO_DAY;
+	b->start = b->end = DATE_NONE;
 	return b;
 }
 
@@ -292,10 +264,10 @@ sub_charges(struct run *r, sqlite3_stmt *s)
 {
 	struct billing_period per[4];
 	int months = pricing_period_months(text(s, 8));
-	int32_t start = day_of(s, 9), end = day_of(s, 10);
+	int32_t start = db_day(s, 9), end = db_day(s, 10);
 	size_t n;
 
-	if (months == 0 || start == BILLING_NO_DAY)
+	if (months == 0 || start == DATE_NONE)
 		return;
 	n = billing_periods(start, end, months, r->billing_day, r->p_start,
 	    r->p_end, per, 4);
@@ -333,14 +305,14 @@ sub_charges(struct run *r, sqlite3_stmt *s)
 static void
 sub_credits(struct run *r, sqlite3_stmt *s)
 {
-	int32_t end = day_of(s, 10);
+	int32_t end = db_day(s, 10);
 
-	if (end == BILLING_NO_DAY || end >= r->p_end)
+	if (end == DATE_NONE || end >= r->p_end)
 		return;
 	sqlite3_bind_text(r->to_credit, 1, text(s, 2), -1, SQLITE_TRANSIENT);
-	bind_day(r->to_credit, 2, end);
+	db_bind_day(r->to_credit, 2, end);
 	while (sqlite3_step(r->to_credit) == SQLITE_ROW) {
-		int32_t ps = day_of(r->to_credit, 0), pe = day_of(r->to_credit, 1);
+		int32_t ps = db_day(r->to_credit, 0), pe = db_day(r->to_credit, 1);
 		int32_t from = end > ps ? end : ps;
 		struct bline *b = add_line(r, text(s, 1), SRC_CREDIT);
 		char a[DATE_FMT_MAX], z[DATE_FMT_MAX];
@@ -500,7 +472,7 @@ write_records(struct run *r)
 		    SQLITE_STATIC);
 		sqlite3_bind_int(r->record, 6, rec->line_no);
 		sqlite3_bind_int64(r->record, 7, rec->amount);
-		step_done(r, r->record);
+		db_step_done(r->db, r->record);
 	}
 	r->records = (long)r->nrec;
 }
@@ -520,7 +492,7 @@ write_record(struct run *r, const struct bline *b, const char *inv)
 		    SQLITE_TRANSIENT);
 		sqlite3_bind_int(r->order_billed, 2, b->ref_line);
 		sqlite3_bind_text(r->order_billed, 3, inv, -1, SQLITE_TRANSIENT);
-		step_done(r, r->order_billed);
+		db_step_done(r->db, r->order_billed);
 		break;
 	case SRC_USAGE:
 		date_format_month(month, date_month_of(r->u_start));
@@ -533,7 +505,7 @@ write_record(struct run *r, const struct bline *b, const char *inv)
 		sqlite3_bind_text(r->usage_billed, 4, inv, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int(r->usage_billed, 5, b->line_no);
 		sqlite3_bind_int64(r->usage_billed, 6, b->qty);
-		step_done(r, r->usage_billed);
+		db_step_done(r->db, r->usage_billed);
 		break;
 	}
 }
@@ -560,7 +532,7 @@ write_line(struct run *r, const struct bline *b, const char *inv,
 	}
 	sqlite3_bind_int64(st, 7, b->amount);
 	sqlite3_bind_int64(st, 8, tax);
-	if (b->start != BILLING_NO_DAY) {
+	if (b->start != DATE_NONE) {
 		date_format(d, b->start);
 		sqlite3_bind_text(st, 9, d, -1, SQLITE_TRANSIENT);
 		date_format(d, b->end);
@@ -569,7 +541,7 @@ write_line(struct run *r, const struct bline *b, const char *inv,
 		sqlite3_bind_null(st, 9);
 		sqlite3_bind_null(st, 10);
 	}
-	step_done(r, st);
+	db_step_done(r->db, st);
 	r->lines++;
 }
 
@@ -609,7 +581,7 @@ write_account(struct run *r, const char *account)
 		sqlite3_bind_text(r->invoice, 4, due, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(r->invoice, 5, r->l[i].currency, -1,
 		    SQLITE_TRANSIENT);
-		step_done(r, r->invoice);
+		db_step_done(r->db, r->invoice);
 		r->invoices++;
 		for (size_t j = i; j < r->n; j++) {
 			struct bline *b = &r->l[j];
@@ -701,7 +673,7 @@ keep_made(struct run *r)
 	    "invoice_id <= ?2");
 	sqlite3_bind_text(st, 1, first, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, last, -1, SQLITE_STATIC);
-	step_done(r, st);
+	db_step_done(r->db, st);
 	sqlite3_finalize(st);
 }
 
@@ -711,8 +683,8 @@ load_charged(struct run *r)
 	sqlite3_stmt *st = db_prepare(r->db, sql_charged);
 
 	r->charged = keyset_new(SIZE_MAX);
-	bind_day(st, 1, r->p_start);
-	bind_day(st, 2, r->p_end);
+	db_bind_day(st, 1, r->p_start);
+	db_bind_day(st, 2, r->p_end);
 	while (sqlite3_step(st) == SQLITE_ROW)
 		keyset_add(r->charged, text(st, 0),
 		    (size_t)sqlite3_column_bytes(st, 0), "");
@@ -726,19 +698,19 @@ prepare(struct run *r)
 	int some = r->o->naccounts > 0;
 
 	r->subs = db_prepare(r->db, sql_subscriptions);
-	bind_day(r->subs, 1, r->p_end);
+	db_bind_day(r->subs, 1, r->p_end);
 	sqlite3_bind_int(r->subs, 2, some);
 	/* a subscription that ended before P may still owe a credit */
-	bind_day(r->subs, 3, date_month_start(date_month_of(r->p_start) - 13));
+	db_bind_day(r->subs, 3, date_month_start(date_month_of(r->p_start) - 13));
 	load_charged(r);
 	r->to_credit = db_prepare(r->db, sql_to_credit);
 	r->one_time = db_prepare(r->db, sql_one_time);
-	bind_day(r->one_time, 1, r->p_end);
+	db_bind_day(r->one_time, 1, r->p_end);
 	sqlite3_bind_int(r->one_time, 2, some);
 	r->usage = db_prepare(r->db, sql_usage);
 	date_format(d, r->u_start);
 	sqlite3_bind_text(r->usage, 1, d, -1, SQLITE_TRANSIENT);
-	bind_day(r->usage, 2, r->u_end);
+	db_bind_day(r->usage, 2, r->u_end);
 	date_format_month(month, date_month_of(r->u_start));
 	sqlite3_bind_text(r->usage, 3, month, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(r->usage, 4, some);
@@ -788,7 +760,7 @@ accounts_table(struct run *r)
 	st = db_prepare(r->db, sql_accounts_keep);
 	for (int i = 0; i < r->o->naccounts; i++) {
 		sqlite3_bind_text(st, 1, r->o->accounts[i], -1, SQLITE_STATIC);
-		step_done(r, st);
+		db_step_done(r->db, st);
 	}
 	sqlite3_finalize(st);
 }

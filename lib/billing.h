@@ -23,7 +23,6 @@
 
 #include "out.h"
 
-#define BILLING_NO_DAY INT32_MIN
 
 struct billing_period {
 	int32_t start, end;		/* what is billed, [start, end) */
@@ -34,7 +33,7 @@ struct billing_period {
 int32_t billing_anchor(int32_t day, int billing_day);
 
 /*
- * The periods of a subscription [start, end) (end BILLING_NO_DAY when
+ * The periods of a subscription [start, end) (end DATE_NONE when
  * open) that start in [from, to).  Returns how many were stored in out
  * (at most max).
  */

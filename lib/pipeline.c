@@ -189,7 +189,7 @@ convert_one(void *arg, const struct csv_field *f, unsigned long line)
 		return cli_data_error(where(line), line, NULL, "lead '%s' has "
 		    "neither an account nor a company to make one from",
 		    lead) ? 0 : -1;
-	if (created != PIPELINE_NO_DAY && cv->on < created) {
+	if (created != DATE_NONE && cv->on < created) {
 		date_format(onbuf, cv->on);
 		return cli_data_error(where(line), line, NULL, "lead '%s' "
 		    "cannot be converted on %s, before it was created", lead,
@@ -383,10 +383,10 @@ move_one(void *arg, const struct csv_field *f, unsigned long line)
 	sqlite3_reset(mv->opportunity);
 	if (strcmp(cur, stage) == 0)
 		return 0;	/* already there: nothing to record */
-	if (last == PIPELINE_NO_DAY || (created != PIPELINE_NO_DAY &&
+	if (last == DATE_NONE || (created != DATE_NONE &&
 	    created > last))
 		last = created;
-	if (last != PIPELINE_NO_DAY && day < last) {
+	if (last != DATE_NONE && day < last) {
 		char a[DATE_FMT_MAX], b[DATE_FMT_MAX];
 
 		date_format(a, day);
@@ -610,7 +610,7 @@ pipeline_funnel_path(size_t nstages, const struct funnel_event *hist,
 {
 	p->reached = current;	/* -1 when it is lost */
 	for (size_t k = 0; k < nstages; k++) {
-		p->entered[k] = PIPELINE_NO_DAY;
+		p->entered[k] = DATE_NONE;
 		p->implied[k] = 0;
 		p->days[k] = -1;
 	}
@@ -621,7 +621,7 @@ pipeline_funnel_path(size_t nstages, const struct funnel_event *hist,
 			continue;
 		if (k > p->reached)
 			p->reached = k;
-		if (p->entered[k] == PIPELINE_NO_DAY) {
+		if (p->entered[k] == DATE_NONE) {
 			p->entered[k] = hist[i].day;
 			if (i + 1 < nhist)
 				p->days[k] = hist[i + 1].day - hist[i].day;
@@ -634,7 +634,7 @@ pipeline_funnel_path(size_t nstages, const struct funnel_event *hist,
 	for (int k = p->reached; k >= 0; k--) {
 		int32_t seen = created_on;
 
-		if (p->entered[k] != PIPELINE_NO_DAY)
+		if (p->entered[k] != DATE_NONE)
 			continue;
 		for (size_t i = 0; i < nhist; i++)
 			if (hist[i].stage > k) {
@@ -762,7 +762,7 @@ funnel_count(const struct stages *ss, const struct funnel_path *p,
 		a->implied += p->implied[k];
 		a->to_next += p->reached > k;
 		a->to_won += won >= 0 && p->reached >= won &&
-		    p->entered[won] != PIPELINE_NO_DAY;
+		    p->entered[won] != DATE_NONE;
 		if (p->days[k] >= 0)
 			acc_day(a, p->days[k]);
 	}
@@ -1001,12 +1001,12 @@ pipeline_velocity(sqlite3 *db, int32_t as_of, int window,
 		int is_won = sqlite3_column_int(st, 5);
 		int64_t amount;
 
-		if (!closed || (closed_on != PIPELINE_NO_DAY &&
+		if (!closed || (closed_on != DATE_NONE &&
 		    closed_on > as_of)) {
 			open++;		/* open on the day */
 			continue;
 		}
-		if (closed_on == PIPELINE_NO_DAY || closed_on <= as_of - window)
+		if (closed_on == DATE_NONE || closed_on <= as_of - window)
 			continue;	/* closed before the window, or unknown */
 		if (!is_won) {
 			lost++;

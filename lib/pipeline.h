@@ -15,12 +15,11 @@
 #include "csv.h"
 #include "out.h"
 
-#define PIPELINE_NO_DAY INT32_MIN
 
 struct pipeline_filter {
 	const char *stage, *owner, *type, *segment;
 	int open_only;
-	int32_t closing_from, closing_to;	/* inclusive, or NO_DAY */
+	int32_t closing_from, closing_to;	/* inclusive, or DATE_NONE */
 };
 
 /* Verbs: each returns an exit status (CLI_OK, CLI_EDATA). */
@@ -59,7 +58,7 @@ struct funnel_event {
 
 struct funnel_path {
 	int reached;		/* the furthest funnel index, -1 for none */
-	int32_t entered[FUNNEL_MAX];	/* PIPELINE_NO_DAY: not entered */
+	int32_t entered[FUNNEL_MAX];	/* DATE_NONE: not entered */
 	int implied[FUNNEL_MAX];
 	int32_t days[FUNNEL_MAX];
 };

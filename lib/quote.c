@@ -1422,7 +1422,7 @@ accept_one(void *arg, const struct csv_field *f, unsigned long line)
 	if (date_parse(valid, strlen(valid), &last) == 0 && a->o->on > last)
 		return cli_data_error(loc, line, NULL, "quote '%s' expired: it "
 		    "could be accepted until %s", qid, valid) ? 0 : -1;
-	begin = a->o->start != QUOTE_NO_DAY ? a->o->start : a->o->on;
+	begin = a->o->start != DATE_NONE ? a->o->start : a->o->on;
 	date_format(start, begin);
 	date_format(end, date_add_months(begin, contract_term(a, qid)));
 	db_next_id(a->db, "orders", "order_id", "ORD", order, sizeof(order));

@@ -15,7 +15,7 @@
 
 struct quote_opts {
 	int32_t on;		/* the quote, decision or acceptance day */
-	int32_t start;		/* accept: subscriptions start (NO_DAY: on) */
+	int32_t start;		/* accept: subscriptions start (DATE_NONE: on) */
 	const char *currency;	/* price, new: instead of the account's */
 	int valid_days;		/* new, revise */
 	const char *role;	/* approve, reject */
@@ -27,7 +27,6 @@ struct quote_opts {
 	const char *arguments;	/* for the audit log */
 };
 
-#define QUOTE_NO_DAY INT32_MIN
 
 int quote_price(sqlite3 *db, FILE *in, const char *name, char delim,
     const struct quote_opts *o);

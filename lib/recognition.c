@@ -6,7 +6,6 @@
 #include "money.h"
 #include "recognition.h"
 
-#define NO_DAY INT32_MIN
 
 static const char sql_lines[] =
     "SELECT l.invoice_id, l.line_no, i.account_id, i.currency, "
@@ -66,17 +65,6 @@ recognition_through(int64_t amount, int32_t start, int32_t end,
 	return part;
 }
 
-static int32_t
-day_of(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-	int32_t d;
-
-	if (s == NULL || date_parse(s, strlen(s), &d) != 0)
-		return NO_DAY;
-	return d;
-}
-
 static const char *
 text(sqlite3_stmt *st, int i)
 {
@@ -129,12 +117,12 @@ recognition_schedule(sqlite3 *db, int32_t from, int32_t to,
 	int rc;
 
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		int32_t s = day_of(st, 6), e = day_of(st, 7);
+		int32_t s = db_day(st, 6), e = db_day(st, 7);
 		int64_t amount = sqlite3_column_int64(st, 5);
 		size_t n;
 
-		if (s == NO_DAY || e == NO_DAY || e <= s) {
-			months[0] = date_month_of(day_of(st, 4));
+		if (s == DATE_NONE || e == DATE_NONE || e <= s) {
+			months[0] = date_month_of(db_day(st, 4));
 			parts[0] = amount;
 			n = 1;
 		} else
@@ -147,7 +135,7 @@ recognition_schedule(sqlite3 *db, int32_t from, int32_t to,
 	sqlite3_finalize(st);
 	st = prepare(db, sql_credits, "c.issued_on, c.credit_note_id");
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		int32_t m = date_month_of(day_of(st, 4));
+		int32_t m = date_month_of(db_day(st, 4));
 
 		if (m >= from && m <= to)
 			out_row(o, st, m, sqlite3_column_int64(st, 5));
@@ -188,7 +176,7 @@ add_credits(sqlite3_stmt *cr, int *crow, struct deferred *d, int32_t as_of)
 	    *crow = sqlite3_step(cr) == SQLITE_ROW)
 		if (strcmp(text(cr, 2), d->account) == 0 &&
 		    strcmp(text(cr, 3), d->currency) == 0 &&
-		    day_of(cr, 4) <= as_of) {
+		    db_day(cr, 4) <= as_of) {
 			d->billed += sqlite3_column_int64(cr, 5);
 			d->recognised += sqlite3_column_int64(cr, 5);
 		}
@@ -210,8 +198,8 @@ recognition_deferred(sqlite3 *db, int32_t as_of, const struct out_opts *oo)
 	memset(&d, 0, sizeof(d));
 	crow = sqlite3_step(cr) == SQLITE_ROW;
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		int32_t issued = day_of(st, 4), s = day_of(st, 6),
-		    e = day_of(st, 7);
+		int32_t issued = db_day(st, 4), s = db_day(st, 6),
+		    e = db_day(st, 7);
 		int64_t amount = sqlite3_column_int64(st, 5);
 
 		if (issued > as_of)
@@ -226,7 +214,7 @@ recognition_deferred(sqlite3 *db, int32_t as_of, const struct out_opts *oo)
 		snprintf(d.account, sizeof(d.account), "%s", text(st, 2));
 		snprintf(d.currency, sizeof(d.currency), "%s", text(st, 3));
 		d.billed += amount;
-		d.recognised += s == NO_DAY || e == NO_DAY || e <= s ? amount :
+		d.recognised += s == DATE_NONE || e == DATE_NONE || e <= s ? amount :
 		    recognition_through(amount, s, e, as_of);
 	}
 	if (have) {

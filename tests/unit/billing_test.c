@@ -80,24 +80,24 @@ START_TEST(monthly_from_the_10th)
 
 	/* June has 30 days: [06-10, 07-01) is days 10..30 = 21 of the full
 	 * month [06-01, 07-01) = 30: 21/30 */
-	ck_assert_uint_eq(in_month(s, BILLING_NO_DAY, 1, 1, "2026-06-01", p,
+	ck_assert_uint_eq(in_month(s, DATE_NONE, 1, 1, "2026-06-01", p,
 	    4), 1);
 	ck_assert_period(p[0], "2026-06-10", "2026-07-01", "2026-06-01",
 	    "2026-07-01");
 	ck_assert_int_eq(p[0].end - p[0].start, 21);
 	ck_assert_int_eq(p[0].full_end - p[0].full_start, 30);
 	/* then full months: July 31 days */
-	ck_assert_uint_eq(in_month(s, BILLING_NO_DAY, 1, 1, "2026-07-01", p,
+	ck_assert_uint_eq(in_month(s, DATE_NONE, 1, 1, "2026-07-01", p,
 	    4), 1);
 	ck_assert_period(p[0], "2026-07-01", "2026-08-01", "2026-07-01",
 	    "2026-08-01");
 	ck_assert_int_eq(p[0].end - p[0].start, 31);
 	/* nothing in the month before the start */
-	ck_assert_uint_eq(in_month(s, BILLING_NO_DAY, 1, 1, "2026-05-01", p,
+	ck_assert_uint_eq(in_month(s, DATE_NONE, 1, 1, "2026-05-01", p,
 	    4), 0);
 	/* years later (the jump over old periods): still the calendar
 	 * month */
-	ck_assert_uint_eq(in_month(s, BILLING_NO_DAY, 1, 1, "2031-02-01", p,
+	ck_assert_uint_eq(in_month(s, DATE_NONE, 1, 1, "2031-02-01", p,
 	    4), 1);
 	ck_assert_period(p[0], "2031-02-01", "2031-03-01", "2031-02-01",
 	    "2031-03-01");
@@ -110,12 +110,12 @@ START_TEST(month_starts_and_ends)
 
 	/* a start on the 1st with billing day 1: no partial period, the
 	 * whole month */
-	ck_assert_uint_eq(in_month(D("2026-06-01"), BILLING_NO_DAY, 1, 1,
+	ck_assert_uint_eq(in_month(D("2026-06-01"), DATE_NONE, 1, 1,
 	    "2026-06-01", p, 4), 1);
 	ck_assert_period(p[0], "2026-06-01", "2026-07-01", "2026-06-01",
 	    "2026-07-01");
 	/* a start on the last day: 1 day of 30 */
-	ck_assert_uint_eq(in_month(D("2026-06-30"), BILLING_NO_DAY, 1, 1,
+	ck_assert_uint_eq(in_month(D("2026-06-30"), DATE_NONE, 1, 1,
 	    "2026-06-01", p, 4), 1);
 	ck_assert_period(p[0], "2026-06-30", "2026-07-01", "2026-06-01",
 	    "2026-07-01");
@@ -136,32 +136,32 @@ START_TEST(february)
 	struct billing_period p[4];
 
 	/* leap year: [2024-02-10, 03-01) is days 10..29 = 20 of 29 */
-	ck_assert_uint_eq(in_month(D("2024-02-10"), BILLING_NO_DAY, 1, 1,
+	ck_assert_uint_eq(in_month(D("2024-02-10"), DATE_NONE, 1, 1,
 	    "2024-02-01", p, 4), 1);
 	ck_assert_period(p[0], "2024-02-10", "2024-03-01", "2024-02-01",
 	    "2024-03-01");
 	ck_assert_int_eq(p[0].end - p[0].start, 20);
 	ck_assert_int_eq(p[0].full_end - p[0].full_start, 29);
 	/* common year: days 10..28 = 19 of 28 */
-	ck_assert_uint_eq(in_month(D("2026-02-10"), BILLING_NO_DAY, 1, 1,
+	ck_assert_uint_eq(in_month(D("2026-02-10"), DATE_NONE, 1, 1,
 	    "2026-02-01", p, 4), 1);
 	ck_assert_period(p[0], "2026-02-10", "2026-03-01", "2026-02-01",
 	    "2026-03-01");
 	ck_assert_int_eq(p[0].end - p[0].start, 19);
 	ck_assert_int_eq(p[0].full_end - p[0].full_start, 28);
 	/* a start on 29 February: 1 day of 29 */
-	ck_assert_uint_eq(in_month(D("2024-02-29"), BILLING_NO_DAY, 1, 1,
+	ck_assert_uint_eq(in_month(D("2024-02-29"), DATE_NONE, 1, 1,
 	    "2024-02-01", p, 4), 1);
 	ck_assert_int_eq(p[0].end - p[0].start, 1);
 	ck_assert_int_eq(p[0].full_end - p[0].full_start, 29);
 	/* billing day 15 across February: [02-15, 03-15) is 14 + 14 = 28
 	 * days in 2026 and 15 + 14 = 29 in 2024 */
-	ck_assert_uint_eq(in_month(D("2026-01-15"), BILLING_NO_DAY, 1, 15,
+	ck_assert_uint_eq(in_month(D("2026-01-15"), DATE_NONE, 1, 15,
 	    "2026-02-01", p, 4), 1);
 	ck_assert_period(p[0], "2026-02-15", "2026-03-15", "2026-02-15",
 	    "2026-03-15");
 	ck_assert_int_eq(p[0].end - p[0].start, 28);
-	ck_assert_uint_eq(in_month(D("2024-01-15"), BILLING_NO_DAY, 1, 15,
+	ck_assert_uint_eq(in_month(D("2024-01-15"), DATE_NONE, 1, 15,
 	    "2024-02-01", p, 4), 1);
 	ck_assert_int_eq(p[0].end - p[0].start, 29);
 }
@@ -175,33 +175,33 @@ START_TEST(annual_from_march_15)
 	/* billing day 1: the anchor is 2026-04-01; [03-15, 04-01) is days
 	 * 15..31 = 17 of the year [2025-04-01, 2026-04-01), which holds
 	 * February 2026 (28 days): 365 */
-	ck_assert_uint_eq(in_month(s, BILLING_NO_DAY, 12, 1, "2026-03-01", p,
+	ck_assert_uint_eq(in_month(s, DATE_NONE, 12, 1, "2026-03-01", p,
 	    4), 1);
 	ck_assert_period(p[0], "2026-03-15", "2026-04-01", "2025-04-01",
 	    "2026-04-01");
 	ck_assert_int_eq(p[0].end - p[0].start, 17);
 	ck_assert_int_eq(p[0].full_end - p[0].full_start, 365);
 	/* then the full year starts in April */
-	ck_assert_uint_eq(in_month(s, BILLING_NO_DAY, 12, 1, "2026-04-01", p,
+	ck_assert_uint_eq(in_month(s, DATE_NONE, 12, 1, "2026-04-01", p,
 	    4), 1);
 	ck_assert_period(p[0], "2026-04-01", "2027-04-01", "2026-04-01",
 	    "2027-04-01");
 	ck_assert_int_eq(p[0].end - p[0].start, 365);
 	/* no period starts in May 2026 .. March 2027 */
-	ck_assert_uint_eq(in_month(s, BILLING_NO_DAY, 12, 1, "2026-05-01", p,
+	ck_assert_uint_eq(in_month(s, DATE_NONE, 12, 1, "2026-05-01", p,
 	    4), 0);
-	ck_assert_uint_eq(in_month(s, BILLING_NO_DAY, 12, 1, "2027-03-01", p,
+	ck_assert_uint_eq(in_month(s, DATE_NONE, 12, 1, "2027-03-01", p,
 	    4), 0);
 	/* the next year in April 2027; [2027-04-01, 2028-04-01) holds
 	 * 29 February 2028: 366 days */
-	ck_assert_uint_eq(in_month(s, BILLING_NO_DAY, 12, 1, "2027-04-01", p,
+	ck_assert_uint_eq(in_month(s, DATE_NONE, 12, 1, "2027-04-01", p,
 	    4), 1);
 	ck_assert_period(p[0], "2027-04-01", "2028-04-01", "2027-04-01",
 	    "2028-04-01");
 	ck_assert_int_eq(p[0].end - p[0].start, 366);
 	/* a leap year: from 2024-03-15 the full year [2023-04-01,
 	 * 2024-04-01) holds 29 February 2024: 17/366 */
-	ck_assert_uint_eq(in_month(D("2024-03-15"), BILLING_NO_DAY, 12, 1,
+	ck_assert_uint_eq(in_month(D("2024-03-15"), DATE_NONE, 12, 1,
 	    "2024-03-01", p, 4), 1);
 	ck_assert_period(p[0], "2024-03-15", "2024-04-01", "2023-04-01",
 	    "2024-04-01");
@@ -216,35 +216,35 @@ START_TEST(quarterly)
 
 	/* anchor 2026-03-01; [02-10, 03-01) is 19 days of the quarter
 	 * [2025-12-01, 2026-03-01) = 31 + 31 + 28 = 90 */
-	ck_assert_uint_eq(in_month(s, BILLING_NO_DAY, 3, 1, "2026-02-01", p,
+	ck_assert_uint_eq(in_month(s, DATE_NONE, 3, 1, "2026-02-01", p,
 	    4), 1);
 	ck_assert_period(p[0], "2026-02-10", "2026-03-01", "2025-12-01",
 	    "2026-03-01");
 	ck_assert_int_eq(p[0].end - p[0].start, 19);
 	ck_assert_int_eq(p[0].full_end - p[0].full_start, 90);
 	/* [03-01, 06-01): 31 + 30 + 31 = 92 */
-	ck_assert_uint_eq(in_month(s, BILLING_NO_DAY, 3, 1, "2026-03-01", p,
+	ck_assert_uint_eq(in_month(s, DATE_NONE, 3, 1, "2026-03-01", p,
 	    4), 1);
 	ck_assert_period(p[0], "2026-03-01", "2026-06-01", "2026-03-01",
 	    "2026-06-01");
 	ck_assert_int_eq(p[0].end - p[0].start, 92);
 	/* nothing starts in April or May */
-	ck_assert_uint_eq(in_month(s, BILLING_NO_DAY, 3, 1, "2026-04-01", p,
+	ck_assert_uint_eq(in_month(s, DATE_NONE, 3, 1, "2026-04-01", p,
 	    4), 0);
-	ck_assert_uint_eq(in_month(s, BILLING_NO_DAY, 3, 1, "2026-05-01", p,
+	ck_assert_uint_eq(in_month(s, DATE_NONE, 3, 1, "2026-05-01", p,
 	    4), 0);
-	ck_assert_uint_eq(in_month(s, BILLING_NO_DAY, 3, 1, "2026-06-01", p,
+	ck_assert_uint_eq(in_month(s, DATE_NONE, 3, 1, "2026-06-01", p,
 	    4), 1);
 	ck_assert_period(p[0], "2026-06-01", "2026-09-01", "2026-06-01",
 	    "2026-09-01");
 	/* December: [2026-12-01, 2027-03-01) = 31 + 31 + 28 = 90 */
-	ck_assert_uint_eq(in_month(s, BILLING_NO_DAY, 3, 1, "2026-12-01", p,
+	ck_assert_uint_eq(in_month(s, DATE_NONE, 3, 1, "2026-12-01", p,
 	    4), 1);
 	ck_assert_period(p[0], "2026-12-01", "2027-03-01", "2026-12-01",
 	    "2027-03-01");
 	ck_assert_int_eq(p[0].end - p[0].start, 90);
 	/* a start on the anchor day itself: no partial quarter */
-	ck_assert_uint_eq(in_month(D("2026-01-01"), BILLING_NO_DAY, 3, 1,
+	ck_assert_uint_eq(in_month(D("2026-01-01"), DATE_NONE, 3, 1,
 	    "2026-01-01", p, 4), 1);
 	ck_assert_period(p[0], "2026-01-01", "2026-04-01", "2026-01-01",
 	    "2026-04-01");
@@ -258,32 +258,32 @@ START_TEST(start_on_the_31st)
 
 	/* monthly, billing day 1: [01-31, 02-01) is 1 day of January's 31,
 	 * then February whole (28) */
-	ck_assert_uint_eq(in_month(D("2026-01-31"), BILLING_NO_DAY, 1, 1,
+	ck_assert_uint_eq(in_month(D("2026-01-31"), DATE_NONE, 1, 1,
 	    "2026-01-01", p, 4), 1);
 	ck_assert_period(p[0], "2026-01-31", "2026-02-01", "2026-01-01",
 	    "2026-02-01");
 	ck_assert_int_eq(p[0].full_end - p[0].full_start, 31);
-	ck_assert_uint_eq(in_month(D("2026-01-31"), BILLING_NO_DAY, 1, 1,
+	ck_assert_uint_eq(in_month(D("2026-01-31"), DATE_NONE, 1, 1,
 	    "2026-02-01", p, 4), 1);
 	ck_assert_period(p[0], "2026-02-01", "2026-03-01", "2026-02-01",
 	    "2026-03-01");
 	/* billing day 28 from 2026-08-31: anchor 09-28; [08-31, 09-28) is
 	 * 1 + 27 = 28 days of [08-28, 09-28) = 4 + 27 = 31 */
-	ck_assert_uint_eq(in_month(D("2026-08-31"), BILLING_NO_DAY, 1, 28,
+	ck_assert_uint_eq(in_month(D("2026-08-31"), DATE_NONE, 1, 28,
 	    "2026-08-01", p, 4), 1);
 	ck_assert_period(p[0], "2026-08-31", "2026-09-28", "2026-08-28",
 	    "2026-09-28");
 	ck_assert_int_eq(p[0].end - p[0].start, 28);
 	ck_assert_int_eq(p[0].full_end - p[0].full_start, 31);
 	/* September: the first full period [09-28, 10-28) = 3 + 27 = 30 */
-	ck_assert_uint_eq(in_month(D("2026-08-31"), BILLING_NO_DAY, 1, 28,
+	ck_assert_uint_eq(in_month(D("2026-08-31"), DATE_NONE, 1, 28,
 	    "2026-09-01", p, 4), 1);
 	ck_assert_period(p[0], "2026-09-28", "2026-10-28", "2026-09-28",
 	    "2026-10-28");
 	ck_assert_int_eq(p[0].end - p[0].start, 30);
 	/* quarterly from 2026-03-31: 1 day of [2026-01-01, 04-01) =
 	 * 31 + 28 + 31 = 90 */
-	ck_assert_uint_eq(in_month(D("2026-03-31"), BILLING_NO_DAY, 3, 1,
+	ck_assert_uint_eq(in_month(D("2026-03-31"), DATE_NONE, 3, 1,
 	    "2026-03-01", p, 4), 1);
 	ck_assert_period(p[0], "2026-03-31", "2026-04-01", "2026-01-01",
 	    "2026-04-01");
@@ -298,7 +298,7 @@ START_TEST(billing_day_15)
 
 	/* two periods start in June: [06-10, 06-15), 5 days of [05-15,
 	 * 06-15) = 17 + 14 = 31, and [06-15, 07-15), 16 + 14 = 30 days */
-	ck_assert_uint_eq(in_month(s, BILLING_NO_DAY, 1, 15, "2026-06-01", p,
+	ck_assert_uint_eq(in_month(s, DATE_NONE, 1, 15, "2026-06-01", p,
 	    4), 2);
 	ck_assert_period(p[0], "2026-06-10", "2026-06-15", "2026-05-15",
 	    "2026-06-15");
@@ -308,35 +308,35 @@ START_TEST(billing_day_15)
 	    "2026-07-15");
 	ck_assert_int_eq(p[1].end - p[1].start, 30);
 	/* with room for one, only the first */
-	ck_assert_uint_eq(in_month(s, BILLING_NO_DAY, 1, 15, "2026-06-01", p,
+	ck_assert_uint_eq(in_month(s, DATE_NONE, 1, 15, "2026-06-01", p,
 	    1), 1);
 	ck_assert_period(p[0], "2026-06-10", "2026-06-15", "2026-05-15",
 	    "2026-06-15");
 	/* July: [07-15, 08-15) */
-	ck_assert_uint_eq(in_month(s, BILLING_NO_DAY, 1, 15, "2026-07-01", p,
+	ck_assert_uint_eq(in_month(s, DATE_NONE, 1, 15, "2026-07-01", p,
 	    4), 1);
 	ck_assert_period(p[0], "2026-07-15", "2026-08-15", "2026-07-15",
 	    "2026-08-15");
 	/* from the 16th: anchor 07-15, [06-16, 07-15) is 15 + 14 = 29 of
 	 * [06-15, 07-15) = 30; June has only that one */
-	ck_assert_uint_eq(in_month(D("2026-06-16"), BILLING_NO_DAY, 1, 15,
+	ck_assert_uint_eq(in_month(D("2026-06-16"), DATE_NONE, 1, 15,
 	    "2026-06-01", p, 4), 1);
 	ck_assert_period(p[0], "2026-06-16", "2026-07-15", "2026-06-15",
 	    "2026-07-15");
 	ck_assert_int_eq(p[0].end - p[0].start, 29);
 	ck_assert_int_eq(p[0].full_end - p[0].full_start, 30);
 	/* from the 15th itself: no partial period */
-	ck_assert_uint_eq(in_month(D("2026-06-15"), BILLING_NO_DAY, 1, 15,
+	ck_assert_uint_eq(in_month(D("2026-06-15"), DATE_NONE, 1, 15,
 	    "2026-06-01", p, 4), 1);
 	ck_assert_period(p[0], "2026-06-15", "2026-07-15", "2026-06-15",
 	    "2026-07-15");
 	/* a start in May after the 15th: May's run has the partial
 	 * [05-20, 06-15); June's only [06-15, 07-15) */
-	ck_assert_uint_eq(in_month(D("2026-05-20"), BILLING_NO_DAY, 1, 15,
+	ck_assert_uint_eq(in_month(D("2026-05-20"), DATE_NONE, 1, 15,
 	    "2026-05-01", p, 4), 1);
 	ck_assert_period(p[0], "2026-05-20", "2026-06-15", "2026-05-15",
 	    "2026-06-15");
-	ck_assert_uint_eq(in_month(D("2026-05-20"), BILLING_NO_DAY, 1, 15,
+	ck_assert_uint_eq(in_month(D("2026-05-20"), DATE_NONE, 1, 15,
 	    "2026-06-01", p, 4), 1);
 	ck_assert_period(p[0], "2026-06-15", "2026-07-15", "2026-06-15",
 	    "2026-07-15");
@@ -399,7 +399,7 @@ START_TEST(wider_windows)
 
 	/* the window [2026-03-01, 2026-05-01) for the annual one from
 	 * 03-15: the partial period and the first year */
-	ck_assert_uint_eq(billing_periods(D("2026-03-15"), BILLING_NO_DAY,
+	ck_assert_uint_eq(billing_periods(D("2026-03-15"), DATE_NONE,
 	    12, 1, D("2026-03-01"), D("2026-05-01"), p, 4), 2);
 	ck_assert_period(p[0], "2026-03-15", "2026-04-01", "2025-04-01",
 	    "2026-04-01");
@@ -407,7 +407,7 @@ START_TEST(wider_windows)
 	    "2027-04-01");
 	/* monthly from 2026-01-31 over [2026-01-01, 2026-04-01): the day
 	 * in January, then February and March */
-	ck_assert_uint_eq(billing_periods(D("2026-01-31"), BILLING_NO_DAY,
+	ck_assert_uint_eq(billing_periods(D("2026-01-31"), DATE_NONE,
 	    1, 1, D("2026-01-01"), D("2026-04-01"), p, 4), 3);
 	ck_assert_period(p[0], "2026-01-31", "2026-02-01", "2026-01-01",
 	    "2026-02-01");
@@ -416,7 +416,7 @@ START_TEST(wider_windows)
 	ck_assert_period(p[2], "2026-03-01", "2026-04-01", "2026-03-01",
 	    "2026-04-01");
 	/* an empty window */
-	ck_assert_uint_eq(billing_periods(D("2026-01-01"), BILLING_NO_DAY,
+	ck_assert_uint_eq(billing_periods(D("2026-01-01"), DATE_NONE,
 	    1, 1, D("2026-03-01"), D("2026-03-01"), p, 4), 0);
 }
 END_TEST

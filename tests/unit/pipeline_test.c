@@ -1,8 +1,9 @@
 /* The arithmetic of revops-pipeline, on cases worked out by hand. */
+#include "date.h"
 #include "pipeline.h"
 #include "suites.h"
 
-#define NO PIPELINE_NO_DAY
+#define NO DATE_NONE
 
 /* Funnel steps 0 prospecting, 1 qualification, 2 proposal, 3 won. */
 enum { PROS, QUAL, PROP, WON, NSTEPS };
