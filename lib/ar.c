@@ -166,15 +166,6 @@ out_str(struct out *o, const char *s)
 		out_null(o);
 }
 
-static int
-finish_out(struct out *o)
-{
-	int rc = out_finish(o);
-
-	out_free(o);
-	return rc == 0 ? CLI_OK : CLI_EIO;
-}
-
 int
 ar_bucket(int32_t days)
 {
@@ -418,9 +409,8 @@ ar_apply(sqlite3 *db, const struct ar_opts *o)
 	applier_open(&ap, db, o->as_of, o->convert, 1, out);
 	apply_all(&ap, o->account);
 	applier_close(&ap);
-	out_finish(out);
-	out_free(out);
-	fclose(held);
+	if (out_close(out) != 0 || fclose(held) != 0)
+		cli_die(CLI_EIO, "out of memory");
 	db_changes_add(&ch, "payment_applications", ap.applied, 0, 0);
 	if ((rc = db_finish(db, "apply", o->arguments, &ch)) == CLI_OK &&
 	    fwrite(buf, 1, len, stdout) != len)
@@ -535,7 +525,7 @@ ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o)
 	out_str(out, currency);
 	out_str(out, o->reason);
 	out_end_row(out);
-	return finish_out(out);
+	return out_close(out) == 0 ? CLI_OK : CLI_EIO;
 }
 
 static int
@@ -691,7 +681,7 @@ ar_aging(sqlite3 *db, const struct ar_opts *o)
 		aging_emit(out, &cur, named);
 	for (int i = 0; i < ntot; i++)
 		aging_emit(out, &tot[i], named);
-	return finish_out(out);
+	return out_close(out) == 0 ? CLI_OK : CLI_EIO;
 }
 
 int
@@ -717,7 +707,7 @@ ar_dunning(sqlite3 *db, const struct ar_opts *o)
 		out_end_row(out);
 	}
 	sqlite3_finalize(st);
-	return finish_out(out);
+	return out_close(out) == 0 ? CLI_OK : CLI_EIO;
 }
 
 /* ---- lists and the export ----------------------------------------------------------- */
@@ -772,7 +762,7 @@ write_list(sqlite3 *db, const struct ar_opts *o, int only)
 		out_end_row(out);
 	}
 	sqlite3_finalize(st);
-	return finish_out(out);
+	return out_close(out) == 0 ? CLI_OK : CLI_EIO;
 }
 
 static int

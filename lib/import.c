@@ -1894,9 +1894,7 @@ import_export(sqlite3 *db, const struct entity *e, const struct out_opts *oo,
 	if (rc != SQLITE_DONE)
 		db_fatal(db, e->name);
 	sqlite3_finalize(st);
-	rc = out_finish(out);
-	out_free(out);
-	return rc;
+	return out_close(out);
 }
 
 int
@@ -1920,7 +1918,5 @@ import_log(sqlite3 *db, const struct out_opts *oo)
 	if (rc != SQLITE_DONE)
 		db_fatal(db, "audit_log");
 	sqlite3_finalize(st);
-	rc = out_finish(out);
-	out_free(out);
-	return rc;
+	return out_close(out);
 }

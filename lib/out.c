@@ -624,6 +624,15 @@ out_free(struct out *o)
 }
 
 int
+out_close(struct out *o)
+{
+	int rc = out_finish(o);
+
+	out_free(o);
+	return rc;
+}
+
+int
 out_parse_format(const char *name, enum out_format *fmt)
 {
 	static const struct {

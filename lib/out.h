@@ -44,6 +44,9 @@ void out_end_row(struct out *o);
 int out_finish(struct out *o);
 void out_free(struct out *o);
 
+/* out_finish() then out_free(): what a verb does with its output last. */
+int out_close(struct out *o);
+
 /* Parses a --format name; returns 0, or -1 for an unknown name. */
 int out_parse_format(const char *name, enum out_format *fmt);
 

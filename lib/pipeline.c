@@ -527,7 +527,6 @@ pipeline_won(sqlite3 *db, int32_t since, const struct out_opts *oo)
 	    "currency", "close_date", "owner" };
 	sqlite3_stmt *st = db_prepare(db, sql_won);
 	struct out *o = out_new(stdout, oo, names, 10);
-	int rc;
 
 	db_bind_day(st, 1, since);
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -539,9 +538,7 @@ pipeline_won(sqlite3 *db, int32_t since, const struct out_opts *oo)
 		out_end_row(o);
 	}
 	sqlite3_finalize(st);
-	rc = out_finish(o);
-	out_free(o);
-	return rc == 0 ? CLI_OK : CLI_EIO;
+	return out_close(o) == 0 ? CLI_OK : CLI_EIO;
 }
 
 int
@@ -781,7 +778,7 @@ pipeline_funnel(sqlite3 *db, int32_t from, int32_t to, const char *by,
 	size_t nhist, caphist = 0;
 	sqlite3_stmt *opps, *history;
 	char group[512] = "";
-	int have_group = 0, rc;
+	int have_group = 0;
 	struct out *o;
 	const char **cols = (const char **)names;
 	const char *first[10];
@@ -832,9 +829,7 @@ pipeline_funnel(sqlite3 *db, int32_t from, int32_t to, const char *by,
 	sqlite3_finalize(opps);
 	sqlite3_finalize(history);
 	free(hist);
-	rc = out_finish(o);
-	out_free(o);
-	return rc == 0 ? CLI_OK : CLI_EIO;
+	return out_close(o) == 0 ? CLI_OK : CLI_EIO;
 }
 
 /* ---- forecast ----------------------------------------------------------------- */
@@ -901,7 +896,7 @@ pipeline_forecast(sqlite3 *db, int quarters, int32_t from, int32_t to,
 	int32_t p0 = period_of(from, quarters), p1 = period_of(to, quarters);
 	sqlite3_stmt *st;
 	struct out *o;
-	int exp, rc;
+	int exp;
 
 	load_stages(db, &ss);
 	if (commit_stage != NULL) {
@@ -963,9 +958,7 @@ pipeline_forecast(sqlite3 *db, int quarters, int32_t from, int32_t to,
 		out_end_row(o);
 	}
 	free(per);
-	rc = out_finish(o);
-	out_free(o);
-	return rc == 0 ? CLI_OK : CLI_EIO;
+	return out_close(o) == 0 ? CLI_OK : CLI_EIO;
 }
 
 /* ---- velocity ------------------------------------------------------------------ */
@@ -990,7 +983,7 @@ pipeline_velocity(sqlite3 *db, int32_t as_of, int window,
 	int64_t open = 0, won = 0, lost = 0, won_amount = 0, cycle = 0, v;
 	sqlite3_stmt *st = db_prepare(db, sql_velocity);
 	struct fx *fx = fx_open(db, currency);
-	int exp = fx_exponent(fx), rc;
+	int exp = fx_exponent(fx);
 	char buf[MONEY_FMT_MAX];
 	struct out *o;
 
@@ -1043,7 +1036,5 @@ pipeline_velocity(sqlite3 *db, int32_t as_of, int window,
 	else
 		out_null(o);
 	out_end_row(o);
-	rc = out_finish(o);
-	out_free(o);
-	return rc == 0 ? CLI_OK : CLI_EIO;
+	return out_close(o) == 0 ? CLI_OK : CLI_EIO;
 }

@@ -649,8 +649,7 @@ quote_price(sqlite3 *db, FILE *in, const char *name, char delim,
 			free(r.batch[i].span);
 			free(r.batch[i].arena);
 		}
-		wrc = out_finish(r.out);
-		out_free(r.out);
+		wrc = out_close(r.out);
 		for (size_t i = 0; i < r.nheader; i++)
 			free((char *)r.names[i]);
 		free(r.names);
@@ -691,7 +690,6 @@ write_lines(sqlite3 *db, const struct quote_opts *o)
 	const char *names[NLINE + NPRICED];
 	sqlite3_stmt *st = db_prepare(db, sql_lines);
 	struct out *out;
-	int rc;
 
 	memcpy(names, line_names, sizeof(line_names));
 	memcpy(names + NLINE, priced_names, sizeof(priced_names));
@@ -734,9 +732,7 @@ write_lines(sqlite3 *db, const struct quote_opts *o)
 		out_end_row(out);
 	}
 	sqlite3_finalize(st);
-	rc = out_finish(out);
-	out_free(out);
-	return rc == 0 ? CLI_OK : CLI_EIO;
+	return out_close(out) == 0 ? CLI_OK : CLI_EIO;
 }
 
 /* One row per quote: its totals.  only: just the quotes in out_keys. */
@@ -749,7 +745,6 @@ write_totals(sqlite3 *db, const struct quote_opts *o, int only)
 	    "revision_of" };
 	sqlite3_stmt *st = db_prepare(db, sql_totals);
 	struct out *out = out_new(stdout, o->out, names, 14);
-	int rc;
 
 	sqlite3_bind_int(st, 1, only);
 	bind_str(st, 2, only ? NULL : o->account);
@@ -786,9 +781,7 @@ write_totals(sqlite3 *db, const struct quote_opts *o, int only)
 		out_end_row(out);
 	}
 	sqlite3_finalize(st);
-	rc = out_finish(out);
-	out_free(out);
-	return rc == 0 ? CLI_OK : CLI_EIO;
+	return out_close(out) == 0 ? CLI_OK : CLI_EIO;
 }
 
 /* ---- new and revise ----------------------------------------------------------------- */
@@ -1481,9 +1474,8 @@ quote_accept(sqlite3 *db, const struct csv_input *in,
 	a.status = db_prepare(db, sql_set_status);
 	csv_rows_each(&ids, accept_one, &a);
 	csv_rows_free(&ids);
-	out_finish(a.out);
-	out_free(a.out);
-	fclose(held);
+	if (out_close(a.out) != 0 || fclose(held) != 0)
+		cli_die(CLI_EIO, "out of memory");
 	sqlite3_finalize(a.quote);
 	sqlite3_finalize(a.lines);
 	sqlite3_finalize(a.order);

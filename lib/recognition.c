@@ -114,7 +114,6 @@ recognition_schedule(sqlite3 *db, int32_t from, int32_t to,
 	static int64_t parts[SPLIT_MAX];
 	struct out *o = out_new(stdout, oo, names, 6);
 	sqlite3_stmt *st = prepare(db, sql_lines, "l.invoice_id, l.line_no");
-	int rc;
 
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		int32_t s = db_day(st, 6), e = db_day(st, 7);
@@ -141,9 +140,7 @@ recognition_schedule(sqlite3 *db, int32_t from, int32_t to,
 			out_row(o, st, m, sqlite3_column_int64(st, 5));
 	}
 	sqlite3_finalize(st);
-	rc = out_finish(o);
-	out_free(o);
-	return rc == 0 ? CLI_OK : CLI_EIO;
+	return out_close(o) == 0 ? CLI_OK : CLI_EIO;
 }
 
 struct deferred {
@@ -193,7 +190,7 @@ recognition_deferred(sqlite3 *db, int32_t as_of, const struct out_opts *oo)
 	sqlite3_stmt *cr = prepare(db, sql_credits,
 	    "i.account_id, c.currency");
 	struct deferred d;
-	int have = 0, crow, rc;
+	int have = 0, crow;
 
 	memset(&d, 0, sizeof(d));
 	crow = sqlite3_step(cr) == SQLITE_ROW;
@@ -223,7 +220,5 @@ recognition_deferred(sqlite3 *db, int32_t as_of, const struct out_opts *oo)
 	}
 	sqlite3_finalize(st);
 	sqlite3_finalize(cr);
-	rc = out_finish(o);
-	out_free(o);
-	return rc == 0 ? CLI_OK : CLI_EIO;
+	return out_close(o) == 0 ? CLI_OK : CLI_EIO;
 }
