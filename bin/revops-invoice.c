@@ -88,7 +88,7 @@ help(void)
 	    "                         (included)\n"
 	    "      --lines            export: the invoice lines, in revops-import's\n"
 	    "                         columns\n"
-	    "      --status STATUS    list: open, paid, void or credited\n"
+	    "      --status STATUS    list, export: open, paid, void or credited\n"
 	    "%s"
 	    "\n"
 	    "Example:\n"

@@ -725,14 +725,16 @@ shown_status(const char *stored, int64_t total, int64_t credited,
 	return "paid";
 }
 
-static int
-write_list(sqlite3 *db, const struct ar_opts *o, int only)
+/*
+ * Calls row() for each invoice list shows: the ones in temp.out_keys
+ * (only), or those the options select.  --status is matched against the
+ * status shown, which comes from the balance, so it is filtered here.
+ */
+static void
+each_listed(sqlite3 *db, const struct ar_opts *o, int only,
+    void (*row)(sqlite3_stmt *st, const char *status, void *arg), void *arg)
 {
-	static const char *const names[] = { "invoice_id", "account_id",
-	    "account_name", "issue_date", "due_date", "currency", "total",
-	    "credited", "paid", "balance", "status", "days_overdue" };
 	sqlite3_stmt *st = db_prepare(db, sql_list);
-	struct out *out = out_new(stdout, o->out, names, 12);
 
 	db_bind_day(st, 1, o->as_of);
 	sqlite3_bind_int(st, 2, only);
@@ -740,29 +742,51 @@ write_list(sqlite3 *db, const struct ar_opts *o, int only)
 	db_bind_day(st, 4, only ? DATE_NONE : o->from);
 	db_bind_day(st, 5, only ? DATE_NONE : o->to);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *cur = text(st, 5);
-		int64_t total = sqlite3_column_int64(st, 6);
-		int64_t credited = sqlite3_column_int64(st, 7);
-		int64_t balance = sqlite3_column_int64(st, 9);
-		const char *status = shown_status(text(st, 10), total, credited,
-		    balance);
-		int32_t overdue = o->as_of - db_day(st, 4);
+		const char *status = shown_status(text(st, 10),
+		    sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
+		    sqlite3_column_int64(st, 9));
 
-		if (!only && o->status != NULL && strcmp(o->status, status))
-			continue;
-		for (int i = 0; i < 6; i++)
-			out_str(out, text(st, i));
-		for (int i = 6; i < 10; i++)
-			out_amount(out, sqlite3_column_int64(st, i), cur);
-		out_str(out, status);
-		if (balance > 0 && strcmp(status, "open") == 0 && overdue > 0)
-			out_long(out, overdue);
-		else
-			out_null(out);
-		out_end_row(out);
+		if (only || o->status == NULL || strcmp(o->status, status) == 0)
+			row(st, status, arg);
 	}
 	sqlite3_finalize(st);
-	return out_close(out) == 0 ? CLI_OK : CLI_EIO;
+}
+
+struct list_writer {
+	struct out *out;
+	int32_t as_of;
+};
+
+static void
+write_listed(sqlite3_stmt *st, const char *status, void *arg)
+{
+	struct list_writer *w = arg;
+	const char *cur = text(st, 5);
+	int32_t overdue = w->as_of - db_day(st, 4);
+
+	for (int i = 0; i < 6; i++)
+		out_str(w->out, text(st, i));
+	for (int i = 6; i < 10; i++)
+		out_amount(w->out, sqlite3_column_int64(st, i), cur);
+	out_str(w->out, status);
+	if (sqlite3_column_int64(st, 9) > 0 && strcmp(status, "open") == 0 &&
+	    overdue > 0)
+		out_long(w->out, overdue);
+	else
+		out_null(w->out);
+	out_end_row(w->out);
+}
+
+static int
+write_list(sqlite3 *db, const struct ar_opts *o, int only)
+{
+	static const char *const names[] = { "invoice_id", "account_id",
+	    "account_name", "issue_date", "due_date", "currency", "total",
+	    "credited", "paid", "balance", "status", "days_overdue" };
+	struct list_writer w = { out_new(stdout, o->out, names, 12), o->as_of };
+
+	each_listed(db, o, only, write_listed, &w);
+	return out_close(w.out) == 0 ? CLI_OK : CLI_EIO;
 }
 
 static int
@@ -808,23 +832,22 @@ ar_list(sqlite3 *db, const struct csv_input *in, const struct ar_opts *o)
 	return write_list(db, o, 1);
 }
 
-/* The export: the invoices issued in the window, as list writes them, or
- * their lines in the import contract's columns. */
+static void
+keep_listed(sqlite3_stmt *st, const char *status, void *arg)
+{
+	(void)status;
+	db_keys_add(arg, text(st, 0));
+}
+
+/* The export: the invoices list selects, as it writes them, or their lines
+ * in the import contract's columns. */
 int
 ar_export(sqlite3 *db, const struct ar_opts *o)
 {
-	sqlite3_stmt *st;
-
 	db_keys_open(db);
 	if (!o->lines)
 		return write_list(db, o, 0);
-	st = db_prepare(db, "INSERT INTO temp.out_keys (key) SELECT invoice_id "
-	    "FROM invoices WHERE (?1 IS NULL OR issue_date >= ?1) "
-	    "AND (?2 IS NULL OR issue_date <= ?2)");
-	db_bind_day(st, 1, o->from);
-	db_bind_day(st, 2, o->to);
-	db_step_done(db, st);
-	sqlite3_finalize(st);
+	each_listed(db, o, 0, keep_listed, db);
 	return import_export(db, entity_find("invoices"), o->out, "out_keys")
 	    == 0 ? CLI_OK : CLI_EIO;
 }
