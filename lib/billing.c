@@ -3,7 +3,9 @@
  * from three sources, each read in account order and merged:
  *
  *   subscriptions: every period starting in P not yet charged (in
- *       advance), and a credit for the unused days of a charged period
+ *       advance); the difference for the rest of a charged period when
+ *       the subscription's terms changed since it was charged (from the
+ *       run's day); and a credit for the unused days of a charged period
  *       that the subscription's end cuts short;
  *   one-time lines of accepted orders not yet billed, ordered before the
  *       end of P;
@@ -125,14 +127,29 @@ static const char sql_subscriptions[] =
 static const char sql_charged[] =
     "SELECT subscription_id || '|' || period_start FROM billing_records "
     "WHERE kind = 'charge' AND period_start >= ?1 AND period_start < ?2";
-/* Charged periods that the end cuts short, not yet credited. */
+/* The charges and changes of the periods that the end cuts short, not
+ * yet credited: each period's charge, then its changes in order. */
 static const char sql_to_credit[] =
-    "SELECT c.period_start, c.period_end, c.amount_minor "
+    "SELECT c.period_start, c.period_end, c.amount_minor, c.kind "
     "FROM billing_records c WHERE c.subscription_id = ?1 "
-    "AND c.kind = 'charge' AND c.period_end > ?2 AND NOT EXISTS "
+    "AND c.kind IN ('charge', 'change') AND c.period_end > ?2 AND NOT EXISTS "
     "(SELECT 1 FROM billing_records r WHERE r.subscription_id = "
-    "c.subscription_id AND r.period_start = c.period_start "
-    "AND r.kind = 'credit') ORDER BY c.period_start";
+    "c.subscription_id AND r.period_end = c.period_end "
+    "AND r.kind = 'credit') ORDER BY c.period_end, c.period_start";
+/* The charged periods the run's day falls inside, not credited, with the
+ * amount of their charged days at the terms last billed: the charge's,
+ * or the last change's. */
+static const char sql_open_periods[] =
+    "SELECT c.subscription_id, c.period_start, c.period_end, "
+    "(SELECT x.amount_minor FROM billing_records x WHERE "
+    " x.subscription_id = c.subscription_id AND x.period_end = c.period_end "
+    " AND x.kind IN ('charge', 'change') ORDER BY x.period_start DESC "
+    " LIMIT 1) "
+    "FROM billing_records c WHERE c.kind = 'charge' "
+    "AND c.period_start < ?1 AND c.period_end > ?1 AND NOT EXISTS "
+    "(SELECT 1 FROM billing_records r WHERE r.subscription_id = "
+    "c.subscription_id AND r.period_end = c.period_end "
+    "AND r.kind = 'credit') ORDER BY c.subscription_id";
 static const char sql_one_time[] =
     "SELECT o.account_id, o.currency, ol.order_id, ol.line_no, ol.sku, "
     "p.name, ol.quantity_micro, ol.unit_price_micro, ol.amount_minor "
@@ -177,7 +194,7 @@ static const char sql_accounts_keep[] =
 
 /* ---- the lines of one account ----------------------------------------------- */
 
-enum source { SRC_SUB, SRC_CREDIT, SRC_ONE_TIME, SRC_USAGE };
+enum source { SRC_SUB, SRC_CHANGE, SRC_CREDIT, SRC_ONE_TIME, SRC_USAGE };
 
 struct bline {
 	char currency[4];
@@ -189,8 +206,15 @@ struct bline {
 	int64_t qty, unit_price, amount;
 	int32_t start, end;		/* service period, or DATE_NONE */
 	int32_t period_start, period_end;	/* billing_records */
+	int64_t recorded;		/* its amount_minor */
 	int invoice;			/* which invoice of the account */
 	int line_no;
+};
+
+struct open_period {
+	char *sub;
+	int32_t start, end;
+	int64_t amount;		/* the charged days at the terms billed */
 };
 
 struct run {
@@ -199,9 +223,12 @@ struct run {
 	int billing_day, terms;
 	int32_t p_start, p_end, u_start, u_end;
 	struct keyset *charged;
+	struct open_period *open;	/* by subscription */
+	size_t nopen;
 	sqlite3_stmt *subs, *to_credit, *one_time, *usage, *account,
 	    *invoice, *line, *record, *order_billed, *usage_billed;
 	int subs_row, one_row, usage_row;	/* SQLITE_ROW while more */
+	int credit_row;
 	struct pricing_book *book;
 	long long first_invoice, next_invoice;	/* numbers of INV- ids */
 	char prefix[16];
@@ -221,6 +248,16 @@ text(sqlite3_stmt *st, int i)
 	const char *s = (const char *)sqlite3_column_text(st, i);
 
 	return s != NULL ? s : "";
+}
+
+static int
+next_row(struct run *r, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		db_fatal(r->db, "billing run");
+	return rc == SQLITE_ROW;
 }
 
 static struct bline *
@@ -298,10 +335,112 @@ sub_charges(struct run *r, sqlite3_stmt *s)
 		b->start = b->period_start = per[i].start;
 		b->end = per[i].end;
 		b->period_end = per[i].end;
+		b->recorded = b->amount;
 	}
 }
 
-/* Credits for the unused days of charged periods after the end. */
+static int
+by_subscription(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct open_period *)elem)->sub);
+}
+
+/*
+ * A subscription changed in place (quantity, price or discount) inside a
+ * charged period: its charged days come to another amount at the new
+ * terms, and the rest of the period, from the run's day, is billed the
+ * difference, prorated by days.  The change is recorded with the new
+ * amount, so a rerun finds nothing to bill and a later change or an end
+ * starts from it.
+ */
+static void
+sub_change(struct run *r, sqlite3_stmt *s)
+{
+	const struct open_period *op;
+	struct billing_period full;
+	int months = pricing_period_months(text(s, 8));
+	int32_t start = db_day(s, 9), end = db_day(s, 10), on = r->o->on;
+	int64_t now, diff;
+	struct bline *b;
+	char a[DATE_FMT_MAX], z[DATE_FMT_MAX];
+
+	if (r->nopen == 0)
+		return;
+	op = bsearch(text(s, 2), r->open, r->nopen, sizeof(*r->open),
+	    by_subscription);
+	if (op == NULL || months == 0 || (end != DATE_NONE && end <= on))
+		return;		/* an end is credited instead */
+	if (billing_periods(start, DATE_NONE, months, r->billing_day,
+	    op->start, op->start + 1, &full, 1) != 1)
+		return;		/* the periods themselves changed */
+	if (billing_amount(sqlite3_column_int64(s, 5),
+	    sqlite3_column_int64(s, 6), sqlite3_column_int64(s, 7),
+	    op->end - op->start, full.full_end - full.full_start, &now) != 0) {
+		cli_data_error(NULL, 0, NULL, "subscription '%s': the amount "
+		    "is too large", text(s, 2));
+		r->failed = 1;
+		return;
+	}
+	if (now == op->amount)
+		return;
+	billing_part(now - op->amount, op->end - on, op->end - op->start,
+	    &diff);
+	b = add_line(r, text(s, 1), SRC_CHANGE);
+	snprintf(b->ref, sizeof(b->ref), "%s", text(s, 2));
+	snprintf(b->sku, sizeof(b->sku), "%s", text(s, 3));
+	date_format(a, on);
+	date_format(z, op->end - 1);
+	snprintf(b->description, sizeof(b->description), "Change: %s, %s to "
+	    "%s (%d/%d days at the new terms)", text(s, 4), a, z,
+	    (int)(op->end - on), (int)(op->end - op->start));
+	b->amount = diff;
+	b->start = b->period_start = on;
+	b->end = b->period_end = op->end;
+	b->recorded = now;
+}
+
+/*
+ * Credits for the unused days of charged periods after the end, one line
+ * a period: what its charge billed for those days, and what each change
+ * billed for those of its days: the whole difference when the end comes
+ * before the change took effect.
+ */
+static void
+credit_period(struct run *r, sqlite3_stmt *s, int32_t end)
+{
+	sqlite3_stmt *c = r->to_credit;
+	int32_t ps = db_day(c, 0), pe = db_day(c, 1);
+	int32_t from = end > ps ? end : ps;
+	int64_t billed = sqlite3_column_int64(c, 2), part, credit;
+	struct bline *b;
+	char a[DATE_FMT_MAX], z[DATE_FMT_MAX];
+
+	billing_part(billed, pe - from, pe - ps, &credit);
+	while ((r->credit_row = next_row(r, c)) &&
+	    strcmp(text(c, 3), "change") == 0 && db_day(c, 1) == pe) {
+		int32_t on = db_day(c, 0);
+		int64_t now = sqlite3_column_int64(c, 2);
+
+		billing_part(now - billed, pe - (from > on ? from : on), pe - ps,
+		    &part);
+		credit += part;
+		billed = now;
+	}
+	b = add_line(r, text(s, 1), SRC_CREDIT);
+	snprintf(b->ref, sizeof(b->ref), "%s", text(s, 2));
+	snprintf(b->sku, sizeof(b->sku), "%s", text(s, 3));
+	date_format(a, from);
+	date_format(z, pe - 1);
+	snprintf(b->description, sizeof(b->description), "Credit: %s, "
+	    "%s to %s (%d/%d days unused)", text(s, 4), a, z,
+	    (int)(pe - from), (int)(pe - ps));
+	b->amount = b->recorded = -credit;
+	b->start = from;
+	b->end = pe;
+	b->period_start = ps;
+	b->period_end = pe;
+}
+
 static void
 sub_credits(struct run *r, sqlite3_stmt *s)
 {
@@ -311,26 +450,12 @@ sub_credits(struct run *r, sqlite3_stmt *s)
 		return;
 	sqlite3_bind_text(r->to_credit, 1, text(s, 2), -1, SQLITE_TRANSIENT);
 	db_bind_day(r->to_credit, 2, end);
-	while (sqlite3_step(r->to_credit) == SQLITE_ROW) {
-		int32_t ps = db_day(r->to_credit, 0), pe = db_day(r->to_credit, 1);
-		int32_t from = end > ps ? end : ps;
-		struct bline *b = add_line(r, text(s, 1), SRC_CREDIT);
-		char a[DATE_FMT_MAX], z[DATE_FMT_MAX];
-
-		snprintf(b->ref, sizeof(b->ref), "%s", text(s, 2));
-		snprintf(b->sku, sizeof(b->sku), "%s", text(s, 3));
-		date_format(a, from);
-		date_format(z, pe - 1);
-		snprintf(b->description, sizeof(b->description), "Credit: %s, "
-		    "%s to %s (%d/%d days unused)", text(s, 4), a, z,
-		    (int)(pe - from), (int)(pe - ps));
-		billing_part(sqlite3_column_int64(r->to_credit, 2), pe - from,
-		    pe - ps, &b->amount);
-		b->amount = -b->amount;
-		b->start = from;
-		b->end = pe;
-		b->period_start = ps;
-		b->period_end = pe;
+	r->credit_row = next_row(r, r->to_credit);
+	while (r->credit_row) {
+		if (strcmp(text(r->to_credit, 3), "charge") == 0)
+			credit_period(r, s, end);
+		else		/* a change whose charge was credited */
+			r->credit_row = next_row(r, r->to_credit);
 	}
 	sqlite3_reset(r->to_credit);
 }
@@ -398,7 +523,7 @@ usage_lines(struct run *r, sqlite3_stmt *s)
 struct record {
 	size_t sub;		/* the subscription id, in rec_text */
 	int32_t start, end;
-	int credit;
+	const char *kind;
 	char invoice[40];
 	int line_no;
 	int64_t amount;
@@ -416,7 +541,7 @@ by_key(const void *a, const void *b)
 		return c;
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
-	return x->credit - y->credit;
+	return strcmp(x->kind, y->kind);
 }
 
 static void
@@ -442,10 +567,11 @@ keep_record(struct run *r, const struct bline *b, const char *inv)
 	r->ntext += len;
 	rec->start = b->period_start;
 	rec->end = b->period_end;
-	rec->credit = b->src == SRC_CREDIT;
+	rec->kind = b->src == SRC_SUB ? "charge" : b->src == SRC_CHANGE ?
+	    "change" : "credit";
 	snprintf(rec->invoice, sizeof(rec->invoice), "%s", inv);
 	rec->line_no = b->line_no;
-	rec->amount = b->amount;
+	rec->amount = b->recorded;
 }
 
 static void
@@ -466,8 +592,7 @@ write_records(struct run *r)
 		    SQLITE_STATIC);
 		sqlite3_bind_text(r->record, 2, ps, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(r->record, 3, pe, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(r->record, 4, rec->credit ? "credit" :
-		    "charge", -1, SQLITE_STATIC);
+		sqlite3_bind_text(r->record, 4, rec->kind, -1, SQLITE_STATIC);
 		sqlite3_bind_text(r->record, 5, rec->invoice, -1,
 		    SQLITE_STATIC);
 		sqlite3_bind_int(r->record, 6, rec->line_no);
@@ -484,6 +609,7 @@ write_record(struct run *r, const struct bline *b, const char *inv)
 
 	switch (b->src) {
 	case SRC_SUB:
+	case SRC_CHANGE:
 	case SRC_CREDIT:
 		keep_record(r, b, inv);
 		break;
@@ -523,7 +649,8 @@ write_line(struct run *r, const struct bline *b, const char *inv,
 	sqlite3_bind_int(st, 2, b->line_no);
 	sqlite3_bind_text(st, 3, b->sku, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 4, b->description, -1, SQLITE_TRANSIENT);
-	if (b->src == SRC_CREDIT) {	/* an amount of days, not units */
+	if (b->src == SRC_CHANGE || b->src == SRC_CREDIT) {
+		/* an amount of days, not units */
 		sqlite3_bind_null(st, 5);
 		sqlite3_bind_null(st, 6);
 	} else {
@@ -599,16 +726,6 @@ write_account(struct run *r, const char *account)
 
 /* ---- the run ------------------------------------------------------------------ */
 
-static int
-next_row(struct run *r, sqlite3_stmt *st)
-{
-	int rc = sqlite3_step(st);
-
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		db_fatal(r->db, "billing run");
-	return rc == SQLITE_ROW;
-}
-
 /* The smallest account among the sources that still have rows. */
 static const char *
 next_account(struct run *r)
@@ -638,6 +755,7 @@ bill_accounts(struct run *r)
 		for (; r->subs_row && strcmp(text(r->subs, 0), account) == 0;
 		    r->subs_row = next_row(r, r->subs)) {
 			sub_charges(r, r->subs);
+			sub_change(r, r->subs);
 			sub_credits(r, r->subs);
 		}
 		for (; r->one_row && strcmp(text(r->one_time, 0), account) == 0;
@@ -692,6 +810,32 @@ load_charged(struct run *r)
 }
 
 static void
+load_open_periods(struct run *r)
+{
+	sqlite3_stmt *st = db_prepare(r->db, sql_open_periods);
+	size_t cap = 0;
+
+	db_bind_day(st, 1, r->o->on);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct open_period *op;
+
+		if (r->nopen == cap) {
+			cap = cap ? 2 * cap : 256;
+			if ((r->open = realloc(r->open, cap * sizeof(*r->open)))
+			    == NULL)
+				cli_die(CLI_EIO, "out of memory");
+		}
+		op = &r->open[r->nopen++];
+		if ((op->sub = strdup(text(st, 0))) == NULL)
+			cli_die(CLI_EIO, "out of memory");
+		op->start = db_day(st, 1);
+		op->end = db_day(st, 2);
+		op->amount = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_finalize(st);
+}
+
+static void
 prepare(struct run *r)
 {
 	char d[DATE_FMT_MAX], month[MONTH_FMT_MAX];
@@ -703,6 +847,7 @@ prepare(struct run *r)
 	/* a subscription that ended before P may still owe a credit */
 	db_bind_day(r->subs, 3, date_month_start(date_month_of(r->p_start) - 13));
 	load_charged(r);
+	load_open_periods(r);
 	r->to_credit = db_prepare(r->db, sql_to_credit);
 	r->one_time = db_prepare(r->db, sql_one_time);
 	db_bind_day(r->one_time, 1, r->p_end);
@@ -734,6 +879,9 @@ finalize(struct run *r)
 		sqlite3_finalize(st[i]);
 	pricing_book_close(r->book);
 	keyset_free(r->charged);
+	for (size_t i = 0; i < r->nopen; i++)
+		free(r->open[i].sub);
+	free(r->open);
 	free(r->l);
 	free(r->rec);
 	free(r->text);

@@ -315,13 +315,16 @@ CREATE TABLE order_lines (
 );
 
 -- What each billing run billed, so that a run is idempotent: one row per
--- subscription period charged, and one per period credited back when the
--- subscription ended inside it.
+-- subscription period charged; one per change of its terms inside a
+-- charged period (period_start the day the change took effect, the run's;
+-- period_end the period's; amount_minor what the charged days come to at
+-- the new terms, the line holding the difference); and one per period
+-- credited back when the subscription ended inside it.
 CREATE TABLE billing_records (
 	subscription_id TEXT NOT NULL REFERENCES subscriptions (subscription_id),
 	period_start TEXT NOT NULL,
 	period_end TEXT NOT NULL,
-	kind TEXT NOT NULL CHECK (kind IN ('charge', 'credit')),
+	kind TEXT NOT NULL CHECK (kind IN ('charge', 'change', 'credit')),
 	invoice_id TEXT NOT NULL REFERENCES invoices (invoice_id),
 	line_no INTEGER NOT NULL,
 	amount_minor INTEGER NOT NULL,
