@@ -164,16 +164,24 @@ deferred_emit(struct out *o, const struct deferred *d)
 	out_end_row(o);
 }
 
+/* Where the credit note under cr stands against d's account and currency,
+ * the order both cursors go in. */
+static int
+credit_vs(sqlite3_stmt *cr, const struct deferred *d)
+{
+	int c = strcmp(text(cr, 2), d->account);
+
+	return c != 0 ? c : strcmp(text(cr, 3), d->currency);
+}
+
 /* Credit notes of d's account and currency issued by as_of: billed and
- * recognised alike (both cursors go in account order). */
+ * recognised alike. */
 static void
 add_credits(sqlite3_stmt *cr, int *crow, struct deferred *d, int32_t as_of)
 {
-	for (; *crow && strcmp(text(cr, 2), d->account) <= 0;
+	for (; *crow && credit_vs(cr, d) <= 0;
 	    *crow = sqlite3_step(cr) == SQLITE_ROW)
-		if (strcmp(text(cr, 2), d->account) == 0 &&
-		    strcmp(text(cr, 3), d->currency) == 0 &&
-		    db_day(cr, 4) <= as_of) {
+		if (credit_vs(cr, d) == 0 && db_day(cr, 4) <= as_of) {
 			d->billed += sqlite3_column_int64(cr, 5);
 			d->recognised += sqlite3_column_int64(cr, 5);
 		}
