@@ -148,7 +148,7 @@ main(int argc, char *argv[])
 	else if (export != NULL || log) {
 		const struct entity *e = export ? entity_arg(export) : NULL;
 
-		db = db_open(&common);
+		db = db_open(&common, 0);
 		rc = (e ? import_export(db, e, &common.out, NULL) :
 		    import_log(db, &common.out)) == 0 ? CLI_OK : CLI_EIO;
 		db_close(db);
@@ -159,7 +159,7 @@ main(int argc, char *argv[])
 			cli_usage_error("which entity? (revops-import --list "
 			    "shows them)");
 		e = entity_arg(argv[0]);
-		db = db_open(&common);
+		db = db_open(&common, 1);
 		rc = import_files(db, e, &o, argv + 1, argc - 1);
 		db_close(db);
 	}

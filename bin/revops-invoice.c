@@ -309,7 +309,7 @@ main(int argc, char *argv[])
 		cli_usage_error("'%s' is not a verb of revops-invoice", argv[0]);
 	if (argc > 1 && !takes_args[i])
 		cli_usage_error("%s takes no arguments", argv[0]);
-	db = db_open(&common);
+	db = db_open(&common, 0);
 	rc = run(db, argv[0], argc - 1, argv + 1, &g, &common);
 	db_close(db);
 	free(arguments);

@@ -297,7 +297,7 @@ main(int argc, char *argv[])
 		cli_usage_error("%s takes no arguments", verb);
 	if (a.all_qualified && argc > 1)
 		cli_usage_error("--all-qualified or lead ids, not both");
-	db = db_open(&common);
+	db = db_open(&common, 0);
 	rc = run(db, verb, argc - 1, argv + 1, &a, &common, arguments);
 	db_close(db);
 	free(arguments);

@@ -239,7 +239,7 @@ main(int argc, char *argv[])
 		cli_usage_error("'%s' is not a verb of revops-quote", verb);
 	if (argc > 1 && strcmp(verb, "list") == 0)
 		cli_usage_error("list takes no arguments");
-	db = db_open(&common);
+	db = db_open(&common, 0);
 	rc = run(db, verb, argc - 1, argv + 1, &o, &common);
 	db_close(db);
 	free(arguments);

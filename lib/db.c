@@ -121,7 +121,7 @@ migrate(sqlite3 *db, const char *path)
 }
 
 sqlite3 *
-db_open(const struct cli_common *c)
+db_open(const struct cli_common *c, int shared)
 {
 	sqlite3 *db;
 	char pragmas[256];
@@ -134,7 +134,8 @@ db_open(const struct cli_common *c)
 	 * SQLite initialises; a second open gets SQLITE_MISUSE, harmlessly.)
 	 */
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-	if (sqlite3_open_v2(c->db_path, &db, SQLITE_OPEN_READWRITE, NULL) !=
+	if (sqlite3_open_v2(c->db_path, &db, SQLITE_OPEN_READWRITE |
+	    (shared ? SQLITE_OPEN_FULLMUTEX : SQLITE_OPEN_NOMUTEX), NULL) !=
 	    SQLITE_OK) {
 		cli_warn("%s: %s", c->db_path, db != NULL ?
 		    sqlite3_errmsg(db) : "cannot open");

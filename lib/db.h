@@ -18,7 +18,10 @@
 
 #define DB_SCHEMA_VERSION 1
 
-sqlite3 *db_open(const struct cli_common *c);
+/* shared: the connection is used from two threads (revops-import's writer
+ * thread), so SQLite locks it on every call; otherwise it does not, which
+ * saves a lock a column read on a large output. */
+sqlite3 *db_open(const struct cli_common *c, int shared);
 void db_close(sqlite3 *db);
 
 /* BEGIN IMMEDIATE: a command that writes takes the write lock up front,
