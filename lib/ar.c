@@ -382,11 +382,14 @@ ar_apply_account(struct applier *ap, const char *account)
 	apply_all(ap, account);
 }
 
-void
+long
 ar_applier_close(struct applier *ap)
 {
+	long applied = ap->applied;
+
 	applier_close(ap);
 	free(ap);
+	return applied;
 }
 
 int

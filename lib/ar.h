@@ -41,12 +41,13 @@ struct ar_opts {
  * in another currency are left alone.  Used by the billing run: what is
  * left after the older invoices is account credit, and pays the new ones.
  * ar_applier_open() returns an applier (its statements prepared once) that
- * the caller ends with ar_applier_close().
+ * the caller ends with ar_applier_close(), which returns how many
+ * applications it made.
  */
 struct applier;
 struct applier *ar_applier_open(sqlite3 *db, int32_t on);
 void ar_apply_account(struct applier *ap, const char *account);
-void ar_applier_close(struct applier *ap);
+long ar_applier_close(struct applier *ap);
 
 int ar_apply(sqlite3 *db, const struct ar_opts *o);
 int ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o);

@@ -238,7 +238,7 @@ struct run {
 	size_t ntext, captext;
 	struct bline *l;
 	size_t n, cap;
-	long invoices, lines, records;
+	long invoices, lines, records, orders, usage_rows, applied;
 	int failed;
 };
 
@@ -619,6 +619,7 @@ write_record(struct run *r, const struct bline *b, const char *inv)
 		sqlite3_bind_int(r->order_billed, 2, b->ref_line);
 		sqlite3_bind_text(r->order_billed, 3, inv, -1, SQLITE_TRANSIENT);
 		db_step_done(r->db, r->order_billed);
+		r->orders++;
 		break;
 	case SRC_USAGE:
 		date_format_month(month, date_month_of(r->u_start));
@@ -632,6 +633,7 @@ write_record(struct run *r, const struct bline *b, const char *inv)
 		sqlite3_bind_int(r->usage_billed, 5, b->line_no);
 		sqlite3_bind_int64(r->usage_billed, 6, b->qty);
 		db_step_done(r->db, r->usage_billed);
+		r->usage_rows++;
 		break;
 	}
 }
@@ -769,7 +771,7 @@ bill_accounts(struct run *r)
 			ar_apply_account(ap, account);
 		}
 	}
-	ar_applier_close(ap);
+	r->applied = ar_applier_close(ap);
 }
 
 /* The invoices of the run, for the output: its ids are consecutive, and
@@ -951,6 +953,9 @@ billing_run(sqlite3 *db, const struct billing_opts *o)
 	db_changes_add(&ch, "invoices", r.invoices, 0, 0);
 	db_changes_add(&ch, "invoice_lines", r.lines, 0, 0);
 	db_changes_add(&ch, "billing_records", r.records, 0, 0);
+	db_changes_add(&ch, "usage_billing", r.usage_rows, 0, 0);
+	db_changes_add(&ch, "order_lines", 0, r.orders, 0);
+	db_changes_add(&ch, "payment_applications", r.applied, 0, 0);
 	db_audit(db, "run", o->arguments, &ch);
 	if (o->dry_run) {
 		rc = import_export(db, entity_find("invoices"), o->out,
