@@ -40,29 +40,45 @@
     "  FROM invoices i WHERE i.issue_date <= ?1), " \
     "b AS (SELECT s.*, total - credited - paid AS balance FROM s) "
 
-static const char sql_open_of_account[] =
-    "SELECT i.invoice_id, i.currency, i.issue_date, "
-    "(SELECT ifnull(sum(amount_minor + tax_amount_minor), 0) "
-    " FROM invoice_lines l WHERE l.invoice_id = i.invoice_id) - "
-    "(SELECT ifnull(sum(amount_minor + tax_amount_minor), 0) "
-    " FROM credit_notes c WHERE c.invoice_id = i.invoice_id) - "
-    "(SELECT ifnull(sum(amount_minor), 0) FROM payment_applications a "
-    " WHERE a.invoice_id = i.invoice_id) "
-    "FROM invoices i WHERE i.account_id = ?1 AND i.status != 'void' "
-    "AND i.issue_date <= ?2 "
-    "ORDER BY i.invoice_id = ?3 DESC, i.issue_date, i.invoice_id";
-#define UNAPPLIED(where) \
-    "SELECT payment_id, account_id, currency, received_on, invoice_id, " \
-    "amount_minor - (SELECT ifnull(sum(payment_amount_minor), 0) " \
-    " FROM payment_applications a WHERE a.payment_id = p.payment_id) " \
-    "FROM payments p WHERE received_on <= ?1 " where " " \
-    "AND amount_minor > (SELECT ifnull(sum(payment_amount_minor), 0) " \
-    " FROM payment_applications a WHERE a.payment_id = p.payment_id) " \
-    "ORDER BY account_id, received_on, payment_id"
-/* All accounts, or one through its index (the billing run asks for each
- * account it bills: a scan each time would grow with the square). */
-static const char sql_unapplied[] = UNAPPLIED("");
-static const char sql_unapplied_account[] = UNAPPLIED("AND account_id = ?2");
+/*
+ * Applying payments goes account by account through two cursors in account
+ * order: the unapplied payments, and the open invoices of the accounts that
+ * have one, with their balances.  One pass over each instead of a lookup
+ * of an account's invoices per payment, which would want an index of
+ * invoices by account that every import of invoices would have to build.
+ * SCOPE narrows the payments: all, one account (?2), or the accounts of
+ * the invoices a billing run just made (temp.out_keys).
+ */
+#define UNAPPLIED_WHERE(scope) \
+    "p.received_on <= ?1 AND " scope " AND p.amount_minor > " \
+    "(SELECT ifnull(sum(payment_amount_minor), 0) " \
+    " FROM payment_applications a WHERE a.payment_id = p.payment_id)"
+#define UNAPPLIED(scope) \
+    "SELECT p.payment_id, p.account_id, p.currency, p.received_on, " \
+    "p.invoice_id, p.amount_minor - (SELECT ifnull(sum(payment_amount_minor), " \
+    "0) FROM payment_applications a WHERE a.payment_id = p.payment_id) " \
+    "FROM payments p WHERE " UNAPPLIED_WHERE(scope) " " \
+    "ORDER BY p.account_id, p.received_on, p.payment_id"
+#define OPEN_INVOICES(scope) \
+    "SELECT i.account_id, i.invoice_id, i.currency, i.issue_date, " \
+    "(SELECT ifnull(sum(amount_minor + tax_amount_minor), 0) " \
+    " FROM invoice_lines l WHERE l.invoice_id = i.invoice_id) - " \
+    "(SELECT ifnull(sum(amount_minor + tax_amount_minor), 0) " \
+    " FROM credit_notes c WHERE c.invoice_id = i.invoice_id) - " \
+    "(SELECT ifnull(sum(amount_minor), 0) FROM payment_applications a " \
+    " WHERE a.invoice_id = i.invoice_id) " \
+    "FROM invoices i WHERE i.status != 'void' AND i.issue_date <= ?1 " \
+    "AND i.account_id IN (SELECT p.account_id FROM payments p WHERE " \
+    UNAPPLIED_WHERE(scope) ") ORDER BY i.account_id, i.issue_date, i.invoice_id"
+#define SCOPE_ALL "1"
+#define SCOPE_ACCOUNT "p.account_id = ?2"
+#define SCOPE_RUN "p.account_id IN (SELECT account_id FROM invoices " \
+    "WHERE invoice_id IN (SELECT key FROM temp.out_keys))"
+static const char *const sql_unapplied[] = { UNAPPLIED(SCOPE_ALL),
+    UNAPPLIED(SCOPE_ACCOUNT), UNAPPLIED(SCOPE_RUN) };
+static const char *const sql_open_invoices[] = { OPEN_INVOICES(SCOPE_ALL),
+    OPEN_INVOICES(SCOPE_ACCOUNT), OPEN_INVOICES(SCOPE_RUN) };
+enum scope { SCOPE_ALL_PAYMENTS, SCOPE_ONE_ACCOUNT, SCOPE_RUN_ACCOUNTS };
 static const char sql_new_application[] =
     "INSERT INTO payment_applications (payment_id, invoice_id, applied_on, "
     "amount_minor, payment_amount_minor) VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -196,12 +212,21 @@ ar_level(int32_t days, const int *levels, int nlevels)
 static const char *const app_names[] = { "payment_id", "invoice_id",
     "account_id", "applied_on", "amount", "currency", "invoice_balance" };
 
+struct open_invoice {
+	char id[64], currency[4];
+	int32_t issued;
+	int64_t balance;
+};
+
 struct applier {
 	sqlite3 *db;
 	int32_t on;
 	int convert, strict;	/* strict: another currency is an error */
 	struct fx *fx;
-	sqlite3_stmt *open, *insert, *status, *unapplied, *unapplied_account;
+	sqlite3_stmt *insert, *status, *invoices;
+	int invoice_row;		/* invoices is on a row */
+	struct open_invoice *inv;	/* the current account's */
+	size_t ninv, capinv;
 	struct out *out;
 	long applied;
 };
@@ -216,11 +241,8 @@ applier_open(struct applier *ap, sqlite3 *db, int32_t on, int convert,
 	ap->convert = convert;
 	ap->strict = strict;
 	ap->out = o;
-	ap->open = db_prepare(db, sql_open_of_account);
 	ap->insert = db_prepare(db, sql_new_application);
 	ap->status = db_prepare(db, sql_set_status);
-	ap->unapplied = NULL;
-	ap->unapplied_account = db_prepare(db, sql_unapplied_account);
 	if (convert)
 		ap->fx = fx_open(db, NULL);
 }
@@ -228,11 +250,9 @@ applier_open(struct applier *ap, sqlite3 *db, int32_t on, int convert,
 static void
 applier_close(struct applier *ap)
 {
-	sqlite3_finalize(ap->open);
 	sqlite3_finalize(ap->insert);
 	sqlite3_finalize(ap->status);
-	sqlite3_finalize(ap->unapplied);
-	sqlite3_finalize(ap->unapplied_account);
+	free(ap->inv);
 	fx_close(ap->fx);
 }
 
@@ -303,93 +323,123 @@ portion(struct applier *ap, const char *pcur, const char *icur, int32_t day,
 	return 1;
 }
 
+/* Pays what it can of invoice k from `left`, in the payment's currency;
+ * returns 0 when the invoice is in a currency it cannot pay. */
+static int
+pay_invoice(struct applier *ap, struct open_invoice *iv, const char *payment,
+    const char *account, const char *pcur, int32_t received, int64_t *left)
+{
+	int64_t amt, pay;
+
+	if (iv->balance <= 0)
+		return 1;
+	if (!portion(ap, pcur, iv->currency, received, *left, iv->balance,
+	    &amt, &pay))
+		return 0;
+	*left -= pay;
+	iv->balance -= amt;
+	record_application(ap, payment, account, iv->id, iv->currency,
+	    received > iv->issued ? received : iv->issued, amt, pay,
+	    iv->balance);
+	return 1;
+}
+
 /* One payment with `left` unapplied, to the named invoice first, then to
  * the account's open invoices, oldest first. */
 static void
 apply_payment(struct applier *ap, const char *payment, const char *account,
     const char *pcur, int32_t received, const char *named, int64_t left)
 {
-	sqlite3_stmt *st = ap->open;
+	size_t k, first = ap->ninv;
 	int other = 0;
 
-	sqlite3_bind_text(st, 1, account, -1, SQLITE_TRANSIENT);
-	db_bind_day(st, 2, ap->on);
-	sqlite3_bind_text(st, 3, named, -1, SQLITE_TRANSIENT);
-	while (left > 0 && sqlite3_step(st) == SQLITE_ROW) {
-		int64_t balance = sqlite3_column_int64(st, 3), amt, pay;
-		int32_t issued = db_day(st, 2);
-		char inv[64], icur[4];
-
-		if (balance <= 0)
-			continue;
-		snprintf(inv, sizeof(inv), "%s", text(st, 0));
-		snprintf(icur, sizeof(icur), "%s", text(st, 1));
-		if (!portion(ap, pcur, icur, received, left, balance, &amt,
-		    &pay)) {
+	for (k = 0; k < ap->ninv; k++)
+		if (strcmp(ap->inv[k].id, named) == 0)
+			first = k;
+	if (first < ap->ninv && !pay_invoice(ap, &ap->inv[first], payment,
+	    account, pcur, received, &left))
+		other = 1;
+	for (k = 0; k < ap->ninv && left > 0; k++)
+		if (k != first && !pay_invoice(ap, &ap->inv[k], payment,
+		    account, pcur, received, &left))
 			other = 1;
-			continue;
-		}
-		left -= pay;
-		record_application(ap, payment, account, inv, icur,
-		    received > issued ? received : issued, amt, pay,
-		    balance - amt);
-	}
-	sqlite3_reset(st);
 	if (other && ap->strict && !ap->convert)
 		cli_data_error(NULL, 0, NULL, "payment '%s' is in %s but an open "
 		    "invoice of account '%s' is in another currency; --convert "
 		    "applies it at the rate of its day", payment, pcur, account);
 }
 
+/* The open invoices of `account`, from the invoices cursor. */
 static void
-apply_all(struct applier *ap, const char *account)
+load_invoices(struct applier *ap, const char *account)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = ap->invoices;
+	int c;
 
-	if (account == NULL && ap->unapplied == NULL)
-		ap->unapplied = db_prepare(ap->db, sql_unapplied);
-	st = account != NULL ? ap->unapplied_account : ap->unapplied;
-	db_bind_day(st, 1, ap->on);
-	if (account != NULL)
-		sqlite3_bind_text(st, 2, account, -1, SQLITE_TRANSIENT);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	ap->ninv = 0;
+	for (; ap->invoice_row && (c = strcmp(text(st, 0), account)) <= 0;
+	    ap->invoice_row = sqlite3_step(st) == SQLITE_ROW) {
+		struct open_invoice *iv;
+
+		if (c < 0)
+			continue;
+		if (ap->ninv == ap->capinv) {
+			ap->capinv = ap->capinv ? 2 * ap->capinv : 16;
+			if ((ap->inv = realloc(ap->inv, ap->capinv *
+			    sizeof(*ap->inv))) == NULL)
+				cli_die(CLI_EIO, "out of memory");
+		}
+		iv = &ap->inv[ap->ninv++];
+		snprintf(iv->id, sizeof(iv->id), "%s", text(st, 1));
+		snprintf(iv->currency, sizeof(iv->currency), "%s", text(st, 2));
+		iv->issued = db_day(st, 3);
+		iv->balance = sqlite3_column_int64(st, 4);
+	}
+}
+
+static void
+apply_all(struct applier *ap, enum scope scope, const char *account)
+{
+	sqlite3_stmt *pay = db_prepare(ap->db, sql_unapplied[scope]);
+	char current[128] = "";
+
+	ap->invoices = db_prepare(ap->db, sql_open_invoices[scope]);
+	db_bind_day(pay, 1, ap->on);
+	db_bind_day(ap->invoices, 1, ap->on);
+	if (scope == SCOPE_ONE_ACCOUNT) {
+		sqlite3_bind_text(pay, 2, account, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(ap->invoices, 2, account, -1,
+		    SQLITE_TRANSIENT);
+	}
+	ap->invoice_row = sqlite3_step(ap->invoices) == SQLITE_ROW;
+	while (sqlite3_step(pay) == SQLITE_ROW) {
 		char payment[64], acct[128], pcur[4], named[64];
 
-		snprintf(payment, sizeof(payment), "%s", text(st, 0));
-		snprintf(acct, sizeof(acct), "%s", text(st, 1));
-		snprintf(pcur, sizeof(pcur), "%s", text(st, 2));
-		snprintf(named, sizeof(named), "%s", text(st, 4));
-		apply_payment(ap, payment, acct, pcur, db_day(st, 3), named,
-		    sqlite3_column_int64(st, 5));
+		snprintf(payment, sizeof(payment), "%s", text(pay, 0));
+		snprintf(acct, sizeof(acct), "%s", text(pay, 1));
+		snprintf(pcur, sizeof(pcur), "%s", text(pay, 2));
+		snprintf(named, sizeof(named), "%s", text(pay, 4));
+		if (strcmp(acct, current) != 0) {
+			load_invoices(ap, acct);
+			memcpy(current, acct, sizeof(current));
+		}
+		apply_payment(ap, payment, acct, pcur, db_day(pay, 3), named,
+		    sqlite3_column_int64(pay, 5));
 	}
-	sqlite3_reset(st);
-}
-
-struct applier *
-ar_applier_open(sqlite3 *db, int32_t on)
-{
-	struct applier *ap = malloc(sizeof(*ap));
-
-	if (ap == NULL)
-		cli_die(CLI_EIO, "out of memory");
-	applier_open(ap, db, on, 0, 0, NULL);
-	return ap;
-}
-
-void
-ar_apply_account(struct applier *ap, const char *account)
-{
-	apply_all(ap, account);
+	sqlite3_finalize(pay);
+	sqlite3_finalize(ap->invoices);
+	ap->invoices = NULL;
 }
 
 long
-ar_applier_close(struct applier *ap)
+ar_apply_run(sqlite3 *db, int32_t on)
 {
-	long applied = ap->applied;
+	struct applier ap;
 
-	applier_close(ap);
-	free(ap);
-	return applied;
+	applier_open(&ap, db, on, 0, 0, NULL);
+	apply_all(&ap, SCOPE_RUN_ACCOUNTS, NULL);
+	applier_close(&ap);
+	return ap.applied;
 }
 
 int
@@ -410,7 +460,8 @@ ar_apply(sqlite3 *db, const struct ar_opts *o)
 	db_begin(db);
 	db_keys_open(db);
 	applier_open(&ap, db, o->as_of, o->convert, 1, out);
-	apply_all(&ap, o->account);
+	apply_all(&ap, o->account != NULL ? SCOPE_ONE_ACCOUNT :
+	    SCOPE_ALL_PAYMENTS, o->account);
 	applier_close(&ap);
 	if (out_close(out) != 0 || fclose(held) != 0)
 		cli_die(CLI_EIO, "out of memory");

@@ -36,18 +36,14 @@ struct ar_opts {
 
 
 /*
- * Applies an account's unapplied payments (received on or before on) to
- * its open invoices, oldest first, in the caller's transaction; payments
- * in another currency are left alone.  Used by the billing run: what is
- * left after the older invoices is account credit, and pays the new ones.
- * ar_applier_open() returns an applier (its statements prepared once) that
- * the caller ends with ar_applier_close(), which returns how many
+ * Applies the unapplied payments (received on or before on) of the
+ * accounts of the invoices in temp.out_keys to their open invoices, oldest
+ * first, in the caller's transaction; payments in another currency are
+ * left alone.  Used by the billing run: what is left after the older
+ * invoices is account credit, and pays the new ones.  Returns how many
  * applications it made.
  */
-struct applier;
-struct applier *ar_applier_open(sqlite3 *db, int32_t on);
-void ar_apply_account(struct applier *ap, const char *account);
-long ar_applier_close(struct applier *ap);
+long ar_apply_run(sqlite3 *db, int32_t on);
 
 int ar_apply(sqlite3 *db, const struct ar_opts *o);
 int ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o);

@@ -745,7 +745,6 @@ next_account(struct run *r)
 static void
 bill_accounts(struct run *r)
 {
-	struct applier *ap = ar_applier_open(r->db, r->o->on);
 	char account[128];
 	const char *a;
 
@@ -766,12 +765,8 @@ bill_accounts(struct run *r)
 		for (; r->usage_row && strcmp(text(r->usage, 0), account) == 0;
 		    r->usage_row = next_row(r, r->usage))
 			usage_lines(r, r->usage);
-		if (r->n > 0) {
-			write_account(r, account);
-			ar_apply_account(ap, account);
-		}
+		write_account(r, account);
 	}
-	r->applied = ar_applier_close(ap);
 }
 
 /* The invoices of the run, for the output: its ids are consecutive, and
@@ -942,6 +937,7 @@ billing_run(sqlite3 *db, const struct billing_opts *o)
 	bill_accounts(&r);
 	write_records(&r);
 	keep_made(&r);
+	r.applied = ar_apply_run(db, o->on);
 	finalize(&r);
 	if ((errors = cli_data_errors()) > 0 || r.failed) {
 		db_rollback(db);

@@ -157,8 +157,6 @@ CREATE TABLE invoices (
 	currency TEXT NOT NULL,
 	status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'paid', 'void'))
 ) WITHOUT ROWID;
--- An account's invoices, oldest first: what payments are applied to.
-CREATE INDEX invoices_account ON invoices (account_id, issue_date);
 
 CREATE TABLE invoice_lines (
 	invoice_id TEXT NOT NULL REFERENCES invoices (invoice_id),
