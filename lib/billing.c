@@ -135,7 +135,8 @@ static const char sql_to_credit[] =
     "AND c.kind IN ('charge', 'change') AND c.period_end > ?2 AND NOT EXISTS "
     "(SELECT 1 FROM billing_records r WHERE r.subscription_id = "
     "c.subscription_id AND r.period_end = c.period_end "
-    "AND r.kind = 'credit') ORDER BY c.period_end, c.period_start";
+    "AND r.kind = 'credit') "
+    "ORDER BY c.period_end, c.period_start, c.kind = 'change', c.invoice_id";
 /* The charged periods the run's day falls inside, not credited, with the
  * amount of their charged days at the terms last billed: the charge's,
  * or the last change's. */
@@ -143,10 +144,10 @@ static const char sql_open_periods[] =
     "SELECT c.subscription_id, c.period_start, c.period_end, "
     "(SELECT x.amount_minor FROM billing_records x WHERE "
     " x.subscription_id = c.subscription_id AND x.period_end = c.period_end "
-    " AND x.kind IN ('charge', 'change') ORDER BY x.period_start DESC "
-    " LIMIT 1) "
+    " AND x.kind IN ('charge', 'change') ORDER BY x.period_start DESC, "
+    " x.kind = 'change' DESC, x.invoice_id DESC LIMIT 1) "
     "FROM billing_records c WHERE c.kind = 'charge' "
-    "AND c.period_start < ?1 AND c.period_end > ?1 AND NOT EXISTS "
+    "AND c.period_start <= ?1 AND c.period_end > ?1 AND NOT EXISTS "
     "(SELECT 1 FROM billing_records r WHERE r.subscription_id = "
     "c.subscription_id AND r.period_end = c.period_end "
     "AND r.kind = 'credit') ORDER BY c.subscription_id";
@@ -351,7 +352,9 @@ by_subscription(const void *key, const void *elem)
  * terms, and the rest of the period, from the run's day, is billed the
  * difference, prorated by days.  The change is recorded with the new
  * amount, so a rerun finds nothing to bill and a later change or an end
- * starts from it.
+ * starts from it.  When this same run credits an end inside the period,
+ * the credit is worked out from what was recorded before the run, so the
+ * difference is billed only up to the end.
  */
 static void
 sub_change(struct run *r, sqlite3_stmt *s)
@@ -360,6 +363,7 @@ sub_change(struct run *r, sqlite3_stmt *s)
 	struct billing_period full;
 	int months = pricing_period_months(text(s, 8));
 	int32_t start = db_day(s, 9), end = db_day(s, 10), on = r->o->on;
+	int32_t until;
 	int64_t now, diff;
 	struct bline *b;
 	char a[DATE_FMT_MAX], z[DATE_FMT_MAX];
@@ -371,11 +375,16 @@ sub_change(struct run *r, sqlite3_stmt *s)
 	if (op == NULL || months == 0 || (end != DATE_NONE && end <= on))
 		return;		/* an end is credited instead */
 	if (billing_periods(start, DATE_NONE, months, r->billing_day,
-	    op->start, op->start + 1, &full, 1) != 1)
+	    op->start, op->start + 1, &full, 1) != 1 ||
+	    full.start != op->start || full.end < op->end)
 		return;		/* the periods themselves changed */
+	until = end != DATE_NONE && end < op->end && end < r->p_end ? end :
+	    op->end;
 	if (billing_amount(sqlite3_column_int64(s, 5),
 	    sqlite3_column_int64(s, 6), sqlite3_column_int64(s, 7),
-	    op->end - op->start, full.full_end - full.full_start, &now) != 0) {
+	    op->end - op->start, full.full_end - full.full_start, &now) != 0 ||
+	    (now != op->amount && billing_part(now - op->amount, until - on,
+	    op->end - op->start, &diff) != 0)) {
 		cli_data_error(NULL, 0, NULL, "subscription '%s': the amount "
 		    "is too large", text(s, 2));
 		r->failed = 1;
@@ -383,19 +392,18 @@ sub_change(struct run *r, sqlite3_stmt *s)
 	}
 	if (now == op->amount)
 		return;
-	billing_part(now - op->amount, op->end - on, op->end - op->start,
-	    &diff);
 	b = add_line(r, text(s, 1), SRC_CHANGE);
 	snprintf(b->ref, sizeof(b->ref), "%s", text(s, 2));
 	snprintf(b->sku, sizeof(b->sku), "%s", text(s, 3));
 	date_format(a, on);
-	date_format(z, op->end - 1);
+	date_format(z, until - 1);
 	snprintf(b->description, sizeof(b->description), "Change: %s, %s to "
 	    "%s (%d/%d days at the new terms)", text(s, 4), a, z,
-	    (int)(op->end - on), (int)(op->end - op->start));
+	    (int)(until - on), (int)(op->end - op->start));
 	b->amount = diff;
 	b->start = b->period_start = on;
-	b->end = b->period_end = op->end;
+	b->end = until;
+	b->period_end = op->end;
 	b->recorded = now;
 }
 
@@ -414,17 +422,23 @@ credit_period(struct run *r, sqlite3_stmt *s, int32_t end)
 	int64_t billed = sqlite3_column_int64(c, 2), part, credit;
 	struct bline *b;
 	char a[DATE_FMT_MAX], z[DATE_FMT_MAX];
+	int bad = billing_part(billed, pe - from, pe - ps, &credit);
 
-	billing_part(billed, pe - from, pe - ps, &credit);
 	while ((r->credit_row = next_row(r, c)) &&
 	    strcmp(text(c, 3), "change") == 0 && db_day(c, 1) == pe) {
 		int32_t on = db_day(c, 0);
 		int64_t now = sqlite3_column_int64(c, 2);
 
-		billing_part(now - billed, pe - (from > on ? from : on), pe - ps,
-		    &part);
-		credit += part;
+		bad |= billing_part(now - billed, pe - (from > on ? from : on),
+		    pe - ps, &part);
+		credit += bad ? 0 : part;
 		billed = now;
+	}
+	if (bad) {
+		cli_data_error(NULL, 0, NULL, "subscription '%s': the credit "
+		    "is too large", text(s, 2));
+		r->failed = 1;
+		return;
 	}
 	b = add_line(r, text(s, 1), SRC_CREDIT);
 	snprintf(b->ref, sizeof(b->ref), "%s", text(s, 2));

@@ -326,7 +326,7 @@ CREATE TABLE billing_records (
 	invoice_id TEXT NOT NULL REFERENCES invoices (invoice_id),
 	line_no INTEGER NOT NULL,
 	amount_minor INTEGER NOT NULL,
-	PRIMARY KEY (subscription_id, period_start, kind)
+	PRIMARY KEY (subscription_id, period_start, kind, invoice_id)
 ) WITHOUT ROWID;
 
 -- Usage billed, per account, sku and month of use.
