@@ -137,20 +137,14 @@ static const char sql_to_credit[] =
     "c.subscription_id AND r.period_end = c.period_end "
     "AND r.kind = 'credit') "
     "ORDER BY c.period_end, c.period_start, c.kind = 'change', c.invoice_id";
-/* The charged periods the run's day falls inside, not credited, with the
- * amount of their charged days at the terms last billed: the charge's,
- * or the last change's. */
-static const char sql_open_periods[] =
-    "SELECT c.subscription_id, c.period_start, c.period_end, "
-    "(SELECT x.amount_minor FROM billing_records x WHERE "
-    " x.subscription_id = c.subscription_id AND x.period_end = c.period_end "
-    " AND x.kind IN ('charge', 'change') ORDER BY x.period_start DESC, "
-    " x.kind = 'change' DESC, x.invoice_id DESC LIMIT 1) "
-    "FROM billing_records c WHERE c.kind = 'charge' "
-    "AND c.period_start <= ?1 AND c.period_end > ?1 AND NOT EXISTS "
-    "(SELECT 1 FROM billing_records r WHERE r.subscription_id = "
-    "c.subscription_id AND r.period_end = c.period_end "
-    "AND r.kind = 'credit') ORDER BY c.subscription_id";
+/* The billing records of periods still running on the run's day, in key
+ * order (no sort): load_open_periods() finds in them the charged periods
+ * the day falls inside, not credited, and the terms they were last billed
+ * at. */
+static const char sql_running[] =
+    "SELECT subscription_id, period_start, period_end, kind, amount_minor "
+    "FROM billing_records WHERE period_end > ?1 "
+    "ORDER BY subscription_id, period_start, kind, invoice_id";
 static const char sql_one_time[] =
     "SELECT o.account_id, o.currency, ol.order_id, ol.line_no, ol.sku, "
     "p.name, ol.quantity_micro, ol.unit_price_micro, ol.amount_minor "
@@ -820,29 +814,94 @@ load_charged(struct run *r)
 	sqlite3_finalize(st);
 }
 
+struct running {
+	int32_t start, end;
+	char kind;		/* 'h' charge, 'n' change, 'r' credit */
+	int64_t amount;
+};
+
+static void
+add_open(struct run *r, const char *sub, int32_t start, int32_t end,
+    int64_t amount)
+{
+	struct open_period *op;
+
+	if ((r->nopen & (r->nopen - 1)) == 0 && (r->open = realloc(r->open,
+	    (r->nopen ? 2 * r->nopen : 1) * sizeof(*r->open))) == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	op = &r->open[r->nopen++];
+	if ((op->sub = strdup(sub)) == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	op->start = start;
+	op->end = end;
+	op->amount = amount;
+}
+
+/*
+ * One subscription's running records: each charged period the day falls
+ * inside and not credited, with the amount of its latest record: the
+ * latest day, a change over a charge of the same day, and of two changes
+ * of one day the later (the rows come in invoice order).
+ */
+static void
+open_periods_of(struct run *r, const char *sub, const struct running *rr,
+    size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int32_t day = rr[i].start;
+		int change = 0, credited = 0;
+		int64_t amount = rr[i].amount;
+
+		if (rr[i].kind != 'h' || rr[i].start > r->o->on)
+			continue;
+		for (size_t j = 0; j < n; j++) {
+			if (rr[j].end != rr[i].end)
+				continue;
+			if (rr[j].kind == 'r')
+				credited = 1;
+			else if (rr[j].start > day || (rr[j].start == day &&
+			    (rr[j].kind == 'n') >= change)) {
+				day = rr[j].start;
+				change = rr[j].kind == 'n';
+				amount = rr[j].amount;
+			}
+		}
+		if (!credited)
+			add_open(r, sub, rr[i].start, rr[i].end, amount);
+	}
+}
+
 static void
 load_open_periods(struct run *r)
 {
-	sqlite3_stmt *st = db_prepare(r->db, sql_open_periods);
-	size_t cap = 0;
+	sqlite3_stmt *st = db_prepare(r->db, sql_running);
+	struct running *rr = NULL;
+	size_t n = 0, cap = 0;
+	char sub[128] = "";
+	int row;
 
 	db_bind_day(st, 1, r->o->on);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct open_period *op;
-
-		if (r->nopen == cap) {
-			cap = cap ? 2 * cap : 256;
-			if ((r->open = realloc(r->open, cap * sizeof(*r->open)))
-			    == NULL)
+	do {
+		row = sqlite3_step(st) == SQLITE_ROW;
+		if (n > 0 && (!row || strcmp(text(st, 0), sub) != 0)) {
+			open_periods_of(r, sub, rr, n);
+			n = 0;
+		}
+		if (!row)
+			break;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 8;
+			if ((rr = realloc(rr, cap * sizeof(*rr))) == NULL)
 				cli_die(CLI_EIO, "out of memory");
 		}
-		op = &r->open[r->nopen++];
-		if ((op->sub = strdup(text(st, 0))) == NULL)
-			cli_die(CLI_EIO, "out of memory");
-		op->start = db_day(st, 1);
-		op->end = db_day(st, 2);
-		op->amount = sqlite3_column_int64(st, 3);
-	}
+		snprintf(sub, sizeof(sub), "%s", text(st, 0));
+		rr[n].start = db_day(st, 1);
+		rr[n].end = db_day(st, 2);
+		rr[n].kind = strcmp(text(st, 3), "charge") == 0 ? 'h' :
+		    strcmp(text(st, 3), "credit") == 0 ? 'r' : 'n';
+		rr[n++].amount = sqlite3_column_int64(st, 4);
+	} while (row);
+	free(rr);
 	sqlite3_finalize(st);
 }
 
