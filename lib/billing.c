@@ -334,6 +334,28 @@ sub_charges(struct run *r, sqlite3_stmt *s)
 	}
 }
 
+/* A change or credit line of subscription s for the days [from, to) of a
+ * period charged for `days`. */
+static struct bline *
+days_line(struct run *r, sqlite3_stmt *s, enum source src, int32_t from,
+    int32_t to, int32_t days)
+{
+	struct bline *b = add_line(r, text(s, 1), src);
+	char a[DATE_FMT_MAX], z[DATE_FMT_MAX];
+
+	snprintf(b->ref, sizeof(b->ref), "%s", text(s, 2));
+	snprintf(b->sku, sizeof(b->sku), "%s", text(s, 3));
+	date_format(a, from);
+	date_format(z, to - 1);
+	snprintf(b->description, sizeof(b->description), src == SRC_CHANGE ?
+	    "Change: %s, %s to %s (%d/%d days at the new terms)" :
+	    "Credit: %s, %s to %s (%d/%d days unused)", text(s, 4), a, z,
+	    (int)(to - from), (int)days);
+	b->start = from;
+	b->end = to;
+	return b;
+}
+
 static int
 by_subscription(const void *key, const void *elem)
 {
@@ -360,7 +382,6 @@ sub_change(struct run *r, sqlite3_stmt *s)
 	int32_t until;
 	int64_t now, diff;
 	struct bline *b;
-	char a[DATE_FMT_MAX], z[DATE_FMT_MAX];
 
 	if (r->nopen == 0)
 		return;
@@ -386,17 +407,9 @@ sub_change(struct run *r, sqlite3_stmt *s)
 	}
 	if (now == op->amount)
 		return;
-	b = add_line(r, text(s, 1), SRC_CHANGE);
-	snprintf(b->ref, sizeof(b->ref), "%s", text(s, 2));
-	snprintf(b->sku, sizeof(b->sku), "%s", text(s, 3));
-	date_format(a, on);
-	date_format(z, until - 1);
-	snprintf(b->description, sizeof(b->description), "Change: %s, %s to "
-	    "%s (%d/%d days at the new terms)", text(s, 4), a, z,
-	    (int)(until - on), (int)(op->end - op->start));
+	b = days_line(r, s, SRC_CHANGE, on, until, op->end - op->start);
 	b->amount = diff;
-	b->start = b->period_start = on;
-	b->end = until;
+	b->period_start = on;
 	b->period_end = op->end;
 	b->recorded = now;
 }
@@ -415,7 +428,6 @@ credit_period(struct run *r, sqlite3_stmt *s, int32_t end)
 	int32_t from = end > ps ? end : ps;
 	int64_t billed = sqlite3_column_int64(c, 2), part, credit;
 	struct bline *b;
-	char a[DATE_FMT_MAX], z[DATE_FMT_MAX];
 	int bad = billing_part(billed, pe - from, pe - ps, &credit);
 
 	while ((r->credit_row = next_row(r, c)) &&
@@ -434,17 +446,8 @@ credit_period(struct run *r, sqlite3_stmt *s, int32_t end)
 		r->failed = 1;
 		return;
 	}
-	b = add_line(r, text(s, 1), SRC_CREDIT);
-	snprintf(b->ref, sizeof(b->ref), "%s", text(s, 2));
-	snprintf(b->sku, sizeof(b->sku), "%s", text(s, 3));
-	date_format(a, from);
-	date_format(z, pe - 1);
-	snprintf(b->description, sizeof(b->description), "Credit: %s, "
-	    "%s to %s (%d/%d days unused)", text(s, 4), a, z,
-	    (int)(pe - from), (int)(pe - ps));
+	b = days_line(r, s, SRC_CREDIT, from, pe, pe - ps);
 	b->amount = b->recorded = -credit;
-	b->start = from;
-	b->end = pe;
 	b->period_start = ps;
 	b->period_end = pe;
 }
