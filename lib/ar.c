@@ -351,19 +351,21 @@ apply_payment(struct applier *ap, const char *payment, const char *account,
     const char *pcur, int32_t received, const char *named, int64_t left)
 {
 	size_t k, first = ap->ninv;
-	int other = 0;
+	int named_other = 0, other = 0;
 
 	for (k = 0; k < ap->ninv; k++)
 		if (strcmp(ap->inv[k].id, named) == 0)
 			first = k;
 	if (first < ap->ninv && !pay_invoice(ap, &ap->inv[first], payment,
 	    account, pcur, received, &left))
-		other = 1;
+		named_other = 1;
 	for (k = 0; k < ap->ninv && left > 0; k++)
 		if (k != first && !pay_invoice(ap, &ap->inv[k], payment,
 		    account, pcur, received, &left))
 			other = 1;
-	if (other && ap->strict && !ap->convert)
+	/* An error only where the currency stopped the payment: the invoice
+	 * it names, or money left while another currency is owed. */
+	if ((named_other || (other && left > 0)) && ap->strict && !ap->convert)
 		cli_data_error(NULL, 0, NULL, "payment '%s' is in %s but an open "
 		    "invoice of account '%s' is in another currency; --convert "
 		    "applies it at the rate of its day", payment, pcur, account);
