@@ -137,13 +137,13 @@ static const char sql_to_credit[] =
     "c.subscription_id AND r.period_end = c.period_end "
     "AND r.kind = 'credit') "
     "ORDER BY c.period_end, c.period_start, c.kind = 'change', c.invoice_id";
-/* The billing records of periods still running on the run's day, in key
- * order (no sort): load_open_periods() finds in them the charged periods
- * the day falls inside, not credited, and the terms they were last billed
- * at. */
+/* The billing records of periods running on the run's day or ending on
+ * it, in key order (no sort): load_open_periods() finds in them the
+ * charged periods the day falls inside or ends, not credited, and the
+ * terms they were last billed at. */
 static const char sql_running[] =
     "SELECT subscription_id, period_start, period_end, kind, amount_minor "
-    "FROM billing_records WHERE period_end > ?1 "
+    "FROM billing_records WHERE period_end >= ?1 "
     "ORDER BY subscription_id, period_start, kind, invoice_id";
 static const char sql_one_time[] =
     "SELECT o.account_id, o.currency, ol.order_id, ol.line_no, ol.sku, "
@@ -290,6 +290,52 @@ describe_period(struct bline *b, const char *product,
 		    "(%d/%d days)", product, from, to, (int)days, (int)full);
 }
 
+static int
+by_subscription(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct open_period *)elem)->sub);
+}
+
+/* The charged period of the subscription running on the run's day or
+ * ending on it, or NULL. */
+static const struct open_period *
+open_period_of(const struct run *r, const char *sub)
+{
+	return r->nopen == 0 ? NULL : bsearch(sub, r->open, r->nopen,
+	    sizeof(*r->open), by_subscription);
+}
+
+/*
+ * The periods of a subscription starting in P, going on from the end of
+ * its charged period running on the run's day (or ending on it): the
+ * periods that one covers, wholly or in part (after a new billing day),
+ * are left out, and the rest of the period its end falls inside (after a
+ * new billing day, or an end moved later) is charged by the run of the
+ * month it starts in.  per holds 4.
+ */
+static size_t
+periods_to_charge(const struct run *r, int32_t start, int32_t end,
+    int months, const struct open_period *op, struct billing_period *per)
+{
+	struct billing_period all[4], q[4];
+	size_t n = billing_periods(start, end, months, r->billing_day,
+	    r->p_start, r->p_end, all, 4), k = 0, m;
+
+	if (op != NULL && op->end >= r->p_start && op->end < r->p_end) {
+		m = billing_periods(start, end, months, r->billing_day,
+		    date_add_months(op->end, -months), op->end + 1, q, 4);
+		for (size_t i = 0; i < m && k == 0; i++)
+			if (q[i].start < op->end && op->end < q[i].end) {
+				per[k] = q[i];
+				per[k++].start = op->end;
+			}
+	}
+	for (size_t i = 0; i < n && k < 4; i++)
+		if (op == NULL || all[i].start >= op->end)
+			per[k++] = all[i];
+	return k;
+}
+
 /* The charges of one subscription's periods starting in P. */
 static void
 sub_charges(struct run *r, sqlite3_stmt *s)
@@ -301,8 +347,8 @@ sub_charges(struct run *r, sqlite3_stmt *s)
 
 	if (months == 0 || start == DATE_NONE)
 		return;
-	n = billing_periods(start, end, months, r->billing_day, r->p_start,
-	    r->p_end, per, 4);
+	n = periods_to_charge(r, start, end, months,
+	    open_period_of(r, text(s, 2)), per);
 	for (size_t i = 0; i < n; i++) {
 		struct bline *b;
 		char d[DATE_FMT_MAX];
@@ -356,12 +402,6 @@ days_line(struct run *r, sqlite3_stmt *s, enum source src, int32_t from,
 	return b;
 }
 
-static int
-by_subscription(const void *key, const void *elem)
-{
-	return strcmp(key, ((const struct open_period *)elem)->sub);
-}
-
 /*
  * A subscription changed in place (quantity, price or discount) inside a
  * charged period: its charged days come to another amount at the new
@@ -383,11 +423,8 @@ sub_change(struct run *r, sqlite3_stmt *s)
 	int64_t now, diff;
 	struct bline *b;
 
-	if (r->nopen == 0)
-		return;
-	op = bsearch(text(s, 2), r->open, r->nopen, sizeof(*r->open),
-	    by_subscription);
-	if (op == NULL || months == 0 || (end != DATE_NONE && end <= on))
+	op = open_period_of(r, text(s, 2));
+	if (op == NULL || op->end <= on || months == 0 || (end != DATE_NONE && end <= on))
 		return;		/* an end is credited instead */
 	if (billing_periods(start, DATE_NONE, months, r->billing_day,
 	    op->start, op->start + 1, &full, 1) != 1 ||
