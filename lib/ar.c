@@ -323,7 +323,7 @@ portion(struct applier *ap, const char *pcur, const char *icur, int32_t day,
 	return 1;
 }
 
-/* Pays what it can of invoice k from `left`, in the payment's currency;
+/* Pays what it can of invoice iv from `left`, in the payment's currency;
  * returns 0 when the invoice is in a currency it cannot pay. */
 static int
 pay_invoice(struct applier *ap, struct open_invoice *iv, const char *payment,
