@@ -502,7 +502,7 @@ sub_credits(struct run *r, sqlite3_stmt *s)
 	while (r->credit_row) {
 		if (strcmp(text(r->to_credit, 3), "charge") == 0)
 			credit_period(r, s, end);
-		else		/* a change whose charge was credited */
+		else		/* a change with no charge before it: none to credit */
 			r->credit_row = next_row(r, r->to_credit);
 	}
 	sqlite3_reset(r->to_credit);
