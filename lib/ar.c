@@ -584,27 +584,44 @@ ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o)
 	return out_close(out) == 0 ? CLI_OK : CLI_EIO;
 }
 
+/*
+ * The invoice an argument or a stdin row names, into id (64 bytes) and its
+ * stored status (16 bytes): 1 when it exists; else the error is reported
+ * and the callback's return is given back (0 go on, -1 stop).
+ */
+static int
+find_invoice(sqlite3 *db, const struct csv_field *f, unsigned long line,
+    char *id, char *status)
+{
+	sqlite3_stmt *st;
+	int found;
+
+	if (f[0].s == NULL || f[0].len >= 64)
+		return cli_data_error(line ? "stdin" : NULL, line, "invoice_id",
+		    "is empty") ? 0 : -1;
+	snprintf(id, 64, "%.*s", (int)f[0].len, f[0].s);
+	st = db_prepare(db, sql_invoice);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	if ((found = sqlite3_step(st) == SQLITE_ROW))
+		snprintf(status, 16, "%s", text(st, 2));
+	sqlite3_finalize(st);
+	if (!found)
+		return cli_data_error(line ? "stdin" : NULL, line, NULL,
+		    "invoice '%s' does not exist", id) ? 0 : -1;
+	return 1;
+}
+
 static int
 void_one(void *arg, const struct csv_field *f, unsigned long line)
 {
 	sqlite3 *db = arg;
 	sqlite3_stmt *st;
-	char id[64], status[16] = "";
+	char id[64], status[16];
 	int found;
 	int64_t paid;
 
-	if (f[0].s == NULL || f[0].len >= sizeof(id))
-		return cli_data_error(line ? "stdin" : NULL, line, "invoice_id",
-		    "is empty") ? 0 : -1;
-	snprintf(id, sizeof(id), "%.*s", (int)f[0].len, f[0].s);
-	st = db_prepare(db, sql_invoice);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-	if ((found = sqlite3_step(st) == SQLITE_ROW))
-		snprintf(status, sizeof(status), "%s", text(st, 2));
-	sqlite3_finalize(st);
-	if (!found)
-		return cli_data_error(line ? "stdin" : NULL, line, NULL,
-		    "invoice '%s' does not exist", id) ? 0 : -1;
+	if ((found = find_invoice(db, f, line, id, status)) != 1)
+		return found;
 	if (strcmp(status, "void") == 0)
 		return cli_data_error(line ? "stdin" : NULL, line, NULL,
 		    "invoice '%s' is void already", id) ? 0 : -1;
@@ -849,21 +866,11 @@ static int
 keep_invoice(void *arg, const struct csv_field *f, unsigned long line)
 {
 	sqlite3 *db = arg;
-	sqlite3_stmt *st;
-	char id[64];
+	char id[64], status[16];
 	int found;
 
-	if (f[0].s == NULL || f[0].len >= sizeof(id))
-		return cli_data_error(line ? "stdin" : NULL, line, "invoice_id",
-		    "is empty") ? 0 : -1;
-	snprintf(id, sizeof(id), "%.*s", (int)f[0].len, f[0].s);
-	st = db_prepare(db, sql_invoice);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	if (!found)
-		return cli_data_error(line ? "stdin" : NULL, line, NULL,
-		    "invoice '%s' does not exist", id) ? 0 : -1;
+	if ((found = find_invoice(db, f, line, id, status)) != 1)
+		return found;
 	db_keys_add(db, id);
 	return 0;
 }
