@@ -55,8 +55,9 @@
     " FROM payment_applications a WHERE a.payment_id = p.payment_id)"
 #define UNAPPLIED(scope) \
     "SELECT p.payment_id, p.account_id, p.currency, p.received_on, " \
-    "p.invoice_id, p.amount_minor - (SELECT ifnull(sum(payment_amount_minor), " \
-    "0) FROM payment_applications a WHERE a.payment_id = p.payment_id) " \
+    "p.invoice_id, p.amount_minor - " \
+    "(SELECT ifnull(sum(payment_amount_minor), 0) " \
+    " FROM payment_applications a WHERE a.payment_id = p.payment_id) " \
     "FROM payments p WHERE " UNAPPLIED_WHERE(scope) " " \
     "ORDER BY p.account_id, p.received_on, p.payment_id"
 #define OPEN_INVOICES(scope) \

@@ -338,7 +338,7 @@ periods_to_charge(const struct run *r, int32_t start, int32_t end,
 
 /* The charges of one subscription's periods starting in P. */
 static void
-sub_charges(struct run *r, sqlite3_stmt *s)
+sub_charges(struct run *r, sqlite3_stmt *s, const struct open_period *op)
 {
 	struct billing_period per[4];
 	int months = pricing_period_months(text(s, 8));
@@ -347,8 +347,7 @@ sub_charges(struct run *r, sqlite3_stmt *s)
 
 	if (months == 0 || start == DATE_NONE)
 		return;
-	n = periods_to_charge(r, start, end, months,
-	    open_period_of(r, text(s, 2)), per);
+	n = periods_to_charge(r, start, end, months, op, per);
 	for (size_t i = 0; i < n; i++) {
 		struct bline *b;
 		char d[DATE_FMT_MAX];
@@ -413,9 +412,8 @@ days_line(struct run *r, sqlite3_stmt *s, enum source src, int32_t from,
  * difference is billed only up to the end.
  */
 static void
-sub_change(struct run *r, sqlite3_stmt *s)
+sub_change(struct run *r, sqlite3_stmt *s, const struct open_period *op)
 {
-	const struct open_period *op;
 	struct billing_period full;
 	int months = pricing_period_months(text(s, 8));
 	int32_t start = db_day(s, 9), end = db_day(s, 10), on = r->o->on;
@@ -423,8 +421,9 @@ sub_change(struct run *r, sqlite3_stmt *s)
 	int64_t now, diff;
 	struct bline *b;
 
-	op = open_period_of(r, text(s, 2));
-	if (op == NULL || op->end <= on || months == 0 || (end != DATE_NONE && end <= on))
+	if (op == NULL || op->end <= on || months == 0)
+		return;
+	if (end != DATE_NONE && end <= on)
 		return;		/* an end is credited instead */
 	if (billing_periods(start, DATE_NONE, months, r->billing_day,
 	    op->start, op->start + 1, &full, 1) != 1 ||
@@ -803,8 +802,11 @@ bill_accounts(struct run *r)
 		snprintf(account, sizeof(account), "%s", a);
 		for (; r->subs_row && strcmp(text(r->subs, 0), account) == 0;
 		    r->subs_row = next_row(r, r->subs)) {
-			sub_charges(r, r->subs);
-			sub_change(r, r->subs);
+			const struct open_period *op =
+			    open_period_of(r, text(r->subs, 2));
+
+			sub_charges(r, r->subs, op);
+			sub_change(r, r->subs, op);
 			sub_credits(r, r->subs);
 		}
 		for (; r->one_row && strcmp(text(r->one_time, 0), account) == 0;

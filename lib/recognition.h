@@ -4,8 +4,9 @@
  * month end the line has recognised amount x days so far / the period's
  * days, rounded once, and the month gets that less what the months before
  * got; the last month takes what is left, so the rows add up to the line
- * exactly and agree with recognition_through() at every month end.  A line without a service period (a one-time charge)
- * is recognised on the invoice's date.  A credit note reverses in the
+ * exactly and agree with recognition_through() at every month end.  A
+ * line without a service period (a one-time charge) is recognised on the
+ * invoice's date.  A credit note reverses in the
  * month it is issued.  Void invoices recognise nothing.
  */
 #ifndef REVOPS_RECOGNITION_H
