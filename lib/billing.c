@@ -305,6 +305,24 @@ open_period_of(const struct run *r, const char *sub)
 	    sizeof(*r->open), by_subscription);
 }
 
+/* The period of a subscription that `day` falls inside (cut at its end,
+ * if it has one), into q; 0 when there is none. */
+static int
+period_containing(const struct run *r, int32_t start, int32_t end,
+    int months, int32_t day, struct billing_period *q)
+{
+	struct billing_period p[4];
+	size_t n = billing_periods(start, end, months, r->billing_day,
+	    date_add_months(day, -months), day + 1, p, 4);
+
+	for (size_t i = 0; i < n; i++)
+		if (p[i].start <= day && day < p[i].end) {
+			*q = p[i];
+			return 1;
+		}
+	return 0;
+}
+
 /*
  * The periods of a subscription starting in P, going on from the end of
  * its charged period running on the run's day (or ending on it): the
@@ -317,18 +335,15 @@ static size_t
 periods_to_charge(const struct run *r, int32_t start, int32_t end,
     int months, const struct open_period *op, struct billing_period *per)
 {
-	struct billing_period all[4], q[4];
+	struct billing_period all[4], q;
 	size_t n = billing_periods(start, end, months, r->billing_day,
-	    r->p_start, r->p_end, all, 4), k = 0, m;
+	    r->p_start, r->p_end, all, 4), k = 0;
 
-	if (op != NULL && op->end >= r->p_start && op->end < r->p_end) {
-		m = billing_periods(start, end, months, r->billing_day,
-		    date_add_months(op->end, -months), op->end + 1, q, 4);
-		for (size_t i = 0; i < m && k == 0; i++)
-			if (q[i].start < op->end && op->end < q[i].end) {
-				per[k] = q[i];
-				per[k++].start = op->end;
-			}
+	if (op != NULL && op->end >= r->p_start && op->end < r->p_end &&
+	    period_containing(r, start, end, months, op->end, &q) &&
+	    q.start < op->end) {
+		per[k] = q;
+		per[k++].start = op->end;
 	}
 	for (size_t i = 0; i < n && k < 4; i++)
 		if (op == NULL || all[i].start >= op->end)
@@ -425,9 +440,8 @@ sub_change(struct run *r, sqlite3_stmt *s, const struct open_period *op)
 		return;
 	if (end != DATE_NONE && end <= on)
 		return;		/* an end is credited instead */
-	if (billing_periods(start, DATE_NONE, months, r->billing_day,
-	    op->start, op->start + 1, &full, 1) != 1 ||
-	    full.start != op->start || full.end < op->end)
+	if (!period_containing(r, start, DATE_NONE, months, op->start,
+	    &full) || full.end < op->end)
 		return;		/* the periods themselves changed */
 	until = end != DATE_NONE && end < op->end && end < r->p_end ? end :
 	    op->end;
@@ -880,37 +894,42 @@ add_open(struct run *r, const char *sub, int32_t start, int32_t end,
 }
 
 /*
- * One subscription's running records: each charged period the day falls
- * inside and not credited, with the amount of its latest record: the
- * latest day, a change over a charge of the same day, and of two changes
- * of one day the later (the rows come in invoice order).
+ * One subscription's running records: its charged period that started
+ * last on or before the run's day (the one running then, or ending on
+ * it), unless credited, with the amount of its latest record: the latest
+ * day, a change over a charge of the same day, and of two changes of one
+ * day the later (the rows come in invoice order).
  */
 static void
 open_periods_of(struct run *r, const char *sub, const struct running *rr,
     size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		int32_t day = rr[i].start;
-		int change = 0, credited = 0;
-		int64_t amount = rr[i].amount;
+	const struct running *c = NULL;
+	int32_t day;
+	int change = 0;
+	int64_t amount;
 
-		if (rr[i].kind != 'h' || rr[i].start > r->o->on)
+	for (size_t i = 0; i < n; i++)
+		if (rr[i].kind == 'h' && rr[i].start <= r->o->on &&
+		    (c == NULL || rr[i].start > c->start))
+			c = &rr[i];
+	if (c == NULL)
+		return;
+	day = c->start;
+	amount = c->amount;
+	for (size_t j = 0; j < n; j++) {
+		if (rr[j].end != c->end)
 			continue;
-		for (size_t j = 0; j < n; j++) {
-			if (rr[j].end != rr[i].end)
-				continue;
-			if (rr[j].kind == 'r')
-				credited = 1;
-			else if (rr[j].start > day || (rr[j].start == day &&
-			    (rr[j].kind == 'n') >= change)) {
-				day = rr[j].start;
-				change = rr[j].kind == 'n';
-				amount = rr[j].amount;
-			}
+		if (rr[j].kind == 'r')
+			return;		/* credited */
+		if (rr[j].start > day || (rr[j].start == day &&
+		    (rr[j].kind == 'n') >= change)) {
+			day = rr[j].start;
+			change = rr[j].kind == 'n';
+			amount = rr[j].amount;
 		}
-		if (!credited)
-			add_open(r, sub, rr[i].start, rr[i].end, amount);
 	}
+	add_open(r, sub, c->start, c->end, amount);
 }
 
 static void
