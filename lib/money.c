@@ -187,39 +187,61 @@ money_strerror(enum money_status st)
 	return "unknown error";
 }
 
+/* Output of millions of amounts spends its time here: the digits go two
+ * at a time, from a table. */
+static const char digit_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
+static const uint64_t pow10_u64[] = { 1, 10, 100, 1000, 10000, 100000,
+    1000000, 10000000, 100000000, 1000000000, 10000000000ULL,
+    100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+    100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+    100000000000000000ULL, 1000000000000000000ULL,
+    10000000000000000000ULL };
+#define POW10_MAX 19
+
+/* Writes the n low digits of m, zero-padded, to end before the pointer
+ * end; returns where they start. */
+static char *
+put_digits(char *end, uint64_t m, int n)
+{
+	for (; n >= 2; n -= 2) {
+		end -= 2;
+		memcpy(end, digit_pairs + 2 * (m % 100), 2);
+		m /= 100;
+	}
+	if (n == 1)
+		*--end = (char)('0' + m % 10);
+	return end;
+}
+
 size_t
 money_format(char *buf, int64_t v, int scale, char mark)
 {
-	char rev[DIGITS_MAX + 2];	/* digits, least significant first */
-	uint64_t m = int_to_mag(v);
-	size_t n = 0, len = 0;
+	uint64_t m = int_to_mag(v), whole = 0, frac = m;
+	int nwhole = 1;		/* "0.05", not ".05" */
+	size_t len;
+	char *p;
 
 	assert(scale >= 0 && scale <= DIGITS_MAX);
-	/* Two digits a step: output of millions of amounts spends its time
-	 * here. */
-	while (m >= 100) {
-		unsigned d = (unsigned)(m % 100);
-
-		rev[n++] = (char)('0' + d % 10);
-		rev[n++] = (char)('0' + d / 10);
-		m /= 100;
+	if (scale <= POW10_MAX) {
+		whole = m / pow10_u64[scale];
+		frac = m % pow10_u64[scale];
 	}
-	do {
-		rev[n++] = (char)('0' + m % 10);
-		m /= 10;
-	} while (m > 0);
-	/* At least one digit before the mark: "0.05", not ".05". */
-	while (n < (size_t)scale + 1)
-		rev[n++] = '0';
-
+	while (nwhole <= POW10_MAX && whole >= pow10_u64[nwhole])
+		nwhole++;
+	len = (v < 0) + (size_t)nwhole + (scale > 0 ? 1 + (size_t)scale : 0);
+	p = buf + len;
+	*p = '\0';
+	if (scale > 0) {
+		p = put_digits(p, frac, scale);
+		*--p = mark;
+	}
+	put_digits(p, whole, nwhole);
 	if (v < 0)
-		buf[len++] = '-';
-	while (n > 0) {
-		if (n == (size_t)scale)
-			buf[len++] = mark;
-		buf[len++] = rev[--n];
-	}
-	buf[len] = '\0';
+		buf[0] = '-';
 	return len;
 }
 

@@ -251,10 +251,16 @@ price_one(struct pricer *pr, const char *sku, const char *currency,
 	if (p->has_cost) {
 		int64_t cost_base;
 
+		/* The base currency is valid: no lookup for most lines. */
 		if (money_div((__int128)p->unit_cost * qty, E6 * E6,
-		    &cost_base) != MONEY_OK || fx_convert_into(pr->fx,
-		    cost_base, pr->base, currency, pr->day, &out->cost, why,
-		    size) != 0)
+		    &cost_base) != MONEY_OK) {
+			snprintf(why, size, "the line's cost is too large");
+			return -1;
+		}
+		if (strcmp(currency, pr->base) == 0)
+			out->cost = cost_base;
+		else if (fx_convert_into(pr->fx, cost_base, pr->base,
+		    currency, pr->day, &out->cost, why, size) != 0)
 			return -1;
 		out->has_cost = 1;
 		out->has_margin = pricing_margin(out->l.amount, out->cost,
@@ -390,6 +396,8 @@ struct price_run {
 	sqlite3_stmt *account;
 	struct keyset *accounts;	/* account_id -> currency */
 	char currency[4];
+	char exp_currency[4];		/* the currency of exp, the last seen */
+	int exp;
 	const char **names;
 };
 
@@ -525,7 +533,11 @@ keep_priced(struct price_run *r, const struct csv_record *rec,
 
 	row->pd = *pd;
 	memcpy(row->currency, currency, 4);
-	row->exp = exponent_of(currency);
+	if (strcmp(currency, r->exp_currency) != 0) {
+		memcpy(r->exp_currency, currency, 4);
+		r->exp = exponent_of(currency);
+	}
+	row->exp = r->exp;
 	row->field = b->n * r->nheader;
 	for (size_t j = 0; j < rec->nfield; j++) {
 		size_t len = rec->field[j].len;
