@@ -23,6 +23,7 @@
 
 #include "ar.h"
 #include "billing.h"
+
 #include "cli.h"
 #include "date.h"
 #include "db.h"
@@ -166,18 +167,16 @@ static const char sql_usage[] =
 static const char sql_account[] =
     "SELECT a.region, t.rate_micro FROM accounts a "
     "LEFT JOIN tax_rates t ON t.region = a.region WHERE a.account_id = ?1";
-static const char sql_invoice[] =
+static const char sql_invoices[] =
     "INSERT INTO invoices (invoice_id, account_id, issue_date, due_date, "
-    "currency, status) VALUES (?1, ?2, ?3, ?4, ?5, 'open')";
-static const char sql_line[] =
+    "currency, status)";
+static const char sql_lines[] =
     "INSERT INTO invoice_lines (invoice_id, line_no, sku, description, "
     "quantity_micro, unit_price_micro, amount_minor, tax_amount_minor, "
-    "service_start, service_end) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-    "?9, ?10)";
-static const char sql_record[] =
+    "service_start, service_end)";
+static const char sql_records[] =
     "INSERT INTO billing_records (subscription_id, period_start, "
-    "period_end, kind, invoice_id, line_no, amount_minor) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    "period_end, kind, invoice_id, line_no, amount_minor)";
 static const char sql_order_billed[] =
     "UPDATE order_lines SET invoice_id = ?3 WHERE order_id = ?1 "
     "AND line_no = ?2";
@@ -221,9 +220,10 @@ struct run {
 	struct open_period *open;	/* by subscription */
 	size_t nopen;
 	sqlite3_stmt *subs, *to_credit, *one_time, *usage, *account,
-	    *invoice, *line, *record, *order_billed, *usage_billed;
+	    *order_billed, *usage_billed;
 	int subs_row, one_row, usage_row;	/* SQLITE_ROW while more */
 	int credit_row;
+	struct db_rows *invoice_rows, *lines_rows;
 	struct pricing_book *book;
 	long long first_invoice, next_invoice;	/* numbers of INV- ids */
 	char prefix[16];
@@ -639,27 +639,32 @@ static void
 write_records(struct run *r)
 {
 	char ps[DATE_FMT_MAX], pe[DATE_FMT_MAX];
+	struct db_rows *rows;
 
 	if (r->nrec == 0)
 		return;
 	rec_text_base = r->text;
 	qsort(r->rec, r->nrec, sizeof(*r->rec), by_key);
+	rows = db_rows_new(r->db, sql_records, 7);
 	for (size_t i = 0; i < r->nrec; i++) {
 		const struct record *rec = &r->rec[i];
+		int k;
+		sqlite3_stmt *st = db_rows_add(rows, &k);
 
 		date_format(ps, rec->start);
 		date_format(pe, rec->end);
-		sqlite3_bind_text(r->record, 1, r->text + rec->sub, -1,
-		    SQLITE_STATIC);
-		sqlite3_bind_text(r->record, 2, ps, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(r->record, 3, pe, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(r->record, 4, rec->kind, -1, SQLITE_STATIC);
-		sqlite3_bind_text(r->record, 5, rec->invoice, -1,
-		    SQLITE_STATIC);
-		sqlite3_bind_int(r->record, 6, rec->line_no);
-		sqlite3_bind_int64(r->record, 7, rec->amount);
-		db_step_done(r->db, r->record);
+		sqlite3_bind_text(st, k, r->text + rec->sub, -1,
+		    SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, k + 1, ps, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, k + 2, pe, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, k + 3, rec->kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, k + 4, rec->invoice, -1,
+		    SQLITE_TRANSIENT);
+		sqlite3_bind_int(st, k + 5, rec->line_no);
+		sqlite3_bind_int64(st, k + 6, rec->amount);
 	}
+	db_rows_flush(rows);
+	db_rows_free(rows);
 	r->records = (long)r->nrec;
 }
 
@@ -703,43 +708,62 @@ static void
 write_line(struct run *r, const struct bline *b, const char *inv,
     int64_t rate)
 {
-	sqlite3_stmt *st = r->line;
 	char d[DATE_FMT_MAX];
 	int64_t tax = 0;
+	int k;
+	sqlite3_stmt *st = db_rows_add(r->lines_rows, &k);
 
 	billing_tax(b->amount, rate, &tax);
-	sqlite3_bind_text(st, 1, inv, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 2, b->line_no);
-	sqlite3_bind_text(st, 3, b->sku, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, b->description, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, k, inv, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, k + 1, b->line_no);
+	sqlite3_bind_text(st, k + 2, b->sku, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, k + 3, b->description, -1, SQLITE_TRANSIENT);
 	if (b->src == SRC_CHANGE || b->src == SRC_CREDIT) {
 		/* an amount of days, not units */
-		sqlite3_bind_null(st, 5);
-		sqlite3_bind_null(st, 6);
+		sqlite3_bind_null(st, k + 4);
+		sqlite3_bind_null(st, k + 5);
 	} else {
-		sqlite3_bind_int64(st, 5, b->qty);
-		sqlite3_bind_int64(st, 6, b->unit_price);
+		sqlite3_bind_int64(st, k + 4, b->qty);
+		sqlite3_bind_int64(st, k + 5, b->unit_price);
 	}
-	sqlite3_bind_int64(st, 7, b->amount);
-	sqlite3_bind_int64(st, 8, tax);
+	sqlite3_bind_int64(st, k + 6, b->amount);
+	sqlite3_bind_int64(st, k + 7, tax);
 	if (b->start != DATE_NONE) {
 		date_format(d, b->start);
-		sqlite3_bind_text(st, 9, d, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, k + 8, d, -1, SQLITE_TRANSIENT);
 		date_format(d, b->end);
-		sqlite3_bind_text(st, 10, d, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, k + 9, d, -1, SQLITE_TRANSIENT);
 	} else {
-		sqlite3_bind_null(st, 9);
-		sqlite3_bind_null(st, 10);
+		sqlite3_bind_null(st, k + 8);
+		sqlite3_bind_null(st, k + 9);
 	}
-	db_step_done(r->db, st);
 	r->lines++;
+}
+
+static void
+write_invoice(struct run *r, const char *inv, const char *account,
+    const char *currency)
+{
+	char day[DATE_FMT_MAX], due[DATE_FMT_MAX];
+	int k;
+	sqlite3_stmt *st = db_rows_add(r->invoice_rows, &k);
+
+	date_format(day, r->o->on);
+	date_format(due, r->o->on + r->terms);
+	sqlite3_bind_text(st, k, inv, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, k + 1, account, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, k + 2, day, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, k + 3, due, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, k + 4, currency, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, k + 5, "open", -1, SQLITE_STATIC);
+	r->invoices++;
 }
 
 static void
 write_account(struct run *r, const char *account)
 {
 	int64_t rate = 0;
-	char inv[40], prefix[16], day[DATE_FMT_MAX], due[DATE_FMT_MAX];
+	char inv[40], prefix[16];
 	int y, m, d;
 
 	if (r->n == 0)
@@ -750,8 +774,6 @@ write_account(struct run *r, const char *account)
 	sqlite3_reset(r->account);
 	date_to_ymd(r->o->on, &y, &m, &d);
 	snprintf(prefix, sizeof(prefix), "INV-%04d", y);
-	date_format(day, r->o->on);
-	date_format(due, r->o->on + r->terms);
 	/* One invoice per currency, in the order the currencies come. */
 	for (size_t i = 0; i < r->n; i++) {
 		int line_no = 0;
@@ -765,14 +787,7 @@ write_account(struct run *r, const char *account)
 		}
 		snprintf(inv, sizeof(inv), "%s-%06lld", prefix,
 		    r->next_invoice++);
-		sqlite3_bind_text(r->invoice, 1, inv, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(r->invoice, 2, account, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(r->invoice, 3, day, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(r->invoice, 4, due, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(r->invoice, 5, r->l[i].currency, -1,
-		    SQLITE_TRANSIENT);
-		db_step_done(r->db, r->invoice);
-		r->invoices++;
+		write_invoice(r, inv, account, r->l[i].currency);
 		for (size_t j = i; j < r->n; j++) {
 			struct bline *b = &r->l[j];
 
@@ -991,9 +1006,8 @@ prepare(struct run *r)
 	sqlite3_bind_text(r->usage, 3, month, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(r->usage, 4, some);
 	r->account = db_prepare(r->db, sql_account);
-	r->invoice = db_prepare(r->db, sql_invoice);
-	r->line = db_prepare(r->db, sql_line);
-	r->record = db_prepare(r->db, sql_record);
+	r->invoice_rows = db_rows_new(r->db, sql_invoices, 6);
+	r->lines_rows = db_rows_new(r->db, sql_lines, 10);
 	r->order_billed = db_prepare(r->db, sql_order_billed);
 	r->usage_billed = db_prepare(r->db, sql_usage_billed);
 	r->book = pricing_book_open(r->db, r->u_start);
@@ -1003,11 +1017,13 @@ static void
 finalize(struct run *r)
 {
 	sqlite3_stmt *st[] = { r->subs, r->to_credit, r->one_time,
-	    r->usage, r->account, r->invoice, r->line, r->record,
+	    r->usage, r->account,
 	    r->order_billed, r->usage_billed };
 
 	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
 		sqlite3_finalize(st[i]);
+	db_rows_free(r->invoice_rows);
+	db_rows_free(r->lines_rows);
 	pricing_book_close(r->book);
 	keyset_free(r->charged);
 	for (size_t i = 0; i < r->nopen; i++)
@@ -1058,7 +1074,7 @@ billing_run(sqlite3 *db, const struct billing_opts *o)
 	 * each up again, half the time of a large run.  It is back on for
 	 * every other command.
 	 */
-	db_exec(db, "PRAGMA foreign_keys = OFF");
+	db_exec(db, "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -131072");
 	db_begin(db);
 	r.billing_day = setting_int(db, "billing_day", 1);
 	r.terms = setting_int(db, "payment_terms_days", 30);
@@ -1069,6 +1085,8 @@ billing_run(sqlite3 *db, const struct billing_opts *o)
 	accounts_table(&r);
 	prepare(&r);
 	bill_accounts(&r);
+	db_rows_flush(r.invoice_rows);
+	db_rows_flush(r.lines_rows);
 	write_records(&r);
 	keep_made(&r);
 	r.applied = ar_apply_run(db, o->on);

@@ -298,6 +298,78 @@ db_step_done(sqlite3 *db, sqlite3_stmt *st)
 	sqlite3_reset(st);
 }
 
+struct db_rows {
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int ncol, n;		/* n: rows bound */
+};
+
+/*
+ * The tuples are a VALUES table filtered on its first column, so that a
+ * last, part-filled statement writes only its rows: the first column of
+ * the others is bound NULL.  Plain "INSERT ... VALUES (...), (...)" would
+ * need a second statement for the rest, and their values bound again.
+ */
+struct db_rows *
+db_rows_new(sqlite3 *db, const char *head, int ncol)
+{
+	struct db_rows *r;
+	size_t cap = strlen(head) + 64 + (size_t)DB_ROWS * ((size_t)ncol * 3 + 4);
+	char *sql;
+	size_t n;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL || (sql = malloc(cap)) == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	n = (size_t)snprintf(sql, cap, "%s SELECT * FROM (VALUES ", head);
+	for (int i = 0; i < DB_ROWS; i++) {
+		sql[n++] = i > 0 ? ',' : ' ';
+		sql[n++] = '(';
+		for (int j = 0; j < ncol; j++) {
+			if (j > 0)
+				sql[n++] = ',';
+			sql[n++] = '?';
+		}
+		sql[n++] = ')';
+	}
+	snprintf(sql + n, cap - n, ") WHERE column1 IS NOT NULL");
+	r->db = db;
+	r->ncol = ncol;
+	r->st = db_prepare(db, sql);
+	free(sql);
+	return r;
+}
+
+sqlite3_stmt *
+db_rows_add(struct db_rows *r, int *base)
+{
+	if (r->n == DB_ROWS) {
+		db_step_done(r->db, r->st);
+		r->n = 0;
+	}
+	*base = r->n++ * r->ncol + 1;
+	return r->st;
+}
+
+void
+db_rows_flush(struct db_rows *r)
+{
+	if (r->n == 0)
+		return;
+	for (int i = r->n * r->ncol + 1; i <= DB_ROWS * r->ncol; i += r->ncol)
+		sqlite3_bind_null(r->st, i);
+	db_step_done(r->db, r->st);
+	r->n = 0;
+}
+
+void
+db_rows_free(struct db_rows *r)
+{
+	if (r == NULL)
+		return;
+	sqlite3_finalize(r->st);
+	free(r);
+}
+
 int
 db_finish(sqlite3 *db, const char *verb, const char *arguments,
     const struct db_changes *ch)

@@ -86,6 +86,25 @@ int32_t db_day(sqlite3_stmt *st, int i);
 void db_bind_day(sqlite3_stmt *st, int i, int32_t day);
 void db_step_done(sqlite3 *db, sqlite3_stmt *st);
 
+/*
+ * Many rows by one INSERT: SQLite's cost of stepping a statement is about
+ * that of inserting a small row, so rows go DB_ROWS to a statement.
+ * head is the INSERT up to its VALUES ("INSERT INTO t (a, b)"), from the
+ * program's own SQL; ncol the number of columns.  db_rows_add() returns
+ * the statement to bind the next row's values to, at parameters *base to
+ * *base + ncol - 1, after it has written a full statement; texts must be
+ * bound SQLITE_TRANSIENT, as they stay bound until then.  db_rows_flush()
+ * writes the rows left; a row whose first column is NULL is never
+ * written (that is how a part-filled statement leaves out the rest).
+ * Fatal on a database error.  db_rows_free() finalizes without writing.
+ */
+#define DB_ROWS 64
+struct db_rows;
+struct db_rows *db_rows_new(sqlite3 *db, const char *head, int ncol);
+sqlite3_stmt *db_rows_add(struct db_rows *r, int *base);
+void db_rows_flush(struct db_rows *r);
+void db_rows_free(struct db_rows *r);
+
 /* Ends a verb that writes: with no data error, appends its audit row and
  * commits (CLI_OK); else rolls back and says "VERB: nothing changed (N
  * errors)" (CLI_EDATA). */

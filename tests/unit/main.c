@@ -10,7 +10,7 @@ main(void)
 	Suite *(*const suites[])(void) = {
 		money_suite, date_suite, csv_suite, out_suite, sha256_suite,
 		entity_suite, fx_suite, pipeline_suite, pricing_suite,
-		billing_suite, ar_suite, recognition_suite,
+		billing_suite, ar_suite, recognition_suite, db_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 	int failed;

@@ -16,5 +16,6 @@ Suite *pricing_suite(void);
 Suite *billing_suite(void);
 Suite *ar_suite(void);
 Suite *recognition_suite(void);
+Suite *db_suite(void);
 
 #endif

@@ -1,0 +1,97 @@
+/* Many rows by one INSERT: every row written once, in order, whatever
+ * the number of rows against DB_ROWS; a NULL first column left out. */
+#include <sqlite3.h>
+
+#include "db.h"
+#include "suites.h"
+
+static sqlite3 *
+memory_db(void)
+{
+	sqlite3 *db;
+
+	ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
+	db_exec(db, "CREATE TABLE t (k TEXT, n INTEGER)");
+	return db;
+}
+
+/* Rows 0..n-1 as ('r<i>', i); the sum of n is n(n-1)/2. */
+static void
+insert_rows(sqlite3 *db, int n)
+{
+	struct db_rows *rows = db_rows_new(db, "INSERT INTO t (k, n)", 2);
+	char k[16];
+
+	for (int i = 0; i < n; i++) {
+		int base;
+		sqlite3_stmt *st = db_rows_add(rows, &base);
+
+		snprintf(k, sizeof(k), "r%d", i);
+		sqlite3_bind_text(st, base, k, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(st, base + 1, i);
+	}
+	db_rows_flush(rows);
+	db_rows_free(rows);
+}
+
+static long long
+scalar(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = db_prepare(db, sql);
+	long long v;
+
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+START_TEST(rows_counts)
+{
+	/* none, one, one short of a statement, exactly one, one over, and
+	 * two statements and 5 */
+	static const int counts[] = { 0, 1, DB_ROWS - 1, DB_ROWS,
+	    DB_ROWS + 1, 2 * DB_ROWS + 5 };
+	int n = counts[_i];
+	sqlite3 *db = memory_db();
+
+	insert_rows(db, n);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM t"), n);
+	ck_assert_int_eq(scalar(db, "SELECT count(DISTINCT n) FROM t"), n);
+	ck_assert_int_eq(scalar(db, "SELECT coalesce(sum(n), 0) FROM t"),
+	    (long long)n * (n - 1) / 2);
+	/* the text went with its number, in order */
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM t WHERE "
+	    "k != 'r' || n"), 0);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM t WHERE "
+	    "rowid != n + 1"), 0);
+	sqlite3_close(db);
+}
+END_TEST
+
+/* A flush after a part-filled statement, then more rows: the tuples of
+ * the first part are not written again by the second statement. */
+START_TEST(rows_again)
+{
+	sqlite3 *db = memory_db();
+
+	insert_rows(db, 3);
+	insert_rows(db, DB_ROWS + 2);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM t"), DB_ROWS + 5);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM t WHERE "
+	    "k = 'r1'"), 2);
+	sqlite3_close(db);
+}
+END_TEST
+
+Suite *
+db_suite(void)
+{
+	Suite *s = suite_create("db");
+	TCase *tc = tcase_create("rows");
+
+	tcase_add_loop_test(tc, rows_counts, 0, 6);
+	tcase_add_test(tc, rows_again);
+	suite_add_tcase(s, tc);
+	return s;
+}
