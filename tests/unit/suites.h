@@ -17,5 +17,6 @@ Suite *billing_suite(void);
 Suite *ar_suite(void);
 Suite *recognition_suite(void);
 Suite *db_suite(void);
+Suite *metrics_suite(void);
 
 #endif

@@ -1,0 +1,239 @@
+/*
+ * Each account's MRR at month ends, its movements, and their sums.
+ *
+ * An account's MRR is wanted at the end of every month from before the
+ * first period (its start, and the trailing months of churn behind LTV)
+ * to the last: a subscription adds its amount to a run of consecutive
+ * month ends, so each goes into an array of differences once and one
+ * pass sums them up, whatever the number of months.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "date.h"
+#include "mrr.h"
+
+struct mrr {
+	int32_t first;		/* month of period 0 */
+	size_t n;		/* periods */
+	int months, trail;
+	size_t nseg;
+	int32_t snap0;		/* the first month whose end is kept */
+	size_t nsnap;		/* month ends kept, to the last period's */
+	int32_t trail0;		/* the first month of the churn series */
+	size_t ntrail;		/* its months */
+	struct mrr_sums *sums;	/* [period][segment] */
+	int64_t *tstart, *tchurn;	/* [segment][month of the series] */
+	int64_t *mrr, *cost, *seats;	/* per month end, one account */
+};
+
+static void *
+zalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+
+	if (p == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	return p;
+}
+
+struct mrr *
+mrr_new(int32_t first, size_t n, int months, int trail, size_t nsegment)
+{
+	struct mrr *m = zalloc(1, sizeof(*m));
+	int32_t last = first + (int32_t)(n * (size_t)months) - 1;
+
+	m->first = first;
+	m->n = n;
+	m->months = months;
+	m->trail = trail;
+	m->nseg = nsegment;
+	m->trail0 = first + months - trail;
+	m->ntrail = (size_t)(last - m->trail0 + 1);
+	m->snap0 = (first < m->trail0 ? first : m->trail0) - 1;
+	m->nsnap = (size_t)(last - m->snap0 + 1);
+	m->sums = zalloc(n * nsegment, sizeof(*m->sums));
+	m->tstart = zalloc(nsegment * m->ntrail, sizeof(int64_t));
+	m->tchurn = zalloc(nsegment * m->ntrail, sizeof(int64_t));
+	m->mrr = zalloc(m->nsnap + 1, sizeof(int64_t));
+	m->cost = zalloc(m->nsnap + 1, sizeof(int64_t));
+	m->seats = zalloc(m->nsnap + 1, sizeof(int64_t));
+	return m;
+}
+
+void
+mrr_free(struct mrr *m)
+{
+	if (m == NULL)
+		return;
+	free(m->sums);
+	free(m->tstart);
+	free(m->tchurn);
+	free(m->mrr);
+	free(m->cost);
+	free(m->seats);
+	free(m);
+}
+
+int32_t
+mrr_period_start(const struct mrr *m, size_t k)
+{
+	return date_month_start(m->first + (int32_t)k * m->months);
+}
+
+int32_t
+mrr_period_last(const struct mrr *m, size_t k)
+{
+	return date_month_start(m->first + (int32_t)(k + 1) * m->months) - 1;
+}
+
+int64_t
+mrr_at(const struct mrr_sub *sub, size_t nsub, int32_t day)
+{
+	int64_t sum = 0;
+
+	for (size_t i = 0; i < nsub; i++)
+		if (sub[i].start <= day && (sub[i].end == DATE_NONE ||
+		    day < sub[i].end))
+			sum += sub[i].mrr;
+	return sum;
+}
+
+static int
+by_day(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The account can first pay on the first month end of one of its
+ * subscriptions with a positive amount; those days are tried in order
+ * (with amounts of both signs, the sum decides).
+ */
+int32_t
+mrr_first_paying(const struct mrr_sub *sub, size_t nsub)
+{
+	int32_t *day = zalloc(nsub, sizeof(*day)), found = DATE_NONE;
+	size_t n = 0;
+
+	for (size_t i = 0; i < nsub; i++) {
+		int32_t d = date_month_end(date_month_of(sub[i].start)) - 1;
+
+		if (sub[i].mrr > 0 && (sub[i].end == DATE_NONE ||
+		    d < sub[i].end))
+			day[n++] = d;
+	}
+	qsort(day, n, sizeof(*day), by_day);
+	for (size_t i = 0; i < n && found == DATE_NONE; i++)
+		if (mrr_at(sub, nsub, day[i]) > 0)
+			found = day[i];
+	free(day);
+	return found;
+}
+
+/* The account's MRR, cost and seats at every month end kept. */
+static void
+month_ends(struct mrr *m, const struct mrr_sub *sub, size_t nsub)
+{
+	size_t n = m->nsnap;
+	int64_t a = 0, c = 0, s = 0;
+
+	memset(m->mrr, 0, (n + 1) * sizeof(int64_t));
+	memset(m->cost, 0, (n + 1) * sizeof(int64_t));
+	memset(m->seats, 0, (n + 1) * sizeof(int64_t));
+	for (size_t i = 0; i < nsub; i++) {
+		/* active at the ends of months first..last */
+		int64_t first = date_month_of(sub[i].start) - m->snap0;
+		int64_t last = sub[i].end == DATE_NONE ? (int64_t)n - 1 :
+		    date_month_of(sub[i].end) - 1 - m->snap0;
+
+		if (first < 0)
+			first = 0;
+		if (last > (int64_t)n - 1)
+			last = (int64_t)n - 1;
+		if (first > last)
+			continue;
+		m->mrr[first] += sub[i].mrr;
+		m->mrr[last + 1] -= sub[i].mrr;
+		m->cost[first] += sub[i].cost;
+		m->cost[last + 1] -= sub[i].cost;
+		m->seats[first] += sub[i].seats;
+		m->seats[last + 1] -= sub[i].seats;
+	}
+	for (size_t i = 0; i < n; i++) {
+		a += m->mrr[i];
+		c += m->cost[i];
+		s += m->seats[i];
+		m->mrr[i] = a;
+		m->cost[i] = c;
+		m->seats[i] = s;
+	}
+}
+
+void
+mrr_add(struct mrr *m, size_t segment, const struct mrr_sub *sub,
+    size_t nsub, struct mrr_step *steps)
+{
+	int32_t paid = mrr_first_paying(sub, nsub);
+	int64_t *ts = m->tstart + segment * m->ntrail;
+	int64_t *tc = m->tchurn + segment * m->ntrail;
+
+	month_ends(m, sub, nsub);
+	for (size_t k = 0; k < m->n; k++) {
+		struct mrr_sums *su = &m->sums[k * m->nseg + segment];
+		size_t i0 = (size_t)(m->first + (int32_t)k * m->months - 1 -
+		    m->snap0), i1 = i0 + (size_t)m->months;
+		int64_t s = m->mrr[i0], e = m->mrr[i1], amount;
+		enum movement mv = metrics_movement(s, e, paid != DATE_NONE &&
+		    paid < date_month_start(m->first + (int32_t)k *
+		    m->months) - 1, &amount);
+
+		su->start += s;
+		su->end += e;
+		su->move[mv] += amount;
+		su->count[mv]++;
+		su->paying_start += s > 0;
+		su->paying_end += e > 0;
+		if (s > 0) {
+			su->cohort_start += s;
+			su->cohort_kept += e < s ? e : s;
+			su->cohort_end += e;
+		}
+		su->cost_end += m->cost[i1];
+		su->seats_end += m->seats[i1];
+		if (steps != NULL) {
+			steps[k].start = s;
+			steps[k].end = e;
+			steps[k].amount = amount;
+			steps[k].move = mv;
+		}
+	}
+	for (size_t i = 0; i < m->ntrail; i++) {
+		size_t j = (size_t)(m->trail0 + (int32_t)i - 1 - m->snap0);
+		int64_t s = m->mrr[j], e = m->mrr[j + 1];
+
+		ts[i] += s > 0;
+		tc[i] += s > 0 && e <= 0;
+	}
+}
+
+const struct mrr_sums *
+mrr_sums(const struct mrr *m, size_t period, size_t segment)
+{
+	return &m->sums[period * m->nseg + segment];
+}
+
+void
+mrr_trail(const struct mrr *m, size_t period, size_t segment,
+    const int64_t **start, const int64_t **churned)
+{
+	size_t last = (size_t)(m->first + (int32_t)(period + 1) * m->months -
+	    1 - m->trail0);
+
+	*start = m->tstart + segment * m->ntrail + last + 1 - (size_t)m->trail;
+	*churned = m->tchurn + segment * m->ntrail + last + 1 -
+	    (size_t)m->trail;
+}

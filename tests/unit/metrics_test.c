@@ -1,0 +1,271 @@
+/*
+ * metrics and mrr: the definitions of DESIGN.md on small cases worked out
+ * by hand (the arithmetic is in the comments), and the public MRR model of
+ * dbt-labs' mrr-playbook as a conformance case.  Money is in cents.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "date.h"
+#include "metrics.h"
+#include "mrr.h"
+#include "suites.h"
+
+static int32_t
+D(const char *s)
+{
+	int32_t d;
+
+	ck_assert_msg(date_parse(s, strlen(s), &d) == 0, "bad date %s", s);
+	return d;
+}
+
+static int32_t
+M(const char *s)
+{
+	int32_t m;
+
+	ck_assert_msg(date_parse_month(s, strlen(s), &m) == 0, "bad month %s",
+	    s);
+	return m;
+}
+
+START_TEST(movement)
+{
+	int64_t a;
+
+	ck_assert_int_eq(metrics_movement(0, 10000, 0, &a), MV_NEW);
+	ck_assert_int_eq(a, 10000);
+	ck_assert_int_eq(metrics_movement(0, 10000, 1, &a), MV_REACTIVATION);
+	ck_assert_int_eq(a, 10000);
+	ck_assert_int_eq(metrics_movement(10000, 15000, 1, &a), MV_EXPANSION);
+	ck_assert_int_eq(a, 5000);
+	ck_assert_int_eq(metrics_movement(15000, 10000, 1, &a),
+	    MV_CONTRACTION);
+	ck_assert_int_eq(a, 5000);
+	ck_assert_int_eq(metrics_movement(10000, 0, 1, &a), MV_CHURN);
+	ck_assert_int_eq(a, 10000);
+	ck_assert_int_eq(metrics_movement(10000, 10000, 1, &a), MV_NONE);
+	ck_assert_int_eq(a, 0);
+	/* a credit subscription below zero: -20.00 to 30.00 is new 50.00,
+	 * so that start + new = end still */
+	ck_assert_int_eq(metrics_movement(-2000, 3000, 0, &a), MV_NEW);
+	ck_assert_int_eq(a, 5000);
+	ck_assert_int_eq(metrics_movement(3000, -2000, 0, &a), MV_CHURN);
+	ck_assert_int_eq(a, 5000);
+}
+END_TEST
+
+START_TEST(ratio)
+{
+	int64_t v;
+
+	/* 165 / 130 = 1.269230... -> 1.2692; 125 / 130 = 0.961538 -> 0.9615 */
+	ck_assert_int_eq(metrics_ratio(165, 130, 4, &v), 0);
+	ck_assert_int_eq(v, 12692);
+	ck_assert_int_eq(metrics_ratio(125, 130, 4, &v), 0);
+	ck_assert_int_eq(v, 9615);
+	/* CSAT: 10 x 5, 20 x 4, 10 x 3, 5 x 2, 5 x 1: (10 + 20) / 50 = 60% */
+	ck_assert_int_eq(metrics_ratio(10 + 20, 10 + 20 + 10 + 5 + 5, 4, &v),
+	    0);
+	ck_assert_int_eq(v, 6000);
+	/* halves go away from zero: 1/8 = 0.125 -> 0.13, -0.13 */
+	ck_assert_int_eq(metrics_ratio(1, 8, 2, &v), 0);
+	ck_assert_int_eq(v, 13);
+	ck_assert_int_eq(metrics_ratio(-1, 8, 2, &v), 0);
+	ck_assert_int_eq(v, -13);
+	/* over nothing: undefined, not 0 */
+	ck_assert_int_eq(metrics_ratio(5, 0, 4, &v), -1);
+}
+END_TEST
+
+START_TEST(ltv)
+{
+	/* MRR 1000.00, cost 200.00, 10 accounts: 80.00 a month each.  Churn
+	 * 1 of 10, 1 of 20 and a month with nobody paying (not counted):
+	 * (0.10 + 0.05) / 2 = 0.075; 80.00 / 0.075 = 1066.666... */
+	int64_t start[] = { 10, 20, 0 }, churned[] = { 1, 1, 0 }, v;
+
+	ck_assert_int_eq(metrics_ltv(100000, 20000, 10, churned, start, 3,
+	    &v), 0);
+	ck_assert_int_eq(v, 106667);
+	/* no churn: undefined */
+	churned[0] = churned[1] = 0;
+	ck_assert_int_eq(metrics_ltv(100000, 20000, 10, churned, start, 3,
+	    &v), -1);
+	/* nobody paying: undefined */
+	churned[0] = 1;
+	ck_assert_int_eq(metrics_ltv(0, 0, 0, churned, start, 3, &v), -1);
+}
+END_TEST
+
+START_TEST(dso_countback)
+{
+	/* receivables 1500.00; going back, March invoiced 1000.00 (31 days:
+	 * all covered, 500.00 left), February 800.00 (28 days: 500 / 800 of
+	 * them = 17.5): 48.5 days */
+	int64_t inv[] = { 100000, 80000, 90000 };
+	int32_t days[] = { 31, 28, 31 };
+
+	ck_assert_int_eq(metrics_dso_countback(150000, inv, days, 3), 4850);
+	/* exactly one month's worth: its days */
+	ck_assert_int_eq(metrics_dso_countback(100000, inv, days, 3), 3100);
+	/* more than all months: all their days, 90 */
+	ck_assert_int_eq(metrics_dso_countback(900000, inv, days, 3), 9000);
+	/* 1.00 left in a month of 3.00 and 31 days: 10.333... -> 10.33 */
+	inv[0] = 300;
+	ck_assert_int_eq(metrics_dso_countback(100, inv, days, 3), 1033);
+	ck_assert_int_eq(metrics_dso_countback(0, inv, days, 3), 0);
+}
+END_TEST
+
+START_TEST(months_between)
+{
+	struct metrics_months m;
+
+	m = metrics_months_between(D("2026-01-15"), D("2027-01-15"));
+	ck_assert_int_eq(m.num, 12 * m.den);
+	/* 1 month, then 14 days of February's 28 */
+	m = metrics_months_between(D("2026-01-01"), D("2026-02-15"));
+	ck_assert_int_eq(m.num, 28 + 14);
+	ck_assert_int_eq(m.den, 28);
+	/* from the 31st: to 2026-02-28 is a month, then 1 day of 28 */
+	m = metrics_months_between(D("2026-01-31"), D("2026-03-01"));
+	ck_assert_int_eq(m.num, 29);
+	ck_assert_int_eq(m.den, 28);
+	m = metrics_months_between(D("2026-03-01"), D("2026-03-01"));
+	ck_assert_int_eq(m.num, 0);
+}
+END_TEST
+
+/*
+ * The subscription periods of dbt-labs' mrr-playbook seed, customers 1,
+ * 5, 17, 26 and 27 (monthly amounts, end dates exclusive), and the
+ * figures of June, July and August 2019.
+ */
+#define SUB(s, e, amount) { D(s), D(e), (amount) * 100, 0, 0 }
+
+START_TEST(dbt_playbook)
+{
+	struct mrr_sub c1[] = { SUB("2019-04-01", "2019-06-01", 50),
+	    SUB("2019-06-01", "2019-08-01", 75) };
+	struct mrr_sub c5[] = { SUB("2018-12-01", "2019-03-01", 25),
+	    SUB("2019-07-01", "2019-08-01", 50),
+	    SUB("2019-08-01", "2019-09-01", 25) };
+	struct mrr_sub c17[] = { SUB("2018-12-01", "2019-05-01", 50),
+	    SUB("2019-05-01", "2019-06-01", 25),
+	    SUB("2019-06-01", "2019-09-01", 40) };
+	struct mrr_sub c26[] = { SUB("2019-05-01", "2019-06-01", 55),
+	    SUB("2019-06-01", "2019-08-01", 50) };
+	struct mrr_sub c27[] = { SUB("2019-07-01", "2019-08-01", 130),
+	    SUB("2019-08-01", "2020-01-01", 125) };
+	static const int64_t mrr[] = { 165, 345, 190 }, new[] = { 0, 130, 0 },
+	    exp[] = { 40, 0, 0 }, con[] = { 5, 0, 30 },
+	    churn[] = { 0, 0, 125 }, react[] = { 0, 50, 0 };
+	struct mrr *m = mrr_new(M("2019-06"), 3, 1, 6, 1);
+	struct mrr_step steps[3];
+	int64_t v;
+
+	mrr_add(m, 0, c1, 2, NULL);
+	mrr_add(m, 0, c5, 3, steps);
+	mrr_add(m, 0, c17, 3, NULL);
+	mrr_add(m, 0, c26, 2, NULL);
+	mrr_add(m, 0, c27, 2, NULL);
+	for (size_t k = 0; k < 3; k++) {
+		const struct mrr_sums *s = mrr_sums(m, k, 0);
+
+		ck_assert_int_eq(s->end, mrr[k] * 100);
+		ck_assert_int_eq(s->move[MV_NEW], new[k] * 100);
+		ck_assert_int_eq(s->move[MV_EXPANSION], exp[k] * 100);
+		ck_assert_int_eq(s->move[MV_CONTRACTION], con[k] * 100);
+		ck_assert_int_eq(s->move[MV_CHURN], churn[k] * 100);
+		ck_assert_int_eq(s->move[MV_REACTIVATION], react[k] * 100);
+		/* start + movements = end */
+		ck_assert_int_eq(s->start + s->move[MV_NEW] +
+		    s->move[MV_EXPANSION] + s->move[MV_REACTIVATION] -
+		    s->move[MV_CONTRACTION] - s->move[MV_CHURN], s->end);
+	}
+	/* June: NRR 165 / 130 = 126.92%, GRR (50 + 25 + 50) / 130 = 96.15% */
+	ck_assert_int_eq(metrics_ratio(mrr_sums(m, 0, 0)->cohort_end,
+	    mrr_sums(m, 0, 0)->cohort_start, 4, &v), 0);
+	ck_assert_int_eq(v, 12692);
+	ck_assert_int_eq(metrics_ratio(mrr_sums(m, 0, 0)->cohort_kept,
+	    mrr_sums(m, 0, 0)->cohort_start, 4, &v), 0);
+	ck_assert_int_eq(v, 9615);
+	/* August: 2 of the 5 paying at its start churned */
+	ck_assert_int_eq(mrr_sums(m, 2, 0)->count[MV_CHURN], 2);
+	ck_assert_int_eq(mrr_sums(m, 2, 0)->paying_start, 5);
+	/* customer 5 comes back in July after paying until February, and
+	 * goes down to 25 in August */
+	ck_assert_int_eq(steps[1].move, MV_REACTIVATION);
+	ck_assert_int_eq(steps[1].amount, 5000);
+	ck_assert_int_eq(steps[2].move, MV_CONTRACTION);
+	ck_assert_int_eq(steps[2].end, 2500);
+	mrr_free(m);
+}
+END_TEST
+
+/* Quarters: the movement is from one quarter's end to the next, and the
+ * trailing monthly churn counts every month of the last six. */
+START_TEST(quarters)
+{
+	/* paying 100.00 from January to mid-May, then 300.00 from July */
+	struct mrr_sub a[] = { SUB("2026-01-01", "2026-05-15", 100),
+	    SUB("2026-07-01", "2027-01-01", 300) };
+	struct mrr *m = mrr_new(M("2026-01"), 3, 3, 6, 1);
+	struct mrr_step steps[3];
+	const int64_t *start, *churned;
+
+	mrr_add(m, 0, a, 2, steps);
+	/* Q1: new 100; Q2 ends at 0 (churn 100); Q3: back at 300 */
+	ck_assert_int_eq(steps[0].move, MV_NEW);
+	ck_assert_int_eq(steps[1].move, MV_CHURN);
+	ck_assert_int_eq(steps[1].amount, 10000);
+	ck_assert_int_eq(steps[2].move, MV_REACTIVATION);
+	ck_assert_int_eq(steps[2].amount, 30000);
+	/* Q3's trailing months April..September: paying at the start of
+	 * April and May, churned in May */
+	mrr_trail(m, 2, 0, &start, &churned);
+	ck_assert_int_eq(start[0], 1);	/* April */
+	ck_assert_int_eq(start[1], 1);	/* May */
+	ck_assert_int_eq(churned[1], 1);
+	ck_assert_int_eq(start[2], 0);	/* June */
+	ck_assert_int_eq(start[3], 0);	/* July: paying only from its end */
+	ck_assert_int_eq(start[4], 1);	/* August */
+	ck_assert_int_eq(churned[5], 0);
+	ck_assert_int_eq(mrr_period_last(m, 2), D("2026-09-30"));
+	mrr_free(m);
+}
+END_TEST
+
+/* Paying means at a month end: a subscription inside one month never
+ * pays, so the account that comes later is new. */
+START_TEST(first_paying)
+{
+	struct mrr_sub a[] = { SUB("2026-01-05", "2026-01-20", 100),
+	    SUB("2026-03-01", "2026-06-01", 100) };
+
+	ck_assert_int_eq(mrr_first_paying(a, 2), D("2026-03-31"));
+	ck_assert_int_eq(mrr_at(a, 2, D("2026-01-10")), 10000);
+	ck_assert_int_eq(mrr_at(a, 2, D("2026-01-20")), 0);
+	ck_assert_int_eq(mrr_first_paying(a, 1), DATE_NONE);
+}
+END_TEST
+
+Suite *
+metrics_suite(void)
+{
+	Suite *s = suite_create("metrics");
+	TCase *tc = tcase_create("definitions");
+
+	tcase_add_test(tc, movement);
+	tcase_add_test(tc, ratio);
+	tcase_add_test(tc, ltv);
+	tcase_add_test(tc, dso_countback);
+	tcase_add_test(tc, months_between);
+	tcase_add_test(tc, dbt_playbook);
+	tcase_add_test(tc, quarters);
+	tcase_add_test(tc, first_paying);
+	suite_add_tcase(s, tc);
+	return s;
+}
