@@ -29,7 +29,7 @@ CHECK_LIBS = `pkg-config --libs check`
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -pthread -iquote lib $(CFLAGS)
 LDFLAGS_ALL = $(SAN) -pthread $(LDFLAGS)
 
-PROGS = revops-import revops-pipeline revops-quote revops-invoice
+PROGS = revops-import revops-pipeline revops-quote revops-invoice revops-metrics
 LIB_SRC = $(wildcard lib/*.c)
 LIB_OBJ = $(LIB_SRC:lib/%.c=$(O)/lib/%.o) $(O)/gen/schema.o
 LIB = $(O)/lib/librevops.a

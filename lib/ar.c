@@ -759,6 +759,36 @@ ar_aging(sqlite3 *db, const struct ar_opts *o)
 }
 
 int
+ar_aging_totals(sqlite3 *db, int32_t as_of, struct fx *fx, int64_t bucket[5])
+{
+	struct aging_row tot[32];
+	sqlite3_stmt *st = db_prepare(db, sql_aging);
+	int ntot = 0, rc = 0;
+	char why[256];
+
+	db_bind_day(st, 1, as_of);
+	sqlite3_bind_null(st, 2);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		total_of(tot, &ntot, text(st, 2))->b[ar_bucket(as_of -
+		    db_day(st, 3))] += sqlite3_column_int64(st, 5);
+	sqlite3_finalize(st);
+	memset(bucket, 0, 5 * sizeof(bucket[0]));
+	for (int i = 0; i < ntot; i++)
+		for (int k = 0; k < 5; k++) {
+			int64_t v;
+
+			if (fx_convert(fx, tot[i].b[k], tot[i].currency, as_of,
+			    &v, why, sizeof(why)) != 0) {
+				cli_data_error(NULL, 0, NULL, "%s", why);
+				rc = -1;
+				break;
+			}
+			bucket[k] += v;
+		}
+	return rc;
+}
+
+int
 ar_dunning(sqlite3 *db, const struct ar_opts *o)
 {
 	static const char *const names[] = { "account_id", "name",

@@ -53,6 +53,15 @@ int ar_dunning(sqlite3 *db, const struct ar_opts *o);
 int ar_list(sqlite3 *db, const struct csv_input *in, const struct ar_opts *o);
 int ar_export(sqlite3 *db, const struct ar_opts *o);
 
+/*
+ * The open balances as of a day in the five aging buckets (by due date),
+ * in the currency of fx at the rates of that day.  Returns 0, or -1 after
+ * reporting a missing rate as a data error.
+ */
+struct fx;
+int ar_aging_totals(sqlite3 *db, int32_t as_of, struct fx *fx,
+    int64_t bucket[5]);
+
 /* The days between an invoice's due date and as_of, in the aging
  * buckets: 0 current (not yet past due), 1 for 1-30 days, 2 for 31-60, 3
  * for 61-90, 4 for more. */

@@ -123,7 +123,7 @@ struct metrics_cell {
 
 struct metrics_table {
 	size_t nperiod, nsegment;
-	char (*period)[12];		/* "2026-11", "2026-Q4", "2026" */
+	char (*period)[16];		/* "2026-11", "2026-Q4", "2026" */
 	char **segment;			/* NULL entries: no value */
 	int has_segment;		/* --segment: a column for it */
 	int exponent;			/* of the report currency */

@@ -882,21 +882,17 @@ convert_row(struct fx *fx, sqlite3_stmt *st, int amount_col, int day_col,
 	return -1;
 }
 
-int
-pipeline_forecast(sqlite3 *db, int quarters, int32_t from, int32_t to,
-    const char *commit_stage, const char *currency,
-    const struct out_opts *oo)
+struct pipeline_forecast *
+pipeline_forecast_sums(sqlite3 *db, int quarters, int32_t from, int32_t to,
+    const char *commit_stage, const char *currency, size_t *n, int *exp)
 {
-	static const char *const names[] = { "period", "open_opportunities",
-	    "pipeline", "weighted", "commit", "best_case", "won" };
 	struct stages ss;
 	const struct stage_info *cs = NULL;
 	struct fx *fx;
 	struct period *per;
+	struct pipeline_forecast *f;
 	int32_t p0 = period_of(from, quarters), p1 = period_of(to, quarters);
 	sqlite3_stmt *st;
-	struct out *o;
-	int exp;
 
 	load_stages(db, &ss);
 	if (commit_stage != NULL) {
@@ -910,8 +906,10 @@ pipeline_forecast(sqlite3 *db, int quarters, int32_t from, int32_t to,
 	if (p1 < p0)
 		cli_usage_error("--to is before --from");
 	fx = fx_open(db, currency);
-	exp = fx_exponent(fx);
-	if ((per = calloc((size_t)(p1 - p0 + 1), sizeof(*per))) == NULL)
+	*exp = fx_exponent(fx);
+	*n = (size_t)(p1 - p0 + 1);
+	if ((per = calloc(*n, sizeof(*per))) == NULL ||
+	    (f = calloc(*n, sizeof(*f))) == NULL)
 		cli_die(CLI_EIO, "out of memory");
 	st = db_prepare(db, sql_forecast);
 	db_bind_day(st, 1, from);
@@ -937,27 +935,50 @@ pipeline_forecast(sqlite3 *db, int quarters, int32_t from, int32_t to,
 	}
 	sqlite3_finalize(st);
 	fx_close(fx);
+	for (size_t i = 0; i < *n; i++) {
+		period_label(f[i].period, p0 + (int32_t)i, quarters);
+		f[i].open = per[i].open;
+		f[i].pipeline = per[i].pipeline;
+		/* probability is percent x 10^6: divide by 10^8 */
+		money_round(per[i].weighted, 8, &f[i].weighted);
+		f[i].commit = per[i].won + per[i].commit;
+		f[i].best_case = per[i].won + per[i].pipeline;
+		f[i].won = per[i].won;
+	}
+	free(per);
+	return f;
+}
+
+int
+pipeline_forecast(sqlite3 *db, int quarters, int32_t from, int32_t to,
+    const char *commit_stage, const char *currency,
+    const struct out_opts *oo)
+{
+	static const char *const names[] = { "period", "open_opportunities",
+	    "pipeline", "weighted", "commit", "best_case", "won" };
+	struct pipeline_forecast *f;
+	size_t n;
+	int exp;
+	struct out *o;
+
+	f = pipeline_forecast_sums(db, quarters, from, to, commit_stage,
+	    currency, &n, &exp);
 	if (cli_data_errors() > 0) {
-		free(per);
+		free(f);
 		return CLI_EDATA;
 	}
 	o = out_new(stdout, oo, names, 7);
-	for (int32_t i = 0; i <= p1 - p0; i++) {
-		char label[16];
-		int64_t weighted = 0;
-
-		/* probability is percent x 10^6: divide by 10^8 */
-		money_round(per[i].weighted, 8, &weighted);
-		out_text(o, label, period_label(label, p0 + i, quarters));
-		out_long(o, per[i].open);
-		out_amount(o, per[i].pipeline, exp);
-		out_amount(o, weighted, exp);
-		out_amount(o, per[i].won + per[i].commit, exp);
-		out_amount(o, per[i].won + per[i].pipeline, exp);
-		out_amount(o, per[i].won, exp);
+	for (size_t i = 0; i < n; i++) {
+		out_text(o, f[i].period, strlen(f[i].period));
+		out_long(o, f[i].open);
+		out_amount(o, f[i].pipeline, exp);
+		out_amount(o, f[i].weighted, exp);
+		out_amount(o, f[i].commit, exp);
+		out_amount(o, f[i].best_case, exp);
+		out_amount(o, f[i].won, exp);
 		out_end_row(o);
 	}
-	free(per);
+	free(f);
 	return out_close(o) == 0 ? CLI_OK : CLI_EIO;
 }
 

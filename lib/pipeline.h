@@ -36,6 +36,21 @@ int pipeline_funnel(sqlite3 *db, int32_t from, int32_t to, const char *by,
 int pipeline_forecast(sqlite3 *db, int quarters, int32_t from, int32_t to,
     const char *commit_stage, const char *currency,
     const struct out_opts *oo);
+/*
+ * The forecast's figures per period of expected close, in minor units of
+ * the report currency (its exponent in *exp): open deals, their amount,
+ * weighted by their stage's probability, commit and best case (both with
+ * the won), and won.  Returns n of them; the caller frees the array.
+ * Missing exchange rates are counted as data errors (cli.h).
+ */
+struct pipeline_forecast {
+	char period[16];	/* "2026-11" or "2026-Q4" */
+	long open;
+	int64_t pipeline, weighted, commit, best_case, won;
+};
+struct pipeline_forecast *pipeline_forecast_sums(sqlite3 *db, int quarters,
+    int32_t from, int32_t to, const char *commit_stage, const char *currency,
+    size_t *n, int *exp);
 int pipeline_velocity(sqlite3 *db, int32_t as_of, int window,
     const char *currency, const struct out_opts *oo);
 int pipeline_stages(sqlite3 *db, const struct out_opts *oo);

@@ -1,0 +1,242 @@
+/*
+ * revops-metrics: the revenue metrics per period and segment, the MRR
+ * detail behind them, the reconciliation of the database's invariants,
+ * and the nightly HTML report.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "date.h"
+#include "db.h"
+#include "measure.h"
+#include "metrics.h"
+#include "reconcile.h"
+#include "report.h"
+
+enum {
+	OPT_AS_OF = CLI_OPT_FIRST_OWN, OPT_BY, OPT_CURRENCY, OPT_DETAIL,
+	OPT_DSO, OPT_FROM, OPT_LONG, OPT_REPORT, OPT_SEGMENT, OPT_TO
+};
+
+static const struct option longopts[] = {
+	CLI_LONGOPTS,
+	{ "as-of", required_argument, NULL, OPT_AS_OF },
+	{ "by", required_argument, NULL, OPT_BY },
+	{ "currency", required_argument, NULL, OPT_CURRENCY },
+	{ "detail", required_argument, NULL, OPT_DETAIL },
+	{ "dso", required_argument, NULL, OPT_DSO },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "long", no_argument, NULL, OPT_LONG },
+	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "segment", required_argument, NULL, OPT_SEGMENT },
+	{ "to", required_argument, NULL, OPT_TO },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+help(void)
+{
+	printf("usage: revops-metrics [options] [METRIC...]\n"
+	    "       revops-metrics [options] reconcile\n"
+	    "\n"
+	    "The revenue metrics, one row per period (and segment), one column per\n"
+	    "metric; all of them when none is named.  reconcile checks the\n"
+	    "database's invariants and exits 1 when one fails.\n"
+	    "\n"
+	    "      --from YYYY-MM     the first period (default 11 months before --to)\n"
+	    "      --to YYYY-MM       the last period (default the month of --as-of)\n"
+	    "      --by PERIOD        month, quarter or year (default month)\n"
+	    "      --segment FIELD    a row per value of an accounts column: segment,\n"
+	    "                         region, industry, owner or currency\n"
+	    "      --currency CODE    report in CODE (default the base_currency setting)\n"
+	    "      --long             one row per period, segment and metric\n"
+	    "      --detail mrr       each account's MRR at the start and end of each\n"
+	    "                         period, with its movement\n"
+	    "      --dso METHOD       standard (default) or countback\n"
+	    "      --report FILE      write the HTML report of the last period to FILE\n"
+	    "      --as-of DATE       today, for the default periods and the report\n"
+	    "                         (default the real today)\n"
+	    "%s"
+	    "\n"
+	    "Metrics: mrr arr new_mrr expansion_mrr contraction_mrr churned_mrr\n"
+	    "reactivation_mrr paying_accounts new_accounts churned_accounts\n"
+	    "logo_churn_rate gross_revenue_churn net_revenue_churn grr nrr\n"
+	    "renewal_rate renewal_rate_value arpa ltv cac cac_payback_months tcv acv\n"
+	    "bookings_new bookings_expansion bookings_renewal dso rpo crpo csat\n"
+	    "adoption_rate seat_utilization margin win_rate avg_deal_size\n"
+	    "sales_cycle_days pipeline_velocity\n"
+	    "\n"
+	    "Example:\n"
+	    "  revops-metrics mrr nrr grr --from 2026-01 --to 2026-12 --by quarter\n",
+	    cli_common_help);
+	cli_finish_stdout();
+}
+
+struct args {
+	int32_t as_of, from, to;
+	int longform, detail;
+	const char *report;
+	struct measure_opts m;
+};
+
+static int32_t
+month_arg(const char *opt, const char *arg)
+{
+	int32_t month;
+
+	if (date_parse_month(arg, strlen(arg), &month) != 0)
+		cli_usage_error("option '%s': '%s' is not a month (YYYY-MM)", opt,
+		    arg);
+	return month;
+}
+
+static void
+own_option(int ch, const char *arg, struct args *a)
+{
+	size_t i;
+
+	switch (ch) {
+	case OPT_AS_OF:
+		if (date_parse(arg, strlen(arg), &a->as_of) != 0)
+			cli_usage_error("option '--as-of': '%s' is not a date "
+			    "(YYYY-MM-DD)", arg);
+		break;
+	case OPT_BY:
+		if (strcmp(arg, "month") == 0)
+			a->m.months = 1;
+		else if (strcmp(arg, "quarter") == 0)
+			a->m.months = 3;
+		else if (strcmp(arg, "year") == 0)
+			a->m.months = 12;
+		else
+			cli_usage_error("option '--by': '%s' is not month, "
+			    "quarter or year", arg);
+		break;
+	case OPT_CURRENCY:
+		a->m.currency = arg;
+		break;
+	case OPT_DETAIL:
+		if (strcmp(arg, "mrr") != 0)
+			cli_usage_error("option '--detail': '%s' is not mrr",
+			    arg);
+		a->detail = 1;
+		break;
+	case OPT_DSO:
+		if (strcmp(arg, "countback") == 0)
+			a->m.countback = 1;
+		else if (strcmp(arg, "standard") == 0)
+			a->m.countback = 0;
+		else
+			cli_usage_error("option '--dso': '%s' is not standard "
+			    "or countback", arg);
+		break;
+	case OPT_FROM:
+		a->from = month_arg("--from", arg);
+		break;
+	case OPT_LONG:
+		a->longform = 1;
+		break;
+	case OPT_REPORT:
+		a->report = arg;
+		break;
+	case OPT_SEGMENT:
+		for (i = 0; measure_segments[i] != NULL; i++)
+			if (strcmp(arg, measure_segments[i]) == 0)
+				break;
+		if (measure_segments[i] == NULL)
+			cli_usage_error("option '--segment': '%s' is not segment, "
+			    "region, industry, owner or currency", arg);
+		a->m.segment = measure_segments[i];
+		break;
+	case OPT_TO:
+		a->to = month_arg("--to", arg);
+		break;
+	default:
+		cli_usage_error("unknown option");
+	}
+}
+
+/* The metrics named on the command line, or all of them. */
+static size_t
+metrics_named(int argc, char *argv[], enum metric *which)
+{
+	size_t n = 0;
+
+	if (argc == 0) {
+		for (int i = 0; i < M_COUNT; i++)
+			which[n++] = (enum metric)i;
+		return n;
+	}
+	for (int i = 0; i < argc; i++) {
+		int m = metrics_find(argv[i]);
+
+		if (m < 0)
+			cli_usage_error("'%s' is not a metric (see --help)",
+			    argv[i]);
+		which[n++] = (enum metric)m;
+	}
+	return n;
+}
+
+static int
+run(sqlite3 *db, int argc, char *argv[], struct args *a,
+    const struct cli_common *c)
+{
+	enum metric which[M_COUNT * 2];
+	struct metrics_table *t;
+	size_t n;
+	int rc;
+
+	if (argc > 0 && strcmp(argv[0], "reconcile") == 0) {
+		if (argc > 1)
+			cli_usage_error("reconcile takes no arguments");
+		return reconcile_run(db, a->as_of, &c->out);
+	}
+	if (argc > M_COUNT * 2)
+		cli_usage_error("too many metrics");
+	n = metrics_named(argc, argv, which);
+	if (a->detail)
+		return measure_detail_mrr(db, &a->m, &c->out);
+	if (a->report != NULL)
+		return report_write(db, a->report, &a->m, a->as_of);
+	if ((t = measure_table(db, &a->m)) == NULL)
+		return CLI_EDATA;
+	rc = metrics_write(t, which, n, a->longform, &c->out);
+	metrics_table_free(t);
+	return rc == 0 ? CLI_OK : CLI_EIO;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct cli_common common;
+	struct args a = { .m = { .months = 1 } };
+	sqlite3 *db;
+	int ch, rc;
+
+	cli_init("revops-metrics", &common);
+	a.as_of = a.from = a.to = DATE_NONE;
+	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
+	    NULL)) != -1) {
+		if (ch == '?' || ch == ':')
+			cli_bad_option(ch, argv);
+		if (!cli_common_option(&common, ch, optarg, help))
+			own_option(ch, optarg, &a);
+	}
+	argc -= optind;
+	argv += optind;
+	if (a.as_of == DATE_NONE)
+		a.as_of = date_today();
+	a.m.to = a.to != DATE_NONE ? a.to : date_month_of(a.as_of);
+	a.m.from = a.from != DATE_NONE ? a.from : a.m.to - 11;
+	if (a.m.to < a.m.from)
+		cli_usage_error("--to is before --from");
+	if (a.detail && a.report != NULL)
+		cli_usage_error("--detail or --report, not both");
+	db = db_open(&common, 0);
+	rc = run(db, argc, argv, &a, &common);
+	db_close(db);
+	cli_finish_stdout();
+	return rc;
+}

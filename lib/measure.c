@@ -1,0 +1,1202 @@
+/*
+ * The metrics measured on the database.
+ *
+ * Each source is read once, in one statement, and its rows are added to
+ * the periods and segments they fall in: subscriptions account by account
+ * (their MRR, movements, seats, the value of their contracts and what is
+ * left to deliver of it), contracts (renewals, bookings), invoice lines,
+ * credit notes and payment applications (receivables, one-time margin),
+ * and the smaller tables.  Money is converted into the report currency:
+ * a subscription's amounts at the rate of its start, as ChartMogul does,
+ * so that MRR moves with the business and not with exchange rates;
+ * balances and sums of a period at the rate of its last day; a deal at
+ * that of its close.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "billing.h"
+#include "cli.h"
+#include "date.h"
+#include "db.h"
+#include "fx.h"
+#include "measure.h"
+#include "money.h"
+#include "mrr.h"
+#include "pipeline.h"
+#include "pricing.h"
+
+const char *const measure_segments[] = { "segment", "region", "industry",
+    "owner", "currency", NULL };
+
+/* ---- SQL ------------------------------------------------------------------- */
+
+/*
+ * %1$s is the segment's expression (a.COLUMN from measure_segments, or
+ * NULL), %2$s the join of accounts it needs (or nothing): without
+ * --segment the large tables are read without a lookup a row.
+ */
+static const char sql_segments[] =
+    "SELECT DISTINCT %1$s FROM accounts a ORDER BY 1";
+static const char sql_subscriptions[] =
+    "SELECT s.account_id, %1$s, s.quantity_micro, s.unit_price_micro, "
+    "s.discount_pct_micro, s.currency, s.billing_period, s.start_date, "
+    "s.end_date, s.contract_id, p.unit_cost_micro, p.unit "
+    "FROM subscriptions s%2$s JOIN products p USING (sku) "
+    "ORDER BY s.account_id";
+static const char sql_contracts[] =
+    "SELECT c.contract_id, c.account_id, %1$s, c.start_date, c.end_date, "
+    "c.renewal_of, o.ordered_on, op.type FROM contracts c%2$s "
+    "LEFT JOIN orders o ON o.order_id = c.order_id "
+    "LEFT JOIN quotes q ON q.quote_id = o.quote_id "
+    "LEFT JOIN opportunities op ON op.opportunity_id = q.opportunity_id "
+    "ORDER BY c.account_id, c.start_date, c.contract_id";
+static const char sql_contract_fees[] =
+    "SELECT c.contract_id, o.currency, o.ordered_on, sum(ol.amount_minor) "
+    "FROM contracts c JOIN orders o ON o.order_id = c.order_id "
+    "JOIN order_lines ol ON ol.order_id = o.order_id "
+    "AND ol.kind = 'one_time' GROUP BY c.contract_id";
+/* One-time order lines, and when they were billed: unbilled, they are
+ * contracted value not yet recognised. */
+static const char sql_unbilled[] =
+    "SELECT %1$s, o.currency, o.ordered_on, i.issue_date, ol.amount_minor "
+    "FROM order_lines ol JOIN orders o USING (order_id)%2$s "
+    "LEFT JOIN invoices i ON i.invoice_id = ol.invoice_id "
+    "WHERE ol.kind = 'one_time'";
+static const char sql_first_invoice[] =
+    "SELECT min(issue_date) FROM invoices";
+static const char sql_invoice_lines[] =
+    "SELECT %1$s, i.currency, i.issue_date, l.amount_minor, "
+    "l.tax_amount_minor, l.quantity_micro, p.kind, p.unit_cost_micro "
+    "FROM invoices i%2$s JOIN invoice_lines l USING (invoice_id) "
+    "LEFT JOIN products p ON p.sku = l.sku WHERE i.status != 'void'";
+static const char sql_credits[] =
+    "SELECT %1$s, i.currency, c.issued_on, "
+    "c.amount_minor + c.tax_amount_minor "
+    "FROM credit_notes c JOIN invoices i USING (invoice_id)%2$s "
+    "WHERE i.status != 'void'";
+static const char sql_applications[] =
+    "SELECT %1$s, i.currency, p.applied_on, p.amount_minor "
+    "FROM payment_applications p JOIN invoices i USING (invoice_id)%2$s "
+    "WHERE i.status != 'void'";
+static const char sql_csat[] =
+    "SELECT %1$s, c.responded_on, c.score FROM csat c "
+    "LEFT JOIN accounts a USING (account_id)";
+static const char sql_users[] =
+    "SELECT %1$s, u.activated_on, u.deactivated_on FROM users u%2$s";
+static const char sql_opportunities[] =
+    "SELECT %1$s, o.amount_minor, o.currency, o.created_on, o.close_date, "
+    "s.is_closed, s.is_won FROM opportunities o%2$s "
+    "JOIN stages s ON s.stage = o.stage";
+static const char sql_spend[] =
+    "SELECT month, amount_minor, currency FROM spend";
+
+/* ---- the measurement ----------------------------------------------------- */
+
+#define E6 1000000LL
+#define TRAIL_MONTHS 6		/* of monthly churn, behind LTV */
+#define CURRENCIES_MAX 64
+
+enum booking { BOOK_NEW, BOOK_EXPANSION, BOOK_RENEWAL };
+
+/* What a period and segment adds up besides the MRR sums. */
+struct sums {
+	int64_t renew_due, renew_done, value_due, value_done;
+	int64_t tcv, acv, book[3];
+	int64_t rpo, crpo;
+	int64_t csat_good, csat_all;
+	int64_t users_new, users_active;
+	int64_t won, lost, won_amount, cycle_days, open;
+	int64_t spend;
+	int64_t ot_revenue, ot_cost;
+	int64_t receivables, invoiced, countback;
+};
+
+struct contract {
+	char *id, *renewal_of;
+	size_t seg;
+	int32_t start, end, signed_on;
+	int type;			/* enum booking */
+	int renewed;
+	int64_t fees;			/* one-time, report currency */
+	int64_t value;			/* recurring over the term */
+	int64_t arr;			/* at its last day */
+};
+
+/* Receivables and invoicing per currency, segment and month, before
+ * they are converted at the end of each period. */
+struct book {
+	char cur[4];
+	int64_t *invoiced, *reduced;	/* [segment][month] */
+	int64_t *ot_revenue;		/* the one-time part of invoiced */
+};
+
+struct ledger {
+	int32_t first;			/* month of index 0 */
+	size_t nmonth;
+	struct book book[CURRENCIES_MAX];
+	size_t ncur;
+	int64_t *ot_cost;		/* [segment][month], base currency */
+};
+
+struct measure {
+	sqlite3 *db;
+	const struct measure_opts *o;
+	struct metrics_table *t;
+	struct mrr *mrr;
+	struct fx *fx;
+	char base[4];
+	const char *seg_expr, *seg_join;
+	size_t np, ns;
+	int32_t *pstart, *plast;	/* per period */
+	struct sums *x;			/* [period][segment] */
+	struct contract *c;
+	size_t nc;
+	size_t *by_id;			/* contracts by id */
+	struct ledger led;
+	int failed;
+};
+
+static const char *
+text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+static sqlite3_stmt *
+prepare(struct measure *m, const char *fmt)
+{
+	char sql[2048];
+	sqlite3_stmt *st;
+
+	snprintf(sql, sizeof(sql), fmt, m->seg_expr, m->seg_join);
+	st = db_prepare(m->db, sql);
+	return st;
+}
+
+static void
+step_error(struct measure *m, int rc)
+{
+	if (rc != SQLITE_DONE)
+		db_fatal(m->db, "metrics");
+}
+
+static struct sums *
+sums_of(struct measure *m, size_t period, size_t seg)
+{
+	return &m->x[period * m->ns + seg];
+}
+
+/* The period a day falls in, or -1. */
+static long
+period_of(const struct measure *m, int32_t day)
+{
+	int32_t k;
+
+	if (day == DATE_NONE || day < m->pstart[0] ||
+	    day > m->plast[m->np - 1])
+		return -1;
+	k = (date_month_of(day) - date_month_of(m->pstart[0])) / m->o->months;
+	return k;
+}
+
+static int
+by_text(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+
+	if (x == NULL || y == NULL)
+		return (x != NULL) - (y != NULL);
+	return strcmp(x, y);
+}
+
+/* The segment of a value from the row's column i; SIZE_MAX when it is
+ * not one of the accounts' (a row without an account). */
+static size_t
+seg_at(const struct measure *m, sqlite3_stmt *st, int i)
+{
+	const char *v = text(st, i);
+	char **hit;
+
+	if (!m->t->has_segment)
+		return 0;
+	hit = bsearch(&v, m->t->segment, m->ns, sizeof(char *), by_text);
+	return hit == NULL ? SIZE_MAX : (size_t)(hit - m->t->segment);
+}
+
+/* amount of currency into the report currency at day, or 0 after
+ * reporting the missing rate. */
+static int64_t
+convert(struct measure *m, int64_t amount, const char *currency,
+    int32_t day)
+{
+	char why[256];
+	int64_t v;
+
+	if (amount == 0)
+		return 0;
+	if (fx_convert(m->fx, amount, currency ? currency : "", day, &v, why,
+	    sizeof(why)) == 0)
+		return v;
+	cli_data_error(NULL, 0, NULL, "%s", why);
+	m->failed = 1;
+	return 0;
+}
+
+static void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+
+	if (p == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	return p;
+}
+
+static char *
+xstrdup(const char *s)
+{
+	char *p = s != NULL ? strdup(s) : NULL;
+
+	if (s != NULL && p == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	return p;
+}
+
+/* ---- periods and segments ------------------------------------------------- */
+
+int32_t
+measure_first(const struct measure_opts *o)
+{
+	return o->from - o->from % o->months;
+}
+
+size_t
+measure_count(const struct measure_opts *o)
+{
+	return (size_t)((o->to - measure_first(o)) / o->months + 1);
+}
+
+static void
+label(char *buf, size_t size, int32_t month, int months)
+{
+	int32_t y = month / 12;
+
+	if (months == 12)
+		snprintf(buf, size, "%04d", (int)y);
+	else if (months == 3)
+		snprintf(buf, size, "%04d-Q%d", (int)y, (int)(month % 12) / 3 + 1);
+	else
+		date_format_month(buf, month);
+}
+
+static void
+load_segments(struct measure *m)
+{
+	sqlite3_stmt *st;
+	char **v = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (m->o->segment == NULL) {
+		m->t = metrics_table_new(m->np, 1);
+		return;
+	}
+	st = prepare(m, sql_segments);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((n & (n - 1)) == 0 && (v = realloc(v, (n ? 2 * n : 1) *
+		    sizeof(*v))) == NULL)
+			cli_die(CLI_EIO, "out of memory");
+		v[n++] = xstrdup(text(st, 0));
+	}
+	step_error(m, rc);
+	sqlite3_finalize(st);
+	m->t = metrics_table_new(m->np, n ? n : 1);
+	m->t->has_segment = 1;
+	for (size_t i = 0; i < n; i++)
+		m->t->segment[i] = v[i];
+	free(v);
+	/* SQLite's order of texts (BINARY) is strcmp's, with NULL first */
+	qsort(m->t->segment, n, sizeof(char *), by_text);
+	m->ns = m->t->nsegment;
+}
+
+static void
+open_measure(struct measure *m, sqlite3 *db, const struct measure_opts *o)
+{
+	static char expr[64];
+	int32_t first = measure_first(o);
+
+	memset(m, 0, sizeof(*m));
+	m->db = db;
+	m->o = o;
+	m->np = measure_count(o);
+	m->ns = 1;
+	if (o->segment != NULL) {
+		snprintf(expr, sizeof(expr), "a.%s", o->segment);
+		m->seg_expr = expr;
+		m->seg_join = " JOIN accounts a USING (account_id)";
+	} else {
+		m->seg_expr = "NULL";
+		m->seg_join = "";
+	}
+	if (db_setting(db, "base_currency", m->base, sizeof(m->base)) == NULL)
+		memcpy(m->base, "USD", 4);
+	m->fx = fx_open(db, o->currency);
+	load_segments(m);
+	m->t->exponent = fx_exponent(m->fx);
+	m->pstart = xcalloc(m->np, sizeof(int32_t));
+	m->plast = xcalloc(m->np, sizeof(int32_t));
+	for (size_t k = 0; k < m->np; k++) {
+		int32_t month = first + (int32_t)k * o->months;
+
+		m->pstart[k] = date_month_start(month);
+		m->plast[k] = date_month_start(month + o->months) - 1;
+		label(m->t->period[k], sizeof(m->t->period[k]), month,
+		    o->months);
+	}
+	m->x = xcalloc(m->np * m->ns, sizeof(*m->x));
+	m->mrr = mrr_new(first, m->np, o->months, TRAIL_MONTHS, m->ns);
+}
+
+static void
+close_measure(struct measure *m)
+{
+	for (size_t i = 0; i < m->nc; i++) {
+		free(m->c[i].id);
+		free(m->c[i].renewal_of);
+	}
+	free(m->c);
+	free(m->by_id);
+	for (size_t i = 0; i < m->led.ncur; i++) {
+		free(m->led.book[i].invoiced);
+		free(m->led.book[i].reduced);
+		free(m->led.book[i].ot_revenue);
+	}
+	free(m->led.ot_cost);
+	free(m->pstart);
+	free(m->plast);
+	free(m->x);
+	mrr_free(m->mrr);
+	fx_close(m->fx);
+}
+
+/* ---- contracts ---------------------------------------------------------------- */
+
+static const struct measure *id_base;
+
+static int
+by_contract_id(const void *a, const void *b)
+{
+	return strcmp(id_base->c[*(const size_t *)a].id,
+	    id_base->c[*(const size_t *)b].id);
+}
+
+static struct contract *
+find_contract(struct measure *m, const char *id)
+{
+	size_t lo = 0, hi = m->nc;
+
+	if (id == NULL)
+		return NULL;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(m->c[m->by_id[mid]].id, id);
+
+		if (c == 0)
+			return &m->c[m->by_id[mid]];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/*
+ * A contract's kind of booking: a renewal when it renews one; else the
+ * type of the opportunity it was quoted from; else new for an account's
+ * first contract and expansion for a later one.
+ */
+static int
+booking_type(const char *renewal_of, const char *opp_type, int first)
+{
+	if (renewal_of != NULL)
+		return BOOK_RENEWAL;
+	if (opp_type != NULL && strcmp(opp_type, "renewal") == 0)
+		return BOOK_RENEWAL;
+	if (opp_type != NULL && strcmp(opp_type, "expansion") == 0)
+		return BOOK_EXPANSION;
+	if (opp_type != NULL)
+		return BOOK_NEW;
+	return first ? BOOK_NEW : BOOK_EXPANSION;
+}
+
+static void
+load_contracts(struct measure *m)
+{
+	sqlite3_stmt *st = prepare(m, sql_contracts);
+	char last[128] = "";
+	size_t cap = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct contract *c;
+		const char *account = text(st, 1);
+		int first = strcmp(account, last) != 0;
+
+		if (m->nc == cap) {
+			cap = cap ? 2 * cap : 256;
+			if ((m->c = realloc(m->c, cap * sizeof(*m->c))) == NULL)
+				cli_die(CLI_EIO, "out of memory");
+		}
+		c = &m->c[m->nc++];
+		memset(c, 0, sizeof(*c));
+		c->id = xstrdup(text(st, 0));
+		c->seg = seg_at(m, st, 2);
+		c->start = db_day(st, 3);
+		c->end = db_day(st, 4);
+		c->renewal_of = xstrdup(text(st, 5));
+		c->signed_on = db_day(st, 6) != DATE_NONE ? db_day(st, 6) :
+		    c->start;
+		c->type = booking_type(c->renewal_of, text(st, 7), first);
+		snprintf(last, sizeof(last), "%s", account);
+	}
+	step_error(m, rc);
+	sqlite3_finalize(st);
+	m->by_id = xcalloc(m->nc, sizeof(size_t));
+	for (size_t i = 0; i < m->nc; i++)
+		m->by_id[i] = i;
+	id_base = m;
+	qsort(m->by_id, m->nc, sizeof(size_t), by_contract_id);
+	for (size_t i = 0; i < m->nc; i++) {
+		struct contract *r = find_contract(m, m->c[i].renewal_of);
+
+		if (r != NULL)
+			r->renewed = 1;
+	}
+	st = db_prepare(m->db, sql_contract_fees);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct contract *c = find_contract(m, text(st, 0));
+
+		if (c != NULL)
+			c->fees = convert(m, sqlite3_column_int64(st, 3),
+			    text(st, 1), db_day(st, 2));
+	}
+	step_error(m, rc);
+	sqlite3_finalize(st);
+}
+
+/* Renewals, bookings, TCV and ACV by the period of each contract. */
+static void
+add_contracts(struct measure *m)
+{
+	for (size_t i = 0; i < m->nc; i++) {
+		struct contract *c = &m->c[i];
+		struct metrics_months term = metrics_months_between(c->start,
+		    c->end);
+		long k;
+		int64_t acv = 0;
+
+		if (c->seg == SIZE_MAX)
+			continue;
+		if ((k = period_of(m, c->end - 1)) >= 0) {
+			struct sums *x = sums_of(m, (size_t)k, c->seg);
+
+			x->renew_due++;
+			x->value_due += c->arr;
+			if (c->renewed) {
+				x->renew_done++;
+				x->value_done += c->arr;
+			}
+		}
+		if ((k = period_of(m, c->signed_on)) >= 0) {
+			struct sums *x = sums_of(m, (size_t)k, c->seg);
+
+			/* a year's share of the recurring value */
+			if (term.num > 0)
+				money_div((__int128)c->value * 12 * term.den,
+				    term.num, &acv);
+			x->tcv += c->value + c->fees;
+			x->acv += acv;
+			x->book[c->type] += c->value + c->fees;
+		}
+	}
+}
+
+/* ---- subscriptions ------------------------------------------------------------ */
+
+struct account {
+	size_t seg;
+	struct mrr_sub *sub;
+	struct contract **contract;	/* of each sub, or NULL */
+	size_t n, cap;
+	char id[128];
+};
+
+static int64_t
+value_over(int64_t mrr, int32_t from, int32_t to)
+{
+	struct metrics_months t = metrics_months_between(from, to);
+	int64_t v = 0;
+
+	if (t.num > 0)
+		money_div((__int128)mrr * t.num, t.den, &v);
+	return v;
+}
+
+/*
+ * What is left to deliver of a subscription after each period's last
+ * day, up to the end it is committed to (its contract's, or its own);
+ * cRPO the part of it within twelve months.
+ */
+static void
+add_remaining(struct measure *m, size_t seg, const struct mrr_sub *s,
+    const struct contract *c)
+{
+	int32_t until = s->end;
+
+	if (c != NULL && (until == DATE_NONE || c->end < until))
+		until = c->end;
+	if (until == DATE_NONE)
+		return;
+	for (size_t k = 0; k < m->np; k++) {
+		int32_t from = m->plast[k] + 1, year;
+		struct sums *x = sums_of(m, k, seg);
+
+		if (from >= until)
+			break;
+		if (s->start > from)
+			from = s->start;
+		if (c != NULL && c->start > m->plast[k])
+			continue;	/* not signed yet */
+		year = date_add_months(m->plast[k] + 1, 12);
+		x->rpo += value_over(s->mrr, from, until);
+		x->crpo += value_over(s->mrr, from, until < year ? until : year);
+	}
+}
+
+static void
+end_account(struct measure *m, struct account *a)
+{
+	if (a->n == 0)
+		return;
+	if (a->seg != SIZE_MAX)
+		mrr_add(m->mrr, a->seg, a->sub, a->n, NULL);
+	for (size_t i = 0; i < a->n; i++) {
+		struct contract *c = a->contract[i];
+		const struct mrr_sub *s = &a->sub[i];
+		int32_t from, to;
+
+		if (a->seg != SIZE_MAX)
+			add_remaining(m, a->seg, s, c);
+		if (c == NULL)
+			continue;
+		from = s->start > c->start ? s->start : c->start;
+		to = s->end != DATE_NONE && s->end < c->end ? s->end : c->end;
+		c->value += value_over(s->mrr, from, to);
+		if (s->start <= c->end - 1 && (s->end == DATE_NONE ||
+		    c->end - 1 < s->end))
+			c->arr += s->mrr * 12;
+		/* renewed also when the account still pays after the end */
+		if (!c->renewed && mrr_at(a->sub, a->n, c->end) > 0)
+			c->renewed = 1;
+	}
+	a->n = 0;
+}
+
+static struct mrr_sub *
+next_sub(struct account *a)
+{
+	if (a->n == a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 16;
+		if ((a->sub = realloc(a->sub, a->cap * sizeof(*a->sub))) ==
+		    NULL || (a->contract = realloc(a->contract, a->cap *
+		    sizeof(*a->contract))) == NULL)
+			cli_die(CLI_EIO, "out of memory");
+	}
+	return &a->sub[a->n++];
+}
+
+/* A subscription's monthly amount and cost in the report currency. */
+static void
+sub_amounts(struct measure *m, sqlite3_stmt *st, struct mrr_sub *s)
+{
+	int months = pricing_period_months(text(st, 6));
+	int64_t qty = sqlite3_column_int64(st, 2), mrr = 0, cost = 0;
+	const char *unit = text(st, 11);
+
+	if (months <= 0 || billing_amount(qty, sqlite3_column_int64(st, 3),
+	    sqlite3_column_int64(st, 4), 1, months, &mrr) != 0 ||
+	    billing_amount(qty, sqlite3_column_int64(st, 10), 0, 1, months,
+	    &cost) != 0) {
+		cli_data_error(NULL, 0, NULL, "subscription of account '%s': "
+		    "the amount is too large", text(st, 0));
+		m->failed = 1;
+	}
+	s->mrr = convert(m, mrr, text(st, 5), s->start);
+	s->cost = convert(m, cost, m->base, s->start);
+	s->seats = unit != NULL && (strcmp(unit, "seat") == 0 ||
+	    strcmp(unit, "user") == 0) ? qty : 0;
+}
+
+static void
+read_subscriptions(struct measure *m, struct account *a,
+    int (*each)(struct measure *, struct account *, void *), void *arg)
+{
+	sqlite3_stmt *st = prepare(m, sql_subscriptions);
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = text(st, 0);
+		struct mrr_sub *s;
+
+		if (a->n > 0 && strcmp(id, a->id) != 0)
+			each(m, a, arg);
+		if (a->n == 0) {
+			snprintf(a->id, sizeof(a->id), "%s", id);
+			a->seg = seg_at(m, st, 1);
+		}
+		s = next_sub(a);
+		s->start = db_day(st, 7);
+		s->end = db_day(st, 8);
+		a->contract[a->n - 1] = find_contract(m, text(st, 9));
+		sub_amounts(m, st, s);
+	}
+	step_error(m, rc);
+	if (a->n > 0)
+		each(m, a, arg);
+	sqlite3_finalize(st);
+}
+
+static int
+each_account(struct measure *m, struct account *a, void *arg)
+{
+	(void)arg;
+	end_account(m, a);
+	return 0;
+}
+
+/* ---- receivables ---------------------------------------------------------------- */
+
+static struct book *
+book_of(struct measure *m, const char *code)
+{
+	struct ledger *l = &m->led;
+	struct book *b;
+	size_t n = m->ns * l->nmonth;
+
+	if (code == NULL)
+		code = "";
+	for (size_t i = 0; i < l->ncur; i++)
+		if (strcmp(l->book[i].cur, code) == 0)
+			return &l->book[i];
+	if (l->ncur == CURRENCIES_MAX)
+		cli_die(CLI_EDATA, "more than %d currencies", CURRENCIES_MAX);
+	b = &l->book[l->ncur++];
+	snprintf(b->cur, sizeof(b->cur), "%s", code);
+	b->invoiced = xcalloc(n, sizeof(int64_t));
+	b->reduced = xcalloc(n, sizeof(int64_t));
+	b->ot_revenue = xcalloc(n, sizeof(int64_t));
+	return b;
+}
+
+/* The ledger's index of a segment and day: days before its first month
+ * count in it (balances carried in), days after the last period nowhere
+ * (-1). */
+static long
+ledger_index(const struct measure *m, size_t seg, int32_t day)
+{
+	const struct ledger *l = &m->led;
+	int64_t i;
+
+	if (seg == SIZE_MAX || day == DATE_NONE)
+		return -1;
+	i = date_month_of(day) - l->first;
+	if (i >= (int64_t)l->nmonth)
+		return -1;
+	return (long)(seg * l->nmonth + (size_t)(i < 0 ? 0 : i));
+}
+
+static void
+open_ledger(struct measure *m)
+{
+	struct ledger *l = &m->led;
+	sqlite3_stmt *st = db_prepare(m->db, sql_first_invoice);
+	int32_t last = date_month_of(m->plast[m->np - 1]);
+
+	l->first = date_month_of(m->pstart[0]);
+	if (sqlite3_step(st) == SQLITE_ROW && db_day(st, 0) != DATE_NONE &&
+	    date_month_of(db_day(st, 0)) < l->first)
+		l->first = date_month_of(db_day(st, 0));
+	sqlite3_finalize(st);
+	l->nmonth = (size_t)(last - l->first + 1);
+	l->ot_cost = xcalloc(m->ns * l->nmonth, sizeof(int64_t));
+}
+
+static void
+read_invoice_lines(struct measure *m)
+{
+	sqlite3_stmt *st = prepare(m, sql_invoice_lines);
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		long i = ledger_index(m, seg_at(m, st, 0), db_day(st, 2));
+		int64_t amount = sqlite3_column_int64(st, 3), cost = 0;
+		const char *kind = text(st, 6);
+		struct book *b;
+
+		if (i < 0)
+			continue;
+		b = book_of(m, text(st, 1));
+		b->invoiced[i] += amount + sqlite3_column_int64(st, 4);
+		if (kind == NULL || strcmp(kind, "one_time") != 0)
+			continue;
+		b->ot_revenue[i] += amount;
+		/* unit cost x quantity, in the base currency */
+		billing_amount(sqlite3_column_int64(st, 5),
+		    sqlite3_column_int64(st, 7), 0, 1, 1, &cost);
+		m->led.ot_cost[i] += cost;
+	}
+	step_error(m, rc);
+	sqlite3_finalize(st);
+}
+
+/* Credit notes and payment applications reduce the receivables. */
+static void
+read_reductions(struct measure *m, const char *sql)
+{
+	sqlite3_stmt *st = prepare(m, sql);
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		long i = ledger_index(m, seg_at(m, st, 0), db_day(st, 2));
+
+		if (i >= 0)
+			book_of(m, text(st, 1))->reduced[i] +=
+			    sqlite3_column_int64(st, 3);
+	}
+	step_error(m, rc);
+	sqlite3_finalize(st);
+}
+
+/* Receivables at each period's end, what was invoiced in it, DSO by
+ * countback, and the one-time margin's revenue and cost. */
+static void
+add_ledger(struct measure *m)
+{
+	struct ledger *l = &m->led;
+	int64_t *back = xcalloc(l->nmonth, sizeof(int64_t));
+	int32_t *days = xcalloc(l->nmonth, sizeof(int32_t));
+
+	for (size_t s = 0; s < m->ns; s++) {
+		for (size_t k = 0; k < m->np; k++) {
+			struct sums *x = sums_of(m, k, s);
+			int32_t e = m->plast[k];
+			size_t last = (size_t)(date_month_of(e) - l->first);
+			size_t first = last + 1 - (size_t)m->o->months;
+			size_t at = s * l->nmonth;
+
+			memset(back, 0, l->nmonth * sizeof(int64_t));
+			for (size_t c = 0; c < l->ncur; c++) {
+				const struct book *b = &l->book[c];
+				int64_t open = 0, period = 0, rev = 0;
+
+				for (size_t i = 0; i <= last; i++) {
+					open += b->invoiced[at + i] -
+					    b->reduced[at + i];
+					if (i >= first) {
+						period += b->invoiced[at + i];
+						rev += b->ot_revenue[at + i];
+					}
+				}
+				x->receivables += convert(m, open, b->cur, e);
+				x->invoiced += convert(m, period, b->cur, e);
+				x->ot_revenue += convert(m, rev, b->cur, e);
+				for (size_t i = 0; i <= last; i++)
+					back[last - i] += convert(m,
+					    b->invoiced[at + i], b->cur, e);
+			}
+			for (size_t i = first; i <= last; i++)
+				x->ot_cost += convert(m, l->ot_cost[at + i],
+				    m->base, e);
+			for (size_t i = 0; i <= last; i++) {
+				int y, mo, d;
+
+				date_to_ymd(date_month_start(l->first +
+				    (int32_t)(last - i)), &y, &mo, &d);
+				days[i] = date_days_in_month(y, mo);
+			}
+			x->countback = metrics_dso_countback(x->receivables,
+			    back, days, last + 1);
+		}
+	}
+	free(back);
+	free(days);
+}
+
+/* ---- the smaller sources ----------------------------------------------------- */
+
+static void
+read_unbilled(struct measure *m)
+{
+	sqlite3_stmt *st = prepare(m, sql_unbilled);
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		size_t seg = seg_at(m, st, 0);
+		int32_t ordered = db_day(st, 2), billed = db_day(st, 3);
+
+		if (seg == SIZE_MAX)
+			continue;
+		for (size_t k = 0; k < m->np; k++) {
+			int32_t e = m->plast[k];
+			int64_t v;
+
+			if (ordered > e || (billed != DATE_NONE && billed <= e))
+				continue;
+			v = convert(m, sqlite3_column_int64(st, 4), text(st, 1),
+			    ordered);
+			sums_of(m, k, seg)->rpo += v;
+			sums_of(m, k, seg)->crpo += v;
+		}
+	}
+	step_error(m, rc);
+	sqlite3_finalize(st);
+}
+
+static void
+read_csat(struct measure *m)
+{
+	sqlite3_stmt *st = prepare(m, sql_csat);
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		size_t seg = seg_at(m, st, 0);
+		long k = period_of(m, db_day(st, 1));
+		struct sums *x;
+
+		if (k < 0 || seg == SIZE_MAX)
+			continue;
+		x = sums_of(m, (size_t)k, seg);
+		x->csat_all++;
+		x->csat_good += sqlite3_column_int(st, 2) >= 4;
+	}
+	step_error(m, rc);
+	sqlite3_finalize(st);
+}
+
+static void
+read_users(struct measure *m)
+{
+	sqlite3_stmt *st = prepare(m, sql_users);
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		size_t seg = seg_at(m, st, 0);
+		int32_t on = db_day(st, 1), off = db_day(st, 2);
+		long k = period_of(m, on);
+
+		if (seg == SIZE_MAX)
+			continue;
+		if (k >= 0)
+			sums_of(m, (size_t)k, seg)->users_new++;
+		for (size_t j = 0; j < m->np; j++)
+			if (on <= m->plast[j] && (off == DATE_NONE ||
+			    off > m->plast[j]))
+				sums_of(m, j, seg)->users_active++;
+	}
+	step_error(m, rc);
+	sqlite3_finalize(st);
+}
+
+/*
+ * Deals by their close date: won and lost in the period, the amount and
+ * days of the won; open at the period's end are those created by then
+ * and not closed by then.
+ */
+static void
+read_opportunities(struct measure *m)
+{
+	sqlite3_stmt *st = prepare(m, sql_opportunities);
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		size_t seg = seg_at(m, st, 0);
+		int32_t created = db_day(st, 3), closed_on = db_day(st, 4);
+		int closed = sqlite3_column_int(st, 5) && closed_on != DATE_NONE;
+		long k = closed ? period_of(m, closed_on) : -1;
+
+		if (seg == SIZE_MAX)
+			continue;
+		for (size_t j = 0; j < m->np; j++)
+			if (created <= m->plast[j] && (!closed ||
+			    closed_on > m->plast[j]))
+				sums_of(m, j, seg)->open++;
+		if (k < 0)
+			continue;
+		if (!sqlite3_column_int(st, 6)) {
+			sums_of(m, (size_t)k, seg)->lost++;
+			continue;
+		}
+		sums_of(m, (size_t)k, seg)->won++;
+		sums_of(m, (size_t)k, seg)->cycle_days += closed_on - created;
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+			sums_of(m, (size_t)k, seg)->won_amount += convert(m,
+			    sqlite3_column_int64(st, 1), text(st, 2), closed_on);
+	}
+	step_error(m, rc);
+	sqlite3_finalize(st);
+}
+
+/* Spend belongs to no account: it counts only without --segment. */
+static void
+read_spend(struct measure *m)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (m->t->has_segment)
+		return;
+	st = db_prepare(m->db, sql_spend);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int32_t month;
+		long k;
+
+		if (date_parse_month(text(st, 0), 7, &month) != 0 ||
+		    (k = period_of(m, date_month_start(month))) < 0)
+			continue;
+		sums_of(m, (size_t)k, 0)->spend += convert(m,
+		    sqlite3_column_int64(st, 1), text(st, 2), m->plast[k]);
+	}
+	step_error(m, rc);
+	sqlite3_finalize(st);
+}
+
+/* ---- the figures ------------------------------------------------------------------ */
+
+static void
+set_ratio(struct metrics_table *t, size_t k, size_t s, enum metric id,
+    __int128 num, __int128 den, int scale)
+{
+	int64_t v;
+
+	if (metrics_ratio(num, den, scale, &v) == 0)
+		metrics_set(t, k, s, id, v);
+}
+
+static void
+mrr_figures(struct measure *m, size_t k, size_t s)
+{
+	struct metrics_table *t = m->t;
+	const struct mrr_sums *r = mrr_sums(m->mrr, k, s);
+	const int64_t *mv = r->move, *cnt = r->count;
+	const int64_t *start, *churned;
+	int64_t v;
+
+	metrics_set(t, k, s, M_MRR, r->end);
+	metrics_set(t, k, s, M_ARR, r->end * 12);
+	metrics_set(t, k, s, M_NEW_MRR, mv[MV_NEW]);
+	metrics_set(t, k, s, M_EXPANSION_MRR, mv[MV_EXPANSION]);
+	metrics_set(t, k, s, M_CONTRACTION_MRR, mv[MV_CONTRACTION]);
+	metrics_set(t, k, s, M_CHURNED_MRR, mv[MV_CHURN]);
+	metrics_set(t, k, s, M_REACTIVATION_MRR, mv[MV_REACTIVATION]);
+	metrics_set(t, k, s, M_PAYING_ACCOUNTS, r->paying_end);
+	metrics_set(t, k, s, M_NEW_ACCOUNTS, cnt[MV_NEW]);
+	metrics_set(t, k, s, M_CHURNED_ACCOUNTS, cnt[MV_CHURN]);
+	set_ratio(t, k, s, M_LOGO_CHURN_RATE, cnt[MV_CHURN], r->paying_start,
+	    METRICS_RATE_SCALE);
+	set_ratio(t, k, s, M_GROSS_REVENUE_CHURN, mv[MV_CHURN] +
+	    mv[MV_CONTRACTION], r->start, METRICS_RATE_SCALE);
+	set_ratio(t, k, s, M_NET_REVENUE_CHURN, (__int128)mv[MV_CHURN] +
+	    mv[MV_CONTRACTION] - mv[MV_EXPANSION] - mv[MV_REACTIVATION],
+	    r->start, METRICS_RATE_SCALE);
+	set_ratio(t, k, s, M_GRR, r->cohort_kept, r->cohort_start,
+	    METRICS_RATE_SCALE);
+	set_ratio(t, k, s, M_NRR, r->cohort_end, r->cohort_start,
+	    METRICS_RATE_SCALE);
+	set_ratio(t, k, s, M_ARPA, r->end, r->paying_end, 0);
+	mrr_trail(m->mrr, k, s, &start, &churned);
+	if (metrics_ltv(r->end, r->cost_end, r->paying_end, churned, start,
+	    TRAIL_MONTHS, &v) == 0)
+		metrics_set(t, k, s, M_LTV, v);
+}
+
+static void
+other_figures(struct measure *m, size_t k, size_t s)
+{
+	struct metrics_table *t = m->t;
+	const struct mrr_sums *r = mrr_sums(m->mrr, k, s);
+	const struct sums *x = sums_of(m, k, s);
+	int64_t days = m->plast[k] - m->pstart[k] + 1, v;
+
+	set_ratio(t, k, s, M_RENEWAL_RATE, x->renew_done, x->renew_due,
+	    METRICS_RATE_SCALE);
+	set_ratio(t, k, s, M_RENEWAL_RATE_VALUE, x->value_done, x->value_due,
+	    METRICS_RATE_SCALE);
+	if (!t->has_segment) {
+		set_ratio(t, k, s, M_CAC, x->spend, r->count[MV_NEW], 0);
+		/* CAC / (new ARPA x margin) = spend x MRR / (new MRR x
+		 * (MRR - cost)) */
+		if (r->move[MV_NEW] > 0 && r->end > r->cost_end)
+			set_ratio(t, k, s, M_CAC_PAYBACK_MONTHS,
+			    (__int128)x->spend * r->end, (__int128)
+			    r->move[MV_NEW] * (r->end - r->cost_end),
+			    METRICS_DAYS_SCALE);
+	}
+	metrics_set(t, k, s, M_TCV, x->tcv);
+	metrics_set(t, k, s, M_ACV, x->acv);
+	metrics_set(t, k, s, M_BOOKINGS_NEW, x->book[BOOK_NEW]);
+	metrics_set(t, k, s, M_BOOKINGS_EXPANSION, x->book[BOOK_EXPANSION]);
+	metrics_set(t, k, s, M_BOOKINGS_RENEWAL, x->book[BOOK_RENEWAL]);
+	if (m->o->countback) {
+		if (x->invoiced != 0 || x->receivables != 0)
+			metrics_set(t, k, s, M_DSO, x->countback);
+	} else
+		set_ratio(t, k, s, M_DSO, (__int128)x->receivables * days,
+		    x->invoiced, METRICS_DAYS_SCALE);
+	metrics_set(t, k, s, M_RPO, x->rpo);
+	metrics_set(t, k, s, M_CRPO, x->crpo);
+	set_ratio(t, k, s, M_CSAT, x->csat_good, x->csat_all,
+	    METRICS_RATE_SCALE);
+	set_ratio(t, k, s, M_ADOPTION_RATE, x->users_new, x->users_active,
+	    METRICS_RATE_SCALE);
+	set_ratio(t, k, s, M_SEAT_UTILIZATION, (__int128)x->users_active * E6,
+	    r->seats_end, METRICS_RATE_SCALE);
+	set_ratio(t, k, s, M_MARGIN, x->ot_revenue - x->ot_cost,
+	    x->ot_revenue, METRICS_RATE_SCALE);
+	set_ratio(t, k, s, M_WIN_RATE, x->won, x->won + x->lost,
+	    METRICS_RATE_SCALE);
+	set_ratio(t, k, s, M_AVG_DEAL_SIZE, x->won_amount, x->won, 0);
+	set_ratio(t, k, s, M_SALES_CYCLE_DAYS, x->cycle_days, x->won,
+	    METRICS_DAYS_SCALE);
+	if (pipeline_velocity_per_day(x->open, x->won_amount, x->won,
+	    x->lost, x->cycle_days, &v) == 0)
+		metrics_set(t, k, s, M_PIPELINE_VELOCITY, v);
+}
+
+struct metrics_table *
+measure_table(sqlite3 *db, const struct measure_opts *o)
+{
+	struct measure m;
+	struct account a = { .n = 0 };
+	struct metrics_table *t;
+	int own = sqlite3_get_autocommit(db);
+
+	/* one snapshot of every table, unless the caller has one */
+	if (own)
+		db_exec(db, "BEGIN");
+	open_measure(&m, db, o);
+	load_contracts(&m);
+	read_subscriptions(&m, &a, each_account, NULL);
+	free(a.sub);
+	free(a.contract);
+	add_contracts(&m);
+	open_ledger(&m);
+	read_invoice_lines(&m);
+	read_reductions(&m, sql_credits);
+	read_reductions(&m, sql_applications);
+	add_ledger(&m);
+	read_unbilled(&m);
+	read_csat(&m);
+	read_users(&m);
+	read_opportunities(&m);
+	read_spend(&m);
+	if (own)
+		db_exec(db, "COMMIT");
+	for (size_t k = 0; k < m.np; k++)
+		for (size_t s = 0; s < m.ns; s++) {
+			mrr_figures(&m, k, s);
+			other_figures(&m, k, s);
+		}
+	t = m.t;
+	m.t = NULL;
+	if (m.failed) {
+		metrics_table_free(t);
+		t = NULL;
+	}
+	close_measure(&m);
+	return t;
+}
+
+/* ---- --detail mrr ---------------------------------------------------------------- */
+
+struct detail {
+	struct out *out;
+	struct mrr_step *steps;
+};
+
+static int
+detail_account(struct measure *m, struct account *a, void *arg)
+{
+	struct detail *d = arg;
+	char buf[MONEY_FMT_MAX];
+	int exp = m->t->exponent;
+
+	if (a->seg == SIZE_MAX) {
+		a->n = 0;
+		return 0;
+	}
+	mrr_add(m->mrr, a->seg, a->sub, a->n, d->steps);
+	for (size_t k = 0; k < m->np; k++) {
+		const struct mrr_step *s = &d->steps[k];
+		const char *seg = m->t->segment[a->seg];
+		const char *mv = metrics_movement_names[s->move];
+
+		if (s->start == 0 && s->end == 0)
+			continue;
+		out_text(d->out, m->t->period[k], strlen(m->t->period[k]));
+		if (m->t->has_segment)
+			out_text(d->out, seg, seg ? strlen(seg) : 0);
+		out_text(d->out, a->id, strlen(a->id));
+		out_number(d->out, buf, money_format(buf, s->start, exp, '.'));
+		out_number(d->out, buf, money_format(buf, s->end, exp, '.'));
+		if (*mv != '\0')
+			out_text(d->out, mv, strlen(mv));
+		else
+			out_null(d->out);
+		out_number(d->out, buf, money_format(buf, s->move ==
+		    MV_CONTRACTION || s->move == MV_CHURN ? -s->amount :
+		    s->amount, exp, '.'));
+		out_end_row(d->out);
+	}
+	a->n = 0;
+	return 0;
+}
+
+int
+measure_detail_mrr(sqlite3 *db, const struct measure_opts *o,
+    const struct out_opts *oo)
+{
+	const char *names[] = { "period", "segment", "account_id",
+	    "mrr_start", "mrr_end", "movement", "amount" };
+	struct measure m;
+	struct account a = { .n = 0 };
+	struct detail d;
+	int rc;
+
+	db_exec(db, "BEGIN");
+	open_measure(&m, db, o);
+	if (m.t->has_segment)
+		d.out = out_new(stdout, oo, names, 7);
+	else {
+		names[1] = "account_id";
+		names[2] = "mrr_start";
+		names[3] = "mrr_end";
+		names[4] = "movement";
+		names[5] = "amount";
+		d.out = out_new(stdout, oo, names, 6);
+	}
+	d.steps = xcalloc(m.np, sizeof(*d.steps));
+	read_subscriptions(&m, &a, detail_account, &d);
+	db_exec(db, "COMMIT");
+	free(a.sub);
+	free(a.contract);
+	free(d.steps);
+	rc = out_close(d.out);
+	close_measure(&m);
+	metrics_table_free(m.t);
+	if (m.failed)
+		return CLI_EDATA;
+	return rc == 0 ? CLI_OK : CLI_EIO;
+}

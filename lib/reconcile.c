@@ -1,0 +1,303 @@
+/*
+ * The invariants, checked.  Most hold by the way the programs compute
+ * and store; a check fails after an import of another system's records
+ * that do not add up, or a bug, which is what it is for.  Each check
+ * counts the records that break it and keeps the first ids.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ar.h"
+#include "cli.h"
+#include "date.h"
+#include "db.h"
+#include "measure.h"
+#include "metrics.h"
+#include "recognition.h"
+#include "reconcile.h"
+
+#define IDS_MAX 10
+
+/* ---- SQL ------------------------------------------------------------------- */
+
+static const char sql_invoices_without_lines[] =
+    "SELECT i.invoice_id FROM invoices i WHERE NOT EXISTS "
+    "(SELECT 1 FROM invoice_lines l WHERE l.invoice_id = i.invoice_id) "
+    "ORDER BY i.invoice_id";
+static const char sql_invoice_totals[] =
+    "SELECT t.invoice_id FROM invoice_totals t "
+    "JOIN (SELECT invoice_id, sum(amount_minor) AS amount, "
+    "  sum(tax_amount_minor) AS tax FROM invoice_lines "
+    "  GROUP BY invoice_id) s USING (invoice_id) "
+    "WHERE t.total_minor != s.amount + s.tax OR t.amount_minor != s.amount "
+    "OR t.tax_minor != s.tax ORDER BY t.invoice_id";
+/* Open balances as of ?1 by currency, summed in one way... */
+static const char sql_open_by_currency[] =
+    "SELECT i.currency, "
+    "sum((SELECT ifnull(sum(amount_minor + tax_amount_minor), 0) "
+    "  FROM invoice_lines l WHERE l.invoice_id = i.invoice_id) - "
+    "  (SELECT ifnull(sum(amount_minor + tax_amount_minor), 0) "
+    "  FROM credit_notes c WHERE c.invoice_id = i.invoice_id "
+    "  AND c.issued_on <= ?1) - "
+    "  (SELECT ifnull(sum(amount_minor), 0) FROM payment_applications p "
+    "  WHERE p.invoice_id = i.invoice_id AND p.applied_on <= ?1)) "
+    "FROM invoices i WHERE i.status != 'void' AND i.issue_date <= ?1 "
+    "GROUP BY i.currency ORDER BY i.currency";
+/* ...and in another: the whole tables, then bucketed by days past due. */
+static const char sql_aging_rows[] =
+    "SELECT i.currency, i.due_date, "
+    "ifnull(l.total, 0) - ifnull(c.credited, 0) - ifnull(p.paid, 0) "
+    "FROM invoices i "
+    "LEFT JOIN (SELECT invoice_id, sum(amount_minor + tax_amount_minor) "
+    "  AS total FROM invoice_lines GROUP BY invoice_id) l USING (invoice_id) "
+    "LEFT JOIN (SELECT invoice_id, sum(amount_minor + tax_amount_minor) "
+    "  AS credited FROM credit_notes WHERE issued_on <= ?1 "
+    "  GROUP BY invoice_id) c USING (invoice_id) "
+    "LEFT JOIN (SELECT invoice_id, sum(amount_minor) AS paid "
+    "  FROM payment_applications WHERE applied_on <= ?1 "
+    "  GROUP BY invoice_id) p USING (invoice_id) "
+    "WHERE i.status != 'void' AND i.issue_date <= ?1";
+static const char sql_schedule_lines[] =
+    "SELECT l.invoice_id, l.line_no, l.amount_minor, l.service_start, "
+    "l.service_end FROM invoice_lines l JOIN invoices i USING (invoice_id) "
+    "WHERE i.status != 'void' AND l.service_start IS NOT NULL "
+    "AND l.service_end IS NOT NULL";
+static const char sql_payments_overapplied[] =
+    "SELECT p.payment_id FROM payments p JOIN "
+    "(SELECT payment_id, sum(payment_amount_minor) AS applied "
+    " FROM payment_applications GROUP BY payment_id) a USING (payment_id) "
+    "WHERE a.applied > p.amount_minor ORDER BY p.payment_id";
+static const char sql_negative_balances[] =
+    "SELECT t.invoice_id FROM invoice_totals t "
+    "LEFT JOIN (SELECT invoice_id, sum(amount_minor + tax_amount_minor) "
+    "  AS credited FROM credit_notes GROUP BY invoice_id) c "
+    "  USING (invoice_id) "
+    "LEFT JOIN (SELECT invoice_id, sum(amount_minor) AS paid "
+    "  FROM payment_applications GROUP BY invoice_id) p USING (invoice_id) "
+    "WHERE t.status != 'void' AND t.total_minor >= 0 "
+    "AND t.total_minor - ifnull(c.credited, 0) - ifnull(p.paid, 0) < 0 "
+    "ORDER BY t.invoice_id";
+static const char sql_subscription_months[] =
+    "SELECT min(start_date) FROM subscriptions";
+
+/* ---- one check ---------------------------------------------------------------- */
+
+struct check {
+	long failures;
+	char ids[IDS_MAX * 48];
+};
+
+static void
+offender(struct check *c, const char *id)
+{
+	size_t n = strlen(c->ids);
+
+	if (c->failures++ >= IDS_MAX)
+		return;
+	snprintf(c->ids + n, sizeof(c->ids) - n, "%s%s", n ? ";" : "", id);
+}
+
+/* Every id the statement returns breaks the check. */
+static void
+offenders_of(sqlite3 *db, struct check *c, const char *sql, int32_t as_of)
+{
+	sqlite3_stmt *st = db_prepare(db, sql);
+	int rc;
+
+	if (sqlite3_bind_parameter_count(st) > 0)
+		db_bind_day(st, 1, as_of);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		offender(c, (const char *)sqlite3_column_text(st, 0));
+	if (rc != SQLITE_DONE)
+		db_fatal(db, "reconcile");
+	sqlite3_finalize(st);
+}
+
+/* ---- the checks ------------------------------------------------------------------- */
+
+/* Each month's MRR is the last one's plus its movements, from the first
+ * subscription's month to the month of as_of. */
+static void
+check_mrr(sqlite3 *db, struct check *c, int32_t as_of)
+{
+	sqlite3_stmt *st = db_prepare(db, sql_subscription_months);
+	struct measure_opts o = { .months = 1 };
+	struct metrics_table *t;
+	int32_t first = DATE_NONE;
+
+	if (sqlite3_step(st) == SQLITE_ROW)
+		first = db_day(st, 0);
+	sqlite3_finalize(st);
+	if (first == DATE_NONE || date_month_of(first) > date_month_of(as_of))
+		return;
+	o.from = date_month_of(first);
+	o.to = date_month_of(as_of);
+	if ((t = measure_table(db, &o)) == NULL) {
+		offender(c, "(a missing exchange rate)");
+		return;
+	}
+	for (size_t k = 0; k < t->nperiod; k++) {
+		int64_t start = k > 0 ? metrics_cell(t, k - 1, 0, M_MRR)->v : 0;
+		int64_t end = start;
+
+		end += metrics_cell(t, k, 0, M_NEW_MRR)->v;
+		end += metrics_cell(t, k, 0, M_EXPANSION_MRR)->v;
+		end += metrics_cell(t, k, 0, M_REACTIVATION_MRR)->v;
+		end -= metrics_cell(t, k, 0, M_CONTRACTION_MRR)->v;
+		end -= metrics_cell(t, k, 0, M_CHURNED_MRR)->v;
+		/* the month before the first has no MRR: nothing started */
+		if (end != metrics_cell(t, k, 0, M_MRR)->v)
+			offender(c, t->period[k]);
+	}
+	metrics_table_free(t);
+}
+
+static void
+check_invoices(sqlite3 *db, struct check *c, int32_t as_of)
+{
+	offenders_of(db, c, sql_invoices_without_lines, as_of);
+	offenders_of(db, c, sql_invoice_totals, as_of);
+}
+
+/* The aging buckets of each currency add up to its open balance. */
+static void
+check_aging(sqlite3 *db, struct check *c, int32_t as_of)
+{
+	sqlite3_stmt *open = db_prepare(db, sql_open_by_currency);
+	sqlite3_stmt *rows = db_prepare(db, sql_aging_rows);
+	struct {
+		char cur[4];
+		int64_t bucket[5];
+	} by[64];
+	size_t n = 0, i;
+	int rc;
+
+	db_bind_day(rows, 1, as_of);
+	while ((rc = sqlite3_step(rows)) == SQLITE_ROW) {
+		const char *cur = (const char *)sqlite3_column_text(rows, 0);
+		int32_t due = db_day(rows, 1);
+
+		for (i = 0; i < n && strcmp(by[i].cur, cur) != 0; i++)
+			;
+		if (i == n) {
+			if (n == sizeof(by) / sizeof(by[0]))
+				continue;
+			memset(&by[n], 0, sizeof(by[n]));
+			snprintf(by[n++].cur, sizeof(by[0].cur), "%s", cur);
+		}
+		by[i].bucket[ar_bucket(due == DATE_NONE ? 0 : as_of - due)] +=
+		    sqlite3_column_int64(rows, 2);
+	}
+	if (rc != SQLITE_DONE)
+		db_fatal(db, "reconcile");
+	db_bind_day(open, 1, as_of);
+	while ((rc = sqlite3_step(open)) == SQLITE_ROW) {
+		const char *cur = (const char *)sqlite3_column_text(open, 0);
+		int64_t sum = 0;
+
+		for (i = 0; i < n && strcmp(by[i].cur, cur) != 0; i++)
+			;
+		for (int k = 0; i < n && k < 5; k++)
+			sum += by[i].bucket[k];
+		if (sum != sqlite3_column_int64(open, 1))
+			offender(c, cur);
+	}
+	if (rc != SQLITE_DONE)
+		db_fatal(db, "reconcile");
+	sqlite3_finalize(open);
+	sqlite3_finalize(rows);
+}
+
+/* A line's schedule rows add up to its amount. */
+static void
+check_schedule(sqlite3 *db, struct check *c, int32_t as_of)
+{
+	sqlite3_stmt *st = db_prepare(db, sql_schedule_lines);
+	int32_t months[1200];
+	int64_t parts[1200];
+	int rc;
+
+	(void)as_of;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t amount = sqlite3_column_int64(st, 2), sum = 0;
+		size_t n = recognition_split(amount, db_day(st, 3),
+		    db_day(st, 4), months, parts, 1200);
+		char id[96];
+
+		for (size_t i = 0; i < n; i++)
+			sum += parts[i];
+		if (sum == amount)
+			continue;
+		snprintf(id, sizeof(id), "%s:%d", sqlite3_column_text(st, 0),
+		    sqlite3_column_int(st, 1));
+		offender(c, id);
+	}
+	if (rc != SQLITE_DONE)
+		db_fatal(db, "reconcile");
+	sqlite3_finalize(st);
+}
+
+static void
+check_payments(sqlite3 *db, struct check *c, int32_t as_of)
+{
+	offenders_of(db, c, sql_payments_overapplied, as_of);
+}
+
+static void
+check_balances(sqlite3 *db, struct check *c, int32_t as_of)
+{
+	offenders_of(db, c, sql_negative_balances, as_of);
+}
+
+static const struct {
+	const char *name, *description;
+	void (*run)(sqlite3 *, struct check *, int32_t);
+} checks[] = {
+	{ "mrr_bridge", "each month's MRR = the last month's + new + "
+	    "expansion + reactivation - contraction - churn", check_mrr },
+	{ "invoice_totals", "every invoice has lines; its total = its lines "
+	    "+ their tax", check_invoices },
+	{ "aging_buckets", "the aging buckets of each currency add up to its "
+	    "open balance", check_aging },
+	{ "schedule_lines", "the revenue schedule rows of a line add up to "
+	    "its amount", check_schedule },
+	{ "payments_applied", "what is applied of a payment is at most its "
+	    "amount", check_payments },
+	{ "invoice_balances", "no invoice is paid or credited beyond its "
+	    "total", check_balances },
+};
+
+int
+reconcile_run(sqlite3 *db, int32_t as_of, const struct out_opts *oo)
+{
+	static const char *const names[] = { "check", "status", "failures",
+	    "ids", "description" };
+	struct out *o = out_new(stdout, oo, names, 5);
+	int failed = 0;
+	char n[24];
+
+	db_exec(db, "BEGIN");
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+		struct check c = { .failures = 0 };
+		const char *status;
+
+		checks[i].run(db, &c, as_of);
+		status = c.failures == 0 ? "pass" : "fail";
+		failed |= c.failures > 0;
+		out_text(o, checks[i].name, strlen(checks[i].name));
+		out_text(o, status, strlen(status));
+		out_number(o, n, (size_t)snprintf(n, sizeof(n), "%ld",
+		    c.failures));
+		if (c.ids[0] != '\0')
+			out_text(o, c.ids, strlen(c.ids));
+		else
+			out_null(o);
+		out_text(o, checks[i].description,
+		    strlen(checks[i].description));
+		out_end_row(o);
+	}
+	db_exec(db, "COMMIT");
+	if (out_close(o) != 0)
+		return CLI_EIO;
+	return failed ? CLI_EDATA : CLI_OK;
+}

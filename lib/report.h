@@ -1,0 +1,21 @@
+/*
+ * report: the nightly report, one self-contained HTML file (inline CSS
+ * and SVG drawn here; no script, font or image from anywhere else): the
+ * headline metrics of the last period against the one before, the MRR
+ * bridge as a waterfall, MRR and ARR over time, churn and retention
+ * trends, the pipeline forecast and the AR aging.
+ */
+#ifndef REVOPS_REPORT_H
+#define REVOPS_REPORT_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "measure.h"
+
+/* Writes the report of the periods of o to path (replaced whole, or left
+ * as it was on an error); returns an exit status. */
+int report_write(sqlite3 *db, const char *path, const struct measure_opts *o,
+    int32_t as_of);
+
+#endif
