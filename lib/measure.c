@@ -38,12 +38,13 @@ const char *const measure_segments[] = { "segment", "region", "industry",
  */
 static const char sql_segments[] =
     "SELECT DISTINCT %1$s FROM accounts a ORDER BY 1";
+static const char sql_products[] =
+    "SELECT sku, kind, unit, unit_cost_micro FROM products ORDER BY sku";
 static const char sql_subscriptions[] =
     "SELECT s.account_id, %1$s, s.quantity_micro, s.unit_price_micro, "
     "s.discount_pct_micro, s.currency, s.billing_period, s.start_date, "
-    "s.end_date, s.contract_id, p.unit_cost_micro, p.unit "
-    "FROM subscriptions s%2$s JOIN products p USING (sku) "
-    "ORDER BY s.account_id";
+    "s.end_date, s.contract_id, s.sku "
+    "FROM subscriptions s%2$s ORDER BY s.account_id";
 static const char sql_contracts[] =
     "SELECT c.contract_id, c.account_id, %1$s, c.start_date, c.end_date, "
     "c.renewal_of, o.ordered_on, op.type FROM contracts c%2$s "
@@ -65,11 +66,14 @@ static const char sql_unbilled[] =
     "WHERE ol.kind = 'one_time'";
 static const char sql_first_invoice[] =
     "SELECT min(issue_date) FROM invoices";
+/* Invoices and their lines, both in key order: merged here, two scans
+ * instead of a lookup of one in the other for each. */
+static const char sql_invoices[] =
+    "SELECT i.invoice_id, %1$s, i.currency, i.issue_date, i.status "
+    "FROM invoices i%2$s ORDER BY i.invoice_id";
 static const char sql_invoice_lines[] =
-    "SELECT %1$s, i.currency, i.issue_date, l.amount_minor, "
-    "l.tax_amount_minor, l.quantity_micro, p.kind, p.unit_cost_micro "
-    "FROM invoices i%2$s JOIN invoice_lines l USING (invoice_id) "
-    "LEFT JOIN products p ON p.sku = l.sku WHERE i.status != 'void'";
+    "SELECT invoice_id, amount_minor, tax_amount_minor, quantity_micro, "
+    "sku FROM invoice_lines ORDER BY invoice_id, line_no";
 static const char sql_credits[] =
     "SELECT %1$s, i.currency, c.issued_on, "
     "c.amount_minor + c.tax_amount_minor "
@@ -139,6 +143,12 @@ struct ledger {
 	int64_t *ot_cost;		/* [segment][month], base currency */
 };
 
+struct product {
+	char *sku;
+	int one_time, seats;	/* kind one_time; unit seat or user */
+	int64_t unit_cost;	/* base currency, minor x 10^6; 0: none */
+};
+
 struct measure {
 	sqlite3 *db;
 	const struct measure_opts *o;
@@ -150,11 +160,15 @@ struct measure {
 	size_t np, ns;
 	int32_t *pstart, *plast;	/* per period */
 	struct sums *x;			/* [period][segment] */
+	struct product *prod;		/* by sku */
+	size_t nprod;
 	struct contract *c;
 	size_t nc;
 	size_t *by_id;			/* contracts by id */
 	struct ledger led;
 	int failed;
+	char missing[CURRENCIES_MAX][4];	/* currencies reported */
+	size_t nmissing;
 };
 
 static const char *
@@ -235,11 +249,20 @@ convert(struct measure *m, int64_t amount, const char *currency,
 
 	if (amount == 0)
 		return 0;
-	if (fx_convert(m->fx, amount, currency ? currency : "", day, &v, why,
+	if (currency == NULL)
+		currency = "";
+	if (fx_convert(m->fx, amount, currency, day, &v, why,
 	    sizeof(why)) == 0)
 		return v;
-	cli_data_error(NULL, 0, NULL, "%s", why);
 	m->failed = 1;
+	/* once a currency: the first day that has no rate says what to
+	 * import, the thousand after it would say nothing more */
+	for (size_t i = 0; i < m->nmissing; i++)
+		if (strcmp(m->missing[i], currency) == 0)
+			return 0;
+	if (m->nmissing < CURRENCIES_MAX)
+		snprintf(m->missing[m->nmissing++], 4, "%s", currency);
+	cli_data_error(NULL, 0, NULL, "%s", why);
 	return 0;
 }
 
@@ -368,6 +391,9 @@ close_measure(struct measure *m)
 	}
 	free(m->c);
 	free(m->by_id);
+	for (size_t i = 0; i < m->nprod; i++)
+		free(m->prod[i].sku);
+	free(m->prod);
 	for (size_t i = 0; i < m->led.ncur; i++) {
 		free(m->led.book[i].invoiced);
 		free(m->led.book[i].reduced);
@@ -379,6 +405,57 @@ close_measure(struct measure *m)
 	free(m->x);
 	mrr_free(m->mrr);
 	fx_close(m->fx);
+}
+
+/* ---- products ------------------------------------------------------------------ */
+
+/* The products are few and every subscription and invoice line names
+ * one: they are read once and looked up here. */
+static void
+load_products(struct measure *m)
+{
+	sqlite3_stmt *st = db_prepare(m->db, sql_products);
+	size_t cap = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct product *p;
+		const char *kind = text(st, 1), *unit = text(st, 2);
+
+		if (m->nprod == cap) {
+			cap = cap ? 2 * cap : 64;
+			if ((m->prod = realloc(m->prod, cap * sizeof(*m->prod))) ==
+			    NULL)
+				cli_die(CLI_EIO, "out of memory");
+		}
+		p = &m->prod[m->nprod++];
+		p->sku = xstrdup(text(st, 0));
+		p->one_time = kind != NULL && strcmp(kind, "one_time") == 0;
+		p->seats = unit != NULL && (strcmp(unit, "seat") == 0 ||
+		    strcmp(unit, "user") == 0);
+		p->unit_cost = sqlite3_column_int64(st, 3);
+	}
+	step_error(m, rc);
+	sqlite3_finalize(st);
+}
+
+static const struct product *
+find_product(const struct measure *m, const char *sku)
+{
+	size_t lo = 0, hi = m->nprod;
+
+	while (sku != NULL && lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(m->prod[mid].sku, sku);
+
+		if (c == 0)
+			return &m->prod[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 /* ---- contracts ---------------------------------------------------------------- */
@@ -548,31 +625,45 @@ value_over(int64_t mrr, int32_t from, int32_t to)
 /*
  * What is left to deliver of a subscription after each period's last
  * day, up to the end it is committed to (its contract's, or its own);
- * cRPO the part of it within twelve months.
+ * cRPO the part of it within twelve months.  The day after a period is
+ * the first of a month, so the months left are whole months to the end's
+ * month and its days before the end over that month's days, without
+ * walking the calendar for each of hundreds of thousands of subscriptions
+ * and dozens of periods.
  */
 static void
 add_remaining(struct measure *m, size_t seg, const struct mrr_sub *s,
     const struct contract *c)
 {
-	int32_t until = s->end;
+	int32_t until = s->end, sold = c != NULL ? c->signed_on : s->start;
+	int64_t v, whole;
+	int y, mo, d, dim;
 
 	if (c != NULL && (until == DATE_NONE || c->end < until))
 		until = c->end;
 	if (until == DATE_NONE)
 		return;
+	date_to_ymd(until, &y, &mo, &d);
+	dim = date_days_in_month(y, mo);
 	for (size_t k = 0; k < m->np; k++) {
 		int32_t from = m->plast[k] + 1, year;
 		struct sums *x = sums_of(m, k, seg);
 
 		if (from >= until)
 			break;
-		if (s->start > from)
-			from = s->start;
-		if (c != NULL && c->start > m->plast[k])
-			continue;	/* not signed yet */
-		year = date_add_months(m->plast[k] + 1, 12);
-		x->rpo += value_over(s->mrr, from, until);
-		x->crpo += value_over(s->mrr, from, until < year ? until : year);
+		if (sold > m->plast[k])
+			continue;	/* not sold yet */
+		if (s->start > from) {
+			year = date_add_months(from, 12);
+			x->rpo += value_over(s->mrr, s->start, until);
+			x->crpo += value_over(s->mrr, s->start, until < year ?
+			    until : year);
+			continue;
+		}
+		whole = date_month_of(until) - date_month_of(from);
+		money_div((__int128)s->mrr * (whole * dim + d - 1), dim, &v);
+		x->rpo += v;
+		x->crpo += whole >= 12 ? s->mrr * 12 : v;
 	}
 }
 
@@ -624,20 +715,19 @@ sub_amounts(struct measure *m, sqlite3_stmt *st, struct mrr_sub *s)
 {
 	int months = pricing_period_months(text(st, 6));
 	int64_t qty = sqlite3_column_int64(st, 2), mrr = 0, cost = 0;
-	const char *unit = text(st, 11);
+	const struct product *p = find_product(m, text(st, 10));
 
 	if (months <= 0 || billing_amount(qty, sqlite3_column_int64(st, 3),
 	    sqlite3_column_int64(st, 4), 1, months, &mrr) != 0 ||
-	    billing_amount(qty, sqlite3_column_int64(st, 10), 0, 1, months,
-	    &cost) != 0) {
+	    (p != NULL && billing_amount(qty, p->unit_cost, 0, 1, months,
+	    &cost) != 0)) {
 		cli_data_error(NULL, 0, NULL, "subscription of account '%s': "
 		    "the amount is too large", text(st, 0));
 		m->failed = 1;
 	}
 	s->mrr = convert(m, mrr, text(st, 5), s->start);
 	s->cost = convert(m, cost, m->base, s->start);
-	s->seats = unit != NULL && (strcmp(unit, "seat") == 0 ||
-	    strcmp(unit, "user") == 0) ? qty : 0;
+	s->seats = p != NULL && p->seats ? qty : 0;
 }
 
 static void
@@ -734,32 +824,52 @@ open_ledger(struct measure *m)
 	l->ot_cost = xcalloc(m->ns * l->nmonth, sizeof(int64_t));
 }
 
+/* Each line with its invoice's segment, currency and day: the two
+ * cursors go forward together. */
 static void
 read_invoice_lines(struct measure *m)
 {
-	sqlite3_stmt *st = prepare(m, sql_invoice_lines);
-	int rc;
+	sqlite3_stmt *inv = prepare(m, sql_invoices);
+	sqlite3_stmt *st = db_prepare(m->db, sql_invoice_lines);
+	int rc, more = sqlite3_step(inv) == SQLITE_ROW;
+	long i = -1;
+	struct book *b = NULL;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		long i = ledger_index(m, seg_at(m, st, 0), db_day(st, 2));
-		int64_t amount = sqlite3_column_int64(st, 3), cost = 0;
-		const char *kind = text(st, 6);
-		struct book *b;
+		const char *id = text(st, 0);
+		const struct product *p;
+		int64_t amount = sqlite3_column_int64(st, 1), cost = 0;
+		int c = -1;
 
-		if (i < 0)
-			continue;
-		b = book_of(m, text(st, 1));
-		b->invoiced[i] += amount + sqlite3_column_int64(st, 4);
-		if (kind == NULL || strcmp(kind, "one_time") != 0)
+		while (more && (c = strcmp(text(inv, 0), id)) < 0) {
+			more = sqlite3_step(inv) == SQLITE_ROW;
+			c = -1;
+			i = -1;
+		}
+		if (c != 0)
+			continue;	/* a line of no invoice */
+		if (i < 0) {
+			const char *status = text(inv, 4);
+
+			if (status != NULL && strcmp(status, "void") == 0)
+				continue;
+			if ((i = ledger_index(m, seg_at(m, inv, 1),
+			    db_day(inv, 3))) < 0)
+				continue;
+			b = book_of(m, text(inv, 2));
+		}
+		b->invoiced[i] += amount + sqlite3_column_int64(st, 2);
+		if ((p = find_product(m, text(st, 4))) == NULL || !p->one_time)
 			continue;
 		b->ot_revenue[i] += amount;
 		/* unit cost x quantity, in the base currency */
-		billing_amount(sqlite3_column_int64(st, 5),
-		    sqlite3_column_int64(st, 7), 0, 1, 1, &cost);
+		billing_amount(sqlite3_column_int64(st, 3), p->unit_cost, 0, 1,
+		    1, &cost);
 		m->led.ot_cost[i] += cost;
 	}
 	step_error(m, rc);
 	sqlite3_finalize(st);
+	sqlite3_finalize(inv);
 }
 
 /* Credit notes and payment applications reduce the receivables. */
@@ -1087,6 +1197,7 @@ measure_table(sqlite3 *db, const struct measure_opts *o)
 	if (own)
 		db_exec(db, "BEGIN");
 	open_measure(&m, db, o);
+	load_products(&m);
 	load_contracts(&m);
 	read_subscriptions(&m, &a, each_account, NULL);
 	free(a.sub);

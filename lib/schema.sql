@@ -141,11 +141,13 @@ CREATE TABLE subscriptions (
 	start_date TEXT NOT NULL,
 	end_date TEXT
 );
--- An account's subscriptions, with every column a billing run reads, so
--- that it goes through them in account order without touching the table.
+-- An account's subscriptions, with every column a billing run and the
+-- metrics read, so that they go through them in account order without
+-- touching the table.
 CREATE INDEX subscriptions_account ON subscriptions (account_id,
 	subscription_id, sku, quantity_micro, unit_price_micro,
-	discount_pct_micro, currency, billing_period, start_date, end_date);
+	discount_pct_micro, currency, billing_period, start_date, end_date,
+	contract_id);
 
 -- The invoice tables are the largest; WITHOUT ROWID keeps each in one
 -- b-tree, ordered by its key.
