@@ -1,6 +1,7 @@
 #!/bin/sh
-# The demo: load the sample company of examples/data into a new database
-# and show what went in.  Usage: demo.sh BINDIR DATABASE
+# The demo: load the sample company of examples/data into a new database,
+# show what went in, its MRR and the reconciliation, and write the HTML
+# report next to the database.  Usage: demo.sh BINDIR DATABASE
 set -eu
 bindir=$(cd "$1" && pwd)
 db=$2
@@ -43,3 +44,18 @@ FROM invoice_totals GROUP BY month, currency ORDER BY month, currency"
 echo
 echo "== the first accounts, as revops-import --export writes them"
 revops-import --export accounts --format table | head -7
+
+echo
+echo "== MRR and its movements, the first half of 2026"
+revops-metrics --from 2026-01 --to 2026-06 --format table mrr new_mrr \
+    expansion_mrr contraction_mrr churned_mrr nrr grr
+
+echo
+echo "== the invariants, checked"
+revops-metrics reconcile --as-of 2026-06-30 --format table
+
+report=$(dirname "$db")/report.html
+revops-metrics --as-of 2026-06-30 --from 2025-07 --to 2026-06 \
+    --report "$report"
+echo
+echo "== the report of June 2026 is in $report"
