@@ -570,10 +570,7 @@ add_contracts(struct measure *m)
 {
 	for (size_t i = 0; i < m->nc; i++) {
 		struct contract *c = &m->c[i];
-		struct metrics_months term = metrics_months_between(c->start,
-		    c->end);
 		long k;
-		int64_t acv = 0;
 
 		if (c->seg == SIZE_MAX)
 			continue;
@@ -590,12 +587,8 @@ add_contracts(struct measure *m)
 		if ((k = period_of(m, c->signed_on)) >= 0) {
 			struct sums *x = sums_of(m, (size_t)k, c->seg);
 
-			/* a year's share of the recurring value */
-			if (term.num > 0)
-				money_div((__int128)c->value * 12 * term.den,
-				    term.num, &acv);
 			x->tcv += c->value + c->fees;
-			x->acv += acv;
+			x->acv += metrics_acv(c->value, c->start, c->end);
 			x->book[c->type] += c->value + c->fees;
 		}
 	}
@@ -610,17 +603,6 @@ struct account {
 	size_t n, cap;
 	char id[128];
 };
-
-static int64_t
-value_over(int64_t mrr, int32_t from, int32_t to)
-{
-	struct metrics_months t = metrics_months_between(from, to);
-	int64_t v = 0;
-
-	if (t.num > 0)
-		money_div((__int128)mrr * t.num, t.den, &v);
-	return v;
-}
 
 /*
  * What is left to deliver of a subscription after each period's last
@@ -655,8 +637,8 @@ add_remaining(struct measure *m, size_t seg, const struct mrr_sub *s,
 			continue;	/* not sold yet */
 		if (s->start > from) {
 			year = date_add_months(from, 12);
-			x->rpo += value_over(s->mrr, s->start, until);
-			x->crpo += value_over(s->mrr, s->start, until < year ?
+			x->rpo += metrics_value_over(s->mrr, s->start, until);
+			x->crpo += metrics_value_over(s->mrr, s->start, until < year ?
 			    until : year);
 			continue;
 		}
@@ -685,7 +667,7 @@ end_account(struct measure *m, struct account *a)
 			continue;
 		from = s->start > c->start ? s->start : c->start;
 		to = s->end != DATE_NONE && s->end < c->end ? s->end : c->end;
-		c->value += value_over(s->mrr, from, to);
+		c->value += metrics_value_over(s->mrr, from, to);
 		if (s->start <= c->end - 1 && (s->end == DATE_NONE ||
 		    c->end - 1 < s->end))
 			c->arr += s->mrr * 12;
@@ -1146,13 +1128,9 @@ other_figures(struct measure *m, size_t k, size_t s)
 	    METRICS_RATE_SCALE);
 	if (!t->has_segment) {
 		set_ratio(t, k, s, M_CAC, x->spend, r->count[MV_NEW], 0);
-		/* CAC / (new ARPA x margin) = spend x MRR / (new MRR x
-		 * (MRR - cost)) */
-		if (r->move[MV_NEW] > 0 && r->end > r->cost_end)
-			set_ratio(t, k, s, M_CAC_PAYBACK_MONTHS,
-			    (__int128)x->spend * r->end, (__int128)
-			    r->move[MV_NEW] * (r->end - r->cost_end),
-			    METRICS_DAYS_SCALE);
+		if (metrics_payback(x->spend, r->end, r->cost_end,
+		    r->move[MV_NEW], &v) == 0)
+			metrics_set(t, k, s, M_CAC_PAYBACK_MONTHS, v);
 	}
 	metrics_set(t, k, s, M_TCV, x->tcv);
 	metrics_set(t, k, s, M_ACV, x->acv);
@@ -1162,9 +1140,8 @@ other_figures(struct measure *m, size_t k, size_t s)
 	if (m->o->countback) {
 		if (x->invoiced != 0 || x->receivables != 0)
 			metrics_set(t, k, s, M_DSO, x->countback);
-	} else
-		set_ratio(t, k, s, M_DSO, (__int128)x->receivables * days,
-		    x->invoiced, METRICS_DAYS_SCALE);
+	} else if (metrics_dso(x->receivables, x->invoiced, days, &v) == 0)
+		metrics_set(t, k, s, M_DSO, v);
 	metrics_set(t, k, s, M_RPO, x->rpo);
 	metrics_set(t, k, s, M_CRPO, x->crpo);
 	set_ratio(t, k, s, M_CSAT, x->csat_good, x->csat_all,

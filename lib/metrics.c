@@ -188,6 +188,46 @@ metrics_months_between(int32_t from, int32_t to)
 	return m;
 }
 
+int64_t
+metrics_value_over(int64_t monthly, int32_t from, int32_t to)
+{
+	struct metrics_months t = metrics_months_between(from, to);
+	int64_t v = 0;
+
+	if (t.num > 0)
+		money_div((__int128)monthly * t.num, t.den, &v);
+	return v;
+}
+
+int64_t
+metrics_acv(int64_t value, int32_t start, int32_t end)
+{
+	struct metrics_months t = metrics_months_between(start, end);
+	int64_t v = 0;
+
+	if (t.num > 0)
+		money_div((__int128)value * 12 * t.den, t.num, &v);
+	return v;
+}
+
+int
+metrics_dso(int64_t receivables, int64_t invoiced, int64_t days,
+    int64_t *dso)
+{
+	return metrics_ratio((__int128)receivables * days, invoiced,
+	    METRICS_DAYS_SCALE, dso);
+}
+
+int
+metrics_payback(int64_t spend, int64_t mrr, int64_t cost, int64_t new_mrr,
+    int64_t *months)
+{
+	if (new_mrr <= 0 || mrr <= cost)
+		return -1;
+	return metrics_ratio((__int128)spend * mrr, (__int128)new_mrr *
+	    (mrr - cost), METRICS_DAYS_SCALE, months);
+}
+
 /* ---- the table ------------------------------------------------------------- */
 
 struct metrics_table *

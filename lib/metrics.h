@@ -114,6 +114,28 @@ struct metrics_months {
 };
 struct metrics_months metrics_months_between(int32_t from, int32_t to);
 
+/* The value of a monthly amount over [from, to): amount x the months
+ * between them (metrics_months_between), rounded once. */
+int64_t metrics_value_over(int64_t monthly, int32_t from, int32_t to);
+
+/* ACV: a recurring value over [start, end), per year: value x 12 / the
+ * months of the term, rounded once; 0 for an empty term. */
+int64_t metrics_acv(int64_t value, int32_t start, int32_t end);
+
+/* DSO x 10^2: receivables / invoiced x days; -1 when nothing was
+ * invoiced. */
+int metrics_dso(int64_t receivables, int64_t invoiced, int64_t days,
+    int64_t *dso);
+
+/*
+ * CAC payback in months x 10^2: CAC / (new-account ARPA x gross margin),
+ * which is spend x mrr / (new_mrr x (mrr - cost)) with CAC = spend / new
+ * accounts, their ARPA = new_mrr / new accounts and the margin (mrr -
+ * cost) / mrr.  -1 when undefined: no new MRR, or no margin.
+ */
+int metrics_payback(int64_t spend, int64_t mrr, int64_t cost,
+    int64_t new_mrr, int64_t *months);
+
 /* ---- the table of values ---- */
 
 struct metrics_cell {

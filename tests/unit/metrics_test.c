@@ -138,6 +138,48 @@ START_TEST(months_between)
 }
 END_TEST
 
+START_TEST(value_and_acv)
+{
+	/* 100.00 a month from 2026-04-01 to 2027-03-10: 11 months and 9 of
+	 * March's 31 days: 1,129.032... -> 1,129.03 */
+	ck_assert_int_eq(metrics_value_over(10000, D("2026-04-01"),
+	    D("2027-03-10")), 112903);
+	ck_assert_int_eq(metrics_value_over(27000, D("2026-04-01"),
+	    D("2026-09-01")), 135000);
+	ck_assert_int_eq(metrics_value_over(27000, D("2026-09-01"),
+	    D("2026-09-01")), 0);
+	/* ACV: 1,620.00 over six months is 3,240.00 a year; 3,600.00 over
+	 * three years 1,200.00; 1,200.00 over a year itself */
+	ck_assert_int_eq(metrics_acv(162000, D("2026-03-01"), D("2026-09-01")),
+	    324000);
+	ck_assert_int_eq(metrics_acv(360000, D("2026-01-01"), D("2029-01-01")),
+	    120000);
+	ck_assert_int_eq(metrics_acv(120000, D("2026-03-10"), D("2027-03-10")),
+	    120000);
+	ck_assert_int_eq(metrics_acv(120000, D("2026-03-10"), D("2026-03-10")),
+	    0);
+}
+END_TEST
+
+START_TEST(dso_and_payback)
+{
+	int64_t v;
+
+	/* 1,500.00 open, 1,000.00 invoiced in a month of 31 days: 46.50 */
+	ck_assert_int_eq(metrics_dso(150000, 100000, 31, &v), 0);
+	ck_assert_int_eq(v, 4650);
+	ck_assert_int_eq(metrics_dso(150000, 0, 31, &v), -1);
+	/* spend 8,000.00 for 2 new accounts bringing 370.00 of MRR, with MRR
+	 * 980.00 costing 120.00: CAC 4,000.00; new ARPA 185.00 x margin
+	 * 860/980 = 162.35 a month; 4,000 / 162.35 = 24.64 months */
+	ck_assert_int_eq(metrics_payback(800000, 98000, 12000, 37000, &v), 0);
+	ck_assert_int_eq(v, 2464);
+	/* nothing new, or no margin: undefined */
+	ck_assert_int_eq(metrics_payback(800000, 98000, 12000, 0, &v), -1);
+	ck_assert_int_eq(metrics_payback(800000, 98000, 98000, 37000, &v), -1);
+}
+END_TEST
+
 /*
  * The subscription periods of dbt-labs' mrr-playbook seed, customers 1,
  * 5, 17, 26 and 27 (monthly amounts, end dates exclusive), and the
@@ -263,6 +305,8 @@ metrics_suite(void)
 	tcase_add_test(tc, ltv);
 	tcase_add_test(tc, dso_countback);
 	tcase_add_test(tc, months_between);
+	tcase_add_test(tc, value_and_acv);
+	tcase_add_test(tc, dso_and_payback);
 	tcase_add_test(tc, dbt_playbook);
 	tcase_add_test(tc, quarters);
 	tcase_add_test(tc, first_paying);
