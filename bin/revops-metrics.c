@@ -191,8 +191,15 @@ run(sqlite3 *db, int argc, char *argv[], struct args *a,
 	if (argc > 0 && strcmp(argv[0], "reconcile") == 0) {
 		if (argc > 1)
 			cli_usage_error("reconcile takes no arguments");
+		if (a->detail || a->report != NULL)
+			cli_usage_error("reconcile takes no --detail or --report");
 		return reconcile_run(db, a->as_of, &c->out);
 	}
+	if (argc > 0 && (a->detail || a->report != NULL))
+		cli_usage_error("--%s takes no metric names",
+		    a->detail ? "detail" : "report");
+	if (a->report != NULL && a->m.segment != NULL)
+		cli_usage_error("--report is of the whole company: no --segment");
 	if (argc > M_COUNT * 2)
 		cli_usage_error("too many metrics");
 	n = metrics_named(argc, argv, which);

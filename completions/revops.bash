@@ -22,11 +22,22 @@ _revops_entities='settings accounts products prices rules stages leads
 	opportunities stage_history contracts subscriptions invoices payments
 	usage users spend csat fx_rates tax_rates'
 
+# The metrics of revops-metrics (its --help lists them), and the word
+# that it takes instead of them.
+_revops_metrics='mrr arr new_mrr expansion_mrr contraction_mrr churned_mrr
+	reactivation_mrr paying_accounts new_accounts churned_accounts
+	logo_churn_rate gross_revenue_churn net_revenue_churn grr nrr
+	renewal_rate renewal_rate_value arpa ltv cac cac_payback_months tcv acv
+	bookings_new bookings_expansion bookings_renewal dso rpo crpo csat
+	adoption_rate seat_utilization margin win_rate avg_deal_size
+	sales_cycle_days pipeline_velocity'
+
 # Sets own (the options of PROGRAM, or of PROGRAM VERB, besides the common
 # ones), verbs (the verbs of PROGRAM, if any) and args (what the words
 # after the options and the verb are: "entity files", "files", "moves"
-# (opportunity and stage, in pairs) or "none", also for verbs whose
-# arguments are ids that are not completed, such as quote ids).
+# (opportunity and stage, in pairs), "metrics" (metric names, or
+# reconcile alone) or "none", also for verbs whose arguments are ids that
+# are not completed, such as quote ids).
 _revops_table()
 {
 	own= verbs= args=files
@@ -119,7 +130,10 @@ _revops_table()
 	'revops-invoice show')
 		own='--as-of='
 		args=none ;;
-	revops-metrics) ;;
+	revops-metrics)
+		own='--from= --to= --by= --segment= --currency= --long
+		    --detail= --dso= --report= --as-of='
+		args=metrics ;;
 	esac
 }
 
@@ -155,7 +169,7 @@ _revops_stage_names()
 _revops_arg()
 {
 	case $2 in
-	-D|--db|--rejects)
+	-D|--db|--rejects|--report)
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$3")) ;;
 	--schema|--export)
@@ -170,11 +184,25 @@ _revops_arg()
 			COMPREPLY=($(compgen -W 'owner segment source' -- "$3")) ;;
 		*' forecast')
 			COMPREPLY=($(compgen -W 'month quarter' -- "$3")) ;;
+		'revops-metrics '*)
+			COMPREPLY=($(compgen -W 'month quarter year' -- "$3")) ;;
 		*)	COMPREPLY=($(compgen -W 'owner segment source month
 			    quarter' -- "$3")) ;;
 		esac ;;
 	--basis)
 		COMPREPLY=($(compgen -W 'due issue' -- "$3")) ;;
+	--segment)
+		# revops-metrics takes a column of the accounts; revops-pipeline
+		# list a segment's value, which is not completed.
+		case ${1##*/} in
+		revops-metrics)
+			COMPREPLY=($(compgen -W 'segment region industry owner
+			    currency' -- "$3")) ;;
+		esac ;;
+	--detail)
+		COMPREPLY=($(compgen -W 'mrr' -- "$3")) ;;
+	--dso)
+		COMPREPLY=($(compgen -W 'standard countback' -- "$3")) ;;
 	--type)
 		COMPREPLY=($(compgen -W 'new expansion renewal' -- "$3")) ;;
 	--stage)
@@ -200,7 +228,7 @@ _revops()
 	local cmd=${COMP_WORDS[0]} cur=${COMP_WORDS[COMP_CWORD]}
 	local prog=${COMP_WORDS[0]##*/}
 	local own verbs args opts base word verb= opt o v i npos=0 dashdash=0
-	local alone=0 db=
+	local alone=0 db= first=
 
 	COMPREPLY=()
 	_revops_table "$prog"
@@ -226,6 +254,7 @@ _revops()
 				opts="$base$(printf '%s ' $own)"
 			else
 				npos=$((npos + 1))
+				((npos == 1)) && first=$word
 			fi
 			continue
 		fi
@@ -283,6 +312,14 @@ _revops()
 	elif [[ $args == entity* ]] && ((npos == 0)); then
 		COMPREPLY=($(compgen -W "$(_revops_entity_names "$cmd")" \
 		    -- "$cur"))
+	elif [[ $args == metrics ]]; then
+		# reconcile takes no metric, and no metric comes after it.
+		if ((npos == 0)); then
+			COMPREPLY=($(compgen -W "$_revops_metrics reconcile" \
+			    -- "$cur"))
+		elif [[ $first != reconcile ]]; then
+			COMPREPLY=($(compgen -W "$_revops_metrics" -- "$cur"))
+		fi
 	elif [[ $args == moves ]]; then
 		# OPP STAGE pairs: the second of each is a stage.
 		((npos % 2 == 1)) && COMPREPLY=($(compgen -W \

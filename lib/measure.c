@@ -84,8 +84,8 @@ static const char sql_applications[] =
     "FROM payment_applications p JOIN invoices i USING (invoice_id)%2$s "
     "WHERE i.status != 'void'";
 static const char sql_csat[] =
-    "SELECT %1$s, c.responded_on, c.score FROM csat c "
-    "LEFT JOIN accounts a USING (account_id)";
+    "SELECT %1$s, c.responded_on, c.score, c.account_id IS NULL "
+    "FROM csat c LEFT JOIN accounts a USING (account_id)";
 static const char sql_users[] =
     "SELECT %1$s, u.activated_on, u.deactivated_on FROM users u%2$s";
 static const char sql_opportunities[] =
@@ -968,7 +968,9 @@ read_csat(struct measure *m)
 		long k = period_of(m, db_day(st, 1));
 		struct sums *x;
 
-		if (k < 0 || seg == SIZE_MAX)
+		/* a response of no account is in no segment */
+		if (k < 0 || seg == SIZE_MAX || (m->t->has_segment &&
+		    sqlite3_column_int(st, 3)))
 			continue;
 		x = sums_of(m, (size_t)k, seg);
 		x->csat_all++;
@@ -1016,10 +1018,12 @@ read_opportunities(struct measure *m)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		size_t seg = seg_at(m, st, 0);
 		int32_t created = db_day(st, 3), closed_on = db_day(st, 4);
-		int closed = sqlite3_column_int(st, 5) && closed_on != DATE_NONE;
+		int closed = sqlite3_column_int(st, 5);
 		long k = closed ? period_of(m, closed_on) : -1;
 
-		if (seg == SIZE_MAX)
+		/* closed on no known day: neither open nor closed in any
+		 * period, as revops-pipeline velocity has it */
+		if (seg == SIZE_MAX || (closed && closed_on == DATE_NONE))
 			continue;
 		for (size_t j = 0; j < m->np; j++)
 			if (created <= m->plast[j] && (!closed ||
@@ -1252,6 +1256,15 @@ detail_account(struct measure *m, struct account *a, void *arg)
 	return 0;
 }
 
+static int
+skip_account(struct measure *m, struct account *a, void *arg)
+{
+	(void)m;
+	(void)arg;
+	a->n = 0;
+	return 0;
+}
+
 int
 measure_detail_mrr(sqlite3 *db, const struct measure_opts *o,
     const struct out_opts *oo)
@@ -1276,7 +1289,10 @@ measure_detail_mrr(sqlite3 *db, const struct measure_opts *o,
 		d.out = out_new(stdout, oo, names, 6);
 	}
 	d.steps = xcalloc(m.np, sizeof(*d.steps));
-	read_subscriptions(&m, &a, detail_account, &d);
+	/* the amounts first, so that a missing rate writes nothing */
+	read_subscriptions(&m, &a, skip_account, NULL);
+	if (!m.failed)
+		read_subscriptions(&m, &a, detail_account, &d);
 	db_exec(db, "COMMIT");
 	free(a.sub);
 	free(a.contract);

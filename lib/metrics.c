@@ -295,18 +295,27 @@ metrics_format(const struct metrics_table *t, enum metric m, int64_t v,
 	return money_format(buf, v, 0, '.');
 }
 
+/* A person at a terminal (the table format) reads rates in percent;
+ * every other format keeps the fraction a program can compute with. */
 static void
 write_value(struct out *o, const struct metrics_table *t, size_t p,
-    size_t s, enum metric m)
+    size_t s, enum metric m, int percent)
 {
 	const struct metrics_cell *c =
 	    &t->cell[(p * t->nsegment + s) * M_COUNT + m];
-	char buf[MONEY_FMT_MAX];
+	char buf[MONEY_FMT_MAX + 1];
+	size_t len;
 
-	if (c->set)
-		out_number(o, buf, metrics_format(t, m, c->v, buf));
-	else
+	if (!c->set) {
 		out_null(o);
+		return;
+	}
+	if (percent && metrics_defs[m].kind == MK_RATE) {
+		len = money_format(buf, c->v, METRICS_RATE_SCALE - 2, '.');
+		buf[len++] = '%';
+		out_number(o, buf, len);
+	} else
+		out_number(o, buf, metrics_format(t, m, c->v, buf));
 }
 
 static void
@@ -324,9 +333,12 @@ int
 metrics_write(const struct metrics_table *t, const enum metric *which,
     size_t n, int longform, const struct out_opts *oo)
 {
-	const char *names[2 + M_COUNT];
+	const char **names = calloc(4 + n, sizeof(*names));
 	size_t k = 0;
 	struct out *o;
+
+	if (names == NULL)
+		cli_die(CLI_EIO, "out of memory");
 
 	names[k++] = "period";
 	if (t->has_segment)
@@ -338,6 +350,7 @@ metrics_write(const struct metrics_table *t, const enum metric *which,
 		for (size_t i = 0; i < n; i++)
 			names[k++] = metrics_defs[which[i]].name;
 	o = out_new(stdout, oo, names, k);
+	free(names);
 	for (size_t p = 0; p < t->nperiod; p++)
 		for (size_t s = 0; s < t->nsegment; s++) {
 			if (!longform)
@@ -350,7 +363,8 @@ metrics_write(const struct metrics_table *t, const enum metric *which,
 					write_keys(o, t, p, s);
 					out_text(o, name, strlen(name));
 				}
-				write_value(o, t, p, s, which[i]);
+				write_value(o, t, p, s, which[i],
+				    oo->format == OUT_TABLE);
 				if (longform)
 					out_end_row(o);
 			}

@@ -67,7 +67,9 @@ static const char sql_payments_overapplied[] =
     "(SELECT payment_id, sum(payment_amount_minor) AS applied "
     " FROM payment_applications GROUP BY payment_id) a USING (payment_id) "
     "WHERE a.applied > p.amount_minor ORDER BY p.payment_id";
-static const char sql_negative_balances[] =
+/* A credit note after a payment leaves a balance owed back, which is
+ * right; paying, or crediting, more than the invoice's total is not. */
+static const char sql_beyond_total[] =
     "SELECT t.invoice_id FROM invoice_totals t "
     "LEFT JOIN (SELECT invoice_id, sum(amount_minor + tax_amount_minor) "
     "  AS credited FROM credit_notes GROUP BY invoice_id) c "
@@ -75,7 +77,8 @@ static const char sql_negative_balances[] =
     "LEFT JOIN (SELECT invoice_id, sum(amount_minor) AS paid "
     "  FROM payment_applications GROUP BY invoice_id) p USING (invoice_id) "
     "WHERE t.status != 'void' AND t.total_minor >= 0 "
-    "AND t.total_minor - ifnull(c.credited, 0) - ifnull(p.paid, 0) < 0 "
+    "AND (ifnull(c.credited, 0) > t.total_minor "
+    "OR ifnull(p.paid, 0) > t.total_minor) "
     "ORDER BY t.invoice_id";
 static const char sql_subscription_months[] =
     "SELECT min(start_date) FROM subscriptions";
@@ -246,7 +249,7 @@ check_payments(sqlite3 *db, struct check *c, int32_t as_of)
 static void
 check_balances(sqlite3 *db, struct check *c, int32_t as_of)
 {
-	offenders_of(db, c, sql_negative_balances, as_of);
+	offenders_of(db, c, sql_beyond_total, as_of);
 }
 
 static const struct {
