@@ -10,11 +10,13 @@
 #include "cli.h"
 #include "date.h"
 #include "db.h"
+#include "money.h"
 #include "quote.h"
 
 enum {
 	OPT_ACCOUNT = CLI_OPT_FIRST_OWN, OPT_AS, OPT_AS_OF, OPT_CURRENCY,
-	OPT_LINES, OPT_NOTE, OPT_ON, OPT_START, OPT_STATUS, OPT_VALID_DAYS
+	OPT_LINES, OPT_NOTE, OPT_ON, OPT_QUANTITY, OPT_SKU, OPT_START,
+	OPT_STATUS, OPT_VALID_DAYS
 };
 
 static const struct option longopts[] = {
@@ -26,6 +28,8 @@ static const struct option longopts[] = {
 	{ "lines", no_argument, NULL, OPT_LINES },
 	{ "note", required_argument, NULL, OPT_NOTE },
 	{ "on", required_argument, NULL, OPT_ON },
+	{ "quantity", required_argument, NULL, OPT_QUANTITY },
+	{ "sku", required_argument, NULL, OPT_SKU },
 	{ "start", required_argument, NULL, OPT_START },
 	{ "status", required_argument, NULL, OPT_STATUS },
 	{ "valid-days", required_argument, NULL, OPT_VALID_DAYS },
@@ -43,7 +47,8 @@ help(void)
 	    "                         writes nothing\n"
 	    "  new [FILE]             lines quote_ref,account_id[,opportunity_id],sku,\n"
 	    "                         quantity[,discount_pct][,term_months] become\n"
-	    "                         quotes Q-000001...\n"
+	    "                         quotes Q-000001...; quote_ref defaults to the\n"
+	    "                         opportunity_id (won deals from revops-pipeline)\n"
 	    "  approve [QUOTE...]     approve the reasons waiting for --as ROLE\n"
 	    "  reject [QUOTE...]      reject them\n"
 	    "  accept [QUOTE...]      approved quotes become an order, a contract and\n"
@@ -62,6 +67,8 @@ help(void)
 	    "      --currency CODE    price, new: quote in CODE, not the account's\n"
 	    "      --valid-days N     new, revise: days a quote can be accepted\n"
 	    "                         (default 30)\n"
+	    "      --sku SKU          new: the sku of lines that name none\n"
+	    "      --quantity N       new: the quantity of lines that give none\n"
 	    "      --as ROLE          approve, reject: the role deciding\n"
 	    "      --note TEXT        approve, reject: a note kept with the decision\n"
 	    "      --start DATE       accept: the day subscriptions start (default --on)\n"
@@ -120,6 +127,15 @@ own_option(int ch, const char *arg, struct quote_opts *o, int32_t *as_of)
 		break;
 	case OPT_ON:
 		o->on = day_arg("--on", arg);
+		break;
+	case OPT_QUANTITY:
+		if (money_parse(arg, strlen(arg), 6, '.', &o->quantity) !=
+		    MONEY_OK || o->quantity <= 0)
+			cli_usage_error("option '--quantity': '%s' is not a "
+			    "number more than 0", arg);
+		break;
+	case OPT_SKU:
+		o->sku = arg;
 		break;
 	case OPT_START:
 		o->start = day_arg("--start", arg);

@@ -77,7 +77,7 @@ _revops_table()
 		own='--currency= --on= --as-of='
 		args=none ;;
 	'revops-quote new')
-		own='--currency= --valid-days= --on= --as-of='
+		own='--currency= --valid-days= --sku= --quantity= --on= --as-of='
 		args=none ;;
 	'revops-quote approve'|'revops-quote reject')
 		own='--as= --note= --on= --as-of='

@@ -407,8 +407,12 @@ parse_dec(const char *name, unsigned long line, const char *column,
     int64_t *v)
 {
 	if (f == NULL || f->s == NULL || f->len == 0) {
+		if (dflt < min) {	/* none to fall back on */
+			cli_data_error(name, line, column, "is empty");
+			return -1;
+		}
 		*v = dflt;
-		return dflt < min ? -1 : 0;
+		return 0;
 	}
 	if (money_parse(f->s, f->len, 6, '.', v) != MONEY_OK || *v < min ||
 	    *v > max) {
@@ -833,21 +837,29 @@ collect_line(void *arg, const struct csv_field *f, unsigned long line)
 	l = &r->l[r->n];
 	memset(l, 0, sizeof(*l));
 	l->line = line;
+	/* a won opportunity makes a quote of its own: its id is the ref */
 	if (r->at[F_REF] >= 0) {
-		if (field_str(&f[r->at[F_REF]], l->ref, sizeof(l->ref)) == NULL)
-			return cli_data_error(r->name, line, "quote_ref",
-			    "is empty") ? 0 : -1;
 		if (field_str(&f[r->at[F_ACCOUNT]], l->account,
 		    sizeof(l->account)) == NULL)
 			return cli_data_error(r->name, line, "account_id",
 			    "is empty") ? 0 : -1;
 		field_str(&f[r->at[F_OPP]], l->opportunity,
 		    sizeof(l->opportunity));
+		if (field_str(&f[r->at[F_REF]], l->ref, sizeof(l->ref)) ==
+		    NULL && snprintf(l->ref, sizeof(l->ref), "%s",
+		    l->opportunity) == 0)
+			return cli_data_error(r->name, line, "quote_ref",
+			    "is empty, and so is opportunity_id") ? 0 : -1;
 	}
-	if (field_str(&f[r->at[F_SKU]], l->sku, sizeof(l->sku)) == NULL)
-		return cli_data_error(r->name, line, "sku", "is empty") ? 0 : -1;
+	if (field_str(&f[r->at[F_SKU]], l->sku, sizeof(l->sku)) == NULL) {
+		if (r->o->sku == NULL)
+			return cli_data_error(r->name, line, "sku", "is empty; "
+			    "give it, or --sku") ? 0 : -1;
+		snprintf(l->sku, sizeof(l->sku), "%s", r->o->sku);
+	}
 	if (parse_dec(r->name, line, "quantity", &f[r->at[F_QTY]], 1, QTY_MAX,
-	    -1, &l->qty) != 0 || parse_dec(r->name, line, "discount_pct",
+	    r->o->quantity > 0 ? r->o->quantity : -1, &l->qty) != 0 ||
+	    parse_dec(r->name, line, "discount_pct",
 	    &f[r->at[F_DISCOUNT]], 0, 100 * E6, 0, &l->discount) != 0 ||
 	    parse_term(r->name, line, &f[r->at[F_TERM]], &l->term) != 0)
 		return 0;
@@ -1067,18 +1079,18 @@ by_first(const void *a, const void *b)
 int
 quote_new(sqlite3 *db, const struct csv_input *in, const struct quote_opts *o)
 {
-	static const char *const columns[] = { "quote_ref", "account_id",
+	static const char *const columns[] = { "account_id", "quote_ref",
 	    "sku", "quantity", "opportunity_id", "discount_pct",
 	    "term_months" };
 	struct new_run r = { .db = db, .o = o, .name = in->name ? in->name :
-	    "stdin", .at = { 0, 1, 2, 3, 4, 5, 6 } };
+	    "stdin", .at = { 1, 0, 2, 3, 4, 5, 6 } };
 	struct quote_writer w;
 	struct new_line *lines;
 	struct group *g;
 	size_t *idx, ng = 0;
 	char qid[32];
 
-	csv_read_columns(in->in, r.name, in->delim, columns, 7, 4,
+	csv_read_columns(in->in, r.name, in->delim, columns, 7, 1,
 	    collect_line, &r);
 	db_begin(db);
 	db_keys_open(db);
@@ -1284,17 +1296,23 @@ struct accept {
 	long orders, subs, olines;
 };
 
+/* The quote being accepted and what it becomes. */
+struct accepted {
+	char qid[64], account[128], currency[4];
+	char order[32], contract[32], start[DATE_FMT_MAX], end[DATE_FMT_MAX];
+};
+
 static void
-accept_row(struct accept *a, const char *qid, const char *order,
-    const char *contract, sqlite3_stmt *l, const char *sub,
-    const char *currency, const char *start, const char *end)
+accept_row(struct accept *a, const struct accepted *q, sqlite3_stmt *l,
+    const char *sub)
 {
 	char buf[32];
-	int exp = exponent_of(currency);
+	int exp = exponent_of(q->currency);
 
-	out_text(a->out, qid, strlen(qid));
-	out_text(a->out, order, strlen(order));
-	out_text(a->out, contract, strlen(contract));
+	out_text(a->out, q->qid, strlen(q->qid));
+	out_text(a->out, q->account, strlen(q->account));
+	out_text(a->out, q->order, strlen(q->order));
+	out_text(a->out, q->contract, strlen(q->contract));
 	out_number(a->out, buf, (size_t)snprintf(buf, sizeof(buf), "%d",
 	    sqlite3_column_int(l, 0)));
 	out_text(a->out, text(l, 1), (size_t)sqlite3_column_bytes(l, 1));
@@ -1304,22 +1322,20 @@ accept_row(struct accept *a, const char *qid, const char *order,
 	else
 		out_null(a->out);
 	out_dec(a->out, sqlite3_column_int64(l, 8), exp, exp);
-	out_text(a->out, currency, strlen(currency));
-	out_text(a->out, start, strlen(start));
-	out_text(a->out, end, strlen(end));
+	out_text(a->out, q->currency, strlen(q->currency));
+	out_text(a->out, q->start, strlen(q->start));
+	out_text(a->out, q->end, strlen(q->end));
 	out_end_row(a->out);
 }
 
 /* The quote's lines into the order; recurring ones also into
  * subscriptions for the term of the contract. */
 static void
-accept_lines(struct accept *a, const char *qid, const char *account,
-    const char *currency, const char *order, const char *contract,
-    const char *start, const char *end)
+accept_lines(struct accept *a, const struct accepted *q)
 {
 	sqlite3_stmt *l = a->lines;
 
-	sqlite3_bind_text(l, 1, qid, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(l, 1, q->qid, -1, SQLITE_TRANSIENT);
 	while (sqlite3_step(l) == SQLITE_ROW) {
 		char sub[32];
 		int recurring = strcmp(text(l, 2), "recurring") == 0;
@@ -1328,26 +1344,27 @@ accept_lines(struct accept *a, const char *qid, const char *account,
 			db_next_id(a->db, "subscriptions", "subscription_id",
 			    "SUB", sub, sizeof(sub));
 			sqlite3_bind_text(a->sub, 1, sub, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_text(a->sub, 2, account, -1,
+			sqlite3_bind_text(a->sub, 2, q->account, -1,
 			    SQLITE_TRANSIENT);
-			sqlite3_bind_text(a->sub, 3, contract, -1,
+			sqlite3_bind_text(a->sub, 3, q->contract, -1,
 			    SQLITE_TRANSIENT);
 			sqlite3_bind_text(a->sub, 4, text(l, 1), -1,
 			    SQLITE_TRANSIENT);
 			sqlite3_bind_int64(a->sub, 5, sqlite3_column_int64(l, 4));
 			sqlite3_bind_int64(a->sub, 6, sqlite3_column_int64(l, 7));
 			sqlite3_bind_int64(a->sub, 7, sqlite3_column_int64(l, 5));
-			sqlite3_bind_text(a->sub, 8, currency, -1,
+			sqlite3_bind_text(a->sub, 8, q->currency, -1,
 			    SQLITE_TRANSIENT);
 			sqlite3_bind_text(a->sub, 9, text(l, 3), -1,
 			    SQLITE_TRANSIENT);
-			sqlite3_bind_text(a->sub, 10, start, -1,
+			sqlite3_bind_text(a->sub, 10, q->start, -1,
 			    SQLITE_TRANSIENT);
-			sqlite3_bind_text(a->sub, 11, end, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(a->sub, 11, q->end, -1,
+			    SQLITE_TRANSIENT);
 			db_step_done(a->db, a->sub);
 			a->subs++;
 		}
-		sqlite3_bind_text(a->oline, 1, order, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(a->oline, 1, q->order, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int(a->oline, 2, sqlite3_column_int(l, 0));
 		sqlite3_bind_text(a->oline, 3, text(l, 1), -1,
 		    SQLITE_TRANSIENT);
@@ -1360,8 +1377,7 @@ accept_lines(struct accept *a, const char *qid, const char *account,
 		bind_str(a->oline, 9, recurring ? sub : NULL);
 		db_step_done(a->db, a->oline);
 		a->olines++;
-		accept_row(a, qid, order, contract, l, recurring ? sub : NULL,
-		    currency, start, end);
+		accept_row(a, q, l, recurring ? sub : NULL);
 	}
 	sqlite3_reset(l);
 }
@@ -1392,61 +1408,62 @@ static int
 accept_one(void *arg, const struct csv_field *f, unsigned long line)
 {
 	struct accept *a = arg;
-	char qid[64], status[32], valid[16], account[128], currency[4];
-	char order[32], contract[32], start[DATE_FMT_MAX], end[DATE_FMT_MAX];
+	struct accepted q;
+	char status[32], valid[16];
 	const char *loc = line ? "stdin" : NULL;
 	int32_t last, begin;
 
-	if (field_str(&f[0], qid, sizeof(qid)) == NULL)
+	if (field_str(&f[0], q.qid, sizeof(q.qid)) == NULL)
 		return cli_data_error(loc, line, "quote_id", "is empty") ? 0 : -1;
-	if (!db_keys_add(a->db, qid))
+	if (!db_keys_add(a->db, q.qid))
 		return 0;
-	sqlite3_bind_text(a->quote, 1, qid, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(a->quote, 1, q.qid, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(a->quote) != SQLITE_ROW) {
 		sqlite3_reset(a->quote);
 		return cli_data_error(loc, line, NULL, "quote '%s' does not "
-		    "exist", qid) ? 0 : -1;
+		    "exist", q.qid) ? 0 : -1;
 	}
 	snprintf(status, sizeof(status), "%s", text(a->quote, 0));
 	snprintf(valid, sizeof(valid), "%s", text(a->quote, 1));
-	snprintf(account, sizeof(account), "%s", text(a->quote, 2));
-	snprintf(currency, sizeof(currency), "%s", text(a->quote, 3));
+	snprintf(q.account, sizeof(q.account), "%s", text(a->quote, 2));
+	snprintf(q.currency, sizeof(q.currency), "%s", text(a->quote, 3));
 	sqlite3_reset(a->quote);
 	if (strcmp(status, "accepted") == 0) {
-		sqlite3_bind_text(a->order_of, 1, qid, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(a->order_of, 1, q.qid, -1, SQLITE_TRANSIENT);
 		sqlite3_step(a->order_of);
-		snprintf(order, sizeof(order), "%s", text(a->order_of, 0) ?
+		snprintf(q.order, sizeof(q.order), "%s", text(a->order_of, 0) ?
 		    text(a->order_of, 0) : "");
 		sqlite3_reset(a->order_of);
 		return cli_data_error(loc, line, NULL, "quote '%s' is already "
-		    "accepted (order '%s')", qid, order) ? 0 : -1;
+		    "accepted (order '%s')", q.qid, q.order) ? 0 : -1;
 	}
 	if (strcmp(status, "approved") != 0)
 		return cli_data_error(loc, line, NULL, "quote '%s' is %s, not "
-		    "approved", qid, status) ? 0 : -1;
+		    "approved", q.qid, status) ? 0 : -1;
 	if (date_parse(valid, strlen(valid), &last) == 0 && a->o->on > last)
 		return cli_data_error(loc, line, NULL, "quote '%s' expired: it "
-		    "could be accepted until %s", qid, valid) ? 0 : -1;
+		    "could be accepted until %s", q.qid, valid) ? 0 : -1;
 	begin = a->o->start != DATE_NONE ? a->o->start : a->o->on;
-	date_format(start, begin);
-	date_format(end, date_add_months(begin, contract_term(a, qid)));
-	db_next_id(a->db, "orders", "order_id", "ORD", order, sizeof(order));
-	db_next_id(a->db, "contracts", "contract_id", "CTR", contract,
-	    sizeof(contract));
-	sqlite3_bind_text(a->order, 1, order, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(a->order, 2, qid, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(a->order, 3, account, -1, SQLITE_TRANSIENT);
+	date_format(q.start, begin);
+	date_format(q.end, date_add_months(begin, contract_term(a, q.qid)));
+	db_next_id(a->db, "orders", "order_id", "ORD", q.order,
+	    sizeof(q.order));
+	db_next_id(a->db, "contracts", "contract_id", "CTR", q.contract,
+	    sizeof(q.contract));
+	sqlite3_bind_text(a->order, 1, q.order, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(a->order, 2, q.qid, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(a->order, 3, q.account, -1, SQLITE_TRANSIENT);
 	db_bind_day(a->order, 4, a->o->on);
-	sqlite3_bind_text(a->order, 5, currency, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(a->order, 5, q.currency, -1, SQLITE_TRANSIENT);
 	db_step_done(a->db, a->order);
-	sqlite3_bind_text(a->contract, 1, contract, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(a->contract, 2, account, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(a->contract, 3, start, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(a->contract, 4, end, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(a->contract, 5, order, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(a->contract, 1, q.contract, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(a->contract, 2, q.account, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(a->contract, 3, q.start, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(a->contract, 4, q.end, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(a->contract, 5, q.order, -1, SQLITE_TRANSIENT);
 	db_step_done(a->db, a->contract);
-	accept_lines(a, qid, account, currency, order, contract, start, end);
-	sqlite3_bind_text(a->status, 1, qid, -1, SQLITE_TRANSIENT);
+	accept_lines(a, &q);
+	sqlite3_bind_text(a->status, 1, q.qid, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(a->status, 2, "accepted", -1, SQLITE_STATIC);
 	db_step_done(a->db, a->status);
 	a->orders++;
@@ -1457,9 +1474,9 @@ int
 quote_accept(sqlite3 *db, const struct csv_input *in,
     const struct quote_opts *o)
 {
-	static const char *const names[] = { "quote_id", "order_id",
-	    "contract_id", "line_no", "sku", "kind", "subscription_id",
-	    "amount", "currency", "start_date", "end_date" };
+	static const char *const names[] = { "quote_id", "account_id",
+	    "order_id", "contract_id", "line_no", "sku", "kind",
+	    "subscription_id", "amount", "currency", "start_date", "end_date" };
 	struct accept a = { .db = db, .o = o };
 	struct db_changes ch = { .n = 0 };
 	char *buf = NULL;
@@ -1475,7 +1492,7 @@ quote_accept(sqlite3 *db, const struct csv_input *in,
 		cli_die(CLI_EIO, "out of memory");
 	db_begin(db);
 	db_keys_open(db);
-	a.out = out_new(held, o->out, names, 11);
+	a.out = out_new(held, o->out, names, 12);
 	a.quote = db_prepare(db, sql_quote);
 	a.lines = db_prepare(db, sql_accept_lines);
 	a.order = db_prepare(db, sql_new_order);

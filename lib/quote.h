@@ -18,6 +18,8 @@ struct quote_opts {
 	int32_t start;		/* accept: subscriptions start (DATE_NONE: on) */
 	const char *currency;	/* price, new: instead of the account's */
 	int valid_days;		/* new, revise */
+	const char *sku;	/* new: for lines that name none, or NULL */
+	int64_t quantity;	/* new: for lines that give none (x 10^6), or 0 */
 	const char *role;	/* approve, reject */
 	const char *note;
 	const char *status;	/* list */
