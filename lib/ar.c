@@ -758,34 +758,53 @@ ar_aging(sqlite3 *db, const struct ar_opts *o)
 	return out_close(out) == 0 ? CLI_OK : CLI_EIO;
 }
 
-int
-ar_aging_totals(sqlite3 *db, int32_t as_of, struct fx *fx, int64_t bucket[5])
+size_t
+ar_aging_buckets(sqlite3 *db, int32_t as_of, struct ar_buckets *out,
+    size_t max)
 {
-	struct aging_row tot[32];
 	sqlite3_stmt *st = db_prepare(db, sql_aging);
-	int ntot = 0, rc = 0;
-	char why[256];
+	size_t n = 0, i;
 
 	db_bind_day(st, 1, as_of);
 	sqlite3_bind_null(st, 2);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		total_of(tot, &ntot, text(st, 2))->b[ar_bucket(as_of -
-		    db_day(st, 3))] += sqlite3_column_int64(st, 5);
-	sqlite3_finalize(st);
-	memset(bucket, 0, 5 * sizeof(bucket[0]));
-	for (int i = 0; i < ntot; i++)
-		for (int k = 0; k < 5; k++) {
-			int64_t v;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *c = text(st, 2);
 
-			if (fx_convert(fx, tot[i].b[k], tot[i].currency, as_of,
+		for (i = 0; i < n && strcmp(out[i].currency, c) != 0; i++)
+			;
+		if (i == n) {
+			if (n == max)
+				cli_die(CLI_EIO, "more than %zu currencies", max);
+			memset(&out[n], 0, sizeof(out[n]));
+			snprintf(out[n++].currency, sizeof(out[0].currency),
+			    "%s", c);
+		}
+		out[i].b[ar_bucket(as_of - db_day(st, 3))] +=
+		    sqlite3_column_int64(st, 5);
+	}
+	sqlite3_finalize(st);
+	return n;
+}
+
+int
+ar_aging_totals(sqlite3 *db, int32_t as_of, struct fx *fx, int64_t bucket[5])
+{
+	struct ar_buckets by[32];
+	size_t n = ar_aging_buckets(db, as_of, by, 32);
+	char why[256];
+	int64_t v;
+
+	memset(bucket, 0, 5 * sizeof(bucket[0]));
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < 5; k++) {
+			if (fx_convert(fx, by[i].b[k], by[i].currency, as_of,
 			    &v, why, sizeof(why)) != 0) {
 				cli_data_error(NULL, 0, NULL, "%s", why);
-				rc = -1;
-				break;
+				return -1;
 			}
 			bucket[k] += v;
 		}
-	return rc;
+	return 0;
 }
 
 int

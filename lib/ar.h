@@ -54,10 +54,18 @@ int ar_list(sqlite3 *db, const struct csv_input *in, const struct ar_opts *o);
 int ar_export(sqlite3 *db, const struct ar_opts *o);
 
 /*
- * The open balances as of a day in the five aging buckets (by due date),
- * in the currency of fx at the rates of that day.  Returns 0, or -1 after
- * reporting a missing rate as a data error.
+ * The open balances of invoices as of a day in the five aging buckets (by
+ * due date): per currency into out (at most max, in order of first sight;
+ * more is fatal), returning how many; or all of them in the currency of
+ * fx at the rates of that day, returning 0, or -1 after reporting a
+ * missing rate as a data error.
  */
+struct ar_buckets {
+	char currency[4];
+	int64_t b[5];
+};
+size_t ar_aging_buckets(sqlite3 *db, int32_t as_of, struct ar_buckets *out,
+    size_t max);
 struct fx;
 int ar_aging_totals(sqlite3 *db, int32_t as_of, struct fx *fx,
     int64_t bucket[5]);

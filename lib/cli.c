@@ -239,6 +239,28 @@ cli_input_name(const char *path)
 	return path == NULL || strcmp(path, "-") == 0 ? "stdin" : path;
 }
 
+void *
+cli_calloc(size_t n, size_t size)
+{
+	void *p = calloc(n > 0 ? n : 1, size > 0 ? size : 1);
+
+	if (p == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	return p;
+}
+
+char *
+cli_strdup(const char *s)
+{
+	char *p;
+
+	if (s == NULL)
+		return NULL;
+	if ((p = strdup(s)) == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	return p;
+}
+
 char *
 cli_join_args(int argc, char *const argv[])
 {

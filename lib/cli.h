@@ -102,6 +102,11 @@ void cli_finish_stdout(void);
 /* The display name of an input path: "stdin" for "-" or NULL. */
 const char *cli_input_name(const char *path);
 
+/* calloc() and strdup() that exit CLI_EIO when memory runs out; the
+ * caller frees what they return.  cli_strdup(NULL) is NULL. */
+void *cli_calloc(size_t n, size_t size);
+char *cli_strdup(const char *s);
+
 /* argv joined by spaces, for the audit log; the caller frees it. */
 char *cli_join_args(int argc, char *const argv[]);
 

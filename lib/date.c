@@ -152,6 +152,25 @@ date_format(char *buf, int32_t day)
 }
 
 size_t
+date_format_period(char *buf, int32_t month, int months)
+{
+	int32_t y = (int32_t)floor_div(month, 12);
+
+	if (months == 1)
+		return date_format_month(buf, month);
+	put_digits(buf, (int)y, 4);
+	if (months == 12) {
+		buf[4] = '\0';
+		return 4;
+	}
+	buf[4] = '-';
+	buf[5] = 'Q';
+	buf[6] = (char)('1' + (month - y * 12) / 3);
+	buf[7] = '\0';
+	return 7;
+}
+
+size_t
 date_format_month(char *buf, int32_t month)
 {
 	put_digits(buf, (int)floor_div(month, 12), 4);

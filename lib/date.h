@@ -32,6 +32,12 @@ int date_days_in_month(int y, int m);
 size_t date_format(char *buf, int32_t day);
 size_t date_format_month(char *buf, int32_t month);
 
+/* The name of the period of `months` months (1, 3 or 12, calendar
+ * aligned) that holds month: "2026-11", "2026-Q4" or "2026", and NUL;
+ * buf needs PERIOD_FMT_MAX bytes.  Returns the length. */
+#define PERIOD_FMT_MAX 8
+size_t date_format_period(char *buf, int32_t month, int months);
+
 /* Today in UTC: what --as-of and --on default to. */
 int32_t date_today(void);
 

@@ -59,6 +59,12 @@ db_begin(sqlite3 *db)
 }
 
 void
+db_begin_read(sqlite3 *db)
+{
+	db_exec(db, "BEGIN");
+}
+
+void
 db_commit(sqlite3 *db)
 {
 	db_exec(db, "COMMIT");

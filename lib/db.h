@@ -27,6 +27,8 @@ void db_close(sqlite3 *db);
 /* BEGIN IMMEDIATE: a command that writes takes the write lock up front,
  * so that it waits (busy timeout) rather than failing half-way. */
 void db_begin(sqlite3 *db);
+/* BEGIN (deferred): one snapshot for a command that only reads. */
+void db_begin_read(sqlite3 *db);
 void db_commit(sqlite3 *db);
 void db_rollback(sqlite3 *db);
 

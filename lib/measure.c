@@ -117,7 +117,7 @@ struct sums {
 };
 
 struct contract {
-	char *id, *renewal_of;
+	char *id, *account, *renewal_of;
 	size_t seg;
 	int32_t start, end, signed_on;
 	int type;			/* enum booking */
@@ -127,12 +127,14 @@ struct contract {
 	int64_t arr;			/* at its last day */
 };
 
-/* Receivables and invoicing per currency, segment and month, before
+/* What is invoiced and taken off it (credit notes, payments applied),
+ * and sales and marketing spend, per currency, segment and month, before
  * they are converted at the end of each period. */
 struct book {
 	char cur[4];
 	int64_t *invoiced, *reduced;	/* [segment][month] */
 	int64_t *ot_revenue;		/* the one-time part of invoiced */
+	int64_t *spend;			/* [month]: no segment */
 };
 
 struct ledger {
@@ -149,6 +151,12 @@ struct product {
 	int64_t unit_cost;	/* base currency, minor x 10^6; 0: none */
 };
 
+/* A currency without a rate, and the first day one was wanted. */
+struct missing {
+	char cur[4];
+	int32_t day;
+};
+
 struct measure {
 	sqlite3 *db;
 	const struct measure_opts *o;
@@ -156,19 +164,20 @@ struct measure {
 	struct mrr *mrr;
 	struct fx *fx;
 	char base[4];
-	const char *seg_expr, *seg_join;
+	char seg_expr[64];
+	const char *seg_join;
 	size_t np, ns;
 	int32_t *pstart, *plast;	/* per period */
 	struct sums *x;			/* [period][segment] */
 	struct product *prod;		/* by sku */
 	size_t nprod;
-	struct contract *c;
-	size_t nc;
-	size_t *by_id;			/* contracts by id */
+	struct contract *c;		/* by account, then start */
+	size_t nc, next_c;		/* next_c: of the next account */
+	struct contract **by_id;
 	struct ledger led;
-	int failed;
-	char missing[CURRENCIES_MAX][4];	/* currencies reported */
+	struct missing missing[CURRENCIES_MAX];
 	size_t nmissing;
+	int overflow;
 };
 
 static const char *
@@ -181,11 +190,9 @@ static sqlite3_stmt *
 prepare(struct measure *m, const char *fmt)
 {
 	char sql[2048];
-	sqlite3_stmt *st;
 
 	snprintf(sql, sizeof(sql), fmt, m->seg_expr, m->seg_join);
-	st = db_prepare(m->db, sql);
-	return st;
+	return db_prepare(m->db, sql);
 }
 
 static void
@@ -201,17 +208,23 @@ sums_of(struct measure *m, size_t period, size_t seg)
 	return &m->x[period * m->ns + seg];
 }
 
+/* *sum += v, or the mark that a figure went past 64 bits. */
+static void
+add(struct measure *m, int64_t *sum, int64_t v)
+{
+	if (__builtin_add_overflow(*sum, v, sum))
+		m->overflow = 1;
+}
+
 /* The period a day falls in, or -1. */
 static long
 period_of(const struct measure *m, int32_t day)
 {
-	int32_t k;
-
 	if (day == DATE_NONE || day < m->pstart[0] ||
 	    day > m->plast[m->np - 1])
 		return -1;
-	k = (date_month_of(day) - date_month_of(m->pstart[0])) / m->o->months;
-	return k;
+	return (date_month_of(day) - date_month_of(m->pstart[0])) /
+	    m->o->months;
 }
 
 static int
@@ -238,14 +251,18 @@ seg_at(const struct measure *m, sqlite3_stmt *st, int i)
 	return hit == NULL ? SIZE_MAX : (size_t)(hit - m->t->segment);
 }
 
-/* amount of currency into the report currency at day, or 0 after
- * reporting the missing rate. */
+/*
+ * amount of currency into the report currency at day.  A missing rate is
+ * remembered with the first day it was wanted, and reported once at the
+ * end: that day says what to import, the thousand after it nothing more.
+ */
 static int64_t
 convert(struct measure *m, int64_t amount, const char *currency,
     int32_t day)
 {
 	char why[256];
 	int64_t v;
+	size_t i;
 
 	if (amount == 0)
 		return 0;
@@ -254,36 +271,32 @@ convert(struct measure *m, int64_t amount, const char *currency,
 	if (fx_convert(m->fx, amount, currency, day, &v, why,
 	    sizeof(why)) == 0)
 		return v;
-	m->failed = 1;
-	/* once a currency: the first day that has no rate says what to
-	 * import, the thousand after it would say nothing more */
-	for (size_t i = 0; i < m->nmissing; i++)
-		if (strcmp(m->missing[i], currency) == 0)
-			return 0;
-	if (m->nmissing < CURRENCIES_MAX)
-		snprintf(m->missing[m->nmissing++], 4, "%s", currency);
-	cli_data_error(NULL, 0, NULL, "%s", why);
+	for (i = 0; i < m->nmissing; i++)
+		if (strcmp(m->missing[i].cur, currency) == 0)
+			break;
+	if (i == m->nmissing && m->nmissing < CURRENCIES_MAX) {
+		snprintf(m->missing[i].cur, 4, "%s", currency);
+		m->missing[m->nmissing++].day = day;
+	} else if (i < m->nmissing && day < m->missing[i].day)
+		m->missing[i].day = day;
 	return 0;
 }
 
-static void *
-xcalloc(size_t n, size_t size)
+/* Reports what went wrong while measuring; 1 when something did. */
+static int
+report_failures(struct measure *m)
 {
-	void *p = calloc(n ? n : 1, size);
+	char why[256];
+	int64_t v;
 
-	if (p == NULL)
-		cli_die(CLI_EIO, "out of memory");
-	return p;
-}
-
-static char *
-xstrdup(const char *s)
-{
-	char *p = s != NULL ? strdup(s) : NULL;
-
-	if (s != NULL && p == NULL)
-		cli_die(CLI_EIO, "out of memory");
-	return p;
+	for (size_t i = 0; i < m->nmissing; i++)
+		if (fx_convert(m->fx, 1, m->missing[i].cur, m->missing[i].day,
+		    &v, why, sizeof(why)) != 0)
+			cli_data_error(NULL, 0, NULL, "%s", why);
+	if (m->overflow || mrr_overflowed(m->mrr))
+		cli_data_error(NULL, 0, NULL, "a figure is too large for 64 "
+		    "bits of minor units");
+	return m->nmissing > 0 || m->overflow || mrr_overflowed(m->mrr);
 }
 
 /* ---- periods and segments ------------------------------------------------- */
@@ -298,19 +311,6 @@ size_t
 measure_count(const struct measure_opts *o)
 {
 	return (size_t)((o->to - measure_first(o)) / o->months + 1);
-}
-
-static void
-label(char *buf, size_t size, int32_t month, int months)
-{
-	int32_t y = month / 12;
-
-	if (months == 12)
-		snprintf(buf, size, "%04d", (int)y);
-	else if (months == 3)
-		snprintf(buf, size, "%04d-Q%d", (int)y, (int)(month % 12) / 3 + 1);
-	else
-		date_format_month(buf, month);
 }
 
 static void
@@ -330,7 +330,7 @@ load_segments(struct measure *m)
 		if ((n & (n - 1)) == 0 && (v = realloc(v, (n ? 2 * n : 1) *
 		    sizeof(*v))) == NULL)
 			cli_die(CLI_EIO, "out of memory");
-		v[n++] = xstrdup(text(st, 0));
+		v[n++] = cli_strdup(text(st, 0));
 	}
 	step_error(m, rc);
 	sqlite3_finalize(st);
@@ -347,7 +347,6 @@ load_segments(struct measure *m)
 static void
 open_measure(struct measure *m, sqlite3 *db, const struct measure_opts *o)
 {
-	static char expr[64];
 	int32_t first = measure_first(o);
 
 	memset(m, 0, sizeof(*m));
@@ -356,11 +355,10 @@ open_measure(struct measure *m, sqlite3 *db, const struct measure_opts *o)
 	m->np = measure_count(o);
 	m->ns = 1;
 	if (o->segment != NULL) {
-		snprintf(expr, sizeof(expr), "a.%s", o->segment);
-		m->seg_expr = expr;
+		snprintf(m->seg_expr, sizeof(m->seg_expr), "a.%s", o->segment);
 		m->seg_join = " JOIN accounts a USING (account_id)";
 	} else {
-		m->seg_expr = "NULL";
+		snprintf(m->seg_expr, sizeof(m->seg_expr), "NULL");
 		m->seg_join = "";
 	}
 	if (db_setting(db, "base_currency", m->base, sizeof(m->base)) == NULL)
@@ -368,17 +366,16 @@ open_measure(struct measure *m, sqlite3 *db, const struct measure_opts *o)
 	m->fx = fx_open(db, o->currency);
 	load_segments(m);
 	m->t->exponent = fx_exponent(m->fx);
-	m->pstart = xcalloc(m->np, sizeof(int32_t));
-	m->plast = xcalloc(m->np, sizeof(int32_t));
+	m->pstart = cli_calloc(m->np, sizeof(int32_t));
+	m->plast = cli_calloc(m->np, sizeof(int32_t));
 	for (size_t k = 0; k < m->np; k++) {
 		int32_t month = first + (int32_t)k * o->months;
 
 		m->pstart[k] = date_month_start(month);
 		m->plast[k] = date_month_start(month + o->months) - 1;
-		label(m->t->period[k], sizeof(m->t->period[k]), month,
-		    o->months);
+		date_format_period(m->t->period[k], month, o->months);
 	}
-	m->x = xcalloc(m->np * m->ns, sizeof(*m->x));
+	m->x = cli_calloc(m->np * m->ns, sizeof(*m->x));
 	m->mrr = mrr_new(first, m->np, o->months, TRAIL_MONTHS, m->ns);
 }
 
@@ -387,6 +384,7 @@ close_measure(struct measure *m)
 {
 	for (size_t i = 0; i < m->nc; i++) {
 		free(m->c[i].id);
+		free(m->c[i].account);
 		free(m->c[i].renewal_of);
 	}
 	free(m->c);
@@ -398,6 +396,7 @@ close_measure(struct measure *m)
 		free(m->led.book[i].invoiced);
 		free(m->led.book[i].reduced);
 		free(m->led.book[i].ot_revenue);
+		free(m->led.book[i].spend);
 	}
 	free(m->led.ot_cost);
 	free(m->pstart);
@@ -429,7 +428,7 @@ load_products(struct measure *m)
 				cli_die(CLI_EIO, "out of memory");
 		}
 		p = &m->prod[m->nprod++];
-		p->sku = xstrdup(text(st, 0));
+		p->sku = cli_strdup(text(st, 0));
 		p->one_time = kind != NULL && strcmp(kind, "one_time") == 0;
 		p->seats = unit != NULL && (strcmp(unit, "seat") == 0 ||
 		    strcmp(unit, "user") == 0);
@@ -460,13 +459,11 @@ find_product(const struct measure *m, const char *sku)
 
 /* ---- contracts ---------------------------------------------------------------- */
 
-static const struct measure *id_base;
-
 static int
 by_contract_id(const void *a, const void *b)
 {
-	return strcmp(id_base->c[*(const size_t *)a].id,
-	    id_base->c[*(const size_t *)b].id);
+	return strcmp((*(struct contract *const *)a)->id,
+	    (*(struct contract *const *)b)->id);
 }
 
 static struct contract *
@@ -474,14 +471,12 @@ find_contract(struct measure *m, const char *id)
 {
 	size_t lo = 0, hi = m->nc;
 
-	if (id == NULL)
-		return NULL;
-	while (lo < hi) {
+	while (id != NULL && lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int c = strcmp(m->c[m->by_id[mid]].id, id);
+		int c = strcmp(m->by_id[mid]->id, id);
 
 		if (c == 0)
-			return &m->c[m->by_id[mid]];
+			return m->by_id[mid];
 		if (c < 0)
 			lo = mid + 1;
 		else
@@ -513,14 +508,12 @@ static void
 load_contracts(struct measure *m)
 {
 	sqlite3_stmt *st = prepare(m, sql_contracts);
-	char last[128] = "";
 	size_t cap = 0;
 	int rc;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct contract *c;
 		const char *account = text(st, 1);
-		int first = strcmp(account, last) != 0;
 
 		if (m->nc == cap) {
 			cap = cap ? 2 * cap : 256;
@@ -529,23 +522,23 @@ load_contracts(struct measure *m)
 		}
 		c = &m->c[m->nc++];
 		memset(c, 0, sizeof(*c));
-		c->id = xstrdup(text(st, 0));
+		c->id = cli_strdup(text(st, 0));
+		c->account = cli_strdup(account);
 		c->seg = seg_at(m, st, 2);
 		c->start = db_day(st, 3);
 		c->end = db_day(st, 4);
-		c->renewal_of = xstrdup(text(st, 5));
+		c->renewal_of = cli_strdup(text(st, 5));
 		c->signed_on = db_day(st, 6) != DATE_NONE ? db_day(st, 6) :
 		    c->start;
-		c->type = booking_type(c->renewal_of, text(st, 7), first);
-		snprintf(last, sizeof(last), "%s", account);
+		c->type = booking_type(c->renewal_of, text(st, 7), m->nc == 1 ||
+		    strcmp(m->c[m->nc - 2].account, account) != 0);
 	}
 	step_error(m, rc);
 	sqlite3_finalize(st);
-	m->by_id = xcalloc(m->nc, sizeof(size_t));
+	m->by_id = cli_calloc(m->nc, sizeof(*m->by_id));
 	for (size_t i = 0; i < m->nc; i++)
-		m->by_id[i] = i;
-	id_base = m;
-	qsort(m->by_id, m->nc, sizeof(size_t), by_contract_id);
+		m->by_id[i] = &m->c[i];
+	qsort(m->by_id, m->nc, sizeof(*m->by_id), by_contract_id);
 	for (size_t i = 0; i < m->nc; i++) {
 		struct contract *r = find_contract(m, m->c[i].renewal_of);
 
@@ -570,6 +563,7 @@ add_contracts(struct measure *m)
 {
 	for (size_t i = 0; i < m->nc; i++) {
 		struct contract *c = &m->c[i];
+		int64_t acv;
 		long k;
 
 		if (c->seg == SIZE_MAX)
@@ -578,18 +572,22 @@ add_contracts(struct measure *m)
 			struct sums *x = sums_of(m, (size_t)k, c->seg);
 
 			x->renew_due++;
-			x->value_due += c->arr;
+			add(m, &x->value_due, c->arr);
 			if (c->renewed) {
 				x->renew_done++;
-				x->value_done += c->arr;
+				add(m, &x->value_done, c->arr);
 			}
 		}
 		if ((k = period_of(m, c->signed_on)) >= 0) {
 			struct sums *x = sums_of(m, (size_t)k, c->seg);
+			int64_t tcv = c->value;
 
-			x->tcv += c->value + c->fees;
-			x->acv += metrics_acv(c->value, c->start, c->end);
-			x->book[c->type] += c->value + c->fees;
+			add(m, &tcv, c->fees);
+			if (metrics_acv(c->value, c->start, c->end, &acv) != 0)
+				m->overflow = 1;
+			add(m, &x->tcv, tcv);
+			add(m, &x->acv, acv);
+			add(m, &x->book[c->type], tcv);
 		}
 	}
 }
@@ -597,11 +595,12 @@ add_contracts(struct measure *m)
 /* ---- subscriptions ------------------------------------------------------------ */
 
 struct account {
+	char *id;
+	size_t idcap;
 	size_t seg;
 	struct mrr_sub *sub;
 	struct contract **contract;	/* of each sub, or NULL */
 	size_t n, cap;
-	char id[128];
 };
 
 /*
@@ -618,7 +617,7 @@ add_remaining(struct measure *m, size_t seg, const struct mrr_sub *s,
     const struct contract *c)
 {
 	int32_t until = s->end, sold = c != NULL ? c->signed_on : s->start;
-	int64_t v, whole;
+	int64_t v, year_v, whole;
 	int y, mo, d, dim;
 
 	if (c != NULL && (until == DATE_NONE || c->end < until))
@@ -637,29 +636,55 @@ add_remaining(struct measure *m, size_t seg, const struct mrr_sub *s,
 			continue;	/* not sold yet */
 		if (s->start > from) {
 			year = date_add_months(from, 12);
-			x->rpo += metrics_value_over(s->mrr, s->start, until);
-			x->crpo += metrics_value_over(s->mrr, s->start, until < year ?
-			    until : year);
-			continue;
+			if (metrics_value_over(s->mrr, s->start, until, &v) ||
+			    metrics_value_over(s->mrr, s->start, until < year ?
+			    until : year, &year_v))
+				m->overflow = 1;
+		} else {
+			whole = date_month_of(until) - date_month_of(from);
+			if (money_div((__int128)s->mrr * (whole * dim + d - 1),
+			    dim, &v) != MONEY_OK || __builtin_mul_overflow(
+			    s->mrr, 12, &year_v))
+				m->overflow = 1;
+			if (whole < 12)
+				year_v = v;
 		}
-		whole = date_month_of(until) - date_month_of(from);
-		money_div((__int128)s->mrr * (whole * dim + d - 1), dim, &v);
-		x->rpo += v;
-		x->crpo += whole >= 12 ? s->mrr * 12 : v;
+		add(m, &x->rpo, v);
+		add(m, &x->crpo, year_v);
+	}
+}
+
+/*
+ * The contracts of the account: those of the accounts before it in
+ * order had no subscriptions; its own are renewed when it still pays on
+ * their end date.
+ */
+static void
+account_contracts(struct measure *m, const struct account *a)
+{
+	while (m->next_c < m->nc && strcmp(m->c[m->next_c].account,
+	    a->id) < 0)
+		m->next_c++;
+	for (; m->next_c < m->nc && strcmp(m->c[m->next_c].account,
+	    a->id) == 0; m->next_c++) {
+		struct contract *c = &m->c[m->next_c];
+
+		if (!c->renewed && mrr_at(a->sub, a->n, c->end) > 0)
+			c->renewed = 1;
 	}
 }
 
 static void
 end_account(struct measure *m, struct account *a)
 {
-	if (a->n == 0)
-		return;
 	if (a->seg != SIZE_MAX)
 		mrr_add(m->mrr, a->seg, a->sub, a->n, NULL);
+	account_contracts(m, a);
 	for (size_t i = 0; i < a->n; i++) {
 		struct contract *c = a->contract[i];
 		const struct mrr_sub *s = &a->sub[i];
 		int32_t from, to;
+		int64_t v;
 
 		if (a->seg != SIZE_MAX)
 			add_remaining(m, a->seg, s, c);
@@ -667,15 +692,16 @@ end_account(struct measure *m, struct account *a)
 			continue;
 		from = s->start > c->start ? s->start : c->start;
 		to = s->end != DATE_NONE && s->end < c->end ? s->end : c->end;
-		c->value += metrics_value_over(s->mrr, from, to);
+		if (metrics_value_over(s->mrr, from, to, &v) != 0)
+			m->overflow = 1;
+		add(m, &c->value, v);
 		if (s->start <= c->end - 1 && (s->end == DATE_NONE ||
-		    c->end - 1 < s->end))
-			c->arr += s->mrr * 12;
-		/* renewed also when the account still pays after the end */
-		if (!c->renewed && mrr_at(a->sub, a->n, c->end) > 0)
-			c->renewed = 1;
+		    c->end - 1 < s->end)) {
+			if (__builtin_mul_overflow(s->mrr, 12, &v))
+				m->overflow = 1;
+			add(m, &c->arr, v);
+		}
 	}
-	a->n = 0;
 }
 
 static struct mrr_sub *
@@ -691,6 +717,19 @@ next_sub(struct account *a)
 	return &a->sub[a->n++];
 }
 
+static void
+set_id(struct account *a, const char *id)
+{
+	size_t len = strlen(id) + 1;
+
+	if (len > a->idcap) {
+		a->idcap = 2 * len;
+		if ((a->id = realloc(a->id, a->idcap)) == NULL)
+			cli_die(CLI_EIO, "out of memory");
+	}
+	memcpy(a->id, id, len);
+}
+
 /* A subscription's monthly amount and cost in the report currency. */
 static void
 sub_amounts(struct measure *m, sqlite3_stmt *st, struct mrr_sub *s)
@@ -702,51 +741,55 @@ sub_amounts(struct measure *m, sqlite3_stmt *st, struct mrr_sub *s)
 	if (months <= 0 || billing_amount(qty, sqlite3_column_int64(st, 3),
 	    sqlite3_column_int64(st, 4), 1, months, &mrr) != 0 ||
 	    (p != NULL && billing_amount(qty, p->unit_cost, 0, 1, months,
-	    &cost) != 0)) {
-		cli_data_error(NULL, 0, NULL, "subscription of account '%s': "
-		    "the amount is too large", text(st, 0));
-		m->failed = 1;
-	}
+	    &cost) != 0))
+		m->overflow = 1;
 	s->mrr = convert(m, mrr, text(st, 5), s->start);
 	s->cost = convert(m, cost, m->base, s->start);
 	s->seats = p != NULL && p->seats ? qty : 0;
 }
 
+/* Reads the subscriptions account by account; each() gets every account
+ * with its subscriptions, then forgets them. */
 static void
-read_subscriptions(struct measure *m, struct account *a,
-    int (*each)(struct measure *, struct account *, void *), void *arg)
+read_subscriptions(struct measure *m,
+    void (*each)(struct measure *, struct account *, void *), void *arg)
 {
 	sqlite3_stmt *st = prepare(m, sql_subscriptions);
+	struct account a = { .n = 0 };
 	int rc;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *id = text(st, 0);
 		struct mrr_sub *s;
 
-		if (a->n > 0 && strcmp(id, a->id) != 0)
-			each(m, a, arg);
-		if (a->n == 0) {
-			snprintf(a->id, sizeof(a->id), "%s", id);
-			a->seg = seg_at(m, st, 1);
+		if (a.n > 0 && strcmp(id, a.id) != 0) {
+			each(m, &a, arg);
+			a.n = 0;
 		}
-		s = next_sub(a);
+		if (a.n == 0) {
+			set_id(&a, id);
+			a.seg = seg_at(m, st, 1);
+		}
+		s = next_sub(&a);
 		s->start = db_day(st, 7);
 		s->end = db_day(st, 8);
-		a->contract[a->n - 1] = find_contract(m, text(st, 9));
+		a.contract[a.n - 1] = find_contract(m, text(st, 9));
 		sub_amounts(m, st, s);
 	}
 	step_error(m, rc);
-	if (a->n > 0)
-		each(m, a, arg);
+	if (a.n > 0)
+		each(m, &a, arg);
 	sqlite3_finalize(st);
+	free(a.id);
+	free(a.sub);
+	free(a.contract);
 }
 
-static int
+static void
 each_account(struct measure *m, struct account *a, void *arg)
 {
 	(void)arg;
 	end_account(m, a);
-	return 0;
 }
 
 /* ---- receivables ---------------------------------------------------------------- */
@@ -767,9 +810,10 @@ book_of(struct measure *m, const char *code)
 		cli_die(CLI_EDATA, "more than %d currencies", CURRENCIES_MAX);
 	b = &l->book[l->ncur++];
 	snprintf(b->cur, sizeof(b->cur), "%s", code);
-	b->invoiced = xcalloc(n, sizeof(int64_t));
-	b->reduced = xcalloc(n, sizeof(int64_t));
-	b->ot_revenue = xcalloc(n, sizeof(int64_t));
+	b->invoiced = cli_calloc(n, sizeof(int64_t));
+	b->reduced = cli_calloc(n, sizeof(int64_t));
+	b->ot_revenue = cli_calloc(n, sizeof(int64_t));
+	b->spend = cli_calloc(l->nmonth, sizeof(int64_t));
 	return b;
 }
 
@@ -803,7 +847,7 @@ open_ledger(struct measure *m)
 		l->first = date_month_of(db_day(st, 0));
 	sqlite3_finalize(st);
 	l->nmonth = (size_t)(last - l->first + 1);
-	l->ot_cost = xcalloc(m->ns * l->nmonth, sizeof(int64_t));
+	l->ot_cost = cli_calloc(m->ns * l->nmonth, sizeof(int64_t));
 }
 
 /* Each line with its invoice's segment, currency and day: the two
@@ -840,14 +884,16 @@ read_invoice_lines(struct measure *m)
 				continue;
 			b = book_of(m, text(inv, 2));
 		}
-		b->invoiced[i] += amount + sqlite3_column_int64(st, 2);
+		add(m, &b->invoiced[i], amount);
+		add(m, &b->invoiced[i], sqlite3_column_int64(st, 2));
 		if ((p = find_product(m, text(st, 4))) == NULL || !p->one_time)
 			continue;
-		b->ot_revenue[i] += amount;
+		add(m, &b->ot_revenue[i], amount);
 		/* unit cost x quantity, in the base currency */
-		billing_amount(sqlite3_column_int64(st, 3), p->unit_cost, 0, 1,
-		    1, &cost);
-		m->led.ot_cost[i] += cost;
+		if (billing_amount(sqlite3_column_int64(st, 3), p->unit_cost, 0,
+		    1, 1, &cost) != 0)
+			m->overflow = 1;
+		add(m, &m->led.ot_cost[i], cost);
 	}
 	step_error(m, rc);
 	sqlite3_finalize(st);
@@ -865,21 +911,51 @@ read_reductions(struct measure *m, const char *sql)
 		long i = ledger_index(m, seg_at(m, st, 0), db_day(st, 2));
 
 		if (i >= 0)
-			book_of(m, text(st, 1))->reduced[i] +=
-			    sqlite3_column_int64(st, 3);
+			add(m, &book_of(m, text(st, 1))->reduced[i],
+			    sqlite3_column_int64(st, 3));
 	}
 	step_error(m, rc);
 	sqlite3_finalize(st);
 }
 
-/* Receivables at each period's end, what was invoiced in it, DSO by
- * countback, and the one-time margin's revenue and cost. */
+/* Spend belongs to no account: it counts only without --segment. */
+static void
+read_spend(struct measure *m)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (m->t->has_segment)
+		return;
+	st = db_prepare(m->db, sql_spend);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int32_t month;
+		long i;
+
+		if (date_parse_month(text(st, 0), 7, &month) != 0 ||
+		    period_of(m, date_month_start(month)) < 0 ||
+		    (i = ledger_index(m, 0, date_month_start(month))) < 0)
+			continue;
+		add(m, &book_of(m, text(st, 2))->spend[i],
+		    sqlite3_column_int64(st, 1));
+	}
+	step_error(m, rc);
+	sqlite3_finalize(st);
+}
+
+/*
+ * At each period's end, per currency converted at its rate: the
+ * receivables, what was invoiced in the period and each month before it
+ * (for DSO by countback), the one-time revenue, and the spend; the
+ * one-time cost from the base currency.  Each a sum first, then one
+ * conversion.
+ */
 static void
 add_ledger(struct measure *m)
 {
 	struct ledger *l = &m->led;
-	int64_t *back = xcalloc(l->nmonth, sizeof(int64_t));
-	int32_t *days = xcalloc(l->nmonth, sizeof(int32_t));
+	int64_t *back = cli_calloc(l->nmonth, sizeof(int64_t));
+	int32_t *days = cli_calloc(l->nmonth, sizeof(int32_t));
 
 	for (size_t s = 0; s < m->ns; s++) {
 		for (size_t k = 0; k < m->np; k++) {
@@ -888,30 +964,37 @@ add_ledger(struct measure *m)
 			size_t last = (size_t)(date_month_of(e) - l->first);
 			size_t first = last + 1 - (size_t)m->o->months;
 			size_t at = s * l->nmonth;
+			int64_t cost = 0;
 
 			memset(back, 0, l->nmonth * sizeof(int64_t));
 			for (size_t c = 0; c < l->ncur; c++) {
 				const struct book *b = &l->book[c];
-				int64_t open = 0, period = 0, rev = 0;
+				int64_t open = 0, period = 0, rev = 0, spend = 0;
 
 				for (size_t i = 0; i <= last; i++) {
-					open += b->invoiced[at + i] -
-					    b->reduced[at + i];
-					if (i >= first) {
-						period += b->invoiced[at + i];
-						rev += b->ot_revenue[at + i];
-					}
+					add(m, &open, b->invoiced[at + i]);
+					add(m, &open, -b->reduced[at + i]);
+					if (i < first)
+						continue;
+					add(m, &period, b->invoiced[at + i]);
+					add(m, &rev, b->ot_revenue[at + i]);
+					if (s == 0)
+						add(m, &spend, b->spend[i]);
 				}
-				x->receivables += convert(m, open, b->cur, e);
-				x->invoiced += convert(m, period, b->cur, e);
-				x->ot_revenue += convert(m, rev, b->cur, e);
+				add(m, &x->receivables, convert(m, open,
+				    b->cur, e));
+				add(m, &x->invoiced, convert(m, period,
+				    b->cur, e));
+				add(m, &x->ot_revenue, convert(m, rev,
+				    b->cur, e));
+				add(m, &x->spend, convert(m, spend, b->cur, e));
 				for (size_t i = 0; i <= last; i++)
-					back[last - i] += convert(m,
-					    b->invoiced[at + i], b->cur, e);
+					add(m, &back[last - i], convert(m,
+					    b->invoiced[at + i], b->cur, e));
 			}
 			for (size_t i = first; i <= last; i++)
-				x->ot_cost += convert(m, l->ot_cost[at + i],
-				    m->base, e);
+				add(m, &cost, l->ot_cost[at + i]);
+			add(m, &x->ot_cost, convert(m, cost, m->base, e));
 			for (size_t i = 0; i <= last; i++) {
 				int y, mo, d;
 
@@ -938,19 +1021,19 @@ read_unbilled(struct measure *m)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		size_t seg = seg_at(m, st, 0);
 		int32_t ordered = db_day(st, 2), billed = db_day(st, 3);
+		int64_t v;
 
 		if (seg == SIZE_MAX)
 			continue;
+		v = convert(m, sqlite3_column_int64(st, 4), text(st, 1),
+		    ordered);
 		for (size_t k = 0; k < m->np; k++) {
 			int32_t e = m->plast[k];
-			int64_t v;
 
 			if (ordered > e || (billed != DATE_NONE && billed <= e))
 				continue;
-			v = convert(m, sqlite3_column_int64(st, 4), text(st, 1),
-			    ordered);
-			sums_of(m, k, seg)->rpo += v;
-			sums_of(m, k, seg)->crpo += v;
+			add(m, &sums_of(m, k, seg)->rpo, v);
+			add(m, &sums_of(m, k, seg)->crpo, v);
 		}
 	}
 	step_error(m, rc);
@@ -1020,6 +1103,7 @@ read_opportunities(struct measure *m)
 		int32_t created = db_day(st, 3), closed_on = db_day(st, 4);
 		int closed = sqlite3_column_int(st, 5);
 		long k = closed ? period_of(m, closed_on) : -1;
+		struct sums *x;
 
 		/* closed on no known day: neither open nor closed in any
 		 * period, as revops-pipeline velocity has it */
@@ -1031,39 +1115,16 @@ read_opportunities(struct measure *m)
 				sums_of(m, j, seg)->open++;
 		if (k < 0)
 			continue;
+		x = sums_of(m, (size_t)k, seg);
 		if (!sqlite3_column_int(st, 6)) {
-			sums_of(m, (size_t)k, seg)->lost++;
+			x->lost++;
 			continue;
 		}
-		sums_of(m, (size_t)k, seg)->won++;
-		sums_of(m, (size_t)k, seg)->cycle_days += closed_on - created;
+		x->won++;
+		x->cycle_days += closed_on - created;
 		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-			sums_of(m, (size_t)k, seg)->won_amount += convert(m,
-			    sqlite3_column_int64(st, 1), text(st, 2), closed_on);
-	}
-	step_error(m, rc);
-	sqlite3_finalize(st);
-}
-
-/* Spend belongs to no account: it counts only without --segment. */
-static void
-read_spend(struct measure *m)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (m->t->has_segment)
-		return;
-	st = db_prepare(m->db, sql_spend);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int32_t month;
-		long k;
-
-		if (date_parse_month(text(st, 0), 7, &month) != 0 ||
-		    (k = period_of(m, date_month_start(month))) < 0)
-			continue;
-		sums_of(m, (size_t)k, 0)->spend += convert(m,
-		    sqlite3_column_int64(st, 1), text(st, 2), m->plast[k]);
+			add(m, &x->won_amount, convert(m,
+			    sqlite3_column_int64(st, 1), text(st, 2), closed_on));
 	}
 	step_error(m, rc);
 	sqlite3_finalize(st);
@@ -1091,7 +1152,9 @@ mrr_figures(struct measure *m, size_t k, size_t s)
 	int64_t v;
 
 	metrics_set(t, k, s, M_MRR, r->end);
-	metrics_set(t, k, s, M_ARR, r->end * 12);
+	if (__builtin_mul_overflow(r->end, 12, &v))
+		m->overflow = 1;
+	metrics_set(t, k, s, M_ARR, v);
 	metrics_set(t, k, s, M_NEW_MRR, mv[MV_NEW]);
 	metrics_set(t, k, s, M_EXPANSION_MRR, mv[MV_EXPANSION]);
 	metrics_set(t, k, s, M_CONTRACTION_MRR, mv[MV_CONTRACTION]);
@@ -1102,7 +1165,7 @@ mrr_figures(struct measure *m, size_t k, size_t s)
 	metrics_set(t, k, s, M_CHURNED_ACCOUNTS, cnt[MV_CHURN]);
 	set_ratio(t, k, s, M_LOGO_CHURN_RATE, cnt[MV_CHURN], r->paying_start,
 	    METRICS_RATE_SCALE);
-	set_ratio(t, k, s, M_GROSS_REVENUE_CHURN, mv[MV_CHURN] +
+	set_ratio(t, k, s, M_GROSS_REVENUE_CHURN, (__int128)mv[MV_CHURN] +
 	    mv[MV_CONTRACTION], r->start, METRICS_RATE_SCALE);
 	set_ratio(t, k, s, M_NET_REVENUE_CHURN, (__int128)mv[MV_CHURN] +
 	    mv[MV_CONTRACTION] - mv[MV_EXPANSION] - mv[MV_REACTIVATION],
@@ -1113,9 +1176,15 @@ mrr_figures(struct measure *m, size_t k, size_t s)
 	    METRICS_RATE_SCALE);
 	set_ratio(t, k, s, M_ARPA, r->end, r->paying_end, 0);
 	mrr_trail(m->mrr, k, s, &start, &churned);
-	if (metrics_ltv(r->end, r->cost_end, r->paying_end, churned, start,
-	    TRAIL_MONTHS, &v) == 0)
+	switch (metrics_ltv(r->end, r->cost_end, r->paying_end, churned, start,
+	    TRAIL_MONTHS, &v)) {
+	case 0:
 		metrics_set(t, k, s, M_LTV, v);
+		break;
+	case -2:
+		m->overflow = 1;
+		break;
+	}
 }
 
 static void
@@ -1154,7 +1223,7 @@ other_figures(struct measure *m, size_t k, size_t s)
 	    METRICS_RATE_SCALE);
 	set_ratio(t, k, s, M_SEAT_UTILIZATION, (__int128)x->users_active * E6,
 	    r->seats_end, METRICS_RATE_SCALE);
-	set_ratio(t, k, s, M_MARGIN, x->ot_revenue - x->ot_cost,
+	set_ratio(t, k, s, M_MARGIN, (__int128)x->ot_revenue - x->ot_cost,
 	    x->ot_revenue, METRICS_RATE_SCALE);
 	set_ratio(t, k, s, M_WIN_RATE, x->won, x->won + x->lost,
 	    METRICS_RATE_SCALE);
@@ -1170,40 +1239,36 @@ struct metrics_table *
 measure_table(sqlite3 *db, const struct measure_opts *o)
 {
 	struct measure m;
-	struct account a = { .n = 0 };
 	struct metrics_table *t;
 	int own = sqlite3_get_autocommit(db);
 
 	/* one snapshot of every table, unless the caller has one */
 	if (own)
-		db_exec(db, "BEGIN");
+		db_begin_read(db);
 	open_measure(&m, db, o);
 	load_products(&m);
 	load_contracts(&m);
-	read_subscriptions(&m, &a, each_account, NULL);
-	free(a.sub);
-	free(a.contract);
+	read_subscriptions(&m, each_account, NULL);
 	add_contracts(&m);
 	open_ledger(&m);
 	read_invoice_lines(&m);
 	read_reductions(&m, sql_credits);
 	read_reductions(&m, sql_applications);
+	read_spend(&m);
 	add_ledger(&m);
 	read_unbilled(&m);
 	read_csat(&m);
 	read_users(&m);
 	read_opportunities(&m);
-	read_spend(&m);
 	if (own)
-		db_exec(db, "COMMIT");
+		db_commit(db);
 	for (size_t k = 0; k < m.np; k++)
 		for (size_t s = 0; s < m.ns; s++) {
 			mrr_figures(&m, k, s);
 			other_figures(&m, k, s);
 		}
 	t = m.t;
-	m.t = NULL;
-	if (m.failed) {
+	if (report_failures(&m)) {
 		metrics_table_free(t);
 		t = NULL;
 	}
@@ -1218,17 +1283,15 @@ struct detail {
 	struct mrr_step *steps;
 };
 
-static int
+static void
 detail_account(struct measure *m, struct account *a, void *arg)
 {
 	struct detail *d = arg;
 	char buf[MONEY_FMT_MAX];
 	int exp = m->t->exponent;
 
-	if (a->seg == SIZE_MAX) {
-		a->n = 0;
-		return 0;
-	}
+	if (a->seg == SIZE_MAX)
+		return;
 	mrr_add(m->mrr, a->seg, a->sub, a->n, d->steps);
 	for (size_t k = 0; k < m->np; k++) {
 		const struct mrr_step *s = &d->steps[k];
@@ -1252,55 +1315,44 @@ detail_account(struct measure *m, struct account *a, void *arg)
 		    s->amount, exp, '.'));
 		out_end_row(d->out);
 	}
-	a->n = 0;
-	return 0;
 }
 
-static int
+static void
 skip_account(struct measure *m, struct account *a, void *arg)
 {
 	(void)m;
+	(void)a;
 	(void)arg;
-	a->n = 0;
-	return 0;
 }
 
 int
 measure_detail_mrr(sqlite3 *db, const struct measure_opts *o,
     const struct out_opts *oo)
 {
-	const char *names[] = { "period", "segment", "account_id",
+	static const char *const names[] = { "period", "segment",
+	    "account_id", "mrr_start", "mrr_end", "movement", "amount" };
+	static const char *const plain[] = { "period", "account_id",
 	    "mrr_start", "mrr_end", "movement", "amount" };
 	struct measure m;
-	struct account a = { .n = 0 };
-	struct detail d;
-	int rc;
+	struct detail d = { .out = NULL };
+	int rc = CLI_OK;
 
-	db_exec(db, "BEGIN");
+	db_begin_read(db);
 	open_measure(&m, db, o);
-	if (m.t->has_segment)
-		d.out = out_new(stdout, oo, names, 7);
-	else {
-		names[1] = "account_id";
-		names[2] = "mrr_start";
-		names[3] = "mrr_end";
-		names[4] = "movement";
-		names[5] = "amount";
-		d.out = out_new(stdout, oo, names, 6);
-	}
-	d.steps = xcalloc(m.np, sizeof(*d.steps));
+	load_products(&m);
 	/* the amounts first, so that a missing rate writes nothing */
-	read_subscriptions(&m, &a, skip_account, NULL);
-	if (!m.failed)
-		read_subscriptions(&m, &a, detail_account, &d);
-	db_exec(db, "COMMIT");
-	free(a.sub);
-	free(a.contract);
-	free(d.steps);
-	rc = out_close(d.out);
+	read_subscriptions(&m, skip_account, NULL);
+	if (!report_failures(&m)) {
+		d.out = m.t->has_segment ? out_new(stdout, oo, names, 7) :
+		    out_new(stdout, oo, plain, 6);
+		d.steps = cli_calloc(m.np, sizeof(*d.steps));
+		read_subscriptions(&m, detail_account, &d);
+		rc = out_close(d.out) == 0 ? CLI_OK : CLI_EIO;
+		free(d.steps);
+	} else
+		rc = CLI_EDATA;
+	db_commit(db);
 	close_measure(&m);
 	metrics_table_free(m.t);
-	if (m.failed)
-		return CLI_EDATA;
-	return rc == 0 ? CLI_OK : CLI_EIO;
+	return rc;
 }

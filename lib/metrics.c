@@ -106,19 +106,57 @@ gcd128(__int128 a, __int128 b)
 	return a;
 }
 
-/* *p = a x b, reduced by nothing; 0, or -1 on overflow. */
+/* *p = a x b; 0, or -1 on overflow. */
 static int
 mul128(__int128 a, __int128 b, __int128 *p)
 {
 	return __builtin_mul_overflow(a, b, p) ? -1 : 0;
 }
 
+/*
+ * a x b / d for a, b >= 0 and d > 0, rounded half away from zero, into
+ * *q; -1 when it does not fit.  The product may need 256 bits: the sum
+ * of six churn rates of a hundred thousand accounts each has a
+ * denominator near 10^30, and LTV multiplies it by an amount.
+ */
+static int
+muldiv_u(unsigned __int128 a, unsigned __int128 b, unsigned __int128 d,
+    int64_t *q)
+{
+	const unsigned __int128 m64 = ~(uint64_t)0;
+	unsigned __int128 a0 = a & m64, a1 = a >> 64, b0 = b & m64, b1 = b >> 64;
+	unsigned __int128 p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0;
+	unsigned __int128 mid = (p00 >> 64) + (p01 & m64) + (p10 & m64);
+	unsigned __int128 lo = (mid << 64) | (p00 & m64);
+	unsigned __int128 hi = a1 * b1 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
+	unsigned __int128 r = hi, quot = 0;
+
+	if (hi >= d)
+		return -1;	/* a quotient past 128 bits */
+	for (int i = 127; i >= 0; i--) {
+		int carry = (int)(r >> 127);
+
+		r = (r << 1) | ((lo >> i) & 1);
+		quot <<= 1;
+		if (carry || r >= d) {
+			r -= d;
+			quot |= 1;
+		}
+	}
+	if (r >= d - r)
+		quot++;
+	if (quot > INT64_MAX)
+		return -1;
+	*q = (int64_t)quot;
+	return 0;
+}
+
 int
 metrics_ltv(int64_t mrr, int64_t cost, int64_t paying,
     const int64_t *churned, const int64_t *start, size_t n, int64_t *ltv)
 {
-	__int128 sn = 0, sd = 1, g, num, den;	/* sum of churned / start */
-	int64_t months = 0;
+	__int128 sn = 0, sd = 1, g, den;	/* sum of churned / start */
+	int64_t months = 0, v;
 
 	for (size_t i = 0; i < n; i++) {
 		__int128 a, b, d;
@@ -126,10 +164,10 @@ metrics_ltv(int64_t mrr, int64_t cost, int64_t paying,
 		if (start[i] <= 0)
 			continue;
 		months++;
-		/* sn/sd + c/s = (sn s + c sd) / (sd s) */
+		/* sn/sd + c/s = (sn s + c sd) / (sd s), reduced */
 		if (mul128(sn, start[i], &a) || mul128(churned[i], sd, &b) ||
 		    mul128(sd, start[i], &d))
-			return -1;
+			return -2;
 		sn = a + b;
 		sd = d;
 		g = gcd128(sn, sd);
@@ -142,10 +180,12 @@ metrics_ltv(int64_t mrr, int64_t cost, int64_t paying,
 		return -1;
 	/* (mrr - cost) / paying x months / (sn / sd) */
 	g = gcd128(sd, paying);
-	if (mul128((__int128)(mrr - cost) * months, sd / g, &num) ||
-	    mul128(sn, paying / g, &den))
-		return -1;
-	return money_div(num, den, ltv) == MONEY_OK ? 0 : -1;
+	if (mul128(sn, paying / g, &den) || muldiv_u((unsigned __int128)
+	    (mrr > cost ? mrr - cost : cost - mrr) * (unsigned)months,
+	    (unsigned __int128)(sd / g), (unsigned __int128)den, &v) != 0)
+		return -2;
+	*ltv = mrr >= cost ? v : -v;
+	return 0;
 }
 
 int64_t
@@ -171,9 +211,8 @@ struct metrics_months
 metrics_months_between(int32_t from, int32_t to)
 {
 	struct metrics_months m = { 0, 1 };
-	int64_t whole = 0;
-	int32_t at = from;
-	int y, mo, d;
+	int64_t whole;
+	int32_t at, next;
 
 	if (to <= from)
 		return m;
@@ -182,32 +221,34 @@ metrics_months_between(int32_t from, int32_t to)
 	while (whole > 0 && date_add_months(from, (int)whole) > to)
 		whole--;
 	at = date_add_months(from, (int)whole);
-	date_to_ymd(at, &y, &mo, &d);
-	m.den = date_days_in_month(y, mo);
+	next = date_add_months(from, (int)whole + 1);
+	m.den = next - at;
 	m.num = whole * m.den + (to - at);
 	return m;
 }
 
-int64_t
-metrics_value_over(int64_t monthly, int32_t from, int32_t to)
+int
+metrics_value_over(int64_t monthly, int32_t from, int32_t to, int64_t *v)
 {
 	struct metrics_months t = metrics_months_between(from, to);
-	int64_t v = 0;
 
-	if (t.num > 0)
-		money_div((__int128)monthly * t.num, t.den, &v);
-	return v;
+	*v = 0;
+	if (t.num == 0)
+		return 0;
+	return money_div((__int128)monthly * t.num, t.den, v) == MONEY_OK ?
+	    0 : -1;
 }
 
-int64_t
-metrics_acv(int64_t value, int32_t start, int32_t end)
+int
+metrics_acv(int64_t value, int32_t start, int32_t end, int64_t *acv)
 {
 	struct metrics_months t = metrics_months_between(start, end);
-	int64_t v = 0;
 
-	if (t.num > 0)
-		money_div((__int128)value * 12 * t.den, t.num, &v);
-	return v;
+	*acv = 0;
+	if (t.num == 0)
+		return 0;
+	return money_div((__int128)value * 12 * t.den, t.num, acv) ==
+	    MONEY_OK ? 0 : -1;
 }
 
 int
@@ -260,8 +301,8 @@ metrics_table_free(struct metrics_table *t)
 	free(t);
 }
 
-struct metrics_cell *
-metrics_cell(struct metrics_table *t, size_t period, size_t segment,
+const struct metrics_cell *
+metrics_cell(const struct metrics_table *t, size_t period, size_t segment,
     enum metric m)
 {
 	return &t->cell[(period * t->nsegment + segment) * M_COUNT + m];
@@ -271,14 +312,16 @@ void
 metrics_set(struct metrics_table *t, size_t period, size_t segment,
     enum metric m, int64_t v)
 {
-	struct metrics_cell *c = metrics_cell(t, period, segment, m);
+	struct metrics_cell *c =
+	    &t->cell[(period * t->nsegment + segment) * M_COUNT + m];
 
 	c->v = v;
 	c->set = 1;
 }
 
-size_t
-metrics_format(const struct metrics_table *t, enum metric m, int64_t v,
+/* One value at its kind's scale into buf (MONEY_FMT_MAX). */
+static size_t
+format_value(const struct metrics_table *t, enum metric m, int64_t v,
     char *buf)
 {
 	switch (metrics_defs[m].kind) {
@@ -301,8 +344,7 @@ static void
 write_value(struct out *o, const struct metrics_table *t, size_t p,
     size_t s, enum metric m, int percent)
 {
-	const struct metrics_cell *c =
-	    &t->cell[(p * t->nsegment + s) * M_COUNT + m];
+	const struct metrics_cell *c = metrics_cell(t, p, s, m);
 	char buf[MONEY_FMT_MAX + 1];
 	size_t len;
 
@@ -315,7 +357,7 @@ write_value(struct out *o, const struct metrics_table *t, size_t p,
 		buf[len++] = '%';
 		out_number(o, buf, len);
 	} else
-		out_number(o, buf, metrics_format(t, m, c->v, buf));
+		out_number(o, buf, format_value(t, m, c->v, buf));
 }
 
 static void

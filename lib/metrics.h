@@ -10,7 +10,8 @@
  * nothing) is absent, never 0.
  *
  * metrics_table_new() returns a table the caller releases with
- * metrics_table_free(); nothing else here allocates.
+ * metrics_table_free(); the cells metrics_cell() points to belong to it.
+ * Nothing else here allocates.
  */
 #ifndef REVOPS_METRICS_H
 #define REVOPS_METRICS_H
@@ -85,8 +86,8 @@ int metrics_ratio(__int128 num, __int128 den, int scale, int64_t *out);
  * LTV: ARPA x gross margin / the average monthly logo churn rate of n
  * months, which is (mrr - cost) / paying x n / sum(churned[i] /
  * start[i]) over the months with start[i] > 0 (the others do not count
- * in n).  Computed as one fraction, rounded once.  -1 when undefined: no
- * paying account, or no churn.
+ * in n).  Computed as one fraction, rounded once.  Returns 0; -1 when
+ * undefined (no paying account, or no churn); -2 when it does not fit.
  */
 int metrics_ltv(int64_t mrr, int64_t cost, int64_t paying,
     const int64_t *churned, const int64_t *start, size_t n, int64_t *ltv);
@@ -104,10 +105,12 @@ int64_t metrics_dso_countback(int64_t receivables, const int64_t *invoiced,
     const int32_t *days, size_t n);
 
 /*
- * A length of time in months, as a fraction whole + part / of: the whole
- * months from `from` to `to` by date_add_months(), and the days left over
- * the days of the month they begin in.  2026-01-15 to 2027-01-15 is 12;
- * 2026-01-01 to 2026-02-15 is 1 + 14/28.
+ * A length of time in months, as a fraction: the whole months from
+ * `from` to `to` by date_add_months(), and the days left over the days
+ * of the month that would come next.  2026-01-15 to 2027-01-15 is 12;
+ * 2026-01-01 to 2026-02-15 is 1 + 14/28; 2026-01-31 to 2026-03-01 is
+ * 1 (to 02-28) + 1/31 (the next month ending 03-31), so a longer term is
+ * never fewer months.
  */
 struct metrics_months {
 	int64_t num, den;	/* months = num / den */
@@ -115,12 +118,15 @@ struct metrics_months {
 struct metrics_months metrics_months_between(int32_t from, int32_t to);
 
 /* The value of a monthly amount over [from, to): amount x the months
- * between them (metrics_months_between), rounded once. */
-int64_t metrics_value_over(int64_t monthly, int32_t from, int32_t to);
+ * between them (metrics_months_between), rounded once.  Returns 0, or
+ * -1 when it does not fit. */
+int metrics_value_over(int64_t monthly, int32_t from, int32_t to,
+    int64_t *v);
 
 /* ACV: a recurring value over [start, end), per year: value x 12 / the
- * months of the term, rounded once; 0 for an empty term. */
-int64_t metrics_acv(int64_t value, int32_t start, int32_t end);
+ * months of the term, rounded once; 0 for an empty term.  Returns 0, or
+ * -1 when it does not fit. */
+int metrics_acv(int64_t value, int32_t start, int32_t end, int64_t *acv);
 
 /* DSO x 10^2: receivables / invoiced x days; -1 when nothing was
  * invoiced. */
@@ -154,8 +160,8 @@ struct metrics_table {
 
 struct metrics_table *metrics_table_new(size_t nperiod, size_t nsegment);
 void metrics_table_free(struct metrics_table *t);
-struct metrics_cell *metrics_cell(struct metrics_table *t, size_t period,
-    size_t segment, enum metric m);
+const struct metrics_cell *metrics_cell(const struct metrics_table *t,
+    size_t period, size_t segment, enum metric m);
 void metrics_set(struct metrics_table *t, size_t period, size_t segment,
     enum metric m, int64_t v);
 
@@ -167,8 +173,5 @@ void metrics_set(struct metrics_table *t, size_t period, size_t segment,
 int metrics_write(const struct metrics_table *t, const enum metric *which,
     size_t n, int longform, const struct out_opts *oo);
 
-/* Formats one value at its kind's scale into buf (MONEY_FMT_MAX). */
-size_t metrics_format(const struct metrics_table *t, enum metric m,
-    int64_t v, char *buf);
 
 #endif

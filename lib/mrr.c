@@ -26,22 +26,13 @@ struct mrr {
 	struct mrr_sums *sums;	/* [period][segment] */
 	int64_t *tstart, *tchurn;	/* [segment][month of the series] */
 	int64_t *mrr, *cost, *seats;	/* per month end, one account */
+	int overflow;
 };
-
-static void *
-zalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-
-	if (p == NULL)
-		cli_die(CLI_EIO, "out of memory");
-	return p;
-}
 
 struct mrr *
 mrr_new(int32_t first, size_t n, int months, int trail, size_t nsegment)
 {
-	struct mrr *m = zalloc(1, sizeof(*m));
+	struct mrr *m = cli_calloc(1, sizeof(*m));
 	int32_t last = first + (int32_t)(n * (size_t)months) - 1;
 
 	m->first = first;
@@ -53,12 +44,12 @@ mrr_new(int32_t first, size_t n, int months, int trail, size_t nsegment)
 	m->ntrail = (size_t)(last - m->trail0 + 1);
 	m->snap0 = (first < m->trail0 ? first : m->trail0) - 1;
 	m->nsnap = (size_t)(last - m->snap0 + 1);
-	m->sums = zalloc(n * nsegment, sizeof(*m->sums));
-	m->tstart = zalloc(nsegment * m->ntrail, sizeof(int64_t));
-	m->tchurn = zalloc(nsegment * m->ntrail, sizeof(int64_t));
-	m->mrr = zalloc(m->nsnap + 1, sizeof(int64_t));
-	m->cost = zalloc(m->nsnap + 1, sizeof(int64_t));
-	m->seats = zalloc(m->nsnap + 1, sizeof(int64_t));
+	m->sums = cli_calloc(n * nsegment, sizeof(*m->sums));
+	m->tstart = cli_calloc(nsegment * m->ntrail, sizeof(int64_t));
+	m->tchurn = cli_calloc(nsegment * m->ntrail, sizeof(int64_t));
+	m->mrr = cli_calloc(m->nsnap + 1, sizeof(int64_t));
+	m->cost = cli_calloc(m->nsnap + 1, sizeof(int64_t));
+	m->seats = cli_calloc(m->nsnap + 1, sizeof(int64_t));
 	return m;
 }
 
@@ -74,12 +65,6 @@ mrr_free(struct mrr *m)
 	free(m->cost);
 	free(m->seats);
 	free(m);
-}
-
-int32_t
-mrr_period_start(const struct mrr *m, size_t k)
-{
-	return date_month_start(m->first + (int32_t)k * m->months);
 }
 
 int32_t
@@ -109,14 +94,14 @@ by_day(const void *a, const void *b)
 }
 
 /*
- * The account can first pay on the first month end of one of its
- * subscriptions with a positive amount; those days are tried in order
- * (with amounts of both signs, the sum decides).
+ * The account's MRR can only become positive on the first month end of a
+ * subscription with a positive amount, or on the first after one with a
+ * negative amount has ended; those days are tried in order.
  */
 int32_t
 mrr_first_paying(const struct mrr_sub *sub, size_t nsub)
 {
-	int32_t *day = zalloc(nsub, sizeof(*day)), found = DATE_NONE;
+	int32_t *day = cli_calloc(2 * nsub, sizeof(*day)), found = DATE_NONE;
 	size_t n = 0;
 
 	for (size_t i = 0; i < nsub; i++) {
@@ -125,6 +110,8 @@ mrr_first_paying(const struct mrr_sub *sub, size_t nsub)
 		if (sub[i].mrr > 0 && (sub[i].end == DATE_NONE ||
 		    d < sub[i].end))
 			day[n++] = d;
+		if (sub[i].mrr < 0 && sub[i].end != DATE_NONE)
+			day[n++] = date_month_end(date_month_of(sub[i].end)) - 1;
 	}
 	qsort(day, n, sizeof(*day), by_day);
 	for (size_t i = 0; i < n && found == DATE_NONE; i++)
@@ -132,6 +119,20 @@ mrr_first_paying(const struct mrr_sub *sub, size_t nsub)
 			found = day[i];
 	free(day);
 	return found;
+}
+
+/* *sum += v, or the mark that a sum went past 64 bits. */
+static void
+add(struct mrr *m, int64_t *sum, int64_t v)
+{
+	if (__builtin_add_overflow(*sum, v, sum))
+		m->overflow = 1;
+}
+
+int
+mrr_overflowed(const struct mrr *m)
+{
+	return m->overflow;
 }
 
 /* The account's MRR, cost and seats at every month end kept. */
@@ -156,17 +157,17 @@ month_ends(struct mrr *m, const struct mrr_sub *sub, size_t nsub)
 			last = (int64_t)n - 1;
 		if (first > last)
 			continue;
-		m->mrr[first] += sub[i].mrr;
-		m->mrr[last + 1] -= sub[i].mrr;
-		m->cost[first] += sub[i].cost;
-		m->cost[last + 1] -= sub[i].cost;
-		m->seats[first] += sub[i].seats;
-		m->seats[last + 1] -= sub[i].seats;
+		add(m, &m->mrr[first], sub[i].mrr);
+		add(m, &m->mrr[last + 1], -sub[i].mrr);
+		add(m, &m->cost[first], sub[i].cost);
+		add(m, &m->cost[last + 1], -sub[i].cost);
+		add(m, &m->seats[first], sub[i].seats);
+		add(m, &m->seats[last + 1], -sub[i].seats);
 	}
 	for (size_t i = 0; i < n; i++) {
-		a += m->mrr[i];
-		c += m->cost[i];
-		s += m->seats[i];
+		add(m, &a, m->mrr[i]);
+		add(m, &c, m->cost[i]);
+		add(m, &s, m->seats[i]);
 		m->mrr[i] = a;
 		m->cost[i] = c;
 		m->seats[i] = s;
@@ -191,19 +192,19 @@ mrr_add(struct mrr *m, size_t segment, const struct mrr_sub *sub,
 		    paid < date_month_start(m->first + (int32_t)k *
 		    m->months) - 1, &amount);
 
-		su->start += s;
-		su->end += e;
-		su->move[mv] += amount;
+		add(m, &su->start, s);
+		add(m, &su->end, e);
+		add(m, &su->move[mv], amount);
 		su->count[mv]++;
 		su->paying_start += s > 0;
 		su->paying_end += e > 0;
 		if (s > 0) {
-			su->cohort_start += s;
-			su->cohort_kept += e < s ? e : s;
-			su->cohort_end += e;
+			add(m, &su->cohort_start, s);
+			add(m, &su->cohort_kept, e < s ? e : s);
+			add(m, &su->cohort_end, e);
 		}
-		su->cost_end += m->cost[i1];
-		su->seats_end += m->seats[i1];
+		add(m, &su->cost_end, m->cost[i1]);
+		add(m, &su->seats_end, m->seats[i1]);
 		if (steps != NULL) {
 			steps[k].start = s;
 			steps[k].end = e;

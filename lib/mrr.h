@@ -10,7 +10,8 @@
  * the MRR of a period is that of its last day, and its start that of the
  * day before its first.
  *
- * mrr_new() returns sums the caller releases with mrr_free().
+ * mrr_new() returns sums the caller releases with mrr_free(); the sums
+ * and series it hands out belong to it.
  */
 #ifndef REVOPS_MRR_H
 #define REVOPS_MRR_H
@@ -54,8 +55,7 @@ struct mrr *mrr_new(int32_t first, size_t n, int months, int trail,
     size_t nsegment);
 void mrr_free(struct mrr *m);
 
-/* The first and last day of period k. */
-int32_t mrr_period_start(const struct mrr *m, size_t k);
+/* The last day of period k. */
 int32_t mrr_period_last(const struct mrr *m, size_t k);
 
 /*
@@ -67,6 +67,9 @@ void mrr_add(struct mrr *m, size_t segment, const struct mrr_sub *sub,
 
 const struct mrr_sums *mrr_sums(const struct mrr *m, size_t period,
     size_t segment);
+
+/* Whether a sum went past 64 bits (the sums are then not to be used). */
+int mrr_overflowed(const struct mrr *m);
 
 /* The monthly logo churn of the trail months ending with period k's last
  * month: accounts paying at each month's start and those of them that

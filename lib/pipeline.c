@@ -848,14 +848,6 @@ period_of(int32_t day, int quarters)
 	return quarters ? m / 3 : m;
 }
 
-static size_t
-period_label(char *buf, int32_t p, int quarters)
-{
-	if (!quarters)
-		return date_format_month(buf, p);
-	return (size_t)sprintf(buf, "%04d-Q%d", (int)(p / 4), (int)(p % 4) + 1);
-}
-
 static void
 out_amount(struct out *o, int64_t v, int exponent)
 {
@@ -936,7 +928,8 @@ pipeline_forecast_sums(sqlite3 *db, int quarters, int32_t from, int32_t to,
 	sqlite3_finalize(st);
 	fx_close(fx);
 	for (size_t i = 0; i < *n; i++) {
-		period_label(f[i].period, p0 + (int32_t)i, quarters);
+		date_format_period(f[i].period, (p0 + (int32_t)i) *
+		    (quarters ? 3 : 1), quarters ? 3 : 1);
 		f[i].open = per[i].open;
 		f[i].pipeline = per[i].pipeline;
 		/* probability is percent x 10^6: divide by 10^8 */

@@ -50,6 +50,18 @@ recognition_split(int64_t amount, int32_t start, int32_t end,
 	return n;
 }
 
+size_t
+recognition_line(int64_t amount, int32_t start, int32_t end, int32_t issued,
+    int32_t *months, int64_t *parts, size_t max)
+{
+	if (start == DATE_NONE || end == DATE_NONE || end <= start) {
+		months[0] = date_month_of(issued);
+		parts[0] = amount;
+		return 1;
+	}
+	return recognition_split(amount, start, end, months, parts, max);
+}
+
 int64_t
 recognition_through(int64_t amount, int32_t start, int32_t end,
     int32_t as_of)
@@ -120,13 +132,8 @@ recognition_schedule(sqlite3 *db, int32_t from, int32_t to,
 		int64_t amount = sqlite3_column_int64(st, 5);
 		size_t n;
 
-		if (s == DATE_NONE || e == DATE_NONE || e <= s) {
-			months[0] = date_month_of(db_day(st, 4));
-			parts[0] = amount;
-			n = 1;
-		} else
-			n = recognition_split(amount, s, e, months, parts,
-			    SPLIT_MAX);
+		n = recognition_line(amount, s, e, db_day(st, 4), months,
+		    parts, SPLIT_MAX);
 		for (size_t i = 0; i < n; i++)
 			if (months[i] >= from && months[i] <= to)
 				out_row(o, st, months[i], parts[i]);

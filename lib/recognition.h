@@ -26,6 +26,12 @@
 size_t recognition_split(int64_t amount, int32_t start, int32_t end,
     int32_t *months, int64_t *parts, size_t max);
 
+/* A line's months and parts, as the schedule has them: split over its
+ * service period, or all in the month it was issued when it has none
+ * (or an empty one). */
+size_t recognition_line(int64_t amount, int32_t start, int32_t end,
+    int32_t issued, int32_t *months, int64_t *parts, size_t max);
+
 /* The part of amount recognised by the end of day as_of. */
 int64_t recognition_through(int64_t amount, int32_t start, int32_t end,
     int32_t as_of);

@@ -1,7 +1,8 @@
 /*
  * reconcile: the invariants that make the database's figures add up,
  * checked across all of it: each prints a row with pass or fail, how many
- * records break it and the first of their ids.
+ * records break it and the first of their ids.  Nothing returned needs
+ * freeing.
  */
 #ifndef REVOPS_RECONCILE_H
 #define REVOPS_RECONCILE_H

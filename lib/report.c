@@ -126,7 +126,7 @@ shown(const struct report *r, enum metric m, int64_t v, char *buf,
 static const struct metrics_cell *
 cell(const struct report *r, size_t k, enum metric m)
 {
-	return &r->t->cell[(k * r->t->nsegment) * M_COUNT + m];
+	return metrics_cell(r->t, k, 0, m);
 }
 
 /* ---- the headline --------------------------------------------------------------- */
@@ -465,9 +465,9 @@ report_write(sqlite3 *db, const char *path, const struct measure_opts *o,
 	char tmp[4096], code[4];
 	int failed;
 
-	db_exec(db, "BEGIN");
+	db_begin_read(db);
 	if ((t = measure_table(db, o)) == NULL) {
-		db_exec(db, "COMMIT");
+		db_commit(db);
 		return CLI_EDATA;
 	}
 	fx = fx_open(db, o->currency);
@@ -478,14 +478,14 @@ report_write(sqlite3 *db, const char *path, const struct measure_opts *o,
 	if ((r.fp = fopen(tmp, "w")) == NULL) {
 		cli_warn("%s: %s", tmp, strerror(errno));
 		metrics_table_free(t);
-		db_exec(db, "COMMIT");
+		db_commit(db);
 		return CLI_EIO;
 	}
 	r.t = t;
 	r.exp = t->exponent;
 	r.currency = code;
 	write_report(&r, db, as_of);
-	db_exec(db, "COMMIT");
+	db_commit(db);
 	metrics_table_free(t);
 	failed = ferror(r.fp) | (fclose(r.fp) != 0);
 	if (cli_data_errors() > 0 || failed || rename(tmp, path) != 0) {

@@ -3,7 +3,8 @@
  * and SVG drawn here; no script, font or image from anywhere else): the
  * headline metrics of the last period against the one before, the MRR
  * bridge as a waterfall, MRR and ARR over time, churn and retention
- * trends, the pipeline forecast and the AR aging.
+ * trends, the pipeline forecast and the AR aging.  Nothing returned
+ * needs freeing.
  */
 #ifndef REVOPS_REPORT_H
 #define REVOPS_REPORT_H

@@ -99,6 +99,28 @@ START_TEST(ltv)
 }
 END_TEST
 
+/* A hundred thousand accounts: the sum of six rates has a denominator
+ * near 10^30, times the amount past 128 bits.  Worked out with exact
+ * fractions: (10^12 - 2 x 10^11) / 10^5 / (sum of c/s / 6) =
+ * 4,919,979,089.70 -> ...090; with a cost above the MRR the same way
+ * -14,425,863.93 -> ...864. */
+START_TEST(ltv_large)
+{
+	int64_t start[] = { 100003, 100019, 100043, 100049, 100057, 100069 };
+	int64_t churned[] = { 166, 170, 157, 161, 163, 159 }, v;
+
+	ck_assert_int_eq(metrics_ltv(1000000000000, 200000000000, 100000,
+	    churned, start, 6, &v), 0);
+	ck_assert_int_eq(v, 4919979090);
+	ck_assert_int_eq(metrics_ltv(10000000000, 12345678901, 100000,
+	    churned, start, 6, &v), 0);
+	ck_assert_int_eq(v, -14425864);
+	/* past int64: too large, not undefined */
+	ck_assert_int_eq(metrics_ltv(INT64_MAX, 0, 1, churned, start, 6, &v),
+	    -2);
+}
+END_TEST
+
 START_TEST(dso_countback)
 {
 	/* receivables 1500.00; going back, March invoiced 1000.00 (31 days:
@@ -129,10 +151,17 @@ START_TEST(months_between)
 	m = metrics_months_between(D("2026-01-01"), D("2026-02-15"));
 	ck_assert_int_eq(m.num, 28 + 14);
 	ck_assert_int_eq(m.den, 28);
-	/* from the 31st: to 2026-02-28 is a month, then 1 day of 28 */
+	/* from the 31st: to 2026-02-28 is a month, then 1 day of the 31
+	 * to 03-31; to 03-30, 30 of them; to 03-31 two months: never fewer
+	 * months for a longer term */
 	m = metrics_months_between(D("2026-01-31"), D("2026-03-01"));
-	ck_assert_int_eq(m.num, 29);
-	ck_assert_int_eq(m.den, 28);
+	ck_assert_int_eq(m.num, 31 + 1);
+	ck_assert_int_eq(m.den, 31);
+	m = metrics_months_between(D("2026-01-31"), D("2026-03-30"));
+	ck_assert_int_eq(m.num, 31 + 30);
+	ck_assert_int_eq(m.den, 31);
+	m = metrics_months_between(D("2026-01-31"), D("2026-03-31"));
+	ck_assert_int_eq(m.num, 2 * m.den);
 	m = metrics_months_between(D("2026-03-01"), D("2026-03-01"));
 	ck_assert_int_eq(m.num, 0);
 }
@@ -140,24 +169,35 @@ END_TEST
 
 START_TEST(value_and_acv)
 {
+	int64_t v;
+
 	/* 100.00 a month from 2026-04-01 to 2027-03-10: 11 months and 9 of
 	 * March's 31 days: 1,129.032... -> 1,129.03 */
 	ck_assert_int_eq(metrics_value_over(10000, D("2026-04-01"),
-	    D("2027-03-10")), 112903);
+	    D("2027-03-10"), &v), 0);
+	ck_assert_int_eq(v, 112903);
 	ck_assert_int_eq(metrics_value_over(27000, D("2026-04-01"),
-	    D("2026-09-01")), 135000);
+	    D("2026-09-01"), &v), 0);
+	ck_assert_int_eq(v, 135000);
 	ck_assert_int_eq(metrics_value_over(27000, D("2026-09-01"),
-	    D("2026-09-01")), 0);
+	    D("2026-09-01"), &v), 0);
+	ck_assert_int_eq(v, 0);
+	ck_assert_int_eq(metrics_value_over(INT64_MAX, D("2026-01-01"),
+	    D("2028-01-01"), &v), -1);
 	/* ACV: 1,620.00 over six months is 3,240.00 a year; 3,600.00 over
 	 * three years 1,200.00; 1,200.00 over a year itself */
-	ck_assert_int_eq(metrics_acv(162000, D("2026-03-01"), D("2026-09-01")),
-	    324000);
-	ck_assert_int_eq(metrics_acv(360000, D("2026-01-01"), D("2029-01-01")),
-	    120000);
-	ck_assert_int_eq(metrics_acv(120000, D("2026-03-10"), D("2027-03-10")),
-	    120000);
-	ck_assert_int_eq(metrics_acv(120000, D("2026-03-10"), D("2026-03-10")),
-	    0);
+	ck_assert_int_eq(metrics_acv(162000, D("2026-03-01"), D("2026-09-01"),
+	    &v), 0);
+	ck_assert_int_eq(v, 324000);
+	ck_assert_int_eq(metrics_acv(360000, D("2026-01-01"), D("2029-01-01"),
+	    &v), 0);
+	ck_assert_int_eq(v, 120000);
+	ck_assert_int_eq(metrics_acv(120000, D("2026-03-10"), D("2027-03-10"),
+	    &v), 0);
+	ck_assert_int_eq(v, 120000);
+	ck_assert_int_eq(metrics_acv(120000, D("2026-03-10"), D("2026-03-10"),
+	    &v), 0);
+	ck_assert_int_eq(v, 0);
 }
 END_TEST
 
@@ -294,6 +334,24 @@ START_TEST(first_paying)
 }
 END_TEST
 
+/* A credit subscription of -100.00 cancels the first month of a 100.00
+ * one; the account first pays at the end of the month the credit ends
+ * in, so coming back in August is a reactivation. */
+START_TEST(first_paying_negative)
+{
+	struct mrr_sub a[] = { SUB("2026-01-05", "2026-06-01", 100),
+	    SUB("2026-01-01", "2026-03-15", -100),
+	    SUB("2026-08-01", "2027-01-01", 100) };
+	struct mrr *m = mrr_new(M("2026-08"), 1, 1, 6, 1);
+	struct mrr_step step;
+
+	ck_assert_int_eq(mrr_first_paying(a, 3), D("2026-03-31"));
+	mrr_add(m, 0, a, 3, &step);
+	ck_assert_int_eq(step.move, MV_REACTIVATION);
+	mrr_free(m);
+}
+END_TEST
+
 Suite *
 metrics_suite(void)
 {
@@ -303,6 +361,7 @@ metrics_suite(void)
 	tcase_add_test(tc, movement);
 	tcase_add_test(tc, ratio);
 	tcase_add_test(tc, ltv);
+	tcase_add_test(tc, ltv_large);
 	tcase_add_test(tc, dso_countback);
 	tcase_add_test(tc, months_between);
 	tcase_add_test(tc, value_and_acv);
@@ -310,6 +369,7 @@ metrics_suite(void)
 	tcase_add_test(tc, dbt_playbook);
 	tcase_add_test(tc, quarters);
 	tcase_add_test(tc, first_paying);
+	tcase_add_test(tc, first_paying_negative);
 	suite_add_tcase(s, tc);
 	return s;
 }
