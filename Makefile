@@ -8,6 +8,7 @@ BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
 BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR = $(PREFIX)/share/zsh/site-functions
+EXAMPLESDIR = $(PREFIX)/share/revops/examples
 
 CC ?= cc
 CSTD = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
@@ -96,6 +97,10 @@ install: all
 	install -m 644 completions/revops.bash $(DESTDIR)$(BASHCOMPDIR)/revops
 	for p in $(PROGS); do ln -sf revops $(DESTDIR)$(BASHCOMPDIR)/$$p; done
 	install -m 644 completions/_revops $(DESTDIR)$(ZSHCOMPDIR)/_revops
+	install -d $(DESTDIR)$(EXAMPLESDIR)/data $(DESTDIR)$(EXAMPLESDIR)/salesforce
+	install -m 644 examples/*.sh examples/crontab $(DESTDIR)$(EXAMPLESDIR)
+	install -m 644 examples/data/*.csv $(DESTDIR)$(EXAMPLESDIR)/data
+	install -m 644 examples/salesforce/*.csv $(DESTDIR)$(EXAMPLESDIR)/salesforce
 
 clean:
 	rm -rf build
