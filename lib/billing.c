@@ -18,6 +18,8 @@
  * the account's unapplied payments (account credit) go to its new
  * invoices.  All of it is one transaction.
  */
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +30,7 @@
 #include "date.h"
 #include "db.h"
 #include "entity.h"
+#include "handoff.h"
 #include "import.h"
 #include "keyset.h"
 #include "money.h"
@@ -212,21 +215,23 @@ struct open_period {
 };
 
 struct run {
-	sqlite3 *db;
+	sqlite3 *db;		/* the run's: the writer's, then the main thread's */
+	sqlite3 *rd;		/* the biller's reader */
 	const struct billing_opts *o;
 	int billing_day, terms;
 	int32_t p_start, p_end, u_start, u_end;
+	char issued[DATE_FMT_MAX], due[DATE_FMT_MAX];
+	char usage_month[MONTH_FMT_MAX], prefix[16];
 	struct keyset *charged;
 	struct open_period *open;	/* by subscription */
 	size_t nopen;
-	sqlite3_stmt *subs, *to_credit, *one_time, *usage, *account,
-	    *order_billed, *usage_billed;
+	sqlite3_stmt *subs, *to_credit, *one_time, *usage, *account;
 	int subs_row, one_row, usage_row;	/* SQLITE_ROW while more */
 	int credit_row;
-	struct db_rows *invoice_rows, *lines_rows;
 	struct pricing_book *book;
 	long long first_invoice, next_invoice;	/* numbers of INV- ids */
-	char prefix[16];
+	struct batch *batches, **last, *fill;	/* fill: being made */
+	struct handoff *handoff;	/* to the writer thread */
 	struct record *rec;		/* billing_records to write */
 	size_t nrec, caprec;
 	char *text;
@@ -246,12 +251,12 @@ text(sqlite3_stmt *st, int i)
 }
 
 static int
-next_row(struct run *r, sqlite3_stmt *st)
+next_row(sqlite3_stmt *st)
 {
 	int rc = sqlite3_step(st);
 
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		db_fatal(r->db, "billing run");
+		db_fatal(sqlite3_db_handle(st), "billing run");
 	return rc == SQLITE_ROW;
 }
 
@@ -480,7 +485,7 @@ credit_period(struct run *r, sqlite3_stmt *s, int32_t end)
 	struct bline *b;
 	int bad = billing_part(billed, pe - from, pe - ps, &credit);
 
-	while ((r->credit_row = next_row(r, c)) &&
+	while ((r->credit_row = next_row(c)) &&
 	    strcmp(text(c, 3), "change") == 0 && db_day(c, 1) == pe) {
 		int32_t on = db_day(c, 0);
 		int64_t now = sqlite3_column_int64(c, 2);
@@ -511,12 +516,12 @@ sub_credits(struct run *r, sqlite3_stmt *s)
 		return;
 	sqlite3_bind_text(r->to_credit, 1, text(s, 2), -1, SQLITE_TRANSIENT);
 	db_bind_day(r->to_credit, 2, end);
-	r->credit_row = next_row(r, r->to_credit);
+	r->credit_row = next_row(r->to_credit);
 	while (r->credit_row) {
 		if (strcmp(text(r->to_credit, 3), "charge") == 0)
 			credit_period(r, s, end);
 		else		/* a change with no charge before it: none to credit */
-			r->credit_row = next_row(r, r->to_credit);
+			r->credit_row = next_row(r->to_credit);
 	}
 	sqlite3_reset(r->to_credit);
 }
@@ -573,7 +578,223 @@ usage_lines(struct run *r, sqlite3_stmt *s)
 	b->end = r->u_end;
 }
 
-/* ---- writing one account's invoices ------------------------------------------- */
+/* ---- the run's invoices, in batches ------------------------------------------- */
+
+/*
+ * The biller (the thread that reads and works out the lines) hands what it
+ * made to the writer thread a batch at a time, some accounts' invoices
+ * and their lines, and goes on while they are inserted.  The batches are
+ * kept: the run's output is written from them, not read back.  A batch's
+ * texts are in its arena, at offsets; it is not changed once handed over.
+ */
+#define BATCH_LINES 4096
+#define BATCH_SLOTS 4
+
+struct made_invoice {
+	size_t id, account;		/* in text */
+	char currency[4];
+	size_t first, nlines;		/* its lines in line[] */
+};
+
+struct made_line {
+	enum source src;
+	int line_no, ref_line;
+	size_t ref, sku, description;	/* in text */
+	int64_t qty, unit_price, amount, tax;
+	int32_t start, end;		/* service period, or DATE_NONE */
+};
+
+struct batch {
+	struct batch *next;		/* the run's next */
+	struct made_invoice *inv;
+	struct made_line *line;
+	char *text;
+	size_t ninv, nline, ntext, capinv, capline, captext;
+};
+
+/* p with room for n elements of size (*cap of them), moved if need be. */
+static void *
+grow(void *p, size_t *cap, size_t n, size_t size)
+{
+	if (n <= *cap)
+		return p;
+	*cap = 2 * n + 64;
+	if ((p = realloc(p, *cap * size)) == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	return p;
+}
+
+static size_t
+batch_text(struct batch *b, const char *s)
+{
+	size_t len = strlen(s) + 1, at = b->ntext;
+
+	b->text = grow(b->text, &b->captext, at + len, 1);
+	memcpy(b->text + at, s, len);
+	b->ntext += len;
+	return at;
+}
+
+static void
+batch_new(struct run *r)
+{
+	struct batch *b = calloc(1, sizeof(*b));
+
+	if (b == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	*r->last = b;
+	r->last = &b->next;
+	r->fill = b;
+}
+
+static void
+batch_free(struct batch *b)
+{
+	while (b != NULL) {
+		struct batch *next = b->next;
+
+		free(b->inv);
+		free(b->line);
+		free(b->text);
+		free(b);
+		b = next;
+	}
+}
+
+/* ---- the writer thread ---------------------------------------------------------- */
+
+/* What the writer thread inserts with: the run's own connection, which no
+ * other thread uses meanwhile, and the texts every row shares. */
+struct writer {
+	sqlite3 *db;
+	struct db_rows *invoices, *lines;
+	sqlite3_stmt *order_billed, *usage_billed;
+	const char *issued, *due, *month;
+};
+
+static void
+write_invoice(struct writer *w, const struct batch *b,
+    const struct made_invoice *iv)
+{
+	int k;
+	sqlite3_stmt *st = db_rows_add(w->invoices, &k);
+
+	sqlite3_bind_text(st, k, b->text + iv->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, k + 1, b->text + iv->account, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, k + 2, w->issued, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, k + 3, w->due, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, k + 4, iv->currency, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, k + 5, "open", -1, SQLITE_STATIC);
+}
+
+static void
+write_line(struct writer *w, const struct batch *b,
+    const struct made_invoice *iv, const struct made_line *l)
+{
+	char d[DATE_FMT_MAX];
+	int k;
+	sqlite3_stmt *st = db_rows_add(w->lines, &k);
+
+	sqlite3_bind_text(st, k, b->text + iv->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, k + 1, l->line_no);
+	sqlite3_bind_text(st, k + 2, b->text + l->sku, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, k + 3, b->text + l->description, -1,
+	    SQLITE_STATIC);
+	if (l->src == SRC_CHANGE || l->src == SRC_CREDIT) {
+		/* an amount of days, not units */
+		sqlite3_bind_null(st, k + 4);
+		sqlite3_bind_null(st, k + 5);
+	} else {
+		sqlite3_bind_int64(st, k + 4, l->qty);
+		sqlite3_bind_int64(st, k + 5, l->unit_price);
+	}
+	sqlite3_bind_int64(st, k + 6, l->amount);
+	sqlite3_bind_int64(st, k + 7, l->tax);
+	if (l->start != DATE_NONE) {
+		date_format(d, l->start);
+		sqlite3_bind_text(st, k + 8, d, -1, SQLITE_TRANSIENT);
+		date_format(d, l->end);
+		sqlite3_bind_text(st, k + 9, d, -1, SQLITE_TRANSIENT);
+	} else {
+		sqlite3_bind_null(st, k + 8);
+		sqlite3_bind_null(st, k + 9);
+	}
+}
+
+/* An order line or a month of usage billed: what it was billed on. */
+static void
+write_billed(struct writer *w, const struct batch *b,
+    const struct made_invoice *iv, const struct made_line *l)
+{
+	sqlite3_stmt *st;
+
+	switch (l->src) {
+	case SRC_ONE_TIME:
+		st = w->order_billed;
+		sqlite3_bind_text(st, 1, b->text + l->ref, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, l->ref_line);
+		sqlite3_bind_text(st, 3, b->text + iv->id, -1, SQLITE_STATIC);
+		db_step_done(w->db, st);
+		break;
+	case SRC_USAGE:
+		st = w->usage_billed;
+		sqlite3_bind_text(st, 1, b->text + l->ref, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, b->text + l->sku, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, w->month, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, b->text + iv->id, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 5, l->line_no);
+		sqlite3_bind_int64(st, 6, l->qty);
+		db_step_done(w->db, st);
+		break;
+	default:
+		break;		/* billing_records are written at the end */
+	}
+}
+
+/* The handoff's work: one batch, on the writer thread. */
+static void
+write_batch(void *ctx, void *slot)
+{
+	struct writer *w = ctx;
+	const struct batch *b = *(struct batch **)slot;
+
+	for (size_t i = 0; i < b->ninv; i++) {
+		const struct made_invoice *iv = &b->inv[i];
+
+		write_invoice(w, b, iv);
+		for (size_t j = iv->first; j < iv->first + iv->nlines; j++) {
+			write_line(w, b, iv, &b->line[j]);
+			write_billed(w, b, iv, &b->line[j]);
+		}
+	}
+}
+
+static void
+writer_open(struct writer *w, const struct run *r)
+{
+	w->db = r->db;
+	w->invoices = db_rows_new(r->db, sql_invoices, 6);
+	w->lines = db_rows_new(r->db, sql_lines, 10);
+	w->order_billed = db_prepare(r->db, sql_order_billed);
+	w->usage_billed = db_prepare(r->db, sql_usage_billed);
+	w->issued = r->issued;
+	w->due = r->due;
+	w->month = r->usage_month;
+}
+
+/* Writes the rows left and frees the writer, once its thread is done. */
+static void
+writer_close(struct writer *w)
+{
+	db_rows_flush(w->invoices);
+	db_rows_flush(w->lines);
+	db_rows_free(w->invoices);
+	db_rows_free(w->lines);
+	sqlite3_finalize(w->order_billed);
+	sqlite3_finalize(w->usage_billed);
+}
+
+/* ---- one account's invoices --------------------------------------------------- */
 
 /*
  * billing_records are kept and written at the end in key order: the run
@@ -611,17 +832,8 @@ keep_record(struct run *r, const struct bline *b, const char *inv)
 	struct record *rec;
 	size_t len = strlen(b->ref) + 1;
 
-	if (r->nrec == r->caprec) {
-		r->caprec = r->caprec ? 2 * r->caprec : 1024;
-		if ((r->rec = realloc(r->rec, r->caprec * sizeof(*r->rec))) ==
-		    NULL)
-			cli_die(CLI_EIO, "out of memory");
-	}
-	if (r->ntext + len > r->captext) {
-		r->captext = 2 * (r->ntext + len) + 65536;
-		if ((r->text = realloc(r->text, r->captext)) == NULL)
-			cli_die(CLI_EIO, "out of memory");
-	}
+	r->rec = grow(r->rec, &r->caprec, r->nrec + 1, sizeof(*r->rec));
+	r->text = grow(r->text, &r->captext, r->ntext + len, 1);
 	rec = &r->rec[r->nrec++];
 	rec->sub = r->ntext;
 	memcpy(r->text + r->ntext, b->ref, len);
@@ -643,8 +855,6 @@ write_records(struct run *r)
 
 	if (r->nrec == 0)
 		return;
-	rec_text_base = r->text;
-	qsort(r->rec, r->nrec, sizeof(*r->rec), by_key);
 	rows = db_rows_new(r->db, sql_records, 7);
 	for (size_t i = 0; i < r->nrec; i++) {
 		const struct record *rec = &r->rec[i];
@@ -654,12 +864,11 @@ write_records(struct run *r)
 		date_format(ps, rec->start);
 		date_format(pe, rec->end);
 		sqlite3_bind_text(st, k, r->text + rec->sub, -1,
-		    SQLITE_TRANSIENT);
+		    SQLITE_STATIC);
 		sqlite3_bind_text(st, k + 1, ps, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, k + 2, pe, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, k + 3, rec->kind, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, k + 4, rec->invoice, -1,
-		    SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, k + 4, rec->invoice, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, k + 5, rec->line_no);
 		sqlite3_bind_int64(st, k + 6, rec->amount);
 	}
@@ -668,138 +877,241 @@ write_records(struct run *r)
 	r->records = (long)r->nrec;
 }
 
-static void
-write_record(struct run *r, const struct bline *b, const char *inv)
-{
-	char month[MONTH_FMT_MAX];
-
-	switch (b->src) {
-	case SRC_SUB:
-	case SRC_CHANGE:
-	case SRC_CREDIT:
-		keep_record(r, b, inv);
-		break;
-	case SRC_ONE_TIME:
-		sqlite3_bind_text(r->order_billed, 1, b->ref, -1,
-		    SQLITE_TRANSIENT);
-		sqlite3_bind_int(r->order_billed, 2, b->ref_line);
-		sqlite3_bind_text(r->order_billed, 3, inv, -1, SQLITE_TRANSIENT);
-		db_step_done(r->db, r->order_billed);
-		r->orders++;
-		break;
-	case SRC_USAGE:
-		date_format_month(month, date_month_of(r->u_start));
-		sqlite3_bind_text(r->usage_billed, 1, b->ref, -1,
-		    SQLITE_TRANSIENT);
-		sqlite3_bind_text(r->usage_billed, 2, b->sku, -1,
-		    SQLITE_TRANSIENT);
-		sqlite3_bind_text(r->usage_billed, 3, month, -1,
-		    SQLITE_TRANSIENT);
-		sqlite3_bind_text(r->usage_billed, 4, inv, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int(r->usage_billed, 5, b->line_no);
-		sqlite3_bind_int64(r->usage_billed, 6, b->qty);
-		db_step_done(r->db, r->usage_billed);
-		r->usage_rows++;
-		break;
-	}
-}
-
-static void
-write_line(struct run *r, const struct bline *b, const char *inv,
-    int64_t rate)
-{
-	char d[DATE_FMT_MAX];
-	int64_t tax = 0;
-	int k;
-	sqlite3_stmt *st = db_rows_add(r->lines_rows, &k);
-
-	billing_tax(b->amount, rate, &tax);
-	sqlite3_bind_text(st, k, inv, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, k + 1, b->line_no);
-	sqlite3_bind_text(st, k + 2, b->sku, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, k + 3, b->description, -1, SQLITE_TRANSIENT);
-	if (b->src == SRC_CHANGE || b->src == SRC_CREDIT) {
-		/* an amount of days, not units */
-		sqlite3_bind_null(st, k + 4);
-		sqlite3_bind_null(st, k + 5);
-	} else {
-		sqlite3_bind_int64(st, k + 4, b->qty);
-		sqlite3_bind_int64(st, k + 5, b->unit_price);
-	}
-	sqlite3_bind_int64(st, k + 6, b->amount);
-	sqlite3_bind_int64(st, k + 7, tax);
-	if (b->start != DATE_NONE) {
-		date_format(d, b->start);
-		sqlite3_bind_text(st, k + 8, d, -1, SQLITE_TRANSIENT);
-		date_format(d, b->end);
-		sqlite3_bind_text(st, k + 9, d, -1, SQLITE_TRANSIENT);
-	} else {
-		sqlite3_bind_null(st, k + 8);
-		sqlite3_bind_null(st, k + 9);
-	}
-	r->lines++;
-}
-
-static void
-write_invoice(struct run *r, const char *inv, const char *account,
-    const char *currency)
-{
-	char day[DATE_FMT_MAX], due[DATE_FMT_MAX];
-	int k;
-	sqlite3_stmt *st = db_rows_add(r->invoice_rows, &k);
-
-	date_format(day, r->o->on);
-	date_format(due, r->o->on + r->terms);
-	sqlite3_bind_text(st, k, inv, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, k + 1, account, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, k + 2, day, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, k + 3, due, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, k + 4, currency, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, k + 5, "open", -1, SQLITE_STATIC);
-	r->invoices++;
-}
-
-static void
-write_account(struct run *r, const char *account)
+static int64_t
+tax_rate(struct run *r, const char *account)
 {
 	int64_t rate = 0;
-	char inv[40], prefix[16];
-	int y, m, d;
 
-	if (r->n == 0)
-		return;
 	sqlite3_bind_text(r->account, 1, account, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(r->account) == SQLITE_ROW)
 		rate = sqlite3_column_int64(r->account, 1);
 	sqlite3_reset(r->account);
-	date_to_ymd(r->o->on, &y, &m, &d);
-	snprintf(prefix, sizeof(prefix), "INV-%04d", y);
-	/* One invoice per currency, in the order the currencies come. */
-	for (size_t i = 0; i < r->n; i++) {
-		int line_no = 0;
+	return rate;
+}
 
-		if (r->l[i].line_no != 0)
+static void
+make_line(struct run *r, const struct bline *b, int64_t rate)
+{
+	struct batch *f = r->fill;
+	struct made_line *l;
+
+	f->line = grow(f->line, &f->capline, f->nline + 1, sizeof(*f->line));
+	l = &f->line[f->nline++];
+	l->src = b->src;
+	l->line_no = b->line_no;
+	l->ref_line = b->ref_line;
+	l->ref = batch_text(f, b->ref);
+	l->sku = batch_text(f, b->sku);
+	l->description = batch_text(f, b->description);
+	l->qty = b->qty;
+	l->unit_price = b->unit_price;
+	l->amount = b->amount;
+	l->tax = 0;
+	billing_tax(b->amount, rate, &l->tax);
+	l->start = b->start;
+	l->end = b->end;
+	r->lines++;
+	if (b->src == SRC_ONE_TIME)
+		r->orders++;
+	else if (b->src == SRC_USAGE)
+		r->usage_rows++;
+}
+
+/* The invoice of the account's lines in one currency, numbered. */
+static void
+make_invoice(struct run *r, const char *account, const char *currency,
+    int64_t rate)
+{
+	struct batch *f = r->fill;
+	struct made_invoice *iv;
+	char id[40];
+	int line_no = 0;
+
+	if (r->next_invoice == 0)
+		r->first_invoice = r->next_invoice = db_next_number(r->rd,
+		    "invoices", "invoice_id", r->prefix);
+	snprintf(id, sizeof(id), "%s-%06lld", r->prefix, r->next_invoice++);
+	f->inv = grow(f->inv, &f->capinv, f->ninv + 1, sizeof(*f->inv));
+	iv = &f->inv[f->ninv++];
+	iv->id = batch_text(f, id);
+	iv->account = batch_text(f, account);
+	memcpy(iv->currency, currency, sizeof(iv->currency));
+	iv->first = f->nline;
+	for (size_t j = 0; j < r->n; j++) {
+		struct bline *b = &r->l[j];
+
+		if (b->line_no != 0 || strcmp(b->currency, currency) != 0)
 			continue;
-		if (r->next_invoice == 0) {
-			r->first_invoice = r->next_invoice = db_next_number(
-			    r->db, "invoices", "invoice_id", prefix);
-			snprintf(r->prefix, sizeof(r->prefix), "%s", prefix);
-		}
-		snprintf(inv, sizeof(inv), "%s-%06lld", prefix,
-		    r->next_invoice++);
-		write_invoice(r, inv, account, r->l[i].currency);
-		for (size_t j = i; j < r->n; j++) {
-			struct bline *b = &r->l[j];
-
-			if (b->line_no != 0 || strcmp(b->currency,
-			    r->l[i].currency) != 0)
-				continue;
-			b->line_no = ++line_no;
-			write_line(r, b, inv, rate);
-			write_record(r, b, inv);
-		}
+		b->line_no = ++line_no;
+		make_line(r, b, rate);
+		if (b->src == SRC_SUB || b->src == SRC_CHANGE ||
+		    b->src == SRC_CREDIT)
+			keep_record(r, b, id);
 	}
+	iv->nlines = f->nline - iv->first;
+	r->invoices++;
+}
+
+/* Hands the batch filled to the writer thread and starts another. */
+static void
+hand_over(struct run *r)
+{
+	struct batch **slot = handoff_take(r->handoff);
+
+	*slot = r->fill;
+	handoff_give(r->handoff, slot);
+	batch_new(r);
+}
+
+/* One invoice per currency, in the order the currencies come. */
+static void
+make_account(struct run *r, const char *account)
+{
+	int64_t rate;
+
+	if (r->n == 0)
+		return;
+	rate = tax_rate(r, account);
+	for (size_t i = 0; i < r->n; i++)
+		if (r->l[i].line_no == 0)
+			make_invoice(r, account, r->l[i].currency, rate);
 	r->n = 0;
+	if (r->fill->nline >= BATCH_LINES)
+		hand_over(r);
+}
+
+/* ---- the output ------------------------------------------------------------------ */
+
+/*
+ * The run writes the lines of the invoices it made, as `export` of entity
+ * invoices would (import_export()): formatted from the batches on a
+ * thread of its own while the run writes its billing records and
+ * commits, and held until it has.  The rows are in the order of their
+ * ids, which are consecutive and of one length, and the invoices are
+ * open, as made, unless account credit paid some: then they are read
+ * back, as they are when the ids grew a digit and no longer sort as
+ * numbers.
+ */
+#define OUT_CELLS 15	/* entity invoices' columns, as put_line() writes them */
+
+struct output {
+	const struct run *r;
+	pthread_t thread;
+	int threaded;
+	char *buf;
+	size_t len;
+	int failed;
+};
+
+static void
+put_text(struct out *out, const char *s)
+{
+	out_text(out, s, strlen(s));
+}
+
+static void
+put_day(struct out *out, int32_t day)
+{
+	char d[DATE_FMT_MAX];
+
+	if (day == DATE_NONE)
+		out_null(out);
+	else
+		out_text(out, d, date_format(d, day));
+}
+
+static void
+put_line(struct out *out, const struct run *r, const struct batch *b,
+    const struct made_invoice *iv, const struct made_line *l)
+{
+	const struct currency *c = money_currency(iv->currency, 3);
+	int exponent = c != NULL ? c->exponent : 2;
+
+	put_text(out, b->text + iv->id);
+	put_text(out, b->text + iv->account);
+	put_text(out, r->issued);
+	put_text(out, r->due);
+	put_text(out, iv->currency);
+	import_export_number(out, ET_INT, l->line_no, exponent);
+	put_text(out, b->text + l->sku);
+	put_text(out, b->text + l->description);
+	if (l->src == SRC_CHANGE || l->src == SRC_CREDIT) {
+		out_null(out);
+		out_null(out);
+	} else {
+		import_export_number(out, ET_QUANTITY, l->qty, exponent);
+		import_export_number(out, ET_PRICE, l->unit_price, exponent);
+	}
+	import_export_number(out, ET_MONEY, l->amount, exponent);
+	import_export_number(out, ET_MONEY, l->tax, exponent);
+	put_day(out, l->start);
+	put_day(out, l->end);
+	put_text(out, "open");
+	out_end_row(out);
+}
+
+static void *
+format_output(void *arg)
+{
+	struct output *op = arg;
+	const struct entity *e = entity_find("invoices");
+	const char *names[OUT_CELLS];
+	struct out *out;
+	FILE *fp;
+
+	for (size_t i = 0; i < OUT_CELLS; i++)
+		names[i] = e->column[i].name;
+	if ((fp = open_memstream(&op->buf, &op->len)) == NULL ||
+	    (out = out_new(fp, op->r->o->out, names, OUT_CELLS)) == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	for (const struct batch *b = op->r->batches; b != NULL; b = b->next)
+		for (size_t i = 0; i < b->ninv; i++)
+			for (size_t j = 0; j < b->inv[i].nlines; j++)
+				put_line(out, op->r, b, &b->inv[i],
+				    &b->line[b->inv[i].first + j]);
+	op->failed = out_close(out) != 0;
+	op->failed |= fclose(fp) != 0;
+	return NULL;
+}
+
+/* Starts formatting the output, if it can be. */
+static void
+output_start(struct output *op, const struct run *r)
+{
+	char first[40], last[40];
+
+	memset(op, 0, sizeof(*op));
+	op->r = r;
+	if (r->next_invoice > r->first_invoice &&
+	    snprintf(first, sizeof(first), "%06lld", r->first_invoice) !=
+	    snprintf(last, sizeof(last), "%06lld", r->next_invoice - 1))
+		return;		/* read back */
+	op->threaded = pthread_create(&op->thread, NULL, format_output,
+	    op) == 0;
+	if (!op->threaded)
+		format_output(op);
+}
+
+/*
+ * Writes the output of a run that applied `applied` payments: once it has
+ * committed, or before a dry run rolls back (what is read back is not
+ * there after); returns an exit status.
+ */
+static int
+output_finish(struct output *op, sqlite3 *db, long applied)
+{
+	int rc;
+
+	if (op->threaded)
+		pthread_join(op->thread, NULL);
+	if (op->buf == NULL || applied > 0)
+		rc = import_export(db, entity_find("invoices"), op->r->o->out,
+		    "out_keys");
+	else
+		rc = op->failed || fwrite(op->buf, 1, op->len, stdout) !=
+		    op->len ? -1 : 0;
+	free(op->buf);
+	return rc == 0 ? CLI_OK : CLI_EIO;
 }
 
 /* ---- the run ------------------------------------------------------------------ */
@@ -819,18 +1131,41 @@ next_account(struct run *r)
 }
 
 static void
+sort_records(struct run *r)
+{
+	if (r->nrec == 0)
+		return;
+	rec_text_base = r->text;
+	qsort(r->rec, r->nrec, sizeof(*r->rec), by_key);
+}
+
+/*
+ * Bills every account on this thread, through the reader, while a second
+ * one inserts the invoices and lines made (through the run's connection);
+ * the billing records are sorted meanwhile and written at the end.
+ */
+static void
 bill_accounts(struct run *r)
 {
+	struct batch *slot[BATCH_SLOTS];
+	void *slots[BATCH_SLOTS];
+	struct writer w;
 	char account[128];
 	const char *a;
 
-	r->subs_row = next_row(r, r->subs);
-	r->one_row = next_row(r, r->one_time);
-	r->usage_row = next_row(r, r->usage);
+	for (size_t i = 0; i < BATCH_SLOTS; i++)
+		slots[i] = &slot[i];
+	writer_open(&w, r);
+	r->handoff = handoff_start(slots, BATCH_SLOTS, write_batch,
+	    &w, 1);
+	batch_new(r);
+	r->subs_row = next_row(r->subs);
+	r->one_row = next_row(r->one_time);
+	r->usage_row = next_row(r->usage);
 	while ((a = next_account(r)) != NULL) {
 		snprintf(account, sizeof(account), "%s", a);
 		for (; r->subs_row && strcmp(text(r->subs, 0), account) == 0;
-		    r->subs_row = next_row(r, r->subs)) {
+		    r->subs_row = next_row(r->subs)) {
 			const struct open_period *op =
 			    open_period_of(r, text(r->subs, 2));
 
@@ -839,17 +1174,22 @@ bill_accounts(struct run *r)
 			sub_credits(r, r->subs);
 		}
 		for (; r->one_row && strcmp(text(r->one_time, 0), account) == 0;
-		    r->one_row = next_row(r, r->one_time))
+		    r->one_row = next_row(r->one_time))
 			one_time_lines(r, r->one_time);
 		for (; r->usage_row && strcmp(text(r->usage, 0), account) == 0;
-		    r->usage_row = next_row(r, r->usage))
+		    r->usage_row = next_row(r->usage))
 			usage_lines(r, r->usage);
-		write_account(r, account);
+		make_account(r, account);
 	}
+	hand_over(r);
+	sort_records(r);
+	handoff_stop(r->handoff);
+	writer_close(&w);
 }
 
-/* The invoices of the run, for the output: its ids are consecutive, and
- * the write lock kept anyone else from taking one in between. */
+/* The invoices of the run, for ar_apply_run() and the output read back:
+ * its ids are consecutive, and the write lock kept anyone else from
+ * taking one in between. */
 static void
 keep_made(struct run *r)
 {
@@ -874,7 +1214,7 @@ keep_made(struct run *r)
 static void
 load_charged(struct run *r)
 {
-	sqlite3_stmt *st = db_prepare(r->db, sql_charged);
+	sqlite3_stmt *st = db_prepare(r->rd, sql_charged);
 
 	r->charged = keyset_new(SIZE_MAX);
 	db_bind_day(st, 1, r->p_start);
@@ -950,7 +1290,7 @@ open_periods_of(struct run *r, const char *sub, const struct running *rr,
 static void
 load_open_periods(struct run *r)
 {
-	sqlite3_stmt *st = db_prepare(r->db, sql_running);
+	sqlite3_stmt *st = db_prepare(r->rd, sql_running);
 	struct running *rr = NULL;
 	size_t n = 0, cap = 0;
 	char sub[128] = "";
@@ -981,57 +1321,72 @@ load_open_periods(struct run *r)
 	sqlite3_finalize(st);
 }
 
+/* temp.run_accounts: the accounts of --account, for the reader's queries. */
+static void
+accounts_table(struct run *r)
+{
+	sqlite3_stmt *st;
+
+	db_exec(r->rd, "CREATE TEMP TABLE IF NOT EXISTS run_accounts "
+	    "(key TEXT PRIMARY KEY); DELETE FROM temp.run_accounts");
+	st = db_prepare(r->rd, sql_accounts_keep);
+	for (int i = 0; i < r->o->naccounts; i++) {
+		sqlite3_bind_text(st, 1, r->o->accounts[i], -1, SQLITE_STATIC);
+		db_step_done(r->rd, st);
+	}
+	sqlite3_finalize(st);
+}
+
+/* Opens the biller's reader and its statements. */
 static void
 prepare(struct run *r)
 {
-	char d[DATE_FMT_MAX], month[MONTH_FMT_MAX];
+	char d[DATE_FMT_MAX];
 	int some = r->o->naccounts > 0;
 
-	r->subs = db_prepare(r->db, sql_subscriptions);
+	r->rd = db_open_reader(r->db, r->o->busy_ms);
+	db_exec(r->rd, "BEGIN");
+	accounts_table(r);
+	r->subs = db_prepare(r->rd, sql_subscriptions);
 	db_bind_day(r->subs, 1, r->p_end);
 	sqlite3_bind_int(r->subs, 2, some);
 	/* a subscription that ended before P may still owe a credit */
 	db_bind_day(r->subs, 3, date_month_start(date_month_of(r->p_start) - 13));
 	load_charged(r);
 	load_open_periods(r);
-	r->to_credit = db_prepare(r->db, sql_to_credit);
-	r->one_time = db_prepare(r->db, sql_one_time);
+	r->to_credit = db_prepare(r->rd, sql_to_credit);
+	r->one_time = db_prepare(r->rd, sql_one_time);
 	db_bind_day(r->one_time, 1, r->p_end);
 	sqlite3_bind_int(r->one_time, 2, some);
-	r->usage = db_prepare(r->db, sql_usage);
+	r->usage = db_prepare(r->rd, sql_usage);
 	date_format(d, r->u_start);
 	sqlite3_bind_text(r->usage, 1, d, -1, SQLITE_TRANSIENT);
 	db_bind_day(r->usage, 2, r->u_end);
-	date_format_month(month, date_month_of(r->u_start));
-	sqlite3_bind_text(r->usage, 3, month, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(r->usage, 3, r->usage_month, -1, SQLITE_STATIC);
 	sqlite3_bind_int(r->usage, 4, some);
-	r->account = db_prepare(r->db, sql_account);
-	r->invoice_rows = db_rows_new(r->db, sql_invoices, 6);
-	r->lines_rows = db_rows_new(r->db, sql_lines, 10);
-	r->order_billed = db_prepare(r->db, sql_order_billed);
-	r->usage_billed = db_prepare(r->db, sql_usage_billed);
-	r->book = pricing_book_open(r->db, r->u_start);
+	r->account = db_prepare(r->rd, sql_account);
+	r->book = pricing_book_open(r->rd, r->u_start);
 }
 
+/* Ends the biller: closes its reader, whose snapshot would keep the
+ * checkpoint after the commit from copying the run's pages, and frees
+ * what it kept. */
 static void
-finalize(struct run *r)
+finish_reading(struct run *r)
 {
 	sqlite3_stmt *st[] = { r->subs, r->to_credit, r->one_time,
-	    r->usage, r->account,
-	    r->order_billed, r->usage_billed };
+	    r->usage, r->account };
 
 	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
 		sqlite3_finalize(st[i]);
-	db_rows_free(r->invoice_rows);
-	db_rows_free(r->lines_rows);
 	pricing_book_close(r->book);
+	db_exec(r->rd, "COMMIT");
+	db_close(r->rd);
 	keyset_free(r->charged);
 	for (size_t i = 0; i < r->nopen; i++)
 		free(r->open[i].sub);
 	free(r->open);
 	free(r->l);
-	free(r->rec);
-	free(r->text);
 }
 
 static int
@@ -1043,29 +1398,82 @@ setting_int(sqlite3 *db, const char *key, int dflt)
 	    dflt;
 }
 
+/* The run's days and the texts its rows share. */
 static void
-accounts_table(struct run *r)
+run_days(struct run *r)
 {
-	sqlite3_stmt *st;
+	int y, m, d;
 
-	db_exec(r->db, "CREATE TEMP TABLE IF NOT EXISTS run_accounts "
-	    "(key TEXT PRIMARY KEY); DELETE FROM temp.run_accounts; "
-	    "CREATE TEMP TABLE IF NOT EXISTS out_keys (key TEXT PRIMARY KEY); "
-	    "DELETE FROM temp.out_keys");
-	st = db_prepare(r->db, sql_accounts_keep);
-	for (int i = 0; i < r->o->naccounts; i++) {
-		sqlite3_bind_text(st, 1, r->o->accounts[i], -1, SQLITE_STATIC);
-		db_step_done(r->db, st);
+	r->billing_day = setting_int(r->db, "billing_day", 1);
+	r->terms = setting_int(r->db, "payment_terms_days", 30);
+	r->p_start = date_month_start(r->o->month);
+	r->p_end = date_month_end(r->o->month);
+	r->u_start = date_month_start(r->o->month - 1);
+	r->u_end = r->p_start;
+	date_format(r->issued, r->o->on);
+	date_format(r->due, r->o->on + r->terms);
+	date_format_month(r->usage_month, date_month_of(r->u_start));
+	date_to_ymd(r->o->on, &y, &m, &d);
+	snprintf(r->prefix, sizeof(r->prefix), "INV-%04d", y);
+}
+
+static int
+nothing_billed(sqlite3 *db)
+{
+	unsigned long errors = cli_data_errors();
+
+	db_rollback(db);
+	db_exec(db, "PRAGMA foreign_keys = ON");
+	cli_warn("run: nothing billed (%lu error%s)", errors,
+	    errors == 1 ? "" : "s");
+	return CLI_EDATA;
+}
+
+static void
+audit(struct run *r)
+{
+	struct db_changes ch = { .n = 0 };
+
+	db_changes_add(&ch, "invoices", r->invoices, 0, 0);
+	db_changes_add(&ch, "invoice_lines", r->lines, 0, 0);
+	db_changes_add(&ch, "billing_records", r->records, 0, 0);
+	db_changes_add(&ch, "usage_billing", r->usage_rows, 0, 0);
+	db_changes_add(&ch, "order_lines", 0, r->orders, 0);
+	db_changes_add(&ch, "payment_applications", r->applied, 0, 0);
+	db_audit(r->db, "run", r->o->arguments, &ch);
+}
+
+/*
+ * The rest of a run without errors: its billing records, account credit
+ * applied, the audit row; commits (or rolls back a dry run) and writes
+ * the output.
+ */
+static int
+finish_run(struct run *r)
+{
+	struct output out;
+	int rc;
+
+	output_start(&out, r);
+	write_records(r);
+	keep_made(r);
+	r->applied = ar_apply_run(r->db, r->o->on);
+	audit(r);
+	if (r->o->dry_run) {
+		rc = output_finish(&out, r->db, r->applied);
+		db_rollback(r->db);
+	} else {
+		db_commit(r->db);
+		rc = output_finish(&out, r->db, r->applied);
 	}
-	sqlite3_finalize(st);
+	db_exec(r->db, "PRAGMA foreign_keys = ON");
+	return rc;
 }
 
 int
 billing_run(sqlite3 *db, const struct billing_opts *o)
 {
-	struct run r = { .db = db, .o = o };
-	struct db_changes ch = { .n = 0 };
-	unsigned long errors;
+	struct run r = { .db = db, .o = o, .last = &r.batches };
 	int rc;
 
 	/*
@@ -1076,44 +1484,17 @@ billing_run(sqlite3 *db, const struct billing_opts *o)
 	 */
 	db_exec(db, "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -131072");
 	db_begin(db);
-	r.billing_day = setting_int(db, "billing_day", 1);
-	r.terms = setting_int(db, "payment_terms_days", 30);
-	r.p_start = date_month_start(o->month);
-	r.p_end = date_month_end(o->month);
-	r.u_start = date_month_start(o->month - 1);
-	r.u_end = r.p_start;
-	accounts_table(&r);
+	run_days(&r);
+	db_keys_open(db);
 	prepare(&r);
 	bill_accounts(&r);
-	db_rows_flush(r.invoice_rows);
-	db_rows_flush(r.lines_rows);
-	write_records(&r);
-	keep_made(&r);
-	r.applied = ar_apply_run(db, o->on);
-	finalize(&r);
-	if ((errors = cli_data_errors()) > 0 || r.failed) {
-		db_rollback(db);
-		db_exec(db, "PRAGMA foreign_keys = ON");
-		cli_warn("run: nothing billed (%lu error%s)", errors,
-		    errors == 1 ? "" : "s");
-		return CLI_EDATA;
-	}
-	db_changes_add(&ch, "invoices", r.invoices, 0, 0);
-	db_changes_add(&ch, "invoice_lines", r.lines, 0, 0);
-	db_changes_add(&ch, "billing_records", r.records, 0, 0);
-	db_changes_add(&ch, "usage_billing", r.usage_rows, 0, 0);
-	db_changes_add(&ch, "order_lines", 0, r.orders, 0);
-	db_changes_add(&ch, "payment_applications", r.applied, 0, 0);
-	db_audit(db, "run", o->arguments, &ch);
-	if (o->dry_run) {
-		rc = import_export(db, entity_find("invoices"), o->out,
-		    "out_keys");
-		db_rollback(db);
-		db_exec(db, "PRAGMA foreign_keys = ON");
-		return rc == 0 ? CLI_OK : CLI_EIO;
-	}
-	db_commit(db);
-	db_exec(db, "PRAGMA foreign_keys = ON");
-	return import_export(db, entity_find("invoices"), o->out, "out_keys")
-	    == 0 ? CLI_OK : CLI_EIO;
+	finish_reading(&r);
+	if (cli_data_errors() > 0 || r.failed)
+		rc = nothing_billed(db);
+	else
+		rc = finish_run(&r);
+	batch_free(r.batches);
+	free(r.rec);
+	free(r.text);
+	return rc;
 }
