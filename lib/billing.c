@@ -803,6 +803,7 @@ writer_close(struct writer *w)
  * random.
  */
 struct record {
+	uint64_t key[2];	/* the id's first 16 bytes, big-endian */
 	size_t sub;		/* the subscription id, in rec_text */
 	int32_t start, end;
 	const char *kind;
@@ -813,13 +814,32 @@ struct record {
 
 static const char *rec_text_base;
 
+/* Two numbers that order as the id's first 16 bytes do, zeros after a
+ * shorter one: most comparisons of the sort end with them. */
+static void
+key_of(uint64_t key[2], const char *id)
+{
+	unsigned char b[16] = { 0 };
+
+	memcpy(b, id, strnlen(id, sizeof(b)));
+	key[0] = key[1] = 0;
+	for (int i = 0; i < 8; i++) {
+		key[0] = key[0] << 8 | b[i];
+		key[1] = key[1] << 8 | b[i + 8];
+	}
+}
+
 static int
 by_key(const void *a, const void *b)
 {
 	const struct record *x = a, *y = b;
-	int c = strcmp(rec_text_base + x->sub, rec_text_base + y->sub);
+	int c;
 
-	if (c != 0)
+	if (x->key[0] != y->key[0])
+		return x->key[0] < y->key[0] ? -1 : 1;
+	if (x->key[1] != y->key[1])
+		return x->key[1] < y->key[1] ? -1 : 1;
+	if ((c = strcmp(rec_text_base + x->sub, rec_text_base + y->sub)) != 0)
 		return c;
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
@@ -835,6 +855,7 @@ keep_record(struct run *r, const struct bline *b, const char *inv)
 	r->rec = grow(r->rec, &r->caprec, r->nrec + 1, sizeof(*r->rec));
 	r->text = grow(r->text, &r->captext, r->ntext + len, 1);
 	rec = &r->rec[r->nrec++];
+	key_of(rec->key, b->ref);
 	rec->sub = r->ntext;
 	memcpy(r->text + r->ntext, b->ref, len);
 	r->ntext += len;
