@@ -119,10 +119,10 @@ billing_tax(int64_t amount, int64_t rate, int64_t *tax)
 /* ---- SQL ------------------------------------------------------------------- */
 
 static const char sql_subscriptions[] =
-    "SELECT s.account_id, s.currency, s.subscription_id, s.sku, p.name, "
+    "SELECT s.account_id, s.currency, s.subscription_id, s.sku, "
     "s.quantity_micro, s.unit_price_micro, s.discount_pct_micro, "
     "s.billing_period, s.start_date, s.end_date "
-    "FROM subscriptions s JOIN products p USING (sku) "
+    "FROM subscriptions s "
     "WHERE s.start_date < ?1 AND (s.end_date IS NULL OR s.end_date > ?3) "
     "AND (?2 = 0 OR s.account_id IN (SELECT key FROM temp.run_accounts)) "
     "ORDER BY s.account_id, s.subscription_id";
@@ -167,6 +167,11 @@ static const char sql_usage[] =
     "AND NOT EXISTS (SELECT 1 FROM usage_billing b WHERE "
     "b.account_id = u.account_id AND b.sku = u.sku AND b.month = ?3) "
     "GROUP BY u.account_id, u.sku ORDER BY u.account_id, u.sku";
+/* The names of the products, in memory: a subscription's is looked up
+ * there, not joined row by row; a subscription of an unknown sku is not
+ * billed, as the join did not return it. */
+static const char sql_products[] =
+    "SELECT sku, name FROM products WHERE sku IS NOT NULL ORDER BY sku";
 static const char sql_account[] =
     "SELECT a.region, t.rate_micro FROM accounts a "
     "LEFT JOIN tax_rates t ON t.region = a.region WHERE a.account_id = ?1";
@@ -208,6 +213,18 @@ struct bline {
 	int line_no;
 };
 
+/* A row of sql_subscriptions, read once. */
+struct sub {
+	const char *currency, *id, *sku, *product;
+	int64_t qty, unit_price, discount;
+	int months;
+	int32_t start, end;
+};
+
+struct product {
+	char *sku, *name;
+};
+
 struct open_period {
 	char *sub;
 	int32_t start, end;
@@ -229,6 +246,8 @@ struct run {
 	int subs_row, one_row, usage_row;	/* SQLITE_ROW while more */
 	int credit_row;
 	struct pricing_book *book;
+	struct product *products;	/* by sku */
+	size_t nproducts;
 	long long first_invoice, next_invoice;	/* numbers of INV- ids */
 	struct batch *batches, **last, *fill;	/* fill: being made */
 	struct handoff *handoff;	/* to the writer thread */
@@ -358,16 +377,14 @@ periods_to_charge(const struct run *r, int32_t start, int32_t end,
 
 /* The charges of one subscription's periods starting in P. */
 static void
-sub_charges(struct run *r, sqlite3_stmt *s, const struct open_period *op)
+sub_charges(struct run *r, const struct sub *s, const struct open_period *op)
 {
 	struct billing_period per[4];
-	int months = pricing_period_months(text(s, 8));
-	int32_t start = db_day(s, 9), end = db_day(s, 10);
 	size_t n;
 
-	if (months == 0 || start == DATE_NONE)
+	if (s->months == 0 || s->start == DATE_NONE)
 		return;
-	n = periods_to_charge(r, start, end, months, op, per);
+	n = periods_to_charge(r, s->start, s->end, s->months, op, per);
 	for (size_t i = 0; i < n; i++) {
 		struct bline *b;
 		char d[DATE_FMT_MAX];
@@ -376,17 +393,17 @@ sub_charges(struct run *r, sqlite3_stmt *s, const struct open_period *op)
 		int len;
 
 		date_format(d, per[i].start);
-		len = snprintf(key, sizeof(key), "%s|%s", text(s, 2), d);
+		len = snprintf(key, sizeof(key), "%s|%s", s->id, d);
 		if (keyset_find(r->charged, key, (size_t)len) != NULL)
 			continue;
-		b = add_line(r, text(s, 1), SRC_SUB);
-		snprintf(b->ref, sizeof(b->ref), "%s", text(s, 2));
-		snprintf(b->sku, sizeof(b->sku), "%s", text(s, 3));
-		describe_period(b, text(s, 4), &per[i]);
-		b->qty = sqlite3_column_int64(s, 5);
-		b->unit_price = sqlite3_column_int64(s, 6);
-		if (billing_amount(b->qty, b->unit_price,
-		    sqlite3_column_int64(s, 7), per[i].end - per[i].start,
+		b = add_line(r, s->currency, SRC_SUB);
+		snprintf(b->ref, sizeof(b->ref), "%s", s->id);
+		snprintf(b->sku, sizeof(b->sku), "%s", s->sku);
+		describe_period(b, s->product, &per[i]);
+		b->qty = s->qty;
+		b->unit_price = s->unit_price;
+		if (billing_amount(b->qty, b->unit_price, s->discount,
+		    per[i].end - per[i].start,
 		    per[i].full_end - per[i].full_start, &b->amount) != 0) {
 			cli_data_error(NULL, 0, NULL, "subscription '%s': the "
 			    "amount is too large", b->ref);
@@ -402,19 +419,19 @@ sub_charges(struct run *r, sqlite3_stmt *s, const struct open_period *op)
 /* A change or credit line of subscription s for the days [from, to) of a
  * period charged for `days`. */
 static struct bline *
-days_line(struct run *r, sqlite3_stmt *s, enum source src, int32_t from,
+days_line(struct run *r, const struct sub *s, enum source src, int32_t from,
     int32_t to, int32_t days)
 {
-	struct bline *b = add_line(r, text(s, 1), src);
+	struct bline *b = add_line(r, s->currency, src);
 	char a[DATE_FMT_MAX], z[DATE_FMT_MAX];
 
-	snprintf(b->ref, sizeof(b->ref), "%s", text(s, 2));
-	snprintf(b->sku, sizeof(b->sku), "%s", text(s, 3));
+	snprintf(b->ref, sizeof(b->ref), "%s", s->id);
+	snprintf(b->sku, sizeof(b->sku), "%s", s->sku);
 	date_format(a, from);
 	date_format(z, to - 1);
 	snprintf(b->description, sizeof(b->description), src == SRC_CHANGE ?
 	    "Change: %s, %s to %s (%d/%d days at the new terms)" :
-	    "Credit: %s, %s to %s (%d/%d days unused)", text(s, 4), a, z,
+	    "Credit: %s, %s to %s (%d/%d days unused)", s->product, a, z,
 	    (int)(to - from), (int)days);
 	b->start = from;
 	b->end = to;
@@ -432,31 +449,29 @@ days_line(struct run *r, sqlite3_stmt *s, enum source src, int32_t from,
  * difference is billed only up to the end.
  */
 static void
-sub_change(struct run *r, sqlite3_stmt *s, const struct open_period *op)
+sub_change(struct run *r, const struct sub *s, const struct open_period *op)
 {
 	struct billing_period full;
-	int months = pricing_period_months(text(s, 8));
-	int32_t start = db_day(s, 9), end = db_day(s, 10), on = r->o->on;
+	int32_t end = s->end, on = r->o->on;
 	int32_t until;
 	int64_t now, diff;
 	struct bline *b;
 
-	if (op == NULL || op->end <= on || months == 0)
+	if (op == NULL || op->end <= on || s->months == 0)
 		return;
 	if (end != DATE_NONE && end <= on)
 		return;		/* an end is credited instead */
-	if (!period_containing(r, start, DATE_NONE, months, op->start,
+	if (!period_containing(r, s->start, DATE_NONE, s->months, op->start,
 	    &full) || full.end < op->end)
 		return;		/* the periods themselves changed */
 	until = end != DATE_NONE && end < op->end && end < r->p_end ? end :
 	    op->end;
-	if (billing_amount(sqlite3_column_int64(s, 5),
-	    sqlite3_column_int64(s, 6), sqlite3_column_int64(s, 7),
+	if (billing_amount(s->qty, s->unit_price, s->discount,
 	    op->end - op->start, full.full_end - full.full_start, &now) != 0 ||
 	    (now != op->amount && billing_part(now - op->amount, until - on,
 	    op->end - op->start, &diff) != 0)) {
 		cli_data_error(NULL, 0, NULL, "subscription '%s': the amount "
-		    "is too large", text(s, 2));
+		    "is too large", s->id);
 		r->failed = 1;
 		return;
 	}
@@ -476,7 +491,7 @@ sub_change(struct run *r, sqlite3_stmt *s, const struct open_period *op)
  * before the change took effect.
  */
 static void
-credit_period(struct run *r, sqlite3_stmt *s, int32_t end)
+credit_period(struct run *r, const struct sub *s, int32_t end)
 {
 	sqlite3_stmt *c = r->to_credit;
 	int32_t ps = db_day(c, 0), pe = db_day(c, 1);
@@ -497,7 +512,7 @@ credit_period(struct run *r, sqlite3_stmt *s, int32_t end)
 	}
 	if (bad) {
 		cli_data_error(NULL, 0, NULL, "subscription '%s': the credit "
-		    "is too large", text(s, 2));
+		    "is too large", s->id);
 		r->failed = 1;
 		return;
 	}
@@ -508,13 +523,13 @@ credit_period(struct run *r, sqlite3_stmt *s, int32_t end)
 }
 
 static void
-sub_credits(struct run *r, sqlite3_stmt *s)
+sub_credits(struct run *r, const struct sub *s)
 {
-	int32_t end = db_day(s, 10);
+	int32_t end = s->end;
 
 	if (end == DATE_NONE || end >= r->p_end)
 		return;
-	sqlite3_bind_text(r->to_credit, 1, text(s, 2), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(r->to_credit, 1, s->id, -1, SQLITE_TRANSIENT);
 	db_bind_day(r->to_credit, 2, end);
 	r->credit_row = next_row(r->to_credit);
 	while (r->credit_row) {
@@ -1137,6 +1152,59 @@ output_finish(struct output *op, sqlite3 *db, long applied)
 
 /* ---- the run ------------------------------------------------------------------ */
 
+static int
+by_sku(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct product *)elem)->sku);
+}
+
+static void
+load_products(struct run *r)
+{
+	sqlite3_stmt *st = db_prepare(r->rd, sql_products);
+	size_t cap = 0;
+
+	while (next_row(st)) {
+		struct product *p;
+
+		r->products = grow(r->products, &cap, r->nproducts + 1,
+		    sizeof(*r->products));
+		p = &r->products[r->nproducts++];
+		if ((p->sku = strdup(text(st, 0))) == NULL ||
+		    (p->name = strdup(text(st, 1))) == NULL)
+			cli_die(CLI_EIO, "out of memory");
+	}
+	sqlite3_finalize(st);
+}
+
+/* The lines of one subscription: its charges, a change of its terms, the
+ * credits of its end. */
+static void
+bill_sub(struct run *r, sqlite3_stmt *st)
+{
+	const struct product *p = bsearch(text(st, 3), r->products,
+	    r->nproducts, sizeof(*r->products), by_sku);
+	struct sub s;
+	const struct open_period *op;
+
+	if (p == NULL)
+		return;
+	s.currency = text(st, 1);
+	s.id = text(st, 2);
+	s.sku = text(st, 3);
+	s.product = p->name;
+	s.qty = sqlite3_column_int64(st, 4);
+	s.unit_price = sqlite3_column_int64(st, 5);
+	s.discount = sqlite3_column_int64(st, 6);
+	s.months = pricing_period_months(text(st, 7));
+	s.start = db_day(st, 8);
+	s.end = db_day(st, 9);
+	op = open_period_of(r, s.id);
+	sub_charges(r, &s, op);
+	sub_change(r, &s, op);
+	sub_credits(r, &s);
+}
+
 /* The smallest account among the sources that still have rows. */
 static const char *
 next_account(struct run *r)
@@ -1186,14 +1254,8 @@ bill_accounts(struct run *r)
 	while ((a = next_account(r)) != NULL) {
 		snprintf(account, sizeof(account), "%s", a);
 		for (; r->subs_row && strcmp(text(r->subs, 0), account) == 0;
-		    r->subs_row = next_row(r->subs)) {
-			const struct open_period *op =
-			    open_period_of(r, text(r->subs, 2));
-
-			sub_charges(r, r->subs, op);
-			sub_change(r, r->subs, op);
-			sub_credits(r, r->subs);
-		}
+		    r->subs_row = next_row(r->subs))
+			bill_sub(r, r->subs);
 		for (; r->one_row && strcmp(text(r->one_time, 0), account) == 0;
 		    r->one_row = next_row(r->one_time))
 			one_time_lines(r, r->one_time);
@@ -1373,6 +1435,7 @@ prepare(struct run *r)
 	sqlite3_bind_int(r->subs, 2, some);
 	/* a subscription that ended before P may still owe a credit */
 	db_bind_day(r->subs, 3, date_month_start(date_month_of(r->p_start) - 13));
+	load_products(r);
 	load_charged(r);
 	load_open_periods(r);
 	r->to_credit = db_prepare(r->rd, sql_to_credit);
@@ -1407,6 +1470,11 @@ finish_reading(struct run *r)
 	for (size_t i = 0; i < r->nopen; i++)
 		free(r->open[i].sub);
 	free(r->open);
+	for (size_t i = 0; i < r->nproducts; i++) {
+		free(r->products[i].sku);
+		free(r->products[i].name);
+	}
+	free(r->products);
 	free(r->l);
 }
 
