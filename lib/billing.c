@@ -242,7 +242,7 @@ struct run {
 	struct keyset *charged;
 	struct open_period *open;	/* by subscription */
 	size_t nopen;
-	sqlite3_stmt *subs, *to_credit, *one_time, *usage, *account;
+	sqlite3_stmt *subs, *to_credit, *one_time, *usage;
 	int subs_row, one_row, usage_row;	/* SQLITE_ROW while more */
 	int credit_row;
 	struct pricing_book *book;
@@ -600,7 +600,9 @@ usage_lines(struct run *r, sqlite3_stmt *s)
  * made to the writer thread a batch at a time, some accounts' invoices
  * and their lines, and goes on while they are inserted.  The batches are
  * kept: the run's output is written from them, not read back.  A batch's
- * texts are in its arena, at offsets; it is not changed once handed over.
+ * texts are in its arena, at offsets.  Once handed over, only the writer
+ * changes it, filling in the lines' tax: the writer has time to spare
+ * for the lookup of the account's rate, the biller none.
  */
 #define BATCH_LINES 4096
 #define BATCH_SLOTS 4
@@ -615,7 +617,8 @@ struct made_line {
 	enum source src;
 	int line_no, ref_line;
 	size_t ref, sku, description;	/* in text */
-	int64_t qty, unit_price, amount, tax;
+	int64_t qty, unit_price, amount;
+	int64_t tax;			/* filled in by the writer */
 	int32_t start, end;		/* service period, or DATE_NONE */
 };
 
@@ -683,9 +686,21 @@ batch_free(struct batch *b)
 struct writer {
 	sqlite3 *db;
 	struct db_rows *invoices, *lines;
-	sqlite3_stmt *order_billed, *usage_billed;
+	sqlite3_stmt *order_billed, *usage_billed, *account;
 	const char *issued, *due, *month;
 };
+
+static int64_t
+tax_rate(struct writer *w, const char *account)
+{
+	int64_t rate = 0;
+
+	sqlite3_bind_text(w->account, 1, account, -1, SQLITE_STATIC);
+	if (sqlite3_step(w->account) == SQLITE_ROW)
+		rate = sqlite3_column_int64(w->account, 1);
+	sqlite3_reset(w->account);
+	return rate;
+}
 
 static void
 write_invoice(struct writer *w, const struct batch *b,
@@ -766,20 +781,29 @@ write_billed(struct writer *w, const struct batch *b,
 	}
 }
 
-/* The handoff's work: one batch, on the writer thread. */
+/* The handoff's work: one batch, on the writer thread.  An account's
+ * invoices (one per currency) come one after the other. */
 static void
 write_batch(void *ctx, void *slot)
 {
 	struct writer *w = ctx;
-	const struct batch *b = *(struct batch **)slot;
+	struct batch *b = *(struct batch **)slot;
+	int64_t rate = 0;
 
 	for (size_t i = 0; i < b->ninv; i++) {
 		const struct made_invoice *iv = &b->inv[i];
 
+		if (i == 0 || strcmp(b->text + iv->account,
+		    b->text + b->inv[i - 1].account) != 0)
+			rate = tax_rate(w, b->text + iv->account);
 		write_invoice(w, b, iv);
 		for (size_t j = iv->first; j < iv->first + iv->nlines; j++) {
-			write_line(w, b, iv, &b->line[j]);
-			write_billed(w, b, iv, &b->line[j]);
+			struct made_line *l = &b->line[j];
+
+			l->tax = 0;
+			billing_tax(l->amount, rate, &l->tax);
+			write_line(w, b, iv, l);
+			write_billed(w, b, iv, l);
 		}
 	}
 }
@@ -792,6 +816,7 @@ writer_open(struct writer *w, const struct run *r)
 	w->lines = db_rows_new(r->db, sql_lines, 10);
 	w->order_billed = db_prepare(r->db, sql_order_billed);
 	w->usage_billed = db_prepare(r->db, sql_usage_billed);
+	w->account = db_prepare(r->db, sql_account);
 	w->issued = r->issued;
 	w->due = r->due;
 	w->month = r->usage_month;
@@ -807,6 +832,7 @@ writer_close(struct writer *w)
 	db_rows_free(w->lines);
 	sqlite3_finalize(w->order_billed);
 	sqlite3_finalize(w->usage_billed);
+	sqlite3_finalize(w->account);
 }
 
 /* ---- one account's invoices --------------------------------------------------- */
@@ -913,20 +939,8 @@ write_records(struct run *r)
 	r->records = (long)r->nrec;
 }
 
-static int64_t
-tax_rate(struct run *r, const char *account)
-{
-	int64_t rate = 0;
-
-	sqlite3_bind_text(r->account, 1, account, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(r->account) == SQLITE_ROW)
-		rate = sqlite3_column_int64(r->account, 1);
-	sqlite3_reset(r->account);
-	return rate;
-}
-
 static void
-make_line(struct run *r, const struct bline *b, int64_t rate)
+make_line(struct run *r, const struct bline *b)
 {
 	struct batch *f = r->fill;
 	struct made_line *l;
@@ -942,8 +956,6 @@ make_line(struct run *r, const struct bline *b, int64_t rate)
 	l->qty = b->qty;
 	l->unit_price = b->unit_price;
 	l->amount = b->amount;
-	l->tax = 0;
-	billing_tax(b->amount, rate, &l->tax);
 	l->start = b->start;
 	l->end = b->end;
 	r->lines++;
@@ -955,8 +967,7 @@ make_line(struct run *r, const struct bline *b, int64_t rate)
 
 /* The invoice of the account's lines in one currency, numbered. */
 static void
-make_invoice(struct run *r, const char *account, const char *currency,
-    int64_t rate)
+make_invoice(struct run *r, const char *account, const char *currency)
 {
 	struct batch *f = r->fill;
 	struct made_invoice *iv;
@@ -979,7 +990,7 @@ make_invoice(struct run *r, const char *account, const char *currency,
 		if (b->line_no != 0 || strcmp(b->currency, currency) != 0)
 			continue;
 		b->line_no = ++line_no;
-		make_line(r, b, rate);
+		make_line(r, b);
 		if (b->src == SRC_SUB || b->src == SRC_CHANGE ||
 		    b->src == SRC_CREDIT)
 			keep_record(r, b, id);
@@ -1003,14 +1014,11 @@ hand_over(struct run *r)
 static void
 make_account(struct run *r, const char *account)
 {
-	int64_t rate;
-
 	if (r->n == 0)
 		return;
-	rate = tax_rate(r, account);
 	for (size_t i = 0; i < r->n; i++)
 		if (r->l[i].line_no == 0)
-			make_invoice(r, account, r->l[i].currency, rate);
+			make_invoice(r, account, r->l[i].currency);
 	r->n = 0;
 	if (r->fill->nline >= BATCH_LINES)
 		hand_over(r);
@@ -1448,7 +1456,6 @@ prepare(struct run *r)
 	db_bind_day(r->usage, 2, r->u_end);
 	sqlite3_bind_text(r->usage, 3, r->usage_month, -1, SQLITE_STATIC);
 	sqlite3_bind_int(r->usage, 4, some);
-	r->account = db_prepare(r->rd, sql_account);
 	r->book = pricing_book_open(r->rd, r->u_start);
 }
 
@@ -1459,7 +1466,7 @@ static void
 finish_reading(struct run *r)
 {
 	sqlite3_stmt *st[] = { r->subs, r->to_credit, r->one_time,
-	    r->usage, r->account };
+	    r->usage };
 
 	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
 		sqlite3_finalize(st[i]);
