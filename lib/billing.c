@@ -595,6 +595,17 @@ usage_lines(struct run *r, sqlite3_stmt *s)
 
 /* ---- the run's invoices, in batches ------------------------------------------- */
 
+/* Runs fn(arg) on a thread of its own, or at once when there can be none;
+ * returns 1 when it made a thread, to join. */
+static int
+on_thread(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	if (pthread_create(t, NULL, fn, arg) == 0)
+		return 1;
+	fn(arg);
+	return 0;
+}
+
 /*
  * The biller (the thread that reads and works out the lines) hands what it
  * made to the writer thread a batch at a time, some accounts' invoices
@@ -909,6 +920,18 @@ keep_record(struct run *r, const struct bline *b, const char *inv)
 	rec->amount = b->recorded;
 }
 
+static void *
+sort_records(void *arg)
+{
+	struct run *r = arg;
+
+	if (r->nrec > 0) {
+		rec_text_base = r->text;
+		qsort(r->rec, r->nrec, sizeof(*r->rec), by_key);
+	}
+	return NULL;
+}
+
 static void
 write_records(struct run *r)
 {
@@ -1130,10 +1153,7 @@ output_start(struct output *op, const struct run *r)
 	    snprintf(first, sizeof(first), "%06lld", r->first_invoice) !=
 	    snprintf(last, sizeof(last), "%06lld", r->next_invoice - 1))
 		return;		/* read back */
-	op->threaded = pthread_create(&op->thread, NULL, format_output,
-	    op) == 0;
-	if (!op->threaded)
-		format_output(op);
+	op->threaded = on_thread(&op->thread, format_output, op);
 }
 
 /*
@@ -1227,19 +1247,10 @@ next_account(struct run *r)
 	return a;
 }
 
-static void
-sort_records(struct run *r)
-{
-	if (r->nrec == 0)
-		return;
-	rec_text_base = r->text;
-	qsort(r->rec, r->nrec, sizeof(*r->rec), by_key);
-}
-
 /*
  * Bills every account on this thread, through the reader, while a second
  * one inserts the invoices and lines made (through the run's connection);
- * the billing records are sorted meanwhile and written at the end.
+ * the billing records are written at the end.
  */
 static void
 bill_accounts(struct run *r)
@@ -1273,7 +1284,6 @@ bill_accounts(struct run *r)
 		make_account(r, account);
 	}
 	hand_over(r);
-	sort_records(r);
 	handoff_stop(r->handoff);
 	writer_close(&w);
 }
@@ -1548,12 +1558,18 @@ static int
 finish_run(struct run *r)
 {
 	struct output out;
-	int rc;
+	pthread_t sorter;
+	int sorting, rc;
 
-	output_start(&out, r);
-	write_records(r);
+	/* The records are sorted on the other core while account credit is
+	 * applied, which reads none of them. */
+	sorting = on_thread(&sorter, sort_records, r);
 	keep_made(r);
 	r->applied = ar_apply_run(r->db, r->o->on);
+	if (sorting)
+		pthread_join(sorter, NULL);
+	output_start(&out, r);
+	write_records(r);
 	audit(r);
 	if (r->o->dry_run) {
 		rc = output_finish(&out, r->db, r->applied);
