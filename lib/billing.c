@@ -1625,6 +1625,13 @@ finish_run(struct run *r)
 	if (sorting)
 		pthread_join(sorter, NULL);
 	output_start(&out, r);
+	/*
+	 * In db_open()'s cache the pages of the invoices and lines went to
+	 * the WAL on the writer thread as it filled them, not at the commit.
+	 * The records, written on this thread, get a cache they fit in:
+	 * spilled, their pages would cost more here than at the commit.
+	 */
+	db_exec(r->db, "PRAGMA cache_size = -131072");
 	write_records(r);
 	audit(r);
 	if (r->o->dry_run) {
@@ -1649,7 +1656,7 @@ billing_run(sqlite3 *db, const struct billing_opts *o)
 	 * each up again, half the time of a large run.  It is back on for
 	 * every other command.
 	 */
-	db_exec(db, "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -131072");
+	db_exec(db, "PRAGMA foreign_keys = OFF");
 	db_begin(db);
 	run_days(&r);
 	db_keys_open(db);
