@@ -239,7 +239,8 @@ struct run {
 	int32_t p_start, p_end, u_start, u_end;
 	char issued[DATE_FMT_MAX], due[DATE_FMT_MAX];
 	char usage_month[MONTH_FMT_MAX], prefix[16];
-	struct keyset *charged;
+	struct keyset *charged;		/* "subscription|period start" */
+	size_t ncharged;
 	struct open_period *open;	/* by subscription */
 	size_t nopen;
 	sqlite3_stmt *subs, *to_credit, *one_time, *usage;
@@ -375,6 +376,21 @@ periods_to_charge(const struct run *r, int32_t start, int32_t end,
 	return k;
 }
 
+/* Whether a run of P charged the subscription's period starting on day;
+ * the first run of P has nothing to look up. */
+static int
+was_charged(const struct run *r, const char *id, int32_t day)
+{
+	char d[DATE_FMT_MAX], key[160];
+	int len;
+
+	if (r->ncharged == 0)
+		return 0;
+	date_format(d, day);
+	len = snprintf(key, sizeof(key), "%s|%s", id, d);
+	return keyset_find(r->charged, key, (size_t)len) != NULL;
+}
+
 /* The charges of one subscription's periods starting in P. */
 static void
 sub_charges(struct run *r, const struct sub *s, const struct open_period *op)
@@ -387,14 +403,8 @@ sub_charges(struct run *r, const struct sub *s, const struct open_period *op)
 	n = periods_to_charge(r, s->start, s->end, s->months, op, per);
 	for (size_t i = 0; i < n; i++) {
 		struct bline *b;
-		char d[DATE_FMT_MAX];
 
-		char key[160];
-		int len;
-
-		date_format(d, per[i].start);
-		len = snprintf(key, sizeof(key), "%s|%s", s->id, d);
-		if (keyset_find(r->charged, key, (size_t)len) != NULL)
+		if (was_charged(r, s->id, per[i].start))
 			continue;
 		b = add_line(r, s->currency, SRC_SUB);
 		snprintf(b->ref, sizeof(b->ref), "%s", s->id);
@@ -630,7 +640,8 @@ struct made_line {
 	size_t ref, sku, description;	/* in text */
 	int64_t qty, unit_price, amount;
 	int64_t tax;			/* filled in by the writer */
-	int32_t start, end;		/* service period, or DATE_NONE */
+	char start[DATE_FMT_MAX];	/* service period, or "" */
+	char end[DATE_FMT_MAX];
 };
 
 struct batch {
@@ -732,7 +743,6 @@ static void
 write_line(struct writer *w, const struct batch *b,
     const struct made_invoice *iv, const struct made_line *l)
 {
-	char d[DATE_FMT_MAX];
 	int k;
 	sqlite3_stmt *st = db_rows_add(w->lines, &k);
 
@@ -751,11 +761,9 @@ write_line(struct writer *w, const struct batch *b,
 	}
 	sqlite3_bind_int64(st, k + 6, l->amount);
 	sqlite3_bind_int64(st, k + 7, l->tax);
-	if (l->start != DATE_NONE) {
-		date_format(d, l->start);
-		sqlite3_bind_text(st, k + 8, d, -1, SQLITE_TRANSIENT);
-		date_format(d, l->end);
-		sqlite3_bind_text(st, k + 9, d, -1, SQLITE_TRANSIENT);
+	if (l->start[0] != '\0') {
+		sqlite3_bind_text(st, k + 8, l->start, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, k + 9, l->end, -1, SQLITE_STATIC);
 	} else {
 		sqlite3_bind_null(st, k + 8);
 		sqlite3_bind_null(st, k + 9);
@@ -979,8 +987,11 @@ make_line(struct run *r, const struct bline *b)
 	l->qty = b->qty;
 	l->unit_price = b->unit_price;
 	l->amount = b->amount;
-	l->start = b->start;
-	l->end = b->end;
+	l->start[0] = l->end[0] = '\0';
+	if (b->start != DATE_NONE) {
+		date_format(l->start, b->start);
+		date_format(l->end, b->end);
+	}
 	r->lines++;
 	if (b->src == SRC_ONE_TIME)
 		r->orders++;
@@ -1077,14 +1088,12 @@ put_text(struct out *out, const char *s)
 }
 
 static void
-put_day(struct out *out, int32_t day)
+put_day(struct out *out, const char *day)
 {
-	char d[DATE_FMT_MAX];
-
-	if (day == DATE_NONE)
+	if (day[0] == '\0')
 		out_null(out);
 	else
-		out_text(out, d, date_format(d, day));
+		put_text(out, day);
 }
 
 static void
@@ -1333,7 +1342,7 @@ load_charged(struct run *r)
 	r->charged = keyset_new(SIZE_MAX);
 	db_bind_day(st, 1, r->p_start);
 	db_bind_day(st, 2, r->p_end);
-	while (sqlite3_step(st) == SQLITE_ROW)
+	for (; sqlite3_step(st) == SQLITE_ROW; r->ncharged++)
 		keyset_add(r->charged, text(st, 0),
 		    (size_t)sqlite3_column_bytes(st, 0), "");
 	sqlite3_finalize(st);
