@@ -866,6 +866,7 @@ struct record {
 	uint64_t key[2];	/* the id's first 16 bytes, big-endian */
 	size_t sub;		/* the subscription id, in rec_text */
 	int32_t start, end;
+	char from[DATE_FMT_MAX], to[DATE_FMT_MAX];	/* once sorted */
 	const char *kind;
 	char invoice[40];
 	int line_no;
@@ -928,6 +929,8 @@ keep_record(struct run *r, const struct bline *b, const char *inv)
 	rec->amount = b->recorded;
 }
 
+/* Sorts the records, and formats their days: on the thread that has
+ * time to spare, not the one that writes them. */
 static void *
 sort_records(void *arg)
 {
@@ -937,13 +940,16 @@ sort_records(void *arg)
 		rec_text_base = r->text;
 		qsort(r->rec, r->nrec, sizeof(*r->rec), by_key);
 	}
+	for (size_t i = 0; i < r->nrec; i++) {
+		date_format(r->rec[i].from, r->rec[i].start);
+		date_format(r->rec[i].to, r->rec[i].end);
+	}
 	return NULL;
 }
 
 static void
 write_records(struct run *r)
 {
-	char ps[DATE_FMT_MAX], pe[DATE_FMT_MAX];
 	struct db_rows *rows;
 
 	if (r->nrec == 0)
@@ -954,12 +960,10 @@ write_records(struct run *r)
 		int k;
 		sqlite3_stmt *st = db_rows_add(rows, &k);
 
-		date_format(ps, rec->start);
-		date_format(pe, rec->end);
 		sqlite3_bind_text(st, k, r->text + rec->sub, -1,
 		    SQLITE_STATIC);
-		sqlite3_bind_text(st, k + 1, ps, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, k + 2, pe, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, k + 1, rec->from, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, k + 2, rec->to, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, k + 3, rec->kind, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, k + 4, rec->invoice, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, k + 5, rec->line_no);
