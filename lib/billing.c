@@ -17,6 +17,16 @@
  * running P again bills nothing new; order lines get their invoice.  Then
  * the account's unapplied payments (account credit) go to its new
  * invoices.  All of it is one transaction.
+ *
+ * The run keeps two cores busy.  The main thread, the biller, reads the
+ * sources through a second, read-only connection (db_open_reader(): it
+ * sees the database as the run found it) and works out the lines; the
+ * writer thread inserts them through the run's own connection, some
+ * accounts at a time.  Then, while the main thread writes the billing
+ * records and commits, other threads sort those records, format the
+ * output from what the biller made, and copy the commit from the WAL
+ * into the database file as the output is written.  A connection is used
+ * by one thread at a time.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -232,7 +242,7 @@ struct open_period {
 };
 
 struct run {
-	sqlite3 *db;		/* the run's: the writer's, then the main thread's */
+	sqlite3 *db;		/* the run's: the writer thread's while it runs */
 	sqlite3 *rd;		/* the biller's reader */
 	const struct billing_opts *o;
 	int billing_day, terms;
@@ -250,7 +260,8 @@ struct run {
 	struct product *products;	/* by sku */
 	size_t nproducts;
 	long long first_invoice, next_invoice;	/* numbers of INV- ids */
-	struct batch *batches, **last, *fill;	/* fill: being made */
+	struct batch *batches, **last;
+	struct batch *fill;		/* being made, or NULL */
 	struct handoff *handoff;	/* to the writer thread */
 	struct record *rec;		/* billing_records to write */
 	size_t nrec, caprec;
@@ -1037,7 +1048,7 @@ make_invoice(struct run *r, const char *account, const char *currency)
 	r->invoices++;
 }
 
-/* Hands the batch filled to the writer thread and starts another. */
+/* Hands the batch filled to the writer thread. */
 static void
 hand_over(struct run *r)
 {
@@ -1045,7 +1056,7 @@ hand_over(struct run *r)
 
 	*slot = r->fill;
 	handoff_give(r->handoff, slot);
-	batch_new(r);
+	r->fill = NULL;
 }
 
 /* One invoice per currency, in the order the currencies come. */
@@ -1054,6 +1065,8 @@ make_account(struct run *r, const char *account)
 {
 	if (r->n == 0)
 		return;
+	if (r->fill == NULL)
+		batch_new(r);
 	for (size_t i = 0; i < r->n; i++)
 		if (r->l[i].line_no == 0)
 			make_invoice(r, account, r->l[i].currency);
@@ -1290,9 +1303,7 @@ bill_accounts(struct run *r)
 	for (size_t i = 0; i < BATCH_SLOTS; i++)
 		slots[i] = &slot[i];
 	writer_open(&w, r);
-	r->handoff = handoff_start(slots, BATCH_SLOTS, write_batch,
-	    &w, 1);
-	batch_new(r);
+	r->handoff = handoff_start(slots, BATCH_SLOTS, write_batch, &w, 1);
 	r->subs_row = next_row(r->subs);
 	r->one_row = next_row(r->one_time);
 	r->usage_row = next_row(r->usage);
@@ -1309,7 +1320,8 @@ bill_accounts(struct run *r)
 			usage_lines(r, r->usage);
 		make_account(r, account);
 	}
-	hand_over(r);
+	if (r->fill != NULL)
+		hand_over(r);
 	handoff_stop(r->handoff);
 	writer_close(&w);
 }
