@@ -201,6 +201,13 @@ static const char sql_order_billed[] =
 static const char sql_usage_billed[] =
     "INSERT INTO usage_billing (account_id, sku, month, invoice_id, "
     "line_no, quantity_micro) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+/* ?1 and ?2 are the first and last of the invoices a run made. */
+static const char sql_keep_made[] =
+    "INSERT INTO temp.out_keys (key) SELECT invoice_id FROM invoices "
+    "WHERE invoice_id >= ?1 AND invoice_id <= ?2";
+static const char sql_not_open[] =
+    "SELECT invoice_id, status FROM invoices WHERE invoice_id >= ?1 "
+    "AND invoice_id <= ?2 AND status != 'open' ORDER BY invoice_id";
 static const char sql_accounts_keep[] =
     "INSERT OR IGNORE INTO temp.run_accounts (key) VALUES (?1)";
 
@@ -1077,20 +1084,43 @@ make_account(struct run *r, const char *account)
 
 /* ---- the output ------------------------------------------------------------------ */
 
+/* sql with the first and last ids of the run's invoices bound to ?1 and
+ * ?2: its ids are consecutive, and the write lock kept anyone else from
+ * taking one in between. */
+static sqlite3_stmt *
+prepare_made(const struct run *r, const char *sql)
+{
+	sqlite3_stmt *st = db_prepare(r->db, sql);
+	char id[40];
+
+	snprintf(id, sizeof(id), "%s-%06lld", r->prefix, r->first_invoice);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	snprintf(id, sizeof(id), "%s-%06lld", r->prefix, r->next_invoice - 1);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_TRANSIENT);
+	return st;
+}
+
 /*
  * The run writes the lines of the invoices it made, as `export` of entity
  * invoices would (import_export()): formatted from the batches on a
  * thread of its own while the run writes its billing records and
  * commits, and held until it has.  The rows are in the order of their
- * ids, which are consecutive and of one length, and the invoices are
- * open, as made, unless account credit paid some: then they are read
- * back, as they are when the ids grew a digit and no longer sort as
- * numbers.
+ * ids, which are consecutive and of one length; the invoices are open,
+ * as made, but those account credit paid, whose status is read first.
+ * When the ids grew a digit, and no longer sort as numbers, the rows are
+ * read back.
  */
 #define OUT_CELLS 15	/* entity invoices' columns, as put_line() writes them */
 
+struct status {
+	char *id;
+	char status[8];
+};
+
 struct output {
 	const struct run *r;
+	struct status *not_open;	/* by id */
+	size_t nnot_open;
 	pthread_t thread;
 	int threaded;
 	char *buf;
@@ -1115,7 +1145,8 @@ put_day(struct out *out, const char *day)
 
 static void
 put_line(struct out *out, const struct run *r, const struct batch *b,
-    const struct made_invoice *iv, const struct made_line *l)
+    const struct made_invoice *iv, const struct made_line *l,
+    const char *status)
 {
 	const struct currency *c = money_currency(iv->currency, 3);
 	int exponent = c != NULL ? c->exponent : 2;
@@ -1139,8 +1170,22 @@ put_line(struct out *out, const struct run *r, const struct batch *b,
 	import_export_number(out, ET_MONEY, l->tax, exponent);
 	put_day(out, l->start);
 	put_day(out, l->end);
-	put_text(out, "open");
+	put_text(out, status);
 	out_end_row(out);
+}
+
+/* The lines of one invoice; *k counts the statuses not open passed. */
+static void
+put_invoice(struct out *out, const struct output *op, const struct batch *b,
+    const struct made_invoice *iv, size_t *k)
+{
+	const char *status = "open";
+
+	if (*k < op->nnot_open && strcmp(op->not_open[*k].id,
+	    b->text + iv->id) == 0)
+		status = op->not_open[(*k)++].status;
+	for (size_t j = iv->first; j < iv->first + iv->nlines; j++)
+		put_line(out, op->r, b, iv, &b->line[j], status);
 }
 
 static void *
@@ -1150,6 +1195,7 @@ format_output(void *arg)
 	const struct entity *e = entity_find("invoices");
 	const char *names[OUT_CELLS];
 	struct out *out;
+	size_t k = 0;
 	FILE *fp;
 
 	for (size_t i = 0; i < OUT_CELLS; i++)
@@ -1159,15 +1205,33 @@ format_output(void *arg)
 		cli_die(CLI_EIO, "out of memory");
 	for (const struct batch *b = op->r->batches; b != NULL; b = b->next)
 		for (size_t i = 0; i < b->ninv; i++)
-			for (size_t j = 0; j < b->inv[i].nlines; j++)
-				put_line(out, op->r, b, &b->inv[i],
-				    &b->line[b->inv[i].first + j]);
+			put_invoice(out, op, b, &b->inv[i], &k);
 	op->failed = out_close(out) != 0;
 	op->failed |= fclose(fp) != 0;
 	return NULL;
 }
 
-/* Starts formatting the output, if it can be. */
+static void
+load_not_open(struct output *op)
+{
+	sqlite3_stmt *st = prepare_made(op->r, sql_not_open);
+	size_t cap = 0;
+
+	while (next_row(st)) {
+		struct status *s;
+
+		op->not_open = grow(op->not_open, &cap, op->nnot_open + 1,
+		    sizeof(*op->not_open));
+		s = &op->not_open[op->nnot_open++];
+		if ((s->id = strdup(text(st, 0))) == NULL)
+			cli_die(CLI_EIO, "out of memory");
+		snprintf(s->status, sizeof(s->status), "%s", text(st, 1));
+	}
+	sqlite3_finalize(st);
+}
+
+/* Starts formatting the output, if it can be, once account credit is
+ * applied. */
 static void
 output_start(struct output *op, const struct run *r)
 {
@@ -1179,21 +1243,23 @@ output_start(struct output *op, const struct run *r)
 	    snprintf(first, sizeof(first), "%06lld", r->first_invoice) !=
 	    snprintf(last, sizeof(last), "%06lld", r->next_invoice - 1))
 		return;		/* read back */
+	if (r->applied > 0)
+		load_not_open(op);
 	op->threaded = on_thread(&op->thread, format_output, op);
 }
 
-/* Whether the output formatted is the run's, that of a run which applied
- * `applied` payments; if not, it is dropped, to be read back. */
+/* Whether the output formatted is held, or is to be read back. */
 static int
-output_held(struct output *op, long applied)
+output_held(struct output *op)
 {
 	if (op->threaded)
 		pthread_join(op->thread, NULL);
 	op->threaded = 0;
-	if (applied > 0) {
-		free(op->buf);
-		op->buf = NULL;
-	}
+	for (size_t i = 0; i < op->nnot_open; i++)
+		free(op->not_open[i].id);
+	free(op->not_open);
+	op->not_open = NULL;
+	op->nnot_open = 0;
 	return op->buf != NULL;
 }
 
@@ -1326,26 +1392,15 @@ bill_accounts(struct run *r)
 	writer_close(&w);
 }
 
-/* The invoices of the run, for ar_apply_run() and the output read back:
- * its ids are consecutive, and the write lock kept anyone else from
- * taking one in between. */
+/* The invoices of the run, for ar_apply_run() and the output read back. */
 static void
 keep_made(struct run *r)
 {
 	sqlite3_stmt *st;
-	char first[40], last[40];
 
 	if (r->next_invoice == r->first_invoice)
 		return;
-	snprintf(first, sizeof(first), "%s-%06lld", r->prefix,
-	    r->first_invoice);
-	snprintf(last, sizeof(last), "%s-%06lld", r->prefix,
-	    r->next_invoice - 1);
-	st = db_prepare(r->db, "INSERT INTO temp.out_keys (key) SELECT "
-	    "invoice_id FROM invoices WHERE invoice_id >= ?1 AND "
-	    "invoice_id <= ?2");
-	sqlite3_bind_text(st, 1, first, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, last, -1, SQLITE_STATIC);
+	st = prepare_made(r, sql_keep_made);
 	db_step_done(r->db, st);
 	sqlite3_finalize(st);
 }
@@ -1621,7 +1676,7 @@ commit(struct run *r, struct output *out)
 
 	sqlite3_wal_autocheckpoint(r->db, 0);
 	db_commit(r->db);
-	if (output_held(out, r->applied))
+	if (output_held(out))
 		copying = on_thread(&t, checkpoint, r->db);
 	rc = output_write(out, r->db);
 	if (copying)
@@ -1660,7 +1715,7 @@ finish_run(struct run *r)
 	write_records(r);
 	audit(r);
 	if (r->o->dry_run) {
-		output_held(&out, r->applied);
+		output_held(&out);
 		rc = output_write(&out, r->db);
 		db_rollback(r->db);
 	} else
