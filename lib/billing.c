@@ -238,8 +238,10 @@ struct sub {
 	int32_t start, end;
 };
 
-struct product {
-	char *sku, *name;
+/* A text and its value, from a query of two columns: the names of the
+ * products by sku, the statuses of the run's invoices by id. */
+struct pair {
+	char *key, *value;
 };
 
 struct open_period {
@@ -264,7 +266,7 @@ struct run {
 	int subs_row, one_row, usage_row;	/* SQLITE_ROW while more */
 	int credit_row;
 	struct pricing_book *book;
-	struct product *products;	/* by sku */
+	struct pair *products;		/* names by sku */
 	size_t nproducts;
 	long long first_invoice, next_invoice;	/* numbers of INV- ids */
 	struct batch *batches, **last;
@@ -621,7 +623,7 @@ usage_lines(struct run *r, sqlite3_stmt *s)
 	b->end = r->u_end;
 }
 
-/* ---- the run's invoices, in batches ------------------------------------------- */
+/* ---- helpers ------------------------------------------------------------------ */
 
 /* Runs fn(arg) on a thread of its own, or at once when there can be none;
  * returns 1 when it made a thread, to join. */
@@ -633,6 +635,47 @@ on_thread(pthread_t *t, void *(*fn)(void *), void *arg)
 	fn(arg);
 	return 0;
 }
+
+/* p with room for n elements of size (*cap of them), moved if need be. */
+static void *
+grow(void *p, size_t *cap, size_t n, size_t size)
+{
+	if (n <= *cap)
+		return p;
+	*cap = 2 * n + 64;
+	if ((p = realloc(p, *cap * size)) == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	return p;
+}
+
+/* The rows of st, (key, value), in the order they come; finalizes st. */
+static struct pair *
+load_pairs(sqlite3_stmt *st, size_t *n)
+{
+	struct pair *p = NULL;
+	size_t cap = 0;
+
+	for (*n = 0; next_row(st); (*n)++) {
+		p = grow(p, &cap, *n + 1, sizeof(*p));
+		if ((p[*n].key = strdup(text(st, 0))) == NULL ||
+		    (p[*n].value = strdup(text(st, 1))) == NULL)
+			cli_die(CLI_EIO, "out of memory");
+	}
+	sqlite3_finalize(st);
+	return p;
+}
+
+static void
+free_pairs(struct pair *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(p[i].key);
+		free(p[i].value);
+	}
+	free(p);
+}
+
+/* ---- the run's invoices, in batches ------------------------------------------- */
 
 /*
  * The biller (the thread that reads and works out the lines) hands what it
@@ -669,18 +712,6 @@ struct batch {
 	char *text;
 	size_t ninv, nline, ntext, capinv, capline, captext;
 };
-
-/* p with room for n elements of size (*cap of them), moved if need be. */
-static void *
-grow(void *p, size_t *cap, size_t n, size_t size)
-{
-	if (n <= *cap)
-		return p;
-	*cap = 2 * n + 64;
-	if ((p = realloc(p, *cap * size)) == NULL)
-		cli_die(CLI_EIO, "out of memory");
-	return p;
-}
 
 static size_t
 batch_text(struct batch *b, const char *s)
@@ -1112,14 +1143,9 @@ prepare_made(const struct run *r, const char *sql)
  */
 #define OUT_CELLS 15	/* entity invoices' columns, as put_line() writes them */
 
-struct status {
-	char *id;
-	char status[8];
-};
-
 struct output {
 	const struct run *r;
-	struct status *not_open;	/* by id */
+	struct pair *not_open;		/* statuses by id */
 	size_t nnot_open;
 	pthread_t thread;
 	int threaded;
@@ -1181,9 +1207,9 @@ put_invoice(struct out *out, const struct output *op, const struct batch *b,
 {
 	const char *status = "open";
 
-	if (*k < op->nnot_open && strcmp(op->not_open[*k].id,
+	if (*k < op->nnot_open && strcmp(op->not_open[*k].key,
 	    b->text + iv->id) == 0)
-		status = op->not_open[(*k)++].status;
+		status = op->not_open[(*k)++].value;
 	for (size_t j = iv->first; j < iv->first + iv->nlines; j++)
 		put_line(out, op->r, b, iv, &b->line[j], status);
 }
@@ -1211,25 +1237,6 @@ format_output(void *arg)
 	return NULL;
 }
 
-static void
-load_not_open(struct output *op)
-{
-	sqlite3_stmt *st = prepare_made(op->r, sql_not_open);
-	size_t cap = 0;
-
-	while (next_row(st)) {
-		struct status *s;
-
-		op->not_open = grow(op->not_open, &cap, op->nnot_open + 1,
-		    sizeof(*op->not_open));
-		s = &op->not_open[op->nnot_open++];
-		if ((s->id = strdup(text(st, 0))) == NULL)
-			cli_die(CLI_EIO, "out of memory");
-		snprintf(s->status, sizeof(s->status), "%s", text(st, 1));
-	}
-	sqlite3_finalize(st);
-}
-
 /* Starts formatting the output, if it can be, once account credit is
  * applied. */
 static void
@@ -1244,7 +1251,8 @@ output_start(struct output *op, const struct run *r)
 	    snprintf(last, sizeof(last), "%06lld", r->next_invoice - 1))
 		return;		/* read back */
 	if (r->applied > 0)
-		load_not_open(op);
+		op->not_open = load_pairs(prepare_made(r, sql_not_open),
+		    &op->nnot_open);
 	op->threaded = on_thread(&op->thread, format_output, op);
 }
 
@@ -1255,9 +1263,7 @@ output_held(struct output *op)
 	if (op->threaded)
 		pthread_join(op->thread, NULL);
 	op->threaded = 0;
-	for (size_t i = 0; i < op->nnot_open; i++)
-		free(op->not_open[i].id);
-	free(op->not_open);
+	free_pairs(op->not_open, op->nnot_open);
 	op->not_open = NULL;
 	op->nnot_open = 0;
 	return op->buf != NULL;
@@ -1286,28 +1292,9 @@ output_write(struct output *op, sqlite3 *db)
 /* ---- the run ------------------------------------------------------------------ */
 
 static int
-by_sku(const void *key, const void *elem)
+by_pair_key(const void *key, const void *elem)
 {
-	return strcmp(key, ((const struct product *)elem)->sku);
-}
-
-static void
-load_products(struct run *r)
-{
-	sqlite3_stmt *st = db_prepare(r->rd, sql_products);
-	size_t cap = 0;
-
-	while (next_row(st)) {
-		struct product *p;
-
-		r->products = grow(r->products, &cap, r->nproducts + 1,
-		    sizeof(*r->products));
-		p = &r->products[r->nproducts++];
-		if ((p->sku = strdup(text(st, 0))) == NULL ||
-		    (p->name = strdup(text(st, 1))) == NULL)
-			cli_die(CLI_EIO, "out of memory");
-	}
-	sqlite3_finalize(st);
+	return strcmp(key, ((const struct pair *)elem)->key);
 }
 
 /* The lines of one subscription: its charges, a change of its terms, the
@@ -1315,8 +1302,8 @@ load_products(struct run *r)
 static void
 bill_sub(struct run *r, sqlite3_stmt *st)
 {
-	const struct product *p = bsearch(text(st, 3), r->products,
-	    r->nproducts, sizeof(*r->products), by_sku);
+	const struct pair *p = bsearch(text(st, 3), r->products,
+	    r->nproducts, sizeof(*r->products), by_pair_key);
 	struct sub s;
 	const struct open_period *op;
 
@@ -1325,7 +1312,7 @@ bill_sub(struct run *r, sqlite3_stmt *st)
 	s.currency = text(st, 1);
 	s.id = text(st, 2);
 	s.sku = text(st, 3);
-	s.product = p->name;
+	s.product = p->value;
 	s.qty = sqlite3_column_int64(st, 4);
 	s.unit_price = sqlite3_column_int64(st, 5);
 	s.discount = sqlite3_column_int64(st, 6);
@@ -1546,7 +1533,8 @@ prepare(struct run *r)
 	sqlite3_bind_int(r->subs, 2, some);
 	/* a subscription that ended before P may still owe a credit */
 	db_bind_day(r->subs, 3, date_month_start(date_month_of(r->p_start) - 13));
-	load_products(r);
+	r->products = load_pairs(db_prepare(r->rd, sql_products),
+	    &r->nproducts);
 	load_charged(r);
 	load_open_periods(r);
 	r->to_credit = db_prepare(r->rd, sql_to_credit);
@@ -1580,11 +1568,7 @@ finish_reading(struct run *r)
 	for (size_t i = 0; i < r->nopen; i++)
 		free(r->open[i].sub);
 	free(r->open);
-	for (size_t i = 0; i < r->nproducts; i++) {
-		free(r->products[i].sku);
-		free(r->products[i].name);
-	}
-	free(r->products);
+	free_pairs(r->products, r->nproducts);
 	free(r->l);
 }
 
