@@ -299,6 +299,7 @@ main(int argc, char *argv[])
 	g.a.out = g.b.out = &common.out;
 	g.a.arguments = g.b.arguments = arguments;
 	g.b.accounts = g.accounts;
+	g.b.busy_ms = common.busy_ms;
 	if (argc < 1)
 		cli_usage_error("which verb? (run, credit, void, apply, aging, "
 		    "dunning, schedule, deferred, export, list, show)");

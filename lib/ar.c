@@ -225,7 +225,7 @@ struct applier {
 	int convert, strict;	/* strict: another currency is an error */
 	struct fx *fx;
 	sqlite3_stmt *insert, *status, *invoices;
-	int invoice_row;		/* invoices is on a row */
+	int invoice_row;		/* invoices is on a row; -1 not begun */
 	struct open_invoice *inv;	/* the current account's */
 	size_t ninv, capinv;
 	struct out *out;
@@ -380,6 +380,8 @@ load_invoices(struct applier *ap, const char *account)
 	int c;
 
 	ap->ninv = 0;
+	if (ap->invoice_row == -1)
+		ap->invoice_row = sqlite3_step(st) == SQLITE_ROW;
 	for (; ap->invoice_row && (c = strcmp(text(st, 0), account)) <= 0;
 	    ap->invoice_row = sqlite3_step(st) == SQLITE_ROW) {
 		struct open_invoice *iv;
@@ -414,7 +416,9 @@ apply_all(struct applier *ap, enum scope scope, const char *account)
 		sqlite3_bind_text(ap->invoices, 2, account, -1,
 		    SQLITE_TRANSIENT);
 	}
-	ap->invoice_row = sqlite3_step(ap->invoices) == SQLITE_ROW;
+	/* Begun by the first payment: with none to apply (a billing run's
+	 * usual case), the scan of the invoices is not made. */
+	ap->invoice_row = -1;
 	while (sqlite3_step(pay) == SQLITE_ROW) {
 		char payment[64], acct[128], pcur[4], named[64];
 

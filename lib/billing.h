@@ -64,6 +64,7 @@ struct billing_opts {
 	int dry_run;
 	const struct out_opts *out;
 	const char *arguments;
+	int busy_ms;			/* the database's busy timeout */
 };
 
 /* The billing run: returns an exit status (cli.h). */

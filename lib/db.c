@@ -159,6 +159,29 @@ db_open(const struct cli_common *c, int shared)
 	return db;
 }
 
+sqlite3 *
+db_open_reader(sqlite3 *db, int busy_ms)
+{
+	const char *path = sqlite3_db_filename(db, "main");
+	sqlite3 *rd;
+	int rc = sqlite3_open_v2(path, &rd, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX, NULL);
+
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(rd, busy_ms);
+		sqlite3_extended_result_codes(rd, 1);
+		rc = sqlite3_exec(rd, "PRAGMA temp_store = MEMORY; "
+		    "PRAGMA cache_size = -16384", NULL, NULL, NULL);
+	}
+	if (rc != SQLITE_OK) {
+		cli_warn("%s: %s", path, rd != NULL ? sqlite3_errmsg(rd) :
+		    "cannot open");
+		db_rollback(db);
+		exit(CLI_EIO);
+	}
+	return rd;
+}
+
 void
 db_close(sqlite3 *db)
 {

@@ -24,6 +24,14 @@
 sqlite3 *db_open(const struct cli_common *c, int shared);
 void db_close(sqlite3 *db);
 
+/*
+ * A second connection to db's file, read-only, for a thread that reads
+ * while db writes; the caller closes it with db_close().  Opened after
+ * db_begin(db), it reads the database as db found it: no one else can
+ * commit while db holds the write lock.
+ */
+sqlite3 *db_open_reader(sqlite3 *db, int busy_ms);
+
 /* BEGIN IMMEDIATE: a command that writes takes the write lock up front,
  * so that it waits (busy timeout) rather than failing half-way. */
 void db_begin(sqlite3 *db);
@@ -94,10 +102,11 @@ void db_step_done(sqlite3 *db, sqlite3_stmt *st);
  * head is the INSERT up to its VALUES ("INSERT INTO t (a, b)"), from the
  * program's own SQL; ncol the number of columns.  db_rows_add() returns
  * the statement to bind the next row's values to, at parameters *base to
- * *base + ncol - 1, after it has written a full statement; texts must be
- * bound SQLITE_TRANSIENT, as they stay bound until then.  db_rows_flush()
- * writes the rows left; a row whose first column is NULL is never
- * written (that is how a part-filled statement leaves out the rest).
+ * *base + ncol - 1, after it has written a full statement; texts stay
+ * bound until then, so they are bound SQLITE_TRANSIENT unless the caller
+ * keeps them until the rows are written.  db_rows_flush() writes the rows
+ * left; a row whose first column is NULL is never written (that is how a
+ * part-filled statement leaves out the rest).
  * Fatal on a database error.  db_rows_free() finalizes without writing.
  */
 #define DB_ROWS 64

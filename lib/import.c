@@ -1802,19 +1802,14 @@ import_files(sqlite3 *db, const struct entity *e,
 
 /* ---- export and log -------------------------------------------------------- */
 
-static void
-export_cell(struct out *out, const struct entity_column *c, sqlite3_stmt *st,
-    int i, int exponent)
+void
+import_export_number(struct out *out, enum entity_type t, int64_t v,
+    int exponent)
 {
 	char buf[MONEY_FMT_MAX];
-	int64_t v = sqlite3_column_int64(st, i);
 	size_t n;
 
-	if (sqlite3_column_type(st, i) == SQLITE_NULL) {
-		out_null(out);
-		return;
-	}
-	switch (c->type) {
+	switch (t) {
 	case ET_MONEY:
 		n = money_format_trim(buf, v, exponent, exponent, '.');
 		break;
@@ -1829,18 +1824,42 @@ export_cell(struct out *out, const struct entity_column *c, sqlite3_stmt *st,
 	case ET_RATE:
 		n = money_format_trim(buf, v, MONEY_RATE_SCALE, 0, '.');
 		break;
-	case ET_INT:
+	default:
 		n = (size_t)snprintf(buf, sizeof(buf), "%lld", (long long)v);
 		break;
-	case ET_BOOL:
-		out_text(out, v ? "true" : "false", v ? 4 : 5);
+	}
+	out_number(out, buf, n);
+}
+
+static void
+export_cell(struct out *out, const struct entity_column *c, sqlite3_stmt *st,
+    int i, int exponent)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+		out_null(out);
 		return;
+	}
+	switch (c->type) {
+	case ET_MONEY:
+	case ET_PRICE:
+	case ET_QUANTITY:
+	case ET_PERCENT:
+	case ET_RATE:
+	case ET_INT:
+		import_export_number(out, c->type,
+		    sqlite3_column_int64(st, i), exponent);
+		break;
+	case ET_BOOL:
+		if (sqlite3_column_int64(st, i))
+			out_text(out, "true", 4);
+		else
+			out_text(out, "false", 5);
+		break;
 	default:
 		out_text(out, (const char *)sqlite3_column_text(st, i),
 		    (size_t)sqlite3_column_bytes(st, i));
-		return;
+		break;
 	}
-	out_number(out, buf, n);
 }
 
 int

@@ -36,6 +36,12 @@ int import_files(sqlite3 *db, const struct entity *e,
 int import_export(sqlite3 *db, const struct entity *e,
     const struct out_opts *oo, const char *only);
 
+/* Writes one number cell of a column of type t (money, price, quantity,
+ * percent, rate or int) as import_export() does, for a program that
+ * writes an entity's rows from what it holds rather than reading them. */
+void import_export_number(struct out *out, enum entity_type t, int64_t v,
+    int exponent);
+
 /* Writes the audit log, oldest first. */
 int import_log(sqlite3 *db, const struct out_opts *oo);
 
