@@ -401,14 +401,23 @@ periods_to_charge(const struct run *r, int32_t start, int32_t end,
 static int
 was_charged(const struct run *r, const char *id, int32_t day)
 {
-	char d[DATE_FMT_MAX], key[160];
-	int len;
+	char d[DATE_FMT_MAX], key[160], *k = key;
+	int len, found;
 
 	if (r->ncharged == 0)
 		return 0;
 	date_format(d, day);
-	len = snprintf(key, sizeof(key), "%s|%s", id, d);
-	return keyset_find(r->charged, key, (size_t)len) != NULL;
+	/* an id too long for the buffer gets one of its size */
+	if ((len = snprintf(key, sizeof(key), "%s|%s", id, d)) >=
+	    (int)sizeof(key)) {
+		if ((k = malloc((size_t)len + 1)) == NULL)
+			cli_die(CLI_EIO, "out of memory");
+		snprintf(k, (size_t)len + 1, "%s|%s", id, d);
+	}
+	found = keyset_find(r->charged, k, (size_t)len) != NULL;
+	if (k != key)
+		free(k);
+	return found;
 }
 
 /* The charges of one subscription's periods starting in P. */
