@@ -48,7 +48,9 @@ help(void)
 	    "  run --period MONTH     bill the month: subscription periods starting\n"
 	    "                         in it (in advance, prorated by days), one-time\n"
 	    "                         charges of orders, last month's usage; writes\n"
-	    "                         the invoice lines it made\n"
+	    "                         the invoice lines it made; a CSV with an\n"
+	    "                         account_id column on stdin (revops-quote\n"
+	    "                         accept's output) limits it to those accounts\n"
 	    "  credit INVOICE         a credit note CN-... against an invoice\n"
 	    "  void [INVOICE...]      void invoices with no payment applied\n"
 	    "  apply                  apply unapplied payments to open invoices\n"
@@ -101,6 +103,7 @@ struct args {
 	struct billing_opts b;
 	struct ar_opts a;
 	char *accounts[64];
+	int naccounts;
 	int32_t month, from_month, to_month;
 };
 
@@ -145,9 +148,9 @@ own_option(int ch, const char *arg, struct args *g)
 
 	switch (ch) {
 	case OPT_ACCOUNT:
-		if (g->b.naccounts == 64)
+		if (g->naccounts == 64)
 			cli_usage_error("--account: 64 at most");
-		g->accounts[g->b.naccounts++] = (char *)arg;
+		g->accounts[g->naccounts++] = (char *)arg;
 		g->a.account = arg;
 		break;
 	case OPT_AMOUNT:
@@ -222,8 +225,11 @@ run(sqlite3 *db, const char *verb, int argc, char *argv[], struct args *g,
     const struct cli_common *c)
 {
 	struct csv_input in = { argv, argc, stdin, c->delim, NULL };
+	struct csv_input accounts = { g->accounts, g->naccounts, stdin,
+	    c->delim, NULL };
 
 	if (strcmp(verb, "run") == 0) {
+		g->b.accounts = &accounts;
 		if (g->month == INT32_MIN)
 			cli_usage_error("run: --period YYYY-MM says which month");
 		g->b.month = g->month;
@@ -298,7 +304,6 @@ main(int argc, char *argv[])
 		g.a.as_of = date_today();
 	g.a.out = g.b.out = &common.out;
 	g.a.arguments = g.b.arguments = arguments;
-	g.b.accounts = g.accounts;
 	g.b.busy_ms = common.busy_ms;
 	if (argc < 1)
 		cli_usage_error("which verb? (run, credit, void, apply, aging, "

@@ -254,6 +254,8 @@ struct run {
 	sqlite3 *db;		/* the run's: the writer thread's while it runs */
 	sqlite3 *rd;		/* the biller's reader */
 	const struct billing_opts *o;
+	struct csv_rows only;		/* the accounts to bill, if some */
+	int some;
 	int billing_day, terms;
 	int32_t p_start, p_end, u_start, u_end;
 	char issued[DATE_FMT_MAX], due[DATE_FMT_MAX];
@@ -1511,7 +1513,7 @@ load_open_periods(struct run *r)
 	sqlite3_finalize(st);
 }
 
-/* temp.run_accounts: the accounts of --account, for the reader's queries. */
+/* temp.run_accounts: the accounts to bill, for the reader's queries. */
 static void
 accounts_table(struct run *r)
 {
@@ -1520,8 +1522,10 @@ accounts_table(struct run *r)
 	db_exec(r->rd, "CREATE TEMP TABLE IF NOT EXISTS run_accounts "
 	    "(key TEXT PRIMARY KEY); DELETE FROM temp.run_accounts");
 	st = db_prepare(r->rd, sql_accounts_keep);
-	for (int i = 0; i < r->o->naccounts; i++) {
-		sqlite3_bind_text(st, 1, r->o->accounts[i], -1, SQLITE_STATIC);
+	for (size_t i = 0; i < r->only.n; i++) {
+		if (r->only.cell[i] == NULL)
+			continue;
+		sqlite3_bind_text(st, 1, r->only.cell[i], -1, SQLITE_STATIC);
 		db_step_done(r->rd, st);
 	}
 	sqlite3_finalize(st);
@@ -1532,7 +1536,7 @@ static void
 prepare(struct run *r)
 {
 	char d[DATE_FMT_MAX];
-	int some = r->o->naccounts > 0;
+	int some = r->some;
 
 	r->rd = db_open_reader(r->db, r->o->busy_ms);
 	db_exec(r->rd, "BEGIN");
@@ -1614,8 +1618,10 @@ nothing_billed(sqlite3 *db)
 {
 	unsigned long errors = cli_data_errors();
 
-	db_rollback(db);
-	db_exec(db, "PRAGMA foreign_keys = ON");
+	if (db != NULL) {	/* NULL: before the transaction */
+		db_rollback(db);
+		db_exec(db, "PRAGMA foreign_keys = ON");
+	}
 	cli_warn("run: nothing billed (%lu error%s)", errors,
 	    errors == 1 ? "" : "s");
 	return CLI_EDATA;
@@ -1720,8 +1726,18 @@ finish_run(struct run *r)
 int
 billing_run(sqlite3 *db, const struct billing_opts *o)
 {
+	static const char *const columns[] = { "account_id" };
 	struct run r = { .db = db, .o = o, .last = &r.batches };
 	int rc;
+
+	/* the accounts, read whole before the lock: the command before in
+	 * a pipe has committed when it has written them */
+	if (o->accounts != NULL && (o->accounts->argc > 0 ||
+	    csv_waiting(o->accounts->in))) {
+		if (csv_collect(o->accounts, columns, 1, 1, 1, &r.only) != 0)
+			return nothing_billed(NULL);
+		r.some = 1;
+	}
 
 	/*
 	 * The run writes only references it has just read (subscriptions,
@@ -1743,5 +1759,6 @@ billing_run(sqlite3 *db, const struct billing_opts *o)
 	batch_free(r.batches);
 	free(r.rec);
 	free(r.text);
+	csv_rows_free(&r.only);
 	return rc;
 }

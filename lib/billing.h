@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "csv.h"
 #include "out.h"
 
 
@@ -59,8 +60,10 @@ int billing_tax(int64_t amount, int64_t rate, int64_t *tax);
 struct billing_opts {
 	int32_t month;			/* the period P (date.h month number) */
 	int32_t on;			/* the invoices' date */
-	char *const *accounts;		/* only these, or none */
-	int naccounts;
+	/* The accounts to bill: the arguments of in (--account), else the
+	 * account_id column of a CSV waiting on in->in (the output of
+	 * revops-quote accept, say); with neither, every account. */
+	const struct csv_input *accounts;
 	int dry_run;
 	const struct out_opts *out;
 	const char *arguments;

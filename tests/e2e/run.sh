@@ -15,7 +15,7 @@ for c in $cases; do
 	cp -R "$dir/." "$tmp"
 	(cd "$tmp" && PATH="$bindir:$PATH" REVOPS_DB="$tmp/test.db" \
 	    TOP="$top" LC_ALL=C TZ=UTC USER=tester \
-	    sh -c ". '$top/lib.sh'; . ./cmd" >"$tmp/.actual" 2>&1)
+	    sh -c ". '$top/lib.sh'; . ./cmd" >"$tmp/.actual" 2>&1 </dev/null)
 	if diff -u "$dir/expected" "$tmp/.actual" >"$tmp/.diff"; then
 		pass=$((pass + 1))
 		rm -rf "$tmp"
