@@ -201,13 +201,17 @@ static const char sql_order_billed[] =
 static const char sql_usage_billed[] =
     "INSERT INTO usage_billing (account_id, sku, month, invoice_id, "
     "line_no, quantity_micro) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-/* ?1 and ?2 are the first and last of the invoices a run made. */
+/* ?1 and ?2 are the first and last of invoices a run made, of one
+ * length: as text, INV-2026-100001 would lie between INV-2026-1000000
+ * and INV-2026-1000123. */
 static const char sql_keep_made[] =
     "INSERT INTO temp.out_keys (key) SELECT invoice_id FROM invoices "
-    "WHERE invoice_id >= ?1 AND invoice_id <= ?2";
+    "WHERE invoice_id >= ?1 AND invoice_id <= ?2 "
+    "AND length(invoice_id) = length(?1)";
 static const char sql_not_open[] =
     "SELECT invoice_id, status FROM invoices WHERE invoice_id >= ?1 "
-    "AND invoice_id <= ?2 AND status != 'open' ORDER BY invoice_id";
+    "AND invoice_id <= ?2 AND length(invoice_id) = length(?1) "
+    "AND status != 'open' ORDER BY invoice_id";
 static const char sql_accounts_keep[] =
     "INSERT OR IGNORE INTO temp.run_accounts (key) VALUES (?1)";
 
@@ -1126,18 +1130,19 @@ make_account(struct run *r, const char *account)
 
 /* ---- the output ------------------------------------------------------------------ */
 
-/* sql with the first and last ids of the run's invoices bound to ?1 and
- * ?2: its ids are consecutive, and the write lock kept anyone else from
- * taking one in between. */
+/* sql with the ids of the run's invoices numbered first to last (of one
+ * length) bound to ?1 and ?2: its ids are consecutive, and the write
+ * lock kept anyone else from taking one in between. */
 static sqlite3_stmt *
-prepare_made(const struct run *r, const char *sql)
+prepare_made(const struct run *r, const char *sql, long long first,
+    long long last)
 {
 	sqlite3_stmt *st = db_prepare(r->db, sql);
 	char id[40];
 
-	snprintf(id, sizeof(id), "%s-%06lld", r->prefix, r->first_invoice);
+	snprintf(id, sizeof(id), "%s-%06lld", r->prefix, first);
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-	snprintf(id, sizeof(id), "%s-%06lld", r->prefix, r->next_invoice - 1);
+	snprintf(id, sizeof(id), "%s-%06lld", r->prefix, last);
 	sqlite3_bind_text(st, 2, id, -1, SQLITE_TRANSIENT);
 	return st;
 }
@@ -1262,8 +1267,8 @@ output_start(struct output *op, const struct run *r)
 	    snprintf(last, sizeof(last), "%06lld", r->next_invoice - 1))
 		return;		/* read back */
 	if (r->applied > 0)
-		op->not_open = load_pairs(prepare_made(r, sql_not_open),
-		    &op->nnot_open);
+		op->not_open = load_pairs(prepare_made(r, sql_not_open,
+		    r->first_invoice, r->next_invoice - 1), &op->nnot_open);
 	op->threaded = on_thread(&op->thread, format_output, op);
 }
 
@@ -1394,13 +1399,18 @@ bill_accounts(struct run *r)
 static void
 keep_made(struct run *r)
 {
+	long long first = r->first_invoice, last, top;
 	sqlite3_stmt *st;
 
-	if (r->next_invoice == r->first_invoice)
-		return;
-	st = prepare_made(r, sql_keep_made);
-	db_step_done(r->db, st);
-	sqlite3_finalize(st);
+	/* a range for each length of number the ids went through */
+	for (; first < r->next_invoice; first = last + 1) {
+		for (top = 999999; top < first; top = top * 10 + 9)
+			;
+		last = top < r->next_invoice - 1 ? top : r->next_invoice - 1;
+		st = prepare_made(r, sql_keep_made, first, last);
+		db_step_done(r->db, st);
+		sqlite3_finalize(st);
+	}
 }
 
 static void
