@@ -1,61 +1,91 @@
 #!/bin/sh
-# The demo: load the sample company of examples/data into a new database,
-# show what went in, its MRR and the reconciliation, and write the HTML
-# report next to the database.  Usage: demo.sh BINDIR DATABASE
+# The demo: the sample company of examples/data through the whole
+# quote-to-cash cycle in a new database, from its import to the HTML
+# report, saying what each step did.  The company's books run to March
+# 2026; the demo is its April to June.
+# Usage: demo.sh BINDIR DATABASE (the report is written next to DATABASE)
 set -eu
 bindir=$(cd "$1" && pwd)
 db=$2
 data=$(cd "$(dirname "$0")/data" && pwd)
+report=$(dirname "$db")/report.html
 PATH="$bindir:$PATH"
 export REVOPS_DB="$db"
 rm -f "$db" "$db-wal" "$db-shm"
+work=$(mktemp -d "${TMPDIR:-/tmp}/revops-demo.XXXXXX")
+trap 'rm -rf "$work"' EXIT
 
-echo "== importing the sample company into $db"
+step() {
+	printf '\n== %s\n' "$*"
+}
+
+# rows FILE: the data rows of a CSV with a header.
+rows() {
+	echo $(($(wc -l <"$1") - 1))
+}
+
+step "1. import the sample company into $db"
 # settings and stages come with a new database: the company's own replace
 # them.  The rest go in the order their references need.
-revops-import --upsert settings "$data/settings.csv"
-revops-import --replace stages "$data/stages.csv"
+revops-import --upsert settings "$data/settings.csv" 2>/dev/null
+revops-import --replace stages "$data/stages.csv" 2>/dev/null
 for entity in accounts products prices rules tax_rates fx_rates leads \
     opportunities stage_history contracts subscriptions invoices payments \
     usage users spend csat; do
-	revops-import "$entity" "$data/$entity.csv"
+	revops-import "$entity" "$data/$entity.csv" 2>/dev/null
+done
+sqlite3 "$db" "SELECT count(*) || ' accounts, ' ||
+    (SELECT count(*) FROM subscriptions) || ' subscriptions, ' ||
+    (SELECT count(*) FROM invoices) || ' invoices, ' ||
+    (SELECT count(*) FROM opportunities) || ' opportunities' FROM accounts"
+
+step "2. the pipeline: qualified leads become opportunities, then move on"
+revops-pipeline convert --all-qualified --on 2026-04-01 >"$work/converted.csv"
+echo "converted $(rows "$work/converted.csv") qualified leads:" \
+    "$(cut -d, -f1 "$work/converted.csv" | sed 1d | tr '\n' ' ')"
+awk -F, 'NR == 1 { print "opportunity_id,stage,changed_on"; next }
+    { print $1 ",qualification,2026-04-08" }' "$work/converted.csv" |
+    revops-pipeline move >/dev/null
+printf 'opportunity_id,stage,changed_on\nOPP-0013,closed_won,2026-04-10\nOPP-0037,closed_won,2026-04-14\n' |
+    revops-pipeline move >/dev/null
+echo "moved them to qualification; won OPP-0013 and OPP-0037"
+revops-pipeline forecast --from 2026-04 --to 2026-06 --format table
+
+step "3. quotes: the deals won in April, and a discount that needs approval"
+revops-pipeline won --since 2026-04-01 |
+    revops-quote new --on 2026-04-15 --sku PRO-SEAT --quantity 10 \
+    >"$work/quotes.csv"
+printf 'quote_ref,account_id,sku,quantity,discount_pct,term_months\nlindqvist,A-0048,CORE-SEAT,40,25,24\n' |
+    revops-quote new --on 2026-04-15 >>"$work/quotes.csv"
+revops-quote list --as-of 2026-04-15 --format table
+revops-quote approve --as sales_manager --note "24 months" \
+    --on 2026-04-16 Q-000003 >/dev/null
+echo "the sales manager approved Q-000003"
+revops-quote list --status approved --as-of 2026-04-20 |
+    revops-quote accept --on 2026-04-20 --start 2026-05-01 \
+    >"$work/accepted.csv"
+echo "accepted: $(cut -d, -f1 "$work/accepted.csv" | sed 1d | sort -u |
+    wc -l) quotes, $(rows "$work/accepted.csv") order lines, subscriptions" \
+    "from 2026-05-01"
+
+step "4. bill April, May and June"
+for month in 2026-04 2026-05 2026-06; do
+	revops-invoice run --period "$month" </dev/null >"$work/run.csv"
+	echo "$month: $(rows "$work/run.csv") invoice lines on" \
+	    "$(cut -d, -f1 "$work/run.csv" | sed 1d | sort -u | wc -l) invoices"
 done
 
-echo
-echo "== what was loaded"
-sqlite3 -column -header "$db" "
-SELECT 'accounts' AS entity, count(*) AS rows FROM accounts
-UNION ALL SELECT 'products', count(*) FROM products
-UNION ALL SELECT 'subscriptions', count(*) FROM subscriptions
-UNION ALL SELECT 'invoices', count(*) FROM invoices
-UNION ALL SELECT 'invoice lines', count(*) FROM invoice_lines
-UNION ALL SELECT 'payments', count(*) FROM payments
-UNION ALL SELECT 'opportunities', count(*) FROM opportunities
-UNION ALL SELECT 'leads', count(*) FROM leads"
+step "5. apply the payments received, and see what is owed"
+revops-invoice apply --as-of 2026-06-30 >"$work/applied.csv"
+echo "applied: $(rows "$work/applied.csv") payments to invoices"
+revops-invoice aging --as-of 2026-06-30 --by segment --format table
 
-echo
-echo "== invoiced per month and currency"
-# Amounts are stored in cents (both currencies here have two decimals).
-sqlite3 -column -header "$db" "
-SELECT substr(issue_date, 1, 7) AS month, currency, count(*) AS invoices,
-	printf('%d.%02d', sum(total_minor) / 100, sum(total_minor) % 100) AS total
-FROM invoice_totals GROUP BY month, currency ORDER BY month, currency"
-
-echo
-echo "== the first accounts, as revops-import --export writes them"
-revops-import --export accounts --format table | head -7
-
-echo
-echo "== MRR and its movements, the first half of 2026"
+step "6. the metrics of the first half of 2026"
 revops-metrics --from 2026-01 --to 2026-06 --format table mrr new_mrr \
     expansion_mrr contraction_mrr churned_mrr nrr grr
-
-echo
-echo "== the invariants, checked"
 revops-metrics reconcile --as-of 2026-06-30 --format table
 
-report=$(dirname "$db")/report.html
+step "7. the report"
 revops-metrics --as-of 2026-06-30 --from 2025-07 --to 2026-06 \
     --report "$report"
-echo
-echo "== the report of June 2026 is in $report"
+echo "the report of June 2026 is in $report"
