@@ -77,6 +77,7 @@ check: all $(O)/tests/unit
 	CK_VERBOSITY=$${CK_VERBOSITY:-minimal} $(O)/tests/unit
 	sh tests/e2e/run.sh $(O)/bin
 	sh tests/docs.sh $(O)/bin
+	sh tests/readme.sh $(O)/bin
 
 demo: all
 	sh examples/demo.sh $(O)/bin build/demo.db
