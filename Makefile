@@ -1,4 +1,6 @@
 # revops: see README.md.  `make`, `make check`, `make demo`, `make bench`,
+# `make check-stress` (kills, concurrency, full disks, closed pipes),
+# `make check-valgrind` (the end-to-end cases under memcheck),
 # `make install PREFIX=/usr/local DESTDIR=`; SANITIZE=1 builds everything
 # under AddressSanitizer and UndefinedBehaviorSanitizer in build/san.
 
@@ -89,6 +91,14 @@ $(O)/bench/gen: tests/bench/gen.c $(LIB)
 bench: all $(O)/bench/gen
 	sh tests/bench/run.sh $(O)/bin $(O)/bench/gen
 
+# The end-to-end cases under valgrind's memcheck.
+check-valgrind: all
+	sh tests/valgrind.sh $(O)/bin
+
+# Kills, concurrency, full disks and closed pipes (tests/stress/run.sh).
+check-stress: all $(O)/bench/gen
+	sh tests/stress/run.sh $(O)/bin $(O)/bench/gen
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
@@ -106,5 +116,5 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all check demo bench install clean
+.PHONY: all check check-stress check-valgrind demo bench install clean
 .SECONDARY:

@@ -11,7 +11,8 @@
  *
  * The company at scale 1: 100,000 accounts, 50 products with their price
  * book and the regions' tax rates, 300,000 subscriptions, 1,000,000
- * invoice lines with their payments, and 1,000,000 quote lines; accounts,
+ * invoice lines with their payments, 360,000 usage events, 50,000
+ * opportunities with their stage history, and 1,000,000 quote lines; accounts,
  * subscriptions and lines grow with the scale (a decimal such as 0.25 or
  * 16), the catalogue does not.  --rows sets the number of invoice or
  * quote lines alone, so that files of several sizes refer to the same
@@ -22,7 +23,7 @@
  * pure functions of the seed and the number, recomputed wherever they are
  * needed.  Each entity is one gen_ENTITY() function that draws its own
  * stream of random numbers (payments walk the invoices' stream again); a
- * new entity (usage, opportunities...) is one more function and one more
+ * new entity (users, csat...) is one more function and one more
  * row in `entities`.
  *
  * Output goes through one buffer written with fwrite(); nothing is
@@ -199,7 +200,8 @@ stream(const struct gen *g, uint64_t what, uint64_t n)
 }
 
 enum { S_ACCOUNT = 1, S_PRODUCT, S_ACCOUNTS, S_PRODUCTS, S_INVOICES,
-    S_QUOTE_LINES, S_FX_RATES, S_SUBSCRIPTIONS, S_PAYMENTS };
+    S_QUOTE_LINES, S_FX_RATES, S_SUBSCRIPTIONS, S_PAYMENTS, S_USAGE,
+    S_OPPORTUNITY };
 
 #define PICK(r, a) ((a)[below((r), sizeof(a) / sizeof((a)[0]))])
 
@@ -898,6 +900,140 @@ gen_subscriptions(const struct gen *g)
 }
 
 /* The tax rates of the accounts' regions, exclusive, in percent. */
+/* Usage events: one an account in ten meters its use, a few events a
+ * month each, over the year to June 2026, on the usage products. */
+static void
+gen_usage(const struct gen *g)
+{
+	struct rng r = stream(g, S_USAGE, 0);
+	int32_t first = date_from_ymd(2025, 7, 1);
+	int32_t days = date_from_ymd(2026, 7, 1) - first;
+	long events = g->accounts / 10 * 36;
+
+	put_s("event_id,account_id,sku,quantity,used_on\n");
+	for (long e = 1; e <= events; e++) {
+		/* the usage products are the last two of each ten */
+		int n = 10 * (int)below(&r, PRODUCTS / 10) + 9 +
+		    (int)below(&r, 2);
+
+		put_id("EV-", (uint64_t)e);
+		put_c(',');
+		put_id("ACC-", 1 + 10 * below(&r, (uint64_t)g->accounts / 10));
+		put_s(",SKU-0");
+		put_u((uint64_t)n, 2);
+		put_c(',');
+		put_u(1 + below(&r, 5000), 1);
+		put_c(',');
+		put_date(first + (int32_t)below(&r, (uint64_t)days));
+		put_c('\n');
+	}
+}
+
+/*
+ * Opportunity n: an account's deal created over the two years to June
+ * 2026, walking the default stages; most close within 90 days, won a
+ * third of the time.  Its history and its row are pure functions of n,
+ * so that gen_opportunities() and gen_stage_history() agree.
+ */
+struct opportunity {
+	long account;
+	int32_t created, closed;	/* closed DATE_NONE: open */
+	int reached;			/* index into opp_stages */
+	int won;
+	int64_t amount;			/* cents */
+	int type;
+};
+
+static const char *const opp_stages[] = { "prospecting", "qualification",
+    "proposal", "negotiation" };
+static const char *const opp_types[] = { "new", "expansion", "renewal" };
+
+static struct opportunity
+opportunity_of(const struct gen *g, long n)
+{
+	struct rng r = stream(g, S_OPPORTUNITY, (uint64_t)n);
+	struct opportunity o;
+	int32_t first = date_from_ymd(2024, 7, 1);
+	int32_t last = date_from_ymd(2026, 7, 1);
+
+	o.account = 1 + (long)below(&r, (uint64_t)g->accounts);
+	o.created = first + (int32_t)below(&r, (uint64_t)(last - first));
+	o.reached = (int)below(&r, 4);
+	o.closed = o.created + 10 + (int32_t)below(&r, 120);
+	o.won = below(&r, 3) == 0;
+	if (o.closed >= last)
+		o.closed = DATE_NONE;
+	o.amount = (int64_t)(1000 + below(&r, 99000)) * 100;
+	o.type = (int)below(&r, 3);
+	return o;
+}
+
+static void
+gen_opportunities(const struct gen *g)
+{
+	long n = g->accounts / 2;
+
+	put_s("opportunity_id,account_id,name,type,stage,amount,currency,"
+	    "created_on,close_date,owner\n");
+	for (long i = 1; i <= n; i++) {
+		struct opportunity o = opportunity_of(g, i);
+		struct account a = account_of(g, o.account);
+
+		put_id("OPP-", (uint64_t)i);
+		put_c(',');
+		put_id("ACC-", (uint64_t)o.account);
+		put_s(",Deal ");
+		put_u((uint64_t)i, 1);
+		put_c(',');
+		put_s(opp_types[o.type]);
+		put_c(',');
+		put_s(o.closed == DATE_NONE ? opp_stages[o.reached] :
+		    o.won ? "closed_won" : "closed_lost");
+		put_c(',');
+		put_money(o.amount, 2);
+		put_c(',');
+		put_s(a.currency);
+		put_c(',');
+		put_date(o.created);
+		put_c(',');
+		put_date(o.closed != DATE_NONE ? o.closed : o.created + 90);
+		put_c(',');
+		put_s(owners[(size_t)o.account % (sizeof(owners) /
+		    sizeof(owners[0]))]);
+		put_c('\n');
+	}
+}
+
+/* Each opportunity's stages from prospecting to the one it reached, a
+ * few days apart, then its close. */
+static void
+gen_stage_history(const struct gen *g)
+{
+	long n = g->accounts / 2;
+
+	put_s("opportunity_id,stage,changed_on\n");
+	for (long i = 1; i <= n; i++) {
+		struct opportunity o = opportunity_of(g, i);
+		int32_t day = o.created;
+
+		for (int k = 0; k <= o.reached; k++) {
+			put_id("OPP-", (uint64_t)i);
+			put_c(',');
+			put_s(opp_stages[k]);
+			put_c(',');
+			put_date(day);
+			put_c('\n');
+			day += 1 + (int32_t)(i % 7) * (k + 1);
+		}
+		if (o.closed == DATE_NONE)
+			continue;
+		put_id("OPP-", (uint64_t)i);
+		put_s(o.won ? ",closed_won," : ",closed_lost,");
+		put_date(o.closed > day ? o.closed : day);
+		put_c('\n');
+	}
+}
+
 static void
 gen_tax_rates(const struct gen *g)
 {
@@ -955,12 +1091,15 @@ static const struct {
 	{ "accounts", gen_accounts },
 	{ "fx_rates", gen_fx_rates },
 	{ "invoices", gen_invoices },
+	{ "opportunities", gen_opportunities },
 	{ "payments", gen_payments },
 	{ "prices", gen_prices },
 	{ "products", gen_products },
 	{ "quote_lines", gen_quote_lines },
+	{ "stage_history", gen_stage_history },
 	{ "subscriptions", gen_subscriptions },
 	{ "tax_rates", gen_tax_rates },
+	{ "usage", gen_usage },
 };
 
 #define NENTITIES (sizeof(entities) / sizeof(entities[0]))
