@@ -50,6 +50,11 @@
 # imported: under 1 s, against the peer of DESIGN.md section 5, the
 # sqlite3 shell computing MRR and its movements alone per month in one
 # straightforward query (peer-mrr.sql): at most a tenth of its time.
+#
+# For information: revops-import of 100,000 lines against sqlite-utils
+# insert --csv (skipped when it is not installed), and the billing run and
+# the metrics at 1/16 and 1/4 of the subscriptions and invoice lines, to
+# show that their time grows linearly.
 # A figure more than 10 times over its target is not measured again: the
 # median is then of the runs made.
 #
@@ -288,6 +293,33 @@ growth=$(awk -v a="$rmed" -v n="$rows" -v b="$m16" -v m="$rows16" \
     'BEGIN { printf "%.2f", (a / n) / (b / m) }')
 echo "time per line, all / 1/16: $growth (linear: < 1.5)" \
     "$(verdict "$growth < 1.5")"
+
+# ---- import: sqlite-utils at 100,000 lines, for information -------------------
+
+echo
+if command -v sqlite-utils >/dev/null 2>&1; then
+	"$gen" --scale "$scale" --rows 100000 invoices >"$dir/invoices-100k.csv"
+	stimes= utimes=
+	i=0
+	while [ $i -lt $runs ]; do
+		revops_trial "$dir/invoices-100k.csv"
+		stimes="$stimes $ns"
+		rm -f "$dir/su.db"
+		trial "$dir/su.log" sqlite-utils insert "$dir/su.db" t \
+		    "$dir/invoices-100k.csv" --csv
+		utimes="$utimes $ns"
+		i=$((i + 1))
+	done
+	smed=$(median $stimes)
+	umed=$(median $utimes)
+	echo "import 100000 invoice lines: revops $(secs "$smed") s," \
+	    "sqlite-utils insert --csv $(secs "$umed") s, ratio" \
+	    "$(awk -v a="$smed" -v b="$umed" 'BEGIN { printf "%.3f", a / b }')"
+	rm -f "$dir/invoices-100k.csv" "$dir/su.db"
+else
+	echo "sqlite-utils is not installed: its comparison is skipped" \
+	    "(apt-get install sqlite-utils)"
+fi
 
 # ---- quote price: revops against mlr, interleaved ----------------------------
 
@@ -605,6 +637,7 @@ if [ "$want" != "$got" ]; then
 fi
 
 bmed=$(median $btimes)
+bfull=$bmed
 bpeak=$(max $bpeaks)
 b2med=$(median $b2times)
 b2peak=$(max $b2peaks)
@@ -661,17 +694,28 @@ echo
 rm -f "$dir/metrics.db" "$dir/metrics.db-wal" "$dir/metrics.db-shm"
 cp "$dir/ar.db" "$dir/metrics.db" || exit 2
 t0=$(now)
+"$gen" --scale "$scale" opportunities >"$dir/opportunities.csv" &&
+    "$gen" --scale "$scale" stage_history >"$dir/stage_history.csv" &&
+    "$gen" --scale "$scale" usage >"$dir/usage.csv" ||
+    { echo "run.sh: the generator failed" >&2; exit 1; }
 if ! "$import" -D "$dir/metrics.db" fx_rates "$dir/fx_rates.csv" \
     2>>"$dir/setup.log" ||
     ! "$import" -D "$dir/metrics.db" subscriptions "$dir/subscriptions.csv" \
+    2>>"$dir/setup.log" ||
+    ! "$import" -D "$dir/metrics.db" opportunities "$dir/opportunities.csv" \
+    2>>"$dir/setup.log" ||
+    ! "$import" -D "$dir/metrics.db" stage_history "$dir/stage_history.csv" \
+    2>>"$dir/setup.log" ||
+    ! "$import" -D "$dir/metrics.db" usage "$dir/usage.csv" \
     2>>"$dir/setup.log"; then
 	cat "$dir/setup.log" >&2
 	echo "run.sh: the setup import failed" >&2
 	exit 1
 fi
 t1=$(now)
-echo "setup, not in the figures: revops-import fx_rates + subscriptions" \
-    "into a copy of the invoices' database in $(secs $((t1 - t0))) s"
+echo "setup, not in the figures: revops-import fx_rates, subscriptions," \
+    "opportunities with their history and usage into a copy of the" \
+    "invoices' database in $(secs $((t1 - t0))) s"
 cat >"$dir/peer-mrr.sql" <<SQL
 WITH RECURSIVE months(m) AS (SELECT '$mfrom-01' UNION ALL
     SELECT date(m, '+1 month') FROM months WHERE m < '$mto-01'),
@@ -715,6 +759,7 @@ mruns=$i
 expect_lines "$dir/metrics.out" 36
 expect_lines "$dir/peer-mrr.out" 36
 mmed=$(median $mtimes)
+mfull=$mmed
 qmed=$(median $qtimes)
 printf '%-40s %9s %9s  %s\n' work "s" "peak MiB" target
 printf "$line" "revops-metrics, 36 months, all metrics" "$(secs "$mmed")" \
@@ -730,6 +775,72 @@ echo "  MRR of $mto: revops $(tail -n 1 "$dir/metrics.out" | cut -d, -f2)," \
 runs_of "revops-metrics" $mtimes
 runs_of "sqlite3" $qtimes
 [ "$mruns" -lt "$runs" ] && echo "  (fewer than $runs runs: too slow to repeat)"
+
+# ---- scaling: the billing run and the metrics at 1/16 and 1/4 ------------------
+
+# scaled_db NAME FRACTION ROWS: a database like metrics.db with a
+# fraction of the subscriptions and invoice lines (the accounts they
+# refer to are all there).
+scaled_db() {
+	rm -f "$dir/$1.db" "$dir/$1.db-wal" "$dir/$1.db-shm"
+	cp "$dir/quote.db" "$dir/$1.db" || exit 2
+	s=$(awk -v s="$scale" -v f="$2" 'BEGIN { printf "%.6f", s * f }')
+	"$gen" --scale "$s" subscriptions >"$dir/$1-subs.csv" &&
+	    "$gen" --scale "$scale" --rows "$3" invoices >"$dir/$1-inv.csv" &&
+	    "$gen" --scale "$scale" --rows "$3" payments >"$dir/$1-pay.csv" &&
+	    "$gen" --scale "$s" opportunities >"$dir/$1-opp.csv" &&
+	    "$gen" --scale "$s" stage_history >"$dir/$1-hist.csv" &&
+	    "$gen" --scale "$s" usage >"$dir/$1-use.csv" ||
+	    { echo "run.sh: the generator failed" >&2; exit 1; }
+	for e in tax_rates:tax_rates.csv subscriptions:$1-subs.csv \
+	    invoices:$1-inv.csv payments:$1-pay.csv \
+	    opportunities:$1-opp.csv stage_history:$1-hist.csv \
+	    usage:$1-use.csv; do
+		"$import" -D "$dir/$1.db" "${e%%:*}" "$dir/${e#*:}" \
+		    2>>"$dir/setup.log" || { cat "$dir/setup.log" >&2;
+		    echo "run.sh: the setup import failed" >&2; exit 1; }
+	done
+	rm -f "$dir/$1"-*.csv
+}
+
+# scaled_runs NAME: the billing run (on a fresh copy each time) and the
+# metrics on the scaled database; sets bmed and mmed.
+scaled_runs() {
+	btimes= mtimes=
+	i=0
+	while [ $i -lt $runs ]; do
+		rm -f "$dir/s.db" "$dir/s.db-wal" "$dir/s.db-shm"
+		cp "$dir/$1.db" "$dir/s.db" || exit 2
+		trial "$dir/s.out" "$invoice" -D "$dir/s.db" run \
+		    --period "$bperiod"
+		btimes="$btimes $ns"
+		trial "$dir/s.out" "$dir/revops-metrics" -D "$dir/$1.db" \
+		    --from "$mfrom" --to "$mto"
+		mtimes="$mtimes $ns"
+		i=$((i + 1))
+	done
+	bmed=$(median $btimes)
+	mmed=$(median $mtimes)
+}
+
+echo
+scaled_db s16 0.0625 "$rows16"
+scaled_db s4 0.25 "$rows4"
+echo "scaling: revops-invoice run and revops-metrics, median of $runs runs"
+line='%-6s %12s %10s %10s\n'
+printf "$line" size subscriptions "run s" "metrics s"
+scaled_runs s16
+b16=$bmed m16=$mmed
+printf "$line" 1/16 $((nsubs / 16)) "$(secs "$b16")" "$(secs "$m16")"
+scaled_runs s4
+printf "$line" 1/4 $((nsubs / 4)) "$(secs "$bmed")" "$(secs "$mmed")"
+printf "$line" 1 "$nsubs" "$(secs "$bfull")" "$(secs "$mfull")"
+echo "time per subscription, all / 1/16: run" \
+    "$(awk -v a="$bfull" -v b="$b16" 'BEGIN { printf "%.2f", a / b / 16 }'),"\
+    "metrics $(awk -v a="$mfull" -v b="$m16" \
+    'BEGIN { printf "%.2f", a / b / 16 }') (linear: < 1.5)" \
+    "$(verdict "$bfull < 1.5 * 16 * $b16 && $mfull < 1.5 * 16 * $m16")"
+rm -f "$dir/s16.db" "$dir/s4.db" "$dir/s.db" "$dir/s.out"
 
 rm -f "$dir/.rss" "$dir/revops-import" "$dir/revops-quote" \
     "$dir/revops-invoice" "$dir/quote.out" "$dir/mlr.out" "$dir/bill.out" \
