@@ -202,6 +202,20 @@ step_error(struct measure *m, int rc)
 		db_fatal(m->db, "metrics");
 }
 
+/* Runs one of the statements above and hands each row to fn. */
+static void
+each_row(struct measure *m, const char *sql,
+    void (*fn)(struct measure *, sqlite3_stmt *))
+{
+	sqlite3_stmt *st = prepare(m, sql);
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(m, st);
+	step_error(m, rc);
+	sqlite3_finalize(st);
+}
+
 static struct sums *
 sums_of(struct measure *m, size_t period, size_t seg)
 {
@@ -411,31 +425,20 @@ close_measure(struct measure *m)
 /* The products are few and every subscription and invoice line names
  * one: they are read once and looked up here. */
 static void
-load_products(struct measure *m)
+product_row(struct measure *m, sqlite3_stmt *st)
 {
-	sqlite3_stmt *st = db_prepare(m->db, sql_products);
-	size_t cap = 0;
-	int rc;
+	struct product *p;
+	const char *kind = text(st, 1), *unit = text(st, 2);
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct product *p;
-		const char *kind = text(st, 1), *unit = text(st, 2);
-
-		if (m->nprod == cap) {
-			cap = cap ? 2 * cap : 64;
-			if ((m->prod = realloc(m->prod, cap * sizeof(*m->prod))) ==
-			    NULL)
-				cli_die(CLI_EIO, "out of memory");
-		}
-		p = &m->prod[m->nprod++];
-		p->sku = cli_strdup(text(st, 0));
-		p->one_time = kind != NULL && strcmp(kind, "one_time") == 0;
-		p->seats = unit != NULL && (strcmp(unit, "seat") == 0 ||
-		    strcmp(unit, "user") == 0);
-		p->unit_cost = sqlite3_column_int64(st, 3);
-	}
-	step_error(m, rc);
-	sqlite3_finalize(st);
+	if ((m->nprod & (m->nprod - 1)) == 0 && (m->prod = realloc(m->prod,
+	    (m->nprod ? 2 * m->nprod : 1) * sizeof(*m->prod))) == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	p = &m->prod[m->nprod++];
+	p->sku = cli_strdup(text(st, 0));
+	p->one_time = kind != NULL && strcmp(kind, "one_time") == 0;
+	p->seats = unit != NULL && (strcmp(unit, "seat") == 0 ||
+	    strcmp(unit, "user") == 0);
+	p->unit_cost = sqlite3_column_int64(st, 3);
 }
 
 static const struct product *
@@ -505,36 +508,41 @@ booking_type(const char *renewal_of, const char *opp_type, int first)
 }
 
 static void
+contract_row(struct measure *m, sqlite3_stmt *st)
+{
+	struct contract *c;
+	const char *account = text(st, 1);
+
+	if ((m->nc & (m->nc - 1)) == 0 && (m->c = realloc(m->c, (m->nc ?
+	    2 * m->nc : 1) * sizeof(*m->c))) == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	c = &m->c[m->nc++];
+	memset(c, 0, sizeof(*c));
+	c->id = cli_strdup(text(st, 0));
+	c->account = cli_strdup(account);
+	c->seg = seg_at(m, st, 2);
+	c->start = db_day(st, 3);
+	c->end = db_day(st, 4);
+	c->renewal_of = cli_strdup(text(st, 5));
+	c->signed_on = db_day(st, 6) != DATE_NONE ? db_day(st, 6) : c->start;
+	c->type = booking_type(c->renewal_of, text(st, 7), m->nc == 1 ||
+	    strcmp(m->c[m->nc - 2].account, account) != 0);
+}
+
+static void
+fee_row(struct measure *m, sqlite3_stmt *st)
+{
+	struct contract *c = find_contract(m, text(st, 0));
+
+	if (c != NULL)
+		c->fees = convert(m, sqlite3_column_int64(st, 3), text(st, 1),
+		    db_day(st, 2));
+}
+
+static void
 load_contracts(struct measure *m)
 {
-	sqlite3_stmt *st = prepare(m, sql_contracts);
-	size_t cap = 0;
-	int rc;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct contract *c;
-		const char *account = text(st, 1);
-
-		if (m->nc == cap) {
-			cap = cap ? 2 * cap : 256;
-			if ((m->c = realloc(m->c, cap * sizeof(*m->c))) == NULL)
-				cli_die(CLI_EIO, "out of memory");
-		}
-		c = &m->c[m->nc++];
-		memset(c, 0, sizeof(*c));
-		c->id = cli_strdup(text(st, 0));
-		c->account = cli_strdup(account);
-		c->seg = seg_at(m, st, 2);
-		c->start = db_day(st, 3);
-		c->end = db_day(st, 4);
-		c->renewal_of = cli_strdup(text(st, 5));
-		c->signed_on = db_day(st, 6) != DATE_NONE ? db_day(st, 6) :
-		    c->start;
-		c->type = booking_type(c->renewal_of, text(st, 7), m->nc == 1 ||
-		    strcmp(m->c[m->nc - 2].account, account) != 0);
-	}
-	step_error(m, rc);
-	sqlite3_finalize(st);
+	each_row(m, sql_contracts, contract_row);
 	m->by_id = cli_calloc(m->nc, sizeof(*m->by_id));
 	for (size_t i = 0; i < m->nc; i++)
 		m->by_id[i] = &m->c[i];
@@ -545,16 +553,7 @@ load_contracts(struct measure *m)
 		if (r != NULL)
 			r->renewed = 1;
 	}
-	st = db_prepare(m->db, sql_contract_fees);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct contract *c = find_contract(m, text(st, 0));
-
-		if (c != NULL)
-			c->fees = convert(m, sqlite3_column_int64(st, 3),
-			    text(st, 1), db_day(st, 2));
-	}
-	step_error(m, rc);
-	sqlite3_finalize(st);
+	each_row(m, sql_contract_fees, fee_row);
 }
 
 /* Renewals, bookings, TCV and ACV by the period of each contract. */
@@ -902,45 +901,27 @@ read_invoice_lines(struct measure *m)
 
 /* Credit notes and payment applications reduce the receivables. */
 static void
-read_reductions(struct measure *m, const char *sql)
+reduction_row(struct measure *m, sqlite3_stmt *st)
 {
-	sqlite3_stmt *st = prepare(m, sql);
-	int rc;
+	long i = ledger_index(m, seg_at(m, st, 0), db_day(st, 2));
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		long i = ledger_index(m, seg_at(m, st, 0), db_day(st, 2));
-
-		if (i >= 0)
-			add(m, &book_of(m, text(st, 1))->reduced[i],
-			    sqlite3_column_int64(st, 3));
-	}
-	step_error(m, rc);
-	sqlite3_finalize(st);
+	if (i >= 0)
+		add(m, &book_of(m, text(st, 1))->reduced[i],
+		    sqlite3_column_int64(st, 3));
 }
 
 /* Spend belongs to no account: it counts only without --segment. */
 static void
-read_spend(struct measure *m)
+spend_row(struct measure *m, sqlite3_stmt *st)
 {
-	sqlite3_stmt *st;
-	int rc;
+	int32_t month;
+	long i;
 
-	if (m->t->has_segment)
+	if (m->t->has_segment || date_parse_month(text(st, 0), 7, &month) != 0 ||
+	    period_of(m, date_month_start(month)) < 0 ||
+	    (i = ledger_index(m, 0, date_month_start(month))) < 0)
 		return;
-	st = db_prepare(m->db, sql_spend);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int32_t month;
-		long i;
-
-		if (date_parse_month(text(st, 0), 7, &month) != 0 ||
-		    period_of(m, date_month_start(month)) < 0 ||
-		    (i = ledger_index(m, 0, date_month_start(month))) < 0)
-			continue;
-		add(m, &book_of(m, text(st, 2))->spend[i],
-		    sqlite3_column_int64(st, 1));
-	}
-	step_error(m, rc);
-	sqlite3_finalize(st);
+	add(m, &book_of(m, text(st, 2))->spend[i], sqlite3_column_int64(st, 1));
 }
 
 /*
@@ -1013,78 +994,55 @@ add_ledger(struct measure *m)
 /* ---- the smaller sources ----------------------------------------------------- */
 
 static void
-read_unbilled(struct measure *m)
+unbilled_row(struct measure *m, sqlite3_stmt *st)
 {
-	sqlite3_stmt *st = prepare(m, sql_unbilled);
-	int rc;
+	size_t seg = seg_at(m, st, 0);
+	int32_t ordered = db_day(st, 2), billed = db_day(st, 3);
+	int64_t v;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		size_t seg = seg_at(m, st, 0);
-		int32_t ordered = db_day(st, 2), billed = db_day(st, 3);
-		int64_t v;
+	if (seg == SIZE_MAX)
+		return;
+	v = convert(m, sqlite3_column_int64(st, 4), text(st, 1), ordered);
+	for (size_t k = 0; k < m->np; k++) {
+		int32_t e = m->plast[k];
 
-		if (seg == SIZE_MAX)
+		if (ordered > e || (billed != DATE_NONE && billed <= e))
 			continue;
-		v = convert(m, sqlite3_column_int64(st, 4), text(st, 1),
-		    ordered);
-		for (size_t k = 0; k < m->np; k++) {
-			int32_t e = m->plast[k];
-
-			if (ordered > e || (billed != DATE_NONE && billed <= e))
-				continue;
-			add(m, &sums_of(m, k, seg)->rpo, v);
-			add(m, &sums_of(m, k, seg)->crpo, v);
-		}
+		add(m, &sums_of(m, k, seg)->rpo, v);
+		add(m, &sums_of(m, k, seg)->crpo, v);
 	}
-	step_error(m, rc);
-	sqlite3_finalize(st);
 }
 
 static void
-read_csat(struct measure *m)
+csat_row(struct measure *m, sqlite3_stmt *st)
 {
-	sqlite3_stmt *st = prepare(m, sql_csat);
-	int rc;
+	size_t seg = seg_at(m, st, 0);
+	long k = period_of(m, db_day(st, 1));
+	struct sums *x;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		size_t seg = seg_at(m, st, 0);
-		long k = period_of(m, db_day(st, 1));
-		struct sums *x;
-
-		/* a response of no account is in no segment */
-		if (k < 0 || seg == SIZE_MAX || (m->t->has_segment &&
-		    sqlite3_column_int(st, 3)))
-			continue;
-		x = sums_of(m, (size_t)k, seg);
-		x->csat_all++;
-		x->csat_good += sqlite3_column_int(st, 2) >= 4;
-	}
-	step_error(m, rc);
-	sqlite3_finalize(st);
+	/* a response of no account is in no segment */
+	if (k < 0 || seg == SIZE_MAX || (m->t->has_segment &&
+	    sqlite3_column_int(st, 3)))
+		return;
+	x = sums_of(m, (size_t)k, seg);
+	x->csat_all++;
+	x->csat_good += sqlite3_column_int(st, 2) >= 4;
 }
 
 static void
-read_users(struct measure *m)
+user_row(struct measure *m, sqlite3_stmt *st)
 {
-	sqlite3_stmt *st = prepare(m, sql_users);
-	int rc;
+	size_t seg = seg_at(m, st, 0);
+	int32_t on = db_day(st, 1), off = db_day(st, 2);
+	long k = period_of(m, on);
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		size_t seg = seg_at(m, st, 0);
-		int32_t on = db_day(st, 1), off = db_day(st, 2);
-		long k = period_of(m, on);
-
-		if (seg == SIZE_MAX)
-			continue;
-		if (k >= 0)
-			sums_of(m, (size_t)k, seg)->users_new++;
-		for (size_t j = 0; j < m->np; j++)
-			if (on <= m->plast[j] && (off == DATE_NONE ||
-			    off > m->plast[j]))
-				sums_of(m, j, seg)->users_active++;
-	}
-	step_error(m, rc);
-	sqlite3_finalize(st);
+	if (seg == SIZE_MAX)
+		return;
+	if (k >= 0)
+		sums_of(m, (size_t)k, seg)->users_new++;
+	for (size_t j = 0; j < m->np; j++)
+		if (on <= m->plast[j] && (off == DATE_NONE || off > m->plast[j]))
+			sums_of(m, j, seg)->users_active++;
 }
 
 /*
@@ -1093,41 +1051,33 @@ read_users(struct measure *m)
  * and not closed by then.
  */
 static void
-read_opportunities(struct measure *m)
+opportunity_row(struct measure *m, sqlite3_stmt *st)
 {
-	sqlite3_stmt *st = prepare(m, sql_opportunities);
-	int rc;
+	size_t seg = seg_at(m, st, 0);
+	int32_t created = db_day(st, 3), closed_on = db_day(st, 4);
+	int closed = sqlite3_column_int(st, 5);
+	long k = closed ? period_of(m, closed_on) : -1;
+	struct sums *x;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		size_t seg = seg_at(m, st, 0);
-		int32_t created = db_day(st, 3), closed_on = db_day(st, 4);
-		int closed = sqlite3_column_int(st, 5);
-		long k = closed ? period_of(m, closed_on) : -1;
-		struct sums *x;
-
-		/* closed on no known day: neither open nor closed in any
-		 * period, as revops-pipeline velocity has it */
-		if (seg == SIZE_MAX || (closed && closed_on == DATE_NONE))
-			continue;
-		for (size_t j = 0; j < m->np; j++)
-			if (created <= m->plast[j] && (!closed ||
-			    closed_on > m->plast[j]))
-				sums_of(m, j, seg)->open++;
-		if (k < 0)
-			continue;
-		x = sums_of(m, (size_t)k, seg);
-		if (!sqlite3_column_int(st, 6)) {
-			x->lost++;
-			continue;
-		}
-		x->won++;
-		x->cycle_days += closed_on - created;
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-			add(m, &x->won_amount, convert(m,
-			    sqlite3_column_int64(st, 1), text(st, 2), closed_on));
+	/* closed on no known day: neither open nor closed in any period,
+	 * as revops-pipeline velocity has it */
+	if (seg == SIZE_MAX || (closed && closed_on == DATE_NONE))
+		return;
+	for (size_t j = 0; j < m->np; j++)
+		if (created <= m->plast[j] && (!closed || closed_on > m->plast[j]))
+			sums_of(m, j, seg)->open++;
+	if (k < 0)
+		return;
+	x = sums_of(m, (size_t)k, seg);
+	if (!sqlite3_column_int(st, 6)) {
+		x->lost++;
+		return;
 	}
-	step_error(m, rc);
-	sqlite3_finalize(st);
+	x->won++;
+	x->cycle_days += closed_on - created;
+	if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+		add(m, &x->won_amount, convert(m, sqlite3_column_int64(st, 1),
+		    text(st, 2), closed_on));
 }
 
 /* ---- the figures ------------------------------------------------------------------ */
@@ -1246,20 +1196,20 @@ measure_table(sqlite3 *db, const struct measure_opts *o)
 	if (own)
 		db_begin_read(db);
 	open_measure(&m, db, o);
-	load_products(&m);
+	each_row(&m, sql_products, product_row);
 	load_contracts(&m);
 	read_subscriptions(&m, each_account, NULL);
 	add_contracts(&m);
 	open_ledger(&m);
 	read_invoice_lines(&m);
-	read_reductions(&m, sql_credits);
-	read_reductions(&m, sql_applications);
-	read_spend(&m);
+	each_row(&m, sql_credits, reduction_row);
+	each_row(&m, sql_applications, reduction_row);
+	each_row(&m, sql_spend, spend_row);
 	add_ledger(&m);
-	read_unbilled(&m);
-	read_csat(&m);
-	read_users(&m);
-	read_opportunities(&m);
+	each_row(&m, sql_unbilled, unbilled_row);
+	each_row(&m, sql_csat, csat_row);
+	each_row(&m, sql_users, user_row);
+	each_row(&m, sql_opportunities, opportunity_row);
 	if (own)
 		db_commit(db);
 	for (size_t k = 0; k < m.np; k++)
@@ -1339,7 +1289,7 @@ measure_detail_mrr(sqlite3 *db, const struct measure_opts *o,
 
 	db_begin_read(db);
 	open_measure(&m, db, o);
-	load_products(&m);
+	each_row(&m, sql_products, product_row);
 	/* the amounts first, so that a missing rate writes nothing */
 	read_subscriptions(&m, skip_account, NULL);
 	if (!report_failures(&m)) {
