@@ -7,7 +7,8 @@
  * blank lines and counts nothing), an unterminated quote is an error, a
  * leading UTF-8 BOM is dropped, and a NUL byte, invalid UTF-8, a BOM later
  * in the file or a field over CSV_FIELD_MAX bytes stop the read with an
- * error that names the line.  An empty unquoted field is NULL, "" is an
+ * error that names the line, the column (by the header's name for it)
+ * and the field, as the file has it.  An empty unquoted field is NULL, "" is an
  * empty string.  Memory is bounded by the longest record, not the file.
  *
  * Records passed to the callback, and their fields, are owned by the
@@ -32,6 +33,7 @@ struct csv_record {
 	const struct csv_field *field;
 	size_t nfield;
 	unsigned long line;	/* where the record starts, from 1 */
+	const struct csv_record *header;	/* the first; NULL in it */
 };
 
 /* Returns 0 to go on, anything else to stop the read with that value. */
