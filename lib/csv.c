@@ -596,6 +596,54 @@ csv_header_find(const struct csv_record *header, const char *column)
 	return -1;
 }
 
+/* A header field for a message, as show() shows it. */
+static const char *
+show_field(char *buf, const struct csv_field *f)
+{
+	struct value v = { .n = 0 };
+
+	if (f->s != NULL)
+		value_add(&v, f->s, f->len);
+	return show(buf, &v);
+}
+
+const char *
+csv_ragged(const struct csv_record *rec, char *buf)
+{
+	const struct csv_record *h = rec->header;
+	size_t n = rec->nfield, nh = h->nfield, nonempty = 0, room;
+	char a[SHOW_MAX], b[SHOW_MAX], *p;
+
+	room = CSV_RAGGED_MAX - (size_t)snprintf(buf, CSV_RAGGED_MAX,
+	    "%zu field%s, but the header has %zu: ", n, n == 1 ? "" : "s", nh);
+	p = buf + CSV_RAGGED_MAX - room;
+	if (n + 1 == nh) {
+		snprintf(p, room, "the field of column %s is missing",
+		    show_field(a, &h->field[n]));
+		return buf;
+	}
+	if (n < nh) {
+		snprintf(p, room, "the fields of columns %s to %s are missing",
+		    show_field(a, &h->field[n]), show_field(b, &h->field[nh - 1]));
+		return buf;
+	}
+	for (size_t i = nh; i < n; i++)
+		nonempty += rec->field[i].len > 0;
+	show_field(b, &h->field[nh - 1]);
+	if (nonempty == 0 && n - nh == 1)
+		snprintf(p, room, "an empty field is past the last column, %s "
+		    "(a delimiter at the end of the line?)", b);
+	else if (nonempty == 0)
+		snprintf(p, room, "empty fields are past the last column, %s "
+		    "(delimiters at the end of the line?)", b);
+	else
+		snprintf(p, room, "%s %s past the last column, %s (a value with "
+		    "a delimiter in it that is not quoted?)",
+		    show_field(a, &rec->field[nh]), n - nh == 1 ? "is" :
+		    "and more are", b);
+	return buf;
+}
+
 #define COLUMNS_MAX 16
 
 struct columns {
@@ -630,8 +678,10 @@ on_columns_record(void *arg, const struct csv_record *rec)
 		return missing ? -1 : 0;
 	}
 	if (rec->nfield != c->nheader) {
-		cli_data_error(c->name, rec->line, NULL, "%zu fields, but the "
-		    "header has %zu", rec->nfield, c->nheader);
+		char why[CSV_RAGGED_MAX];
+
+		cli_data_error(c->name, rec->line, NULL, "%s",
+		    csv_ragged(rec, why));
 		return -1;
 	}
 	for (size_t i = 0; i < c->ncolumns; i++) {

@@ -97,6 +97,15 @@ int csv_rows_each(const struct csv_rows *rows, csv_columns_fn fn, void *arg);
 void csv_rows_free(struct csv_rows *rows);
 
 /*
+ * Why a record has another number of fields than its header, in words
+ * that name the columns and the fields ("3 fields, but the header has 4:
+ * the field of column 'period' is missing"), for a message.  Writes it
+ * into buf, of CSV_RAGGED_MAX bytes, and returns buf.
+ */
+#define CSV_RAGGED_MAX 768
+const char *csv_ragged(const struct csv_record *rec, char *buf);
+
+/*
  * The index of the header field that names `column` (case and surrounding
  * blanks ignored), or -1.
  */

@@ -222,7 +222,7 @@ show(char *buf, const char *s, size_t len)
 static void
 row_error(struct importer *im, const char *column, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -1383,10 +1383,11 @@ on_record(void *arg, const struct csv_record *rec)
 	im->line = rec->line;
 	im->row_bad = 0;
 	im->nwhy = 0;
-	if (rec->nfield != im->nheader)
-		row_error(im, NULL, "%zu fields, but the header has %zu",
-		    rec->nfield, im->nheader);
-	else {
+	if (rec->nfield != im->nheader) {
+		char why[CSV_RAGGED_MAX];
+
+		row_error(im, NULL, "%s", csv_ragged(rec, why));
+	} else {
 		parse_row(im, rec, 0);
 		for (int i = 0; i < im->nref; i++)
 			check_ref(im, &im->ref[i]);

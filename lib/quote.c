@@ -612,14 +612,14 @@ price_record(void *arg, const struct csv_record *rec)
 	int64_t qty, discount;
 	int term;
 	const char *currency;
-	char sku[128], why[256];
+	char sku[128], why[CSV_RAGGED_MAX];
 	struct priced pd;
 
 	if (!r->have_header)
 		return price_header(r, rec);
 	if (rec->nfield != r->nheader)
-		return cli_data_error(r->name, rec->line, NULL, "%zu fields, but "
-		    "the header has %zu", rec->nfield, r->nheader) ? 0 : 1;
+		return cli_data_error(r->name, rec->line, NULL, "%s",
+		    csv_ragged(rec, why)) ? 0 : 1;
 	if (field_str(&f[r->col_sku], sku, sizeof(sku)) == NULL)
 		return cli_data_error(r->name, rec->line, "sku", "is empty") ?
 		    0 : 1;

@@ -586,6 +586,45 @@ START_TEST(error_names_field)
 }
 END_TEST
 
+/* A row of another length than the header: the columns and the fields. */
+START_TEST(ragged)
+{
+	const struct csv_field hf[] = { { "id", 2 }, { "name", 4 },
+	    { "kind", 4 } };
+	const struct csv_field f[] = { { "1", 1 }, { "x", 1 }, { "y", 1 },
+	    { "z", 1 }, { NULL, 0 } };
+	const struct csv_field g[] = { { "1", 1 }, { NULL, 0 }, { NULL, 0 },
+	    { "", 0 }, { NULL, 0 } };
+	struct csv_record h = { hf, 3, 1, NULL };
+	struct csv_record r = { f, 1, 2, &h };
+	char buf[CSV_RAGGED_MAX];
+
+	ck_assert_str_eq(csv_ragged(&r, buf), "1 field, but the header has 3: "
+	    "the fields of columns 'name' to 'kind' are missing");
+	r.nfield = 2;
+	ck_assert_str_eq(csv_ragged(&r, buf), "2 fields, but the header has 3: "
+	    "the field of column 'kind' is missing");
+	r.nfield = 4;
+	ck_assert_str_eq(csv_ragged(&r, buf), "4 fields, but the header has 3: "
+	    "'z' is past the last column, 'kind' (a value with a delimiter in "
+	    "it that is not quoted?)");
+	h.nfield = 2;
+	ck_assert_str_eq(csv_ragged(&r, buf), "4 fields, but the header has 2: "
+	    "'y' and more are past the last column, 'name' (a value with a "
+	    "delimiter in it that is not quoted?)");
+	/* Only empty fields past the header: delimiters at the end. */
+	h.nfield = 3;
+	r.field = g;
+	ck_assert_str_eq(csv_ragged(&r, buf), "4 fields, but the header has 3: "
+	    "an empty field is past the last column, 'kind' (a delimiter at the "
+	    "end of the line?)");
+	r.nfield = 5;
+	ck_assert_str_eq(csv_ragged(&r, buf), "5 fields, but the header has 3: "
+	    "empty fields are past the last column, 'kind' (delimiters at the "
+	    "end of the line?)");
+}
+END_TEST
+
 /* before, then a field of n bytes c (in quotes when quoted), then after. */
 static void
 field_input(struct buf *b, const char *before, char c, size_t n, int quoted,
@@ -1575,6 +1614,7 @@ csv_suite(void)
 	tcase_add_test(tc, invalid_utf8);
 	tcase_add_test(tc, bom_inside);
 	tcase_add_test(tc, error_names_field);
+	tcase_add_test(tc, ragged);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");
