@@ -409,6 +409,18 @@ parse_setting(struct importer *im, const struct entity_column *c,
 		    "%ld", sv, min, max);
 }
 
+/* A date or a month that is not one: the rule of the calendar it breaks
+ * (why), or else the form it should have. */
+static void
+bad_date(struct importer *im, const struct entity_column *c, const char *sv,
+    const char *why, const char *what, const char *form)
+{
+	if (why != NULL)
+		row_error(im, c->name, "%s is not %s: %s", sv, what, why);
+	else
+		row_error(im, c->name, "%s is not %s (%s)", sv, what, form);
+}
+
 /* Parses one field of a type that does not depend on the currency.  The
  * value is quoted for a message only when there is one: this is the hot
  * path. */
@@ -417,7 +429,7 @@ static void
 parse_field(struct importer *im, const struct entity_column *c,
     const char *s, size_t len, struct value *v)
 {
-	char sv[SHOW_MAX];
+	char sv[SHOW_MAX], why[DATE_WHY_MAX];
 	int32_t d;
 
 	v->kind = V_TEXT;
@@ -433,12 +445,13 @@ parse_field(struct importer *im, const struct entity_column *c,
 		break;
 	case ET_DATE:
 		if (date_parse(s, len, &d) != 0)
-			row_error(im, c->name, "%s is not a date (YYYY-MM-DD)",
-			    SV);
+			bad_date(im, c, SV, date_why_not(s, len, why), "a date",
+			    "YYYY-MM-DD");
 		break;
 	case ET_MONTH:
 		if (date_parse_month(s, len, &d) != 0)
-			row_error(im, c->name, "%s is not a month (YYYY-MM)", SV);
+			bad_date(im, c, SV, date_month_why_not(s, len, why),
+			    "a month", "YYYY-MM");
 		break;
 	case ET_INT:
 		v->kind = V_INT;
