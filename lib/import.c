@@ -8,7 +8,9 @@
  * not written, and reading goes on to report more (up to --max-errors);
  * the transaction is rolled back at the end.
  *
- * Modes: insert relies on the tables' unique keys to find duplicates;
+ * Modes: insert relies on the tables' unique keys to find duplicates
+ * (and asks a second connection, which sees the database as the import
+ * found it, whether a duplicate was there before or came in the input);
  * upsert and replace look the key up first (with IS, so that a key with an
  * empty part such as prices' effective_from still matches) and update only
  * the columns the file has, and only when a value differs, so that
@@ -94,6 +96,7 @@ struct target {
 	int key[4];		/* entity column indexes of its key */
 	int nkey;
 	sqlite3_stmt *insert, *find, *update, *remember;
+	sqlite3_stmt *was;	/* on importer.before: the key was there */
 	int nupdate;		/* columns the update sets */
 	int upd[MAXCOL];
 	long inserted, updated, deleted;
@@ -173,6 +176,8 @@ struct importer {
 	FILE *rejects_fp;
 	struct out *rejects;
 	struct writer writer;
+	sqlite3 *before;		/* the database before the import */
+	int nfile;			/* files read before this one */
 };
 
 /* ---- strings ---------------------------------------------------------- */
@@ -850,6 +855,24 @@ target_free(struct target *t)
 	sqlite3_finalize(t->find);
 	sqlite3_finalize(t->update);
 	sqlite3_finalize(t->remember);
+	sqlite3_finalize(t->was);
+}
+
+/* A key column's value as the file wrote it. */
+static const char *
+key_value(const struct entity_column *c, const struct value *v, char *buf,
+    size_t size)
+{
+	if (v->kind == V_TEXT)
+		show(buf, v->s, v->len);
+	else if (v->kind == V_INT && (c->type == ET_QUANTITY ||
+	    c->type == ET_PERCENT))
+		money_format_trim(buf, v->i, MONEY_QTY_SCALE, 0, '.');
+	else if (v->kind == V_INT)
+		snprintf(buf, size, "%lld", (long long)v->i);
+	else
+		snprintf(buf, size, "(empty)");
+	return buf;
 }
 
 static void
@@ -857,47 +880,98 @@ key_text(struct importer *im, const struct target *t, const struct value *val,
     char *buf, size_t size)
 {
 	size_t n = 0;
-	char sv[SHOW_MAX];
+	char sv[SHOW_MAX + MONEY_FMT_MAX];
 
 	buf[0] = '\0';
 	for (int i = 0; i < t->nkey && n < size; i++) {
 		const struct entity_column *c = &im->e->column[t->key[i]];
-		const struct value *v = &val[t->key[i]];
 
-		if (v->kind == V_TEXT)
-			show(sv, v->s, v->len);
-		else if (v->kind == V_INT)
-			snprintf(sv, sizeof(sv), "%lld", (long long)v->i);
-		else
-			snprintf(sv, sizeof(sv), "(empty)");
 		n += (size_t)snprintf(buf + n, size - n, "%s%s %s",
-		    i ? ", " : "", c->name, sv);
+		    i ? ", " : "", c->name, key_value(c, &val[t->key[i]], sv,
+		    sizeof(sv)));
 	}
+}
+
+/*
+ * Whether a key was in the database before this import: looked up on a
+ * second connection, which sees the database as the import found it.  It
+ * is opened at the first duplicate, by the one thread that writes rows.
+ */
+static int
+was_there(struct importer *im, struct target *t, const struct value *val)
+{
+	struct sbuf sql = { .n = 0 };
+	int rc;
+
+	if (im->before == NULL)
+		im->before = db_open_reader(im->db, im->o->common->busy_ms);
+	if (t->was == NULL) {
+		sb_add(&sql, "SELECT 1 FROM %s WHERE ", t->table);
+		sb_key_match(&sql, im, t, 1);
+		t->was = db_prepare(im->before, sql.s);
+	}
+	for (int i = 0; i < t->nkey; i++)
+		bind_value(t->was, i + 1, &val[t->key[i]]);
+	rc = sqlite3_step(t->was);
+	sqlite3_reset(t->was);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		db_fatal(im->before, im->file);
+	return rc == SQLITE_ROW;
+}
+
+/*
+ * A key that is there already: in the database, or earlier in this
+ * import.  Words it in msg; returns the column to name, for a key of one
+ * column (a key of several names its columns in msg).
+ */
+static const char *
+duplicate(struct importer *im, struct target *t, const struct value *val,
+    char *msg, size_t size)
+{
+	const struct entity_column *c = &im->e->column[t->key[0]];
+	char key[512];
+	const char *where;
+
+	if (t->nkey == 1)
+		key_value(c, &val[t->key[0]], key, sizeof(key));
+	else
+		key_text(im, t, val, key, sizeof(key));
+	if (was_there(im, t, val))
+		where = "is already in the database (--upsert updates it)";
+	else if (im->nfile > 0)
+		where = "is already earlier in this import, in this file or "
+		    "one before it";
+	else if (t->parent)
+		where = "is already on an earlier line of the file: the lines "
+		    "of an invoice must follow each other";
+	else
+		where = "is already on an earlier line of the file";
+	snprintf(msg, size, "%s %s", key, where);
+	return t->nkey == 1 ? c->name : NULL;
 }
 
 /* Reports a failed statement of a row; anything but a constraint is
  * fatal. */
 static int
-step_failed(struct importer *im, const struct target *t, sqlite3_stmt *st,
+step_failed(struct importer *im, struct target *t, sqlite3_stmt *st,
     int rc, const struct value *val, unsigned long line)
 {
 	char key[512], msg[1024];
+	const char *column = NULL;
 
 	sqlite3_reset(st);
 	if ((rc & 0xff) != SQLITE_CONSTRAINT)
 		db_fatal(im->db, im->file);
-	key_text(im, t, val, key, sizeof(key));
 	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE)
-		snprintf(msg, sizeof(msg), t->parent ? "%s is already in the "
-		    "database, or its lines are not next to each other in the "
-		    "file" : "%s is already in the database or earlier in the "
-		    "file (--upsert updates it)", key);
-	else
+		column = duplicate(im, t, val, msg, sizeof(msg));
+	else {
+		key_text(im, t, val, key, sizeof(key));
 		snprintf(msg, sizeof(msg), "%s: the database refused the row: "
 		    "%s", key, sqlite3_errmsg(im->db));
+	}
 	if (val == im->val)
-		row_error(im, NULL, "%s", msg);
-	else if (!cli_data_error(im->file, line, NULL, "%s", msg))
+		row_error(im, column, "%s", msg);
+	else if (!cli_data_error(im->file, line, column, "%s", msg))
 		im->stop = 1;	/* the writer, on a row of a batch */
 	return ROW_FAILED;
 }
@@ -1685,6 +1759,8 @@ importer_free(struct importer *im)
 	target_free(&im->table);
 	if (im->parent.table != NULL)
 		target_free(&im->parent);
+	if (im->before != NULL)
+		db_close(im->before);
 }
 
 static void
@@ -1787,8 +1863,9 @@ import_files(sqlite3 *db, const struct entity *e,
 	if (e->parent_table != NULL)
 		defer_indexes(db, e->parent_table, &later);
 	importer_init(&im, db, e, o);
-	for (int i = 0; i < nfiles && cli_data_errors() == 0; i++)
-		import_file(&im, files[i]);
+	for (im.nfile = 0; im.nfile < nfiles && cli_data_errors() == 0;
+	    im.nfile++)
+		import_file(&im, files[im.nfile]);
 	if (cli_data_errors() == 0 && o->mode == IMPORT_REPLACE)
 		replace_rest(&im);
 	if (cli_data_errors() == 0)
