@@ -1439,11 +1439,13 @@ map_header(struct importer *im, const struct csv_record *rec)
 			    "%s%s", n ? ", " : "", show(sv, hf->s ? hf->s : "",
 			    hf->len));
 	}
+	if (nunknown > 5)
+		snprintf(unknown + n, sizeof(unknown) - n, " and %zu more",
+		    nunknown - 5);
 	if (nunknown > 0)
-		cli_data_error(im->file, rec->line, NULL, "header: %s%s %s of "
-		    "%s (its columns: %s)", unknown, nunknown > 5 ?
-		    " and more" : "", nunknown > 1 ? "are not columns" :
-		    "is not a column", e->name, cols);
+		cli_data_error(im->file, rec->line, NULL, "header: %s %s of %s "
+		    "(its columns: %s)", unknown, nunknown > 1 ?
+		    "are not columns" : "is not a column", e->name, cols);
 	for (size_t ci = 0; ci < e->ncolumn; ci++)
 		if (im->col_of[ci] < 0 && (e->column[ci].flags & EC_REQUIRED))
 			cli_data_error(im->file, rec->line, NULL, "header: the "
