@@ -1540,10 +1540,9 @@ summary(struct importer *im)
 }
 
 static void
-import_file(struct importer *im, const char *path)
+import_file(struct importer *im, const char *path, FILE *fp)
 {
 	const struct cli_common *c = im->o->common;
-	FILE *fp = stdin;
 	struct sha256 sha;
 	char hex[65];
 	char delim = c->delim;
@@ -1551,8 +1550,6 @@ import_file(struct importer *im, const char *path)
 	int rc;
 
 	im->file = cli_input_name(path);
-	if (strcmp(im->file, "stdin") != 0 && (fp = fopen(path, "r")) == NULL)
-		cli_die(CLI_EIO, "%s: %s", path, strerror(errno));
 	if (!c->delim_set && ends_with(im->file, ".tsv"))
 		delim = '\t';
 	im->header_seen = 0;
@@ -1561,8 +1558,6 @@ import_file(struct importer *im, const char *path)
 	im->last_parent[0] = '\0';
 	sha256_init(&sha);
 	rc = csv_read(fp, im->file, delim, &sha, on_record, im);
-	if (fp != stdin)
-		fclose(fp);
 	if (im->parent.table != NULL)
 		target_flush(im, &im->parent);
 	target_flush(im, &im->table);
@@ -1845,11 +1840,20 @@ import_files(sqlite3 *db, const struct entity *e,
 	struct deferred later = { .n = 0 };
 	char *const stdin_only[] = { NULL };
 	unsigned long errors;
+	FILE **fp;
 
 	if (nfiles == 0) {
 		files = stdin_only;
 		nfiles = 1;
 	}
+	/* Every file is opened first, so that one that cannot be fails the
+	 * import before the summary of another says that it went in. */
+	fp = cli_calloc((size_t)nfiles, sizeof(*fp));
+	for (int i = 0; i < nfiles; i++)
+		if (strcmp(cli_input_name(files[i]), "stdin") == 0)
+			fp[i] = stdin;
+		else if ((fp[i] = fopen(files[i], "r")) == NULL)
+			cli_die(CLI_EIO, "%s: %s", files[i], strerror(errno));
 	/*
 	 * Every reference of the contract is checked row by row above, to name
 	 * the line and the value; SQLite's own check would look each one up
@@ -1867,7 +1871,11 @@ import_files(sqlite3 *db, const struct entity *e,
 	importer_init(&im, db, e, o);
 	for (im.nfile = 0; im.nfile < nfiles && cli_data_errors() == 0;
 	    im.nfile++)
-		import_file(&im, files[im.nfile]);
+		import_file(&im, files[im.nfile], fp[im.nfile]);
+	for (int i = 0; i < nfiles; i++)
+		if (fp[i] != stdin)
+			fclose(fp[i]);
+	free(fp);
 	if (cli_data_errors() == 0 && o->mode == IMPORT_REPLACE)
 		replace_rest(&im);
 	if (cli_data_errors() == 0)
