@@ -78,6 +78,7 @@ $(O)/tests/unit: $(UNIT_OBJ) $(LIB)
 check: all $(O)/tests/unit
 	CK_VERBOSITY=$${CK_VERBOSITY:-minimal} $(O)/tests/unit
 	sh tests/e2e/run.sh $(O)/bin
+	sh tests/bad/run.sh $(O)/bin
 	sh tests/docs.sh $(O)/bin
 	sh tests/readme.sh $(O)/bin
 

@@ -6,6 +6,12 @@
  * (pstate 0 in libcsv 3) when the line is fed.  Bytes are checked for NUL
  * and UTF-8 on the way in, with a UTF-8 state that survives the ends of
  * read blocks.
+ *
+ * An error names the field it is in, by the header's name for it, and
+ * shows the field as the file has it.  For a bad byte the line is fed to
+ * libcsv up to that byte first, so that libcsv's state (public in its
+ * csv.h: the state, whether the field is quoted, its text so far) says
+ * which field the byte is in and what came before it in the field.
  */
 #include <csv.h>
 #include <ctype.h>
@@ -21,6 +27,10 @@
 
 #define BLOCK_SIZE (256 * 1024)
 #define LIBCSV_ROW_NOT_BEGUN 0
+#define LIBCSV_FIELD_BEGUN 2
+#define LIBCSV_FIELD_MIGHT_HAVE_ENDED 3	/* after a quote in a quoted field */
+#define SHOW_BYTES 60		/* of a bad field, in a message */
+#define SHOW_MAX (4 * SHOW_BYTES + 16)
 
 struct utf8_state {
 	unsigned need;		/* continuation bytes still to come */
@@ -32,6 +42,13 @@ struct utf8_state {
 struct field_span {
 	size_t off, len;
 	int null;
+};
+
+/* The first bytes of a bad field, for its message. */
+struct value {
+	char s[SHOW_BYTES + 4];
+	size_t n;
+	int more;		/* bytes left out */
 };
 
 struct reader {
@@ -46,9 +63,16 @@ struct reader {
 	size_t nfield, capfield;
 	unsigned long line;	/* the physical line being fed */
 	unsigned long record_line;
+	unsigned long field_line;	/* where the field being read starts */
 	int stop;		/* the callback's value, or -1 */
 	int too_long;
+	size_t too_long_field;	/* which field, its line and first bytes */
+	unsigned long too_long_line;
+	struct value too_long_value;
 	struct utf8_state utf8;
+	struct csv_record header;	/* the first record, kept for messages */
+	char *header_data;
+	struct csv_field *header_field;
 };
 
 static void *
@@ -65,6 +89,19 @@ grow(void *p, size_t *cap, size_t need, size_t size)
 }
 
 static void
+value_add(struct value *v, const char *s, size_t len)
+{
+	size_t room = sizeof(v->s) - v->n;
+
+	if (len > room) {
+		len = room;
+		v->more = 1;
+	}
+	memcpy(v->s + v->n, s, len);
+	v->n += len;
+}
+
+static void
 on_field(void *s, size_t len, void *arg)
 {
 	struct reader *r = arg;
@@ -73,6 +110,11 @@ on_field(void *s, size_t len, void *arg)
 	if (r->stop)
 		return;
 	if (len > CSV_FIELD_MAX) {
+		if (!r->too_long) {
+			r->too_long_field = r->nfield;
+			r->too_long_line = r->field_line;
+			value_add(&r->too_long_value, s, len);
+		}
 		r->too_long = 1;
 		return;
 	}
@@ -95,6 +137,29 @@ on_field(void *s, size_t len, void *arg)
 	r->ndata += len + 1;
 }
 
+/* The header, the first record, is kept for the messages about the
+ * records after it. */
+static void
+keep_header(struct reader *r)
+{
+	size_t n = r->nfield;
+
+	if ((r->header_data = malloc(r->ndata > 0 ? r->ndata : 1)) == NULL ||
+	    (r->header_field = malloc((n > 0 ? n : 1) *
+	    sizeof(*r->header_field))) == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	memcpy(r->header_data, r->data, r->ndata);
+	for (size_t i = 0; i < n; i++) {
+		r->header_field[i].s = r->span[i].null ? NULL :
+		    r->header_data + r->span[i].off;
+		r->header_field[i].len = r->span[i].len;
+	}
+	r->header.field = r->header_field;
+	r->header.nfield = n;
+	r->header.line = r->record_line;
+	r->header.header = NULL;
+}
+
 static void
 on_record(int c, void *arg)
 {
@@ -111,7 +176,10 @@ on_record(int c, void *arg)
 	rec.field = r->field;
 	rec.nfield = r->nfield;
 	rec.line = r->record_line;
+	rec.header = r->header.field != NULL ? &r->header : NULL;
 	r->stop = r->fn(r->arg, &rec);
+	if (rec.header == NULL)
+		keep_header(r);
 	r->nfield = 0;
 	r->ndata = 0;
 }
@@ -192,45 +260,221 @@ utf8_check(struct utf8_state *u, const unsigned char *s, size_t n, int *bom)
 	return n;
 }
 
-static int
-fail(struct reader *r, unsigned long line, const char *fmt, const char *what)
+/* ---- messages ------------------------------------------------------------ */
+
+/* The bytes from s up to the end of the field (a delimiter or a line end). */
+static void
+value_rest(struct value *v, const struct reader *r, const char *s,
+    size_t len)
 {
-	cli_data_error(r->name, line, NULL, fmt, what);
+	size_t n = 0;
+
+	while (n < len && s[n] != (char)r->parser.delim_char && s[n] != '\n' &&
+	    s[n] != '\r')
+		n++;
+	value_add(v, s, n);
+}
+
+/*
+ * The field libcsv is in the middle of, as the file has it: its opening
+ * quote, its text so far with the quotes in it doubled again, and the
+ * closing quote it may have just read.  With one_line, only up to the
+ * first line end in it.
+ */
+static void
+value_partial(struct value *v, const struct csv_parser *p, int one_line)
+{
+	size_t n = p->entry_pos;
+	int closing = p->pstate == LIBCSV_FIELD_MIGHT_HAVE_ENDED;
+
+	if (p->pstate < LIBCSV_FIELD_BEGUN)
+		return;
+	if (p->quoted)
+		value_add(v, "\"", 1);
+	for (size_t i = 0; i < n && !v->more; i++) {
+		char c = (char)p->entry_buf[i];
+
+		if (one_line && (c == '\n' || c == '\r')) {
+			while (i < n && (p->entry_buf[i] == '\n' ||
+			    p->entry_buf[i] == '\r'))
+				i++;
+			v->more = i < n;
+			return;
+		}
+		value_add(v, &c, 1);
+		if (p->quoted && c == '"' && !(closing && i == n - 1))
+			value_add(v, &c, 1);
+	}
+}
+
+/* The length of the valid UTF-8 character at s, 0 for none. */
+static size_t
+utf8_char(const unsigned char *s, size_t n)
+{
+	struct utf8_state u;
+	int bom = 0;
+
+	memset(&u, 0, sizeof(u));
+	for (size_t i = 0; i < n; i++) {
+		if (utf8_check(&u, s + i, 1, &bom) != 1 || bom)
+			return 0;
+		if (u.need == 0)
+			return i + 1;
+	}
+	return 0;
+}
+
+/*
+ * A field's bytes as a message shows them: in quotes, at most SHOW_BYTES
+ * of them, then "..." when there are more; a byte that is not printable
+ * text (a control byte, invalid UTF-8, a byte order mark) as \xHH.
+ */
+static const char *
+show(char *buf, const struct value *v)
+{
+	const unsigned char *u = (const unsigned char *)v->s;
+	size_t n = v->n > SHOW_BYTES ? SHOW_BYTES : v->n, i = 0, j = 0, k;
+
+	buf[j++] = '\'';
+	while (i < n) {
+		if (u[i] >= 0x20 && u[i] < 0x7f)
+			k = 1;
+		else if (u[i] >= 0x80)
+			k = utf8_char(u + i, v->n - i);
+		else
+			k = 0;
+		if (k > 0) {
+			memcpy(buf + j, u + i, k);
+			j += k;
+			i += k;
+		} else
+			j += (size_t)snprintf(buf + j, 5, "\\x%02X", u[i++]);
+	}
+	if (i < v->n || v->more) {
+		memcpy(buf + j, "...", 3);
+		j += 3;
+	}
+	buf[j++] = '\'';
+	buf[j] = '\0';
+	return buf;
+}
+
+/* The name of field i for a message: the header's, when it has one that
+ * can be shown as it is. */
+static const char *
+column_name(const struct reader *r, size_t i)
+{
+	const struct csv_field *f;
+
+	if (i >= r->header.nfield)
+		return NULL;
+	f = &r->header.field[i];
+	if (f->s == NULL || f->len == 0 || f->len > SHOW_BYTES)
+		return NULL;
+	for (size_t j = 0; j < f->len; j++)
+		if ((unsigned char)f->s[j] < 0x20 || f->s[j] == 0x7f)
+			return NULL;
+	return f->s;
+}
+
+/* Reports an error in field i (from 0) of the record being read, whose
+ * bytes are v: "column 'NAME': 'VALUE' WHAT", or "field N: ...". */
+static int
+field_error(struct reader *r, unsigned long line, size_t i,
+    const struct value *v, const char *what)
+{
+	char shown[SHOW_MAX];
+	const char *column = column_name(r, i);
+
+	show(shown, v);
+	if (column != NULL)
+		cli_data_error(r->name, line, column, "%s %s", shown, what);
+	else
+		cli_data_error(r->name, line, NULL, "field %zu: %s %s", i + 1,
+		    shown, what);
 	return -1;
 }
 
-/* Checks and feeds one line, or the part of it in this block. */
+static int
+too_long_error(struct reader *r, unsigned long line, size_t i,
+    const struct value *v)
+{
+	return field_error(r, line, i, v, "is longer than 1 MiB");
+}
+
+/* ---- reading ---------------------------------------------------------------- */
+
+/* Feeds bytes that passed the checks to libcsv, reporting its errors. */
+static int
+parse(struct reader *r, const char *s, size_t len)
+{
+	struct value v = { .n = 0 };
+	size_t done = csv_parse(&r->parser, s, len, on_field, on_record, r);
+
+	if (done == len && !r->too_long)
+		return r->stop;
+	if (r->stop)	/* stopped before the error (after a CR) */
+		return r->stop;
+	if (r->too_long)
+		return too_long_error(r, r->too_long_line, r->too_long_field,
+		    &r->too_long_value);
+	if (csv_error(&r->parser) == CSV_ENOMEM) {
+		value_add(&v, (const char *)r->parser.entry_buf,
+		    r->parser.entry_pos);
+		return too_long_error(r, r->field_line, r->nfield, &v);
+	}
+	value_partial(&v, &r->parser, 0);
+	value_rest(&v, r, s + done, len - done);
+	return field_error(r, r->line, r->nfield, &v,
+	    r->parser.pstate == LIBCSV_FIELD_MIGHT_HAVE_ENDED ?
+	    "has text after its closing quote (quote the whole field, and "
+	    "double the quotes in it)" : "has a quote inside an unquoted "
+	    "field (quote the whole field, and double the quotes in it)");
+}
+
+/*
+ * Checks and feeds one line, or the part of it in this block: the bytes
+ * before the first bad one are fed, then the bad one is reported in the
+ * field it falls in.
+ */
 static int
 feed(struct reader *r, const char *s, size_t len)
 {
-	size_t bad;
-	int bom = 0;
-	char hex[8];
+	const char *nul = memchr(s, '\0', len);
+	size_t n = nul != NULL ? (size_t)(nul - s) : len, bad, start;
+	struct utf8_state *u = &r->utf8;
+	struct value v = { .n = 0 };
+	char what[128];
+	int bom = 0, rc;
 
-	if (memchr(s, '\0', len) != NULL)
-		return fail(r, r->line, "%s", "contains a NUL byte (the file "
+	if (r->parser.pstate < LIBCSV_FIELD_BEGUN || !r->parser.quoted)
+		r->field_line = r->line;	/* not inside a quoted field */
+	bad = utf8_check(u, (const unsigned char *)s, n, &bom);
+	if (bad == n && nul == NULL)
+		return parse(r, s, len);
+	if (bad == n) {
+		start = n;
+		snprintf(what, sizeof(what), "contains a NUL byte (the file "
 		    "is not text)");
-	bad = utf8_check(&r->utf8, (const unsigned char *)s, len, &bom);
-	if (bom)
-		return fail(r, r->line, "%s", "byte order mark inside the "
-		    "file (were files joined together?)");
-	if (bad < len) {
-		snprintf(hex, sizeof(hex), "0x%02X", r->utf8.need > 0 ?
-		    r->utf8.lead : (unsigned char)s[bad]);
-		return fail(r, r->line, "invalid UTF-8 (byte %s); convert "
-		    "the file to UTF-8, e.g. with iconv", hex);
+	} else if (bom) {
+		start = bad >= 2 ? bad - 2 : 0;
+		snprintf(what, sizeof(what), "has a byte order mark inside "
+		    "the file (were files joined together?)");
+	} else {
+		/* The culprit is the lead byte of a character cut short. */
+		unsigned lead = u->need > 0 ? u->lead : (unsigned char)s[bad];
+		size_t seen = u->need == 0 ? 0 : (lead >= 0xf0 ? 3 : lead >=
+		    0xe0 ? 2 : 1) - u->need;
+
+		start = bad >= seen ? bad - seen : 0;
+		snprintf(what, sizeof(what), "is invalid UTF-8 (byte 0x%02X); "
+		    "convert the file to UTF-8, e.g. with iconv", lead);
 	}
-	if (csv_parse(&r->parser, s, len, on_field, on_record, r) != len ||
-	    r->too_long) {
-		if (r->stop)	/* stopped before the error (after a CR) */
-			return r->stop;
-		if (r->too_long || csv_error(&r->parser) == CSV_ENOMEM)
-			return fail(r, r->record_line, "a field is longer than "
-			    "%s", "1 MiB");
-		return fail(r, r->line, "%s", "malformed quoting: a quote "
-		    "inside an unquoted field, or text after a closing quote");
-	}
-	return r->stop;
+	if ((rc = parse(r, s, start)) != 0)
+		return rc;
+	value_partial(&v, &r->parser, 0);
+	value_rest(&v, r, s + start, len - start);
+	return field_error(r, r->line, r->nfield, &v, what);
 }
 
 static int
@@ -257,6 +501,7 @@ feed_block(struct reader *r, const char *p, const char *end)
 static int
 read_all(struct reader *r, FILE *fp, struct sha256 *digest)
 {
+	struct value v = { .n = 0 };
 	char *block;
 	size_t n;
 	int first = 1, rc = 0;
@@ -280,15 +525,19 @@ read_all(struct reader *r, FILE *fp, struct sha256 *digest)
 		cli_warn("%s: %s", r->name, strerror(errno));
 		return -1;
 	}
-	if (r->utf8.need > 0)
-		return fail(r, r->line, "%s", "invalid UTF-8 (the file ends "
-		    "inside a character)");
+	if (r->utf8.need > 0) {
+		value_partial(&v, &r->parser, 0);
+		return field_error(r, r->line, r->nfield, &v, "is invalid "
+		    "UTF-8 (the file ends inside a character)");
+	}
+	value_partial(&v, &r->parser, 1);	/* csv_fini() forgets it */
 	if (csv_fini(&r->parser, on_field, on_record, r) != 0)
-		return fail(r, r->record_line, "%s", "unterminated quoted "
-		    "field (a quote is never closed)");
+		return field_error(r, r->field_line, r->nfield, &v, "is an "
+		    "unterminated quoted field: its quote is never closed, so "
+		    "it runs to the end of the file");
 	if (r->too_long)
-		return fail(r, r->record_line, "a field is longer than %s",
-		    "1 MiB");
+		return too_long_error(r, r->too_long_line, r->too_long_field,
+		    &r->too_long_value);
 	return r->stop;
 }
 
@@ -314,6 +563,8 @@ csv_read(FILE *fp, const char *name, char delim, struct sha256 *digest,
 	r.record_line = 1;
 	rc = read_all(&r, fp, digest);
 	csv_free(&r.parser);
+	free(r.header_data);
+	free(r.header_field);
 	free(r.data);
 	free(r.span);
 	free(r.field);
@@ -343,6 +594,54 @@ csv_header_find(const struct csv_record *header, const char *column)
 		if (csv_header_is(&header->field[i], column))
 			return (int)i;
 	return -1;
+}
+
+/* A header field for a message, as show() shows it. */
+static const char *
+show_field(char *buf, const struct csv_field *f)
+{
+	struct value v = { .n = 0 };
+
+	if (f->s != NULL)
+		value_add(&v, f->s, f->len);
+	return show(buf, &v);
+}
+
+const char *
+csv_ragged(const struct csv_record *rec, char *buf)
+{
+	const struct csv_record *h = rec->header;
+	size_t n = rec->nfield, nh = h->nfield, nonempty = 0, room;
+	char a[SHOW_MAX], b[SHOW_MAX], *p;
+
+	room = CSV_RAGGED_MAX - (size_t)snprintf(buf, CSV_RAGGED_MAX,
+	    "%zu field%s, but the header has %zu: ", n, n == 1 ? "" : "s", nh);
+	p = buf + CSV_RAGGED_MAX - room;
+	if (n + 1 == nh) {
+		snprintf(p, room, "the field of column %s is missing",
+		    show_field(a, &h->field[n]));
+		return buf;
+	}
+	if (n < nh) {
+		snprintf(p, room, "the fields of columns %s to %s are missing",
+		    show_field(a, &h->field[n]), show_field(b, &h->field[nh - 1]));
+		return buf;
+	}
+	for (size_t i = nh; i < n; i++)
+		nonempty += rec->field[i].len > 0;
+	show_field(b, &h->field[nh - 1]);
+	if (nonempty == 0 && n - nh == 1)
+		snprintf(p, room, "an empty field is past the last column, %s "
+		    "(a delimiter at the end of the line?)", b);
+	else if (nonempty == 0)
+		snprintf(p, room, "empty fields are past the last column, %s "
+		    "(delimiters at the end of the line?)", b);
+	else
+		snprintf(p, room, "%s %s past the last column, %s (a value with "
+		    "a delimiter in it that is not quoted?)",
+		    show_field(a, &rec->field[nh]), n - nh == 1 ? "is" :
+		    "and more are", b);
+	return buf;
 }
 
 #define COLUMNS_MAX 16
@@ -379,8 +678,10 @@ on_columns_record(void *arg, const struct csv_record *rec)
 		return missing ? -1 : 0;
 	}
 	if (rec->nfield != c->nheader) {
-		cli_data_error(c->name, rec->line, NULL, "%zu fields, but the "
-		    "header has %zu", rec->nfield, c->nheader);
+		char why[CSV_RAGGED_MAX];
+
+		cli_data_error(c->name, rec->line, NULL, "%s",
+		    csv_ragged(rec, why));
 		return -1;
 	}
 	for (size_t i = 0; i < c->ncolumns; i++) {

@@ -7,7 +7,8 @@
  * blank lines and counts nothing), an unterminated quote is an error, a
  * leading UTF-8 BOM is dropped, and a NUL byte, invalid UTF-8, a BOM later
  * in the file or a field over CSV_FIELD_MAX bytes stop the read with an
- * error that names the line.  An empty unquoted field is NULL, "" is an
+ * error that names the line, the column (by the header's name for it)
+ * and the field, as the file has it.  An empty unquoted field is NULL, "" is an
  * empty string.  Memory is bounded by the longest record, not the file.
  *
  * Records passed to the callback, and their fields, are owned by the
@@ -32,6 +33,7 @@ struct csv_record {
 	const struct csv_field *field;
 	size_t nfield;
 	unsigned long line;	/* where the record starts, from 1 */
+	const struct csv_record *header;	/* the first; NULL in it */
 };
 
 /* Returns 0 to go on, anything else to stop the read with that value. */
@@ -93,6 +95,15 @@ int csv_collect(const struct csv_input *in, const char *const *columns,
     size_t ncolumns, size_t nrequired, int per_record, struct csv_rows *rows);
 int csv_rows_each(const struct csv_rows *rows, csv_columns_fn fn, void *arg);
 void csv_rows_free(struct csv_rows *rows);
+
+/*
+ * Why a record has another number of fields than its header, in words
+ * that name the columns and the fields ("3 fields, but the header has 4:
+ * the field of column 'period' is missing"), for a message.  Writes it
+ * into buf, of CSV_RAGGED_MAX bytes, and returns buf.
+ */
+#define CSV_RAGGED_MAX 768
+const char *csv_ragged(const struct csv_record *rec, char *buf);
 
 /*
  * The index of the header field that names `column` (case and surrounding

@@ -9,6 +9,7 @@
  * meaningless but defined.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "date.h"
@@ -122,6 +123,49 @@ date_parse_month(const char *s, size_t len, int32_t *month)
 		return -1;
 	*month = y * 12 + (m - 1);
 	return 0;
+}
+
+/*
+ * The rule of the calendar that s, of the form YYYY-MM-DD (len 10) or
+ * YYYY-MM (len 7), breaks; NULL when it has not that form, or keeps the
+ * rules.
+ */
+static const char *
+why_not(const char *s, size_t len, size_t want, char *buf)
+{
+	static const char *const month_name[] = { "January", "February",
+	    "March", "April", "May", "June", "July", "August", "September",
+	    "October", "November", "December" };
+	int y, m, d = 1;
+
+	if (len != want || s[4] != '-' || (y = get_digits(s, 4)) < 0 ||
+	    (m = get_digits(s + 5, 2)) < 0 || (want == 10 && (s[7] != '-' ||
+	    (d = get_digits(s + 8, 2)) < 0)))
+		return NULL;
+	if (y == 0)
+		snprintf(buf, DATE_WHY_MAX, "there is no year 0000");
+	else if (m < 1 || m > 12)
+		snprintf(buf, DATE_WHY_MAX, "there is no month %.2s", s + 5);
+	else if (d < 1)
+		snprintf(buf, DATE_WHY_MAX, "there is no day 00");
+	else if (d > date_days_in_month(y, m))
+		snprintf(buf, DATE_WHY_MAX, "%s %.4s has %d days",
+		    month_name[m - 1], s, date_days_in_month(y, m));
+	else
+		return NULL;
+	return buf;
+}
+
+const char *
+date_why_not(const char *s, size_t len, char *buf)
+{
+	return why_not(s, len, 10, buf);
+}
+
+const char *
+date_month_why_not(const char *s, size_t len, char *buf)
+{
+	return why_not(s, len, 7, buf);
 }
 
 /* Writes v as exactly n digits, keeping the low ones if it is longer. */

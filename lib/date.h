@@ -23,6 +23,17 @@ int date_parse(const char *s, size_t len, int32_t *day);
 /* Parses exactly "YYYY-MM".  Returns 0 and stores the month number, or -1. */
 int date_parse_month(const char *s, size_t len, int32_t *month);
 
+/*
+ * Why s, which date_parse() (date_parse_month()) refused, is not a date
+ * (a month), for a message: the rule of the calendar it breaks ("there is
+ * no month 13", "February 2026 has 28 days", "there is no year 0000"),
+ * written into buf of DATE_WHY_MAX bytes; NULL when s has not even the
+ * form YYYY-MM-DD (YYYY-MM).
+ */
+#define DATE_WHY_MAX 40
+const char *date_why_not(const char *s, size_t len, char *buf);
+const char *date_month_why_not(const char *s, size_t len, char *buf);
+
 int32_t date_from_ymd(int y, int m, int d);	/* no validation */
 void date_to_ymd(int32_t day, int *y, int *m, int *d);
 int date_is_leap(int y);

@@ -8,7 +8,9 @@
  * not written, and reading goes on to report more (up to --max-errors);
  * the transaction is rolled back at the end.
  *
- * Modes: insert relies on the tables' unique keys to find duplicates;
+ * Modes: insert relies on the tables' unique keys to find duplicates
+ * (and asks a second connection, which sees the database as the import
+ * found it, whether a duplicate was there before or came in the input);
  * upsert and replace look the key up first (with IS, so that a key with an
  * empty part such as prices' effective_from still matches) and update only
  * the columns the file has, and only when a value differs, so that
@@ -94,6 +96,7 @@ struct target {
 	int key[4];		/* entity column indexes of its key */
 	int nkey;
 	sqlite3_stmt *insert, *find, *update, *remember;
+	sqlite3_stmt *was;	/* on importer.before: the key was there */
 	int nupdate;		/* columns the update sets */
 	int upd[MAXCOL];
 	long inserted, updated, deleted;
@@ -173,6 +176,8 @@ struct importer {
 	FILE *rejects_fp;
 	struct out *rejects;
 	struct writer writer;
+	sqlite3 *before;		/* the database before the import */
+	int nfile;			/* files read before this one */
 };
 
 /* ---- strings ---------------------------------------------------------- */
@@ -222,7 +227,7 @@ show(char *buf, const char *s, size_t len)
 static void
 row_error(struct importer *im, const char *column, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -409,6 +414,18 @@ parse_setting(struct importer *im, const struct entity_column *c,
 		    "%ld", sv, min, max);
 }
 
+/* A date or a month that is not one: the rule of the calendar it breaks
+ * (why), or else the form it should have. */
+static void
+bad_date(struct importer *im, const struct entity_column *c, const char *sv,
+    const char *why, const char *what, const char *form)
+{
+	if (why != NULL)
+		row_error(im, c->name, "%s is not %s: %s", sv, what, why);
+	else
+		row_error(im, c->name, "%s is not %s (%s)", sv, what, form);
+}
+
 /* Parses one field of a type that does not depend on the currency.  The
  * value is quoted for a message only when there is one: this is the hot
  * path. */
@@ -417,7 +434,7 @@ static void
 parse_field(struct importer *im, const struct entity_column *c,
     const char *s, size_t len, struct value *v)
 {
-	char sv[SHOW_MAX];
+	char sv[SHOW_MAX], why[DATE_WHY_MAX];
 	int32_t d;
 
 	v->kind = V_TEXT;
@@ -433,12 +450,13 @@ parse_field(struct importer *im, const struct entity_column *c,
 		break;
 	case ET_DATE:
 		if (date_parse(s, len, &d) != 0)
-			row_error(im, c->name, "%s is not a date (YYYY-MM-DD)",
-			    SV);
+			bad_date(im, c, SV, date_why_not(s, len, why), "a date",
+			    "YYYY-MM-DD");
 		break;
 	case ET_MONTH:
 		if (date_parse_month(s, len, &d) != 0)
-			row_error(im, c->name, "%s is not a month (YYYY-MM)", SV);
+			bad_date(im, c, SV, date_month_why_not(s, len, why),
+			    "a month", "YYYY-MM");
 		break;
 	case ET_INT:
 		v->kind = V_INT;
@@ -837,6 +855,24 @@ target_free(struct target *t)
 	sqlite3_finalize(t->find);
 	sqlite3_finalize(t->update);
 	sqlite3_finalize(t->remember);
+	sqlite3_finalize(t->was);
+}
+
+/* A key column's value as the file wrote it. */
+static const char *
+key_value(const struct entity_column *c, const struct value *v, char *buf,
+    size_t size)
+{
+	if (v->kind == V_TEXT)
+		show(buf, v->s, v->len);
+	else if (v->kind == V_INT && (c->type == ET_QUANTITY ||
+	    c->type == ET_PERCENT))
+		money_format_trim(buf, v->i, MONEY_QTY_SCALE, 0, '.');
+	else if (v->kind == V_INT)
+		snprintf(buf, size, "%lld", (long long)v->i);
+	else
+		snprintf(buf, size, "(empty)");
+	return buf;
 }
 
 static void
@@ -844,47 +880,98 @@ key_text(struct importer *im, const struct target *t, const struct value *val,
     char *buf, size_t size)
 {
 	size_t n = 0;
-	char sv[SHOW_MAX];
+	char sv[SHOW_MAX + MONEY_FMT_MAX];
 
 	buf[0] = '\0';
 	for (int i = 0; i < t->nkey && n < size; i++) {
 		const struct entity_column *c = &im->e->column[t->key[i]];
-		const struct value *v = &val[t->key[i]];
 
-		if (v->kind == V_TEXT)
-			show(sv, v->s, v->len);
-		else if (v->kind == V_INT)
-			snprintf(sv, sizeof(sv), "%lld", (long long)v->i);
-		else
-			snprintf(sv, sizeof(sv), "(empty)");
 		n += (size_t)snprintf(buf + n, size - n, "%s%s %s",
-		    i ? ", " : "", c->name, sv);
+		    i ? ", " : "", c->name, key_value(c, &val[t->key[i]], sv,
+		    sizeof(sv)));
 	}
+}
+
+/*
+ * Whether a key was in the database before this import: looked up on a
+ * second connection, which sees the database as the import found it.  It
+ * is opened at the first duplicate, by the one thread that writes rows.
+ */
+static int
+was_there(struct importer *im, struct target *t, const struct value *val)
+{
+	struct sbuf sql = { .n = 0 };
+	int rc;
+
+	if (im->before == NULL)
+		im->before = db_open_reader(im->db, im->o->common->busy_ms);
+	if (t->was == NULL) {
+		sb_add(&sql, "SELECT 1 FROM %s WHERE ", t->table);
+		sb_key_match(&sql, im, t, 1);
+		t->was = db_prepare(im->before, sql.s);
+	}
+	for (int i = 0; i < t->nkey; i++)
+		bind_value(t->was, i + 1, &val[t->key[i]]);
+	rc = sqlite3_step(t->was);
+	sqlite3_reset(t->was);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		db_fatal(im->before, im->file);
+	return rc == SQLITE_ROW;
+}
+
+/*
+ * A key that is there already: in the database, or earlier in this
+ * import.  Words it in msg; returns the column to name, for a key of one
+ * column (a key of several names its columns in msg).
+ */
+static const char *
+duplicate(struct importer *im, struct target *t, const struct value *val,
+    char *msg, size_t size)
+{
+	const struct entity_column *c = &im->e->column[t->key[0]];
+	char key[512];
+	const char *where;
+
+	if (t->nkey == 1)
+		key_value(c, &val[t->key[0]], key, sizeof(key));
+	else
+		key_text(im, t, val, key, sizeof(key));
+	if (was_there(im, t, val))
+		where = "is already in the database (--upsert updates it)";
+	else if (im->nfile > 0)
+		where = "is already earlier in this import, in this file or "
+		    "one before it";
+	else if (t->parent)
+		where = "is already on an earlier line of the file: the lines "
+		    "of an invoice must follow each other";
+	else
+		where = "is already on an earlier line of the file";
+	snprintf(msg, size, "%s %s", key, where);
+	return t->nkey == 1 ? c->name : NULL;
 }
 
 /* Reports a failed statement of a row; anything but a constraint is
  * fatal. */
 static int
-step_failed(struct importer *im, const struct target *t, sqlite3_stmt *st,
+step_failed(struct importer *im, struct target *t, sqlite3_stmt *st,
     int rc, const struct value *val, unsigned long line)
 {
 	char key[512], msg[1024];
+	const char *column = NULL;
 
 	sqlite3_reset(st);
 	if ((rc & 0xff) != SQLITE_CONSTRAINT)
 		db_fatal(im->db, im->file);
-	key_text(im, t, val, key, sizeof(key));
 	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE)
-		snprintf(msg, sizeof(msg), t->parent ? "%s is already in the "
-		    "database, or its lines are not next to each other in the "
-		    "file" : "%s is already in the database or earlier in the "
-		    "file (--upsert updates it)", key);
-	else
+		column = duplicate(im, t, val, msg, sizeof(msg));
+	else {
+		key_text(im, t, val, key, sizeof(key));
 		snprintf(msg, sizeof(msg), "%s: the database refused the row: "
 		    "%s", key, sqlite3_errmsg(im->db));
+	}
 	if (val == im->val)
-		row_error(im, NULL, "%s", msg);
-	else if (!cli_data_error(im->file, line, NULL, "%s", msg))
+		row_error(im, column, "%s", msg);
+	else if (!cli_data_error(im->file, line, column, "%s", msg))
 		im->stop = 1;	/* the writer, on a row of a batch */
 	return ROW_FAILED;
 }
@@ -1352,11 +1439,13 @@ map_header(struct importer *im, const struct csv_record *rec)
 			    "%s%s", n ? ", " : "", show(sv, hf->s ? hf->s : "",
 			    hf->len));
 	}
+	if (nunknown > 5)
+		snprintf(unknown + n, sizeof(unknown) - n, " and %zu more",
+		    nunknown - 5);
 	if (nunknown > 0)
-		cli_data_error(im->file, rec->line, NULL, "header: %s%s %s of "
-		    "%s (its columns: %s)", unknown, nunknown > 5 ?
-		    " and more" : "", nunknown > 1 ? "are not columns" :
-		    "is not a column", e->name, cols);
+		cli_data_error(im->file, rec->line, NULL, "header: %s %s of %s "
+		    "(its columns: %s)", unknown, nunknown > 1 ?
+		    "are not columns" : "is not a column", e->name, cols);
 	for (size_t ci = 0; ci < e->ncolumn; ci++)
 		if (im->col_of[ci] < 0 && (e->column[ci].flags & EC_REQUIRED))
 			cli_data_error(im->file, rec->line, NULL, "header: the "
@@ -1383,10 +1472,11 @@ on_record(void *arg, const struct csv_record *rec)
 	im->line = rec->line;
 	im->row_bad = 0;
 	im->nwhy = 0;
-	if (rec->nfield != im->nheader)
-		row_error(im, NULL, "%zu fields, but the header has %zu",
-		    rec->nfield, im->nheader);
-	else {
+	if (rec->nfield != im->nheader) {
+		char why[CSV_RAGGED_MAX];
+
+		row_error(im, NULL, "%s", csv_ragged(rec, why));
+	} else {
 		parse_row(im, rec, 0);
 		for (int i = 0; i < im->nref; i++)
 			check_ref(im, &im->ref[i]);
@@ -1450,10 +1540,9 @@ summary(struct importer *im)
 }
 
 static void
-import_file(struct importer *im, const char *path)
+import_file(struct importer *im, const char *path, FILE *fp)
 {
 	const struct cli_common *c = im->o->common;
-	FILE *fp = stdin;
 	struct sha256 sha;
 	char hex[65];
 	char delim = c->delim;
@@ -1461,8 +1550,6 @@ import_file(struct importer *im, const char *path)
 	int rc;
 
 	im->file = cli_input_name(path);
-	if (strcmp(im->file, "stdin") != 0 && (fp = fopen(path, "r")) == NULL)
-		cli_die(CLI_EIO, "%s: %s", path, strerror(errno));
 	if (!c->delim_set && ends_with(im->file, ".tsv"))
 		delim = '\t';
 	im->header_seen = 0;
@@ -1471,8 +1558,6 @@ import_file(struct importer *im, const char *path)
 	im->last_parent[0] = '\0';
 	sha256_init(&sha);
 	rc = csv_read(fp, im->file, delim, &sha, on_record, im);
-	if (fp != stdin)
-		fclose(fp);
 	if (im->parent.table != NULL)
 		target_flush(im, &im->parent);
 	target_flush(im, &im->table);
@@ -1671,6 +1756,8 @@ importer_free(struct importer *im)
 	target_free(&im->table);
 	if (im->parent.table != NULL)
 		target_free(&im->parent);
+	if (im->before != NULL)
+		db_close(im->before);
 }
 
 static void
@@ -1753,11 +1840,20 @@ import_files(sqlite3 *db, const struct entity *e,
 	struct deferred later = { .n = 0 };
 	char *const stdin_only[] = { NULL };
 	unsigned long errors;
+	FILE **fp;
 
 	if (nfiles == 0) {
 		files = stdin_only;
 		nfiles = 1;
 	}
+	/* Every file is opened first, so that one that cannot be fails the
+	 * import before the summary of another says that it went in. */
+	fp = cli_calloc((size_t)nfiles, sizeof(*fp));
+	for (int i = 0; i < nfiles; i++)
+		if (strcmp(cli_input_name(files[i]), "stdin") == 0)
+			fp[i] = stdin;
+		else if ((fp[i] = fopen(files[i], "r")) == NULL)
+			cli_die(CLI_EIO, "%s: %s", files[i], strerror(errno));
 	/*
 	 * Every reference of the contract is checked row by row above, to name
 	 * the line and the value; SQLite's own check would look each one up
@@ -1773,8 +1869,13 @@ import_files(sqlite3 *db, const struct entity *e,
 	if (e->parent_table != NULL)
 		defer_indexes(db, e->parent_table, &later);
 	importer_init(&im, db, e, o);
-	for (int i = 0; i < nfiles && cli_data_errors() == 0; i++)
-		import_file(&im, files[i]);
+	for (im.nfile = 0; im.nfile < nfiles && cli_data_errors() == 0;
+	    im.nfile++)
+		import_file(&im, files[im.nfile], fp[im.nfile]);
+	for (int i = 0; i < nfiles; i++)
+		if (fp[i] != stdin)
+			fclose(fp[i]);
+	free(fp);
 	if (cli_data_errors() == 0 && o->mode == IMPORT_REPLACE)
 		replace_rest(&im);
 	if (cli_data_errors() == 0)

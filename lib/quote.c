@@ -202,13 +202,15 @@ pricer_close(struct pricer *pr)
 	fx_close(pr->fx);
 }
 
-/* Prices one line; returns 0, or -1 with the reason in why. */
+/* Prices one line; returns 0, or -1 with the reason in why and the
+ * column of the line it is about in *column. */
 static int
 price_one(struct pricer *pr, const char *sku, const char *currency,
     int64_t qty, int64_t discount, int term, struct priced *out, char *why,
-    size_t size)
+    size_t size, const char **column)
 {
 	const struct pricing_product *p;
+	char q[MONEY_FMT_MAX], m[MONEY_FMT_MAX], fx[256];
 	__int128 gross;
 	int tier;
 	size_t n = 0;
@@ -216,6 +218,7 @@ price_one(struct pricer *pr, const char *sku, const char *currency,
 	out->has_mrr = out->has_cost = out->has_margin = 0;
 	out->nbroken = 0;
 	out->rules[0] = '\0';
+	*column = "sku";
 	if ((p = pricing_book_find(pr->book, sku, currency, why, size)) == NULL)
 		return -1;
 	if (p->usage) {
@@ -226,18 +229,18 @@ price_one(struct pricer *pr, const char *sku, const char *currency,
 	out->p = p;
 	out->term = term;
 	gross = pricing_gross(p->model, p->tier, p->ntier, qty, &tier);
+	*column = "quantity";
 	if (tier < 0) {
-		char q[MONEY_FMT_MAX], m[MONEY_FMT_MAX];
-
 		money_format_trim(q, qty, 6, 0, '.');
 		money_format_trim(m, p->tier[0].min, 6, 0, '.');
-		snprintf(why, size, "quantity %s of '%s' is below its first "
-		    "price tier (from %s)", q, sku, m);
+		snprintf(why, size, "'%s' is below the first price tier of "
+		    "'%s' (from %s)", q, sku, m);
 		return -1;
 	}
 	out->tier_min = p->tier[tier].min;
 	if (pricing_line(gross, qty, discount, &out->l) != 0) {
-		snprintf(why, size, "the line is too large to price");
+		money_format_trim(q, qty, 6, 0, '.');
+		snprintf(why, size, "'%s' of '%s' is too large to price", q, sku);
 		return -1;
 	}
 	out->period_months = p->period_months;
@@ -254,14 +257,20 @@ price_one(struct pricer *pr, const char *sku, const char *currency,
 		/* The base currency is valid: no lookup for most lines. */
 		if (money_div((__int128)p->unit_cost * qty, E6 * E6,
 		    &cost_base) != MONEY_OK) {
-			snprintf(why, size, "the line's cost is too large");
+			money_format_trim(q, qty, 6, 0, '.');
+			snprintf(why, size, "'%s' of '%s' is too large to cost",
+			    q, sku);
 			return -1;
 		}
 		if (strcmp(currency, pr->base) == 0)
 			out->cost = cost_base;
 		else if (fx_convert_into(pr->fx, cost_base, pr->base,
-		    currency, pr->day, &out->cost, why, size) != 0)
+		    currency, pr->day, &out->cost, fx, sizeof(fx)) != 0) {
+			*column = "sku";
+			snprintf(why, size, "the unit cost of '%s' is in %s, the "
+			    "quote in %s: %s", sku, pr->base, currency, fx);
 			return -1;
+		}
 		out->has_cost = 1;
 		out->has_margin = pricing_margin(out->l.amount, out->cost,
 		    &out->margin) == 0;
@@ -612,14 +621,15 @@ price_record(void *arg, const struct csv_record *rec)
 	int64_t qty, discount;
 	int term;
 	const char *currency;
-	char sku[128], why[256];
+	char sku[128], why[CSV_RAGGED_MAX];
+	const char *column;
 	struct priced pd;
 
 	if (!r->have_header)
 		return price_header(r, rec);
 	if (rec->nfield != r->nheader)
-		return cli_data_error(r->name, rec->line, NULL, "%zu fields, but "
-		    "the header has %zu", rec->nfield, r->nheader) ? 0 : 1;
+		return cli_data_error(r->name, rec->line, NULL, "%s",
+		    csv_ragged(rec, why)) ? 0 : 1;
 	if (field_str(&f[r->col_sku], sku, sizeof(sku)) == NULL)
 		return cli_data_error(r->name, rec->line, "sku", "is empty") ?
 		    0 : 1;
@@ -633,8 +643,8 @@ price_record(void *arg, const struct csv_record *rec)
 	    &f[r->col_account] : NULL, rec->line)) == NULL)
 		return 0;
 	if (price_one(&r->pr, sku, currency, qty, discount, term, &pd, why,
-	    sizeof(why)) != 0)
-		return cli_data_error(r->name, rec->line, NULL, "%s", why) ?
+	    sizeof(why), &column) != 0)
+		return cli_data_error(r->name, rec->line, column, "%s", why) ?
 		    0 : 1;
 	keep_priced(r, rec, &pd, currency);
 	return 0;
@@ -961,7 +971,8 @@ store_quote(struct quote_writer *w, const struct quote_opts *o,
     const struct new_line *lines, size_t n, const char *revision_of,
     char *qid, size_t qsize)
 {
-	char currency[4], why[256], valid[DATE_FMT_MAX];
+	char currency[4], why[512], valid[DATE_FMT_MAX];
+	const char *column;
 	struct priced *pd = calloc(n, sizeof(*pd));
 	const struct new_line *h = &lines[0];
 	int broken = 0, bad = 0;
@@ -1000,9 +1011,10 @@ store_quote(struct quote_writer *w, const struct quote_opts *o,
 			    "(as on line %lu)", l->ref, h->line);
 			bad = 1;
 		} else if (price_one(&w->pr, l->sku, currency, l->qty,
-		    l->discount, l->term, &pd[i], why, sizeof(why)) != 0) {
-			cli_data_error(l->line ? w->name : NULL, l->line, NULL,
-			    "%s", why);
+		    l->discount, l->term, &pd[i], why, sizeof(why),
+		    &column) != 0) {
+			cli_data_error(l->line ? w->name : NULL, l->line,
+			    column, "%s", why);
 			bad = 1;
 		} else
 			broken |= pd[i].nbroken > 0;

@@ -549,6 +549,82 @@ START_TEST(bom_inside)
 }
 END_TEST
 
+/*
+ * An error names the column by the header's name for it (past the header,
+ * or in the header itself, the field's number) and shows the field as the
+ * file has it: quoted, its quotes doubled, bytes that are not printable
+ * text as \xHH, at most 60 bytes.
+ */
+START_TEST(error_names_field)
+{
+	BAD("id,name\n1,Glo\"bex,x\n", "1:[id][name]\n", 2,
+	    "column 'name': 'Glo\"bex' has a quote inside an unquoted field");
+	BAD("id,name\n1,\"a\"\"b\" c\n", "1:[id][name]\n", 2,
+	    "column 'name': '\"a\"\"b\" c' has text after its closing quote");
+	BAD("a\n1,x\"y\n", "1:[a]\n", 2, "field 2: 'x\"y' has a quote");
+	BAD("a,b\0\n", "", 1, "field 2: 'b\\x00' contains a NUL byte");
+	BAD("a,b\n1,caf\xe9,x\n", "1:[a][b]\n", 2,
+	    "column 'b': 'caf\\xE9' is invalid UTF-8 (byte 0xE9)");
+	BAD("a\n\xe2\x82\xac\xc3(\n", "1:[a]\n", 2,
+	    "column 'a': '\xe2\x82\xac\\xC3(' is invalid UTF-8");
+	BAD("a\nx\xe2\x82", "1:[a]\n", 2,
+	    "column 'a': 'x\\xE2\\x82' is invalid UTF-8 (the file ends");
+	BAD("a\n1\n\xef\xbb\xbf" "a\n", "1:[a]\n2:[1]\n", 3,
+	    "column 'a': '\\xEF\\xBB\\xBFa' has a byte order mark");
+	/* In a quoted field over several lines: the field so far. */
+	BAD("h\n\"a\n\nb\xff\"\n", "1:[h]\n", 4,
+	    "column 'h': '\"a\\x0A\\x0Ab\\xFF\"' is invalid UTF-8");
+	/* Unterminated: the field's first line, and the line it starts on. */
+	BAD("a,b\n1,\"never\nclosed\n", "1:[a][b]\n", 2,
+	    "column 'b': '\"never...' is an unterminated quoted field");
+	BAD("a,b\n1,\"never closed\n", "1:[a][b]\n", 2,
+	    "column 'b': '\"never closed' is an unterminated quoted field");
+	/* 60 bytes at most. */
+	BAD("a\n0123456789012345678901234567890123456789012345678901234567890"
+	    "123456789\"\n", "1:[a]\n", 2, "column 'a': '012345678901234567890"
+	    "123456789012345678901234567890123456789...' has a quote");
+}
+END_TEST
+
+/* A row of another length than the header: the columns and the fields. */
+START_TEST(ragged)
+{
+	const struct csv_field hf[] = { { "id", 2 }, { "name", 4 },
+	    { "kind", 4 } };
+	const struct csv_field f[] = { { "1", 1 }, { "x", 1 }, { "y", 1 },
+	    { "z", 1 }, { NULL, 0 } };
+	const struct csv_field g[] = { { "1", 1 }, { NULL, 0 }, { NULL, 0 },
+	    { "", 0 }, { NULL, 0 } };
+	struct csv_record h = { hf, 3, 1, NULL };
+	struct csv_record r = { f, 1, 2, &h };
+	char buf[CSV_RAGGED_MAX];
+
+	ck_assert_str_eq(csv_ragged(&r, buf), "1 field, but the header has 3: "
+	    "the fields of columns 'name' to 'kind' are missing");
+	r.nfield = 2;
+	ck_assert_str_eq(csv_ragged(&r, buf), "2 fields, but the header has 3: "
+	    "the field of column 'kind' is missing");
+	r.nfield = 4;
+	ck_assert_str_eq(csv_ragged(&r, buf), "4 fields, but the header has 3: "
+	    "'z' is past the last column, 'kind' (a value with a delimiter in "
+	    "it that is not quoted?)");
+	h.nfield = 2;
+	ck_assert_str_eq(csv_ragged(&r, buf), "4 fields, but the header has 2: "
+	    "'y' and more are past the last column, 'name' (a value with a "
+	    "delimiter in it that is not quoted?)");
+	/* Only empty fields past the header: delimiters at the end. */
+	h.nfield = 3;
+	r.field = g;
+	ck_assert_str_eq(csv_ragged(&r, buf), "4 fields, but the header has 3: "
+	    "an empty field is past the last column, 'kind' (a delimiter at the "
+	    "end of the line?)");
+	r.nfield = 5;
+	ck_assert_str_eq(csv_ragged(&r, buf), "5 fields, but the header has 3: "
+	    "empty fields are past the last column, 'kind' (delimiters at the "
+	    "end of the line?)");
+}
+END_TEST
+
 /* before, then a field of n bytes c (in quotes when quoted), then after. */
 static void
 field_input(struct buf *b, const char *before, char c, size_t n, int quoted,
@@ -624,6 +700,14 @@ START_TEST(field_limit)
 	put_rep(&b, 'c', M);
 	put(&b, "\"\nz\n");
 	OK_BUF(&b, "1:[a*1048576][b*1048576][c*1048576]\n2:[z]\n");
+
+	/* The message shows the field's first bytes. */
+	field_input(&b, "h\n", 'x', 3 * M, 1, "\n");
+	BAD_BUF(&b, "1:[h]\n", 2, "column 'h': 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' is longer than 1 MiB");
+	field_input(&b, "h\n", 'x', M + 1, 0, "\n");
+	BAD_BUF(&b, "1:[h]\n", 2, "column 'h': 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' is longer than 1 MiB");
 
 	/* A field over several lines is reported at its first. */
 	b.len = 0;
@@ -952,7 +1036,7 @@ START_TEST(header_find)
 	struct csv_field f[] = {
 		{ "x", 1 }, { NULL, 0 }, { " X ", 3 }, { "\tx\n", 3 },
 	};
-	struct csv_record h = { f, NELEM(f), 1 };
+	struct csv_record h = { f, NELEM(f), 1, NULL };
 	FILE *fp;
 
 	put(&l.out, "");
@@ -1529,6 +1613,8 @@ csv_suite(void)
 	tcase_add_test(tc, nul_byte);
 	tcase_add_test(tc, invalid_utf8);
 	tcase_add_test(tc, bom_inside);
+	tcase_add_test(tc, error_names_field);
+	tcase_add_test(tc, ragged);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");

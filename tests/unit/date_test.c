@@ -106,6 +106,46 @@ START_TEST(parse_uses_len)
 }
 END_TEST
 
+/* Why a string is not a date: the rule it breaks, or NULL for the form. */
+START_TEST(why_not)
+{
+	static const struct {
+		const char *s, *why;
+	} dates[] = {
+		{ "2026-02-30", "February 2026 has 28 days" },
+		{ "2024-02-30", "February 2024 has 29 days" },
+		{ "2026-04-31", "April 2026 has 30 days" },
+		{ "2026-13-01", "there is no month 13" },
+		{ "2026-00-10", "there is no month 00" },
+		{ "2026-01-00", "there is no day 00" },
+		{ "2026-01-99", "January 2026 has 31 days" },
+		{ "0000-01-01", "there is no year 0000" },
+		{ "03/01/2026", NULL },
+		{ "2026-1-5", NULL },
+		{ "2026-01-0x", NULL },
+		{ "2026-01", NULL },
+		{ "2026-01-05", NULL },
+	};
+	char buf[DATE_WHY_MAX];
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < NELEM(dates); i++) {
+		why = date_why_not(dates[i].s, strlen(dates[i].s), buf);
+		ck_assert_msg(dates[i].why == NULL ? why == NULL : why != NULL &&
+		    strcmp(why, dates[i].why) == 0, "'%s': '%s'", dates[i].s,
+		    why ? why : "(null)");
+	}
+	ck_assert_str_eq(date_month_why_not("2026-13", 7, buf),
+	    "there is no month 13");
+	ck_assert_str_eq(date_month_why_not("0000-05", 7, buf),
+	    "there is no year 0000");
+	ck_assert_ptr_null(date_month_why_not("2026-05", 7, buf));
+	ck_assert_ptr_null(date_month_why_not("2026-05-01", 10, buf));
+	ck_assert_ptr_null(date_month_why_not("26-05", 5, buf));
+}
+END_TEST
+
 START_TEST(parse_month)
 {
 	static const char *const bad[] = {
@@ -309,6 +349,7 @@ date_suite(void)
 	tcase_add_loop_test(tc, parse_rejects, 0, NELEM(parse_bad));
 	tcase_add_test(tc, parse_uses_len);
 	tcase_add_test(tc, parse_month);
+	tcase_add_test(tc, why_not);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("calendar");

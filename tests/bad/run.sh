@@ -1,0 +1,84 @@
+#!/bin/sh
+# Runs the bad-input corpus (see tests/bad/cases): loads the valid
+# reference data of tests/bad/ref into a new database, makes the files
+# too large to keep in git, then runs every case and checks its exit
+# status, that the database is as it was (a case that must succeed: its
+# standard output instead), and its messages against its block of
+# tests/bad/expected.  Prints what failed; exits 1 on any failure.
+# Usage: sh tests/bad/run.sh BINDIR
+bindir=$(cd "$1" && pwd) || exit 2
+top=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/revops-bad.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT
+cp "$top"/*.csv "$tmp" && cd "$tmp" || exit 2
+PATH="$bindir:$PATH" REVOPS_DB="$tmp/test.db" LC_ALL=C TZ=UTC USER=tester
+export PATH REVOPS_DB LC_ALL TZ USER
+. "$top/../e2e/lib.sh"		# dbdump
+
+# The reference data, parents before the rows that refer to them.
+for e in accounts products prices fx_rates subscriptions invoices; do
+	if ! revops-import "$e" "$top/ref/$e.csv" 2>.err; then
+		cat .err
+		echo "bad: the reference data of tests/bad/ref does not import"
+		exit 1
+	fi
+done
+
+# A field of 2 MiB (the limit is 1 MiB), and 10,000 columns.
+awk 'BEGIN {
+	s = "xxxxxxxxxxxxxxxx"
+	while (length(s) < 1024)
+		s = s s
+	printf "account_id,name,segment\nA-10,"
+	for (i = 0; i < 2048; i++)
+		printf "%s", s
+	printf ",smb\n"
+}' >huge-field.csv
+awk 'BEGIN {
+	printf "account_id,name"
+	for (i = 3; i <= 10000; i++)
+		printf ",c%d", i
+	printf "\nA-10,Wide"
+	for (i = 3; i <= 10000; i++)
+		printf ",v%d", i
+	printf "\n"
+}' >ten-thousand-columns.csv
+
+pass=0 fail=0
+: >.cases
+while read -r file status command; do
+	case $file in '' | '#'*) continue ;; esac
+	echo "== $file" >>.cases
+	awk -v h="== $file" '$0 == h { p = 1; next } /^== / { p = 0 } p' \
+	    "$top/expected" >.want
+	dbdump >.before
+	f=$file sh -c "$command" >.out 2>.got </dev/null
+	rc=$?
+	if [ "$rc" -eq 0 ] && [ "$status" -eq 0 ]; then
+		echo "-- standard output, by cat -v" >>.got
+		cat -v .out >>.got
+	fi
+	if [ "$rc" -ne "$status" ]; then
+		why="exit $rc, expected $status"
+		cp .got .show
+	elif [ "$status" -ne 0 ] && ! dbdump | cmp -s - .before; then
+		why="the database changed"
+		dbdump | diff .before - | head -20 >.show
+	elif ! cmp -s .want .got; then
+		why="the messages differ from tests/bad/expected"
+		diff -u .want .got | tail -n +3 >.show
+	else
+		pass=$((pass + 1))
+		continue
+	fi
+	fail=$((fail + 1))
+	echo "FAIL: $file: $why"
+	cat .show
+done <"$top/cases"
+
+if ! grep '^== ' "$top/expected" | cmp -s - .cases; then
+	echo "FAIL: tests/bad/expected has not one block per case, in order"
+	fail=$((fail + 1))
+fi
+echo "bad: $pass cases passed, $fail failed"
+[ "$fail" -eq 0 ]
