@@ -11,6 +11,8 @@
  *    "stop");
  *  - -1 comes with exactly one error reported, 0 with none;
  *  - a whole read's digest is the digest of the input.
+ * The reader is built with blocks of 64 bytes (see the Makefile), so its
+ * state is carried over many block ends.
  *
  * Errors go through cli_data_error(), which prints and counts them but
  * never exits: past --max-errors it only stops printing, and the cap is
