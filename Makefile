@@ -1,6 +1,8 @@
 # revops: see README.md.  `make`, `make check`, `make demo`, `make bench`,
 # `make check-stress` (kills, concurrency, full disks, closed pipes),
 # `make check-valgrind` (the end-to-end cases under memcheck),
+# `make fuzz FUZZ_SECONDS=60` (each libFuzzer harness of tests/fuzz that
+# long, built with clang in build/fuzz; fails on a crash),
 # `make install PREFIX=/usr/local DESTDIR=`; SANITIZE=1 builds everything
 # under AddressSanitizer and UndefinedBehaviorSanitizer in build/san.
 
@@ -100,6 +102,42 @@ check-valgrind: all
 check-stress: all $(O)/bench/gen
 	sh tests/stress/run.sh $(O)/bin $(O)/bench/gen
 
+# The fuzzers: clang's libFuzzer with ASan and UBSan, over the library
+# built the same way in build/fuzz; each runs FUZZ_SECONDS (FUZZERS=csv:
+# only that one).
+FUZZ_SECONDS ?= 60
+FUZZ_CC = clang
+FO = build/fuzz
+FUZZ_SAN = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+    -fno-omit-frame-pointer
+# Blocks of 64 bytes put the CSV reader's block ends inside its inputs.
+FUZZ_CFLAGS = $(CSTD) $(WARN) -O1 -g $(FUZZ_SAN) -DCSV_BLOCK_SIZE=64 \
+    -pthread -iquote lib
+FUZZERS = csv money date
+FUZZ_LIB_OBJ = $(LIB_SRC:lib/%.c=$(FO)/lib/%.o) $(FO)/gen/schema.o
+
+$(FO)/.deps:
+	@sh tests/deps.sh $(APT_PKGS) clang
+	@mkdir -p $(FO) && touch $@
+
+$(FO)/lib/%.o: lib/%.c lib/*.h $(FO)/.deps
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FO)/gen/schema.o: $(O)/gen/schema.c $(FO)/.deps
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FO)/librevops.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $(FUZZ_LIB_OBJ)
+
+$(FO)/%_fuzz: tests/fuzz/%_fuzz.c $(FO)/librevops.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FO)/librevops.a $(DEPS_LIBS)
+
+fuzz: $(FUZZERS:%=$(FO)/%_fuzz)
+	sh tests/fuzz/run.sh $(FO) $(FUZZ_SECONDS) $(FUZZERS)
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
@@ -117,5 +155,5 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all check check-stress check-valgrind demo bench install clean
+.PHONY: all check check-stress check-valgrind demo bench fuzz install clean
 .SECONDARY:

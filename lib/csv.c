@@ -25,7 +25,12 @@
 #include "cli.h"
 #include "csv.h"
 
-#define BLOCK_SIZE (256 * 1024)
+/* make fuzz reads in blocks of a few bytes (at least 3, for the BOM),
+ * so that block ends fall inside the lines, characters and quoted fields
+ * of the fuzzer's small inputs. */
+#ifndef CSV_BLOCK_SIZE
+#define CSV_BLOCK_SIZE (256 * 1024)
+#endif
 #define LIBCSV_ROW_NOT_BEGUN 0
 #define LIBCSV_FIELD_BEGUN 2
 #define LIBCSV_FIELD_MIGHT_HAVE_ENDED 3	/* after a quote in a quoted field */
@@ -506,9 +511,9 @@ read_all(struct reader *r, FILE *fp, struct sha256 *digest)
 	size_t n;
 	int first = 1, rc = 0;
 
-	if ((block = malloc(BLOCK_SIZE)) == NULL)
+	if ((block = malloc(CSV_BLOCK_SIZE)) == NULL)
 		cli_die(CLI_EIO, "out of memory");
-	while (rc == 0 && (n = fread(block, 1, BLOCK_SIZE, fp)) > 0) {
+	while (rc == 0 && (n = fread(block, 1, CSV_BLOCK_SIZE, fp)) > 0) {
 		const char *p = block;
 
 		if (digest != NULL)
