@@ -441,23 +441,17 @@ product_row(struct measure *m, sqlite3_stmt *st)
 	p->unit_cost = sqlite3_column_int64(st, 3);
 }
 
+static int
+sku_of(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct product *)elem)->sku);
+}
+
 static const struct product *
 find_product(const struct measure *m, const char *sku)
 {
-	size_t lo = 0, hi = m->nprod;
-
-	while (sku != NULL && lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(m->prod[mid].sku, sku);
-
-		if (c == 0)
-			return &m->prod[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return sku == NULL || m->nprod == 0 ? NULL : bsearch(sku, m->prod,
+	    m->nprod, sizeof(*m->prod), sku_of);
 }
 
 /* ---- contracts ---------------------------------------------------------------- */
@@ -469,23 +463,19 @@ by_contract_id(const void *a, const void *b)
 	    (*(struct contract *const *)b)->id);
 }
 
+static int
+id_of(const void *key, const void *elem)
+{
+	return strcmp(key, (*(struct contract *const *)elem)->id);
+}
+
 static struct contract *
 find_contract(struct measure *m, const char *id)
 {
-	size_t lo = 0, hi = m->nc;
+	struct contract **c = id == NULL || m->nc == 0 ? NULL : bsearch(id,
+	    m->by_id, m->nc, sizeof(*m->by_id), id_of);
 
-	while (id != NULL && lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(m->by_id[mid]->id, id);
-
-		if (c == 0)
-			return m->by_id[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return c != NULL ? *c : NULL;
 }
 
 /*
