@@ -178,6 +178,7 @@ struct importer {
 	struct writer writer;
 	sqlite3 *before;		/* the database before the import */
 	int nfile;			/* files read before this one */
+	FILE *notes;			/* what went in, said once committed */
 };
 
 /* ---- strings ---------------------------------------------------------- */
@@ -1527,16 +1528,18 @@ ends_with(const char *s, const char *suffix)
 static void
 summary(struct importer *im)
 {
-	fprintf(stderr, "%s: %s: %s%ld row%s %s, %ld updated", cli_progname(),
+	FILE *fp = im->notes;
+
+	fprintf(fp, "%s: %s: %s%ld row%s %s, %ld updated", cli_progname(),
 	    im->file, im->o->dry_run ? "dry run: " : "", im->f_inserted,
 	    im->f_inserted == 1 ? "" : "s",
 	    im->o->dry_run ? "would be inserted" : "inserted", im->f_updated);
 	if (im->f_unchanged > 0)
-		fprintf(stderr, ", %ld unchanged", im->f_unchanged);
+		fprintf(fp, ", %ld unchanged", im->f_unchanged);
 	if (im->rejected > 0)
-		fprintf(stderr, ", %lu rejected (in %s)", im->rejected,
+		fprintf(fp, ", %lu rejected (in %s)", im->rejected,
 		    im->o->rejects);
-	fputc('\n', stderr);
+	fputc('\n', fp);
 }
 
 static void
@@ -1633,7 +1636,7 @@ replace_rest(struct importer *im)
 	if (im->parent.table != NULL)
 		delete_unseen(im, &im->parent);
 	if (im->table.deleted > 0)
-		fprintf(stderr, "%s: %s: %ld row%s not in the input %s\n",
+		fprintf(im->notes, "%s: %s: %ld row%s not in the input %s\n",
 		    cli_progname(), im->e->name, im->table.deleted,
 		    im->table.deleted == 1 ? "" : "s",
 		    im->o->dry_run ? "would be deleted" : "deleted");
@@ -1840,7 +1843,9 @@ import_files(sqlite3 *db, const struct entity *e,
 	struct deferred later = { .n = 0 };
 	char *const stdin_only[] = { NULL };
 	unsigned long errors;
-	FILE **fp;
+	FILE **fp, *notes;
+	char *said = NULL;
+	size_t nsaid = 0;
 
 	if (nfiles == 0) {
 		files = stdin_only;
@@ -1869,6 +1874,10 @@ import_files(sqlite3 *db, const struct entity *e,
 	if (e->parent_table != NULL)
 		defer_indexes(db, e->parent_table, &later);
 	importer_init(&im, db, e, o);
+	/* what each file did is said once it is all in: before, a later
+	 * error would make it untrue */
+	if ((notes = im.notes = open_memstream(&said, &nsaid)) == NULL)
+		cli_die(CLI_EIO, "out of memory");
 	for (im.nfile = 0; im.nfile < nfiles && cli_data_errors() == 0;
 	    im.nfile++)
 		import_file(&im, files[im.nfile], fp[im.nfile]);
@@ -1883,7 +1892,9 @@ import_files(sqlite3 *db, const struct entity *e,
 	close_rejects(&im);
 	importer_free(&im);
 	rebuild_indexes(db, &later, cli_data_errors() == 0);
+	fclose(notes);
 	if ((errors = cli_data_errors()) > 0) {
+		free(said);
 		if (o->rejects != NULL)
 			unlink(o->rejects);	/* it would list a part */
 		db_rollback(db);
@@ -1898,6 +1909,8 @@ import_files(sqlite3 *db, const struct entity *e,
 	else
 		db_commit(db);
 	db_exec(db, "PRAGMA foreign_keys = ON");
+	fputs(said, stderr);
+	free(said);
 	return CLI_OK;
 }
 
