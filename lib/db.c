@@ -132,7 +132,8 @@ db_open(const struct cli_common *c, int shared)
 	sqlite3 *db;
 	char pragmas[256];
 
-	create_file(c->db_path, c->mode);
+	if (strcmp(c->db_path, DB_MEMORY) != 0)
+		create_file(c->db_path, c->mode);
 	/*
 	 * SQLite counts every allocation under a global mutex for
 	 * sqlite3_memory_used(), which nothing here reads; on a large import

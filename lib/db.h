@@ -21,6 +21,7 @@
 /* shared: the connection is used from two threads (revops-import's writer
  * thread), so SQLite locks it on every call; otherwise it does not, which
  * saves a lock a column read on a large output. */
+#define DB_MEMORY ":memory:"	/* a db_path for a database of no file */
 sqlite3 *db_open(const struct cli_common *c, int shared);
 void db_close(sqlite3 *db);
 
