@@ -67,6 +67,7 @@ struct reader {
 	struct csv_field *field;
 	size_t nfield, capfield;
 	unsigned long line;	/* the physical line being fed */
+	int cr_last;		/* the last block ended with a CR */
 	unsigned long record_line;
 	unsigned long field_line;	/* where the field being read starts */
 	int stop;		/* the callback's value, or -1 */
@@ -482,22 +483,51 @@ feed(struct reader *r, const char *s, size_t len)
 	return field_error(r, r->line, r->nfield, &v, what);
 }
 
+/*
+ * The end of the line that starts at p, in a block ending at end: after
+ * its LF, its CR LF, or a CR alone (the files of old Macs, and of Excel's
+ * "CSV (Macintosh)"); *eol says whether a line ends there.  A CR last in
+ * the block ends a line, and r->cr_last says so: an LF first in the next
+ * block is the rest of that line end.
+ */
+static const char *
+line_end(struct reader *r, const char *p, const char *end, int *eol)
+{
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	const char *cr = memchr(p, '\r', (size_t)((nl != NULL ? nl : end) -
+	    p));
+
+	*eol = 1;
+	if (cr != NULL && (cr + 1 == end || cr[1] != '\n')) {
+		r->cr_last = cr + 1 == end;
+		return cr + 1;
+	}
+	if (nl != NULL)
+		return nl + 1;
+	*eol = 0;
+	return end;
+}
+
 static int
 feed_block(struct reader *r, const char *p, const char *end)
 {
-	int rc;
+	const char *stop;
+	int rc, eol;
 
+	if (r->cr_last && p < end && *p == '\n') {
+		if ((rc = feed(r, p, 1)) != 0)
+			return rc;
+		p++;
+	}
+	r->cr_last = 0;
 	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *stop = nl != NULL ? nl + 1 : end;
-
+		stop = line_end(r, p, end, &eol);
 		if (r->utf8.need == 0 && r->parser.pstate ==
 		    LIBCSV_ROW_NOT_BEGUN && r->nfield == 0)
 			r->record_line = r->line;
 		if ((rc = feed(r, p, (size_t)(stop - p))) != 0)
 			return rc;
-		if (nl != NULL)
-			r->line++;
+		r->line += eol;
 		p = stop;
 	}
 	return 0;

@@ -110,8 +110,10 @@ read_input(const uint8_t *data, size_t size, char delim, int by_columns)
 	FILE *fp;
 	int rc;
 
+	/* a line ends at LF, CR LF, or a CR alone */
 	for (size_t i = 0; i < size; i++)
-		sn.lines += data[i] == '\n';
+		sn.lines += data[i] == '\n' || (data[i] == '\r' &&
+		    (i + 1 == size || data[i + 1] != '\n'));
 	fp = fmemopen((void *)data, size, "r");
 	assert(fp != NULL);
 	sha256_init(&digest);

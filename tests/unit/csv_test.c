@@ -373,6 +373,41 @@ START_TEST(crlf)
 }
 END_TEST
 
+/* A CR alone ends a line too, as in the files of old Macs and Excel's
+ * "CSV (Macintosh)": the lines are counted, for the messages. */
+START_TEST(cr_alone)
+{
+	OK("a,b\r1,2\r3,4\r", "1:[a][b]\n2:[1][2]\n3:[3][4]\n");
+	OK("a,b\r1,2", "1:[a][b]\n2:[1][2]\n");
+	/* a blank line, skipped but counted */
+	OK("a\r\rb\r", "1:[a]\n3:[b]\n");
+	/* inside quotes, data and a line */
+	OK("\"x\ry\",z\rq\r", "1:[x\\ry][z]\n3:[q]\n");
+	/* CR, CRLF and LF mixed */
+	OK("a\r\nb\rc\nd\r", "1:[a]\n2:[b]\n3:[c]\n4:[d]\n");
+	BAD("a,b\r1,\"never\rclosed\r", "1:[a][b]\n", 2, "unterminated");
+}
+END_TEST
+
+/* A CRLF whose CR is the last byte of a block of the default size (256
+ * KiB) and whose LF the first of the next: one line end, not two. */
+START_TEST(crlf_across_blocks)
+{
+	struct buf in = { 0 }, want = { 0 };
+	size_t pad = 256 * 1024 - 3 - 1;
+
+	put(&in, "h\r\n");
+	put_rep(&in, 'x', pad);
+	put(&in, "\r\ny\r\n");
+	put(&want, "1:[h]\n");
+	put_fmt(&want, "2:[x*%lu]\n", (unsigned long)pad);
+	put(&want, "3:[y]\n");
+	expect_ok(HERE, in.p, in.len, ',', want.p);
+	free(in.p);
+	free(want.p);
+}
+END_TEST
+
 START_TEST(blank_lines)
 {
 	/* Lines 1, 2, 4, 5 and 7 are blank. */
@@ -1599,6 +1634,8 @@ csv_suite(void)
 	tcase_add_test(tc, null_and_empty);
 	tcase_add_test(tc, quoted);
 	tcase_add_test(tc, crlf);
+	tcase_add_test(tc, cr_alone);
+	tcase_add_test(tc, crlf_across_blocks);
 	tcase_add_test(tc, blank_lines);
 	tcase_add_test(tc, multiline);
 	tcase_add_test(tc, blanks_kept);
