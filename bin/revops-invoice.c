@@ -107,17 +107,6 @@ struct args {
 	int32_t month, from_month, to_month;
 };
 
-static int32_t
-day_arg(const char *opt, const char *arg, int end)
-{
-	int32_t day;
-
-	if (date_parse_bound(arg, strlen(arg), end, &day) != 0)
-		cli_usage_error("option '%s': '%s' is not a date (YYYY-MM-DD) "
-		    "or a month (YYYY-MM)", opt, arg);
-	return day;
-}
-
 static void
 levels_arg(const char *arg, struct ar_opts *a)
 {
@@ -157,7 +146,7 @@ own_option(int ch, const char *arg, struct args *g)
 		g->a.amount = arg;
 		break;
 	case OPT_AS_OF:
-		g->a.as_of = day_arg("--as-of", arg, 0);
+		g->a.as_of = cli_day_arg("--as-of", arg, 1, 0);
 		break;
 	case OPT_BASIS:
 		if (strcmp(arg, "due") != 0 && strcmp(arg, "issue") != 0)
@@ -179,7 +168,7 @@ own_option(int ch, const char *arg, struct args *g)
 		g->b.dry_run = 1;
 		break;
 	case OPT_FROM:
-		g->a.from = day_arg("--from", arg, 0);
+		g->a.from = cli_day_arg("--from", arg, 1, 0);
 		break;
 	case OPT_LEVELS:
 		levels_arg(arg, &g->a);
@@ -194,7 +183,7 @@ own_option(int ch, const char *arg, struct args *g)
 		g->a.lines = 1;
 		break;
 	case OPT_ON:
-		g->b.on = day_arg("--on", arg, 0);
+		g->b.on = cli_day_arg("--on", arg, 1, 0);
 		break;
 	case OPT_PERIOD:
 		if (date_parse_month(arg, strlen(arg), &m) != 0)
@@ -213,7 +202,7 @@ own_option(int ch, const char *arg, struct args *g)
 		g->a.status = arg;
 		break;
 	case OPT_TO:
-		g->a.to = day_arg("--to", arg, 1);
+		g->a.to = cli_day_arg("--to", arg, 1, 1);
 		break;
 	default:
 		cli_usage_error("unknown option");

@@ -80,17 +80,6 @@ struct args {
 	struct measure_opts m;
 };
 
-static int32_t
-month_arg(const char *opt, const char *arg)
-{
-	int32_t month;
-
-	if (date_parse_month(arg, strlen(arg), &month) != 0)
-		cli_usage_error("option '%s': '%s' is not a month (YYYY-MM)", opt,
-		    arg);
-	return month;
-}
-
 static void
 own_option(int ch, const char *arg, struct args *a)
 {
@@ -98,9 +87,7 @@ own_option(int ch, const char *arg, struct args *a)
 
 	switch (ch) {
 	case OPT_AS_OF:
-		if (date_parse(arg, strlen(arg), &a->as_of) != 0)
-			cli_usage_error("option '--as-of': '%s' is not a date "
-			    "(YYYY-MM-DD)", arg);
+		a->as_of = cli_day_arg("--as-of", arg, 0, 0);
 		break;
 	case OPT_BY:
 		if (strcmp(arg, "month") == 0)
@@ -132,7 +119,7 @@ own_option(int ch, const char *arg, struct args *a)
 			    "or countback", arg);
 		break;
 	case OPT_FROM:
-		a->from = month_arg("--from", arg);
+		a->from = cli_month_arg("--from", arg);
 		break;
 	case OPT_LONG:
 		a->longform = 1;
@@ -150,7 +137,7 @@ own_option(int ch, const char *arg, struct args *a)
 		a->m.segment = measure_segments[i];
 		break;
 	case OPT_TO:
-		a->to = month_arg("--to", arg);
+		a->to = cli_month_arg("--to", arg);
 		break;
 	default:
 		cli_usage_error("unknown option");

@@ -88,17 +88,6 @@ help(void)
 	cli_finish_stdout();
 }
 
-static int32_t
-day_arg(const char *opt, const char *arg, int end)
-{
-	int32_t day;
-
-	if (date_parse_bound(arg, strlen(arg), end, &day) != 0)
-		cli_usage_error("option '%s': '%s' is not a date (YYYY-MM-DD) "
-		    "or a month (YYYY-MM)", opt, arg);
-	return day;
-}
-
 static void
 closing_arg(const char *arg, struct pipeline_filter *f)
 {
@@ -112,7 +101,7 @@ closing_arg(const char *arg, struct pipeline_filter *f)
 		cli_usage_error("option '--closing': '%.*s' is not a date or a "
 		    "month", (int)(dots - arg), arg);
 	if (dots[2] != '\0')
-		f->closing_to = day_arg("--closing", dots + 2, 1);
+		f->closing_to = cli_day_arg("--closing", dots + 2, 1, 1);
 }
 
 struct args {
@@ -132,7 +121,7 @@ own_option(int ch, const char *arg, struct args *a)
 		a->all_qualified = 1;
 		break;
 	case OPT_AS_OF:
-		a->as_of = day_arg("--as-of", arg, 0);
+		a->as_of = cli_day_arg("--as-of", arg, 1, 0);
 		break;
 	case OPT_BY:
 		a->by = arg;
@@ -147,10 +136,10 @@ own_option(int ch, const char *arg, struct args *a)
 		a->currency = arg;
 		break;
 	case OPT_FROM:
-		a->from = day_arg("--from", arg, 0);
+		a->from = cli_day_arg("--from", arg, 1, 0);
 		break;
 	case OPT_ON:
-		a->on = day_arg("--on", arg, 0);
+		a->on = cli_day_arg("--on", arg, 1, 0);
 		break;
 	case OPT_OPEN:
 		a->filter.open_only = 1;
@@ -165,13 +154,13 @@ own_option(int ch, const char *arg, struct args *a)
 		a->filter.segment = arg;
 		break;
 	case OPT_SINCE:
-		a->since = day_arg("--since", arg, 0);
+		a->since = cli_day_arg("--since", arg, 1, 0);
 		break;
 	case OPT_STAGE:
 		a->filter.stage = arg;
 		break;
 	case OPT_TO:
-		a->to = day_arg("--to", arg, 1);
+		a->to = cli_day_arg("--to", arg, 1, 1);
 		break;
 	case OPT_TYPE:
 		if (strcmp(arg, "new") != 0 && strcmp(arg, "expansion") != 0 &&

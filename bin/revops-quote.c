@@ -84,17 +84,6 @@ help(void)
 	cli_finish_stdout();
 }
 
-static int32_t
-day_arg(const char *opt, const char *arg)
-{
-	int32_t day;
-
-	if (date_parse(arg, strlen(arg), &day) != 0)
-		cli_usage_error("option '%s': '%s' is not a date (YYYY-MM-DD)",
-		    opt, arg);
-	return day;
-}
-
 static void
 own_option(int ch, const char *arg, struct quote_opts *o, int32_t *as_of)
 {
@@ -111,7 +100,7 @@ own_option(int ch, const char *arg, struct quote_opts *o, int32_t *as_of)
 		o->role = arg;
 		break;
 	case OPT_AS_OF:
-		*as_of = day_arg("--as-of", arg);
+		*as_of = cli_day_arg("--as-of", arg, 0, 0);
 		break;
 	case OPT_CURRENCY:
 		if (strlen(arg) != 3)
@@ -126,7 +115,7 @@ own_option(int ch, const char *arg, struct quote_opts *o, int32_t *as_of)
 		o->note = arg;
 		break;
 	case OPT_ON:
-		o->on = day_arg("--on", arg);
+		o->on = cli_day_arg("--on", arg, 0, 0);
 		break;
 	case OPT_QUANTITY:
 		if (money_parse(arg, strlen(arg), 6, '.', &o->quantity) !=
@@ -138,7 +127,7 @@ own_option(int ch, const char *arg, struct quote_opts *o, int32_t *as_of)
 		o->sku = arg;
 		break;
 	case OPT_START:
-		o->start = day_arg("--start", arg);
+		o->start = cli_day_arg("--start", arg, 0, 0);
 		break;
 	case OPT_STATUS:
 		snprintf(key, sizeof(key), "|%s|", arg);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "date.h"
 
 #define REVOPS_VERSION "0.1.0"
 
@@ -231,6 +232,30 @@ cli_finish_stdout(void)
 	if (fflush(stdout) != 0 || ferror(stdout))
 		cli_die(CLI_EIO, "error writing to standard output: %s",
 		    strerror(errno != 0 ? errno : EIO));
+}
+
+int32_t
+cli_day_arg(const char *opt, const char *arg, int months, int end)
+{
+	int32_t day;
+
+	if (months && date_parse_bound(arg, strlen(arg), end, &day) == 0)
+		return day;
+	if (!months && date_parse(arg, strlen(arg), &day) == 0)
+		return day;
+	cli_usage_error("option '%s': '%s' is not a date (YYYY-MM-DD)%s", opt,
+	    arg, months ? " or a month (YYYY-MM)" : "");
+}
+
+int32_t
+cli_month_arg(const char *opt, const char *arg)
+{
+	int32_t month;
+
+	if (date_parse_month(arg, strlen(arg), &month) != 0)
+		cli_usage_error("option '%s': '%s' is not a month (YYYY-MM)", opt,
+		    arg);
+	return month;
 }
 
 const char *

@@ -12,6 +12,7 @@
 #define REVOPS_CLI_H
 
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -98,6 +99,15 @@ void cli_set_max_errors(int n);
 
 /* Flushes stdout; on a write error reports it and exits CLI_EIO. */
 void cli_finish_stdout(void);
+
+/*
+ * The day an option names: "YYYY-MM-DD", or where months may stand for
+ * days a month "YYYY-MM" (its first day, or with end its last); and the
+ * month an option names, "YYYY-MM".  Anything else is a usage error that
+ * names the option and the value.
+ */
+int32_t cli_day_arg(const char *opt, const char *arg, int months, int end);
+int32_t cli_month_arg(const char *opt, const char *arg);
 
 /* The display name of an input path: "stdin" for "-" or NULL. */
 const char *cli_input_name(const char *path);
