@@ -237,12 +237,18 @@ cli_finish_stdout(void)
 int32_t
 cli_day_arg(const char *opt, const char *arg, int months, int end)
 {
+	char why[DATE_WHY_MAX];
+	size_t len = strlen(arg);
 	int32_t day;
 
-	if (months && date_parse_bound(arg, strlen(arg), end, &day) == 0)
+	if (months && date_parse_bound(arg, len, end, &day) == 0)
 		return day;
-	if (!months && date_parse(arg, strlen(arg), &day) == 0)
+	if (!months && date_parse(arg, len, &day) == 0)
 		return day;
+	/* the form is right but the calendar says no: say which rule */
+	if (date_why_not(arg, len, why) != NULL || (months &&
+	    date_month_why_not(arg, len, why) != NULL))
+		cli_usage_error("option '%s': '%s': %s", opt, arg, why);
 	cli_usage_error("option '%s': '%s' is not a date (YYYY-MM-DD)%s", opt,
 	    arg, months ? " or a month (YYYY-MM)" : "");
 }
@@ -250,12 +256,14 @@ cli_day_arg(const char *opt, const char *arg, int months, int end)
 int32_t
 cli_month_arg(const char *opt, const char *arg)
 {
+	char why[DATE_WHY_MAX];
 	int32_t month;
 
-	if (date_parse_month(arg, strlen(arg), &month) != 0)
-		cli_usage_error("option '%s': '%s' is not a month (YYYY-MM)", opt,
-		    arg);
-	return month;
+	if (date_parse_month(arg, strlen(arg), &month) == 0)
+		return month;
+	if (date_month_why_not(arg, strlen(arg), why) != NULL)
+		cli_usage_error("option '%s': '%s': %s", opt, arg, why);
+	cli_usage_error("option '%s': '%s' is not a month (YYYY-MM)", opt, arg);
 }
 
 const char *
