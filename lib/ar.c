@@ -289,14 +289,17 @@ record_application(struct applier *ap, const char *payment,
 	out_end_row(ap->out);
 }
 
-/* How much of `left` (in the payment's currency) goes to an invoice of
- * `balance` in its own currency; both amounts, or 0 when it cannot. */
+/* How much of `left` (in the payment's currency) goes to invoice iv, in
+ * its own currency; both amounts, or 0 when it cannot.  A missing rate
+ * names the payment and the invoice it was for. */
 static int
-portion(struct applier *ap, const char *pcur, const char *icur, int32_t day,
-    int64_t left, int64_t balance, int64_t *inv_amount, int64_t *pay_amount)
+portion(struct applier *ap, const char *payment, const char *pcur,
+    const struct open_invoice *iv, int32_t day, int64_t left,
+    int64_t *inv_amount, int64_t *pay_amount)
 {
+	const char *icur = iv->currency;
+	int64_t avail, back, balance = iv->balance;
 	char why[200];
-	int64_t avail, back;
 
 	if (strcmp(pcur, icur) == 0) {
 		*inv_amount = *pay_amount = left < balance ? left : balance;
@@ -306,7 +309,8 @@ portion(struct applier *ap, const char *pcur, const char *icur, int32_t day,
 		return 0;
 	if (fx_convert_into(ap->fx, left, pcur, icur, day, &avail, why,
 	    sizeof(why)) != 0) {
-		cli_data_error(NULL, 0, NULL, "%s", why);
+		cli_data_error(NULL, 0, NULL, "payment '%s' to invoice '%s': %s",
+		    payment, iv->id, why);
 		return 0;
 	}
 	if (avail <= balance) {
@@ -316,7 +320,8 @@ portion(struct applier *ap, const char *pcur, const char *icur, int32_t day,
 	}
 	if (fx_convert_into(ap->fx, balance, icur, pcur, day, &back, why,
 	    sizeof(why)) != 0) {
-		cli_data_error(NULL, 0, NULL, "%s", why);
+		cli_data_error(NULL, 0, NULL, "payment '%s' to invoice '%s': %s",
+		    payment, iv->id, why);
 		return 0;
 	}
 	*inv_amount = balance;
@@ -334,8 +339,7 @@ pay_invoice(struct applier *ap, struct open_invoice *iv, const char *payment,
 
 	if (iv->balance <= 0)
 		return 1;
-	if (!portion(ap, pcur, iv->currency, received, *left, iv->balance,
-	    &amt, &pay))
+	if (!portion(ap, payment, pcur, iv, received, *left, &amt, &pay))
 		return 0;
 	*left -= pay;
 	iv->balance -= amt;
