@@ -133,14 +133,6 @@ static const char sql_list[] =
 
 /* ---- small helpers ---------------------------------------------------------- */
 
-static const char *
-text(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	return s != NULL ? s : "";
-}
-
 static void
 bind_str(sqlite3_stmt *st, int i, const char *s)
 {
@@ -161,26 +153,7 @@ exponent_of(const char *currency)
 static void
 out_amount(struct out *o, int64_t v, const char *currency)
 {
-	char buf[MONEY_FMT_MAX];
-
-	out_number(o, buf, money_format(buf, v, exponent_of(currency), '.'));
-}
-
-static void
-out_long(struct out *o, long v)
-{
-	char buf[32];
-
-	out_number(o, buf, (size_t)snprintf(buf, sizeof(buf), "%ld", v));
-}
-
-static void
-out_str(struct out *o, const char *s)
-{
-	if (s != NULL)
-		out_text(o, s, strlen(s));
-	else
-		out_null(o);
+	out_decimal(o, v, exponent_of(currency));
 }
 
 int
@@ -386,7 +359,7 @@ load_invoices(struct applier *ap, const char *account)
 	ap->ninv = 0;
 	if (ap->invoice_row == -1)
 		ap->invoice_row = sqlite3_step(st) == SQLITE_ROW;
-	for (; ap->invoice_row && (c = strcmp(text(st, 0), account)) <= 0;
+	for (; ap->invoice_row && (c = strcmp(db_text(st, 0), account)) <= 0;
 	    ap->invoice_row = sqlite3_step(st) == SQLITE_ROW) {
 		struct open_invoice *iv;
 
@@ -399,8 +372,8 @@ load_invoices(struct applier *ap, const char *account)
 				cli_die(CLI_EIO, "out of memory");
 		}
 		iv = &ap->inv[ap->ninv++];
-		snprintf(iv->id, sizeof(iv->id), "%s", text(st, 1));
-		snprintf(iv->currency, sizeof(iv->currency), "%s", text(st, 2));
+		snprintf(iv->id, sizeof(iv->id), "%s", db_text(st, 1));
+		snprintf(iv->currency, sizeof(iv->currency), "%s", db_text(st, 2));
 		iv->issued = db_day(st, 3);
 		iv->balance = sqlite3_column_int64(st, 4);
 	}
@@ -426,10 +399,10 @@ apply_all(struct applier *ap, enum scope scope, const char *account)
 	while (sqlite3_step(pay) == SQLITE_ROW) {
 		char payment[64], acct[128], pcur[4], named[64];
 
-		snprintf(payment, sizeof(payment), "%s", text(pay, 0));
-		snprintf(acct, sizeof(acct), "%s", text(pay, 1));
-		snprintf(pcur, sizeof(pcur), "%s", text(pay, 2));
-		snprintf(named, sizeof(named), "%s", text(pay, 4));
+		snprintf(payment, sizeof(payment), "%s", db_text(pay, 0));
+		snprintf(acct, sizeof(acct), "%s", db_text(pay, 1));
+		snprintf(pcur, sizeof(pcur), "%s", db_text(pay, 2));
+		snprintf(named, sizeof(named), "%s", db_text(pay, 4));
 		if (strcmp(acct, current) != 0) {
 			load_invoices(ap, acct);
 			memcpy(current, acct, sizeof(current));
@@ -503,8 +476,8 @@ ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o)
 	db_begin(db);
 	sqlite3_bind_text(st, 1, invoice, -1, SQLITE_TRANSIENT);
 	if ((found = sqlite3_step(st) == SQLITE_ROW)) {
-		snprintf(currency, sizeof(currency), "%s", text(st, 1));
-		snprintf(status, sizeof(status), "%s", text(st, 2));
+		snprintf(currency, sizeof(currency), "%s", db_text(st, 1));
+		snprintf(status, sizeof(status), "%s", db_text(st, 2));
 	}
 	sqlite3_finalize(st);
 	if (!found) {
@@ -612,7 +585,7 @@ find_invoice(sqlite3 *db, const struct csv_field *f, unsigned long line,
 	st = db_prepare(db, sql_invoice);
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 	if ((found = sqlite3_step(st) == SQLITE_ROW))
-		snprintf(status, 16, "%s", text(st, 2));
+		snprintf(status, 16, "%s", db_text(st, 2));
 	sqlite3_finalize(st);
 	if (!found)
 		return cli_data_error(line ? "stdin" : NULL, line, NULL,
@@ -741,7 +714,7 @@ ar_aging(sqlite3 *db, const struct ar_opts *o)
 	bind_str(st, 2, o->by);
 	memset(&cur, 0, sizeof(cur));
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *g = text(st, 0), *c = text(st, 2);
+		const char *g = db_text(st, 0), *c = db_text(st, 2);
 		int32_t from = db_day(st, o->basis_issue ? 4 : 3);
 		int k = ar_bucket(o->as_of - from);
 		int64_t v = sqlite3_column_int64(st, 5);
@@ -753,7 +726,7 @@ ar_aging(sqlite3 *db, const struct ar_opts *o)
 		}
 		have = 1;
 		snprintf(cur.group, sizeof(cur.group), "%s", g);
-		snprintf(cur.name, sizeof(cur.name), "%s", text(st, 1));
+		snprintf(cur.name, sizeof(cur.name), "%s", db_text(st, 1));
 		snprintf(cur.currency, sizeof(cur.currency), "%s", c);
 		cur.b[k] += v;
 		total_of(tot, &ntot, c)->b[k] += v;
@@ -776,7 +749,7 @@ ar_aging_buckets(sqlite3 *db, int32_t as_of, struct ar_buckets *out,
 	db_bind_day(st, 1, as_of);
 	sqlite3_bind_null(st, 2);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *c = text(st, 2);
+		const char *c = db_text(st, 2);
 
 		for (i = 0; i < n && strcmp(out[i].currency, c) != 0; i++)
 			;
@@ -833,8 +806,8 @@ ar_dunning(sqlite3 *db, const struct ar_opts *o)
 			out_str(out, (const char *)sqlite3_column_text(st, i));
 		out_long(out, days);
 		out_long(out, ar_level(days, o->levels, o->nlevels));
-		out_amount(out, sqlite3_column_int64(st, 6), text(st, 7));
-		out_str(out, text(st, 7));
+		out_amount(out, sqlite3_column_int64(st, 6), db_text(st, 7));
+		out_str(out, db_text(st, 7));
 		out_end_row(out);
 	}
 	sqlite3_finalize(st);
@@ -873,7 +846,7 @@ each_listed(sqlite3 *db, const struct ar_opts *o, int only,
 	db_bind_day(st, 4, only ? DATE_NONE : o->from);
 	db_bind_day(st, 5, only ? DATE_NONE : o->to);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *status = shown_status(text(st, 10),
+		const char *status = shown_status(db_text(st, 10),
 		    sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
 		    sqlite3_column_int64(st, 9));
 
@@ -892,11 +865,11 @@ static void
 write_listed(sqlite3_stmt *st, const char *status, void *arg)
 {
 	struct list_writer *w = arg;
-	const char *cur = text(st, 5);
+	const char *cur = db_text(st, 5);
 	int32_t overdue = w->as_of - db_day(st, 4);
 
 	for (int i = 0; i < 6; i++)
-		out_str(w->out, text(st, i));
+		out_str(w->out, db_text(st, i));
 	for (int i = 6; i < 10; i++)
 		out_amount(w->out, sqlite3_column_int64(st, i), cur);
 	out_str(w->out, status);
@@ -957,7 +930,7 @@ static void
 keep_listed(sqlite3_stmt *st, const char *status, void *arg)
 {
 	(void)status;
-	db_keys_add(arg, text(st, 0));
+	db_keys_add(arg, db_text(st, 0));
 }
 
 /* The export: the invoices list selects, as it writes them, or their lines

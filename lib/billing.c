@@ -288,14 +288,6 @@ struct run {
 	int failed;
 };
 
-static const char *
-text(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	return s != NULL ? s : "";
-}
-
 static int
 next_row(sqlite3_stmt *st)
 {
@@ -546,7 +538,7 @@ credit_period(struct run *r, const struct sub *s, int32_t end)
 	int bad = billing_part(billed, pe - from, pe - ps, &credit);
 
 	while ((r->credit_row = next_row(c)) &&
-	    strcmp(text(c, 3), "change") == 0 && db_day(c, 1) == pe) {
+	    strcmp(db_text(c, 3), "change") == 0 && db_day(c, 1) == pe) {
 		int32_t on = db_day(c, 0);
 		int64_t now = sqlite3_column_int64(c, 2);
 
@@ -578,7 +570,7 @@ sub_credits(struct run *r, const struct sub *s)
 	db_bind_day(r->to_credit, 2, end);
 	r->credit_row = next_row(r->to_credit);
 	while (r->credit_row) {
-		if (strcmp(text(r->to_credit, 3), "charge") == 0)
+		if (strcmp(db_text(r->to_credit, 3), "charge") == 0)
 			credit_period(r, s, end);
 		else		/* a change with no charge before it: none to credit */
 			r->credit_row = next_row(r->to_credit);
@@ -589,13 +581,13 @@ sub_credits(struct run *r, const struct sub *s)
 static void
 one_time_lines(struct run *r, sqlite3_stmt *s)
 {
-	struct bline *b = add_line(r, text(s, 1), SRC_ONE_TIME);
+	struct bline *b = add_line(r, db_text(s, 1), SRC_ONE_TIME);
 
-	snprintf(b->ref, sizeof(b->ref), "%s", text(s, 2));
+	snprintf(b->ref, sizeof(b->ref), "%s", db_text(s, 2));
 	b->ref_line = sqlite3_column_int(s, 3);
-	snprintf(b->sku, sizeof(b->sku), "%s", text(s, 4));
+	snprintf(b->sku, sizeof(b->sku), "%s", db_text(s, 4));
 	snprintf(b->description, sizeof(b->description), "%s (order %s)",
-	    text(s, 5), text(s, 2));
+	    db_text(s, 5), db_text(s, 2));
 	b->qty = sqlite3_column_int64(s, 6);
 	b->unit_price = sqlite3_column_int64(s, 7);
 	b->amount = sqlite3_column_int64(s, 8);
@@ -610,25 +602,25 @@ usage_lines(struct run *r, sqlite3_stmt *s)
 	struct bline *b;
 	int tier;
 
-	p = pricing_book_find(r->book, text(s, 2), text(s, 1), why,
+	p = pricing_book_find(r->book, db_text(s, 2), db_text(s, 1), why,
 	    sizeof(why));
 	if (p == NULL) {
 		cli_data_error(NULL, 0, NULL, "usage of account '%s': %s",
-		    text(s, 0), why);
+		    db_text(s, 0), why);
 		r->failed = 1;
 		return;
 	}
-	b = add_line(r, text(s, 1), SRC_USAGE);
-	snprintf(b->ref, sizeof(b->ref), "%s", text(s, 0));	/* account */
-	snprintf(b->sku, sizeof(b->sku), "%s", text(s, 2));
+	b = add_line(r, db_text(s, 1), SRC_USAGE);
+	snprintf(b->ref, sizeof(b->ref), "%s", db_text(s, 0));	/* account */
+	snprintf(b->sku, sizeof(b->sku), "%s", db_text(s, 2));
 	date_format_month(month, date_month_of(r->u_start));
 	snprintf(b->description, sizeof(b->description), "%s, usage in %s",
-	    text(s, 3), month);
+	    db_text(s, 3), month);
 	b->qty = sqlite3_column_int64(s, 4);
 	if (pricing_line(pricing_gross(p->model, p->tier, p->ntier, b->qty,
 	    &tier), b->qty, 0, &pl) != 0) {
 		cli_data_error(NULL, 0, NULL, "usage of account '%s': the "
-		    "amount is too large", text(s, 0));
+		    "amount is too large", db_text(s, 0));
 		r->failed = 1;
 		return;
 	}
@@ -672,8 +664,8 @@ load_pairs(sqlite3_stmt *st, size_t *n)
 
 	for (*n = 0; next_row(st); (*n)++) {
 		p = grow(p, &cap, *n + 1, sizeof(*p));
-		if ((p[*n].key = strdup(text(st, 0))) == NULL ||
-		    (p[*n].value = strdup(text(st, 1))) == NULL)
+		if ((p[*n].key = strdup(db_text(st, 0))) == NULL ||
+		    (p[*n].value = strdup(db_text(st, 1))) == NULL)
 			cli_die(CLI_EIO, "out of memory");
 	}
 	sqlite3_finalize(st);
@@ -1318,21 +1310,21 @@ by_pair_key(const void *key, const void *elem)
 static void
 bill_sub(struct run *r, sqlite3_stmt *st)
 {
-	const struct pair *p = bsearch(text(st, 3), r->products,
+	const struct pair *p = bsearch(db_text(st, 3), r->products,
 	    r->nproducts, sizeof(*r->products), by_pair_key);
 	struct sub s;
 	const struct open_period *op;
 
 	if (p == NULL)
 		return;
-	s.currency = text(st, 1);
-	s.id = text(st, 2);
-	s.sku = text(st, 3);
+	s.currency = db_text(st, 1);
+	s.id = db_text(st, 2);
+	s.sku = db_text(st, 3);
 	s.product = p->value;
 	s.qty = sqlite3_column_int64(st, 4);
 	s.unit_price = sqlite3_column_int64(st, 5);
 	s.discount = sqlite3_column_int64(st, 6);
-	s.months = pricing_period_months(text(st, 7));
+	s.months = pricing_period_months(db_text(st, 7));
 	s.start = db_day(st, 8);
 	s.end = db_day(st, 9);
 	op = open_period_of(r, s.id);
@@ -1350,8 +1342,8 @@ next_account(struct run *r)
 	int more[3] = { r->subs_row, r->one_row, r->usage_row };
 
 	for (int i = 0; i < 3; i++)
-		if (more[i] && (a == NULL || strcmp(text(src[i], 0), a) < 0))
-			a = text(src[i], 0);
+		if (more[i] && (a == NULL || strcmp(db_text(src[i], 0), a) < 0))
+			a = db_text(src[i], 0);
 	return a;
 }
 
@@ -1378,13 +1370,13 @@ bill_accounts(struct run *r)
 	r->usage_row = next_row(r->usage);
 	while ((a = next_account(r)) != NULL) {
 		snprintf(account, sizeof(account), "%s", a);
-		for (; r->subs_row && strcmp(text(r->subs, 0), account) == 0;
+		for (; r->subs_row && strcmp(db_text(r->subs, 0), account) == 0;
 		    r->subs_row = next_row(r->subs))
 			bill_sub(r, r->subs);
-		for (; r->one_row && strcmp(text(r->one_time, 0), account) == 0;
+		for (; r->one_row && strcmp(db_text(r->one_time, 0), account) == 0;
 		    r->one_row = next_row(r->one_time))
 			one_time_lines(r, r->one_time);
-		for (; r->usage_row && strcmp(text(r->usage, 0), account) == 0;
+		for (; r->usage_row && strcmp(db_text(r->usage, 0), account) == 0;
 		    r->usage_row = next_row(r->usage))
 			usage_lines(r, r->usage);
 		make_account(r, account);
@@ -1422,7 +1414,7 @@ load_charged(struct run *r)
 	db_bind_day(st, 1, r->p_start);
 	db_bind_day(st, 2, r->p_end);
 	for (; sqlite3_step(st) == SQLITE_ROW; r->ncharged++)
-		keyset_add(r->charged, text(st, 0),
+		keyset_add(r->charged, db_text(st, 0),
 		    (size_t)sqlite3_column_bytes(st, 0), "");
 	sqlite3_finalize(st);
 }
@@ -1501,7 +1493,7 @@ load_open_periods(struct run *r)
 	db_bind_day(st, 1, r->o->on);
 	do {
 		row = sqlite3_step(st) == SQLITE_ROW;
-		if (n > 0 && (!row || strcmp(text(st, 0), sub) != 0)) {
+		if (n > 0 && (!row || strcmp(db_text(st, 0), sub) != 0)) {
 			open_periods_of(r, sub, rr, n);
 			n = 0;
 		}
@@ -1512,11 +1504,11 @@ load_open_periods(struct run *r)
 			if ((rr = realloc(rr, cap * sizeof(*rr))) == NULL)
 				cli_die(CLI_EIO, "out of memory");
 		}
-		snprintf(sub, sizeof(sub), "%s", text(st, 0));
+		snprintf(sub, sizeof(sub), "%s", db_text(st, 0));
 		rr[n].start = db_day(st, 1);
 		rr[n].end = db_day(st, 2);
-		rr[n].kind = strcmp(text(st, 3), "charge") == 0 ? 'h' :
-		    strcmp(text(st, 3), "credit") == 0 ? 'r' : 'n';
+		rr[n].kind = strcmp(db_text(st, 3), "charge") == 0 ? 'h' :
+		    strcmp(db_text(st, 3), "credit") == 0 ? 'r' : 'n';
 		rr[n++].amount = sqlite3_column_int64(st, 4);
 	} while (row);
 	free(rr);

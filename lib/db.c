@@ -307,6 +307,14 @@ db_day(sqlite3_stmt *st, int i)
 	return d;
 }
 
+const char *
+db_text(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return s != NULL ? s : "";
+}
+
 void
 db_bind_day(sqlite3_stmt *st, int i, int32_t day)
 {

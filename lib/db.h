@@ -94,6 +94,8 @@ void db_audit(sqlite3 *db, const char *verb, const char *arguments,
  * row and resets it (fatal on an error).
  */
 int32_t db_day(sqlite3_stmt *st, int i);
+/* A text column, "" for NULL; valid until the statement steps on. */
+const char *db_text(sqlite3_stmt *st, int i);
 void db_bind_day(sqlite3_stmt *st, int i, int32_t day);
 void db_step_done(sqlite3 *db, sqlite3_stmt *st);
 

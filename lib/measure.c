@@ -1227,7 +1227,6 @@ static void
 detail_account(struct measure *m, struct account *a, void *arg)
 {
 	struct detail *d = arg;
-	char buf[MONEY_FMT_MAX];
 	int exp = m->t->exponent;
 
 	if (a->seg == SIZE_MAX)
@@ -1240,19 +1239,15 @@ detail_account(struct measure *m, struct account *a, void *arg)
 
 		if (s->start == 0 && s->end == 0)
 			continue;
-		out_text(d->out, m->t->period[k], strlen(m->t->period[k]));
+		out_str(d->out, m->t->period[k]);
 		if (m->t->has_segment)
-			out_text(d->out, seg, seg ? strlen(seg) : 0);
-		out_text(d->out, a->id, strlen(a->id));
-		out_number(d->out, buf, money_format(buf, s->start, exp, '.'));
-		out_number(d->out, buf, money_format(buf, s->end, exp, '.'));
-		if (*mv != '\0')
-			out_text(d->out, mv, strlen(mv));
-		else
-			out_null(d->out);
-		out_number(d->out, buf, money_format(buf, s->move ==
-		    MV_CONTRACTION || s->move == MV_CHURN ? -s->amount :
-		    s->amount, exp, '.'));
+			out_str(d->out, seg);
+		out_str(d->out, a->id);
+		out_decimal(d->out, s->start, exp);
+		out_decimal(d->out, s->end, exp);
+		out_str(d->out, *mv != '\0' ? mv : NULL);
+		out_decimal(d->out, s->move == MV_CONTRACTION ||
+		    s->move == MV_CHURN ? -s->amount : s->amount, exp);
 		out_end_row(d->out);
 	}
 }

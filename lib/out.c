@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "money.h"
 #include "out.h"
 
 enum kind { K_NULL, K_TEXT, K_NUMBER };
@@ -430,6 +431,31 @@ out_number(struct out *o, const char *s, size_t len)
 		hold(o, K_NUMBER, s, len);
 		break;
 	}
+}
+
+void
+out_str(struct out *o, const char *s)
+{
+	if (s != NULL)
+		out_text(o, s, strlen(s));
+	else
+		out_null(o);
+}
+
+void
+out_long(struct out *o, long v)
+{
+	char buf[32];
+
+	out_number(o, buf, (size_t)snprintf(buf, sizeof(buf), "%ld", v));
+}
+
+void
+out_decimal(struct out *o, int64_t v, int scale)
+{
+	char buf[MONEY_FMT_MAX];
+
+	out_number(o, buf, money_format(buf, v, scale, '.'));
 }
 
 void

@@ -17,6 +17,7 @@
 #define REVOPS_OUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 enum out_format { OUT_CSV, OUT_TSV, OUT_JSONL, OUT_TABLE };
@@ -38,6 +39,13 @@ void out_text(struct out *o, const char *s, size_t len);
 void out_number(struct out *o, const char *s, size_t len); /* "-12.50" */
 void out_null(struct out *o);
 void out_end_row(struct out *o);
+
+/* Cells of the kinds every verb writes: a text that may be NULL (a NULL
+ * cell), an integer, and v / 10^scale as a plain decimal (money in minor
+ * units with its currency's exponent, a rate x 10^4). */
+void out_str(struct out *o, const char *s);
+void out_long(struct out *o, long v);
+void out_decimal(struct out *o, int64_t v, int scale);
 
 /* Writes what is held, flushes, and returns 0, or -1 when the stream has
  * had a write error (ferror). */

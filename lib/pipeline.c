@@ -503,14 +503,12 @@ out_money(struct out *o, sqlite3_stmt *st, int i, const char *currency)
 {
 	const struct currency *c = currency != NULL ?
 	    money_currency(currency, strlen(currency)) : NULL;
-	char buf[MONEY_FMT_MAX];
 
 	if (sqlite3_column_type(st, i) == SQLITE_NULL || c == NULL) {
 		out_null(o);
 		return;
 	}
-	out_number(o, buf, money_format(buf, sqlite3_column_int64(st, i),
-	    c->exponent, '.'));
+	out_decimal(o, sqlite3_column_int64(st, i), c->exponent);
 }
 
 static void
@@ -682,22 +680,13 @@ acc_day(struct funnel_acc *a, int32_t d)
 static void
 out_ratio(struct out *o, long num, long den)
 {
-	char buf[MONEY_FMT_MAX];
 	int64_t v;
 
 	if (den == 0 || money_div((__int128)num * 10000, den, &v) != MONEY_OK) {
 		out_null(o);
 		return;
 	}
-	out_number(o, buf, money_format(buf, v, 4, '.'));
-}
-
-static void
-out_long(struct out *o, long v)
-{
-	char buf[32];
-
-	out_number(o, buf, (size_t)snprintf(buf, sizeof(buf), "%ld", v));
+	out_decimal(o, v, 4);
 }
 
 static void
@@ -705,7 +694,6 @@ funnel_emit(struct out *o, const struct stages *ss, const char *group,
     int by, struct funnel_acc *acc)
 {
 	int won = -1;
-	char buf[MONEY_FMT_MAX];
 
 	for (int k = 0; k < ss->nfunnel; k++)
 		if (ss->s[ss->funnel[k]].won)
@@ -731,8 +719,8 @@ funnel_emit(struct out *o, const struct stages *ss, const char *group,
 		out_long(o, won >= 0 ? a->to_won : 0);
 		out_ratio(o, a->to_won, won >= 0 ? a->entered : 0);
 		if (a->ndays > 0)
-			out_number(o, buf, money_format(buf,
-			    pipeline_median_tenths(a->days, a->ndays), 1, '.'));
+			out_decimal(o, pipeline_median_tenths(a->days,
+			    a->ndays), 1);
 		else
 			out_null(o);
 		out_end_row(o);
@@ -848,14 +836,6 @@ period_of(int32_t day, int quarters)
 	return quarters ? m / 3 : m;
 }
 
-static void
-out_amount(struct out *o, int64_t v, int exponent)
-{
-	char buf[MONEY_FMT_MAX];
-
-	out_number(o, buf, money_format(buf, v, exponent, '.'));
-}
-
 static int
 convert_row(struct fx *fx, sqlite3_stmt *st, int amount_col, int day_col,
     int64_t *out)
@@ -964,11 +944,11 @@ pipeline_forecast(sqlite3 *db, int quarters, int32_t from, int32_t to,
 	for (size_t i = 0; i < n; i++) {
 		out_text(o, f[i].period, strlen(f[i].period));
 		out_long(o, f[i].open);
-		out_amount(o, f[i].pipeline, exp);
-		out_amount(o, f[i].weighted, exp);
-		out_amount(o, f[i].commit, exp);
-		out_amount(o, f[i].best_case, exp);
-		out_amount(o, f[i].won, exp);
+		out_decimal(o, f[i].pipeline, exp);
+		out_decimal(o, f[i].weighted, exp);
+		out_decimal(o, f[i].commit, exp);
+		out_decimal(o, f[i].best_case, exp);
+		out_decimal(o, f[i].won, exp);
 		out_end_row(o);
 	}
 	free(f);
@@ -1036,17 +1016,17 @@ pipeline_velocity(sqlite3 *db, int32_t as_of, int window,
 	out_long(o, (long)won);
 	out_long(o, (long)lost);
 	if (won > 0 && money_div(won_amount, won, &v) == MONEY_OK)
-		out_amount(o, v, exp);
+		out_decimal(o, v, exp);
 	else
 		out_null(o);
 	out_ratio(o, (long)won, (long)(won + lost));
 	if (won > 0 && money_div((__int128)cycle * 100, won, &v) == MONEY_OK)
-		out_amount(o, v, 2);
+		out_decimal(o, v, 2);
 	else
 		out_null(o);
 	if (pipeline_velocity_per_day(open, won_amount, won, lost, cycle, &v)
 	    == 0)
-		out_amount(o, v, exp);
+		out_decimal(o, v, exp);
 	else
 		out_null(o);
 	out_end_row(o);

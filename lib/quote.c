@@ -696,6 +696,15 @@ static const char *const line_names[] = { "quote_id", "quote_ref", "status",
     "term_months" };
 #define NLINE 10
 
+/* The first n columns of a row as text, the status shown in column at. */
+static void
+out_columns(struct out *out, sqlite3_stmt *st, int n, int at,
+    const char *status)
+{
+	for (int i = 0; i < n; i++)
+		out_str(out, i == at ? status : text(st, i));
+}
+
 /* The shown status: an open quote past its last day is expired. */
 static const char *
 shown_status(const char *status, const char *valid_until, int32_t on)
@@ -725,22 +734,14 @@ write_lines(sqlite3 *db, const struct quote_opts *o)
 		const char *status = shown_status(text(st, 2), text(st, 20),
 		    o->on);
 		int exp = exponent_of(text(st, 4));
-		char buf[32];
 
 		memset(&pd, 0, sizeof(pd));
-		for (int i = 0; i < 5; i++)
-			if (i == 2)
-				out_text(out, status, strlen(status));
-			else
-				out_text(out, text(st, i),
-				    (size_t)sqlite3_column_bytes(st, i));
-		out_number(out, buf, (size_t)snprintf(buf, sizeof(buf), "%d",
-		    sqlite3_column_int(st, 5)));
+		out_columns(out, st, 5, 2, status);
+		out_long(out, sqlite3_column_int(st, 5));
 		out_text(out, text(st, 6), (size_t)sqlite3_column_bytes(st, 6));
 		out_dec(out, sqlite3_column_int64(st, 7), 6, 0);
 		out_dec(out, sqlite3_column_int64(st, 8), 6, 0);
-		out_number(out, buf, (size_t)snprintf(buf, sizeof(buf), "%d",
-		    sqlite3_column_int(st, 9)));
+		out_long(out, sqlite3_column_int(st, 9));
 		pd.tier_min = sqlite3_column_type(st, 11) == SQLITE_NULL ? -1 :
 		    sqlite3_column_int64(st, 11);
 		pd.l.list_unit = sqlite3_column_int64(st, 12);
@@ -781,16 +782,10 @@ write_totals(sqlite3 *db, const struct quote_opts *o, int only)
 		int64_t one_time = sqlite3_column_int64(st, 8);
 		int64_t mrr = sqlite3_column_int64(st, 9);
 		int64_t margin;
-		char buf[32];
 
 		if (!only && o->status != NULL && strcmp(o->status, status))
 			continue;
-		for (int i = 0; i < 7; i++)
-			if (i == 3)
-				out_text(out, status, strlen(status));
-			else
-				out_text(out, text(st, i),
-				    (size_t)sqlite3_column_bytes(st, i));
+		out_columns(out, st, 7, 3, status);
 		out_dec(out, one_time, exp, exp);
 		out_dec(out, mrr, exp, exp);
 		out_dec(out, sqlite3_column_int64(st, 10) + one_time, exp, exp);
@@ -801,8 +796,7 @@ write_totals(sqlite3 *db, const struct quote_opts *o, int only)
 			out_dec(out, margin, 2, 2);
 		else
 			out_null(out);
-		out_number(out, buf, (size_t)snprintf(buf, sizeof(buf), "%d",
-		    sqlite3_column_int(st, 13)));
+		out_long(out, sqlite3_column_int(st, 13));
 		out_text(out, text(st, 7), (size_t)sqlite3_column_bytes(st, 7));
 		out_end_row(out);
 	}
@@ -1318,15 +1312,13 @@ static void
 accept_row(struct accept *a, const struct accepted *q, sqlite3_stmt *l,
     const char *sub)
 {
-	char buf[32];
 	int exp = exponent_of(q->currency);
 
 	out_text(a->out, q->qid, strlen(q->qid));
 	out_text(a->out, q->account, strlen(q->account));
 	out_text(a->out, q->order, strlen(q->order));
 	out_text(a->out, q->contract, strlen(q->contract));
-	out_number(a->out, buf, (size_t)snprintf(buf, sizeof(buf), "%d",
-	    sqlite3_column_int(l, 0)));
+	out_long(a->out, sqlite3_column_int(l, 0));
 	out_text(a->out, text(l, 1), (size_t)sqlite3_column_bytes(l, 1));
 	out_text(a->out, text(l, 2), (size_t)sqlite3_column_bytes(l, 2));
 	if (sub != NULL)

@@ -77,14 +77,6 @@ recognition_through(int64_t amount, int32_t start, int32_t end,
 	return part;
 }
 
-static const char *
-text(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	return s != NULL ? s : "";
-}
-
 static sqlite3_stmt *
 prepare(sqlite3 *db, const char *fmt, const char *order)
 {
@@ -97,20 +89,18 @@ prepare(sqlite3 *db, const char *fmt, const char *order)
 static void
 out_row(struct out *o, sqlite3_stmt *st, int32_t month, int64_t amount)
 {
-	const struct currency *c = money_currency(text(st, 3), 3);
+	const struct currency *c = money_currency(db_text(st, 3), 3);
 	char buf[MONEY_FMT_MAX];
 
-	out_text(o, text(st, 0), strlen(text(st, 0)));
+	out_text(o, db_text(st, 0), strlen(db_text(st, 0)));
 	if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-		out_number(o, buf, (size_t)snprintf(buf, sizeof(buf), "%d",
-		    sqlite3_column_int(st, 1)));
+		out_long(o, sqlite3_column_int(st, 1));
 	else
 		out_null(o);
-	out_text(o, text(st, 2), strlen(text(st, 2)));
-	out_text(o, text(st, 3), 3);
+	out_text(o, db_text(st, 2), strlen(db_text(st, 2)));
+	out_text(o, db_text(st, 3), 3);
 	out_text(o, buf, date_format_month(buf, month));
-	out_number(o, buf, money_format(buf, amount, c ? c->exponent : 2,
-	    '.'));
+	out_decimal(o, amount, c ? c->exponent : 2);
 	out_end_row(o);
 }
 
@@ -160,14 +150,12 @@ deferred_emit(struct out *o, const struct deferred *d)
 {
 	const struct currency *c = money_currency(d->currency, 3);
 	int exp = c ? c->exponent : 2;
-	char buf[MONEY_FMT_MAX];
 
 	out_text(o, d->account, strlen(d->account));
 	out_text(o, d->currency, strlen(d->currency));
-	out_number(o, buf, money_format(buf, d->billed, exp, '.'));
-	out_number(o, buf, money_format(buf, d->recognised, exp, '.'));
-	out_number(o, buf, money_format(buf, d->billed - d->recognised, exp,
-	    '.'));
+	out_decimal(o, d->billed, exp);
+	out_decimal(o, d->recognised, exp);
+	out_decimal(o, d->billed - d->recognised, exp);
 	out_end_row(o);
 }
 
@@ -176,9 +164,9 @@ deferred_emit(struct out *o, const struct deferred *d)
 static int
 credit_vs(sqlite3_stmt *cr, const struct deferred *d)
 {
-	int c = strcmp(text(cr, 2), d->account);
+	int c = strcmp(db_text(cr, 2), d->account);
 
-	return c != 0 ? c : strcmp(text(cr, 3), d->currency);
+	return c != 0 ? c : strcmp(db_text(cr, 3), d->currency);
 }
 
 /* Credit notes of d's account and currency issued by as_of: billed and
@@ -216,15 +204,15 @@ recognition_deferred(sqlite3 *db, int32_t as_of, const struct out_opts *oo)
 
 		if (issued > as_of)
 			continue;
-		if (have && (strcmp(d.account, text(st, 2)) != 0 ||
-		    strcmp(d.currency, text(st, 3)) != 0)) {
+		if (have && (strcmp(d.account, db_text(st, 2)) != 0 ||
+		    strcmp(d.currency, db_text(st, 3)) != 0)) {
 			add_credits(cr, &crow, &d, as_of);
 			deferred_emit(o, &d);
 			memset(&d, 0, sizeof(d));
 		}
 		have = 1;
-		snprintf(d.account, sizeof(d.account), "%s", text(st, 2));
-		snprintf(d.currency, sizeof(d.currency), "%s", text(st, 3));
+		snprintf(d.account, sizeof(d.account), "%s", db_text(st, 2));
+		snprintf(d.currency, sizeof(d.currency), "%s", db_text(st, 3));
 		d.billed += amount;
 		d.recognised += s == DATE_NONE || e == DATE_NONE || e <= s ? amount :
 		    recognition_through(amount, s, e, as_of);
