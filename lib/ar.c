@@ -322,8 +322,12 @@ pay_invoice(struct applier *ap, struct open_invoice *iv, const char *payment,
 	return 1;
 }
 
-/* One payment with `left` unapplied, to the named invoice first, then to
- * the account's open invoices, oldest first. */
+/*
+ * One payment with `left` unapplied, to the named invoice first, then to
+ * the account's open invoices in its own currency, oldest first, and
+ * only then, converted, to those in others: a payment pays what it was
+ * sent in before it is exchanged.
+ */
 static void
 apply_payment(struct applier *ap, const char *payment, const char *account,
     const char *pcur, int32_t received, const char *named, int64_t left)
@@ -337,10 +341,13 @@ apply_payment(struct applier *ap, const char *payment, const char *account,
 	if (first < ap->ninv && !pay_invoice(ap, &ap->inv[first], payment,
 	    account, pcur, received, &left))
 		named_other = 1;
-	for (k = 0; k < ap->ninv && left > 0; k++)
-		if (k != first && !pay_invoice(ap, &ap->inv[k], payment,
-		    account, pcur, received, &left))
-			other = 1;
+	for (int own = 1; own >= 0; own--)
+		for (k = 0; k < ap->ninv && left > 0; k++)
+			if (k != first && (strcmp(ap->inv[k].currency,
+			    pcur) == 0) == own && !pay_invoice(ap,
+			    &ap->inv[k], payment, account, pcur, received,
+			    &left))
+				other = 1;
 	/* An error only where the currency stopped the payment: the invoice
 	 * it names, or money left while another currency is owed. */
 	if ((named_other || (other && left > 0)) && ap->strict && !ap->convert)

@@ -4,10 +4,16 @@
  * due), 1 for 1-30 days, 2 for 31-60, 3 for 61-90, 4 for more; a level is
  * how many thresholds the days have reached.
  */
+#include <sqlite3.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "ar.h"
+#include "date.h"
+#include "db.h"
 #include "suites.h"
+
+extern const char db_schema_sql[];
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -75,15 +81,62 @@ START_TEST(levels_other_lists)
 }
 END_TEST
 
+/*
+ * apply --convert: a payment pays the invoices in its own currency before
+ * any in another (issue 12).  EUR is 1.25 USD; I1 100.00 EUR of 15
+ * February is older than I2 100.00 USD of 1 March.  P1, 150.00 USD of 10
+ * March naming no invoice, pays I2 100.00 first, then converts the 50.00
+ * USD left: 50 / 1.25 = 40.00 EUR of I1.
+ */
+START_TEST(apply_own_currency_first)
+{
+	static const struct out_opts csv = { .header = 1 };
+	struct ar_opts o = { .convert = 1, .out = &csv, .arguments = "" };
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int32_t day;
+
+	ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
+	db_exec(db, db_schema_sql);
+	db_exec(db, "INSERT INTO accounts (account_id, name, currency) "
+	    "VALUES ('A-1', 'Acme', 'USD');"
+	    "INSERT INTO fx_rates VALUES ('EUR', '2026-01-01', 1250000000000);"
+	    "INSERT INTO invoices (invoice_id, account_id, issue_date, "
+	    "due_date, currency, status) VALUES "
+	    "('I1', 'A-1', '2026-02-15', '2026-03-15', 'EUR', 'open'), "
+	    "('I2', 'A-1', '2026-03-01', '2026-03-31', 'USD', 'open');"
+	    "INSERT INTO invoice_lines (invoice_id, line_no, amount_minor, "
+	    "tax_amount_minor) VALUES ('I1', 1, 10000, 0), ('I2', 1, 10000, 0);"
+	    "INSERT INTO payments (payment_id, account_id, received_on, "
+	    "amount_minor, currency) VALUES "
+	    "('P1', 'A-1', '2026-03-10', 15000, 'USD')");
+	ck_assert_int_eq(date_parse("2026-03-31", 10, &day), 0);
+	o.as_of = day;
+	ck_assert_ptr_nonnull(freopen("/dev/null", "w", stdout));
+	ck_assert_int_eq(ar_apply(db, &o), 0);
+	st = db_prepare(db, "SELECT group_concat(invoice_id || ':' || "
+	    "amount_minor || ':' || payment_amount_minor, ' ') FROM (SELECT * "
+	    "FROM payment_applications ORDER BY rowid)");
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_str_eq((const char *)sqlite3_column_text(st, 0),
+	    "I2:10000:10000 I1:4000:5000");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+END_TEST
+
 Suite *
 ar_suite(void)
 {
 	Suite *s = suite_create("ar");
 	TCase *tc = tcase_create("aging");
+	TCase *apply = tcase_create("apply");
 
 	tcase_add_test(tc, bucket_edges);
 	tcase_add_test(tc, levels_15_30_60);
 	tcase_add_test(tc, levels_other_lists);
 	suite_add_tcase(s, tc);
+	tcase_add_test(apply, apply_own_currency_first);
+	suite_add_tcase(s, apply);
 	return s;
 }
