@@ -106,6 +106,29 @@ START_TEST(discounts_round_once)
 }
 END_TEST
 
+/*
+ * A usage line (issue 12): 150.5 GB on volume tiers 0.20 from 1 and 0.15
+ * from 101 all fall in the second tier.  The unit price is the tier's,
+ * 0.15 (gross / quantity, the list price), and the amount the gross
+ * rounded once: 150.5 x 0.15 = 22.575 -> 22.58, not the amount / the
+ * quantity, 0.15003322.
+ */
+START_TEST(usage_unit_price)
+{
+	static const struct pricing_tier gb[] = { { QTY(1), USD(20) },
+	    { QTY(101), USD(15) } };
+	struct pricing_line l;
+	int t;
+
+	ck_assert_int_eq(pricing_line(pricing_gross(PRICING_VOLUME, gb, 2,
+	    150500000, &t), 150500000, 0, &l), 0);
+	ck_assert_int_eq(t, 1);
+	ck_assert_int_eq(l.list_unit, 15000000);
+	ck_assert_int_eq(l.net_unit, 15000000);
+	ck_assert_int_eq(l.amount, 2258);
+}
+END_TEST
+
 /* Minor units are the currency's: 3 x 1,234.5 yen = 3,703.5 -> 3,704 yen;
  * 2 x 1.2345 KWD = 2.469 KWD = 2,469 fils. */
 START_TEST(other_exponents)
@@ -272,6 +295,7 @@ pricing_suite(void)
 	tcase_add_test(tc, volume_and_graduated);
 	tcase_add_test(tc, flat_and_per_unit);
 	tcase_add_test(tc, discounts_round_once);
+	tcase_add_test(tc, usage_unit_price);
 	tcase_add_test(tc, other_exponents);
 	tcase_add_test(tc, periods_and_margin);
 	tcase_add_test(tc, book);
