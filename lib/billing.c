@@ -47,7 +47,6 @@
 #include "pricing.h"
 
 #define E6 1000000LL
-#define GROSS_MAX ((__int128)1000000000000000000LL * 1000000000)
 
 int32_t
 billing_anchor(int32_t day, int billing_day)
@@ -97,19 +96,6 @@ billing_periods(int32_t start, int32_t end, int months, int billing_day,
 		p = pe;
 	}
 	return n;
-}
-
-int
-billing_amount(int64_t qty, int64_t unit_price, int64_t discount,
-    int64_t days, int64_t full_days, int64_t *amount)
-{
-	__int128 gross = (__int128)qty * unit_price;	/* minor x 10^12 */
-
-	if (gross > GROSS_MAX || gross < -GROSS_MAX || full_days <= 0)
-		return -1;
-	return money_div(gross * (100 * E6 - discount) * days,
-	    (__int128)100 * E6 * E6 * E6 * full_days, amount) == MONEY_OK ?
-	    0 : -1;
 }
 
 int
@@ -439,8 +425,8 @@ sub_charges(struct run *r, const struct sub *s, const struct open_period *op)
 		describe_period(b, s->product, &per[i]);
 		b->qty = s->qty;
 		b->unit_price = s->unit_price;
-		if (billing_amount(b->qty, b->unit_price, s->discount,
-		    per[i].end - per[i].start,
+		if (pricing_recurring((__int128)b->qty * b->unit_price,
+		    s->discount, per[i].end - per[i].start,
 		    per[i].full_end - per[i].full_start, &b->amount) != 0) {
 			cli_data_error(NULL, 0, NULL, "subscription '%s': the "
 			    "amount is too large", b->ref);
@@ -503,7 +489,7 @@ sub_change(struct run *r, const struct sub *s, const struct open_period *op)
 		return;		/* the periods themselves changed */
 	until = end != DATE_NONE && end < op->end && end < r->p_end ? end :
 	    op->end;
-	if (billing_amount(s->qty, s->unit_price, s->discount,
+	if (pricing_recurring((__int128)s->qty * s->unit_price, s->discount,
 	    op->end - op->start, full.full_end - full.full_start, &now) != 0 ||
 	    (now != op->amount && billing_part(now - op->amount, until - on,
 	    op->end - op->start, &diff) != 0)) {

@@ -42,13 +42,8 @@ size_t billing_periods(int32_t start, int32_t end, int months,
     int billing_day, int32_t from, int32_t to, struct billing_period *out,
     size_t max);
 
-/*
- * The amount of `days` out of `full_days` of a period of quantity x unit
- * price x (1 - discount), rounded once, half away from zero.  Scales as
- * in money.h.  Returns 0, or -1 when it does not fit.
- */
-int billing_amount(int64_t qty, int64_t unit_price, int64_t discount,
-    int64_t days, int64_t full_days, int64_t *amount);
+/* The amount of `days` out of `full_days` of a period is
+ * pricing_recurring()'s, of quantity x unit price. */
 
 /* amount x days / full_days, rounded once: the part of a billed amount. */
 int billing_part(int64_t amount, int64_t days, int64_t full_days,

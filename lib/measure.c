@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "billing.h"
 #include "cli.h"
 #include "date.h"
 #include "db.h"
@@ -583,14 +582,40 @@ add_contracts(struct measure *m)
 
 /* ---- subscriptions ------------------------------------------------------------ */
 
+/* What a subscription is worth over a length of time is worked out from
+ * its terms (pricing_recurring()), in its own currency, then converted as
+ * its MRR is: never from its rounded MRR. */
+struct terms {
+	__int128 gross;		/* quantity x unit price */
+	int64_t discount;
+	int months;		/* of its billing period */
+	char currency[4];
+};
+
 struct account {
 	char *id;
 	size_t idcap;
 	size_t seg;
 	struct mrr_sub *sub;
+	struct terms *terms;		/* of each sub */
 	struct contract **contract;	/* of each sub, or NULL */
 	size_t n, cap;
 };
+
+/* The value of subscription s over [from, to) in the report currency. */
+static int64_t
+value_over(struct measure *m, const struct mrr_sub *s,
+    const struct terms *t, int32_t from, int32_t to)
+{
+	int64_t v;
+
+	if (metrics_value_over(t->gross, t->discount, t->months, from, to,
+	    &v) != 0) {
+		m->overflow = 1;
+		return 0;
+	}
+	return convert(m, v, t->currency, s->start);
+}
 
 /*
  * What is left to deliver of a subscription after each period's last
@@ -603,7 +628,7 @@ struct account {
  */
 static void
 add_remaining(struct measure *m, size_t seg, const struct mrr_sub *s,
-    const struct contract *c)
+    const struct terms *t, const struct contract *c)
 {
 	int32_t until = s->end, sold = c != NULL ? c->signed_on : s->start;
 	int64_t v, year_v, whole;
@@ -625,18 +650,20 @@ add_remaining(struct measure *m, size_t seg, const struct mrr_sub *s,
 			continue;	/* not sold yet */
 		if (s->start > from) {
 			year = date_add_months(from, 12);
-			if (metrics_value_over(s->mrr, s->start, until, &v) ||
-			    metrics_value_over(s->mrr, s->start, until < year ?
-			    until : year, &year_v))
-				m->overflow = 1;
+			v = value_over(m, s, t, s->start, until);
+			year_v = value_over(m, s, t, s->start, until < year ?
+			    until : year);
 		} else {
 			whole = date_month_of(until) - date_month_of(from);
-			if (money_div((__int128)s->mrr * (whole * dim + d - 1),
-			    dim, &v) != MONEY_OK || __builtin_mul_overflow(
-			    s->mrr, 12, &year_v))
+			v = year_v = 0;
+			if (pricing_recurring(t->gross, t->discount, whole *
+			    dim + d - 1, (int64_t)dim * t->months, &v) != 0 ||
+			    (whole >= 12 && pricing_recurring(t->gross,
+			    t->discount, 12, t->months, &year_v) != 0))
 				m->overflow = 1;
-			if (whole < 12)
-				year_v = v;
+			v = convert(m, v, t->currency, s->start);
+			year_v = whole < 12 ? v : convert(m, year_v,
+			    t->currency, s->start);
 		}
 		add(m, &x->rpo, v);
 		add(m, &x->crpo, year_v);
@@ -676,14 +703,12 @@ end_account(struct measure *m, struct account *a)
 		int64_t v;
 
 		if (a->seg != SIZE_MAX)
-			add_remaining(m, a->seg, s, c);
+			add_remaining(m, a->seg, s, &a->terms[i], c);
 		if (c == NULL)
 			continue;
 		from = s->start > c->start ? s->start : c->start;
 		to = s->end != DATE_NONE && s->end < c->end ? s->end : c->end;
-		if (metrics_value_over(s->mrr, from, to, &v) != 0)
-			m->overflow = 1;
-		add(m, &c->value, v);
+		add(m, &c->value, value_over(m, s, &a->terms[i], from, to));
 		if (s->start <= c->end - 1 && (s->end == DATE_NONE ||
 		    c->end - 1 < s->end)) {
 			if (__builtin_mul_overflow(s->mrr, 12, &v))
@@ -699,8 +724,10 @@ next_sub(struct account *a)
 	if (a->n == a->cap) {
 		a->cap = a->cap ? 2 * a->cap : 16;
 		if ((a->sub = realloc(a->sub, a->cap * sizeof(*a->sub))) ==
-		    NULL || (a->contract = realloc(a->contract, a->cap *
-		    sizeof(*a->contract))) == NULL)
+		    NULL || (a->terms = realloc(a->terms, a->cap *
+		    sizeof(*a->terms))) == NULL || (a->contract =
+		    realloc(a->contract, a->cap * sizeof(*a->contract))) ==
+		    NULL)
 			cli_die(CLI_EIO, "out of memory");
 	}
 	return &a->sub[a->n++];
@@ -719,18 +746,23 @@ set_id(struct account *a, const char *id)
 	memcpy(a->id, id, len);
 }
 
-/* A subscription's monthly amount and cost in the report currency. */
+/* A subscription's terms, and its monthly amount and cost in the report
+ * currency. */
 static void
-sub_amounts(struct measure *m, sqlite3_stmt *st, struct mrr_sub *s)
+sub_amounts(struct measure *m, sqlite3_stmt *st, struct mrr_sub *s,
+    struct terms *t)
 {
-	int months = pricing_period_months(text(st, 6));
 	int64_t qty = sqlite3_column_int64(st, 2), mrr = 0, cost = 0;
 	const struct product *p = find_product(m, text(st, 10));
 
-	if (months <= 0 || billing_amount(qty, sqlite3_column_int64(st, 3),
-	    sqlite3_column_int64(st, 4), 1, months, &mrr) != 0 ||
-	    (p != NULL && billing_amount(qty, p->unit_cost, 0, 1, months,
-	    &cost) != 0))
+	t->gross = (__int128)qty * sqlite3_column_int64(st, 3);
+	t->discount = sqlite3_column_int64(st, 4);
+	t->months = pricing_period_months(text(st, 6));
+	snprintf(t->currency, sizeof(t->currency), "%s",
+	    text(st, 5) != NULL ? text(st, 5) : "");
+	if (t->months <= 0 || pricing_recurring(t->gross, t->discount, 1,
+	    t->months, &mrr) != 0 || (p != NULL && pricing_recurring(
+	    (__int128)qty * p->unit_cost, 0, 1, t->months, &cost) != 0))
 		m->overflow = 1;
 	s->mrr = convert(m, mrr, text(st, 5), s->start);
 	s->cost = convert(m, cost, m->base, s->start);
@@ -763,7 +795,7 @@ read_subscriptions(struct measure *m,
 		s->start = db_day(st, 7);
 		s->end = db_day(st, 8);
 		a.contract[a.n - 1] = find_contract(m, text(st, 9));
-		sub_amounts(m, st, s);
+		sub_amounts(m, st, s, &a.terms[a.n - 1]);
 	}
 	step_error(m, rc);
 	if (a.n > 0)
@@ -771,6 +803,7 @@ read_subscriptions(struct measure *m,
 	sqlite3_finalize(st);
 	free(a.id);
 	free(a.sub);
+	free(a.terms);
 	free(a.contract);
 }
 
@@ -879,8 +912,8 @@ read_invoice_lines(struct measure *m)
 			continue;
 		add(m, &b->ot_revenue[i], amount);
 		/* unit cost x quantity, in the base currency */
-		if (billing_amount(sqlite3_column_int64(st, 3), p->unit_cost, 0,
-		    1, 1, &cost) != 0)
+		if (pricing_recurring((__int128)sqlite3_column_int64(st, 3) *
+		    p->unit_cost, 0, 1, 1, &cost) != 0)
 			m->overflow = 1;
 		add(m, &m->led.ot_cost[i], cost);
 	}

@@ -9,6 +9,7 @@
 #include "date.h"
 #include "metrics.h"
 #include "money.h"
+#include "pricing.h"
 
 const struct metric_def metrics_defs[M_COUNT] = {
 	{ "mrr", MK_MONEY, "MRR" },
@@ -228,15 +229,16 @@ metrics_months_between(int32_t from, int32_t to)
 }
 
 int
-metrics_value_over(int64_t monthly, int32_t from, int32_t to, int64_t *v)
+metrics_value_over(__int128 gross, int64_t discount, int period_months,
+    int32_t from, int32_t to, int64_t *v)
 {
 	struct metrics_months t = metrics_months_between(from, to);
 
 	*v = 0;
 	if (t.num == 0)
 		return 0;
-	return money_div((__int128)monthly * t.num, t.den, v) == MONEY_OK ?
-	    0 : -1;
+	return pricing_recurring(gross, discount, t.num, t.den * period_months,
+	    v);
 }
 
 int
@@ -244,11 +246,7 @@ metrics_acv(int64_t value, int32_t start, int32_t end, int64_t *acv)
 {
 	struct metrics_months t = metrics_months_between(start, end);
 
-	*acv = 0;
-	if (t.num == 0)
-		return 0;
-	return money_div((__int128)value * 12 * t.den, t.num, acv) ==
-	    MONEY_OK ? 0 : -1;
+	return pricing_per_year(value, t.num, t.den, acv);
 }
 
 int

@@ -117,11 +117,13 @@ struct metrics_months {
 };
 struct metrics_months metrics_months_between(int32_t from, int32_t to);
 
-/* The value of a monthly amount over [from, to): amount x the months
- * between them (metrics_months_between), rounded once.  Returns 0, or
- * -1 when it does not fit. */
-int metrics_value_over(int64_t monthly, int32_t from, int32_t to,
-    int64_t *v);
+/* The value over [from, to) of a recurring line of gross and discount
+ * per billing period of period_months (pricing.h): the months between
+ * them (metrics_months_between) over the period's, by
+ * pricing_recurring(), rounded once.  Returns 0, or -1 when it does not
+ * fit. */
+int metrics_value_over(__int128 gross, int64_t discount, int period_months,
+    int32_t from, int32_t to, int64_t *v);
 
 /* ACV: a recurring value over [start, end), per year: value x 12 / the
  * months of the term, rounded once; 0 for an empty term.  Returns 0, or

@@ -96,11 +96,9 @@ pricing_line(__int128 gross, int64_t qty, int64_t discount,
 		return -1;
 	if (money_div(gross, qty, &l->list_unit) != MONEY_OK ||
 	    money_div(net, (__int128)HUNDRED_PCT * qty, &l->net_unit) !=
-	    MONEY_OK ||
-	    money_div(net, (__int128)HUNDRED_PCT * E6 * E6, &l->amount) !=
 	    MONEY_OK)
 		return -1;
-	return 0;
+	return pricing_recurring(gross, discount, 1, 1, &l->amount);
 }
 
 int
@@ -118,17 +116,27 @@ pricing_period_months(const char *period)
 }
 
 int
-pricing_mrr(int64_t amount, int period_months, int64_t *mrr)
+pricing_recurring(__int128 gross, int64_t discount, int64_t num,
+    int64_t den, int64_t *amount)
 {
-	return money_div(amount, period_months, mrr) == MONEY_OK ? 0 : -1;
+	__int128 net;
+
+	if (den <= 0 || __builtin_mul_overflow(gross, HUNDRED_PCT -
+	    (__int128)discount, &net) || __builtin_mul_overflow(net, num, &net))
+		return -1;
+	return money_div(net, (__int128)HUNDRED_PCT * E6 * E6 * den, amount) ==
+	    MONEY_OK ? 0 : -1;
 }
 
 int
-pricing_term_value(int64_t amount, int period_months, int term_months,
-    int64_t *value)
+pricing_per_year(int64_t value, int64_t months_num, int64_t months_den,
+    int64_t *acv)
 {
-	return money_div((__int128)amount * term_months, period_months,
-	    value) == MONEY_OK ? 0 : -1;
+	*acv = 0;
+	if (months_num == 0)
+		return 0;
+	return money_div((__int128)value * 12 * months_den, months_num, acv) ==
+	    MONEY_OK ? 0 : -1;
 }
 
 int

@@ -66,13 +66,26 @@ int pricing_line(__int128 gross, int64_t qty, int64_t discount,
 int pricing_period_months(const char *period);
 
 /*
- * A recurring line's MRR (its amount per period over the months of the
- * period) and its value over term months (amount x term / period months),
- * each rounded once.
+ * The one rule for a line's money over time: its gross for a period
+ * (quantity x unit price, or priced through tiers: minor units x 10^12)
+ * less the discount (percent x 10^6), x num / den of the period, worked
+ * out exactly and rounded once, half away from zero.  The line amount is
+ * 1/1; a billing period's amount its days / the full period's days; the
+ * monthly amount (MRR) 1 / the period's months; the value over a length
+ * of months (TCV, RPO) the months / the period's months.  The quote, the
+ * billing run and the metrics all come here, so one subscription has one
+ * MRR everywhere and a term's value is what billing it collects, never a
+ * rounded monthly amount multiplied.  den > 0.  Returns 0, or -1 when it
+ * does not fit.
  */
-int pricing_mrr(int64_t amount, int period_months, int64_t *mrr);
-int pricing_term_value(int64_t amount, int period_months, int term_months,
-    int64_t *value);
+int pricing_recurring(__int128 gross, int64_t discount, int64_t num,
+    int64_t den, int64_t *amount);
+
+/* ACV: a recurring value over months_num / months_den months, per year
+ * (x 12 over the months), rounded once; 0 for no months.  Returns 0, or
+ * -1 when it does not fit. */
+int pricing_per_year(int64_t value, int64_t months_num, int64_t months_den,
+    int64_t *acv);
 
 /* Margin in percent x 100 (2 decimals) of an amount over a cost, rounded
  * once; -1 when the amount is 0. */

@@ -3,8 +3,9 @@
  * day, in the quote's currency (the account's unless --currency): the
  * model gives the gross, the discount is applied and the amount rounded
  * once (pricing.c).  For a recurring product that amount is per billing
- * period; its MRR is the amount over the months of the period and its
- * term value the amount over term_months (default 12).  Cost is
+ * period; its MRR and its term value over term_months (default 12) are
+ * worked out from the gross, as the billing run's and the metrics' are,
+ * by pricing_recurring(), not from the rounded amount.  Cost is
  * unit_cost (base currency) x quantity, rounded to the base's minor unit
  * and converted at the quote day's rate; margin is (amount - cost) /
  * amount.  The rules (most specific wins) then decide whether the quote
@@ -75,7 +76,8 @@ static const char sql_totals[] =
     "sum(CASE WHEN l.cost_minor IS NOT NULL THEN l.amount_minor END), "
     "sum(l.cost_minor), "
     "(SELECT count(*) FROM quote_approvals a WHERE a.quote_id = q.quote_id "
-    " AND a.status = 'pending') "
+    " AND a.status = 'pending'), "
+    "max(CASE WHEN l.kind = 'recurring' THEN l.term_months END) "
     "FROM quotes q LEFT JOIN quote_lines l USING (quote_id) "
     "WHERE (?1 = 0 OR q.quote_id IN (SELECT key FROM temp.out_keys)) "
     "AND (?2 IS NULL OR q.account_id = ?2) "
@@ -245,9 +247,9 @@ price_one(struct pricer *pr, const char *sku, const char *currency,
 	}
 	out->period_months = p->period_months;
 	if (p->recurring && out->period_months > 0) {
-		out->has_mrr = pricing_mrr(out->l.amount, out->period_months,
-		    &out->mrr) == 0;
-		pricing_term_value(out->l.amount, out->period_months, term,
+		out->has_mrr = pricing_recurring(gross, discount, 1,
+		    out->period_months, &out->mrr) == 0;
+		pricing_recurring(gross, discount, term, out->period_months,
 		    &out->term_value);
 	} else
 		out->term_value = out->l.amount;
@@ -781,15 +783,21 @@ write_totals(sqlite3 *db, const struct quote_opts *o, int only)
 		int exp = exponent_of(text(st, 4));
 		int64_t one_time = sqlite3_column_int64(st, 8);
 		int64_t mrr = sqlite3_column_int64(st, 9);
-		int64_t margin;
+		int64_t recurring = sqlite3_column_int64(st, 10), acv, margin;
 
 		if (!only && o->status != NULL && strcmp(o->status, status))
 			continue;
 		out_columns(out, st, 7, 3, status);
 		out_dec(out, one_time, exp, exp);
 		out_dec(out, mrr, exp, exp);
-		out_dec(out, sqlite3_column_int64(st, 10) + one_time, exp, exp);
-		out_dec(out, mrr * 12, exp, exp);
+		out_dec(out, recurring + one_time, exp, exp);
+		/* per year of the contract that accepting it makes, whose
+		 * term is the longest of its recurring lines' (metrics_acv) */
+		if (pricing_per_year(recurring, sqlite3_column_int64(st, 14), 1,
+		    &acv) == 0)
+			out_dec(out, acv, exp, exp);
+		else
+			out_null(out);
 		if (sqlite3_column_type(st, 11) != SQLITE_NULL &&
 		    pricing_margin(sqlite3_column_int64(st, 11),
 		    sqlite3_column_int64(st, 12), &margin) == 0)

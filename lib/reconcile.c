@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "ar.h"
-#include "billing.h"
 #include "cli.h"
 #include "date.h"
 #include "db.h"
@@ -123,9 +122,10 @@ mrr_on(sqlite3_stmt *st, struct fx *fx, int32_t day, int64_t *sum)
 		int months = pricing_period_months((const char *)
 		    sqlite3_column_text(st, 3));
 
-		if (months <= 0 || billing_amount(sqlite3_column_int64(st, 0),
-		    sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
-		    1, months, &a) != 0 || fx_convert(fx, a, (const char *)
+		if (months <= 0 || pricing_recurring((__int128)
+		    sqlite3_column_int64(st, 0) * sqlite3_column_int64(st, 1),
+		    sqlite3_column_int64(st, 2), 1, months, &a) != 0 ||
+		    fx_convert(fx, a, (const char *)
 		    sqlite3_column_text(st, 4), db_day(st, 5), &v, why,
 		    sizeof(why)) != 0 || __builtin_add_overflow(*sum, v, sum))
 			rc = -1;

@@ -11,6 +11,9 @@
 #include "mrr.h"
 #include "suites.h"
 
+/* the gross of one unit at a price in cents: minor units x 10^12 */
+#define GROSS(cents) ((__int128)(cents) * 1000000 * 1000000)
+
 static int32_t
 D(const char *s)
 {
@@ -173,17 +176,30 @@ START_TEST(value_and_acv)
 
 	/* 100.00 a month from 2026-04-01 to 2027-03-10: 11 months and 9 of
 	 * March's 31 days: 1,129.032... -> 1,129.03 */
-	ck_assert_int_eq(metrics_value_over(10000, D("2026-04-01"),
-	    D("2027-03-10"), &v), 0);
+	ck_assert_int_eq(metrics_value_over(GROSS(10000), 0, 1,
+	    D("2026-04-01"), D("2027-03-10"), &v), 0);
 	ck_assert_int_eq(v, 112903);
-	ck_assert_int_eq(metrics_value_over(27000, D("2026-04-01"),
-	    D("2026-09-01"), &v), 0);
+	ck_assert_int_eq(metrics_value_over(GROSS(27000), 0, 1,
+	    D("2026-04-01"), D("2026-09-01"), &v), 0);
 	ck_assert_int_eq(v, 135000);
-	ck_assert_int_eq(metrics_value_over(27000, D("2026-09-01"),
-	    D("2026-09-01"), &v), 0);
+	ck_assert_int_eq(metrics_value_over(GROSS(27000), 0, 1,
+	    D("2026-09-01"), D("2026-09-01"), &v), 0);
 	ck_assert_int_eq(v, 0);
-	ck_assert_int_eq(metrics_value_over(INT64_MAX, D("2026-01-01"),
-	    D("2028-01-01"), &v), -1);
+	/* from the terms, not the MRR: 100.00 a quarter for a year is
+	 * 400.00, not 12 x 33.33; 100,000.00 a year for three 300,000.00;
+	 * 120.0599 a year from 2026-01-15 to 2026-03-01 is 1 + 14/28
+	 * months, 120.0599 x 1.5 / 12 = 15.0074875 -> 15.01 */
+	ck_assert_int_eq(metrics_value_over(GROSS(10000), 0, 3,
+	    D("2026-01-01"), D("2027-01-01"), &v), 0);
+	ck_assert_int_eq(v, 40000);
+	ck_assert_int_eq(metrics_value_over(GROSS(10000000), 0, 12,
+	    D("2026-01-01"), D("2029-01-01"), &v), 0);
+	ck_assert_int_eq(v, 30000000);
+	ck_assert_int_eq(metrics_value_over((__int128)12005990000LL * 1000000, 0,
+	    12, D("2026-01-15"), D("2026-03-01"), &v), 0);
+	ck_assert_int_eq(v, 1501);
+	ck_assert_int_eq(metrics_value_over(GROSS(INT64_MAX), 0, 1,
+	    D("2026-01-01"), D("2028-01-01"), &v), -1);
 	/* ACV: 1,620.00 over six months is 3,240.00 a year; 3,600.00 over
 	 * three years 1,200.00; 1,200.00 over a year itself */
 	ck_assert_int_eq(metrics_acv(162000, D("2026-03-01"), D("2026-09-01"),

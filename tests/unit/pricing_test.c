@@ -12,6 +12,9 @@ extern const char db_schema_sql[];
 #define E6 1000000LL
 #define USD(cents) ((int64_t)(cents) * E6)	/* a unit price */
 #define QTY(n) ((int64_t)(n) * E6)
+#define PRICE(cents) USD(cents)
+/* the gross of one unit at a price in cents: minor units x 10^12 */
+#define GROSS(cents) ((__int128)(cents) * E6 * E6)
 
 /* $10.00 for units 1-10, $8.00 for 11-50, $6.00 from 51 on. */
 static const struct pricing_tier tiers[] = {
@@ -147,6 +150,161 @@ START_TEST(other_exponents)
 }
 END_TEST
 
+/*
+ * A billing period's amount: days of full days of quantity x unit price
+ * x (1 - discount), by pricing_recurring(), rounded once.
+ */
+static int
+period_amount(int64_t qty, int64_t price, int64_t discount, int64_t days,
+    int64_t full_days, int64_t *a)
+{
+	return pricing_recurring((__int128)qty * price, discount, days,
+	    full_days, a);
+}
+
+START_TEST(period_amounts)
+{
+	int64_t a;
+
+	/* 1 x 10.00 x 21/30 = 1000 x 0.7 = 700 cents */
+	ck_assert_int_eq(period_amount(QTY(1), PRICE(1000), 0, 21, 30, &a),
+	    0);
+	ck_assert_int_eq(a, 700);
+	/* 3 x 9.99 = 29.97; x 17/365 = 50949/365 = 139.586... -> 1.40
+	 * (365 x 139 = 50735, 214 left, 214/365 > 1/2) */
+	ck_assert_int_eq(period_amount(QTY(3), PRICE(999), 0, 17, 365, &a),
+	    0);
+	ck_assert_int_eq(a, 140);
+	/* leap year: 1 x 366.00 x 17/366 = 17.00; common: 365.00 x 17/365 */
+	ck_assert_int_eq(period_amount(QTY(1), PRICE(36600), 0, 17, 366,
+	    &a), 0);
+	ck_assert_int_eq(a, 1700);
+	ck_assert_int_eq(period_amount(QTY(1), PRICE(36500), 0, 17, 365,
+	    &a), 0);
+	ck_assert_int_eq(a, 1700);
+	/* a full period: qty x price */
+	ck_assert_int_eq(period_amount(QTY(4), PRICE(2500), 0, 31, 31, &a),
+	    0);
+	ck_assert_int_eq(a, 10000);
+	/* 12.5% off a full period: 2997 x 0.875 = 2622.375 -> 26.22 */
+	ck_assert_int_eq(period_amount(QTY(3), PRICE(999), 12500000, 30, 30,
+	    &a), 0);
+	ck_assert_int_eq(a, 2622);
+	/* and prorated, rounded once: 2622.375 x 21/30 = 1835.6625 -> 18.36
+	 * (rounding 26.22 first would give 1835.4 -> 18.35) */
+	ck_assert_int_eq(period_amount(QTY(3), PRICE(999), 12500000, 21, 30,
+	    &a), 0);
+	ck_assert_int_eq(a, 1836);
+	/* 100% off: nothing */
+	ck_assert_int_eq(period_amount(QTY(3), PRICE(999), 100000000, 21, 30,
+	    &a), 0);
+	ck_assert_int_eq(a, 0);
+	/* no days: nothing */
+	ck_assert_int_eq(period_amount(QTY(3), PRICE(999), 0, 0, 30, &a), 0);
+	ck_assert_int_eq(a, 0);
+	/* fractional quantity: 2.5 x 1.99 = 497.5 cents -> 4.98 */
+	ck_assert_int_eq(period_amount(2500000, PRICE(199), 0, 30, 30, &a),
+	    0);
+	ck_assert_int_eq(a, 498);
+	/* a unit price with more digits: 1000 x 0.001234 = 1.234 -> 1.23 */
+	ck_assert_int_eq(period_amount(QTY(1000), 123400, 0, 1, 1, &a), 0);
+	ck_assert_int_eq(a, 123);
+}
+END_TEST
+
+START_TEST(period_amounts_round_half_away)
+{
+	int64_t a;
+
+	/* 1 x 10.01 x 15/30 = 500.5 -> 5.01; negative -> -5.01 */
+	ck_assert_int_eq(period_amount(QTY(1), PRICE(1001), 0, 15, 30, &a),
+	    0);
+	ck_assert_int_eq(a, 501);
+	ck_assert_int_eq(period_amount(QTY(-1), PRICE(1001), 0, 15, 30, &a),
+	    0);
+	ck_assert_int_eq(a, -501);
+	ck_assert_int_eq(period_amount(QTY(1), PRICE(-1001), 0, 15, 30, &a),
+	    0);
+	ck_assert_int_eq(a, -501);
+	/* 1 x 0.15 x 1/2 = 7.5 -> 8, -7.5 -> -8 */
+	ck_assert_int_eq(period_amount(QTY(1), PRICE(15), 0, 1, 2, &a), 0);
+	ck_assert_int_eq(a, 8);
+	ck_assert_int_eq(period_amount(QTY(-1), PRICE(15), 0, 1, 2, &a), 0);
+	ck_assert_int_eq(a, -8);
+	/* either side of a half: 1 x 0.07 x 7/15 = 49/15 = 3.27 -> 0.03
+	 * and x 8/15 = 56/15 = 3.73 -> 0.04 */
+	ck_assert_int_eq(period_amount(QTY(1), PRICE(7), 0, 7, 15, &a), 0);
+	ck_assert_int_eq(a, 3);
+	ck_assert_int_eq(period_amount(QTY(1), PRICE(7), 0, 8, 15, &a), 0);
+	ck_assert_int_eq(a, 4);
+	/* a negative quantity with a discount: -(2997 x 0.875) = -2622.375
+	 * -> -26.22 */
+	ck_assert_int_eq(period_amount(QTY(-3), PRICE(999), 12500000, 30,
+	    30, &a), 0);
+	ck_assert_int_eq(a, -2622);
+}
+END_TEST
+
+START_TEST(period_amounts_that_do_not_fit)
+{
+	int64_t a;
+
+	/* no days in the full period */
+	ck_assert_int_eq(period_amount(QTY(1), PRICE(1000), 0, 0, 0, &a),
+	    -1);
+	/* qty x price far beyond what an amount can hold */
+	ck_assert_int_eq(period_amount(INT64_MAX, INT64_MAX, 0, 1, 1, &a),
+	    -1);
+	ck_assert_int_eq(period_amount(INT64_MAX, INT64_MIN, 0, 1, 1, &a),
+	    -1);
+	/* 10^12 units at 10^8 cents: 10^20 cents is over INT64_MAX
+	 * (about 9.22 x 10^18) */
+	ck_assert_int_eq(period_amount(QTY(1000000000000LL),
+	    PRICE(100000000), 0, 1, 1, &a), -1);
+	/* 10^6 units at 10^6 cents = 10^12 cents fits; half of it 31/62 */
+	ck_assert_int_eq(period_amount(QTY(1000000), PRICE(1000000), 0, 31,
+	    62, &a), 0);
+	ck_assert_int_eq(a, 500000000000LL);
+}
+END_TEST
+
+/*
+ * One rule, one home (issue 12): a line's period amount, its MRR and its
+ * value over a term each come from the gross, rounded once, never from
+ * another rounded figure.
+ */
+START_TEST(one_value_rounded_once)
+{
+	int64_t v;
+
+	/* 100,000.00 a year over 36 months: 100,000 x 36 / 12 = 300,000.00
+	 * (12 x 36 x the MRR 8,333.33 would be 299,999.88) */
+	ck_assert_int_eq(pricing_recurring(GROSS(10000000), 0, 1, 12, &v), 0);
+	ck_assert_int_eq(v, 833333);
+	ck_assert_int_eq(pricing_recurring(GROSS(10000000), 0, 36, 12, &v),
+	    0);
+	ck_assert_int_eq(v, 30000000);
+	/* 100.00 a quarter over 12 months: 100 x 12 / 3 = 400.00 (12 x the
+	 * MRR 33.33 would be 399.96) */
+	ck_assert_int_eq(pricing_recurring(GROSS(10000), 0, 12, 3, &v), 0);
+	ck_assert_int_eq(v, 40000);
+	/* 120.0599 a year: MRR 120.0599 / 12 = 10.004991.. -> 10.00 (the
+	 * amount rounded first, 120.06 / 12 = 10.005, would give 10.01);
+	 * the year itself 120.06 */
+	ck_assert_int_eq(pricing_recurring((__int128)QTY(1) * 12005990000LL, 0, 1,
+	    12, &v), 0);
+	ck_assert_int_eq(v, 1000);
+	ck_assert_int_eq(pricing_recurring((__int128)QTY(1) * 12005990000LL, 0,
+	    12, 12, &v), 0);
+	ck_assert_int_eq(v, 12006);
+	/* with a discount: 2 x 199.00 at 12.5% off a year, 348.25; its MRR
+	 * 348.25 / 12 = 29.0208.. -> 29.02 */
+	ck_assert_int_eq(pricing_recurring((__int128)QTY(2) * PRICE(19900),
+	    12500000, 1, 12, &v), 0);
+	ck_assert_int_eq(v, 2902);
+}
+END_TEST
+
 START_TEST(periods_and_margin)
 {
 	int64_t v;
@@ -154,15 +312,21 @@ START_TEST(periods_and_margin)
 	ck_assert_int_eq(pricing_period_months("quarter"), 3);
 	ck_assert_int_eq(pricing_period_months(""), 0);
 	/* 1,200.00 a year is 100.00 a month; 100.00 a quarter 33.33 */
-	ck_assert_int_eq(pricing_mrr(120000, 12, &v), 0);
+	ck_assert_int_eq(pricing_recurring(GROSS(120000), 0, 1, 12, &v), 0);
 	ck_assert_int_eq(v, 10000);
-	ck_assert_int_eq(pricing_mrr(10000, 3, &v), 0);
+	ck_assert_int_eq(pricing_recurring(GROSS(10000), 0, 1, 3, &v), 0);
 	ck_assert_int_eq(v, 3333);
 	/* 12 months of 100.00 a quarter = 400.00; 18 of 1,200.00 a year */
-	ck_assert_int_eq(pricing_term_value(10000, 3, 12, &v), 0);
+	ck_assert_int_eq(pricing_recurring(GROSS(10000), 0, 12, 3, &v), 0);
 	ck_assert_int_eq(v, 40000);
-	ck_assert_int_eq(pricing_term_value(120000, 12, 18, &v), 0);
+	ck_assert_int_eq(pricing_recurring(GROSS(120000), 0, 18, 12, &v), 0);
 	ck_assert_int_eq(v, 180000);
+	/* ACV: 1,620.00 over six months is 3,240.00 a year; none without
+	 * months */
+	ck_assert_int_eq(pricing_per_year(162000, 6, 1, &v), 0);
+	ck_assert_int_eq(v, 324000);
+	ck_assert_int_eq(pricing_per_year(162000, 0, 1, &v), 0);
+	ck_assert_int_eq(v, 0);
 	/* 100.00 against a cost of 37.50: 62.50% */
 	ck_assert_int_eq(pricing_margin(10000, 3750, &v), 0);
 	ck_assert_int_eq(v, 6250);
@@ -297,7 +461,11 @@ pricing_suite(void)
 	tcase_add_test(tc, discounts_round_once);
 	tcase_add_test(tc, usage_unit_price);
 	tcase_add_test(tc, other_exponents);
+	tcase_add_test(tc, period_amounts);
+	tcase_add_test(tc, period_amounts_round_half_away);
+	tcase_add_test(tc, period_amounts_that_do_not_fit);
 	tcase_add_test(tc, periods_and_margin);
+	tcase_add_test(tc, one_value_rounded_once);
 	tcase_add_test(tc, book);
 	tcase_add_test(tc, rules);
 	suite_add_tcase(s, tc);
