@@ -3,10 +3,11 @@
  * from three sources, each read in account order and merged:
  *
  *   subscriptions: every period starting in P not yet charged (in
- *       advance); the difference for the rest of a charged period when
- *       the subscription's terms changed since it was charged (from the
- *       run's day); and a credit for the unused days of a charged period
- *       that the subscription's end cuts short;
+ *       advance); then, for each period charged, the difference between
+ *       what its days were billed and what they come to now (see "the
+ *       charged periods" below): a change of terms from the run's day,
+ *       a credit for the days after an end, and a charge for days
+ *       credited or cut short by an end that was moved later;
  *   one-time lines of accepted orders not yet billed, ordered before the
  *       end of P;
  *   usage of the month before P, per account and sku, priced through the
@@ -127,24 +128,24 @@ static const char sql_subscriptions[] =
 static const char sql_charged[] =
     "SELECT subscription_id || '|' || period_start FROM billing_records "
     "WHERE kind = 'charge' AND period_start >= ?1 AND period_start < ?2";
-/* The charges and changes of the periods that the end cuts short, not
- * yet credited: each period's charge, then its changes in order. */
-static const char sql_to_credit[] =
-    "SELECT c.period_start, c.period_end, c.amount_minor, c.kind "
-    "FROM billing_records c WHERE c.subscription_id = ?1 "
-    "AND c.kind IN ('charge', 'change') AND c.period_end > ?2 AND NOT EXISTS "
-    "(SELECT 1 FROM billing_records r WHERE r.subscription_id = "
-    "c.subscription_id AND r.period_end = c.period_end "
-    "AND r.kind = 'credit') "
-    "ORDER BY c.period_end, c.period_start, c.kind = 'change', c.invoice_id";
-/* The billing records of periods running on the run's day or ending on
- * it, in key order (no sort): load_open_periods() finds in them the
- * charged periods the day falls inside or ends, not credited, and the
- * terms they were last billed at. */
+/*
+ * The billing records of the periods charged that a run looks at: those
+ * running on its day, ending on it or after (all of their rows), and of
+ * the 13 months before, those that say that days of a period are not
+ * billed (a credit, a charge cut short by an end), whose subscription's
+ * periods are then read whole (sql_history).  In key order: no sort.
+ */
+#define RECORD_COLUMNS "period_start, period_end, kind, full_start, " \
+    "full_end, quantity_micro, unit_price_micro, discount_pct_micro, " \
+    "invoice_id, line_no"
 static const char sql_running[] =
-    "SELECT subscription_id, period_start, period_end, kind, amount_minor "
-    "FROM billing_records WHERE period_end >= ?1 "
+    "SELECT subscription_id, " RECORD_COLUMNS " FROM billing_records "
+    "WHERE full_end >= ?1 OR (full_end > ?2 AND (kind = 'credit' OR "
+    "(kind = 'charge' AND period_end < full_end))) "
     "ORDER BY subscription_id, period_start, kind, invoice_id";
+static const char sql_history[] =
+    "SELECT subscription_id, " RECORD_COLUMNS " FROM billing_records "
+    "WHERE subscription_id = ?1 AND full_end > ?2";
 static const char sql_one_time[] =
     "SELECT o.account_id, o.currency, ol.order_id, ol.line_no, ol.sku, "
     "p.name, ol.quantity_micro, ol.unit_price_micro, ol.amount_minor "
@@ -180,7 +181,8 @@ static const char sql_lines[] =
     "service_start, service_end)";
 static const char sql_records[] =
     "INSERT INTO billing_records (subscription_id, period_start, "
-    "period_end, kind, invoice_id, line_no, amount_minor)";
+    "period_end, kind, invoice_id, line_no, amount_minor, full_start, "
+    "full_end, quantity_micro, unit_price_micro, discount_pct_micro)";
 static const char sql_order_billed[] =
     "UPDATE order_lines SET invoice_id = ?3 WHERE order_id = ?1 "
     "AND line_no = ?2";
@@ -214,8 +216,8 @@ struct bline {
 	char description[160];
 	int64_t qty, unit_price, amount;
 	int32_t start, end;		/* service period, or DATE_NONE */
-	int32_t period_start, period_end;	/* billing_records */
-	int64_t recorded;		/* its amount_minor */
+	int32_t full_start, full_end;	/* billing_records: the full period */
+	int64_t rqty, rprice, rdiscount;	/* the terms billed, but a credit */
 	int invoice;			/* which invoice of the account */
 	int line_no;
 };
@@ -234,10 +236,27 @@ struct pair {
 	char *key, *value;
 };
 
+/* A billing record, as read. */
+struct row {
+	int32_t start, end, fs, fe;	/* its days; the full period */
+	char kind;		/* 'h' charge, 'n' change, 'r' credit */
+	int64_t qty, price, discount;	/* its terms (not a credit's) */
+	size_t invoice;		/* its invoice's id, in names */
+	int line_no;
+};
+
+/* The rows of sql_running of one subscription. */
+struct sub_rows {
+	char *id;
+	size_t first, n;	/* in row */
+	int history;		/* periods to read whole by sql_history */
+};
+
+/* The charged period of a subscription running on the run's day or
+ * ending on it: its first day charged, where its billed days end, the
+ * end of the full period. */
 struct open_period {
-	char *sub;
-	int32_t start, end;
-	int64_t amount;		/* the charged days at the terms billed */
+	int32_t start, end, full_end;
 };
 
 struct run {
@@ -252,11 +271,17 @@ struct run {
 	char usage_month[MONTH_FMT_MAX], prefix[16];
 	struct keyset *charged;		/* "subscription|period start" */
 	size_t ncharged;
-	struct open_period *open;	/* by subscription */
-	size_t nopen;
-	sqlite3_stmt *subs, *to_credit, *one_time, *usage;
+	struct row *row;		/* of sql_running, by subscription */
+	size_t nrow, caprow;
+	struct sub_rows *sr;
+	size_t nsr, capsr;
+	char *names;			/* the ids of the rows */
+	size_t nnames, capnames;
+	struct row *hrow;		/* of sql_history, one subscription's */
+	size_t nhrow, caphrow;
+	int32_t horizon;		/* the first period end looked back to */
+	sqlite3_stmt *subs, *history, *one_time, *usage;
 	int subs_row, one_row, usage_row;	/* SQLITE_ROW while more */
-	int credit_row;
 	struct pricing_book *book;
 	struct pair *products;		/* names by sku */
 	size_t nproducts;
@@ -282,6 +307,26 @@ next_row(sqlite3_stmt *st)
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		db_fatal(sqlite3_db_handle(st), "billing run");
 	return rc == SQLITE_ROW;
+}
+
+/* p with room for n elements of size (*cap of them), moved if need be. */
+static void *
+grow(void *p, size_t *cap, size_t n, size_t size)
+{
+	if (n <= *cap)
+		return p;
+	*cap = 2 * n + 64;
+	if ((p = realloc(p, *cap * size)) == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	return p;
+}
+
+static void
+too_large(struct run *r, const char *sub)
+{
+	cli_data_error(NULL, 0, NULL, "subscription '%s': the amount is too "
+	    "large", sub);
+	r->failed = 1;
 }
 
 static struct bline *
@@ -319,21 +364,6 @@ describe_period(struct bline *b, const char *product,
 		    "(%d/%d days)", product, from, to, (int)days, (int)full);
 }
 
-static int
-by_subscription(const void *key, const void *elem)
-{
-	return strcmp(key, ((const struct open_period *)elem)->sub);
-}
-
-/* The charged period of the subscription running on the run's day or
- * ending on it, or NULL. */
-static const struct open_period *
-open_period_of(const struct run *r, const char *sub)
-{
-	return r->nopen == 0 ? NULL : bsearch(sub, r->open, r->nopen,
-	    sizeof(*r->open), by_subscription);
-}
-
 /* The period of a subscription that `day` falls inside (cut at its end,
  * if it has one), into q; 0 when there is none. */
 static int
@@ -356,9 +386,10 @@ period_containing(const struct run *r, int32_t start, int32_t end,
  * The periods of a subscription starting in P, going on from the end of
  * its charged period running on the run's day (or ending on it): the
  * periods that one covers, wholly or in part (after a new billing day),
- * are left out, and the rest of the period its end falls inside (after a
- * new billing day, or an end moved later) is charged by the run of the
- * month it starts in.  per holds 4.
+ * are left out, and the rest of the period its end falls inside after a
+ * new billing day is charged by the run of the month it starts in.  (The
+ * rest of the same period, after an end moved later, is sub_period()'s.)
+ * per holds 4.
  */
 static size_t
 periods_to_charge(const struct run *r, int32_t start, int32_t end,
@@ -370,7 +401,7 @@ periods_to_charge(const struct run *r, int32_t start, int32_t end,
 
 	if (op != NULL && op->end >= r->p_start && op->end < r->p_end &&
 	    period_containing(r, start, end, months, op->end, &q) &&
-	    q.start < op->end) {
+	    q.start < op->end && q.full_end != op->full_end) {
 		per[k] = q;
 		per[k++].start = op->end;
 	}
@@ -427,141 +458,353 @@ sub_charges(struct run *r, const struct sub *s, const struct open_period *op)
 		b->unit_price = s->unit_price;
 		if (pricing_recurring((__int128)b->qty * b->unit_price,
 		    s->discount, per[i].end - per[i].start,
-		    per[i].full_end - per[i].full_start, &b->amount) != 0) {
-			cli_data_error(NULL, 0, NULL, "subscription '%s': the "
-			    "amount is too large", b->ref);
-			r->failed = 1;
-		}
-		b->start = b->period_start = per[i].start;
+		    per[i].full_end - per[i].full_start, &b->amount) != 0)
+			too_large(r, s->id);
+		b->start = per[i].start;
 		b->end = per[i].end;
-		b->period_end = per[i].end;
-		b->recorded = b->amount;
+		b->full_start = per[i].full_start;
+		b->full_end = per[i].full_end;
+		b->rqty = s->qty;
+		b->rprice = s->unit_price;
+		b->rdiscount = s->discount;
 	}
 }
 
-/* A change or credit line of subscription s for the days [from, to) of a
- * period charged for `days`. */
+/* ---- the charged periods ------------------------------------------------------ */
+
+/*
+ * What a subscription was billed for one of its periods is kept as
+ * pieces, one a billing record: a charge bills days [start, end) of the
+ * full period at its terms; a change bills days already billed the
+ * difference between new terms and those they were billed at; a credit
+ * takes days back.  Replayed in the order they were made, the pieces say
+ * which days are billed (from the period's first day charged to where
+ * its billed days end) and at what terms.  A run bills each period the
+ * difference from what it should be: from the run's day, a change of
+ * terms; after an end, a credit; and, when an end has been moved later
+ * or taken away, the days it had left out, credited or never charged, at
+ * the terms of the day.  Every line is worked out exactly from the terms
+ * and rounded once (pricing_share()): a piece's amount is its net x its
+ * days / the days of the full period, a change's the difference of the
+ * two nets, not of two rounded amounts; a credit gives back each piece's
+ * part of the days, so that a whole period credited is what it was
+ * billed, to the cent.
+ */
+struct piece {
+	int32_t start, end;
+	__int128 net;		/* per full period, minor units x 10^20 */
+	int charge;		/* days billed (a charge), or a change */
+};
+
+struct charged {
+	int32_t fs, fe;		/* the full period */
+	int32_t first;		/* its first day charged */
+	struct piece *p;
+	size_t n, cap;
+};
+
+static void
+add_piece(struct charged *c, int32_t start, int32_t end, __int128 net,
+    int charge)
+{
+	c->p = grow(c->p, &c->cap, c->n + 1, sizeof(*c->p));
+	c->p[c->n].start = start;
+	c->p[c->n].end = end;
+	c->p[c->n].net = net;
+	c->p[c->n++].charge = charge;
+}
+
+/* The net that day d is billed at. */
+static __int128
+net_on(const struct charged *c, int32_t d)
+{
+	__int128 net = 0;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (c->p[i].start <= d && d < c->p[i].end)
+			net += c->p[i].net;
+	return net;
+}
+
+/* Where the days billed end: the first day charged when none is. */
+static int32_t
+billed_to(const struct charged *c)
+{
+	int32_t end = c->first;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (c->p[i].charge && c->p[i].start < c->p[i].end &&
+		    c->p[i].end > end)
+			end = c->p[i].end;
+	return end;
+}
+
+/* What the pieces billed for the days [from, to), each part rounded
+ * once; -1 when it does not fit. */
+static int
+billed_for(const struct charged *c, int32_t from, int32_t to, int64_t *sum)
+{
+	*sum = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		int32_t a = c->p[i].start > from ? c->p[i].start : from;
+		int32_t b = c->p[i].end < to ? c->p[i].end : to;
+		int64_t part;
+
+		if (a < b && (pricing_share(c->p[i].net, b - a, c->fe - c->fs,
+		    &part) != 0 || __builtin_add_overflow(*sum, part, sum)))
+			return -1;
+	}
+	return 0;
+}
+
+/* The days [from, to) taken back from every piece. */
+static void
+take_back(struct charged *c, int32_t from, int32_t to)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		struct piece p = c->p[i];
+
+		if (p.end <= from || p.start >= to)
+			continue;
+		if (p.start < from && p.end > to)
+			add_piece(c, to, p.end, p.net, p.charge);
+		if (p.start < from)
+			c->p[i].end = from;
+		else if (p.end > to)
+			c->p[i].start = to;
+		else
+			c->p[i].end = c->p[i].start;
+	}
+}
+
+/* A line of subscription s of the days [from, to) of charged period c. */
 static struct bline *
-days_line(struct run *r, const struct sub *s, enum source src, int32_t from,
-    int32_t to, int32_t days)
+period_line(struct run *r, const struct sub *s, const struct charged *c,
+    enum source src, int32_t from, int32_t to)
 {
 	struct bline *b = add_line(r, s->currency, src);
 	char a[DATE_FMT_MAX], z[DATE_FMT_MAX];
+	struct billing_period p = { from, to, c->fs, c->fe };
 
 	snprintf(b->ref, sizeof(b->ref), "%s", s->id);
 	snprintf(b->sku, sizeof(b->sku), "%s", s->sku);
 	date_format(a, from);
 	date_format(z, to - 1);
-	snprintf(b->description, sizeof(b->description), src == SRC_CHANGE ?
-	    "Change: %s, %s to %s (%d/%d days at the new terms)" :
-	    "Credit: %s, %s to %s (%d/%d days unused)", s->product, a, z,
-	    (int)(to - from), (int)days);
+	if (src == SRC_SUB)
+		describe_period(b, s->product, &p);
+	else
+		snprintf(b->description, sizeof(b->description), src ==
+		    SRC_CHANGE ? "Change: %s, %s to %s (%d/%d days at the new "
+		    "terms)" : "Credit: %s, %s to %s (%d/%d days unused)",
+		    s->product, a, z, (int)(to - from), (int)(c->fe - c->fs));
 	b->start = from;
 	b->end = to;
+	b->full_start = c->fs;
+	b->full_end = c->fe;
+	if (src != SRC_CREDIT) {
+		b->rqty = s->qty;
+		b->rprice = s->unit_price;
+		b->rdiscount = s->discount;
+	}
 	return b;
 }
 
 /*
- * A subscription changed in place (quantity, price or discount) inside a
- * charged period: its charged days come to another amount at the new
- * terms, and the rest of the period, from the run's day, is billed the
- * difference, prorated by days.  The change is recorded with the new
- * amount, so a rerun finds nothing to bill and a later change or an end
- * starts from it.  When this same run credits an end inside the period,
- * the credit is worked out from what was recorded before the run, so the
- * difference is billed only up to the end.
+ * The days [from, to) billed at other terms than the subscription's,
+ * now: each run of days at one net is billed the difference, a line of
+ * its own, unless it comes to less than half a minor unit.
  */
 static void
-sub_change(struct run *r, const struct sub *s, const struct open_period *op)
+change_days(struct run *r, const struct sub *s, struct charged *c,
+    __int128 now, int32_t from, int32_t to)
 {
-	struct billing_period full;
-	int32_t end = s->end, on = r->o->on;
-	int32_t until;
-	int64_t now, diff;
-	struct bline *b;
+	while (from < to) {
+		__int128 was = net_on(c, from);
+		int32_t until = to;
+		int64_t amount;
+		struct bline *b;
 
-	if (op == NULL || op->end <= on || s->months == 0)
-		return;
-	if (end != DATE_NONE && end <= on)
-		return;		/* an end is credited instead */
-	if (!period_containing(r, s->start, DATE_NONE, s->months, op->start,
-	    &full) || full.end < op->end)
-		return;		/* the periods themselves changed */
-	until = end != DATE_NONE && end < op->end && end < r->p_end ? end :
-	    op->end;
-	if (pricing_recurring((__int128)s->qty * s->unit_price, s->discount,
-	    op->end - op->start, full.full_end - full.full_start, &now) != 0 ||
-	    (now != op->amount && billing_part(now - op->amount, until - on,
-	    op->end - op->start, &diff) != 0)) {
-		cli_data_error(NULL, 0, NULL, "subscription '%s': the amount "
-		    "is too large", s->id);
-		r->failed = 1;
-		return;
+		for (size_t i = 0; i < c->n; i++) {
+			if (c->p[i].start > from && c->p[i].start < until)
+				until = c->p[i].start;
+			if (c->p[i].end > from && c->p[i].end < until)
+				until = c->p[i].end;
+		}
+		if (was != now) {
+			if (pricing_share(now - was, until - from, c->fe - c->fs,
+			    &amount) != 0) {
+				too_large(r, s->id);
+				return;
+			}
+			if (amount != 0) {
+				b = period_line(r, s, c, SRC_CHANGE, from, until);
+				b->amount = amount;
+				add_piece(c, from, until, now - was, 0);
+			}
+		}
+		from = until;
 	}
-	if (now == op->amount)
-		return;
-	b = days_line(r, s, SRC_CHANGE, on, until, op->end - op->start);
-	b->amount = diff;
-	b->period_start = on;
-	b->period_end = op->end;
-	b->recorded = now;
 }
 
-/*
- * Credits for the unused days of charged periods after the end, one line
- * a period: what its charge billed for those days, and what each change
- * billed for those of its days: the whole difference when the end comes
- * before the change took effect.
- */
+/* What is billed of the days [from, to), back. */
 static void
-credit_period(struct run *r, const struct sub *s, int32_t end)
+credit_days(struct run *r, const struct sub *s, struct charged *c,
+    int32_t from, int32_t to)
 {
-	sqlite3_stmt *c = r->to_credit;
-	int32_t ps = db_day(c, 0), pe = db_day(c, 1);
-	int32_t from = end > ps ? end : ps;
-	int64_t billed = sqlite3_column_int64(c, 2), part, credit;
+	int64_t billed;
 	struct bline *b;
-	int bad = billing_part(billed, pe - from, pe - ps, &credit);
 
-	while ((r->credit_row = next_row(c)) &&
-	    strcmp(db_text(c, 3), "change") == 0 && db_day(c, 1) == pe) {
-		int32_t on = db_day(c, 0);
-		int64_t now = sqlite3_column_int64(c, 2);
-
-		bad |= billing_part(now - billed, pe - (from > on ? from : on),
-		    pe - ps, &part);
-		credit += bad ? 0 : part;
-		billed = now;
-	}
-	if (bad) {
+	if (billed_for(c, from, to, &billed) != 0) {
 		cli_data_error(NULL, 0, NULL, "subscription '%s': the credit "
 		    "is too large", s->id);
 		r->failed = 1;
 		return;
 	}
-	b = days_line(r, s, SRC_CREDIT, from, pe, pe - ps);
-	b->amount = b->recorded = -credit;
-	b->period_start = ps;
-	b->period_end = pe;
+	b = period_line(r, s, c, SRC_CREDIT, from, to);
+	b->amount = -billed;
+	take_back(c, from, to);
+}
+
+/* The days [from, to) charged, at the terms of the day. */
+static void
+charge_days(struct run *r, const struct sub *s, struct charged *c,
+    __int128 now, int32_t from, int32_t to)
+{
+	struct bline *b = period_line(r, s, c, SRC_SUB, from, to);
+
+	b->qty = s->qty;
+	b->unit_price = s->unit_price;
+	if (pricing_share(now, to - from, c->fe - c->fs, &b->amount) != 0)
+		too_large(r, s->id);
+	add_piece(c, from, to, now, 1);
+}
+
+/*
+ * One charged period against the subscription as it is: a change of its
+ * terms from the run's day up to its end; an end before the end of P
+ * credits the days billed after it; an end moved later, or taken away,
+ * charges the days up to it that are not billed, once the run is for the
+ * month they start in or a later one.
+ */
+static void
+sub_period(struct run *r, const struct sub *s, struct charged *c)
+{
+	int32_t to = billed_to(c), on = r->o->on;
+	int32_t end = s->end != DATE_NONE && s->end < c->fe ? s->end : c->fe;
+	int32_t from = on > c->first ? on : c->first;
+	__int128 now;
+
+	if (pricing_net((__int128)s->qty * s->unit_price, s->discount,
+	    &now) != 0) {
+		too_large(r, s->id);
+		return;
+	}
+	change_days(r, s, c, now, from, to < end ? to : end);
+	from = s->end > c->first ? s->end : c->first;
+	if (s->end != DATE_NONE && s->end < r->p_end && from < to)
+		credit_days(r, s, c, from, to);
+	else if (end > to && to < r->p_end)
+		charge_days(r, s, c, now, to, end);
+}
+
+/* Whether row x was made before row y: by period, then invoice and line
+ * (a run's records are in the order it made its lines). */
+static int
+made_before(const struct run *r, const struct row *x, const struct row *y)
+{
+	int c;
+
+	if (x->fe != y->fe)
+		return x->fe < y->fe;
+	if ((c = strcmp(r->names + x->invoice, r->names + y->invoice)) != 0)
+		return c < 0;
+	return x->line_no < y->line_no;
+}
+
+/* A subscription's rows in the order they were made: a few, from key
+ * order. */
+static void
+sort_made(const struct run *r, struct row *w, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct row x = w[i];
+		size_t j = i;
+
+		for (; j > 0 && made_before(r, &x, &w[j - 1]); j--)
+			w[j] = w[j - 1];
+		w[j] = x;
+	}
+}
+
+/* The charged periods of rows (sorted by sort_made()) replayed; *n of
+ * them, for the caller to free with free_periods(). */
+static struct charged *
+replay(struct run *r, const struct sub *s, const struct row *w, size_t nw,
+    size_t *n)
+{
+	struct charged *c = NULL;
+	size_t cap = 0;
+	__int128 net = 0;
+
+	*n = 0;
+	for (size_t i = 0; i < nw; i++) {
+		struct charged *g;
+
+		if (*n == 0 || c[*n - 1].fe != w[i].fe) {
+			c = grow(c, &cap, *n + 1, sizeof(*c));
+			g = &c[(*n)++];
+			memset(g, 0, sizeof(*g));
+			g->fs = w[i].fs;
+			g->fe = w[i].fe;
+			g->first = w[i].start;
+		}
+		g = &c[*n - 1];
+		if (w[i].kind != 'r' && pricing_net((__int128)w[i].qty *
+		    w[i].price, w[i].discount, &net) != 0) {
+			too_large(r, s->id);
+			continue;
+		}
+		if (w[i].kind == 'h') {
+			if (w[i].start < g->first)
+				g->first = w[i].start;
+			add_piece(g, w[i].start, w[i].end, net, 1);
+		} else if (w[i].kind == 'n')
+			add_piece(g, w[i].start, w[i].end, net -
+			    net_on(g, w[i].start), 0);
+		else
+			take_back(g, w[i].start, w[i].end);
+	}
+	return c;
 }
 
 static void
-sub_credits(struct run *r, const struct sub *s)
+free_periods(struct charged *c, size_t n)
 {
-	int32_t end = s->end;
+	for (size_t i = 0; i < n; i++)
+		free(c[i].p);
+	free(c);
+}
 
-	if (end == DATE_NONE || end >= r->p_end)
-		return;
-	sqlite3_bind_text(r->to_credit, 1, s->id, -1, SQLITE_TRANSIENT);
-	db_bind_day(r->to_credit, 2, end);
-	r->credit_row = next_row(r->to_credit);
-	while (r->credit_row) {
-		if (strcmp(db_text(r->to_credit, 3), "charge") == 0)
-			credit_period(r, s, end);
-		else		/* a change with no charge before it: none to credit */
-			r->credit_row = next_row(r->to_credit);
+/* The period running on the run's day or ending on it, with days billed
+ * to then: the one first charged last on or before the day. */
+static int
+running_period(const struct run *r, const struct charged *c, size_t n,
+    struct open_period *op)
+{
+	int found = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int32_t to = billed_to(&c[i]);
+
+		if (c[i].first <= r->o->on && to >= r->o->on && (!found ||
+		    c[i].first > op->start)) {
+			op->start = c[i].first;
+			op->end = to;
+			op->full_end = c[i].fe;
+			found = 1;
+		}
 	}
-	sqlite3_reset(r->to_credit);
+	return found;
 }
 
 static void
@@ -627,18 +870,6 @@ on_thread(pthread_t *t, void *(*fn)(void *), void *arg)
 		return 1;
 	fn(arg);
 	return 0;
-}
-
-/* p with room for n elements of size (*cap of them), moved if need be. */
-static void *
-grow(void *p, size_t *cap, size_t n, size_t size)
-{
-	if (n <= *cap)
-		return p;
-	*cap = 2 * n + 64;
-	if ((p = realloc(p, *cap * size)) == NULL)
-		cli_die(CLI_EIO, "out of memory");
-	return p;
 }
 
 /* The rows of st, (key, value), in the order they come; finalizes st. */
@@ -907,12 +1138,14 @@ writer_close(struct writer *w)
 struct record {
 	uint64_t key[2];	/* the id's first 16 bytes, big-endian */
 	size_t sub;		/* the subscription id, in rec_text */
-	int32_t start, end;
+	int32_t start, end, full_start, full_end;
 	char from[DATE_FMT_MAX], to[DATE_FMT_MAX];	/* once sorted */
+	char full_from[DATE_FMT_MAX], full_to[DATE_FMT_MAX];
 	const char *kind;
 	char invoice[40];
 	int line_no;
 	int64_t amount;
+	int64_t qty, price, discount;	/* but a credit's */
 };
 
 static const char *rec_text_base;
@@ -962,13 +1195,18 @@ keep_record(struct run *r, const struct bline *b, const char *inv)
 	rec->sub = r->ntext;
 	memcpy(r->text + r->ntext, b->ref, len);
 	r->ntext += len;
-	rec->start = b->period_start;
-	rec->end = b->period_end;
+	rec->start = b->start;
+	rec->end = b->end;
+	rec->full_start = b->full_start;
+	rec->full_end = b->full_end;
+	rec->qty = b->rqty;
+	rec->price = b->rprice;
+	rec->discount = b->rdiscount;
 	rec->kind = b->src == SRC_SUB ? "charge" : b->src == SRC_CHANGE ?
 	    "change" : "credit";
 	snprintf(rec->invoice, sizeof(rec->invoice), "%s", inv);
 	rec->line_no = b->line_no;
-	rec->amount = b->recorded;
+	rec->amount = b->amount;
 }
 
 /* Sorts the records, and formats their days: on the thread that has
@@ -985,6 +1223,8 @@ sort_records(void *arg)
 	for (size_t i = 0; i < r->nrec; i++) {
 		date_format(r->rec[i].from, r->rec[i].start);
 		date_format(r->rec[i].to, r->rec[i].end);
+		date_format(r->rec[i].full_from, r->rec[i].full_start);
+		date_format(r->rec[i].full_to, r->rec[i].full_end);
 	}
 	return NULL;
 }
@@ -996,7 +1236,7 @@ write_records(struct run *r)
 
 	if (r->nrec == 0)
 		return;
-	rows = db_rows_new(r->db, sql_records, 7);
+	rows = db_rows_new(r->db, sql_records, 12);
 	for (size_t i = 0; i < r->nrec; i++) {
 		const struct record *rec = &r->rec[i];
 		int k;
@@ -1010,6 +1250,17 @@ write_records(struct run *r)
 		sqlite3_bind_text(st, k + 4, rec->invoice, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, k + 5, rec->line_no);
 		sqlite3_bind_int64(st, k + 6, rec->amount);
+		sqlite3_bind_text(st, k + 7, rec->full_from, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, k + 8, rec->full_to, -1, SQLITE_STATIC);
+		if (strcmp(rec->kind, "credit") == 0) {
+			sqlite3_bind_null(st, k + 9);
+			sqlite3_bind_null(st, k + 10);
+			sqlite3_bind_null(st, k + 11);
+		} else {
+			sqlite3_bind_int64(st, k + 9, rec->qty);
+			sqlite3_bind_int64(st, k + 10, rec->price);
+			sqlite3_bind_int64(st, k + 11, rec->discount);
+		}
 	}
 	db_rows_flush(rows);
 	db_rows_free(rows);
@@ -1291,15 +1542,82 @@ by_pair_key(const void *key, const void *elem)
 	return strcmp(key, ((const struct pair *)elem)->key);
 }
 
-/* The lines of one subscription: its charges, a change of its terms, the
- * credits of its end. */
+static int
+by_sub_id(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct sub_rows *)elem)->id);
+}
+
+/* A row of sql_running or sql_history, from column 1 on; its invoice's id
+ * into names. */
+static void
+read_row(struct run *r, sqlite3_stmt *st, struct row *w)
+{
+	const char *kind = db_text(st, 3), *inv = db_text(st, 9);
+	size_t len = strlen(inv) + 1;
+
+	w->start = db_day(st, 1);
+	w->end = db_day(st, 2);
+	w->kind = strcmp(kind, "charge") == 0 ? 'h' : strcmp(kind,
+	    "credit") == 0 ? 'r' : 'n';
+	w->fs = db_day(st, 4);
+	w->fe = db_day(st, 5);
+	w->qty = sqlite3_column_int64(st, 6);
+	w->price = sqlite3_column_int64(st, 7);
+	w->discount = sqlite3_column_int64(st, 8);
+	r->names = grow(r->names, &r->capnames, r->nnames + len, 1);
+	memcpy(r->names + r->nnames, inv, len);
+	w->invoice = r->nnames;
+	r->nnames += len;
+	w->line_no = sqlite3_column_int(st, 10);
+}
+
+/* The rows of the periods of s that the run looks at, in the order they
+ * were made: those sql_running read, or, when it found periods before
+ * the run's day that are not billed whole or s ends before the end of P,
+ * all of those of the 13 months before P. */
+static struct row *
+rows_of(struct run *r, const struct sub *s, size_t *n)
+{
+	struct sub_rows *sr = r->nsr == 0 ? NULL : bsearch(s->id, r->sr,
+	    r->nsr, sizeof(*r->sr), by_sub_id);
+	struct row *w;
+
+	if (sr != NULL && !sr->history && (s->end == DATE_NONE ||
+	    s->end >= r->p_end)) {
+		w = r->row + sr->first;
+		*n = sr->n;
+	} else if (sr == NULL && (s->end == DATE_NONE || s->end >= r->p_end)) {
+		*n = 0;
+		return NULL;
+	} else {
+		sqlite3_bind_text(r->history, 1, s->id, -1, SQLITE_TRANSIENT);
+		db_bind_day(r->history, 2, r->horizon);
+		for (r->nhrow = 0; next_row(r->history); r->nhrow++) {
+			r->hrow = grow(r->hrow, &r->caphrow, r->nhrow + 1,
+			    sizeof(*r->hrow));
+			read_row(r, r->history, &r->hrow[r->nhrow]);
+		}
+		sqlite3_reset(r->history);
+		w = r->hrow;
+		*n = r->nhrow;
+	}
+	sort_made(r, w, *n);
+	return w;
+}
+
+/* The lines of one subscription: its charges of periods starting in P,
+ * and what each period charged before is billed short or over. */
 static void
 bill_sub(struct run *r, sqlite3_stmt *st)
 {
 	const struct pair *p = bsearch(db_text(st, 3), r->products,
 	    r->nproducts, sizeof(*r->products), by_pair_key);
 	struct sub s;
-	const struct open_period *op;
+	struct open_period op;
+	struct charged *c;
+	struct row *w;
+	size_t nw, nc;
 
 	if (p == NULL)
 		return;
@@ -1313,10 +1631,12 @@ bill_sub(struct run *r, sqlite3_stmt *st)
 	s.months = pricing_period_months(db_text(st, 7));
 	s.start = db_day(st, 8);
 	s.end = db_day(st, 9);
-	op = open_period_of(r, s.id);
-	sub_charges(r, &s, op);
-	sub_change(r, &s, op);
-	sub_credits(r, &s);
+	w = rows_of(r, &s, &nw);
+	c = replay(r, &s, w, nw, &nc);
+	sub_charges(r, &s, running_period(r, c, nc, &op) ? &op : NULL);
+	for (size_t i = 0; i < nc; i++)
+		sub_period(r, &s, &c[i]);
+	free_periods(c, nc);
 }
 
 /* The smallest account among the sources that still have rows. */
@@ -1405,99 +1725,38 @@ load_charged(struct run *r)
 	sqlite3_finalize(st);
 }
 
-struct running {
-	int32_t start, end;
-	char kind;		/* 'h' charge, 'n' change, 'r' credit */
-	int64_t amount;
-};
-
+/* The rows of sql_running, by subscription: those of periods before the
+ * run's day only mark theirs to be read whole. */
 static void
-add_open(struct run *r, const char *sub, int32_t start, int32_t end,
-    int64_t amount)
-{
-	struct open_period *op;
-
-	if ((r->nopen & (r->nopen - 1)) == 0 && (r->open = realloc(r->open,
-	    (r->nopen ? 2 * r->nopen : 1) * sizeof(*r->open))) == NULL)
-		cli_die(CLI_EIO, "out of memory");
-	op = &r->open[r->nopen++];
-	if ((op->sub = strdup(sub)) == NULL)
-		cli_die(CLI_EIO, "out of memory");
-	op->start = start;
-	op->end = end;
-	op->amount = amount;
-}
-
-/*
- * One subscription's running records: its charged period that started
- * last on or before the run's day (the one running then, or ending on
- * it), unless credited, with the amount of its latest record: the latest
- * day, a change over a charge of the same day, and of two changes of one
- * day the later (the rows come in invoice order).
- */
-static void
-open_periods_of(struct run *r, const char *sub, const struct running *rr,
-    size_t n)
-{
-	const struct running *c = NULL;
-	int32_t day;
-	int change = 0;
-	int64_t amount;
-
-	for (size_t i = 0; i < n; i++)
-		if (rr[i].kind == 'h' && rr[i].start <= r->o->on &&
-		    (c == NULL || rr[i].start > c->start))
-			c = &rr[i];
-	if (c == NULL)
-		return;
-	day = c->start;
-	amount = c->amount;
-	for (size_t j = 0; j < n; j++) {
-		if (rr[j].end != c->end)
-			continue;
-		if (rr[j].kind == 'r')
-			return;		/* credited */
-		if (rr[j].start > day || (rr[j].start == day &&
-		    (rr[j].kind == 'n') >= change)) {
-			day = rr[j].start;
-			change = rr[j].kind == 'n';
-			amount = rr[j].amount;
-		}
-	}
-	add_open(r, sub, c->start, c->end, amount);
-}
-
-static void
-load_open_periods(struct run *r)
+load_running(struct run *r)
 {
 	sqlite3_stmt *st = db_prepare(r->rd, sql_running);
-	struct running *rr = NULL;
-	size_t n = 0, cap = 0;
-	char sub[128] = "";
-	int row;
+	struct sub_rows *sr = NULL;
 
 	db_bind_day(st, 1, r->o->on);
-	do {
-		row = sqlite3_step(st) == SQLITE_ROW;
-		if (n > 0 && (!row || strcmp(db_text(st, 0), sub) != 0)) {
-			open_periods_of(r, sub, rr, n);
-			n = 0;
-		}
-		if (!row)
-			break;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 8;
-			if ((rr = realloc(rr, cap * sizeof(*rr))) == NULL)
+	db_bind_day(st, 2, r->horizon);
+	while (next_row(st)) {
+		struct row w;
+
+		if (sr == NULL || strcmp(db_text(st, 0), sr->id) != 0) {
+			r->sr = grow(r->sr, &r->capsr, r->nsr + 1,
+			    sizeof(*r->sr));
+			sr = &r->sr[r->nsr++];
+			if ((sr->id = strdup(db_text(st, 0))) == NULL)
 				cli_die(CLI_EIO, "out of memory");
+			sr->first = r->nrow;
+			sr->n = 0;
+			sr->history = 0;
 		}
-		snprintf(sub, sizeof(sub), "%s", db_text(st, 0));
-		rr[n].start = db_day(st, 1);
-		rr[n].end = db_day(st, 2);
-		rr[n].kind = strcmp(db_text(st, 3), "charge") == 0 ? 'h' :
-		    strcmp(db_text(st, 3), "credit") == 0 ? 'r' : 'n';
-		rr[n++].amount = sqlite3_column_int64(st, 4);
-	} while (row);
-	free(rr);
+		read_row(r, st, &w);
+		if (w.fe < r->o->on) {
+			sr->history = 1;
+			continue;
+		}
+		r->row = grow(r->row, &r->caprow, r->nrow + 1, sizeof(*r->row));
+		r->row[r->nrow++] = w;
+		sr->n++;
+	}
 	sqlite3_finalize(st);
 }
 
@@ -1533,12 +1792,12 @@ prepare(struct run *r)
 	db_bind_day(r->subs, 1, r->p_end);
 	sqlite3_bind_int(r->subs, 2, some);
 	/* a subscription that ended before P may still owe a credit */
-	db_bind_day(r->subs, 3, date_month_start(date_month_of(r->p_start) - 13));
+	db_bind_day(r->subs, 3, r->horizon);
 	r->products = load_pairs(db_prepare(r->rd, sql_products),
 	    &r->nproducts);
 	load_charged(r);
-	load_open_periods(r);
-	r->to_credit = db_prepare(r->rd, sql_to_credit);
+	load_running(r);
+	r->history = db_prepare(r->rd, sql_history);
 	r->one_time = db_prepare(r->rd, sql_one_time);
 	db_bind_day(r->one_time, 1, r->p_end);
 	sqlite3_bind_int(r->one_time, 2, some);
@@ -1557,7 +1816,7 @@ prepare(struct run *r)
 static void
 finish_reading(struct run *r)
 {
-	sqlite3_stmt *st[] = { r->subs, r->to_credit, r->one_time,
+	sqlite3_stmt *st[] = { r->subs, r->history, r->one_time,
 	    r->usage };
 
 	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
@@ -1566,9 +1825,12 @@ finish_reading(struct run *r)
 	db_exec(r->rd, "COMMIT");
 	db_close(r->rd);
 	keyset_free(r->charged);
-	for (size_t i = 0; i < r->nopen; i++)
-		free(r->open[i].sub);
-	free(r->open);
+	for (size_t i = 0; i < r->nsr; i++)
+		free(r->sr[i].id);
+	free(r->sr);
+	free(r->row);
+	free(r->hrow);
+	free(r->names);
 	free_pairs(r->products, r->nproducts);
 	free(r->l);
 }
@@ -1592,6 +1854,7 @@ run_days(struct run *r)
 	r->terms = setting_int(r->db, "payment_terms_days", 30);
 	r->p_start = date_month_start(r->o->month);
 	r->p_end = date_month_end(r->o->month);
+	r->horizon = date_month_start(r->o->month - 13);
 	r->u_start = date_month_start(r->o->month - 1);
 	r->u_end = r->p_start;
 	date_format(r->issued, r->o->on);

@@ -116,16 +116,29 @@ pricing_period_months(const char *period)
 }
 
 int
+pricing_net(__int128 gross, int64_t discount, __int128 *net)
+{
+	return __builtin_mul_overflow(gross, HUNDRED_PCT - (__int128)discount,
+	    net) ? -1 : 0;
+}
+
+int
+pricing_share(__int128 net, int64_t num, int64_t den, int64_t *amount)
+{
+	if (den <= 0 || __builtin_mul_overflow(net, num, &net))
+		return -1;
+	return money_div(net, (__int128)HUNDRED_PCT * E6 * E6 * den, amount) ==
+	    MONEY_OK ? 0 : -1;
+}
+
+int
 pricing_recurring(__int128 gross, int64_t discount, int64_t num,
     int64_t den, int64_t *amount)
 {
 	__int128 net;
 
-	if (den <= 0 || __builtin_mul_overflow(gross, HUNDRED_PCT -
-	    (__int128)discount, &net) || __builtin_mul_overflow(net, num, &net))
-		return -1;
-	return money_div(net, (__int128)HUNDRED_PCT * E6 * E6 * den, amount) ==
-	    MONEY_OK ? 0 : -1;
+	return pricing_net(gross, discount, &net) == 0 ? pricing_share(net, num,
+	    den, amount) : -1;
 }
 
 int

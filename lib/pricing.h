@@ -81,6 +81,13 @@ int pricing_period_months(const char *period);
 int pricing_recurring(__int128 gross, int64_t discount, int64_t num,
     int64_t den, int64_t *amount);
 
+/* The same in two steps, for a difference of two terms worked out before
+ * it is rounded (a change of terms): the net of a gross less a discount,
+ * minor units x 10^20, exact (-1 when it does not fit); and the part
+ * num / den of a net, rounded once. */
+int pricing_net(__int128 gross, int64_t discount, __int128 *net);
+int pricing_share(__int128 net, int64_t num, int64_t den, int64_t *amount);
+
 /* ACV: a recurring value over months_num / months_den months, per year
  * (x 12 over the months), rounded once; 0 for no months.  Returns 0, or
  * -1 when it does not fit. */

@@ -314,12 +314,14 @@ CREATE TABLE order_lines (
 	PRIMARY KEY (order_id, line_no)
 );
 
--- What each billing run billed, so that a run is idempotent: one row per
--- subscription period charged; one per change of its terms inside a
--- charged period (period_start the day the change took effect, the run's;
--- period_end the period's; amount_minor what the charged days come to at
--- the new terms, the line holding the difference); and one per period
--- credited back when the subscription ended inside it.
+-- What each billing run billed for the periods of subscriptions, one row
+-- a line: a charge of the days [period_start, period_end) of the full
+-- period [full_start, full_end) at the terms it gives; a change of terms
+-- on those days (from the run's day), billing the difference from the
+-- terms they were billed at; a credit taking those days back (no terms).
+-- amount_minor is the line's.  Replayed in the order they were made, a
+-- period's rows say which of its days are billed and at what terms, so
+-- that a run is idempotent and bills only what differs.
 CREATE TABLE billing_records (
 	subscription_id TEXT NOT NULL REFERENCES subscriptions (subscription_id),
 	period_start TEXT NOT NULL,
@@ -328,6 +330,11 @@ CREATE TABLE billing_records (
 	invoice_id TEXT NOT NULL REFERENCES invoices (invoice_id),
 	line_no INTEGER NOT NULL,
 	amount_minor INTEGER NOT NULL,
+	full_start TEXT NOT NULL,
+	full_end TEXT NOT NULL,
+	quantity_micro INTEGER,
+	unit_price_micro INTEGER,
+	discount_pct_micro INTEGER,
 	PRIMARY KEY (subscription_id, period_start, kind, invoice_id)
 ) WITHOUT ROWID;
 

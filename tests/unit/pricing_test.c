@@ -305,6 +305,82 @@ START_TEST(one_value_rounded_once)
 }
 END_TEST
 
+/*
+ * A change of terms inside a period billed (issue 12): the difference of
+ * the two nets, worked out before it is rounded, x the days left / the
+ * days of the period, rounded once.
+ */
+START_TEST(change_rounded_once)
+{
+	__int128 was, now;
+	int64_t v;
+
+	/* 2 then 3 seats at 199.00 with 12.5% off a year: 348.25, then the
+	 * difference 174.125 x 274 / 365 = 130.7130.. -> 130.71 (rounding
+	 * each year first, 522.38 - 348.25 = 174.13, gives 130.72) */
+	ck_assert_int_eq(pricing_net((__int128)QTY(2) * PRICE(19900), 12500000,
+	    &was), 0);
+	ck_assert_int_eq(pricing_net((__int128)QTY(3) * PRICE(19900), 12500000,
+	    &now), 0);
+	ck_assert_int_eq(pricing_share(was, 365, 365, &v), 0);
+	ck_assert_int_eq(v, 34825);
+	ck_assert_int_eq(pricing_share(now - was, 274, 365, &v), 0);
+	ck_assert_int_eq(v, 13071);
+	/* 16,000.00 at 33.333333% then 33.3333% off: both years round to
+	 * 10,666.67, but the terms differ by 16,000 x 0.00000033 = 0.00528:
+	 * 0.01 for the whole year, nothing for 274 days of it (0.00396) */
+	ck_assert_int_eq(pricing_net((__int128)QTY(1) * PRICE(1600000),
+	    33333333, &was), 0);
+	ck_assert_int_eq(pricing_net((__int128)QTY(1) * PRICE(1600000),
+	    33333300, &now), 0);
+	ck_assert_int_eq(pricing_share(was, 1, 1, &v), 0);
+	ck_assert_int_eq(v, 1066667);
+	ck_assert_int_eq(pricing_share(now, 1, 1, &v), 0);
+	ck_assert_int_eq(v, 1066667);
+	ck_assert_int_eq(pricing_share(now - was, 365, 365, &v), 0);
+	ck_assert_int_eq(v, 1);
+	ck_assert_int_eq(pricing_share(now - was, 274, 365, &v), 0);
+	ck_assert_int_eq(v, 0);
+	/* fewer seats: the difference is negative, rounded away from zero:
+	 * -174.125 x 274 / 365 -> -130.71 */
+	ck_assert_int_eq(pricing_net((__int128)QTY(3) * PRICE(19900), 12500000,
+	    &was), 0);
+	ck_assert_int_eq(pricing_net((__int128)QTY(2) * PRICE(19900), 12500000,
+	    &now), 0);
+	ck_assert_int_eq(pricing_share(now - was, 274, 365, &v), 0);
+	ck_assert_int_eq(v, -13071);
+	/* a net that does not fit, and no days in the period */
+	ck_assert_int_eq(pricing_net((__int128)INT64_MAX * INT64_MAX, 0, &now),
+	    -1);
+	ck_assert_int_eq(pricing_share(was, 1, 0, &v), -1);
+}
+END_TEST
+
+/*
+ * Days of a period charged again or credited (issue 12): 5 seats at
+ * 10.00 a month credited from 10 August, 50.00 x 22 / 31 = 35.48, and
+ * the same charged again once the end is taken away; 365.00 a year from
+ * 1 April credited from 20 July, 255 of 365 days, 255.00, then charged
+ * again for 43 days to a new end on 1 September, 43.00; 31.00 a month
+ * charged again from an old end on 20 August, 12 of 31 days, 12.00.
+ */
+START_TEST(days_again)
+{
+	int64_t v;
+
+	ck_assert_int_eq(period_amount(QTY(5), PRICE(1000), 0, 22, 31, &v), 0);
+	ck_assert_int_eq(v, 3548);
+	ck_assert_int_eq(period_amount(QTY(1), PRICE(36500), 0, 255, 365, &v),
+	    0);
+	ck_assert_int_eq(v, 25500);
+	ck_assert_int_eq(period_amount(QTY(1), PRICE(36500), 0, 43, 365, &v),
+	    0);
+	ck_assert_int_eq(v, 4300);
+	ck_assert_int_eq(period_amount(QTY(1), PRICE(3100), 0, 12, 31, &v), 0);
+	ck_assert_int_eq(v, 1200);
+}
+END_TEST
+
 START_TEST(periods_and_margin)
 {
 	int64_t v;
@@ -466,6 +542,8 @@ pricing_suite(void)
 	tcase_add_test(tc, period_amounts_that_do_not_fit);
 	tcase_add_test(tc, periods_and_margin);
 	tcase_add_test(tc, one_value_rounded_once);
+	tcase_add_test(tc, change_rounded_once);
+	tcase_add_test(tc, days_again);
 	tcase_add_test(tc, book);
 	tcase_add_test(tc, rules);
 	suite_add_tcase(s, tc);
