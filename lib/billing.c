@@ -100,13 +100,6 @@ billing_periods(int32_t start, int32_t end, int months, int billing_day,
 }
 
 int
-billing_part(int64_t amount, int64_t days, int64_t full_days, int64_t *part)
-{
-	return money_div((__int128)amount * days, full_days, part) ==
-	    MONEY_OK ? 0 : -1;
-}
-
-int
 billing_tax(int64_t amount, int64_t rate, int64_t *tax)
 {
 	return money_div((__int128)amount * rate, 100 * E6, tax) ==
@@ -217,7 +210,7 @@ struct bline {
 	int64_t qty, unit_price, amount;
 	int32_t start, end;		/* service period, or DATE_NONE */
 	int32_t full_start, full_end;	/* billing_records: the full period */
-	int64_t rqty, rprice, rdiscount;	/* the terms billed, but a credit */
+	int64_t rqty, rprice, rdiscount;	/* terms billed (not a credit) */
 	int invoice;			/* which invoice of the account */
 	int line_no;
 };
@@ -279,7 +272,7 @@ struct run {
 	size_t nnames, capnames;
 	struct row *hrow;		/* of sql_history, one subscription's */
 	size_t nhrow, caphrow;
-	int32_t horizon;		/* the first period end looked back to */
+	int32_t horizon;		/* how far back periods are read */
 	sqlite3_stmt *subs, *history, *one_time, *usage;
 	int subs_row, one_row, usage_row;	/* SQLITE_ROW while more */
 	struct pricing_book *book;
@@ -490,22 +483,9 @@ sub_charges(struct run *r, const struct sub *s, const struct open_period *op)
  * part of the days, so that a whole period credited is what it was
  * billed, to the cent.
  */
-struct piece {
-	int32_t start, end;
-	__int128 net;		/* per full period, minor units x 10^20 */
-	int charge;		/* days billed (a charge), or a change */
-};
-
-struct charged {
-	int32_t fs, fe;		/* the full period */
-	int32_t first;		/* its first day charged */
-	struct piece *p;
-	size_t n, cap;
-};
-
-static void
-add_piece(struct charged *c, int32_t start, int32_t end, __int128 net,
-    int charge)
+void
+billing_charged_add(struct billing_charged *c, int32_t start,
+    int32_t end, __int128 net, int charge)
 {
 	c->p = grow(c->p, &c->cap, c->n + 1, sizeof(*c->p));
 	c->p[c->n].start = start;
@@ -514,9 +494,8 @@ add_piece(struct charged *c, int32_t start, int32_t end, __int128 net,
 	c->p[c->n++].charge = charge;
 }
 
-/* The net that day d is billed at. */
-static __int128
-net_on(const struct charged *c, int32_t d)
+__int128
+billing_charged_net(const struct billing_charged *c, int32_t d)
 {
 	__int128 net = 0;
 
@@ -526,9 +505,8 @@ net_on(const struct charged *c, int32_t d)
 	return net;
 }
 
-/* Where the days billed end: the first day charged when none is. */
-static int32_t
-billed_to(const struct charged *c)
+int32_t
+billing_charged_to(const struct billing_charged *c)
 {
 	int32_t end = c->first;
 
@@ -539,10 +517,9 @@ billed_to(const struct charged *c)
 	return end;
 }
 
-/* What the pieces billed for the days [from, to), each part rounded
- * once; -1 when it does not fit. */
-static int
-billed_for(const struct charged *c, int32_t from, int32_t to, int64_t *sum)
+int
+billing_charged_billed(const struct billing_charged *c, int32_t from,
+    int32_t to, int64_t *sum)
 {
 	*sum = 0;
 	for (size_t i = 0; i < c->n; i++) {
@@ -557,17 +534,17 @@ billed_for(const struct charged *c, int32_t from, int32_t to, int64_t *sum)
 	return 0;
 }
 
-/* The days [from, to) taken back from every piece. */
-static void
-take_back(struct charged *c, int32_t from, int32_t to)
+void
+billing_charged_take_back(struct billing_charged *c, int32_t from,
+    int32_t to)
 {
 	for (size_t i = 0; i < c->n; i++) {
-		struct piece p = c->p[i];
+		struct billing_piece p = c->p[i];
 
 		if (p.end <= from || p.start >= to)
 			continue;
 		if (p.start < from && p.end > to)
-			add_piece(c, to, p.end, p.net, p.charge);
+			billing_charged_add(c, to, p.end, p.net, p.charge);
 		if (p.start < from)
 			c->p[i].end = from;
 		else if (p.end > to)
@@ -579,8 +556,9 @@ take_back(struct charged *c, int32_t from, int32_t to)
 
 /* A line of subscription s of the days [from, to) of charged period c. */
 static struct bline *
-period_line(struct run *r, const struct sub *s, const struct charged *c,
-    enum source src, int32_t from, int32_t to)
+period_line(struct run *r, const struct sub *s,
+    const struct billing_charged *c, enum source src, int32_t from,
+    int32_t to)
 {
 	struct bline *b = add_line(r, s->currency, src);
 	char a[DATE_FMT_MAX], z[DATE_FMT_MAX];
@@ -615,13 +593,13 @@ period_line(struct run *r, const struct sub *s, const struct charged *c,
  * its own, unless it comes to less than half a minor unit.
  */
 static void
-change_days(struct run *r, const struct sub *s, struct charged *c,
+change_days(struct run *r, const struct sub *s, struct billing_charged *c,
     __int128 now, int32_t from, int32_t to)
 {
 	while (from < to) {
-		__int128 was = net_on(c, from);
+		__int128 was = billing_charged_net(c, from);
 		int32_t until = to;
-		int64_t amount;
+		int64_t amount = 0;
 		struct bline *b;
 
 		for (size_t i = 0; i < c->n; i++) {
@@ -630,17 +608,15 @@ change_days(struct run *r, const struct sub *s, struct charged *c,
 			if (c->p[i].end > from && c->p[i].end < until)
 				until = c->p[i].end;
 		}
-		if (was != now) {
-			if (pricing_share(now - was, until - from, c->fe - c->fs,
-			    &amount) != 0) {
-				too_large(r, s->id);
-				return;
-			}
-			if (amount != 0) {
-				b = period_line(r, s, c, SRC_CHANGE, from, until);
-				b->amount = amount;
-				add_piece(c, from, until, now - was, 0);
-			}
+		if (was != now && pricing_share(now - was, until - from,
+		    c->fe - c->fs, &amount) != 0) {
+			too_large(r, s->id);
+			return;
+		}
+		if (was != now && amount != 0) {
+			b = period_line(r, s, c, SRC_CHANGE, from, until);
+			b->amount = amount;
+			billing_charged_add(c, from, until, now - was, 0);
 		}
 		from = until;
 	}
@@ -648,13 +624,13 @@ change_days(struct run *r, const struct sub *s, struct charged *c,
 
 /* What is billed of the days [from, to), back. */
 static void
-credit_days(struct run *r, const struct sub *s, struct charged *c,
+credit_days(struct run *r, const struct sub *s, struct billing_charged *c,
     int32_t from, int32_t to)
 {
 	int64_t billed;
 	struct bline *b;
 
-	if (billed_for(c, from, to, &billed) != 0) {
+	if (billing_charged_billed(c, from, to, &billed) != 0) {
 		cli_data_error(NULL, 0, NULL, "subscription '%s': the credit "
 		    "is too large", s->id);
 		r->failed = 1;
@@ -662,12 +638,12 @@ credit_days(struct run *r, const struct sub *s, struct charged *c,
 	}
 	b = period_line(r, s, c, SRC_CREDIT, from, to);
 	b->amount = -billed;
-	take_back(c, from, to);
+	billing_charged_take_back(c, from, to);
 }
 
 /* The days [from, to) charged, at the terms of the day. */
 static void
-charge_days(struct run *r, const struct sub *s, struct charged *c,
+charge_days(struct run *r, const struct sub *s, struct billing_charged *c,
     __int128 now, int32_t from, int32_t to)
 {
 	struct bline *b = period_line(r, s, c, SRC_SUB, from, to);
@@ -676,7 +652,7 @@ charge_days(struct run *r, const struct sub *s, struct charged *c,
 	b->unit_price = s->unit_price;
 	if (pricing_share(now, to - from, c->fe - c->fs, &b->amount) != 0)
 		too_large(r, s->id);
-	add_piece(c, from, to, now, 1);
+	billing_charged_add(c, from, to, now, 1);
 }
 
 /*
@@ -687,9 +663,9 @@ charge_days(struct run *r, const struct sub *s, struct charged *c,
  * month they start in or a later one.
  */
 static void
-sub_period(struct run *r, const struct sub *s, struct charged *c)
+sub_period(struct run *r, const struct sub *s, struct billing_charged *c)
 {
-	int32_t to = billed_to(c), on = r->o->on;
+	int32_t to = billing_charged_to(c), on = r->o->on;
 	int32_t end = s->end != DATE_NONE && s->end < c->fe ? s->end : c->fe;
 	int32_t from = on > c->first ? on : c->first;
 	__int128 now;
@@ -738,17 +714,17 @@ sort_made(const struct run *r, struct row *w, size_t n)
 
 /* The charged periods of rows (sorted by sort_made()) replayed; *n of
  * them, for the caller to free with free_periods(). */
-static struct charged *
+static struct billing_charged *
 replay(struct run *r, const struct sub *s, const struct row *w, size_t nw,
     size_t *n)
 {
-	struct charged *c = NULL;
+	struct billing_charged *c = NULL;
 	size_t cap = 0;
 	__int128 net = 0;
 
 	*n = 0;
 	for (size_t i = 0; i < nw; i++) {
-		struct charged *g;
+		struct billing_charged *g;
 
 		if (*n == 0 || c[*n - 1].fe != w[i].fe) {
 			c = grow(c, &cap, *n + 1, sizeof(*c));
@@ -767,18 +743,18 @@ replay(struct run *r, const struct sub *s, const struct row *w, size_t nw,
 		if (w[i].kind == 'h') {
 			if (w[i].start < g->first)
 				g->first = w[i].start;
-			add_piece(g, w[i].start, w[i].end, net, 1);
+			billing_charged_add(g, w[i].start, w[i].end, net, 1);
 		} else if (w[i].kind == 'n')
-			add_piece(g, w[i].start, w[i].end, net -
-			    net_on(g, w[i].start), 0);
+			billing_charged_add(g, w[i].start, w[i].end, net -
+			    billing_charged_net(g, w[i].start), 0);
 		else
-			take_back(g, w[i].start, w[i].end);
+			billing_charged_take_back(g, w[i].start, w[i].end);
 	}
 	return c;
 }
 
 static void
-free_periods(struct charged *c, size_t n)
+free_periods(struct billing_charged *c, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(c[i].p);
@@ -788,13 +764,13 @@ free_periods(struct charged *c, size_t n)
 /* The period running on the run's day or ending on it, with days billed
  * to then: the one first charged last on or before the day. */
 static int
-running_period(const struct run *r, const struct charged *c, size_t n,
+running_period(const struct run *r, const struct billing_charged *c, size_t n,
     struct open_period *op)
 {
 	int found = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		int32_t to = billed_to(&c[i]);
+		int32_t to = billing_charged_to(&c[i]);
 
 		if (c[i].first <= r->o->on && to >= r->o->on && (!found ||
 		    c[i].first > op->start)) {
@@ -1615,7 +1591,7 @@ bill_sub(struct run *r, sqlite3_stmt *st)
 	    r->nproducts, sizeof(*r->products), by_pair_key);
 	struct sub s;
 	struct open_period op;
-	struct charged *c;
+	struct billing_charged *c;
 	struct row *w;
 	size_t nw, nc;
 

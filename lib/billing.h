@@ -45,9 +45,42 @@ size_t billing_periods(int32_t start, int32_t end, int months,
 /* The amount of `days` out of `full_days` of a period is
  * pricing_recurring()'s, of quantity x unit price. */
 
-/* amount x days / full_days, rounded once: the part of a billed amount. */
-int billing_part(int64_t amount, int64_t days, int64_t full_days,
-    int64_t *part);
+/*
+ * One period of a subscription as charged: pieces of its days, each
+ * billed at a net per full period (pricing_net(), minor units x 10^20):
+ * a charge's days, or a change's difference on days charged; a credit
+ * takes days back from every piece.  The run replays a period's billing
+ * records into one and adds its own lines to it.  p grows in
+ * billing_charged_add(); the caller frees it.
+ */
+struct billing_piece {
+	int32_t start, end;
+	__int128 net;
+	int charge;		/* days billed (a charge), or a change */
+};
+
+struct billing_charged {
+	int32_t fs, fe;		/* the full period */
+	int32_t first;		/* its first day charged */
+	struct billing_piece *p;
+	size_t n, cap;
+};
+
+void billing_charged_add(struct billing_charged *c, int32_t start,
+    int32_t end, __int128 net, int charge);
+/* The net that day is billed at. */
+__int128 billing_charged_net(const struct billing_charged *c, int32_t day);
+/* Where the days billed end: the first day charged when none is. */
+int32_t billing_charged_to(const struct billing_charged *c);
+/* What the pieces billed for the days [from, to): each one's net x its
+ * days among them / the days of the full period, each part rounded once,
+ * so that all of its days are what it billed.  Returns 0, or -1 when it
+ * does not fit. */
+int billing_charged_billed(const struct billing_charged *c, int32_t from,
+    int32_t to, int64_t *sum);
+/* The days [from, to) taken back from every piece. */
+void billing_charged_take_back(struct billing_charged *c, int32_t from,
+    int32_t to);
 
 /* Tax on an amount at a rate in percent x 10^6, rounded per line. */
 int billing_tax(int64_t amount, int64_t rate, int64_t *tax);

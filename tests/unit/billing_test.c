@@ -5,10 +5,12 @@
  * quantities and percents x 10^6 (money.h).
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "billing.h"
 #include "date.h"
+#include "pricing.h"
 #include "suites.h"
 
 #define E6 1000000LL
@@ -421,42 +423,106 @@ START_TEST(wider_windows)
 }
 END_TEST
 
-START_TEST(parts)
+/* The net of n units at a price in cents with a discount (percent x
+ * 10^6): minor units x 10^20. */
+static __int128
+net_of(int64_t n, int64_t cents, int64_t discount)
 {
-	int64_t p;
+	__int128 net;
 
-	/* a credit of the unused days: 10.00 charged for June (30 days),
-	 * ended 06-21: [06-21, 07-01) is 10 days, 1000 x 10/30 = 333.33 ->
-	 * 3.33 */
-	ck_assert_int_eq(billing_part(1000, 10, 30, &p), 0);
-	ck_assert_int_eq(p, 333);
-	/* 20 days: 666.67 -> 6.67 */
-	ck_assert_int_eq(billing_part(1000, 20, 30, &p), 0);
-	ck_assert_int_eq(p, 667);
-	/* 7.00 charged for [06-10, 07-01) (21 days), ended 06-20: 11 days
-	 * unused, 700 x 11/21 = 7700/21 = 366.67 -> 3.67 */
-	ck_assert_int_eq(billing_part(700, 11, 21, &p), 0);
-	ck_assert_int_eq(p, 367);
-	/* 120.00 for [2026-04-01, 2027-04-01) (365), ended 2026-10-01:
-	 * unused 31 + 30 + 31 + 31 + 28 + 31 = 182 days, 12000 x 182/365 =
-	 * 2184000/365 = 5983.56 -> 59.84 (365 x 5983 = 2183795, 205 left) */
-	ck_assert_int_eq(billing_part(12000, 182, 365, &p), 0);
-	ck_assert_int_eq(p, 5984);
-	/* all and none */
-	ck_assert_int_eq(billing_part(12000, 365, 365, &p), 0);
-	ck_assert_int_eq(p, 12000);
-	ck_assert_int_eq(billing_part(12000, 0, 365, &p), 0);
-	ck_assert_int_eq(p, 0);
-	/* halves away from zero: 5 x 1/2 = 2.5 -> 3, -2.5 -> -3 */
-	ck_assert_int_eq(billing_part(5, 1, 2, &p), 0);
-	ck_assert_int_eq(p, 3);
-	ck_assert_int_eq(billing_part(-5, 1, 2, &p), 0);
-	ck_assert_int_eq(p, -3);
-	/* a negative amount: -1000 x 10/30 -> -3.33 */
-	ck_assert_int_eq(billing_part(-1000, 10, 30, &p), 0);
-	ck_assert_int_eq(p, -333);
-	/* a result beyond int64 */
-	ck_assert_int_eq(billing_part(INT64_MAX, 2, 1, &p), -1);
+	ck_assert_int_eq(pricing_net((__int128)QTY(n) * PRICE(cents), discount,
+	    &net), 0);
+	return net;
+}
+
+static int64_t
+billed(const struct billing_charged *c, const char *from, const char *to)
+{
+	int64_t sum;
+
+	ck_assert_int_eq(billing_charged_billed(c, D(from), D(to), &sum), 0);
+	return sum;
+}
+
+/*
+ * Days credited and charged again (issue 12): August of 5 seats at
+ * 10.00, 50.00, credited from 10 August (22 of 31 days: 35.48), leaves
+ * the 9 days before, 50 x 9 / 31 = 14.516 -> 14.52, billed to the 10th;
+ * charged again from the 10th, 35.48, the month is billed 50.00 again,
+ * to the cent.
+ */
+START_TEST(charged_days_again)
+{
+	struct billing_charged c = { .fs = D("2026-08-01"),
+	    .fe = D("2026-09-01"), .first = D("2026-08-01") };
+
+	billing_charged_add(&c, c.fs, c.fe, net_of(5, 1000, 0), 1);
+	ck_assert_day(billing_charged_to(&c), "2026-09-01");
+	ck_assert_int_eq(billed(&c, "2026-08-10", "2026-09-01"), 3548);
+	billing_charged_take_back(&c, D("2026-08-10"), c.fe);
+	ck_assert_day(billing_charged_to(&c), "2026-08-10");
+	ck_assert_int_eq(billed(&c, "2026-08-01", "2026-09-01"), 1452);
+	ck_assert(billing_charged_net(&c, D("2026-08-10")) == 0);
+	billing_charged_add(&c, D("2026-08-10"), c.fe, net_of(5, 1000, 0), 1);
+	ck_assert_day(billing_charged_to(&c), "2026-09-01");
+	ck_assert_int_eq(billed(&c, "2026-08-01", "2026-09-01"), 5000);
+	/* all of it taken back: billed to its first day, nothing billed */
+	billing_charged_take_back(&c, c.fs, c.fe);
+	ck_assert_day(billing_charged_to(&c), "2026-08-01");
+	ck_assert_int_eq(billed(&c, "2026-08-01", "2026-09-01"), 0);
+	free(c.p);
+}
+END_TEST
+
+/*
+ * A change and an end (issue 12): a year from 1 April 2026 of 2 seats at
+ * 199.00 with 12.5% off, 348.25, raised to 3 seats from 1 July: the
+ * difference 174.125 a year on the 274 days left, 130.71.  Ended on 1
+ * October, the 182 days after give back each piece's part: 348.25 x 182
+ * / 365 = 173.6486 -> 173.65 and 174.125 x 182 / 365 = 86.8240 -> 86.82,
+ * 260.47; the whole year is what was billed, 348.25 + 130.71 = 478.96.
+ */
+START_TEST(charged_change_and_end)
+{
+	struct billing_charged c = { .fs = D("2026-04-01"),
+	    .fe = D("2027-04-01"), .first = D("2026-04-01") };
+	__int128 two = net_of(2, 19900, 12500000);
+	__int128 three = net_of(3, 19900, 12500000);
+
+	billing_charged_add(&c, c.fs, c.fe, two, 1);
+	billing_charged_add(&c, D("2026-07-01"), c.fe, three - two, 0);
+	ck_assert(billing_charged_net(&c, D("2026-06-30")) == two);
+	ck_assert(billing_charged_net(&c, D("2026-07-01")) == three);
+	ck_assert_int_eq(billed(&c, "2026-04-01", "2027-04-01"), 47896);
+	ck_assert_int_eq(billed(&c, "2026-10-01", "2027-04-01"), 26047);
+	/* a change is no charge: the days billed still end with the year */
+	ck_assert_day(billing_charged_to(&c), "2027-04-01");
+	billing_charged_take_back(&c, D("2026-10-01"), c.fe);
+	ck_assert_day(billing_charged_to(&c), "2026-10-01");
+	ck_assert_int_eq(billed(&c, "2026-04-01", "2027-04-01"),
+	    47896 - 26047);
+	free(c.p);
+}
+END_TEST
+
+/* Days taken back from the middle of a piece leave the days on either
+ * side: 10 days charged, 4 of them back. */
+START_TEST(charged_take_back_middle)
+{
+	struct billing_charged c = { .fs = D("2026-06-01"),
+	    .fe = D("2026-07-01"), .first = D("2026-06-01") };
+	__int128 net = net_of(1, 3000, 0);
+
+	billing_charged_add(&c, D("2026-06-01"), D("2026-06-11"), net, 1);
+	billing_charged_take_back(&c, D("2026-06-03"), D("2026-06-07"));
+	ck_assert(billing_charged_net(&c, D("2026-06-02")) == net);
+	ck_assert(billing_charged_net(&c, D("2026-06-03")) == 0);
+	ck_assert(billing_charged_net(&c, D("2026-06-06")) == 0);
+	ck_assert(billing_charged_net(&c, D("2026-06-07")) == net);
+	ck_assert_day(billing_charged_to(&c), "2026-06-11");
+	/* 30.00 a month: 6 days of 30 left, 2 + 4, 2.00 + 4.00 */
+	ck_assert_int_eq(billed(&c, "2026-06-01", "2026-07-01"), 600);
+	free(c.p);
 }
 END_TEST
 
@@ -524,7 +590,9 @@ billing_suite(void)
 	tcase_add_test(tc, end_inside_a_period);
 	tcase_add_test(tc, wider_windows);
 	suite_add_tcase(s, tc);
-	tcase_add_test(tm, parts);
+	tcase_add_test(tm, charged_days_again);
+	tcase_add_test(tm, charged_change_and_end);
+	tcase_add_test(tm, charged_take_back_middle);
 	tcase_add_test(tm, tax);
 	suite_add_tcase(s, tm);
 	return s;

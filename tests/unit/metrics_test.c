@@ -195,8 +195,8 @@ START_TEST(value_and_acv)
 	ck_assert_int_eq(metrics_value_over(GROSS(10000000), 0, 12,
 	    D("2026-01-01"), D("2029-01-01"), &v), 0);
 	ck_assert_int_eq(v, 30000000);
-	ck_assert_int_eq(metrics_value_over((__int128)12005990000LL * 1000000, 0,
-	    12, D("2026-01-15"), D("2026-03-01"), &v), 0);
+	ck_assert_int_eq(metrics_value_over((__int128)12005990000LL *
+	    1000000, 0, 12, D("2026-01-15"), D("2026-03-01"), &v), 0);
 	ck_assert_int_eq(v, 1501);
 	ck_assert_int_eq(metrics_value_over(GROSS(INT64_MAX), 0, 1,
 	    D("2026-01-01"), D("2028-01-01"), &v), -1);

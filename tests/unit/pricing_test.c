@@ -291,8 +291,8 @@ START_TEST(one_value_rounded_once)
 	/* 120.0599 a year: MRR 120.0599 / 12 = 10.004991.. -> 10.00 (the
 	 * amount rounded first, 120.06 / 12 = 10.005, would give 10.01);
 	 * the year itself 120.06 */
-	ck_assert_int_eq(pricing_recurring((__int128)QTY(1) * 12005990000LL, 0, 1,
-	    12, &v), 0);
+	ck_assert_int_eq(pricing_recurring((__int128)QTY(1) * 12005990000LL,
+	    0, 1, 12, &v), 0);
 	ck_assert_int_eq(v, 1000);
 	ck_assert_int_eq(pricing_recurring((__int128)QTY(1) * 12005990000LL, 0,
 	    12, 12, &v), 0);
