@@ -657,7 +657,8 @@ charge_days(struct run *r, const struct sub *s, struct billing_charged *c,
 
 /*
  * One charged period against the subscription as it is: a change of its
- * terms from the run's day up to its end; an end before the end of P
+ * terms from the run's day up to its end, when the period has begun by
+ * the end of P; an end before the end of P
  * credits the days billed after it; an end moved later, or taken away,
  * charges the days up to it that are not billed, once the run is for the
  * month they start in or a later one.
@@ -675,7 +676,8 @@ sub_period(struct run *r, const struct sub *s, struct billing_charged *c)
 		too_large(r, s->id);
 		return;
 	}
-	change_days(r, s, c, now, from, to < end ? to : end);
+	if (c->first < r->p_end)	/* a later period's is its month's */
+		change_days(r, s, c, now, from, to < end ? to : end);
 	from = s->end > c->first ? s->end : c->first;
 	if (s->end != DATE_NONE && s->end < r->p_end && from < to)
 		credit_days(r, s, c, from, to);
