@@ -685,6 +685,21 @@ sub_period(struct run *r, const struct sub *s, struct billing_charged *c)
 		charge_days(r, s, c, now, to, end);
 }
 
+/* The order of two invoice ids of runs: INV-2026-1000000 comes after
+ * INV-2026-999999, so a number with more digits is later. */
+static int
+invoice_order(const char *a, const char *b)
+{
+	const char *x = strrchr(a, '-'), *y = strrchr(b, '-');
+	size_t lx, ly;
+
+	if (x != NULL && y != NULL && x - a == y - b &&
+	    strncmp(a, b, (size_t)(x - a)) == 0 &&
+	    (lx = strlen(x)) != (ly = strlen(y)))
+		return lx < ly ? -1 : 1;
+	return strcmp(a, b);
+}
+
 /* Whether row x was made before row y: by period, then invoice and line
  * (a run's records are in the order it made its lines). */
 static int
@@ -694,7 +709,8 @@ made_before(const struct run *r, const struct row *x, const struct row *y)
 
 	if (x->fe != y->fe)
 		return x->fe < y->fe;
-	if ((c = strcmp(r->names + x->invoice, r->names + y->invoice)) != 0)
+	if ((c = invoice_order(r->names + x->invoice, r->names +
+	    y->invoice)) != 0)
 		return c < 0;
 	return x->line_no < y->line_no;
 }
