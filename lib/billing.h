@@ -12,7 +12,8 @@
  * bills every period that starts in P.
  *
  * The pure functions are exposed for the tests; nothing here allocates
- * except billing_run's invoices, which go to the database.
+ * except billing_run's invoices, which go to the database, and the
+ * pieces of a billing_charged, which its caller frees.
  */
 #ifndef REVOPS_BILLING_H
 #define REVOPS_BILLING_H
