@@ -656,9 +656,10 @@ charge_days(struct run *r, const struct sub *s, struct billing_charged *c,
 }
 
 /*
- * One charged period against the subscription as it is: a change of its
- * terms from the run's day up to its end, when the period has begun by
- * the end of P; an end before the end of P
+ * One charged period against the subscription as it is, while it is one
+ * of its periods still: a change of its terms from the run's day up to
+ * its end, when the period has begun by the end of P; an end before the
+ * end of P
  * credits the days billed after it; an end moved later, or taken away,
  * charges the days up to it that are not billed, once the run is for the
  * month they start in or a later one.
@@ -669,19 +670,25 @@ sub_period(struct run *r, const struct sub *s, struct billing_charged *c)
 	int32_t to = billing_charged_to(c), on = r->o->on;
 	int32_t end = s->end != DATE_NONE && s->end < c->fe ? s->end : c->fe;
 	int32_t from = on > c->first ? on : c->first;
+	struct billing_period q;
 	__int128 now;
+	/* After a new billing day or period the terms are not those of
+	 * this period, and what follows it is periods_to_charge()'s. */
+	int same = s->months > 0 && s->start != DATE_NONE &&
+	    period_containing(r, s->start, DATE_NONE, s->months, c->first,
+	    &q) && q.full_end == c->fe;
 
 	if (pricing_net((__int128)s->qty * s->unit_price, s->discount,
 	    &now) != 0) {
 		too_large(r, s->id);
 		return;
 	}
-	if (c->first < r->p_end)	/* a later period's is its month's */
+	if (same && c->first < r->p_end)	/* a later one's is its month's */
 		change_days(r, s, c, now, from, to < end ? to : end);
 	from = s->end > c->first ? s->end : c->first;
 	if (s->end != DATE_NONE && s->end < r->p_end && from < to)
 		credit_days(r, s, c, from, to);
-	else if (end > to && to < r->p_end)
+	else if (same && end > to && to < r->p_end)
 		charge_days(r, s, c, now, to, end);
 }
 
