@@ -469,15 +469,17 @@ ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o)
 	sqlite3_stmt *st = db_prepare(db, sql_invoice);
 	int64_t amount = 0, tax = 0, lines_amt, lines_tax, cr_amt, cr_tax;
 	char currency[4] = "", status[16] = "", id[40], prefix[16];
-	char day[DATE_FMT_MAX];
+	char day[DATE_FMT_MAX], issued[DATE_FMT_MAX];
 	struct out *out;
 	int found, y, m, d, rc;
+	int32_t issue_day = DATE_NONE;
 
 	db_begin(db);
 	sqlite3_bind_text(st, 1, invoice, -1, SQLITE_TRANSIENT);
 	if ((found = sqlite3_step(st) == SQLITE_ROW)) {
 		snprintf(currency, sizeof(currency), "%s", db_text(st, 1));
 		snprintf(status, sizeof(status), "%s", db_text(st, 2));
+		issue_day = db_day(st, 3);
 	}
 	sqlite3_finalize(st);
 	if (!found) {
@@ -488,6 +490,15 @@ ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o)
 	if (strcmp(status, "void") == 0) {
 		cli_data_error(NULL, 0, NULL, "invoice '%s' is void: there is "
 		    "nothing to credit", invoice);
+		return db_finish(db, "credit", o->arguments, &ch);
+	}
+	/* a credit note takes back what was invoiced, so it cannot come
+	 * before the invoice */
+	if (o->as_of < issue_day) {
+		date_format(day, o->as_of);
+		date_format(issued, issue_day);
+		cli_data_error(NULL, 0, NULL, "a credit note dated %s would be "
+		    "before invoice '%s', issued on %s", day, invoice, issued);
 		return db_finish(db, "credit", o->arguments, &ch);
 	}
 	st = db_prepare(db, sql_invoice_sums);
