@@ -2177,6 +2177,13 @@ int
 import_export(sqlite3 *db, const struct entity *e, const struct out_opts *oo,
     const char *only)
 {
+	return import_export_given(db, e, oo, only, NULL);
+}
+
+int
+import_export_given(sqlite3 *db, const struct entity *e,
+    const struct out_opts *oo, const char *only, const char *given)
+{
 	const char *names[MAXCOL];
 	struct sbuf sql = { .n = 0 };
 	char base[4];
@@ -2192,9 +2199,14 @@ import_export(sqlite3 *db, const struct entity *e, const struct out_opts *oo,
 		const struct entity_column *c = &e->column[i];
 
 		names[i] = c->name;
-		sb_add(&sql, "%s%s.%s", i ? ", " : "",
-		    e->parent_table && (c->flags & EC_HEADER) ? "p" : "t",
-		    c->db);
+		if (given != NULL && strcmp(c->name, given) == 0)
+			sb_add(&sql, "%s(SELECT o.%s FROM temp.%s o WHERE "
+			    "o.key = t.%s)", i ? ", " : "", given, only,
+			    entity_ref_key(e)->db);
+		else
+			sb_add(&sql, "%s%s.%s", i ? ", " : "",
+			    e->parent_table && (c->flags & EC_HEADER) ? "p" :
+			    "t", c->db);
 	}
 	sb_add(&sql, " FROM %s t", e->table);
 	if (e->parent_table != NULL)
