@@ -183,6 +183,12 @@ struct importer {
 	int nmeaning;
 	sqlite3_stmt *tier_line;	/* prices: where each row came from */
 
+	/* --excel: the record with what --excel added taken off */
+	struct csv_field *xfield;
+	size_t nxfield;
+	char *xtext;
+	size_t xcap;
+
 	FILE *rejects_fp;
 	struct out *rejects;
 	struct writer writer;
@@ -1651,10 +1657,53 @@ map_header(struct importer *im, const struct csv_record *rec)
 	return 0;
 }
 
+/* A file that --excel wrote is read back as the text it stands for. */
+static const struct csv_record *
+excel_record(struct importer *im, const struct csv_record *rec,
+    struct csv_record *copy)
+{
+	size_t need = 0, off = 0;
+
+	for (size_t i = 0; i < rec->nfield; i++)
+		need += rec->field[i].len + 1;
+	if (rec->nfield > im->nxfield) {
+		im->nxfield = rec->nfield;
+		im->xfield = realloc(im->xfield, im->nxfield *
+		    sizeof(*im->xfield));
+	}
+	if (need > im->xcap) {
+		im->xcap = need;
+		im->xtext = realloc(im->xtext, im->xcap);
+	}
+	if (im->xfield == NULL || (im->xtext == NULL && need > 0))
+		cli_die(CLI_EIO, "out of memory");
+	for (size_t i = 0; i < rec->nfield; i++) {
+		const struct csv_field *f = &rec->field[i];
+		size_t n;
+
+		if (f->s == NULL) {
+			im->xfield[i] = *f;
+			continue;
+		}
+		n = out_excel_text(f->s, f->len, im->xtext + off);
+		im->xtext[off + n] = '\0';
+		im->xfield[i].s = im->xtext + off;
+		im->xfield[i].len = n;
+		off += n + 1;
+	}
+	*copy = *rec;
+	copy->field = im->xfield;
+	return copy;
+}
+
 static int
 on_record(void *arg, const struct csv_record *rec)
 {
 	struct importer *im = arg;
+	struct csv_record copy;
+
+	if (im->o->common->out.excel)
+		rec = excel_record(im, rec, &copy);
 
 	if (!im->header_seen) {
 		im->header_seen = 1;
@@ -1951,6 +2000,8 @@ importer_free(struct importer *im)
 		keyset_free(im->ref[i].known);
 	}
 	meaning_free(im);
+	free(im->xfield);
+	free(im->xtext);
 	target_free(&im->table);
 	if (im->parent.table != NULL)
 		target_free(&im->parent);
