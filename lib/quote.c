@@ -804,6 +804,32 @@ write_totals(sqlite3 *db, const struct quote_opts *o, int only)
 	return out_close(out) == 0 ? CLI_OK : CLI_EIO;
 }
 
+/* A quote is revised, decided and accepted on or after its own date:
+ * what happens to it cannot come before it. */
+static int
+before_quote(sqlite3_stmt *quote, const char *qid, int32_t on,
+    const char *what, const char *loc, unsigned long line)
+{
+	const char *made = text(quote, 6);
+	char day[DATE_FMT_MAX];
+	int32_t d;
+
+	if (made == NULL || date_parse(made, strlen(made), &d) != 0 || on >= d)
+		return 0;
+	date_format(day, on);
+	return cli_data_error(loc, line, NULL, "quote '%s' is dated %s: it "
+	    "cannot be %s on %s, before it was made", qid, made, what, day) ?
+	    1 : -1;
+}
+
+struct decide {
+	sqlite3 *db;
+	const struct quote_opts *o;
+	int approve;
+	sqlite3_stmt *quote, *pending, *decide, *status;
+	long decided, changed;
+};
+
 /* ---- new and revise ----------------------------------------------------------------- */
 
 struct new_line {
@@ -1144,7 +1170,7 @@ quote_revise(sqlite3 *db, const char *quote_id, FILE *in, const char *name,
 	char status[32] = "";
 	struct quote_opts ro = *o;
 	char currency[4] = "";
-	int found;
+	int found, early = 0;
 
 	csv_read_columns(in, r.name, delim, columns, 4, 2, collect_line, &r);
 	db_begin(db);
@@ -1157,13 +1183,14 @@ quote_revise(sqlite3 *db, const char *quote_id, FILE *in, const char *name,
 		snprintf(currency, sizeof(currency), "%s", text(st, 3));
 		snprintf(ref, sizeof(ref), "%s", text(st, 4) ? text(st, 4) : "");
 		snprintf(opp, sizeof(opp), "%s", text(st, 5) ? text(st, 5) : "");
+		early = before_quote(st, quote_id, o->on, "revised", NULL, 0);
 	}
 	sqlite3_finalize(st);
 	if (!found)
 		cli_data_error(NULL, 0, NULL, "quote '%s' does not exist",
 		    quote_id);
-	else if (strcmp(status, "accepted") == 0 ||
-	    strcmp(status, "superseded") == 0)
+	else if (!early && (strcmp(status, "accepted") == 0 ||
+	    strcmp(status, "superseded") == 0))
 		cli_data_error(NULL, 0, NULL, "quote '%s' is %s: it cannot be "
 		    "revised", quote_id, status);
 	writer_open(&w, db, o->on);
@@ -1195,32 +1222,6 @@ quote_revise(sqlite3 *db, const char *quote_id, FILE *in, const char *name,
 }
 
 /* ---- approve and reject -------------------------------------------------------------- */
-
-/* A quote is decided and accepted on or after its own date: what happens
- * to it cannot come before it. */
-static int
-before_quote(sqlite3_stmt *quote, const char *qid, int32_t on,
-    const char *what, const char *loc, unsigned long line)
-{
-	const char *made = text(quote, 6);
-	char day[DATE_FMT_MAX];
-	int32_t d;
-
-	if (made == NULL || date_parse(made, strlen(made), &d) != 0 || on >= d)
-		return 0;
-	date_format(day, on);
-	return cli_data_error(loc, line, NULL, "quote '%s' is dated %s: it "
-	    "cannot be %s on %s, before it was made", qid, made, what, day) ?
-	    1 : -1;
-}
-
-struct decide {
-	sqlite3 *db;
-	const struct quote_opts *o;
-	int approve;
-	sqlite3_stmt *quote, *pending, *decide, *status;
-	long decided, changed;
-};
 
 static int
 decide_one(void *arg, const struct csv_field *f, unsigned long line)
