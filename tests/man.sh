@@ -22,6 +22,7 @@ bindir=$(cd "$1" && pwd) || exit 2
 top=$(cd "$(dirname "$0")/.." && pwd) || exit 2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/revops-man.XXXXXX") || exit 2
 [ -n "$KEEP" ] || trap 'rm -rf "$tmp"' EXIT
+. "$top/tests/blocks.sh"
 if ! sh "$top/examples/demo.sh" "$bindir" "$tmp/demo.db" >"$tmp/demo.log" 2>&1
 then
 	cat "$tmp/demo.log"
@@ -132,15 +133,7 @@ for page in "$top"/man/*.[1-9]; do
 		failed=1
 		continue
 	fi
-	for want in "$dir"/blocks/*.want; do
-		[ -s "$want" ] || continue
-		checked=$((checked + 1))
-		if ! diff -u "$want" "${want%.want}.got" >"$dir/diff"; then
-			echo "FAIL: $name, command $(basename "$want" .want):"
-			cat "$dir/diff"
-			failed=1
-		fi
-	done
+	compare_blocks "$dir/blocks" "$name, command"
 done
 [ "$failed" -eq 0 ] && echo "man: $pages pages, $run example commands run," \
     "$checked outputs as shown"
