@@ -1397,16 +1397,31 @@ static const struct meaning meanings[] = {
 	    "account_id != ?2",
 	    "%s is an invoice of account '%s', not of the payment's account "
 	    "'%s'" },
+	/* The rows that would refer to an updated row are looked for only
+	 * when the update changes what they depend on: a scan of usage or
+	 * payments, which have no index by product or invoice, then. */
+	{ "payments", "account_id", "payment_id", 1,
+	    "SELECT i.invoice_id, i.account_id FROM payments p "
+	    "CROSS JOIN payment_applications a CROSS JOIN invoices i "
+	    "WHERE p.payment_id = ?2 AND p.account_id != ?1 AND "
+	    "a.payment_id = p.payment_id AND i.invoice_id = a.invoice_id AND "
+	    "i.account_id != ?1 LIMIT 1",
+	    "%s, but the payment pays invoice '%s' of account '%s'" },
 	{ "products", "kind", "sku", 1,
-	    "SELECT 'usage event', event_id FROM usage WHERE sku = ?2 AND "
-	    "?1 != 'usage' UNION ALL SELECT 'subscription', subscription_id "
-	    "FROM subscriptions WHERE sku = ?2 AND ?1 != 'recurring' LIMIT 1",
+	    "SELECT 'usage event', u.event_id FROM products p CROSS JOIN usage u "
+	    "WHERE p.sku = ?2 AND p.kind = 'usage' AND ?1 != 'usage' AND "
+	    "u.sku = ?2 UNION ALL SELECT 'subscription', s.subscription_id "
+	    "FROM products p CROSS JOIN subscriptions s WHERE p.sku = ?2 AND "
+	    "p.kind != ?1 AND ?1 != 'recurring' AND s.sku = ?2 LIMIT 1",
 	    "%s does not fit %s '%s' of this product (usage events are of "
 	    "usage products, subscriptions of recurring ones)" },
 	{ "invoices", "account_id", "invoice_id", 1,
-	    "SELECT payment_id, account_id FROM payments WHERE invoice_id = ?2 "
-	    "AND account_id != ?1 LIMIT 1",
-	    "%s, but payment '%s' of account '%s' names this invoice" },
+	    "SELECT p.payment_id, p.account_id FROM invoices i CROSS JOIN "
+	    "payments p WHERE i.invoice_id = ?2 AND i.account_id != ?1 AND "
+	    "p.account_id != ?1 AND (p.invoice_id = ?2 OR p.payment_id IN "
+	    "(SELECT payment_id FROM payment_applications WHERE "
+	    "invoice_id = ?2)) LIMIT 1",
+	    "%s, but payment '%s' of account '%s' names or pays this invoice" },
 };
 
 static void
