@@ -961,7 +961,8 @@ ar_export(sqlite3 *db, const struct ar_opts *o)
 	if (!o->lines)
 		return write_list(db, o, 0);
 	db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS export_status "
-	    "(key TEXT PRIMARY KEY, status TEXT); DELETE FROM temp.export_status");
+	    "(key TEXT PRIMARY KEY, status TEXT); "
+	    "DELETE FROM temp.export_status");
 	keep = db_prepare(db, "INSERT INTO temp.export_status VALUES (?1, ?2)");
 	each_listed(db, o, 0, keep_listed, keep);
 	sqlite3_finalize(keep);

@@ -1364,7 +1364,7 @@ write_row(struct importer *im)
 		im->f_unchanged++;
 }
 
-/* ---- meaning --------------------------------------------------------------- */
+/* ---- meaning ----------------------------------------------------------- */
 
 /*
  * Checks of what a row means, beyond its form and its references: each

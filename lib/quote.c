@@ -822,14 +822,6 @@ before_quote(sqlite3_stmt *quote, const char *qid, int32_t on,
 	    1 : -1;
 }
 
-struct decide {
-	sqlite3 *db;
-	const struct quote_opts *o;
-	int approve;
-	sqlite3_stmt *quote, *pending, *decide, *status;
-	long decided, changed;
-};
-
 /* ---- new and revise ----------------------------------------------------------------- */
 
 struct new_line {
@@ -1222,6 +1214,14 @@ quote_revise(sqlite3 *db, const char *quote_id, FILE *in, const char *name,
 }
 
 /* ---- approve and reject -------------------------------------------------------------- */
+
+struct decide {
+	sqlite3 *db;
+	const struct quote_opts *o;
+	int approve;
+	sqlite3_stmt *quote, *pending, *decide, *status;
+	long decided, changed;
+};
 
 static int
 decide_one(void *arg, const struct csv_field *f, unsigned long line)

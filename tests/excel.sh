@@ -50,7 +50,13 @@ cells() {
 		cell = ""
 	}
 	/^<table:table-row/ { row = ""; inrow = 1; next }
-	/^<\/table:table-row/ { flush(); sub(/(\|e:)+$/, "", row); print row; inrow = 0; next }
+	/^<\/table:table-row/ {
+		flush()
+		sub(/(\|e:)+$/, "", row)
+		print row
+		inrow = 0
+		next
+	}
 	!inrow { next }
 	/^<table:table-cell/ {
 		flush()
@@ -95,8 +101,10 @@ if ! revops-import --upsert --excel accounts accounts.csv 2>"$tmp/upsert" ||
     [ "$(revops-import --export accounts)" != "$before" ] ||
     ! grep -q ': 0 rows inserted, 0 updated, 6 unchanged$' "$tmp/upsert"; then
 	cat "$tmp/upsert"
-	echo "FAIL: excel: revops-import --excel did not read the export back as it was"
+	echo "FAIL: excel: revops-import --excel did not read the export" \
+	    "back as it was"
 	failed=1
 fi
-[ "$failed" -eq 0 ] && echo "excel: the cells of 2 exports as LibreOffice opens them, and read back"
+[ "$failed" -eq 0 ] &&
+    echo "excel: the cells of 2 exports as LibreOffice opens them, and read back"
 exit "$failed"
