@@ -135,7 +135,7 @@ struct ref {
 	struct keyset *known;
 };
 
-#define MEANING_MAX 4
+#define MEANING_MAX 4		/* checks of meaning of one entity */
 
 struct meaning;
 
@@ -1370,28 +1370,29 @@ write_row(struct importer *im)
  * Checks of what a row means, beyond its form and its references: each
  * is a query that finds the rows of other tables the row contradicts
  * (?1 the value of `column`, ?2 that of `other`), and returns what its
- * message names.  A row of an entity that others refer to (products,
- * invoices) is checked only when it may already have referrers, i.e. when
- * it can be an update.  The rows a check reads are in tables the import
- * does not write, so a row can be judged, and rejected, as it comes.
+ * message names.  What other rows must fit (a product's kind, an
+ * invoice's or a payment's account) is checked only where they may
+ * already be there, i.e. when the row can be an update.  The rows a check
+ * reads are in tables the import does not write, so a row can be judged,
+ * and rejected, as it comes.
  */
 struct meaning {
 	const char *entity, *column, *other;
 	int updates_only;
 	const char *sql;
-	const char *fmt;	/* the value, then the query's two columns */
+	const char *fmt;	/* the value, then the query's columns */
 };
 
 static const struct meaning meanings[] = {
 	{ "usage", "sku", NULL, 0,
 	    "SELECT kind, '' FROM products WHERE sku = ?1 AND kind != 'usage'",
 	    "%s is a product of kind %s: usage is billed only for products "
-	    "of kind usage%s" },
+	    "of kind usage" },
 	{ "subscriptions", "sku", NULL, 0,
 	    "SELECT kind, '' FROM products WHERE sku = ?1 AND "
 	    "kind != 'recurring'",
 	    "%s is a product of kind %s: only a recurring product can be "
-	    "subscribed to%s" },
+	    "subscribed to" },
 	{ "payments", "invoice_id", "account_id", 0,
 	    "SELECT account_id, ?2 FROM invoices WHERE invoice_id = ?1 AND "
 	    "account_id != ?2",
@@ -1502,7 +1503,7 @@ remember_tier(struct importer *im)
 }
 
 /*
- * The tiers of one sku and currency that are in effect on a same day
+ * The tiers of one sku and currency that are in effect on the same day
  * price with one model: a tier of another model is not a tier of the
  * same price.  Checked once every row is in, against the table as the
  * import leaves it, as an update may change the model of all the tiers
