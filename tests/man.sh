@@ -10,8 +10,9 @@
 # ending in \, |, && or ||, or a line starting with the '> ' prompt), and
 # the lines up to the next command are what it must print, stdout and
 # stderr; a line indented by four spaces continues the line before it
-# (after a comma directly, else after a space).  A command shown with no
-# output may print anything.  Any other block is a script, run as it is.
+# (after a comma directly, else after a space); a command shown with no
+# output must print nothing.  Any other block is a script, run as it is,
+# whose output is not checked.
 # Every command must succeed.  EDITOR is true: an example that has a file
 # edited goes on with the file as it is.
 # Prints what differs and exits 1 on any difference or failure.
@@ -66,6 +67,8 @@ blocks() {
 		printf "%s\n", cmd > (dir "/" n ".cmd")
 		close(dir "/" n ".cmd")
 		printf "{\n%s\n} >\"%s/%d.got\" 2>&1\n", cmd, dir, n > script
+		if (transcript)
+			printf "" > (dir "/" n ".want")
 		for (i = 1; i <= nout; i++)
 			print out[i] > (dir "/" n ".want")
 		close(dir "/" n ".want")
