@@ -163,7 +163,9 @@ is_formula(const char *s, size_t len)
  * where a plain 000045 becomes 45, 1E5 100000 and 3/4 or 1-2 a date (a
  * leading ' is not read as such by their CSV import).  A string in a
  * formula may have 255 characters, so a longer text is written in parts
- * joined by &, never cut inside a UTF-8 sequence.  A text too long for a
+ * joined by &, never cut inside a UTF-8 sequence; a line end is CHAR(10)
+ * or CHAR(13) between them, as LibreOffice does not evaluate a formula
+ * with a line end in it.  A text too long for a
  * formula keeps the ' before what would be taken for one.  Written as a
  * quoted csv field, with every quote doubled once for the formula and
  * again for csv; an empty string stays "".
@@ -190,6 +192,12 @@ put_excel(struct out *o, const char *s, size_t len)
 		size_t seq = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 :
 		    (c & 0xf0) == 0xe0 ? 3 : 4;
 
+		if (c == '\n' || c == '\r') {
+			put(fp, c == '\n' ? "\"\"&CHAR(10)&\"\"" :
+			    "\"\"&CHAR(13)&\"\"", 14);
+			part = 0;
+			continue;
+		}
 		if ((c & 0xc0) != 0x80 && part + seq > EXCEL_PART_MAX) {
 			put(fp, "\"\"&\"\"", 5);
 			part = 0;
@@ -207,16 +215,22 @@ out_excel_text(const char *s, size_t len, char *dst)
 {
 	size_t i = 1, n = 0;
 
-	if (len >= 3 && s[0] == '=' && s[1] == '"') {
-		while (i < len && s[i] == '"') {
-			for (i++; i < len; i++) {
-				if (s[i] == '"' && (i + 1 == len || s[i + 1] != '"'))
-					break;
-				dst[n++] = s[i];
-				i += s[i] == '"';
-			}
-			if (i++ >= len)
-				break;	/* no closing quote: not ours */
+	if (len >= 3 && s[0] == '=') {
+		for (;;) {
+			if (i < len && s[i] == '"') {
+				for (i++; i < len && (s[i] != '"' || (i + 1 < len &&
+				    s[i + 1] == '"')); i++) {
+					dst[n++] = s[i];
+					i += s[i] == '"';
+				}
+				if (i++ >= len)
+					break;	/* no closing quote: not ours */
+			} else if (len - i >= 8 && (memcmp(s + i, "CHAR(10)", 8) ==
+			    0 || memcmp(s + i, "CHAR(13)", 8) == 0)) {
+				dst[n++] = s[i + 6] == '0' ? '\n' : '\r';
+				i += 8;
+			} else
+				break;
 			if (i == len)
 				return n;
 			if (s[i] != '&')

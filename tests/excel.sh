@@ -1,7 +1,8 @@
 #!/bin/sh
 # What a spreadsheet makes of an --excel file: exports with ids and
 # texts that a spreadsheet would take for numbers, dates or formulas
-# (000045, 007, 1E5, 3/4, 1-2, 2026-01, =1+1, TRUE, 50%), opened by
+# (000045, 007, 1E5, 3/4, 1-2, 2026-01, =1+1, TRUE, 50%; a line end, which
+# a formula cannot hold as it is), opened by
 # LibreOffice as a US user opens a CSV (English, special numbers such as
 # dates detected, formulas evaluated), saved as a flat ODF spreadsheet
 # and read back cell by cell: every text cell must be a string with its
@@ -33,7 +34,8 @@ cells() {
 	sed 's/</\n</g' "$1" | awk '
 	function unxml(s) {
 		gsub(/&quot;/, "\"", s); gsub(/&apos;/, "\047", s)
-		gsub(/&lt;/, "<", s); gsub(/&gt;/, ">", s); gsub(/&amp;/, "\\&", s)
+		gsub(/&lt;/, "<", s); gsub(/&gt;/, ">", s)
+		gsub(/&#x0a;/, "\\n", s); gsub(/&amp;/, "\\&", s)
 		return s
 	}
 	function attr(s, name,    v) {
@@ -99,7 +101,7 @@ done
 before=$(revops-import --export accounts)
 if ! revops-import --upsert --excel accounts accounts.csv 2>"$tmp/upsert" ||
     [ "$(revops-import --export accounts)" != "$before" ] ||
-    ! grep -q ': 0 rows inserted, 0 updated, 6 unchanged$' "$tmp/upsert"; then
+    ! grep -q ': 0 rows inserted, 0 updated, 7 unchanged$' "$tmp/upsert"; then
 	cat "$tmp/upsert"
 	echo "FAIL: excel: revops-import --excel did not read the export" \
 	    "back as it was"

@@ -214,7 +214,8 @@ END_TEST
 /*
  * excel: BOM, CRLF, the header as it is, and every text cell as the
  * formula ="TEXT", its quotes doubled for the formula and then, with the
- * formula's own, for csv; a number cell as it is, an empty text "".
+ * formula's own, for csv, a line end as CHAR(10) between two strings; a
+ * number cell as it is, an empty text "".
  */
 START_TEST(csv_excel)
 {
@@ -238,7 +239,7 @@ START_TEST(csv_excel)
 	    "\"=\"\"3/4\"\"\",\"=\"\"1-2\"\"\"\r\n"
 	    "\"=\"\"=SUM(A1)\"\"\",\r\n"
 	    "\"=\"\"a\"\"\"\"b\"\"\",\"\"\r\n"
-	    "\"=\"\"\nx\"\"\",\"=\"\"2026-01\"\"\"\r\n");
+	    "\"=\"\"\"\"&CHAR(10)&\"\"x\"\"\",\"=\"\"2026-01\"\"\"\r\n");
 }
 END_TEST
 
@@ -305,6 +306,8 @@ START_TEST(excel_text_back)
 		{ "=\"a\"\"b\"", "a\"b" },
 		{ "=\"\"", "" },
 		{ "=\"ab\"&\"cd\"", "abcd" },
+		{ "=\"\"&CHAR(10)&\"x\"&CHAR(13)", "\nx\r" },
+		{ "=\"a\"&CHAR(9)", "=\"a\"&CHAR(9)" },
 		{ "=\"=SUM(A1)\"", "=SUM(A1)" },
 		{ "'=SUM(A1)", "=SUM(A1)" },
 		{ "'-x", "-x" },
