@@ -618,6 +618,52 @@ START_TEST(parse_format)
 }
 END_TEST
 
+/* Every text written with excel reads back as it was: the csv field
+ * unquoted, then out_excel_text(). */
+START_TEST(excel_round_trip)
+{
+	static const struct out_opts opts = { .format = OUT_CSV, .excel = 1 };
+	static const char *const cols[] = { "v" };
+	static const char *const texts[] = { "000045", "a\"b\"\"c", "=1+1",
+	    "'=x", "two\nlines\r\n", "\n", "-5", "CHAR(10)", "=\"x\"&" };
+	char big[700], *buf, *field, *text;
+	const char *all[NELEM(texts) + 1];
+	size_t len, n;
+	FILE *fp;
+	struct out *o;
+
+	for (size_t i = 0; i < sizeof(big) - 1; i++)
+		big[i] = i % 3 == 2 ? '"' : i % 7 == 0 ? '\n' : "\xc3\xa9"[i % 2];
+	big[sizeof(big) - 1] = '\0';
+	memcpy(all, texts, sizeof(texts));
+	all[NELEM(texts)] = big;
+	for (size_t t = 0; t < NELEM(all); t++) {
+		ck_assert_ptr_nonnull(fp = open_memstream(&buf, &len));
+		o = out_new(fp, &opts, cols, 1);
+		out_text(o, all[t], strlen(all[t]));
+		out_end_row(o);
+		ck_assert_int_eq(out_close(o), 0);
+		fclose(fp);
+		/* past the BOM, up to the CRLF; quoted, so unquote */
+		ck_assert_int_eq(buf[3], '"');
+		ck_assert_mem_eq(buf + len - 3, "\"\r\n", 3);
+		field = malloc(len);
+		n = 0;
+		for (size_t i = 4; i < len - 3; i++) {
+			field[n++] = buf[i];
+			i += buf[i] == '"';
+		}
+		text = malloc(n + 1);
+		n = out_excel_text(field, n, text);
+		ck_assert_uint_eq(n, strlen(all[t]));
+		ck_assert_mem_eq(text, all[t], n);
+		free(text);
+		free(field);
+		free(buf);
+	}
+}
+END_TEST
+
 Suite *
 out_suite(void)
 {
@@ -638,6 +684,7 @@ out_suite(void)
 	tcase_add_test(tc, tsv_excel);
 	tcase_add_test(tc, excel_long_text);
 	tcase_add_test(tc, excel_text_back);
+	tcase_add_test(tc, excel_round_trip);
 	tcase_add_test(tc, csv_decimal_comma);
 	tcase_add_test(tc, tsv_decimal_comma);
 	tcase_add_test(tc, excel_decimal_comma);
