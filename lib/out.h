@@ -8,8 +8,8 @@
  * NULL.  excel: UTF-8 BOM, CRLF, and every text cell but the header's as
  * ="TEXT", which a spreadsheet shows as that text and never takes for a
  * number, a date or a formula (a text too long for a formula gets a
- * leading ' where it starts with = + - @ TAB CR or LF).  decimal_comma: ';' between fields and ',' as the
- * decimal mark of number cells.
+ * leading ' where it starts with = + - @ TAB CR or LF).  decimal_comma:
+ * ';' between fields and ',' as the decimal mark of number cells.
  *
  * out_new() returns a writer that the caller releases with out_free(); it
  * copies the column names.  Cells are copied or written at once.
