@@ -180,6 +180,7 @@ struct importer {
 	/* the checks of meaning (below) that apply to this entity */
 	sqlite3_stmt *meaning[MEANING_MAX];
 	const struct meaning *meaning_of[MEANING_MAX];
+	int meaning_col[MEANING_MAX][2];	/* column, other (-1: none) */
 	int nmeaning;
 	sqlite3_stmt *tier_line;	/* prices: where each row came from */
 
@@ -1438,6 +1439,10 @@ meaning_init(struct importer *im)
 			cli_die(CLI_EIO, "internal error: too many checks of %s",
 			    m->entity);
 		im->meaning_of[im->nmeaning] = m;
+		im->meaning_col[im->nmeaning][0] = entity_column_index(im->e,
+		    m->column);
+		im->meaning_col[im->nmeaning][1] = m->other != NULL ?
+		    entity_column_index(im->e, m->other) : -1;
 		im->meaning[im->nmeaning++] = db_prepare(im->db, m->sql);
 	}
 	if (strcmp(im->e->name, "prices") == 0) {
@@ -1463,17 +1468,15 @@ check_meaning(struct importer *im)
 	for (int i = 0; i < im->nmeaning; i++) {
 		const struct meaning *m = im->meaning_of[i];
 		sqlite3_stmt *st = im->meaning[i];
-		int ci = entity_column_index(im->e, m->column);
-		const struct value *v = &im->val[ci];
+		const struct value *v = &im->val[im->meaning_col[i][0]];
 		char sv[SHOW_MAX];
 		int rc;
 
 		if (v->kind != V_TEXT)
 			continue;
 		bind_value(st, 1, v);
-		if (m->other != NULL)
-			bind_value(st, 2, &im->val[entity_column_index(im->e,
-			    m->other)]);
+		if (im->meaning_col[i][1] >= 0)
+			bind_value(st, 2, &im->val[im->meaning_col[i][1]]);
 		if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 			row_error(im, m->column, m->fmt, show(sv, v->s, v->len),
 			    db_text(st, 0), db_text(st, 1));
