@@ -1735,7 +1735,8 @@ billing_run(sqlite3 *db, const struct billing_opts *o)
 	/* the accounts, read whole before the lock: the command before in
 	 * a pipe has committed when it has written them */
 	if (o->accounts != NULL && (o->accounts->argc > 0 ||
-	    csv_waiting(o->accounts->in))) {
+	    csv_waiting(o->accounts->in,
+	    cli_input_name(o->accounts->name)))) {
 		if (csv_collect(o->accounts, columns, 1, 1, 1, &r.only) != 0)
 			return nothing_billed(NULL);
 		r.some = 1;
