@@ -1874,8 +1874,8 @@ import_files(sqlite3 *db, const struct entity *e,
 	if (e->parent_table != NULL)
 		defer_indexes(db, e->parent_table, &later);
 	importer_init(&im, db, e, o);
-	/* what each file did is said once it is all in: before, a later
-	 * error would make it untrue */
+	/* what each file did is said once it is all checked: before, a
+	 * later error would make it untrue */
 	if ((notes = im.notes = open_memstream(&said, &nsaid)) == NULL)
 		cli_die(CLI_EIO, "out of memory");
 	for (im.nfile = 0; im.nfile < nfiles && cli_data_errors() == 0;
@@ -1904,13 +1904,16 @@ import_files(sqlite3 *db, const struct entity *e,
 		return CLI_EDATA;
 	}
 	audit(&im);
+	/* what the files did is the import's output, and written first: if
+	 * it cannot be, nothing is imported */
+	fputs(said, stderr);
+	free(said);
+	cli_finish_output(stderr);
 	if (o->dry_run)
 		db_rollback(db);
 	else
 		db_commit(db);
 	db_exec(db, "PRAGMA foreign_keys = ON");
-	fputs(said, stderr);
-	free(said);
 	return CLI_OK;
 }
 
