@@ -102,14 +102,23 @@ put(const char *name, const char *text)
 	ck_assert_int_eq(fclose(fp), 0);
 }
 
+/* The file for name in the folder, with text written to it. */
+static struct outfile *
+written(const char *name, const char *text)
+{
+	struct outfile *f = outfile_open(in_dir(name));
+
+	fputs(text, outfile_fp(f));
+	return f;
+}
+
 START_TEST(commit)
 {
 	struct outfile *f;
 	struct stat st;
 
 	umask(027);
-	f = outfile_open(in_dir("report.html"));
-	fputs("<html>", outfile_fp(f));
+	f = written("report.html", "<html>");
 	/* nothing at the target until the file is complete */
 	ck_assert_int_eq(access(in_dir("report.html"), F_OK), -1);
 	ck_assert_int_eq(outfile_commit(f), 0);
@@ -127,8 +136,7 @@ START_TEST(replaces_whole)
 	struct outfile *f;
 
 	put("report.html", "old");
-	f = outfile_open(in_dir("report.html"));
-	fputs("new", outfile_fp(f));
+	f = written("report.html", "new");
 	ck_assert_str_eq(contents("report.html"), "old");
 	ck_assert_int_eq(outfile_commit(f), 0);
 	ck_assert_str_eq(listing(), "report.html");
@@ -145,11 +153,9 @@ START_TEST(symlinks_not_followed)
 	put("victim", "keep");
 	ck_assert_int_eq(symlink("victim", in_dir("report.html.tmp")), 0);
 	ck_assert_int_eq(symlink("victim", in_dir("rejects.csv")), 0);
-	f = outfile_open(in_dir("report.html"));
-	fputs("report", outfile_fp(f));
+	f = written("report.html", "report");
 	ck_assert_int_eq(outfile_commit(f), 0);
-	f = outfile_open(in_dir("rejects.csv"));
-	fputs("rejects", outfile_fp(f));
+	f = written("rejects.csv", "rejects");
 	ck_assert_int_eq(outfile_commit(f), 0);
 	ck_assert_str_eq(listing(), "rejects.csv report.html report.html.tmp "
 	    "victim");
@@ -164,8 +170,7 @@ START_TEST(abort_leaves_target)
 	struct outfile *f;
 
 	put("rejects.csv", "old");
-	f = outfile_open(in_dir("rejects.csv"));
-	fputs("part", outfile_fp(f));
+	f = written("rejects.csv", "part");
 	outfile_abort(f);
 	ck_assert_str_eq(listing(), "rejects.csv");
 	ck_assert_str_eq(contents("rejects.csv"), "old");
@@ -181,8 +186,7 @@ START_TEST(commit_fails)
 	ck_assert_int_eq(mkdir(in_dir("report.html"), 0700), 0);
 	put("report.html/x", "x");
 	ck_assert_ptr_nonnull(freopen("/dev/null", "w", stderr));
-	f = outfile_open(in_dir("report.html"));
-	fputs("report", outfile_fp(f));
+	f = written("report.html", "report");
 	ck_assert_int_eq(outfile_commit(f), -1);
 	ck_assert_str_eq(listing(), "report.html");
 	ck_assert_str_eq(contents("report.html/x"), "x");
@@ -234,8 +238,7 @@ ended_by(int sig, void (*disposition)(int))
 		if (sig != 0)
 			signal(sig, disposition);
 		put("report.html", "old");
-		f = outfile_open(in_dir("report.html"));
-		fputs("part", outfile_fp(f));
+		f = written("report.html", "part");
 		fflush(outfile_fp(f));
 		if (sig == 0)
 			exit(CLI_EIO);
