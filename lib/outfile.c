@@ -8,6 +8,7 @@
  * TARGET.XXXXXX that was never made.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -20,10 +21,13 @@
 
 #define TEMP_SUFFIX ".XXXXXX"
 
+enum outfile_kind { OUTFILE_STDOUT, OUTFILE_STREAM, OUTFILE_RENAMED };
+
 struct outfile {
 	FILE *fp;
 	char *path;		/* the target */
-	int slot;		/* in temp[], or -1 for stdout */
+	enum outfile_kind kind;
+	int slot;		/* in temp[] when renamed, else -1 */
 };
 
 static char temp[OUTFILE_MAX][PATH_MAX];
@@ -74,33 +78,61 @@ install(void)
 static _Noreturn void
 open_failed(struct outfile *f, int e)
 {
-	live[f->slot] = 0;
+	if (f->slot >= 0)
+		live[f->slot] = 0;
 	cli_die(CLI_EIO, "%s: %s", f->path, strerror(e));
 }
 
-struct outfile *
-outfile_open(const char *path)
+/*
+ * What is at the target decides how it is written: nothing, a file, or
+ * a symlink to a file or to nothing is replaced; a FIFO or a terminal
+ * (or /dev/null) cannot be, and is written as it goes; anything else (a
+ * folder, a disk, a symlink to one or to a device, which may be
+ * /dev/stdout) is refused rather than followed or replaced.
+ */
+static int
+replaced(const char *path)
 {
-	struct outfile *f = cli_calloc(1, sizeof(*f));
-	size_t n = strlen(path);
+	struct stat sb;
+
+	if (lstat(path, &sb) != 0)
+		return errno == ENOENT ? 1 : -errno;
+	if (S_ISREG(sb.st_mode))
+		return 1;
+	if (S_ISLNK(sb.st_mode))
+		return stat(path, &sb) != 0 ? (errno == ENOENT ? 1 : -errno) :
+		    S_ISREG(sb.st_mode) ? 1 : -ENOTSUP;
+	if (S_ISFIFO(sb.st_mode) || S_ISCHR(sb.st_mode))
+		return 0;
+	return S_ISDIR(sb.st_mode) ? -EISDIR : -ENOTSUP;
+}
+
+static void
+open_stream(struct outfile *f)
+{
+	int fd = open(f->path, O_WRONLY | O_NOCTTY | O_NOFOLLOW);
+
+	if (fd < 0 || (f->fp = fdopen(fd, "w")) == NULL)
+		open_failed(f, errno);
+	f->kind = OUTFILE_STREAM;
+}
+
+static void
+open_temp(struct outfile *f)
+{
+	size_t n = strlen(f->path);
 	mode_t mask;
 	int fd;
 
-	f->path = cli_strdup(path);
-	f->slot = -1;
-	if (strcmp(path, "-") == 0) {
-		f->fp = stdout;
-		return f;
-	}
 	while (++f->slot < OUTFILE_MAX && live[f->slot])
 		;
 	if (f->slot == OUTFILE_MAX)
 		cli_die(CLI_EIO, "internal error: more than %d files open",
 		    OUTFILE_MAX);
 	if (n + sizeof(TEMP_SUFFIX) > PATH_MAX)
-		cli_die(CLI_EIO, "%s: %s", path, strerror(ENAMETOOLONG));
+		open_failed(f, ENAMETOOLONG);
 	install();
-	memcpy(temp[f->slot], path, n);
+	memcpy(temp[f->slot], f->path, n);
 	memcpy(temp[f->slot] + n, TEMP_SUFFIX, sizeof(TEMP_SUFFIX));
 	live[f->slot] = 1;
 	if ((fd = mkstemp(temp[f->slot])) < 0)
@@ -116,6 +148,31 @@ outfile_open(const char *path)
 		unlink(temp[f->slot]);
 		open_failed(f, e);
 	}
+	f->kind = OUTFILE_RENAMED;
+}
+
+struct outfile *
+outfile_open(const char *path)
+{
+	struct outfile *f = cli_calloc(1, sizeof(*f));
+	int how;
+
+	f->path = cli_strdup(path);
+	f->slot = -1;
+	f->kind = OUTFILE_STDOUT;
+	f->fp = stdout;
+	if (strcmp(path, "-") == 0)
+		return f;
+	if ((how = replaced(path)) < 0) {
+		if (how != -ENOTSUP)
+			open_failed(f, -how);
+		cli_die(CLI_EIO, "%s: not a file, nor a symlink to one, that "
+		    "can be replaced ('-' is standard output)", path);
+	}
+	if (how == 0)
+		open_stream(f);
+	else
+		open_temp(f);
 	return f;
 }
 
@@ -139,21 +196,25 @@ outfile_commit(struct outfile *f)
 {
 	int e = 0;
 
-	if (f->slot < 0) {
+	if (f->kind == OUTFILE_STDOUT) {
 		release(f);	/* stdout is checked with the rest of it */
 		return 0;
 	}
+	errno = 0;
+	if (fflush(f->fp) != 0 || ferror(f->fp))
+		e = errno != 0 ? errno : EIO;
 	/* synced before the rename, so that after a crash the target is
 	 * the old file or the whole new one, not an empty one */
-	errno = 0;
-	if (fflush(f->fp) != 0 || ferror(f->fp) || fsync(fileno(f->fp)) != 0)
-		e = errno != 0 ? errno : EIO;
+	if (e == 0 && f->kind == OUTFILE_RENAMED && fsync(fileno(f->fp)) != 0)
+		e = errno;
 	if (fclose(f->fp) != 0 && e == 0)
 		e = errno;
-	if (e == 0 && rename(temp[f->slot], f->path) != 0)
+	if (e == 0 && f->kind == OUTFILE_RENAMED &&
+	    rename(temp[f->slot], f->path) != 0)
 		e = errno;
 	if (e != 0) {
-		unlink(temp[f->slot]);
+		if (f->kind == OUTFILE_RENAMED)
+			unlink(temp[f->slot]);
 		cli_warn("%s: %s", f->path, strerror(e));
 	}
 	release(f);
@@ -163,9 +224,9 @@ outfile_commit(struct outfile *f)
 void
 outfile_abort(struct outfile *f)
 {
-	if (f->slot >= 0) {
+	if (f->kind != OUTFILE_STDOUT)
 		fclose(f->fp);
+	if (f->kind == OUTFILE_RENAMED)
 		unlink(temp[f->slot]);
-	}
 	release(f);
 }

@@ -14,7 +14,10 @@
  * target is as it was.  Only SIGKILL can leave a temporary behind, as
  * TARGET.XXXXXX.
  *
- * The name "-" is standard output, written as it goes.
+ * The name "-" is standard output, written as it goes; so is a FIFO or a
+ * character device (/dev/null) at the target, which cannot be replaced.
+ * A folder, or a symlink to anything but a file (/dev/stdout), is an
+ * error: it is neither followed nor replaced.
  *
  * outfile_open() returns the file, which outfile_commit() or
  * outfile_abort() releases; it exits CLI_EIO, saying why, when the

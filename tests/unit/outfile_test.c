@@ -177,16 +177,16 @@ START_TEST(abort_leaves_target)
 }
 END_TEST
 
-/* A target that cannot be replaced (a folder that is not empty): the
- * error is reported and the temporary goes. */
+/* A target that has become a folder while the file was written: the
+ * rename fails, the error is reported and the temporary goes. */
 START_TEST(commit_fails)
 {
 	struct outfile *f;
 
-	ck_assert_int_eq(mkdir(in_dir("report.html"), 0700), 0);
-	put("report.html/x", "x");
 	ck_assert_ptr_nonnull(freopen("/dev/null", "w", stderr));
 	f = written("report.html", "report");
+	ck_assert_int_eq(mkdir(in_dir("report.html"), 0700), 0);
+	put("report.html/x", "x");
 	ck_assert_int_eq(outfile_commit(f), -1);
 	ck_assert_str_eq(listing(), "report.html");
 	ck_assert_str_eq(contents("report.html/x"), "x");
@@ -195,8 +195,27 @@ START_TEST(commit_fails)
 }
 END_TEST
 
-/* A folder that is not there: exit 3 (in a child), nothing made. */
-START_TEST(open_fails)
+/* What cannot be replaced is written as it goes: a device (or a FIFO),
+ * which stays one; its write error is the commit's. */
+START_TEST(device_written)
+{
+	struct outfile *f = outfile_open("/dev/null");
+	struct stat st;
+
+	fputs("report", outfile_fp(f));
+	ck_assert_int_eq(outfile_commit(f), 0);
+	ck_assert_int_eq(stat("/dev/null", &st), 0);
+	ck_assert(S_ISCHR(st.st_mode));
+	ck_assert_ptr_nonnull(freopen("/dev/null", "w", stderr));
+	f = outfile_open("/dev/full");
+	fputs("report", outfile_fp(f));
+	ck_assert_int_eq(outfile_commit(f), -1);
+}
+END_TEST
+
+/* In a child: outfile_open(path) must exit 3, and make nothing. */
+static void
+refused(const char *path)
 {
 	pid_t pid = fork();
 	int status;
@@ -204,12 +223,25 @@ START_TEST(open_fails)
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		if (freopen("/dev/null", "w", stderr) != NULL)
-			outfile_open(in_dir("no-such-folder/report.html"));
+			outfile_open(path);
 		_exit(0);
 	}
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == CLI_EIO);
-	ck_assert_str_eq(listing(), "");
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == CLI_EIO,
+	    "%s: status %#x", path, status);
+}
+
+/* A folder that is not there, a folder, and a symlink to a device (as
+ * /dev/stdout is), which is neither followed nor replaced. */
+START_TEST(open_refused)
+{
+	refused(in_dir("no-such-folder/report.html"));
+	ck_assert_int_eq(mkdir(in_dir("folder"), 0700), 0);
+	refused(in_dir("folder"));
+	ck_assert_int_eq(symlink("/dev/null", in_dir("null")), 0);
+	refused(in_dir("null"));
+	ck_assert_str_eq(listing(), "folder null");
+	rmdir(in_dir("folder"));
 }
 END_TEST
 
@@ -301,7 +333,8 @@ outfile_suite(void)
 	tcase_add_test(tc, symlinks_not_followed);
 	tcase_add_test(tc, abort_leaves_target);
 	tcase_add_test(tc, commit_fails);
-	tcase_add_test(tc, open_fails);
+	tcase_add_test(tc, device_written);
+	tcase_add_test(tc, open_refused);
 	tcase_add_test(tc, stdout_is_dash);
 	tcase_add_test(tc, signals_remove_temporary);
 	tcase_add_test(tc, exit_removes_temporary);
