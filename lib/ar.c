@@ -358,9 +358,9 @@ load_invoices(struct applier *ap, const char *account)
 
 	ap->ninv = 0;
 	if (ap->invoice_row == -1)
-		ap->invoice_row = sqlite3_step(st) == SQLITE_ROW;
+		ap->invoice_row = db_row(st);
 	for (; ap->invoice_row && (c = strcmp(db_text(st, 0), account)) <= 0;
-	    ap->invoice_row = sqlite3_step(st) == SQLITE_ROW) {
+	    ap->invoice_row = db_row(st)) {
 		struct open_invoice *iv;
 
 		if (c < 0)
@@ -396,7 +396,7 @@ apply_all(struct applier *ap, enum scope scope, const char *account)
 	/* Begun by the first payment: with none to apply (a billing run's
 	 * usual case), the scan of the invoices is not made. */
 	ap->invoice_row = -1;
-	while (sqlite3_step(pay) == SQLITE_ROW) {
+	while (db_row(pay)) {
 		char payment[64], acct[128], pcur[4], named[64];
 
 		snprintf(payment, sizeof(payment), "%s", db_text(pay, 0));
@@ -475,7 +475,7 @@ ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o)
 
 	db_begin(db);
 	sqlite3_bind_text(st, 1, invoice, -1, SQLITE_TRANSIENT);
-	if ((found = sqlite3_step(st) == SQLITE_ROW)) {
+	if ((found = db_row(st))) {
 		snprintf(currency, sizeof(currency), "%s", db_text(st, 1));
 		snprintf(status, sizeof(status), "%s", db_text(st, 2));
 	}
@@ -584,7 +584,7 @@ find_invoice(sqlite3 *db, const struct csv_field *f, unsigned long line,
 	snprintf(id, 64, "%.*s", (int)f[0].len, f[0].s);
 	st = db_prepare(db, sql_invoice);
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-	if ((found = sqlite3_step(st) == SQLITE_ROW))
+	if ((found = db_row(st)))
 		snprintf(status, 16, "%s", db_text(st, 2));
 	sqlite3_finalize(st);
 	if (!found)
@@ -660,6 +660,16 @@ struct aging_row {
 	int64_t b[5];
 };
 
+/* *sum += v.  A sum past 64 bits stops the report, as any figure after
+ * it would be wrong; `of` names what it is the balance of. */
+static void
+add_balance(int64_t *sum, int64_t v, const char *of, const char *currency)
+{
+	if (money_add(*sum, v, sum) != MONEY_OK)
+		cli_die(CLI_EDATA, "%s: the balance in %s does not fit in 64 "
+		    "bits", of, currency);
+}
+
 static void
 aging_emit(struct out *o, const struct aging_row *r, int named)
 {
@@ -671,7 +681,7 @@ aging_emit(struct out *o, const struct aging_row *r, int named)
 	out_str(o, r->currency);
 	for (int i = 0; i < 5; i++) {
 		out_amount(o, r->b[i], r->currency);
-		total += r->b[i];
+		add_balance(&total, r->b[i], r->group, r->currency);
 	}
 	out_amount(o, total, r->currency);
 	out_end_row(o);
@@ -713,7 +723,7 @@ ar_aging(sqlite3 *db, const struct ar_opts *o)
 	db_bind_day(st, 1, o->as_of);
 	bind_str(st, 2, o->by);
 	memset(&cur, 0, sizeof(cur));
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_row(st)) {
 		const char *g = db_text(st, 0), *c = db_text(st, 2);
 		int32_t from = db_day(st, o->basis_issue ? 4 : 3);
 		int k = ar_bucket(o->as_of - from);
@@ -728,8 +738,8 @@ ar_aging(sqlite3 *db, const struct ar_opts *o)
 		snprintf(cur.group, sizeof(cur.group), "%s", g);
 		snprintf(cur.name, sizeof(cur.name), "%s", db_text(st, 1));
 		snprintf(cur.currency, sizeof(cur.currency), "%s", c);
-		cur.b[k] += v;
-		total_of(tot, &ntot, c)->b[k] += v;
+		add_balance(&cur.b[k], v, g, c);
+		add_balance(&total_of(tot, &ntot, c)->b[k], v, "TOTAL", c);
 	}
 	sqlite3_finalize(st);
 	if (have)
@@ -748,7 +758,7 @@ ar_aging_buckets(sqlite3 *db, int32_t as_of, struct ar_buckets *out,
 
 	db_bind_day(st, 1, as_of);
 	sqlite3_bind_null(st, 2);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_row(st)) {
 		const char *c = db_text(st, 2);
 
 		for (i = 0; i < n && strcmp(out[i].currency, c) != 0; i++)
@@ -760,8 +770,8 @@ ar_aging_buckets(sqlite3 *db, int32_t as_of, struct ar_buckets *out,
 			snprintf(out[n++].currency, sizeof(out[0].currency),
 			    "%s", c);
 		}
-		out[i].b[ar_bucket(as_of - db_day(st, 3))] +=
-		    sqlite3_column_int64(st, 5);
+		add_balance(&out[i].b[ar_bucket(as_of - db_day(st, 3))],
+		    sqlite3_column_int64(st, 5), "all accounts", c);
 	}
 	sqlite3_finalize(st);
 	return n;
@@ -783,7 +793,12 @@ ar_aging_totals(sqlite3 *db, int32_t as_of, struct fx *fx, int64_t bucket[5])
 				cli_data_error(NULL, 0, NULL, "%s", why);
 				return -1;
 			}
-			bucket[k] += v;
+			if (money_add(bucket[k], v, &bucket[k]) != MONEY_OK) {
+				cli_data_error(NULL, 0, NULL, "%s: the balance "
+				    "in %s does not fit in 64 bits",
+				    bucket_names[k], fx_currency(fx));
+				return -1;
+			}
 		}
 	return 0;
 }
@@ -799,7 +814,7 @@ ar_dunning(sqlite3 *db, const struct ar_opts *o)
 
 	db_bind_day(st, 1, o->as_of);
 	db_bind_day(st, 2, o->as_of);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_row(st)) {
 		int32_t days = o->as_of - db_day(st, 5);
 
 		for (int i = 0; i < 6; i++)
@@ -845,7 +860,7 @@ each_listed(sqlite3 *db, const struct ar_opts *o, int only,
 	bind_str(st, 3, only ? NULL : o->account);
 	db_bind_day(st, 4, only ? DATE_NONE : o->from);
 	db_bind_day(st, 5, only ? DATE_NONE : o->to);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_row(st)) {
 		const char *status = shown_status(db_text(st, 10),
 		    sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
 		    sqlite3_column_int64(st, 9));

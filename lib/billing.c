@@ -774,7 +774,7 @@ tax_rate(struct writer *w, const char *account)
 	int64_t rate = 0;
 
 	sqlite3_bind_text(w->account, 1, account, -1, SQLITE_STATIC);
-	if (sqlite3_step(w->account) == SQLITE_ROW)
+	if (db_row(w->account))
 		rate = sqlite3_column_int64(w->account, 1);
 	sqlite3_reset(w->account);
 	return rate;
@@ -867,6 +867,8 @@ write_batch(void *ctx, void *slot)
 
 	for (size_t i = 0; i < b->ninv; i++) {
 		const struct made_invoice *iv = &b->inv[i];
+		int64_t size = 0;
+		int big = 0;
 
 		if (i == 0 || strcmp(b->text + iv->account,
 		    b->text + b->inv[i - 1].account) != 0)
@@ -876,7 +878,15 @@ write_batch(void *ctx, void *slot)
 			struct made_line *l = &b->line[j];
 
 			l->tax = 0;
-			billing_tax(l->amount, rate, &l->tax);
+			if ((billing_tax(l->amount, rate, &l->tax) != 0 ||
+			    money_add_magnitude(&size, l->amount) != MONEY_OK ||
+			    money_add_magnitude(&size, l->tax) != MONEY_OK) &&
+			    !big++)
+				cli_data_error(NULL, 0, NULL, "account '%s': "
+				    "the invoice in %s does not fit in 64 bits "
+				    "at line %d (its total with tax)",
+				    b->text + iv->account, iv->currency,
+				    l->line_no);
 			write_line(w, b, iv, l);
 			write_billed(w, b, iv, l);
 		}
@@ -1413,7 +1423,7 @@ load_charged(struct run *r)
 	r->charged = keyset_new(SIZE_MAX);
 	db_bind_day(st, 1, r->p_start);
 	db_bind_day(st, 2, r->p_end);
-	for (; sqlite3_step(st) == SQLITE_ROW; r->ncharged++)
+	for (; db_row(st); r->ncharged++)
 		keyset_add(r->charged, db_text(st, 0),
 		    (size_t)sqlite3_column_bytes(st, 0), "");
 	sqlite3_finalize(st);
@@ -1492,7 +1502,7 @@ load_open_periods(struct run *r)
 
 	db_bind_day(st, 1, r->o->on);
 	do {
-		row = sqlite3_step(st) == SQLITE_ROW;
+		row = db_row(st);
 		if (n > 0 && (!row || strcmp(db_text(st, 0), sub) != 0)) {
 			open_periods_of(r, sub, rr, n);
 			n = 0;
@@ -1655,7 +1665,7 @@ static int
 autocheckpoint(sqlite3 *db)
 {
 	sqlite3_stmt *st = db_prepare(db, "PRAGMA wal_autocheckpoint");
-	int pages = sqlite3_step(st) == SQLITE_ROW ?
+	int pages = db_row(st) ?
 	    sqlite3_column_int(st, 0) : 0;
 
 	sqlite3_finalize(st);

@@ -172,6 +172,7 @@ struct importer {
 	int parent_null[MAXCOL];
 	unsigned long parent_line;
 	long last_line_no;
+	int64_t invoice_size;		/* its lines' amounts and taxes */
 
 	FILE *rejects_fp;
 	struct out *rejects;
@@ -1314,7 +1315,39 @@ write_parent(struct importer *im)
 	    (int)id->len, id->s);
 	im->parent_line = im->line;
 	im->last_line_no = 0;
+	im->invoice_size = 0;
 	return rc;
+}
+
+/*
+ * An invoice whose lines and taxes cannot be added up in 64 bits is
+ * refused at the line that takes it past them, as every report would
+ * otherwise fail on it (money_add_magnitude() says why magnitudes).
+ * The lines in the file are counted; lines an --upsert keeps from the
+ * database are not, and a report names the invoice if they overflow.
+ */
+static int
+invoice_too_large(struct importer *im)
+{
+	static const char *const cols[] = { "amount", "tax_amount" };
+	const struct currency *cur = money_currency(im->row_currency, 3);
+	char max[MONEY_FMT_MAX];
+
+	for (int i = 0; i < 2; i++) {
+		int ci = entity_column_index(im->e, cols[i]);
+		const struct value *v = &im->val[ci];
+
+		if (v->kind != V_INT ||
+		    money_add_magnitude(&im->invoice_size, v->i) == MONEY_OK)
+			continue;
+		money_format(max, INT64_MAX, cur != NULL ? cur->exponent : 0,
+		    '.');
+		row_error(im, cols[i], "invoice '%s': its lines and tax add up "
+		    "past %s %s, the most an invoice can hold", im->last_parent,
+		    max, im->row_currency);
+		return 1;
+	}
+	return 0;
 }
 
 static void
@@ -1324,7 +1357,7 @@ write_row(struct importer *im)
 	int line_no = im->line_no_col;
 
 	if (im->e->parent_table != NULL &&
-	    (prc = write_parent(im)) == ROW_FAILED)
+	    ((prc = write_parent(im)) == ROW_FAILED || invoice_too_large(im)))
 		return;
 	if (line_no >= 0) {
 		struct value *v = &im->val[line_no];
@@ -1601,7 +1634,7 @@ check_referrers(struct importer *im, const struct target *t)
 			sb_unseen(&sql, im, t, "t");
 			sb_add(&sql, ") LIMIT 5");
 			st = db_prepare(im->db, sql.s);
-			while (sqlite3_step(st) == SQLITE_ROW)
+			while (db_row(st))
 				cli_data_error(im->e->name, 0, NULL, "cannot "
 				    "remove %s '%s': rows of %s refer to it "
 				    "(column %s)", key->name,
@@ -1657,7 +1690,7 @@ check_unique(struct importer *im)
 	    "HAVING count(*) > 1", e->unique, entity_ref_key(e)->db, e->table,
 	    e->unique);
 	st = db_prepare(im->db, sql.s);
-	while (sqlite3_step(st) == SQLITE_ROW)
+	while (db_row(st))
 		cli_data_error(e->name, 0, e->unique, "'%s' is used by more "
 		    "than one row: %s", sqlite3_column_text(st, 0),
 		    sqlite3_column_text(st, 1));
@@ -1678,7 +1711,7 @@ preload_ref(struct importer *im, struct ref *r, const struct entity *re)
 	sb_add(&sql, "SELECT %s, %s FROM %s LIMIT %d", entity_ref_key(re)->db,
 	    has_currency ? "currency" : "''", table_for_ref(re), KNOWN_MAX);
 	st = db_prepare(im->db, sql.s);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_row(st)) {
 		char currency[4] = "";
 
 		snprintf(currency, sizeof(currency), "%s",
@@ -1800,7 +1833,7 @@ defer_indexes(sqlite3 *db, const char *table, struct deferred *d)
 
 	sb_add(&sql, "SELECT 1 FROM %s LIMIT 1", table);
 	st = db_prepare(db, sql.s);
-	empty = sqlite3_step(st) != SQLITE_ROW;
+	empty = !db_row(st);
 	sqlite3_finalize(st);
 	if (!empty)
 		return;
@@ -1808,7 +1841,7 @@ defer_indexes(sqlite3 *db, const char *table, struct deferred *d)
 	    "type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL AND "
 	    "sql NOT LIKE 'CREATE UNIQUE %'");
 	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW && d->n < DEFERRED_MAX) {
+	while (db_row(st) && d->n < DEFERRED_MAX) {
 		if ((d->sql[d->n] = strdup((const char *)
 		    sqlite3_column_text(st, 1))) == NULL ||
 		    (d->name[d->n++] = strdup((const char *)

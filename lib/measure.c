@@ -831,7 +831,7 @@ open_ledger(struct measure *m)
 	int32_t last = date_month_of(m->plast[m->np - 1]);
 
 	l->first = date_month_of(m->pstart[0]);
-	if (sqlite3_step(st) == SQLITE_ROW && db_day(st, 0) != DATE_NONE &&
+	if (db_row(st) && db_day(st, 0) != DATE_NONE &&
 	    date_month_of(db_day(st, 0)) < l->first)
 		l->first = date_month_of(db_day(st, 0));
 	sqlite3_finalize(st);
@@ -846,7 +846,7 @@ read_invoice_lines(struct measure *m)
 {
 	sqlite3_stmt *inv = prepare(m, sql_invoices);
 	sqlite3_stmt *st = db_prepare(m->db, sql_invoice_lines);
-	int rc, more = sqlite3_step(inv) == SQLITE_ROW;
+	int rc, more = db_row(inv);
 	long i = -1;
 	struct book *b = NULL;
 
@@ -857,7 +857,7 @@ read_invoice_lines(struct measure *m)
 		int c = -1;
 
 		while (more && (c = strcmp(text(inv, 0), id)) < 0) {
-			more = sqlite3_step(inv) == SQLITE_ROW;
+			more = db_row(inv);
 			c = -1;
 			i = -1;
 		}

@@ -84,10 +84,11 @@ static const __int128 pow10_i128[] = { 1, 10, 100, 1000, 10000, 100000,
 int
 metrics_ratio(__int128 num, __int128 den, int scale, int64_t *out)
 {
-	if (den == 0)
+	__int128 scaled;
+
+	if (den == 0 || __builtin_mul_overflow(num, pow10_i128[scale], &scaled))
 		return -1;
-	return money_div(num * pow10_i128[scale], den, out) == MONEY_OK ?
-	    0 : -1;
+	return money_div(scaled, den, out) == MONEY_OK ? 0 : -1;
 }
 
 static __int128

@@ -323,6 +323,14 @@ money_add(int64_t a, int64_t b, int64_t *out)
 	return MONEY_OK;
 }
 
+enum money_status
+money_add_magnitude(int64_t *sum, int64_t v)
+{
+	if (v == INT64_MIN || *sum < 0)
+		return MONEY_RANGE;
+	return money_add(*sum, v < 0 ? -v : v, sum);
+}
+
 /*
  * money_split() works on the magnitude of the total and gives every part
  * its sign at the end, so a negative total splits as the mirror image of

@@ -82,8 +82,18 @@ enum money_status money_div(__int128 v, __int128 d, int64_t *out);
  * bits. */
 enum money_status money_mul(int64_t a, int64_t b, int digits, int64_t *out);
 
-/* a + b with overflow checking. */
+/* a + b with overflow checking: MONEY_RANGE, *out untouched, when the
+ * sum does not fit.  money_add(*sum, v, sum) is the checked *sum += v. */
 enum money_status money_add(int64_t a, int64_t b, int64_t *out);
+
+/*
+ * *sum += |v|, or MONEY_RANGE (*sum untouched) past INT64_MAX.  The rule
+ * for a total that SQL adds up later, in an order of its own: when the
+ * magnitudes of the parts (an invoice's amounts and taxes) add up within
+ * 64 bits, so does every partial sum of them, whatever the order and the
+ * signs.
+ */
+enum money_status money_add_magnitude(int64_t *sum, int64_t v);
 
 /*
  * Splits total into n parts in proportion to the non-negative weights so

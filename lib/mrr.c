@@ -76,13 +76,14 @@ mrr_period_last(const struct mrr *m, size_t k)
 int64_t
 mrr_at(const struct mrr_sub *sub, size_t nsub, int32_t day)
 {
-	int64_t sum = 0;
+	__int128 sum = 0;	/* 2^64 subscriptions of 2^63 would not fit */
 
 	for (size_t i = 0; i < nsub; i++)
 		if (sub[i].start <= day && (sub[i].end == DATE_NONE ||
 		    day < sub[i].end))
 			sum += sub[i].mrr;
-	return sum;
+	return sum > INT64_MAX ? INT64_MAX : sum < INT64_MIN ? INT64_MIN :
+	    (int64_t)sum;
 }
 
 static int

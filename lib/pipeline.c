@@ -96,12 +96,12 @@ static const char sql_history[] =
     "ORDER BY changed_on, history_id";
 static const char sql_forecast[] =
     "SELECT o.amount_minor, o.currency, o.close_date, s.is_closed, "
-    "s.is_won, s.probability_micro, s.position "
+    "s.is_won, s.probability_micro, s.position, o.opportunity_id "
     "FROM opportunities o JOIN stages s ON s.stage = o.stage "
     "WHERE o.close_date >= ?1 AND o.close_date <= ?2";
 static const char sql_velocity[] =
     "SELECT o.amount_minor, o.currency, o.created_on, o.close_date, "
-    "s.is_closed, s.is_won FROM opportunities o "
+    "s.is_closed, s.is_won, o.opportunity_id FROM opportunities o "
     "JOIN stages s ON s.stage = o.stage WHERE o.created_on <= ?1";
 
 /* ---- small helpers ---------------------------------------------------------- */
@@ -162,7 +162,7 @@ convert_one(void *arg, const struct csv_field *f, unsigned long line)
 		return cli_data_error(where(line), line, "lead_id", "is empty")
 		    ? 0 : -1;
 	sqlite3_bind_text(cv->lead, 1, lead, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(cv->lead) != SQLITE_ROW) {
+	if (!db_row(cv->lead)) {
 		sqlite3_reset(cv->lead);
 		return cli_data_error(where(line), line, NULL, "lead '%s' does "
 		    "not exist", lead) ? 0 : -1;
@@ -213,7 +213,7 @@ convert_one(void *arg, const struct csv_field *f, unsigned long line)
 	} else {
 		sqlite3_bind_text(cv->account_currency, 1, account, -1,
 		    SQLITE_TRANSIENT);
-		if (sqlite3_step(cv->account_currency) == SQLITE_ROW)
+		if (db_row(cv->account_currency))
 			snprintf(currency, sizeof(currency), "%s",
 			    text(cv->account_currency, 0));
 		sqlite3_reset(cv->account_currency);
@@ -258,7 +258,7 @@ convert_qualified(struct convert *cv)
 	int rc = 0;
 
 	/* Read the ids first: converting changes the rows being read. */
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_row(st)) {
 		if ((n & (n - 1)) == 0 && (ids = realloc(ids, (n ? 2 * n : 1) *
 		    sizeof(*ids))) == NULL)
 			cli_die(CLI_EIO, "out of memory");
@@ -306,7 +306,7 @@ pipeline_convert(sqlite3 *db, const struct csv_input *in,
 	}
 	db_begin(db);
 	st = db_prepare(db, sql_first_open_stage);
-	if (sqlite3_step(st) != SQLITE_ROW)
+	if (!db_row(st))
 		cli_die(CLI_EDATA, "the stages table has no open stage");
 	snprintf(cv.first_stage, sizeof(cv.first_stage), "%s", text(st, 0));
 	sqlite3_finalize(st);
@@ -363,7 +363,7 @@ move_one(void *arg, const struct csv_field *f, unsigned long line)
 		return cli_data_error(loc, line, "changed_on", "'%s' is not a "
 		    "date (YYYY-MM-DD)", daytext) ? 0 : -1;
 	sqlite3_bind_text(mv->stage, 1, stage, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(mv->stage) != SQLITE_ROW) {
+	if (!db_row(mv->stage)) {
 		sqlite3_reset(mv->stage);
 		return cli_data_error(loc, line, NULL, "'%s' is not a stage "
 		    "(revops-pipeline stages lists them)", stage) ? 0 : -1;
@@ -371,7 +371,7 @@ move_one(void *arg, const struct csv_field *f, unsigned long line)
 	closed = sqlite3_column_int(mv->stage, 0);
 	sqlite3_reset(mv->stage);
 	sqlite3_bind_text(mv->opportunity, 1, opp, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(mv->opportunity) != SQLITE_ROW) {
+	if (!db_row(mv->opportunity)) {
 		sqlite3_reset(mv->opportunity);
 		return cli_data_error(loc, line, NULL, "opportunity '%s' does "
 		    "not exist", opp) ? 0 : -1;
@@ -478,7 +478,7 @@ pipeline_list(sqlite3 *db, const struct pipeline_filter *f,
 	if (f->stage != NULL) {
 		st = db_prepare(db, sql_stage);
 		sqlite3_bind_text(st, 1, f->stage, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(st) != SQLITE_ROW)
+		if (!db_row(st))
 			cli_usage_error("'%s' is not a stage (revops-pipeline "
 			    "stages lists them)", f->stage);
 		sqlite3_finalize(st);
@@ -492,7 +492,7 @@ pipeline_list(sqlite3 *db, const struct pipeline_filter *f,
 	db_bind_day(st, 5, f->closing_from);
 	db_bind_day(st, 6, f->closing_to);
 	bind_opt(st, 7, f->segment);
-	while (sqlite3_step(st) == SQLITE_ROW)
+	while (db_row(st))
 		db_keys_add(db, text(st, 0));
 	sqlite3_finalize(st);
 	return write_opportunities(db, oo);
@@ -527,7 +527,7 @@ pipeline_won(sqlite3 *db, int32_t since, const struct out_opts *oo)
 	struct out *o = out_new(stdout, oo, names, 10);
 
 	db_bind_day(st, 1, since);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_row(st)) {
 		for (int i = 0; i < 6; i++)
 			out_col(o, st, i);
 		out_money(o, st, 6, text(st, 7));
@@ -567,7 +567,7 @@ load_stages(sqlite3 *db, struct stages *ss)
 	sqlite3_stmt *st = db_prepare(db, sql_stages);
 
 	ss->n = ss->nfunnel = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_row(st)) {
 		struct stage_info *s;
 
 		if (ss->n == FUNNEL_MAX * 2 || ss->nfunnel == FUNNEL_MAX)
@@ -782,7 +782,7 @@ pipeline_funnel(sqlite3 *db, int32_t from, int32_t to, const char *by,
 	opps = db_prepare(db, sql_funnel_opportunities);
 	history = db_prepare(db, sql_history);
 	bind_opt(opps, 1, by);
-	while (sqlite3_step(opps) == SQLITE_ROW) {
+	while (db_row(opps)) {
 		const struct stage_info *cur = find_stage(&ss, text(opps, 1));
 		const char *g = text(opps, 3);
 		struct funnel_path path;
@@ -794,7 +794,7 @@ pipeline_funnel(sqlite3 *db, int32_t from, int32_t to, const char *by,
 		nhist = 0;
 		sqlite3_bind_text(history, 1, text(opps, 0), -1,
 		    SQLITE_TRANSIENT);
-		while (sqlite3_step(history) == SQLITE_ROW) {
+		while (db_row(history)) {
 			const struct stage_info *s = find_stage(&ss,
 			    text(history, 0));
 
@@ -854,6 +854,29 @@ convert_row(struct fx *fx, sqlite3_stmt *st, int amount_col, int day_col,
 	return -1;
 }
 
+/* *sum += v, or a data error naming the opportunity (column id) whose
+ * amount takes the sum past 64 bits. */
+static void
+add_amount(sqlite3_stmt *st, int id, const char *what, int64_t *sum,
+    int64_t v)
+{
+	if (money_add(*sum, v, sum) != MONEY_OK)
+		cli_data_error(NULL, 0, NULL, "opportunity '%s': %s does not "
+		    "fit in 64 bits with it", text(st, id), what);
+}
+
+/* a + b for a period's figure, or a data error naming the period. */
+static int64_t
+period_sum(const char *period, const char *what, int64_t a, int64_t b)
+{
+	int64_t v = 0;
+
+	if (money_add(a, b, &v) != MONEY_OK)
+		cli_data_error(NULL, 0, NULL, "%s: %s does not fit in 64 bits",
+		    period, what);
+	return v;
+}
+
 struct pipeline_forecast *
 pipeline_forecast_sums(sqlite3 *db, int quarters, int32_t from, int32_t to,
     const char *commit_stage, const char *currency, size_t *n, int *exp)
@@ -886,7 +909,7 @@ pipeline_forecast_sums(sqlite3 *db, int quarters, int32_t from, int32_t to,
 	st = db_prepare(db, sql_forecast);
 	db_bind_day(st, 1, from);
 	db_bind_day(st, 2, to);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_row(st)) {
 		struct period *p = &per[period_of(db_day(st, 2), quarters) -
 		    p0];
 		int closed = sqlite3_column_int(st, 3);
@@ -896,14 +919,15 @@ pipeline_forecast_sums(sqlite3 *db, int quarters, int32_t from, int32_t to,
 		if ((closed && !won) || convert_row(fx, st, 0, 2, &amount) != 0)
 			continue;
 		if (won) {
-			p->won += amount;
+			add_amount(st, 7, "the amount won", &p->won, amount);
 			continue;
 		}
 		p->open++;
-		p->pipeline += amount;
+		add_amount(st, 7, "the pipeline", &p->pipeline, amount);
+		/* at most 10^8 x 2^63 a row: 2^126 holds 2^36 of them */
 		p->weighted += (__int128)amount * sqlite3_column_int64(st, 5);
 		if (cs != NULL && sqlite3_column_int(st, 6) >= cs->position)
-			p->commit += amount;
+			add_amount(st, 7, "the commit", &p->commit, amount);
 	}
 	sqlite3_finalize(st);
 	fx_close(fx);
@@ -912,10 +936,13 @@ pipeline_forecast_sums(sqlite3 *db, int quarters, int32_t from, int32_t to,
 		    (quarters ? 3 : 1), quarters ? 3 : 1);
 		f[i].open = per[i].open;
 		f[i].pipeline = per[i].pipeline;
-		/* probability is percent x 10^6: divide by 10^8 */
+		/* probability is percent x 10^6: divide by 10^8; at most
+		 * 100 % of the pipeline, which fits */
 		money_round(per[i].weighted, 8, &f[i].weighted);
-		f[i].commit = per[i].won + per[i].commit;
-		f[i].best_case = per[i].won + per[i].pipeline;
+		f[i].commit = period_sum(f[i].period, "the commit",
+		    per[i].won, per[i].commit);
+		f[i].best_case = period_sum(f[i].period, "the best case",
+		    per[i].won, per[i].pipeline);
 		f[i].won = per[i].won;
 	}
 	free(per);
@@ -982,7 +1009,7 @@ pipeline_velocity(sqlite3 *db, int32_t as_of, int window,
 	struct out *o;
 
 	db_bind_day(st, 1, as_of);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_row(st)) {
 		int32_t created = db_day(st, 2), closed_on = db_day(st, 3);
 		int closed = sqlite3_column_int(st, 4);
 		int is_won = sqlite3_column_int(st, 5);
@@ -1002,7 +1029,7 @@ pipeline_velocity(sqlite3 *db, int32_t as_of, int window,
 		if (convert_row(fx, st, 0, 3, &amount) != 0)
 			continue;
 		won++;
-		won_amount += amount;
+		add_amount(st, 6, "the amount won", &won_amount, amount);
 		cycle += closed_on - created;
 	}
 	sqlite3_finalize(st);

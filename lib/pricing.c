@@ -88,11 +88,13 @@ int
 pricing_line(__int128 gross, int64_t qty, int64_t discount,
     struct pricing_line *l)
 {
-	__int128 net = gross * (HUNDRED_PCT - discount);	/* x 10^20 */
+	__int128 net;	/* x 10^20 */
 
 	l->qty = qty;
 	l->discount = discount;
-	if (qty <= 0)
+	/* gross is below 2^126, so past 10^8 x that it cannot fit */
+	if (qty <= 0 ||
+	    __builtin_mul_overflow(gross, HUNDRED_PCT - discount, &net))
 		return -1;
 	if (money_div(gross, qty, &l->list_unit) != MONEY_OK ||
 	    money_div(net, (__int128)HUNDRED_PCT * qty, &l->net_unit) !=
@@ -260,7 +262,7 @@ book_load(struct pricing_book *b, struct book_entry *e)
 	sqlite3_bind_text(b->tiers, 1, p->sku, -1, SQLITE_STATIC);
 	sqlite3_bind_text(b->tiers, 2, e->currency, -1, SQLITE_STATIC);
 	sqlite3_bind_text(b->tiers, 3, b->day, -1, SQLITE_STATIC);
-	while (sqlite3_step(b->tiers) == SQLITE_ROW) {
+	while (db_row(b->tiers)) {
 		int64_t min = sqlite3_column_int64(b->tiers, 1);
 
 		if (p->ntier > 0 && p->tier[p->ntier - 1].min == min)
@@ -323,7 +325,7 @@ pricing_rules_load(sqlite3 *db, struct pricing_rules *rules)
 
 	rules->r = NULL;
 	rules->n = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_row(st)) {
 		struct pricing_rule *r;
 		const char *kind = col(st, 2);
 

@@ -481,7 +481,7 @@ line_currency(struct price_run *r, const struct csv_field *acct,
 	memcpy(id, acct->s, acct->len);
 	id[acct->len] = '\0';
 	sqlite3_bind_text(r->account, 1, id, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(r->account) != SQLITE_ROW) {
+	if (!db_row(r->account)) {
 		sqlite3_reset(r->account);
 		cli_data_error(r->name, line, "account_id", "'%s' is not in "
 		    "accounts", id);
@@ -729,7 +729,7 @@ write_lines(sqlite3 *db, const struct quote_opts *o)
 	memcpy(names, line_names, sizeof(line_names));
 	memcpy(names + NLINE, priced_names, sizeof(priced_names));
 	out = out_new(stdout, o->out, names, NLINE + NPRICED);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_row(st)) {
 		struct priced pd;
 		const char *status = shown_status(text(st, 2), text(st, 20),
 		    o->on);
@@ -775,7 +775,7 @@ write_totals(sqlite3 *db, const struct quote_opts *o, int only)
 
 	sqlite3_bind_int(st, 1, only);
 	bind_str(st, 2, only ? NULL : o->account);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_row(st)) {
 		const char *status = shown_status(text(st, 3), text(st, 6),
 		    o->on);
 		int exp = exponent_of(text(st, 4));
@@ -974,7 +974,7 @@ store_quote(struct quote_writer *w, const struct quote_opts *o,
 	if (pd == NULL)
 		cli_die(CLI_EIO, "out of memory");
 	sqlite3_bind_text(w->account, 1, h->account, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(w->account) != SQLITE_ROW) {
+	if (!db_row(w->account)) {
 		sqlite3_reset(w->account);
 		free(pd);
 		return cli_data_error(w->name, h->line, "account_id", "'%s' is "
@@ -986,7 +986,7 @@ store_quote(struct quote_writer *w, const struct quote_opts *o,
 	if (h->opportunity[0] != '\0') {
 		sqlite3_bind_text(w->opp, 1, h->opportunity, -1,
 		    SQLITE_TRANSIENT);
-		if (sqlite3_step(w->opp) != SQLITE_ROW)
+		if (!db_row(w->opp))
 			bad = !cli_data_error(w->name, h->line, "opportunity_id",
 			    "'%s' is not in opportunities", h->opportunity) + 1;
 		else if (strcmp(text(w->opp, 0), h->account) != 0)
@@ -1151,7 +1151,7 @@ quote_revise(sqlite3 *db, const char *quote_id, FILE *in, const char *name,
 	db_keys_open(db);
 	st = db_prepare(db, sql_quote);
 	sqlite3_bind_text(st, 1, quote_id, -1, SQLITE_TRANSIENT);
-	if ((found = sqlite3_step(st) == SQLITE_ROW)) {
+	if ((found = db_row(st))) {
 		snprintf(status, sizeof(status), "%s", text(st, 0));
 		snprintf(account, sizeof(account), "%s", text(st, 2));
 		snprintf(currency, sizeof(currency), "%s", text(st, 3));
@@ -1217,7 +1217,7 @@ decide_one(void *arg, const struct csv_field *f, unsigned long line)
 	if (!db_keys_add(d->db, qid))
 		return 0;
 	sqlite3_bind_text(d->quote, 1, qid, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(d->quote) != SQLITE_ROW) {
+	if (!db_row(d->quote)) {
 		sqlite3_reset(d->quote);
 		return cli_data_error(loc, line, NULL, "quote '%s' does not "
 		    "exist", qid) ? 0 : -1;
@@ -1340,7 +1340,7 @@ accept_lines(struct accept *a, const struct accepted *q)
 	sqlite3_stmt *l = a->lines;
 
 	sqlite3_bind_text(l, 1, q->qid, -1, SQLITE_TRANSIENT);
-	while (sqlite3_step(l) == SQLITE_ROW) {
+	while (db_row(l)) {
 		char sub[32];
 		int recurring = strcmp(text(l, 2), "recurring") == 0;
 
@@ -1394,7 +1394,7 @@ contract_term(struct accept *a, const char *qid)
 	int term = 0, any = 0, recurring = 0;
 
 	sqlite3_bind_text(a->lines, 1, qid, -1, SQLITE_TRANSIENT);
-	while (sqlite3_step(a->lines) == SQLITE_ROW) {
+	while (db_row(a->lines)) {
 		int t = sqlite3_column_int(a->lines, 6);
 		int r = strcmp(text(a->lines, 2), "recurring") == 0;
 
@@ -1422,7 +1422,7 @@ accept_one(void *arg, const struct csv_field *f, unsigned long line)
 	if (!db_keys_add(a->db, q.qid))
 		return 0;
 	sqlite3_bind_text(a->quote, 1, q.qid, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(a->quote) != SQLITE_ROW) {
+	if (!db_row(a->quote)) {
 		sqlite3_reset(a->quote);
 		return cli_data_error(loc, line, NULL, "quote '%s' does not "
 		    "exist", q.qid) ? 0 : -1;
@@ -1544,7 +1544,7 @@ keep_id(void *arg, const struct csv_field *f, unsigned long line)
 		    "is empty") ? 0 : -1;
 	st = db_prepare(db, sql_quote);
 	sqlite3_bind_text(st, 1, qid, -1, SQLITE_TRANSIENT);
-	found = sqlite3_step(st) == SQLITE_ROW;
+	found = db_row(st);
 	sqlite3_finalize(st);
 	if (!found)
 		return cli_data_error(line ? "stdin" : NULL, line, NULL, "quote "

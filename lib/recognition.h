@@ -21,8 +21,11 @@
 /*
  * Splits amount over the months of [start, end): months[i] (date.h month
  * numbers) and parts[i]; returns how many (at most max; a period longer
- * than max months has its tail in the last part).
+ * than max months has its tail in the last part, so callers pass
+ * RECOGNITION_MONTHS_MAX, every month of the date range, and any period
+ * is split exactly).
  */
+#define RECOGNITION_MONTHS_MAX (9999 * 12)
 size_t recognition_split(int64_t amount, int32_t start, int32_t end,
     int32_t *months, int64_t *parts, size_t max);
 

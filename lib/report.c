@@ -281,17 +281,25 @@ waterfall(const struct report *r, size_t k)
 	int bw = (CHART_W - PAD_L - 20) / 7 - 12, x = PAD_L + 10;
 	char v[64];
 
+	int bad = 0;
+
 	if (k == 0) {
-		level = start = 0;
+		start = cell(r, k, M_MRR)->v;
 		for (size_t i = 0; i < 5; i++)
-			start -= steps[i].sign * cell(r, k, steps[i].m)->v;
-		start += cell(r, k, M_MRR)->v;
+			bad |= money_add(start, -steps[i].sign *
+			    cell(r, k, steps[i].m)->v, &start) != MONEY_OK;
 		level = max = start;
 	}
 	end = cell(r, k, M_MRR)->v;
 	for (size_t i = 0; i < 5; i++) {
-		level += steps[i].sign * cell(r, k, steps[i].m)->v;
+		bad |= money_add(level, steps[i].sign *
+		    cell(r, k, steps[i].m)->v, &level) != MONEY_OK;
 		max = level > max ? level : max;
+	}
+	if (bad) {
+		cli_data_error(NULL, 0, NULL, "%s: a step of the MRR bridge "
+		    "does not fit in 64 bits", r->t->period[k]);
+		return;
 	}
 	max = end > max ? end : max;
 	svg_open(r->fp, "MRR bridge");
@@ -395,7 +403,11 @@ aging(struct report *r, sqlite3 *db, int32_t as_of)
 	}
 	fx_close(fx);
 	for (int i = 0; i < 5; i++) {
-		total += bucket[i];
+		if (money_add(total, bucket[i], &total) != MONEY_OK) {
+			cli_data_error(NULL, 0, NULL, "the open balance in %s "
+			    "does not fit in 64 bits", r->currency);
+			return;
+		}
 		max = bucket[i] > max ? bucket[i] : max;
 	}
 	fputs("<h2>Accounts receivable aging</h2>\n", r->fp);
