@@ -666,7 +666,7 @@ static void
 add_balance(int64_t *sum, int64_t v, const char *of, const char *currency)
 {
 	if (money_add(*sum, v, sum) != MONEY_OK)
-		cli_die(CLI_EDATA, "%s: the balance in %s does not fit in 64 "
+		cli_die(CLI_EDATA, "'%s': the balance in %s does not fit in 64 "
 		    "bits", of, currency);
 }
 
@@ -675,14 +675,14 @@ aging_emit(struct out *o, const struct aging_row *r, int named)
 {
 	int64_t total = 0;
 
+	for (int i = 0; i < 5; i++)	/* before the row: never half of one */
+		add_balance(&total, r->b[i], r->group, r->currency);
 	out_str(o, r->group[0] != '\0' ? r->group : NULL);
 	if (named)
 		out_str(o, r->name[0] != '\0' ? r->name : NULL);
 	out_str(o, r->currency);
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 5; i++)
 		out_amount(o, r->b[i], r->currency);
-		add_balance(&total, r->b[i], r->group, r->currency);
-	}
 	out_amount(o, total, r->currency);
 	out_end_row(o);
 }

@@ -1319,34 +1319,46 @@ write_parent(struct importer *im)
 	return rc;
 }
 
+/* The most an invoice can hold in its currency, for a message. */
+static const char *
+invoice_max(char *buf, const char *currency)
+{
+	const struct currency *cur = money_currency(currency, strlen(currency));
+
+	money_format(buf, INT64_MAX, cur != NULL ? cur->exponent : 0, '.');
+	return buf;
+}
+
 /*
  * An invoice whose lines and taxes cannot be added up in 64 bits is
  * refused at the line that takes it past them, as every report would
  * otherwise fail on it (money_add_magnitude() says why magnitudes).
- * The lines in the file are counted; lines an --upsert keeps from the
- * database are not, and a report names the invoice if they overflow.
+ * The lines in the file are counted here; check_invoice_sizes() counts
+ * those an --upsert or --replace keeps from the database.
  */
 static int
 invoice_too_large(struct importer *im)
 {
 	static const char *const cols[] = { "amount", "tax_amount" };
 	const struct currency *cur = money_currency(im->row_currency, 3);
-	char max[MONEY_FMT_MAX];
+	int64_t size = im->invoice_size;
+	char max[MONEY_FMT_MAX], sv[MONEY_FMT_MAX];
 
 	for (int i = 0; i < 2; i++) {
-		int ci = entity_column_index(im->e, cols[i]);
-		const struct value *v = &im->val[ci];
+		const struct value *v =
+		    &im->val[entity_column_index(im->e, cols[i])];
 
 		if (v->kind != V_INT ||
-		    money_add_magnitude(&im->invoice_size, v->i) == MONEY_OK)
+		    money_add_magnitude(&size, v->i) == MONEY_OK)
 			continue;
-		money_format(max, INT64_MAX, cur != NULL ? cur->exponent : 0,
-		    '.');
-		row_error(im, cols[i], "invoice '%s': its lines and tax add up "
-		    "past %s %s, the most an invoice can hold", im->last_parent,
-		    max, im->row_currency);
+		money_format(sv, v->i, cur != NULL ? cur->exponent : 0, '.');
+		row_error(im, cols[i], "'%s' takes invoice '%s' past %s %s, the "
+		    "most an invoice's lines and tax can add up to", sv,
+		    im->last_parent,
+		    invoice_max(max, im->row_currency), im->row_currency);
 		return 1;
 	}
+	im->invoice_size = size;
 	return 0;
 }
 
@@ -1697,6 +1709,38 @@ check_unique(struct importer *im)
 	sqlite3_finalize(st);
 }
 
+/*
+ * An --upsert or --replace can add lines to an invoice already in the
+ * database, which invoice_too_large() does not see.  The magnitudes are
+ * added in SQL as two sums of 32-bit halves, each of which fits, so that
+ * sum() cannot stop on the very overflow it is asked about: the total
+ * passes INT64_MAX just when hi + lo / 2^32 reaches 2^31.
+ */
+static const char sql_invoice_sizes[] =
+    "SELECT l.invoice_id, i.currency FROM invoice_lines l "
+    "JOIN invoices i USING (invoice_id) GROUP BY l.invoice_id "
+    "HAVING sum((abs(l.amount_minor) >> 32) + "
+    "(abs(l.tax_amount_minor) >> 32)) + "
+    "(sum((abs(l.amount_minor) & 4294967295) + "
+    "(abs(l.tax_amount_minor) & 4294967295)) >> 32) >= 2147483648 LIMIT 5";
+
+static void
+check_invoice_sizes(struct importer *im)
+{
+	sqlite3_stmt *st;
+	char max[MONEY_FMT_MAX];
+
+	if (im->e->parent_table == NULL || im->o->mode == IMPORT_INSERT)
+		return;
+	st = db_prepare(im->db, sql_invoice_sizes);
+	while (db_row(st))
+		cli_data_error(im->e->name, 0, NULL, "invoice '%s': its lines "
+		    "and tax, with those already in the database, add up past "
+		    "%s %s, the most an invoice can hold", db_text(st, 0),
+		    invoice_max(max, db_text(st, 1)), db_text(st, 1));
+	sqlite3_finalize(st);
+}
+
 /* ---- the call ------------------------------------------------------------ */
 
 /* The referenced keys are read in one scan up front: a large import names
@@ -1922,6 +1966,8 @@ import_files(sqlite3 *db, const struct entity *e,
 		replace_rest(&im);
 	if (cli_data_errors() == 0)
 		check_unique(&im);
+	if (cli_data_errors() == 0)
+		check_invoice_sizes(&im);
 	close_rejects(&im);
 	importer_free(&im);
 	rebuild_indexes(db, &later, cli_data_errors() == 0);

@@ -12,6 +12,7 @@
  * balances and sums of a period at the rate of its last day; a deal at
  * that of its close.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -178,6 +179,7 @@ struct measure {
 	struct missing missing[CURRENCIES_MAX];
 	size_t nmissing;
 	int overflow;
+	char too_large[160];	/* the amount that could not be converted */
 };
 
 static const char *
@@ -226,8 +228,27 @@ sums_of(struct measure *m, size_t period, size_t seg)
 static void
 add(struct measure *m, int64_t *sum, int64_t v)
 {
-	if (__builtin_add_overflow(*sum, v, sum))
+	if (money_add(*sum, v, sum) != MONEY_OK)
 		m->overflow = 1;
+}
+
+/* The mark, and what report_failures() says of the first amount that
+ * cannot be converted into the report currency. */
+static void
+too_large(struct measure *m, int64_t amount, const char *currency,
+    int32_t day)
+{
+	const struct currency *c = money_currency(currency, strlen(currency));
+	char v[MONEY_FMT_MAX], d[DATE_FMT_MAX];
+
+	if (m->too_large[0] == '\0') {
+		money_format(v, amount, c != NULL ? c->exponent : 0, '.');
+		date_format(d, day);
+		snprintf(m->too_large, sizeof(m->too_large), "%s %s on %s does "
+		    "not fit in 64 bits of minor units of %s at that day's "
+		    "rates", v, currency, d, fx_currency(m->fx));
+	}
+	m->overflow = 1;
 }
 
 /* The period a day falls in, or -1. */
@@ -285,6 +306,10 @@ convert(struct measure *m, int64_t amount, const char *currency,
 	if (fx_convert(m->fx, amount, currency, day, &v, why,
 	    sizeof(why)) == 0)
 		return v;
+	if (fx_convert(m->fx, 1, currency, day, &v, why, sizeof(why)) == 0) {
+		too_large(m, amount, currency, day);	/* a rate is there */
+		return 0;
+	}
 	for (i = 0; i < m->nmissing; i++)
 		if (strcmp(m->missing[i].cur, currency) == 0)
 			break;
@@ -307,9 +332,11 @@ report_failures(struct measure *m)
 		if (fx_convert(m->fx, 1, m->missing[i].cur, m->missing[i].day,
 		    &v, why, sizeof(why)) != 0)
 			cli_data_error(NULL, 0, NULL, "%s", why);
-	if (m->overflow || mrr_overflowed(m->mrr))
+	if (m->too_large[0] != '\0')
+		cli_data_error(NULL, 0, NULL, "%s", m->too_large);
+	else if (m->overflow || mrr_overflowed(m->mrr))
 		cli_data_error(NULL, 0, NULL, "a figure is too large for 64 "
-		    "bits of minor units");
+		    "bits of minor units of %s", fx_currency(m->fx));
 	return m->nmissing > 0 || m->overflow || mrr_overflowed(m->mrr);
 }
 
@@ -1072,14 +1099,18 @@ opportunity_row(struct measure *m, sqlite3_stmt *st)
 
 /* ---- the figures ------------------------------------------------------------------ */
 
+/* A ratio, empty when den is 0 (undefined), the mark when it does not
+ * fit. */
 static void
-set_ratio(struct metrics_table *t, size_t k, size_t s, enum metric id,
+set_ratio(struct measure *m, size_t k, size_t s, enum metric id,
     __int128 num, __int128 den, int scale)
 {
 	int64_t v;
 
 	if (metrics_ratio(num, den, scale, &v) == 0)
-		metrics_set(t, k, s, id, v);
+		metrics_set(m->t, k, s, id, v);
+	else if (den != 0)
+		m->overflow = 1;
 }
 
 static void
@@ -1103,18 +1134,18 @@ mrr_figures(struct measure *m, size_t k, size_t s)
 	metrics_set(t, k, s, M_PAYING_ACCOUNTS, r->paying_end);
 	metrics_set(t, k, s, M_NEW_ACCOUNTS, cnt[MV_NEW]);
 	metrics_set(t, k, s, M_CHURNED_ACCOUNTS, cnt[MV_CHURN]);
-	set_ratio(t, k, s, M_LOGO_CHURN_RATE, cnt[MV_CHURN], r->paying_start,
+	set_ratio(m, k, s, M_LOGO_CHURN_RATE, cnt[MV_CHURN], r->paying_start,
 	    METRICS_RATE_SCALE);
-	set_ratio(t, k, s, M_GROSS_REVENUE_CHURN, (__int128)mv[MV_CHURN] +
+	set_ratio(m, k, s, M_GROSS_REVENUE_CHURN, (__int128)mv[MV_CHURN] +
 	    mv[MV_CONTRACTION], r->start, METRICS_RATE_SCALE);
-	set_ratio(t, k, s, M_NET_REVENUE_CHURN, (__int128)mv[MV_CHURN] +
+	set_ratio(m, k, s, M_NET_REVENUE_CHURN, (__int128)mv[MV_CHURN] +
 	    mv[MV_CONTRACTION] - mv[MV_EXPANSION] - mv[MV_REACTIVATION],
 	    r->start, METRICS_RATE_SCALE);
-	set_ratio(t, k, s, M_GRR, r->cohort_kept, r->cohort_start,
+	set_ratio(m, k, s, M_GRR, r->cohort_kept, r->cohort_start,
 	    METRICS_RATE_SCALE);
-	set_ratio(t, k, s, M_NRR, r->cohort_end, r->cohort_start,
+	set_ratio(m, k, s, M_NRR, r->cohort_end, r->cohort_start,
 	    METRICS_RATE_SCALE);
-	set_ratio(t, k, s, M_ARPA, r->end, r->paying_end, 0);
+	set_ratio(m, k, s, M_ARPA, r->end, r->paying_end, 0);
 	mrr_trail(m->mrr, k, s, &start, &churned);
 	switch (metrics_ltv(r->end, r->cost_end, r->paying_end, churned, start,
 	    TRAIL_MONTHS, &v)) {
@@ -1135,12 +1166,12 @@ other_figures(struct measure *m, size_t k, size_t s)
 	const struct sums *x = sums_of(m, k, s);
 	int64_t days = m->plast[k] - m->pstart[k] + 1, v;
 
-	set_ratio(t, k, s, M_RENEWAL_RATE, x->renew_done, x->renew_due,
+	set_ratio(m, k, s, M_RENEWAL_RATE, x->renew_done, x->renew_due,
 	    METRICS_RATE_SCALE);
-	set_ratio(t, k, s, M_RENEWAL_RATE_VALUE, x->value_done, x->value_due,
+	set_ratio(m, k, s, M_RENEWAL_RATE_VALUE, x->value_done, x->value_due,
 	    METRICS_RATE_SCALE);
 	if (!t->has_segment) {
-		set_ratio(t, k, s, M_CAC, x->spend, r->count[MV_NEW], 0);
+		set_ratio(m, k, s, M_CAC, x->spend, r->count[MV_NEW], 0);
 		if (metrics_payback(x->spend, r->end, r->cost_end,
 		    r->move[MV_NEW], &v) == 0)
 			metrics_set(t, k, s, M_CAC_PAYBACK_MONTHS, v);
@@ -1157,22 +1188,28 @@ other_figures(struct measure *m, size_t k, size_t s)
 		metrics_set(t, k, s, M_DSO, v);
 	metrics_set(t, k, s, M_RPO, x->rpo);
 	metrics_set(t, k, s, M_CRPO, x->crpo);
-	set_ratio(t, k, s, M_CSAT, x->csat_good, x->csat_all,
+	set_ratio(m, k, s, M_CSAT, x->csat_good, x->csat_all,
 	    METRICS_RATE_SCALE);
-	set_ratio(t, k, s, M_ADOPTION_RATE, x->users_new, x->users_active,
+	set_ratio(m, k, s, M_ADOPTION_RATE, x->users_new, x->users_active,
 	    METRICS_RATE_SCALE);
-	set_ratio(t, k, s, M_SEAT_UTILIZATION, (__int128)x->users_active * E6,
+	set_ratio(m, k, s, M_SEAT_UTILIZATION, (__int128)x->users_active * E6,
 	    r->seats_end, METRICS_RATE_SCALE);
-	set_ratio(t, k, s, M_MARGIN, (__int128)x->ot_revenue - x->ot_cost,
+	set_ratio(m, k, s, M_MARGIN, (__int128)x->ot_revenue - x->ot_cost,
 	    x->ot_revenue, METRICS_RATE_SCALE);
-	set_ratio(t, k, s, M_WIN_RATE, x->won, x->won + x->lost,
+	set_ratio(m, k, s, M_WIN_RATE, x->won, x->won + x->lost,
 	    METRICS_RATE_SCALE);
-	set_ratio(t, k, s, M_AVG_DEAL_SIZE, x->won_amount, x->won, 0);
-	set_ratio(t, k, s, M_SALES_CYCLE_DAYS, x->cycle_days, x->won,
+	set_ratio(m, k, s, M_AVG_DEAL_SIZE, x->won_amount, x->won, 0);
+	set_ratio(m, k, s, M_SALES_CYCLE_DAYS, x->cycle_days, x->won,
 	    METRICS_DAYS_SCALE);
-	if (pipeline_velocity_per_day(x->open, x->won_amount, x->won,
-	    x->lost, x->cycle_days, &v) == 0)
+	switch (pipeline_velocity_per_day(x->open, x->won_amount, x->won,
+	    x->lost, x->cycle_days, &v)) {
+	case 0:
 		metrics_set(t, k, s, M_PIPELINE_VELOCITY, v);
+		break;
+	case -2:
+		m->overflow = 1;
+		break;
+	}
 }
 
 struct metrics_table *

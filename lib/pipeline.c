@@ -988,10 +988,14 @@ int
 pipeline_velocity_per_day(int64_t open, int64_t won_amount, int64_t won,
     int64_t lost, int64_t cycle_days, int64_t *per_day)
 {
+	__int128 num;
+
 	if (won == 0 || cycle_days == 0)
 		return -1;
-	return money_div((__int128)open * won_amount * won,
-	    (__int128)(won + lost) * cycle_days, per_day) == MONEY_OK ? 0 : -1;
+	if (__builtin_mul_overflow((__int128)open * won_amount, won, &num))
+		return -2;
+	return money_div(num, (__int128)(won + lost) * cycle_days, per_day) ==
+	    MONEY_OK ? 0 : -2;
 }
 
 int
@@ -1051,11 +1055,19 @@ pipeline_velocity(sqlite3 *db, int32_t as_of, int window,
 		out_decimal(o, v, 2);
 	else
 		out_null(o);
-	if (pipeline_velocity_per_day(open, won_amount, won, lost, cycle, &v)
-	    == 0)
+	switch (pipeline_velocity_per_day(open, won_amount, won, lost, cycle,
+	    &v)) {
+	case 0:
 		out_decimal(o, v, exp);
-	else
+		break;
+	case -1:
 		out_null(o);
+		break;
+	default:
+		cli_die(CLI_EDATA, "the velocity, %ld open x %ld won of %ld "
+		    "closed x their average, does not fit in 64 bits", (long)open,
+		    (long)won, (long)(won + lost));
+	}
 	out_end_row(o);
 	return out_close(o) == 0 ? CLI_OK : CLI_EIO;
 }

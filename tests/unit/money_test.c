@@ -482,6 +482,34 @@ START_TEST(add_checks)
 }
 END_TEST
 
+/* An invoice's two lines of 5 x 10^16.00 are 10^19 cents: past 2^63 - 1
+ * = 9223372036854775807; a line of that with a tax of one cent too. */
+START_TEST(add_magnitude_checks)
+{
+	int64_t sum = 0;
+
+	ck_assert_int_eq(money_add_magnitude(&sum, 5000000000000000000),
+	    MONEY_OK);
+	ck_assert_int_eq(money_add_magnitude(&sum, -4000000000000000000),
+	    MONEY_OK);
+	ck_assert_int_eq(sum, 9000000000000000000);	/* |a| + |b| */
+	ck_assert_int_eq(money_add_magnitude(&sum, 5000000000000000000),
+	    MONEY_RANGE);
+	ck_assert_int_eq(sum, 9000000000000000000);	/* untouched */
+	sum = 0;
+	ck_assert_int_eq(money_add_magnitude(&sum, INT64_MAX), MONEY_OK);
+	ck_assert_int_eq(money_add_magnitude(&sum, 1), MONEY_RANGE);
+	ck_assert_int_eq(money_add_magnitude(&sum, -1), MONEY_RANGE);
+	ck_assert_int_eq(money_add_magnitude(&sum, 0), MONEY_OK);
+	ck_assert_int_eq(sum, INT64_MAX);
+	sum = 0;
+	/* |INT64_MIN| is not an int64 */
+	ck_assert_int_eq(money_add_magnitude(&sum, INT64_MIN), MONEY_RANGE);
+	ck_assert_int_eq(money_add_magnitude(&sum, INT64_MIN + 1), MONEY_OK);
+	ck_assert_int_eq(sum, INT64_MAX);
+}
+END_TEST
+
 /* Splits: the parts, and that they add up, are both checked. */
 #define SPLIT_MAX 12
 static const struct {
@@ -704,6 +732,7 @@ money_suite(void)
 	tcase_add_loop_test(tc, mul_table, 0, NELEM(mul_ok));
 	tcase_add_test(tc, mul_range);
 	tcase_add_test(tc, add_checks);
+	tcase_add_test(tc, add_magnitude_checks);
 	tcase_add_loop_test(tc, div_table, 0, NELEM(div_ok));
 	tcase_add_test(tc, div_range);
 	tcase_add_test(tc, format_keep);
