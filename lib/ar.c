@@ -187,7 +187,7 @@ static const char *const app_names[] = { "payment_id", "invoice_id",
     "account_id", "applied_on", "amount", "currency", "invoice_balance" };
 
 struct open_invoice {
-	char id[64], currency[4];
+	char id[ENTITY_ID_MAX + 1], currency[4];
 	int32_t issued;
 	int64_t balance;
 };
@@ -383,7 +383,7 @@ static void
 apply_all(struct applier *ap, enum scope scope, const char *account)
 {
 	sqlite3_stmt *pay = db_prepare(ap->db, sql_unapplied[scope]);
-	char current[128] = "";
+	char current[ENTITY_ID_MAX + 1] = "";
 
 	ap->invoices = db_prepare(ap->db, sql_open_invoices[scope]);
 	db_bind_day(pay, 1, ap->on);
@@ -397,7 +397,8 @@ apply_all(struct applier *ap, enum scope scope, const char *account)
 	 * usual case), the scan of the invoices is not made. */
 	ap->invoice_row = -1;
 	while (db_row(pay)) {
-		char payment[64], acct[128], pcur[4], named[64];
+		char payment[ENTITY_ID_MAX + 1], acct[ENTITY_ID_MAX + 1];
+		char pcur[4], named[ENTITY_ID_MAX + 1];
 
 		snprintf(payment, sizeof(payment), "%s", db_text(pay, 0));
 		snprintf(acct, sizeof(acct), "%s", db_text(pay, 1));
@@ -567,9 +568,10 @@ ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o)
 }
 
 /*
- * The invoice an argument or a stdin row names, into id (64 bytes) and its
- * stored status (16 bytes): 1 when it exists; else the error is reported
- * and the callback's return is given back (0 go on, -1 stop).
+ * The invoice an argument or a stdin row names, into id (ENTITY_ID_MAX + 1
+ * bytes) and its stored status (16 bytes): 1 when it exists; else the
+ * error is reported and the callback's return is given back (0 go on, -1
+ * stop).
  */
 static int
 find_invoice(sqlite3 *db, const struct csv_field *f, unsigned long line,
@@ -578,10 +580,9 @@ find_invoice(sqlite3 *db, const struct csv_field *f, unsigned long line,
 	sqlite3_stmt *st;
 	int found;
 
-	if (f[0].s == NULL || f[0].len >= 64)
-		return cli_data_error(line ? "stdin" : NULL, line, "invoice_id",
-		    "is empty") ? 0 : -1;
-	snprintf(id, 64, "%.*s", (int)f[0].len, f[0].s);
+	if ((found = csv_id(line ? "stdin" : NULL, line, "invoice_id", &f[0],
+	    0, id)) != 1)
+		return found;
 	st = db_prepare(db, sql_invoice);
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 	if ((found = db_row(st)))
@@ -598,7 +599,7 @@ void_one(void *arg, const struct csv_field *f, unsigned long line)
 {
 	sqlite3 *db = arg;
 	sqlite3_stmt *st;
-	char id[64], status[16];
+	char id[ENTITY_ID_MAX + 1], status[16];
 	int found;
 	int64_t paid;
 
@@ -656,7 +657,8 @@ static const char *const bucket_names[] = { "current", "days_1_30",
     "days_31_60", "days_61_90", "days_over_90" };
 
 struct aging_row {
-	char group[128], name[256], currency[4];
+	char *group, *name;	/* the account's (heap) or "TOTAL" (static) */
+	char currency[4];
 	int64_t b[5];
 };
 
@@ -677,9 +679,10 @@ aging_emit(struct out *o, const struct aging_row *r, int named)
 
 	for (int i = 0; i < 5; i++)	/* before the row: never half of one */
 		add_balance(&total, r->b[i], r->group, r->currency);
-	out_str(o, r->group[0] != '\0' ? r->group : NULL);
+	out_str(o, r->group != NULL && r->group[0] != '\0' ? r->group : NULL);
 	if (named)
-		out_str(o, r->name[0] != '\0' ? r->name : NULL);
+		out_str(o, r->name != NULL && r->name[0] != '\0' ? r->name :
+		    NULL);
 	out_str(o, r->currency);
 	for (int i = 0; i < 5; i++)
 		out_amount(o, r->b[i], r->currency);
@@ -697,7 +700,7 @@ total_of(struct aging_row *t, int *nt, const char *currency)
 	if (*nt == 32)
 		cli_die(CLI_EIO, "too many currencies");
 	memset(&t[*nt], 0, sizeof(t[*nt]));
-	snprintf(t[*nt].group, sizeof(t[*nt].group), "TOTAL");
+	t[*nt].group = "TOTAL";
 	snprintf(t[*nt].currency, sizeof(t[*nt].currency), "%s", currency);
 	return &t[(*nt)++];
 }
@@ -732,18 +735,24 @@ ar_aging(sqlite3 *db, const struct ar_opts *o)
 		if (have && (strcmp(cur.group, g) != 0 ||
 		    strcmp(cur.currency, c) != 0)) {
 			aging_emit(out, &cur, named);
+			free(cur.group);
+			free(cur.name);
 			memset(&cur, 0, sizeof(cur));
 		}
 		have = 1;
-		snprintf(cur.group, sizeof(cur.group), "%s", g);
-		snprintf(cur.name, sizeof(cur.name), "%s", db_text(st, 1));
-		snprintf(cur.currency, sizeof(cur.currency), "%s", c);
+		if (cur.group == NULL) {
+			cur.group = cli_strdup(g);
+			cur.name = cli_strdup(db_text(st, 1));
+			snprintf(cur.currency, sizeof(cur.currency), "%s", c);
+		}
 		add_balance(&cur.b[k], v, g, c);
 		add_balance(&total_of(tot, &ntot, c)->b[k], v, "TOTAL", c);
 	}
 	sqlite3_finalize(st);
 	if (have)
 		aging_emit(out, &cur, named);
+	free(cur.group);
+	free(cur.name);
 	for (int i = 0; i < ntot; i++)
 		aging_emit(out, &tot[i], named);
 	return out_close(out) == 0 ? CLI_OK : CLI_EIO;
@@ -912,7 +921,7 @@ static int
 keep_invoice(void *arg, const struct csv_field *f, unsigned long line)
 {
 	sqlite3 *db = arg;
-	char id[64], status[16];
+	char id[ENTITY_ID_MAX + 1], status[16];
 	int found;
 
 	if ((found = find_invoice(db, f, line, id, status)) != 1)

@@ -222,9 +222,9 @@ enum source { SRC_SUB, SRC_CHANGE, SRC_CREDIT, SRC_ONE_TIME, SRC_USAGE };
 struct bline {
 	char currency[4];
 	enum source src;
-	char ref[64];			/* subscription, order or sku */
+	char ref[ENTITY_ID_MAX + 1];	/* subscription, order or sku */
 	int ref_line;			/* order line */
-	char sku[64];
+	char sku[ENTITY_ID_MAX + 1];
 	char description[160];
 	int64_t qty, unit_price, amount;
 	int32_t start, end;		/* service period, or DATE_NONE */
@@ -1368,7 +1368,7 @@ bill_accounts(struct run *r)
 	struct batch *slot[BATCH_SLOTS];
 	void *slots[BATCH_SLOTS];
 	struct writer w;
-	char account[128];
+	char account[ENTITY_ID_MAX + 1];
 	const char *a;
 
 	for (size_t i = 0; i < BATCH_SLOTS; i++)
@@ -1497,7 +1497,7 @@ load_open_periods(struct run *r)
 	sqlite3_stmt *st = db_prepare(r->rd, sql_running);
 	struct running *rr = NULL;
 	size_t n = 0, cap = 0;
-	char sub[128] = "";
+	char sub[ENTITY_ID_MAX + 1] = "";
 	int row;
 
 	db_bind_day(st, 1, r->o->on);

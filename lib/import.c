@@ -129,7 +129,7 @@ struct writer {
 struct ref {
 	int col;
 	sqlite3_stmt *find;
-	char last[256];
+	char last[ENTITY_ID_MAX + 1];
 	int last_found, valid;
 	char currency[4];
 	struct keyset *known;
@@ -167,8 +167,8 @@ struct importer {
 	_Atomic int stop;		/* the writer may set it too */
 
 	/* invoices: the header last written, to check the next lines */
-	char last_parent[256];
-	char parent_copy[MAXCOL][256];
+	char last_parent[ENTITY_ID_MAX + 1];
+	char parent_copy[MAXCOL][ENTITY_ID_MAX + 1];	/* ids, dates, codes */
 	int parent_null[MAXCOL];
 	unsigned long parent_line;
 	long last_line_no;
@@ -283,7 +283,7 @@ parse_int(const char *s, size_t len, long min, long max, int64_t *v)
 static int
 valid_id(const char *s, size_t len)
 {
-	if (len == 0 || len > 200 || isspace((unsigned char)s[0]) ||
+	if (len == 0 || len > ENTITY_ID_MAX || isspace((unsigned char)s[0]) ||
 	    isspace((unsigned char)s[len - 1]))
 		return 0;
 	for (size_t i = 0; i < len; i++)
@@ -446,9 +446,14 @@ parse_field(struct importer *im, const struct entity_column *c,
 	case ET_TEXT:
 		break;
 	case ET_ID:
-		if (!valid_id(s, len))
-			row_error(im, c->name, "%s is not a valid id (1 to 200 "
-			    "characters, no blanks around it)", SV);
+		if (len > ENTITY_ID_MAX)
+			row_error(im, c->name, "%s is %zu characters, longer "
+			    "than %d, the longest an id can be", SV, len,
+			    ENTITY_ID_MAX);
+		else if (!valid_id(s, len))
+			row_error(im, c->name, "%s is not a valid id (1 to %d "
+			    "characters, no blanks around it)", SV,
+			    ENTITY_ID_MAX);
 		break;
 	case ET_DATE:
 		if (date_parse(s, len, &d) != 0)

@@ -119,17 +119,6 @@ write_opportunities(sqlite3 *db, const struct out_opts *oo)
 	    == 0 ? CLI_OK : CLI_EIO;
 }
 
-/* A field as a NUL-terminated string in buf, or NULL when empty. */
-static const char *
-field_str(const struct csv_field *f, char *buf, size_t size)
-{
-	if (f->s == NULL || f->len == 0 || f->len >= size)
-		return f->s != NULL && f->len >= size ? "" : NULL;
-	memcpy(buf, f->s, f->len);
-	buf[f->len] = '\0';
-	return buf;
-}
-
 static const char *
 where(unsigned long line)
 {
@@ -141,7 +130,7 @@ where(unsigned long line)
 struct convert {
 	sqlite3 *db;
 	int32_t on;
-	char first_stage[128];
+	char first_stage[ENTITY_ID_MAX + 1];
 	sqlite3_stmt *lead, *new_account,
 	    *account_currency, *new_opportunity, *new_history, *converted;
 	char base[4];
@@ -152,15 +141,14 @@ static int
 convert_one(void *arg, const struct csv_field *f, unsigned long line)
 {
 	struct convert *cv = arg;
-	char id[256], account[256], opp[64], onbuf[DATE_FMT_MAX];
-	char company[512], currency[4];
-	const char *lead = field_str(&f[0], id, sizeof(id));
+	char lead[ENTITY_ID_MAX + 1], account[ENTITY_ID_MAX + 1];
+	char opp[64], onbuf[DATE_FMT_MAX], company[512], currency[4];
 	const char *status;
 	int32_t created;
+	int rc;
 
-	if (lead == NULL)
-		return cli_data_error(where(line), line, "lead_id", "is empty")
-		    ? 0 : -1;
+	if ((rc = csv_id(where(line), line, "lead_id", &f[0], 0, lead)) != 1)
+		return rc;
 	sqlite3_bind_text(cv->lead, 1, lead, -1, SQLITE_TRANSIENT);
 	if (!db_row(cv->lead)) {
 		sqlite3_reset(cv->lead);
@@ -348,18 +336,17 @@ static int
 move_one(void *arg, const struct csv_field *f, unsigned long line)
 {
 	struct move *mv = arg;
-	char oppbuf[256], stagebuf[256], daybuf[32], cur[256];
-	const char *opp = field_str(&f[0], oppbuf, sizeof(oppbuf));
-	const char *stage = field_str(&f[1], stagebuf, sizeof(stagebuf));
-	const char *daytext = field_str(&f[2], daybuf, sizeof(daybuf));
+	char opp[ENTITY_ID_MAX + 1], stage[ENTITY_ID_MAX + 1];
+	char cur[ENTITY_ID_MAX + 1], daybuf[DATE_FMT_MAX];
+	const char *daytext = f[2].s != NULL && f[2].len > 0 ? f[2].s : NULL;
 	int32_t day = mv->on, created, last;
 	int cur_closed, closed, rc;
 	const char *loc = where(line);
 
-	if (opp == NULL || stage == NULL)
-		return cli_data_error(loc, line, opp ? "stage" :
-		    "opportunity_id", "is empty") ? 0 : -1;
-	if (daytext != NULL && date_parse(daytext, strlen(daytext), &day))
+	if ((rc = csv_id(loc, line, "opportunity_id", &f[0], 0, opp)) != 1 ||
+	    (rc = csv_id(loc, line, "stage", &f[1], 0, stage)) != 1)
+		return rc;
+	if (daytext != NULL && date_parse(daytext, f[2].len, &day))
 		return cli_data_error(loc, line, "changed_on", "'%s' is not a "
 		    "date (YYYY-MM-DD)", daytext) ? 0 : -1;
 	sqlite3_bind_text(mv->stage, 1, stage, -1, SQLITE_TRANSIENT);
@@ -549,7 +536,7 @@ pipeline_stages(sqlite3 *db, const struct out_opts *oo)
 /* ---- the stage table, for the reports ------------------------------------------ */
 
 struct stage_info {
-	char name[128];
+	char name[ENTITY_ID_MAX + 1];
 	int closed, won, position, funnel;	/* funnel index or -1 */
 	int64_t probability;			/* percent x 10^6 */
 };

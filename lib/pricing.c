@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "date.h"
 #include "db.h"
+#include "entity.h"
 #include "money.h"
 #include "pricing.h"
 
@@ -148,7 +149,7 @@ struct book_entry {
 	char currency[4];
 	struct pricing_product p;
 	int found;		/* 0: the reason is in why */
-	char why[160];
+	char why[ENTITY_ID_MAX + 80];
 };
 
 struct pricing_book {
@@ -178,7 +179,11 @@ pricing_book_close(struct pricing_book *b)
 	if (b == NULL)
 		return;
 	for (size_t i = 0; i < b->nslot; i++)
-		free(b->slot[i]);
+		if (b->slot[i] != NULL) {
+			free(b->slot[i]->p.sku);
+			free(b->slot[i]->p.family);
+			free(b->slot[i]);
+		}
 	free(b->slot);
 	sqlite3_finalize(b->product);
 	sqlite3_finalize(b->tiers);
@@ -242,8 +247,7 @@ book_load(struct pricing_book *b, struct book_entry *e)
 
 	sqlite3_bind_text(b->product, 1, p->sku, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(b->product)) == SQLITE_ROW) {
-		snprintf(p->family, sizeof(p->family), "%s",
-		    col(b->product, 0));
+		p->family = cli_strdup(col(b->product, 0));
 		snprintf(p->kind, sizeof(p->kind), "%s", col(b->product, 1));
 		snprintf(p->period, sizeof(p->period), "%s",
 		    col(b->product, 2));
@@ -299,7 +303,7 @@ pricing_book_find(struct pricing_book *b, const char *sku,
 	if (*slot == NULL) {
 		if ((e = calloc(1, sizeof(*e))) == NULL)
 			cli_die(CLI_EIO, "out of memory");
-		snprintf(e->p.sku, sizeof(e->p.sku), "%s", sku);
+		e->p.sku = cli_strdup(sku);
 		snprintf(e->currency, sizeof(e->currency), "%s", currency);
 		book_load(b, e);
 		*slot = e;
@@ -336,16 +340,28 @@ pricing_rules_load(sqlite3 *db, struct pricing_rules *rules)
 				cli_die(CLI_EIO, "out of memory");
 		}
 		r = &rules->r[rules->n++];
-		snprintf(r->id, sizeof(r->id), "%s", col(st, 0));
-		snprintf(r->applies_to, sizeof(r->applies_to), "%s",
-		    col(st, 1));
+		r->id = cli_strdup(col(st, 0));
+		r->applies_to = cli_strdup(col(st, 1));
 		r->kind = strcmp(kind, "max_discount") == 0 ?
 		    RULE_MAX_DISCOUNT : strcmp(kind, "min_margin") == 0 ?
 		    RULE_MIN_MARGIN : RULE_MAX_TERM;
 		r->threshold = sqlite3_column_int64(st, 3);
-		snprintf(r->approver, sizeof(r->approver), "%s", col(st, 4));
+		r->approver = cli_strdup(col(st, 4));
 	}
 	sqlite3_finalize(st);
+}
+
+void
+pricing_rules_free(struct pricing_rules *rules)
+{
+	for (size_t i = 0; i < rules->n; i++) {
+		free(rules->r[i].id);
+		free(rules->r[i].applies_to);
+		free(rules->r[i].approver);
+	}
+	free(rules->r);
+	rules->r = NULL;
+	rules->n = 0;
 }
 
 /* 3 for the sku's own rule, 2 for its family's, 1 for '*', 0 for none. */
@@ -355,7 +371,7 @@ specificity(const struct pricing_rule *r, const struct pricing_product *p)
 	if (strcmp(r->applies_to, "*") == 0)
 		return 1;
 	if (strncmp(r->applies_to, "family:", 7) == 0)
-		return p->family[0] != '\0' &&
+		return p->family != NULL && p->family[0] != '\0' &&
 		    strcmp(r->applies_to + 7, p->family) == 0 ? 2 : 0;
 	if (strncmp(r->applies_to, "sku:", 4) == 0)
 		return strcmp(r->applies_to + 4, p->sku) == 0 ? 3 : 0;

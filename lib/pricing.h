@@ -83,8 +83,8 @@ int pricing_margin(int64_t amount, int64_t cost, int64_t *pct_x100);
 struct pricing_book;
 
 struct pricing_product {
-	char sku[64];
-	char family[64];
+	char *sku;			/* owned by the book */
+	char *family;			/* owned by the book; "" for none */
 	char kind[16];			/* one_time, recurring, usage */
 	char period[16];		/* month, quarter, year, or "" */
 	int recurring, usage;		/* from kind */
@@ -112,12 +112,12 @@ const struct pricing_product *pricing_book_find(struct pricing_book *b,
 enum pricing_rule_kind { RULE_MAX_DISCOUNT, RULE_MIN_MARGIN,
     RULE_MAX_TERM };
 
-struct pricing_rule {
-	char id[64];
-	char applies_to[80];	/* "*", "family:NAME", "sku:SKU" */
+struct pricing_rule {		/* its strings belong to the rules */
+	char *id;
+	char *applies_to;	/* "*", "family:NAME", "sku:SKU" */
 	enum pricing_rule_kind kind;
 	int64_t threshold;	/* x 10^6: percent, or months */
-	char approver[64];
+	char *approver;		/* "" for none */
 };
 
 struct pricing_rules {
@@ -125,8 +125,10 @@ struct pricing_rules {
 	size_t n;
 };
 
-/* Reads the rules table; the caller frees rules->r. */
+/* Reads the rules table; the caller releases them with
+ * pricing_rules_free(). */
 void pricing_rules_load(sqlite3 *db, struct pricing_rules *rules);
+void pricing_rules_free(struct pricing_rules *rules);
 
 /*
  * For each kind, the most specific rule that applies to the product (sku,

@@ -24,6 +24,7 @@
 #include "csv.h"
 #include "date.h"
 #include "db.h"
+#include "entity.h"
 #include "fx.h"
 #include "handoff.h"
 #include "keyset.h"
@@ -149,17 +150,6 @@ collect_ids(const struct csv_input *in, struct csv_rows *rows)
 	return -1;
 }
 
-/* A field as a string in buf; NULL when empty or too long. */
-static const char *
-field_str(const struct csv_field *f, char *buf, size_t size)
-{
-	if (f->s == NULL || f->len == 0 || f->len >= size)
-		return NULL;
-	memcpy(buf, f->s, f->len);
-	buf[f->len] = '\0';
-	return buf;
-}
-
 /* ---- pricing a line ------------------------------------------------------------ */
 
 struct pricer {
@@ -180,7 +170,7 @@ struct priced {
 	int has_mrr, has_cost, has_margin;
 	const struct pricing_rule *broken[3];
 	size_t nbroken;
-	char rules[3 * 64];		/* the ids broken, ';' between */
+	char rules[3 * (ENTITY_ID_MAX + 1)];	/* the ids broken, ';' between */
 };
 
 static void
@@ -198,7 +188,7 @@ static void
 pricer_close(struct pricer *pr)
 {
 	pricing_book_close(pr->book);
-	free(pr->rules.r);
+	pricing_rules_free(&pr->rules);
 	fx_close(pr->fx);
 }
 
@@ -466,20 +456,19 @@ line_currency(struct price_run *r, const struct csv_field *acct,
     unsigned long line)
 {
 	const char *cur;
-	char id[128];
+	char id[ENTITY_ID_MAX + 1];
 
 	if (r->o->currency != NULL)
 		return r->o->currency;
-	if (acct == NULL || acct->s == NULL || acct->len == 0 ||
-	    acct->len >= sizeof(id)) {
+	if (acct == NULL || acct->s == NULL || acct->len == 0) {
 		cli_data_error(r->name, line, "account_id", "is empty; give it, "
 		    "or --currency");
 		return NULL;
 	}
 	if ((cur = keyset_find(r->accounts, acct->s, acct->len)) != NULL)
 		return cur;
-	memcpy(id, acct->s, acct->len);
-	id[acct->len] = '\0';
+	if (csv_id(r->name, line, "account_id", acct, 0, id) != 1)
+		return NULL;
 	sqlite3_bind_text(r->account, 1, id, -1, SQLITE_TRANSIENT);
 	if (!db_row(r->account)) {
 		sqlite3_reset(r->account);
@@ -621,18 +610,19 @@ price_record(void *arg, const struct csv_record *rec)
 	int64_t qty, discount;
 	int term;
 	const char *currency;
-	char sku[128], why[CSV_RAGGED_MAX];
+	char sku[ENTITY_ID_MAX + 1], why[CSV_RAGGED_MAX];
 	const char *column;
 	struct priced pd;
+	int rc;
 
 	if (!r->have_header)
 		return price_header(r, rec);
 	if (rec->nfield != r->nheader)
 		return cli_data_error(r->name, rec->line, NULL, "%s",
 		    csv_ragged(rec, why)) ? 0 : 1;
-	if (field_str(&f[r->col_sku], sku, sizeof(sku)) == NULL)
-		return cli_data_error(r->name, rec->line, "sku", "is empty") ?
-		    0 : 1;
+	if ((rc = csv_id(r->name, rec->line, "sku", &f[r->col_sku], 0,
+	    sku)) != 1)
+		return rc < 0;
 	if (parse_dec(r->name, rec->line, "quantity", &f[r->col_qty], 1, QTY_MAX,
 	    -1, &qty) != 0 || parse_dec(r->name, rec->line, "discount_pct",
 	    r->col_discount >= 0 ? &f[r->col_discount] : NULL, 0, 100 * E6, 0,
@@ -807,7 +797,8 @@ write_totals(sqlite3 *db, const struct quote_opts *o, int only)
 /* ---- new and revise ----------------------------------------------------------------- */
 
 struct new_line {
-	char ref[128], account[128], opportunity[128], sku[128];
+	char ref[ENTITY_ID_MAX + 1], account[ENTITY_ID_MAX + 1];
+	char opportunity[ENTITY_ID_MAX + 1], sku[ENTITY_ID_MAX + 1];
 	int64_t qty, discount;
 	int term;
 	unsigned long line;
@@ -832,6 +823,7 @@ collect_line(void *arg, const struct csv_field *f, unsigned long line)
 {
 	struct new_run *r = arg;
 	struct new_line *l;
+	int rc;
 
 	if (r->n == r->cap) {
 		r->cap = r->cap ? 2 * r->cap : 64;
@@ -843,22 +835,29 @@ collect_line(void *arg, const struct csv_field *f, unsigned long line)
 	l->line = line;
 	/* a won opportunity makes a quote of its own: its id is the ref */
 	if (r->at[F_REF] >= 0) {
-		if (field_str(&f[r->at[F_ACCOUNT]], l->account,
-		    sizeof(l->account)) == NULL)
-			return cli_data_error(r->name, line, "account_id",
-			    "is empty") ? 0 : -1;
-		field_str(&f[r->at[F_OPP]], l->opportunity,
-		    sizeof(l->opportunity));
-		if (field_str(&f[r->at[F_REF]], l->ref, sizeof(l->ref)) ==
-		    NULL && snprintf(l->ref, sizeof(l->ref), "%s",
-		    l->opportunity) == 0)
+		if ((rc = csv_id(r->name, line, "account_id",
+		    &f[r->at[F_ACCOUNT]], 0, l->account)) != 1 ||
+		    (rc = csv_id(r->name, line, "opportunity_id",
+		    &f[r->at[F_OPP]], 1, l->opportunity)) != 1 ||
+		    (rc = csv_id(r->name, line, "quote_ref", &f[r->at[F_REF]],
+		    1, l->ref)) != 1)
+			return rc;
+		if (l->ref[0] == '\0' && snprintf(l->ref, sizeof(l->ref),
+		    "%s", l->opportunity) == 0)
 			return cli_data_error(r->name, line, "quote_ref",
 			    "is empty, and so is opportunity_id") ? 0 : -1;
 	}
-	if (field_str(&f[r->at[F_SKU]], l->sku, sizeof(l->sku)) == NULL) {
+	if ((rc = csv_id(r->name, line, "sku", &f[r->at[F_SKU]], 1,
+	    l->sku)) != 1)
+		return rc;
+	if (l->sku[0] == '\0') {
 		if (r->o->sku == NULL)
 			return cli_data_error(r->name, line, "sku", "is empty; "
 			    "give it, or --sku") ? 0 : -1;
+		if (strlen(r->o->sku) > ENTITY_ID_MAX)
+			cli_usage_error("option '--sku': '%.40s...' is longer "
+			    "than %d characters, the longest an id can be",
+			    r->o->sku, ENTITY_ID_MAX);
 		snprintf(l->sku, sizeof(l->sku), "%s", r->o->sku);
 	}
 	if (parse_dec(r->name, line, "quantity", &f[r->at[F_QTY]], 1, QTY_MAX,
@@ -1140,7 +1139,8 @@ quote_revise(sqlite3 *db, const char *quote_id, FILE *in, const char *name,
 	    .at = { -1, -1, 0, 1, -1, 2, 3 } };
 	struct quote_writer w;
 	sqlite3_stmt *st;
-	char account[128] = "", ref[128] = "", opp[128] = "", qid[32];
+	char account[ENTITY_ID_MAX + 1] = "", ref[ENTITY_ID_MAX + 1] = "";
+	char opp[ENTITY_ID_MAX + 1] = "", qid[32];
 	char status[32] = "";
 	struct quote_opts ro = *o;
 	char currency[4] = "";
@@ -1208,12 +1208,12 @@ static int
 decide_one(void *arg, const struct csv_field *f, unsigned long line)
 {
 	struct decide *d = arg;
-	char qid[64], status[32], day[DATE_FMT_MAX];
+	char qid[ENTITY_ID_MAX + 1], status[32], day[DATE_FMT_MAX];
 	const char *loc = line ? "stdin" : NULL;
-	int pending, mine;
+	int pending, mine, rc;
 
-	if (field_str(&f[0], qid, sizeof(qid)) == NULL)
-		return cli_data_error(loc, line, "quote_id", "is empty") ? 0 : -1;
+	if ((rc = csv_id(loc, line, "quote_id", &f[0], 0, qid)) != 1)
+		return rc;
 	if (!db_keys_add(d->db, qid))
 		return 0;
 	sqlite3_bind_text(d->quote, 1, qid, -1, SQLITE_TRANSIENT);
@@ -1304,7 +1304,7 @@ struct accept {
 
 /* The quote being accepted and what it becomes. */
 struct accepted {
-	char qid[64], account[128], currency[4];
+	char qid[ENTITY_ID_MAX + 1], account[ENTITY_ID_MAX + 1], currency[4];
 	char order[32], contract[32], start[DATE_FMT_MAX], end[DATE_FMT_MAX];
 };
 
@@ -1416,9 +1416,10 @@ accept_one(void *arg, const struct csv_field *f, unsigned long line)
 	char status[32], valid[16];
 	const char *loc = line ? "stdin" : NULL;
 	int32_t last, begin;
+	int rc;
 
-	if (field_str(&f[0], q.qid, sizeof(q.qid)) == NULL)
-		return cli_data_error(loc, line, "quote_id", "is empty") ? 0 : -1;
+	if ((rc = csv_id(loc, line, "quote_id", &f[0], 0, q.qid)) != 1)
+		return rc;
 	if (!db_keys_add(a->db, q.qid))
 		return 0;
 	sqlite3_bind_text(a->quote, 1, q.qid, -1, SQLITE_TRANSIENT);
@@ -1536,12 +1537,12 @@ keep_id(void *arg, const struct csv_field *f, unsigned long line)
 {
 	sqlite3 *db = arg;
 	sqlite3_stmt *st;
-	char qid[64];
-	int found;
+	char qid[ENTITY_ID_MAX + 1];
+	int found, rc;
 
-	if (field_str(&f[0], qid, sizeof(qid)) == NULL)
-		return cli_data_error(line ? "stdin" : NULL, line, "quote_id",
-		    "is empty") ? 0 : -1;
+	if ((rc = csv_id(line ? "stdin" : NULL, line, "quote_id", &f[0], 0,
+	    qid)) != 1)
+		return rc;
 	st = db_prepare(db, sql_quote);
 	sqlite3_bind_text(st, 1, qid, -1, SQLITE_TRANSIENT);
 	found = db_row(st);

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "date.h"
 #include "db.h"
+#include "entity.h"
 #include "fx.h"
 #include "measure.h"
 #include "metrics.h"
@@ -224,8 +225,9 @@ check_schedule(sqlite3 *db, struct check *c, int32_t as_of)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t amount = sqlite3_column_int64(st, 2), sum = 0;
 		size_t n = recognition_line(amount, db_day(st, 3),
-		    db_day(st, 4), db_day(st, 5), months, parts, RECOGNITION_MONTHS_MAX);
-		char id[96];
+		    db_day(st, 4), db_day(st, 5), months, parts,
+		    RECOGNITION_MONTHS_MAX);
+		char id[ENTITY_ID_MAX + 16];	/* invoice:line */
 
 		for (size_t i = 0; i < n; i++)
 			sum += parts[i];

@@ -257,7 +257,7 @@ START_TEST(rules)
 	/* no cost: no margin to judge */
 	ck_assert_uint_eq(pricing_rules_check(&rules, seat, 0, 0, 0, 36,
 	    broken), 0);
-	free(rules.r);
+	pricing_rules_free(&rules);
 	pricing_book_close(b);
 	sqlite3_close(db);
 }
