@@ -57,7 +57,8 @@ billing_anchor(int32_t day, int billing_day)
 	date_to_ymd(day, &y, &m, &d);
 	if (d <= billing_day)
 		return date_from_ymd(y, m, billing_day);
-	return date_add_months(date_from_ymd(y, m, billing_day), 1);
+	return date_add_months(date_from_ymd(y, m, billing_day), 1, &day) == 0 ?
+	    day : DATE_END;
 }
 
 static void
@@ -76,21 +77,27 @@ size_t
 billing_periods(int32_t start, int32_t end, int months, int billing_day,
     int32_t from, int32_t to, struct billing_period *out, size_t max)
 {
-	int32_t a = billing_anchor(start, billing_day), p;
+	int32_t a = billing_anchor(start, billing_day), p = a, full;
 	int32_t stop = end == DATE_NONE ? to : (end < to ? end : to);
 	size_t n = 0;
 	int skip;
 
-	if (start < a && start >= from && start < to)
+	if (start < a && start >= from && start < to) {
+		if (date_add_months(a, -months, &full) != 0)
+			return BILLING_PAST_CALENDAR;
 		emit(out, &n, max, start, end != DATE_NONE && end < a ?
-		    end : a, date_add_months(a, -months), a);
+		    end : a, full, a);
+	}
 	/* Jump to the last period starting before `from`: old
 	 * subscriptions need not walk their whole history. */
 	skip = (date_month_of(from) - date_month_of(a)) / months - 1;
-	p = skip > 0 ? date_add_months(a, skip * months) : a;
+	if (skip > 0 && date_add_months(a, skip * months, &p) != 0)
+		return BILLING_PAST_CALENDAR;
 	while (p < stop) {
-		int32_t pe = date_add_months(p, months);
+		int32_t pe;
 
+		if (date_add_months(p, months, &pe) != 0)
+			return BILLING_PAST_CALENDAR;
 		if (p >= from)
 			emit(out, &n, max, p, end != DATE_NONE && end < pe ?
 			    end : pe, p, pe);
@@ -355,8 +362,14 @@ period_containing(const struct run *r, int32_t start, int32_t end,
     int months, int32_t day, struct billing_period *q)
 {
 	struct billing_period p[4];
-	size_t n = billing_periods(start, end, months, r->billing_day,
-	    date_add_months(day, -months), day + 1, p, 4);
+	int32_t from;
+	size_t n;
+
+	if (date_add_months(day, -months, &from) != 0)
+		from = DATE_MIN;	/* a bound of the search only */
+	if ((n = billing_periods(start, end, months, r->billing_day, from,
+	    day + 1, p, 4)) == BILLING_PAST_CALENDAR)
+		return 0;		/* sub_charges() says why */
 
 	for (size_t i = 0; i < n; i++)
 		if (p[i].start <= day && day < p[i].end) {
@@ -381,6 +394,9 @@ periods_to_charge(const struct run *r, int32_t start, int32_t end,
 	struct billing_period all[4], q;
 	size_t n = billing_periods(start, end, months, r->billing_day,
 	    r->p_start, r->p_end, all, 4), k = 0;
+
+	if (n == BILLING_PAST_CALENDAR)
+		return n;
 
 	if (op != NULL && op->end >= r->p_start && op->end < r->p_end &&
 	    period_containing(r, start, end, months, op->end, &q) &&
@@ -428,6 +444,13 @@ sub_charges(struct run *r, const struct sub *s, const struct open_period *op)
 	if (s->months == 0 || s->start == DATE_NONE)
 		return;
 	n = periods_to_charge(r, s->start, s->end, s->months, op, per);
+	if (n == BILLING_PAST_CALENDAR) {
+		cli_data_error(NULL, 0, NULL, "subscription '%s': a period of "
+		    "it that starts in the month would end after 9999-12-31, "
+		    "the last date there is: it cannot be billed", s->id);
+		r->failed = 1;
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct bline *b;
 
@@ -1611,15 +1634,26 @@ static void
 run_days(struct run *r)
 {
 	int y, m, d;
+	int32_t due;
 
 	r->billing_day = setting_int(r->db, "billing_day", 1);
 	r->terms = setting_int(r->db, "payment_terms_days", 30);
 	r->p_start = date_month_start(r->o->month);
 	r->p_end = date_month_end(r->o->month);
+	if (r->p_end > DATE_MAX)	/* the month is 9999-12 */
+		cli_data_error(NULL, 0, NULL, "--period 9999-12: what it bills "
+		    "would run to 10000-01-01, after 9999-12-31, the last date "
+		    "there is: it cannot be billed");
 	r->u_start = date_month_start(r->o->month - 1);
 	r->u_end = r->p_start;
 	date_format(r->issued, r->o->on);
-	date_format(r->due, r->o->on + r->terms);
+	if (date_add_days(r->o->on, r->terms, &due) != 0) {
+		cli_data_error(NULL, 0, NULL, "--on %s: an invoice issued on it "
+		    "would be due %d days later (payment_terms_days), after "
+		    "9999-12-31, the last date there is", r->issued, r->terms);
+		due = DATE_MAX;		/* nothing is written: the run fails */
+	}
+	date_format(r->due, due);
 	date_format_month(r->usage_month, date_month_of(r->u_start));
 	date_to_ymd(r->o->on, &y, &m, &d);
 	snprintf(r->prefix, sizeof(r->prefix), "INV-%04d", y);

@@ -651,7 +651,8 @@ add_remaining(struct measure *m, size_t seg, const struct mrr_sub *s,
 		if (sold > m->plast[k])
 			continue;	/* not sold yet */
 		if (s->start > from) {
-			year = date_add_months(from, 12);
+			if (date_add_months(from, 12, &year) != 0)
+				year = DATE_END;	/* the calendar ends first */
 			if (metrics_value_over(s->mrr, s->start, until, &v) ||
 			    metrics_value_over(s->mrr, s->start, until < year ?
 			    until : year, &year_v))

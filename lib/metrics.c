@@ -217,12 +217,17 @@ metrics_months_between(int32_t from, int32_t to)
 
 	if (to <= from)
 		return m;
-	/* whole months: a first guess from the months, then step back */
+	/* whole months: a first guess from the months, then step back (a
+	 * month past the calendar is past `to` too) */
 	whole = date_month_of(to) - date_month_of(from);
-	while (whole > 0 && date_add_months(from, (int)whole) > to)
+	while (whole > 0 && (date_add_months(from, (int)whole, &at) != 0 ||
+	    at > to))
 		whole--;
-	at = date_add_months(from, (int)whole);
-	next = date_add_months(from, (int)whole + 1);
+	if (date_add_months(from, (int)whole, &at) != 0)
+		at = from;	/* whole is 0: from itself */
+	/* the month after December 9999 would be a January, 31 days */
+	if (date_add_months(from, (int)whole + 1, &next) != 0)
+		next = at + 31;
 	m.den = next - at;
 	m.num = whole * m.den + (to - at);
 	return m;

@@ -969,6 +969,7 @@ store_quote(struct quote_writer *w, const struct quote_opts *o,
 	struct priced *pd = calloc(n, sizeof(*pd));
 	const struct new_line *h = &lines[0];
 	int broken = 0, bad = 0;
+	int32_t until;
 
 	if (pd == NULL)
 		cli_die(CLI_EIO, "out of memory");
@@ -1016,8 +1017,15 @@ store_quote(struct quote_writer *w, const struct quote_opts *o,
 		free(pd);
 		return -1;
 	}
+	if (date_add_days(o->on, o->valid_days - 1, &until) != 0) {
+		date_format(valid, o->on);
+		free(pd);
+		return cli_data_error(NULL, 0, NULL, "--on %s, --valid-days %d: "
+		    "the quote would be valid until after 9999-12-31, the last "
+		    "date there is", valid, o->valid_days), -1;
+	}
 	db_next_id(w->db, "quotes", "quote_id", "Q", qid, qsize);
-	date_format(valid, o->on + o->valid_days - 1);
+	date_format(valid, until);
 	sqlite3_bind_text(w->quote, 1, qid, -1, SQLITE_TRANSIENT);
 	bind_str(w->quote, 2, h->ref);
 	sqlite3_bind_text(w->quote, 3, h->account, -1, SQLITE_TRANSIENT);
@@ -1415,8 +1423,8 @@ accept_one(void *arg, const struct csv_field *f, unsigned long line)
 	struct accepted q;
 	char status[32], valid[16];
 	const char *loc = line ? "stdin" : NULL;
-	int32_t last, begin;
-	int rc;
+	int32_t last, begin, end;
+	int rc, term;
 
 	if ((rc = csv_id(loc, line, "quote_id", &f[0], 0, q.qid)) != 1)
 		return rc;
@@ -1450,7 +1458,11 @@ accept_one(void *arg, const struct csv_field *f, unsigned long line)
 		    "could be accepted until %s", q.qid, valid) ? 0 : -1;
 	begin = a->o->start != DATE_NONE ? a->o->start : a->o->on;
 	date_format(q.start, begin);
-	date_format(q.end, date_add_months(begin, contract_term(a, q.qid)));
+	if (date_add_months(begin, term = contract_term(a, q.qid), &end) != 0)
+		return cli_data_error(loc, line, NULL, "quote '%s': a contract of "
+		    "%d months from %s would end after 9999-12-31, the last "
+		    "date there is", q.qid, term, q.start) ? 0 : -1;
+	date_format(q.end, end);
 	db_next_id(a->db, "orders", "order_id", "ORD", q.order,
 	    sizeof(q.order));
 	db_next_id(a->db, "contracts", "contract_id", "CTR", q.contract,

@@ -47,10 +47,10 @@ static size_t
 in_month(int32_t start, int32_t end, int months, int bday, const char *month,
     struct billing_period *out, size_t max)
 {
-	int32_t from = D(month);
+	int32_t from = D(month), to = DATE_NONE;
 
-	return billing_periods(start, end, months, bday, from,
-	    date_add_months(from, 1), out, max);
+	ck_assert_int_eq(date_add_months(from, 1, &to), 0);
+	return billing_periods(start, end, months, bday, from, to, out, max);
 }
 
 START_TEST(anchor)
