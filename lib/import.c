@@ -39,6 +39,7 @@
 #include "keyset.h"
 #include "money.h"
 #include "out.h"
+#include "recognition.h"
 #include "sha256.h"
 
 #define MAXCOL 16
@@ -146,6 +147,7 @@ struct importer {
 	int nref;
 	int currency_col, account_ref;	/* -1 when none */
 	int line_no_col;		/* invoices' line_no, else -1 */
+	int service_col[2];		/* invoices' service_start, _end */
 	int order_col[4][2];		/* e->order as column indexes */
 	int required_col, when_col;	/* e->required_col, e->when_col */
 
@@ -624,6 +626,30 @@ resolve_currency(struct importer *im)
 
 /* ---- checks across columns ---------------------------------------------- */
 
+/* A service period that the revenue schedule could not split month by
+ * month (0001-01-01..9999-12-31 would put all but a century's share in
+ * its last month) is refused. */
+static void
+check_service_period(struct importer *im)
+{
+	const struct value *vs, *ve;
+	int32_t s, e;
+
+	if (im->service_col[0] < 0 || im->service_col[1] < 0)
+		return;
+	vs = &im->val[im->service_col[0]];
+	ve = &im->val[im->service_col[1]];
+	if (vs->kind != V_TEXT || ve->kind != V_TEXT ||
+	    date_parse(vs->s, vs->len, &s) != 0 ||
+	    date_parse(ve->s, ve->len, &e) != 0 ||
+	    recognition_months(s, e) <= RECOGNITION_MONTHS_MAX)
+		return;
+	row_error(im, "service_end", "'%.10s' to '%.10s' runs over %ld "
+	    "months: revenue is recognised over at most %d (a hundred years)",
+	    vs->s, ve->s, (long)recognition_months(s, e),
+	    RECOGNITION_MONTHS_MAX);
+}
+
 static void
 check_row(struct importer *im)
 {
@@ -644,6 +670,7 @@ check_row(struct importer *im)
 			    va->s, o->or_equal ? "before" : "not after",
 			    o->earlier, vb->s);
 	}
+	check_service_period(im);
 	if (e->required_col != NULL) {
 		const struct value *vw = &im->val[im->when_col];
 
@@ -1813,6 +1840,8 @@ importer_init(struct importer *im, sqlite3 *db, const struct entity *e,
 		memcpy(im->base, "USD", 4);
 	im->currency_col = entity_column_index(e, "currency");
 	im->line_no_col = entity_column_index(e, "line_no");
+	im->service_col[0] = entity_column_index(e, "service_start");
+	im->service_col[1] = entity_column_index(e, "service_end");
 	for (int i = 0; e->order[i].later != NULL; i++) {
 		im->order_col[i][0] = entity_column_index(e, e->order[i].later);
 		im->order_col[i][1] = entity_column_index(e,

@@ -51,6 +51,13 @@ recognition_split(int64_t amount, int32_t start, int32_t end,
 	return n;
 }
 
+int32_t
+recognition_months(int32_t start, int32_t end)
+{
+	return end <= start ? 0 : date_month_of(end - 1) - date_month_of(start) +
+	    1;
+}
+
 size_t
 recognition_line(int64_t amount, int32_t start, int32_t end, int32_t issued,
     int32_t *months, int64_t *parts, size_t max)
