@@ -237,8 +237,13 @@ price_one(struct pricer *pr, const char *sku, const char *currency,
 	if (p->recurring && out->period_months > 0) {
 		out->has_mrr = pricing_mrr(out->l.amount, out->period_months,
 		    &out->mrr) == 0;
-		pricing_term_value(out->l.amount, out->period_months, term,
-		    &out->term_value);
+		if (pricing_term_value(out->l.amount, out->period_months,
+		    term, &out->term_value) != 0) {
+			money_format_trim(q, qty, 6, 0, '.');
+			snprintf(why, size, "'%s' of '%s' over %d months is too "
+			    "large to price", q, sku, term);
+			return -1;
+		}
 	} else
 		out->term_value = out->l.amount;
 	if (p->has_cost) {
@@ -955,6 +960,30 @@ store_line(struct quote_writer *w, const char *qid, int line_no,
 }
 
 /*
+ * Whether the sums that list and show make of a quote's lines would not
+ * fit: its TCV (one-time amounts and recurring term values), its ACV (12
+ * x its MRR) and the amounts and costs of its margin.  Magnitudes, as the
+ * SQL adds them in an order of its own (see money_add_magnitude()).
+ */
+static int
+totals_too_large(const struct priced *pd, size_t n)
+{
+	int64_t tcv = 0, mrr = 0, amount = 0, cost = 0, acv;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct priced *p = &pd[i];
+
+		if (money_add_magnitude(&tcv, p->p->recurring ? p->term_value :
+		    p->l.amount) != MONEY_OK || (p->has_mrr &&
+		    money_add_magnitude(&mrr, p->mrr) != MONEY_OK) ||
+		    (p->has_cost && (money_add_magnitude(&amount, p->l.amount) !=
+		    MONEY_OK || money_add_magnitude(&cost, p->cost) != MONEY_OK)))
+			return 1;
+	}
+	return __builtin_mul_overflow(mrr, 12, &acv);
+}
+
+/*
  * Stores the lines of one quote (lines[0..n), all of one ref): checks the
  * account, the opportunity and every line, then writes the quote, its
  * lines and its approvals.  Returns 0, or -1 after reporting errors.
@@ -1013,6 +1042,9 @@ store_quote(struct quote_writer *w, const struct quote_opts *o,
 		} else
 			broken |= pd[i].nbroken > 0;
 	}
+	if (!bad && totals_too_large(pd, n))
+		bad = !cli_data_error(w->name, h->line, NULL, "quote '%s': its "
+		    "totals (TCV, ACV, margin) do not fit in 64 bits", h->ref) + 1;
 	if (bad) {
 		free(pd);
 		return -1;
