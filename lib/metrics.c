@@ -68,7 +68,10 @@ enum movement
 metrics_movement(int64_t start, int64_t end, int paid_before,
     int64_t *amount)
 {
-	*amount = end > start ? end - start : start - end;
+	uint64_t d = end > start ? (uint64_t)end - (uint64_t)start :
+	    (uint64_t)start - (uint64_t)end;
+
+	*amount = d > INT64_MAX ? -1 : (int64_t)d;
 	if (start == end)
 		return MV_NONE;
 	if (start <= 0 && end > 0)

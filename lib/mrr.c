@@ -193,6 +193,9 @@ mrr_add(struct mrr *m, size_t segment, const struct mrr_sub *sub,
 		    paid < date_month_start(m->first + (int32_t)k *
 		    m->months) - 1, &amount);
 
+		if (amount < 0)
+			m->overflow = 1;	/* a move past 64 bits */
+
 		add(m, &su->start, s);
 		add(m, &su->end, e);
 		add(m, &su->move[mv], amount);

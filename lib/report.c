@@ -160,8 +160,17 @@ card(const struct report *r, size_t k, enum metric m)
 		fputs("&mdash;", r->fp);
 	fputs("</div>", r->fp);
 	if (now->set && was != NULL && was->set) {
-		int64_t delta = now->v - was->v;
-		int good = delta == 0 ? -1 : (delta > 0) == higher_is_better(m);
+		int64_t delta;
+		int good;
+
+		if (__builtin_sub_overflow(now->v, was->v, &delta) ||
+		    delta == INT64_MIN) {
+			cli_data_error(NULL, 0, NULL, "%s: the change of %s since "
+			    "%s does not fit in 64 bits", r->t->period[k],
+			    metrics_defs[m].name, r->t->period[k - 1]);
+			return;
+		}
+		good = delta == 0 ? -1 : (delta > 0) == higher_is_better(m);
 
 		shown(r, m, delta < 0 ? -delta : delta, d, sizeof(d));
 		fprintf(r->fp, "<div class=\"d %s\">%s %s vs %s</div>",
@@ -180,8 +189,9 @@ y_of(int64_t v, int64_t min, int64_t max)
 {
 	if (max == min)
 		return CHART_H - PAD_B;
-	return (int)((CHART_H - PAD_B - 10) - (__int128)(v - min) *
-	    (CHART_H - PAD_B - 20) / (max - min));
+	/* in 128 bits: a span of two amounts can pass 64 */
+	return (int)((CHART_H - PAD_B - 10) - ((__int128)v - min) *
+	    (CHART_H - PAD_B - 20) / ((__int128)max - min));
 }
 
 static void
