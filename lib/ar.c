@@ -494,7 +494,7 @@ ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o)
 	st = db_prepare(db, sql_invoice_sums);
 	sqlite3_bind_text(st, 1, invoice, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 2, o->line);
-	sqlite3_step(st);
+	db_row(st);	/* sums: one row, or a sum past 64 bits stops */
 	lines_amt = sqlite3_column_int64(st, 0);
 	lines_tax = sqlite3_column_int64(st, 1);
 	cr_amt = sqlite3_column_int64(st, 2);
@@ -611,7 +611,7 @@ void_one(void *arg, const struct csv_field *f, unsigned long line)
 	st = db_prepare(db, sql_invoice_sums);
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 2, 0);
-	sqlite3_step(st);
+	db_row(st);
 	paid = sqlite3_column_int64(st, 5);
 	sqlite3_finalize(st);
 	if (paid != 0)

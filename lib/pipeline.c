@@ -388,9 +388,9 @@ move_one(void *arg, const struct csv_field *f, unsigned long line)
 	sqlite3_bind_text(mv->same_day, 1, opp, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(mv->same_day, 2, stage, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(mv->same_day, 3, daybuf, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(mv->same_day);
+	rc = db_row(mv->same_day);
 	sqlite3_reset(mv->same_day);
-	if (rc == SQLITE_ROW)
+	if (rc)
 		return cli_data_error(loc, line, NULL, "opportunity '%s' already "
 		    "entered %s on %s (the history keeps one entry per stage "
 		    "and day)", opp, stage, daybuf) ? 0 : -1;

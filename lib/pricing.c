@@ -246,7 +246,7 @@ book_load(struct pricing_book *b, struct book_entry *e)
 	int rc;
 
 	sqlite3_bind_text(b->product, 1, p->sku, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(b->product)) == SQLITE_ROW) {
+	if ((rc = db_row(b->product))) {
 		p->family = cli_strdup(col(b->product, 0));
 		snprintf(p->kind, sizeof(p->kind), "%s", col(b->product, 1));
 		snprintf(p->period, sizeof(p->period), "%s",
@@ -258,7 +258,7 @@ book_load(struct pricing_book *b, struct book_entry *e)
 		p->unit_cost = sqlite3_column_int64(b->product, 3);
 	}
 	sqlite3_reset(b->product);
-	if (rc != SQLITE_ROW) {
+	if (!rc) {
 		snprintf(e->why, sizeof(e->why), "'%s' is not a product",
 		    p->sku);
 		return;

@@ -1271,7 +1271,7 @@ decide_one(void *arg, const struct csv_field *f, unsigned long line)
 		    "approve" : "reject") ? 0 : -1;
 	sqlite3_bind_text(d->pending, 1, qid, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(d->pending, 2, d->o->role, -1, SQLITE_TRANSIENT);
-	sqlite3_step(d->pending);
+	db_row(d->pending);
 	pending = sqlite3_column_int(d->pending, 0);
 	mine = sqlite3_column_int(d->pending, 1);
 	sqlite3_reset(d->pending);
@@ -1475,7 +1475,7 @@ accept_one(void *arg, const struct csv_field *f, unsigned long line)
 	sqlite3_reset(a->quote);
 	if (strcmp(status, "accepted") == 0) {
 		sqlite3_bind_text(a->order_of, 1, q.qid, -1, SQLITE_TRANSIENT);
-		sqlite3_step(a->order_of);
+		db_row(a->order_of);
 		snprintf(q.order, sizeof(q.order), "%s", text(a->order_of, 0) ?
 		    text(a->order_of, 0) : "");
 		sqlite3_reset(a->order_of);
