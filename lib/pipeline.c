@@ -142,7 +142,8 @@ convert_one(void *arg, const struct csv_field *f, unsigned long line)
 {
 	struct convert *cv = arg;
 	char lead[ENTITY_ID_MAX + 1], account[ENTITY_ID_MAX + 1];
-	char opp[64], onbuf[DATE_FMT_MAX], company[512], currency[4];
+	char opp[64], onbuf[DATE_FMT_MAX], currency[4];
+	const char *company;	/* the lead row's, until it is reset */
 	const char *status;
 	int32_t created;
 	int rc;
@@ -167,21 +168,23 @@ convert_one(void *arg, const struct csv_field *f, unsigned long line)
 		sqlite3_reset(cv->lead);
 		return more ? 0 : -1;
 	}
-	snprintf(company, sizeof(company), "%s", text(cv->lead, 1) ?
-	    text(cv->lead, 1) : "");
+	company = text(cv->lead, 1) ? text(cv->lead, 1) : "";
 	snprintf(account, sizeof(account), "%s", text(cv->lead, 2) ?
 	    text(cv->lead, 2) : "");
 	created = db_day(cv->lead, 3);
-	sqlite3_reset(cv->lead);
 	if (account[0] == '\0' && company[0] == '\0')
-		return cli_data_error(where(line), line, NULL, "lead '%s' has "
+		rc = cli_data_error(where(line), line, NULL, "lead '%s' has "
 		    "neither an account nor a company to make one from",
 		    lead) ? 0 : -1;
-	if (created != DATE_NONE && cv->on < created) {
+	else if (created != DATE_NONE && cv->on < created) {
 		date_format(onbuf, cv->on);
-		return cli_data_error(where(line), line, NULL, "lead '%s' "
+		rc = cli_data_error(where(line), line, NULL, "lead '%s' "
 		    "cannot be converted on %s, before it was created", lead,
 		    onbuf) ? 0 : -1;
+	}
+	if (rc != 1) {
+		sqlite3_reset(cv->lead);
+		return rc;
 	}
 	date_format(onbuf, cv->on);
 	memcpy(currency, cv->base, 4);
@@ -206,7 +209,7 @@ convert_one(void *arg, const struct csv_field *f, unsigned long line)
 			    text(cv->account_currency, 0));
 		sqlite3_reset(cv->account_currency);
 		if (company[0] == '\0')
-			snprintf(company, sizeof(company), "%s", account);
+			company = account;
 	}
 	db_next_id(cv->db, "opportunities", "opportunity_id", "OPP", opp,
 	    sizeof(opp));
@@ -215,6 +218,7 @@ convert_one(void *arg, const struct csv_field *f, unsigned long line)
 	    SQLITE_TRANSIENT);
 	sqlite3_bind_text(cv->new_opportunity, 3, company, -1,
 	    SQLITE_TRANSIENT);
+	sqlite3_reset(cv->lead);
 	sqlite3_bind_text(cv->new_opportunity, 4, cv->first_stage, -1,
 	    SQLITE_TRANSIENT);
 	sqlite3_bind_text(cv->new_opportunity, 5, currency, -1,
@@ -752,7 +756,7 @@ pipeline_funnel(sqlite3 *db, int32_t from, int32_t to, const char *by,
 	struct funnel_event *hist = NULL;
 	size_t nhist, caphist = 0;
 	sqlite3_stmt *opps, *history;
-	char group[512] = "";
+	char *group = NULL;	/* the group's value, whole, however long */
 	int have_group = 0;
 	struct out *o;
 	const char **cols = (const char **)names;
@@ -774,9 +778,13 @@ pipeline_funnel(sqlite3 *db, int32_t from, int32_t to, const char *by,
 		const char *g = text(opps, 3);
 		struct funnel_path path;
 
-		if (have_group && by != NULL && strcmp(group, g ? g : "") != 0)
+		if (have_group && by != NULL && strcmp(group, g ? g : "") != 0) {
 			funnel_emit(o, &ss, group, 1, acc);
-		snprintf(group, sizeof(group), "%s", g ? g : "");
+			free(group);
+			group = NULL;
+		}
+		if (group == NULL)
+			group = cli_strdup(g ? g : "");
 		have_group = 1;
 		nhist = 0;
 		sqlite3_bind_text(history, 1, text(opps, 0), -1,
@@ -800,7 +808,8 @@ pipeline_funnel(sqlite3 *db, int32_t from, int32_t to, const char *by,
 		funnel_count(&ss, &path, from, to, acc);
 	}
 	if (have_group || by == NULL)
-		funnel_emit(o, &ss, group, by != NULL, acc);
+		funnel_emit(o, &ss, group != NULL ? group : "", by != NULL, acc);
+	free(group);
 	sqlite3_finalize(opps);
 	sqlite3_finalize(history);
 	free(hist);
