@@ -29,6 +29,7 @@
  * by one thread at a time.
  */
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,7 +233,7 @@ struct bline {
 	char ref[ENTITY_ID_MAX + 1];	/* subscription, order or sku */
 	int ref_line;			/* order line */
 	char sku[ENTITY_ID_MAX + 1];
-	char description[160];
+	char *description;		/* heap: a product's name, whole */
 	int64_t qty, unit_price, amount;
 	int32_t start, end;		/* service period, or DATE_NONE */
 	int32_t period_start, period_end;	/* billing_records */
@@ -323,6 +324,33 @@ add_line(struct run *r, const char *currency, enum source src)
 	return b;
 }
 
+/* The line's description, as printf() would write it. */
+static void __attribute__((format(printf, 2, 3)))
+describe(struct bline *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	free(b->description);
+	if (n < 0 || (b->description = malloc((size_t)n + 1)) == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	va_start(ap, fmt);
+	vsnprintf(b->description, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+}
+
+/* Lines [0, n) of the account, described on the heap, are done with. */
+static void
+lines_done(struct run *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->l[i].description);
+	r->n = 0;
+}
+
 static void
 describe_period(struct bline *b, const char *product,
     const struct billing_period *p)
@@ -333,11 +361,10 @@ describe_period(struct bline *b, const char *product,
 	date_format(from, p->start);
 	date_format(to, p->end - 1);
 	if (days == full)
-		snprintf(b->description, sizeof(b->description), "%s, %s to %s",
-		    product, from, to);
+		describe(b, "%s, %s to %s", product, from, to);
 	else
-		snprintf(b->description, sizeof(b->description), "%s, %s to %s "
-		    "(%d/%d days)", product, from, to, (int)days, (int)full);
+		describe(b, "%s, %s to %s (%d/%d days)", product, from, to,
+		    (int)days, (int)full);
 }
 
 static int
@@ -489,10 +516,12 @@ days_line(struct run *r, const struct sub *s, enum source src, int32_t from,
 	snprintf(b->sku, sizeof(b->sku), "%s", s->sku);
 	date_format(a, from);
 	date_format(z, to - 1);
-	snprintf(b->description, sizeof(b->description), src == SRC_CHANGE ?
-	    "Change: %s, %s to %s (%d/%d days at the new terms)" :
-	    "Credit: %s, %s to %s (%d/%d days unused)", s->product, a, z,
-	    (int)(to - from), (int)days);
+	if (src == SRC_CHANGE)
+		describe(b, "Change: %s, %s to %s (%d/%d days at the new "
+		    "terms)", s->product, a, z, (int)(to - from), (int)days);
+	else
+		describe(b, "Credit: %s, %s to %s (%d/%d days unused)",
+		    s->product, a, z, (int)(to - from), (int)days);
 	b->start = from;
 	b->end = to;
 	return b;
@@ -609,8 +638,7 @@ one_time_lines(struct run *r, sqlite3_stmt *s)
 	snprintf(b->ref, sizeof(b->ref), "%s", db_text(s, 2));
 	b->ref_line = sqlite3_column_int(s, 3);
 	snprintf(b->sku, sizeof(b->sku), "%s", db_text(s, 4));
-	snprintf(b->description, sizeof(b->description), "%s (order %s)",
-	    db_text(s, 5), db_text(s, 2));
+	describe(b, "%s (order %s)", db_text(s, 5), db_text(s, 2));
 	b->qty = sqlite3_column_int64(s, 6);
 	b->unit_price = sqlite3_column_int64(s, 7);
 	b->amount = sqlite3_column_int64(s, 8);
@@ -637,8 +665,7 @@ usage_lines(struct run *r, sqlite3_stmt *s)
 	snprintf(b->ref, sizeof(b->ref), "%s", db_text(s, 0));	/* account */
 	snprintf(b->sku, sizeof(b->sku), "%s", db_text(s, 2));
 	date_format_month(month, date_month_of(r->u_start));
-	snprintf(b->description, sizeof(b->description), "%s, usage in %s",
-	    db_text(s, 3), month);
+	describe(b, "%s, usage in %s", db_text(s, 3), month);
 	b->qty = sqlite3_column_int64(s, 4);
 	if (pricing_line(pricing_gross(p->model, p->tier, p->ntier, b->qty,
 	    &tier), b->qty, 0, &pl) != 0) {
@@ -1148,7 +1175,7 @@ make_account(struct run *r, const char *account)
 	for (size_t i = 0; i < r->n; i++)
 		if (r->l[i].line_no == 0)
 			make_invoice(r, account, r->l[i].currency);
-	r->n = 0;
+	lines_done(r);
 	if (r->fill->nline >= BATCH_LINES)
 		hand_over(r);
 }
@@ -1617,6 +1644,7 @@ finish_reading(struct run *r)
 		free(r->open[i].sub);
 	free(r->open);
 	free_pairs(r->products, r->nproducts);
+	lines_done(r);
 	free(r->l);
 }
 
