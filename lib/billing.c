@@ -649,7 +649,7 @@ usage_lines(struct run *r, sqlite3_stmt *s)
 {
 	const struct pricing_product *p;
 	struct pricing_line pl;
-	char why[200], month[MONTH_FMT_MAX];
+	char why[PRICING_WHY_MAX], month[MONTH_FMT_MAX];
 	struct bline *b;
 	int tier;
 

@@ -149,7 +149,7 @@ struct book_entry {
 	char currency[4];
 	struct pricing_product p;
 	int found;		/* 0: the reason is in why */
-	char why[ENTITY_ID_MAX + 80];
+	char why[PRICING_WHY_MAX];
 };
 
 struct pricing_book {

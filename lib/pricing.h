@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "entity.h"
+
 #define PRICING_TIERS_MAX 64
 
 enum pricing_model { PRICING_FLAT, PRICING_PER_UNIT, PRICING_VOLUME,
@@ -101,9 +103,11 @@ void pricing_book_close(struct pricing_book *b);
 
 /*
  * The product and its tiers in `currency` on the book's day.  Returns
- * NULL after writing why (size bytes): an unknown sku, or no price in
- * that currency on that day.  The result belongs to the book.
+ * NULL after writing why (size bytes, PRICING_WHY_MAX holds any): an
+ * unknown sku, or no price in that currency on that day.  The result
+ * belongs to the book.
  */
+#define PRICING_WHY_MAX (ENTITY_ID_MAX + 80)
 const struct pricing_product *pricing_book_find(struct pricing_book *b,
     const char *sku, const char *currency, char *why, size_t size);
 
