@@ -660,8 +660,8 @@ add_remaining(struct measure *m, size_t seg, const struct mrr_sub *s,
 		} else {
 			whole = date_month_of(until) - date_month_of(from);
 			if (money_div((__int128)s->mrr * (whole * dim + d - 1),
-			    dim, &v) != MONEY_OK || __builtin_mul_overflow(
-			    s->mrr, 12, &year_v))
+			    dim, &v) != MONEY_OK || money_mul(s->mrr, 12, 0,
+			    &year_v) != MONEY_OK)
 				m->overflow = 1;
 			if (whole < 12)
 				year_v = v;
@@ -714,7 +714,7 @@ end_account(struct measure *m, struct account *a)
 		add(m, &c->value, v);
 		if (s->start <= c->end - 1 && (s->end == DATE_NONE ||
 		    c->end - 1 < s->end)) {
-			if (__builtin_mul_overflow(s->mrr, 12, &v))
+			if (money_mul(s->mrr, 12, 0, &v) != MONEY_OK)
 				m->overflow = 1;
 			add(m, &c->arr, v);
 		}
@@ -1124,7 +1124,7 @@ mrr_figures(struct measure *m, size_t k, size_t s)
 	int64_t v;
 
 	metrics_set(t, k, s, M_MRR, r->end);
-	if (__builtin_mul_overflow(r->end, 12, &v))
+	if (money_mul(r->end, 12, 0, &v) != MONEY_OK)
 		m->overflow = 1;
 	metrics_set(t, k, s, M_ARR, v);
 	metrics_set(t, k, s, M_NEW_MRR, mv[MV_NEW]);

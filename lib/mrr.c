@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "date.h"
+#include "money.h"
 #include "mrr.h"
 
 struct mrr {
@@ -126,7 +127,7 @@ mrr_first_paying(const struct mrr_sub *sub, size_t nsub)
 static void
 add(struct mrr *m, int64_t *sum, int64_t v)
 {
-	if (__builtin_add_overflow(*sum, v, sum))
+	if (money_add(*sum, v, sum) != MONEY_OK)
 		m->overflow = 1;
 }
 

@@ -980,7 +980,7 @@ totals_too_large(const struct priced *pd, size_t n)
 		    MONEY_OK || money_add_magnitude(&cost, p->cost) != MONEY_OK)))
 			return 1;
 	}
-	return __builtin_mul_overflow(mrr, 12, &acv);
+	return money_mul(mrr, 12, 0, &acv) != MONEY_OK;
 }
 
 /*

@@ -128,7 +128,7 @@ mrr_on(sqlite3_stmt *st, struct fx *fx, int32_t day, int64_t *sum)
 		    sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
 		    1, months, &a) != 0 || fx_convert(fx, a, (const char *)
 		    sqlite3_column_text(st, 4), db_day(st, 5), &v, why,
-		    sizeof(why)) != 0 || __builtin_add_overflow(*sum, v, sum))
+		    sizeof(why)) != 0 || money_add(*sum, v, sum) != MONEY_OK)
 			rc = -1;
 	}
 	sqlite3_reset(st);
