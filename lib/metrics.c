@@ -117,44 +117,6 @@ mul128(__int128 a, __int128 b, __int128 *p)
 	return __builtin_mul_overflow(a, b, p) ? -1 : 0;
 }
 
-/*
- * a x b / d for a, b >= 0 and d > 0, rounded half away from zero, into
- * *q; -1 when it does not fit.  The product may need 256 bits: the sum
- * of six churn rates of a hundred thousand accounts each has a
- * denominator near 10^30, and LTV multiplies it by an amount.
- */
-static int
-muldiv_u(unsigned __int128 a, unsigned __int128 b, unsigned __int128 d,
-    int64_t *q)
-{
-	const unsigned __int128 m64 = ~(uint64_t)0;
-	unsigned __int128 a0 = a & m64, a1 = a >> 64, b0 = b & m64, b1 = b >> 64;
-	unsigned __int128 p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0;
-	unsigned __int128 mid = (p00 >> 64) + (p01 & m64) + (p10 & m64);
-	unsigned __int128 lo = (mid << 64) | (p00 & m64);
-	unsigned __int128 hi = a1 * b1 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
-	unsigned __int128 r = hi, quot = 0;
-
-	if (hi >= d)
-		return -1;	/* a quotient past 128 bits */
-	for (int i = 127; i >= 0; i--) {
-		int carry = (int)(r >> 127);
-
-		r = (r << 1) | ((lo >> i) & 1);
-		quot <<= 1;
-		if (carry || r >= d) {
-			r -= d;
-			quot |= 1;
-		}
-	}
-	if (r >= d - r)
-		quot++;
-	if (quot > INT64_MAX)
-		return -1;
-	*q = (int64_t)quot;
-	return 0;
-}
-
 int
 metrics_ltv(int64_t mrr, int64_t cost, int64_t paying,
     const int64_t *churned, const int64_t *start, size_t n, int64_t *ltv)
@@ -184,9 +146,11 @@ metrics_ltv(int64_t mrr, int64_t cost, int64_t paying,
 		return -1;
 	/* (mrr - cost) / paying x months / (sn / sd) */
 	g = gcd128(sd, paying);
-	if (mul128(sn, paying / g, &den) || muldiv_u((unsigned __int128)
-	    (mrr > cost ? mrr - cost : cost - mrr) * (unsigned)months,
-	    (unsigned __int128)(sd / g), (unsigned __int128)den, &v) != 0)
+	/* the product may need 256 bits: the sum of six churn rates of a
+	 * hundred thousand accounts each has a denominator near 10^30 */
+	if (mul128(sn, paying / g, &den) || money_muldiv((__int128)
+	    (mrr > cost ? mrr - cost : cost - mrr) * months, sd / g, den,
+	    &v) != MONEY_OK)
 		return -2;
 	*ltv = mrr >= cost ? v : -v;
 	return 0;

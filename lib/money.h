@@ -78,6 +78,12 @@ enum money_status money_round(__int128 v, int digits, int64_t *out);
  * mean, a ratio, a rate).  d != 0; d = -v is fine. */
 enum money_status money_div(__int128 v, __int128 d, int64_t *out);
 
+/* a x b / d rounded by the same rule, exactly: the product is taken in
+ * 256 bits (a line's gross amount, near 2^126, times a discount).
+ * d != 0; MONEY_RANGE when the quotient does not fit in int64. */
+enum money_status money_muldiv(__int128 a, __int128 b, __int128 d,
+    int64_t *out);
+
 /* a x b / 10^digits, rounded by money_round(); the product is exact in 128
  * bits. */
 enum money_status money_mul(int64_t a, int64_t b, int digits, int64_t *out);

@@ -89,19 +89,16 @@ int
 pricing_line(__int128 gross, int64_t qty, int64_t discount,
     struct pricing_line *l)
 {
-	__int128 net;	/* x 10^20 */
+	int64_t kept = HUNDRED_PCT - discount;	/* percent x 10^6 */
 
 	l->qty = qty;
 	l->discount = discount;
-	/* gross is below 2^126, so past 10^8 x that it cannot fit */
-	if (qty <= 0 ||
-	    __builtin_mul_overflow(gross, HUNDRED_PCT - discount, &net))
-		return -1;
-	if (money_div(gross, qty, &l->list_unit) != MONEY_OK ||
-	    money_div(net, (__int128)HUNDRED_PCT * qty, &l->net_unit) !=
-	    MONEY_OK ||
-	    money_div(net, (__int128)HUNDRED_PCT * E6 * E6, &l->amount) !=
-	    MONEY_OK)
+	/* gross x kept can pass 128 bits: money_muldiv() takes it whole */
+	if (qty <= 0 || money_div(gross, qty, &l->list_unit) != MONEY_OK ||
+	    money_muldiv(gross, kept, (__int128)HUNDRED_PCT * qty,
+	    &l->net_unit) != MONEY_OK ||
+	    money_muldiv(gross, kept, (__int128)HUNDRED_PCT * E6 * E6,
+	    &l->amount) != MONEY_OK)
 		return -1;
 	return 0;
 }
