@@ -12,6 +12,7 @@
  * balances and sums of a period at the rate of its last day; a deal at
  * that of its close.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "cli.h"
 #include "date.h"
 #include "db.h"
+#include "entity.h"
 #include "fx.h"
 #include "measure.h"
 #include "money.h"
@@ -180,6 +182,8 @@ struct measure {
 	size_t nmissing;
 	int overflow;
 	char too_large[160];	/* the amount that could not be converted */
+	char where[ENTITY_ID_MAX + 40];		/* the row being measured */
+	char overflow_at[ENTITY_ID_MAX + 40];	/* where a figure first did */
 };
 
 static const char *
@@ -224,12 +228,32 @@ sums_of(struct measure *m, size_t period, size_t seg)
 	return &m->x[period * m->ns + seg];
 }
 
+/* What is being measured, for the message of a figure past 64 bits. */
+static void __attribute__((format(printf, 2, 3)))
+measuring(struct measure *m, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m->where, sizeof(m->where), fmt, ap);
+	va_end(ap);
+}
+
+/* The mark that a figure went past 64 bits, and where it first did. */
+static void
+overflowed(struct measure *m)
+{
+	if (!m->overflow)
+		memcpy(m->overflow_at, m->where, sizeof(m->where));
+	m->overflow = 1;
+}
+
 /* *sum += v, or the mark that a figure went past 64 bits. */
 static void
 add(struct measure *m, int64_t *sum, int64_t v)
 {
 	if (money_add(*sum, v, sum) != MONEY_OK)
-		m->overflow = 1;
+		overflowed(m);
 }
 
 /* The mark, and what report_failures() says of the first amount that
@@ -248,7 +272,7 @@ too_large(struct measure *m, int64_t amount, const char *currency,
 		    "not fit in 64 bits of minor units of %s at that day's "
 		    "rates", v, currency, d, fx_currency(m->fx));
 	}
-	m->overflow = 1;
+	overflowed(m);
 }
 
 /* The period a day falls in, or -1. */
@@ -328,16 +352,19 @@ report_failures(struct measure *m)
 	char why[256];
 	int64_t v;
 
+	if (mrr_overflowed(m->mrr))
+		overflowed(m);
 	for (size_t i = 0; i < m->nmissing; i++)
 		if (fx_convert(m->fx, 1, m->missing[i].cur, m->missing[i].day,
 		    &v, why, sizeof(why)) != 0)
 			cli_data_error(NULL, 0, NULL, "%s", why);
 	if (m->too_large[0] != '\0')
 		cli_data_error(NULL, 0, NULL, "%s", m->too_large);
-	else if (m->overflow || mrr_overflowed(m->mrr))
-		cli_data_error(NULL, 0, NULL, "a figure is too large for 64 "
-		    "bits of minor units of %s", fx_currency(m->fx));
-	return m->nmissing > 0 || m->overflow || mrr_overflowed(m->mrr);
+	else if (m->overflow)
+		cli_data_error(NULL, 0, NULL, "%s: a figure is too large for 64 "
+		    "bits of minor units of %s", m->overflow_at,
+		    fx_currency(m->fx));
+	return m->nmissing > 0 || m->overflow;
 }
 
 /* ---- periods and segments ------------------------------------------------- */
@@ -584,6 +611,7 @@ add_contracts(struct measure *m)
 
 		if (c->seg == SIZE_MAX)
 			continue;
+		measuring(m, "contract '%s'", c->id);
 		if ((k = period_of(m, c->end - 1)) >= 0) {
 			struct sums *x = sums_of(m, (size_t)k, c->seg);
 
@@ -600,7 +628,7 @@ add_contracts(struct measure *m)
 
 			add(m, &tcv, c->fees);
 			if (metrics_acv(c->value, c->start, c->end, &acv) != 0)
-				m->overflow = 1;
+				overflowed(m);
 			add(m, &x->tcv, tcv);
 			add(m, &x->acv, acv);
 			add(m, &x->book[c->type], tcv);
@@ -656,13 +684,13 @@ add_remaining(struct measure *m, size_t seg, const struct mrr_sub *s,
 			if (metrics_value_over(s->mrr, s->start, until, &v) ||
 			    metrics_value_over(s->mrr, s->start, until < year ?
 			    until : year, &year_v))
-				m->overflow = 1;
+				overflowed(m);
 		} else {
 			whole = date_month_of(until) - date_month_of(from);
 			if (money_div((__int128)s->mrr * (whole * dim + d - 1),
 			    dim, &v) != MONEY_OK || money_mul(s->mrr, 12, 0,
 			    &year_v) != MONEY_OK)
-				m->overflow = 1;
+				overflowed(m);
 			if (whole < 12)
 				year_v = v;
 		}
@@ -694,8 +722,11 @@ account_contracts(struct measure *m, const struct account *a)
 static void
 end_account(struct measure *m, struct account *a)
 {
+	measuring(m, "account '%s'", a->id);
 	if (a->seg != SIZE_MAX)
 		mrr_add(m->mrr, a->seg, a->sub, a->n, NULL);
+	if (mrr_overflowed(m->mrr))
+		overflowed(m);
 	account_contracts(m, a);
 	for (size_t i = 0; i < a->n; i++) {
 		struct contract *c = a->contract[i];
@@ -710,12 +741,12 @@ end_account(struct measure *m, struct account *a)
 		from = s->start > c->start ? s->start : c->start;
 		to = s->end != DATE_NONE && s->end < c->end ? s->end : c->end;
 		if (metrics_value_over(s->mrr, from, to, &v) != 0)
-			m->overflow = 1;
+			overflowed(m);
 		add(m, &c->value, v);
 		if (s->start <= c->end - 1 && (s->end == DATE_NONE ||
 		    c->end - 1 < s->end)) {
 			if (money_mul(s->mrr, 12, 0, &v) != MONEY_OK)
-				m->overflow = 1;
+				overflowed(m);
 			add(m, &c->arr, v);
 		}
 	}
@@ -759,7 +790,7 @@ sub_amounts(struct measure *m, sqlite3_stmt *st, struct mrr_sub *s)
 	    sqlite3_column_int64(st, 4), 1, months, &mrr) != 0 ||
 	    (p != NULL && billing_amount(qty, p->unit_cost, 0, 1, months,
 	    &cost) != 0))
-		m->overflow = 1;
+		overflowed(m);
 	s->mrr = convert(m, mrr, text(st, 5), s->start);
 	s->cost = convert(m, cost, m->base, s->start);
 	s->seats = p != NULL && p->seats ? qty : 0;
@@ -787,6 +818,7 @@ read_subscriptions(struct measure *m,
 			set_id(&a, id);
 			a.seg = seg_at(m, st, 1);
 		}
+		measuring(m, "account '%s'", id);
 		s = next_sub(&a);
 		s->start = db_day(st, 7);
 		s->end = db_day(st, 8);
@@ -891,6 +923,7 @@ read_invoice_lines(struct measure *m)
 		}
 		if (c != 0)
 			continue;	/* a line of no invoice */
+		measuring(m, "invoice '%s'", id);
 		if (i < 0) {
 			const char *status = text(inv, 4);
 
@@ -909,7 +942,7 @@ read_invoice_lines(struct measure *m)
 		/* unit cost x quantity, in the base currency */
 		if (billing_amount(sqlite3_column_int64(st, 3), p->unit_cost, 0,
 		    1, 1, &cost) != 0)
-			m->overflow = 1;
+			overflowed(m);
 		add(m, &m->led.ot_cost[i], cost);
 	}
 	step_error(m, rc);
@@ -965,6 +998,7 @@ add_ledger(struct measure *m)
 			size_t at = s * l->nmonth;
 			int64_t cost = 0;
 
+			measuring(m, "%s", m->t->period[k]);
 			memset(back, 0, l->nmonth * sizeof(int64_t));
 			for (size_t c = 0; c < l->ncur; c++) {
 				const struct book *b = &l->book[c];
@@ -1111,7 +1145,7 @@ set_ratio(struct measure *m, size_t k, size_t s, enum metric id,
 	if (metrics_ratio(num, den, scale, &v) == 0)
 		metrics_set(m->t, k, s, id, v);
 	else if (den != 0)
-		m->overflow = 1;
+		overflowed(m);
 }
 
 static void
@@ -1125,7 +1159,7 @@ mrr_figures(struct measure *m, size_t k, size_t s)
 
 	metrics_set(t, k, s, M_MRR, r->end);
 	if (money_mul(r->end, 12, 0, &v) != MONEY_OK)
-		m->overflow = 1;
+		overflowed(m);
 	metrics_set(t, k, s, M_ARR, v);
 	metrics_set(t, k, s, M_NEW_MRR, mv[MV_NEW]);
 	metrics_set(t, k, s, M_EXPANSION_MRR, mv[MV_EXPANSION]);
@@ -1154,7 +1188,7 @@ mrr_figures(struct measure *m, size_t k, size_t s)
 		metrics_set(t, k, s, M_LTV, v);
 		break;
 	case -2:
-		m->overflow = 1;
+		overflowed(m);
 		break;
 	}
 }
@@ -1208,7 +1242,7 @@ other_figures(struct measure *m, size_t k, size_t s)
 		metrics_set(t, k, s, M_PIPELINE_VELOCITY, v);
 		break;
 	case -2:
-		m->overflow = 1;
+		overflowed(m);
 		break;
 	}
 }
@@ -1242,6 +1276,7 @@ measure_table(sqlite3 *db, const struct measure_opts *o)
 		db_commit(db);
 	for (size_t k = 0; k < m.np; k++)
 		for (size_t s = 0; s < m.ns; s++) {
+			measuring(&m, "%s", m.t->period[k]);
 			mrr_figures(&m, k, s);
 			other_figures(&m, k, s);
 		}
