@@ -470,15 +470,17 @@ ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o)
 	sqlite3_stmt *st = db_prepare(db, sql_invoice);
 	int64_t amount = 0, tax = 0, lines_amt, lines_tax, cr_amt, cr_tax;
 	char currency[4] = "", status[16] = "", id[40], prefix[16];
-	char day[DATE_FMT_MAX];
+	char day[DATE_FMT_MAX], issued[DATE_FMT_MAX];
 	struct out *out;
 	int found, y, m, d, rc;
+	int32_t issue_day = DATE_NONE;
 
 	db_begin(db);
 	sqlite3_bind_text(st, 1, invoice, -1, SQLITE_TRANSIENT);
 	if ((found = db_row(st))) {
 		snprintf(currency, sizeof(currency), "%s", db_text(st, 1));
 		snprintf(status, sizeof(status), "%s", db_text(st, 2));
+		issue_day = db_day(st, 3);
 	}
 	sqlite3_finalize(st);
 	if (!found) {
@@ -489,6 +491,15 @@ ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o)
 	if (strcmp(status, "void") == 0) {
 		cli_data_error(NULL, 0, NULL, "invoice '%s' is void: there is "
 		    "nothing to credit", invoice);
+		return db_finish(db, "credit", o->arguments, &ch);
+	}
+	/* a credit note takes back what was invoiced, so it cannot come
+	 * before the invoice */
+	if (o->as_of < issue_day) {
+		date_format(day, o->as_of);
+		date_format(issued, issue_day);
+		cli_data_error(NULL, 0, NULL, "a credit note dated %s would be "
+		    "before invoice '%s', issued on %s", day, invoice, issued);
 		return db_finish(db, "credit", o->arguments, &ch);
 	}
 	st = db_prepare(db, sql_invoice_sums);
@@ -840,8 +851,8 @@ ar_dunning(sqlite3 *db, const struct ar_opts *o)
 
 /* ---- lists and the export ----------------------------------------------------------- */
 
-static const char *
-shown_status(const char *stored, int64_t total, int64_t credited,
+const char *
+ar_status(const char *stored, int64_t total, int64_t credited,
     int64_t balance)
 {
 	if (strcmp(stored, "void") == 0)
@@ -870,7 +881,7 @@ each_listed(sqlite3 *db, const struct ar_opts *o, int only,
 	db_bind_day(st, 4, only ? DATE_NONE : o->from);
 	db_bind_day(st, 5, only ? DATE_NONE : o->to);
 	while (db_row(st)) {
-		const char *status = shown_status(db_text(st, 10),
+		const char *status = ar_status(db_text(st, 10),
 		    sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
 		    sqlite3_column_int64(st, 9));
 
@@ -950,11 +961,17 @@ ar_list(sqlite3 *db, const struct csv_input *in, const struct ar_opts *o)
 	return write_list(db, o, 1);
 }
 
+/* The invoices of an export of lines, with their status as list shows it
+ * in the import's words, where a zero balance is paid. */
 static void
 keep_listed(sqlite3_stmt *st, const char *status, void *arg)
 {
-	(void)status;
-	db_keys_add(arg, db_text(st, 0));
+	sqlite3_stmt *keep = arg;
+
+	sqlite3_bind_text(keep, 1, db_text(st, 0), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(keep, 2, strcmp(status, "credited") == 0 ? "paid" :
+	    status, -1, SQLITE_STATIC);
+	db_step_done(sqlite3_db_handle(keep), keep);
 }
 
 /* The export: the invoices list selects, as it writes them, or their lines
@@ -962,10 +979,17 @@ keep_listed(sqlite3_stmt *st, const char *status, void *arg)
 int
 ar_export(sqlite3 *db, const struct ar_opts *o)
 {
+	sqlite3_stmt *keep;
+
 	db_keys_open(db);
 	if (!o->lines)
 		return write_list(db, o, 0);
-	each_listed(db, o, 0, keep_listed, db);
-	return import_export(db, entity_find("invoices"), o->out, "out_keys")
-	    == 0 ? CLI_OK : CLI_EIO;
+	db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS export_status "
+	    "(key TEXT PRIMARY KEY, status TEXT); "
+	    "DELETE FROM temp.export_status");
+	keep = db_prepare(db, "INSERT INTO temp.export_status VALUES (?1, ?2)");
+	each_listed(db, o, 0, keep_listed, keep);
+	sqlite3_finalize(keep);
+	return import_export_given(db, entity_find("invoices"), o->out,
+	    "export_status", "status") == 0 ? CLI_OK : CLI_EIO;
 }

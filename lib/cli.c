@@ -24,7 +24,7 @@ const char cli_common_help[] =
 "      --decimal-comma    ';' between fields and ',' as the decimal mark\n"
 "      --format FMT       output: csv, tsv, jsonl or table (default csv)\n"
 "      --no-header        no header row in the output\n"
-"      --excel            output for a spreadsheet: BOM, CRLF, no formulas\n"
+"      --excel            output for a spreadsheet: BOM, CRLF, text as text\n"
 "      --max-errors N     report at most N data errors (default 20)\n"
 "  -h, --help             show this help\n"
 "  -V, --version          show the version\n";

@@ -57,7 +57,7 @@ static const char sql_new_approval[] =
     "approver) VALUES (?1, ?2, ?3, ?4, ?5)";
 static const char sql_quote[] =
     "SELECT status, valid_until, account_id, currency, quote_ref, "
-    "opportunity_id FROM quotes WHERE quote_id = ?1";
+    "opportunity_id, quote_date FROM quotes WHERE quote_id = ?1";
 static const char sql_lines[] =
     "SELECT q.quote_id, q.quote_ref, q.status, q.account_id, q.currency, "
     "l.line_no, l.sku, l.quantity_micro, l.discount_pct_micro, "
@@ -799,6 +799,24 @@ write_totals(sqlite3 *db, const struct quote_opts *o, int only)
 	return out_close(out) == 0 ? CLI_OK : CLI_EIO;
 }
 
+/* A quote is revised, decided and accepted on or after its own date:
+ * what happens to it cannot come before it. */
+static int
+before_quote(sqlite3_stmt *quote, const char *qid, int32_t on,
+    const char *what, const char *loc, unsigned long line)
+{
+	const char *made = text(quote, 6);
+	char day[DATE_FMT_MAX];
+	int32_t d;
+
+	if (made == NULL || date_parse(made, strlen(made), &d) != 0 || on >= d)
+		return 0;
+	date_format(day, on);
+	return cli_data_error(loc, line, NULL, "quote '%s' is dated %s: it "
+	    "cannot be %s on %s, before it was made", qid, made, what, day) ?
+	    1 : -1;
+}
+
 /* ---- new and revise ----------------------------------------------------------------- */
 
 struct new_line {
@@ -1184,7 +1202,7 @@ quote_revise(sqlite3 *db, const char *quote_id, FILE *in, const char *name,
 	char status[32] = "";
 	struct quote_opts ro = *o;
 	char currency[4] = "";
-	int found;
+	int found, early = 0;
 
 	csv_read_columns(in, r.name, delim, columns, 4, 2, collect_line, &r);
 	db_begin(db);
@@ -1197,13 +1215,14 @@ quote_revise(sqlite3 *db, const char *quote_id, FILE *in, const char *name,
 		snprintf(currency, sizeof(currency), "%s", text(st, 3));
 		snprintf(ref, sizeof(ref), "%s", text(st, 4) ? text(st, 4) : "");
 		snprintf(opp, sizeof(opp), "%s", text(st, 5) ? text(st, 5) : "");
+		early = before_quote(st, quote_id, o->on, "revised", NULL, 0);
 	}
 	sqlite3_finalize(st);
 	if (!found)
 		cli_data_error(NULL, 0, NULL, "quote '%s' does not exist",
 		    quote_id);
-	else if (strcmp(status, "accepted") == 0 ||
-	    strcmp(status, "superseded") == 0)
+	else if (!early && (strcmp(status, "accepted") == 0 ||
+	    strcmp(status, "superseded") == 0))
 		cli_data_error(NULL, 0, NULL, "quote '%s' is %s: it cannot be "
 		    "revised", quote_id, status);
 	writer_open(&w, db, o->on);
@@ -1250,7 +1269,7 @@ decide_one(void *arg, const struct csv_field *f, unsigned long line)
 	struct decide *d = arg;
 	char qid[ENTITY_ID_MAX + 1], status[32], day[DATE_FMT_MAX];
 	const char *loc = line ? "stdin" : NULL;
-	int pending, mine, rc;
+	int pending, mine, early, rc;
 
 	if ((rc = csv_id(loc, line, "quote_id", &f[0], 0, qid)) != 1)
 		return rc;
@@ -1264,6 +1283,11 @@ decide_one(void *arg, const struct csv_field *f, unsigned long line)
 	}
 	snprintf(status, sizeof(status), "%s", shown_status(text(d->quote, 0),
 	    text(d->quote, 1), d->o->on));
+	if ((early = before_quote(d->quote, qid, d->o->on, d->approve ?
+	    "approved" : "rejected", loc, line)) != 0) {
+		sqlite3_reset(d->quote);
+		return early > 0 ? 0 : -1;
+	}
 	sqlite3_reset(d->quote);
 	if (strcmp(status, "needs_approval") != 0)
 		return cli_data_error(loc, line, NULL, "quote '%s' is %s: "
@@ -1456,7 +1480,7 @@ accept_one(void *arg, const struct csv_field *f, unsigned long line)
 	char status[32], valid[16];
 	const char *loc = line ? "stdin" : NULL;
 	int32_t last, begin, end;
-	int rc, term;
+	int rc, term, early;
 
 	if ((rc = csv_id(loc, line, "quote_id", &f[0], 0, q.qid)) != 1)
 		return rc;
@@ -1472,6 +1496,11 @@ accept_one(void *arg, const struct csv_field *f, unsigned long line)
 	snprintf(valid, sizeof(valid), "%s", text(a->quote, 1));
 	snprintf(q.account, sizeof(q.account), "%s", text(a->quote, 2));
 	snprintf(q.currency, sizeof(q.currency), "%s", text(a->quote, 3));
+	if ((early = before_quote(a->quote, q.qid, a->o->on, "accepted", loc,
+	    line)) != 0) {
+		sqlite3_reset(a->quote);
+		return early > 0 ? 0 : -1;
+	}
 	sqlite3_reset(a->quote);
 	if (strcmp(status, "accepted") == 0) {
 		sqlite3_bind_text(a->order_of, 1, q.qid, -1, SQLITE_TRANSIENT);
