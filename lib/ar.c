@@ -708,8 +708,8 @@ total_of(struct aging_row *t, int *nt, const char *currency)
 	for (int i = 0; i < *nt; i++)
 		if (strcmp(t[i].currency, currency) == 0)
 			return &t[i];
-	if (*nt == 32)
-		cli_die(CLI_EIO, "too many currencies");
+	if (*nt == MONEY_CURRENCIES)
+		cli_die(CLI_EDATA, "more than %d currencies", MONEY_CURRENCIES);
 	memset(&t[*nt], 0, sizeof(t[*nt]));
 	t[*nt].group = "TOTAL";
 	snprintf(t[*nt].currency, sizeof(t[*nt].currency), "%s", currency);
@@ -721,7 +721,7 @@ ar_aging(sqlite3 *db, const struct ar_opts *o)
 {
 	const char *names[9];
 	int named = o->by == NULL || strcmp(o->by, "account") == 0, n = 0;
-	struct aging_row cur, tot[32];
+	struct aging_row cur, tot[MONEY_CURRENCIES];
 	sqlite3_stmt *st = db_prepare(db, sql_aging);
 	int have = 0, ntot = 0;
 	struct out *out;
@@ -785,7 +785,7 @@ ar_aging_buckets(sqlite3 *db, int32_t as_of, struct ar_buckets *out,
 			;
 		if (i == n) {
 			if (n == max)
-				cli_die(CLI_EIO, "more than %zu currencies", max);
+				cli_die(CLI_EDATA, "more than %zu currencies", max);
 			memset(&out[n], 0, sizeof(out[n]));
 			snprintf(out[n++].currency, sizeof(out[0].currency),
 			    "%s", c);
@@ -800,8 +800,8 @@ ar_aging_buckets(sqlite3 *db, int32_t as_of, struct ar_buckets *out,
 int
 ar_aging_totals(sqlite3 *db, int32_t as_of, struct fx *fx, int64_t bucket[5])
 {
-	struct ar_buckets by[32];
-	size_t n = ar_aging_buckets(db, as_of, by, 32);
+	struct ar_buckets by[MONEY_CURRENCIES];
+	size_t n = ar_aging_buckets(db, as_of, by, MONEY_CURRENCIES);
 	char why[256];
 	int64_t v;
 

@@ -102,7 +102,6 @@ static const char sql_spend[] =
 
 #define E6 1000000LL
 #define TRAIL_MONTHS 6		/* of monthly churn, behind LTV */
-#define CURRENCIES_MAX 64
 
 enum booking { BOOK_NEW, BOOK_EXPANSION, BOOK_RENEWAL };
 
@@ -143,7 +142,7 @@ struct book {
 struct ledger {
 	int32_t first;			/* month of index 0 */
 	size_t nmonth;
-	struct book book[CURRENCIES_MAX];
+	struct book book[MONEY_CURRENCIES];
 	size_t ncur;
 	int64_t *ot_cost;		/* [segment][month], base currency */
 };
@@ -178,7 +177,7 @@ struct measure {
 	size_t nc, next_c;		/* next_c: of the next account */
 	struct contract **by_id;
 	struct ledger led;
-	struct missing missing[CURRENCIES_MAX];
+	struct missing missing[MONEY_CURRENCIES];
 	size_t nmissing;
 	int overflow;
 	char too_large[160];	/* the amount that could not be converted */
@@ -337,7 +336,7 @@ convert(struct measure *m, int64_t amount, const char *currency,
 	for (i = 0; i < m->nmissing; i++)
 		if (strcmp(m->missing[i].cur, currency) == 0)
 			break;
-	if (i == m->nmissing && m->nmissing < CURRENCIES_MAX) {
+	if (i == m->nmissing && m->nmissing < MONEY_CURRENCIES) {
 		snprintf(m->missing[i].cur, 4, "%s", currency);
 		m->missing[m->nmissing++].day = day;
 	} else if (i < m->nmissing && day < m->missing[i].day)
@@ -855,8 +854,8 @@ book_of(struct measure *m, const char *code)
 	for (size_t i = 0; i < l->ncur; i++)
 		if (strcmp(l->book[i].cur, code) == 0)
 			return &l->book[i];
-	if (l->ncur == CURRENCIES_MAX)
-		cli_die(CLI_EDATA, "more than %d currencies", CURRENCIES_MAX);
+	if (l->ncur == MONEY_CURRENCIES)
+		cli_die(CLI_EDATA, "more than %d currencies", MONEY_CURRENCIES);
 	b = &l->book[l->ncur++];
 	snprintf(b->cur, sizeof(b->cur), "%s", code);
 	b->invoiced = cli_calloc(n, sizeof(int64_t));

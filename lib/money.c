@@ -63,6 +63,9 @@ static const struct currency currencies[] = {
 	{ "XPF", 0 }, { "YER", 2 }, { "ZAR", 2 }, { "ZMW", 2 }, { "ZWG", 2 },
 };
 
+_Static_assert(sizeof(currencies) / sizeof(currencies[0]) ==
+    MONEY_CURRENCIES, "MONEY_CURRENCIES is the size of the table");
+
 static int
 currency_cmp(const void *key, const void *elem)
 {

@@ -20,6 +20,8 @@
 #define MONEY_QTY_SCALE 6	/* quantities: x 10^6 */
 #define MONEY_PCT_SCALE 6	/* percentages: percent x 10^6 */
 #define MONEY_RATE_SCALE 12	/* fx rates: base units per unit x 10^12 */
+#define MONEY_CURRENCIES 165	/* the codes money_currency() knows: a
+				 * table of one row a currency holds all */
 
 struct currency {
 	char code[4];		/* "USD", NUL-terminated */

@@ -189,8 +189,8 @@ static void
 check_aging(sqlite3 *db, struct check *c, int32_t as_of)
 {
 	sqlite3_stmt *open = db_prepare(db, sql_open_by_currency);
-	struct ar_buckets by[64];
-	size_t n = ar_aging_buckets(db, as_of, by, 64), i;
+	struct ar_buckets by[MONEY_CURRENCIES];
+	size_t n = ar_aging_buckets(db, as_of, by, MONEY_CURRENCIES), i;
 	int rc;
 
 	db_bind_day(open, 1, as_of);
