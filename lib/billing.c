@@ -48,7 +48,6 @@
 #include "pricing.h"
 
 #define E6 1000000LL
-#define GROSS_MAX ((__int128)1000000000000000000LL * 1000000000)
 
 int32_t
 billing_anchor(int32_t day, int billing_day)
@@ -113,9 +112,11 @@ billing_amount(int64_t qty, int64_t unit_price, int64_t discount,
 {
 	__int128 gross = (__int128)qty * unit_price;	/* minor x 10^12 */
 
-	if (gross > GROSS_MAX || gross < -GROSS_MAX || full_days <= 0)
+	/* gross x the part kept x days can pass 128 bits: the same bound
+	 * as a quote's line, an amount that fits in 64 bits is billed */
+	if (full_days <= 0)
 		return -1;
-	return money_div(gross * (100 * E6 - discount) * days,
+	return money_muldiv(gross, (__int128)(100 * E6 - discount) * days,
 	    (__int128)100 * E6 * E6 * E6 * full_days, amount) == MONEY_OK ?
 	    0 : -1;
 }
@@ -543,7 +544,7 @@ sub_change(struct run *r, const struct sub *s, const struct open_period *op)
 	struct billing_period full;
 	int32_t end = s->end, on = r->o->on;
 	int32_t until;
-	int64_t now, diff;
+	int64_t now, diff, by;
 	struct bline *b;
 
 	if (op == NULL || op->end <= on || s->months == 0)
@@ -557,8 +558,9 @@ sub_change(struct run *r, const struct sub *s, const struct open_period *op)
 	    op->end;
 	if (billing_amount(s->qty, s->unit_price, s->discount,
 	    op->end - op->start, full.full_end - full.full_start, &now) != 0 ||
-	    (now != op->amount && billing_part(now - op->amount, until - on,
-	    op->end - op->start, &diff) != 0)) {
+	    (now != op->amount && (money_sub(now, op->amount, &by) !=
+	    MONEY_OK || billing_part(by, until - on, op->end - op->start,
+	    &diff) != 0))) {
 		cli_data_error(NULL, 0, NULL, "subscription '%s': the amount "
 		    "is too large", s->id);
 		r->failed = 1;
@@ -585,7 +587,7 @@ credit_period(struct run *r, const struct sub *s, int32_t end)
 	sqlite3_stmt *c = r->to_credit;
 	int32_t ps = db_day(c, 0), pe = db_day(c, 1);
 	int32_t from = end > ps ? end : ps;
-	int64_t billed = sqlite3_column_int64(c, 2), part, credit;
+	int64_t billed = sqlite3_column_int64(c, 2), part, credit, by;
 	struct bline *b;
 	int bad = billing_part(billed, pe - from, pe - ps, &credit);
 
@@ -594,12 +596,12 @@ credit_period(struct run *r, const struct sub *s, int32_t end)
 		int32_t on = db_day(c, 0);
 		int64_t now = sqlite3_column_int64(c, 2);
 
-		bad |= billing_part(now - billed, pe - (from > on ? from : on),
-		    pe - ps, &part);
-		credit += bad ? 0 : part;
+		bad = bad || money_sub(now, billed, &by) != MONEY_OK ||
+		    billing_part(by, pe - (from > on ? from : on), pe - ps,
+		    &part) != 0 || money_add(credit, part, &credit) != MONEY_OK;
 		billed = now;
 	}
-	if (bad) {
+	if (bad || credit == INT64_MIN) {	/* its line is -credit */
 		cli_data_error(NULL, 0, NULL, "subscription '%s': the credit "
 		    "is too large", s->id);
 		r->failed = 1;

@@ -386,6 +386,15 @@ money_add(int64_t a, int64_t b, int64_t *out)
 }
 
 enum money_status
+money_sub(int64_t a, int64_t b, int64_t *out)
+{
+	if ((b < 0 && a > INT64_MAX + b) || (b > 0 && a < INT64_MIN + b))
+		return MONEY_RANGE;
+	*out = a - b;
+	return MONEY_OK;
+}
+
+enum money_status
 money_add_magnitude(int64_t *sum, int64_t v)
 {
 	if (v == INT64_MIN || *sum < 0)

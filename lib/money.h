@@ -93,6 +93,7 @@ enum money_status money_mul(int64_t a, int64_t b, int digits, int64_t *out);
 /* a + b with overflow checking: MONEY_RANGE, *out untouched, when the
  * sum does not fit.  money_add(*sum, v, sum) is the checked *sum += v. */
 enum money_status money_add(int64_t a, int64_t b, int64_t *out);
+enum money_status money_sub(int64_t a, int64_t b, int64_t *out); /* a - b */
 
 /*
  * *sum += |v|, or MONEY_RANGE (*sum untouched) past INT64_MAX.  The rule

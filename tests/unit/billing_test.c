@@ -468,6 +468,20 @@ START_TEST(amounts)
 	/* a unit price with more digits: 1000 x 0.001234 = 1.234 -> 1.23 */
 	ck_assert_int_eq(billing_amount(QTY(1000), 123400, 0, 1, 1, &a), 0);
 	ck_assert_int_eq(a, 123);
+	/* what a quote can price can be billed: 10^6 x 10^10.00 a month is
+	 * 10^16.00, 15 of 30 days at 12.5% off 4.375 x 10^15.00; the most
+	 * there is, 10^6 x 92233720368.54775807, is 2^63 - 1 cents */
+	ck_assert_int_eq(billing_amount(QTY(1000000), PRICE(1000000000000), 0,
+	    30, 30, &a), 0);
+	ck_assert_int_eq(a, 1000000000000000000);
+	ck_assert_int_eq(billing_amount(QTY(1000000), PRICE(1000000000000),
+	    12500000, 15, 30, &a), 0);
+	ck_assert_int_eq(a, 437500000000000000);
+	ck_assert_int_eq(billing_amount(QTY(1000000), INT64_MAX, 0, 31, 31,
+	    &a), 0);
+	ck_assert_int_eq(a, INT64_MAX);
+	ck_assert_int_eq(billing_amount(QTY(1000001), INT64_MAX, 0, 31, 31,
+	    &a), -1);
 }
 END_TEST
 

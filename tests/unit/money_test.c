@@ -479,6 +479,17 @@ START_TEST(add_checks)
 	ck_assert_int_eq(money_add(INT64_MIN, -1, &r), MONEY_RANGE);
 	ck_assert_int_eq(money_add(INT64_MIN, INT64_MIN, &r), MONEY_RANGE);
 	ck_assert_int_eq(r, 42);
+	/* a - b: 2^63 - 1 - (-1) and -2^63 - 1 do not fit */
+	ck_assert_int_eq(money_sub(INT64_MAX, -1, &r), MONEY_RANGE);
+	ck_assert_int_eq(money_sub(INT64_MIN, 1, &r), MONEY_RANGE);
+	ck_assert_int_eq(money_sub(0, INT64_MIN, &r), MONEY_RANGE);
+	ck_assert_int_eq(r, 42);
+	ck_assert_int_eq(money_sub(-1, INT64_MIN, &r), MONEY_OK);
+	ck_assert_int_eq(r, INT64_MAX);
+	ck_assert_int_eq(money_sub(INT64_MAX, INT64_MAX, &r), MONEY_OK);
+	ck_assert_int_eq(r, 0);
+	ck_assert_int_eq(money_sub(5, 7, &r), MONEY_OK);
+	ck_assert_int_eq(r, -2);
 }
 END_TEST
 
