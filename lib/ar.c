@@ -668,7 +668,7 @@ static const char *const bucket_names[] = { "current", "days_1_30",
     "days_31_60", "days_61_90", "days_over_90" };
 
 struct aging_row {
-	char *group, *name;	/* the account's (heap) or "TOTAL" (static) */
+	char *group, *name;	/* heap; group "TOTAL" is static */
 	char currency[4];
 	int64_t b[5];
 };
@@ -688,7 +688,8 @@ aging_emit(struct out *o, const struct aging_row *r, int named)
 {
 	int64_t total = 0;
 
-	for (int i = 0; i < 5; i++)	/* before the row: never half of one */
+	/* before the row: never half of one */
+	for (int i = 0; i < 5; i++)
 		add_balance(&total, r->b[i], r->group, r->currency);
 	out_str(o, r->group != NULL && r->group[0] != '\0' ? r->group : NULL);
 	if (named)
@@ -785,7 +786,8 @@ ar_aging_buckets(sqlite3 *db, int32_t as_of, struct ar_buckets *out,
 			;
 		if (i == n) {
 			if (n == max)
-				cli_die(CLI_EDATA, "more than %zu currencies", max);
+				cli_die(CLI_EDATA, "more than %zu currencies",
+				    max);
 			memset(&out[n], 0, sizeof(out[n]));
 			snprintf(out[n++].currency, sizeof(out[0].currency),
 			    "%s", c);

@@ -1678,10 +1678,10 @@ run_days(struct run *r)
 	r->u_end = r->p_start;
 	date_format(r->issued, r->o->on);
 	if (date_add_days(r->o->on, r->terms, &due) != 0) {
-		cli_data_error(NULL, 0, NULL, "--on %s: an invoice issued on it "
-		    "would be due %d days later (payment_terms_days), after "
+		cli_data_error(NULL, 0, NULL, "--on %s: an invoice issued on "
+		    "it would be due %d days later (payment_terms_days), after "
 		    "9999-12-31, the last date there is", r->issued, r->terms);
-		due = DATE_MAX;		/* nothing is written: the run fails */
+		due = DATE_MAX;	/* nothing is written: the run fails */
 	}
 	date_format(r->due, due);
 	date_format_month(r->usage_month, date_month_of(r->u_start));

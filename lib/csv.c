@@ -846,9 +846,9 @@ csv_id(const char *file, unsigned long line, const char *column,
 	size_t len = f != NULL && f->s != NULL ? f->len : 0;
 
 	if (len > ENTITY_ID_MAX)
-		return cli_data_error(file, line, column, "'%.40s...' is longer "
-		    "than %d characters, the longest an id can be", f->s,
-		    ENTITY_ID_MAX) ? 0 : -1;
+		return cli_data_error(file, line, column, "'%.40s...' is "
+		    "longer than %d characters, the longest an id can be",
+		    f->s, ENTITY_ID_MAX) ? 0 : -1;
 	if (len == 0 && !optional)
 		return cli_data_error(file, line, column, "is empty") ? 0 : -1;
 	if (len > 0)

@@ -174,7 +174,7 @@ struct importer {
 
 	/* invoices: the header last written, to check the next lines */
 	char last_parent[ENTITY_ID_MAX + 1];
-	char parent_copy[MAXCOL][ENTITY_ID_MAX + 1];	/* ids, dates, codes */
+	char parent_copy[MAXCOL][ENTITY_ID_MAX + 1];	/* ids, dates */
 	int parent_null[MAXCOL];
 	unsigned long parent_line;
 	long last_line_no;
@@ -1401,10 +1401,10 @@ invoice_too_large(struct importer *im)
 		    money_add_magnitude(&size, v->i) == MONEY_OK)
 			continue;
 		money_format(sv, v->i, cur != NULL ? cur->exponent : 0, '.');
-		row_error(im, cols[i], "'%s' takes invoice '%s' past %s %s, the "
-		    "most an invoice's lines and tax can add up to", sv,
-		    im->last_parent,
-		    invoice_max(max, im->row_currency), im->row_currency);
+		row_error(im, cols[i], "'%s' takes invoice '%s' past %s %s, "
+		    "the most an invoice's lines and tax can add up to", sv,
+		    im->last_parent, invoice_max(max, im->row_currency),
+		    im->row_currency);
 		return 1;
 	}
 	im->invoice_size = size;

@@ -181,8 +181,8 @@ struct measure {
 	size_t nmissing;
 	int overflow;
 	char too_large[160];	/* the amount that could not be converted */
-	char where[ENTITY_ID_MAX + 40];		/* the row being measured */
-	char overflow_at[ENTITY_ID_MAX + 40];	/* where a figure first did */
+	char where[ENTITY_ID_MAX + 40];	/* the row being measured */
+	char overflow_at[ENTITY_ID_MAX + 40];	/* where one went past */
 };
 
 static const char *
@@ -360,8 +360,8 @@ report_failures(struct measure *m)
 	if (m->too_large[0] != '\0')
 		cli_data_error(NULL, 0, NULL, "%s", m->too_large);
 	else if (m->overflow)
-		cli_data_error(NULL, 0, NULL, "%s: a figure is too large for 64 "
-		    "bits of minor units of %s", m->overflow_at,
+		cli_data_error(NULL, 0, NULL, "%s: a figure is too large for "
+		    "64 bits of minor units of %s", m->overflow_at,
 		    fx_currency(m->fx));
 	return m->nmissing > 0 || m->overflow;
 }
@@ -678,8 +678,9 @@ add_remaining(struct measure *m, size_t seg, const struct mrr_sub *s,
 		if (sold > m->plast[k])
 			continue;	/* not sold yet */
 		if (s->start > from) {
+			/* the calendar may end first */
 			if (date_add_months(from, 12, &year) != 0)
-				year = DATE_END;	/* the calendar ends first */
+				year = DATE_END;
 			if (metrics_value_over(s->mrr, s->start, until, &v) ||
 			    metrics_value_over(s->mrr, s->start, until < year ?
 			    until : year, &year_v))

@@ -290,11 +290,13 @@ muldiv_u(unsigned __int128 a, unsigned __int128 b, unsigned __int128 d,
     unsigned __int128 *q)
 {
 	const unsigned __int128 m64 = ~(uint64_t)0;
-	unsigned __int128 a0 = a & m64, a1 = a >> 64, b0 = b & m64, b1 = b >> 64;
+	unsigned __int128 a0 = a & m64, a1 = a >> 64;
+	unsigned __int128 b0 = b & m64, b1 = b >> 64;
 	unsigned __int128 p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0;
 	unsigned __int128 mid = (p00 >> 64) + (p01 & m64) + (p10 & m64);
 	unsigned __int128 lo = (mid << 64) | (p00 & m64);
-	unsigned __int128 hi = a1 * b1 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
+	unsigned __int128 hi = a1 * b1 + (p01 >> 64) + (p10 >> 64) +
+	    (mid >> 64);
 	unsigned __int128 r = hi, quot = 0;
 
 	if (hi >= d)

@@ -778,7 +778,8 @@ pipeline_funnel(sqlite3 *db, int32_t from, int32_t to, const char *by,
 		const char *g = text(opps, 3);
 		struct funnel_path path;
 
-		if (have_group && by != NULL && strcmp(group, g ? g : "") != 0) {
+		if (have_group && by != NULL &&
+		    strcmp(group, g ? g : "") != 0) {
 			funnel_emit(o, &ss, group, 1, acc);
 			free(group);
 			group = NULL;
@@ -808,7 +809,8 @@ pipeline_funnel(sqlite3 *db, int32_t from, int32_t to, const char *by,
 		funnel_count(&ss, &path, from, to, acc);
 	}
 	if (have_group || by == NULL)
-		funnel_emit(o, &ss, group != NULL ? group : "", by != NULL, acc);
+		funnel_emit(o, &ss, group != NULL ? group : "", by != NULL,
+		    acc);
 	free(group);
 	sqlite3_finalize(opps);
 	sqlite3_finalize(history);
@@ -1061,8 +1063,8 @@ pipeline_velocity(sqlite3 *db, int32_t as_of, int window,
 		break;
 	default:
 		cli_die(CLI_EDATA, "the velocity, %ld open x %ld won of %ld "
-		    "closed x their average, does not fit in 64 bits", (long)open,
-		    (long)won, (long)(won + lost));
+		    "closed x their average, does not fit in 64 bits",
+		    (long)open, (long)won, (long)(won + lost));
 	}
 	out_end_row(o);
 	return out_close(o) == 0 ? CLI_OK : CLI_EIO;

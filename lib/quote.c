@@ -170,7 +170,7 @@ struct priced {
 	int has_mrr, has_cost, has_margin;
 	const struct pricing_rule *broken[3];
 	size_t nbroken;
-	char rules[3 * (ENTITY_ID_MAX + 1)];	/* the ids broken, ';' between */
+	char rules[3 * (ENTITY_ID_MAX + 1)];	/* ids broken, ';' between */
 };
 
 static void
@@ -240,8 +240,8 @@ price_one(struct pricer *pr, const char *sku, const char *currency,
 		if (pricing_term_value(out->l.amount, out->period_months,
 		    term, &out->term_value) != 0) {
 			money_format_trim(q, qty, 6, 0, '.');
-			snprintf(why, size, "'%s' of '%s' over %d months is too "
-			    "large to price", q, sku, term);
+			snprintf(why, size, "'%s' of '%s' over %d months is "
+			    "too large to price", q, sku, term);
 			return -1;
 		}
 	} else
@@ -991,11 +991,13 @@ totals_too_large(const struct priced *pd, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		const struct priced *p = &pd[i];
 
-		if (money_add_magnitude(&tcv, p->p->recurring ? p->term_value :
-		    p->l.amount) != MONEY_OK || (p->has_mrr &&
-		    money_add_magnitude(&mrr, p->mrr) != MONEY_OK) ||
-		    (p->has_cost && (money_add_magnitude(&amount, p->l.amount) !=
-		    MONEY_OK || money_add_magnitude(&cost, p->cost) != MONEY_OK)))
+		int64_t value = p->p->recurring ? p->term_value : p->l.amount;
+
+		if (money_add_magnitude(&tcv, value) != MONEY_OK ||
+		    (p->has_mrr && money_add_magnitude(&mrr, p->mrr) !=
+		    MONEY_OK) || (p->has_cost && (money_add_magnitude(&amount,
+		    p->l.amount) != MONEY_OK || money_add_magnitude(&cost,
+		    p->cost) != MONEY_OK)))
 			return 1;
 	}
 	return money_mul(mrr, 12, 0, &acv) != MONEY_OK;
@@ -1061,8 +1063,9 @@ store_quote(struct quote_writer *w, const struct quote_opts *o,
 			broken |= pd[i].nbroken > 0;
 	}
 	if (!bad && totals_too_large(pd, n))
-		bad = !cli_data_error(w->name, h->line, NULL, "quote '%s': its "
-		    "totals (TCV, ACV, margin) do not fit in 64 bits", h->ref) + 1;
+		bad = !cli_data_error(w->name, h->line, NULL, "quote '%s': "
+		    "its totals (TCV, ACV, margin) do not fit in 64 bits",
+		    h->ref) + 1;
 	if (bad) {
 		free(pd);
 		return -1;
@@ -1070,9 +1073,9 @@ store_quote(struct quote_writer *w, const struct quote_opts *o,
 	if (date_add_days(o->on, o->valid_days - 1, &until) != 0) {
 		date_format(valid, o->on);
 		free(pd);
-		return cli_data_error(NULL, 0, NULL, "--on %s, --valid-days %d: "
-		    "the quote would be valid until after 9999-12-31, the last "
-		    "date there is", valid, o->valid_days), -1;
+		return cli_data_error(NULL, 0, NULL, "--on %s, --valid-days "
+		    "%d: the quote would be valid until after 9999-12-31, the "
+		    "last date there is", valid, o->valid_days), -1;
 	}
 	db_next_id(w->db, "quotes", "quote_id", "Q", qid, qsize);
 	date_format(valid, until);
@@ -1519,9 +1522,10 @@ accept_one(void *arg, const struct csv_field *f, unsigned long line)
 		    "could be accepted until %s", q.qid, valid) ? 0 : -1;
 	begin = a->o->start != DATE_NONE ? a->o->start : a->o->on;
 	date_format(q.start, begin);
-	if (date_add_months(begin, term = contract_term(a, q.qid), &end) != 0)
-		return cli_data_error(loc, line, NULL, "quote '%s': a contract of "
-		    "%d months from %s would end after 9999-12-31, the last "
+	term = contract_term(a, q.qid);
+	if (date_add_months(begin, term, &end) != 0)
+		return cli_data_error(loc, line, NULL, "quote '%s': a contract "
+		    "of %d months from %s would end after 9999-12-31, the last "
 		    "date there is", q.qid, term, q.start) ? 0 : -1;
 	date_format(q.end, end);
 	db_next_id(a->db, "orders", "order_id", "ORD", q.order,

@@ -54,8 +54,9 @@ recognition_split(int64_t amount, int32_t start, int32_t end,
 int32_t
 recognition_months(int32_t start, int32_t end)
 {
-	return end <= start ? 0 : date_month_of(end - 1) - date_month_of(start) +
-	    1;
+	if (end <= start)
+		return 0;
+	return date_month_of(end - 1) - date_month_of(start) + 1;
 }
 
 size_t

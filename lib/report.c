@@ -165,9 +165,10 @@ card(const struct report *r, size_t k, enum metric m)
 
 		if (__builtin_sub_overflow(now->v, was->v, &delta) ||
 		    delta == INT64_MIN) {
-			cli_data_error(NULL, 0, NULL, "%s: the change of %s since "
-			    "%s does not fit in 64 bits", r->t->period[k],
-			    metrics_defs[m].name, r->t->period[k - 1]);
+			cli_data_error(NULL, 0, NULL, "%s: the change of %s "
+			    "since %s does not fit in 64 bits",
+			    r->t->period[k], metrics_defs[m].name,
+			    r->t->period[k - 1]);
 			return;
 		}
 		good = delta == 0 ? -1 : (delta > 0) == higher_is_better(m);
