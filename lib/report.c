@@ -376,13 +376,15 @@ static void
 forecast(struct report *r, sqlite3 *db, int32_t as_of)
 {
 	int32_t month = date_month_of(as_of);
+	int32_t last = date_month_start(month + 6) - 1;
 	struct pipeline_forecast *f;
 	size_t n;
 	int exp;
 	char a[64], b[64], c[64], d[64];
 
+	/* six months on, or to the end of the calendar if it comes first */
 	f = pipeline_forecast_sums(db, 0, date_month_start(month),
-	    date_month_start(month + 6) - 1, NULL, r->currency, &n, &exp);
+	    last < DATE_MAX ? last : DATE_MAX, NULL, r->currency, &n, &exp);
 	fputs("<h2>Pipeline forecast</h2>\n<table><tr><th>Expected close</th>"
 	    "<th>Open deals</th><th>Pipeline</th><th>Weighted</th>"
 	    "<th>Commit</th><th>Won</th></tr>\n", r->fp);
