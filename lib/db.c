@@ -37,8 +37,8 @@ db_fatal(sqlite3 *db, const char *context)
 		cli_warn("%s: the database is locked by another program "
 		    "(waited out --busy-timeout)", context);
 	else if (db_overflowed(db)) {
-		cli_warn("%s: a sum of amounts in the database does not fit "
-		    "in 64 bits", context);
+		cli_warn("%s: a sum of amounts or quantities in the database "
+		    "does not fit in 64 bits", context);
 		status = CLI_EDATA;
 	} else
 		cli_warn("%s: %s", context, sqlite3_errmsg(db));
