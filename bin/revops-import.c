@@ -45,7 +45,7 @@ help(void)
 	    "      --replace          the files are the whole table: rows not in them go\n"
 	    "      --dry-run          validate everything, write nothing\n"
 	    "      --rejects FILE     import the valid rows, write the others to FILE\n"
-	    "                         with an error column\n"
+	    "                         with an error column (- for standard output)\n"
 	    "      --list             list the entities\n"
 	    "      --schema ENTITY    print the header line of a template for ENTITY\n"
 	    "      --export ENTITY    write the entity's rows with the import columns\n"

@@ -55,6 +55,7 @@ help(void)
 	    "                         period, with its movement\n"
 	    "      --dso METHOD       standard (default) or countback\n"
 	    "      --report FILE      write the HTML report of the last period to FILE\n"
+	    "                         (- for standard output)\n"
 	    "      --as-of DATE       today, for the default periods and the report\n"
 	    "                         (default the real today)\n"
 	    "%s"

@@ -436,9 +436,8 @@ ar_apply(sqlite3 *db, const struct ar_opts *o)
 	size_t len = 0;
 	FILE *held;
 	struct out *out;
-	int rc;
 
-	/* Rows are held and shown once committed. */
+	/* Rows are held, and shown only when no payment failed. */
 	if ((held = open_memstream(&buf, &len)) == NULL)
 		cli_die(CLI_EIO, "out of memory");
 	out = out_new(held, o->out, app_names, 7);
@@ -451,11 +450,10 @@ ar_apply(sqlite3 *db, const struct ar_opts *o)
 	if (out_close(out) != 0 || fclose(held) != 0)
 		cli_die(CLI_EIO, "out of memory");
 	db_changes_add(&ch, "payment_applications", ap.applied, 0, 0);
-	if ((rc = db_finish(db, "apply", o->arguments, &ch)) == CLI_OK &&
-	    fwrite(buf, 1, len, stdout) != len)
-		rc = CLI_EIO;
+	if (cli_data_errors() == 0)
+		fwrite(buf, 1, len, stdout);
 	free(buf);
-	return rc;
+	return db_finish(db, "apply", o->arguments, &ch);
 }
 
 /* ---- credit notes and voids ----------------------------------------------------- */
@@ -472,7 +470,7 @@ ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o)
 	char currency[4] = "", status[16] = "", id[40], prefix[16];
 	char day[DATE_FMT_MAX], issued[DATE_FMT_MAX];
 	struct out *out;
-	int found, y, m, d, rc;
+	int found, y, m, d;
 	int32_t issue_day = DATE_NONE;
 
 	db_begin(db);
@@ -560,8 +558,6 @@ ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o)
 	db_step_done(db, st);
 	sqlite3_finalize(st);
 	db_changes_add(&ch, "credit_notes", 1, 0, 0);
-	if ((rc = db_finish(db, "credit", o->arguments, &ch)) != CLI_OK)
-		return rc;
 	out = out_new(stdout, o->out, names, 8);
 	out_str(out, id);
 	out_str(out, invoice);
@@ -575,7 +571,8 @@ ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o)
 	out_str(out, currency);
 	out_str(out, o->reason);
 	out_end_row(out);
-	return out_close(out) == 0 ? CLI_OK : CLI_EIO;
+	out_close(out);
+	return db_finish(db, "credit", o->arguments, &ch);
 }
 
 /*
@@ -646,7 +643,6 @@ ar_void(sqlite3 *db, const struct csv_input *in, const struct ar_opts *o)
 	static const char *const columns[] = { "invoice_id" };
 	struct db_changes ch = { .n = 0 };
 	struct csv_rows ids;
-	int rc;
 
 	if (csv_collect(in, columns, 1, 1, 1, &ids) != 0) {
 		csv_rows_free(&ids);
@@ -657,9 +653,9 @@ ar_void(sqlite3 *db, const struct csv_input *in, const struct ar_opts *o)
 	csv_rows_each(&ids, void_one, db);
 	db_changes_add(&ch, "invoices", 0, (long)ids.n, 0);
 	csv_rows_free(&ids);
-	if ((rc = db_finish(db, "void", o->arguments, &ch)) != CLI_OK)
-		return rc;
-	return write_list(db, o, 1);
+	if (cli_data_errors() == 0)
+		write_list(db, o, 1);
+	return db_finish(db, "void", o->arguments, &ch);
 }
 
 /* ---- aging and dunning ----------------------------------------------------------- */

@@ -227,11 +227,18 @@ cli_set_max_errors(int n)
 }
 
 void
+cli_finish_output(FILE *fp)
+{
+	if (fflush(fp) != 0 || ferror(fp))
+		cli_die(CLI_EIO, "error writing to standard %s: %s",
+		    fp == stderr ? "error" : "output",
+		    strerror(errno != 0 ? errno : EIO));
+}
+
+void
 cli_finish_stdout(void)
 {
-	if (fflush(stdout) != 0 || ferror(stdout))
-		cli_die(CLI_EIO, "error writing to standard output: %s",
-		    strerror(errno != 0 ? errno : EIO));
+	cli_finish_output(stdout);
 }
 
 int32_t

@@ -534,6 +534,18 @@ feed_block(struct reader *r, const char *p, const char *end)
 	return 0;
 }
 
+/*
+ * A read error is never the end of the input: what was read of a file is
+ * not all of it, and a verb that went on would commit a part of its
+ * input (or, with --replace, delete what the rest held).  So it ends the
+ * program, before anything is committed.
+ */
+static _Noreturn void
+read_failed(const char *name)
+{
+	cli_die(CLI_EIO, "%s: %s", name, strerror(errno != 0 ? errno : EIO));
+}
+
 static int
 read_all(struct reader *r, FILE *fp, struct sha256 *digest)
 {
@@ -557,10 +569,8 @@ read_all(struct reader *r, FILE *fp, struct sha256 *digest)
 	free(block);
 	if (rc != 0)
 		return rc;
-	if (ferror(fp)) {
-		cli_warn("%s: %s", r->name, strerror(errno));
-		return -1;
-	}
+	if (ferror(fp))
+		read_failed(r->name);
 	if (r->utf8.need > 0) {
 		value_partial(&v, &r->parser, 0);
 		return field_error(r, r->line, r->nfield, &v, "is invalid "
@@ -775,15 +785,21 @@ keep_row(void *arg, const struct csv_field *f, unsigned long line)
 }
 
 int
-csv_waiting(FILE *fp)
+csv_waiting(FILE *fp, const char *name)
 {
 	struct stat sb;
 	int c;
 
-	/* a terminal, /dev/null or a socket is nobody handing ids over */
+	/* a terminal, /dev/null or a socket is nobody handing ids over; a
+	 * directory is read, to fail as one */
 	if (fstat(fileno(fp), &sb) != 0 || !(S_ISFIFO(sb.st_mode) ||
-	    S_ISREG(sb.st_mode)) || (c = getc(fp)) == EOF)
+	    S_ISREG(sb.st_mode) || S_ISDIR(sb.st_mode)))
 		return 0;
+	if ((c = getc(fp)) == EOF) {
+		if (ferror(fp))
+			read_failed(name);
+		return 0;
+	}
 	ungetc(c, fp);
 	return 1;
 }

@@ -44,7 +44,9 @@ typedef int (*csv_record_fn)(void *arg, const struct csv_record *rec);
  * name is the file's name in error messages.  When digest is not NULL
  * every byte read is added to it.  Returns 0, the callback's value when it
  * stopped the read, or -1 after reporting an error of the file itself
- * (cli_data_error) or a read error.
+ * (cli_data_error).  A read error (a directory, EIO) is not the end of
+ * the input: it is reported and the program exits CLI_EIO, having
+ * committed nothing.
  */
 int csv_read(FILE *fp, const char *name, char delim, struct sha256 *digest,
     csv_record_fn fn, void *arg);
@@ -98,8 +100,9 @@ struct csv_rows {
 
 /* Whether a CSV waits on fp: it is a pipe or a file (not a terminal,
  * /dev/null or a socket) and holds at least a byte (peeked, and put
- * back).  An empty one, or cron's /dev/null, is none. */
-int csv_waiting(FILE *fp);
+ * back).  An empty one, or cron's /dev/null, is none; one that cannot be
+ * read (a directory) is an error, as for csv_read(). */
+int csv_waiting(FILE *fp, const char *name);
 int csv_collect(const struct csv_input *in, const char *const *columns,
     size_t ncolumns, size_t nrequired, int per_record, struct csv_rows *rows);
 int csv_rows_each(const struct csv_rows *rows, csv_columns_fn fn, void *arg);

@@ -39,6 +39,7 @@
 #include "keyset.h"
 #include "money.h"
 #include "out.h"
+#include "outfile.h"
 #include "recognition.h"
 #include "sha256.h"
 
@@ -193,7 +194,7 @@ struct importer {
 	char *xtext;
 	size_t xcap;
 
-	FILE *rejects_fp;
+	struct outfile *rejects_file;
 	struct out *rejects;
 	struct writer writer;
 	sqlite3 *before;		/* the database before the import */
@@ -1649,12 +1650,11 @@ open_rejects(struct importer *im)
 
 	if (im->o->rejects == NULL)
 		return;
-	if ((im->rejects_fp = fopen(im->o->rejects, "w")) == NULL)
-		cli_die(CLI_EIO, "%s: %s", im->o->rejects, strerror(errno));
+	im->rejects_file = outfile_open(im->o->rejects);
 	for (size_t i = 0; i < n; i++)
 		cols[i] = im->e->column[i].name;
 	cols[n] = "error";
-	im->rejects = out_new(im->rejects_fp, &oo, cols, n + 1);
+	im->rejects = out_new(outfile_fp(im->rejects_file), &oo, cols, n + 1);
 }
 
 static void
@@ -1674,14 +1674,19 @@ write_reject(struct importer *im, const struct csv_record *rec)
 	im->rejected++;
 }
 
+/* Puts the rejects file in place (keep), last before the import commits,
+ * or leaves the old one as it was: a failed import lists nothing. */
 static void
-close_rejects(struct importer *im)
+close_rejects(struct importer *im, int keep)
 {
 	if (im->rejects == NULL)
 		return;
-	if (out_finish(im->rejects) != 0 || fclose(im->rejects_fp) != 0)
-		cli_die(CLI_EIO, "%s: write error", im->o->rejects);
+	out_finish(im->rejects);
 	out_free(im->rejects);
+	if (!keep)
+		outfile_abort(im->rejects_file);
+	else if (outfile_commit(im->rejects_file) != 0)
+		exit(CLI_EIO);
 }
 
 /* ---- one file ------------------------------------------------------------- */
@@ -1876,6 +1881,7 @@ summary(struct importer *im)
 		fprintf(fp, ", %ld unchanged", im->f_unchanged);
 	if (im->rejected > 0)
 		fprintf(fp, ", %lu rejected (in %s)", im->rejected,
+		    strcmp(im->o->rejects, "-") == 0 ? "standard output" :
 		    im->o->rejects);
 	fputc('\n', fp);
 }
@@ -2250,8 +2256,8 @@ import_files(sqlite3 *db, const struct entity *e,
 	if (e->parent_table != NULL)
 		defer_indexes(db, e->parent_table, &later);
 	importer_init(&im, db, e, o);
-	/* what each file did is said once it is all in: before, a later
-	 * error would make it untrue */
+	/* what each file did is said once it is all checked: before, a
+	 * later error would make it untrue */
 	if ((notes = im.notes = open_memstream(&said, &nsaid)) == NULL)
 		cli_die(CLI_EIO, "out of memory");
 	for (im.nfile = 0; im.nfile < nfiles && cli_data_errors() == 0;
@@ -2269,14 +2275,12 @@ import_files(sqlite3 *db, const struct entity *e,
 		check_invoice_sizes(&im);
 	if (cli_data_errors() == 0)
 		check_tiers(&im);
-	close_rejects(&im);
 	importer_free(&im);
 	rebuild_indexes(db, &later, cli_data_errors() == 0);
 	fclose(notes);
 	if ((errors = cli_data_errors()) > 0) {
 		free(said);
-		if (o->rejects != NULL)
-			unlink(o->rejects);	/* it would list a part */
+		close_rejects(&im, 0);
 		db_rollback(db);
 		db_exec(db, "PRAGMA foreign_keys = ON");
 		cli_warn("%s: nothing imported (%lu error%s)", e->name, errors,
@@ -2284,13 +2288,17 @@ import_files(sqlite3 *db, const struct entity *e,
 		return CLI_EDATA;
 	}
 	audit(&im);
+	/* what the files did is the import's output, and written first: if
+	 * it cannot be, nothing is imported */
+	fputs(said, stderr);
+	free(said);
+	cli_finish_output(stderr);
+	close_rejects(&im, 1);
 	if (o->dry_run)
 		db_rollback(db);
 	else
 		db_commit(db);
 	db_exec(db, "PRAGMA foreign_keys = ON");
-	fputs(said, stderr);
-	free(said);
 	return CLI_OK;
 }
 

@@ -1104,15 +1104,14 @@ finish_quotes(struct quote_writer *w, const char *verb,
     const struct quote_opts *o, long superseded)
 {
 	struct db_changes ch = { .n = 0 };
-	int rc;
 
 	db_changes_add(&ch, "quotes", w->quotes, superseded, 0);
 	db_changes_add(&ch, "quote_lines", w->lines, 0, 0);
 	db_changes_add(&ch, "quote_approvals", w->approvals, 0, 0);
 	writer_close(w);
-	if ((rc = db_finish(w->db, verb, o->arguments, &ch)) != CLI_OK)
-		return rc;
-	return write_lines(w->db, o);
+	if (cli_data_errors() == 0)
+		write_lines(w->db, o);
+	return db_finish(w->db, verb, o->arguments, &ch);
 }
 
 /* Lines in the order of their ref's first line, then their own order. */
@@ -1333,7 +1332,6 @@ quote_decide(sqlite3 *db, const struct csv_input *in, int approve,
 	struct decide d = { .db = db, .o = o, .approve = approve };
 	struct db_changes ch = { .n = 0 };
 	struct csv_rows ids;
-	int rc;
 
 	if (collect_ids(in, &ids) != 0)
 		return db_finish(db, approve ? "approve" : "reject",
@@ -1352,10 +1350,10 @@ quote_decide(sqlite3 *db, const struct csv_input *in, int approve,
 	sqlite3_finalize(d.status);
 	db_changes_add(&ch, "quote_approvals", 0, d.decided, 0);
 	db_changes_add(&ch, "quotes", 0, d.changed, 0);
-	if ((rc = db_finish(db, approve ? "approve" : "reject",
-	    o->arguments, &ch)) != CLI_OK)
-		return rc;
-	return write_totals(db, o, 1);
+	if (cli_data_errors() == 0)
+		write_totals(db, o, 1);
+	return db_finish(db, approve ? "approve" : "reject", o->arguments,
+	    &ch);
 }
 
 /* ---- accept ------------------------------------------------------------------------ */
@@ -1565,11 +1563,10 @@ quote_accept(sqlite3 *db, const struct csv_input *in,
 	size_t len = 0;
 	FILE *held;
 	struct csv_rows ids;
-	int rc;
 
 	if (collect_ids(in, &ids) != 0)
 		return db_finish(db, "accept", o->arguments, &ch);
-	/* The rows are written to memory and shown only once committed. */
+	/* The rows are held, and shown only when every quote was accepted. */
 	if ((held = open_memstream(&buf, &len)) == NULL)
 		cli_die(CLI_EIO, "out of memory");
 	db_begin(db);
@@ -1600,11 +1597,10 @@ quote_accept(sqlite3 *db, const struct csv_input *in,
 	db_changes_add(&ch, "contracts", a.orders, 0, 0);
 	db_changes_add(&ch, "subscriptions", a.subs, 0, 0);
 	db_changes_add(&ch, "quotes", 0, a.orders, 0);
-	if ((rc = db_finish(db, "accept", o->arguments, &ch)) == CLI_OK &&
-	    fwrite(buf, 1, len, stdout) != len)
-		rc = CLI_EIO;
+	if (cli_data_errors() == 0)
+		fwrite(buf, 1, len, stdout);
 	free(buf);
-	return rc;
+	return db_finish(db, "accept", o->arguments, &ch);
 }
 
 /* ---- list and show ------------------------------------------------------------------- */

@@ -45,6 +45,11 @@ awk 'BEGIN {
 	printf "\n"
 }' >ten-thousand-columns.csv
 
+# A folder where a file or stdin is read, and a file whose read fails
+# with EIO (offset 0 of a process's memory is never mapped).
+mkdir some-folder stdin-folder
+ln -s /proc/self/mem eio.csv
+
 pass=0 fail=0
 : >.cases
 while read -r file status command; do

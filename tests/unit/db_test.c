@@ -1,6 +1,14 @@
-/* Many rows by one INSERT: every row written once, in order, whatever
- * the number of rows against DB_ROWS; a NULL first column left out. */
+/*
+ * Many rows by one INSERT: every row written once, in order, whatever
+ * the number of rows against DB_ROWS; a NULL first column left out.
+ * Committing: a write error on stdout rolls back (exit 3) instead.
+ */
+#include <sys/wait.h>
+
 #include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "db.h"
 #include "suites.h"
@@ -84,6 +92,40 @@ START_TEST(rows_again)
 }
 END_TEST
 
+/* A row inserted, then output that cannot be written: db_commit() exits
+ * 3 (in a child) and the row is not in the file. */
+START_TEST(commit_after_write_error)
+{
+	char path[] = "/tmp/revops-db-test.XXXXXX";
+	int fd = mkstemp(path), status;
+	sqlite3 *db;
+	pid_t pid;
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	db_exec(db, "CREATE TABLE t (k TEXT, n INTEGER)");
+	sqlite3_close(db);
+	if ((pid = fork()) == 0) {
+		ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+		db_begin(db);
+		db_exec(db, "INSERT INTO t VALUES ('a', 1)");
+		if (freopen("/dev/full", "w", stdout) == NULL ||
+		    freopen("/dev/null", "w", stderr) == NULL)
+			_exit(1);
+		printf("a,1\n");
+		db_commit(db);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == CLI_EIO);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM t"), 0);
+	sqlite3_close(db);
+	unlink(path);
+}
+END_TEST
+
 Suite *
 db_suite(void)
 {
@@ -92,6 +134,9 @@ db_suite(void)
 
 	tcase_add_loop_test(tc, rows_counts, 0, 6);
 	tcase_add_test(tc, rows_again);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("commit");
+	tcase_add_test(tc, commit_after_write_error);
 	suite_add_tcase(s, tc);
 	return s;
 }
