@@ -177,8 +177,11 @@ static const char sql_one_time[] =
     "AND o.ordered_on < ?1 "
     "AND (?2 = 0 OR o.account_id IN (SELECT key FROM temp.run_accounts)) "
     "ORDER BY o.account_id, ol.order_id, ol.line_no";
+/* The quantity of a month as two sums of 32-bit halves, which fit, so
+ * that a total past 64 bits is told with its account, not as SQL's. */
 static const char sql_usage[] =
-    "SELECT u.account_id, a.currency, u.sku, p.name, sum(u.quantity_micro) "
+    "SELECT u.account_id, a.currency, u.sku, p.name, "
+    "sum(u.quantity_micro >> 32), sum(u.quantity_micro & 4294967295) "
     "FROM usage u JOIN accounts a USING (account_id) "
     "JOIN products p USING (sku) "
     "WHERE u.used_on >= ?1 AND u.used_on < ?2 "
@@ -654,7 +657,18 @@ usage_lines(struct run *r, sqlite3_stmt *s)
 	char why[PRICING_WHY_MAX], month[MONTH_FMT_MAX];
 	struct bline *b;
 	int tier;
+	int64_t qty;
 
+	date_format_month(month, date_month_of(r->u_start));
+	if (money_mul(sqlite3_column_int64(s, 4), (int64_t)1 << 32, 0, &qty)
+	    != MONEY_OK || money_add(qty, sqlite3_column_int64(s, 5), &qty) !=
+	    MONEY_OK) {
+		cli_data_error(NULL, 0, NULL, "usage of account '%s': the "
+		    "quantities of '%s' in %s add up past 64 bits",
+		    db_text(s, 0), db_text(s, 2), month);
+		r->failed = 1;
+		return;
+	}
 	p = pricing_book_find(r->book, db_text(s, 2), db_text(s, 1), why,
 	    sizeof(why));
 	if (p == NULL) {
@@ -666,9 +680,8 @@ usage_lines(struct run *r, sqlite3_stmt *s)
 	b = add_line(r, db_text(s, 1), SRC_USAGE);
 	snprintf(b->ref, sizeof(b->ref), "%s", db_text(s, 0));	/* account */
 	snprintf(b->sku, sizeof(b->sku), "%s", db_text(s, 2));
-	date_format_month(month, date_month_of(r->u_start));
 	describe(b, "%s, usage in %s", db_text(s, 3), month);
-	b->qty = sqlite3_column_int64(s, 4);
+	b->qty = qty;
 	if (pricing_line(pricing_gross(p->model, p->tier, p->ntier, b->qty,
 	    &tier), b->qty, 0, &pl) != 0) {
 		cli_data_error(NULL, 0, NULL, "usage of account '%s': the "
