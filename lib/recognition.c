@@ -129,6 +129,15 @@ recognition_schedule(sqlite3 *db, int32_t from, int32_t to,
 		int64_t amount = sqlite3_column_int64(st, 5);
 		size_t n;
 
+		/* one the import let in before it refused such periods */
+		if (s != DATE_NONE && e != DATE_NONE &&
+		    recognition_months(s, e) > RECOGNITION_MONTHS_MAX)
+			cli_die(CLI_EDATA, "invoice '%s' line %d: its service "
+			    "period runs over %ld months, more than the %d the "
+			    "schedule splits", db_text(st, 0),
+			    sqlite3_column_int(st, 1),
+			    (long)recognition_months(s, e),
+			    RECOGNITION_MONTHS_MAX);
 		n = recognition_line(amount, s, e, db_day(st, 4), months,
 		    parts, RECOGNITION_MONTHS_MAX);
 		for (size_t i = 0; i < n; i++)
