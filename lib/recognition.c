@@ -131,13 +131,15 @@ recognition_schedule(sqlite3 *db, int32_t from, int32_t to,
 
 		/* one the import let in before it refused such periods */
 		if (s != DATE_NONE && e != DATE_NONE &&
-		    recognition_months(s, e) > RECOGNITION_MONTHS_MAX)
-			cli_die(CLI_EDATA, "invoice '%s' line %d: its service "
-			    "period runs over %ld months, more than the %d the "
-			    "schedule splits", db_text(st, 0),
+		    recognition_months(s, e) > RECOGNITION_MONTHS_MAX) {
+			cli_data_error(NULL, 0, NULL, "invoice '%s' line %d: its "
+			    "service period runs over %ld months, more than "
+			    "the %d the schedule splits", db_text(st, 0),
 			    sqlite3_column_int(st, 1),
 			    (long)recognition_months(s, e),
 			    RECOGNITION_MONTHS_MAX);
+			break;
+		}
 		n = recognition_line(amount, s, e, db_day(st, 4), months,
 		    parts, RECOGNITION_MONTHS_MAX);
 		for (size_t i = 0; i < n; i++)
@@ -146,7 +148,7 @@ recognition_schedule(sqlite3 *db, int32_t from, int32_t to,
 	}
 	sqlite3_finalize(st);
 	st = prepare(db, sql_credits, "c.issued_on, c.credit_note_id");
-	while (db_row(st)) {
+	while (cli_data_errors() == 0 && db_row(st)) {
 		int32_t m = date_month_of(db_day(st, 4));
 
 		if (m >= from && m <= to)
@@ -155,7 +157,9 @@ recognition_schedule(sqlite3 *db, int32_t from, int32_t to,
 	sqlite3_finalize(st);
 	free(months);
 	free(parts);
-	return out_close(o) == 0 ? CLI_OK : CLI_EIO;
+	if (out_close(o) != 0)
+		return CLI_EIO;
+	return cli_data_errors() > 0 ? CLI_EDATA : CLI_OK;
 }
 
 struct deferred {
