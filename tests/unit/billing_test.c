@@ -49,10 +49,10 @@ static size_t
 in_month(int32_t start, int32_t end, int months, int bday, const char *month,
     struct billing_period *out, size_t max)
 {
-	int32_t from = D(month);
+	int32_t from = D(month), to = DATE_NONE;
 
-	return billing_periods(start, end, months, bday, from,
-	    date_add_months(from, 1), out, max);
+	ck_assert_int_eq(date_add_months(from, 1, &to), 0);
+	return billing_periods(start, end, months, bday, from, to, out, max);
 }
 
 START_TEST(anchor)
@@ -72,6 +72,32 @@ START_TEST(anchor)
 	ck_assert_day(billing_anchor(D("2026-01-31"), 1), "2026-02-01");
 	ck_assert_day(billing_anchor(D("2024-02-29"), 1), "2024-03-01");
 	ck_assert_day(billing_anchor(D("2024-02-29"), 28), "2024-03-28");
+	/* after it in 9999-12: none in the calendar */
+	ck_assert_int_eq(billing_anchor(D("9999-12-10"), 1), DATE_END);
+	ck_assert_day(billing_anchor(D("9999-12-10"), 15), "9999-12-15");
+}
+END_TEST
+
+/* At the end of the calendar: a month from 9999-11-01 ends on 9999-12-01
+ * and is billed; one from 9999-12-01 would end on 10000-01-01, and a year
+ * from 9999-11-01 on 10000-11-01: neither can be. */
+START_TEST(periods_at_the_end_of_the_calendar)
+{
+	struct billing_period p[4];
+	int32_t to = DATE_NONE;
+
+	ck_assert_int_eq(date_add_months(D("9999-11-01"), 1, &to), 0);
+	ck_assert_uint_eq(billing_periods(D("9999-11-01"), DATE_NONE, 1, 1,
+	    D("9999-11-01"), to, p, 4), 1);
+	ck_assert_period(p[0], "9999-11-01", "9999-12-01", "9999-11-01",
+	    "9999-12-01");
+	ck_assert_uint_eq(billing_periods(D("9999-11-01"), DATE_NONE, 1, 1,
+	    D("9999-12-01"), DATE_END, p, 4), BILLING_PAST_CALENDAR);
+	ck_assert_uint_eq(billing_periods(D("9999-11-01"), DATE_NONE, 12, 1,
+	    D("9999-11-01"), to, p, 4), BILLING_PAST_CALENDAR);
+	/* a partial first period from the 10th, with billing day 1 */
+	ck_assert_uint_eq(billing_periods(D("9999-12-10"), DATE_NONE, 1, 1,
+	    D("9999-12-01"), DATE_END, p, 4), BILLING_PAST_CALENDAR);
 }
 END_TEST
 
@@ -580,6 +606,7 @@ billing_suite(void)
 	TCase *tm = tcase_create("amounts");
 
 	tcase_add_test(tc, anchor);
+	tcase_add_test(tc, periods_at_the_end_of_the_calendar);
 	tcase_add_test(tc, monthly_from_the_10th);
 	tcase_add_test(tc, month_starts_and_ends);
 	tcase_add_test(tc, february);
