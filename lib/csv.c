@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <strings.h>
 
@@ -771,20 +770,6 @@ keep_row(void *arg, const struct csv_field *f, unsigned long line)
 	}
 	r->line[r->n++] = line;
 	return 0;
-}
-
-int
-csv_waiting(FILE *fp)
-{
-	struct stat sb;
-	int c;
-
-	/* a terminal, /dev/null or a socket is nobody handing ids over */
-	if (fstat(fileno(fp), &sb) != 0 || !(S_ISFIFO(sb.st_mode) ||
-	    S_ISREG(sb.st_mode)) || (c = getc(fp)) == EOF)
-		return 0;
-	ungetc(c, fp);
-	return 1;
 }
 
 int
