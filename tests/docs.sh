@@ -4,6 +4,10 @@
 #  - every long option of `PROG --help` is an item of the OPTIONS section
 #    (else DESCRIPTION) of man/PROG.1, every long option that section
 #    describes is in --help, and both completion files name it;
+#  - per verb of a program with verbs, the own options that `PROG VERB
+#    --help` lists are those of the verb's SYNOPSIS in man/PROG.1, of its
+#    entry in the bash completion's table and of its block in the zsh
+#    completion, no more and no fewer;
 #  - every entity of `revops-import --list`, with the columns of
 #    `revops-import --schema ENTITY` in their order, is in man/revops.7,
 #    and both completion files know the entity;
@@ -25,6 +29,8 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/revops-docs.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
 failures=0
 checks=0
+cli_common='--db --busy-timeout --mode --delimiter --tsv --decimal-comma
+    --format --no-header --excel --max-errors --help --version'
 : >"$tmp/cases"
 
 fail() {
@@ -86,6 +92,62 @@ for prog in $programs; do
 		cat "$tmp/extra"
 		failures=$((failures + $(wc -l <"$tmp/extra")))
 	fi
+done
+
+# ---- options per verb: VERB --help, the man page, the completions -----------
+
+# The long options of the common ones, which go with every verb.
+common_opts=$(printf '%s\n' "$cli_common" | tr ' ' '\n' | grep -E '^--' |
+    sort -u)
+
+# Whether the sorted lists of options in files $2 and $3 are the same;
+# else says so, as $1.
+same_options() {
+	if ! cmp -s "$2" "$3"; then
+		fail "$1: $(paste -s -d ' ' "$3" | sed 's/^$/none/') instead of" \
+		    "$(paste -s -d ' ' "$2" | sed 's/^$/none/')"
+	fi
+}
+
+for prog in $programs; do
+	[ -x "$bindir/$prog" ] || continue
+	"$bindir/$prog" --help | awk '/^Verbs:/ { on = 1; next }
+	    on && /^  [a-z]/ { print $1; next } on && !/^   / { on = 0 }' \
+	    >"$tmp/verbs"
+	[ -s "$tmp/verbs" ] || continue
+	for verb in $(cat "$tmp/verbs"); do
+		checks=$((checks + 1))
+		if ! "$bindir/$prog" "$verb" --help >"$tmp/vhelp" 2>&1; then
+			fail "$prog $verb --help exits with status $?"
+			continue
+		fi
+		sed -n 's/^  *\(-[A-Za-z], \)\{0,1\}\(--[a-z-]*\).*/\2/p' \
+		    "$tmp/vhelp" | LC_ALL=C sort -u >"$tmp/want"
+		# The man page: the SYNOPSIS lines from ".Cm VERB" after ".Nm"
+		# to the next ".Nm".
+		awk -v verb="$verb" '/^\.Sh / { on = $2 == "SYNOPSIS"; next }
+		    on && /^\.Nm/ { nm = 1; v = 0; next }
+		    on && nm && $0 == ".Cm " verb { v = 1; nm = 0; next }
+		    on { nm = 0 } on && v' "man/$prog.1" |
+		    grep -oE 'Fl -[a-z][a-z-]*' | sed 's/^Fl -/--/' |
+		    LC_ALL=C sort -u | grep -vxF -e "$common_opts" >"$tmp/have"
+		same_options "man/$prog.1: the SYNOPSIS of $verb names" \
+		    "$tmp/want" "$tmp/have"
+		bash -c '. "$1"; _revops_table "$2 $3"; printf "%s\n" $own' \
+		    sh "$bash_comp" "$prog" "$verb" | sed 's/=$//' |
+		    grep -E '^--' | LC_ALL=C sort -u >"$tmp/have"
+		same_options "$bash_comp: $prog $verb completes" "$tmp/want" \
+		    "$tmp/have"
+		# The zsh block: from the case pattern naming 'PROG VERB' to
+		# the end of its own=( ... ) list.
+		awk -v pv="'$prog $verb'" 'index($0, pv ")") ||
+		    index($0, pv "|") || index($0, "|" pv) { on = 1; next }
+		    on && /\) ;;$/ { print; on = 0 } on' "$zsh_comp" |
+		    sed -n "s/^ *\(own=( *\)\{0,1\}'\(([^)]*)\)\{0,1\}\**\(--[a-z-]*\).*/\3/p" |
+		    LC_ALL=C sort -u >"$tmp/have"
+		same_options "$zsh_comp: $prog $verb completes" "$tmp/want" \
+		    "$tmp/have"
+	done
 done
 
 # ---- the import contract in revops(7) -------------------------------------
@@ -157,6 +219,13 @@ if command -v bash >/dev/null 2>&1; then
 	--export=invoices|revops-import --export=inv
 	csv jsonl table tsv|revops-import --format ''
 	--excel|revops-metrics --exc
+	--as-of|revops-pipeline funnel --as
+	--as-of|revops-pipeline move --as
+	--dry-run|revops-invoice credit --dr
+	README.md|revops-quote price READ
+	README.md|revops-quote new READ
+	|revops-quote revise READ
+	README.md|revops-quote revise Q-000001 READ
 	EOF
 	PATH="$bindir:$PATH" bash -c '
 		. "$1" || exit 1
