@@ -41,8 +41,8 @@ static const struct cli_verb verbs[] = {
 	    "price lines sku,quantity[,discount_pct][,term_months] (with "
 	    "account_id or --currency); writes nothing" },
 	{ "new", "[FILE]", "currency valid-days sku quantity on as-of", 1,
-	    "lines quote_ref,account_id[,opportunity_id],sku,quantity"
-	    "[,discount_pct][,term_months] become quotes Q-000001...; quote_ref "
+	    "lines quote_ref, account_id, sku, quantity (and opportunity_id, "
+	    "discount_pct, term_months) become quotes Q-000001...; quote_ref "
 	    "defaults to the opportunity_id (won deals from revops-pipeline)" },
 	{ "approve", "[QUOTE...]", "as note on as-of", 1,
 	    "approve the reasons waiting for --as ROLE" },

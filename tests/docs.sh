@@ -11,6 +11,8 @@
 #  - every entity of `revops-import --list`, with the columns of
 #    `revops-import --schema ENTITY` in their order, is in man/revops.7,
 #    and both completion files know the entity;
+#  - every --help, of a program and of a verb, fits 79 columns, and no
+#    option runs into its text;
 #  - every page in man/ renders without a warning (man --warnings, and
 #    mandoc -Tlint when it is installed);
 #  - the bash completion loads and completes options, option arguments
@@ -43,6 +45,21 @@ man_section() {
 	awk -v want="$2" '/^\.Sh / { on = substr($0, 5) == want; next } on' "$1"
 }
 
+# The lines of help $2 (of command $1) wider than 79 columns, or where an
+# option runs into its text ("--closing FROM..TO list: ...").
+check_layout() {
+	awk -v cmd="$1" 'length > 79 {
+		print "FAIL: " cmd ": a line of " length " columns: " $0 }
+	    /^  (-[A-Za-z], |    )--/ &&
+	    !/^  (-[A-Za-z], |    )--[a-z-]+( [^ ]+)?(  +[^ ]|$)/ {
+		print "FAIL: " cmd ": an option runs into its text: " $0 }' "$2" \
+	    >"$tmp/layout"
+	if [ -s "$tmp/layout" ]; then
+		cat "$tmp/layout"
+		failures=$((failures + $(wc -l <"$tmp/layout")))
+	fi
+}
+
 # Whether file $2 names the option $1 (--name) as a word.
 names_option() {
 	grep -Eq -- "(^|[^A-Za-z0-9-])$1([^A-Za-z0-9-]|\$)" "$2"
@@ -57,6 +74,7 @@ for prog in $programs; do
 		fail "$prog --help exits with status $?"
 		continue
 	fi
+	check_layout "$prog --help" "$tmp/help"
 	tr -c 'A-Za-z0-9-' '\n' <"$tmp/help" | grep -E '^--[A-Za-z]' |
 	    LC_ALL=C sort -u >"$tmp/opts"
 	[ -s "$tmp/opts" ] || fail "$prog --help shows no long option"
@@ -121,6 +139,7 @@ for prog in $programs; do
 			fail "$prog $verb --help exits with status $?"
 			continue
 		fi
+		check_layout "$prog $verb --help" "$tmp/vhelp"
 		sed -n 's/^  *\(-[A-Za-z], \)\{0,1\}\(--[a-z-]*\).*/\2/p' \
 		    "$tmp/vhelp" | LC_ALL=C sort -u >"$tmp/want"
 		# The man page: the SYNOPSIS lines from ".Cm VERB" after ".Nm"
