@@ -141,8 +141,9 @@ levels_arg(const char *arg, struct ar_opts *a)
 }
 
 static void
-own_option(int ch, const char *arg, struct args *g)
+own_option(int ch, const char *arg, void *ctx)
 {
+	struct args *g = ctx;
 	char *end;
 	int32_t m;
 
@@ -298,7 +299,7 @@ main(int argc, char *argv[])
 	struct args g;
 	char *arguments;
 	sqlite3 *db;
-	int ch, li = 0, rc;
+	int first, rc;
 
 	cli_init("revops-invoice", &common);
 	memset(&g, 0, sizeof(g));
@@ -309,26 +310,11 @@ main(int argc, char *argv[])
 	g.a.levels[1] = 30;
 	g.a.levels[2] = 60;
 	g.a.nlevels = 3;
-	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
-	    &li)) != -1) {
-		if (ch == '?' || ch == ':')
-			cli_bad_option(ch, argv);
-		if (!cli_common_option(&common, ch, optarg)) {
-			cli_option_given(longopts[li].name);
-			own_option(ch, optarg, &g);
-		}
-	}
+	first = cli_options(argc, argv, longopts, &common, own_option, &g);
 	arguments = cli_join_args(argc - 1, argv + 1);
-	argc -= optind;
-	argv += optind;
-	v = argc > 0 ? cli_verb_find(&program, argv[0]) : NULL;
-	if (common.help)
-		cli_help(&program, v);
-	if (v == NULL)
-		cli_verb_find(&program, NULL);
-	cli_verb_check(v);
-	if (argc > 1 && *v->synopsis == '\0')
-		cli_usage_error("%s takes no arguments", v->name);
+	argc -= first;
+	argv += first;
+	v = cli_verb_of(&program, &common, argc, argv);
 	if (strcmp(v->name, "credit") == 0 && argc != 2)
 		cli_usage_error("credit: one invoice");
 	if (g.a.amount != NULL && g.a.line == 0)

@@ -80,8 +80,9 @@ struct args {
 };
 
 static void
-own_option(int ch, const char *arg, struct args *a)
+own_option(int ch, const char *arg, void *ctx)
 {
+	struct args *a = ctx;
 	size_t i;
 
 	switch (ch) {
@@ -201,21 +202,13 @@ main(int argc, char *argv[])
 	struct cli_common common;
 	struct args a = { .m = { .months = 1 } };
 	sqlite3 *db;
-	int ch, li = 0, rc;
+	int first, rc;
 
 	cli_init("revops-metrics", &common);
 	a.as_of = a.from = a.to = DATE_NONE;
-	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
-	    &li)) != -1) {
-		if (ch == '?' || ch == ':')
-			cli_bad_option(ch, argv);
-		if (!cli_common_option(&common, ch, optarg)) {
-			cli_option_given(longopts[li].name);
-			own_option(ch, optarg, &a);
-		}
-	}
-	argc -= optind;
-	argv += optind;
+	first = cli_options(argc, argv, longopts, &common, own_option, &a);
+	argc -= first;
+	argv += first;
 	if (common.help)
 		cli_help(&program, NULL);
 	if (argc > 0 && strcmp(argv[0], "reconcile") == 0) {

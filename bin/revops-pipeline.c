@@ -120,8 +120,9 @@ struct args {
 };
 
 static void
-own_option(int ch, const char *arg, struct args *a)
+own_option(int ch, const char *arg, void *ctx)
 {
+	struct args *a = ctx;
 	char *end;
 
 	switch (ch) {
@@ -258,32 +259,17 @@ main(int argc, char *argv[])
 	struct args a = { .window = 90 };
 	char *arguments;
 	sqlite3 *db;
-	int ch, li = 0, rc;
+	int first, rc;
 
 	cli_init("revops-pipeline", &common);
 	a.on = a.as_of = DATE_NONE;
 	a.since = a.from = a.to = DATE_NONE;
 	a.filter.closing_from = a.filter.closing_to = DATE_NONE;
-	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
-	    &li)) != -1) {
-		if (ch == '?' || ch == ':')
-			cli_bad_option(ch, argv);
-		if (!cli_common_option(&common, ch, optarg)) {
-			cli_option_given(longopts[li].name);
-			own_option(ch, optarg, &a);
-		}
-	}
+	first = cli_options(argc, argv, longopts, &common, own_option, &a);
 	arguments = cli_join_args(argc - 1, argv + 1);	/* options too */
-	argc -= optind;
-	argv += optind;
-	v = argc > 0 ? cli_verb_find(&program, argv[0]) : NULL;
-	if (common.help)
-		cli_help(&program, v);
-	if (v == NULL)
-		cli_verb_find(&program, NULL);
-	cli_verb_check(v);
-	if (argc > 1 && *v->synopsis == '\0')
-		cli_usage_error("%s takes no arguments", v->name);
+	argc -= first;
+	argv += first;
+	v = cli_verb_of(&program, &common, argc, argv);
 	if (a.all_qualified && argc > 1)
 		cli_usage_error("--all-qualified or lead ids, not both");
 	if (a.as_of == DATE_NONE)

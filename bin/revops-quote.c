@@ -86,9 +86,17 @@ static const struct cli_program program = {
 	"revops-quote new < lines.csv | revops-quote accept"
 };
 
+/* What the options say: the quote verbs' options, and --as-of. */
+struct args {
+	struct quote_opts o;
+	int32_t as_of;
+};
+
 static void
-own_option(int ch, const char *arg, struct quote_opts *o, int32_t *as_of)
+own_option(int ch, const char *arg, void *ctx)
 {
+	struct quote_opts *o = &((struct args *)ctx)->o;
+	int32_t *as_of = &((struct args *)ctx)->as_of;
 	static const char statuses[] = "|needs_approval|approved|rejected|"
 	    "accepted|superseded|expired|";
 	char key[40];
@@ -209,44 +217,28 @@ main(int argc, char *argv[])
 {
 	const struct cli_verb *v;
 	struct cli_common common;
-	struct quote_opts o;
-	int32_t as_of = DATE_NONE;
+	struct args a;
 	char *arguments;
 	sqlite3 *db;
-	int ch, li = 0, rc;
+	int first, rc;
 
 	cli_init("revops-quote", &common);
-	memset(&o, 0, sizeof(o));
-	o.on = o.start = DATE_NONE;
-	o.valid_days = 30;
-	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
-	    &li)) != -1) {
-		if (ch == '?' || ch == ':')
-			cli_bad_option(ch, argv);
-		if (!cli_common_option(&common, ch, optarg)) {
-			cli_option_given(longopts[li].name);
-			own_option(ch, optarg, &o, &as_of);
-		}
-	}
+	memset(&a, 0, sizeof(a));
+	a.as_of = a.o.on = a.o.start = DATE_NONE;
+	a.o.valid_days = 30;
+	first = cli_options(argc, argv, longopts, &common, own_option, &a);
 	arguments = cli_join_args(argc - 1, argv + 1);
-	argc -= optind;
-	argv += optind;
-	v = argc > 0 ? cli_verb_find(&program, argv[0]) : NULL;
-	if (common.help)
-		cli_help(&program, v);
-	if (v == NULL)
-		cli_verb_find(&program, NULL);
-	cli_verb_check(v);
-	if (argc > 1 && *v->synopsis == '\0')
-		cli_usage_error("%s takes no arguments", v->name);
-	if (as_of == DATE_NONE)
-		as_of = date_today();
-	if (o.on == DATE_NONE)
-		o.on = as_of;
-	o.out = &common.out;
-	o.arguments = arguments;
+	argc -= first;
+	argv += first;
+	v = cli_verb_of(&program, &common, argc, argv);
+	if (a.as_of == DATE_NONE)
+		a.as_of = date_today();
+	if (a.o.on == DATE_NONE)
+		a.o.on = a.as_of;
+	a.o.out = &common.out;
+	a.o.arguments = arguments;
 	db = db_open(&common, v->writes ? DB_WRITE : DB_READ, 0);
-	rc = run(db, v->name, argc - 1, argv + 1, &o, &common);
+	rc = run(db, v->name, argc - 1, argv + 1, &a.o, &common);
 	cli_finish_stdout();
 	db_close(db);
 	free(arguments);

@@ -129,8 +129,8 @@ cli_common_option(struct cli_common *c, int ch, const char *arg)
 static const char *given[64];
 static size_t ngiven;
 
-void
-cli_option_given(const char *name)
+static void
+option_given(const char *name)
 {
 	for (size_t i = 0; i < ngiven; i++)
 		if (strcmp(given[i], name) == 0)
@@ -139,8 +139,29 @@ cli_option_given(const char *name)
 		given[ngiven++] = name;
 }
 
-const struct cli_verb *
-cli_verb_find(const struct cli_program *p, const char *name)
+int
+cli_options(int argc, char *argv[], const struct option *longopts,
+    struct cli_common *c, void (*own)(int ch, const char *arg, void *ctx),
+    void *ctx)
+{
+	int ch, li = 0;
+
+	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
+	    &li)) != -1) {
+		if (ch == '?' || ch == ':')
+			cli_bad_option(ch, argv);
+		if (!cli_common_option(c, ch, optarg)) {
+			option_given(longopts[li].name);
+			own(ch, optarg, ctx);
+		}
+	}
+	return optind;
+}
+
+/* The verb called name, or a usage error that lists the verbs (name
+ * NULL: none was given). */
+static const struct cli_verb *
+verb_find(const struct cli_program *p, const char *name)
 {
 	char list[256];
 	size_t n = 0;
@@ -156,8 +177,8 @@ cli_verb_find(const struct cli_program *p, const char *name)
 	cli_usage_error("'%s' is not a verb of %s (%s)", name, progname, list);
 }
 
-int
-cli_verb_takes(const struct cli_verb *v, const char *name)
+static int
+verb_takes(const struct cli_verb *v, const char *name)
 {
 	size_t n = strlen(name);
 
@@ -175,9 +196,25 @@ void
 cli_verb_check(const struct cli_verb *v)
 {
 	for (size_t i = 0; i < ngiven; i++)
-		if (!cli_verb_takes(v, given[i]))
+		if (!verb_takes(v, given[i]))
 			cli_usage_error("%s takes no option '--%s'", v->name,
 			    given[i]);
+}
+
+const struct cli_verb *
+cli_verb_of(const struct cli_program *p, const struct cli_common *c,
+    int argc, char *const argv[])
+{
+	const struct cli_verb *v = argc > 0 ? verb_find(p, argv[0]) : NULL;
+
+	if (c->help)
+		cli_help(p, v);
+	if (v == NULL)
+		verb_find(p, NULL);
+	cli_verb_check(v);
+	if (argc > 1 && *v->synopsis == '\0')
+		cli_usage_error("%s takes no arguments", v->name);
+	return v;
 }
 
 /* Help is 79 columns wide, with the text of items from column 25. */
@@ -234,7 +271,7 @@ help_options(const struct cli_program *p, const struct cli_verb *v)
 	for (size_t i = 0; i < p->noptions; i++) {
 		const struct cli_option_help *o = &p->options[i];
 
-		if (v != NULL && !cli_verb_takes(v, o->name))
+		if (v != NULL && !verb_takes(v, o->name))
 			continue;
 		snprintf(label, sizeof(label), "      --%s", o->name);
 		help_item(label, o->arg, o->help);

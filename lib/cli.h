@@ -108,20 +108,27 @@ struct cli_program {
 	const char *example;
 };
 
-/* Notes that the program's own option name (its long name) was given,
- * for cli_verb_check(). */
-void cli_option_given(const char *name);
+/*
+ * Reads the options of argv: the common ones into c, the program's own
+ * through own(ch, optarg, ctx), each noted for cli_verb_check(); reports
+ * an unknown option or a missing value (CLI_EUSAGE).  Returns optind, the
+ * index of the first argument.
+ */
+int cli_options(int argc, char *argv[], const struct option *longopts,
+    struct cli_common *c, void (*own)(int ch, const char *arg, void *ctx),
+    void *ctx);
 
-/* The verb called name, or a usage error that lists the verbs (name
- * NULL: none was given). */
-const struct cli_verb *cli_verb_find(const struct cli_program *p,
-    const char *name);
+/*
+ * The verb that argv (the arguments after the options) names: prints the
+ * help, of the verb when one is named, for -h; else refuses no verb, an
+ * unknown one, an option it does not take, and arguments to a verb whose
+ * synopsis names none, as usage errors.
+ */
+const struct cli_verb *cli_verb_of(const struct cli_program *p,
+    const struct cli_common *c, int argc, char *const argv[]);
 
 /* Refuses, as a usage error, each own option given that v does not take. */
 void cli_verb_check(const struct cli_verb *v);
-
-/* Whether v takes the own option name. */
-int cli_verb_takes(const struct cli_verb *v, const char *name);
 
 /* Prints the help of the program, or with v of that verb alone: its
  * synopsis, what it does and its own options; exits 0. */
