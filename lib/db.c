@@ -187,12 +187,14 @@ open_read(const struct cli_common *c, int shared)
 	    "MEMORY; PRAGMA cache_size = -16384; PRAGMA threads = 2", NULL, NULL,
 	    NULL) != SQLITE_OK)
 		db_fatal(db, c->db_path);
-	if ((v = user_version(db)) != DB_SCHEMA_VERSION)
+	if ((v = user_version(db)) != DB_SCHEMA_VERSION) {
+		db_close(db);
 		cli_die(CLI_EIO, "%s: %s", c->db_path, v == 0 ? "not a revops "
 		    "database (a command that writes makes one)" : v >
 		    DB_SCHEMA_VERSION ? "its schema is newer than this revops: "
 		    "upgrade revops" : "its schema is older than this revops: "
 		    "a command that writes migrates it");
+	}
 	return db;
 }
 
