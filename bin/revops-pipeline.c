@@ -100,14 +100,17 @@ static void
 closing_arg(const char *arg, struct pipeline_filter *f)
 {
 	const char *dots = strstr(arg, "..");
+	char *from;
 
 	if (dots == NULL)
 		cli_usage_error("option '--closing': '%s' is not FROM..TO",
 		    arg);
-	if (dots > arg && date_parse_bound(arg, (size_t)(dots - arg), 0,
-	    &f->closing_from) != 0)
-		cli_usage_error("option '--closing': '%.*s' is not a date or a "
-		    "month", (int)(dots - arg), arg);
+	if (dots > arg) {
+		if ((from = strndup(arg, (size_t)(dots - arg))) == NULL)
+			cli_die(CLI_EIO, "out of memory");
+		f->closing_from = cli_day_arg("--closing", from, 1, 0);
+		free(from);
+	}
 	if (dots[2] != '\0')
 		f->closing_to = cli_day_arg("--closing", dots + 2, 1, 1);
 }
