@@ -115,7 +115,7 @@ struct args {
 	struct ar_opts a;
 	char *accounts[64];
 	int naccounts;
-	int32_t month, from_month, to_month;
+	int32_t month;
 };
 
 static void
@@ -233,6 +233,30 @@ export_input(int argc, char *argv[], struct csv_input *in)
 	return in;
 }
 
+/* What the arguments may be beside the verb's synopsis, checked before
+ * the database is opened (a usage error creates none). */
+static void
+check_arguments(const char *verb, int argc, char *argv[], const struct args *g)
+{
+	if (strcmp(verb, "run") == 0) {
+		if (g->month == INT32_MIN)
+			cli_usage_error("run: --period YYYY-MM says which month");
+		if (argc > 1 || (argc == 1 && strcmp(argv[0], "-") != 0))
+			cli_usage_error("run: '-' reads the accounts to bill from "
+			    "stdin; --account names one");
+		if (argc == 1 && g->naccounts > 0)
+			cli_usage_error("run: --account or '-', not both");
+	}
+	if (strcmp(verb, "credit") == 0 && argc != 1)
+		cli_usage_error("credit: one invoice");
+	if (g->a.amount != NULL && g->a.line == 0)
+		cli_usage_error("credit: --amount goes with --line");
+	if (strcmp(verb, "export") == 0 && argc > 0 && (g->a.from != DATE_NONE ||
+	    g->a.to != DATE_NONE || g->a.account != NULL || g->a.status != NULL))
+		cli_usage_error("export: the invoices named, or --from, --to, "
+		    "--account and --status to select them, not both");
+}
+
 static int
 run(sqlite3 *db, const struct cli_verb *v, int argc, char *argv[],
     struct args *g, const struct cli_common *c)
@@ -243,11 +267,6 @@ run(sqlite3 *db, const struct cli_verb *v, int argc, char *argv[],
 	    c->delim, NULL };
 
 	if (strcmp(verb, "run") == 0) {
-		if (argc > 1 || (argc == 1 && strcmp(argv[0], "-") != 0))
-			cli_usage_error("run: '-' reads the accounts to bill from "
-			    "stdin; --account names one");
-		if (argc == 1 && g->naccounts > 0)
-			cli_usage_error("run: --account or '-', not both");
 		if (argc == 1)
 			accounts.argc = 0;
 		g->b.accounts = argc == 1 || g->naccounts > 0 ? &accounts :
@@ -280,10 +299,6 @@ run(sqlite3 *db, const struct cli_verb *v, int argc, char *argv[],
 		    INT32_MAX : date_month_of(g->a.to), &c->out);
 	if (strcmp(verb, "deferred") == 0)
 		return recognition_deferred(db, g->a.as_of, &c->out);
-	if (strcmp(verb, "export") == 0 && argc > 0 && (g->a.from != DATE_NONE ||
-	    g->a.to != DATE_NONE || g->a.account != NULL || g->a.status != NULL))
-		cli_usage_error("export: the invoices named, or --from, --to, "
-		    "--account and --status to select them, not both");
 	if (strcmp(verb, "export") == 0)
 		return ar_export(db, export_input(argc, argv, &in), &g->a);
 	if (strcmp(verb, "list") == 0)
@@ -315,12 +330,7 @@ main(int argc, char *argv[])
 	argc -= first;
 	argv += first;
 	v = cli_verb_of(&program, &common, argc, argv);
-	if (strcmp(v->name, "credit") == 0 && argc != 2)
-		cli_usage_error("credit: one invoice");
-	if (g.a.amount != NULL && g.a.line == 0)
-		cli_usage_error("credit: --amount goes with --line");
-	if (strcmp(v->name, "run") == 0 && g.month == INT32_MIN)
-		cli_usage_error("run: --period YYYY-MM says which month");
+	check_arguments(v->name, argc - 1, argv + 1, &g);
 	if (g.a.as_of == DATE_NONE)
 		g.a.as_of = date_today();
 	g.a.out = g.b.out = &common.out;

@@ -164,8 +164,6 @@ lines_file(int argc, char *argv[], const char **name)
 {
 	FILE *fp;
 
-	if (argc > 1)
-		cli_usage_error("one file of lines at most");
 	*name = cli_input_name(argc == 1 ? argv[0] : NULL);
 	if (strcmp(*name, "stdin") == 0)
 		return stdin;
@@ -193,11 +191,8 @@ run(sqlite3 *db, const char *verb, int argc, char *argv[],
 		in.argc = 0;
 		return quote_new(db, &in, o);
 	}
-	if (strcmp(verb, "approve") == 0 || strcmp(verb, "reject") == 0) {
-		if (o->role == NULL)
-			cli_usage_error("%s: --as ROLE says who decides", verb);
+	if (strcmp(verb, "approve") == 0 || strcmp(verb, "reject") == 0)
 		return quote_decide(db, &in, verb[0] == 'a', o);
-	}
 	if (strcmp(verb, "accept") == 0)
 		return quote_accept(db, &in, o);
 	if (strcmp(verb, "list") == 0)
@@ -206,8 +201,6 @@ run(sqlite3 *db, const char *verb, int argc, char *argv[],
 		    CLI_EDATA : quote_list(db, NULL, o);
 	if (strcmp(verb, "show") == 0)
 		return quote_list(db, &in, o);
-	if (argc < 1)
-		cli_usage_error("revise: which quote?");
 	fp = lines_file(argc - 1, argv + 1, &name);
 	return quote_revise(db, argv[0], fp, name, c->delim, o);
 }
@@ -231,6 +224,15 @@ main(int argc, char *argv[])
 	argc -= first;
 	argv += first;
 	v = cli_verb_of(&program, &common, argc, argv);
+	/* before the database is opened: a usage error creates none */
+	if ((strcmp(v->name, "approve") == 0 || strcmp(v->name, "reject") == 0)
+	    && a.o.role == NULL)
+		cli_usage_error("%s: --as ROLE says who decides", v->name);
+	if (strcmp(v->name, "revise") == 0 && argc < 2)
+		cli_usage_error("revise: which quote?");
+	if (argc > (strcmp(v->name, "revise") == 0 ? 3 : 2) &&
+	    strstr(v->synopsis, "FILE") != NULL)
+		cli_usage_error("one file of lines at most");
 	if (a.as_of == DATE_NONE)
 		a.as_of = date_today();
 	if (a.o.on == DATE_NONE)
