@@ -89,7 +89,7 @@ main(int argc, char *argv[])
 	struct cli_common common;
 	struct import_opts o = { IMPORT_INSERT, 0, NULL, &common, NULL };
 	const char *export = NULL, *schema = NULL;
-	int list = 0, log = 0, ch, rc;
+	int list = 0, log = 0, alone, ch, rc;
 	sqlite3 *db;
 
 	cli_init("revops-import", &common);
@@ -137,9 +137,9 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (common.help)
 		cli_help(&program, NULL);
-	if (list + log + (export != NULL) + (schema != NULL) > 1 ||
-	    (list + log + (export != NULL) + (schema != NULL) > 0 &&
-	    (o.mode != IMPORT_INSERT || o.dry_run || o.rejects != NULL)))
+	alone = list + log + (export != NULL) + (schema != NULL);
+	if (alone > 1 || (alone > 0 && (o.mode != IMPORT_INSERT || o.dry_run ||
+	    o.rejects != NULL || argc > 0)))
 		cli_usage_error("--list, --schema, --export and --log go alone");
 	if (list)
 		rc = list_entities();
