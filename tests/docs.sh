@@ -133,6 +133,16 @@ for prog in $programs; do
 	    on && /^  [a-z]/ { print $1; next } on && !/^   / { on = 0 }' \
 	    >"$tmp/verbs"
 	[ -s "$tmp/verbs" ] || continue
+	LC_ALL=C sort "$tmp/verbs" >"$tmp/want"
+	bash -c '. "$1"; _revops_table "$2"; printf "%s\n" $verbs' sh \
+	    "$bash_comp" "$prog" | LC_ALL=C sort >"$tmp/have"
+	same_options "$bash_comp: the verbs of $prog are" "$tmp/want" \
+	    "$tmp/have"
+	awk -v p="$prog)" '$1 == p { on = 1; next } on && /verbs=\(/ { v = 1;
+	    next } v && /^ *\)/ { exit } v' "$zsh_comp" |
+	    sed -n "s/^ *'\([a-z]*\):.*/\1/p" | LC_ALL=C sort >"$tmp/have"
+	same_options "$zsh_comp: the verbs of $prog are" "$tmp/want" \
+	    "$tmp/have"
 	for verb in $(cat "$tmp/verbs"); do
 		checks=$((checks + 1))
 		if ! "$bindir/$prog" "$verb" --help >"$tmp/vhelp" 2>&1; then
