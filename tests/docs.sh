@@ -152,6 +152,9 @@ for prog in $programs; do
 		check_layout "$prog $verb --help" "$tmp/vhelp"
 		sed -n 's/^  *\(-[A-Za-z], \)\{0,1\}\(--[a-z-]*\).*/\2/p' \
 		    "$tmp/vhelp" | LC_ALL=C sort -u >"$tmp/want"
+		awk '/^\.Sh / { on = $2 == "SYNOPSIS"; next } on' "man/$prog.1" |
+		    grep -A1 -x '\.Nm' | grep -qx "\.Cm $verb" ||
+			fail "man/$prog.1: no SYNOPSIS of $verb"
 		# The man page: the SYNOPSIS lines from ".Cm VERB" after ".Nm"
 		# to the next ".Nm".
 		awk -v verb="$verb" '/^\.Sh / { on = $2 == "SYNOPSIS"; next }
