@@ -7,7 +7,8 @@
 #  - per verb of a program with verbs, the own options that `PROG VERB
 #    --help` lists are those of the verb's SYNOPSIS in man/PROG.1, of its
 #    entry in the bash completion's table and of its block in the zsh
-#    completion, no more and no fewer;
+#    completion, no more and no fewer; and the verbs of `PROG --help` are
+#    those both completions offer, each with a SYNOPSIS in man/PROG.1;
 #  - every entity of `revops-import --list`, with the columns of
 #    `revops-import --schema ENTITY` in their order, is in man/revops.7,
 #    and both completion files know the entity;
