@@ -83,6 +83,8 @@ check: all $(O)/tests/unit
 	sh tests/bad/run.sh $(O)/bin
 	sh tests/docs.sh $(O)/bin
 	sh tests/readme.sh $(O)/bin
+	sh tests/man.sh $(O)/bin
+	sh tests/excel.sh $(O)/bin
 
 demo: all
 	sh examples/demo.sh $(O)/bin build/demo.db

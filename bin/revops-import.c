@@ -35,7 +35,7 @@ static const struct cli_option_help options[] = {
 	{ "replace", NULL, "the files are the whole table: rows not in them go" },
 	{ "dry-run", NULL, "validate everything, write nothing" },
 	{ "rejects", "FILE", "import the valid rows, write the others to FILE "
-	    "with an error column" },
+	    "with an error column (- for standard output)" },
 	{ "list", NULL, "list the entities" },
 	{ "schema", "ENTITY", "print the header line of a template for ENTITY" },
 	{ "export", "ENTITY", "write the entity's rows with the import columns" },
@@ -47,7 +47,8 @@ static const struct cli_program program = {
 	"       revops-import --list | --schema ENTITY | --export ENTITY | --log",
 	"Load CSV/TSV files of one entity into the database, validated,\n"
 	"as one transaction: on any error nothing is written.  No FILE or\n"
-	"'-' reads standard input.\n",
+	"'-' reads standard input.  With --excel, files that an --excel\n"
+	"export wrote are read back as they were.\n",
 	NULL, 0, NULL,
 	options, sizeof(options) / sizeof(options[0]),
 	"revops-import -D acme.db accounts accounts.csv"

@@ -46,7 +46,8 @@ static const struct cli_option_help options[] = {
 	{ "detail", "mrr", "each account's MRR at the start and end of each "
 	    "period, with its movement" },
 	{ "dso", "METHOD", "standard (default) or countback" },
-	{ "report", "FILE", "write the HTML report of the last period to FILE" },
+	{ "report", "FILE", "write the HTML report of the last period to FILE "
+	    "(- for standard output)" },
 	{ "as-of", "DATE", "today, for the default periods and the report "
 	    "(default the real today)" },
 };

@@ -47,13 +47,18 @@ for entity in settings accounts products prices rules tax_rates fx_rates \
 done
 
 # The report and the metrics of the twelve months to DAY, each written
-# aside and moved in place only when whole.
+# aside and moved in place only when whole: the metrics to a new file of
+# their folder (mktemp, so that no symlink is followed), removed if the
+# job fails or is killed, with the mode a new file would have.
 report=$out/report-$day.html
 metrics=$out/metrics-$day.csv
+tmp=$(mktemp "$metrics.XXXXXX") || exit 3
+trap 'rm -f "$tmp"' EXIT
+trap 'exit 1' HUP INT TERM
+chmod "$(printf '%o' $((0666 & ~$(umask))))" "$tmp"
 if ! revops-metrics --as-of "$day" --report "$report" 2>>"$log" ||
-    ! revops-metrics --as-of "$day" >"$metrics.tmp" 2>>"$log" ||
-    ! mv "$metrics.tmp" "$metrics"; then
-	rm -f "$metrics.tmp"
+    ! revops-metrics --as-of "$day" >"$tmp" 2>>"$log" ||
+    ! mv "$tmp" "$metrics"; then
 	say "FAILED: the report or the metrics could not be written"
 	exit 1
 fi

@@ -435,9 +435,8 @@ ar_apply(sqlite3 *db, const struct ar_opts *o)
 	size_t len = 0;
 	FILE *held;
 	struct out *out;
-	int rc;
 
-	/* Rows are held and shown once committed. */
+	/* Rows are held, and shown only when no payment failed. */
 	if ((held = open_memstream(&buf, &len)) == NULL)
 		cli_die(CLI_EIO, "out of memory");
 	out = out_new(held, o->out, app_names, 7);
@@ -450,11 +449,10 @@ ar_apply(sqlite3 *db, const struct ar_opts *o)
 	if (out_close(out) != 0 || fclose(held) != 0)
 		cli_die(CLI_EIO, "out of memory");
 	db_changes_add(&ch, "payment_applications", ap.applied, 0, 0);
-	if ((rc = db_finish(db, "apply", o->arguments, &ch)) == CLI_OK &&
-	    fwrite(buf, 1, len, stdout) != len)
-		rc = CLI_EIO;
+	if (cli_data_errors() == 0)
+		fwrite(buf, 1, len, stdout);
 	free(buf);
-	return rc;
+	return db_finish(db, "apply", o->arguments, &ch);
 }
 
 /* ---- credit notes and voids ----------------------------------------------------- */
@@ -469,15 +467,17 @@ ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o)
 	sqlite3_stmt *st = db_prepare(db, sql_invoice);
 	int64_t amount = 0, tax = 0, lines_amt, lines_tax, cr_amt, cr_tax;
 	char currency[4] = "", status[16] = "", id[40], prefix[16];
-	char day[DATE_FMT_MAX];
+	char day[DATE_FMT_MAX], issued[DATE_FMT_MAX];
 	struct out *out;
-	int found, y, m, d, rc;
+	int found, y, m, d;
+	int32_t issue_day = DATE_NONE;
 
 	db_begin(db);
 	sqlite3_bind_text(st, 1, invoice, -1, SQLITE_TRANSIENT);
 	if ((found = sqlite3_step(st) == SQLITE_ROW)) {
 		snprintf(currency, sizeof(currency), "%s", db_text(st, 1));
 		snprintf(status, sizeof(status), "%s", db_text(st, 2));
+		issue_day = db_day(st, 3);
 	}
 	sqlite3_finalize(st);
 	if (!found) {
@@ -488,6 +488,15 @@ ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o)
 	if (strcmp(status, "void") == 0) {
 		cli_data_error(NULL, 0, NULL, "invoice '%s' is void: there is "
 		    "nothing to credit", invoice);
+		return db_finish(db, "credit", o->arguments, &ch);
+	}
+	/* a credit note takes back what was invoiced, so it cannot come
+	 * before the invoice */
+	if (o->as_of < issue_day) {
+		date_format(day, o->as_of);
+		date_format(issued, issue_day);
+		cli_data_error(NULL, 0, NULL, "a credit note dated %s would be "
+		    "before invoice '%s', issued on %s", day, invoice, issued);
 		return db_finish(db, "credit", o->arguments, &ch);
 	}
 	st = db_prepare(db, sql_invoice_sums);
@@ -548,8 +557,6 @@ ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o)
 	db_step_done(db, st);
 	sqlite3_finalize(st);
 	db_changes_add(&ch, "credit_notes", 1, 0, 0);
-	if ((rc = db_finish(db, "credit", o->arguments, &ch)) != CLI_OK)
-		return rc;
 	out = out_new(stdout, o->out, names, 8);
 	out_str(out, id);
 	out_str(out, invoice);
@@ -563,7 +570,8 @@ ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o)
 	out_str(out, currency);
 	out_str(out, o->reason);
 	out_end_row(out);
-	return out_close(out) == 0 ? CLI_OK : CLI_EIO;
+	out_close(out);
+	return db_finish(db, "credit", o->arguments, &ch);
 }
 
 /*
@@ -634,7 +642,6 @@ ar_void(sqlite3 *db, const struct csv_input *in, const struct ar_opts *o)
 	static const char *const columns[] = { "invoice_id" };
 	struct db_changes ch = { .n = 0 };
 	struct csv_rows ids;
-	int rc;
 
 	if (csv_collect(in, columns, 1, 1, 1, &ids) != 0) {
 		csv_rows_free(&ids);
@@ -645,9 +652,9 @@ ar_void(sqlite3 *db, const struct csv_input *in, const struct ar_opts *o)
 	csv_rows_each(&ids, void_one, db);
 	db_changes_add(&ch, "invoices", 0, (long)ids.n, 0);
 	csv_rows_free(&ids);
-	if ((rc = db_finish(db, "void", o->arguments, &ch)) != CLI_OK)
-		return rc;
-	return write_list(db, o, 1);
+	if (cli_data_errors() == 0)
+		write_list(db, o, 1);
+	return db_finish(db, "void", o->arguments, &ch);
 }
 
 /* ---- aging and dunning ----------------------------------------------------------- */
@@ -816,8 +823,8 @@ ar_dunning(sqlite3 *db, const struct ar_opts *o)
 
 /* ---- lists and the export ----------------------------------------------------------- */
 
-static const char *
-shown_status(const char *stored, int64_t total, int64_t credited,
+const char *
+ar_status(const char *stored, int64_t total, int64_t credited,
     int64_t balance)
 {
 	if (strcmp(stored, "void") == 0)
@@ -846,7 +853,7 @@ each_listed(sqlite3 *db, const struct ar_opts *o, int only,
 	db_bind_day(st, 4, only ? DATE_NONE : o->from);
 	db_bind_day(st, 5, only ? DATE_NONE : o->to);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *status = shown_status(db_text(st, 10),
+		const char *status = ar_status(db_text(st, 10),
 		    sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
 		    sqlite3_column_int64(st, 9));
 
@@ -929,11 +936,17 @@ ar_list(sqlite3 *db, const struct csv_input *in, const struct ar_opts *o)
 	return write_list(db, o, in != NULL);
 }
 
+/* The invoices of an export of lines, with their status as list shows it
+ * in the import's words, where a zero balance is paid. */
 static void
 keep_listed(sqlite3_stmt *st, const char *status, void *arg)
 {
-	(void)status;
-	db_keys_add(arg, db_text(st, 0));
+	sqlite3_stmt *keep = arg;
+
+	sqlite3_bind_text(keep, 1, db_text(st, 0), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(keep, 2, strcmp(status, "credited") == 0 ? "paid" :
+	    status, -1, SQLITE_STATIC);
+	db_step_done(sqlite3_db_handle(keep), keep);
 }
 
 /* The export: the invoices named, or those list selects, as it writes
@@ -941,13 +954,19 @@ keep_listed(sqlite3_stmt *st, const char *status, void *arg)
 int
 ar_export(sqlite3 *db, const struct csv_input *in, const struct ar_opts *o)
 {
+	sqlite3_stmt *keep;
+
 	db_keys_open(db);
 	if (in != NULL && keep_named(db, in) != 0)
 		return CLI_EDATA;
 	if (!o->lines)
 		return write_list(db, o, in != NULL);
-	if (in == NULL)
-		each_listed(db, o, 0, keep_listed, db);
-	return import_export(db, entity_find("invoices"), o->out, "out_keys")
-	    == 0 ? CLI_OK : CLI_EIO;
+	db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS export_status "
+	    "(key TEXT PRIMARY KEY, status TEXT); "
+	    "DELETE FROM temp.export_status");
+	keep = db_prepare(db, "INSERT INTO temp.export_status VALUES (?1, ?2)");
+	each_listed(db, o, in != NULL, keep_listed, keep);
+	sqlite3_finalize(keep);
+	return import_export_given(db, entity_find("invoices"), o->out,
+	    "export_status", "status") == 0 ? CLI_OK : CLI_EIO;
 }

@@ -57,6 +57,17 @@ int ar_export(sqlite3 *db, const struct csv_input *in,
     const struct ar_opts *o);
 
 /*
+ * The one status rule: what an invoice is, from its stored status and its
+ * sums as of a day: void (stored so), open (a balance owed either way),
+ * credited (no balance, credit notes of at least the total) or paid (no
+ * balance otherwise).  Every verb that shows a status, list, show, export
+ * and export --lines, shows this one, so an invoice imported as paid
+ * that no payment covers is open everywhere.  The string is static.
+ */
+const char *ar_status(const char *stored, int64_t total, int64_t credited,
+    int64_t balance);
+
+/*
  * The open balances of invoices as of a day in the five aging buckets (by
  * due date): per currency into out (at most max, in order of first sight;
  * more is fatal), returning how many; or all of them in the currency of

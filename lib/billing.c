@@ -1264,29 +1264,19 @@ output_start(struct output *op, const struct run *r)
 	op->threaded = on_thread(&op->thread, format_output, op);
 }
 
-/* Whether the output formatted is held, or is to be read back. */
-static int
-output_held(struct output *op)
-{
-	if (op->threaded)
-		pthread_join(op->thread, NULL);
-	op->threaded = 0;
-	free_pairs(op->not_open, op->nnot_open);
-	op->not_open = NULL;
-	op->nnot_open = 0;
-	return op->buf != NULL;
-}
-
 /*
- * Writes the output held, or reads it back through db: once the run has
- * committed, or before a dry run rolls back (what is read back is not
- * there after).  Returns an exit status.
+ * Writes the output, once formatted and held, or reads it back through
+ * db, before the run commits or rolls back (what is read back is not
+ * there after a dry run).  Returns an exit status.
  */
 static int
 output_write(struct output *op, sqlite3 *db)
 {
 	int rc;
 
+	if (op->threaded)
+		pthread_join(op->thread, NULL);
+	free_pairs(op->not_open, op->nnot_open);
 	if (op->buf == NULL)
 		rc = import_export(db, entity_find("invoices"), op->r->o->out,
 		    "out_keys");
@@ -1643,53 +1633,10 @@ audit(struct run *r)
 	db_audit(r->db, "run", r->o->arguments, &ch);
 }
 
-static void *
-checkpoint(void *db)
-{
-	sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
-	    NULL);
-	return NULL;
-}
-
-static int
-autocheckpoint(sqlite3 *db)
-{
-	sqlite3_stmt *st = db_prepare(db, "PRAGMA wal_autocheckpoint");
-	int pages = sqlite3_step(st) == SQLITE_ROW ?
-	    sqlite3_column_int(st, 0) : 0;
-
-	sqlite3_finalize(st);
-	return pages;
-}
-
-/*
- * Commits, and writes the output held while the pages committed are
- * copied from the WAL into the database file on another thread, rather
- * than first, as SQLite's own checkpoint at the commit would (50 MB for
- * 300k subscriptions).  Output read back needs the connection: the
- * checkpoint is then left to its close.
- */
-static int
-commit(struct run *r, struct output *out)
-{
-	int pages = autocheckpoint(r->db), copying = 0, rc;
-	pthread_t t;
-
-	sqlite3_wal_autocheckpoint(r->db, 0);
-	db_commit(r->db);
-	if (output_held(out))
-		copying = on_thread(&t, checkpoint, r->db);
-	rc = output_write(out, r->db);
-	if (copying)
-		pthread_join(t, NULL);
-	sqlite3_wal_autocheckpoint(r->db, pages);
-	return rc;
-}
-
 /*
  * The rest of a run without errors: its billing records, account credit
- * applied, the audit row; commits (or rolls back a dry run) and writes
- * the output.
+ * applied, the audit row; writes the output, then commits (or rolls back
+ * a dry run, or a run whose output could not be written).
  */
 static int
 finish_run(struct run *r)
@@ -1715,12 +1662,10 @@ finish_run(struct run *r)
 	db_exec(r->db, "PRAGMA cache_size = -131072");
 	write_records(r);
 	audit(r);
-	if (r->o->dry_run) {
-		output_held(&out);
-		rc = output_write(&out, r->db);
+	if ((rc = output_write(&out, r->db)) != CLI_OK || r->o->dry_run)
 		db_rollback(r->db);
-	} else
-		rc = commit(r, &out);
+	else
+		db_commit(r->db);
 	db_exec(r->db, "PRAGMA foreign_keys = ON");
 	return rc;
 }

@@ -24,7 +24,7 @@ const char cli_common_help[] =
 "      --decimal-comma    ';' between fields and ',' as the decimal mark\n"
 "      --format FMT       output: csv, tsv, jsonl or table (default csv)\n"
 "      --no-header        no header row in the output\n"
-"      --excel            output for a spreadsheet: BOM, CRLF, no formulas\n"
+"      --excel            output for a spreadsheet: BOM, CRLF, text as text\n"
 "      --max-errors N     report at most N data errors (default 20)\n"
 "  -h, --help             show this help\n"
 "  -V, --version          show the version\n";
@@ -411,11 +411,18 @@ cli_set_max_errors(int n)
 }
 
 void
+cli_finish_output(FILE *fp)
+{
+	if (fflush(fp) != 0 || ferror(fp))
+		cli_die(CLI_EIO, "error writing to standard %s: %s",
+		    fp == stderr ? "error" : "output",
+		    strerror(errno != 0 ? errno : EIO));
+}
+
+void
 cli_finish_stdout(void)
 {
-	if (fflush(stdout) != 0 || ferror(stdout))
-		cli_die(CLI_EIO, "error writing to standard output: %s",
-		    strerror(errno != 0 ? errno : EIO));
+	cli_finish_output(stdout);
 }
 
 int32_t

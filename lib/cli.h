@@ -159,8 +159,10 @@ int cli_data_error(const char *file, unsigned long line, const char *column,
 unsigned long cli_data_errors(void);
 void cli_set_max_errors(int n);
 
-/* Flushes stdout; on a write error reports it and exits CLI_EIO. */
+/* Flushes stdout (or fp: stdout or stderr); on a write error, now or
+ * before, reports it and exits CLI_EIO. */
 void cli_finish_stdout(void);
+void cli_finish_output(FILE *fp);
 
 /*
  * The day an option names: "YYYY-MM-DD", or where months may stand for

@@ -532,6 +532,18 @@ feed_block(struct reader *r, const char *p, const char *end)
 	return 0;
 }
 
+/*
+ * A read error is never the end of the input: what was read of a file is
+ * not all of it, and a verb that went on would commit a part of its
+ * input (or, with --replace, delete what the rest held).  So it ends the
+ * program, before anything is committed.
+ */
+static _Noreturn void
+read_failed(const char *name)
+{
+	cli_die(CLI_EIO, "%s: %s", name, strerror(errno != 0 ? errno : EIO));
+}
+
 static int
 read_all(struct reader *r, FILE *fp, struct sha256 *digest)
 {
@@ -555,10 +567,8 @@ read_all(struct reader *r, FILE *fp, struct sha256 *digest)
 	free(block);
 	if (rc != 0)
 		return rc;
-	if (ferror(fp)) {
-		cli_warn("%s: %s", r->name, strerror(errno));
-		return -1;
-	}
+	if (ferror(fp))
+		read_failed(r->name);
 	if (r->utf8.need > 0) {
 		value_partial(&v, &r->parser, 0);
 		return field_error(r, r->line, r->nfield, &v, "is invalid "

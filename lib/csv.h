@@ -44,7 +44,9 @@ typedef int (*csv_record_fn)(void *arg, const struct csv_record *rec);
  * name is the file's name in error messages.  When digest is not NULL
  * every byte read is added to it.  Returns 0, the callback's value when it
  * stopped the read, or -1 after reporting an error of the file itself
- * (cli_data_error) or a read error.
+ * (cli_data_error).  A read error (a directory, EIO) is not the end of
+ * the input: it is reported and the program exits CLI_EIO, having
+ * committed nothing.
  */
 int csv_read(FILE *fp, const char *name, char delim, struct sha256 *digest,
     csv_record_fn fn, void *arg);

@@ -64,9 +64,22 @@ db_begin_read(sqlite3 *db)
 	db_exec(db, "BEGIN");
 }
 
+/*
+ * A command's output is flushed before its commit, and a write error on
+ * it (a full disk, a closed pipe) rolls the transaction back and ends the
+ * program: the database never holds a change whose output was lost.  The
+ * one home of that rule, for every verb.
+ */
 void
 db_commit(sqlite3 *db)
 {
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		int e = errno;
+
+		db_rollback(db);
+		errno = e;
+		cli_finish_stdout();
+	}
 	db_exec(db, "COMMIT");
 }
 

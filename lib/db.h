@@ -47,6 +47,9 @@ sqlite3 *db_open_reader(sqlite3 *db, int busy_ms);
 void db_begin(sqlite3 *db);
 /* BEGIN (deferred): one snapshot for a command that only reads. */
 void db_begin_read(sqlite3 *db);
+/* COMMIT, once what the command has written to stdout is flushed: a
+ * write error on it exits CLI_EIO (cli_finish_stdout()) uncommitted.  A
+ * verb writes its output before it commits. */
 void db_commit(sqlite3 *db);
 void db_rollback(sqlite3 *db);
 
@@ -128,8 +131,9 @@ sqlite3_stmt *db_rows_add(struct db_rows *r, int *base);
 void db_rows_flush(struct db_rows *r);
 void db_rows_free(struct db_rows *r);
 
-/* Ends a verb that writes: with no data error, appends its audit row and
- * commits (CLI_OK); else rolls back and says "VERB: nothing changed (N
+/* Ends a verb that writes, after it has written its output: with no data
+ * error, appends its audit row and commits (CLI_OK; db_commit() flushes
+ * the output first); else rolls back and says "VERB: nothing changed (N
  * errors)" (CLI_EDATA). */
 int db_finish(sqlite3 *db, const char *verb, const char *arguments,
     const struct db_changes *ch);

@@ -39,6 +39,7 @@
 #include "keyset.h"
 #include "money.h"
 #include "out.h"
+#include "outfile.h"
 #include "sha256.h"
 
 #define MAXCOL 16
@@ -135,6 +136,10 @@ struct ref {
 	struct keyset *known;
 };
 
+#define MEANING_MAX 4		/* checks of meaning of one entity */
+
+struct meaning;
+
 struct importer {
 	sqlite3 *db;
 	const struct entity *e;
@@ -173,7 +178,20 @@ struct importer {
 	unsigned long parent_line;
 	long last_line_no;
 
-	FILE *rejects_fp;
+	/* the checks of meaning (below) that apply to this entity */
+	sqlite3_stmt *meaning[MEANING_MAX];
+	const struct meaning *meaning_of[MEANING_MAX];
+	int meaning_col[MEANING_MAX][2];	/* column, other (-1: none) */
+	int nmeaning;
+	sqlite3_stmt *tier_line;	/* prices: where each row came from */
+
+	/* --excel: the record with what --excel added taken off */
+	struct csv_field *xfield;
+	size_t nxfield;
+	char *xtext;
+	size_t xcap;
+
+	struct outfile *rejects_file;
 	struct out *rejects;
 	struct writer writer;
 	sqlite3 *before;		/* the database before the import */
@@ -1317,6 +1335,8 @@ write_parent(struct importer *im)
 	return rc;
 }
 
+static void remember_tier(struct importer *im);
+
 static void
 write_row(struct importer *im)
 {
@@ -1337,12 +1357,209 @@ write_row(struct importer *im)
 	}
 	if ((rc = target_write(im, &im->table)) == ROW_FAILED)
 		return;
+	remember_tier(im);
 	if (rc == ROW_INSERTED)
 		im->f_inserted++;
 	else if (rc == ROW_UPDATED || prc == ROW_UPDATED)
 		im->f_updated++;
 	else
 		im->f_unchanged++;
+}
+
+/* ---- meaning ----------------------------------------------------------- */
+
+/*
+ * Checks of what a row means, beyond its form and its references: each
+ * is a query that finds the rows of other tables the row contradicts
+ * (?1 the value of `column`, ?2 that of `other`), and returns what its
+ * message names.  What other rows must fit (a product's kind, an
+ * invoice's or a payment's account) is checked only where they may
+ * already be there, i.e. when the row can be an update.  The rows a check
+ * reads are in tables the import does not write, so a row can be judged,
+ * and rejected, as it comes.
+ */
+struct meaning {
+	const char *entity, *column, *other;
+	int updates_only;
+	const char *sql;
+	const char *fmt;	/* the value, then the query's columns */
+};
+
+static const struct meaning meanings[] = {
+	{ "usage", "sku", NULL, 0,
+	    "SELECT kind, '' FROM products WHERE sku = ?1 AND kind != 'usage'",
+	    "%s is a product of kind %s: usage is billed only for products "
+	    "of kind usage" },
+	{ "subscriptions", "sku", NULL, 0,
+	    "SELECT kind, '' FROM products WHERE sku = ?1 AND "
+	    "kind != 'recurring'",
+	    "%s is a product of kind %s: only a recurring product can be "
+	    "subscribed to" },
+	{ "payments", "invoice_id", "account_id", 0,
+	    "SELECT account_id, ?2 FROM invoices WHERE invoice_id = ?1 AND "
+	    "account_id != ?2",
+	    "%s is an invoice of account '%s', not of the payment's account "
+	    "'%s'" },
+	/* The rows that would refer to an updated row are looked for only
+	 * when the update changes what they depend on: a scan of usage or
+	 * payments, which have no index by product or invoice, then. */
+	{ "payments", "account_id", "payment_id", 1,
+	    "SELECT i.invoice_id, i.account_id FROM payments p "
+	    "CROSS JOIN payment_applications a CROSS JOIN invoices i "
+	    "WHERE p.payment_id = ?2 AND p.account_id != ?1 AND "
+	    "a.payment_id = p.payment_id AND i.invoice_id = a.invoice_id AND "
+	    "i.account_id != ?1 LIMIT 1",
+	    "%s, but the payment pays invoice '%s' of account '%s'" },
+	{ "products", "kind", "sku", 1,
+	    "SELECT 'usage event', u.event_id FROM products p CROSS JOIN usage u "
+	    "WHERE p.sku = ?2 AND p.kind = 'usage' AND ?1 != 'usage' AND "
+	    "u.sku = ?2 UNION ALL SELECT 'subscription', s.subscription_id "
+	    "FROM products p CROSS JOIN subscriptions s WHERE p.sku = ?2 AND "
+	    "p.kind != ?1 AND ?1 != 'recurring' AND s.sku = ?2 LIMIT 1",
+	    "%s does not fit %s '%s' of this product (usage events are of "
+	    "usage products, subscriptions of recurring ones)" },
+	{ "invoices", "account_id", "invoice_id", 1,
+	    "SELECT p.payment_id, p.account_id FROM invoices i CROSS JOIN "
+	    "payments p WHERE i.invoice_id = ?2 AND i.account_id != ?1 AND "
+	    "p.account_id != ?1 AND (p.invoice_id = ?2 OR p.payment_id IN "
+	    "(SELECT payment_id FROM payment_applications WHERE "
+	    "invoice_id = ?2)) LIMIT 1",
+	    "%s, but payment '%s' of account '%s' names or pays this invoice" },
+};
+
+static void
+meaning_init(struct importer *im)
+{
+	for (size_t i = 0; i < sizeof(meanings) / sizeof(meanings[0]); i++) {
+		const struct meaning *m = &meanings[i];
+
+		if (strcmp(m->entity, im->e->name) != 0 ||
+		    (m->updates_only && im->o->mode == IMPORT_INSERT))
+			continue;
+		if (im->nmeaning == MEANING_MAX)
+			cli_die(CLI_EIO, "internal error: too many checks of %s",
+			    m->entity);
+		im->meaning_of[im->nmeaning] = m;
+		im->meaning_col[im->nmeaning][0] = entity_column_index(im->e,
+		    m->column);
+		im->meaning_col[im->nmeaning][1] = m->other != NULL ?
+		    entity_column_index(im->e, m->other) : -1;
+		im->meaning[im->nmeaning++] = db_prepare(im->db, m->sql);
+	}
+	if (strcmp(im->e->name, "prices") == 0) {
+		db_exec(im->db, "CREATE TEMP TABLE IF NOT EXISTS tier_lines "
+		    "(sku, currency, tier_min_micro, effective_from, file, "
+		    "nfile, line); DELETE FROM temp.tier_lines");
+		im->tier_line = db_prepare(im->db, "INSERT INTO temp.tier_lines "
+		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+	}
+}
+
+static void
+meaning_free(struct importer *im)
+{
+	for (int i = 0; i < im->nmeaning; i++)
+		sqlite3_finalize(im->meaning[i]);
+	sqlite3_finalize(im->tier_line);
+}
+
+static void
+check_meaning(struct importer *im)
+{
+	for (int i = 0; i < im->nmeaning; i++) {
+		const struct meaning *m = im->meaning_of[i];
+		sqlite3_stmt *st = im->meaning[i];
+		const struct value *v = &im->val[im->meaning_col[i][0]];
+		char sv[SHOW_MAX];
+		int rc;
+
+		if (v->kind != V_TEXT)
+			continue;
+		bind_value(st, 1, v);
+		if (im->meaning_col[i][1] >= 0)
+			bind_value(st, 2, &im->val[im->meaning_col[i][1]]);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			row_error(im, m->column, m->fmt, show(sv, v->s, v->len),
+			    db_text(st, 0), db_text(st, 1));
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			db_fatal(im->db, im->file);
+	}
+}
+
+/* A price row's key and where it came from, for check_tiers(). */
+static void
+remember_tier(struct importer *im)
+{
+	sqlite3_stmt *st = im->tier_line;
+	static const char *const key[] = { "sku", "currency", "tier_min",
+	    "effective_from" };
+
+	if (st == NULL)
+		return;
+	for (int i = 0; i < 4; i++)
+		bind_value(st, i + 1, &im->val[entity_column_index(im->e,
+		    key[i])]);
+	sqlite3_bind_text(st, 5, im->file, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 6, im->nfile);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)im->line);
+	db_step_done(im->db, st);
+}
+
+/*
+ * The tiers of one sku and currency that are in effect on the same day
+ * price with one model: a tier of another model is not a tier of the
+ * same price.  Checked once every row is in, against the table as the
+ * import leaves it, as an update may change the model of all the tiers
+ * of a price, one row at a time; each conflict is told on the later of
+ * its two rows (or on the import's, against a row already there).
+ */
+static void
+check_tiers(struct importer *im)
+{
+	sqlite3_stmt *st;
+	char tier[MONEY_FMT_MAX];
+	int rc, nfile = -1;
+	unsigned long line = 0;
+
+	if (im->tier_line == NULL)
+		return;
+	st = db_prepare(im->db, "SELECT l.nfile, l.line, l.file, p.model, "
+	    "q.model, q.tier_min_micro, p.sku, p.currency, min(m.line) IS NULL "
+	    "FROM temp.tier_lines l JOIN prices p ON p.sku = l.sku AND "
+	    "p.currency = l.currency AND p.tier_min_micro = l.tier_min_micro "
+	    "AND p.effective_from IS l.effective_from "
+	    "JOIN prices q ON q.sku = p.sku AND q.currency = p.currency AND "
+	    "q.model != p.model AND (q.effective_from IS NULL OR "
+	    "p.effective_to IS NULL OR q.effective_from < p.effective_to) AND "
+	    "(p.effective_from IS NULL OR q.effective_to IS NULL OR "
+	    "p.effective_from < q.effective_to) "
+	    "LEFT JOIN temp.tier_lines m ON m.sku = q.sku AND "
+	    "m.currency = q.currency AND m.tier_min_micro = q.tier_min_micro "
+	    "AND m.effective_from IS q.effective_from "
+	    "GROUP BY l.nfile, l.line, q.rowid "
+	    "HAVING min(m.line) IS NULL OR min(m.nfile) < l.nfile OR "
+	    "(min(m.nfile) = l.nfile AND min(m.line) < l.line) "
+	    "ORDER BY l.nfile, l.line, q.tier_min_micro");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_int(st, 0) == nfile &&
+		    (unsigned long)sqlite3_column_int64(st, 1) == line)
+			continue;	/* one message a row */
+		nfile = sqlite3_column_int(st, 0);
+		line = (unsigned long)sqlite3_column_int64(st, 1);
+		money_format_trim(tier, sqlite3_column_int64(st, 5),
+		    MONEY_QTY_SCALE, 0, '.');
+		if (!cli_data_error(db_text(st, 2), line, "model", "'%s' differs "
+		    "from '%s', the model of the tier from %s of '%s' in %s%s: "
+		    "the tiers of one sku and currency in effect on the same day "
+		    "use one model", db_text(st, 3), db_text(st, 4), tier,
+		    db_text(st, 6), db_text(st, 7), sqlite3_column_int(st, 8) ?
+		    " in the database" : ""))
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		db_fatal(im->db, "prices");
+	sqlite3_finalize(st);
 }
 
 /* ---- rejects ------------------------------------------------------------- */
@@ -1356,12 +1573,11 @@ open_rejects(struct importer *im)
 
 	if (im->o->rejects == NULL)
 		return;
-	if ((im->rejects_fp = fopen(im->o->rejects, "w")) == NULL)
-		cli_die(CLI_EIO, "%s: %s", im->o->rejects, strerror(errno));
+	im->rejects_file = outfile_open(im->o->rejects);
 	for (size_t i = 0; i < n; i++)
 		cols[i] = im->e->column[i].name;
 	cols[n] = "error";
-	im->rejects = out_new(im->rejects_fp, &oo, cols, n + 1);
+	im->rejects = out_new(outfile_fp(im->rejects_file), &oo, cols, n + 1);
 }
 
 static void
@@ -1381,14 +1597,19 @@ write_reject(struct importer *im, const struct csv_record *rec)
 	im->rejected++;
 }
 
+/* Puts the rejects file in place (keep), last before the import commits,
+ * or leaves the old one as it was: a failed import lists nothing. */
 static void
-close_rejects(struct importer *im)
+close_rejects(struct importer *im, int keep)
 {
 	if (im->rejects == NULL)
 		return;
-	if (out_finish(im->rejects) != 0 || fclose(im->rejects_fp) != 0)
-		cli_die(CLI_EIO, "%s: write error", im->o->rejects);
+	out_finish(im->rejects);
 	out_free(im->rejects);
+	if (!keep)
+		outfile_abort(im->rejects_file);
+	else if (outfile_commit(im->rejects_file) != 0)
+		exit(CLI_EIO);
 }
 
 /* ---- one file ------------------------------------------------------------- */
@@ -1460,10 +1681,53 @@ map_header(struct importer *im, const struct csv_record *rec)
 	return 0;
 }
 
+/* A file that --excel wrote is read back as the text it stands for. */
+static const struct csv_record *
+excel_record(struct importer *im, const struct csv_record *rec,
+    struct csv_record *copy)
+{
+	size_t need = 0, off = 0;
+
+	for (size_t i = 0; i < rec->nfield; i++)
+		need += rec->field[i].len + 1;
+	if (rec->nfield > im->nxfield) {
+		im->nxfield = rec->nfield;
+		im->xfield = realloc(im->xfield, im->nxfield *
+		    sizeof(*im->xfield));
+	}
+	if (need > im->xcap) {
+		im->xcap = need;
+		im->xtext = realloc(im->xtext, im->xcap);
+	}
+	if (im->xfield == NULL || (im->xtext == NULL && need > 0))
+		cli_die(CLI_EIO, "out of memory");
+	for (size_t i = 0; i < rec->nfield; i++) {
+		const struct csv_field *f = &rec->field[i];
+		size_t n;
+
+		if (f->s == NULL) {
+			im->xfield[i] = *f;
+			continue;
+		}
+		n = out_excel_text(f->s, f->len, im->xtext + off);
+		im->xtext[off + n] = '\0';
+		im->xfield[i].s = im->xtext + off;
+		im->xfield[i].len = n;
+		off += n + 1;
+	}
+	*copy = *rec;
+	copy->field = im->xfield;
+	return copy;
+}
+
 static int
 on_record(void *arg, const struct csv_record *rec)
 {
 	struct importer *im = arg;
+	struct csv_record copy;
+
+	if (im->o->common->out.excel)
+		rec = excel_record(im, rec, &copy);
 
 	if (!im->header_seen) {
 		im->header_seen = 1;
@@ -1484,6 +1748,8 @@ on_record(void *arg, const struct csv_record *rec)
 		resolve_currency(im);
 		parse_row(im, rec, 1);
 		check_row(im);
+		if (!im->row_bad)
+			check_meaning(im);
 		if (!im->row_bad)
 			write_row(im);
 	}
@@ -1538,6 +1804,7 @@ summary(struct importer *im)
 		fprintf(fp, ", %ld unchanged", im->f_unchanged);
 	if (im->rejected > 0)
 		fprintf(fp, ", %lu rejected (in %s)", im->rejected,
+		    strcmp(im->o->rejects, "-") == 0 ? "standard output" :
 		    im->o->rejects);
 	fputc('\n', fp);
 }
@@ -1741,6 +2008,7 @@ importer_init(struct importer *im, sqlite3 *db, const struct entity *e,
 		im->when_col = entity_column_index(e, e->when_col);
 	}
 	refs_init(im);
+	meaning_init(im);
 	target_init(im, &im->table, e->table, 0);
 	if (e->parent_table != NULL)
 		target_init(im, &im->parent, e->parent_table, 1);
@@ -1756,6 +2024,9 @@ importer_free(struct importer *im)
 		sqlite3_finalize(im->ref[i].find);
 		keyset_free(im->ref[i].known);
 	}
+	meaning_free(im);
+	free(im->xfield);
+	free(im->xtext);
 	target_free(&im->table);
 	if (im->parent.table != NULL)
 		target_free(&im->parent);
@@ -1874,8 +2145,8 @@ import_files(sqlite3 *db, const struct entity *e,
 	if (e->parent_table != NULL)
 		defer_indexes(db, e->parent_table, &later);
 	importer_init(&im, db, e, o);
-	/* what each file did is said once it is all in: before, a later
-	 * error would make it untrue */
+	/* what each file did is said once it is all checked: before, a
+	 * later error would make it untrue */
 	if ((notes = im.notes = open_memstream(&said, &nsaid)) == NULL)
 		cli_die(CLI_EIO, "out of memory");
 	for (im.nfile = 0; im.nfile < nfiles && cli_data_errors() == 0;
@@ -1889,14 +2160,14 @@ import_files(sqlite3 *db, const struct entity *e,
 		replace_rest(&im);
 	if (cli_data_errors() == 0)
 		check_unique(&im);
-	close_rejects(&im);
+	if (cli_data_errors() == 0)
+		check_tiers(&im);
 	importer_free(&im);
 	rebuild_indexes(db, &later, cli_data_errors() == 0);
 	fclose(notes);
 	if ((errors = cli_data_errors()) > 0) {
 		free(said);
-		if (o->rejects != NULL)
-			unlink(o->rejects);	/* it would list a part */
+		close_rejects(&im, 0);
 		db_rollback(db);
 		db_exec(db, "PRAGMA foreign_keys = ON");
 		cli_warn("%s: nothing imported (%lu error%s)", e->name, errors,
@@ -1904,13 +2175,17 @@ import_files(sqlite3 *db, const struct entity *e,
 		return CLI_EDATA;
 	}
 	audit(&im);
+	/* what the files did is the import's output, and written first: if
+	 * it cannot be, nothing is imported */
+	fputs(said, stderr);
+	free(said);
+	cli_finish_output(stderr);
+	close_rejects(&im, 1);
 	if (o->dry_run)
 		db_rollback(db);
 	else
 		db_commit(db);
 	db_exec(db, "PRAGMA foreign_keys = ON");
-	fputs(said, stderr);
-	free(said);
 	return CLI_OK;
 }
 
@@ -1980,6 +2255,13 @@ int
 import_export(sqlite3 *db, const struct entity *e, const struct out_opts *oo,
     const char *only)
 {
+	return import_export_given(db, e, oo, only, NULL);
+}
+
+int
+import_export_given(sqlite3 *db, const struct entity *e,
+    const struct out_opts *oo, const char *only, const char *given)
+{
 	const char *names[MAXCOL];
 	struct sbuf sql = { .n = 0 };
 	char base[4];
@@ -1995,9 +2277,14 @@ import_export(sqlite3 *db, const struct entity *e, const struct out_opts *oo,
 		const struct entity_column *c = &e->column[i];
 
 		names[i] = c->name;
-		sb_add(&sql, "%s%s.%s", i ? ", " : "",
-		    e->parent_table && (c->flags & EC_HEADER) ? "p" : "t",
-		    c->db);
+		if (given != NULL && strcmp(c->name, given) == 0)
+			sb_add(&sql, "%s(SELECT o.%s FROM temp.%s o WHERE "
+			    "o.key = t.%s)", i ? ", " : "", given, only,
+			    entity_ref_key(e)->db);
+		else
+			sb_add(&sql, "%s%s.%s", i ? ", " : "",
+			    e->parent_table && (c->flags & EC_HEADER) ? "p" :
+			    "t", c->db);
 	}
 	sb_add(&sql, " FROM %s t", e->table);
 	if (e->parent_table != NULL)

@@ -36,6 +36,12 @@ int import_files(sqlite3 *db, const struct entity *e,
 int import_export(sqlite3 *db, const struct entity *e,
     const struct out_opts *oo, const char *only);
 
+/* As import_export(), with the values of the column `given` read from the
+ * column of that name of the table `only` instead: the value the caller
+ * worked out, where the stored one is not what it shows. */
+int import_export_given(sqlite3 *db, const struct entity *e,
+    const struct out_opts *oo, const char *only, const char *given);
+
 /* Writes one number cell of a column of type t (money, price, quantity,
  * percent, rate or int) as import_export() does, for a program that
  * writes an entity's rows from what it holds rather than reading them. */

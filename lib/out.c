@@ -40,7 +40,8 @@ struct out {
 	FILE *fp;
 	enum out_format format;
 	int header;
-	int excel;		/* neutralise formulas; csv and tsv only */
+	int excel;		/* text cells as text; csv and tsv only */
+	int in_header;		/* writing the header row: names as they are */
 	int comma;		/* ',' as decimal mark in number cells */
 	char delim;
 	const char *eol;
@@ -154,6 +155,94 @@ is_formula(const char *s, size_t len)
 		return !is_number(s, len);
 	}
 	return 0;
+}
+
+/*
+ * A text cell for a spreadsheet: ="TEXT", a formula whose value is the
+ * text, which Excel and LibreOffice keep as text when they open the file,
+ * where a plain 000045 becomes 45, 1E5 100000 and 3/4 or 1-2 a date (a
+ * leading ' is not read as such by their CSV import).  A string in a
+ * formula may have 255 characters, so a longer text is written in parts
+ * joined by &, never cut inside a UTF-8 sequence; a line end is CHAR(10)
+ * or CHAR(13) between them, as LibreOffice does not evaluate a formula
+ * with a line end in it.  A text too long for a
+ * formula keeps the ' before what would be taken for one.  Written as a
+ * quoted csv field, with every quote doubled once for the formula and
+ * again for csv; an empty string stays "".
+ */
+#define EXCEL_PART_MAX 255
+#define EXCEL_TEXT_MAX 4096
+
+static void put_csv(struct out *o, const char *s, size_t len, int tick,
+    int comma);
+
+static void
+put_excel(struct out *o, const char *s, size_t len)
+{
+	FILE *fp = o->fp;
+	size_t part = 0;
+
+	if (len == 0 || len > EXCEL_TEXT_MAX) {
+		put_csv(o, s, len, is_formula(s, len), 0);
+		return;
+	}
+	put(fp, "\"=\"\"", 4);
+	for (size_t i = 0; i < len; i++, part++) {
+		unsigned char c = (unsigned char)s[i];
+		size_t seq = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 :
+		    (c & 0xf0) == 0xe0 ? 3 : 4;
+
+		if (c == '\n' || c == '\r') {
+			put(fp, c == '\n' ? "\"\"&CHAR(10)&\"\"" :
+			    "\"\"&CHAR(13)&\"\"", 14);
+			part = 0;
+			continue;
+		}
+		if ((c & 0xc0) != 0x80 && part + seq > EXCEL_PART_MAX) {
+			put(fp, "\"\"&\"\"", 5);
+			part = 0;
+		}
+		if (s[i] == '"')
+			put(fp, "\"\"\"\"", 4);
+		else
+			putc_unlocked(s[i], fp);
+	}
+	put(fp, "\"\"\"", 3);
+}
+
+size_t
+out_excel_text(const char *s, size_t len, char *dst)
+{
+	size_t i = 1, n = 0;
+
+	if (len >= 3 && s[0] == '=') {
+		for (;;) {
+			if (i < len && s[i] == '"') {
+				for (i++; i < len && (s[i] != '"' || (i + 1 < len &&
+				    s[i + 1] == '"')); i++) {
+					dst[n++] = s[i];
+					i += s[i] == '"';
+				}
+				if (i++ >= len)
+					break;	/* no closing quote: not ours */
+			} else if (len - i >= 8 && (memcmp(s + i, "CHAR(10)", 8) ==
+			    0 || memcmp(s + i, "CHAR(13)", 8) == 0)) {
+				dst[n++] = s[i + 6] == '0' ? '\n' : '\r';
+				i += 8;
+			} else
+				break;
+			if (i == len)
+				return n;
+			if (s[i] != '&')
+				break;
+			i++;
+		}
+	} else if (len > 1 && s[0] == '\'' && is_formula(s + 1, len - 1)) {
+		memcpy(dst, s + 1, len - 1);
+		return len - 1;
+	}
+	memcpy(dst, s, len);
+	return len;
 }
 
 /*
@@ -398,7 +487,10 @@ out_text(struct out *o, const char *s, size_t len)
 	switch (o->format) {
 	case OUT_CSV:
 	case OUT_TSV:
-		put_csv(o, s, len, o->excel && is_formula(s, len), 0);
+		if (o->excel && !o->in_header)
+			put_excel(o, s, len);
+		else
+			put_csv(o, s, len, 0, 0);
 		break;
 	case OUT_JSONL:
 		put_json(o->fp, s, len);
@@ -603,9 +695,11 @@ out_new(FILE *fp, const struct out_opts *opts, const char *const *columns,
 	if (o->excel)
 		put(fp, "\xef\xbb\xbf", 3);
 	if (o->header && (o->format == OUT_CSV || o->format == OUT_TSV)) {
+		o->in_header = 1;
 		for (j = 0; j < ncolumns; j++)
 			out_text(o, columns[j], strlen(columns[j]));
 		out_end_row(o);
+		o->in_header = 0;
 	}
 	return o;
 fail:

@@ -5,10 +5,11 @@
  * jsonl (one object per row), table (aligned columns for a person; rows are
  * held until out_finish()).  A NULL cell is written empty; an empty string
  * is written "" in csv/tsv so that it reads back as an empty string, not
- * NULL.  excel: UTF-8 BOM, CRLF, and a text cell that is not a number and
- * starts with = + - @ TAB CR or LF gets a leading ' (formula
- * neutralisation).  decimal_comma: ';' between fields and ',' as the
- * decimal mark of number cells.
+ * NULL.  excel: UTF-8 BOM, CRLF, and every text cell but the header's as
+ * ="TEXT", which a spreadsheet shows as that text and never takes for a
+ * number, a date or a formula (a text too long for a formula gets a
+ * leading ' where it starts with = + - @ TAB CR or LF).  decimal_comma:
+ * ';' between fields and ',' as the decimal mark of number cells.
  *
  * out_new() returns a writer that the caller releases with out_free(); it
  * copies the column names.  Cells are copied or written at once.
@@ -54,6 +55,12 @@ void out_free(struct out *o);
 
 /* out_finish() then out_free(): what a verb does with its output last. */
 int out_close(struct out *o);
+
+/* The text that an excel cell stands for, as a reader of such a file
+ * wants it back: ="TEXT" (in parts joined by &) or 'TEXT as written
+ * above, else the cell as it is.  Writes it to dst, which has room for len
+ * bytes (it is never longer), and returns its length. */
+size_t out_excel_text(const char *s, size_t len, char *dst);
 
 /* Parses a --format name; returns 0, or -1 for an unknown name. */
 int out_parse_format(const char *name, enum out_format *fmt);

@@ -298,7 +298,6 @@ pipeline_convert(sqlite3 *db, const struct csv_input *in,
 	struct db_changes ch = { .n = 0 };
 	struct csv_rows rows = { 0 };
 	sqlite3_stmt *st;
-	int rc;
 
 	if (!all_qualified && csv_collect(in, columns, 1, 1, 1, &rows) != 0) {
 		csv_rows_free(&rows);
@@ -329,9 +328,9 @@ pipeline_convert(sqlite3 *db, const struct csv_input *in,
 	db_changes_add(&ch, "opportunities", cv.converted_count, 0, 0);
 	db_changes_add(&ch, "stage_history", cv.converted_count, 0, 0);
 	db_changes_add(&ch, "leads", 0, cv.converted_count, 0);
-	if ((rc = db_finish(db, "convert", arguments, &ch)) != CLI_OK)
-		return rc;
-	return write_opportunities(db, oo);
+	if (cli_data_errors() == 0)
+		write_opportunities(db, oo);
+	return db_finish(db, "convert", arguments, &ch);
 }
 
 /* ---- move -------------------------------------------------------------------- */
@@ -431,7 +430,6 @@ pipeline_move(sqlite3 *db, const struct csv_input *in, int32_t on,
 	struct move mv = { .db = db, .on = on, .reopen = reopen };
 	struct db_changes ch = { .n = 0 };
 	struct csv_rows rows;
-	int rc;
 
 	if (csv_collect(in, columns, 3, 2, 2, &rows) != 0) {
 		csv_rows_free(&rows);
@@ -453,9 +451,9 @@ pipeline_move(sqlite3 *db, const struct csv_input *in, int32_t on,
 	sqlite3_finalize(mv.update);
 	db_changes_add(&ch, "stage_history", mv.moved, 0, 0);
 	db_changes_add(&ch, "opportunities", 0, mv.moved, 0);
-	if ((rc = db_finish(db, "move", arguments, &ch)) != CLI_OK)
-		return rc;
-	return write_opportunities(db, oo);
+	if (cli_data_errors() == 0)
+		write_opportunities(db, oo);
+	return db_finish(db, "move", arguments, &ch);
 }
 
 /* ---- list, won, stages ------------------------------------------------------- */

@@ -268,6 +268,14 @@ book_load(struct pricing_book *b, struct book_entry *e)
 		if (p->ntier == 0)
 			p->model = (enum pricing_model)pricing_model_of(
 			    col(b->tiers, 0));
+		else if ((int)p->model != pricing_model_of(col(b->tiers, 0))) {
+			/* tiers of two models (imported before the import
+			 * refused them): refuse rather than misprice */
+			p->ntier = 0;
+			snprintf(e->why, sizeof(e->why), "'%s' has price tiers "
+			    "of more than one model in %s", p->sku, e->currency);
+			break;
+		}
 		if (p->ntier == PRICING_TIERS_MAX) {
 			p->ntier = 0;	/* refuse rather than misprice */
 			snprintf(e->why, sizeof(e->why), "'%s' has more than %d "

@@ -56,7 +56,7 @@ static const char sql_new_approval[] =
     "approver) VALUES (?1, ?2, ?3, ?4, ?5)";
 static const char sql_quote[] =
     "SELECT status, valid_until, account_id, currency, quote_ref, "
-    "opportunity_id FROM quotes WHERE quote_id = ?1";
+    "opportunity_id, quote_date FROM quotes WHERE quote_id = ?1";
 static const char sql_lines[] =
     "SELECT q.quote_id, q.quote_ref, q.status, q.account_id, q.currency, "
     "l.line_no, l.sku, l.quantity_micro, l.discount_pct_micro, "
@@ -804,6 +804,24 @@ write_totals(sqlite3 *db, const struct quote_opts *o, int only)
 	return out_close(out) == 0 ? CLI_OK : CLI_EIO;
 }
 
+/* A quote is revised, decided and accepted on or after its own date:
+ * what happens to it cannot come before it. */
+static int
+before_quote(sqlite3_stmt *quote, const char *qid, int32_t on,
+    const char *what, const char *loc, unsigned long line)
+{
+	const char *made = text(quote, 6);
+	char day[DATE_FMT_MAX];
+	int32_t d;
+
+	if (made == NULL || date_parse(made, strlen(made), &d) != 0 || on >= d)
+		return 0;
+	date_format(day, on);
+	return cli_data_error(loc, line, NULL, "quote '%s' is dated %s: it "
+	    "cannot be %s on %s, before it was made", qid, made, what, day) ?
+	    1 : -1;
+}
+
 /* ---- new and revise ----------------------------------------------------------------- */
 
 struct new_line {
@@ -1044,15 +1062,14 @@ finish_quotes(struct quote_writer *w, const char *verb,
     const struct quote_opts *o, long superseded)
 {
 	struct db_changes ch = { .n = 0 };
-	int rc;
 
 	db_changes_add(&ch, "quotes", w->quotes, superseded, 0);
 	db_changes_add(&ch, "quote_lines", w->lines, 0, 0);
 	db_changes_add(&ch, "quote_approvals", w->approvals, 0, 0);
 	writer_close(w);
-	if ((rc = db_finish(w->db, verb, o->arguments, &ch)) != CLI_OK)
-		return rc;
-	return write_lines(w->db, o);
+	if (cli_data_errors() == 0)
+		write_lines(w->db, o);
+	return db_finish(w->db, verb, o->arguments, &ch);
 }
 
 /* Lines in the order of their ref's first line, then their own order. */
@@ -1144,7 +1161,7 @@ quote_revise(sqlite3 *db, const char *quote_id, FILE *in, const char *name,
 	char status[32] = "";
 	struct quote_opts ro = *o;
 	char currency[4] = "";
-	int found;
+	int found, early = 0;
 
 	csv_read_columns(in, r.name, delim, columns, 4, 2, collect_line, &r);
 	db_begin(db);
@@ -1157,13 +1174,14 @@ quote_revise(sqlite3 *db, const char *quote_id, FILE *in, const char *name,
 		snprintf(currency, sizeof(currency), "%s", text(st, 3));
 		snprintf(ref, sizeof(ref), "%s", text(st, 4) ? text(st, 4) : "");
 		snprintf(opp, sizeof(opp), "%s", text(st, 5) ? text(st, 5) : "");
+		early = before_quote(st, quote_id, o->on, "revised", NULL, 0);
 	}
 	sqlite3_finalize(st);
 	if (!found)
 		cli_data_error(NULL, 0, NULL, "quote '%s' does not exist",
 		    quote_id);
-	else if (strcmp(status, "accepted") == 0 ||
-	    strcmp(status, "superseded") == 0)
+	else if (!early && (strcmp(status, "accepted") == 0 ||
+	    strcmp(status, "superseded") == 0))
 		cli_data_error(NULL, 0, NULL, "quote '%s' is %s: it cannot be "
 		    "revised", quote_id, status);
 	writer_open(&w, db, o->on);
@@ -1210,7 +1228,7 @@ decide_one(void *arg, const struct csv_field *f, unsigned long line)
 	struct decide *d = arg;
 	char qid[64], status[32], day[DATE_FMT_MAX];
 	const char *loc = line ? "stdin" : NULL;
-	int pending, mine;
+	int pending, mine, early;
 
 	if (field_str(&f[0], qid, sizeof(qid)) == NULL)
 		return cli_data_error(loc, line, "quote_id", "is empty") ? 0 : -1;
@@ -1224,6 +1242,11 @@ decide_one(void *arg, const struct csv_field *f, unsigned long line)
 	}
 	snprintf(status, sizeof(status), "%s", shown_status(text(d->quote, 0),
 	    text(d->quote, 1), d->o->on));
+	if ((early = before_quote(d->quote, qid, d->o->on, d->approve ?
+	    "approved" : "rejected", loc, line)) != 0) {
+		sqlite3_reset(d->quote);
+		return early > 0 ? 0 : -1;
+	}
 	sqlite3_reset(d->quote);
 	if (strcmp(status, "needs_approval") != 0)
 		return cli_data_error(loc, line, NULL, "quote '%s' is %s: "
@@ -1266,7 +1289,6 @@ quote_decide(sqlite3 *db, const struct csv_input *in, int approve,
 	struct decide d = { .db = db, .o = o, .approve = approve };
 	struct db_changes ch = { .n = 0 };
 	struct csv_rows ids;
-	int rc;
 
 	if (collect_ids(in, &ids) != 0)
 		return db_finish(db, approve ? "approve" : "reject",
@@ -1285,10 +1307,10 @@ quote_decide(sqlite3 *db, const struct csv_input *in, int approve,
 	sqlite3_finalize(d.status);
 	db_changes_add(&ch, "quote_approvals", 0, d.decided, 0);
 	db_changes_add(&ch, "quotes", 0, d.changed, 0);
-	if ((rc = db_finish(db, approve ? "approve" : "reject",
-	    o->arguments, &ch)) != CLI_OK)
-		return rc;
-	return write_totals(db, o, 1);
+	if (cli_data_errors() == 0)
+		write_totals(db, o, 1);
+	return db_finish(db, approve ? "approve" : "reject", o->arguments,
+	    &ch);
 }
 
 /* ---- accept ------------------------------------------------------------------------ */
@@ -1416,6 +1438,7 @@ accept_one(void *arg, const struct csv_field *f, unsigned long line)
 	char status[32], valid[16];
 	const char *loc = line ? "stdin" : NULL;
 	int32_t last, begin;
+	int early;
 
 	if (field_str(&f[0], q.qid, sizeof(q.qid)) == NULL)
 		return cli_data_error(loc, line, "quote_id", "is empty") ? 0 : -1;
@@ -1431,6 +1454,11 @@ accept_one(void *arg, const struct csv_field *f, unsigned long line)
 	snprintf(valid, sizeof(valid), "%s", text(a->quote, 1));
 	snprintf(q.account, sizeof(q.account), "%s", text(a->quote, 2));
 	snprintf(q.currency, sizeof(q.currency), "%s", text(a->quote, 3));
+	if ((early = before_quote(a->quote, q.qid, a->o->on, "accepted", loc,
+	    line)) != 0) {
+		sqlite3_reset(a->quote);
+		return early > 0 ? 0 : -1;
+	}
 	sqlite3_reset(a->quote);
 	if (strcmp(status, "accepted") == 0) {
 		sqlite3_bind_text(a->order_of, 1, q.qid, -1, SQLITE_TRANSIENT);
@@ -1487,11 +1515,10 @@ quote_accept(sqlite3 *db, const struct csv_input *in,
 	size_t len = 0;
 	FILE *held;
 	struct csv_rows ids;
-	int rc;
 
 	if (collect_ids(in, &ids) != 0)
 		return db_finish(db, "accept", o->arguments, &ch);
-	/* The rows are written to memory and shown only once committed. */
+	/* The rows are held, and shown only when every quote was accepted. */
 	if ((held = open_memstream(&buf, &len)) == NULL)
 		cli_die(CLI_EIO, "out of memory");
 	db_begin(db);
@@ -1522,11 +1549,10 @@ quote_accept(sqlite3 *db, const struct csv_input *in,
 	db_changes_add(&ch, "contracts", a.orders, 0, 0);
 	db_changes_add(&ch, "subscriptions", a.subs, 0, 0);
 	db_changes_add(&ch, "quotes", 0, a.orders, 0);
-	if ((rc = db_finish(db, "accept", o->arguments, &ch)) == CLI_OK &&
-	    fwrite(buf, 1, len, stdout) != len)
-		rc = CLI_EIO;
+	if (cli_data_errors() == 0)
+		fwrite(buf, 1, len, stdout);
 	free(buf);
-	return rc;
+	return db_finish(db, "accept", o->arguments, &ch);
 }
 
 /* ---- list and show ------------------------------------------------------------------- */

@@ -22,6 +22,7 @@
 #include "measure.h"
 #include "metrics.h"
 #include "money.h"
+#include "outfile.h"
 #include "pipeline.h"
 #include "report.h"
 
@@ -461,9 +462,9 @@ report_write(sqlite3 *db, const char *path, const struct measure_opts *o,
 {
 	struct report r = { .fp = NULL };
 	struct metrics_table *t;
+	struct outfile *file;
 	struct fx *fx;
-	char tmp[4096], code[4];
-	int failed;
+	char code[4];
 
 	db_begin_read(db);
 	if ((t = measure_table(db, o)) == NULL) {
@@ -473,26 +474,17 @@ report_write(sqlite3 *db, const char *path, const struct measure_opts *o,
 	fx = fx_open(db, o->currency);
 	snprintf(code, sizeof(code), "%s", fx_currency(fx));
 	fx_close(fx);
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		cli_die(CLI_EUSAGE, "%s: the name is too long", path);
-	if ((r.fp = fopen(tmp, "w")) == NULL) {
-		cli_warn("%s: %s", tmp, strerror(errno));
-		metrics_table_free(t);
-		db_commit(db);
-		return CLI_EIO;
-	}
+	file = outfile_open(path);
+	r.fp = outfile_fp(file);
 	r.t = t;
 	r.exp = t->exponent;
 	r.currency = code;
 	write_report(&r, db, as_of);
 	db_commit(db);
 	metrics_table_free(t);
-	failed = ferror(r.fp) | (fclose(r.fp) != 0);
-	if (cli_data_errors() > 0 || failed || rename(tmp, path) != 0) {
-		if (failed || cli_data_errors() == 0)
-			cli_warn("%s: %s", path, strerror(errno));
-		unlink(tmp);
-		return cli_data_errors() > 0 ? CLI_EDATA : CLI_EIO;
+	if (cli_data_errors() > 0) {
+		outfile_abort(file);
+		return CLI_EDATA;
 	}
-	return CLI_OK;
+	return outfile_commit(file) == 0 ? CLI_OK : CLI_EIO;
 }

@@ -15,7 +15,8 @@
 #include "measure.h"
 
 /* Writes the report of the periods of o to path (replaced whole, or left
- * as it was on an error); returns an exit status. */
+ * as it was on an error: see outfile.h), or to stdout for "-"; returns
+ * an exit status. */
 int report_write(sqlite3 *db, const char *path, const struct measure_opts *o,
     int32_t as_of);
 

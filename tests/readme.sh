@@ -43,15 +43,7 @@ if ! (cd "$tmp/run" && LC_ALL=C TZ=UTC sh "$tmp/all.sh" </dev/null); then
 	failed=1
 fi
 checked=0
-for want in "$tmp"/blocks/*.want; do
-	[ -f "$want" ] || continue
-	got=${want%.want}.got
-	checked=$((checked + 1))
-	if ! diff -u "$want" "$got" >"$tmp/diff"; then
-		echo "FAIL: README block $(basename "$want" .want):"
-		cat "$tmp/diff"
-		failed=1
-	fi
-done
+. "$top/tests/blocks.sh"
+compare_blocks "$tmp/blocks" "README block"
 [ "$failed" -eq 0 ] && echo "readme: $(ls "$tmp"/blocks/*.got | wc -l) blocks run, $checked outputs as written"
 exit "$failed"

@@ -16,7 +16,8 @@ export PATH REVOPS_DB LC_ALL TZ USER
 . "$top/../e2e/lib.sh"		# dbdump
 
 # The reference data, parents before the rows that refer to them.
-for e in accounts products prices fx_rates subscriptions invoices; do
+for e in accounts products prices fx_rates subscriptions invoices payments \
+    usage; do
 	if ! revops-import "$e" "$top/ref/$e.csv" 2>.err; then
 		cat .err
 		echo "bad: the reference data of tests/bad/ref does not import"
@@ -43,6 +44,11 @@ awk 'BEGIN {
 		printf ",v%d", i
 	printf "\n"
 }' >ten-thousand-columns.csv
+
+# A folder where a file or stdin is read, and a file whose read fails
+# with EIO (offset 0 of a process's memory is never mapped).
+mkdir some-folder stdin-folder
+ln -s /proc/self/mem eio.csv
 
 pass=0 fail=0
 : >.cases

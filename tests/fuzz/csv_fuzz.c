@@ -10,7 +10,9 @@
  *    csv_read() returns it (it stops at a record whose first field is
  *    "stop");
  *  - -1 comes with exactly one error reported, 0 with none;
- *  - a whole read's digest is the digest of the input.
+ *  - a whole read's digest is the digest of the input;
+ *  - what an --excel field stands for (out_excel_text()) fits in the
+ *    field's own length.
  * The reader is built with blocks of 64 bytes (see the Makefile), so its
  * state is carried over many block ends.
  *
@@ -25,10 +27,12 @@
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "csv.h"
+#include "out.h"
 #include "sha256.h"
 
 #define STOP 7		/* the callback's value: neither 0 nor -1 */
@@ -45,12 +49,18 @@ struct seen {
 static void
 check_field(const struct csv_field *f)
 {
+	char *text;
+
 	if (f->s == NULL) {
 		assert(f->len == 0);
 		return;
 	}
 	assert(f->len <= CSV_FIELD_MAX);
 	assert(strlen(f->s) == f->len);
+	if ((text = malloc(f->len + 1)) == NULL)
+		return;
+	assert(out_excel_text(f->s, f->len, text) <= f->len);
+	free(text);
 }
 
 static void

@@ -12,6 +12,10 @@
 #           once against one database: no command fails (no "database
 #           is locked" within the busy timeout), and the final counts are
 #           what the writers reported;
+#  files    revops-metrics --report and revops-import --rejects, each
+#           killed by SIGTERM, SIGINT and SIGHUP in turn at 12 moments
+#           spread over its run: the folder of the file then holds the
+#           file whole (the old one or the new) and no temporary;
 #  full     a write error on stdout: `revops-metrics | head -1` ends by
 #           SIGPIPE or with status 3, never 0 with a cut output, and
 #           `> /dev/full` exits 3 with a message; an import that finds
@@ -201,6 +205,56 @@ invoices_after=$(sqlite3 "$db" "SELECT count(*) FROM invoices")
 echo "together: $imported payments imported, $made invoices made," \
     "$(cat "$dir"/reader*.n | awk '{ s += $1 } END { print s }') reads," \
     "no command failed"
+
+# ---- files ---------------------------------------------------------------
+
+# file_kills NAME FILE CMD...: runs CMD, which writes FILE (in a folder of
+# its own), to the end once, then 12 times killed at moments spread over
+# that run, by SIGTERM, SIGINT and SIGHUP in turn.  Each is sent to CMD
+# run in the foreground of a shell of its own, as a background job would
+# ignore SIGINT.  After each kill the folder must hold FILE, whole (its
+# last line is $last), and nothing else.
+file_kills() {
+	name=$1
+	file=$2
+	shift 2
+	rm -rf "$dir/files"
+	mkdir "$dir/files"
+	t0=$(now_ms)
+	"$@" >/dev/null 2>&1 || { fail "$name: the run failed"; return; }
+	t1=$(now_ms)
+	span=$((t1 - t0))
+	want=$(tail -n 1 "$file")
+	i=0 whole=0
+	while [ $i -lt 12 ]; do
+		case $((i % 3)) in 0) sig=TERM ;; 1) sig=INT ;; *) sig=HUP ;; esac
+		ms=$((span * (5 + i * 8) / 100))
+		s=$(awk -v ms="$ms" 'BEGIN { printf "%.3f", ms / 1000 }')
+		sh -c 'sig=$1 s=$2; shift 2
+		    (sleep "$s"; kill -"$sig" $$ 2>/dev/null) &
+		    exec "$@"' sh "$sig" "$s" "$@" >/dev/null 2>&1
+		left=$(ls -A "$dir/files")
+		if [ "$left" != "$(basename "$file")" ]; then
+			fail "$name: SIG$sig at $ms ms left: $(echo $left)"
+		elif [ "$(tail -n 1 "$file")" != "$want" ]; then
+			fail "$name: SIG$sig at $ms ms left $file cut short"
+		else
+			whole=$((whole + 1))
+		fi
+		i=$((i + 1))
+	done
+	echo "files: $name ($span ms) killed 12 times: $whole left the file" \
+	    "whole and no temporary"
+}
+
+file_kills "revops-metrics --report" "$dir/files/report.html" \
+    revops-metrics -D "$db" --from 2025-07 --to 2026-06 --as-of 2026-06-30 \
+    --report "$dir/files/report.html"
+copy_db "$dir/base.db" "$dir/r.db"
+file_kills "revops-import --rejects, 200000 lines" "$dir/files/rejects.csv" \
+    sh -c 'cp "$1" "$2" && rm -f "$2-wal" "$2-shm" &&
+    exec revops-import -D "$2" --rejects "$3" invoices "$4"' sh \
+    "$dir/r.db" "$dir/k.db" "$dir/files/rejects.csv" "$dir/invoices.csv"
 
 # ---- full ----------------------------------------------------------------
 

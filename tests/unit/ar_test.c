@@ -75,6 +75,21 @@ START_TEST(levels_other_lists)
 }
 END_TEST
 
+/* The status rule of ar.h: void as stored; else open while a balance is
+ * owed either way; at zero, credited when the credit notes are at least
+ * the total, else paid, whatever the stored status says. */
+START_TEST(status_from_sums)
+{
+	ck_assert_str_eq(ar_status("void", 10000, 0, 10000), "void");
+	ck_assert_str_eq(ar_status("paid", 10000, 0, 10000), "open");
+	ck_assert_str_eq(ar_status("open", 10000, 0, -500), "open");
+	ck_assert_str_eq(ar_status("open", 10000, 0, 0), "paid");
+	ck_assert_str_eq(ar_status("open", 10000, 10000, 0), "credited");
+	ck_assert_str_eq(ar_status("paid", 10000, 4000, 0), "paid");
+	ck_assert_str_eq(ar_status("open", 0, 0, 0), "paid");
+}
+END_TEST
+
 Suite *
 ar_suite(void)
 {
@@ -84,6 +99,7 @@ ar_suite(void)
 	tcase_add_test(tc, bucket_edges);
 	tcase_add_test(tc, levels_15_30_60);
 	tcase_add_test(tc, levels_other_lists);
+	tcase_add_test(tc, status_from_sums);
 	suite_add_tcase(s, tc);
 	return s;
 }

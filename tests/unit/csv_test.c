@@ -12,7 +12,8 @@
  * records before it delivered and none after.
  *
  * Then the limits (fields of 1 MiB, 10,000 columns, input running over
- * the reader's blocks), stopping from the callback, the digest, the
+ * the reader's blocks), stopping from the callback, the digest, a read
+ * error (which ends the program), the
  * header lookup, and the csv-spectrum conformance files, found under
  * $REVOPS_TESTDATA (tests/data by default, as `make check` runs from the
  * top of the tree).
@@ -1125,6 +1126,34 @@ digests(const char *in, size_t len, char got[65], char want[65])
 	sha256_final_hex(&c, want);
 }
 
+/* A read error is not the end of the input: the program ends, with
+ * status 3, whether the file is read for its records or for the ids of
+ * a verb (revops-invoice run -). */
+START_TEST(read_error)
+{
+	unsigned long n = 0;
+	FILE *fp = fopen(".", "r");
+
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_ptr_nonnull(freopen("/dev/null", "w", stderr));
+	csv_read(fp, "folder", ',', NULL, count_record, &n);
+	ck_abort_msg("csv_read returned after a read error");
+}
+END_TEST
+
+START_TEST(read_error_collected)
+{
+	static const char *const columns[] = { "account_id" };
+	struct csv_input in = { NULL, 0, fopen(".", "r"), ',', "folder" };
+	struct csv_rows rows;
+
+	ck_assert_ptr_nonnull(in.in);
+	ck_assert_ptr_nonnull(freopen("/dev/null", "w", stderr));
+	csv_collect(&in, columns, 1, 1, 1, &rows);
+	ck_abort_msg("csv_collect returned after a read error");
+}
+END_TEST
+
 START_TEST(digest)
 {
 	static const char in[] = "\xef\xbb\xbf" "a,b\r\n\"x\ny\",2\r\n";
@@ -1667,6 +1696,8 @@ csv_suite(void)
 	tcase_add_test(tc, stop);
 	tcase_add_test(tc, header_find);
 	tcase_add_test(tc, digest);
+	tcase_add_exit_test(tc, read_error, CLI_EIO);
+	tcase_add_exit_test(tc, read_error_collected, CLI_EIO);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("conformance");

@@ -1,12 +1,17 @@
-/* Many rows by one INSERT: every row written once, in order, whatever
- * the number of rows against DB_ROWS; a NULL first column left out.  A
+/*
+ * Many rows by one INSERT: every row written once, in order, whatever
+ * the number of rows against DB_ROWS; a NULL first column left out.
+ * Committing: a write error on stdout rolls back (exit 3) instead.  A
  * command that only reads never creates or writes the database; a dry
- * run changes a copy, which goes when it closes. */
+ * run changes a copy, which goes when it closes.
+ */
+#include <sys/wait.h>
+
 #include <dirent.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "db.h"
@@ -207,6 +212,40 @@ START_TEST(dry_run_changes_a_copy)
 }
 END_TEST
 
+/* A row inserted, then output that cannot be written: db_commit() exits
+ * 3 (in a child) and the row is not in the file. */
+START_TEST(commit_after_write_error)
+{
+	char path[] = "/tmp/revops-db-test.XXXXXX";
+	int fd = mkstemp(path), status;
+	sqlite3 *db;
+	pid_t pid;
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	db_exec(db, "CREATE TABLE t (k TEXT, n INTEGER)");
+	sqlite3_close(db);
+	if ((pid = fork()) == 0) {
+		ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+		db_begin(db);
+		db_exec(db, "INSERT INTO t VALUES ('a', 1)");
+		if (freopen("/dev/full", "w", stdout) == NULL ||
+		    freopen("/dev/null", "w", stderr) == NULL)
+			_exit(1);
+		printf("a,1\n");
+		db_commit(db);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == CLI_EIO);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM t"), 0);
+	sqlite3_close(db);
+	unlink(path);
+}
+END_TEST
+
 Suite *
 db_suite(void)
 {
@@ -220,6 +259,9 @@ db_suite(void)
 	tcase_add_test(tc, read_never_creates);
 	tcase_add_test(tc, read_is_read_only);
 	tcase_add_test(tc, dry_run_changes_a_copy);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("commit");
+	tcase_add_test(tc, commit_after_write_error);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -212,9 +212,10 @@ START_TEST(tsv_quoting)
 END_TEST
 
 /*
- * excel: BOM, CRLF, and a ' before text a spreadsheet would run as a
- * formula; a text that is a plain number and any number cell are left
- * alone.  The ' goes inside the quotes when the cell needs them.
+ * excel: BOM, CRLF, the header as it is, and every text cell as the
+ * formula ="TEXT", its quotes doubled for the formula and then, with the
+ * formula's own, for csv, a line end as CHAR(10) between two strings; a
+ * number cell as it is, an empty text "".
  */
 START_TEST(csv_excel)
 {
@@ -223,30 +224,26 @@ START_TEST(csv_excel)
 	};
 	static const char *const cols[] = { "v", "n" };
 	static const struct call calls[] = {
-		T("=SUM(A1)"), N("1.00"), E,
-		T("+1 555"), N("-5"), E,
-		T("-x"), N("+3"), E,
-		T("@x"), Z, E,
-		T("\tx"), T(""), E,
-		T("\nx"), T("-"), E,
-		T("-12.50"), T("+3"), E,
-		T("a=b"), T("=\"x\",1"), E,
+		T("000045"), N("1.00"), E,
+		T("1E5"), N("-5"), E,
+		T("3/4"), T("1-2"), E,
+		T("=SUM(A1)"), Z, E,
+		T("a\"b"), T(""), E,
+		T("\nx"), T("2026-01"), E,
 	};
 
 	EXPECT(&opts, cols, calls,
 	    "\xef\xbb\xbf" "v,n\r\n"
-	    "'=SUM(A1),1.00\r\n"
-	    "'+1 555,-5\r\n"
-	    "'-x,+3\r\n"
-	    "'@x,\r\n"
-	    "'\tx,\"\"\r\n"
-	    "\"'\nx\",'-\r\n"
-	    "-12.50,+3\r\n"
-	    "a=b,\"'=\"\"x\"\",1\"\r\n");
+	    "\"=\"\"000045\"\"\",1.00\r\n"
+	    "\"=\"\"1E5\"\"\",-5\r\n"
+	    "\"=\"\"3/4\"\"\",\"=\"\"1-2\"\"\"\r\n"
+	    "\"=\"\"=SUM(A1)\"\"\",\r\n"
+	    "\"=\"\"a\"\"\"\"b\"\"\",\"\"\r\n"
+	    "\"=\"\"\"\"&CHAR(10)&\"\"x\"\"\",\"=\"\"2026-01\"\"\"\r\n");
 }
 END_TEST
 
-/* In tsv a leading TAB also needs quotes. */
+/* tsv quotes the same way; a leading TAB is inside the formula's text. */
 START_TEST(tsv_excel)
 {
 	static const struct out_opts opts = {
@@ -255,13 +252,81 @@ START_TEST(tsv_excel)
 	static const char *const cols[] = { "v", "n" };
 	static const struct call calls[] = {
 		T("\tx"), N("-1.25"), E,
-		T("=1+2"), T("-3"), E,
 	};
 
 	EXPECT(&opts, cols, calls,
 	    "\xef\xbb\xbf" "v\tn\r\n"
-	    "\"'\tx\"\t-1.25\r\n"
-	    "'=1+2\t-3\r\n");
+	    "\"=\"\"\tx\"\"\"\t-1.25\r\n");
+}
+END_TEST
+
+/* A text of more than 255 bytes is in parts of at most 255 joined by &,
+ * a part never ending inside a UTF-8 sequence: 254 x 'a' then a 2-byte
+ * e-acute (bytes 255 and 256) then 'b' make the parts 254 x 'a' and
+ * "\xc3\xa9b".  A text of more than 4096 bytes is too long for a formula
+ * and is written plain, with a ' where it starts like one. */
+START_TEST(excel_long_text)
+{
+	static const struct out_opts opts = { .format = OUT_CSV, .excel = 1 };
+	static const char *const cols[] = { "v" };
+	char text[5000], want[5100], *buf;
+	size_t len, n;
+	FILE *fp;
+	struct out *o;
+
+	memset(text, 'a', 254);
+	memcpy(text + 254, "\xc3\xa9" "b", 4);
+	n = (size_t)snprintf(want, sizeof(want), "\"=\"\"%.254s\"\"&\"\""
+	    "\xc3\xa9" "b\"\"\"\r\n", text);
+	ck_assert_ptr_nonnull(fp = open_memstream(&buf, &len));
+	o = out_new(fp, &opts, cols, 1);
+	out_text(o, text, strlen(text));
+	out_end_row(o);
+	memset(text, 'x', 4097);
+	text[0] = '=';
+	out_text(o, text, 4097);
+	out_end_row(o);
+	ck_assert_int_eq(out_close(o), 0);
+	fclose(fp);
+	ck_assert_uint_eq(len, 3 + n + 1 + 4097 + 2);
+	ck_assert_mem_eq(buf + 3, want, n);
+	ck_assert_mem_eq(buf + 3 + n, "'=xx", 4);
+	free(buf);
+}
+END_TEST
+
+/* What an excel cell stands for: the text of ="..." (in parts), of '=...
+ * where the ' came before a formula, else the cell as it is. */
+START_TEST(excel_text_back)
+{
+	static const struct {
+		const char *cell, *text;
+	} t[] = {
+		{ "=\"000045\"", "000045" },
+		{ "=\"a\"\"b\"", "a\"b" },
+		{ "=\"\"", "" },
+		{ "=\"ab\"&\"cd\"", "abcd" },
+		{ "=\"\"&CHAR(10)&\"x\"&CHAR(13)", "\nx\r" },
+		{ "=\"a\"&CHAR(9)", "=\"a\"&CHAR(9)" },
+		{ "=\"=SUM(A1)\"", "=SUM(A1)" },
+		{ "'=SUM(A1)", "=SUM(A1)" },
+		{ "'-x", "-x" },
+		{ "'-5", "'-5" },
+		{ "'abc", "'abc" },
+		{ "=SUM(A1)", "=SUM(A1)" },
+		{ "=\"ab", "=\"ab" },
+		{ "=\"ab\"x", "=\"ab\"x" },
+		{ "=\"ab\"&", "=\"ab\"&" },
+		{ "Acme", "Acme" },
+	};
+	char buf[64];
+
+	for (size_t i = 0; i < NELEM(t); i++) {
+		size_t n = out_excel_text(t[i].cell, strlen(t[i].cell), buf);
+
+		ck_assert_uint_eq(n, strlen(t[i].text));
+		ck_assert_mem_eq(buf, t[i].text, n);
+	}
 }
 END_TEST
 
@@ -308,12 +373,12 @@ START_TEST(excel_decimal_comma)
 	};
 	static const char *const cols[] = { "name", "amount" };
 	static const struct call calls[] = {
-		T("-x"), N("-12.50"), E,
+		T("-x;1.5"), N("-12.50"), E,
 	};
 
 	EXPECT(&opts, cols, calls,
 	    "\xef\xbb\xbf" "name;amount\r\n"
-	    "'-x;-12,50\r\n");
+	    "\"=\"\"-x;1.5\"\"\";-12,50\r\n");
 }
 END_TEST
 
@@ -553,6 +618,52 @@ START_TEST(parse_format)
 }
 END_TEST
 
+/* Every text written with excel reads back as it was: the csv field
+ * unquoted, then out_excel_text(). */
+START_TEST(excel_round_trip)
+{
+	static const struct out_opts opts = { .format = OUT_CSV, .excel = 1 };
+	static const char *const cols[] = { "v" };
+	static const char *const texts[] = { "000045", "a\"b\"\"c", "=1+1",
+	    "'=x", "two\nlines\r\n", "\n", "-5", "CHAR(10)", "=\"x\"&" };
+	char big[700], *buf, *field, *text;
+	const char *all[NELEM(texts) + 1];
+	size_t len, n;
+	FILE *fp;
+	struct out *o;
+
+	for (size_t i = 0; i < sizeof(big) - 1; i++)
+		big[i] = i % 3 == 2 ? '"' : i % 7 == 0 ? '\n' : "\xc3\xa9"[i % 2];
+	big[sizeof(big) - 1] = '\0';
+	memcpy(all, texts, sizeof(texts));
+	all[NELEM(texts)] = big;
+	for (size_t t = 0; t < NELEM(all); t++) {
+		ck_assert_ptr_nonnull(fp = open_memstream(&buf, &len));
+		o = out_new(fp, &opts, cols, 1);
+		out_text(o, all[t], strlen(all[t]));
+		out_end_row(o);
+		ck_assert_int_eq(out_close(o), 0);
+		fclose(fp);
+		/* past the BOM, up to the CRLF; quoted, so unquote */
+		ck_assert_int_eq(buf[3], '"');
+		ck_assert_mem_eq(buf + len - 3, "\"\r\n", 3);
+		field = malloc(len);
+		n = 0;
+		for (size_t i = 4; i < len - 3; i++) {
+			field[n++] = buf[i];
+			i += buf[i] == '"';
+		}
+		text = malloc(n + 1);
+		n = out_excel_text(field, n, text);
+		ck_assert_uint_eq(n, strlen(all[t]));
+		ck_assert_mem_eq(text, all[t], n);
+		free(text);
+		free(field);
+		free(buf);
+	}
+}
+END_TEST
+
 Suite *
 out_suite(void)
 {
@@ -571,6 +682,9 @@ out_suite(void)
 	tc = tcase_create("spreadsheet");
 	tcase_add_test(tc, csv_excel);
 	tcase_add_test(tc, tsv_excel);
+	tcase_add_test(tc, excel_long_text);
+	tcase_add_test(tc, excel_text_back);
+	tcase_add_test(tc, excel_round_trip);
 	tcase_add_test(tc, csv_decimal_comma);
 	tcase_add_test(tc, tsv_decimal_comma);
 	tcase_add_test(tc, excel_decimal_comma);
