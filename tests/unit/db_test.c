@@ -156,6 +156,22 @@ START_TEST(read_never_creates)
 }
 END_TEST
 
+/* A database revops.db in dir, of one account, made by a command that
+ * writes; c names it (path, of size bytes, holds its name). */
+static void
+one_account(struct cli_common *c, const char *dir, char *path, size_t size)
+{
+	sqlite3 *db;
+
+	snprintf(path, size, "%s/revops.db", dir);
+	cli_init("test", c);
+	c->db_path = path;
+	db = db_open(c, DB_WRITE, 0);
+	db_exec(db, "INSERT INTO accounts (account_id, name, currency) "
+	    "VALUES ('A-1', 'Acme', 'USD')");
+	db_close(db);
+}
+
 /* The read-only connection reads what was written, and cannot write. */
 START_TEST(read_is_read_only)
 {
@@ -164,13 +180,7 @@ START_TEST(read_is_read_only)
 	sqlite3 *db;
 
 	new_folder(dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/revops.db", dir);
-	cli_init("test", &c);
-	c.db_path = path;
-	db = db_open(&c, DB_WRITE, 0);
-	db_exec(db, "INSERT INTO accounts (account_id, name, currency) "
-	    "VALUES ('A-1', 'Acme', 'USD')");
-	db_close(db);
+	one_account(&c, dir, path, sizeof(path));
 	db = db_open(&c, DB_READ, 0);
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM accounts"), 1);
 	ck_assert_int_eq(sqlite3_exec(db, "DELETE FROM accounts", NULL, NULL,
@@ -189,14 +199,8 @@ START_TEST(dry_run_changes_a_copy)
 	sqlite3 *db;
 
 	new_folder(dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/revops.db", dir);
 	setenv("TMPDIR", dir, 1);
-	cli_init("test", &c);
-	c.db_path = path;
-	db = db_open(&c, DB_WRITE, 0);
-	db_exec(db, "INSERT INTO accounts (account_id, name, currency) "
-	    "VALUES ('A-1', 'Acme', 'USD')");
-	db_close(db);
+	one_account(&c, dir, path, sizeof(path));
 	db = db_open(&c, DB_DRY_RUN, 0);
 	db_begin(db);
 	db_exec(db, "DELETE FROM accounts");
