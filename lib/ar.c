@@ -187,7 +187,7 @@ static const char *const app_names[] = { "payment_id", "invoice_id",
     "account_id", "applied_on", "amount", "currency", "invoice_balance" };
 
 struct open_invoice {
-	char id[64], currency[4];
+	char id[ENTITY_ID_MAX + 1], currency[4];
 	int32_t issued;
 	int64_t balance;
 };
@@ -358,9 +358,9 @@ load_invoices(struct applier *ap, const char *account)
 
 	ap->ninv = 0;
 	if (ap->invoice_row == -1)
-		ap->invoice_row = sqlite3_step(st) == SQLITE_ROW;
+		ap->invoice_row = db_row(st);
 	for (; ap->invoice_row && (c = strcmp(db_text(st, 0), account)) <= 0;
-	    ap->invoice_row = sqlite3_step(st) == SQLITE_ROW) {
+	    ap->invoice_row = db_row(st)) {
 		struct open_invoice *iv;
 
 		if (c < 0)
@@ -383,7 +383,7 @@ static void
 apply_all(struct applier *ap, enum scope scope, const char *account)
 {
 	sqlite3_stmt *pay = db_prepare(ap->db, sql_unapplied[scope]);
-	char current[128] = "";
+	char current[ENTITY_ID_MAX + 1] = "";
 
 	ap->invoices = db_prepare(ap->db, sql_open_invoices[scope]);
 	db_bind_day(pay, 1, ap->on);
@@ -396,8 +396,9 @@ apply_all(struct applier *ap, enum scope scope, const char *account)
 	/* Begun by the first payment: with none to apply (a billing run's
 	 * usual case), the scan of the invoices is not made. */
 	ap->invoice_row = -1;
-	while (sqlite3_step(pay) == SQLITE_ROW) {
-		char payment[64], acct[128], pcur[4], named[64];
+	while (db_row(pay)) {
+		char payment[ENTITY_ID_MAX + 1], acct[ENTITY_ID_MAX + 1];
+		char pcur[4], named[ENTITY_ID_MAX + 1];
 
 		snprintf(payment, sizeof(payment), "%s", db_text(pay, 0));
 		snprintf(acct, sizeof(acct), "%s", db_text(pay, 1));
@@ -474,7 +475,7 @@ ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o)
 
 	db_begin(db);
 	sqlite3_bind_text(st, 1, invoice, -1, SQLITE_TRANSIENT);
-	if ((found = sqlite3_step(st) == SQLITE_ROW)) {
+	if ((found = db_row(st))) {
 		snprintf(currency, sizeof(currency), "%s", db_text(st, 1));
 		snprintf(status, sizeof(status), "%s", db_text(st, 2));
 		issue_day = db_day(st, 3);
@@ -502,7 +503,7 @@ ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o)
 	st = db_prepare(db, sql_invoice_sums);
 	sqlite3_bind_text(st, 1, invoice, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 2, o->line);
-	sqlite3_step(st);
+	db_row(st);	/* sums: one row, or a sum past 64 bits stops */
 	lines_amt = sqlite3_column_int64(st, 0);
 	lines_tax = sqlite3_column_int64(st, 1);
 	cr_amt = sqlite3_column_int64(st, 2);
@@ -575,9 +576,10 @@ ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o)
 }
 
 /*
- * The invoice an argument or a stdin row names, into id (64 bytes) and its
- * stored status (16 bytes): 1 when it exists; else the error is reported
- * and the callback's return is given back (0 go on, -1 stop).
+ * The invoice an argument or a stdin row names, into id (ENTITY_ID_MAX + 1
+ * bytes) and its stored status (16 bytes): 1 when it exists; else the
+ * error is reported and the callback's return is given back (0 go on, -1
+ * stop).
  */
 static int
 find_invoice(sqlite3 *db, const struct csv_field *f, unsigned long line,
@@ -586,13 +588,12 @@ find_invoice(sqlite3 *db, const struct csv_field *f, unsigned long line,
 	sqlite3_stmt *st;
 	int found;
 
-	if (f[0].s == NULL || f[0].len >= 64)
-		return cli_data_error(line ? "stdin" : NULL, line, "invoice_id",
-		    "is empty") ? 0 : -1;
-	snprintf(id, 64, "%.*s", (int)f[0].len, f[0].s);
+	if ((found = csv_id(line ? "stdin" : NULL, line, "invoice_id", &f[0],
+	    0, id)) != 1)
+		return found;
 	st = db_prepare(db, sql_invoice);
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-	if ((found = sqlite3_step(st) == SQLITE_ROW))
+	if ((found = db_row(st)))
 		snprintf(status, 16, "%s", db_text(st, 2));
 	sqlite3_finalize(st);
 	if (!found)
@@ -606,7 +607,7 @@ void_one(void *arg, const struct csv_field *f, unsigned long line)
 {
 	sqlite3 *db = arg;
 	sqlite3_stmt *st;
-	char id[64], status[16];
+	char id[ENTITY_ID_MAX + 1], status[16];
 	int found;
 	int64_t paid;
 
@@ -618,7 +619,7 @@ void_one(void *arg, const struct csv_field *f, unsigned long line)
 	st = db_prepare(db, sql_invoice_sums);
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 2, 0);
-	sqlite3_step(st);
+	db_row(st);
 	paid = sqlite3_column_int64(st, 5);
 	sqlite3_finalize(st);
 	if (paid != 0)
@@ -663,23 +664,36 @@ static const char *const bucket_names[] = { "current", "days_1_30",
     "days_31_60", "days_61_90", "days_over_90" };
 
 struct aging_row {
-	char group[128], name[256], currency[4];
+	char *group, *name;	/* heap; group "TOTAL" is static */
+	char currency[4];
 	int64_t b[5];
 };
+
+/* *sum += v.  A sum past 64 bits stops the report, as any figure after
+ * it would be wrong; `of` names what it is the balance of. */
+static void
+add_balance(int64_t *sum, int64_t v, const char *of, const char *currency)
+{
+	if (money_add(*sum, v, sum) != MONEY_OK)
+		cli_die(CLI_EDATA, "'%s': the balance in %s does not fit in 64 "
+		    "bits", of, currency);
+}
 
 static void
 aging_emit(struct out *o, const struct aging_row *r, int named)
 {
 	int64_t total = 0;
 
-	out_str(o, r->group[0] != '\0' ? r->group : NULL);
+	/* before the row: never half of one */
+	for (int i = 0; i < 5; i++)
+		add_balance(&total, r->b[i], r->group, r->currency);
+	out_str(o, r->group != NULL && r->group[0] != '\0' ? r->group : NULL);
 	if (named)
-		out_str(o, r->name[0] != '\0' ? r->name : NULL);
+		out_str(o, r->name != NULL && r->name[0] != '\0' ? r->name :
+		    NULL);
 	out_str(o, r->currency);
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 5; i++)
 		out_amount(o, r->b[i], r->currency);
-		total += r->b[i];
-	}
 	out_amount(o, total, r->currency);
 	out_end_row(o);
 }
@@ -691,10 +705,10 @@ total_of(struct aging_row *t, int *nt, const char *currency)
 	for (int i = 0; i < *nt; i++)
 		if (strcmp(t[i].currency, currency) == 0)
 			return &t[i];
-	if (*nt == 32)
-		cli_die(CLI_EIO, "too many currencies");
+	if (*nt == MONEY_CURRENCIES)
+		cli_die(CLI_EDATA, "more than %d currencies", MONEY_CURRENCIES);
 	memset(&t[*nt], 0, sizeof(t[*nt]));
-	snprintf(t[*nt].group, sizeof(t[*nt].group), "TOTAL");
+	t[*nt].group = "TOTAL";
 	snprintf(t[*nt].currency, sizeof(t[*nt].currency), "%s", currency);
 	return &t[(*nt)++];
 }
@@ -704,7 +718,7 @@ ar_aging(sqlite3 *db, const struct ar_opts *o)
 {
 	const char *names[9];
 	int named = o->by == NULL || strcmp(o->by, "account") == 0, n = 0;
-	struct aging_row cur, tot[32];
+	struct aging_row cur, tot[MONEY_CURRENCIES];
 	sqlite3_stmt *st = db_prepare(db, sql_aging);
 	int have = 0, ntot = 0;
 	struct out *out;
@@ -720,7 +734,7 @@ ar_aging(sqlite3 *db, const struct ar_opts *o)
 	db_bind_day(st, 1, o->as_of);
 	bind_str(st, 2, o->by);
 	memset(&cur, 0, sizeof(cur));
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_row(st)) {
 		const char *g = db_text(st, 0), *c = db_text(st, 2);
 		int32_t from = db_day(st, o->basis_issue ? 4 : 3);
 		int k = ar_bucket(o->as_of - from);
@@ -729,18 +743,24 @@ ar_aging(sqlite3 *db, const struct ar_opts *o)
 		if (have && (strcmp(cur.group, g) != 0 ||
 		    strcmp(cur.currency, c) != 0)) {
 			aging_emit(out, &cur, named);
+			free(cur.group);
+			free(cur.name);
 			memset(&cur, 0, sizeof(cur));
 		}
 		have = 1;
-		snprintf(cur.group, sizeof(cur.group), "%s", g);
-		snprintf(cur.name, sizeof(cur.name), "%s", db_text(st, 1));
-		snprintf(cur.currency, sizeof(cur.currency), "%s", c);
-		cur.b[k] += v;
-		total_of(tot, &ntot, c)->b[k] += v;
+		if (cur.group == NULL) {
+			cur.group = cli_strdup(g);
+			cur.name = cli_strdup(db_text(st, 1));
+			snprintf(cur.currency, sizeof(cur.currency), "%s", c);
+		}
+		add_balance(&cur.b[k], v, g, c);
+		add_balance(&total_of(tot, &ntot, c)->b[k], v, "TOTAL", c);
 	}
 	sqlite3_finalize(st);
 	if (have)
 		aging_emit(out, &cur, named);
+	free(cur.group);
+	free(cur.name);
 	for (int i = 0; i < ntot; i++)
 		aging_emit(out, &tot[i], named);
 	return out_close(out) == 0 ? CLI_OK : CLI_EIO;
@@ -755,20 +775,21 @@ ar_aging_buckets(sqlite3 *db, int32_t as_of, struct ar_buckets *out,
 
 	db_bind_day(st, 1, as_of);
 	sqlite3_bind_null(st, 2);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_row(st)) {
 		const char *c = db_text(st, 2);
 
 		for (i = 0; i < n && strcmp(out[i].currency, c) != 0; i++)
 			;
 		if (i == n) {
 			if (n == max)
-				cli_die(CLI_EIO, "more than %zu currencies", max);
+				cli_die(CLI_EDATA, "more than %zu currencies",
+				    max);
 			memset(&out[n], 0, sizeof(out[n]));
 			snprintf(out[n++].currency, sizeof(out[0].currency),
 			    "%s", c);
 		}
-		out[i].b[ar_bucket(as_of - db_day(st, 3))] +=
-		    sqlite3_column_int64(st, 5);
+		add_balance(&out[i].b[ar_bucket(as_of - db_day(st, 3))],
+		    sqlite3_column_int64(st, 5), "all accounts", c);
 	}
 	sqlite3_finalize(st);
 	return n;
@@ -777,8 +798,8 @@ ar_aging_buckets(sqlite3 *db, int32_t as_of, struct ar_buckets *out,
 int
 ar_aging_totals(sqlite3 *db, int32_t as_of, struct fx *fx, int64_t bucket[5])
 {
-	struct ar_buckets by[32];
-	size_t n = ar_aging_buckets(db, as_of, by, 32);
+	struct ar_buckets by[MONEY_CURRENCIES];
+	size_t n = ar_aging_buckets(db, as_of, by, MONEY_CURRENCIES);
 	char why[256];
 	int64_t v;
 
@@ -790,7 +811,12 @@ ar_aging_totals(sqlite3 *db, int32_t as_of, struct fx *fx, int64_t bucket[5])
 				cli_data_error(NULL, 0, NULL, "%s", why);
 				return -1;
 			}
-			bucket[k] += v;
+			if (money_add(bucket[k], v, &bucket[k]) != MONEY_OK) {
+				cli_data_error(NULL, 0, NULL, "%s: the balance "
+				    "in %s does not fit in 64 bits",
+				    bucket_names[k], fx_currency(fx));
+				return -1;
+			}
 		}
 	return 0;
 }
@@ -806,7 +832,7 @@ ar_dunning(sqlite3 *db, const struct ar_opts *o)
 
 	db_bind_day(st, 1, o->as_of);
 	db_bind_day(st, 2, o->as_of);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_row(st)) {
 		int32_t days = o->as_of - db_day(st, 5);
 
 		for (int i = 0; i < 6; i++)
@@ -852,7 +878,7 @@ each_listed(sqlite3 *db, const struct ar_opts *o, int only,
 	bind_str(st, 3, only ? NULL : o->account);
 	db_bind_day(st, 4, only ? DATE_NONE : o->from);
 	db_bind_day(st, 5, only ? DATE_NONE : o->to);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_row(st)) {
 		const char *status = ar_status(db_text(st, 10),
 		    sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
 		    sqlite3_column_int64(st, 9));
@@ -904,7 +930,7 @@ static int
 keep_invoice(void *arg, const struct csv_field *f, unsigned long line)
 {
 	sqlite3 *db = arg;
-	char id[64], status[16];
+	char id[ENTITY_ID_MAX + 1], status[16];
 	int found;
 
 	if ((found = find_invoice(db, f, line, id, status)) != 1)

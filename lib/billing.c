@@ -29,6 +29,7 @@
  * by one thread at a time.
  */
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +48,6 @@
 #include "pricing.h"
 
 #define E6 1000000LL
-#define GROSS_MAX ((__int128)1000000000000000000LL * 1000000000)
 
 int32_t
 billing_anchor(int32_t day, int billing_day)
@@ -57,7 +57,8 @@ billing_anchor(int32_t day, int billing_day)
 	date_to_ymd(day, &y, &m, &d);
 	if (d <= billing_day)
 		return date_from_ymd(y, m, billing_day);
-	return date_add_months(date_from_ymd(y, m, billing_day), 1);
+	return date_add_months(date_from_ymd(y, m, billing_day), 1, &day) == 0 ?
+	    day : DATE_END;
 }
 
 static void
@@ -76,21 +77,27 @@ size_t
 billing_periods(int32_t start, int32_t end, int months, int billing_day,
     int32_t from, int32_t to, struct billing_period *out, size_t max)
 {
-	int32_t a = billing_anchor(start, billing_day), p;
+	int32_t a = billing_anchor(start, billing_day), p = a, full;
 	int32_t stop = end == DATE_NONE ? to : (end < to ? end : to);
 	size_t n = 0;
 	int skip;
 
-	if (start < a && start >= from && start < to)
+	if (start < a && start >= from && start < to) {
+		if (date_add_months(a, -months, &full) != 0)
+			return BILLING_PAST_CALENDAR;
 		emit(out, &n, max, start, end != DATE_NONE && end < a ?
-		    end : a, date_add_months(a, -months), a);
+		    end : a, full, a);
+	}
 	/* Jump to the last period starting before `from`: old
 	 * subscriptions need not walk their whole history. */
 	skip = (date_month_of(from) - date_month_of(a)) / months - 1;
-	p = skip > 0 ? date_add_months(a, skip * months) : a;
+	if (skip > 0 && date_add_months(a, skip * months, &p) != 0)
+		return BILLING_PAST_CALENDAR;
 	while (p < stop) {
-		int32_t pe = date_add_months(p, months);
+		int32_t pe;
 
+		if (date_add_months(p, months, &pe) != 0)
+			return BILLING_PAST_CALENDAR;
 		if (p >= from)
 			emit(out, &n, max, p, end != DATE_NONE && end < pe ?
 			    end : pe, p, pe);
@@ -105,9 +112,11 @@ billing_amount(int64_t qty, int64_t unit_price, int64_t discount,
 {
 	__int128 gross = (__int128)qty * unit_price;	/* minor x 10^12 */
 
-	if (gross > GROSS_MAX || gross < -GROSS_MAX || full_days <= 0)
+	/* gross x the part kept x days can pass 128 bits: the same bound
+	 * as a quote's line, an amount that fits in 64 bits is billed */
+	if (full_days <= 0)
 		return -1;
-	return money_div(gross * (100 * E6 - discount) * days,
+	return money_muldiv(gross, (__int128)(100 * E6 - discount) * days,
 	    (__int128)100 * E6 * E6 * E6 * full_days, amount) == MONEY_OK ?
 	    0 : -1;
 }
@@ -168,8 +177,11 @@ static const char sql_one_time[] =
     "AND o.ordered_on < ?1 "
     "AND (?2 = 0 OR o.account_id IN (SELECT key FROM temp.run_accounts)) "
     "ORDER BY o.account_id, ol.order_id, ol.line_no";
+/* The quantity of a month as two sums of 32-bit halves, which fit, so
+ * that a total past 64 bits is told with its account, not as SQL's. */
 static const char sql_usage[] =
-    "SELECT u.account_id, a.currency, u.sku, p.name, sum(u.quantity_micro) "
+    "SELECT u.account_id, a.currency, u.sku, p.name, "
+    "sum(u.quantity_micro >> 32), sum(u.quantity_micro & 4294967295) "
     "FROM usage u JOIN accounts a USING (account_id) "
     "JOIN products p USING (sku) "
     "WHERE u.used_on >= ?1 AND u.used_on < ?2 "
@@ -222,10 +234,10 @@ enum source { SRC_SUB, SRC_CHANGE, SRC_CREDIT, SRC_ONE_TIME, SRC_USAGE };
 struct bline {
 	char currency[4];
 	enum source src;
-	char ref[64];			/* subscription, order or sku */
+	char ref[ENTITY_ID_MAX + 1];	/* subscription, order or sku */
 	int ref_line;			/* order line */
-	char sku[64];
-	char description[160];
+	char sku[ENTITY_ID_MAX + 1];
+	char *description;		/* heap: a product's name, whole */
 	int64_t qty, unit_price, amount;
 	int32_t start, end;		/* service period, or DATE_NONE */
 	int32_t period_start, period_end;	/* billing_records */
@@ -316,6 +328,33 @@ add_line(struct run *r, const char *currency, enum source src)
 	return b;
 }
 
+/* The line's description, as printf() would write it. */
+static void __attribute__((format(printf, 2, 3)))
+describe(struct bline *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	free(b->description);
+	if (n < 0 || (b->description = malloc((size_t)n + 1)) == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	va_start(ap, fmt);
+	vsnprintf(b->description, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+}
+
+/* Lines [0, n) of the account, described on the heap, are done with. */
+static void
+lines_done(struct run *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->l[i].description);
+	r->n = 0;
+}
+
 static void
 describe_period(struct bline *b, const char *product,
     const struct billing_period *p)
@@ -326,11 +365,10 @@ describe_period(struct bline *b, const char *product,
 	date_format(from, p->start);
 	date_format(to, p->end - 1);
 	if (days == full)
-		snprintf(b->description, sizeof(b->description), "%s, %s to %s",
-		    product, from, to);
+		describe(b, "%s, %s to %s", product, from, to);
 	else
-		snprintf(b->description, sizeof(b->description), "%s, %s to %s "
-		    "(%d/%d days)", product, from, to, (int)days, (int)full);
+		describe(b, "%s, %s to %s (%d/%d days)", product, from, to,
+		    (int)days, (int)full);
 }
 
 static int
@@ -355,8 +393,14 @@ period_containing(const struct run *r, int32_t start, int32_t end,
     int months, int32_t day, struct billing_period *q)
 {
 	struct billing_period p[4];
-	size_t n = billing_periods(start, end, months, r->billing_day,
-	    date_add_months(day, -months), day + 1, p, 4);
+	int32_t from;
+	size_t n;
+
+	if (date_add_months(day, -months, &from) != 0)
+		from = DATE_MIN;	/* a bound of the search only */
+	if ((n = billing_periods(start, end, months, r->billing_day, from,
+	    day + 1, p, 4)) == BILLING_PAST_CALENDAR)
+		return 0;		/* sub_charges() says why */
 
 	for (size_t i = 0; i < n; i++)
 		if (p[i].start <= day && day < p[i].end) {
@@ -381,6 +425,9 @@ periods_to_charge(const struct run *r, int32_t start, int32_t end,
 	struct billing_period all[4], q;
 	size_t n = billing_periods(start, end, months, r->billing_day,
 	    r->p_start, r->p_end, all, 4), k = 0;
+
+	if (n == BILLING_PAST_CALENDAR)
+		return n;
 
 	if (op != NULL && op->end >= r->p_start && op->end < r->p_end &&
 	    period_containing(r, start, end, months, op->end, &q) &&
@@ -428,6 +475,13 @@ sub_charges(struct run *r, const struct sub *s, const struct open_period *op)
 	if (s->months == 0 || s->start == DATE_NONE)
 		return;
 	n = periods_to_charge(r, s->start, s->end, s->months, op, per);
+	if (n == BILLING_PAST_CALENDAR) {
+		cli_data_error(NULL, 0, NULL, "subscription '%s': a period of "
+		    "it that starts in the month would end after 9999-12-31, "
+		    "the last date there is: it cannot be billed", s->id);
+		r->failed = 1;
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct bline *b;
 
@@ -466,10 +520,12 @@ days_line(struct run *r, const struct sub *s, enum source src, int32_t from,
 	snprintf(b->sku, sizeof(b->sku), "%s", s->sku);
 	date_format(a, from);
 	date_format(z, to - 1);
-	snprintf(b->description, sizeof(b->description), src == SRC_CHANGE ?
-	    "Change: %s, %s to %s (%d/%d days at the new terms)" :
-	    "Credit: %s, %s to %s (%d/%d days unused)", s->product, a, z,
-	    (int)(to - from), (int)days);
+	if (src == SRC_CHANGE)
+		describe(b, "Change: %s, %s to %s (%d/%d days at the new "
+		    "terms)", s->product, a, z, (int)(to - from), (int)days);
+	else
+		describe(b, "Credit: %s, %s to %s (%d/%d days unused)",
+		    s->product, a, z, (int)(to - from), (int)days);
 	b->start = from;
 	b->end = to;
 	return b;
@@ -491,7 +547,7 @@ sub_change(struct run *r, const struct sub *s, const struct open_period *op)
 	struct billing_period full;
 	int32_t end = s->end, on = r->o->on;
 	int32_t until;
-	int64_t now, diff;
+	int64_t now, diff, by;
 	struct bline *b;
 
 	if (op == NULL || op->end <= on || s->months == 0)
@@ -505,8 +561,9 @@ sub_change(struct run *r, const struct sub *s, const struct open_period *op)
 	    op->end;
 	if (billing_amount(s->qty, s->unit_price, s->discount,
 	    op->end - op->start, full.full_end - full.full_start, &now) != 0 ||
-	    (now != op->amount && billing_part(now - op->amount, until - on,
-	    op->end - op->start, &diff) != 0)) {
+	    (now != op->amount && (money_sub(now, op->amount, &by) !=
+	    MONEY_OK || billing_part(by, until - on, op->end - op->start,
+	    &diff) != 0))) {
 		cli_data_error(NULL, 0, NULL, "subscription '%s': the amount "
 		    "is too large", s->id);
 		r->failed = 1;
@@ -533,7 +590,7 @@ credit_period(struct run *r, const struct sub *s, int32_t end)
 	sqlite3_stmt *c = r->to_credit;
 	int32_t ps = db_day(c, 0), pe = db_day(c, 1);
 	int32_t from = end > ps ? end : ps;
-	int64_t billed = sqlite3_column_int64(c, 2), part, credit;
+	int64_t billed = sqlite3_column_int64(c, 2), part, credit, by;
 	struct bline *b;
 	int bad = billing_part(billed, pe - from, pe - ps, &credit);
 
@@ -542,12 +599,12 @@ credit_period(struct run *r, const struct sub *s, int32_t end)
 		int32_t on = db_day(c, 0);
 		int64_t now = sqlite3_column_int64(c, 2);
 
-		bad |= billing_part(now - billed, pe - (from > on ? from : on),
-		    pe - ps, &part);
-		credit += bad ? 0 : part;
+		bad = bad || money_sub(now, billed, &by) != MONEY_OK ||
+		    billing_part(by, pe - (from > on ? from : on), pe - ps,
+		    &part) != 0 || money_add(credit, part, &credit) != MONEY_OK;
 		billed = now;
 	}
-	if (bad) {
+	if (bad || credit == INT64_MIN) {	/* its line is -credit */
 		cli_data_error(NULL, 0, NULL, "subscription '%s': the credit "
 		    "is too large", s->id);
 		r->failed = 1;
@@ -586,8 +643,7 @@ one_time_lines(struct run *r, sqlite3_stmt *s)
 	snprintf(b->ref, sizeof(b->ref), "%s", db_text(s, 2));
 	b->ref_line = sqlite3_column_int(s, 3);
 	snprintf(b->sku, sizeof(b->sku), "%s", db_text(s, 4));
-	snprintf(b->description, sizeof(b->description), "%s (order %s)",
-	    db_text(s, 5), db_text(s, 2));
+	describe(b, "%s (order %s)", db_text(s, 5), db_text(s, 2));
 	b->qty = sqlite3_column_int64(s, 6);
 	b->unit_price = sqlite3_column_int64(s, 7);
 	b->amount = sqlite3_column_int64(s, 8);
@@ -598,10 +654,21 @@ usage_lines(struct run *r, sqlite3_stmt *s)
 {
 	const struct pricing_product *p;
 	struct pricing_line pl;
-	char why[200], month[MONTH_FMT_MAX];
+	char why[PRICING_WHY_MAX], month[MONTH_FMT_MAX];
 	struct bline *b;
 	int tier;
+	int64_t qty;
 
+	date_format_month(month, date_month_of(r->u_start));
+	if (money_mul(sqlite3_column_int64(s, 4), (int64_t)1 << 32, 0, &qty)
+	    != MONEY_OK || money_add(qty, sqlite3_column_int64(s, 5), &qty) !=
+	    MONEY_OK) {
+		cli_data_error(NULL, 0, NULL, "usage of account '%s': the "
+		    "quantities of '%s' in %s add up past 64 bits",
+		    db_text(s, 0), db_text(s, 2), month);
+		r->failed = 1;
+		return;
+	}
 	p = pricing_book_find(r->book, db_text(s, 2), db_text(s, 1), why,
 	    sizeof(why));
 	if (p == NULL) {
@@ -613,10 +680,8 @@ usage_lines(struct run *r, sqlite3_stmt *s)
 	b = add_line(r, db_text(s, 1), SRC_USAGE);
 	snprintf(b->ref, sizeof(b->ref), "%s", db_text(s, 0));	/* account */
 	snprintf(b->sku, sizeof(b->sku), "%s", db_text(s, 2));
-	date_format_month(month, date_month_of(r->u_start));
-	snprintf(b->description, sizeof(b->description), "%s, usage in %s",
-	    db_text(s, 3), month);
-	b->qty = sqlite3_column_int64(s, 4);
+	describe(b, "%s, usage in %s", db_text(s, 3), month);
+	b->qty = qty;
 	if (pricing_line(pricing_gross(p->model, p->tier, p->ntier, b->qty,
 	    &tier), b->qty, 0, &pl) != 0) {
 		cli_data_error(NULL, 0, NULL, "usage of account '%s': the "
@@ -774,7 +839,7 @@ tax_rate(struct writer *w, const char *account)
 	int64_t rate = 0;
 
 	sqlite3_bind_text(w->account, 1, account, -1, SQLITE_STATIC);
-	if (sqlite3_step(w->account) == SQLITE_ROW)
+	if (db_row(w->account))
 		rate = sqlite3_column_int64(w->account, 1);
 	sqlite3_reset(w->account);
 	return rate;
@@ -867,6 +932,8 @@ write_batch(void *ctx, void *slot)
 
 	for (size_t i = 0; i < b->ninv; i++) {
 		const struct made_invoice *iv = &b->inv[i];
+		int64_t size = 0;
+		int big = 0;
 
 		if (i == 0 || strcmp(b->text + iv->account,
 		    b->text + b->inv[i - 1].account) != 0)
@@ -876,7 +943,15 @@ write_batch(void *ctx, void *slot)
 			struct made_line *l = &b->line[j];
 
 			l->tax = 0;
-			billing_tax(l->amount, rate, &l->tax);
+			if ((billing_tax(l->amount, rate, &l->tax) != 0 ||
+			    money_add_magnitude(&size, l->amount) != MONEY_OK ||
+			    money_add_magnitude(&size, l->tax) != MONEY_OK) &&
+			    !big++)
+				cli_data_error(NULL, 0, NULL, "account '%s': "
+				    "the invoice in %s does not fit in 64 bits "
+				    "at line %d (its total with tax)",
+				    b->text + iv->account, iv->currency,
+				    l->line_no);
 			write_line(w, b, iv, l);
 			write_billed(w, b, iv, l);
 		}
@@ -1115,7 +1190,7 @@ make_account(struct run *r, const char *account)
 	for (size_t i = 0; i < r->n; i++)
 		if (r->l[i].line_no == 0)
 			make_invoice(r, account, r->l[i].currency);
-	r->n = 0;
+	lines_done(r);
 	if (r->fill->nline >= BATCH_LINES)
 		hand_over(r);
 }
@@ -1348,7 +1423,7 @@ bill_accounts(struct run *r)
 	struct batch *slot[BATCH_SLOTS];
 	void *slots[BATCH_SLOTS];
 	struct writer w;
-	char account[128];
+	char account[ENTITY_ID_MAX + 1];
 	const char *a;
 
 	for (size_t i = 0; i < BATCH_SLOTS; i++)
@@ -1403,7 +1478,7 @@ load_charged(struct run *r)
 	r->charged = keyset_new(SIZE_MAX);
 	db_bind_day(st, 1, r->p_start);
 	db_bind_day(st, 2, r->p_end);
-	for (; sqlite3_step(st) == SQLITE_ROW; r->ncharged++)
+	for (; db_row(st); r->ncharged++)
 		keyset_add(r->charged, db_text(st, 0),
 		    (size_t)sqlite3_column_bytes(st, 0), "");
 	sqlite3_finalize(st);
@@ -1477,12 +1552,12 @@ load_open_periods(struct run *r)
 	sqlite3_stmt *st = db_prepare(r->rd, sql_running);
 	struct running *rr = NULL;
 	size_t n = 0, cap = 0;
-	char sub[128] = "";
+	char sub[ENTITY_ID_MAX + 1] = "";
 	int row;
 
 	db_bind_day(st, 1, r->o->on);
 	do {
-		row = sqlite3_step(st) == SQLITE_ROW;
+		row = db_row(st);
 		if (n > 0 && (!row || strcmp(db_text(st, 0), sub) != 0)) {
 			open_periods_of(r, sub, rr, n);
 			n = 0;
@@ -1574,6 +1649,7 @@ finish_reading(struct run *r)
 		free(r->open[i].sub);
 	free(r->open);
 	free_pairs(r->products, r->nproducts);
+	lines_done(r);
 	free(r->l);
 }
 
@@ -1591,15 +1667,26 @@ static void
 run_days(struct run *r)
 {
 	int y, m, d;
+	int32_t due;
 
 	r->billing_day = setting_int(r->db, "billing_day", 1);
 	r->terms = setting_int(r->db, "payment_terms_days", 30);
 	r->p_start = date_month_start(r->o->month);
 	r->p_end = date_month_end(r->o->month);
+	if (r->p_end > DATE_MAX)	/* the month is 9999-12 */
+		cli_data_error(NULL, 0, NULL, "--period 9999-12: what it bills "
+		    "would run to 10000-01-01, after 9999-12-31, the last date "
+		    "there is: it cannot be billed");
 	r->u_start = date_month_start(r->o->month - 1);
 	r->u_end = r->p_start;
 	date_format(r->issued, r->o->on);
-	date_format(r->due, r->o->on + r->terms);
+	if (date_add_days(r->o->on, r->terms, &due) != 0) {
+		cli_data_error(NULL, 0, NULL, "--on %s: an invoice issued on "
+		    "it would be due %d days later (payment_terms_days), after "
+		    "9999-12-31, the last date there is", r->issued, r->terms);
+		due = DATE_MAX;	/* nothing is written: the run fails */
+	}
+	date_format(r->due, due);
 	date_format_month(r->usage_month, date_month_of(r->u_start));
 	date_to_ymd(r->o->on, &y, &m, &d);
 	snprintf(r->prefix, sizeof(r->prefix), "INV-%04d", y);

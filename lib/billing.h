@@ -30,14 +30,17 @@ struct billing_period {
 	int32_t full_start, full_end;	/* the full period it is part of */
 };
 
-/* The first day on or after `day` whose day of the month is billing_day. */
+/* The first day on or after `day` whose day of the month is billing_day;
+ * DATE_END when the calendar has none. */
 int32_t billing_anchor(int32_t day, int billing_day);
 
 /*
  * The periods of a subscription [start, end) (end DATE_NONE when
  * open) that start in [from, to).  Returns how many were stored in out
- * (at most max).
+ * (at most max), or BILLING_PAST_CALENDAR when one of them would begin
+ * or end outside 0001-01-01..9999-12-31: it cannot be billed.
  */
+#define BILLING_PAST_CALENDAR ((size_t)-1)
 size_t billing_periods(int32_t start, int32_t end, int months,
     int billing_day, int32_t from, int32_t to, struct billing_period *out,
     size_t max);

@@ -23,6 +23,7 @@
 
 #include "cli.h"
 #include "csv.h"
+#include "entity.h"
 
 /* make fuzz reads in blocks of a few bytes (at least 3, for the BOM),
  * so that block ends fall inside the lines, characters and quoted fields
@@ -831,4 +832,22 @@ csv_rows_free(struct csv_rows *rows)
 	free(rows->cell);
 	free(rows->line);
 	memset(rows, 0, sizeof(*rows));
+}
+
+int
+csv_id(const char *file, unsigned long line, const char *column,
+    const struct csv_field *f, int optional, char *buf)
+{
+	size_t len = f != NULL && f->s != NULL ? f->len : 0;
+
+	if (len > ENTITY_ID_MAX)
+		return cli_data_error(file, line, column, "'%.40s...' is "
+		    "longer than %d characters, the longest an id can be",
+		    f->s, ENTITY_ID_MAX) ? 0 : -1;
+	if (len == 0 && !optional)
+		return cli_data_error(file, line, column, "is empty") ? 0 : -1;
+	if (len > 0)
+		memcpy(buf, f->s, len);
+	buf[len] = '\0';
+	return 1;
 }

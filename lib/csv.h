@@ -65,6 +65,15 @@ int csv_read_columns(FILE *fp, const char *name, char delim,
     csv_columns_fn fn, void *arg);
 
 /*
+ * A field that holds an id, copied into buf (ENTITY_ID_MAX + 1 bytes; an
+ * empty one as "" when it is optional): 1.  Otherwise the data error is
+ * reported at file:line, column (empty, or longer than any id can be) and
+ * the answer is cli_data_error()'s: 0 to go on, -1 to stop.
+ */
+int csv_id(const char *file, unsigned long line, const char *column,
+    const struct csv_field *f, int optional, char *buf);
+
+/*
  * The records of a verb that acts on existing records: its arguments,
  * taken per_record at a time as the first columns, or when there are none
  * the named columns of a CSV on `in` (as csv_read_columns()).  They are

@@ -247,18 +247,34 @@ date_month_end(int32_t month)
 	return date_month_start(month + 1);
 }
 
-int32_t
-date_add_months(int32_t day, int n)
+int
+date_add_days(int32_t day, int64_t n, int32_t *out)
+{
+	/* both within 2^32: no wrap */
+	if (day < DATE_MIN || day > DATE_MAX || n < (int64_t)DATE_MIN - day ||
+	    n > (int64_t)DATE_MAX - day)
+		return -1;
+	*out = (int32_t)(day + n);
+	return 0;
+}
+
+int
+date_add_months(int32_t day, int n, int32_t *out)
 {
 	int y, m, d, dim;
 	int64_t mo, ny;
 
+	if (day < DATE_MIN || day > DATE_MAX)
+		return -1;
 	date_to_ymd(day, &y, &m, &d);
 	mo = (int64_t)y * 12 + (m - 1) + n;
 	ny = floor_div(mo, 12);
+	if (ny < 1 || ny > 9999)
+		return -1;
 	m = (int)(mo - ny * 12) + 1;
 	dim = date_days_in_month((int)ny, m);
-	return date_from_ymd((int)ny, m, d < dim ? d : dim);
+	*out = date_from_ymd((int)ny, m, d < dim ? d : dim);
+	return 0;
 }
 
 int32_t

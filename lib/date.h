@@ -13,6 +13,10 @@
 #include <stdint.h>
 
 #define DATE_NONE INT32_MIN	/* no date */
+#define DATE_MIN (-719162)	/* 0001-01-01, the first day there is */
+#define DATE_MAX 2932896	/* 9999-12-31, the last */
+#define DATE_END (DATE_MAX + 1)	/* the end of the last day, as the end of
+				 * a half-open period: never a date */
 #define DATE_FMT_MAX 11		/* "YYYY-MM-DD" and NUL */
 #define MONTH_FMT_MAX 8		/* "YYYY-MM" and NUL */
 
@@ -62,8 +66,15 @@ int32_t date_month_of(int32_t day);		/* the month a day falls in */
 int32_t date_month_start(int32_t month);	/* its first day */
 int32_t date_month_end(int32_t month);		/* the first day of the next */
 
-/* The same day of the month n months later (n may be negative), clamped to
- * the last day of a shorter month: 2026-01-31 + 1 month = 2026-02-28. */
-int32_t date_add_months(int32_t day, int n);
+/*
+ * Date arithmetic, checked: the day n days (date_add_days) or n months
+ * (date_add_months: the same day of the month, clamped to the last day of
+ * a shorter month, 2026-01-31 + 1 month = 2026-02-28) after day, n
+ * negative for before, into *out.  Returns 0, or -1 with *out untouched
+ * when it would leave DATE_MIN..DATE_MAX: a date past 9999-12-31 is an
+ * error for the caller to name, never a wrap.
+ */
+int date_add_days(int32_t day, int64_t n, int32_t *out);
+int date_add_months(int32_t day, int n, int32_t *out);
 
 #endif

@@ -19,19 +19,44 @@ static const char *const migrations[DB_SCHEMA_VERSION] = {
 	db_schema_sql,
 };
 
+/* SQLite's sum() stops with this error where an integer sum would wrap
+ * (total() would go on in floating point, which is why none is used). */
+static int
+db_overflowed(sqlite3 *db)
+{
+	return sqlite3_errcode(db) == SQLITE_ERROR &&
+	    strcmp(sqlite3_errmsg(db), "integer overflow") == 0;
+}
+
 void
 db_fatal(sqlite3 *db, const char *context)
 {
-	int code = sqlite3_extended_errcode(db);
+	int code = sqlite3_extended_errcode(db), status = CLI_EIO;
 
 	if ((code & 0xff) == SQLITE_BUSY)
 		cli_warn("%s: the database is locked by another program "
 		    "(waited out --busy-timeout)", context);
-	else
+	else if (db_overflowed(db)) {
+		cli_warn("%s: a sum of amounts or quantities in the database "
+		    "does not fit in 64 bits", context);
+		status = CLI_EDATA;
+	} else
 		cli_warn("%s: %s", context, sqlite3_errmsg(db));
 	if (!sqlite3_get_autocommit(db))
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	exit(CLI_EIO);
+	exit(status);
+}
+
+int
+db_row(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc != SQLITE_DONE)
+		db_fatal(sqlite3_db_handle(st), "database");
+	return 0;
 }
 
 void
@@ -110,7 +135,7 @@ user_version(sqlite3 *db)
 	sqlite3_stmt *st = db_prepare(db, "PRAGMA user_version");
 	int v = 0;
 
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (db_row(st))
 		v = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	return v;
@@ -329,7 +354,7 @@ db_setting(sqlite3 *db, const char *key, char *buf, size_t size)
 	const char *v = NULL;
 
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if (db_row(st)) {
 		snprintf(buf, size, "%s", sqlite3_column_text(st, 0));
 		v = buf;
 	}
@@ -414,7 +439,7 @@ db_next_number(sqlite3 *db, const char *table, const char *column,
 	    "AND %s GLOB '%s-[0-9]*'", column, n, table, column, prefix,
 	    column, prefix, column, prefix);
 	st = db_prepare(db, sql);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (db_row(st))
 		next = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return next;

@@ -73,7 +73,8 @@ long long db_next_number(sqlite3 *db, const char *table, const char *column,
     const char *prefix);
 
 /* Reports the connection's last error with a context and exits CLI_EIO
- * (a busy database says so and names the timeout). */
+ * (a busy database says so and names the timeout); a sum() that would
+ * wrap past 64 bits is bad data, CLI_EDATA. */
 _Noreturn void db_fatal(sqlite3 *db, const char *context);
 
 /* A setting's value, copied into buf (size bytes); NULL when not set. */
@@ -110,6 +111,9 @@ int32_t db_day(sqlite3_stmt *st, int i);
 const char *db_text(sqlite3_stmt *st, int i);
 void db_bind_day(sqlite3_stmt *st, int i, int32_t day);
 void db_step_done(sqlite3 *db, sqlite3_stmt *st);
+/* Steps a statement that returns rows: 1 for a row, 0 at the end, fatal
+ * on an error, so that an error is never taken for the end of the rows. */
+int db_row(sqlite3_stmt *st);
 
 /*
  * Many rows by one INSERT: SQLite's cost of stepping a statement is about

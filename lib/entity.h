@@ -11,6 +11,11 @@
 
 #include <stddef.h>
 
+/* The longest id (account, sku, invoice, payment...) in characters: every
+ * verb of every program takes one this long, the import refuses longer,
+ * and a buffer that holds one is ENTITY_ID_MAX + 1 bytes. */
+#define ENTITY_ID_MAX 200
+
 enum entity_type {
 	ET_TEXT,		/* any text */
 	ET_ID,			/* an id: no blanks around it, no control chars */

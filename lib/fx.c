@@ -100,11 +100,10 @@ rate_of(struct fx *fx, struct rate *r, const char *code, int32_t day)
 	date_format(date, day);
 	sqlite3_bind_text(fx->lookup, 1, code, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(fx->lookup, 2, date, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(fx->lookup);
-	if (rc == SQLITE_ROW)
+	if ((rc = db_row(fx->lookup)))
 		r->pico = sqlite3_column_int64(fx->lookup, 0);
 	sqlite3_reset(fx->lookup);
-	if (rc != SQLITE_ROW || r->pico <= 0)
+	if (!rc || r->pico <= 0)
 		return -1;
 	snprintf(r->code, sizeof(r->code), "%s", code);
 	r->day = day;

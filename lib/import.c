@@ -40,6 +40,7 @@
 #include "money.h"
 #include "out.h"
 #include "outfile.h"
+#include "recognition.h"
 #include "sha256.h"
 
 #define MAXCOL 16
@@ -130,7 +131,7 @@ struct writer {
 struct ref {
 	int col;
 	sqlite3_stmt *find;
-	char last[256];
+	char last[ENTITY_ID_MAX + 1];
 	int last_found, valid;
 	char currency[4];
 	struct keyset *known;
@@ -151,6 +152,7 @@ struct importer {
 	int nref;
 	int currency_col, account_ref;	/* -1 when none */
 	int line_no_col;		/* invoices' line_no, else -1 */
+	int service_col[2];		/* invoices' service_start, _end */
 	int order_col[4][2];		/* e->order as column indexes */
 	int required_col, when_col;	/* e->required_col, e->when_col */
 
@@ -172,11 +174,12 @@ struct importer {
 	_Atomic int stop;		/* the writer may set it too */
 
 	/* invoices: the header last written, to check the next lines */
-	char last_parent[256];
-	char parent_copy[MAXCOL][256];
+	char last_parent[ENTITY_ID_MAX + 1];
+	char parent_copy[MAXCOL][ENTITY_ID_MAX + 1];	/* ids, dates */
 	int parent_null[MAXCOL];
 	unsigned long parent_line;
 	long last_line_no;
+	int64_t invoice_size;		/* its lines' amounts and taxes */
 
 	/* the checks of meaning (below) that apply to this entity */
 	sqlite3_stmt *meaning[MEANING_MAX];
@@ -300,7 +303,7 @@ parse_int(const char *s, size_t len, long min, long max, int64_t *v)
 static int
 valid_id(const char *s, size_t len)
 {
-	if (len == 0 || len > 200 || isspace((unsigned char)s[0]) ||
+	if (len == 0 || len > ENTITY_ID_MAX || isspace((unsigned char)s[0]) ||
 	    isspace((unsigned char)s[len - 1]))
 		return 0;
 	for (size_t i = 0; i < len; i++)
@@ -463,9 +466,14 @@ parse_field(struct importer *im, const struct entity_column *c,
 	case ET_TEXT:
 		break;
 	case ET_ID:
-		if (!valid_id(s, len))
-			row_error(im, c->name, "%s is not a valid id (1 to 200 "
-			    "characters, no blanks around it)", SV);
+		if (len > ENTITY_ID_MAX)
+			row_error(im, c->name, "%s is %zu characters, longer "
+			    "than %d, the longest an id can be", SV, len,
+			    ENTITY_ID_MAX);
+		else if (!valid_id(s, len))
+			row_error(im, c->name, "%s is not a valid id (1 to %d "
+			    "characters, no blanks around it)", SV,
+			    ENTITY_ID_MAX);
 		break;
 	case ET_DATE:
 		if (date_parse(s, len, &d) != 0)
@@ -636,6 +644,30 @@ resolve_currency(struct importer *im)
 
 /* ---- checks across columns ---------------------------------------------- */
 
+/* A service period that the revenue schedule could not split month by
+ * month (0001-01-01..9999-12-31 would put all but a century's share in
+ * its last month) is refused. */
+static void
+check_service_period(struct importer *im)
+{
+	const struct value *vs, *ve;
+	int32_t s, e;
+
+	if (im->service_col[0] < 0 || im->service_col[1] < 0)
+		return;
+	vs = &im->val[im->service_col[0]];
+	ve = &im->val[im->service_col[1]];
+	if (vs->kind != V_TEXT || ve->kind != V_TEXT ||
+	    date_parse(vs->s, vs->len, &s) != 0 ||
+	    date_parse(ve->s, ve->len, &e) != 0 ||
+	    recognition_months(s, e) <= RECOGNITION_MONTHS_MAX)
+		return;
+	row_error(im, "service_end", "'%.10s' to '%.10s' runs over %ld "
+	    "months: revenue is recognised over at most %d (a hundred years)",
+	    vs->s, ve->s, (long)recognition_months(s, e),
+	    RECOGNITION_MONTHS_MAX);
+}
+
 static void
 check_row(struct importer *im)
 {
@@ -656,6 +688,7 @@ check_row(struct importer *im)
 			    va->s, o->or_equal ? "before" : "not after",
 			    o->earlier, vb->s);
 	}
+	check_service_period(im);
 	if (e->required_col != NULL) {
 		const struct value *vw = &im->val[im->when_col];
 
@@ -1332,7 +1365,51 @@ write_parent(struct importer *im)
 	    (int)id->len, id->s);
 	im->parent_line = im->line;
 	im->last_line_no = 0;
+	im->invoice_size = 0;
 	return rc;
+}
+
+/* The most an invoice can hold in its currency, for a message. */
+static const char *
+invoice_max(char *buf, const char *currency)
+{
+	const struct currency *cur = money_currency(currency, strlen(currency));
+
+	money_format(buf, INT64_MAX, cur != NULL ? cur->exponent : 0, '.');
+	return buf;
+}
+
+/*
+ * An invoice whose lines and taxes cannot be added up in 64 bits is
+ * refused at the line that takes it past them, as every report would
+ * otherwise fail on it (money_add_magnitude() says why magnitudes).
+ * The lines in the file are counted here; check_invoice_sizes() counts
+ * those an --upsert or --replace keeps from the database.
+ */
+static int
+invoice_too_large(struct importer *im)
+{
+	static const char *const cols[] = { "amount", "tax_amount" };
+	const struct currency *cur = money_currency(im->row_currency, 3);
+	int64_t size = im->invoice_size;
+	char max[MONEY_FMT_MAX], sv[MONEY_FMT_MAX];
+
+	for (int i = 0; i < 2; i++) {
+		const struct value *v =
+		    &im->val[entity_column_index(im->e, cols[i])];
+
+		if (v->kind != V_INT ||
+		    money_add_magnitude(&size, v->i) == MONEY_OK)
+			continue;
+		money_format(sv, v->i, cur != NULL ? cur->exponent : 0, '.');
+		row_error(im, cols[i], "'%s' takes invoice '%s' past %s %s, "
+		    "the most an invoice's lines and tax can add up to", sv,
+		    im->last_parent, invoice_max(max, im->row_currency),
+		    im->row_currency);
+		return 1;
+	}
+	im->invoice_size = size;
+	return 0;
 }
 
 static void remember_tier(struct importer *im);
@@ -1344,7 +1421,7 @@ write_row(struct importer *im)
 	int line_no = im->line_no_col;
 
 	if (im->e->parent_table != NULL &&
-	    (prc = write_parent(im)) == ROW_FAILED)
+	    ((prc = write_parent(im)) == ROW_FAILED || invoice_too_large(im)))
 		return;
 	if (line_no >= 0) {
 		struct value *v = &im->val[line_no];
@@ -1868,7 +1945,7 @@ check_referrers(struct importer *im, const struct target *t)
 			sb_unseen(&sql, im, t, "t");
 			sb_add(&sql, ") LIMIT 5");
 			st = db_prepare(im->db, sql.s);
-			while (sqlite3_step(st) == SQLITE_ROW)
+			while (db_row(st))
 				cli_data_error(im->e->name, 0, NULL, "cannot "
 				    "remove %s '%s': rows of %s refer to it "
 				    "(column %s)", key->name,
@@ -1924,10 +2001,42 @@ check_unique(struct importer *im)
 	    "HAVING count(*) > 1", e->unique, entity_ref_key(e)->db, e->table,
 	    e->unique);
 	st = db_prepare(im->db, sql.s);
-	while (sqlite3_step(st) == SQLITE_ROW)
+	while (db_row(st))
 		cli_data_error(e->name, 0, e->unique, "'%s' is used by more "
 		    "than one row: %s", sqlite3_column_text(st, 0),
 		    sqlite3_column_text(st, 1));
+	sqlite3_finalize(st);
+}
+
+/*
+ * An --upsert or --replace can add lines to an invoice already in the
+ * database, which invoice_too_large() does not see.  The magnitudes are
+ * added in SQL as two sums of 32-bit halves, each of which fits, so that
+ * sum() cannot stop on the very overflow it is asked about: the total
+ * passes INT64_MAX just when hi + lo / 2^32 reaches 2^31.
+ */
+static const char sql_invoice_sizes[] =
+    "SELECT l.invoice_id, i.currency FROM invoice_lines l "
+    "JOIN invoices i USING (invoice_id) GROUP BY l.invoice_id "
+    "HAVING sum((abs(l.amount_minor) >> 32) + "
+    "(abs(l.tax_amount_minor) >> 32)) + "
+    "(sum((abs(l.amount_minor) & 4294967295) + "
+    "(abs(l.tax_amount_minor) & 4294967295)) >> 32) >= 2147483648 LIMIT 5";
+
+static void
+check_invoice_sizes(struct importer *im)
+{
+	sqlite3_stmt *st;
+	char max[MONEY_FMT_MAX];
+
+	if (im->e->parent_table == NULL || im->o->mode == IMPORT_INSERT)
+		return;
+	st = db_prepare(im->db, sql_invoice_sizes);
+	while (db_row(st))
+		cli_data_error(im->e->name, 0, NULL, "invoice '%s': its lines "
+		    "and tax, with those already in the database, add up past "
+		    "%s %s, the most an invoice can hold", db_text(st, 0),
+		    invoice_max(max, db_text(st, 1)), db_text(st, 1));
 	sqlite3_finalize(st);
 }
 
@@ -1945,7 +2054,7 @@ preload_ref(struct importer *im, struct ref *r, const struct entity *re)
 	sb_add(&sql, "SELECT %s, %s FROM %s LIMIT %d", entity_ref_key(re)->db,
 	    has_currency ? "currency" : "''", table_for_ref(re), KNOWN_MAX);
 	st = db_prepare(im->db, sql.s);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_row(st)) {
 		char currency[4] = "";
 
 		snprintf(currency, sizeof(currency), "%s",
@@ -1998,6 +2107,8 @@ importer_init(struct importer *im, sqlite3 *db, const struct entity *e,
 		memcpy(im->base, "USD", 4);
 	im->currency_col = entity_column_index(e, "currency");
 	im->line_no_col = entity_column_index(e, "line_no");
+	im->service_col[0] = entity_column_index(e, "service_start");
+	im->service_col[1] = entity_column_index(e, "service_end");
 	for (int i = 0; e->order[i].later != NULL; i++) {
 		im->order_col[i][0] = entity_column_index(e, e->order[i].later);
 		im->order_col[i][1] = entity_column_index(e,
@@ -2071,7 +2182,7 @@ defer_indexes(sqlite3 *db, const char *table, struct deferred *d)
 
 	sb_add(&sql, "SELECT 1 FROM %s LIMIT 1", table);
 	st = db_prepare(db, sql.s);
-	empty = sqlite3_step(st) != SQLITE_ROW;
+	empty = !db_row(st);
 	sqlite3_finalize(st);
 	if (!empty)
 		return;
@@ -2079,7 +2190,7 @@ defer_indexes(sqlite3 *db, const char *table, struct deferred *d)
 	    "type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL AND "
 	    "sql NOT LIKE 'CREATE UNIQUE %'");
 	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW && d->n < DEFERRED_MAX) {
+	while (db_row(st) && d->n < DEFERRED_MAX) {
 		if ((d->sql[d->n] = strdup((const char *)
 		    sqlite3_column_text(st, 1))) == NULL ||
 		    (d->name[d->n++] = strdup((const char *)
@@ -2160,6 +2271,8 @@ import_files(sqlite3 *db, const struct entity *e,
 		replace_rest(&im);
 	if (cli_data_errors() == 0)
 		check_unique(&im);
+	if (cli_data_errors() == 0)
+		check_invoice_sizes(&im);
 	if (cli_data_errors() == 0)
 		check_tiers(&im);
 	importer_free(&im);

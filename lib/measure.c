@@ -12,6 +12,8 @@
  * balances and sums of a period at the rate of its last day; a deal at
  * that of its close.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +21,7 @@
 #include "cli.h"
 #include "date.h"
 #include "db.h"
+#include "entity.h"
 #include "fx.h"
 #include "measure.h"
 #include "money.h"
@@ -99,7 +102,6 @@ static const char sql_spend[] =
 
 #define E6 1000000LL
 #define TRAIL_MONTHS 6		/* of monthly churn, behind LTV */
-#define CURRENCIES_MAX 64
 
 enum booking { BOOK_NEW, BOOK_EXPANSION, BOOK_RENEWAL };
 
@@ -140,7 +142,7 @@ struct book {
 struct ledger {
 	int32_t first;			/* month of index 0 */
 	size_t nmonth;
-	struct book book[CURRENCIES_MAX];
+	struct book book[MONEY_CURRENCIES];
 	size_t ncur;
 	int64_t *ot_cost;		/* [segment][month], base currency */
 };
@@ -175,9 +177,12 @@ struct measure {
 	size_t nc, next_c;		/* next_c: of the next account */
 	struct contract **by_id;
 	struct ledger led;
-	struct missing missing[CURRENCIES_MAX];
+	struct missing missing[MONEY_CURRENCIES];
 	size_t nmissing;
 	int overflow;
+	char too_large[160];	/* the amount that could not be converted */
+	char where[ENTITY_ID_MAX + 40];	/* the row being measured */
+	char overflow_at[ENTITY_ID_MAX + 40];	/* where one went past */
 };
 
 static const char *
@@ -222,12 +227,51 @@ sums_of(struct measure *m, size_t period, size_t seg)
 	return &m->x[period * m->ns + seg];
 }
 
+/* What is being measured, for the message of a figure past 64 bits. */
+static void __attribute__((format(printf, 2, 3)))
+measuring(struct measure *m, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m->where, sizeof(m->where), fmt, ap);
+	va_end(ap);
+}
+
+/* The mark that a figure went past 64 bits, and where it first did. */
+static void
+overflowed(struct measure *m)
+{
+	if (!m->overflow)
+		memcpy(m->overflow_at, m->where, sizeof(m->where));
+	m->overflow = 1;
+}
+
 /* *sum += v, or the mark that a figure went past 64 bits. */
 static void
 add(struct measure *m, int64_t *sum, int64_t v)
 {
-	if (__builtin_add_overflow(*sum, v, sum))
-		m->overflow = 1;
+	if (money_add(*sum, v, sum) != MONEY_OK)
+		overflowed(m);
+}
+
+/* The mark, and what report_failures() says of the first amount that
+ * cannot be converted into the report currency. */
+static void
+too_large(struct measure *m, int64_t amount, const char *currency,
+    int32_t day)
+{
+	const struct currency *c = money_currency(currency, strlen(currency));
+	char v[MONEY_FMT_MAX], d[DATE_FMT_MAX];
+
+	if (m->too_large[0] == '\0') {
+		money_format(v, amount, c != NULL ? c->exponent : 0, '.');
+		date_format(d, day);
+		snprintf(m->too_large, sizeof(m->too_large), "%s %s on %s does "
+		    "not fit in 64 bits of minor units of %s at that day's "
+		    "rates", v, currency, d, fx_currency(m->fx));
+	}
+	overflowed(m);
 }
 
 /* The period a day falls in, or -1. */
@@ -285,10 +329,14 @@ convert(struct measure *m, int64_t amount, const char *currency,
 	if (fx_convert(m->fx, amount, currency, day, &v, why,
 	    sizeof(why)) == 0)
 		return v;
+	if (fx_convert(m->fx, 1, currency, day, &v, why, sizeof(why)) == 0) {
+		too_large(m, amount, currency, day);	/* a rate is there */
+		return 0;
+	}
 	for (i = 0; i < m->nmissing; i++)
 		if (strcmp(m->missing[i].cur, currency) == 0)
 			break;
-	if (i == m->nmissing && m->nmissing < CURRENCIES_MAX) {
+	if (i == m->nmissing && m->nmissing < MONEY_CURRENCIES) {
 		snprintf(m->missing[i].cur, 4, "%s", currency);
 		m->missing[m->nmissing++].day = day;
 	} else if (i < m->nmissing && day < m->missing[i].day)
@@ -303,14 +351,19 @@ report_failures(struct measure *m)
 	char why[256];
 	int64_t v;
 
+	if (mrr_overflowed(m->mrr))
+		overflowed(m);
 	for (size_t i = 0; i < m->nmissing; i++)
 		if (fx_convert(m->fx, 1, m->missing[i].cur, m->missing[i].day,
 		    &v, why, sizeof(why)) != 0)
 			cli_data_error(NULL, 0, NULL, "%s", why);
-	if (m->overflow || mrr_overflowed(m->mrr))
-		cli_data_error(NULL, 0, NULL, "a figure is too large for 64 "
-		    "bits of minor units");
-	return m->nmissing > 0 || m->overflow || mrr_overflowed(m->mrr);
+	if (m->too_large[0] != '\0')
+		cli_data_error(NULL, 0, NULL, "%s", m->too_large);
+	else if (m->overflow)
+		cli_data_error(NULL, 0, NULL, "%s: a figure is too large for "
+		    "64 bits of minor units of %s", m->overflow_at,
+		    fx_currency(m->fx));
+	return m->nmissing > 0 || m->overflow;
 }
 
 /* ---- periods and segments ------------------------------------------------- */
@@ -557,6 +610,7 @@ add_contracts(struct measure *m)
 
 		if (c->seg == SIZE_MAX)
 			continue;
+		measuring(m, "contract '%s'", c->id);
 		if ((k = period_of(m, c->end - 1)) >= 0) {
 			struct sums *x = sums_of(m, (size_t)k, c->seg);
 
@@ -573,7 +627,7 @@ add_contracts(struct measure *m)
 
 			add(m, &tcv, c->fees);
 			if (metrics_acv(c->value, c->start, c->end, &acv) != 0)
-				m->overflow = 1;
+				overflowed(m);
 			add(m, &x->tcv, tcv);
 			add(m, &x->acv, acv);
 			add(m, &x->book[c->type], tcv);
@@ -624,17 +678,19 @@ add_remaining(struct measure *m, size_t seg, const struct mrr_sub *s,
 		if (sold > m->plast[k])
 			continue;	/* not sold yet */
 		if (s->start > from) {
-			year = date_add_months(from, 12);
+			/* the calendar may end first */
+			if (date_add_months(from, 12, &year) != 0)
+				year = DATE_END;
 			if (metrics_value_over(s->mrr, s->start, until, &v) ||
 			    metrics_value_over(s->mrr, s->start, until < year ?
 			    until : year, &year_v))
-				m->overflow = 1;
+				overflowed(m);
 		} else {
 			whole = date_month_of(until) - date_month_of(from);
 			if (money_div((__int128)s->mrr * (whole * dim + d - 1),
-			    dim, &v) != MONEY_OK || __builtin_mul_overflow(
-			    s->mrr, 12, &year_v))
-				m->overflow = 1;
+			    dim, &v) != MONEY_OK || money_mul(s->mrr, 12, 0,
+			    &year_v) != MONEY_OK)
+				overflowed(m);
 			if (whole < 12)
 				year_v = v;
 		}
@@ -666,8 +722,11 @@ account_contracts(struct measure *m, const struct account *a)
 static void
 end_account(struct measure *m, struct account *a)
 {
+	measuring(m, "account '%s'", a->id);
 	if (a->seg != SIZE_MAX)
 		mrr_add(m->mrr, a->seg, a->sub, a->n, NULL);
+	if (mrr_overflowed(m->mrr))
+		overflowed(m);
 	account_contracts(m, a);
 	for (size_t i = 0; i < a->n; i++) {
 		struct contract *c = a->contract[i];
@@ -682,12 +741,12 @@ end_account(struct measure *m, struct account *a)
 		from = s->start > c->start ? s->start : c->start;
 		to = s->end != DATE_NONE && s->end < c->end ? s->end : c->end;
 		if (metrics_value_over(s->mrr, from, to, &v) != 0)
-			m->overflow = 1;
+			overflowed(m);
 		add(m, &c->value, v);
 		if (s->start <= c->end - 1 && (s->end == DATE_NONE ||
 		    c->end - 1 < s->end)) {
-			if (__builtin_mul_overflow(s->mrr, 12, &v))
-				m->overflow = 1;
+			if (money_mul(s->mrr, 12, 0, &v) != MONEY_OK)
+				overflowed(m);
 			add(m, &c->arr, v);
 		}
 	}
@@ -731,7 +790,7 @@ sub_amounts(struct measure *m, sqlite3_stmt *st, struct mrr_sub *s)
 	    sqlite3_column_int64(st, 4), 1, months, &mrr) != 0 ||
 	    (p != NULL && billing_amount(qty, p->unit_cost, 0, 1, months,
 	    &cost) != 0))
-		m->overflow = 1;
+		overflowed(m);
 	s->mrr = convert(m, mrr, text(st, 5), s->start);
 	s->cost = convert(m, cost, m->base, s->start);
 	s->seats = p != NULL && p->seats ? qty : 0;
@@ -759,6 +818,7 @@ read_subscriptions(struct measure *m,
 			set_id(&a, id);
 			a.seg = seg_at(m, st, 1);
 		}
+		measuring(m, "account '%s'", id);
 		s = next_sub(&a);
 		s->start = db_day(st, 7);
 		s->end = db_day(st, 8);
@@ -795,8 +855,8 @@ book_of(struct measure *m, const char *code)
 	for (size_t i = 0; i < l->ncur; i++)
 		if (strcmp(l->book[i].cur, code) == 0)
 			return &l->book[i];
-	if (l->ncur == CURRENCIES_MAX)
-		cli_die(CLI_EDATA, "more than %d currencies", CURRENCIES_MAX);
+	if (l->ncur == MONEY_CURRENCIES)
+		cli_die(CLI_EDATA, "more than %d currencies", MONEY_CURRENCIES);
 	b = &l->book[l->ncur++];
 	snprintf(b->cur, sizeof(b->cur), "%s", code);
 	b->invoiced = cli_calloc(n, sizeof(int64_t));
@@ -831,7 +891,7 @@ open_ledger(struct measure *m)
 	int32_t last = date_month_of(m->plast[m->np - 1]);
 
 	l->first = date_month_of(m->pstart[0]);
-	if (sqlite3_step(st) == SQLITE_ROW && db_day(st, 0) != DATE_NONE &&
+	if (db_row(st) && db_day(st, 0) != DATE_NONE &&
 	    date_month_of(db_day(st, 0)) < l->first)
 		l->first = date_month_of(db_day(st, 0));
 	sqlite3_finalize(st);
@@ -846,7 +906,7 @@ read_invoice_lines(struct measure *m)
 {
 	sqlite3_stmt *inv = prepare(m, sql_invoices);
 	sqlite3_stmt *st = db_prepare(m->db, sql_invoice_lines);
-	int rc, more = sqlite3_step(inv) == SQLITE_ROW;
+	int rc, more = db_row(inv);
 	long i = -1;
 	struct book *b = NULL;
 
@@ -857,12 +917,13 @@ read_invoice_lines(struct measure *m)
 		int c = -1;
 
 		while (more && (c = strcmp(text(inv, 0), id)) < 0) {
-			more = sqlite3_step(inv) == SQLITE_ROW;
+			more = db_row(inv);
 			c = -1;
 			i = -1;
 		}
 		if (c != 0)
 			continue;	/* a line of no invoice */
+		measuring(m, "invoice '%s'", id);
 		if (i < 0) {
 			const char *status = text(inv, 4);
 
@@ -881,7 +942,7 @@ read_invoice_lines(struct measure *m)
 		/* unit cost x quantity, in the base currency */
 		if (billing_amount(sqlite3_column_int64(st, 3), p->unit_cost, 0,
 		    1, 1, &cost) != 0)
-			m->overflow = 1;
+			overflowed(m);
 		add(m, &m->led.ot_cost[i], cost);
 	}
 	step_error(m, rc);
@@ -937,6 +998,7 @@ add_ledger(struct measure *m)
 			size_t at = s * l->nmonth;
 			int64_t cost = 0;
 
+			measuring(m, "%s", m->t->period[k]);
 			memset(back, 0, l->nmonth * sizeof(int64_t));
 			for (size_t c = 0; c < l->ncur; c++) {
 				const struct book *b = &l->book[c];
@@ -1072,14 +1134,18 @@ opportunity_row(struct measure *m, sqlite3_stmt *st)
 
 /* ---- the figures ------------------------------------------------------------------ */
 
+/* A ratio, empty when den is 0 (undefined), the mark when it does not
+ * fit. */
 static void
-set_ratio(struct metrics_table *t, size_t k, size_t s, enum metric id,
+set_ratio(struct measure *m, size_t k, size_t s, enum metric id,
     __int128 num, __int128 den, int scale)
 {
 	int64_t v;
 
 	if (metrics_ratio(num, den, scale, &v) == 0)
-		metrics_set(t, k, s, id, v);
+		metrics_set(m->t, k, s, id, v);
+	else if (den != 0)
+		overflowed(m);
 }
 
 static void
@@ -1092,8 +1158,8 @@ mrr_figures(struct measure *m, size_t k, size_t s)
 	int64_t v;
 
 	metrics_set(t, k, s, M_MRR, r->end);
-	if (__builtin_mul_overflow(r->end, 12, &v))
-		m->overflow = 1;
+	if (money_mul(r->end, 12, 0, &v) != MONEY_OK)
+		overflowed(m);
 	metrics_set(t, k, s, M_ARR, v);
 	metrics_set(t, k, s, M_NEW_MRR, mv[MV_NEW]);
 	metrics_set(t, k, s, M_EXPANSION_MRR, mv[MV_EXPANSION]);
@@ -1103,18 +1169,18 @@ mrr_figures(struct measure *m, size_t k, size_t s)
 	metrics_set(t, k, s, M_PAYING_ACCOUNTS, r->paying_end);
 	metrics_set(t, k, s, M_NEW_ACCOUNTS, cnt[MV_NEW]);
 	metrics_set(t, k, s, M_CHURNED_ACCOUNTS, cnt[MV_CHURN]);
-	set_ratio(t, k, s, M_LOGO_CHURN_RATE, cnt[MV_CHURN], r->paying_start,
+	set_ratio(m, k, s, M_LOGO_CHURN_RATE, cnt[MV_CHURN], r->paying_start,
 	    METRICS_RATE_SCALE);
-	set_ratio(t, k, s, M_GROSS_REVENUE_CHURN, (__int128)mv[MV_CHURN] +
+	set_ratio(m, k, s, M_GROSS_REVENUE_CHURN, (__int128)mv[MV_CHURN] +
 	    mv[MV_CONTRACTION], r->start, METRICS_RATE_SCALE);
-	set_ratio(t, k, s, M_NET_REVENUE_CHURN, (__int128)mv[MV_CHURN] +
+	set_ratio(m, k, s, M_NET_REVENUE_CHURN, (__int128)mv[MV_CHURN] +
 	    mv[MV_CONTRACTION] - mv[MV_EXPANSION] - mv[MV_REACTIVATION],
 	    r->start, METRICS_RATE_SCALE);
-	set_ratio(t, k, s, M_GRR, r->cohort_kept, r->cohort_start,
+	set_ratio(m, k, s, M_GRR, r->cohort_kept, r->cohort_start,
 	    METRICS_RATE_SCALE);
-	set_ratio(t, k, s, M_NRR, r->cohort_end, r->cohort_start,
+	set_ratio(m, k, s, M_NRR, r->cohort_end, r->cohort_start,
 	    METRICS_RATE_SCALE);
-	set_ratio(t, k, s, M_ARPA, r->end, r->paying_end, 0);
+	set_ratio(m, k, s, M_ARPA, r->end, r->paying_end, 0);
 	mrr_trail(m->mrr, k, s, &start, &churned);
 	switch (metrics_ltv(r->end, r->cost_end, r->paying_end, churned, start,
 	    TRAIL_MONTHS, &v)) {
@@ -1122,7 +1188,7 @@ mrr_figures(struct measure *m, size_t k, size_t s)
 		metrics_set(t, k, s, M_LTV, v);
 		break;
 	case -2:
-		m->overflow = 1;
+		overflowed(m);
 		break;
 	}
 }
@@ -1135,12 +1201,12 @@ other_figures(struct measure *m, size_t k, size_t s)
 	const struct sums *x = sums_of(m, k, s);
 	int64_t days = m->plast[k] - m->pstart[k] + 1, v;
 
-	set_ratio(t, k, s, M_RENEWAL_RATE, x->renew_done, x->renew_due,
+	set_ratio(m, k, s, M_RENEWAL_RATE, x->renew_done, x->renew_due,
 	    METRICS_RATE_SCALE);
-	set_ratio(t, k, s, M_RENEWAL_RATE_VALUE, x->value_done, x->value_due,
+	set_ratio(m, k, s, M_RENEWAL_RATE_VALUE, x->value_done, x->value_due,
 	    METRICS_RATE_SCALE);
 	if (!t->has_segment) {
-		set_ratio(t, k, s, M_CAC, x->spend, r->count[MV_NEW], 0);
+		set_ratio(m, k, s, M_CAC, x->spend, r->count[MV_NEW], 0);
 		if (metrics_payback(x->spend, r->end, r->cost_end,
 		    r->move[MV_NEW], &v) == 0)
 			metrics_set(t, k, s, M_CAC_PAYBACK_MONTHS, v);
@@ -1157,22 +1223,28 @@ other_figures(struct measure *m, size_t k, size_t s)
 		metrics_set(t, k, s, M_DSO, v);
 	metrics_set(t, k, s, M_RPO, x->rpo);
 	metrics_set(t, k, s, M_CRPO, x->crpo);
-	set_ratio(t, k, s, M_CSAT, x->csat_good, x->csat_all,
+	set_ratio(m, k, s, M_CSAT, x->csat_good, x->csat_all,
 	    METRICS_RATE_SCALE);
-	set_ratio(t, k, s, M_ADOPTION_RATE, x->users_new, x->users_active,
+	set_ratio(m, k, s, M_ADOPTION_RATE, x->users_new, x->users_active,
 	    METRICS_RATE_SCALE);
-	set_ratio(t, k, s, M_SEAT_UTILIZATION, (__int128)x->users_active * E6,
+	set_ratio(m, k, s, M_SEAT_UTILIZATION, (__int128)x->users_active * E6,
 	    r->seats_end, METRICS_RATE_SCALE);
-	set_ratio(t, k, s, M_MARGIN, (__int128)x->ot_revenue - x->ot_cost,
+	set_ratio(m, k, s, M_MARGIN, (__int128)x->ot_revenue - x->ot_cost,
 	    x->ot_revenue, METRICS_RATE_SCALE);
-	set_ratio(t, k, s, M_WIN_RATE, x->won, x->won + x->lost,
+	set_ratio(m, k, s, M_WIN_RATE, x->won, x->won + x->lost,
 	    METRICS_RATE_SCALE);
-	set_ratio(t, k, s, M_AVG_DEAL_SIZE, x->won_amount, x->won, 0);
-	set_ratio(t, k, s, M_SALES_CYCLE_DAYS, x->cycle_days, x->won,
+	set_ratio(m, k, s, M_AVG_DEAL_SIZE, x->won_amount, x->won, 0);
+	set_ratio(m, k, s, M_SALES_CYCLE_DAYS, x->cycle_days, x->won,
 	    METRICS_DAYS_SCALE);
-	if (pipeline_velocity_per_day(x->open, x->won_amount, x->won,
-	    x->lost, x->cycle_days, &v) == 0)
+	switch (pipeline_velocity_per_day(x->open, x->won_amount, x->won,
+	    x->lost, x->cycle_days, &v)) {
+	case 0:
 		metrics_set(t, k, s, M_PIPELINE_VELOCITY, v);
+		break;
+	case -2:
+		overflowed(m);
+		break;
+	}
 }
 
 struct metrics_table *
@@ -1204,6 +1276,7 @@ measure_table(sqlite3 *db, const struct measure_opts *o)
 		db_commit(db);
 	for (size_t k = 0; k < m.np; k++)
 		for (size_t s = 0; s < m.ns; s++) {
+			measuring(&m, "%s", m.t->period[k]);
 			mrr_figures(&m, k, s);
 			other_figures(&m, k, s);
 		}

@@ -68,7 +68,10 @@ enum movement
 metrics_movement(int64_t start, int64_t end, int paid_before,
     int64_t *amount)
 {
-	*amount = end > start ? end - start : start - end;
+	uint64_t d = end > start ? (uint64_t)end - (uint64_t)start :
+	    (uint64_t)start - (uint64_t)end;
+
+	*amount = d > INT64_MAX ? -1 : (int64_t)d;
 	if (start == end)
 		return MV_NONE;
 	if (start <= 0 && end > 0)
@@ -84,10 +87,11 @@ static const __int128 pow10_i128[] = { 1, 10, 100, 1000, 10000, 100000,
 int
 metrics_ratio(__int128 num, __int128 den, int scale, int64_t *out)
 {
-	if (den == 0)
+	__int128 scaled;
+
+	if (den == 0 || __builtin_mul_overflow(num, pow10_i128[scale], &scaled))
 		return -1;
-	return money_div(num * pow10_i128[scale], den, out) == MONEY_OK ?
-	    0 : -1;
+	return money_div(scaled, den, out) == MONEY_OK ? 0 : -1;
 }
 
 static __int128
@@ -111,44 +115,6 @@ static int
 mul128(__int128 a, __int128 b, __int128 *p)
 {
 	return __builtin_mul_overflow(a, b, p) ? -1 : 0;
-}
-
-/*
- * a x b / d for a, b >= 0 and d > 0, rounded half away from zero, into
- * *q; -1 when it does not fit.  The product may need 256 bits: the sum
- * of six churn rates of a hundred thousand accounts each has a
- * denominator near 10^30, and LTV multiplies it by an amount.
- */
-static int
-muldiv_u(unsigned __int128 a, unsigned __int128 b, unsigned __int128 d,
-    int64_t *q)
-{
-	const unsigned __int128 m64 = ~(uint64_t)0;
-	unsigned __int128 a0 = a & m64, a1 = a >> 64, b0 = b & m64, b1 = b >> 64;
-	unsigned __int128 p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0;
-	unsigned __int128 mid = (p00 >> 64) + (p01 & m64) + (p10 & m64);
-	unsigned __int128 lo = (mid << 64) | (p00 & m64);
-	unsigned __int128 hi = a1 * b1 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
-	unsigned __int128 r = hi, quot = 0;
-
-	if (hi >= d)
-		return -1;	/* a quotient past 128 bits */
-	for (int i = 127; i >= 0; i--) {
-		int carry = (int)(r >> 127);
-
-		r = (r << 1) | ((lo >> i) & 1);
-		quot <<= 1;
-		if (carry || r >= d) {
-			r -= d;
-			quot |= 1;
-		}
-	}
-	if (r >= d - r)
-		quot++;
-	if (quot > INT64_MAX)
-		return -1;
-	*q = (int64_t)quot;
-	return 0;
 }
 
 int
@@ -180,9 +146,11 @@ metrics_ltv(int64_t mrr, int64_t cost, int64_t paying,
 		return -1;
 	/* (mrr - cost) / paying x months / (sn / sd) */
 	g = gcd128(sd, paying);
-	if (mul128(sn, paying / g, &den) || muldiv_u((unsigned __int128)
-	    (mrr > cost ? mrr - cost : cost - mrr) * (unsigned)months,
-	    (unsigned __int128)(sd / g), (unsigned __int128)den, &v) != 0)
+	/* the product may need 256 bits: the sum of six churn rates of a
+	 * hundred thousand accounts each has a denominator near 10^30 */
+	if (mul128(sn, paying / g, &den) || money_muldiv((__int128)
+	    (mrr > cost ? mrr - cost : cost - mrr) * months, sd / g, den,
+	    &v) != MONEY_OK)
 		return -2;
 	*ltv = mrr >= cost ? v : -v;
 	return 0;
@@ -216,12 +184,17 @@ metrics_months_between(int32_t from, int32_t to)
 
 	if (to <= from)
 		return m;
-	/* whole months: a first guess from the months, then step back */
+	/* whole months: a first guess from the months, then step back (a
+	 * month past the calendar is past `to` too) */
 	whole = date_month_of(to) - date_month_of(from);
-	while (whole > 0 && date_add_months(from, (int)whole) > to)
+	while (whole > 0 && (date_add_months(from, (int)whole, &at) != 0 ||
+	    at > to))
 		whole--;
-	at = date_add_months(from, (int)whole);
-	next = date_add_months(from, (int)whole + 1);
+	if (date_add_months(from, (int)whole, &at) != 0)
+		at = from;	/* whole is 0: from itself */
+	/* the month after December 9999 would be a January, 31 days */
+	if (date_add_months(from, (int)whole + 1, &next) != 0)
+		next = at + 31;
 	m.den = next - at;
 	m.num = whole * m.den + (to - at);
 	return m;

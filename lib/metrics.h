@@ -76,7 +76,7 @@ extern const char *const metrics_movement_names[];
  * new).
  */
 enum movement metrics_movement(int64_t start, int64_t end, int paid_before,
-    int64_t *amount);
+    int64_t *amount);	/* |end - start|, or -1 past 64 bits */
 
 /* num / den x 10^scale, rounded once; -1 when den is 0 (undefined) or
  * the result does not fit. */

@@ -63,6 +63,9 @@ static const struct currency currencies[] = {
 	{ "XPF", 0 }, { "YER", 2 }, { "ZAR", 2 }, { "ZMW", 2 }, { "ZWG", 2 },
 };
 
+_Static_assert(sizeof(currencies) / sizeof(currencies[0]) ==
+    MONEY_CURRENCIES, "MONEY_CURRENCIES is the size of the table");
+
 static int
 currency_cmp(const void *key, const void *elem)
 {
@@ -270,6 +273,67 @@ money_round(__int128 v, int digits, int64_t *out)
 	return money_div(v, p, out);
 }
 
+/* |v|, which for the most negative __int128 only an unsigned holds. */
+static unsigned __int128
+magnitude(__int128 v)
+{
+	return v < 0 ? -(unsigned __int128)v : (unsigned __int128)v;
+}
+
+/*
+ * a x b / d of magnitudes, rounded half up, into *q: the product in 256
+ * bits (hi, lo), then long division a bit at a time.  -1 when the
+ * quotient does not fit in 128 bits.
+ */
+static int
+muldiv_u(unsigned __int128 a, unsigned __int128 b, unsigned __int128 d,
+    unsigned __int128 *q)
+{
+	const unsigned __int128 m64 = ~(uint64_t)0;
+	unsigned __int128 a0 = a & m64, a1 = a >> 64;
+	unsigned __int128 b0 = b & m64, b1 = b >> 64;
+	unsigned __int128 p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0;
+	unsigned __int128 mid = (p00 >> 64) + (p01 & m64) + (p10 & m64);
+	unsigned __int128 lo = (mid << 64) | (p00 & m64);
+	unsigned __int128 hi = a1 * b1 + (p01 >> 64) + (p10 >> 64) +
+	    (mid >> 64);
+	unsigned __int128 r = hi, quot = 0;
+
+	if (hi >= d)
+		return -1;
+	for (int i = 127; i >= 0; i--) {
+		int carry = (int)(r >> 127);
+
+		r = (r << 1) | ((lo >> i) & 1);
+		quot <<= 1;
+		if (carry || r >= d) {
+			r -= d;
+			quot |= 1;
+		}
+	}
+	if (r >= d - r && ++quot == 0)
+		return -1;
+	*q = quot;
+	return 0;
+}
+
+enum money_status
+money_muldiv(__int128 a, __int128 b, __int128 d, int64_t *out)
+{
+	unsigned __int128 q;
+	int negative = (a < 0) != (b < 0) && a != 0 && b != 0;
+
+	assert(d != 0);
+	if (d < 0)
+		negative = !negative;
+	if (muldiv_u(magnitude(a), magnitude(b), magnitude(d), &q) != 0 ||
+	    q > (unsigned __int128)INT64_MAX + negative)
+		return MONEY_RANGE;
+	/* -(q - 1) - 1: -q without passing through INT64_MAX + 1 */
+	*out = q == 0 ? 0 : negative ? -(int64_t)(q - 1) - 1 : (int64_t)q;
+	return MONEY_OK;
+}
+
 enum money_status
 money_div(__int128 v, __int128 d, int64_t *out)
 {
@@ -321,6 +385,23 @@ money_add(int64_t a, int64_t b, int64_t *out)
 		return MONEY_RANGE;
 	*out = a + b;
 	return MONEY_OK;
+}
+
+enum money_status
+money_sub(int64_t a, int64_t b, int64_t *out)
+{
+	if ((b < 0 && a > INT64_MAX + b) || (b > 0 && a < INT64_MIN + b))
+		return MONEY_RANGE;
+	*out = a - b;
+	return MONEY_OK;
+}
+
+enum money_status
+money_add_magnitude(int64_t *sum, int64_t v)
+{
+	if (v == INT64_MIN || *sum < 0)
+		return MONEY_RANGE;
+	return money_add(*sum, v < 0 ? -v : v, sum);
 }
 
 /*

@@ -20,6 +20,8 @@
 #define MONEY_QTY_SCALE 6	/* quantities: x 10^6 */
 #define MONEY_PCT_SCALE 6	/* percentages: percent x 10^6 */
 #define MONEY_RATE_SCALE 12	/* fx rates: base units per unit x 10^12 */
+#define MONEY_CURRENCIES 165	/* the codes money_currency() knows: a
+				 * table of one row a currency holds all */
 
 struct currency {
 	char code[4];		/* "USD", NUL-terminated */
@@ -78,12 +80,29 @@ enum money_status money_round(__int128 v, int digits, int64_t *out);
  * mean, a ratio, a rate).  d != 0; d = -v is fine. */
 enum money_status money_div(__int128 v, __int128 d, int64_t *out);
 
+/* a x b / d rounded by the same rule, exactly: the product is taken in
+ * 256 bits (a line's gross amount, near 2^126, times a discount).
+ * d != 0; MONEY_RANGE when the quotient does not fit in int64. */
+enum money_status money_muldiv(__int128 a, __int128 b, __int128 d,
+    int64_t *out);
+
 /* a x b / 10^digits, rounded by money_round(); the product is exact in 128
  * bits. */
 enum money_status money_mul(int64_t a, int64_t b, int digits, int64_t *out);
 
-/* a + b with overflow checking. */
+/* a + b with overflow checking: MONEY_RANGE, *out untouched, when the
+ * sum does not fit.  money_add(*sum, v, sum) is the checked *sum += v. */
 enum money_status money_add(int64_t a, int64_t b, int64_t *out);
+enum money_status money_sub(int64_t a, int64_t b, int64_t *out); /* a - b */
+
+/*
+ * *sum += |v|, or MONEY_RANGE (*sum untouched) past INT64_MAX.  The rule
+ * for a total that SQL adds up later, in an order of its own: when the
+ * magnitudes of the parts (an invoice's amounts and taxes) add up within
+ * 64 bits, so does every partial sum of them, whatever the order and the
+ * signs.
+ */
+enum money_status money_add_magnitude(int64_t *sum, int64_t v);
 
 /*
  * Splits total into n parts in proportion to the non-negative weights so

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "date.h"
+#include "money.h"
 #include "mrr.h"
 
 struct mrr {
@@ -76,13 +77,14 @@ mrr_period_last(const struct mrr *m, size_t k)
 int64_t
 mrr_at(const struct mrr_sub *sub, size_t nsub, int32_t day)
 {
-	int64_t sum = 0;
+	__int128 sum = 0;	/* 2^64 subscriptions of 2^63 would not fit */
 
 	for (size_t i = 0; i < nsub; i++)
 		if (sub[i].start <= day && (sub[i].end == DATE_NONE ||
 		    day < sub[i].end))
 			sum += sub[i].mrr;
-	return sum;
+	return sum > INT64_MAX ? INT64_MAX : sum < INT64_MIN ? INT64_MIN :
+	    (int64_t)sum;
 }
 
 static int
@@ -125,7 +127,7 @@ mrr_first_paying(const struct mrr_sub *sub, size_t nsub)
 static void
 add(struct mrr *m, int64_t *sum, int64_t v)
 {
-	if (__builtin_add_overflow(*sum, v, sum))
+	if (money_add(*sum, v, sum) != MONEY_OK)
 		m->overflow = 1;
 }
 
@@ -191,6 +193,9 @@ mrr_add(struct mrr *m, size_t segment, const struct mrr_sub *sub,
 		enum movement mv = metrics_movement(s, e, paid != DATE_NONE &&
 		    paid < date_month_start(m->first + (int32_t)k *
 		    m->months) - 1, &amount);
+
+		if (amount < 0)
+			m->overflow = 1;	/* a move past 64 bits */
 
 		add(m, &su->start, s);
 		add(m, &su->end, e);

@@ -77,8 +77,9 @@ int mrr_overflowed(const struct mrr *m);
 void mrr_trail(const struct mrr *m, size_t period, size_t segment,
     const int64_t **start, const int64_t **churned);
 
-/* MRR on a day, and the first month end on which the account paid
- * (DATE_NONE: none). */
+/* MRR on a day (held at the int64 range: it answers whether an account
+ * pays; the figures come from the checked sums), and the first month end
+ * on which the account paid (DATE_NONE: none). */
 int64_t mrr_at(const struct mrr_sub *sub, size_t nsub, int32_t day);
 int32_t mrr_first_paying(const struct mrr_sub *sub, size_t nsub);
 

@@ -96,12 +96,12 @@ static const char sql_history[] =
     "ORDER BY changed_on, history_id";
 static const char sql_forecast[] =
     "SELECT o.amount_minor, o.currency, o.close_date, s.is_closed, "
-    "s.is_won, s.probability_micro, s.position "
+    "s.is_won, s.probability_micro, s.position, o.opportunity_id "
     "FROM opportunities o JOIN stages s ON s.stage = o.stage "
     "WHERE o.close_date >= ?1 AND o.close_date <= ?2";
 static const char sql_velocity[] =
     "SELECT o.amount_minor, o.currency, o.created_on, o.close_date, "
-    "s.is_closed, s.is_won FROM opportunities o "
+    "s.is_closed, s.is_won, o.opportunity_id FROM opportunities o "
     "JOIN stages s ON s.stage = o.stage WHERE o.created_on <= ?1";
 
 /* ---- small helpers ---------------------------------------------------------- */
@@ -119,17 +119,6 @@ write_opportunities(sqlite3 *db, const struct out_opts *oo)
 	    == 0 ? CLI_OK : CLI_EIO;
 }
 
-/* A field as a NUL-terminated string in buf, or NULL when empty. */
-static const char *
-field_str(const struct csv_field *f, char *buf, size_t size)
-{
-	if (f->s == NULL || f->len == 0 || f->len >= size)
-		return f->s != NULL && f->len >= size ? "" : NULL;
-	memcpy(buf, f->s, f->len);
-	buf[f->len] = '\0';
-	return buf;
-}
-
 static const char *
 where(unsigned long line)
 {
@@ -141,7 +130,7 @@ where(unsigned long line)
 struct convert {
 	sqlite3 *db;
 	int32_t on;
-	char first_stage[128];
+	char first_stage[ENTITY_ID_MAX + 1];
 	sqlite3_stmt *lead, *new_account,
 	    *account_currency, *new_opportunity, *new_history, *converted;
 	char base[4];
@@ -152,17 +141,17 @@ static int
 convert_one(void *arg, const struct csv_field *f, unsigned long line)
 {
 	struct convert *cv = arg;
-	char id[256], account[256], opp[64], onbuf[DATE_FMT_MAX];
-	char company[512], currency[4];
-	const char *lead = field_str(&f[0], id, sizeof(id));
+	char lead[ENTITY_ID_MAX + 1], account[ENTITY_ID_MAX + 1];
+	char opp[64], onbuf[DATE_FMT_MAX], currency[4];
+	const char *company;	/* the lead row's, until it is reset */
 	const char *status;
 	int32_t created;
+	int rc;
 
-	if (lead == NULL)
-		return cli_data_error(where(line), line, "lead_id", "is empty")
-		    ? 0 : -1;
+	if ((rc = csv_id(where(line), line, "lead_id", &f[0], 0, lead)) != 1)
+		return rc;
 	sqlite3_bind_text(cv->lead, 1, lead, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(cv->lead) != SQLITE_ROW) {
+	if (!db_row(cv->lead)) {
 		sqlite3_reset(cv->lead);
 		return cli_data_error(where(line), line, NULL, "lead '%s' does "
 		    "not exist", lead) ? 0 : -1;
@@ -179,21 +168,23 @@ convert_one(void *arg, const struct csv_field *f, unsigned long line)
 		sqlite3_reset(cv->lead);
 		return more ? 0 : -1;
 	}
-	snprintf(company, sizeof(company), "%s", text(cv->lead, 1) ?
-	    text(cv->lead, 1) : "");
+	company = text(cv->lead, 1) ? text(cv->lead, 1) : "";
 	snprintf(account, sizeof(account), "%s", text(cv->lead, 2) ?
 	    text(cv->lead, 2) : "");
 	created = db_day(cv->lead, 3);
-	sqlite3_reset(cv->lead);
 	if (account[0] == '\0' && company[0] == '\0')
-		return cli_data_error(where(line), line, NULL, "lead '%s' has "
+		rc = cli_data_error(where(line), line, NULL, "lead '%s' has "
 		    "neither an account nor a company to make one from",
 		    lead) ? 0 : -1;
-	if (created != DATE_NONE && cv->on < created) {
+	else if (created != DATE_NONE && cv->on < created) {
 		date_format(onbuf, cv->on);
-		return cli_data_error(where(line), line, NULL, "lead '%s' "
+		rc = cli_data_error(where(line), line, NULL, "lead '%s' "
 		    "cannot be converted on %s, before it was created", lead,
 		    onbuf) ? 0 : -1;
+	}
+	if (rc != 1) {
+		sqlite3_reset(cv->lead);
+		return rc;
 	}
 	date_format(onbuf, cv->on);
 	memcpy(currency, cv->base, 4);
@@ -213,12 +204,12 @@ convert_one(void *arg, const struct csv_field *f, unsigned long line)
 	} else {
 		sqlite3_bind_text(cv->account_currency, 1, account, -1,
 		    SQLITE_TRANSIENT);
-		if (sqlite3_step(cv->account_currency) == SQLITE_ROW)
+		if (db_row(cv->account_currency))
 			snprintf(currency, sizeof(currency), "%s",
 			    text(cv->account_currency, 0));
 		sqlite3_reset(cv->account_currency);
 		if (company[0] == '\0')
-			snprintf(company, sizeof(company), "%s", account);
+			company = account;
 	}
 	db_next_id(cv->db, "opportunities", "opportunity_id", "OPP", opp,
 	    sizeof(opp));
@@ -227,6 +218,7 @@ convert_one(void *arg, const struct csv_field *f, unsigned long line)
 	    SQLITE_TRANSIENT);
 	sqlite3_bind_text(cv->new_opportunity, 3, company, -1,
 	    SQLITE_TRANSIENT);
+	sqlite3_reset(cv->lead);
 	sqlite3_bind_text(cv->new_opportunity, 4, cv->first_stage, -1,
 	    SQLITE_TRANSIENT);
 	sqlite3_bind_text(cv->new_opportunity, 5, currency, -1,
@@ -258,7 +250,7 @@ convert_qualified(struct convert *cv)
 	int rc = 0;
 
 	/* Read the ids first: converting changes the rows being read. */
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_row(st)) {
 		if ((n & (n - 1)) == 0 && (ids = realloc(ids, (n ? 2 * n : 1) *
 		    sizeof(*ids))) == NULL)
 			cli_die(CLI_EIO, "out of memory");
@@ -305,7 +297,7 @@ pipeline_convert(sqlite3 *db, const struct csv_input *in,
 	}
 	db_begin(db);
 	st = db_prepare(db, sql_first_open_stage);
-	if (sqlite3_step(st) != SQLITE_ROW)
+	if (!db_row(st))
 		cli_die(CLI_EDATA, "the stages table has no open stage");
 	snprintf(cv.first_stage, sizeof(cv.first_stage), "%s", text(st, 0));
 	sqlite3_finalize(st);
@@ -347,22 +339,21 @@ static int
 move_one(void *arg, const struct csv_field *f, unsigned long line)
 {
 	struct move *mv = arg;
-	char oppbuf[256], stagebuf[256], daybuf[32], cur[256];
-	const char *opp = field_str(&f[0], oppbuf, sizeof(oppbuf));
-	const char *stage = field_str(&f[1], stagebuf, sizeof(stagebuf));
-	const char *daytext = field_str(&f[2], daybuf, sizeof(daybuf));
+	char opp[ENTITY_ID_MAX + 1], stage[ENTITY_ID_MAX + 1];
+	char cur[ENTITY_ID_MAX + 1], daybuf[DATE_FMT_MAX];
+	const char *daytext = f[2].s != NULL && f[2].len > 0 ? f[2].s : NULL;
 	int32_t day = mv->on, created, last;
 	int cur_closed, closed, rc;
 	const char *loc = where(line);
 
-	if (opp == NULL || stage == NULL)
-		return cli_data_error(loc, line, opp ? "stage" :
-		    "opportunity_id", "is empty") ? 0 : -1;
-	if (daytext != NULL && date_parse(daytext, strlen(daytext), &day))
+	if ((rc = csv_id(loc, line, "opportunity_id", &f[0], 0, opp)) != 1 ||
+	    (rc = csv_id(loc, line, "stage", &f[1], 0, stage)) != 1)
+		return rc;
+	if (daytext != NULL && date_parse(daytext, f[2].len, &day))
 		return cli_data_error(loc, line, "changed_on", "'%s' is not a "
 		    "date (YYYY-MM-DD)", daytext) ? 0 : -1;
 	sqlite3_bind_text(mv->stage, 1, stage, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(mv->stage) != SQLITE_ROW) {
+	if (!db_row(mv->stage)) {
 		sqlite3_reset(mv->stage);
 		return cli_data_error(loc, line, NULL, "'%s' is not a stage "
 		    "(revops-pipeline stages lists them)", stage) ? 0 : -1;
@@ -370,7 +361,7 @@ move_one(void *arg, const struct csv_field *f, unsigned long line)
 	closed = sqlite3_column_int(mv->stage, 0);
 	sqlite3_reset(mv->stage);
 	sqlite3_bind_text(mv->opportunity, 1, opp, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(mv->opportunity) != SQLITE_ROW) {
+	if (!db_row(mv->opportunity)) {
 		sqlite3_reset(mv->opportunity);
 		return cli_data_error(loc, line, NULL, "opportunity '%s' does "
 		    "not exist", opp) ? 0 : -1;
@@ -400,9 +391,9 @@ move_one(void *arg, const struct csv_field *f, unsigned long line)
 	sqlite3_bind_text(mv->same_day, 1, opp, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(mv->same_day, 2, stage, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(mv->same_day, 3, daybuf, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(mv->same_day);
+	rc = db_row(mv->same_day);
 	sqlite3_reset(mv->same_day);
-	if (rc == SQLITE_ROW)
+	if (rc)
 		return cli_data_error(loc, line, NULL, "opportunity '%s' already "
 		    "entered %s on %s (the history keeps one entry per stage "
 		    "and day)", opp, stage, daybuf) ? 0 : -1;
@@ -476,7 +467,7 @@ pipeline_list(sqlite3 *db, const struct pipeline_filter *f,
 	if (f->stage != NULL) {
 		st = db_prepare(db, sql_stage);
 		sqlite3_bind_text(st, 1, f->stage, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(st) != SQLITE_ROW)
+		if (!db_row(st))
 			cli_usage_error("'%s' is not a stage (revops-pipeline "
 			    "stages lists them)", f->stage);
 		sqlite3_finalize(st);
@@ -490,7 +481,7 @@ pipeline_list(sqlite3 *db, const struct pipeline_filter *f,
 	db_bind_day(st, 5, f->closing_from);
 	db_bind_day(st, 6, f->closing_to);
 	bind_opt(st, 7, f->segment);
-	while (sqlite3_step(st) == SQLITE_ROW)
+	while (db_row(st))
 		db_keys_add(db, text(st, 0));
 	sqlite3_finalize(st);
 	return write_opportunities(db, oo);
@@ -525,7 +516,7 @@ pipeline_won(sqlite3 *db, int32_t since, const struct out_opts *oo)
 	struct out *o = out_new(stdout, oo, names, 10);
 
 	db_bind_day(st, 1, since);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_row(st)) {
 		for (int i = 0; i < 6; i++)
 			out_col(o, st, i);
 		out_money(o, st, 6, text(st, 7));
@@ -547,7 +538,7 @@ pipeline_stages(sqlite3 *db, const struct out_opts *oo)
 /* ---- the stage table, for the reports ------------------------------------------ */
 
 struct stage_info {
-	char name[128];
+	char name[ENTITY_ID_MAX + 1];
 	int closed, won, position, funnel;	/* funnel index or -1 */
 	int64_t probability;			/* percent x 10^6 */
 };
@@ -565,7 +556,7 @@ load_stages(sqlite3 *db, struct stages *ss)
 	sqlite3_stmt *st = db_prepare(db, sql_stages);
 
 	ss->n = ss->nfunnel = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_row(st)) {
 		struct stage_info *s;
 
 		if (ss->n == FUNNEL_MAX * 2 || ss->nfunnel == FUNNEL_MAX)
@@ -763,7 +754,7 @@ pipeline_funnel(sqlite3 *db, int32_t from, int32_t to, const char *by,
 	struct funnel_event *hist = NULL;
 	size_t nhist, caphist = 0;
 	sqlite3_stmt *opps, *history;
-	char group[512] = "";
+	char *group = NULL;	/* the group's value, whole, however long */
 	int have_group = 0;
 	struct out *o;
 	const char **cols = (const char **)names;
@@ -780,19 +771,24 @@ pipeline_funnel(sqlite3 *db, int32_t from, int32_t to, const char *by,
 	opps = db_prepare(db, sql_funnel_opportunities);
 	history = db_prepare(db, sql_history);
 	bind_opt(opps, 1, by);
-	while (sqlite3_step(opps) == SQLITE_ROW) {
+	while (db_row(opps)) {
 		const struct stage_info *cur = find_stage(&ss, text(opps, 1));
 		const char *g = text(opps, 3);
 		struct funnel_path path;
 
-		if (have_group && by != NULL && strcmp(group, g ? g : "") != 0)
+		if (have_group && by != NULL &&
+		    strcmp(group, g ? g : "") != 0) {
 			funnel_emit(o, &ss, group, 1, acc);
-		snprintf(group, sizeof(group), "%s", g ? g : "");
+			free(group);
+			group = NULL;
+		}
+		if (group == NULL)
+			group = cli_strdup(g ? g : "");
 		have_group = 1;
 		nhist = 0;
 		sqlite3_bind_text(history, 1, text(opps, 0), -1,
 		    SQLITE_TRANSIENT);
-		while (sqlite3_step(history) == SQLITE_ROW) {
+		while (db_row(history)) {
 			const struct stage_info *s = find_stage(&ss,
 			    text(history, 0));
 
@@ -811,7 +807,9 @@ pipeline_funnel(sqlite3 *db, int32_t from, int32_t to, const char *by,
 		funnel_count(&ss, &path, from, to, acc);
 	}
 	if (have_group || by == NULL)
-		funnel_emit(o, &ss, group, by != NULL, acc);
+		funnel_emit(o, &ss, group != NULL ? group : "", by != NULL,
+		    acc);
+	free(group);
 	sqlite3_finalize(opps);
 	sqlite3_finalize(history);
 	free(hist);
@@ -852,6 +850,29 @@ convert_row(struct fx *fx, sqlite3_stmt *st, int amount_col, int day_col,
 	return -1;
 }
 
+/* *sum += v, or a data error naming the opportunity (column id) whose
+ * amount takes the sum past 64 bits. */
+static void
+add_amount(sqlite3_stmt *st, int id, const char *what, int64_t *sum,
+    int64_t v)
+{
+	if (money_add(*sum, v, sum) != MONEY_OK)
+		cli_data_error(NULL, 0, NULL, "opportunity '%s': %s does not "
+		    "fit in 64 bits with it", text(st, id), what);
+}
+
+/* a + b for a period's figure, or a data error naming the period. */
+static int64_t
+period_sum(const char *period, const char *what, int64_t a, int64_t b)
+{
+	int64_t v = 0;
+
+	if (money_add(a, b, &v) != MONEY_OK)
+		cli_data_error(NULL, 0, NULL, "%s: %s does not fit in 64 bits",
+		    period, what);
+	return v;
+}
+
 struct pipeline_forecast *
 pipeline_forecast_sums(sqlite3 *db, int quarters, int32_t from, int32_t to,
     const char *commit_stage, const char *currency, size_t *n, int *exp)
@@ -884,7 +905,7 @@ pipeline_forecast_sums(sqlite3 *db, int quarters, int32_t from, int32_t to,
 	st = db_prepare(db, sql_forecast);
 	db_bind_day(st, 1, from);
 	db_bind_day(st, 2, to);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_row(st)) {
 		struct period *p = &per[period_of(db_day(st, 2), quarters) -
 		    p0];
 		int closed = sqlite3_column_int(st, 3);
@@ -894,14 +915,15 @@ pipeline_forecast_sums(sqlite3 *db, int quarters, int32_t from, int32_t to,
 		if ((closed && !won) || convert_row(fx, st, 0, 2, &amount) != 0)
 			continue;
 		if (won) {
-			p->won += amount;
+			add_amount(st, 7, "the amount won", &p->won, amount);
 			continue;
 		}
 		p->open++;
-		p->pipeline += amount;
+		add_amount(st, 7, "the pipeline", &p->pipeline, amount);
+		/* at most 10^8 x 2^63 a row: 2^126 holds 2^36 of them */
 		p->weighted += (__int128)amount * sqlite3_column_int64(st, 5);
 		if (cs != NULL && sqlite3_column_int(st, 6) >= cs->position)
-			p->commit += amount;
+			add_amount(st, 7, "the commit", &p->commit, amount);
 	}
 	sqlite3_finalize(st);
 	fx_close(fx);
@@ -910,10 +932,13 @@ pipeline_forecast_sums(sqlite3 *db, int quarters, int32_t from, int32_t to,
 		    (quarters ? 3 : 1), quarters ? 3 : 1);
 		f[i].open = per[i].open;
 		f[i].pipeline = per[i].pipeline;
-		/* probability is percent x 10^6: divide by 10^8 */
+		/* probability is percent x 10^6: divide by 10^8; at most
+		 * 100 % of the pipeline, which fits */
 		money_round(per[i].weighted, 8, &f[i].weighted);
-		f[i].commit = per[i].won + per[i].commit;
-		f[i].best_case = per[i].won + per[i].pipeline;
+		f[i].commit = period_sum(f[i].period, "the commit",
+		    per[i].won, per[i].commit);
+		f[i].best_case = period_sum(f[i].period, "the best case",
+		    per[i].won, per[i].pipeline);
 		f[i].won = per[i].won;
 	}
 	free(per);
@@ -959,10 +984,14 @@ int
 pipeline_velocity_per_day(int64_t open, int64_t won_amount, int64_t won,
     int64_t lost, int64_t cycle_days, int64_t *per_day)
 {
+	__int128 num;
+
 	if (won == 0 || cycle_days == 0)
 		return -1;
-	return money_div((__int128)open * won_amount * won,
-	    (__int128)(won + lost) * cycle_days, per_day) == MONEY_OK ? 0 : -1;
+	if (__builtin_mul_overflow((__int128)open * won_amount, won, &num))
+		return -2;
+	return money_div(num, (__int128)(won + lost) * cycle_days, per_day) ==
+	    MONEY_OK ? 0 : -2;
 }
 
 int
@@ -980,7 +1009,7 @@ pipeline_velocity(sqlite3 *db, int32_t as_of, int window,
 	struct out *o;
 
 	db_bind_day(st, 1, as_of);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_row(st)) {
 		int32_t created = db_day(st, 2), closed_on = db_day(st, 3);
 		int closed = sqlite3_column_int(st, 4);
 		int is_won = sqlite3_column_int(st, 5);
@@ -1000,7 +1029,7 @@ pipeline_velocity(sqlite3 *db, int32_t as_of, int window,
 		if (convert_row(fx, st, 0, 3, &amount) != 0)
 			continue;
 		won++;
-		won_amount += amount;
+		add_amount(st, 6, "the amount won", &won_amount, amount);
 		cycle += closed_on - created;
 	}
 	sqlite3_finalize(st);
@@ -1022,11 +1051,19 @@ pipeline_velocity(sqlite3 *db, int32_t as_of, int window,
 		out_decimal(o, v, 2);
 	else
 		out_null(o);
-	if (pipeline_velocity_per_day(open, won_amount, won, lost, cycle, &v)
-	    == 0)
+	switch (pipeline_velocity_per_day(open, won_amount, won, lost, cycle,
+	    &v)) {
+	case 0:
 		out_decimal(o, v, exp);
-	else
+		break;
+	case -1:
 		out_null(o);
+		break;
+	default:
+		cli_die(CLI_EDATA, "the velocity, %ld open x %ld won of %ld "
+		    "closed x their average, does not fit in 64 bits",
+		    (long)open, (long)won, (long)(won + lost));
+	}
 	out_end_row(o);
 	return out_close(o) == 0 ? CLI_OK : CLI_EIO;
 }

@@ -88,7 +88,8 @@ int64_t pipeline_median_tenths(int32_t *days, size_t n);
  * Pipeline velocity per day, in minor units: open opportunities x average
  * won deal x win rate / average sales cycle, computed from the sums so
  * that it is rounded once: open x won_amount x won / ((won + lost) x
- * cycle_days).  Returns -1 when undefined (no won deal, no cycle).
+ * cycle_days).  Returns -1 when undefined (no won deal, no cycle), -2
+ * when it does not fit in 64 bits.
  */
 int pipeline_velocity_per_day(int64_t open, int64_t won_amount, int64_t won,
     int64_t lost, int64_t cycle_days, int64_t *per_day);

@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "date.h"
 #include "db.h"
+#include "entity.h"
 #include "money.h"
 #include "pricing.h"
 
@@ -88,17 +89,16 @@ int
 pricing_line(__int128 gross, int64_t qty, int64_t discount,
     struct pricing_line *l)
 {
-	__int128 net = gross * (HUNDRED_PCT - discount);	/* x 10^20 */
+	int64_t kept = HUNDRED_PCT - discount;	/* percent x 10^6 */
 
 	l->qty = qty;
 	l->discount = discount;
-	if (qty <= 0)
-		return -1;
-	if (money_div(gross, qty, &l->list_unit) != MONEY_OK ||
-	    money_div(net, (__int128)HUNDRED_PCT * qty, &l->net_unit) !=
-	    MONEY_OK ||
-	    money_div(net, (__int128)HUNDRED_PCT * E6 * E6, &l->amount) !=
-	    MONEY_OK)
+	/* gross x kept can pass 128 bits: money_muldiv() takes it whole */
+	if (qty <= 0 || money_div(gross, qty, &l->list_unit) != MONEY_OK ||
+	    money_muldiv(gross, kept, (__int128)HUNDRED_PCT * qty,
+	    &l->net_unit) != MONEY_OK ||
+	    money_muldiv(gross, kept, (__int128)HUNDRED_PCT * E6 * E6,
+	    &l->amount) != MONEY_OK)
 		return -1;
 	return 0;
 }
@@ -146,7 +146,7 @@ struct book_entry {
 	char currency[4];
 	struct pricing_product p;
 	int found;		/* 0: the reason is in why */
-	char why[160];
+	char why[PRICING_WHY_MAX];
 };
 
 struct pricing_book {
@@ -176,7 +176,11 @@ pricing_book_close(struct pricing_book *b)
 	if (b == NULL)
 		return;
 	for (size_t i = 0; i < b->nslot; i++)
-		free(b->slot[i]);
+		if (b->slot[i] != NULL) {
+			free(b->slot[i]->p.sku);
+			free(b->slot[i]->p.family);
+			free(b->slot[i]);
+		}
 	free(b->slot);
 	sqlite3_finalize(b->product);
 	sqlite3_finalize(b->tiers);
@@ -239,9 +243,8 @@ book_load(struct pricing_book *b, struct book_entry *e)
 	int rc;
 
 	sqlite3_bind_text(b->product, 1, p->sku, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(b->product)) == SQLITE_ROW) {
-		snprintf(p->family, sizeof(p->family), "%s",
-		    col(b->product, 0));
+	if ((rc = db_row(b->product))) {
+		p->family = cli_strdup(col(b->product, 0));
 		snprintf(p->kind, sizeof(p->kind), "%s", col(b->product, 1));
 		snprintf(p->period, sizeof(p->period), "%s",
 		    col(b->product, 2));
@@ -252,7 +255,7 @@ book_load(struct pricing_book *b, struct book_entry *e)
 		p->unit_cost = sqlite3_column_int64(b->product, 3);
 	}
 	sqlite3_reset(b->product);
-	if (rc != SQLITE_ROW) {
+	if (!rc) {
 		snprintf(e->why, sizeof(e->why), "'%s' is not a product",
 		    p->sku);
 		return;
@@ -260,7 +263,7 @@ book_load(struct pricing_book *b, struct book_entry *e)
 	sqlite3_bind_text(b->tiers, 1, p->sku, -1, SQLITE_STATIC);
 	sqlite3_bind_text(b->tiers, 2, e->currency, -1, SQLITE_STATIC);
 	sqlite3_bind_text(b->tiers, 3, b->day, -1, SQLITE_STATIC);
-	while (sqlite3_step(b->tiers) == SQLITE_ROW) {
+	while (db_row(b->tiers)) {
 		int64_t min = sqlite3_column_int64(b->tiers, 1);
 
 		if (p->ntier > 0 && p->tier[p->ntier - 1].min == min)
@@ -305,7 +308,7 @@ pricing_book_find(struct pricing_book *b, const char *sku,
 	if (*slot == NULL) {
 		if ((e = calloc(1, sizeof(*e))) == NULL)
 			cli_die(CLI_EIO, "out of memory");
-		snprintf(e->p.sku, sizeof(e->p.sku), "%s", sku);
+		e->p.sku = cli_strdup(sku);
 		snprintf(e->currency, sizeof(e->currency), "%s", currency);
 		book_load(b, e);
 		*slot = e;
@@ -331,7 +334,7 @@ pricing_rules_load(sqlite3 *db, struct pricing_rules *rules)
 
 	rules->r = NULL;
 	rules->n = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_row(st)) {
 		struct pricing_rule *r;
 		const char *kind = col(st, 2);
 
@@ -342,16 +345,28 @@ pricing_rules_load(sqlite3 *db, struct pricing_rules *rules)
 				cli_die(CLI_EIO, "out of memory");
 		}
 		r = &rules->r[rules->n++];
-		snprintf(r->id, sizeof(r->id), "%s", col(st, 0));
-		snprintf(r->applies_to, sizeof(r->applies_to), "%s",
-		    col(st, 1));
+		r->id = cli_strdup(col(st, 0));
+		r->applies_to = cli_strdup(col(st, 1));
 		r->kind = strcmp(kind, "max_discount") == 0 ?
 		    RULE_MAX_DISCOUNT : strcmp(kind, "min_margin") == 0 ?
 		    RULE_MIN_MARGIN : RULE_MAX_TERM;
 		r->threshold = sqlite3_column_int64(st, 3);
-		snprintf(r->approver, sizeof(r->approver), "%s", col(st, 4));
+		r->approver = cli_strdup(col(st, 4));
 	}
 	sqlite3_finalize(st);
+}
+
+void
+pricing_rules_free(struct pricing_rules *rules)
+{
+	for (size_t i = 0; i < rules->n; i++) {
+		free(rules->r[i].id);
+		free(rules->r[i].applies_to);
+		free(rules->r[i].approver);
+	}
+	free(rules->r);
+	rules->r = NULL;
+	rules->n = 0;
 }
 
 /* 3 for the sku's own rule, 2 for its family's, 1 for '*', 0 for none. */
@@ -361,7 +376,7 @@ specificity(const struct pricing_rule *r, const struct pricing_product *p)
 	if (strcmp(r->applies_to, "*") == 0)
 		return 1;
 	if (strncmp(r->applies_to, "family:", 7) == 0)
-		return p->family[0] != '\0' &&
+		return p->family != NULL && p->family[0] != '\0' &&
 		    strcmp(r->applies_to + 7, p->family) == 0 ? 2 : 0;
 	if (strncmp(r->applies_to, "sku:", 4) == 0)
 		return strcmp(r->applies_to + 4, p->sku) == 0 ? 3 : 0;

@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "entity.h"
+
 #define PRICING_TIERS_MAX 64
 
 enum pricing_model { PRICING_FLAT, PRICING_PER_UNIT, PRICING_VOLUME,
@@ -83,8 +85,8 @@ int pricing_margin(int64_t amount, int64_t cost, int64_t *pct_x100);
 struct pricing_book;
 
 struct pricing_product {
-	char sku[64];
-	char family[64];
+	char *sku;			/* owned by the book */
+	char *family;			/* owned by the book; "" for none */
 	char kind[16];			/* one_time, recurring, usage */
 	char period[16];		/* month, quarter, year, or "" */
 	int recurring, usage;		/* from kind */
@@ -101,9 +103,11 @@ void pricing_book_close(struct pricing_book *b);
 
 /*
  * The product and its tiers in `currency` on the book's day.  Returns
- * NULL after writing why (size bytes): an unknown sku, or no price in
- * that currency on that day.  The result belongs to the book.
+ * NULL after writing why (size bytes, PRICING_WHY_MAX holds any): an
+ * unknown sku, or no price in that currency on that day.  The result
+ * belongs to the book.
  */
+#define PRICING_WHY_MAX (ENTITY_ID_MAX + 80)
 const struct pricing_product *pricing_book_find(struct pricing_book *b,
     const char *sku, const char *currency, char *why, size_t size);
 
@@ -112,12 +116,12 @@ const struct pricing_product *pricing_book_find(struct pricing_book *b,
 enum pricing_rule_kind { RULE_MAX_DISCOUNT, RULE_MIN_MARGIN,
     RULE_MAX_TERM };
 
-struct pricing_rule {
-	char id[64];
-	char applies_to[80];	/* "*", "family:NAME", "sku:SKU" */
+struct pricing_rule {		/* its strings belong to the rules */
+	char *id;
+	char *applies_to;	/* "*", "family:NAME", "sku:SKU" */
 	enum pricing_rule_kind kind;
 	int64_t threshold;	/* x 10^6: percent, or months */
-	char approver[64];
+	char *approver;		/* "" for none */
 };
 
 struct pricing_rules {
@@ -125,8 +129,10 @@ struct pricing_rules {
 	size_t n;
 };
 
-/* Reads the rules table; the caller frees rules->r. */
+/* Reads the rules table; the caller releases them with
+ * pricing_rules_free(). */
 void pricing_rules_load(sqlite3 *db, struct pricing_rules *rules);
+void pricing_rules_free(struct pricing_rules *rules);
 
 /*
  * For each kind, the most specific rule that applies to the product (sku,

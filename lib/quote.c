@@ -24,6 +24,7 @@
 #include "csv.h"
 #include "date.h"
 #include "db.h"
+#include "entity.h"
 #include "fx.h"
 #include "handoff.h"
 #include "keyset.h"
@@ -149,17 +150,6 @@ collect_ids(const struct csv_input *in, struct csv_rows *rows)
 	return -1;
 }
 
-/* A field as a string in buf; NULL when empty or too long. */
-static const char *
-field_str(const struct csv_field *f, char *buf, size_t size)
-{
-	if (f->s == NULL || f->len == 0 || f->len >= size)
-		return NULL;
-	memcpy(buf, f->s, f->len);
-	buf[f->len] = '\0';
-	return buf;
-}
-
 /* ---- pricing a line ------------------------------------------------------------ */
 
 struct pricer {
@@ -180,7 +170,7 @@ struct priced {
 	int has_mrr, has_cost, has_margin;
 	const struct pricing_rule *broken[3];
 	size_t nbroken;
-	char rules[3 * 64];		/* the ids broken, ';' between */
+	char rules[3 * (ENTITY_ID_MAX + 1)];	/* ids broken, ';' between */
 };
 
 static void
@@ -198,7 +188,7 @@ static void
 pricer_close(struct pricer *pr)
 {
 	pricing_book_close(pr->book);
-	free(pr->rules.r);
+	pricing_rules_free(&pr->rules);
 	fx_close(pr->fx);
 }
 
@@ -247,8 +237,13 @@ price_one(struct pricer *pr, const char *sku, const char *currency,
 	if (p->recurring && out->period_months > 0) {
 		out->has_mrr = pricing_mrr(out->l.amount, out->period_months,
 		    &out->mrr) == 0;
-		pricing_term_value(out->l.amount, out->period_months, term,
-		    &out->term_value);
+		if (pricing_term_value(out->l.amount, out->period_months,
+		    term, &out->term_value) != 0) {
+			money_format_trim(q, qty, 6, 0, '.');
+			snprintf(why, size, "'%s' of '%s' over %d months is "
+			    "too large to price", q, sku, term);
+			return -1;
+		}
 	} else
 		out->term_value = out->l.amount;
 	if (p->has_cost) {
@@ -466,22 +461,21 @@ line_currency(struct price_run *r, const struct csv_field *acct,
     unsigned long line)
 {
 	const char *cur;
-	char id[128];
+	char id[ENTITY_ID_MAX + 1];
 
 	if (r->o->currency != NULL)
 		return r->o->currency;
-	if (acct == NULL || acct->s == NULL || acct->len == 0 ||
-	    acct->len >= sizeof(id)) {
+	if (acct == NULL || acct->s == NULL || acct->len == 0) {
 		cli_data_error(r->name, line, "account_id", "is empty; give it, "
 		    "or --currency");
 		return NULL;
 	}
 	if ((cur = keyset_find(r->accounts, acct->s, acct->len)) != NULL)
 		return cur;
-	memcpy(id, acct->s, acct->len);
-	id[acct->len] = '\0';
+	if (csv_id(r->name, line, "account_id", acct, 0, id) != 1)
+		return NULL;
 	sqlite3_bind_text(r->account, 1, id, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(r->account) != SQLITE_ROW) {
+	if (!db_row(r->account)) {
 		sqlite3_reset(r->account);
 		cli_data_error(r->name, line, "account_id", "'%s' is not in "
 		    "accounts", id);
@@ -621,18 +615,19 @@ price_record(void *arg, const struct csv_record *rec)
 	int64_t qty, discount;
 	int term;
 	const char *currency;
-	char sku[128], why[CSV_RAGGED_MAX];
+	char sku[ENTITY_ID_MAX + 1], why[CSV_RAGGED_MAX];
 	const char *column;
 	struct priced pd;
+	int rc;
 
 	if (!r->have_header)
 		return price_header(r, rec);
 	if (rec->nfield != r->nheader)
 		return cli_data_error(r->name, rec->line, NULL, "%s",
 		    csv_ragged(rec, why)) ? 0 : 1;
-	if (field_str(&f[r->col_sku], sku, sizeof(sku)) == NULL)
-		return cli_data_error(r->name, rec->line, "sku", "is empty") ?
-		    0 : 1;
+	if ((rc = csv_id(r->name, rec->line, "sku", &f[r->col_sku], 0,
+	    sku)) != 1)
+		return rc < 0;
 	if (parse_dec(r->name, rec->line, "quantity", &f[r->col_qty], 1, QTY_MAX,
 	    -1, &qty) != 0 || parse_dec(r->name, rec->line, "discount_pct",
 	    r->col_discount >= 0 ? &f[r->col_discount] : NULL, 0, 100 * E6, 0,
@@ -729,7 +724,7 @@ write_lines(sqlite3 *db, const struct quote_opts *o)
 	memcpy(names, line_names, sizeof(line_names));
 	memcpy(names + NLINE, priced_names, sizeof(priced_names));
 	out = out_new(stdout, o->out, names, NLINE + NPRICED);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_row(st)) {
 		struct priced pd;
 		const char *status = shown_status(text(st, 2), text(st, 20),
 		    o->on);
@@ -775,7 +770,7 @@ write_totals(sqlite3 *db, const struct quote_opts *o, int only)
 
 	sqlite3_bind_int(st, 1, only);
 	bind_str(st, 2, only ? NULL : o->account);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_row(st)) {
 		const char *status = shown_status(text(st, 3), text(st, 6),
 		    o->on);
 		int exp = exponent_of(text(st, 4));
@@ -825,7 +820,8 @@ before_quote(sqlite3_stmt *quote, const char *qid, int32_t on,
 /* ---- new and revise ----------------------------------------------------------------- */
 
 struct new_line {
-	char ref[128], account[128], opportunity[128], sku[128];
+	char ref[ENTITY_ID_MAX + 1], account[ENTITY_ID_MAX + 1];
+	char opportunity[ENTITY_ID_MAX + 1], sku[ENTITY_ID_MAX + 1];
 	int64_t qty, discount;
 	int term;
 	unsigned long line;
@@ -850,6 +846,7 @@ collect_line(void *arg, const struct csv_field *f, unsigned long line)
 {
 	struct new_run *r = arg;
 	struct new_line *l;
+	int rc;
 
 	if (r->n == r->cap) {
 		r->cap = r->cap ? 2 * r->cap : 64;
@@ -861,22 +858,29 @@ collect_line(void *arg, const struct csv_field *f, unsigned long line)
 	l->line = line;
 	/* a won opportunity makes a quote of its own: its id is the ref */
 	if (r->at[F_REF] >= 0) {
-		if (field_str(&f[r->at[F_ACCOUNT]], l->account,
-		    sizeof(l->account)) == NULL)
-			return cli_data_error(r->name, line, "account_id",
-			    "is empty") ? 0 : -1;
-		field_str(&f[r->at[F_OPP]], l->opportunity,
-		    sizeof(l->opportunity));
-		if (field_str(&f[r->at[F_REF]], l->ref, sizeof(l->ref)) ==
-		    NULL && snprintf(l->ref, sizeof(l->ref), "%s",
-		    l->opportunity) == 0)
+		if ((rc = csv_id(r->name, line, "account_id",
+		    &f[r->at[F_ACCOUNT]], 0, l->account)) != 1 ||
+		    (rc = csv_id(r->name, line, "opportunity_id",
+		    &f[r->at[F_OPP]], 1, l->opportunity)) != 1 ||
+		    (rc = csv_id(r->name, line, "quote_ref", &f[r->at[F_REF]],
+		    1, l->ref)) != 1)
+			return rc;
+		if (l->ref[0] == '\0' && snprintf(l->ref, sizeof(l->ref),
+		    "%s", l->opportunity) == 0)
 			return cli_data_error(r->name, line, "quote_ref",
 			    "is empty, and so is opportunity_id") ? 0 : -1;
 	}
-	if (field_str(&f[r->at[F_SKU]], l->sku, sizeof(l->sku)) == NULL) {
+	if ((rc = csv_id(r->name, line, "sku", &f[r->at[F_SKU]], 1,
+	    l->sku)) != 1)
+		return rc;
+	if (l->sku[0] == '\0') {
 		if (r->o->sku == NULL)
 			return cli_data_error(r->name, line, "sku", "is empty; "
 			    "give it, or --sku") ? 0 : -1;
+		if (strlen(r->o->sku) > ENTITY_ID_MAX)
+			cli_usage_error("option '--sku': '%.40s...' is longer "
+			    "than %d characters, the longest an id can be",
+			    r->o->sku, ENTITY_ID_MAX);
 		snprintf(l->sku, sizeof(l->sku), "%s", r->o->sku);
 	}
 	if (parse_dec(r->name, line, "quantity", &f[r->at[F_QTY]], 1, QTY_MAX,
@@ -974,6 +978,32 @@ store_line(struct quote_writer *w, const char *qid, int line_no,
 }
 
 /*
+ * Whether the sums that list and show make of a quote's lines would not
+ * fit: its TCV (one-time amounts and recurring term values), its ACV (12
+ * x its MRR) and the amounts and costs of its margin.  Magnitudes, as the
+ * SQL adds them in an order of its own (see money_add_magnitude()).
+ */
+static int
+totals_too_large(const struct priced *pd, size_t n)
+{
+	int64_t tcv = 0, mrr = 0, amount = 0, cost = 0, acv;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct priced *p = &pd[i];
+
+		int64_t value = p->p->recurring ? p->term_value : p->l.amount;
+
+		if (money_add_magnitude(&tcv, value) != MONEY_OK ||
+		    (p->has_mrr && money_add_magnitude(&mrr, p->mrr) !=
+		    MONEY_OK) || (p->has_cost && (money_add_magnitude(&amount,
+		    p->l.amount) != MONEY_OK || money_add_magnitude(&cost,
+		    p->cost) != MONEY_OK)))
+			return 1;
+	}
+	return money_mul(mrr, 12, 0, &acv) != MONEY_OK;
+}
+
+/*
  * Stores the lines of one quote (lines[0..n), all of one ref): checks the
  * account, the opportunity and every line, then writes the quote, its
  * lines and its approvals.  Returns 0, or -1 after reporting errors.
@@ -988,11 +1018,12 @@ store_quote(struct quote_writer *w, const struct quote_opts *o,
 	struct priced *pd = calloc(n, sizeof(*pd));
 	const struct new_line *h = &lines[0];
 	int broken = 0, bad = 0;
+	int32_t until;
 
 	if (pd == NULL)
 		cli_die(CLI_EIO, "out of memory");
 	sqlite3_bind_text(w->account, 1, h->account, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(w->account) != SQLITE_ROW) {
+	if (!db_row(w->account)) {
 		sqlite3_reset(w->account);
 		free(pd);
 		return cli_data_error(w->name, h->line, "account_id", "'%s' is "
@@ -1004,7 +1035,7 @@ store_quote(struct quote_writer *w, const struct quote_opts *o,
 	if (h->opportunity[0] != '\0') {
 		sqlite3_bind_text(w->opp, 1, h->opportunity, -1,
 		    SQLITE_TRANSIENT);
-		if (sqlite3_step(w->opp) != SQLITE_ROW)
+		if (!db_row(w->opp))
 			bad = !cli_data_error(w->name, h->line, "opportunity_id",
 			    "'%s' is not in opportunities", h->opportunity) + 1;
 		else if (strcmp(text(w->opp, 0), h->account) != 0)
@@ -1031,12 +1062,23 @@ store_quote(struct quote_writer *w, const struct quote_opts *o,
 		} else
 			broken |= pd[i].nbroken > 0;
 	}
+	if (!bad && totals_too_large(pd, n))
+		bad = !cli_data_error(w->name, h->line, NULL, "quote '%s': "
+		    "its totals (TCV, ACV, margin) do not fit in 64 bits",
+		    h->ref) + 1;
 	if (bad) {
 		free(pd);
 		return -1;
 	}
+	if (date_add_days(o->on, o->valid_days - 1, &until) != 0) {
+		date_format(valid, o->on);
+		free(pd);
+		return cli_data_error(NULL, 0, NULL, "--on %s, --valid-days "
+		    "%d: the quote would be valid until after 9999-12-31, the "
+		    "last date there is", valid, o->valid_days), -1;
+	}
 	db_next_id(w->db, "quotes", "quote_id", "Q", qid, qsize);
-	date_format(valid, o->on + o->valid_days - 1);
+	date_format(valid, until);
 	sqlite3_bind_text(w->quote, 1, qid, -1, SQLITE_TRANSIENT);
 	bind_str(w->quote, 2, h->ref);
 	sqlite3_bind_text(w->quote, 3, h->account, -1, SQLITE_TRANSIENT);
@@ -1157,7 +1199,8 @@ quote_revise(sqlite3 *db, const char *quote_id, FILE *in, const char *name,
 	    .at = { -1, -1, 0, 1, -1, 2, 3 } };
 	struct quote_writer w;
 	sqlite3_stmt *st;
-	char account[128] = "", ref[128] = "", opp[128] = "", qid[32];
+	char account[ENTITY_ID_MAX + 1] = "", ref[ENTITY_ID_MAX + 1] = "";
+	char opp[ENTITY_ID_MAX + 1] = "", qid[32];
 	char status[32] = "";
 	struct quote_opts ro = *o;
 	char currency[4] = "";
@@ -1168,7 +1211,7 @@ quote_revise(sqlite3 *db, const char *quote_id, FILE *in, const char *name,
 	db_keys_open(db);
 	st = db_prepare(db, sql_quote);
 	sqlite3_bind_text(st, 1, quote_id, -1, SQLITE_TRANSIENT);
-	if ((found = sqlite3_step(st) == SQLITE_ROW)) {
+	if ((found = db_row(st))) {
 		snprintf(status, sizeof(status), "%s", text(st, 0));
 		snprintf(account, sizeof(account), "%s", text(st, 2));
 		snprintf(currency, sizeof(currency), "%s", text(st, 3));
@@ -1226,16 +1269,16 @@ static int
 decide_one(void *arg, const struct csv_field *f, unsigned long line)
 {
 	struct decide *d = arg;
-	char qid[64], status[32], day[DATE_FMT_MAX];
+	char qid[ENTITY_ID_MAX + 1], status[32], day[DATE_FMT_MAX];
 	const char *loc = line ? "stdin" : NULL;
-	int pending, mine, early;
+	int pending, mine, early, rc;
 
-	if (field_str(&f[0], qid, sizeof(qid)) == NULL)
-		return cli_data_error(loc, line, "quote_id", "is empty") ? 0 : -1;
+	if ((rc = csv_id(loc, line, "quote_id", &f[0], 0, qid)) != 1)
+		return rc;
 	if (!db_keys_add(d->db, qid))
 		return 0;
 	sqlite3_bind_text(d->quote, 1, qid, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(d->quote) != SQLITE_ROW) {
+	if (!db_row(d->quote)) {
 		sqlite3_reset(d->quote);
 		return cli_data_error(loc, line, NULL, "quote '%s' does not "
 		    "exist", qid) ? 0 : -1;
@@ -1254,7 +1297,7 @@ decide_one(void *arg, const struct csv_field *f, unsigned long line)
 		    "approve" : "reject") ? 0 : -1;
 	sqlite3_bind_text(d->pending, 1, qid, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(d->pending, 2, d->o->role, -1, SQLITE_TRANSIENT);
-	sqlite3_step(d->pending);
+	db_row(d->pending);
 	pending = sqlite3_column_int(d->pending, 0);
 	mine = sqlite3_column_int(d->pending, 1);
 	sqlite3_reset(d->pending);
@@ -1326,7 +1369,7 @@ struct accept {
 
 /* The quote being accepted and what it becomes. */
 struct accepted {
-	char qid[64], account[128], currency[4];
+	char qid[ENTITY_ID_MAX + 1], account[ENTITY_ID_MAX + 1], currency[4];
 	char order[32], contract[32], start[DATE_FMT_MAX], end[DATE_FMT_MAX];
 };
 
@@ -1362,7 +1405,7 @@ accept_lines(struct accept *a, const struct accepted *q)
 	sqlite3_stmt *l = a->lines;
 
 	sqlite3_bind_text(l, 1, q->qid, -1, SQLITE_TRANSIENT);
-	while (sqlite3_step(l) == SQLITE_ROW) {
+	while (db_row(l)) {
 		char sub[32];
 		int recurring = strcmp(text(l, 2), "recurring") == 0;
 
@@ -1416,7 +1459,7 @@ contract_term(struct accept *a, const char *qid)
 	int term = 0, any = 0, recurring = 0;
 
 	sqlite3_bind_text(a->lines, 1, qid, -1, SQLITE_TRANSIENT);
-	while (sqlite3_step(a->lines) == SQLITE_ROW) {
+	while (db_row(a->lines)) {
 		int t = sqlite3_column_int(a->lines, 6);
 		int r = strcmp(text(a->lines, 2), "recurring") == 0;
 
@@ -1437,15 +1480,15 @@ accept_one(void *arg, const struct csv_field *f, unsigned long line)
 	struct accepted q;
 	char status[32], valid[16];
 	const char *loc = line ? "stdin" : NULL;
-	int32_t last, begin;
-	int early;
+	int32_t last, begin, end;
+	int rc, term, early;
 
-	if (field_str(&f[0], q.qid, sizeof(q.qid)) == NULL)
-		return cli_data_error(loc, line, "quote_id", "is empty") ? 0 : -1;
+	if ((rc = csv_id(loc, line, "quote_id", &f[0], 0, q.qid)) != 1)
+		return rc;
 	if (!db_keys_add(a->db, q.qid))
 		return 0;
 	sqlite3_bind_text(a->quote, 1, q.qid, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(a->quote) != SQLITE_ROW) {
+	if (!db_row(a->quote)) {
 		sqlite3_reset(a->quote);
 		return cli_data_error(loc, line, NULL, "quote '%s' does not "
 		    "exist", q.qid) ? 0 : -1;
@@ -1462,7 +1505,7 @@ accept_one(void *arg, const struct csv_field *f, unsigned long line)
 	sqlite3_reset(a->quote);
 	if (strcmp(status, "accepted") == 0) {
 		sqlite3_bind_text(a->order_of, 1, q.qid, -1, SQLITE_TRANSIENT);
-		sqlite3_step(a->order_of);
+		db_row(a->order_of);
 		snprintf(q.order, sizeof(q.order), "%s", text(a->order_of, 0) ?
 		    text(a->order_of, 0) : "");
 		sqlite3_reset(a->order_of);
@@ -1477,7 +1520,12 @@ accept_one(void *arg, const struct csv_field *f, unsigned long line)
 		    "could be accepted until %s", q.qid, valid) ? 0 : -1;
 	begin = a->o->start != DATE_NONE ? a->o->start : a->o->on;
 	date_format(q.start, begin);
-	date_format(q.end, date_add_months(begin, contract_term(a, q.qid)));
+	term = contract_term(a, q.qid);
+	if (date_add_months(begin, term, &end) != 0)
+		return cli_data_error(loc, line, NULL, "quote '%s': a contract "
+		    "of %d months from %s would end after 9999-12-31, the last "
+		    "date there is", q.qid, term, q.start) ? 0 : -1;
+	date_format(q.end, end);
 	db_next_id(a->db, "orders", "order_id", "ORD", q.order,
 	    sizeof(q.order));
 	db_next_id(a->db, "contracts", "contract_id", "CTR", q.contract,
@@ -1562,15 +1610,15 @@ keep_id(void *arg, const struct csv_field *f, unsigned long line)
 {
 	sqlite3 *db = arg;
 	sqlite3_stmt *st;
-	char qid[64];
-	int found;
+	char qid[ENTITY_ID_MAX + 1];
+	int found, rc;
 
-	if (field_str(&f[0], qid, sizeof(qid)) == NULL)
-		return cli_data_error(line ? "stdin" : NULL, line, "quote_id",
-		    "is empty") ? 0 : -1;
+	if ((rc = csv_id(line ? "stdin" : NULL, line, "quote_id", &f[0], 0,
+	    qid)) != 1)
+		return rc;
 	st = db_prepare(db, sql_quote);
 	sqlite3_bind_text(st, 1, qid, -1, SQLITE_TRANSIENT);
-	found = sqlite3_step(st) == SQLITE_ROW;
+	found = db_row(st);
 	sqlite3_finalize(st);
 	if (!found)
 		return cli_data_error(line ? "stdin" : NULL, line, NULL, "quote "

@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -48,6 +49,14 @@ recognition_split(int64_t amount, int32_t start, int32_t end,
 		from = to;
 	}
 	return n;
+}
+
+int32_t
+recognition_months(int32_t start, int32_t end)
+{
+	if (end <= start)
+		return 0;
+	return date_month_of(end - 1) - date_month_of(start) + 1;
 }
 
 size_t
@@ -104,58 +113,85 @@ out_row(struct out *o, sqlite3_stmt *st, int32_t month, int64_t amount)
 	out_end_row(o);
 }
 
-#define SPLIT_MAX 1200	/* a hundred years of months */
-
 int
 recognition_schedule(sqlite3 *db, int32_t from, int32_t to,
     const struct out_opts *oo)
 {
 	static const char *const names[] = { "invoice_id", "line_no",
 	    "account_id", "currency", "month", "amount" };
-	static int32_t months[SPLIT_MAX];
-	static int64_t parts[SPLIT_MAX];
+	int32_t *months = cli_calloc(RECOGNITION_MONTHS_MAX, sizeof(*months));
+	int64_t *parts = cli_calloc(RECOGNITION_MONTHS_MAX, sizeof(*parts));
 	struct out *o = out_new(stdout, oo, names, 6);
 	sqlite3_stmt *st = prepare(db, sql_lines, "l.invoice_id, l.line_no");
 
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_row(st)) {
 		int32_t s = db_day(st, 6), e = db_day(st, 7);
 		int64_t amount = sqlite3_column_int64(st, 5);
 		size_t n;
 
+		/* one the import let in before it refused such periods */
+		if (s != DATE_NONE && e != DATE_NONE &&
+		    recognition_months(s, e) > RECOGNITION_MONTHS_MAX) {
+			cli_data_error(NULL, 0, NULL, "invoice '%s' line %d: its "
+			    "service period runs over %ld months, more than "
+			    "the %d the schedule splits", db_text(st, 0),
+			    sqlite3_column_int(st, 1),
+			    (long)recognition_months(s, e),
+			    RECOGNITION_MONTHS_MAX);
+			break;
+		}
 		n = recognition_line(amount, s, e, db_day(st, 4), months,
-		    parts, SPLIT_MAX);
+		    parts, RECOGNITION_MONTHS_MAX);
 		for (size_t i = 0; i < n; i++)
 			if (months[i] >= from && months[i] <= to)
 				out_row(o, st, months[i], parts[i]);
 	}
 	sqlite3_finalize(st);
 	st = prepare(db, sql_credits, "c.issued_on, c.credit_note_id");
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (cli_data_errors() == 0 && db_row(st)) {
 		int32_t m = date_month_of(db_day(st, 4));
 
 		if (m >= from && m <= to)
 			out_row(o, st, m, sqlite3_column_int64(st, 5));
 	}
 	sqlite3_finalize(st);
-	return out_close(o) == 0 ? CLI_OK : CLI_EIO;
+	free(months);
+	free(parts);
+	if (out_close(o) != 0)
+		return CLI_EIO;
+	return cli_data_errors() > 0 ? CLI_EDATA : CLI_OK;
 }
 
 struct deferred {
-	char account[128], currency[4];
+	char *account, currency[4];
 	int64_t billed, recognised;
 };
+
+/* *sum += v.  A sum past 64 bits stops the report, as the figures after
+ * it would be wrong. */
+static void
+add_deferred(const struct deferred *d, const char *what, int64_t *sum,
+    int64_t v)
+{
+	if (money_add(*sum, v, sum) != MONEY_OK)
+		cli_die(CLI_EDATA, "account '%s': %s in %s does not fit in 64 "
+		    "bits", d->account, what, d->currency);
+}
 
 static void
 deferred_emit(struct out *o, const struct deferred *d)
 {
 	const struct currency *c = money_currency(d->currency, 3);
 	int exp = c ? c->exponent : 2;
+	int64_t deferred = 0;
 
+	add_deferred(d, "what is deferred", &deferred, d->billed);
+	add_deferred(d, "what is deferred", &deferred, -d->recognised);
 	out_text(o, d->account, strlen(d->account));
 	out_text(o, d->currency, strlen(d->currency));
 	out_decimal(o, d->billed, exp);
 	out_decimal(o, d->recognised, exp);
-	out_decimal(o, d->billed - d->recognised, exp);
+	out_decimal(o, deferred, exp);
 	out_end_row(o);
 }
 
@@ -175,10 +211,12 @@ static void
 add_credits(sqlite3_stmt *cr, int *crow, struct deferred *d, int32_t as_of)
 {
 	for (; *crow && credit_vs(cr, d) <= 0;
-	    *crow = sqlite3_step(cr) == SQLITE_ROW)
+	    *crow = db_row(cr))
 		if (credit_vs(cr, d) == 0 && db_day(cr, 4) <= as_of) {
-			d->billed += sqlite3_column_int64(cr, 5);
-			d->recognised += sqlite3_column_int64(cr, 5);
+			add_deferred(d, "what is billed", &d->billed,
+			    sqlite3_column_int64(cr, 5));
+			add_deferred(d, "what is recognised", &d->recognised,
+			    sqlite3_column_int64(cr, 5));
 		}
 }
 
@@ -196,8 +234,8 @@ recognition_deferred(sqlite3 *db, int32_t as_of, const struct out_opts *oo)
 	int have = 0, crow;
 
 	memset(&d, 0, sizeof(d));
-	crow = sqlite3_step(cr) == SQLITE_ROW;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	crow = db_row(cr);
+	while (db_row(st)) {
 		int32_t issued = db_day(st, 4), s = db_day(st, 6),
 		    e = db_day(st, 7);
 		int64_t amount = sqlite3_column_int64(st, 5);
@@ -208,19 +246,23 @@ recognition_deferred(sqlite3 *db, int32_t as_of, const struct out_opts *oo)
 		    strcmp(d.currency, db_text(st, 3)) != 0)) {
 			add_credits(cr, &crow, &d, as_of);
 			deferred_emit(o, &d);
+			free(d.account);
 			memset(&d, 0, sizeof(d));
 		}
+		if (d.account == NULL)
+			d.account = cli_strdup(db_text(st, 2));
 		have = 1;
-		snprintf(d.account, sizeof(d.account), "%s", db_text(st, 2));
 		snprintf(d.currency, sizeof(d.currency), "%s", db_text(st, 3));
-		d.billed += amount;
-		d.recognised += s == DATE_NONE || e == DATE_NONE || e <= s ? amount :
-		    recognition_through(amount, s, e, as_of);
+		add_deferred(&d, "what is billed", &d.billed, amount);
+		add_deferred(&d, "what is recognised", &d.recognised,
+		    s == DATE_NONE || e == DATE_NONE || e <= s ? amount :
+		    recognition_through(amount, s, e, as_of));
 	}
 	if (have) {
 		add_credits(cr, &crow, &d, as_of);
 		deferred_emit(o, &d);
 	}
+	free(d.account);
 	sqlite3_finalize(st);
 	sqlite3_finalize(cr);
 	return out_close(o) == 0 ? CLI_OK : CLI_EIO;

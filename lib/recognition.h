@@ -21,10 +21,18 @@
 /*
  * Splits amount over the months of [start, end): months[i] (date.h month
  * numbers) and parts[i]; returns how many (at most max; a period longer
- * than max months has its tail in the last part).
+ * than max months has its tail in the last part).  Callers pass
+ * RECOGNITION_MONTHS_MAX, a hundred years of months: the import refuses a
+ * longer service period (recognition_months() says how long one is), so
+ * every line in the database is split exactly.
  */
+#define RECOGNITION_MONTHS_MAX 1200
 size_t recognition_split(int64_t amount, int32_t start, int32_t end,
     int32_t *months, int64_t *parts, size_t max);
+
+/* The months that [start, end) touches: the rows recognition_split()
+ * makes of it (0 for an empty period). */
+int32_t recognition_months(int32_t start, int32_t end);
 
 /* A line's months and parts, as the schedule has them: split over its
  * service period, or all in the month it was issued when it has none

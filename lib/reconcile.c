@@ -13,15 +13,16 @@
 #include "cli.h"
 #include "date.h"
 #include "db.h"
+#include "entity.h"
 #include "fx.h"
 #include "measure.h"
 #include "metrics.h"
+#include "money.h"
 #include "pricing.h"
 #include "recognition.h"
 #include "reconcile.h"
 
 #define IDS_MAX 10
-#define SCHEDULE_MAX 1200	/* months of a line, as recognition.c */
 
 /* ---- SQL ------------------------------------------------------------------- */
 
@@ -118,7 +119,7 @@ mrr_on(sqlite3_stmt *st, struct fx *fx, int32_t day, int64_t *sum)
 
 	*sum = 0;
 	db_bind_day(st, 1, day);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_row(st)) {
 		int64_t a, v;
 		int months = pricing_period_months((const char *)
 		    sqlite3_column_text(st, 3));
@@ -127,7 +128,7 @@ mrr_on(sqlite3_stmt *st, struct fx *fx, int32_t day, int64_t *sum)
 		    sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
 		    1, months, &a) != 0 || fx_convert(fx, a, (const char *)
 		    sqlite3_column_text(st, 4), db_day(st, 5), &v, why,
-		    sizeof(why)) != 0 || __builtin_add_overflow(*sum, v, sum))
+		    sizeof(why)) != 0 || money_add(*sum, v, sum) != MONEY_OK)
 			rc = -1;
 	}
 	sqlite3_reset(st);
@@ -148,7 +149,7 @@ check_mrr(sqlite3 *db, struct check *c, int32_t as_of)
 	struct fx *fx;
 	int32_t first = DATE_NONE;
 
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (db_row(st))
 		first = db_day(st, 0);
 	sqlite3_finalize(st);
 	if (first == DATE_NONE || date_month_of(first) > date_month_of(as_of))
@@ -163,7 +164,8 @@ check_mrr(sqlite3 *db, struct check *c, int32_t as_of)
 	st = db_prepare(db, sql_active);
 	for (size_t k = 0; k < t->nperiod; k++) {
 		int64_t start = k > 0 ? metrics_cell(t, k - 1, 0, M_MRR)->v : 0;
-		int64_t end = start, sum;
+		int64_t sum;
+		__int128 end = start;	/* five checked figures: no wrap */
 
 		end += metrics_cell(t, k, 0, M_NEW_MRR)->v;
 		end += metrics_cell(t, k, 0, M_EXPANSION_MRR)->v;
@@ -187,8 +189,8 @@ static void
 check_aging(sqlite3 *db, struct check *c, int32_t as_of)
 {
 	sqlite3_stmt *open = db_prepare(db, sql_open_by_currency);
-	struct ar_buckets by[64];
-	size_t n = ar_aging_buckets(db, as_of, by, 64), i;
+	struct ar_buckets by[MONEY_CURRENCIES];
+	size_t n = ar_aging_buckets(db, as_of, by, MONEY_CURRENCIES), i;
 	int rc;
 
 	db_bind_day(open, 1, as_of);
@@ -199,7 +201,8 @@ check_aging(sqlite3 *db, struct check *c, int32_t as_of)
 		for (i = 0; i < n && strcmp(by[i].currency, cur) != 0; i++)
 			;
 		for (int k = 0; i < n && k < 5; k++)
-			sum += by[i].b[k];
+			if (money_add(sum, by[i].b[k], &sum) != MONEY_OK)
+				break;
 		if (sum != sqlite3_column_int64(open, 1))
 			offender(c, cur);
 	}
@@ -214,16 +217,17 @@ static void
 check_schedule(sqlite3 *db, struct check *c, int32_t as_of)
 {
 	sqlite3_stmt *st = db_prepare(db, sql_schedule_lines);
-	int32_t *months = cli_calloc(SCHEDULE_MAX, sizeof(*months));
-	int64_t *parts = cli_calloc(SCHEDULE_MAX, sizeof(*parts));
+	int32_t *months = cli_calloc(RECOGNITION_MONTHS_MAX, sizeof(*months));
+	int64_t *parts = cli_calloc(RECOGNITION_MONTHS_MAX, sizeof(*parts));
 	int rc;
 
 	(void)as_of;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t amount = sqlite3_column_int64(st, 2), sum = 0;
 		size_t n = recognition_line(amount, db_day(st, 3),
-		    db_day(st, 4), db_day(st, 5), months, parts, SCHEDULE_MAX);
-		char id[96];
+		    db_day(st, 4), db_day(st, 5), months, parts,
+		    RECOGNITION_MONTHS_MAX);
+		char id[ENTITY_ID_MAX + 16];	/* invoice:line */
 
 		for (size_t i = 0; i < n; i++)
 			sum += parts[i];

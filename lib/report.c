@@ -161,8 +161,18 @@ card(const struct report *r, size_t k, enum metric m)
 		fputs("&mdash;", r->fp);
 	fputs("</div>", r->fp);
 	if (now->set && was != NULL && was->set) {
-		int64_t delta = now->v - was->v;
-		int good = delta == 0 ? -1 : (delta > 0) == higher_is_better(m);
+		int64_t delta;
+		int good;
+
+		if (__builtin_sub_overflow(now->v, was->v, &delta) ||
+		    delta == INT64_MIN) {
+			cli_data_error(NULL, 0, NULL, "%s: the change of %s "
+			    "since %s does not fit in 64 bits",
+			    r->t->period[k], metrics_defs[m].name,
+			    r->t->period[k - 1]);
+			return;
+		}
+		good = delta == 0 ? -1 : (delta > 0) == higher_is_better(m);
 
 		shown(r, m, delta < 0 ? -delta : delta, d, sizeof(d));
 		fprintf(r->fp, "<div class=\"d %s\">%s %s vs %s</div>",
@@ -181,8 +191,9 @@ y_of(int64_t v, int64_t min, int64_t max)
 {
 	if (max == min)
 		return CHART_H - PAD_B;
-	return (int)((CHART_H - PAD_B - 10) - (__int128)(v - min) *
-	    (CHART_H - PAD_B - 20) / (max - min));
+	/* in 128 bits: a span of two amounts can pass 64 */
+	return (int)((CHART_H - PAD_B - 10) - ((__int128)v - min) *
+	    (CHART_H - PAD_B - 20) / ((__int128)max - min));
 }
 
 static void
@@ -282,17 +293,25 @@ waterfall(const struct report *r, size_t k)
 	int bw = (CHART_W - PAD_L - 20) / 7 - 12, x = PAD_L + 10;
 	char v[64];
 
+	int bad = 0;
+
 	if (k == 0) {
-		level = start = 0;
+		start = cell(r, k, M_MRR)->v;
 		for (size_t i = 0; i < 5; i++)
-			start -= steps[i].sign * cell(r, k, steps[i].m)->v;
-		start += cell(r, k, M_MRR)->v;
+			bad |= money_add(start, -steps[i].sign *
+			    cell(r, k, steps[i].m)->v, &start) != MONEY_OK;
 		level = max = start;
 	}
 	end = cell(r, k, M_MRR)->v;
 	for (size_t i = 0; i < 5; i++) {
-		level += steps[i].sign * cell(r, k, steps[i].m)->v;
+		bad |= money_add(level, steps[i].sign *
+		    cell(r, k, steps[i].m)->v, &level) != MONEY_OK;
 		max = level > max ? level : max;
+	}
+	if (bad) {
+		cli_data_error(NULL, 0, NULL, "%s: a step of the MRR bridge "
+		    "does not fit in 64 bits", r->t->period[k]);
+		return;
 	}
 	max = end > max ? end : max;
 	svg_open(r->fp, "MRR bridge");
@@ -358,13 +377,15 @@ static void
 forecast(struct report *r, sqlite3 *db, int32_t as_of)
 {
 	int32_t month = date_month_of(as_of);
+	int32_t last = date_month_start(month + 6) - 1;
 	struct pipeline_forecast *f;
 	size_t n;
 	int exp;
 	char a[64], b[64], c[64], d[64];
 
+	/* six months on, or to the end of the calendar if it comes first */
 	f = pipeline_forecast_sums(db, 0, date_month_start(month),
-	    date_month_start(month + 6) - 1, NULL, r->currency, &n, &exp);
+	    last < DATE_MAX ? last : DATE_MAX, NULL, r->currency, &n, &exp);
 	fputs("<h2>Pipeline forecast</h2>\n<table><tr><th>Expected close</th>"
 	    "<th>Open deals</th><th>Pipeline</th><th>Weighted</th>"
 	    "<th>Commit</th><th>Won</th></tr>\n", r->fp);
@@ -396,7 +417,11 @@ aging(struct report *r, sqlite3 *db, int32_t as_of)
 	}
 	fx_close(fx);
 	for (int i = 0; i < 5; i++) {
-		total += bucket[i];
+		if (money_add(total, bucket[i], &total) != MONEY_OK) {
+			cli_data_error(NULL, 0, NULL, "the open balance in %s "
+			    "does not fit in 64 bits", r->currency);
+			return;
+		}
 		max = bucket[i] > max ? bucket[i] : max;
 	}
 	fputs("<h2>Accounts receivable aging</h2>\n", r->fp);

@@ -38,6 +38,19 @@
 #include "date.h"
 #include "money.h"
 
+/* day + n months; the generator's days are far inside the calendar. */
+static int32_t
+months_after(int32_t day, int n)
+{
+	int32_t out;
+
+	if (date_add_months(day, n, &out) != 0) {
+		fprintf(stderr, "gen: a date past the calendar\n");
+		exit(2);
+	}
+	return out;
+}
+
 #define PRODUCTS 50
 #define ACCOUNTS_PER_SCALE 100000
 #define ROWS_PER_SCALE 1000000
@@ -538,13 +551,13 @@ invoice_next(const struct gen *g, struct invoice_walk *w, int write,
 			case RECURRING:
 				qty = (int64_t)(1 + below(r, 50)) * 1000000;
 				start = month;
-				end = date_add_months(month, p->months);
+				end = months_after(month, p->months);
 				break;
 			case USAGE:
 				/* up to 250,000 units, 3 decimals */
 				qty = (int64_t)below(r, 250000000) * 1000;
 				end = month;
-				start = date_add_months(month, -1);
+				start = months_after(month, -1);
 				break;
 			default:
 				qty = (int64_t)(1 + below(r, 5)) * 1000000;
@@ -889,7 +902,7 @@ gen_subscriptions(const struct gen *g)
 		put_c(',');
 		if (below(&r, 5) == 0) {
 			if (below(&r, 2) == 0)
-				put_date(date_add_months(start, p->months *
+				put_date(months_after(start, p->months *
 				    (1 + (int)below(&r, (uint64_t)(24 /
 				    p->months)))));
 			else

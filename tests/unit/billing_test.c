@@ -47,10 +47,10 @@ static size_t
 in_month(int32_t start, int32_t end, int months, int bday, const char *month,
     struct billing_period *out, size_t max)
 {
-	int32_t from = D(month);
+	int32_t from = D(month), to = DATE_NONE;
 
-	return billing_periods(start, end, months, bday, from,
-	    date_add_months(from, 1), out, max);
+	ck_assert_int_eq(date_add_months(from, 1, &to), 0);
+	return billing_periods(start, end, months, bday, from, to, out, max);
 }
 
 START_TEST(anchor)
@@ -70,6 +70,32 @@ START_TEST(anchor)
 	ck_assert_day(billing_anchor(D("2026-01-31"), 1), "2026-02-01");
 	ck_assert_day(billing_anchor(D("2024-02-29"), 1), "2024-03-01");
 	ck_assert_day(billing_anchor(D("2024-02-29"), 28), "2024-03-28");
+	/* after it in 9999-12: none in the calendar */
+	ck_assert_int_eq(billing_anchor(D("9999-12-10"), 1), DATE_END);
+	ck_assert_day(billing_anchor(D("9999-12-10"), 15), "9999-12-15");
+}
+END_TEST
+
+/* At the end of the calendar: a month from 9999-11-01 ends on 9999-12-01
+ * and is billed; one from 9999-12-01 would end on 10000-01-01, and a year
+ * from 9999-11-01 on 10000-11-01: neither can be. */
+START_TEST(periods_at_the_end_of_the_calendar)
+{
+	struct billing_period p[4];
+	int32_t to = DATE_NONE;
+
+	ck_assert_int_eq(date_add_months(D("9999-11-01"), 1, &to), 0);
+	ck_assert_uint_eq(billing_periods(D("9999-11-01"), DATE_NONE, 1, 1,
+	    D("9999-11-01"), to, p, 4), 1);
+	ck_assert_period(p[0], "9999-11-01", "9999-12-01", "9999-11-01",
+	    "9999-12-01");
+	ck_assert_uint_eq(billing_periods(D("9999-11-01"), DATE_NONE, 1, 1,
+	    D("9999-12-01"), DATE_END, p, 4), BILLING_PAST_CALENDAR);
+	ck_assert_uint_eq(billing_periods(D("9999-11-01"), DATE_NONE, 12, 1,
+	    D("9999-11-01"), to, p, 4), BILLING_PAST_CALENDAR);
+	/* a partial first period from the 10th, with billing day 1 */
+	ck_assert_uint_eq(billing_periods(D("9999-12-10"), DATE_NONE, 1, 1,
+	    D("9999-12-01"), DATE_END, p, 4), BILLING_PAST_CALENDAR);
 }
 END_TEST
 
@@ -468,6 +494,20 @@ START_TEST(amounts)
 	/* a unit price with more digits: 1000 x 0.001234 = 1.234 -> 1.23 */
 	ck_assert_int_eq(billing_amount(QTY(1000), 123400, 0, 1, 1, &a), 0);
 	ck_assert_int_eq(a, 123);
+	/* what a quote can price can be billed: 10^6 x 10^10.00 a month is
+	 * 10^16.00, 15 of 30 days at 12.5% off 4.375 x 10^15.00; the most
+	 * there is, 10^6 x 92233720368.54775807, is 2^63 - 1 cents */
+	ck_assert_int_eq(billing_amount(QTY(1000000), PRICE(1000000000000), 0,
+	    30, 30, &a), 0);
+	ck_assert_int_eq(a, 1000000000000000000);
+	ck_assert_int_eq(billing_amount(QTY(1000000), PRICE(1000000000000),
+	    12500000, 15, 30, &a), 0);
+	ck_assert_int_eq(a, 437500000000000000);
+	ck_assert_int_eq(billing_amount(QTY(1000000), INT64_MAX, 0, 31, 31,
+	    &a), 0);
+	ck_assert_int_eq(a, INT64_MAX);
+	ck_assert_int_eq(billing_amount(QTY(1000001), INT64_MAX, 0, 31, 31,
+	    &a), -1);
 }
 END_TEST
 
@@ -620,6 +660,7 @@ billing_suite(void)
 	TCase *tm = tcase_create("amounts");
 
 	tcase_add_test(tc, anchor);
+	tcase_add_test(tc, periods_at_the_end_of_the_calendar);
 	tcase_add_test(tc, monthly_from_the_10th);
 	tcase_add_test(tc, month_starts_and_ends);
 	tcase_add_test(tc, february);

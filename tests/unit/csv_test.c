@@ -1652,6 +1652,48 @@ START_TEST(csv_spectrum)
 }
 END_TEST
 
+/* An id of ENTITY_ID_MAX = 200 characters is read whole; 201 are an
+ * error that quotes the first 40; an empty one is "" when optional. */
+START_TEST(ids)
+{
+	char id[201], long_id[202], buf[201], *err;
+	struct csv_field f;
+	unsigned long before;
+	int saved;
+	FILE *e;
+
+	memset(id, 'x', 200);
+	id[200] = '\0';
+	memset(long_id, 'y', 201);
+	long_id[201] = '\0';
+	cli_set_max_errors(1000);
+	before = cli_data_errors();
+	f.s = id;
+	f.len = 200;
+	ck_assert_int_eq(csv_id("t.csv", 2, "sku", &f, 0, buf), 1);
+	ck_assert_str_eq(buf, id);
+	f.s = "";
+	f.len = 0;
+	ck_assert_int_eq(csv_id("t.csv", 2, "sku", &f, 1, buf), 1);
+	ck_assert_str_eq(buf, "");
+	f.s = NULL;
+	ck_assert_int_eq(csv_id("t.csv", 2, "sku", &f, 1, buf), 1);
+	ck_assert_int_eq(cli_data_errors(), before);
+	e = stderr_begin(&saved);
+	ck_assert_int_eq(csv_id("t.csv", 3, "sku", &f, 0, buf), 0);
+	f.s = long_id;
+	f.len = 201;
+	ck_assert_int_eq(csv_id("t.csv", 4, "sku", &f, 0, buf), 0);
+	err = stderr_end(e, saved);
+	ck_assert_int_eq(cli_data_errors(), before + 2);
+	ck_assert_ptr_nonnull(strstr(err, "t.csv:3: column 'sku': is empty"));
+	ck_assert_ptr_nonnull(strstr(err, "t.csv:4: column 'sku': "
+	    "'yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy...' is longer than 200 "
+	    "characters, the longest an id can be"));
+	free(err);
+}
+END_TEST
+
 Suite *
 csv_suite(void)
 {
@@ -1696,6 +1738,7 @@ csv_suite(void)
 	tcase_add_test(tc, stop);
 	tcase_add_test(tc, header_find);
 	tcase_add_test(tc, digest);
+	tcase_add_test(tc, ids);
 	tcase_add_exit_test(tc, read_error, CLI_EIO);
 	tcase_add_exit_test(tc, read_error_collected, CLI_EIO);
 	suite_add_tcase(s, tc);

@@ -2,6 +2,7 @@
  * date: day numbers were worked out by hand from known anchors: 2000-01-01
  * is day 10957 (30 years, 7 of them leap), and a year has 365 or 366 days.
  */
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -330,11 +331,54 @@ static const struct {
 START_TEST(add_months_table)
 {
 	char buf[DATE_FMT_MAX];
+	int32_t to = DATE_NONE;
 
-	date_format(buf, date_add_months(day_of(add_months[_i].from),
-	    add_months[_i].n));
+	ck_assert_int_eq(date_add_months(day_of(add_months[_i].from),
+	    add_months[_i].n, &to), 0);
+	date_format(buf, to);
 	ck_assert_msg(strcmp(buf, add_months[_i].to) == 0, "%s %+d: %s, not %s",
 	    add_months[_i].from, add_months[_i].n, buf, add_months[_i].to);
+}
+END_TEST
+
+/* The calendar runs from 0001-01-01 to 9999-12-31: arithmetic that would
+ * leave it is refused, and *out is left as it was. */
+START_TEST(arithmetic_range)
+{
+	int32_t out = 42;
+
+	ck_assert_int_eq(DATE_MIN, day_of("0001-01-01"));
+	ck_assert_int_eq(DATE_MAX, day_of("9999-12-31"));
+	ck_assert_int_eq(DATE_END, day_of("9999-12-31") + 1);
+	/* quote new --on 9999-12-31: valid for 30 days, to 10000-01-29 */
+	ck_assert_int_eq(date_add_days(DATE_MAX, 29, &out), -1);
+	/* --valid-days 3000 from 9999-12-01 */
+	ck_assert_int_eq(date_add_days(day_of("9999-12-01"), 2999, &out), -1);
+	ck_assert_int_eq(date_add_days(DATE_MAX, 1, &out), -1);
+	ck_assert_int_eq(date_add_days(DATE_MIN, -1, &out), -1);
+	ck_assert_int_eq(date_add_days(DATE_MAX, INT64_MAX, &out), -1);
+	ck_assert_int_eq(date_add_days(DATE_MIN, INT64_MIN, &out), -1);
+	ck_assert_int_eq(date_add_days(DATE_END, 0, &out), -1);
+	ck_assert_int_eq(out, 42);
+	ck_assert_int_eq(date_add_days(DATE_MAX, 0, &out), 0);
+	ck_assert_int_eq(out, DATE_MAX);
+	ck_assert_int_eq(date_add_days(DATE_MAX, DATE_MIN - DATE_MAX, &out), 0);
+	ck_assert_int_eq(out, DATE_MIN);
+	ck_assert_int_eq(date_add_days(day_of("9999-12-01"), 30, &out), 0);
+	ck_assert_int_eq(out, DATE_MAX);
+	out = 42;
+	/* a contract of 12 months from 9999-12-31 ends on 10000-12-31 */
+	ck_assert_int_eq(date_add_months(DATE_MAX, 12, &out), -1);
+	ck_assert_int_eq(date_add_months(DATE_MAX, 1, &out), -1);
+	ck_assert_int_eq(date_add_months(day_of("9999-12-01"), 1, &out), -1);
+	ck_assert_int_eq(date_add_months(DATE_MIN, -1, &out), -1);
+	ck_assert_int_eq(date_add_months(DATE_MAX, -119988, &out), -1);
+	ck_assert_int_eq(date_add_months(DATE_MIN, INT_MAX, &out), -1);
+	ck_assert_int_eq(date_add_months(DATE_MAX, INT_MIN, &out), -1);
+	ck_assert_int_eq(date_add_months(DATE_END, 0, &out), -1);
+	ck_assert_int_eq(out, 42);
+	ck_assert_int_eq(date_add_months(day_of("9999-11-30"), 1, &out), 0);
+	ck_assert_int_eq(out, DATE_MAX - 1);
 }
 END_TEST
 
@@ -362,6 +406,7 @@ date_suite(void)
 	tc = tcase_create("months");
 	tcase_add_test(tc, months);
 	tcase_add_loop_test(tc, add_months_table, 0, NELEM(add_months));
+	tcase_add_test(tc, arithmetic_range);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -53,6 +53,14 @@ START_TEST(movement)
 	ck_assert_int_eq(a, 5000);
 	ck_assert_int_eq(metrics_movement(3000, -2000, 0, &a), MV_CHURN);
 	ck_assert_int_eq(a, 5000);
+	/* the widest moves: 2^63 - 1 fits, 2^63 and 2^64 - 1 do not */
+	ck_assert_int_eq(metrics_movement(0, INT64_MAX, 0, &a), MV_NEW);
+	ck_assert_int_eq(a, INT64_MAX);
+	ck_assert_int_eq(metrics_movement(-1, INT64_MAX, 0, &a), MV_NEW);
+	ck_assert_int_eq(a, -1);
+	ck_assert_int_eq(metrics_movement(INT64_MAX, INT64_MIN, 0, &a),
+	    MV_CHURN);
+	ck_assert_int_eq(a, -1);
 }
 END_TEST
 

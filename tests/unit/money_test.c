@@ -479,6 +479,79 @@ START_TEST(add_checks)
 	ck_assert_int_eq(money_add(INT64_MIN, -1, &r), MONEY_RANGE);
 	ck_assert_int_eq(money_add(INT64_MIN, INT64_MIN, &r), MONEY_RANGE);
 	ck_assert_int_eq(r, 42);
+	/* a - b: 2^63 - 1 - (-1) and -2^63 - 1 do not fit */
+	ck_assert_int_eq(money_sub(INT64_MAX, -1, &r), MONEY_RANGE);
+	ck_assert_int_eq(money_sub(INT64_MIN, 1, &r), MONEY_RANGE);
+	ck_assert_int_eq(money_sub(0, INT64_MIN, &r), MONEY_RANGE);
+	ck_assert_int_eq(r, 42);
+	ck_assert_int_eq(money_sub(-1, INT64_MIN, &r), MONEY_OK);
+	ck_assert_int_eq(r, INT64_MAX);
+	ck_assert_int_eq(money_sub(INT64_MAX, INT64_MAX, &r), MONEY_OK);
+	ck_assert_int_eq(r, 0);
+	ck_assert_int_eq(money_sub(5, 7, &r), MONEY_OK);
+	ck_assert_int_eq(r, -2);
+}
+END_TEST
+
+/* a x b / d in 256 bits, rounded half away from zero, every sign. */
+START_TEST(muldiv_exact)
+{
+	const __int128 e38 = (__int128)10000000000000000000ULL *
+	    10000000000000000000ULL;	/* 10^38, near 2^126 */
+	int64_t r = 42;
+
+	ck_assert_int_eq(money_muldiv(7, 5, 2, &r), MONEY_OK);	/* 17.5 */
+	ck_assert_int_eq(r, 18);
+	ck_assert_int_eq(money_muldiv(-7, 5, 2, &r), MONEY_OK);
+	ck_assert_int_eq(r, -18);
+	ck_assert_int_eq(money_muldiv(7, -5, -2, &r), MONEY_OK);
+	ck_assert_int_eq(r, 18);
+	ck_assert_int_eq(money_muldiv(7, 5, -2, &r), MONEY_OK);
+	ck_assert_int_eq(r, -18);
+	ck_assert_int_eq(money_muldiv(0, -5, -2, &r), MONEY_OK);
+	ck_assert_int_eq(r, 0);
+	/* 10^38 x 10^8 / 10^28 = 10^18: the product is 2^153 */
+	ck_assert_int_eq(money_muldiv(e38, 100000000, e38 / 10000000000, &r),
+	    MONEY_OK);
+	ck_assert_int_eq(r, 1000000000000000000);
+	/* the ends of int64 */
+	ck_assert_int_eq(money_muldiv(INT64_MAX, 3, 3, &r), MONEY_OK);
+	ck_assert_int_eq(r, INT64_MAX);
+	ck_assert_int_eq(money_muldiv(INT64_MIN, 3, 3, &r), MONEY_OK);
+	ck_assert_int_eq(r, INT64_MIN);
+	r = 42;
+	ck_assert_int_eq(money_muldiv(INT64_MAX, 2, 1, &r), MONEY_RANGE);
+	ck_assert_int_eq(money_muldiv(INT64_MIN, -1, 1, &r), MONEY_RANGE);
+	ck_assert_int_eq(money_muldiv(e38, e38, 1, &r), MONEY_RANGE);
+	ck_assert_int_eq(r, 42);
+}
+END_TEST
+
+/* An invoice's two lines of 5 x 10^16.00 are 10^19 cents: past 2^63 - 1
+ * = 9223372036854775807; a line of that with a tax of one cent too. */
+START_TEST(add_magnitude_checks)
+{
+	int64_t sum = 0;
+
+	ck_assert_int_eq(money_add_magnitude(&sum, 5000000000000000000),
+	    MONEY_OK);
+	ck_assert_int_eq(money_add_magnitude(&sum, -4000000000000000000),
+	    MONEY_OK);
+	ck_assert_int_eq(sum, 9000000000000000000);	/* |a| + |b| */
+	ck_assert_int_eq(money_add_magnitude(&sum, 5000000000000000000),
+	    MONEY_RANGE);
+	ck_assert_int_eq(sum, 9000000000000000000);	/* untouched */
+	sum = 0;
+	ck_assert_int_eq(money_add_magnitude(&sum, INT64_MAX), MONEY_OK);
+	ck_assert_int_eq(money_add_magnitude(&sum, 1), MONEY_RANGE);
+	ck_assert_int_eq(money_add_magnitude(&sum, -1), MONEY_RANGE);
+	ck_assert_int_eq(money_add_magnitude(&sum, 0), MONEY_OK);
+	ck_assert_int_eq(sum, INT64_MAX);
+	sum = 0;
+	/* |INT64_MIN| is not an int64 */
+	ck_assert_int_eq(money_add_magnitude(&sum, INT64_MIN), MONEY_RANGE);
+	ck_assert_int_eq(money_add_magnitude(&sum, INT64_MIN + 1), MONEY_OK);
+	ck_assert_int_eq(sum, INT64_MAX);
 }
 END_TEST
 
@@ -704,6 +777,8 @@ money_suite(void)
 	tcase_add_loop_test(tc, mul_table, 0, NELEM(mul_ok));
 	tcase_add_test(tc, mul_range);
 	tcase_add_test(tc, add_checks);
+	tcase_add_test(tc, add_magnitude_checks);
+	tcase_add_test(tc, muldiv_exact);
 	tcase_add_loop_test(tc, div_table, 0, NELEM(div_ok));
 	tcase_add_test(tc, div_range);
 	tcase_add_test(tc, format_keep);

@@ -106,6 +106,35 @@ START_TEST(discounts_round_once)
 }
 END_TEST
 
+/* Amounts up to 2^63 - 1 minor units are priced, though gross x discount
+ * passes 128 bits: 10^6 x 50,000,000,000.00 = 5 x 10^16.00; at 12.5%
+ * off 4.375 x 10^16.00; 10^6 units of the largest price there is,
+ * 92,233,720,368.54775807, are 2^63 - 1 cents exactly; one unit more is
+ * past it. */
+START_TEST(the_largest_amounts)
+{
+	static const struct pricing_tier big[] = { { QTY(1),
+	    USD(5000000000000) } };
+	static const struct pricing_tier most[] = { { QTY(1), INT64_MAX } };
+	struct pricing_line l;
+	int t;
+
+	ck_assert_int_eq(pricing_line(pricing_gross(PRICING_PER_UNIT, big, 1,
+	    QTY(1000000), &t), QTY(1000000), 0, &l), 0);
+	ck_assert_int_eq(l.amount, 5000000000000000000);
+	ck_assert_int_eq(l.net_unit, USD(5000000000000));
+	ck_assert_int_eq(pricing_line(pricing_gross(PRICING_PER_UNIT, big, 1,
+	    QTY(1000000), &t), QTY(1000000), 12500000, &l), 0);
+	ck_assert_int_eq(l.amount, 4375000000000000000);
+	ck_assert_int_eq(l.net_unit, 4375000000000 * E6);
+	ck_assert_int_eq(pricing_line(pricing_gross(PRICING_PER_UNIT, most, 1,
+	    QTY(1000000), &t), QTY(1000000), 0, &l), 0);
+	ck_assert_int_eq(l.amount, INT64_MAX);
+	ck_assert_int_eq(pricing_line(pricing_gross(PRICING_PER_UNIT, most, 1,
+	    QTY(1000001), &t), QTY(1000001), 0, &l), -1);
+}
+END_TEST
+
 /* Minor units are the currency's: 3 x 1,234.5 yen = 3,703.5 -> 3,704 yen;
  * 2 x 1.2345 KWD = 2.469 KWD = 2,469 fils. */
 START_TEST(other_exponents)
@@ -257,7 +286,7 @@ START_TEST(rules)
 	/* no cost: no margin to judge */
 	ck_assert_uint_eq(pricing_rules_check(&rules, seat, 0, 0, 0, 36,
 	    broken), 0);
-	free(rules.r);
+	pricing_rules_free(&rules);
 	pricing_book_close(b);
 	sqlite3_close(db);
 }
@@ -272,6 +301,7 @@ pricing_suite(void)
 	tcase_add_test(tc, volume_and_graduated);
 	tcase_add_test(tc, flat_and_per_unit);
 	tcase_add_test(tc, discounts_round_once);
+	tcase_add_test(tc, the_largest_amounts);
 	tcase_add_test(tc, other_exponents);
 	tcase_add_test(tc, periods_and_margin);
 	tcase_add_test(tc, book);

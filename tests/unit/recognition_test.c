@@ -200,6 +200,36 @@ START_TEST(nothing_to_split)
 }
 END_TEST
 
+/* The rows a period makes, which the import holds to a hundred years. */
+START_TEST(months_of_a_period)
+{
+	static int32_t months[RECOGNITION_MONTHS_MAX];
+	static int64_t parts[RECOGNITION_MONTHS_MAX];
+	int64_t sum = 0;
+	size_t n;
+
+	ck_assert_int_eq(recognition_months(D("2026-03-01"), D("2026-03-01")),
+	    0);
+	ck_assert_int_eq(recognition_months(D("2026-03-31"), D("2026-04-01")),
+	    1);
+	ck_assert_int_eq(recognition_months(D("2026-03-31"), D("2026-04-02")),
+	    2);
+	ck_assert_int_eq(recognition_months(D("0001-01-01"), D("9999-12-31")),
+	    9999 * 12);
+	/* 2001-01 to 2100-12: the longest the import takes, split exactly;
+	 * 1200.00 over 36524 days, 31 days of January 2001 = 1.0186... */
+	ck_assert_int_eq(recognition_months(D("2001-01-01"), D("2101-01-01")),
+	    RECOGNITION_MONTHS_MAX);
+	n = recognition_split(120000, D("2001-01-01"), D("2101-01-01"), months,
+	    parts, RECOGNITION_MONTHS_MAX);
+	ck_assert_uint_eq(n, RECOGNITION_MONTHS_MAX);
+	ck_assert_int_eq(parts[0], 102);
+	for (size_t i = 0; i < n; i++)
+		sum += parts[i];
+	ck_assert_int_eq(sum, 120000);
+}
+END_TEST
+
 START_TEST(through)
 {
 	int32_t s = D("2026-01-15"), e = D("2026-04-15");
@@ -269,6 +299,7 @@ recognition_suite(void)
 	tcase_add_test(tc, small_amount_never_negative);
 	tcase_add_test(tc, years_and_halves);
 	tcase_add_test(tc, nothing_to_split);
+	tcase_add_test(tc, months_of_a_period);
 	tcase_add_test(tc, through);
 	suite_add_tcase(s, tc);
 	return s;
