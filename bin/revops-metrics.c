@@ -189,7 +189,7 @@ run(sqlite3 *db, int argc, char *argv[], struct args *a,
 	if (a->detail)
 		return measure_detail_mrr(db, &a->m, &c->out);
 	if (a->report != NULL)
-		return report_write(db, a->report, &a->m, a->as_of);
+		return report_write(db, a->report, c->mode, &a->m, a->as_of);
 	if ((t = measure_table(db, &a->m)) == NULL)
 		return CLI_EDATA;
 	rc = metrics_write(t, which, n, a->longform, &c->out);

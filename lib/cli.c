@@ -18,7 +18,7 @@ static unsigned long max_errors = 20;
 const char cli_common_help[] =
 "  -D, --db PATH          database file (default $REVOPS_DB, else ./revops.db)\n"
 "      --busy-timeout MS  wait this long for a locked database (default 10000)\n"
-"      --mode MODE        octal file mode of a new database (default 0600)\n"
+"      --mode MODE        octal mode of the files it makes (default 0600)\n"
 "  -d, --delimiter C      input field delimiter (default ',')\n"
 "      --tsv              TSV input and output\n"
 "      --decimal-comma    ';' between fields and ',' as the decimal mark\n"
