@@ -30,33 +30,29 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static void
-help(void)
-{
-	printf("usage: revops-import [options] ENTITY [FILE...]\n"
-	    "       revops-import --list | --schema ENTITY | --export ENTITY | --log\n"
-	    "\n"
-	    "Load CSV/TSV files of one entity into the database, validated,\n"
-	    "as one transaction: on any error nothing is written.  No FILE or\n"
-	    "'-' reads standard input.  With --excel, files that an --excel\n"
-	    "export wrote are read back as they were.\n"
-	    "\n"
-	    "      --upsert           insert new rows, update existing ones by id\n"
-	    "      --replace          the files are the whole table: rows not in them go\n"
-	    "      --dry-run          validate everything, write nothing\n"
-	    "      --rejects FILE     import the valid rows, write the others to FILE\n"
-	    "                         with an error column (- for standard output)\n"
-	    "      --list             list the entities\n"
-	    "      --schema ENTITY    print the header line of a template for ENTITY\n"
-	    "      --export ENTITY    write the entity's rows with the import columns\n"
-	    "      --log              print the audit log\n"
-	    "%s"
-	    "\n"
-	    "Example:\n"
-	    "  revops-import -D acme.db accounts accounts.csv\n",
-	    cli_common_help);
-	cli_finish_stdout();
-}
+static const struct cli_option_help options[] = {
+	{ "upsert", NULL, "insert new rows, update existing ones by id" },
+	{ "replace", NULL, "the files are the whole table: rows not in them go" },
+	{ "dry-run", NULL, "validate everything, write nothing" },
+	{ "rejects", "FILE", "import the valid rows, write the others to FILE "
+	    "with an error column (- for standard output)" },
+	{ "list", NULL, "list the entities" },
+	{ "schema", "ENTITY", "print the header line of a template for ENTITY" },
+	{ "export", "ENTITY", "write the entity's rows with the import columns" },
+	{ "log", NULL, "print the audit log" },
+};
+
+static const struct cli_program program = {
+	"ENTITY [FILE...]\n"
+	"       revops-import --list | --schema ENTITY | --export ENTITY | --log",
+	"Load CSV/TSV files of one entity into the database, validated,\n"
+	"as one transaction: on any error nothing is written.  No FILE or\n"
+	"'-' reads standard input.  With --excel, files that an --excel\n"
+	"export wrote are read back as they were.\n",
+	NULL, 0, NULL,
+	options, sizeof(options) / sizeof(options[0]),
+	"revops-import -D acme.db accounts accounts.csv"
+};
 
 static const struct entity *
 entity_arg(const char *name)
@@ -94,13 +90,13 @@ main(int argc, char *argv[])
 	struct cli_common common;
 	struct import_opts o = { IMPORT_INSERT, 0, NULL, &common, NULL };
 	const char *export = NULL, *schema = NULL;
-	int list = 0, log = 0, ch, rc;
+	int list = 0, log = 0, alone, ch, rc;
 	sqlite3 *db;
 
 	cli_init("revops-import", &common);
 	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
 	    NULL)) != -1) {
-		if (cli_common_option(&common, ch, optarg, help))
+		if (cli_common_option(&common, ch, optarg))
 			continue;
 		switch (ch) {
 		case OPT_DRY_RUN:
@@ -140,8 +136,11 @@ main(int argc, char *argv[])
 	o.arguments = cli_join_args(argc - 1, argv + 1);	/* options too */
 	argc -= optind;
 	argv += optind;
-
-	if (list + log + (export != NULL) + (schema != NULL) > 1)
+	if (common.help)
+		cli_help(&program, NULL);
+	alone = list + log + (export != NULL) + (schema != NULL);
+	if (alone > 1 || (alone > 0 && (o.mode != IMPORT_INSERT || o.dry_run ||
+	    o.rejects != NULL || argc > 0)))
 		cli_usage_error("--list, --schema, --export and --log go alone");
 	if (list)
 		rc = list_entities();
@@ -150,9 +149,10 @@ main(int argc, char *argv[])
 	else if (export != NULL || log) {
 		const struct entity *e = export ? entity_arg(export) : NULL;
 
-		db = db_open(&common, 0);
+		db = db_open(&common, DB_READ, 0);
 		rc = (e ? import_export(db, e, &common.out, NULL) :
 		    import_log(db, &common.out)) == 0 ? CLI_OK : CLI_EIO;
+		cli_finish_stdout();	/* errno says why, until the close */
 		db_close(db);
 	} else {
 		const struct entity *e;
@@ -165,7 +165,7 @@ main(int argc, char *argv[])
 		 * and leaves no file behind */
 		if (o.dry_run && access(common.db_path, F_OK) != 0)
 			common.db_path = DB_MEMORY;
-		db = db_open(&common, 1);
+		db = db_open(&common, o.dry_run ? DB_DRY_RUN : DB_WRITE, 1);
 		rc = import_files(db, e, &o, argv + 1, argc - 1);
 		db_close(db);
 	}

@@ -39,72 +39,83 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static void
-help(void)
-{
-	printf("usage: revops-invoice [options] VERB [ARGS]\n"
-	    "\n"
-	    "Order to cash.  Verbs:\n"
-	    "  run --period MONTH     bill the month: subscription periods starting\n"
-	    "                         in it (in advance, prorated by days), one-time\n"
-	    "                         charges of orders, last month's usage; writes\n"
-	    "                         the invoice lines it made; a CSV with an\n"
-	    "                         account_id column on stdin (revops-quote\n"
-	    "                         accept's output) limits it to those accounts\n"
-	    "  credit INVOICE         a credit note CN-... against an invoice\n"
-	    "  void [INVOICE...]      void invoices with no payment applied\n"
-	    "  apply                  apply unapplied payments to open invoices\n"
-	    "  aging                  open balances in buckets of days past due\n"
-	    "  dunning                overdue invoices with their dunning level\n"
-	    "  schedule               revenue recognised per invoice line and month\n"
-	    "  deferred               billed but not yet recognised, per account\n"
-	    "  export                 invoices (or --lines) issued in a window\n"
-	    "  list                   invoices with total, paid, balance, status\n"
-	    "  show [INVOICE...]      the same for these invoices\n"
-	    "Verbs that take invoices read them as arguments or as a CSV with an\n"
-	    "invoice_id column on stdin.\n"
-	    "\n"
-	    "      --period MONTH     run: the month billed (YYYY-MM)\n"
-	    "      --on DATE          run: the invoices' date (default the month's\n"
-	    "                         first day); credit: the credit note's date\n"
-	    "                         (default --as-of)\n"
-	    "      --account ID       run: bill only this account (repeatable);\n"
-	    "                         apply, list, export: only this account\n"
-	    "      --dry-run          run: show the invoices, write nothing\n"
-	    "      --line N           credit: only this line\n"
-	    "      --amount X         credit: this much of the line (or invoice),\n"
-	    "                         tax in proportion\n"
-	    "      --reason TEXT      credit: why, kept with the credit note\n"
-	    "      --as-of DATE       today: the day balances, aging, dunning and\n"
-	    "                         deferred revenue are worked out for (default\n"
-	    "                         the real today)\n"
-	    "      --convert          apply: a payment pays an invoice in another\n"
-	    "                         currency at the rate of its day\n"
-	    "      --by KEY           aging: account, segment or owner\n"
-	    "      --basis BASIS      aging: days past due (due, the default) or\n"
-	    "                         since issue (issue)\n"
-	    "      --levels LIST      dunning: days past due of each level (default\n"
-	    "                         15,30,60)\n"
-	    "      --from DATE|MONTH  schedule, export, list: from this day or month\n"
-	    "      --to DATE|MONTH    schedule, export, list: to this day or month\n"
-	    "                         (included)\n"
-	    "      --lines            export: the invoice lines, in revops-import's\n"
-	    "                         columns\n"
-	    "      --status STATUS    list, export: open, paid, void or credited\n"
-	    "%s"
-	    "\n"
-	    "Example:\n"
-	    "  revops-invoice run --period 2026-12 && revops-invoice apply\n",
-	    cli_common_help);
-	cli_finish_stdout();
-}
+static const struct cli_verb verbs[] = {
+	{ "run", "--period MONTH [-]", "period on account dry-run", 1,
+	    "bill the month: subscription periods starting in it (in advance, "
+	    "prorated by days), one-time charges of orders, last month's "
+	    "usage; writes the invoice lines it made.  Every account, or only "
+	    "those of --account, or with '-' those of the account_id column of "
+	    "a CSV on stdin (revops-quote accept's output); plain run never "
+	    "reads stdin" },
+	{ "credit", "INVOICE", "line amount reason on as-of dry-run", 1,
+	    "a credit note CN-... against an invoice" },
+	{ "void", "[INVOICE...]", "as-of dry-run", 1,
+	    "void invoices with no payment applied" },
+	{ "apply", "", "as-of account convert dry-run", 1,
+	    "apply unapplied payments to open invoices" },
+	{ "aging", "", "as-of by basis", 0,
+	    "open balances in buckets of days past due" },
+	{ "dunning", "", "as-of levels", 0,
+	    "overdue invoices with their dunning level" },
+	{ "schedule", "", "from to", 0,
+	    "revenue recognised per invoice line and month" },
+	{ "deferred", "", "as-of", 0,
+	    "billed but not yet recognised, per account" },
+	{ "export", "[INVOICE...|-]", "from to account lines status as-of", 0,
+	    "invoices (or --lines) issued in a window, or those named as "
+	    "arguments or, with '-', on stdin" },
+	{ "list", "", "status account from to as-of", 0,
+	    "invoices with total, paid, balance, status" },
+	{ "show", "[INVOICE...]", "as-of", 0,
+	    "the same for these invoices" },
+};
+
+static const struct cli_option_help options[] = {
+	{ "period", "MONTH", "run: the month billed (YYYY-MM)" },
+	{ "on", "DATE", "run: the invoices' date (default the month's first "
+	    "day); credit: the credit note's date (default --as-of)" },
+	{ "account", "ID", "run: bill only this account (repeatable); apply, "
+	    "list, export: only this account" },
+	{ "dry-run", NULL, "run, credit, void, apply: do it on a copy of the "
+	    "database and write what it made; change nothing" },
+	{ "line", "N", "credit: only this line" },
+	{ "amount", "X", "credit: this much of the line (or invoice), tax in "
+	    "proportion" },
+	{ "reason", "TEXT", "credit: why, kept with the credit note" },
+	{ "as-of", "DATE", "today: the day balances, aging, dunning and "
+	    "deferred revenue are worked out for (default the real today)" },
+	{ "convert", NULL, "apply: a payment pays an invoice in another "
+	    "currency at the rate of its day" },
+	{ "by", "KEY", "aging: account, segment or owner" },
+	{ "basis", "BASIS", "aging: days past due (due, the default) or since "
+	    "issue (issue)" },
+	{ "levels", "LIST", "dunning: days past due of each level (default "
+	    "15,30,60)" },
+	{ "from", "DATE|MONTH", "schedule, export, list: from this day or "
+	    "month" },
+	{ "to", "DATE|MONTH", "schedule, export, list: to this day or month "
+	    "(included)" },
+	{ "lines", NULL, "export: the invoice lines, in revops-import's "
+	    "columns" },
+	{ "status", "STATUS", "list, export: open, paid, void or credited" },
+};
+
+static const struct cli_program program = {
+	"VERB [ARGS]",
+	"Order to cash.\n",
+	verbs, sizeof(verbs) / sizeof(verbs[0]),
+	"Verbs that take invoices read them as arguments or as a CSV with an\n"
+	"invoice_id column on stdin (export: given '-').\n",
+	options, sizeof(options) / sizeof(options[0]),
+	"revops-invoice run --period 2026-12 && revops-invoice apply"
+};
 
 struct args {
 	struct billing_opts b;
 	struct ar_opts a;
 	char *accounts[64];
 	int naccounts;
-	int32_t month, from_month, to_month;
+	int32_t month;
 };
 
 static void
@@ -130,8 +141,9 @@ levels_arg(const char *arg, struct ar_opts *a)
 }
 
 static void
-own_option(int ch, const char *arg, struct args *g)
+own_option(int ch, const char *arg, void *ctx)
 {
+	struct args *g = ctx;
 	char *end;
 	int32_t m;
 
@@ -146,7 +158,7 @@ own_option(int ch, const char *arg, struct args *g)
 		g->a.amount = arg;
 		break;
 	case OPT_AS_OF:
-		g->a.as_of = cli_day_arg("--as-of", arg, 1, 0);
+		g->a.as_of = cli_day_arg("--as-of", arg, 0, 0);
 		break;
 	case OPT_BASIS:
 		if (strcmp(arg, "due") != 0 && strcmp(arg, "issue") != 0)
@@ -183,7 +195,7 @@ own_option(int ch, const char *arg, struct args *g)
 		g->a.lines = 1;
 		break;
 	case OPT_ON:
-		g->b.on = cli_day_arg("--on", arg, 1, 0);
+		g->b.on = cli_day_arg("--on", arg, 0, 0);
 		break;
 	case OPT_PERIOD:
 		if (date_parse_month(arg, strlen(arg), &m) != 0)
@@ -209,28 +221,66 @@ own_option(int ch, const char *arg, struct args *g)
 	}
 }
 
-static int
-run(sqlite3 *db, const char *verb, int argc, char *argv[], struct args *g,
-    const struct cli_common *c)
+/* The invoices export takes: its arguments, those on stdin for '-', or
+ * with neither those its options select (NULL). */
+static const struct csv_input *
+export_input(int argc, char *argv[], struct csv_input *in)
 {
+	if (argc == 0)
+		return NULL;
+	if (argc == 1 && strcmp(argv[0], "-") == 0)
+		in->argc = 0;
+	return in;
+}
+
+/* What the arguments may be beside the verb's synopsis, checked before
+ * the database is opened (a usage error creates none). */
+static void
+check_arguments(const char *verb, int argc, char *argv[], const struct args *g)
+{
+	if (strcmp(verb, "run") == 0) {
+		if (g->month == INT32_MIN)
+			cli_usage_error("run: --period YYYY-MM says which month");
+		if (argc > 1 || (argc == 1 && strcmp(argv[0], "-") != 0))
+			cli_usage_error("run: '-' reads the accounts to bill from "
+			    "stdin; --account names one");
+		if (argc == 1 && g->naccounts > 0)
+			cli_usage_error("run: --account or '-', not both");
+	}
+	if (strcmp(verb, "credit") == 0 && argc != 1)
+		cli_usage_error("credit: one invoice");
+	if (g->a.amount != NULL && g->a.line == 0)
+		cli_usage_error("credit: --amount goes with --line");
+	if (strcmp(verb, "export") == 0 && argc > 0 && (g->a.from != DATE_NONE ||
+	    g->a.to != DATE_NONE || g->a.account != NULL || g->a.status != NULL))
+		cli_usage_error("export: the invoices named, or --from, --to, "
+		    "--account and --status to select them, not both");
+}
+
+static int
+run(sqlite3 *db, const struct cli_verb *v, int argc, char *argv[],
+    struct args *g, const struct cli_common *c)
+{
+	const char *verb = v->name;
 	struct csv_input in = { argv, argc, stdin, c->delim, NULL };
 	struct csv_input accounts = { g->accounts, g->naccounts, stdin,
 	    c->delim, NULL };
 
 	if (strcmp(verb, "run") == 0) {
-		g->b.accounts = &accounts;
-		if (g->month == INT32_MIN)
-			cli_usage_error("run: --period YYYY-MM says which month");
+		if (argc == 1)
+			accounts.argc = 0;
+		g->b.accounts = argc == 1 || g->naccounts > 0 ? &accounts :
+		    NULL;
 		g->b.month = g->month;
 		if (g->b.on == INT32_MIN)
 			g->b.on = date_month_start(g->month);
 		return billing_run(db, &g->b);
 	}
+	if (g->a.account != NULL && db_unknown_ids(db, "accounts",
+	    "account_id", "account", "--account", g->accounts,
+	    (size_t)g->naccounts) > 0)
+		return CLI_EDATA;
 	if (strcmp(verb, "credit") == 0) {
-		if (argc != 1)
-			cli_usage_error("credit: one invoice");
-		if (g->a.amount != NULL && g->a.line == 0)
-			cli_usage_error("credit: --amount goes with --line");
 		if (g->b.on != INT32_MIN)
 			g->a.as_of = g->b.on;
 		return ar_credit(db, argv[0], &g->a);
@@ -250,7 +300,7 @@ run(sqlite3 *db, const char *verb, int argc, char *argv[], struct args *g,
 	if (strcmp(verb, "deferred") == 0)
 		return recognition_deferred(db, g->a.as_of, &c->out);
 	if (strcmp(verb, "export") == 0)
-		return ar_export(db, &g->a);
+		return ar_export(db, export_input(argc, argv, &in), &g->a);
 	if (strcmp(verb, "list") == 0)
 		return ar_list(db, NULL, &g->a);
 	return ar_list(db, &in, &g->a);
@@ -259,16 +309,12 @@ run(sqlite3 *db, const char *verb, int argc, char *argv[], struct args *g,
 int
 main(int argc, char *argv[])
 {
-	static const char *const verbs[] = { "run", "credit", "void", "apply",
-	    "aging", "dunning", "schedule", "deferred", "export", "list",
-	    "show" };
-	static const int takes_args[] = { 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1 };
+	const struct cli_verb *v;
 	struct cli_common common;
 	struct args g;
 	char *arguments;
 	sqlite3 *db;
-	size_t i;
-	int ch, rc;
+	int first, rc;
 
 	cli_init("revops-invoice", &common);
 	memset(&g, 0, sizeof(g));
@@ -279,35 +325,22 @@ main(int argc, char *argv[])
 	g.a.levels[1] = 30;
 	g.a.levels[2] = 60;
 	g.a.nlevels = 3;
-	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
-	    NULL)) != -1) {
-		if (ch == '?' || ch == ':')
-			cli_bad_option(ch, argv);
-		if (!cli_common_option(&common, ch, optarg, help))
-			own_option(ch, optarg, &g);
-	}
+	first = cli_options(argc, argv, longopts, &common, own_option, &g);
 	arguments = cli_join_args(argc - 1, argv + 1);
-	argc -= optind;
-	argv += optind;
+	argc -= first;
+	argv += first;
+	v = cli_verb_of(&program, &common, argc, argv);
+	check_arguments(v->name, argc - 1, argv + 1, &g);
 	if (g.a.as_of == DATE_NONE)
 		g.a.as_of = date_today();
 	g.a.out = g.b.out = &common.out;
 	g.a.arguments = g.b.arguments = arguments;
 	g.b.busy_ms = common.busy_ms;
-	if (argc < 1)
-		cli_usage_error("which verb? (run, credit, void, apply, aging, "
-		    "dunning, schedule, deferred, export, list, show)");
-	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		if (strcmp(argv[0], verbs[i]) == 0)
-			break;
-	if (i == sizeof(verbs) / sizeof(verbs[0]))
-		cli_usage_error("'%s' is not a verb of revops-invoice", argv[0]);
-	if (argc > 1 && !takes_args[i])
-		cli_usage_error("%s takes no arguments", argv[0]);
-	db = db_open(&common, 0);
-	rc = run(db, argv[0], argc - 1, argv + 1, &g, &common);
+	db = db_open(&common, !v->writes ? DB_READ : g.b.dry_run ? DB_DRY_RUN :
+	    DB_WRITE, 0);
+	rc = run(db, v, argc - 1, argv + 1, &g, &common);
+	cli_finish_stdout();
 	db_close(db);
 	free(arguments);
-	cli_finish_stdout();
 	return rc;
 }

@@ -34,45 +34,44 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static void
-help(void)
-{
-	printf("usage: revops-metrics [options] [METRIC...]\n"
-	    "       revops-metrics [options] reconcile\n"
-	    "\n"
-	    "The revenue metrics, one row per period (and segment), one column per\n"
-	    "metric; all of them when none is named.  reconcile checks the\n"
-	    "database's invariants and exits 1 when one fails.\n"
-	    "\n"
-	    "      --from YYYY-MM     the first period (default 11 months before --to)\n"
-	    "      --to YYYY-MM       the last period (default the month of --as-of)\n"
-	    "      --by PERIOD        month, quarter or year (default month)\n"
-	    "      --segment FIELD    a row per value of an accounts column: segment,\n"
-	    "                         region, industry, owner or currency\n"
-	    "      --currency CODE    report in CODE (default the base_currency setting)\n"
-	    "      --long             one row per period, segment and metric\n"
-	    "      --detail mrr       each account's MRR at the start and end of each\n"
-	    "                         period, with its movement\n"
-	    "      --dso METHOD       standard (default) or countback\n"
-	    "      --report FILE      write the HTML report of the last period to FILE\n"
-	    "                         (- for standard output)\n"
-	    "      --as-of DATE       today, for the default periods and the report\n"
-	    "                         (default the real today)\n"
-	    "%s"
-	    "\n"
-	    "Metrics: mrr arr new_mrr expansion_mrr contraction_mrr churned_mrr\n"
-	    "reactivation_mrr paying_accounts new_accounts churned_accounts\n"
-	    "logo_churn_rate gross_revenue_churn net_revenue_churn grr nrr\n"
-	    "renewal_rate renewal_rate_value arpa ltv cac cac_payback_months tcv acv\n"
-	    "bookings_new bookings_expansion bookings_renewal dso rpo crpo csat\n"
-	    "adoption_rate seat_utilization margin win_rate avg_deal_size\n"
-	    "sales_cycle_days pipeline_velocity\n"
-	    "\n"
-	    "Example:\n"
-	    "  revops-metrics mrr nrr grr --from 2026-01 --to 2026-12 --by quarter\n",
-	    cli_common_help);
-	cli_finish_stdout();
-}
+static const struct cli_option_help options[] = {
+	{ "from", "YYYY-MM", "the first period (default 11 months before --to)" },
+	{ "to", "YYYY-MM", "the last period (default the month of --as-of)" },
+	{ "by", "PERIOD", "month, quarter or year (default month)" },
+	{ "segment", "FIELD", "a row per value of an accounts column: segment, "
+	    "region, industry, owner or currency" },
+	{ "currency", "CODE", "report in CODE (default the base_currency "
+	    "setting)" },
+	{ "long", NULL, "one row per period, segment and metric" },
+	{ "detail", "mrr", "each account's MRR at the start and end of each "
+	    "period, with its movement" },
+	{ "dso", "METHOD", "standard (default) or countback" },
+	{ "report", "FILE", "write the HTML report of the last period to FILE "
+	    "(- for standard output)" },
+	{ "as-of", "DATE", "today, for the default periods and the report "
+	    "(default the real today)" },
+};
+
+static const struct cli_program program = {
+	"[METRIC...]\n       revops-metrics [options] reconcile",
+	"The revenue metrics, one row per period (and segment), one column per\n"
+	"metric; all of them when none is named.  reconcile checks the\n"
+	"database's invariants and exits 1 when one fails.\n",
+	NULL, 0,
+	"\nMetrics: mrr arr new_mrr expansion_mrr contraction_mrr churned_mrr\n"
+	"reactivation_mrr paying_accounts new_accounts churned_accounts\n"
+	"logo_churn_rate gross_revenue_churn net_revenue_churn grr nrr\n"
+	"renewal_rate renewal_rate_value arpa ltv cac cac_payback_months tcv acv\n"
+	"bookings_new bookings_expansion bookings_renewal dso rpo crpo csat\n"
+	"adoption_rate seat_utilization margin win_rate avg_deal_size\n"
+	"sales_cycle_days pipeline_velocity\n",
+	options, sizeof(options) / sizeof(options[0]),
+	"revops-metrics mrr nrr grr --from 2026-01 --to 2026-12 --by quarter"
+};
+
+/* reconcile, the one verb, takes only --as-of of the options. */
+static const struct cli_verb reconcile = { "reconcile", "", "as-of", 0,
+    "checks the database's invariants" };
 
 struct args {
 	int32_t as_of, from, to;
@@ -82,8 +81,9 @@ struct args {
 };
 
 static void
-own_option(int ch, const char *arg, struct args *a)
+own_option(int ch, const char *arg, void *ctx)
 {
+	struct args *a = ctx;
 	size_t i;
 
 	switch (ch) {
@@ -176,13 +176,8 @@ run(sqlite3 *db, int argc, char *argv[], struct args *a,
 	size_t n;
 	int rc;
 
-	if (argc > 0 && strcmp(argv[0], "reconcile") == 0) {
-		if (argc > 1)
-			cli_usage_error("reconcile takes no arguments");
-		if (a->detail || a->report != NULL)
-			cli_usage_error("reconcile takes no --detail or --report");
+	if (argc > 0 && strcmp(argv[0], "reconcile") == 0)
 		return reconcile_run(db, a->as_of, &c->out);
-	}
 	if (argc > 0 && (a->detail || a->report != NULL))
 		cli_usage_error("--%s takes no metric names",
 		    a->detail ? "detail" : "report");
@@ -194,7 +189,7 @@ run(sqlite3 *db, int argc, char *argv[], struct args *a,
 	if (a->detail)
 		return measure_detail_mrr(db, &a->m, &c->out);
 	if (a->report != NULL)
-		return report_write(db, a->report, &a->m, a->as_of);
+		return report_write(db, a->report, c->mode, &a->m, a->as_of);
 	if ((t = measure_table(db, &a->m)) == NULL)
 		return CLI_EDATA;
 	rc = metrics_write(t, which, n, a->longform, &c->out);
@@ -208,19 +203,20 @@ main(int argc, char *argv[])
 	struct cli_common common;
 	struct args a = { .m = { .months = 1 } };
 	sqlite3 *db;
-	int ch, rc;
+	int first, rc;
 
 	cli_init("revops-metrics", &common);
 	a.as_of = a.from = a.to = DATE_NONE;
-	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
-	    NULL)) != -1) {
-		if (ch == '?' || ch == ':')
-			cli_bad_option(ch, argv);
-		if (!cli_common_option(&common, ch, optarg, help))
-			own_option(ch, optarg, &a);
+	first = cli_options(argc, argv, longopts, &common, own_option, &a);
+	argc -= first;
+	argv += first;
+	if (common.help)
+		cli_help(&program, NULL);
+	if (argc > 0 && strcmp(argv[0], "reconcile") == 0) {
+		cli_verb_check(&reconcile);
+		if (argc > 1)
+			cli_usage_error("reconcile takes no arguments");
 	}
-	argc -= optind;
-	argv += optind;
 	if (a.as_of == DATE_NONE)
 		a.as_of = date_today();
 	a.m.to = a.to != DATE_NONE ? a.to : date_month_of(a.as_of);
@@ -229,9 +225,9 @@ main(int argc, char *argv[])
 		cli_usage_error("--to is before --from");
 	if (a.detail && a.report != NULL)
 		cli_usage_error("--detail or --report, not both");
-	db = db_open(&common, 0);
+	db = db_open(&common, DB_READ, 0);
 	rc = run(db, argc, argv, &a, &common);
-	db_close(db);
 	cli_finish_stdout();
+	db_close(db);
 	return rc;
 }

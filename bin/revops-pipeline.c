@@ -39,67 +39,78 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static void
-help(void)
-{
-	printf("usage: revops-pipeline [options] VERB [ARGS]\n"
-	    "\n"
-	    "The sales pipeline.  Verbs:\n"
-	    "  convert [LEAD...]       qualified leads become opportunities (ids as\n"
-	    "                          arguments, a CSV with lead_id on stdin, or\n"
-	    "                          --all-qualified); writes the new opportunities\n"
-	    "  move [OPP STAGE...]     stage changes (or a CSV opportunity_id,stage\n"
-	    "                          [,changed_on] on stdin); writes the changed ones\n"
-	    "  list                    opportunities, filtered\n"
-	    "  won                     won opportunities with their account\n"
-	    "  funnel                  per stage: entered, conversion, days in stage\n"
-	    "  forecast                per period of expected close: pipeline,\n"
-	    "                          weighted, commit, best case, won\n"
-	    "  velocity                open x average deal x win rate / sales cycle\n"
-	    "  stages                  the stage table\n"
-	    "\n"
-	    "      --all-qualified    convert: every qualified lead\n"
-	    "      --on DATE          convert, move: the day of the change (default\n"
-	    "                         --as-of)\n"
-	    "      --reopen           move: allow moving out of a closed stage\n"
-	    "      --stage STAGE      list: at this stage\n"
-	    "      --owner OWNER      list: owned by OWNER\n"
-	    "      --type TYPE        list: new, expansion or renewal\n"
-	    "      --open             list: only open opportunities\n"
-	    "      --closing FROM..TO list: closing between two dates or months\n"
-	    "      --segment SEGMENT  list: accounts of this segment\n"
-	    "      --since DATE       won: closed on or after DATE\n"
-	    "      --from DATE|MONTH  funnel, forecast: start of the window\n"
-	    "      --to DATE|MONTH    funnel, forecast: end of the window (included)\n"
-	    "      --by KEY           funnel: owner, segment or source;\n"
-	    "                         forecast: month or quarter (default month)\n"
-	    "      --commit-stage S   forecast: open stages from S on are commit\n"
-	    "                         (default the last open stage)\n"
-	    "      --as-of DATE       today, for velocity and the default windows and\n"
-	    "                         --on (default the real today)\n"
-	    "      --window DAYS      velocity: days of closed deals looked at (default 90)\n"
-	    "      --currency CODE    forecast, velocity: report in CODE (default the\n"
-	    "                         base_currency setting)\n"
-	    "%s"
-	    "\n"
-	    "Example:\n"
-	    "  revops-pipeline forecast --by quarter --from 2026-01 --to 2026-12\n",
-	    cli_common_help);
-	cli_finish_stdout();
-}
+static const struct cli_verb verbs[] = {
+	{ "convert", "[LEAD...]", "all-qualified on as-of", 1,
+	    "qualified leads become opportunities (ids as arguments, a CSV with "
+	    "lead_id on stdin, or --all-qualified); writes the new "
+	    "opportunities" },
+	{ "move", "[OPP STAGE...]", "on reopen as-of", 1,
+	    "stage changes (or a CSV opportunity_id,stage[,changed_on] on "
+	    "stdin); writes the changed ones" },
+	{ "list", "", "stage owner type open closing segment", 0,
+	    "opportunities, filtered" },
+	{ "won", "", "since", 0, "won opportunities with their account" },
+	{ "funnel", "", "from to by as-of", 0,
+	    "per stage: entered, conversion, days in stage" },
+	{ "forecast", "", "from to by commit-stage currency as-of", 0,
+	    "per period of expected close: pipeline, weighted, commit, best "
+	    "case, won" },
+	{ "velocity", "", "as-of window currency", 0,
+	    "open x average deal x win rate / sales cycle" },
+	{ "stages", "", "", 0, "the stage table" },
+};
+
+static const struct cli_option_help options[] = {
+	{ "all-qualified", NULL, "convert: every qualified lead" },
+	{ "on", "DATE", "convert, move: the day of the change (default "
+	    "--as-of)" },
+	{ "reopen", NULL, "move: allow moving out of a closed stage" },
+	{ "stage", "STAGE", "list: at this stage" },
+	{ "owner", "OWNER", "list: owned by OWNER" },
+	{ "type", "TYPE", "list: new, expansion or renewal" },
+	{ "open", NULL, "list: only open opportunities" },
+	{ "closing", "FROM..TO", "list: closing between two dates or months "
+	    "(either may be left out)" },
+	{ "segment", "SEGMENT", "list: accounts of this segment" },
+	{ "since", "DATE", "won: closed on or after DATE" },
+	{ "from", "DATE|MONTH", "funnel, forecast: start of the window" },
+	{ "to", "DATE|MONTH", "funnel, forecast: end of the window (included)" },
+	{ "by", "KEY", "funnel: owner, segment or source; forecast: month or "
+	    "quarter (default month)" },
+	{ "commit-stage", "S", "forecast: open stages from S on are commit "
+	    "(default the last open stage)" },
+	{ "as-of", "DATE", "today, for velocity, the default windows of funnel "
+	    "and forecast, and --on (default the real today)" },
+	{ "window", "DAYS", "velocity: days of closed deals looked at (default "
+	    "90)" },
+	{ "currency", "CODE", "forecast, velocity: report in CODE (default the "
+	    "base_currency setting)" },
+};
+
+static const struct cli_program program = {
+	"VERB [ARGS]",
+	"The sales pipeline.\n",
+	verbs, sizeof(verbs) / sizeof(verbs[0]),
+	NULL,
+	options, sizeof(options) / sizeof(options[0]),
+	"revops-pipeline forecast --by quarter --from 2026-01 --to 2026-12"
+};
 
 static void
 closing_arg(const char *arg, struct pipeline_filter *f)
 {
 	const char *dots = strstr(arg, "..");
+	char *from;
 
 	if (dots == NULL)
 		cli_usage_error("option '--closing': '%s' is not FROM..TO",
 		    arg);
-	if (dots > arg && date_parse_bound(arg, (size_t)(dots - arg), 0,
-	    &f->closing_from) != 0)
-		cli_usage_error("option '--closing': '%.*s' is not a date or a "
-		    "month", (int)(dots - arg), arg);
+	if (dots > arg) {
+		if ((from = strndup(arg, (size_t)(dots - arg))) == NULL)
+			cli_die(CLI_EIO, "out of memory");
+		f->closing_from = cli_day_arg("--closing", from, 1, 0);
+		free(from);
+	}
 	if (dots[2] != '\0')
 		f->closing_to = cli_day_arg("--closing", dots + 2, 1, 1);
 }
@@ -112,8 +123,9 @@ struct args {
 };
 
 static void
-own_option(int ch, const char *arg, struct args *a)
+own_option(int ch, const char *arg, void *ctx)
 {
+	struct args *a = ctx;
 	char *end;
 
 	switch (ch) {
@@ -121,7 +133,7 @@ own_option(int ch, const char *arg, struct args *a)
 		a->all_qualified = 1;
 		break;
 	case OPT_AS_OF:
-		a->as_of = cli_day_arg("--as-of", arg, 1, 0);
+		a->as_of = cli_day_arg("--as-of", arg, 0, 0);
 		break;
 	case OPT_BY:
 		a->by = arg;
@@ -139,7 +151,7 @@ own_option(int ch, const char *arg, struct args *a)
 		a->from = cli_day_arg("--from", arg, 1, 0);
 		break;
 	case OPT_ON:
-		a->on = cli_day_arg("--on", arg, 1, 0);
+		a->on = cli_day_arg("--on", arg, 0, 0);
 		break;
 	case OPT_OPEN:
 		a->filter.open_only = 1;
@@ -154,7 +166,7 @@ own_option(int ch, const char *arg, struct args *a)
 		a->filter.segment = arg;
 		break;
 	case OPT_SINCE:
-		a->since = cli_day_arg("--since", arg, 1, 0);
+		a->since = cli_day_arg("--since", arg, 0, 0);
 		break;
 	case OPT_STAGE:
 		a->filter.stage = arg;
@@ -245,51 +257,35 @@ run(sqlite3 *db, const char *verb, int argc, char *argv[], struct args *a,
 int
 main(int argc, char *argv[])
 {
-	static const char *const verbs[] = { "convert", "move", "list", "won",
-	    "funnel", "forecast", "velocity", "stages" };
+	const struct cli_verb *v;
 	struct cli_common common;
 	struct args a = { .window = 90 };
-	const char *verb;
 	char *arguments;
 	sqlite3 *db;
-	size_t i;
-	int ch, rc;
+	int first, rc;
 
 	cli_init("revops-pipeline", &common);
 	a.on = a.as_of = DATE_NONE;
 	a.since = a.from = a.to = DATE_NONE;
 	a.filter.closing_from = a.filter.closing_to = DATE_NONE;
-	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
-	    NULL)) != -1) {
-		if (ch == '?' || ch == ':')
-			cli_bad_option(ch, argv);
-		if (!cli_common_option(&common, ch, optarg, help))
-			own_option(ch, optarg, &a);
-	}
+	first = cli_options(argc, argv, longopts, &common, own_option, &a);
 	arguments = cli_join_args(argc - 1, argv + 1);	/* options too */
-	argc -= optind;
-	argv += optind;
+	argc -= first;
+	argv += first;
+	v = cli_verb_of(&program, &common, argc, argv);
+	/* before the database is opened: a usage error creates none */
+	if (a.all_qualified && argc > 1)
+		cli_usage_error("--all-qualified or lead ids, not both");
+	if (strcmp(v->name, "move") == 0 && argc % 2 == 0)
+		cli_usage_error("move: arguments come in pairs, OPP STAGE");
 	if (a.as_of == DATE_NONE)
 		a.as_of = date_today();
 	if (a.on == DATE_NONE)
 		a.on = a.as_of;
-	if (argc < 1)
-		cli_usage_error("which verb? (convert, move, list, won, funnel, "
-		    "forecast, velocity, stages)");
-	verb = argv[0];
-	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		if (strcmp(verb, verbs[i]) == 0)
-			break;
-	if (i == sizeof(verbs) / sizeof(verbs[0]))
-		cli_usage_error("'%s' is not a verb of revops-pipeline", verb);
-	if (argc > 1 && strcmp(verb, "convert") != 0 && strcmp(verb, "move"))
-		cli_usage_error("%s takes no arguments", verb);
-	if (a.all_qualified && argc > 1)
-		cli_usage_error("--all-qualified or lead ids, not both");
-	db = db_open(&common, 0);
-	rc = run(db, verb, argc - 1, argv + 1, &a, &common, arguments);
+	db = db_open(&common, v->writes ? DB_WRITE : DB_READ, 0);
+	rc = run(db, v->name, argc - 1, argv + 1, &a, &common, arguments);
+	cli_finish_stdout();
 	db_close(db);
 	free(arguments);
-	cli_finish_stdout();
 	return rc;
 }

@@ -36,57 +36,67 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static void
-help(void)
-{
-	printf("usage: revops-quote [options] VERB [ARGS]\n"
-	    "\n"
-	    "Configure, price and quote.  Verbs:\n"
-	    "  price [FILE]           price lines sku,quantity[,discount_pct]\n"
-	    "                         [,term_months] (with account_id or --currency);\n"
-	    "                         writes nothing\n"
-	    "  new [FILE]             lines quote_ref,account_id[,opportunity_id],sku,\n"
-	    "                         quantity[,discount_pct][,term_months] become\n"
-	    "                         quotes Q-000001...; quote_ref defaults to the\n"
-	    "                         opportunity_id (won deals from revops-pipeline)\n"
-	    "  approve [QUOTE...]     approve the reasons waiting for --as ROLE\n"
-	    "  reject [QUOTE...]      reject them\n"
-	    "  accept [QUOTE...]      approved quotes become an order, a contract and\n"
-	    "                         subscriptions\n"
-	    "  list                   quotes with their totals\n"
-	    "  show [QUOTE...]        the totals of these quotes (--lines: their lines)\n"
-	    "  revise QUOTE [FILE]    a new version from lines sku,quantity,...\n"
-	    "Lines come from FILE, or standard input for none or '-'.  Verbs that\n"
-	    "take quotes read them as arguments or as a CSV with a quote_id column\n"
-	    "on stdin.\n"
-	    "\n"
-	    "      --on DATE          the day of the quote, decision or acceptance\n"
-	    "                         (default --as-of)\n"
-	    "      --as-of DATE       today, for --on and for expiry (default the real\n"
-	    "                         today)\n"
-	    "      --currency CODE    price, new: quote in CODE, not the account's\n"
-	    "      --valid-days N     new, revise: days a quote can be accepted\n"
-	    "                         (default 30)\n"
-	    "      --sku SKU          new: the sku of lines that name none\n"
-	    "      --quantity N       new: the quantity of lines that give none\n"
-	    "      --as ROLE          approve, reject: the role deciding\n"
-	    "      --note TEXT        approve, reject: a note kept with the decision\n"
-	    "      --start DATE       accept: the day subscriptions start (default --on)\n"
-	    "      --status STATUS    list: needs_approval, approved, rejected,\n"
-	    "                         accepted, superseded or expired\n"
-	    "      --account ID       list: quotes of this account\n"
-	    "      --lines            show: the quote lines instead of the totals\n"
-	    "%s"
-	    "\n"
-	    "Example:\n"
-	    "  revops-quote new < lines.csv | revops-quote accept\n",
-	    cli_common_help);
-	cli_finish_stdout();
-}
+static const struct cli_verb verbs[] = {
+	{ "price", "[FILE]", "currency on as-of", 0,
+	    "price lines sku,quantity[,discount_pct][,term_months] (with "
+	    "account_id or --currency); writes nothing" },
+	{ "new", "[FILE]", "currency valid-days sku quantity on as-of", 1,
+	    "lines quote_ref, account_id, sku, quantity (and opportunity_id, "
+	    "discount_pct, term_months) become quotes Q-000001...; quote_ref "
+	    "defaults to the opportunity_id (won deals from revops-pipeline)" },
+	{ "approve", "[QUOTE...]", "as note on as-of", 1,
+	    "approve the reasons waiting for --as ROLE" },
+	{ "reject", "[QUOTE...]", "as note on as-of", 1, "reject them" },
+	{ "accept", "[QUOTE...]", "start on as-of", 1,
+	    "approved quotes become an order, a contract and subscriptions" },
+	{ "list", "", "status account on as-of", 0, "quotes with their totals" },
+	{ "show", "[QUOTE...]", "lines on as-of", 0,
+	    "the totals of these quotes (--lines: their lines)" },
+	{ "revise", "QUOTE [FILE]", "valid-days on as-of", 1,
+	    "a new version from lines sku,quantity,..." },
+};
+
+static const struct cli_option_help options[] = {
+	{ "on", "DATE", "the day of the quote, decision or acceptance (default "
+	    "--as-of)" },
+	{ "as-of", "DATE", "today, for --on and for expiry (default the real "
+	    "today)" },
+	{ "currency", "CODE", "price, new: quote in CODE, not the account's" },
+	{ "valid-days", "N", "new, revise: days a quote can be accepted "
+	    "(default 30)" },
+	{ "sku", "SKU", "new: the sku of lines that name none" },
+	{ "quantity", "N", "new: the quantity of lines that give none" },
+	{ "as", "ROLE", "approve, reject: the role deciding" },
+	{ "note", "TEXT", "approve, reject: a note kept with the decision" },
+	{ "start", "DATE", "accept: the day subscriptions start (default --on)" },
+	{ "status", "STATUS", "list: needs_approval, approved, rejected, "
+	    "accepted, superseded or expired" },
+	{ "account", "ID", "list: quotes of this account" },
+	{ "lines", NULL, "show: the quote lines instead of the totals" },
+};
+
+static const struct cli_program program = {
+	"VERB [ARGS]",
+	"Configure, price and quote.\n",
+	verbs, sizeof(verbs) / sizeof(verbs[0]),
+	"Lines come from FILE, or standard input for none or '-'.  Verbs that\n"
+	"take quotes read them as arguments or as a CSV with a quote_id column\n"
+	"on stdin.\n",
+	options, sizeof(options) / sizeof(options[0]),
+	"revops-quote new < lines.csv | revops-quote accept"
+};
+
+/* What the options say: the quote verbs' options, and --as-of. */
+struct args {
+	struct quote_opts o;
+	int32_t as_of;
+};
 
 static void
-own_option(int ch, const char *arg, struct quote_opts *o, int32_t *as_of)
+own_option(int ch, const char *arg, void *ctx)
 {
+	struct quote_opts *o = &((struct args *)ctx)->o;
+	int32_t *as_of = &((struct args *)ctx)->as_of;
 	static const char statuses[] = "|needs_approval|approved|rejected|"
 	    "accepted|superseded|expired|";
 	char key[40];
@@ -154,8 +164,6 @@ lines_file(int argc, char *argv[], const char **name)
 {
 	FILE *fp;
 
-	if (argc > 1)
-		cli_usage_error("one file of lines at most");
 	*name = cli_input_name(argc == 1 ? argv[0] : NULL);
 	if (strcmp(*name, "stdin") == 0)
 		return stdin;
@@ -169,6 +177,7 @@ run(sqlite3 *db, const char *verb, int argc, char *argv[],
     const struct quote_opts *o, const struct cli_common *c)
 {
 	struct csv_input in = { argv, argc, stdin, c->delim, NULL };
+	char *account[1] = { (char *)o->account };
 	const char *name = NULL;
 	FILE *fp;
 
@@ -182,19 +191,16 @@ run(sqlite3 *db, const char *verb, int argc, char *argv[],
 		in.argc = 0;
 		return quote_new(db, &in, o);
 	}
-	if (strcmp(verb, "approve") == 0 || strcmp(verb, "reject") == 0) {
-		if (o->role == NULL)
-			cli_usage_error("%s: --as ROLE says who decides", verb);
+	if (strcmp(verb, "approve") == 0 || strcmp(verb, "reject") == 0)
 		return quote_decide(db, &in, verb[0] == 'a', o);
-	}
 	if (strcmp(verb, "accept") == 0)
 		return quote_accept(db, &in, o);
 	if (strcmp(verb, "list") == 0)
-		return quote_list(db, NULL, o);
+		return account[0] != NULL && db_unknown_ids(db, "accounts",
+		    "account_id", "account", "--account", account, 1) > 0 ?
+		    CLI_EDATA : quote_list(db, NULL, o);
 	if (strcmp(verb, "show") == 0)
 		return quote_list(db, &in, o);
-	if (argc < 1)
-		cli_usage_error("revise: which quote?");
 	fp = lines_file(argc - 1, argv + 1, &name);
 	return quote_revise(db, argv[0], fp, name, c->delim, o);
 }
@@ -202,52 +208,41 @@ run(sqlite3 *db, const char *verb, int argc, char *argv[],
 int
 main(int argc, char *argv[])
 {
-	static const char *const verbs[] = { "price", "new", "approve",
-	    "reject", "accept", "list", "show", "revise" };
+	const struct cli_verb *v;
 	struct cli_common common;
-	struct quote_opts o;
-	int32_t as_of = DATE_NONE;
-	const char *verb;
+	struct args a;
 	char *arguments;
 	sqlite3 *db;
-	size_t i;
-	int ch, rc;
+	int first, rc;
 
 	cli_init("revops-quote", &common);
-	memset(&o, 0, sizeof(o));
-	o.on = o.start = DATE_NONE;
-	o.valid_days = 30;
-	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
-	    NULL)) != -1) {
-		if (ch == '?' || ch == ':')
-			cli_bad_option(ch, argv);
-		if (!cli_common_option(&common, ch, optarg, help))
-			own_option(ch, optarg, &o, &as_of);
-	}
+	memset(&a, 0, sizeof(a));
+	a.as_of = a.o.on = a.o.start = DATE_NONE;
+	a.o.valid_days = 30;
+	first = cli_options(argc, argv, longopts, &common, own_option, &a);
 	arguments = cli_join_args(argc - 1, argv + 1);
-	argc -= optind;
-	argv += optind;
-	if (as_of == DATE_NONE)
-		as_of = date_today();
-	if (o.on == DATE_NONE)
-		o.on = as_of;
-	o.out = &common.out;
-	o.arguments = arguments;
-	if (argc < 1)
-		cli_usage_error("which verb? (price, new, approve, reject, "
-		    "accept, list, show, revise)");
-	verb = argv[0];
-	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		if (strcmp(verb, verbs[i]) == 0)
-			break;
-	if (i == sizeof(verbs) / sizeof(verbs[0]))
-		cli_usage_error("'%s' is not a verb of revops-quote", verb);
-	if (argc > 1 && strcmp(verb, "list") == 0)
-		cli_usage_error("list takes no arguments");
-	db = db_open(&common, 0);
-	rc = run(db, verb, argc - 1, argv + 1, &o, &common);
+	argc -= first;
+	argv += first;
+	v = cli_verb_of(&program, &common, argc, argv);
+	/* before the database is opened: a usage error creates none */
+	if ((strcmp(v->name, "approve") == 0 || strcmp(v->name, "reject") == 0)
+	    && a.o.role == NULL)
+		cli_usage_error("%s: --as ROLE says who decides", v->name);
+	if (strcmp(v->name, "revise") == 0 && argc < 2)
+		cli_usage_error("revise: which quote?");
+	if (argc > (strcmp(v->name, "revise") == 0 ? 3 : 2) &&
+	    strstr(v->synopsis, "FILE") != NULL)
+		cli_usage_error("one file of lines at most");
+	if (a.as_of == DATE_NONE)
+		a.as_of = date_today();
+	if (a.o.on == DATE_NONE)
+		a.o.on = a.as_of;
+	a.o.out = &common.out;
+	a.o.arguments = arguments;
+	db = db_open(&common, v->writes ? DB_WRITE : DB_READ, 0);
+	rc = run(db, v->name, argc - 1, argv + 1, &a.o, &common);
+	cli_finish_stdout();
 	db_close(db);
 	free(arguments);
-	cli_finish_stdout();
 	return rc;
 }

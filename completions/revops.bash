@@ -34,10 +34,12 @@ _revops_metrics='mrr arr new_mrr expansion_mrr contraction_mrr churned_mrr
 
 # Sets own (the options of PROGRAM, or of PROGRAM VERB, besides the common
 # ones), verbs (the verbs of PROGRAM, if any) and args (what the words
-# after the options and the verb are: "entity files", "files", "moves"
-# (opportunity and stage, in pairs), "metrics" (metric names, or
-# reconcile alone) or "none", also for verbs whose arguments are ids that
-# are not completed, such as quote ids).
+# after the options and the verb are: "entity files", "files", "id files"
+# (an id, not completed, then files), "moves" (opportunity and stage, in
+# pairs), "metrics" (metric names, or reconcile alone) or "none", also for
+# verbs whose arguments are ids that are not completed, such as quote
+# ids).  The options of each verb are those of `PROGRAM VERB --help`:
+# tests/docs.sh holds them to it.
 _revops_table()
 {
 	own= verbs= args=files
@@ -49,10 +51,10 @@ _revops_table()
 	revops-pipeline)
 		verbs='convert move list won funnel forecast velocity stages' ;;
 	'revops-pipeline convert')
-		own='--all-qualified --on='
+		own='--all-qualified --on= --as-of='
 		args=none ;;
 	'revops-pipeline move')
-		own='--on= --reopen'
+		own='--on= --reopen --as-of='
 		args=moves ;;
 	'revops-pipeline list')
 		own='--stage= --owner= --type= --open --closing= --segment='
@@ -61,10 +63,10 @@ _revops_table()
 		own='--since='
 		args=none ;;
 	'revops-pipeline funnel')
-		own='--from= --to= --by='
+		own='--from= --to= --by= --as-of='
 		args=none ;;
 	'revops-pipeline forecast')
-		own='--from= --to= --by= --commit-stage= --currency='
+		own='--from= --to= --by= --commit-stage= --currency= --as-of='
 		args=none ;;
 	'revops-pipeline velocity')
 		own='--as-of= --window= --currency='
@@ -74,11 +76,9 @@ _revops_table()
 	revops-quote)
 		verbs='price new approve reject accept list show revise' ;;
 	'revops-quote price')
-		own='--currency= --on= --as-of='
-		args=none ;;
+		own='--currency= --on= --as-of=' ;;
 	'revops-quote new')
-		own='--currency= --valid-days= --sku= --quantity= --on= --as-of='
-		args=none ;;
+		own='--currency= --valid-days= --sku= --quantity= --on= --as-of=' ;;
 	'revops-quote approve'|'revops-quote reject')
 		own='--as= --note= --on= --as-of='
 		args=none ;;
@@ -93,7 +93,7 @@ _revops_table()
 		args=none ;;
 	'revops-quote revise')
 		own='--valid-days= --on= --as-of='
-		args=none ;;
+		args='id files' ;;
 	revops-invoice)
 		verbs='run credit void apply aging dunning schedule deferred
 		    export list show' ;;
@@ -101,13 +101,13 @@ _revops_table()
 		own='--period= --on= --account= --dry-run'
 		args=none ;;
 	'revops-invoice credit')
-		own='--line= --amount= --reason= --on= --as-of='
+		own='--line= --amount= --reason= --on= --as-of= --dry-run'
 		args=none ;;
 	'revops-invoice void')
-		own='--as-of='
+		own='--as-of= --dry-run'
 		args=none ;;
 	'revops-invoice apply')
-		own='--as-of= --account= --convert'
+		own='--as-of= --account= --convert --dry-run'
 		args=none ;;
 	'revops-invoice aging')
 		own='--as-of= --by= --basis='
@@ -320,6 +320,8 @@ _revops()
 		elif [[ $first != reconcile ]]; then
 			COMPREPLY=($(compgen -W "$_revops_metrics" -- "$cur"))
 		fi
+	elif [[ $args == 'id files' ]] && ((npos == 0)); then
+		:
 	elif [[ $args == moves ]]; then
 		# OPP STAGE pairs: the second of each is a stage.
 		((npos % 2 == 1)) && COMPREPLY=($(compgen -W \

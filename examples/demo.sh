@@ -70,7 +70,7 @@ echo "accepted: $(cut -d, -f1 "$work/accepted.csv" | sed 1d | sort -u |
 
 step "4. bill April, May and June"
 for month in 2026-04 2026-05 2026-06; do
-	revops-invoice run --period "$month" </dev/null >"$work/run.csv"
+	revops-invoice run --period "$month" >"$work/run.csv"
 	echo "$month: $(rows "$work/run.csv") invoice lines on" \
 	    "$(cut -d, -f1 "$work/run.csv" | sed 1d | sort -u | wc -l) invoices"
 done

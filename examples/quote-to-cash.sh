@@ -20,11 +20,12 @@ done
 # new:    a quote for each (its ref the opportunity), five PRO-SEAT;
 # accept: each approved quote becomes an order, a contract and a
 #         subscription starting 1 April, written with its account;
-# run:    the April billing run of those accounts only.
+# run:    the April billing run of those accounts only ('-': the
+#         accounts of the CSV on stdin; without it, every account).
 revops-pipeline won --since 2026-03-01 |
     revops-quote new --on 2026-03-31 --sku PRO-SEAT --quantity 5 |
     revops-quote accept --on 2026-03-31 --start 2026-04-01 |
-    revops-invoice run --period 2026-04 > april.csv
+    revops-invoice run --period 2026-04 - > april.csv
 
 echo "billed: $(($(wc -l < april.csv) - 1)) invoice lines"
 revops-quote list --status accepted --as-of 2026-04-01 --format table

@@ -946,24 +946,27 @@ keep_invoice(void *arg, const struct csv_field *f, unsigned long line)
 	return 0;
 }
 
-int
-ar_list(sqlite3 *db, const struct csv_input *in, const struct ar_opts *o)
+/* Keeps the invoices that in names in temp.out_keys: 0, or -1 after an
+ * error was reported. */
+static int
+keep_named(sqlite3 *db, const struct csv_input *in)
 {
 	static const char *const columns[] = { "invoice_id" };
 	struct csv_rows ids;
 
-	db_keys_open(db);
-	if (in == NULL)
-		return write_list(db, o, 0);
-	if (csv_collect(in, columns, 1, 1, 1, &ids) != 0) {
-		csv_rows_free(&ids);
-		return CLI_EDATA;
-	}
-	csv_rows_each(&ids, keep_invoice, db);
+	if (csv_collect(in, columns, 1, 1, 1, &ids) == 0)
+		csv_rows_each(&ids, keep_invoice, db);
 	csv_rows_free(&ids);
-	if (cli_data_errors() > 0)
+	return cli_data_errors() > 0 ? -1 : 0;
+}
+
+int
+ar_list(sqlite3 *db, const struct csv_input *in, const struct ar_opts *o)
+{
+	db_keys_open(db);
+	if (in != NULL && keep_named(db, in) != 0)
 		return CLI_EDATA;
-	return write_list(db, o, 1);
+	return write_list(db, o, in != NULL);
 }
 
 /* The invoices of an export of lines, with their status as list shows it
@@ -979,21 +982,23 @@ keep_listed(sqlite3_stmt *st, const char *status, void *arg)
 	db_step_done(sqlite3_db_handle(keep), keep);
 }
 
-/* The export: the invoices list selects, as it writes them, or their lines
- * in the import contract's columns. */
+/* The export: the invoices named, or those list selects, as it writes
+ * them, or their lines in the import contract's columns. */
 int
-ar_export(sqlite3 *db, const struct ar_opts *o)
+ar_export(sqlite3 *db, const struct csv_input *in, const struct ar_opts *o)
 {
 	sqlite3_stmt *keep;
 
 	db_keys_open(db);
+	if (in != NULL && keep_named(db, in) != 0)
+		return CLI_EDATA;
 	if (!o->lines)
-		return write_list(db, o, 0);
+		return write_list(db, o, in != NULL);
 	db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS export_status "
 	    "(key TEXT PRIMARY KEY, status TEXT); "
 	    "DELETE FROM temp.export_status");
 	keep = db_prepare(db, "INSERT INTO temp.export_status VALUES (?1, ?2)");
-	each_listed(db, o, 0, keep_listed, keep);
+	each_listed(db, o, in != NULL, keep_listed, keep);
 	sqlite3_finalize(keep);
 	return import_export_given(db, entity_find("invoices"), o->out,
 	    "export_status", "status") == 0 ? CLI_OK : CLI_EIO;

@@ -50,8 +50,11 @@ int ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o);
 int ar_void(sqlite3 *db, const struct csv_input *in, const struct ar_opts *o);
 int ar_aging(sqlite3 *db, const struct ar_opts *o);
 int ar_dunning(sqlite3 *db, const struct ar_opts *o);
+/* list and export: the invoices that in names (arguments, or the
+ * invoice_id column of a CSV), or with in NULL those the options select. */
 int ar_list(sqlite3 *db, const struct csv_input *in, const struct ar_opts *o);
-int ar_export(sqlite3 *db, const struct ar_opts *o);
+int ar_export(sqlite3 *db, const struct csv_input *in,
+    const struct ar_opts *o);
 
 /*
  * The one status rule: what an invoice is, from its stored status and its

@@ -2010,6 +2010,27 @@ finish_run(struct run *r)
 	return rc;
 }
 
+/* Reports the accounts to bill that are not there; returns how many. */
+static unsigned long
+unknown_accounts(sqlite3 *db, const struct csv_rows *only,
+    const struct csv_input *in)
+{
+	const char *name = cli_input_name(in->name);
+	unsigned long n = 0;
+
+	for (size_t i = 0; i < only->n; i++)
+		if (only->cell[i] != NULL && !db_has(db, "accounts",
+		    "account_id", only->cell[i])) {
+			n++;
+			if (!cli_data_error(only->line[i] > 0 ? name :
+			    "--account", only->line[i], only->line[i] > 0 ?
+			    "account_id" : NULL, "account '%s' does not exist",
+			    only->cell[i]))
+				break;
+		}
+	return n;
+}
+
 int
 billing_run(sqlite3 *db, const struct billing_opts *o)
 {
@@ -2019,12 +2040,16 @@ billing_run(sqlite3 *db, const struct billing_opts *o)
 
 	/* the accounts, read whole before the lock: the command before in
 	 * a pipe has committed when it has written them */
-	if (o->accounts != NULL && (o->accounts->argc > 0 ||
-	    csv_waiting(o->accounts->in,
-	    cli_input_name(o->accounts->name)))) {
-		if (csv_collect(o->accounts, columns, 1, 1, 1, &r.only) != 0)
+	if (o->accounts != NULL) {
+		if (csv_collect(o->accounts, columns, 1, 1, 1, &r.only) != 0 ||
+		    unknown_accounts(db, &r.only, o->accounts) > 0) {
+			csv_rows_free(&r.only);
 			return nothing_billed(NULL);
+		}
 		r.some = 1;
+		if (r.only.n == 0)
+			cli_warn("run: no accounts on %s: nothing billed",
+			    cli_input_name(o->accounts->name));
 	}
 
 	/*

@@ -93,8 +93,8 @@ struct billing_opts {
 	int32_t month;			/* the period P (date.h month number) */
 	int32_t on;			/* the invoices' date */
 	/* The accounts to bill: the arguments of in (--account), else the
-	 * account_id column of a CSV waiting on in->in (the output of
-	 * revops-quote accept, say); with neither, every account. */
+	 * account_id column of a CSV on in->in (the output of revops-quote
+	 * accept, say); NULL: every account (stdin is never read). */
 	const struct csv_input *accounts;
 	int dry_run;
 	const struct out_opts *out;

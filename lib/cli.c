@@ -18,7 +18,7 @@ static unsigned long max_errors = 20;
 const char cli_common_help[] =
 "  -D, --db PATH          database file (default $REVOPS_DB, else ./revops.db)\n"
 "      --busy-timeout MS  wait this long for a locked database (default 10000)\n"
-"      --mode MODE        octal file mode of a new database (default 0600)\n"
+"      --mode MODE        octal mode of the files it makes (default 0600)\n"
 "  -d, --delimiter C      input field delimiter (default ',')\n"
 "      --tsv              TSV input and output\n"
 "      --decimal-comma    ';' between fields and ',' as the decimal mark\n"
@@ -65,8 +65,7 @@ parse_count(const char *opt, const char *arg, long min, long max, int base)
 }
 
 int
-cli_common_option(struct cli_common *c, int ch, const char *arg,
-    void (*help)(void))
+cli_common_option(struct cli_common *c, int ch, const char *arg)
 {
 	switch (ch) {
 	case 'D':
@@ -81,8 +80,8 @@ cli_common_option(struct cli_common *c, int ch, const char *arg,
 		c->delim_set = 1;
 		break;
 	case 'h':
-		help();
-		exit(CLI_OK);
+		c->help = 1;
+		break;
 	case 'V':
 		printf("%s %s\n", progname, REVOPS_VERSION);
 		cli_finish_stdout();
@@ -124,6 +123,191 @@ cli_common_option(struct cli_common *c, int ch, const char *arg,
 		return 0;
 	}
 	return 1;
+}
+
+/* The own options given, by their long names (static storage). */
+static const char *given[64];
+static size_t ngiven;
+
+static void
+option_given(const char *name)
+{
+	for (size_t i = 0; i < ngiven; i++)
+		if (strcmp(given[i], name) == 0)
+			return;
+	if (ngiven < sizeof(given) / sizeof(given[0]))
+		given[ngiven++] = name;
+}
+
+int
+cli_options(int argc, char *argv[], const struct option *longopts,
+    struct cli_common *c, void (*own)(int ch, const char *arg, void *ctx),
+    void *ctx)
+{
+	int ch, li = 0;
+
+	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
+	    &li)) != -1) {
+		if (ch == '?' || ch == ':')
+			cli_bad_option(ch, argv);
+		if (!cli_common_option(c, ch, optarg)) {
+			option_given(longopts[li].name);
+			own(ch, optarg, ctx);
+		}
+	}
+	return optind;
+}
+
+/* The verb called name, or a usage error that lists the verbs (name
+ * NULL: none was given). */
+static const struct cli_verb *
+verb_find(const struct cli_program *p, const char *name)
+{
+	char list[256];
+	size_t n = 0;
+
+	for (size_t i = 0; name != NULL && i < p->nverbs; i++)
+		if (strcmp(p->verbs[i].name, name) == 0)
+			return &p->verbs[i];
+	for (size_t i = 0; i < p->nverbs && n < sizeof(list); i++)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s",
+		    i > 0 ? ", " : "", p->verbs[i].name);
+	if (name == NULL)
+		cli_usage_error("which verb? (%s)", list);
+	cli_usage_error("'%s' is not a verb of %s (%s)", name, progname, list);
+}
+
+static int
+verb_takes(const struct cli_verb *v, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *o = v->options; *o != '\0'; o += strspn(o, " ")) {
+		size_t len = strcspn(o, " ");
+
+		if (len == n && strncmp(o, name, n) == 0)
+			return 1;
+		o += len;
+	}
+	return 0;
+}
+
+void
+cli_verb_check(const struct cli_verb *v)
+{
+	for (size_t i = 0; i < ngiven; i++)
+		if (!verb_takes(v, given[i]))
+			cli_usage_error("%s takes no option '--%s'", v->name,
+			    given[i]);
+}
+
+const struct cli_verb *
+cli_verb_of(const struct cli_program *p, const struct cli_common *c,
+    int argc, char *const argv[])
+{
+	const struct cli_verb *v = argc > 0 ? verb_find(p, argv[0]) : NULL;
+
+	if (c->help)
+		cli_help(p, v);
+	if (v == NULL)
+		verb_find(p, NULL);
+	cli_verb_check(v);
+	if (argc > 1 && *v->synopsis == '\0')
+		cli_usage_error("%s takes no arguments", v->name);
+	return v;
+}
+
+/* Help is 79 columns wide, with the text of items from column 25. */
+#define HELP_WIDTH 79
+#define HELP_COLUMN 25
+
+/* Prints text's words from column col on, wrapped at HELP_WIDTH to lines
+ * that start at column indent, and ends the line. */
+static void
+help_wrap(const char *text, int indent, int col)
+{
+	int first = 1;
+
+	for (const char *p = text + strspn(text, " "); *p != '\0';
+	    p += strspn(p, " ")) {
+		int n = (int)strcspn(p, " ");
+
+		if (!first && col + 1 + n > HELP_WIDTH) {
+			printf("\n%*s", indent, "");
+			col = indent;
+		} else if (!first) {
+			putchar(' ');
+			col++;
+		}
+		printf("%.*s", n, p);
+		col += n;
+		p += n;
+		first = 0;
+	}
+	putchar('\n');
+}
+
+/* An item of --help: its label, then its text from HELP_COLUMN (on the
+ * next line when the label reaches it). */
+static void
+help_item(const char *label, const char *arg, const char *text)
+{
+	int col = printf("%s%s%s", label, arg != NULL && *arg != '\0' ? " " :
+	    "", arg != NULL ? arg : "");
+
+	if (col >= HELP_COLUMN - 1) {
+		putchar('\n');
+		col = 0;
+	}
+	printf("%*s", HELP_COLUMN - col, "");
+	help_wrap(text, HELP_COLUMN, HELP_COLUMN);
+}
+
+static void
+help_options(const struct cli_program *p, const struct cli_verb *v)
+{
+	char label[64];
+
+	for (size_t i = 0; i < p->noptions; i++) {
+		const struct cli_option_help *o = &p->options[i];
+
+		if (v != NULL && !verb_takes(v, o->name))
+			continue;
+		snprintf(label, sizeof(label), "      --%s", o->name);
+		help_item(label, o->arg, o->help);
+	}
+}
+
+void
+cli_help(const struct cli_program *p, const struct cli_verb *v)
+{
+	char label[64];
+
+	if (v != NULL) {
+		printf("usage: %s [options] %s%s%s\n\n", progname, v->name,
+		    *v->synopsis != '\0' ? " " : "", v->synopsis);
+		help_wrap(v->help, 0, 0);
+		if (*v->options != '\0')
+			putchar('\n');
+		help_options(p, v);
+		printf("\nThe options of every verb: %s --help.\n", progname);
+		cli_finish_stdout();
+		exit(CLI_OK);
+	}
+	printf("usage: %s [options] %s\n\n%s", progname, p->usage, p->about);
+	if (p->nverbs > 0)
+		printf("Verbs:\n");
+	for (size_t i = 0; i < p->nverbs; i++) {
+		snprintf(label, sizeof(label), "  %s", p->verbs[i].name);
+		help_item(label, p->verbs[i].synopsis, p->verbs[i].help);
+	}
+	if (p->after_verbs != NULL)
+		printf("%s", p->after_verbs);
+	putchar('\n');
+	help_options(p, NULL);
+	printf("%s\nExample:\n  %s\n", cli_common_help, p->example);
+	cli_finish_stdout();
+	exit(CLI_OK);
 }
 
 static void

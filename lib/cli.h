@@ -33,6 +33,7 @@ struct cli_common {
 	int delim_set;		/* -d or --tsv given: a .tsv name does not override */
 	int decimal_comma;	/* input and output */
 	struct out_opts out;	/* --format, --tsv, --no-header, --excel */
+	int help;		/* -h given: the program prints its help */
 };
 
 /* Long options every program takes; a program's table starts with these
@@ -66,11 +67,72 @@ const char *cli_progname(void);
 
 /*
  * Handles one common option.  Returns 1 when ch was one (usage errors exit
- * with CLI_EUSAGE), 0 when it is the program's own.  'h' calls help(),
- * 'V' prints the version; both exit 0.
+ * with CLI_EUSAGE), 0 when it is the program's own.  'h' sets c->help, so
+ * that the help can be of the verb given after it; 'V' prints the version
+ * and exits 0.
  */
-int cli_common_option(struct cli_common *c, int ch, const char *arg,
-    void (*help)(void));
+int cli_common_option(struct cli_common *c, int ch, const char *arg);
+
+/*
+ * A program's verbs, as one table that serves dispatch, the refusal of an
+ * option meant for another verb, --help and `PROG VERB --help`, which
+ * tests/docs.sh holds the man page and the completions to.  options
+ * names the program's own long options the verb takes, separated by
+ * spaces ("period on account dry-run"); the common options go with every
+ * verb.  Everything is static storage.
+ */
+struct cli_verb {
+	const char *name;
+	const char *synopsis;	/* what follows the verb: "[INVOICE...]" */
+	const char *options;
+	int writes;		/* changes the database; else only reads */
+	const char *help;	/* what it does, for --help */
+};
+
+/* An own option in --help: its long name, the name of its value (NULL
+ * for none) and what it does. */
+struct cli_option_help {
+	const char *name;
+	const char *arg;
+	const char *help;
+};
+
+struct cli_program {
+	const char *usage;	/* after "usage: PROG [options] " */
+	const char *about;	/* the paragraphs after the usage line */
+	const struct cli_verb *verbs;	/* NULL for a program of no verbs */
+	size_t nverbs;
+	const char *after_verbs;	/* a paragraph after the verbs, or NULL */
+	const struct cli_option_help *options;
+	size_t noptions;
+	const char *example;
+};
+
+/*
+ * Reads the options of argv: the common ones into c, the program's own
+ * through own(ch, optarg, ctx), each noted for cli_verb_check(); reports
+ * an unknown option or a missing value (CLI_EUSAGE).  Returns optind, the
+ * index of the first argument.
+ */
+int cli_options(int argc, char *argv[], const struct option *longopts,
+    struct cli_common *c, void (*own)(int ch, const char *arg, void *ctx),
+    void *ctx);
+
+/*
+ * The verb that argv (the arguments after the options) names: prints the
+ * help, of the verb when one is named, for -h; else refuses no verb, an
+ * unknown one, an option it does not take, and arguments to a verb whose
+ * synopsis names none, as usage errors.
+ */
+const struct cli_verb *cli_verb_of(const struct cli_program *p,
+    const struct cli_common *c, int argc, char *const argv[]);
+
+/* Refuses, as a usage error, each own option given that v does not take. */
+void cli_verb_check(const struct cli_verb *v);
+
+/* Prints the help of the program, or with v of that verb alone: its
+ * synopsis, what it does and its own options; exits 0. */
+_Noreturn void cli_help(const struct cli_program *p, const struct cli_verb *v);
 
 /* Reports what getopt_long() returned '?' or ':' for, and exits
  * CLI_EUSAGE; call it from the default case of the option switch. */

@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <strings.h>
 
@@ -782,26 +781,6 @@ keep_row(void *arg, const struct csv_field *f, unsigned long line)
 	}
 	r->line[r->n++] = line;
 	return 0;
-}
-
-int
-csv_waiting(FILE *fp, const char *name)
-{
-	struct stat sb;
-	int c;
-
-	/* a terminal, /dev/null or a socket is nobody handing ids over; a
-	 * directory is read, to fail as one */
-	if (fstat(fileno(fp), &sb) != 0 || !(S_ISFIFO(sb.st_mode) ||
-	    S_ISREG(sb.st_mode) || S_ISDIR(sb.st_mode)))
-		return 0;
-	if ((c = getc(fp)) == EOF) {
-		if (ferror(fp))
-			read_failed(name);
-		return 0;
-	}
-	ungetc(c, fp);
-	return 1;
 }
 
 int

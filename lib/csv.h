@@ -98,11 +98,6 @@ struct csv_rows {
 	unsigned long *line;	/* 0 for arguments */
 };
 
-/* Whether a CSV waits on fp: it is a pipe or a file (not a terminal,
- * /dev/null or a socket) and holds at least a byte (peeked, and put
- * back).  An empty one, or cron's /dev/null, is none; one that cannot be
- * read (a directory) is an error, as for csv_read(). */
-int csv_waiting(FILE *fp, const char *name);
 int csv_collect(const struct csv_input *in, const char *const *columns,
     size_t ncolumns, size_t nrequired, int per_record, struct csv_rows *rows);
 int csv_rows_each(const struct csv_rows *rows, csv_columns_fn fn, void *arg);

@@ -164,14 +164,11 @@ migrate(sqlite3 *db, const char *path)
 	db_commit(db);
 }
 
-sqlite3 *
-db_open(const struct cli_common *c, int shared)
+static sqlite3 *
+open_file(const char *path, int flags, int shared, int busy_ms)
 {
 	sqlite3 *db;
-	char pragmas[256];
 
-	if (strcmp(c->db_path, DB_MEMORY) != 0)
-		create_file(c->db_path, c->mode);
 	/*
 	 * SQLite counts every allocation under a global mutex for
 	 * sqlite3_memory_used(), which nothing here reads; on a large import
@@ -179,20 +176,138 @@ db_open(const struct cli_common *c, int shared)
 	 * SQLite initialises; a second open gets SQLITE_MISUSE, harmlessly.)
 	 */
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-	if (sqlite3_open_v2(c->db_path, &db, SQLITE_OPEN_READWRITE |
-	    (shared ? SQLITE_OPEN_FULLMUTEX : SQLITE_OPEN_NOMUTEX), NULL) !=
-	    SQLITE_OK) {
-		cli_warn("%s: %s", c->db_path, db != NULL ?
-		    sqlite3_errmsg(db) : "cannot open");
+	if (sqlite3_open_v2(path, &db, flags | (shared ? SQLITE_OPEN_FULLMUTEX :
+	    SQLITE_OPEN_NOMUTEX), NULL) != SQLITE_OK) {
+		cli_warn("%s: %s", path, db != NULL ? sqlite3_errmsg(db) :
+		    "cannot open");
 		exit(CLI_EIO);
 	}
-	sqlite3_busy_timeout(db, c->busy_ms);
+	sqlite3_busy_timeout(db, busy_ms);
 	sqlite3_extended_result_codes(db, 1);
-	snprintf(pragmas, sizeof(pragmas),
-	    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-	    "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; "
-	    "PRAGMA cache_size = -16384; PRAGMA threads = 2");
-	if (sqlite3_exec(db, pragmas, NULL, NULL, NULL) != SQLITE_OK)
+	return db;
+}
+
+/*
+ * A command that only reads opens the file read-only and never creates
+ * or migrates it.  SQLite reads a WAL database read-only only when it can
+ * open or make the -shm file beside it; in a folder the user may not
+ * write, with no -wal there (nothing is left to checkpoint, so no one is
+ * writing), the file is all there is, and it is read as immutable.
+ */
+static sqlite3 *
+open_read(const struct cli_common *c, int shared)
+{
+	char *uri, *wal;
+	sqlite3 *db;
+	int v, rc, no_wal;
+
+	if (access(c->db_path, F_OK) != 0)
+		cli_die(CLI_EIO, "%s: no such database: name one with -D PATH "
+		    "or REVOPS_DB (a command that writes creates it)",
+		    c->db_path);
+	db = open_file(c->db_path, SQLITE_OPEN_READONLY, shared, c->busy_ms);
+	rc = sqlite3_exec(db, "PRAGMA user_version", NULL, NULL, NULL) & 0xff;
+	if (rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN) {
+		if ((wal = sqlite3_mprintf("%s-wal", c->db_path)) == NULL ||
+		    (uri = sqlite3_mprintf("file:%s?immutable=1",
+		    c->db_path)) == NULL)
+			cli_die(CLI_EIO, "out of memory");
+		no_wal = access(wal, F_OK) != 0;
+		sqlite3_free(wal);
+		if (!no_wal)
+			db_fatal(db, c->db_path);
+		db_close(db);
+		db = open_file(uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+		    shared, c->busy_ms);
+		sqlite3_free(uri);
+	}
+	if (sqlite3_exec(db, "PRAGMA foreign_keys = ON; PRAGMA temp_store = "
+	    "MEMORY; PRAGMA cache_size = -16384; PRAGMA threads = 2", NULL, NULL,
+	    NULL) != SQLITE_OK)
+		db_fatal(db, c->db_path);
+	if ((v = user_version(db)) != DB_SCHEMA_VERSION) {
+		db_close(db);
+		cli_die(CLI_EIO, "%s: %s", c->db_path, v == 0 ? "not a revops "
+		    "database (a command that writes makes one)" : v >
+		    DB_SCHEMA_VERSION ? "its schema is newer than this revops: "
+		    "upgrade revops" : "its schema is older than this revops: "
+		    "a command that writes migrates it");
+	}
+	return db;
+}
+
+/* The copy a dry run changes, and its connection: removed when that
+ * closes, or when the program ends. */
+static char dry_copy[4096];
+static sqlite3 *dry_db;
+
+static void
+remove_dry_copy(void)
+{
+	static const char *const ends[] = { "", "-wal", "-shm", "-journal" };
+	char path[sizeof(dry_copy) + 16];
+
+	if (dry_copy[0] == '\0')
+		return;
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", dry_copy, ends[i]);
+		unlink(path);
+	}
+	dry_copy[0] = '\0';
+}
+
+/*
+ * A dry run makes its changes to a private copy of the database, read in
+ * one read transaction (SQLite's backup), and throws the copy away: it
+ * takes no write lock, so it runs while another command writes, and the
+ * verb runs as it would for real, its output included.
+ */
+static sqlite3 *
+open_dry_run(const struct cli_common *c, int shared)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	sqlite3 *src = open_read(c, 0), *db;
+	sqlite3_backup *b;
+	int fd, rc;
+
+	snprintf(dry_copy, sizeof(dry_copy), "%s/revops-dry-run.XXXXXX",
+	    tmpdir != NULL && *tmpdir != '\0' ? tmpdir : "/tmp");
+	if ((fd = mkstemp(dry_copy)) < 0)
+		cli_die(CLI_EIO, "%s: %s", dry_copy, strerror(errno));
+	close(fd);
+	atexit(remove_dry_copy);
+	db = open_file(dry_copy, SQLITE_OPEN_READWRITE, shared, c->busy_ms);
+	if ((b = sqlite3_backup_init(db, "main", src, "main")) == NULL)
+		db_fatal(db, dry_copy);
+	rc = sqlite3_backup_step(b, -1);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE)
+		db_fatal(rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? src : db,
+		    c->db_path);
+	db_close(src);
+	return dry_db = db;
+}
+
+sqlite3 *
+db_open(const struct cli_common *c, enum db_mode mode, int shared)
+{
+	int memory = strcmp(c->db_path, DB_MEMORY) == 0;
+	sqlite3 *db;
+
+	if (mode == DB_READ && !memory)
+		return open_read(c, shared);
+	if (mode == DB_DRY_RUN && !memory)
+		db = open_dry_run(c, shared);
+	else {
+		if (!memory)
+			create_file(c->db_path, c->mode);
+		db = open_file(c->db_path, SQLITE_OPEN_READWRITE, shared,
+		    c->busy_ms);
+	}
+	if (sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = "
+	    "NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; "
+	    "PRAGMA cache_size = -16384; PRAGMA threads = 2", NULL, NULL, NULL)
+	    != SQLITE_OK)
 		db_fatal(db, c->db_path);
 	migrate(db, c->db_path);
 	return db;
@@ -225,6 +340,10 @@ void
 db_close(sqlite3 *db)
 {
 	sqlite3_close_v2(db);
+	if (db != NULL && db == dry_db) {
+		dry_db = NULL;
+		remove_dry_copy();
+	}
 }
 
 const char *
@@ -461,6 +580,39 @@ db_finish(sqlite3 *db, const char *verb, const char *arguments,
 	db_audit(db, verb, arguments, ch);
 	db_commit(db);
 	return CLI_OK;
+}
+
+int
+db_has(sqlite3 *db, const char *table, const char *column, const char *key)
+{
+	char sql[128];
+	sqlite3_stmt *st;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT 1 FROM %s WHERE %s = ?1", table,
+	    column);
+	st = db_prepare(db, sql);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW && rc != SQLITE_DONE)
+		db_fatal(db, "database");
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW;
+}
+
+unsigned long
+db_unknown_ids(sqlite3 *db, const char *table, const char *column,
+    const char *what, const char *opt, char *const *ids, size_t n)
+{
+	unsigned long unknown = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!db_has(db, table, column, ids[i])) {
+			unknown++;
+			if (!cli_data_error(opt, 0, NULL, "%s '%s' does not exist",
+			    what, ids[i]))
+				break;
+		}
+	return unknown;
 }
 
 void

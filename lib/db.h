@@ -2,11 +2,15 @@
  * db: opening the database, its schema and migrations, transactions, and
  * the audit log.
  *
- * db_open() creates the file (mode from the options) with the whole schema
- * on first use and migrates an older one forward; it sets WAL, foreign
- * keys and the busy timeout.  The connection is the caller's to close with
- * db_close().  Failures of the database itself are fatal: they print and
- * exit with CLI_EIO after rolling back.
+ * db_open() for a command that writes creates the file (mode from the
+ * options) with the whole schema on first use and migrates an older one
+ * forward; it sets WAL, foreign keys and the busy timeout.  For a command
+ * that only reads it opens the file read-only, and a file that is not
+ * there, or not of this schema, is an error; for a dry run it opens a
+ * private copy, which the verb may change and which is thrown away.  The
+ * connection is the caller's to close with db_close().  Failures of the
+ * database itself are fatal: they print and exit with CLI_EIO after
+ * rolling back.
  */
 #ifndef REVOPS_DB_H
 #define REVOPS_DB_H
@@ -22,7 +26,12 @@
  * thread), so SQLite locks it on every call; otherwise it does not, which
  * saves a lock a column read on a large output. */
 #define DB_MEMORY ":memory:"	/* a db_path for a database of no file */
-sqlite3 *db_open(const struct cli_common *c, int shared);
+enum db_mode {
+	DB_WRITE,	/* created and migrated as needed */
+	DB_READ,	/* read-only; never created */
+	DB_DRY_RUN	/* a copy to change, read without a write lock */
+};
+sqlite3 *db_open(const struct cli_common *c, enum db_mode mode, int shared);
 void db_close(sqlite3 *db);
 
 /*
@@ -132,6 +141,16 @@ void db_rows_free(struct db_rows *r);
  * errors)" (CLI_EDATA). */
 int db_finish(sqlite3 *db, const char *verb, const char *arguments,
     const struct db_changes *ch);
+
+/* Whether table.column (the program's own names) holds key. */
+int db_has(sqlite3 *db, const char *table, const char *column, const char *key);
+
+/* Reports as a data error ("--account: account 'X' does not exist") each
+ * of the n ids given to option opt that table.column does not hold;
+ * returns how many.  what names the record. */
+unsigned long db_unknown_ids(sqlite3 *db, const char *table,
+    const char *column, const char *what, const char *opt, char *const *ids,
+    size_t n);
 
 /* temp.out_keys(key): the keys of the rows a verb made or changed, which
  * it then writes out.  db_keys_open() creates or empties it;

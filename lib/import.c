@@ -1650,7 +1650,7 @@ open_rejects(struct importer *im)
 
 	if (im->o->rejects == NULL)
 		return;
-	im->rejects_file = outfile_open(im->o->rejects);
+	im->rejects_file = outfile_open(im->o->rejects, im->o->common->mode);
 	for (size_t i = 0; i < n; i++)
 		cols[i] = im->e->column[i].name;
 	cols[n] = "error";

@@ -118,10 +118,9 @@ open_stream(struct outfile *f)
 }
 
 static void
-open_temp(struct outfile *f)
+open_temp(struct outfile *f, mode_t mode)
 {
 	size_t n = strlen(f->path);
-	mode_t mask;
 	int fd;
 
 	while (++f->slot < OUTFILE_MAX && live[f->slot])
@@ -137,10 +136,8 @@ open_temp(struct outfile *f)
 	live[f->slot] = 1;
 	if ((fd = mkstemp(temp[f->slot])) < 0)
 		open_failed(f, errno);
-	/* mkstemp() makes it 0600; a file of ours gets what fopen() gives */
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) != 0 ||
+	/* as for a new database, the umask does not get a say */
+	if (fchmod(fd, mode) != 0 ||
 	    (f->fp = fdopen(fd, "w")) == NULL) {
 		int e = errno;
 
@@ -152,7 +149,7 @@ open_temp(struct outfile *f)
 }
 
 struct outfile *
-outfile_open(const char *path)
+outfile_open(const char *path, mode_t mode)
 {
 	struct outfile *f = cli_calloc(1, sizeof(*f));
 	int how;
@@ -172,7 +169,7 @@ outfile_open(const char *path)
 	if (how == 0)
 		open_stream(f);
 	else
-		open_temp(f);
+		open_temp(f, mode);
 	return f;
 }
 

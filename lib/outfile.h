@@ -7,7 +7,8 @@
  * followed), and renamed over the target once complete, flushed and
  * synced: a reader of the target sees the old file or the new one, never
  * a part, and a symlink at the target is replaced, not followed.  The new
- * file has the mode that fopen() would give it, 0666 less the umask.
+ * file has the mode it is opened with, as a new database has (--mode,
+ * default 0600: these files hold the same figures), the umask aside.
  * Until then the temporary is removed on every error, at exit(), and when
  * SIGHUP, SIGINT, SIGPIPE, SIGTERM or SIGXFSZ ends the program (a signal
  * the program was started ignoring stays ignored); after an error the
@@ -27,12 +28,13 @@
 #define REVOPS_OUTFILE_H
 
 #include <stdio.h>
+#include <sys/types.h>
 
 #define OUTFILE_MAX 4
 
 struct outfile;
 
-struct outfile *outfile_open(const char *path);
+struct outfile *outfile_open(const char *path, mode_t mode);
 
 /* Where to write; owned by f. */
 FILE *outfile_fp(const struct outfile *f);

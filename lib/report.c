@@ -482,8 +482,8 @@ write_report(struct report *r, sqlite3 *db, int32_t as_of)
 }
 
 int
-report_write(sqlite3 *db, const char *path, const struct measure_opts *o,
-    int32_t as_of)
+report_write(sqlite3 *db, const char *path, mode_t mode,
+    const struct measure_opts *o, int32_t as_of)
 {
 	struct report r = { .fp = NULL };
 	struct metrics_table *t;
@@ -499,7 +499,7 @@ report_write(sqlite3 *db, const char *path, const struct measure_opts *o,
 	fx = fx_open(db, o->currency);
 	snprintf(code, sizeof(code), "%s", fx_currency(fx));
 	fx_close(fx);
-	file = outfile_open(path);
+	file = outfile_open(path, mode);
 	r.fp = outfile_fp(file);
 	r.t = t;
 	r.exp = t->exponent;

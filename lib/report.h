@@ -11,13 +11,14 @@
 
 #include <sqlite3.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "measure.h"
 
 /* Writes the report of the periods of o to path (replaced whole, or left
- * as it was on an error: see outfile.h), or to stdout for "-"; returns
- * an exit status. */
-int report_write(sqlite3 *db, const char *path, const struct measure_opts *o,
-    int32_t as_of);
+ * as it was on an error: see outfile.h; a new file has the given mode),
+ * or to stdout for "-"; returns an exit status. */
+int report_write(sqlite3 *db, const char *path, mode_t mode,
+    const struct measure_opts *o, int32_t as_of);
 
 #endif

@@ -4,9 +4,16 @@
 #  - every long option of `PROG --help` is an item of the OPTIONS section
 #    (else DESCRIPTION) of man/PROG.1, every long option that section
 #    describes is in --help, and both completion files name it;
+#  - per verb of a program with verbs, the own options that `PROG VERB
+#    --help` lists are those of the verb's SYNOPSIS in man/PROG.1, of its
+#    entry in the bash completion's table and of its block in the zsh
+#    completion, no more and no fewer; and the verbs of `PROG --help` are
+#    those both completions offer, each with a SYNOPSIS in man/PROG.1;
 #  - every entity of `revops-import --list`, with the columns of
 #    `revops-import --schema ENTITY` in their order, is in man/revops.7,
 #    and both completion files know the entity;
+#  - every --help, of a program and of a verb, fits 79 columns, and no
+#    option runs into its text;
 #  - every page in man/ renders without a warning (man --warnings, and
 #    mandoc -Tlint when it is installed);
 #  - the bash completion loads and completes options, option arguments
@@ -25,6 +32,8 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/revops-docs.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
 failures=0
 checks=0
+cli_common='--db --busy-timeout --mode --delimiter --tsv --decimal-comma
+    --format --no-header --excel --max-errors --help --version'
 : >"$tmp/cases"
 
 fail() {
@@ -35,6 +44,21 @@ fail() {
 # The lines of section $2 of the mdoc page $1 (without its .Sh line).
 man_section() {
 	awk -v want="$2" '/^\.Sh / { on = substr($0, 5) == want; next } on' "$1"
+}
+
+# The lines of help $2 (of command $1) wider than 79 columns, or where an
+# option runs into its text ("--closing FROM..TO list: ...").
+check_layout() {
+	awk -v cmd="$1" 'length > 79 {
+		print "FAIL: " cmd ": a line of " length " columns: " $0 }
+	    /^  (-[A-Za-z], |    )--/ &&
+	    !/^  (-[A-Za-z], |    )--[a-z-]+( [^ ]+)?(  +[^ ]|$)/ {
+		print "FAIL: " cmd ": an option runs into its text: " $0 }' "$2" \
+	    >"$tmp/layout"
+	if [ -s "$tmp/layout" ]; then
+		cat "$tmp/layout"
+		failures=$((failures + $(wc -l <"$tmp/layout")))
+	fi
 }
 
 # Whether file $2 names the option $1 (--name) as a word.
@@ -51,6 +75,7 @@ for prog in $programs; do
 		fail "$prog --help exits with status $?"
 		continue
 	fi
+	check_layout "$prog --help" "$tmp/help"
 	tr -c 'A-Za-z0-9-' '\n' <"$tmp/help" | grep -E '^--[A-Za-z]' |
 	    LC_ALL=C sort -u >"$tmp/opts"
 	[ -s "$tmp/opts" ] || fail "$prog --help shows no long option"
@@ -86,6 +111,76 @@ for prog in $programs; do
 		cat "$tmp/extra"
 		failures=$((failures + $(wc -l <"$tmp/extra")))
 	fi
+done
+
+# ---- options per verb: VERB --help, the man page, the completions -----------
+
+# The long options of the common ones, which go with every verb.
+common_opts=$(printf '%s\n' "$cli_common" | tr ' ' '\n' | grep -E '^--' |
+    sort -u)
+
+# Whether the sorted lists of options in files $2 and $3 are the same;
+# else says so, as $1.
+same_options() {
+	if ! cmp -s "$2" "$3"; then
+		fail "$1: $(paste -s -d ' ' "$3" | sed 's/^$/none/') instead of" \
+		    "$(paste -s -d ' ' "$2" | sed 's/^$/none/')"
+	fi
+}
+
+for prog in $programs; do
+	[ -x "$bindir/$prog" ] || continue
+	"$bindir/$prog" --help | awk '/^Verbs:/ { on = 1; next }
+	    on && /^  [a-z]/ { print $1; next } on && !/^   / { on = 0 }' \
+	    >"$tmp/verbs"
+	[ -s "$tmp/verbs" ] || continue
+	LC_ALL=C sort "$tmp/verbs" >"$tmp/want"
+	bash -c '. "$1"; _revops_table "$2"; printf "%s\n" $verbs' sh \
+	    "$bash_comp" "$prog" | LC_ALL=C sort >"$tmp/have"
+	same_options "$bash_comp: the verbs of $prog are" "$tmp/want" \
+	    "$tmp/have"
+	awk -v p="$prog)" '$1 == p { on = 1; next } on && /verbs=\(/ { v = 1;
+	    next } v && /^ *\)/ { exit } v' "$zsh_comp" |
+	    sed -n "s/^ *'\([a-z]*\):.*/\1/p" | LC_ALL=C sort >"$tmp/have"
+	same_options "$zsh_comp: the verbs of $prog are" "$tmp/want" \
+	    "$tmp/have"
+	for verb in $(cat "$tmp/verbs"); do
+		checks=$((checks + 1))
+		if ! "$bindir/$prog" "$verb" --help >"$tmp/vhelp" 2>&1; then
+			fail "$prog $verb --help exits with status $?"
+			continue
+		fi
+		check_layout "$prog $verb --help" "$tmp/vhelp"
+		sed -n 's/^  *\(-[A-Za-z], \)\{0,1\}\(--[a-z-]*\).*/\2/p' \
+		    "$tmp/vhelp" | LC_ALL=C sort -u >"$tmp/want"
+		awk '/^\.Sh / { on = $2 == "SYNOPSIS"; next } on' "man/$prog.1" |
+		    grep -A1 -x '\.Nm' | grep -qx "\.Cm $verb" ||
+			fail "man/$prog.1: no SYNOPSIS of $verb"
+		# The man page: the SYNOPSIS lines from ".Cm VERB" after ".Nm"
+		# to the next ".Nm".
+		awk -v verb="$verb" '/^\.Sh / { on = $2 == "SYNOPSIS"; next }
+		    on && /^\.Nm/ { nm = 1; v = 0; next }
+		    on && nm && $0 == ".Cm " verb { v = 1; nm = 0; next }
+		    on { nm = 0 } on && v' "man/$prog.1" |
+		    grep -oE 'Fl -[a-z][a-z-]*' | sed 's/^Fl -/--/' |
+		    LC_ALL=C sort -u | grep -vxF -e "$common_opts" >"$tmp/have"
+		same_options "man/$prog.1: the SYNOPSIS of $verb names" \
+		    "$tmp/want" "$tmp/have"
+		bash -c '. "$1"; _revops_table "$2 $3"; printf "%s\n" $own' \
+		    sh "$bash_comp" "$prog" "$verb" | sed 's/=$//' |
+		    grep -E '^--' | LC_ALL=C sort -u >"$tmp/have"
+		same_options "$bash_comp: $prog $verb completes" "$tmp/want" \
+		    "$tmp/have"
+		# The zsh block: from the case pattern naming 'PROG VERB' to
+		# the end of its own=( ... ) list.
+		awk -v pv="'$prog $verb'" 'index($0, pv ")") ||
+		    index($0, pv "|") || index($0, "|" pv) { on = 1; next }
+		    on && /\) ;;$/ { print; on = 0 } on' "$zsh_comp" |
+		    sed -n "s/^ *\(own=( *\)\{0,1\}'\(([^)]*)\)\{0,1\}\**\(--[a-z-]*\).*/\3/p" |
+		    LC_ALL=C sort -u >"$tmp/have"
+		same_options "$zsh_comp: $prog $verb completes" "$tmp/want" \
+		    "$tmp/have"
+	done
 done
 
 # ---- the import contract in revops(7) -------------------------------------
@@ -157,6 +252,13 @@ if command -v bash >/dev/null 2>&1; then
 	--export=invoices|revops-import --export=inv
 	csv jsonl table tsv|revops-import --format ''
 	--excel|revops-metrics --exc
+	--as-of|revops-pipeline funnel --as
+	--as-of|revops-pipeline move --as
+	--dry-run|revops-invoice credit --dr
+	README.md|revops-quote price READ
+	README.md|revops-quote new READ
+	|revops-quote revise READ
+	README.md|revops-quote revise Q-000001 READ
 	EOF
 	PATH="$bindir:$PATH" bash -c '
 		. "$1" || exit 1

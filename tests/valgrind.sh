@@ -9,6 +9,7 @@ command -v valgrind >/dev/null ||
     { echo "valgrind.sh: valgrind is not installed (apt-get install valgrind)" >&2; exit 2; }
 wrap=$(mktemp -d "${TMPDIR:-/tmp}/revops-valgrind.XXXXXX") || exit 2
 trap 'rm -rf "$wrap"' EXIT
+chmod 755 "$wrap"	# the read-only case runs them as another user
 for p in "$bindir"/revops-*; do
 	cat >"$wrap/$(basename "$p")" <<WRAPPER
 #!/bin/sh

@@ -1,13 +1,17 @@
 /*
  * Many rows by one INSERT: every row written once, in order, whatever
  * the number of rows against DB_ROWS; a NULL first column left out.
- * Committing: a write error on stdout rolls back (exit 3) instead.
+ * Committing: a write error on stdout rolls back (exit 3) instead.  A
+ * command that only reads never creates or writes the database; a dry
+ * run changes a copy, which goes when it closes.
  */
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "db.h"
@@ -92,6 +96,126 @@ START_TEST(rows_again)
 }
 END_TEST
 
+/* A new folder for a test's files (the caller removes them). */
+static void
+new_folder(char *dir, size_t size)
+{
+	snprintf(dir, size, "%s/revops-db-test.XXXXXX", getenv("TMPDIR") ?
+	    getenv("TMPDIR") : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+/* The names in dir, but . and .., joined by spaces, into buf. */
+static const char *
+names_in(const char *dir, char *buf, size_t size)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n += (size_t)snprintf(buf + n, size - n, "%s%s",
+			    n > 0 ? " " : "", e->d_name);
+	closedir(d);
+	return buf;
+}
+
+static void
+remove_folder(const char *dir)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* A read with no file there: exit status 3, and still no file. */
+START_TEST(read_never_creates)
+{
+	char dir[256], path[300], names[256];
+	struct cli_common c;
+	int status;
+	pid_t pid;
+
+	new_folder(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/revops.db", dir);
+	if ((pid = fork()) == 0) {
+		cli_init("test", &c);
+		c.db_path = path;
+		if (freopen("/dev/null", "w", stderr) != NULL)
+			db_open(&c, DB_READ, 0);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), CLI_EIO);
+	ck_assert_str_eq(names_in(dir, names, sizeof(names)), "");
+	remove_folder(dir);
+}
+END_TEST
+
+/* A database revops.db in dir, of one account, made by a command that
+ * writes; c names it (path, of size bytes, holds its name). */
+static void
+one_account(struct cli_common *c, const char *dir, char *path, size_t size)
+{
+	sqlite3 *db;
+
+	snprintf(path, size, "%s/revops.db", dir);
+	cli_init("test", c);
+	c->db_path = path;
+	db = db_open(c, DB_WRITE, 0);
+	db_exec(db, "INSERT INTO accounts (account_id, name, currency) "
+	    "VALUES ('A-1', 'Acme', 'USD')");
+	db_close(db);
+}
+
+/* The read-only connection reads what was written, and cannot write. */
+START_TEST(read_is_read_only)
+{
+	char dir[256], path[300];
+	struct cli_common c;
+	sqlite3 *db;
+
+	new_folder(dir, sizeof(dir));
+	one_account(&c, dir, path, sizeof(path));
+	db = db_open(&c, DB_READ, 0);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM accounts"), 1);
+	ck_assert_int_eq(sqlite3_exec(db, "DELETE FROM accounts", NULL, NULL,
+	    NULL) & 0xff, SQLITE_READONLY);
+	db_close(db);
+	remove_folder(dir);
+}
+END_TEST
+
+/* A dry run's change is made, and seen, in its copy; the database is as
+ * it was, and the copy is gone once closed. */
+START_TEST(dry_run_changes_a_copy)
+{
+	char dir[256], path[300], names[256];
+	struct cli_common c;
+	sqlite3 *db;
+
+	new_folder(dir, sizeof(dir));
+	setenv("TMPDIR", dir, 1);
+	one_account(&c, dir, path, sizeof(path));
+	db = db_open(&c, DB_DRY_RUN, 0);
+	db_begin(db);
+	db_exec(db, "DELETE FROM accounts");
+	db_commit(db);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM accounts"), 0);
+	db_close(db);
+	ck_assert_ptr_null(strstr(names_in(dir, names, sizeof(names)),
+	    "dry-run"));
+	db = db_open(&c, DB_READ, 0);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM accounts"), 1);
+	db_close(db);
+	remove_folder(dir);
+}
+END_TEST
+
 /* A row inserted, then output that cannot be written: db_commit() exits
  * 3 (in a child) and the row is not in the file. */
 START_TEST(commit_after_write_error)
@@ -134,6 +258,11 @@ db_suite(void)
 
 	tcase_add_loop_test(tc, rows_counts, 0, 6);
 	tcase_add_test(tc, rows_again);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("open");
+	tcase_add_test(tc, read_never_creates);
+	tcase_add_test(tc, read_is_read_only);
+	tcase_add_test(tc, dry_run_changes_a_copy);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("commit");
 	tcase_add_test(tc, commit_after_write_error);

@@ -11,7 +11,7 @@ main(void)
 		money_suite, date_suite, csv_suite, out_suite, sha256_suite,
 		entity_suite, fx_suite, pipeline_suite, pricing_suite,
 		billing_suite, ar_suite, recognition_suite, db_suite,
-		metrics_suite, outfile_suite,
+		metrics_suite, cli_suite, outfile_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 	int failed;

@@ -106,7 +106,7 @@ put(const char *name, const char *text)
 static struct outfile *
 written(const char *name, const char *text)
 {
-	struct outfile *f = outfile_open(in_dir(name));
+	struct outfile *f = outfile_open(in_dir(name), 0600);
 
 	fputs(text, outfile_fp(f));
 	return f;
@@ -124,7 +124,22 @@ START_TEST(commit)
 	ck_assert_int_eq(outfile_commit(f), 0);
 	ck_assert_str_eq(listing(), "report.html");
 	ck_assert_str_eq(contents("report.html"), "<html>");
-	/* the mode fopen() would give: 0666 less the umask */
+	/* a new database's mode, 0600 unless --mode, the umask aside */
+	ck_assert_int_eq(stat(in_dir("report.html"), &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0600);
+	umask(022);
+}
+END_TEST
+
+START_TEST(mode_given)
+{
+	struct outfile *f = outfile_open(in_dir("report.html"), 0640);
+	struct stat st;
+
+	/* --mode as for a database: what it says, whatever the umask */
+	umask(077);
+	fputs("<html>", outfile_fp(f));
+	ck_assert_int_eq(outfile_commit(f), 0);
 	ck_assert_int_eq(stat(in_dir("report.html"), &st), 0);
 	ck_assert_int_eq(st.st_mode & 07777, 0640);
 	umask(022);
@@ -199,7 +214,7 @@ END_TEST
  * which stays one; its write error is the commit's. */
 START_TEST(device_written)
 {
-	struct outfile *f = outfile_open("/dev/null");
+	struct outfile *f = outfile_open("/dev/null", 0600);
 	struct stat st;
 
 	fputs("report", outfile_fp(f));
@@ -207,7 +222,7 @@ START_TEST(device_written)
 	ck_assert_int_eq(stat("/dev/null", &st), 0);
 	ck_assert(S_ISCHR(st.st_mode));
 	ck_assert_ptr_nonnull(freopen("/dev/null", "w", stderr));
-	f = outfile_open("/dev/full");
+	f = outfile_open("/dev/full", 0600);
 	fputs("report", outfile_fp(f));
 	ck_assert_int_eq(outfile_commit(f), -1);
 }
@@ -223,7 +238,7 @@ refused(const char *path)
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		if (freopen("/dev/null", "w", stderr) != NULL)
-			outfile_open(path);
+			outfile_open(path, 0600);
 		_exit(0);
 	}
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
@@ -247,7 +262,7 @@ END_TEST
 
 START_TEST(stdout_is_dash)
 {
-	struct outfile *f = outfile_open("-");
+	struct outfile *f = outfile_open("-", 0600);
 
 	ck_assert_ptr_eq(outfile_fp(f), stdout);
 	ck_assert_int_eq(outfile_commit(f), 0);
@@ -329,6 +344,7 @@ outfile_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, commit);
+	tcase_add_test(tc, mode_given);
 	tcase_add_test(tc, replaces_whole);
 	tcase_add_test(tc, symlinks_not_followed);
 	tcase_add_test(tc, abort_leaves_target);

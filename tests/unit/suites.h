@@ -18,6 +18,7 @@ Suite *ar_suite(void);
 Suite *recognition_suite(void);
 Suite *db_suite(void);
 Suite *metrics_suite(void);
+Suite *cli_suite(void);
 Suite *outfile_suite(void);
 
 #endif
