@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "outfile.h"
 
 extern const char db_schema_sql[];	/* lib/schema.sql, embedded */
 
@@ -236,25 +238,9 @@ open_read(const struct cli_common *c, int shared)
 	return db;
 }
 
-/* The copy a dry run changes, and its connection: removed when that
- * closes, or when the program ends. */
-static char dry_copy[4096];
+/* The connection to the copy a dry run changes: the copy goes when it
+ * closes, when the program ends, or when a signal ends it (outfile.h). */
 static sqlite3 *dry_db;
-
-static void
-remove_dry_copy(void)
-{
-	static const char *const ends[] = { "", "-wal", "-shm", "-journal" };
-	char path[sizeof(dry_copy) + 16];
-
-	if (dry_copy[0] == '\0')
-		return;
-	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
-		snprintf(path, sizeof(path), "%s%s", dry_copy, ends[i]);
-		unlink(path);
-	}
-	dry_copy[0] = '\0';
-}
 
 /*
  * A dry run makes its changes to a private copy of the database, read in
@@ -265,17 +251,18 @@ remove_dry_copy(void)
 static sqlite3 *
 open_dry_run(const struct cli_common *c, int shared)
 {
+	static const char *const journals[] = { "-wal", "-shm", "-journal" };
 	const char *tmpdir = getenv("TMPDIR");
 	sqlite3 *src = open_read(c, 0), *db;
 	sqlite3_backup *b;
-	int fd, rc;
+	char dry_copy[PATH_MAX];
+	int rc;
 
-	snprintf(dry_copy, sizeof(dry_copy), "%s/revops-dry-run.XXXXXX",
-	    tmpdir != NULL && *tmpdir != '\0' ? tmpdir : "/tmp");
-	if ((fd = mkstemp(dry_copy)) < 0)
-		cli_die(CLI_EIO, "%s: %s", dry_copy, strerror(errno));
-	close(fd);
-	atexit(remove_dry_copy);
+	if (snprintf(dry_copy, sizeof(dry_copy), "%s/revops-dry-run.XXXXXX",
+	    tmpdir != NULL && *tmpdir != '\0' ? tmpdir : "/tmp") >=
+	    (int)sizeof(dry_copy))
+		cli_die(CLI_EIO, "%s: %s", tmpdir, strerror(ENAMETOOLONG));
+	outfile_scratch(dry_copy, journals, 3);
 	db = open_file(dry_copy, SQLITE_OPEN_READWRITE, shared, c->busy_ms);
 	if ((b = sqlite3_backup_init(db, "main", src, "main")) == NULL)
 		db_fatal(db, dry_copy);
@@ -342,7 +329,7 @@ db_close(sqlite3 *db)
 	sqlite3_close_v2(db);
 	if (db != NULL && db == dry_db) {
 		dry_db = NULL;
-		remove_dry_copy();
+		outfile_scratch_remove();
 	}
 }
 

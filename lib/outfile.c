@@ -33,6 +33,10 @@ struct outfile {
 static char temp[OUTFILE_MAX][PATH_MAX];
 static volatile sig_atomic_t live[OUTFILE_MAX];
 
+#define SCRATCH_MAX 4
+static char scratch[SCRATCH_MAX][PATH_MAX];
+static volatile sig_atomic_t nscratch;
+
 static const int fatal_signals[] = { SIGHUP, SIGINT, SIGPIPE, SIGTERM,
     SIGXFSZ };
 
@@ -42,6 +46,8 @@ remove_temps(void)
 	for (int i = 0; i < OUTFILE_MAX; i++)
 		if (live[i])
 			unlink(temp[i]);
+	for (int i = 0; i < nscratch; i++)
+		unlink(scratch[i]);
 }
 
 /* Removes the temporaries, then lets the signal do what it would have
@@ -227,3 +233,46 @@ outfile_abort(struct outfile *f)
 		unlink(temp[f->slot]);
 	release(f);
 }
+
+/* As for a temporary, the name is counted before mkstemp() fills it in,
+ * and its companions before the file is there to have any. */
+void
+outfile_scratch(char *template, const char *const *suffixes, size_t n)
+{
+	size_t len = strlen(template);
+	int fd;
+
+	if (nscratch > 0 || n >= SCRATCH_MAX)
+		cli_die(CLI_EIO, "internal error: more than one scratch file");
+	for (size_t i = 0; i < n; i++)
+		if (len + strlen(suffixes[i]) >= PATH_MAX)
+			cli_die(CLI_EIO, "%s: %s", template,
+			    strerror(ENAMETOOLONG));
+	install();
+	memcpy(scratch[0], template, len + 1);
+	nscratch = 1;
+	if ((fd = mkstemp(scratch[0])) < 0) {
+		int e = errno;
+
+		nscratch = 0;
+		cli_die(CLI_EIO, "%s: %s", template, strerror(e));
+	}
+	close(fd);
+	for (size_t i = 0; i < n; i++) {
+		memcpy(scratch[i + 1], scratch[0], len);
+		strcpy(scratch[i + 1] + len, suffixes[i]);
+	}
+	nscratch = (sig_atomic_t)(n + 1);
+	memcpy(template, scratch[0], len + 1);
+}
+
+void
+outfile_scratch_remove(void)
+{
+	int n = nscratch;
+
+	nscratch = 0;
+	for (int i = 0; i < n; i++)
+		unlink(scratch[i]);
+}
+

@@ -49,4 +49,16 @@ int outfile_commit(struct outfile *f);
 /* Removes the temporary, leaving the target as it was.  Releases f. */
 void outfile_abort(struct outfile *f);
 
+/*
+ * A scratch file of the program's own, which nobody reads after it (the
+ * copy of the database that a dry run changes): made empty, mode 0600,
+ * by mkstemp() from template (a name ending in XXXXXX, which it fills
+ * in), and removed with the files of the same name and each of the n
+ * suffixes (the database's journals) at exit, on the signals above, or
+ * by outfile_scratch_remove().  One at a time; exits CLI_EIO, saying why,
+ * when it cannot be made.
+ */
+void outfile_scratch(char *template, const char *const *suffixes, size_t n);
+void outfile_scratch_remove(void);
+
 #endif

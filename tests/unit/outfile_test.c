@@ -314,6 +314,45 @@ START_TEST(signals_remove_temporary)
 }
 END_TEST
 
+/* A scratch file and its companions go with the program, whether it
+ * exits or a signal ends it, or when it says so. */
+START_TEST(scratch_removed)
+{
+	static const char *const also[] = { "-wal", "-shm" };
+	char name[PATH_MAX];
+
+	for (int how = 0; how < 3; how++) {
+		pid_t pid = fork();
+		int status;
+
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			FILE *fp;
+
+			/* Check's own handler is not the default action */
+			signal(SIGTERM, SIG_DFL);
+			snprintf(name, sizeof(name), "%s", in_dir("copy.XXXXXX"));
+			outfile_scratch(name, also, 2);
+			if (strstr(name, "XXXXXX") != NULL)
+				_exit(1);
+			snprintf(name + strlen(name), 8, "-wal");
+			if ((fp = fopen(name, "w")) == NULL || fclose(fp) != 0)
+				_exit(1);
+			if (how == 0)
+				raise(SIGTERM);
+			if (how == 1)
+				outfile_scratch_remove();
+			exit(strcmp(listing(), "") == 0 ? 0 : 1);
+		}
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		ck_assert_msg(how == 0 ? WIFSIGNALED(status) :
+		    WIFEXITED(status) && WEXITSTATUS(status) == (how == 1 ?
+		    0 : 1), "how %d: status %#x", how, status);
+		ck_assert_str_eq(listing(), "");
+	}
+}
+END_TEST
+
 START_TEST(exit_removes_temporary)
 {
 	int status = ended_by(0, SIG_DFL);
@@ -345,6 +384,7 @@ outfile_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, commit);
 	tcase_add_test(tc, mode_given);
+	tcase_add_test(tc, scratch_removed);
 	tcase_add_test(tc, replaces_whole);
 	tcase_add_test(tc, symlinks_not_followed);
 	tcase_add_test(tc, abort_leaves_target);
