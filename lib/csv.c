@@ -750,12 +750,15 @@ csv_read_columns(FILE *fp, const char *name, char delim,
 	if (ncolumns > COLUMNS_MAX)
 		cli_die(CLI_EIO, "internal error: too many columns");
 	rc = csv_read(fp, name, delim, NULL, on_columns_record, &c);
-	if (rc == 0 && !c.have_header) {
-		cli_data_error(name, 0, NULL, "empty input: a header line "
-		    "naming the columns is needed");
-		return -1;
-	}
-	return rc;
+	return rc == 0 && !c.have_header ? csv_no_header(name) : rc;
+}
+
+int
+csv_no_header(const char *name)
+{
+	cli_data_error(name, 0, NULL, "empty input: a header line naming the "
+	    "columns is needed");
+	return -1;
 }
 
 static int

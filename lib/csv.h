@@ -51,6 +51,10 @@ typedef int (*csv_record_fn)(void *arg, const struct csv_record *rec);
 int csv_read(FILE *fp, const char *name, char delim, struct sha256 *digest,
     csv_record_fn fn, void *arg);
 
+/* The data error of an input with no header line (an empty file or
+ * stream): every reader says it in the same words.  Returns -1. */
+int csv_no_header(const char *name);
+
 /*
  * Reads the named columns of a CSV with a header, as the verbs that act on
  * records read their ids from standard input: other columns are ignored,

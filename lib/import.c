@@ -1909,8 +1909,7 @@ import_file(struct importer *im, const char *path, FILE *fp)
 		target_flush(im, &im->parent);
 	target_flush(im, &im->table);
 	if (rc == 0 && !im->header_seen)
-		cli_data_error(im->file, 0, NULL, "empty file: a header line "
-		    "naming the columns is needed");
+		csv_no_header(im->file);
 	sha256_final_hex(&sha, hex);
 	if (cli_data_errors() > before)
 		return;

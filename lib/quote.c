@@ -664,6 +664,8 @@ quote_price(sqlite3 *db, FILE *in, const char *name, char delim,
 	r.account = db_prepare(db, sql_account);
 	r.accounts = keyset_new(1 << 18);
 	rc = csv_read(in, name, delim, NULL, price_record, &r);
+	if (rc == 0 && r.names == NULL)
+		rc = csv_no_header(name);
 	if (r.out != NULL) {
 		if (r.fill->n > 0)
 			handoff_give(r.handoff, r.fill);
