@@ -276,7 +276,8 @@ main(int argc, char *argv[])
 	/* before the database is opened: a usage error creates none */
 	if (a.all_qualified && argc > 1)
 		cli_usage_error("--all-qualified or lead ids, not both");
-	if (strcmp(v->name, "move") == 0 && argc % 2 == 0)
+	if (strcmp(v->name, "move") == 0 && argc % 2 == 0 &&
+	    !(argc == 2 && strcmp(argv[1], "-") == 0))
 		cli_usage_error("move: arguments come in pairs, OPP STAGE");
 	if (a.as_of == DATE_NONE)
 		a.as_of = date_today();

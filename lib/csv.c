@@ -794,7 +794,7 @@ csv_collect(const struct csv_input *in, const char *const *columns,
 
 	memset(rows, 0, sizeof(*rows));
 	rows->ncolumns = ncolumns;
-	if (in->argc == 0)
+	if (in->argc == 0 || (in->argc == 1 && strcmp(in->argv[0], "-") == 0))
 		return csv_read_columns(in->in, in->name ? in->name : "stdin",
 		    in->delim, columns, ncolumns, nrequired, keep_row, rows) ==
 		    0 ? 0 : -1;

@@ -80,7 +80,8 @@ int csv_id(const char *file, unsigned long line, const char *column,
 /*
  * The records of a verb that acts on existing records: its arguments,
  * taken per_record at a time as the first columns, or when there are none
- * the named columns of a CSV on `in` (as csv_read_columns()).  They are
+ * (or only "-", as for a file) the named columns of a CSV on `in` (as
+ * csv_read_columns()).  They are
  * read whole before the verb takes the database's write lock: a program
  * upstream in the same pipe may still be writing to it.
  *
