@@ -2001,6 +2001,8 @@ finish_run(struct run *r)
 	 */
 	db_exec(r->db, "PRAGMA cache_size = -131072");
 	write_records(r);
+	if (r->next_invoice > r->first_invoice)
+		db_took_numbers(r->db, "invoices", r->prefix, r->next_invoice);
 	audit(r);
 	if ((rc = output_write(&out, r->db)) != CLI_OK || r->o->dry_run)
 		db_rollback(r->db);

@@ -419,8 +419,19 @@ db_next_number(sqlite3 *db, const char *table, const char *column,
 	sqlite3_stmt *st;
 	long long next = 1;
 
+	st = db_prepare(db, "SELECT next FROM id_counters WHERE tbl = ?1 AND "
+	    "prefix = ?2");
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
+	if (db_row(st)) {
+		next = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		return next;
+	}
+	sqlite3_finalize(st);
 	/* The range bounds let an index on the column find the ids of this
-	 * prefix without reading the rest. */
+	 * prefix without reading the rest; the scan is of every id of the
+	 * prefix, as a number of more digits sorts before a smaller one. */
 	snprintf(sql, sizeof(sql), "SELECT ifnull(max(CAST(substr(%s, %zu) AS "
 	    "INTEGER)), 0) + 1 FROM %s WHERE %s >= '%s-0' AND %s < '%s-:' "
 	    "AND %s GLOB '%s-[0-9]*'", column, n, table, column, prefix,
@@ -433,11 +444,39 @@ db_next_number(sqlite3 *db, const char *table, const char *column,
 }
 
 void
+db_took_numbers(sqlite3 *db, const char *table, const char *prefix,
+    long long next)
+{
+	sqlite3_stmt *st = db_prepare(db, "INSERT INTO id_counters (tbl, "
+	    "prefix, next) VALUES (?1, ?2, ?3) ON CONFLICT (tbl, prefix) DO "
+	    "UPDATE SET next = max(next, excluded.next)");
+
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, next);
+	db_step_done(db, st);
+	sqlite3_finalize(st);
+}
+
+void
+db_forget_numbers(sqlite3 *db, const char *table)
+{
+	sqlite3_stmt *st = db_prepare(db, "DELETE FROM id_counters WHERE "
+	    "tbl = ?1");
+
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	db_step_done(db, st);
+	sqlite3_finalize(st);
+}
+
+void
 db_next_id(sqlite3 *db, const char *table, const char *column,
     const char *prefix, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s-%06lld", prefix, db_next_number(db, table,
-	    column, prefix));
+	long long n = db_next_number(db, table, column, prefix);
+
+	snprintf(buf, size, "%s-%06lld", prefix, n);
+	db_took_numbers(db, table, prefix, n + 1);
 }
 
 int32_t

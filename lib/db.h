@@ -60,17 +60,25 @@ sqlite3_stmt *db_prepare(sqlite3 *db, const char *sql);
 void db_exec(sqlite3 *db, const char *sql);
 
 /*
- * The next id a program assigns in table.column: PREFIX-NNNNNN, one past
- * the largest number of that form there (so ids the company imported in
- * another form do not matter).  table and column come from the program's
- * own fixed names, never from input.
+ * The next id a program assigns in table.column, PREFIX-NNNNNN, taken:
+ * one past the largest number of that form there (so ids the company
+ * imported in another form do not matter), kept in id_counters for the
+ * next one, in the caller's write transaction.  table and column come
+ * from the program's own fixed names, never from input.
  */
 void db_next_id(sqlite3 *db, const char *table, const char *column,
     const char *prefix, char *buf, size_t size);
-/* The number of that id, for a program that assigns many in a row and
- * counts on from it (one scan, not one per id). */
+/* The number of that id, not taken, for a program that assigns many in
+ * a row and counts on from it; db_took_numbers() then says how far, in
+ * its write transaction (db may be another connection reading the same
+ * snapshot). */
 long long db_next_number(sqlite3 *db, const char *table, const char *column,
     const char *prefix);
+void db_took_numbers(sqlite3 *db, const char *table, const char *prefix,
+    long long next);
+/* An import writes ids of any form into table: its counters go, and its
+ * next ids are found by a scan again. */
+void db_forget_numbers(sqlite3 *db, const char *table);
 
 /* Reports the connection's last error with a context and exits CLI_EIO
  * (a busy database says so and names the timeout); a sum() that would

@@ -2251,9 +2251,12 @@ import_files(sqlite3 *db, const struct entity *e,
 	if (o->mode != IMPORT_REPLACE)
 		db_exec(db, "PRAGMA foreign_keys = OFF");
 	db_begin(db);
+	db_forget_numbers(db, e->table);
 	defer_indexes(db, e->table, &later);
-	if (e->parent_table != NULL)
+	if (e->parent_table != NULL) {
+		db_forget_numbers(db, e->parent_table);
 		defer_indexes(db, e->parent_table, &later);
+	}
 	importer_init(&im, db, e, o);
 	/* what each file did is said once it is all checked: before, a
 	 * later error would make it untrue */

@@ -396,6 +396,18 @@ CREATE TABLE import_batches (
 	user TEXT
 );
 
+-- The next number of the ids a program assigns (PREFIX-NNNNNN in a
+-- table: Q-, SUB-, INV-2026-...), taken in the transaction that uses
+-- it, so that a new id costs one lookup however many there are.  An
+-- import into the table drops its rows: the next id is then found again
+-- as one past the largest of its form there.
+CREATE TABLE id_counters (
+	tbl TEXT NOT NULL,
+	prefix TEXT NOT NULL,
+	next INTEGER NOT NULL,
+	PRIMARY KEY (tbl, prefix)
+) WITHOUT ROWID;
+
 -- One row per command that changed the database, in its transaction.
 CREATE TABLE audit_log (
 	audit_id INTEGER PRIMARY KEY,
