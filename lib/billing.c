@@ -303,16 +303,6 @@ struct run {
 	int failed;
 };
 
-static int
-next_row(sqlite3_stmt *st)
-{
-	int rc = sqlite3_step(st);
-
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		db_fatal(sqlite3_db_handle(st), "billing run");
-	return rc == SQLITE_ROW;
-}
-
 /* p with room for n elements of size (*cap of them), moved if need be. */
 static void *
 grow(void *p, size_t *cap, size_t n, size_t size)
@@ -948,7 +938,7 @@ load_pairs(sqlite3_stmt *st, size_t *n)
 	struct pair *p = NULL;
 	size_t cap = 0;
 
-	for (*n = 0; next_row(st); (*n)++) {
+	for (*n = 0; db_row(st); (*n)++) {
 		p = grow(p, &cap, *n + 1, sizeof(*p));
 		if ((p[*n].key = strdup(db_text(st, 0))) == NULL ||
 		    (p[*n].value = strdup(db_text(st, 1))) == NULL)
@@ -1662,7 +1652,7 @@ rows_of(struct run *r, const struct sub *s, size_t *n)
 	} else {
 		sqlite3_bind_text(r->history, 1, s->id, -1, SQLITE_TRANSIENT);
 		db_bind_day(r->history, 2, r->horizon);
-		for (r->nhrow = 0; next_row(r->history); r->nhrow++) {
+		for (r->nhrow = 0; db_row(r->history); r->nhrow++) {
 			r->hrow = grow(r->hrow, &r->caphrow, r->nhrow + 1,
 			    sizeof(*r->hrow));
 			read_row(r, r->history, &r->hrow[r->nhrow]);
@@ -1740,19 +1730,19 @@ bill_accounts(struct run *r)
 		slots[i] = &slot[i];
 	writer_open(&w, r);
 	r->handoff = handoff_start(slots, BATCH_SLOTS, write_batch, &w, 1);
-	r->subs_row = next_row(r->subs);
-	r->one_row = next_row(r->one_time);
-	r->usage_row = next_row(r->usage);
+	r->subs_row = db_row(r->subs);
+	r->one_row = db_row(r->one_time);
+	r->usage_row = db_row(r->usage);
 	while ((a = next_account(r)) != NULL) {
 		snprintf(account, sizeof(account), "%s", a);
 		for (; r->subs_row && strcmp(db_text(r->subs, 0), account) == 0;
-		    r->subs_row = next_row(r->subs))
+		    r->subs_row = db_row(r->subs))
 			bill_sub(r, r->subs);
 		for (; r->one_row && strcmp(db_text(r->one_time, 0), account) == 0;
-		    r->one_row = next_row(r->one_time))
+		    r->one_row = db_row(r->one_time))
 			one_time_lines(r, r->one_time);
 		for (; r->usage_row && strcmp(db_text(r->usage, 0), account) == 0;
-		    r->usage_row = next_row(r->usage))
+		    r->usage_row = db_row(r->usage))
 			usage_lines(r, r->usage);
 		make_account(r, account);
 	}
@@ -1804,7 +1794,7 @@ load_running(struct run *r)
 
 	db_bind_day(st, 1, r->o->on);
 	db_bind_day(st, 2, r->horizon);
-	while (next_row(st)) {
+	while (db_row(st)) {
 		struct row w;
 
 		if (sr == NULL || strcmp(db_text(st, 0), sr->id) != 0) {
