@@ -613,16 +613,15 @@ db_has(sqlite3 *db, const char *table, const char *column, const char *key)
 {
 	char sql[128];
 	sqlite3_stmt *st;
-	int rc;
+	int found;
 
 	snprintf(sql, sizeof(sql), "SELECT 1 FROM %s WHERE %s = ?1", table,
 	    column);
 	st = db_prepare(db, sql);
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW && rc != SQLITE_DONE)
-		db_fatal(db, "database");
+	found = db_row(st);
 	sqlite3_finalize(st);
-	return rc == SQLITE_ROW;
+	return found;
 }
 
 unsigned long

@@ -152,6 +152,7 @@ struct importer {
 	int nref;
 	int currency_col, account_ref;	/* -1 when none */
 	int line_no_col;		/* invoices' line_no, else -1 */
+	int size_col[2];		/* their amount and tax_amount */
 	int service_col[2];		/* invoices' service_start, _end */
 	int order_col[4][2];		/* e->order as column indexes */
 	int required_col, when_col;	/* e->required_col, e->when_col */
@@ -1389,20 +1390,19 @@ invoice_max(char *buf, const char *currency)
 static int
 invoice_too_large(struct importer *im)
 {
-	static const char *const cols[] = { "amount", "tax_amount" };
-	const struct currency *cur = money_currency(im->row_currency, 3);
 	int64_t size = im->invoice_size;
-	char max[MONEY_FMT_MAX], sv[MONEY_FMT_MAX];
 
 	for (int i = 0; i < 2; i++) {
-		const struct value *v =
-		    &im->val[entity_column_index(im->e, cols[i])];
+		const struct value *v = &im->val[im->size_col[i]];
+		const struct currency *cur;
+		char max[MONEY_FMT_MAX], sv[MONEY_FMT_MAX];
 
 		if (v->kind != V_INT ||
 		    money_add_magnitude(&size, v->i) == MONEY_OK)
 			continue;
+		cur = money_currency(im->row_currency, 3);
 		money_format(sv, v->i, cur != NULL ? cur->exponent : 0, '.');
-		row_error(im, cols[i], "'%s' takes invoice '%s' past %s %s, "
+		row_error(im, im->e->column[im->size_col[i]].name, "'%s' takes invoice '%s' past %s %s, "
 		    "the most an invoice's lines and tax can add up to", sv,
 		    im->last_parent, invoice_max(max, im->row_currency),
 		    im->row_currency);
@@ -2106,6 +2106,8 @@ importer_init(struct importer *im, sqlite3 *db, const struct entity *e,
 		memcpy(im->base, "USD", 4);
 	im->currency_col = entity_column_index(e, "currency");
 	im->line_no_col = entity_column_index(e, "line_no");
+	im->size_col[0] = entity_column_index(e, "amount");
+	im->size_col[1] = entity_column_index(e, "tax_amount");
 	im->service_col[0] = entity_column_index(e, "service_start");
 	im->service_col[1] = entity_column_index(e, "service_end");
 	for (int i = 0; e->order[i].later != NULL; i++) {
