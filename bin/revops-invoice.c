@@ -221,17 +221,6 @@ own_option(int ch, const char *arg, void *ctx)
 	}
 }
 
-/* The invoices export takes: its arguments, those on stdin for '-', or
- * with neither those its options select (NULL). */
-static const struct csv_input *
-export_input(int argc, char *argv[], struct csv_input *in)
-{
-	if (argc == 0)
-		return NULL;
-	if (argc == 1 && strcmp(argv[0], "-") == 0)
-		in->argc = 0;
-	return in;
-}
 
 /* What the arguments may be beside the verb's synopsis, checked before
  * the database is opened (a usage error creates none). */
@@ -267,8 +256,6 @@ run(sqlite3 *db, const struct cli_verb *v, int argc, char *argv[],
 	    c->delim, NULL };
 
 	if (strcmp(verb, "run") == 0) {
-		if (argc == 1)
-			accounts.argc = 0;
 		g->b.accounts = argc == 1 || g->naccounts > 0 ? &accounts :
 		    NULL;
 		g->b.month = g->month;
@@ -300,7 +287,7 @@ run(sqlite3 *db, const struct cli_verb *v, int argc, char *argv[],
 	if (strcmp(verb, "deferred") == 0)
 		return recognition_deferred(db, g->a.as_of, &c->out);
 	if (strcmp(verb, "export") == 0)
-		return ar_export(db, export_input(argc, argv, &in), &g->a);
+		return ar_export(db, argc > 0 ? &in : NULL, &g->a);
 	if (strcmp(verb, "list") == 0)
 		return ar_list(db, NULL, &g->a);
 	return ar_list(db, &in, &g->a);
