@@ -91,7 +91,7 @@ main(int argc, char *argv[])
 	struct import_opts o = { IMPORT_INSERT, 0, NULL, &common, NULL };
 	const char *export = NULL, *schema = NULL;
 	int list = 0, log = 0, alone, ch, rc;
-	sqlite3 *db;
+	struct db *db;
 
 	cli_init("revops-import", &common);
 	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,

@@ -247,7 +247,7 @@ check_arguments(const char *verb, int argc, char *argv[], const struct args *g)
 }
 
 static int
-run(sqlite3 *db, const struct cli_verb *v, int argc, char *argv[],
+run(struct db *db, const struct cli_verb *v, int argc, char *argv[],
     struct args *g, const struct cli_common *c)
 {
 	const char *verb = v->name;
@@ -300,7 +300,7 @@ main(int argc, char *argv[])
 	struct cli_common common;
 	struct args g;
 	char *arguments;
-	sqlite3 *db;
+	struct db *db;
 	int first, rc;
 
 	cli_init("revops-invoice", &common);

@@ -168,7 +168,7 @@ metrics_named(int argc, char *argv[], enum metric *which)
 }
 
 static int
-run(sqlite3 *db, int argc, char *argv[], struct args *a,
+run(struct db *db, int argc, char *argv[], struct args *a,
     const struct cli_common *c)
 {
 	enum metric which[M_COUNT * 2];
@@ -202,7 +202,7 @@ main(int argc, char *argv[])
 {
 	struct cli_common common;
 	struct args a = { .m = { .months = 1 } };
-	sqlite3 *db;
+	struct db *db;
 	int first, rc;
 
 	cli_init("revops-metrics", &common);

@@ -216,7 +216,7 @@ window(struct args *a, int ahead, int quarters)
 }
 
 static int
-run(sqlite3 *db, const char *verb, int argc, char *argv[], struct args *a,
+run(struct db *db, const char *verb, int argc, char *argv[], struct args *a,
     const struct cli_common *c, const char *arguments)
 {
 	struct csv_input in = { argv, argc, stdin, c->delim, NULL };
@@ -261,7 +261,7 @@ main(int argc, char *argv[])
 	struct cli_common common;
 	struct args a = { .window = 90 };
 	char *arguments;
-	sqlite3 *db;
+	struct db *db;
 	int first, rc;
 
 	cli_init("revops-pipeline", &common);

@@ -173,7 +173,7 @@ lines_file(int argc, char *argv[], const char **name)
 }
 
 static int
-run(sqlite3 *db, const char *verb, int argc, char *argv[],
+run(struct db *db, const char *verb, int argc, char *argv[],
     const struct quote_opts *o, const struct cli_common *c)
 {
 	struct csv_input in = { argv, argc, stdin, c->delim, NULL };
@@ -212,7 +212,7 @@ main(int argc, char *argv[])
 	struct cli_common common;
 	struct args a;
 	char *arguments;
-	sqlite3 *db;
+	struct db *db;
 	int first, rc;
 
 	cli_init("revops-quote", &common);

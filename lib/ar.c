@@ -134,12 +134,12 @@ static const char sql_list[] =
 /* ---- small helpers ---------------------------------------------------------- */
 
 static void
-bind_str(sqlite3_stmt *st, int i, const char *s)
+bind_str(struct db_stmt *st, int i, const char *s)
 {
 	if (s != NULL)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+		db_bind_text(st, i, s);
 	else
-		sqlite3_bind_null(st, i);
+		db_bind_null(st, i);
 }
 
 static int
@@ -193,11 +193,11 @@ struct open_invoice {
 };
 
 struct applier {
-	sqlite3 *db;
+	struct db *db;
 	int32_t on;
 	int convert, strict;	/* strict: another currency is an error */
 	struct fx *fx;
-	sqlite3_stmt *insert, *status, *invoices;
+	struct db_stmt *insert, *status, *invoices;
 	int invoice_row;		/* invoices is on a row; -1 not begun */
 	struct open_invoice *inv;	/* the current account's */
 	size_t ninv, capinv;
@@ -206,7 +206,7 @@ struct applier {
 };
 
 static void
-applier_open(struct applier *ap, sqlite3 *db, int32_t on, int convert,
+applier_open(struct applier *ap, struct db *db, int32_t on, int convert,
     int strict, struct out *o)
 {
 	memset(ap, 0, sizeof(*ap));
@@ -224,8 +224,8 @@ applier_open(struct applier *ap, sqlite3 *db, int32_t on, int convert,
 static void
 applier_close(struct applier *ap)
 {
-	sqlite3_finalize(ap->insert);
-	sqlite3_finalize(ap->status);
+	db_finalize(ap->insert);
+	db_finalize(ap->status);
 	free(ap->inv);
 	fx_close(ap->fx);
 }
@@ -238,16 +238,16 @@ record_application(struct applier *ap, const char *payment,
 	char d[DATE_FMT_MAX];
 
 	date_format(d, day);
-	sqlite3_bind_text(ap->insert, 1, payment, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(ap->insert, 2, invoice, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(ap->insert, 3, d, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(ap->insert, 4, amount);
-	sqlite3_bind_int64(ap->insert, 5, pay_amount);
-	db_step_done(ap->db, ap->insert);
+	db_bind_text(ap->insert, 1, payment);
+	db_bind_text(ap->insert, 2, invoice);
+	db_bind_text(ap->insert, 3, d);
+	db_bind_int(ap->insert, 4, amount);
+	db_bind_int(ap->insert, 5, pay_amount);
+	db_done(ap->insert);
 	if (balance == 0) {
-		sqlite3_bind_text(ap->status, 1, invoice, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(ap->status, 2, "paid", -1, SQLITE_STATIC);
-		db_step_done(ap->db, ap->status);
+		db_bind_text(ap->status, 1, invoice);
+		db_bind_text(ap->status, 2, "paid");
+		db_done(ap->status);
 	}
 	ap->applied++;
 	if (ap->out == NULL)
@@ -360,7 +360,7 @@ apply_payment(struct applier *ap, const char *payment, const char *account,
 static void
 load_invoices(struct applier *ap, const char *account)
 {
-	sqlite3_stmt *st = ap->invoices;
+	struct db_stmt *st = ap->invoices;
 	int c;
 
 	ap->ninv = 0;
@@ -382,23 +382,22 @@ load_invoices(struct applier *ap, const char *account)
 		snprintf(iv->id, sizeof(iv->id), "%s", db_text(st, 1));
 		snprintf(iv->currency, sizeof(iv->currency), "%s", db_text(st, 2));
 		iv->issued = db_day(st, 3);
-		iv->balance = sqlite3_column_int64(st, 4);
+		iv->balance = db_int(st, 4);
 	}
 }
 
 static void
 apply_all(struct applier *ap, enum scope scope, const char *account)
 {
-	sqlite3_stmt *pay = db_prepare(ap->db, sql_unapplied[scope]);
+	struct db_stmt *pay = db_prepare(ap->db, sql_unapplied[scope]);
 	char current[ENTITY_ID_MAX + 1] = "";
 
 	ap->invoices = db_prepare(ap->db, sql_open_invoices[scope]);
 	db_bind_day(pay, 1, ap->on);
 	db_bind_day(ap->invoices, 1, ap->on);
 	if (scope == SCOPE_ONE_ACCOUNT) {
-		sqlite3_bind_text(pay, 2, account, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(ap->invoices, 2, account, -1,
-		    SQLITE_TRANSIENT);
+		db_bind_text(pay, 2, account);
+		db_bind_text(ap->invoices, 2, account);
 	}
 	/* Begun by the first payment: with none to apply (a billing run's
 	 * usual case), the scan of the invoices is not made. */
@@ -416,15 +415,15 @@ apply_all(struct applier *ap, enum scope scope, const char *account)
 			memcpy(current, acct, sizeof(current));
 		}
 		apply_payment(ap, payment, acct, pcur, db_day(pay, 3), named,
-		    sqlite3_column_int64(pay, 5));
+		    db_int(pay, 5));
 	}
-	sqlite3_finalize(pay);
-	sqlite3_finalize(ap->invoices);
+	db_finalize(pay);
+	db_finalize(ap->invoices);
 	ap->invoices = NULL;
 }
 
 long
-ar_apply_run(sqlite3 *db, int32_t on)
+ar_apply_run(struct db *db, int32_t on)
 {
 	struct applier ap;
 
@@ -435,7 +434,7 @@ ar_apply_run(sqlite3 *db, int32_t on)
 }
 
 int
-ar_apply(sqlite3 *db, const struct ar_opts *o)
+ar_apply(struct db *db, const struct ar_opts *o)
 {
 	struct db_changes ch = { .n = 0 };
 	struct applier ap;
@@ -466,13 +465,13 @@ ar_apply(sqlite3 *db, const struct ar_opts *o)
 /* ---- credit notes and voids ----------------------------------------------------- */
 
 int
-ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o)
+ar_credit(struct db *db, const char *invoice, const struct ar_opts *o)
 {
 	static const char *const names[] = { "credit_note_id", "invoice_id",
 	    "line_no", "issued_on", "amount", "tax_amount", "currency",
 	    "reason" };
 	struct db_changes ch = { .n = 0 };
-	sqlite3_stmt *st = db_prepare(db, sql_invoice);
+	struct db_stmt *st = db_prepare(db, sql_invoice);
 	int64_t amount = 0, tax = 0, lines_amt, lines_tax, cr_amt, cr_tax;
 	char currency[4] = "", status[16] = "", id[40], prefix[16];
 	char day[DATE_FMT_MAX], issued[DATE_FMT_MAX];
@@ -481,13 +480,13 @@ ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o)
 	int32_t issue_day = DATE_NONE;
 
 	db_begin(db);
-	sqlite3_bind_text(st, 1, invoice, -1, SQLITE_TRANSIENT);
+	db_bind_text(st, 1, invoice);
 	if ((found = db_row(st))) {
 		snprintf(currency, sizeof(currency), "%s", db_text(st, 1));
 		snprintf(status, sizeof(status), "%s", db_text(st, 2));
 		issue_day = db_day(st, 3);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (!found) {
 		cli_data_error(NULL, 0, NULL, "invoice '%s' does not exist",
 		    invoice);
@@ -508,15 +507,15 @@ ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o)
 		return db_finish(db, "credit", o->arguments, &ch);
 	}
 	st = db_prepare(db, sql_invoice_sums);
-	sqlite3_bind_text(st, 1, invoice, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 2, o->line);
+	db_bind_text(st, 1, invoice);
+	db_bind_int(st, 2, o->line);
 	db_row(st);	/* sums: one row, or a sum past 64 bits stops */
-	lines_amt = sqlite3_column_int64(st, 0);
-	lines_tax = sqlite3_column_int64(st, 1);
-	cr_amt = sqlite3_column_int64(st, 2);
-	cr_tax = sqlite3_column_int64(st, 3);
-	found = sqlite3_column_int(st, 4);
-	sqlite3_finalize(st);
+	lines_amt = db_int(st, 0);
+	lines_tax = db_int(st, 1);
+	cr_amt = db_int(st, 2);
+	cr_tax = db_int(st, 3);
+	found = db_int(st, 4);
+	db_finalize(st);
 	if (o->line != 0 && !found) {
 		cli_data_error(NULL, 0, NULL, "invoice '%s' has no line %d",
 		    invoice, o->line);
@@ -551,19 +550,19 @@ ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o)
 	    sizeof(id));
 	date_format(day, o->as_of);
 	st = db_prepare(db, sql_new_credit);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, invoice, -1, SQLITE_TRANSIENT);
+	db_bind_text(st, 1, id);
+	db_bind_text(st, 2, invoice);
 	if (o->line)
-		sqlite3_bind_int(st, 3, o->line);
+		db_bind_int(st, 3, o->line);
 	else
-		sqlite3_bind_null(st, 3);
-	sqlite3_bind_text(st, 4, day, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 5, amount);
-	sqlite3_bind_int64(st, 6, tax);
-	sqlite3_bind_text(st, 7, currency, -1, SQLITE_TRANSIENT);
+		db_bind_null(st, 3);
+	db_bind_text(st, 4, day);
+	db_bind_int(st, 5, amount);
+	db_bind_int(st, 6, tax);
+	db_bind_text(st, 7, currency);
 	bind_str(st, 8, o->reason);
-	db_step_done(db, st);
-	sqlite3_finalize(st);
+	db_done(st);
+	db_finalize(st);
 	db_changes_add(&ch, "credit_notes", 1, 0, 0);
 	out = out_new(stdout, o->out, names, 8);
 	out_str(out, id);
@@ -589,20 +588,20 @@ ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o)
  * stop).
  */
 static int
-find_invoice(sqlite3 *db, const struct csv_field *f, unsigned long line,
+find_invoice(struct db *db, const struct csv_field *f, unsigned long line,
     char *id, char *status)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int found;
 
 	if ((found = csv_id(line ? "stdin" : NULL, line, "invoice_id", &f[0],
 	    0, id)) != 1)
 		return found;
 	st = db_prepare(db, sql_invoice);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	db_bind_text(st, 1, id);
 	if ((found = db_row(st)))
 		snprintf(status, 16, "%s", db_text(st, 2));
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (!found)
 		return cli_data_error(line ? "stdin" : NULL, line, NULL,
 		    "invoice '%s' does not exist", id) ? 0 : -1;
@@ -612,8 +611,8 @@ find_invoice(sqlite3 *db, const struct csv_field *f, unsigned long line,
 static int
 void_one(void *arg, const struct csv_field *f, unsigned long line)
 {
-	sqlite3 *db = arg;
-	sqlite3_stmt *st;
+	struct db *db = arg;
+	struct db_stmt *st;
 	char id[ENTITY_ID_MAX + 1], status[16];
 	int found;
 	int64_t paid;
@@ -624,28 +623,28 @@ void_one(void *arg, const struct csv_field *f, unsigned long line)
 		return cli_data_error(line ? "stdin" : NULL, line, NULL,
 		    "invoice '%s' is void already", id) ? 0 : -1;
 	st = db_prepare(db, sql_invoice_sums);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 2, 0);
+	db_bind_text(st, 1, id);
+	db_bind_int(st, 2, 0);
 	db_row(st);
-	paid = sqlite3_column_int64(st, 5);
-	sqlite3_finalize(st);
+	paid = db_int(st, 5);
+	db_finalize(st);
 	if (paid != 0)
 		return cli_data_error(line ? "stdin" : NULL, line, NULL,
 		    "invoice '%s' has payments applied: credit it instead", id)
 		    ? 0 : -1;
 	st = db_prepare(db, sql_set_status);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, "void", -1, SQLITE_STATIC);
-	db_step_done(db, st);
-	sqlite3_finalize(st);
+	db_bind_text(st, 1, id);
+	db_bind_text(st, 2, "void");
+	db_done(st);
+	db_finalize(st);
 	db_keys_add(db, id);
 	return 0;
 }
 
-static int write_list(sqlite3 *db, const struct ar_opts *o, int only);
+static int write_list(struct db *db, const struct ar_opts *o, int only);
 
 int
-ar_void(sqlite3 *db, const struct csv_input *in, const struct ar_opts *o)
+ar_void(struct db *db, const struct csv_input *in, const struct ar_opts *o)
 {
 	static const char *const columns[] = { "invoice_id" };
 	struct db_changes ch = { .n = 0 };
@@ -721,12 +720,12 @@ total_of(struct aging_row *t, int *nt, const char *currency)
 }
 
 int
-ar_aging(sqlite3 *db, const struct ar_opts *o)
+ar_aging(struct db *db, const struct ar_opts *o)
 {
 	const char *names[9];
 	int named = o->by == NULL || strcmp(o->by, "account") == 0, n = 0;
 	struct aging_row cur, tot[MONEY_CURRENCIES];
-	sqlite3_stmt *st = db_prepare(db, sql_aging);
+	struct db_stmt *st = db_prepare(db, sql_aging);
 	int have = 0, ntot = 0;
 	struct out *out;
 
@@ -745,7 +744,7 @@ ar_aging(sqlite3 *db, const struct ar_opts *o)
 		const char *g = db_text(st, 0), *c = db_text(st, 2);
 		int32_t from = db_day(st, o->basis_issue ? 4 : 3);
 		int k = ar_bucket(o->as_of - from);
-		int64_t v = sqlite3_column_int64(st, 5);
+		int64_t v = db_int(st, 5);
 
 		if (have && (strcmp(cur.group, g) != 0 ||
 		    strcmp(cur.currency, c) != 0)) {
@@ -763,7 +762,7 @@ ar_aging(sqlite3 *db, const struct ar_opts *o)
 		add_balance(&cur.b[k], v, g, c);
 		add_balance(&total_of(tot, &ntot, c)->b[k], v, "TOTAL", c);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (have)
 		aging_emit(out, &cur, named);
 	free(cur.group);
@@ -774,14 +773,14 @@ ar_aging(sqlite3 *db, const struct ar_opts *o)
 }
 
 size_t
-ar_aging_buckets(sqlite3 *db, int32_t as_of, struct ar_buckets *out,
+ar_aging_buckets(struct db *db, int32_t as_of, struct ar_buckets *out,
     size_t max)
 {
-	sqlite3_stmt *st = db_prepare(db, sql_aging);
+	struct db_stmt *st = db_prepare(db, sql_aging);
 	size_t n = 0, i;
 
 	db_bind_day(st, 1, as_of);
-	sqlite3_bind_null(st, 2);
+	db_bind_null(st, 2);
 	while (db_row(st)) {
 		const char *c = db_text(st, 2);
 
@@ -796,14 +795,14 @@ ar_aging_buckets(sqlite3 *db, int32_t as_of, struct ar_buckets *out,
 			    "%s", c);
 		}
 		add_balance(&out[i].b[ar_bucket(as_of - db_day(st, 3))],
-		    sqlite3_column_int64(st, 5), "all accounts", c);
+		    db_int(st, 5), "all accounts", c);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return n;
 }
 
 int
-ar_aging_totals(sqlite3 *db, int32_t as_of, struct fx *fx, int64_t bucket[5])
+ar_aging_totals(struct db *db, int32_t as_of, struct fx *fx, int64_t bucket[5])
 {
 	struct ar_buckets by[MONEY_CURRENCIES];
 	size_t n = ar_aging_buckets(db, as_of, by, MONEY_CURRENCIES);
@@ -829,12 +828,12 @@ ar_aging_totals(sqlite3 *db, int32_t as_of, struct fx *fx, int64_t bucket[5])
 }
 
 int
-ar_dunning(sqlite3 *db, const struct ar_opts *o)
+ar_dunning(struct db *db, const struct ar_opts *o)
 {
 	static const char *const names[] = { "account_id", "name",
 	    "billing_email", "invoice_id", "issue_date", "due_date",
 	    "days_overdue", "level", "balance", "currency" };
-	sqlite3_stmt *st = db_prepare(db, sql_dunning);
+	struct db_stmt *st = db_prepare(db, sql_dunning);
 	struct out *out = out_new(stdout, o->out, names, 10);
 
 	db_bind_day(st, 1, o->as_of);
@@ -843,14 +842,14 @@ ar_dunning(sqlite3 *db, const struct ar_opts *o)
 		int32_t days = o->as_of - db_day(st, 5);
 
 		for (int i = 0; i < 6; i++)
-			out_str(out, (const char *)sqlite3_column_text(st, i));
+			out_str(out, db_null(st, i) ? NULL : db_text(st, i));
 		out_long(out, days);
 		out_long(out, ar_level(days, o->levels, o->nlevels));
-		out_amount(out, sqlite3_column_int64(st, 6), db_text(st, 7));
+		out_amount(out, db_int(st, 6), db_text(st, 7));
 		out_str(out, db_text(st, 7));
 		out_end_row(out);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return out_close(out) == 0 ? CLI_OK : CLI_EIO;
 }
 
@@ -875,25 +874,25 @@ ar_status(const char *stored, int64_t total, int64_t credited,
  * status shown, which comes from the balance, so it is filtered here.
  */
 static void
-each_listed(sqlite3 *db, const struct ar_opts *o, int only,
-    void (*row)(sqlite3_stmt *st, const char *status, void *arg), void *arg)
+each_listed(struct db *db, const struct ar_opts *o, int only,
+    void (*row)(struct db_stmt *st, const char *status, void *arg), void *arg)
 {
-	sqlite3_stmt *st = db_prepare(db, sql_list);
+	struct db_stmt *st = db_prepare(db, sql_list);
 
 	db_bind_day(st, 1, o->as_of);
-	sqlite3_bind_int(st, 2, only);
+	db_bind_int(st, 2, only);
 	bind_str(st, 3, only ? NULL : o->account);
 	db_bind_day(st, 4, only ? DATE_NONE : o->from);
 	db_bind_day(st, 5, only ? DATE_NONE : o->to);
 	while (db_row(st)) {
 		const char *status = ar_status(db_text(st, 10),
-		    sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
-		    sqlite3_column_int64(st, 9));
+		    db_int(st, 6), db_int(st, 7),
+		    db_int(st, 9));
 
 		if (only || o->status == NULL || strcmp(o->status, status) == 0)
 			row(st, status, arg);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 }
 
 struct list_writer {
@@ -902,7 +901,7 @@ struct list_writer {
 };
 
 static void
-write_listed(sqlite3_stmt *st, const char *status, void *arg)
+write_listed(struct db_stmt *st, const char *status, void *arg)
 {
 	struct list_writer *w = arg;
 	const char *cur = db_text(st, 5);
@@ -911,9 +910,9 @@ write_listed(sqlite3_stmt *st, const char *status, void *arg)
 	for (int i = 0; i < 6; i++)
 		out_str(w->out, db_text(st, i));
 	for (int i = 6; i < 10; i++)
-		out_amount(w->out, sqlite3_column_int64(st, i), cur);
+		out_amount(w->out, db_int(st, i), cur);
 	out_str(w->out, status);
-	if (sqlite3_column_int64(st, 9) > 0 && strcmp(status, "open") == 0 &&
+	if (db_int(st, 9) > 0 && strcmp(status, "open") == 0 &&
 	    overdue > 0)
 		out_long(w->out, overdue);
 	else
@@ -922,7 +921,7 @@ write_listed(sqlite3_stmt *st, const char *status, void *arg)
 }
 
 static int
-write_list(sqlite3 *db, const struct ar_opts *o, int only)
+write_list(struct db *db, const struct ar_opts *o, int only)
 {
 	static const char *const names[] = { "invoice_id", "account_id",
 	    "account_name", "issue_date", "due_date", "currency", "total",
@@ -936,7 +935,7 @@ write_list(sqlite3 *db, const struct ar_opts *o, int only)
 static int
 keep_invoice(void *arg, const struct csv_field *f, unsigned long line)
 {
-	sqlite3 *db = arg;
+	struct db *db = arg;
 	char id[ENTITY_ID_MAX + 1], status[16];
 	int found;
 
@@ -949,7 +948,7 @@ keep_invoice(void *arg, const struct csv_field *f, unsigned long line)
 /* Keeps the invoices that in names in temp.out_keys: 0, or -1 after an
  * error was reported. */
 static int
-keep_named(sqlite3 *db, const struct csv_input *in)
+keep_named(struct db *db, const struct csv_input *in)
 {
 	static const char *const columns[] = { "invoice_id" };
 	struct csv_rows ids;
@@ -961,7 +960,7 @@ keep_named(sqlite3 *db, const struct csv_input *in)
 }
 
 int
-ar_list(sqlite3 *db, const struct csv_input *in, const struct ar_opts *o)
+ar_list(struct db *db, const struct csv_input *in, const struct ar_opts *o)
 {
 	db_keys_open(db);
 	if (in != NULL && keep_named(db, in) != 0)
@@ -972,22 +971,22 @@ ar_list(sqlite3 *db, const struct csv_input *in, const struct ar_opts *o)
 /* The invoices of an export of lines, with their status as list shows it
  * in the import's words, where a zero balance is paid. */
 static void
-keep_listed(sqlite3_stmt *st, const char *status, void *arg)
+keep_listed(struct db_stmt *st, const char *status, void *arg)
 {
-	sqlite3_stmt *keep = arg;
+	struct db_stmt *keep = arg;
 
-	sqlite3_bind_text(keep, 1, db_text(st, 0), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(keep, 2, strcmp(status, "credited") == 0 ? "paid" :
-	    status, -1, SQLITE_STATIC);
-	db_step_done(sqlite3_db_handle(keep), keep);
+	db_bind_text(keep, 1, db_text(st, 0));
+	db_bind_text(keep, 2, strcmp(status, "credited") == 0 ? "paid" :
+	    status);
+	db_done(keep);
 }
 
 /* The export: the invoices named, or those list selects, as it writes
  * them, or their lines in the import contract's columns. */
 int
-ar_export(sqlite3 *db, const struct csv_input *in, const struct ar_opts *o)
+ar_export(struct db *db, const struct csv_input *in, const struct ar_opts *o)
 {
-	sqlite3_stmt *keep;
+	struct db_stmt *keep;
 
 	db_keys_open(db);
 	if (in != NULL && keep_named(db, in) != 0)
@@ -999,7 +998,7 @@ ar_export(sqlite3 *db, const struct csv_input *in, const struct ar_opts *o)
 	    "DELETE FROM temp.export_status");
 	keep = db_prepare(db, "INSERT INTO temp.export_status VALUES (?1, ?2)");
 	each_listed(db, o, in != NULL, keep_listed, keep);
-	sqlite3_finalize(keep);
+	db_finalize(keep);
 	return import_export_given(db, entity_find("invoices"), o->out,
 	    "export_status", "status") == 0 ? CLI_OK : CLI_EIO;
 }

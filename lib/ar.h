@@ -11,11 +11,12 @@
 #ifndef REVOPS_AR_H
 #define REVOPS_AR_H
 
-#include <sqlite3.h>
 #include <stdint.h>
 
 #include "csv.h"
 #include "out.h"
+
+struct db;		/* db.h */
 
 struct ar_opts {
 	int32_t as_of;
@@ -43,17 +44,17 @@ struct ar_opts {
  * invoices is account credit, and pays the new ones.  Returns how many
  * applications it made.
  */
-long ar_apply_run(sqlite3 *db, int32_t on);
+long ar_apply_run(struct db *db, int32_t on);
 
-int ar_apply(sqlite3 *db, const struct ar_opts *o);
-int ar_credit(sqlite3 *db, const char *invoice, const struct ar_opts *o);
-int ar_void(sqlite3 *db, const struct csv_input *in, const struct ar_opts *o);
-int ar_aging(sqlite3 *db, const struct ar_opts *o);
-int ar_dunning(sqlite3 *db, const struct ar_opts *o);
+int ar_apply(struct db *db, const struct ar_opts *o);
+int ar_credit(struct db *db, const char *invoice, const struct ar_opts *o);
+int ar_void(struct db *db, const struct csv_input *in, const struct ar_opts *o);
+int ar_aging(struct db *db, const struct ar_opts *o);
+int ar_dunning(struct db *db, const struct ar_opts *o);
 /* list and export: the invoices that in names (arguments, or the
  * invoice_id column of a CSV), or with in NULL those the options select. */
-int ar_list(sqlite3 *db, const struct csv_input *in, const struct ar_opts *o);
-int ar_export(sqlite3 *db, const struct csv_input *in,
+int ar_list(struct db *db, const struct csv_input *in, const struct ar_opts *o);
+int ar_export(struct db *db, const struct csv_input *in,
     const struct ar_opts *o);
 
 /*
@@ -78,10 +79,10 @@ struct ar_buckets {
 	char currency[4];
 	int64_t b[5];
 };
-size_t ar_aging_buckets(sqlite3 *db, int32_t as_of, struct ar_buckets *out,
+size_t ar_aging_buckets(struct db *db, int32_t as_of, struct ar_buckets *out,
     size_t max);
 struct fx;
-int ar_aging_totals(sqlite3 *db, int32_t as_of, struct fx *fx,
+int ar_aging_totals(struct db *db, int32_t as_of, struct fx *fx,
     int64_t bucket[5]);
 
 /* The days between an invoice's due date and as_of, in the aging

@@ -20,7 +20,7 @@
  * invoices.  All of it is one transaction.
  *
  * The run keeps two cores busy.  The main thread, the biller, reads the
- * sources through a second, read-only connection (db_open_reader(): it
+ * sources through a second, read-only connection (db_open_snapshot(): it
  * sees the database as the run found it) and works out the lines; the
  * writer thread inserts them through the run's own connection, some
  * accounts at a time.  Then, while the main thread writes the billing
@@ -264,8 +264,8 @@ struct open_period {
 };
 
 struct run {
-	sqlite3 *db;		/* the run's: the writer thread's while it runs */
-	sqlite3 *rd;		/* the biller's reader */
+	struct db *db;		/* the run's: the writer thread's while it runs */
+	struct db *rd;		/* the biller's reader */
 	const struct billing_opts *o;
 	struct csv_rows only;		/* the accounts to bill, if some */
 	int some;
@@ -284,8 +284,8 @@ struct run {
 	struct row *hrow;		/* of sql_history, one subscription's */
 	size_t nhrow, caphrow;
 	int32_t horizon;		/* how far back periods are read */
-	sqlite3_stmt *subs, *history, *one_time, *usage;
-	int subs_row, one_row, usage_row;	/* SQLITE_ROW while more */
+	struct db_stmt *subs, *history, *one_time, *usage;
+	int subs_row, one_row, usage_row;	/* while rows are left */
 	struct pricing_book *book;
 	struct pair *products;		/* names by sku */
 	size_t nproducts;
@@ -859,21 +859,21 @@ running_period(const struct run *r, const struct billing_charged *c, size_t n,
 }
 
 static void
-one_time_lines(struct run *r, sqlite3_stmt *s)
+one_time_lines(struct run *r, struct db_stmt *s)
 {
 	struct bline *b = add_line(r, db_text(s, 1), SRC_ONE_TIME);
 
 	snprintf(b->ref, sizeof(b->ref), "%s", db_text(s, 2));
-	b->ref_line = sqlite3_column_int(s, 3);
+	b->ref_line = db_int(s, 3);
 	snprintf(b->sku, sizeof(b->sku), "%s", db_text(s, 4));
 	describe(b, "%s (order %s)", db_text(s, 5), db_text(s, 2));
-	b->qty = sqlite3_column_int64(s, 6);
-	b->unit_price = sqlite3_column_int64(s, 7);
-	b->amount = sqlite3_column_int64(s, 8);
+	b->qty = db_int(s, 6);
+	b->unit_price = db_int(s, 7);
+	b->amount = db_int(s, 8);
 }
 
 static void
-usage_lines(struct run *r, sqlite3_stmt *s)
+usage_lines(struct run *r, struct db_stmt *s)
 {
 	const struct pricing_product *p;
 	struct pricing_line pl;
@@ -883,8 +883,8 @@ usage_lines(struct run *r, sqlite3_stmt *s)
 	int64_t qty;
 
 	date_format_month(month, date_month_of(r->u_start));
-	if (money_mul(sqlite3_column_int64(s, 4), (int64_t)1 << 32, 0, &qty)
-	    != MONEY_OK || money_add(qty, sqlite3_column_int64(s, 5), &qty) !=
+	if (money_mul(db_int(s, 4), (int64_t)1 << 32, 0, &qty)
+	    != MONEY_OK || money_add(qty, db_int(s, 5), &qty) !=
 	    MONEY_OK) {
 		cli_data_error(NULL, 0, NULL, "usage of account '%s': the "
 		    "quantities of '%s' in %s add up past 64 bits",
@@ -933,7 +933,7 @@ on_thread(pthread_t *t, void *(*fn)(void *), void *arg)
 
 /* The rows of st, (key, value), in the order they come; finalizes st. */
 static struct pair *
-load_pairs(sqlite3_stmt *st, size_t *n)
+load_pairs(struct db_stmt *st, size_t *n)
 {
 	struct pair *p = NULL;
 	size_t cap = 0;
@@ -944,7 +944,7 @@ load_pairs(sqlite3_stmt *st, size_t *n)
 		    (p[*n].value = strdup(db_text(st, 1))) == NULL)
 			cli_die(CLI_EIO, "out of memory");
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return p;
 }
 
@@ -1038,9 +1038,9 @@ batch_free(struct batch *b)
 /* What the writer thread inserts with: the run's own connection, which no
  * other thread uses meanwhile, and the texts every row shares. */
 struct writer {
-	sqlite3 *db;
+	struct db *db;
 	struct db_rows *invoices, *lines;
-	sqlite3_stmt *order_billed, *usage_billed, *account;
+	struct db_stmt *order_billed, *usage_billed, *account;
 	const char *issued, *due, *month;
 };
 
@@ -1049,10 +1049,10 @@ tax_rate(struct writer *w, const char *account)
 {
 	int64_t rate = 0;
 
-	sqlite3_bind_text(w->account, 1, account, -1, SQLITE_STATIC);
+	db_bind_text(w->account, 1, account);
 	if (db_row(w->account))
-		rate = sqlite3_column_int64(w->account, 1);
-	sqlite3_reset(w->account);
+		rate = db_int(w->account, 1);
+	db_reset(w->account);
 	return rate;
 }
 
@@ -1061,14 +1061,14 @@ write_invoice(struct writer *w, const struct batch *b,
     const struct made_invoice *iv)
 {
 	int k;
-	sqlite3_stmt *st = db_rows_add(w->invoices, &k);
+	struct db_stmt *st = db_rows_add(w->invoices, &k);
 
-	sqlite3_bind_text(st, k, b->text + iv->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, k + 1, b->text + iv->account, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, k + 2, w->issued, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, k + 3, w->due, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, k + 4, iv->currency, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, k + 5, "open", -1, SQLITE_STATIC);
+	db_bind_text(st, k, b->text + iv->id);
+	db_bind_text(st, k + 1, b->text + iv->account);
+	db_bind_text(st, k + 2, w->issued);
+	db_bind_text(st, k + 3, w->due);
+	db_bind_text(st, k + 4, iv->currency);
+	db_bind_text(st, k + 5, "open");
 }
 
 static void
@@ -1076,29 +1076,28 @@ write_line(struct writer *w, const struct batch *b,
     const struct made_invoice *iv, const struct made_line *l)
 {
 	int k;
-	sqlite3_stmt *st = db_rows_add(w->lines, &k);
+	struct db_stmt *st = db_rows_add(w->lines, &k);
 
-	sqlite3_bind_text(st, k, b->text + iv->id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, k + 1, l->line_no);
-	sqlite3_bind_text(st, k + 2, b->text + l->sku, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, k + 3, b->text + l->description, -1,
-	    SQLITE_STATIC);
+	db_bind_text(st, k, b->text + iv->id);
+	db_bind_int(st, k + 1, l->line_no);
+	db_bind_text(st, k + 2, b->text + l->sku);
+	db_bind_text(st, k + 3, b->text + l->description);
 	if (l->src == SRC_CHANGE || l->src == SRC_CREDIT) {
 		/* an amount of days, not units */
-		sqlite3_bind_null(st, k + 4);
-		sqlite3_bind_null(st, k + 5);
+		db_bind_null(st, k + 4);
+		db_bind_null(st, k + 5);
 	} else {
-		sqlite3_bind_int64(st, k + 4, l->qty);
-		sqlite3_bind_int64(st, k + 5, l->unit_price);
+		db_bind_int(st, k + 4, l->qty);
+		db_bind_int(st, k + 5, l->unit_price);
 	}
-	sqlite3_bind_int64(st, k + 6, l->amount);
-	sqlite3_bind_int64(st, k + 7, l->tax);
+	db_bind_int(st, k + 6, l->amount);
+	db_bind_int(st, k + 7, l->tax);
 	if (l->start[0] != '\0') {
-		sqlite3_bind_text(st, k + 8, l->start, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, k + 9, l->end, -1, SQLITE_STATIC);
+		db_bind_text(st, k + 8, l->start);
+		db_bind_text(st, k + 9, l->end);
 	} else {
-		sqlite3_bind_null(st, k + 8);
-		sqlite3_bind_null(st, k + 9);
+		db_bind_null(st, k + 8);
+		db_bind_null(st, k + 9);
 	}
 }
 
@@ -1107,25 +1106,25 @@ static void
 write_billed(struct writer *w, const struct batch *b,
     const struct made_invoice *iv, const struct made_line *l)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 
 	switch (l->src) {
 	case SRC_ONE_TIME:
 		st = w->order_billed;
-		sqlite3_bind_text(st, 1, b->text + l->ref, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 2, l->ref_line);
-		sqlite3_bind_text(st, 3, b->text + iv->id, -1, SQLITE_STATIC);
-		db_step_done(w->db, st);
+		db_bind_text(st, 1, b->text + l->ref);
+		db_bind_int(st, 2, l->ref_line);
+		db_bind_text(st, 3, b->text + iv->id);
+		db_done(st);
 		break;
 	case SRC_USAGE:
 		st = w->usage_billed;
-		sqlite3_bind_text(st, 1, b->text + l->ref, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, b->text + l->sku, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, w->month, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, b->text + iv->id, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 5, l->line_no);
-		sqlite3_bind_int64(st, 6, l->qty);
-		db_step_done(w->db, st);
+		db_bind_text(st, 1, b->text + l->ref);
+		db_bind_text(st, 2, b->text + l->sku);
+		db_bind_text(st, 3, w->month);
+		db_bind_text(st, 4, b->text + iv->id);
+		db_bind_int(st, 5, l->line_no);
+		db_bind_int(st, 6, l->qty);
+		db_done(st);
 		break;
 	default:
 		break;		/* billing_records are written at the end */
@@ -1191,9 +1190,9 @@ writer_close(struct writer *w)
 	db_rows_flush(w->lines);
 	db_rows_free(w->invoices);
 	db_rows_free(w->lines);
-	sqlite3_finalize(w->order_billed);
-	sqlite3_finalize(w->usage_billed);
-	sqlite3_finalize(w->account);
+	db_finalize(w->order_billed);
+	db_finalize(w->usage_billed);
+	db_finalize(w->account);
 }
 
 /* ---- one account's invoices --------------------------------------------------- */
@@ -1309,26 +1308,25 @@ write_records(struct run *r)
 	for (size_t i = 0; i < r->nrec; i++) {
 		const struct record *rec = &r->rec[i];
 		int k;
-		sqlite3_stmt *st = db_rows_add(rows, &k);
+		struct db_stmt *st = db_rows_add(rows, &k);
 
-		sqlite3_bind_text(st, k, r->text + rec->sub, -1,
-		    SQLITE_STATIC);
-		sqlite3_bind_text(st, k + 1, rec->from, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, k + 2, rec->to, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, k + 3, rec->kind, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, k + 4, rec->invoice, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, k + 5, rec->line_no);
-		sqlite3_bind_int64(st, k + 6, rec->amount);
-		sqlite3_bind_text(st, k + 7, rec->full_from, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, k + 8, rec->full_to, -1, SQLITE_STATIC);
+		db_bind_text(st, k, r->text + rec->sub);
+		db_bind_text(st, k + 1, rec->from);
+		db_bind_text(st, k + 2, rec->to);
+		db_bind_text(st, k + 3, rec->kind);
+		db_bind_text(st, k + 4, rec->invoice);
+		db_bind_int(st, k + 5, rec->line_no);
+		db_bind_int(st, k + 6, rec->amount);
+		db_bind_text(st, k + 7, rec->full_from);
+		db_bind_text(st, k + 8, rec->full_to);
 		if (strcmp(rec->kind, "credit") == 0) {
-			sqlite3_bind_null(st, k + 9);
-			sqlite3_bind_null(st, k + 10);
-			sqlite3_bind_null(st, k + 11);
+			db_bind_null(st, k + 9);
+			db_bind_null(st, k + 10);
+			db_bind_null(st, k + 11);
 		} else {
-			sqlite3_bind_int64(st, k + 9, rec->qty);
-			sqlite3_bind_int64(st, k + 10, rec->price);
-			sqlite3_bind_int64(st, k + 11, rec->discount);
+			db_bind_int(st, k + 9, rec->qty);
+			db_bind_int(st, k + 10, rec->price);
+			db_bind_int(st, k + 11, rec->discount);
 		}
 	}
 	db_rows_flush(rows);
@@ -1431,17 +1429,17 @@ make_account(struct run *r, const char *account)
 /* sql with the ids of the run's invoices numbered first to last (of one
  * length) bound to ?1 and ?2: its ids are consecutive, and the write
  * lock kept anyone else from taking one in between. */
-static sqlite3_stmt *
+static struct db_stmt *
 prepare_made(const struct run *r, const char *sql, long long first,
     long long last)
 {
-	sqlite3_stmt *st = db_prepare(r->db, sql);
+	struct db_stmt *st = db_prepare(r->db, sql);
 	char id[40];
 
 	snprintf(id, sizeof(id), "%s-%06lld", r->prefix, first);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	db_bind_text(st, 1, id);
 	snprintf(id, sizeof(id), "%s-%06lld", r->prefix, last);
-	sqlite3_bind_text(st, 2, id, -1, SQLITE_TRANSIENT);
+	db_bind_text(st, 2, id);
 	return st;
 }
 
@@ -1576,7 +1574,7 @@ output_start(struct output *op, const struct run *r)
  * there after a dry run).  Returns an exit status.
  */
 static int
-output_write(struct output *op, sqlite3 *db)
+output_write(struct output *op, struct db *db)
 {
 	int rc;
 
@@ -1610,7 +1608,7 @@ by_sub_id(const void *key, const void *elem)
 /* A row of sql_running or sql_history, from column 1 on; its invoice's id
  * into names. */
 static void
-read_row(struct run *r, sqlite3_stmt *st, struct row *w)
+read_row(struct run *r, struct db_stmt *st, struct row *w)
 {
 	const char *kind = db_text(st, 3), *inv = db_text(st, 9);
 	size_t len = strlen(inv) + 1;
@@ -1621,14 +1619,14 @@ read_row(struct run *r, sqlite3_stmt *st, struct row *w)
 	    "credit") == 0 ? 'r' : 'n';
 	w->fs = db_day(st, 4);
 	w->fe = db_day(st, 5);
-	w->qty = sqlite3_column_int64(st, 6);
-	w->price = sqlite3_column_int64(st, 7);
-	w->discount = sqlite3_column_int64(st, 8);
+	w->qty = db_int(st, 6);
+	w->price = db_int(st, 7);
+	w->discount = db_int(st, 8);
 	r->names = grow(r->names, &r->capnames, r->nnames + len, 1);
 	memcpy(r->names + r->nnames, inv, len);
 	w->invoice = r->nnames;
 	r->nnames += len;
-	w->line_no = sqlite3_column_int(st, 10);
+	w->line_no = db_int(st, 10);
 }
 
 /* The rows of the periods of s that the run looks at, in the order they
@@ -1650,14 +1648,14 @@ rows_of(struct run *r, const struct sub *s, size_t *n)
 		*n = 0;
 		return NULL;
 	} else {
-		sqlite3_bind_text(r->history, 1, s->id, -1, SQLITE_TRANSIENT);
+		db_bind_text(r->history, 1, s->id);
 		db_bind_day(r->history, 2, r->horizon);
 		for (r->nhrow = 0; db_row(r->history); r->nhrow++) {
 			r->hrow = grow(r->hrow, &r->caphrow, r->nhrow + 1,
 			    sizeof(*r->hrow));
 			read_row(r, r->history, &r->hrow[r->nhrow]);
 		}
-		sqlite3_reset(r->history);
+		db_reset(r->history);
 		w = r->hrow;
 		*n = r->nhrow;
 	}
@@ -1668,7 +1666,7 @@ rows_of(struct run *r, const struct sub *s, size_t *n)
 /* The lines of one subscription: its charges of periods starting in P,
  * and what each period charged before is billed short or over. */
 static void
-bill_sub(struct run *r, sqlite3_stmt *st)
+bill_sub(struct run *r, struct db_stmt *st)
 {
 	const struct pair *p = bsearch(db_text(st, 3), r->products,
 	    r->nproducts, sizeof(*r->products), by_pair_key);
@@ -1684,9 +1682,9 @@ bill_sub(struct run *r, sqlite3_stmt *st)
 	s.id = db_text(st, 2);
 	s.sku = db_text(st, 3);
 	s.product = p->value;
-	s.qty = sqlite3_column_int64(st, 4);
-	s.unit_price = sqlite3_column_int64(st, 5);
-	s.discount = sqlite3_column_int64(st, 6);
+	s.qty = db_int(st, 4);
+	s.unit_price = db_int(st, 5);
+	s.discount = db_int(st, 6);
 	s.months = pricing_period_months(db_text(st, 7));
 	s.start = db_day(st, 8);
 	s.end = db_day(st, 9);
@@ -1703,7 +1701,7 @@ static const char *
 next_account(struct run *r)
 {
 	const char *a = NULL;
-	sqlite3_stmt *src[3] = { r->subs, r->one_time, r->usage };
+	struct db_stmt *src[3] = { r->subs, r->one_time, r->usage };
 	int more[3] = { r->subs_row, r->one_row, r->usage_row };
 
 	for (int i = 0; i < 3; i++)
@@ -1757,7 +1755,7 @@ static void
 keep_made(struct run *r)
 {
 	long long first = r->first_invoice, last, top;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 
 	/* a range for each length of number the ids went through */
 	for (; first < r->next_invoice; first = last + 1) {
@@ -1765,23 +1763,23 @@ keep_made(struct run *r)
 			;
 		last = top < r->next_invoice - 1 ? top : r->next_invoice - 1;
 		st = prepare_made(r, sql_keep_made, first, last);
-		db_step_done(r->db, st);
-		sqlite3_finalize(st);
+		db_done(st);
+		db_finalize(st);
 	}
 }
 
 static void
 load_charged(struct run *r)
 {
-	sqlite3_stmt *st = db_prepare(r->rd, sql_charged);
+	struct db_stmt *st = db_prepare(r->rd, sql_charged);
 
 	r->charged = keyset_new(SIZE_MAX);
 	db_bind_day(st, 1, r->p_start);
 	db_bind_day(st, 2, r->p_end);
 	for (; db_row(st); r->ncharged++)
 		keyset_add(r->charged, db_text(st, 0),
-		    (size_t)sqlite3_column_bytes(st, 0), "");
-	sqlite3_finalize(st);
+		    db_len(st, 0), "");
+	db_finalize(st);
 }
 
 /* The rows of sql_running, by subscription: those of periods before the
@@ -1789,7 +1787,7 @@ load_charged(struct run *r)
 static void
 load_running(struct run *r)
 {
-	sqlite3_stmt *st = db_prepare(r->rd, sql_running);
+	struct db_stmt *st = db_prepare(r->rd, sql_running);
 	struct sub_rows *sr = NULL;
 
 	db_bind_day(st, 1, r->o->on);
@@ -1816,14 +1814,14 @@ load_running(struct run *r)
 		r->row[r->nrow++] = w;
 		sr->n++;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 }
 
 /* temp.run_accounts: the accounts to bill, for the reader's queries. */
 static void
 accounts_table(struct run *r)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 
 	db_exec(r->rd, "CREATE TEMP TABLE IF NOT EXISTS run_accounts "
 	    "(key TEXT PRIMARY KEY); DELETE FROM temp.run_accounts");
@@ -1831,10 +1829,10 @@ accounts_table(struct run *r)
 	for (size_t i = 0; i < r->only.n; i++) {
 		if (r->only.cell[i] == NULL)
 			continue;
-		sqlite3_bind_text(st, 1, r->only.cell[i], -1, SQLITE_STATIC);
-		db_step_done(r->rd, st);
+		db_bind_text(st, 1, r->only.cell[i]);
+		db_done(st);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 }
 
 /* Opens the biller's reader and its statements. */
@@ -1844,12 +1842,11 @@ prepare(struct run *r)
 	char d[DATE_FMT_MAX];
 	int some = r->some;
 
-	r->rd = db_open_reader(r->db, r->o->busy_ms);
-	db_exec(r->rd, "BEGIN");
+	r->rd = db_open_snapshot(r->db);
 	accounts_table(r);
 	r->subs = db_prepare(r->rd, sql_subscriptions);
 	db_bind_day(r->subs, 1, r->p_end);
-	sqlite3_bind_int(r->subs, 2, some);
+	db_bind_int(r->subs, 2, some);
 	/* a subscription that ended before P may still owe a credit */
 	db_bind_day(r->subs, 3, r->horizon);
 	r->products = load_pairs(db_prepare(r->rd, sql_products),
@@ -1859,13 +1856,13 @@ prepare(struct run *r)
 	r->history = db_prepare(r->rd, sql_history);
 	r->one_time = db_prepare(r->rd, sql_one_time);
 	db_bind_day(r->one_time, 1, r->p_end);
-	sqlite3_bind_int(r->one_time, 2, some);
+	db_bind_int(r->one_time, 2, some);
 	r->usage = db_prepare(r->rd, sql_usage);
 	date_format(d, r->u_start);
-	sqlite3_bind_text(r->usage, 1, d, -1, SQLITE_TRANSIENT);
+	db_bind_text(r->usage, 1, d);
 	db_bind_day(r->usage, 2, r->u_end);
-	sqlite3_bind_text(r->usage, 3, r->usage_month, -1, SQLITE_STATIC);
-	sqlite3_bind_int(r->usage, 4, some);
+	db_bind_text(r->usage, 3, r->usage_month);
+	db_bind_int(r->usage, 4, some);
 	r->book = pricing_book_open(r->rd, r->u_start);
 }
 
@@ -1875,11 +1872,11 @@ prepare(struct run *r)
 static void
 finish_reading(struct run *r)
 {
-	sqlite3_stmt *st[] = { r->subs, r->history, r->one_time,
+	struct db_stmt *st[] = { r->subs, r->history, r->one_time,
 	    r->usage };
 
 	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
-		sqlite3_finalize(st[i]);
+		db_finalize(st[i]);
 	pricing_book_close(r->book);
 	db_exec(r->rd, "COMMIT");
 	db_close(r->rd);
@@ -1896,7 +1893,7 @@ finish_reading(struct run *r)
 }
 
 static int
-setting_int(sqlite3 *db, const char *key, int dflt)
+setting_int(struct db *db, const char *key, int dflt)
 {
 	char buf[32];
 
@@ -1936,13 +1933,13 @@ run_days(struct run *r)
 }
 
 static int
-nothing_billed(sqlite3 *db)
+nothing_billed(struct db *db)
 {
 	unsigned long errors = cli_data_errors();
 
 	if (db != NULL) {	/* NULL: before the transaction */
 		db_rollback(db);
-		db_exec(db, "PRAGMA foreign_keys = ON");
+		db_references(db, 1);
 	}
 	cli_warn("run: nothing billed (%lu error%s)", errors,
 	    errors == 1 ? "" : "s");
@@ -1998,13 +1995,13 @@ finish_run(struct run *r)
 		db_rollback(r->db);
 	else
 		db_commit(r->db);
-	db_exec(r->db, "PRAGMA foreign_keys = ON");
+	db_references(r->db, 1);
 	return rc;
 }
 
 /* Reports the accounts to bill that are not there; returns how many. */
 static unsigned long
-unknown_accounts(sqlite3 *db, const struct csv_rows *only,
+unknown_accounts(struct db *db, const struct csv_rows *only,
     const struct csv_input *in)
 {
 	const char *name = cli_input_name(in->name);
@@ -2024,7 +2021,7 @@ unknown_accounts(sqlite3 *db, const struct csv_rows *only,
 }
 
 int
-billing_run(sqlite3 *db, const struct billing_opts *o)
+billing_run(struct db *db, const struct billing_opts *o)
 {
 	static const char *const columns[] = { "account_id" };
 	struct run r = { .db = db, .o = o, .last = &r.batches };
@@ -2050,7 +2047,7 @@ billing_run(sqlite3 *db, const struct billing_opts *o)
 	 * each up again, half the time of a large run.  It is back on for
 	 * every other command.
 	 */
-	db_exec(db, "PRAGMA foreign_keys = OFF");
+	db_references(db, 0);
 	db_begin(db);
 	run_days(&r);
 	db_keys_open(db);

@@ -18,12 +18,13 @@
 #ifndef REVOPS_BILLING_H
 #define REVOPS_BILLING_H
 
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "csv.h"
 #include "out.h"
+
+struct db;		/* db.h */
 
 
 struct billing_period {
@@ -103,6 +104,6 @@ struct billing_opts {
 };
 
 /* The billing run: returns an exit status (cli.h). */
-int billing_run(sqlite3 *db, const struct billing_opts *o);
+int billing_run(struct db *db, const struct billing_opts *o);
 
 #endif

@@ -1,63 +1,182 @@
 /*
- * db: opening the database, its schema and migrations, transactions, and
- * the audit log.
+ * db: the storage interface, the only code that talks to the database.
  *
- * db_open() for a command that writes creates the file (mode from the
+ * Domain modules see two opaque objects, a connection (struct db) and a
+ * prepared statement (struct db_stmt), and these calls; the backend
+ * (lib/db_sqlite.c, the embedded default) is the one file that knows the
+ * engine.  lib/db.c holds what is the same on every backend: the audit
+ * log, settings, the id counters, the keys a verb writes out.
+ *
+ * db_open() for a command that writes creates the database (mode from the
  * options) with the whole schema on first use and migrates an older one
- * forward; it sets WAL, foreign keys and the busy timeout.  For a command
- * that only reads it opens the file read-only, and a file that is not
- * there, or not of this schema, is an error; for a dry run it opens a
- * private copy, which the verb may change and which is thrown away.  The
- * connection is the caller's to close with db_close().  Failures of the
- * database itself are fatal: they print and exit with CLI_EIO after
- * rolling back.
+ * forward.  For a command that only reads it opens it read-only, and one
+ * that is not there, or not of this schema, is an error; for a dry run it
+ * opens a private copy, which the verb may change and which is thrown
+ * away.  The connection is the caller's to close with db_close().
+ *
+ * Errors: every failure of the database itself is fatal.  It prints the
+ * database's message with what was being done, rolls back, and exits
+ * CLI_EIO, so that no caller can take an error for the end of the rows
+ * or for success.  The exceptions are named: db_try() reports a refused
+ * row to an import, which says which line it was.
  */
 #ifndef REVOPS_DB_H
 #define REVOPS_DB_H
 
-#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "cli.h"
 #include "date.h"
 
 #define DB_SCHEMA_VERSION 1
 
-/* shared: the connection is used from two threads (revops-import's writer
- * thread), so SQLite locks it on every call; otherwise it does not, which
- * saves a lock a column read on a large output. */
+struct db;		/* a connection */
+struct db_stmt;		/* a prepared statement of one connection */
+
 #define DB_MEMORY ":memory:"	/* a db_path for a database of no file */
 enum db_mode {
 	DB_WRITE,	/* created and migrated as needed */
 	DB_READ,	/* read-only; never created */
 	DB_DRY_RUN	/* a copy to change, read without a write lock */
 };
-sqlite3 *db_open(const struct cli_common *c, enum db_mode mode, int shared);
-void db_close(sqlite3 *db);
+/* shared: the connection is used from two threads (revops-import's writer
+ * thread), so the backend locks it on every call; otherwise it does not,
+ * which saves a lock a column read on a large output. */
+struct db *db_open(const struct cli_common *c, enum db_mode mode, int shared);
+/* Closes the connection and every statement still prepared on it.  NULL
+ * is fine. */
+void db_close(struct db *db);
+/* Whether the connection may be used from two threads (db_open()). */
+int db_shared(const struct db *db);
 
 /*
- * A second connection to db's file, read-only, for a thread that reads
- * while db writes; the caller closes it with db_close().  Opened after
- * db_begin(db), it reads the database as db found it: no one else can
- * commit while db holds the write lock.
+ * A second, read-only connection that reads the database as db's write
+ * transaction found it, for a thread that reads while db writes (the
+ * billing run's biller, an import looking up what was there before it).
+ * Opened after db_begin(db); the caller closes it with db_close().
  */
-sqlite3 *db_open_reader(sqlite3 *db, int busy_ms);
+struct db *db_open_snapshot(struct db *db);
 
-/* BEGIN IMMEDIATE: a command that writes takes the write lock up front,
- * so that it waits (busy timeout) rather than failing half-way. */
-void db_begin(sqlite3 *db);
-/* BEGIN (deferred): one snapshot for a command that only reads. */
-void db_begin_read(sqlite3 *db);
-/* COMMIT, once what the command has written to stdout is flushed: a
- * write error on it exits CLI_EIO (cli_finish_stdout()) uncommitted.  A
- * verb writes its output before it commits. */
-void db_commit(sqlite3 *db);
-void db_rollback(sqlite3 *db);
+/*
+ * Transactions.  A command that writes takes the write lock up front
+ * (db_begin()), so that it waits (--busy-timeout) rather than failing
+ * half-way; one that only reads reads one snapshot (db_begin_read()).
+ * db_commit() comes once what the command has written to stdout is
+ * flushed: a write error on it exits CLI_EIO (cli_finish_stdout())
+ * uncommitted, so a verb writes its output before it commits.
+ * db_rollback() is harmless outside a transaction.
+ */
+void db_begin(struct db *db);
+void db_begin_read(struct db *db);
+void db_commit(struct db *db);
+void db_rollback(struct db *db);
+/* Whether db is inside a transaction (a caller's snapshot to read in). */
+int db_in_transaction(struct db *db);
 
-/* A prepared statement (finalize it), or fatal. */
-sqlite3_stmt *db_prepare(sqlite3 *db, const char *sql);
+/*
+ * References between tables are checked by the database as each row is
+ * written.  A verb that writes many rows whose references it has itself
+ * just read or made may turn the check off for its transaction with
+ * db_references(db, 0), and must then call db_references_check() before
+ * it commits: each row of table (the program's own name) that refers to
+ * nothing is reported as a data error, and their number is returned.
+ * db_references(db, 1) turns the check on again, outside a transaction.
+ */
+void db_references(struct db *db, int on);
+unsigned long db_references_check(struct db *db, const char *table);
 
-/* Runs SQL without results, or fatal. */
-void db_exec(sqlite3 *db, const char *sql);
+/* Runs SQL of one or more statements without results. */
+void db_exec(struct db *db, const char *sql);
+
+/*
+ * Statements.  db_prepare() returns a statement, the caller's to free
+ * with db_finalize() (or db_close() frees it); sql is the program's own
+ * text, with parameters ?1, ?2... (the backend writes them as it needs).
+ *
+ * db_row() steps a statement that returns rows: 1 for a row, 0 at the
+ * end.  db_done() runs one that returns none.  Either leaves the
+ * statement ready to be bound and run again once it has reached its end;
+ * db_reset() does so before (binding does too), and frees what a
+ * statement read part of holds.  A bind stays until bound again.
+ */
+struct db_stmt *db_prepare(struct db *db, const char *sql);
+void db_finalize(struct db_stmt *st);
+int db_row(struct db_stmt *st);
+void db_done(struct db_stmt *st);
+void db_reset(struct db_stmt *st);
+/* The rows the last db_done() or db_try() of st inserted, changed or
+ * deleted. */
+long db_changes(struct db_stmt *st);
+/* The connection of a statement. */
+struct db *db_stmt_db(struct db_stmt *st);
+
+/*
+ * db_try() runs a statement that returns no row, as db_done() does, but
+ * a row the schema refuses is not fatal: DB_DUPLICATE when it repeats a
+ * key, DB_REFUSED for any other constraint, with db_error() saying which.
+ */
+enum db_result { DB_OK, DB_DUPLICATE, DB_REFUSED };
+enum db_result db_try(struct db_stmt *st);
+/* The database's message for the last error on db; valid until the next
+ * call on it. */
+const char *db_error(struct db *db);
+
+/*
+ * Binds, parameter i from 1.  One rule for text: a NULL pointer binds SQL
+ * NULL, and every string, "" too, binds as that text.  db_bind_text()
+ * copies s; db_bind_ref() does not (len bytes of s, which the caller
+ * keeps unchanged until the statement has run), for the rows of a bulk
+ * write.  db_bind_day() binds a day as YYYY-MM-DD, NULL for DATE_NONE.
+ */
+void db_bind_int(struct db_stmt *st, int i, int64_t v);
+void db_bind_null(struct db_stmt *st, int i);
+void db_bind_text(struct db_stmt *st, int i, const char *s);
+void db_bind_ref(struct db_stmt *st, int i, const char *s, size_t len);
+void db_bind_day(struct db_stmt *st, int i, int32_t day);
+/* How many parameters the statement has. */
+int db_params(struct db_stmt *st);
+
+/*
+ * Columns of the row db_row() returned, i from 0.  One reader for text:
+ * db_text() is "" for NULL (db_null() tells them apart), valid until the
+ * statement steps on; db_len() is its length in bytes.  db_int() reads 0
+ * for NULL; db_day() is DATE_NONE for NULL or what is not a day.
+ * db_strdup() is a copy of a text column, NULL for NULL, the caller's to
+ * free.
+ */
+int db_null(struct db_stmt *st, int i);
+int64_t db_int(struct db_stmt *st, int i);
+const char *db_text(struct db_stmt *st, int i);
+size_t db_len(struct db_stmt *st, int i);
+int32_t db_day(struct db_stmt *st, int i);
+char *db_strdup(struct db_stmt *st, int i);
+
+/*
+ * Bulk load: many rows by one INSERT, since a statement run costs about
+ * what a small row does.  head is the INSERT up to its VALUES ("INSERT
+ * INTO t (a, b)"), from the program's own SQL; ncol the number of
+ * columns.  db_rows_add() returns the statement to bind the next row's
+ * values to, at parameters *base to *base + ncol - 1, after it has
+ * written a full statement; what is bound stays bound until then, so
+ * texts go through db_bind_text() unless the caller keeps them until the
+ * rows are written.  db_rows_flush() writes the rows left; a row whose
+ * first column is NULL is never written (that is how a part-filled
+ * statement leaves out the rest).  db_rows_free() frees without writing.
+ */
+#define DB_ROWS 64
+struct db_rows;
+struct db_rows *db_rows_new(struct db *db, const char *head, int ncol);
+struct db_stmt *db_rows_add(struct db_rows *r, int *base);
+void db_rows_flush(struct db_rows *r);
+void db_rows_free(struct db_rows *r);
+
+/* Reports the connection's last error with a context and exits CLI_EIO
+ * (a busy database says so and names the timeout); a sum() that would
+ * wrap past 64 bits is bad data, CLI_EDATA. */
+_Noreturn void db_fatal(struct db *db, const char *context);
+
+/* ---- on every backend (lib/db.c) ------------------------------------------ */
 
 /*
  * The next id a program assigns in table.column, PREFIX-NNNNNN, taken:
@@ -66,27 +185,23 @@ void db_exec(sqlite3 *db, const char *sql);
  * next one, in the caller's write transaction.  table and column come
  * from the program's own fixed names, never from input.
  */
-void db_next_id(sqlite3 *db, const char *table, const char *column,
+void db_next_id(struct db *db, const char *table, const char *column,
     const char *prefix, char *buf, size_t size);
 /* The number of that id, not taken, for a program that assigns many in
  * a row and counts on from it; db_took_numbers() then says how far, in
  * its write transaction (db may be another connection reading the same
  * snapshot). */
-long long db_next_number(sqlite3 *db, const char *table, const char *column,
-    const char *prefix);
-void db_took_numbers(sqlite3 *db, const char *table, const char *prefix,
+long long db_next_number(struct db *db, const char *table,
+    const char *column, const char *prefix);
+void db_took_numbers(struct db *db, const char *table, const char *prefix,
     long long next);
 /* An import writes ids of any form into table: its counters go, and its
  * next ids are found by a scan again. */
-void db_forget_numbers(sqlite3 *db, const char *table);
-
-/* Reports the connection's last error with a context and exits CLI_EIO
- * (a busy database says so and names the timeout); a sum() that would
- * wrap past 64 bits is bad data, CLI_EDATA. */
-_Noreturn void db_fatal(sqlite3 *db, const char *context);
+void db_forget_numbers(struct db *db, const char *table);
 
 /* A setting's value, copied into buf (size bytes); NULL when not set. */
-const char *db_setting(sqlite3 *db, const char *key, char *buf, size_t size);
+const char *db_setting(struct db *db, const char *key, char *buf,
+    size_t size);
 
 /*
  * Change counts per table for the audit log.  db_changes_add() adds to a
@@ -105,65 +220,31 @@ void db_changes_add(struct db_changes *ch, const char *table, long inserted,
 /* Who runs the command, for the audit log: $USER, else the password
  * entry; NULL when neither says.  Static storage. */
 const char *db_user(void);
-void db_audit(sqlite3 *db, const char *verb, const char *arguments,
+void db_audit(struct db *db, const char *verb, const char *arguments,
     const struct db_changes *ch);
-
-/*
- * Small helpers every program's statements use.  db_day() reads a date
- * column (DATE_NONE when empty or not a date); db_bind_day() binds one
- * (NULL for DATE_NONE); db_step_done() steps a statement that returns no
- * row and resets it (fatal on an error).
- */
-int32_t db_day(sqlite3_stmt *st, int i);
-/* A text column, "" for NULL; valid until the statement steps on. */
-const char *db_text(sqlite3_stmt *st, int i);
-void db_bind_day(sqlite3_stmt *st, int i, int32_t day);
-void db_step_done(sqlite3 *db, sqlite3_stmt *st);
-/* Steps a statement that returns rows: 1 for a row, 0 at the end, fatal
- * on an error, so that an error is never taken for the end of the rows. */
-int db_row(sqlite3_stmt *st);
-
-/*
- * Many rows by one INSERT: SQLite's cost of stepping a statement is about
- * that of inserting a small row, so rows go DB_ROWS to a statement.
- * head is the INSERT up to its VALUES ("INSERT INTO t (a, b)"), from the
- * program's own SQL; ncol the number of columns.  db_rows_add() returns
- * the statement to bind the next row's values to, at parameters *base to
- * *base + ncol - 1, after it has written a full statement; texts stay
- * bound until then, so they are bound SQLITE_TRANSIENT unless the caller
- * keeps them until the rows are written.  db_rows_flush() writes the rows
- * left; a row whose first column is NULL is never written (that is how a
- * part-filled statement leaves out the rest).
- * Fatal on a database error.  db_rows_free() finalizes without writing.
- */
-#define DB_ROWS 64
-struct db_rows;
-struct db_rows *db_rows_new(sqlite3 *db, const char *head, int ncol);
-sqlite3_stmt *db_rows_add(struct db_rows *r, int *base);
-void db_rows_flush(struct db_rows *r);
-void db_rows_free(struct db_rows *r);
 
 /* Ends a verb that writes, after it has written its output: with no data
  * error, appends its audit row and commits (CLI_OK; db_commit() flushes
  * the output first); else rolls back and says "VERB: nothing changed (N
  * errors)" (CLI_EDATA). */
-int db_finish(sqlite3 *db, const char *verb, const char *arguments,
+int db_finish(struct db *db, const char *verb, const char *arguments,
     const struct db_changes *ch);
 
 /* Whether table.column (the program's own names) holds key. */
-int db_has(sqlite3 *db, const char *table, const char *column, const char *key);
+int db_has(struct db *db, const char *table, const char *column,
+    const char *key);
 
 /* Reports as a data error ("--account: account 'X' does not exist") each
  * of the n ids given to option opt that table.column does not hold;
  * returns how many.  what names the record. */
-unsigned long db_unknown_ids(sqlite3 *db, const char *table,
+unsigned long db_unknown_ids(struct db *db, const char *table,
     const char *column, const char *what, const char *opt, char *const *ids,
     size_t n);
 
 /* temp.out_keys(key): the keys of the rows a verb made or changed, which
  * it then writes out.  db_keys_open() creates or empties it;
  * db_keys_add() returns 1 when the key is new, 0 when it was there. */
-void db_keys_open(sqlite3 *db);
-int db_keys_add(sqlite3 *db, const char *key);
+void db_keys_open(struct db *db);
+int db_keys_add(struct db *db, const char *key);
 
 #endif

@@ -17,7 +17,7 @@ struct rate {
 };
 
 struct fx {
-	sqlite3_stmt *lookup;
+	struct db_stmt *lookup;
 	char base[4];
 	const struct currency *report;
 	struct rate from, to;
@@ -28,7 +28,7 @@ static const char rate_sql[] =
     "ORDER BY rate_date DESC LIMIT 1";
 
 struct fx *
-fx_open(sqlite3 *db, const char *report)
+fx_open(struct db *db, const char *report)
 {
 	struct fx *fx = calloc(1, sizeof(*fx));
 	char buf[16];
@@ -51,7 +51,7 @@ fx_close(struct fx *fx)
 {
 	if (fx == NULL)
 		return;
-	sqlite3_finalize(fx->lookup);
+	db_finalize(fx->lookup);
 	free(fx);
 }
 
@@ -98,11 +98,11 @@ rate_of(struct fx *fx, struct rate *r, const char *code, int32_t day)
 	if (strcmp(r->code, code) == 0 && r->day == day)
 		return 0;
 	date_format(date, day);
-	sqlite3_bind_text(fx->lookup, 1, code, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(fx->lookup, 2, date, -1, SQLITE_TRANSIENT);
+	db_bind_text(fx->lookup, 1, code);
+	db_bind_text(fx->lookup, 2, date);
 	if ((rc = db_row(fx->lookup)))
-		r->pico = sqlite3_column_int64(fx->lookup, 0);
-	sqlite3_reset(fx->lookup);
+		r->pico = db_int(fx->lookup, 0);
+	db_reset(fx->lookup);
 	if (!rc || r->pico <= 0)
 		return -1;
 	snprintf(r->code, sizeof(r->code), "%s", code);

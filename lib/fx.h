@@ -12,15 +12,16 @@
 #ifndef REVOPS_FX_H
 #define REVOPS_FX_H
 
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
+
+struct db;		/* db.h */
 
 struct fx;
 
 /* report: the currency to convert into, or NULL for the base.  An
  * unknown code is a usage error. */
-struct fx *fx_open(sqlite3 *db, const char *report);
+struct fx *fx_open(struct db *db, const char *report);
 void fx_close(struct fx *fx);
 
 /* The report currency's code and minor-unit exponent. */

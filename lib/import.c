@@ -97,14 +97,14 @@ struct target {
 	int ncol;
 	int key[4];		/* entity column indexes of its key */
 	int nkey;
-	sqlite3_stmt *insert, *find, *update, *remember;
-	sqlite3_stmt *was;	/* on importer.before: the key was there */
+	struct db_stmt *insert, *find, *update, *remember;
+	struct db_stmt *was;	/* on importer.before: the key was there */
 	int nupdate;		/* columns the update sets */
 	int upd[MAXCOL];
 	long inserted, updated, deleted;
 	int parent;		/* the invoices header table */
 
-	sqlite3_stmt *batch;	/* NULL: no batching */
+	struct db_stmt *batch;	/* NULL: no batching */
 	struct batch *fill;	/* being filled by the reading side */
 	struct batch *free;	/* written, to be filled again */
 	int nbatch;
@@ -130,7 +130,7 @@ struct writer {
 /* A reference lookup, with the last answer kept: ids repeat. */
 struct ref {
 	int col;
-	sqlite3_stmt *find;
+	struct db_stmt *find;
 	char last[ENTITY_ID_MAX + 1];
 	int last_found, valid;
 	char currency[4];
@@ -142,7 +142,7 @@ struct ref {
 struct meaning;
 
 struct importer {
-	sqlite3 *db;
+	struct db *db;
 	const struct entity *e;
 	const struct import_opts *o;
 	char mark;			/* decimal mark of the input */
@@ -183,11 +183,11 @@ struct importer {
 	int64_t invoice_size;		/* its lines' amounts and taxes */
 
 	/* the checks of meaning (below) that apply to this entity */
-	sqlite3_stmt *meaning[MEANING_MAX];
+	struct db_stmt *meaning[MEANING_MAX];
 	const struct meaning *meaning_of[MEANING_MAX];
 	int meaning_col[MEANING_MAX][2];	/* column, other (-1: none) */
 	int nmeaning;
-	sqlite3_stmt *tier_line;	/* prices: where each row came from */
+	struct db_stmt *tier_line;	/* prices: where each row came from */
 
 	/* --excel: the record with what --excel added taken off */
 	struct csv_field *xfield;
@@ -198,7 +198,7 @@ struct importer {
 	struct outfile *rejects_file;
 	struct out *rejects;
 	struct writer writer;
-	sqlite3 *before;		/* the database before the import */
+	struct db *before;		/* the database before the import */
 	int nfile;			/* files read before this one */
 	FILE *notes;			/* what went in, said once committed */
 };
@@ -575,10 +575,9 @@ parse_row(struct importer *im, const struct csv_record *rec, int decimals)
 
 /* Looks a referenced key up: the last one, the keys known, the database. */
 static void
-lookup_ref(struct importer *im, struct ref *r, const char *s, size_t len)
+lookup_ref(struct ref *r, const char *s, size_t len)
 {
 	const char *cur = keyset_find(r->known, s, len);
-	int rc;
 
 	r->currency[0] = '\0';
 	if (cur != NULL) {
@@ -586,15 +585,12 @@ lookup_ref(struct importer *im, struct ref *r, const char *s, size_t len)
 		memcpy(r->currency, cur, 4);
 		return;
 	}
-	sqlite3_bind_text(r->find, 1, s, (int)len, SQLITE_STATIC);
-	rc = sqlite3_step(r->find);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		db_fatal(im->db, im->file);
-	r->last_found = rc == SQLITE_ROW;
-	if (r->last_found && sqlite3_column_type(r->find, 0) == SQLITE_TEXT)
+	db_bind_ref(r->find, 1, s, len);
+	r->last_found = db_row(r->find);
+	if (r->last_found && !db_null(r->find, 0))
 		snprintf(r->currency, sizeof(r->currency), "%s",
-		    sqlite3_column_text(r->find, 0));
-	sqlite3_reset(r->find);
+		    db_text(r->find, 0));
+	db_reset(r->find);
 	if (r->last_found)
 		keyset_add(r->known, s, len, r->currency);
 }
@@ -610,7 +606,7 @@ check_ref(struct importer *im, struct ref *r)
 		return;
 	if (!r->valid || strlen(r->last) != v->len ||
 	    memcmp(r->last, v->s, v->len) != 0) {
-		lookup_ref(im, r, v->s, v->len);
+		lookup_ref(r, v->s, v->len);
 		memcpy(r->last, v->s, v->len);
 		r->last[v->len] = '\0';
 		r->valid = 1;
@@ -708,14 +704,14 @@ check_row(struct importer *im)
 enum { ROW_FAILED = -1, ROW_INSERTED, ROW_UPDATED, ROW_UNCHANGED };
 
 static void
-bind_value(sqlite3_stmt *st, int i, const struct value *v)
+bind_value(struct db_stmt *st, int i, const struct value *v)
 {
 	if (v->kind == V_TEXT)
-		sqlite3_bind_text(st, i, v->s, (int)v->len, SQLITE_STATIC);
+		db_bind_ref(st, i, v->s, v->len);
 	else if (v->kind == V_INT)
-		sqlite3_bind_int64(st, i, v->i);
+		db_bind_int(st, i, v->i);
 	else
-		sqlite3_bind_null(st, i);
+		db_bind_null(st, i);
 }
 
 static int
@@ -871,7 +867,7 @@ target_prepare_update(struct importer *im, struct target *t)
 	const struct entity *e = im->e;
 	struct sbuf sql = { .n = 0 };
 
-	sqlite3_finalize(t->update);
+	db_finalize(t->update);
 	t->update = NULL;
 	t->nupdate = 0;
 	if (im->o->mode == IMPORT_INSERT)
@@ -898,17 +894,17 @@ target_prepare_update(struct importer *im, struct target *t)
 static void
 target_free(struct target *t)
 {
-	sqlite3_finalize(t->batch);
+	db_finalize(t->batch);
 	for (int i = 0; i < t->nbatch; i++) {
 		free(t->all[i]->pend);
 		free(t->all[i]->arena);
 		free(t->all[i]);
 	}
-	sqlite3_finalize(t->insert);
-	sqlite3_finalize(t->find);
-	sqlite3_finalize(t->update);
-	sqlite3_finalize(t->remember);
-	sqlite3_finalize(t->was);
+	db_finalize(t->insert);
+	db_finalize(t->find);
+	db_finalize(t->update);
+	db_finalize(t->remember);
+	db_finalize(t->was);
 }
 
 /* A key column's value as the file wrote it. */
@@ -954,10 +950,10 @@ static int
 was_there(struct importer *im, struct target *t, const struct value *val)
 {
 	struct sbuf sql = { .n = 0 };
-	int rc;
+	int found;
 
 	if (im->before == NULL)
-		im->before = db_open_reader(im->db, im->o->common->busy_ms);
+		im->before = db_open_snapshot(im->db);
 	if (t->was == NULL) {
 		sb_add(&sql, "SELECT 1 FROM %s WHERE ", t->table);
 		sb_key_match(&sql, im, t, 1);
@@ -965,11 +961,9 @@ was_there(struct importer *im, struct target *t, const struct value *val)
 	}
 	for (int i = 0; i < t->nkey; i++)
 		bind_value(t->was, i + 1, &val[t->key[i]]);
-	rc = sqlite3_step(t->was);
-	sqlite3_reset(t->was);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		db_fatal(im->before, im->file);
-	return rc == SQLITE_ROW;
+	found = db_row(t->was);
+	db_reset(t->was);
+	return found;
 }
 
 /*
@@ -1006,21 +1000,18 @@ duplicate(struct importer *im, struct target *t, const struct value *val,
 /* Reports a failed statement of a row; anything but a constraint is
  * fatal. */
 static int
-step_failed(struct importer *im, struct target *t, sqlite3_stmt *st,
-    int rc, const struct value *val, unsigned long line)
+step_failed(struct importer *im, struct target *t, enum db_result rc,
+    const struct value *val, unsigned long line)
 {
 	char key[512], msg[1024];
 	const char *column = NULL;
 
-	sqlite3_reset(st);
-	if ((rc & 0xff) != SQLITE_CONSTRAINT)
-		db_fatal(im->db, im->file);
-	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE)
+	if (rc == DB_DUPLICATE)
 		column = duplicate(im, t, val, msg, sizeof(msg));
 	else {
 		key_text(im, t, val, key, sizeof(key));
 		snprintf(msg, sizeof(msg), "%s: the database refused the row: "
-		    "%s", key, sqlite3_errmsg(im->db));
+		    "%s", key, db_error(im->db));
 	}
 	if (val == im->val)
 		row_error(im, column, "%s", msg);
@@ -1036,22 +1027,19 @@ remember(struct importer *im, struct target *t)
 		return;
 	for (int i = 0; i < t->nkey; i++)
 		bind_value(t->remember, i + 1, &im->val[t->key[i]]);
-	if (sqlite3_step(t->remember) != SQLITE_DONE)
-		db_fatal(im->db, im->file);
-	sqlite3_reset(t->remember);
+	db_done(t->remember);
 }
 
 static int
 target_insert(struct importer *im, struct target *t, const struct value *val,
     unsigned long line)
 {
-	int rc;
+	enum db_result rc;
 
 	for (int i = 0; i < t->ncol; i++)
 		bind_value(t->insert, i + 1, &val[t->col[i]]);
-	if ((rc = sqlite3_step(t->insert)) != SQLITE_DONE)
-		return step_failed(im, t, t->insert, rc, val, line);
-	sqlite3_reset(t->insert);
+	if ((rc = db_try(t->insert)) != DB_OK)
+		return step_failed(im, t, rc, val, line);
 	t->inserted++;
 	remember(im, t);
 	return ROW_INSERTED;
@@ -1132,27 +1120,23 @@ batch_write(struct importer *im, struct batch *b)
 {
 	struct target *t = b->t;
 	struct value val[MAXCOL];
-	int rc = SQLITE_ERROR;
+	enum db_result rc = DB_REFUSED;
 
 	if (b->n == BATCH_ROWS) {
 		for (int k = 0; k < BATCH_ROWS * t->ncol; k++) {
 			const struct pending *v = &b->pend[k];
 
 			if (v->kind == V_TEXT)
-				sqlite3_bind_text(t->batch, k + 1, b->arena +
-				    v->off, (int)v->len, SQLITE_STATIC);
+				db_bind_ref(t->batch, k + 1, b->arena +
+				    v->off, v->len);
 			else if (v->kind == V_INT)
-				sqlite3_bind_int64(t->batch, k + 1, v->i);
+				db_bind_int(t->batch, k + 1, v->i);
 			else
-				sqlite3_bind_null(t->batch, k + 1);
+				db_bind_null(t->batch, k + 1);
 		}
-		rc = sqlite3_step(t->batch);
-		sqlite3_reset(t->batch);
-		if ((rc & 0xff) != SQLITE_DONE && (rc & 0xff) !=
-		    SQLITE_CONSTRAINT)
-			db_fatal(im->db, im->file);
+		rc = db_try(t->batch);
 	}
-	if (rc == SQLITE_DONE) {
+	if (rc == DB_OK) {
 		t->inserted += BATCH_ROWS;
 		return;
 	}
@@ -1206,7 +1190,7 @@ writer_start(struct importer *im)
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
 	w->threaded = im->table.batch != NULL &&
-	    sqlite3_db_mutex(im->db) != NULL &&
+	    db_shared(im->db) &&
 	    pthread_create(&w->thread, NULL, writer_main, im) == 0;
 }
 
@@ -1275,7 +1259,8 @@ target_flush(struct importer *im, struct target *t)
 static int
 target_write(struct importer *im, struct target *t)
 {
-	int rc, changed;
+	enum db_result rc;
+	int found, changed;
 
 	if (t->batch != NULL) {
 		if (t->fill == NULL)
@@ -1291,12 +1276,10 @@ target_write(struct importer *im, struct target *t)
 		return target_insert(im, t, im->val, im->line);
 	for (int i = 0; i < t->nkey; i++)
 		bind_value(t->find, i + 1, &im->val[t->key[i]]);
-	rc = sqlite3_step(t->find);
-	sqlite3_reset(t->find);
-	if (rc == SQLITE_DONE)
+	found = db_row(t->find);
+	db_reset(t->find);
+	if (!found)
 		return target_insert(im, t, im->val, im->line);
-	if (rc != SQLITE_ROW)
-		db_fatal(im->db, im->file);
 	remember(im, t);
 	if (t->update == NULL)
 		return ROW_UNCHANGED;
@@ -1304,10 +1287,9 @@ target_write(struct importer *im, struct target *t)
 		bind_value(t->update, i + 1, &im->val[t->upd[i]]);
 	for (int i = 0; i < t->nkey; i++)
 		bind_value(t->update, t->nupdate + 1 + i, &im->val[t->key[i]]);
-	if ((rc = sqlite3_step(t->update)) != SQLITE_DONE)
-		return step_failed(im, t, t->update, rc, im->val, im->line);
-	sqlite3_reset(t->update);
-	changed = sqlite3_changes(im->db) > 0;
+	if ((rc = db_try(t->update)) != DB_OK)
+		return step_failed(im, t, rc, im->val, im->line);
+	changed = db_changes(t->update) > 0;
 	t->updated += changed;
 	return changed ? ROW_UPDATED : ROW_UNCHANGED;
 }
@@ -1536,8 +1518,8 @@ static void
 meaning_free(struct importer *im)
 {
 	for (int i = 0; i < im->nmeaning; i++)
-		sqlite3_finalize(im->meaning[i]);
-	sqlite3_finalize(im->tier_line);
+		db_finalize(im->meaning[i]);
+	db_finalize(im->tier_line);
 }
 
 static void
@@ -1545,22 +1527,19 @@ check_meaning(struct importer *im)
 {
 	for (int i = 0; i < im->nmeaning; i++) {
 		const struct meaning *m = im->meaning_of[i];
-		sqlite3_stmt *st = im->meaning[i];
+		struct db_stmt *st = im->meaning[i];
 		const struct value *v = &im->val[im->meaning_col[i][0]];
 		char sv[SHOW_MAX];
-		int rc;
 
 		if (v->kind != V_TEXT)
 			continue;
 		bind_value(st, 1, v);
 		if (im->meaning_col[i][1] >= 0)
 			bind_value(st, 2, &im->val[im->meaning_col[i][1]]);
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (db_row(st))
 			row_error(im, m->column, m->fmt, show(sv, v->s, v->len),
 			    db_text(st, 0), db_text(st, 1));
-		sqlite3_reset(st);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			db_fatal(im->db, im->file);
+		db_reset(st);
 	}
 }
 
@@ -1568,7 +1547,7 @@ check_meaning(struct importer *im)
 static void
 remember_tier(struct importer *im)
 {
-	sqlite3_stmt *st = im->tier_line;
+	struct db_stmt *st = im->tier_line;
 	static const char *const key[] = { "sku", "currency", "tier_min",
 	    "effective_from" };
 
@@ -1577,10 +1556,10 @@ remember_tier(struct importer *im)
 	for (int i = 0; i < 4; i++)
 		bind_value(st, i + 1, &im->val[entity_column_index(im->e,
 		    key[i])]);
-	sqlite3_bind_text(st, 5, im->file, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 6, im->nfile);
-	sqlite3_bind_int64(st, 7, (sqlite3_int64)im->line);
-	db_step_done(im->db, st);
+	db_bind_text(st, 5, im->file);
+	db_bind_int(st, 6, im->nfile);
+	db_bind_int(st, 7, im->line);
+	db_done(st);
 }
 
 /*
@@ -1594,9 +1573,9 @@ remember_tier(struct importer *im)
 static void
 check_tiers(struct importer *im)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char tier[MONEY_FMT_MAX];
-	int rc, nfile = -1;
+	int nfile = -1;
 	unsigned long line = 0;
 
 	if (im->tier_line == NULL)
@@ -1618,25 +1597,23 @@ check_tiers(struct importer *im)
 	    "HAVING min(m.line) IS NULL OR min(m.nfile) < l.nfile OR "
 	    "(min(m.nfile) = l.nfile AND min(m.line) < l.line) "
 	    "ORDER BY l.nfile, l.line, q.tier_min_micro");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (sqlite3_column_int(st, 0) == nfile &&
-		    (unsigned long)sqlite3_column_int64(st, 1) == line)
+	while (db_row(st)) {
+		if (db_int(st, 0) == nfile &&
+		    (unsigned long)db_int(st, 1) == line)
 			continue;	/* one message a row */
-		nfile = sqlite3_column_int(st, 0);
-		line = (unsigned long)sqlite3_column_int64(st, 1);
-		money_format_trim(tier, sqlite3_column_int64(st, 5),
+		nfile = db_int(st, 0);
+		line = (unsigned long)db_int(st, 1);
+		money_format_trim(tier, db_int(st, 5),
 		    MONEY_QTY_SCALE, 0, '.');
 		if (!cli_data_error(db_text(st, 2), line, "model", "'%s' differs "
 		    "from '%s', the model of the tier from %s of '%s' in %s%s: "
 		    "the tiers of one sku and currency in effect on the same day "
 		    "use one model", db_text(st, 3), db_text(st, 4), tier,
-		    db_text(st, 6), db_text(st, 7), sqlite3_column_int(st, 8) ?
+		    db_text(st, 6), db_text(st, 7), db_int(st, 8) ?
 		    " in the database" : ""))
 			break;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		db_fatal(im->db, "prices");
-	sqlite3_finalize(st);
+	db_finalize(st);
 }
 
 /* ---- rejects ------------------------------------------------------------- */
@@ -1839,25 +1816,24 @@ static void
 record_batch(struct importer *im, const char *hex)
 {
 	static const char *const modes[] = { "insert", "upsert", "replace" };
-	sqlite3_stmt *st = db_prepare(im->db, "INSERT INTO import_batches "
+	struct db_stmt *st = db_prepare(im->db, "INSERT INTO import_batches "
 	    "(entity, file_name, sha256, mode, rows_read, inserted, updated, "
 	    "unchanged, deleted, rejected, imported_at, user) VALUES (?1, ?2, "
 	    "?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, "
 	    "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?10)");
 
-	sqlite3_bind_text(st, 1, im->e->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, im->file, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, hex, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, modes[im->o->mode], -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)im->rows);
-	sqlite3_bind_int64(st, 6, im->f_inserted);
-	sqlite3_bind_int64(st, 7, im->f_updated);
-	sqlite3_bind_int64(st, 8, im->f_unchanged);
-	sqlite3_bind_int64(st, 9, (sqlite3_int64)im->rejected);
-	sqlite3_bind_text(st, 10, db_user(), -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		db_fatal(im->db, "import_batches");
-	sqlite3_finalize(st);
+	db_bind_text(st, 1, im->e->name);
+	db_bind_text(st, 2, im->file);
+	db_bind_text(st, 3, hex);
+	db_bind_text(st, 4, modes[im->o->mode]);
+	db_bind_int(st, 5, im->rows);
+	db_bind_int(st, 6, im->f_inserted);
+	db_bind_int(st, 7, im->f_updated);
+	db_bind_int(st, 8, im->f_unchanged);
+	db_bind_int(st, 9, im->rejected);
+	db_bind_text(st, 10, db_user());
+	db_done(st);
+	db_finalize(st);
 }
 
 static int
@@ -1932,7 +1908,7 @@ check_referrers(struct importer *im, const struct target *t)
 		for (size_t j = 0; j < ce->ncolumn; j++) {
 			const struct entity_column *cc = &ce->column[j];
 			struct sbuf sql = { .n = 0 };
-			sqlite3_stmt *st;
+			struct db_stmt *st;
 
 			if (cc->ref == NULL || strcmp(cc->ref, im->e->name) != 0)
 				continue;
@@ -1948,9 +1924,9 @@ check_referrers(struct importer *im, const struct target *t)
 				cli_data_error(im->e->name, 0, NULL, "cannot "
 				    "remove %s '%s': rows of %s refer to it "
 				    "(column %s)", key->name,
-				    sqlite3_column_text(st, 0), ce->name,
+				    db_text(st, 0), ce->name,
 				    cc->name);
-			sqlite3_finalize(st);
+			db_finalize(st);
 		}
 	}
 }
@@ -1959,11 +1935,14 @@ static void
 delete_unseen(struct importer *im, struct target *t)
 {
 	struct sbuf sql = { .n = 0 };
+	struct db_stmt *st;
 
 	sb_add(&sql, "DELETE FROM %s AS t WHERE ", t->table);
 	sb_unseen(&sql, im, t, "t");
-	db_exec(im->db, sql.s);
-	t->deleted = sqlite3_changes(im->db);
+	st = db_prepare(im->db, sql.s);
+	db_done(st);
+	t->deleted = db_changes(st);
+	db_finalize(st);
 }
 
 static void
@@ -1992,7 +1971,7 @@ check_unique(struct importer *im)
 {
 	const struct entity *e = im->e;
 	struct sbuf sql = { .n = 0 };
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 
 	if (e->unique == NULL)
 		return;
@@ -2002,9 +1981,9 @@ check_unique(struct importer *im)
 	st = db_prepare(im->db, sql.s);
 	while (db_row(st))
 		cli_data_error(e->name, 0, e->unique, "'%s' is used by more "
-		    "than one row: %s", sqlite3_column_text(st, 0),
-		    sqlite3_column_text(st, 1));
-	sqlite3_finalize(st);
+		    "than one row: %s", db_text(st, 0),
+		    db_text(st, 1));
+	db_finalize(st);
 }
 
 /*
@@ -2025,7 +2004,7 @@ static const char sql_invoice_sizes[] =
 static void
 check_invoice_sizes(struct importer *im)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char max[MONEY_FMT_MAX];
 
 	if (im->e->parent_table == NULL || im->o->mode == IMPORT_INSERT)
@@ -2036,7 +2015,7 @@ check_invoice_sizes(struct importer *im)
 		    "and tax, with those already in the database, add up past "
 		    "%s %s, the most an invoice can hold", db_text(st, 0),
 		    invoice_max(max, db_text(st, 1)), db_text(st, 1));
-	sqlite3_finalize(st);
+	db_finalize(st);
 }
 
 /* ---- the call ------------------------------------------------------------ */
@@ -2047,7 +2026,7 @@ static void
 preload_ref(struct importer *im, struct ref *r, const struct entity *re)
 {
 	struct sbuf sql = { .n = 0 };
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int has_currency = entity_column_index(re, "currency") >= 0;
 
 	sb_add(&sql, "SELECT %s, %s FROM %s LIMIT %d", entity_ref_key(re)->db,
@@ -2057,11 +2036,11 @@ preload_ref(struct importer *im, struct ref *r, const struct entity *re)
 		char currency[4] = "";
 
 		snprintf(currency, sizeof(currency), "%s",
-		    sqlite3_column_text(st, 1));
-		keyset_add(r->known, (const char *)sqlite3_column_text(st, 0),
-		    (size_t)sqlite3_column_bytes(st, 0), currency);
+		    db_text(st, 1));
+		keyset_add(r->known, db_text(st, 0),
+		    db_len(st, 0), currency);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 }
 
 static void
@@ -2094,7 +2073,7 @@ refs_init(struct importer *im)
 }
 
 static void
-importer_init(struct importer *im, sqlite3 *db, const struct entity *e,
+importer_init(struct importer *im, struct db *db, const struct entity *e,
     const struct import_opts *o)
 {
 	memset(im, 0, sizeof(*im));
@@ -2133,7 +2112,7 @@ importer_free(struct importer *im)
 {
 	writer_stop(im);
 	for (int i = 0; i < im->nref; i++) {
-		sqlite3_finalize(im->ref[i].find);
+		db_finalize(im->ref[i].find);
 		keyset_free(im->ref[i].known);
 	}
 	meaning_free(im);
@@ -2175,30 +2154,28 @@ struct deferred {
 };
 
 static void
-defer_indexes(sqlite3 *db, const char *table, struct deferred *d)
+defer_indexes(struct db *db, const char *table, struct deferred *d)
 {
 	struct sbuf sql = { .n = 0 };
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int empty, first = d->n;
 
 	sb_add(&sql, "SELECT 1 FROM %s LIMIT 1", table);
 	st = db_prepare(db, sql.s);
 	empty = !db_row(st);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (!empty)
 		return;
 	st = db_prepare(db, "SELECT name, sql FROM sqlite_master WHERE "
 	    "type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL AND "
 	    "sql NOT LIKE 'CREATE UNIQUE %'");
-	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, table);
 	while (db_row(st) && d->n < DEFERRED_MAX) {
-		if ((d->sql[d->n] = strdup((const char *)
-		    sqlite3_column_text(st, 1))) == NULL ||
-		    (d->name[d->n++] = strdup((const char *)
-		    sqlite3_column_text(st, 0))) == NULL)
+		if ((d->sql[d->n] = strdup(db_text(st, 1))) == NULL ||
+		    (d->name[d->n++] = strdup(db_text(st, 0))) == NULL)
 			cli_die(CLI_EIO, "out of memory");
 	}
-	sqlite3_finalize(st);	/* the schema can change once it is done */
+	db_finalize(st);	/* the schema can change once it is done */
 	for (int i = first; i < d->n; i++) {
 		sql.n = 0;
 		sb_add(&sql, "DROP INDEX \"%s\"", d->name[i]);
@@ -2207,7 +2184,7 @@ defer_indexes(sqlite3 *db, const char *table, struct deferred *d)
 }
 
 static void
-rebuild_indexes(sqlite3 *db, struct deferred *d, int build)
+rebuild_indexes(struct db *db, struct deferred *d, int build)
 {
 	for (int i = 0; i < d->n; i++) {
 		if (build)
@@ -2219,7 +2196,7 @@ rebuild_indexes(sqlite3 *db, struct deferred *d, int build)
 }
 
 int
-import_files(sqlite3 *db, const struct entity *e,
+import_files(struct db *db, const struct entity *e,
     const struct import_opts *o, char *const files[], int nfiles)
 {
 	struct importer im;
@@ -2251,7 +2228,7 @@ import_files(sqlite3 *db, const struct entity *e,
 	 * to what it deletes, so it keeps SQLite's check on.
 	 */
 	if (o->mode != IMPORT_REPLACE)
-		db_exec(db, "PRAGMA foreign_keys = OFF");
+		db_references(db, 0);
 	db_begin(db);
 	db_forget_numbers(db, e->table);
 	defer_indexes(db, e->table, &later);
@@ -2286,7 +2263,7 @@ import_files(sqlite3 *db, const struct entity *e,
 		free(said);
 		close_rejects(&im, 0);
 		db_rollback(db);
-		db_exec(db, "PRAGMA foreign_keys = ON");
+		db_references(db, 1);
 		cli_warn("%s: nothing imported (%lu error%s)", e->name, errors,
 		    errors == 1 ? "" : "s");
 		return CLI_EDATA;
@@ -2302,7 +2279,7 @@ import_files(sqlite3 *db, const struct entity *e,
 		db_rollback(db);
 	else
 		db_commit(db);
-	db_exec(db, "PRAGMA foreign_keys = ON");
+	db_references(db, 1);
 	return CLI_OK;
 }
 
@@ -2338,10 +2315,10 @@ import_export_number(struct out *out, enum entity_type t, int64_t v,
 }
 
 static void
-export_cell(struct out *out, const struct entity_column *c, sqlite3_stmt *st,
+export_cell(struct out *out, const struct entity_column *c, struct db_stmt *st,
     int i, int exponent)
 {
-	if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+	if (db_null(st, i)) {
 		out_null(out);
 		return;
 	}
@@ -2353,39 +2330,38 @@ export_cell(struct out *out, const struct entity_column *c, sqlite3_stmt *st,
 	case ET_RATE:
 	case ET_INT:
 		import_export_number(out, c->type,
-		    sqlite3_column_int64(st, i), exponent);
+		    db_int(st, i), exponent);
 		break;
 	case ET_BOOL:
-		if (sqlite3_column_int64(st, i))
+		if (db_int(st, i))
 			out_text(out, "true", 4);
 		else
 			out_text(out, "false", 5);
 		break;
 	default:
-		out_text(out, (const char *)sqlite3_column_text(st, i),
-		    (size_t)sqlite3_column_bytes(st, i));
+		out_text(out, db_text(st, i),
+		    db_len(st, i));
 		break;
 	}
 }
 
 int
-import_export(sqlite3 *db, const struct entity *e, const struct out_opts *oo,
+import_export(struct db *db, const struct entity *e, const struct out_opts *oo,
     const char *only)
 {
 	return import_export_given(db, e, oo, only, NULL);
 }
 
 int
-import_export_given(sqlite3 *db, const struct entity *e,
+import_export_given(struct db *db, const struct entity *e,
     const struct out_opts *oo, const char *only, const char *given)
 {
 	const char *names[MAXCOL];
 	struct sbuf sql = { .n = 0 };
 	char base[4];
 	int cur = entity_column_index(e, "currency");
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	struct out *out;
-	int rc;
 
 	if (db_setting(db, "base_currency", base, sizeof(base)) == NULL)
 		memcpy(base, "USD", 4);
@@ -2419,41 +2395,36 @@ import_export_given(sqlite3 *db, const struct entity *e,
 			    e->column[i].db);
 	st = db_prepare(db, sql.s);
 	out = out_new(stdout, oo, names, e->ncolumn);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (db_row(st)) {
 		const struct currency *c = money_currency(cur >= 0 ?
-		    (const char *)sqlite3_column_text(st, cur) : base, 3);
+		    db_text(st, cur) : base, 3);
 		int exponent = c != NULL ? c->exponent : 2;
 
 		for (size_t i = 0; i < e->ncolumn; i++)
 			export_cell(out, &e->column[i], st, (int)i, exponent);
 		out_end_row(out);
 	}
-	if (rc != SQLITE_DONE)
-		db_fatal(db, e->name);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return out_close(out);
 }
 
 int
-import_log(sqlite3 *db, const struct out_opts *oo)
+import_log(struct db *db, const struct out_opts *oo)
 {
 	static const char *const names[] = { "audit_id", "at", "user",
 	    "program", "verb", "arguments", "changes" };
-	sqlite3_stmt *st = db_prepare(db, "SELECT audit_id, at, user, program, "
+	struct db_stmt *st = db_prepare(db, "SELECT audit_id, at, user, program, "
 	    "verb, arguments, changes FROM audit_log ORDER BY audit_id");
 	struct out *out = out_new(stdout, oo, names, 7);
-	int rc;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		out_number(out, (const char *)sqlite3_column_text(st, 0),
-		    (size_t)sqlite3_column_bytes(st, 0));
+	while (db_row(st)) {
+		out_number(out, db_text(st, 0),
+		    db_len(st, 0));
 		for (int i = 1; i < 7; i++)
-			out_text(out, (const char *)sqlite3_column_text(st, i),
-			    (size_t)sqlite3_column_bytes(st, i));
+			out_text(out, db_null(st, i) ? NULL : db_text(st, i),
+			    db_len(st, i));
 		out_end_row(out);
 	}
-	if (rc != SQLITE_DONE)
-		db_fatal(db, "audit_log");
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return out_close(out);
 }

@@ -159,7 +159,7 @@ struct missing {
 };
 
 struct measure {
-	sqlite3 *db;
+	struct db *db;
 	const struct measure_opts *o;
 	struct metrics_table *t;
 	struct mrr *mrr;
@@ -185,12 +185,12 @@ struct measure {
 };
 
 static const char *
-text(sqlite3_stmt *st, int i)
+text(struct db_stmt *st, int i)
 {
-	return (const char *)sqlite3_column_text(st, i);
+	return db_null(st, i) ? NULL : db_text(st, i);
 }
 
-static sqlite3_stmt *
+static struct db_stmt *
 prepare(struct measure *m, const char *fmt)
 {
 	char sql[2048];
@@ -199,25 +199,16 @@ prepare(struct measure *m, const char *fmt)
 	return db_prepare(m->db, sql);
 }
 
-static void
-step_error(struct measure *m, int rc)
-{
-	if (rc != SQLITE_DONE)
-		db_fatal(m->db, "metrics");
-}
-
 /* Runs one of the statements above and hands each row to fn. */
 static void
 each_row(struct measure *m, const char *sql,
-    void (*fn)(struct measure *, sqlite3_stmt *))
+    void (*fn)(struct measure *, struct db_stmt *))
 {
-	sqlite3_stmt *st = prepare(m, sql);
-	int rc;
+	struct db_stmt *st = prepare(m, sql);
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while (db_row(st))
 		fn(m, st);
-	step_error(m, rc);
-	sqlite3_finalize(st);
+	db_finalize(st);
 }
 
 static struct sums *
@@ -297,7 +288,7 @@ by_text(const void *a, const void *b)
 /* The segment of a value from the row's column i; SIZE_MAX when it is
  * not one of the accounts' (a row without an account). */
 static size_t
-seg_at(const struct measure *m, sqlite3_stmt *st, int i)
+seg_at(const struct measure *m, struct db_stmt *st, int i)
 {
 	const char *v = text(st, i);
 	char **hit;
@@ -382,24 +373,22 @@ measure_count(const struct measure_opts *o)
 static void
 load_segments(struct measure *m)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char **v = NULL;
 	size_t n = 0;
-	int rc;
 
 	if (m->o->segment == NULL) {
 		m->t = metrics_table_new(m->np, 1);
 		return;
 	}
 	st = prepare(m, sql_segments);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (db_row(st)) {
 		if ((n & (n - 1)) == 0 && (v = realloc(v, (n ? 2 * n : 1) *
 		    sizeof(*v))) == NULL)
 			cli_die(CLI_EIO, "out of memory");
 		v[n++] = cli_strdup(text(st, 0));
 	}
-	step_error(m, rc);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	m->t = metrics_table_new(m->np, n ? n : 1);
 	m->t->has_segment = 1;
 	for (size_t i = 0; i < n; i++)
@@ -411,7 +400,7 @@ load_segments(struct measure *m)
 }
 
 static void
-open_measure(struct measure *m, sqlite3 *db, const struct measure_opts *o)
+open_measure(struct measure *m, struct db *db, const struct measure_opts *o)
 {
 	int32_t first = measure_first(o);
 
@@ -477,7 +466,7 @@ close_measure(struct measure *m)
 /* The products are few and every subscription and invoice line names
  * one: they are read once and looked up here. */
 static void
-product_row(struct measure *m, sqlite3_stmt *st)
+product_row(struct measure *m, struct db_stmt *st)
 {
 	struct product *p;
 	const char *kind = text(st, 1), *unit = text(st, 2);
@@ -490,7 +479,7 @@ product_row(struct measure *m, sqlite3_stmt *st)
 	p->one_time = kind != NULL && strcmp(kind, "one_time") == 0;
 	p->seats = unit != NULL && (strcmp(unit, "seat") == 0 ||
 	    strcmp(unit, "user") == 0);
-	p->unit_cost = sqlite3_column_int64(st, 3);
+	p->unit_cost = db_int(st, 3);
 }
 
 static int
@@ -550,7 +539,7 @@ booking_type(const char *renewal_of, const char *opp_type, int first)
 }
 
 static void
-contract_row(struct measure *m, sqlite3_stmt *st)
+contract_row(struct measure *m, struct db_stmt *st)
 {
 	struct contract *c;
 	const char *account = text(st, 1);
@@ -572,12 +561,12 @@ contract_row(struct measure *m, sqlite3_stmt *st)
 }
 
 static void
-fee_row(struct measure *m, sqlite3_stmt *st)
+fee_row(struct measure *m, struct db_stmt *st)
 {
 	struct contract *c = find_contract(m, text(st, 0));
 
 	if (c != NULL)
-		c->fees = convert(m, sqlite3_column_int64(st, 3), text(st, 1),
+		c->fees = convert(m, db_int(st, 3), text(st, 1),
 		    db_day(st, 2));
 }
 
@@ -808,14 +797,14 @@ set_id(struct account *a, const char *id)
 /* A subscription's terms, and its monthly amount and cost in the report
  * currency. */
 static void
-sub_amounts(struct measure *m, sqlite3_stmt *st, struct mrr_sub *s,
+sub_amounts(struct measure *m, struct db_stmt *st, struct mrr_sub *s,
     struct terms *t)
 {
-	int64_t qty = sqlite3_column_int64(st, 2), mrr = 0, cost = 0;
+	int64_t qty = db_int(st, 2), mrr = 0, cost = 0;
 	const struct product *p = find_product(m, text(st, 10));
 
-	t->gross = (__int128)qty * sqlite3_column_int64(st, 3);
-	t->discount = sqlite3_column_int64(st, 4);
+	t->gross = (__int128)qty * db_int(st, 3);
+	t->discount = db_int(st, 4);
 	t->months = pricing_period_months(text(st, 6));
 	snprintf(t->currency, sizeof(t->currency), "%s",
 	    text(st, 5) != NULL ? text(st, 5) : "");
@@ -834,11 +823,10 @@ static void
 read_subscriptions(struct measure *m,
     void (*each)(struct measure *, struct account *, void *), void *arg)
 {
-	sqlite3_stmt *st = prepare(m, sql_subscriptions);
+	struct db_stmt *st = prepare(m, sql_subscriptions);
 	struct account a = { .n = 0 };
-	int rc;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (db_row(st)) {
 		const char *id = text(st, 0);
 		struct mrr_sub *s;
 
@@ -857,10 +845,9 @@ read_subscriptions(struct measure *m,
 		a.contract[a.n - 1] = find_contract(m, text(st, 9));
 		sub_amounts(m, st, s, &a.terms[a.n - 1]);
 	}
-	step_error(m, rc);
 	if (a.n > 0)
 		each(m, &a, arg);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	free(a.id);
 	free(a.sub);
 	free(a.terms);
@@ -920,14 +907,14 @@ static void
 open_ledger(struct measure *m)
 {
 	struct ledger *l = &m->led;
-	sqlite3_stmt *st = db_prepare(m->db, sql_first_invoice);
+	struct db_stmt *st = db_prepare(m->db, sql_first_invoice);
 	int32_t last = date_month_of(m->plast[m->np - 1]);
 
 	l->first = date_month_of(m->pstart[0]);
 	if (db_row(st) && db_day(st, 0) != DATE_NONE &&
 	    date_month_of(db_day(st, 0)) < l->first)
 		l->first = date_month_of(db_day(st, 0));
-	sqlite3_finalize(st);
+	db_finalize(st);
 	l->nmonth = (size_t)(last - l->first + 1);
 	l->ot_cost = cli_calloc(m->ns * l->nmonth, sizeof(int64_t));
 }
@@ -937,16 +924,16 @@ open_ledger(struct measure *m)
 static void
 read_invoice_lines(struct measure *m)
 {
-	sqlite3_stmt *inv = prepare(m, sql_invoices);
-	sqlite3_stmt *st = db_prepare(m->db, sql_invoice_lines);
-	int rc, more = db_row(inv);
+	struct db_stmt *inv = prepare(m, sql_invoices);
+	struct db_stmt *st = db_prepare(m->db, sql_invoice_lines);
+	int more = db_row(inv);
 	long i = -1;
 	struct book *b = NULL;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (db_row(st)) {
 		const char *id = text(st, 0);
 		const struct product *p;
-		int64_t amount = sqlite3_column_int64(st, 1), cost = 0;
+		int64_t amount = db_int(st, 1), cost = 0;
 		int c = -1;
 
 		while (more && (c = strcmp(text(inv, 0), id)) < 0) {
@@ -968,35 +955,34 @@ read_invoice_lines(struct measure *m)
 			b = book_of(m, text(inv, 2));
 		}
 		add(m, &b->invoiced[i], amount);
-		add(m, &b->invoiced[i], sqlite3_column_int64(st, 2));
+		add(m, &b->invoiced[i], db_int(st, 2));
 		if ((p = find_product(m, text(st, 4))) == NULL || !p->one_time)
 			continue;
 		add(m, &b->ot_revenue[i], amount);
 		/* unit cost x quantity, in the base currency */
-		if (pricing_recurring((__int128)sqlite3_column_int64(st, 3) *
+		if (pricing_recurring((__int128)db_int(st, 3) *
 		    p->unit_cost, 0, 1, 1, &cost) != 0)
 			overflowed(m);
 		add(m, &m->led.ot_cost[i], cost);
 	}
-	step_error(m, rc);
-	sqlite3_finalize(st);
-	sqlite3_finalize(inv);
+	db_finalize(st);
+	db_finalize(inv);
 }
 
 /* Credit notes and payment applications reduce the receivables. */
 static void
-reduction_row(struct measure *m, sqlite3_stmt *st)
+reduction_row(struct measure *m, struct db_stmt *st)
 {
 	long i = ledger_index(m, seg_at(m, st, 0), db_day(st, 2));
 
 	if (i >= 0)
 		add(m, &book_of(m, text(st, 1))->reduced[i],
-		    sqlite3_column_int64(st, 3));
+		    db_int(st, 3));
 }
 
 /* Spend belongs to no account: it counts only without --segment. */
 static void
-spend_row(struct measure *m, sqlite3_stmt *st)
+spend_row(struct measure *m, struct db_stmt *st)
 {
 	int32_t month;
 	long i;
@@ -1005,7 +991,7 @@ spend_row(struct measure *m, sqlite3_stmt *st)
 	    period_of(m, date_month_start(month)) < 0 ||
 	    (i = ledger_index(m, 0, date_month_start(month))) < 0)
 		return;
-	add(m, &book_of(m, text(st, 2))->spend[i], sqlite3_column_int64(st, 1));
+	add(m, &book_of(m, text(st, 2))->spend[i], db_int(st, 1));
 }
 
 /*
@@ -1079,7 +1065,7 @@ add_ledger(struct measure *m)
 /* ---- the smaller sources ----------------------------------------------------- */
 
 static void
-unbilled_row(struct measure *m, sqlite3_stmt *st)
+unbilled_row(struct measure *m, struct db_stmt *st)
 {
 	size_t seg = seg_at(m, st, 0);
 	int32_t ordered = db_day(st, 2), billed = db_day(st, 3);
@@ -1087,7 +1073,7 @@ unbilled_row(struct measure *m, sqlite3_stmt *st)
 
 	if (seg == SIZE_MAX)
 		return;
-	v = convert(m, sqlite3_column_int64(st, 4), text(st, 1), ordered);
+	v = convert(m, db_int(st, 4), text(st, 1), ordered);
 	for (size_t k = 0; k < m->np; k++) {
 		int32_t e = m->plast[k];
 
@@ -1099,7 +1085,7 @@ unbilled_row(struct measure *m, sqlite3_stmt *st)
 }
 
 static void
-csat_row(struct measure *m, sqlite3_stmt *st)
+csat_row(struct measure *m, struct db_stmt *st)
 {
 	size_t seg = seg_at(m, st, 0);
 	long k = period_of(m, db_day(st, 1));
@@ -1107,15 +1093,15 @@ csat_row(struct measure *m, sqlite3_stmt *st)
 
 	/* a response of no account is in no segment */
 	if (k < 0 || seg == SIZE_MAX || (m->t->has_segment &&
-	    sqlite3_column_int(st, 3)))
+	    db_int(st, 3)))
 		return;
 	x = sums_of(m, (size_t)k, seg);
 	x->csat_all++;
-	x->csat_good += sqlite3_column_int(st, 2) >= 4;
+	x->csat_good += db_int(st, 2) >= 4;
 }
 
 static void
-user_row(struct measure *m, sqlite3_stmt *st)
+user_row(struct measure *m, struct db_stmt *st)
 {
 	size_t seg = seg_at(m, st, 0);
 	int32_t on = db_day(st, 1), off = db_day(st, 2);
@@ -1136,11 +1122,11 @@ user_row(struct measure *m, sqlite3_stmt *st)
  * and not closed by then.
  */
 static void
-opportunity_row(struct measure *m, sqlite3_stmt *st)
+opportunity_row(struct measure *m, struct db_stmt *st)
 {
 	size_t seg = seg_at(m, st, 0);
 	int32_t created = db_day(st, 3), closed_on = db_day(st, 4);
-	int closed = sqlite3_column_int(st, 5);
+	int closed = db_int(st, 5);
 	long k = closed ? period_of(m, closed_on) : -1;
 	struct sums *x;
 
@@ -1154,14 +1140,14 @@ opportunity_row(struct measure *m, sqlite3_stmt *st)
 	if (k < 0)
 		return;
 	x = sums_of(m, (size_t)k, seg);
-	if (!sqlite3_column_int(st, 6)) {
+	if (!db_int(st, 6)) {
 		x->lost++;
 		return;
 	}
 	x->won++;
 	x->cycle_days += closed_on - created;
-	if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-		add(m, &x->won_amount, convert(m, sqlite3_column_int64(st, 1),
+	if (!db_null(st, 1))
+		add(m, &x->won_amount, convert(m, db_int(st, 1),
 		    text(st, 2), closed_on));
 }
 
@@ -1281,11 +1267,11 @@ other_figures(struct measure *m, size_t k, size_t s)
 }
 
 struct metrics_table *
-measure_table(sqlite3 *db, const struct measure_opts *o)
+measure_table(struct db *db, const struct measure_opts *o)
 {
 	struct measure m;
 	struct metrics_table *t;
-	int own = sqlite3_get_autocommit(db);
+	int own = !db_in_transaction(db);
 
 	/* one snapshot of every table, unless the caller has one */
 	if (own)
@@ -1367,7 +1353,7 @@ skip_account(struct measure *m, struct account *a, void *arg)
 }
 
 int
-measure_detail_mrr(sqlite3 *db, const struct measure_opts *o,
+measure_detail_mrr(struct db *db, const struct measure_opts *o,
     const struct out_opts *oo)
 {
 	static const char *const names[] = { "period", "segment",

@@ -10,11 +10,12 @@
 #ifndef REVOPS_MEASURE_H
 #define REVOPS_MEASURE_H
 
-#include <sqlite3.h>
 #include <stdint.h>
 
 #include "metrics.h"
 #include "out.h"
+
+struct db;		/* db.h */
 
 struct measure_opts {
 	int32_t from, to;	/* months (date.h), inclusive */
@@ -32,11 +33,11 @@ extern const char *const measure_segments[];
 int32_t measure_first(const struct measure_opts *o);
 size_t measure_count(const struct measure_opts *o);
 
-struct metrics_table *measure_table(sqlite3 *db, const struct measure_opts *o);
+struct metrics_table *measure_table(struct db *db, const struct measure_opts *o);
 
 /* --detail mrr: one row per account and period whose MRR is not 0 at
  * both ends.  Returns an exit status. */
-int measure_detail_mrr(sqlite3 *db, const struct measure_opts *o,
+int measure_detail_mrr(struct db *db, const struct measure_opts *o,
     const struct out_opts *oo);
 
 #endif

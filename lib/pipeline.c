@@ -107,13 +107,13 @@ static const char sql_velocity[] =
 /* ---- small helpers ---------------------------------------------------------- */
 
 static const char *
-text(sqlite3_stmt *st, int i)
+text(struct db_stmt *st, int i)
 {
-	return (const char *)sqlite3_column_text(st, i);
+	return db_null(st, i) ? NULL : db_text(st, i);
 }
 
 static int
-write_opportunities(sqlite3 *db, const struct out_opts *oo)
+write_opportunities(struct db *db, const struct out_opts *oo)
 {
 	return import_export(db, entity_find("opportunities"), oo, "out_keys")
 	    == 0 ? CLI_OK : CLI_EIO;
@@ -128,10 +128,10 @@ where(unsigned long line)
 /* ---- convert ----------------------------------------------------------------- */
 
 struct convert {
-	sqlite3 *db;
+	struct db *db;
 	int32_t on;
 	char first_stage[ENTITY_ID_MAX + 1];
-	sqlite3_stmt *lead, *new_account,
+	struct db_stmt *lead, *new_account,
 	    *account_currency, *new_opportunity, *new_history, *converted;
 	char base[4];
 	long converted_count, new_accounts;
@@ -150,9 +150,9 @@ convert_one(void *arg, const struct csv_field *f, unsigned long line)
 
 	if ((rc = csv_id(where(line), line, "lead_id", &f[0], 0, lead)) != 1)
 		return rc;
-	sqlite3_bind_text(cv->lead, 1, lead, -1, SQLITE_TRANSIENT);
+	db_bind_text(cv->lead, 1, lead);
 	if (!db_row(cv->lead)) {
-		sqlite3_reset(cv->lead);
+		db_reset(cv->lead);
 		return cli_data_error(where(line), line, NULL, "lead '%s' does "
 		    "not exist", lead) ? 0 : -1;
 	}
@@ -165,7 +165,7 @@ convert_one(void *arg, const struct csv_field *f, unsigned long line)
 		    cli_data_error(where(line), line, NULL, "lead '%s' is not "
 		    "qualified (its status is %s)", lead, status);
 
-		sqlite3_reset(cv->lead);
+		db_reset(cv->lead);
 		return more ? 0 : -1;
 	}
 	company = text(cv->lead, 1) ? text(cv->lead, 1) : "";
@@ -183,7 +183,7 @@ convert_one(void *arg, const struct csv_field *f, unsigned long line)
 		    onbuf) ? 0 : -1;
 	}
 	if (rc != 1) {
-		sqlite3_reset(cv->lead);
+		db_reset(cv->lead);
 		return rc;
 	}
 	date_format(onbuf, cv->on);
@@ -191,51 +191,41 @@ convert_one(void *arg, const struct csv_field *f, unsigned long line)
 	if (account[0] == '\0') {
 		db_next_id(cv->db, "accounts", "account_id", "ACC", account,
 		    sizeof(account));
-		sqlite3_bind_text(cv->new_account, 1, account, -1,
-		    SQLITE_TRANSIENT);
-		sqlite3_bind_text(cv->new_account, 2, company, -1,
-		    SQLITE_TRANSIENT);
-		sqlite3_bind_text(cv->new_account, 3, currency, -1,
-		    SQLITE_TRANSIENT);
-		sqlite3_bind_text(cv->new_account, 4, onbuf, -1,
-		    SQLITE_TRANSIENT);
-		db_step_done(cv->db, cv->new_account);
+		db_bind_text(cv->new_account, 1, account);
+		db_bind_text(cv->new_account, 2, company);
+		db_bind_text(cv->new_account, 3, currency);
+		db_bind_text(cv->new_account, 4, onbuf);
+		db_done(cv->new_account);
 		cv->new_accounts++;
 	} else {
-		sqlite3_bind_text(cv->account_currency, 1, account, -1,
-		    SQLITE_TRANSIENT);
+		db_bind_text(cv->account_currency, 1, account);
 		if (db_row(cv->account_currency))
 			snprintf(currency, sizeof(currency), "%s",
 			    text(cv->account_currency, 0));
-		sqlite3_reset(cv->account_currency);
+		db_reset(cv->account_currency);
 		if (company[0] == '\0')
 			company = account;
 	}
 	db_next_id(cv->db, "opportunities", "opportunity_id", "OPP", opp,
 	    sizeof(opp));
-	sqlite3_bind_text(cv->new_opportunity, 1, opp, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(cv->new_opportunity, 2, account, -1,
-	    SQLITE_TRANSIENT);
-	sqlite3_bind_text(cv->new_opportunity, 3, company, -1,
-	    SQLITE_TRANSIENT);
-	sqlite3_reset(cv->lead);
-	sqlite3_bind_text(cv->new_opportunity, 4, cv->first_stage, -1,
-	    SQLITE_TRANSIENT);
-	sqlite3_bind_text(cv->new_opportunity, 5, currency, -1,
-	    SQLITE_TRANSIENT);
-	sqlite3_bind_text(cv->new_opportunity, 6, onbuf, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(cv->new_opportunity, 7, lead, -1, SQLITE_TRANSIENT);
-	db_step_done(cv->db, cv->new_opportunity);
-	sqlite3_bind_text(cv->new_history, 1, opp, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(cv->new_history, 2, cv->first_stage, -1,
-	    SQLITE_TRANSIENT);
-	sqlite3_bind_text(cv->new_history, 3, onbuf, -1, SQLITE_TRANSIENT);
-	db_step_done(cv->db, cv->new_history);
-	sqlite3_bind_text(cv->converted, 1, lead, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(cv->converted, 2, onbuf, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(cv->converted, 3, account, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(cv->converted, 4, opp, -1, SQLITE_TRANSIENT);
-	db_step_done(cv->db, cv->converted);
+	db_bind_text(cv->new_opportunity, 1, opp);
+	db_bind_text(cv->new_opportunity, 2, account);
+	db_bind_text(cv->new_opportunity, 3, company);
+	db_reset(cv->lead);
+	db_bind_text(cv->new_opportunity, 4, cv->first_stage);
+	db_bind_text(cv->new_opportunity, 5, currency);
+	db_bind_text(cv->new_opportunity, 6, onbuf);
+	db_bind_text(cv->new_opportunity, 7, lead);
+	db_done(cv->new_opportunity);
+	db_bind_text(cv->new_history, 1, opp);
+	db_bind_text(cv->new_history, 2, cv->first_stage);
+	db_bind_text(cv->new_history, 3, onbuf);
+	db_done(cv->new_history);
+	db_bind_text(cv->converted, 1, lead);
+	db_bind_text(cv->converted, 2, onbuf);
+	db_bind_text(cv->converted, 3, account);
+	db_bind_text(cv->converted, 4, opp);
+	db_done(cv->converted);
 	db_keys_add(cv->db, opp);
 	cv->converted_count++;
 	return 0;
@@ -244,7 +234,7 @@ convert_one(void *arg, const struct csv_field *f, unsigned long line)
 static int
 convert_qualified(struct convert *cv)
 {
-	sqlite3_stmt *st = db_prepare(cv->db, sql_qualified);
+	struct db_stmt *st = db_prepare(cv->db, sql_qualified);
 	char **ids = NULL;
 	size_t n = 0;
 	int rc = 0;
@@ -257,7 +247,7 @@ convert_qualified(struct convert *cv)
 		if ((ids[n++] = strdup(text(st, 0))) == NULL)
 			cli_die(CLI_EIO, "out of memory");
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	for (size_t i = 0; i < n; i++) {
 		struct csv_field f = { ids[i], strlen(ids[i]) };
 
@@ -272,16 +262,16 @@ convert_qualified(struct convert *cv)
 static void
 convert_finish(struct convert *cv)
 {
-	sqlite3_finalize(cv->lead);
-	sqlite3_finalize(cv->new_account);
-	sqlite3_finalize(cv->account_currency);
-	sqlite3_finalize(cv->new_opportunity);
-	sqlite3_finalize(cv->new_history);
-	sqlite3_finalize(cv->converted);
+	db_finalize(cv->lead);
+	db_finalize(cv->new_account);
+	db_finalize(cv->account_currency);
+	db_finalize(cv->new_opportunity);
+	db_finalize(cv->new_history);
+	db_finalize(cv->converted);
 }
 
 int
-pipeline_convert(sqlite3 *db, const struct csv_input *in,
+pipeline_convert(struct db *db, const struct csv_input *in,
     int all_qualified, int32_t on, const struct out_opts *oo,
     const char *arguments)
 {
@@ -289,7 +279,7 @@ pipeline_convert(sqlite3 *db, const struct csv_input *in,
 	struct convert cv = { .db = db, .on = on };
 	struct db_changes ch = { .n = 0 };
 	struct csv_rows rows = { 0 };
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 
 	if (!all_qualified && csv_collect(in, columns, 1, 1, 1, &rows) != 0) {
 		csv_rows_free(&rows);
@@ -300,7 +290,7 @@ pipeline_convert(sqlite3 *db, const struct csv_input *in,
 	if (!db_row(st))
 		cli_die(CLI_EDATA, "the stages table has no open stage");
 	snprintf(cv.first_stage, sizeof(cv.first_stage), "%s", text(st, 0));
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (db_setting(db, "base_currency", cv.base, sizeof(cv.base)) == NULL)
 		memcpy(cv.base, "USD", 4);
 	cv.lead = db_prepare(db, sql_lead);
@@ -328,10 +318,10 @@ pipeline_convert(sqlite3 *db, const struct csv_input *in,
 /* ---- move -------------------------------------------------------------------- */
 
 struct move {
-	sqlite3 *db;
+	struct db *db;
 	int32_t on;
 	int reopen;
-	sqlite3_stmt *opportunity, *stage, *history, *update, *same_day;
+	struct db_stmt *opportunity, *stage, *history, *update, *same_day;
 	long moved;
 };
 
@@ -352,25 +342,25 @@ move_one(void *arg, const struct csv_field *f, unsigned long line)
 	if (daytext != NULL && date_parse(daytext, f[2].len, &day))
 		return cli_data_error(loc, line, "changed_on", "'%s' is not a "
 		    "date (YYYY-MM-DD)", daytext) ? 0 : -1;
-	sqlite3_bind_text(mv->stage, 1, stage, -1, SQLITE_TRANSIENT);
+	db_bind_text(mv->stage, 1, stage);
 	if (!db_row(mv->stage)) {
-		sqlite3_reset(mv->stage);
+		db_reset(mv->stage);
 		return cli_data_error(loc, line, NULL, "'%s' is not a stage "
 		    "(revops-pipeline stages lists them)", stage) ? 0 : -1;
 	}
-	closed = sqlite3_column_int(mv->stage, 0);
-	sqlite3_reset(mv->stage);
-	sqlite3_bind_text(mv->opportunity, 1, opp, -1, SQLITE_TRANSIENT);
+	closed = db_int(mv->stage, 0);
+	db_reset(mv->stage);
+	db_bind_text(mv->opportunity, 1, opp);
 	if (!db_row(mv->opportunity)) {
-		sqlite3_reset(mv->opportunity);
+		db_reset(mv->opportunity);
 		return cli_data_error(loc, line, NULL, "opportunity '%s' does "
 		    "not exist", opp) ? 0 : -1;
 	}
 	snprintf(cur, sizeof(cur), "%s", text(mv->opportunity, 0));
-	cur_closed = sqlite3_column_int(mv->opportunity, 1);
+	cur_closed = db_int(mv->opportunity, 1);
 	created = db_day(mv->opportunity, 2);
 	last = db_day(mv->opportunity, 3);
-	sqlite3_reset(mv->opportunity);
+	db_reset(mv->opportunity);
 	if (strcmp(cur, stage) == 0)
 		return 0;	/* already there: nothing to record */
 	if (last == DATE_NONE || (created != DATE_NONE &&
@@ -388,32 +378,32 @@ move_one(void *arg, const struct csv_field *f, unsigned long line)
 		return cli_data_error(loc, line, NULL, "opportunity '%s' is "
 		    "closed (%s); --reopen moves it out", opp, cur) ? 0 : -1;
 	date_format(daybuf, day);
-	sqlite3_bind_text(mv->same_day, 1, opp, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(mv->same_day, 2, stage, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(mv->same_day, 3, daybuf, -1, SQLITE_TRANSIENT);
+	db_bind_text(mv->same_day, 1, opp);
+	db_bind_text(mv->same_day, 2, stage);
+	db_bind_text(mv->same_day, 3, daybuf);
 	rc = db_row(mv->same_day);
-	sqlite3_reset(mv->same_day);
+	db_reset(mv->same_day);
 	if (rc)
 		return cli_data_error(loc, line, NULL, "opportunity '%s' already "
 		    "entered %s on %s (the history keeps one entry per stage "
 		    "and day)", opp, stage, daybuf) ? 0 : -1;
-	sqlite3_bind_text(mv->history, 1, opp, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(mv->history, 2, stage, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(mv->history, 3, daybuf, -1, SQLITE_TRANSIENT);
-	db_step_done(mv->db, mv->history);
-	sqlite3_bind_text(mv->update, 1, opp, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(mv->update, 2, stage, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(mv->update, 3, closed);
-	sqlite3_bind_text(mv->update, 4, daybuf, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(mv->update, 5, cur_closed && !closed);
-	db_step_done(mv->db, mv->update);
+	db_bind_text(mv->history, 1, opp);
+	db_bind_text(mv->history, 2, stage);
+	db_bind_text(mv->history, 3, daybuf);
+	db_done(mv->history);
+	db_bind_text(mv->update, 1, opp);
+	db_bind_text(mv->update, 2, stage);
+	db_bind_int(mv->update, 3, closed);
+	db_bind_text(mv->update, 4, daybuf);
+	db_bind_int(mv->update, 5, cur_closed && !closed);
+	db_done(mv->update);
 	db_keys_add(mv->db, opp);
 	mv->moved++;
 	return 0;
 }
 
 int
-pipeline_move(sqlite3 *db, const struct csv_input *in, int32_t on,
+pipeline_move(struct db *db, const struct csv_input *in, int32_t on,
     int reopen, const struct out_opts *oo, const char *arguments)
 {
 	static const char *const columns[] = { "opportunity_id", "stage",
@@ -435,11 +425,11 @@ pipeline_move(sqlite3 *db, const struct csv_input *in, int32_t on,
 	mv.same_day = db_prepare(db, sql_entered_that_day);
 	csv_rows_each(&rows, move_one, &mv);
 	csv_rows_free(&rows);
-	sqlite3_finalize(mv.same_day);
-	sqlite3_finalize(mv.opportunity);
-	sqlite3_finalize(mv.stage);
-	sqlite3_finalize(mv.history);
-	sqlite3_finalize(mv.update);
+	db_finalize(mv.same_day);
+	db_finalize(mv.opportunity);
+	db_finalize(mv.stage);
+	db_finalize(mv.history);
+	db_finalize(mv.update);
 	db_changes_add(&ch, "stage_history", mv.moved, 0, 0);
 	db_changes_add(&ch, "opportunities", 0, mv.moved, 0);
 	if (cli_data_errors() == 0)
@@ -450,69 +440,69 @@ pipeline_move(sqlite3 *db, const struct csv_input *in, int32_t on,
 /* ---- list, won, stages ------------------------------------------------------- */
 
 static void
-bind_opt(sqlite3_stmt *st, int i, const char *s)
+bind_opt(struct db_stmt *st, int i, const char *s)
 {
 	if (s != NULL)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+		db_bind_text(st, i, s);
 	else
-		sqlite3_bind_null(st, i);
+		db_bind_null(st, i);
 }
 
 int
-pipeline_list(sqlite3 *db, const struct pipeline_filter *f,
+pipeline_list(struct db *db, const struct pipeline_filter *f,
     const struct out_opts *oo)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 
 	if (f->stage != NULL) {
 		st = db_prepare(db, sql_stage);
-		sqlite3_bind_text(st, 1, f->stage, -1, SQLITE_TRANSIENT);
+		db_bind_text(st, 1, f->stage);
 		if (!db_row(st))
 			cli_usage_error("'%s' is not a stage (revops-pipeline "
 			    "stages lists them)", f->stage);
-		sqlite3_finalize(st);
+		db_finalize(st);
 	}
 	db_keys_open(db);
 	st = db_prepare(db, sql_list);
 	bind_opt(st, 1, f->stage);
 	bind_opt(st, 2, f->owner);
 	bind_opt(st, 3, f->type);
-	sqlite3_bind_int(st, 4, f->open_only);
+	db_bind_int(st, 4, f->open_only);
 	db_bind_day(st, 5, f->closing_from);
 	db_bind_day(st, 6, f->closing_to);
 	bind_opt(st, 7, f->segment);
 	while (db_row(st))
 		db_keys_add(db, text(st, 0));
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return write_opportunities(db, oo);
 }
 
 static void
-out_money(struct out *o, sqlite3_stmt *st, int i, const char *currency)
+out_money(struct out *o, struct db_stmt *st, int i, const char *currency)
 {
 	const struct currency *c = currency != NULL ?
 	    money_currency(currency, strlen(currency)) : NULL;
 
-	if (sqlite3_column_type(st, i) == SQLITE_NULL || c == NULL) {
+	if (db_null(st, i) || c == NULL) {
 		out_null(o);
 		return;
 	}
-	out_decimal(o, sqlite3_column_int64(st, i), c->exponent);
+	out_decimal(o, db_int(st, i), c->exponent);
 }
 
 static void
-out_col(struct out *o, sqlite3_stmt *st, int i)
+out_col(struct out *o, struct db_stmt *st, int i)
 {
-	out_text(o, text(st, i), (size_t)sqlite3_column_bytes(st, i));
+	out_text(o, text(st, i), db_len(st, i));
 }
 
 int
-pipeline_won(sqlite3 *db, int32_t since, const struct out_opts *oo)
+pipeline_won(struct db *db, int32_t since, const struct out_opts *oo)
 {
 	static const char *const names[] = { "opportunity_id", "account_id",
 	    "account_name", "account_currency", "name", "type", "amount",
 	    "currency", "close_date", "owner" };
-	sqlite3_stmt *st = db_prepare(db, sql_won);
+	struct db_stmt *st = db_prepare(db, sql_won);
 	struct out *o = out_new(stdout, oo, names, 10);
 
 	db_bind_day(st, 1, since);
@@ -524,12 +514,12 @@ pipeline_won(sqlite3 *db, int32_t since, const struct out_opts *oo)
 			out_col(o, st, i);
 		out_end_row(o);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return out_close(o) == 0 ? CLI_OK : CLI_EIO;
 }
 
 int
-pipeline_stages(sqlite3 *db, const struct out_opts *oo)
+pipeline_stages(struct db *db, const struct out_opts *oo)
 {
 	return import_export(db, entity_find("stages"), oo, NULL) == 0 ?
 	    CLI_OK : CLI_EIO;
@@ -551,9 +541,9 @@ struct stages {
 };
 
 static void
-load_stages(sqlite3 *db, struct stages *ss)
+load_stages(struct db *db, struct stages *ss)
 {
-	sqlite3_stmt *st = db_prepare(db, sql_stages);
+	struct db_stmt *st = db_prepare(db, sql_stages);
 
 	ss->n = ss->nfunnel = 0;
 	while (db_row(st)) {
@@ -563,10 +553,10 @@ load_stages(sqlite3 *db, struct stages *ss)
 			cli_die(CLI_EDATA, "more than %d stages", FUNNEL_MAX);
 		s = &ss->s[ss->n];
 		snprintf(s->name, sizeof(s->name), "%s", text(st, 0));
-		s->closed = sqlite3_column_int(st, 1);
-		s->won = sqlite3_column_int(st, 2);
-		s->probability = sqlite3_column_int64(st, 3);
-		s->position = sqlite3_column_int(st, 4);
+		s->closed = db_int(st, 1);
+		s->won = db_int(st, 2);
+		s->probability = db_int(st, 3);
+		s->position = db_int(st, 4);
 		s->funnel = -1;
 		if (!s->closed || s->won) {
 			s->funnel = ss->nfunnel;
@@ -574,7 +564,7 @@ load_stages(sqlite3 *db, struct stages *ss)
 		}
 		ss->n++;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 }
 
 static const struct stage_info *
@@ -743,7 +733,7 @@ funnel_count(const struct stages *ss, const struct funnel_path *p,
 }
 
 int
-pipeline_funnel(sqlite3 *db, int32_t from, int32_t to, const char *by,
+pipeline_funnel(struct db *db, int32_t from, int32_t to, const char *by,
     const struct out_opts *oo)
 {
 	static const char *const names[] = { "group", "stage", "position",
@@ -753,7 +743,7 @@ pipeline_funnel(sqlite3 *db, int32_t from, int32_t to, const char *by,
 	struct funnel_acc acc[FUNNEL_MAX];
 	struct funnel_event *hist = NULL;
 	size_t nhist, caphist = 0;
-	sqlite3_stmt *opps, *history;
+	struct db_stmt *opps, *history;
 	char *group = NULL;	/* the group's value, whole, however long */
 	int have_group = 0;
 	struct out *o;
@@ -786,8 +776,7 @@ pipeline_funnel(sqlite3 *db, int32_t from, int32_t to, const char *by,
 			group = cli_strdup(g ? g : "");
 		have_group = 1;
 		nhist = 0;
-		sqlite3_bind_text(history, 1, text(opps, 0), -1,
-		    SQLITE_TRANSIENT);
+		db_bind_text(history, 1, text(opps, 0));
 		while (db_row(history)) {
 			const struct stage_info *s = find_stage(&ss,
 			    text(history, 0));
@@ -801,7 +790,7 @@ pipeline_funnel(sqlite3 *db, int32_t from, int32_t to, const char *by,
 			hist[nhist].stage = s != NULL ? s->funnel : -1;
 			hist[nhist++].day = db_day(history, 1);
 		}
-		sqlite3_reset(history);
+		db_reset(history);
 		pipeline_funnel_path((size_t)ss.nfunnel, hist, nhist,
 		    cur != NULL ? cur->funnel : -1, db_day(opps, 2), &path);
 		funnel_count(&ss, &path, from, to, acc);
@@ -810,8 +799,8 @@ pipeline_funnel(sqlite3 *db, int32_t from, int32_t to, const char *by,
 		funnel_emit(o, &ss, group != NULL ? group : "", by != NULL,
 		    acc);
 	free(group);
-	sqlite3_finalize(opps);
-	sqlite3_finalize(history);
+	db_finalize(opps);
+	db_finalize(history);
 	free(hist);
 	return out_close(o) == 0 ? CLI_OK : CLI_EIO;
 }
@@ -833,7 +822,7 @@ period_of(int32_t day, int quarters)
 }
 
 static int
-convert_row(struct fx *fx, sqlite3_stmt *st, int amount_col, int day_col,
+convert_row(struct fx *fx, struct db_stmt *st, int amount_col, int day_col,
     int64_t *out)
 {
 	char why[256];
@@ -841,9 +830,9 @@ convert_row(struct fx *fx, sqlite3_stmt *st, int amount_col, int day_col,
 	int32_t day = db_day(st, day_col);
 
 	*out = 0;
-	if (sqlite3_column_type(st, amount_col) == SQLITE_NULL)
+	if (db_null(st, amount_col))
 		return 0;
-	if (fx_convert(fx, sqlite3_column_int64(st, amount_col), cur ? cur : "",
+	if (fx_convert(fx, db_int(st, amount_col), cur ? cur : "",
 	    day, out, why, sizeof(why)) == 0)
 		return 0;
 	cli_data_error(NULL, 0, NULL, "%s", why);
@@ -853,7 +842,7 @@ convert_row(struct fx *fx, sqlite3_stmt *st, int amount_col, int day_col,
 /* *sum += v, or a data error naming the opportunity (column id) whose
  * amount takes the sum past 64 bits. */
 static void
-add_amount(sqlite3_stmt *st, int id, const char *what, int64_t *sum,
+add_amount(struct db_stmt *st, int id, const char *what, int64_t *sum,
     int64_t v)
 {
 	if (money_add(*sum, v, sum) != MONEY_OK)
@@ -874,7 +863,7 @@ period_sum(const char *period, const char *what, int64_t a, int64_t b)
 }
 
 struct pipeline_forecast *
-pipeline_forecast_sums(sqlite3 *db, int quarters, int32_t from, int32_t to,
+pipeline_forecast_sums(struct db *db, int quarters, int32_t from, int32_t to,
     const char *commit_stage, const char *currency, size_t *n, int *exp)
 {
 	struct stages ss;
@@ -883,7 +872,7 @@ pipeline_forecast_sums(sqlite3 *db, int quarters, int32_t from, int32_t to,
 	struct period *per;
 	struct pipeline_forecast *f;
 	int32_t p0 = period_of(from, quarters), p1 = period_of(to, quarters);
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 
 	load_stages(db, &ss);
 	if (commit_stage != NULL) {
@@ -908,8 +897,8 @@ pipeline_forecast_sums(sqlite3 *db, int quarters, int32_t from, int32_t to,
 	while (db_row(st)) {
 		struct period *p = &per[period_of(db_day(st, 2), quarters) -
 		    p0];
-		int closed = sqlite3_column_int(st, 3);
-		int won = sqlite3_column_int(st, 4);
+		int closed = db_int(st, 3);
+		int won = db_int(st, 4);
 		int64_t amount;
 
 		if ((closed && !won) || convert_row(fx, st, 0, 2, &amount) != 0)
@@ -921,11 +910,11 @@ pipeline_forecast_sums(sqlite3 *db, int quarters, int32_t from, int32_t to,
 		p->open++;
 		add_amount(st, 7, "the pipeline", &p->pipeline, amount);
 		/* at most 10^8 x 2^63 a row: 2^126 holds 2^36 of them */
-		p->weighted += (__int128)amount * sqlite3_column_int64(st, 5);
-		if (cs != NULL && sqlite3_column_int(st, 6) >= cs->position)
+		p->weighted += (__int128)amount * db_int(st, 5);
+		if (cs != NULL && db_int(st, 6) >= cs->position)
 			add_amount(st, 7, "the commit", &p->commit, amount);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	fx_close(fx);
 	for (size_t i = 0; i < *n; i++) {
 		date_format_period(f[i].period, (p0 + (int32_t)i) *
@@ -946,7 +935,7 @@ pipeline_forecast_sums(sqlite3 *db, int quarters, int32_t from, int32_t to,
 }
 
 int
-pipeline_forecast(sqlite3 *db, int quarters, int32_t from, int32_t to,
+pipeline_forecast(struct db *db, int quarters, int32_t from, int32_t to,
     const char *commit_stage, const char *currency,
     const struct out_opts *oo)
 {
@@ -995,14 +984,14 @@ pipeline_velocity_per_day(int64_t open, int64_t won_amount, int64_t won,
 }
 
 int
-pipeline_velocity(sqlite3 *db, int32_t as_of, int window,
+pipeline_velocity(struct db *db, int32_t as_of, int window,
     const char *currency, const struct out_opts *oo)
 {
 	static const char *const names[] = { "as_of", "window_days",
 	    "open_opportunities", "won", "lost", "avg_deal_size", "win_rate",
 	    "avg_sales_cycle_days", "velocity_per_day" };
 	int64_t open = 0, won = 0, lost = 0, won_amount = 0, cycle = 0, v;
-	sqlite3_stmt *st = db_prepare(db, sql_velocity);
+	struct db_stmt *st = db_prepare(db, sql_velocity);
 	struct fx *fx = fx_open(db, currency);
 	int exp = fx_exponent(fx);
 	char buf[MONEY_FMT_MAX];
@@ -1011,8 +1000,8 @@ pipeline_velocity(sqlite3 *db, int32_t as_of, int window,
 	db_bind_day(st, 1, as_of);
 	while (db_row(st)) {
 		int32_t created = db_day(st, 2), closed_on = db_day(st, 3);
-		int closed = sqlite3_column_int(st, 4);
-		int is_won = sqlite3_column_int(st, 5);
+		int closed = db_int(st, 4);
+		int is_won = db_int(st, 5);
 		int64_t amount;
 
 		if (!closed || (closed_on != DATE_NONE &&
@@ -1032,7 +1021,7 @@ pipeline_velocity(sqlite3 *db, int32_t as_of, int window,
 		add_amount(st, 6, "the amount won", &won_amount, amount);
 		cycle += closed_on - created;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	fx_close(fx);
 	if (cli_data_errors() > 0)
 		return CLI_EDATA;

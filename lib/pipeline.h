@@ -8,12 +8,13 @@
 #ifndef REVOPS_PIPELINE_H
 #define REVOPS_PIPELINE_H
 
-#include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "csv.h"
 #include "out.h"
+
+struct db;		/* db.h */
 
 
 struct pipeline_filter {
@@ -23,17 +24,17 @@ struct pipeline_filter {
 };
 
 /* Verbs: each returns an exit status (CLI_OK, CLI_EDATA). */
-int pipeline_convert(sqlite3 *db, const struct csv_input *in,
+int pipeline_convert(struct db *db, const struct csv_input *in,
     int all_qualified, int32_t on, const struct out_opts *oo,
     const char *arguments);
-int pipeline_move(sqlite3 *db, const struct csv_input *in, int32_t on,
+int pipeline_move(struct db *db, const struct csv_input *in, int32_t on,
     int reopen, const struct out_opts *oo, const char *arguments);
-int pipeline_list(sqlite3 *db, const struct pipeline_filter *f,
+int pipeline_list(struct db *db, const struct pipeline_filter *f,
     const struct out_opts *oo);
-int pipeline_won(sqlite3 *db, int32_t since, const struct out_opts *oo);
-int pipeline_funnel(sqlite3 *db, int32_t from, int32_t to, const char *by,
+int pipeline_won(struct db *db, int32_t since, const struct out_opts *oo);
+int pipeline_funnel(struct db *db, int32_t from, int32_t to, const char *by,
     const struct out_opts *oo);
-int pipeline_forecast(sqlite3 *db, int quarters, int32_t from, int32_t to,
+int pipeline_forecast(struct db *db, int quarters, int32_t from, int32_t to,
     const char *commit_stage, const char *currency,
     const struct out_opts *oo);
 /*
@@ -48,12 +49,12 @@ struct pipeline_forecast {
 	long open;
 	int64_t pipeline, weighted, commit, best_case, won;
 };
-struct pipeline_forecast *pipeline_forecast_sums(sqlite3 *db, int quarters,
+struct pipeline_forecast *pipeline_forecast_sums(struct db *db, int quarters,
     int32_t from, int32_t to, const char *commit_stage, const char *currency,
     size_t *n, int *exp);
-int pipeline_velocity(sqlite3 *db, int32_t as_of, int window,
+int pipeline_velocity(struct db *db, int32_t as_of, int window,
     const char *currency, const struct out_opts *oo);
-int pipeline_stages(sqlite3 *db, const struct out_opts *oo);
+int pipeline_stages(struct db *db, const struct out_opts *oo);
 
 /*
  * The funnel of one opportunity.  Stages of the funnel are the open

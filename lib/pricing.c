@@ -173,14 +173,14 @@ struct book_entry {
 };
 
 struct pricing_book {
-	sqlite3_stmt *product, *tiers;
+	struct db_stmt *product, *tiers;
 	char day[DATE_FMT_MAX];
 	struct book_entry **slot;	/* open addressing by sku, currency */
 	size_t nslot, n;
 };
 
 struct pricing_book *
-pricing_book_open(sqlite3 *db, int32_t day)
+pricing_book_open(struct db *db, int32_t day)
 {
 	struct pricing_book *b = calloc(1, sizeof(*b));
 
@@ -205,8 +205,8 @@ pricing_book_close(struct pricing_book *b)
 			free(b->slot[i]);
 		}
 	free(b->slot);
-	sqlite3_finalize(b->product);
-	sqlite3_finalize(b->tiers);
+	db_finalize(b->product);
+	db_finalize(b->tiers);
 	free(b);
 }
 
@@ -251,50 +251,42 @@ book_grow(struct pricing_book *b)
 	free(old);
 }
 
-static const char *
-col(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	return s != NULL ? s : "";
-}
-
 static void
 book_load(struct pricing_book *b, struct book_entry *e)
 {
 	struct pricing_product *p = &e->p;
 	int rc;
 
-	sqlite3_bind_text(b->product, 1, p->sku, -1, SQLITE_STATIC);
+	db_bind_text(b->product, 1, p->sku);
 	if ((rc = db_row(b->product))) {
-		p->family = cli_strdup(col(b->product, 0));
-		snprintf(p->kind, sizeof(p->kind), "%s", col(b->product, 1));
+		p->family = cli_strdup(db_text(b->product, 0));
+		snprintf(p->kind, sizeof(p->kind), "%s", db_text(b->product, 1));
 		snprintf(p->period, sizeof(p->period), "%s",
-		    col(b->product, 2));
+		    db_text(b->product, 2));
 		p->recurring = strcmp(p->kind, "recurring") == 0;
 		p->usage = strcmp(p->kind, "usage") == 0;
 		p->period_months = pricing_period_months(p->period);
-		p->has_cost = sqlite3_column_type(b->product, 3) != SQLITE_NULL;
-		p->unit_cost = sqlite3_column_int64(b->product, 3);
+		p->has_cost = !db_null(b->product, 3);
+		p->unit_cost = db_int(b->product, 3);
 	}
-	sqlite3_reset(b->product);
+	db_reset(b->product);
 	if (!rc) {
 		snprintf(e->why, sizeof(e->why), "'%s' is not a product",
 		    p->sku);
 		return;
 	}
-	sqlite3_bind_text(b->tiers, 1, p->sku, -1, SQLITE_STATIC);
-	sqlite3_bind_text(b->tiers, 2, e->currency, -1, SQLITE_STATIC);
-	sqlite3_bind_text(b->tiers, 3, b->day, -1, SQLITE_STATIC);
+	db_bind_text(b->tiers, 1, p->sku);
+	db_bind_text(b->tiers, 2, e->currency);
+	db_bind_text(b->tiers, 3, b->day);
 	while (db_row(b->tiers)) {
-		int64_t min = sqlite3_column_int64(b->tiers, 1);
+		int64_t min = db_int(b->tiers, 1);
 
 		if (p->ntier > 0 && p->tier[p->ntier - 1].min == min)
 			continue;	/* an older price of the same tier */
 		if (p->ntier == 0)
 			p->model = (enum pricing_model)pricing_model_of(
-			    col(b->tiers, 0));
-		else if ((int)p->model != pricing_model_of(col(b->tiers, 0))) {
+			    db_text(b->tiers, 0));
+		else if ((int)p->model != pricing_model_of(db_text(b->tiers, 0))) {
 			/* tiers of two models (imported before the import
 			 * refused them): refuse rather than misprice */
 			p->ntier = 0;
@@ -310,9 +302,9 @@ book_load(struct pricing_book *b, struct book_entry *e)
 			break;
 		}
 		p->tier[p->ntier].min = min;
-		p->tier[p->ntier++].price = sqlite3_column_int64(b->tiers, 2);
+		p->tier[p->ntier++].price = db_int(b->tiers, 2);
 	}
-	sqlite3_reset(b->tiers);
+	db_reset(b->tiers);
 	if (e->why[0] != '\0')
 		return;
 	if (p->ntier == 0 || (int)p->model < 0)
@@ -350,16 +342,16 @@ pricing_book_find(struct pricing_book *b, const char *sku,
 /* ---- rules ------------------------------------------------------------------ */
 
 void
-pricing_rules_load(sqlite3 *db, struct pricing_rules *rules)
+pricing_rules_load(struct db *db, struct pricing_rules *rules)
 {
-	sqlite3_stmt *st = db_prepare(db, sql_rules);
+	struct db_stmt *st = db_prepare(db, sql_rules);
 	size_t cap = 0;
 
 	rules->r = NULL;
 	rules->n = 0;
 	while (db_row(st)) {
 		struct pricing_rule *r;
-		const char *kind = col(st, 2);
+		const char *kind = db_text(st, 2);
 
 		if (rules->n == cap) {
 			cap = cap ? 2 * cap : 16;
@@ -368,15 +360,15 @@ pricing_rules_load(sqlite3 *db, struct pricing_rules *rules)
 				cli_die(CLI_EIO, "out of memory");
 		}
 		r = &rules->r[rules->n++];
-		r->id = cli_strdup(col(st, 0));
-		r->applies_to = cli_strdup(col(st, 1));
+		r->id = cli_strdup(db_text(st, 0));
+		r->applies_to = cli_strdup(db_text(st, 1));
 		r->kind = strcmp(kind, "max_discount") == 0 ?
 		    RULE_MAX_DISCOUNT : strcmp(kind, "min_margin") == 0 ?
 		    RULE_MIN_MARGIN : RULE_MAX_TERM;
-		r->threshold = sqlite3_column_int64(st, 3);
-		r->approver = cli_strdup(col(st, 4));
+		r->threshold = db_int(st, 3);
+		r->approver = cli_strdup(db_text(st, 4));
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 }
 
 void

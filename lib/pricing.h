@@ -22,11 +22,12 @@
 #ifndef REVOPS_PRICING_H
 #define REVOPS_PRICING_H
 
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "entity.h"
+
+struct db;		/* db.h */
 
 #define PRICING_TIERS_MAX 64
 
@@ -118,7 +119,7 @@ struct pricing_product {
 	size_t ntier;
 };
 
-struct pricing_book *pricing_book_open(sqlite3 *db, int32_t day);
+struct pricing_book *pricing_book_open(struct db *db, int32_t day);
 void pricing_book_close(struct pricing_book *b);
 
 /*
@@ -151,7 +152,7 @@ struct pricing_rules {
 
 /* Reads the rules table; the caller releases them with
  * pricing_rules_free(). */
-void pricing_rules_load(sqlite3 *db, struct pricing_rules *rules);
+void pricing_rules_load(struct db *db, struct pricing_rules *rules);
 void pricing_rules_free(struct pricing_rules *rules);
 
 /*

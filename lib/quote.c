@@ -117,18 +117,18 @@ static const char sql_order_of[] =
 /* ---- small helpers ---------------------------------------------------------- */
 
 static const char *
-text(sqlite3_stmt *st, int i)
+text(struct db_stmt *st, int i)
 {
-	return (const char *)sqlite3_column_text(st, i);
+	return db_null(st, i) ? NULL : db_text(st, i);
 }
 
 static void
-bind_str(sqlite3_stmt *st, int i, const char *s)
+bind_str(struct db_stmt *st, int i, const char *s)
 {
 	if (s != NULL && *s != '\0')
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+		db_bind_text(st, i, s);
 	else
-		sqlite3_bind_null(st, i);
+		db_bind_null(st, i);
 }
 
 static int
@@ -155,7 +155,7 @@ collect_ids(const struct csv_input *in, struct csv_rows *rows)
 /* ---- pricing a line ------------------------------------------------------------ */
 
 struct pricer {
-	sqlite3 *db;
+	struct db *db;
 	int32_t day;
 	struct pricing_book *book;
 	struct pricing_rules rules;
@@ -176,7 +176,7 @@ struct priced {
 };
 
 static void
-pricer_open(struct pricer *pr, sqlite3 *db, int32_t day)
+pricer_open(struct pricer *pr, struct db *db, int32_t day)
 {
 	pr->db = db;
 	pr->day = day;
@@ -399,7 +399,7 @@ struct price_run {
 	int col_sku, col_qty, col_discount, col_term, col_account;
 	size_t nheader;
 	int have_header;
-	sqlite3_stmt *account;
+	struct db_stmt *account;
 	struct keyset *accounts;	/* account_id -> currency */
 	char currency[4];
 	char exp_currency[4];		/* the currency of exp, the last seen */
@@ -476,15 +476,15 @@ line_currency(struct price_run *r, const struct csv_field *acct,
 		return cur;
 	if (csv_id(r->name, line, "account_id", acct, 0, id) != 1)
 		return NULL;
-	sqlite3_bind_text(r->account, 1, id, -1, SQLITE_TRANSIENT);
+	db_bind_text(r->account, 1, id);
 	if (!db_row(r->account)) {
-		sqlite3_reset(r->account);
+		db_reset(r->account);
 		cli_data_error(r->name, line, "account_id", "'%s' is not in "
 		    "accounts", id);
 		return NULL;
 	}
 	snprintf(r->currency, sizeof(r->currency), "%s", text(r->account, 0));
-	sqlite3_reset(r->account);
+	db_reset(r->account);
 	keyset_add(r->accounts, acct->s, acct->len, r->currency);
 	return r->currency;
 }
@@ -648,7 +648,7 @@ price_record(void *arg, const struct csv_record *rec)
 }
 
 int
-quote_price(sqlite3 *db, FILE *in, const char *name, char delim,
+quote_price(struct db *db, FILE *in, const char *name, char delim,
     const struct quote_opts *o)
 {
 	struct price_run r;
@@ -679,7 +679,7 @@ quote_price(sqlite3 *db, FILE *in, const char *name, char delim,
 			free((char *)r.names[i]);
 		free(r.names);
 	}
-	sqlite3_finalize(r.account);
+	db_finalize(r.account);
 	keyset_free(r.accounts);
 	pricer_close(&r.pr);
 	db_exec(db, "COMMIT");
@@ -697,7 +697,7 @@ static const char *const line_names[] = { "quote_id", "quote_ref", "status",
 
 /* The first n columns of a row as text, the status shown in column at. */
 static void
-out_columns(struct out *out, sqlite3_stmt *st, int n, int at,
+out_columns(struct out *out, struct db_stmt *st, int n, int at,
     const char *status)
 {
 	for (int i = 0; i < n; i++)
@@ -719,10 +719,10 @@ shown_status(const char *status, const char *valid_until, int32_t on)
 }
 
 static int
-write_lines(sqlite3 *db, const struct quote_opts *o)
+write_lines(struct db *db, const struct quote_opts *o)
 {
 	const char *names[NLINE + NPRICED];
-	sqlite3_stmt *st = db_prepare(db, sql_lines);
+	struct db_stmt *st = db_prepare(db, sql_lines);
 	struct out *out;
 
 	memcpy(names, line_names, sizeof(line_names));
@@ -736,51 +736,51 @@ write_lines(sqlite3 *db, const struct quote_opts *o)
 
 		memset(&pd, 0, sizeof(pd));
 		out_columns(out, st, 5, 2, status);
-		out_long(out, sqlite3_column_int(st, 5));
-		out_text(out, text(st, 6), (size_t)sqlite3_column_bytes(st, 6));
-		out_dec(out, sqlite3_column_int64(st, 7), 6, 0);
-		out_dec(out, sqlite3_column_int64(st, 8), 6, 0);
-		out_long(out, sqlite3_column_int(st, 9));
-		pd.tier_min = sqlite3_column_type(st, 11) == SQLITE_NULL ? -1 :
-		    sqlite3_column_int64(st, 11);
-		pd.l.list_unit = sqlite3_column_int64(st, 12);
-		pd.l.net_unit = sqlite3_column_int64(st, 13);
-		pd.l.amount = sqlite3_column_int64(st, 14);
-		pd.has_mrr = sqlite3_column_type(st, 16) != SQLITE_NULL;
-		pd.mrr = sqlite3_column_int64(st, 16);
-		pd.term_value = sqlite3_column_int64(st, 17);
-		pd.has_margin = sqlite3_column_type(st, 18) != SQLITE_NULL &&
-		    pricing_margin(pd.l.amount, sqlite3_column_int64(st, 18),
+		out_long(out, db_int(st, 5));
+		out_text(out, text(st, 6), db_len(st, 6));
+		out_dec(out, db_int(st, 7), 6, 0);
+		out_dec(out, db_int(st, 8), 6, 0);
+		out_long(out, db_int(st, 9));
+		pd.tier_min = db_null(st, 11) ? -1 :
+		    db_int(st, 11);
+		pd.l.list_unit = db_int(st, 12);
+		pd.l.net_unit = db_int(st, 13);
+		pd.l.amount = db_int(st, 14);
+		pd.has_mrr = !db_null(st, 16);
+		pd.mrr = db_int(st, 16);
+		pd.term_value = db_int(st, 17);
+		pd.has_margin = !db_null(st, 18) &&
+		    pricing_margin(pd.l.amount, db_int(st, 18),
 		    &pd.margin) == 0;
 		snprintf(pd.rules, sizeof(pd.rules), "%s", text(st, 19) ?
 		    text(st, 19) : "");
 		out_priced(out, text(st, 10), &pd, text(st, 15), exp);
 		out_end_row(out);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return out_close(out) == 0 ? CLI_OK : CLI_EIO;
 }
 
 /* One row per quote: its totals.  only: just the quotes in out_keys. */
 static int
-write_totals(sqlite3 *db, const struct quote_opts *o, int only)
+write_totals(struct db *db, const struct quote_opts *o, int only)
 {
 	static const char *const names[] = { "quote_id", "quote_ref",
 	    "account_id", "status", "currency", "quote_date", "valid_until",
 	    "one_time", "mrr", "tcv", "acv", "margin_pct", "pending_approvals",
 	    "revision_of" };
-	sqlite3_stmt *st = db_prepare(db, sql_totals);
+	struct db_stmt *st = db_prepare(db, sql_totals);
 	struct out *out = out_new(stdout, o->out, names, 14);
 
-	sqlite3_bind_int(st, 1, only);
+	db_bind_int(st, 1, only);
 	bind_str(st, 2, only ? NULL : o->account);
 	while (db_row(st)) {
 		const char *status = shown_status(text(st, 3), text(st, 6),
 		    o->on);
 		int exp = exponent_of(text(st, 4));
-		int64_t one_time = sqlite3_column_int64(st, 8);
-		int64_t mrr = sqlite3_column_int64(st, 9);
-		int64_t recurring = sqlite3_column_int64(st, 10), acv, margin;
+		int64_t one_time = db_int(st, 8);
+		int64_t mrr = db_int(st, 9);
+		int64_t recurring = db_int(st, 10), acv, margin;
 
 		if (!only && o->status != NULL && strcmp(o->status, status))
 			continue;
@@ -790,29 +790,29 @@ write_totals(sqlite3 *db, const struct quote_opts *o, int only)
 		out_dec(out, recurring + one_time, exp, exp);
 		/* per year of the contract that accepting it makes, whose
 		 * term is the longest of its recurring lines' (metrics_acv) */
-		if (pricing_per_year(recurring, sqlite3_column_int64(st, 14), 1,
+		if (pricing_per_year(recurring, db_int(st, 14), 1,
 		    &acv) == 0)
 			out_dec(out, acv, exp, exp);
 		else
 			out_null(out);
-		if (sqlite3_column_type(st, 11) != SQLITE_NULL &&
-		    pricing_margin(sqlite3_column_int64(st, 11),
-		    sqlite3_column_int64(st, 12), &margin) == 0)
+		if (!db_null(st, 11) &&
+		    pricing_margin(db_int(st, 11),
+		    db_int(st, 12), &margin) == 0)
 			out_dec(out, margin, 2, 2);
 		else
 			out_null(out);
-		out_long(out, sqlite3_column_int(st, 13));
-		out_text(out, text(st, 7), (size_t)sqlite3_column_bytes(st, 7));
+		out_long(out, db_int(st, 13));
+		out_text(out, text(st, 7), db_len(st, 7));
 		out_end_row(out);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return out_close(out) == 0 ? CLI_OK : CLI_EIO;
 }
 
 /* A quote is revised, decided and accepted on or after its own date:
  * what happens to it cannot come before it. */
 static int
-before_quote(sqlite3_stmt *quote, const char *qid, int32_t on,
+before_quote(struct db_stmt *quote, const char *qid, int32_t on,
     const char *what, const char *loc, unsigned long line)
 {
 	const char *made = text(quote, 6);
@@ -843,7 +843,7 @@ struct new_line {
 enum { F_REF, F_ACCOUNT, F_SKU, F_QTY, F_OPP, F_DISCOUNT, F_TERM, NF };
 
 struct new_run {
-	sqlite3 *db;
+	struct db *db;
 	const struct quote_opts *o;
 	const char *name;	/* of the input, for messages */
 	int at[NF];
@@ -904,15 +904,15 @@ collect_line(void *arg, const struct csv_field *f, unsigned long line)
 }
 
 struct quote_writer {
-	sqlite3 *db;
+	struct db *db;
 	const char *name;	/* of the input, for messages */
 	struct pricer pr;
-	sqlite3_stmt *quote, *line, *approval, *account, *opp;
+	struct db_stmt *quote, *line, *approval, *account, *opp;
 	long quotes, lines, approvals;
 };
 
 static void
-writer_open(struct quote_writer *w, sqlite3 *db, int32_t day)
+writer_open(struct quote_writer *w, struct db *db, int32_t day)
 {
 	memset(w, 0, sizeof(*w));
 	w->db = db;
@@ -927,11 +927,11 @@ writer_open(struct quote_writer *w, sqlite3 *db, int32_t day)
 static void
 writer_close(struct quote_writer *w)
 {
-	sqlite3_finalize(w->quote);
-	sqlite3_finalize(w->line);
-	sqlite3_finalize(w->approval);
-	sqlite3_finalize(w->account);
-	sqlite3_finalize(w->opp);
+	db_finalize(w->quote);
+	db_finalize(w->line);
+	db_finalize(w->approval);
+	db_finalize(w->account);
+	db_finalize(w->opp);
 	pricer_close(&w->pr);
 }
 
@@ -939,50 +939,47 @@ static void
 store_line(struct quote_writer *w, const char *qid, int line_no,
     const struct priced *pd, int64_t qty, int64_t discount)
 {
-	sqlite3_stmt *st = w->line;
+	struct db_stmt *st = w->line;
 
-	sqlite3_bind_text(st, 1, qid, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 2, line_no);
-	sqlite3_bind_text(st, 3, pd->p->sku, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, pd->p->kind, -1, SQLITE_TRANSIENT);
+	db_bind_text(st, 1, qid);
+	db_bind_int(st, 2, line_no);
+	db_bind_text(st, 3, pd->p->sku);
+	db_bind_text(st, 4, pd->p->kind);
 	bind_str(st, 5, pd->p->period);
-	sqlite3_bind_int64(st, 6, qty);
-	sqlite3_bind_int64(st, 7, discount);
-	sqlite3_bind_int(st, 8, pd->term);
-	sqlite3_bind_text(st, 9, pricing_model_name(pd->p->model), -1,
-	    SQLITE_STATIC);
+	db_bind_int(st, 6, qty);
+	db_bind_int(st, 7, discount);
+	db_bind_int(st, 8, pd->term);
+	db_bind_text(st, 9, pricing_model_name(pd->p->model));
 	if (pd->tier_min >= 0)
-		sqlite3_bind_int64(st, 10, pd->tier_min);
+		db_bind_int(st, 10, pd->tier_min);
 	else
-		sqlite3_bind_null(st, 10);
-	sqlite3_bind_int64(st, 11, pd->l.list_unit);
-	sqlite3_bind_int64(st, 12, pd->l.net_unit);
-	sqlite3_bind_int64(st, 13, pd->l.amount);
+		db_bind_null(st, 10);
+	db_bind_int(st, 11, pd->l.list_unit);
+	db_bind_int(st, 12, pd->l.net_unit);
+	db_bind_int(st, 13, pd->l.amount);
 	if (pd->has_mrr)
-		sqlite3_bind_int64(st, 14, pd->mrr);
+		db_bind_int(st, 14, pd->mrr);
 	else
-		sqlite3_bind_null(st, 14);
-	sqlite3_bind_int64(st, 15, pd->term_value);
+		db_bind_null(st, 14);
+	db_bind_int(st, 15, pd->term_value);
 	if (pd->has_cost)
-		sqlite3_bind_int64(st, 16, pd->cost);
+		db_bind_int(st, 16, pd->cost);
 	else
-		sqlite3_bind_null(st, 16);
+		db_bind_null(st, 16);
 	bind_str(st, 17, pd->rules);
-	db_step_done(w->db, st);
+	db_done(st);
 	w->lines++;
 	for (size_t i = 0; i < pd->nbroken; i++) {
 		char why[300];
 
 		reason(pd, pd->broken[i], why, sizeof(why));
-		sqlite3_bind_text(w->approval, 1, qid, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int(w->approval, 2, line_no);
-		sqlite3_bind_text(w->approval, 3, pd->broken[i]->id, -1,
-		    SQLITE_TRANSIENT);
-		sqlite3_bind_text(w->approval, 4, why, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(w->approval, 5, pd->broken[i]->approver[0] ?
-		    pd->broken[i]->approver : "unassigned", -1,
-		    SQLITE_TRANSIENT);
-		db_step_done(w->db, w->approval);
+		db_bind_text(w->approval, 1, qid);
+		db_bind_int(w->approval, 2, line_no);
+		db_bind_text(w->approval, 3, pd->broken[i]->id);
+		db_bind_text(w->approval, 4, why);
+		db_bind_text(w->approval, 5, pd->broken[i]->approver[0] ?
+		    pd->broken[i]->approver : "unassigned");
+		db_done(w->approval);
 		w->approvals++;
 	}
 }
@@ -1038,19 +1035,18 @@ store_quote(struct quote_writer *w, const struct quote_opts *o,
 
 	if (pd == NULL)
 		cli_die(CLI_EIO, "out of memory");
-	sqlite3_bind_text(w->account, 1, h->account, -1, SQLITE_TRANSIENT);
+	db_bind_text(w->account, 1, h->account);
 	if (!db_row(w->account)) {
-		sqlite3_reset(w->account);
+		db_reset(w->account);
 		free(pd);
 		return cli_data_error(w->name, h->line, "account_id", "'%s' is "
 		    "not in accounts", h->account), -1;
 	}
 	snprintf(currency, sizeof(currency), "%s", o->currency ? o->currency :
 	    text(w->account, 0));
-	sqlite3_reset(w->account);
+	db_reset(w->account);
 	if (h->opportunity[0] != '\0') {
-		sqlite3_bind_text(w->opp, 1, h->opportunity, -1,
-		    SQLITE_TRANSIENT);
+		db_bind_text(w->opp, 1, h->opportunity);
 		if (!db_row(w->opp))
 			bad = !cli_data_error(w->name, h->line, "opportunity_id",
 			    "'%s' is not in opportunities", h->opportunity) + 1;
@@ -1058,7 +1054,7 @@ store_quote(struct quote_writer *w, const struct quote_opts *o,
 			bad = !cli_data_error(w->name, h->line, "opportunity_id",
 			    "'%s' belongs to account '%s', not '%s'",
 			    h->opportunity, text(w->opp, 0), h->account) + 1;
-		sqlite3_reset(w->opp);
+		db_reset(w->opp);
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct new_line *l = &lines[i];
@@ -1095,17 +1091,16 @@ store_quote(struct quote_writer *w, const struct quote_opts *o,
 	}
 	db_next_id(w->db, "quotes", "quote_id", "Q", qid, qsize);
 	date_format(valid, until);
-	sqlite3_bind_text(w->quote, 1, qid, -1, SQLITE_TRANSIENT);
+	db_bind_text(w->quote, 1, qid);
 	bind_str(w->quote, 2, h->ref);
-	sqlite3_bind_text(w->quote, 3, h->account, -1, SQLITE_TRANSIENT);
+	db_bind_text(w->quote, 3, h->account);
 	bind_str(w->quote, 4, h->opportunity);
-	sqlite3_bind_text(w->quote, 5, currency, -1, SQLITE_TRANSIENT);
+	db_bind_text(w->quote, 5, currency);
 	db_bind_day(w->quote, 6, o->on);
-	sqlite3_bind_text(w->quote, 7, valid, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(w->quote, 8, broken ? "needs_approval" : "approved",
-	    -1, SQLITE_STATIC);
+	db_bind_text(w->quote, 7, valid);
+	db_bind_text(w->quote, 8, broken ? "needs_approval" : "approved");
 	bind_str(w->quote, 9, revision_of);
-	db_step_done(w->db, w->quote);
+	db_done(w->quote);
 	w->quotes++;
 	for (size_t i = 0; i < n; i++)
 		store_line(w, qid, (int)i + 1, &pd[i], lines[i].qty,
@@ -1158,7 +1153,7 @@ by_first(const void *a, const void *b)
 }
 
 int
-quote_new(sqlite3 *db, const struct csv_input *in, const struct quote_opts *o)
+quote_new(struct db *db, const struct csv_input *in, const struct quote_opts *o)
 {
 	static const char *const columns[] = { "account_id", "quote_ref",
 	    "sku", "quantity", "opportunity_id", "discount_pct",
@@ -1206,7 +1201,7 @@ quote_new(sqlite3 *db, const struct csv_input *in, const struct quote_opts *o)
 }
 
 int
-quote_revise(sqlite3 *db, const char *quote_id, FILE *in, const char *name,
+quote_revise(struct db *db, const char *quote_id, FILE *in, const char *name,
     char delim, const struct quote_opts *o)
 {
 	static const char *const columns[] = { "sku", "quantity",
@@ -1214,7 +1209,7 @@ quote_revise(sqlite3 *db, const char *quote_id, FILE *in, const char *name,
 	struct new_run r = { .db = db, .o = o, .name = name,
 	    .at = { -1, -1, 0, 1, -1, 2, 3 } };
 	struct quote_writer w;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char account[ENTITY_ID_MAX + 1] = "", ref[ENTITY_ID_MAX + 1] = "";
 	char opp[ENTITY_ID_MAX + 1] = "", qid[32];
 	char status[32] = "";
@@ -1226,7 +1221,7 @@ quote_revise(sqlite3 *db, const char *quote_id, FILE *in, const char *name,
 	db_begin(db);
 	db_keys_open(db);
 	st = db_prepare(db, sql_quote);
-	sqlite3_bind_text(st, 1, quote_id, -1, SQLITE_TRANSIENT);
+	db_bind_text(st, 1, quote_id);
 	if ((found = db_row(st))) {
 		snprintf(status, sizeof(status), "%s", text(st, 0));
 		snprintf(account, sizeof(account), "%s", text(st, 2));
@@ -1235,7 +1230,7 @@ quote_revise(sqlite3 *db, const char *quote_id, FILE *in, const char *name,
 		snprintf(opp, sizeof(opp), "%s", text(st, 5) ? text(st, 5) : "");
 		early = before_quote(st, quote_id, o->on, "revised", NULL, 0);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (!found)
 		cli_data_error(NULL, 0, NULL, "quote '%s' does not exist",
 		    quote_id);
@@ -1260,11 +1255,10 @@ quote_revise(sqlite3 *db, const char *quote_id, FILE *in, const char *name,
 		if (store_quote(&w, &ro, r.l, r.n, quote_id, qid,
 		    sizeof(qid)) == 0) {
 			st = db_prepare(db, sql_set_status);
-			sqlite3_bind_text(st, 1, quote_id, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_text(st, 2, "superseded", -1,
-			    SQLITE_STATIC);
-			db_step_done(db, st);
-			sqlite3_finalize(st);
+			db_bind_text(st, 1, quote_id);
+			db_bind_text(st, 2, "superseded");
+			db_done(st);
+			db_finalize(st);
 		}
 	}
 	free(r.l);
@@ -1274,10 +1268,10 @@ quote_revise(sqlite3 *db, const char *quote_id, FILE *in, const char *name,
 /* ---- approve and reject -------------------------------------------------------------- */
 
 struct decide {
-	sqlite3 *db;
+	struct db *db;
 	const struct quote_opts *o;
 	int approve;
-	sqlite3_stmt *quote, *pending, *decide, *status;
+	struct db_stmt *quote, *pending, *decide, *status;
 	long decided, changed;
 };
 
@@ -1293,9 +1287,9 @@ decide_one(void *arg, const struct csv_field *f, unsigned long line)
 		return rc;
 	if (!db_keys_add(d->db, qid))
 		return 0;
-	sqlite3_bind_text(d->quote, 1, qid, -1, SQLITE_TRANSIENT);
+	db_bind_text(d->quote, 1, qid);
 	if (!db_row(d->quote)) {
-		sqlite3_reset(d->quote);
+		db_reset(d->quote);
 		return cli_data_error(loc, line, NULL, "quote '%s' does not "
 		    "exist", qid) ? 0 : -1;
 	}
@@ -1303,46 +1297,45 @@ decide_one(void *arg, const struct csv_field *f, unsigned long line)
 	    text(d->quote, 1), d->o->on));
 	if ((early = before_quote(d->quote, qid, d->o->on, d->approve ?
 	    "approved" : "rejected", loc, line)) != 0) {
-		sqlite3_reset(d->quote);
+		db_reset(d->quote);
 		return early > 0 ? 0 : -1;
 	}
-	sqlite3_reset(d->quote);
+	db_reset(d->quote);
 	if (strcmp(status, "needs_approval") != 0)
 		return cli_data_error(loc, line, NULL, "quote '%s' is %s: "
 		    "there is nothing to %s", qid, status, d->approve ?
 		    "approve" : "reject") ? 0 : -1;
-	sqlite3_bind_text(d->pending, 1, qid, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(d->pending, 2, d->o->role, -1, SQLITE_TRANSIENT);
+	db_bind_text(d->pending, 1, qid);
+	db_bind_text(d->pending, 2, d->o->role);
 	db_row(d->pending);
-	pending = sqlite3_column_int(d->pending, 0);
-	mine = sqlite3_column_int(d->pending, 1);
-	sqlite3_reset(d->pending);
+	pending = db_int(d->pending, 0);
+	mine = db_int(d->pending, 1);
+	db_reset(d->pending);
 	if (mine == 0)
 		return cli_data_error(loc, line, NULL, "quote '%s': none of its "
 		    "%d pending reasons is for the role '%s' (see quote_approvals)",
 		    qid, pending, d->o->role) ? 0 : -1;
 	date_format(day, d->o->on);
-	sqlite3_bind_text(d->decide, 1, qid, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(d->decide, 2, d->o->role, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(d->decide, 3, d->approve ? "approved" : "rejected",
-	    -1, SQLITE_STATIC);
-	sqlite3_bind_text(d->decide, 4, db_user(), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(d->decide, 5, day, -1, SQLITE_TRANSIENT);
+	db_bind_text(d->decide, 1, qid);
+	db_bind_text(d->decide, 2, d->o->role);
+	db_bind_text(d->decide, 3, d->approve ? "approved" : "rejected");
+	db_bind_text(d->decide, 4, db_user());
+	db_bind_text(d->decide, 5, day);
 	bind_str(d->decide, 6, d->o->note);
-	db_step_done(d->db, d->decide);
+	db_done(d->decide);
 	d->decided += mine;
 	if (!d->approve || mine == pending) {
-		sqlite3_bind_text(d->status, 1, qid, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(d->status, 2, d->approve ? "approved" :
-		    "rejected", -1, SQLITE_STATIC);
-		db_step_done(d->db, d->status);
+		db_bind_text(d->status, 1, qid);
+		db_bind_text(d->status, 2, d->approve ? "approved" :
+		    "rejected");
+		db_done(d->status);
 		d->changed++;
 	}
 	return 0;
 }
 
 int
-quote_decide(sqlite3 *db, const struct csv_input *in, int approve,
+quote_decide(struct db *db, const struct csv_input *in, int approve,
     const struct quote_opts *o)
 {
 	struct decide d = { .db = db, .o = o, .approve = approve };
@@ -1360,10 +1353,10 @@ quote_decide(sqlite3 *db, const struct csv_input *in, int approve,
 	d.status = db_prepare(db, sql_set_status);
 	csv_rows_each(&ids, decide_one, &d);
 	csv_rows_free(&ids);
-	sqlite3_finalize(d.quote);
-	sqlite3_finalize(d.pending);
-	sqlite3_finalize(d.decide);
-	sqlite3_finalize(d.status);
+	db_finalize(d.quote);
+	db_finalize(d.pending);
+	db_finalize(d.decide);
+	db_finalize(d.status);
 	db_changes_add(&ch, "quote_approvals", 0, d.decided, 0);
 	db_changes_add(&ch, "quotes", 0, d.changed, 0);
 	if (cli_data_errors() == 0)
@@ -1375,9 +1368,9 @@ quote_decide(sqlite3 *db, const struct csv_input *in, int approve,
 /* ---- accept ------------------------------------------------------------------------ */
 
 struct accept {
-	sqlite3 *db;
+	struct db *db;
 	const struct quote_opts *o;
-	sqlite3_stmt *quote, *lines, *order, *contract, *sub, *oline, *order_of,
+	struct db_stmt *quote, *lines, *order, *contract, *sub, *oline, *order_of,
 	    *status;
 	struct out *out;
 	long orders, subs, olines;
@@ -1390,7 +1383,7 @@ struct accepted {
 };
 
 static void
-accept_row(struct accept *a, const struct accepted *q, sqlite3_stmt *l,
+accept_row(struct accept *a, const struct accepted *q, struct db_stmt *l,
     const char *sub)
 {
 	int exp = exponent_of(q->currency);
@@ -1399,14 +1392,14 @@ accept_row(struct accept *a, const struct accepted *q, sqlite3_stmt *l,
 	out_text(a->out, q->account, strlen(q->account));
 	out_text(a->out, q->order, strlen(q->order));
 	out_text(a->out, q->contract, strlen(q->contract));
-	out_long(a->out, sqlite3_column_int(l, 0));
-	out_text(a->out, text(l, 1), (size_t)sqlite3_column_bytes(l, 1));
-	out_text(a->out, text(l, 2), (size_t)sqlite3_column_bytes(l, 2));
+	out_long(a->out, db_int(l, 0));
+	out_text(a->out, text(l, 1), db_len(l, 1));
+	out_text(a->out, text(l, 2), db_len(l, 2));
 	if (sub != NULL)
 		out_text(a->out, sub, strlen(sub));
 	else
 		out_null(a->out);
-	out_dec(a->out, sqlite3_column_int64(l, 8), exp, exp);
+	out_dec(a->out, db_int(l, 8), exp, exp);
 	out_text(a->out, q->currency, strlen(q->currency));
 	out_text(a->out, q->start, strlen(q->start));
 	out_text(a->out, q->end, strlen(q->end));
@@ -1418,9 +1411,9 @@ accept_row(struct accept *a, const struct accepted *q, sqlite3_stmt *l,
 static void
 accept_lines(struct accept *a, const struct accepted *q)
 {
-	sqlite3_stmt *l = a->lines;
+	struct db_stmt *l = a->lines;
 
-	sqlite3_bind_text(l, 1, q->qid, -1, SQLITE_TRANSIENT);
+	db_bind_text(l, 1, q->qid);
 	while (db_row(l)) {
 		char sub[32];
 		int recurring = strcmp(text(l, 2), "recurring") == 0;
@@ -1428,43 +1421,34 @@ accept_lines(struct accept *a, const struct accepted *q)
 		if (recurring) {
 			db_next_id(a->db, "subscriptions", "subscription_id",
 			    "SUB", sub, sizeof(sub));
-			sqlite3_bind_text(a->sub, 1, sub, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_text(a->sub, 2, q->account, -1,
-			    SQLITE_TRANSIENT);
-			sqlite3_bind_text(a->sub, 3, q->contract, -1,
-			    SQLITE_TRANSIENT);
-			sqlite3_bind_text(a->sub, 4, text(l, 1), -1,
-			    SQLITE_TRANSIENT);
-			sqlite3_bind_int64(a->sub, 5, sqlite3_column_int64(l, 4));
-			sqlite3_bind_int64(a->sub, 6, sqlite3_column_int64(l, 7));
-			sqlite3_bind_int64(a->sub, 7, sqlite3_column_int64(l, 5));
-			sqlite3_bind_text(a->sub, 8, q->currency, -1,
-			    SQLITE_TRANSIENT);
-			sqlite3_bind_text(a->sub, 9, text(l, 3), -1,
-			    SQLITE_TRANSIENT);
-			sqlite3_bind_text(a->sub, 10, q->start, -1,
-			    SQLITE_TRANSIENT);
-			sqlite3_bind_text(a->sub, 11, q->end, -1,
-			    SQLITE_TRANSIENT);
-			db_step_done(a->db, a->sub);
+			db_bind_text(a->sub, 1, sub);
+			db_bind_text(a->sub, 2, q->account);
+			db_bind_text(a->sub, 3, q->contract);
+			db_bind_text(a->sub, 4, text(l, 1));
+			db_bind_int(a->sub, 5, db_int(l, 4));
+			db_bind_int(a->sub, 6, db_int(l, 7));
+			db_bind_int(a->sub, 7, db_int(l, 5));
+			db_bind_text(a->sub, 8, q->currency);
+			db_bind_text(a->sub, 9, text(l, 3));
+			db_bind_text(a->sub, 10, q->start);
+			db_bind_text(a->sub, 11, q->end);
+			db_done(a->sub);
 			a->subs++;
 		}
-		sqlite3_bind_text(a->oline, 1, q->order, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int(a->oline, 2, sqlite3_column_int(l, 0));
-		sqlite3_bind_text(a->oline, 3, text(l, 1), -1,
-		    SQLITE_TRANSIENT);
-		sqlite3_bind_text(a->oline, 4, text(l, 2), -1,
-		    SQLITE_TRANSIENT);
-		sqlite3_bind_int64(a->oline, 5, sqlite3_column_int64(l, 4));
-		sqlite3_bind_int64(a->oline, 6, sqlite3_column_int64(l, 7));
-		sqlite3_bind_int64(a->oline, 7, sqlite3_column_int64(l, 5));
-		sqlite3_bind_int64(a->oline, 8, sqlite3_column_int64(l, 8));
+		db_bind_text(a->oline, 1, q->order);
+		db_bind_int(a->oline, 2, db_int(l, 0));
+		db_bind_text(a->oline, 3, text(l, 1));
+		db_bind_text(a->oline, 4, text(l, 2));
+		db_bind_int(a->oline, 5, db_int(l, 4));
+		db_bind_int(a->oline, 6, db_int(l, 7));
+		db_bind_int(a->oline, 7, db_int(l, 5));
+		db_bind_int(a->oline, 8, db_int(l, 8));
 		bind_str(a->oline, 9, recurring ? sub : NULL);
-		db_step_done(a->db, a->oline);
+		db_done(a->oline);
 		a->olines++;
 		accept_row(a, q, l, recurring ? sub : NULL);
 	}
-	sqlite3_reset(l);
+	db_reset(l);
 }
 
 /* The contract's term: the longest term of its recurring lines, else of
@@ -1474,9 +1458,9 @@ contract_term(struct accept *a, const char *qid)
 {
 	int term = 0, any = 0, recurring = 0;
 
-	sqlite3_bind_text(a->lines, 1, qid, -1, SQLITE_TRANSIENT);
+	db_bind_text(a->lines, 1, qid);
 	while (db_row(a->lines)) {
-		int t = sqlite3_column_int(a->lines, 6);
+		int t = db_int(a->lines, 6);
 		int r = strcmp(text(a->lines, 2), "recurring") == 0;
 
 		if (r && (!recurring || t > term))
@@ -1485,7 +1469,7 @@ contract_term(struct accept *a, const char *qid)
 			any = t;
 		recurring |= r;
 	}
-	sqlite3_reset(a->lines);
+	db_reset(a->lines);
 	return recurring ? term : any > 0 ? any : TERM_DEFAULT;
 }
 
@@ -1503,9 +1487,9 @@ accept_one(void *arg, const struct csv_field *f, unsigned long line)
 		return rc;
 	if (!db_keys_add(a->db, q.qid))
 		return 0;
-	sqlite3_bind_text(a->quote, 1, q.qid, -1, SQLITE_TRANSIENT);
+	db_bind_text(a->quote, 1, q.qid);
 	if (!db_row(a->quote)) {
-		sqlite3_reset(a->quote);
+		db_reset(a->quote);
 		return cli_data_error(loc, line, NULL, "quote '%s' does not "
 		    "exist", q.qid) ? 0 : -1;
 	}
@@ -1515,16 +1499,16 @@ accept_one(void *arg, const struct csv_field *f, unsigned long line)
 	snprintf(q.currency, sizeof(q.currency), "%s", text(a->quote, 3));
 	if ((early = before_quote(a->quote, q.qid, a->o->on, "accepted", loc,
 	    line)) != 0) {
-		sqlite3_reset(a->quote);
+		db_reset(a->quote);
 		return early > 0 ? 0 : -1;
 	}
-	sqlite3_reset(a->quote);
+	db_reset(a->quote);
 	if (strcmp(status, "accepted") == 0) {
-		sqlite3_bind_text(a->order_of, 1, q.qid, -1, SQLITE_TRANSIENT);
+		db_bind_text(a->order_of, 1, q.qid);
 		db_row(a->order_of);
 		snprintf(q.order, sizeof(q.order), "%s", text(a->order_of, 0) ?
 		    text(a->order_of, 0) : "");
-		sqlite3_reset(a->order_of);
+		db_reset(a->order_of);
 		return cli_data_error(loc, line, NULL, "quote '%s' is already "
 		    "accepted (order '%s')", q.qid, q.order) ? 0 : -1;
 	}
@@ -1546,28 +1530,28 @@ accept_one(void *arg, const struct csv_field *f, unsigned long line)
 	    sizeof(q.order));
 	db_next_id(a->db, "contracts", "contract_id", "CTR", q.contract,
 	    sizeof(q.contract));
-	sqlite3_bind_text(a->order, 1, q.order, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(a->order, 2, q.qid, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(a->order, 3, q.account, -1, SQLITE_TRANSIENT);
+	db_bind_text(a->order, 1, q.order);
+	db_bind_text(a->order, 2, q.qid);
+	db_bind_text(a->order, 3, q.account);
 	db_bind_day(a->order, 4, a->o->on);
-	sqlite3_bind_text(a->order, 5, q.currency, -1, SQLITE_TRANSIENT);
-	db_step_done(a->db, a->order);
-	sqlite3_bind_text(a->contract, 1, q.contract, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(a->contract, 2, q.account, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(a->contract, 3, q.start, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(a->contract, 4, q.end, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(a->contract, 5, q.order, -1, SQLITE_TRANSIENT);
-	db_step_done(a->db, a->contract);
+	db_bind_text(a->order, 5, q.currency);
+	db_done(a->order);
+	db_bind_text(a->contract, 1, q.contract);
+	db_bind_text(a->contract, 2, q.account);
+	db_bind_text(a->contract, 3, q.start);
+	db_bind_text(a->contract, 4, q.end);
+	db_bind_text(a->contract, 5, q.order);
+	db_done(a->contract);
 	accept_lines(a, &q);
-	sqlite3_bind_text(a->status, 1, q.qid, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(a->status, 2, "accepted", -1, SQLITE_STATIC);
-	db_step_done(a->db, a->status);
+	db_bind_text(a->status, 1, q.qid);
+	db_bind_text(a->status, 2, "accepted");
+	db_done(a->status);
 	a->orders++;
 	return 0;
 }
 
 int
-quote_accept(sqlite3 *db, const struct csv_input *in,
+quote_accept(struct db *db, const struct csv_input *in,
     const struct quote_opts *o)
 {
 	static const char *const names[] = { "quote_id", "account_id",
@@ -1600,14 +1584,14 @@ quote_accept(sqlite3 *db, const struct csv_input *in,
 	csv_rows_free(&ids);
 	if (out_close(a.out) != 0 || fclose(held) != 0)
 		cli_die(CLI_EIO, "out of memory");
-	sqlite3_finalize(a.quote);
-	sqlite3_finalize(a.lines);
-	sqlite3_finalize(a.order);
-	sqlite3_finalize(a.contract);
-	sqlite3_finalize(a.sub);
-	sqlite3_finalize(a.oline);
-	sqlite3_finalize(a.order_of);
-	sqlite3_finalize(a.status);
+	db_finalize(a.quote);
+	db_finalize(a.lines);
+	db_finalize(a.order);
+	db_finalize(a.contract);
+	db_finalize(a.sub);
+	db_finalize(a.oline);
+	db_finalize(a.order_of);
+	db_finalize(a.status);
 	db_changes_add(&ch, "orders", a.orders, 0, 0);
 	db_changes_add(&ch, "order_lines", a.olines, 0, 0);
 	db_changes_add(&ch, "contracts", a.orders, 0, 0);
@@ -1624,8 +1608,8 @@ quote_accept(sqlite3 *db, const struct csv_input *in,
 static int
 keep_id(void *arg, const struct csv_field *f, unsigned long line)
 {
-	sqlite3 *db = arg;
-	sqlite3_stmt *st;
+	struct db *db = arg;
+	struct db_stmt *st;
 	char qid[ENTITY_ID_MAX + 1];
 	int found, rc;
 
@@ -1633,9 +1617,9 @@ keep_id(void *arg, const struct csv_field *f, unsigned long line)
 	    qid)) != 1)
 		return rc;
 	st = db_prepare(db, sql_quote);
-	sqlite3_bind_text(st, 1, qid, -1, SQLITE_TRANSIENT);
+	db_bind_text(st, 1, qid);
 	found = db_row(st);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (!found)
 		return cli_data_error(line ? "stdin" : NULL, line, NULL, "quote "
 		    "'%s' does not exist", qid) ? 0 : -1;
@@ -1644,7 +1628,7 @@ keep_id(void *arg, const struct csv_field *f, unsigned long line)
 }
 
 int
-quote_list(sqlite3 *db, const struct csv_input *in,
+quote_list(struct db *db, const struct csv_input *in,
     const struct quote_opts *o)
 {
 	struct csv_rows ids;

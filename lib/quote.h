@@ -7,11 +7,12 @@
 #ifndef REVOPS_QUOTE_H
 #define REVOPS_QUOTE_H
 
-#include <sqlite3.h>
 #include <stdint.h>
 
 #include "csv.h"
 #include "out.h"
+
+struct db;		/* db.h */
 
 struct quote_opts {
 	int32_t on;		/* the quote, decision or acceptance day */
@@ -30,17 +31,17 @@ struct quote_opts {
 };
 
 
-int quote_price(sqlite3 *db, FILE *in, const char *name, char delim,
+int quote_price(struct db *db, FILE *in, const char *name, char delim,
     const struct quote_opts *o);
-int quote_new(sqlite3 *db, const struct csv_input *in,
+int quote_new(struct db *db, const struct csv_input *in,
     const struct quote_opts *o);
-int quote_decide(sqlite3 *db, const struct csv_input *in, int approve,
+int quote_decide(struct db *db, const struct csv_input *in, int approve,
     const struct quote_opts *o);
-int quote_accept(sqlite3 *db, const struct csv_input *in,
+int quote_accept(struct db *db, const struct csv_input *in,
     const struct quote_opts *o);
-int quote_list(sqlite3 *db, const struct csv_input *in,
+int quote_list(struct db *db, const struct csv_input *in,
     const struct quote_opts *o);
-int quote_revise(sqlite3 *db, const char *quote_id, FILE *in,
+int quote_revise(struct db *db, const char *quote_id, FILE *in,
     const char *name, char delim, const struct quote_opts *o);
 
 #endif

@@ -86,8 +86,8 @@ recognition_through(int64_t amount, int32_t start, int32_t end,
 	return part;
 }
 
-static sqlite3_stmt *
-prepare(sqlite3 *db, const char *fmt, const char *order)
+static struct db_stmt *
+prepare(struct db *db, const char *fmt, const char *order)
 {
 	char sql[512];
 
@@ -96,14 +96,14 @@ prepare(sqlite3 *db, const char *fmt, const char *order)
 }
 
 static void
-out_row(struct out *o, sqlite3_stmt *st, int32_t month, int64_t amount)
+out_row(struct out *o, struct db_stmt *st, int32_t month, int64_t amount)
 {
 	const struct currency *c = money_currency(db_text(st, 3), 3);
 	char buf[MONEY_FMT_MAX];
 
 	out_text(o, db_text(st, 0), strlen(db_text(st, 0)));
-	if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-		out_long(o, sqlite3_column_int(st, 1));
+	if (!db_null(st, 1))
+		out_long(o, db_int(st, 1));
 	else
 		out_null(o);
 	out_text(o, db_text(st, 2), strlen(db_text(st, 2)));
@@ -114,7 +114,7 @@ out_row(struct out *o, sqlite3_stmt *st, int32_t month, int64_t amount)
 }
 
 int
-recognition_schedule(sqlite3 *db, int32_t from, int32_t to,
+recognition_schedule(struct db *db, int32_t from, int32_t to,
     const struct out_opts *oo)
 {
 	static const char *const names[] = { "invoice_id", "line_no",
@@ -122,20 +122,20 @@ recognition_schedule(sqlite3 *db, int32_t from, int32_t to,
 	int32_t *months = cli_calloc(RECOGNITION_MONTHS_MAX, sizeof(*months));
 	int64_t *parts = cli_calloc(RECOGNITION_MONTHS_MAX, sizeof(*parts));
 	struct out *o = out_new(stdout, oo, names, 6);
-	sqlite3_stmt *st = prepare(db, sql_lines, "l.invoice_id, l.line_no");
+	struct db_stmt *st = prepare(db, sql_lines, "l.invoice_id, l.line_no");
 
 	while (db_row(st)) {
 		int32_t s = db_day(st, 6), e = db_day(st, 7);
-		int64_t amount = sqlite3_column_int64(st, 5);
+		int64_t amount = db_int(st, 5);
 		size_t n;
 
 		/* one the import let in before it refused such periods */
 		if (s != DATE_NONE && e != DATE_NONE &&
 		    recognition_months(s, e) > RECOGNITION_MONTHS_MAX) {
-			cli_data_error(NULL, 0, NULL, "invoice '%s' line %d: its "
+			cli_data_error(NULL, 0, NULL, "invoice '%s' line %lld: its "
 			    "service period runs over %ld months, more than "
 			    "the %d the schedule splits", db_text(st, 0),
-			    sqlite3_column_int(st, 1),
+			    (long long)db_int(st, 1),
 			    (long)recognition_months(s, e),
 			    RECOGNITION_MONTHS_MAX);
 			break;
@@ -146,15 +146,15 @@ recognition_schedule(sqlite3 *db, int32_t from, int32_t to,
 			if (months[i] >= from && months[i] <= to)
 				out_row(o, st, months[i], parts[i]);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = prepare(db, sql_credits, "c.issued_on, c.credit_note_id");
 	while (cli_data_errors() == 0 && db_row(st)) {
 		int32_t m = date_month_of(db_day(st, 4));
 
 		if (m >= from && m <= to)
-			out_row(o, st, m, sqlite3_column_int64(st, 5));
+			out_row(o, st, m, db_int(st, 5));
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	free(months);
 	free(parts);
 	if (out_close(o) != 0)
@@ -198,7 +198,7 @@ deferred_emit(struct out *o, const struct deferred *d)
 /* Where the credit note under cr stands against d's account and currency,
  * the order both cursors go in. */
 static int
-credit_vs(sqlite3_stmt *cr, const struct deferred *d)
+credit_vs(struct db_stmt *cr, const struct deferred *d)
 {
 	int c = strcmp(db_text(cr, 2), d->account);
 
@@ -208,27 +208,27 @@ credit_vs(sqlite3_stmt *cr, const struct deferred *d)
 /* Credit notes of d's account and currency issued by as_of: billed and
  * recognised alike. */
 static void
-add_credits(sqlite3_stmt *cr, int *crow, struct deferred *d, int32_t as_of)
+add_credits(struct db_stmt *cr, int *crow, struct deferred *d, int32_t as_of)
 {
 	for (; *crow && credit_vs(cr, d) <= 0;
 	    *crow = db_row(cr))
 		if (credit_vs(cr, d) == 0 && db_day(cr, 4) <= as_of) {
 			add_deferred(d, "what is billed", &d->billed,
-			    sqlite3_column_int64(cr, 5));
+			    db_int(cr, 5));
 			add_deferred(d, "what is recognised", &d->recognised,
-			    sqlite3_column_int64(cr, 5));
+			    db_int(cr, 5));
 		}
 }
 
 int
-recognition_deferred(sqlite3 *db, int32_t as_of, const struct out_opts *oo)
+recognition_deferred(struct db *db, int32_t as_of, const struct out_opts *oo)
 {
 	static const char *const names[] = { "account_id", "currency",
 	    "billed", "recognised", "deferred" };
 	struct out *o = out_new(stdout, oo, names, 5);
-	sqlite3_stmt *st = prepare(db, sql_lines,
+	struct db_stmt *st = prepare(db, sql_lines,
 	    "i.account_id, i.currency");
-	sqlite3_stmt *cr = prepare(db, sql_credits,
+	struct db_stmt *cr = prepare(db, sql_credits,
 	    "i.account_id, c.currency");
 	struct deferred d;
 	int have = 0, crow;
@@ -238,7 +238,7 @@ recognition_deferred(sqlite3 *db, int32_t as_of, const struct out_opts *oo)
 	while (db_row(st)) {
 		int32_t issued = db_day(st, 4), s = db_day(st, 6),
 		    e = db_day(st, 7);
-		int64_t amount = sqlite3_column_int64(st, 5);
+		int64_t amount = db_int(st, 5);
 
 		if (issued > as_of)
 			continue;
@@ -263,7 +263,7 @@ recognition_deferred(sqlite3 *db, int32_t as_of, const struct out_opts *oo)
 		deferred_emit(o, &d);
 	}
 	free(d.account);
-	sqlite3_finalize(st);
-	sqlite3_finalize(cr);
+	db_finalize(st);
+	db_finalize(cr);
 	return out_close(o) == 0 ? CLI_OK : CLI_EIO;
 }

@@ -12,11 +12,12 @@
 #ifndef REVOPS_RECOGNITION_H
 #define REVOPS_RECOGNITION_H
 
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "out.h"
+
+struct db;		/* db.h */
 
 /*
  * Splits amount over the months of [start, end): months[i] (date.h month
@@ -47,9 +48,9 @@ int64_t recognition_through(int64_t amount, int32_t start, int32_t end,
 /* schedule: one row per line and month, months from..to (month numbers,
  * INT32_MIN/INT32_MAX for open); deferred: per account and currency,
  * billed, recognised and deferred as of a day.  Exit statuses. */
-int recognition_schedule(sqlite3 *db, int32_t from, int32_t to,
+int recognition_schedule(struct db *db, int32_t from, int32_t to,
     const struct out_opts *oo);
-int recognition_deferred(sqlite3 *db, int32_t as_of,
+int recognition_deferred(struct db *db, int32_t as_of,
     const struct out_opts *oo);
 
 #endif

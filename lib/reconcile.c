@@ -92,18 +92,15 @@ offender(struct check *c, const char *id)
 
 /* Every id the statement returns breaks the check. */
 static void
-offenders_of(sqlite3 *db, struct check *c, const char *sql, int32_t as_of)
+offenders_of(struct db *db, struct check *c, const char *sql, int32_t as_of)
 {
-	sqlite3_stmt *st = db_prepare(db, sql);
-	int rc;
+	struct db_stmt *st = db_prepare(db, sql);
 
-	if (sqlite3_bind_parameter_count(st) > 0)
+	if (db_params(st) > 0)
 		db_bind_day(st, 1, as_of);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		offender(c, (const char *)sqlite3_column_text(st, 0));
-	if (rc != SQLITE_DONE)
-		db_fatal(db, "reconcile");
-	sqlite3_finalize(st);
+	while (db_row(st))
+		offender(c, db_text(st, 0));
+	db_finalize(st);
 }
 
 /* ---- the checks ------------------------------------------------------------------- */
@@ -111,7 +108,7 @@ offenders_of(sqlite3 *db, struct check *c, const char *sql, int32_t as_of)
 /* The MRR on a day, subscription by subscription; -1 after a missing
  * rate or an amount too large. */
 static int
-mrr_on(sqlite3_stmt *st, struct fx *fx, int32_t day, int64_t *sum)
+mrr_on(struct db_stmt *st, struct fx *fx, int32_t day, int64_t *sum)
 {
 	char why[256];
 	int rc = 0;
@@ -120,18 +117,16 @@ mrr_on(sqlite3_stmt *st, struct fx *fx, int32_t day, int64_t *sum)
 	db_bind_day(st, 1, day);
 	while (db_row(st)) {
 		int64_t a, v;
-		int months = pricing_period_months((const char *)
-		    sqlite3_column_text(st, 3));
+		int months = pricing_period_months(db_text(st, 3));
 
 		if (months <= 0 || pricing_recurring((__int128)
-		    sqlite3_column_int64(st, 0) * sqlite3_column_int64(st, 1),
-		    sqlite3_column_int64(st, 2), 1, months, &a) != 0 ||
-		    fx_convert(fx, a, (const char *)
-		    sqlite3_column_text(st, 4), db_day(st, 5), &v, why,
+		    db_int(st, 0) * db_int(st, 1),
+		    db_int(st, 2), 1, months, &a) != 0 ||
+		    fx_convert(fx, a, db_text(st, 4), db_day(st, 5), &v, why,
 		    sizeof(why)) != 0 || money_add(*sum, v, sum) != MONEY_OK)
 			rc = -1;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }
 
@@ -141,9 +136,9 @@ mrr_on(sqlite3_stmt *st, struct fx *fx, int32_t day, int64_t *sum)
  * subscriptions active on its last day, worked out one by one.
  */
 static void
-check_mrr(sqlite3 *db, struct check *c, int32_t as_of)
+check_mrr(struct db *db, struct check *c, int32_t as_of)
 {
-	sqlite3_stmt *st = db_prepare(db, sql_subscription_months);
+	struct db_stmt *st = db_prepare(db, sql_subscription_months);
 	struct measure_opts o = { .months = 1 };
 	struct metrics_table *t;
 	struct fx *fx;
@@ -151,7 +146,7 @@ check_mrr(sqlite3 *db, struct check *c, int32_t as_of)
 
 	if (db_row(st))
 		first = db_day(st, 0);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (first == DATE_NONE || date_month_of(first) > date_month_of(as_of))
 		return;
 	o.from = date_month_of(first);
@@ -178,7 +173,7 @@ check_mrr(sqlite3 *db, struct check *c, int32_t as_of)
 		    &sum) != 0 || sum != end)
 			offender(c, t->period[k]);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	fx_close(fx);
 	metrics_table_free(t);
 }
@@ -186,16 +181,15 @@ check_mrr(sqlite3 *db, struct check *c, int32_t as_of)
 /* The aging buckets of each currency, as revops-invoice aging has them,
  * add up to its open balance. */
 static void
-check_aging(sqlite3 *db, struct check *c, int32_t as_of)
+check_aging(struct db *db, struct check *c, int32_t as_of)
 {
-	sqlite3_stmt *open = db_prepare(db, sql_open_by_currency);
+	struct db_stmt *open = db_prepare(db, sql_open_by_currency);
 	struct ar_buckets by[MONEY_CURRENCIES];
 	size_t n = ar_aging_buckets(db, as_of, by, MONEY_CURRENCIES), i;
-	int rc;
 
 	db_bind_day(open, 1, as_of);
-	while ((rc = sqlite3_step(open)) == SQLITE_ROW) {
-		const char *cur = (const char *)sqlite3_column_text(open, 0);
+	while (db_row(open)) {
+		const char *cur = db_text(open, 0);
 		int64_t sum = 0;
 
 		for (i = 0; i < n && strcmp(by[i].currency, cur) != 0; i++)
@@ -203,27 +197,24 @@ check_aging(sqlite3 *db, struct check *c, int32_t as_of)
 		for (int k = 0; i < n && k < 5; k++)
 			if (money_add(sum, by[i].b[k], &sum) != MONEY_OK)
 				break;
-		if (sum != sqlite3_column_int64(open, 1))
+		if (sum != db_int(open, 1))
 			offender(c, cur);
 	}
-	if (rc != SQLITE_DONE)
-		db_fatal(db, "reconcile");
-	sqlite3_finalize(open);
+	db_finalize(open);
 }
 
 /* A line's schedule rows, as revops-invoice schedule makes them, add up
  * to its amount. */
 static void
-check_schedule(sqlite3 *db, struct check *c, int32_t as_of)
+check_schedule(struct db *db, struct check *c, int32_t as_of)
 {
-	sqlite3_stmt *st = db_prepare(db, sql_schedule_lines);
+	struct db_stmt *st = db_prepare(db, sql_schedule_lines);
 	int32_t *months = cli_calloc(RECOGNITION_MONTHS_MAX, sizeof(*months));
 	int64_t *parts = cli_calloc(RECOGNITION_MONTHS_MAX, sizeof(*parts));
-	int rc;
 
 	(void)as_of;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t amount = sqlite3_column_int64(st, 2), sum = 0;
+	while (db_row(st)) {
+		int64_t amount = db_int(st, 2), sum = 0;
 		size_t n = recognition_line(amount, db_day(st, 3),
 		    db_day(st, 4), db_day(st, 5), months, parts,
 		    RECOGNITION_MONTHS_MAX);
@@ -233,13 +224,11 @@ check_schedule(sqlite3 *db, struct check *c, int32_t as_of)
 			sum += parts[i];
 		if (sum == amount)
 			continue;
-		snprintf(id, sizeof(id), "%s:%d", sqlite3_column_text(st, 0),
-		    sqlite3_column_int(st, 1));
+		snprintf(id, sizeof(id), "%s:%lld", db_text(st, 0),
+		    (long long)db_int(st, 1));
 		offender(c, id);
 	}
-	if (rc != SQLITE_DONE)
-		db_fatal(db, "reconcile");
-	sqlite3_finalize(st);
+	db_finalize(st);
 	free(months);
 	free(parts);
 }
@@ -247,7 +236,7 @@ check_schedule(sqlite3 *db, struct check *c, int32_t as_of)
 /* A check is a function, or a statement whose every row breaks it. */
 static const struct {
 	const char *name, *description;
-	void (*run)(sqlite3 *, struct check *, int32_t);
+	void (*run)(struct db *, struct check *, int32_t);
 	const char *sql;
 } checks[] = {
 	{ "mrr_bridge", "each month's MRR = the last month's + new + "
@@ -265,7 +254,7 @@ static const struct {
 };
 
 int
-reconcile_run(sqlite3 *db, int32_t as_of, const struct out_opts *oo)
+reconcile_run(struct db *db, int32_t as_of, const struct out_opts *oo)
 {
 	static const char *const names[] = { "check", "status", "failures",
 	    "ids", "description" };

@@ -7,13 +7,14 @@
 #ifndef REVOPS_RECONCILE_H
 #define REVOPS_RECONCILE_H
 
-#include <sqlite3.h>
 #include <stdint.h>
 
 #include "out.h"
 
+struct db;		/* db.h */
+
 /* Runs every check as of a day; CLI_OK when all pass, CLI_EDATA when one
  * fails. */
-int reconcile_run(sqlite3 *db, int32_t as_of, const struct out_opts *oo);
+int reconcile_run(struct db *db, int32_t as_of, const struct out_opts *oo);
 
 #endif

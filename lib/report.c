@@ -374,7 +374,7 @@ metric_table(const struct report *r)
 }
 
 static void
-forecast(struct report *r, sqlite3 *db, int32_t as_of)
+forecast(struct report *r, struct db *db, int32_t as_of)
 {
 	int32_t month = date_month_of(as_of);
 	int32_t last = date_month_start(month + 6) - 1;
@@ -403,7 +403,7 @@ forecast(struct report *r, sqlite3 *db, int32_t as_of)
 }
 
 static void
-aging(struct report *r, sqlite3 *db, int32_t as_of)
+aging(struct report *r, struct db *db, int32_t as_of)
 {
 	static const char *const names[] = { "Current", "1\u201330 days",
 	    "31\u201360 days", "61\u201390 days", "Over 90 days" };
@@ -447,7 +447,7 @@ aging(struct report *r, sqlite3 *db, int32_t as_of)
 /* ---- the file --------------------------------------------------------------------- */
 
 static void
-write_report(struct report *r, sqlite3 *db, int32_t as_of)
+write_report(struct report *r, struct db *db, int32_t as_of)
 {
 	static const enum metric mrr_arr[] = { M_MRR, M_ARR };
 	static const enum metric churn[] = { M_LOGO_CHURN_RATE,
@@ -482,7 +482,7 @@ write_report(struct report *r, sqlite3 *db, int32_t as_of)
 }
 
 int
-report_write(sqlite3 *db, const char *path, mode_t mode,
+report_write(struct db *db, const char *path, mode_t mode,
     const struct measure_opts *o, int32_t as_of)
 {
 	struct report r = { .fp = NULL };

@@ -9,16 +9,17 @@
 #ifndef REVOPS_REPORT_H
 #define REVOPS_REPORT_H
 
-#include <sqlite3.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "measure.h"
 
+struct db;		/* db.h */
+
 /* Writes the report of the periods of o to path (replaced whole, or left
  * as it was on an error: see outfile.h; a new file has the given mode),
  * or to stdout for "-"; returns an exit status. */
-int report_write(sqlite3 *db, const char *path, mode_t mode,
+int report_write(struct db *db, const char *path, mode_t mode,
     const struct measure_opts *o, int32_t as_of);
 
 #endif

@@ -5,7 +5,6 @@
  * how many thresholds the days have reached.  Then the status rule, and
  * apply across currencies on a database in memory.
  */
-#include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -14,7 +13,6 @@
 #include "db.h"
 #include "suites.h"
 
-extern const char db_schema_sql[];
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -93,12 +91,11 @@ START_TEST(apply_own_currency_first)
 {
 	static const struct out_opts csv = { .header = 1 };
 	struct ar_opts o = { .convert = 1, .out = &csv, .arguments = "" };
-	sqlite3 *db;
-	sqlite3_stmt *st;
+	struct db *db;
+	struct db_stmt *st;
 	int32_t day;
 
-	ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
-	db_exec(db, db_schema_sql);
+	db = test_db(NULL);
 	db_exec(db, "INSERT INTO accounts (account_id, name, currency) "
 	    "VALUES ('A-1', 'Acme', 'USD');"
 	    "INSERT INTO fx_rates VALUES ('EUR', '2026-01-01', 1250000000000);"
@@ -118,11 +115,11 @@ START_TEST(apply_own_currency_first)
 	st = db_prepare(db, "SELECT group_concat(invoice_id || ':' || "
 	    "amount_minor || ':' || payment_amount_minor, ' ') FROM (SELECT * "
 	    "FROM payment_applications ORDER BY rowid)");
-	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-	ck_assert_str_eq((const char *)sqlite3_column_text(st, 0),
+	ck_assert(db_row(st));
+	ck_assert_str_eq(db_text(st, 0),
 	    "I2:10000:10000 I1:4000:5000");
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	db_finalize(st);
+	db_close(db);
 }
 END_TEST
 

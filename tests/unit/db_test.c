@@ -8,7 +8,6 @@
 #include <sys/wait.h>
 
 #include <dirent.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,44 +16,44 @@
 #include "db.h"
 #include "suites.h"
 
-static sqlite3 *
+static struct db *
 memory_db(void)
 {
-	sqlite3 *db;
+	struct db *db;
 
-	ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
+	db = test_db(NULL);
 	db_exec(db, "CREATE TABLE t (k TEXT, n INTEGER)");
 	return db;
 }
 
 /* Rows 0..n-1 as ('r<i>', i); the sum of n is n(n-1)/2. */
 static void
-insert_rows(sqlite3 *db, int n)
+insert_rows(struct db *db, int n)
 {
 	struct db_rows *rows = db_rows_new(db, "INSERT INTO t (k, n)", 2);
 	char k[16];
 
 	for (int i = 0; i < n; i++) {
 		int base;
-		sqlite3_stmt *st = db_rows_add(rows, &base);
+		struct db_stmt *st = db_rows_add(rows, &base);
 
 		snprintf(k, sizeof(k), "r%d", i);
-		sqlite3_bind_text(st, base, k, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int(st, base + 1, i);
+		db_bind_text(st, base, k);
+		db_bind_int(st, base + 1, i);
 	}
 	db_rows_flush(rows);
 	db_rows_free(rows);
 }
 
 static long long
-scalar(sqlite3 *db, const char *sql)
+scalar(struct db *db, const char *sql)
 {
-	sqlite3_stmt *st = db_prepare(db, sql);
+	struct db_stmt *st = db_prepare(db, sql);
 	long long v;
 
-	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-	v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	ck_assert(db_row(st));
+	v = db_int(st, 0);
+	db_finalize(st);
 	return v;
 }
 
@@ -65,7 +64,7 @@ START_TEST(rows_counts)
 	static const int counts[] = { 0, 1, DB_ROWS - 1, DB_ROWS,
 	    DB_ROWS + 1, 2 * DB_ROWS + 5 };
 	int n = counts[_i];
-	sqlite3 *db = memory_db();
+	struct db *db = memory_db();
 
 	insert_rows(db, n);
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM t"), n);
@@ -77,7 +76,7 @@ START_TEST(rows_counts)
 	    "k != 'r' || n"), 0);
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM t WHERE "
 	    "rowid != n + 1"), 0);
-	sqlite3_close(db);
+	db_close(db);
 }
 END_TEST
 
@@ -85,14 +84,14 @@ END_TEST
  * the first part are not written again by the second statement. */
 START_TEST(rows_again)
 {
-	sqlite3 *db = memory_db();
+	struct db *db = memory_db();
 
 	insert_rows(db, 3);
 	insert_rows(db, DB_ROWS + 2);
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM t"), DB_ROWS + 5);
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM t WHERE "
 	    "k = 'r1'"), 2);
-	sqlite3_close(db);
+	db_close(db);
 }
 END_TEST
 
@@ -161,7 +160,7 @@ END_TEST
 static void
 one_account(struct cli_common *c, const char *dir, char *path, size_t size)
 {
-	sqlite3 *db;
+	struct db *db;
 
 	snprintf(path, size, "%s/revops.db", dir);
 	cli_init("test", c);
@@ -178,7 +177,7 @@ one_account(struct cli_common *c, const char *dir, char *path, size_t size)
 START_TEST(ids_counted)
 {
 	struct cli_common c;
-	sqlite3 *db;
+	struct db *db;
 	char id[32];
 
 	cli_init("test", &c);
@@ -212,14 +211,23 @@ START_TEST(read_is_read_only)
 {
 	char dir[256], path[300];
 	struct cli_common c;
-	sqlite3 *db;
+	struct db *db;
+	pid_t pid;
+	int status;
 
 	new_folder(dir, sizeof(dir));
 	one_account(&c, dir, path, sizeof(path));
 	db = db_open(&c, DB_READ, 0);
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM accounts"), 1);
-	ck_assert_int_eq(sqlite3_exec(db, "DELETE FROM accounts", NULL, NULL,
-	    NULL) & 0xff, SQLITE_READONLY);
+	if ((pid = fork()) == 0) {
+		if (freopen("/dev/null", "w", stderr) == NULL)
+			_exit(1);
+		db_exec(db, "DELETE FROM accounts");
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == CLI_EIO);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM accounts"), 1);
 	db_close(db);
 	remove_folder(dir);
 }
@@ -231,7 +239,7 @@ START_TEST(dry_run_changes_a_copy)
 {
 	char dir[256], path[300], names[256];
 	struct cli_common c;
-	sqlite3 *db;
+	struct db *db;
 
 	new_folder(dir, sizeof(dir));
 	setenv("TMPDIR", dir, 1);
@@ -257,16 +265,16 @@ START_TEST(commit_after_write_error)
 {
 	char path[] = "/tmp/revops-db-test.XXXXXX";
 	int fd = mkstemp(path), status;
-	sqlite3 *db;
+	struct db *db;
 	pid_t pid;
 
 	ck_assert_int_ge(fd, 0);
 	close(fd);
-	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	db = test_db(path);
 	db_exec(db, "CREATE TABLE t (k TEXT, n INTEGER)");
-	sqlite3_close(db);
+	db_close(db);
 	if ((pid = fork()) == 0) {
-		ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+		db = test_db(path);
 		db_begin(db);
 		db_exec(db, "INSERT INTO t VALUES ('a', 1)");
 		if (freopen("/dev/full", "w", stdout) == NULL ||
@@ -278,9 +286,9 @@ START_TEST(commit_after_write_error)
 	}
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == CLI_EIO);
-	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	db = test_db(path);
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM t"), 0);
-	sqlite3_close(db);
+	db_close(db);
 	unlink(path);
 }
 END_TEST

@@ -1,29 +1,22 @@
 /* The import contract (lib/entity.c) against the schema (lib/schema.sql)
  * and DESIGN.md section 3. */
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "db.h"
 #include "entity.h"
 #include "suites.h"
 
-extern const char db_schema_sql[];
-
-static sqlite3 *
+static struct db *
 schema_db(void)
 {
-	sqlite3 *db;
-
-	ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_exec(db, db_schema_sql, NULL, NULL, NULL),
-	    SQLITE_OK);
-	return db;
+	return test_db(NULL);
 }
 
 /* Every column of every entity is stored in a column that exists. */
 START_TEST(columns_exist_in_schema)
 {
-	sqlite3 *db = schema_db();
+	struct db *db = schema_db();
 
 	for (size_t i = 0; i < entity_count; i++) {
 		const struct entity *e = &entity_table[i];
@@ -33,17 +26,16 @@ START_TEST(columns_exist_in_schema)
 			const char *table = (c->flags & EC_HEADER) &&
 			    e->parent_table ? e->parent_table : e->table;
 			char sql[256];
-			sqlite3_stmt *st;
+			struct db_stmt *st;
 
 			snprintf(sql, sizeof(sql), "SELECT %s FROM %s", c->db,
 			    table);
-			ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL)
-			    == SQLITE_OK, "%s.%s: %s", e->name, c->name,
-			    sqlite3_errmsg(db));
-			sqlite3_finalize(st);
+			/* a column that is not there is fatal */
+			st = db_prepare(db, sql);
+			db_finalize(st);
 		}
 	}
-	sqlite3_close(db);
+	db_close(db);
 }
 END_TEST
 
@@ -53,7 +45,7 @@ END_TEST
  * its invoice). */
 START_TEST(schema_foreign_keys_are_contract_references)
 {
-	sqlite3 *db = schema_db();
+	struct db *db = schema_db();
 
 	for (size_t i = 0; i < entity_count; i++) {
 		const struct entity *e = &entity_table[i];
@@ -61,17 +53,14 @@ START_TEST(schema_foreign_keys_are_contract_references)
 
 		for (int t = 0; t < 2 && tables[t] != NULL; t++) {
 			char sql[128];
-			sqlite3_stmt *st;
+			struct db_stmt *st;
 
 			snprintf(sql, sizeof(sql), "SELECT \"from\", \"table\" "
 			    "FROM pragma_foreign_key_list('%s')", tables[t]);
-			ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st,
-			    NULL), SQLITE_OK);
-			while (sqlite3_step(st) == SQLITE_ROW) {
-				const char *from = (const char *)
-				    sqlite3_column_text(st, 0);
-				const char *to = (const char *)
-				    sqlite3_column_text(st, 1);
+			st = db_prepare(db, sql);
+			while (db_row(st)) {
+				const char *from = db_text(st, 0);
+				const char *to = db_text(st, 1);
 				int ci = -1, ok = 0;
 
 				for (size_t j = 0; j < e->ncolumn; j++)
@@ -91,10 +80,10 @@ START_TEST(schema_foreign_keys_are_contract_references)
 				    "reference of the contract", tables[t],
 				    from, to);
 			}
-			sqlite3_finalize(st);
+			db_finalize(st);
 		}
 	}
-	sqlite3_close(db);
+	db_close(db);
 }
 END_TEST
 

@@ -2,7 +2,17 @@
  * capped at 1. */
 #include <stdlib.h>
 
+#include "db.h"
 #include "suites.h"
+
+struct db *
+test_db(const char *path)
+{
+	struct cli_common c = { .db_path = path != NULL ? path : DB_MEMORY,
+	    .busy_ms = 1000, .mode = 0600 };
+
+	return db_open(&c, DB_WRITE, 0);
+}
 
 int
 main(void)

@@ -1,13 +1,12 @@
 /* Pricing by hand: every model on the same tiers, discounts and their
  * rounding, periods, margins, the price book and the rules. */
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
 #include "pricing.h"
 #include "suites.h"
 
-extern const char db_schema_sql[];
 
 #define E6 1000000LL
 #define USD(cents) ((int64_t)(cents) * E6)	/* a unit price */
@@ -456,15 +455,12 @@ START_TEST(periods_and_margin)
 }
 END_TEST
 
-static sqlite3 *
+static struct db *
 book_db(void)
 {
-	sqlite3 *db;
+	struct db *db = test_db(NULL);
 
-	ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_exec(db, db_schema_sql, NULL, NULL, NULL),
-	    SQLITE_OK);
-	ck_assert_int_eq(sqlite3_exec(db,
+	db_exec(db,
 	    "INSERT INTO products (sku, name, family, kind, billing_period, "
 	    " unit_cost_micro) VALUES "
 	    " ('SEAT', 'Seat', 'core', 'recurring', 'month', 250000000),"
@@ -484,15 +480,14 @@ book_db(void)
 	    " ('R-2', 'family:services', 'max_discount', 10000000, 'vp_sales'),"
 	    " ('R-3', 'sku:ONB', 'max_discount', 30000000, 'cfo'),"
 	    " ('R-4', '*', 'min_margin', 60000000, 'cfo'),"
-	    " ('R-5', '*', 'max_term_months', 36000000, 'cfo');",
-	    NULL, NULL, NULL), SQLITE_OK);
+	    " ('R-5', '*', 'max_term_months', 36000000, 'cfo');");
 	return db;
 }
 
 /* The price in effect on the day, in the currency asked for. */
 START_TEST(book)
 {
-	sqlite3 *db = book_db();
+	struct db *db = book_db();
 	struct pricing_book *b;
 	const struct pricing_product *p;
 	char why[160];
@@ -518,14 +513,14 @@ START_TEST(book)
 	ck_assert_uint_eq(p->ntier, 1);
 	ck_assert_int_eq(p->tier[0].price, 1200000000);
 	pricing_book_close(b);
-	sqlite3_close(db);
+	db_close(db);
 }
 END_TEST
 
 /* Most specific wins, per kind: sku, then family, then '*'. */
 START_TEST(rules)
 {
-	sqlite3 *db = book_db();
+	struct db *db = book_db();
 	struct pricing_book *b = pricing_book_open(db, 20634);
 	struct pricing_rules rules;
 	const struct pricing_rule *broken[3];
@@ -565,7 +560,7 @@ START_TEST(rules)
 	    broken), 0);
 	pricing_rules_free(&rules);
 	pricing_book_close(b);
-	sqlite3_close(db);
+	db_close(db);
 }
 END_TEST
 

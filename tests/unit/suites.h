@@ -4,6 +4,11 @@
 
 #include <check.h>
 
+struct db;
+/* A database of the whole schema, in memory when path is NULL, opened
+ * through the storage interface; the caller closes it with db_close(). */
+struct db *test_db(const char *path);
+
 Suite *money_suite(void);
 Suite *date_suite(void);
 Suite *csv_suite(void);

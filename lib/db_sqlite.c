@@ -1,0 +1,688 @@
+/*
+ * The SQLite backend of the storage interface (db.h): the one file that
+ * includes sqlite3.h.
+ *
+ * A connection keeps the statements prepared on it in a list, so that
+ * db_close() frees them all.  A statement knows its connection and its
+ * SQL, so that an error names the statement it was.  Binding resets a
+ * statement that has rows pending, and reaching the end resets it, so
+ * that no caller meets SQLite's rule that a statement stepped is reset
+ * before it is bound again.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "outfile.h"
+
+extern const char db_schema_sql[];	/* lib/schema.sql, embedded */
+
+/*
+ * migrations[v] takes a database from version v to v + 1; version 0 is an
+ * empty file and gets the whole schema.  Add a statement here (and bump
+ * DB_SCHEMA_VERSION) for every change to lib/schema.sql after a release.
+ */
+static const char *const migrations[DB_SCHEMA_VERSION] = {
+	db_schema_sql,
+};
+
+struct db {
+	sqlite3 *h;
+	int shared, busy_ms, dry_run;
+	struct db_stmt *stmts;	/* prepared on it, not yet finalized */
+};
+
+struct db_stmt {
+	sqlite3_stmt *h;
+	struct db *db;
+	long changes;
+	struct db_stmt *prev, *next;
+};
+
+/* ---- errors ----------------------------------------------------------------- */
+
+/* SQLite's sum() stops with this error where an integer sum would wrap
+ * (total() would go on in floating point, which is why none is used). */
+static int
+overflowed(sqlite3 *h)
+{
+	return sqlite3_errcode(h) == SQLITE_ERROR &&
+	    strcmp(sqlite3_errmsg(h), "integer overflow") == 0;
+}
+
+static _Noreturn void
+fatal(struct db *db, const char *context, const char *sql)
+{
+	int code = sqlite3_extended_errcode(db->h), status = CLI_EIO;
+	char in[64];
+	size_t n = 0;
+
+	/* the statement it was, its start on one line */
+	for (; sql != NULL && *sql != '\0' && n < sizeof(in) - 4; sql++)
+		if (*sql != ' ' || (n > 0 && in[n - 1] != ' '))
+			in[n++] = *sql == '\n' ? ' ' : *sql;
+	if (sql != NULL && *sql != '\0')
+		in[n++] = '.', in[n++] = '.', in[n++] = '.';
+	in[n] = '\0';
+	if ((code & 0xff) == SQLITE_BUSY)
+		cli_warn("%s: the database is locked by another program "
+		    "(waited out --busy-timeout)", context);
+	else if (overflowed(db->h)) {
+		cli_warn("%s: a sum of amounts or quantities in the database "
+		    "does not fit in 64 bits", context);
+		status = CLI_EDATA;
+	} else if (n > 0)
+		cli_warn("%s: %s, in '%s'", context, sqlite3_errmsg(db->h), in);
+	else
+		cli_warn("%s: %s", context, sqlite3_errmsg(db->h));
+	if (!sqlite3_get_autocommit(db->h))
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	exit(status);
+}
+
+void
+db_fatal(struct db *db, const char *context)
+{
+	fatal(db, context, NULL);
+}
+
+const char *
+db_error(struct db *db)
+{
+	return sqlite3_errmsg(db->h);
+}
+
+/* ---- statements --------------------------------------------------------------- */
+
+void
+db_exec(struct db *db, const char *sql)
+{
+	if (sqlite3_exec(db->h, sql, NULL, NULL, NULL) != SQLITE_OK)
+		db_fatal(db, "database");
+}
+
+struct db_stmt *
+db_prepare(struct db *db, const char *sql)
+{
+	struct db_stmt *st = cli_calloc(1, sizeof(*st));
+
+	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &st->h, NULL) != SQLITE_OK)
+		fatal(db, "database", sql);
+	st->db = db;
+	if ((st->next = db->stmts) != NULL)
+		st->next->prev = st;
+	db->stmts = st;
+	return st;
+}
+
+void
+db_finalize(struct db_stmt *st)
+{
+	if (st == NULL)
+		return;
+	if (st->prev != NULL)
+		st->prev->next = st->next;
+	else
+		st->db->stmts = st->next;
+	if (st->next != NULL)
+		st->next->prev = st->prev;
+	sqlite3_finalize(st->h);
+	free(st);
+}
+
+struct db *
+db_stmt_db(struct db_stmt *st)
+{
+	return st->db;
+}
+
+static _Noreturn void
+stmt_fatal(struct db_stmt *st)
+{
+	fatal(st->db, "database", sqlite3_sql(st->h));
+}
+
+int
+db_row(struct db_stmt *st)
+{
+	int rc = sqlite3_step(st->h);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc != SQLITE_DONE)
+		stmt_fatal(st);
+	sqlite3_reset(st->h);
+	return 0;
+}
+
+void
+db_done(struct db_stmt *st)
+{
+	if (sqlite3_step(st->h) != SQLITE_DONE)
+		stmt_fatal(st);
+	st->changes = sqlite3_changes(st->db->h);
+	sqlite3_reset(st->h);
+}
+
+enum db_result
+db_try(struct db_stmt *st)
+{
+	int rc = sqlite3_step(st->h);
+
+	st->changes = rc == SQLITE_DONE ? sqlite3_changes(st->db->h) : 0;
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(st->h);
+		return DB_OK;
+	}
+	if ((rc & 0xff) != SQLITE_CONSTRAINT)
+		stmt_fatal(st);
+	/* the reset keeps the error's message for db_error() */
+	sqlite3_reset(st->h);
+	return rc == SQLITE_CONSTRAINT_PRIMARYKEY ||
+	    rc == SQLITE_CONSTRAINT_UNIQUE ? DB_DUPLICATE : DB_REFUSED;
+}
+
+void
+db_reset(struct db_stmt *st)
+{
+	sqlite3_reset(st->h);
+}
+
+long
+db_changes(struct db_stmt *st)
+{
+	return st->changes;
+}
+
+int
+db_params(struct db_stmt *st)
+{
+	return sqlite3_bind_parameter_count(st->h);
+}
+
+/* ---- binds ------------------------------------------------------------------ */
+
+static sqlite3_stmt *
+bindable(struct db_stmt *st)
+{
+	if (sqlite3_stmt_busy(st->h))
+		sqlite3_reset(st->h);
+	return st->h;
+}
+
+void
+db_bind_int(struct db_stmt *st, int i, int64_t v)
+{
+	sqlite3_bind_int64(bindable(st), i, v);
+}
+
+void
+db_bind_null(struct db_stmt *st, int i)
+{
+	sqlite3_bind_null(bindable(st), i);
+}
+
+void
+db_bind_text(struct db_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(bindable(st), i);
+	else
+		sqlite3_bind_text(bindable(st), i, s, -1, SQLITE_TRANSIENT);
+}
+
+void
+db_bind_ref(struct db_stmt *st, int i, const char *s, size_t len)
+{
+	if (s == NULL)
+		sqlite3_bind_null(bindable(st), i);
+	else
+		sqlite3_bind_text(bindable(st), i, s, (int)len, SQLITE_STATIC);
+}
+
+void
+db_bind_day(struct db_stmt *st, int i, int32_t day)
+{
+	char buf[DATE_FMT_MAX];
+
+	if (day == DATE_NONE) {
+		db_bind_null(st, i);
+		return;
+	}
+	date_format(buf, day);
+	db_bind_text(st, i, buf);
+}
+
+/* ---- columns ------------------------------------------------------------------ */
+
+int
+db_null(struct db_stmt *st, int i)
+{
+	return sqlite3_column_type(st->h, i) == SQLITE_NULL;
+}
+
+int64_t
+db_int(struct db_stmt *st, int i)
+{
+	return sqlite3_column_int64(st->h, i);
+}
+
+const char *
+db_text(struct db_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st->h, i);
+
+	return s != NULL ? s : "";
+}
+
+size_t
+db_len(struct db_stmt *st, int i)
+{
+	(void)sqlite3_column_text(st->h, i);	/* the length of it as text */
+	return (size_t)sqlite3_column_bytes(st->h, i);
+}
+
+int32_t
+db_day(struct db_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st->h, i);
+	int32_t d;
+
+	if (s == NULL || date_parse(s, strlen(s), &d) != 0)
+		return DATE_NONE;
+	return d;
+}
+
+char *
+db_strdup(struct db_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st->h, i);
+
+	return s != NULL ? cli_strdup(s) : NULL;
+}
+
+/* ---- transactions --------------------------------------------------------------- */
+
+void
+db_begin(struct db *db)
+{
+	db_exec(db, "BEGIN IMMEDIATE");
+}
+
+void
+db_begin_read(struct db *db)
+{
+	db_exec(db, "BEGIN");
+}
+
+/*
+ * A command's output is flushed before its commit, and a write error on
+ * it (a full disk, a closed pipe) rolls the transaction back and ends the
+ * program: the database never holds a change whose output was lost.  The
+ * one home of that rule, for every verb.
+ */
+void
+db_commit(struct db *db)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		int e = errno;
+
+		db_rollback(db);
+		errno = e;
+		cli_finish_stdout();
+	}
+	db_exec(db, "COMMIT");
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->h))
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+db_in_transaction(struct db *db)
+{
+	return !sqlite3_get_autocommit(db->h);
+}
+
+/* SQLite ignores the setting inside a transaction, hence outside one. */
+void
+db_references(struct db *db, int on)
+{
+	db_exec(db, on ? "PRAGMA foreign_keys = ON" :
+	    "PRAGMA foreign_keys = OFF");
+}
+
+unsigned long
+db_references_check(struct db *db, const char *table)
+{
+	char sql[128];
+	struct db_stmt *st;
+	unsigned long n = 0;
+
+	snprintf(sql, sizeof(sql), "PRAGMA foreign_key_check(%s)", table);
+	st = db_prepare(db, sql);
+	while (db_row(st)) {
+		n++;
+		if (!cli_data_error(table, 0, NULL, "row %lld refers to a "
+		    "missing row of %s", (long long)db_int(st, 1),
+		    db_text(st, 2)))
+			break;
+	}
+	db_finalize(st);
+	return n;
+}
+
+/* ---- opening -------------------------------------------------------------------- */
+
+/* SQLite creates files with 0644 less the umask; a database of revenue
+ * data should not be world-readable, so we create it ourselves. */
+static void
+create_file(const char *path, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, mode);
+
+	if (fd >= 0) {
+		fchmod(fd, mode);	/* the umask does not get a say */
+		close(fd);
+	} else if (errno != EEXIST)
+		cli_die(CLI_EIO, "%s: %s", path, strerror(errno));
+}
+
+static int
+user_version(struct db *db)
+{
+	struct db_stmt *st = db_prepare(db, "PRAGMA user_version");
+	int v = 0;
+
+	if (db_row(st))
+		v = (int)db_int(st, 0);
+	db_finalize(st);
+	return v;
+}
+
+static void
+migrate(struct db *db, const char *path)
+{
+	char sql[64];
+	int v;
+
+	if (user_version(db) == DB_SCHEMA_VERSION)
+		return;
+	db_begin(db);
+	v = user_version(db);	/* again, now that we hold the lock */
+	if (v > DB_SCHEMA_VERSION) {
+		db_rollback(db);
+		cli_die(CLI_EIO, "%s: schema version %d is newer than this "
+		    "revops (%d); upgrade revops", path, v, DB_SCHEMA_VERSION);
+	}
+	for (; v < DB_SCHEMA_VERSION; v++) {
+		db_exec(db, migrations[v]);
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		db_exec(db, sql);
+	}
+	db_commit(db);
+}
+
+static struct db *
+open_file(const char *path, int flags, int shared, int busy_ms)
+{
+	struct db *db = cli_calloc(1, sizeof(*db));
+
+	/*
+	 * SQLite counts every allocation under a global mutex for
+	 * sqlite3_memory_used(), which nothing here reads; on a large import
+	 * that lock is a few per cent of the time.  (It must be set before
+	 * SQLite initialises; a second open gets SQLITE_MISUSE, harmlessly.)
+	 */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	if (sqlite3_open_v2(path, &db->h, flags | (shared ?
+	    SQLITE_OPEN_FULLMUTEX : SQLITE_OPEN_NOMUTEX), NULL) != SQLITE_OK) {
+		cli_warn("%s: %s", path, db->h != NULL ?
+		    sqlite3_errmsg(db->h) : "cannot open");
+		exit(CLI_EIO);
+	}
+	db->shared = shared;
+	db->busy_ms = busy_ms;
+	sqlite3_busy_timeout(db->h, busy_ms);
+	sqlite3_extended_result_codes(db->h, 1);
+	return db;
+}
+
+/*
+ * A command that only reads opens the file read-only and never creates
+ * or migrates it.  SQLite reads a WAL database read-only only when it can
+ * open or make the -shm file beside it; in a folder the user may not
+ * write, with no -wal there (nothing is left to checkpoint, so no one is
+ * writing), the file is all there is, and it is read as immutable.
+ */
+static struct db *
+open_read(const struct cli_common *c, int shared)
+{
+	char *uri, *wal;
+	struct db *db;
+	int v, rc, no_wal;
+
+	if (access(c->db_path, F_OK) != 0)
+		cli_die(CLI_EIO, "%s: no such database: name one with -D PATH "
+		    "or REVOPS_DB (a command that writes creates it)",
+		    c->db_path);
+	db = open_file(c->db_path, SQLITE_OPEN_READONLY, shared, c->busy_ms);
+	rc = sqlite3_exec(db->h, "PRAGMA user_version", NULL, NULL, NULL) &
+	    0xff;
+	if (rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN) {
+		if ((wal = sqlite3_mprintf("%s-wal", c->db_path)) == NULL ||
+		    (uri = sqlite3_mprintf("file:%s?immutable=1",
+		    c->db_path)) == NULL)
+			cli_die(CLI_EIO, "out of memory");
+		no_wal = access(wal, F_OK) != 0;
+		sqlite3_free(wal);
+		if (!no_wal)
+			db_fatal(db, c->db_path);
+		db_close(db);
+		db = open_file(uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+		    shared, c->busy_ms);
+		sqlite3_free(uri);
+	}
+	if (sqlite3_exec(db->h, "PRAGMA foreign_keys = ON; PRAGMA temp_store = "
+	    "MEMORY; PRAGMA cache_size = -16384; PRAGMA threads = 2", NULL, NULL,
+	    NULL) != SQLITE_OK)
+		db_fatal(db, c->db_path);
+	if ((v = user_version(db)) != DB_SCHEMA_VERSION) {
+		db_close(db);
+		cli_die(CLI_EIO, "%s: %s", c->db_path, v == 0 ? "not a revops "
+		    "database (a command that writes makes one)" : v >
+		    DB_SCHEMA_VERSION ? "its schema is newer than this revops: "
+		    "upgrade revops" : "its schema is older than this revops: "
+		    "a command that writes migrates it");
+	}
+	return db;
+}
+
+/*
+ * A dry run makes its changes to a private copy of the database, read in
+ * one read transaction (SQLite's backup), and throws the copy away: it
+ * takes no write lock, so it runs while another command writes, and the
+ * verb runs as it would for real, its output included.  The copy goes
+ * when its connection closes, when the program ends, or when a signal
+ * ends it (outfile.h).
+ */
+static struct db *
+open_dry_run(const struct cli_common *c, int shared)
+{
+	static const char *const journals[] = { "-wal", "-shm", "-journal" };
+	const char *tmpdir = getenv("TMPDIR");
+	struct db *src = open_read(c, 0), *db;
+	sqlite3_backup *b;
+	char dry_copy[PATH_MAX];
+	int rc;
+
+	if (snprintf(dry_copy, sizeof(dry_copy), "%s/revops-dry-run.XXXXXX",
+	    tmpdir != NULL && *tmpdir != '\0' ? tmpdir : "/tmp") >=
+	    (int)sizeof(dry_copy))
+		cli_die(CLI_EIO, "%s: %s", tmpdir, strerror(ENAMETOOLONG));
+	outfile_scratch(dry_copy, journals, 3);
+	db = open_file(dry_copy, SQLITE_OPEN_READWRITE, shared, c->busy_ms);
+	db->dry_run = 1;
+	if ((b = sqlite3_backup_init(db->h, "main", src->h, "main")) == NULL)
+		db_fatal(db, dry_copy);
+	rc = sqlite3_backup_step(b, -1);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE)
+		db_fatal(rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? src : db,
+		    c->db_path);
+	db_close(src);
+	return db;
+}
+
+struct db *
+db_open(const struct cli_common *c, enum db_mode mode, int shared)
+{
+	int memory = strcmp(c->db_path, DB_MEMORY) == 0;
+	struct db *db;
+
+	if (mode == DB_READ && !memory)
+		return open_read(c, shared);
+	if (mode == DB_DRY_RUN && !memory)
+		db = open_dry_run(c, shared);
+	else {
+		if (!memory)
+			create_file(c->db_path, c->mode);
+		db = open_file(c->db_path, SQLITE_OPEN_READWRITE, shared,
+		    c->busy_ms);
+	}
+	if (sqlite3_exec(db->h, "PRAGMA journal_mode = WAL; PRAGMA synchronous = "
+	    "NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; "
+	    "PRAGMA cache_size = -16384; PRAGMA threads = 2", NULL, NULL, NULL)
+	    != SQLITE_OK)
+		db_fatal(db, c->db_path);
+	migrate(db, c->db_path);
+	return db;
+}
+
+/*
+ * The snapshot: db holds the write lock, so no one else commits, and the
+ * second connection's read transaction sees what db's found until db
+ * commits.
+ */
+struct db *
+db_open_snapshot(struct db *db)
+{
+	const char *path = sqlite3_db_filename(db->h, "main");
+	struct db *rd = cli_calloc(1, sizeof(*rd));
+	int rc = sqlite3_open_v2(path, &rd->h, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX, NULL);
+
+	if (rc == SQLITE_OK) {
+		rd->busy_ms = db->busy_ms;
+		sqlite3_busy_timeout(rd->h, db->busy_ms);
+		sqlite3_extended_result_codes(rd->h, 1);
+		rc = sqlite3_exec(rd->h, "PRAGMA temp_store = MEMORY; "
+		    "PRAGMA cache_size = -16384; BEGIN", NULL, NULL, NULL);
+	}
+	if (rc != SQLITE_OK) {
+		cli_warn("%s: %s", path, rd->h != NULL ?
+		    sqlite3_errmsg(rd->h) : "cannot open");
+		db_rollback(db);
+		exit(CLI_EIO);
+	}
+	return rd;
+}
+
+int
+db_shared(const struct db *db)
+{
+	return db->shared;
+}
+
+void
+db_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	while (db->stmts != NULL)
+		db_finalize(db->stmts);
+	sqlite3_close_v2(db->h);
+	if (db->dry_run)
+		outfile_scratch_remove();
+	free(db);
+}
+
+/* ---- bulk load ---------------------------------------------------------------- */
+
+struct db_rows {
+	struct db_stmt *st;
+	int ncol, n;		/* n: rows bound */
+};
+
+/*
+ * The tuples are a VALUES table filtered on its first column, so that a
+ * last, part-filled statement writes only its rows: the first column of
+ * the others is bound NULL.  Plain "INSERT ... VALUES (...), (...)" would
+ * need a second statement for the rest, and their values bound again.
+ */
+struct db_rows *
+db_rows_new(struct db *db, const char *head, int ncol)
+{
+	struct db_rows *r = cli_calloc(1, sizeof(*r));
+	size_t cap = strlen(head) + 64 + (size_t)DB_ROWS * ((size_t)ncol * 3 + 4);
+	char *sql = cli_calloc(1, cap);
+	size_t n;
+
+	n = (size_t)snprintf(sql, cap, "%s SELECT * FROM (VALUES ", head);
+	for (int i = 0; i < DB_ROWS; i++) {
+		sql[n++] = i > 0 ? ',' : ' ';
+		sql[n++] = '(';
+		for (int j = 0; j < ncol; j++) {
+			if (j > 0)
+				sql[n++] = ',';
+			sql[n++] = '?';
+		}
+		sql[n++] = ')';
+	}
+	snprintf(sql + n, cap - n, ") WHERE column1 IS NOT NULL");
+	r->ncol = ncol;
+	r->st = db_prepare(db, sql);
+	free(sql);
+	return r;
+}
+
+struct db_stmt *
+db_rows_add(struct db_rows *r, int *base)
+{
+	if (r->n == DB_ROWS) {
+		db_done(r->st);
+		r->n = 0;
+	}
+	*base = r->n++ * r->ncol + 1;
+	return r->st;
+}
+
+void
+db_rows_flush(struct db_rows *r)
+{
+	if (r->n == 0)
+		return;
+	for (int i = r->n * r->ncol + 1; i <= DB_ROWS * r->ncol; i += r->ncol)
+		db_bind_null(r->st, i);
+	db_done(r->st);
+	r->n = 0;
+}
+
+void
+db_rows_free(struct db_rows *r)
+{
+	if (r == NULL)
+		return;
+	db_finalize(r->st);
+	free(r);
+}
