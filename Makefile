@@ -42,7 +42,15 @@ BINS = $(PROGS:%=$(O)/bin/%)
 UNIT_SRC = $(wildcard tests/unit/*.c)
 UNIT_OBJ = $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%.o)
 
-all: $(O)/.deps $(BINS)
+all: $(O)/.deps $(O)/.layering $(BINS)
+
+# The storage interface is the only code that talks to SQLite: its name in
+# any other file of lib/ or bin/ fails the build.
+$(O)/.layering: lib/*.c lib/*.h bin/*.c
+	@if grep -nE 'sqlite3|SQLITE_' $(filter-out lib/db_sqlite.c,$^); then \
+	    echo "only lib/db_sqlite.c may call SQLite (lib/db.h)" >&2; \
+	    exit 1; fi
+	@mkdir -p $(@D) && touch $@
 
 # A missing build dependency is installed when we are root, else named.
 APT_PKGS = build-essential pkg-config libsqlite3-dev libcsv-dev check sqlite3

@@ -207,15 +207,14 @@ db_unknown_ids(struct db *db, const char *table, const char *column,
 void
 db_keys_open(struct db *db)
 {
-	db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS out_keys "
-	    "(key TEXT PRIMARY KEY); DELETE FROM temp.out_keys");
+	db_temp_table(db, "out_keys", "key TEXT PRIMARY KEY");
 }
 
 int
 db_keys_add(struct db *db, const char *key)
 {
-	struct db_stmt *st = db_prepare(db, "INSERT OR IGNORE INTO "
-	    "temp.out_keys (key) VALUES (?1)");
+	struct db_stmt *st = db_prepare(db, "INSERT INTO out_keys (key) "
+	    "VALUES (?1) ON CONFLICT DO NOTHING");
 	int added;
 
 	db_bind_text(st, 1, key);

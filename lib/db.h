@@ -90,6 +90,15 @@ unsigned long db_references_check(struct db *db, const char *table);
 void db_exec(struct db *db, const char *sql);
 
 /*
+ * A table of the connection's own for what one command works through
+ * (the keys it writes out, the accounts to bill), made if new, else
+ * emptied; it goes when the connection closes, and SQL names it by name
+ * alone, never with a schema.  name and columns ("key TEXT PRIMARY
+ * KEY") are the program's own.
+ */
+void db_temp_table(struct db *db, const char *name, const char *columns);
+
+/*
  * Statements.  db_prepare() returns a statement, the caller's to free
  * with db_finalize() (or db_close() frees it); sql is the program's own
  * text, with parameters ?1, ?2... (the backend writes them as it needs).
@@ -241,7 +250,7 @@ unsigned long db_unknown_ids(struct db *db, const char *table,
     const char *column, const char *what, const char *opt, char *const *ids,
     size_t n);
 
-/* temp.out_keys(key): the keys of the rows a verb made or changed, which
+/* out_keys(key): the keys of the rows a verb made or changed, which
  * it then writes out.  db_keys_open() creates or empties it;
  * db_keys_add() returns 1 when the key is new, 0 when it was there. */
 void db_keys_open(struct db *db);

@@ -107,6 +107,17 @@ db_exec(struct db *db, const char *sql)
 		db_fatal(db, "database");
 }
 
+void
+db_temp_table(struct db *db, const char *name, const char *columns)
+{
+	char *sql = cli_calloc(1, 2 * strlen(name) + strlen(columns) + 64);
+
+	sprintf(sql, "CREATE TEMP TABLE IF NOT EXISTS %s (%s); DELETE FROM %s",
+	    name, columns, name);
+	db_exec(db, sql);
+	free(sql);
+}
+
 struct db_stmt *
 db_prepare(struct db *db, const char *sql)
 {
