@@ -283,6 +283,17 @@ date_today(void)
 	return (int32_t)(time(NULL) / 86400);
 }
 
+size_t
+date_format_now(char *buf)
+{
+	time_t t = time(NULL);
+	long s = (long)(t % 86400);
+	size_t n = date_format(buf, (int32_t)(t / 86400));
+
+	return n + (size_t)snprintf(buf + n, DATE_TIME_FMT_MAX - n,
+	    "T%02ld:%02ld:%02ldZ", s / 3600, s / 60 % 60, s % 60);
+}
+
 int
 date_parse_bound(const char *s, size_t len, int end, int32_t *day)
 {

@@ -55,6 +55,11 @@ size_t date_format_period(char *buf, int32_t month, int months);
 
 /* Today in UTC: what --as-of and --on default to. */
 int32_t date_today(void);
+/* Now in UTC as "YYYY-MM-DDTHH:MM:SSZ" and NUL, when a record was
+ * written (the audit log); buf needs DATE_TIME_FMT_MAX bytes.  Returns
+ * the length. */
+#define DATE_TIME_FMT_MAX 21
+size_t date_format_now(char *buf);
 
 /*
  * Parses the bound of a range given as a date or a month: a month stands

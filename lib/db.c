@@ -10,6 +10,8 @@
 
 #include "db.h"
 
+#define ID_DIGITS_MAX 18	/* of an id's number: below 10^18 */
+
 const char *
 db_setting(struct db *db, const char *key, char *buf, size_t size)
 {
@@ -62,7 +64,7 @@ void
 db_audit(struct db *db, const char *verb, const char *arguments,
     const struct db_changes *ch)
 {
-	char json[1024];
+	char json[1024], at[DATE_TIME_FMT_MAX];
 	size_t n = 0;
 	struct db_stmt *st;
 
@@ -74,14 +76,20 @@ db_audit(struct db *db, const char *verb, const char *arguments,
 		    ch->t[i].updated, ch->t[i].deleted);
 	if (n < sizeof(json))
 		snprintf(json + n, sizeof(json) - n, "}");
-	st = db_prepare(db, "INSERT INTO audit_log (at, user, program, verb, "
-	    "arguments, changes) VALUES (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), "
-	    "?1, ?2, ?3, ?4, ?5)");
-	db_bind_text(st, 1, db_user());
-	db_bind_text(st, 2, cli_progname());
-	db_bind_text(st, 3, verb);
-	db_bind_text(st, 4, arguments);
-	db_bind_text(st, 5, json);
+	date_format_now(at);
+	/* audit_id one past the largest, as SQLite numbers a rowid, on any
+	 * backend: a sequence would leave the number of each command rolled
+	 * back out of what revops-import --log lists */
+	st = db_prepare(db, "INSERT INTO audit_log (audit_id, at, \"user\", "
+	    "program, verb, arguments, changes) VALUES ((SELECT "
+	    "coalesce(max(audit_id), 0) + 1 FROM audit_log), ?1, ?2, ?3, ?4, "
+	    "?5, ?6)");
+	db_bind_text(st, 1, at);
+	db_bind_text(st, 2, db_user());
+	db_bind_text(st, 3, cli_progname());
+	db_bind_text(st, 4, verb);
+	db_bind_text(st, 5, arguments);
+	db_bind_text(st, 6, json);
 	db_done(st);
 	db_finalize(st);
 }
@@ -90,7 +98,7 @@ long long
 db_next_number(struct db *db, const char *table, const char *column,
     const char *prefix)
 {
-	char sql[256];
+	char sql[512];
 	size_t n = strlen(prefix) + 2;
 	struct db_stmt *st;
 	long long next = 1;
@@ -107,11 +115,14 @@ db_next_number(struct db *db, const char *table, const char *column,
 	db_finalize(st);
 	/* The range bounds let an index on the column find the ids of this
 	 * prefix without reading the rest; the scan is of every id of the
-	 * prefix, as a number of more digits sorts before a smaller one. */
-	snprintf(sql, sizeof(sql), "SELECT ifnull(max(CAST(substr(%s, %zu) AS "
-	    "INTEGER)), 0) + 1 FROM %s WHERE %s >= '%s-0' AND %s < '%s-:' "
-	    "AND %s GLOB '%s-[0-9]*'", column, n, table, column, prefix,
-	    column, prefix, column, prefix);
+	 * prefix, as a number of more digits sorts before a smaller one.
+	 * Digits only, and at most ID_DIGITS_MAX of them, so that the cast
+	 * cannot fail and the next number cannot wrap. */
+	snprintf(sql, sizeof(sql), "SELECT coalesce(max(CAST(substr(%s, %zu) "
+	    "AS BIGINT)), 0) + 1 FROM %s WHERE %s >= '%s-0' AND %s < '%s-:' "
+	    "AND ltrim(substr(%s, %zu), '0123456789') = '' AND length(%s) < "
+	    "%zu", column, n, table, column, prefix, column, prefix, column,
+	    n, column, n + ID_DIGITS_MAX);
 	st = db_prepare(db, sql);
 	if (db_row(st))
 		next = db_int(st, 0);
@@ -125,7 +136,8 @@ db_took_numbers(struct db *db, const char *table, const char *prefix,
 {
 	struct db_stmt *st = db_prepare(db, "INSERT INTO id_counters (tbl, "
 	    "prefix, next) VALUES (?1, ?2, ?3) ON CONFLICT (tbl, prefix) DO "
-	    "UPDATE SET next = max(next, excluded.next)");
+	    "UPDATE SET next = excluded.next "
+	    "WHERE excluded.next > id_counters.next");
 
 	db_bind_text(st, 1, table);
 	db_bind_text(st, 2, prefix);

@@ -189,8 +189,9 @@ _Noreturn void db_fatal(struct db *db, const char *context);
 
 /*
  * The next id a program assigns in table.column, PREFIX-NNNNNN, taken:
- * one past the largest number of that form there (so ids the company
- * imported in another form do not matter), kept in id_counters for the
+ * one past the largest number of that form there, PREFIX- and up to 18
+ * digits (so ids the company imported in another form do not matter,
+ * Q-12b or a number of 19 digits among them), kept in id_counters for the
  * next one, in the caller's write transaction.  table and column come
  * from the program's own fixed names, never from input.
  */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "db.h"
@@ -184,7 +185,10 @@ START_TEST(ids_counted)
 	c.db_path = DB_MEMORY;
 	db = db_open(&c, DB_WRITE, 0);
 	db_exec(db, "CREATE TABLE ids (id TEXT PRIMARY KEY)");
-	db_exec(db, "INSERT INTO ids VALUES ('Q-000001'), ('Q-7'), ('QX-9')");
+	/* of another form: a prefix of its own, a number with more after
+	 * it, no number, and one of 19 digits that would pass 10^18 */
+	db_exec(db, "INSERT INTO ids VALUES ('Q-000001'), ('Q-7'), ('QX-9'), "
+	    "('Q-12b'), ('Q-'), ('Q-1000000000000000000')");
 	db_next_id(db, "ids", "id", "Q", id, sizeof(id));
 	ck_assert_str_eq(id, "Q-000008");
 	/* taken, though not inserted: the counter goes on from it */
@@ -202,7 +206,60 @@ START_TEST(ids_counted)
 	db_forget_numbers(db, "ids");
 	db_next_id(db, "ids", "id", "Q", id, sizeof(id));
 	ck_assert_str_eq(id, "Q-000003");
+	/* 18 digits are a number: 999999999999999998 + 1 */
+	db_exec(db, "DELETE FROM ids; "
+	    "INSERT INTO ids VALUES ('Q-999999999999999998')");
+	db_forget_numbers(db, "ids");
+	db_next_id(db, "ids", "id", "Q", id, sizeof(id));
+	ck_assert_str_eq(id, "Q-999999999999999999");
 	db_close(db);
+}
+END_TEST
+
+/* The audit row of a command: numbered one past the largest, as SQLite
+ * numbers rows, and stamped with the time in UTC whatever the zone. */
+START_TEST(audit_row)
+{
+	struct db_changes ch = { .n = 0 };
+	struct cli_common c;
+	char before[32], after[32];
+	struct db_stmt *st;
+	struct db *db;
+	struct tm tm;
+	time_t t;
+
+	setenv("TZ", "XST-5:30", 1);	/* 5h30 ahead of UTC */
+	tzset();
+	cli_init("test", &c);
+	db = test_db(NULL);
+	db_exec(db, "INSERT INTO audit_log (audit_id, at, program, changes) "
+	    "VALUES (41, 'x', 'test', '{}')");
+	db_changes_add(&ch, "accounts", 2, 1, 0);
+	t = time(NULL);
+	strftime(before, sizeof(before), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t,
+	    &tm));
+	db_audit(db, "import", "a.csv", &ch);
+	t = time(NULL);
+	strftime(after, sizeof(after), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t,
+	    &tm));
+	st = db_prepare(db, "SELECT audit_id, at, program, verb, arguments, "
+	    "changes FROM audit_log WHERE audit_id > 41");
+	ck_assert(db_row(st));
+	ck_assert_int_eq(db_int(st, 0), 42);
+	ck_assert_int_eq(db_len(st, 1), 20);
+	ck_assert_msg(strcmp(before, db_text(st, 1)) <= 0 &&
+	    strcmp(db_text(st, 1), after) <= 0, "at %s, not from %s to %s",
+	    db_text(st, 1), before, after);
+	ck_assert_str_eq(db_text(st, 2), "test");
+	ck_assert_str_eq(db_text(st, 3), "import");
+	ck_assert_str_eq(db_text(st, 4), "a.csv");
+	ck_assert_str_eq(db_text(st, 5), "{\"accounts\":{\"inserted\":2,"
+	    "\"updated\":1,\"deleted\":0}}");
+	ck_assert(!db_row(st));
+	db_finalize(st);
+	db_close(db);
+	unsetenv("TZ");
+	tzset();
 }
 END_TEST
 
@@ -306,6 +363,7 @@ db_suite(void)
 	tcase_add_test(tc, read_never_creates);
 	tcase_add_test(tc, read_is_read_only);
 	tcase_add_test(tc, ids_counted);
+	tcase_add_test(tc, audit_row);
 	tcase_add_test(tc, dry_run_changes_a_copy);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("commit");
