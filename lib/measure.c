@@ -58,7 +58,8 @@ static const char sql_contract_fees[] =
     "SELECT c.contract_id, o.currency, o.ordered_on, sum(ol.amount_minor) "
     "FROM contracts c JOIN orders o ON o.order_id = c.order_id "
     "JOIN order_lines ol ON ol.order_id = o.order_id "
-    "AND ol.kind = 'one_time' GROUP BY c.contract_id";
+    "AND ol.kind = 'one_time' "
+    "GROUP BY c.contract_id, o.currency, o.ordered_on";
 /* One-time order lines, and when they were billed: unbilled, they are
  * contracted value not yet recognised. */
 static const char sql_unbilled[] =
@@ -86,7 +87,8 @@ static const char sql_applications[] =
     "FROM payment_applications p JOIN invoices i USING (invoice_id)%2$s "
     "WHERE i.status != 'void'";
 static const char sql_csat[] =
-    "SELECT %1$s, c.responded_on, c.score, c.account_id IS NULL "
+    "SELECT %1$s, c.responded_on, c.score, "
+    "CASE WHEN c.account_id IS NULL THEN 1 ELSE 0 END "
     "FROM csat c LEFT JOIN accounts a USING (account_id)";
 static const char sql_users[] =
     "SELECT %1$s, u.activated_on, u.deactivated_on FROM users u%2$s";
@@ -184,12 +186,6 @@ struct measure {
 	char overflow_at[ENTITY_ID_MAX + 40];	/* where one went past */
 };
 
-static const char *
-text(struct db_stmt *st, int i)
-{
-	return db_null(st, i) ? NULL : db_text(st, i);
-}
-
 static struct db_stmt *
 prepare(struct measure *m, const char *fmt)
 {
@@ -286,11 +282,12 @@ by_text(const void *a, const void *b)
 }
 
 /* The segment of a value from the row's column i; SIZE_MAX when it is
- * not one of the accounts' (a row without an account). */
+ * not one of the accounts' (a row without an account).  An account of
+ * no segment (NULL) is in a segment of its own, apart from "". */
 static size_t
 seg_at(const struct measure *m, struct db_stmt *st, int i)
 {
-	const char *v = text(st, i);
+	const char *v = db_null(st, i) ? NULL : db_text(st, i);
 	char **hit;
 
 	if (!m->t->has_segment)
@@ -314,8 +311,6 @@ convert(struct measure *m, int64_t amount, const char *currency,
 
 	if (amount == 0)
 		return 0;
-	if (currency == NULL)
-		currency = "";
 	if (fx_convert(m->fx, amount, currency, day, &v, why,
 	    sizeof(why)) == 0)
 		return v;
@@ -386,7 +381,7 @@ load_segments(struct measure *m)
 		if ((n & (n - 1)) == 0 && (v = realloc(v, (n ? 2 * n : 1) *
 		    sizeof(*v))) == NULL)
 			cli_die(CLI_EIO, "out of memory");
-		v[n++] = cli_strdup(text(st, 0));
+		v[n++] = db_strdup(st, 0);
 	}
 	db_finalize(st);
 	m->t = metrics_table_new(m->np, n ? n : 1);
@@ -469,16 +464,15 @@ static void
 product_row(struct measure *m, struct db_stmt *st)
 {
 	struct product *p;
-	const char *kind = text(st, 1), *unit = text(st, 2);
+	const char *kind = db_text(st, 1), *unit = db_text(st, 2);
 
 	if ((m->nprod & (m->nprod - 1)) == 0 && (m->prod = realloc(m->prod,
 	    (m->nprod ? 2 * m->nprod : 1) * sizeof(*m->prod))) == NULL)
 		cli_die(CLI_EIO, "out of memory");
 	p = &m->prod[m->nprod++];
-	p->sku = cli_strdup(text(st, 0));
-	p->one_time = kind != NULL && strcmp(kind, "one_time") == 0;
-	p->seats = unit != NULL && (strcmp(unit, "seat") == 0 ||
-	    strcmp(unit, "user") == 0);
+	p->sku = db_strdup(st, 0);
+	p->one_time = strcmp(kind, "one_time") == 0;
+	p->seats = strcmp(unit, "seat") == 0 || strcmp(unit, "user") == 0;
 	p->unit_cost = db_int(st, 3);
 }
 
@@ -491,8 +485,8 @@ sku_of(const void *key, const void *elem)
 static const struct product *
 find_product(const struct measure *m, const char *sku)
 {
-	return sku == NULL || m->nprod == 0 ? NULL : bsearch(sku, m->prod,
-	    m->nprod, sizeof(*m->prod), sku_of);
+	return m->nprod == 0 ? NULL : bsearch(sku, m->prod, m->nprod,
+	    sizeof(*m->prod), sku_of);
 }
 
 /* ---- contracts ---------------------------------------------------------------- */
@@ -521,19 +515,20 @@ find_contract(struct measure *m, const char *id)
 
 /*
  * A contract's kind of booking: a renewal when it renews one; else the
- * type of the opportunity it was quoted from; else new for an account's
- * first contract and expansion for a later one.
+ * type of the opportunity it was quoted from ("" for none: a type is
+ * never empty); else new for an account's first contract and expansion
+ * for a later one.
  */
 static int
 booking_type(const char *renewal_of, const char *opp_type, int first)
 {
 	if (renewal_of != NULL)
 		return BOOK_RENEWAL;
-	if (opp_type != NULL && strcmp(opp_type, "renewal") == 0)
+	if (strcmp(opp_type, "renewal") == 0)
 		return BOOK_RENEWAL;
-	if (opp_type != NULL && strcmp(opp_type, "expansion") == 0)
+	if (strcmp(opp_type, "expansion") == 0)
 		return BOOK_EXPANSION;
-	if (opp_type != NULL)
+	if (*opp_type != '\0')
 		return BOOK_NEW;
 	return first ? BOOK_NEW : BOOK_EXPANSION;
 }
@@ -542,31 +537,31 @@ static void
 contract_row(struct measure *m, struct db_stmt *st)
 {
 	struct contract *c;
-	const char *account = text(st, 1);
+	const char *account = db_text(st, 1);
 
 	if ((m->nc & (m->nc - 1)) == 0 && (m->c = realloc(m->c, (m->nc ?
 	    2 * m->nc : 1) * sizeof(*m->c))) == NULL)
 		cli_die(CLI_EIO, "out of memory");
 	c = &m->c[m->nc++];
 	memset(c, 0, sizeof(*c));
-	c->id = cli_strdup(text(st, 0));
+	c->id = db_strdup(st, 0);
 	c->account = cli_strdup(account);
 	c->seg = seg_at(m, st, 2);
 	c->start = db_day(st, 3);
 	c->end = db_day(st, 4);
-	c->renewal_of = cli_strdup(text(st, 5));
+	c->renewal_of = db_strdup(st, 5);
 	c->signed_on = db_day(st, 6) != DATE_NONE ? db_day(st, 6) : c->start;
-	c->type = booking_type(c->renewal_of, text(st, 7), m->nc == 1 ||
+	c->type = booking_type(c->renewal_of, db_text(st, 7), m->nc == 1 ||
 	    strcmp(m->c[m->nc - 2].account, account) != 0);
 }
 
 static void
 fee_row(struct measure *m, struct db_stmt *st)
 {
-	struct contract *c = find_contract(m, text(st, 0));
+	struct contract *c = find_contract(m, db_text(st, 0));
 
 	if (c != NULL)
-		c->fees = convert(m, db_int(st, 3), text(st, 1),
+		c->fees = convert(m, db_int(st, 3), db_text(st, 1),
 		    db_day(st, 2));
 }
 
@@ -801,18 +796,17 @@ sub_amounts(struct measure *m, struct db_stmt *st, struct mrr_sub *s,
     struct terms *t)
 {
 	int64_t qty = db_int(st, 2), mrr = 0, cost = 0;
-	const struct product *p = find_product(m, text(st, 10));
+	const struct product *p = find_product(m, db_text(st, 10));
 
 	t->gross = (__int128)qty * db_int(st, 3);
 	t->discount = db_int(st, 4);
-	t->months = pricing_period_months(text(st, 6));
-	snprintf(t->currency, sizeof(t->currency), "%s",
-	    text(st, 5) != NULL ? text(st, 5) : "");
+	t->months = pricing_period_months(db_text(st, 6));
+	snprintf(t->currency, sizeof(t->currency), "%s", db_text(st, 5));
 	if (t->months <= 0 || pricing_recurring(t->gross, t->discount, 1,
 	    t->months, &mrr) != 0 || (p != NULL && pricing_recurring(
 	    (__int128)qty * p->unit_cost, 0, 1, t->months, &cost) != 0))
 		overflowed(m);
-	s->mrr = convert(m, mrr, text(st, 5), s->start);
+	s->mrr = convert(m, mrr, db_text(st, 5), s->start);
 	s->cost = convert(m, cost, m->base, s->start);
 	s->seats = p != NULL && p->seats ? qty : 0;
 }
@@ -827,7 +821,7 @@ read_subscriptions(struct measure *m,
 	struct account a = { .n = 0 };
 
 	while (db_row(st)) {
-		const char *id = text(st, 0);
+		const char *id = db_text(st, 0);
 		struct mrr_sub *s;
 
 		if (a.n > 0 && strcmp(id, a.id) != 0) {
@@ -842,7 +836,8 @@ read_subscriptions(struct measure *m,
 		s = next_sub(&a);
 		s->start = db_day(st, 7);
 		s->end = db_day(st, 8);
-		a.contract[a.n - 1] = find_contract(m, text(st, 9));
+		a.contract[a.n - 1] = db_null(st, 9) ? NULL :
+		    find_contract(m, db_text(st, 9));
 		sub_amounts(m, st, s, &a.terms[a.n - 1]);
 	}
 	if (a.n > 0)
@@ -870,8 +865,6 @@ book_of(struct measure *m, const char *code)
 	struct book *b;
 	size_t n = m->ns * l->nmonth;
 
-	if (code == NULL)
-		code = "";
 	for (size_t i = 0; i < l->ncur; i++)
 		if (strcmp(l->book[i].cur, code) == 0)
 			return &l->book[i];
@@ -931,12 +924,12 @@ read_invoice_lines(struct measure *m)
 	struct book *b = NULL;
 
 	while (db_row(st)) {
-		const char *id = text(st, 0);
+		const char *id = db_text(st, 0);
 		const struct product *p;
 		int64_t amount = db_int(st, 1), cost = 0;
 		int c = -1;
 
-		while (more && (c = strcmp(text(inv, 0), id)) < 0) {
+		while (more && (c = strcmp(db_text(inv, 0), id)) < 0) {
 			more = db_row(inv);
 			c = -1;
 			i = -1;
@@ -945,18 +938,17 @@ read_invoice_lines(struct measure *m)
 			continue;	/* a line of no invoice */
 		measuring(m, "invoice '%s'", id);
 		if (i < 0) {
-			const char *status = text(inv, 4);
-
-			if (status != NULL && strcmp(status, "void") == 0)
+			if (strcmp(db_text(inv, 4), "void") == 0)
 				continue;
 			if ((i = ledger_index(m, seg_at(m, inv, 1),
 			    db_day(inv, 3))) < 0)
 				continue;
-			b = book_of(m, text(inv, 2));
+			b = book_of(m, db_text(inv, 2));
 		}
 		add(m, &b->invoiced[i], amount);
 		add(m, &b->invoiced[i], db_int(st, 2));
-		if ((p = find_product(m, text(st, 4))) == NULL || !p->one_time)
+		if (db_null(st, 4) || (p = find_product(m, db_text(st, 4))) ==
+		    NULL || !p->one_time)
 			continue;
 		add(m, &b->ot_revenue[i], amount);
 		/* unit cost x quantity, in the base currency */
@@ -976,7 +968,7 @@ reduction_row(struct measure *m, struct db_stmt *st)
 	long i = ledger_index(m, seg_at(m, st, 0), db_day(st, 2));
 
 	if (i >= 0)
-		add(m, &book_of(m, text(st, 1))->reduced[i],
+		add(m, &book_of(m, db_text(st, 1))->reduced[i],
 		    db_int(st, 3));
 }
 
@@ -987,11 +979,12 @@ spend_row(struct measure *m, struct db_stmt *st)
 	int32_t month;
 	long i;
 
-	if (m->t->has_segment || date_parse_month(text(st, 0), 7, &month) != 0 ||
+	if (m->t->has_segment || date_parse_month(db_text(st, 0), 7,
+	    &month) != 0 ||
 	    period_of(m, date_month_start(month)) < 0 ||
 	    (i = ledger_index(m, 0, date_month_start(month))) < 0)
 		return;
-	add(m, &book_of(m, text(st, 2))->spend[i], db_int(st, 1));
+	add(m, &book_of(m, db_text(st, 2))->spend[i], db_int(st, 1));
 }
 
 /*
@@ -1073,7 +1066,7 @@ unbilled_row(struct measure *m, struct db_stmt *st)
 
 	if (seg == SIZE_MAX)
 		return;
-	v = convert(m, db_int(st, 4), text(st, 1), ordered);
+	v = convert(m, db_int(st, 4), db_text(st, 1), ordered);
 	for (size_t k = 0; k < m->np; k++) {
 		int32_t e = m->plast[k];
 
@@ -1148,7 +1141,7 @@ opportunity_row(struct measure *m, struct db_stmt *st)
 	x->cycle_days += closed_on - created;
 	if (!db_null(st, 1))
 		add(m, &x->won_amount, convert(m, db_int(st, 1),
-		    text(st, 2), closed_on));
+		    db_text(st, 2), closed_on));
 }
 
 /* ---- the figures ------------------------------------------------------------------ */

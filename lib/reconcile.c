@@ -33,12 +33,12 @@ static const char sql_invoices_without_lines[] =
  * aging code of ar.c, which they check. */
 static const char sql_open_by_currency[] =
     "SELECT i.currency, "
-    "sum((SELECT ifnull(sum(amount_minor + tax_amount_minor), 0) "
+    "sum((SELECT coalesce(sum(amount_minor + tax_amount_minor), 0) "
     "  FROM invoice_lines l WHERE l.invoice_id = i.invoice_id) - "
-    "  (SELECT ifnull(sum(amount_minor + tax_amount_minor), 0) "
+    "  (SELECT coalesce(sum(amount_minor + tax_amount_minor), 0) "
     "  FROM credit_notes c WHERE c.invoice_id = i.invoice_id "
     "  AND c.issued_on <= ?1) - "
-    "  (SELECT ifnull(sum(amount_minor), 0) FROM payment_applications p "
+    "  (SELECT coalesce(sum(amount_minor), 0) FROM payment_applications p "
     "  WHERE p.invoice_id = i.invoice_id AND p.applied_on <= ?1)) "
     "FROM invoices i WHERE i.status != 'void' AND i.issue_date <= ?1 "
     "GROUP BY i.currency ORDER BY i.currency";
@@ -61,8 +61,8 @@ static const char sql_beyond_total[] =
     "LEFT JOIN (SELECT invoice_id, sum(amount_minor) AS paid "
     "  FROM payment_applications GROUP BY invoice_id) p USING (invoice_id) "
     "WHERE t.status != 'void' AND t.total_minor >= 0 "
-    "AND (ifnull(c.credited, 0) > t.total_minor "
-    "OR ifnull(p.paid, 0) > t.total_minor) "
+    "AND (coalesce(c.credited, 0) > t.total_minor "
+    "OR coalesce(p.paid, 0) > t.total_minor) "
     "ORDER BY t.invoice_id";
 static const char sql_subscription_months[] =
     "SELECT min(start_date) FROM subscriptions";
