@@ -15,13 +15,14 @@ static const char sql_product[] =
     "SELECT family, kind, billing_period, unit_cost_micro FROM products "
     "WHERE sku = ?1";
 /* The tiers in effect on a day; where two rows give the same tier, the
- * one that took effect last. */
+ * one that took effect last.  A price of no start (NULL) took effect
+ * before any other: NULLS LAST, for a database that sorts NULL high. */
 static const char sql_tiers[] =
     "SELECT model, tier_min_micro, unit_price_micro FROM prices "
     "WHERE sku = ?1 AND currency = ?2 "
     "AND (effective_from IS NULL OR effective_from <= ?3) "
     "AND (effective_to IS NULL OR effective_to > ?3) "
-    "ORDER BY tier_min_micro, effective_from DESC";
+    "ORDER BY tier_min_micro, effective_from DESC NULLS LAST";
 static const char sql_rules[] =
     "SELECT rule_id, applies_to, kind, threshold_micro, approver FROM rules "
     "ORDER BY rule_id";

@@ -474,7 +474,9 @@ book_db(void)
 	    "  '2026-07-01'),"
 	    " ('SEAT', 'USD', 'graduated', 1000000, 1200000000, '2026-07-01',"
 	    "  NULL),"
-	    " ('SEAT', 'EUR', 'volume', 1000000, 900000000, NULL, NULL);"
+	    " ('SEAT', 'EUR', 'volume', 1000000, 900000000, NULL, NULL),"
+	    " ('SEAT', 'EUR', 'volume', 1000000, 950000000, '2026-07-01',"
+	    "  NULL);"
 	    "INSERT INTO rules VALUES "
 	    " ('R-1', '*', 'max_discount', 20000000, 'sales_manager'),"
 	    " ('R-2', 'family:services', 'max_discount', 10000000, 'vp_sales'),"
@@ -484,7 +486,10 @@ book_db(void)
 	return db;
 }
 
-/* The price in effect on the day, in the currency asked for. */
+/* The price in effect on the day, in the currency asked for; of two
+ * prices of one tier, the one that took effect last, and a price of no
+ * start took effect before any other (a NULL sorts last whatever the
+ * database's rule for NULLs). */
 START_TEST(book)
 {
 	struct db *db = book_db();
@@ -501,6 +506,8 @@ START_TEST(book)
 	ck_assert_int_eq(p->unit_cost, 250000000);
 	p = pricing_book_find(b, "SEAT", "EUR", why, sizeof(why));
 	ck_assert_int_eq(p->model, PRICING_VOLUME);
+	ck_assert_uint_eq(p->ntier, 1);
+	ck_assert_int_eq(p->tier[0].price, 900000000);
 	ck_assert_ptr_null(pricing_book_find(b, "SEAT", "GBP", why,
 	    sizeof(why)));
 	ck_assert_str_eq(why, "'SEAT' has no price in GBP on 2026-06-30");
@@ -512,6 +519,9 @@ START_TEST(book)
 	p = pricing_book_find(b, "SEAT", "USD", why, sizeof(why));
 	ck_assert_uint_eq(p->ntier, 1);
 	ck_assert_int_eq(p->tier[0].price, 1200000000);
+	p = pricing_book_find(b, "SEAT", "EUR", why, sizeof(why));
+	ck_assert_uint_eq(p->ntier, 1);
+	ck_assert_int_eq(p->tier[0].price, 950000000);
 	pricing_book_close(b);
 	db_close(db);
 }
