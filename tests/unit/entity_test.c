@@ -87,6 +87,60 @@ START_TEST(schema_foreign_keys_are_contract_references)
 }
 END_TEST
 
+static int
+ends_with(const char *s, const char *end)
+{
+	size_t n = strlen(s), m = strlen(end);
+
+	return n >= m && strcmp(s + n - m, end) == 0;
+}
+
+/*
+ * The schema's integers: what can pass 2^31 (money, micro-units, rates,
+ * counts, the id counters) is BIGINT, for a backend whose INTEGER has 32
+ * bits; the rest is INTEGER: booleans and small numbers, and the keys
+ * that are SQLite's rowid, which only a lone INTEGER PRIMARY KEY is.
+ */
+START_TEST(schema_integer_types)
+{
+	static const char *const small[] = { "active", "is_closed", "is_won",
+	    "auto_renew", "position", "line_no", "score", "term_months" };
+	struct db *db = schema_db();
+	struct db_stmt *st = db_prepare(db, "SELECT m.name, p.name, p.type, "
+	    "p.pk, (SELECT count(*) FROM pragma_table_info(m.name) k "
+	    "WHERE k.pk > 0) FROM sqlite_master m, pragma_table_info(m.name) p "
+	    "WHERE m.type = 'table' AND p.type IN ('INTEGER', 'BIGINT')");
+	int n = 0, rowids = 0;
+
+	while (db_row(st)) {
+		const char *table = db_text(st, 0), *col = db_text(st, 1);
+		int big = strcmp(db_text(st, 2), "BIGINT") == 0, is_small = 0;
+		int lone_key = db_int(st, 3) == 1 && db_int(st, 4) == 1;
+		int rowid = !big && lone_key;
+
+		for (size_t i = 0; i < sizeof(small) / sizeof(small[0]); i++)
+			is_small |= strcmp(col, small[i]) == 0;
+		if (ends_with(col, "_minor") || ends_with(col, "_micro") ||
+		    ends_with(col, "_pico"))
+			ck_assert_msg(big, "%s.%s is not BIGINT", table, col);
+		ck_assert_msg(big != (is_small || rowid), "%s.%s: %s", table,
+		    col, big ? "a small number as BIGINT" : "INTEGER, but "
+		    "neither small nor a rowid");
+		ck_assert_msg(!rowid || ends_with(col, "_id"), "%s.%s", table,
+		    col);
+		ck_assert_msg(!big || !lone_key, "%s.%s: a BIGINT PRIMARY KEY "
+		    "is no rowid", table, col);
+		rowids += rowid;
+		n++;
+	}
+	db_finalize(st);
+	/* price, history, spend, approval, application, batch, audit */
+	ck_assert_int_eq(rowids, 7);
+	ck_assert_int_gt(n, 50);
+	db_close(db);
+}
+END_TEST
+
 /* References name an entity with a key; checks name real columns. */
 START_TEST(references_and_checks_resolve)
 {
@@ -174,6 +228,7 @@ entity_suite(void)
 	tcase_add_test(tc, columns_exist_in_schema);
 	tcase_add_test(tc, references_and_checks_resolve);
 	tcase_add_test(tc, schema_foreign_keys_are_contract_references);
+	tcase_add_test(tc, schema_integer_types);
 	tcase_add_test(tc, contract_matches_design);
 	tcase_add_test(tc, enum_membership);
 	tcase_add_test(tc, setting_types);
