@@ -20,14 +20,14 @@
  * invoices.  All of it is one transaction.
  *
  * The run keeps two cores busy.  The main thread, the biller, reads the
- * sources through a second, read-only connection (db_open_snapshot(): it
- * sees the database as the run found it) and works out the lines; the
- * writer thread inserts them through the run's own connection, some
- * accounts at a time.  Then, while the main thread writes the billing
- * records and commits, other threads sort those records, format the
- * output from what the biller made, and copy the commit from the WAL
- * into the database file as the output is written.  A connection is used
- * by one thread at a time.
+ * sources through a second connection (db_open_snapshot(): it sees the
+ * database as the run found it, none of what the run writes) and works
+ * out the lines; the writer thread inserts them through the run's own
+ * connection, some accounts at a time.  Then, while the main thread
+ * applies account credit and writes the billing records, other threads
+ * sort those records and format the output from what the biller made,
+ * which is written before the commit.  A connection is used by one
+ * thread at a time.
  */
 #include <pthread.h>
 #include <stdarg.h>
@@ -1878,7 +1878,6 @@ finish_reading(struct run *r)
 	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
 		db_finalize(st[i]);
 	pricing_book_close(r->book);
-	db_exec(r->rd, "COMMIT");
 	db_close(r->rd);
 	keyset_free(r->charged);
 	for (size_t i = 0; i < r->nsr; i++)
@@ -1981,12 +1980,12 @@ finish_run(struct run *r)
 		pthread_join(sorter, NULL);
 	output_start(&out, r);
 	/*
-	 * In db_open()'s cache the pages of the invoices and lines went to
-	 * the WAL on the writer thread as it filled them, not at the commit.
-	 * The records, written on this thread, get a cache they fit in:
-	 * spilled, their pages would cost more here than at the commit.
+	 * The pages of the invoices and lines went out on the writer thread
+	 * as it filled them, not at the commit.  The records, written on
+	 * this thread, are held for the commit: written out as they fill,
+	 * they would cost more here than there.
 	 */
-	db_exec(r->db, "PRAGMA cache_size = -131072");
+	db_write_at_commit(r->db);
 	write_records(r);
 	if (r->next_invoice > r->first_invoice)
 		db_took_numbers(r->db, "invoices", r->prefix, r->next_invoice);
