@@ -105,6 +105,9 @@ static const char sql_new_credit[] =
     "INSERT INTO credit_notes (credit_note_id, invoice_id, line_no, "
     "issued_on, amount_minor, tax_amount_minor, currency, reason) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+/* A group of no name (NULL) comes first, beside '', whose row it shares
+ * (ar_aging() reads both as ""), on every backend: PostgreSQL puts NULL
+ * last unless told. */
 static const char sql_aging[] =
     BALANCES
     "SELECT CASE ?2 WHEN 'segment' THEN a.segment WHEN 'owner' THEN a.owner "
