@@ -30,12 +30,12 @@
 #define BALANCES \
     "WITH s AS (SELECT i.invoice_id, i.account_id, i.issue_date, " \
     "  i.due_date, i.currency, i.status, " \
-    "  (SELECT ifnull(sum(amount_minor + tax_amount_minor), 0) " \
+    "  (SELECT coalesce(sum(amount_minor + tax_amount_minor), 0) " \
     "   FROM invoice_lines l WHERE l.invoice_id = i.invoice_id) AS total, " \
-    "  (SELECT ifnull(sum(amount_minor + tax_amount_minor), 0) " \
+    "  (SELECT coalesce(sum(amount_minor + tax_amount_minor), 0) " \
     "   FROM credit_notes c WHERE c.invoice_id = i.invoice_id " \
     "   AND c.issued_on <= ?1) AS credited, " \
-    "  (SELECT ifnull(sum(amount_minor), 0) FROM payment_applications p " \
+    "  (SELECT coalesce(sum(amount_minor), 0) FROM payment_applications p " \
     "   WHERE p.invoice_id = i.invoice_id AND p.applied_on <= ?1) AS paid " \
     "  FROM invoices i WHERE i.issue_date <= ?1), " \
     "b AS (SELECT s.*, total - credited - paid AS balance FROM s) "
@@ -47,34 +47,34 @@
  * of an account's invoices per payment, which would want an index of
  * invoices by account that every import of invoices would have to build.
  * SCOPE narrows the payments: all, one account (?2), or the accounts of
- * the invoices a billing run just made (temp.out_keys).
+ * the invoices a billing run just made (out_keys).
  */
 #define UNAPPLIED_WHERE(scope) \
     "p.received_on <= ?1 AND " scope " AND p.amount_minor > " \
-    "(SELECT ifnull(sum(payment_amount_minor), 0) " \
+    "(SELECT coalesce(sum(payment_amount_minor), 0) " \
     " FROM payment_applications a WHERE a.payment_id = p.payment_id)"
 #define UNAPPLIED(scope) \
     "SELECT p.payment_id, p.account_id, p.currency, p.received_on, " \
     "p.invoice_id, p.amount_minor - " \
-    "(SELECT ifnull(sum(payment_amount_minor), 0) " \
+    "(SELECT coalesce(sum(payment_amount_minor), 0) " \
     " FROM payment_applications a WHERE a.payment_id = p.payment_id) " \
     "FROM payments p WHERE " UNAPPLIED_WHERE(scope) " " \
     "ORDER BY p.account_id, p.received_on, p.payment_id"
 #define OPEN_INVOICES(scope) \
     "SELECT i.account_id, i.invoice_id, i.currency, i.issue_date, " \
-    "(SELECT ifnull(sum(amount_minor + tax_amount_minor), 0) " \
+    "(SELECT coalesce(sum(amount_minor + tax_amount_minor), 0) " \
     " FROM invoice_lines l WHERE l.invoice_id = i.invoice_id) - " \
-    "(SELECT ifnull(sum(amount_minor + tax_amount_minor), 0) " \
+    "(SELECT coalesce(sum(amount_minor + tax_amount_minor), 0) " \
     " FROM credit_notes c WHERE c.invoice_id = i.invoice_id) - " \
-    "(SELECT ifnull(sum(amount_minor), 0) FROM payment_applications a " \
+    "(SELECT coalesce(sum(amount_minor), 0) FROM payment_applications a " \
     " WHERE a.invoice_id = i.invoice_id) " \
     "FROM invoices i WHERE i.status != 'void' AND i.issue_date <= ?1 " \
     "AND i.account_id IN (SELECT p.account_id FROM payments p WHERE " \
     UNAPPLIED_WHERE(scope) ") ORDER BY i.account_id, i.issue_date, i.invoice_id"
-#define SCOPE_ALL "1"
+#define SCOPE_ALL "TRUE"
 #define SCOPE_ACCOUNT "p.account_id = ?2"
 #define SCOPE_RUN "p.account_id IN (SELECT account_id FROM invoices " \
-    "WHERE invoice_id IN (SELECT key FROM temp.out_keys))"
+    "WHERE invoice_id IN (SELECT key FROM out_keys))"
 static const char *const sql_unapplied[] = { UNAPPLIED(SCOPE_ALL),
     UNAPPLIED(SCOPE_ACCOUNT), UNAPPLIED(SCOPE_RUN) };
 static const char *const sql_open_invoices[] = { OPEN_INVOICES(SCOPE_ALL),
@@ -89,22 +89,25 @@ static const char sql_invoice[] =
     "SELECT account_id, currency, status, issue_date FROM invoices "
     "WHERE invoice_id = ?1";
 static const char sql_invoice_sums[] =
-    "SELECT (SELECT ifnull(sum(amount_minor), 0) FROM invoice_lines "
+    "SELECT (SELECT coalesce(sum(amount_minor), 0) FROM invoice_lines "
     " WHERE invoice_id = ?1 AND (?2 = 0 OR line_no = ?2)), "
-    "(SELECT ifnull(sum(tax_amount_minor), 0) FROM invoice_lines "
+    "(SELECT coalesce(sum(tax_amount_minor), 0) FROM invoice_lines "
     " WHERE invoice_id = ?1 AND (?2 = 0 OR line_no = ?2)), "
-    "(SELECT ifnull(sum(amount_minor), 0) FROM credit_notes "
+    "(SELECT coalesce(sum(amount_minor), 0) FROM credit_notes "
     " WHERE invoice_id = ?1 AND (?2 = 0 OR line_no = ?2)), "
-    "(SELECT ifnull(sum(tax_amount_minor), 0) FROM credit_notes "
+    "(SELECT coalesce(sum(tax_amount_minor), 0) FROM credit_notes "
     " WHERE invoice_id = ?1 AND (?2 = 0 OR line_no = ?2)), "
     "(SELECT count(*) FROM invoice_lines WHERE invoice_id = ?1 "
     " AND line_no = ?2), "
-    "(SELECT ifnull(sum(amount_minor), 0) FROM payment_applications "
+    "(SELECT coalesce(sum(amount_minor), 0) FROM payment_applications "
     " WHERE invoice_id = ?1)";
 static const char sql_new_credit[] =
     "INSERT INTO credit_notes (credit_note_id, invoice_id, line_no, "
     "issued_on, amount_minor, tax_amount_minor, currency, reason) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+/* A group of no name (NULL) comes first, beside '', whose row it shares
+ * (ar_aging() reads both as ""), on every backend: PostgreSQL puts NULL
+ * last unless told. */
 static const char sql_aging[] =
     BALANCES
     "SELECT CASE ?2 WHEN 'segment' THEN a.segment WHEN 'owner' THEN a.owner "
@@ -112,7 +115,7 @@ static const char sql_aging[] =
     "THEN a.name END, b.currency, b.due_date, b.issue_date, b.balance "
     "FROM b JOIN accounts a USING (account_id) "
     "WHERE b.status != 'void' AND b.balance != 0 "
-    "ORDER BY grp, b.currency";
+    "ORDER BY grp NULLS FIRST, b.currency";
 static const char sql_dunning[] =
     BALANCES
     "SELECT b.account_id, a.name, a.billing_email, b.invoice_id, "
@@ -125,22 +128,16 @@ static const char sql_list[] =
     "SELECT b.invoice_id, b.account_id, a.name, b.issue_date, b.due_date, "
     "b.currency, b.total, b.credited, b.paid, b.balance, b.status "
     "FROM b JOIN accounts a USING (account_id) "
-    "WHERE (?2 = 0 OR b.invoice_id IN (SELECT key FROM temp.out_keys)) "
+    "WHERE (?2 = 0 OR b.invoice_id IN (SELECT key FROM out_keys)) "
     "AND (?3 IS NULL OR b.account_id = ?3) "
     "AND (?4 IS NULL OR b.issue_date >= ?4) "
     "AND (?5 IS NULL OR b.issue_date <= ?5) "
     "ORDER BY b.issue_date, b.invoice_id";
+/* export --lines: each invoice's status, from keep_listed() */
+static const char sql_keep_status[] =
+    "INSERT INTO export_status (key, status) VALUES (?1, ?2)";
 
 /* ---- small helpers ---------------------------------------------------------- */
-
-static void
-bind_str(struct db_stmt *st, int i, const char *s)
-{
-	if (s != NULL)
-		db_bind_text(st, i, s);
-	else
-		db_bind_null(st, i);
-}
 
 static int
 exponent_of(const char *currency)
@@ -464,6 +461,34 @@ ar_apply(struct db *db, const struct ar_opts *o)
 
 /* ---- credit notes and voids ----------------------------------------------------- */
 
+/* What sql_invoice_sums reads of an invoice, or of its line (line 0: of
+ * all its lines). */
+struct invoice_sums {
+	int64_t lines, lines_tax, credited, credited_tax, paid;
+	int has_line;
+};
+
+static void
+invoice_sums(struct db *db, const char *invoice, int line,
+    struct invoice_sums *sum)
+{
+	struct db_stmt *st = db_prepare(db, sql_invoice_sums);
+
+	db_bind_text(st, 1, invoice);
+	db_bind_int(st, 2, line);
+	memset(sum, 0, sizeof(*sum));
+	/* a row of aggregates, always there; a sum past 64 bits stops */
+	if (db_row(st)) {
+		sum->lines = db_int(st, 0);
+		sum->lines_tax = db_int(st, 1);
+		sum->credited = db_int(st, 2);
+		sum->credited_tax = db_int(st, 3);
+		sum->has_line = db_int(st, 4) > 0;
+		sum->paid = db_int(st, 5);
+	}
+	db_finalize(st);
+}
+
 int
 ar_credit(struct db *db, const char *invoice, const struct ar_opts *o)
 {
@@ -472,7 +497,8 @@ ar_credit(struct db *db, const char *invoice, const struct ar_opts *o)
 	    "reason" };
 	struct db_changes ch = { .n = 0 };
 	struct db_stmt *st = db_prepare(db, sql_invoice);
-	int64_t amount = 0, tax = 0, lines_amt, lines_tax, cr_amt, cr_tax;
+	struct invoice_sums sum;
+	int64_t amount = 0, tax = 0;
 	char currency[4] = "", status[16] = "", id[40], prefix[16];
 	char day[DATE_FMT_MAX], issued[DATE_FMT_MAX];
 	struct out *out;
@@ -506,17 +532,8 @@ ar_credit(struct db *db, const char *invoice, const struct ar_opts *o)
 		    "before invoice '%s', issued on %s", day, invoice, issued);
 		return db_finish(db, "credit", o->arguments, &ch);
 	}
-	st = db_prepare(db, sql_invoice_sums);
-	db_bind_text(st, 1, invoice);
-	db_bind_int(st, 2, o->line);
-	db_row(st);	/* sums: one row, or a sum past 64 bits stops */
-	lines_amt = db_int(st, 0);
-	lines_tax = db_int(st, 1);
-	cr_amt = db_int(st, 2);
-	cr_tax = db_int(st, 3);
-	found = db_int(st, 4);
-	db_finalize(st);
-	if (o->line != 0 && !found) {
+	invoice_sums(db, invoice, o->line, &sum);
+	if (o->line != 0 && !sum.has_line) {
 		cli_data_error(NULL, 0, NULL, "invoice '%s' has no line %d",
 		    invoice, o->line);
 		return db_finish(db, "credit", o->arguments, &ch);
@@ -528,16 +545,17 @@ ar_credit(struct db *db, const char *invoice, const struct ar_opts *o)
 		if (ms != MONEY_OK || amount <= 0)
 			cli_data_error(NULL, 0, "amount", "'%s' is not an amount "
 			    "more than 0 in %s", o->amount, currency);
-		else if (amount > lines_amt - cr_amt)
+		else if (amount > sum.lines - sum.credited)
 			cli_data_error(NULL, 0, "amount", "'%s' is more than the "
 			    "%s left to credit", o->amount, o->line ? "line has" :
 			    "invoice has");
 		/* the tax goes back in proportion, rounded once */
-		else if (lines_amt != 0)
-			money_div((__int128)amount * lines_tax, lines_amt, &tax);
+		else if (sum.lines != 0)
+			money_div((__int128)amount * sum.lines_tax, sum.lines,
+			    &tax);
 	} else {
-		amount = lines_amt - cr_amt;
-		tax = lines_tax - cr_tax;
+		amount = sum.lines - sum.credited;
+		tax = sum.lines_tax - sum.credited_tax;
 		if (amount <= 0 && tax <= 0)
 			cli_data_error(NULL, 0, NULL, "invoice '%s'%s is already "
 			    "fully credited", invoice, o->line ? "'s line" : "");
@@ -560,7 +578,7 @@ ar_credit(struct db *db, const char *invoice, const struct ar_opts *o)
 	db_bind_int(st, 5, amount);
 	db_bind_int(st, 6, tax);
 	db_bind_text(st, 7, currency);
-	bind_str(st, 8, o->reason);
+	db_bind_text(st, 8, o->reason);
 	db_done(st);
 	db_finalize(st);
 	db_changes_add(&ch, "credit_notes", 1, 0, 0);
@@ -614,21 +632,16 @@ void_one(void *arg, const struct csv_field *f, unsigned long line)
 	struct db *db = arg;
 	struct db_stmt *st;
 	char id[ENTITY_ID_MAX + 1], status[16];
+	struct invoice_sums sum;
 	int found;
-	int64_t paid;
 
 	if ((found = find_invoice(db, f, line, id, status)) != 1)
 		return found;
 	if (strcmp(status, "void") == 0)
 		return cli_data_error(line ? "stdin" : NULL, line, NULL,
 		    "invoice '%s' is void already", id) ? 0 : -1;
-	st = db_prepare(db, sql_invoice_sums);
-	db_bind_text(st, 1, id);
-	db_bind_int(st, 2, 0);
-	db_row(st);
-	paid = db_int(st, 5);
-	db_finalize(st);
-	if (paid != 0)
+	invoice_sums(db, id, 0, &sum);
+	if (sum.paid != 0)
 		return cli_data_error(line ? "stdin" : NULL, line, NULL,
 		    "invoice '%s' has payments applied: credit it instead", id)
 		    ? 0 : -1;
@@ -738,7 +751,7 @@ ar_aging(struct db *db, const struct ar_opts *o)
 	names[n++] = "total";
 	out = out_new(stdout, o->out, names, (size_t)n);
 	db_bind_day(st, 1, o->as_of);
-	bind_str(st, 2, o->by);
+	db_bind_text(st, 2, o->by);
 	memset(&cur, 0, sizeof(cur));
 	while (db_row(st)) {
 		const char *g = db_text(st, 0), *c = db_text(st, 2);
@@ -869,7 +882,7 @@ ar_status(const char *stored, int64_t total, int64_t credited,
 }
 
 /*
- * Calls row() for each invoice list shows: the ones in temp.out_keys
+ * Calls row() for each invoice list shows: the ones in out_keys
  * (only), or those the options select.  --status is matched against the
  * status shown, which comes from the balance, so it is filtered here.
  */
@@ -881,7 +894,7 @@ each_listed(struct db *db, const struct ar_opts *o, int only,
 
 	db_bind_day(st, 1, o->as_of);
 	db_bind_int(st, 2, only);
-	bind_str(st, 3, only ? NULL : o->account);
+	db_bind_text(st, 3, only ? NULL : o->account);
 	db_bind_day(st, 4, only ? DATE_NONE : o->from);
 	db_bind_day(st, 5, only ? DATE_NONE : o->to);
 	while (db_row(st)) {
@@ -945,7 +958,7 @@ keep_invoice(void *arg, const struct csv_field *f, unsigned long line)
 	return 0;
 }
 
-/* Keeps the invoices that in names in temp.out_keys: 0, or -1 after an
+/* Keeps the invoices that in names in out_keys: 0, or -1 after an
  * error was reported. */
 static int
 keep_named(struct db *db, const struct csv_input *in)
@@ -993,10 +1006,8 @@ ar_export(struct db *db, const struct csv_input *in, const struct ar_opts *o)
 		return CLI_EDATA;
 	if (!o->lines)
 		return write_list(db, o, in != NULL);
-	db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS export_status "
-	    "(key TEXT PRIMARY KEY, status TEXT); "
-	    "DELETE FROM temp.export_status");
-	keep = db_prepare(db, "INSERT INTO temp.export_status VALUES (?1, ?2)");
+	db_temp_table(db, "export_status", "key TEXT PRIMARY KEY, status TEXT");
+	keep = db_prepare(db, sql_keep_status);
 	each_listed(db, o, in != NULL, keep_listed, keep);
 	db_finalize(keep);
 	return import_export_given(db, entity_find("invoices"), o->out,

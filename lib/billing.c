@@ -20,14 +20,14 @@
  * invoices.  All of it is one transaction.
  *
  * The run keeps two cores busy.  The main thread, the biller, reads the
- * sources through a second, read-only connection (db_open_snapshot(): it
- * sees the database as the run found it) and works out the lines; the
- * writer thread inserts them through the run's own connection, some
- * accounts at a time.  Then, while the main thread writes the billing
- * records and commits, other threads sort those records, format the
- * output from what the biller made, and copy the commit from the WAL
- * into the database file as the output is written.  A connection is used
- * by one thread at a time.
+ * sources through a second connection (db_open_snapshot(): it sees the
+ * database as the run found it, none of what the run writes) and works
+ * out the lines; the writer thread inserts them through the run's own
+ * connection, some accounts at a time.  Then, while the main thread
+ * applies account credit and writes the billing records, other threads
+ * sort those records and format the output from what the biller made,
+ * which is written before the commit.  A connection is used by one
+ * thread at a time.
  */
 #include <pthread.h>
 #include <stdarg.h>
@@ -122,7 +122,7 @@ static const char sql_subscriptions[] =
     "s.billing_period, s.start_date, s.end_date "
     "FROM subscriptions s "
     "WHERE s.start_date < ?1 AND (s.end_date IS NULL OR s.end_date > ?3) "
-    "AND (?2 = 0 OR s.account_id IN (SELECT key FROM temp.run_accounts)) "
+    "AND (?2 = 0 OR s.account_id IN (SELECT key FROM run_accounts)) "
     "ORDER BY s.account_id, s.subscription_id";
 /* The periods of P already charged, read once: a first run of P finds
  * none, a rerun all. */
@@ -154,7 +154,7 @@ static const char sql_one_time[] =
     "JOIN products p USING (sku) "
     "WHERE ol.kind = 'one_time' AND ol.invoice_id IS NULL "
     "AND o.ordered_on < ?1 "
-    "AND (?2 = 0 OR o.account_id IN (SELECT key FROM temp.run_accounts)) "
+    "AND (?2 = 0 OR o.account_id IN (SELECT key FROM run_accounts)) "
     "ORDER BY o.account_id, ol.order_id, ol.line_no";
 /* The quantity of a month as two sums of 32-bit halves, which fit, so
  * that a total past 64 bits is told with its account, not as SQL's. */
@@ -164,10 +164,11 @@ static const char sql_usage[] =
     "FROM usage u JOIN accounts a USING (account_id) "
     "JOIN products p USING (sku) "
     "WHERE u.used_on >= ?1 AND u.used_on < ?2 "
-    "AND (?4 = 0 OR u.account_id IN (SELECT key FROM temp.run_accounts)) "
+    "AND (?4 = 0 OR u.account_id IN (SELECT key FROM run_accounts)) "
     "AND NOT EXISTS (SELECT 1 FROM usage_billing b WHERE "
     "b.account_id = u.account_id AND b.sku = u.sku AND b.month = ?3) "
-    "GROUP BY u.account_id, u.sku ORDER BY u.account_id, u.sku";
+    "GROUP BY u.account_id, u.sku, a.currency, p.name "
+    "ORDER BY u.account_id, u.sku";
 /* The names of the products, in memory: a subscription's is looked up
  * there, not joined row by row; a subscription of an unknown sku is not
  * billed, as the join did not return it. */
@@ -197,7 +198,7 @@ static const char sql_usage_billed[] =
  * length: as text, INV-2026-100001 would lie between INV-2026-1000000
  * and INV-2026-1000123. */
 static const char sql_keep_made[] =
-    "INSERT INTO temp.out_keys (key) SELECT invoice_id FROM invoices "
+    "INSERT INTO out_keys (key) SELECT invoice_id FROM invoices "
     "WHERE invoice_id >= ?1 AND invoice_id <= ?2 "
     "AND length(invoice_id) = length(?1)";
 static const char sql_not_open[] =
@@ -205,7 +206,7 @@ static const char sql_not_open[] =
     "AND invoice_id <= ?2 AND length(invoice_id) = length(?1) "
     "AND status != 'open' ORDER BY invoice_id";
 static const char sql_accounts_keep[] =
-    "INSERT OR IGNORE INTO temp.run_accounts (key) VALUES (?1)";
+    "INSERT INTO run_accounts (key) VALUES (?1) ON CONFLICT DO NOTHING";
 
 /* ---- the lines of one account ----------------------------------------------- */
 
@@ -1817,14 +1818,13 @@ load_running(struct run *r)
 	db_finalize(st);
 }
 
-/* temp.run_accounts: the accounts to bill, for the reader's queries. */
+/* run_accounts: the accounts to bill, for the reader's queries. */
 static void
 accounts_table(struct run *r)
 {
 	struct db_stmt *st;
 
-	db_exec(r->rd, "CREATE TEMP TABLE IF NOT EXISTS run_accounts "
-	    "(key TEXT PRIMARY KEY); DELETE FROM temp.run_accounts");
+	db_temp_table(r->rd, "run_accounts", "key TEXT PRIMARY KEY");
 	st = db_prepare(r->rd, sql_accounts_keep);
 	for (size_t i = 0; i < r->only.n; i++) {
 		if (r->only.cell[i] == NULL)
@@ -1878,7 +1878,6 @@ finish_reading(struct run *r)
 	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
 		db_finalize(st[i]);
 	pricing_book_close(r->book);
-	db_exec(r->rd, "COMMIT");
 	db_close(r->rd);
 	keyset_free(r->charged);
 	for (size_t i = 0; i < r->nsr; i++)
@@ -1981,12 +1980,12 @@ finish_run(struct run *r)
 		pthread_join(sorter, NULL);
 	output_start(&out, r);
 	/*
-	 * In db_open()'s cache the pages of the invoices and lines went to
-	 * the WAL on the writer thread as it filled them, not at the commit.
-	 * The records, written on this thread, get a cache they fit in:
-	 * spilled, their pages would cost more here than at the commit.
+	 * The pages of the invoices and lines went out on the writer thread
+	 * as it filled them, not at the commit.  The records, written on
+	 * this thread, are held for the commit: written out as they fill,
+	 * they would cost more here than there.
 	 */
-	db_exec(r->db, "PRAGMA cache_size = -131072");
+	db_write_at_commit(r->db);
 	write_records(r);
 	if (r->next_invoice > r->first_invoice)
 		db_took_numbers(r->db, "invoices", r->prefix, r->next_invoice);

@@ -51,10 +51,13 @@ void db_close(struct db *db);
 int db_shared(const struct db *db);
 
 /*
- * A second, read-only connection that reads the database as db's write
- * transaction found it, for a thread that reads while db writes (the
- * billing run's biller, an import looking up what was there before it).
- * Opened after db_begin(db); the caller closes it with db_close().
+ * A second connection that reads the database as db's write transaction
+ * found it, for a thread that reads while db writes (the billing run's
+ * biller, an import looking up what was there before it).  It writes
+ * none of the database's tables, but may have tables of its own
+ * (db_temp_table(): the accounts a run bills).  Opened after
+ * db_begin(db) and used until db commits; the caller closes it with
+ * db_close().
  */
 struct db *db_open_snapshot(struct db *db);
 
@@ -73,6 +76,11 @@ void db_commit(struct db *db);
 void db_rollback(struct db *db);
 /* Whether db is inside a transaction (a caller's snapshot to read in). */
 int db_in_transaction(struct db *db);
+/* What db's transaction writes from now on is held in memory (up to a
+ * large bound) and written out at the commit, for a verb that writes
+ * many rows on the thread that commits them (the billing run's
+ * records). */
+void db_write_at_commit(struct db *db);
 
 /*
  * References between tables are checked by the database as each row is

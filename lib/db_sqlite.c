@@ -359,6 +359,14 @@ db_rollback(struct db *db)
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* SQLite writes a page out when its cache is full: 128 MiB holds the
+ * records of a large run, where db_open()'s 16 MiB spills them. */
+void
+db_write_at_commit(struct db *db)
+{
+	db_exec(db, "PRAGMA cache_size = -131072");
+}
+
 int
 db_in_transaction(struct db *db)
 {

@@ -7,6 +7,8 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "ar.h"
 #include "date.h"
@@ -112,13 +114,75 @@ START_TEST(apply_own_currency_first)
 	o.as_of = day;
 	ck_assert_ptr_nonnull(freopen("/dev/null", "w", stdout));
 	ck_assert_int_eq(ar_apply(db, &o), 0);
-	st = db_prepare(db, "SELECT group_concat(invoice_id || ':' || "
-	    "amount_minor || ':' || payment_amount_minor, ' ') FROM (SELECT * "
-	    "FROM payment_applications ORDER BY rowid)");
+	st = db_prepare(db, "SELECT invoice_id, amount_minor, "
+	    "payment_amount_minor FROM payment_applications "
+	    "ORDER BY application_id");
 	ck_assert(db_row(st));
-	ck_assert_str_eq(db_text(st, 0),
-	    "I2:10000:10000 I1:4000:5000");
+	ck_assert_str_eq(db_text(st, 0), "I2");
+	ck_assert_int_eq(db_int(st, 1), 10000);
+	ck_assert_int_eq(db_int(st, 2), 10000);
+	ck_assert(db_row(st));
+	ck_assert_str_eq(db_text(st, 0), "I1");
+	ck_assert_int_eq(db_int(st, 1), 4000);
+	ck_assert_int_eq(db_int(st, 2), 5000);
+	ck_assert(!db_row(st));
 	db_finalize(st);
+	db_close(db);
+}
+END_TEST
+
+/*
+ * credit: what a line and the invoice have left to credit, and the tax
+ * in proportion.  I1 has line 1 of 100.00 with 20.00 tax and line 2 of
+ * 50.00 with none.  25.00 of line 1 takes 25.00 x 20.00 / 100.00 = 5.00
+ * of its tax; the rest of the invoice is then 150.00 - 25.00 = 125.00
+ * with 20.00 - 5.00 = 15.00 of tax.  Line 3 is not there.
+ */
+START_TEST(credit_what_is_left)
+{
+	static const struct out_opts csv = { .header = 1 };
+	struct ar_opts o = { .line = 1, .amount = "25.00", .out = &csv,
+	    .arguments = "" };
+	FILE *err = tmpfile();
+	char msg[200] = "";
+	struct db *db;
+	struct db_stmt *st;
+
+	ck_assert_int_eq(date_parse("2026-03-01", 10, &o.as_of), 0);
+	db = test_db(NULL);
+	db_exec(db, "INSERT INTO accounts (account_id, name, currency) "
+	    "VALUES ('A-1', 'Acme', 'USD');"
+	    "INSERT INTO invoices (invoice_id, account_id, issue_date, "
+	    "due_date, currency, status) VALUES "
+	    "('I1', 'A-1', '2026-02-01', '2026-03-03', 'USD', 'open');"
+	    "INSERT INTO invoice_lines (invoice_id, line_no, amount_minor, "
+	    "tax_amount_minor) VALUES ('I1', 1, 10000, 2000), "
+	    "('I1', 2, 5000, 0)");
+	ck_assert_ptr_nonnull(freopen("/dev/null", "w", stdout));
+	ck_assert_int_eq(ar_credit(db, "I1", &o), 0);
+	o.line = 0;
+	o.amount = NULL;
+	ck_assert_int_eq(ar_credit(db, "I1", &o), 0);
+	st = db_prepare(db, "SELECT line_no, amount_minor, tax_amount_minor "
+	    "FROM credit_notes ORDER BY credit_note_id");
+	ck_assert(db_row(st));
+	ck_assert_int_eq(db_int(st, 0), 1);
+	ck_assert_int_eq(db_int(st, 1), 2500);
+	ck_assert_int_eq(db_int(st, 2), 500);
+	ck_assert(db_row(st));
+	ck_assert(db_null(st, 0));
+	ck_assert_int_eq(db_int(st, 1), 12500);
+	ck_assert_int_eq(db_int(st, 2), 1500);
+	ck_assert(!db_row(st));
+	db_finalize(st);
+
+	ck_assert_ptr_nonnull(err);
+	ck_assert_int_eq(dup2(fileno(err), 2), 2);
+	o.line = 3;
+	ck_assert_int_eq(ar_credit(db, "I1", &o), 1);
+	rewind(err);
+	ck_assert_ptr_nonnull(fgets(msg, sizeof(msg), err));
+	ck_assert_ptr_nonnull(strstr(msg, "invoice 'I1' has no line 3"));
 	db_close(db);
 }
 END_TEST
@@ -144,6 +208,7 @@ ar_suite(void)
 	Suite *s = suite_create("ar");
 	TCase *tc = tcase_create("aging");
 	TCase *apply = tcase_create("apply");
+	TCase *credit = tcase_create("credit");
 
 	tcase_add_test(tc, bucket_edges);
 	tcase_add_test(tc, levels_15_30_60);
@@ -152,5 +217,7 @@ ar_suite(void)
 	suite_add_tcase(s, tc);
 	tcase_add_test(apply, apply_own_currency_first);
 	suite_add_tcase(s, apply);
+	tcase_add_test(credit, credit_what_is_left);
+	suite_add_tcase(s, credit);
 	return s;
 }

@@ -5,11 +5,15 @@
  * quantities and percents x 10^6 (money.h).
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "billing.h"
+#include "cli.h"
 #include "date.h"
+#include "db.h"
 #include "pricing.h"
 #include "suites.h"
 
@@ -598,12 +602,73 @@ START_TEST(tax)
 }
 END_TEST
 
+/* The one integer that sql reads. */
+static int64_t
+scalar(struct db *db, const char *sql)
+{
+	struct db_stmt *st = db_prepare(db, sql);
+	int64_t v;
+
+	ck_assert(db_row(st));
+	v = db_int(st, 0);
+	db_finalize(st);
+	return v;
+}
+
+/*
+ * A run of accounts named twice (--account A-1 --account A-1, or a CSV
+ * with an account on two rows, as accept writes for two quotes of one
+ * account) bills each once.  S-1, 10 seats at 25.00 a month from
+ * 2026-01-01, in the run of February: one invoice with one line of
+ * 10 x 25.00 = 250.00, no tax (no rate).  The run's reader is a second
+ * connection, so the database is a file.
+ */
+START_TEST(run_account_named_twice)
+{
+	static const struct out_opts csv = { .header = 1 };
+	char path[] = "/tmp/revops-billing-test.XXXXXX", side[64];
+	char *twice[] = { "A-1", "A-1" };
+	struct csv_input accounts = { twice, 2, NULL, ',', NULL };
+	struct billing_opts o = { .accounts = &accounts, .out = &csv,
+	    .arguments = "" };
+	int fd = mkstemp(path);
+	struct db *db;
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	db = test_db(path);
+	db_exec(db, "INSERT INTO accounts (account_id, name, currency) "
+	    "VALUES ('A-1', 'Acme', 'USD');"
+	    "INSERT INTO products (sku, name, kind, billing_period) "
+	    "VALUES ('SEAT', 'Seat', 'recurring', 'month');"
+	    "INSERT INTO subscriptions (subscription_id, account_id, sku, "
+	    "quantity_micro, unit_price_micro, currency, billing_period, "
+	    "start_date) VALUES ('S-1', 'A-1', 'SEAT', 10000000, 2500000000, "
+	    "'USD', 'month', '2026-01-01')");
+	o.on = D("2026-02-01");
+	o.month = date_month_of(o.on);
+	ck_assert_ptr_nonnull(freopen("/dev/null", "w", stdout));
+	ck_assert_int_eq(billing_run(db, &o), CLI_OK);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM invoices"), 1);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM invoice_lines"), 1);
+	ck_assert_int_eq(scalar(db, "SELECT sum(amount_minor) FROM "
+	    "invoice_lines WHERE invoice_id = 'INV-2026-000001'"), 25000);
+	db_close(db);
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(side, sizeof(side), "%s%s", path, i ? "-shm" : "-wal");
+		unlink(side);
+	}
+	ck_assert_int_eq(unlink(path), 0);
+}
+END_TEST
+
 Suite *
 billing_suite(void)
 {
 	Suite *s = suite_create("billing");
 	TCase *tc = tcase_create("periods");
 	TCase *tm = tcase_create("amounts");
+	TCase *tr = tcase_create("run");
 
 	tcase_add_test(tc, anchor);
 	tcase_add_test(tc, periods_at_the_end_of_the_calendar);
@@ -622,5 +687,7 @@ billing_suite(void)
 	tcase_add_test(tm, charged_take_back_middle);
 	tcase_add_test(tm, tax);
 	suite_add_tcase(s, tm);
+	tcase_add_test(tr, run_account_named_twice);
+	suite_add_tcase(s, tr);
 	return s;
 }
