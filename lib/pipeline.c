@@ -64,7 +64,7 @@ static const char sql_stage[] =
 /* Entering a closed stage closes it that day; reopening forgets the day. */
 static const char sql_move[] =
     "UPDATE opportunities SET stage = ?2, close_date = CASE "
-    "WHEN ?3 THEN ?4 WHEN ?5 THEN NULL ELSE close_date END "
+    "WHEN ?3 = 1 THEN ?4 WHEN ?5 = 1 THEN NULL ELSE close_date END "
     "WHERE opportunity_id = ?1";
 static const char sql_list[] =
     "SELECT o.opportunity_id FROM opportunities o "
@@ -74,13 +74,14 @@ static const char sql_list[] =
     "AND (?5 IS NULL OR o.close_date >= ?5) "
     "AND (?6 IS NULL OR o.close_date <= ?6) "
     "AND (?7 IS NULL OR a.segment = ?7)";
+/* NULLS FIRST: SQLite's order, which PostgreSQL follows only when told. */
 static const char sql_won[] =
     "SELECT o.opportunity_id, o.account_id, a.name, a.currency, o.name, "
     "o.type, o.amount_minor, o.currency, o.close_date, o.owner "
     "FROM opportunities o JOIN accounts a USING (account_id) "
     "JOIN stages s ON s.stage = o.stage "
     "WHERE s.is_won = 1 AND (?1 IS NULL OR o.close_date >= ?1) "
-    "ORDER BY o.close_date, o.opportunity_id";
+    "ORDER BY o.close_date NULLS FIRST, o.opportunity_id";
 static const char sql_stages[] =
     "SELECT stage, is_closed, is_won, probability_micro, position "
     "FROM stages ORDER BY position";
@@ -90,7 +91,7 @@ static const char sql_funnel_opportunities[] =
     "WHEN 'source' THEN l.source END AS grp "
     "FROM opportunities o JOIN accounts a USING (account_id) "
     "LEFT JOIN leads l ON l.lead_id = o.lead_id "
-    "ORDER BY grp, o.opportunity_id";
+    "ORDER BY grp NULLS FIRST, o.opportunity_id";
 static const char sql_history[] =
     "SELECT stage, changed_on FROM stage_history WHERE opportunity_id = ?1 "
     "ORDER BY changed_on, history_id";

@@ -66,26 +66,34 @@ static const char sql_lines[] =
     "l.net_unit_price_micro, l.amount_minor, l.billing_period, l.mrr_minor, "
     "l.term_value_minor, l.cost_minor, l.rules, q.valid_until "
     "FROM quotes q JOIN quote_lines l USING (quote_id) "
-    "WHERE q.quote_id IN (SELECT key FROM temp.out_keys) "
+    "WHERE q.quote_id IN (SELECT key FROM out_keys) "
     "ORDER BY q.quote_id, l.line_no";
+/* The quotes list and show: all (?1 = 0) or those in out_keys, of one
+ * account (?2) or all. */
+#define QUOTES_ASKED "(?1 = 0 OR q.quote_id IN (SELECT key FROM out_keys)) " \
+    "AND (?2 IS NULL OR q.account_id = ?2)"
 static const char sql_totals[] =
     "SELECT q.quote_id, q.quote_ref, q.account_id, q.status, q.currency, "
     "q.quote_date, q.valid_until, q.revision_of, "
+    "(SELECT count(*) FROM quote_approvals a WHERE a.quote_id = q.quote_id "
+    " AND a.status = 'pending') "
+    "FROM quotes q WHERE " QUOTES_ASKED " ORDER BY q.quote_id";
+/* The sums of their lines, in the same order: grouped by the key alone,
+ * which the index gives in order, where grouping by the quote's other
+ * columns too would sort every line. */
+static const char sql_line_sums[] =
+    "SELECT q.quote_id, "
     "sum(CASE WHEN l.kind = 'one_time' THEN l.amount_minor ELSE 0 END), "
     "sum(CASE WHEN l.kind = 'recurring' THEN l.mrr_minor ELSE 0 END), "
     "sum(CASE WHEN l.kind = 'recurring' THEN l.term_value_minor ELSE 0 END), "
     "sum(CASE WHEN l.cost_minor IS NOT NULL THEN l.amount_minor END), "
     "sum(l.cost_minor), "
-    "(SELECT count(*) FROM quote_approvals a WHERE a.quote_id = q.quote_id "
-    " AND a.status = 'pending'), "
     "max(CASE WHEN l.kind = 'recurring' THEN l.term_months END) "
-    "FROM quotes q LEFT JOIN quote_lines l USING (quote_id) "
-    "WHERE (?1 = 0 OR q.quote_id IN (SELECT key FROM temp.out_keys)) "
-    "AND (?2 IS NULL OR q.account_id = ?2) "
-    "GROUP BY q.quote_id ORDER BY q.quote_id";
+    "FROM quotes q JOIN quote_lines l USING (quote_id) "
+    "WHERE " QUOTES_ASKED " GROUP BY q.quote_id ORDER BY q.quote_id";
 static const char sql_pending[] =
-    "SELECT count(*), sum(approver = ?2) FROM quote_approvals "
-    "WHERE quote_id = ?1 AND status = 'pending'";
+    "SELECT count(*), sum(CASE WHEN approver = ?2 THEN 1 ELSE 0 END) "
+    "FROM quote_approvals WHERE quote_id = ?1 AND status = 'pending'";
 static const char sql_decide[] =
     "UPDATE quote_approvals SET status = ?3, decided_by = ?4, "
     "decided_on = ?5, note = ?6 "
@@ -654,7 +662,7 @@ quote_price(struct db *db, FILE *in, const char *name, char delim,
 	r.name = name;
 	/* One read transaction: one snapshot of the price book, and no lock
 	 * taken and dropped for every line. */
-	db_exec(db, "BEGIN");
+	db_begin_read(db);
 	pricer_open(&r.pr, db, o->on);
 	r.account = db_prepare(db, sql_account);
 	r.accounts = keyset_new(1 << 18);
@@ -677,7 +685,7 @@ quote_price(struct db *db, FILE *in, const char *name, char delim,
 	db_finalize(r.account);
 	keyset_free(r.accounts);
 	pricer_close(&r.pr);
-	db_exec(db, "COMMIT");
+	db_commit(db);
 	if (wrc != 0)
 		return CLI_EIO;
 	return rc == 0 && cli_data_errors() == 0 ? CLI_OK : CLI_EDATA;
@@ -758,6 +766,32 @@ write_lines(struct db *db, const struct quote_opts *o)
 	return out_close(out) == 0 ? CLI_OK : CLI_EIO;
 }
 
+/* What a quote's lines add up to (sql_line_sums). */
+struct line_sums {
+	int64_t one_time, mrr, recurring, costed, cost, term;
+	int has_cost;			/* costed and cost are of some line */
+};
+
+/* The sums of the quote that quote is on: sums' row if it is of that
+ * quote, which it then steps past (*more: whether it has a row), else
+ * none, as for a quote of no lines. */
+static void
+read_sums(struct db_stmt *quote, struct db_stmt *sums, int *more,
+    struct line_sums *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (!*more || strcmp(db_text(sums, 0), db_text(quote, 0)) != 0)
+		return;
+	s->one_time = db_int(sums, 1);
+	s->mrr = db_int(sums, 2);
+	s->recurring = db_int(sums, 3);
+	s->has_cost = !db_null(sums, 4);
+	s->costed = db_int(sums, 4);
+	s->cost = db_int(sums, 5);
+	s->term = db_int(sums, 6);
+	*more = db_row(sums);
+}
+
 /* One row per quote: its totals.  only: just the quotes in out_keys. */
 static int
 write_totals(struct db *db, const struct quote_opts *o, int only)
@@ -767,42 +801,46 @@ write_totals(struct db *db, const struct quote_opts *o, int only)
 	    "one_time", "mrr", "tcv", "acv", "margin_pct", "pending_approvals",
 	    "revision_of" };
 	struct db_stmt *st = db_prepare(db, sql_totals);
+	struct db_stmt *sums = db_prepare(db, sql_line_sums);
 	struct out *out = out_new(stdout, o->out, names, 14);
+	int more;
 
 	db_bind_int(st, 1, only);
 	db_bind_text(st, 2, only ? NULL : o->account);
+	db_bind_int(sums, 1, only);
+	db_bind_text(sums, 2, only ? NULL : o->account);
+	more = db_row(sums);
 	while (db_row(st)) {
 		const char *status = shown_status(db_text(st, 3),
 		    db_text(st, 6), o->on);
 		int exp = exponent_of(db_text(st, 4));
-		int64_t one_time = db_int(st, 8);
-		int64_t mrr = db_int(st, 9);
-		int64_t recurring = db_int(st, 10), acv, margin;
+		struct line_sums s;
+		int64_t acv, margin;
 
+		read_sums(st, sums, &more, &s);
 		if (!only && o->status != NULL && strcmp(o->status, status))
 			continue;
 		out_columns(out, st, 7, 3, status);
-		out_dec(out, one_time, exp, exp);
-		out_dec(out, mrr, exp, exp);
-		out_dec(out, recurring + one_time, exp, exp);
+		out_dec(out, s.one_time, exp, exp);
+		out_dec(out, s.mrr, exp, exp);
+		out_dec(out, s.recurring + s.one_time, exp, exp);
 		/* per year of the contract that accepting it makes, whose
 		 * term is the longest of its recurring lines' (metrics_acv) */
-		if (pricing_per_year(recurring, db_int(st, 14), 1,
-		    &acv) == 0)
+		if (pricing_per_year(s.recurring, s.term, 1, &acv) == 0)
 			out_dec(out, acv, exp, exp);
 		else
 			out_null(out);
-		if (!db_null(st, 11) &&
-		    pricing_margin(db_int(st, 11),
-		    db_int(st, 12), &margin) == 0)
+		if (s.has_cost && pricing_margin(s.costed, s.cost,
+		    &margin) == 0)
 			out_dec(out, margin, 2, 2);
 		else
 			out_null(out);
-		out_long(out, db_int(st, 13));
+		out_long(out, db_int(st, 8));
 		out_col(out, st, 7);
 		out_end_row(out);
 	}
 	db_finalize(st);
+	db_finalize(sums);
 	return out_close(out) == 0 ? CLI_OK : CLI_EIO;
 }
 
@@ -1308,7 +1346,7 @@ decide_one(void *arg, const struct csv_field *f, unsigned long line)
 		    "approve" : "reject") ? 0 : -1;
 	db_bind_text(d->pending, 1, qid);
 	db_bind_text(d->pending, 2, d->o->role);
-	db_row(d->pending);
+	db_row(d->pending);	/* count(*): a row, always */
 	pending = db_int(d->pending, 0);
 	mine = db_int(d->pending, 1);
 	db_reset(d->pending);
