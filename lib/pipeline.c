@@ -128,6 +128,7 @@ struct convert {
 	char first_stage[ENTITY_ID_MAX + 1];
 	struct db_stmt *lead, *new_account,
 	    *account_currency, *new_opportunity, *new_history, *converted;
+	struct db_ids account_ids, opportunity_ids;
 	char base[4];
 	long converted_count, new_accounts;
 };
@@ -183,7 +184,7 @@ convert_one(void *arg, const struct csv_field *f, unsigned long line)
 	date_format(onbuf, cv->on);
 	memcpy(currency, cv->base, 4);
 	if (account[0] == '\0') {
-		db_next_id(cv->db, "accounts", "account_id", "ACC", account,
+		db_ids_next(cv->db, &cv->account_ids, account,
 		    sizeof(account));
 		db_bind_text(cv->new_account, 1, account);
 		db_bind_text(cv->new_account, 2, company);
@@ -200,8 +201,7 @@ convert_one(void *arg, const struct csv_field *f, unsigned long line)
 		if (company[0] == '\0')
 			company = account;
 	}
-	db_next_id(cv->db, "opportunities", "opportunity_id", "OPP", opp,
-	    sizeof(opp));
+	db_ids_next(cv->db, &cv->opportunity_ids, opp, sizeof(opp));
 	db_bind_text(cv->new_opportunity, 1, opp);
 	db_bind_text(cv->new_opportunity, 2, account);
 	db_bind_text(cv->new_opportunity, 3, company);
@@ -270,7 +270,9 @@ pipeline_convert(struct db *db, const struct csv_input *in,
     const char *arguments)
 {
 	static const char *const columns[] = { "lead_id" };
-	struct convert cv = { .db = db, .on = on };
+	struct convert cv = { .db = db, .on = on,
+	    .account_ids = { "accounts", "account_id", "ACC", 0 },
+	    .opportunity_ids = { "opportunities", "opportunity_id", "OPP", 0 } };
 	struct db_changes ch = { .n = 0 };
 	struct csv_rows rows = { 0 };
 	struct db_stmt *st;
@@ -300,6 +302,8 @@ pipeline_convert(struct db *db, const struct csv_input *in,
 		csv_rows_each(&rows, convert_one, &cv);
 	csv_rows_free(&rows);
 	convert_finish(&cv);
+	db_ids_done(db, &cv.account_ids);
+	db_ids_done(db, &cv.opportunity_ids);
 	db_changes_add(&ch, "accounts", cv.new_accounts, 0, 0);
 	db_changes_add(&ch, "opportunities", cv.converted_count, 0, 0);
 	db_changes_add(&ch, "stage_history", cv.converted_count, 0, 0);

@@ -944,6 +944,7 @@ struct quote_writer {
 	const char *name;	/* of the input, for messages */
 	struct pricer pr;
 	struct db_stmt *quote, *line, *approval, *account, *opp;
+	struct db_ids ids;
 	long quotes, lines, approvals;
 };
 
@@ -958,6 +959,7 @@ writer_open(struct quote_writer *w, struct db *db, int32_t day)
 	w->approval = db_prepare(db, sql_new_approval);
 	w->account = db_prepare(db, sql_account);
 	w->opp = db_prepare(db, sql_opportunity_account);
+	w->ids = (struct db_ids){ "quotes", "quote_id", "Q", 0 };
 }
 
 static void
@@ -1128,7 +1130,7 @@ store_quote(struct quote_writer *w, const struct quote_opts *o,
 		    "%d: the quote would be valid until after 9999-12-31, the "
 		    "last date there is", valid, o->valid_days), -1;
 	}
-	db_next_id(w->db, "quotes", "quote_id", "Q", qid, qsize);
+	db_ids_next(w->db, &w->ids, qid, qsize);
 	date_format(valid, until);
 	db_bind_text(w->quote, 1, qid);
 	db_bind_text(w->quote, 2, ref);
@@ -1158,6 +1160,7 @@ finish_quotes(struct quote_writer *w, const char *verb,
 	db_changes_add(&ch, "quotes", w->quotes, superseded, 0);
 	db_changes_add(&ch, "quote_lines", w->lines, 0, 0);
 	db_changes_add(&ch, "quote_approvals", w->approvals, 0, 0);
+	db_ids_done(w->db, &w->ids);
 	writer_close(w);
 	if (cli_data_errors() == 0)
 		write_lines(w->db, o);
@@ -1411,6 +1414,7 @@ struct accept {
 	const struct quote_opts *o;
 	struct db_stmt *quote, *lines, *order, *contract, *sub, *oline, *order_of,
 	    *status;
+	struct db_ids order_ids, contract_ids, sub_ids;
 	struct out *out;
 	long orders, subs, olines;
 };
@@ -1458,8 +1462,7 @@ accept_lines(struct accept *a, const struct accepted *q)
 		int recurring = strcmp(db_text(l, 2), "recurring") == 0;
 
 		if (recurring) {
-			db_next_id(a->db, "subscriptions", "subscription_id",
-			    "SUB", sub, sizeof(sub));
+			db_ids_next(a->db, &a->sub_ids, sub, sizeof(sub));
 			db_bind_text(a->sub, 1, sub);
 			db_bind_text(a->sub, 2, q->account);
 			db_bind_text(a->sub, 3, q->contract);
@@ -1566,10 +1569,8 @@ accept_one(void *arg, const struct csv_field *f, unsigned long line)
 		    "of %d months from %s would end after 9999-12-31, the last "
 		    "date there is", q.qid, term, q.start) ? 0 : -1;
 	date_format(q.end, end);
-	db_next_id(a->db, "orders", "order_id", "ORD", q.order,
-	    sizeof(q.order));
-	db_next_id(a->db, "contracts", "contract_id", "CTR", q.contract,
-	    sizeof(q.contract));
+	db_ids_next(a->db, &a->order_ids, q.order, sizeof(q.order));
+	db_ids_next(a->db, &a->contract_ids, q.contract, sizeof(q.contract));
 	db_bind_text(a->order, 1, q.order);
 	db_bind_text(a->order, 2, q.qid);
 	db_bind_text(a->order, 3, q.account);
@@ -1597,7 +1598,10 @@ quote_accept(struct db *db, const struct csv_input *in,
 	static const char *const names[] = { "quote_id", "account_id",
 	    "order_id", "contract_id", "line_no", "sku", "kind",
 	    "subscription_id", "amount", "currency", "start_date", "end_date" };
-	struct accept a = { .db = db, .o = o };
+	struct accept a = { .db = db, .o = o,
+	    .order_ids = { "orders", "order_id", "ORD", 0 },
+	    .contract_ids = { "contracts", "contract_id", "CTR", 0 },
+	    .sub_ids = { "subscriptions", "subscription_id", "SUB", 0 } };
 	struct db_changes ch = { .n = 0 };
 	char *buf = NULL;
 	size_t len = 0;
@@ -1632,6 +1636,9 @@ quote_accept(struct db *db, const struct csv_input *in,
 	db_finalize(a.oline);
 	db_finalize(a.order_of);
 	db_finalize(a.status);
+	db_ids_done(db, &a.order_ids);
+	db_ids_done(db, &a.contract_ids);
+	db_ids_done(db, &a.sub_ids);
 	db_changes_add(&ch, "orders", a.orders, 0, 0);
 	db_changes_add(&ch, "order_lines", a.olines, 0, 0);
 	db_changes_add(&ch, "contracts", a.orders, 0, 0);
