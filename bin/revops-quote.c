@@ -122,7 +122,7 @@ own_option(int ch, const char *arg, void *ctx)
 		o->lines = 1;
 		break;
 	case OPT_NOTE:
-		o->note = arg;
+		o->note = *arg != '\0' ? arg : NULL;	/* --note '': none */
 		break;
 	case OPT_ON:
 		o->on = cli_day_arg("--on", arg, 0, 0);

@@ -158,13 +158,29 @@ db_forget_numbers(struct db *db, const char *table)
 }
 
 void
+db_ids_next(struct db *db, struct db_ids *ids, char *buf, size_t size)
+{
+	if (ids->next == 0)
+		ids->next = db_next_number(db, ids->table, ids->column,
+		    ids->prefix);
+	snprintf(buf, size, "%s-%06lld", ids->prefix, ids->next++);
+}
+
+void
+db_ids_done(struct db *db, const struct db_ids *ids)
+{
+	if (ids->next != 0)
+		db_took_numbers(db, ids->table, ids->prefix, ids->next);
+}
+
+void
 db_next_id(struct db *db, const char *table, const char *column,
     const char *prefix, char *buf, size_t size)
 {
-	long long n = db_next_number(db, table, column, prefix);
+	struct db_ids ids = { table, column, prefix, 0 };
 
-	snprintf(buf, size, "%s-%06lld", prefix, n);
-	db_took_numbers(db, table, prefix, n + 1);
+	db_ids_next(db, &ids, buf, size);
+	db_ids_done(db, &ids);
 }
 
 int

@@ -213,6 +213,18 @@ long long db_next_number(struct db *db, const char *table,
     const char *column, const char *prefix);
 void db_took_numbers(struct db *db, const char *table, const char *prefix,
     long long next);
+/*
+ * The ids of db_next_id() for a verb that assigns many of one table in
+ * its write transaction (an accept's orders, a conversion's accounts):
+ * the first costs a lookup, the rest count on in memory, and
+ * db_ids_done() takes what was given, before the commit.
+ */
+struct db_ids {
+	const char *table, *column, *prefix;	/* as db_next_id()'s */
+	long long next;				/* 0 before the first */
+};
+void db_ids_next(struct db *db, struct db_ids *ids, char *buf, size_t size);
+void db_ids_done(struct db *db, const struct db_ids *ids);
 /* An import writes ids of any form into table: its counters go, and its
  * next ids are found by a scan again. */
 void db_forget_numbers(struct db *db, const char *table);

@@ -64,7 +64,7 @@ static const char sql_stage[] =
 /* Entering a closed stage closes it that day; reopening forgets the day. */
 static const char sql_move[] =
     "UPDATE opportunities SET stage = ?2, close_date = CASE "
-    "WHEN ?3 THEN ?4 WHEN ?5 THEN NULL ELSE close_date END "
+    "WHEN ?3 = 1 THEN ?4 WHEN ?5 = 1 THEN NULL ELSE close_date END "
     "WHERE opportunity_id = ?1";
 static const char sql_list[] =
     "SELECT o.opportunity_id FROM opportunities o "
@@ -74,13 +74,14 @@ static const char sql_list[] =
     "AND (?5 IS NULL OR o.close_date >= ?5) "
     "AND (?6 IS NULL OR o.close_date <= ?6) "
     "AND (?7 IS NULL OR a.segment = ?7)";
+/* NULLS FIRST: SQLite's order, which PostgreSQL follows only when told. */
 static const char sql_won[] =
     "SELECT o.opportunity_id, o.account_id, a.name, a.currency, o.name, "
     "o.type, o.amount_minor, o.currency, o.close_date, o.owner "
     "FROM opportunities o JOIN accounts a USING (account_id) "
     "JOIN stages s ON s.stage = o.stage "
     "WHERE s.is_won = 1 AND (?1 IS NULL OR o.close_date >= ?1) "
-    "ORDER BY o.close_date, o.opportunity_id";
+    "ORDER BY o.close_date NULLS FIRST, o.opportunity_id";
 static const char sql_stages[] =
     "SELECT stage, is_closed, is_won, probability_micro, position "
     "FROM stages ORDER BY position";
@@ -90,7 +91,7 @@ static const char sql_funnel_opportunities[] =
     "WHEN 'source' THEN l.source END AS grp "
     "FROM opportunities o JOIN accounts a USING (account_id) "
     "LEFT JOIN leads l ON l.lead_id = o.lead_id "
-    "ORDER BY grp, o.opportunity_id";
+    "ORDER BY grp NULLS FIRST, o.opportunity_id";
 static const char sql_history[] =
     "SELECT stage, changed_on FROM stage_history WHERE opportunity_id = ?1 "
     "ORDER BY changed_on, history_id";
@@ -105,12 +106,6 @@ static const char sql_velocity[] =
     "JOIN stages s ON s.stage = o.stage WHERE o.created_on <= ?1";
 
 /* ---- small helpers ---------------------------------------------------------- */
-
-static const char *
-text(struct db_stmt *st, int i)
-{
-	return db_null(st, i) ? NULL : db_text(st, i);
-}
 
 static int
 write_opportunities(struct db *db, const struct out_opts *oo)
@@ -133,6 +128,7 @@ struct convert {
 	char first_stage[ENTITY_ID_MAX + 1];
 	struct db_stmt *lead, *new_account,
 	    *account_currency, *new_opportunity, *new_history, *converted;
+	struct db_ids account_ids, opportunity_ids;
 	char base[4];
 	long converted_count, new_accounts;
 };
@@ -156,21 +152,20 @@ convert_one(void *arg, const struct csv_field *f, unsigned long line)
 		return cli_data_error(where(line), line, NULL, "lead '%s' does "
 		    "not exist", lead) ? 0 : -1;
 	}
-	status = text(cv->lead, 0);
+	status = db_text(cv->lead, 0);
 	if (strcmp(status, "qualified") != 0) {
 		int more = strcmp(status, "converted") == 0 ?
 		    cli_data_error(where(line), line, NULL, "lead '%s' is "
 		    "already converted (to opportunity '%s')", lead,
-		    text(cv->lead, 4) ? text(cv->lead, 4) : "") :
+		    db_text(cv->lead, 4)) :
 		    cli_data_error(where(line), line, NULL, "lead '%s' is not "
 		    "qualified (its status is %s)", lead, status);
 
 		db_reset(cv->lead);
 		return more ? 0 : -1;
 	}
-	company = text(cv->lead, 1) ? text(cv->lead, 1) : "";
-	snprintf(account, sizeof(account), "%s", text(cv->lead, 2) ?
-	    text(cv->lead, 2) : "");
+	company = db_text(cv->lead, 1);
+	snprintf(account, sizeof(account), "%s", db_text(cv->lead, 2));
 	created = db_day(cv->lead, 3);
 	if (account[0] == '\0' && company[0] == '\0')
 		rc = cli_data_error(where(line), line, NULL, "lead '%s' has "
@@ -189,7 +184,7 @@ convert_one(void *arg, const struct csv_field *f, unsigned long line)
 	date_format(onbuf, cv->on);
 	memcpy(currency, cv->base, 4);
 	if (account[0] == '\0') {
-		db_next_id(cv->db, "accounts", "account_id", "ACC", account,
+		db_ids_next(cv->db, &cv->account_ids, account,
 		    sizeof(account));
 		db_bind_text(cv->new_account, 1, account);
 		db_bind_text(cv->new_account, 2, company);
@@ -201,13 +196,12 @@ convert_one(void *arg, const struct csv_field *f, unsigned long line)
 		db_bind_text(cv->account_currency, 1, account);
 		if (db_row(cv->account_currency))
 			snprintf(currency, sizeof(currency), "%s",
-			    text(cv->account_currency, 0));
+			    db_text(cv->account_currency, 0));
 		db_reset(cv->account_currency);
 		if (company[0] == '\0')
 			company = account;
 	}
-	db_next_id(cv->db, "opportunities", "opportunity_id", "OPP", opp,
-	    sizeof(opp));
+	db_ids_next(cv->db, &cv->opportunity_ids, opp, sizeof(opp));
 	db_bind_text(cv->new_opportunity, 1, opp);
 	db_bind_text(cv->new_opportunity, 2, account);
 	db_bind_text(cv->new_opportunity, 3, company);
@@ -244,7 +238,7 @@ convert_qualified(struct convert *cv)
 		if ((n & (n - 1)) == 0 && (ids = realloc(ids, (n ? 2 * n : 1) *
 		    sizeof(*ids))) == NULL)
 			cli_die(CLI_EIO, "out of memory");
-		if ((ids[n++] = strdup(text(st, 0))) == NULL)
+		if ((ids[n++] = strdup(db_text(st, 0))) == NULL)
 			cli_die(CLI_EIO, "out of memory");
 	}
 	db_finalize(st);
@@ -276,7 +270,9 @@ pipeline_convert(struct db *db, const struct csv_input *in,
     const char *arguments)
 {
 	static const char *const columns[] = { "lead_id" };
-	struct convert cv = { .db = db, .on = on };
+	struct convert cv = { .db = db, .on = on,
+	    .account_ids = { "accounts", "account_id", "ACC", 0 },
+	    .opportunity_ids = { "opportunities", "opportunity_id", "OPP", 0 } };
 	struct db_changes ch = { .n = 0 };
 	struct csv_rows rows = { 0 };
 	struct db_stmt *st;
@@ -289,7 +285,7 @@ pipeline_convert(struct db *db, const struct csv_input *in,
 	st = db_prepare(db, sql_first_open_stage);
 	if (!db_row(st))
 		cli_die(CLI_EDATA, "the stages table has no open stage");
-	snprintf(cv.first_stage, sizeof(cv.first_stage), "%s", text(st, 0));
+	snprintf(cv.first_stage, sizeof(cv.first_stage), "%s", db_text(st, 0));
 	db_finalize(st);
 	if (db_setting(db, "base_currency", cv.base, sizeof(cv.base)) == NULL)
 		memcpy(cv.base, "USD", 4);
@@ -306,6 +302,8 @@ pipeline_convert(struct db *db, const struct csv_input *in,
 		csv_rows_each(&rows, convert_one, &cv);
 	csv_rows_free(&rows);
 	convert_finish(&cv);
+	db_ids_done(db, &cv.account_ids);
+	db_ids_done(db, &cv.opportunity_ids);
 	db_changes_add(&ch, "accounts", cv.new_accounts, 0, 0);
 	db_changes_add(&ch, "opportunities", cv.converted_count, 0, 0);
 	db_changes_add(&ch, "stage_history", cv.converted_count, 0, 0);
@@ -356,7 +354,7 @@ move_one(void *arg, const struct csv_field *f, unsigned long line)
 		return cli_data_error(loc, line, NULL, "opportunity '%s' does "
 		    "not exist", opp) ? 0 : -1;
 	}
-	snprintf(cur, sizeof(cur), "%s", text(mv->opportunity, 0));
+	snprintf(cur, sizeof(cur), "%s", db_text(mv->opportunity, 0));
 	cur_closed = db_int(mv->opportunity, 1);
 	created = db_day(mv->opportunity, 2);
 	last = db_day(mv->opportunity, 3);
@@ -439,15 +437,6 @@ pipeline_move(struct db *db, const struct csv_input *in, int32_t on,
 
 /* ---- list, won, stages ------------------------------------------------------- */
 
-static void
-bind_opt(struct db_stmt *st, int i, const char *s)
-{
-	if (s != NULL)
-		db_bind_text(st, i, s);
-	else
-		db_bind_null(st, i);
-}
-
 int
 pipeline_list(struct db *db, const struct pipeline_filter *f,
     const struct out_opts *oo)
@@ -464,15 +453,15 @@ pipeline_list(struct db *db, const struct pipeline_filter *f,
 	}
 	db_keys_open(db);
 	st = db_prepare(db, sql_list);
-	bind_opt(st, 1, f->stage);
-	bind_opt(st, 2, f->owner);
-	bind_opt(st, 3, f->type);
+	db_bind_text(st, 1, f->stage);
+	db_bind_text(st, 2, f->owner);
+	db_bind_text(st, 3, f->type);
 	db_bind_int(st, 4, f->open_only);
 	db_bind_day(st, 5, f->closing_from);
 	db_bind_day(st, 6, f->closing_to);
-	bind_opt(st, 7, f->segment);
+	db_bind_text(st, 7, f->segment);
 	while (db_row(st))
-		db_keys_add(db, text(st, 0));
+		db_keys_add(db, db_text(st, 0));
 	db_finalize(st);
 	return write_opportunities(db, oo);
 }
@@ -480,8 +469,7 @@ pipeline_list(struct db *db, const struct pipeline_filter *f,
 static void
 out_money(struct out *o, struct db_stmt *st, int i, const char *currency)
 {
-	const struct currency *c = currency != NULL ?
-	    money_currency(currency, strlen(currency)) : NULL;
+	const struct currency *c = money_currency(currency, strlen(currency));
 
 	if (db_null(st, i) || c == NULL) {
 		out_null(o);
@@ -490,10 +478,14 @@ out_money(struct out *o, struct db_stmt *st, int i, const char *currency)
 	out_decimal(o, db_int(st, i), c->exponent);
 }
 
+/* A text column as a cell: NULL is a NULL cell, not "". */
 static void
 out_col(struct out *o, struct db_stmt *st, int i)
 {
-	out_text(o, text(st, i), db_len(st, i));
+	if (db_null(st, i))
+		out_null(o);
+	else
+		out_text(o, db_text(st, i), db_len(st, i));
 }
 
 int
@@ -509,7 +501,7 @@ pipeline_won(struct db *db, int32_t since, const struct out_opts *oo)
 	while (db_row(st)) {
 		for (int i = 0; i < 6; i++)
 			out_col(o, st, i);
-		out_money(o, st, 6, text(st, 7));
+		out_money(o, st, 6, db_text(st, 7));
 		for (int i = 7; i < 10; i++)
 			out_col(o, st, i);
 		out_end_row(o);
@@ -552,7 +544,7 @@ load_stages(struct db *db, struct stages *ss)
 		if (ss->n == FUNNEL_MAX * 2 || ss->nfunnel == FUNNEL_MAX)
 			cli_die(CLI_EDATA, "more than %d stages", FUNNEL_MAX);
 		s = &ss->s[ss->n];
-		snprintf(s->name, sizeof(s->name), "%s", text(st, 0));
+		snprintf(s->name, sizeof(s->name), "%s", db_text(st, 0));
 		s->closed = db_int(st, 1);
 		s->won = db_int(st, 2);
 		s->probability = db_int(st, 3);
@@ -571,7 +563,7 @@ static const struct stage_info *
 find_stage(const struct stages *ss, const char *name)
 {
 	for (int i = 0; i < ss->n; i++)
-		if (name != NULL && strcmp(ss->s[i].name, name) == 0)
+		if (strcmp(ss->s[i].name, name) == 0)
 			return &ss->s[i];
 	return NULL;
 }
@@ -760,26 +752,26 @@ pipeline_funnel(struct db *db, int32_t from, int32_t to, const char *by,
 	o = out_new(stdout, oo, by ? cols : cols + 1, by ? 10 : 9);
 	opps = db_prepare(db, sql_funnel_opportunities);
 	history = db_prepare(db, sql_history);
-	bind_opt(opps, 1, by);
+	db_bind_text(opps, 1, by);
 	while (db_row(opps)) {
-		const struct stage_info *cur = find_stage(&ss, text(opps, 1));
-		const char *g = text(opps, 3);
+		const struct stage_info *cur = find_stage(&ss,
+		    db_text(opps, 1));
+		const char *g = db_text(opps, 3);
 		struct funnel_path path;
 
-		if (have_group && by != NULL &&
-		    strcmp(group, g ? g : "") != 0) {
+		if (have_group && by != NULL && strcmp(group, g) != 0) {
 			funnel_emit(o, &ss, group, 1, acc);
 			free(group);
 			group = NULL;
 		}
 		if (group == NULL)
-			group = cli_strdup(g ? g : "");
+			group = cli_strdup(g);
 		have_group = 1;
 		nhist = 0;
-		db_bind_text(history, 1, text(opps, 0));
+		db_bind_text(history, 1, db_text(opps, 0));
 		while (db_row(history)) {
 			const struct stage_info *s = find_stage(&ss,
-			    text(history, 0));
+			    db_text(history, 0));
 
 			if (nhist == caphist) {
 				caphist = caphist ? 2 * caphist : 16;
@@ -826,13 +818,13 @@ convert_row(struct fx *fx, struct db_stmt *st, int amount_col, int day_col,
     int64_t *out)
 {
 	char why[256];
-	const char *cur = text(st, amount_col + 1);
+	const char *cur = db_text(st, amount_col + 1);
 	int32_t day = db_day(st, day_col);
 
 	*out = 0;
 	if (db_null(st, amount_col))
 		return 0;
-	if (fx_convert(fx, db_int(st, amount_col), cur ? cur : "",
+	if (fx_convert(fx, db_int(st, amount_col), cur,
 	    day, out, why, sizeof(why)) == 0)
 		return 0;
 	cli_data_error(NULL, 0, NULL, "%s", why);
@@ -847,7 +839,7 @@ add_amount(struct db_stmt *st, int id, const char *what, int64_t *sum,
 {
 	if (money_add(*sum, v, sum) != MONEY_OK)
 		cli_data_error(NULL, 0, NULL, "opportunity '%s': %s does not "
-		    "fit in 64 bits with it", text(st, id), what);
+		    "fit in 64 bits with it", db_text(st, id), what);
 }
 
 /* a + b for a period's figure, or a data error naming the period. */

@@ -66,26 +66,34 @@ static const char sql_lines[] =
     "l.net_unit_price_micro, l.amount_minor, l.billing_period, l.mrr_minor, "
     "l.term_value_minor, l.cost_minor, l.rules, q.valid_until "
     "FROM quotes q JOIN quote_lines l USING (quote_id) "
-    "WHERE q.quote_id IN (SELECT key FROM temp.out_keys) "
+    "WHERE q.quote_id IN (SELECT key FROM out_keys) "
     "ORDER BY q.quote_id, l.line_no";
+/* The quotes list and show: all (?1 = 0) or those in out_keys, of one
+ * account (?2) or all. */
+#define QUOTES_ASKED "(?1 = 0 OR q.quote_id IN (SELECT key FROM out_keys)) " \
+    "AND (?2 IS NULL OR q.account_id = ?2)"
 static const char sql_totals[] =
     "SELECT q.quote_id, q.quote_ref, q.account_id, q.status, q.currency, "
     "q.quote_date, q.valid_until, q.revision_of, "
+    "(SELECT count(*) FROM quote_approvals a WHERE a.quote_id = q.quote_id "
+    " AND a.status = 'pending') "
+    "FROM quotes q WHERE " QUOTES_ASKED " ORDER BY q.quote_id";
+/* The sums of their lines, in the same order: grouped by the key alone,
+ * which the index gives in order, where grouping by the quote's other
+ * columns too would sort every line. */
+static const char sql_line_sums[] =
+    "SELECT q.quote_id, "
     "sum(CASE WHEN l.kind = 'one_time' THEN l.amount_minor ELSE 0 END), "
     "sum(CASE WHEN l.kind = 'recurring' THEN l.mrr_minor ELSE 0 END), "
     "sum(CASE WHEN l.kind = 'recurring' THEN l.term_value_minor ELSE 0 END), "
     "sum(CASE WHEN l.cost_minor IS NOT NULL THEN l.amount_minor END), "
     "sum(l.cost_minor), "
-    "(SELECT count(*) FROM quote_approvals a WHERE a.quote_id = q.quote_id "
-    " AND a.status = 'pending'), "
     "max(CASE WHEN l.kind = 'recurring' THEN l.term_months END) "
-    "FROM quotes q LEFT JOIN quote_lines l USING (quote_id) "
-    "WHERE (?1 = 0 OR q.quote_id IN (SELECT key FROM temp.out_keys)) "
-    "AND (?2 IS NULL OR q.account_id = ?2) "
-    "GROUP BY q.quote_id ORDER BY q.quote_id";
+    "FROM quotes q JOIN quote_lines l USING (quote_id) "
+    "WHERE " QUOTES_ASKED " GROUP BY q.quote_id ORDER BY q.quote_id";
 static const char sql_pending[] =
-    "SELECT count(*), sum(approver = ?2) FROM quote_approvals "
-    "WHERE quote_id = ?1 AND status = 'pending'";
+    "SELECT count(*), sum(CASE WHEN approver = ?2 THEN 1 ELSE 0 END) "
+    "FROM quote_approvals WHERE quote_id = ?1 AND status = 'pending'";
 static const char sql_decide[] =
     "UPDATE quote_approvals SET status = ?3, decided_by = ?4, "
     "decided_on = ?5, note = ?6 "
@@ -116,26 +124,20 @@ static const char sql_order_of[] =
 
 /* ---- small helpers ---------------------------------------------------------- */
 
-static const char *
-text(struct db_stmt *st, int i)
-{
-	return db_null(st, i) ? NULL : db_text(st, i);
-}
-
+/* A text column as a cell: NULL is a NULL cell, not "". */
 static void
-bind_str(struct db_stmt *st, int i, const char *s)
+out_col(struct out *out, struct db_stmt *st, int i)
 {
-	if (s != NULL && *s != '\0')
-		db_bind_text(st, i, s);
+	if (db_null(st, i))
+		out_null(out);
 	else
-		db_bind_null(st, i);
+		out_text(out, db_text(st, i), db_len(st, i));
 }
 
 static int
 exponent_of(const char *currency)
 {
-	const struct currency *c = currency ? money_currency(currency,
-	    strlen(currency)) : NULL;
+	const struct currency *c = money_currency(currency, strlen(currency));
 
 	return c != NULL ? c->exponent : 2;
 }
@@ -483,7 +485,8 @@ line_currency(struct price_run *r, const struct csv_field *acct,
 		    "accounts", id);
 		return NULL;
 	}
-	snprintf(r->currency, sizeof(r->currency), "%s", text(r->account, 0));
+	snprintf(r->currency, sizeof(r->currency), "%s",
+	    db_text(r->account, 0));
 	db_reset(r->account);
 	keyset_add(r->accounts, acct->s, acct->len, r->currency);
 	return r->currency;
@@ -659,7 +662,7 @@ quote_price(struct db *db, FILE *in, const char *name, char delim,
 	r.name = name;
 	/* One read transaction: one snapshot of the price book, and no lock
 	 * taken and dropped for every line. */
-	db_exec(db, "BEGIN");
+	db_begin_read(db);
 	pricer_open(&r.pr, db, o->on);
 	r.account = db_prepare(db, sql_account);
 	r.accounts = keyset_new(1 << 18);
@@ -682,7 +685,7 @@ quote_price(struct db *db, FILE *in, const char *name, char delim,
 	db_finalize(r.account);
 	keyset_free(r.accounts);
 	pricer_close(&r.pr);
-	db_exec(db, "COMMIT");
+	db_commit(db);
 	if (wrc != 0)
 		return CLI_EIO;
 	return rc == 0 && cli_data_errors() == 0 ? CLI_OK : CLI_EDATA;
@@ -701,7 +704,10 @@ out_columns(struct out *out, struct db_stmt *st, int n, int at,
     const char *status)
 {
 	for (int i = 0; i < n; i++)
-		out_str(out, i == at ? status : text(st, i));
+		if (i == at)
+			out_str(out, status);
+		else
+			out_col(out, st, i);
 }
 
 /* The shown status: an open quote past its last day is expired. */
@@ -711,7 +717,7 @@ shown_status(const char *status, const char *valid_until, int32_t on)
 	int32_t last;
 
 	if ((strcmp(status, "approved") == 0 ||
-	    strcmp(status, "needs_approval") == 0) && valid_until != NULL &&
+	    strcmp(status, "needs_approval") == 0) &&
 	    date_parse(valid_until, strlen(valid_until), &last) == 0 &&
 	    on > last)
 		return "expired";
@@ -730,14 +736,14 @@ write_lines(struct db *db, const struct quote_opts *o)
 	out = out_new(stdout, o->out, names, NLINE + NPRICED);
 	while (db_row(st)) {
 		struct priced pd;
-		const char *status = shown_status(text(st, 2), text(st, 20),
-		    o->on);
-		int exp = exponent_of(text(st, 4));
+		const char *status = shown_status(db_text(st, 2),
+		    db_text(st, 20), o->on);
+		int exp = exponent_of(db_text(st, 4));
 
 		memset(&pd, 0, sizeof(pd));
 		out_columns(out, st, 5, 2, status);
 		out_long(out, db_int(st, 5));
-		out_text(out, text(st, 6), db_len(st, 6));
+		out_text(out, db_text(st, 6), db_len(st, 6));
 		out_dec(out, db_int(st, 7), 6, 0);
 		out_dec(out, db_int(st, 8), 6, 0);
 		out_long(out, db_int(st, 9));
@@ -752,13 +758,38 @@ write_lines(struct db *db, const struct quote_opts *o)
 		pd.has_margin = !db_null(st, 18) &&
 		    pricing_margin(pd.l.amount, db_int(st, 18),
 		    &pd.margin) == 0;
-		snprintf(pd.rules, sizeof(pd.rules), "%s", text(st, 19) ?
-		    text(st, 19) : "");
-		out_priced(out, text(st, 10), &pd, text(st, 15), exp);
+		snprintf(pd.rules, sizeof(pd.rules), "%s", db_text(st, 19));
+		out_priced(out, db_text(st, 10), &pd, db_text(st, 15), exp);
 		out_end_row(out);
 	}
 	db_finalize(st);
 	return out_close(out) == 0 ? CLI_OK : CLI_EIO;
+}
+
+/* What a quote's lines add up to (sql_line_sums). */
+struct line_sums {
+	int64_t one_time, mrr, recurring, costed, cost, term;
+	int has_cost;			/* costed and cost are of some line */
+};
+
+/* The sums of the quote that quote is on: sums' row if it is of that
+ * quote, which it then steps past (*more: whether it has a row), else
+ * none, as for a quote of no lines. */
+static void
+read_sums(struct db_stmt *quote, struct db_stmt *sums, int *more,
+    struct line_sums *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (!*more || strcmp(db_text(sums, 0), db_text(quote, 0)) != 0)
+		return;
+	s->one_time = db_int(sums, 1);
+	s->mrr = db_int(sums, 2);
+	s->recurring = db_int(sums, 3);
+	s->has_cost = !db_null(sums, 4);
+	s->costed = db_int(sums, 4);
+	s->cost = db_int(sums, 5);
+	s->term = db_int(sums, 6);
+	*more = db_row(sums);
 }
 
 /* One row per quote: its totals.  only: just the quotes in out_keys. */
@@ -770,42 +801,46 @@ write_totals(struct db *db, const struct quote_opts *o, int only)
 	    "one_time", "mrr", "tcv", "acv", "margin_pct", "pending_approvals",
 	    "revision_of" };
 	struct db_stmt *st = db_prepare(db, sql_totals);
+	struct db_stmt *sums = db_prepare(db, sql_line_sums);
 	struct out *out = out_new(stdout, o->out, names, 14);
+	int more;
 
 	db_bind_int(st, 1, only);
-	bind_str(st, 2, only ? NULL : o->account);
+	db_bind_text(st, 2, only ? NULL : o->account);
+	db_bind_int(sums, 1, only);
+	db_bind_text(sums, 2, only ? NULL : o->account);
+	more = db_row(sums);
 	while (db_row(st)) {
-		const char *status = shown_status(text(st, 3), text(st, 6),
-		    o->on);
-		int exp = exponent_of(text(st, 4));
-		int64_t one_time = db_int(st, 8);
-		int64_t mrr = db_int(st, 9);
-		int64_t recurring = db_int(st, 10), acv, margin;
+		const char *status = shown_status(db_text(st, 3),
+		    db_text(st, 6), o->on);
+		int exp = exponent_of(db_text(st, 4));
+		struct line_sums s;
+		int64_t acv, margin;
 
+		read_sums(st, sums, &more, &s);
 		if (!only && o->status != NULL && strcmp(o->status, status))
 			continue;
 		out_columns(out, st, 7, 3, status);
-		out_dec(out, one_time, exp, exp);
-		out_dec(out, mrr, exp, exp);
-		out_dec(out, recurring + one_time, exp, exp);
+		out_dec(out, s.one_time, exp, exp);
+		out_dec(out, s.mrr, exp, exp);
+		out_dec(out, s.recurring + s.one_time, exp, exp);
 		/* per year of the contract that accepting it makes, whose
 		 * term is the longest of its recurring lines' (metrics_acv) */
-		if (pricing_per_year(recurring, db_int(st, 14), 1,
-		    &acv) == 0)
+		if (pricing_per_year(s.recurring, s.term, 1, &acv) == 0)
 			out_dec(out, acv, exp, exp);
 		else
 			out_null(out);
-		if (!db_null(st, 11) &&
-		    pricing_margin(db_int(st, 11),
-		    db_int(st, 12), &margin) == 0)
+		if (s.has_cost && pricing_margin(s.costed, s.cost,
+		    &margin) == 0)
 			out_dec(out, margin, 2, 2);
 		else
 			out_null(out);
-		out_long(out, db_int(st, 13));
-		out_text(out, text(st, 7), db_len(st, 7));
+		out_long(out, db_int(st, 8));
+		out_col(out, st, 7);
 		out_end_row(out);
 	}
 	db_finalize(st);
+	db_finalize(sums);
 	return out_close(out) == 0 ? CLI_OK : CLI_EIO;
 }
 
@@ -815,11 +850,11 @@ static int
 before_quote(struct db_stmt *quote, const char *qid, int32_t on,
     const char *what, const char *loc, unsigned long line)
 {
-	const char *made = text(quote, 6);
+	const char *made = db_text(quote, 6);
 	char day[DATE_FMT_MAX];
 	int32_t d;
 
-	if (made == NULL || date_parse(made, strlen(made), &d) != 0 || on >= d)
+	if (date_parse(made, strlen(made), &d) != 0 || on >= d)
 		return 0;
 	date_format(day, on);
 	return cli_data_error(loc, line, NULL, "quote '%s' is dated %s: it "
@@ -829,6 +864,7 @@ before_quote(struct db_stmt *quote, const char *qid, int32_t on,
 
 /* ---- new and revise ----------------------------------------------------------------- */
 
+/* ref and opportunity are "" for none */
 struct new_line {
 	char ref[ENTITY_ID_MAX + 1], account[ENTITY_ID_MAX + 1];
 	char opportunity[ENTITY_ID_MAX + 1], sku[ENTITY_ID_MAX + 1];
@@ -908,6 +944,7 @@ struct quote_writer {
 	const char *name;	/* of the input, for messages */
 	struct pricer pr;
 	struct db_stmt *quote, *line, *approval, *account, *opp;
+	struct db_ids ids;
 	long quotes, lines, approvals;
 };
 
@@ -922,6 +959,7 @@ writer_open(struct quote_writer *w, struct db *db, int32_t day)
 	w->approval = db_prepare(db, sql_new_approval);
 	w->account = db_prepare(db, sql_account);
 	w->opp = db_prepare(db, sql_opportunity_account);
+	w->ids = (struct db_ids){ "quotes", "quote_id", "Q", 0 };
 }
 
 static void
@@ -945,7 +983,7 @@ store_line(struct quote_writer *w, const char *qid, int line_no,
 	db_bind_int(st, 2, line_no);
 	db_bind_text(st, 3, pd->p->sku);
 	db_bind_text(st, 4, pd->p->kind);
-	bind_str(st, 5, pd->p->period);
+	db_bind_text(st, 5, pd->p->period[0] != '\0' ? pd->p->period : NULL);
 	db_bind_int(st, 6, qty);
 	db_bind_int(st, 7, discount);
 	db_bind_int(st, 8, pd->term);
@@ -966,7 +1004,7 @@ store_line(struct quote_writer *w, const char *qid, int line_no,
 		db_bind_int(st, 16, pd->cost);
 	else
 		db_bind_null(st, 16);
-	bind_str(st, 17, pd->rules);
+	db_bind_text(st, 17, pd->rules[0] != '\0' ? pd->rules : NULL);
 	db_done(st);
 	w->lines++;
 	for (size_t i = 0; i < pd->nbroken; i++) {
@@ -1030,6 +1068,9 @@ store_quote(struct quote_writer *w, const struct quote_opts *o,
 	const char *column;
 	struct priced *pd = calloc(n, sizeof(*pd));
 	const struct new_line *h = &lines[0];
+	/* the quote's optional columns: an empty one is none, NULL */
+	const char *ref = h->ref[0] != '\0' ? h->ref : NULL;
+	const char *opp = h->opportunity[0] != '\0' ? h->opportunity : NULL;
 	int broken = 0, bad = 0;
 	int32_t until;
 
@@ -1043,17 +1084,17 @@ store_quote(struct quote_writer *w, const struct quote_opts *o,
 		    "not in accounts", h->account), -1;
 	}
 	snprintf(currency, sizeof(currency), "%s", o->currency ? o->currency :
-	    text(w->account, 0));
+	    db_text(w->account, 0));
 	db_reset(w->account);
-	if (h->opportunity[0] != '\0') {
-		db_bind_text(w->opp, 1, h->opportunity);
+	if (opp != NULL) {
+		db_bind_text(w->opp, 1, opp);
 		if (!db_row(w->opp))
 			bad = !cli_data_error(w->name, h->line, "opportunity_id",
 			    "'%s' is not in opportunities", h->opportunity) + 1;
-		else if (strcmp(text(w->opp, 0), h->account) != 0)
+		else if (strcmp(db_text(w->opp, 0), h->account) != 0)
 			bad = !cli_data_error(w->name, h->line, "opportunity_id",
 			    "'%s' belongs to account '%s', not '%s'",
-			    h->opportunity, text(w->opp, 0), h->account) + 1;
+			    h->opportunity, db_text(w->opp, 0), h->account) + 1;
 		db_reset(w->opp);
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -1089,17 +1130,17 @@ store_quote(struct quote_writer *w, const struct quote_opts *o,
 		    "%d: the quote would be valid until after 9999-12-31, the "
 		    "last date there is", valid, o->valid_days), -1;
 	}
-	db_next_id(w->db, "quotes", "quote_id", "Q", qid, qsize);
+	db_ids_next(w->db, &w->ids, qid, qsize);
 	date_format(valid, until);
 	db_bind_text(w->quote, 1, qid);
-	bind_str(w->quote, 2, h->ref);
+	db_bind_text(w->quote, 2, ref);
 	db_bind_text(w->quote, 3, h->account);
-	bind_str(w->quote, 4, h->opportunity);
+	db_bind_text(w->quote, 4, opp);
 	db_bind_text(w->quote, 5, currency);
 	db_bind_day(w->quote, 6, o->on);
 	db_bind_text(w->quote, 7, valid);
 	db_bind_text(w->quote, 8, broken ? "needs_approval" : "approved");
-	bind_str(w->quote, 9, revision_of);
+	db_bind_text(w->quote, 9, revision_of);
 	db_done(w->quote);
 	w->quotes++;
 	for (size_t i = 0; i < n; i++)
@@ -1119,6 +1160,7 @@ finish_quotes(struct quote_writer *w, const char *verb,
 	db_changes_add(&ch, "quotes", w->quotes, superseded, 0);
 	db_changes_add(&ch, "quote_lines", w->lines, 0, 0);
 	db_changes_add(&ch, "quote_approvals", w->approvals, 0, 0);
+	db_ids_done(w->db, &w->ids);
 	writer_close(w);
 	if (cli_data_errors() == 0)
 		write_lines(w->db, o);
@@ -1223,11 +1265,11 @@ quote_revise(struct db *db, const char *quote_id, FILE *in, const char *name,
 	st = db_prepare(db, sql_quote);
 	db_bind_text(st, 1, quote_id);
 	if ((found = db_row(st))) {
-		snprintf(status, sizeof(status), "%s", text(st, 0));
-		snprintf(account, sizeof(account), "%s", text(st, 2));
-		snprintf(currency, sizeof(currency), "%s", text(st, 3));
-		snprintf(ref, sizeof(ref), "%s", text(st, 4) ? text(st, 4) : "");
-		snprintf(opp, sizeof(opp), "%s", text(st, 5) ? text(st, 5) : "");
+		snprintf(status, sizeof(status), "%s", db_text(st, 0));
+		snprintf(account, sizeof(account), "%s", db_text(st, 2));
+		snprintf(currency, sizeof(currency), "%s", db_text(st, 3));
+		snprintf(ref, sizeof(ref), "%s", db_text(st, 4));
+		snprintf(opp, sizeof(opp), "%s", db_text(st, 5));
 		early = before_quote(st, quote_id, o->on, "revised", NULL, 0);
 	}
 	db_finalize(st);
@@ -1293,8 +1335,8 @@ decide_one(void *arg, const struct csv_field *f, unsigned long line)
 		return cli_data_error(loc, line, NULL, "quote '%s' does not "
 		    "exist", qid) ? 0 : -1;
 	}
-	snprintf(status, sizeof(status), "%s", shown_status(text(d->quote, 0),
-	    text(d->quote, 1), d->o->on));
+	snprintf(status, sizeof(status), "%s",
+	    shown_status(db_text(d->quote, 0), db_text(d->quote, 1), d->o->on));
 	if ((early = before_quote(d->quote, qid, d->o->on, d->approve ?
 	    "approved" : "rejected", loc, line)) != 0) {
 		db_reset(d->quote);
@@ -1307,7 +1349,7 @@ decide_one(void *arg, const struct csv_field *f, unsigned long line)
 		    "approve" : "reject") ? 0 : -1;
 	db_bind_text(d->pending, 1, qid);
 	db_bind_text(d->pending, 2, d->o->role);
-	db_row(d->pending);
+	db_row(d->pending);	/* count(*): a row, always */
 	pending = db_int(d->pending, 0);
 	mine = db_int(d->pending, 1);
 	db_reset(d->pending);
@@ -1321,7 +1363,7 @@ decide_one(void *arg, const struct csv_field *f, unsigned long line)
 	db_bind_text(d->decide, 3, d->approve ? "approved" : "rejected");
 	db_bind_text(d->decide, 4, db_user());
 	db_bind_text(d->decide, 5, day);
-	bind_str(d->decide, 6, d->o->note);
+	db_bind_text(d->decide, 6, d->o->note);
 	db_done(d->decide);
 	d->decided += mine;
 	if (!d->approve || mine == pending) {
@@ -1372,6 +1414,7 @@ struct accept {
 	const struct quote_opts *o;
 	struct db_stmt *quote, *lines, *order, *contract, *sub, *oline, *order_of,
 	    *status;
+	struct db_ids order_ids, contract_ids, sub_ids;
 	struct out *out;
 	long orders, subs, olines;
 };
@@ -1393,8 +1436,8 @@ accept_row(struct accept *a, const struct accepted *q, struct db_stmt *l,
 	out_text(a->out, q->order, strlen(q->order));
 	out_text(a->out, q->contract, strlen(q->contract));
 	out_long(a->out, db_int(l, 0));
-	out_text(a->out, text(l, 1), db_len(l, 1));
-	out_text(a->out, text(l, 2), db_len(l, 2));
+	out_text(a->out, db_text(l, 1), db_len(l, 1));
+	out_text(a->out, db_text(l, 2), db_len(l, 2));
 	if (sub != NULL)
 		out_text(a->out, sub, strlen(sub));
 	else
@@ -1416,20 +1459,19 @@ accept_lines(struct accept *a, const struct accepted *q)
 	db_bind_text(l, 1, q->qid);
 	while (db_row(l)) {
 		char sub[32];
-		int recurring = strcmp(text(l, 2), "recurring") == 0;
+		int recurring = strcmp(db_text(l, 2), "recurring") == 0;
 
 		if (recurring) {
-			db_next_id(a->db, "subscriptions", "subscription_id",
-			    "SUB", sub, sizeof(sub));
+			db_ids_next(a->db, &a->sub_ids, sub, sizeof(sub));
 			db_bind_text(a->sub, 1, sub);
 			db_bind_text(a->sub, 2, q->account);
 			db_bind_text(a->sub, 3, q->contract);
-			db_bind_text(a->sub, 4, text(l, 1));
+			db_bind_text(a->sub, 4, db_text(l, 1));
 			db_bind_int(a->sub, 5, db_int(l, 4));
 			db_bind_int(a->sub, 6, db_int(l, 7));
 			db_bind_int(a->sub, 7, db_int(l, 5));
 			db_bind_text(a->sub, 8, q->currency);
-			db_bind_text(a->sub, 9, text(l, 3));
+			db_bind_text(a->sub, 9, db_text(l, 3));
 			db_bind_text(a->sub, 10, q->start);
 			db_bind_text(a->sub, 11, q->end);
 			db_done(a->sub);
@@ -1437,13 +1479,13 @@ accept_lines(struct accept *a, const struct accepted *q)
 		}
 		db_bind_text(a->oline, 1, q->order);
 		db_bind_int(a->oline, 2, db_int(l, 0));
-		db_bind_text(a->oline, 3, text(l, 1));
-		db_bind_text(a->oline, 4, text(l, 2));
+		db_bind_text(a->oline, 3, db_text(l, 1));
+		db_bind_text(a->oline, 4, db_text(l, 2));
 		db_bind_int(a->oline, 5, db_int(l, 4));
 		db_bind_int(a->oline, 6, db_int(l, 7));
 		db_bind_int(a->oline, 7, db_int(l, 5));
 		db_bind_int(a->oline, 8, db_int(l, 8));
-		bind_str(a->oline, 9, recurring ? sub : NULL);
+		db_bind_text(a->oline, 9, recurring ? sub : NULL);
 		db_done(a->oline);
 		a->olines++;
 		accept_row(a, q, l, recurring ? sub : NULL);
@@ -1461,7 +1503,7 @@ contract_term(struct accept *a, const char *qid)
 	db_bind_text(a->lines, 1, qid);
 	while (db_row(a->lines)) {
 		int t = db_int(a->lines, 6);
-		int r = strcmp(text(a->lines, 2), "recurring") == 0;
+		int r = strcmp(db_text(a->lines, 2), "recurring") == 0;
 
 		if (r && (!recurring || t > term))
 			term = t;
@@ -1493,10 +1535,10 @@ accept_one(void *arg, const struct csv_field *f, unsigned long line)
 		return cli_data_error(loc, line, NULL, "quote '%s' does not "
 		    "exist", q.qid) ? 0 : -1;
 	}
-	snprintf(status, sizeof(status), "%s", text(a->quote, 0));
-	snprintf(valid, sizeof(valid), "%s", text(a->quote, 1));
-	snprintf(q.account, sizeof(q.account), "%s", text(a->quote, 2));
-	snprintf(q.currency, sizeof(q.currency), "%s", text(a->quote, 3));
+	snprintf(status, sizeof(status), "%s", db_text(a->quote, 0));
+	snprintf(valid, sizeof(valid), "%s", db_text(a->quote, 1));
+	snprintf(q.account, sizeof(q.account), "%s", db_text(a->quote, 2));
+	snprintf(q.currency, sizeof(q.currency), "%s", db_text(a->quote, 3));
 	if ((early = before_quote(a->quote, q.qid, a->o->on, "accepted", loc,
 	    line)) != 0) {
 		db_reset(a->quote);
@@ -1505,9 +1547,10 @@ accept_one(void *arg, const struct csv_field *f, unsigned long line)
 	db_reset(a->quote);
 	if (strcmp(status, "accepted") == 0) {
 		db_bind_text(a->order_of, 1, q.qid);
-		db_row(a->order_of);
-		snprintf(q.order, sizeof(q.order), "%s", text(a->order_of, 0) ?
-		    text(a->order_of, 0) : "");
+		q.order[0] = '\0';
+		if (db_row(a->order_of))
+			snprintf(q.order, sizeof(q.order), "%s",
+			    db_text(a->order_of, 0));
 		db_reset(a->order_of);
 		return cli_data_error(loc, line, NULL, "quote '%s' is already "
 		    "accepted (order '%s')", q.qid, q.order) ? 0 : -1;
@@ -1526,10 +1569,8 @@ accept_one(void *arg, const struct csv_field *f, unsigned long line)
 		    "of %d months from %s would end after 9999-12-31, the last "
 		    "date there is", q.qid, term, q.start) ? 0 : -1;
 	date_format(q.end, end);
-	db_next_id(a->db, "orders", "order_id", "ORD", q.order,
-	    sizeof(q.order));
-	db_next_id(a->db, "contracts", "contract_id", "CTR", q.contract,
-	    sizeof(q.contract));
+	db_ids_next(a->db, &a->order_ids, q.order, sizeof(q.order));
+	db_ids_next(a->db, &a->contract_ids, q.contract, sizeof(q.contract));
 	db_bind_text(a->order, 1, q.order);
 	db_bind_text(a->order, 2, q.qid);
 	db_bind_text(a->order, 3, q.account);
@@ -1557,7 +1598,10 @@ quote_accept(struct db *db, const struct csv_input *in,
 	static const char *const names[] = { "quote_id", "account_id",
 	    "order_id", "contract_id", "line_no", "sku", "kind",
 	    "subscription_id", "amount", "currency", "start_date", "end_date" };
-	struct accept a = { .db = db, .o = o };
+	struct accept a = { .db = db, .o = o,
+	    .order_ids = { "orders", "order_id", "ORD", 0 },
+	    .contract_ids = { "contracts", "contract_id", "CTR", 0 },
+	    .sub_ids = { "subscriptions", "subscription_id", "SUB", 0 } };
 	struct db_changes ch = { .n = 0 };
 	char *buf = NULL;
 	size_t len = 0;
@@ -1592,6 +1636,9 @@ quote_accept(struct db *db, const struct csv_input *in,
 	db_finalize(a.oline);
 	db_finalize(a.order_of);
 	db_finalize(a.status);
+	db_ids_done(db, &a.order_ids);
+	db_ids_done(db, &a.contract_ids);
+	db_ids_done(db, &a.sub_ids);
 	db_changes_add(&ch, "orders", a.orders, 0, 0);
 	db_changes_add(&ch, "order_lines", a.olines, 0, 0);
 	db_changes_add(&ch, "contracts", a.orders, 0, 0);

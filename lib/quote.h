@@ -22,7 +22,7 @@ struct quote_opts {
 	const char *sku;	/* new: for lines that name none, or NULL */
 	int64_t quantity;	/* new: for lines that give none (x 10^6), or 0 */
 	const char *role;	/* approve, reject */
-	const char *note;
+	const char *note;	/* approve, reject: NULL for none */
 	const char *status;	/* list */
 	const char *account;	/* list */
 	int lines;		/* show: the lines, not the totals */

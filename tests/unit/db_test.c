@@ -172,23 +172,34 @@ one_account(struct cli_common *c, const char *dir, char *path, size_t size)
 	db_close(db);
 }
 
-/* Ids are taken from the counter, one past the last taken, whatever is
- * in the table; once an import forgets the counter, one past the largest
- * of their form there (Q-000007 after an import of it, not Q-000003). */
-START_TEST(ids_counted)
+/* A database of a table ids(id) holding ids (SQL values). */
+static struct db *
+ids_table(const char *ids)
 {
+	char sql[256];
 	struct cli_common c;
 	struct db *db;
-	char id[32];
 
 	cli_init("test", &c);
 	c.db_path = DB_MEMORY;
 	db = db_open(&c, DB_WRITE, 0);
 	db_exec(db, "CREATE TABLE ids (id TEXT PRIMARY KEY)");
+	snprintf(sql, sizeof(sql), "INSERT INTO ids VALUES %s", ids);
+	db_exec(db, sql);
+	return db;
+}
+
+/* Ids are taken from the counter, one past the last taken, whatever is
+ * in the table; once an import forgets the counter, one past the largest
+ * of their form there (Q-000007 after an import of it, not Q-000003). */
+START_TEST(ids_counted)
+{
 	/* of another form: a prefix of its own, a number with more after
 	 * it, no number, and one of 19 digits that would pass 10^18 */
-	db_exec(db, "INSERT INTO ids VALUES ('Q-000001'), ('Q-7'), ('QX-9'), "
+	struct db *db = ids_table("('Q-000001'), ('Q-7'), ('QX-9'), "
 	    "('Q-12b'), ('Q-'), ('Q-1000000000000000000')");
+	char id[32];
+
 	db_next_id(db, "ids", "id", "Q", id, sizeof(id));
 	ck_assert_str_eq(id, "Q-000008");
 	/* taken, though not inserted: the counter goes on from it */
@@ -260,6 +271,30 @@ START_TEST(audit_row)
 	db_close(db);
 	unsetenv("TZ");
 	tzset();
+}
+END_TEST
+
+/* Many ids in a row are the ids db_next_id() gives one at a time, and
+ * the counter is written once, at db_ids_done(), only when one was given. */
+START_TEST(ids_in_a_row)
+{
+	struct db_ids ids = { "ids", "id", "Q", 0 };
+	struct db *db = ids_table("('Q-000041')");
+	char id[32];
+
+	db_ids_done(db, &ids);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM id_counters"), 0);
+	db_ids_next(db, &ids, id, sizeof(id));
+	ck_assert_str_eq(id, "Q-000042");
+	db_ids_next(db, &ids, id, sizeof(id));
+	ck_assert_str_eq(id, "Q-000043");
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM id_counters"), 0);
+	db_ids_done(db, &ids);
+	ck_assert_int_eq(scalar(db, "SELECT next FROM id_counters WHERE "
+	    "tbl = 'ids' AND prefix = 'Q'"), 44);
+	db_next_id(db, "ids", "id", "Q", id, sizeof(id));
+	ck_assert_str_eq(id, "Q-000044");
+	db_close(db);
 }
 END_TEST
 
@@ -364,6 +399,7 @@ db_suite(void)
 	tcase_add_test(tc, read_is_read_only);
 	tcase_add_test(tc, ids_counted);
 	tcase_add_test(tc, audit_row);
+	tcase_add_test(tc, ids_in_a_row);
 	tcase_add_test(tc, dry_run_changes_a_copy);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("commit");
