@@ -1572,7 +1572,8 @@ output_start(struct output *op, const struct run *r)
 /*
  * Writes the output, once formatted and held, or reads it back through
  * db, before the run commits or rolls back (what is read back is not
- * there after a dry run).  Returns an exit status.
+ * there after a dry run); with no db, a run that fails, drops it.
+ * Returns an exit status.
  */
 static int
 output_write(struct output *op, struct db *db)
@@ -1582,7 +1583,9 @@ output_write(struct output *op, struct db *db)
 	if (op->threaded)
 		pthread_join(op->thread, NULL);
 	free_pairs(op->not_open, op->nnot_open);
-	if (op->buf == NULL)
+	if (db == NULL)
+		rc = 0;
+	else if (op->buf == NULL)
 		rc = import_export(db, entity_find("invoices"), op->r->o->out,
 		    "out_keys");
 	else
@@ -1990,6 +1993,10 @@ finish_run(struct run *r)
 	if (r->next_invoice > r->first_invoice)
 		db_took_numbers(r->db, "invoices", r->prefix, r->next_invoice);
 	audit(r);
+	if (db_references_check(r->db) > 0) {
+		output_write(&out, NULL);
+		return nothing_billed(r->db);
+	}
 	if ((rc = output_write(&out, r->db)) != CLI_OK || r->o->dry_run)
 		db_rollback(r->db);
 	else
@@ -2042,9 +2049,9 @@ billing_run(struct db *db, const struct billing_opts *o)
 
 	/*
 	 * The run writes only references it has just read (subscriptions,
-	 * products, orders) or made (invoices); SQLite's own check would look
-	 * each up again, half the time of a large run.  It is back on for
-	 * every other command.
+	 * products, orders) or made (invoices); the database's own check
+	 * would look each up again, half the time of a large run.  What the
+	 * run wrote is checked once before the commit (finish_run()).
 	 */
 	db_references(db, 0);
 	db_begin(db);

@@ -85,14 +85,24 @@ void db_write_at_commit(struct db *db);
 /*
  * References between tables are checked by the database as each row is
  * written.  A verb that writes many rows whose references it has itself
- * just read or made may turn the check off for its transaction with
- * db_references(db, 0), and must then call db_references_check() before
- * it commits: each row of table (the program's own name) that refers to
- * nothing is reported as a data error, and their number is returned.
- * db_references(db, 1) turns the check on again, outside a transaction.
+ * just read or made may turn that off for its transaction with
+ * db_references(db, 0), and must then call db_references_check() last
+ * before it commits: each row the transaction wrote (inserted, or changed
+ * a reference of) that refers to a row not there, and each row that
+ * refers to one the transaction took away (deleted, or changed the key
+ * of), is reported as a data error naming its table, its key and the
+ * reference, and their number is returned.  It costs what the
+ * transaction wrote, not what the tables hold.  db_references(db, 1)
+ * turns the check on again, outside a transaction.
  */
 void db_references(struct db *db, int on);
-unsigned long db_references_check(struct db *db, const char *table);
+unsigned long db_references_check(struct db *db);
+/* A verb that checks the references of the rows it writes to table
+ * itself, against the database as it writes each (an import, which names
+ * the line), says so after db_references(db, 0): db_references_check()
+ * then leaves those rows out, but not the rows that refer to what the
+ * transaction takes away from table.  table is the program's own name. */
+void db_references_vouch(struct db *db, const char *table);
 
 /* Runs SQL of one or more statements without results. */
 void db_exec(struct db *db, const char *sql);

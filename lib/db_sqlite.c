@@ -12,13 +12,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+/* the hook the check of references is made of (db_references()); Debian's
+ * SQLite has it */
+#define SQLITE_ENABLE_PREUPDATE_HOOK
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "db.h"
+#include "keyset.h"
 #include "outfile.h"
 
 extern const char db_schema_sql[];	/* lib/schema.sql, embedded */
@@ -36,6 +41,7 @@ struct db {
 	sqlite3 *h;
 	int shared, busy_ms, dry_run;
 	struct db_stmt *stmts;	/* prepared on it, not yet finalized */
+	struct references *refs;	/* while references are off */
 };
 
 struct db_stmt {
@@ -373,31 +379,469 @@ db_in_transaction(struct db *db)
 	return !sqlite3_get_autocommit(db->h);
 }
 
+/* ---- references ------------------------------------------------------------ */
+
+/*
+ * With SQLite's own check off, a hook sees each row the connection
+ * writes to the database and keeps, for each column that refers to
+ * another table, the distinct values the transaction wrote to it, and
+ * for each column that others refer to, the values it added and took
+ * away (a row deleted, a key changed).  db_references_check() then looks
+ * each distinct value up once, not each row: it costs what the
+ * transaction wrote, never what the tables hold.  A value that the
+ * transaction added to the column referred to, and did not take away
+ * since, is known to be there.  (While a hook is set SQLite deletes a
+ * whole table row by row, so no row goes unseen.)
+ */
+struct values {			/* distinct, in the order first met */
+	struct keyset *set;	/* their keys (value_key()) */
+	sqlite3_value **v;	/* copies, to look up; NULL: not kept */
+	size_t n, cap;
+	char *last;		/* the key of the last one: values repeat */
+	size_t nlast, caplast;
+};
+
+struct ref_table;
+
+struct referred {		/* a column that others refer to */
+	char *column;
+	int col;
+	struct values added, gone;
+};
+
+struct reference {		/* of one column (the schema's all are) */
+	struct ref_table *table, *parent;
+	char *column;
+	int col;
+	struct referred *to;	/* of parent */
+	struct values wrote;
+};
+
+struct ref_table {
+	char *name;
+	int vouched;		/* db_references_vouch() */
+	struct reference **refs;	/* its own */
+	int nrefs;
+	struct referred *referred;
+	int nreferred;
+};
+
+struct references {
+	struct ref_table *t;
+	int nt;
+	struct reference *r;
+	int nr;
+	struct ref_table *last;	/* of the last row: rows come by table */
+	char *key[2];		/* value_key()'s */
+	size_t capkey[2];
+};
+
+static void *
+grow_to(void *p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return p;
+	*cap = 2 * need + 16;
+	if ((p = realloc(p, *cap * size)) == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	return p;
+}
+
+/* A value as the key of a set, in rs's buffer i: its type, then its
+ * bytes; NULL for an SQL NULL, which refers to nothing. */
+static const char *
+value_key(struct references *rs, int i, sqlite3_value *v, size_t *len)
+{
+	int type = sqlite3_value_type(v);
+	const void *p;
+
+	if (type == SQLITE_NULL)
+		return NULL;
+	p = type == SQLITE_BLOB ? sqlite3_value_blob(v) :
+	    (const void *)sqlite3_value_text(v);
+	*len = (size_t)sqlite3_value_bytes(v) + 1;
+	rs->key[i] = grow_to(rs->key[i], &rs->capkey[i], *len, 1);
+	rs->key[i][0] = (char)type;
+	if (*len > 1)
+		memcpy(rs->key[i] + 1, p, *len - 1);
+	return rs->key[i];
+}
+
+static int
+values_has(struct references *rs, const struct values *vs, sqlite3_value *v)
+{
+	size_t n;
+	const char *k = value_key(rs, 0, v, &n);
+
+	return k != NULL && keyset_find(vs->set, k, n) != NULL;
+}
+
+/* Notes a value of key k, its copy kept when vs keeps them. */
+static void
+note(struct values *vs, const char *k, size_t n, sqlite3_value *v, int keep)
+{
+	if (n == vs->nlast && memcmp(k, vs->last, n) == 0)
+		return;
+	vs->last = grow_to(vs->last, &vs->caplast, n, 1);
+	memcpy(vs->last, k, n);
+	vs->nlast = n;
+	if (keyset_find(vs->set, k, n) != NULL)
+		return;
+	keyset_add(vs->set, k, n, "");
+	if (!keep)
+		return;
+	vs->v = grow_to(vs->v, &vs->cap, vs->n + 1, sizeof(*vs->v));
+	if ((vs->v[vs->n++] = sqlite3_value_dup(v)) == NULL)
+		cli_die(CLI_EIO, "out of memory");
+}
+
+/* Column col of the row as it was (old) and as it is to be (new): each
+ * key NULL when there is none or the column is NULL.  An update that
+ * leaves the column as it was gives neither. */
+static void
+row_keys(struct references *rs, sqlite3 *h, int op, int col,
+    sqlite3_value **old, sqlite3_value **new, const char **ko, size_t *no,
+    const char **kn, size_t *nn)
+{
+	*ko = *kn = NULL;
+	if (op != SQLITE_INSERT && sqlite3_preupdate_old(h, col, old) ==
+	    SQLITE_OK)
+		*ko = value_key(rs, 0, *old, no);
+	if (op != SQLITE_DELETE && sqlite3_preupdate_new(h, col, new) ==
+	    SQLITE_OK)
+		*kn = value_key(rs, 1, *new, nn);
+	if (*ko != NULL && *kn != NULL && *no == *nn &&
+	    memcmp(*ko, *kn, *no) == 0)
+		*ko = *kn = NULL;
+}
+
+static void
+on_write(void *arg, sqlite3 *h, int op, const char *schema,
+    const char *name, sqlite3_int64 key1, sqlite3_int64 key2)
+{
+	struct references *rs = arg;
+	struct ref_table *t = rs->last;
+	sqlite3_value *old, *new;
+	const char *ko, *kn;
+	size_t no, nn;
+
+	(void)key1;
+	(void)key2;
+	if (strcmp(schema, "main") != 0)
+		return;		/* a table of the connection's own */
+	if (t == NULL || strcmp(t->name, name) != 0) {
+		for (t = rs->t; t < rs->t + rs->nt &&
+		    strcasecmp(t->name, name) != 0; t++)
+			;
+		if (t == rs->t + rs->nt)
+			return;	/* one the schema's references do not name */
+		rs->last = t;
+	}
+	if (t->vouched && op == SQLITE_INSERT)
+		return;
+	for (int i = 0; i < t->nrefs && !t->vouched; i++) {
+		struct reference *r = t->refs[i];
+
+		row_keys(rs, h, op, r->col, &old, &new, &ko, &no, &kn, &nn);
+		if (kn != NULL)
+			note(&r->wrote, kn, nn, new, 1);
+	}
+	for (int i = 0; i < t->nreferred; i++) {
+		struct referred *rf = &t->referred[i];
+
+		row_keys(rs, h, op, rf->col, &old, &new, &ko, &no, &kn, &nn);
+		if (ko != NULL)
+			note(&rf->gone, ko, no, old, 1);
+		if (kn != NULL)
+			note(&rf->added, kn, nn, new, 0);
+	}
+}
+
+static void
+values_free(struct values *vs)
+{
+	keyset_free(vs->set);
+	for (size_t i = 0; i < vs->n; i++)
+		sqlite3_value_free(vs->v[i]);
+	free(vs->v);
+	free(vs->last);
+}
+
+static void
+references_free(struct references *rs)
+{
+	if (rs == NULL)
+		return;
+	for (int i = 0; i < rs->nr; i++) {
+		free(rs->r[i].column);
+		values_free(&rs->r[i].wrote);
+	}
+	for (int i = 0; i < rs->nt; i++) {
+		for (int j = 0; j < rs->t[i].nreferred; j++) {
+			free(rs->t[i].referred[j].column);
+			values_free(&rs->t[i].referred[j].added);
+			values_free(&rs->t[i].referred[j].gone);
+		}
+		free(rs->t[i].referred);
+		free(rs->t[i].refs);
+		free(rs->t[i].name);
+	}
+	free(rs->t);
+	free(rs->r);
+	free(rs->key[0]);
+	free(rs->key[1]);
+	free(rs);
+}
+
+static struct ref_table *
+ref_table(struct references *rs, const char *name)
+{
+	for (int i = 0; i < rs->nt; i++)
+		if (strcasecmp(rs->t[i].name, name) == 0)
+			return &rs->t[i];
+	return NULL;
+}
+
+static struct referred *
+referred(struct ref_table *t, const char *column, int col)
+{
+	struct referred *rf;
+
+	for (int i = 0; i < t->nreferred; i++)
+		if (t->referred[i].col == col)
+			return &t->referred[i];
+	if ((t->referred = realloc(t->referred, (size_t)(t->nreferred + 1) *
+	    sizeof(*t->referred))) == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	rf = &t->referred[t->nreferred++];
+	memset(rf, 0, sizeof(*rf));
+	rf->column = cli_strdup(column);
+	rf->col = col;
+	rf->added.set = keyset_new(SIZE_MAX);
+	rf->gone.set = keyset_new(SIZE_MAX);
+	return rf;
+}
+
+/* Every reference of the schema: its tables, then its references (the
+ * column referred to defaults to the parent's primary key). */
+static const char sql_tables[] =
+    "SELECT name FROM sqlite_schema WHERE type = 'table' AND "
+    "name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY name";
+static const char sql_references[] =
+    "SELECT m.name, c.cid, c.name, p.cid, p.name, f.\"table\", f.seq "
+    "FROM sqlite_schema m JOIN pragma_foreign_key_list(m.name) f "
+    "JOIN pragma_table_info(m.name) c ON c.name = f.\"from\" COLLATE NOCASE "
+    "JOIN pragma_table_info(f.\"table\") p ON CASE WHEN f.\"to\" IS NULL "
+    "THEN p.pk = 1 ELSE p.name = f.\"to\" COLLATE NOCASE END "
+    "WHERE m.type = 'table' ORDER BY m.name, f.id";
+
+static struct references *
+references_load(struct db *db)
+{
+	struct references *rs = cli_calloc(1, sizeof(*rs));
+	struct db_stmt *st = db_prepare(db, sql_tables);
+	size_t capt = 0, capr = 0;
+
+	while (db_row(st)) {
+		rs->t = grow_to(rs->t, &capt, (size_t)rs->nt + 1,
+		    sizeof(*rs->t));
+		memset(&rs->t[rs->nt], 0, sizeof(*rs->t));
+		rs->t[rs->nt++].name = db_strdup(st, 0);
+	}
+	db_finalize(st);
+	st = db_prepare(db, sql_references);
+	while (db_row(st)) {
+		struct reference *r;
+
+		if (db_int(st, 6) > 0)
+			cli_die(CLI_EIO, "internal error: %s refers to %s by "
+			    "more than one column", db_text(st, 0),
+			    db_text(st, 5));
+		rs->r = grow_to(rs->r, &capr, (size_t)rs->nr + 1,
+		    sizeof(*rs->r));
+		r = &rs->r[rs->nr++];
+		memset(r, 0, sizeof(*r));
+		r->table = ref_table(rs, db_text(st, 0));
+		r->col = (int)db_int(st, 1);
+		r->column = db_strdup(st, 2);
+		if ((r->parent = ref_table(rs, db_text(st, 5))) == NULL)
+			cli_die(CLI_EIO, "internal error: %s refers to %s, "
+			    "which is not there", db_text(st, 0),
+			    db_text(st, 5));
+		r->to = referred(r->parent, db_text(st, 4), (int)db_int(st, 3));
+		r->wrote.set = keyset_new(SIZE_MAX);
+	}
+	db_finalize(st);
+	for (int i = 0; i < rs->nr; i++) {
+		struct ref_table *t = rs->r[i].table;
+
+		if ((t->refs = realloc(t->refs, (size_t)(t->nrefs + 1) *
+		    sizeof(*t->refs))) == NULL)
+			cli_die(CLI_EIO, "out of memory");
+		t->refs[t->nrefs++] = &rs->r[i];
+	}
+	return rs;
+}
+
 /* SQLite ignores the setting inside a transaction, hence outside one. */
 void
 db_references(struct db *db, int on)
 {
 	db_exec(db, on ? "PRAGMA foreign_keys = ON" :
 	    "PRAGMA foreign_keys = OFF");
+	sqlite3_preupdate_hook(db->h, NULL, NULL);
+	references_free(db->refs);
+	db->refs = NULL;
+	if (on)
+		return;
+	db->refs = references_load(db);
+	sqlite3_preupdate_hook(db->h, on_write, db->refs);
+}
+
+void
+db_references_vouch(struct db *db, const char *table)
+{
+	struct ref_table *t = ref_table(db->refs, table);
+
+	if (t != NULL)
+		t->vouched = 1;
+}
+
+/*
+ * The columns that name a row of table to its user, as a select list: its
+ * primary key, or where that is a number the database gives, the named
+ * columns of its other unique key, when it has one.
+ */
+static void
+key_columns(struct db *db, const char *table, char *buf, size_t size)
+{
+	static const char *const sql[] = {
+	    "SELECT c.name FROM pragma_table_info(?1) k, (SELECT name FROM "
+	    "pragma_index_list(?1) WHERE \"unique\" AND origin != 'pk' "
+	    "ORDER BY seq LIMIT 1) l JOIN pragma_index_info(l.name) c "
+	    "WHERE k.pk = 1 AND upper(k.type) = 'INTEGER' AND NOT EXISTS "
+	    "(SELECT 1 FROM pragma_table_info(?1) WHERE pk > 1) AND "
+	    "c.name IS NOT NULL ORDER BY c.seqno",
+	    "SELECT name FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk"
+	};
+	size_t n = 0;
+
+	for (int i = 0; i < 2 && n == 0; i++) {
+		struct db_stmt *st = db_prepare(db, sql[i]);
+
+		db_bind_text(st, 1, table);
+		while (db_row(st))
+			n += (size_t)snprintf(buf + n, size - n, "%st.\"%s\"",
+			    n ? ", " : "", db_text(st, 0));
+		db_finalize(st);
+	}
+}
+
+/*
+ * Reports each row of r's table that refers to nothing among those whose
+ * column is `where` ("= ?1", v bound to ?1, or "IN (...)"), named by its
+ * key; returns how many, and sets *stop at --max-errors.
+ */
+static unsigned long
+orphans(struct db *db, const struct reference *r, const char *where,
+    sqlite3_value *v, int *stop)
+{
+	char keys[512], sql[1024];
+	struct db_stmt *st;
+	unsigned long n = 0;
+	int nkey;
+
+	key_columns(db, r->table->name, keys, sizeof(keys));
+	snprintf(sql, sizeof(sql), "SELECT t.\"%s\", %s FROM \"%s\" t WHERE "
+	    "t.\"%s\" %s AND NOT EXISTS (SELECT 1 FROM \"%s\" p WHERE "
+	    "p.\"%s\" = t.\"%s\")", r->column, keys, r->table->name,
+	    r->column, where, r->parent->name, r->to->column, r->column);
+	st = db_prepare(db, sql);
+	if (v != NULL)
+		sqlite3_bind_value(bindable(st), 1, v);
+	nkey = sqlite3_column_count(st->h) - 1;
+	while (!*stop && db_row(st)) {
+		char *key = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&key, &len);
+
+		if (f == NULL)
+			cli_die(CLI_EIO, "out of memory");
+		for (int i = 1; i <= nkey; i++)
+			if (db_null(st, i))
+				fprintf(f, "%s%s (empty)", i > 1 ? ", " : "",
+				    sqlite3_column_name(st->h, i));
+			else
+				fprintf(f, sqlite3_column_type(st->h, i) ==
+				    SQLITE_INTEGER ? "%s%s %s" : "%s%s '%s'",
+				    i > 1 ? ", " : "",
+				    sqlite3_column_name(st->h, i),
+				    db_text(st, i));
+		fclose(f);
+		n++;
+		*stop = !cli_data_error(r->table->name, 0, NULL, "%s: %s '%s' "
+		    "is not in %s", key, r->column, db_text(st, 0),
+		    r->parent->name);
+		free(key);
+	}
+	db_finalize(st);
+	return n;
 }
 
 unsigned long
-db_references_check(struct db *db, const char *table)
+db_references_check(struct db *db)
 {
-	char sql[128];
-	struct db_stmt *st;
+	struct references *rs = db->refs;
 	unsigned long n = 0;
+	int stop = 0;
 
-	snprintf(sql, sizeof(sql), "PRAGMA foreign_key_check(%s)", table);
-	st = db_prepare(db, sql);
-	while (db_row(st)) {
-		n++;
-		if (!cli_data_error(table, 0, NULL, "row %lld refers to a "
-		    "missing row of %s", (long long)db_int(st, 1),
-		    db_text(st, 2)))
-			break;
+	if (rs == NULL)
+		return 0;	/* the database checked each row */
+	for (int i = 0; i < rs->nr && !stop; i++) {
+		struct reference *r = &rs->r[i];
+		char sql[256];
+		struct db_stmt *st;
+
+		if (r->wrote.n == 0)
+			continue;
+		snprintf(sql, sizeof(sql), "SELECT 1 FROM \"%s\" WHERE "
+		    "\"%s\" = ?1", r->parent->name, r->to->column);
+		st = db_prepare(db, sql);
+		for (size_t j = 0; j < r->wrote.n && !stop; j++) {
+			sqlite3_value *v = r->wrote.v[j];
+
+			if (values_has(rs, &r->to->added, v) &&
+			    !values_has(rs, &r->to->gone, v))
+				continue;
+			sqlite3_bind_value(bindable(st), 1, v);
+			if (db_row(st))
+				db_reset(st);
+			else
+				n += orphans(db, r, "= ?1", v, &stop);
+		}
+		db_finalize(st);
 	}
-	db_finalize(st);
+	for (int i = 0; i < rs->nt && !stop; i++)
+		for (int j = 0; j < rs->t[i].nreferred && !stop; j++) {
+			struct referred *rf = &rs->t[i].referred[j];
+			struct db_stmt *st;
+
+			if (rf->gone.n == 0)
+				continue;
+			db_temp_table(db, "references_gone", "v");
+			st = db_prepare(db, "INSERT INTO references_gone "
+			    "VALUES (?1)");
+			for (size_t k = 0; k < rf->gone.n; k++) {
+				sqlite3_bind_value(bindable(st), 1,
+				    rf->gone.v[k]);
+				db_done(st);
+			}
+			db_finalize(st);
+			for (int k = 0; k < rs->nr && !stop; k++)
+				if (rs->r[k].to == rf)
+					n += orphans(db, &rs->r[k], "IN (SELECT "
+					    "v FROM references_gone)", NULL, &stop);
+		}
 	return n;
 }
 
@@ -631,6 +1075,7 @@ db_close(struct db *db)
 	while (db->stmts != NULL)
 		db_finalize(db->stmts);
 	sqlite3_close_v2(db->h);
+	references_free(db->refs);
 	if (db->dry_run)
 		outfile_scratch_remove();
 	free(db);

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "csv.h"
@@ -765,14 +766,14 @@ target_init_batch(struct importer *im, struct target *t, const char *one)
 	free(sql);
 }
 
-/* "k1 IS ?N AND k2 IS ?N+1 ...": a row's key, NULL parts included, as
- * parameters from `first` on. */
+/* "k1 IS NOT DISTINCT FROM ?N AND ...": a row's key, NULL parts
+ * included, as parameters from `first` on. */
 static void
 sb_key_match(struct sbuf *sql, const struct importer *im,
     const struct target *t, int first)
 {
 	for (int i = 0; i < t->nkey; i++)
-		sb_add(sql, "%s%s IS ?%d", i ? " AND " : "",
+		sb_add(sql, "%s%s IS NOT DISTINCT FROM ?%d", i ? " AND " : "",
 		    im->e->column[t->key[i]].db, first + i);
 }
 
@@ -781,14 +782,44 @@ static void
 sb_unseen(struct sbuf *sql, const struct importer *im, const struct target *t,
     const char *alias)
 {
-	sb_add(sql, "NOT EXISTS (SELECT 1 FROM temp.seen_%s s WHERE ",
-	    t->table);
+	sb_add(sql, "NOT EXISTS (SELECT 1 FROM seen_%s s WHERE ", t->table);
 	for (int i = 0; i < t->nkey; i++) {
 		const char *k = im->e->column[t->key[i]].db;
 
-		sb_add(sql, "%ss.%s IS %s.%s", i ? " AND " : "", k, alias, k);
+		sb_add(sql, "%ss.%s IS NOT DISTINCT FROM %s.%s", i ? " AND " : "",
+		    k, alias, k);
 	}
 	sb_add(sql, ")");
+}
+
+/* The SQL type of a column's values as they are stored. */
+static const char *
+sql_type(const struct entity_column *c)
+{
+	return is_decimal_type(c->type) || c->type == ET_INT ||
+	    c->type == ET_BOOL ? "BIGINT" : "TEXT";
+}
+
+/* seen_TABLE: the keys of the rows a replace wrote or found, with an
+ * index, which is the connection's own as its table is. */
+static void
+seen_table(struct importer *im, const struct target *t)
+{
+	struct sbuf name = { .n = 0 }, cols = { .n = 0 }, sql = { .n = 0 };
+
+	sb_add(&name, "seen_%s", t->table);
+	for (int i = 0; i < t->nkey; i++) {
+		const struct entity_column *c = &im->e->column[t->key[i]];
+
+		sb_add(&cols, "%s%s %s", i ? ", " : "", c->db, sql_type(c));
+	}
+	db_temp_table(im->db, name.s, cols.s);
+	sb_add(&sql, "CREATE INDEX IF NOT EXISTS %s_key ON %s (", name.s,
+	    name.s);
+	for (int i = 0; i < t->nkey; i++)
+		sb_add(&sql, "%s%s", i ? ", " : "", im->e->column[t->key[i]].db);
+	sb_add(&sql, ")");
+	db_exec(im->db, sql.s);
 }
 
 static void
@@ -829,21 +860,9 @@ target_init(struct importer *im, struct target *t, const char *table,
 	t->find = db_prepare(im->db, sql.s);
 	if (im->o->mode != IMPORT_REPLACE)
 		return;
+	seen_table(im, t);
 	sql.n = 0;
-	sb_add(&sql, "CREATE TEMP TABLE seen_%s (", table);
-	for (int i = 0; i < t->nkey; i++)
-		sb_add(&sql, "%s%s", i ? ", " : "", e->column[t->key[i]].db);
-	sb_add(&sql, ")");
-	db_exec(im->db, sql.s);
-	sql.n = 0;
-	sb_add(&sql, "CREATE INDEX temp.seen_%s_key ON seen_%s (", table,
-	    table);
-	for (int i = 0; i < t->nkey; i++)
-		sb_add(&sql, "%s%s", i ? ", " : "", e->column[t->key[i]].db);
-	sb_add(&sql, ")");
-	db_exec(im->db, sql.s);
-	sql.n = 0;
-	sb_add(&sql, "INSERT INTO temp.seen_%s VALUES (", table);
+	sb_add(&sql, "INSERT INTO seen_%s VALUES (", table);
 	for (int i = 0; i < t->nkey; i++)
 		sb_add(&sql, "%s?%d", i ? ", " : "", i + 1);
 	sb_add(&sql, ")");
@@ -885,7 +904,7 @@ target_prepare_update(struct importer *im, struct target *t)
 	sb_key_match(&sql, im, t, t->nupdate + 1);
 	sb_add(&sql, " AND NOT (");
 	for (int i = 0; i < t->nupdate; i++)
-		sb_add(&sql, "%s%s IS ?%d", i ? " AND " : "",
+		sb_add(&sql, "%s%s IS NOT DISTINCT FROM ?%d", i ? " AND " : "",
 		    e->column[t->upd[i]].db, i + 1);
 	sb_add(&sql, ")");
 	t->update = db_prepare(im->db, sql.s);
@@ -1506,10 +1525,10 @@ meaning_init(struct importer *im)
 		im->meaning[im->nmeaning++] = db_prepare(im->db, m->sql);
 	}
 	if (strcmp(im->e->name, "prices") == 0) {
-		db_exec(im->db, "CREATE TEMP TABLE IF NOT EXISTS tier_lines "
-		    "(sku, currency, tier_min_micro, effective_from, file, "
-		    "nfile, line); DELETE FROM temp.tier_lines");
-		im->tier_line = db_prepare(im->db, "INSERT INTO temp.tier_lines "
+		db_temp_table(im->db, "tier_lines", "sku TEXT, currency TEXT, "
+		    "tier_min_micro BIGINT, effective_from TEXT, file TEXT, "
+		    "nfile BIGINT, line BIGINT");
+		im->tier_line = db_prepare(im->db, "INSERT INTO tier_lines "
 		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
 	}
 }
@@ -1581,19 +1600,21 @@ check_tiers(struct importer *im)
 	if (im->tier_line == NULL)
 		return;
 	st = db_prepare(im->db, "SELECT l.nfile, l.line, l.file, p.model, "
-	    "q.model, q.tier_min_micro, p.sku, p.currency, min(m.line) IS NULL "
-	    "FROM temp.tier_lines l JOIN prices p ON p.sku = l.sku AND "
+	    "q.model, q.tier_min_micro, p.sku, p.currency, "
+	    "CASE WHEN min(m.line) IS NULL THEN 1 ELSE 0 END "
+	    "FROM tier_lines l JOIN prices p ON p.sku = l.sku AND "
 	    "p.currency = l.currency AND p.tier_min_micro = l.tier_min_micro "
-	    "AND p.effective_from IS l.effective_from "
+	    "AND p.effective_from IS NOT DISTINCT FROM l.effective_from "
 	    "JOIN prices q ON q.sku = p.sku AND q.currency = p.currency AND "
 	    "q.model != p.model AND (q.effective_from IS NULL OR "
 	    "p.effective_to IS NULL OR q.effective_from < p.effective_to) AND "
 	    "(p.effective_from IS NULL OR q.effective_to IS NULL OR "
 	    "p.effective_from < q.effective_to) "
-	    "LEFT JOIN temp.tier_lines m ON m.sku = q.sku AND "
+	    "LEFT JOIN tier_lines m ON m.sku = q.sku AND "
 	    "m.currency = q.currency AND m.tier_min_micro = q.tier_min_micro "
-	    "AND m.effective_from IS q.effective_from "
-	    "GROUP BY l.nfile, l.line, q.rowid "
+	    "AND m.effective_from IS NOT DISTINCT FROM q.effective_from "
+	    "GROUP BY l.nfile, l.line, l.file, p.price_id, p.model, p.sku, "
+	    "p.currency, q.price_id, q.model, q.tier_min_micro "
 	    "HAVING min(m.line) IS NULL OR min(m.nfile) < l.nfile OR "
 	    "(min(m.nfile) = l.nfile AND min(m.line) < l.line) "
 	    "ORDER BY l.nfile, l.line, q.tier_min_micro");
@@ -1812,15 +1833,21 @@ on_record(void *arg, const struct csv_record *rec)
 	return im->stop;
 }
 
+/* The time of the batch is the program's, not the database's, which
+ * another backend would give in its own form. */
 static void
 record_batch(struct importer *im, const char *hex)
 {
 	static const char *const modes[] = { "insert", "upsert", "replace" };
 	struct db_stmt *st = db_prepare(im->db, "INSERT INTO import_batches "
 	    "(entity, file_name, sha256, mode, rows_read, inserted, updated, "
-	    "unchanged, deleted, rejected, imported_at, user) VALUES (?1, ?2, "
-	    "?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, "
-	    "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?10)");
+	    "unchanged, deleted, rejected, imported_at, \"user\") VALUES (?1, "
+	    "?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, ?11, ?10)");
+	time_t now = time(NULL);
+	struct tm tm;
+	char at[32];
+
+	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
 
 	db_bind_text(st, 1, im->e->name);
 	db_bind_text(st, 2, im->file);
@@ -1832,6 +1859,7 @@ record_batch(struct importer *im, const char *hex)
 	db_bind_int(st, 8, im->f_unchanged);
 	db_bind_int(st, 9, im->rejected);
 	db_bind_text(st, 10, db_user());
+	db_bind_text(st, 11, at);
 	db_done(st);
 	db_finalize(st);
 }
@@ -1964,26 +1992,54 @@ replace_rest(struct importer *im)
 		    im->o->dry_run ? "would be deleted" : "deleted");
 }
 
+/* Reports the rows that share value, their keys written to fp, and frees
+ * both. */
+static void
+used_twice(const struct entity *e, char *value, FILE *fp, char **keys)
+{
+	fclose(fp);
+	cli_data_error(e->name, 0, e->unique, "'%s' is used by more than one "
+	    "row: %s", value, *keys);
+	free(value);
+	free(*keys);
+}
+
 /* A column that must be unique across the table is checked once all rows
- * are in, so that a replace may move values between rows. */
+ * are in, so that a replace may move values between rows.  The keys of
+ * the rows that share a value are listed in key order. */
 static void
 check_unique(struct importer *im)
 {
 	const struct entity *e = im->e;
+	const char *key = entity_ref_key(e)->db;
 	struct sbuf sql = { .n = 0 };
 	struct db_stmt *st;
+	char *value = NULL, *keys = NULL;
+	size_t nkeys;
+	FILE *fp = NULL;
 
 	if (e->unique == NULL)
 		return;
-	sb_add(&sql, "SELECT %s, group_concat(%s, ', ') FROM %s GROUP BY %s "
-	    "HAVING count(*) > 1", e->unique, entity_ref_key(e)->db, e->table,
-	    e->unique);
+	sb_add(&sql, "SELECT %s, %s FROM %s WHERE %s IN (SELECT %s FROM %s "
+	    "GROUP BY %s HAVING count(*) > 1) ORDER BY %s, %s", e->unique, key,
+	    e->table, e->unique, e->unique, e->table, e->unique, e->unique, key);
 	st = db_prepare(im->db, sql.s);
-	while (db_row(st))
-		cli_data_error(e->name, 0, e->unique, "'%s' is used by more "
-		    "than one row: %s", db_text(st, 0),
-		    db_text(st, 1));
+	while (db_row(st)) {
+		if (value != NULL && strcmp(value, db_text(st, 0)) != 0) {
+			used_twice(e, value, fp, &keys);
+			value = NULL;
+		}
+		if (value == NULL) {
+			value = db_strdup(st, 0);
+			if ((fp = open_memstream(&keys, &nkeys)) == NULL)
+				cli_die(CLI_EIO, "out of memory");
+		} else
+			fputs(", ", fp);
+		fputs(db_text(st, 1), fp);
+	}
 	db_finalize(st);
+	if (value != NULL)
+		used_twice(e, value, fp, &keys);
 }
 
 /*
@@ -1991,15 +2047,17 @@ check_unique(struct importer *im)
  * database, which invoice_too_large() does not see.  The magnitudes are
  * added in SQL as two sums of 32-bit halves, each of which fits, so that
  * sum() cannot stop on the very overflow it is asked about: the total
- * passes INT64_MAX just when hi + lo / 2^32 reaches 2^31.
+ * passes INT64_MAX just when hi + lo / 2^32 reaches 2^31.  (The casts are
+ * for a database whose sum() of integers is a decimal, which has no >>.)
  */
 static const char sql_invoice_sizes[] =
     "SELECT l.invoice_id, i.currency FROM invoice_lines l "
-    "JOIN invoices i USING (invoice_id) GROUP BY l.invoice_id "
-    "HAVING sum((abs(l.amount_minor) >> 32) + "
-    "(abs(l.tax_amount_minor) >> 32)) + "
-    "(sum((abs(l.amount_minor) & 4294967295) + "
-    "(abs(l.tax_amount_minor) & 4294967295)) >> 32) >= 2147483648 LIMIT 5";
+    "JOIN invoices i USING (invoice_id) GROUP BY l.invoice_id, i.currency "
+    "HAVING CAST(sum((abs(l.amount_minor) >> 32) + "
+    "(abs(l.tax_amount_minor) >> 32)) AS BIGINT) + "
+    "(CAST(sum((abs(l.amount_minor) & 4294967295) + "
+    "(abs(l.tax_amount_minor) & 4294967295)) AS BIGINT) >> 32) "
+    ">= 2147483648 LIMIT 5";
 
 static void
 check_invoice_sizes(struct importer *im)
@@ -2020,17 +2078,24 @@ check_invoice_sizes(struct importer *im)
 
 /* ---- the call ------------------------------------------------------------ */
 
-/* The referenced keys are read in one scan up front: a large import names
- * most of them, and one scan costs less than as many random lookups. */
+/*
+ * The referenced keys are read in one scan up front: a large import names
+ * most of them, and one scan costs less than as many random lookups.  The
+ * import vouches for its references (db_references_vouch()), so a key is
+ * known only where the database would find it too: one that is not text
+ * (a BLOB another program wrote) is not the key a field of text names.
+ */
 static void
 preload_ref(struct importer *im, struct ref *r, const struct entity *re)
 {
+	const char *key = entity_ref_key(re)->db;
 	struct sbuf sql = { .n = 0 };
 	struct db_stmt *st;
 	int has_currency = entity_column_index(re, "currency") >= 0;
 
-	sb_add(&sql, "SELECT %s, %s FROM %s LIMIT %d", entity_ref_key(re)->db,
-	    has_currency ? "currency" : "''", table_for_ref(re), KNOWN_MAX);
+	sb_add(&sql, "SELECT %s, %s FROM %s WHERE %s = CAST(%s AS TEXT) "
+	    "LIMIT %d", key, has_currency ? "currency" : "''",
+	    table_for_ref(re), key, key, KNOWN_MAX);
 	st = db_prepare(im->db, sql.s);
 	while (db_row(st)) {
 		char currency[4] = "";
@@ -2221,14 +2286,17 @@ import_files(struct db *db, const struct entity *e,
 			cli_die(CLI_EIO, "%s: %s", files[i], strerror(errno));
 	/*
 	 * Every reference of the contract is checked row by row above, to name
-	 * the line and the value; SQLite's own check would look each one up
-	 * again, which costs a fifth of a large import.  (The unit tests hold
-	 * the schema's foreign keys of these tables to the contract's.)  A
-	 * replace deletes, and rows of tables outside the contract may refer
-	 * to what it deletes, so it keeps SQLite's check on.
+	 * the line and the value, and the lines of an invoice refer to the
+	 * header written with them; the database's own check would look each
+	 * one up again, which costs a fifth of a large import.  (The unit
+	 * tests hold the schema's foreign keys of these tables to the
+	 * contract's.)  What a replace deletes is checked once before the
+	 * commit (db_references_check()), in tables outside the contract too.
 	 */
-	if (o->mode != IMPORT_REPLACE)
-		db_references(db, 0);
+	db_references(db, 0);
+	db_references_vouch(db, e->table);
+	if (e->parent_table != NULL)
+		db_references_vouch(db, e->parent_table);
 	db_begin(db);
 	db_forget_numbers(db, e->table);
 	defer_indexes(db, e->table, &later);
@@ -2258,6 +2326,8 @@ import_files(struct db *db, const struct entity *e,
 		check_tiers(&im);
 	importer_free(&im);
 	rebuild_indexes(db, &later, cli_data_errors() == 0);
+	if (cli_data_errors() == 0)
+		db_references_check(db);
 	fclose(notes);
 	if ((errors = cli_data_errors()) > 0) {
 		free(said);
