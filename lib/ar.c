@@ -18,8 +18,8 @@
 #include "date.h"
 #include "db.h"
 #include "entity.h"
+#include "export.h"
 #include "fx.h"
-#include "import.h"
 #include "money.h"
 
 /* ---- SQL ------------------------------------------------------------------- */
@@ -999,6 +999,6 @@ ar_export(struct db *db, const struct csv_input *in, const struct ar_opts *o)
 	keep = db_prepare(db, "INSERT INTO temp.export_status VALUES (?1, ?2)");
 	each_listed(db, o, in != NULL, keep_listed, keep);
 	db_finalize(keep);
-	return import_export_given(db, entity_find("invoices"), o->out,
+	return export_given(db, entity_find("invoices"), o->out,
 	    "export_status", "status") == 0 ? CLI_OK : CLI_EIO;
 }

@@ -42,8 +42,8 @@
 #include "date.h"
 #include "db.h"
 #include "entity.h"
+#include "export.h"
 #include "handoff.h"
-#include "import.h"
 #include "keyset.h"
 #include "money.h"
 #include "pricing.h"
@@ -1445,7 +1445,7 @@ prepare_made(const struct run *r, const char *sql, long long first,
 
 /*
  * The run writes the lines of the invoices it made, as `export` of entity
- * invoices would (import_export()): formatted from the batches on a
+ * invoices would (export_rows()): formatted from the batches on a
  * thread of its own while the run writes its billing records and
  * commits, and held until it has.  The rows are in the order of their
  * ids, which are consecutive and of one length; the invoices are open,
@@ -1494,18 +1494,18 @@ put_line(struct out *out, const struct run *r, const struct batch *b,
 	put_text(out, r->issued);
 	put_text(out, r->due);
 	put_text(out, iv->currency);
-	import_export_number(out, ET_INT, l->line_no, exponent);
+	export_number(out, ET_INT, l->line_no, exponent);
 	put_text(out, b->text + l->sku);
 	put_text(out, b->text + l->description);
 	if (l->src == SRC_CHANGE || l->src == SRC_CREDIT) {
 		out_null(out);
 		out_null(out);
 	} else {
-		import_export_number(out, ET_QUANTITY, l->qty, exponent);
-		import_export_number(out, ET_PRICE, l->unit_price, exponent);
+		export_number(out, ET_QUANTITY, l->qty, exponent);
+		export_number(out, ET_PRICE, l->unit_price, exponent);
 	}
-	import_export_number(out, ET_MONEY, l->amount, exponent);
-	import_export_number(out, ET_MONEY, l->tax, exponent);
+	export_number(out, ET_MONEY, l->amount, exponent);
+	export_number(out, ET_MONEY, l->tax, exponent);
 	put_day(out, l->start);
 	put_day(out, l->end);
 	put_text(out, status);
@@ -1582,7 +1582,7 @@ output_write(struct output *op, struct db *db)
 		pthread_join(op->thread, NULL);
 	free_pairs(op->not_open, op->nnot_open);
 	if (op->buf == NULL)
-		rc = import_export(db, entity_find("invoices"), op->r->o->out,
+		rc = export_rows(db, entity_find("invoices"), op->r->o->out,
 		    "out_keys");
 	else
 		rc = op->failed || fwrite(op->buf, 1, op->len, stdout) !=

@@ -22,8 +22,8 @@
 #include "date.h"
 #include "db.h"
 #include "entity.h"
+#include "export.h"
 #include "fx.h"
-#include "import.h"
 #include "money.h"
 #include "pipeline.h"
 
@@ -115,7 +115,7 @@ text(struct db_stmt *st, int i)
 static int
 write_opportunities(struct db *db, const struct out_opts *oo)
 {
-	return import_export(db, entity_find("opportunities"), oo, "out_keys")
+	return export_rows(db, entity_find("opportunities"), oo, "out_keys")
 	    == 0 ? CLI_OK : CLI_EIO;
 }
 
@@ -521,7 +521,7 @@ pipeline_won(struct db *db, int32_t since, const struct out_opts *oo)
 int
 pipeline_stages(struct db *db, const struct out_opts *oo)
 {
-	return import_export(db, entity_find("stages"), oo, NULL) == 0 ?
+	return export_rows(db, entity_find("stages"), oo, NULL) == 0 ?
 	    CLI_OK : CLI_EIO;
 }
 
