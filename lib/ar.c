@@ -594,8 +594,8 @@ find_invoice(struct db *db, const struct csv_field *f, unsigned long line,
 	struct db_stmt *st;
 	int found;
 
-	if ((found = csv_id(line ? "stdin" : NULL, line, "invoice_id", &f[0],
-	    0, id)) != 1)
+	if ((found = csv_id(cli_data_error, line ? "stdin" : NULL, line,
+	    "invoice_id", &f[0], 0, id)) != 1)
 		return found;
 	st = db_prepare(db, sql_invoice);
 	db_bind_text(st, 1, id);
@@ -650,7 +650,7 @@ ar_void(struct db *db, const struct csv_input *in, const struct ar_opts *o)
 	struct db_changes ch = { .n = 0 };
 	struct csv_rows ids;
 
-	if (csv_collect(in, columns, 1, 1, 1, &ids) != 0) {
+	if (csv_collect(in, cli_data_error, columns, 1, 1, 1, &ids) != 0) {
 		csv_rows_free(&ids);
 		return db_finish(db, "void", o->arguments, &ch);
 	}
@@ -953,7 +953,7 @@ keep_named(struct db *db, const struct csv_input *in)
 	static const char *const columns[] = { "invoice_id" };
 	struct csv_rows ids;
 
-	if (csv_collect(in, columns, 1, 1, 1, &ids) == 0)
+	if (csv_collect(in, cli_data_error, columns, 1, 1, 1, &ids) == 0)
 		csv_rows_each(&ids, keep_invoice, db);
 	csv_rows_free(&ids);
 	return cli_data_errors() > 0 ? -1 : 0;

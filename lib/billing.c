@@ -2030,7 +2030,8 @@ billing_run(struct db *db, const struct billing_opts *o)
 	/* the accounts, read whole before the lock: the command before in
 	 * a pipe has committed when it has written them */
 	if (o->accounts != NULL) {
-		if (csv_collect(o->accounts, columns, 1, 1, 1, &r.only) != 0 ||
+		if (csv_collect(o->accounts, cli_data_error, columns, 1, 1, 1,
+		    &r.only) != 0 ||
 		    unknown_accounts(db, &r.only, o->accounts) > 0) {
 			csv_rows_free(&r.only);
 			return nothing_billed(NULL);

@@ -1880,12 +1880,13 @@ import_file(struct importer *im, const char *path, FILE *fp)
 	im->f_inserted = im->f_updated = im->f_unchanged = 0;
 	im->last_parent[0] = '\0';
 	sha256_init(&sha);
-	rc = csv_read(fp, im->file, delim, &sha, on_record, im);
+	rc = csv_read(fp, im->file, cli_data_error, delim, &sha, on_record,
+	    im);
 	if (im->parent.table != NULL)
 		target_flush(im, &im->parent);
 	target_flush(im, &im->table);
 	if (rc == 0 && !im->header_seen)
-		csv_no_header(im->file);
+		csv_no_header(cli_data_error, im->file);
 	sha256_final_hex(&sha, hex);
 	if (cli_data_errors() > before)
 		return;

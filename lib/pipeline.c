@@ -148,7 +148,8 @@ convert_one(void *arg, const struct csv_field *f, unsigned long line)
 	int32_t created;
 	int rc;
 
-	if ((rc = csv_id(where(line), line, "lead_id", &f[0], 0, lead)) != 1)
+	if ((rc = csv_id(cli_data_error, where(line), line, "lead_id", &f[0],
+	    0, lead)) != 1)
 		return rc;
 	db_bind_text(cv->lead, 1, lead);
 	if (!db_row(cv->lead)) {
@@ -281,7 +282,8 @@ pipeline_convert(struct db *db, const struct csv_input *in,
 	struct csv_rows rows = { 0 };
 	struct db_stmt *st;
 
-	if (!all_qualified && csv_collect(in, columns, 1, 1, 1, &rows) != 0) {
+	if (!all_qualified && csv_collect(in, cli_data_error, columns, 1, 1,
+	    1, &rows) != 0) {
 		csv_rows_free(&rows);
 		return db_finish(db, "convert", arguments, &ch);
 	}
@@ -336,8 +338,10 @@ move_one(void *arg, const struct csv_field *f, unsigned long line)
 	int cur_closed, closed, rc;
 	const char *loc = where(line);
 
-	if ((rc = csv_id(loc, line, "opportunity_id", &f[0], 0, opp)) != 1 ||
-	    (rc = csv_id(loc, line, "stage", &f[1], 0, stage)) != 1)
+	if ((rc = csv_id(cli_data_error, loc, line, "opportunity_id", &f[0], 0,
+	    opp)) != 1 ||
+	    (rc = csv_id(cli_data_error, loc, line, "stage", &f[1], 0,
+	    stage)) != 1)
 		return rc;
 	if (daytext != NULL && date_parse(daytext, f[2].len, &day))
 		return cli_data_error(loc, line, "changed_on", "'%s' is not a "
@@ -412,7 +416,7 @@ pipeline_move(struct db *db, const struct csv_input *in, int32_t on,
 	struct db_changes ch = { .n = 0 };
 	struct csv_rows rows;
 
-	if (csv_collect(in, columns, 3, 2, 2, &rows) != 0) {
+	if (csv_collect(in, cli_data_error, columns, 3, 2, 2, &rows) != 0) {
 		csv_rows_free(&rows);
 		return db_finish(db, "move", arguments, &ch);
 	}

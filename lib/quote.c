@@ -146,7 +146,7 @@ collect_ids(const struct csv_input *in, struct csv_rows *rows)
 {
 	static const char *const columns[] = { "quote_id" };
 
-	if (csv_collect(in, columns, 1, 1, 1, rows) == 0)
+	if (csv_collect(in, cli_data_error, columns, 1, 1, 1, rows) == 0)
 		return 0;
 	csv_rows_free(rows);
 	return -1;
@@ -474,7 +474,8 @@ line_currency(struct price_run *r, const struct csv_field *acct,
 	}
 	if ((cur = keyset_find(r->accounts, acct->s, acct->len)) != NULL)
 		return cur;
-	if (csv_id(r->name, line, "account_id", acct, 0, id) != 1)
+	if (csv_id(cli_data_error, r->name, line, "account_id", acct, 0,
+	    id) != 1)
 		return NULL;
 	db_bind_text(r->account, 1, id);
 	if (!db_row(r->account)) {
@@ -627,8 +628,8 @@ price_record(void *arg, const struct csv_record *rec)
 	if (rec->nfield != r->nheader)
 		return cli_data_error(r->name, rec->line, NULL, "%s",
 		    csv_ragged(rec, why)) ? 0 : 1;
-	if ((rc = csv_id(r->name, rec->line, "sku", &f[r->col_sku], 0,
-	    sku)) != 1)
+	if ((rc = csv_id(cli_data_error, r->name, rec->line, "sku",
+	    &f[r->col_sku], 0, sku)) != 1)
 		return rc < 0;
 	if (parse_dec(r->name, rec->line, "quantity", &f[r->col_qty], 1, QTY_MAX,
 	    -1, &qty) != 0 || parse_dec(r->name, rec->line, "discount_pct",
@@ -663,9 +664,9 @@ quote_price(struct db *db, FILE *in, const char *name, char delim,
 	pricer_open(&r.pr, db, o->on);
 	r.account = db_prepare(db, sql_account);
 	r.accounts = keyset_new(1 << 18);
-	rc = csv_read(in, name, delim, NULL, price_record, &r);
+	rc = csv_read(in, name, cli_data_error, delim, NULL, price_record, &r);
 	if (rc == 0 && r.names == NULL)
-		rc = csv_no_header(name);
+		rc = csv_no_header(cli_data_error, name);
 	if (r.out != NULL) {
 		if (r.fill->n > 0)
 			handoff_give(r.handoff, r.fill);
@@ -868,20 +869,21 @@ collect_line(void *arg, const struct csv_field *f, unsigned long line)
 	l->line = line;
 	/* a won opportunity makes a quote of its own: its id is the ref */
 	if (r->at[F_REF] >= 0) {
-		if ((rc = csv_id(r->name, line, "account_id",
+		if ((rc = csv_id(cli_data_error, r->name, line, "account_id",
 		    &f[r->at[F_ACCOUNT]], 0, l->account)) != 1 ||
-		    (rc = csv_id(r->name, line, "opportunity_id",
-		    &f[r->at[F_OPP]], 1, l->opportunity)) != 1 ||
-		    (rc = csv_id(r->name, line, "quote_ref", &f[r->at[F_REF]],
-		    1, l->ref)) != 1)
+		    (rc = csv_id(cli_data_error, r->name, line,
+		    "opportunity_id", &f[r->at[F_OPP]], 1,
+		    l->opportunity)) != 1 ||
+		    (rc = csv_id(cli_data_error, r->name, line, "quote_ref",
+		    &f[r->at[F_REF]], 1, l->ref)) != 1)
 			return rc;
 		if (l->ref[0] == '\0' && snprintf(l->ref, sizeof(l->ref),
 		    "%s", l->opportunity) == 0)
 			return cli_data_error(r->name, line, "quote_ref",
 			    "is empty, and so is opportunity_id") ? 0 : -1;
 	}
-	if ((rc = csv_id(r->name, line, "sku", &f[r->at[F_SKU]], 1,
-	    l->sku)) != 1)
+	if ((rc = csv_id(cli_data_error, r->name, line, "sku",
+	    &f[r->at[F_SKU]], 1, l->sku)) != 1)
 		return rc;
 	if (l->sku[0] == '\0') {
 		if (r->o->sku == NULL)
@@ -1166,8 +1168,8 @@ quote_new(struct db *db, const struct csv_input *in, const struct quote_opts *o)
 	size_t *idx, ng = 0;
 	char qid[32];
 
-	csv_read_columns(in->in, r.name, in->delim, columns, 7, 1,
-	    collect_line, &r);
+	csv_read_columns(in->in, r.name, cli_data_error, in->delim, columns, 7,
+	    1, collect_line, &r);
 	db_begin(db);
 	db_keys_open(db);
 	writer_open(&w, db, o->on);
@@ -1217,7 +1219,8 @@ quote_revise(struct db *db, const char *quote_id, FILE *in, const char *name,
 	char currency[4] = "";
 	int found, early = 0;
 
-	csv_read_columns(in, r.name, delim, columns, 4, 2, collect_line, &r);
+	csv_read_columns(in, r.name, cli_data_error, delim, columns, 4, 2,
+	    collect_line, &r);
 	db_begin(db);
 	db_keys_open(db);
 	st = db_prepare(db, sql_quote);
@@ -1283,7 +1286,8 @@ decide_one(void *arg, const struct csv_field *f, unsigned long line)
 	const char *loc = line ? "stdin" : NULL;
 	int pending, mine, early, rc;
 
-	if ((rc = csv_id(loc, line, "quote_id", &f[0], 0, qid)) != 1)
+	if ((rc = csv_id(cli_data_error, loc, line, "quote_id", &f[0], 0,
+	    qid)) != 1)
 		return rc;
 	if (!db_keys_add(d->db, qid))
 		return 0;
@@ -1483,7 +1487,8 @@ accept_one(void *arg, const struct csv_field *f, unsigned long line)
 	int32_t last, begin, end;
 	int rc, term, early;
 
-	if ((rc = csv_id(loc, line, "quote_id", &f[0], 0, q.qid)) != 1)
+	if ((rc = csv_id(cli_data_error, loc, line, "quote_id", &f[0], 0,
+	    q.qid)) != 1)
 		return rc;
 	if (!db_keys_add(a->db, q.qid))
 		return 0;
@@ -1613,8 +1618,8 @@ keep_id(void *arg, const struct csv_field *f, unsigned long line)
 	char qid[ENTITY_ID_MAX + 1];
 	int found, rc;
 
-	if ((rc = csv_id(line ? "stdin" : NULL, line, "quote_id", &f[0], 0,
-	    qid)) != 1)
+	if ((rc = csv_id(cli_data_error, line ? "stdin" : NULL, line,
+	    "quote_id", &f[0], 0, qid)) != 1)
 		return rc;
 	st = db_prepare(db, sql_quote);
 	db_bind_text(st, 1, qid);
