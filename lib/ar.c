@@ -372,12 +372,8 @@ load_invoices(struct applier *ap, const char *account)
 
 		if (c < 0)
 			continue;
-		if (ap->ninv == ap->capinv) {
-			ap->capinv = ap->capinv ? 2 * ap->capinv : 16;
-			if ((ap->inv = realloc(ap->inv, ap->capinv *
-			    sizeof(*ap->inv))) == NULL)
-				cli_die(CLI_EIO, "out of memory");
-		}
+		ap->inv = cli_grow(ap->inv, &ap->capinv, ap->ninv + 1,
+		    sizeof(*ap->inv));
 		iv = &ap->inv[ap->ninv++];
 		snprintf(iv->id, sizeof(iv->id), "%s", db_text(st, 1));
 		snprintf(iv->currency, sizeof(iv->currency), "%s", db_text(st, 2));
@@ -444,8 +440,7 @@ ar_apply(struct db *db, const struct ar_opts *o)
 	struct out *out;
 
 	/* Rows are held, and shown only when no payment failed. */
-	if ((held = open_memstream(&buf, &len)) == NULL)
-		cli_die(CLI_EIO, "out of memory");
+	held = cli_memstream(&buf, &len);
 	out = out_new(held, o->out, app_names, 7);
 	db_begin(db);
 	db_keys_open(db);

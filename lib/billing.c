@@ -303,18 +303,6 @@ struct run {
 	int failed;
 };
 
-/* p with room for n elements of size (*cap of them), moved if need be. */
-static void *
-grow(void *p, size_t *cap, size_t n, size_t size)
-{
-	if (n <= *cap)
-		return p;
-	*cap = 2 * n + 64;
-	if ((p = realloc(p, *cap * size)) == NULL)
-		cli_die(CLI_EIO, "out of memory");
-	return p;
-}
-
 static void
 too_large(struct run *r, const char *sub)
 {
@@ -328,11 +316,7 @@ add_line(struct run *r, const char *currency, enum source src)
 {
 	struct bline *b;
 
-	if (r->n == r->cap) {
-		r->cap = r->cap ? 2 * r->cap : 64;
-		if ((r->l = realloc(r->l, r->cap * sizeof(*r->l))) == NULL)
-			cli_die(CLI_EIO, "out of memory");
-	}
+	r->l = cli_grow(r->l, &r->cap, r->n + 1, sizeof(*r->l));
 	b = &r->l[r->n++];
 	memset(b, 0, sizeof(*b));
 	snprintf(b->currency, sizeof(b->currency), "%s", currency);
@@ -352,8 +336,9 @@ describe(struct bline *b, const char *fmt, ...)
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	free(b->description);
-	if (n < 0 || (b->description = malloc((size_t)n + 1)) == NULL)
+	if (n < 0)
 		cli_die(CLI_EIO, "out of memory");
+	b->description = cli_realloc(NULL, (size_t)n + 1, 1);
 	va_start(ap, fmt);
 	vsnprintf(b->description, (size_t)n + 1, fmt, ap);
 	va_end(ap);
@@ -454,8 +439,7 @@ was_charged(const struct run *r, const char *id, int32_t day)
 	/* an id too long for the buffer gets one of its size */
 	if ((len = snprintf(key, sizeof(key), "%s|%s", id, d)) >=
 	    (int)sizeof(key)) {
-		if ((k = malloc((size_t)len + 1)) == NULL)
-			cli_die(CLI_EIO, "out of memory");
+		k = cli_realloc(NULL, (size_t)len + 1, 1);
 		snprintf(k, (size_t)len + 1, "%s|%s", id, d);
 	}
 	found = keyset_find(r->charged, k, (size_t)len) != NULL;
@@ -534,7 +518,7 @@ void
 billing_charged_add(struct billing_charged *c, int32_t start,
     int32_t end, __int128 net, int charge)
 {
-	c->p = grow(c->p, &c->cap, c->n + 1, sizeof(*c->p));
+	c->p = cli_grow(c->p, &c->cap, c->n + 1, sizeof(*c->p));
 	c->p[c->n].start = start;
 	c->p[c->n].end = end;
 	c->p[c->n].net = net;
@@ -802,7 +786,7 @@ replay(struct run *r, const struct sub *s, const struct row *w, size_t nw,
 		struct billing_charged *g;
 
 		if (*n == 0 || c[*n - 1].fe != w[i].fe) {
-			c = grow(c, &cap, *n + 1, sizeof(*c));
+			c = cli_grow(c, &cap, *n + 1, sizeof(*c));
 			g = &c[(*n)++];
 			memset(g, 0, sizeof(*g));
 			g->fs = w[i].fs;
@@ -939,10 +923,9 @@ load_pairs(struct db_stmt *st, size_t *n)
 	size_t cap = 0;
 
 	for (*n = 0; db_row(st); (*n)++) {
-		p = grow(p, &cap, *n + 1, sizeof(*p));
-		if ((p[*n].key = strdup(db_text(st, 0))) == NULL ||
-		    (p[*n].value = strdup(db_text(st, 1))) == NULL)
-			cli_die(CLI_EIO, "out of memory");
+		p = cli_grow(p, &cap, *n + 1, sizeof(*p));
+		p[*n].key = cli_strdup(db_text(st, 0));
+		p[*n].value = cli_strdup(db_text(st, 1));
 	}
 	db_finalize(st);
 	return p;
@@ -1001,7 +984,7 @@ batch_text(struct batch *b, const char *s)
 {
 	size_t len = strlen(s) + 1, at = b->ntext;
 
-	b->text = grow(b->text, &b->captext, at + len, 1);
+	b->text = cli_grow(b->text, &b->captext, at + len, 1);
 	memcpy(b->text + at, s, len);
 	b->ntext += len;
 	return at;
@@ -1010,10 +993,8 @@ batch_text(struct batch *b, const char *s)
 static void
 batch_new(struct run *r)
 {
-	struct batch *b = calloc(1, sizeof(*b));
+	struct batch *b = cli_calloc(1, sizeof(*b));
 
-	if (b == NULL)
-		cli_die(CLI_EIO, "out of memory");
 	*r->last = b;
 	r->last = &b->next;
 	r->fill = b;
@@ -1256,8 +1237,8 @@ keep_record(struct run *r, const struct bline *b, const char *inv)
 	struct record *rec;
 	size_t len = strlen(b->ref) + 1;
 
-	r->rec = grow(r->rec, &r->caprec, r->nrec + 1, sizeof(*r->rec));
-	r->text = grow(r->text, &r->captext, r->ntext + len, 1);
+	r->rec = cli_grow(r->rec, &r->caprec, r->nrec + 1, sizeof(*r->rec));
+	r->text = cli_grow(r->text, &r->captext, r->ntext + len, 1);
 	rec = &r->rec[r->nrec++];
 	key_of(rec->key, b->ref);
 	rec->sub = r->ntext;
@@ -1340,7 +1321,8 @@ make_line(struct run *r, const struct bline *b)
 	struct batch *f = r->fill;
 	struct made_line *l;
 
-	f->line = grow(f->line, &f->capline, f->nline + 1, sizeof(*f->line));
+	f->line = cli_grow(f->line, &f->capline, f->nline + 1,
+	    sizeof(*f->line));
 	l = &f->line[f->nline++];
 	l->src = b->src;
 	l->line_no = b->line_no;
@@ -1376,7 +1358,7 @@ make_invoice(struct run *r, const char *account, const char *currency)
 		r->first_invoice = r->next_invoice = db_next_number(r->rd,
 		    "invoices", "invoice_id", r->prefix);
 	snprintf(id, sizeof(id), "%s-%06lld", r->prefix, r->next_invoice++);
-	f->inv = grow(f->inv, &f->capinv, f->ninv + 1, sizeof(*f->inv));
+	f->inv = cli_grow(f->inv, &f->capinv, f->ninv + 1, sizeof(*f->inv));
 	iv = &f->inv[f->ninv++];
 	iv->id = batch_text(f, id);
 	iv->account = batch_text(f, account);
@@ -1538,8 +1520,8 @@ format_output(void *arg)
 
 	for (size_t i = 0; i < OUT_CELLS; i++)
 		names[i] = e->column[i].name;
-	if ((fp = open_memstream(&op->buf, &op->len)) == NULL ||
-	    (out = out_new(fp, op->r->o->out, names, OUT_CELLS)) == NULL)
+	fp = cli_memstream(&op->buf, &op->len);
+	if ((out = out_new(fp, op->r->o->out, names, OUT_CELLS)) == NULL)
 		cli_die(CLI_EIO, "out of memory");
 	for (const struct batch *b = op->r->batches; b != NULL; b = b->next)
 		for (size_t i = 0; i < b->ninv; i++)
@@ -1622,7 +1604,7 @@ read_row(struct run *r, struct db_stmt *st, struct row *w)
 	w->qty = db_int(st, 6);
 	w->price = db_int(st, 7);
 	w->discount = db_int(st, 8);
-	r->names = grow(r->names, &r->capnames, r->nnames + len, 1);
+	r->names = cli_grow(r->names, &r->capnames, r->nnames + len, 1);
 	memcpy(r->names + r->nnames, inv, len);
 	w->invoice = r->nnames;
 	r->nnames += len;
@@ -1651,7 +1633,7 @@ rows_of(struct run *r, const struct sub *s, size_t *n)
 		db_bind_text(r->history, 1, s->id);
 		db_bind_day(r->history, 2, r->horizon);
 		for (r->nhrow = 0; db_row(r->history); r->nhrow++) {
-			r->hrow = grow(r->hrow, &r->caphrow, r->nhrow + 1,
+			r->hrow = cli_grow(r->hrow, &r->caphrow, r->nhrow + 1,
 			    sizeof(*r->hrow));
 			read_row(r, r->history, &r->hrow[r->nhrow]);
 		}
@@ -1796,11 +1778,10 @@ load_running(struct run *r)
 		struct row w;
 
 		if (sr == NULL || strcmp(db_text(st, 0), sr->id) != 0) {
-			r->sr = grow(r->sr, &r->capsr, r->nsr + 1,
+			r->sr = cli_grow(r->sr, &r->capsr, r->nsr + 1,
 			    sizeof(*r->sr));
 			sr = &r->sr[r->nsr++];
-			if ((sr->id = strdup(db_text(st, 0))) == NULL)
-				cli_die(CLI_EIO, "out of memory");
+			sr->id = cli_strdup(db_text(st, 0));
 			sr->first = r->nrow;
 			sr->n = 0;
 			sr->history = 0;
@@ -1810,7 +1791,8 @@ load_running(struct run *r)
 			sr->history = 1;
 			continue;
 		}
-		r->row = grow(r->row, &r->caprow, r->nrow + 1, sizeof(*r->row));
+		r->row = cli_grow(r->row, &r->caprow, r->nrow + 1,
+		    sizeof(*r->row));
 		r->row[r->nrow++] = w;
 		sr->n++;
 	}

@@ -82,19 +82,6 @@ struct reader {
 	struct csv_field *header_field;
 };
 
-static void *
-grow(void *p, size_t *cap, size_t need, size_t size)
-{
-	size_t n = *cap ? *cap : 16;
-
-	while (n < need)
-		n *= 2;
-	if ((p = realloc(p, n * size)) == NULL)
-		cli_die(CLI_EIO, "out of memory");
-	*cap = n;
-	return p;
-}
-
 static void
 value_add(struct value *v, const char *s, size_t len)
 {
@@ -126,14 +113,13 @@ on_field(void *s, size_t len, void *arg)
 		return;
 	}
 	if (r->nfield == r->capfield) {
-		r->span = grow(r->span, &r->capfield, r->nfield + 1,
+		r->span = cli_grow(r->span, &r->capfield, r->nfield + 1,
 		    sizeof(*r->span));
-		r->field = realloc(r->field, r->capfield * sizeof(*r->field));
-		if (r->field == NULL)
-			cli_die(CLI_EIO, "out of memory");
+		r->field = cli_realloc(r->field, r->capfield,
+		    sizeof(*r->field));
 	}
 	if (r->ndata + len + 1 > r->capdata)
-		r->data = grow(r->data, &r->capdata, r->ndata + len + 1, 1);
+		r->data = cli_grow(r->data, &r->capdata, r->ndata + len + 1, 1);
 	sp = &r->span[r->nfield++];
 	sp->off = r->ndata;
 	sp->len = len;
@@ -151,10 +137,8 @@ keep_header(struct reader *r)
 {
 	size_t n = r->nfield;
 
-	if ((r->header_data = malloc(r->ndata > 0 ? r->ndata : 1)) == NULL ||
-	    (r->header_field = malloc((n > 0 ? n : 1) *
-	    sizeof(*r->header_field))) == NULL)
-		cli_die(CLI_EIO, "out of memory");
+	r->header_data = cli_realloc(NULL, r->ndata, 1);
+	r->header_field = cli_realloc(NULL, n, sizeof(*r->header_field));
 	memcpy(r->header_data, r->data, r->ndata);
 	for (size_t i = 0; i < n; i++) {
 		r->header_field[i].s = r->span[i].null ? NULL :
@@ -554,8 +538,7 @@ read_all(struct reader *r, FILE *fp, struct sha256 *digest)
 	size_t n;
 	int first = 1, rc = 0;
 
-	if ((block = malloc(CSV_BLOCK_SIZE)) == NULL)
-		cli_die(CLI_EIO, "out of memory");
+	block = cli_realloc(NULL, CSV_BLOCK_SIZE, 1);
 	while (rc == 0 && (n = fread(block, 1, CSV_BLOCK_SIZE, fp)) > 0) {
 		const char *p = block;
 
@@ -772,20 +755,16 @@ keep_row(void *arg, const struct csv_field *f, unsigned long line)
 	struct csv_rows *r = arg;
 
 	if (r->n == r->cap) {
-		r->cap = r->cap ? 2 * r->cap : 64;
-		if ((r->cell = realloc(r->cell, r->cap * r->ncolumns *
-		    sizeof(*r->cell))) == NULL ||
-		    (r->line = realloc(r->line, r->cap * sizeof(*r->line))) ==
-		    NULL)
-			cli_die(CLI_EIO, "out of memory");
+		r->line = cli_grow(r->line, &r->cap, r->n + 1,
+		    sizeof(*r->line));
+		r->cell = cli_realloc(r->cell, r->cap,
+		    r->ncolumns * sizeof(*r->cell));
 	}
 	for (size_t j = 0; j < r->ncolumns; j++) {
 		char **c = &r->cell[r->n * r->ncolumns + j];
 
-		*c = NULL;
-		if (f[j].s != NULL && f[j].len > 0 &&
-		    (*c = strndup(f[j].s, f[j].len)) == NULL)
-			cli_die(CLI_EIO, "out of memory");
+		*c = f[j].s != NULL && f[j].len > 0 ?
+		    cli_strndup(f[j].s, f[j].len) : NULL;
 	}
 	r->line[r->n++] = line;
 	return 0;

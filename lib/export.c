@@ -82,10 +82,8 @@ select_sql(const struct entity *e, const char *only, const char *given)
 {
 	char *sql = NULL;
 	size_t len;
-	FILE *fp = open_memstream(&sql, &len);
+	FILE *fp = cli_memstream(&sql, &len);
 
-	if (fp == NULL)
-		cli_die(CLI_EIO, "out of memory");
 	fputs("SELECT ", fp);
 	for (size_t i = 0; i < e->ncolumn; i++) {
 		const struct entity_column *c = &e->column[i];

@@ -743,10 +743,8 @@ target_init_batch(struct importer *im, struct target *t, const char *one)
 	const char *values = strstr(one, " VALUES ");
 	size_t head = (size_t)(values - one) + 8;
 	size_t cap = head + (size_t)BATCH_ROWS * (size_t)(t->ncol * 3 + 4);
-	char *sql = malloc(cap), *p;
+	char *sql = cli_realloc(NULL, cap, 1), *p;
 
-	if (sql == NULL)
-		cli_die(CLI_EIO, "out of memory");
 	memcpy(sql, one, head);
 	p = sql + head;
 	for (int r = 0; r < BATCH_ROWS; r++) {
@@ -1059,10 +1057,9 @@ batch_take(struct importer *im, struct target *t)
 		t->free = b->next;
 	pthread_mutex_unlock(&w->mu);
 	if (b == NULL) {
-		if ((b = calloc(1, sizeof(*b))) == NULL || (b->pend =
-		    calloc((size_t)BATCH_ROWS * t->ncol, sizeof(*b->pend))) ==
-		    NULL)
-			cli_die(CLI_EIO, "out of memory");
+		b = cli_calloc(1, sizeof(*b));
+		b->pend = cli_calloc((size_t)BATCH_ROWS * t->ncol,
+		    sizeof(*b->pend));
 		b->t = t;
 		t->all[t->nbatch++] = b;
 	}
@@ -1085,11 +1082,8 @@ batch_add(struct importer *im, struct batch *b)
 		row[i].len = v->len;
 		if (v->kind != V_TEXT)
 			continue;
-		if (b->narena + v->len > b->caparena) {
-			b->caparena = 2 * (b->narena + v->len) + 4096;
-			if ((b->arena = realloc(b->arena, b->caparena)) == NULL)
-				cli_die(CLI_EIO, "out of memory");
-		}
+		b->arena = cli_grow(b->arena, &b->caparena, b->narena + v->len,
+		    1);
 		memcpy(b->arena + b->narena, v->s, v->len);
 		row[i].off = b->narena;
 		b->narena += v->len;
@@ -1746,15 +1740,13 @@ excel_record(struct importer *im, const struct csv_record *rec,
 		need += rec->field[i].len + 1;
 	if (rec->nfield > im->nxfield) {
 		im->nxfield = rec->nfield;
-		im->xfield = realloc(im->xfield, im->nxfield *
+		im->xfield = cli_realloc(im->xfield, im->nxfield,
 		    sizeof(*im->xfield));
 	}
 	if (need > im->xcap) {
 		im->xcap = need;
-		im->xtext = realloc(im->xtext, im->xcap);
+		im->xtext = cli_realloc(im->xtext, im->xcap, 1);
 	}
-	if (im->xfield == NULL || (im->xtext == NULL && need > 0))
-		cli_die(CLI_EIO, "out of memory");
 	for (size_t i = 0; i < rec->nfield; i++) {
 		const struct csv_field *f = &rec->field[i];
 		size_t n;
@@ -2172,9 +2164,8 @@ defer_indexes(struct db *db, const char *table, struct deferred *d)
 	    "sql NOT LIKE 'CREATE UNIQUE %'");
 	db_bind_text(st, 1, table);
 	while (db_row(st) && d->n < DEFERRED_MAX) {
-		if ((d->sql[d->n] = strdup(db_text(st, 1))) == NULL ||
-		    (d->name[d->n++] = strdup(db_text(st, 0))) == NULL)
-			cli_die(CLI_EIO, "out of memory");
+		d->sql[d->n] = cli_strdup(db_text(st, 1));
+		d->name[d->n++] = cli_strdup(db_text(st, 0));
 	}
 	db_finalize(st);	/* the schema can change once it is done */
 	for (int i = first; i < d->n; i++) {
@@ -2240,8 +2231,7 @@ import_files(struct db *db, const struct entity *e,
 	importer_init(&im, db, e, o);
 	/* what each file did is said once it is all checked: before, a
 	 * later error would make it untrue */
-	if ((notes = im.notes = open_memstream(&said, &nsaid)) == NULL)
-		cli_die(CLI_EIO, "out of memory");
+	notes = im.notes = cli_memstream(&said, &nsaid);
 	for (im.nfile = 0; im.nfile < nfiles && cli_data_errors() == 0;
 	    im.nfile++)
 		import_file(&im, files[im.nfile], fp[im.nfile]);

@@ -237,16 +237,13 @@ convert_qualified(struct convert *cv)
 {
 	struct db_stmt *st = db_prepare(cv->db, sql_qualified);
 	char **ids = NULL;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 	int rc = 0;
 
 	/* Read the ids first: converting changes the rows being read. */
 	while (db_row(st)) {
-		if ((n & (n - 1)) == 0 && (ids = realloc(ids, (n ? 2 * n : 1) *
-		    sizeof(*ids))) == NULL)
-			cli_die(CLI_EIO, "out of memory");
-		if ((ids[n++] = strdup(text(st, 0))) == NULL)
-			cli_die(CLI_EIO, "out of memory");
+		ids = cli_grow(ids, &cap, n + 1, sizeof(*ids));
+		ids[n++] = cli_strdup(text(st, 0));
 	}
 	db_finalize(st);
 	for (size_t i = 0; i < n; i++) {
@@ -651,12 +648,8 @@ struct funnel_acc {
 static void
 acc_day(struct funnel_acc *a, int32_t d)
 {
-	if (a->ndays == a->capdays) {
-		a->capdays = a->capdays ? 2 * a->capdays : 16;
-		if ((a->days = realloc(a->days, a->capdays * sizeof(*a->days)))
-		    == NULL)
-			cli_die(CLI_EIO, "out of memory");
-	}
+	a->days = cli_grow(a->days, &a->capdays, a->ndays + 1,
+	    sizeof(*a->days));
 	a->days[a->ndays++] = d;
 }
 
@@ -785,12 +778,8 @@ pipeline_funnel(struct db *db, int32_t from, int32_t to, const char *by,
 			const struct stage_info *s = find_stage(&ss,
 			    text(history, 0));
 
-			if (nhist == caphist) {
-				caphist = caphist ? 2 * caphist : 16;
-				if ((hist = realloc(hist, caphist *
-				    sizeof(*hist))) == NULL)
-					cli_die(CLI_EIO, "out of memory");
-			}
+			hist = cli_grow(hist, &caphist, nhist + 1,
+			    sizeof(*hist));
 			hist[nhist].stage = s != NULL ? s->funnel : -1;
 			hist[nhist++].day = db_day(history, 1);
 		}
@@ -892,9 +881,8 @@ pipeline_forecast_sums(struct db *db, int quarters, int32_t from, int32_t to,
 	fx = fx_open(db, currency);
 	*exp = fx_exponent(fx);
 	*n = (size_t)(p1 - p0 + 1);
-	if ((per = calloc(*n, sizeof(*per))) == NULL ||
-	    (f = calloc(*n, sizeof(*f))) == NULL)
-		cli_die(CLI_EIO, "out of memory");
+	per = cli_calloc(*n, sizeof(*per));
+	f = cli_calloc(*n, sizeof(*f));
 	st = db_prepare(db, sql_forecast);
 	db_bind_day(st, 1, from);
 	db_bind_day(st, 2, to);

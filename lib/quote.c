@@ -523,9 +523,8 @@ start_writer(struct price_run *r)
 	void *bufs[PRICE_BUFFERS];
 
 	for (int i = 0; i < PRICE_BUFFERS; i++) {
-		if ((r->batch[i].span = calloc(PRICE_BATCH * r->nheader,
-		    sizeof(*r->batch[i].span))) == NULL)
-			cli_die(CLI_EIO, "out of memory");
+		r->batch[i].span = cli_calloc(PRICE_BATCH * r->nheader,
+		    sizeof(*r->batch[i].span));
 		bufs[i] = &r->batch[i];
 	}
 	r->handoff = handoff_start(bufs, PRICE_BUFFERS, write_batch, r, 1);
@@ -552,11 +551,7 @@ keep_priced(struct price_run *r, const struct csv_record *rec,
 	for (size_t j = 0; j < rec->nfield; j++) {
 		size_t len = rec->field[j].len;
 
-		if (b->narena + len > b->caparena) {
-			b->caparena = 2 * (b->narena + len) + 65536;
-			if ((b->arena = realloc(b->arena, b->caparena)) == NULL)
-				cli_die(CLI_EIO, "out of memory");
-		}
+		b->arena = cli_grow(b->arena, &b->caparena, b->narena + len, 1);
 		sp[j].null = rec->field[j].s == NULL;
 		sp[j].off = b->narena;
 		sp[j].len = len;
@@ -592,16 +587,10 @@ price_header(struct price_run *r, const struct csv_record *rec)
 		    "'account_id' column; give one, or --currency");
 		return -1;
 	}
-	if ((r->names = calloc(n + 1 + NPRICED, sizeof(*r->names))) == NULL)
-		cli_die(CLI_EIO, "out of memory");
-	for (size_t i = 0; i < n; i++) {
-		char *s = strndup(rec->field[i].s ? rec->field[i].s : "",
-		    rec->field[i].len);
-
-		if (s == NULL)
-			cli_die(CLI_EIO, "out of memory");
-		r->names[i] = s;
-	}
+	r->names = cli_calloc(n + 1 + NPRICED, sizeof(*r->names));
+	for (size_t i = 0; i < n; i++)
+		r->names[i] = cli_strndup(rec->field[i].s ? rec->field[i].s :
+		    "", rec->field[i].len);
 	r->names[n] = "currency";
 	for (int i = 0; i < NPRICED; i++)
 		r->names[n + 1 + i] = priced_names[i];
@@ -859,11 +848,7 @@ collect_line(void *arg, const struct csv_field *f, unsigned long line)
 	struct new_line *l;
 	int rc;
 
-	if (r->n == r->cap) {
-		r->cap = r->cap ? 2 * r->cap : 64;
-		if ((r->l = realloc(r->l, r->cap * sizeof(*r->l))) == NULL)
-			cli_die(CLI_EIO, "out of memory");
-	}
+	r->l = cli_grow(r->l, &r->cap, r->n + 1, sizeof(*r->l));
 	l = &r->l[r->n];
 	memset(l, 0, sizeof(*l));
 	l->line = line;
@@ -1030,13 +1015,11 @@ store_quote(struct quote_writer *w, const struct quote_opts *o,
 {
 	char currency[4], why[512], valid[DATE_FMT_MAX];
 	const char *column;
-	struct priced *pd = calloc(n, sizeof(*pd));
+	struct priced *pd = cli_calloc(n, sizeof(*pd));
 	const struct new_line *h = &lines[0];
 	int broken = 0, bad = 0;
 	int32_t until;
 
-	if (pd == NULL)
-		cli_die(CLI_EIO, "out of memory");
 	db_bind_text(w->account, 1, h->account);
 	if (!db_row(w->account)) {
 		db_reset(w->account);
@@ -1174,10 +1157,9 @@ quote_new(struct db *db, const struct csv_input *in, const struct quote_opts *o)
 	db_keys_open(db);
 	writer_open(&w, db, o->on);
 	w.name = r.name;
-	if ((idx = malloc((r.n + 1) * sizeof(*idx))) == NULL ||
-	    (g = malloc((r.n + 1) * sizeof(*g))) == NULL ||
-	    (lines = malloc((r.n + 1) * sizeof(*lines))) == NULL)
-		cli_die(CLI_EIO, "out of memory");
+	idx = cli_realloc(NULL, r.n + 1, sizeof(*idx));
+	g = cli_realloc(NULL, r.n + 1, sizeof(*g));
+	lines = cli_realloc(NULL, r.n + 1, sizeof(*lines));
 	for (size_t i = 0; i < r.n; i++)
 		idx[i] = i;
 	sort_base = r.l;
@@ -1572,8 +1554,7 @@ quote_accept(struct db *db, const struct csv_input *in,
 	if (collect_ids(in, &ids) != 0)
 		return db_finish(db, "accept", o->arguments, &ch);
 	/* The rows are held, and shown only when every quote was accepted. */
-	if ((held = open_memstream(&buf, &len)) == NULL)
-		cli_die(CLI_EIO, "out of memory");
+	held = cli_memstream(&buf, &len);
 	db_begin(db);
 	db_keys_open(db);
 	a.out = out_new(held, o->out, names, 12);
