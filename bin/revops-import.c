@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "db.h"
 #include "entity.h"
+#include "export.h"
 #include "import.h"
 
 enum {
@@ -150,8 +151,8 @@ main(int argc, char *argv[])
 		const struct entity *e = export ? entity_arg(export) : NULL;
 
 		db = db_open(&common, DB_READ, 0);
-		rc = (e ? import_export(db, e, &common.out, NULL) :
-		    import_log(db, &common.out)) == 0 ? CLI_OK : CLI_EIO;
+		rc = (e ? export_rows(db, e, &common.out, NULL) :
+		    export_log(db, &common.out)) == 0 ? CLI_OK : CLI_EIO;
 		cli_finish_stdout();	/* errno says why, until the close */
 		db_close(db);
 	} else {

@@ -18,8 +18,8 @@
 #include "date.h"
 #include "db.h"
 #include "entity.h"
+#include "export.h"
 #include "fx.h"
-#include "import.h"
 #include "money.h"
 
 /* ---- SQL ------------------------------------------------------------------- */
@@ -369,12 +369,8 @@ load_invoices(struct applier *ap, const char *account)
 
 		if (c < 0)
 			continue;
-		if (ap->ninv == ap->capinv) {
-			ap->capinv = ap->capinv ? 2 * ap->capinv : 16;
-			if ((ap->inv = realloc(ap->inv, ap->capinv *
-			    sizeof(*ap->inv))) == NULL)
-				cli_die(CLI_EIO, "out of memory");
-		}
+		ap->inv = cli_grow(ap->inv, &ap->capinv, ap->ninv + 1,
+		    sizeof(*ap->inv));
 		iv = &ap->inv[ap->ninv++];
 		snprintf(iv->id, sizeof(iv->id), "%s", db_text(st, 1));
 		snprintf(iv->currency, sizeof(iv->currency), "%s", db_text(st, 2));
@@ -441,8 +437,7 @@ ar_apply(struct db *db, const struct ar_opts *o)
 	struct out *out;
 
 	/* Rows are held, and shown only when no payment failed. */
-	if ((held = open_memstream(&buf, &len)) == NULL)
-		cli_die(CLI_EIO, "out of memory");
+	held = cli_memstream(&buf, &len);
 	out = out_new(held, o->out, app_names, 7);
 	db_begin(db);
 	db_keys_open(db);
@@ -612,8 +607,8 @@ find_invoice(struct db *db, const struct csv_field *f, unsigned long line,
 	struct db_stmt *st;
 	int found;
 
-	if ((found = csv_id(line ? "stdin" : NULL, line, "invoice_id", &f[0],
-	    0, id)) != 1)
+	if ((found = csv_id(cli_data_error, line ? "stdin" : NULL, line,
+	    "invoice_id", &f[0], 0, id)) != 1)
 		return found;
 	st = db_prepare(db, sql_invoice);
 	db_bind_text(st, 1, id);
@@ -663,7 +658,7 @@ ar_void(struct db *db, const struct csv_input *in, const struct ar_opts *o)
 	struct db_changes ch = { .n = 0 };
 	struct csv_rows ids;
 
-	if (csv_collect(in, columns, 1, 1, 1, &ids) != 0) {
+	if (csv_collect(in, cli_data_error, columns, 1, 1, 1, &ids) != 0) {
 		csv_rows_free(&ids);
 		return db_finish(db, "void", o->arguments, &ch);
 	}
@@ -966,7 +961,7 @@ keep_named(struct db *db, const struct csv_input *in)
 	static const char *const columns[] = { "invoice_id" };
 	struct csv_rows ids;
 
-	if (csv_collect(in, columns, 1, 1, 1, &ids) == 0)
+	if (csv_collect(in, cli_data_error, columns, 1, 1, 1, &ids) == 0)
 		csv_rows_each(&ids, keep_invoice, db);
 	csv_rows_free(&ids);
 	return cli_data_errors() > 0 ? -1 : 0;
@@ -1010,6 +1005,6 @@ ar_export(struct db *db, const struct csv_input *in, const struct ar_opts *o)
 	keep = db_prepare(db, sql_keep_status);
 	each_listed(db, o, in != NULL, keep_listed, keep);
 	db_finalize(keep);
-	return import_export_given(db, entity_find("invoices"), o->out,
+	return export_given(db, entity_find("invoices"), o->out,
 	    "export_status", "status") == 0 ? CLI_OK : CLI_EIO;
 }

@@ -42,8 +42,8 @@
 #include "date.h"
 #include "db.h"
 #include "entity.h"
+#include "export.h"
 #include "handoff.h"
-#include "import.h"
 #include "keyset.h"
 #include "money.h"
 #include "pricing.h"
@@ -304,18 +304,6 @@ struct run {
 	int failed;
 };
 
-/* p with room for n elements of size (*cap of them), moved if need be. */
-static void *
-grow(void *p, size_t *cap, size_t n, size_t size)
-{
-	if (n <= *cap)
-		return p;
-	*cap = 2 * n + 64;
-	if ((p = realloc(p, *cap * size)) == NULL)
-		cli_die(CLI_EIO, "out of memory");
-	return p;
-}
-
 static void
 too_large(struct run *r, const char *sub)
 {
@@ -329,11 +317,7 @@ add_line(struct run *r, const char *currency, enum source src)
 {
 	struct bline *b;
 
-	if (r->n == r->cap) {
-		r->cap = r->cap ? 2 * r->cap : 64;
-		if ((r->l = realloc(r->l, r->cap * sizeof(*r->l))) == NULL)
-			cli_die(CLI_EIO, "out of memory");
-	}
+	r->l = cli_grow(r->l, &r->cap, r->n + 1, sizeof(*r->l));
 	b = &r->l[r->n++];
 	memset(b, 0, sizeof(*b));
 	snprintf(b->currency, sizeof(b->currency), "%s", currency);
@@ -353,8 +337,9 @@ describe(struct bline *b, const char *fmt, ...)
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	free(b->description);
-	if (n < 0 || (b->description = malloc((size_t)n + 1)) == NULL)
+	if (n < 0)
 		cli_die(CLI_EIO, "out of memory");
+	b->description = cli_realloc(NULL, (size_t)n + 1, 1);
 	va_start(ap, fmt);
 	vsnprintf(b->description, (size_t)n + 1, fmt, ap);
 	va_end(ap);
@@ -455,8 +440,7 @@ was_charged(const struct run *r, const char *id, int32_t day)
 	/* an id too long for the buffer gets one of its size */
 	if ((len = snprintf(key, sizeof(key), "%s|%s", id, d)) >=
 	    (int)sizeof(key)) {
-		if ((k = malloc((size_t)len + 1)) == NULL)
-			cli_die(CLI_EIO, "out of memory");
+		k = cli_realloc(NULL, (size_t)len + 1, 1);
 		snprintf(k, (size_t)len + 1, "%s|%s", id, d);
 	}
 	found = keyset_find(r->charged, k, (size_t)len) != NULL;
@@ -535,7 +519,7 @@ void
 billing_charged_add(struct billing_charged *c, int32_t start,
     int32_t end, __int128 net, int charge)
 {
-	c->p = grow(c->p, &c->cap, c->n + 1, sizeof(*c->p));
+	c->p = cli_grow(c->p, &c->cap, c->n + 1, sizeof(*c->p));
 	c->p[c->n].start = start;
 	c->p[c->n].end = end;
 	c->p[c->n].net = net;
@@ -803,7 +787,7 @@ replay(struct run *r, const struct sub *s, const struct row *w, size_t nw,
 		struct billing_charged *g;
 
 		if (*n == 0 || c[*n - 1].fe != w[i].fe) {
-			c = grow(c, &cap, *n + 1, sizeof(*c));
+			c = cli_grow(c, &cap, *n + 1, sizeof(*c));
 			g = &c[(*n)++];
 			memset(g, 0, sizeof(*g));
 			g->fs = w[i].fs;
@@ -940,10 +924,9 @@ load_pairs(struct db_stmt *st, size_t *n)
 	size_t cap = 0;
 
 	for (*n = 0; db_row(st); (*n)++) {
-		p = grow(p, &cap, *n + 1, sizeof(*p));
-		if ((p[*n].key = strdup(db_text(st, 0))) == NULL ||
-		    (p[*n].value = strdup(db_text(st, 1))) == NULL)
-			cli_die(CLI_EIO, "out of memory");
+		p = cli_grow(p, &cap, *n + 1, sizeof(*p));
+		p[*n].key = cli_strdup(db_text(st, 0));
+		p[*n].value = cli_strdup(db_text(st, 1));
 	}
 	db_finalize(st);
 	return p;
@@ -1002,7 +985,7 @@ batch_text(struct batch *b, const char *s)
 {
 	size_t len = strlen(s) + 1, at = b->ntext;
 
-	b->text = grow(b->text, &b->captext, at + len, 1);
+	b->text = cli_grow(b->text, &b->captext, at + len, 1);
 	memcpy(b->text + at, s, len);
 	b->ntext += len;
 	return at;
@@ -1011,10 +994,8 @@ batch_text(struct batch *b, const char *s)
 static void
 batch_new(struct run *r)
 {
-	struct batch *b = calloc(1, sizeof(*b));
+	struct batch *b = cli_calloc(1, sizeof(*b));
 
-	if (b == NULL)
-		cli_die(CLI_EIO, "out of memory");
 	*r->last = b;
 	r->last = &b->next;
 	r->fill = b;
@@ -1257,8 +1238,8 @@ keep_record(struct run *r, const struct bline *b, const char *inv)
 	struct record *rec;
 	size_t len = strlen(b->ref) + 1;
 
-	r->rec = grow(r->rec, &r->caprec, r->nrec + 1, sizeof(*r->rec));
-	r->text = grow(r->text, &r->captext, r->ntext + len, 1);
+	r->rec = cli_grow(r->rec, &r->caprec, r->nrec + 1, sizeof(*r->rec));
+	r->text = cli_grow(r->text, &r->captext, r->ntext + len, 1);
 	rec = &r->rec[r->nrec++];
 	key_of(rec->key, b->ref);
 	rec->sub = r->ntext;
@@ -1341,7 +1322,8 @@ make_line(struct run *r, const struct bline *b)
 	struct batch *f = r->fill;
 	struct made_line *l;
 
-	f->line = grow(f->line, &f->capline, f->nline + 1, sizeof(*f->line));
+	f->line = cli_grow(f->line, &f->capline, f->nline + 1,
+	    sizeof(*f->line));
 	l = &f->line[f->nline++];
 	l->src = b->src;
 	l->line_no = b->line_no;
@@ -1377,7 +1359,7 @@ make_invoice(struct run *r, const char *account, const char *currency)
 		r->first_invoice = r->next_invoice = db_next_number(r->rd,
 		    "invoices", "invoice_id", r->prefix);
 	snprintf(id, sizeof(id), "%s-%06lld", r->prefix, r->next_invoice++);
-	f->inv = grow(f->inv, &f->capinv, f->ninv + 1, sizeof(*f->inv));
+	f->inv = cli_grow(f->inv, &f->capinv, f->ninv + 1, sizeof(*f->inv));
 	iv = &f->inv[f->ninv++];
 	iv->id = batch_text(f, id);
 	iv->account = batch_text(f, account);
@@ -1446,7 +1428,7 @@ prepare_made(const struct run *r, const char *sql, long long first,
 
 /*
  * The run writes the lines of the invoices it made, as `export` of entity
- * invoices would (import_export()): formatted from the batches on a
+ * invoices would (export_rows()): formatted from the batches on a
  * thread of its own while the run writes its billing records and
  * commits, and held until it has.  The rows are in the order of their
  * ids, which are consecutive and of one length; the invoices are open,
@@ -1495,18 +1477,18 @@ put_line(struct out *out, const struct run *r, const struct batch *b,
 	put_text(out, r->issued);
 	put_text(out, r->due);
 	put_text(out, iv->currency);
-	import_export_number(out, ET_INT, l->line_no, exponent);
+	export_number(out, ET_INT, l->line_no, exponent);
 	put_text(out, b->text + l->sku);
 	put_text(out, b->text + l->description);
 	if (l->src == SRC_CHANGE || l->src == SRC_CREDIT) {
 		out_null(out);
 		out_null(out);
 	} else {
-		import_export_number(out, ET_QUANTITY, l->qty, exponent);
-		import_export_number(out, ET_PRICE, l->unit_price, exponent);
+		export_number(out, ET_QUANTITY, l->qty, exponent);
+		export_number(out, ET_PRICE, l->unit_price, exponent);
 	}
-	import_export_number(out, ET_MONEY, l->amount, exponent);
-	import_export_number(out, ET_MONEY, l->tax, exponent);
+	export_number(out, ET_MONEY, l->amount, exponent);
+	export_number(out, ET_MONEY, l->tax, exponent);
 	put_day(out, l->start);
 	put_day(out, l->end);
 	put_text(out, status);
@@ -1539,8 +1521,8 @@ format_output(void *arg)
 
 	for (size_t i = 0; i < OUT_CELLS; i++)
 		names[i] = e->column[i].name;
-	if ((fp = open_memstream(&op->buf, &op->len)) == NULL ||
-	    (out = out_new(fp, op->r->o->out, names, OUT_CELLS)) == NULL)
+	fp = cli_memstream(&op->buf, &op->len);
+	if ((out = out_new(fp, op->r->o->out, names, OUT_CELLS)) == NULL)
 		cli_die(CLI_EIO, "out of memory");
 	for (const struct batch *b = op->r->batches; b != NULL; b = b->next)
 		for (size_t i = 0; i < b->ninv; i++)
@@ -1586,7 +1568,7 @@ output_write(struct output *op, struct db *db)
 	if (db == NULL)
 		rc = 0;
 	else if (op->buf == NULL)
-		rc = import_export(db, entity_find("invoices"), op->r->o->out,
+		rc = export_rows(db, entity_find("invoices"), op->r->o->out,
 		    "out_keys");
 	else
 		rc = op->failed || fwrite(op->buf, 1, op->len, stdout) !=
@@ -1626,7 +1608,7 @@ read_row(struct run *r, struct db_stmt *st, struct row *w)
 	w->qty = db_int(st, 6);
 	w->price = db_int(st, 7);
 	w->discount = db_int(st, 8);
-	r->names = grow(r->names, &r->capnames, r->nnames + len, 1);
+	r->names = cli_grow(r->names, &r->capnames, r->nnames + len, 1);
 	memcpy(r->names + r->nnames, inv, len);
 	w->invoice = r->nnames;
 	r->nnames += len;
@@ -1655,7 +1637,7 @@ rows_of(struct run *r, const struct sub *s, size_t *n)
 		db_bind_text(r->history, 1, s->id);
 		db_bind_day(r->history, 2, r->horizon);
 		for (r->nhrow = 0; db_row(r->history); r->nhrow++) {
-			r->hrow = grow(r->hrow, &r->caphrow, r->nhrow + 1,
+			r->hrow = cli_grow(r->hrow, &r->caphrow, r->nhrow + 1,
 			    sizeof(*r->hrow));
 			read_row(r, r->history, &r->hrow[r->nhrow]);
 		}
@@ -1800,11 +1782,10 @@ load_running(struct run *r)
 		struct row w;
 
 		if (sr == NULL || strcmp(db_text(st, 0), sr->id) != 0) {
-			r->sr = grow(r->sr, &r->capsr, r->nsr + 1,
+			r->sr = cli_grow(r->sr, &r->capsr, r->nsr + 1,
 			    sizeof(*r->sr));
 			sr = &r->sr[r->nsr++];
-			if ((sr->id = strdup(db_text(st, 0))) == NULL)
-				cli_die(CLI_EIO, "out of memory");
+			sr->id = cli_strdup(db_text(st, 0));
 			sr->first = r->nrow;
 			sr->n = 0;
 			sr->history = 0;
@@ -1814,7 +1795,8 @@ load_running(struct run *r)
 			sr->history = 1;
 			continue;
 		}
-		r->row = grow(r->row, &r->caprow, r->nrow + 1, sizeof(*r->row));
+		r->row = cli_grow(r->row, &r->caprow, r->nrow + 1,
+		    sizeof(*r->row));
 		r->row[r->nrow++] = w;
 		sr->n++;
 	}
@@ -2036,7 +2018,8 @@ billing_run(struct db *db, const struct billing_opts *o)
 	/* the accounts, read whole before the lock: the command before in
 	 * a pipe has committed when it has written them */
 	if (o->accounts != NULL) {
-		if (csv_collect(o->accounts, columns, 1, 1, 1, &r.only) != 0 ||
+		if (csv_collect(o->accounts, cli_data_error, columns, 1, 1, 1,
+		    &r.only) != 0 ||
 		    unknown_accounts(db, &r.only, o->accounts) > 0) {
 			csv_rows_free(&r.only);
 			return nothing_billed(NULL);

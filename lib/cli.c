@@ -463,26 +463,86 @@ cli_input_name(const char *path)
 	return path == NULL || strcmp(path, "-") == 0 ? "stdin" : path;
 }
 
+static _Noreturn void
+out_of_memory(void)
+{
+	cli_die(CLI_EIO, "out of memory");
+}
+
+/* n * size, which must fit in a size_t. */
+static size_t
+bytes(size_t n, size_t size)
+{
+	if (size > 0 && n > SIZE_MAX / size)
+		out_of_memory();
+	return n * size;
+}
+
 void *
 cli_calloc(size_t n, size_t size)
 {
-	void *p = calloc(n > 0 ? n : 1, size > 0 ? size : 1);
+	void *p;
 
-	if (p == NULL)
-		cli_die(CLI_EIO, "out of memory");
+	bytes(n, size);
+	if ((p = calloc(n > 0 ? n : 1, size > 0 ? size : 1)) == NULL)
+		out_of_memory();
+	return p;
+}
+
+void *
+cli_realloc(void *p, size_t n, size_t size)
+{
+	size_t total = bytes(n, size);
+
+	/* realloc(p, 0) may free p and return NULL */
+	if ((p = realloc(p, total > 0 ? total : 1)) == NULL)
+		out_of_memory();
+	return p;
+}
+
+void *
+cli_grow(void *p, size_t *cap, size_t need, size_t size)
+{
+	size_t n = *cap > 0 ? *cap : 16;
+
+	if (need <= *cap)
+		return p;
+	while (n < need) {
+		if (n > SIZE_MAX / 2)
+			out_of_memory();
+		n *= 2;
+	}
+	p = cli_realloc(p, n, size);
+	*cap = n;
 	return p;
 }
 
 char *
 cli_strdup(const char *s)
 {
+	return s != NULL ? cli_strndup(s, strlen(s)) : NULL;
+}
+
+char *
+cli_strndup(const char *s, size_t len)
+{
 	char *p;
 
-	if (s == NULL)
-		return NULL;
-	if ((p = strdup(s)) == NULL)
-		cli_die(CLI_EIO, "out of memory");
+	len = strnlen(s, len);	/* as strndup() */
+	p = cli_realloc(NULL, len + 1, 1);
+	memcpy(p, s, len);
+	p[len] = '\0';
 	return p;
+}
+
+FILE *
+cli_memstream(char **buf, size_t *len)
+{
+	FILE *fp = open_memstream(buf, len);
+
+	if (fp == NULL)
+		out_of_memory();
+	return fp;
 }
 
 char *
@@ -493,8 +553,7 @@ cli_join_args(int argc, char *const argv[])
 
 	for (int i = 0; i < argc; i++)
 		len += strlen(argv[i]) + 1;
-	if ((s = malloc(len)) == NULL)
-		cli_die(CLI_EIO, "out of memory");
+	s = cli_realloc(NULL, len, 1);
 	p = s;
 	for (int i = 0; i < argc; i++) {
 		size_t n = strlen(argv[i]);

@@ -6,7 +6,8 @@
  * Diagnostics go to stderr as "PROG: FILE:LINE: column 'C': MESSAGE".
  * Errors about data are counted; after --max-errors of them the program
  * stops with a last line saying so.  Nothing here allocates except the
- * argument string of cli_join_args(), which the caller frees.
+ * memory calls at the end and cli_join_args(), whose results the caller
+ * frees.
  */
 #ifndef REVOPS_CLI_H
 #define REVOPS_CLI_H
@@ -176,10 +177,22 @@ int32_t cli_month_arg(const char *opt, const char *arg);
 /* The display name of an input path: "stdin" for "-" or NULL. */
 const char *cli_input_name(const char *path);
 
-/* calloc() and strdup() that exit CLI_EIO when memory runs out; the
- * caller frees what they return.  cli_strdup(NULL) is NULL. */
+/*
+ * Memory: each exits CLI_EIO, "out of memory", when memory runs out or
+ * when n * size (or a capacity doubled) would not fit in a size_t, so
+ * that no caller multiplies a size itself; the caller frees what they
+ * return.  cli_realloc() gives p (NULL: none yet) room for n elements of
+ * size bytes; cli_grow() gives p, which has room for *cap of them, room
+ * for need, doubling *cap (from 16) until it does.  cli_strdup(NULL) is
+ * NULL; cli_strndup() copies at most len bytes of s, as strndup().
+ */
 void *cli_calloc(size_t n, size_t size);
+void *cli_realloc(void *p, size_t n, size_t size);
+void *cli_grow(void *p, size_t *cap, size_t need, size_t size);
 char *cli_strdup(const char *s);
+char *cli_strndup(const char *s, size_t len);
+/* open_memstream(): the caller closes the stream, then frees *buf. */
+FILE *cli_memstream(char **buf, size_t *len);
 
 /* argv joined by spaces, for the audit log; the caller frees it. */
 char *cli_join_args(int argc, char *const argv[]);

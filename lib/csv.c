@@ -59,6 +59,7 @@ struct value {
 struct reader {
 	struct csv_parser parser;
 	const char *name;
+	csv_report_fn report;
 	csv_record_fn fn;
 	void *arg;
 	char *data;		/* the current record's fields, NUL after each */
@@ -80,19 +81,6 @@ struct reader {
 	char *header_data;
 	struct csv_field *header_field;
 };
-
-static void *
-grow(void *p, size_t *cap, size_t need, size_t size)
-{
-	size_t n = *cap ? *cap : 16;
-
-	while (n < need)
-		n *= 2;
-	if ((p = realloc(p, n * size)) == NULL)
-		cli_die(CLI_EIO, "out of memory");
-	*cap = n;
-	return p;
-}
 
 static void
 value_add(struct value *v, const char *s, size_t len)
@@ -125,14 +113,13 @@ on_field(void *s, size_t len, void *arg)
 		return;
 	}
 	if (r->nfield == r->capfield) {
-		r->span = grow(r->span, &r->capfield, r->nfield + 1,
+		r->span = cli_grow(r->span, &r->capfield, r->nfield + 1,
 		    sizeof(*r->span));
-		r->field = realloc(r->field, r->capfield * sizeof(*r->field));
-		if (r->field == NULL)
-			cli_die(CLI_EIO, "out of memory");
+		r->field = cli_realloc(r->field, r->capfield,
+		    sizeof(*r->field));
 	}
 	if (r->ndata + len + 1 > r->capdata)
-		r->data = grow(r->data, &r->capdata, r->ndata + len + 1, 1);
+		r->data = cli_grow(r->data, &r->capdata, r->ndata + len + 1, 1);
 	sp = &r->span[r->nfield++];
 	sp->off = r->ndata;
 	sp->len = len;
@@ -150,10 +137,8 @@ keep_header(struct reader *r)
 {
 	size_t n = r->nfield;
 
-	if ((r->header_data = malloc(r->ndata > 0 ? r->ndata : 1)) == NULL ||
-	    (r->header_field = malloc((n > 0 ? n : 1) *
-	    sizeof(*r->header_field))) == NULL)
-		cli_die(CLI_EIO, "out of memory");
+	r->header_data = cli_realloc(NULL, r->ndata, 1);
+	r->header_field = cli_realloc(NULL, n, sizeof(*r->header_field));
 	memcpy(r->header_data, r->data, r->ndata);
 	for (size_t i = 0; i < n; i++) {
 		r->header_field[i].s = r->span[i].null ? NULL :
@@ -394,9 +379,9 @@ field_error(struct reader *r, unsigned long line, size_t i,
 
 	show(shown, v);
 	if (column != NULL)
-		cli_data_error(r->name, line, column, "%s %s", shown, what);
+		r->report(r->name, line, column, "%s %s", shown, what);
 	else
-		cli_data_error(r->name, line, NULL, "field %zu: %s %s", i + 1,
+		r->report(r->name, line, NULL, "field %zu: %s %s", i + 1,
 		    shown, what);
 	return -1;
 }
@@ -553,8 +538,7 @@ read_all(struct reader *r, FILE *fp, struct sha256 *digest)
 	size_t n;
 	int first = 1, rc = 0;
 
-	if ((block = malloc(CSV_BLOCK_SIZE)) == NULL)
-		cli_die(CLI_EIO, "out of memory");
+	block = cli_realloc(NULL, CSV_BLOCK_SIZE, 1);
 	while (rc == 0 && (n = fread(block, 1, CSV_BLOCK_SIZE, fp)) > 0) {
 		const char *p = block;
 
@@ -587,8 +571,8 @@ read_all(struct reader *r, FILE *fp, struct sha256 *digest)
 }
 
 int
-csv_read(FILE *fp, const char *name, char delim, struct sha256 *digest,
-    csv_record_fn fn, void *arg)
+csv_read(FILE *fp, const char *name, csv_report_fn report, char delim,
+    struct sha256 *digest, csv_record_fn fn, void *arg)
 {
 	struct reader r;
 	int rc;
@@ -602,6 +586,7 @@ csv_read(FILE *fp, const char *name, char delim, struct sha256 *digest,
 	csv_set_realloc_func(&r.parser, capped_realloc);
 	csv_set_blk_size(&r.parser, 64 * 1024);
 	r.name = name;
+	r.report = report;
 	r.fn = fn;
 	r.arg = arg;
 	r.line = 1;
@@ -693,6 +678,7 @@ csv_ragged(const struct csv_record *rec, char *buf)
 
 struct columns {
 	const char *name;
+	csv_report_fn report;
 	const char *const *columns;
 	size_t ncolumns, nrequired, nheader;
 	int index[COLUMNS_MAX];
@@ -715,9 +701,11 @@ on_columns_record(void *arg, const struct csv_record *rec)
 		for (size_t i = 0; i < c->ncolumns; i++) {
 			c->index[i] = csv_header_find(rec, c->columns[i]);
 			if (c->index[i] < 0 && i < c->nrequired) {
-				cli_data_error(c->name, rec->line, NULL, "header: "
-				    "the column '%s' is missing", c->columns[i]);
 				missing = 1;
+				if (!c->report(c->name, rec->line, NULL,
+				    "header: the column '%s' is missing",
+				    c->columns[i]))
+					break;
 			}
 		}
 		return missing ? -1 : 0;
@@ -725,7 +713,7 @@ on_columns_record(void *arg, const struct csv_record *rec)
 	if (rec->nfield != c->nheader) {
 		char why[CSV_RAGGED_MAX];
 
-		cli_data_error(c->name, rec->line, NULL, "%s",
+		c->report(c->name, rec->line, NULL, "%s",
 		    csv_ragged(rec, why));
 		return -1;
 	}
@@ -739,24 +727,24 @@ on_columns_record(void *arg, const struct csv_record *rec)
 }
 
 int
-csv_read_columns(FILE *fp, const char *name, char delim,
-    const char *const *columns, size_t ncolumns, size_t nrequired,
-    csv_columns_fn fn, void *arg)
+csv_read_columns(FILE *fp, const char *name, csv_report_fn report,
+    char delim, const char *const *columns, size_t ncolumns,
+    size_t nrequired, csv_columns_fn fn, void *arg)
 {
-	struct columns c = { name, columns, ncolumns, nrequired, 0, { 0 }, 0,
-	    fn, arg };
+	struct columns c = { name, report, columns, ncolumns, nrequired, 0,
+	    { 0 }, 0, fn, arg };
 	int rc;
 
 	if (ncolumns > COLUMNS_MAX)
 		cli_die(CLI_EIO, "internal error: too many columns");
-	rc = csv_read(fp, name, delim, NULL, on_columns_record, &c);
-	return rc == 0 && !c.have_header ? csv_no_header(name) : rc;
+	rc = csv_read(fp, name, report, delim, NULL, on_columns_record, &c);
+	return rc == 0 && !c.have_header ? csv_no_header(report, name) : rc;
 }
 
 int
-csv_no_header(const char *name)
+csv_no_header(csv_report_fn report, const char *name)
 {
-	cli_data_error(name, 0, NULL, "empty input: a header line naming the "
+	report(name, 0, NULL, "empty input: a header line naming the "
 	    "columns is needed");
 	return -1;
 }
@@ -767,28 +755,25 @@ keep_row(void *arg, const struct csv_field *f, unsigned long line)
 	struct csv_rows *r = arg;
 
 	if (r->n == r->cap) {
-		r->cap = r->cap ? 2 * r->cap : 64;
-		if ((r->cell = realloc(r->cell, r->cap * r->ncolumns *
-		    sizeof(*r->cell))) == NULL ||
-		    (r->line = realloc(r->line, r->cap * sizeof(*r->line))) ==
-		    NULL)
-			cli_die(CLI_EIO, "out of memory");
+		r->line = cli_grow(r->line, &r->cap, r->n + 1,
+		    sizeof(*r->line));
+		r->cell = cli_realloc(r->cell, r->cap,
+		    r->ncolumns * sizeof(*r->cell));
 	}
 	for (size_t j = 0; j < r->ncolumns; j++) {
 		char **c = &r->cell[r->n * r->ncolumns + j];
 
-		*c = NULL;
-		if (f[j].s != NULL && f[j].len > 0 &&
-		    (*c = strndup(f[j].s, f[j].len)) == NULL)
-			cli_die(CLI_EIO, "out of memory");
+		*c = f[j].s != NULL && f[j].len > 0 ?
+		    cli_strndup(f[j].s, f[j].len) : NULL;
 	}
 	r->line[r->n++] = line;
 	return 0;
 }
 
 int
-csv_collect(const struct csv_input *in, const char *const *columns,
-    size_t ncolumns, size_t nrequired, int per_record, struct csv_rows *rows)
+csv_collect(const struct csv_input *in, csv_report_fn report,
+    const char *const *columns, size_t ncolumns, size_t nrequired,
+    int per_record, struct csv_rows *rows)
 {
 	struct csv_field f[COLUMNS_MAX];
 
@@ -796,8 +781,8 @@ csv_collect(const struct csv_input *in, const char *const *columns,
 	rows->ncolumns = ncolumns;
 	if (in->argc == 0 || (in->argc == 1 && strcmp(in->argv[0], "-") == 0))
 		return csv_read_columns(in->in, in->name ? in->name : "stdin",
-		    in->delim, columns, ncolumns, nrequired, keep_row, rows) ==
-		    0 ? 0 : -1;
+		    report, in->delim, columns, ncolumns, nrequired, keep_row,
+		    rows) == 0 ? 0 : -1;
 	if (in->argc % per_record != 0)
 		cli_usage_error("arguments come in groups of %d", per_record);
 	for (int i = 0; i < in->argc; i += per_record) {
@@ -838,17 +823,17 @@ csv_rows_free(struct csv_rows *rows)
 }
 
 int
-csv_id(const char *file, unsigned long line, const char *column,
-    const struct csv_field *f, int optional, char *buf)
+csv_id(csv_report_fn report, const char *file, unsigned long line,
+    const char *column, const struct csv_field *f, int optional, char *buf)
 {
 	size_t len = f != NULL && f->s != NULL ? f->len : 0;
 
 	if (len > ENTITY_ID_MAX)
-		return cli_data_error(file, line, column, "'%.40s...' is "
+		return report(file, line, column, "'%.40s...' is "
 		    "longer than %d characters, the longest an id can be",
 		    f->s, ENTITY_ID_MAX) ? 0 : -1;
 	if (len == 0 && !optional)
-		return cli_data_error(file, line, column, "is empty") ? 0 : -1;
+		return report(file, line, column, "is empty") ? 0 : -1;
 	if (len > 0)
 		memcpy(buf, f->s, len);
 	buf[len] = '\0';

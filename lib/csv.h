@@ -13,6 +13,11 @@
  *
  * Records passed to the callback, and their fields, are owned by the
  * reader and valid only during the call.
+ *
+ * A data error is handed to a report function the caller gives, which
+ * decides what it does to the command (cli_data_error() prints it and
+ * counts it against --max-errors); csv itself counts nothing and keeps
+ * no state between calls.
  */
 #ifndef REVOPS_CSV_H
 #define REVOPS_CSV_H
@@ -36,46 +41,56 @@ struct csv_record {
 	const struct csv_record *header;	/* the first; NULL in it */
 };
 
+/* Where a data error goes: called as cli_data_error() (cli.h) is, once
+ * for each, with the file, the line (0: none) and the column (NULL:
+ * none) it is at; returns 1 while more may be reported, 0 to stop. */
+typedef int (*csv_report_fn)(const char *file, unsigned long line,
+    const char *column, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* Returns 0 to go on, anything else to stop the read with that value. */
 typedef int (*csv_record_fn)(void *arg, const struct csv_record *rec);
 
 /*
  * Reads fp to its end, calling fn for every record, the header included.
- * name is the file's name in error messages.  When digest is not NULL
- * every byte read is added to it.  Returns 0, the callback's value when it
- * stopped the read, or -1 after reporting an error of the file itself
- * (cli_data_error).  A read error (a directory, EIO) is not the end of
- * the input: it is reported and the program exits CLI_EIO, having
- * committed nothing.
+ * name is the file's name in error messages, which go to report.  When
+ * digest is not NULL every byte read is added to it.  Returns 0, the
+ * callback's value when it stopped the read, or -1 after reporting an
+ * error of the file itself (one; the read stops there).  A read error (a
+ * directory, EIO) is not the end of the input: it is reported and the
+ * program exits CLI_EIO, having committed nothing.
  */
-int csv_read(FILE *fp, const char *name, char delim, struct sha256 *digest,
-    csv_record_fn fn, void *arg);
+int csv_read(FILE *fp, const char *name, csv_report_fn report, char delim,
+    struct sha256 *digest, csv_record_fn fn, void *arg);
 
 /* The data error of an input with no header line (an empty file or
- * stream): every reader says it in the same words.  Returns -1. */
-int csv_no_header(const char *name);
+ * stream), to report: every reader says it in the same words.  Returns
+ * -1. */
+int csv_no_header(csv_report_fn report, const char *name);
 
 /*
  * Reads the named columns of a CSV with a header, as the verbs that act on
  * records read their ids from standard input: other columns are ignored,
  * the first `nrequired` names must be in the header (an error otherwise),
  * the rest may be missing (their fields are NULL).  fn gets one field per
- * name, in the order of the names.  Returns as csv_read().
+ * name, in the order of the names.  Returns as csv_read(), -1 too after
+ * reporting each required column the header lacks (until report says
+ * stop) or a record of another number of fields.
  */
 typedef int (*csv_columns_fn)(void *arg, const struct csv_field *field,
     unsigned long line);
-int csv_read_columns(FILE *fp, const char *name, char delim,
-    const char *const *columns, size_t ncolumns, size_t nrequired,
+int csv_read_columns(FILE *fp, const char *name, csv_report_fn report,
+    char delim, const char *const *columns, size_t ncolumns, size_t nrequired,
     csv_columns_fn fn, void *arg);
 
 /*
  * A field that holds an id, copied into buf (ENTITY_ID_MAX + 1 bytes; an
  * empty one as "" when it is optional): 1.  Otherwise the data error is
  * reported at file:line, column (empty, or longer than any id can be) and
- * the answer is cli_data_error()'s: 0 to go on, -1 to stop.
+ * the answer is report's: 0 to go on, -1 to stop.
  */
-int csv_id(const char *file, unsigned long line, const char *column,
-    const struct csv_field *f, int optional, char *buf);
+int csv_id(csv_report_fn report, const char *file, unsigned long line,
+    const char *column, const struct csv_field *f, int optional, char *buf);
 
 /*
  * The records of a verb that acts on existing records: its arguments,
@@ -85,7 +100,8 @@ int csv_id(const char *file, unsigned long line, const char *column,
  * read whole before the verb takes the database's write lock: a program
  * upstream in the same pipe may still be writing to it.
  *
- * csv_collect() returns 0, or -1 after an error was reported; the rows
+ * csv_collect() returns 0, or -1 after an error was reported (to report,
+ * as csv_read_columns() does); the rows
  * are the caller's to release with csv_rows_free().  csv_rows_each()
  * calls fn for each row, in order, until one returns non-zero.
  */
@@ -103,8 +119,9 @@ struct csv_rows {
 	unsigned long *line;	/* 0 for arguments */
 };
 
-int csv_collect(const struct csv_input *in, const char *const *columns,
-    size_t ncolumns, size_t nrequired, int per_record, struct csv_rows *rows);
+int csv_collect(const struct csv_input *in, csv_report_fn report,
+    const char *const *columns, size_t ncolumns, size_t nrequired,
+    int per_record, struct csv_rows *rows);
 int csv_rows_each(const struct csv_rows *rows, csv_columns_fn fn, void *arg);
 void csv_rows_free(struct csv_rows *rows);
 

@@ -436,17 +436,6 @@ struct references {
 	size_t capkey[2];
 };
 
-static void *
-grow_to(void *p, size_t *cap, size_t need, size_t size)
-{
-	if (need <= *cap)
-		return p;
-	*cap = 2 * need + 16;
-	if ((p = realloc(p, *cap * size)) == NULL)
-		cli_die(CLI_EIO, "out of memory");
-	return p;
-}
-
 /* A value as the key of a set, in rs's buffer i: its type, then its
  * bytes; NULL for an SQL NULL, which refers to nothing. */
 static const char *
@@ -460,7 +449,7 @@ value_key(struct references *rs, int i, sqlite3_value *v, size_t *len)
 	p = type == SQLITE_BLOB ? sqlite3_value_blob(v) :
 	    (const void *)sqlite3_value_text(v);
 	*len = (size_t)sqlite3_value_bytes(v) + 1;
-	rs->key[i] = grow_to(rs->key[i], &rs->capkey[i], *len, 1);
+	rs->key[i] = cli_grow(rs->key[i], &rs->capkey[i], *len, 1);
 	rs->key[i][0] = (char)type;
 	if (*len > 1)
 		memcpy(rs->key[i] + 1, p, *len - 1);
@@ -482,7 +471,7 @@ note(struct values *vs, const char *k, size_t n, sqlite3_value *v, int keep)
 {
 	if (n == vs->nlast && memcmp(k, vs->last, n) == 0)
 		return;
-	vs->last = grow_to(vs->last, &vs->caplast, n, 1);
+	vs->last = cli_grow(vs->last, &vs->caplast, n, 1);
 	memcpy(vs->last, k, n);
 	vs->nlast = n;
 	if (keyset_find(vs->set, k, n) != NULL)
@@ -490,7 +479,7 @@ note(struct values *vs, const char *k, size_t n, sqlite3_value *v, int keep)
 	keyset_add(vs->set, k, n, "");
 	if (!keep)
 		return;
-	vs->v = grow_to(vs->v, &vs->cap, vs->n + 1, sizeof(*vs->v));
+	vs->v = cli_grow(vs->v, &vs->cap, vs->n + 1, sizeof(*vs->v));
 	if ((vs->v[vs->n++] = sqlite3_value_dup(v)) == NULL)
 		cli_die(CLI_EIO, "out of memory");
 }
@@ -610,9 +599,8 @@ referred(struct ref_table *t, const char *column, int col)
 	for (int i = 0; i < t->nreferred; i++)
 		if (t->referred[i].col == col)
 			return &t->referred[i];
-	if ((t->referred = realloc(t->referred, (size_t)(t->nreferred + 1) *
-	    sizeof(*t->referred))) == NULL)
-		cli_die(CLI_EIO, "out of memory");
+	t->referred = cli_realloc(t->referred, (size_t)t->nreferred + 1,
+	    sizeof(*t->referred));
 	rf = &t->referred[t->nreferred++];
 	memset(rf, 0, sizeof(*rf));
 	rf->column = cli_strdup(column);
@@ -643,7 +631,7 @@ references_load(struct db *db)
 	size_t capt = 0, capr = 0;
 
 	while (db_row(st)) {
-		rs->t = grow_to(rs->t, &capt, (size_t)rs->nt + 1,
+		rs->t = cli_grow(rs->t, &capt, (size_t)rs->nt + 1,
 		    sizeof(*rs->t));
 		memset(&rs->t[rs->nt], 0, sizeof(*rs->t));
 		rs->t[rs->nt++].name = db_strdup(st, 0);
@@ -657,7 +645,7 @@ references_load(struct db *db)
 			cli_die(CLI_EIO, "internal error: %s refers to %s by "
 			    "more than one column", db_text(st, 0),
 			    db_text(st, 5));
-		rs->r = grow_to(rs->r, &capr, (size_t)rs->nr + 1,
+		rs->r = cli_grow(rs->r, &capr, (size_t)rs->nr + 1,
 		    sizeof(*rs->r));
 		r = &rs->r[rs->nr++];
 		memset(r, 0, sizeof(*r));
@@ -675,9 +663,8 @@ references_load(struct db *db)
 	for (int i = 0; i < rs->nr; i++) {
 		struct ref_table *t = rs->r[i].table;
 
-		if ((t->refs = realloc(t->refs, (size_t)(t->nrefs + 1) *
-		    sizeof(*t->refs))) == NULL)
-			cli_die(CLI_EIO, "out of memory");
+		t->refs = cli_realloc(t->refs, (size_t)t->nrefs + 1,
+		    sizeof(*t->refs));
 		t->refs[t->nrefs++] = &rs->r[i];
 	}
 	return rs;

@@ -30,12 +30,10 @@ static const char rate_sql[] =
 struct fx *
 fx_open(struct db *db, const char *report)
 {
-	struct fx *fx = calloc(1, sizeof(*fx));
+	struct fx *fx = cli_calloc(1, sizeof(*fx));
 	char buf[16];
 	const char *base = db_setting(db, "base_currency", buf, sizeof(buf));
 
-	if (fx == NULL)
-		cli_die(CLI_EIO, "out of memory");
 	snprintf(fx->base, sizeof(fx->base), "%s", base ? base : "USD");
 	if (report == NULL)
 		report = fx->base;

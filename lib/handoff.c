@@ -46,11 +46,10 @@ struct handoff *
 handoff_start(void **bufs, size_t n, void (*work)(void *, void *), void *ctx,
     int threaded)
 {
-	struct handoff *h = calloc(1, sizeof(*h));
+	struct handoff *h = cli_calloc(1, sizeof(*h));
 
-	if (h == NULL || (h->free = calloc(n, sizeof(void *))) == NULL ||
-	    (h->queue = calloc(n, sizeof(void *))) == NULL)
-		cli_die(CLI_EIO, "out of memory");
+	h->free = cli_calloc(n, sizeof(void *));
+	h->queue = cli_calloc(n, sizeof(void *));
 	h->n = h->nfree = n;
 	for (size_t i = 0; i < n; i++)
 		h->free[i] = bufs[i];

@@ -744,10 +744,8 @@ target_init_batch(struct importer *im, struct target *t, const char *one)
 	const char *values = strstr(one, " VALUES ");
 	size_t head = (size_t)(values - one) + 8;
 	size_t cap = head + (size_t)BATCH_ROWS * (size_t)(t->ncol * 3 + 4);
-	char *sql = malloc(cap), *p;
+	char *sql = cli_realloc(NULL, cap, 1), *p;
 
-	if (sql == NULL)
-		cli_die(CLI_EIO, "out of memory");
 	memcpy(sql, one, head);
 	p = sql + head;
 	for (int r = 0; r < BATCH_ROWS; r++) {
@@ -1078,10 +1076,9 @@ batch_take(struct importer *im, struct target *t)
 		t->free = b->next;
 	pthread_mutex_unlock(&w->mu);
 	if (b == NULL) {
-		if ((b = calloc(1, sizeof(*b))) == NULL || (b->pend =
-		    calloc((size_t)BATCH_ROWS * t->ncol, sizeof(*b->pend))) ==
-		    NULL)
-			cli_die(CLI_EIO, "out of memory");
+		b = cli_calloc(1, sizeof(*b));
+		b->pend = cli_calloc((size_t)BATCH_ROWS * t->ncol,
+		    sizeof(*b->pend));
 		b->t = t;
 		t->all[t->nbatch++] = b;
 	}
@@ -1104,11 +1101,8 @@ batch_add(struct importer *im, struct batch *b)
 		row[i].len = v->len;
 		if (v->kind != V_TEXT)
 			continue;
-		if (b->narena + v->len > b->caparena) {
-			b->caparena = 2 * (b->narena + v->len) + 4096;
-			if ((b->arena = realloc(b->arena, b->caparena)) == NULL)
-				cli_die(CLI_EIO, "out of memory");
-		}
+		b->arena = cli_grow(b->arena, &b->caparena, b->narena + v->len,
+		    1);
 		memcpy(b->arena + b->narena, v->s, v->len);
 		row[i].off = b->narena;
 		b->narena += v->len;
@@ -1767,15 +1761,13 @@ excel_record(struct importer *im, const struct csv_record *rec,
 		need += rec->field[i].len + 1;
 	if (rec->nfield > im->nxfield) {
 		im->nxfield = rec->nfield;
-		im->xfield = realloc(im->xfield, im->nxfield *
+		im->xfield = cli_realloc(im->xfield, im->nxfield,
 		    sizeof(*im->xfield));
 	}
 	if (need > im->xcap) {
 		im->xcap = need;
-		im->xtext = realloc(im->xtext, im->xcap);
+		im->xtext = cli_realloc(im->xtext, im->xcap, 1);
 	}
-	if (im->xfield == NULL || (im->xtext == NULL && need > 0))
-		cli_die(CLI_EIO, "out of memory");
 	for (size_t i = 0; i < rec->nfield; i++) {
 		const struct csv_field *f = &rec->field[i];
 		size_t n;
@@ -1908,12 +1900,13 @@ import_file(struct importer *im, const char *path, FILE *fp)
 	im->f_inserted = im->f_updated = im->f_unchanged = 0;
 	im->last_parent[0] = '\0';
 	sha256_init(&sha);
-	rc = csv_read(fp, im->file, delim, &sha, on_record, im);
+	rc = csv_read(fp, im->file, cli_data_error, delim, &sha, on_record,
+	    im);
 	if (im->parent.table != NULL)
 		target_flush(im, &im->parent);
 	target_flush(im, &im->table);
 	if (rc == 0 && !im->header_seen)
-		csv_no_header(im->file);
+		csv_no_header(cli_data_error, im->file);
 	sha256_final_hex(&sha, hex);
 	if (cli_data_errors() > before)
 		return;
@@ -2236,9 +2229,8 @@ defer_indexes(struct db *db, const char *table, struct deferred *d)
 	    "sql NOT LIKE 'CREATE UNIQUE %'");
 	db_bind_text(st, 1, table);
 	while (db_row(st) && d->n < DEFERRED_MAX) {
-		if ((d->sql[d->n] = strdup(db_text(st, 1))) == NULL ||
-		    (d->name[d->n++] = strdup(db_text(st, 0))) == NULL)
-			cli_die(CLI_EIO, "out of memory");
+		d->sql[d->n] = cli_strdup(db_text(st, 1));
+		d->name[d->n++] = cli_strdup(db_text(st, 0));
 	}
 	db_finalize(st);	/* the schema can change once it is done */
 	for (int i = first; i < d->n; i++) {
@@ -2307,8 +2299,7 @@ import_files(struct db *db, const struct entity *e,
 	importer_init(&im, db, e, o);
 	/* what each file did is said once it is all checked: before, a
 	 * later error would make it untrue */
-	if ((notes = im.notes = open_memstream(&said, &nsaid)) == NULL)
-		cli_die(CLI_EIO, "out of memory");
+	notes = im.notes = cli_memstream(&said, &nsaid);
 	for (im.nfile = 0; im.nfile < nfiles && cli_data_errors() == 0;
 	    im.nfile++)
 		import_file(&im, files[im.nfile], fp[im.nfile]);
@@ -2351,150 +2342,4 @@ import_files(struct db *db, const struct entity *e,
 		db_commit(db);
 	db_references(db, 1);
 	return CLI_OK;
-}
-
-/* ---- export and log -------------------------------------------------------- */
-
-void
-import_export_number(struct out *out, enum entity_type t, int64_t v,
-    int exponent)
-{
-	char buf[MONEY_FMT_MAX];
-	size_t n;
-
-	switch (t) {
-	case ET_MONEY:
-		n = money_format_trim(buf, v, exponent, exponent, '.');
-		break;
-	case ET_PRICE:
-		n = money_format_trim(buf, v, exponent + MONEY_PRICE_DIGITS,
-		    exponent, '.');
-		break;
-	case ET_QUANTITY:
-	case ET_PERCENT:
-		n = money_format_trim(buf, v, MONEY_QTY_SCALE, 0, '.');
-		break;
-	case ET_RATE:
-		n = money_format_trim(buf, v, MONEY_RATE_SCALE, 0, '.');
-		break;
-	default:
-		n = (size_t)snprintf(buf, sizeof(buf), "%lld", (long long)v);
-		break;
-	}
-	out_number(out, buf, n);
-}
-
-static void
-export_cell(struct out *out, const struct entity_column *c, struct db_stmt *st,
-    int i, int exponent)
-{
-	if (db_null(st, i)) {
-		out_null(out);
-		return;
-	}
-	switch (c->type) {
-	case ET_MONEY:
-	case ET_PRICE:
-	case ET_QUANTITY:
-	case ET_PERCENT:
-	case ET_RATE:
-	case ET_INT:
-		import_export_number(out, c->type,
-		    db_int(st, i), exponent);
-		break;
-	case ET_BOOL:
-		if (db_int(st, i))
-			out_text(out, "true", 4);
-		else
-			out_text(out, "false", 5);
-		break;
-	default:
-		out_text(out, db_text(st, i),
-		    db_len(st, i));
-		break;
-	}
-}
-
-int
-import_export(struct db *db, const struct entity *e, const struct out_opts *oo,
-    const char *only)
-{
-	return import_export_given(db, e, oo, only, NULL);
-}
-
-int
-import_export_given(struct db *db, const struct entity *e,
-    const struct out_opts *oo, const char *only, const char *given)
-{
-	const char *names[MAXCOL];
-	struct sbuf sql = { .n = 0 };
-	char base[4];
-	int cur = entity_column_index(e, "currency");
-	struct db_stmt *st;
-	struct out *out;
-
-	if (db_setting(db, "base_currency", base, sizeof(base)) == NULL)
-		memcpy(base, "USD", 4);
-	sb_add(&sql, "SELECT ");
-	for (size_t i = 0; i < e->ncolumn; i++) {
-		const struct entity_column *c = &e->column[i];
-
-		names[i] = c->name;
-		if (given != NULL && strcmp(c->name, given) == 0)
-			sb_add(&sql, "%s(SELECT o.%s FROM temp.%s o WHERE "
-			    "o.key = t.%s)", i ? ", " : "", given, only,
-			    entity_ref_key(e)->db);
-		else
-			sb_add(&sql, "%s%s.%s", i ? ", " : "",
-			    e->parent_table && (c->flags & EC_HEADER) ? "p" :
-			    "t", c->db);
-	}
-	sb_add(&sql, " FROM %s t", e->table);
-	if (e->parent_table != NULL)
-		sb_add(&sql, " JOIN %s p USING (%s)", e->parent_table,
-		    e->parent_key);
-	if (only != NULL)
-		sb_add(&sql, " WHERE t.%s IN (SELECT key FROM temp.%s)",
-		    entity_ref_key(e)->db, only);
-	sb_add(&sql, " ORDER BY ");
-	if (e->sort != NULL)
-		sb_add(&sql, "t.%s, ", e->sort);
-	for (size_t i = 0, n = 0; i < e->ncolumn; i++)
-		if (e->column[i].flags & EC_KEY)
-			sb_add(&sql, "%st.%s", n++ ? ", " : "",
-			    e->column[i].db);
-	st = db_prepare(db, sql.s);
-	out = out_new(stdout, oo, names, e->ncolumn);
-	while (db_row(st)) {
-		const struct currency *c = money_currency(cur >= 0 ?
-		    db_text(st, cur) : base, 3);
-		int exponent = c != NULL ? c->exponent : 2;
-
-		for (size_t i = 0; i < e->ncolumn; i++)
-			export_cell(out, &e->column[i], st, (int)i, exponent);
-		out_end_row(out);
-	}
-	db_finalize(st);
-	return out_close(out);
-}
-
-int
-import_log(struct db *db, const struct out_opts *oo)
-{
-	static const char *const names[] = { "audit_id", "at", "user",
-	    "program", "verb", "arguments", "changes" };
-	struct db_stmt *st = db_prepare(db, "SELECT audit_id, at, user, program, "
-	    "verb, arguments, changes FROM audit_log ORDER BY audit_id");
-	struct out *out = out_new(stdout, oo, names, 7);
-
-	while (db_row(st)) {
-		out_number(out, db_text(st, 0),
-		    db_len(st, 0));
-		for (int i = 1; i < 7; i++)
-			out_text(out, db_null(st, i) ? NULL : db_text(st, i),
-			    db_len(st, i));
-		out_end_row(out);
-	}
-	db_finalize(st);
-	return out_close(out);
 }

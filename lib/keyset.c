@@ -48,10 +48,8 @@ probe(const struct keyset *k, uint64_t h, const char *s, size_t len)
 struct keyset *
 keyset_new(size_t max)
 {
-	struct keyset *k = calloc(1, sizeof(*k));
+	struct keyset *k = cli_calloc(1, sizeof(*k));
 
-	if (k == NULL)
-		cli_die(CLI_EIO, "out of memory");
 	k->max = max;
 	return k;
 }
@@ -84,8 +82,7 @@ grow(struct keyset *k)
 	size_t nold = k->nslot;
 
 	k->nslot = nold ? nold * 2 : 1024;
-	if ((k->slot = calloc(k->nslot, sizeof(*k->slot))) == NULL)
-		cli_die(CLI_EIO, "out of memory");
+	k->slot = cli_calloc(k->nslot, sizeof(*k->slot));
 	for (size_t i = 0; i < nold; i++)
 		if (old[i].hash != 0)
 			*probe(k, old[i].hash, "", SIZE_MAX) = old[i];
@@ -104,11 +101,7 @@ keyset_add(struct keyset *k, const char *key, size_t len,
 		return;
 	if (2 * (k->n + 1) > k->nslot)
 		grow(k);
-	if (k->ntext + len > k->captext) {
-		k->captext = 2 * (k->ntext + len) + 16384;
-		if ((k->text = realloc(k->text, k->captext)) == NULL)
-			cli_die(CLI_EIO, "out of memory");
-	}
+	k->text = cli_grow(k->text, &k->captext, k->ntext + len, 1);
 	memcpy(k->text + k->ntext, key, len);
 	sl = probe(k, h, key, len);
 	sl->hash = h;

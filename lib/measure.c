@@ -173,9 +173,9 @@ struct measure {
 	int32_t *pstart, *plast;	/* per period */
 	struct sums *x;			/* [period][segment] */
 	struct product *prod;		/* by sku */
-	size_t nprod;
+	size_t nprod, capprod;
 	struct contract *c;		/* by account, then start */
-	size_t nc, next_c;		/* next_c: of the next account */
+	size_t nc, capc, next_c;	/* next_c: of the next account */
 	struct contract **by_id;
 	struct ledger led;
 	struct missing missing[MONEY_CURRENCIES];
@@ -370,7 +370,7 @@ load_segments(struct measure *m)
 {
 	struct db_stmt *st;
 	char **v = NULL;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 
 	if (m->o->segment == NULL) {
 		m->t = metrics_table_new(m->np, 1);
@@ -378,9 +378,7 @@ load_segments(struct measure *m)
 	}
 	st = prepare(m, sql_segments);
 	while (db_row(st)) {
-		if ((n & (n - 1)) == 0 && (v = realloc(v, (n ? 2 * n : 1) *
-		    sizeof(*v))) == NULL)
-			cli_die(CLI_EIO, "out of memory");
+		v = cli_grow(v, &cap, n + 1, sizeof(*v));
 		v[n++] = db_strdup(st, 0);
 	}
 	db_finalize(st);
@@ -466,9 +464,8 @@ product_row(struct measure *m, struct db_stmt *st)
 	struct product *p;
 	const char *kind = db_text(st, 1), *unit = db_text(st, 2);
 
-	if ((m->nprod & (m->nprod - 1)) == 0 && (m->prod = realloc(m->prod,
-	    (m->nprod ? 2 * m->nprod : 1) * sizeof(*m->prod))) == NULL)
-		cli_die(CLI_EIO, "out of memory");
+	m->prod = cli_grow(m->prod, &m->capprod, m->nprod + 1,
+	    sizeof(*m->prod));
 	p = &m->prod[m->nprod++];
 	p->sku = db_strdup(st, 0);
 	p->one_time = strcmp(kind, "one_time") == 0;
@@ -539,9 +536,7 @@ contract_row(struct measure *m, struct db_stmt *st)
 	struct contract *c;
 	const char *account = db_text(st, 1);
 
-	if ((m->nc & (m->nc - 1)) == 0 && (m->c = realloc(m->c, (m->nc ?
-	    2 * m->nc : 1) * sizeof(*m->c))) == NULL)
-		cli_die(CLI_EIO, "out of memory");
+	m->c = cli_grow(m->c, &m->capc, m->nc + 1, sizeof(*m->c));
 	c = &m->c[m->nc++];
 	memset(c, 0, sizeof(*c));
 	c->id = db_strdup(st, 0);
@@ -765,13 +760,10 @@ static struct mrr_sub *
 next_sub(struct account *a)
 {
 	if (a->n == a->cap) {
-		a->cap = a->cap ? 2 * a->cap : 16;
-		if ((a->sub = realloc(a->sub, a->cap * sizeof(*a->sub))) ==
-		    NULL || (a->terms = realloc(a->terms, a->cap *
-		    sizeof(*a->terms))) == NULL || (a->contract =
-		    realloc(a->contract, a->cap * sizeof(*a->contract))) ==
-		    NULL)
-			cli_die(CLI_EIO, "out of memory");
+		a->sub = cli_grow(a->sub, &a->cap, a->n + 1, sizeof(*a->sub));
+		a->terms = cli_realloc(a->terms, a->cap, sizeof(*a->terms));
+		a->contract = cli_realloc(a->contract, a->cap,
+		    sizeof(*a->contract));
 	}
 	return &a->sub[a->n++];
 }
@@ -781,11 +773,7 @@ set_id(struct account *a, const char *id)
 {
 	size_t len = strlen(id) + 1;
 
-	if (len > a->idcap) {
-		a->idcap = 2 * len;
-		if ((a->id = realloc(a->id, a->idcap)) == NULL)
-			cli_die(CLI_EIO, "out of memory");
-	}
+	a->id = cli_grow(a->id, &a->idcap, len, 1);
 	memcpy(a->id, id, len);
 }
 

@@ -245,14 +245,12 @@ metrics_payback(int64_t spend, int64_t mrr, int64_t cost, int64_t new_mrr,
 struct metrics_table *
 metrics_table_new(size_t nperiod, size_t nsegment)
 {
-	struct metrics_table *t = calloc(1, sizeof(*t));
+	struct metrics_table *t = cli_calloc(1, sizeof(*t));
 
-	if (t == NULL || nsegment == 0 ||
-	    (t->period = calloc(nperiod ? nperiod : 1, sizeof(*t->period)))
-	    == NULL || (t->segment = calloc(nsegment, sizeof(*t->segment)))
-	    == NULL || (t->cell = calloc((nperiod ? nperiod : 1) * nsegment *
-	    M_COUNT, sizeof(*t->cell))) == NULL)
-		cli_die(CLI_EIO, "out of memory");
+	t->period = cli_calloc(nperiod, sizeof(*t->period));
+	t->segment = cli_calloc(nsegment, sizeof(*t->segment));
+	t->cell = cli_calloc((nperiod ? nperiod : 1) * nsegment,
+	    M_COUNT * sizeof(*t->cell));
 	t->nperiod = nperiod;
 	t->nsegment = nsegment;
 	t->exponent = 2;
@@ -346,12 +344,9 @@ int
 metrics_write(const struct metrics_table *t, const enum metric *which,
     size_t n, int longform, const struct out_opts *oo)
 {
-	const char **names = calloc(4 + n, sizeof(*names));
+	const char **names = cli_calloc(4 + n, sizeof(*names));
 	size_t k = 0;
 	struct out *o;
-
-	if (names == NULL)
-		cli_die(CLI_EIO, "out of memory");
 
 	names[k++] = "period";
 	if (t->has_segment)

@@ -22,8 +22,8 @@
 #include "date.h"
 #include "db.h"
 #include "entity.h"
+#include "export.h"
 #include "fx.h"
-#include "import.h"
 #include "money.h"
 #include "pipeline.h"
 
@@ -110,7 +110,7 @@ static const char sql_velocity[] =
 static int
 write_opportunities(struct db *db, const struct out_opts *oo)
 {
-	return import_export(db, entity_find("opportunities"), oo, "out_keys")
+	return export_rows(db, entity_find("opportunities"), oo, "out_keys")
 	    == 0 ? CLI_OK : CLI_EIO;
 }
 
@@ -144,7 +144,8 @@ convert_one(void *arg, const struct csv_field *f, unsigned long line)
 	int32_t created;
 	int rc;
 
-	if ((rc = csv_id(where(line), line, "lead_id", &f[0], 0, lead)) != 1)
+	if ((rc = csv_id(cli_data_error, where(line), line, "lead_id", &f[0],
+	    0, lead)) != 1)
 		return rc;
 	db_bind_text(cv->lead, 1, lead);
 	if (!db_row(cv->lead)) {
@@ -230,16 +231,13 @@ convert_qualified(struct convert *cv)
 {
 	struct db_stmt *st = db_prepare(cv->db, sql_qualified);
 	char **ids = NULL;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 	int rc = 0;
 
 	/* Read the ids first: converting changes the rows being read. */
 	while (db_row(st)) {
-		if ((n & (n - 1)) == 0 && (ids = realloc(ids, (n ? 2 * n : 1) *
-		    sizeof(*ids))) == NULL)
-			cli_die(CLI_EIO, "out of memory");
-		if ((ids[n++] = strdup(db_text(st, 0))) == NULL)
-			cli_die(CLI_EIO, "out of memory");
+		ids = cli_grow(ids, &cap, n + 1, sizeof(*ids));
+		ids[n++] = cli_strdup(db_text(st, 0));
 	}
 	db_finalize(st);
 	for (size_t i = 0; i < n; i++) {
@@ -277,7 +275,8 @@ pipeline_convert(struct db *db, const struct csv_input *in,
 	struct csv_rows rows = { 0 };
 	struct db_stmt *st;
 
-	if (!all_qualified && csv_collect(in, columns, 1, 1, 1, &rows) != 0) {
+	if (!all_qualified && csv_collect(in, cli_data_error, columns, 1, 1,
+	    1, &rows) != 0) {
 		csv_rows_free(&rows);
 		return db_finish(db, "convert", arguments, &ch);
 	}
@@ -334,8 +333,10 @@ move_one(void *arg, const struct csv_field *f, unsigned long line)
 	int cur_closed, closed, rc;
 	const char *loc = where(line);
 
-	if ((rc = csv_id(loc, line, "opportunity_id", &f[0], 0, opp)) != 1 ||
-	    (rc = csv_id(loc, line, "stage", &f[1], 0, stage)) != 1)
+	if ((rc = csv_id(cli_data_error, loc, line, "opportunity_id", &f[0], 0,
+	    opp)) != 1 ||
+	    (rc = csv_id(cli_data_error, loc, line, "stage", &f[1], 0,
+	    stage)) != 1)
 		return rc;
 	if (daytext != NULL && date_parse(daytext, f[2].len, &day))
 		return cli_data_error(loc, line, "changed_on", "'%s' is not a "
@@ -410,7 +411,7 @@ pipeline_move(struct db *db, const struct csv_input *in, int32_t on,
 	struct db_changes ch = { .n = 0 };
 	struct csv_rows rows;
 
-	if (csv_collect(in, columns, 3, 2, 2, &rows) != 0) {
+	if (csv_collect(in, cli_data_error, columns, 3, 2, 2, &rows) != 0) {
 		csv_rows_free(&rows);
 		return db_finish(db, "move", arguments, &ch);
 	}
@@ -513,7 +514,7 @@ pipeline_won(struct db *db, int32_t since, const struct out_opts *oo)
 int
 pipeline_stages(struct db *db, const struct out_opts *oo)
 {
-	return import_export(db, entity_find("stages"), oo, NULL) == 0 ?
+	return export_rows(db, entity_find("stages"), oo, NULL) == 0 ?
 	    CLI_OK : CLI_EIO;
 }
 
@@ -639,12 +640,8 @@ struct funnel_acc {
 static void
 acc_day(struct funnel_acc *a, int32_t d)
 {
-	if (a->ndays == a->capdays) {
-		a->capdays = a->capdays ? 2 * a->capdays : 16;
-		if ((a->days = realloc(a->days, a->capdays * sizeof(*a->days)))
-		    == NULL)
-			cli_die(CLI_EIO, "out of memory");
-	}
+	a->days = cli_grow(a->days, &a->capdays, a->ndays + 1,
+	    sizeof(*a->days));
 	a->days[a->ndays++] = d;
 }
 
@@ -773,12 +770,8 @@ pipeline_funnel(struct db *db, int32_t from, int32_t to, const char *by,
 			const struct stage_info *s = find_stage(&ss,
 			    db_text(history, 0));
 
-			if (nhist == caphist) {
-				caphist = caphist ? 2 * caphist : 16;
-				if ((hist = realloc(hist, caphist *
-				    sizeof(*hist))) == NULL)
-					cli_die(CLI_EIO, "out of memory");
-			}
+			hist = cli_grow(hist, &caphist, nhist + 1,
+			    sizeof(*hist));
 			hist[nhist].stage = s != NULL ? s->funnel : -1;
 			hist[nhist++].day = db_day(history, 1);
 		}
@@ -880,9 +873,8 @@ pipeline_forecast_sums(struct db *db, int quarters, int32_t from, int32_t to,
 	fx = fx_open(db, currency);
 	*exp = fx_exponent(fx);
 	*n = (size_t)(p1 - p0 + 1);
-	if ((per = calloc(*n, sizeof(*per))) == NULL ||
-	    (f = calloc(*n, sizeof(*f))) == NULL)
-		cli_die(CLI_EIO, "out of memory");
+	per = cli_calloc(*n, sizeof(*per));
+	f = cli_calloc(*n, sizeof(*f));
 	st = db_prepare(db, sql_forecast);
 	db_bind_day(st, 1, from);
 	db_bind_day(st, 2, to);

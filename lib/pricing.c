@@ -183,10 +183,9 @@ struct pricing_book {
 struct pricing_book *
 pricing_book_open(struct db *db, int32_t day)
 {
-	struct pricing_book *b = calloc(1, sizeof(*b));
+	struct pricing_book *b = cli_calloc(1, sizeof(*b));
 
-	if (b == NULL || (b->slot = calloc(256, sizeof(*b->slot))) == NULL)
-		cli_die(CLI_EIO, "out of memory");
+	b->slot = cli_calloc(256, sizeof(*b->slot));
 	b->nslot = 256;
 	b->product = db_prepare(db, sql_product);
 	b->tiers = db_prepare(db, sql_tiers);
@@ -244,8 +243,7 @@ book_grow(struct pricing_book *b)
 	size_t nold = b->nslot;
 
 	b->nslot *= 2;
-	if ((b->slot = calloc(b->nslot, sizeof(*b->slot))) == NULL)
-		cli_die(CLI_EIO, "out of memory");
+	b->slot = cli_calloc(b->nslot, sizeof(*b->slot));
 	for (size_t i = 0; i < nold; i++)
 		if (old[i] != NULL)
 			*book_slot(b, old[i]->p.sku, old[i]->currency) = old[i];
@@ -322,8 +320,7 @@ pricing_book_find(struct pricing_book *b, const char *sku,
 	struct book_entry **slot = book_slot(b, sku, currency), *e;
 
 	if (*slot == NULL) {
-		if ((e = calloc(1, sizeof(*e))) == NULL)
-			cli_die(CLI_EIO, "out of memory");
+		e = cli_calloc(1, sizeof(*e));
 		e->p.sku = cli_strdup(sku);
 		snprintf(e->currency, sizeof(e->currency), "%s", currency);
 		book_load(b, e);
@@ -354,12 +351,8 @@ pricing_rules_load(struct db *db, struct pricing_rules *rules)
 		struct pricing_rule *r;
 		const char *kind = db_text(st, 2);
 
-		if (rules->n == cap) {
-			cap = cap ? 2 * cap : 16;
-			if ((rules->r = realloc(rules->r, cap *
-			    sizeof(*rules->r))) == NULL)
-				cli_die(CLI_EIO, "out of memory");
-		}
+		rules->r = cli_grow(rules->r, &cap, rules->n + 1,
+		    sizeof(*rules->r));
 		r = &rules->r[rules->n++];
 		r->id = cli_strdup(db_text(st, 0));
 		r->applies_to = cli_strdup(db_text(st, 1));

@@ -148,7 +148,7 @@ collect_ids(const struct csv_input *in, struct csv_rows *rows)
 {
 	static const char *const columns[] = { "quote_id" };
 
-	if (csv_collect(in, columns, 1, 1, 1, rows) == 0)
+	if (csv_collect(in, cli_data_error, columns, 1, 1, 1, rows) == 0)
 		return 0;
 	csv_rows_free(rows);
 	return -1;
@@ -476,7 +476,8 @@ line_currency(struct price_run *r, const struct csv_field *acct,
 	}
 	if ((cur = keyset_find(r->accounts, acct->s, acct->len)) != NULL)
 		return cur;
-	if (csv_id(r->name, line, "account_id", acct, 0, id) != 1)
+	if (csv_id(cli_data_error, r->name, line, "account_id", acct, 0,
+	    id) != 1)
 		return NULL;
 	db_bind_text(r->account, 1, id);
 	if (!db_row(r->account)) {
@@ -525,9 +526,8 @@ start_writer(struct price_run *r)
 	void *bufs[PRICE_BUFFERS];
 
 	for (int i = 0; i < PRICE_BUFFERS; i++) {
-		if ((r->batch[i].span = calloc(PRICE_BATCH * r->nheader,
-		    sizeof(*r->batch[i].span))) == NULL)
-			cli_die(CLI_EIO, "out of memory");
+		r->batch[i].span = cli_calloc(PRICE_BATCH * r->nheader,
+		    sizeof(*r->batch[i].span));
 		bufs[i] = &r->batch[i];
 	}
 	r->handoff = handoff_start(bufs, PRICE_BUFFERS, write_batch, r, 1);
@@ -554,11 +554,7 @@ keep_priced(struct price_run *r, const struct csv_record *rec,
 	for (size_t j = 0; j < rec->nfield; j++) {
 		size_t len = rec->field[j].len;
 
-		if (b->narena + len > b->caparena) {
-			b->caparena = 2 * (b->narena + len) + 65536;
-			if ((b->arena = realloc(b->arena, b->caparena)) == NULL)
-				cli_die(CLI_EIO, "out of memory");
-		}
+		b->arena = cli_grow(b->arena, &b->caparena, b->narena + len, 1);
 		sp[j].null = rec->field[j].s == NULL;
 		sp[j].off = b->narena;
 		sp[j].len = len;
@@ -594,16 +590,10 @@ price_header(struct price_run *r, const struct csv_record *rec)
 		    "'account_id' column; give one, or --currency");
 		return -1;
 	}
-	if ((r->names = calloc(n + 1 + NPRICED, sizeof(*r->names))) == NULL)
-		cli_die(CLI_EIO, "out of memory");
-	for (size_t i = 0; i < n; i++) {
-		char *s = strndup(rec->field[i].s ? rec->field[i].s : "",
-		    rec->field[i].len);
-
-		if (s == NULL)
-			cli_die(CLI_EIO, "out of memory");
-		r->names[i] = s;
-	}
+	r->names = cli_calloc(n + 1 + NPRICED, sizeof(*r->names));
+	for (size_t i = 0; i < n; i++)
+		r->names[i] = cli_strndup(rec->field[i].s ? rec->field[i].s :
+		    "", rec->field[i].len);
 	r->names[n] = "currency";
 	for (int i = 0; i < NPRICED; i++)
 		r->names[n + 1 + i] = priced_names[i];
@@ -630,8 +620,8 @@ price_record(void *arg, const struct csv_record *rec)
 	if (rec->nfield != r->nheader)
 		return cli_data_error(r->name, rec->line, NULL, "%s",
 		    csv_ragged(rec, why)) ? 0 : 1;
-	if ((rc = csv_id(r->name, rec->line, "sku", &f[r->col_sku], 0,
-	    sku)) != 1)
+	if ((rc = csv_id(cli_data_error, r->name, rec->line, "sku",
+	    &f[r->col_sku], 0, sku)) != 1)
 		return rc < 0;
 	if (parse_dec(r->name, rec->line, "quantity", &f[r->col_qty], 1, QTY_MAX,
 	    -1, &qty) != 0 || parse_dec(r->name, rec->line, "discount_pct",
@@ -666,9 +656,9 @@ quote_price(struct db *db, FILE *in, const char *name, char delim,
 	pricer_open(&r.pr, db, o->on);
 	r.account = db_prepare(db, sql_account);
 	r.accounts = keyset_new(1 << 18);
-	rc = csv_read(in, name, delim, NULL, price_record, &r);
+	rc = csv_read(in, name, cli_data_error, delim, NULL, price_record, &r);
 	if (rc == 0 && r.names == NULL)
-		rc = csv_no_header(name);
+		rc = csv_no_header(cli_data_error, name);
 	if (r.out != NULL) {
 		if (r.fill->n > 0)
 			handoff_give(r.handoff, r.fill);
@@ -894,30 +884,27 @@ collect_line(void *arg, const struct csv_field *f, unsigned long line)
 	struct new_line *l;
 	int rc;
 
-	if (r->n == r->cap) {
-		r->cap = r->cap ? 2 * r->cap : 64;
-		if ((r->l = realloc(r->l, r->cap * sizeof(*r->l))) == NULL)
-			cli_die(CLI_EIO, "out of memory");
-	}
+	r->l = cli_grow(r->l, &r->cap, r->n + 1, sizeof(*r->l));
 	l = &r->l[r->n];
 	memset(l, 0, sizeof(*l));
 	l->line = line;
 	/* a won opportunity makes a quote of its own: its id is the ref */
 	if (r->at[F_REF] >= 0) {
-		if ((rc = csv_id(r->name, line, "account_id",
+		if ((rc = csv_id(cli_data_error, r->name, line, "account_id",
 		    &f[r->at[F_ACCOUNT]], 0, l->account)) != 1 ||
-		    (rc = csv_id(r->name, line, "opportunity_id",
-		    &f[r->at[F_OPP]], 1, l->opportunity)) != 1 ||
-		    (rc = csv_id(r->name, line, "quote_ref", &f[r->at[F_REF]],
-		    1, l->ref)) != 1)
+		    (rc = csv_id(cli_data_error, r->name, line,
+		    "opportunity_id", &f[r->at[F_OPP]], 1,
+		    l->opportunity)) != 1 ||
+		    (rc = csv_id(cli_data_error, r->name, line, "quote_ref",
+		    &f[r->at[F_REF]], 1, l->ref)) != 1)
 			return rc;
 		if (l->ref[0] == '\0' && snprintf(l->ref, sizeof(l->ref),
 		    "%s", l->opportunity) == 0)
 			return cli_data_error(r->name, line, "quote_ref",
 			    "is empty, and so is opportunity_id") ? 0 : -1;
 	}
-	if ((rc = csv_id(r->name, line, "sku", &f[r->at[F_SKU]], 1,
-	    l->sku)) != 1)
+	if ((rc = csv_id(cli_data_error, r->name, line, "sku",
+	    &f[r->at[F_SKU]], 1, l->sku)) != 1)
 		return rc;
 	if (l->sku[0] == '\0') {
 		if (r->o->sku == NULL)
@@ -1066,7 +1053,7 @@ store_quote(struct quote_writer *w, const struct quote_opts *o,
 {
 	char currency[4], why[512], valid[DATE_FMT_MAX];
 	const char *column;
-	struct priced *pd = calloc(n, sizeof(*pd));
+	struct priced *pd = cli_calloc(n, sizeof(*pd));
 	const struct new_line *h = &lines[0];
 	/* the quote's optional columns: an empty one is none, NULL */
 	const char *ref = h->ref[0] != '\0' ? h->ref : NULL;
@@ -1074,8 +1061,6 @@ store_quote(struct quote_writer *w, const struct quote_opts *o,
 	int broken = 0, bad = 0;
 	int32_t until;
 
-	if (pd == NULL)
-		cli_die(CLI_EIO, "out of memory");
 	db_bind_text(w->account, 1, h->account);
 	if (!db_row(w->account)) {
 		db_reset(w->account);
@@ -1208,16 +1193,15 @@ quote_new(struct db *db, const struct csv_input *in, const struct quote_opts *o)
 	size_t *idx, ng = 0;
 	char qid[32];
 
-	csv_read_columns(in->in, r.name, in->delim, columns, 7, 1,
-	    collect_line, &r);
+	csv_read_columns(in->in, r.name, cli_data_error, in->delim, columns, 7,
+	    1, collect_line, &r);
 	db_begin(db);
 	db_keys_open(db);
 	writer_open(&w, db, o->on);
 	w.name = r.name;
-	if ((idx = malloc((r.n + 1) * sizeof(*idx))) == NULL ||
-	    (g = malloc((r.n + 1) * sizeof(*g))) == NULL ||
-	    (lines = malloc((r.n + 1) * sizeof(*lines))) == NULL)
-		cli_die(CLI_EIO, "out of memory");
+	idx = cli_realloc(NULL, r.n + 1, sizeof(*idx));
+	g = cli_realloc(NULL, r.n + 1, sizeof(*g));
+	lines = cli_realloc(NULL, r.n + 1, sizeof(*lines));
 	for (size_t i = 0; i < r.n; i++)
 		idx[i] = i;
 	sort_base = r.l;
@@ -1259,7 +1243,8 @@ quote_revise(struct db *db, const char *quote_id, FILE *in, const char *name,
 	char currency[4] = "";
 	int found, early = 0;
 
-	csv_read_columns(in, r.name, delim, columns, 4, 2, collect_line, &r);
+	csv_read_columns(in, r.name, cli_data_error, delim, columns, 4, 2,
+	    collect_line, &r);
 	db_begin(db);
 	db_keys_open(db);
 	st = db_prepare(db, sql_quote);
@@ -1325,7 +1310,8 @@ decide_one(void *arg, const struct csv_field *f, unsigned long line)
 	const char *loc = line ? "stdin" : NULL;
 	int pending, mine, early, rc;
 
-	if ((rc = csv_id(loc, line, "quote_id", &f[0], 0, qid)) != 1)
+	if ((rc = csv_id(cli_data_error, loc, line, "quote_id", &f[0], 0,
+	    qid)) != 1)
 		return rc;
 	if (!db_keys_add(d->db, qid))
 		return 0;
@@ -1525,7 +1511,8 @@ accept_one(void *arg, const struct csv_field *f, unsigned long line)
 	int32_t last, begin, end;
 	int rc, term, early;
 
-	if ((rc = csv_id(loc, line, "quote_id", &f[0], 0, q.qid)) != 1)
+	if ((rc = csv_id(cli_data_error, loc, line, "quote_id", &f[0], 0,
+	    q.qid)) != 1)
 		return rc;
 	if (!db_keys_add(a->db, q.qid))
 		return 0;
@@ -1611,8 +1598,7 @@ quote_accept(struct db *db, const struct csv_input *in,
 	if (collect_ids(in, &ids) != 0)
 		return db_finish(db, "accept", o->arguments, &ch);
 	/* The rows are held, and shown only when every quote was accepted. */
-	if ((held = open_memstream(&buf, &len)) == NULL)
-		cli_die(CLI_EIO, "out of memory");
+	held = cli_memstream(&buf, &len);
 	db_begin(db);
 	db_keys_open(db);
 	a.out = out_new(held, o->out, names, 12);
@@ -1660,8 +1646,8 @@ keep_id(void *arg, const struct csv_field *f, unsigned long line)
 	char qid[ENTITY_ID_MAX + 1];
 	int found, rc;
 
-	if ((rc = csv_id(line ? "stdin" : NULL, line, "quote_id", &f[0], 0,
-	    qid)) != 1)
+	if ((rc = csv_id(cli_data_error, line ? "stdin" : NULL, line,
+	    "quote_id", &f[0], 0, qid)) != 1)
 		return rc;
 	st = db_prepare(db, sql_quote);
 	db_bind_text(st, 1, qid);

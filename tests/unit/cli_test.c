@@ -1,7 +1,12 @@
 /* The command line: a DATE option takes a date and nothing else, a
- * DATE|MONTH option either; a verb takes only its own options. */
+ * DATE|MONTH option either; a verb takes only its own options.  Memory:
+ * a size that does not fit is refused as memory that ran out. */
+#include <sys/wait.h>
+
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "date.h"
@@ -139,6 +144,98 @@ START_TEST(verb_of_no_arguments)
 }
 END_TEST
 
+/* Room as asked for: the capacity doubles from 16 until need fits, and
+ * a block with room enough stays where it is. */
+START_TEST(grow_doubles)
+{
+	size_t cap = 0;
+	char *p = cli_grow(NULL, &cap, 5, 1), *q;
+
+	ck_assert_uint_eq(cap, 16);
+	memset(p, 'x', 16);
+	q = cli_grow(p, &cap, 16, 1);
+	ck_assert_ptr_eq(q, p);
+	ck_assert_uint_eq(cap, 16);
+	p = cli_grow(q, &cap, 17, 1);
+	ck_assert_uint_eq(cap, 32);
+	ck_assert_int_eq(p[15], 'x');
+	p = cli_grow(p, &cap, 100, 1);
+	ck_assert_uint_eq(cap, 128);
+	free(p);
+	p = cli_realloc(NULL, 0, 8);	/* no element is still a block */
+	ck_assert_ptr_nonnull(p);
+	free(p);
+	p = cli_strndup("abcdef", 3);
+	ck_assert_str_eq(p, "abc");
+	free(p);
+}
+END_TEST
+
+/*
+ * What a child that calls fn exits with and writes to stderr (up to size
+ * bytes into err): 3 and "test: out of memory" for a size that wraps, so
+ * that no caller ever gets a block smaller than it asked for.
+ */
+static int
+child_exit(void (*fn)(int), int i, char *err, size_t size)
+{
+	int fd[2], status;
+	ssize_t n;
+	size_t got = 0;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(fd), 0);
+	if ((pid = fork()) == 0) {
+		struct cli_common c;
+
+		close(fd[0]);
+		dup2(fd[1], STDERR_FILENO);
+		cli_init("test", &c);
+		fn(i);
+		_exit(0);
+	}
+	close(fd[1]);
+	while (got + 1 < size && (n = read(fd[0], err + got, size - 1 -
+	    got)) > 0)
+		got += (size_t)n;
+	err[got] = '\0';
+	close(fd[0]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+/* Each call with a size whose product, or whose capacity doubled, would
+ * pass SIZE_MAX. */
+static void
+wrapping(int i)
+{
+	size_t cap = SIZE_MAX / 2 + 1;
+
+	switch (i) {
+	case 0:	/* 2^63 + 1 elements of 2 bytes: 2 bytes once it wraps */
+		cli_realloc(NULL, SIZE_MAX / 2 + 1, 2);
+		break;
+	case 1:	/* 16 doubled until it holds SIZE_MAX / 8 + 1, times 16 */
+		cap = 0;
+		cli_grow(NULL, &cap, SIZE_MAX / 8 + 1, 16);
+		break;
+	case 2:	/* a capacity that cannot double */
+		cli_grow(NULL, &cap, SIZE_MAX, 1);
+		break;
+	}
+}
+
+START_TEST(size_that_wraps_refused)
+{
+	char err[256];
+
+	ck_assert_int_eq(child_exit(wrapping, _i, err, sizeof(err)),
+	    CLI_EIO);
+	ck_assert_str_eq(err, "test: out of memory\n");
+}
+END_TEST
+
 Suite *
 cli_suite(void)
 {
@@ -159,6 +256,10 @@ cli_suite(void)
 	tcase_add_loop_exit_test(tc, verb_unknown_or_missing, CLI_EUSAGE, 0,
 	    2);
 	tcase_add_exit_test(tc, verb_of_no_arguments, CLI_EUSAGE);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("memory");
+	tcase_add_test(tc, grow_doubles);
+	tcase_add_loop_test(tc, size_that_wraps_refused, 0, 3);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -23,6 +23,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,7 +244,8 @@ read_input(const char *in, size_t len, char delim, unsigned long stop_at,
 	cli_set_max_errors(1000);
 	before = cli_data_errors();
 	err = stderr_begin(&saved);
-	r->rc = csv_read(fp, NAME, delim, NULL, collect_record, &c);
+	r->rc = csv_read(fp, NAME, cli_data_error, delim, NULL, collect_record,
+	    &c);
 	r->err = stderr_end(err, saved);
 	r->nerr = cli_data_errors() - before;
 	r->got = c.out.p;
@@ -986,7 +988,7 @@ START_TEST(streaming)
 	fp = fdopen(data[0], "r");
 	ck_assert_ptr_nonnull(fp);
 	st.go = go[1];
-	rc = csv_read(fp, NAME, ',', NULL, stream_record, &st);
+	rc = csv_read(fp, NAME, cli_data_error, ',', NULL, stream_record, &st);
 	fclose(fp);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	close(go[0]);
@@ -1078,7 +1080,8 @@ START_TEST(header_find)
 	put(&l.out, "");
 	fp = fmemopen((void *)in, sizeof(in) - 1, "r");
 	ck_assert_ptr_nonnull(fp);
-	ck_assert_int_eq(csv_read(fp, NAME, ',', NULL, lookup_record, &l), 1);
+	ck_assert_int_eq(csv_read(fp, NAME, cli_data_error, ',', NULL,
+	    lookup_record, &l), 1);
 	fclose(fp);
 	ck_assert_str_eq(l.out.p, "0 0 1 2 4 -1 -1 -1 -1 -1");
 	free(l.out.p);
@@ -1118,7 +1121,8 @@ digests(const char *in, size_t len, char got[65], char want[65])
 	fp = fmemopen((void *)in, len, "r");
 	ck_assert_ptr_nonnull(fp);
 	sha256_init(&c);
-	ck_assert_int_eq(csv_read(fp, NAME, ',', &c, count_record, &n), 0);
+	ck_assert_int_eq(csv_read(fp, NAME, cli_data_error, ',', &c,
+	    count_record, &n), 0);
 	fclose(fp);
 	sha256_final_hex(&c, got);
 	sha256_init(&c);
@@ -1136,7 +1140,7 @@ START_TEST(read_error)
 
 	ck_assert_ptr_nonnull(fp);
 	ck_assert_ptr_nonnull(freopen("/dev/null", "w", stderr));
-	csv_read(fp, "folder", ',', NULL, count_record, &n);
+	csv_read(fp, "folder", cli_data_error, ',', NULL, count_record, &n);
 	ck_abort_msg("csv_read returned after a read error");
 }
 END_TEST
@@ -1149,7 +1153,7 @@ START_TEST(read_error_collected)
 
 	ck_assert_ptr_nonnull(in.in);
 	ck_assert_ptr_nonnull(freopen("/dev/null", "w", stderr));
-	csv_collect(&in, columns, 1, 1, 1, &rows);
+	csv_collect(&in, cli_data_error, columns, 1, 1, 1, &rows);
 	ck_abort_msg("csv_collect returned after a read error");
 }
 END_TEST
@@ -1568,7 +1572,7 @@ spectrum_file(const char *dir, const char *base, size_t baselen)
 	ck_assert_msg(n > 0 && (size_t)n < sizeof(json), "%s: too long", dir);
 	fp = fopen(csv, "rb");
 	ck_assert_msg(fp != NULL, "%s: %s", csv, strerror(errno));
-	rc = csv_read(fp, csv, ',', NULL, table_record, &t);
+	rc = csv_read(fp, csv, cli_data_error, ',', NULL, table_record, &t);
 	fclose(fp);
 	ck_assert_msg(rc == 0, "%s: csv_read returned %d", csv, rc);
 
@@ -1670,20 +1674,25 @@ START_TEST(ids)
 	before = cli_data_errors();
 	f.s = id;
 	f.len = 200;
-	ck_assert_int_eq(csv_id("t.csv", 2, "sku", &f, 0, buf), 1);
+	ck_assert_int_eq(csv_id(cli_data_error, "t.csv", 2, "sku", &f, 0,
+	    buf), 1);
 	ck_assert_str_eq(buf, id);
 	f.s = "";
 	f.len = 0;
-	ck_assert_int_eq(csv_id("t.csv", 2, "sku", &f, 1, buf), 1);
+	ck_assert_int_eq(csv_id(cli_data_error, "t.csv", 2, "sku", &f, 1,
+	    buf), 1);
 	ck_assert_str_eq(buf, "");
 	f.s = NULL;
-	ck_assert_int_eq(csv_id("t.csv", 2, "sku", &f, 1, buf), 1);
+	ck_assert_int_eq(csv_id(cli_data_error, "t.csv", 2, "sku", &f, 1,
+	    buf), 1);
 	ck_assert_int_eq(cli_data_errors(), before);
 	e = stderr_begin(&saved);
-	ck_assert_int_eq(csv_id("t.csv", 3, "sku", &f, 0, buf), 0);
+	ck_assert_int_eq(csv_id(cli_data_error, "t.csv", 3, "sku", &f, 0,
+	    buf), 0);
 	f.s = long_id;
 	f.len = 201;
-	ck_assert_int_eq(csv_id("t.csv", 4, "sku", &f, 0, buf), 0);
+	ck_assert_int_eq(csv_id(cli_data_error, "t.csv", 4, "sku", &f, 0,
+	    buf), 0);
 	err = stderr_end(e, saved);
 	ck_assert_int_eq(cli_data_errors(), before + 2);
 	ck_assert_ptr_nonnull(strstr(err, "t.csv:3: column 'sku': is empty"));
@@ -1691,6 +1700,120 @@ START_TEST(ids)
 	    "'yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy...' is longer than 200 "
 	    "characters, the longest an id can be"));
 	free(err);
+}
+END_TEST
+
+/* What a report function of the caller's was given: each error as
+ * "FILE:LINE: [column 'C': ]MESSAGE\n", and how many it takes before it
+ * says stop. */
+static struct {
+	struct buf said;
+	int n, stop_after;
+} given;
+
+static int
+keep_report(const char *file, unsigned long line, const char *column,
+    const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), "\n");
+	put(&given.said, file);
+	if (line > 0) {
+		char at[32];
+
+		snprintf(at, sizeof(at), ":%lu", line);
+		put(&given.said, at);
+	}
+	put(&given.said, ": ");
+	if (column != NULL) {
+		put(&given.said, "column '");
+		put(&given.said, column);
+		put(&given.said, "': ");
+	}
+	put(&given.said, msg);
+	return ++given.n < given.stop_after;
+}
+
+static int
+no_columns(void *arg, const struct csv_field *f, unsigned long line)
+{
+	(void)arg;
+	(void)f;
+	(void)line;
+	return 0;
+}
+
+/* A header that lacks two required columns, read by csv_read_columns()
+ * with a report function that takes stop_after errors: what it said, and
+ * what the read returned. */
+static int
+header_missing_two(int stop_after)
+{
+	static const char in[] = "sku_id,qty\n1,2\n";
+	static const char *const columns[] = { "sku", "quantity", "term" };
+	FILE *fp = fmemopen((void *)in, sizeof(in) - 1, "r");
+	int rc;
+
+	ck_assert_ptr_nonnull(fp);
+	free(given.said.p);
+	memset(&given, 0, sizeof(given));
+	put(&given.said, "");
+	given.stop_after = stop_after;
+	rc = csv_read_columns(fp, NAME, keep_report, ',', columns, 3, 2,
+	    no_columns, NULL);
+	fclose(fp);
+	return rc;
+}
+
+/* Errors go to the report function the caller gives, which decides: csv
+ * counts none itself and writes nothing, it stops reporting when told
+ * to, and the read's value says an error was found. */
+START_TEST(report_is_the_callers)
+{
+	static const char bad[] = "a,b\n\"x,1\n";
+	unsigned long before = cli_data_errors();
+	struct csv_field f = { "", 0 };
+	char buf[201], *err;
+	int saved;
+	FILE *e = stderr_begin(&saved), *fp;
+
+	ck_assert_int_eq(header_missing_two(10), -1);
+	ck_assert_str_eq(given.said.p,
+	    "t.csv:1: header: the column 'sku' is missing\n"
+	    "t.csv:1: header: the column 'quantity' is missing\n");
+	ck_assert_int_eq(header_missing_two(1), -1);
+	ck_assert_str_eq(given.said.p,
+	    "t.csv:1: header: the column 'sku' is missing\n");
+
+	fp = fmemopen((void *)bad, sizeof(bad) - 1, "r");
+	ck_assert_ptr_nonnull(fp);
+	given.n = 0;
+	given.stop_after = 10;
+	ck_assert_int_eq(csv_read(fp, NAME, keep_report, ',', NULL,
+	    count_record, &(unsigned long){ 0 }), -1);
+	fclose(fp);
+	ck_assert_int_eq(given.n, 1);
+
+	/* an id: 0 to go on while the report function takes more, else -1 */
+	given.n = 0;
+	given.stop_after = 2;
+	ck_assert_int_eq(csv_id(keep_report, "t.csv", 5, "sku", &f, 0, buf),
+	    0);
+	ck_assert_int_eq(csv_id(keep_report, "t.csv", 6, "sku", &f, 0, buf),
+	    -1);
+	ck_assert_int_eq(given.n, 2);
+
+	err = stderr_end(e, saved);
+	ck_assert_str_eq(err, "");
+	ck_assert_int_eq(cli_data_errors(), before);
+	free(err);
+	free(given.said.p);
+	memset(&given, 0, sizeof(given));
 }
 END_TEST
 
@@ -1739,6 +1862,7 @@ csv_suite(void)
 	tcase_add_test(tc, header_find);
 	tcase_add_test(tc, digest);
 	tcase_add_test(tc, ids);
+	tcase_add_test(tc, report_is_the_callers);
 	tcase_add_exit_test(tc, read_error, CLI_EIO);
 	tcase_add_exit_test(tc, read_error_collected, CLI_EIO);
 	suite_add_tcase(s, tc);

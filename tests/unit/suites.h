@@ -25,5 +25,6 @@ Suite *db_suite(void);
 Suite *metrics_suite(void);
 Suite *cli_suite(void);
 Suite *outfile_suite(void);
+Suite *export_suite(void);
 
 #endif
