@@ -100,7 +100,7 @@ main(void)
 		entity_suite, fx_suite, pipeline_suite, pricing_suite,
 		billing_suite, ar_suite, recognition_suite, db_suite,
 		metrics_suite, cli_suite, outfile_suite, quote_suite,
-		import_suite, measure_suite, reconcile_suite,
+		import_suite, measure_suite, reconcile_suite, report_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 	int failed;
