@@ -4,8 +4,9 @@
  * currency for an account that names none; amounts in minor units of
  * each row's currency, an invoice's total the sum of its lines); that
  * several bad values are each reported with line, column and value and
- * nothing of the file is committed; and that importing the same file
- * again with --upsert changes nothing.
+ * nothing of the file is committed, or with --rejects only the good rows
+ * are; that importing the same file again with --upsert changes nothing,
+ * and that --replace makes the file the whole table.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -197,6 +198,77 @@ START_TEST(upsert_again_changes_nothing)
 }
 END_TEST
 
+/* --rejects -: the good rows go in, the bad one is written out with the
+ * contract's columns and why, and the import succeeds. */
+START_TEST(rejects_written_out)
+{
+	static const char some_bad[] =
+	    "account_id,name,currency\n"
+	    "A-1,Acme,USD\n"
+	    "A-2,Beta,US\n";
+	struct test_capture out, err;
+	struct db *db = test_db(NULL);
+	struct run r;
+	char *said, *got;
+
+	run_init(&r, IMPORT_INSERT);
+	r.o.rejects = "-";
+	test_stdin(some_bad);
+	test_capture(&out, stdout);
+	test_capture(&err, stderr);
+	ck_assert_int_eq(import_files(db, entity_find("accounts"), &r.o, NULL,
+	    0), CLI_OK);
+	said = test_captured(&err);
+	got = test_captured(&out);
+	ck_assert_str_eq(said, "revops-import: stdin: 1 row inserted, 0 "
+	    "updated, 1 rejected (in standard output)\n");
+	ck_assert_str_eq(got, "account_id,name,segment,region,industry,owner,"
+	    "currency,created_on,billing_email,error\n"
+	    "A-2,Beta,,,,,US,,,stdin:3: column 'currency': 'US' is not an ISO "
+	    "4217 currency code\n");
+	free(said);
+	free(got);
+	got = test_query(db, 1, "SELECT account_id FROM accounts");
+	ck_assert_str_eq(got, "A-1\n");
+	free(got);
+	db_close(db);
+}
+END_TEST
+
+/* --replace: the file is the whole table; A-1, not in it, goes, A-2 is
+ * updated, A-3 is new. */
+START_TEST(replace_is_the_whole_table)
+{
+	static const char again[] =
+	    "account_id,name,currency\n"
+	    "A-2,Beta Ltd,JPY\n"
+	    "A-3,Gamma,EUR\n";
+	struct db *db = test_db(NULL);
+	char *said, *got;
+
+	ck_assert_int_eq(import_text(db, "accounts", IMPORT_INSERT, accounts,
+	    &said), CLI_OK);
+	free(said);
+	ck_assert_int_eq(import_text(db, "accounts", IMPORT_REPLACE, again,
+	    &said), CLI_OK);
+	ck_assert_ptr_nonnull(strstr(said, "revops-import: stdin: 1 row "
+	    "inserted, 1 updated\n"));
+	ck_assert_ptr_nonnull(strstr(said, "revops-import: accounts: 1 row "
+	    "not in the input deleted\n"));
+	free(said);
+	got = test_query(db, 3, "SELECT account_id, name, currency "
+	    "FROM accounts ORDER BY account_id");
+	ck_assert_str_eq(got, "A-2|Beta Ltd|JPY\nA-3|Gamma|EUR\n");
+	free(got);
+	got = test_query(db, 1, "SELECT changes FROM audit_log "
+	    "ORDER BY audit_id DESC LIMIT 1");
+	ck_assert_str_eq(got, "{\"accounts\":{\"inserted\":1,\"updated\":1,"
+	    "\"deleted\":1}}\n");
+	free(got);
+	db_close(db);
+}
+END_TEST
+
 Suite *
 import_suite(void)
 {
@@ -208,6 +280,8 @@ import_suite(void)
 	tcase_add_test(tc, bad_currency_nothing_committed);
 	tcase_add_test(tc, bad_lines_nothing_committed);
 	tcase_add_test(tc, upsert_again_changes_nothing);
+	tcase_add_test(tc, rejects_written_out);
+	tcase_add_test(tc, replace_is_the_whole_table);
 	suite_add_tcase(s, tc);
 	return s;
 }

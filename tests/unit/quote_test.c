@@ -1,7 +1,8 @@
 /*
  * quote: pricing a graduated tier, a discount past a rule's limit that
- * needs approval, its approval by the rule's role, and the totals of the
- * quote (DESIGN.md section 4, revops-quote).  The price book of every
+ * needs approval, its approval by the rule's role, the totals of the
+ * quote, and what accepting one makes (DESIGN.md section 4,
+ * revops-quote).  The price book of every
  * test: SEAT, a monthly seat of unit cost 2.00 USD priced graduated at
  * 10.00 for units 1-10, 8.00 for 11-50 and 6.00 from 51; SETUP, a one-time
  * fee of 500.00 whatever the quantity (flat, no cost); and one rule,
@@ -15,6 +16,8 @@
 #include "csv.h"
 #include "date.h"
 #include "db.h"
+#include "measure.h"
+#include "metrics.h"
 #include "quote.h"
 #include "suites.h"
 
@@ -232,12 +235,86 @@ START_TEST(approve_by_the_rules_role)
 }
 END_TEST
 
+/* A quote that needs approval cannot be accepted: a data error, and no
+ * order. */
+START_TEST(accept_needs_approval)
+{
+	static char *const ids[] = { "Q-000002" };
+	struct csv_input ci = { .argv = ids, .argc = 1, .delim = ',' };
+	struct quote_opts o;
+	struct test_capture err;
+	struct db *db = price_book(&o);
+	char *got, *said;
+
+	two_quotes(db, &o);
+	o.on = test_day("2026-04-20");
+	test_capture(&err, stderr);
+	ck_assert_int_eq(quote_accept(db, &ci, &o), CLI_EDATA);
+	said = test_captured(&err);
+	ck_assert_ptr_nonnull(strstr(said, "quote 'Q-000002' is "
+	    "needs_approval, not approved"));
+	free(said);
+	got = test_query(db, 3, "SELECT (SELECT count(*) FROM orders), "
+	    "(SELECT count(*) FROM subscriptions), "
+	    "(SELECT status FROM quotes WHERE quote_id = 'Q-000002')");
+	ck_assert_str_eq(got, "0|0|needs_approval\n");
+	free(got);
+	db_close(db);
+}
+END_TEST
+
+/*
+ * Accepting "ok" on 20 April, to start on 1 May: an order, a contract of
+ * its 12 months (1 May 2026 to 1 May 2027) and a subscription of 30 seats
+ * at the list unit price with the 10 % discount.  That subscription's MRR
+ * in the metrics is the quote's: 30 x 8.66666667 x 0.9 = 234.0000009,
+ * 234.00 (one rule, one home).
+ */
+START_TEST(accept_makes_a_subscription)
+{
+	static char *const ids[] = { "Q-000001" };
+	struct csv_input ci = { .argv = ids, .argc = 1, .delim = ',' };
+	struct measure_opts mo = { .months = 1 };
+	struct quote_opts o;
+	struct test_capture out;
+	struct db *db = price_book(&o);
+	struct metrics_table *t;
+	char *got;
+
+	two_quotes(db, &o);
+	o.on = test_day("2026-04-20");
+	o.start = test_day("2026-05-01");
+	test_capture(&out, stdout);
+	ck_assert_int_eq(quote_accept(db, &ci, &o), CLI_OK);
+	got = test_captured(&out);
+	ck_assert_str_eq(got, "quote_id,account_id,order_id,contract_id,"
+	    "line_no,sku,kind,subscription_id,amount,currency,start_date,"
+	    "end_date\n"
+	    "Q-000001,A-1,ORD-000001,CTR-000001,1,SEAT,recurring,SUB-000001,"
+	    "234.00,USD,2026-05-01,2027-05-01\n");
+	free(got);
+	got = test_query(db, 9, "SELECT subscription_id, contract_id, "
+	    "quantity_micro, unit_price_micro, discount_pct_micro, "
+	    "billing_period, start_date, end_date, (SELECT status FROM quotes "
+	    "WHERE quote_id = 'Q-000001') FROM subscriptions");
+	ck_assert_str_eq(got, "SUB-000001|CTR-000001|30000000|866666667|"
+	    "10000000|month|2026-05-01|2027-05-01|accepted\n");
+	free(got);
+	mo.from = mo.to = date_month_of(o.start);
+	ck_assert_ptr_nonnull(t = measure_table(db, &mo));
+	ck_assert_int_eq(metrics_cell(t, 0, 0, M_MRR)->v, 23400);
+	metrics_table_free(t);
+	db_close(db);
+}
+END_TEST
+
 Suite *
 quote_suite(void)
 {
 	Suite *s = suite_create("quote");
 	TCase *price = tcase_create("price");
 	TCase *rules = tcase_create("rules");
+	TCase *accept = tcase_create("accept");
 
 	tcase_add_test(price, price_graduated);
 	tcase_add_test(price, price_below_first_tier);
@@ -246,5 +323,8 @@ quote_suite(void)
 	tcase_add_test(rules, approve_by_another_role);
 	tcase_add_test(rules, approve_by_the_rules_role);
 	suite_add_tcase(s, rules);
+	tcase_add_test(accept, accept_needs_approval);
+	tcase_add_test(accept, accept_makes_a_subscription);
+	suite_add_tcase(s, accept);
 	return s;
 }
