@@ -3,17 +3,17 @@
 # database file is an error (exit 3) for every verb, never a short or
 # empty result").  Makes a small company with tests/bench/gen (scale
 # 0.01: 1,000 accounts, 3,000 subscriptions, 10,000 invoice lines, with
-# payments applied and quotes accepted), then three copies, each with one
-# leaf page in the middle of one b-tree overwritten with zeros: the table
-# invoice_lines, the table subscriptions, and subscriptions_account, the
-# index through which the billing run and the metrics read subscriptions
-# without touching their table.  Every read verb of every program runs
-# on each copy.  A verb that reads the damaged b-tree must exit 3 with
-# the database's message; rows it printed before it reached the page are
-# no result.  A verb that does not read it must give exactly what it
-# gives on the intact database.  Which verb reads what is the table
-# below, decided from their SQL.  Prints what failed; exits 1 on any
-# failure.
+# payments applied and quotes accepted, and a row or two of each entity
+# gen does not make), then three copies, each with one leaf page in the
+# middle of one b-tree overwritten with zeros: the table invoice_lines,
+# the table subscriptions, and subscriptions_account, the index through
+# which the billing run and the metrics read subscriptions without
+# touching their table.  Every read verb of every program runs on each
+# copy.  A verb that reads the damaged b-tree must exit 3 with the
+# database's message; rows it printed before it reached the page are no
+# result.  A verb that does not read it must give exactly what it gives
+# on the intact database.  Which verb reads what is the table below,
+# decided from their SQL.  Prints what failed; exits 1 on any failure.
 # Usage: sh tests/damaged.sh BINDIR GEN
 bindir=$(cd "$1" && pwd) || exit 2
 case $2 in /*) gen=$2 ;; *) gen=$PWD/$2 ;; esac
@@ -46,6 +46,24 @@ done
 	echo "damaged: the generated company's quotes and payments fail"
 	exit 1
 }
+# a row or two of what gen does not make, so that every export has rows
+printf '%s\n' rule_id,applies_to,kind,threshold,approver \
+    'R-1,*,max_discount,30,sales_manager' >rules.csv
+printf '%s\n' lead_id,created_on,status L-1,2025-01-05,new \
+    L-2,2025-01-06,qualified >leads.csv
+printf '%s\n' user_id,account_id,activated_on U-1,ACC-000001,2025-02-01 \
+    >users.csv
+printf '%s\n' month,kind,amount,currency 2025-01,marketing,1000.00,USD \
+    >spend.csv
+printf '%s\n' response_id,account_id,responded_on,score \
+    C-1,ACC-000001,2025-03-01,5 >csat.csv
+for e in rules leads users spend csat; do
+	revops-import -D intact.db "$e" "$e.csv" 2>.err || {
+		cat .err
+		echo "damaged: the $e of this script do not import"
+		exit 1
+	}
+done
 # every page in the file itself, none left in the write-ahead log
 sqlite3 intact.db "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 sqlite3 -header -csv intact.db "SELECT invoice_id FROM invoices
@@ -150,6 +168,12 @@ while read -r on_lines on_subs on_index command; do
 		continue
 	fi
 	[ -f report.html ] && mv report.html .out
+	# a header alone would show nothing of what a damaged page hides
+	if [ "$(wc -l <.out)" -lt 2 ]; then
+		echo "FAIL $command: no rows on the intact database"
+		fail=$((fail + 1))
+		continue
+	fi
 	mv .out .intact
 	for copy in "lines.db $on_lines invoice_lines" \
 	    "subs.db $on_subs subscriptions" \
