@@ -183,6 +183,34 @@ START_TEST(by_segment)
 }
 END_TEST
 
+/* E pays 100.00 EUR a month from 1 February, when EUR was 1.10 USD:
+ * 110.00 of MRR, still in March at 1.20, as a subscription's amounts are
+ * converted at the rate of its start.  February: new 100 (C) + 110 (E)
+ * = 210.00, MRR 333.33 + 110 = 443.33; March: 400 + 110 = 510.00, and no
+ * expansion from the rate. */
+START_TEST(converted_at_the_start)
+{
+	static const enum metric ms[] = { M_MRR, M_NEW_MRR, M_EXPANSION_MRR };
+	struct measure_opts o = months(NULL);
+	struct db *db = company();
+	struct metrics_table *t;
+
+	db_exec(db, "INSERT INTO accounts (account_id, name, currency) "
+	    "VALUES ('E', 'E', 'EUR');"
+	    "INSERT INTO fx_rates VALUES ('EUR', '2026-01-01', 1100000000000), "
+	    "('EUR', '2026-03-01', 1200000000000);"
+	    "INSERT INTO subscriptions (subscription_id, account_id, sku, "
+	    "quantity_micro, unit_price_micro, currency, billing_period, "
+	    "start_date) VALUES ('S8', 'E', 'P', 1000000, 10000000000, 'EUR', "
+	    "'month', '2026-02-01')");
+	ck_assert_ptr_nonnull(t = measure_table(db, &o));
+	ck_assert_str_eq(figures(t, 1, 0, ms, 3), "44333 21000 5000");
+	ck_assert_str_eq(figures(t, 2, 0, ms, 3), "51000 0 0");
+	metrics_table_free(t);
+	db_close(db);
+}
+END_TEST
+
 /* --detail mrr: a row per account and month whose MRR is not 0 at both
  * ends, contraction and churn as negative amounts. */
 START_TEST(detail_of_b_and_d)
@@ -219,6 +247,7 @@ measure_suite(void)
 	tcase_add_test(tc, movements_of_three_months);
 	tcase_add_test(tc, accounts_and_rates);
 	tcase_add_test(tc, by_segment);
+	tcase_add_test(tc, converted_at_the_start);
 	tcase_add_test(tc, detail_of_b_and_d);
 	suite_add_tcase(s, tc);
 	return s;
