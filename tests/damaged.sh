@@ -129,6 +129,7 @@ entities=$(revops-import --list | awk '{ print $1 }')
 0 0 0 revops-pipeline forecast --from 2024-07 --to 2026-12
 0 0 0 revops-pipeline velocity --as-of 2026-06-30
 0 0 0 revops-pipeline stages
+0 0 0 revops-quote price --on 2025-01-15 quote_lines.csv
 0 0 0 revops-quote list --as-of 2025-01-20
 0 0 0 revops-quote show --as-of 2025-01-20 < quotes.ids
 0 0 0 revops-quote show --lines --as-of 2025-01-20 < quotes.ids
