@@ -85,10 +85,11 @@ $(O)/tests/%.o: tests/unit/%.c lib/*.h tests/unit/*.h $(O)/.deps
 $(O)/tests/unit: $(UNIT_OBJ) $(LIB)
 	$(CC) -o $@ $(UNIT_OBJ) $(LIB) $(CHECK_LIBS) $(DEPS_LIBS) $(LDFLAGS_ALL)
 
-check: all $(O)/tests/unit
+check: all $(O)/tests/unit $(O)/bench/gen
 	CK_VERBOSITY=$${CK_VERBOSITY:-minimal} $(O)/tests/unit
 	sh tests/e2e/run.sh $(O)/bin
 	sh tests/bad/run.sh $(O)/bin
+	sh tests/damaged.sh $(O)/bin $(O)/bench/gen
 	sh tests/docs.sh $(O)/bin
 	sh tests/readme.sh $(O)/bin
 	sh tests/man.sh $(O)/bin

@@ -3,11 +3,34 @@
 #define REVOPS_SUITES_H
 
 #include <check.h>
+#include <stdint.h>
+#include <stdio.h>
 
 struct db;
 /* A database of the whole schema, in memory when path is NULL, opened
  * through the storage interface; the caller closes it with db_close(). */
 struct db *test_db(const char *path);
+
+/* The day of "YYYY-MM-DD" (date.h); a bad date fails the test. */
+int32_t test_day(const char *s);
+
+/* The rows of a query of ncol columns, as text: columns joined by '|'
+ * (NULL as ""), each row ended by a newline; the caller frees it. */
+char *test_query(struct db *db, int ncol, const char *sql);
+
+/* Makes text the process's standard input, for a verb that reads "-"
+ * (each test runs in a process of its own). */
+void test_stdin(const char *text);
+
+/* What a verb writes to stdout or stderr: test_capture() sends the
+ * stream to a temporary file, test_captured() puts it back and returns
+ * what was written, which the caller frees. */
+struct test_capture {
+	FILE *stream, *file;
+	int fd, saved;
+};
+void test_capture(struct test_capture *c, FILE *stream);
+char *test_captured(struct test_capture *c);
 
 Suite *money_suite(void);
 Suite *date_suite(void);
@@ -26,5 +49,10 @@ Suite *metrics_suite(void);
 Suite *cli_suite(void);
 Suite *outfile_suite(void);
 Suite *export_suite(void);
+Suite *quote_suite(void);
+Suite *import_suite(void);
+Suite *measure_suite(void);
+Suite *reconcile_suite(void);
+Suite *report_suite(void);
 
 #endif
