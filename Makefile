@@ -28,10 +28,11 @@ endif
 
 # libcsv has no pkg-config file; check's flags are asked for when linking,
 # after tests/deps.sh may have installed it.
-DEPS_LIBS = -lsqlite3 -lcsv
+DEPS_LIBS = -lsqlite3 -lpq -lcsv
 CHECK_LIBS = `pkg-config --libs check`
 
-CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -pthread -iquote lib $(CFLAGS)
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -pthread -iquote lib \
+    -isystem /usr/include/postgresql $(CFLAGS)
 LDFLAGS_ALL = $(SAN) -pthread $(LDFLAGS)
 
 PROGS = revops-import revops-pipeline revops-quote revops-invoice revops-metrics
@@ -53,7 +54,8 @@ $(O)/.layering: lib/*.c lib/*.h bin/*.c
 	@mkdir -p $(@D) && touch $@
 
 # A missing build dependency is installed when we are root, else named.
-APT_PKGS = build-essential pkg-config libsqlite3-dev libcsv-dev check sqlite3
+APT_PKGS = build-essential pkg-config libsqlite3-dev libpq-dev libcsv-dev check \
+    sqlite3
 $(O)/.deps:
 	@sh tests/deps.sh $(APT_PKGS)
 	@mkdir -p $(O) && touch $@

@@ -1,14 +1,390 @@
 /*
- * The part of the storage interface that is the same on every backend:
- * settings, the audit log, the id counters and the keys a verb writes
- * out, in SQL that every backend accepts.
+ * The storage interface's front (db.h): each call goes to the backend of
+ * its connection (db_backend.h), chosen when the database is opened by
+ * its name: a postgresql:// or postgres:// URL is PostgreSQL, anything
+ * else a SQLite file.  Then what is the same on every backend: settings,
+ * the audit log, the id counters and the keys a verb writes out, in SQL
+ * that every backend accepts.
  */
+#include <errno.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "db.h"
+#include "db_backend.h"
+
+extern const char db_schema_sql[];	/* lib/schema.sql, embedded */
+
+/*
+ * db_migrations[v] takes a database from version v to v + 1; version 0
+ * is an empty database and gets the whole schema.  Add a statement here
+ * (and bump DB_SCHEMA_VERSION) for every change to lib/schema.sql after a
+ * release.
+ */
+const char *const db_migrations[DB_SCHEMA_VERSION] = {
+	db_schema_sql,
+};
+
+/* ---- the backend of a connection -------------------------------------------- */
+
+int
+db_is_url(const char *path)
+{
+	return strncmp(path, "postgresql://", 13) == 0 ||
+	    strncmp(path, "postgres://", 11) == 0;
+}
+
+struct db *
+db_open(const struct cli_common *c, enum db_mode mode, int shared)
+{
+	if (db_is_url(c->db_path))
+		return db_pg_open(c, mode, shared);
+	return db_sqlite_open(c, mode, shared);
+}
+
+void
+db_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	while (db->stmts != NULL)
+		db_finalize(db->stmts);
+	db->ops->close(db);
+}
+
+int
+db_shared(const struct db *db)
+{
+	return db->shared;
+}
+
+struct db *
+db_open_snapshot(struct db *db)
+{
+	return db->ops->open_snapshot(db);
+}
+
+void
+db_begin(struct db *db)
+{
+	db->ops->begin(db, 1);
+}
+
+void
+db_begin_read(struct db *db)
+{
+	db->ops->begin(db, 0);
+}
+
+/*
+ * A command's output is flushed before its commit, and a write error on
+ * it (a full disk, a closed pipe) rolls the transaction back and ends the
+ * program: the database never holds a change whose output was lost.  The
+ * one home of that rule, for every verb.
+ */
+void
+db_commit(struct db *db)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		int e = errno;
+
+		db_rollback(db);
+		errno = e;
+		cli_finish_stdout();
+	}
+	db->ops->commit(db);
+}
+
+void
+db_rollback(struct db *db)
+{
+	db->ops->rollback(db);
+}
+
+int
+db_in_transaction(struct db *db)
+{
+	return db->ops->in_transaction(db);
+}
+
+void
+db_references(struct db *db, int on)
+{
+	db->ops->references(db, on);
+}
+
+void
+db_references_vouch(struct db *db, const char *table)
+{
+	db->ops->references_vouch(db, table);
+}
+
+unsigned long
+db_references_check(struct db *db)
+{
+	return db->ops->references_check(db);
+}
+
+void
+db_write_at_commit(struct db *db)
+{
+	db->ops->write_at_commit(db);
+}
+
+void
+db_exec(struct db *db, const char *sql)
+{
+	db->ops->exec(db, sql);
+}
+
+void
+db_temp_table(struct db *db, const char *name, const char *columns)
+{
+	char *sql = cli_calloc(1, 2 * strlen(name) + strlen(columns) + 64);
+
+	sprintf(sql, "CREATE TEMP TABLE IF NOT EXISTS %s (%s); DELETE FROM %s",
+	    name, columns, name);
+	db_exec(db, sql);
+	free(sql);
+}
+
+const char *
+db_error(struct db *db)
+{
+	return db->ops->error(db);
+}
+
+void
+db_fatal(struct db *db, const char *context)
+{
+	exit(db->ops->failed(db, context, NULL));
+}
+
+void
+db_sql_start(char *buf, size_t size, const char *sql)
+{
+	size_t n = 0;
+
+	for (; sql != NULL && *sql != '\0' && n + 4 < size; sql++)
+		if ((*sql != ' ' && *sql != '\n' && *sql != '\t') ||
+		    (n > 0 && buf[n - 1] != ' '))
+			buf[n++] = *sql == '\n' || *sql == '\t' ? ' ' : *sql;
+	if (sql != NULL && *sql != '\0')
+		buf[n++] = '.', buf[n++] = '.', buf[n++] = '.';
+	buf[n] = '\0';
+}
+
+void
+db_busy_warn(const char *context)
+{
+	cli_warn("%s: the database is locked by another program (waited out "
+	    "--busy-timeout)", context);
+}
+
+void
+db_overflow_warn(const char *context)
+{
+	cli_warn("%s: a sum of amounts or quantities in the database does "
+	    "not fit in 64 bits", context);
+}
+
+void
+db_schema_check(struct db *db, const char *name, int v)
+{
+	if (v == DB_SCHEMA_VERSION)
+		return;
+	db_close(db);
+	cli_die(CLI_EIO, "%s: %s", name, v == 0 ? "not a revops database (a "
+	    "command that writes makes one)" : v > DB_SCHEMA_VERSION ? "its "
+	    "schema is newer than this revops: upgrade revops" : "its schema "
+	    "is older than this revops: a command that writes migrates it");
+}
+
+/* ---- statements ----------------------------------------------------------------- */
+
+struct db_stmt *
+db_prepare(struct db *db, const char *sql)
+{
+	struct db_stmt *st = db->ops->prepare(db, sql);
+
+	st->ops = db->ops;
+	st->db = db;
+	st->prev = NULL;
+	if ((st->next = db->stmts) != NULL)
+		st->next->prev = st;
+	db->stmts = st;
+	return st;
+}
+
+void
+db_finalize(struct db_stmt *st)
+{
+	if (st == NULL)
+		return;
+	if (st->prev != NULL)
+		st->prev->next = st->next;
+	else
+		st->db->stmts = st->next;
+	if (st->next != NULL)
+		st->next->prev = st->prev;
+	st->ops->finalize(st);
+}
+
+struct db *
+db_stmt_db(struct db_stmt *st)
+{
+	return st->db;
+}
+
+int
+db_row(struct db_stmt *st)
+{
+	return st->ops->row(st);
+}
+
+void
+db_done(struct db_stmt *st)
+{
+	(void)st->ops->step(st, 0);
+}
+
+enum db_result
+db_try(struct db_stmt *st)
+{
+	return st->ops->step(st, 1);
+}
+
+void
+db_reset(struct db_stmt *st)
+{
+	st->ops->reset(st);
+}
+
+long
+db_changes(struct db_stmt *st)
+{
+	return st->changes;
+}
+
+int
+db_params(struct db_stmt *st)
+{
+	return st->ops->params(st);
+}
+
+void
+db_bind_int(struct db_stmt *st, int i, int64_t v)
+{
+	st->ops->bind_int(st, i, v);
+}
+
+void
+db_bind_null(struct db_stmt *st, int i)
+{
+	st->ops->bind_null(st, i);
+}
+
+void
+db_bind_text(struct db_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		st->ops->bind_null(st, i);
+	else
+		st->ops->bind_text(st, i, s, strlen(s), 1);
+}
+
+void
+db_bind_ref(struct db_stmt *st, int i, const char *s, size_t len)
+{
+	if (s == NULL)
+		st->ops->bind_null(st, i);
+	else
+		st->ops->bind_text(st, i, s, len, 0);
+}
+
+void
+db_bind_day(struct db_stmt *st, int i, int32_t day)
+{
+	char buf[DATE_FMT_MAX];
+
+	if (day == DATE_NONE) {
+		db_bind_null(st, i);
+		return;
+	}
+	date_format(buf, day);
+	db_bind_text(st, i, buf);
+}
+
+int
+db_null(struct db_stmt *st, int i)
+{
+	return st->ops->null(st, i);
+}
+
+int64_t
+db_int(struct db_stmt *st, int i)
+{
+	return st->ops->int64(st, i);
+}
+
+const char *
+db_text(struct db_stmt *st, int i)
+{
+	return st->ops->text(st, i);
+}
+
+size_t
+db_len(struct db_stmt *st, int i)
+{
+	return st->ops->len(st, i);
+}
+
+int32_t
+db_day(struct db_stmt *st, int i)
+{
+	const char *s = db_text(st, i);
+	int32_t d;
+
+	if (date_parse(s, strlen(s), &d) != 0)
+		return DATE_NONE;
+	return d;
+}
+
+char *
+db_strdup(struct db_stmt *st, int i)
+{
+	return db_null(st, i) ? NULL : cli_strdup(db_text(st, i));
+}
+
+/* ---- bulk load ------------------------------------------------------------------ */
+
+struct db_rows *
+db_rows_new(struct db *db, const char *head, int ncol)
+{
+	return db->ops->rows_new(db, head, ncol);
+}
+
+struct db_stmt *
+db_rows_add(struct db_rows *r, int *base)
+{
+	return r->ops->rows_add(r, base);
+}
+
+void
+db_rows_flush(struct db_rows *r)
+{
+	r->ops->rows_flush(r);
+}
+
+void
+db_rows_free(struct db_rows *r)
+{
+	if (r != NULL)
+		r->ops->rows_free(r);
+}
+
+/* ---- on every backend ------------------------------------------------------------ */
 
 #define ID_DIGITS_MAX 18	/* of an id's number: below 10^18 */
 

@@ -44,6 +44,9 @@ enum db_mode {
  * thread), so the backend locks it on every call; otherwise it does not,
  * which saves a lock a column read on a large output. */
 struct db *db_open(const struct cli_common *c, enum db_mode mode, int shared);
+/* Whether a database's name is a PostgreSQL URL (postgresql://… or
+ * postgres://…) rather than the path of a SQLite file. */
+int db_is_url(const char *path);
 /* Closes the connection and every statement still prepared on it.  NULL
  * is fine. */
 void db_close(struct db *db);

@@ -1,13 +1,10 @@
 /*
- * The SQLite backend of the storage interface (db.h): the one file that
- * includes sqlite3.h.
+ * The SQLite backend of the storage interface (db.h, db_backend.h): the
+ * one file that includes sqlite3.h.
  *
- * A connection keeps the statements prepared on it in a list, so that
- * db_close() frees them all.  A statement knows its connection and its
- * SQL, so that an error names the statement it was.  Binding resets a
- * statement that has rows pending, and reaching the end resets it, so
- * that no caller meets SQLite's rule that a statement stepped is reset
- * before it is bound again.
+ * Binding resets a statement that has rows pending, and reaching the end
+ * resets it, so that no caller meets SQLite's rule that a statement
+ * stepped is reset before it is bound again.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,34 +19,25 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "db.h"
+#include "db_backend.h"
 #include "keyset.h"
 #include "outfile.h"
 
-extern const char db_schema_sql[];	/* lib/schema.sql, embedded */
-
-/*
- * migrations[v] takes a database from version v to v + 1; version 0 is an
- * empty file and gets the whole schema.  Add a statement here (and bump
- * DB_SCHEMA_VERSION) for every change to lib/schema.sql after a release.
- */
-static const char *const migrations[DB_SCHEMA_VERSION] = {
-	db_schema_sql,
-};
-
-struct db {
+struct sq {
+	struct db base;
 	sqlite3 *h;
-	int shared, busy_ms, dry_run;
-	struct db_stmt *stmts;	/* prepared on it, not yet finalized */
+	int dry_run;		/* a copy, removed when closed */
 	struct references *refs;	/* while references are off */
 };
 
-struct db_stmt {
+struct sq_stmt {
+	struct db_stmt base;
 	sqlite3_stmt *h;
-	struct db *db;
-	long changes;
-	struct db_stmt *prev, *next;
 };
+
+#define H(db) (((struct sq *)(db))->h)
+#define SH(st) (((struct sq_stmt *)(st))->h)
+#define REFS(db) (((struct sq *)(db))->refs)
 
 /* ---- errors ----------------------------------------------------------------- */
 
@@ -62,166 +50,108 @@ overflowed(sqlite3 *h)
 	    strcmp(sqlite3_errmsg(h), "integer overflow") == 0;
 }
 
-static _Noreturn void
-fatal(struct db *db, const char *context, const char *sql)
+static int
+sq_failed(struct db *db, const char *context, const char *sql)
 {
-	int code = sqlite3_extended_errcode(db->h), status = CLI_EIO;
+	int code = sqlite3_extended_errcode(H(db)), status = CLI_EIO;
 	char in[64];
-	size_t n = 0;
 
-	/* the statement it was, its start on one line */
-	for (; sql != NULL && *sql != '\0' && n < sizeof(in) - 4; sql++)
-		if (*sql != ' ' || (n > 0 && in[n - 1] != ' '))
-			in[n++] = *sql == '\n' ? ' ' : *sql;
-	if (sql != NULL && *sql != '\0')
-		in[n++] = '.', in[n++] = '.', in[n++] = '.';
-	in[n] = '\0';
+	db_sql_start(in, sizeof(in), sql);
 	if ((code & 0xff) == SQLITE_BUSY)
-		cli_warn("%s: the database is locked by another program "
-		    "(waited out --busy-timeout)", context);
-	else if (overflowed(db->h)) {
-		cli_warn("%s: a sum of amounts or quantities in the database "
-		    "does not fit in 64 bits", context);
+		db_busy_warn(context);
+	else if (overflowed(H(db))) {
+		db_overflow_warn(context);
 		status = CLI_EDATA;
-	} else if (n > 0)
-		cli_warn("%s: %s, in '%s'", context, sqlite3_errmsg(db->h), in);
+	} else if (in[0] != '\0')
+		cli_warn("%s: %s, in '%s'", context, sqlite3_errmsg(H(db)), in);
 	else
-		cli_warn("%s: %s", context, sqlite3_errmsg(db->h));
-	if (!sqlite3_get_autocommit(db->h))
-		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
-	exit(status);
+		cli_warn("%s: %s", context, sqlite3_errmsg(H(db)));
+	if (!sqlite3_get_autocommit(H(db)))
+		sqlite3_exec(H(db), "ROLLBACK", NULL, NULL, NULL);
+	return status;
 }
 
-void
-db_fatal(struct db *db, const char *context)
+static const char *
+sq_error(struct db *db)
 {
-	fatal(db, context, NULL);
-}
-
-const char *
-db_error(struct db *db)
-{
-	return sqlite3_errmsg(db->h);
+	return sqlite3_errmsg(H(db));
 }
 
 /* ---- statements --------------------------------------------------------------- */
 
-void
-db_exec(struct db *db, const char *sql)
+static void
+sq_exec(struct db *db, const char *sql)
 {
-	if (sqlite3_exec(db->h, sql, NULL, NULL, NULL) != SQLITE_OK)
+	if (sqlite3_exec(H(db), sql, NULL, NULL, NULL) != SQLITE_OK)
 		db_fatal(db, "database");
 }
 
-void
-db_temp_table(struct db *db, const char *name, const char *columns)
+static struct db_stmt *
+sq_prepare(struct db *db, const char *sql)
 {
-	char *sql = cli_calloc(1, 2 * strlen(name) + strlen(columns) + 64);
+	struct sq_stmt *st = cli_calloc(1, sizeof(*st));
 
-	sprintf(sql, "CREATE TEMP TABLE IF NOT EXISTS %s (%s); DELETE FROM %s",
-	    name, columns, name);
-	db_exec(db, sql);
-	free(sql);
-}
-
-struct db_stmt *
-db_prepare(struct db *db, const char *sql)
-{
-	struct db_stmt *st = cli_calloc(1, sizeof(*st));
-
-	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	if (sqlite3_prepare_v3(H(db), sql, -1, SQLITE_PREPARE_PERSISTENT,
 	    &st->h, NULL) != SQLITE_OK)
-		fatal(db, "database", sql);
-	st->db = db;
-	if ((st->next = db->stmts) != NULL)
-		st->next->prev = st;
-	db->stmts = st;
-	return st;
+		exit(sq_failed(db, "database", sql));
+	return &st->base;
 }
 
-void
-db_finalize(struct db_stmt *st)
+static void
+sq_finalize(struct db_stmt *st)
 {
-	if (st == NULL)
-		return;
-	if (st->prev != NULL)
-		st->prev->next = st->next;
-	else
-		st->db->stmts = st->next;
-	if (st->next != NULL)
-		st->next->prev = st->prev;
-	sqlite3_finalize(st->h);
+	sqlite3_finalize(SH(st));
 	free(st);
-}
-
-struct db *
-db_stmt_db(struct db_stmt *st)
-{
-	return st->db;
 }
 
 static _Noreturn void
 stmt_fatal(struct db_stmt *st)
 {
-	fatal(st->db, "database", sqlite3_sql(st->h));
+	exit(sq_failed(st->db, "database", sqlite3_sql(SH(st))));
 }
 
-int
-db_row(struct db_stmt *st)
+static int
+sq_row(struct db_stmt *st)
 {
-	int rc = sqlite3_step(st->h);
+	int rc = sqlite3_step(SH(st));
 
 	if (rc == SQLITE_ROW)
 		return 1;
 	if (rc != SQLITE_DONE)
 		stmt_fatal(st);
-	sqlite3_reset(st->h);
+	sqlite3_reset(SH(st));
 	return 0;
 }
 
-void
-db_done(struct db_stmt *st)
+static enum db_result
+sq_step(struct db_stmt *st, int may_refuse)
 {
-	if (sqlite3_step(st->h) != SQLITE_DONE)
-		stmt_fatal(st);
-	st->changes = sqlite3_changes(st->db->h);
-	sqlite3_reset(st->h);
-}
+	int rc = sqlite3_step(SH(st));
 
-enum db_result
-db_try(struct db_stmt *st)
-{
-	int rc = sqlite3_step(st->h);
-
-	st->changes = rc == SQLITE_DONE ? sqlite3_changes(st->db->h) : 0;
 	if (rc == SQLITE_DONE) {
-		sqlite3_reset(st->h);
+		st->changes = sqlite3_changes(H(st->db));
+		sqlite3_reset(SH(st));
 		return DB_OK;
 	}
-	if ((rc & 0xff) != SQLITE_CONSTRAINT)
+	st->changes = 0;
+	if (!may_refuse || (rc & 0xff) != SQLITE_CONSTRAINT)
 		stmt_fatal(st);
 	/* the reset keeps the error's message for db_error() */
-	sqlite3_reset(st->h);
+	sqlite3_reset(SH(st));
 	return rc == SQLITE_CONSTRAINT_PRIMARYKEY ||
 	    rc == SQLITE_CONSTRAINT_UNIQUE ? DB_DUPLICATE : DB_REFUSED;
 }
 
-void
-db_reset(struct db_stmt *st)
+static void
+sq_reset(struct db_stmt *st)
 {
-	sqlite3_reset(st->h);
+	sqlite3_reset(SH(st));
 }
 
-long
-db_changes(struct db_stmt *st)
+static int
+sq_params(struct db_stmt *st)
 {
-	return st->changes;
-}
-
-int
-db_params(struct db_stmt *st)
-{
-	return sqlite3_bind_parameter_count(st->h);
+	return sqlite3_bind_parameter_count(SH(st));
 }
 
 /* ---- binds ------------------------------------------------------------------ */
@@ -229,154 +159,93 @@ db_params(struct db_stmt *st)
 static sqlite3_stmt *
 bindable(struct db_stmt *st)
 {
-	if (sqlite3_stmt_busy(st->h))
-		sqlite3_reset(st->h);
-	return st->h;
+	if (sqlite3_stmt_busy(SH(st)))
+		sqlite3_reset(SH(st));
+	return SH(st);
 }
 
-void
-db_bind_int(struct db_stmt *st, int i, int64_t v)
+static void
+sq_bind_int(struct db_stmt *st, int i, int64_t v)
 {
 	sqlite3_bind_int64(bindable(st), i, v);
 }
 
-void
-db_bind_null(struct db_stmt *st, int i)
+static void
+sq_bind_null(struct db_stmt *st, int i)
 {
 	sqlite3_bind_null(bindable(st), i);
 }
 
-void
-db_bind_text(struct db_stmt *st, int i, const char *s)
+static void
+sq_bind_text(struct db_stmt *st, int i, const char *s, size_t len, int copy)
 {
-	if (s == NULL)
-		sqlite3_bind_null(bindable(st), i);
-	else
-		sqlite3_bind_text(bindable(st), i, s, -1, SQLITE_TRANSIENT);
-}
-
-void
-db_bind_ref(struct db_stmt *st, int i, const char *s, size_t len)
-{
-	if (s == NULL)
-		sqlite3_bind_null(bindable(st), i);
-	else
-		sqlite3_bind_text(bindable(st), i, s, (int)len, SQLITE_STATIC);
-}
-
-void
-db_bind_day(struct db_stmt *st, int i, int32_t day)
-{
-	char buf[DATE_FMT_MAX];
-
-	if (day == DATE_NONE) {
-		db_bind_null(st, i);
-		return;
-	}
-	date_format(buf, day);
-	db_bind_text(st, i, buf);
+	sqlite3_bind_text(bindable(st), i, s, (int)len, copy ?
+	    SQLITE_TRANSIENT : SQLITE_STATIC);
 }
 
 /* ---- columns ------------------------------------------------------------------ */
 
-int
-db_null(struct db_stmt *st, int i)
+static int
+sq_null(struct db_stmt *st, int i)
 {
-	return sqlite3_column_type(st->h, i) == SQLITE_NULL;
+	return sqlite3_column_type(SH(st), i) == SQLITE_NULL;
 }
 
-int64_t
-db_int(struct db_stmt *st, int i)
+static int64_t
+sq_int64(struct db_stmt *st, int i)
 {
-	return sqlite3_column_int64(st->h, i);
+	return sqlite3_column_int64(SH(st), i);
 }
 
-const char *
-db_text(struct db_stmt *st, int i)
+static const char *
+sq_text(struct db_stmt *st, int i)
 {
-	const char *s = (const char *)sqlite3_column_text(st->h, i);
+	const char *s = (const char *)sqlite3_column_text(SH(st), i);
 
 	return s != NULL ? s : "";
 }
 
-size_t
-db_len(struct db_stmt *st, int i)
+static size_t
+sq_len(struct db_stmt *st, int i)
 {
-	(void)sqlite3_column_text(st->h, i);	/* the length of it as text */
-	return (size_t)sqlite3_column_bytes(st->h, i);
-}
-
-int32_t
-db_day(struct db_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st->h, i);
-	int32_t d;
-
-	if (s == NULL || date_parse(s, strlen(s), &d) != 0)
-		return DATE_NONE;
-	return d;
-}
-
-char *
-db_strdup(struct db_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st->h, i);
-
-	return s != NULL ? cli_strdup(s) : NULL;
+	(void)sqlite3_column_text(SH(st), i);	/* the length of it as text */
+	return (size_t)sqlite3_column_bytes(SH(st), i);
 }
 
 /* ---- transactions --------------------------------------------------------------- */
 
-void
-db_begin(struct db *db)
+/* BEGIN IMMEDIATE: a command that writes takes the write lock up front. */
+static void
+sq_begin(struct db *db, int write)
 {
-	db_exec(db, "BEGIN IMMEDIATE");
+	sq_exec(db, write ? "BEGIN IMMEDIATE" : "BEGIN");
 }
 
-void
-db_begin_read(struct db *db)
+static void
+sq_commit(struct db *db)
 {
-	db_exec(db, "BEGIN");
+	sq_exec(db, "COMMIT");
 }
 
-/*
- * A command's output is flushed before its commit, and a write error on
- * it (a full disk, a closed pipe) rolls the transaction back and ends the
- * program: the database never holds a change whose output was lost.  The
- * one home of that rule, for every verb.
- */
-void
-db_commit(struct db *db)
+static void
+sq_rollback(struct db *db)
 {
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		int e = errno;
-
-		db_rollback(db);
-		errno = e;
-		cli_finish_stdout();
-	}
-	db_exec(db, "COMMIT");
+	if (!sqlite3_get_autocommit(H(db)))
+		sqlite3_exec(H(db), "ROLLBACK", NULL, NULL, NULL);
 }
 
-void
-db_rollback(struct db *db)
+static int
+sq_in_transaction(struct db *db)
 {
-	if (!sqlite3_get_autocommit(db->h))
-		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	return !sqlite3_get_autocommit(H(db));
 }
 
 /* SQLite writes a page out when its cache is full: 128 MiB holds the
  * records of a large run, where db_open()'s 16 MiB spills them. */
-void
-db_write_at_commit(struct db *db)
+static void
+sq_write_at_commit(struct db *db)
 {
-	db_exec(db, "PRAGMA cache_size = -131072");
-}
-
-int
-db_in_transaction(struct db *db)
-{
-	return !sqlite3_get_autocommit(db->h);
+	sq_exec(db, "PRAGMA cache_size = -131072");
 }
 
 /* ---- references ------------------------------------------------------------ */
@@ -671,24 +540,24 @@ references_load(struct db *db)
 }
 
 /* SQLite ignores the setting inside a transaction, hence outside one. */
-void
-db_references(struct db *db, int on)
+static void
+sq_references(struct db *db, int on)
 {
-	db_exec(db, on ? "PRAGMA foreign_keys = ON" :
+	sq_exec(db, on ? "PRAGMA foreign_keys = ON" :
 	    "PRAGMA foreign_keys = OFF");
-	sqlite3_preupdate_hook(db->h, NULL, NULL);
-	references_free(db->refs);
-	db->refs = NULL;
+	sqlite3_preupdate_hook(H(db), NULL, NULL);
+	references_free(REFS(db));
+	REFS(db) = NULL;
 	if (on)
 		return;
-	db->refs = references_load(db);
-	sqlite3_preupdate_hook(db->h, on_write, db->refs);
+	REFS(db) = references_load(db);
+	sqlite3_preupdate_hook(H(db), on_write, REFS(db));
 }
 
-void
-db_references_vouch(struct db *db, const char *table)
+static void
+sq_references_vouch(struct db *db, const char *table)
 {
-	struct ref_table *t = ref_table(db->refs, table);
+	struct ref_table *t = ref_table(REFS(db), table);
 
 	if (t != NULL)
 		t->vouched = 1;
@@ -746,7 +615,7 @@ orphans(struct db *db, const struct reference *r, const char *where,
 	st = db_prepare(db, sql);
 	if (v != NULL)
 		sqlite3_bind_value(bindable(st), 1, v);
-	nkey = sqlite3_column_count(st->h) - 1;
+	nkey = sqlite3_column_count(SH(st)) - 1;
 	while (!*stop && db_row(st)) {
 		char *key = NULL;
 		size_t len = 0;
@@ -757,12 +626,12 @@ orphans(struct db *db, const struct reference *r, const char *where,
 		for (int i = 1; i <= nkey; i++)
 			if (db_null(st, i))
 				fprintf(f, "%s%s (empty)", i > 1 ? ", " : "",
-				    sqlite3_column_name(st->h, i));
+				    sqlite3_column_name(SH(st), i));
 			else
-				fprintf(f, sqlite3_column_type(st->h, i) ==
+				fprintf(f, sqlite3_column_type(SH(st), i) ==
 				    SQLITE_INTEGER ? "%s%s %s" : "%s%s '%s'",
 				    i > 1 ? ", " : "",
-				    sqlite3_column_name(st->h, i),
+				    sqlite3_column_name(SH(st), i),
 				    db_text(st, i));
 		fclose(f);
 		n++;
@@ -775,10 +644,10 @@ orphans(struct db *db, const struct reference *r, const char *where,
 	return n;
 }
 
-unsigned long
-db_references_check(struct db *db)
+static unsigned long
+sq_references_check(struct db *db)
 {
-	struct references *rs = db->refs;
+	struct references *rs = REFS(db);
 	unsigned long n = 0;
 	int stop = 0;
 
@@ -876,7 +745,7 @@ migrate(struct db *db, const char *path)
 		    "revops (%d); upgrade revops", path, v, DB_SCHEMA_VERSION);
 	}
 	for (; v < DB_SCHEMA_VERSION; v++) {
-		db_exec(db, migrations[v]);
+		db_exec(db, db_migrations[v]);
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
 		db_exec(db, sql);
 	}
@@ -886,7 +755,7 @@ migrate(struct db *db, const char *path)
 static struct db *
 open_file(const char *path, int flags, int shared, int busy_ms)
 {
-	struct db *db = cli_calloc(1, sizeof(*db));
+	struct sq *db = cli_calloc(1, sizeof(*db));
 
 	/*
 	 * SQLite counts every allocation under a global mutex for
@@ -895,17 +764,18 @@ open_file(const char *path, int flags, int shared, int busy_ms)
 	 * SQLite initialises; a second open gets SQLITE_MISUSE, harmlessly.)
 	 */
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-	if (sqlite3_open_v2(path, &db->h, flags | (shared ?
+	if (sqlite3_open_v2(path, &H(db), flags | (shared ?
 	    SQLITE_OPEN_FULLMUTEX : SQLITE_OPEN_NOMUTEX), NULL) != SQLITE_OK) {
-		cli_warn("%s: %s", path, db->h != NULL ?
-		    sqlite3_errmsg(db->h) : "cannot open");
+		cli_warn("%s: %s", path, H(db) != NULL ?
+		    sqlite3_errmsg(H(db)) : "cannot open");
 		exit(CLI_EIO);
 	}
-	db->shared = shared;
-	db->busy_ms = busy_ms;
-	sqlite3_busy_timeout(db->h, busy_ms);
-	sqlite3_extended_result_codes(db->h, 1);
-	return db;
+	db->base.ops = &db_sqlite_ops;
+	db->base.shared = shared;
+	db->base.busy_ms = busy_ms;
+	sqlite3_busy_timeout(H(db), busy_ms);
+	sqlite3_extended_result_codes(H(db), 1);
+	return &db->base;
 }
 
 /*
@@ -920,14 +790,14 @@ open_read(const struct cli_common *c, int shared)
 {
 	char *uri, *wal;
 	struct db *db;
-	int v, rc, no_wal;
+	int rc, no_wal;
 
 	if (access(c->db_path, F_OK) != 0)
 		cli_die(CLI_EIO, "%s: no such database: name one with -D PATH "
 		    "or REVOPS_DB (a command that writes creates it)",
 		    c->db_path);
 	db = open_file(c->db_path, SQLITE_OPEN_READONLY, shared, c->busy_ms);
-	rc = sqlite3_exec(db->h, "PRAGMA user_version", NULL, NULL, NULL) &
+	rc = sqlite3_exec(H(db), "PRAGMA user_version", NULL, NULL, NULL) &
 	    0xff;
 	if (rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN) {
 		if ((wal = sqlite3_mprintf("%s-wal", c->db_path)) == NULL ||
@@ -943,18 +813,11 @@ open_read(const struct cli_common *c, int shared)
 		    shared, c->busy_ms);
 		sqlite3_free(uri);
 	}
-	if (sqlite3_exec(db->h, "PRAGMA foreign_keys = ON; PRAGMA temp_store = "
+	if (sqlite3_exec(H(db), "PRAGMA foreign_keys = ON; PRAGMA temp_store = "
 	    "MEMORY; PRAGMA cache_size = -16384; PRAGMA threads = 2", NULL, NULL,
 	    NULL) != SQLITE_OK)
 		db_fatal(db, c->db_path);
-	if ((v = user_version(db)) != DB_SCHEMA_VERSION) {
-		db_close(db);
-		cli_die(CLI_EIO, "%s: %s", c->db_path, v == 0 ? "not a revops "
-		    "database (a command that writes makes one)" : v >
-		    DB_SCHEMA_VERSION ? "its schema is newer than this revops: "
-		    "upgrade revops" : "its schema is older than this revops: "
-		    "a command that writes migrates it");
-	}
+	db_schema_check(db, c->db_path, user_version(db));
 	return db;
 }
 
@@ -982,8 +845,8 @@ open_dry_run(const struct cli_common *c, int shared)
 		cli_die(CLI_EIO, "%s: %s", tmpdir, strerror(ENAMETOOLONG));
 	outfile_scratch(dry_copy, journals, 3);
 	db = open_file(dry_copy, SQLITE_OPEN_READWRITE, shared, c->busy_ms);
-	db->dry_run = 1;
-	if ((b = sqlite3_backup_init(db->h, "main", src->h, "main")) == NULL)
+	((struct sq *)db)->dry_run = 1;
+	if ((b = sqlite3_backup_init(H(db), "main", H(src), "main")) == NULL)
 		db_fatal(db, dry_copy);
 	rc = sqlite3_backup_step(b, -1);
 	sqlite3_backup_finish(b);
@@ -995,7 +858,7 @@ open_dry_run(const struct cli_common *c, int shared)
 }
 
 struct db *
-db_open(const struct cli_common *c, enum db_mode mode, int shared)
+db_sqlite_open(const struct cli_common *c, enum db_mode mode, int shared)
 {
 	int memory = strcmp(c->db_path, DB_MEMORY) == 0;
 	struct db *db;
@@ -1010,7 +873,7 @@ db_open(const struct cli_common *c, enum db_mode mode, int shared)
 		db = open_file(c->db_path, SQLITE_OPEN_READWRITE, shared,
 		    c->busy_ms);
 	}
-	if (sqlite3_exec(db->h, "PRAGMA journal_mode = WAL; PRAGMA synchronous = "
+	if (sqlite3_exec(H(db), "PRAGMA journal_mode = WAL; PRAGMA synchronous = "
 	    "NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; "
 	    "PRAGMA cache_size = -16384; PRAGMA threads = 2", NULL, NULL, NULL)
 	    != SQLITE_OK)
@@ -1024,16 +887,17 @@ db_open(const struct cli_common *c, enum db_mode mode, int shared)
  * second connection's read transaction sees what db's found until db
  * commits.
  */
-struct db *
-db_open_snapshot(struct db *db)
+static struct db *
+sq_open_snapshot(struct db *db)
 {
-	const char *path = sqlite3_db_filename(db->h, "main");
-	struct db *rd = cli_calloc(1, sizeof(*rd));
+	const char *path = sqlite3_db_filename(H(db), "main");
+	struct sq *rd = cli_calloc(1, sizeof(*rd));
 	int rc = sqlite3_open_v2(path, &rd->h, SQLITE_OPEN_READONLY |
 	    SQLITE_OPEN_NOMUTEX, NULL);
 
+	rd->base.ops = &db_sqlite_ops;
+	rd->base.busy_ms = db->busy_ms;
 	if (rc == SQLITE_OK) {
-		rd->busy_ms = db->busy_ms;
 		sqlite3_busy_timeout(rd->h, db->busy_ms);
 		sqlite3_extended_result_codes(rd->h, 1);
 		rc = sqlite3_exec(rd->h, "PRAGMA temp_store = MEMORY; "
@@ -1045,32 +909,25 @@ db_open_snapshot(struct db *db)
 		db_rollback(db);
 		exit(CLI_EIO);
 	}
-	return rd;
+	return &rd->base;
 }
 
-int
-db_shared(const struct db *db)
+static void
+sq_close(struct db *db)
 {
-	return db->shared;
-}
+	int dry_run = ((struct sq *)db)->dry_run;
 
-void
-db_close(struct db *db)
-{
-	if (db == NULL)
-		return;
-	while (db->stmts != NULL)
-		db_finalize(db->stmts);
-	sqlite3_close_v2(db->h);
-	references_free(db->refs);
-	if (db->dry_run)
+	sqlite3_close_v2(H(db));
+	references_free(((struct sq *)db)->refs);
+	if (dry_run)
 		outfile_scratch_remove();
 	free(db);
 }
 
 /* ---- bulk load ---------------------------------------------------------------- */
 
-struct db_rows {
+struct sq_rows {
+	struct db_rows base;
 	struct db_stmt *st;
 	int ncol, n;		/* n: rows bound */
 };
@@ -1081,10 +938,10 @@ struct db_rows {
  * the others is bound NULL.  Plain "INSERT ... VALUES (...), (...)" would
  * need a second statement for the rest, and their values bound again.
  */
-struct db_rows *
-db_rows_new(struct db *db, const char *head, int ncol)
+static struct db_rows *
+sq_rows_new(struct db *db, const char *head, int ncol)
 {
-	struct db_rows *r = cli_calloc(1, sizeof(*r));
+	struct sq_rows *r = cli_calloc(1, sizeof(*r));
 	size_t cap = strlen(head) + 64 + (size_t)DB_ROWS * ((size_t)ncol * 3 + 4);
 	char *sql = cli_calloc(1, cap);
 	size_t n;
@@ -1101,26 +958,31 @@ db_rows_new(struct db *db, const char *head, int ncol)
 		sql[n++] = ')';
 	}
 	snprintf(sql + n, cap - n, ") WHERE column1 IS NOT NULL");
+	r->base.ops = &db_sqlite_ops;
 	r->ncol = ncol;
 	r->st = db_prepare(db, sql);
 	free(sql);
-	return r;
+	return &r->base;
 }
 
-struct db_stmt *
-db_rows_add(struct db_rows *r, int *base)
+static struct db_stmt *
+sq_rows_add(struct db_rows *base, int *k)
 {
+	struct sq_rows *r = (struct sq_rows *)base;
+
 	if (r->n == DB_ROWS) {
 		db_done(r->st);
 		r->n = 0;
 	}
-	*base = r->n++ * r->ncol + 1;
+	*k = r->n++ * r->ncol + 1;
 	return r->st;
 }
 
-void
-db_rows_flush(struct db_rows *r)
+static void
+sq_rows_flush(struct db_rows *base)
 {
+	struct sq_rows *r = (struct sq_rows *)base;
+
 	if (r->n == 0)
 		return;
 	for (int i = r->n * r->ncol + 1; i <= DB_ROWS * r->ncol; i += r->ncol)
@@ -1129,11 +991,45 @@ db_rows_flush(struct db_rows *r)
 	r->n = 0;
 }
 
-void
-db_rows_free(struct db_rows *r)
+static void
+sq_rows_free(struct db_rows *base)
 {
-	if (r == NULL)
-		return;
+	struct sq_rows *r = (struct sq_rows *)base;
+
 	db_finalize(r->st);
 	free(r);
 }
+
+const struct db_ops db_sqlite_ops = {
+	.name = "sqlite",
+	.close = sq_close,
+	.open_snapshot = sq_open_snapshot,
+	.exec = sq_exec,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.in_transaction = sq_in_transaction,
+	.write_at_commit = sq_write_at_commit,
+	.references = sq_references,
+	.references_vouch = sq_references_vouch,
+	.references_check = sq_references_check,
+	.error = sq_error,
+	.failed = sq_failed,
+	.prepare = sq_prepare,
+	.finalize = sq_finalize,
+	.row = sq_row,
+	.step = sq_step,
+	.reset = sq_reset,
+	.params = sq_params,
+	.bind_int = sq_bind_int,
+	.bind_null = sq_bind_null,
+	.bind_text = sq_bind_text,
+	.null = sq_null,
+	.int64 = sq_int64,
+	.text = sq_text,
+	.len = sq_len,
+	.rows_new = sq_rows_new,
+	.rows_add = sq_rows_add,
+	.rows_flush = sq_rows_flush,
+	.rows_free = sq_rows_free,
+};

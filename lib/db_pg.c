@@ -1,0 +1,955 @@
+/*
+ * The PostgreSQL backend of the storage interface (db.h, db_backend.h),
+ * through libpq: the one file that includes libpq-fe.h.
+ *
+ * SQL is revops' one text, with SQLite's ?N parameters written as $N
+ * here.  A statement is prepared on the server when it first runs, with
+ * the types of its first binds (an integer is int8; a text or a NULL is
+ * left for the server to infer from where it stands, or text where the
+ * server cannot), and again if later binds differ in type.  Its rows come
+ * back whole, as one result.
+ *
+ * Transactions: a command's reads are one snapshot (REPEATABLE READ).  A
+ * command that writes first takes revops' writer lock (a session advisory
+ * lock, waited for as long as --busy-timeout), then begins: writers take
+ * turns as on SQLite, so none can fail to serialize against another, and
+ * each sees what the one before committed.  A dry run rolls back where
+ * it would commit.  A row that a constraint refuses (db_try) is undone to
+ * a savepoint, as PostgreSQL ends the transaction otherwise.  References
+ * are deferred to the commit where a verb turns their check off.
+ *
+ * The schema is lib/schema.sql, written for SQLite, with its types mapped
+ * here (map_schema()); the schema version is kept in revops_schema.
+ */
+#include <errno.h>
+#include <libpq-fe.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_backend.h"
+
+#define INT8OID 20
+#define TEXTOID 25
+#define PG_UNKNOWN 0
+
+/* The writers' lock: one key for revops in the database ("rvps"). */
+#define WRITER_LOCK "7267767073"
+
+struct pg {
+	struct db base;
+	PGconn *c;
+	char *name;		/* the URL without its password, for messages */
+	char *url;		/* for the snapshot reader */
+	int dry_run, locked, defer_refs;
+	unsigned long names;	/* prepared statements so far */
+	char state[6];		/* SQLSTATE of the last error */
+	char msg[512];		/* its message */
+};
+
+struct param {
+	char *v;		/* NUL-terminated copy, NULL for SQL NULL */
+	size_t cap;
+	unsigned int type;	/* INT8OID or PG_UNKNOWN */
+};
+
+struct pg_stmt {
+	struct db_stmt base;
+	char *sql;		/* with $N parameters */
+	int np;
+	struct param *p;
+	const char **v;		/* the values of p, as libpq takes them */
+	unsigned int *types;	/* those it was prepared with */
+	char name[24];		/* "" until prepared */
+	PGresult *res;
+	int row, nrows;		/* the current row of res */
+};
+
+#define PG(db) ((struct pg *)(db))
+#define PS(st) ((struct pg_stmt *)(st))
+
+/* ---- text ------------------------------------------------------------------- */
+
+/*
+ * The URL with its password taken out, for every message and the audit
+ * log: postgresql://user:secret@host/db -> postgresql://user@host/db,
+ * and a password=... parameter dropped.
+ */
+char *
+db_redact_url(const char *url)
+{
+	char *r = cli_strdup(url), *at, *colon, *q, *p, *end;
+	size_t scheme = strstr(r, "://") != NULL ?
+	    (size_t)(strstr(r, "://") - r) + 3 : 0;
+
+	at = strchr(r + scheme, '@');
+	q = strpbrk(r + scheme, "/?");
+	if (at != NULL && (q == NULL || at < q)) {
+		colon = memchr(r + scheme, ':', (size_t)(at - (r + scheme)));
+		if (colon != NULL)
+			memmove(colon, at, strlen(at) + 1);
+	}
+	if ((q = strchr(r, '?')) != NULL)
+		for (p = q + 1; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
+			end = p + strcspn(p, "&");
+			if (strncmp(p, "password=", 9) == 0) {
+				memmove(p, *end != '\0' ? end + 1 : end,
+				    strlen(*end != '\0' ? end + 1 : end) + 1);
+				end = p - 1;
+				if (*p == '\0') {
+					p[-1] = '\0';	/* the ? or & before */
+					break;
+				}
+			}
+		}
+	return r;
+}
+
+/*
+ * ?N becomes $N; a bare ? the next number.  Quoted text, quoted names
+ * and comments are left as they are.  *np: the largest number.
+ */
+static char *
+rewrite_params(const char *sql, int *np)
+{
+	size_t n = strlen(sql), marks = 0;
+	char *out, *o;
+	int bare = 0, max = 0;
+
+	/* a ? becomes at most $ and ten digits */
+	for (const char *s = sql; *s != '\0'; s++)
+		marks += *s == '?';
+	out = o = cli_calloc(1, n + marks * 10 + 1);
+
+	for (const char *s = sql; *s != '\0'; s++) {
+		if (*s == '\'' || *s == '"') {
+			char q = *s;
+
+			*o++ = *s++;
+			while (*s != '\0' && !(*s == q && s[1] != q)) {
+				if (*s == q)
+					*o++ = *s++;
+				*o++ = *s++;
+			}
+			if (*s == '\0')
+				break;
+			*o++ = *s;
+		} else if (s[0] == '-' && s[1] == '-') {
+			while (*s != '\0' && *s != '\n')
+				*o++ = *s++;
+			if (*s == '\0')
+				break;
+			*o++ = *s;
+		} else if (*s == '?') {
+			int k = 0;
+
+			if (s[1] >= '0' && s[1] <= '9') {
+				while (s[1] >= '0' && s[1] <= '9')
+					k = k * 10 + (*++s - '0');
+			} else
+				k = ++bare;
+			o += sprintf(o, "$%d", k);
+			if (k > max)
+				max = k;
+		} else
+			*o++ = *s;
+	}
+	*o = '\0';
+	*np = max;
+	return out;
+}
+
+/*
+ * lib/schema.sql is written for SQLite; these are the differences of its
+ * types, one place for them.  A rowid key becomes an identity column,
+ * every integer 64 bits, WITHOUT ROWID (a SQLite storage choice) goes,
+ * and a reference may be deferred to the commit (db_references()).
+ */
+static const struct {
+	const char *from, *to;
+} schema_map[] = {
+	{ "INTEGER PRIMARY KEY", "BIGINT GENERATED BY DEFAULT AS IDENTITY "
+	    "PRIMARY KEY" },
+	{ "INTEGER", "BIGINT" },
+	{ ") WITHOUT ROWID;", ");" },
+};
+
+static int
+word_at(const char *sql, const char *s, const char *w)
+{
+	size_t n = strlen(w);
+
+	return strncmp(s, w, n) == 0 &&
+	    (s == sql || !(s[-1] == '_' || (s[-1] >= 'A' && s[-1] <= 'Z') ||
+	    (s[-1] >= 'a' && s[-1] <= 'z'))) &&
+	    !(s[n] == '_' || (s[n] >= 'A' && s[n] <= 'Z') ||
+	    (s[n] >= 'a' && s[n] <= 'z'));
+}
+
+static char *
+map_schema(const char *sql)
+{
+	size_t n = strlen(sql);
+	char *out = cli_calloc(1, n * 3 + 16), *o = out;
+	const char *s = sql;
+
+	while (*s != '\0') {
+		size_t i, k;
+
+		if (s[0] == '-' && s[1] == '-') {
+			while (*s != '\0' && *s != '\n')
+				*o++ = *s++;
+			continue;
+		}
+		for (i = 0; i < sizeof(schema_map) / sizeof(schema_map[0]); i++)
+			if (word_at(sql, s, schema_map[i].from) ||
+			    (schema_map[i].from[0] == ')' &&
+			    strncmp(s, schema_map[i].from,
+			    strlen(schema_map[i].from)) == 0))
+				break;
+		if (i < sizeof(schema_map) / sizeof(schema_map[0])) {
+			o += sprintf(o, "%s", schema_map[i].to);
+			s += strlen(schema_map[i].from);
+			continue;
+		}
+		if (word_at(sql, s, "REFERENCES")) {
+			/* REFERENCES t (c): deferrable after the closing ) or
+			 * the table's name */
+			for (k = 10; s[k] == ' ' || s[k] == '\t'; k++)
+				;
+			while (s[k] != '\0' && s[k] != ' ' && s[k] != ',' &&
+			    s[k] != '\n' && s[k] != ')' && s[k] != '(')
+				k++;
+			while (s[k] == ' ')
+				k++;
+			if (s[k] == '(')
+				while (s[k] != '\0' && s[k++] != ')')
+					;
+			memcpy(o, s, k);
+			o += k;
+			o += sprintf(o, " DEFERRABLE");
+			s += k;
+			continue;
+		}
+		*o++ = *s++;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* ---- errors ---------------------------------------------------------------- */
+
+/* Keeps the error of res (NULL: of the connection) for db_error() and
+ * the failure's message. */
+static void
+keep_error(struct pg *db, const PGresult *res)
+{
+	const char *m = res != NULL ?
+	    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *s = res != NULL ?
+	    PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	size_t n;
+
+	snprintf(db->msg, sizeof(db->msg), "%s", m != NULL ? m :
+	    PQerrorMessage(db->c));
+	n = strlen(db->msg);
+	while (n > 0 && (db->msg[n - 1] == '\n' || db->msg[n - 1] == ' '))
+		db->msg[--n] = '\0';
+	snprintf(db->state, sizeof(db->state), "%s", s != NULL ? s : "");
+}
+
+static void pg_rollback(struct db *);
+
+static int
+pg_failed(struct db *base, const char *context, const char *sql)
+{
+	struct pg *db = PG(base);
+	char in[64];
+	int status = CLI_EIO;
+
+	db_sql_start(in, sizeof(in), sql);
+	if (strcmp(db->state, "55P03") == 0)	/* lock_not_available */
+		db_busy_warn(context);
+	else if (strcmp(db->state, "22003") == 0) {	/* out of range */
+		db_overflow_warn(context);
+		status = CLI_EDATA;
+	} else if (in[0] != '\0')
+		cli_warn("%s: %s, in '%s'", context, db->msg, in);
+	else
+		cli_warn("%s: %s", context, db->msg);
+	pg_rollback(base);
+	return status;
+}
+
+static const char *
+pg_error(struct db *db)
+{
+	return PG(db)->msg;
+}
+
+/* Runs sql of no parameters; the result, or NULL (the error kept). */
+static PGresult *
+run(struct pg *db, const char *sql)
+{
+	PGresult *res = PQexec(db->c, sql);
+	ExecStatusType s = PQresultStatus(res);
+
+	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
+		return res;
+	keep_error(db, res);
+	PQclear(res);
+	return NULL;
+}
+
+static void
+pg_exec(struct db *db, const char *sql)
+{
+	PGresult *res = run(PG(db), sql);
+
+	if (res == NULL)
+		exit(pg_failed(db, "database", sql));
+	PQclear(res);
+}
+
+/* ---- statements --------------------------------------------------------------- */
+
+static struct db_stmt *
+pg_prepare(struct db *db, const char *sql)
+{
+	struct pg_stmt *st = cli_calloc(1, sizeof(*st));
+
+	(void)db;
+	st->sql = rewrite_params(sql, &st->np);
+	st->p = cli_calloc((size_t)st->np + 1, sizeof(*st->p));
+	st->v = cli_calloc((size_t)st->np + 1, sizeof(*st->v));
+	return &st->base;
+}
+
+static void
+clear_result(struct pg_stmt *st)
+{
+	PQclear(st->res);
+	st->res = NULL;
+	st->row = st->nrows = 0;
+}
+
+static void
+pg_finalize(struct db_stmt *base)
+{
+	struct pg_stmt *st = PS(base);
+	char sql[40];
+
+	clear_result(st);
+	if (st->name[0] != '\0' && PQstatus(PG(base->db)->c) == CONNECTION_OK) {
+		snprintf(sql, sizeof(sql), "DEALLOCATE %s", st->name);
+		PQclear(PQexec(PG(base->db)->c, sql));
+	}
+	for (int i = 0; i < st->np; i++)
+		free(st->p[i].v);
+	free(st->p);
+	free(st->v);
+	free(st->types);
+	free(st->sql);
+	free(st);
+}
+
+/* Rolls back to a savepoint, keeping the error that made it needed. */
+static void
+undo_to(struct pg *db, const char *savepoint)
+{
+	char state[sizeof(db->state)], msg[sizeof(db->msg)], sql[64];
+
+	memcpy(state, db->state, sizeof(state));
+	memcpy(msg, db->msg, sizeof(msg));
+	snprintf(sql, sizeof(sql), "ROLLBACK TO SAVEPOINT %s", savepoint);
+	pg_exec(&db->base, sql);
+	memcpy(db->state, state, sizeof(state));
+	memcpy(db->msg, msg, sizeof(msg));
+}
+
+/* Prepares st on the server for the types of its first binds (all are
+ * sent as text, so later binds of another type still do); 0, or -1
+ * with the error kept. */
+static int
+server_prepare(struct pg_stmt *st)
+{
+	struct pg *db = PG(st->base.db);
+	PGresult *res;
+	int retry;
+
+	st->types = cli_calloc((size_t)st->np + 1, sizeof(*st->types));
+	for (int i = 0; i < st->np; i++)
+		st->types[i] = st->p[i].v != NULL ? st->p[i].type : PG_UNKNOWN;
+	snprintf(st->name, sizeof(st->name), "r%lu", ++db->names);
+	/*
+	 * A parameter whose type the server cannot infer (?1 IS NULL) is
+	 * text: all of revops' such parameters are.  A failed prepare ends
+	 * a transaction, so in one it is tried inside a savepoint.
+	 */
+	for (retry = 0; retry < 2; retry++) {
+		int in = PQtransactionStatus(db->c) == PQTRANS_INTRANS;
+
+		if (in)
+			pg_exec(&db->base, "SAVEPOINT revops_prepare");
+		res = PQprepare(db->c, st->name, st->sql, st->np, st->types);
+		if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+			PQclear(res);
+			if (in)
+				pg_exec(&db->base, "RELEASE SAVEPOINT "
+				    "revops_prepare");
+			return 0;
+		}
+		keep_error(db, res);
+		PQclear(res);
+		if (in)
+			undo_to(db, "revops_prepare");
+		/* indeterminate_datatype, ambiguous_parameter */
+		if (strcmp(db->state, "42P18") != 0 &&
+		    strcmp(db->state, "42P08") != 0)
+			break;
+		for (int i = 0; i < st->np; i++)
+			if (st->types[i] == PG_UNKNOWN)
+				st->types[i] = TEXTOID;
+	}
+	st->name[0] = '\0';
+	return -1;
+}
+
+/* Runs st: its result, or NULL with the error kept. */
+static PGresult *
+execute(struct pg_stmt *st)
+{
+	struct pg *db = PG(st->base.db);
+	PGresult *res;
+	ExecStatusType s;
+
+	if (st->name[0] == '\0' && server_prepare(st) != 0)
+		return NULL;
+	for (int i = 0; i < st->np; i++)
+		st->v[i] = st->p[i].v;
+	res = PQexecPrepared(db->c, st->name, st->np, st->v, NULL, NULL, 0);
+	s = PQresultStatus(res);
+	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
+		return res;
+	keep_error(db, res);
+	PQclear(res);
+	return NULL;
+}
+
+static _Noreturn void
+stmt_fatal(struct pg_stmt *st)
+{
+	exit(pg_failed(st->base.db, "database", st->sql));
+}
+
+static int
+pg_row(struct db_stmt *base)
+{
+	struct pg_stmt *st = PS(base);
+
+	if (st->res == NULL) {
+		if ((st->res = execute(st)) == NULL)
+			stmt_fatal(st);
+		st->nrows = PQntuples(st->res);
+		st->row = -1;
+	}
+	if (++st->row < st->nrows)
+		return 1;
+	clear_result(st);
+	return 0;
+}
+
+static long
+changes_of(PGresult *res)
+{
+	const char *n = PQcmdTuples(res);
+
+	return *n != '\0' ? strtol(n, NULL, 10) : 0;
+}
+
+static enum db_result
+pg_step(struct db_stmt *base, int may_refuse)
+{
+	struct pg_stmt *st = PS(base);
+	struct pg *db = PG(base->db);
+	PGresult *res;
+
+	clear_result(st);
+	if (may_refuse)
+		pg_exec(base->db, "SAVEPOINT revops_row");
+	if ((res = execute(st)) != NULL) {
+		base->changes = changes_of(res);
+		PQclear(res);
+		if (may_refuse)
+			pg_exec(base->db, "RELEASE SAVEPOINT revops_row");
+		return DB_OK;
+	}
+	base->changes = 0;
+	if (!may_refuse || strncmp(db->state, "23", 2) != 0) /* integrity */
+		stmt_fatal(st);
+	undo_to(db, "revops_row");
+	return strcmp(db->state, "23505") == 0 ? DB_DUPLICATE : DB_REFUSED;
+}
+
+static void
+pg_reset(struct db_stmt *st)
+{
+	clear_result(PS(st));
+}
+
+static int
+pg_params(struct db_stmt *st)
+{
+	return PS(st)->np;
+}
+
+/* ---- binds ------------------------------------------------------------------ */
+
+static struct param *
+param(struct db_stmt *base, int i)
+{
+	struct pg_stmt *st = PS(base);
+
+	clear_result(st);
+	if (i < 1 || i > st->np) {
+		snprintf(PG(base->db)->msg, sizeof(PG(base->db)->msg),
+		    "parameter %d of %d bound", i, st->np);
+		stmt_fatal(st);
+	}
+	return &st->p[i - 1];
+}
+
+static void
+set(struct param *p, const char *s, size_t len, unsigned int type)
+{
+	if (p->v == NULL || p->cap < len + 1) {
+		free(p->v);
+		p->cap = len + 1 > 32 ? len + 1 : 32;
+		p->v = cli_calloc(1, p->cap);
+	}
+	memcpy(p->v, s, len);
+	p->v[len] = '\0';
+	p->type = type;
+}
+
+static void
+pg_bind_int(struct db_stmt *st, int i, int64_t v)
+{
+	char buf[24];
+
+	set(param(st, i), buf, (size_t)snprintf(buf, sizeof(buf), "%lld",
+	    (long long)v), INT8OID);
+}
+
+static void
+pg_bind_null(struct db_stmt *st, int i)
+{
+	struct param *p = param(st, i);
+
+	free(p->v);
+	p->v = NULL;
+	p->cap = 0;
+	p->type = PG_UNKNOWN;
+}
+
+/* libpq sends text NUL-terminated, so every text is copied. */
+static void
+pg_bind_text(struct db_stmt *st, int i, const char *s, size_t len, int copy)
+{
+	(void)copy;
+	set(param(st, i), s, len, PG_UNKNOWN);
+}
+
+/* ---- columns ------------------------------------------------------------------ */
+
+static int
+pg_null(struct db_stmt *st, int i)
+{
+	return PQgetisnull(PS(st)->res, PS(st)->row, i);
+}
+
+static const char *
+pg_text(struct db_stmt *st, int i)
+{
+	return PQgetvalue(PS(st)->res, PS(st)->row, i);
+}
+
+static size_t
+pg_len(struct db_stmt *st, int i)
+{
+	return (size_t)PQgetlength(PS(st)->res, PS(st)->row, i);
+}
+
+/*
+ * An integer column.  sum() of BIGINTs is a NUMERIC in PostgreSQL, so a
+ * sum past 64 bits arrives whole and is refused here as SQLite refuses
+ * it; a boolean arrives as t or f.
+ */
+static int64_t
+pg_integer(struct db_stmt *st, int i)
+{
+	const char *s = pg_text(st, i);
+	char *end;
+	long long v;
+
+	if (s[0] == '\0' || ((s[0] == 't' || s[0] == 'f') && s[1] == '\0'))
+		return s[0] == 't';
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno == ERANGE) {
+		snprintf(PG(st->db)->state, sizeof(PG(st->db)->state), "22003");
+		stmt_fatal(PS(st));
+	}
+	if (*end != '\0') {
+		snprintf(PG(st->db)->msg, sizeof(PG(st->db)->msg),
+		    "column %d is '%s', not an integer", i + 1, s);
+		PG(st->db)->state[0] = '\0';
+		stmt_fatal(PS(st));
+	}
+	return v;
+}
+
+/* ---- transactions --------------------------------------------------------------- */
+
+static void
+pg_begin(struct db *base, int write)
+{
+	struct pg *db = PG(base);
+	char sql[96];
+
+	if (write && !db->dry_run && !db->locked) {
+		snprintf(sql, sizeof(sql), "SET lock_timeout = %d; SELECT "
+		    "pg_advisory_lock(" WRITER_LOCK ")", base->busy_ms);
+		pg_exec(base, sql);
+		db->locked = 1;
+	}
+	pg_exec(base, "BEGIN ISOLATION LEVEL REPEATABLE READ");
+	if (db->defer_refs)
+		pg_exec(base, "SET CONSTRAINTS ALL DEFERRED");
+}
+
+static void
+unlock(struct pg *db)
+{
+	if (db->locked) {
+		db->locked = 0;
+		PQclear(PQexec(db->c, "SELECT pg_advisory_unlock(" WRITER_LOCK
+		    ")"));
+	}
+}
+
+static void
+pg_commit(struct db *base)
+{
+	struct pg *db = PG(base);
+
+	pg_exec(base, db->dry_run ? "ROLLBACK" : "COMMIT");
+	unlock(db);
+}
+
+static void
+pg_rollback(struct db *base)
+{
+	struct pg *db = PG(base);
+
+	if (PQtransactionStatus(db->c) != PQTRANS_IDLE)
+		PQclear(PQexec(db->c, "ROLLBACK"));
+	unlock(db);
+}
+
+static int
+pg_in_transaction(struct db *db)
+{
+	return PQtransactionStatus(PG(db)->c) != PQTRANS_IDLE;
+}
+
+/* The server keeps what a transaction writes in its own buffers and
+ * sizes them itself. */
+static void
+pg_write_at_commit(struct db *db)
+{
+	(void)db;
+}
+
+/* References are always checked; turned off, at the commit. */
+static void
+pg_references(struct db *db, int on)
+{
+	PG(db)->defer_refs = !on;
+}
+
+/* The server checks every reference itself, so no table is taken on
+ * trust. */
+static void
+pg_references_vouch(struct db *db, const char *table)
+{
+	(void)db;
+	(void)table;
+}
+
+static unsigned long
+pg_references_check(struct db *db)
+{
+	if (PG(db)->defer_refs)
+		pg_exec(db, "SET CONSTRAINTS ALL IMMEDIATE");
+	return 0;
+}
+
+/* ---- opening -------------------------------------------------------------------- */
+
+static struct pg *
+connect_to(const char *url, int busy_ms)
+{
+	struct pg *db = cli_calloc(1, sizeof(*db));
+	PGresult *res;
+
+	db->base.ops = &db_pg_ops;
+	db->base.busy_ms = busy_ms;
+	db->url = cli_strdup(url);
+	db->name = db_redact_url(url);
+	db->c = PQconnectdb(url);
+	if (PQstatus(db->c) != CONNECTION_OK) {
+		char *m = PQerrorMessage(db->c);
+		size_t n = strlen(m);
+
+		while (n > 0 && m[n - 1] == '\n')
+			m[--n] = '\0';
+		cli_die(CLI_EIO, "%s: %s", db->name, m);
+	}
+	if ((res = run(db, "SET client_min_messages = warning")) == NULL)
+		exit(pg_failed(&db->base, db->name, NULL));
+	PQclear(res);
+	return db;
+}
+
+static int
+schema_version(struct pg *db)
+{
+	PGresult *res = run(db, "SELECT to_regclass('revops_schema') IS NULL");
+	int v = 0;
+
+	if (res != NULL && strcmp(PQgetvalue(res, 0, 0), "f") == 0) {
+		PQclear(res);
+		res = run(db, "SELECT max(version) FROM revops_schema");
+		if (res != NULL)
+			v = atoi(PQgetvalue(res, 0, 0));
+	}
+	if (res == NULL)
+		exit(pg_failed(&db->base, db->name, NULL));
+	PQclear(res);
+	return v;
+}
+
+static void
+migrate(struct pg *db)
+{
+	char sql[96];
+	int v;
+
+	if (schema_version(db) == DB_SCHEMA_VERSION)
+		return;
+	pg_begin(&db->base, 1);
+	v = schema_version(db);	/* again, now that we hold the lock */
+	if (v > DB_SCHEMA_VERSION) {
+		pg_rollback(&db->base);
+		cli_die(CLI_EIO, "%s: schema version %d is newer than this "
+		    "revops (%d); upgrade revops", db->name, v,
+		    DB_SCHEMA_VERSION);
+	}
+	if (v == 0)
+		pg_exec(&db->base, "CREATE TABLE revops_schema "
+		    "(version BIGINT NOT NULL); "
+		    "INSERT INTO revops_schema VALUES (0)");
+	for (; v < DB_SCHEMA_VERSION; v++) {
+		char *mapped = map_schema(db_migrations[v]);
+
+		pg_exec(&db->base, mapped);
+		free(mapped);
+		snprintf(sql, sizeof(sql), "UPDATE revops_schema SET version "
+		    "= %d", v + 1);
+		pg_exec(&db->base, sql);
+	}
+	db_commit(&db->base);
+}
+
+struct db *
+db_pg_open(const struct cli_common *c, enum db_mode mode, int shared)
+{
+	struct pg *db = connect_to(c->db_path, c->busy_ms);
+
+	(void)shared;	/* one thread at a time: never shared */
+	if (mode == DB_READ) {
+		db_schema_check(&db->base, db->name, schema_version(db));
+		return &db->base;
+	}
+	db->dry_run = mode == DB_DRY_RUN;
+	migrate(db);
+	return &db->base;
+}
+
+/*
+ * The snapshot reader: a second connection whose transaction imports
+ * the snapshot db's began with (pg_export_snapshot()), so that it reads
+ * the database as db found it, whatever db has written since.
+ */
+static struct db *
+pg_open_snapshot(struct db *base)
+{
+	struct pg *db = PG(base), *rd;
+	PGresult *res = run(db, "SELECT pg_export_snapshot()");
+	char sql[128];
+
+	if (res == NULL)
+		exit(pg_failed(base, db->name, NULL));
+	snprintf(sql, sizeof(sql), "BEGIN ISOLATION LEVEL REPEATABLE READ; "
+	    "SET TRANSACTION SNAPSHOT '%s'", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	rd = connect_to(db->url, base->busy_ms);
+	rd->dry_run = 1;	/* it never commits */
+	pg_exec(&rd->base, sql);
+	return &rd->base;
+}
+
+static void
+pg_close(struct db *base)
+{
+	struct pg *db = PG(base);
+
+	pg_rollback(base);
+	PQfinish(db->c);
+	free(db->name);
+	free(db->url);
+	free(db);
+}
+
+/* ---- bulk load ---------------------------------------------------------------- */
+
+/*
+ * Rows go DB_ROWS to a multi-row INSERT; the last, part-filled one gets a
+ * statement of its own size, its values copied over from the full one.
+ */
+struct pg_rows {
+	struct db_rows base;
+	struct db *db;
+	char *head;
+	struct db_stmt *st;
+	int ncol, n;
+};
+
+static struct db_stmt *
+rows_statement(struct db *db, const char *head, int ncol, int nrows)
+{
+	size_t cap = strlen(head) + 16 + (size_t)nrows * ((size_t)ncol * 8 + 4);
+	char *sql = cli_calloc(1, cap), *o = sql;
+	struct db_stmt *st;
+	int k = 0;
+
+	o += sprintf(o, "%s VALUES ", head);
+	for (int i = 0; i < nrows; i++) {
+		*o++ = i > 0 ? ',' : ' ';
+		*o++ = '(';
+		for (int j = 0; j < ncol; j++)
+			o += sprintf(o, j > 0 ? ",?%d" : "?%d", ++k);
+		*o++ = ')';
+	}
+	*o = '\0';
+	st = db_prepare(db, sql);
+	free(sql);
+	return st;
+}
+
+static struct db_rows *
+pg_rows_new(struct db *db, const char *head, int ncol)
+{
+	struct pg_rows *r = cli_calloc(1, sizeof(*r));
+
+	r->base.ops = &db_pg_ops;
+	r->db = db;
+	r->head = cli_strdup(head);
+	r->ncol = ncol;
+	r->st = rows_statement(db, head, ncol, DB_ROWS);
+	return &r->base;
+}
+
+static struct db_stmt *
+pg_rows_add(struct db_rows *base, int *k)
+{
+	struct pg_rows *r = (struct pg_rows *)base;
+
+	if (r->n == DB_ROWS) {
+		db_done(r->st);
+		r->n = 0;
+	}
+	*k = r->n++ * r->ncol + 1;
+	return r->st;
+}
+
+static void
+pg_rows_flush(struct db_rows *base)
+{
+	struct pg_rows *r = (struct pg_rows *)base;
+	struct db_stmt *part;
+	struct pg_stmt *from = PS(r->st), *to;
+
+	if (r->n == 0)
+		return;
+	if (r->n == DB_ROWS) {
+		db_done(r->st);
+		r->n = 0;
+		return;
+	}
+	part = rows_statement(r->db, r->head, r->ncol, r->n);
+	to = PS(part);
+	for (int i = 0; i < r->n * r->ncol; i++)
+		if (from->p[i].v != NULL)
+			set(&to->p[i], from->p[i].v, strlen(from->p[i].v),
+			    from->p[i].type);
+	db_done(part);
+	db_finalize(part);
+	r->n = 0;
+}
+
+static void
+pg_rows_free(struct db_rows *base)
+{
+	struct pg_rows *r = (struct pg_rows *)base;
+
+	db_finalize(r->st);
+	free(r->head);
+	free(r);
+}
+
+const struct db_ops db_pg_ops = {
+	.name = "postgresql",
+	.close = pg_close,
+	.open_snapshot = pg_open_snapshot,
+	.exec = pg_exec,
+	.begin = pg_begin,
+	.commit = pg_commit,
+	.rollback = pg_rollback,
+	.in_transaction = pg_in_transaction,
+	.write_at_commit = pg_write_at_commit,
+	.references = pg_references,
+	.references_vouch = pg_references_vouch,
+	.references_check = pg_references_check,
+	.error = pg_error,
+	.failed = pg_failed,
+	.prepare = pg_prepare,
+	.finalize = pg_finalize,
+	.row = pg_row,
+	.step = pg_step,
+	.reset = pg_reset,
+	.params = pg_params,
+	.bind_int = pg_bind_int,
+	.bind_null = pg_bind_null,
+	.bind_text = pg_bind_text,
+	.null = pg_null,
+	.int64 = pg_integer,
+	.text = pg_text,
+	.len = pg_len,
+	.rows_new = pg_rows_new,
+	.rows_add = pg_rows_add,
+	.rows_flush = pg_rows_flush,
+	.rows_free = pg_rows_free,
+};
