@@ -26,6 +26,42 @@ const char *const db_migrations[DB_SCHEMA_VERSION] = {
 	db_schema_sql,
 };
 
+/* ---- passwords ------------------------------------------------------------------ */
+
+static void
+cut(char *from, size_t n)
+{
+	memmove(from, from + n, strlen(from + n) + 1);
+}
+
+void
+db_redact(char *s)
+{
+	for (char *p = s; (p = strstr(p, "://")) != NULL;) {
+		size_t n = strcspn(p += 3, "/?# ");
+		char *at = NULL, *colon, *q;
+
+		for (size_t i = 0; i < n; i++)
+			if (p[i] == '@')
+				at = p + i;
+		if (at != NULL && (colon = memchr(p, ':', (size_t)(at - p))))
+			cut(colon, (size_t)(at - colon));
+		/* the query's parameters, up to the end of the URL */
+		q = p + strcspn(p, "?# ");
+		while (*q == '?' || *q == '&') {
+			char *param = q + 1;
+			size_t len = strcspn(param, "&# ");
+
+			if (strncmp(param, "password=", 9) != 0)
+				q = param + len;
+			else if (*q == '?' && param[len] == '&')
+				cut(param, len + 1);	/* keeps the ? */
+			else
+				cut(q, len + 1);
+		}
+	}
+}
+
 /* ---- the backend of a connection -------------------------------------------- */
 
 int
@@ -441,6 +477,7 @@ db_audit(struct db *db, const char *verb, const char *arguments,
     const struct db_changes *ch)
 {
 	char json[1024], at[DATE_TIME_FMT_MAX];
+	char *args = arguments != NULL ? cli_strdup(arguments) : NULL;
 	size_t n = 0;
 	struct db_stmt *st;
 
@@ -452,6 +489,8 @@ db_audit(struct db *db, const char *verb, const char *arguments,
 		    ch->t[i].updated, ch->t[i].deleted);
 	if (n < sizeof(json))
 		snprintf(json + n, sizeof(json) - n, "}");
+	if (args != NULL)
+		db_redact(args);	/* -D with a password in its URL */
 	date_format_now(at);
 	/* audit_id one past the largest, as SQLite numbers a rowid, on any
 	 * backend: a sequence would leave the number of each command rolled
@@ -464,10 +503,11 @@ db_audit(struct db *db, const char *verb, const char *arguments,
 	db_bind_text(st, 2, db_user());
 	db_bind_text(st, 3, cli_progname());
 	db_bind_text(st, 4, verb);
-	db_bind_text(st, 5, arguments);
+	db_bind_text(st, 5, args);
 	db_bind_text(st, 6, json);
 	db_done(st);
 	db_finalize(st);
+	free(args);
 }
 
 long long

@@ -83,9 +83,10 @@ extern const struct db_ops db_sqlite_ops, db_pg_ops;
  * runs db_migrations[v] to take version v to v + 1. */
 extern const char *const db_migrations[DB_SCHEMA_VERSION];
 
-/* The URL without its password, for messages and the audit log; the
- * caller frees it. */
-char *db_redact_url(const char *url);
+/* Takes the password out of every URL in s, in place, for messages and
+ * the audit log: postgresql://user:secret@host/db becomes
+ * postgresql://user@host/db, and a password=... of its query goes. */
+void db_redact(char *s);
 
 /*
  * What every backend says the same way (lib/db.c).  db_sql_start() puts

@@ -72,41 +72,6 @@ struct pg_stmt {
 /* ---- text ------------------------------------------------------------------- */
 
 /*
- * The URL with its password taken out, for every message and the audit
- * log: postgresql://user:secret@host/db -> postgresql://user@host/db,
- * and a password=... parameter dropped.
- */
-char *
-db_redact_url(const char *url)
-{
-	char *r = cli_strdup(url), *at, *colon, *q, *p, *end;
-	size_t scheme = strstr(r, "://") != NULL ?
-	    (size_t)(strstr(r, "://") - r) + 3 : 0;
-
-	at = strchr(r + scheme, '@');
-	q = strpbrk(r + scheme, "/?");
-	if (at != NULL && (q == NULL || at < q)) {
-		colon = memchr(r + scheme, ':', (size_t)(at - (r + scheme)));
-		if (colon != NULL)
-			memmove(colon, at, strlen(at) + 1);
-	}
-	if ((q = strchr(r, '?')) != NULL)
-		for (p = q + 1; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
-			end = p + strcspn(p, "&");
-			if (strncmp(p, "password=", 9) == 0) {
-				memmove(p, *end != '\0' ? end + 1 : end,
-				    strlen(*end != '\0' ? end + 1 : end) + 1);
-				end = p - 1;
-				if (*p == '\0') {
-					p[-1] = '\0';	/* the ? or & before */
-					break;
-				}
-			}
-		}
-	return r;
-}
-
-/*
  * ?N becomes $N; a bare ? the next number.  Quoted text, quoted names
  * and comments are left as they are.  *np: the largest number.
  */
@@ -707,7 +672,8 @@ connect_to(const char *url, int busy_ms)
 	db->base.ops = &db_pg_ops;
 	db->base.busy_ms = busy_ms;
 	db->url = cli_strdup(url);
-	db->name = db_redact_url(url);
+	db->name = cli_strdup(url);
+	db_redact(db->name);
 	db->c = PQconnectdb(url);
 	if (PQstatus(db->c) != CONNECTION_OK) {
 		char *m = PQerrorMessage(db->c);

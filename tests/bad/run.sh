@@ -11,7 +11,12 @@ top=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/revops-bad.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
 cp "$top"/*.csv "$tmp" && cd "$tmp" || exit 2
-PATH="$bindir:$PATH" REVOPS_DB="$tmp/test.db" LC_ALL=C TZ=UTC USER=tester
+REVOPS_DB=$tmp/test.db
+if [ -n "${REVOPS_TEST_PG:-}" ]; then	# tests/pg.sh's server
+	REVOPS_DB=postgresql:///revops_bad
+	dropdb --if-exists revops_bad && createdb revops_bad || exit 2
+fi
+PATH="$bindir:$PATH" LC_ALL=C TZ=UTC USER=tester
 export PATH REVOPS_DB LC_ALL TZ USER
 . "$top/../e2e/lib.sh"		# dbdump
 
@@ -86,5 +91,5 @@ if ! grep '^== ' "$top/expected" | cmp -s - .cases; then
 	echo "FAIL: tests/bad/expected has not one block per case, in order"
 	fail=$((fail + 1))
 fi
-echo "bad: $pass cases passed, $fail failed"
+echo "bad${REVOPS_TEST_PG:+ on PostgreSQL}: $pass cases passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -3,17 +3,31 @@
 # the input files, `cmd` (a shell script run in a copy of the directory,
 # with the programs on PATH and REVOPS_DB set to a new database) and
 # `expected` (what cmd writes, stdout and stderr together).  cmd may use
-# the helpers of tests/e2e/lib.sh.  Usage: run.sh BINDIR [CASE...]
+# the helpers of tests/e2e/lib.sh.  With REVOPS_TEST_PG=1 in the
+# environment each database is a new one on the PostgreSQL server that
+# libpq's environment names (PGHOST, PGPORT, PGUSER: tests/pg.sh), and a
+# case with a file `sqlite-only` (saying why) is left out.
+# Usage: run.sh BINDIR [CASE...]
 bindir=$(cd "$1" && pwd) || exit 2
 shift
 top=$(cd "$(dirname "$0")" && pwd)
 cases=${*:-$(ls "$top/cases")}
-pass=0 fail=0
+pass=0 fail=0 skip=0
 for c in $cases; do
 	dir=$top/cases/$c
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/revops-e2e.XXXXXX")
 	cp -R "$dir/." "$tmp"
-	(cd "$tmp" && PATH="$bindir:$PATH" REVOPS_DB="$tmp/test.db" \
+	db=$tmp/test.db
+	if [ -n "${REVOPS_TEST_PG:-}" ]; then
+		if [ -f "$dir/sqlite-only" ]; then
+			skip=$((skip + 1))
+			rm -rf "$tmp"
+			continue
+		fi
+		db=postgresql:///revops_e2e
+		dropdb --if-exists revops_e2e && createdb revops_e2e || exit 2
+	fi
+	(cd "$tmp" && PATH="$bindir:$PATH" REVOPS_DB="$db" \
 	    TOP="$top" LC_ALL=C TZ=UTC USER=tester \
 	    sh -c ". '$top/lib.sh'; . ./cmd" >"$tmp/.actual" 2>&1 </dev/null)
 	if diff -u "$dir/expected" "$tmp/.actual" >"$tmp/.diff"; then
@@ -25,5 +39,5 @@ for c in $cases; do
 		head -40 "$tmp/.diff"
 	fi
 done
-echo "e2e: $pass passed, $fail failed"
+echo "e2e${REVOPS_TEST_PG:+ on PostgreSQL}: $pass passed, $fail failed${REVOPS_TEST_PG:+, $skip for SQLite only}"
 [ "$fail" -eq 0 ]

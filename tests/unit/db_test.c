@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "db.h"
+#include "db_backend.h"	/* db_redact() */
 #include "suites.h"
 
 static struct db *
@@ -298,6 +298,36 @@ START_TEST(ids_in_a_row)
 }
 END_TEST
 
+/* No password of a URL is shown or recorded, wherever it is written in
+ * the URL, and nothing else of the text changes. */
+START_TEST(passwords_redacted)
+{
+	static const char *const cases[][2] = {
+		{ "postgresql://u:secret@h/db", "postgresql://u@h/db" },
+		{ "-D postgresql://u:p@ss@h:5432/db list",
+		    "-D postgresql://u@h:5432/db list" },
+		{ "--db=postgres://h/db?password=x", "--db=postgres://h/db" },
+		{ "postgres://h/db?password=x&sslmode=disable",
+		    "postgres://h/db?sslmode=disable" },
+		{ "postgresql://u@h/db?sslmode=require&password=x&"
+		    "connect_timeout=3 run", "postgresql://u@h/db?"
+		    "sslmode=require&connect_timeout=3 run" },
+		{ "a postgresql://a:1@h/x b postgresql://b:2@h/y",
+		    "a postgresql://a@h/x b postgresql://b@h/y" },
+		{ "postgresql://u@h/db", "postgresql://u@h/db" },
+		{ "revops.db --period 2026-05", "revops.db --period 2026-05" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char buf[128];
+
+		snprintf(buf, sizeof(buf), "%s", cases[i][0]);
+		db_redact(buf);
+		ck_assert_str_eq(buf, cases[i][1]);
+	}
+}
+END_TEST
+
 /* The read-only connection reads what was written, and cannot write. */
 START_TEST(read_is_read_only)
 {
@@ -395,6 +425,7 @@ db_suite(void)
 	tcase_add_test(tc, rows_again);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("open");
+	tcase_add_test(tc, passwords_redacted);
 	tcase_add_test(tc, read_never_creates);
 	tcase_add_test(tc, read_is_read_only);
 	tcase_add_test(tc, ids_counted);
