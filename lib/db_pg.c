@@ -319,15 +319,18 @@ pg_finalize(struct db_stmt *base)
 	free(st);
 }
 
-/* Rolls back to a savepoint, keeping the error that made it needed. */
+/* Rolls back to a savepoint and ends it (a savepoint rolled back to is
+ * still open, and a snapshot cannot be exported from inside one),
+ * keeping the error that made it needed. */
 static void
 undo_to(struct pg *db, const char *savepoint)
 {
-	char state[sizeof(db->state)], msg[sizeof(db->msg)], sql[64];
+	char state[sizeof(db->state)], msg[sizeof(db->msg)], sql[128];
 
 	memcpy(state, db->state, sizeof(state));
 	memcpy(msg, db->msg, sizeof(msg));
-	snprintf(sql, sizeof(sql), "ROLLBACK TO SAVEPOINT %s", savepoint);
+	snprintf(sql, sizeof(sql), "ROLLBACK TO SAVEPOINT %s; RELEASE "
+	    "SAVEPOINT %s", savepoint, savepoint);
 	pg_exec(&db->base, sql);
 	memcpy(db->state, state, sizeof(state));
 	memcpy(db->msg, msg, sizeof(msg));

@@ -54,10 +54,30 @@ unchanged() {
 	fi
 }
 
-# Rows of a table or query as CSV with a header.
+# Rows of a table or query as CSV with a header, as the sqlite3 shell
+# writes it: a NULL empty, an empty text "", and a field quoted when it
+# holds a space, a quote, a comma or a byte outside ASCII's printable
+# ones.  psql separates the fields by ASCII's unit separator, the rows
+# by its record separator, and writes a NULL as \002, to be quoted so.
 q() {
 	if on_pg; then
-		psql -X -q --csv -d "$REVOPS_DB" -c "$1"
+		psql -X -q -A -P footer=off -P null="$(printf '\002')" \
+		    -F "$(printf '\037')" -R "$(printf '\036')" \
+		    -d "$REVOPS_DB" -c "$1" |
+		    LC_ALL=C awk 'BEGIN { RS = "\036"; FS = "\037" }
+		{
+			sub(/\n$/, "")	# the last row ends so
+			for (i = 1; i <= NF; i++) {
+				f = $i
+				if (f == "\002")
+					f = ""
+				else if (f == "" || f ~ /[\001- ",\047\177-\377]/) {
+					gsub(/"/, "\"\"", f)
+					f = "\"" f "\""
+				}
+				printf "%s%s", f, i < NF ? "," : "\n"
+			}
+		}'
 	else
 		sqlite3 -header -csv "$REVOPS_DB" "$1"
 	fi

@@ -24,8 +24,9 @@ for c in $cases; do
 			rm -rf "$tmp"
 			continue
 		fi
-		db=postgresql:///revops_e2e
-		dropdb --if-exists revops_e2e && createdb revops_e2e || exit 2
+		db=postgresql:///revops_e2e_$$
+		dropdb --if-exists "revops_e2e_$$" 2>/dev/null &&
+		    createdb "revops_e2e_$$" || exit 2
 	fi
 	(cd "$tmp" && PATH="$bindir:$PATH" REVOPS_DB="$db" \
 	    TOP="$top" LC_ALL=C TZ=UTC USER=tester \
@@ -39,5 +40,6 @@ for c in $cases; do
 		head -40 "$tmp/.diff"
 	fi
 done
+[ -n "${REVOPS_TEST_PG:-}" ] && dropdb --if-exists "revops_e2e_$$"
 echo "e2e${REVOPS_TEST_PG:+ on PostgreSQL}: $pass passed, $fail failed${REVOPS_TEST_PG:+, $skip for SQLite only}"
 [ "$fail" -eq 0 ]
