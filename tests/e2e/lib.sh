@@ -14,6 +14,27 @@ on_pg() {
 	return 1
 }
 
+# newdb NAME: the name of a new database of the case's own beside
+# REVOPS_DB, for -D or REVOPS_DB: the file NAME.db, or on PostgreSQL a
+# database that run.sh drops with the case's.
+newdb() {
+	if on_pg; then
+		createdb "${E2E_PG}_$1" && echo "postgresql:///${E2E_PG}_$1"
+	else
+		echo "$1.db"
+	fi
+}
+
+# copydb NAME: as newdb, a copy of REVOPS_DB.
+copydb() {
+	if on_pg; then
+		createdb -T "${REVOPS_DB##*/}" "${E2E_PG}_$1" &&
+		    echo "postgresql:///${E2E_PG}_$1"
+	else
+		cp "$REVOPS_DB" "$1.db" && echo "$1.db"
+	fi
+}
+
 # Runs SQL on the database as the sqlite3 shell does: rows of fields
 # separated by '|'; on PostgreSQL through psql, written the same.
 sql() {

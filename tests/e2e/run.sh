@@ -25,12 +25,14 @@ for c in $cases; do
 			continue
 		fi
 		db=postgresql:///revops_e2e_$$
-		dropdb --if-exists "revops_e2e_$$" 2>/dev/null &&
-		    createdb "revops_e2e_$$" || exit 2
+		createdb "revops_e2e_$$" || exit 2
 	fi
 	(cd "$tmp" && PATH="$bindir:$PATH" REVOPS_DB="$db" \
-	    TOP="$top" LC_ALL=C TZ=UTC USER=tester \
+	    TOP="$top" E2E_PG="revops_e2e_$$" LC_ALL=C TZ=UTC USER=tester \
 	    sh -c ". '$top/lib.sh'; . ./cmd" >"$tmp/.actual" 2>&1 </dev/null)
+	[ -n "${REVOPS_TEST_PG:-}" ] && psql -X -A -t -d postgres -c "SELECT
+	    datname FROM pg_database WHERE datname = 'revops_e2e_$$' OR
+	    datname LIKE 'revops\_e2e\_$$\_%'" | xargs -r -n 1 dropdb
 	if diff -u "$dir/expected" "$tmp/.actual" >"$tmp/.diff"; then
 		pass=$((pass + 1))
 		rm -rf "$tmp"
@@ -40,6 +42,5 @@ for c in $cases; do
 		head -40 "$tmp/.diff"
 	fi
 done
-[ -n "${REVOPS_TEST_PG:-}" ] && dropdb --if-exists "revops_e2e_$$"
 echo "e2e${REVOPS_TEST_PG:+ on PostgreSQL}: $pass passed, $fail failed${REVOPS_TEST_PG:+, $skip for SQLite only}"
 [ "$fail" -eq 0 ]
