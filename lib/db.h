@@ -117,6 +117,16 @@ void db_exec(struct db *db, const char *sql);
 void db_temp_table(struct db *db, const char *name, const char *columns);
 
 /*
+ * The secondary indexes of table, those not unique (a unique one finds a
+ * duplicate at its row), for a verb that drops them to load many rows and
+ * makes them again once, from sorted keys (DROP INDEX "name", then sql):
+ * up to max of them, each its name and the statement that makes it, both
+ * the caller's to free; returns how many.  table is the program's own.
+ */
+int db_secondary_indexes(struct db *db, const char *table, char *name[],
+    char *sql[], int max);
+
+/*
  * Statements.  db_prepare() returns a statement, the caller's to free
  * with db_finalize() (or db_close() frees it); sql is the program's own
  * text, with parameters ?1, ?2... (the backend writes them as it needs).

@@ -124,6 +124,26 @@ db_temp_table(struct db *db, const char *name, const char *columns)
 	free(sql);
 }
 
+/* sqlite_master keeps the CREATE INDEX of each index as it was written;
+ * those a PRIMARY KEY or UNIQUE constraint makes have none. */
+int
+db_secondary_indexes(struct db *db, const char *table, char *name[],
+    char *sql[], int max)
+{
+	struct db_stmt *st = db_prepare(db, "SELECT name, sql FROM "
+	    "sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS "
+	    "NOT NULL AND sql NOT LIKE 'CREATE UNIQUE %'");
+	int n = 0;
+
+	db_bind_text(st, 1, table);
+	while (n < max && db_row(st)) {
+		sql[n] = cli_strdup(db_text(st, 1));
+		name[n++] = cli_strdup(db_text(st, 0));
+	}
+	db_finalize(st);	/* the schema can change once it is done */
+	return n;
+}
+
 struct db_stmt *
 db_prepare(struct db *db, const char *sql)
 {

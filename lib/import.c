@@ -2247,20 +2247,12 @@ static void
 defer_indexes(struct db *db, const char *table, struct deferred *d)
 {
 	struct sbuf sql = { .n = 0 };
-	struct db_stmt *st;
 	int first = d->n;
 
 	if (!table_empty(db, table))
 		return;
-	st = db_prepare(db, "SELECT name, sql FROM sqlite_master WHERE "
-	    "type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL AND "
-	    "sql NOT LIKE 'CREATE UNIQUE %'");
-	db_bind_text(st, 1, table);
-	while (db_row(st) && d->n < DEFERRED_MAX) {
-		d->sql[d->n] = cli_strdup(db_text(st, 1));
-		d->name[d->n++] = cli_strdup(db_text(st, 0));
-	}
-	db_finalize(st);	/* the schema can change once it is done */
+	d->n += db_secondary_indexes(db, table, d->name + d->n, d->sql + d->n,
+	    DEFERRED_MAX - d->n);
 	for (int i = first; i < d->n; i++) {
 		sql.n = 0;
 		sb_add(&sql, "DROP INDEX \"%s\"", d->name[i]);

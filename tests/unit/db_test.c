@@ -316,6 +316,30 @@ START_TEST(ids_seen_many_prefixes)
 }
 END_TEST
 
+/* A table's secondary indexes are those not unique, each with the
+ * statement that makes it: not the primary key, nor a UNIQUE constraint
+ * or index; and no more than asked for. */
+START_TEST(secondary_indexes)
+{
+	struct db *db = ids_table("('x')");
+	char *name[4], *sql[4];
+	int n;
+
+	db_exec(db, "CREATE TABLE t (a TEXT PRIMARY KEY, b TEXT UNIQUE, "
+	    "c TEXT, d TEXT); CREATE UNIQUE INDEX t_d ON t (d); "
+	    "CREATE INDEX t_c ON t (c, d)");
+	n = db_secondary_indexes(db, "t", name, sql, 4);
+	ck_assert_int_eq(n, 1);
+	ck_assert_str_eq(name[0], "t_c");
+	ck_assert_str_eq(sql[0], "CREATE INDEX t_c ON t (c, d)");
+	free(name[0]);
+	free(sql[0]);
+	ck_assert_int_eq(db_secondary_indexes(db, "t", name, sql, 0), 0);
+	ck_assert_int_eq(db_secondary_indexes(db, "ids", name, sql, 4), 0);
+	db_close(db);
+}
+END_TEST
+
 /* The audit row of a command: numbered one past the largest, as SQLite
  * numbers rows, and stamped with the time in UTC whatever the zone. */
 START_TEST(audit_row)
@@ -491,6 +515,7 @@ db_suite(void)
 	tcase_add_test(tc, ids_in_a_row);
 	tcase_add_test(tc, ids_seen);
 	tcase_add_test(tc, ids_seen_many_prefixes);
+	tcase_add_test(tc, secondary_indexes);
 	tcase_add_test(tc, dry_run_changes_a_copy);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("commit");
