@@ -227,6 +227,19 @@ START_TEST(ids_counted)
 }
 END_TEST
 
+/* Notes the ids (NULL ends them) as an import of table ids would, and
+ * sets the counters past them. */
+static void
+seen(struct db *db, int was_empty, const char *const *ids)
+{
+	struct db_ids_seen *s = db_ids_seen_new("ids", "id", was_empty);
+
+	for (; *ids != NULL; ids++)
+		db_ids_seen_note(s, *ids, strlen(*ids));
+	db_ids_seen_done(db, s);
+	db_ids_seen_free(s);
+}
+
 /*
  * The ids an import wrote move the counters on past them, never back.
  * Over a counter at 10, Q-000050 makes it 51 (50 + 1 > 10); QX-9, of a
@@ -240,19 +253,18 @@ END_TEST
  */
 START_TEST(ids_seen)
 {
+	static const char *const fifty[] = { "Q-000050", "QX-9", "Q-000020",
+	    "Q-X-000077", NULL };
+	static const char *const other[] = { "Q-12b", "Q-", "Q-x1",
+	    "Q-1000000000000000000", "Q000099", NULL };
+	static const char *const lower[] = { "Q-000007", "R-000003", NULL };
+	static const char *const two[] = { "S-000002", NULL };
 	struct db *db = ids_table("('Q-000005'), ('QX-000004'), "
 	    "('R-000090')");
-	struct db_ids_seen *s;
 	char id[32], *got;
 
 	db_took_numbers(db, "ids", "Q", 10);
-	s = db_ids_seen_new("ids", "id", 0);
-	db_ids_seen_note(s, "Q-000050", 8);
-	db_ids_seen_note(s, "QX-9", 4);
-	db_ids_seen_note(s, "Q-000020", 8);
-	db_ids_seen_note(s, "Q-X-000077", 10);
-	db_ids_seen_done(db, s);
-	db_ids_seen_free(s);
+	seen(db, 0, fifty);
 	got = test_query(db, 2, "SELECT prefix, next FROM id_counters "
 	    "ORDER BY prefix");
 	ck_assert_str_eq(got, "Q|51\nQ-X|78\nQX|10\n");
@@ -260,32 +272,18 @@ START_TEST(ids_seen)
 	db_next_id(db, "ids", "id", "Q", id, sizeof(id));
 	ck_assert_str_eq(id, "Q-000051");
 
-	s = db_ids_seen_new("ids", "id", 0);
-	db_ids_seen_note(s, "Q-12b", 5);
-	db_ids_seen_note(s, "Q-", 2);
-	db_ids_seen_note(s, "Q-x1", 4);
-	db_ids_seen_note(s, "Q-1000000000000000000", 21);
-	db_ids_seen_note(s, "Q000099", 7);
-	db_ids_seen_done(db, s);
-	db_ids_seen_free(s);
+	seen(db, 0, other);
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM id_counters"), 3);
 	ck_assert_int_eq(db_next_number(db, "ids", "id", "Q"), 52);
 
-	s = db_ids_seen_new("ids", "id", 0);
-	db_ids_seen_note(s, "Q-000007", 8);
-	db_ids_seen_note(s, "R-000003", 8);
-	db_ids_seen_done(db, s);
-	db_ids_seen_free(s);
+	seen(db, 0, lower);
 	ck_assert_int_eq(db_next_number(db, "ids", "id", "Q"), 52);
 	ck_assert_int_eq(db_next_number(db, "ids", "id", "R"), 91);
 
 	/* a table said to have been empty is not scanned: S-000002 makes
 	 * S's 3, whatever else the table holds */
 	db_exec(db, "INSERT INTO ids VALUES ('S-000090')");
-	s = db_ids_seen_new("ids", "id", 1);
-	db_ids_seen_note(s, "S-000002", 8);
-	db_ids_seen_done(db, s);
-	db_ids_seen_free(s);
+	seen(db, 1, two);
 	ck_assert_int_eq(db_next_number(db, "ids", "id", "S"), 3);
 	db_ids_seen_done(db, NULL);
 	db_ids_seen_free(NULL);
