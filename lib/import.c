@@ -17,7 +17,10 @@
  * importing the same file twice changes nothing.  Replace records every
  * row it wrote or found in a temporary table and deletes the rest at the
  * end, after checking that nothing still refers to them.  A dry run does
- * all of it and rolls back.
+ * all of it and rolls back.  The ids of a table whose key is one id are
+ * noted as its rows go in, and the id counters of the programs set past
+ * them before the commit (db_ids_seen_done()), so that the next id a
+ * program assigns costs no scan of what the import wrote.
  *
  * invoices is the one entity stored in two tables: its header columns go
  * to invoices (once per invoice: the lines of one invoice follow each
