@@ -850,7 +850,7 @@ ar_dunning(struct db *db, const struct ar_opts *o)
 		int32_t days = o->as_of - db_day(st, 5);
 
 		for (int i = 0; i < 6; i++)
-			out_str(out, db_null(st, i) ? NULL : db_text(st, i));
+			export_column(out, st, i);
 		out_long(out, days);
 		out_long(out, ar_level(days, o->levels, o->nlevels));
 		out_amount(out, db_int(st, 6), db_text(st, 7));

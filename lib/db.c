@@ -174,6 +174,13 @@ db_exec(struct db *db, const char *sql)
 	db->ops->exec(db, sql);
 }
 
+int
+db_secondary_indexes(struct db *db, const char *table, char *name[],
+    char *sql[], int max)
+{
+	return db->ops->secondary_indexes(db, table, name, sql, max);
+}
+
 void
 db_temp_table(struct db *db, const char *name, const char *columns)
 {
@@ -510,17 +517,80 @@ db_audit(struct db *db, const char *verb, const char *arguments,
 	free(args);
 }
 
+/*
+ * The number of id (len bytes) when it is of the form of db_next_id(),
+ * its first plen bytes the prefix, then '-' and 1 to ID_DIGITS_MAX digits
+ * (so that it cannot wrap); else -1.
+ */
+static long long
+id_number(const char *id, size_t len, size_t plen)
+{
+	long long v = 0;
+
+	if (len <= plen + 1 || len - plen - 1 > ID_DIGITS_MAX ||
+	    id[plen] != '-')
+		return -1;
+	for (size_t i = plen + 1; i < len; i++) {
+		if (id[i] < '0' || id[i] > '9')
+			return -1;
+		v = v * 10 + (id[i] - '0');
+	}
+	return v;
+}
+
+static const char sql_counter[] =
+    "SELECT next FROM id_counters WHERE tbl = ?1 AND prefix = ?2";
+static const char sql_took[] =
+    "INSERT INTO id_counters (tbl, prefix, next) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (tbl, prefix) DO UPDATE SET next = excluded.next "
+    "WHERE excluded.next > id_counters.next";
+
+/* The statement of the scan: every id of table.column from ?1 up to ?2. */
+static struct db_stmt *
+scan_prepare(struct db *db, const char *table, const char *column)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof(sql), "SELECT %s FROM %s WHERE %s >= ?1 AND "
+	    "%s < ?2", column, table, column, column);
+	return db_prepare(db, sql);
+}
+
+/*
+ * One past the largest number of the form PREFIX-digits that scan's
+ * table holds (1 when none).  The range, PREFIX-0 up to PREFIX-:, lets an
+ * index on the column find the ids of this prefix without reading the
+ * rest; the form is then checked here, byte by byte, as a number of more
+ * digits sorts before a smaller one.  The prefix is bound, never written
+ * into the SQL: an import's come from its input.
+ */
+static long long
+scan_next(struct db_stmt *scan, const char *prefix, size_t plen)
+{
+	char *bound = cli_calloc(plen + 3, 1);
+	long long next = 1, v;
+
+	memcpy(bound, prefix, plen);
+	memcpy(bound + plen, "-0", 2);
+	db_bind_text(scan, 1, bound);
+	bound[plen + 1] = ':';
+	db_bind_text(scan, 2, bound);
+	free(bound);
+	while (db_row(scan))
+		if ((v = id_number(db_text(scan, 0), db_len(scan, 0),
+		    plen)) >= next)
+			next = v + 1;
+	return next;
+}
+
 long long
 db_next_number(struct db *db, const char *table, const char *column,
     const char *prefix)
 {
-	char sql[512];
-	size_t n = strlen(prefix) + 2;
 	struct db_stmt *st;
-	long long next = 1;
+	long long next;
 
-	st = db_prepare(db, "SELECT next FROM id_counters WHERE tbl = ?1 AND "
-	    "prefix = ?2");
+	st = db_prepare(db, sql_counter);
 	db_bind_text(st, 1, table);
 	db_bind_text(st, 2, prefix);
 	if (db_row(st)) {
@@ -529,19 +599,8 @@ db_next_number(struct db *db, const char *table, const char *column,
 		return next;
 	}
 	db_finalize(st);
-	/* The range bounds let an index on the column find the ids of this
-	 * prefix without reading the rest; the scan is of every id of the
-	 * prefix, as a number of more digits sorts before a smaller one.
-	 * Digits only, and at most ID_DIGITS_MAX of them, so that the cast
-	 * cannot fail and the next number cannot wrap. */
-	snprintf(sql, sizeof(sql), "SELECT coalesce(max(CAST(substr(%s, %zu) "
-	    "AS BIGINT)), 0) + 1 FROM %s WHERE %s >= '%s-0' AND %s < '%s-:' "
-	    "AND ltrim(substr(%s, %zu), '0123456789') = '' AND length(%s) < "
-	    "%zu", column, n, table, column, prefix, column, prefix, column,
-	    n, column, n + ID_DIGITS_MAX);
-	st = db_prepare(db, sql);
-	if (db_row(st))
-		next = db_int(st, 0);
+	st = scan_prepare(db, table, column);
+	next = scan_next(st, prefix, strlen(prefix));
 	db_finalize(st);
 	return next;
 }
@@ -550,10 +609,7 @@ void
 db_took_numbers(struct db *db, const char *table, const char *prefix,
     long long next)
 {
-	struct db_stmt *st = db_prepare(db, "INSERT INTO id_counters (tbl, "
-	    "prefix, next) VALUES (?1, ?2, ?3) ON CONFLICT (tbl, prefix) DO "
-	    "UPDATE SET next = excluded.next "
-	    "WHERE excluded.next > id_counters.next");
+	struct db_stmt *st = db_prepare(db, sql_took);
 
 	db_bind_text(st, 1, table);
 	db_bind_text(st, 2, prefix);
@@ -562,15 +618,154 @@ db_took_numbers(struct db *db, const char *table, const char *prefix,
 	db_finalize(st);
 }
 
-void
-db_forget_numbers(struct db *db, const char *table)
-{
-	struct db_stmt *st = db_prepare(db, "DELETE FROM id_counters WHERE "
-	    "tbl = ?1");
+/*
+ * The prefixes noted, in a table of open addressing that doubles when
+ * half full; last is the slot of the prefix noted last, as the ids of a
+ * file mostly share one.
+ */
+struct seen_prefix {
+	char *prefix;		/* NULL: a free slot */
+	size_t len;
+	long long max;
+};
 
-	db_bind_text(st, 1, table);
-	db_done(st);
-	db_finalize(st);
+struct db_ids_seen {
+	const char *table, *column;
+	int was_empty;		/* no row but those noted: no scan */
+	struct seen_prefix *slot;
+	size_t cap, n, last;
+};
+
+struct db_ids_seen *
+db_ids_seen_new(const char *table, const char *column, int was_empty)
+{
+	struct db_ids_seen *s = cli_calloc(1, sizeof(*s));
+
+	s->table = table;
+	s->column = column;
+	s->was_empty = was_empty;
+	s->cap = 16;
+	s->slot = cli_calloc(s->cap, sizeof(*s->slot));
+	return s;
+}
+
+static size_t
+prefix_hash(const char *p, size_t len)
+{
+	size_t h = 2166136261u;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)p[i]) * 16777619u;
+	return h;
+}
+
+/* The slot of the prefix (len bytes), a free one when it is not there. */
+static size_t
+seen_slot(const struct seen_prefix *slot, size_t cap, const char *p,
+    size_t len)
+{
+	size_t i = prefix_hash(p, len) & (cap - 1);
+
+	while (slot[i].prefix != NULL && (slot[i].len != len ||
+	    memcmp(slot[i].prefix, p, len) != 0))
+		i = (i + 1) & (cap - 1);
+	return i;
+}
+
+static void
+seen_grow(struct db_ids_seen *s)
+{
+	size_t cap = s->cap * 2;
+	struct seen_prefix *slot = cli_calloc(cap, sizeof(*slot));
+
+	for (size_t i = 0; i < s->cap; i++)
+		if (s->slot[i].prefix != NULL)
+			slot[seen_slot(slot, cap, s->slot[i].prefix,
+			    s->slot[i].len)] = s->slot[i];
+	free(s->slot);
+	s->slot = slot;
+	s->cap = cap;
+	s->last = 0;
+}
+
+void
+db_ids_seen_note(struct db_ids_seen *s, const char *id, size_t len)
+{
+	struct seen_prefix *e = &s->slot[s->last];
+	size_t plen = len;
+	long long v;
+
+	while (plen > 0 && id[plen - 1] != '-')
+		plen--;
+	if (plen == 0 || (v = id_number(id, len, --plen)) < 0)
+		return;
+	if (e->prefix == NULL || e->len != plen ||
+	    memcmp(e->prefix, id, plen) != 0) {
+		if (2 * (s->n + 1) > s->cap)
+			seen_grow(s);
+		s->last = seen_slot(s->slot, s->cap, id, plen);
+		e = &s->slot[s->last];
+		if (e->prefix == NULL) {
+			e->prefix = cli_calloc(plen + 1, 1);
+			memcpy(e->prefix, id, plen);
+			e->len = plen;
+			e->max = v;
+			s->n++;
+		}
+	}
+	if (v > e->max)
+		e->max = v;
+}
+
+void
+db_ids_seen_done(struct db *db, struct db_ids_seen *s)
+{
+	struct db_stmt *counter, *scan = NULL, *took;
+
+	if (s == NULL || s->n == 0)
+		return;
+	counter = db_prepare(db, sql_counter);
+	took = db_prepare(db, sql_took);
+	db_bind_text(counter, 1, s->table);
+	db_bind_text(took, 1, s->table);
+	for (size_t i = 0; i < s->cap; i++) {
+		const struct seen_prefix *e = &s->slot[i];
+		long long next;
+
+		if (e->prefix == NULL)
+			continue;
+		db_bind_text(counter, 2, e->prefix);
+		if (db_row(counter)) {
+			next = db_int(counter, 0);
+			db_reset(counter);
+		} else if (s->was_empty) {
+			next = 1;
+		} else {
+			if (scan == NULL)
+				scan = scan_prepare(db, s->table, s->column);
+			next = scan_next(scan, e->prefix, e->len);
+		}
+		if (e->max >= next)
+			next = e->max + 1;
+		db_bind_text(took, 2, e->prefix);
+		db_bind_int(took, 3, next);
+		db_done(took);
+	}
+	db_finalize(counter);
+	db_finalize(took);
+	if (scan != NULL)
+		db_finalize(scan);
+}
+
+void
+db_ids_seen_free(struct db_ids_seen *s)
+{
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < s->cap; i++)
+		free(s->slot[i].prefix);
+	free(s->slot);
+	free(s);
 }
 
 void

@@ -120,6 +120,16 @@ void db_exec(struct db *db, const char *sql);
 void db_temp_table(struct db *db, const char *name, const char *columns);
 
 /*
+ * The secondary indexes of table, those not unique (a unique one finds a
+ * duplicate at its row), for a verb that drops them to load many rows and
+ * makes them again once, from sorted keys (DROP INDEX "name", then sql):
+ * up to max of them, each its name and the statement that makes it, both
+ * the caller's to free; returns how many.  table is the program's own.
+ */
+int db_secondary_indexes(struct db *db, const char *table, char *name[],
+    char *sql[], int max);
+
+/*
  * Statements.  db_prepare() returns a statement, the caller's to free
  * with db_finalize() (or db_close() frees it); sql is the program's own
  * text, with parameters ?1, ?2... (the backend writes them as it needs).
@@ -210,11 +220,14 @@ _Noreturn void db_fatal(struct db *db, const char *context);
 
 /*
  * The next id a program assigns in table.column, PREFIX-NNNNNN, taken:
- * one past the largest number of that form there, PREFIX- and up to 18
- * digits (so ids the company imported in another form do not matter,
- * Q-12b or a number of 19 digits among them), kept in id_counters for the
- * next one, in the caller's write transaction.  table and column come
- * from the program's own fixed names, never from input.
+ * the number the prefix's counter in id_counters holds, or, when it has
+ * none yet, one past the largest number of that form there, PREFIX- and
+ * 1 to 18 digits (so ids the company imported in another form do not
+ * matter, Q-12b or a number of 19 digits among them, and an import moves
+ * the counter on past those of the form: db_ids_seen_done()), kept in
+ * the counter for the next one, in the caller's write transaction.
+ * table and column come from the program's own fixed names, never from
+ * input.
  */
 void db_next_id(struct db *db, const char *table, const char *column,
     const char *prefix, char *buf, size_t size);
@@ -238,9 +251,28 @@ struct db_ids {
 };
 void db_ids_next(struct db *db, struct db_ids *ids, char *buf, size_t size);
 void db_ids_done(struct db *db, const struct db_ids *ids);
-/* An import writes ids of any form into table: its counters go, and its
- * next ids are found by a scan again. */
-void db_forget_numbers(struct db *db, const char *table);
+/*
+ * An import writes ids of any form into table.column (the program's own
+ * names), and the counters go on past the ids of their form it wrote, so
+ * that the first id after it costs no scan either.  db_ids_seen_note()
+ * notes one id as the import reads it: its prefix is all before its last
+ * '-', and it counts when 1 to 18 digits follow (db_next_id()'s form);
+ * per prefix the largest number is kept, in memory.  db_ids_seen_done(),
+ * in the import's write transaction before the commit, sets the counter
+ * of each prefix noted to one past the larger of that number and the
+ * last the counter gave, or, when there is no counter yet, the largest
+ * the table holds (a scan, once, unless the caller says that the table
+ * held no row before: then the ids noted are all there is).  A counter
+ * never goes back: a replace that takes ids away does not give them
+ * again, and ids of another form move nothing.  The caller frees with
+ * db_ids_seen_free(); NULL, no ids to note, is fine to both.
+ */
+struct db_ids_seen;
+struct db_ids_seen *db_ids_seen_new(const char *table, const char *column,
+    int was_empty);
+void db_ids_seen_note(struct db_ids_seen *s, const char *id, size_t len);
+void db_ids_seen_done(struct db *db, struct db_ids_seen *s);
+void db_ids_seen_free(struct db_ids_seen *s);
 
 /* A setting's value, copied into buf (size bytes); NULL when not set. */
 const char *db_setting(struct db *db, const char *key, char *buf,

@@ -33,6 +33,8 @@ struct db_ops {
 	void (*close)(struct db *db);
 	struct db *(*open_snapshot)(struct db *db);
 	void (*exec)(struct db *db, const char *sql);
+	int (*secondary_indexes)(struct db *db, const char *table,
+	    char *name[], char *sql[], int max);
 	void (*begin)(struct db *db, int write);
 	void (*commit)(struct db *db);
 	void (*rollback)(struct db *db);

@@ -632,6 +632,21 @@ pg_in_transaction(struct db *db)
 	return PQtransactionStatus(PG(db)->c) != PQTRANS_IDLE;
 }
 
+/* None: an index cannot be made in a transaction whose references wait
+ * for its commit (SET CONSTRAINTS ALL DEFERRED), and the server's bulk
+ * load keeps its indexes as it goes. */
+static int
+pg_secondary_indexes(struct db *db, const char *table, char *name[],
+    char *sql[], int max)
+{
+	(void)db;
+	(void)table;
+	(void)name;
+	(void)sql;
+	(void)max;
+	return 0;
+}
+
 /* The server keeps what a transaction writes in its own buffers and
  * sizes them itself. */
 static void
@@ -894,6 +909,7 @@ const struct db_ops db_pg_ops = {
 	.close = pg_close,
 	.open_snapshot = pg_open_snapshot,
 	.exec = pg_exec,
+	.secondary_indexes = pg_secondary_indexes,
 	.begin = pg_begin,
 	.commit = pg_commit,
 	.rollback = pg_rollback,

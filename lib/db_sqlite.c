@@ -86,6 +86,26 @@ sq_exec(struct db *db, const char *sql)
 		db_fatal(db, "database");
 }
 
+/* sqlite_master keeps the CREATE INDEX of each index as it was written;
+ * those a PRIMARY KEY or UNIQUE constraint makes have none. */
+static int
+sq_secondary_indexes(struct db *db, const char *table, char *name[],
+    char *sql[], int max)
+{
+	struct db_stmt *st = db_prepare(db, "SELECT name, sql FROM "
+	    "sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS "
+	    "NOT NULL AND sql NOT LIKE 'CREATE UNIQUE %'");
+	int n = 0;
+
+	db_bind_text(st, 1, table);
+	while (n < max && db_row(st)) {
+		sql[n] = cli_strdup(db_text(st, 1));
+		name[n++] = cli_strdup(db_text(st, 0));
+	}
+	db_finalize(st);	/* the schema can change once it is done */
+	return n;
+}
+
 static struct db_stmt *
 sq_prepare(struct db *db, const char *sql)
 {
@@ -1005,6 +1025,7 @@ const struct db_ops db_sqlite_ops = {
 	.close = sq_close,
 	.open_snapshot = sq_open_snapshot,
 	.exec = sq_exec,
+	.secondary_indexes = sq_secondary_indexes,
 	.begin = sq_begin,
 	.commit = sq_commit,
 	.rollback = sq_rollback,

@@ -45,6 +45,15 @@ export_number(struct out *out, enum entity_type t, int64_t v, int exponent)
 	out_number(out, buf, n);
 }
 
+void
+export_column(struct out *out, struct db_stmt *st, int i)
+{
+	if (db_null(st, i))
+		out_null(out);
+	else
+		out_text(out, db_text(st, i), db_len(st, i));
+}
+
 static void
 export_cell(struct out *out, const struct entity_column *c, struct db_stmt *st,
     int i, int exponent)
@@ -70,7 +79,7 @@ export_cell(struct out *out, const struct entity_column *c, struct db_stmt *st,
 			out_text(out, "false", 5);
 		break;
 	default:
-		out_text(out, db_text(st, i), db_len(st, i));
+		export_column(out, st, i);
 		break;
 	}
 }
@@ -169,8 +178,7 @@ export_log(struct db *db, const struct out_opts *oo)
 	while (db_row(st)) {
 		out_number(out, db_text(st, 0), db_len(st, 0));
 		for (int i = 1; i < 7; i++)
-			out_text(out, db_null(st, i) ? NULL : db_text(st, i),
-			    db_len(st, i));
+			export_column(out, st, i);
 		out_end_row(out);
 	}
 	db_finalize(st);

@@ -19,6 +19,7 @@
 #include "out.h"
 
 struct db;		/* db.h */
+struct db_stmt;
 
 /* Writes the entity's rows: all of them, or with `only` the name of a
  * table of the connection's own (db_temp_table()) whose column `key`
@@ -32,6 +33,11 @@ int export_rows(struct db *db, const struct entity *e,
  * worked out, where the stored one is not what it shows. */
 int export_given(struct db *db, const struct entity *e,
     const struct out_opts *oo, const char *only, const char *given);
+
+/* Writes column i of the row st is on as a cell, as it is stored: a NULL
+ * cell for NULL, else its text (db_len() bytes of db_text()), whatever
+ * the column's type. */
+void export_column(struct out *out, struct db_stmt *st, int i);
 
 /* Writes one number cell of a column of type t (money, price, quantity,
  * percent, rate or int) as export_rows() does, for a program that writes

@@ -17,7 +17,10 @@
  * importing the same file twice changes nothing.  Replace records every
  * row it wrote or found in a temporary table and deletes the rest at the
  * end, after checking that nothing still refers to them.  A dry run does
- * all of it and rolls back.
+ * all of it and rolls back.  The ids of a table whose key is one id are
+ * noted as its rows go in, and the id counters of the programs set past
+ * them before the commit (db_ids_seen_done()), so that the next id a
+ * program assigns costs no scan of what the import wrote.
  *
  * invoices is the one entity stored in two tables: its header columns go
  * to invoices (once per invoice: the lines of one invoice follow each
@@ -104,6 +107,7 @@ struct target {
 	int upd[MAXCOL];
 	long inserted, updated, deleted;
 	int parent;		/* the invoices header table */
+	struct db_ids_seen *ids;	/* its ids, when its key is one */
 
 	struct db_stmt *batch;	/* NULL: no batching */
 	struct batch *fill;	/* being filled by the reading side */
@@ -820,6 +824,21 @@ seen_table(struct importer *im, const struct target *t)
 	db_exec(im->db, sql.s);
 }
 
+/* Whether table (the contract's name) holds no row. */
+static int
+table_empty(struct db *db, const char *table)
+{
+	struct sbuf sql = { .n = 0 };
+	struct db_stmt *st;
+	int empty;
+
+	sb_add(&sql, "SELECT 1 FROM %s LIMIT 1", table);
+	st = db_prepare(db, sql.s);
+	empty = !db_row(st);
+	db_finalize(st);
+	return empty;
+}
+
 static void
 target_init(struct importer *im, struct target *t, const char *table,
     int parent)
@@ -839,6 +858,9 @@ target_init(struct importer *im, struct target *t, const char *table,
 		if ((c->flags & EC_KEY) && t->nkey < 4)
 			t->key[t->nkey++] = (int)ci;
 	}
+	if (t->nkey == 1 && e->column[t->key[0]].type == ET_ID)
+		t->ids = db_ids_seen_new(table, e->column[t->key[0]].db,
+		    table_empty(im->db, table));
 	sb_add(&sql, "INSERT INTO %s (", table);
 	for (int i = 0; i < t->ncol; i++)
 		sb_add(&sql, "%s%s", i ? ", " : "", e->column[t->col[i]].db);
@@ -922,6 +944,17 @@ target_free(struct target *t)
 	db_finalize(t->update);
 	db_finalize(t->remember);
 	db_finalize(t->was);
+	db_ids_seen_free(t->ids);
+}
+
+/* The id of the row just written, for the counters of t's ids. */
+static void
+note_id(struct importer *im, struct target *t)
+{
+	const struct value *v = &im->val[t->key[0]];
+
+	if (t->ids != NULL && v->kind == V_TEXT)
+		db_ids_seen_note(t->ids, v->s, v->len);
 }
 
 /* A key column's value as the file wrote it. */
@@ -1350,6 +1383,7 @@ write_parent(struct importer *im)
 		return check_parent_same(im);
 	if ((rc = target_write(im, t)) == ROW_FAILED)
 		return rc;
+	note_id(im, t);
 	for (int i = 0; i < t->ncol; i++) {
 		const struct value *v = &im->val[t->col[i]];
 
@@ -1429,6 +1463,7 @@ write_row(struct importer *im)
 	}
 	if ((rc = target_write(im, &im->table)) == ROW_FAILED)
 		return;
+	note_id(im, &im->table);
 	remember_tier(im);
 	if (rc == ROW_INSERTED)
 		im->f_inserted++;
@@ -2215,24 +2250,12 @@ static void
 defer_indexes(struct db *db, const char *table, struct deferred *d)
 {
 	struct sbuf sql = { .n = 0 };
-	struct db_stmt *st;
-	int empty, first = d->n;
+	int first = d->n;
 
-	sb_add(&sql, "SELECT 1 FROM %s LIMIT 1", table);
-	st = db_prepare(db, sql.s);
-	empty = !db_row(st);
-	db_finalize(st);
-	if (!empty)
+	if (!table_empty(db, table))
 		return;
-	st = db_prepare(db, "SELECT name, sql FROM sqlite_master WHERE "
-	    "type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL AND "
-	    "sql NOT LIKE 'CREATE UNIQUE %'");
-	db_bind_text(st, 1, table);
-	while (db_row(st) && d->n < DEFERRED_MAX) {
-		d->sql[d->n] = cli_strdup(db_text(st, 1));
-		d->name[d->n++] = cli_strdup(db_text(st, 0));
-	}
-	db_finalize(st);	/* the schema can change once it is done */
+	d->n += db_secondary_indexes(db, table, d->name + d->n, d->sql + d->n,
+	    DEFERRED_MAX - d->n);
 	for (int i = first; i < d->n; i++) {
 		sql.n = 0;
 		sb_add(&sql, "DROP INDEX \"%s\"", d->name[i]);
@@ -2290,12 +2313,9 @@ import_files(struct db *db, const struct entity *e,
 	if (e->parent_table != NULL)
 		db_references_vouch(db, e->parent_table);
 	db_begin(db);
-	db_forget_numbers(db, e->table);
 	defer_indexes(db, e->table, &later);
-	if (e->parent_table != NULL) {
-		db_forget_numbers(db, e->parent_table);
+	if (e->parent_table != NULL)
 		defer_indexes(db, e->parent_table, &later);
-	}
 	importer_init(&im, db, e, o);
 	/* what each file did is said once it is all checked: before, a
 	 * later error would make it untrue */
@@ -2307,6 +2327,12 @@ import_files(struct db *db, const struct entity *e,
 		if (fp[i] != stdin)
 			fclose(fp[i]);
 	free(fp);
+	/* before a replace deletes: an id it takes away is not given again */
+	if (cli_data_errors() == 0) {
+		db_ids_seen_done(db, im.table.ids);
+		if (im.parent.table != NULL)
+			db_ids_seen_done(db, im.parent.ids);
+	}
 	if (cli_data_errors() == 0 && o->mode == IMPORT_REPLACE)
 		replace_rest(&im);
 	if (cli_data_errors() == 0)

@@ -479,16 +479,6 @@ out_money(struct out *o, struct db_stmt *st, int i, const char *currency)
 	out_decimal(o, db_int(st, i), c->exponent);
 }
 
-/* A text column as a cell: NULL is a NULL cell, not "". */
-static void
-out_col(struct out *o, struct db_stmt *st, int i)
-{
-	if (db_null(st, i))
-		out_null(o);
-	else
-		out_text(o, db_text(st, i), db_len(st, i));
-}
-
 int
 pipeline_won(struct db *db, int32_t since, const struct out_opts *oo)
 {
@@ -501,10 +491,10 @@ pipeline_won(struct db *db, int32_t since, const struct out_opts *oo)
 	db_bind_day(st, 1, since);
 	while (db_row(st)) {
 		for (int i = 0; i < 6; i++)
-			out_col(o, st, i);
+			export_column(o, st, i);
 		out_money(o, st, 6, db_text(st, 7));
 		for (int i = 7; i < 10; i++)
-			out_col(o, st, i);
+			export_column(o, st, i);
 		out_end_row(o);
 	}
 	db_finalize(st);

@@ -26,6 +26,7 @@
 #include "date.h"
 #include "db.h"
 #include "entity.h"
+#include "export.h"
 #include "fx.h"
 #include "handoff.h"
 #include "keyset.h"
@@ -123,16 +124,6 @@ static const char sql_order_of[] =
     "SELECT order_id FROM orders WHERE quote_id = ?1";
 
 /* ---- small helpers ---------------------------------------------------------- */
-
-/* A text column as a cell: NULL is a NULL cell, not "". */
-static void
-out_col(struct out *out, struct db_stmt *st, int i)
-{
-	if (db_null(st, i))
-		out_null(out);
-	else
-		out_text(out, db_text(st, i), db_len(st, i));
-}
 
 static int
 exponent_of(const char *currency)
@@ -697,7 +688,7 @@ out_columns(struct out *out, struct db_stmt *st, int n, int at,
 		if (i == at)
 			out_str(out, status);
 		else
-			out_col(out, st, i);
+			export_column(out, st, i);
 }
 
 /* The shown status: an open quote past its last day is expired. */
@@ -826,7 +817,7 @@ write_totals(struct db *db, const struct quote_opts *o, int only)
 		else
 			out_null(out);
 		out_long(out, db_int(st, 8));
-		out_col(out, st, 7);
+		export_column(out, st, 7);
 		out_end_row(out);
 	}
 	db_finalize(st);

@@ -190,8 +190,8 @@ ids_table(const char *ids)
 }
 
 /* Ids are taken from the counter, one past the last taken, whatever is
- * in the table; once an import forgets the counter, one past the largest
- * of their form there (Q-000007 after an import of it, not Q-000003). */
+ * in the table; with no counter, one past the largest of their form there
+ * (Q-000007, not Q-000003). */
 START_TEST(ids_counted)
 {
 	/* of another form: a prefix of its own, a number with more after
@@ -212,17 +212,128 @@ START_TEST(ids_counted)
 	ck_assert_int_eq(db_next_number(db, "ids", "id", "Q"), 10);
 	db_took_numbers(db, "ids", "Q", 20);
 	ck_assert_int_eq(db_next_number(db, "ids", "id", "Q"), 20);
-	/* the table written by an import: found again */
-	db_exec(db, "DELETE FROM ids; INSERT INTO ids VALUES ('Q-000002')");
-	db_forget_numbers(db, "ids");
+	/* no counter (a database from before them): found again */
+	db_exec(db, "DELETE FROM ids; INSERT INTO ids VALUES ('Q-000002'); "
+	    "DELETE FROM id_counters");
 	db_next_id(db, "ids", "id", "Q", id, sizeof(id));
 	ck_assert_str_eq(id, "Q-000003");
 	/* 18 digits are a number: 999999999999999998 + 1 */
 	db_exec(db, "DELETE FROM ids; "
-	    "INSERT INTO ids VALUES ('Q-999999999999999998')");
-	db_forget_numbers(db, "ids");
+	    "INSERT INTO ids VALUES ('Q-999999999999999998'); "
+	    "DELETE FROM id_counters");
 	db_next_id(db, "ids", "id", "Q", id, sizeof(id));
 	ck_assert_str_eq(id, "Q-999999999999999999");
+	db_close(db);
+}
+END_TEST
+
+/* Notes the ids (NULL ends them) as an import of table ids would, and
+ * sets the counters past them. */
+static void
+seen(struct db *db, int was_empty, const char *const *ids)
+{
+	struct db_ids_seen *s = db_ids_seen_new("ids", "id", was_empty);
+
+	for (; *ids != NULL; ids++)
+		db_ids_seen_note(s, *ids, strlen(*ids));
+	db_ids_seen_done(db, s);
+	db_ids_seen_free(s);
+}
+
+/*
+ * The ids an import wrote move the counters on past them, never back.
+ * Over a counter at 10, Q-000050 makes it 51 (50 + 1 > 10); QX-9, of a
+ * prefix of its own with no counter, and the table's QX-000004 make QX's
+ * 10 (9 + 1 > 4 + 1); Q-X-000077's prefix is Q-X (all before the last
+ * '-'), 78.  Q-12b, Q-, Q-x1 and a number of 19 digits are of another
+ * form: they move nothing, nor make a counter.  Then Q-000007, below
+ * 51, leaves Q at 51, as after a replace that took Q-000050 away; and
+ * R-000003 over no counter and the table's R-000090 makes R's 91: the
+ * table is scanned once when there is no counter, unless it was empty.
+ */
+START_TEST(ids_seen)
+{
+	static const char *const fifty[] = { "Q-000050", "QX-9", "Q-000020",
+	    "Q-X-000077", NULL };
+	static const char *const other[] = { "Q-12b", "Q-", "Q-x1",
+	    "Q-1000000000000000000", "Q000099", NULL };
+	static const char *const lower[] = { "Q-000007", "R-000003", NULL };
+	static const char *const two[] = { "S-000002", NULL };
+	struct db *db = ids_table("('Q-000005'), ('QX-000004'), "
+	    "('R-000090')");
+	char id[32], *got;
+
+	db_took_numbers(db, "ids", "Q", 10);
+	seen(db, 0, fifty);
+	got = test_query(db, 2, "SELECT prefix, next FROM id_counters "
+	    "ORDER BY prefix");
+	ck_assert_str_eq(got, "Q|51\nQ-X|78\nQX|10\n");
+	free(got);
+	db_next_id(db, "ids", "id", "Q", id, sizeof(id));
+	ck_assert_str_eq(id, "Q-000051");
+
+	seen(db, 0, other);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM id_counters"), 3);
+	ck_assert_int_eq(db_next_number(db, "ids", "id", "Q"), 52);
+
+	seen(db, 0, lower);
+	ck_assert_int_eq(db_next_number(db, "ids", "id", "Q"), 52);
+	ck_assert_int_eq(db_next_number(db, "ids", "id", "R"), 91);
+
+	/* a table said to have been empty is not scanned: S-000002 makes
+	 * S's 3, whatever else the table holds */
+	db_exec(db, "INSERT INTO ids VALUES ('S-000090')");
+	seen(db, 1, two);
+	ck_assert_int_eq(db_next_number(db, "ids", "id", "S"), 3);
+	db_ids_seen_done(db, NULL);
+	db_ids_seen_free(NULL);
+	db_close(db);
+}
+END_TEST
+
+/* Many prefixes, more than the first table of them holds, each kept
+ * apart: P0-1 to P99-1, each noted twice, the second time 2. */
+START_TEST(ids_seen_many_prefixes)
+{
+	struct db *db = ids_table("('x')");
+	struct db_ids_seen *s = db_ids_seen_new("ids", "id", 0);
+	char id[32];
+
+	for (int round = 1; round <= 2; round++)
+		for (int i = 0; i < 100; i++) {
+			int n = snprintf(id, sizeof(id), "P%d-%d", i, round);
+
+			db_ids_seen_note(s, id, (size_t)n);
+		}
+	db_ids_seen_done(db, s);
+	db_ids_seen_free(s);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM id_counters "
+	    "WHERE next = 3"), 100);
+	ck_assert_int_eq(db_next_number(db, "ids", "id", "P42"), 3);
+	db_close(db);
+}
+END_TEST
+
+/* A table's secondary indexes are those not unique, each with the
+ * statement that makes it: not the primary key, nor a UNIQUE constraint
+ * or index; and no more than asked for. */
+START_TEST(secondary_indexes)
+{
+	struct db *db = ids_table("('x')");
+	char *name[4], *sql[4];
+	int n;
+
+	db_exec(db, "CREATE TABLE t (a TEXT PRIMARY KEY, b TEXT UNIQUE, "
+	    "c TEXT, d TEXT); CREATE UNIQUE INDEX t_d ON t (d); "
+	    "CREATE INDEX t_c ON t (c, d)");
+	n = db_secondary_indexes(db, "t", name, sql, 4);
+	ck_assert_int_eq(n, 1);
+	ck_assert_str_eq(name[0], "t_c");
+	ck_assert_str_eq(sql[0], "CREATE INDEX t_c ON t (c, d)");
+	free(name[0]);
+	free(sql[0]);
+	ck_assert_int_eq(db_secondary_indexes(db, "t", name, sql, 0), 0);
+	ck_assert_int_eq(db_secondary_indexes(db, "ids", name, sql, 4), 0);
 	db_close(db);
 }
 END_TEST
@@ -431,6 +542,9 @@ db_suite(void)
 	tcase_add_test(tc, ids_counted);
 	tcase_add_test(tc, audit_row);
 	tcase_add_test(tc, ids_in_a_row);
+	tcase_add_test(tc, ids_seen);
+	tcase_add_test(tc, ids_seen_many_prefixes);
+	tcase_add_test(tc, secondary_indexes);
 	tcase_add_test(tc, dry_run_changes_a_copy);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("commit");

@@ -120,6 +120,39 @@ all_invoices(struct db *db)
 	return export_rows(db, entity_find("invoices"), &oo, NULL);
 }
 
+/* A column as a cell, as stored: NULL an empty cell, "" a quoted empty
+ * text (it reads back as "", not NULL), a text with a comma quoted, and
+ * an integer its digits; each in csv and jsonl. */
+START_TEST(column_cells)
+{
+	static const char *const col[] = { "a", "b", "c", "d" };
+	static const struct out_opts jsonl = { OUT_JSONL, 0, 0, 0 };
+	const struct out_opts *opts[] = { &csv, &jsonl };
+	static const char *const want[] = { ",\"\",\"x,y\",42\n",
+	    "{\"a\":null,\"b\":\"\",\"c\":\"x,y\",\"d\":\"42\"}\n" };
+	struct db *db = test_db(NULL);
+	struct db_stmt *st = db_prepare(db, "SELECT NULL, '', 'x,y', 42");
+
+	ck_assert(db_row(st));
+	for (int f = 0; f < 2; f++) {
+		char *buf = NULL;
+		size_t len;
+		FILE *fp = open_memstream(&buf, &len);
+		struct out *o = out_new(fp, opts[f], col, 4);
+
+		for (int i = 0; i < 4; i++)
+			export_column(o, st, i);
+		out_end_row(o);
+		ck_assert_int_eq(out_close(o), 0);
+		fclose(fp);
+		ck_assert_str_eq(buf, want[f]);
+		free(buf);
+	}
+	db_finalize(st);
+	db_close(db);
+}
+END_TEST
+
 /* Every line, by invoice and line number; a header column of the
  * invoice on each of its lines; money in the invoice's currency. */
 START_TEST(rows_of_two_tables)
@@ -223,6 +256,7 @@ export_suite(void)
 	TCase *tc = tcase_create("export");
 
 	tcase_add_test(tc, number_forms);
+	tcase_add_test(tc, column_cells);
 	tcase_add_test(tc, rows_of_two_tables);
 	tcase_add_test(tc, rows_picked_with_given_value);
 	tcase_add_test(tc, rows_in_sort_order);

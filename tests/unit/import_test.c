@@ -8,6 +8,7 @@
  * are; that importing the same file again with --upsert changes nothing,
  * and that --replace makes the file the whole table.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -269,6 +270,106 @@ START_TEST(replace_is_the_whole_table)
 }
 END_TEST
 
+/* The counter of a table's prefix, as the ids it gave have it. */
+static long long
+counter(struct db *db, const char *table, const char *prefix)
+{
+	char *got, sql[160];
+	long long next;
+
+	snprintf(sql, sizeof(sql), "SELECT coalesce(max(next), 0) FROM "
+	    "id_counters WHERE tbl = '%s' AND prefix = '%s'", table, prefix);
+	got = test_query(db, 1, sql);
+	next = atoll(got);
+	free(got);
+	return next;
+}
+
+/*
+ * An import moves the counters of the ids it writes on past them, so
+ * that the next id a program assigns costs no scan: over a counter at 10,
+ * an import of ACC-000050 makes the next ACC-000051; ACC-12b and a number
+ * of 19 digits are of another form and leave it; a replace by ACC-000005
+ * alone, which deletes ACC-000050, keeps it at 51 and does not give
+ * ACC-000050 again.  An invoice's id is its header's, in invoices: INV-7
+ * makes that counter 8, and invoice_lines, of a key of two columns, has
+ * none.
+ */
+START_TEST(ids_counted_on)
+{
+	static const char fifty[] =
+	    "account_id,name,currency\n"
+	    "ACC-000050,Acme,USD\n"
+	    "ACC-000003,Beta,USD\n";
+	static const char other[] =
+	    "account_id,name,currency\n"
+	    "ACC-12b,Gamma,USD\n"
+	    "ACC-1234567890123456789,Delta,USD\n";
+	static const char five[] =
+	    "account_id,name,currency\n"
+	    "ACC-000005,Epsilon,USD\n";
+	static const char invoice[] =
+	    "invoice_id,account_id,issue_date,due_date,line_no,amount\n"
+	    "INV-7,ACC-000005,2026-03-01,2026-03-31,1,1.00\n"
+	    "INV-7,ACC-000005,2026-03-01,2026-03-31,2,2.00\n";
+	struct db *db = test_db(NULL);
+	char id[32], *said;
+
+	db_begin(db);
+	db_took_numbers(db, "accounts", "ACC", 10);
+	db_commit(db);
+	ck_assert_int_eq(import_text(db, "accounts", IMPORT_INSERT, fifty,
+	    &said), CLI_OK);
+	free(said);
+	ck_assert_int_eq(counter(db, "accounts", "ACC"), 51);
+	ck_assert_int_eq(import_text(db, "accounts", IMPORT_UPSERT, other,
+	    &said), CLI_OK);
+	free(said);
+	ck_assert_int_eq(counter(db, "accounts", "ACC"), 51);
+	ck_assert_int_eq(import_text(db, "accounts", IMPORT_REPLACE, five,
+	    &said), CLI_OK);
+	free(said);
+	ck_assert_int_eq(counter(db, "accounts", "ACC"), 51);
+	db_begin(db);
+	db_next_id(db, "accounts", "account_id", "ACC", id, sizeof(id));
+	db_rollback(db);
+	ck_assert_str_eq(id, "ACC-000051");
+	ck_assert_int_eq(import_text(db, "invoices", IMPORT_INSERT, invoice,
+	    &said), CLI_OK);
+	free(said);
+	ck_assert_int_eq(counter(db, "invoices", "INV"), 8);
+	ck_assert_int_eq(counter(db, "invoice_lines", "INV"), 0);
+	db_close(db);
+}
+END_TEST
+
+/*
+ * The first id after an import of 100,000 accounts is read from the
+ * counter, not found by a scan: ACC-100001, though an account ACC-500000
+ * written since behind the import's back would make a scan say
+ * ACC-500001.
+ */
+START_TEST(ids_after_a_large_import)
+{
+	size_t n = 0, size = 64 + 100000 * 24;
+	char *text = malloc(size), *said;
+	struct db *db = test_db(NULL);
+
+	n += (size_t)snprintf(text + n, size - n, "account_id,name\n");
+	for (int i = 1; i <= 100000; i++)
+		n += (size_t)snprintf(text + n, size - n, "ACC-%06d,a\n", i);
+	ck_assert_int_eq(import_text(db, "accounts", IMPORT_INSERT, text,
+	    &said), CLI_OK);
+	free(said);
+	free(text);
+	db_exec(db, "INSERT INTO accounts (account_id, name, currency) "
+	    "VALUES ('ACC-500000', 'b', 'USD')");
+	ck_assert_int_eq(db_next_number(db, "accounts", "account_id", "ACC"),
+	    100001);
+	db_close(db);
+}
+END_TEST
+
 Suite *
 import_suite(void)
 {
@@ -282,6 +383,8 @@ import_suite(void)
 	tcase_add_test(tc, upsert_again_changes_nothing);
 	tcase_add_test(tc, rejects_written_out);
 	tcase_add_test(tc, replace_is_the_whole_table);
+	tcase_add_test(tc, ids_counted_on);
+	tcase_add_test(tc, ids_after_a_large_import);
 	suite_add_tcase(s, tc);
 	return s;
 }
