@@ -162,9 +162,10 @@ main(int argc, char *argv[])
 			cli_usage_error("which entity? (revops-import --list "
 			    "shows them)");
 		e = entity_arg(argv[0]);
-		/* a dry run against no database checks against an empty one,
-		 * and leaves no file behind */
-		if (o.dry_run && access(common.db_path, F_OK) != 0)
+		/* a dry run against no database file checks against an empty
+		 * one, and leaves no file behind */
+		if (o.dry_run && !db_is_url(common.db_path) &&
+		    access(common.db_path, F_OK) != 0)
 			common.db_path = DB_MEMORY;
 		db = db_open(&common, o.dry_run ? DB_DRY_RUN : DB_WRITE, 1);
 		rc = import_files(db, e, &o, argv + 1, argc - 1);

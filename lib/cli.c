@@ -8,6 +8,9 @@
 #include "cli.h"
 #include "date.h"
 
+/* the errno of the first write error of stdout [0] and stderr [1] */
+static int output_errno[2];
+
 #define REVOPS_VERSION "0.1.0"
 
 static const char *progname = "revops";
@@ -413,10 +416,23 @@ cli_set_max_errors(int n)
 void
 cli_finish_output(FILE *fp)
 {
-	if (fflush(fp) != 0 || ferror(fp))
+	(void)fflush(fp);
+	if (!cli_output_ok(fp))
 		cli_die(CLI_EIO, "error writing to standard %s: %s",
 		    fp == stderr ? "error" : "output",
-		    strerror(errno != 0 ? errno : EIO));
+		    strerror(output_errno[fp == stderr]));
+}
+
+int
+cli_output_ok(FILE *fp)
+{
+	int *e = &output_errno[fp == stderr];
+
+	if (!ferror(fp))
+		return 1;
+	if (*e == 0)
+		*e = errno != 0 ? errno : EIO;
+	return 0;
 }
 
 void

@@ -164,6 +164,11 @@ void cli_set_max_errors(int n);
  * before, reports it and exits CLI_EIO. */
 void cli_finish_stdout(void);
 void cli_finish_output(FILE *fp);
+/* Whether fp has had no write error; at the first, keeps its errno for
+ * cli_finish_output() to name, as the database's client library may
+ * have reset errno by the time the error is reported.  A writer of
+ * many rows calls it after each. */
+int cli_output_ok(FILE *fp);
 
 /*
  * The day an option names: "YYYY-MM-DD", or where months may stand for

@@ -122,11 +122,9 @@ db_begin_read(struct db *db)
 void
 db_commit(struct db *db)
 {
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		int e = errno;
-
+	(void)fflush(stdout);
+	if (!cli_output_ok(stdout)) {	/* its errno kept over the rollback */
 		db_rollback(db);
-		errno = e;
 		cli_finish_stdout();
 	}
 	db->ops->commit(db);

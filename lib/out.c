@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "money.h"
 #include "out.h"
 
@@ -569,6 +570,7 @@ out_end_row(struct out *o)
 		break;
 	}
 	o->col = 0;
+	(void)cli_output_ok(o->fp);
 }
 
 /*
@@ -714,7 +716,8 @@ out_finish(struct out *o)
 		put_table(o);
 		o->ncells = o->arenalen = 0;
 	}
-	if (fflush(o->fp) == EOF || ferror(o->fp))
+	(void)fflush(o->fp);
+	if (!cli_output_ok(o->fp))
 		return -1;
 	if (o->oom) {
 		errno = ENOMEM;

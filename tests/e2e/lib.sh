@@ -46,6 +46,16 @@ sql() {
 	fi
 }
 
+# As sql, with the database's check of references off: rows of another
+# system that refer to what is not there.
+sql_unchecked() {
+	if on_pg; then
+		sql "SET session_replication_role = replica; $1"
+	else
+		sql "PRAGMA foreign_keys = OFF; $1"
+	fi
+}
+
 # The database as text, without the bookkeeping that changes with time:
 # on SQLite its dump, on PostgreSQL each table's rows in order.
 dbdump() {
