@@ -671,12 +671,42 @@ pg_references_vouch(struct db *db, const char *table)
 	(void)table;
 }
 
+/*
+ * The references the transaction deferred are checked now.  One that
+ * refers to a row not there is a data error, as on SQLite, named by its
+ * table and the server's detail ("Key (sku)=(P-3) is not present in
+ * table \"products\"."); the server names the first it finds.
+ */
 static unsigned long
-pg_references_check(struct db *db)
+pg_references_check(struct db *base)
 {
-	if (PG(db)->defer_refs)
-		pg_exec(db, "SET CONSTRAINTS ALL IMMEDIATE");
-	return 0;
+	struct pg *db = PG(base);
+	PGresult *res;
+	unsigned long n = 0;
+
+	if (!db->defer_refs)
+		return 0;
+	pg_exec(base, "SAVEPOINT revops_refs");
+	res = PQexec(db->c, "SET CONSTRAINTS ALL IMMEDIATE");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		const char *table = PQresultErrorField(res,
+		    PG_DIAG_TABLE_NAME);
+		const char *detail = PQresultErrorField(res,
+		    PG_DIAG_MESSAGE_DETAIL);
+
+		keep_error(db, res);
+		if (strcmp(db->state, "23503") != 0) {	/* foreign_key_violation */
+			PQclear(res);
+			exit(pg_failed(base, "database", NULL));
+		}
+		(void)cli_data_error(table != NULL ? table : "database", 0,
+		    NULL, "%s", detail != NULL ? detail : db->msg);
+		n = 1;
+		undo_to(db, "revops_refs");
+	} else
+		pg_exec(base, "RELEASE SAVEPOINT revops_refs");
+	PQclear(res);
+	return n;
 }
 
 /* ---- opening -------------------------------------------------------------------- */

@@ -23,16 +23,18 @@ if [ "$(id -u)" = 0 ]; then
 	as="runuser -u postgres --"
 fi
 stop() {
-	$as "$pgbin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1
+	(cd / && $as "$pgbin/pg_ctl" -D "$dir/data" -m immediate stop) \
+	    >/dev/null 2>&1
 	rm -rf "$dir"
 }
 trap stop EXIT
 trap 'exit 2' INT TERM
-$as "$pgbin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 \
+# (from /, which the server's user may read where the tests' folder not)
+(cd / && $as "$pgbin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 \
     --locale=C --no-sync >"$dir/initdb.log" 2>&1 &&
     $as "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o \
     "-k $dir -c listen_addresses= -c fsync=off -c full_page_writes=off" \
-    start >/dev/null || {
+    start >/dev/null) || {
 	cat "$dir/initdb.log" "$dir/server.log" 2>/dev/null
 	echo "pg: the server did not start"
 	exit 1
