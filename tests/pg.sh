@@ -5,8 +5,11 @@
 # is touched.  Run as root, the server runs as the user postgres (the
 # package's), which PostgreSQL requires.  Without PostgreSQL's server
 # programs (Debian's package postgresql) it says so and passes.
-# Usage: sh tests/pg.sh BINDIR
-bindir=$1
+# Then two writers and two readers at once on one database: no command
+# fails, and nothing a writer reported is lost.
+# Usage: sh tests/pg.sh BINDIR GEN (the benchmark's generator)
+bindir=$(cd "$1" && pwd) || exit 2
+case $2 in /*) gen=$2 ;; *) gen=$PWD/$2 ;; esac
 top=$(cd "$(dirname "$0")" && pwd)
 pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 if [ -z "$pgbin" ] && command -v initdb >/dev/null 2>&1; then
@@ -44,4 +47,88 @@ export PGHOST PGPORT PGUSER REVOPS_TEST_PG
 rc=0
 sh "$top/e2e/run.sh" "$bindir" || rc=1
 sh "$top/bad/run.sh" "$bindir" || rc=1
+
+# ---- together -------------------------------------------------------------
+# A company of 500 accounts.  Two writers each make 40 quotes, a line
+# each, in 4 commands, while a billing run bills three months and two
+# readers compute the metrics and the aging until the writers are done:
+# no command fails, the quotes are the 80 the writers reported, with the
+# ids Q-000001 to Q-000080 each once, and the invoices those the runs
+# reported.
+createdb revops_together || exit 2
+db=postgresql:///revops_together
+PATH=$bindir:$PATH
+for e in accounts products prices tax_rates fx_rates subscriptions; do
+	"$gen" --scale 0.005 "$e" >"$dir/$e.csv" &&
+	    revops-import -D "$db" "$e" "$dir/$e.csv" 2>/dev/null ||
+	    { echo "together: import $e failed"; exit 1; }
+done
+quotes() {	# writer w: 4 commands of 10 quotes
+	n=0
+	for i in 1 2 3 4; do
+		"$gen" --scale 0.005 --seed "$1$i" --rows 10 quote_lines |
+		    awk -v q="$1-$i-" 'NR == 1 { print "quote_ref," $0; next }
+			{ print q NR "," $0 }' |
+		    revops-quote -D "$db" new --on 2026-03-01 >"$dir/q$1.out" \
+		    2>>"$dir/q$1.err" || echo "quote new failed" >>"$dir/q$1.err"
+		n=$((n + $(sed 1d "$dir/q$1.out" | cut -d, -f1 | sort -u | wc -l)))
+	done
+	echo "$n" >"$dir/q$1.n"
+}
+quotes 1 &
+w1=$!
+quotes 2 &
+w2=$!
+(
+	n=0
+	for m in 01 02 03; do
+		revops-invoice -D "$db" run --period "2026-$m" </dev/null \
+		    >"$dir/run.out" 2>>"$dir/run.err" ||
+		    echo "run 2026-$m failed" >>"$dir/run.err"
+		n=$((n + $(cut -d, -f1 "$dir/run.out" | sed 1d | sort -u | wc -l)))
+	done
+	echo "$n" >"$dir/run.n"
+) &
+biller=$!
+for r in 1 2; do
+	(
+		k=0
+		while kill -0 "$w1" 2>/dev/null || kill -0 "$w2" 2>/dev/null; do
+			if [ "$r" -eq 1 ]; then
+				revops-metrics -D "$db" --from 2026-01 --to 2026-03 \
+				    >/dev/null 2>>"$dir/read$r.err" ||
+				    echo "metrics failed" >>"$dir/read$r.err"
+			else
+				revops-invoice -D "$db" aging --as-of 2026-03-31 \
+				    >/dev/null 2>>"$dir/read$r.err" ||
+				    echo "aging failed" >>"$dir/read$r.err"
+			fi
+			k=$((k + 1))
+		done
+		echo "$k" >"$dir/read$r.n"
+	) &
+done
+wait
+errors=$(cat "$dir"/q*.err "$dir"/run.err "$dir"/read*.err 2>/dev/null)
+made=$(($(cat "$dir/q1.n") + $(cat "$dir/q2.n")))
+counted=$(psql -X -A -t -d revops_together -c "SELECT count(*) || ' ' ||
+    count(DISTINCT quote_id) || ' ' || min(quote_id) || ' ' ||
+    max(quote_id) FROM quotes")
+invoices=$(psql -X -A -t -d revops_together -c "SELECT count(*) FROM
+    invoices")
+if [ -n "$errors" ]; then
+	echo "together: $(printf '%s\n' "$errors" | head -n 5)"
+	rc=1
+elif [ "$made $counted" != "80 80 80 Q-000001 Q-000080" ]; then
+	echo "together: the writers made $made quotes; the database holds" \
+	    "(count, distinct, first, last) $counted"
+	rc=1
+elif [ "$invoices" != "$(cat "$dir/run.n")" ]; then
+	echo "together: $invoices invoices, not the $(cat "$dir/run.n") made"
+	rc=1
+else
+	echo "together on PostgreSQL: $made quotes and $invoices invoices" \
+	    "made, $(cat "$dir"/read*.n | awk '{ s += $1 } END { print s }')" \
+	    "reads, no command failed"
+fi
 exit $rc

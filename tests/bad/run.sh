@@ -15,7 +15,7 @@ REVOPS_DB=$tmp/test.db
 if [ -n "${REVOPS_TEST_PG:-}" ]; then	# tests/pg.sh's server
 	REVOPS_DB=postgresql:///revops_bad_$$
 	createdb "revops_bad_$$" || exit 2
-	trap 'rm -rf "$tmp"; dropdb --if-exists "revops_bad_$$"' EXIT
+	trap 'cd / && rm -rf "$tmp"; dropdb --if-exists "revops_bad_$$"' EXIT
 fi
 PATH="$bindir:$PATH" LC_ALL=C TZ=UTC USER=tester
 export PATH REVOPS_DB LC_ALL TZ USER
