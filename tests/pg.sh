@@ -7,7 +7,9 @@
 # programs (Debian's package postgresql) it says so and passes.
 # The README's and the man pages' examples on it, the demo's outputs
 # against SQLite's, then two writers and two readers at once on one
-# database: no command fails, and nothing a writer reported is lost.
+# database: no command fails, and nothing a writer reported is lost;
+# then the faults of tests/pg-faults.sh: the client killed, the server
+# stopped, a wrong password and no server.
 # Usage: sh tests/pg.sh BINDIR GEN (the benchmark's generator)
 bindir=$(cd "$1" && pwd) || exit 2
 case $2 in /*) gen=$2 ;; *) gen=$PWD/$2 ;; esac
@@ -33,12 +35,18 @@ stop() {
 }
 trap stop EXIT
 trap 'exit 2' INT TERM
-# (from /, which the server's user may read where the tests' folder not)
+# start, and stop_server as a crash would (tests/pg-faults.sh does); from
+# /, which the server's user may read where the tests' folder not
+start() {
+	(cd / && $as "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+	    -o "-k $dir -c listen_addresses= -c fsync=off -c full_page_writes=off" \
+	    start >/dev/null)
+}
+stop_server() {
+	(cd / && $as "$pgbin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null)
+}
 (cd / && $as "$pgbin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 \
-    --locale=C --no-sync >"$dir/initdb.log" 2>&1 &&
-    $as "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o \
-    "-k $dir -c listen_addresses= -c fsync=off -c full_page_writes=off" \
-    start >/dev/null) || {
+    --locale=C --no-sync >"$dir/initdb.log" 2>&1) && start || {
 	cat "$dir/initdb.log" "$dir/server.log" 2>/dev/null
 	echo "pg: the server did not start"
 	exit 1
@@ -164,4 +172,5 @@ else
 	    "made, $(cat "$dir"/read*.n | awk '{ s += $1 } END { print s }')" \
 	    "reads, no command failed"
 fi
+. "$top/pg-faults.sh"
 exit $rc
