@@ -24,8 +24,9 @@ compare_blocks() {
 # (a path: its base name) as the URL of the database PREFIX_NAME, and a
 # copy `cp A.db B.db` as B made anew from A, which prints nothing either.
 pg_rewrite() {
-	sed -E -e "s#cp ([A-Za-z0-9_./]*/)?([A-Za-z0-9_]+)\\.db ([A-Za-z0-9_./]*/)?([A-Za-z0-9_]+)\\.db#dropdb $1_\\4 \\&\\& createdb -T $1_\\2 $1_\\4#g" \
-	    -e "s#([A-Za-z0-9_./]*/)?([A-Za-z0-9_]+)\\.db([^A-Za-z0-9_]|\$)#postgresql:///$1_\\2\\3#g"
+	f='([A-Za-z0-9_./]*/)?([A-Za-z0-9_]+)\.db'	# \1 its folder, \2 NAME
+	sed -E -e "s#cp $f $f#dropdb $1_\\4 \\&\\& createdb -T $1_\\2 $1_\\4#g" \
+	    -e "s#$f([^A-Za-z0-9_]|\$)#postgresql:///$1_\\2\\3#g"
 }
 
 # pg_createdbs PREFIX FILE...: makes the empty databases that the files

@@ -163,6 +163,6 @@ for page in "$top"/man/*.[1-9]; do
 	fi
 	compare_blocks "$dir/blocks" "$name, command"
 done
-[ "$failed" -eq 0 ] && echo "man${REVOPS_TEST_PG:+ on PostgreSQL}: $pages pages, $run example commands run," \
-    "$checked outputs as shown"
+[ "$failed" -eq 0 ] && echo "man${REVOPS_TEST_PG:+ on PostgreSQL}: $pages" \
+    "pages, $run example commands run, $checked outputs as shown"
 exit "$failed"

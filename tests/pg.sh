@@ -59,7 +59,7 @@ sh "$top/bad/run.sh" "$bindir" || rc=1
 sh "$top/readme.sh" "$bindir" || rc=1
 sh "$top/man.sh" "$bindir" || rc=1
 
-# ---- the demo ---------------------------------------------------------------
+# ---- the demo -------------------------------------------------------------
 # examples/demo.sh on a file and on PostgreSQL: what it prints (but the
 # name of its database and of its report), the report, and every entity
 # exported are the same byte for byte (section 6: the same output).

@@ -60,5 +60,6 @@ if ! (cd "$tmp/run" && LC_ALL=C TZ=UTC sh "$tmp/all.sh" </dev/null); then
 fi
 checked=0
 compare_blocks "$tmp/blocks" "README block"
-[ "$failed" -eq 0 ] && echo "readme${REVOPS_TEST_PG:+ on PostgreSQL}: $(ls "$tmp"/blocks/*.got | wc -l) blocks run, $checked outputs as written"
+[ "$failed" -eq 0 ] && echo "readme${REVOPS_TEST_PG:+ on PostgreSQL}:" \
+    "$(ls "$tmp"/blocks/*.got | wc -l) blocks run, $checked outputs as written"
 exit "$failed"
