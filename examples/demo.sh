@@ -3,15 +3,27 @@
 # quote-to-cash cycle in a new database, from its import to the HTML
 # report, saying what each step did.  The company's books run to March
 # 2026; the demo is its April to June.
-# Usage: demo.sh BINDIR DATABASE (the report is written next to DATABASE)
+# Usage: demo.sh BINDIR DATABASE [REPORT]: DATABASE a file, made anew, or
+# a postgresql:// URL of an empty database; REPORT by default report.html
+# next to the file, or in the current folder.
 set -eu
 bindir=$(cd "$1" && pwd)
 db=$2
 data=$(cd "$(dirname "$0")/data" && pwd)
-report=$(dirname "$db")/report.html
 PATH="$bindir:$PATH"
 export REVOPS_DB="$db"
-rm -f "$db" "$db-wal" "$db-shm"
+case $db in
+postgres://* | postgresql://*)
+	report=${3:-report.html}
+	# counts SQL: the one row of SQL, as the sqlite3 shell prints it
+	counts() { psql -X -A -t -d "$db" -c "$1"; }
+	;;
+*)
+	report=${3:-$(dirname "$db")/report.html}
+	counts() { sqlite3 "$db" "$1"; }
+	rm -f "$db" "$db-wal" "$db-shm"
+	;;
+esac
 work=$(mktemp -d "${TMPDIR:-/tmp}/revops-demo.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -34,7 +46,7 @@ for entity in accounts products prices rules tax_rates fx_rates leads \
     usage users spend csat; do
 	revops-import "$entity" "$data/$entity.csv" 2>/dev/null
 done
-sqlite3 "$db" "SELECT count(*) || ' accounts, ' ||
+counts "SELECT count(*) || ' accounts, ' ||
     (SELECT count(*) FROM subscriptions) || ' subscriptions, ' ||
     (SELECT count(*) FROM invoices) || ' invoices, ' ||
     (SELECT count(*) FROM opportunities) || ' opportunities' FROM accounts"

@@ -205,6 +205,28 @@ map_schema(const char *sql)
 
 /* ---- errors ---------------------------------------------------------------- */
 
+/* libpq's message m on one line, as a diagnostic is: its lines joined by
+ * a space (for the tab that indents a hint), no space or newline at the
+ * end. */
+static void
+one_line(char *m)
+{
+	char *o = m;
+	size_t n;
+
+	for (const char *p = m; *p != '\0'; p++)
+		if (*p != '\n')
+			*o++ = *p;
+		else if (p[1] != '\0') {
+			*o++ = ' ';
+			p += p[1] == '\t';
+		}
+	*o = '\0';
+	n = strlen(m);
+	while (n > 0 && m[n - 1] == ' ')
+		m[--n] = '\0';
+}
+
 /* Keeps the error of res (NULL: of the connection) for db_error() and
  * the failure's message. */
 static void
@@ -214,14 +236,23 @@ keep_error(struct pg *db, const PGresult *res)
 	    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	const char *s = res != NULL ?
 	    PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	size_t n;
 
 	snprintf(db->msg, sizeof(db->msg), "%s", m != NULL ? m :
 	    PQerrorMessage(db->c));
-	n = strlen(db->msg);
-	while (n > 0 && (db->msg[n - 1] == '\n' || db->msg[n - 1] == ' '))
-		db->msg[--n] = '\0';
+	one_line(db->msg);
 	snprintf(db->state, sizeof(db->state), "%s", s != NULL ? s : "");
+}
+
+/* A warning of the server's (client_min_messages), such as the one it
+ * sends as it shuts down, said as the program's: libpq would print it
+ * bare ("WARNING:  terminating connection ..."). */
+static void
+notice(void *arg, const PGresult *res)
+{
+	const char *m = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+	cli_warn("%s: %s", (const char *)arg, m != NULL ? m :
+	    PQresultErrorMessage(res));
 }
 
 static void pg_rollback(struct db *);
@@ -725,12 +756,11 @@ connect_to(const char *url, int busy_ms)
 	db->c = PQconnectdb(url);
 	if (PQstatus(db->c) != CONNECTION_OK) {
 		char *m = PQerrorMessage(db->c);
-		size_t n = strlen(m);
 
-		while (n > 0 && m[n - 1] == '\n')
-			m[--n] = '\0';
+		one_line(m);
 		cli_die(CLI_EIO, "%s: %s", db->name, m);
 	}
+	PQsetNoticeReceiver(db->c, notice, db->name);
 	if ((res = run(db, "SET client_min_messages = warning")) == NULL)
 		exit(pg_failed(&db->base, db->name, NULL));
 	PQclear(res);

@@ -16,6 +16,10 @@
 # Every command must succeed.  EDITOR is true: an example that has a file
 # edited goes on with the file as it is.
 # Prints what differs and exits 1 on any difference or failure.
+# With REVOPS_TEST_PG=1 (tests/pg.sh) the demo database and each database
+# file the examples name are databases of the PostgreSQL server of libpq's
+# environment, and a command that runs the sqlite3 shell on one is left
+# out.
 # Usage: sh tests/man.sh BINDIR, from the top of the repository (KEEP=1
 # keeps its directory in $TMPDIR, to look at what a failure left).
 [ $# -eq 1 ] || { echo "usage: sh tests/man.sh BINDIR" >&2; exit 2; }
@@ -24,16 +28,25 @@ top=$(cd "$(dirname "$0")/.." && pwd) || exit 2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/revops-man.XXXXXX") || exit 2
 [ -n "$KEEP" ] || trap 'rm -rf "$tmp"' EXIT
 . "$top/tests/blocks.sh"
-if ! sh "$top/examples/demo.sh" "$bindir" "$tmp/demo.db" >"$tmp/demo.log" 2>&1
+demo=$tmp/demo.db skip=
+if [ -n "${REVOPS_TEST_PG:-}" ]; then
+	pg=revops_man_$$ skip=sqlite3
+	trap '[ -n "$KEEP" ] || rm -rf "$tmp"; pg_dropdbs "$pg"' EXIT
+	createdb "${pg}_demo" || exit 2
+	demo=postgresql:///${pg}_demo
+fi
+if ! sh "$top/examples/demo.sh" "$bindir" "$demo" "$tmp/report.html" \
+    >"$tmp/demo.log" 2>&1
 then
 	cat "$tmp/demo.log"
 	echo "FAIL: man: the demo database could not be made"
 	exit 1
 fi
 
-# blocks PAGE DIR: the page's EXAMPLES as DIR/all.sh and DIR/N.want.
+# blocks PAGE DIR: the page's EXAMPLES as DIR/all.sh and DIR/N.want, but
+# the commands that hold the text $skip.
 blocks() {
-	awk -v dir="$2" '
+	awk -v dir="$2" -v skip="$skip" '
 	function unescape(s) {
 		gsub(/\\e/, "\\", s)
 		gsub(/\\&/, "", s)
@@ -61,8 +74,11 @@ blocks() {
 		return q != "" || s ~ /(\\|\||&&|\|\|)[ \t]*$/
 	}
 	function flush() {
-		if (cmd == "")
+		if (cmd == "" || (skip != "" && index(cmd, skip))) {
+			cmd = ""
+			nout = 0
 			return
+		}
 		n++
 		printf "%s\n", cmd > (dir "/" n ".cmd")
 		close(dir "/" n ".cmd")
@@ -120,11 +136,20 @@ for page in "$top"/man/*.[1-9]; do
 	mkdir -p "$dir/run/build" "$dir/blocks" || exit 2
 	ln -s "$bindir" "$dir/run/build/bin"
 	ln -s "$top/examples" "$dir/run/examples"
-	cp "$tmp/demo.db" "$dir/run/build/demo.db" || exit 2
 	if [ -d "$top/tests/man/$name" ]; then
 		cp -RL "$top/tests/man/$name/." "$dir/run" || exit 2
 	fi
-	blocks "$page" "$dir/blocks"
+	if [ -n "${REVOPS_TEST_PG:-}" ]; then
+		# the databases of the page: PREFIX_demo the demo's copy
+		p=${pg}_$pages
+		pg_rewrite "$p" <"$page" >"$dir/page" &&
+		    createdb -T "${pg}_demo" "${p}_demo" &&
+		    pg_createdbs "$p" "$dir/page" || exit 2
+		blocks "$dir/page" "$dir/blocks"
+	else
+		cp "$tmp/demo.db" "$dir/run/build/demo.db" || exit 2
+		blocks "$page" "$dir/blocks"
+	fi
 	pages=$((pages + 1))
 	run=$((run + $(grep -c '^{$' "$dir/blocks/all.sh")))
 	if ! (cd "$dir/run" && PATH="$bindir:$PATH" EDITOR=true LC_ALL=C \
@@ -138,6 +163,6 @@ for page in "$top"/man/*.[1-9]; do
 	fi
 	compare_blocks "$dir/blocks" "$name, command"
 done
-[ "$failed" -eq 0 ] && echo "man: $pages pages, $run example commands run," \
-    "$checked outputs as shown"
+[ "$failed" -eq 0 ] && echo "man${REVOPS_TEST_PG:+ on PostgreSQL}: $pages" \
+    "pages, $run example commands run, $checked outputs as shown"
 exit "$failed"

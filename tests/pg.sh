@@ -5,8 +5,11 @@
 # is touched.  Run as root, the server runs as the user postgres (the
 # package's), which PostgreSQL requires.  Without PostgreSQL's server
 # programs (Debian's package postgresql) it says so and passes.
-# Then two writers and two readers at once on one database: no command
-# fails, and nothing a writer reported is lost.
+# The README's and the man pages' examples on it, the demo's outputs
+# against SQLite's, then two writers and two readers at once on one
+# database: no command fails, and nothing a writer reported is lost;
+# then the faults of tests/pg-faults.sh: the client killed, the server
+# stopped, a wrong password and no server.
 # Usage: sh tests/pg.sh BINDIR GEN (the benchmark's generator)
 bindir=$(cd "$1" && pwd) || exit 2
 case $2 in /*) gen=$2 ;; *) gen=$PWD/$2 ;; esac
@@ -32,12 +35,18 @@ stop() {
 }
 trap stop EXIT
 trap 'exit 2' INT TERM
-# (from /, which the server's user may read where the tests' folder not)
+# start, and stop_server as a crash would (tests/pg-faults.sh does); from
+# /, which the server's user may read where the tests' folder not
+start() {
+	(cd / && $as "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+	    -o "-k $dir -c listen_addresses= -c fsync=off -c full_page_writes=off" \
+	    start >/dev/null)
+}
+stop_server() {
+	(cd / && $as "$pgbin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null)
+}
 (cd / && $as "$pgbin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 \
-    --locale=C --no-sync >"$dir/initdb.log" 2>&1 &&
-    $as "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o \
-    "-k $dir -c listen_addresses= -c fsync=off -c full_page_writes=off" \
-    start >/dev/null) || {
+    --locale=C --no-sync >"$dir/initdb.log" 2>&1) && start || {
 	cat "$dir/initdb.log" "$dir/server.log" 2>/dev/null
 	echo "pg: the server did not start"
 	exit 1
@@ -47,6 +56,38 @@ export PGHOST PGPORT PGUSER REVOPS_TEST_PG
 rc=0
 sh "$top/e2e/run.sh" "$bindir" || rc=1
 sh "$top/bad/run.sh" "$bindir" || rc=1
+sh "$top/readme.sh" "$bindir" || rc=1
+sh "$top/man.sh" "$bindir" || rc=1
+
+# ---- the demo -------------------------------------------------------------
+# examples/demo.sh on a file and on PostgreSQL: what it prints (but the
+# name of its database and of its report), the report, and every entity
+# exported are the same byte for byte (section 6: the same output).
+mkdir "$dir/demo-sqlite" "$dir/demo-pg" && createdb revops_demo || exit 2
+sh "$top/../examples/demo.sh" "$bindir" "$dir/demo.db" \
+    "$dir/demo-sqlite/report.html" >"$dir/demo-sqlite.out" 2>&1 ||
+    { echo "demo: failed on SQLite"; rc=1; }
+sh "$top/../examples/demo.sh" "$bindir" postgresql:///revops_demo \
+    "$dir/demo-pg/report.html" >"$dir/demo-pg.out" 2>&1 ||
+    { echo "demo: failed on PostgreSQL"; rc=1; }
+sed -e "s#$dir/demo.db#DATABASE#" -e "s#$dir/demo-sqlite/#FOLDER/#" \
+    "$dir/demo-sqlite.out" >"$dir/demo-sqlite/out"
+sed -e "s#postgresql:///revops_demo#DATABASE#" -e "s#$dir/demo-pg/#FOLDER/#" \
+    "$dir/demo-pg.out" >"$dir/demo-pg/out"
+for e in $("$bindir/revops-import" --list | cut -d ' ' -f 1); do
+	"$bindir/revops-import" -D "$dir/demo.db" --export "$e" \
+	    >"$dir/demo-sqlite/$e.csv" 2>&1
+	"$bindir/revops-import" -D postgresql:///revops_demo --export "$e" \
+	    >"$dir/demo-pg/$e.csv" 2>&1
+done
+if diff -r -u "$dir/demo-sqlite" "$dir/demo-pg" >"$dir/demo.diff"; then
+	echo "demo on PostgreSQL: its output, its report and" \
+	    "$(ls "$dir/demo-pg" | grep -c '\.csv$') entities as on SQLite"
+else
+	echo "demo: PostgreSQL's differs from SQLite's:"
+	head -n 40 "$dir/demo.diff"
+	rc=1
+fi
 
 # ---- together -------------------------------------------------------------
 # A company of 500 accounts.  Two writers each make 40 quotes, a line
@@ -131,4 +172,5 @@ else
 	    "made, $(cat "$dir"/read*.n | awk '{ s += $1 } END { print s }')" \
 	    "reads, no command failed"
 fi
+. "$top/pg-faults.sh"
 exit $rc
