@@ -235,11 +235,13 @@ db_schema_check(struct db *db, const char *name, int v)
 {
 	if (v == DB_SCHEMA_VERSION)
 		return;
-	db_close(db);
-	cli_die(CLI_EIO, "%s: %s", name, v == 0 ? "not a revops database (a "
+	/* name may be db's own, gone once it is closed: said first */
+	cli_warn("%s: %s", name, v == 0 ? "not a revops database (a "
 	    "command that writes makes one)" : v > DB_SCHEMA_VERSION ? "its "
 	    "schema is newer than this revops: upgrade revops" : "its schema "
 	    "is older than this revops: a command that writes migrates it");
+	db_close(db);
+	exit(CLI_EIO);
 }
 
 /* ---- statements ----------------------------------------------------------------- */

@@ -116,9 +116,11 @@ select_sql(const struct entity *e, const char *only, const char *given)
 	fputs(" ORDER BY ", fp);
 	if (e->sort != NULL)
 		fprintf(fp, "t.%s, ", e->sort);
+	/* a key of no value (a price of no start) first, as SQLite
+	 * sorts it, on every backend */
 	for (size_t i = 0, n = 0; i < e->ncolumn; i++)
 		if (e->column[i].flags & EC_KEY)
-			fprintf(fp, "%st.%s", n++ ? ", " : "",
+			fprintf(fp, "%st.%s NULLS FIRST", n++ ? ", " : "",
 			    e->column[i].db);
 	if (ferror(fp) | fclose(fp))
 		cli_die(CLI_EIO, "out of memory");

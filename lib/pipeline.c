@@ -99,11 +99,15 @@ static const char sql_forecast[] =
     "SELECT o.amount_minor, o.currency, o.close_date, s.is_closed, "
     "s.is_won, s.probability_micro, s.position, o.opportunity_id "
     "FROM opportunities o JOIN stages s ON s.stage = o.stage "
-    "WHERE o.close_date >= ?1 AND o.close_date <= ?2";
+    "WHERE o.close_date >= ?1 AND o.close_date <= ?2 "
+    "ORDER BY o.opportunity_id";
+/* In the order of their ids, so that a sum that overflows, or a rate
+ * missing, is told of the same opportunity on every backend. */
 static const char sql_velocity[] =
     "SELECT o.amount_minor, o.currency, o.created_on, o.close_date, "
     "s.is_closed, s.is_won, o.opportunity_id FROM opportunities o "
-    "JOIN stages s ON s.stage = o.stage WHERE o.created_on <= ?1";
+    "JOIN stages s ON s.stage = o.stage WHERE o.created_on <= ?1 "
+    "ORDER BY o.opportunity_id";
 
 /* ---- small helpers ---------------------------------------------------------- */
 
