@@ -174,8 +174,9 @@ static const char sql_usage[] =
  * billed, as the join did not return it. */
 static const char sql_products[] =
     "SELECT sku, name FROM products WHERE sku IS NOT NULL ORDER BY sku";
+/* the account's key too, for the check of references (db_stmt_keys()) */
 static const char sql_account[] =
-    "SELECT a.region, t.rate_micro FROM accounts a "
+    "SELECT a.region, t.rate_micro, a.account_id FROM accounts a "
     "LEFT JOIN tax_rates t ON t.region = a.region WHERE a.account_id = ?1";
 static const char sql_invoices[] =
     "INSERT INTO invoices (invoice_id, account_id, issue_date, due_date, "
@@ -1159,6 +1160,7 @@ writer_open(struct writer *w, const struct run *r)
 	w->order_billed = db_prepare(r->db, sql_order_billed);
 	w->usage_billed = db_prepare(r->db, sql_usage_billed);
 	w->account = db_prepare(r->db, sql_account);
+	db_stmt_keys(w->account, 2);
 	w->issued = r->issued;
 	w->due = r->due;
 	w->month = r->usage_month;
@@ -1830,6 +1832,7 @@ prepare(struct run *r)
 	r->rd = db_open_snapshot(r->db);
 	accounts_table(r);
 	r->subs = db_prepare(r->rd, sql_subscriptions);
+	db_stmt_keys(r->subs, 2);
 	db_bind_day(r->subs, 1, r->p_end);
 	db_bind_int(r->subs, 2, some);
 	/* a subscription that ended before P may still owe a credit */
@@ -2034,7 +2037,9 @@ billing_run(struct db *db, const struct billing_opts *o)
 	 * The run writes only references it has just read (subscriptions,
 	 * products, orders) or made (invoices); the database's own check
 	 * would look each up again, half the time of a large run.  What the
-	 * run wrote is checked once before the commit (finish_run()).
+	 * run wrote is checked once before the commit (finish_run()), with
+	 * no lookup of the invoices it made nor of the subscriptions and
+	 * accounts it read as keys (db_stmt_keys()).
 	 */
 	db_references(db, 0);
 	db_begin(db);

@@ -154,6 +154,12 @@ db_references_vouch(struct db *db, const char *table)
 	db->ops->references_vouch(db, table);
 }
 
+void
+db_stmt_keys(struct db_stmt *st, int col)
+{
+	st->ops->stmt_keys(st, col);
+}
+
 unsigned long
 db_references_check(struct db *db)
 {

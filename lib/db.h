@@ -100,6 +100,16 @@ void db_write_at_commit(struct db *db);
  */
 void db_references(struct db *db, int on);
 unsigned long db_references_check(struct db *db);
+/*
+ * The values of column col of st's rows are read from a key that others
+ * refer to (the backend asks the database which column of which table
+ * col is, and leaves any other alone): with references off, each one a
+ * row returns is taken as there by db_references_check(), with no lookup,
+ * unless the transaction takes it away.  For a statement of db's write
+ * transaction, or of its snapshot (db_open_snapshot()), which reads what
+ * that transaction found; it costs a set insert for each row read.
+ */
+void db_stmt_keys(struct db_stmt *st, int col);
 /* A verb that checks the references of the rows it writes to table
  * itself, against the database as it writes each (an import, which names
  * the line), says so after db_references(db, 0): db_references_check()

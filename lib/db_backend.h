@@ -42,6 +42,7 @@ struct db_ops {
 	void (*write_at_commit)(struct db *db);
 	void (*references)(struct db *db, int on);
 	void (*references_vouch)(struct db *db, const char *table);
+	void (*stmt_keys)(struct db_stmt *st, int col);
 	unsigned long (*references_check)(struct db *db);
 	const char *(*error)(struct db *db);
 	/* says what failed, with the statement's SQL unless NULL, rolls

@@ -708,6 +708,14 @@ pg_references_vouch(struct db *db, const char *table)
  * table and the server's detail ("Key (sku)=(P-3) is not present in
  * table \"products\"."); the server names the first it finds.
  */
+/* Nothing to learn: the server checks each reference itself. */
+static void
+pg_stmt_keys(struct db_stmt *st, int col)
+{
+	(void)st;
+	(void)col;
+}
+
 static unsigned long
 pg_references_check(struct db *base)
 {
@@ -977,6 +985,7 @@ const struct db_ops db_pg_ops = {
 	.write_at_commit = pg_write_at_commit,
 	.references = pg_references,
 	.references_vouch = pg_references_vouch,
+	.stmt_keys = pg_stmt_keys,
 	.references_check = pg_references_check,
 	.error = pg_error,
 	.failed = pg_failed,

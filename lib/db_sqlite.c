@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 /* the hook the check of references is made of (db_references()); Debian's
  * SQLite has it */
 #define SQLITE_ENABLE_PREUPDATE_HOOK
@@ -28,16 +29,23 @@ struct sq {
 	sqlite3 *h;
 	int dry_run;		/* a copy, removed when closed */
 	struct references *refs;	/* while references are off */
+	unsigned long refs_made;	/* how many refs it has had */
+	struct sq *writer;	/* of a snapshot: whose transaction it reads */
 };
 
 struct sq_stmt {
 	struct db_stmt base;
 	sqlite3_stmt *h;
+	struct db_keys *keys;	/* db_stmt_keys() */
 };
 
 #define H(db) (((struct sq *)(db))->h)
 #define SH(st) (((struct sq_stmt *)(st))->h)
-#define REFS(db) (((struct sq *)(db))->refs)
+#define SQ(db) ((struct sq *)(db))
+#define REFS(db) (SQ(db)->refs)
+#define KEYS(st) (((struct sq_stmt *)(st))->keys)
+
+static void key_read(struct db_stmt *st);
 
 /* ---- errors ----------------------------------------------------------------- */
 
@@ -120,6 +128,7 @@ sq_prepare(struct db *db, const char *sql)
 static void
 sq_finalize(struct db_stmt *st)
 {
+	free(KEYS(st));
 	sqlite3_finalize(SH(st));
 	free(st);
 }
@@ -135,8 +144,11 @@ sq_row(struct db_stmt *st)
 {
 	int rc = sqlite3_step(SH(st));
 
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
+		if (KEYS(st) != NULL)
+			key_read(st);
 		return 1;
+	}
 	if (rc != SQLITE_DONE)
 		stmt_fatal(st);
 	sqlite3_reset(SH(st));
@@ -277,14 +289,23 @@ sq_write_at_commit(struct db *db)
  * for each column that others refer to, the values it added and took
  * away (a row deleted, a key changed).  db_references_check() then looks
  * each distinct value up once, not each row: it costs what the
- * transaction wrote, never what the tables hold.  A value that the
- * transaction added to the column referred to, and did not take away
- * since, is known to be there.  (While a hook is set SQLite deletes a
- * whole table row by row, so no row goes unseen.)
+ * transaction wrote, never what the tables hold.  (While a hook is set
+ * SQLite deletes a whole table row by row, so no row goes unseen.)
+ *
+ * A value known to be in the column referred to needs no lookup, and is
+ * not even kept: one the transaction added to it, or one read from it by
+ * a statement of db_stmt_keys(), in the transaction or in its snapshot
+ * (which sees what the transaction found: it holds the write lock, so no
+ * one else takes a key away).  Known to be there, that is, unless the
+ * transaction took it away, at any time: then every row that refers to
+ * it is looked at before the commit, whoever wrote it.  The one rule of
+ * it is known(); the sets only grow, so a value known when its row is
+ * written is known at the check.
  */
 struct values {			/* distinct, in the order first met */
 	struct keyset *set;	/* their keys (value_key()) */
-	sqlite3_value **v;	/* copies, to look up; NULL: not kept */
+	int keep;		/* whether copies are kept */
+	sqlite3_value **v;	/* copies, to look up */
 	size_t n, cap;
 	char *last;		/* the key of the last one: values repeat */
 	size_t nlast, caplast;
@@ -295,7 +316,8 @@ struct ref_table;
 struct referred {		/* a column that others refer to */
 	char *column;
 	int col;
-	struct values added, gone;
+	struct values there;	/* added, or read (db_stmt_keys()) */
+	struct values gone;	/* taken away */
 };
 
 struct reference {		/* of one column (the schema's all are) */
@@ -321,52 +343,87 @@ struct references {
 	struct reference *r;
 	int nr;
 	struct ref_table *last;	/* of the last row: rows come by table */
-	char *key[2];		/* value_key()'s */
+	char *key[2];		/* the keys made (value_key(), read_key()) */
 	size_t capkey[2];
+	/* the hook on the writer's thread, reads noted on a snapshot's */
+	pthread_mutex_t lock;
 };
 
-/* A value as the key of a set, in rs's buffer i: its type, then its
- * bytes; NULL for an SQL NULL, which refers to nothing. */
+/* A statement's column of keys (db_stmt_keys()). */
+struct db_keys {
+	struct sq *writer;	/* whose check they are for */
+	unsigned long refs_made;	/* the writer's refs they are for */
+	struct referred *to;
+	int col;
+};
+
+/* A value as the key of a set, in rs's buffer i: its type, then its n
+ * bytes at p; NULL for an SQL NULL, which refers to nothing. */
+static const char *
+make_key(struct references *rs, int i, int type, const void *p, int n,
+    size_t *len)
+{
+	if (type == SQLITE_NULL)
+		return NULL;
+	*len = (size_t)n + 1;
+	rs->key[i] = cli_grow(rs->key[i], &rs->capkey[i], *len, 1);
+	rs->key[i][0] = (char)type;
+	if (n > 0)
+		memcpy(rs->key[i] + 1, p, (size_t)n);
+	return rs->key[i];
+}
+
 static const char *
 value_key(struct references *rs, int i, sqlite3_value *v, size_t *len)
 {
 	int type = sqlite3_value_type(v);
-	const void *p;
-
-	if (type == SQLITE_NULL)
-		return NULL;
-	p = type == SQLITE_BLOB ? sqlite3_value_blob(v) :
+	const void *p = type == SQLITE_BLOB ? sqlite3_value_blob(v) :
 	    (const void *)sqlite3_value_text(v);
-	*len = (size_t)sqlite3_value_bytes(v) + 1;
-	rs->key[i] = cli_grow(rs->key[i], &rs->capkey[i], *len, 1);
-	rs->key[i][0] = (char)type;
-	if (*len > 1)
-		memcpy(rs->key[i] + 1, p, *len - 1);
-	return rs->key[i];
+
+	return make_key(rs, i, type, p, sqlite3_value_bytes(v), len);
+}
+
+/* The key of column col of st's row, as value_key() makes it of the
+ * same value written. */
+static const char *
+read_key(struct references *rs, sqlite3_stmt *st, int col, size_t *len)
+{
+	int type = sqlite3_column_type(st, col);
+	const void *p = type == SQLITE_BLOB ? sqlite3_column_blob(st, col) :
+	    (const void *)sqlite3_column_text(st, col);
+
+	return make_key(rs, 0, type, p, sqlite3_column_bytes(st, col), len);
 }
 
 static int
-values_has(struct references *rs, const struct values *vs, sqlite3_value *v)
+values_has(const struct values *vs, const char *k, size_t n)
 {
-	size_t n;
-	const char *k = value_key(rs, 0, v, &n);
-
 	return k != NULL && keyset_find(vs->set, k, n) != NULL;
 }
 
-/* Notes a value of key k, its copy kept when vs keeps them. */
+/* Whether a value of key k is known to be in column rf (see above). */
+static int
+known(const struct referred *rf, const char *k, size_t n)
+{
+	return values_has(&rf->there, k, n) && !values_has(&rf->gone, k, n);
+}
+
+/* Notes a value of key k, its copy kept when vs keeps them, unless it is
+ * already known to be in column rf (NULL: none). */
 static void
-note(struct values *vs, const char *k, size_t n, sqlite3_value *v, int keep)
+note(struct values *vs, const char *k, size_t n, sqlite3_value *v,
+    const struct referred *rf)
 {
 	if (n == vs->nlast && memcmp(k, vs->last, n) == 0)
 		return;
 	vs->last = cli_grow(vs->last, &vs->caplast, n, 1);
 	memcpy(vs->last, k, n);
 	vs->nlast = n;
-	if (keyset_find(vs->set, k, n) != NULL)
+	if (keyset_find(vs->set, k, n) != NULL ||
+	    (rf != NULL && known(rf, k, n)))
 		return;
 	keyset_add(vs->set, k, n, "");
-	if (!keep)
+	if (!vs->keep)
 		return;
 	vs->v = cli_grow(vs->v, &vs->cap, vs->n + 1, sizeof(*vs->v));
 	if ((vs->v[vs->n++] = sqlite3_value_dup(v)) == NULL)
@@ -417,22 +474,24 @@ on_write(void *arg, sqlite3 *h, int op, const char *schema,
 	}
 	if (t->vouched && op == SQLITE_INSERT)
 		return;
+	pthread_mutex_lock(&rs->lock);
 	for (int i = 0; i < t->nrefs && !t->vouched; i++) {
 		struct reference *r = t->refs[i];
 
 		row_keys(rs, h, op, r->col, &old, &new, &ko, &no, &kn, &nn);
 		if (kn != NULL)
-			note(&r->wrote, kn, nn, new, 1);
+			note(&r->wrote, kn, nn, new, r->to);
 	}
 	for (int i = 0; i < t->nreferred; i++) {
 		struct referred *rf = &t->referred[i];
 
 		row_keys(rs, h, op, rf->col, &old, &new, &ko, &no, &kn, &nn);
 		if (ko != NULL)
-			note(&rf->gone, ko, no, old, 1);
+			note(&rf->gone, ko, no, old, NULL);
 		if (kn != NULL)
-			note(&rf->added, kn, nn, new, 0);
+			note(&rf->there, kn, nn, new, NULL);
 	}
+	pthread_mutex_unlock(&rs->lock);
 }
 
 static void
@@ -457,7 +516,7 @@ references_free(struct references *rs)
 	for (int i = 0; i < rs->nt; i++) {
 		for (int j = 0; j < rs->t[i].nreferred; j++) {
 			free(rs->t[i].referred[j].column);
-			values_free(&rs->t[i].referred[j].added);
+			values_free(&rs->t[i].referred[j].there);
 			values_free(&rs->t[i].referred[j].gone);
 		}
 		free(rs->t[i].referred);
@@ -468,6 +527,7 @@ references_free(struct references *rs)
 	free(rs->r);
 	free(rs->key[0]);
 	free(rs->key[1]);
+	pthread_mutex_destroy(&rs->lock);
 	free(rs);
 }
 
@@ -494,8 +554,9 @@ referred(struct ref_table *t, const char *column, int col)
 	memset(rf, 0, sizeof(*rf));
 	rf->column = cli_strdup(column);
 	rf->col = col;
-	rf->added.set = keyset_new(SIZE_MAX);
+	rf->there.set = keyset_new(SIZE_MAX);
 	rf->gone.set = keyset_new(SIZE_MAX);
+	rf->gone.keep = 1;
 	return rf;
 }
 
@@ -519,6 +580,7 @@ references_load(struct db *db)
 	struct db_stmt *st = db_prepare(db, sql_tables);
 	size_t capt = 0, capr = 0;
 
+	pthread_mutex_init(&rs->lock, NULL);
 	while (db_row(st)) {
 		rs->t = cli_grow(rs->t, &capt, (size_t)rs->nt + 1,
 		    sizeof(*rs->t));
@@ -547,6 +609,7 @@ references_load(struct db *db)
 			    db_text(st, 5));
 		r->to = referred(r->parent, db_text(st, 4), (int)db_int(st, 3));
 		r->wrote.set = keyset_new(SIZE_MAX);
+		r->wrote.keep = 1;
 	}
 	db_finalize(st);
 	for (int i = 0; i < rs->nr; i++) {
@@ -571,7 +634,51 @@ sq_references(struct db *db, int on)
 	if (on)
 		return;
 	REFS(db) = references_load(db);
+	SQ(db)->refs_made++;
 	sqlite3_preupdate_hook(H(db), on_write, REFS(db));
+}
+
+static void
+sq_stmt_keys(struct db_stmt *st, int col)
+{
+	struct sq *w = SQ(st->db)->writer != NULL ? SQ(st->db)->writer :
+	    SQ(st->db);
+	const char *schema = sqlite3_column_database_name(SH(st), col);
+	const char *table = sqlite3_column_table_name(SH(st), col);
+	const char *column = sqlite3_column_origin_name(SH(st), col);
+	struct ref_table *t;
+
+	if (w->refs == NULL || schema == NULL || strcmp(schema, "main") != 0 ||
+	    (t = ref_table(w->refs, table)) == NULL)
+		return;	/* the database checks each row, or no key */
+	for (int i = 0; i < t->nreferred; i++)
+		if (strcasecmp(t->referred[i].column, column) == 0) {
+			free(KEYS(st));
+			KEYS(st) = cli_calloc(1, sizeof(*KEYS(st)));
+			KEYS(st)->writer = w;
+			KEYS(st)->refs_made = w->refs_made;
+			KEYS(st)->to = &t->referred[i];
+			KEYS(st)->col = col;
+			break;
+		}
+}
+
+/* Notes the key of st's row (db_stmt_keys()), while the references it is
+ * for are those of its writer. */
+static void
+key_read(struct db_stmt *st)
+{
+	struct db_keys *ks = KEYS(st);
+	struct references *rs = ks->writer->refs;
+	const char *k;
+	size_t n;
+
+	if (rs == NULL || ks->writer->refs_made != ks->refs_made)
+		return;
+	pthread_mutex_lock(&rs->lock);
+	if ((k = read_key(rs, SH(st), ks->col, &n)) != NULL)
+		note(&ks->to->there, k, n, NULL, NULL);
+	pthread_mutex_unlock(&rs->lock);
 }
 
 static void
@@ -685,10 +792,16 @@ sq_references_check(struct db *db)
 		st = db_prepare(db, sql);
 		for (size_t j = 0; j < r->wrote.n && !stop; j++) {
 			sqlite3_value *v = r->wrote.v[j];
+			const char *k;
+			size_t len;
+			int there;
 
-			if (values_has(rs, &r->to->added, v) &&
-			    !values_has(rs, &r->to->gone, v))
-				continue;
+			pthread_mutex_lock(&rs->lock);
+			k = value_key(rs, 0, v, &len);
+			there = known(r->to, k, len);
+			pthread_mutex_unlock(&rs->lock);
+			if (there)
+				continue;	/* since its row was written */
 			sqlite3_bind_value(bindable(st), 1, v);
 			if (db_row(st))
 				db_reset(st);
@@ -929,6 +1042,10 @@ sq_open_snapshot(struct db *db)
 		db_rollback(db);
 		exit(CLI_EIO);
 	}
+	/* its first read comes after the lock: what it reads is what db's
+	 * transaction found (db_stmt_keys()) */
+	if (sqlite3_txn_state(H(db), "main") == SQLITE_TXN_WRITE)
+		rd->writer = SQ(db);
 	return &rd->base;
 }
 
@@ -1033,6 +1150,7 @@ const struct db_ops db_sqlite_ops = {
 	.write_at_commit = sq_write_at_commit,
 	.references = sq_references,
 	.references_vouch = sq_references_vouch,
+	.stmt_keys = sq_stmt_keys,
 	.references_check = sq_references_check,
 	.error = sq_error,
 	.failed = sq_failed,

@@ -95,6 +95,7 @@ keyset_add(struct keyset *k, const char *key, size_t len,
 {
 	uint64_t h = hash_key(key, len);
 	struct slot *sl;
+	size_t np;
 
 	if (k->n >= k->max || len > UINT32_MAX ||
 	    (k->nslot > 0 && probe(k, h, key, len)->hash != 0))
@@ -107,7 +108,10 @@ keyset_add(struct keyset *k, const char *key, size_t len,
 	sl->hash = h;
 	sl->off = (uint32_t)k->ntext;
 	sl->len = (uint32_t)len;
-	snprintf(sl->payload, sizeof(sl->payload), "%s", payload);
+	/* copied by hand: snprintf() here was most of the cost of an add */
+	np = strnlen(payload, sizeof(sl->payload) - 1);
+	memcpy(sl->payload, payload, np);
+	sl->payload[np] = '\0';
 	k->ntext += len;
 	k->n++;
 }

@@ -3,7 +3,9 @@
  * the number of rows against DB_ROWS; a NULL first column left out.
  * Committing: a write error on stdout rolls back (exit 3) instead.  A
  * command that only reads never creates or writes the database; a dry
- * run changes a copy, which goes when it closes.
+ * run changes a copy, which goes when it closes.  With references off,
+ * what the check takes as there without a lookup (a key read, a key the
+ * transaction added) is still an orphan's once taken away.
  */
 #include <sys/wait.h>
 
@@ -526,6 +528,123 @@ START_TEST(commit_after_write_error)
 }
 END_TEST
 
+/*
+ * The check of references, with the database's own off: a database of
+ * account A-1 (one_account()), a write transaction on it, and its
+ * snapshot; the tests write invoices and take accounts away, and count
+ * what db_references_check() reports (each a data error).
+ */
+static struct db *
+references_off(struct cli_common *c, char *dir, char *path, size_t size,
+    struct db **rd)
+{
+	struct db *db;
+
+	new_folder(dir, 256);
+	one_account(c, dir, path, size);
+	db = db_open(c, DB_WRITE, 0);
+	db_references(db, 0);
+	db_begin(db);
+	*rd = db_open_snapshot(db);
+	return db;
+}
+
+static void
+invoice(struct db *db, const char *id, const char *account)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "INSERT INTO invoices (invoice_id, "
+	    "account_id, issue_date, due_date, currency) VALUES ('%s', '%s', "
+	    "'2026-06-01', '2026-07-01', 'USD')", id, account);
+	db_exec(db, sql);
+}
+
+/* Reads every row of sql on db, its column 0 a column of keys. */
+static void
+read_keys(struct db *db, const char *sql)
+{
+	struct db_stmt *st = db_prepare(db, sql);
+
+	db_stmt_keys(st, 0);
+	while (db_row(st))
+		;
+	db_finalize(st);
+}
+
+static void
+references_done(struct db *db, struct db *rd, const char *dir)
+{
+	db_close(rd);
+	db_rollback(db);
+	db_references(db, 1);
+	db_close(db);
+	remove_folder(dir);
+}
+
+/* A key read is there with no lookup; one not read is still looked up:
+ * INV-1 of A-1 (read) is good, INV-2 of A-2 (in no table) is not. */
+START_TEST(keys_read_are_there)
+{
+	char dir[256], path[300];
+	struct cli_common c;
+	struct db *rd, *db = references_off(&c, dir, path, sizeof(path), &rd);
+
+	read_keys(rd, "SELECT account_id FROM accounts");
+	invoice(db, "INV-1", "A-1");
+	ck_assert_uint_eq(db_references_check(db), 0);
+	invoice(db, "INV-2", "A-2");
+	ck_assert_uint_eq(db_references_check(db), 1);
+	references_done(db, rd, dir);
+}
+END_TEST
+
+/* A key known to be there, read on the snapshot (0) or by the
+ * transaction (1), or added by it (2), then taken away while invoice
+ * INV-1 written for it still refers to it: none, then one orphan. */
+START_TEST(known_then_taken_away)
+{
+	const char *account = _i < 2 ? "A-1" : "A-2";
+	char dir[256], path[300], sql[128];
+	struct cli_common c;
+	struct db *rd, *db = references_off(&c, dir, path, sizeof(path), &rd);
+
+	if (_i == 0)
+		read_keys(rd, "SELECT account_id FROM accounts");
+	else if (_i == 1)
+		read_keys(db, "SELECT a.account_id FROM accounts a");
+	else
+		db_exec(db, "INSERT INTO accounts (account_id, name, currency) "
+		    "VALUES ('A-2', 'Beta', 'USD')");
+	invoice(db, "INV-1", account);
+	ck_assert_uint_eq(db_references_check(db), 0);
+	snprintf(sql, sizeof(sql), "DELETE FROM accounts WHERE account_id = "
+	    "'%s'", account);
+	db_exec(db, sql);
+	ck_assert_uint_eq(db_references_check(db), 1);
+	references_done(db, rd, dir);
+}
+END_TEST
+
+/* Values read from a column that is no key, even one that refers to a
+ * key, or from no column, are not taken as there: INV-1 of account A-9
+ * (in no table), its account read, 'A-9' read, then INV-2 of A-9: two
+ * orphans. */
+START_TEST(keys_of_no_key_column)
+{
+	char dir[256], path[300];
+	struct cli_common c;
+	struct db *rd, *db = references_off(&c, dir, path, sizeof(path), &rd);
+
+	invoice(db, "INV-1", "A-9");
+	read_keys(db, "SELECT account_id FROM invoices");
+	read_keys(db, "SELECT 'A-9' FROM accounts");
+	invoice(db, "INV-2", "A-9");
+	ck_assert_uint_eq(db_references_check(db), 2);
+	references_done(db, rd, dir);
+}
+END_TEST
+
 Suite *
 db_suite(void)
 {
@@ -549,6 +668,11 @@ db_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("commit");
 	tcase_add_test(tc, commit_after_write_error);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("references");
+	tcase_add_test(tc, keys_read_are_there);
+	tcase_add_loop_test(tc, known_then_taken_away, 0, 3);
+	tcase_add_test(tc, keys_of_no_key_column);
 	suite_add_tcase(s, tc);
 	return s;
 }
