@@ -31,8 +31,10 @@ endif
 DEPS_LIBS = -lsqlite3 -lpq -lcsv
 CHECK_LIBS = `pkg-config --libs check`
 
+# libpq-fe.h is in a directory of its own (libpq-dev).
+PQ_CFLAGS = -isystem /usr/include/postgresql
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -pthread -iquote lib \
-    -isystem /usr/include/postgresql $(CFLAGS)
+    $(PQ_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = $(SAN) -pthread $(LDFLAGS)
 
 PROGS = revops-import revops-pipeline revops-quote revops-invoice revops-metrics
@@ -126,7 +128,7 @@ FUZZ_SAN = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer
 # Blocks of 64 bytes put the CSV reader's block ends inside its inputs.
 FUZZ_CFLAGS = $(CSTD) $(WARN) -O1 -g $(FUZZ_SAN) -DCSV_BLOCK_SIZE=64 \
-    -pthread -iquote lib
+    -pthread -iquote lib $(PQ_CFLAGS)
 FUZZERS = csv money date
 FUZZ_LIB_OBJ = $(LIB_SRC:lib/%.c=$(FO)/lib/%.o) $(FO)/gen/schema.o
 
