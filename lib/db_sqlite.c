@@ -6,8 +6,10 @@
  * resets it, so that no caller meets SQLite's rule that a statement
  * stepped is reset before it is bound again.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
 /* the hook the check of references is made of (db_references()); Debian's
@@ -37,6 +39,36 @@ struct sq_stmt {
 	struct db_stmt base;
 	sqlite3_stmt *h;
 	struct db_keys *keys;	/* db_stmt_keys() */
+	struct sq_rows *rows;	/* of a bulk write, whose statement it is */
+};
+
+/*
+ * A bulk write (db_rows).  Its text is copied in blocks that live until
+ * the statement has run (copies_reset()): a malloc a block, not one a
+ * value.  While the check of references is on, the references of the
+ * rows are noted from their binds (rows_bound()), so that the hook need
+ * not read each row back (rows_noted()).
+ */
+struct copies {
+	char *block;
+	size_t used, cap;
+	char **full;		/* earlier blocks of the same statement */
+	size_t nfull, capfull;
+};
+
+struct sq_rows {
+	struct db_rows base;
+	struct db_stmt *st;
+	int ncol, n;		/* n: rows bound */
+	struct copies copies;
+	struct sq *db;
+	unsigned long refs_made;	/* the refs its plan is for */
+	struct ref_table *table;	/* whose rows it notes; NULL: none */
+	struct reference **ref;	/* of each column, or NULL */
+	struct referred **rf;	/* of each column, or NULL */
+	char *bound;		/* (struct bound, key)... */
+	size_t used, cap;
+	unsigned char left_out[DB_ROWS];	/* first column NULL */
 };
 
 #define H(db) (((struct sq *)(db))->h)
@@ -44,8 +76,12 @@ struct sq_stmt {
 #define SQ(db) ((struct sq *)(db))
 #define REFS(db) (SQ(db)->refs)
 #define KEYS(st) (((struct sq_stmt *)(st))->keys)
+#define ROWS(st) (((struct sq_stmt *)(st))->rows)
 
 static void key_read(struct db_stmt *st);
+static void keys_free(struct db_keys *ks);
+static void rows_bound(struct sq_rows *r, int i, int type, const void *p,
+    size_t n);
 
 /* ---- errors ----------------------------------------------------------------- */
 
@@ -128,7 +164,7 @@ sq_prepare(struct db *db, const char *sql)
 static void
 sq_finalize(struct db_stmt *st)
 {
-	free(KEYS(st));
+	keys_free(KEYS(st));
 	sqlite3_finalize(SH(st));
 	free(st);
 }
@@ -200,17 +236,58 @@ static void
 sq_bind_int(struct db_stmt *st, int i, int64_t v)
 {
 	sqlite3_bind_int64(bindable(st), i, v);
+	if (ROWS(st) != NULL)
+		rows_bound(ROWS(st), i, SQLITE_INTEGER, &v, sizeof(v));
 }
 
 static void
 sq_bind_null(struct db_stmt *st, int i)
 {
 	sqlite3_bind_null(bindable(st), i);
+	if (ROWS(st) != NULL)
+		rows_bound(ROWS(st), i, SQLITE_NULL, NULL, 0);
+}
+
+static const char *
+copies_add(struct copies *c, const char *s, size_t len)
+{
+	char *p;
+
+	if (c->cap - c->used < len + 1) {
+		if (c->block != NULL) {
+			c->full = cli_grow(c->full, &c->capfull, c->nfull + 1,
+			    sizeof(*c->full));
+			c->full[c->nfull++] = c->block;
+		}
+		c->cap = c->cap * 2 > len + 1 ? c->cap * 2 : len + 1 + 4096;
+		c->block = cli_realloc(NULL, c->cap, 1);
+		c->used = 0;
+	}
+	p = memcpy(c->block + c->used, s, len);
+	p[len] = '\0';
+	c->used += len + 1;
+	return p;
+}
+
+/* Once the statement has run: the last block is kept for the next. */
+static void
+copies_reset(struct copies *c)
+{
+	for (size_t i = 0; i < c->nfull; i++)
+		free(c->full[i]);
+	c->nfull = 0;
+	c->used = 0;
 }
 
 static void
 sq_bind_text(struct db_stmt *st, int i, const char *s, size_t len, int copy)
 {
+	if (ROWS(st) != NULL) {
+		if (copy)
+			s = copies_add(&ROWS(st)->copies, s, len);
+		copy = 0;
+		rows_bound(ROWS(st), i, SQLITE_TEXT, s, len);
+	}
 	sqlite3_bind_text(bindable(st), i, s, (int)len, copy ?
 	    SQLITE_TRANSIENT : SQLITE_STATIC);
 }
@@ -302,10 +379,15 @@ sq_write_at_commit(struct db *db)
  * it is known(); the sets only grow, so a value known when its row is
  * written is known at the check.
  */
+struct key {
+	char *p;
+	size_t n;
+};
+
 struct values {			/* distinct, in the order first met */
-	struct keyset *set;	/* their keys (value_key()) */
+	struct keyset *set;	/* their keys (make_key()) */
 	int keep;		/* whether copies are kept */
-	sqlite3_value **v;	/* copies, to look up */
+	struct key *v;		/* copies, to look up */
 	size_t n, cap;
 	char *last;		/* the key of the last one: values repeat */
 	size_t nlast, caplast;
@@ -315,7 +397,7 @@ struct ref_table;
 
 struct referred {		/* a column that others refer to */
 	char *column;
-	int col;
+	int col, text;		/* text: of text affinity */
 	struct values there;	/* added, or read (db_stmt_keys()) */
 	struct values gone;	/* taken away */
 };
@@ -323,7 +405,7 @@ struct referred {		/* a column that others refer to */
 struct reference {		/* of one column (the schema's all are) */
 	struct ref_table *table, *parent;
 	char *column;
-	int col;
+	int col, text;		/* text: of text affinity */
 	struct referred *to;	/* of parent */
 	struct values wrote;
 };
@@ -343,56 +425,118 @@ struct references {
 	struct reference *r;
 	int nr;
 	struct ref_table *last;	/* of the last row: rows come by table */
-	char *key[2];		/* the keys made (value_key(), read_key()) */
+	struct ref_table *quiet;	/* whose rows a bulk write notes */
+	char *key[2];		/* the keys made (value_key()) */
 	size_t capkey[2];
+	struct db_keys *readers;	/* statements that read keys */
 	/* the hook on the writer's thread, reads noted on a snapshot's */
 	pthread_mutex_t lock;
 };
 
-/* A statement's column of keys (db_stmt_keys()). */
+/*
+ * A statement's column of keys (db_stmt_keys()).  Its keys wait in
+ * `pending` (each its length, then itself) and are noted KEYS_BATCH at a
+ * time, so that the reading thread seldom takes the lock the writing one
+ * takes for every row.
+ */
+#define KEYS_BATCH 512
 struct db_keys {
 	struct sq *writer;	/* whose check they are for */
 	unsigned long refs_made;	/* the writer's refs they are for */
 	struct referred *to;
 	int col;
+	char *pending;
+	size_t used, cap;
+	int npending;
+	struct db_keys *next;	/* in the writer's refs->readers */
 };
 
-/* A value as the key of a set, in rs's buffer i: its type, then its n
+/* A value as a key of a set, at byte `at` of *buf: its type, then its n
  * bytes at p; NULL for an SQL NULL, which refers to nothing. */
 static const char *
-make_key(struct references *rs, int i, int type, const void *p, int n,
-    size_t *len)
+make_key(char **buf, size_t *cap, size_t at, int type, const void *p,
+    int n, size_t *len)
 {
 	if (type == SQLITE_NULL)
 		return NULL;
 	*len = (size_t)n + 1;
-	rs->key[i] = cli_grow(rs->key[i], &rs->capkey[i], *len, 1);
-	rs->key[i][0] = (char)type;
+	*buf = cli_grow(*buf, cap, at + *len, 1);
+	(*buf)[at] = (char)type;
 	if (n > 0)
-		memcpy(rs->key[i] + 1, p, (size_t)n);
-	return rs->key[i];
+		memcpy(*buf + at + 1, p, (size_t)n);
+	return *buf + at;
 }
 
+/* A number is keyed by its bytes, text by its own, read as a blob:
+ * as text SQLite would copy it to end it with a NUL. */
 static const char *
 value_key(struct references *rs, int i, sqlite3_value *v, size_t *len)
 {
+	char **buf = &rs->key[i];
+	size_t *cap = &rs->capkey[i];
 	int type = sqlite3_value_type(v);
-	const void *p = type == SQLITE_BLOB ? sqlite3_value_blob(v) :
-	    (const void *)sqlite3_value_text(v);
+	sqlite3_int64 n;
+	double d;
 
-	return make_key(rs, i, type, p, sqlite3_value_bytes(v), len);
+	switch (type) {
+	case SQLITE_INTEGER:
+		n = sqlite3_value_int64(v);
+		return make_key(buf, cap, 0, type, &n, sizeof(n), len);
+	case SQLITE_FLOAT:
+		d = sqlite3_value_double(v);
+		return make_key(buf, cap, 0, type, &d, sizeof(d), len);
+	default:
+		return make_key(buf, cap, 0, type, sqlite3_value_blob(v),
+		    sqlite3_value_bytes(v), len);
+	}
 }
 
 /* The key of column col of st's row, as value_key() makes it of the
- * same value written. */
+ * same value written, at byte `at` of *buf. */
 static const char *
-read_key(struct references *rs, sqlite3_stmt *st, int col, size_t *len)
+read_key(char **buf, size_t *cap, size_t at, sqlite3_stmt *st, int col,
+    size_t *len)
 {
 	int type = sqlite3_column_type(st, col);
-	const void *p = type == SQLITE_BLOB ? sqlite3_column_blob(st, col) :
-	    (const void *)sqlite3_column_text(st, col);
+	sqlite3_int64 n;
+	double d;
 
-	return make_key(rs, 0, type, p, sqlite3_column_bytes(st, col), len);
+	switch (type) {
+	case SQLITE_INTEGER:
+		n = sqlite3_column_int64(st, col);
+		return make_key(buf, cap, at, type, &n, sizeof(n), len);
+	case SQLITE_FLOAT:
+		d = sqlite3_column_double(st, col);
+		return make_key(buf, cap, at, type, &d, sizeof(d), len);
+	default:
+		return make_key(buf, cap, at, type, sqlite3_column_blob(st,
+		    col), sqlite3_column_bytes(st, col), len);
+	}
+}
+
+/* Binds the value of key k, n bytes, which stays unchanged while st
+ * runs. */
+static void
+bind_key(sqlite3_stmt *st, int i, const char *k, size_t n)
+{
+	sqlite3_int64 v;
+	double d;
+
+	switch (k[0]) {
+	case SQLITE_INTEGER:
+		memcpy(&v, k + 1, sizeof(v));
+		sqlite3_bind_int64(st, i, v);
+		break;
+	case SQLITE_FLOAT:
+		memcpy(&d, k + 1, sizeof(d));
+		sqlite3_bind_double(st, i, d);
+		break;
+	case SQLITE_TEXT:
+		sqlite3_bind_text(st, i, k + 1, (int)n - 1, SQLITE_STATIC);
+		break;
+	default:
+		sqlite3_bind_blob(st, i, k + 1, (int)n - 1, SQLITE_STATIC);
+	}
 }
 
 static int
@@ -411,8 +555,7 @@ known(const struct referred *rf, const char *k, size_t n)
 /* Notes a value of key k, its copy kept when vs keeps them, unless it is
  * already known to be in column rf (NULL: none). */
 static void
-note(struct values *vs, const char *k, size_t n, sqlite3_value *v,
-    const struct referred *rf)
+note(struct values *vs, const char *k, size_t n, const struct referred *rf)
 {
 	if (n == vs->nlast && memcmp(k, vs->last, n) == 0)
 		return;
@@ -426,8 +569,8 @@ note(struct values *vs, const char *k, size_t n, sqlite3_value *v,
 	if (!vs->keep)
 		return;
 	vs->v = cli_grow(vs->v, &vs->cap, vs->n + 1, sizeof(*vs->v));
-	if ((vs->v[vs->n++] = sqlite3_value_dup(v)) == NULL)
-		cli_die(CLI_EIO, "out of memory");
+	vs->v[vs->n].p = memcpy(cli_realloc(NULL, n, 1), k, n);
+	vs->v[vs->n++].n = n;
 }
 
 /* Column col of the row as it was (old) and as it is to be (new): each
@@ -472,7 +615,7 @@ on_write(void *arg, sqlite3 *h, int op, const char *schema,
 			return;	/* one the schema's references do not name */
 		rs->last = t;
 	}
-	if (t->vouched && op == SQLITE_INSERT)
+	if ((t->vouched || t == rs->quiet) && op == SQLITE_INSERT)
 		return;
 	pthread_mutex_lock(&rs->lock);
 	for (int i = 0; i < t->nrefs && !t->vouched; i++) {
@@ -480,16 +623,16 @@ on_write(void *arg, sqlite3 *h, int op, const char *schema,
 
 		row_keys(rs, h, op, r->col, &old, &new, &ko, &no, &kn, &nn);
 		if (kn != NULL)
-			note(&r->wrote, kn, nn, new, r->to);
+			note(&r->wrote, kn, nn, r->to);
 	}
 	for (int i = 0; i < t->nreferred; i++) {
 		struct referred *rf = &t->referred[i];
 
 		row_keys(rs, h, op, rf->col, &old, &new, &ko, &no, &kn, &nn);
 		if (ko != NULL)
-			note(&rf->gone, ko, no, old, NULL);
+			note(&rf->gone, ko, no, NULL);
 		if (kn != NULL)
-			note(&rf->there, kn, nn, new, NULL);
+			note(&rf->there, kn, nn, NULL);
 	}
 	pthread_mutex_unlock(&rs->lock);
 }
@@ -499,7 +642,7 @@ values_free(struct values *vs)
 {
 	keyset_free(vs->set);
 	for (size_t i = 0; i < vs->n; i++)
-		sqlite3_value_free(vs->v[i]);
+		free(vs->v[i].p);
 	free(vs->v);
 	free(vs->last);
 }
@@ -540,8 +683,22 @@ ref_table(struct references *rs, const char *name)
 	return NULL;
 }
 
+/* SQLite's rule for a declared type's affinity, as far as text goes. */
+static int
+text_affinity(const char *type)
+{
+	char t[64];
+	size_t i;
+
+	for (i = 0; type[i] != '\0' && i < sizeof(t) - 1; i++)
+		t[i] = (char)toupper((unsigned char)type[i]);
+	t[i] = '\0';
+	return strstr(t, "INT") == NULL && (strstr(t, "CHAR") != NULL ||
+	    strstr(t, "CLOB") != NULL || strstr(t, "TEXT") != NULL);
+}
+
 static struct referred *
-referred(struct ref_table *t, const char *column, int col)
+referred(struct ref_table *t, const char *column, int col, int text)
 {
 	struct referred *rf;
 
@@ -554,6 +711,7 @@ referred(struct ref_table *t, const char *column, int col)
 	memset(rf, 0, sizeof(*rf));
 	rf->column = cli_strdup(column);
 	rf->col = col;
+	rf->text = text;
 	rf->there.set = keyset_new(SIZE_MAX);
 	rf->gone.set = keyset_new(SIZE_MAX);
 	rf->gone.keep = 1;
@@ -566,7 +724,8 @@ static const char sql_tables[] =
     "SELECT name FROM sqlite_schema WHERE type = 'table' AND "
     "name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY name";
 static const char sql_references[] =
-    "SELECT m.name, c.cid, c.name, p.cid, p.name, f.\"table\", f.seq "
+    "SELECT m.name, c.cid, c.name, p.cid, p.name, f.\"table\", f.seq, "
+    "c.type, p.type "
     "FROM sqlite_schema m JOIN pragma_foreign_key_list(m.name) f "
     "JOIN pragma_table_info(m.name) c ON c.name = f.\"from\" COLLATE NOCASE "
     "JOIN pragma_table_info(f.\"table\") p ON CASE WHEN f.\"to\" IS NULL "
@@ -603,11 +762,13 @@ references_load(struct db *db)
 		r->table = ref_table(rs, db_text(st, 0));
 		r->col = (int)db_int(st, 1);
 		r->column = db_strdup(st, 2);
+		r->text = text_affinity(db_text(st, 7));
 		if ((r->parent = ref_table(rs, db_text(st, 5))) == NULL)
 			cli_die(CLI_EIO, "internal error: %s refers to %s, "
 			    "which is not there", db_text(st, 0),
 			    db_text(st, 5));
-		r->to = referred(r->parent, db_text(st, 4), (int)db_int(st, 3));
+		r->to = referred(r->parent, db_text(st, 4), (int)db_int(st, 3),
+		    text_affinity(db_text(st, 8)));
 		r->wrote.set = keyset_new(SIZE_MAX);
 		r->wrote.keep = 1;
 	}
@@ -653,14 +814,42 @@ sq_stmt_keys(struct db_stmt *st, int col)
 		return;	/* the database checks each row, or no key */
 	for (int i = 0; i < t->nreferred; i++)
 		if (strcasecmp(t->referred[i].column, column) == 0) {
-			free(KEYS(st));
-			KEYS(st) = cli_calloc(1, sizeof(*KEYS(st)));
-			KEYS(st)->writer = w;
-			KEYS(st)->refs_made = w->refs_made;
-			KEYS(st)->to = &t->referred[i];
-			KEYS(st)->col = col;
+			struct db_keys *ks = cli_calloc(1, sizeof(*ks));
+
+			keys_free(KEYS(st));
+			ks->writer = w;
+			ks->refs_made = w->refs_made;
+			ks->to = &t->referred[i];
+			ks->col = col;
+			pthread_mutex_lock(&w->refs->lock);
+			ks->next = w->refs->readers;
+			w->refs->readers = ks;
+			pthread_mutex_unlock(&w->refs->lock);
+			KEYS(st) = ks;
 			break;
 		}
+}
+
+/* The references ks's keys are for, NULL when those are gone. */
+static struct references *
+keys_refs(const struct db_keys *ks)
+{
+	return ks->writer->refs_made == ks->refs_made ? ks->writer->refs :
+	    NULL;
+}
+
+/* Notes ks's keys waiting, with rs's lock held. */
+static void
+keys_note(struct db_keys *ks)
+{
+	size_t n;
+
+	for (size_t at = 0; at < ks->used; at += sizeof(n) + n) {
+		memcpy(&n, ks->pending + at, sizeof(n));
+		note(&ks->to->there, ks->pending + at + sizeof(n), n, NULL);
+	}
+	ks->used = 0;
+	ks->npending = 0;
 }
 
 /* Notes the key of st's row (db_stmt_keys()), while the references it is
@@ -669,16 +858,42 @@ static void
 key_read(struct db_stmt *st)
 {
 	struct db_keys *ks = KEYS(st);
-	struct references *rs = ks->writer->refs;
-	const char *k;
+	struct references *rs = keys_refs(ks);
 	size_t n;
 
-	if (rs == NULL || ks->writer->refs_made != ks->refs_made)
+	if (rs == NULL || read_key(&ks->pending, &ks->cap, ks->used +
+	    sizeof(n), SH(st), ks->col, &n) == NULL)
+		return;
+	memcpy(ks->pending + ks->used, &n, sizeof(n));
+	ks->used += sizeof(n) + n;
+	if (++ks->npending < KEYS_BATCH)
 		return;
 	pthread_mutex_lock(&rs->lock);
-	if ((k = read_key(rs, SH(st), ks->col, &n)) != NULL)
-		note(&ks->to->there, k, n, NULL, NULL);
+	keys_note(ks);
 	pthread_mutex_unlock(&rs->lock);
+}
+
+/* Notes the keys st has read and takes it off its writer's list. */
+static void
+keys_free(struct db_keys *ks)
+{
+	struct references *rs;
+
+	if (ks == NULL)
+		return;
+	if ((rs = keys_refs(ks)) != NULL) {
+		pthread_mutex_lock(&rs->lock);
+		keys_note(ks);
+		for (struct db_keys **p = &rs->readers; *p != NULL;
+		    p = &(*p)->next)
+			if (*p == ks) {
+				*p = ks->next;
+				break;
+			}
+		pthread_mutex_unlock(&rs->lock);
+	}
+	free(ks->pending);
+	free(ks);
 }
 
 static void
@@ -722,12 +937,12 @@ key_columns(struct db *db, const char *table, char *buf, size_t size)
 
 /*
  * Reports each row of r's table that refers to nothing among those whose
- * column is `where` ("= ?1", v bound to ?1, or "IN (...)"), named by its
+ * column is `where` ("= ?1", k bound to ?1, or "IN (...)"), named by its
  * key; returns how many, and sets *stop at --max-errors.
  */
 static unsigned long
 orphans(struct db *db, const struct reference *r, const char *where,
-    sqlite3_value *v, int *stop)
+    const struct key *k, int *stop)
 {
 	char keys[512], sql[1024];
 	struct db_stmt *st;
@@ -740,8 +955,8 @@ orphans(struct db *db, const struct reference *r, const char *where,
 	    "p.\"%s\" = t.\"%s\")", r->column, keys, r->table->name,
 	    r->column, where, r->parent->name, r->to->column, r->column);
 	st = db_prepare(db, sql);
-	if (v != NULL)
-		sqlite3_bind_value(bindable(st), 1, v);
+	if (k != NULL)
+		bind_key(bindable(st), 1, k->p, k->n);
 	nkey = sqlite3_column_count(SH(st)) - 1;
 	while (!*stop && db_row(st)) {
 		char *key = NULL;
@@ -780,6 +995,10 @@ sq_references_check(struct db *db)
 
 	if (rs == NULL)
 		return 0;	/* the database checked each row */
+	pthread_mutex_lock(&rs->lock);
+	for (struct db_keys *ks = rs->readers; ks != NULL; ks = ks->next)
+		keys_note(ks);
+	pthread_mutex_unlock(&rs->lock);
 	for (int i = 0; i < rs->nr && !stop; i++) {
 		struct reference *r = &rs->r[i];
 		char sql[256];
@@ -791,22 +1010,15 @@ sq_references_check(struct db *db)
 		    "\"%s\" = ?1", r->parent->name, r->to->column);
 		st = db_prepare(db, sql);
 		for (size_t j = 0; j < r->wrote.n && !stop; j++) {
-			sqlite3_value *v = r->wrote.v[j];
-			const char *k;
-			size_t len;
-			int there;
+			const struct key *k = &r->wrote.v[j];
 
-			pthread_mutex_lock(&rs->lock);
-			k = value_key(rs, 0, v, &len);
-			there = known(r->to, k, len);
-			pthread_mutex_unlock(&rs->lock);
-			if (there)
+			if (known(r->to, k->p, k->n))
 				continue;	/* since its row was written */
-			sqlite3_bind_value(bindable(st), 1, v);
+			bind_key(bindable(st), 1, k->p, k->n);
 			if (db_row(st))
 				db_reset(st);
 			else
-				n += orphans(db, r, "= ?1", v, &stop);
+				n += orphans(db, r, "= ?1", k, &stop);
 		}
 		db_finalize(st);
 	}
@@ -821,8 +1033,8 @@ sq_references_check(struct db *db)
 			st = db_prepare(db, "INSERT INTO references_gone "
 			    "VALUES (?1)");
 			for (size_t k = 0; k < rf->gone.n; k++) {
-				sqlite3_bind_value(bindable(st), 1,
-				    rf->gone.v[k]);
+				bind_key(bindable(st), 1, rf->gone.v[k].p,
+				    rf->gone.v[k].n);
 				db_done(st);
 			}
 			db_finalize(st);
@@ -1063,11 +1275,100 @@ sq_close(struct db *db)
 
 /* ---- bulk load ---------------------------------------------------------------- */
 
-struct sq_rows {
-	struct db_rows base;
-	struct db_stmt *st;
-	int ncol, n;		/* n: rows bound */
+/* A value bound to a column of r's plan: its row and column, then the n
+ * bytes of its key. */
+struct bound {
+	int row, col;
+	size_t n;
 };
+
+/*
+ * The plan of a bulk write "INSERT INTO table (column, ...)" while the
+ * check of references is on: which of its columns refer to others or are
+ * referred to.  Its rows are plain inserts, so that what is bound is what
+ * is written; a column of other than text affinity would have its value
+ * converted, so a table with one gets no plan, and the hook reads its
+ * rows.
+ */
+static void
+rows_plan(struct sq_rows *r, struct sq *db, const char *head)
+{
+	static const char into[] = "INSERT INTO ";
+	struct ref_table *t;
+	char name[64];
+	const char *p;
+	size_t n;
+	int col = 0, ok = 1;
+
+	if (db->refs == NULL || strncmp(head, into, sizeof(into) - 1) != 0)
+		return;
+	p = head + sizeof(into) - 1;
+	if ((n = strcspn(p, " (")) >= sizeof(name))
+		return;
+	memcpy(name, p, n);
+	name[n] = '\0';
+	if ((t = ref_table(db->refs, name)) == NULL)
+		return;
+	p += n + strspn(p + n, " ");
+	if (*p++ != '(')
+		return;
+	r->ref = cli_calloc((size_t)r->ncol, sizeof(*r->ref));
+	r->rf = cli_calloc((size_t)r->ncol, sizeof(*r->rf));
+	for (; ok && col < r->ncol; col++) {
+		p += strspn(p, " ");
+		n = strcspn(p, ",) ");
+		for (int i = 0; i < t->nrefs; i++)
+			if (strlen(t->refs[i]->column) == n &&
+			    strncasecmp(t->refs[i]->column, p, n) == 0) {
+				r->ref[col] = t->refs[i];
+				ok = t->refs[i]->text;
+			}
+		for (int i = 0; i < t->nreferred && ok; i++)
+			if (strlen(t->referred[i].column) == n &&
+			    strncasecmp(t->referred[i].column, p, n) == 0) {
+				r->rf[col] = &t->referred[i];
+				ok = t->referred[i].text;
+			}
+		p += n + strspn(p + n, " ");
+		if (*p != (col + 1 < r->ncol ? ',' : ')'))
+			ok = 0;
+		p++;
+	}
+	if (!ok || strspn(p, " ") != strlen(p))
+		return;	/* the hook reads the rows */
+	r->db = db;
+	r->refs_made = db->refs_made;
+	r->table = t;
+}
+
+/* Notes a value bound to parameter i of r's statement, if its column is
+ * one of the plan's: as a column of text affinity keeps it. */
+static void
+rows_bound(struct sq_rows *r, int i, int type, const void *p, size_t n)
+{
+	int row = (i - 1) / r->ncol, col = (i - 1) % r->ncol;
+	char num[24];
+	struct bound b;
+
+	if (col == 0)
+		r->left_out[row] = type == SQLITE_NULL;
+	if (r->table == NULL || type == SQLITE_NULL ||
+	    (r->ref[col] == NULL && r->rf[col] == NULL))
+		return;
+	if (type == SQLITE_INTEGER) {
+		int64_t v;
+
+		memcpy(&v, p, sizeof(v));
+		n = (size_t)snprintf(num, sizeof(num), "%" PRId64, v);
+		p = num;
+	}
+	b.row = row;
+	b.col = col;
+	make_key(&r->bound, &r->cap, r->used + sizeof(b), SQLITE_TEXT, p,
+	    (int)n, &b.n);
+	memcpy(r->bound + r->used, &b, sizeof(b));
+	r->used += sizeof(b) + b.n;
+}
 
 /*
  * The tuples are a VALUES table filtered on its first column, so that a
@@ -1098,8 +1399,63 @@ sq_rows_new(struct db *db, const char *head, int ncol)
 	r->base.ops = &db_sqlite_ops;
 	r->ncol = ncol;
 	r->st = db_prepare(db, sql);
+	ROWS(r->st) = r;
 	free(sql);
+	rows_plan(r, SQ(db), head);
 	return &r->base;
+}
+
+/* The references r's plan is for, NULL when it has none or they are
+ * gone. */
+static struct references *
+rows_refs(const struct sq_rows *r)
+{
+	return r->table != NULL && r->db->refs_made == r->refs_made ?
+	    r->db->refs : NULL;
+}
+
+/* Notes the references of the rows bound (rows_bound()), but those left
+ * out, with the lock held. */
+static void
+rows_noted(struct sq_rows *r)
+{
+	struct bound b;
+
+	for (size_t at = 0; at < r->used; at += sizeof(b) + b.n) {
+		const char *k = r->bound + at + sizeof(b);
+
+		memcpy(&b, r->bound + at, sizeof(b));
+		if (r->left_out[b.row])
+			continue;
+		if (r->ref[b.col] != NULL)
+			note(&r->ref[b.col]->wrote, k, b.n, r->ref[b.col]->to);
+		if (r->rf[b.col] != NULL)
+			note(&r->rf[b.col]->there, k, b.n, NULL);
+	}
+}
+
+/* Runs r's statement, then unbinds its values with the copies of their
+ * text, so that none outlives its copy and a part-filled next statement
+ * has its other rows NULL. */
+static void
+rows_ran(struct sq_rows *r)
+{
+	struct references *rs = rows_refs(r);
+
+	if (rs != NULL) {
+		pthread_mutex_lock(&rs->lock);
+		rows_noted(r);
+		rs->quiet = r->table;
+		pthread_mutex_unlock(&rs->lock);
+	}
+	db_done(r->st);
+	if (rs != NULL)
+		rs->quiet = NULL;
+	sqlite3_clear_bindings(SH(r->st));
+	copies_reset(&r->copies);
+	r->used = 0;
+	memset(r->left_out, 0, sizeof(r->left_out));
+	r->n = 0;
 }
 
 static struct db_stmt *
@@ -1107,10 +1463,8 @@ sq_rows_add(struct db_rows *base, int *k)
 {
 	struct sq_rows *r = (struct sq_rows *)base;
 
-	if (r->n == DB_ROWS) {
-		db_done(r->st);
-		r->n = 0;
-	}
+	if (r->n == DB_ROWS)
+		rows_ran(r);
 	*k = r->n++ * r->ncol + 1;
 	return r->st;
 }
@@ -1120,12 +1474,8 @@ sq_rows_flush(struct db_rows *base)
 {
 	struct sq_rows *r = (struct sq_rows *)base;
 
-	if (r->n == 0)
-		return;
-	for (int i = r->n * r->ncol + 1; i <= DB_ROWS * r->ncol; i += r->ncol)
-		db_bind_null(r->st, i);
-	db_done(r->st);
-	r->n = 0;
+	if (r->n > 0)
+		rows_ran(r);	/* the rows not bound are NULL, so left out */
 }
 
 static void
@@ -1134,6 +1484,12 @@ sq_rows_free(struct db_rows *base)
 	struct sq_rows *r = (struct sq_rows *)base;
 
 	db_finalize(r->st);
+	copies_reset(&r->copies);
+	free(r->copies.full);
+	free(r->copies.block);
+	free(r->ref);
+	free(r->rf);
+	free(r->bound);
 	free(r);
 }
 

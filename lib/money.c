@@ -301,6 +301,21 @@ muldiv_u(unsigned __int128 a, unsigned __int128 b, unsigned __int128 d,
 
 	if (hi >= d)
 		return -1;
+	if (hi == 0) {
+		/* the product fits: the machine's division, in 64 bits when
+		 * it can, for what the long division gives */
+		if (lo <= m64 && d <= m64) {
+			uint64_t q64 = (uint64_t)lo / (uint64_t)d;
+			uint64_t r64 = (uint64_t)lo % (uint64_t)d;
+
+			*q = q64 + (r64 >= (uint64_t)d - r64);
+		} else {
+			quot = lo / d;
+			r = lo % d;
+			*q = quot + (r >= d - r);
+		}
+		return 0;
+	}
 	for (int i = 127; i >= 0; i--) {
 		int carry = (int)(r >> 127);
 

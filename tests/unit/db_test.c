@@ -645,6 +645,75 @@ START_TEST(keys_of_no_key_column)
 }
 END_TEST
 
+/* Binds the invoice of a bulk write: its id (NULL: a row left out) and
+ * account, from a buffer used again for the next row. */
+static void
+invoice_row(struct db_rows *rows, const char *id, const char *account)
+{
+	char buf[32];
+	int k;
+	struct db_stmt *st = db_rows_add(rows, &k);
+
+	if (id != NULL)
+		snprintf(buf, sizeof(buf), "%s", id);
+	db_bind_text(st, k, id != NULL ? buf : NULL);
+	snprintf(buf, sizeof(buf), "%s", account);
+	db_bind_text(st, k + 1, buf);
+	db_bind_text(st, k + 2, "2026-06-01");
+	db_bind_text(st, k + 3, "2026-07-01");
+	db_bind_text(st, k + 4, "USD");
+}
+
+static void
+line_row(struct db_rows *rows, const char *invoice)
+{
+	int k;
+	struct db_stmt *st = db_rows_add(rows, &k);
+
+	db_bind_text(st, k, invoice);
+	db_bind_int(st, k + 1, 1);
+	db_bind_int(st, k + 2, 100);
+}
+
+/*
+ * A bulk write notes its references from what it binds: 70 invoices of
+ * A-1 (more than a statement), a row left out whose account A-8 is in no
+ * table, INV-3 of A-9 (in none); then lines of INV-3 (written by the same
+ * write) and of INV-9 (by none): two orphans, INV-3's account and INV-9.
+ * Each value bound from a buffer used again is written as it was bound.
+ */
+START_TEST(bulk_write_checked)
+{
+	char dir[256], path[300], id[16];
+	struct cli_common c;
+	struct db *rd, *db = references_off(&c, dir, path, sizeof(path), &rd);
+	struct db_rows *inv = db_rows_new(db, "INSERT INTO invoices "
+	    "(invoice_id, account_id, issue_date, due_date, currency)", 5);
+	struct db_rows *lines = db_rows_new(db, "INSERT INTO invoice_lines "
+	    "(invoice_id, line_no, amount_minor)", 3);
+
+	for (int i = 10; i < 80; i++) {
+		snprintf(id, sizeof(id), "INV-%d", i);
+		invoice_row(inv, id, "A-1");
+	}
+	invoice_row(inv, NULL, "A-8");
+	invoice_row(inv, "INV-3", "A-9");
+	line_row(lines, "INV-3");
+	line_row(lines, "INV-9");
+	db_rows_flush(inv);
+	db_rows_flush(lines);
+	db_rows_free(inv);
+	db_rows_free(lines);
+	ck_assert_int_eq(scalar(db, "SELECT count(DISTINCT invoice_id) FROM "
+	    "invoices WHERE account_id = 'A-1' AND invoice_id = 'INV-' || "
+	    "CAST(substr(invoice_id, 5) AS INTEGER) AND CAST(substr("
+	    "invoice_id, 5) AS INTEGER) BETWEEN 10 AND 79"), 70);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM invoices"), 71);
+	ck_assert_uint_eq(db_references_check(db), 2);
+	references_done(db, rd, dir);
+}
+END_TEST
+
 Suite *
 db_suite(void)
 {
@@ -673,6 +742,7 @@ db_suite(void)
 	tcase_add_test(tc, keys_read_are_there);
 	tcase_add_loop_test(tc, known_then_taken_away, 0, 3);
 	tcase_add_test(tc, keys_of_no_key_column);
+	tcase_add_test(tc, bulk_write_checked);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -514,6 +514,18 @@ START_TEST(muldiv_exact)
 	ck_assert_int_eq(money_muldiv(e38, 100000000, e38 / 10000000000, &r),
 	    MONEY_OK);
 	ck_assert_int_eq(r, 1000000000000000000);
+	/* a product past 2^64 but within 2^128: (2^63 - 1) x 5 / 10 is
+	 * 2^62 - 0.5, half away from zero */
+	ck_assert_int_eq(money_muldiv(INT64_MAX, 5, 10, &r), MONEY_OK);
+	ck_assert_int_eq(r, 4611686018427387904);
+	ck_assert_int_eq(money_muldiv(INT64_MAX, -5, 10, &r), MONEY_OK);
+	ck_assert_int_eq(r, -4611686018427387904);
+	/* (2^63 - 1) x 3 / 11 = 2515465100960393401 10/11, up; x 7 / 11 =
+	 * 5869418568907584604 5/11, down */
+	ck_assert_int_eq(money_muldiv(INT64_MAX, 3, 11, &r), MONEY_OK);
+	ck_assert_int_eq(r, 2515465100960393402);
+	ck_assert_int_eq(money_muldiv(INT64_MAX, 7, 11, &r), MONEY_OK);
+	ck_assert_int_eq(r, 5869418568907584604);
 	/* the ends of int64 */
 	ck_assert_int_eq(money_muldiv(INT64_MAX, 3, 3, &r), MONEY_OK);
 	ck_assert_int_eq(r, INT64_MAX);
