@@ -1346,14 +1346,17 @@ rows_plan(struct sq_rows *r, struct sq *db, const char *head)
 static void
 rows_bound(struct sq_rows *r, int i, int type, const void *p, size_t n)
 {
-	int row = (i - 1) / r->ncol, col = (i - 1) % r->ncol;
+	int row, col;
 	char num[24];
 	struct bound b;
 
+	if (r->table == NULL)
+		return;		/* no plan: the hook reads the rows */
+	row = (i - 1) / r->ncol;
+	col = (i - 1) % r->ncol;
 	if (col == 0)
 		r->left_out[row] = type == SQLITE_NULL;
-	if (r->table == NULL || type == SQLITE_NULL ||
-	    (r->ref[col] == NULL && r->rf[col] == NULL))
+	if (type == SQLITE_NULL || (r->ref[col] == NULL && r->rf[col] == NULL))
 		return;
 	if (type == SQLITE_INTEGER) {
 		int64_t v;
@@ -1445,8 +1448,8 @@ rows_ran(struct sq_rows *r)
 	if (rs != NULL) {
 		pthread_mutex_lock(&rs->lock);
 		rows_noted(r);
-		rs->quiet = r->table;
 		pthread_mutex_unlock(&rs->lock);
+		rs->quiet = r->table;	/* read by the hook, on this thread */
 	}
 	db_done(r->st);
 	if (rs != NULL)
