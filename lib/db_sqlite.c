@@ -413,6 +413,7 @@ struct reference {		/* of one column (the schema's all are) */
 struct ref_table {
 	char *name;
 	int vouched;		/* db_references_vouch() */
+	int triggered;		/* a trigger's: a write may write others */
 	struct reference **refs;	/* its own */
 	int nrefs;
 	struct referred *referred;
@@ -425,7 +426,6 @@ struct references {
 	struct reference *r;
 	int nr;
 	struct ref_table *last;	/* of the last row: rows come by table */
-	struct ref_table *quiet;	/* whose rows a bulk write notes */
 	char *key[2];		/* the keys made (value_key()) */
 	size_t capkey[2];
 	struct db_keys *readers;	/* statements that read keys */
@@ -435,7 +435,7 @@ struct references {
 
 /*
  * A statement's column of keys (db_stmt_keys()).  Its keys wait in
- * `pending` (each its length, then itself) and are noted KEYS_BATCH at a
+ * `pending` (each a struct waiting, then itself) and are noted KEYS_BATCH at a
  * time, so that the reading thread seldom takes the lock the writing one
  * takes for every row.
  */
@@ -540,33 +540,50 @@ bind_key(sqlite3_stmt *st, int i, const char *k, size_t n)
 }
 
 static int
-values_has(const struct values *vs, const char *k, size_t n)
+values_has(const struct values *vs, const char *k, size_t n, uint64_t h)
 {
-	return k != NULL && keyset_find(vs->set, k, n) != NULL;
+	return k != NULL && keyset_find_hashed(vs->set, h, k, n) != NULL;
 }
 
-/* Whether a value of key k is known to be in column rf (see above). */
+/* Whether a value of key k, of hash h (keyset_hash()), is known to be in
+ * column rf (see above). */
 static int
-known(const struct referred *rf, const char *k, size_t n)
+known(const struct referred *rf, const char *k, size_t n, uint64_t h)
 {
-	return values_has(&rf->there, k, n) && !values_has(&rf->gone, k, n);
+	return values_has(&rf->there, k, n, h) &&
+	    !values_has(&rf->gone, k, n, h);
 }
 
-/* Notes a value of key k, its copy kept when vs keeps them, unless it is
- * already known to be in column rf (NULL: none). */
+/* Readies what note() will read for a key of hash h, among keys noted
+ * many at a time, so that their waits for memory overlap: the slots in
+ * a first pass over them (stage 0), the keys in a second (stage 1). */
 static void
-note(struct values *vs, const char *k, size_t n, const struct referred *rf)
+note_soon(const struct values *vs, uint64_t h, const struct referred *rf,
+    int stage)
+{
+	void (*fetch)(const struct keyset *, uint64_t) = stage == 0 ?
+	    keyset_prefetch : keyset_prefetch_key;
+
+	fetch(vs->set, h);
+	if (rf != NULL)
+		fetch(rf->there.set, h);
+}
+
+/* Notes a value of key k, of hash h, its copy kept when vs keeps them,
+ * unless it is already known to be in column rf (NULL: none). */
+static void
+note(struct values *vs, const char *k, size_t n, uint64_t h,
+    const struct referred *rf)
 {
 	if (n == vs->nlast && memcmp(k, vs->last, n) == 0)
 		return;
 	vs->last = cli_grow(vs->last, &vs->caplast, n, 1);
 	memcpy(vs->last, k, n);
 	vs->nlast = n;
-	if (keyset_find(vs->set, k, n) != NULL ||
-	    (rf != NULL && known(rf, k, n)))
+	if (rf != NULL && (keyset_find_hashed(vs->set, h, k, n) != NULL ||
+	    known(rf, k, n, h)))
 		return;
-	keyset_add(vs->set, k, n, "");
-	if (!vs->keep)
+	if (!keyset_add_hashed(vs->set, h, k, n, "") || !vs->keep)
 		return;
 	vs->v = cli_grow(vs->v, &vs->cap, vs->n + 1, sizeof(*vs->v));
 	vs->v[vs->n].p = memcpy(cli_realloc(NULL, n, 1), k, n);
@@ -615,7 +632,7 @@ on_write(void *arg, sqlite3 *h, int op, const char *schema,
 			return;	/* one the schema's references do not name */
 		rs->last = t;
 	}
-	if ((t->vouched || t == rs->quiet) && op == SQLITE_INSERT)
+	if (t->vouched && op == SQLITE_INSERT)
 		return;
 	pthread_mutex_lock(&rs->lock);
 	for (int i = 0; i < t->nrefs && !t->vouched; i++) {
@@ -623,16 +640,16 @@ on_write(void *arg, sqlite3 *h, int op, const char *schema,
 
 		row_keys(rs, h, op, r->col, &old, &new, &ko, &no, &kn, &nn);
 		if (kn != NULL)
-			note(&r->wrote, kn, nn, r->to);
+			note(&r->wrote, kn, nn, keyset_hash(kn, nn), r->to);
 	}
 	for (int i = 0; i < t->nreferred; i++) {
 		struct referred *rf = &t->referred[i];
 
 		row_keys(rs, h, op, rf->col, &old, &new, &ko, &no, &kn, &nn);
 		if (ko != NULL)
-			note(&rf->gone, ko, no, NULL);
+			note(&rf->gone, ko, no, keyset_hash(ko, no), NULL);
 		if (kn != NULL)
-			note(&rf->there, kn, nn, NULL);
+			note(&rf->there, kn, nn, keyset_hash(kn, nn), NULL);
 	}
 	pthread_mutex_unlock(&rs->lock);
 }
@@ -721,7 +738,9 @@ referred(struct ref_table *t, const char *column, int col, int text)
 /* Every reference of the schema: its tables, then its references (the
  * column referred to defaults to the parent's primary key). */
 static const char sql_tables[] =
-    "SELECT name FROM sqlite_schema WHERE type = 'table' AND "
+    "SELECT name, EXISTS (SELECT 1 FROM sqlite_schema g WHERE "
+    "g.type = 'trigger' AND g.tbl_name = t.name) "
+    "FROM sqlite_schema t WHERE type = 'table' AND "
     "name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY name";
 static const char sql_references[] =
     "SELECT m.name, c.cid, c.name, p.cid, p.name, f.\"table\", f.seq, "
@@ -744,6 +763,7 @@ references_load(struct db *db)
 		rs->t = cli_grow(rs->t, &capt, (size_t)rs->nt + 1,
 		    sizeof(*rs->t));
 		memset(&rs->t[rs->nt], 0, sizeof(*rs->t));
+		rs->t[rs->nt].triggered = (int)db_int(st, 1);
 		rs->t[rs->nt++].name = db_strdup(st, 0);
 	}
 	db_finalize(st);
@@ -838,15 +858,28 @@ keys_refs(const struct db_keys *ks)
 	    NULL;
 }
 
-/* Notes ks's keys waiting, with rs's lock held. */
+/* A key waiting in db_keys: its length and hash, then its bytes. */
+struct waiting {
+	size_t n;
+	uint64_t h;
+};
+
+/* Notes ks's keys waiting, with rs's lock held, all of them readied
+ * first (note_soon()). */
 static void
 keys_note(struct db_keys *ks)
 {
-	size_t n;
+	struct waiting w;
 
-	for (size_t at = 0; at < ks->used; at += sizeof(n) + n) {
-		memcpy(&n, ks->pending + at, sizeof(n));
-		note(&ks->to->there, ks->pending + at + sizeof(n), n, NULL);
+	for (int stage = 0; stage < 2; stage++)
+		for (size_t at = 0; at < ks->used; at += sizeof(w) + w.n) {
+			memcpy(&w, ks->pending + at, sizeof(w));
+			note_soon(&ks->to->there, w.h, NULL, stage);
+		}
+	for (size_t at = 0; at < ks->used; at += sizeof(w) + w.n) {
+		memcpy(&w, ks->pending + at, sizeof(w));
+		note(&ks->to->there, ks->pending + at + sizeof(w), w.n, w.h,
+		    NULL);
 	}
 	ks->used = 0;
 	ks->npending = 0;
@@ -859,13 +892,15 @@ key_read(struct db_stmt *st)
 {
 	struct db_keys *ks = KEYS(st);
 	struct references *rs = keys_refs(ks);
-	size_t n;
+	struct waiting w;
+	const char *k;
 
-	if (rs == NULL || read_key(&ks->pending, &ks->cap, ks->used +
-	    sizeof(n), SH(st), ks->col, &n) == NULL)
+	if (rs == NULL || (k = read_key(&ks->pending, &ks->cap, ks->used +
+	    sizeof(w), SH(st), ks->col, &w.n)) == NULL)
 		return;
-	memcpy(ks->pending + ks->used, &n, sizeof(n));
-	ks->used += sizeof(n) + n;
+	w.h = keyset_hash(k, w.n);
+	memcpy(ks->pending + ks->used, &w, sizeof(w));
+	ks->used += sizeof(w) + w.n;
 	if (++ks->npending < KEYS_BATCH)
 		return;
 	pthread_mutex_lock(&rs->lock);
@@ -1012,7 +1047,7 @@ sq_references_check(struct db *db)
 		for (size_t j = 0; j < r->wrote.n && !stop; j++) {
 			const struct key *k = &r->wrote.v[j];
 
-			if (known(r->to, k->p, k->n))
+			if (known(r->to, k->p, k->n, keyset_hash(k->p, k->n)))
 				continue;	/* since its row was written */
 			bind_key(bindable(st), 1, k->p, k->n);
 			if (db_row(st))
@@ -1280,6 +1315,7 @@ sq_close(struct db *db)
 struct bound {
 	int row, col;
 	size_t n;
+	uint64_t h;
 };
 
 /*
@@ -1307,7 +1343,7 @@ rows_plan(struct sq_rows *r, struct sq *db, const char *head)
 		return;
 	memcpy(name, p, n);
 	name[n] = '\0';
-	if ((t = ref_table(db->refs, name)) == NULL)
+	if ((t = ref_table(db->refs, name)) == NULL || t->triggered)
 		return;
 	p += n + strspn(p + n, " ");
 	if (*p++ != '(')
@@ -1369,6 +1405,7 @@ rows_bound(struct sq_rows *r, int i, int type, const void *p, size_t n)
 	b.col = col;
 	make_key(&r->bound, &r->cap, r->used + sizeof(b), SQLITE_TEXT, p,
 	    (int)n, &b.n);
+	b.h = keyset_hash(r->bound + r->used + sizeof(b), b.n);
 	memcpy(r->bound + r->used, &b, sizeof(b));
 	r->used += sizeof(b) + b.n;
 }
@@ -1418,12 +1455,24 @@ rows_refs(const struct sq_rows *r)
 }
 
 /* Notes the references of the rows bound (rows_bound()), but those left
- * out, with the lock held. */
+ * out, with the lock held, all of them readied first (note_soon()). */
 static void
 rows_noted(struct sq_rows *r)
 {
 	struct bound b;
 
+	for (int stage = 0; stage < 2; stage++)
+		for (size_t at = 0; at < r->used; at += sizeof(b) + b.n) {
+			memcpy(&b, r->bound + at, sizeof(b));
+			if (r->left_out[b.row])
+				continue;
+			if (r->ref[b.col] != NULL)
+				note_soon(&r->ref[b.col]->wrote, b.h,
+				    r->ref[b.col]->to, stage);
+			if (r->rf[b.col] != NULL)
+				note_soon(&r->rf[b.col]->there, b.h, NULL,
+				    stage);
+		}
 	for (size_t at = 0; at < r->used; at += sizeof(b) + b.n) {
 		const char *k = r->bound + at + sizeof(b);
 
@@ -1431,29 +1480,40 @@ rows_noted(struct sq_rows *r)
 		if (r->left_out[b.row])
 			continue;
 		if (r->ref[b.col] != NULL)
-			note(&r->ref[b.col]->wrote, k, b.n, r->ref[b.col]->to);
+			note(&r->ref[b.col]->wrote, k, b.n, b.h,
+			    r->ref[b.col]->to);
 		if (r->rf[b.col] != NULL)
-			note(&r->rf[b.col]->there, k, b.n, NULL);
+			note(&r->rf[b.col]->there, k, b.n, b.h, NULL);
 	}
 }
 
-/* Runs r's statement, then unbinds its values with the copies of their
+/*
+ * Runs r's statement, then unbinds its values with the copies of their
  * text, so that none outlives its copy and a part-filled next statement
- * has its other rows NULL. */
+ * has its other rows NULL.  With a plan, the statement writes only the
+ * rows it noted (a plain insert, into a table without a trigger), so the
+ * hook, whose mere presence costs SQLite work at each row, is off while
+ * it runs, the connection's mutex held so that no other thread's
+ * statement runs unseen meanwhile.
+ */
 static void
 rows_ran(struct sq_rows *r)
 {
 	struct references *rs = rows_refs(r);
+	sqlite3 *h = sqlite3_db_handle(SH(r->st));
 
 	if (rs != NULL) {
 		pthread_mutex_lock(&rs->lock);
 		rows_noted(r);
 		pthread_mutex_unlock(&rs->lock);
-		rs->quiet = r->table;	/* read by the hook, on this thread */
+		sqlite3_mutex_enter(sqlite3_db_mutex(h));
+		sqlite3_preupdate_hook(h, NULL, NULL);
 	}
 	db_done(r->st);
-	if (rs != NULL)
-		rs->quiet = NULL;
+	if (rs != NULL) {
+		sqlite3_preupdate_hook(h, on_write, rs);
+		sqlite3_mutex_leave(sqlite3_db_mutex(h));
+	}
 	sqlite3_clear_bindings(SH(r->st));
 	copies_reset(&r->copies);
 	r->used = 0;

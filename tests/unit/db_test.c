@@ -714,6 +714,42 @@ START_TEST(bulk_write_checked)
 }
 END_TEST
 
+/*
+ * A bulk write into a table with a trigger: the trigger of invoice_lines
+ * writes an invoice of A-404, in no table, for each line.  The hook must
+ * see that row, though the bulk write notes its own (INV-1 of A-1, and its
+ * line): one orphan, the trigger's invoice.
+ */
+START_TEST(bulk_write_triggered)
+{
+	char dir[256], path[300];
+	struct cli_common c;
+	struct db *rd, *db;
+	struct db_rows *lines;
+
+	new_folder(dir, sizeof(dir));
+	one_account(&c, dir, path, sizeof(path));
+	db = db_open(&c, DB_WRITE, 0);
+	db_exec(db, "CREATE TRIGGER line_made AFTER INSERT ON invoice_lines "
+	    "BEGIN INSERT INTO invoices (invoice_id, account_id, issue_date, "
+	    "due_date, currency) VALUES (NEW.invoice_id || '-T', 'A-404', "
+	    "'2026-06-01', '2026-07-01', 'USD'); END");
+	db_references(db, 0);
+	db_begin(db);
+	rd = db_open_snapshot(db);
+	invoice(db, "INV-1", "A-1");
+	lines = db_rows_new(db, "INSERT INTO invoice_lines (invoice_id, "
+	    "line_no, amount_minor)", 3);
+	line_row(lines, "INV-1");
+	db_rows_flush(lines);
+	db_rows_free(lines);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM invoices WHERE "
+	    "invoice_id = 'INV-1-T' AND account_id = 'A-404'"), 1);
+	ck_assert_uint_eq(db_references_check(db), 1);
+	references_done(db, rd, dir);
+}
+END_TEST
+
 Suite *
 db_suite(void)
 {
@@ -743,6 +779,7 @@ db_suite(void)
 	tcase_add_loop_test(tc, known_then_taken_away, 0, 3);
 	tcase_add_test(tc, keys_of_no_key_column);
 	tcase_add_test(tc, bulk_write_checked);
+	tcase_add_test(tc, bulk_write_triggered);
 	suite_add_tcase(s, tc);
 	return s;
 }
