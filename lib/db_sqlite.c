@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "db_backend.h"
+#include "handoff.h"
 #include "keyset.h"
 #include "outfile.h"
 
@@ -384,13 +385,12 @@ struct key {
 	size_t n;
 };
 
+#define LAST_MAX 64
 struct values {			/* distinct, in the order first met */
 	struct keyset *set;	/* their keys (make_key()) */
-	int keep;		/* whether copies are kept */
-	struct key *v;		/* copies, to look up */
-	size_t n, cap;
-	char *last;		/* the key of the last one: values repeat */
-	size_t nlast, caplast;
+	char last[LAST_MAX];	/* the key of the last one: values repeat */
+	size_t nlast;		/* 0: none kept */
+	uint64_t hlast;
 };
 
 struct ref_table;
@@ -420,6 +420,28 @@ struct ref_table {
 	int nreferred;
 };
 
+/*
+ * The keys that bulk writes wrote and statements read (db_stmt_keys())
+ * are noted on a thread of their own, the checker, so that the threads
+ * that write and read never wait for the sets' memory: they hand it
+ * buffers of notes, each its set, the column its key must be known in
+ * (NULL: none), then its key.  The order of notes does not matter: a
+ * value is known only while its key is there and not gone, whenever it
+ * is noted, and the check waits for the checker first.
+ */
+#define NOTES_BUFS 8
+struct notes {
+	char *p;
+	size_t used, cap;
+};
+
+struct one_note {
+	struct values *vs;
+	const struct referred *rf;
+	uint64_t h;
+	size_t n;		/* then its n bytes */
+};
+
 struct references {
 	struct ref_table *t;
 	int nt;
@@ -429,15 +451,15 @@ struct references {
 	char *key[2];		/* the keys made (value_key()) */
 	size_t capkey[2];
 	struct db_keys *readers;	/* statements that read keys */
-	/* the hook on the writer's thread, reads noted on a snapshot's */
+	struct handoff *checker;	/* notes the keys of many rows */
+	struct notes *bufs[NOTES_BUFS];
+	/* the sets: the checker's thread, the hook's, the check's */
 	pthread_mutex_t lock;
 };
 
 /*
  * A statement's column of keys (db_stmt_keys()).  Its keys wait in
- * `pending` (each a struct waiting, then itself) and are noted KEYS_BATCH at a
- * time, so that the reading thread seldom takes the lock the writing one
- * takes for every row.
+ * `pending` and go to the checker KEYS_BATCH at a time.
  */
 #define KEYS_BATCH 512
 struct db_keys {
@@ -445,8 +467,7 @@ struct db_keys {
 	unsigned long refs_made;	/* the writer's refs they are for */
 	struct referred *to;
 	int col;
-	char *pending;
-	size_t used, cap;
+	struct notes pending;
 	int npending;
 	struct db_keys *next;	/* in the writer's refs->readers */
 };
@@ -569,25 +590,85 @@ note_soon(const struct values *vs, uint64_t h, const struct referred *rf,
 		fetch(rf->there.set, h);
 }
 
-/* Notes a value of key k, of hash h, its copy kept when vs keeps them,
- * unless it is already known to be in column rf (NULL: none). */
+/* Notes a value of key k, of hash h, unless it is already known to be in
+ * column rf (NULL: none). */
 static void
 note(struct values *vs, const char *k, size_t n, uint64_t h,
     const struct referred *rf)
 {
-	if (n == vs->nlast && memcmp(k, vs->last, n) == 0)
+	if (h == vs->hlast && n == vs->nlast && memcmp(k, vs->last, n) == 0)
 		return;
-	vs->last = cli_grow(vs->last, &vs->caplast, n, 1);
-	memcpy(vs->last, k, n);
-	vs->nlast = n;
+	vs->nlast = 0;
+	if (n <= sizeof(vs->last)) {
+		memcpy(vs->last, k, n);
+		vs->nlast = n;
+		vs->hlast = h;
+	}
 	if (rf != NULL && (keyset_find_hashed(vs->set, h, k, n) != NULL ||
 	    known(rf, k, n, h)))
 		return;
-	if (!keyset_add_hashed(vs->set, h, k, n, "") || !vs->keep)
+	if (keyset_add_hashed(vs->set, h, k, n, "") < 0)
+		cli_die(CLI_EIO, "out of memory: too many keys to check the "
+		    "references of");
+}
+
+/* Appends a note of key k, of n bytes and hash h, to nb. */
+static void
+notes_add(struct notes *nb, struct values *vs, const struct referred *rf,
+    uint64_t h, const char *k, size_t n)
+{
+	struct one_note o = { vs, rf, h, n };
+
+	nb->p = cli_grow(nb->p, &nb->cap, nb->used + sizeof(o) + n, 1);
+	memcpy(nb->p + nb->used, &o, sizeof(o));
+	memcpy(nb->p + nb->used + sizeof(o), k, n);
+	nb->used += sizeof(o) + n;
+}
+
+/* Notes what nb holds, with rs's lock held, all of it readied first
+ * (note_soon()), and empties it. */
+static void
+notes_note(struct notes *nb)
+{
+	struct one_note o;
+
+	for (int stage = 0; stage < 2; stage++)
+		for (size_t at = 0; at < nb->used; at += sizeof(o) + o.n) {
+			memcpy(&o, nb->p + at, sizeof(o));
+			note_soon(o.vs, o.h, o.rf, stage);
+		}
+	for (size_t at = 0; at < nb->used; at += sizeof(o) + o.n) {
+		memcpy(&o, nb->p + at, sizeof(o));
+		note(o.vs, nb->p + at + sizeof(o), o.n, o.h, o.rf);
+	}
+	nb->used = 0;
+}
+
+/* The checker's work (handoff). */
+static void
+checker_work(void *arg, void *buf)
+{
+	struct references *rs = arg;
+
+	pthread_mutex_lock(&rs->lock);
+	notes_note(buf);
+	pthread_mutex_unlock(&rs->lock);
+}
+
+/* Hands the notes of *nb to the checker, and leaves *nb empty. */
+static void
+checker_give(struct references *rs, struct notes *nb)
+{
+	struct notes *b, t;
+
+	if (nb->used == 0)
 		return;
-	vs->v = cli_grow(vs->v, &vs->cap, vs->n + 1, sizeof(*vs->v));
-	vs->v[vs->n].p = memcpy(cli_realloc(NULL, n, 1), k, n);
-	vs->v[vs->n++].n = n;
+	b = handoff_take(rs->checker);
+	t = *b;
+	*b = *nb;
+	*nb = t;
+	nb->used = 0;
+	handoff_give(rs->checker, b);
 }
 
 /* Column col of the row as it was (old) and as it is to be (new): each
@@ -658,10 +739,6 @@ static void
 values_free(struct values *vs)
 {
 	keyset_free(vs->set);
-	for (size_t i = 0; i < vs->n; i++)
-		free(vs->v[i].p);
-	free(vs->v);
-	free(vs->last);
 }
 
 static void
@@ -669,6 +746,11 @@ references_free(struct references *rs)
 {
 	if (rs == NULL)
 		return;
+	handoff_stop(rs->checker);
+	for (int i = 0; i < NOTES_BUFS; i++) {
+		free(rs->bufs[i]->p);
+		free(rs->bufs[i]);
+	}
 	for (int i = 0; i < rs->nr; i++) {
 		free(rs->r[i].column);
 		values_free(&rs->r[i].wrote);
@@ -731,7 +813,6 @@ referred(struct ref_table *t, const char *column, int col, int text)
 	rf->text = text;
 	rf->there.set = keyset_new(SIZE_MAX);
 	rf->gone.set = keyset_new(SIZE_MAX);
-	rf->gone.keep = 1;
 	return rf;
 }
 
@@ -759,6 +840,10 @@ references_load(struct db *db)
 	size_t capt = 0, capr = 0;
 
 	pthread_mutex_init(&rs->lock, NULL);
+	for (int i = 0; i < NOTES_BUFS; i++)
+		rs->bufs[i] = cli_calloc(1, sizeof(*rs->bufs[i]));
+	rs->checker = handoff_start((void **)rs->bufs, NOTES_BUFS,
+	    checker_work, rs, 1);
 	while (db_row(st)) {
 		rs->t = cli_grow(rs->t, &capt, (size_t)rs->nt + 1,
 		    sizeof(*rs->t));
@@ -790,7 +875,6 @@ references_load(struct db *db)
 		r->to = referred(r->parent, db_text(st, 4), (int)db_int(st, 3),
 		    text_affinity(db_text(st, 8)));
 		r->wrote.set = keyset_new(SIZE_MAX);
-		r->wrote.keep = 1;
 	}
 	db_finalize(st);
 	for (int i = 0; i < rs->nr; i++) {
@@ -858,33 +942,6 @@ keys_refs(const struct db_keys *ks)
 	    NULL;
 }
 
-/* A key waiting in db_keys: its length and hash, then its bytes. */
-struct waiting {
-	size_t n;
-	uint64_t h;
-};
-
-/* Notes ks's keys waiting, with rs's lock held, all of them readied
- * first (note_soon()). */
-static void
-keys_note(struct db_keys *ks)
-{
-	struct waiting w;
-
-	for (int stage = 0; stage < 2; stage++)
-		for (size_t at = 0; at < ks->used; at += sizeof(w) + w.n) {
-			memcpy(&w, ks->pending + at, sizeof(w));
-			note_soon(&ks->to->there, w.h, NULL, stage);
-		}
-	for (size_t at = 0; at < ks->used; at += sizeof(w) + w.n) {
-		memcpy(&w, ks->pending + at, sizeof(w));
-		note(&ks->to->there, ks->pending + at + sizeof(w), w.n, w.h,
-		    NULL);
-	}
-	ks->used = 0;
-	ks->npending = 0;
-}
-
 /* Notes the key of st's row (db_stmt_keys()), while the references it is
  * for are those of its writer. */
 static void
@@ -892,23 +949,24 @@ key_read(struct db_stmt *st)
 {
 	struct db_keys *ks = KEYS(st);
 	struct references *rs = keys_refs(ks);
-	struct waiting w;
+	struct notes *nb = &ks->pending;
+	struct one_note o = { &ks->to->there, NULL, 0, 0 };
 	const char *k;
 
-	if (rs == NULL || (k = read_key(&ks->pending, &ks->cap, ks->used +
-	    sizeof(w), SH(st), ks->col, &w.n)) == NULL)
+	if (rs == NULL || (k = read_key(&nb->p, &nb->cap, nb->used +
+	    sizeof(o), SH(st), ks->col, &o.n)) == NULL)
 		return;
-	w.h = keyset_hash(k, w.n);
-	memcpy(ks->pending + ks->used, &w, sizeof(w));
-	ks->used += sizeof(w) + w.n;
+	o.h = keyset_hash(k, o.n);
+	memcpy(nb->p + nb->used, &o, sizeof(o));
+	nb->used += sizeof(o) + o.n;
 	if (++ks->npending < KEYS_BATCH)
 		return;
-	pthread_mutex_lock(&rs->lock);
-	keys_note(ks);
-	pthread_mutex_unlock(&rs->lock);
+	checker_give(rs, nb);
+	ks->npending = 0;
 }
 
-/* Notes the keys st has read and takes it off its writer's list. */
+/* Hands the keys st has read to the checker and takes it off its
+ * writer's list. */
 static void
 keys_free(struct db_keys *ks)
 {
@@ -917,8 +975,8 @@ keys_free(struct db_keys *ks)
 	if (ks == NULL)
 		return;
 	if ((rs = keys_refs(ks)) != NULL) {
+		checker_give(rs, &ks->pending);
 		pthread_mutex_lock(&rs->lock);
-		keys_note(ks);
 		for (struct db_keys **p = &rs->readers; *p != NULL;
 		    p = &(*p)->next)
 			if (*p == ks) {
@@ -927,7 +985,7 @@ keys_free(struct db_keys *ks)
 			}
 		pthread_mutex_unlock(&rs->lock);
 	}
-	free(ks->pending);
+	free(ks->pending.p);
 	free(ks);
 }
 
@@ -1030,30 +1088,41 @@ sq_references_check(struct db *db)
 
 	if (rs == NULL)
 		return 0;	/* the database checked each row */
+	handoff_wait(rs->checker);
 	pthread_mutex_lock(&rs->lock);
-	for (struct db_keys *ks = rs->readers; ks != NULL; ks = ks->next)
-		keys_note(ks);
+	for (struct db_keys *ks = rs->readers; ks != NULL; ks = ks->next) {
+		notes_note(&ks->pending);
+		ks->npending = 0;
+	}
 	pthread_mutex_unlock(&rs->lock);
 	for (int i = 0; i < rs->nr && !stop; i++) {
 		struct reference *r = &rs->r[i];
 		char sql[256];
 		struct db_stmt *st;
 
-		if (r->wrote.n == 0)
+		struct key k;
+		size_t at = 0;
+
+		if (keyset_count(r->wrote.set) == 0)
 			continue;
 		snprintf(sql, sizeof(sql), "SELECT 1 FROM \"%s\" WHERE "
 		    "\"%s\" = ?1", r->parent->name, r->to->column);
 		st = db_prepare(db, sql);
-		for (size_t j = 0; j < r->wrote.n && !stop; j++) {
-			const struct key *k = &r->wrote.v[j];
+		while (!stop && (k.p = (char *)keyset_next(r->wrote.set, &at,
+		    &k.n)) != NULL) {
+			uint64_t h = keyset_hash(k.p, k.n);
 
-			if (known(r->to, k->p, k->n, keyset_hash(k->p, k->n)))
-				continue;	/* since its row was written */
-			bind_key(bindable(st), 1, k->p, k->n);
+			/* known since its row was written; or taken away,
+			 * when the loop below looks at every row that refers
+			 * to it, so that none is reported twice */
+			if (values_has(&r->to->there, k.p, k.n, h) ||
+			    values_has(&r->to->gone, k.p, k.n, h))
+				continue;
+			bind_key(bindable(st), 1, k.p, k.n);
 			if (db_row(st))
 				db_reset(st);
 			else
-				n += orphans(db, r, "= ?1", k, &stop);
+				n += orphans(db, r, "= ?1", &k, &stop);
 		}
 		db_finalize(st);
 	}
@@ -1061,15 +1130,17 @@ sq_references_check(struct db *db)
 		for (int j = 0; j < rs->t[i].nreferred && !stop; j++) {
 			struct referred *rf = &rs->t[i].referred[j];
 			struct db_stmt *st;
+			const char *v;
+			size_t at = 0, len;
 
-			if (rf->gone.n == 0)
+			if (keyset_count(rf->gone.set) == 0)
 				continue;
 			db_temp_table(db, "references_gone", "v");
 			st = db_prepare(db, "INSERT INTO references_gone "
 			    "VALUES (?1)");
-			for (size_t k = 0; k < rf->gone.n; k++) {
-				bind_key(bindable(st), 1, rf->gone.v[k].p,
-				    rf->gone.v[k].n);
+			while ((v = keyset_next(rf->gone.set, &at, &len)) !=
+			    NULL) {
+				bind_key(bindable(st), 1, v, len);
 				db_done(st);
 			}
 			db_finalize(st);
@@ -1454,25 +1525,14 @@ rows_refs(const struct sq_rows *r)
 	    r->db->refs : NULL;
 }
 
-/* Notes the references of the rows bound (rows_bound()), but those left
- * out, with the lock held, all of them readied first (note_soon()). */
+/* Hands the references of the rows bound (rows_bound()), but of those
+ * left out, to the checker. */
 static void
-rows_noted(struct sq_rows *r)
+rows_noted(struct sq_rows *r, struct references *rs)
 {
+	struct notes *nb = handoff_take(rs->checker);
 	struct bound b;
 
-	for (int stage = 0; stage < 2; stage++)
-		for (size_t at = 0; at < r->used; at += sizeof(b) + b.n) {
-			memcpy(&b, r->bound + at, sizeof(b));
-			if (r->left_out[b.row])
-				continue;
-			if (r->ref[b.col] != NULL)
-				note_soon(&r->ref[b.col]->wrote, b.h,
-				    r->ref[b.col]->to, stage);
-			if (r->rf[b.col] != NULL)
-				note_soon(&r->rf[b.col]->there, b.h, NULL,
-				    stage);
-		}
 	for (size_t at = 0; at < r->used; at += sizeof(b) + b.n) {
 		const char *k = r->bound + at + sizeof(b);
 
@@ -1480,11 +1540,12 @@ rows_noted(struct sq_rows *r)
 		if (r->left_out[b.row])
 			continue;
 		if (r->ref[b.col] != NULL)
-			note(&r->ref[b.col]->wrote, k, b.n, b.h,
-			    r->ref[b.col]->to);
+			notes_add(nb, &r->ref[b.col]->wrote, r->ref[b.col]->to,
+			    b.h, k, b.n);
 		if (r->rf[b.col] != NULL)
-			note(&r->rf[b.col]->there, k, b.n, b.h, NULL);
+			notes_add(nb, &r->rf[b.col]->there, NULL, b.h, k, b.n);
 	}
+	handoff_give(rs->checker, nb);
 }
 
 /*
@@ -1503,9 +1564,7 @@ rows_ran(struct sq_rows *r)
 	sqlite3 *h = sqlite3_db_handle(SH(r->st));
 
 	if (rs != NULL) {
-		pthread_mutex_lock(&rs->lock);
-		rows_noted(r);
-		pthread_mutex_unlock(&rs->lock);
+		rows_noted(r, rs);
 		sqlite3_mutex_enter(sqlite3_db_mutex(h));
 		sqlite3_preupdate_hook(h, NULL, NULL);
 	}

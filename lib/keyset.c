@@ -13,10 +13,11 @@
 #include "keyset.h"
 
 #define PAYLOAD 4
+#define ALIGN 8			/* of an entry: 32 GB of them */
 
 struct slot {
 	uint32_t tag;		/* 0: empty */
-	uint32_t at;		/* its entry's offset in the arena */
+	uint32_t at;		/* its entry's offset in the arena, / ALIGN */
 };
 
 struct entry {			/* then the key's bytes */
@@ -65,7 +66,7 @@ tag_of(uint64_t h)
 }
 
 static const struct entry *
-entry_at(const struct keyset *k, uint32_t at)
+entry_at(const struct keyset *k, size_t at)
 {
 	return (const struct entry *)(k->arena + at);
 }
@@ -85,7 +86,7 @@ probe(const struct keyset *k, uint64_t h, const char *s, size_t len)
 			return sl;
 		if (sl->tag != tag)
 			continue;
-		e = entry_at(k, sl->at);
+		e = entry_at(k, (size_t)sl->at * ALIGN);
 		if (e->len == len && memcmp(e + 1, s, len) == 0)
 			return sl;
 	}
@@ -127,7 +128,7 @@ keyset_prefetch_key(const struct keyset *k, uint64_t h)
 	for (size_t i = h & (k->nslot - 1); k->slot[i].tag != 0;
 	    i = (i + 1) & (k->nslot - 1))
 		if (k->slot[i].tag == tag) {
-			__builtin_prefetch(k->arena + k->slot[i].at);
+			__builtin_prefetch(k->arena + (size_t)k->slot[i].at * ALIGN);
 			return;
 		}
 }
@@ -141,7 +142,8 @@ keyset_find_hashed(const struct keyset *k, uint64_t h, const char *key,
 	if (k->nslot == 0)
 		return NULL;
 	sl = probe(k, h, key, len);
-	return sl->tag != 0 ? entry_at(k, sl->at)->payload : NULL;
+	return sl->tag != 0 ? entry_at(k, (size_t)sl->at * ALIGN)->payload :
+	    NULL;
 }
 
 const char *
@@ -154,7 +156,7 @@ keyset_find(const struct keyset *k, const char *key, size_t len)
 static size_t
 entry_size(size_t len)
 {
-	return (sizeof(struct entry) + len + 7) & ~(size_t)7;
+	return (sizeof(struct entry) + len + ALIGN - 1) & ~(size_t)(ALIGN - 1);
 }
 
 /* Twice the slots, the entries placed again from the arena: each is new
@@ -166,13 +168,13 @@ grow(struct keyset *k)
 	k->nslot = k->nslot ? k->nslot * 2 : 1024;
 	k->slot = cli_calloc(k->nslot, sizeof(*k->slot));
 	for (size_t at = 0; at < k->used; ) {
-		const struct entry *e = entry_at(k, (uint32_t)at);
+		const struct entry *e = entry_at(k, at);
 		size_t i = e->hash & (k->nslot - 1);
 
 		while (k->slot[i].tag != 0)
 			i = (i + 1) & (k->nslot - 1);
 		k->slot[i].tag = tag_of(e->hash);
-		k->slot[i].at = (uint32_t)at;
+		k->slot[i].at = (uint32_t)(at / ALIGN);
 		at += entry_size(e->len);
 	}
 }
@@ -185,13 +187,14 @@ keyset_add_hashed(struct keyset *k, uint64_t h, const char *key, size_t len,
 	struct slot *sl;
 	size_t np;
 
-	if (k->n >= k->max || len > UINT32_MAX - 8 - sizeof(e) ||
-	    k->used + entry_size(len) > UINT32_MAX)
+	if (k->nslot > 0 && probe(k, h, key, len)->tag != 0)
 		return 0;
+	if (k->n >= k->max || len > UINT32_MAX - ALIGN - sizeof(e) ||
+	    (k->used + entry_size(len)) / ALIGN > UINT32_MAX)
+		return -1;
 	if (2 * (k->n + 1) > k->nslot)
 		grow(k);
-	if ((sl = probe(k, h, key, len))->tag != 0)
-		return 0;
+	sl = probe(k, h, key, len);
 	e.hash = h;
 	e.len = (uint32_t)len;
 	/* copied by hand: snprintf() here was most of the cost of an add */
@@ -202,10 +205,29 @@ keyset_add_hashed(struct keyset *k, uint64_t h, const char *key, size_t len,
 	memcpy(k->arena + k->used, &e, sizeof(e));
 	memcpy(k->arena + k->used + sizeof(e), key, len);
 	sl->tag = tag_of(h);
-	sl->at = (uint32_t)k->used;
+	sl->at = (uint32_t)(k->used / ALIGN);
 	k->used += entry_size(len);
 	k->n++;
 	return 1;
+}
+
+size_t
+keyset_count(const struct keyset *k)
+{
+	return k->n;
+}
+
+const char *
+keyset_next(const struct keyset *k, size_t *at, size_t *len)
+{
+	const struct entry *e;
+
+	if (*at >= k->used)
+		return NULL;
+	e = entry_at(k, *at);
+	*len = e->len;
+	*at += entry_size(e->len);
+	return (const char *)(e + 1);
 }
 
 int

@@ -31,9 +31,17 @@ void keyset_free(struct keyset *k);
 const char *keyset_find(const struct keyset *k, const char *key, size_t len);
 
 /* Adds a key with a payload of at most 3 characters: 1 if it was added,
- * 0 if it was there already or the set is full. */
+ * 0 if it was there already, -1 if the set is full. */
 int keyset_add(struct keyset *k, const char *key, size_t len,
     const char *payload);
+
+/* How many keys k holds. */
+size_t keyset_count(const struct keyset *k);
+
+/* The keys in the order added: *at is 0 for the first; each call returns
+ * the next key, its length in *len, and NULL after the last.  The key
+ * points into the set and stays valid until the next add. */
+const char *keyset_next(const struct keyset *k, size_t *at, size_t *len);
 
 /* The hash of a key, for the calls below, which are those above. */
 uint64_t keyset_hash(const char *key, size_t len);

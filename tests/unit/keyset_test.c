@@ -1,9 +1,10 @@
 /*
  * keyset: a key found with the payload it was added with, and only its
  * exact bytes (a prefix, an extension, an embedded NUL, the empty key);
- * a second add keeps the first payload; the bound; 100,000 keys across
- * many rehashes, each found and none of another run; the hashed calls
- * and the prefetches agree with the plain ones.
+ * a second add keeps the first payload; the bound (-1 past it, 0 for a
+ * key there); 100,000 keys across many rehashes, each found and none of
+ * another run; the hashed calls and the prefetches agree with the plain
+ * ones; the keys in the order added.
  */
 #include <stdio.h>
 #include <string.h>
@@ -55,7 +56,8 @@ START_TEST(bound)
 
 	ck_assert_int_eq(keyset_add(k, "a", 1, "x"), 1);
 	ck_assert_int_eq(keyset_add(k, "b", 1, "y"), 1);
-	ck_assert_int_eq(keyset_add(k, "c", 1, "z"), 0);
+	ck_assert_int_eq(keyset_add(k, "c", 1, "z"), -1);
+	ck_assert_int_eq(keyset_add(k, "b", 1, "w"), 0);
 	ck_assert_ptr_null(keyset_find(k, "c", 1));
 	ck_assert_str_eq(keyset_find(k, "b", 1), "y");
 	keyset_free(k);
@@ -136,6 +138,31 @@ START_TEST(hashed)
 }
 END_TEST
 
+/* The keys come back in the order added, each once, with its length. */
+START_TEST(in_order)
+{
+	struct keyset *k = keyset_new(SIZE_MAX);
+	const char *want[] = { "b", "", "ccc", "a\0b" };
+	size_t wlen[] = { 1, 0, 3, 3 }, at = 0, len;
+	const char *p;
+	int i = 0;
+
+	ck_assert_ptr_null(keyset_next(k, &at, &len));
+	for (int j = 0; j < 4; j++)
+		ck_assert_int_eq(keyset_add(k, want[j], wlen[j], ""), 1);
+	ck_assert_int_eq(keyset_add(k, "b", 1, ""), 0);
+	ck_assert_uint_eq(keyset_count(k), 4);
+	while ((p = keyset_next(k, &at, &len)) != NULL) {
+		ck_assert_int_lt(i, 4);
+		ck_assert_uint_eq(len, wlen[i]);
+		ck_assert_mem_eq(p, want[i], len);
+		i++;
+	}
+	ck_assert_int_eq(i, 4);
+	keyset_free(k);
+}
+END_TEST
+
 Suite *
 keyset_suite(void)
 {
@@ -147,6 +174,7 @@ keyset_suite(void)
 	tcase_add_test(tc, bound);
 	tcase_add_test(tc, many);
 	tcase_add_test(tc, hashed);
+	tcase_add_test(tc, in_order);
 	suite_add_tcase(s, tc);
 	return s;
 }
