@@ -207,8 +207,8 @@ char *db_strdup(struct db_stmt *st, int i);
  * what a small row does.  head is the INSERT up to its VALUES ("INSERT
  * INTO t (a, b)"), from the program's own SQL; ncol the number of
  * columns.  db_rows_add() returns the statement to bind the next row's
- * values to, at parameters *base to *base + ncol - 1, after it has
- * written a full statement; what is bound stays bound until then, so
+ * values to, each once and before the next call, at parameters *base to
+ * *base + ncol - 1, after it has written a full statement; what is bound stays bound until then, so
  * texts go through db_bind_text() unless the caller keeps them until the
  * rows are written.  db_rows_flush() writes the rows left; a row whose
  * first column is NULL is never written (that is how a part-filled

@@ -47,14 +47,21 @@ struct sq_stmt {
  * A bulk write (db_rows).  Its text is copied in blocks that live until
  * the statement has run (copies_reset()): a malloc a block, not one a
  * value.  While the check of references is on, the references of the
- * rows are noted from their binds (rows_bound()), so that the hook need
- * not read each row back (rows_noted()).
+ * rows are noted from their binds (rows_bound()) and go to the checker
+ * as the statement runs, so that the hook need not read each row back.
  */
 struct copies {
 	char *block;
 	size_t used, cap;
 	char **full;		/* earlier blocks of the same statement */
 	size_t nfull, capfull;
+};
+
+/* Notes of keys for the check of references (struct one_note, then its
+ * key, ...). */
+struct notes {
+	char *p;
+	size_t used, cap;
 };
 
 struct sq_rows {
@@ -67,9 +74,9 @@ struct sq_rows {
 	struct ref_table *table;	/* whose rows it notes; NULL: none */
 	struct reference **ref;	/* of each column, or NULL */
 	struct referred **rf;	/* of each column, or NULL */
-	char *bound;		/* (struct bound, key)... */
-	size_t used, cap;
+	struct notes notes;	/* of the values bound */
 	unsigned char left_out[DB_ROWS];	/* first column NULL */
+	int any_left_out;
 };
 
 #define H(db) (((struct sq *)(db))->h)
@@ -423,23 +430,19 @@ struct ref_table {
 /*
  * The keys that bulk writes wrote and statements read (db_stmt_keys())
  * are noted on a thread of their own, the checker, so that the threads
- * that write and read never wait for the sets' memory: they hand it
- * buffers of notes, each its set, the column its key must be known in
- * (NULL: none), then its key.  The order of notes does not matter: a
+ * that write and read never wait for the sets' memory nor hash: they
+ * hand it buffers of notes, each its set, the column its key must be
+ * known in (NULL: none), then its key.  The order of notes does not matter: a
  * value is known only while its key is there and not gone, whenever it
  * is noted, and the check waits for the checker first.
  */
 #define NOTES_BUFS 8
-struct notes {
-	char *p;
-	size_t used, cap;
-};
-
 struct one_note {
 	struct values *vs;
 	const struct referred *rf;
-	uint64_t h;
+	uint64_t h;		/* made by the checker */
 	size_t n;		/* then its n bytes */
+	int row;		/* of a bulk write's statement */
 };
 
 struct references {
@@ -612,19 +615,6 @@ note(struct values *vs, const char *k, size_t n, uint64_t h,
 		    "references of");
 }
 
-/* Appends a note of key k, of n bytes and hash h, to nb. */
-static void
-notes_add(struct notes *nb, struct values *vs, const struct referred *rf,
-    uint64_t h, const char *k, size_t n)
-{
-	struct one_note o = { vs, rf, h, n };
-
-	nb->p = cli_grow(nb->p, &nb->cap, nb->used + sizeof(o) + n, 1);
-	memcpy(nb->p + nb->used, &o, sizeof(o));
-	memcpy(nb->p + nb->used + sizeof(o), k, n);
-	nb->used += sizeof(o) + n;
-}
-
 /* Notes what nb holds, with rs's lock held, all of it readied first
  * (note_soon()), and empties it. */
 static void
@@ -632,11 +622,16 @@ notes_note(struct notes *nb)
 {
 	struct one_note o;
 
-	for (int stage = 0; stage < 2; stage++)
-		for (size_t at = 0; at < nb->used; at += sizeof(o) + o.n) {
-			memcpy(&o, nb->p + at, sizeof(o));
-			note_soon(o.vs, o.h, o.rf, stage);
-		}
+	for (size_t at = 0; at < nb->used; at += sizeof(o) + o.n) {
+		memcpy(&o, nb->p + at, sizeof(o));
+		o.h = keyset_hash(nb->p + at + sizeof(o), o.n);
+		memcpy(nb->p + at, &o, sizeof(o));
+		note_soon(o.vs, o.h, o.rf, 0);
+	}
+	for (size_t at = 0; at < nb->used; at += sizeof(o) + o.n) {
+		memcpy(&o, nb->p + at, sizeof(o));
+		note_soon(o.vs, o.h, o.rf, 1);
+	}
 	for (size_t at = 0; at < nb->used; at += sizeof(o) + o.n) {
 		memcpy(&o, nb->p + at, sizeof(o));
 		note(o.vs, nb->p + at + sizeof(o), o.n, o.h, o.rf);
@@ -950,13 +945,11 @@ key_read(struct db_stmt *st)
 	struct db_keys *ks = KEYS(st);
 	struct references *rs = keys_refs(ks);
 	struct notes *nb = &ks->pending;
-	struct one_note o = { &ks->to->there, NULL, 0, 0 };
-	const char *k;
+	struct one_note o = { &ks->to->there, NULL, 0, 0, 0 };
 
-	if (rs == NULL || (k = read_key(&nb->p, &nb->cap, nb->used +
-	    sizeof(o), SH(st), ks->col, &o.n)) == NULL)
+	if (rs == NULL || read_key(&nb->p, &nb->cap, nb->used + sizeof(o),
+	    SH(st), ks->col, &o.n) == NULL)
 		return;
-	o.h = keyset_hash(k, o.n);
 	memcpy(nb->p + nb->used, &o, sizeof(o));
 	nb->used += sizeof(o) + o.n;
 	if (++ks->npending < KEYS_BATCH)
@@ -1381,14 +1374,6 @@ sq_close(struct db *db)
 
 /* ---- bulk load ---------------------------------------------------------------- */
 
-/* A value bound to a column of r's plan: its row and column, then the n
- * bytes of its key. */
-struct bound {
-	int row, col;
-	size_t n;
-	uint64_t h;
-};
-
 /*
  * The plan of a bulk write "INSERT INTO table (column, ...)" while the
  * check of references is on: which of its columns refer to others or are
@@ -1449,20 +1434,26 @@ rows_plan(struct sq_rows *r, struct sq *db, const char *head)
 }
 
 /* Notes a value bound to parameter i of r's statement, if its column is
- * one of the plan's: as a column of text affinity keeps it. */
+ * one of the plan's: as a column of text affinity keeps it.  A column
+ * that refers to another and is referred to gets two notes. */
 static void
 rows_bound(struct sq_rows *r, int i, int type, const void *p, size_t n)
 {
-	int row, col;
+	struct notes *nb = &r->notes;
+	struct one_note o = { NULL, NULL, 0, 0, 0 };
 	char num[24];
-	struct bound b;
+	size_t at = nb->used;
+	int col;
 
 	if (r->table == NULL)
 		return;		/* no plan: the hook reads the rows */
-	row = (i - 1) / r->ncol;
-	col = (i - 1) % r->ncol;
-	if (col == 0)
-		r->left_out[row] = type == SQLITE_NULL;
+	/* the row db_rows_add() gave last: no division at each bind */
+	o.row = r->n - 1;
+	col = i - 1 - o.row * r->ncol;
+	if (col == 0) {
+		r->left_out[o.row] = type == SQLITE_NULL;
+		r->any_left_out |= type == SQLITE_NULL;
+	}
 	if (type == SQLITE_NULL || (r->ref[col] == NULL && r->rf[col] == NULL))
 		return;
 	if (type == SQLITE_INTEGER) {
@@ -1472,13 +1463,20 @@ rows_bound(struct sq_rows *r, int i, int type, const void *p, size_t n)
 		n = (size_t)snprintf(num, sizeof(num), "%" PRId64, v);
 		p = num;
 	}
-	b.row = row;
-	b.col = col;
-	make_key(&r->bound, &r->cap, r->used + sizeof(b), SQLITE_TEXT, p,
-	    (int)n, &b.n);
-	b.h = keyset_hash(r->bound + r->used + sizeof(b), b.n);
-	memcpy(r->bound + r->used, &b, sizeof(b));
-	r->used += sizeof(b) + b.n;
+	make_key(&nb->p, &nb->cap, at + sizeof(o), SQLITE_TEXT, p, (int)n,
+	    &o.n);
+	o.vs = r->ref[col] != NULL ? &r->ref[col]->wrote : &r->rf[col]->there;
+	o.rf = r->ref[col] != NULL ? r->ref[col]->to : NULL;
+	memcpy(nb->p + at, &o, sizeof(o));
+	nb->used += sizeof(o) + o.n;
+	if (r->ref[col] == NULL || r->rf[col] == NULL)
+		return;
+	nb->p = cli_grow(nb->p, &nb->cap, nb->used + sizeof(o) + o.n, 1);
+	o.vs = &r->rf[col]->there;
+	o.rf = NULL;
+	memcpy(nb->p + nb->used, &o, sizeof(o));
+	memcpy(nb->p + nb->used + sizeof(o), nb->p + at + sizeof(o), o.n);
+	nb->used += sizeof(o) + o.n;
 }
 
 /*
@@ -1525,27 +1523,22 @@ rows_refs(const struct sq_rows *r)
 	    r->db->refs : NULL;
 }
 
-/* Hands the references of the rows bound (rows_bound()), but of those
- * left out, to the checker. */
+/* Drops the notes of the rows left out. */
 static void
-rows_noted(struct sq_rows *r, struct references *rs)
+rows_drop_left_out(struct sq_rows *r)
 {
-	struct notes *nb = handoff_take(rs->checker);
-	struct bound b;
+	struct notes *nb = &r->notes;
+	struct one_note o;
+	size_t to = 0;
 
-	for (size_t at = 0; at < r->used; at += sizeof(b) + b.n) {
-		const char *k = r->bound + at + sizeof(b);
-
-		memcpy(&b, r->bound + at, sizeof(b));
-		if (r->left_out[b.row])
+	for (size_t at = 0; at < nb->used; at += sizeof(o) + o.n) {
+		memcpy(&o, nb->p + at, sizeof(o));
+		if (r->left_out[o.row])
 			continue;
-		if (r->ref[b.col] != NULL)
-			notes_add(nb, &r->ref[b.col]->wrote, r->ref[b.col]->to,
-			    b.h, k, b.n);
-		if (r->rf[b.col] != NULL)
-			notes_add(nb, &r->rf[b.col]->there, NULL, b.h, k, b.n);
+		memmove(nb->p + to, nb->p + at, sizeof(o) + o.n);
+		to += sizeof(o) + o.n;
 	}
-	handoff_give(rs->checker, nb);
+	nb->used = to;
 }
 
 /*
@@ -1564,7 +1557,9 @@ rows_ran(struct sq_rows *r)
 	sqlite3 *h = sqlite3_db_handle(SH(r->st));
 
 	if (rs != NULL) {
-		rows_noted(r, rs);
+		if (r->any_left_out)
+			rows_drop_left_out(r);
+		checker_give(rs, &r->notes);
 		sqlite3_mutex_enter(sqlite3_db_mutex(h));
 		sqlite3_preupdate_hook(h, NULL, NULL);
 	}
@@ -1575,8 +1570,9 @@ rows_ran(struct sq_rows *r)
 	}
 	sqlite3_clear_bindings(SH(r->st));
 	copies_reset(&r->copies);
-	r->used = 0;
+	r->notes.used = 0;	/* for references since remade, if any */
 	memset(r->left_out, 0, sizeof(r->left_out));
+	r->any_left_out = 0;
 	r->n = 0;
 }
 
@@ -1611,7 +1607,7 @@ sq_rows_free(struct db_rows *base)
 	free(r->copies.block);
 	free(r->ref);
 	free(r->rf);
-	free(r->bound);
+	free(r->notes.p);
 	free(r);
 }
 
