@@ -432,9 +432,9 @@ struct ref_table {
  * are noted on a thread of their own, the checker, so that the threads
  * that write and read never wait for the sets' memory nor hash: they
  * hand it buffers of notes, each its set, the column its key must be
- * known in (NULL: none), then its key.  The order of notes does not matter: a
- * value is known only while its key is there and not gone, whenever it
- * is noted, and the check waits for the checker first.
+ * known in (NULL: none), then its key.  The order of notes does not
+ * matter: a value is known only while its key is there and not gone,
+ * whenever it is noted, and the check waits for the checker first.
  */
 #define NOTES_BUFS 8
 struct one_note {
@@ -1433,6 +1433,15 @@ rows_plan(struct sq_rows *r, struct sq *db, const char *head)
 	r->table = t;
 }
 
+/* The references r's plan is for, NULL when it has none or they are
+ * gone. */
+static struct references *
+rows_refs(const struct sq_rows *r)
+{
+	return r->table != NULL && r->db->refs_made == r->refs_made ?
+	    r->db->refs : NULL;
+}
+
 /* Notes a value bound to parameter i of r's statement, if its column is
  * one of the plan's: as a column of text affinity keeps it.  A column
  * that refers to another and is referred to gets two notes. */
@@ -1445,7 +1454,7 @@ rows_bound(struct sq_rows *r, int i, int type, const void *p, size_t n)
 	size_t at = nb->used;
 	int col;
 
-	if (r->table == NULL)
+	if (rows_refs(r) == NULL)
 		return;		/* no plan: the hook reads the rows */
 	/* the row db_rows_add() gave last: no division at each bind */
 	o.row = r->n - 1;
@@ -1514,14 +1523,6 @@ sq_rows_new(struct db *db, const char *head, int ncol)
 	return &r->base;
 }
 
-/* The references r's plan is for, NULL when it has none or they are
- * gone. */
-static struct references *
-rows_refs(const struct sq_rows *r)
-{
-	return r->table != NULL && r->db->refs_made == r->refs_made ?
-	    r->db->refs : NULL;
-}
 
 /* Drops the notes of the rows left out. */
 static void
