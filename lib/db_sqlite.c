@@ -1523,7 +1523,6 @@ sq_rows_new(struct db *db, const char *head, int ncol)
 	return &r->base;
 }
 
-
 /* Drops the notes of the rows left out. */
 static void
 rows_drop_left_out(struct sq_rows *r)
