@@ -174,10 +174,14 @@ static const char sql_usage[] =
  * billed, as the join did not return it. */
 static const char sql_products[] =
     "SELECT sku, name FROM products WHERE sku IS NOT NULL ORDER BY sku";
-/* the account's key too, for the check of references (db_stmt_keys()) */
-static const char sql_account[] =
-    "SELECT a.region, t.rate_micro, a.account_id FROM accounts a "
-    "LEFT JOIN tax_rates t ON t.region = a.region WHERE a.account_id = ?1";
+/* Every account's tax rate (0 where its region has none), read once for
+ * the writer to look each invoice's up, and every account's key, for the
+ * check of references (db_stmt_keys()): the invoices name them. */
+static const char sql_rates[] =
+    "SELECT a.account_id, coalesce(t.rate_micro, 0) FROM accounts a "
+    "LEFT JOIN tax_rates t ON t.region = a.region "
+    "WHERE ?1 = 0 OR a.account_id IN (SELECT key FROM run_accounts) "
+    "ORDER BY a.account_id";
 static const char sql_invoices[] =
     "INSERT INTO invoices (invoice_id, account_id, issue_date, due_date, "
     "currency, status)";
@@ -291,6 +295,8 @@ struct run {
 	struct pricing_book *book;
 	struct pair *products;		/* names by sku */
 	size_t nproducts;
+	struct pair *rates;		/* tax rates by account (sql_rates) */
+	size_t nrates;
 	long long first_invoice, next_invoice;	/* numbers of INV- ids */
 	struct batch *batches, **last;
 	struct batch *fill;		/* being made, or NULL */
@@ -933,6 +939,12 @@ load_pairs(struct db_stmt *st, size_t *n)
 	return p;
 }
 
+static int
+by_pair_key(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct pair *)elem)->key);
+}
+
 static void
 free_pairs(struct pair *p, size_t n)
 {
@@ -951,8 +963,7 @@ free_pairs(struct pair *p, size_t n)
  * and their lines, and goes on while they are inserted.  The batches are
  * kept: the run's output is written from them, not read back.  A batch's
  * texts are in its arena, at offsets.  Once handed over, only the writer
- * changes it, filling in the lines' tax: the writer has time to spare
- * for the lookup of the account's rate, the biller none.
+ * changes it, filling in the lines' tax.
  */
 #define BATCH_LINES 4096
 #define BATCH_SLOTS 4
@@ -1023,20 +1034,19 @@ batch_free(struct batch *b)
 struct writer {
 	struct db *db;
 	struct db_rows *invoices, *lines;
-	struct db_stmt *order_billed, *usage_billed, *account;
+	struct db_stmt *order_billed, *usage_billed;
+	const struct pair *rates;	/* by account (sql_rates) */
+	size_t nrates;
 	const char *issued, *due, *month;
 };
 
 static int64_t
 tax_rate(struct writer *w, const char *account)
 {
-	int64_t rate = 0;
+	const struct pair *p = bsearch(account, w->rates, w->nrates,
+	    sizeof(*w->rates), by_pair_key);
 
-	db_bind_text(w->account, 1, account);
-	if (db_row(w->account))
-		rate = db_int(w->account, 1);
-	db_reset(w->account);
-	return rate;
+	return p != NULL ? strtoll(p->value, NULL, 10) : 0;
 }
 
 static void
@@ -1159,8 +1169,8 @@ writer_open(struct writer *w, const struct run *r)
 	w->lines = db_rows_new(r->db, sql_lines, 10);
 	w->order_billed = db_prepare(r->db, sql_order_billed);
 	w->usage_billed = db_prepare(r->db, sql_usage_billed);
-	w->account = db_prepare(r->db, sql_account);
-	db_stmt_keys(w->account, 2);
+	w->rates = r->rates;
+	w->nrates = r->nrates;
 	w->issued = r->issued;
 	w->due = r->due;
 	w->month = r->usage_month;
@@ -1176,7 +1186,6 @@ writer_close(struct writer *w)
 	db_rows_free(w->lines);
 	db_finalize(w->order_billed);
 	db_finalize(w->usage_billed);
-	db_finalize(w->account);
 }
 
 /* ---- one account's invoices --------------------------------------------------- */
@@ -1582,12 +1591,6 @@ output_write(struct output *op, struct db *db)
 /* ---- the run ------------------------------------------------------------------ */
 
 static int
-by_pair_key(const void *key, const void *elem)
-{
-	return strcmp(key, ((const struct pair *)elem)->key);
-}
-
-static int
 by_sub_id(const void *key, const void *elem)
 {
 	return strcmp(key, ((const struct sub_rows *)elem)->id);
@@ -1828,6 +1831,7 @@ prepare(struct run *r)
 {
 	char d[DATE_FMT_MAX];
 	int some = r->some;
+	struct db_stmt *st;
 
 	r->rd = db_open_snapshot(r->db);
 	accounts_table(r);
@@ -1839,6 +1843,10 @@ prepare(struct run *r)
 	db_bind_day(r->subs, 3, r->horizon);
 	r->products = load_pairs(db_prepare(r->rd, sql_products),
 	    &r->nproducts);
+	st = db_prepare(r->rd, sql_rates);
+	db_bind_int(st, 1, some);
+	db_stmt_keys(st, 0);
+	r->rates = load_pairs(st, &r->nrates);
 	load_charged(r);
 	load_running(r);
 	r->history = db_prepare(r->rd, sql_history);
@@ -1875,6 +1883,7 @@ finish_reading(struct run *r)
 	free(r->hrow);
 	free(r->names);
 	free_pairs(r->products, r->nproducts);
+	free_pairs(r->rates, r->nrates);
 	lines_done(r);
 	free(r->l);
 }
