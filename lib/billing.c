@@ -174,14 +174,15 @@ static const char sql_usage[] =
  * billed, as the join did not return it. */
 static const char sql_products[] =
     "SELECT sku, name FROM products WHERE sku IS NOT NULL ORDER BY sku";
-/* Every account's tax rate (0 where its region has none), read once for
- * the writer to look each invoice's up, and every account's key, for the
- * check of references (db_stmt_keys()): the invoices name them. */
-static const char sql_rates[] =
-    "SELECT a.account_id, coalesce(t.rate_micro, 0) FROM accounts a "
-    "LEFT JOIN tax_rates t ON t.region = a.region "
-    "WHERE ?1 = 0 OR a.account_id IN (SELECT key FROM run_accounts) "
-    "ORDER BY a.account_id";
+/* The accounts' regions and the regions' tax rates, read once for the
+ * writer to look each invoice's rate up in memory, and the accounts' keys,
+ * for the check of references (db_stmt_keys()): the invoices name them.
+ * A scan of the table, not of its key's index: no lookup a row. */
+static const char sql_tax_rates[] =
+    "SELECT region, rate_micro FROM tax_rates WHERE region IS NOT NULL";
+static const char sql_regions[] =
+    "SELECT account_id, region FROM accounts "
+    "WHERE ?1 = 0 OR account_id IN (SELECT key FROM run_accounts)";
 static const char sql_invoices[] =
     "INSERT INTO invoices (invoice_id, account_id, issue_date, due_date, "
     "currency, status)";
@@ -246,6 +247,21 @@ struct pair {
 	char *key, *value;
 };
 
+/* The tax rates of accounts, sorted by account id; the ids in text, at
+ * offsets while it is read. */
+struct rate {
+	size_t at;
+	const char *account;
+	int64_t micro;
+};
+
+struct rates {
+	struct rate *r;
+	size_t n, cap;
+	char *text;
+	size_t ntext, captext;
+};
+
 /* A billing record, as read. */
 struct row {
 	int32_t start, end, fs, fe;	/* its days; the full period */
@@ -295,8 +311,7 @@ struct run {
 	struct pricing_book *book;
 	struct pair *products;		/* names by sku */
 	size_t nproducts;
-	struct pair *rates;		/* tax rates by account (sql_rates) */
-	size_t nrates;
+	struct rates rates;		/* of the accounts that have one */
 	long long first_invoice, next_invoice;	/* numbers of INV- ids */
 	struct batch *batches, **last;
 	struct batch *fill;		/* being made, or NULL */
@@ -1035,18 +1050,24 @@ struct writer {
 	struct db *db;
 	struct db_rows *invoices, *lines;
 	struct db_stmt *order_billed, *usage_billed;
-	const struct pair *rates;	/* by account (sql_rates) */
-	size_t nrates;
+	const struct rates *rates;
 	const char *issued, *due, *month;
 };
 
+static int
+by_rate_account(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct rate *)elem)->account);
+}
+
+/* The tax rate of an account's invoices: 0 where its region has none. */
 static int64_t
 tax_rate(struct writer *w, const char *account)
 {
-	const struct pair *p = bsearch(account, w->rates, w->nrates,
-	    sizeof(*w->rates), by_pair_key);
+	const struct rate *r = bsearch(account, w->rates->r, w->rates->n,
+	    sizeof(*w->rates->r), by_rate_account);
 
-	return p != NULL ? strtoll(p->value, NULL, 10) : 0;
+	return r != NULL ? r->micro : 0;
 }
 
 static void
@@ -1169,8 +1190,7 @@ writer_open(struct writer *w, const struct run *r)
 	w->lines = db_rows_new(r->db, sql_lines, 10);
 	w->order_billed = db_prepare(r->db, sql_order_billed);
 	w->usage_billed = db_prepare(r->db, sql_usage_billed);
-	w->rates = r->rates;
-	w->nrates = r->nrates;
+	w->rates = &r->rates;
 	w->issued = r->issued;
 	w->due = r->due;
 	w->month = r->usage_month;
@@ -1825,13 +1845,71 @@ accounts_table(struct run *r)
 	db_finalize(st);
 }
 
+static int
+by_pair(const void *a, const void *b)
+{
+	return strcmp(((const struct pair *)a)->key,
+	    ((const struct pair *)b)->key);
+}
+
+static int
+by_rate(const void *a, const void *b)
+{
+	return strcmp(((const struct rate *)a)->account,
+	    ((const struct rate *)b)->account);
+}
+
+/*
+ * r->rates: the rate of each account to bill whose region has one; the
+ * accounts' keys noted as read.  Sorted here, in bytes as bsearch()
+ * compares, whatever order the database's collation gives (the accounts
+ * come in the table's, which is mostly theirs).
+ */
+static void
+load_rates(struct run *r)
+{
+	struct rates *rs = &r->rates;
+	size_t ntax;
+	struct pair *tax = load_pairs(db_prepare(r->rd, sql_tax_rates), &ntax);
+	struct db_stmt *st = db_prepare(r->rd, sql_regions);
+	int sorted = 1;
+
+	qsort(tax, ntax, sizeof(*tax), by_pair);
+	db_bind_int(st, 1, r->some);
+	db_stmt_keys(st, 0);
+	while (db_row(st)) {
+		const struct pair *t = db_null(st, 1) ? NULL :
+		    bsearch(db_text(st, 1), tax, ntax, sizeof(*tax),
+		    by_pair_key);
+		size_t len = db_len(st, 0) + 1;
+
+		if (t == NULL)
+			continue;
+		rs->text = cli_grow(rs->text, &rs->captext, rs->ntext + len,
+		    1);
+		memcpy(rs->text + rs->ntext, db_text(st, 0), len);
+		rs->r = cli_grow(rs->r, &rs->cap, rs->n + 1, sizeof(*rs->r));
+		rs->r[rs->n].at = rs->ntext;
+		rs->r[rs->n++].micro = strtoll(t->value, NULL, 10);
+		rs->ntext += len;
+	}
+	db_finalize(st);
+	free_pairs(tax, ntax);
+	for (size_t i = 0; i < rs->n; i++) {
+		rs->r[i].account = rs->text + rs->r[i].at;
+		if (i > 0 && strcmp(rs->r[i - 1].account, rs->r[i].account) > 0)
+			sorted = 0;
+	}
+	if (!sorted)
+		qsort(rs->r, rs->n, sizeof(*rs->r), by_rate);
+}
+
 /* Opens the biller's reader and its statements. */
 static void
 prepare(struct run *r)
 {
 	char d[DATE_FMT_MAX];
 	int some = r->some;
-	struct db_stmt *st;
 
 	r->rd = db_open_snapshot(r->db);
 	accounts_table(r);
@@ -1843,10 +1921,7 @@ prepare(struct run *r)
 	db_bind_day(r->subs, 3, r->horizon);
 	r->products = load_pairs(db_prepare(r->rd, sql_products),
 	    &r->nproducts);
-	st = db_prepare(r->rd, sql_rates);
-	db_bind_int(st, 1, some);
-	db_stmt_keys(st, 0);
-	r->rates = load_pairs(st, &r->nrates);
+	load_rates(r);
 	load_charged(r);
 	load_running(r);
 	r->history = db_prepare(r->rd, sql_history);
@@ -1883,7 +1958,8 @@ finish_reading(struct run *r)
 	free(r->hrow);
 	free(r->names);
 	free_pairs(r->products, r->nproducts);
-	free_pairs(r->rates, r->nrates);
+	free(r->rates.r);
+	free(r->rates.text);
 	lines_done(r);
 	free(r->l);
 }
