@@ -192,7 +192,7 @@ db_temp_table(struct db *db, const char *name, const char *columns)
 
 	sprintf(sql, "CREATE TEMP TABLE IF NOT EXISTS %s (%s); DELETE FROM %s",
 	    name, columns, name);
-	db_exec(db, sql);
+	db->ops->schema(db, sql);
 	free(sql);
 }
 
