@@ -122,6 +122,7 @@ db_begin_read(struct db *db)
 void
 db_commit(struct db *db)
 {
+	cli_release_stdout();
 	(void)fflush(stdout);
 	if (!cli_output_ok(stdout)) {	/* its errno kept over the rollback */
 		db_rollback(db);

@@ -18,6 +18,17 @@
  * a savepoint, as PostgreSQL ends the transaction otherwise.  References
  * are deferred to the commit where a verb turns their check off.
  *
+ * Another program (psql, a BI tool) takes no writer lock, and a row it
+ * changed and committed after our snapshot makes our change of it fail
+ * to serialize (40001), as a deadlock with it does (40P01).  The command
+ * is then run again from the start, as a new process (cli_run_again()),
+ * where that is unseen: a command that writes, and a dry run, hold
+ * their stdout until the commit (cli_hold_stdout(); db_commit() lets it
+ * out), so that a failure before it has shown nothing.  A run again in
+ * the process would have to undo every module's state; a new one has
+ * none.  Where it cannot be, the command fails with exit 3, saying that
+ * nothing was committed and that it may be run again.
+ *
  * The schema is lib/schema.sql, written for SQLite, with its types mapped
  * here (map_schema()); the schema version is kept in revops_schema.  Text
  * columns are collated "C", so that text compares as on SQLite; those of
@@ -274,7 +285,15 @@ pg_failed(struct db *base, const char *context, const char *sql)
 	int status = CLI_EIO;
 
 	db_sql_start(in, sizeof(in), sql);
-	if (strcmp(db->state, "55P03") == 0)	/* lock_not_available */
+	/* serialization_failure, deadlock_detected */
+	if (strcmp(db->state, "40001") == 0 || strcmp(db->state, "40P01") == 0) {
+		pg_rollback(base);
+		cli_run_again();
+		cli_warn("%s: %s%s%s%s: another program changed the same rows "
+		    "at the same time; nothing was committed: run the command "
+		    "again", context, db->msg, in[0] != '\0' ? ", in '" : "",
+		    in, in[0] != '\0' ? "'" : "");
+	} else if (strcmp(db->state, "55P03") == 0)	/* lock_not_available */
 		db_busy_warn(context);
 	else if (strcmp(db->state, "22003") == 0) {	/* out of range */
 		db_overflow_warn(context);
@@ -901,6 +920,7 @@ db_pg_open(const struct cli_common *c, enum db_mode mode, int shared)
 	(void)shared;	/* one thread at a time: never shared */
 	if (mode == DB_WRITE) {
 		migrate(db);
+		cli_hold_stdout();
 		return &db->base;
 	}
 	db->dry_run = mode == DB_DRY_RUN;
@@ -912,6 +932,8 @@ db_pg_open(const struct cli_common *c, enum db_mode mode, int shared)
 		db_close(&db->base);
 		exit(CLI_EIO);
 	}
+	if (db->dry_run)
+		cli_hold_stdout();
 	return &db->base;
 }
 

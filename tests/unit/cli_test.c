@@ -1,6 +1,7 @@
 /* The command line: a DATE option takes a date and nothing else, a
  * DATE|MONTH option either; a verb takes only its own options.  Memory:
- * a size that does not fit is refused as memory that ran out. */
+ * a size that does not fit is refused as memory that ran out.  Held
+ * output reaches stdout only when released, by the commit or at exit. */
 #include <sys/wait.h>
 
 #include <stdint.h>
@@ -236,6 +237,50 @@ START_TEST(size_that_wraps_refused)
 }
 END_TEST
 
+/*
+ * A child holds its stdout (a pipe), prints "held", then writes "mark"
+ * past the stream to the pipe itself, then releases the output, by the
+ * call (0) or by exit() (1): the pipe reads the mark first.
+ */
+START_TEST(held_until_released)
+{
+	char got[32];
+	int fd[2], status;
+	size_t n = 0;
+	ssize_t k;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(fd), 0);
+	if ((pid = fork()) == 0) {
+		struct cli_common c;
+
+		close(fd[0]);
+		dup2(fd[1], STDOUT_FILENO);
+		cli_init("test", &c);
+		cli_hold_stdout();
+		printf("held\n");
+		fflush(stdout);
+		if (write(fd[1], "mark\n", 5) != 5)
+			_exit(2);
+		if (_i == 0) {
+			cli_release_stdout();
+			fflush(stdout);
+			_exit(0);
+		}
+		exit(0);
+	}
+	close(fd[1]);
+	while (n + 1 < sizeof(got) && (k = read(fd[0], got + n,
+	    sizeof(got) - 1 - n)) > 0)
+		n += (size_t)k;
+	got[n] = '\0';
+	close(fd[0]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_str_eq(got, "mark\nheld\n");
+}
+END_TEST
+
 Suite *
 cli_suite(void)
 {
@@ -260,6 +305,9 @@ cli_suite(void)
 	tc = tcase_create("memory");
 	tcase_add_test(tc, grow_doubles);
 	tcase_add_loop_test(tc, size_that_wraps_refused, 0, 3);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("held output");
+	tcase_add_loop_test(tc, held_until_released, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
