@@ -55,6 +55,16 @@ cli_init(const char *name, struct cli_common *c)
 	const char *env = getenv("REVOPS_DB"), *runs = getenv(RUNS_ENV);
 
 	progname = name;
+	/*
+	 * A standard stream the program was started without is /dev/null
+	 * opened the other way, so that its reads or writes fail as they
+	 * would, and no file or connection made later takes its number: a
+	 * PostgreSQL connection's socket at 1 took stdout's writes.
+	 */
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", fd ==
+		    STDIN_FILENO ? O_WRONLY : O_RDONLY) != fd)
+			exit(CLI_EIO);
 	if (runs != NULL) {
 		runs_before = atoi(runs);
 		unsetenv(RUNS_ENV);
