@@ -174,11 +174,12 @@ END_TEST
 
 /*
  * What a child that calls fn exits with and writes to stderr (up to size
- * bytes into err): 3 and "test: out of memory" for a size that wraps, so
- * that no caller ever gets a block smaller than it asked for.
+ * bytes into err), and with stdout too to its stdout: 3 and "test: out
+ * of memory" for a size that wraps, so that no caller ever gets a block
+ * smaller than it asked for.
  */
 static int
-child_exit(void (*fn)(int), int i, char *err, size_t size)
+child_exit(void (*fn)(int), int i, int stdout_too, char *err, size_t size)
 {
 	int fd[2], status;
 	ssize_t n;
@@ -191,6 +192,8 @@ child_exit(void (*fn)(int), int i, char *err, size_t size)
 
 		close(fd[0]);
 		dup2(fd[1], STDERR_FILENO);
+		if (stdout_too)
+			dup2(fd[1], STDOUT_FILENO);
 		cli_init("test", &c);
 		fn(i);
 		_exit(0);
@@ -231,52 +234,38 @@ START_TEST(size_that_wraps_refused)
 {
 	char err[256];
 
-	ck_assert_int_eq(child_exit(wrapping, _i, err, sizeof(err)),
+	ck_assert_int_eq(child_exit(wrapping, _i, 0, err, sizeof(err)),
 	    CLI_EIO);
 	ck_assert_str_eq(err, "test: out of memory\n");
 }
 END_TEST
 
 /*
- * A child holds its stdout (a pipe), prints "held", then writes "mark"
- * past the stream to the pipe itself, then releases the output, by the
- * call (0) or by exit() (1): the pipe reads the mark first.
+ * A child holds its stdout, prints "held", then writes "mark" to stderr
+ * (the same pipe), then releases the output, by the call (0) or by
+ * exit() (1): the pipe reads the mark first.
  */
+static void
+hold_then_mark(int i)
+{
+	cli_hold_stdout();
+	printf("held\n");
+	fflush(stdout);
+	fputs("mark\n", stderr);
+	if (i == 0) {
+		cli_release_stdout();
+		fflush(stdout);
+		_exit(0);
+	}
+	exit(0);
+}
+
 START_TEST(held_until_released)
 {
 	char got[32];
-	int fd[2], status;
-	size_t n = 0;
-	ssize_t k;
-	pid_t pid;
 
-	ck_assert_int_eq(pipe(fd), 0);
-	if ((pid = fork()) == 0) {
-		struct cli_common c;
-
-		close(fd[0]);
-		dup2(fd[1], STDOUT_FILENO);
-		cli_init("test", &c);
-		cli_hold_stdout();
-		printf("held\n");
-		fflush(stdout);
-		if (write(fd[1], "mark\n", 5) != 5)
-			_exit(2);
-		if (_i == 0) {
-			cli_release_stdout();
-			fflush(stdout);
-			_exit(0);
-		}
-		exit(0);
-	}
-	close(fd[1]);
-	while (n + 1 < sizeof(got) && (k = read(fd[0], got + n,
-	    sizeof(got) - 1 - n)) > 0)
-		n += (size_t)k;
-	got[n] = '\0';
-	close(fd[0]);
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_eq(child_exit(hold_then_mark, _i, 1, got, sizeof(got)),
+	    0);
 	ck_assert_str_eq(got, "mark\nheld\n");
 }
 END_TEST
