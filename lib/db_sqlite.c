@@ -1616,6 +1616,7 @@ const struct db_ops db_sqlite_ops = {
 	.close = sq_close,
 	.open_snapshot = sq_open_snapshot,
 	.exec = sq_exec,
+	.schema = sq_exec,
 	.secondary_indexes = sq_secondary_indexes,
 	.begin = sq_begin,
 	.commit = sq_commit,
