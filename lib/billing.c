@@ -1064,8 +1064,8 @@ by_rate_account(const void *key, const void *elem)
 static int64_t
 tax_rate(struct writer *w, const char *account)
 {
-	const struct rate *r = bsearch(account, w->rates->r, w->rates->n,
-	    sizeof(*w->rates->r), by_rate_account);
+	const struct rate *r = w->rates->n == 0 ? NULL : bsearch(account,
+	    w->rates->r, w->rates->n, sizeof(*w->rates->r), by_rate_account);
 
 	return r != NULL ? r->micro : 0;
 }
@@ -1874,11 +1874,12 @@ load_rates(struct run *r)
 	struct db_stmt *st = db_prepare(r->rd, sql_regions);
 	int sorted = 1;
 
-	qsort(tax, ntax, sizeof(*tax), by_pair);
+	if (ntax > 0)
+		qsort(tax, ntax, sizeof(*tax), by_pair);
 	db_bind_int(st, 1, r->some);
 	db_stmt_keys(st, 0);
 	while (db_row(st)) {
-		const struct pair *t = db_null(st, 1) ? NULL :
+		const struct pair *t = ntax == 0 || db_null(st, 1) ? NULL :
 		    bsearch(db_text(st, 1), tax, ntax, sizeof(*tax),
 		    by_pair_key);
 		size_t len = db_len(st, 0) + 1;

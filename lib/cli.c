@@ -465,7 +465,8 @@ cli_output_ok(FILE *fp)
 {
 	int *e = &output_errno[fp == stderr];
 
-	if (!ferror(fp) && !(fp == stdout && held_lost))
+	/* unlocked, as out.c writes: this runs at every row */
+	if (!ferror_unlocked(fp) && !(fp == stdout && held_lost))
 		return 1;
 	if (*e == 0)
 		*e = errno != 0 ? errno : EIO;
