@@ -742,30 +742,16 @@ batchable(const struct importer *im)
 	return 1;
 }
 
-/* The single-row INSERT with BATCH_ROWS tuples of placeholders. */
+/* The statement of a batch: the single-row INSERT's head, BATCH_ROWS
+ * rows. */
 static void
 target_init_batch(struct importer *im, struct target *t, const char *one)
 {
-	const char *values = strstr(one, " VALUES ");
-	size_t head = (size_t)(values - one) + 8;
-	size_t cap = head + (size_t)BATCH_ROWS * (size_t)(t->ncol * 3 + 4);
-	char *sql = cli_realloc(NULL, cap, 1), *p;
+	size_t head = (size_t)(strstr(one, " VALUES ") - one);
+	char *sql = cli_calloc(1, head + 1);
 
 	memcpy(sql, one, head);
-	p = sql + head;
-	for (int r = 0; r < BATCH_ROWS; r++) {
-		*p++ = r ? ',' : '(';
-		if (r)
-			*p++ = '(';
-		for (int c = 0; c < t->ncol; c++) {
-			if (c)
-				*p++ = ',';
-			*p++ = '?';
-		}
-		*p++ = ')';
-	}
-	*p = '\0';
-	t->batch = db_prepare(im->db, sql);
+	t->batch = db_prepare_rows(im->db, sql, t->ncol, BATCH_ROWS);
 	free(sql);
 }
 
