@@ -371,6 +371,102 @@ undo_to(struct pg *db, const char *savepoint)
 	memcpy(db->msg, msg, sizeof(msg));
 }
 
+static _Noreturn void
+stmt_fatal(struct pg_stmt *st)
+{
+	exit(pg_failed(st->base.db, "database", st->sql));
+}
+
+/* What a statement sends to the server: its prepare, or a run of it with
+ * the values bound; 1 when sent. */
+static int
+send_prepare(struct pg_stmt *st)
+{
+	return PQsendPrepare(PG(st->base.db)->c, st->name, st->sql, st->np,
+	    st->types);
+}
+
+static int
+send_execute(struct pg_stmt *st)
+{
+	for (int i = 0; i < st->np; i++)
+		st->v[i] = st->p[i].v;
+	return PQsendQueryPrepared(PG(st->base.db)->c, st->name, st->np,
+	    st->v, NULL, NULL, 0);
+}
+
+/* res (NULL: none came) if it succeeded, else NULL with its error kept. */
+static PGresult *
+succeeded(struct pg *db, PGresult *res)
+{
+	ExecStatusType s = PQresultStatus(res);
+
+	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
+		return res;
+	keep_error(db, res);
+	PQclear(res);
+	return NULL;
+}
+
+/* A query of no parameters sent in pipeline mode, which takes no other. */
+static int
+send_plain(struct pg *db, const char *sql)
+{
+	return PQsendQueryParams(db->c, sql, 0, NULL, NULL, NULL, NULL, 0);
+}
+
+/*
+ * Sends what send() sends for st and waits for its result: alone, or,
+ * with a savepoint's name, between a SAVEPOINT and its RELEASE (a
+ * statement that fails in a transaction ends it otherwise), the three in
+ * one round trip in libpq's pipeline mode.  The statement's result, or
+ * NULL with its error kept and the savepoint left open for undo_to().
+ * Anything else that fails (the savepoint, the connection) is fatal.
+ */
+static PGresult *
+sent(struct pg_stmt *st, int (*send)(struct pg_stmt *), const char *savepoint)
+{
+	struct pg *db = PG(st->base.db);
+	PGresult *res, *got = NULL, *bad = NULL;
+	char begin[64], end[80];
+	int synced;
+
+	if (savepoint == NULL) {
+		if (send(st) != 1)
+			return succeeded(db, NULL);
+		while ((res = PQgetResult(db->c)) != NULL) {
+			PQclear(got);
+			got = res;
+		}
+		return succeeded(db, got);
+	}
+	snprintf(begin, sizeof(begin), "SAVEPOINT %s", savepoint);
+	snprintf(end, sizeof(end), "RELEASE SAVEPOINT %s", savepoint);
+	synced = PQenterPipelineMode(db->c) == 1 &&
+	    send_plain(db, begin) == 1 && send(st) == 1 &&
+	    send_plain(db, end) == 1 && PQpipelineSync(db->c) == 1;
+	/* each query's results end with a NULL; the sync's follows */
+	for (int q = 0; synced && q < 3; q++)
+		while ((res = PQgetResult(db->c)) != NULL)
+			if (q == 1 && got == NULL)
+				got = res;
+			else if (q == 0 && PQresultStatus(res) !=
+			    PGRES_COMMAND_OK && bad == NULL)
+				bad = res;
+			else
+				PQclear(res);
+	res = synced ? PQgetResult(db->c) : NULL;
+	synced = synced && PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+	PQclear(res);
+	if (PQexitPipelineMode(db->c) != 1 || !synced || bad != NULL) {
+		keep_error(db, bad);
+		PQclear(bad);
+		PQclear(got);
+		stmt_fatal(st);
+	}
+	return succeeded(db, got);
+}
+
 /* Prepares st on the server for the types of its first binds (all are
  * sent as text, so later binds of another type still do); 0, or -1
  * with the error kept. */
@@ -393,18 +489,11 @@ server_prepare(struct pg_stmt *st)
 	for (retry = 0; retry < 2; retry++) {
 		int in = PQtransactionStatus(db->c) == PQTRANS_INTRANS;
 
-		if (in)
-			pg_exec(&db->base, "SAVEPOINT revops_prepare");
-		res = PQprepare(db->c, st->name, st->sql, st->np, st->types);
-		if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+		if ((res = sent(st, send_prepare, in ? "revops_prepare" :
+		    NULL)) != NULL) {
 			PQclear(res);
-			if (in)
-				pg_exec(&db->base, "RELEASE SAVEPOINT "
-				    "revops_prepare");
 			return 0;
 		}
-		keep_error(db, res);
-		PQclear(res);
 		if (in)
 			undo_to(db, "revops_prepare");
 		/* indeterminate_datatype, ambiguous_parameter */
@@ -419,31 +508,14 @@ server_prepare(struct pg_stmt *st)
 	return -1;
 }
 
-/* Runs st: its result, or NULL with the error kept. */
+/* Runs st, in a savepoint unless NULL: its result, or NULL with the error
+ * kept. */
 static PGresult *
-execute(struct pg_stmt *st)
+execute(struct pg_stmt *st, const char *savepoint)
 {
-	struct pg *db = PG(st->base.db);
-	PGresult *res;
-	ExecStatusType s;
-
 	if (st->name[0] == '\0' && server_prepare(st) != 0)
 		return NULL;
-	for (int i = 0; i < st->np; i++)
-		st->v[i] = st->p[i].v;
-	res = PQexecPrepared(db->c, st->name, st->np, st->v, NULL, NULL, 0);
-	s = PQresultStatus(res);
-	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
-		return res;
-	keep_error(db, res);
-	PQclear(res);
-	return NULL;
-}
-
-static _Noreturn void
-stmt_fatal(struct pg_stmt *st)
-{
-	exit(pg_failed(st->base.db, "database", st->sql));
+	return sent(st, send_execute, savepoint);
 }
 
 static int
@@ -452,7 +524,7 @@ pg_row(struct db_stmt *base)
 	struct pg_stmt *st = PS(base);
 
 	if (st->res == NULL) {
-		if ((st->res = execute(st)) == NULL)
+		if ((st->res = execute(st, NULL)) == NULL)
 			stmt_fatal(st);
 		st->nrows = PQntuples(st->res);
 		st->row = -1;
@@ -497,13 +569,9 @@ pg_step(struct db_stmt *base, int may_refuse)
 	clear_result(st);
 	if (st->copy_cols > 0)
 		return copy_step(st, may_refuse);
-	if (may_refuse)
-		pg_exec(base->db, "SAVEPOINT revops_row");
-	if ((res = execute(st)) != NULL) {
+	if ((res = execute(st, may_refuse ? "revops_row" : NULL)) != NULL) {
 		base->changes = changes_of(res);
 		PQclear(res);
-		if (may_refuse)
-			pg_exec(base->db, "RELEASE SAVEPOINT revops_row");
 		return DB_OK;
 	}
 	return refused(st, may_refuse);
