@@ -755,15 +755,32 @@ target_init_batch(struct importer *im, struct target *t, const char *one)
 	free(sql);
 }
 
-/* "k1 IS NOT DISTINCT FROM ?N AND ...": a row's key, NULL parts
- * included, as parameters from `first` on. */
+/*
+ * How a key part is matched: a part that may be empty (prices'
+ * effective_from) by IS NOT DISTINCT FROM, so that NULL matches NULL; a
+ * required one, never NULL on the side the import wrote, by =, which is
+ * the same then and which PostgreSQL can look up in an index (it scans
+ * the table for IS NOT DISTINCT FROM: an --upsert of 5,000 accounts took
+ * 13 s).
+ */
+static const char *
+key_op(const struct entity_column *c)
+{
+	return c->flags & EC_REQUIRED ? "=" : "IS NOT DISTINCT FROM";
+}
+
+/* "k1 = ?N AND ...": a row's key, NULL parts included, as parameters
+ * from `first` on. */
 static void
 sb_key_match(struct sbuf *sql, const struct importer *im,
     const struct target *t, int first)
 {
-	for (int i = 0; i < t->nkey; i++)
-		sb_add(sql, "%s%s IS NOT DISTINCT FROM ?%d", i ? " AND " : "",
-		    im->e->column[t->key[i]].db, first + i);
+	for (int i = 0; i < t->nkey; i++) {
+		const struct entity_column *c = &im->e->column[t->key[i]];
+
+		sb_add(sql, "%s%s %s ?%d", i ? " AND " : "", c->db, key_op(c),
+		    first + i);
+	}
 }
 
 /* "NOT EXISTS (...)": the row of `alias` is not among those seen. */
@@ -773,10 +790,10 @@ sb_unseen(struct sbuf *sql, const struct importer *im, const struct target *t,
 {
 	sb_add(sql, "NOT EXISTS (SELECT 1 FROM seen_%s s WHERE ", t->table);
 	for (int i = 0; i < t->nkey; i++) {
-		const char *k = im->e->column[t->key[i]].db;
+		const struct entity_column *c = &im->e->column[t->key[i]];
 
-		sb_add(sql, "%ss.%s IS NOT DISTINCT FROM %s.%s", i ? " AND " : "",
-		    k, alias, k);
+		sb_add(sql, "%ss.%s %s %s.%s", i ? " AND " : "", c->db,
+		    key_op(c), alias, c->db);
 	}
 	sb_add(sql, ")");
 }
