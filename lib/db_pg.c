@@ -7,7 +7,9 @@
  * the types of its first binds (an integer is int8; a text or a NULL is
  * left for the server to infer from where it stands, or text where the
  * server cannot), and again if later binds differ in type.  Its rows come
- * back whole, as one result.
+ * back whole, as one result.  Rows written many at a time (an import's
+ * batches, db_rows_new()) go by COPY; a statement in a savepoint of its
+ * own goes with it in one round trip (sent()).
  *
  * Transactions: a command's reads are one snapshot (REPEATABLE READ).  A
  * command that writes first takes revops' writer lock (a session advisory
@@ -558,7 +560,8 @@ refused(struct pg_stmt *st, int may_refuse)
 	return strcmp(db->state, "23505") == 0 ? DB_DUPLICATE : DB_REFUSED;
 }
 
-static enum db_result copy_step(struct pg_stmt *st, int may_refuse);
+static enum db_result copy_rows(struct pg_stmt *st, int nrows,
+    int may_refuse);
 
 static enum db_result
 pg_step(struct db_stmt *base, int may_refuse)
@@ -568,7 +571,7 @@ pg_step(struct db_stmt *base, int may_refuse)
 
 	clear_result(st);
 	if (st->copy_cols > 0)
-		return copy_step(st, may_refuse);
+		return copy_rows(st, st->np / st->copy_cols, may_refuse);
 	if ((res = execute(st, may_refuse ? "revops_row" : NULL)) != NULL) {
 		base->changes = changes_of(res);
 		PQclear(res);
@@ -995,16 +998,16 @@ pg_prepare_rows(struct db *db, const char *head, int ncol, int nrows)
 	return &st->base;
 }
 
-/* The values bound, as COPY's text: a tab between the values of a row, a
- * newline after it, \N for NULL, and a backslash before a backslash and
- * the letter of a tab, newline or carriage return in a value.  Its
- * length. */
+/* The values bound of the first nrows rows, as COPY's text: a tab
+ * between the values of a row, a newline after it, \N for NULL, and a
+ * backslash before a backslash and the letter of a tab, newline or
+ * carriage return in a value.  Its length. */
 static size_t
-copy_text(struct pg_stmt *st)
+copy_text(struct pg_stmt *st, int nrows)
 {
 	size_t n = 0;
 
-	for (int i = 0; i < st->np; i++) {
+	for (int i = 0; i < nrows * st->copy_cols; i++) {
 		const char *v = st->p[i].v;
 		size_t len = v != NULL ? strlen(v) : 0;
 
@@ -1029,14 +1032,16 @@ copy_text(struct pg_stmt *st)
 	return n;
 }
 
+/* Writes the first nrows rows of st, as db_try() (may_refuse) or
+ * db_done() does. */
 static enum db_result
-copy_step(struct pg_stmt *st, int may_refuse)
+copy_rows(struct pg_stmt *st, int nrows, int may_refuse)
 {
 	struct pg *db = PG(st->base.db);
 	size_t n = strlen(st->sql) + 64;
 	char *sql = cli_calloc(1, n);
 	PGresult *res, *copied = NULL;
-	size_t len = copy_text(st);
+	size_t len = copy_text(st, nrows);
 
 	snprintf(sql, n, may_refuse ? "SAVEPOINT revops_row; %s; RELEASE "
 	    "SAVEPOINT revops_row" : "%s", st->sql);
@@ -1068,26 +1073,18 @@ copy_step(struct pg_stmt *st, int may_refuse)
 }
 
 /*
- * Rows go DB_ROWS to a multi-row INSERT; the last, part-filled one gets a
- * statement of its own size, its values copied over from the full one.
+ * A bulk write goes by COPY too (pg_prepare_rows()), COPY_ROWS rows at a
+ * time rather than an INSERT's DB_ROWS: a COPY costs a round trip more
+ * than an INSERT, and a row in it far less.  The last, part-filled one
+ * sends the rows it has.
  */
+#define COPY_ROWS 1024
+
 struct pg_rows {
 	struct db_rows base;
-	struct db *db;
-	char *head;
 	struct db_stmt *st;
 	int ncol, n;
 };
-
-static struct db_stmt *
-rows_statement(struct db *db, const char *head, int ncol, int nrows)
-{
-	char *sql = db_rows_sql(head, ncol, nrows);
-	struct db_stmt *st = db_prepare(db, sql);
-
-	free(sql);
-	return st;
-}
 
 static struct db_rows *
 pg_rows_new(struct db *db, const char *head, int ncol)
@@ -1095,11 +1092,19 @@ pg_rows_new(struct db *db, const char *head, int ncol)
 	struct pg_rows *r = cli_calloc(1, sizeof(*r));
 
 	r->base.ops = &db_pg_ops;
-	r->db = db;
-	r->head = cli_strdup(head);
 	r->ncol = ncol;
-	r->st = rows_statement(db, head, ncol, DB_ROWS);
+	r->st = db_prepare_rows(db, head, ncol, COPY_ROWS);
 	return &r->base;
+}
+
+static void
+pg_rows_flush(struct db_rows *base)
+{
+	struct pg_rows *r = (struct pg_rows *)base;
+
+	if (r->n > 0)
+		(void)copy_rows(PS(r->st), r->n, 0);
+	r->n = 0;
 }
 
 static struct db_stmt *
@@ -1107,37 +1112,10 @@ pg_rows_add(struct db_rows *base, int *k)
 {
 	struct pg_rows *r = (struct pg_rows *)base;
 
-	if (r->n == DB_ROWS) {
-		db_done(r->st);
-		r->n = 0;
-	}
+	if (r->n == COPY_ROWS)
+		pg_rows_flush(base);
 	*k = r->n++ * r->ncol + 1;
 	return r->st;
-}
-
-static void
-pg_rows_flush(struct db_rows *base)
-{
-	struct pg_rows *r = (struct pg_rows *)base;
-	struct db_stmt *part;
-	struct pg_stmt *from = PS(r->st), *to;
-
-	if (r->n == 0)
-		return;
-	if (r->n == DB_ROWS) {
-		db_done(r->st);
-		r->n = 0;
-		return;
-	}
-	part = rows_statement(r->db, r->head, r->ncol, r->n);
-	to = PS(part);
-	for (int i = 0; i < r->n * r->ncol; i++)
-		if (from->p[i].v != NULL)
-			set(&to->p[i], from->p[i].v, strlen(from->p[i].v),
-			    from->p[i].type);
-	db_done(part);
-	db_finalize(part);
-	r->n = 0;
 }
 
 static void
@@ -1146,7 +1124,6 @@ pg_rows_free(struct db_rows *base)
 	struct pg_rows *r = (struct pg_rows *)base;
 
 	db_finalize(r->st);
-	free(r->head);
 	free(r);
 }
 
