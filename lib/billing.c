@@ -174,10 +174,14 @@ static const char sql_usage[] =
  * billed, as the join did not return it. */
 static const char sql_products[] =
     "SELECT sku, name FROM products WHERE sku IS NOT NULL ORDER BY sku";
-/* the account's key too, for the check of references (db_stmt_keys()) */
+/* The tax rates of RATES_AT_ONCE accounts a query (on a server a query
+ * is a round trip), their parameters ?1 to ?RATES_AT_ONCE, NULL for those
+ * a batch does not fill (account_rates()); the account's key first, for
+ * the check of references (db_stmt_keys()). */
+#define RATES_AT_ONCE 64
 static const char sql_account[] =
-    "SELECT a.region, t.rate_micro, a.account_id FROM accounts a "
-    "LEFT JOIN tax_rates t ON t.region = a.region WHERE a.account_id = ?1";
+    "SELECT a.account_id, t.rate_micro FROM accounts a "
+    "LEFT JOIN tax_rates t ON t.region = a.region WHERE a.account_id IN ";
 static const char sql_invoices[] =
     "INSERT INTO invoices (invoice_id, account_id, issue_date, due_date, "
     "currency, status)";
@@ -1027,16 +1031,66 @@ struct writer {
 	const char *issued, *due, *month;
 };
 
-static int64_t
-tax_rate(struct writer *w, const char *account)
+/* The statement of sql_account with its RATES_AT_ONCE parameters. */
+static struct db_stmt *
+account_rates(struct db *db)
 {
-	int64_t rate = 0;
+	char sql[sizeof(sql_account) + RATES_AT_ONCE * 6 + 2];
+	size_t n = (size_t)snprintf(sql, sizeof(sql), "%s", sql_account);
 
-	db_bind_text(w->account, 1, account);
-	if (db_row(w->account))
-		rate = db_int(w->account, 1);
-	db_reset(w->account);
-	return rate;
+	for (int k = 1; k <= RATES_AT_ONCE; k++)
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%s?%d",
+		    k > 1 ? ", " : "(", k);
+	snprintf(sql + n, sizeof(sql) - n, ")");
+	return db_prepare(db, sql);
+}
+
+/* Sets rate[at[k]] to the tax rate of account[k], for the n accounts
+ * given; those it finds no rate for keep theirs. */
+static void
+look_up_rates(struct writer *w, const char *const *account,
+    const size_t *at, int n, int64_t *rate)
+{
+	for (int k = 0; k < RATES_AT_ONCE; k++)
+		if (k < n)
+			db_bind_text(w->account, k + 1, account[k]);
+		else
+			db_bind_null(w->account, k + 1);
+	while (db_row(w->account))
+		for (int k = 0; k < n; k++)
+			if (strcmp(db_text(w->account, 0), account[k]) == 0)
+				rate[at[k]] = db_int(w->account, 1);
+}
+
+/* The tax rate of each invoice of b, its account's region's (0 for
+ * none), into rate[]: an account's invoices follow each other, so each
+ * account is looked up once, RATES_AT_ONCE of them a query. */
+static void
+tax_rates(struct writer *w, const struct batch *b, int64_t *rate)
+{
+	const char *account[RATES_AT_ONCE];
+	size_t at[RATES_AT_ONCE];
+	int n = 0;
+
+	for (size_t i = 0; i < b->ninv; i++) {
+		const char *a = b->text + b->inv[i].account;
+
+		rate[i] = 0;
+		if (i > 0 && strcmp(a, b->text + b->inv[i - 1].account) == 0)
+			continue;
+		if (n == RATES_AT_ONCE) {
+			look_up_rates(w, account, at, n, rate);
+			n = 0;
+		}
+		account[n] = a;
+		at[n++] = i;
+	}
+	if (n > 0)
+		look_up_rates(w, account, at, n, rate);
+	for (size_t i = 1; i < b->ninv; i++)
+		if (strcmp(b->text + b->inv[i].account,
+		    b->text + b->inv[i - 1].account) == 0)
+			rate[i] = rate[i - 1];
 }
 
 static void
@@ -1121,22 +1175,20 @@ write_batch(void *ctx, void *slot)
 {
 	struct writer *w = ctx;
 	struct batch *b = *(struct batch **)slot;
-	int64_t rate = 0;
+	int64_t *rate = cli_calloc(b->ninv + 1, sizeof(*rate));
 
+	tax_rates(w, b, rate);
 	for (size_t i = 0; i < b->ninv; i++) {
 		const struct made_invoice *iv = &b->inv[i];
 		int64_t size = 0;
 		int big = 0;
 
-		if (i == 0 || strcmp(b->text + iv->account,
-		    b->text + b->inv[i - 1].account) != 0)
-			rate = tax_rate(w, b->text + iv->account);
 		write_invoice(w, b, iv);
 		for (size_t j = iv->first; j < iv->first + iv->nlines; j++) {
 			struct made_line *l = &b->line[j];
 
 			l->tax = 0;
-			if ((billing_tax(l->amount, rate, &l->tax) != 0 ||
+			if ((billing_tax(l->amount, rate[i], &l->tax) != 0 ||
 			    money_add_magnitude(&size, l->amount) != MONEY_OK ||
 			    money_add_magnitude(&size, l->tax) != MONEY_OK) &&
 			    !big++)
@@ -1149,6 +1201,7 @@ write_batch(void *ctx, void *slot)
 			write_billed(w, b, iv, l);
 		}
 	}
+	free(rate);
 }
 
 static void
@@ -1159,8 +1212,8 @@ writer_open(struct writer *w, const struct run *r)
 	w->lines = db_rows_new(r->db, sql_lines, 10);
 	w->order_billed = db_prepare(r->db, sql_order_billed);
 	w->usage_billed = db_prepare(r->db, sql_usage_billed);
-	w->account = db_prepare(r->db, sql_account);
-	db_stmt_keys(w->account, 2);
+	w->account = account_rates(r->db);
+	db_stmt_keys(w->account, 0);
 	w->issued = r->issued;
 	w->due = r->due;
 	w->month = r->usage_month;
