@@ -7,7 +7,10 @@
  * the types of its first binds (an integer is int8; a text or a NULL is
  * left for the server to infer from where it stands, or text where the
  * server cannot), and again if later binds differ in type.  Its rows come
- * back whole, as one result.  Rows written many at a time (an import's
+ * one at a time (libpq's single-row mode), so that memory stays flat on
+ * a large read, until another statement needs the connection: the rows
+ * left are then read into memory first (drain()).  Rows written many at
+ * a time (an import's
  * batches, db_rows_new()) go by COPY; a statement in a savepoint of its
  * own goes with it in one round trip (sent()).
  *
@@ -45,6 +48,7 @@ struct pg {
 	char *name;		/* the URL without its password, for messages */
 	char *url;		/* for the snapshot reader */
 	int dry_run, locked, defer_refs;
+	struct pg_stmt *live;	/* whose rows are coming, one a result */
 	unsigned long names;	/* prepared statements so far */
 	char state[6];		/* SQLSTATE of the last error */
 	char msg[512];		/* its message */
@@ -64,8 +68,14 @@ struct pg_stmt {
 	const char **v;		/* the values of p, as libpq takes them */
 	unsigned int *types;	/* those it was prepared with */
 	char name[24];		/* "" until prepared */
-	PGresult *res;
-	int row, nrows;		/* the current row of res */
+	PGresult *res;		/* the current row, of pg_row(), unless */
+	const char **qv;	/* it came from the queue: its values, */
+	int *ql;		/* and their lengths, -1 for NULL */
+	int running;		/* between its first row and its end */
+	int ncol;
+	char *queue;		/* the rows left, when another needed db: */
+	size_t nqueue, qpos, capqueue;	/* each value its int length, its
+					 * bytes and a NUL */
 	int copy_cols;		/* a COPY of rows of so many values, else 0 */
 	char *data;		/* its rows in COPY's text format */
 	size_t cap;
@@ -290,11 +300,17 @@ pg_error(struct db *db)
 }
 
 /* Runs sql of no parameters; the result, or NULL (the error kept). */
+static void drain(struct pg *db);
+
 static PGresult *
 run(struct pg *db, const char *sql)
 {
-	PGresult *res = PQexec(db->c, sql);
-	ExecStatusType s = PQresultStatus(res);
+	PGresult *res;
+	ExecStatusType s;
+
+	drain(db);
+	res = PQexec(db->c, sql);
+	s = PQresultStatus(res);
 
 	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
 		return res;
@@ -327,12 +343,92 @@ pg_prepare(struct db *db, const char *sql)
 	return &st->base;
 }
 
+static _Noreturn void stmt_fatal(struct pg_stmt *st);
+
+/* The next row of db's live statement, or NULL at its end; an error is
+ * fatal. */
+static PGresult *
+next_row(struct pg *db)
+{
+	struct pg_stmt *st = db->live;
+	PGresult *res = PQgetResult(db->c), *more;
+	ExecStatusType s = PQresultStatus(res);
+
+	if (s == PGRES_SINGLE_TUPLE)
+		return res;
+	/* the end (a result of no row) or an error, then none */
+	db->live = NULL;
+	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK)
+		keep_error(db, res);
+	PQclear(res);
+	while ((more = PQgetResult(db->c)) != NULL)
+		PQclear(more);
+	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK)
+		stmt_fatal(st);
+	return NULL;
+}
+
+/* Reads the rows left of the live statement into its queue, for another
+ * to use the connection: packed, as a PGresult a row costs a few
+ * kilobytes. */
+static void
+drain(struct pg *db)
+{
+	struct pg_stmt *st = db->live;
+	PGresult *res;
+
+	while (st != NULL && (res = next_row(db)) != NULL) {
+		st->ncol = PQnfields(res);
+		for (int i = 0; i < st->ncol; i++) {
+			int len = PQgetisnull(res, 0, i) ? -1 :
+			    PQgetlength(res, 0, i);
+			size_t n = len > 0 ? (size_t)len : 0;
+
+			st->queue = cli_grow(st->queue, &st->capqueue,
+			    st->nqueue + sizeof(len) + n + 1, 1);
+			memcpy(st->queue + st->nqueue, &len, sizeof(len));
+			memcpy(st->queue + st->nqueue + sizeof(len),
+			    PQgetvalue(res, 0, i), n);
+			st->queue[st->nqueue + sizeof(len) + n] = '\0';
+			st->nqueue += sizeof(len) + n + 1;
+		}
+		PQclear(res);
+	}
+}
+
+/* The next row of st's queue as its current one; 0 when none is left. */
+static int
+dequeue(struct pg_stmt *st)
+{
+	if (st->qpos >= st->nqueue)
+		return 0;
+	if (st->qv == NULL) {
+		st->qv = cli_calloc((size_t)st->ncol + 1, sizeof(*st->qv));
+		st->ql = cli_calloc((size_t)st->ncol + 1, sizeof(*st->ql));
+	}
+	for (int i = 0; i < st->ncol; i++) {
+		memcpy(&st->ql[i], st->queue + st->qpos, sizeof(int));
+		st->qv[i] = st->queue + st->qpos + sizeof(int);
+		st->qpos += sizeof(int) + (st->ql[i] > 0 ?
+		    (size_t)st->ql[i] : 0) + 1;
+	}
+	return 1;
+}
+
+/* Ends st's rows, read or not. */
 static void
 clear_result(struct pg_stmt *st)
 {
+	struct pg *db = PG(st->base.db);
+	PGresult *res;
+
 	PQclear(st->res);
 	st->res = NULL;
-	st->row = st->nrows = 0;
+	if (db->live == st)
+		while ((res = next_row(db)) != NULL)
+			PQclear(res);
+	st->nqueue = st->qpos = 0;
+	st->running = 0;
 }
 
 static void
@@ -344,6 +440,7 @@ pg_finalize(struct db_stmt *base)
 	clear_result(st);
 	if (st->name[0] != '\0' && PQstatus(PG(base->db)->c) == CONNECTION_OK) {
 		snprintf(sql, sizeof(sql), "DEALLOCATE %s", st->name);
+		drain(PG(base->db));
 		PQclear(PQexec(PG(base->db)->c, sql));
 	}
 	for (int i = 0; i < st->np; i++)
@@ -353,6 +450,9 @@ pg_finalize(struct db_stmt *base)
 	free(st->types);
 	free(st->sql);
 	free(st->data);
+	free(st->queue);
+	free(st->qv);
+	free(st->ql);
 	free(st);
 }
 
@@ -433,6 +533,7 @@ sent(struct pg_stmt *st, int (*send)(struct pg_stmt *), const char *savepoint)
 	char begin[64], end[80];
 	int synced;
 
+	drain(db);
 	if (savepoint == NULL) {
 		if (send(st) != 1)
 			return succeeded(db, NULL);
@@ -479,6 +580,7 @@ server_prepare(struct pg_stmt *st)
 	PGresult *res;
 	int retry;
 
+	drain(db);	/* so that the transaction's status is its own */
 	st->types = cli_calloc((size_t)st->np + 1, sizeof(*st->types));
 	for (int i = 0; i < st->np; i++)
 		st->types[i] = st->p[i].v != NULL ? st->p[i].type : PG_UNKNOWN;
@@ -524,14 +626,27 @@ static int
 pg_row(struct db_stmt *base)
 {
 	struct pg_stmt *st = PS(base);
+	struct pg *db = PG(base->db);
+	PGresult *res = NULL;
 
-	if (st->res == NULL) {
-		if ((st->res = execute(st, NULL)) == NULL)
+	PQclear(st->res);
+	st->res = NULL;
+	if (!st->running) {
+		if (st->name[0] == '\0' && server_prepare(st) != 0)
 			stmt_fatal(st);
-		st->nrows = PQntuples(st->res);
-		st->row = -1;
+		drain(db);
+		if (send_execute(st) != 1 || PQsetSingleRowMode(db->c) != 1) {
+			keep_error(db, NULL);
+			stmt_fatal(st);
+		}
+		db->live = st;
+		st->running = 1;
 	}
-	if (++st->row < st->nrows)
+	if (db->live == st)
+		res = next_row(db);
+	else if (dequeue(st))
+		return 1;
+	if ((st->res = res) != NULL)
 		return 1;
 	clear_result(st);
 	return 0;
@@ -654,19 +769,22 @@ pg_bind_text(struct db_stmt *st, int i, const char *s, size_t len, int copy)
 static int
 pg_null(struct db_stmt *st, int i)
 {
-	return PQgetisnull(PS(st)->res, PS(st)->row, i);
+	return PS(st)->res != NULL ? PQgetisnull(PS(st)->res, 0, i) :
+	    PS(st)->ql[i] < 0;
 }
 
 static const char *
 pg_text(struct db_stmt *st, int i)
 {
-	return PQgetvalue(PS(st)->res, PS(st)->row, i);
+	return PS(st)->res != NULL ? PQgetvalue(PS(st)->res, 0, i) :
+	    PS(st)->qv[i];
 }
 
 static size_t
 pg_len(struct db_stmt *st, int i)
 {
-	return (size_t)PQgetlength(PS(st)->res, PS(st)->row, i);
+	return (size_t)(PS(st)->res != NULL ? PQgetlength(PS(st)->res, 0, i) :
+	    PS(st)->ql[i] < 0 ? 0 : PS(st)->ql[i]);
 }
 
 /*
@@ -722,6 +840,7 @@ unlock(struct pg *db)
 {
 	if (db->locked) {
 		db->locked = 0;
+		drain(db);
 		PQclear(PQexec(db->c, "SELECT pg_advisory_unlock(" WRITER_LOCK
 		    ")"));
 	}
@@ -741,6 +860,7 @@ pg_rollback(struct db *base)
 {
 	struct pg *db = PG(base);
 
+	drain(db);
 	if (PQtransactionStatus(db->c) != PQTRANS_IDLE)
 		PQclear(PQexec(db->c, "ROLLBACK"));
 	unlock(db);
@@ -749,6 +869,7 @@ pg_rollback(struct db *base)
 static int
 pg_in_transaction(struct db *db)
 {
+	drain(PG(db));	/* a statement's rows coming say ACTIVE */
 	return PQtransactionStatus(PG(db)->c) != PQTRANS_IDLE;
 }
 
@@ -1043,6 +1164,7 @@ copy_rows(struct pg_stmt *st, int nrows, int may_refuse)
 	PGresult *res, *copied = NULL;
 	size_t len = copy_text(st, nrows);
 
+	drain(db);
 	snprintf(sql, n, may_refuse ? "SAVEPOINT revops_row; %s; RELEASE "
 	    "SAVEPOINT revops_row" : "%s", st->sql);
 	res = PQexec(db->c, sql);
