@@ -299,24 +299,27 @@ pg_error(struct db *db)
 	return PG(db)->msg;
 }
 
-/* Runs sql of no parameters; the result, or NULL (the error kept). */
-static void drain(struct pg *db);
-
+/* res (NULL: none came) if it succeeded, else NULL with its error kept. */
 static PGresult *
-run(struct pg *db, const char *sql)
+succeeded(struct pg *db, PGresult *res)
 {
-	PGresult *res;
-	ExecStatusType s;
-
-	drain(db);
-	res = PQexec(db->c, sql);
-	s = PQresultStatus(res);
+	ExecStatusType s = PQresultStatus(res);
 
 	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
 		return res;
 	keep_error(db, res);
 	PQclear(res);
 	return NULL;
+}
+
+static void drain(struct pg *db);
+
+/* Runs sql of no parameters; the result, or NULL (the error kept). */
+static PGresult *
+run(struct pg *db, const char *sql)
+{
+	drain(db);
+	return succeeded(db, PQexec(db->c, sql));
 }
 
 static void
@@ -495,19 +498,6 @@ send_execute(struct pg_stmt *st)
 		st->v[i] = st->p[i].v;
 	return PQsendQueryPrepared(PG(st->base.db)->c, st->name, st->np,
 	    st->v, NULL, NULL, 0);
-}
-
-/* res (NULL: none came) if it succeeded, else NULL with its error kept. */
-static PGresult *
-succeeded(struct pg *db, PGresult *res)
-{
-	ExecStatusType s = PQresultStatus(res);
-
-	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
-		return res;
-	keep_error(db, res);
-	PQclear(res);
-	return NULL;
 }
 
 /* A query of no parameters sent in pipeline mode, which takes no other. */
