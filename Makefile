@@ -110,6 +110,12 @@ $(O)/bench/gen: tests/bench/gen.c $(LIB)
 bench: all $(O)/bench/gen
 	sh tests/bench/run.sh $(O)/bin $(O)/bench/gen
 
+# Every job against an earlier build, interleaved: make bench-ab OLD=DIR
+# (the bin/ of a build of the commit before a change).
+bench-ab: all $(O)/bench/gen
+	@test -n "$(OLD)" || { echo "usage: make bench-ab OLD=BINDIR" >&2; exit 2; }
+	sh tests/bench/ab.sh $(OLD) $(O)/bin $(O)/bench/gen
+
 # The end-to-end cases under valgrind's memcheck.
 check-valgrind: all
 	sh tests/valgrind.sh $(O)/bin
@@ -171,5 +177,6 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all check check-stress check-valgrind demo bench fuzz install clean
+.PHONY: all check check-stress check-valgrind demo bench bench-ab fuzz install \
+	clean
 .SECONDARY:

@@ -174,14 +174,15 @@ static const char sql_usage[] =
  * billed, as the join did not return it. */
 static const char sql_products[] =
     "SELECT sku, name FROM products WHERE sku IS NOT NULL ORDER BY sku";
-/* The tax rates of RATES_AT_ONCE accounts a query (on a server a query
- * is a round trip), their parameters ?1 to ?RATES_AT_ONCE, NULL for those
- * a batch does not fill (account_rates()); the account's key first, for
- * the check of references (db_stmt_keys()). */
-#define RATES_AT_ONCE 64
-static const char sql_account[] =
-    "SELECT a.account_id, t.rate_micro FROM accounts a "
-    "LEFT JOIN tax_rates t ON t.region = a.region WHERE a.account_id IN ";
+/* The accounts' regions and the regions' tax rates, read once for the
+ * writer to look each invoice's rate up in memory, and the accounts' keys,
+ * for the check of references (db_stmt_keys()): the invoices name them.
+ * A scan of the table, not of its key's index: no lookup a row. */
+static const char sql_tax_rates[] =
+    "SELECT region, rate_micro FROM tax_rates WHERE region IS NOT NULL";
+static const char sql_regions[] =
+    "SELECT account_id, region FROM accounts "
+    "WHERE ?1 = 0 OR account_id IN (SELECT key FROM run_accounts)";
 static const char sql_invoices[] =
     "INSERT INTO invoices (invoice_id, account_id, issue_date, due_date, "
     "currency, status)";
@@ -246,6 +247,21 @@ struct pair {
 	char *key, *value;
 };
 
+/* The tax rates of accounts, sorted by account id; the ids in text, at
+ * offsets while it is read. */
+struct rate {
+	size_t at;
+	const char *account;
+	int64_t micro;
+};
+
+struct rates {
+	struct rate *r;
+	size_t n, cap;
+	char *text;
+	size_t ntext, captext;
+};
+
 /* A billing record, as read. */
 struct row {
 	int32_t start, end, fs, fe;	/* its days; the full period */
@@ -295,6 +311,7 @@ struct run {
 	struct pricing_book *book;
 	struct pair *products;		/* names by sku */
 	size_t nproducts;
+	struct rates rates;		/* of the accounts that have one */
 	long long first_invoice, next_invoice;	/* numbers of INV- ids */
 	struct batch *batches, **last;
 	struct batch *fill;		/* being made, or NULL */
@@ -937,6 +954,12 @@ load_pairs(struct db_stmt *st, size_t *n)
 	return p;
 }
 
+static int
+by_pair_key(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct pair *)elem)->key);
+}
+
 static void
 free_pairs(struct pair *p, size_t n)
 {
@@ -955,8 +978,7 @@ free_pairs(struct pair *p, size_t n)
  * and their lines, and goes on while they are inserted.  The batches are
  * kept: the run's output is written from them, not read back.  A batch's
  * texts are in its arena, at offsets.  Once handed over, only the writer
- * changes it, filling in the lines' tax: the writer has time to spare
- * for the lookup of the account's rate, the biller none.
+ * changes it, filling in the lines' tax.
  */
 #define BATCH_LINES 4096
 #define BATCH_SLOTS 4
@@ -1027,70 +1049,25 @@ batch_free(struct batch *b)
 struct writer {
 	struct db *db;
 	struct db_rows *invoices, *lines;
-	struct db_stmt *order_billed, *usage_billed, *account;
+	struct db_stmt *order_billed, *usage_billed;
+	const struct rates *rates;
 	const char *issued, *due, *month;
 };
 
-/* The statement of sql_account with its RATES_AT_ONCE parameters. */
-static struct db_stmt *
-account_rates(struct db *db)
+static int
+by_rate_account(const void *key, const void *elem)
 {
-	char sql[sizeof(sql_account) + RATES_AT_ONCE * 6 + 2];
-	size_t n = (size_t)snprintf(sql, sizeof(sql), "%s", sql_account);
-
-	for (int k = 1; k <= RATES_AT_ONCE; k++)
-		n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%s?%d",
-		    k > 1 ? ", " : "(", k);
-	snprintf(sql + n, sizeof(sql) - n, ")");
-	return db_prepare(db, sql);
+	return strcmp(key, ((const struct rate *)elem)->account);
 }
 
-/* Sets rate[at[k]] to the tax rate of account[k], for the n accounts
- * given; those it finds no rate for keep theirs. */
-static void
-look_up_rates(struct writer *w, const char *const *account,
-    const size_t *at, int n, int64_t *rate)
+/* The tax rate of an account's invoices: 0 where its region has none. */
+static int64_t
+tax_rate(struct writer *w, const char *account)
 {
-	for (int k = 0; k < RATES_AT_ONCE; k++)
-		if (k < n)
-			db_bind_text(w->account, k + 1, account[k]);
-		else
-			db_bind_null(w->account, k + 1);
-	while (db_row(w->account))
-		for (int k = 0; k < n; k++)
-			if (strcmp(db_text(w->account, 0), account[k]) == 0)
-				rate[at[k]] = db_int(w->account, 1);
-}
+	const struct rate *r = bsearch(account, w->rates->r, w->rates->n,
+	    sizeof(*w->rates->r), by_rate_account);
 
-/* The tax rate of each invoice of b, its account's region's (0 for
- * none), into rate[]: an account's invoices follow each other, so each
- * account is looked up once, RATES_AT_ONCE of them a query. */
-static void
-tax_rates(struct writer *w, const struct batch *b, int64_t *rate)
-{
-	const char *account[RATES_AT_ONCE];
-	size_t at[RATES_AT_ONCE];
-	int n = 0;
-
-	for (size_t i = 0; i < b->ninv; i++) {
-		const char *a = b->text + b->inv[i].account;
-
-		rate[i] = 0;
-		if (i > 0 && strcmp(a, b->text + b->inv[i - 1].account) == 0)
-			continue;
-		if (n == RATES_AT_ONCE) {
-			look_up_rates(w, account, at, n, rate);
-			n = 0;
-		}
-		account[n] = a;
-		at[n++] = i;
-	}
-	if (n > 0)
-		look_up_rates(w, account, at, n, rate);
-	for (size_t i = 1; i < b->ninv; i++)
-		if (strcmp(b->text + b->inv[i].account,
-		    b->text + b->inv[i - 1].account) == 0)
-			rate[i] = rate[i - 1];
+	return r != NULL ? r->micro : 0;
 }
 
 static void
@@ -1175,20 +1152,22 @@ write_batch(void *ctx, void *slot)
 {
 	struct writer *w = ctx;
 	struct batch *b = *(struct batch **)slot;
-	int64_t *rate = cli_calloc(b->ninv + 1, sizeof(*rate));
+	int64_t rate = 0;
 
-	tax_rates(w, b, rate);
 	for (size_t i = 0; i < b->ninv; i++) {
 		const struct made_invoice *iv = &b->inv[i];
 		int64_t size = 0;
 		int big = 0;
 
+		if (i == 0 || strcmp(b->text + iv->account,
+		    b->text + b->inv[i - 1].account) != 0)
+			rate = tax_rate(w, b->text + iv->account);
 		write_invoice(w, b, iv);
 		for (size_t j = iv->first; j < iv->first + iv->nlines; j++) {
 			struct made_line *l = &b->line[j];
 
 			l->tax = 0;
-			if ((billing_tax(l->amount, rate[i], &l->tax) != 0 ||
+			if ((billing_tax(l->amount, rate, &l->tax) != 0 ||
 			    money_add_magnitude(&size, l->amount) != MONEY_OK ||
 			    money_add_magnitude(&size, l->tax) != MONEY_OK) &&
 			    !big++)
@@ -1201,7 +1180,6 @@ write_batch(void *ctx, void *slot)
 			write_billed(w, b, iv, l);
 		}
 	}
-	free(rate);
 }
 
 static void
@@ -1212,8 +1190,7 @@ writer_open(struct writer *w, const struct run *r)
 	w->lines = db_rows_new(r->db, sql_lines, 10);
 	w->order_billed = db_prepare(r->db, sql_order_billed);
 	w->usage_billed = db_prepare(r->db, sql_usage_billed);
-	w->account = account_rates(r->db);
-	db_stmt_keys(w->account, 0);
+	w->rates = &r->rates;
 	w->issued = r->issued;
 	w->due = r->due;
 	w->month = r->usage_month;
@@ -1229,7 +1206,6 @@ writer_close(struct writer *w)
 	db_rows_free(w->lines);
 	db_finalize(w->order_billed);
 	db_finalize(w->usage_billed);
-	db_finalize(w->account);
 }
 
 /* ---- one account's invoices --------------------------------------------------- */
@@ -1635,12 +1611,6 @@ output_write(struct output *op, struct db *db)
 /* ---- the run ------------------------------------------------------------------ */
 
 static int
-by_pair_key(const void *key, const void *elem)
-{
-	return strcmp(key, ((const struct pair *)elem)->key);
-}
-
-static int
 by_sub_id(const void *key, const void *elem)
 {
 	return strcmp(key, ((const struct sub_rows *)elem)->id);
@@ -1875,6 +1845,65 @@ accounts_table(struct run *r)
 	db_finalize(st);
 }
 
+static int
+by_pair(const void *a, const void *b)
+{
+	return strcmp(((const struct pair *)a)->key,
+	    ((const struct pair *)b)->key);
+}
+
+static int
+by_rate(const void *a, const void *b)
+{
+	return strcmp(((const struct rate *)a)->account,
+	    ((const struct rate *)b)->account);
+}
+
+/*
+ * r->rates: the rate of each account to bill whose region has one; the
+ * accounts' keys noted as read.  Sorted here, in bytes as bsearch()
+ * compares, whatever order the database's collation gives (the accounts
+ * come in the table's, which is mostly theirs).
+ */
+static void
+load_rates(struct run *r)
+{
+	struct rates *rs = &r->rates;
+	size_t ntax;
+	struct pair *tax = load_pairs(db_prepare(r->rd, sql_tax_rates), &ntax);
+	struct db_stmt *st = db_prepare(r->rd, sql_regions);
+	int sorted = 1;
+
+	qsort(tax, ntax, sizeof(*tax), by_pair);
+	db_bind_int(st, 1, r->some);
+	db_stmt_keys(st, 0);
+	while (db_row(st)) {
+		const struct pair *t = db_null(st, 1) ? NULL :
+		    bsearch(db_text(st, 1), tax, ntax, sizeof(*tax),
+		    by_pair_key);
+		size_t len = db_len(st, 0) + 1;
+
+		if (t == NULL)
+			continue;
+		rs->text = cli_grow(rs->text, &rs->captext, rs->ntext + len,
+		    1);
+		memcpy(rs->text + rs->ntext, db_text(st, 0), len);
+		rs->r = cli_grow(rs->r, &rs->cap, rs->n + 1, sizeof(*rs->r));
+		rs->r[rs->n].at = rs->ntext;
+		rs->r[rs->n++].micro = strtoll(t->value, NULL, 10);
+		rs->ntext += len;
+	}
+	db_finalize(st);
+	free_pairs(tax, ntax);
+	for (size_t i = 0; i < rs->n; i++) {
+		rs->r[i].account = rs->text + rs->r[i].at;
+		if (i > 0 && strcmp(rs->r[i - 1].account, rs->r[i].account) > 0)
+			sorted = 0;
+	}
+	if (!sorted)
+		qsort(rs->r, rs->n, sizeof(*rs->r), by_rate);
+}
+
 /* Opens the biller's reader and its statements. */
 static void
 prepare(struct run *r)
@@ -1892,6 +1921,7 @@ prepare(struct run *r)
 	db_bind_day(r->subs, 3, r->horizon);
 	r->products = load_pairs(db_prepare(r->rd, sql_products),
 	    &r->nproducts);
+	load_rates(r);
 	load_charged(r);
 	load_running(r);
 	r->history = db_prepare(r->rd, sql_history);
@@ -1928,6 +1958,8 @@ finish_reading(struct run *r)
 	free(r->hrow);
 	free(r->names);
 	free_pairs(r->products, r->nproducts);
+	free(r->rates.r);
+	free(r->rates.text);
 	lines_done(r);
 	free(r->l);
 }

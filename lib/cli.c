@@ -1,9 +1,13 @@
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "date.h"
@@ -17,6 +21,19 @@ static const char *progname = "revops";
 static unsigned long nerrors;
 static pthread_mutex_t error_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long max_errors = 20;
+
+/*
+ * Running again (cli_run_again()).  The count of runs before this one
+ * goes to the next in the environment, which the first never has; the
+ * program's own, so taken out of what it passes on.
+ */
+#define RUNS_ENV "REVOPS_RUN_AGAIN"
+static int runs_before;
+static int held = -1;		/* the user's stdout while it is held */
+static int held_lost;		/* the held output could not be read back */
+static off_t stdin_start = -1;	/* where stdin started, when a file */
+static int stdin_used, spent, said, again;
+static void at_exit(void);
 
 const char cli_common_help[] =
 "  -D, --db PATH          database file (default $REVOPS_DB, else ./revops.db)\n"
@@ -35,9 +52,25 @@ const char cli_common_help[] =
 void
 cli_init(const char *name, struct cli_common *c)
 {
-	const char *env = getenv("REVOPS_DB");
+	const char *env = getenv("REVOPS_DB"), *runs = getenv(RUNS_ENV);
 
 	progname = name;
+	/*
+	 * A standard stream the program was started without is /dev/null
+	 * opened the other way, so that its reads or writes fail as they
+	 * would, and no file or connection made later takes its number: a
+	 * PostgreSQL connection's socket at 1 took stdout's writes.
+	 */
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", fd ==
+		    STDIN_FILENO ? O_WRONLY : O_RDONLY) != fd)
+			exit(CLI_EIO);
+	if (runs != NULL) {
+		runs_before = atoi(runs);
+		unsetenv(RUNS_ENV);
+	}
+	stdin_start = lseek(STDIN_FILENO, 0, SEEK_CUR);
+	atexit(at_exit);	/* first, so that it runs last */
 	memset(c, 0, sizeof(*c));
 	c->db_path = env != NULL && *env != '\0' ? env : "revops.db";
 	c->busy_ms = 10000;
@@ -316,6 +349,7 @@ cli_help(const struct cli_program *p, const struct cli_verb *v)
 static void
 vwarn_plain(const char *fmt, va_list ap)
 {
+	said = 1;
 	fprintf(stderr, "%s: ", progname);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
@@ -378,6 +412,7 @@ cli_data_error(const char *file, unsigned long line, const char *column,
 		pthread_mutex_unlock(&error_lock);
 		return 0;
 	}
+	said = 1;
 	fprintf(stderr, "%s: ", progname);
 	if (file != NULL && line > 0)
 		fprintf(stderr, "%s:%lu: ", file, line);
@@ -416,6 +451,8 @@ cli_set_max_errors(int n)
 void
 cli_finish_output(FILE *fp)
 {
+	if (fp == stdout)
+		cli_release_stdout();
 	(void)fflush(fp);
 	if (!cli_output_ok(fp))
 		cli_die(CLI_EIO, "error writing to standard %s: %s",
@@ -428,7 +465,7 @@ cli_output_ok(FILE *fp)
 {
 	int *e = &output_errno[fp == stderr];
 
-	if (!ferror(fp))
+	if (!ferror(fp) && !(fp == stdout && held_lost))
 		return 1;
 	if (*e == 0)
 		*e = errno != 0 ? errno : EIO;
@@ -439,6 +476,140 @@ void
 cli_finish_stdout(void)
 {
 	cli_finish_output(stdout);
+}
+
+void
+cli_hold_stdout(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[PATH_MAX];
+	int fd, user;
+
+	if (held >= 0 || snprintf(path, sizeof(path), "%s/revops-out.XXXXXX",
+	    dir != NULL && *dir != '\0' ? dir : "/tmp") >= (int)sizeof(path))
+		return;
+	(void)fflush(stdout);
+	if ((fd = mkstemp(path)) < 0)
+		return;
+	(void)unlink(path);
+	if ((user = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3)) >= 0 &&
+	    dup2(fd, STDOUT_FILENO) >= 0)
+		held = user;
+	else if (user >= 0)
+		(void)close(user);
+	(void)close(fd);
+}
+
+/* What was held is read back from the temporary and written to the
+ * user's stdout through the stream, whose error says how that went. */
+void
+cli_release_stdout(void)
+{
+	char block[65536];
+	ssize_t n;
+	int fd;
+
+	if (held < 0)
+		return;
+	(void)fflush(stdout);
+	fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	(void)dup2(held, STDOUT_FILENO);
+	(void)close(held);
+	held = -1;
+	if (fd < 0 || lseek(fd, 0, SEEK_SET) != 0)
+		n = -1;
+	else
+		while ((n = read(fd, block, sizeof(block))) > 0 &&
+		    fwrite(block, 1, (size_t)n, stdout) == (size_t)n)
+			;
+	if (n < 0) {
+		output_errno[0] = errno;
+		held_lost = 1;
+	}
+	if (fd >= 0)
+		(void)close(fd);
+}
+
+/* An input of another kind (a pipe, a terminal) is spent once read. */
+void
+cli_input_read(FILE *fp)
+{
+	struct stat st;
+
+	if (fp == stdin)
+		stdin_used = 1;
+	else if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode))
+		spent = 1;
+}
+
+void
+cli_run_again(void)
+{
+	if (runs_before < CLI_RUNS_AGAIN && held >= 0 && !said && !spent &&
+	    (!stdin_used || stdin_start >= 0)) {
+		again = 1;
+		exit(CLI_EIO);
+	}
+}
+
+/*
+ * The program's arguments as it was given them (getopt_long() reorders
+ * argv), from the kernel; NULL, errno set, when they cannot be read.
+ * Neither is freed: the program is replaced, or ends.
+ */
+static char **
+own_arguments(void)
+{
+	FILE *fp = fopen("/proc/self/cmdline", "r");
+	char *buf = NULL, *more, **args;
+	size_t n = 0, cap = 0, k = 0;
+
+	if (fp == NULL)
+		return NULL;
+	do {
+		if ((more = realloc(buf, cap = cap * 2 + 4096)) == NULL) {
+			free(buf);
+			(void)fclose(fp);
+			return NULL;
+		}
+		buf = more;
+		n += fread(buf + n, 1, cap - n - 1, fp);
+	} while (n == cap - 1);
+	(void)fclose(fp);
+	buf[n] = '\0';
+	if ((args = calloc(n + 1, sizeof(*args))) == NULL) {
+		free(buf);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i += strlen(buf + i) + 1)
+		args[k++] = buf + i;
+	return args;
+}
+
+/*
+ * Last at exit(): the held output goes to the user, or, to run again,
+ * the program is run anew in this process, what it had written dropped
+ * (outfile.h's temporaries went just before, as their handler came
+ * later).  Another thread may still write to stdout: the user's is put
+ * back at the last moment.
+ */
+static void
+at_exit(void)
+{
+	char runs[16];
+	char **args;
+
+	if (!again) {
+		cli_release_stdout();
+		return;
+	}
+	snprintf(runs, sizeof(runs), "%d", runs_before + 1);
+	if ((args = own_arguments()) != NULL && setenv(RUNS_ENV, runs, 1) == 0 &&
+	    (!stdin_used || lseek(STDIN_FILENO, stdin_start, SEEK_SET) ==
+	    stdin_start) && dup2(held, STDOUT_FILENO) >= 0)
+		execv("/proc/self/exe", args);
+	fprintf(stderr, "%s: cannot run again (%s): nothing was committed: "
+	    "run the command again\n", progname, strerror(errno));
 }
 
 int32_t

@@ -171,6 +171,32 @@ void cli_finish_output(FILE *fp);
 int cli_output_ok(FILE *fp);
 
 /*
+ * Running a command again from the start, for a database whose
+ * transactions may fail to serialize with another program's (SQLSTATE
+ * 40001 on PostgreSQL): the new run is what the user sees, as if the
+ * first had not been.  cli_hold_stdout() holds what the program writes
+ * to stdout in an unlinked temporary file (TMPDIR), from then until
+ * cli_release_stdout(), which writes it out (the commit calls it before
+ * it commits, cli_finish_stdout() and exit() do too): held, no byte of
+ * it has reached the user.  When no temporary can be made it holds
+ * nothing, and a run cannot be done again.  cli_input_read() notes an
+ * input that the program reads (the CSV reader calls it).
+ *
+ * cli_run_again() ends the program and runs it anew (the same program,
+ * arguments and environment, stdin from where it started) when that is
+ * unseen: stdout is held, nothing has been written to stderr, every
+ * input read is a file (stdin is read again from where it started; one
+ * named, as it is named), and it has not been run again CLI_RUNS_AGAIN
+ * times already.  Otherwise it returns, and the caller says why the
+ * command failed.  Files that outfile.h writes are removed as at exit().
+ */
+#define CLI_RUNS_AGAIN 3
+void cli_hold_stdout(void);
+void cli_release_stdout(void);
+void cli_input_read(FILE *fp);
+void cli_run_again(void);
+
+/*
  * The day an option names: "YYYY-MM-DD", or where months may stand for
  * days a month "YYYY-MM" (its first day, or with end its last); and the
  * month an option names, "YYYY-MM".  Anything else is a usage error that

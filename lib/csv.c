@@ -539,6 +539,7 @@ read_all(struct reader *r, FILE *fp, struct sha256 *digest)
 	int first = 1, rc = 0;
 
 	block = cli_realloc(NULL, CSV_BLOCK_SIZE, 1);
+	cli_input_read(fp);
 	while (rc == 0 && (n = fread(block, 1, CSV_BLOCK_SIZE, fp)) > 0) {
 		const char *p = block;
 

@@ -122,6 +122,7 @@ db_begin_read(struct db *db)
 void
 db_commit(struct db *db)
 {
+	cli_release_stdout();
 	(void)fflush(stdout);
 	if (!cli_output_ok(stdout)) {	/* its errno kept over the rollback */
 		db_rollback(db);
@@ -192,7 +193,7 @@ db_temp_table(struct db *db, const char *name, const char *columns)
 
 	sprintf(sql, "CREATE TEMP TABLE IF NOT EXISTS %s (%s); DELETE FROM %s",
 	    name, columns, name);
-	db_exec(db, sql);
+	db->ops->schema(db, sql);
 	free(sql);
 }
 

@@ -107,7 +107,8 @@ unsigned long db_references_check(struct db *db);
  * row returns is taken as there by db_references_check(), with no lookup,
  * unless the transaction takes it away.  For a statement of db's write
  * transaction, or of its snapshot (db_open_snapshot()), which reads what
- * that transaction found; it costs a set insert for each row read.
+ * that transaction found; it costs a copy of the key for each row read
+ * (a thread of the backend's keeps the set).
  */
 void db_stmt_keys(struct db_stmt *st, int col);
 /* A verb that checks the references of the rows it writes to table
@@ -207,8 +208,8 @@ char *db_strdup(struct db_stmt *st, int i);
  * what a small row does.  head is the INSERT up to its VALUES ("INSERT
  * INTO t (a, b)"), from the program's own SQL; ncol the number of
  * columns.  db_rows_add() returns the statement to bind the next row's
- * values to, at parameters *base to *base + ncol - 1, after it has
- * written a full statement; what is bound stays bound until then, so
+ * values to, each once and before the next call, at parameters *base to
+ * *base + ncol - 1, after it has written a full statement; what is bound stays bound until then, so
  * texts go through db_bind_text() unless the caller keeps them until the
  * rows are written.  db_rows_flush() writes the rows left; a row whose
  * first column is NULL is never written (that is how a part-filled

@@ -33,6 +33,9 @@ struct db_ops {
 	void (*close)(struct db *db);
 	struct db *(*open_snapshot)(struct db *db);
 	void (*exec)(struct db *db, const char *sql);
+	/* runs the schema's SQL (CREATE TABLE...), written in SQLite's
+	 * words, as the backend says its types */
+	void (*schema)(struct db *db, const char *sql);
 	int (*secondary_indexes)(struct db *db, const char *table,
 	    char *name[], char *sql[], int max);
 	void (*begin)(struct db *db, int write);

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "db_backend.h"
+#include "handoff.h"
 #include "keyset.h"
 #include "outfile.h"
 
@@ -46,14 +47,21 @@ struct sq_stmt {
  * A bulk write (db_rows).  Its text is copied in blocks that live until
  * the statement has run (copies_reset()): a malloc a block, not one a
  * value.  While the check of references is on, the references of the
- * rows are noted from their binds (rows_bound()), so that the hook need
- * not read each row back (rows_noted()).
+ * rows are noted from their binds (rows_bound()) and go to the checker
+ * as the statement runs, so that the hook need not read each row back.
  */
 struct copies {
 	char *block;
 	size_t used, cap;
 	char **full;		/* earlier blocks of the same statement */
 	size_t nfull, capfull;
+};
+
+/* Notes of keys for the check of references (struct one_note, then its
+ * key, ...). */
+struct notes {
+	char *p;
+	size_t used, cap;
 };
 
 struct sq_rows {
@@ -66,9 +74,9 @@ struct sq_rows {
 	struct ref_table *table;	/* whose rows it notes; NULL: none */
 	struct reference **ref;	/* of each column, or NULL */
 	struct referred **rf;	/* of each column, or NULL */
-	char *bound;		/* (struct bound, key)... */
-	size_t used, cap;
+	struct notes notes;	/* of the values bound */
 	unsigned char left_out[DB_ROWS];	/* first column NULL */
+	int any_left_out;
 };
 
 #define H(db) (((struct sq *)(db))->h)
@@ -384,13 +392,12 @@ struct key {
 	size_t n;
 };
 
+#define LAST_MAX 64
 struct values {			/* distinct, in the order first met */
 	struct keyset *set;	/* their keys (make_key()) */
-	int keep;		/* whether copies are kept */
-	struct key *v;		/* copies, to look up */
-	size_t n, cap;
-	char *last;		/* the key of the last one: values repeat */
-	size_t nlast, caplast;
+	char last[LAST_MAX];	/* the key of the last one: values repeat */
+	size_t nlast;		/* 0: none kept */
+	uint64_t hlast;
 };
 
 struct ref_table;
@@ -413,10 +420,29 @@ struct reference {		/* of one column (the schema's all are) */
 struct ref_table {
 	char *name;
 	int vouched;		/* db_references_vouch() */
+	int triggered;		/* a trigger's: a write may write others */
 	struct reference **refs;	/* its own */
 	int nrefs;
 	struct referred *referred;
 	int nreferred;
+};
+
+/*
+ * The keys that bulk writes wrote and statements read (db_stmt_keys())
+ * are noted on a thread of their own, the checker, so that the threads
+ * that write and read never wait for the sets' memory nor hash: they
+ * hand it buffers of notes, each its set, the column its key must be
+ * known in (NULL: none), then its key.  The order of notes does not
+ * matter: a value is known only while its key is there and not gone,
+ * whenever it is noted, and the check waits for the checker first.
+ */
+#define NOTES_BUFS 8
+struct one_note {
+	struct values *vs;
+	const struct referred *rf;
+	uint64_t h;		/* made by the checker */
+	size_t n;		/* then its n bytes */
+	int row;		/* of a bulk write's statement */
 };
 
 struct references {
@@ -425,19 +451,18 @@ struct references {
 	struct reference *r;
 	int nr;
 	struct ref_table *last;	/* of the last row: rows come by table */
-	struct ref_table *quiet;	/* whose rows a bulk write notes */
 	char *key[2];		/* the keys made (value_key()) */
 	size_t capkey[2];
 	struct db_keys *readers;	/* statements that read keys */
-	/* the hook on the writer's thread, reads noted on a snapshot's */
+	struct handoff *checker;	/* notes the keys of many rows */
+	struct notes *bufs[NOTES_BUFS];
+	/* the sets: the checker's thread, the hook's, the check's */
 	pthread_mutex_t lock;
 };
 
 /*
  * A statement's column of keys (db_stmt_keys()).  Its keys wait in
- * `pending` (each its length, then itself) and are noted KEYS_BATCH at a
- * time, so that the reading thread seldom takes the lock the writing one
- * takes for every row.
+ * `pending` and go to the checker KEYS_BATCH at a time.
  */
 #define KEYS_BATCH 512
 struct db_keys {
@@ -445,8 +470,7 @@ struct db_keys {
 	unsigned long refs_made;	/* the writer's refs they are for */
 	struct referred *to;
 	int col;
-	char *pending;
-	size_t used, cap;
+	struct notes pending;
 	int npending;
 	struct db_keys *next;	/* in the writer's refs->readers */
 };
@@ -540,37 +564,106 @@ bind_key(sqlite3_stmt *st, int i, const char *k, size_t n)
 }
 
 static int
-values_has(const struct values *vs, const char *k, size_t n)
+values_has(const struct values *vs, const char *k, size_t n, uint64_t h)
 {
-	return k != NULL && keyset_find(vs->set, k, n) != NULL;
+	return k != NULL && keyset_find_hashed(vs->set, h, k, n) != NULL;
 }
 
-/* Whether a value of key k is known to be in column rf (see above). */
+/* Whether a value of key k, of hash h (keyset_hash()), is known to be in
+ * column rf (see above). */
 static int
-known(const struct referred *rf, const char *k, size_t n)
+known(const struct referred *rf, const char *k, size_t n, uint64_t h)
 {
-	return values_has(&rf->there, k, n) && !values_has(&rf->gone, k, n);
+	return values_has(&rf->there, k, n, h) &&
+	    !values_has(&rf->gone, k, n, h);
 }
 
-/* Notes a value of key k, its copy kept when vs keeps them, unless it is
- * already known to be in column rf (NULL: none). */
+/* Readies what note() will read for a key of hash h, among keys noted
+ * many at a time, so that their waits for memory overlap: the slots in
+ * a first pass over them (stage 0), the keys in a second (stage 1). */
 static void
-note(struct values *vs, const char *k, size_t n, const struct referred *rf)
+note_soon(const struct values *vs, uint64_t h, const struct referred *rf,
+    int stage)
 {
-	if (n == vs->nlast && memcmp(k, vs->last, n) == 0)
+	void (*fetch)(const struct keyset *, uint64_t) = stage == 0 ?
+	    keyset_prefetch : keyset_prefetch_key;
+
+	fetch(vs->set, h);
+	if (rf != NULL)
+		fetch(rf->there.set, h);
+}
+
+/* Notes a value of key k, of hash h, unless it is already known to be in
+ * column rf (NULL: none). */
+static void
+note(struct values *vs, const char *k, size_t n, uint64_t h,
+    const struct referred *rf)
+{
+	if (h == vs->hlast && n == vs->nlast && memcmp(k, vs->last, n) == 0)
 		return;
-	vs->last = cli_grow(vs->last, &vs->caplast, n, 1);
-	memcpy(vs->last, k, n);
-	vs->nlast = n;
-	if (keyset_find(vs->set, k, n) != NULL ||
-	    (rf != NULL && known(rf, k, n)))
+	vs->nlast = 0;
+	if (n <= sizeof(vs->last)) {
+		memcpy(vs->last, k, n);
+		vs->nlast = n;
+		vs->hlast = h;
+	}
+	if (rf != NULL && (keyset_find_hashed(vs->set, h, k, n) != NULL ||
+	    known(rf, k, n, h)))
 		return;
-	keyset_add(vs->set, k, n, "");
-	if (!vs->keep)
+	if (keyset_add_hashed(vs->set, h, k, n, "") < 0)
+		cli_die(CLI_EIO, "out of memory: too many keys to check the "
+		    "references of");
+}
+
+/* Notes what nb holds, with rs's lock held, all of it readied first
+ * (note_soon()), and empties it. */
+static void
+notes_note(struct notes *nb)
+{
+	struct one_note o;
+
+	for (size_t at = 0; at < nb->used; at += sizeof(o) + o.n) {
+		memcpy(&o, nb->p + at, sizeof(o));
+		o.h = keyset_hash(nb->p + at + sizeof(o), o.n);
+		memcpy(nb->p + at, &o, sizeof(o));
+		note_soon(o.vs, o.h, o.rf, 0);
+	}
+	for (size_t at = 0; at < nb->used; at += sizeof(o) + o.n) {
+		memcpy(&o, nb->p + at, sizeof(o));
+		note_soon(o.vs, o.h, o.rf, 1);
+	}
+	for (size_t at = 0; at < nb->used; at += sizeof(o) + o.n) {
+		memcpy(&o, nb->p + at, sizeof(o));
+		note(o.vs, nb->p + at + sizeof(o), o.n, o.h, o.rf);
+	}
+	nb->used = 0;
+}
+
+/* The checker's work (handoff). */
+static void
+checker_work(void *arg, void *buf)
+{
+	struct references *rs = arg;
+
+	pthread_mutex_lock(&rs->lock);
+	notes_note(buf);
+	pthread_mutex_unlock(&rs->lock);
+}
+
+/* Hands the notes of *nb to the checker, and leaves *nb empty. */
+static void
+checker_give(struct references *rs, struct notes *nb)
+{
+	struct notes *b, t;
+
+	if (nb->used == 0)
 		return;
-	vs->v = cli_grow(vs->v, &vs->cap, vs->n + 1, sizeof(*vs->v));
-	vs->v[vs->n].p = memcpy(cli_realloc(NULL, n, 1), k, n);
-	vs->v[vs->n++].n = n;
+	b = handoff_take(rs->checker);
+	t = *b;
+	*b = *nb;
+	*nb = t;
+	nb->used = 0;
+	handoff_give(rs->checker, b);
 }
 
 /* Column col of the row as it was (old) and as it is to be (new): each
@@ -615,7 +708,7 @@ on_write(void *arg, sqlite3 *h, int op, const char *schema,
 			return;	/* one the schema's references do not name */
 		rs->last = t;
 	}
-	if ((t->vouched || t == rs->quiet) && op == SQLITE_INSERT)
+	if (t->vouched && op == SQLITE_INSERT)
 		return;
 	pthread_mutex_lock(&rs->lock);
 	for (int i = 0; i < t->nrefs && !t->vouched; i++) {
@@ -623,16 +716,16 @@ on_write(void *arg, sqlite3 *h, int op, const char *schema,
 
 		row_keys(rs, h, op, r->col, &old, &new, &ko, &no, &kn, &nn);
 		if (kn != NULL)
-			note(&r->wrote, kn, nn, r->to);
+			note(&r->wrote, kn, nn, keyset_hash(kn, nn), r->to);
 	}
 	for (int i = 0; i < t->nreferred; i++) {
 		struct referred *rf = &t->referred[i];
 
 		row_keys(rs, h, op, rf->col, &old, &new, &ko, &no, &kn, &nn);
 		if (ko != NULL)
-			note(&rf->gone, ko, no, NULL);
+			note(&rf->gone, ko, no, keyset_hash(ko, no), NULL);
 		if (kn != NULL)
-			note(&rf->there, kn, nn, NULL);
+			note(&rf->there, kn, nn, keyset_hash(kn, nn), NULL);
 	}
 	pthread_mutex_unlock(&rs->lock);
 }
@@ -641,10 +734,6 @@ static void
 values_free(struct values *vs)
 {
 	keyset_free(vs->set);
-	for (size_t i = 0; i < vs->n; i++)
-		free(vs->v[i].p);
-	free(vs->v);
-	free(vs->last);
 }
 
 static void
@@ -652,6 +741,11 @@ references_free(struct references *rs)
 {
 	if (rs == NULL)
 		return;
+	handoff_stop(rs->checker);
+	for (int i = 0; i < NOTES_BUFS; i++) {
+		free(rs->bufs[i]->p);
+		free(rs->bufs[i]);
+	}
 	for (int i = 0; i < rs->nr; i++) {
 		free(rs->r[i].column);
 		values_free(&rs->r[i].wrote);
@@ -714,14 +808,15 @@ referred(struct ref_table *t, const char *column, int col, int text)
 	rf->text = text;
 	rf->there.set = keyset_new(SIZE_MAX);
 	rf->gone.set = keyset_new(SIZE_MAX);
-	rf->gone.keep = 1;
 	return rf;
 }
 
 /* Every reference of the schema: its tables, then its references (the
  * column referred to defaults to the parent's primary key). */
 static const char sql_tables[] =
-    "SELECT name FROM sqlite_schema WHERE type = 'table' AND "
+    "SELECT name, EXISTS (SELECT 1 FROM sqlite_schema g WHERE "
+    "g.type = 'trigger' AND g.tbl_name = t.name) "
+    "FROM sqlite_schema t WHERE type = 'table' AND "
     "name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY name";
 static const char sql_references[] =
     "SELECT m.name, c.cid, c.name, p.cid, p.name, f.\"table\", f.seq, "
@@ -740,10 +835,15 @@ references_load(struct db *db)
 	size_t capt = 0, capr = 0;
 
 	pthread_mutex_init(&rs->lock, NULL);
+	for (int i = 0; i < NOTES_BUFS; i++)
+		rs->bufs[i] = cli_calloc(1, sizeof(*rs->bufs[i]));
+	rs->checker = handoff_start((void **)rs->bufs, NOTES_BUFS,
+	    checker_work, rs, 1);
 	while (db_row(st)) {
 		rs->t = cli_grow(rs->t, &capt, (size_t)rs->nt + 1,
 		    sizeof(*rs->t));
 		memset(&rs->t[rs->nt], 0, sizeof(*rs->t));
+		rs->t[rs->nt].triggered = (int)db_int(st, 1);
 		rs->t[rs->nt++].name = db_strdup(st, 0);
 	}
 	db_finalize(st);
@@ -770,7 +870,6 @@ references_load(struct db *db)
 		r->to = referred(r->parent, db_text(st, 4), (int)db_int(st, 3),
 		    text_affinity(db_text(st, 8)));
 		r->wrote.set = keyset_new(SIZE_MAX);
-		r->wrote.keep = 1;
 	}
 	db_finalize(st);
 	for (int i = 0; i < rs->nr; i++) {
@@ -838,20 +937,6 @@ keys_refs(const struct db_keys *ks)
 	    NULL;
 }
 
-/* Notes ks's keys waiting, with rs's lock held. */
-static void
-keys_note(struct db_keys *ks)
-{
-	size_t n;
-
-	for (size_t at = 0; at < ks->used; at += sizeof(n) + n) {
-		memcpy(&n, ks->pending + at, sizeof(n));
-		note(&ks->to->there, ks->pending + at + sizeof(n), n, NULL);
-	}
-	ks->used = 0;
-	ks->npending = 0;
-}
-
 /* Notes the key of st's row (db_stmt_keys()), while the references it is
  * for are those of its writer. */
 static void
@@ -859,21 +944,22 @@ key_read(struct db_stmt *st)
 {
 	struct db_keys *ks = KEYS(st);
 	struct references *rs = keys_refs(ks);
-	size_t n;
+	struct notes *nb = &ks->pending;
+	struct one_note o = { &ks->to->there, NULL, 0, 0, 0 };
 
-	if (rs == NULL || read_key(&ks->pending, &ks->cap, ks->used +
-	    sizeof(n), SH(st), ks->col, &n) == NULL)
+	if (rs == NULL || read_key(&nb->p, &nb->cap, nb->used + sizeof(o),
+	    SH(st), ks->col, &o.n) == NULL)
 		return;
-	memcpy(ks->pending + ks->used, &n, sizeof(n));
-	ks->used += sizeof(n) + n;
+	memcpy(nb->p + nb->used, &o, sizeof(o));
+	nb->used += sizeof(o) + o.n;
 	if (++ks->npending < KEYS_BATCH)
 		return;
-	pthread_mutex_lock(&rs->lock);
-	keys_note(ks);
-	pthread_mutex_unlock(&rs->lock);
+	checker_give(rs, nb);
+	ks->npending = 0;
 }
 
-/* Notes the keys st has read and takes it off its writer's list. */
+/* Hands the keys st has read to the checker and takes it off its
+ * writer's list. */
 static void
 keys_free(struct db_keys *ks)
 {
@@ -882,8 +968,8 @@ keys_free(struct db_keys *ks)
 	if (ks == NULL)
 		return;
 	if ((rs = keys_refs(ks)) != NULL) {
+		checker_give(rs, &ks->pending);
 		pthread_mutex_lock(&rs->lock);
-		keys_note(ks);
 		for (struct db_keys **p = &rs->readers; *p != NULL;
 		    p = &(*p)->next)
 			if (*p == ks) {
@@ -892,7 +978,7 @@ keys_free(struct db_keys *ks)
 			}
 		pthread_mutex_unlock(&rs->lock);
 	}
-	free(ks->pending);
+	free(ks->pending.p);
 	free(ks);
 }
 
@@ -995,30 +1081,41 @@ sq_references_check(struct db *db)
 
 	if (rs == NULL)
 		return 0;	/* the database checked each row */
+	handoff_wait(rs->checker);
 	pthread_mutex_lock(&rs->lock);
-	for (struct db_keys *ks = rs->readers; ks != NULL; ks = ks->next)
-		keys_note(ks);
+	for (struct db_keys *ks = rs->readers; ks != NULL; ks = ks->next) {
+		notes_note(&ks->pending);
+		ks->npending = 0;
+	}
 	pthread_mutex_unlock(&rs->lock);
 	for (int i = 0; i < rs->nr && !stop; i++) {
 		struct reference *r = &rs->r[i];
 		char sql[256];
 		struct db_stmt *st;
 
-		if (r->wrote.n == 0)
+		struct key k;
+		size_t at = 0;
+
+		if (keyset_count(r->wrote.set) == 0)
 			continue;
 		snprintf(sql, sizeof(sql), "SELECT 1 FROM \"%s\" WHERE "
 		    "\"%s\" = ?1", r->parent->name, r->to->column);
 		st = db_prepare(db, sql);
-		for (size_t j = 0; j < r->wrote.n && !stop; j++) {
-			const struct key *k = &r->wrote.v[j];
+		while (!stop && (k.p = (char *)keyset_next(r->wrote.set, &at,
+		    &k.n)) != NULL) {
+			uint64_t h = keyset_hash(k.p, k.n);
 
-			if (known(r->to, k->p, k->n))
-				continue;	/* since its row was written */
-			bind_key(bindable(st), 1, k->p, k->n);
+			/* known since its row was written; or taken away,
+			 * when the loop below looks at every row that refers
+			 * to it, so that none is reported twice */
+			if (values_has(&r->to->there, k.p, k.n, h) ||
+			    values_has(&r->to->gone, k.p, k.n, h))
+				continue;
+			bind_key(bindable(st), 1, k.p, k.n);
 			if (db_row(st))
 				db_reset(st);
 			else
-				n += orphans(db, r, "= ?1", k, &stop);
+				n += orphans(db, r, "= ?1", &k, &stop);
 		}
 		db_finalize(st);
 	}
@@ -1026,15 +1123,17 @@ sq_references_check(struct db *db)
 		for (int j = 0; j < rs->t[i].nreferred && !stop; j++) {
 			struct referred *rf = &rs->t[i].referred[j];
 			struct db_stmt *st;
+			const char *v;
+			size_t at = 0, len;
 
-			if (rf->gone.n == 0)
+			if (keyset_count(rf->gone.set) == 0)
 				continue;
 			db_temp_table(db, "references_gone", "v");
 			st = db_prepare(db, "INSERT INTO references_gone "
 			    "VALUES (?1)");
-			for (size_t k = 0; k < rf->gone.n; k++) {
-				bind_key(bindable(st), 1, rf->gone.v[k].p,
-				    rf->gone.v[k].n);
+			while ((v = keyset_next(rf->gone.set, &at, &len)) !=
+			    NULL) {
+				bind_key(bindable(st), 1, v, len);
 				db_done(st);
 			}
 			db_finalize(st);
@@ -1275,13 +1374,6 @@ sq_close(struct db *db)
 
 /* ---- bulk load ---------------------------------------------------------------- */
 
-/* A value bound to a column of r's plan: its row and column, then the n
- * bytes of its key. */
-struct bound {
-	int row, col;
-	size_t n;
-};
-
 /*
  * The plan of a bulk write "INSERT INTO table (column, ...)" while the
  * check of references is on: which of its columns refer to others or are
@@ -1307,7 +1399,7 @@ rows_plan(struct sq_rows *r, struct sq *db, const char *head)
 		return;
 	memcpy(name, p, n);
 	name[n] = '\0';
-	if ((t = ref_table(db->refs, name)) == NULL)
+	if ((t = ref_table(db->refs, name)) == NULL || t->triggered)
 		return;
 	p += n + strspn(p + n, " ");
 	if (*p++ != '(')
@@ -1341,21 +1433,36 @@ rows_plan(struct sq_rows *r, struct sq *db, const char *head)
 	r->table = t;
 }
 
+/* The references r's plan is for, NULL when it has none or they are
+ * gone. */
+static struct references *
+rows_refs(const struct sq_rows *r)
+{
+	return r->table != NULL && r->db->refs_made == r->refs_made ?
+	    r->db->refs : NULL;
+}
+
 /* Notes a value bound to parameter i of r's statement, if its column is
- * one of the plan's: as a column of text affinity keeps it. */
+ * one of the plan's: as a column of text affinity keeps it.  A column
+ * that refers to another and is referred to gets two notes. */
 static void
 rows_bound(struct sq_rows *r, int i, int type, const void *p, size_t n)
 {
-	int row, col;
+	struct notes *nb = &r->notes;
+	struct one_note o = { NULL, NULL, 0, 0, 0 };
 	char num[24];
-	struct bound b;
+	size_t at = nb->used;
+	int col;
 
-	if (r->table == NULL)
+	if (rows_refs(r) == NULL)
 		return;		/* no plan: the hook reads the rows */
-	row = (i - 1) / r->ncol;
-	col = (i - 1) % r->ncol;
-	if (col == 0)
-		r->left_out[row] = type == SQLITE_NULL;
+	/* the row db_rows_add() gave last: no division at each bind */
+	o.row = r->n - 1;
+	col = i - 1 - o.row * r->ncol;
+	if (col == 0) {
+		r->left_out[o.row] = type == SQLITE_NULL;
+		r->any_left_out |= type == SQLITE_NULL;
+	}
 	if (type == SQLITE_NULL || (r->ref[col] == NULL && r->rf[col] == NULL))
 		return;
 	if (type == SQLITE_INTEGER) {
@@ -1365,12 +1472,20 @@ rows_bound(struct sq_rows *r, int i, int type, const void *p, size_t n)
 		n = (size_t)snprintf(num, sizeof(num), "%" PRId64, v);
 		p = num;
 	}
-	b.row = row;
-	b.col = col;
-	make_key(&r->bound, &r->cap, r->used + sizeof(b), SQLITE_TEXT, p,
-	    (int)n, &b.n);
-	memcpy(r->bound + r->used, &b, sizeof(b));
-	r->used += sizeof(b) + b.n;
+	make_key(&nb->p, &nb->cap, at + sizeof(o), SQLITE_TEXT, p, (int)n,
+	    &o.n);
+	o.vs = r->ref[col] != NULL ? &r->ref[col]->wrote : &r->rf[col]->there;
+	o.rf = r->ref[col] != NULL ? r->ref[col]->to : NULL;
+	memcpy(nb->p + at, &o, sizeof(o));
+	nb->used += sizeof(o) + o.n;
+	if (r->ref[col] == NULL || r->rf[col] == NULL)
+		return;
+	nb->p = cli_grow(nb->p, &nb->cap, nb->used + sizeof(o) + o.n, 1);
+	o.vs = &r->rf[col]->there;
+	o.rf = NULL;
+	memcpy(nb->p + nb->used, &o, sizeof(o));
+	memcpy(nb->p + nb->used + sizeof(o), nb->p + at + sizeof(o), o.n);
+	nb->used += sizeof(o) + o.n;
 }
 
 /*
@@ -1408,56 +1523,56 @@ sq_rows_new(struct db *db, const char *head, int ncol)
 	return &r->base;
 }
 
-/* The references r's plan is for, NULL when it has none or they are
- * gone. */
-static struct references *
-rows_refs(const struct sq_rows *r)
-{
-	return r->table != NULL && r->db->refs_made == r->refs_made ?
-	    r->db->refs : NULL;
-}
-
-/* Notes the references of the rows bound (rows_bound()), but those left
- * out, with the lock held. */
+/* Drops the notes of the rows left out. */
 static void
-rows_noted(struct sq_rows *r)
+rows_drop_left_out(struct sq_rows *r)
 {
-	struct bound b;
+	struct notes *nb = &r->notes;
+	struct one_note o;
+	size_t to = 0;
 
-	for (size_t at = 0; at < r->used; at += sizeof(b) + b.n) {
-		const char *k = r->bound + at + sizeof(b);
-
-		memcpy(&b, r->bound + at, sizeof(b));
-		if (r->left_out[b.row])
+	for (size_t at = 0; at < nb->used; at += sizeof(o) + o.n) {
+		memcpy(&o, nb->p + at, sizeof(o));
+		if (r->left_out[o.row])
 			continue;
-		if (r->ref[b.col] != NULL)
-			note(&r->ref[b.col]->wrote, k, b.n, r->ref[b.col]->to);
-		if (r->rf[b.col] != NULL)
-			note(&r->rf[b.col]->there, k, b.n, NULL);
+		memmove(nb->p + to, nb->p + at, sizeof(o) + o.n);
+		to += sizeof(o) + o.n;
 	}
+	nb->used = to;
 }
 
-/* Runs r's statement, then unbinds its values with the copies of their
+/*
+ * Runs r's statement, then unbinds its values with the copies of their
  * text, so that none outlives its copy and a part-filled next statement
- * has its other rows NULL. */
+ * has its other rows NULL.  With a plan, the statement writes only the
+ * rows it noted (a plain insert, into a table without a trigger), so the
+ * hook, whose mere presence costs SQLite work at each row, is off while
+ * it runs, the connection's mutex held so that no other thread's
+ * statement runs unseen meanwhile.
+ */
 static void
 rows_ran(struct sq_rows *r)
 {
 	struct references *rs = rows_refs(r);
+	sqlite3 *h = sqlite3_db_handle(SH(r->st));
 
 	if (rs != NULL) {
-		pthread_mutex_lock(&rs->lock);
-		rows_noted(r);
-		pthread_mutex_unlock(&rs->lock);
-		rs->quiet = r->table;	/* read by the hook, on this thread */
+		if (r->any_left_out)
+			rows_drop_left_out(r);
+		checker_give(rs, &r->notes);
+		sqlite3_mutex_enter(sqlite3_db_mutex(h));
+		sqlite3_preupdate_hook(h, NULL, NULL);
 	}
 	db_done(r->st);
-	if (rs != NULL)
-		rs->quiet = NULL;
+	if (rs != NULL) {
+		sqlite3_preupdate_hook(h, on_write, rs);
+		sqlite3_mutex_leave(sqlite3_db_mutex(h));
+	}
 	sqlite3_clear_bindings(SH(r->st));
 	copies_reset(&r->copies);
-	r->used = 0;
+	r->notes.used = 0;	/* for references since remade, if any */
 	memset(r->left_out, 0, sizeof(r->left_out));
+	r->any_left_out = 0;
 	r->n = 0;
 }
 
@@ -1492,7 +1607,7 @@ sq_rows_free(struct db_rows *base)
 	free(r->copies.block);
 	free(r->ref);
 	free(r->rf);
-	free(r->bound);
+	free(r->notes.p);
 	free(r);
 }
 
@@ -1501,6 +1616,7 @@ const struct db_ops db_sqlite_ops = {
 	.close = sq_close,
 	.open_snapshot = sq_open_snapshot,
 	.exec = sq_exec,
+	.schema = sq_exec,
 	.secondary_indexes = sq_secondary_indexes,
 	.begin = sq_begin,
 	.commit = sq_commit,

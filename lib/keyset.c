@@ -1,4 +1,10 @@
-/* Open addressing with linear probing, keys in one text arena. */
+/*
+ * Open addressing with linear probing.  A slot is 8 bytes, a tag of the
+ * key's hash and where its entry is, so that eight share a cache line and
+ * the table of a large set stays small; the entries (the key's length,
+ * its payload, the key) lie in one arena in the order added, which is
+ * also what a rehash reads.
+ */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,41 +12,82 @@
 #include "cli.h"
 #include "keyset.h"
 
+#define PAYLOAD 4
+#define ALIGN 8			/* of an entry: 32 GB of them */
+
 struct slot {
-	uint64_t hash;		/* 0: empty */
-	uint32_t off, len;	/* the key in text */
-	char payload[4];
+	uint32_t tag;		/* 0: empty */
+	uint32_t at;		/* its entry's offset in the arena, / ALIGN */
+};
+
+struct entry {			/* then the key's bytes */
+	uint64_t hash;		/* for a rehash */
+	uint32_t len;
+	char payload[PAYLOAD];
 };
 
 struct keyset {
 	struct slot *slot;
 	size_t nslot, n, max;
-	char *text;
-	size_t ntext, captext;
+	char *arena;
+	size_t used, cap;
 };
 
-static uint64_t
-hash_key(const char *s, size_t len)
+/* 8 bytes at a time, then mixed as MurmurHash3's finalizer does, since
+ * the low bits choose the slot and the high ones are the tag. */
+uint64_t
+keyset_hash(const char *s, size_t len)
 {
-	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len, v;
+	size_t i = 0;
 
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-	return h != 0 ? h : 1;
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&v, s + i, 8);
+		h = (h ^ v) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	if (i < len) {
+		v = 0;
+		memcpy(&v, s + i, len - i);
+		h = (h ^ v) * 0xff51afd7ed558ccdULL;
+	}
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
 }
 
-/* The slot of a key, or the empty one where it would go.  A len no key
- * has (SIZE_MAX) finds the first empty slot, for rehashing. */
+static uint32_t
+tag_of(uint64_t h)
+{
+	uint32_t t = (uint32_t)(h >> 32);
+
+	return t != 0 ? t : 1;
+}
+
+static const struct entry *
+entry_at(const struct keyset *k, size_t at)
+{
+	return (const struct entry *)(k->arena + at);
+}
+
+/* The slot of a key, or the empty one where it would go. */
 static struct slot *
 probe(const struct keyset *k, uint64_t h, const char *s, size_t len)
 {
+	uint32_t tag = tag_of(h);
 	size_t i = h & (k->nslot - 1);
 
 	for (;; i = (i + 1) & (k->nslot - 1)) {
 		struct slot *sl = &k->slot[i];
+		const struct entry *e;
 
-		if (sl->hash == 0 || (sl->hash == h && sl->len == len &&
-		    memcmp(k->text + sl->off, s, len) == 0))
+		if (sl->tag == 0)
+			return sl;
+		if (sl->tag != tag)
+			continue;
+		e = entry_at(k, (size_t)sl->at * ALIGN);
+		if (e->len == len && memcmp(e + 1, s, len) == 0)
 			return sl;
 	}
 }
@@ -60,58 +107,132 @@ keyset_free(struct keyset *k)
 	if (k == NULL)
 		return;
 	free(k->slot);
-	free(k->text);
+	free(k->arena);
 	free(k);
 }
 
+void
+keyset_prefetch(const struct keyset *k, uint64_t h)
+{
+	if (k->nslot > 0)
+		__builtin_prefetch(&k->slot[h & (k->nslot - 1)]);
+}
+
+void
+keyset_prefetch_key(const struct keyset *k, uint64_t h)
+{
+	uint32_t tag = tag_of(h);
+
+	if (k->nslot == 0)
+		return;
+	for (size_t i = h & (k->nslot - 1); k->slot[i].tag != 0;
+	    i = (i + 1) & (k->nslot - 1))
+		if (k->slot[i].tag == tag) {
+			__builtin_prefetch(k->arena + (size_t)k->slot[i].at * ALIGN);
+			return;
+		}
+}
+
 const char *
-keyset_find(const struct keyset *k, const char *key, size_t len)
+keyset_find_hashed(const struct keyset *k, uint64_t h, const char *key,
+    size_t len)
 {
 	const struct slot *sl;
 
 	if (k->nslot == 0)
 		return NULL;
-	sl = probe(k, hash_key(key, len), key, len);
-	return sl->hash != 0 ? sl->payload : NULL;
+	sl = probe(k, h, key, len);
+	return sl->tag != 0 ? entry_at(k, (size_t)sl->at * ALIGN)->payload :
+	    NULL;
 }
 
+const char *
+keyset_find(const struct keyset *k, const char *key, size_t len)
+{
+	return keyset_find_hashed(k, keyset_hash(key, len), key, len);
+}
+
+/* An entry's bytes, rounded up so that the next one is aligned. */
+static size_t
+entry_size(size_t len)
+{
+	return (sizeof(struct entry) + len + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+}
+
+/* Twice the slots, the entries placed again from the arena: each is new
+ * to the table, so its place is the first empty slot from its hash. */
 static void
 grow(struct keyset *k)
 {
-	struct slot *old = k->slot;
-	size_t nold = k->nslot;
-
-	k->nslot = nold ? nold * 2 : 1024;
+	free(k->slot);
+	k->nslot = k->nslot ? k->nslot * 2 : 1024;
 	k->slot = cli_calloc(k->nslot, sizeof(*k->slot));
-	for (size_t i = 0; i < nold; i++)
-		if (old[i].hash != 0)
-			*probe(k, old[i].hash, "", SIZE_MAX) = old[i];
-	free(old);
+	for (size_t at = 0; at < k->used; ) {
+		const struct entry *e = entry_at(k, at);
+		size_t i = e->hash & (k->nslot - 1);
+
+		while (k->slot[i].tag != 0)
+			i = (i + 1) & (k->nslot - 1);
+		k->slot[i].tag = tag_of(e->hash);
+		k->slot[i].at = (uint32_t)(at / ALIGN);
+		at += entry_size(e->len);
+	}
 }
 
-void
-keyset_add(struct keyset *k, const char *key, size_t len,
+int
+keyset_add_hashed(struct keyset *k, uint64_t h, const char *key, size_t len,
     const char *payload)
 {
-	uint64_t h = hash_key(key, len);
+	struct entry e;
 	struct slot *sl;
 	size_t np;
 
-	if (k->n >= k->max || len > UINT32_MAX ||
-	    (k->nslot > 0 && probe(k, h, key, len)->hash != 0))
-		return;
+	if (k->nslot > 0 && probe(k, h, key, len)->tag != 0)
+		return 0;
+	if (k->n >= k->max || len > UINT32_MAX - ALIGN - sizeof(e) ||
+	    (k->used + entry_size(len)) / ALIGN > UINT32_MAX)
+		return -1;
 	if (2 * (k->n + 1) > k->nslot)
 		grow(k);
-	k->text = cli_grow(k->text, &k->captext, k->ntext + len, 1);
-	memcpy(k->text + k->ntext, key, len);
 	sl = probe(k, h, key, len);
-	sl->hash = h;
-	sl->off = (uint32_t)k->ntext;
-	sl->len = (uint32_t)len;
+	e.hash = h;
+	e.len = (uint32_t)len;
 	/* copied by hand: snprintf() here was most of the cost of an add */
-	np = strnlen(payload, sizeof(sl->payload) - 1);
-	memcpy(sl->payload, payload, np);
-	sl->payload[np] = '\0';
-	k->ntext += len;
+	memset(e.payload, 0, sizeof(e.payload));
+	np = strnlen(payload, sizeof(e.payload) - 1);
+	memcpy(e.payload, payload, np);
+	k->arena = cli_grow(k->arena, &k->cap, k->used + entry_size(len), 1);
+	memcpy(k->arena + k->used, &e, sizeof(e));
+	memcpy(k->arena + k->used + sizeof(e), key, len);
+	sl->tag = tag_of(h);
+	sl->at = (uint32_t)(k->used / ALIGN);
+	k->used += entry_size(len);
 	k->n++;
+	return 1;
+}
+
+size_t
+keyset_count(const struct keyset *k)
+{
+	return k->n;
+}
+
+const char *
+keyset_next(const struct keyset *k, size_t *at, size_t *len)
+{
+	const struct entry *e;
+
+	if (*at >= k->used)
+		return NULL;
+	e = entry_at(k, *at);
+	*len = e->len;
+	*at += entry_size(e->len);
+	return (const char *)(e + 1);
+}
+
+int
+keyset_add(struct keyset *k, const char *key, size_t len,
+    const char *payload)
+{
+	return keyset_add_hashed(k, keyset_hash(key, len), key, len, payload);
 }

@@ -5,8 +5,10 @@
 # The README's and the man pages' examples on it, the demo's outputs
 # against SQLite's, then two writers and two readers at once on one
 # database: no command fails, and nothing a writer reported is lost;
-# then the faults of tests/pg-faults.sh: the client killed, the server
-# stopped, a wrong password and no server.
+# then other programs on the server (tests/pg-foreign.sh: a transaction
+# that makes a command fail to serialize, a database of another
+# collation), and the faults of tests/pg-faults.sh: the client killed,
+# the server stopped, a wrong password and no server.
 # Usage: sh tests/pg.sh BINDIR GEN (the benchmark's generator)
 bindir=$(cd "$1" && pwd) || exit 2
 case $2 in /*) gen=$2 ;; *) gen=$PWD/$2 ;; esac
@@ -142,5 +144,6 @@ else
 	    "made, $(cat "$dir"/read*.n | awk '{ s += $1 } END { print s }')" \
 	    "reads, no command failed"
 fi
+. "$top/pg-foreign.sh"
 . "$top/pg-faults.sh"
 exit $rc

@@ -1,6 +1,7 @@
 /* The command line: a DATE option takes a date and nothing else, a
  * DATE|MONTH option either; a verb takes only its own options.  Memory:
- * a size that does not fit is refused as memory that ran out. */
+ * a size that does not fit is refused as memory that ran out.  Held
+ * output reaches stdout only when released, by the commit or at exit. */
 #include <sys/wait.h>
 
 #include <stdint.h>
@@ -173,11 +174,12 @@ END_TEST
 
 /*
  * What a child that calls fn exits with and writes to stderr (up to size
- * bytes into err): 3 and "test: out of memory" for a size that wraps, so
- * that no caller ever gets a block smaller than it asked for.
+ * bytes into err), and with stdout too to its stdout: 3 and "test: out
+ * of memory" for a size that wraps, so that no caller ever gets a block
+ * smaller than it asked for.
  */
 static int
-child_exit(void (*fn)(int), int i, char *err, size_t size)
+child_exit(void (*fn)(int), int i, int stdout_too, char *err, size_t size)
 {
 	int fd[2], status;
 	ssize_t n;
@@ -190,6 +192,8 @@ child_exit(void (*fn)(int), int i, char *err, size_t size)
 
 		close(fd[0]);
 		dup2(fd[1], STDERR_FILENO);
+		if (stdout_too)
+			dup2(fd[1], STDOUT_FILENO);
 		cli_init("test", &c);
 		fn(i);
 		_exit(0);
@@ -230,9 +234,39 @@ START_TEST(size_that_wraps_refused)
 {
 	char err[256];
 
-	ck_assert_int_eq(child_exit(wrapping, _i, err, sizeof(err)),
+	ck_assert_int_eq(child_exit(wrapping, _i, 0, err, sizeof(err)),
 	    CLI_EIO);
 	ck_assert_str_eq(err, "test: out of memory\n");
+}
+END_TEST
+
+/*
+ * A child holds its stdout, prints "held", then writes "mark" to stderr
+ * (the same pipe), then releases the output, by the call (0) or by
+ * exit() (1): the pipe reads the mark first.
+ */
+static void
+hold_then_mark(int i)
+{
+	cli_hold_stdout();
+	printf("held\n");
+	fflush(stdout);
+	fputs("mark\n", stderr);
+	if (i == 0) {
+		cli_release_stdout();
+		fflush(stdout);
+		_exit(0);
+	}
+	exit(0);
+}
+
+START_TEST(held_until_released)
+{
+	char got[32];
+
+	ck_assert_int_eq(child_exit(hold_then_mark, _i, 1, got, sizeof(got)),
+	    0);
+	ck_assert_str_eq(got, "mark\nheld\n");
 }
 END_TEST
 
@@ -260,6 +294,9 @@ cli_suite(void)
 	tc = tcase_create("memory");
 	tcase_add_test(tc, grow_doubles);
 	tcase_add_loop_test(tc, size_that_wraps_refused, 0, 3);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("held output");
+	tcase_add_loop_test(tc, held_until_released, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }

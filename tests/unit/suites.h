@@ -37,6 +37,7 @@ Suite *date_suite(void);
 Suite *csv_suite(void);
 Suite *out_suite(void);
 Suite *sha256_suite(void);
+Suite *keyset_suite(void);
 Suite *entity_suite(void);
 Suite *fx_suite(void);
 Suite *pipeline_suite(void);

@@ -1,0 +1,180 @@
+/*
+ * keyset: a key found with the payload it was added with, and only its
+ * exact bytes (a prefix, an extension, an embedded NUL, the empty key);
+ * a second add keeps the first payload; the bound (-1 past it, 0 for a
+ * key there); 100,000 keys across many rehashes, each found and none of
+ * another run; the hashed calls and the prefetches agree with the plain
+ * ones; the keys in the order added.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "keyset.h"
+#include "suites.h"
+
+START_TEST(empty)
+{
+	struct keyset *k = keyset_new(10);
+
+	ck_assert_ptr_null(keyset_find(k, "a", 1));
+	ck_assert_ptr_null(keyset_find(k, "", 0));
+	keyset_prefetch(k, keyset_hash("a", 1));
+	keyset_prefetch_key(k, keyset_hash("a", 1));
+	keyset_free(k);
+	keyset_free(NULL);
+}
+END_TEST
+
+START_TEST(exact_bytes)
+{
+	struct keyset *k = keyset_new(100);
+
+	ck_assert_int_eq(keyset_add(k, "ACC-1", 5, "EUR"), 1);
+	ck_assert_int_eq(keyset_add(k, "ACC-1", 5, "USD"), 0);
+	ck_assert_str_eq(keyset_find(k, "ACC-1", 5), "EUR");
+	ck_assert_ptr_null(keyset_find(k, "ACC-", 4));
+	ck_assert_ptr_null(keyset_find(k, "ACC-10", 6));
+	ck_assert_ptr_null(keyset_find(k, "ACC-1\0", 6));
+	ck_assert_int_eq(keyset_add(k, "ACC-1\0", 6, "GBP"), 1);
+	ck_assert_str_eq(keyset_find(k, "ACC-1\0", 6), "GBP");
+	ck_assert_str_eq(keyset_find(k, "ACC-1", 5), "EUR");
+	ck_assert_ptr_null(keyset_find(k, "", 0));
+	ck_assert_int_eq(keyset_add(k, "", 0, ""), 1);
+	ck_assert_str_eq(keyset_find(k, "", 0), "");
+	/* a payload of more than 3 characters is cut to 3 */
+	ck_assert_int_eq(keyset_add(k, "SUB-0000000000000000001", 23,
+	    "ABCDE"), 1);
+	ck_assert_str_eq(keyset_find(k, "SUB-0000000000000000001", 23), "ABC");
+	ck_assert_ptr_null(keyset_find(k, "SUB-0000000000000000002", 23));
+	keyset_free(k);
+}
+END_TEST
+
+START_TEST(bound)
+{
+	struct keyset *k = keyset_new(2);
+
+	ck_assert_int_eq(keyset_add(k, "a", 1, "x"), 1);
+	ck_assert_int_eq(keyset_add(k, "b", 1, "y"), 1);
+	ck_assert_int_eq(keyset_add(k, "c", 1, "z"), -1);
+	ck_assert_int_eq(keyset_add(k, "b", 1, "w"), 0);
+	ck_assert_ptr_null(keyset_find(k, "c", 1));
+	ck_assert_str_eq(keyset_find(k, "b", 1), "y");
+	keyset_free(k);
+}
+END_TEST
+
+/* Keys of 1 to 20 bytes, so that every length around the 8-byte steps
+ * of the hash is there. */
+static size_t
+nth_key(char *buf, int i, char run)
+{
+	size_t len = 1 + (size_t)(i % 20);
+	size_t n = (size_t)snprintf(buf, 32, "%c%d", run, i);
+
+	if (n < len) {
+		memset(buf + n, '.', len - n);
+		n = len;
+	}
+	return n;
+}
+
+START_TEST(many)
+{
+	struct keyset *k = keyset_new(SIZE_MAX);
+	char key[32], cur[4];
+	enum { N = 100000 };
+
+	for (int i = 0; i < N; i++) {
+		size_t n = nth_key(key, i, 'K');
+
+		snprintf(cur, sizeof(cur), "%03d", i % 1000);
+		ck_assert_int_eq(keyset_add(k, key, n, cur), 1);
+	}
+	for (int i = 0; i < N; i++) {
+		size_t n = nth_key(key, i, 'K');
+		const char *p;
+
+		snprintf(cur, sizeof(cur), "%03d", i % 1000);
+		ck_assert_ptr_nonnull(p = keyset_find(k, key, n));
+		ck_assert_str_eq(p, cur);
+		ck_assert_int_eq(keyset_add(k, key, n, "new"), 0);
+		n = nth_key(key, i, 'L');
+		ck_assert_ptr_null(keyset_find(k, key, n));
+	}
+	keyset_free(k);
+}
+END_TEST
+
+START_TEST(hashed)
+{
+	struct keyset *k = keyset_new(SIZE_MAX);
+	uint64_t h[64];
+	char key[64][32];
+	size_t n[64];
+
+	for (int i = 0; i < 64; i++) {
+		n[i] = nth_key(key[i], i, 'H');
+		h[i] = keyset_hash(key[i], n[i]);
+		ck_assert_uint_eq(h[i], keyset_hash(key[i], n[i]));
+	}
+	for (int i = 0; i < 64; i += 2)
+		ck_assert_int_eq(keyset_add_hashed(k, h[i], key[i], n[i],
+		    "ev"), 1);
+	for (int i = 0; i < 64; i++)
+		keyset_prefetch(k, h[i]);
+	for (int i = 0; i < 64; i++)
+		keyset_prefetch_key(k, h[i]);
+	for (int i = 0; i < 64; i++) {
+		const char *p = keyset_find_hashed(k, h[i], key[i], n[i]);
+
+		if (i % 2 == 0)
+			ck_assert_str_eq(p, "ev");
+		else
+			ck_assert_ptr_null(p);
+		ck_assert_ptr_eq(p, keyset_find(k, key[i], n[i]));
+	}
+	keyset_free(k);
+}
+END_TEST
+
+/* The keys come back in the order added, each once, with its length. */
+START_TEST(in_order)
+{
+	struct keyset *k = keyset_new(SIZE_MAX);
+	const char *want[] = { "b", "", "ccc", "a\0b" };
+	size_t wlen[] = { 1, 0, 3, 3 }, at = 0, len;
+	const char *p;
+	int i = 0;
+
+	ck_assert_ptr_null(keyset_next(k, &at, &len));
+	for (int j = 0; j < 4; j++)
+		ck_assert_int_eq(keyset_add(k, want[j], wlen[j], ""), 1);
+	ck_assert_int_eq(keyset_add(k, "b", 1, ""), 0);
+	ck_assert_uint_eq(keyset_count(k), 4);
+	while ((p = keyset_next(k, &at, &len)) != NULL) {
+		ck_assert_int_lt(i, 4);
+		ck_assert_uint_eq(len, wlen[i]);
+		ck_assert_mem_eq(p, want[i], len);
+		i++;
+	}
+	ck_assert_int_eq(i, 4);
+	keyset_free(k);
+}
+END_TEST
+
+Suite *
+keyset_suite(void)
+{
+	Suite *s = suite_create("keyset");
+	TCase *tc = tcase_create("keyset");
+
+	tcase_add_test(tc, empty);
+	tcase_add_test(tc, exact_bytes);
+	tcase_add_test(tc, bound);
+	tcase_add_test(tc, many);
+	tcase_add_test(tc, hashed);
+	tcase_add_test(tc, in_order);
+	suite_add_tcase(s, tc);
+	return s;
+}
