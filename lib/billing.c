@@ -942,8 +942,9 @@ on_thread(pthread_t *t, void *(*fn)(void *), void *arg)
 static struct pair *
 load_pairs(struct db_stmt *st, size_t *n)
 {
-	struct pair *p = NULL;
 	size_t cap = 0;
+	/* never NULL: qsort() and bsearch() take none, even of no pair */
+	struct pair *p = cli_grow(NULL, &cap, 1, sizeof(*p));
 
 	for (*n = 0; db_row(st); (*n)++) {
 		p = cli_grow(p, &cap, *n + 1, sizeof(*p));
