@@ -1876,6 +1876,8 @@ load_rates(struct run *r)
 	int sorted = 1;
 
 	qsort(tax, ntax, sizeof(*tax), by_pair);
+	/* never NULL, for tax_rate()'s bsearch(), even of no rate */
+	rs->r = cli_grow(rs->r, &rs->cap, 1, sizeof(*rs->r));
 	db_bind_int(st, 1, r->some);
 	db_stmt_keys(st, 0);
 	while (db_row(st)) {
