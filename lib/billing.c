@@ -942,8 +942,9 @@ on_thread(pthread_t *t, void *(*fn)(void *), void *arg)
 static struct pair *
 load_pairs(struct db_stmt *st, size_t *n)
 {
-	struct pair *p = NULL;
 	size_t cap = 0;
+	/* never NULL: qsort() and bsearch() take none, even of no pair */
+	struct pair *p = cli_grow(NULL, &cap, 1, sizeof(*p));
 
 	for (*n = 0; db_row(st); (*n)++) {
 		p = cli_grow(p, &cap, *n + 1, sizeof(*p));
@@ -1874,12 +1875,11 @@ load_rates(struct run *r)
 	struct db_stmt *st = db_prepare(r->rd, sql_regions);
 	int sorted = 1;
 
-	if (ntax > 0)
-		qsort(tax, ntax, sizeof(*tax), by_pair);
+	qsort(tax, ntax, sizeof(*tax), by_pair);
 	db_bind_int(st, 1, r->some);
 	db_stmt_keys(st, 0);
 	while (db_row(st)) {
-		const struct pair *t = ntax == 0 || db_null(st, 1) ? NULL :
+		const struct pair *t = db_null(st, 1) ? NULL :
 		    bsearch(db_text(st, 1), tax, ntax, sizeof(*tax),
 		    by_pair_key);
 		size_t len = db_len(st, 0) + 1;

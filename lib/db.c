@@ -253,17 +253,56 @@ db_schema_check(struct db *db, const char *name, int v)
 
 /* ---- statements ----------------------------------------------------------------- */
 
-struct db_stmt *
-db_prepare(struct db *db, const char *sql)
+/* A statement the backend made, kept in db's list. */
+static struct db_stmt *
+prepared(struct db *db, struct db_stmt *st)
 {
-	struct db_stmt *st = db->ops->prepare(db, sql);
-
 	st->ops = db->ops;
 	st->db = db;
 	st->prev = NULL;
 	if ((st->next = db->stmts) != NULL)
 		st->next->prev = st;
 	db->stmts = st;
+	return st;
+}
+
+struct db_stmt *
+db_prepare(struct db *db, const char *sql)
+{
+	return prepared(db, db->ops->prepare(db, sql));
+}
+
+char *
+db_rows_sql(const char *head, int ncol, int nrows)
+{
+	size_t cap = strlen(head) + 16 + (size_t)nrows * ((size_t)ncol * 8 + 4);
+	char *sql = cli_calloc(1, cap), *o = sql;
+	int k = 0;
+
+	o += sprintf(o, "%s VALUES ", head);
+	for (int i = 0; i < nrows; i++) {
+		*o++ = i > 0 ? ',' : ' ';
+		*o++ = '(';
+		for (int j = 0; j < ncol; j++)
+			o += sprintf(o, j > 0 ? ",?%d" : "?%d", ++k);
+		*o++ = ')';
+	}
+	*o = '\0';
+	return sql;
+}
+
+struct db_stmt *
+db_prepare_rows(struct db *db, const char *head, int ncol, int nrows)
+{
+	struct db_stmt *st;
+	char *sql;
+
+	if (db->ops->prepare_rows != NULL)
+		return prepared(db, db->ops->prepare_rows(db, head, ncol,
+		    nrows));
+	sql = db_rows_sql(head, ncol, nrows);
+	st = db_prepare(db, sql);
+	free(sql);
 	return st;
 }
 

@@ -222,6 +222,17 @@ struct db_stmt *db_rows_add(struct db_rows *r, int *base);
 void db_rows_flush(struct db_rows *r);
 void db_rows_free(struct db_rows *r);
 
+/*
+ * A statement that inserts nrows rows of ncol values each into one table,
+ * by the fastest means the backend has for a batch it may refuse: head is
+ * as db_rows_new()'s, row r's values are bound at parameters r * ncol + 1
+ * to (r + 1) * ncol, and db_try() writes all of the rows or, refused,
+ * none of them (db_done() too, any refusal fatal).  The caller's to free
+ * with db_finalize().
+ */
+struct db_stmt *db_prepare_rows(struct db *db, const char *head, int ncol,
+    int nrows);
+
 /* Reports the connection's last error with a context and exits CLI_EIO
  * (a busy database says so and names the timeout); a sum() that would
  * wrap past 64 bits is bad data, CLI_EDATA. */

@@ -71,6 +71,10 @@ struct db_ops {
 	const char *(*text)(struct db_stmt *st, int i);
 	size_t (*len)(struct db_stmt *st, int i);
 
+	/* as db_prepare_rows(); NULL: one INSERT of the rows
+	 * (db_rows_sql()) */
+	struct db_stmt *(*prepare_rows)(struct db *db, const char *head,
+	    int ncol, int nrows);
 	/* bulk load, as db_rows_new() and the rest */
 	struct db_rows *(*rows_new)(struct db *db, const char *head, int ncol);
 	struct db_stmt *(*rows_add)(struct db_rows *r, int *base);
@@ -103,6 +107,9 @@ void db_redact(char *s);
  * when the database's schema version is not this revops' (0: none).
  */
 void db_sql_start(char *buf, size_t size, const char *sql);
+/* "HEAD VALUES (?1, ...), ...": nrows rows of ncol parameters, numbered
+ * on from 1; the caller frees it. */
+char *db_rows_sql(const char *head, int ncol, int nrows);
 void db_busy_warn(const char *context);
 void db_overflow_warn(const char *context);
 void db_schema_check(struct db *db, const char *name, int version);

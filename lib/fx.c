@@ -9,23 +9,36 @@
 
 #define BASE_RATE 1000000000000LL	/* 10^12: the base in itself */
 
-/* The last rate looked up for one currency: conversions come in runs. */
-struct rate {
+/*
+ * The rates of a currency, read whole at its first conversion and kept in
+ * the order of their dates as text, as SQL compares them: a command reads
+ * one snapshot, and converts amounts of many days in no order, each a
+ * query of its own otherwise (on a server a round trip: 837 for the
+ * metrics of 50,000 invoice lines).  The rate of a day is the last one of
+ * a date up to the day's.
+ */
+struct rates {
 	char code[4];
-	int32_t day;
-	int64_t pico;
+	size_t n, cap;
+	struct rate {
+		char *date;
+		int64_t pico;	/* 0 for NULL */
+	} *r;
 };
 
 struct fx {
 	struct db_stmt *lookup;
 	char base[4];
 	const struct currency *report;
-	struct rate from, to;
+	struct rates *kept;	/* the currencies read */
+	size_t nkept, capkept;
 };
 
+/* a date that is not text (a BLOB another program wrote) is never up to
+ * a day's, as SQL compares them */
 static const char rate_sql[] =
-    "SELECT rate_pico FROM fx_rates WHERE currency = ?1 AND rate_date <= ?2 "
-    "ORDER BY rate_date DESC LIMIT 1";
+    "SELECT rate_date, rate_pico FROM fx_rates WHERE currency = ?1 "
+    "AND rate_date = CAST(rate_date AS TEXT) ORDER BY rate_date";
 
 struct fx *
 fx_open(struct db *db, const char *report)
@@ -50,6 +63,12 @@ fx_close(struct fx *fx)
 	if (fx == NULL)
 		return;
 	db_finalize(fx->lookup);
+	for (size_t i = 0; i < fx->nkept; i++) {
+		for (size_t k = 0; k < fx->kept[i].n; k++)
+			free(fx->kept[i].r[k].date);
+		free(fx->kept[i].r);
+	}
+	free(fx->kept);
 	free(fx);
 }
 
@@ -81,30 +100,57 @@ fx_apply(int64_t amount, int from_exp, int64_t from_rate, int to_exp,
 	return money_div(num, den, out) == MONEY_OK ? 0 : -1;
 }
 
-/* The rate of a currency on a day, in 10^-12 base units. */
-static int
-rate_of(struct fx *fx, struct rate *r, const char *code, int32_t day)
+/* The rates of code, read the first time. */
+static const struct rates *
+rates_of(struct fx *fx, const char *code)
 {
+	struct rates *r;
+
+	for (size_t i = 0; i < fx->nkept; i++)
+		if (strcmp(fx->kept[i].code, code) == 0)
+			return &fx->kept[i];
+	fx->kept = cli_grow(fx->kept, &fx->capkept, fx->nkept + 1,
+	    sizeof(*fx->kept));
+	r = &fx->kept[fx->nkept++];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->code, sizeof(r->code), "%s", code);
+	db_bind_text(fx->lookup, 1, code);
+	while (db_row(fx->lookup)) {
+		r->r = cli_grow(r->r, &r->cap, r->n + 1, sizeof(*r->r));
+		r->r[r->n].date = db_strdup(fx->lookup, 0);
+		r->r[r->n++].pico = db_null(fx->lookup, 1) ? 0 :
+		    db_int(fx->lookup, 1);
+	}
+	return r;
+}
+
+/* The rate of a currency on a day, in 10^-12 base units, into *pico. */
+static int
+rate_of(struct fx *fx, const char *code, int32_t day, int64_t *pico)
+{
+	const struct rates *r;
 	char date[DATE_FMT_MAX];
-	int rc;
+	size_t lo = 0, hi;
 
 	if (strcmp(code, fx->base) == 0) {
-		r->pico = BASE_RATE;
-		r->code[0] = '\0';	/* what the cache held is gone */
+		*pico = BASE_RATE;
 		return 0;
 	}
-	if (strcmp(r->code, code) == 0 && r->day == day)
-		return 0;
+	r = rates_of(fx, code);
 	date_format(date, day);
-	db_bind_text(fx->lookup, 1, code);
-	db_bind_text(fx->lookup, 2, date);
-	if ((rc = db_row(fx->lookup)))
-		r->pico = db_int(fx->lookup, 0);
-	db_reset(fx->lookup);
-	if (!rc || r->pico <= 0)
+	/* the first of a date past the day's: the one before it is the
+	 * day's rate */
+	for (hi = r->n; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(r->r[mid].date, date) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0 || r->r[lo - 1].pico <= 0)
 		return -1;
-	snprintf(r->code, sizeof(r->code), "%s", code);
-	r->day = day;
+	*pico = r->r[lo - 1].pico;
 	return 0;
 }
 
@@ -123,6 +169,7 @@ fx_convert_into(struct fx *fx, int64_t amount, const char *currency,
 	const struct currency *c, *to;
 	const char *missing = NULL;
 	char date[DATE_FMT_MAX];
+	int64_t from, into_rate;
 
 	if (strcmp(currency, into) == 0 && strlen(currency) == 3 &&
 	    money_currency(currency, 3) != NULL) {
@@ -140,9 +187,9 @@ fx_convert_into(struct fx *fx, int64_t amount, const char *currency,
 		*out = amount;
 		return 0;
 	}
-	if (rate_of(fx, &fx->from, c->code, day) != 0)
+	if (rate_of(fx, c->code, day, &from) != 0)
 		missing = c->code;
-	else if (rate_of(fx, &fx->to, to->code, day) != 0)
+	else if (rate_of(fx, to->code, day, &into_rate) != 0)
 		missing = to->code;
 	if (missing != NULL) {
 		date_format(date, day);
@@ -150,8 +197,8 @@ fx_convert_into(struct fx *fx, int64_t amount, const char *currency,
 		    "(import one with revops-import fx_rates)", missing, date);
 		return -1;
 	}
-	if (fx_apply(amount, c->exponent, fx->from.pico, to->exponent,
-	    fx->to.pico, out) != 0) {
+	if (fx_apply(amount, c->exponent, from, to->exponent, into_rate,
+	    out) != 0) {
 		snprintf(why, size, "%s amount too large to convert", c->code);
 		return -1;
 	}

@@ -58,6 +58,10 @@
 # A figure more than 10 times over its target is not measured again: the
 # median is then of the runs made.
 #
+# Last, tests/bench/pg.sh: every job again on a PostgreSQL server of its
+# own, when one can be started, beside the same job on SQLite, and each
+# import beside psql's \copy (at its own, smaller scale: BENCH_PG_SCALE).
+#
 # Peak memory comes from GNU time (/usr/bin/time -f %M; Debian package
 # `time`: apt-get install time), else from python3's getrusage, else it
 # is not shown.  Targets get PASS or MISS; the exit status is 0 unless
@@ -841,6 +845,11 @@ echo "time per subscription, all / 1/16: run" \
     'BEGIN { printf "%.2f", a / b / 16 }') (linear: < 1.5)" \
     "$(verdict "$bfull < 1.5 * 16 * $b16 && $mfull < 1.5 * 16 * $m16")"
 rm -f "$dir/s16.db" "$dir/s4.db" "$dir/s.db" "$dir/s.out"
+
+# ---- PostgreSQL: every job again, beside SQLite ------------------------------
+
+echo
+sh "$(dirname "$0")/pg.sh" "$bindir" "$gen" || failed=1
 
 rm -f "$dir/.rss" "$dir/revops-import" "$dir/revops-quote" \
     "$dir/revops-invoice" "$dir/quote.out" "$dir/mlr.out" "$dir/bill.out" \

@@ -1,0 +1,263 @@
+#!/bin/sh
+# The benchmark of DESIGN.md section 5 on PostgreSQL: every job on a
+# server of this script's own (tests/pg-server.sh: the same machine, a
+# Unix socket), beside the same job on a SQLite file, and each import
+# beside psql's \copy of the same file into an untyped table (every
+# column text, named from the header).  Usage: pg.sh BINDIR GEN
+#
+# The company is the generator's at $BENCH_PG_SCALE (default 0.05: 5,000
+# accounts, 50,000 invoice lines), so that the whole of it takes a few
+# minutes.  Each job runs $BENCH_PG_RUNS times (default 3), SQLite, then
+# PostgreSQL, then the peer, each on a fresh copy of the same database
+# (a file copied; a database made from a template), and is reported as
+# the median, with the ratio PostgreSQL / SQLite (target <= 2) and, for
+# the imports, PostgreSQL / \copy (target <= 1.5).  The outputs of the
+# two backends must be the same byte for byte.
+#
+# Without PostgreSQL's server programs it says so and passes.
+set -u
+
+[ $# -eq 2 ] || { echo "usage: pg.sh BINDIR GEN" >&2; exit 2; }
+bindir=$(cd "$1" && pwd) || exit 2
+case $2 in /*) gen=$2 ;; *) gen=$PWD/$2 ;; esac
+top=$(cd "$(dirname "$0")/.." && pwd)
+scale=${BENCH_PG_SCALE:-0.05}
+runs=${BENCH_PG_RUNS:-3}
+
+. "$top/pg-server.sh"
+pg_server bench-pg
+case $? in
+0) ;;
+2)	echo "bench on PostgreSQL: skipped: no PostgreSQL server here" \
+	    "(apt-get install postgresql)"
+	exit 0 ;;
+*)	echo "bench on PostgreSQL: the server did not start" >&2
+	exit 1 ;;
+esac
+work=$dir/work
+mkdir "$work" || exit 2
+# A copy, so that every figure is of the same program even when the build
+# changes during the run.
+for p in revops-import revops-quote revops-invoice revops-metrics; do
+	cp "$bindir/$p" "$work/$p" || exit 2
+done
+failed=0
+
+now() {
+	date +%s%N
+}
+
+secs() {
+	awk -v ns="$1" 'BEGIN { printf "%.3f", ns / 1e9 }'
+}
+
+median() {
+	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 }
+	    END { print v[int((NR + 1) / 2)] }'
+}
+
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
+}
+
+verdict() {
+	awk -v r="$1" -v t="$2" 'BEGIN { print r <= t ? "PASS" : "MISS" }'
+}
+
+# timed LOG CMD...: runs CMD, its output in LOG (stdin from $input, else
+# nothing); sets ns.  A failure fails the benchmark.
+input=/dev/null IMPORT= AGAIN=
+timed() {
+	log=$1
+	shift
+	t0=$(now)
+	"$@" <"$input" >"$log" 2>"$log.err"
+	rc=$?
+	t1=$(now)
+	ns=$((t1 - t0))
+	if [ "$rc" -ne 0 ]; then
+		echo "pg.sh: failed (exit $rc): $*" >&2
+		tail -n 5 "$log.err" >&2
+		failed=1
+	fi
+}
+
+# A database of each backend by one name: base NAME is a SQLite file and
+# a PostgreSQL database, made by the commands given to each
+# (on NAME CMD ARGS...: CMD -D each ARGS); fresh NAME makes run.db and
+# the database run from them, outside the figures.
+sq() {
+	echo "$work/$1.db"
+}
+
+pg() {
+	echo "postgresql:///$1"
+}
+
+on() {
+	name=$1 cmd=$2
+	shift 2
+	"$cmd" -D "$(sq "$name")" "$@" >/dev/null 2>>"$work/setup.log" &&
+	    "$cmd" -D "$(pg "$name")" "$@" >/dev/null 2>>"$work/setup.log" ||
+	    { tail -n 5 "$work/setup.log" >&2;
+	    echo "pg.sh: the setup failed: $*" >&2; exit 1; }
+}
+
+base() {
+	if [ -z "$1" ]; then
+		rm -f "$(sq "$2")"
+		createdb "$2" || exit 2
+	else
+		cp "$(sq "$1")" "$(sq "$2")" && createdb -T "$1" "$2" || exit 2
+	fi
+}
+
+fresh() {
+	rm -f "$work/run.db" "$work/run.db-wal" "$work/run.db-shm"
+	cp "$(sq "$1")" "$work/run.db" || exit 2
+	dropdb --if-exists run 2>/dev/null
+	createdb -T "$1" run || exit 2
+}
+
+# The peer: the file into a new table of text columns named from its
+# header, by psql's \copy; the table goes before the next run.
+copy_peer() {
+	cols=$(head -n 1 "$1" | tr -d '\r' |
+	    awk -F, '{ for (i = 1; i <= NF; i++)
+		printf "%s\"%s\" text", (i > 1 ? ", " : ""), $i }')
+	psql -X -q -d peer -c "DROP TABLE IF EXISTS t" >/dev/null 2>&1
+	timed "$work/peer.out" psql -X -q -d peer -c "CREATE TABLE t ($cols)" \
+	    -c "\\copy t FROM '$1' WITH (FORMAT csv, HEADER true)"
+}
+
+printf '%-36s %8s %8s %8s %7s %7s  %s\n' "job (scale $scale, median of" \
+    SQLite PG "\\copy" PG/SQ PG/copy "target <= 2, <= 1.5"
+printf '%-36s\n' "$runs runs, seconds)"
+# job LABEL BASE CMD ARGS...: CMD on a fresh copy of BASE on each backend
+# (CMD -D run.db ARGS, CMD -D postgresql:///run ARGS), $runs times,
+# interleaved; with IMPORT=FILE the peer is timed too, and with AGAIN=1
+# CMD runs once before the run timed (a billing run again bills nothing).
+# The outputs must agree.
+job() {
+	label=$1 from=$2 cmd=$3
+	shift 3
+	stimes= ptimes= ctimes=
+	i=0
+	while [ "$i" -lt "$runs" ]; do
+		fresh "$from"
+		for db in "$work/run.db" "$(pg run)"; do
+			[ -n "$AGAIN" ] && timed "$work/out" "$cmd" -D "$db" "$@"
+			timed "$work/out" "$cmd" -D "$db" "$@"
+			if [ "$db" = "$work/run.db" ]; then
+				stimes="$stimes $ns"
+				mv "$work/out" "$work/sq.out"
+				mv "$work/out.err" "$work/sq.out.err"
+			else
+				ptimes="$ptimes $ns"
+			fi
+		done
+		if [ -n "$IMPORT" ]; then
+			copy_peer "$IMPORT"
+			ctimes="$ctimes $ns"
+		fi
+		i=$((i + 1))
+	done
+	compare "$label"
+	report "$label"
+}
+
+compare() {
+	if ! cmp -s "$work/sq.out" "$work/out" ||
+	    ! cmp -s "$work/sq.out.err" "$work/out.err"; then
+		echo "pg.sh: $1: PostgreSQL's output differs from SQLite's:" >&2
+		diff "$work/sq.out" "$work/out" | head -n 5 >&2
+		diff "$work/sq.out.err" "$work/out.err" | head -n 5 >&2
+		failed=1
+	fi
+}
+
+report() {
+	s=$(median $stimes) p=$(median $ptimes)
+	r=$(ratio "$p" "$s")
+	if [ -n "$ctimes" ]; then
+		c=$(median $ctimes)
+		rc=$(ratio "$p" "$c")
+		printf '%-36s %8s %8s %8s %7s %7s  %s %s\n' "$1" "$(secs "$s")" \
+		    "$(secs "$p")" "$(secs "$c")" "$r" "$rc" \
+		    "$(verdict "$r" 2)" "$(verdict "$rc" 1.5)"
+	else
+		printf '%-36s %8s %8s %8s %7s %7s  %s\n' "$1" "$(secs "$s")" \
+		    "$(secs "$p")" "" "$r" "" "$(verdict "$r" 2)"
+	fi
+}
+
+# ---- data ------------------------------------------------------------------
+
+for e in accounts products prices tax_rates fx_rates subscriptions invoices \
+    payments opportunities stage_history usage quote_lines; do
+	"$gen" --scale "$scale" "$e" >"$work/$e.csv" ||
+	    { echo "pg.sh: the generator failed" >&2; exit 1; }
+done
+createdb peer || exit 2
+t0=$(now)
+imp=$work/revops-import
+inv=$work/revops-invoice
+# empty: the schema alone (an import of no rows makes it)
+head -n 1 "$work/accounts.csv" >"$work/none.csv"
+base "" empty
+on empty "$imp" accounts "$work/none.csv"
+base empty accounts
+on accounts "$imp" accounts "$work/accounts.csv"
+base accounts products
+on products "$imp" products "$work/products.csv"
+base products invoices
+on invoices "$imp" invoices "$work/invoices.csv"
+base invoices ar
+on ar "$imp" payments "$work/payments.csv"
+on ar "$inv" apply --as-of 2027-12-31
+base products bill
+for e in prices tax_rates fx_rates subscriptions; do
+	on bill "$imp" "$e" "$work/$e.csv"
+done
+base ar metrics
+for e in fx_rates subscriptions opportunities stage_history usage; do
+	on metrics "$imp" "$e" "$work/$e.csv"
+done
+base products quote
+for e in prices fx_rates; do
+	on quote "$imp" "$e" "$work/$e.csv"
+done
+# The planner's statistics, as autovacuum gathers them within a minute
+# of a load (a copy of a database keeps them); SQLite plans without.
+for d in empty accounts products invoices ar bill metrics quote; do
+	vacuumdb -q --analyze-only -d "$d" || exit 2
+done
+t1=$(now)
+echo "(setup, not in the figures: $(secs $((t1 - t0))) s;" \
+    "$(($(wc -l <"$work/invoices.csv") - 1)) invoice lines," \
+    "$(($(wc -l <"$work/subscriptions.csv") - 1)) subscriptions)"
+
+for e in accounts:empty products:accounts subscriptions:products \
+    invoices:products payments:invoices; do
+	IMPORT=$work/${e%%:*}.csv
+	job "import ${e%%:*}" "${e#*:}" "$imp" "${e%%:*}" "$IMPORT"
+done
+IMPORT=
+job "invoice run --period 2026-06" bill "$inv" run --period 2026-06
+AGAIN=1
+job "  the same period again" bill "$inv" run --period 2026-06
+AGAIN=
+job "invoice aging" ar "$inv" aging --as-of 2026-12-31
+job "invoice schedule" ar "$inv" schedule
+job "metrics, 36 months" metrics "$work/revops-metrics" --from 2023-07 \
+    --to 2026-06
+input=$work/quote_lines.csv
+job "quote price --currency USD" quote "$work/revops-quote" --on 2026-06-01 \
+    --currency USD price
+input=/dev/null
+
+if [ "$failed" -ne 0 ]; then
+	echo "pg.sh: something failed; the figures above are not valid" >&2
+	exit 1
+fi
+exit 0
