@@ -311,7 +311,6 @@ struct run {
 	struct pricing_book *book;
 	struct pair *products;		/* names by sku */
 	size_t nproducts;
-	struct rates rates;		/* of the accounts that have one */
 	long long first_invoice, next_invoice;	/* numbers of INV- ids */
 	struct batch *batches, **last;
 	struct batch *fill;		/* being made, or NULL */
@@ -1051,9 +1050,70 @@ struct writer {
 	struct db *db;
 	struct db_rows *invoices, *lines;
 	struct db_stmt *order_billed, *usage_billed;
-	const struct rates *rates;
+	int some, rates_read;
+	struct rates rates;	/* read at the first invoice: a run that
+				 * bills nothing reads none */
 	const char *issued, *due, *month;
 };
+
+static int
+by_pair(const void *a, const void *b)
+{
+	return strcmp(((const struct pair *)a)->key,
+	    ((const struct pair *)b)->key);
+}
+
+static int
+by_rate(const void *a, const void *b)
+{
+	return strcmp(((const struct rate *)a)->account,
+	    ((const struct rate *)b)->account);
+}
+
+/*
+ * The rate of each account to bill (some: those in run_accounts) whose
+ * region has one; the accounts' keys noted as read.  Sorted here, in
+ * bytes as bsearch() compares, whatever order the database's collation
+ * gives (the accounts come in the table's, which is mostly theirs).
+ */
+static void
+load_rates(struct db *db, int some, struct rates *rs)
+{
+	size_t ntax;
+	struct pair *tax = load_pairs(db_prepare(db, sql_tax_rates), &ntax);
+	struct db_stmt *st = db_prepare(db, sql_regions);
+	int sorted = 1;
+
+	qsort(tax, ntax, sizeof(*tax), by_pair);
+	db_bind_int(st, 1, some);
+	db_stmt_keys(st, 0);
+	while (db_row(st)) {
+		const struct pair *t = db_null(st, 1) ? NULL :
+		    bsearch(db_text(st, 1), tax, ntax, sizeof(*tax),
+		    by_pair_key);
+		size_t len = db_len(st, 0) + 1;
+
+		if (t == NULL)
+			continue;
+		rs->text = cli_grow(rs->text, &rs->captext, rs->ntext + len,
+		    1);
+		memcpy(rs->text + rs->ntext, db_text(st, 0), len);
+		rs->r = cli_grow(rs->r, &rs->cap, rs->n + 1, sizeof(*rs->r));
+		rs->r[rs->n].at = rs->ntext;
+		rs->r[rs->n++].micro = strtoll(t->value, NULL, 10);
+		rs->ntext += len;
+	}
+	db_finalize(st);
+	free_pairs(tax, ntax);
+	for (size_t i = 0; i < rs->n; i++) {
+		rs->r[i].account = rs->text + rs->r[i].at;
+		if (i > 0 && strcmp(rs->r[i - 1].account, rs->r[i].account) > 0)
+			sorted = 0;
+	}
+	if (!sorted)
+		qsort(rs->r, rs->n, sizeof(*rs->r), by_rate);
+}
+
 
 static int
 by_rate_account(const void *key, const void *elem)
@@ -1065,8 +1125,14 @@ by_rate_account(const void *key, const void *elem)
 static int64_t
 tax_rate(struct writer *w, const char *account)
 {
-	const struct rate *r = w->rates->n == 0 ? NULL : bsearch(account,
-	    w->rates->r, w->rates->n, sizeof(*w->rates->r), by_rate_account);
+	const struct rate *r;
+
+	if (!w->rates_read) {
+		load_rates(w->db, w->some, &w->rates);
+		w->rates_read = 1;
+	}
+	r = w->rates.n == 0 ? NULL : bsearch(account, w->rates.r,
+	    w->rates.n, sizeof(*w->rates.r), by_rate_account);
 
 	return r != NULL ? r->micro : 0;
 }
@@ -1191,7 +1257,9 @@ writer_open(struct writer *w, const struct run *r)
 	w->lines = db_rows_new(r->db, sql_lines, 10);
 	w->order_billed = db_prepare(r->db, sql_order_billed);
 	w->usage_billed = db_prepare(r->db, sql_usage_billed);
-	w->rates = &r->rates;
+	w->some = r->some;
+	w->rates_read = 0;
+	memset(&w->rates, 0, sizeof(w->rates));
 	w->issued = r->issued;
 	w->due = r->due;
 	w->month = r->usage_month;
@@ -1207,6 +1275,8 @@ writer_close(struct writer *w)
 	db_rows_free(w->lines);
 	db_finalize(w->order_billed);
 	db_finalize(w->usage_billed);
+	free(w->rates.r);
+	free(w->rates.text);
 }
 
 /* ---- one account's invoices --------------------------------------------------- */
@@ -1829,80 +1899,26 @@ load_running(struct run *r)
 	db_finalize(st);
 }
 
-/* run_accounts: the accounts to bill, for the reader's queries. */
+/* run_accounts: the accounts to bill, for the reader's queries and the
+ * writer's rates. */
 static void
 accounts_table(struct run *r)
 {
-	struct db_stmt *st;
+	struct db *on[] = { r->rd, r->db };	/* the writer reads rates */
 
-	db_temp_table(r->rd, "run_accounts", "key TEXT PRIMARY KEY");
-	st = db_prepare(r->rd, sql_accounts_keep);
-	for (size_t i = 0; i < r->only.n; i++) {
-		if (r->only.cell[i] == NULL)
-			continue;
-		db_bind_text(st, 1, r->only.cell[i]);
-		db_done(st);
+	for (int c = 0; c < 2; c++) {
+		struct db_stmt *st;
+
+		db_temp_table(on[c], "run_accounts", "key TEXT PRIMARY KEY");
+		st = db_prepare(on[c], sql_accounts_keep);
+		for (size_t i = 0; i < r->only.n; i++) {
+			if (r->only.cell[i] == NULL)
+				continue;
+			db_bind_text(st, 1, r->only.cell[i]);
+			db_done(st);
+		}
+		db_finalize(st);
 	}
-	db_finalize(st);
-}
-
-static int
-by_pair(const void *a, const void *b)
-{
-	return strcmp(((const struct pair *)a)->key,
-	    ((const struct pair *)b)->key);
-}
-
-static int
-by_rate(const void *a, const void *b)
-{
-	return strcmp(((const struct rate *)a)->account,
-	    ((const struct rate *)b)->account);
-}
-
-/*
- * r->rates: the rate of each account to bill whose region has one; the
- * accounts' keys noted as read.  Sorted here, in bytes as bsearch()
- * compares, whatever order the database's collation gives (the accounts
- * come in the table's, which is mostly theirs).
- */
-static void
-load_rates(struct run *r)
-{
-	struct rates *rs = &r->rates;
-	size_t ntax;
-	struct pair *tax = load_pairs(db_prepare(r->rd, sql_tax_rates), &ntax);
-	struct db_stmt *st = db_prepare(r->rd, sql_regions);
-	int sorted = 1;
-
-	qsort(tax, ntax, sizeof(*tax), by_pair);
-	db_bind_int(st, 1, r->some);
-	db_stmt_keys(st, 0);
-	while (db_row(st)) {
-		const struct pair *t = db_null(st, 1) ? NULL :
-		    bsearch(db_text(st, 1), tax, ntax, sizeof(*tax),
-		    by_pair_key);
-		size_t len = db_len(st, 0) + 1;
-
-		if (t == NULL)
-			continue;
-		rs->text = cli_grow(rs->text, &rs->captext, rs->ntext + len,
-		    1);
-		memcpy(rs->text + rs->ntext, db_text(st, 0), len);
-		rs->r = cli_grow(rs->r, &rs->cap, rs->n + 1, sizeof(*rs->r));
-		rs->r[rs->n].at = rs->ntext;
-		rs->r[rs->n++].micro = strtoll(t->value, NULL, 10);
-		rs->ntext += len;
-	}
-	db_finalize(st);
-	free_pairs(tax, ntax);
-	for (size_t i = 0; i < rs->n; i++) {
-		rs->r[i].account = rs->text + rs->r[i].at;
-		if (i > 0 && strcmp(rs->r[i - 1].account, rs->r[i].account) > 0)
-			sorted = 0;
-	}
-	if (!sorted)
-		qsort(rs->r, rs->n, sizeof(*rs->r), by_rate);
 }
 
 /* Opens the biller's reader and its statements. */
@@ -1922,7 +1938,6 @@ prepare(struct run *r)
 	db_bind_day(r->subs, 3, r->horizon);
 	r->products = load_pairs(db_prepare(r->rd, sql_products),
 	    &r->nproducts);
-	load_rates(r);
 	load_charged(r);
 	load_running(r);
 	r->history = db_prepare(r->rd, sql_history);
@@ -1959,8 +1974,6 @@ finish_reading(struct run *r)
 	free(r->hrow);
 	free(r->names);
 	free_pairs(r->products, r->nproducts);
-	free(r->rates.r);
-	free(r->rates.text);
 	lines_done(r);
 	free(r->l);
 }

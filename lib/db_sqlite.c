@@ -398,6 +398,12 @@ struct values {			/* distinct, in the order first met */
 	char last[LAST_MAX];	/* the key of the last one: values repeat */
 	size_t nlast;		/* 0: none kept */
 	uint64_t hlast;
+	/* A column's values there go to its set only once a written key
+	 * is looked up in it (want()): till then they wait in backlog, so
+	 * that a command that reads many keys and writes few rows does not
+	 * build sets for nothing. */
+	int lazy, wanted;
+	struct notes backlog;
 };
 
 struct ref_table;
@@ -439,7 +445,7 @@ struct ref_table {
 #define NOTES_BUFS 8
 struct one_note {
 	struct values *vs;
-	const struct referred *rf;
+	struct referred *rf;
 	uint64_t h;		/* made by the checker */
 	size_t n;		/* then its n bytes */
 	int row;		/* of a bulk write's statement */
@@ -569,11 +575,26 @@ values_has(const struct values *vs, const char *k, size_t n, uint64_t h)
 	return k != NULL && keyset_find_hashed(vs->set, h, k, n) != NULL;
 }
 
+static void notes_note(struct notes *nb);
+
+/* vs's values in its set, from now on (see struct values). */
+static void
+want(struct values *vs)
+{
+	if (!vs->lazy || vs->wanted)
+		return;
+	vs->wanted = 1;
+	notes_note(&vs->backlog);
+	free(vs->backlog.p);
+	memset(&vs->backlog, 0, sizeof(vs->backlog));
+}
+
 /* Whether a value of key k, of hash h (keyset_hash()), is known to be in
  * column rf (see above). */
 static int
-known(const struct referred *rf, const char *k, size_t n, uint64_t h)
+known(struct referred *rf, const char *k, size_t n, uint64_t h)
 {
+	want(&rf->there);
 	return values_has(&rf->there, k, n, h) &&
 	    !values_has(&rf->gone, k, n, h);
 }
@@ -597,7 +618,7 @@ note_soon(const struct values *vs, uint64_t h, const struct referred *rf,
  * column rf (NULL: none). */
 static void
 note(struct values *vs, const char *k, size_t n, uint64_t h,
-    const struct referred *rf)
+    struct referred *rf)
 {
 	if (h == vs->hlast && n == vs->nlast && memcmp(k, vs->last, n) == 0)
 		return;
@@ -606,6 +627,16 @@ note(struct values *vs, const char *k, size_t n, uint64_t h,
 		memcpy(vs->last, k, n);
 		vs->nlast = n;
 		vs->hlast = h;
+	}
+	if (vs->lazy && !vs->wanted) {
+		struct notes *nb = &vs->backlog;
+		struct one_note o = { vs, NULL, h, n, 0 };
+
+		nb->p = cli_grow(nb->p, &nb->cap, nb->used + sizeof(o) + n, 1);
+		memcpy(nb->p + nb->used, &o, sizeof(o));
+		memcpy(nb->p + nb->used + sizeof(o), k, n);
+		nb->used += sizeof(o) + n;
+		return;
 	}
 	if (rf != NULL && (keyset_find_hashed(vs->set, h, k, n) != NULL ||
 	    known(rf, k, n, h)))
@@ -734,6 +765,7 @@ static void
 values_free(struct values *vs)
 {
 	keyset_free(vs->set);
+	free(vs->backlog.p);
 }
 
 static void
@@ -807,6 +839,7 @@ referred(struct ref_table *t, const char *column, int col, int text)
 	rf->col = col;
 	rf->text = text;
 	rf->there.set = keyset_new(SIZE_MAX);
+	rf->there.lazy = 1;
 	rf->gone.set = keyset_new(SIZE_MAX);
 	return rf;
 }
@@ -1108,6 +1141,7 @@ sq_references_check(struct db *db)
 			/* known since its row was written; or taken away,
 			 * when the loop below looks at every row that refers
 			 * to it, so that none is reported twice */
+			want(&r->to->there);
 			if (values_has(&r->to->there, k.p, k.n, h) ||
 			    values_has(&r->to->gone, k.p, k.n, h))
 				continue;
