@@ -23,7 +23,6 @@
 #include <unistd.h>
 
 #include "db_backend.h"
-#include "handoff.h"
 #include "keyset.h"
 #include "outfile.h"
 
@@ -47,8 +46,8 @@ struct sq_stmt {
  * A bulk write (db_rows).  Its text is copied in blocks that live until
  * the statement has run (copies_reset()): a malloc a block, not one a
  * value.  While the check of references is on, the references of the
- * rows are noted from their binds (rows_bound()) and go to the checker
- * as the statement runs, so that the hook need not read each row back.
+ * rows are noted from their binds (rows_bound()), a statement's at a
+ * time, so that the hook need not read each row back.
  */
 struct copies {
 	char *block;
@@ -435,18 +434,16 @@ struct ref_table {
 
 /*
  * The keys that bulk writes wrote and statements read (db_stmt_keys())
- * are noted on a thread of their own, the checker, so that the threads
- * that write and read never wait for the sets' memory nor hash: they
- * hand it buffers of notes, each its set, the column its key must be
- * known in (NULL: none), then its key.  The order of notes does not
- * matter: a value is known only while its key is there and not gone,
- * whenever it is noted, and the check waits for the checker first.
+ * are noted many at a time (notes_note()), so that the waits for the
+ * sets' memory overlap and the lock is seldom taken: a buffer of notes,
+ * each its set, the column its key must be known in (NULL: none), then
+ * its key.  (A thread of the check's own to note them was slower: on two
+ * cores, a third thread takes its time from the two that bill.)
  */
-#define NOTES_BUFS 8
 struct one_note {
 	struct values *vs;
 	struct referred *rf;
-	uint64_t h;		/* made by the checker */
+	uint64_t h;		/* made by notes_note() */
 	size_t n;		/* then its n bytes */
 	int row;		/* of a bulk write's statement */
 };
@@ -460,15 +457,13 @@ struct references {
 	char *key[2];		/* the keys made (value_key()) */
 	size_t capkey[2];
 	struct db_keys *readers;	/* statements that read keys */
-	struct handoff *checker;	/* notes the keys of many rows */
-	struct notes *bufs[NOTES_BUFS];
-	/* the sets: the checker's thread, the hook's, the check's */
+	/* the writer's thread and its snapshot's note */
 	pthread_mutex_t lock;
 };
 
 /*
  * A statement's column of keys (db_stmt_keys()).  Its keys wait in
- * `pending` and go to the checker KEYS_BATCH at a time.
+ * `pending` and are noted KEYS_BATCH at a time.
  */
 #define KEYS_BATCH 512
 struct db_keys {
@@ -620,13 +615,18 @@ static void
 note(struct values *vs, const char *k, size_t n, uint64_t h,
     struct referred *rf)
 {
-	if (h == vs->hlast && n == vs->nlast && memcmp(k, vs->last, n) == 0)
-		return;
-	vs->nlast = 0;
-	if (n <= sizeof(vs->last)) {
-		memcpy(vs->last, k, n);
-		vs->nlast = n;
-		vs->hlast = h;
+	/* a key written repeats (the lines of one invoice), one there
+	 * seldom */
+	if (rf != NULL) {
+		if (h == vs->hlast && n == vs->nlast &&
+		    memcmp(k, vs->last, n) == 0)
+			return;
+		vs->nlast = 0;
+		if (n <= sizeof(vs->last)) {
+			memcpy(vs->last, k, n);
+			vs->nlast = n;
+			vs->hlast = h;
+		}
 	}
 	if (vs->lazy && !vs->wanted) {
 		struct notes *nb = &vs->backlog;
@@ -655,8 +655,10 @@ notes_note(struct notes *nb)
 
 	for (size_t at = 0; at < nb->used; at += sizeof(o) + o.n) {
 		memcpy(&o, nb->p + at, sizeof(o));
-		o.h = keyset_hash(nb->p + at + sizeof(o), o.n);
-		memcpy(nb->p + at, &o, sizeof(o));
+		if (o.h == 0) {		/* a backlog's have theirs */
+			o.h = keyset_hash(nb->p + at + sizeof(o), o.n);
+			memcpy(nb->p + at, &o, sizeof(o));
+		}
 		note_soon(o.vs, o.h, o.rf, 0);
 	}
 	for (size_t at = 0; at < nb->used; at += sizeof(o) + o.n) {
@@ -670,31 +672,13 @@ notes_note(struct notes *nb)
 	nb->used = 0;
 }
 
-/* The checker's work (handoff). */
+/* notes_note() with rs's lock taken. */
 static void
-checker_work(void *arg, void *buf)
+notes_note_locked(struct references *rs, struct notes *nb)
 {
-	struct references *rs = arg;
-
 	pthread_mutex_lock(&rs->lock);
-	notes_note(buf);
+	notes_note(nb);
 	pthread_mutex_unlock(&rs->lock);
-}
-
-/* Hands the notes of *nb to the checker, and leaves *nb empty. */
-static void
-checker_give(struct references *rs, struct notes *nb)
-{
-	struct notes *b, t;
-
-	if (nb->used == 0)
-		return;
-	b = handoff_take(rs->checker);
-	t = *b;
-	*b = *nb;
-	*nb = t;
-	nb->used = 0;
-	handoff_give(rs->checker, b);
 }
 
 /* Column col of the row as it was (old) and as it is to be (new): each
@@ -773,11 +757,6 @@ references_free(struct references *rs)
 {
 	if (rs == NULL)
 		return;
-	handoff_stop(rs->checker);
-	for (int i = 0; i < NOTES_BUFS; i++) {
-		free(rs->bufs[i]->p);
-		free(rs->bufs[i]);
-	}
 	for (int i = 0; i < rs->nr; i++) {
 		free(rs->r[i].column);
 		values_free(&rs->r[i].wrote);
@@ -868,10 +847,6 @@ references_load(struct db *db)
 	size_t capt = 0, capr = 0;
 
 	pthread_mutex_init(&rs->lock, NULL);
-	for (int i = 0; i < NOTES_BUFS; i++)
-		rs->bufs[i] = cli_calloc(1, sizeof(*rs->bufs[i]));
-	rs->checker = handoff_start((void **)rs->bufs, NOTES_BUFS,
-	    checker_work, rs, 1);
 	while (db_row(st)) {
 		rs->t = cli_grow(rs->t, &capt, (size_t)rs->nt + 1,
 		    sizeof(*rs->t));
@@ -987,12 +962,11 @@ key_read(struct db_stmt *st)
 	nb->used += sizeof(o) + o.n;
 	if (++ks->npending < KEYS_BATCH)
 		return;
-	checker_give(rs, nb);
+	notes_note_locked(rs, nb);
 	ks->npending = 0;
 }
 
-/* Hands the keys st has read to the checker and takes it off its
- * writer's list. */
+/* Notes the keys st has read and takes it off its writer's list. */
 static void
 keys_free(struct db_keys *ks)
 {
@@ -1001,8 +975,8 @@ keys_free(struct db_keys *ks)
 	if (ks == NULL)
 		return;
 	if ((rs = keys_refs(ks)) != NULL) {
-		checker_give(rs, &ks->pending);
 		pthread_mutex_lock(&rs->lock);
+		notes_note(&ks->pending);
 		for (struct db_keys **p = &rs->readers; *p != NULL;
 		    p = &(*p)->next)
 			if (*p == ks) {
@@ -1114,7 +1088,6 @@ sq_references_check(struct db *db)
 
 	if (rs == NULL)
 		return 0;	/* the database checked each row */
-	handoff_wait(rs->checker);
 	pthread_mutex_lock(&rs->lock);
 	for (struct db_keys *ks = rs->readers; ks != NULL; ks = ks->next) {
 		notes_note(&ks->pending);
@@ -1593,7 +1566,7 @@ rows_ran(struct sq_rows *r)
 	if (rs != NULL) {
 		if (r->any_left_out)
 			rows_drop_left_out(r);
-		checker_give(rs, &r->notes);
+		notes_note_locked(rs, &r->notes);
 		sqlite3_mutex_enter(sqlite3_db_mutex(h));
 		sqlite3_preupdate_hook(h, NULL, NULL);
 	}

@@ -80,24 +80,12 @@ handoff_give(struct handoff *h, void *buf)
 {
 	if (!h->threaded) {
 		h->work(h->ctx, buf);
-		pthread_mutex_lock(&h->mu);
 		h->free[h->nfree++] = buf;
-		pthread_cond_broadcast(&h->cv);
-		pthread_mutex_unlock(&h->mu);
 		return;
 	}
 	pthread_mutex_lock(&h->mu);
 	h->queue[(h->head + h->nqueue++) % h->n] = buf;
 	pthread_cond_broadcast(&h->cv);
-	pthread_mutex_unlock(&h->mu);
-}
-
-void
-handoff_wait(struct handoff *h)
-{
-	pthread_mutex_lock(&h->mu);
-	while (h->nqueue > 0)
-		pthread_cond_wait(&h->cv, &h->mu);
 	pthread_mutex_unlock(&h->mu);
 }
 

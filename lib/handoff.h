@@ -25,10 +25,6 @@ void *handoff_take(struct handoff *h);
 /* Hands a filled buffer to the worker. */
 void handoff_give(struct handoff *h, void *buf);
 
-/* Waits until every buffer handed over is processed.  Any thread may
- * take, give and wait. */
-void handoff_wait(struct handoff *h);
-
 /* Waits until every buffer handed over is processed, ends the worker and
  * frees the handoff. */
 void handoff_stop(struct handoff *h);
