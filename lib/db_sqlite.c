@@ -403,6 +403,7 @@ struct values {			/* distinct, in the order first met */
 	 * build sets for nothing. */
 	int lazy, wanted;
 	struct notes backlog;
+	size_t nbacklog;
 };
 
 struct ref_table;
@@ -579,6 +580,7 @@ want(struct values *vs)
 	if (!vs->lazy || vs->wanted)
 		return;
 	vs->wanted = 1;
+	keyset_reserve(vs->set, vs->nbacklog);
 	notes_note(&vs->backlog);
 	free(vs->backlog.p);
 	memset(&vs->backlog, 0, sizeof(vs->backlog));
@@ -636,6 +638,7 @@ note(struct values *vs, const char *k, size_t n, uint64_t h,
 		memcpy(nb->p + nb->used, &o, sizeof(o));
 		memcpy(nb->p + nb->used + sizeof(o), k, n);
 		nb->used += sizeof(o) + n;
+		vs->nbacklog++;
 		return;
 	}
 	if (rf != NULL && (keyset_find_hashed(vs->set, h, k, n) != NULL ||

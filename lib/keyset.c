@@ -159,13 +159,16 @@ entry_size(size_t len)
 	return (sizeof(struct entry) + len + ALIGN - 1) & ~(size_t)(ALIGN - 1);
 }
 
-/* Twice the slots, the entries placed again from the arena: each is new
- * to the table, so its place is the first empty slot from its hash. */
+/* At least twice the slots of `need` keys, the entries placed again from
+ * the arena: each is new to the table, so its place is the first empty
+ * slot from its hash. */
 static void
-grow(struct keyset *k)
+grow(struct keyset *k, size_t need)
 {
 	free(k->slot);
 	k->nslot = k->nslot ? k->nslot * 2 : 1024;
+	while (k->nslot < 2 * need)
+		k->nslot *= 2;
 	k->slot = cli_calloc(k->nslot, sizeof(*k->slot));
 	for (size_t at = 0; at < k->used; ) {
 		const struct entry *e = entry_at(k, at);
@@ -193,7 +196,7 @@ keyset_add_hashed(struct keyset *k, uint64_t h, const char *key, size_t len,
 	    (k->used + entry_size(len)) / ALIGN > UINT32_MAX)
 		return -1;
 	if (2 * (k->n + 1) > k->nslot)
-		grow(k);
+		grow(k, k->n + 1);
 	sl = probe(k, h, key, len);
 	e.hash = h;
 	e.len = (uint32_t)len;
@@ -209,6 +212,15 @@ keyset_add_hashed(struct keyset *k, uint64_t h, const char *key, size_t len,
 	k->used += entry_size(len);
 	k->n++;
 	return 1;
+}
+
+void
+keyset_reserve(struct keyset *k, size_t n)
+{
+	if (n > k->max - k->n)
+		n = k->max - k->n;
+	if (2 * (k->n + n) > k->nslot)
+		grow(k, k->n + n);
 }
 
 size_t

@@ -35,6 +35,10 @@ const char *keyset_find(const struct keyset *k, const char *key, size_t len);
 int keyset_add(struct keyset *k, const char *key, size_t len,
     const char *payload);
 
+/* Makes room for n more keys at once, for a caller that knows it will
+ * add them: no rehash on the way. */
+void keyset_reserve(struct keyset *k, size_t n);
+
 /* How many keys k holds. */
 size_t keyset_count(const struct keyset *k);
 

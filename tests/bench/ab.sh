@@ -8,7 +8,8 @@
 # The company: $BENCH_ROWS invoice lines (default 500,000; scale
 # BENCH_ROWS / 1,000,000 of gen.c), in $BENCH_DIR (default
 # build/bench-ab; a tmpfs such as /dev/shm/ab takes the disk's noise
-# out).  The jobs, each run $AB_RUNS times a side (default 7):
+# out).  The jobs, each run $AB_RUNS times a side (default 7), or those
+# of them $AB_JOBS names:
 #   import    revops-import invoices of a quarter of the lines into a
 #             copy of a database of the accounts and products
 #   run       revops-invoice run --period 2026-06 on a copy of a database
@@ -137,7 +138,7 @@ median() {
 }
 
 printf '\n%-10s %10s %10s %8s\n' job "old (s)" "new (s)" new/old
-for name in import run rerun aging schedule metrics price; do
+for name in ${AB_JOBS:-import run rerun aging schedule metrics price}; do
 	told='' tnew=''
 	i=0
 	while [ $i -lt "$runs" ]; do
