@@ -398,12 +398,12 @@ struct values {			/* distinct, in the order first met */
 	size_t nlast;		/* 0: none kept */
 	uint64_t hlast;
 	/* A column's values there go to its set only once a written key
-	 * is looked up in it (want()): till then they wait in backlog, so
-	 * that a command that reads many keys and writes few rows does not
-	 * build sets for nothing. */
+	 * is looked up in it (want()): till then they wait, each its
+	 * length (a uint32_t) then itself, so that a command that reads
+	 * many keys and writes few rows builds no sets for nothing. */
 	int lazy, wanted;
-	struct notes backlog;
-	size_t nbacklog;
+	char *wait;
+	size_t wused, wcap, nwait;
 };
 
 struct ref_table;
@@ -571,19 +571,48 @@ values_has(const struct values *vs, const char *k, size_t n, uint64_t h)
 	return k != NULL && keyset_find_hashed(vs->set, h, k, n) != NULL;
 }
 
-static void notes_note(struct notes *nb);
+/* Adds key k of hash h to vs's set. */
+static void
+add(struct values *vs, const char *k, size_t n, uint64_t h)
+{
+	if (keyset_add_hashed(vs->set, h, k, n, "") < 0)
+		cli_die(CLI_EIO, "out of memory: too many keys to check the "
+		    "references of");
+}
 
-/* vs's values in its set, from now on (see struct values). */
+/* vs's values in its set, from now on (see struct values): those that
+ * waited go in WANT_BATCH at a time, their slots fetched first. */
+#define WANT_BATCH 256
 static void
 want(struct values *vs)
 {
+	uint64_t h[WANT_BATCH];
+	uint32_t len;
+	size_t at = 0;
+
 	if (!vs->lazy || vs->wanted)
 		return;
 	vs->wanted = 1;
-	keyset_reserve(vs->set, vs->nbacklog);
-	notes_note(&vs->backlog);
-	free(vs->backlog.p);
-	memset(&vs->backlog, 0, sizeof(vs->backlog));
+	keyset_reserve(vs->set, vs->nwait);
+	while (at < vs->wused) {
+		size_t from = at;
+		int n = 0;
+
+		for (; n < WANT_BATCH && at < vs->wused; n++) {
+			memcpy(&len, vs->wait + at, sizeof(len));
+			h[n] = keyset_hash(vs->wait + at + sizeof(len), len);
+			keyset_prefetch(vs->set, h[n]);
+			at += sizeof(len) + len;
+		}
+		for (int i = 0; i < n; i++) {
+			memcpy(&len, vs->wait + from, sizeof(len));
+			add(vs, vs->wait + from + sizeof(len), len, h[i]);
+			from += sizeof(len) + len;
+		}
+	}
+	free(vs->wait);
+	vs->wait = NULL;
+	vs->wused = vs->wcap = vs->nwait = 0;
 }
 
 /* Whether a value of key k, of hash h (keyset_hash()), is known to be in
@@ -631,22 +660,20 @@ note(struct values *vs, const char *k, size_t n, uint64_t h,
 		}
 	}
 	if (vs->lazy && !vs->wanted) {
-		struct notes *nb = &vs->backlog;
-		struct one_note o = { vs, NULL, h, n, 0 };
+		uint32_t len = (uint32_t)n;	/* SQLite's values: < 2^31 */
 
-		nb->p = cli_grow(nb->p, &nb->cap, nb->used + sizeof(o) + n, 1);
-		memcpy(nb->p + nb->used, &o, sizeof(o));
-		memcpy(nb->p + nb->used + sizeof(o), k, n);
-		nb->used += sizeof(o) + n;
-		vs->nbacklog++;
+		vs->wait = cli_grow(vs->wait, &vs->wcap, vs->wused +
+		    sizeof(len) + n, 1);
+		memcpy(vs->wait + vs->wused, &len, sizeof(len));
+		memcpy(vs->wait + vs->wused + sizeof(len), k, n);
+		vs->wused += sizeof(len) + n;
+		vs->nwait++;
 		return;
 	}
 	if (rf != NULL && (keyset_find_hashed(vs->set, h, k, n) != NULL ||
 	    known(rf, k, n, h)))
 		return;
-	if (keyset_add_hashed(vs->set, h, k, n, "") < 0)
-		cli_die(CLI_EIO, "out of memory: too many keys to check the "
-		    "references of");
+	add(vs, k, n, h);
 }
 
 /* Notes what nb holds, with rs's lock held, all of it readied first
@@ -658,10 +685,8 @@ notes_note(struct notes *nb)
 
 	for (size_t at = 0; at < nb->used; at += sizeof(o) + o.n) {
 		memcpy(&o, nb->p + at, sizeof(o));
-		if (o.h == 0) {		/* a backlog's have theirs */
-			o.h = keyset_hash(nb->p + at + sizeof(o), o.n);
-			memcpy(nb->p + at, &o, sizeof(o));
-		}
+		o.h = keyset_hash(nb->p + at + sizeof(o), o.n);
+		memcpy(nb->p + at, &o, sizeof(o));
 		note_soon(o.vs, o.h, o.rf, 0);
 	}
 	for (size_t at = 0; at < nb->used; at += sizeof(o) + o.n) {
@@ -752,7 +777,7 @@ static void
 values_free(struct values *vs)
 {
 	keyset_free(vs->set);
-	free(vs->backlog.p);
+	free(vs->wait);
 }
 
 static void
