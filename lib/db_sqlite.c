@@ -234,7 +234,8 @@ sq_params(struct db_stmt *st)
 static sqlite3_stmt *
 bindable(struct db_stmt *st)
 {
-	if (sqlite3_stmt_busy(SH(st)))
+	/* a bulk write's statement is reset as it runs (rows_ran()) */
+	if (ROWS(st) == NULL && sqlite3_stmt_busy(SH(st)))
 		sqlite3_reset(SH(st));
 	return SH(st);
 }
