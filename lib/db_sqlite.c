@@ -487,7 +487,8 @@ make_key(char **buf, size_t *cap, size_t at, int type, const void *p,
 	if (type == SQLITE_NULL)
 		return NULL;
 	*len = (size_t)n + 1;
-	*buf = cli_grow(*buf, cap, at + *len, 1);
+	if (at + *len > *cap)	/* made at every row: no call when room */
+		*buf = cli_grow(*buf, cap, at + *len, 1);
 	(*buf)[at] = (char)type;
 	if (n > 0)
 		memcpy(*buf + at + 1, p, (size_t)n);
@@ -1478,29 +1479,20 @@ rows_refs(const struct sq_rows *r)
 	    r->db->refs : NULL;
 }
 
-/* Notes a value bound to parameter i of r's statement, if its column is
- * one of the plan's: as a column of text affinity keeps it.  A column
- * that refers to another and is referred to gets two notes. */
+/* Notes value p of column col of row `row`, which the plan has: as a
+ * column of text affinity keeps it.  A column that refers to another and
+ * is referred to gets two notes. */
 static void
-rows_bound(struct sq_rows *r, int i, int type, const void *p, size_t n)
+rows_note(struct sq_rows *r, int row, int col, int type, const void *p,
+    size_t n)
 {
 	struct notes *nb = &r->notes;
-	struct one_note o = { NULL, NULL, 0, 0, 0 };
+	struct one_note o = { NULL, NULL, 0, 0, row };
 	char num[24];
 	size_t at = nb->used;
-	int col;
 
 	if (rows_refs(r) == NULL)
-		return;		/* no plan: the hook reads the rows */
-	/* the row db_rows_add() gave last: no division at each bind */
-	o.row = r->n - 1;
-	col = i - 1 - o.row * r->ncol;
-	if (col == 0) {
-		r->left_out[o.row] = type == SQLITE_NULL;
-		r->any_left_out |= type == SQLITE_NULL;
-	}
-	if (type == SQLITE_NULL || (r->ref[col] == NULL && r->rf[col] == NULL))
-		return;
+		return;		/* references since remade */
 	if (type == SQLITE_INTEGER) {
 		int64_t v;
 
@@ -1522,6 +1514,28 @@ rows_bound(struct sq_rows *r, int i, int type, const void *p, size_t n)
 	memcpy(nb->p + nb->used, &o, sizeof(o));
 	memcpy(nb->p + nb->used + sizeof(o), nb->p + at + sizeof(o), o.n);
 	nb->used += sizeof(o) + o.n;
+}
+
+/* A value bound to parameter i of r's statement: noted if its column is
+ * one of the plan's.  Inline, for the binds of the columns that are not,
+ * most of them: a call of rows_note() is dear (its stack is guarded). */
+static inline void
+rows_bound(struct sq_rows *r, int i, int type, const void *p, size_t n)
+{
+	int row, col;
+
+	if (r->table == NULL)
+		return;		/* no plan: the hook reads the rows */
+	/* the row db_rows_add() gave last: no division at each bind */
+	row = r->n - 1;
+	col = i - 1 - row * r->ncol;
+	if (col == 0) {
+		r->left_out[row] = type == SQLITE_NULL;
+		r->any_left_out |= type == SQLITE_NULL;
+	}
+	if (type != SQLITE_NULL && (r->ref[col] != NULL ||
+	    r->rf[col] != NULL))
+		rows_note(r, row, col, type, p, n);
 }
 
 /*

@@ -46,9 +46,10 @@ keyset_hash(const char *s, size_t len)
 		h = (h ^ v) * 0xff51afd7ed558ccdULL;
 		h ^= h >> 32;
 	}
-	if (i < len) {
+	if (i < len) {		/* by hand: a memcpy() of a length is a call */
 		v = 0;
-		memcpy(&v, s + i, len - i);
+		for (size_t j = 0; i + j < len; j++)
+			v |= (uint64_t)(unsigned char)s[i + j] << (8 * j);
 		h = (h ^ v) * 0xff51afd7ed558ccdULL;
 	}
 	h ^= h >> 33;
