@@ -615,28 +615,59 @@ scalar(struct db *db, const char *sql)
 	return v;
 }
 
+/* A database file for a run, whose reader is a second connection;
+ * run_db_done() closes and removes it. */
+static struct db *
+run_db(char *path)
+{
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	return test_db(path);
+}
+
+static void
+run_db_done(struct db *db, const char *path)
+{
+	char side[64];
+
+	db_close(db);
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(side, sizeof(side), "%s%s", path, i ? "-shm" : "-wal");
+		unlink(side);
+	}
+	ck_assert_int_eq(unlink(path), 0);
+}
+
+/* Runs February 2026 for the accounts of argv, its output dropped. */
+static void
+run_february(struct db *db, char **argv, int argc)
+{
+	static const struct out_opts csv = { .header = 1 };
+	struct csv_input accounts = { argv, argc, NULL, ',', NULL };
+	struct billing_opts o = { .accounts = &accounts, .out = &csv,
+	    .arguments = "" };
+
+	o.on = D("2026-02-01");
+	o.month = date_month_of(o.on);
+	ck_assert_ptr_nonnull(freopen("/dev/null", "w", stdout));
+	ck_assert_int_eq(billing_run(db, &o), CLI_OK);
+}
+
 /*
  * A run of accounts named twice (--account A-1 --account A-1, or a CSV
  * with an account on two rows, as accept writes for two quotes of one
  * account) bills each once.  S-1, 10 seats at 25.00 a month from
  * 2026-01-01, in the run of February: one invoice with one line of
- * 10 x 25.00 = 250.00, no tax (no rate).  The run's reader is a second
- * connection, so the database is a file.
+ * 10 x 25.00 = 250.00, no tax (no rate).
  */
 START_TEST(run_account_named_twice)
 {
-	static const struct out_opts csv = { .header = 1 };
-	char path[] = "/tmp/revops-billing-test.XXXXXX", side[64];
+	char path[] = "/tmp/revops-billing-test.XXXXXX";
 	char *twice[] = { "A-1", "A-1" };
-	struct csv_input accounts = { twice, 2, NULL, ',', NULL };
-	struct billing_opts o = { .accounts = &accounts, .out = &csv,
-	    .arguments = "" };
-	int fd = mkstemp(path);
-	struct db *db;
+	struct db *db = run_db(path);
 
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	db = test_db(path);
 	db_exec(db, "INSERT INTO accounts (account_id, name, currency) "
 	    "VALUES ('A-1', 'Acme', 'USD');"
 	    "INSERT INTO products (sku, name, kind, billing_period) "
@@ -645,20 +676,52 @@ START_TEST(run_account_named_twice)
 	    "quantity_micro, unit_price_micro, currency, billing_period, "
 	    "start_date) VALUES ('S-1', 'A-1', 'SEAT', 10000000, 2500000000, "
 	    "'USD', 'month', '2026-01-01')");
-	o.on = D("2026-02-01");
-	o.month = date_month_of(o.on);
-	ck_assert_ptr_nonnull(freopen("/dev/null", "w", stdout));
-	ck_assert_int_eq(billing_run(db, &o), CLI_OK);
+	run_february(db, twice, 2);
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM invoices"), 1);
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM invoice_lines"), 1);
 	ck_assert_int_eq(scalar(db, "SELECT sum(amount_minor) FROM "
 	    "invoice_lines WHERE invoice_id = 'INV-2026-000001'"), 25000);
-	db_close(db);
-	for (size_t i = 0; i < 2; i++) {
-		snprintf(side, sizeof(side), "%s%s", path, i ? "-shm" : "-wal");
-		unlink(side);
-	}
-	ck_assert_int_eq(unlink(path), 0);
+	run_db_done(db, path);
+}
+END_TEST
+
+/*
+ * Each invoice's tax at its account's region's rate, in a run of some
+ * accounts, the accounts written out of their order (A-3, A-2, A-1, A-4)
+ * so that their rates are sorted after they are read.  February, a seat
+ * at 25.00 a month for each account, 10 seats:
+ *   A-1, NA at 6.25%: 250.00 x 6.25% = 15.625 -> 15.63
+ *   A-2, EU at 20%: 250.00 x 20% = 50.00
+ *   A-3, APAC, no rate: 0.00
+ *   A-4, NA, not named: not billed.
+ */
+START_TEST(run_tax_by_region)
+{
+	char path[] = "/tmp/revops-billing-test.XXXXXX";
+	char *some[] = { "A-1", "A-2", "A-3" };
+	struct db *db = run_db(path);
+	char *got;
+
+	db_exec(db, "INSERT INTO tax_rates (region, rate_micro) VALUES "
+	    "('NA', 6250000), ('EU', 20000000);"
+	    "INSERT INTO accounts (account_id, name, currency, region) VALUES "
+	    "('A-3', 'C', 'USD', 'APAC'), ('A-2', 'B', 'USD', 'EU'), "
+	    "('A-1', 'A', 'USD', 'NA'), ('A-4', 'D', 'USD', 'NA');"
+	    "INSERT INTO products (sku, name, kind, billing_period) "
+	    "VALUES ('SEAT', 'Seat', 'recurring', 'month');"
+	    "INSERT INTO subscriptions (subscription_id, account_id, sku, "
+	    "quantity_micro, unit_price_micro, currency, billing_period, "
+	    "start_date) SELECT 'S-' || substr(account_id, 3), account_id, "
+	    "'SEAT', 10000000, 2500000000, 'USD', 'month', '2026-01-01' "
+	    "FROM accounts");
+	run_february(db, some, 3);
+	got = test_query(db, 3, "SELECT i.account_id, sum(l.amount_minor), "
+	    "sum(l.tax_amount_minor) FROM invoices i JOIN invoice_lines l "
+	    "USING (invoice_id) GROUP BY i.account_id ORDER BY 1");
+	ck_assert_str_eq(got, "A-1|25000|1563\nA-2|25000|5000\n"
+	    "A-3|25000|0\n");
+	free(got);
+	run_db_done(db, path);
 }
 END_TEST
 
@@ -688,6 +751,7 @@ billing_suite(void)
 	tcase_add_test(tm, tax);
 	suite_add_tcase(s, tm);
 	tcase_add_test(tr, run_account_named_twice);
+	tcase_add_test(tr, run_tax_by_region);
 	suite_add_tcase(s, tr);
 	return s;
 }
