@@ -1114,7 +1114,6 @@ load_rates(struct db *db, int some, struct rates *rs)
 		qsort(rs->r, rs->n, sizeof(*rs->r), by_rate);
 }
 
-
 static int
 by_rate_account(const void *key, const void *elem)
 {

@@ -87,8 +87,8 @@ struct sq_rows {
 
 static void key_read(struct db_stmt *st);
 static void keys_free(struct db_keys *ks);
-static void rows_bound(struct sq_rows *r, int i, int type, const void *p,
-    size_t n);
+static inline void rows_bound(struct sq_rows *r, int i, int type,
+    const void *p, size_t n);
 
 /* ---- errors ----------------------------------------------------------------- */
 
@@ -1137,6 +1137,7 @@ sq_references_check(struct db *db)
 		snprintf(sql, sizeof(sql), "SELECT 1 FROM \"%s\" WHERE "
 		    "\"%s\" = ?1", r->parent->name, r->to->column);
 		st = db_prepare(db, sql);
+		want(&r->to->there);
 		while (!stop && (k.p = (char *)keyset_next(r->wrote.set, &at,
 		    &k.n)) != NULL) {
 			uint64_t h = keyset_hash(k.p, k.n);
@@ -1144,7 +1145,6 @@ sq_references_check(struct db *db)
 			/* known since its row was written; or taken away,
 			 * when the loop below looks at every row that refers
 			 * to it, so that none is reported twice */
-			want(&r->to->there);
 			if (values_has(&r->to->there, k.p, k.n, h) ||
 			    values_has(&r->to->gone, k.p, k.n, h))
 				continue;
