@@ -398,13 +398,11 @@ struct values {			/* distinct, in the order first met */
 	char last[LAST_MAX];	/* the key of the last one: values repeat */
 	size_t nlast;		/* 0: none kept */
 	uint64_t hlast;
-	/* A column's values there go to its set only once a written key
-	 * is looked up in it (want()): till then they wait, each its
-	 * length (a uint32_t) then itself, so that a command that reads
+	/* A column's values there are placed in its set only once a
+	 * written key is looked up in it (want()): till then they are
+	 * only kept (keyset_add_later()), so that a command that reads
 	 * many keys and writes few rows builds no sets for nothing. */
 	int lazy, wanted;
-	char *wait;
-	size_t wused, wcap, nwait;
 };
 
 struct ref_table;
@@ -573,48 +571,29 @@ values_has(const struct values *vs, const char *k, size_t n, uint64_t h)
 	return k != NULL && keyset_find_hashed(vs->set, h, k, n) != NULL;
 }
 
+static void
+full(void)
+{
+	cli_die(CLI_EIO, "out of memory: too many keys to check the "
+	    "references of");
+}
+
 /* Adds key k of hash h to vs's set. */
 static void
 add(struct values *vs, const char *k, size_t n, uint64_t h)
 {
 	if (keyset_add_hashed(vs->set, h, k, n, "") < 0)
-		cli_die(CLI_EIO, "out of memory: too many keys to check the "
-		    "references of");
+		full();
 }
 
-/* vs's values in its set, from now on (see struct values): those that
- * waited go in WANT_BATCH at a time, their slots fetched first. */
-#define WANT_BATCH 256
+/* vs's values in its set, from now on (see struct values). */
 static void
 want(struct values *vs)
 {
-	uint64_t h[WANT_BATCH];
-	uint32_t len;
-	size_t at = 0;
-
-	if (!vs->lazy || vs->wanted)
-		return;
-	vs->wanted = 1;
-	keyset_reserve(vs->set, vs->nwait);
-	while (at < vs->wused) {
-		size_t from = at;
-		int n = 0;
-
-		for (; n < WANT_BATCH && at < vs->wused; n++) {
-			memcpy(&len, vs->wait + at, sizeof(len));
-			h[n] = keyset_hash(vs->wait + at + sizeof(len), len);
-			keyset_prefetch(vs->set, h[n]);
-			at += sizeof(len) + len;
-		}
-		for (int i = 0; i < n; i++) {
-			memcpy(&len, vs->wait + from, sizeof(len));
-			add(vs, vs->wait + from + sizeof(len), len, h[i]);
-			from += sizeof(len) + len;
-		}
+	if (vs->lazy && !vs->wanted) {
+		vs->wanted = 1;
+		keyset_index(vs->set);
 	}
-	free(vs->wait);
-	vs->wait = NULL;
-	vs->wused = vs->wcap = vs->nwait = 0;
 }
 
 /* Whether a value of key k, of hash h (keyset_hash()), is known to be in
@@ -627,19 +606,23 @@ known(struct referred *rf, const char *k, size_t n, uint64_t h)
 	    !values_has(&rf->gone, k, n, h);
 }
 
-/* Readies what note() will read for a key of hash h, among keys noted
- * many at a time, so that their waits for memory overlap: the slots in
- * a first pass over them (stage 0), the keys in a second (stage 1). */
+/* Readies what note() will read for a key of n bytes and hash h, among
+ * keys noted many at a time, so that their waits for memory overlap: the
+ * slots in a first pass over them (stage 0), the keys in a second
+ * (stage 1). */
 static void
-note_soon(const struct values *vs, uint64_t h, const struct referred *rf,
-    int stage)
+note_soon(const struct values *vs, uint64_t h, size_t n,
+    const struct referred *rf, int stage)
 {
-	void (*fetch)(const struct keyset *, uint64_t) = stage == 0 ?
-	    keyset_prefetch : keyset_prefetch_key;
-
-	fetch(vs->set, h);
-	if (rf != NULL)
-		fetch(rf->there.set, h);
+	if (stage == 0) {
+		keyset_prefetch(vs->set, h);
+		if (rf != NULL)
+			keyset_prefetch(rf->there.set, h);
+	} else {
+		keyset_prefetch_key(vs->set, h, n);
+		if (rf != NULL)
+			keyset_prefetch_key(rf->there.set, h, n);
+	}
 }
 
 /* Notes a value of key k, of hash h, unless it is already known to be in
@@ -662,14 +645,8 @@ note(struct values *vs, const char *k, size_t n, uint64_t h,
 		}
 	}
 	if (vs->lazy && !vs->wanted) {
-		uint32_t len = (uint32_t)n;	/* SQLite's values: < 2^31 */
-
-		vs->wait = cli_grow(vs->wait, &vs->wcap, vs->wused +
-		    sizeof(len) + n, 1);
-		memcpy(vs->wait + vs->wused, &len, sizeof(len));
-		memcpy(vs->wait + vs->wused + sizeof(len), k, n);
-		vs->wused += sizeof(len) + n;
-		vs->nwait++;
+		if (keyset_add_later(vs->set, h, k, n) < 0)
+			full();
 		return;
 	}
 	if (rf != NULL && (keyset_find_hashed(vs->set, h, k, n) != NULL ||
@@ -689,11 +666,11 @@ notes_note(struct notes *nb)
 		memcpy(&o, nb->p + at, sizeof(o));
 		o.h = keyset_hash(nb->p + at + sizeof(o), o.n);
 		memcpy(nb->p + at, &o, sizeof(o));
-		note_soon(o.vs, o.h, o.rf, 0);
+		note_soon(o.vs, o.h, o.n, o.rf, 0);
 	}
 	for (size_t at = 0; at < nb->used; at += sizeof(o) + o.n) {
 		memcpy(&o, nb->p + at, sizeof(o));
-		note_soon(o.vs, o.h, o.rf, 1);
+		note_soon(o.vs, o.h, o.n, o.rf, 1);
 	}
 	for (size_t at = 0; at < nb->used; at += sizeof(o) + o.n) {
 		memcpy(&o, nb->p + at, sizeof(o));
@@ -779,7 +756,6 @@ static void
 values_free(struct values *vs)
 {
 	keyset_free(vs->set);
-	free(vs->wait);
 }
 
 static void

@@ -31,6 +31,8 @@ struct keyset {
 	size_t nslot, n, max;
 	char *arena;
 	size_t used, cap;
+	size_t indexed;		/* the arena's bytes in the slots */
+	size_t nlater;		/* the keys after them (keyset_add_later()) */
 };
 
 /* 8 bytes at a time, then mixed as MurmurHash3's finalizer does, since
@@ -119,8 +121,10 @@ keyset_prefetch(const struct keyset *k, uint64_t h)
 		__builtin_prefetch(&k->slot[h & (k->nslot - 1)]);
 }
 
+/* The entry's line, and its key's last when that is another: an entry
+ * lies across two lines about as often as not. */
 void
-keyset_prefetch_key(const struct keyset *k, uint64_t h)
+keyset_prefetch_key(const struct keyset *k, uint64_t h, size_t len)
 {
 	uint32_t tag = tag_of(h);
 
@@ -129,7 +133,10 @@ keyset_prefetch_key(const struct keyset *k, uint64_t h)
 	for (size_t i = h & (k->nslot - 1); k->slot[i].tag != 0;
 	    i = (i + 1) & (k->nslot - 1))
 		if (k->slot[i].tag == tag) {
-			__builtin_prefetch(k->arena + (size_t)k->slot[i].at * ALIGN);
+			const char *e = k->arena + (size_t)k->slot[i].at * ALIGN;
+
+			__builtin_prefetch(e);
+			__builtin_prefetch(e + sizeof(struct entry) + len - 1);
 			return;
 		}
 }
@@ -170,8 +177,12 @@ grow(struct keyset *k, size_t need)
 	k->nslot = k->nslot ? k->nslot * 2 : 1024;
 	while (k->nslot < 2 * need)
 		k->nslot *= 2;
-	k->slot = cli_calloc(k->nslot, sizeof(*k->slot));
-	for (size_t at = 0; at < k->used; ) {
+	/* written before it is read: a fresh page first read is the zero
+	 * page, and writing it then costs every core the process runs on
+	 * an interrupt to forget the old mapping */
+	k->slot = cli_realloc(NULL, k->nslot, sizeof(*k->slot));
+	memset(k->slot, 0, k->nslot * sizeof(*k->slot));
+	for (size_t at = 0; at < k->indexed; ) {
 		const struct entry *e = entry_at(k, at);
 		size_t i = e->hash & (k->nslot - 1);
 
@@ -183,6 +194,29 @@ grow(struct keyset *k, size_t need)
 	}
 }
 
+/* Whether an entry of a key of len bytes fits: in the set's bound, and
+ * in an offset of 32 bits. */
+static int
+room(const struct keyset *k, size_t len)
+{
+	return k->n + k->nlater < k->max &&
+	    len <= UINT32_MAX - ALIGN - sizeof(struct entry) &&
+	    (k->used + entry_size(len)) / ALIGN <= UINT32_MAX;
+}
+
+/* Puts the entry of a key at the arena's end; e's payload is set. */
+static void
+append(struct keyset *k, struct entry *e, uint64_t h, const char *key,
+    size_t len)
+{
+	e->hash = h;
+	e->len = (uint32_t)len;
+	k->arena = cli_grow(k->arena, &k->cap, k->used + entry_size(len), 1);
+	memcpy(k->arena + k->used, e, sizeof(*e));
+	memcpy(k->arena + k->used + sizeof(*e), key, len);
+	k->used += entry_size(len);
+}
+
 int
 keyset_add_hashed(struct keyset *k, uint64_t h, const char *key, size_t len,
     const char *payload)
@@ -191,33 +225,89 @@ keyset_add_hashed(struct keyset *k, uint64_t h, const char *key, size_t len,
 	struct slot *sl;
 	size_t np;
 
+	keyset_index(k);
 	if (k->nslot > 0 && probe(k, h, key, len)->tag != 0)
 		return 0;
-	if (k->n >= k->max || len > UINT32_MAX - ALIGN - sizeof(e) ||
-	    (k->used + entry_size(len)) / ALIGN > UINT32_MAX)
+	if (!room(k, len))
 		return -1;
 	if (2 * (k->n + 1) > k->nslot)
 		grow(k, k->n + 1);
 	sl = probe(k, h, key, len);
-	e.hash = h;
-	e.len = (uint32_t)len;
 	/* copied by hand: snprintf() here was most of the cost of an add */
 	memset(e.payload, 0, sizeof(e.payload));
 	np = strnlen(payload, sizeof(e.payload) - 1);
 	memcpy(e.payload, payload, np);
-	k->arena = cli_grow(k->arena, &k->cap, k->used + entry_size(len), 1);
-	memcpy(k->arena + k->used, &e, sizeof(e));
-	memcpy(k->arena + k->used + sizeof(e), key, len);
 	sl->tag = tag_of(h);
 	sl->at = (uint32_t)(k->used / ALIGN);
-	k->used += entry_size(len);
+	append(k, &e, h, key, len);
+	k->indexed = k->used;
 	k->n++;
 	return 1;
+}
+
+int
+keyset_add_later(struct keyset *k, uint64_t h, const char *key, size_t len)
+{
+	struct entry e;
+
+	if (!room(k, len))
+		return -1;
+	memset(e.payload, 0, sizeof(e.payload));
+	append(k, &e, h, key, len);
+	k->nlater++;
+	return 1;
+}
+
+/* How many entries keyset_index() places a pass: their slots are
+ * fetched in the first, so that the waits overlap. */
+#define INDEX_PASS 64
+
+void
+keyset_index(struct keyset *k)
+{
+	size_t to = k->indexed;
+
+	if (k->nlater == 0)
+		return;
+	if (2 * (k->n + k->nlater) > k->nslot)
+		grow(k, k->n + k->nlater);
+	for (size_t at = k->indexed; at < k->used; ) {
+		size_t pass[INDEX_PASS], n = 0;
+
+		for (; n < INDEX_PASS && at < k->used; n++) {
+			const struct entry *e = entry_at(k, at);
+
+			keyset_prefetch(k, e->hash);
+			pass[n] = at;
+			at += entry_size(e->len);
+		}
+		for (size_t i = 0; i < n; i++) {
+			struct entry *e = (struct entry *)(k->arena + pass[i]);
+			size_t size = entry_size(e->len);
+			struct slot *sl = probe(k, e->hash,
+			    (const char *)(e + 1), e->len);
+
+			if (sl->tag != 0)
+				continue;	/* a key given twice */
+			/* over the keys given twice, in order: a pass's
+			 * entries yet to place lie after `to` */
+			if (to != pass[i])
+				memmove(k->arena + to, e, size);
+			sl->tag = tag_of(((struct entry *)(k->arena +
+			    to))->hash);
+			sl->at = (uint32_t)(to / ALIGN);
+			to += size;
+			k->n++;
+		}
+	}
+	k->used = k->indexed = to;
+	k->nlater = 0;
 }
 
 void
 keyset_reserve(struct keyset *k, size_t n)
 {
+	keyset_index(k);
 	if (n > k->max - k->n)
 		n = k->max - k->n;
 	if (2 * (k->n + n) > k->nslot)
@@ -235,7 +325,7 @@ keyset_next(const struct keyset *k, size_t *at, size_t *len)
 {
 	const struct entry *e;
 
-	if (*at >= k->used)
+	if (*at >= k->indexed)
 		return NULL;
 	e = entry_at(k, *at);
 	*len = e->len;

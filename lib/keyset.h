@@ -10,7 +10,7 @@
  * waits for memory, twice: for its slot, then for the key it compares.
  * A caller with many keys at hand hashes them first (keyset_hash()),
  * keyset_prefetch()es the slot of each, then keyset_prefetch_key()s
- * each, so that the waits overlap, and then looks them up by their hash
+ * each (of its length), so that the waits overlap, and then looks them up by their hash
  * (the *_hashed calls).
  *
  * keyset_new() returns a set the caller releases with keyset_free().
@@ -50,10 +50,23 @@ const char *keyset_next(const struct keyset *k, size_t *at, size_t *len);
 /* The hash of a key, for the calls below, which are those above. */
 uint64_t keyset_hash(const char *key, size_t len);
 void keyset_prefetch(const struct keyset *k, uint64_t hash);
-void keyset_prefetch_key(const struct keyset *k, uint64_t hash);
+void keyset_prefetch_key(const struct keyset *k, uint64_t hash, size_t len);
 const char *keyset_find_hashed(const struct keyset *k, uint64_t hash,
     const char *key, size_t len);
 int keyset_add_hashed(struct keyset *k, uint64_t hash, const char *key,
     size_t len, const char *payload);
+
+/*
+ * For a set that may never be asked anything: keyset_add_later() keeps a
+ * key (of payload "") at the cost of a copy, and keyset_index() places
+ * all the keys kept so, at once, from the hashes kept with them (the one
+ * of a key given more than once then counts once).  Until then no other
+ * call sees them, but keyset_add() and keyset_reserve(), which call
+ * keyset_index() first.  keyset_add_later() returns 1, or -1 if the set
+ * is full.
+ */
+int keyset_add_later(struct keyset *k, uint64_t hash, const char *key,
+    size_t len);
+void keyset_index(struct keyset *k);
 
 #endif

@@ -4,7 +4,9 @@
  * a second add keeps the first payload; the bound (-1 past it, 0 for a
  * key there); 100,000 keys across many rehashes or room made for them
  * first, each found and none of another run; the hashed calls and the
- * prefetches agree with the plain ones; the keys in the order added.
+ * prefetches agree with the plain ones; the keys in the order added;
+ * keys added later unseen until placed, then each once (given twice,
+ * or already there), in order, among many, within the bound.
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,7 +21,7 @@ START_TEST(empty)
 	ck_assert_ptr_null(keyset_find(k, "a", 1));
 	ck_assert_ptr_null(keyset_find(k, "", 0));
 	keyset_prefetch(k, keyset_hash("a", 1));
-	keyset_prefetch_key(k, keyset_hash("a", 1));
+	keyset_prefetch_key(k, keyset_hash("a", 1), 1);
 	keyset_free(k);
 	keyset_free(NULL);
 }
@@ -127,7 +129,7 @@ START_TEST(hashed)
 	for (int i = 0; i < 64; i++)
 		keyset_prefetch(k, h[i]);
 	for (int i = 0; i < 64; i++)
-		keyset_prefetch_key(k, h[i]);
+		keyset_prefetch_key(k, h[i], n[i]);
 	for (int i = 0; i < 64; i++) {
 		const char *p = keyset_find_hashed(k, h[i], key[i], n[i]);
 
@@ -166,6 +168,121 @@ START_TEST(in_order)
 }
 END_TEST
 
+static void
+add_later(struct keyset *k, const char *key)
+{
+	ck_assert_int_eq(keyset_add_later(k, keyset_hash(key, strlen(key)),
+	    key, strlen(key)), 1);
+}
+
+/* What keyset_next() gives, each key then a space. */
+static void
+keys_are(const struct keyset *k, const char *want)
+{
+	char got[256] = "";
+	size_t at = 0, len;
+	const char *p;
+
+	while ((p = keyset_next(k, &at, &len)) != NULL) {
+		ck_assert_uint_lt(strlen(got) + len + 1, sizeof(got));
+		strncat(got, p, len);
+		strcat(got, " ");
+	}
+	ck_assert_str_eq(got, want);
+}
+
+START_TEST(later)
+{
+	struct keyset *k = keyset_new(SIZE_MAX);
+
+	ck_assert_int_eq(keyset_add(k, "SUB-2", 5, "x"), 1);
+	add_later(k, "SUB-1");
+	add_later(k, "SUB-2");		/* there already */
+	add_later(k, "SUB-3");
+	add_later(k, "SUB-1");		/* given twice */
+	add_later(k, "SUB-4");
+	/* not seen until placed */
+	ck_assert_ptr_null(keyset_find(k, "SUB-1", 5));
+	ck_assert_uint_eq(keyset_count(k), 1);
+	keys_are(k, "SUB-2 ");
+	keyset_index(k);
+	ck_assert_uint_eq(keyset_count(k), 4);
+	keys_are(k, "SUB-2 SUB-1 SUB-3 SUB-4 ");
+	ck_assert_str_eq(keyset_find(k, "SUB-1", 5), "");
+	ck_assert_str_eq(keyset_find(k, "SUB-2", 5), "x");
+	ck_assert_str_eq(keyset_find(k, "SUB-4", 5), "");
+	ck_assert_ptr_null(keyset_find(k, "SUB-5", 5));
+	keyset_index(k);		/* nothing to place */
+	ck_assert_uint_eq(keyset_count(k), 4);
+	/* an add places what waits first, and finds it there */
+	add_later(k, "SUB-5");
+	add_later(k, "SUB-6");
+	ck_assert_int_eq(keyset_add(k, "SUB-5", 5, "y"), 0);
+	ck_assert_int_eq(keyset_add(k, "SUB-7", 5, "z"), 1);
+	keys_are(k, "SUB-2 SUB-1 SUB-3 SUB-4 SUB-5 SUB-6 SUB-7 ");
+	ck_assert_str_eq(keyset_find(k, "SUB-6", 5), "");
+	ck_assert_str_eq(keyset_find(k, "SUB-7", 5), "z");
+	keyset_free(k);
+}
+END_TEST
+
+/* Many keys placed at once across rehashes, the first 100 there
+ * already and every other one given twice: each found once, with its
+ * payload, none of another run, and in order, the keys that follow a
+ * dropped one moved down intact. */
+START_TEST(later_many)
+{
+	struct keyset *k = keyset_new(SIZE_MAX);
+	char key[32];
+	size_t at = 0, len;
+	const char *p;
+	enum { N = 50000 };
+
+	for (int i = 0; i < 100; i++) {
+		size_t n = nth_key(key, i, 'A');
+
+		ck_assert_int_eq(keyset_add(k, key, n, "a"), 1);
+	}
+	for (int i = 0; i < N; i++) {
+		size_t n = nth_key(key, i, 'A');
+
+		for (int twice = 0; twice <= (i % 2 == 0); twice++)
+			ck_assert_int_eq(keyset_add_later(k, keyset_hash(key,
+			    n), key, n), 1);
+	}
+	keyset_index(k);
+	ck_assert_uint_eq(keyset_count(k), N);
+	for (int i = 0; i < N; i++) {
+		size_t n = nth_key(key, i, 'A');
+
+		ck_assert_ptr_nonnull(p = keyset_find(k, key, n));
+		ck_assert_str_eq(p, i < 100 ? "a" : "");
+		ck_assert_ptr_nonnull(p = keyset_next(k, &at, &len));
+		ck_assert_uint_eq(len, n);
+		ck_assert_mem_eq(p, key, n);
+		n = nth_key(key, i, 'B');
+		ck_assert_ptr_null(keyset_find(k, key, n));
+	}
+	ck_assert_ptr_null(keyset_next(k, &at, &len));
+	keyset_free(k);
+}
+END_TEST
+
+START_TEST(later_bound)
+{
+	struct keyset *k = keyset_new(2);
+
+	ck_assert_int_eq(keyset_add(k, "a", 1, ""), 1);
+	add_later(k, "b");
+	ck_assert_int_eq(keyset_add_later(k, keyset_hash("c", 1), "c", 1),
+	    -1);
+	keyset_index(k);
+	ck_assert_uint_eq(keyset_count(k), 2);
+	ck_assert_ptr_null(keyset_find(k, "c", 1));
+	keyset_free(k);
+}
+END_TEST
+
 Suite *
 keyset_suite(void)
 {
@@ -178,6 +295,9 @@ keyset_suite(void)
 	tcase_add_loop_test(tc, many, 0, 2);
 	tcase_add_test(tc, hashed);
 	tcase_add_test(tc, in_order);
+	tcase_add_test(tc, later);
+	tcase_add_test(tc, later_many);
+	tcase_add_test(tc, later_bound);
 	suite_add_tcase(s, tc);
 	return s;
 }
