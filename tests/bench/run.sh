@@ -58,6 +58,9 @@
 # A figure more than 10 times over its target is not measured again: the
 # median is then of the runs made.
 #
+# Then tests/bench/ids.sh: quote accept and pipeline convert of 5,000 into
+# a database of 100,000 earlier ids and into one of none.
+#
 # Last, tests/bench/pg.sh: every job again on a PostgreSQL server of its
 # own, when one can be started, beside the same job on SQLite, and each
 # import beside psql's \copy (at its own, smaller scale: BENCH_PG_SCALE).
@@ -845,6 +848,11 @@ echo "time per subscription, all / 1/16: run" \
     'BEGIN { printf "%.2f", a / b / 16 }') (linear: < 1.5)" \
     "$(verdict "$bfull < 1.5 * 16 * $b16 && $mfull < 1.5 * 16 * $m16")"
 rm -f "$dir/s16.db" "$dir/s4.db" "$dir/s.db" "$dir/s.out"
+
+# ---- a new id, with many before it ----------------------------------------------
+
+echo
+sh "$(dirname "$0")/ids.sh" "$bindir" "$gen" || failed=1
 
 # ---- PostgreSQL: every job again, beside SQLite ------------------------------
 
