@@ -60,12 +60,14 @@ struct value {
 };
 
 /*
- * Rows waiting to go in BATCH_ROWS at a time, by one INSERT of many rows:
- * SQLite spends more on starting and ending a statement than on adding a
- * row.  Only plain inserts are batched, and only where no row can refer
- * to a row of the same table (a lookup would miss a waiting row).  Text
- * is copied into the batch's arena, as the record it came from is gone by
- * the time the batch is written.
+ * Rows waiting to go in BATCH_ROWS at a time, by one statement of many
+ * rows: starting and ending a statement costs more than adding a row.
+ * The number is the same on every backend, a COPY's as an INSERT's: a
+ * batch refused is written again row by row, and where the batches end
+ * decides the order of the errors.  Only plain inserts are batched, and
+ * only where no row can refer to a row of the same table (a lookup would
+ * miss a waiting row).  Text is copied into the batch's arena, as the
+ * record it came from is gone by the time the batch is written.
  *
  * A full batch goes to a writer thread, so that reading and checking the
  * next rows (one core) overlaps with SQLite writing these (the other):
@@ -110,6 +112,7 @@ struct target {
 	struct db_ids_seen *ids;	/* its ids, when its key is one */
 
 	struct db_stmt *batch;	/* NULL: no batching */
+	char *batch_head;	/* its INSERT's head */
 	struct batch *fill;	/* being filled by the reading side */
 	struct batch *free;	/* written, to be filled again */
 	int nbatch;
@@ -748,11 +751,9 @@ static void
 target_init_batch(struct importer *im, struct target *t, const char *one)
 {
 	size_t head = (size_t)(strstr(one, " VALUES ") - one);
-	char *sql = cli_calloc(1, head + 1);
 
-	memcpy(sql, one, head);
-	t->batch = db_prepare_rows(im->db, sql, t->ncol, BATCH_ROWS);
-	free(sql);
+	t->batch_head = cli_strndup(one, head);
+	t->batch = db_prepare_rows(im->db, t->batch_head, t->ncol, BATCH_ROWS);
 }
 
 /*
@@ -938,6 +939,7 @@ static void
 target_free(struct target *t)
 {
 	db_finalize(t->batch);
+	free(t->batch_head);
 	for (int i = 0; i < t->nbatch; i++) {
 		free(t->all[i]->pend);
 		free(t->all[i]->arena);
@@ -1164,30 +1166,35 @@ batch_row(const struct batch *b, int r, struct value *val)
 	}
 }
 
-/* Writes a batch: whole when full and clean, else row by row. */
+/* Writes a batch: whole when clean (the last, part-filled one by a
+ * statement of its own size), else row by row. */
 static void
 batch_write(struct importer *im, struct batch *b)
 {
 	struct target *t = b->t;
 	struct value val[MAXCOL];
 	enum db_result rc = DB_REFUSED;
+	struct db_stmt *st = b->n == BATCH_ROWS ? t->batch : b->n > 1 ?
+	    db_prepare_rows(im->db, t->batch_head, t->ncol, b->n) : NULL;
 
-	if (b->n == BATCH_ROWS) {
-		for (int k = 0; k < BATCH_ROWS * t->ncol; k++) {
+	if (st != NULL) {
+		for (int k = 0; k < b->n * t->ncol; k++) {
 			const struct pending *v = &b->pend[k];
 
 			if (v->kind == V_TEXT)
-				db_bind_ref(t->batch, k + 1, b->arena +
-				    v->off, v->len);
+				db_bind_ref(st, k + 1, b->arena + v->off,
+				    v->len);
 			else if (v->kind == V_INT)
-				db_bind_int(t->batch, k + 1, v->i);
+				db_bind_int(st, k + 1, v->i);
 			else
-				db_bind_null(t->batch, k + 1);
+				db_bind_null(st, k + 1);
 		}
-		rc = db_try(t->batch);
+		rc = db_try(st);
+		if (st != t->batch)
+			db_finalize(st);
 	}
 	if (rc == DB_OK) {
-		t->inserted += BATCH_ROWS;
+		t->inserted += b->n;
 		return;
 	}
 	for (int r = 0; r < b->n && !im->stop; r++) {

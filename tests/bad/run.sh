@@ -51,6 +51,23 @@ awk 'BEGIN {
 	printf "\n"
 }' >ten-thousand-columns.csv
 
+# 150 invoice lines of 50 new invoices and, on line 23 after the first
+# seven, the first line of INV-1, in the database already: the database
+# refuses both its header and its line, each in a batch of its own table
+# (64 rows a batch: the lines' first is full at line 65, the headers'
+# only at the end), and they are written again row by row to name them.
+awk 'BEGIN {
+	print "invoice_id,account_id,issue_date,due_date,line_no,sku," \
+	    "quantity,unit_price,amount"
+	for (i = 0; i < 150; i++) {
+		if (i == 21)
+			print "INV-1,A-1,2026-02-01,2026-03-03,1,SEAT,1,25.00," \
+			    "25.00"
+		printf "INV-B%02d,A-1,2026-02-01,2026-03-03,%d,SEAT,1,25.00," \
+		    "25.00\n", i / 3, i % 3 + 1
+	}
+}' >duplicates-across-batches.csv
+
 # A folder where a file or stdin is read, and a file whose read fails
 # with EIO (offset 0 of a process's memory is never mapped).
 mkdir some-folder stdin-folder
