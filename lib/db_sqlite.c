@@ -369,10 +369,11 @@ sq_write_at_commit(struct db *db)
 
 /*
  * With SQLite's own check off, a hook sees each row the connection
- * writes to the database and keeps, for each column that refers to
- * another table, the distinct values the transaction wrote to it, and
- * for each column that others refer to, the values it added and took
- * away (a row deleted, a key changed).  db_references_check() then looks
+ * writes to the database and keeps, for each reference to another table
+ * (of one column, or of several: a key of account_id and an id), the
+ * distinct values the transaction wrote to it, and for each key that
+ * others refer to, the values it added and took away (a row deleted, a
+ * key changed).  db_references_check() then looks
  * each distinct value up once, not each row: it costs what the
  * transaction wrote, never what the tables hold.  (While a hook is set
  * SQLite deletes a whole table row by row, so no row goes unseen.)
@@ -407,17 +408,29 @@ struct values {			/* distinct, in the order first met */
 
 struct ref_table;
 
-struct referred {		/* a column that others refer to */
-	char *column;
-	int col, text;		/* text: of text affinity */
+/*
+ * The columns of a reference, or of what it refers to: one, or several
+ * (a key of several parts, as Citus wants account_id in each).  The key
+ * of one column is make_key()'s; that of several is each part's length (a
+ * uint32_t), then the part as make_key() makes it (key_part()).
+ */
+#define REF_COLS 4
+struct ref_columns {
+	int n;
+	char *name[REF_COLS];
+	int col[REF_COLS];
+	int text[REF_COLS];	/* of text affinity */
+};
+
+struct referred {		/* columns that others refer to */
+	struct ref_columns c;
 	struct values there;	/* added, or read (db_stmt_keys()) */
 	struct values gone;	/* taken away */
 };
 
-struct reference {		/* of one column (the schema's all are) */
+struct reference {
 	struct ref_table *table, *parent;
-	char *column;
-	int col, text;		/* text: of text affinity */
+	struct ref_columns c;
 	struct referred *to;	/* of parent */
 	struct values wrote;
 };
@@ -428,7 +441,7 @@ struct ref_table {
 	int triggered;		/* a trigger's: a write may write others */
 	struct reference **refs;	/* its own */
 	int nrefs;
-	struct referred *referred;
+	struct referred **referred;	/* each its own: others point to it */
 	int nreferred;
 };
 
@@ -456,6 +469,8 @@ struct references {
 	struct ref_table *last;	/* of the last row: rows come by table */
 	char *key[2];		/* the keys made (value_key()) */
 	size_t capkey[2];
+	char *ckey[2];		/* of several columns (row_key()) */
+	size_t capckey[2];
 	struct db_keys *readers;	/* statements that read keys */
 	/* the writer's thread and its snapshot's note */
 	pthread_mutex_t lock;
@@ -688,21 +703,53 @@ notes_note_locked(struct references *rs, struct notes *nb)
 	pthread_mutex_unlock(&rs->lock);
 }
 
-/* Column col of the row as it was (old) and as it is to be (new): each
- * key NULL when there is none or the column is NULL.  An update that
- * leaves the column as it was gives neither. */
+/* The key of columns c of the row as it was (which 0) or as it is to be
+ * (1); NULL when one of them is NULL (the row then refers to nothing, as
+ * SQLite's MATCH SIMPLE has it) or has no value. */
+static const char *
+row_key(struct references *rs, sqlite3 *h, int which,
+    const struct ref_columns *c, size_t *len)
+{
+	size_t at = 0;
+
+	for (int i = 0; i < c->n; i++) {
+		sqlite3_value *v;
+		const char *k;
+		size_t n;
+		uint32_t part;
+
+		if ((which == 0 ? sqlite3_preupdate_old(h, c->col[i], &v) :
+		    sqlite3_preupdate_new(h, c->col[i], &v)) != SQLITE_OK ||
+		    (k = value_key(rs, which, v, &n)) == NULL)
+			return NULL;
+		if (c->n == 1) {
+			*len = n;
+			return k;
+		}
+		part = (uint32_t)n;	/* SQLite's values: < 2^31 */
+		rs->ckey[which] = cli_grow(rs->ckey[which],
+		    &rs->capckey[which], at + sizeof(part) + n, 1);
+		memcpy(rs->ckey[which] + at, &part, sizeof(part));
+		memcpy(rs->ckey[which] + at + sizeof(part), k, n);
+		at += sizeof(part) + n;
+	}
+	*len = at;
+	return rs->ckey[which];
+}
+
+/* Columns c of the row as it was (old) and as it is to be (new): each
+ * key NULL when there is none.  An update that leaves them as they were
+ * gives neither. */
 static void
-row_keys(struct references *rs, sqlite3 *h, int op, int col,
-    sqlite3_value **old, sqlite3_value **new, const char **ko, size_t *no,
+row_keys(struct references *rs, sqlite3 *h, int op,
+    const struct ref_columns *c, const char **ko, size_t *no,
     const char **kn, size_t *nn)
 {
 	*ko = *kn = NULL;
-	if (op != SQLITE_INSERT && sqlite3_preupdate_old(h, col, old) ==
-	    SQLITE_OK)
-		*ko = value_key(rs, 0, *old, no);
-	if (op != SQLITE_DELETE && sqlite3_preupdate_new(h, col, new) ==
-	    SQLITE_OK)
-		*kn = value_key(rs, 1, *new, nn);
+	if (op != SQLITE_INSERT)
+		*ko = row_key(rs, h, 0, c, no);
+	if (op != SQLITE_DELETE)
+		*kn = row_key(rs, h, 1, c, nn);
 	if (*ko != NULL && *kn != NULL && *no == *nn &&
 	    memcmp(*ko, *kn, *no) == 0)
 		*ko = *kn = NULL;
@@ -714,7 +761,6 @@ on_write(void *arg, sqlite3 *h, int op, const char *schema,
 {
 	struct references *rs = arg;
 	struct ref_table *t = rs->last;
-	sqlite3_value *old, *new;
 	const char *ko, *kn;
 	size_t no, nn;
 
@@ -736,14 +782,14 @@ on_write(void *arg, sqlite3 *h, int op, const char *schema,
 	for (int i = 0; i < t->nrefs && !t->vouched; i++) {
 		struct reference *r = t->refs[i];
 
-		row_keys(rs, h, op, r->col, &old, &new, &ko, &no, &kn, &nn);
+		row_keys(rs, h, op, &r->c, &ko, &no, &kn, &nn);
 		if (kn != NULL)
 			note(&r->wrote, kn, nn, keyset_hash(kn, nn), r->to);
 	}
 	for (int i = 0; i < t->nreferred; i++) {
-		struct referred *rf = &t->referred[i];
+		struct referred *rf = t->referred[i];
 
-		row_keys(rs, h, op, rf->col, &old, &new, &ko, &no, &kn, &nn);
+		row_keys(rs, h, op, &rf->c, &ko, &no, &kn, &nn);
 		if (ko != NULL)
 			note(&rf->gone, ko, no, keyset_hash(ko, no), NULL);
 		if (kn != NULL)
@@ -759,19 +805,27 @@ values_free(struct values *vs)
 }
 
 static void
+columns_free(struct ref_columns *c)
+{
+	for (int i = 0; i < c->n; i++)
+		free(c->name[i]);
+}
+
+static void
 references_free(struct references *rs)
 {
 	if (rs == NULL)
 		return;
 	for (int i = 0; i < rs->nr; i++) {
-		free(rs->r[i].column);
+		columns_free(&rs->r[i].c);
 		values_free(&rs->r[i].wrote);
 	}
 	for (int i = 0; i < rs->nt; i++) {
 		for (int j = 0; j < rs->t[i].nreferred; j++) {
-			free(rs->t[i].referred[j].column);
-			values_free(&rs->t[i].referred[j].there);
-			values_free(&rs->t[i].referred[j].gone);
+			columns_free(&rs->t[i].referred[j]->c);
+			values_free(&rs->t[i].referred[j]->there);
+			values_free(&rs->t[i].referred[j]->gone);
+			free(rs->t[i].referred[j]);
 		}
 		free(rs->t[i].referred);
 		free(rs->t[i].refs);
@@ -779,8 +833,10 @@ references_free(struct references *rs)
 	}
 	free(rs->t);
 	free(rs->r);
-	free(rs->key[0]);
-	free(rs->key[1]);
+	for (int i = 0; i < 2; i++) {
+		free(rs->key[i]);
+		free(rs->ckey[i]);
+	}
 	pthread_mutex_destroy(&rs->lock);
 	free(rs);
 }
@@ -808,21 +864,23 @@ text_affinity(const char *type)
 	    strstr(t, "CLOB") != NULL || strstr(t, "TEXT") != NULL);
 }
 
+/* The referred of t of columns c, made if it is new; c is its. */
 static struct referred *
-referred(struct ref_table *t, const char *column, int col, int text)
+referred(struct ref_table *t, struct ref_columns *c)
 {
 	struct referred *rf;
 
 	for (int i = 0; i < t->nreferred; i++)
-		if (t->referred[i].col == col)
-			return &t->referred[i];
+		if (t->referred[i]->c.n == c->n &&
+		    memcmp(t->referred[i]->c.col, c->col,
+		    (size_t)c->n * sizeof(*c->col)) == 0) {
+			columns_free(c);
+			return t->referred[i];
+		}
 	t->referred = cli_realloc(t->referred, (size_t)t->nreferred + 1,
 	    sizeof(*t->referred));
-	rf = &t->referred[t->nreferred++];
-	memset(rf, 0, sizeof(*rf));
-	rf->column = cli_strdup(column);
-	rf->col = col;
-	rf->text = text;
+	rf = t->referred[t->nreferred++] = cli_calloc(1, sizeof(*rf));
+	rf->c = *c;
 	rf->there.set = keyset_new(SIZE_MAX);
 	rf->there.lazy = 1;
 	rf->gone.set = keyset_new(SIZE_MAX);
@@ -842,15 +900,28 @@ static const char sql_references[] =
     "FROM sqlite_schema m JOIN pragma_foreign_key_list(m.name) f "
     "JOIN pragma_table_info(m.name) c ON c.name = f.\"from\" COLLATE NOCASE "
     "JOIN pragma_table_info(f.\"table\") p ON CASE WHEN f.\"to\" IS NULL "
-    "THEN p.pk = 1 ELSE p.name = f.\"to\" COLLATE NOCASE END "
-    "WHERE m.type = 'table' ORDER BY m.name, f.id";
+    "THEN p.pk = f.seq + 1 ELSE p.name = f.\"to\" COLLATE NOCASE END "
+    "WHERE m.type = 'table' ORDER BY m.name, f.id, f.seq";
+
+/* Adds column i of st's row (its cid, its name, its type) to c. */
+static void
+column_add(struct ref_columns *c, struct db_stmt *st, int i, const char *of)
+{
+	if (c->n == REF_COLS)
+		cli_die(CLI_EIO, "internal error: %s refers by more than %d "
+		    "columns", of, REF_COLS);
+	c->col[c->n] = (int)db_int(st, i);
+	c->name[c->n] = db_strdup(st, i + 1);
+	c->text[c->n++] = text_affinity(db_text(st, i == 1 ? 7 : 8));
+}
 
 static struct references *
 references_load(struct db *db)
 {
 	struct references *rs = cli_calloc(1, sizeof(*rs));
 	struct db_stmt *st = db_prepare(db, sql_tables);
-	size_t capt = 0, capr = 0;
+	struct ref_columns *to = NULL;	/* of each reference, the parent's */
+	size_t capt = 0, capr = 0, capto = 0;
 
 	pthread_mutex_init(&rs->lock, NULL);
 	while (db_row(st)) {
@@ -865,26 +936,29 @@ references_load(struct db *db)
 	while (db_row(st)) {
 		struct reference *r;
 
-		if (db_int(st, 6) > 0)
-			cli_die(CLI_EIO, "internal error: %s refers to %s by "
-			    "more than one column", db_text(st, 0),
-			    db_text(st, 5));
-		rs->r = cli_grow(rs->r, &capr, (size_t)rs->nr + 1,
-		    sizeof(*rs->r));
-		r = &rs->r[rs->nr++];
-		memset(r, 0, sizeof(*r));
-		r->table = ref_table(rs, db_text(st, 0));
-		r->col = (int)db_int(st, 1);
-		r->column = db_strdup(st, 2);
-		r->text = text_affinity(db_text(st, 7));
-		if ((r->parent = ref_table(rs, db_text(st, 5))) == NULL)
-			cli_die(CLI_EIO, "internal error: %s refers to %s, "
-			    "which is not there", db_text(st, 0),
-			    db_text(st, 5));
-		r->to = referred(r->parent, db_text(st, 4), (int)db_int(st, 3),
-		    text_affinity(db_text(st, 8)));
-		r->wrote.set = keyset_new(SIZE_MAX);
+		if (db_int(st, 6) == 0) {	/* a reference's first column */
+			rs->r = cli_grow(rs->r, &capr, (size_t)rs->nr + 1,
+			    sizeof(*rs->r));
+			to = cli_grow(to, &capto, (size_t)rs->nr + 1,
+			    sizeof(*to));
+			r = &rs->r[rs->nr];
+			memset(r, 0, sizeof(*r));
+			memset(&to[rs->nr++], 0, sizeof(*to));
+			r->table = ref_table(rs, db_text(st, 0));
+			if ((r->parent = ref_table(rs, db_text(st, 5))) ==
+			    NULL)
+				cli_die(CLI_EIO, "internal error: %s refers "
+				    "to %s, which is not there",
+				    db_text(st, 0), db_text(st, 5));
+			r->wrote.set = keyset_new(SIZE_MAX);
+		}
+		r = &rs->r[rs->nr - 1];
+		column_add(&r->c, st, 1, r->table->name);
+		column_add(&to[rs->nr - 1], st, 3, r->table->name);
 	}
+	for (int i = 0; i < rs->nr; i++)
+		rs->r[i].to = referred(rs->r[i].parent, &to[i]);
+	free(to);
 	db_finalize(st);
 	for (int i = 0; i < rs->nr; i++) {
 		struct ref_table *t = rs->r[i].table;
@@ -926,13 +1000,14 @@ sq_stmt_keys(struct db_stmt *st, int col)
 	    (t = ref_table(w->refs, table)) == NULL)
 		return;	/* the database checks each row, or no key */
 	for (int i = 0; i < t->nreferred; i++)
-		if (strcasecmp(t->referred[i].column, column) == 0) {
+		if (t->referred[i]->c.n == 1 &&
+		    strcasecmp(t->referred[i]->c.name[0], column) == 0) {
 			struct db_keys *ks = cli_calloc(1, sizeof(*ks));
 
 			keys_free(KEYS(st));
 			ks->writer = w;
 			ks->refs_made = w->refs_made;
-			ks->to = &t->referred[i];
+			ks->to = t->referred[i];
 			ks->col = col;
 			pthread_mutex_lock(&w->refs->lock);
 			ks->next = w->refs->readers;
@@ -1007,7 +1082,7 @@ sq_references_vouch(struct db *db, const char *table)
 /*
  * The columns that name a row of table to its user, as a select list: its
  * primary key, or where that is a number the database gives, the named
- * columns of its other unique key, when it has one.
+ * columns of its other unique key, when it has one; else its rowid.
  */
 static void
 key_columns(struct db *db, const char *table, char *buf, size_t size)
@@ -1032,57 +1107,190 @@ key_columns(struct db *db, const char *table, char *buf, size_t size)
 			    n ? ", " : "", db_text(st, 0));
 		db_finalize(st);
 	}
+	if (n == 0)
+		snprintf(buf, size, "t.rowid");
+}
+
+/* Part i of key k, n bytes, of columns c, as bind_key() takes it; its
+ * length in *len. */
+static const char *
+key_part(const struct ref_columns *c, const char *k, size_t n, int i,
+    size_t *len)
+{
+	uint32_t part;
+
+	if (c->n == 1) {
+		*len = n;
+		return k;
+	}
+	for (;; i--) {
+		memcpy(&part, k, sizeof(part));
+		if (i == 0)
+			break;
+		k += sizeof(part) + part;
+	}
+	*len = part;
+	return k + sizeof(part);
+}
+
+/* Binds the parts of key k to parameters 1 on. */
+static void
+bind_keys(sqlite3_stmt *st, const struct ref_columns *c, const char *k,
+    size_t n)
+{
+	for (int i = 0; i < c->n; i++) {
+		size_t len;
+		const char *p = key_part(c, k, n, i, &len);
+
+		bind_key(st, i + 1, p, len);
+	}
+}
+
+/* Appends to f "a.c1 = b.d1 AND ...", or with b NULL "a.c1 = ?1 AND ...",
+ * of columns c and d. */
+static void
+columns_equal(FILE *f, const char *a, const struct ref_columns *c,
+    const char *b, const struct ref_columns *d)
+{
+	for (int i = 0; i < c->n; i++) {
+		fprintf(f, "%s%s.\"%s\" = ", i > 0 ? " AND " : "", a,
+		    c->name[i]);
+		if (b != NULL)
+			fprintf(f, "%s.\"%s\"", b, d->name[i]);
+		else
+			fprintf(f, "?%d", i + 1);
+	}
+}
+
+/* A stream for text of any length, into *p; its to fclose(). */
+static FILE *
+text_stream(char **p, size_t *len)
+{
+	FILE *f = open_memstream(p, len);
+
+	if (f == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	return f;
 }
 
 /*
- * Reports each row of r's table that refers to nothing among those whose
- * column is `where` ("= ?1", k bound to ?1, or "IN (...)"), named by its
- * key; returns how many, and sets *stop at --max-errors.
+ * Reports each row of r's table that refers to nothing, among those whose
+ * columns hold key k (when k is not NULL) or one of references_gone_N's
+ * (when it is), named by its key; returns how many, and sets *stop at
+ * --max-errors.
  */
 static unsigned long
-orphans(struct db *db, const struct reference *r, const char *where,
-    const struct key *k, int *stop)
+orphans(struct db *db, const struct reference *r, const struct key *k,
+    int *stop)
 {
-	char keys[512], sql[1024];
+	const struct ref_columns *c = &r->c;
+	char keys[512], *sql = NULL;
+	size_t len = 0;
 	struct db_stmt *st;
 	unsigned long n = 0;
 	int nkey;
+	FILE *f = text_stream(&sql, &len);
 
 	key_columns(db, r->table->name, keys, sizeof(keys));
-	snprintf(sql, sizeof(sql), "SELECT t.\"%s\", %s FROM \"%s\" t WHERE "
-	    "t.\"%s\" %s AND NOT EXISTS (SELECT 1 FROM \"%s\" p WHERE "
-	    "p.\"%s\" = t.\"%s\")", r->column, keys, r->table->name,
-	    r->column, where, r->parent->name, r->to->column, r->column);
-	st = db_prepare(db, sql);
+	fputs("SELECT ", f);
+	for (int i = 0; i < c->n; i++)
+		fprintf(f, "t.\"%s\", ", c->name[i]);
+	fprintf(f, "%s FROM \"%s\" t WHERE ", keys, r->table->name);
 	if (k != NULL)
-		bind_key(bindable(st), 1, k->p, k->n);
-	nkey = sqlite3_column_count(SH(st)) - 1;
+		columns_equal(f, "t", c, NULL, NULL);
+	else {
+		fputc('(', f);
+		for (int i = 0; i < c->n; i++)
+			fprintf(f, "%st.\"%s\"", i > 0 ? ", " : "", c->name[i]);
+		fputs(") IN (SELECT * FROM ", f);
+		fprintf(f, "references_gone_%d)", c->n);
+	}
+	fprintf(f, " AND NOT EXISTS (SELECT 1 FROM \"%s\" p WHERE ",
+	    r->parent->name);
+	columns_equal(f, "p", &r->to->c, "t", c);
+	fputc(')', f);
+	fclose(f);
+	st = db_prepare(db, sql);
+	free(sql);
+	if (k != NULL)
+		bind_keys(bindable(st), c, k->p, k->n);
+	nkey = sqlite3_column_count(SH(st)) - c->n;
 	while (!*stop && db_row(st)) {
-		char *key = NULL;
-		size_t len = 0;
-		FILE *f = open_memstream(&key, &len);
+		char *key = NULL, *ref = NULL;
+		size_t klen = 0, rlen = 0;
+		FILE *kf = text_stream(&key, &klen);
+		FILE *rf = text_stream(&ref, &rlen);
 
-		if (f == NULL)
-			cli_die(CLI_EIO, "out of memory");
-		for (int i = 1; i <= nkey; i++)
+		for (int i = c->n; i < c->n + nkey; i++)
 			if (db_null(st, i))
-				fprintf(f, "%s%s (empty)", i > 1 ? ", " : "",
-				    sqlite3_column_name(SH(st), i));
+				fprintf(kf, "%s%s (empty)", i > c->n ? ", " :
+				    "", sqlite3_column_name(SH(st), i));
 			else
-				fprintf(f, sqlite3_column_type(SH(st), i) ==
+				fprintf(kf, sqlite3_column_type(SH(st), i) ==
 				    SQLITE_INTEGER ? "%s%s %s" : "%s%s '%s'",
-				    i > 1 ? ", " : "",
+				    i > c->n ? ", " : "",
 				    sqlite3_column_name(SH(st), i),
 				    db_text(st, i));
-		fclose(f);
+		for (int i = 0; i < c->n; i++)
+			fprintf(rf, "%s%s '%s'", i > 0 ? ", " : "",
+			    c->name[i], db_text(st, i));
+		fclose(kf);
+		fclose(rf);
 		n++;
-		*stop = !cli_data_error(r->table->name, 0, NULL, "%s: %s '%s' "
-		    "is not in %s", key, r->column, db_text(st, 0),
-		    r->parent->name);
+		*stop = !cli_data_error(r->table->name, 0, NULL, "%s: %s "
+		    "is not in %s", key, ref, r->parent->name);
 		free(key);
+		free(ref);
 	}
 	db_finalize(st);
 	return n;
+}
+
+/* The statement that finds a key of rf's columns in its table. */
+static struct db_stmt *
+prepare_find(struct db *db, const struct ref_table *t,
+    const struct referred *rf)
+{
+	char *sql = NULL;
+	size_t len = 0;
+	FILE *f = text_stream(&sql, &len);
+	struct db_stmt *st;
+
+	fprintf(f, "SELECT 1 FROM \"%s\" p WHERE ", t->name);
+	columns_equal(f, "p", &rf->c, NULL, NULL);
+	fclose(f);
+	st = db_prepare(db, sql);
+	free(sql);
+	return st;
+}
+
+/* Keeps the keys of rf taken away in references_gone_N, N its columns. */
+static void
+keep_gone(struct db *db, const struct referred *rf)
+{
+	char name[32], cols[128], *sql = NULL;
+	size_t len = 0, at = 0, n = 0;
+	FILE *f = text_stream(&sql, &len);
+	struct db_stmt *st;
+	const char *v;
+
+	snprintf(name, sizeof(name), "references_gone_%d", rf->c.n);
+	for (int i = 0; i < rf->c.n; i++)
+		n += (size_t)snprintf(cols + n, sizeof(cols) - n, "%sv%d",
+		    i > 0 ? ", " : "", i + 1);
+	db_temp_table(db, name, cols);
+	fprintf(f, "INSERT INTO %s VALUES (", name);
+	for (int i = 0; i < rf->c.n; i++)
+		fprintf(f, "%s?%d", i > 0 ? ", " : "", i + 1);
+	fputc(')', f);
+	fclose(f);
+	st = db_prepare(db, sql);
+	free(sql);
+	while ((v = keyset_next(rf->gone.set, &at, &len)) != NULL) {
+		bind_keys(bindable(st), &rf->c, v, len);
+		db_done(st);
+	}
+	db_finalize(st);
 }
 
 static unsigned long
@@ -1102,17 +1310,13 @@ sq_references_check(struct db *db)
 	pthread_mutex_unlock(&rs->lock);
 	for (int i = 0; i < rs->nr && !stop; i++) {
 		struct reference *r = &rs->r[i];
-		char sql[256];
 		struct db_stmt *st;
-
 		struct key k;
 		size_t at = 0;
 
 		if (keyset_count(r->wrote.set) == 0)
 			continue;
-		snprintf(sql, sizeof(sql), "SELECT 1 FROM \"%s\" WHERE "
-		    "\"%s\" = ?1", r->parent->name, r->to->column);
-		st = db_prepare(db, sql);
+		st = prepare_find(db, r->parent, r->to);
 		want(&r->to->there);
 		while (!stop && (k.p = (char *)keyset_next(r->wrote.set, &at,
 		    &k.n)) != NULL) {
@@ -1124,36 +1328,25 @@ sq_references_check(struct db *db)
 			if (values_has(&r->to->there, k.p, k.n, h) ||
 			    values_has(&r->to->gone, k.p, k.n, h))
 				continue;
-			bind_key(bindable(st), 1, k.p, k.n);
+			bind_keys(bindable(st), &r->c, k.p, k.n);
 			if (db_row(st))
 				db_reset(st);
 			else
-				n += orphans(db, r, "= ?1", &k, &stop);
+				n += orphans(db, r, &k, &stop);
 		}
 		db_finalize(st);
 	}
 	for (int i = 0; i < rs->nt && !stop; i++)
 		for (int j = 0; j < rs->t[i].nreferred && !stop; j++) {
-			struct referred *rf = &rs->t[i].referred[j];
-			struct db_stmt *st;
-			const char *v;
-			size_t at = 0, len;
+			struct referred *rf = rs->t[i].referred[j];
 
 			if (keyset_count(rf->gone.set) == 0)
 				continue;
-			db_temp_table(db, "references_gone", "v");
-			st = db_prepare(db, "INSERT INTO references_gone "
-			    "VALUES (?1)");
-			while ((v = keyset_next(rf->gone.set, &at, &len)) !=
-			    NULL) {
-				bind_key(bindable(st), 1, v, len);
-				db_done(st);
-			}
-			db_finalize(st);
+			keep_gone(db, rf);
 			for (int k = 0; k < rs->nr && !stop; k++)
 				if (rs->r[k].to == rf)
-					n += orphans(db, &rs->r[k], "IN (SELECT "
-					    "v FROM references_gone)", NULL, &stop);
+					n += orphans(db, &rs->r[k], NULL,
+					    &stop);
 		}
 	return n;
 }
@@ -1414,6 +1607,14 @@ rows_plan(struct sq_rows *r, struct sq *db, const char *head)
 	name[n] = '\0';
 	if ((t = ref_table(db->refs, name)) == NULL || t->triggered)
 		return;
+	/* the notes are of one column's value; a key of several is made
+	 * of the row by the hook */
+	for (int i = 0; i < t->nrefs; i++)
+		if (t->refs[i]->c.n > 1)
+			return;
+	for (int i = 0; i < t->nreferred; i++)
+		if (t->referred[i]->c.n > 1)
+			return;
 	p += n + strspn(p + n, " ");
 	if (*p++ != '(')
 		return;
@@ -1423,16 +1624,17 @@ rows_plan(struct sq_rows *r, struct sq *db, const char *head)
 		p += strspn(p, " ");
 		n = strcspn(p, ",) ");
 		for (int i = 0; i < t->nrefs; i++)
-			if (strlen(t->refs[i]->column) == n &&
-			    strncasecmp(t->refs[i]->column, p, n) == 0) {
+			if (strlen(t->refs[i]->c.name[0]) == n &&
+			    strncasecmp(t->refs[i]->c.name[0], p, n) == 0) {
 				r->ref[col] = t->refs[i];
-				ok = t->refs[i]->text;
+				ok = t->refs[i]->c.text[0];
 			}
 		for (int i = 0; i < t->nreferred && ok; i++)
-			if (strlen(t->referred[i].column) == n &&
-			    strncasecmp(t->referred[i].column, p, n) == 0) {
-				r->rf[col] = &t->referred[i];
-				ok = t->referred[i].text;
+			if (strlen(t->referred[i]->c.name[0]) == n &&
+			    strncasecmp(t->referred[i]->c.name[0], p, n) ==
+			    0) {
+				r->rf[col] = t->referred[i];
+				ok = t->referred[i]->c.text[0];
 			}
 		p += n + strspn(p + n, " ");
 		if (*p != (col + 1 < r->ncol ? ',' : ')'))

@@ -751,6 +751,91 @@ START_TEST(bulk_write_triggered)
 }
 END_TEST
 
+/*
+ * References of two columns (as Citus wants account_id in each key):
+ * books keyed by (account_id, book_id), pages that refer to a book by
+ * its key (one of them naming the parent's columns, one not), and the
+ * check off for them as for the schema's.
+ */
+static struct db *
+references_off_books(struct cli_common *c, char *dir, char *path,
+    size_t size, struct db **rd)
+{
+	struct db *db;
+
+	new_folder(dir, 256);
+	one_account(c, dir, path, size);
+	db = db_open(c, DB_WRITE, 0);
+	db_exec(db, "CREATE TABLE books (account_id TEXT NOT NULL, book_id "
+	    "TEXT NOT NULL, PRIMARY KEY (account_id, book_id))");
+	db_exec(db, "CREATE TABLE pages (account_id TEXT NOT NULL, book_id "
+	    "TEXT, page INTEGER, FOREIGN KEY (account_id, book_id) "
+	    "REFERENCES books)");
+	db_exec(db, "CREATE TABLE notes (account_id TEXT, book_id TEXT, "
+	    "FOREIGN KEY (account_id, book_id) REFERENCES books (account_id, "
+	    "book_id))");
+	db_references(db, 0);
+	db_begin(db);
+	*rd = db_open_snapshot(db);
+	return db;
+}
+
+/*
+ * Books (A, -1B) and (A-1, B), whose parts would run together as
+ * "A-1B" both; pages of each, of (A-1, -1B) and (A, B), which are no
+ * book, and of (A-1, none), which refers to nothing; a note of (A, B):
+ * three orphans.  Then (A-1, B) taken away: its page is a fourth, and
+ * reported once.
+ */
+START_TEST(references_of_two_columns)
+{
+	char dir[256], path[300];
+	struct cli_common c;
+	struct db *rd, *db = references_off_books(&c, dir, path,
+	    sizeof(path), &rd);
+
+	db_exec(db, "INSERT INTO books VALUES ('A', '-1B'), ('A-1', 'B')");
+	db_exec(db, "INSERT INTO pages VALUES ('A', '-1B', 1), ('A-1', 'B', "
+	    "2)");
+	ck_assert_uint_eq(db_references_check(db), 0);
+	db_exec(db, "INSERT INTO pages VALUES ('A-1', '-1B', 3), ('A', 'B', "
+	    "4), ('A-1', NULL, 5)");
+	db_exec(db, "INSERT INTO notes VALUES ('A', 'B')");
+	ck_assert_uint_eq(db_references_check(db), 3);
+	db_exec(db, "DELETE FROM books WHERE account_id = 'A-1'");
+	ck_assert_uint_eq(db_references_check(db), 4);
+	references_done(db, rd, dir);
+}
+END_TEST
+
+/* A bulk write of pages, 70 of book (A-1, B) (more than a statement)
+ * and one of (A-1, C), which is none: one orphan. */
+START_TEST(bulk_references_of_two_columns)
+{
+	char dir[256], path[300];
+	struct cli_common c;
+	struct db *rd, *db = references_off_books(&c, dir, path,
+	    sizeof(path), &rd);
+	struct db_rows *pages = db_rows_new(db, "INSERT INTO pages "
+	    "(account_id, book_id, page)", 3);
+
+	db_exec(db, "INSERT INTO books VALUES ('A-1', 'B')");
+	for (int i = 0; i <= 70; i++) {
+		int k;
+		struct db_stmt *st = db_rows_add(pages, &k);
+
+		db_bind_text(st, k, "A-1");
+		db_bind_text(st, k + 1, i < 70 ? "B" : "C");
+		db_bind_int(st, k + 2, i);
+	}
+	db_rows_flush(pages);
+	db_rows_free(pages);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM pages"), 71);
+	ck_assert_uint_eq(db_references_check(db), 1);
+	references_done(db, rd, dir);
+}
+END_TEST
+
 Suite *
 db_suite(void)
 {
@@ -778,6 +863,8 @@ db_suite(void)
 	tc = tcase_create("references");
 	tcase_add_test(tc, keys_read_are_there);
 	tcase_add_loop_test(tc, known_then_taken_away, 0, 4);
+	tcase_add_test(tc, references_of_two_columns);
+	tcase_add_test(tc, bulk_references_of_two_columns);
 	tcase_add_test(tc, keys_of_no_key_column);
 	tcase_add_test(tc, bulk_write_checked);
 	tcase_add_test(tc, bulk_write_triggered);
