@@ -147,6 +147,20 @@ static const char sql_running[] =
 static const char sql_history[] =
     "SELECT subscription_id, " RECORD_COLUMNS " FROM billing_records "
     "WHERE subscription_id = ?1 AND full_end > ?2";
+/* The same of every subscription the run looks at that ends before the
+ * end of P (?1), after the horizon (?2), read at once: a statement a
+ * subscription would cost a round trip each on a server. */
+static const char sql_ended[] =
+    "SELECT subscription_id, " RECORD_COLUMNS " FROM billing_records "
+    "WHERE full_end > ?2 AND subscription_id IN (SELECT s.subscription_id "
+    "FROM subscriptions s WHERE s.start_date < ?1 AND s.end_date < ?1 "
+    "AND s.end_date > ?2 "
+    "AND (?3 = 0 OR s.account_id IN (SELECT key FROM run_accounts))) "
+    "ORDER BY subscription_id, period_start, kind, invoice_id";
+/* Whether anything was ever billed: a company's first run reads no
+ * subscriptions for sql_ended. */
+static const char sql_billed_before[] =
+    "SELECT 1 FROM billing_records LIMIT 1";
 static const char sql_one_time[] =
     "SELECT o.account_id, o.currency, ol.order_id, ol.line_no, ol.sku, "
     "p.name, ol.quantity_micro, ol.unit_price_micro, ol.amount_minor "
@@ -271,11 +285,19 @@ struct row {
 	int line_no;
 };
 
-/* The rows of sql_running of one subscription. */
+/* The rows of one subscription, of a query's. */
 struct sub_rows {
 	char *id;
 	size_t first, n;	/* in row */
 	int history;		/* periods to read whole by sql_history */
+};
+
+/* A query's rows, by subscription, in its order. */
+struct by_sub {
+	struct row *row;
+	size_t nrow, caprow;
+	struct sub_rows *sr;
+	size_t nsr, capsr;
 };
 
 /* The charged period of a subscription running on the run's day or
@@ -297,10 +319,8 @@ struct run {
 	char usage_month[MONTH_FMT_MAX], prefix[16];
 	struct keyset *charged;		/* "subscription|period start" */
 	size_t ncharged;
-	struct row *row;		/* of sql_running, by subscription */
-	size_t nrow, caprow;
-	struct sub_rows *sr;
-	size_t nsr, capsr;
+	struct by_sub running;		/* of sql_running */
+	struct by_sub ended;		/* of sql_ended */
 	char *names;			/* the ids of the rows */
 	size_t nnames, capnames;
 	struct row *hrow;		/* of sql_history, one subscription's */
@@ -1710,24 +1730,35 @@ read_row(struct run *r, struct db_stmt *st, struct row *w)
 	w->line_no = db_int(st, 10);
 }
 
+/* The rows of subscription id in rows, NULL if none. */
+static struct sub_rows *
+sub_rows(const struct by_sub *rows, const char *id)
+{
+	return rows->nsr == 0 ? NULL : bsearch(id, rows->sr, rows->nsr,
+	    sizeof(*rows->sr), by_sub_id);
+}
+
 /* The rows of the periods of s that the run looks at, in the order they
- * were made: those sql_running read, or, when it found periods before
- * the run's day that are not billed whole or s ends before the end of P,
- * all of those of the 13 months before P. */
+ * were made: those sql_running read; when s ends before the end of P, all
+ * of those of the 13 months before P (sql_ended); or, when sql_running
+ * found periods before the run's day that are not billed whole, those
+ * read by sql_history. */
 static struct row *
 rows_of(struct run *r, const struct sub *s, size_t *n)
 {
-	struct sub_rows *sr = r->nsr == 0 ? NULL : bsearch(s->id, r->sr,
-	    r->nsr, sizeof(*r->sr), by_sub_id);
+	struct sub_rows *sr = sub_rows(&r->running, s->id);
 	struct row *w;
 
-	if (sr != NULL && !sr->history && (s->end == DATE_NONE ||
-	    s->end >= r->p_end)) {
-		w = r->row + sr->first;
-		*n = sr->n;
-	} else if (sr == NULL && (s->end == DATE_NONE || s->end >= r->p_end)) {
+	if (s->end != DATE_NONE && s->end < r->p_end) {
+		sr = sub_rows(&r->ended, s->id);
+		w = sr != NULL ? r->ended.row + sr->first : NULL;
+		*n = sr != NULL ? sr->n : 0;
+	} else if (sr == NULL) {
 		*n = 0;
 		return NULL;
+	} else if (!sr->history) {
+		w = r->running.row + sr->first;
+		*n = sr->n;
 	} else {
 		db_bind_text(r->history, 1, s->id);
 		db_bind_day(r->history, 2, r->horizon);
@@ -1863,39 +1894,69 @@ load_charged(struct run *r)
 	db_finalize(st);
 }
 
-/* The rows of sql_running, by subscription: those of periods before the
- * run's day only mark theirs to be read whole. */
+/* The rows of st into rows, by subscription (st's column 0, in order):
+ * with some_only, those of periods before the run's day only mark
+ * theirs to be read whole. */
 static void
-load_running(struct run *r)
+load_by_sub(struct run *r, struct db_stmt *st, struct by_sub *rows,
+    int some_only)
 {
-	struct db_stmt *st = db_prepare(r->rd, sql_running);
 	struct sub_rows *sr = NULL;
 
-	db_bind_day(st, 1, r->o->on);
-	db_bind_day(st, 2, r->horizon);
 	while (db_row(st)) {
 		struct row w;
 
 		if (sr == NULL || strcmp(db_text(st, 0), sr->id) != 0) {
-			r->sr = cli_grow(r->sr, &r->capsr, r->nsr + 1,
-			    sizeof(*r->sr));
-			sr = &r->sr[r->nsr++];
+			rows->sr = cli_grow(rows->sr, &rows->capsr,
+			    rows->nsr + 1, sizeof(*rows->sr));
+			sr = &rows->sr[rows->nsr++];
 			sr->id = cli_strdup(db_text(st, 0));
-			sr->first = r->nrow;
+			sr->first = rows->nrow;
 			sr->n = 0;
 			sr->history = 0;
 		}
 		read_row(r, st, &w);
-		if (w.fe < r->o->on) {
+		if (some_only && w.fe < r->o->on) {
 			sr->history = 1;
 			continue;
 		}
-		r->row = cli_grow(r->row, &r->caprow, r->nrow + 1,
-		    sizeof(*r->row));
-		r->row[r->nrow++] = w;
+		rows->row = cli_grow(rows->row, &rows->caprow, rows->nrow + 1,
+		    sizeof(*rows->row));
+		rows->row[rows->nrow++] = w;
 		sr->n++;
 	}
 	db_finalize(st);
+}
+
+static void
+by_sub_free(struct by_sub *rows)
+{
+	for (size_t i = 0; i < rows->nsr; i++)
+		free(rows->sr[i].id);
+	free(rows->sr);
+	free(rows->row);
+}
+
+/* The rows of sql_running and of sql_ended. */
+static void
+load_running(struct run *r)
+{
+	struct db_stmt *st = db_prepare(r->rd, sql_running);
+
+	db_bind_day(st, 1, r->o->on);
+	db_bind_day(st, 2, r->horizon);
+	load_by_sub(r, st, &r->running, 1);
+	st = db_prepare(r->rd, sql_billed_before);
+	if (!db_row(st)) {
+		db_finalize(st);
+		return;
+	}
+	db_finalize(st);
+	st = db_prepare(r->rd, sql_ended);
+	db_bind_day(st, 1, r->p_end);
+	db_bind_day(st, 2, r->horizon);
+	db_bind_int(st, 3, r->some);
+	load_by_sub(r, st, &r->ended, 0);
 }
 
 /* run_accounts: the accounts to bill, for the reader's queries and the
@@ -1966,10 +2027,8 @@ finish_reading(struct run *r)
 	pricing_book_close(r->book);
 	db_close(r->rd);
 	keyset_free(r->charged);
-	for (size_t i = 0; i < r->nsr; i++)
-		free(r->sr[i].id);
-	free(r->sr);
-	free(r->row);
+	by_sub_free(&r->running);
+	by_sub_free(&r->ended);
 	free(r->hrow);
 	free(r->names);
 	free_pairs(r->products, r->nproducts);
