@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -588,6 +589,27 @@ own_arguments(void)
 }
 
 /*
+ * Before a run again, a wait of a random part of 20 ms, 40 ms, then
+ * 80 ms: the command that changed the same rows may still be at it, and
+ * two that failed against each other would meet again at once.
+ */
+static void
+backoff(void)
+{
+	struct timespec now, t;
+	unsigned int seed;
+	long ms = 20L << runs_before;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	seed = (unsigned int)(now.tv_nsec ^ getpid());
+	ms = ms / 2 + rand_r(&seed) % (ms / 2 + 1);
+	t.tv_sec = 0;
+	t.tv_nsec = ms * 1000000L;
+	while (nanosleep(&t, &t) != 0 && errno == EINTR)
+		;
+}
+
+/*
  * Last at exit(): the held output goes to the user, or, to run again,
  * the program is run anew in this process, what it had written dropped
  * (outfile.h's temporaries went just before, as their handler came
@@ -605,6 +627,7 @@ at_exit(void)
 		return;
 	}
 	snprintf(runs, sizeof(runs), "%d", runs_before + 1);
+	backoff();
 	if ((args = own_arguments()) != NULL && setenv(RUNS_ENV, runs, 1) == 0 &&
 	    (!stdin_used || lseek(STDIN_FILENO, stdin_start, SEEK_SET) ==
 	    stdin_start) && dup2(held, STDOUT_FILENO) >= 0)

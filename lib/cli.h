@@ -187,8 +187,9 @@ int cli_output_ok(FILE *fp);
  * unseen: stdout is held, nothing has been written to stderr, every
  * input read is a file (stdin is read again from where it started; one
  * named, as it is named), and it has not been run again CLI_RUNS_AGAIN
- * times already.  Otherwise it returns, and the caller says why the
- * command failed.  Files that outfile.h writes are removed as at exit().
+ * times already; it waits a random while first, longer each time.
+ * Otherwise it returns, and the caller says why the command failed.
+ * Files that outfile.h writes are removed as at exit().
  */
 #define CLI_RUNS_AGAIN 3
 void cli_hold_stdout(void);
