@@ -535,18 +535,27 @@ END_TEST
  * what db_references_check() reports (each a data error).
  */
 static struct db *
-references_off(struct cli_common *c, char *dir, char *path, size_t size,
-    struct db **rd)
+references_off_with(struct cli_common *c, char *dir, char *path,
+    size_t size, struct db **rd, const char *const *tables)
 {
 	struct db *db;
 
 	new_folder(dir, 256);
 	one_account(c, dir, path, size);
 	db = db_open(c, DB_WRITE, 0);
+	for (; tables != NULL && *tables != NULL; tables++)
+		db_exec(db, *tables);
 	db_references(db, 0);
 	db_begin(db);
 	*rd = db_open_snapshot(db);
 	return db;
+}
+
+static struct db *
+references_off(struct cli_common *c, char *dir, char *path, size_t size,
+    struct db **rd)
+{
+	return references_off_with(c, dir, path, size, rd, NULL);
 }
 
 static void
@@ -753,32 +762,19 @@ END_TEST
 
 /*
  * References of two columns (as Citus wants account_id in each key):
- * books keyed by (account_id, book_id), pages that refer to a book by
- * its key (one of them naming the parent's columns, one not), and the
- * check off for them as for the schema's.
+ * books keyed by (account_id, book_id), and pages and notes that refer
+ * to a book by its key (the pages not naming the parent's columns, the
+ * notes naming them), made before the check is off (references_off_with()).
  */
-static struct db *
-references_off_books(struct cli_common *c, char *dir, char *path,
-    size_t size, struct db **rd)
-{
-	struct db *db;
-
-	new_folder(dir, 256);
-	one_account(c, dir, path, size);
-	db = db_open(c, DB_WRITE, 0);
-	db_exec(db, "CREATE TABLE books (account_id TEXT NOT NULL, book_id "
-	    "TEXT NOT NULL, PRIMARY KEY (account_id, book_id))");
-	db_exec(db, "CREATE TABLE pages (account_id TEXT NOT NULL, book_id "
-	    "TEXT, page INTEGER, FOREIGN KEY (account_id, book_id) "
-	    "REFERENCES books)");
-	db_exec(db, "CREATE TABLE notes (account_id TEXT, book_id TEXT, "
-	    "FOREIGN KEY (account_id, book_id) REFERENCES books (account_id, "
-	    "book_id))");
-	db_references(db, 0);
-	db_begin(db);
-	*rd = db_open_snapshot(db);
-	return db;
-}
+static const char *const books[] = {
+	"CREATE TABLE books (account_id TEXT NOT NULL, book_id TEXT NOT NULL, "
+	"PRIMARY KEY (account_id, book_id))",
+	"CREATE TABLE pages (account_id TEXT NOT NULL, book_id TEXT, page "
+	"INTEGER, FOREIGN KEY (account_id, book_id) REFERENCES books)",
+	"CREATE TABLE notes (account_id TEXT, book_id TEXT, FOREIGN KEY "
+	"(account_id, book_id) REFERENCES books (account_id, book_id))",
+	NULL
+};
 
 /*
  * Books (A, -1B) and (A-1, B), whose parts would run together as
@@ -791,8 +787,8 @@ START_TEST(references_of_two_columns)
 {
 	char dir[256], path[300];
 	struct cli_common c;
-	struct db *rd, *db = references_off_books(&c, dir, path,
-	    sizeof(path), &rd);
+	struct db *rd, *db = references_off_with(&c, dir, path,
+	    sizeof(path), &rd, books);
 
 	db_exec(db, "INSERT INTO books VALUES ('A', '-1B'), ('A-1', 'B')");
 	db_exec(db, "INSERT INTO pages VALUES ('A', '-1B', 1), ('A-1', 'B', "
@@ -814,8 +810,8 @@ START_TEST(bulk_references_of_two_columns)
 {
 	char dir[256], path[300];
 	struct cli_common c;
-	struct db *rd, *db = references_off_books(&c, dir, path,
-	    sizeof(path), &rd);
+	struct db *rd, *db = references_off_with(&c, dir, path,
+	    sizeof(path), &rd, books);
 	struct db_rows *pages = db_rows_new(db, "INSERT INTO pages "
 	    "(account_id, book_id, page)", 3);
 
