@@ -63,6 +63,22 @@ struct notes {
 	size_t used, cap;
 };
 
+/* A key of several columns that a bulk write's rows note: a reference's
+ * (ref) or one referred to (rf), its parts in the statement's columns. */
+struct rows_key {
+	struct reference *ref;
+	struct referred *rf;
+	int col[4];		/* REF_COLS */
+};
+
+/* A column's value in the row being bound, as a part of such keys. */
+struct rows_part {
+	int keep;		/* the column is a part of one */
+	int has;		/* bound, and not NULL */
+	char *p;
+	size_t n, cap;
+};
+
 struct sq_rows {
 	struct db_rows base;
 	struct db_stmt *st;
@@ -73,6 +89,9 @@ struct sq_rows {
 	struct ref_table *table;	/* whose rows it notes; NULL: none */
 	struct reference **ref;	/* of each column, or NULL */
 	struct referred **rf;	/* of each column, or NULL */
+	struct rows_key *key;	/* those of several columns */
+	int nkey, composed;	/* composed: rows whose keys are noted */
+	struct rows_part *part;	/* of each column */
 	struct notes notes;	/* of the values bound */
 	unsigned char left_out[DB_ROWS];	/* first column NULL */
 	int any_left_out;
@@ -1588,60 +1607,106 @@ sq_close(struct db *db)
  * converted, so a table with one gets no plan, and the hook reads its
  * rows.
  */
+/* The statement column of name n, -1 if none. */
+static int
+plan_column(const struct sq_rows *r, const char *const *name,
+    const size_t *len, const char *n)
+{
+	for (int col = 0; col < r->ncol; col++)
+		if (strlen(n) == len[col] && strncasecmp(n, name[col],
+		    len[col]) == 0)
+			return col;
+	return -1;
+}
+
+/* Adds to r's plan a key of columns c, a reference's (ref) or one that
+ * others refer to (rf), unless a column of it is left out (its default,
+ * NULL in the schema: a row refers to nothing by it); 0 if r cannot note
+ * it (a column not of text affinity, whose values r would have to
+ * convert as SQLite does). */
+static int
+plan_key(struct sq_rows *r, const char *const *name, const size_t *len,
+    const struct ref_columns *c, struct reference *ref, struct referred *rf)
+{
+	struct rows_key *k;
+	int col[REF_COLS];
+
+	for (int j = 0; j < c->n; j++)
+		if ((col[j] = plan_column(r, name, len, c->name[j])) < 0)
+			return 1;
+	for (int j = 0; j < c->n; j++)
+		if (!c->text[j])
+			return 0;
+	if (c->n == 1) {
+		if (ref != NULL)
+			r->ref[col[0]] = ref;
+		else
+			r->rf[col[0]] = rf;
+		return 1;
+	}
+	r->key = cli_realloc(r->key, (size_t)r->nkey + 1, sizeof(*r->key));
+	k = &r->key[r->nkey++];
+	k->ref = ref;
+	k->rf = rf;
+	for (int j = 0; j < c->n; j++) {
+		k->col[j] = col[j];
+		r->part[col[j]].keep = 1;
+	}
+	return 1;
+}
+
+/*
+ * The plan of a bulk write, "INSERT INTO t (a, b, ...)": the columns of
+ * t's keys, of one column or several, that r notes as it binds them, so
+ * that the hook need not read the rows.  None when t has a trigger (the
+ * trigger's rows are the hook's), or a key r cannot note, or the head is
+ * not of that form.
+ */
 static void
 rows_plan(struct sq_rows *r, struct sq *db, const char *head)
 {
 	static const char into[] = "INSERT INTO ";
 	struct ref_table *t;
-	char name[64];
-	const char *p;
-	size_t n;
-	int col = 0, ok = 1;
+	char table[64];
+	const char *p, **name;
+	size_t n, *len;
+	int ok = 1;
 
 	if (db->refs == NULL || strncmp(head, into, sizeof(into) - 1) != 0)
 		return;
 	p = head + sizeof(into) - 1;
-	if ((n = strcspn(p, " (")) >= sizeof(name))
+	if ((n = strcspn(p, " (")) >= sizeof(table))
 		return;
-	memcpy(name, p, n);
-	name[n] = '\0';
-	if ((t = ref_table(db->refs, name)) == NULL || t->triggered)
+	memcpy(table, p, n);
+	table[n] = '\0';
+	if ((t = ref_table(db->refs, table)) == NULL || t->triggered)
 		return;
-	/* the notes are of one column's value; a key of several is made
-	 * of the row by the hook */
-	for (int i = 0; i < t->nrefs; i++)
-		if (t->refs[i]->c.n > 1)
-			return;
-	for (int i = 0; i < t->nreferred; i++)
-		if (t->referred[i]->c.n > 1)
-			return;
 	p += n + strspn(p + n, " ");
 	if (*p++ != '(')
 		return;
-	r->ref = cli_calloc((size_t)r->ncol, sizeof(*r->ref));
-	r->rf = cli_calloc((size_t)r->ncol, sizeof(*r->rf));
-	for (; ok && col < r->ncol; col++) {
+	name = cli_calloc((size_t)r->ncol, sizeof(*name));
+	len = cli_calloc((size_t)r->ncol, sizeof(*len));
+	for (int col = 0; ok && col < r->ncol; col++) {
 		p += strspn(p, " ");
-		n = strcspn(p, ",) ");
-		for (int i = 0; i < t->nrefs; i++)
-			if (strlen(t->refs[i]->c.name[0]) == n &&
-			    strncasecmp(t->refs[i]->c.name[0], p, n) == 0) {
-				r->ref[col] = t->refs[i];
-				ok = t->refs[i]->c.text[0];
-			}
-		for (int i = 0; i < t->nreferred && ok; i++)
-			if (strlen(t->referred[i]->c.name[0]) == n &&
-			    strncasecmp(t->referred[i]->c.name[0], p, n) ==
-			    0) {
-				r->rf[col] = t->referred[i];
-				ok = t->referred[i]->c.text[0];
-			}
-		p += n + strspn(p + n, " ");
+		name[col] = p;
+		len[col] = strcspn(p, ",) ");
+		p += len[col] + strspn(p + len[col], " ");
 		if (*p != (col + 1 < r->ncol ? ',' : ')'))
 			ok = 0;
 		p++;
 	}
-	if (!ok || strspn(p, " ") != strlen(p))
+	ok = ok && strspn(p, " ") == strlen(p);
+	r->ref = cli_calloc((size_t)r->ncol, sizeof(*r->ref));
+	r->rf = cli_calloc((size_t)r->ncol, sizeof(*r->rf));
+	r->part = cli_calloc((size_t)r->ncol, sizeof(*r->part));
+	for (int i = 0; ok && i < t->nrefs; i++)
+		ok = plan_key(r, name, len, &t->refs[i]->c, t->refs[i], NULL);
+	for (int i = 0; ok && i < t->nreferred; i++)
+		ok = plan_key(r, name, len, &t->referred[i]->c, NULL,
+		    t->referred[i]);
+	free(name);
+	free(len);
+	if (!ok)
 		return;	/* the hook reads the rows */
 	r->db = db;
 	r->refs_made = db->refs_made;
@@ -1655,6 +1720,78 @@ rows_refs(const struct sq_rows *r)
 {
 	return r->table != NULL && r->db->refs_made == r->refs_made ?
 	    r->db->refs : NULL;
+}
+
+/* Value p of n bytes as a column of text affinity keeps it: a number
+ * as its digits, in num. */
+static const void *
+as_text(int type, const void *p, size_t *n, char num[24])
+{
+	int64_t v;
+
+	if (type != SQLITE_INTEGER)
+		return p;
+	memcpy(&v, p, sizeof(v));
+	*n = (size_t)snprintf(num, 24, "%" PRId64, v);
+	return num;
+}
+
+/* Keeps value p of column col of the row being bound, a part of keys of
+ * several columns (rows_compose()). */
+static void
+rows_part(struct sq_rows *r, int col, int type, const void *p, size_t n)
+{
+	struct rows_part *k = &r->part[col];
+	char num[24];
+
+	p = as_text(type, p, &n, num);
+	make_key(&k->p, &k->cap, 0, SQLITE_TEXT, p, (int)n, &k->n);
+	k->has = 1;
+}
+
+/* Notes the keys of several columns of the last row bound, each as
+ * row_key() makes it, but those with a part NULL, which refer to
+ * nothing. */
+static void
+rows_compose(struct sq_rows *r)
+{
+	struct notes *nb = &r->notes;
+	int row = r->n - 1;
+
+	if (r->composed == r->n)
+		return;
+	r->composed = r->n;
+	for (int i = 0; i < r->nkey && rows_refs(r) != NULL; i++) {
+		const struct rows_key *k = &r->key[i];
+		const struct ref_columns *c = k->ref != NULL ? &k->ref->c :
+		    &k->rf->c;
+		struct one_note o = { NULL, NULL, 0, 0, row };
+		size_t at;
+		int all = 1;
+
+		for (int j = 0; j < c->n; j++) {
+			all &= r->part[k->col[j]].has;
+			o.n += sizeof(uint32_t) + r->part[k->col[j]].n;
+		}
+		if (!all)
+			continue;
+		o.vs = k->ref != NULL ? &k->ref->wrote : &k->rf->there;
+		o.rf = k->ref != NULL ? k->ref->to : NULL;
+		nb->p = cli_grow(nb->p, &nb->cap, nb->used + sizeof(o) + o.n, 1);
+		memcpy(nb->p + nb->used, &o, sizeof(o));
+		at = nb->used + sizeof(o);
+		for (int j = 0; j < c->n; j++) {
+			const struct rows_part *part = &r->part[k->col[j]];
+			uint32_t len = (uint32_t)part->n;
+
+			memcpy(nb->p + at, &len, sizeof(len));
+			memcpy(nb->p + at + sizeof(len), part->p, part->n);
+			at += sizeof(len) + part->n;
+		}
+		nb->used = at;
+	}
+	for (int col = 0; col < r->ncol; col++)
+		r->part[col].has = 0;
 }
 
 /* Notes value p of column col of row `row`, which the plan has: as a
@@ -1671,13 +1808,7 @@ rows_note(struct sq_rows *r, int row, int col, int type, const void *p,
 
 	if (rows_refs(r) == NULL)
 		return;		/* references since remade */
-	if (type == SQLITE_INTEGER) {
-		int64_t v;
-
-		memcpy(&v, p, sizeof(v));
-		n = (size_t)snprintf(num, sizeof(num), "%" PRId64, v);
-		p = num;
-	}
+	p = as_text(type, p, &n, num);
 	make_key(&nb->p, &nb->cap, at + sizeof(o), SQLITE_TEXT, p, (int)n,
 	    &o.n);
 	o.vs = r->ref[col] != NULL ? &r->ref[col]->wrote : &r->rf[col]->there;
@@ -1714,6 +1845,8 @@ rows_bound(struct sq_rows *r, int i, int type, const void *p, size_t n)
 	if (type != SQLITE_NULL && (r->ref[col] != NULL ||
 	    r->rf[col] != NULL))
 		rows_note(r, row, col, type, p, n);
+	if (type != SQLITE_NULL && r->part[col].keep)
+		rows_part(r, col, type, p, n);
 }
 
 /*
@@ -1785,6 +1918,8 @@ rows_ran(struct sq_rows *r)
 	sqlite3 *h = sqlite3_db_handle(SH(r->st));
 
 	if (rs != NULL) {
+		if (r->nkey > 0)
+			rows_compose(r);
 		if (r->any_left_out)
 			rows_drop_left_out(r);
 		notes_note_locked(rs, &r->notes);
@@ -1801,7 +1936,7 @@ rows_ran(struct sq_rows *r)
 	r->notes.used = 0;	/* for references since remade, if any */
 	memset(r->left_out, 0, sizeof(r->left_out));
 	r->any_left_out = 0;
-	r->n = 0;
+	r->n = r->composed = 0;
 }
 
 static struct db_stmt *
@@ -1811,6 +1946,8 @@ sq_rows_add(struct db_rows *base, int *k)
 
 	if (r->n == DB_ROWS)
 		rows_ran(r);
+	else if (r->nkey > 0)
+		rows_compose(r);	/* the row before is whole */
 	*k = r->n++ * r->ncol + 1;
 	return r->st;
 }
@@ -1835,6 +1972,10 @@ sq_rows_free(struct db_rows *base)
 	free(r->copies.block);
 	free(r->ref);
 	free(r->rf);
+	for (int col = 0; r->part != NULL && col < r->ncol; col++)
+		free(r->part[col].p);
+	free(r->part);
+	free(r->key);
 	free(r->notes.p);
 	free(r);
 }

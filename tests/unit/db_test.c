@@ -804,30 +804,60 @@ START_TEST(references_of_two_columns)
 }
 END_TEST
 
-/* A bulk write of pages, 70 of book (A-1, B) (more than a statement)
- * and one of (A-1, C), which is none: one orphan. */
+/* Binds a row of two texts and a number (NULL: a row left out). */
+static void
+two_texts(struct db_rows *rows, const char *a, const char *b, int n)
+{
+	char buf[2][16];
+	int k;
+	struct db_stmt *st = db_rows_add(rows, &k);
+
+	/* from buffers used again for the next row */
+	snprintf(buf[0], sizeof(buf[0]), "%s", a != NULL ? a : "");
+	snprintf(buf[1], sizeof(buf[1]), "%s", b);
+	db_bind_text(st, k, a != NULL ? buf[0] : NULL);
+	db_bind_text(st, k + 1, buf[1]);
+	if (n >= 0)
+		db_bind_int(st, k + 2, n);
+}
+
+/*
+ * Bulk writes, more than a statement each: 70 books (A-1, B0) to
+ * (A-1, B69), then a row left out (book Z of no account, not written);
+ * 70 pages of (A-1, B0) to (A-1, B69), one of (A-1, Z) and one of
+ * (A-1, C), which are none, and one of (A-1B, 0), whose parts would run
+ * together as (A-1, B0)'s: three orphans.
+ */
 START_TEST(bulk_references_of_two_columns)
 {
-	char dir[256], path[300];
+	char dir[256], path[300], id[16];
 	struct cli_common c;
 	struct db *rd, *db = references_off_with(&c, dir, path,
 	    sizeof(path), &rd, books);
+	struct db_rows *b = db_rows_new(db, "INSERT INTO books "
+	    "(account_id, book_id)", 2);
 	struct db_rows *pages = db_rows_new(db, "INSERT INTO pages "
 	    "(account_id, book_id, page)", 3);
 
-	db_exec(db, "INSERT INTO books VALUES ('A-1', 'B')");
-	for (int i = 0; i <= 70; i++) {
-		int k;
-		struct db_stmt *st = db_rows_add(pages, &k);
-
-		db_bind_text(st, k, "A-1");
-		db_bind_text(st, k + 1, i < 70 ? "B" : "C");
-		db_bind_int(st, k + 2, i);
+	for (int i = 0; i < 70; i++) {
+		snprintf(id, sizeof(id), "B%d", i);
+		two_texts(b, "A-1", id, -1);
 	}
+	two_texts(b, NULL, "Z", -1);
+	db_rows_flush(b);
+	db_rows_free(b);
+	for (int i = 0; i < 70; i++) {
+		snprintf(id, sizeof(id), "B%d", i);
+		two_texts(pages, "A-1", id, i);
+	}
+	two_texts(pages, "A-1", "Z", 70);
+	two_texts(pages, "A-1", "C", 71);
+	two_texts(pages, "A-1B", "0", 72);
 	db_rows_flush(pages);
 	db_rows_free(pages);
-	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM pages"), 71);
-	ck_assert_uint_eq(db_references_check(db), 1);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM books"), 70);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM pages"), 73);
+	ck_assert_uint_eq(db_references_check(db), 3);
 	references_done(db, rd, dir);
 }
 END_TEST
