@@ -435,7 +435,7 @@ db_day(struct db_stmt *st, int i)
 	const char *s = db_text(st, i);
 	int32_t d;
 
-	if (date_parse(s, strlen(s), &d) != 0)
+	if (date_parse(s, db_len(st, i), &d) != 0)
 		return DATE_NONE;
 	return d;
 }

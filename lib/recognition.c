@@ -95,21 +95,46 @@ prepare(struct db *db, const char *fmt, const char *order)
 	return db_prepare(db, sql);
 }
 
+/* The columns a row of the schedule repeats for each month of a line:
+ * read once a line. */
+struct sched_line {
+	const char *invoice, *account, *currency;
+	size_t ninvoice, naccount;
+	int has_line_no;
+	int64_t line_no;
+	int exponent;
+};
+
 static void
-out_row(struct out *o, struct db_stmt *st, int32_t month, int64_t amount)
+sched_line(struct db_stmt *st, struct sched_line *l)
 {
 	const struct currency *c = money_currency(db_text(st, 3), 3);
+
+	l->invoice = db_text(st, 0);
+	l->ninvoice = db_len(st, 0);
+	l->has_line_no = !db_null(st, 1);
+	l->line_no = l->has_line_no ? db_int(st, 1) : 0;
+	l->account = db_text(st, 2);
+	l->naccount = db_len(st, 2);
+	l->currency = db_text(st, 3);
+	l->exponent = c ? c->exponent : 2;
+}
+
+static void
+out_row(struct out *o, const struct sched_line *l, int32_t month,
+    int64_t amount)
+{
 	char buf[MONEY_FMT_MAX];
 
-	out_text(o, db_text(st, 0), strlen(db_text(st, 0)));
-	if (!db_null(st, 1))
-		out_long(o, db_int(st, 1));
+	out_text(o, l->invoice, l->ninvoice);
+	if (l->has_line_no)
+		out_long(o, l->line_no);
 	else
 		out_null(o);
-	out_text(o, db_text(st, 2), strlen(db_text(st, 2)));
-	out_text(o, db_text(st, 3), 3);
+	out_text(o, l->account, l->naccount);
+	out_text(o, l->currency, 3);
 	out_text(o, buf, date_format_month(buf, month));
-	out_decimal(o, amount, c ? c->exponent : 2);
+	out_decimal(o, amount, l->exponent);
 	out_end_row(o);
 }
 
@@ -123,6 +148,7 @@ recognition_schedule(struct db *db, int32_t from, int32_t to,
 	int64_t *parts = cli_calloc(RECOGNITION_MONTHS_MAX, sizeof(*parts));
 	struct out *o = out_new(stdout, oo, names, 6);
 	struct db_stmt *st = prepare(db, sql_lines, "l.invoice_id, l.line_no");
+	struct sched_line l;
 
 	while (db_row(st)) {
 		int32_t s = db_day(st, 6), e = db_day(st, 7);
@@ -142,17 +168,20 @@ recognition_schedule(struct db *db, int32_t from, int32_t to,
 		}
 		n = recognition_line(amount, s, e, db_day(st, 4), months,
 		    parts, RECOGNITION_MONTHS_MAX);
+		sched_line(st, &l);
 		for (size_t i = 0; i < n; i++)
 			if (months[i] >= from && months[i] <= to)
-				out_row(o, st, months[i], parts[i]);
+				out_row(o, &l, months[i], parts[i]);
 	}
 	db_finalize(st);
 	st = prepare(db, sql_credits, "c.issued_on, c.credit_note_id");
 	while (cli_data_errors() == 0 && db_row(st)) {
 		int32_t m = date_month_of(db_day(st, 4));
 
-		if (m >= from && m <= to)
-			out_row(o, st, m, db_int(st, 5));
+		if (m >= from && m <= to) {
+			sched_line(st, &l);
+			out_row(o, &l, m, db_int(st, 5));
+		}
 	}
 	db_finalize(st);
 	free(months);
