@@ -27,7 +27,8 @@ struct keyset *keyset_new(size_t max);
 void keyset_free(struct keyset *k);
 
 /* The payload of a key (4 bytes, NUL-terminated), or NULL when absent.
- * It points into the set and stays valid until the next add. */
+ * It points into the set and stays valid until the next add or
+ * keyset_index(). */
 const char *keyset_find(const struct keyset *k, const char *key, size_t len);
 
 /* Adds a key with a payload of at most 3 characters: 1 if it was added,
@@ -44,7 +45,8 @@ size_t keyset_count(const struct keyset *k);
 
 /* The keys in the order added: *at is 0 for the first; each call returns
  * the next key, its length in *len, and NULL after the last.  The key
- * points into the set and stays valid until the next add. */
+ * points into the set and stays valid until the next add or
+ * keyset_index(). */
 const char *keyset_next(const struct keyset *k, size_t *at, size_t *len);
 
 /* The hash of a key, for the calls below, which are those above. */
@@ -63,7 +65,7 @@ int keyset_add_hashed(struct keyset *k, uint64_t hash, const char *key,
  * of a key given more than once then counts once).  Until then no other
  * call sees them, but keyset_add() and keyset_reserve(), which call
  * keyset_index() first.  keyset_add_later() returns 1, or -1 if the set
- * is full.
+ * is full (a key kept twice counts twice until it is placed).
  */
 int keyset_add_later(struct keyset *k, uint64_t hash, const char *key,
     size_t len);
