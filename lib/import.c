@@ -256,6 +256,41 @@ show(char *buf, const char *s, size_t len)
 
 /* ---- errors ------------------------------------------------------------- */
 
+static void writer_drain(struct importer *im);
+
+/*
+ * Before the reading side reports an error, the batches it handed to the
+ * writer thread are written, so that what the database refused in them
+ * (earlier lines) is reported first, in the same order every time and
+ * on every backend: else the two threads' messages interleave as they
+ * happen to run.
+ */
+static void
+before_reporting(struct importer *im)
+{
+	if (im->writer.threaded)
+		writer_drain(im);
+}
+
+/* The importer reading now, for the CSV reader's reports, which carry no
+ * context of their own. */
+static struct importer *reading;
+
+static int
+read_error(const char *file, unsigned long line, const char *column,
+    const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (reading != NULL)
+		before_reporting(reading);
+	return cli_data_error(file, line, column, "%s", msg);
+}
+
 static void
 row_error(struct importer *im, const char *column, const char *fmt, ...)
 {
@@ -278,6 +313,7 @@ row_error(struct importer *im, const char *column, const char *fmt, ...)
 		return;
 	}
 	im->errors++;
+	before_reporting(im);
 	if (!cli_data_error(im->file, im->line, column, "%s", msg))
 		im->stop = 1;
 }
@@ -2020,8 +2056,9 @@ import_file(struct importer *im, const char *path, FILE *fp)
 	im->f_inserted = im->f_updated = im->f_unchanged = 0;
 	im->last_parent[0] = '\0';
 	sha256_init(&sha);
-	rc = csv_read(fp, im->file, cli_data_error, delim, &sha, on_record,
-	    im);
+	reading = im;
+	rc = csv_read(fp, im->file, read_error, delim, &sha, on_record, im);
+	reading = NULL;
 	if (im->parent.table != NULL)
 		target_flush(im, &im->parent);
 	target_flush(im, &im->table);

@@ -68,6 +68,24 @@ awk 'BEGIN {
 	}
 }' >duplicates-across-batches.csv
 
+# 301 invoices of a line each: line 7 is INV-1, in the database already,
+# and line 83 has a day February does not have.  The database refuses
+# line 7's header and line in the first batch of each table, full at
+# line 65 and written meanwhile on the other thread; the reading side
+# finds line 83.  Line 7's errors come first, every time and on each
+# backend (the two threads' messages once came in either order).
+awk 'BEGIN {
+	print "invoice_id,account_id,issue_date,due_date,line_no,sku," \
+	    "quantity,unit_price,amount"
+	for (i = 0; i < 300; i++) {
+		if (i == 5)
+			print "INV-1,A-1,2026-02-01,2026-03-03,1,SEAT,1,25.00," \
+			    "25.00"
+		printf "INV-C%03d,A-1,%s,2026-03-03,1,SEAT,1,25.00,25.00\n",
+		    i, i == 80 ? "2026-02-31" : "2026-02-01"
+	}
+}' >refused-before-a-bad-line.csv
+
 # A folder where a file or stdin is read, and a file whose read fails
 # with EIO (offset 0 of a process's memory is never mapped).
 mkdir some-folder stdin-folder
