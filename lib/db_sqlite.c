@@ -63,12 +63,14 @@ struct notes {
 	size_t used, cap;
 };
 
+#define REF_COLS 4	/* the columns of a reference, at most */
+
 /* A key of several columns that a bulk write's rows note: a reference's
  * (ref) or one referred to (rf), its parts in the statement's columns. */
 struct rows_key {
 	struct reference *ref;
 	struct referred *rf;
-	int col[4];		/* REF_COLS */
+	int col[REF_COLS];
 };
 
 /* A column's value in the row being bound, as a part of such keys. */
@@ -433,7 +435,6 @@ struct ref_table;
  * of one column is make_key()'s; that of several is each part's length (a
  * uint32_t), then the part as make_key() makes it (key_part()).
  */
-#define REF_COLS 4
 struct ref_columns {
 	int n;
 	char *name[REF_COLS];
@@ -1181,17 +1182,6 @@ columns_equal(FILE *f, const char *a, const struct ref_columns *c,
 	}
 }
 
-/* A stream for text of any length, into *p; its to fclose(). */
-static FILE *
-text_stream(char **p, size_t *len)
-{
-	FILE *f = open_memstream(p, len);
-
-	if (f == NULL)
-		cli_die(CLI_EIO, "out of memory");
-	return f;
-}
-
 /*
  * Reports each row of r's table that refers to nothing, among those whose
  * columns hold key k (when k is not NULL) or one of references_gone_N's
@@ -1208,7 +1198,7 @@ orphans(struct db *db, const struct reference *r, const struct key *k,
 	struct db_stmt *st;
 	unsigned long n = 0;
 	int nkey;
-	FILE *f = text_stream(&sql, &len);
+	FILE *f = cli_memstream(&sql, &len);
 
 	key_columns(db, r->table->name, keys, sizeof(keys));
 	fputs("SELECT ", f);
@@ -1237,8 +1227,8 @@ orphans(struct db *db, const struct reference *r, const struct key *k,
 	while (!*stop && db_row(st)) {
 		char *key = NULL, *ref = NULL;
 		size_t klen = 0, rlen = 0;
-		FILE *kf = text_stream(&key, &klen);
-		FILE *rf = text_stream(&ref, &rlen);
+		FILE *kf = cli_memstream(&key, &klen);
+		FILE *rf = cli_memstream(&ref, &rlen);
 
 		for (int i = c->n; i < c->n + nkey; i++)
 			if (db_null(st, i))
@@ -1272,7 +1262,7 @@ prepare_find(struct db *db, const struct ref_table *t,
 {
 	char *sql = NULL;
 	size_t len = 0;
-	FILE *f = text_stream(&sql, &len);
+	FILE *f = cli_memstream(&sql, &len);
 	struct db_stmt *st;
 
 	fprintf(f, "SELECT 1 FROM \"%s\" p WHERE ", t->name);
@@ -1289,7 +1279,7 @@ keep_gone(struct db *db, const struct referred *rf)
 {
 	char name[32], cols[128], *sql = NULL;
 	size_t len = 0, at = 0, n = 0;
-	FILE *f = text_stream(&sql, &len);
+	FILE *f = cli_memstream(&sql, &len);
 	struct db_stmt *st;
 	const char *v;
 

@@ -2181,8 +2181,7 @@ check_unique(struct importer *im)
 		}
 		if (value == NULL) {
 			value = db_strdup(st, 0);
-			if ((fp = open_memstream(&keys, &nkeys)) == NULL)
-				cli_die(CLI_EIO, "out of memory");
+			fp = cli_memstream(&keys, &nkeys);
 		} else
 			fputs(", ", fp);
 		fputs(db_text(st, 1), fp);

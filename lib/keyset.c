@@ -225,7 +225,8 @@ keyset_add_hashed(struct keyset *k, uint64_t h, const char *key, size_t len,
 	struct slot *sl;
 	size_t np;
 
-	keyset_index(k);
+	if (k->nlater > 0)	/* a call on every add otherwise */
+		keyset_index(k);
 	if (k->nslot > 0 && probe(k, h, key, len)->tag != 0)
 		return 0;
 	if (!room(k, len))

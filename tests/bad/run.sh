@@ -51,40 +51,39 @@ awk 'BEGIN {
 	printf "\n"
 }' >ten-thousand-columns.csv
 
-# 150 invoice lines of 50 new invoices and, on line 23 after the first
-# seven, the first line of INV-1, in the database already: the database
-# refuses both its header and its line, each in a batch of its own table
-# (64 rows a batch: the lines' first is full at line 65, the headers'
-# only at the end), and they are written again row by row to name them.
-awk 'BEGIN {
-	print "invoice_id,account_id,issue_date,due_date,line_no,sku," \
-	    "quantity,unit_price,amount"
-	for (i = 0; i < 150; i++) {
-		if (i == 21)
-			print "INV-1,A-1,2026-02-01,2026-03-03,1,SEAT,1,25.00," \
-			    "25.00"
-		printf "INV-B%02d,A-1,2026-02-01,2026-03-03,%d,SEAT,1,25.00," \
-		    "25.00\n", i / 3, i % 3 + 1
-	}
-}' >duplicates-across-batches.csv
+# new_invoices N PER AT BAD: N invoice lines of new invoices, PER lines
+# each, with the first line of INV-1 (in the database already) before
+# the one numbered AT from 0, and the one numbered BAD on a day that
+# February does not have (-1: none).
+new_invoices() {
+	awk -v n="$1" -v per="$2" -v at="$3" -v bad="$4" 'BEGIN {
+		print "invoice_id,account_id,issue_date,due_date,line_no," \
+		    "sku,quantity,unit_price,amount"
+		for (i = 0; i < n; i++) {
+			if (i == at)
+				print "INV-1,A-1,2026-02-01,2026-03-03,1,SEAT," \
+				    "1,25.00,25.00"
+			printf "INV-N%03d,A-1,%s,2026-03-03,%d,SEAT,1,25.00," \
+			    "25.00\n", i / per, i == bad ? "2026-02-31" :
+			    "2026-02-01", i % per + 1
+		}
+	}'
+}
 
-# 301 invoices of a line each: line 7 is INV-1, in the database already,
-# and line 83 has a day February does not have.  The database refuses
-# line 7's header and line in the first batch of each table, full at
-# line 65 and written meanwhile on the other thread; the reading side
-# finds line 83.  Line 7's errors come first, every time and on each
-# backend (the two threads' messages once came in either order).
-awk 'BEGIN {
-	print "invoice_id,account_id,issue_date,due_date,line_no,sku," \
-	    "quantity,unit_price,amount"
-	for (i = 0; i < 300; i++) {
-		if (i == 5)
-			print "INV-1,A-1,2026-02-01,2026-03-03,1,SEAT,1,25.00," \
-			    "25.00"
-		printf "INV-C%03d,A-1,%s,2026-03-03,1,SEAT,1,25.00,25.00\n",
-		    i, i == 80 ? "2026-02-31" : "2026-02-01"
-	}
-}' >refused-before-a-bad-line.csv
+# 150 invoice lines of 50 new invoices and, on line 23 after the first
+# seven, INV-1's: the database refuses both its header and its line,
+# each in a batch of its own table (64 rows a batch: the lines' first is
+# full at line 65, the headers' only at the end), and they are written
+# again row by row to name them.
+new_invoices 150 3 21 -1 >duplicates-across-batches.csv
+
+# 301 invoices of a line each: line 7 is INV-1, and line 83 has a day
+# February does not have.  The database refuses line 7's header and line
+# in the first batch of each table, full at line 65 and written meanwhile
+# on the other thread; the reading side finds line 83.  Line 7's errors
+# come first, every time and on each backend (the two threads' messages
+# once came in either order).
+new_invoices 300 1 5 80 >refused-before-a-bad-line.csv
 
 # A folder where a file or stdin is read, and a file whose read fails
 # with EIO (offset 0 of a process's memory is never mapped).
