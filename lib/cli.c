@@ -443,6 +443,17 @@ cli_data_errors(void)
 	return n;
 }
 
+unsigned long
+cli_data_errors_left(void)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&error_lock);
+	n = max_errors - nerrors;
+	pthread_mutex_unlock(&error_lock);
+	return n;
+}
+
 void
 cli_set_max_errors(int n)
 {

@@ -158,6 +158,8 @@ _Noreturn void cli_usage_error(const char *fmt, ...)
 int cli_data_error(const char *file, unsigned long line, const char *column,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 unsigned long cli_data_errors(void);
+/* How many more may be reported before --max-errors is reached. */
+unsigned long cli_data_errors_left(void);
 void cli_set_max_errors(int n);
 
 /* Flushes stdout (or fp: stdout or stderr); on a write error, now or

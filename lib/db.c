@@ -291,6 +291,12 @@ db_rows_sql(const char *head, int ncol, int nrows)
 	return sql;
 }
 
+int
+db_batch_rows(const struct db *db)
+{
+	return db->ops->batch_rows;
+}
+
 struct db_stmt *
 db_prepare_rows(struct db *db, const char *head, int ncol, int nrows)
 {

@@ -232,6 +232,9 @@ void db_rows_free(struct db_rows *r);
  */
 struct db_stmt *db_prepare_rows(struct db *db, const char *head, int ncol,
     int nrows);
+/* How many rows such a batch should hold on db's backend: where a
+ * statement more costs about what a row does. */
+int db_batch_rows(const struct db *db);
 
 /* Reports the connection's last error with a context and exits CLI_EIO
  * (a busy database says so and names the timeout); a sum() that would

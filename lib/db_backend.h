@@ -72,7 +72,8 @@ struct db_ops {
 	size_t (*len)(struct db_stmt *st, int i);
 
 	/* as db_prepare_rows(); NULL: one INSERT of the rows
-	 * (db_rows_sql()) */
+	 * (db_rows_sql()); batch_rows as db_batch_rows() */
+	int batch_rows;
 	struct db_stmt *(*prepare_rows)(struct db *db, const char *head,
 	    int ncol, int nrows);
 	/* bulk load, as db_rows_new() and the rest */

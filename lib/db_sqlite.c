@@ -2001,6 +2001,7 @@ const struct db_ops db_sqlite_ops = {
 	.int64 = sq_int64,
 	.text = sq_text,
 	.len = sq_len,
+	.batch_rows = DB_ROWS,
 	.rows_new = sq_rows_new,
 	.rows_add = sq_rows_add,
 	.rows_flush = sq_rows_flush,

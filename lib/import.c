@@ -60,14 +60,15 @@ struct value {
 };
 
 /*
- * Rows waiting to go in BATCH_ROWS at a time, by one statement of many
+ * Rows waiting to go db_batch_rows() at a time, by one statement of many
  * rows: starting and ending a statement costs more than adding a row.
- * The number is the same on every backend, a COPY's as an INSERT's: a
- * batch refused is written again row by row, and where the batches end
- * decides the order of the errors.  Only plain inserts are batched, and
- * only where no row can refer to a row of the same table (a lookup would
- * miss a waiting row).  Text is copied into the batch's arena, as the
- * record it came from is gone by the time the batch is written.
+ * Only plain inserts are batched, and only where no row can refer to a
+ * row of the same table (a lookup would miss a waiting row).  Text is
+ * copied into the batch's arena, as the record it came from is gone by
+ * the time the batch is written.  A batch refused is written again row
+ * by row, and before the reading side reports an error every row before
+ * it is written (write_waiting()), so that the errors come in the order
+ * of the lines whatever the size of a batch, on every backend.
  *
  * A full batch goes to a writer thread, so that reading and checking the
  * next rows (one core) overlaps with SQLite writing these (the other):
@@ -75,10 +76,12 @@ struct value {
  * connection is shared, which SQLite allows in its serialized mode; the
  * reading side only touches it to look up a key that was not preloaded.
  * When a batch fails, the writer inserts its rows one by one to find and
- * report the culprits; the import then fails as a whole anyway.
+ * report the culprits; the import then fails as a whole anyway.  At most
+ * BATCH_WAITING rows of a table are in batches at once, so that memory
+ * does not grow with a backend's batch.
  */
-#define BATCH_ROWS 64
-#define BATCHES_PER_TABLE 8
+#define BATCH_WAITING 8192
+#define BATCHES_PER_TABLE 8	/* and at most so many */
 
 struct pending {
 	int kind;
@@ -88,8 +91,8 @@ struct pending {
 
 struct batch {
 	struct target *t;
-	struct pending *pend;	/* BATCH_ROWS x t->ncol */
-	unsigned long line[BATCH_ROWS];
+	struct pending *pend;	/* t->rows x t->ncol */
+	unsigned long *line;	/* t->rows */
 	int n;
 	char *arena;
 	size_t narena, caparena;
@@ -113,6 +116,7 @@ struct target {
 
 	struct db_stmt *batch;	/* NULL: no batching */
 	char *batch_head;	/* its INSERT's head */
+	int rows, nmax;		/* rows a batch, batches at most */
 	struct batch *fill;	/* being filled by the reading side */
 	struct batch *free;	/* written, to be filled again */
 	int nbatch;
@@ -146,6 +150,15 @@ struct ref {
 };
 
 #define MEANING_MAX 4		/* checks of meaning of one entity */
+
+/* A row of a batch that the database refused, kept to be reported in the
+ * order of the lines (write_waiting()). */
+struct refusal {
+	unsigned long line;
+	int child;		/* the invoices' line, after its header */
+	const char *column;	/* static, or NULL */
+	char *msg;
+};
 
 struct meaning;
 
@@ -181,6 +194,8 @@ struct importer {
 	char why[1024];			/* the row's errors, for rejects */
 	size_t nwhy;
 	_Atomic int stop;		/* the writer may set it too */
+	struct refusal *refused;	/* the writer's, to report */
+	size_t nrefused, caprefused;
 
 	/* invoices: the header last written, to check the next lines */
 	char last_parent[ENTITY_ID_MAX + 1];
@@ -256,21 +271,15 @@ show(char *buf, const char *s, size_t len)
 
 /* ---- errors ------------------------------------------------------------- */
 
-static void writer_drain(struct importer *im);
-
 /*
- * Before the reading side reports an error, the batches it handed to the
- * writer thread are written, so that what the database refused in them
- * (earlier lines) is reported first, in the same order every time and
- * on every backend: else the two threads' messages interleave as they
- * happen to run.
+ * Before the reading side reports an error, the rows before it are
+ * written (write_waiting()), so that what the database refused of them
+ * (earlier lines) is reported first, in the same order every time, on
+ * every backend and whatever the size of a batch: else the two threads'
+ * messages interleave as they happen to run, and a part-filled batch
+ * would be written after the error.
  */
-static void
-before_reporting(struct importer *im)
-{
-	if (im->writer.threaded)
-		writer_drain(im);
-}
+static void write_waiting(struct importer *im);
 
 /* The importer reading now, for the CSV reader's reports, which carry no
  * context of their own. */
@@ -287,7 +296,7 @@ read_error(const char *file, unsigned long line, const char *column,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (reading != NULL)
-		before_reporting(reading);
+		write_waiting(reading);
 	return cli_data_error(file, line, column, "%s", msg);
 }
 
@@ -313,7 +322,7 @@ row_error(struct importer *im, const char *column, const char *fmt, ...)
 		return;
 	}
 	im->errors++;
-	before_reporting(im);
+	write_waiting(im);
 	if (!cli_data_error(im->file, im->line, column, "%s", msg))
 		im->stop = 1;
 }
@@ -781,15 +790,19 @@ batchable(const struct importer *im)
 	return 1;
 }
 
-/* The statement of a batch: the single-row INSERT's head, BATCH_ROWS
- * rows. */
+/* The statement of a batch: the single-row INSERT's head, as many rows
+ * as the backend takes best. */
 static void
 target_init_batch(struct importer *im, struct target *t, const char *one)
 {
 	size_t head = (size_t)(strstr(one, " VALUES ") - one);
 
 	t->batch_head = cli_strndup(one, head);
-	t->batch = db_prepare_rows(im->db, t->batch_head, t->ncol, BATCH_ROWS);
+	t->rows = db_batch_rows(im->db);
+	t->nmax = BATCH_WAITING / t->rows;
+	t->nmax = t->nmax < 2 ? 2 : t->nmax > BATCHES_PER_TABLE ?
+	    BATCHES_PER_TABLE : t->nmax;
+	t->batch = db_prepare_rows(im->db, t->batch_head, t->ncol, t->rows);
 }
 
 /*
@@ -978,6 +991,7 @@ target_free(struct target *t)
 	free(t->batch_head);
 	for (int i = 0; i < t->nbatch; i++) {
 		free(t->all[i]->pend);
+		free(t->all[i]->line);
 		free(t->all[i]->arena);
 		free(t->all[i]);
 	}
@@ -1089,6 +1103,55 @@ duplicate(struct importer *im, struct target *t, const struct value *val,
 	return t->nkey == 1 ? c->name : NULL;
 }
 
+/*
+ * The writer keeps what it was refused, to be reported when every row
+ * read so far is written.  The reading side is stopped once they are
+ * as many as the errors still to be reported (--max-errors): the rows
+ * read until then are all written, so the first errors by line are the
+ * same however far it had read.
+ */
+static void
+refusal_keep(struct importer *im, const struct target *t,
+    unsigned long line, const char *column, const char *msg)
+{
+	struct refusal *r;
+
+	im->refused = cli_grow(im->refused, &im->caprefused, im->nrefused + 1,
+	    sizeof(*im->refused));
+	r = &im->refused[im->nrefused++];
+	r->line = line;
+	r->child = t == &im->table && im->parent.table != NULL;
+	r->column = column;
+	r->msg = cli_strdup(msg);
+	if (im->nrefused >= cli_data_errors_left())
+		im->stop = 1;
+}
+
+static int
+refusal_order(const void *a, const void *b)
+{
+	const struct refusal *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->child - y->child;
+}
+
+/* Reports what the writer kept, by line; the writer is idle. */
+static void
+refusals_report(struct importer *im)
+{
+	qsort(im->refused, im->nrefused, sizeof(*im->refused), refusal_order);
+	for (size_t i = 0; i < im->nrefused; i++) {
+		struct refusal *r = &im->refused[i];
+
+		if (!cli_data_error(im->file, r->line, r->column, "%s", r->msg))
+			im->stop = 1;
+		free(r->msg);
+	}
+	im->nrefused = 0;
+}
+
 /* Reports a failed statement of a row; anything but a constraint is
  * fatal. */
 static int
@@ -1107,8 +1170,8 @@ step_failed(struct importer *im, struct target *t, enum db_result rc,
 	}
 	if (val == im->val)
 		row_error(im, column, "%s", msg);
-	else if (!cli_data_error(im->file, line, column, "%s", msg))
-		im->stop = 1;	/* the writer, on a row of a batch */
+	else
+		refusal_keep(im, t, line, column, msg);
 	return ROW_FAILED;
 }
 
@@ -1145,15 +1208,16 @@ batch_take(struct importer *im, struct target *t)
 	struct batch *b;
 
 	pthread_mutex_lock(&w->mu);
-	while (t->free == NULL && t->nbatch == BATCHES_PER_TABLE)
+	while (t->free == NULL && t->nbatch == t->nmax)
 		pthread_cond_wait(&w->cv, &w->mu);
 	if ((b = t->free) != NULL)
 		t->free = b->next;
 	pthread_mutex_unlock(&w->mu);
 	if (b == NULL) {
 		b = cli_calloc(1, sizeof(*b));
-		b->pend = cli_calloc((size_t)BATCH_ROWS * t->ncol,
+		b->pend = cli_calloc((size_t)t->rows * t->ncol,
 		    sizeof(*b->pend));
+		b->line = cli_calloc((size_t)t->rows, sizeof(*b->line));
 		b->t = t;
 		t->all[t->nbatch++] = b;
 	}
@@ -1210,7 +1274,7 @@ batch_write(struct importer *im, struct batch *b)
 	struct target *t = b->t;
 	struct value val[MAXCOL];
 	enum db_result rc = DB_REFUSED;
-	struct db_stmt *st = b->n == BATCH_ROWS ? t->batch : b->n > 1 ?
+	struct db_stmt *st = b->n == t->rows ? t->batch : b->n > 1 ?
 	    db_prepare_rows(im->db, t->batch_head, t->ncol, b->n) : NULL;
 
 	if (st != NULL) {
@@ -1233,7 +1297,7 @@ batch_write(struct importer *im, struct batch *b)
 		t->inserted += b->n;
 		return;
 	}
-	for (int r = 0; r < b->n && !im->stop; r++) {
+	for (int r = 0; r < b->n; r++) {
 		batch_row(b, r, val);
 		target_insert(im, t, val, b->line[r]);
 	}
@@ -1338,15 +1402,25 @@ writer_stop(struct importer *im)
 	pthread_mutex_destroy(&w->mu);
 }
 
-/* Sends what waits in a table's batch and waits for it to be written. */
+/* Sends what waits in a table's batch to be written. */
 static void
-target_flush(struct importer *im, struct target *t)
+target_send(struct importer *im, struct target *t)
 {
 	if (t->fill != NULL && t->fill->n > 0) {
 		writer_submit(im, t->fill);
 		t->fill = NULL;
 	}
+}
+
+/* Writes every row that waits, the invoices' before their lines, and
+ * reports what the database refused of them. */
+static void
+write_waiting(struct importer *im)
+{
+	target_send(im, &im->parent);
+	target_send(im, &im->table);
 	writer_drain(im);
+	refusals_report(im);
 }
 
 static int
@@ -1359,7 +1433,7 @@ target_write(struct importer *im, struct target *t)
 		if (t->fill == NULL)
 			t->fill = batch_take(im, t);
 		batch_add(im, t->fill);
-		if (t->fill->n == BATCH_ROWS) {
+		if (t->fill->n == t->rows) {
 			writer_submit(im, t->fill);
 			t->fill = NULL;
 		}
@@ -2059,9 +2133,7 @@ import_file(struct importer *im, const char *path, FILE *fp)
 	reading = im;
 	rc = csv_read(fp, im->file, read_error, delim, &sha, on_record, im);
 	reading = NULL;
-	if (im->parent.table != NULL)
-		target_flush(im, &im->parent);
-	target_flush(im, &im->table);
+	write_waiting(im);
 	if (rc == 0 && !im->header_seen)
 		csv_no_header(cli_data_error, im->file);
 	sha256_final_hex(&sha, hex);
@@ -2332,6 +2404,7 @@ importer_free(struct importer *im)
 	meaning_free(im);
 	free(im->xfield);
 	free(im->xtext);
+	free(im->refused);
 	target_free(&im->table);
 	if (im->parent.table != NULL)
 		target_free(&im->parent);

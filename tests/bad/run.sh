@@ -72,10 +72,19 @@ new_invoices() {
 
 # 150 invoice lines of 50 new invoices and, on line 23 after the first
 # seven, INV-1's: the database refuses both its header and its line,
-# each in a batch of its own table (64 rows a batch: the lines' first is
-# full at line 65, the headers' only at the end), and they are written
-# again row by row to name them.
+# each in a batch of its own table (64 rows a batch on SQLite: the lines'
+# first is full at line 65, the headers' only at the end; 4,096 on
+# PostgreSQL), and they are written again row by row to name them.  The
+# header's error comes before its line's, on each backend.
 new_invoices 150 3 21 -1 >duplicates-across-batches.csv
+# The same with --max-errors 1: the first error by line, the header's.
+new_invoices 150 3 21 -1 >first-error-only.csv
+
+# 21 invoices of a line each: line 4 is INV-1, and line 13 has a day
+# February does not have.  No batch is full when the reading side finds
+# line 13; the rows before it are written first, so line 4's errors come
+# first (they came last, when the part-filled batches waited for the end).
+new_invoices 20 1 2 10 >refused-in-a-part-filled-batch.csv
 
 # 301 invoices of a line each: line 7 is INV-1, and line 83 has a day
 # February does not have.  The database refuses line 7's header and line
