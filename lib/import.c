@@ -1640,6 +1640,25 @@ static const struct meaning meanings[] = {
 	    "SELECT invoice_id, account_id FROM invoices WHERE "
 	    "invoice_id = CAST(invoice_id AS TEXT) AND "
 	    "account_id = CAST(account_id AS TEXT)" },
+	/* A contract of one account: the subscriptions and the renewals
+	 * that name it are of that account too (the references of
+	 * (account_id, contract_id) that lib/SCALE-OUT section 2 makes). */
+	{ "subscriptions", "contract_id", "account_id", 0,
+	    "SELECT account_id, ?2 FROM contracts WHERE contract_id = ?1 AND "
+	    "account_id != ?2",
+	    "%s is a contract of account '%s', not of the subscription's "
+	    "account '%s'",
+	    "SELECT contract_id, account_id FROM contracts WHERE "
+	    "contract_id = CAST(contract_id AS TEXT) AND "
+	    "account_id = CAST(account_id AS TEXT)" },
+	{ "contracts", "renewal_of", "account_id", 0,
+	    "SELECT account_id, ?2 FROM contracts WHERE contract_id = ?1 AND "
+	    "account_id != ?2",
+	    "%s is a contract of account '%s', not of the renewal's account "
+	    "'%s'",
+	    "SELECT contract_id, account_id FROM contracts WHERE "
+	    "contract_id = CAST(contract_id AS TEXT) AND "
+	    "account_id = CAST(account_id AS TEXT)" },
 	/* The rows that would refer to an updated row are looked for only
 	 * when the update changes what they depend on: a scan of usage or
 	 * payments, which have no index by product or invoice, then. */
@@ -1667,6 +1686,16 @@ static const struct meaning meanings[] = {
 	    "(SELECT payment_id FROM payment_applications WHERE "
 	    "invoice_id = ?2)) LIMIT 1",
 	    "%s, but payment '%s' of account '%s' names or pays this invoice",
+	    NULL },
+	{ "contracts", "account_id", "contract_id", 1,
+	    "SELECT 'subscription', s.subscription_id FROM contracts k "
+	    "CROSS JOIN subscriptions s WHERE k.contract_id = ?2 AND "
+	    "k.account_id != ?1 AND s.contract_id = ?2 AND s.account_id != ?1 "
+	    "UNION ALL SELECT 'contract', r.contract_id FROM contracts k "
+	    "CROSS JOIN contracts r WHERE k.contract_id = ?2 AND "
+	    "k.account_id != ?1 AND r.renewal_of = ?2 AND r.account_id != ?1 "
+	    "LIMIT 1",
+	    "%s, but %s '%s' of another account names this contract",
 	    NULL },
 };
 

@@ -22,8 +22,8 @@ export PATH REVOPS_DB LC_ALL TZ USER
 . "$top/../e2e/lib.sh"		# dbdump
 
 # The reference data, parents before the rows that refer to them.
-for e in accounts products prices fx_rates subscriptions invoices payments \
-    usage; do
+for e in accounts products prices fx_rates contracts subscriptions invoices \
+    payments usage; do
 	if ! revops-import "$e" "$top/ref/$e.csv" 2>.err; then
 		cat .err
 		echo "bad: the reference data of tests/bad/ref does not import"
