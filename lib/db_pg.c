@@ -49,6 +49,7 @@
 #include <string.h>
 
 #include "db_backend.h"
+#include "keyset.h"
 
 #define INT8OID 20
 #define TEXTOID 25
@@ -67,6 +68,8 @@ struct pg {
 	unsigned long names;	/* prepared statements so far */
 	char state[6];		/* SQLSTATE of the last error */
 	char msg[512];		/* its message */
+	struct vouched *vouched;	/* the tables vouched for, a list */
+	int replica;		/* may turn triggers off: -1 not asked yet */
 };
 
 struct param {
@@ -92,6 +95,8 @@ struct pg_stmt {
 	size_t nqueue, qpos, capqueue;	/* each value its int length, its
 					 * bytes and a NUL */
 	int copy_cols;		/* a COPY of rows of so many values, else 0 */
+	char *table;		/* its table and columns, as the head names */
+	char **cols;		/* them: one allocation */
 	char *data;		/* its rows in COPY's text format */
 	size_t cap;
 };
@@ -480,6 +485,8 @@ pg_finalize(struct db_stmt *base)
 	free(st->v);
 	free(st->types);
 	free(st->sql);
+	free(st->table);
+	free(st->cols);
 	free(st->data);
 	free(st->queue);
 	free(st->qv);
@@ -914,20 +921,329 @@ pg_write_at_commit(struct db *db)
 	(void)db;
 }
 
+/*
+ * A table that the program vouches for (db_references_vouch(): an
+ * import, which looks up each reference of each row itself) is written
+ * without the server's triggers of its references, which look each row's
+ * parent up again at the commit: three quarters of an import of invoice
+ * lines (BENCHMARKS.md).  Only its COPYs go so, "SET LOCAL
+ * session_replication_role = replica" around each, and only where the
+ * role may (a superuser, or one granted SET ON PARAMETER
+ * session_replication_role); never a delete, whose own check the setting
+ * would skip too.  The keys its rows name are kept, a set a foreign key,
+ * and db_references_check() looks them up in one anti-join a parent and
+ * locks the parents FOR KEY SHARE, as the triggers would: a parent that
+ * another session deletes meanwhile fails one of the two (40001, which
+ * runs the command again, or the other's own check).  The keys are kept
+ * as COPY's text, to be sent as they are.
+ */
+#define REPLICA "SET LOCAL session_replication_role = replica"
+#define ORIGIN "SET LOCAL session_replication_role = origin"
+#define FKEY_COLS 4
+#define FKEYS_MAX 8
+
+struct fkey {
+	char *parent;		/* as regclass prints it */
+	int ncol;
+	char *col[FKEY_COLS], *pcol[FKEY_COLS];
+	struct keyset *keys;
+};
+
+struct vouched {
+	char *table;
+	int loaded;		/* its foreign keys read */
+	struct fkey fk[FKEYS_MAX];
+	int nfk;
+	struct vouched *next;
+};
+
+static void
+pg_references_vouch(struct db *base, const char *table)
+{
+	struct pg *db = PG(base);
+	struct vouched *v = cli_calloc(1, sizeof(*v));
+
+	v->table = cli_strdup(table);
+	v->next = db->vouched;
+	db->vouched = v;
+}
+
+static void
+vouched_free(struct pg *db)
+{
+	while (db->vouched != NULL) {
+		struct vouched *v = db->vouched;
+
+		db->vouched = v->next;
+		for (int i = 0; i < v->nfk; i++) {
+			free(v->fk[i].parent);
+			for (int j = 0; j < v->fk[i].ncol; j++) {
+				free(v->fk[i].col[j]);
+				free(v->fk[i].pcol[j]);
+			}
+			keyset_free(v->fk[i].keys);
+		}
+		free(v->table);
+		free(v);
+	}
+}
+
 /* References are always checked; turned off, at the commit. */
 static void
 pg_references(struct db *db, int on)
 {
 	PG(db)->defer_refs = !on;
+	if (on)
+		vouched_free(PG(db));
 }
 
-/* The server checks every reference itself, so no table is taken on
- * trust. */
+/* The foreign keys of v's table, from the catalogue. */
 static void
-pg_references_vouch(struct db *db, const char *table)
+vouched_load(struct pg *db, struct vouched *v)
 {
-	(void)db;
-	(void)table;
+	static const char sql[] =
+	    "SELECT c.conname, c.confrelid::regclass::text, a.attname, "
+	    "f.attname FROM pg_constraint c CROSS JOIN LATERAL "
+	    "unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(ck, fk, i) "
+	    "JOIN pg_attribute a ON a.attrelid = c.conrelid AND "
+	    "a.attnum = k.ck JOIN pg_attribute f ON f.attrelid = c.confrelid "
+	    "AND f.attnum = k.fk WHERE c.conrelid = $1::regclass AND "
+	    "c.contype = 'f' ORDER BY c.conname, k.i";
+	const char *param[1] = { v->table };
+	PGresult *res;
+	struct fkey *fk = NULL;
+
+	drain(db);
+	res = succeeded(db, PQexecParams(db->c, sql, 1, NULL, param, NULL,
+	    NULL, 0));
+	if (res == NULL)
+		exit(pg_failed(&db->base, "database", sql));
+	for (int r = 0; r < PQntuples(res); r++) {
+		if (r == 0 || strcmp(PQgetvalue(res, r, 0),
+		    PQgetvalue(res, r - 1, 0)) != 0) {
+			if (v->nfk == FKEYS_MAX)
+				cli_die(CLI_EIO, "internal error: more than %d "
+				    "references from %s", FKEYS_MAX, v->table);
+			fk = &v->fk[v->nfk++];
+			fk->parent = cli_strdup(PQgetvalue(res, r, 1));
+			fk->keys = keyset_new(SIZE_MAX);
+		}
+		if (fk->ncol == FKEY_COLS)
+			cli_die(CLI_EIO, "internal error: a reference of more "
+			    "than %d columns from %s", FKEY_COLS, v->table);
+		fk->col[fk->ncol] = cli_strdup(PQgetvalue(res, r, 2));
+		fk->pcol[fk->ncol++] = cli_strdup(PQgetvalue(res, r, 3));
+	}
+	PQclear(res);
+	v->loaded = 1;
+}
+
+/* Whether this connection may turn the triggers off: asked once. */
+static int
+may_skip_triggers(struct pg *db)
+{
+	PGresult *res;
+
+	if (db->replica >= 0)
+		return db->replica;
+	drain(db);
+	res = PQexec(db->c, "SAVEPOINT revops_role; " REPLICA "; " ORIGIN
+	    "; RELEASE SAVEPOINT revops_role");
+	db->replica = PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!db->replica) {
+		keep_error(db, res);
+		if (strcmp(db->state, "42501") != 0) {	/* not allowed */
+			PQclear(res);
+			exit(pg_failed(&db->base, "database", NULL));
+		}
+		undo_to(db, "revops_role");
+	}
+	PQclear(res);
+	return db->replica;
+}
+
+/* The table vouched for that st's COPY writes, if it may go without the
+ * triggers; NULL for the triggers. */
+static struct vouched *
+copy_vouched(struct pg_stmt *st)
+{
+	struct pg *db = PG(st->base.db);
+	struct vouched *v;
+
+	if (!db->defer_refs || st->table == NULL)
+		return NULL;
+	for (v = db->vouched; v != NULL; v = v->next)
+		if (strcmp(v->table, st->table) == 0)
+			break;
+	if (v == NULL || !may_skip_triggers(db))
+		return NULL;
+	if (!v->loaded)
+		vouched_load(db, v);
+	return v;
+}
+
+static size_t copy_value(char *out, const char *v);
+
+/* Keeps the keys the first nrows rows of st name, as COPY's text. */
+static void
+copy_keep_keys(struct pg_stmt *st, struct vouched *v, int nrows)
+{
+	char *key = NULL;
+	size_t cap = 0;
+
+	for (int f = 0; f < v->nfk; f++) {
+		struct fkey *fk = &v->fk[f];
+		int at[FKEY_COLS], j;
+
+		for (j = 0; j < fk->ncol; j++) {
+			for (at[j] = 0; at[j] < st->copy_cols; at[j]++)
+				if (strcmp(st->cols[at[j]], fk->col[j]) == 0)
+					break;
+			if (at[j] == st->copy_cols)
+				break;	/* a default: no reference */
+		}
+		for (int r = 0; j == fk->ncol && r < nrows; r++) {
+			const struct param *p = &st->p[r * st->copy_cols];
+			size_t n = 0;
+			int k;
+
+			for (k = 0; k < fk->ncol && p[at[k]].v != NULL; k++) {
+				key = cli_grow(key, &cap, n + 2 *
+				    strlen(p[at[k]].v) + 1, 1);
+				n += copy_value(key + n, p[at[k]].v);
+				key[n++] = k + 1 < fk->ncol ? '\t' : '\n';
+			}
+			/* a NULL in it: no reference (MATCH SIMPLE) */
+			if (k == fk->ncol)
+				(void)keyset_add(fk->keys, key, n, "");
+		}
+	}
+	free(key);
+}
+
+/* What a key of fk's names, for a message: "(a, b)=(x, y)". */
+static void
+key_show(const struct fkey *fk, PGresult *res, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	n += (size_t)snprintf(buf, size, "(");
+	for (int j = 0; j < fk->ncol && n < size; j++)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s", j ? ", " : "",
+		    fk->col[j]);
+	for (int j = 0; j < fk->ncol && n < size; j++)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s", j ? ", " :
+		    ")=(", PQgetvalue(res, 0, j));
+	if (n < size)
+		snprintf(buf + n, size - n, ")");
+}
+
+/*
+ * The statements of fkey_check(), one a call: the temporary table of the
+ * keys, of the parent's columns and types; the first key not there; the
+ * lock on each parent that is.  The caller frees it.
+ */
+static char *
+fkey_sql(const struct fkey *fk, int which)
+{
+	char *buf;
+	size_t n;
+	FILE *f = cli_memstream(&buf, &n);
+
+	if (which == 0) {
+		fputs("DROP TABLE IF EXISTS revops_keys; CREATE TEMP TABLE "
+		    "revops_keys AS SELECT ", f);
+		for (int j = 0; j < fk->ncol; j++)
+			fprintf(f, "%s%s", j ? ", " : "", fk->pcol[j]);
+		fprintf(f, " FROM %s LIMIT 0", fk->parent);
+	} else {
+		fprintf(f, which == 1 ? "SELECT k.* FROM revops_keys k WHERE "
+		    "NOT EXISTS (SELECT 1 FROM %s p WHERE " : "SELECT count(*) "
+		    "FROM (SELECT 1 FROM %s p JOIN revops_keys k ON ",
+		    fk->parent);
+		for (int j = 0; j < fk->ncol; j++)
+			fprintf(f, "%sp.%s = k.%s", j ? " AND " : "",
+			    fk->pcol[j], fk->pcol[j]);
+		fputs(which == 1 ? ") LIMIT 1" : " FOR KEY SHARE OF p) l", f);
+	}
+	if (fclose(f) != 0)
+		cli_die(CLI_EIO, "out of memory");
+	return buf;
+}
+
+/* Runs a query of fkey_check()'s, which frees it. */
+static PGresult *
+fkey_run(struct pg *db, char *sql)
+{
+	PGresult *res = run(db, sql);
+
+	if (res == NULL)
+		exit(pg_failed(&db->base, "database", sql));
+	free(sql);
+	return res;
+}
+
+/* Sends the keys of fk into revops_keys. */
+static void
+fkey_copy(struct pg *db, const struct fkey *fk)
+{
+	PGresult *res;
+	const char *key;
+	size_t at = 0, len;
+	int ok;
+
+	drain(db);
+	res = PQexec(db->c, "COPY revops_keys FROM STDIN");
+	ok = PQresultStatus(res) == PGRES_COPY_IN;
+	if (!ok)
+		keep_error(db, res);
+	PQclear(res);
+	while (ok && (key = keyset_next(fk->keys, &at, &len)) != NULL)
+		ok = PQputCopyData(db->c, key, (int)len) == 1;
+	if (ok && (ok = PQputCopyEnd(db->c, NULL) == 1)) {
+		res = PQgetResult(db->c);
+		if (!(ok = PQresultStatus(res) == PGRES_COMMAND_OK))
+			keep_error(db, res);
+		PQclear(res);
+		while ((res = PQgetResult(db->c)) != NULL)
+			PQclear(res);
+	}
+	if (!ok)
+		exit(pg_failed(&db->base, "database", NULL));
+}
+
+/* Checks the keys of one foreign key of a table vouched for and locks
+ * their parents; 1 if one is not there (reported). */
+static unsigned long
+fkey_check(struct pg *db, const char *table, const struct fkey *fk)
+{
+	PGresult *res;
+	char shown[512];
+	unsigned long bad = 0;
+
+	PQclear(fkey_run(db, fkey_sql(fk, 0)));
+	fkey_copy(db, fk);
+	pg_exec(&db->base, "ANALYZE revops_keys");
+	res = fkey_run(db, fkey_sql(fk, 1));
+	if (PQntuples(res) > 0) {
+		key_show(fk, res, shown, sizeof(shown));
+		(void)cli_data_error(table, 0, NULL, "Key %s is not present in "
+		    "table \"%s\".", shown, fk->parent);
+		bad = 1;
+	}
+	PQclear(res);
+	/* the lock the triggers would take, on each parent once; under
+	 * REPEATABLE READ one deleted since the snapshot fails it (40001) */
+	res = fkey_run(db, fkey_sql(fk, 2));
+	if (!bad && strtoull(PQgetvalue(res, 0, 0), NULL, 10) !=
+	    keyset_count(fk->keys)) {
+		(void)cli_data_error(table, 0, NULL, "a row of %s that it "
+		    "refers to is gone", fk->parent);
+		bad = 1;
+	}
+	PQclear(res);
+	pg_exec(&db->base, "DROP TABLE revops_keys");
+	return bad;
 }
 
 /*
@@ -973,6 +1289,10 @@ pg_references_check(struct db *base)
 	} else
 		pg_exec(base, "RELEASE SAVEPOINT revops_refs");
 	PQclear(res);
+	for (struct vouched *v = db->vouched; v != NULL; v = v->next)
+		for (int f = 0; f < v->nfk; f++)
+			if (keyset_count(v->fk[f].keys) > 0)
+				n += fkey_check(db, v->table, &v->fk[f]);
 	return n;
 }
 
@@ -986,6 +1306,7 @@ connect_to(const char *url, int busy_ms)
 
 	db->base.ops = &db_pg_ops;
 	db->base.busy_ms = busy_ms;
+	db->replica = -1;
 	db->url = cli_strdup(url);
 	db->name = cli_strdup(url);
 	db_redact(db->name);
@@ -1171,6 +1492,7 @@ pg_close(struct db *base)
 
 	pg_rollback(base);
 	PQfinish(db->c);
+	vouched_free(db);
 	free(db->name);
 	free(db->url);
 	free(db);
@@ -1187,6 +1509,36 @@ pg_close(struct db *base)
  * bound as to any statement; the rows are written out in COPY's text
  * format when it runs.
  */
+/* The table and the columns of "t (a, b, c)" into st, for the check of
+ * a table vouched for; none (NULL) when it is not of that form. */
+static void
+head_names(struct pg_stmt *st, const char *head)
+{
+	size_t n = strcspn(head, " (");
+	char *p;
+	int k = 0;
+
+	if (head[n] != ' ' || head[n + 1] != '(')
+		return;
+	st->table = cli_strndup(head, n);
+	st->cols = cli_calloc(1, (size_t)st->copy_cols * sizeof(*st->cols) +
+	    strlen(head) + 1);
+	p = strcpy((char *)(st->cols + st->copy_cols), head + n + 2);
+	while (k < st->copy_cols && *p != '\0') {
+		st->cols[k++] = p;
+		p += strcspn(p, ",)");
+		if (*p != '\0')
+			*p++ = '\0';
+		p += strspn(p, " ");
+	}
+	if (k < st->copy_cols) {
+		free(st->table);
+		free(st->cols);
+		st->table = NULL;
+		st->cols = NULL;
+	}
+}
+
 static struct db_stmt *
 pg_prepare_rows(struct db *db, const char *head, int ncol, int nrows)
 {
@@ -1201,9 +1553,31 @@ pg_prepare_rows(struct db *db, const char *head, int ncol, int nrows)
 	snprintf(st->sql, n, "COPY %s FROM STDIN", head + sizeof(insert) - 1);
 	st->np = ncol * nrows;
 	st->copy_cols = ncol;
+	head_names(st, head + sizeof(insert) - 1);
 	st->p = cli_calloc((size_t)st->np + 1, sizeof(*st->p));
 	st->v = cli_calloc((size_t)st->np + 1, sizeof(*st->v));
 	return &st->base;
+}
+
+/* v as a value of COPY's text, into out (room for twice its length):
+ * a backslash before a backslash and the letter of a tab, newline or
+ * carriage return.  Its length. */
+static size_t
+copy_value(char *out, const char *v)
+{
+	size_t n = 0;
+
+	for (; *v != '\0'; v++) {
+		char e = *v == '\\' ? '\\' : *v == '\t' ? 't' :
+		    *v == '\n' ? 'n' : *v == '\r' ? 'r' : '\0';
+
+		if (e != '\0') {
+			out[n++] = '\\';
+			out[n++] = e;
+		} else
+			out[n++] = *v;
+	}
+	return n;
 }
 
 /* The values bound of the first nrows rows, as COPY's text: a tab
@@ -1224,17 +1598,8 @@ copy_text(struct pg_stmt *st, int nrows)
 		if (v == NULL) {
 			memcpy(st->data + n, "\\N", 2);
 			n += 2;
-		}
-		for (; v != NULL && *v != '\0'; v++) {
-			char e = *v == '\\' ? '\\' : *v == '\t' ? 't' :
-			    *v == '\n' ? 'n' : *v == '\r' ? 'r' : '\0';
-
-			if (e != '\0') {
-				st->data[n++] = '\\';
-				st->data[n++] = e;
-			} else
-				st->data[n++] = *v;
-		}
+		} else
+			n += copy_value(st->data + n, v);
 		st->data[n++] = (i + 1) % st->copy_cols == 0 ? '\n' : '\t';
 	}
 	return n;
@@ -1246,14 +1611,17 @@ static enum db_result
 copy_rows(struct pg_stmt *st, int nrows, int may_refuse)
 {
 	struct pg *db = PG(st->base.db);
-	size_t n = strlen(st->sql) + 64;
+	size_t n = strlen(st->sql) + 192;
 	char *sql = cli_calloc(1, n);
 	PGresult *res, *copied = NULL;
 	size_t len = copy_text(st, nrows);
 
+	struct vouched *v = copy_vouched(st);
+
 	drain(db);
-	snprintf(sql, n, may_refuse ? "SAVEPOINT revops_row; %s; RELEASE "
-	    "SAVEPOINT revops_row" : "%s", st->sql);
+	snprintf(sql, n, "%s%s%s%s%s", may_refuse ? "SAVEPOINT revops_row; " :
+	    "", v != NULL ? REPLICA "; " : "", st->sql, v != NULL ? "; "
+	    ORIGIN : "", may_refuse ? "; RELEASE SAVEPOINT revops_row" : "");
 	res = PQexec(db->c, sql);
 	free(sql);
 	if (PQresultStatus(res) == PGRES_COPY_IN) {
@@ -1274,6 +1642,8 @@ copy_rows(struct pg_stmt *st, int nrows, int may_refuse)
 	if (PQresultStatus(res) == PGRES_COMMAND_OK) {
 		st->base.changes = changes_of(res);
 		PQclear(res);
+		if (v != NULL)
+			copy_keep_keys(st, v, nrows);
 		return DB_OK;
 	}
 	keep_error(db, res);

@@ -13,6 +13,18 @@
 #             times, and an import of a FIFO (psql changes the account it
 #             upserts): exit 3, the message, stdout empty, and the
 #             database as psql left it;
+#  parents    an import writes its rows without the server's triggers of
+#             their references and locks the parents they name itself
+#             (db_pg.c, a table vouched for): psql deletes account A-2,
+#             which nothing refers to yet, in a transaction that it
+#             commits while the import of an invoice of A-2 waits for
+#             that lock; the import runs again and refuses the invoice,
+#             A-2 gone (exit 1, its line), and no invoice is left of an
+#             account that is not there.  A role that may not turn the
+#             triggers off (not a superuser, not granted the setting)
+#             imports the same rows with them, and one that is granted
+#             it without them, each refusing an invoice of an account
+#             that is not there;
 #  collation  a database of ICU's root collation (C.UTF-8 where the server
 #             has no ICU) whose text columns compare by it, as an older
 #             revops made them, with a view granted to PUBLIC: a command
@@ -132,6 +144,60 @@ if [ $rc -eq 0 ]; then
 	    "made fail ran again unseen (ids as arguments, on stdin from a" \
 	    "file), and said so with exit 3, nothing changed, when it could" \
 	    "not (ids on a pipe, run again 3 times, an import of a FIFO)"
+fi
+
+# ---- parents --------------------------------------------------------------
+createdb -T revops_s_base revops_s_parents || exit 2
+printf '%s\n' "invoice_id,account_id,issue_date,due_date,line_no,sku,quantity,unit_price,amount" \
+    "INV-7,A-2,2026-01-01,2026-01-31,1,SEAT,1,25.00,25.00" >"$dir/p-inv.csv"
+conflict revops_s_parents "DELETE FROM accounts WHERE account_id = 'A-2'" \
+    revops-import -D postgresql:///revops_s_parents invoices "$dir/p-inv.csv" \
+    </dev/null >"$dir/p.out" 2>"$dir/p.err"
+got="$? $(cat "$dir/p.out" "$dir/p.err") / $(psql -X -A -t -d \
+    revops_s_parents -c "SELECT count(*) FROM invoices i WHERE NOT EXISTS
+    (SELECT 1 FROM accounts a WHERE a.account_id = i.account_id)") $(psql \
+    -X -A -t -d revops_s_parents -c "SELECT count(*) FROM invoices WHERE
+    invoice_id = 'INV-7'")"
+if [ "$got" != "1 revops-import: $dir/p-inv.csv:2: column 'account_id': 'A-2' is not in accounts
+revops-import: invoices: nothing imported (1 error) / 0 0" ]; then
+	foreign "parents: an invoice of an account deleted meanwhile: $got"
+fi
+# as roles that are not superusers, one granted the setting
+psql -X -q -d postgres -c "CREATE ROLE revops_plain LOGIN" \
+    -c "CREATE ROLE revops_granted LOGIN" \
+    -c "GRANT SET ON PARAMETER session_replication_role TO revops_granted" ||
+    exit 2
+printf '%s\n' "invoice_id,account_id,issue_date,due_date,line_no,sku,quantity,unit_price,amount" \
+    "INV-8,A-1,2026-01-01,2026-01-31,1,SEAT,1,25.00,25.00" \
+    "INV-8,A-1,2026-01-01,2026-01-31,2,SEAT,2,25.00,50.00" >"$dir/p-ok.csv"
+for role in revops_plain revops_granted; do
+	createdb -O "$role" "revops_s_$role" || exit 2
+	u="postgresql://$role@/revops_s_$role"
+	for e in accounts products; do
+		revops-import -D "$u" "$e" "$top/bad/ref/$e.csv" 2>/dev/null ||
+		    foreign "parents: $role: the import of $e failed"
+	done
+	revops-import -D "$u" invoices "$dir/p-ok.csv" 2>"$dir/p.err" ||
+	    foreign "parents: $role: $(cat "$dir/p.err")"
+	got=$(psql -X -A -t -d "revops_s_$role" -c "SELECT string_agg(
+	    invoice_id || ' ' || line_no || ' ' || amount_minor, ', ' ORDER BY
+	    line_no) FROM invoice_lines")
+	[ "$got" = "INV-8 1 2500, INV-8 2 5000" ] ||
+	    foreign "parents: $role: the lines are $got"
+	sed 's/INV-8,A-1/INV-9,A-9/' "$dir/p-ok.csv" >"$dir/p-bad.csv"
+	revops-import -D "$u" invoices "$dir/p-bad.csv" >/dev/null \
+	    2>"$dir/p.err"
+	got="$? $(psql -X -A -t -d "revops_s_$role" -c "SELECT count(*) FROM
+	    invoices")"
+	[ "$got" = "1 1" ] && grep -q "p-bad.csv:2: column 'account_id'" \
+	    "$dir/p.err" ||
+	    foreign "parents: $role: an unknown account: $got $(cat "$dir/p.err")"
+done
+if [ $rc -eq 0 ]; then
+	echo "parents on PostgreSQL: an import waited for the lock on a" \
+	    "parent that another transaction deleted, ran again and refused" \
+	    "the row; a role not granted the setting imported with the" \
+	    "triggers, one granted it without"
 fi
 
 # ---- collation ------------------------------------------------------------
