@@ -17,9 +17,10 @@
 #             their references and locks the parents they name itself
 #             (db_pg.c, a table vouched for): psql deletes account A-2,
 #             which nothing refers to yet, in a transaction that it
-#             commits while the import of an invoice of A-2 waits for
-#             that lock; the import runs again and refuses the invoice,
-#             A-2 gone (exit 1, its line), and no invoice is left of an
+#             commits while the import of two invoices of A-2 (two rows
+#             a table: one would go by an INSERT, with the triggers)
+#             waits for that lock; the import runs again and refuses them,
+#             A-2 gone (exit 1, their lines), and no invoice is left of an
 #             account that is not there.  A role that may not turn the
 #             triggers off (not a superuser, not granted the setting)
 #             imports the same rows with them, and one that is granted
@@ -149,7 +150,8 @@ fi
 # ---- parents --------------------------------------------------------------
 createdb -T revops_s_base revops_s_parents || exit 2
 printf '%s\n' "invoice_id,account_id,issue_date,due_date,line_no,sku,quantity,unit_price,amount" \
-    "INV-7,A-2,2026-01-01,2026-01-31,1,SEAT,1,25.00,25.00" >"$dir/p-inv.csv"
+    "INV-7,A-2,2026-01-01,2026-01-31,1,SEAT,1,25.00,25.00" \
+    "INV-8,A-2,2026-01-02,2026-02-01,1,SEAT,1,25.00,25.00" >"$dir/p-inv.csv"
 conflict revops_s_parents "DELETE FROM accounts WHERE account_id = 'A-2'" \
     revops-import -D postgresql:///revops_s_parents invoices "$dir/p-inv.csv" \
     </dev/null >"$dir/p.out" 2>"$dir/p.err"
@@ -157,9 +159,10 @@ got="$? $(cat "$dir/p.out" "$dir/p.err") / $(psql -X -A -t -d \
     revops_s_parents -c "SELECT count(*) FROM invoices i WHERE NOT EXISTS
     (SELECT 1 FROM accounts a WHERE a.account_id = i.account_id)") $(psql \
     -X -A -t -d revops_s_parents -c "SELECT count(*) FROM invoices WHERE
-    invoice_id = 'INV-7'")"
+    invoice_id IN ('INV-7', 'INV-8')")"
 if [ "$got" != "1 revops-import: $dir/p-inv.csv:2: column 'account_id': 'A-2' is not in accounts
-revops-import: invoices: nothing imported (1 error) / 0 0" ]; then
+revops-import: $dir/p-inv.csv:3: column 'account_id': 'A-2' is not in accounts
+revops-import: invoices: nothing imported (2 errors) / 0 0" ]; then
 	foreign "parents: an invoice of an account deleted meanwhile: $got"
 fi
 # as roles that are not superusers, one granted the setting
