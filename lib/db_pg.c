@@ -68,7 +68,7 @@ struct pg {
 	unsigned long names;	/* prepared statements so far */
 	char state[6];		/* SQLSTATE of the last error */
 	char msg[512];		/* its message */
-	struct vouched *vouched;	/* the tables vouched for, a list */
+	struct vouched *vouched;	/* written without triggers, a list */
 	int replica;		/* may turn triggers off: -1 not asked yet */
 };
 
@@ -922,20 +922,21 @@ pg_write_at_commit(struct db *db)
 }
 
 /*
- * A table that the program vouches for (db_references_vouch(): an
- * import, which looks up each reference of each row itself) is written
- * without the server's triggers of its references, which look each row's
- * parent up again at the commit: three quarters of an import of invoice
- * lines (BENCHMARKS.md).  Only its COPYs go so, "SET LOCAL
+ * A COPY of a transaction whose references are off (db_references(db,
+ * 0): an import, which looks up each reference of each row itself, and
+ * the billing run, which writes what it has just read) goes without the
+ * server's triggers of the references, which look each row's parent up
+ * again at the commit: three quarters of an import of invoice lines
+ * (BENCHMARKS.md).  Only the COPYs go so, "SET LOCAL
  * session_replication_role = replica" around each, and only where the
  * role may (a superuser, or one granted SET ON PARAMETER
- * session_replication_role); never a delete, whose own check the setting
- * would skip too.  The keys its rows name are kept, a set a foreign key,
- * and db_references_check() looks them up in one anti-join a parent and
- * locks the parents FOR KEY SHARE, as the triggers would: a parent that
- * another session deletes meanwhile fails one of the two (40001, which
- * runs the command again, or the other's own check).  The keys are kept
- * as COPY's text, to be sent as they are.
+ * session_replication_role); never a change or a delete, whose own check
+ * the setting would skip too.  The keys the rows name are kept, a set a
+ * foreign key of the table, and db_references_check() looks them up in
+ * one anti-join a parent and locks the parents FOR KEY SHARE, as the
+ * triggers would: a parent that another session deletes meanwhile fails
+ * one of the two (40001, which runs the command again, or the other's
+ * own check).  The keys are kept as COPY's text, to be sent as they are.
  */
 #define REPLICA "SET LOCAL session_replication_role = replica"
 #define ORIGIN "SET LOCAL session_replication_role = origin"
@@ -949,23 +950,21 @@ struct fkey {
 	struct keyset *keys;
 };
 
+/* A table so written, and its foreign keys. */
 struct vouched {
 	char *table;
-	int loaded;		/* its foreign keys read */
 	struct fkey fk[FKEYS_MAX];
 	int nfk;
 	struct vouched *next;
 };
 
+/* Every row a COPY writes with the triggers off is checked as above,
+ * the program's word or not. */
 static void
-pg_references_vouch(struct db *base, const char *table)
+pg_references_vouch(struct db *db, const char *table)
 {
-	struct pg *db = PG(base);
-	struct vouched *v = cli_calloc(1, sizeof(*v));
-
-	v->table = cli_strdup(table);
-	v->next = db->vouched;
-	db->vouched = v;
+	(void)db;
+	(void)table;
 }
 
 static void
@@ -1035,7 +1034,6 @@ vouched_load(struct pg *db, struct vouched *v)
 		fk->pcol[fk->ncol++] = cli_strdup(PQgetvalue(res, r, 3));
 	}
 	PQclear(res);
-	v->loaded = 1;
 }
 
 /* Whether this connection may turn the triggers off: asked once. */
@@ -1062,8 +1060,8 @@ may_skip_triggers(struct pg *db)
 	return db->replica;
 }
 
-/* The table vouched for that st's COPY writes, if it may go without the
- * triggers; NULL for the triggers. */
+/* The table that st's COPY writes, if it may go without the triggers;
+ * NULL for the triggers. */
 static struct vouched *
 copy_vouched(struct pg_stmt *st)
 {
@@ -1072,13 +1070,16 @@ copy_vouched(struct pg_stmt *st)
 
 	if (!db->defer_refs || st->table == NULL)
 		return NULL;
+	if (!may_skip_triggers(db))
+		return NULL;
 	for (v = db->vouched; v != NULL; v = v->next)
 		if (strcmp(v->table, st->table) == 0)
-			break;
-	if (v == NULL || !may_skip_triggers(db))
-		return NULL;
-	if (!v->loaded)
-		vouched_load(db, v);
+			return v;
+	v = cli_calloc(1, sizeof(*v));
+	v->table = cli_strdup(st->table);
+	v->next = db->vouched;
+	db->vouched = v;
+	vouched_load(db, v);
 	return v;
 }
 
