@@ -1141,6 +1141,8 @@ refusal_order(const void *a, const void *b)
 static void
 refusals_report(struct importer *im)
 {
+	if (im->nrefused == 0)
+		return;		/* qsort() takes no NULL, even of none */
 	qsort(im->refused, im->nrefused, sizeof(*im->refused), refusal_order);
 	for (size_t i = 0; i < im->nrefused; i++) {
 		struct refusal *r = &im->refused[i];
