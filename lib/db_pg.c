@@ -68,7 +68,7 @@ struct pg {
 	unsigned long names;	/* prepared statements so far */
 	char state[6];		/* SQLSTATE of the last error */
 	char msg[512];		/* its message */
-	struct vouched *vouched;	/* written without triggers, a list */
+	struct untriggered *untriggered; /* tables COPYed so, a list */
 	int replica;		/* may turn triggers off: -1 not asked yet */
 };
 
@@ -951,11 +951,11 @@ struct fkey {
 };
 
 /* A table so written, and its foreign keys. */
-struct vouched {
+struct untriggered {
 	char *table;
 	struct fkey fk[FKEYS_MAX];
 	int nfk;
-	struct vouched *next;
+	struct untriggered *next;
 };
 
 /* Every row a COPY writes with the triggers off is checked as above,
@@ -968,12 +968,12 @@ pg_references_vouch(struct db *db, const char *table)
 }
 
 static void
-vouched_free(struct pg *db)
+untriggered_free(struct pg *db)
 {
-	while (db->vouched != NULL) {
-		struct vouched *v = db->vouched;
+	while (db->untriggered != NULL) {
+		struct untriggered *v = db->untriggered;
 
-		db->vouched = v->next;
+		db->untriggered = v->next;
 		for (int i = 0; i < v->nfk; i++) {
 			free(v->fk[i].parent);
 			for (int j = 0; j < v->fk[i].ncol; j++) {
@@ -993,12 +993,12 @@ pg_references(struct db *db, int on)
 {
 	PG(db)->defer_refs = !on;
 	if (on)
-		vouched_free(PG(db));
+		untriggered_free(PG(db));
 }
 
 /* The foreign keys of v's table, from the catalogue. */
 static void
-vouched_load(struct pg *db, struct vouched *v)
+untriggered_load(struct pg *db, struct untriggered *v)
 {
 	static const char sql[] =
 	    "SELECT c.conname, c.confrelid::regclass::text, a.attname, "
@@ -1062,24 +1062,24 @@ may_skip_triggers(struct pg *db)
 
 /* The table that st's COPY writes, if it may go without the triggers;
  * NULL for the triggers. */
-static struct vouched *
-copy_vouched(struct pg_stmt *st)
+static struct untriggered *
+copy_untriggered(struct pg_stmt *st)
 {
 	struct pg *db = PG(st->base.db);
-	struct vouched *v;
+	struct untriggered *v;
 
 	if (!db->defer_refs || st->table == NULL)
 		return NULL;
 	if (!may_skip_triggers(db))
 		return NULL;
-	for (v = db->vouched; v != NULL; v = v->next)
+	for (v = db->untriggered; v != NULL; v = v->next)
 		if (strcmp(v->table, st->table) == 0)
 			return v;
 	v = cli_calloc(1, sizeof(*v));
 	v->table = cli_strdup(st->table);
-	v->next = db->vouched;
-	db->vouched = v;
-	vouched_load(db, v);
+	v->next = db->untriggered;
+	db->untriggered = v;
+	untriggered_load(db, v);
 	return v;
 }
 
@@ -1087,7 +1087,7 @@ static size_t copy_value(char *out, const char *v);
 
 /* Keeps the keys the first nrows rows of st name, as COPY's text. */
 static void
-copy_keep_keys(struct pg_stmt *st, struct vouched *v, int nrows)
+copy_keep_keys(struct pg_stmt *st, struct untriggered *v, int nrows)
 {
 	char *key = NULL;
 	size_t cap = 0;
@@ -1213,7 +1213,7 @@ fkey_copy(struct pg *db, const struct fkey *fk)
 		exit(pg_failed(&db->base, "database", NULL));
 }
 
-/* Checks the keys of one foreign key of a table vouched for and locks
+/* Checks the keys of one foreign key of a table written without the triggers and locks
  * their parents; 1 if one is not there (reported). */
 static unsigned long
 fkey_check(struct pg *db, const char *table, const struct fkey *fk)
@@ -1290,7 +1290,7 @@ pg_references_check(struct db *base)
 	} else
 		pg_exec(base, "RELEASE SAVEPOINT revops_refs");
 	PQclear(res);
-	for (struct vouched *v = db->vouched; v != NULL; v = v->next)
+	for (struct untriggered *v = db->untriggered; v != NULL; v = v->next)
 		for (int f = 0; f < v->nfk; f++)
 			if (keyset_count(v->fk[f].keys) > 0)
 				n += fkey_check(db, v->table, &v->fk[f]);
@@ -1493,7 +1493,7 @@ pg_close(struct db *base)
 
 	pg_rollback(base);
 	PQfinish(db->c);
-	vouched_free(db);
+	untriggered_free(db);
 	free(db->name);
 	free(db->url);
 	free(db);
@@ -1511,7 +1511,8 @@ pg_close(struct db *base)
  * format when it runs.
  */
 /* The table and the columns of "t (a, b, c)" into st, for the check of
- * a table vouched for; none (NULL) when it is not of that form. */
+ * a table written without the triggers; none (NULL) when it is not of
+ * that form. */
 static void
 head_names(struct pg_stmt *st, const char *head)
 {
@@ -1617,7 +1618,7 @@ copy_rows(struct pg_stmt *st, int nrows, int may_refuse)
 	PGresult *res, *copied = NULL;
 	size_t len = copy_text(st, nrows);
 
-	struct vouched *v = copy_vouched(st);
+	struct untriggered *v = copy_untriggered(st);
 
 	drain(db);
 	snprintf(sql, n, "%s%s%s%s%s", may_refuse ? "SAVEPOINT revops_row; " :
