@@ -1213,8 +1213,8 @@ fkey_copy(struct pg *db, const struct fkey *fk)
 		exit(pg_failed(&db->base, "database", NULL));
 }
 
-/* Checks the keys of one foreign key of a table written without the triggers and locks
- * their parents; 1 if one is not there (reported). */
+/* Checks the keys of one foreign key of a table written without the
+ * triggers and locks their parents; 1 if one is not there (reported). */
 static unsigned long
 fkey_check(struct pg *db, const char *table, const struct fkey *fk)
 {
