@@ -64,6 +64,23 @@ db_redact(char *s)
 
 /* ---- the backend of a connection -------------------------------------------- */
 
+/* Around each call of a backend that reaches the connection (struct db's
+ * serial): the calls that only bind or read a row's values do not, and
+ * are left unlocked, as they are most of them. */
+static void
+hold(struct db *db)
+{
+	if (db->serial != NULL)
+		pthread_mutex_lock(db->serial);
+}
+
+static void
+release(struct db *db)
+{
+	if (db->serial != NULL)
+		pthread_mutex_unlock(db->serial);
+}
+
 int
 db_is_url(const char *path)
 {
@@ -98,19 +115,28 @@ db_shared(const struct db *db)
 struct db *
 db_open_snapshot(struct db *db)
 {
-	return db->ops->open_snapshot(db);
+	struct db *rd;
+
+	hold(db);
+	rd = db->ops->open_snapshot(db);
+	release(db);
+	return rd;
 }
 
 void
 db_begin(struct db *db)
 {
+	hold(db);
 	db->ops->begin(db, 1);
+	release(db);
 }
 
 void
 db_begin_read(struct db *db)
 {
+	hold(db);
 	db->ops->begin(db, 0);
+	release(db);
 }
 
 /*
@@ -128,43 +154,63 @@ db_commit(struct db *db)
 		db_rollback(db);
 		cli_finish_stdout();
 	}
+	hold(db);
 	db->ops->commit(db);
+	release(db);
 }
 
 void
 db_rollback(struct db *db)
 {
+	hold(db);
 	db->ops->rollback(db);
+	release(db);
 }
 
 int
 db_in_transaction(struct db *db)
 {
-	return db->ops->in_transaction(db);
+	int in;
+
+	hold(db);
+	in = db->ops->in_transaction(db);
+	release(db);
+	return in;
 }
 
 void
 db_references(struct db *db, int on)
 {
+	hold(db);
 	db->ops->references(db, on);
+	release(db);
 }
 
 void
 db_references_vouch(struct db *db, const char *table)
 {
+	hold(db);
 	db->ops->references_vouch(db, table);
+	release(db);
 }
 
 void
 db_stmt_keys(struct db_stmt *st, int col)
 {
+	hold(st->db);
 	st->ops->stmt_keys(st, col);
+	release(st->db);
 }
 
 unsigned long
 db_references_check(struct db *db)
 {
-	return db->ops->references_check(db);
+	unsigned long n;
+
+	hold(db);
+	n = db->ops->references_check(db);
+	release(db);
+	return n;
 }
 
 void
@@ -176,7 +222,9 @@ db_write_at_commit(struct db *db)
 void
 db_exec(struct db *db, const char *sql)
 {
+	hold(db);
 	db->ops->exec(db, sql);
+	release(db);
 }
 
 int
@@ -193,19 +241,27 @@ db_temp_table(struct db *db, const char *name, const char *columns)
 
 	sprintf(sql, "CREATE TEMP TABLE IF NOT EXISTS %s (%s); DELETE FROM %s",
 	    name, columns, name);
+	hold(db);
 	db->ops->schema(db, sql);
+	release(db);
 	free(sql);
 }
 
 const char *
 db_error(struct db *db)
 {
-	return db->ops->error(db);
+	const char *m;
+
+	hold(db);
+	m = db->ops->error(db);
+	release(db);
+	return m;
 }
 
 void
 db_fatal(struct db *db, const char *context)
 {
+	hold(db);	/* until the end: the other thread waits */
 	exit(db->ops->failed(db, context, NULL));
 }
 
@@ -260,9 +316,11 @@ prepared(struct db *db, struct db_stmt *st)
 	st->ops = db->ops;
 	st->db = db;
 	st->prev = NULL;
+	hold(db);
 	if ((st->next = db->stmts) != NULL)
 		st->next->prev = st;
 	db->stmts = st;
+	release(db);
 	return st;
 }
 
@@ -315,15 +373,20 @@ db_prepare_rows(struct db *db, const char *head, int ncol, int nrows)
 void
 db_finalize(struct db_stmt *st)
 {
+	struct db *db;
+
 	if (st == NULL)
 		return;
+	db = st->db;
+	hold(db);
 	if (st->prev != NULL)
 		st->prev->next = st->next;
 	else
-		st->db->stmts = st->next;
+		db->stmts = st->next;
 	if (st->next != NULL)
 		st->next->prev = st->prev;
 	st->ops->finalize(st);
+	release(db);
 }
 
 struct db *
@@ -335,25 +398,41 @@ db_stmt_db(struct db_stmt *st)
 int
 db_row(struct db_stmt *st)
 {
-	return st->ops->row(st);
+	struct db *db = st->db;
+	int r;
+
+	hold(db);
+	r = st->ops->row(st);
+	release(db);
+	return r;
 }
 
 void
 db_done(struct db_stmt *st)
 {
+	hold(st->db);
 	(void)st->ops->step(st, 0);
+	release(st->db);
 }
 
 enum db_result
 db_try(struct db_stmt *st)
 {
-	return st->ops->step(st, 1);
+	struct db *db = st->db;
+	enum db_result r;
+
+	hold(db);
+	r = st->ops->step(st, 1);
+	release(db);
+	return r;
 }
 
 void
 db_reset(struct db_stmt *st)
 {
+	hold(st->db);
 	st->ops->reset(st);
+	release(st->db);
 }
 
 long
@@ -457,26 +536,45 @@ db_strdup(struct db_stmt *st, int i)
 struct db_rows *
 db_rows_new(struct db *db, const char *head, int ncol)
 {
-	return db->ops->rows_new(db, head, ncol);
+	struct db_rows *r;
+
+	hold(db);
+	r = db->ops->rows_new(db, head, ncol);
+	r->db = db;
+	release(db);
+	return r;
 }
 
 struct db_stmt *
 db_rows_add(struct db_rows *r, int *base)
 {
-	return r->ops->rows_add(r, base);
+	struct db_stmt *st;
+
+	hold(r->db);
+	st = r->ops->rows_add(r, base);
+	release(r->db);
+	return st;
 }
 
 void
 db_rows_flush(struct db_rows *r)
 {
+	hold(r->db);
 	r->ops->rows_flush(r);
+	release(r->db);
 }
 
 void
 db_rows_free(struct db_rows *r)
 {
-	if (r != NULL)
-		r->ops->rows_free(r);
+	struct db *db;
+
+	if (r == NULL)
+		return;
+	db = r->db;
+	hold(db);
+	r->ops->rows_free(r);
+	release(db);
 }
 
 /* ---- on every backend ------------------------------------------------------------ */

@@ -41,8 +41,10 @@ enum db_mode {
 	DB_DRY_RUN	/* a copy to change, read without a write lock */
 };
 /* shared: the connection is used from two threads (revops-import's writer
- * thread), so the backend locks it on every call; otherwise it does not,
- * which saves a lock a column read on a large output. */
+ * thread), so every call is locked against the other thread's (by SQLite
+ * itself, in its serialized mode; by lib/db.c around each call that
+ * reaches a PostgreSQL connection); otherwise none is, which saves a lock
+ * a column read on a large output. */
 struct db *db_open(const struct cli_common *c, enum db_mode mode, int shared);
 /* Whether a database's name is a PostgreSQL URL (postgresql://… or
  * postgres://…) rather than the path of a SQLite file. */

@@ -11,6 +11,8 @@
 #ifndef REVOPS_DB_BACKEND_H
 #define REVOPS_DB_BACKEND_H
 
+#include <pthread.h>
+
 #include "db.h"
 
 struct db_ops;
@@ -19,6 +21,10 @@ struct db {
 	const struct db_ops *ops;
 	int shared, busy_ms;
 	struct db_stmt *stmts;	/* prepared on it, not yet finalized */
+	/* set by a backend whose connection takes one call at a time when
+	 * it is shared (PostgreSQL's): db.c holds it, a recursive mutex,
+	 * through every call that reaches the connection */
+	pthread_mutex_t *serial;
 };
 
 struct db_stmt {
@@ -86,6 +92,7 @@ struct db_ops {
 /* Every backend's struct db_rows begins with this. */
 struct db_rows {
 	const struct db_ops *ops;
+	struct db *db;		/* db.c's */
 };
 
 extern const struct db_ops db_sqlite_ops, db_pg_ops;

@@ -70,6 +70,7 @@ struct pg {
 	char msg[512];		/* its message */
 	struct untriggered *untriggered; /* tables COPYed so, a list */
 	int replica;		/* may turn triggers off: -1 not asked yet */
+	pthread_mutex_t serial;	/* base.serial's, when shared */
 };
 
 struct param {
@@ -1141,8 +1142,8 @@ key_show(const struct fkey *fk, PGresult *res, char *buf, size_t size)
 
 /*
  * The statements of fkey_check(), one a call: the temporary table of the
- * keys, of the parent's columns and types; the first key not there; the
- * lock on each parent that is.  The caller frees it.
+ * keys, of the parent's columns and types; the lock on each parent that
+ * is there, counted; the first key not there.  The caller frees it.
  */
 static char *
 fkey_sql(const struct fkey *fk, int which)
@@ -1153,15 +1154,15 @@ fkey_sql(const struct fkey *fk, int which)
 
 	if (which == 0) {
 		fputs("DROP TABLE IF EXISTS revops_keys; CREATE TEMP TABLE "
-		    "revops_keys AS SELECT ", f);
+		    "revops_keys ON COMMIT DROP AS SELECT ", f);
 		for (int j = 0; j < fk->ncol; j++)
 			fprintf(f, "%s%s", j ? ", " : "", fk->pcol[j]);
 		fprintf(f, " FROM %s LIMIT 0", fk->parent);
 	} else {
 		fprintf(f, which == 1 ? "SELECT k.* FROM revops_keys k WHERE "
-		    "NOT EXISTS (SELECT 1 FROM %s p WHERE " : "SELECT count(*) "
-		    "FROM (SELECT 1 FROM %s p JOIN revops_keys k ON ",
-		    fk->parent);
+		    "NOT EXISTS (SELECT 1 FROM %s p WHERE " : "ANALYZE "
+		    "revops_keys; SELECT count(*) FROM (SELECT 1 FROM %s p "
+		    "JOIN revops_keys k ON ", fk->parent);
 		for (int j = 0; j < fk->ncol; j++)
 			fprintf(f, "%sp.%s = k.%s", j ? " AND " : "",
 			    fk->pcol[j], fk->pcol[j]);
@@ -1184,9 +1185,9 @@ fkey_run(struct pg *db, char *sql)
 	return res;
 }
 
-/* Sends the keys of fk into revops_keys. */
+/* Sends the keys into revops_keys. */
 static void
-fkey_copy(struct pg *db, const struct fkey *fk)
+fkey_copy(struct pg *db, const struct keyset *keys)
 {
 	PGresult *res;
 	const char *key;
@@ -1199,7 +1200,7 @@ fkey_copy(struct pg *db, const struct fkey *fk)
 	if (!ok)
 		keep_error(db, res);
 	PQclear(res);
-	while (ok && (key = keyset_next(fk->keys, &at, &len)) != NULL)
+	while (ok && (key = keyset_next(keys, &at, &len)) != NULL)
 		ok = PQputCopyData(db->c, key, (int)len) == 1;
 	if (ok && (ok = PQputCopyEnd(db->c, NULL) == 1)) {
 		res = PQgetResult(db->c);
@@ -1213,38 +1214,141 @@ fkey_copy(struct pg *db, const struct fkey *fk)
 		exit(pg_failed(&db->base, "database", NULL));
 }
 
-/* Checks the keys of one foreign key of a table written without the
- * triggers and locks their parents; 1 if one is not there (reported). */
-static unsigned long
-fkey_check(struct pg *db, const char *table, const struct fkey *fk)
+/* Whether two foreign keys refer to the same columns of one parent. */
+static int
+fkey_same_parent(const struct fkey *a, const struct fkey *b)
 {
+	if (strcmp(a->parent, b->parent) != 0 || a->ncol != b->ncol)
+		return 0;
+	for (int j = 0; j < a->ncol; j++)
+		if (strcmp(a->pcol[j], b->pcol[j]) != 0)
+			return 0;
+	return 1;
+}
+
+/* Whether v's fk[f] was checked with an earlier one of its parent. */
+static int
+checked_before(struct pg *db, struct untriggered *v, int f)
+{
+	for (struct untriggered *u = db->untriggered; ; u = u->next) {
+		for (int g = 0; g < (u == v ? f : u->nfk); g++)
+			if (keyset_count(u->fk[g].keys) > 0 &&
+			    fkey_same_parent(&u->fk[g], &v->fk[f]))
+				return 1;
+		if (u == v)
+			return 0;
+	}
+}
+
+/* The key of res's first row as COPY's text, as the keys are kept, into
+ * *buf (of *cap bytes): its length. */
+static size_t
+key_text(PGresult *res, int ncol, char **buf, size_t *cap)
+{
+	size_t n = 0;
+
+	for (int j = 0; j < ncol; j++) {
+		const char *v = PQgetvalue(res, 0, j);
+
+		*buf = cli_grow(*buf, cap, n + 2 * strlen(v) + 1, 1);
+		n += copy_value(*buf + n, v);
+		(*buf)[n++] = j + 1 < ncol ? '\t' : '\n';
+	}
+	return n;
+}
+
+static void
+keys_add(struct keyset *to, const struct keyset *from)
+{
+	const char *k;
+	size_t at = 0, len;
+
+	while ((k = keyset_next(from, &at, &len)) != NULL)
+		(void)keyset_add(to, k, len, "");
+}
+
+/* The keys of v's fk[f] and of every later foreign key to its parent:
+ * fk[f]'s own set when it is the only one, else a union of them in *all,
+ * which the caller frees. */
+static const struct keyset *
+fkey_keys(struct untriggered *v, int f, struct keyset **all)
+{
+	const struct fkey *fk = &v->fk[f];
+
+	*all = NULL;
+	for (struct untriggered *u = v; u != NULL; u = u->next)
+		for (int g = u == v ? f + 1 : 0; g < u->nfk; g++) {
+			if (!fkey_same_parent(fk, &u->fk[g]))
+				continue;
+			if (*all == NULL) {
+				*all = keyset_new(SIZE_MAX);
+				keys_add(*all, fk->keys);
+			}
+			keys_add(*all, u->fk[g].keys);
+		}
+	return *all != NULL ? *all : fk->keys;
+}
+
+/* Says that the key of res's first row, to the parent of v's fk[f], is
+ * not there, as the first table to name it (from v on). */
+static void
+fkey_missing(struct untriggered *v, int f, PGresult *res)
+{
+	const struct fkey *fk = &v->fk[f];
+	char shown[512], *key = NULL;
+	size_t cap = 0, n = key_text(res, fk->ncol, &key, &cap);
+
+	for (struct untriggered *u = v; u != NULL; u = u->next)
+		for (int g = u == v ? f : 0; g < u->nfk; g++)
+			if (fkey_same_parent(fk, &u->fk[g]) &&
+			    keyset_find(u->fk[g].keys, key, n) != NULL) {
+				key_show(&u->fk[g], res, shown, sizeof(shown));
+				(void)cli_data_error(u->table, 0, NULL, "Key %s "
+				    "is not present in table \"%s\".", shown,
+				    fk->parent);
+				free(key);
+				return;
+			}
+	free(key);
+}
+
+/*
+ * Checks the keys of the foreign keys to one parent (from
+ * db->untriggered, the first of them at v's fk[f]), of the tables written
+ * without the triggers, and locks the parents they name; 1 if one is not
+ * there (reported).  One set of keys a parent, so that the invoices a
+ * billing run names from its lines and from its records are looked up
+ * once.
+ */
+static unsigned long
+fkey_check(struct pg *db, struct untriggered *v, int f)
+{
+	const struct fkey *fk = &v->fk[f];
+	struct keyset *all;
+	const struct keyset *keys = fkey_keys(v, f, &all);
 	PGresult *res;
-	char shown[512];
-	unsigned long bad = 0;
+	int bad;
 
 	PQclear(fkey_run(db, fkey_sql(fk, 0)));
-	fkey_copy(db, fk);
-	pg_exec(&db->base, "ANALYZE revops_keys");
-	res = fkey_run(db, fkey_sql(fk, 1));
-	if (PQntuples(res) > 0) {
-		key_show(fk, res, shown, sizeof(shown));
-		(void)cli_data_error(table, 0, NULL, "Key %s is not present in "
-		    "table \"%s\".", shown, fk->parent);
-		bad = 1;
-	}
-	PQclear(res);
+	fkey_copy(db, keys);
 	/* the lock the triggers would take, on each parent once; under
-	 * REPEATABLE READ one deleted since the snapshot fails it (40001) */
+	 * REPEATABLE READ one deleted since the snapshot fails it (40001).
+	 * Each key names one parent, so all are there when as many are
+	 * locked; else the first not there is looked for. */
 	res = fkey_run(db, fkey_sql(fk, 2));
-	if (!bad && strtoull(PQgetvalue(res, 0, 0), NULL, 10) !=
-	    keyset_count(fk->keys)) {
-		(void)cli_data_error(table, 0, NULL, "a row of %s that it "
-		    "refers to is gone", fk->parent);
-		bad = 1;
-	}
+	bad = strtoull(PQgetvalue(res, 0, 0), NULL, 10) != keyset_count(keys);
 	PQclear(res);
-	pg_exec(&db->base, "DROP TABLE revops_keys");
-	return bad;
+	if (bad) {
+		res = fkey_run(db, fkey_sql(fk, 1));
+		if (PQntuples(res) > 0)
+			fkey_missing(v, f, res);
+		else
+			(void)cli_data_error(v->table, 0, NULL, "a row of %s "
+			    "that it refers to is gone", fk->parent);
+		PQclear(res);
+	}
+	keyset_free(all);
+	return (unsigned long)bad;
 }
 
 /*
@@ -1292,8 +1396,9 @@ pg_references_check(struct db *base)
 	PQclear(res);
 	for (struct untriggered *v = db->untriggered; v != NULL; v = v->next)
 		for (int f = 0; f < v->nfk; f++)
-			if (keyset_count(v->fk[f].keys) > 0)
-				n += fkey_check(db, v->table, &v->fk[f]);
+			if (keyset_count(v->fk[f].keys) > 0 &&
+			    !checked_before(db, v, f))
+				n += fkey_check(db, v, f);
 	return n;
 }
 
@@ -1443,7 +1548,16 @@ db_pg_open(const struct cli_common *c, enum db_mode mode, int shared)
 	struct pg *db = connect_to(c->db_path, c->busy_ms);
 	int collated;
 
-	(void)shared;	/* one thread at a time: never shared */
+	if (shared) {
+		pthread_mutexattr_t a;
+
+		pthread_mutexattr_init(&a);
+		pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+		pthread_mutex_init(&db->serial, &a);
+		pthread_mutexattr_destroy(&a);
+		db->base.serial = &db->serial;
+		db->base.shared = 1;
+	}
 	if (mode == DB_WRITE) {
 		migrate(db);
 		cli_hold_stdout();
@@ -1494,6 +1608,8 @@ pg_close(struct db *base)
 	pg_rollback(base);
 	PQfinish(db->c);
 	untriggered_free(db);
+	if (base->serial != NULL)
+		pthread_mutex_destroy(base->serial);
 	free(db->name);
 	free(db->url);
 	free(db);

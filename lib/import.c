@@ -71,9 +71,10 @@ struct value {
  * of the lines whatever the size of a batch, on every backend.
  *
  * A full batch goes to a writer thread, so that reading and checking the
- * next rows (one core) overlaps with SQLite writing these (the other):
- * a large import takes the longer of the two instead of their sum.  The
- * connection is shared, which SQLite allows in its serialized mode; the
+ * next rows (one core) overlaps with the database writing these (the
+ * other: SQLite in this process, or the PostgreSQL server while the
+ * writer waits for it): a large import takes the longer of the two
+ * instead of their sum.  The connection is shared (db_open()); the
  * reading side only touches it to look up a key that was not preloaded.
  * When a batch fails, the writer inserts its rows one by one to find and
  * report the culprits; the import then fails as a whole anyway.  At most

@@ -1,7 +1,8 @@
 #!/bin/sh
-# Runs the end-to-end cases and the bad-input corpus on PostgreSQL, on a
-# server of its own (tests/pg-server.sh).  Without PostgreSQL's server
-# programs (Debian's package postgresql) it says so and passes.
+# Runs the library's cases that need a server, the end-to-end cases and
+# the bad-input corpus on PostgreSQL, on a server of its own
+# (tests/pg-server.sh).  Without PostgreSQL's server programs (Debian's
+# package postgresql) it says so and passes.
 # The README's and the man pages' examples on it, the demo's outputs
 # against SQLite's, then two writers and two readers at once on one
 # database: no command fails, and nothing a writer reported is lost;
@@ -26,6 +27,17 @@ esac
 REVOPS_TEST_PG=1
 export REVOPS_TEST_PG
 rc=0
+# the library's cases that need a server (tests/unit/db_test.c), beside
+# the benchmark's generator in the build
+unit=$(dirname "$gen")/../tests/unit
+createdb revops_unit || exit 2
+if REVOPS_TEST_PG_URL=postgresql:///revops_unit CK_RUN_CASE=postgresql \
+    CK_VERBOSITY=minimal "$unit"; then
+	echo "unit on PostgreSQL: the references checked at the commit"
+else
+	echo "unit on PostgreSQL: failed"
+	rc=1
+fi
 sh "$top/e2e/run.sh" "$bindir" || rc=1
 sh "$top/bad/run.sh" "$bindir" || rc=1
 sh "$top/readme.sh" "$bindir" || rc=1

@@ -862,6 +862,86 @@ START_TEST(bulk_references_of_two_columns)
 }
 END_TEST
 
+/*
+ * On PostgreSQL (tests/pg.sh names a database in REVOPS_TEST_PG_URL):
+ * the references a COPY wrote without the triggers, checked at the end,
+ * the keys of every table that names one parent as one set.  Invoice
+ * INV-2 names account A-9, and a payment names invoice INV-4, neither
+ * there; the lines name INV-1, which is; a second transaction has a line
+ * of INV-3 instead, and payments of INV-1 only.  Each missing key is
+ * reported once, by the table that names it.
+ */
+static void
+pg_row_of(struct db *db, const char *head, int ncol, const char *const *v)
+{
+	struct db_rows *r = db_rows_new(db, head, ncol);
+	int k;
+	struct db_stmt *st;
+
+	for (; *v != NULL; v += ncol) {
+		st = db_rows_add(r, &k);
+		for (int i = 0; i < ncol; i++)
+			db_bind_text(st, k + i, v[i]);
+	}
+	db_rows_flush(r);
+	db_rows_free(r);
+}
+
+static char *
+pg_checked(struct db *db, const char *line, const char *payment,
+    unsigned long want)
+{
+	const char *const inv[] = { "INV-1", "A-1", "2026-06-01", "2026-07-01",
+	    "USD", "INV-2", "A-9", "2026-06-01", "2026-07-01", "USD", NULL };
+	const char *const lines[] = { "INV-1", "1", "100", line, "2", "50",
+	    NULL };
+	const char *const pay[] = { "PAY-1", "A-1", "2026-06-02", "100", "USD",
+	    "INV-1", "PAY-2", "A-1", "2026-06-03", "50", "USD", payment, NULL };
+	struct test_capture err;
+
+	db_references(db, 0);
+	db_begin(db);
+	pg_row_of(db, "INSERT INTO invoices (invoice_id, account_id, "
+	    "issue_date, due_date, currency)", 5, inv);
+	pg_row_of(db, "INSERT INTO invoice_lines (invoice_id, line_no, "
+	    "amount_minor)", 3, lines);
+	pg_row_of(db, "INSERT INTO payments (payment_id, account_id, "
+	    "received_on, amount_minor, currency, invoice_id)", 6, pay);
+	test_capture(&err, stderr);
+	ck_assert_uint_eq(db_references_check(db), want);
+	db_rollback(db);
+	db_references(db, 1);
+	return test_captured(&err);
+}
+
+START_TEST(references_on_postgresql)
+{
+	struct cli_common c = { .db_path = getenv("REVOPS_TEST_PG_URL"),
+	    .busy_ms = 1000, .mode = 0600 };
+	struct db *db = db_open(&c, DB_WRITE, 0);
+	char *err;
+
+	db_begin(db);
+	db_exec(db, "DELETE FROM accounts");
+	db_exec(db, "INSERT INTO accounts (account_id, name, currency) "
+	    "VALUES ('A-1', 'One', 'USD')");
+	db_commit(db);
+	err = pg_checked(db, "INV-1", "INV-4", 2);
+	ck_assert_str_eq(err, "revops: invoices: Key (account_id)=(A-9) is not "
+	    "present in table \"accounts\".\n"
+	    "revops: payments: Key (invoice_id)=(INV-4) is not present in "
+	    "table \"invoices\".\n");
+	free(err);
+	err = pg_checked(db, "INV-3", "INV-1", 2);
+	ck_assert_str_eq(err, "revops: invoices: Key (account_id)=(A-9) is not "
+	    "present in table \"accounts\".\n"
+	    "revops: invoice_lines: Key (invoice_id)=(INV-3) is not present in "
+	    "table \"invoices\".\n");
+	free(err);
+	db_close(db);
+}
+END_TEST
+
 Suite *
 db_suite(void)
 {
@@ -895,5 +975,10 @@ db_suite(void)
 	tcase_add_test(tc, bulk_write_checked);
 	tcase_add_test(tc, bulk_write_triggered);
 	suite_add_tcase(s, tc);
+	if (getenv("REVOPS_TEST_PG_URL") != NULL) {
+		tc = tcase_create("postgresql");
+		tcase_add_test(tc, references_on_postgresql);
+		suite_add_tcase(s, tc);
+	}
 	return s;
 }
