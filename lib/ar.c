@@ -81,8 +81,9 @@ static const char *const sql_open_invoices[] = { OPEN_INVOICES(SCOPE_ALL),
     OPEN_INVOICES(SCOPE_ACCOUNT), OPEN_INVOICES(SCOPE_RUN) };
 enum scope { SCOPE_ALL_PAYMENTS, SCOPE_ONE_ACCOUNT, SCOPE_RUN_ACCOUNTS };
 static const char sql_new_application[] =
-    "INSERT INTO payment_applications (payment_id, invoice_id, applied_on, "
-    "amount_minor, payment_amount_minor) VALUES (?1, ?2, ?3, ?4, ?5)";
+    "INSERT INTO payment_applications (payment_id, invoice_id, account_id, "
+    "applied_on, amount_minor, payment_amount_minor) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 static const char sql_set_status[] =
     "UPDATE invoices SET status = ?2 WHERE invoice_id = ?1";
 static const char sql_invoice[] =
@@ -102,9 +103,9 @@ static const char sql_invoice_sums[] =
     "(SELECT coalesce(sum(amount_minor), 0) FROM payment_applications "
     " WHERE invoice_id = ?1)";
 static const char sql_new_credit[] =
-    "INSERT INTO credit_notes (credit_note_id, invoice_id, line_no, "
-    "issued_on, amount_minor, tax_amount_minor, currency, reason) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    "INSERT INTO credit_notes (credit_note_id, invoice_id, account_id, "
+    "line_no, issued_on, amount_minor, tax_amount_minor, currency, reason) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 /* A group of no name (NULL) comes first, beside '', whose row it shares
  * (ar_aging() reads both as ""), on every backend: PostgreSQL puts NULL
  * last unless told. */
@@ -237,9 +238,10 @@ record_application(struct applier *ap, const char *payment,
 	date_format(d, day);
 	db_bind_text(ap->insert, 1, payment);
 	db_bind_text(ap->insert, 2, invoice);
-	db_bind_text(ap->insert, 3, d);
-	db_bind_int(ap->insert, 4, amount);
-	db_bind_int(ap->insert, 5, pay_amount);
+	db_bind_text(ap->insert, 3, account);
+	db_bind_text(ap->insert, 4, d);
+	db_bind_int(ap->insert, 5, amount);
+	db_bind_int(ap->insert, 6, pay_amount);
 	db_done(ap->insert);
 	if (balance == 0) {
 		db_bind_text(ap->status, 1, invoice);
@@ -495,6 +497,7 @@ ar_credit(struct db *db, const char *invoice, const struct ar_opts *o)
 	struct invoice_sums sum;
 	int64_t amount = 0, tax = 0;
 	char currency[4] = "", status[16] = "", id[40], prefix[16];
+	char account[ENTITY_ID_MAX + 1] = "";
 	char day[DATE_FMT_MAX], issued[DATE_FMT_MAX];
 	struct out *out;
 	int found, y, m, d;
@@ -503,6 +506,7 @@ ar_credit(struct db *db, const char *invoice, const struct ar_opts *o)
 	db_begin(db);
 	db_bind_text(st, 1, invoice);
 	if ((found = db_row(st))) {
+		snprintf(account, sizeof(account), "%s", db_text(st, 0));
 		snprintf(currency, sizeof(currency), "%s", db_text(st, 1));
 		snprintf(status, sizeof(status), "%s", db_text(st, 2));
 		issue_day = db_day(st, 3);
@@ -565,15 +569,16 @@ ar_credit(struct db *db, const char *invoice, const struct ar_opts *o)
 	st = db_prepare(db, sql_new_credit);
 	db_bind_text(st, 1, id);
 	db_bind_text(st, 2, invoice);
+	db_bind_text(st, 3, account);
 	if (o->line)
-		db_bind_int(st, 3, o->line);
+		db_bind_int(st, 4, o->line);
 	else
-		db_bind_null(st, 3);
-	db_bind_text(st, 4, day);
-	db_bind_int(st, 5, amount);
-	db_bind_int(st, 6, tax);
-	db_bind_text(st, 7, currency);
-	db_bind_text(st, 8, o->reason);
+		db_bind_null(st, 4);
+	db_bind_text(st, 5, day);
+	db_bind_int(st, 6, amount);
+	db_bind_int(st, 7, tax);
+	db_bind_text(st, 8, currency);
+	db_bind_text(st, 9, o->reason);
 	db_done(st);
 	db_finalize(st);
 	db_changes_add(&ch, "credit_notes", 1, 0, 0);

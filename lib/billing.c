@@ -164,7 +164,7 @@ static const char sql_billed_before[] =
 static const char sql_one_time[] =
     "SELECT o.account_id, o.currency, ol.order_id, ol.line_no, ol.sku, "
     "p.name, ol.quantity_micro, ol.unit_price_micro, ol.amount_minor "
-    "FROM order_lines ol JOIN orders o USING (order_id) "
+    "FROM order_lines ol JOIN orders o USING (account_id, order_id) "
     "JOIN products p USING (sku) "
     "WHERE ol.kind = 'one_time' AND ol.invoice_id IS NULL "
     "AND o.ordered_on < ?1 "
@@ -201,13 +201,14 @@ static const char sql_invoices[] =
     "INSERT INTO invoices (invoice_id, account_id, issue_date, due_date, "
     "currency, status)";
 static const char sql_lines[] =
-    "INSERT INTO invoice_lines (invoice_id, line_no, sku, description, "
-    "quantity_micro, unit_price_micro, amount_minor, tax_amount_minor, "
-    "service_start, service_end)";
+    "INSERT INTO invoice_lines (invoice_id, account_id, line_no, sku, "
+    "description, quantity_micro, unit_price_micro, amount_minor, "
+    "tax_amount_minor, service_start, service_end)";
 static const char sql_records[] =
-    "INSERT INTO billing_records (subscription_id, period_start, "
-    "period_end, kind, invoice_id, line_no, amount_minor, full_start, "
-    "full_end, quantity_micro, unit_price_micro, discount_pct_micro)";
+    "INSERT INTO billing_records (subscription_id, account_id, "
+    "period_start, period_end, kind, invoice_id, line_no, amount_minor, "
+    "full_start, full_end, quantity_micro, unit_price_micro, "
+    "discount_pct_micro)";
 static const char sql_order_billed[] =
     "UPDATE order_lines SET invoice_id = ?3 WHERE order_id = ?1 "
     "AND line_no = ?2";
@@ -1179,25 +1180,26 @@ write_line(struct writer *w, const struct batch *b,
 	struct db_stmt *st = db_rows_add(w->lines, &k);
 
 	db_bind_text(st, k, b->text + iv->id);
-	db_bind_int(st, k + 1, l->line_no);
-	db_bind_text(st, k + 2, b->text + l->sku);
-	db_bind_text(st, k + 3, b->text + l->description);
+	db_bind_text(st, k + 1, b->text + iv->account);
+	db_bind_int(st, k + 2, l->line_no);
+	db_bind_text(st, k + 3, b->text + l->sku);
+	db_bind_text(st, k + 4, b->text + l->description);
 	if (l->src == SRC_CHANGE || l->src == SRC_CREDIT) {
 		/* an amount of days, not units */
-		db_bind_null(st, k + 4);
 		db_bind_null(st, k + 5);
+		db_bind_null(st, k + 6);
 	} else {
-		db_bind_int(st, k + 4, l->qty);
-		db_bind_int(st, k + 5, l->unit_price);
+		db_bind_int(st, k + 5, l->qty);
+		db_bind_int(st, k + 6, l->unit_price);
 	}
-	db_bind_int(st, k + 6, l->amount);
-	db_bind_int(st, k + 7, l->tax);
+	db_bind_int(st, k + 7, l->amount);
+	db_bind_int(st, k + 8, l->tax);
 	if (l->start[0] != '\0') {
-		db_bind_text(st, k + 8, l->start);
-		db_bind_text(st, k + 9, l->end);
+		db_bind_text(st, k + 9, l->start);
+		db_bind_text(st, k + 10, l->end);
 	} else {
-		db_bind_null(st, k + 8);
 		db_bind_null(st, k + 9);
+		db_bind_null(st, k + 10);
 	}
 }
 
@@ -1273,7 +1275,7 @@ writer_open(struct writer *w, const struct run *r)
 {
 	w->db = r->db;
 	w->invoices = db_rows_new(r->db, sql_invoices, 6);
-	w->lines = db_rows_new(r->db, sql_lines, 10);
+	w->lines = db_rows_new(r->db, sql_lines, 11);
 	w->order_billed = db_prepare(r->db, sql_order_billed);
 	w->usage_billed = db_prepare(r->db, sql_usage_billed);
 	w->some = r->some;
@@ -1308,7 +1310,7 @@ writer_close(struct writer *w)
  */
 struct record {
 	uint64_t key[2];	/* the id's first 16 bytes, big-endian */
-	size_t sub;		/* the subscription id, in rec_text */
+	size_t sub, account;	/* the subscription and its account, in rec_text */
 	int32_t start, end, full_start, full_end;
 	char from[DATE_FMT_MAX], to[DATE_FMT_MAX];	/* once sorted */
 	char full_from[DATE_FMT_MAX], full_to[DATE_FMT_MAX];
@@ -1354,18 +1356,22 @@ by_key(const void *a, const void *b)
 }
 
 static void
-keep_record(struct run *r, const struct bline *b, const char *inv)
+keep_record(struct run *r, const struct bline *b, const char *account,
+    const char *inv)
 {
 	struct record *rec;
-	size_t len = strlen(b->ref) + 1;
+	size_t len = strlen(b->ref) + 1, alen = strlen(account) + 1;
 
 	r->rec = cli_grow(r->rec, &r->caprec, r->nrec + 1, sizeof(*r->rec));
-	r->text = cli_grow(r->text, &r->captext, r->ntext + len, 1);
+	r->text = cli_grow(r->text, &r->captext, r->ntext + len + alen, 1);
 	rec = &r->rec[r->nrec++];
 	key_of(rec->key, b->ref);
 	rec->sub = r->ntext;
 	memcpy(r->text + r->ntext, b->ref, len);
 	r->ntext += len;
+	rec->account = r->ntext;
+	memcpy(r->text + r->ntext, account, alen);
+	r->ntext += alen;
 	rec->start = b->start;
 	rec->end = b->end;
 	rec->full_start = b->full_start;
@@ -1407,29 +1413,30 @@ write_records(struct run *r)
 
 	if (r->nrec == 0)
 		return;
-	rows = db_rows_new(r->db, sql_records, 12);
+	rows = db_rows_new(r->db, sql_records, 13);
 	for (size_t i = 0; i < r->nrec; i++) {
 		const struct record *rec = &r->rec[i];
 		int k;
 		struct db_stmt *st = db_rows_add(rows, &k);
 
 		db_bind_text(st, k, r->text + rec->sub);
-		db_bind_text(st, k + 1, rec->from);
-		db_bind_text(st, k + 2, rec->to);
-		db_bind_text(st, k + 3, rec->kind);
-		db_bind_text(st, k + 4, rec->invoice);
-		db_bind_int(st, k + 5, rec->line_no);
-		db_bind_int(st, k + 6, rec->amount);
-		db_bind_text(st, k + 7, rec->full_from);
-		db_bind_text(st, k + 8, rec->full_to);
+		db_bind_text(st, k + 1, r->text + rec->account);
+		db_bind_text(st, k + 2, rec->from);
+		db_bind_text(st, k + 3, rec->to);
+		db_bind_text(st, k + 4, rec->kind);
+		db_bind_text(st, k + 5, rec->invoice);
+		db_bind_int(st, k + 6, rec->line_no);
+		db_bind_int(st, k + 7, rec->amount);
+		db_bind_text(st, k + 8, rec->full_from);
+		db_bind_text(st, k + 9, rec->full_to);
 		if (strcmp(rec->kind, "credit") == 0) {
-			db_bind_null(st, k + 9);
 			db_bind_null(st, k + 10);
 			db_bind_null(st, k + 11);
+			db_bind_null(st, k + 12);
 		} else {
-			db_bind_int(st, k + 9, rec->qty);
-			db_bind_int(st, k + 10, rec->price);
-			db_bind_int(st, k + 11, rec->discount);
+			db_bind_int(st, k + 10, rec->qty);
+			db_bind_int(st, k + 11, rec->price);
+			db_bind_int(st, k + 12, rec->discount);
 		}
 	}
 	db_rows_flush(rows);
@@ -1495,7 +1502,7 @@ make_invoice(struct run *r, const char *account, const char *currency)
 		make_line(r, b);
 		if (b->src == SRC_SUB || b->src == SRC_CHANGE ||
 		    b->src == SRC_CREDIT)
-			keep_record(r, b, id);
+			keep_record(r, b, account, id);
 	}
 	iv->nlines = f->nline - iv->first;
 	r->invoices++;

@@ -1086,16 +1086,20 @@ copy_untriggered(struct pg_stmt *st)
 
 static size_t copy_value(char *out, const char *v);
 
-/* Keeps the keys the first nrows rows of st name, as COPY's text. */
+/* Keeps the keys the first nrows rows of st name, as COPY's text.  A
+ * row that names the key of the row before (the lines of one invoice)
+ * is not looked up again. */
 static void
 copy_keep_keys(struct pg_stmt *st, struct untriggered *v, int nrows)
 {
-	char *key = NULL;
-	size_t cap = 0;
+	char *key = NULL, *last = NULL;
+	size_t cap = 0, lastcap = 0, nlast;
 
 	for (int f = 0; f < v->nfk; f++) {
 		struct fkey *fk = &v->fk[f];
 		int at[FKEY_COLS], j;
+
+		nlast = SIZE_MAX;
 
 		for (j = 0; j < fk->ncol; j++) {
 			for (at[j] = 0; at[j] < st->copy_cols; at[j]++)
@@ -1116,11 +1120,17 @@ copy_keep_keys(struct pg_stmt *st, struct untriggered *v, int nrows)
 				key[n++] = k + 1 < fk->ncol ? '\t' : '\n';
 			}
 			/* a NULL in it: no reference (MATCH SIMPLE) */
-			if (k == fk->ncol)
-				(void)keyset_add(fk->keys, key, n, "");
+			if (k < fk->ncol || (n == nlast &&
+			    memcmp(key, last, n) == 0))
+				continue;
+			(void)keyset_add(fk->keys, key, n, "");
+			last = cli_grow(last, &lastcap, n, 1);
+			memcpy(last, key, n);
+			nlast = n;
 		}
 	}
 	free(key);
+	free(last);
 }
 
 /* What a key of fk's names, for a message: "(a, b)=(x, y)". */

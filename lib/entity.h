@@ -78,6 +78,9 @@ struct entity {
 	const char *unique;
 	/* The column --export sorts by, when not the key (stages: position). */
 	const char *sort;
+	/* The reference whose row gives this one's account_id when the file
+	 * has none (stage_history: opportunity_id), or NULL. */
+	const char *account_of;
 };
 
 extern const struct entity entity_table[];

@@ -163,6 +163,21 @@ struct refusal {
 
 struct meaning;
 
+/*
+ * The accounts of the rows that give a row its account (entity
+ * account_of): read up front in the order of their ids, at most
+ * KNOWN_MAX, and looked up by a binary search; past that, asked of the
+ * database.  Each pair is "id\0account\0" in text, at[i] its offset.
+ */
+struct accounts_of {
+	int col, from;			/* account_id, and the reference */
+	struct db_stmt *find;
+	char *text;
+	size_t *at, n, ntext, cap, capat;
+	int partial;			/* more rows than it holds */
+	char account[ENTITY_ID_MAX + 1];	/* the row's */
+};
+
 struct importer {
 	struct db *db;
 	const struct entity *e;
@@ -173,6 +188,7 @@ struct importer {
 	struct ref ref[MAXCOL];
 	int nref;
 	int currency_col, account_ref;	/* -1 when none */
+	struct accounts_of acc;		/* acc.col -1 when no account_of */
 	int line_no_col;		/* invoices' line_no, else -1 */
 	int size_col[2];		/* their amount and tax_amount */
 	int service_col[2];		/* invoices' service_start, _end */
@@ -694,6 +710,52 @@ resolve_currency(struct importer *im)
 	}
 }
 
+static int
+by_account_id(const void *key, const void *elem)
+{
+	const struct accounts_of *a = key;
+
+	return strcmp(a->account, a->text + *(const size_t *)elem);
+}
+
+/* A row without an account takes that of the row its reference names
+ * (a stage change, its opportunity's); one that gives it must give that
+ * one (meanings[]).  A reference not found is the row's error already. */
+static void
+resolve_account(struct importer *im)
+{
+	struct accounts_of *a = &im->acc;
+	const struct value *from;
+	const size_t *hit;
+	int found = 0;
+
+	if (a->col < 0 || im->val[a->col].kind != V_NULL ||
+	    (from = &im->val[a->from])->kind != V_TEXT ||
+	    from->len > ENTITY_ID_MAX)
+		return;
+	memcpy(a->account, from->s, from->len);
+	a->account[from->len] = '\0';
+	hit = bsearch(a, a->at, a->n, sizeof(*a->at), by_account_id);
+	if (hit != NULL) {
+		const char *id = a->text + *hit;
+
+		snprintf(a->account, sizeof(a->account), "%s",
+		    id + strlen(id) + 1);
+		found = 1;
+	} else if (a->partial) {
+		db_bind_ref(a->find, 1, from->s, from->len);
+		if ((found = db_row(a->find)))
+			snprintf(a->account, sizeof(a->account), "%s",
+			    db_text(a->find, 0));
+		db_reset(a->find);
+	}
+	if (found) {
+		im->val[a->col].kind = V_TEXT;
+		im->val[a->col].s = a->account;
+		im->val[a->col].len = strlen(a->account);
+	}
+}
+
 /* ---- checks across columns ---------------------------------------------- */
 
 /* A service period that the revenue schedule could not split month by
@@ -769,6 +831,8 @@ bind_value(struct db_stmt *st, int i, const struct value *v)
 		db_bind_null(st, i);
 }
 
+/* A line names its invoice by the invoice's account and id, the
+ * reference of lib/SCALE-OUT that keeps both rows of one account. */
 static int
 in_target(const struct entity *e, const struct entity_column *c, int parent)
 {
@@ -776,7 +840,8 @@ in_target(const struct entity *e, const struct entity_column *c, int parent)
 		return !parent;
 	if (parent)
 		return (c->flags & EC_HEADER) != 0;
-	return !(c->flags & EC_HEADER) || strcmp(c->name, e->parent_key) == 0;
+	return !(c->flags & EC_HEADER) || strcmp(c->name, e->parent_key) == 0 ||
+	    (c->ref != NULL && strcmp(c->ref, "accounts") == 0);
 }
 
 static int
@@ -1643,6 +1708,14 @@ static const struct meaning meanings[] = {
 	    "SELECT invoice_id, account_id FROM invoices WHERE "
 	    "invoice_id = CAST(invoice_id AS TEXT) AND "
 	    "account_id = CAST(account_id AS TEXT)" },
+	{ "stage_history", "opportunity_id", "account_id", 0,
+	    "SELECT account_id, ?2 FROM opportunities WHERE "
+	    "opportunity_id = ?1 AND account_id != ?2",
+	    "%s is an opportunity of account '%s', not of the row's account "
+	    "'%s'",
+	    "SELECT opportunity_id, account_id FROM opportunities WHERE "
+	    "opportunity_id = CAST(opportunity_id AS TEXT) AND "
+	    "account_id = CAST(account_id AS TEXT)" },
 	/* A contract of one account: the subscriptions and the renewals
 	 * that name it are of that account too (the references of
 	 * (account_id, contract_id) that lib/SCALE-OUT section 2 makes). */
@@ -2075,6 +2148,7 @@ on_record(void *arg, const struct csv_record *rec)
 		for (int i = 0; i < im->nref; i++)
 			check_ref(im, &im->ref[i]);
 		resolve_currency(im);
+		resolve_account(im);
 		parse_row(im, rec, 1);
 		check_row(im);
 		if (!im->row_bad)
@@ -2305,7 +2379,8 @@ check_unique(struct importer *im)
  */
 static const char sql_invoice_sizes[] =
     "SELECT l.invoice_id, i.currency FROM invoice_lines l "
-    "JOIN invoices i USING (invoice_id) GROUP BY l.invoice_id, i.currency "
+    "JOIN invoices i USING (account_id, invoice_id) "
+    "GROUP BY l.invoice_id, i.currency "
     "HAVING CAST(sum((abs(l.amount_minor) >> 32) + "
     "(abs(l.tax_amount_minor) >> 32)) AS BIGINT) + "
     "(CAST(sum((abs(l.amount_minor) & 4294967295) + "
@@ -2391,6 +2466,48 @@ refs_init(struct importer *im)
 }
 
 static void
+accounts_of_init(struct importer *im)
+{
+	struct accounts_of *a = &im->acc;
+	const struct entity *re;
+	const char *key;
+	struct sbuf sql = { .n = 0 };
+	struct db_stmt *st;
+
+	a->col = -1;
+	if (im->e->account_of == NULL)
+		return;
+	a->col = entity_column_index(im->e, "account_id");
+	a->from = entity_column_index(im->e, im->e->account_of);
+	re = entity_find(im->e->column[a->from].ref);
+	key = entity_ref_key(re)->db;
+	sb_add(&sql, "SELECT account_id FROM %s WHERE %s = ?1",
+	    table_for_ref(re), key);
+	a->find = db_prepare(im->db, sql.s);
+	sql.n = 0;
+	/* in the order strcmp() gives: the database's collation is "C" */
+	sb_add(&sql, "SELECT %s, account_id FROM %s WHERE %s = CAST(%s AS "
+	    "TEXT) ORDER BY %s LIMIT %d", key, table_for_ref(re), key, key,
+	    key, KNOWN_MAX + 1);
+	st = db_prepare(im->db, sql.s);
+	while (db_row(st)) {
+		size_t n0 = db_len(st, 0) + 1, n1 = db_len(st, 1) + 1;
+
+		if (a->n == KNOWN_MAX) {
+			a->partial = 1;
+			break;
+		}
+		a->text = cli_grow(a->text, &a->cap, a->ntext + n0 + n1, 1);
+		a->at = cli_grow(a->at, &a->capat, a->n + 1, sizeof(*a->at));
+		a->at[a->n++] = a->ntext;
+		memcpy(a->text + a->ntext, db_text(st, 0), n0);
+		memcpy(a->text + a->ntext + n0, db_text(st, 1), n1);
+		a->ntext += n0 + n1;
+	}
+	db_finalize(st);
+}
+
+static void
 importer_init(struct importer *im, struct db *db, const struct entity *e,
     const struct import_opts *o)
 {
@@ -2417,6 +2534,7 @@ importer_init(struct importer *im, struct db *db, const struct entity *e,
 		im->when_col = entity_column_index(e, e->when_col);
 	}
 	refs_init(im);
+	accounts_of_init(im);
 	meaning_init(im);
 	target_init(im, &im->table, e->table, 0);
 	if (e->parent_table != NULL)
@@ -2434,6 +2552,9 @@ importer_free(struct importer *im)
 		keyset_free(im->ref[i].known);
 	}
 	meaning_free(im);
+	db_finalize(im->acc.find);
+	free(im->acc.text);
+	free(im->acc.at);
 	free(im->xfield);
 	free(im->xtext);
 	free(im->refused);

@@ -64,7 +64,7 @@ static const char sql_contract_fees[] =
  * contracted value not yet recognised. */
 static const char sql_unbilled[] =
     "SELECT %1$s, o.currency, o.ordered_on, i.issue_date, ol.amount_minor "
-    "FROM order_lines ol JOIN orders o USING (order_id)%2$s "
+    "FROM order_lines ol JOIN orders o USING (account_id, order_id)%2$s "
     "LEFT JOIN invoices i ON i.invoice_id = ol.invoice_id "
     "WHERE ol.kind = 'one_time'";
 static const char sql_first_invoice[] =
@@ -80,11 +80,12 @@ static const char sql_invoice_lines[] =
 static const char sql_credits[] =
     "SELECT %1$s, i.currency, c.issued_on, "
     "c.amount_minor + c.tax_amount_minor "
-    "FROM credit_notes c JOIN invoices i USING (invoice_id)%2$s "
+    "FROM credit_notes c JOIN invoices i USING (account_id, invoice_id)%2$s "
     "WHERE i.status != 'void'";
 static const char sql_applications[] =
     "SELECT %1$s, i.currency, p.applied_on, p.amount_minor "
-    "FROM payment_applications p JOIN invoices i USING (invoice_id)%2$s "
+    "FROM payment_applications p JOIN invoices i "
+    "USING (account_id, invoice_id)%2$s "
     "WHERE i.status != 'void'";
 static const char sql_csat[] =
     "SELECT %1$s, c.responded_on, c.score, "

@@ -46,8 +46,9 @@ static const char sql_new_opportunity[] =
     "stage, currency, created_on, lead_id) "
     "VALUES (?1, ?2, ?3, 'new', ?4, ?5, ?6, ?7)";
 static const char sql_new_history[] =
-    "INSERT INTO stage_history (opportunity_id, stage, changed_on) "
-    "VALUES (?1, ?2, ?3)";
+    "INSERT INTO stage_history (opportunity_id, account_id, stage, "
+    "changed_on) SELECT opportunity_id, account_id, ?2, ?3 "
+    "FROM opportunities WHERE opportunity_id = ?1";
 static const char sql_lead_converted[] =
     "UPDATE leads SET status = 'converted', converted_on = ?2, "
     "account_id = ?3, opportunity_id = ?4 WHERE lead_id = ?1";

@@ -52,11 +52,11 @@ static const char sql_new_line[] =
     "INSERT INTO quote_lines (quote_id, line_no, sku, kind, billing_period, "
     "quantity_micro, discount_pct_micro, term_months, model, tier_min_micro, "
     "list_unit_price_micro, net_unit_price_micro, amount_minor, mrr_minor, "
-    "term_value_minor, cost_minor, rules) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-    "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+    "term_value_minor, cost_minor, rules, account_id) VALUES (?1, ?2, ?3, "
+    "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
 static const char sql_new_approval[] =
     "INSERT INTO quote_approvals (quote_id, line_no, rule_id, reason, "
-    "approver) VALUES (?1, ?2, ?3, ?4, ?5)";
+    "approver, account_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 static const char sql_quote[] =
     "SELECT status, valid_until, account_id, currency, quote_ref, "
     "opportunity_id, quote_date FROM quotes WHERE quote_id = ?1";
@@ -118,8 +118,8 @@ static const char sql_new_subscription[] =
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 static const char sql_new_order_line[] =
     "INSERT INTO order_lines (order_id, line_no, sku, kind, quantity_micro, "
-    "unit_price_micro, discount_pct_micro, amount_minor, subscription_id) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    "unit_price_micro, discount_pct_micro, amount_minor, subscription_id, "
+    "account_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 static const char sql_order_of[] =
     "SELECT order_id FROM orders WHERE quote_id = ?1";
 
@@ -952,8 +952,8 @@ writer_close(struct quote_writer *w)
 }
 
 static void
-store_line(struct quote_writer *w, const char *qid, int line_no,
-    const struct priced *pd, int64_t qty, int64_t discount)
+store_line(struct quote_writer *w, const char *qid, const char *account,
+    int line_no, const struct priced *pd, int64_t qty, int64_t discount)
 {
 	struct db_stmt *st = w->line;
 
@@ -983,6 +983,7 @@ store_line(struct quote_writer *w, const char *qid, int line_no,
 	else
 		db_bind_null(st, 16);
 	db_bind_text(st, 17, pd->rules[0] != '\0' ? pd->rules : NULL);
+	db_bind_text(st, 18, account);
 	db_done(st);
 	w->lines++;
 	for (size_t i = 0; i < pd->nbroken; i++) {
@@ -995,6 +996,7 @@ store_line(struct quote_writer *w, const char *qid, int line_no,
 		db_bind_text(w->approval, 4, why);
 		db_bind_text(w->approval, 5, pd->broken[i]->approver[0] ?
 		    pd->broken[i]->approver : "unassigned");
+		db_bind_text(w->approval, 6, account);
 		db_done(w->approval);
 		w->approvals++;
 	}
@@ -1120,8 +1122,8 @@ store_quote(struct quote_writer *w, const struct quote_opts *o,
 	db_done(w->quote);
 	w->quotes++;
 	for (size_t i = 0; i < n; i++)
-		store_line(w, qid, (int)i + 1, &pd[i], lines[i].qty,
-		    lines[i].discount);
+		store_line(w, qid, h->account, (int)i + 1, &pd[i],
+		    lines[i].qty, lines[i].discount);
 	db_keys_add(w->db, qid);
 	free(pd);
 	return 0;
@@ -1463,6 +1465,7 @@ accept_lines(struct accept *a, const struct accepted *q)
 		db_bind_int(a->oline, 7, db_int(l, 5));
 		db_bind_int(a->oline, 8, db_int(l, 8));
 		db_bind_text(a->oline, 9, recurring ? sub : NULL);
+		db_bind_text(a->oline, 10, q->account);
 		db_done(a->oline);
 		a->olines++;
 		accept_row(a, q, l, recurring ? sub : NULL);

@@ -11,12 +11,13 @@
 static const char sql_lines[] =
     "SELECT l.invoice_id, l.line_no, i.account_id, i.currency, "
     "i.issue_date, l.amount_minor, l.service_start, l.service_end "
-    "FROM invoice_lines l JOIN invoices i USING (invoice_id) "
+    "FROM invoice_lines l JOIN invoices i USING (account_id, invoice_id) "
     "WHERE i.status != 'void' ORDER BY %s";
 static const char sql_credits[] =
     "SELECT c.invoice_id, c.line_no, i.account_id, c.currency, "
     "c.issued_on, -c.amount_minor FROM credit_notes c "
-    "JOIN invoices i USING (invoice_id) WHERE i.status != 'void' "
+    "JOIN invoices i USING (account_id, invoice_id) "
+    "WHERE i.status != 'void' "
     "ORDER BY %s";
 
 size_t

@@ -45,7 +45,8 @@ static const char sql_open_by_currency[] =
 static const char sql_schedule_lines[] =
     "SELECT l.invoice_id, l.line_no, l.amount_minor, l.service_start, "
     "l.service_end, i.issue_date FROM invoice_lines l "
-    "JOIN invoices i USING (invoice_id) WHERE i.status != 'void'";
+    "JOIN invoices i USING (account_id, invoice_id) "
+    "WHERE i.status != 'void'";
 static const char sql_payments_overapplied[] =
     "SELECT p.payment_id FROM payments p JOIN "
     "(SELECT payment_id, sum(payment_amount_minor) AS applied "

@@ -20,8 +20,8 @@
 --     well, but audit_id, which revops-import --log lists: lib/db.c gives
 --     it as one past the largest, so that a command rolled back leaves
 --     no gap there either.
---   ") WITHOUT ROWID;" (invoices, invoice_lines, billing_records,
---     id_counters: SQLite keeps the table in its key's b-tree) is ");".
+--   ") WITHOUT ROWID;" (subscriptions, invoices, invoice_lines,
+--     billing_records, id_counters: SQLite keeps the table in its key's b-tree) is ");".
 --   The rest is read as it is.  INTEGER holds what stays below 2^31
 --     (0/1 under a CHECK for a boolean, line numbers, positions, months,
 --     scores), BIGINT what can pass it (money, micro-units, rates,
@@ -127,16 +127,19 @@ CREATE TABLE opportunities (
 	created_on TEXT NOT NULL,
 	close_date TEXT,
 	owner TEXT,
-	lead_id TEXT REFERENCES leads (lead_id)
+	lead_id TEXT REFERENCES leads (lead_id),
+	UNIQUE (account_id, opportunity_id)
 );
-CREATE INDEX opportunities_account ON opportunities (account_id);
 
 CREATE TABLE stage_history (
 	history_id INTEGER PRIMARY KEY,
-	opportunity_id TEXT NOT NULL REFERENCES opportunities (opportunity_id),
+	opportunity_id TEXT NOT NULL,
+	account_id TEXT NOT NULL,
 	stage TEXT NOT NULL REFERENCES stages (stage),
 	changed_on TEXT NOT NULL,
-	UNIQUE (opportunity_id, stage, changed_on)
+	UNIQUE (opportunity_id, stage, changed_on, account_id),
+	FOREIGN KEY (account_id, opportunity_id)
+	    REFERENCES opportunities (account_id, opportunity_id)
 );
 
 CREATE TABLE contracts (
@@ -145,17 +148,23 @@ CREATE TABLE contracts (
 	start_date TEXT NOT NULL,
 	end_date TEXT NOT NULL,
 	auto_renew INTEGER NOT NULL DEFAULT 0 CHECK (auto_renew IN (0, 1)),
-	renewal_of TEXT REFERENCES contracts (contract_id),
+	renewal_of TEXT,
 	order_id TEXT,		-- the order it came from (revops-quote)
 	status TEXT NOT NULL DEFAULT 'active' CHECK (status IN
-	    ('active', 'expired', 'cancelled', 'renewed'))
+	    ('active', 'expired', 'cancelled', 'renewed')),
+	UNIQUE (account_id, contract_id),
+	FOREIGN KEY (account_id, renewal_of)
+	    REFERENCES contracts (account_id, contract_id)
 );
-CREATE INDEX contracts_account ON contracts (account_id);
 
+-- Kept in account order with every column (WITHOUT ROWID, its key
+-- account first), so that a billing run and the metrics go through an
+-- account's subscriptions in one b-tree; the UNIQUE id is the lookup by
+-- id alone.
 CREATE TABLE subscriptions (
-	subscription_id TEXT PRIMARY KEY,
+	subscription_id TEXT NOT NULL UNIQUE,
 	account_id TEXT NOT NULL REFERENCES accounts (account_id),
-	contract_id TEXT REFERENCES contracts (contract_id),
+	contract_id TEXT,
 	sku TEXT NOT NULL REFERENCES products (sku),
 	quantity_micro BIGINT NOT NULL,
 	unit_price_micro BIGINT NOT NULL,
@@ -163,15 +172,11 @@ CREATE TABLE subscriptions (
 	currency TEXT NOT NULL,
 	billing_period TEXT NOT NULL CHECK (billing_period IN ('month', 'quarter', 'year')),
 	start_date TEXT NOT NULL,
-	end_date TEXT
-);
--- An account's subscriptions, with every column a billing run and the
--- metrics read, so that they go through them in account order without
--- touching the table.
-CREATE INDEX subscriptions_account ON subscriptions (account_id,
-	subscription_id, sku, quantity_micro, unit_price_micro,
-	discount_pct_micro, currency, billing_period, start_date, end_date,
-	contract_id);
+	end_date TEXT,
+	PRIMARY KEY (account_id, subscription_id),
+	FOREIGN KEY (account_id, contract_id)
+	    REFERENCES contracts (account_id, contract_id)
+) WITHOUT ROWID;
 
 -- The invoice tables are the largest; WITHOUT ROWID keeps each in one
 -- b-tree, ordered by its key.
@@ -181,11 +186,13 @@ CREATE TABLE invoices (
 	issue_date TEXT NOT NULL,
 	due_date TEXT NOT NULL,
 	currency TEXT NOT NULL,
-	status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'paid', 'void'))
+	status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'paid', 'void')),
+	UNIQUE (account_id, invoice_id)
 ) WITHOUT ROWID;
 
 CREATE TABLE invoice_lines (
-	invoice_id TEXT NOT NULL REFERENCES invoices (invoice_id),
+	invoice_id TEXT NOT NULL,
+	account_id TEXT NOT NULL,
 	line_no INTEGER NOT NULL,
 	sku TEXT REFERENCES products (sku),
 	description TEXT,
@@ -195,7 +202,9 @@ CREATE TABLE invoice_lines (
 	tax_amount_minor BIGINT NOT NULL DEFAULT 0,
 	service_start TEXT,
 	service_end TEXT,
-	PRIMARY KEY (invoice_id, line_no)
+	PRIMARY KEY (invoice_id, line_no, account_id),
+	FOREIGN KEY (account_id, invoice_id)
+	    REFERENCES invoices (account_id, invoice_id)
 ) WITHOUT ROWID;
 
 CREATE TABLE payments (
@@ -205,10 +214,12 @@ CREATE TABLE payments (
 	amount_minor BIGINT NOT NULL,
 	currency TEXT NOT NULL,
 	method TEXT,
-	invoice_id TEXT REFERENCES invoices (invoice_id),
-	reference TEXT
+	invoice_id TEXT,
+	reference TEXT,
+	UNIQUE (account_id, payment_id),
+	FOREIGN KEY (account_id, invoice_id)
+	    REFERENCES invoices (account_id, invoice_id)
 );
-CREATE INDEX payments_account ON payments (account_id);
 
 CREATE TABLE usage (
 	event_id TEXT PRIMARY KEY,
@@ -262,22 +273,27 @@ CREATE TABLE quotes (
 	quote_id TEXT PRIMARY KEY,
 	quote_ref TEXT,
 	account_id TEXT NOT NULL REFERENCES accounts (account_id),
-	opportunity_id TEXT REFERENCES opportunities (opportunity_id),
+	opportunity_id TEXT,
 	currency TEXT NOT NULL,
 	quote_date TEXT NOT NULL,
 	valid_until TEXT NOT NULL,	-- the last day it can be accepted
 	status TEXT NOT NULL CHECK (status IN ('needs_approval', 'approved',
 	    'rejected', 'accepted', 'superseded')),
-	revision_of TEXT REFERENCES quotes (quote_id)
+	revision_of TEXT,
+	UNIQUE (account_id, quote_id),
+	FOREIGN KEY (account_id, opportunity_id)
+	    REFERENCES opportunities (account_id, opportunity_id),
+	FOREIGN KEY (account_id, revision_of)
+	    REFERENCES quotes (account_id, quote_id)
 );
-CREATE INDEX quotes_account ON quotes (account_id);
 
 -- A priced line: amount is the net line amount, rounded once; for a
 -- recurring product it is the amount per billing period, with its MRR and
 -- its value over term_months.  cost_minor is unit_cost x quantity in the
 -- quote's currency (NULL when the product has no cost).
 CREATE TABLE quote_lines (
-	quote_id TEXT NOT NULL REFERENCES quotes (quote_id),
+	quote_id TEXT NOT NULL,
+	account_id TEXT NOT NULL,
 	line_no INTEGER NOT NULL,
 	sku TEXT NOT NULL REFERENCES products (sku),
 	kind TEXT NOT NULL,
@@ -294,13 +310,16 @@ CREATE TABLE quote_lines (
 	term_value_minor BIGINT NOT NULL,
 	cost_minor BIGINT,
 	rules TEXT,
-	PRIMARY KEY (quote_id, line_no)
+	PRIMARY KEY (quote_id, line_no, account_id),
+	FOREIGN KEY (account_id, quote_id)
+	    REFERENCES quotes (account_id, quote_id)
 );
 
 -- One row per rule a quote breaks: the role that must approve it.
 CREATE TABLE quote_approvals (
 	approval_id INTEGER PRIMARY KEY,
-	quote_id TEXT NOT NULL REFERENCES quotes (quote_id),
+	quote_id TEXT NOT NULL,
+	account_id TEXT NOT NULL,
 	line_no INTEGER NOT NULL,
 	rule_id TEXT NOT NULL,
 	reason TEXT NOT NULL,
@@ -309,23 +328,29 @@ CREATE TABLE quote_approvals (
 	    ('pending', 'approved', 'rejected')),
 	decided_by TEXT,
 	decided_on TEXT,
-	note TEXT
+	note TEXT,
+	FOREIGN KEY (account_id, quote_id)
+	    REFERENCES quotes (account_id, quote_id)
 );
 CREATE INDEX quote_approvals_quote ON quote_approvals (quote_id);
 
 CREATE TABLE orders (
 	order_id TEXT PRIMARY KEY,
-	quote_id TEXT REFERENCES quotes (quote_id),
+	quote_id TEXT,
 	account_id TEXT NOT NULL REFERENCES accounts (account_id),
 	ordered_on TEXT NOT NULL,
-	currency TEXT NOT NULL
+	currency TEXT NOT NULL,
+	UNIQUE (account_id, order_id),
+	FOREIGN KEY (account_id, quote_id)
+	    REFERENCES quotes (account_id, quote_id)
 );
 
 -- The lines of an order.  A recurring line names the subscription it
 -- became; a one-time line waits, invoice_id NULL, until a billing run
 -- bills it.
 CREATE TABLE order_lines (
-	order_id TEXT NOT NULL REFERENCES orders (order_id),
+	order_id TEXT NOT NULL,
+	account_id TEXT NOT NULL,
 	line_no INTEGER NOT NULL,
 	sku TEXT NOT NULL REFERENCES products (sku),
 	kind TEXT NOT NULL,
@@ -333,9 +358,15 @@ CREATE TABLE order_lines (
 	unit_price_micro BIGINT NOT NULL,
 	discount_pct_micro BIGINT NOT NULL DEFAULT 0,
 	amount_minor BIGINT NOT NULL,
-	subscription_id TEXT REFERENCES subscriptions (subscription_id),
-	invoice_id TEXT REFERENCES invoices (invoice_id),
-	PRIMARY KEY (order_id, line_no)
+	subscription_id TEXT,
+	invoice_id TEXT,
+	PRIMARY KEY (order_id, line_no, account_id),
+	FOREIGN KEY (account_id, order_id)
+	    REFERENCES orders (account_id, order_id),
+	FOREIGN KEY (account_id, subscription_id)
+	    REFERENCES subscriptions (account_id, subscription_id),
+	FOREIGN KEY (account_id, invoice_id)
+	    REFERENCES invoices (account_id, invoice_id)
 );
 
 -- What each billing run billed for the periods of subscriptions, one row
@@ -347,11 +378,12 @@ CREATE TABLE order_lines (
 -- period's rows say which of its days are billed and at what terms, so
 -- that a run is idempotent and bills only what differs.
 CREATE TABLE billing_records (
-	subscription_id TEXT NOT NULL REFERENCES subscriptions (subscription_id),
+	subscription_id TEXT NOT NULL,
+	account_id TEXT NOT NULL,
 	period_start TEXT NOT NULL,
 	period_end TEXT NOT NULL,
 	kind TEXT NOT NULL CHECK (kind IN ('charge', 'change', 'credit')),
-	invoice_id TEXT NOT NULL REFERENCES invoices (invoice_id),
+	invoice_id TEXT NOT NULL,
 	line_no INTEGER NOT NULL,
 	amount_minor BIGINT NOT NULL,
 	full_start TEXT NOT NULL,
@@ -359,7 +391,12 @@ CREATE TABLE billing_records (
 	quantity_micro BIGINT,
 	unit_price_micro BIGINT,
 	discount_pct_micro BIGINT,
-	PRIMARY KEY (subscription_id, period_start, kind, invoice_id)
+	PRIMARY KEY (subscription_id, period_start, kind, invoice_id,
+	    account_id),
+	FOREIGN KEY (account_id, subscription_id)
+	    REFERENCES subscriptions (account_id, subscription_id),
+	FOREIGN KEY (account_id, invoice_id)
+	    REFERENCES invoices (account_id, invoice_id)
 ) WITHOUT ROWID;
 
 -- Usage billed, per account, sku and month of use.
@@ -367,23 +404,28 @@ CREATE TABLE usage_billing (
 	account_id TEXT NOT NULL REFERENCES accounts (account_id),
 	sku TEXT NOT NULL REFERENCES products (sku),
 	month TEXT NOT NULL,
-	invoice_id TEXT NOT NULL REFERENCES invoices (invoice_id),
+	invoice_id TEXT NOT NULL,
 	line_no INTEGER NOT NULL,
 	quantity_micro BIGINT NOT NULL,
-	PRIMARY KEY (account_id, sku, month)
+	PRIMARY KEY (account_id, sku, month),
+	FOREIGN KEY (account_id, invoice_id)
+	    REFERENCES invoices (account_id, invoice_id)
 );
 
 -- A credit note against one invoice (or one line of it): issued
 -- invoices are never edited.
 CREATE TABLE credit_notes (
 	credit_note_id TEXT PRIMARY KEY,
-	invoice_id TEXT NOT NULL REFERENCES invoices (invoice_id),
+	invoice_id TEXT NOT NULL,
+	account_id TEXT NOT NULL,
 	line_no INTEGER,
 	issued_on TEXT NOT NULL,
 	amount_minor BIGINT NOT NULL,
 	tax_amount_minor BIGINT NOT NULL DEFAULT 0,
 	currency TEXT NOT NULL,
-	reason TEXT
+	reason TEXT,
+	FOREIGN KEY (account_id, invoice_id)
+	    REFERENCES invoices (account_id, invoice_id)
 );
 CREATE INDEX credit_notes_invoice ON credit_notes (invoice_id);
 
@@ -392,11 +434,16 @@ CREATE INDEX credit_notes_invoice ON credit_notes (invoice_id);
 -- was converted).
 CREATE TABLE payment_applications (
 	application_id INTEGER PRIMARY KEY,
-	payment_id TEXT NOT NULL REFERENCES payments (payment_id),
-	invoice_id TEXT NOT NULL REFERENCES invoices (invoice_id),
+	payment_id TEXT NOT NULL,
+	invoice_id TEXT NOT NULL,
+	account_id TEXT NOT NULL,
 	applied_on TEXT NOT NULL,
 	amount_minor BIGINT NOT NULL,
-	payment_amount_minor BIGINT NOT NULL
+	payment_amount_minor BIGINT NOT NULL,
+	FOREIGN KEY (account_id, payment_id)
+	    REFERENCES payments (account_id, payment_id),
+	FOREIGN KEY (account_id, invoice_id)
+	    REFERENCES invoices (account_id, invoice_id)
 );
 CREATE INDEX payment_applications_payment
 	ON payment_applications (payment_id);
@@ -454,7 +501,7 @@ SELECT i.invoice_id, i.account_id, a.name AS account_name, i.issue_date,
 	coalesce(sum(l.amount_minor + l.tax_amount_minor), 0) AS total_minor
 FROM invoices i
 JOIN accounts a USING (account_id)
-LEFT JOIN invoice_lines l USING (invoice_id)
+LEFT JOIN invoice_lines l USING (account_id, invoice_id)
 GROUP BY i.invoice_id, i.account_id, a.name, i.issue_date, i.due_date,
 	i.currency, i.status;
 

@@ -6,9 +6,9 @@
 # payments applied and quotes accepted, and a row or two of each entity
 # gen does not make), then three copies, each with one leaf page in the
 # middle of one b-tree overwritten with zeros: the table invoice_lines,
-# the table subscriptions, and subscriptions_account, the index through
-# which the billing run and the metrics read subscriptions without
-# touching their table.  Every read verb of every program runs on each
+# the table subscriptions (in account order, with every column: what the
+# billing run and the metrics read), and the index of its ids alone,
+# through which a subscription is found by its id.  Every read verb of every program runs on each
 # copy.  A verb that reads the damaged b-tree must exit 3 with the
 # database's message; rows it printed before it reached the page are no
 # result.  A verb that does not read it must give exactly what it gives
@@ -92,11 +92,11 @@ damage() {
 }
 damage invoice_lines lines.db
 damage subscriptions subs.db
-damage subscriptions_account subs_index.db
+damage sqlite_autoindex_subscriptions_1 subs_index.db
 
 # ---- the verbs ----------------------------------------------------------
 # One line a verb: what it does on each copy, for invoice_lines,
-# subscriptions and subscriptions_account (3: it reads the b-tree, so
+# subscriptions and the index of subscription ids (3: it reads the b-tree, so
 # exits 3; 0: it does not, so gives what it gives on the intact
 # database), then the command.  A command's stdin is /dev/null unless it
 # ends in "< FILE".
@@ -118,11 +118,11 @@ entities=$(revops-import --list | awk '{ print $1 }')
 3 0 0 revops-invoice export --lines --from 2024-01-01 --to $asof
 3 0 0 revops-invoice schedule --from 2024-01 --to 2026-12
 3 0 0 revops-invoice deferred --as-of $asof
-3 0 3 revops-metrics --from 2026-01 --to 2026-12
-3 0 3 revops-metrics --from 2026-01 --to 2026-12 --by quarter --segment region
-0 0 3 revops-metrics --from 2026-01 --to 2026-12 --detail mrr
-3 0 3 revops-metrics --as-of $asof --report report.html
-3 3 3 revops-metrics reconcile --as-of $asof
+3 3 0 revops-metrics --from 2026-01 --to 2026-12
+3 3 0 revops-metrics --from 2026-01 --to 2026-12 --by quarter --segment region
+0 3 0 revops-metrics --from 2026-01 --to 2026-12 --detail mrr
+3 3 0 revops-metrics --as-of $asof --report report.html
+3 3 0 revops-metrics reconcile --as-of $asof
 0 0 0 revops-pipeline list
 0 0 0 revops-pipeline won --since 2024-01-01
 0 0 0 revops-pipeline funnel --from 2024-07 --to 2026-06
@@ -136,12 +136,12 @@ entities=$(revops-import --list | awk '{ print $1 }')
 0 0 0 revops-import --log
 EOF
 	for m in $metrics; do
-		echo "3 0 3 revops-metrics $m --from 2026-01 --to 2026-12"
+		echo "3 3 0 revops-metrics $m --from 2026-01 --to 2026-12"
 	done
 	for e in $entities; do
 		case $e in
 		invoices) echo "3 0 0 revops-import --export invoices" ;;
-		subscriptions) echo "0 3 0 revops-import --export subscriptions" ;;
+		subscriptions) echo "0 3 3 revops-import --export subscriptions" ;;
 		*) echo "0 0 0 revops-import --export $e" ;;
 		esac
 	done
@@ -178,7 +178,7 @@ while read -r on_lines on_subs on_index command; do
 	mv .out .intact
 	for copy in "lines.db $on_lines invoice_lines" \
 	    "subs.db $on_subs subscriptions" \
-	    "subs_index.db $on_index subscriptions_account"; do
+	    "subs_index.db $on_index subscription_ids"; do
 		set -- $copy
 		run "$1"
 		[ -f report.html ] && [ "$2" = 0 ] && mv report.html .out

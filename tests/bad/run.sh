@@ -22,8 +22,8 @@ export PATH REVOPS_DB LC_ALL TZ USER
 . "$top/../e2e/lib.sh"		# dbdump
 
 # The reference data, parents before the rows that refer to them.
-for e in accounts products prices fx_rates contracts subscriptions invoices \
-    payments usage; do
+for e in accounts products prices fx_rates opportunities contracts \
+    subscriptions invoices payments usage; do
 	if ! revops-import "$e" "$top/ref/$e.csv" 2>.err; then
 		cat .err
 		echo "bad: the reference data of tests/bad/ref does not import"
@@ -63,9 +63,9 @@ new_invoices() {
 			if (i == at)
 				print "INV-1,A-1,2026-02-01,2026-03-03,1,SEAT," \
 				    "1,25.00,25.00"
+			day = i == bad ? "2026-02-31" : "2026-02-01"
 			printf "INV-N%03d,A-1,%s,2026-03-03,%d,SEAT,1,25.00," \
-			    "25.00\n", i / per, i == bad ? "2026-02-31" :
-			    "2026-02-01", i % per + 1
+			    "25.00\n", i / per, day, i % per + 1
 		}
 	}'
 }

@@ -105,8 +105,9 @@ START_TEST(apply_own_currency_first)
 	    "due_date, currency, status) VALUES "
 	    "('I1', 'A-1', '2026-02-15', '2026-03-15', 'EUR', 'open'), "
 	    "('I2', 'A-1', '2026-03-01', '2026-03-31', 'USD', 'open');"
-	    "INSERT INTO invoice_lines (invoice_id, line_no, amount_minor, "
-	    "tax_amount_minor) VALUES ('I1', 1, 10000, 0), ('I2', 1, 10000, 0);"
+	    "INSERT INTO invoice_lines (invoice_id, account_id, line_no, "
+	    "amount_minor, tax_amount_minor) VALUES ('I1', 'A-1', 1, 10000, 0), "
+	    "('I2', 'A-1', 1, 10000, 0);"
 	    "INSERT INTO payments (payment_id, account_id, received_on, "
 	    "amount_minor, currency) VALUES "
 	    "('P1', 'A-1', '2026-03-10', 15000, 'USD')");
@@ -155,9 +156,9 @@ START_TEST(credit_what_is_left)
 	    "INSERT INTO invoices (invoice_id, account_id, issue_date, "
 	    "due_date, currency, status) VALUES "
 	    "('I1', 'A-1', '2026-02-01', '2026-03-03', 'USD', 'open');"
-	    "INSERT INTO invoice_lines (invoice_id, line_no, amount_minor, "
-	    "tax_amount_minor) VALUES ('I1', 1, 10000, 2000), "
-	    "('I1', 2, 5000, 0)");
+	    "INSERT INTO invoice_lines (invoice_id, account_id, line_no, "
+	    "amount_minor, tax_amount_minor) VALUES ('I1', 'A-1', 1, 10000, "
+	    "2000), ('I1', 'A-1', 2, 5000, 0)");
 	ck_assert_ptr_nonnull(freopen("/dev/null", "w", stdout));
 	ck_assert_int_eq(ar_credit(db, "I1", &o), 0);
 	o.line = 0;

@@ -675,14 +675,15 @@ invoice_row(struct db_rows *rows, const char *id, const char *account)
 }
 
 static void
-line_row(struct db_rows *rows, const char *invoice)
+line_row(struct db_rows *rows, const char *invoice, const char *account)
 {
 	int k;
 	struct db_stmt *st = db_rows_add(rows, &k);
 
 	db_bind_text(st, k, invoice);
-	db_bind_int(st, k + 1, 1);
-	db_bind_int(st, k + 2, 100);
+	db_bind_text(st, k + 1, account);
+	db_bind_int(st, k + 2, 1);
+	db_bind_int(st, k + 3, 100);
 }
 
 /*
@@ -700,7 +701,7 @@ START_TEST(bulk_write_checked)
 	struct db_rows *inv = db_rows_new(db, "INSERT INTO invoices "
 	    "(invoice_id, account_id, issue_date, due_date, currency)", 5);
 	struct db_rows *lines = db_rows_new(db, "INSERT INTO invoice_lines "
-	    "(invoice_id, line_no, amount_minor)", 3);
+	    "(invoice_id, account_id, line_no, amount_minor)", 4);
 
 	for (int i = 10; i < 80; i++) {
 		snprintf(id, sizeof(id), "INV-%d", i);
@@ -708,8 +709,8 @@ START_TEST(bulk_write_checked)
 	}
 	invoice_row(inv, NULL, "A-8");
 	invoice_row(inv, "INV-3", "A-9");
-	line_row(lines, "INV-3");
-	line_row(lines, "INV-9");
+	line_row(lines, "INV-3", "A-9");
+	line_row(lines, "INV-9", "A-1");
 	db_rows_flush(inv);
 	db_rows_flush(lines);
 	db_rows_free(inv);
@@ -749,8 +750,8 @@ START_TEST(bulk_write_triggered)
 	rd = db_open_snapshot(db);
 	invoice(db, "INV-1", "A-1");
 	lines = db_rows_new(db, "INSERT INTO invoice_lines (invoice_id, "
-	    "line_no, amount_minor)", 3);
-	line_row(lines, "INV-1");
+	    "account_id, line_no, amount_minor)", 4);
+	line_row(lines, "INV-1", "A-1");
 	db_rows_flush(lines);
 	db_rows_free(lines);
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM invoices WHERE "
@@ -893,8 +894,8 @@ pg_checked(struct db *db, const char *line, const char *payment,
 {
 	const char *const inv[] = { "INV-1", "A-1", "2026-06-01", "2026-07-01",
 	    "USD", "INV-2", "A-9", "2026-06-01", "2026-07-01", "USD", NULL };
-	const char *const lines[] = { "INV-1", "1", "100", line, "2", "50",
-	    NULL };
+	const char *const lines[] = { "INV-1", "A-1", "1", "100", line, "A-1",
+	    "2", "50", NULL };
 	const char *const pay[] = { "PAY-1", "A-1", "2026-06-02", "100", "USD",
 	    "INV-1", "PAY-2", "A-1", "2026-06-03", "50", "USD", payment, NULL };
 	struct test_capture err;
@@ -903,8 +904,8 @@ pg_checked(struct db *db, const char *line, const char *payment,
 	db_begin(db);
 	pg_row_of(db, "INSERT INTO invoices (invoice_id, account_id, "
 	    "issue_date, due_date, currency)", 5, inv);
-	pg_row_of(db, "INSERT INTO invoice_lines (invoice_id, line_no, "
-	    "amount_minor)", 3, lines);
+	pg_row_of(db, "INSERT INTO invoice_lines (invoice_id, account_id, "
+	    "line_no, amount_minor)", 4, lines);
 	pg_row_of(db, "INSERT INTO payments (payment_id, account_id, "
 	    "received_on, amount_minor, currency, invoice_id)", 6, pay);
 	test_capture(&err, stderr);
@@ -929,14 +930,14 @@ START_TEST(references_on_postgresql)
 	err = pg_checked(db, "INV-1", "INV-4", 2);
 	ck_assert_str_eq(err, "revops: invoices: Key (account_id)=(A-9) is not "
 	    "present in table \"accounts\".\n"
-	    "revops: payments: Key (invoice_id)=(INV-4) is not present in "
-	    "table \"invoices\".\n");
+	    "revops: payments: Key (account_id, invoice_id)=(A-1, INV-4) is "
+	    "not present in table \"invoices\".\n");
 	free(err);
 	err = pg_checked(db, "INV-3", "INV-1", 2);
 	ck_assert_str_eq(err, "revops: invoices: Key (account_id)=(A-9) is not "
 	    "present in table \"accounts\".\n"
-	    "revops: invoice_lines: Key (invoice_id)=(INV-3) is not present in "
-	    "table \"invoices\".\n");
+	    "revops: invoice_lines: Key (account_id, invoice_id)=(A-1, INV-3) "
+	    "is not present in table \"invoices\".\n");
 	free(err);
 	db_close(db);
 }

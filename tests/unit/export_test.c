@@ -98,13 +98,13 @@ invoices_db(void)
 	    "due_date, currency, status) VALUES "
 	    "('I2', 'A-1', '2026-02-15', '2026-03-17', 'USD', 'paid'), "
 	    "('I1', 'A-1', '2026-02-01', '2026-03-03', 'JPY', 'open');"
-	    "INSERT INTO invoice_lines (invoice_id, line_no, description, "
-	    "quantity_micro, unit_price_micro, amount_minor, "
+	    "INSERT INTO invoice_lines (invoice_id, account_id, line_no, "
+	    "description, quantity_micro, unit_price_micro, amount_minor, "
 	    "tax_amount_minor, service_start, service_end) VALUES "
-	    "('I2', 1, '', 2000000, 1250000000, 2500, 205, NULL, NULL), "
-	    "('I1', 2, 'Credit', NULL, NULL, -100, 0, '2026-02-01', "
+	    "('I2', 'A-1', 1, '', 2000000, 1250000000, 2500, 205, NULL, NULL), "
+	    "('I1', 'A-1', 2, 'Credit', NULL, NULL, -100, 0, '2026-02-01', "
 	    "'2026-03-01'), "
-	    "('I1', 1, 'Seats', 1500000, 333333333, 500, 0, NULL, NULL)");
+	    "('I1', 'A-1', 1, 'Seats', 1500000, 333333333, 500, 0, NULL, NULL)");
 	return db;
 }
 

@@ -35,15 +35,15 @@ books(void)
 	    "INSERT INTO invoices (invoice_id, account_id, issue_date, "
 	    "due_date, currency) VALUES "
 	    "('INV-1', 'A-1', '2026-03-01', '2026-03-31', 'USD');"
-	    "INSERT INTO invoice_lines (invoice_id, line_no, amount_minor, "
-	    "service_start, service_end) VALUES "
-	    "('INV-1', 1, 10000, '2026-03-01', '2026-04-01');"
+	    "INSERT INTO invoice_lines (invoice_id, account_id, line_no, "
+	    "amount_minor, service_start, service_end) VALUES "
+	    "('INV-1', 'A-1', 1, 10000, '2026-03-01', '2026-04-01');"
 	    "INSERT INTO payments (payment_id, account_id, received_on, "
 	    "amount_minor, currency) VALUES "
 	    "('P1', 'A-1', '2026-03-10', 6000, 'USD');"
 	    "INSERT INTO payment_applications (payment_id, invoice_id, "
-	    "applied_on, amount_minor, payment_amount_minor) VALUES "
-	    "('P1', 'INV-1', '2026-03-10', 6000, 6000)");
+	    "account_id, applied_on, amount_minor, payment_amount_minor) "
+	    "VALUES ('P1', 'INV-1', 'A-1', '2026-03-10', 6000, 6000)");
 	return db;
 }
 
@@ -112,8 +112,8 @@ START_TEST(each_break_named)
 	    "amount_minor, currency) VALUES "
 	    "('P2', 'A-1', '2026-03-20', 1000, 'USD');"
 	    "INSERT INTO payment_applications (payment_id, invoice_id, "
-	    "applied_on, amount_minor, payment_amount_minor) VALUES "
-	    "('P2', 'INV-1', '2026-03-20', 5000, 5000)");
+	    "account_id, applied_on, amount_minor, payment_amount_minor) "
+	    "VALUES ('P2', 'INV-1', 'A-1', '2026-03-20', 5000, 5000)");
 	got = checked(db, &rc);
 	ck_assert_str_eq(got,
 	    "mrr_bridge,pass,0,\n"

@@ -71,8 +71,8 @@ START_TEST(tiny_company)
 	    "INSERT INTO invoices (invoice_id, account_id, issue_date, "
 	    "due_date, currency) VALUES "
 	    "('INV-1', 'A', '2026-02-01', '2026-03-03', 'USD');"
-	    "INSERT INTO invoice_lines (invoice_id, line_no, amount_minor) "
-	    "VALUES ('INV-1', 1, 120000)");
+	    "INSERT INTO invoice_lines (invoice_id, account_id, line_no, "
+	    "amount_minor) VALUES ('INV-1', 'A', 1, 120000)");
 	html = report(db);
 	ck_assert_has(html, "<title>Revenue report 2026-03-31</title>");
 	ck_assert_has(html, "Period 2026-03, as of 2026-03-31; money in USD.");
