@@ -105,9 +105,10 @@ unsigned long db_references_check(struct db *db);
 /*
  * The values of column col of st's rows are read from a key that others
  * refer to (the backend asks the database which column of which table
- * col is, and leaves any other alone): with references off, each one a
- * row returns is taken as there by db_references_check(), with no lookup,
- * unless the transaction takes it away.  For a statement of db's write
+ * col is, and leaves any other alone; a key of several columns, such as
+ * account_id and an id, when st reads each of them): with references off,
+ * each one a row returns is taken as there by db_references_check(), with
+ * no lookup, unless the transaction takes it away.  For a statement of db's write
  * transaction, or of its snapshot (db_open_snapshot()), which reads what
  * that transaction found; it costs a copy of the key for each row read,
  * and a set insert once a key written is looked up among them.

@@ -505,7 +505,7 @@ struct db_keys {
 	struct sq *writer;	/* whose check they are for */
 	unsigned long refs_made;	/* the writer's refs they are for */
 	struct referred *to;
-	int col;
+	int col[REF_COLS];	/* st's column of each of to's */
 	struct notes pending;
 	int npending;
 	struct db_keys *next;	/* in the writer's refs->readers */
@@ -1006,6 +1006,39 @@ sq_references(struct db *db, int on)
 	sqlite3_preupdate_hook(H(db), on_write, REFS(db));
 }
 
+/* The column of h that is column `name` of table `table` of main, or -1. */
+static int
+origin_column(sqlite3_stmt *h, const char *table, const char *name)
+{
+	for (int i = 0; i < sqlite3_column_count(h); i++) {
+		const char *s = sqlite3_column_database_name(h, i);
+		const char *t = sqlite3_column_table_name(h, i);
+		const char *c = sqlite3_column_origin_name(h, i);
+
+		if (s != NULL && strcmp(s, "main") == 0 && t != NULL &&
+		    strcasecmp(t, table) == 0 && c != NULL &&
+		    strcasecmp(c, name) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* The columns of h that make key rf, whose columns include `column`, in
+ * cols; 0 when h lacks one of them. */
+static int
+key_columns_of(sqlite3_stmt *h, const char *table, const char *column,
+    const struct referred *rf, int *cols)
+{
+	int has = 0;
+
+	for (int i = 0; i < rf->c.n; i++) {
+		if ((cols[i] = origin_column(h, table, rf->c.name[i])) < 0)
+			return 0;
+		has |= strcasecmp(rf->c.name[i], column) == 0;
+	}
+	return has;
+}
+
 static void
 sq_stmt_keys(struct db_stmt *st, int col)
 {
@@ -1015,20 +1048,21 @@ sq_stmt_keys(struct db_stmt *st, int col)
 	const char *table = sqlite3_column_table_name(SH(st), col);
 	const char *column = sqlite3_column_origin_name(SH(st), col);
 	struct ref_table *t;
+	int cols[REF_COLS];
 
 	if (w->refs == NULL || schema == NULL || strcmp(schema, "main") != 0 ||
 	    (t = ref_table(w->refs, table)) == NULL)
 		return;	/* the database checks each row, or no key */
 	for (int i = 0; i < t->nreferred; i++)
-		if (t->referred[i]->c.n == 1 &&
-		    strcasecmp(t->referred[i]->c.name[0], column) == 0) {
+		if (key_columns_of(SH(st), table, column, t->referred[i],
+		    cols)) {
 			struct db_keys *ks = cli_calloc(1, sizeof(*ks));
 
 			keys_free(KEYS(st));
 			ks->writer = w;
 			ks->refs_made = w->refs_made;
 			ks->to = t->referred[i];
-			ks->col = col;
+			memcpy(ks->col, cols, sizeof(cols));
 			pthread_mutex_lock(&w->refs->lock);
 			ks->next = w->refs->readers;
 			w->refs->readers = ks;
@@ -1047,20 +1081,34 @@ keys_refs(const struct db_keys *ks)
 }
 
 /* Notes the key of st's row (db_stmt_keys()), while the references it is
- * for are those of its writer. */
+ * for are those of its writer: as row_key() makes it of the same values
+ * written. */
 static void
 key_read(struct db_stmt *st)
 {
 	struct db_keys *ks = KEYS(st);
 	struct references *rs = keys_refs(ks);
 	struct notes *nb = &ks->pending;
+	const struct ref_columns *c = &ks->to->c;
 	struct one_note o = { &ks->to->there, NULL, 0, 0, 0 };
+	size_t at = nb->used + sizeof(o);
 
-	if (rs == NULL || read_key(&nb->p, &nb->cap, nb->used + sizeof(o),
-	    SH(st), ks->col, &o.n) == NULL)
+	if (rs == NULL)
 		return;
+	for (int i = 0; i < c->n; i++) {
+		size_t part = c->n > 1 ? sizeof(uint32_t) : 0, n;
+		uint32_t len;
+
+		if (read_key(&nb->p, &nb->cap, at + part, SH(st), ks->col[i],
+		    &n) == NULL)
+			return;	/* a NULL is no key */
+		len = (uint32_t)n;	/* SQLite's values: < 2^31 */
+		memcpy(nb->p + at, &len, part);
+		at += part + n;
+	}
+	o.n = at - nb->used - sizeof(o);
 	memcpy(nb->p + nb->used, &o, sizeof(o));
-	nb->used += sizeof(o) + o.n;
+	nb->used = at;
 	if (++ks->npending < KEYS_BATCH)
 		return;
 	notes_note_locked(rs, nb);

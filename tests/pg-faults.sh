@@ -11,7 +11,8 @@
 #            of the dead client's session until the server ends it),
 #            works;
 #  stopped   the server stopped (pg_ctl stop -m immediate) in the middle
-#            of that import: exit 3 and a message of the program's (each
+#            of that import, which reads a FIFO fed half before and half
+#            after the stop: exit 3 and a message of the program's (each
 #            line starts with its name), nothing committed, and after a
 #            restart the same import works in full;
 #  password  a role with a password, its socket under scram-sha-256: a
@@ -133,29 +134,39 @@ pg_kills() {
 	    "$nbefore left nothing, $nafter all of it, the next command worked"
 }
 
-import_ms=
 pg_kills "revops-import invoices, 100000 lines" revops_f_base \
     revops-import invoices "$dir/f-invoices.csv"
-import_ms=$span
 import_after=$after
 pg_kills "revops-invoice run --period 2026-06, 15000 subscriptions" \
     revops_f_subs revops-invoice run --period 2026-06
 
 # ---- stopped --------------------------------------------------------------
 
-# The import stopped halfway through its run: exit 3, a message that says
+# The import stopped in the middle of its run: exit 3, a message that says
 # the connection was lost, each line with the program's name (none of
 # libpq's bare, no hint on a line of its own), the database as before it
 # once the server is back, and the import again then makes all of it
 # (the state the kills' whole run left, with the next command's changes).
+# It reads a FIFO: half of the lines, then the server stops, then the
+# rest, so that it is in the middle whatever the machine's speed (it
+# cannot commit before the end of its input).
 lost='server closed the connection|terminating connection|connection to'
 pg_copy revops_f_base revops_f_stop || exit 2
 before=$(pg_state revops_f_stop)
-revops-import -D postgresql:///revops_f_stop invoices "$dir/f-invoices.csv" \
+half=$(($(wc -l <"$dir/f-invoices.csv") / 2))
+rm -f "$dir/stop.fifo"
+mkfifo "$dir/stop.fifo" || exit 2
+revops-import -D postgresql:///revops_f_stop invoices "$dir/stop.fifo" \
     >/dev/null 2>"$dir/stop.err" &
 pid=$!
-sleep "$(awk -v ms="${import_ms:-2000}" 'BEGIN { printf "%.3f", ms / 2000 }')"
+exec 9>"$dir/stop.fifo"
+head -n "$half" "$dir/f-invoices.csv" >&9
+# time to send some of those lines' batches
+sleep 0.5
 stop_server
+# a subshell: the import may be gone, and a write then raises SIGPIPE
+(tail -n "+$((half + 1))" "$dir/f-invoices.csv" >&9) 2>/dev/null
+exec 9>&-
 wait "$pid"
 status=$?
 start || { fault "stopped: the server did not start again"; exit 1; }

@@ -805,6 +805,47 @@ START_TEST(references_of_two_columns)
 }
 END_TEST
 
+static const char *const one_book[] = {
+	"CREATE TABLE books (account_id TEXT NOT NULL, book_id TEXT NOT NULL, "
+	"PRIMARY KEY (account_id, book_id))",
+	"CREATE TABLE pages (account_id TEXT NOT NULL, book_id TEXT, page "
+	"INTEGER, FOREIGN KEY (account_id, book_id) REFERENCES books)",
+	"INSERT INTO books VALUES ('A', '-1B')",
+	NULL
+};
+
+/*
+ * The keys of two columns read from book (A, -1B), made before the
+ * check was off: by the snapshot in the key's order (0), by the
+ * transaction in the other order (1), or only one of their columns read
+ * (2, no key).  Pages of (A, -1B), of (A-1, B), whose parts run together
+ * as (A, -1B)'s, and of (-1B, A), its parts swapped: two orphans, neither
+ * taken for the key read; then the book taken away: a third.
+ */
+START_TEST(keys_of_two_columns_read)
+{
+	static const char *const sql[] = {
+		"SELECT account_id, book_id FROM books",
+		"SELECT b.book_id, b.account_id FROM books b",
+		"SELECT book_id FROM books",
+	};
+	char dir[256], path[300];
+	struct cli_common c;
+	struct db *rd, *db = references_off_with(&c, dir, path,
+	    sizeof(path), &rd, one_book);
+
+	read_keys(_i == 0 ? rd : db, sql[_i]);
+	db_exec(db, "INSERT INTO pages VALUES ('A', '-1B', 1)");
+	ck_assert_uint_eq(db_references_check(db), 0);
+	db_exec(db, "INSERT INTO pages VALUES ('A-1', 'B', 2), ('-1B', 'A', "
+	    "3)");
+	ck_assert_uint_eq(db_references_check(db), 2);
+	db_exec(db, "DELETE FROM books WHERE account_id = 'A'");
+	ck_assert_uint_eq(db_references_check(db), 3);
+	references_done(db, rd, dir);
+}
+END_TEST
+
 /* Binds a row of two texts and a number (NULL: a row left out). */
 static void
 two_texts(struct db_rows *rows, const char *a, const char *b, int n)
@@ -971,6 +1012,7 @@ db_suite(void)
 	tcase_add_test(tc, keys_read_are_there);
 	tcase_add_loop_test(tc, known_then_taken_away, 0, 4);
 	tcase_add_test(tc, references_of_two_columns);
+	tcase_add_loop_test(tc, keys_of_two_columns_read, 0, 3);
 	tcase_add_test(tc, bulk_references_of_two_columns);
 	tcase_add_test(tc, keys_of_no_key_column);
 	tcase_add_test(tc, bulk_write_checked);
