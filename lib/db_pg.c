@@ -937,7 +937,11 @@ pg_write_at_commit(struct db *db)
  * one anti-join a parent and locks the parents FOR KEY SHARE, as the
  * triggers would: a parent that another session deletes meanwhile fails
  * one of the two (40001, which runs the command again, or the other's
- * own check).  The keys are kept as COPY's text, to be sent as they are.
+ * own check).  A key of a parent row that a COPY of the transaction
+ * wrote is neither looked up nor locked (the billing run's invoices, to
+ * its lines and records): no one else sees the row, and a delete of it,
+ * which keeps the triggers, is the server's to refuse.  The keys are kept
+ * as COPY's text, to be sent as they are.
  */
 #define REPLICA "SET LOCAL session_replication_role = replica"
 #define ORIGIN "SET LOCAL session_replication_role = origin"
@@ -951,11 +955,16 @@ struct fkey {
 	struct keyset *keys;
 };
 
-/* A table so written, and its foreign keys. */
+/* A table so written, its foreign keys, and the keys of its own that
+ * foreign keys name (col unused), with the values its rows wrote: a
+ * child's key among them is of a row of this transaction, which no one
+ * else can take away, so it is neither looked up nor locked. */
 struct untriggered {
 	char *table;
 	struct fkey fk[FKEYS_MAX];
 	int nfk;
+	struct fkey made[FKEYS_MAX];
+	int nmade;
 	struct untriggered *next;
 };
 
@@ -969,20 +978,27 @@ pg_references_vouch(struct db *db, const char *table)
 }
 
 static void
+fkeys_free(struct fkey *fk, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(fk[i].parent);
+		for (int j = 0; j < fk[i].ncol; j++) {
+			free(fk[i].col[j]);
+			free(fk[i].pcol[j]);
+		}
+		keyset_free(fk[i].keys);
+	}
+}
+
+static void
 untriggered_free(struct pg *db)
 {
 	while (db->untriggered != NULL) {
 		struct untriggered *v = db->untriggered;
 
 		db->untriggered = v->next;
-		for (int i = 0; i < v->nfk; i++) {
-			free(v->fk[i].parent);
-			for (int j = 0; j < v->fk[i].ncol; j++) {
-				free(v->fk[i].col[j]);
-				free(v->fk[i].pcol[j]);
-			}
-			keyset_free(v->fk[i].keys);
-		}
+		fkeys_free(v->fk, v->nfk);
+		fkeys_free(v->made, v->nmade);
 		free(v->table);
 		free(v);
 	}
@@ -997,43 +1013,78 @@ pg_references(struct db *db, int on)
 		untriggered_free(PG(db));
 }
 
-/* The foreign keys of v's table, from the catalogue. */
+static int fkey_same_parent(const struct fkey *a, const struct fkey *b);
+
+/* Drops the last of the n keys that others name when it is one of those
+ * before it (many tables name accounts (account_id)). */
 static void
-untriggered_load(struct pg *db, struct untriggered *v)
+made_once(struct fkey *made, int *n)
 {
-	static const char sql[] =
+	for (int i = 0; i < *n - 1; i++)
+		if (fkey_same_parent(&made[i], &made[*n - 1])) {
+			fkeys_free(&made[*n - 1], 1);
+			memset(&made[*n - 1], 0, sizeof(made[0]));
+			(*n)--;
+			return;
+		}
+}
+
+/*
+ * The foreign keys of v's table (which 0), or those that name it (1),
+ * from the catalogue: of each, the parent and its columns, and for which
+ * 0 the columns that name them.
+ */
+static void
+untriggered_load(struct pg *db, struct untriggered *v, int which)
+{
+	static const char *const sql[] = {
 	    "SELECT c.conname, c.confrelid::regclass::text, a.attname, "
 	    "f.attname FROM pg_constraint c CROSS JOIN LATERAL "
 	    "unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(ck, fk, i) "
 	    "JOIN pg_attribute a ON a.attrelid = c.conrelid AND "
 	    "a.attnum = k.ck JOIN pg_attribute f ON f.attrelid = c.confrelid "
 	    "AND f.attnum = k.fk WHERE c.conrelid = $1::regclass AND "
-	    "c.contype = 'f' ORDER BY c.conname, k.i";
+	    "c.contype = 'f' ORDER BY c.conname, k.i",
+	    "SELECT c.conname, c.confrelid::regclass::text, NULL, "
+	    "f.attname FROM pg_constraint c CROSS JOIN LATERAL "
+	    "unnest(c.confkey) WITH ORDINALITY AS k(fk, i) "
+	    "JOIN pg_attribute f ON f.attrelid = c.confrelid "
+	    "AND f.attnum = k.fk WHERE c.confrelid = $1::regclass AND "
+	    "c.contype = 'f' ORDER BY c.conname, k.i",
+	};
 	const char *param[1] = { v->table };
+	struct fkey *all = which == 0 ? v->fk : v->made, *fk = NULL;
+	int *n = which == 0 ? &v->nfk : &v->nmade;
 	PGresult *res;
-	struct fkey *fk = NULL;
 
 	drain(db);
-	res = succeeded(db, PQexecParams(db->c, sql, 1, NULL, param, NULL,
-	    NULL, 0));
+	res = succeeded(db, PQexecParams(db->c, sql[which], 1, NULL, param,
+	    NULL, NULL, 0));
 	if (res == NULL)
-		exit(pg_failed(&db->base, "database", sql));
+		exit(pg_failed(&db->base, "database", sql[which]));
 	for (int r = 0; r < PQntuples(res); r++) {
 		if (r == 0 || strcmp(PQgetvalue(res, r, 0),
 		    PQgetvalue(res, r - 1, 0)) != 0) {
-			if (v->nfk == FKEYS_MAX)
+			if (which == 1 && fk != NULL)
+				made_once(all, n);
+			if (*n == FKEYS_MAX)
 				cli_die(CLI_EIO, "internal error: more than %d "
-				    "references from %s", FKEYS_MAX, v->table);
-			fk = &v->fk[v->nfk++];
+				    "references from or to %s", FKEYS_MAX,
+				    v->table);
+			fk = &all[(*n)++];
 			fk->parent = cli_strdup(PQgetvalue(res, r, 1));
 			fk->keys = keyset_new(SIZE_MAX);
 		}
 		if (fk->ncol == FKEY_COLS)
 			cli_die(CLI_EIO, "internal error: a reference of more "
-			    "than %d columns from %s", FKEY_COLS, v->table);
-		fk->col[fk->ncol] = cli_strdup(PQgetvalue(res, r, 2));
+			    "than %d columns from or to %s", FKEY_COLS,
+			    v->table);
+		if (which == 0)
+			fk->col[fk->ncol] = cli_strdup(PQgetvalue(res, r, 2));
 		fk->pcol[fk->ncol++] = cli_strdup(PQgetvalue(res, r, 3));
 	}
+	if (which == 1 && fk != NULL)
+		made_once(all, n);
 	PQclear(res);
 }
 
@@ -1080,57 +1131,64 @@ copy_untriggered(struct pg_stmt *st)
 	v->table = cli_strdup(st->table);
 	v->next = db->untriggered;
 	db->untriggered = v;
-	untriggered_load(db, v);
+	untriggered_load(db, v, 0);
+	untriggered_load(db, v, 1);
 	return v;
 }
 
 static size_t copy_value(char *out, const char *v);
 
-/* Keeps the keys the first nrows rows of st name, as COPY's text.  A
- * row that names the key of the row before (the lines of one invoice)
- * is not looked up again. */
+/* Keeps in fk's set the keys that the first nrows rows of st hold in
+ * columns cols (fk's own, or its parent's), as COPY's text.  A row that
+ * holds the key of the row before (the lines of one invoice) adds
+ * nothing. */
 static void
-copy_keep_keys(struct pg_stmt *st, struct untriggered *v, int nrows)
+keep_keys(struct pg_stmt *st, struct fkey *fk, char *const *cols,
+    int nrows)
 {
 	char *key = NULL, *last = NULL;
-	size_t cap = 0, lastcap = 0, nlast;
+	size_t cap = 0, lastcap = 0, nlast = SIZE_MAX;
+	int at[FKEY_COLS], j;
 
-	for (int f = 0; f < v->nfk; f++) {
-		struct fkey *fk = &v->fk[f];
-		int at[FKEY_COLS], j;
+	for (j = 0; j < fk->ncol; j++) {
+		for (at[j] = 0; at[j] < st->copy_cols; at[j]++)
+			if (strcmp(st->cols[at[j]], cols[j]) == 0)
+				break;
+		if (at[j] == st->copy_cols)
+			return;	/* a default: no reference */
+	}
+	for (int r = 0; r < nrows; r++) {
+		const struct param *p = &st->p[r * st->copy_cols];
+		size_t n = 0;
+		int k;
 
-		nlast = SIZE_MAX;
-
-		for (j = 0; j < fk->ncol; j++) {
-			for (at[j] = 0; at[j] < st->copy_cols; at[j]++)
-				if (strcmp(st->cols[at[j]], fk->col[j]) == 0)
-					break;
-			if (at[j] == st->copy_cols)
-				break;	/* a default: no reference */
+		for (k = 0; k < fk->ncol && p[at[k]].v != NULL; k++) {
+			key = cli_grow(key, &cap, n + 2 * strlen(p[at[k]].v) +
+			    1, 1);
+			n += copy_value(key + n, p[at[k]].v);
+			key[n++] = k + 1 < fk->ncol ? '\t' : '\n';
 		}
-		for (int r = 0; j == fk->ncol && r < nrows; r++) {
-			const struct param *p = &st->p[r * st->copy_cols];
-			size_t n = 0;
-			int k;
-
-			for (k = 0; k < fk->ncol && p[at[k]].v != NULL; k++) {
-				key = cli_grow(key, &cap, n + 2 *
-				    strlen(p[at[k]].v) + 1, 1);
-				n += copy_value(key + n, p[at[k]].v);
-				key[n++] = k + 1 < fk->ncol ? '\t' : '\n';
-			}
-			/* a NULL in it: no reference (MATCH SIMPLE) */
-			if (k < fk->ncol || (n == nlast &&
-			    memcmp(key, last, n) == 0))
-				continue;
-			(void)keyset_add(fk->keys, key, n, "");
-			last = cli_grow(last, &lastcap, n, 1);
-			memcpy(last, key, n);
-			nlast = n;
-		}
+		/* a NULL in it: no reference (MATCH SIMPLE) */
+		if (k < fk->ncol || (n == nlast && memcmp(key, last, n) == 0))
+			continue;
+		(void)keyset_add(fk->keys, key, n, "");
+		last = cli_grow(last, &lastcap, n, 1);
+		memcpy(last, key, n);
+		nlast = n;
 	}
 	free(key);
 	free(last);
+}
+
+/* Keeps the keys that the first nrows rows of st name, and those of its
+ * own they hold that others name. */
+static void
+copy_keep_keys(struct pg_stmt *st, struct untriggered *v, int nrows)
+{
+	for (int f = 0; f < v->nfk; f++)
+		keep_keys(st, &v->fk[f], v->fk[f].col, nrows);
+	for (int f = 0; f < v->nmade; f++)
+		keep_keys(st, &v->made[f], v->made[f].pcol, nrows);
 }
 
 /* What a key of fk's names, for a message: "(a, b)=(x, y)". */
@@ -1323,6 +1381,34 @@ fkey_missing(struct untriggered *v, int f, PGresult *res)
 }
 
 /*
+ * Of keys, to fk's parent, those that no row this transaction wrote
+ * there holds: keys itself when it wrote none, else a set of them in
+ * *left, which the caller frees; NULL when none is left.
+ */
+static const struct keyset *
+not_made(struct pg *db, const struct fkey *fk, const struct keyset *keys,
+    struct keyset **left)
+{
+	const struct fkey *m = NULL;
+	const char *k;
+	size_t at = 0, len;
+
+	for (struct untriggered *u = db->untriggered; u != NULL && m == NULL;
+	    u = u->next)
+		for (int g = 0; g < u->nmade && m == NULL; g++)
+			if (fkey_same_parent(&u->made[g], fk) &&
+			    keyset_count(u->made[g].keys) > 0)
+				m = &u->made[g];
+	if (m == NULL)
+		return keys;
+	*left = keyset_new(SIZE_MAX);
+	while ((k = keyset_next(keys, &at, &len)) != NULL)
+		if (keyset_find(m->keys, k, len) == NULL)
+			(void)keyset_add(*left, k, len, "");
+	return keyset_count(*left) > 0 ? *left : NULL;
+}
+
+/*
  * Checks the keys of the foreign keys to one parent (from
  * db->untriggered, the first of them at v's fk[f]), of the tables written
  * without the triggers, and locks the parents they name; 1 if one is not
@@ -1334,11 +1420,15 @@ static unsigned long
 fkey_check(struct pg *db, struct untriggered *v, int f)
 {
 	const struct fkey *fk = &v->fk[f];
-	struct keyset *all;
+	struct keyset *all, *left = NULL;
 	const struct keyset *keys = fkey_keys(v, f, &all);
 	PGresult *res;
 	int bad;
 
+	if ((keys = not_made(db, fk, keys, &left)) == NULL) {
+		keyset_free(all);
+		return 0;
+	}
 	PQclear(fkey_run(db, fkey_sql(fk, 0)));
 	fkey_copy(db, keys);
 	/* the lock the triggers would take, on each parent once; under
@@ -1358,6 +1448,7 @@ fkey_check(struct pg *db, struct untriggered *v, int f)
 		PQclear(res);
 	}
 	keyset_free(all);
+	keyset_free(left);
 	return (unsigned long)bad;
 }
 

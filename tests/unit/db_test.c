@@ -931,7 +931,7 @@ pg_row_of(struct db *db, const char *head, int ncol, const char *const *v)
 
 static char *
 pg_checked(struct db *db, const char *line, const char *payment,
-    unsigned long want)
+    const char *then, unsigned long want)
 {
 	const char *const inv[] = { "INV-1", "A-1", "2026-06-01", "2026-07-01",
 	    "USD", "INV-2", "A-9", "2026-06-01", "2026-07-01", "USD", NULL };
@@ -949,6 +949,8 @@ pg_checked(struct db *db, const char *line, const char *payment,
 	    "line_no, amount_minor)", 4, lines);
 	pg_row_of(db, "INSERT INTO payments (payment_id, account_id, "
 	    "received_on, amount_minor, currency, invoice_id)", 6, pay);
+	if (then != NULL)
+		db_exec(db, then);
 	test_capture(&err, stderr);
 	ck_assert_uint_eq(db_references_check(db), want);
 	db_rollback(db);
@@ -968,17 +970,27 @@ START_TEST(references_on_postgresql)
 	db_exec(db, "INSERT INTO accounts (account_id, name, currency) "
 	    "VALUES ('A-1', 'One', 'USD')");
 	db_commit(db);
-	err = pg_checked(db, "INV-1", "INV-4", 2);
+	err = pg_checked(db, "INV-1", "INV-4", NULL, 2);
 	ck_assert_str_eq(err, "revops: invoices: Key (account_id)=(A-9) is not "
 	    "present in table \"accounts\".\n"
 	    "revops: payments: Key (account_id, invoice_id)=(A-1, INV-4) is "
 	    "not present in table \"invoices\".\n");
 	free(err);
-	err = pg_checked(db, "INV-3", "INV-1", 2);
+	err = pg_checked(db, "INV-3", "INV-1", NULL, 2);
 	ck_assert_str_eq(err, "revops: invoices: Key (account_id)=(A-9) is not "
 	    "present in table \"accounts\".\n"
 	    "revops: invoice_lines: Key (account_id, invoice_id)=(A-1, INV-3) "
 	    "is not present in table \"invoices\".\n");
+	free(err);
+	/* INV-1, written in the transaction, then deleted by it: its lines
+	 * and payment, which no lookup checks, are the server's to refuse */
+	err = pg_checked(db, "INV-1", "INV-1", "DELETE FROM invoices WHERE "
+	    "invoice_id = 'INV-1'", 2);
+	ck_assert_str_eq(err, "revops: invoice_lines: Key (account_id, "
+	    "invoice_id)=(A-1, INV-1) is still referenced from table "
+	    "\"invoice_lines\".\n"
+	    "revops: invoices: Key (account_id)=(A-9) is not present in table "
+	    "\"accounts\".\n");
 	free(err);
 	db_close(db);
 }
