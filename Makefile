@@ -28,7 +28,7 @@ endif
 
 # libcsv has no pkg-config file; check's flags are asked for when linking,
 # after tests/deps.sh may have installed it.
-DEPS_LIBS = -lsqlite3 -lpq -lcsv
+DEPS_LIBS = -lsqlite3 -lcsv -ldl
 CHECK_LIBS = `pkg-config --libs check`
 
 # libpq-fe.h is in a directory of its own (libpq-dev).

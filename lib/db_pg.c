@@ -41,6 +41,7 @@
  * that reads, and a dry run, never migrate: they refuse a database that
  * needs it, or has no schema, as on SQLite.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <libpq-fe.h>
 #include <limits.h>
@@ -50,6 +51,49 @@
 
 #include "db_backend.h"
 #include "keyset.h"
+
+/*
+ * libpq is loaded when a command first opens a PostgreSQL database, not
+ * linked: with the 20 libraries it needs (OpenSSL, Kerberos, LDAP,
+ * GnuTLS...) it took 5 ms from the start of every program, on SQLite
+ * too.  Its functions are called through this table, by their own names.
+ */
+#define PQ_FUNCTIONS(X) X(PQclear) X(PQcmdTuples) X(PQconnectdb) \
+    X(PQenterPipelineMode) X(PQerrorMessage) X(PQexec) X(PQexecParams) \
+    X(PQexitPipelineMode) X(PQfinish) X(PQgetResult) X(PQgetisnull) \
+    X(PQgetlength) X(PQgetvalue) X(PQnfields) X(PQntuples) \
+    X(PQpipelineSync) X(PQputCopyData) X(PQputCopyEnd) \
+    X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus) \
+    X(PQsendPrepare) X(PQsendQueryParams) X(PQsendQueryPrepared) \
+    X(PQsetNoticeReceiver) X(PQsetSingleRowMode) X(PQstatus) \
+    X(PQtransactionStatus)
+#define PQ_FIELD(f) __typeof__(f) *f;
+static struct {
+	PQ_FUNCTIONS(PQ_FIELD)
+} pq;
+#define PQ_SYMBOL(f) { #f, (void **)&pq.f },
+
+/* Loads libpq into pq, once; dies with exit 3 where it cannot. */
+static void
+pq_load(const char *name)
+{
+	static const struct {
+		const char *name;
+		void **at;
+	} sym[] = { PQ_FUNCTIONS(PQ_SYMBOL) };
+	static void *lib;
+
+	if (lib != NULL)
+		return;
+	if ((lib = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL)) == NULL)
+		cli_die(CLI_EIO, "%s: PostgreSQL's client library cannot be "
+		    "loaded (%s): apt-get install libpq5", name, dlerror());
+	for (size_t i = 0; i < sizeof(sym) / sizeof(sym[0]); i++)
+		if ((*sym[i].at = dlsym(lib, sym[i].name)) == NULL)
+			cli_die(CLI_EIO, "%s: PostgreSQL's client library has "
+			    "no %s: libpq 14 or later is needed", name,
+			    sym[i].name);
+}
 
 #define INT8OID 20
 #define TEXTOID 25
@@ -274,12 +318,12 @@ static void
 keep_error(struct pg *db, const PGresult *res)
 {
 	const char *m = res != NULL ?
-	    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	    pq.PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	const char *s = res != NULL ?
-	    PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	    pq.PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 
 	snprintf(db->msg, sizeof(db->msg), "%s", m != NULL ? m :
-	    PQerrorMessage(db->c));
+	    pq.PQerrorMessage(db->c));
 	one_line(db->msg);
 	snprintf(db->state, sizeof(db->state), "%s", s != NULL ? s : "");
 }
@@ -290,10 +334,10 @@ keep_error(struct pg *db, const PGresult *res)
 static void
 notice(void *arg, const PGresult *res)
 {
-	const char *m = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *m = pq.PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 
 	cli_warn("%s: %s", (const char *)arg, m != NULL ? m :
-	    PQresultErrorMessage(res));
+	    pq.PQresultErrorMessage(res));
 }
 
 static void pg_rollback(struct db *);
@@ -337,12 +381,12 @@ pg_error(struct db *db)
 static PGresult *
 succeeded(struct pg *db, PGresult *res)
 {
-	ExecStatusType s = PQresultStatus(res);
+	ExecStatusType s = pq.PQresultStatus(res);
 
 	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
 		return res;
 	keep_error(db, res);
-	PQclear(res);
+	pq.PQclear(res);
 	return NULL;
 }
 
@@ -353,7 +397,7 @@ static PGresult *
 run(struct pg *db, const char *sql)
 {
 	drain(db);
-	return succeeded(db, PQexec(db->c, sql));
+	return succeeded(db, pq.PQexec(db->c, sql));
 }
 
 static void
@@ -363,7 +407,7 @@ pg_exec(struct db *db, const char *sql)
 
 	if (res == NULL)
 		exit(pg_failed(db, "database", sql));
-	PQclear(res);
+	pq.PQclear(res);
 }
 
 /* ---- statements --------------------------------------------------------------- */
@@ -388,8 +432,8 @@ static PGresult *
 next_row(struct pg *db)
 {
 	struct pg_stmt *st = db->live;
-	PGresult *res = PQgetResult(db->c), *more;
-	ExecStatusType s = PQresultStatus(res);
+	PGresult *res = pq.PQgetResult(db->c), *more;
+	ExecStatusType s = pq.PQresultStatus(res);
 
 	if (s == PGRES_SINGLE_TUPLE)
 		return res;
@@ -397,9 +441,9 @@ next_row(struct pg *db)
 	db->live = NULL;
 	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK)
 		keep_error(db, res);
-	PQclear(res);
-	while ((more = PQgetResult(db->c)) != NULL)
-		PQclear(more);
+	pq.PQclear(res);
+	while ((more = pq.PQgetResult(db->c)) != NULL)
+		pq.PQclear(more);
 	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK)
 		stmt_fatal(st);
 	return NULL;
@@ -415,21 +459,21 @@ drain(struct pg *db)
 	PGresult *res;
 
 	while (st != NULL && (res = next_row(db)) != NULL) {
-		st->ncol = PQnfields(res);
+		st->ncol = pq.PQnfields(res);
 		for (int i = 0; i < st->ncol; i++) {
-			int len = PQgetisnull(res, 0, i) ? -1 :
-			    PQgetlength(res, 0, i);
+			int len = pq.PQgetisnull(res, 0, i) ? -1 :
+			    pq.PQgetlength(res, 0, i);
 			size_t n = len > 0 ? (size_t)len : 0;
 
 			st->queue = cli_grow(st->queue, &st->capqueue,
 			    st->nqueue + sizeof(len) + n + 1, 1);
 			memcpy(st->queue + st->nqueue, &len, sizeof(len));
 			memcpy(st->queue + st->nqueue + sizeof(len),
-			    PQgetvalue(res, 0, i), n);
+			    pq.PQgetvalue(res, 0, i), n);
 			st->queue[st->nqueue + sizeof(len) + n] = '\0';
 			st->nqueue += sizeof(len) + n + 1;
 		}
-		PQclear(res);
+		pq.PQclear(res);
 	}
 }
 
@@ -459,11 +503,11 @@ clear_result(struct pg_stmt *st)
 	struct pg *db = PG(st->base.db);
 	PGresult *res;
 
-	PQclear(st->res);
+	pq.PQclear(st->res);
 	st->res = NULL;
 	if (db->live == st)
 		while ((res = next_row(db)) != NULL)
-			PQclear(res);
+			pq.PQclear(res);
 	st->nqueue = st->qpos = 0;
 	st->running = 0;
 }
@@ -475,10 +519,10 @@ pg_finalize(struct db_stmt *base)
 	char sql[40];
 
 	clear_result(st);
-	if (st->name[0] != '\0' && PQstatus(PG(base->db)->c) == CONNECTION_OK) {
+	if (st->name[0] != '\0' && pq.PQstatus(PG(base->db)->c) == CONNECTION_OK) {
 		snprintf(sql, sizeof(sql), "DEALLOCATE %s", st->name);
 		drain(PG(base->db));
-		PQclear(PQexec(PG(base->db)->c, sql));
+		pq.PQclear(pq.PQexec(PG(base->db)->c, sql));
 	}
 	for (int i = 0; i < st->np; i++)
 		free(st->p[i].v);
@@ -523,7 +567,7 @@ stmt_fatal(struct pg_stmt *st)
 static int
 send_prepare(struct pg_stmt *st)
 {
-	return PQsendPrepare(PG(st->base.db)->c, st->name, st->sql, st->np,
+	return pq.PQsendPrepare(PG(st->base.db)->c, st->name, st->sql, st->np,
 	    st->types);
 }
 
@@ -532,7 +576,7 @@ send_execute(struct pg_stmt *st)
 {
 	for (int i = 0; i < st->np; i++)
 		st->v[i] = st->p[i].v;
-	return PQsendQueryPrepared(PG(st->base.db)->c, st->name, st->np,
+	return pq.PQsendQueryPrepared(PG(st->base.db)->c, st->name, st->np,
 	    st->v, NULL, NULL, 0);
 }
 
@@ -540,7 +584,7 @@ send_execute(struct pg_stmt *st)
 static int
 send_plain(struct pg *db, const char *sql)
 {
-	return PQsendQueryParams(db->c, sql, 0, NULL, NULL, NULL, NULL, 0);
+	return pq.PQsendQueryParams(db->c, sql, 0, NULL, NULL, NULL, NULL, 0);
 }
 
 /*
@@ -563,34 +607,34 @@ sent(struct pg_stmt *st, int (*send)(struct pg_stmt *), const char *savepoint)
 	if (savepoint == NULL) {
 		if (send(st) != 1)
 			return succeeded(db, NULL);
-		while ((res = PQgetResult(db->c)) != NULL) {
-			PQclear(got);
+		while ((res = pq.PQgetResult(db->c)) != NULL) {
+			pq.PQclear(got);
 			got = res;
 		}
 		return succeeded(db, got);
 	}
 	snprintf(begin, sizeof(begin), "SAVEPOINT %s", savepoint);
 	snprintf(end, sizeof(end), "RELEASE SAVEPOINT %s", savepoint);
-	synced = PQenterPipelineMode(db->c) == 1 &&
+	synced = pq.PQenterPipelineMode(db->c) == 1 &&
 	    send_plain(db, begin) == 1 && send(st) == 1 &&
-	    send_plain(db, end) == 1 && PQpipelineSync(db->c) == 1;
+	    send_plain(db, end) == 1 && pq.PQpipelineSync(db->c) == 1;
 	/* each query's results end with a NULL; the sync's follows */
 	for (int q = 0; synced && q < 3; q++)
-		while ((res = PQgetResult(db->c)) != NULL)
+		while ((res = pq.PQgetResult(db->c)) != NULL)
 			if (q == 1 && got == NULL)
 				got = res;
-			else if (q == 0 && PQresultStatus(res) !=
+			else if (q == 0 && pq.PQresultStatus(res) !=
 			    PGRES_COMMAND_OK && bad == NULL)
 				bad = res;
 			else
-				PQclear(res);
-	res = synced ? PQgetResult(db->c) : NULL;
-	synced = synced && PQresultStatus(res) == PGRES_PIPELINE_SYNC;
-	PQclear(res);
-	if (PQexitPipelineMode(db->c) != 1 || !synced || bad != NULL) {
+				pq.PQclear(res);
+	res = synced ? pq.PQgetResult(db->c) : NULL;
+	synced = synced && pq.PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+	pq.PQclear(res);
+	if (pq.PQexitPipelineMode(db->c) != 1 || !synced || bad != NULL) {
 		keep_error(db, bad);
-		PQclear(bad);
-		PQclear(got);
+		pq.PQclear(bad);
+		pq.PQclear(got);
 		stmt_fatal(st);
 	}
 	return succeeded(db, got);
@@ -617,11 +661,11 @@ server_prepare(struct pg_stmt *st)
 	 * a transaction, so in one it is tried inside a savepoint.
 	 */
 	for (retry = 0; retry < 2; retry++) {
-		int in = PQtransactionStatus(db->c) == PQTRANS_INTRANS;
+		int in = pq.PQtransactionStatus(db->c) == PQTRANS_INTRANS;
 
 		if ((res = sent(st, send_prepare, in ? "revops_prepare" :
 		    NULL)) != NULL) {
-			PQclear(res);
+			pq.PQclear(res);
 			return 0;
 		}
 		if (in)
@@ -655,13 +699,13 @@ pg_row(struct db_stmt *base)
 	struct pg *db = PG(base->db);
 	PGresult *res = NULL;
 
-	PQclear(st->res);
+	pq.PQclear(st->res);
 	st->res = NULL;
 	if (!st->running) {
 		if (st->name[0] == '\0' && server_prepare(st) != 0)
 			stmt_fatal(st);
 		drain(db);
-		if (send_execute(st) != 1 || PQsetSingleRowMode(db->c) != 1) {
+		if (send_execute(st) != 1 || pq.PQsetSingleRowMode(db->c) != 1) {
 			keep_error(db, NULL);
 			stmt_fatal(st);
 		}
@@ -681,7 +725,7 @@ pg_row(struct db_stmt *base)
 static long
 changes_of(PGresult *res)
 {
-	const char *n = PQcmdTuples(res);
+	const char *n = pq.PQcmdTuples(res);
 
 	return *n != '\0' ? strtol(n, NULL, 10) : 0;
 }
@@ -715,7 +759,7 @@ pg_step(struct db_stmt *base, int may_refuse)
 		return copy_rows(st, st->np / st->copy_cols, may_refuse);
 	if ((res = execute(st, may_refuse ? "revops_row" : NULL)) != NULL) {
 		base->changes = changes_of(res);
-		PQclear(res);
+		pq.PQclear(res);
 		return DB_OK;
 	}
 	return refused(st, may_refuse);
@@ -795,21 +839,21 @@ pg_bind_text(struct db_stmt *st, int i, const char *s, size_t len, int copy)
 static int
 pg_null(struct db_stmt *st, int i)
 {
-	return PS(st)->res != NULL ? PQgetisnull(PS(st)->res, 0, i) :
+	return PS(st)->res != NULL ? pq.PQgetisnull(PS(st)->res, 0, i) :
 	    PS(st)->ql[i] < 0;
 }
 
 static const char *
 pg_text(struct db_stmt *st, int i)
 {
-	return PS(st)->res != NULL ? PQgetvalue(PS(st)->res, 0, i) :
+	return PS(st)->res != NULL ? pq.PQgetvalue(PS(st)->res, 0, i) :
 	    PS(st)->qv[i];
 }
 
 static size_t
 pg_len(struct db_stmt *st, int i)
 {
-	return (size_t)(PS(st)->res != NULL ? PQgetlength(PS(st)->res, 0, i) :
+	return (size_t)(PS(st)->res != NULL ? pq.PQgetlength(PS(st)->res, 0, i) :
 	    PS(st)->ql[i] < 0 ? 0 : PS(st)->ql[i]);
 }
 
@@ -867,7 +911,7 @@ unlock(struct pg *db)
 	if (db->locked) {
 		db->locked = 0;
 		drain(db);
-		PQclear(PQexec(db->c, "SELECT pg_advisory_unlock(" WRITER_LOCK
+		pq.PQclear(pq.PQexec(db->c, "SELECT pg_advisory_unlock(" WRITER_LOCK
 		    ")"));
 	}
 }
@@ -887,8 +931,8 @@ pg_rollback(struct db *base)
 	struct pg *db = PG(base);
 
 	drain(db);
-	if (PQtransactionStatus(db->c) != PQTRANS_IDLE)
-		PQclear(PQexec(db->c, "ROLLBACK"));
+	if (pq.PQtransactionStatus(db->c) != PQTRANS_IDLE)
+		pq.PQclear(pq.PQexec(db->c, "ROLLBACK"));
 	unlock(db);
 }
 
@@ -896,7 +940,7 @@ static int
 pg_in_transaction(struct db *db)
 {
 	drain(PG(db));	/* a statement's rows coming say ACTIVE */
-	return PQtransactionStatus(PG(db)->c) != PQTRANS_IDLE;
+	return pq.PQtransactionStatus(PG(db)->c) != PQTRANS_IDLE;
 }
 
 /* None: an index cannot be made in a transaction whose references wait
@@ -1058,13 +1102,13 @@ untriggered_load(struct pg *db, struct untriggered *v, int which)
 	PGresult *res;
 
 	drain(db);
-	res = succeeded(db, PQexecParams(db->c, sql[which], 1, NULL, param,
+	res = succeeded(db, pq.PQexecParams(db->c, sql[which], 1, NULL, param,
 	    NULL, NULL, 0));
 	if (res == NULL)
 		exit(pg_failed(&db->base, "database", sql[which]));
-	for (int r = 0; r < PQntuples(res); r++) {
-		if (r == 0 || strcmp(PQgetvalue(res, r, 0),
-		    PQgetvalue(res, r - 1, 0)) != 0) {
+	for (int r = 0; r < pq.PQntuples(res); r++) {
+		if (r == 0 || strcmp(pq.PQgetvalue(res, r, 0),
+		    pq.PQgetvalue(res, r - 1, 0)) != 0) {
 			if (which == 1 && fk != NULL)
 				made_once(all, n);
 			if (*n == FKEYS_MAX)
@@ -1072,7 +1116,7 @@ untriggered_load(struct pg *db, struct untriggered *v, int which)
 				    "references from or to %s", FKEYS_MAX,
 				    v->table);
 			fk = &all[(*n)++];
-			fk->parent = cli_strdup(PQgetvalue(res, r, 1));
+			fk->parent = cli_strdup(pq.PQgetvalue(res, r, 1));
 			fk->keys = keyset_new(SIZE_MAX);
 		}
 		if (fk->ncol == FKEY_COLS)
@@ -1080,12 +1124,12 @@ untriggered_load(struct pg *db, struct untriggered *v, int which)
 			    "than %d columns from or to %s", FKEY_COLS,
 			    v->table);
 		if (which == 0)
-			fk->col[fk->ncol] = cli_strdup(PQgetvalue(res, r, 2));
-		fk->pcol[fk->ncol++] = cli_strdup(PQgetvalue(res, r, 3));
+			fk->col[fk->ncol] = cli_strdup(pq.PQgetvalue(res, r, 2));
+		fk->pcol[fk->ncol++] = cli_strdup(pq.PQgetvalue(res, r, 3));
 	}
 	if (which == 1 && fk != NULL)
 		made_once(all, n);
-	PQclear(res);
+	pq.PQclear(res);
 }
 
 /* Whether this connection may turn the triggers off: asked once. */
@@ -1097,18 +1141,18 @@ may_skip_triggers(struct pg *db)
 	if (db->replica >= 0)
 		return db->replica;
 	drain(db);
-	res = PQexec(db->c, "SAVEPOINT revops_role; " REPLICA "; " ORIGIN
+	res = pq.PQexec(db->c, "SAVEPOINT revops_role; " REPLICA "; " ORIGIN
 	    "; RELEASE SAVEPOINT revops_role");
-	db->replica = PQresultStatus(res) == PGRES_COMMAND_OK;
+	db->replica = pq.PQresultStatus(res) == PGRES_COMMAND_OK;
 	if (!db->replica) {
 		keep_error(db, res);
 		if (strcmp(db->state, "42501") != 0) {	/* not allowed */
-			PQclear(res);
+			pq.PQclear(res);
 			exit(pg_failed(&db->base, "database", NULL));
 		}
 		undo_to(db, "revops_role");
 	}
-	PQclear(res);
+	pq.PQclear(res);
 	return db->replica;
 }
 
@@ -1203,7 +1247,7 @@ key_show(const struct fkey *fk, PGresult *res, char *buf, size_t size)
 		    fk->col[j]);
 	for (int j = 0; j < fk->ncol && n < size; j++)
 		n += (size_t)snprintf(buf + n, size - n, "%s%s", j ? ", " :
-		    ")=(", PQgetvalue(res, 0, j));
+		    ")=(", pq.PQgetvalue(res, 0, j));
 	if (n < size)
 		snprintf(buf + n, size - n, ")");
 }
@@ -1263,20 +1307,20 @@ fkey_copy(struct pg *db, const struct keyset *keys)
 	int ok;
 
 	drain(db);
-	res = PQexec(db->c, "COPY revops_keys FROM STDIN");
-	ok = PQresultStatus(res) == PGRES_COPY_IN;
+	res = pq.PQexec(db->c, "COPY revops_keys FROM STDIN");
+	ok = pq.PQresultStatus(res) == PGRES_COPY_IN;
 	if (!ok)
 		keep_error(db, res);
-	PQclear(res);
+	pq.PQclear(res);
 	while (ok && (key = keyset_next(keys, &at, &len)) != NULL)
-		ok = PQputCopyData(db->c, key, (int)len) == 1;
-	if (ok && (ok = PQputCopyEnd(db->c, NULL) == 1)) {
-		res = PQgetResult(db->c);
-		if (!(ok = PQresultStatus(res) == PGRES_COMMAND_OK))
+		ok = pq.PQputCopyData(db->c, key, (int)len) == 1;
+	if (ok && (ok = pq.PQputCopyEnd(db->c, NULL) == 1)) {
+		res = pq.PQgetResult(db->c);
+		if (!(ok = pq.PQresultStatus(res) == PGRES_COMMAND_OK))
 			keep_error(db, res);
-		PQclear(res);
-		while ((res = PQgetResult(db->c)) != NULL)
-			PQclear(res);
+		pq.PQclear(res);
+		while ((res = pq.PQgetResult(db->c)) != NULL)
+			pq.PQclear(res);
 	}
 	if (!ok)
 		exit(pg_failed(&db->base, "database", NULL));
@@ -1316,7 +1360,7 @@ key_text(PGresult *res, int ncol, char **buf, size_t *cap)
 	size_t n = 0;
 
 	for (int j = 0; j < ncol; j++) {
-		const char *v = PQgetvalue(res, 0, j);
+		const char *v = pq.PQgetvalue(res, 0, j);
 
 		*buf = cli_grow(*buf, cap, n + 2 * strlen(v) + 1, 1);
 		n += copy_value(*buf + n, v);
@@ -1429,23 +1473,23 @@ fkey_check(struct pg *db, struct untriggered *v, int f)
 		keyset_free(all);
 		return 0;
 	}
-	PQclear(fkey_run(db, fkey_sql(fk, 0)));
+	pq.PQclear(fkey_run(db, fkey_sql(fk, 0)));
 	fkey_copy(db, keys);
 	/* the lock the triggers would take, on each parent once; under
 	 * REPEATABLE READ one deleted since the snapshot fails it (40001).
 	 * Each key names one parent, so all are there when as many are
 	 * locked; else the first not there is looked for. */
 	res = fkey_run(db, fkey_sql(fk, 2));
-	bad = strtoull(PQgetvalue(res, 0, 0), NULL, 10) != keyset_count(keys);
-	PQclear(res);
+	bad = strtoull(pq.PQgetvalue(res, 0, 0), NULL, 10) != keyset_count(keys);
+	pq.PQclear(res);
 	if (bad) {
 		res = fkey_run(db, fkey_sql(fk, 1));
-		if (PQntuples(res) > 0)
+		if (pq.PQntuples(res) > 0)
 			fkey_missing(v, f, res);
 		else
 			(void)cli_data_error(v->table, 0, NULL, "a row of %s "
 			    "that it refers to is gone", fk->parent);
-		PQclear(res);
+		pq.PQclear(res);
 	}
 	keyset_free(all);
 	keyset_free(left);
@@ -1476,16 +1520,16 @@ pg_references_check(struct db *base)
 	if (!db->defer_refs)
 		return 0;
 	pg_exec(base, "SAVEPOINT revops_refs");
-	res = PQexec(db->c, "SET CONSTRAINTS ALL IMMEDIATE");
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		const char *table = PQresultErrorField(res,
+	res = pq.PQexec(db->c, "SET CONSTRAINTS ALL IMMEDIATE");
+	if (pq.PQresultStatus(res) != PGRES_COMMAND_OK) {
+		const char *table = pq.PQresultErrorField(res,
 		    PG_DIAG_TABLE_NAME);
-		const char *detail = PQresultErrorField(res,
+		const char *detail = pq.PQresultErrorField(res,
 		    PG_DIAG_MESSAGE_DETAIL);
 
 		keep_error(db, res);
 		if (strcmp(db->state, "23503") != 0) {	/* foreign_key_violation */
-			PQclear(res);
+			pq.PQclear(res);
 			exit(pg_failed(base, "database", NULL));
 		}
 		(void)cli_data_error(table != NULL ? table : "database", 0,
@@ -1494,7 +1538,7 @@ pg_references_check(struct db *base)
 		undo_to(db, "revops_refs");
 	} else
 		pg_exec(base, "RELEASE SAVEPOINT revops_refs");
-	PQclear(res);
+	pq.PQclear(res);
 	for (struct untriggered *v = db->untriggered; v != NULL; v = v->next)
 		for (int f = 0; f < v->nfk; f++)
 			if (keyset_count(v->fk[f].keys) > 0 &&
@@ -1517,21 +1561,22 @@ connect_to(const char *url, int busy_ms)
 	db->url = cli_strdup(url);
 	db->name = cli_strdup(url);
 	db_redact(db->name);
-	db->c = PQconnectdb(url);
-	if (PQstatus(db->c) != CONNECTION_OK) {
-		char *m = PQerrorMessage(db->c);
+	pq_load(db->name);
+	db->c = pq.PQconnectdb(url);
+	if (pq.PQstatus(db->c) != CONNECTION_OK) {
+		char *m = pq.PQerrorMessage(db->c);
 
 		one_line(m);
 		cli_die(CLI_EIO, "%s: %s", db->name, m);
 	}
-	PQsetNoticeReceiver(db->c, notice, db->name);
+	pq.PQsetNoticeReceiver(db->c, notice, db->name);
 	/* No JIT: it compiles a query whose estimate is large for half a
 	 * second, longer than most of revops' queries run (aging: 0.6 s of
 	 * 0.7 on 50,000 invoice lines). */
 	if ((res = run(db, "SET client_min_messages = warning; "
 	    "SET jit = off")) == NULL)
 		exit(pg_failed(&db->base, db->name, NULL));
-	PQclear(res);
+	pq.PQclear(res);
 	return db;
 }
 
@@ -1549,21 +1594,21 @@ schema_version(struct pg *db, int *collated)
 	int v = 0;
 
 	*collated = 1;
-	if (res != NULL && strcmp(PQgetvalue(res, 0, 0), "f") == 0) {
-		PQclear(res);
+	if (res != NULL && strcmp(pq.PQgetvalue(res, 0, 0), "f") == 0) {
+		pq.PQclear(res);
 		res = run(db, "SELECT max(version), coalesce((SELECT "
 		    "c.collname = 'C' FROM pg_attribute a JOIN pg_collation c "
 		    "ON c.oid = a.attcollation WHERE a.attrelid = "
 		    "to_regclass('settings') AND a.attname = 'key'), true) "
 		    "FROM revops_schema");
 		if (res != NULL) {
-			v = atoi(PQgetvalue(res, 0, 0));
-			*collated = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+			v = atoi(pq.PQgetvalue(res, 0, 0));
+			*collated = strcmp(pq.PQgetvalue(res, 0, 1), "t") == 0;
 		}
 	}
 	if (res == NULL)
 		exit(pg_failed(&db->base, db->name, NULL));
-	PQclear(res);
+	pq.PQclear(res);
 	return v;
 }
 
@@ -1693,8 +1738,8 @@ pg_open_snapshot(struct db *base)
 	if (res == NULL)
 		exit(pg_failed(base, db->name, NULL));
 	snprintf(sql, sizeof(sql), "BEGIN ISOLATION LEVEL REPEATABLE READ; "
-	    "SET TRANSACTION SNAPSHOT '%s'", PQgetvalue(res, 0, 0));
-	PQclear(res);
+	    "SET TRANSACTION SNAPSHOT '%s'", pq.PQgetvalue(res, 0, 0));
+	pq.PQclear(res);
 	rd = connect_to(db->url, base->busy_ms);
 	rd->dry_run = 1;	/* it never commits */
 	pg_exec(&rd->base, sql);
@@ -1707,7 +1752,7 @@ pg_close(struct db *base)
 	struct pg *db = PG(base);
 
 	pg_rollback(base);
-	PQfinish(db->c);
+	pq.PQfinish(db->c);
 	untriggered_free(db);
 	if (base->serial != NULL)
 		pthread_mutex_destroy(base->serial);
@@ -1841,32 +1886,32 @@ copy_rows(struct pg_stmt *st, int nrows, int may_refuse)
 	snprintf(sql, n, "%s%s%s%s%s", may_refuse ? "SAVEPOINT revops_row; " :
 	    "", v != NULL ? REPLICA "; " : "", st->sql, v != NULL ? "; "
 	    ORIGIN : "", may_refuse ? "; RELEASE SAVEPOINT revops_row" : "");
-	res = PQexec(db->c, sql);
+	res = pq.PQexec(db->c, sql);
 	free(sql);
-	if (PQresultStatus(res) == PGRES_COPY_IN) {
-		PQclear(res);
-		if (len > INT_MAX || PQputCopyData(db->c, st->data,
-		    (int)len) != 1 || PQputCopyEnd(db->c, NULL) != 1) {
+	if (pq.PQresultStatus(res) == PGRES_COPY_IN) {
+		pq.PQclear(res);
+		if (len > INT_MAX || pq.PQputCopyData(db->c, st->data,
+		    (int)len) != 1 || pq.PQputCopyEnd(db->c, NULL) != 1) {
 			keep_error(db, NULL);
 			stmt_fatal(st);
 		}
 		/* the COPY's result, then the RELEASE's, if it ran */
-		while ((res = PQgetResult(db->c)) != NULL)
+		while ((res = pq.PQgetResult(db->c)) != NULL)
 			if (copied == NULL)
 				copied = res;
 			else
-				PQclear(res);
+				pq.PQclear(res);
 		res = copied;
 	}
-	if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+	if (pq.PQresultStatus(res) == PGRES_COMMAND_OK) {
 		st->base.changes = changes_of(res);
-		PQclear(res);
+		pq.PQclear(res);
 		if (v != NULL)
 			copy_keep_keys(st, v, nrows);
 		return DB_OK;
 	}
 	keep_error(db, res);
-	PQclear(res);
+	pq.PQclear(res);
 	return refused(st, may_refuse);
 }
 
