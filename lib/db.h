@@ -106,7 +106,8 @@ unsigned long db_references_check(struct db *db);
  * The values of column col of st's rows are read from a key that others
  * refer to (the backend asks the database which column of which table
  * col is, and leaves any other alone; a key of several columns, such as
- * account_id and an id, when st reads each of them): with references off,
+ * account_id and an id, when st reads each of them from one row of the
+ * table, never a join of the table with itself): with references off,
  * each one a row returns is taken as there by db_references_check(), with
  * no lookup, unless the transaction takes it away.  For a statement of db's write
  * transaction, or of its snapshot (db_open_snapshot()), which reads what

@@ -1082,19 +1082,23 @@ static void
 untriggered_load(struct pg *db, struct untriggered *v, int which)
 {
 	static const char *const sql[] = {
-	    "SELECT c.conname, c.confrelid::regclass::text, a.attname, "
+	    "SELECT c.oid, c.confrelid::regclass::text, a.attname, "
 	    "f.attname FROM pg_constraint c CROSS JOIN LATERAL "
 	    "unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(ck, fk, i) "
 	    "JOIN pg_attribute a ON a.attrelid = c.conrelid AND "
 	    "a.attnum = k.ck JOIN pg_attribute f ON f.attrelid = c.confrelid "
 	    "AND f.attnum = k.fk WHERE c.conrelid = $1::regclass AND "
-	    "c.contype = 'f' ORDER BY c.conname, k.i",
-	    "SELECT c.conname, c.confrelid::regclass::text, NULL, "
+	    "c.contype = 'f' ORDER BY c.oid, k.i",
+	    /* only the deferred NO ACTION kind, which the schema's are: a
+	     * delete or a change of a parent is then refused at the check
+	     * while a child names it, whenever the child was written */
+	    "SELECT c.oid, c.confrelid::regclass::text, NULL, "
 	    "f.attname FROM pg_constraint c CROSS JOIN LATERAL "
 	    "unnest(c.confkey) WITH ORDINALITY AS k(fk, i) "
 	    "JOIN pg_attribute f ON f.attrelid = c.confrelid "
 	    "AND f.attnum = k.fk WHERE c.confrelid = $1::regclass AND "
-	    "c.contype = 'f' ORDER BY c.conname, k.i",
+	    "c.contype = 'f' AND c.condeferrable AND c.confdeltype = 'a' "
+	    "AND c.confupdtype = 'a' ORDER BY c.oid, k.i",
 	};
 	const char *param[1] = { v->table };
 	struct fkey *all = which == 0 ? v->fk : v->made, *fk = NULL;
@@ -1426,8 +1430,8 @@ fkey_missing(struct untriggered *v, int f, PGresult *res)
 
 /*
  * Of keys, to fk's parent, those that no row this transaction wrote
- * there holds: keys itself when it wrote none, else a set of them in
- * *left, which the caller frees; NULL when none is left.
+ * there holds: keys itself when it wrote none, else the set *left, which
+ * the caller frees (NULL when none is left, *left made all the same).
  */
 static const struct keyset *
 not_made(struct pg *db, const struct fkey *fk, const struct keyset *keys,
@@ -1471,6 +1475,7 @@ fkey_check(struct pg *db, struct untriggered *v, int f)
 
 	if ((keys = not_made(db, fk, keys, &left)) == NULL) {
 		keyset_free(all);
+		keyset_free(left);
 		return 0;
 	}
 	pq.PQclear(fkey_run(db, fkey_sql(fk, 0)));

@@ -117,8 +117,9 @@ CREATE TABLE leads (
 	source TEXT,
 	campaign TEXT,
 	company TEXT,
-	status TEXT NOT NULL DEFAULT 'new' CHECK (status IN
-	    ('new', 'working', 'qualified', 'disqualified', 'converted')),
+	status TEXT NOT NULL DEFAULT 'new' CHECK (status = 'new' OR
+	    status = 'working' OR status = 'qualified' OR
+	    status = 'disqualified' OR status = 'converted'),
 	account_id TEXT REFERENCES accounts (account_id),
 	opportunity_id TEXT,	-- the opportunity it became; not enforced (cycle)
 	converted_on TEXT
@@ -159,8 +160,8 @@ CREATE TABLE contracts (
 	auto_renew INTEGER NOT NULL DEFAULT 0 CHECK (auto_renew IN (0, 1)),
 	renewal_of TEXT,
 	order_id TEXT,		-- the order it came from (revops-quote)
-	status TEXT NOT NULL DEFAULT 'active' CHECK (status IN
-	    ('active', 'expired', 'cancelled', 'renewed')),
+	status TEXT NOT NULL DEFAULT 'active' CHECK (status = 'active' OR
+	    status = 'expired' OR status = 'cancelled' OR status = 'renewed'),
 	UNIQUE (account_id, contract_id),
 	FOREIGN KEY (account_id, renewal_of)
 	    REFERENCES contracts (account_id, contract_id)
@@ -336,8 +337,8 @@ CREATE TABLE quote_approvals (
 	rule_id TEXT NOT NULL,
 	reason TEXT NOT NULL,
 	approver TEXT NOT NULL,
-	status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN
-	    ('pending', 'approved', 'rejected')),
+	status TEXT NOT NULL DEFAULT 'pending' CHECK (status = 'pending' OR
+	    status = 'approved' OR status = 'rejected'),
 	decided_by TEXT,
 	decided_on TEXT,
 	note TEXT,

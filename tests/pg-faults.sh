@@ -159,16 +159,24 @@ mkfifo "$dir/stop.fifo" || exit 2
 revops-import -D postgresql:///revops_f_stop invoices "$dir/stop.fifo" \
     >/dev/null 2>"$dir/stop.err" &
 pid=$!
-exec 9>"$dir/stop.fifo"
-head -n "$half" "$dir/f-invoices.csv" >&9
-# time to send some of those lines' batches
-sleep 0.5
-stop_server
-# a subshell: the import may be gone, and a write then raises SIGPIPE
-(tail -n "+$((half + 1))" "$dir/f-invoices.csv" >&9) 2>/dev/null
-exec 9>&-
+# The feeder in the background, which an import gone before it opens the
+# FIFO would leave blocked in its open (killed below); SIGPIPE is its
+# own if the import goes after.  Time to send some of the half's
+# batches, then the stop.
+{
+	head -n "$half" "$dir/f-invoices.csv"
+	sleep 0.5
+	stop_server >&2
+	tail -n "+$((half + 1))" "$dir/f-invoices.csv"
+} >"$dir/stop.fifo" 2>"$dir/feeder.err" &
+feeder=$!
 wait "$pid"
 status=$?
+kill "$feeder" 2>/dev/null
+wait "$feeder"
+# still up if the import went before the stop
+(cd / && $as "$pgbin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1) &&
+    stop_server
 start || { fault "stopped: the server did not start again"; exit 1; }
 got=$(pg_state revops_f_stop)
 if [ "$status" -ne 3 ]; then

@@ -133,14 +133,14 @@ copy_peer() {
 }
 
 # The second peer: the rows the import wrote (the tables of the run
-# database that hold more rows than the one it began from), as the
-# tables' own COPY text, by \copy into the same tables of a fresh copy of
-# that database, parents first, in one transaction, the server keeping
-# their keys and indexes and checking their types and constraints, but
-# not their references (session_replication_role = replica, as the
-# import's COPYs go): the server's own work for the rows, which no
-# import can do without.  (With the references' triggers, a row each, it
-# takes 2 to 3 times the import.)
+# database that hold more rows than the one it began from, whole: each
+# import's are empty there), as the tables' own COPY text, by \copy into
+# the same tables of a fresh copy of that database, parents first, in one
+# transaction, the server keeping their keys and indexes and checking
+# their types and constraints, but not their references
+# (session_replication_role = replica, as the import's COPYs go): the
+# server's own work for the rows, which no import can do without.  (With
+# the references' triggers, a row each, it takes 2 to 3 times the import.)
 counts() {
 	psql -X -At -d "$1" -c "SELECT string_agg(format('SELECT %L, \
 	    count(*) FROM %I', relname, relname), ' UNION ALL ') \
@@ -177,7 +177,7 @@ typed_peer() {
 	done
 	dropdb --if-exists typed 2>/dev/null
 	createdb -T "$from" typed || exit 2
-	timed "$work/typed.out" psql -X -q -1 -d typed "$@"
+	timed "$work/typed.out" psql -X -q -1 -v ON_ERROR_STOP=1 -d typed "$@"
 }
 
 printf '%-36s %8s %8s %8s %8s %7s %7s %8s  %s\n' \
