@@ -1698,9 +1698,11 @@ output_write(struct output *op, struct db *db)
 	else if (op->buf == NULL)
 		rc = export_rows(db, entity_find("invoices"), op->r->o->out,
 		    "out_keys");
-	else
+	else {
 		rc = op->failed || fwrite(op->buf, 1, op->len, stdout) !=
 		    op->len ? -1 : 0;
+		(void)cli_output_ok(stdout);	/* its errno, while it is */
+	}
 	free(op->buf);
 	return rc == 0 ? CLI_OK : CLI_EIO;
 }

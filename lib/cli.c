@@ -524,17 +524,27 @@ cli_release_stdout(void)
 
 	if (held < 0)
 		return;
-	(void)fflush(stdout);
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		/* the temporary refused some (a full file system): none of
+		 * it goes out, and its error is the one to tell */
+		if (output_errno[0] == 0)
+			output_errno[0] = errno != 0 ? errno : EIO;
+		held_lost = 1;
+	}
 	fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
 	(void)dup2(held, STDOUT_FILENO);
 	(void)close(held);
 	held = -1;
-	if (fd < 0 || lseek(fd, 0, SEEK_SET) != 0)
+	if (held_lost)
+		n = 0;
+	else if (fd < 0 || lseek(fd, 0, SEEK_SET) != 0)
 		n = -1;
 	else
 		while ((n = read(fd, block, sizeof(block))) > 0 &&
 		    fwrite(block, 1, (size_t)n, stdout) == (size_t)n)
 			;
+	(void)cli_output_ok(stdout);	/* a write's errno, while it is */
 	if (n < 0) {
 		output_errno[0] = errno;
 		held_lost = 1;

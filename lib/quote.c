@@ -1624,8 +1624,10 @@ quote_accept(struct db *db, const struct csv_input *in,
 	db_changes_add(&ch, "contracts", a.orders, 0, 0);
 	db_changes_add(&ch, "subscriptions", a.subs, 0, 0);
 	db_changes_add(&ch, "quotes", 0, a.orders, 0);
-	if (cli_data_errors() == 0)
+	if (cli_data_errors() == 0) {
 		fwrite(buf, 1, len, stdout);
+		(void)cli_output_ok(stdout);	/* its errno, while it is */
+	}
 	free(buf);
 	return db_finish(db, "accept", o->arguments, &ch);
 }

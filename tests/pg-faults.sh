@@ -10,6 +10,8 @@
 #            the next command, run at once (it waits for the writer lock
 #            of the dead client's session until the server ends it),
 #            works;
+#  full      a billing run into /dev/full, past RLIMIT_FSIZE and into a
+#            closed pipe: exit 3 (or SIGPIPE), nothing committed;
 #  stopped   the server stopped (pg_ctl stop -m immediate) in the middle
 #            of that import, which reads a FIFO fed half before and half
 #            after the stop: exit 3 and a message of the program's (each
@@ -139,6 +141,54 @@ pg_kills "revops-import invoices, 100000 lines" revops_f_base \
 import_after=$after
 pg_kills "revops-invoice run --period 2026-06, 15000 subscriptions" \
     revops_f_subs revops-invoice run --period 2026-06
+
+# ---- full -----------------------------------------------------------------
+
+# A command that writes holds its output until it commits, and writes it
+# out before the commit: a billing run whose stdout is /dev/full, one
+# whose held output finds the file system full (RLIMIT_FSIZE, SIGXFSZ
+# ignored: the file it holds it in, then stdout), and one into a closed
+# pipe exit 3 with the program's message (or die by SIGPIPE, for the
+# pipe) and commit nothing.
+# full_run HOW: the billing run on a copy of the subscriptions' database,
+# stdout and limits as HOW says; sets st, and got to the state after.
+full_run() {
+	pg_copy revops_f_subs revops_f_full || exit 2
+	case $1 in
+	full)	revops-invoice -D postgresql:///revops_f_full run \
+		    --period 2026-06 >/dev/full 2>"$dir/full.err"
+		st=$? ;;
+	fsize)	sh -c 'trap "" XFSZ; ulimit -f 64; exec revops-invoice \
+		    -D postgresql:///revops_f_full run --period 2026-06' \
+		    >"$dir/full.out" 2>"$dir/full.err"
+		st=$? ;;
+	pipe)	sh -c 'revops-invoice -D postgresql:///revops_f_full run \
+		    --period 2026-06 2>"$1"; echo $? >"$2"' sh "$dir/full.err" \
+		    "$dir/full.st" | head -n 1 >/dev/null
+		st=$(cat "$dir/full.st") ;;
+	esac
+	got=$(pg_state revops_f_full)
+}
+before=$(pg_state revops_f_subs)
+for how in full fsize pipe; do
+	full_run "$how"
+	if [ "$st" != 3 ] && ! { [ "$how" = pipe ] && [ "$st" = 141 ]; }; then
+		fault "full: the run ($how) exited $st:" \
+		    "$(head -n 2 "$dir/full.err")"
+	elif [ "$st" = 3 ] && ! grep -q "^revops-invoice: .*$(case $how in
+	    full) echo 'No space left on device' ;;
+	    fsize) echo 'File too large' ;;
+	    pipe) echo 'Broken pipe' ;; esac)" "$dir/full.err"; then
+		fault "full: the run ($how): not the program's message:" \
+		    "$(head -n 2 "$dir/full.err")"
+	elif [ "$got" != "$before" ]; then
+		fault "full: the run ($how) committed: $got (before $before)"
+	fi
+	eval "st_$how=\$st"
+done
+echo "full on PostgreSQL: a billing run into /dev/full exited $st_full," \
+    "past RLIMIT_FSIZE $st_fsize, into a closed pipe $st_pipe; none" \
+    "committed"
 
 # ---- stopped --------------------------------------------------------------
 

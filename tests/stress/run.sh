@@ -20,7 +20,8 @@
 #           SIGPIPE or with status 3, never 0 with a cut output, and
 #           `> /dev/full` exits 3 with a message; an import that finds
 #           the file system full (RLIMIT_FSIZE, with SIGXFSZ ignored)
-#           fails with status 3 and leaves the database as it was.
+#           fails with status 3 and leaves the database as it was, and a
+#           billing run whose output finds it full bills nothing.
 #
 # Usage: run.sh BINDIR GEN (the benchmark's generator), from the top of
 # the repository.  Prints one line per part and exits 1 on any failure.
@@ -291,7 +292,20 @@ elif [ "$before" != "$after" ]; then
 elif [ "$(sqlite3 "$dir/f.db" "PRAGMA integrity_check")" != ok ]; then
 	fail "full: integrity_check after the full file system"
 fi
+# A billing run whose output finds the file system full: 3 with the
+# reason (the write's own errno, not the later check's), nothing billed.
+copy_db "$dir/subs.db" "$dir/f.db"
+sh -c 'trap "" XFSZ; ulimit -f 64; exec revops-invoice -D "$1" run \
+    --period 2026-06' sh "$dir/f.db" >"$dir/run.out" 2>"$dir/runfsize.err"
+s=$?
+if [ "$s" -ne 3 ] || ! grep -q 'File too large' "$dir/runfsize.err"; then
+	fail "full: a billing run past RLIMIT_FSIZE: status $s:" \
+	    "$(head -c 200 "$dir/runfsize.err")"
+elif [ "$(sqlite3 "$dir/f.db" "SELECT count(*) FROM invoices")" != 0 ]; then
+	fail "full: a billing run past RLIMIT_FSIZE billed"
+fi
 echo "full: closed pipe status $pst; /dev/full 3 (3 programs); full file" \
-    "system 3, database unchanged ($(head -n 1 "$dir/fsize.err" | cut -c1-60)...)"
+    "system 3, database unchanged ($(head -n 1 "$dir/fsize.err" | cut -c1-60)...);" \
+    "a billing run 3, nothing billed"
 [ "$failed" -eq 0 ] || exit 1
 exit 0
