@@ -8,11 +8,16 @@
 #include "recognition.h"
 
 
+/* The lines in their key's order, each joined to its invoice (CROSS
+ * JOIN: SQLite keeps that order of the loops, where it would rather go
+ * through the invoices by account for an ORDER BY account, an invoice's
+ * lines a lookup each: a fifth slower). */
 static const char sql_lines[] =
     "SELECT l.invoice_id, l.line_no, i.account_id, i.currency, "
     "i.issue_date, l.amount_minor, l.service_start, l.service_end "
-    "FROM invoice_lines l JOIN invoices i USING (account_id, invoice_id) "
-    "WHERE i.status != 'void' ORDER BY %s";
+    "FROM invoice_lines l CROSS JOIN invoices i "
+    "WHERE i.account_id = l.account_id AND i.invoice_id = l.invoice_id "
+    "AND i.status != 'void' ORDER BY %s";
 static const char sql_credits[] =
     "SELECT c.invoice_id, c.line_no, i.account_id, c.currency, "
     "c.issued_on, -c.amount_minor FROM credit_notes c "
