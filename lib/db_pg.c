@@ -90,9 +90,9 @@ pq_load(const char *name)
 		    "loaded (%s): apt-get install libpq5", name, dlerror());
 	for (size_t i = 0; i < sizeof(sym) / sizeof(sym[0]); i++)
 		if ((*sym[i].at = dlsym(lib, sym[i].name)) == NULL)
-			cli_die(CLI_EIO, "%s: PostgreSQL's client library has "
-			    "no %s: libpq 14 or later is needed", name,
-			    sym[i].name);
+			cli_die(CLI_EIO, "%s: PostgreSQL's client library "
+			    "(libpq.so.5) has no %s: libpq 14 or later is "
+			    "needed", name, sym[i].name);
 }
 
 #define INT8OID 20
