@@ -460,10 +460,8 @@ ar_apply(struct db *db, const struct ar_opts *o)
 	if (out_close(out) != 0 || fclose(held) != 0)
 		cli_die(CLI_EIO, "out of memory");
 	db_changes_add(&ch, "payment_applications", ap.applied, 0, 0);
-	if (cli_data_errors() == 0) {
-		fwrite(buf, 1, len, stdout);
-		(void)cli_output_ok(stdout);	/* its errno, while it is */
-	}
+	if (cli_data_errors() == 0)
+		(void)cli_put_stdout(buf, len);
 	free(buf);
 	return db_finish(db, "apply", o->arguments, &ch);
 }

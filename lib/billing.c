@@ -1310,7 +1310,8 @@ writer_close(struct writer *w)
  */
 struct record {
 	uint64_t key[2];	/* the id's first 16 bytes, big-endian */
-	size_t sub, account;	/* the subscription and its account, in rec_text */
+	/* the subscription and its account, in rec_text */
+	size_t sub, account;
 	int32_t start, end, full_start, full_end;
 	char from[DATE_FMT_MAX], to[DATE_FMT_MAX];	/* once sorted */
 	char full_from[DATE_FMT_MAX], full_to[DATE_FMT_MAX];
@@ -1698,11 +1699,9 @@ output_write(struct output *op, struct db *db)
 	else if (op->buf == NULL)
 		rc = export_rows(db, entity_find("invoices"), op->r->o->out,
 		    "out_keys");
-	else {
-		rc = op->failed || fwrite(op->buf, 1, op->len, stdout) !=
-		    op->len ? -1 : 0;
-		(void)cli_output_ok(stdout);	/* its errno, while it is */
-	}
+	else
+		rc = op->failed || cli_put_stdout(op->buf, op->len) != 0 ?
+		    -1 : 0;
 	free(op->buf);
 	return rc == 0 ? CLI_OK : CLI_EIO;
 }

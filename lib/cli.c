@@ -485,6 +485,14 @@ cli_output_ok(FILE *fp)
 	return 0;
 }
 
+int
+cli_put_stdout(const void *buf, size_t n)
+{
+	size_t put = fwrite(buf, 1, n, stdout);
+
+	return cli_output_ok(stdout) && put == n ? 0 : -1;
+}
+
 void
 cli_finish_stdout(void)
 {
@@ -542,9 +550,8 @@ cli_release_stdout(void)
 		n = -1;
 	else
 		while ((n = read(fd, block, sizeof(block))) > 0 &&
-		    fwrite(block, 1, (size_t)n, stdout) == (size_t)n)
+		    cli_put_stdout(block, (size_t)n) == 0)
 			;
-	(void)cli_output_ok(stdout);	/* a write's errno, while it is */
 	if (n < 0) {
 		output_errno[0] = errno;
 		held_lost = 1;

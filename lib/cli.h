@@ -171,6 +171,9 @@ void cli_finish_output(FILE *fp);
  * have reset errno by the time the error is reported.  A writer of
  * many rows calls it after each. */
 int cli_output_ok(FILE *fp);
+/* Writes the n bytes of buf to stdout, and keeps the errno of a failure
+ * at once (cli_output_ok()): 0, or -1. */
+int cli_put_stdout(const void *buf, size_t n);
 
 /*
  * Running a command again from the start, for a database whose

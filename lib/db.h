@@ -109,10 +109,10 @@ unsigned long db_references_check(struct db *db);
  * account_id and an id, when st reads each of them from one row of the
  * table, never a join of the table with itself): with references off,
  * each one a row returns is taken as there by db_references_check(), with
- * no lookup, unless the transaction takes it away.  For a statement of db's write
- * transaction, or of its snapshot (db_open_snapshot()), which reads what
- * that transaction found; it costs a copy of the key for each row read,
- * and a set insert once a key written is looked up among them.
+ * no lookup, unless the transaction takes it away.  For a statement of
+ * db's write transaction, or of its snapshot (db_open_snapshot()), which
+ * reads what that transaction found; it costs a copy of the key for each
+ * row read, and a set insert once a key written is looked up among them.
  */
 void db_stmt_keys(struct db_stmt *st, int col);
 /* A verb that checks the references of the rows it writes to table

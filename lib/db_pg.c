@@ -519,7 +519,8 @@ pg_finalize(struct db_stmt *base)
 	char sql[40];
 
 	clear_result(st);
-	if (st->name[0] != '\0' && pq.PQstatus(PG(base->db)->c) == CONNECTION_OK) {
+	if (st->name[0] != '\0' &&
+	    pq.PQstatus(PG(base->db)->c) == CONNECTION_OK) {
 		snprintf(sql, sizeof(sql), "DEALLOCATE %s", st->name);
 		drain(PG(base->db));
 		pq.PQclear(pq.PQexec(PG(base->db)->c, sql));
@@ -705,7 +706,8 @@ pg_row(struct db_stmt *base)
 		if (st->name[0] == '\0' && server_prepare(st) != 0)
 			stmt_fatal(st);
 		drain(db);
-		if (send_execute(st) != 1 || pq.PQsetSingleRowMode(db->c) != 1) {
+		if (send_execute(st) != 1 ||
+		    pq.PQsetSingleRowMode(db->c) != 1) {
 			keep_error(db, NULL);
 			stmt_fatal(st);
 		}
@@ -853,7 +855,8 @@ pg_text(struct db_stmt *st, int i)
 static size_t
 pg_len(struct db_stmt *st, int i)
 {
-	return (size_t)(PS(st)->res != NULL ? pq.PQgetlength(PS(st)->res, 0, i) :
+	return (size_t)(PS(st)->res != NULL ?
+	    pq.PQgetlength(PS(st)->res, 0, i) :
 	    PS(st)->ql[i] < 0 ? 0 : PS(st)->ql[i]);
 }
 
@@ -911,7 +914,8 @@ unlock(struct pg *db)
 	if (db->locked) {
 		db->locked = 0;
 		drain(db);
-		pq.PQclear(pq.PQexec(db->c, "SELECT pg_advisory_unlock(" WRITER_LOCK
+		pq.PQclear(pq.PQexec(db->c, "SELECT pg_advisory_unlock("
+		    WRITER_LOCK
 		    ")"));
 	}
 }
@@ -1128,7 +1132,8 @@ untriggered_load(struct pg *db, struct untriggered *v, int which)
 			    "than %d columns from or to %s", FKEY_COLS,
 			    v->table);
 		if (which == 0)
-			fk->col[fk->ncol] = cli_strdup(pq.PQgetvalue(res, r, 2));
+			fk->col[fk->ncol] = cli_strdup(pq.PQgetvalue(res, r,
+			    2));
 		fk->pcol[fk->ncol++] = cli_strdup(pq.PQgetvalue(res, r, 3));
 	}
 	if (which == 1 && fk != NULL)
@@ -1489,7 +1494,8 @@ fkey_check(struct pg *db, struct untriggered *v, int f)
 	 * Each key names one parent, so all are there when as many are
 	 * locked; else the first not there is looked for. */
 	res = fkey_run(db, fkey_sql(fk, 2));
-	bad = strtoull(pq.PQgetvalue(res, 0, 0), NULL, 10) != keyset_count(keys);
+	bad = strtoull(pq.PQgetvalue(res, 0, 0), NULL, 10) !=
+	    keyset_count(keys);
 	pq.PQclear(res);
 	if (bad) {
 		res = fkey_run(db, fkey_sql(fk, 1));

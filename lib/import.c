@@ -170,7 +170,7 @@ struct meaning;
  * database.  Each pair is "id\0account\0" in text, at[i] its offset.
  */
 struct accounts_of {
-	int col, from;			/* account_id, and the reference */
+	int col, from;		/* account_id, and the reference */
 	struct db_stmt *find;
 	char *text;
 	size_t *at, n, ntext, cap, capat;
@@ -188,7 +188,7 @@ struct importer {
 	struct ref ref[MAXCOL];
 	int nref;
 	int currency_col, account_ref;	/* -1 when none */
-	struct accounts_of acc;		/* acc.col -1 when no account_of */
+	struct accounts_of acc;	/* acc.col -1 when no account_of */
 	int line_no_col;		/* invoices' line_no, else -1 */
 	int size_col[2];		/* their amount and tax_amount */
 	int service_col[2];		/* invoices' service_start, _end */

@@ -1027,9 +1027,10 @@ add_ledger(struct measure *m)
 			for (; done <= last; done++)
 				for (size_t c = 0; c < l->ncur; c++) {
 					const struct book *b = &l->book[c];
+					size_t i = at + done;
 
-					add(m, &open[c], b->invoiced[at + done]);
-					add(m, &open[c], -b->reduced[at + done]);
+					add(m, &open[c], b->invoiced[i]);
+					add(m, &open[c], -b->reduced[i]);
 				}
 			for (size_t c = 0; c < l->ncur; c++) {
 				const struct book *b = &l->book[c];

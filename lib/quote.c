@@ -1624,10 +1624,8 @@ quote_accept(struct db *db, const struct csv_input *in,
 	db_changes_add(&ch, "contracts", a.orders, 0, 0);
 	db_changes_add(&ch, "subscriptions", a.subs, 0, 0);
 	db_changes_add(&ch, "quotes", 0, a.orders, 0);
-	if (cli_data_errors() == 0) {
-		fwrite(buf, 1, len, stdout);
-		(void)cli_output_ok(stdout);	/* its errno, while it is */
-	}
+	if (cli_data_errors() == 0)
+		(void)cli_put_stdout(buf, len);
 	free(buf);
 	return db_finish(db, "accept", o->arguments, &ch);
 }

@@ -21,7 +21,8 @@
 --     it as one past the largest, so that a command rolled back leaves
 --     no gap there either.
 --   ") WITHOUT ROWID;" (subscriptions, invoices, invoice_lines,
---     billing_records, id_counters: SQLite keeps the table in its key's b-tree) is ");".
+--     billing_records, id_counters: SQLite keeps the table in its key's
+--     b-tree) is ");".
 --   The rest is read as it is.  INTEGER holds what stays below 2^31
 --     (0/1 under a CHECK for a boolean, line numbers, positions, months,
 --     scores), BIGINT what can pass it (money, micro-units, rates,
@@ -90,8 +91,8 @@ CREATE UNIQUE INDEX prices_key
 CREATE TABLE rules (
 	rule_id TEXT PRIMARY KEY,
 	applies_to TEXT NOT NULL,	-- '*', 'family:NAME' or 'sku:SKU'
-	kind TEXT NOT NULL CHECK (kind = 'max_discount' OR kind = 'min_margin' OR
-	    kind = 'max_term_months'),
+	kind TEXT NOT NULL CHECK (kind = 'max_discount' OR
+	    kind = 'min_margin' OR kind = 'max_term_months'),
 	threshold_micro BIGINT NOT NULL,
 	approver TEXT
 );
