@@ -1,8 +1,8 @@
 # revops: see README.md.  `make`, `make check`, `make demo`, `make bench`,
 # `make check-stress` (kills, concurrency, full disks, closed pipes),
 # `make check-valgrind` (the end-to-end cases under memcheck),
-# `make fuzz FUZZ_SECONDS=60` (each libFuzzer harness of tests/fuzz that
-# long, built with clang in build/fuzz; fails on a crash),
+# `make fuzz FUZZ_SECONDS=60` (the libFuzzer harnesses of tests/fuzz that
+# long, all at once, built with clang in build/fuzz; fails on a crash),
 # `make install PREFIX=/usr/local DESTDIR=`; SANITIZE=1 builds everything
 # under AddressSanitizer and UndefinedBehaviorSanitizer in build/san.
 
@@ -125,8 +125,8 @@ check-stress: all $(O)/bench/gen
 	sh tests/stress/run.sh $(O)/bin $(O)/bench/gen
 
 # The fuzzers: clang's libFuzzer with ASan and UBSan, over the library
-# built the same way in build/fuzz; each runs FUZZ_SECONDS (FUZZERS=csv:
-# only that one).
+# built the same way in build/fuzz; they run FUZZ_SECONDS, all at once
+# (FUZZERS=csv: only that one).
 FUZZ_SECONDS ?= 60
 FUZZ_CC = clang
 FO = build/fuzz
