@@ -57,19 +57,24 @@
  * have one, with their balances.  One pass over each instead of a lookup
  * of an account's invoices per payment, which would want an index of
  * invoices by account that every import of invoices would have to build.
- * SCOPE narrows the payments: all, one account (?2), or the accounts of
- * the invoices a billing run just made (out_keys).
+ * The payments are those of payments_open, the ones that may have money
+ * left (an import adds each it writes): looking at every payment of the
+ * accounts a billing run bills made the run 1.1 s slower on a company
+ * with three years of payments.  Once the pass is done, the rows of the
+ * payments it finds used up (or gone) leave payments_open.  SCOPE narrows
+ * the accounts: all, one (a parameter), or those of the invoices a
+ * billing run just made (out_keys).
  */
-#define UNAPPLIED_WHERE(scope) \
-    "p.received_on <= ?1 AND " scope " AND p.amount_minor > " \
-    "(SELECT coalesce(sum(payment_amount_minor), 0) " \
-    " FROM payment_applications a WHERE a.payment_id = p.payment_id)"
+#define LEFT \
+    "p.amount_minor - (SELECT coalesce(sum(payment_amount_minor), 0) " \
+    "FROM payment_applications a WHERE a.payment_id = p.payment_id)"
+#define OPEN_PAYMENTS(scope) \
+    "payments_open o CROSS JOIN payments p WHERE " scope " AND " \
+    "p.account_id = o.account_id AND p.payment_id = o.payment_id AND " \
+    "p.received_on <= ?1 AND " LEFT " > 0"
 #define UNAPPLIED(scope) \
     "SELECT p.payment_id, p.account_id, p.currency, p.received_on, " \
-    "p.invoice_id, p.amount_minor - " \
-    "(SELECT coalesce(sum(payment_amount_minor), 0) " \
-    " FROM payment_applications a WHERE a.payment_id = p.payment_id) " \
-    "FROM payments p WHERE " UNAPPLIED_WHERE(scope) " " \
+    "p.invoice_id, " LEFT " FROM " OPEN_PAYMENTS(scope) " " \
     "ORDER BY p.account_id, p.received_on, p.payment_id"
 #define OPEN_INVOICES(scope) \
     "SELECT i.account_id, i.invoice_id, i.currency, i.issue_date, " \
@@ -80,16 +85,22 @@
     "(SELECT coalesce(sum(amount_minor), 0) FROM payment_applications a " \
     " WHERE a.invoice_id = i.invoice_id) " \
     "FROM invoices i WHERE i.status != 'void' AND i.issue_date <= ?1 " \
-    "AND i.account_id IN (SELECT p.account_id FROM payments p WHERE " \
-    UNAPPLIED_WHERE(scope) ") ORDER BY i.account_id, i.issue_date, i.invoice_id"
+    "AND i.account_id IN (SELECT o.account_id FROM " OPEN_PAYMENTS(scope) \
+    ") ORDER BY i.account_id, i.issue_date, i.invoice_id"
+#define USED_UP(scope) \
+    "DELETE FROM payments_open AS o WHERE " scope " AND NOT EXISTS " \
+    "(SELECT 1 FROM payments p WHERE p.account_id = o.account_id AND " \
+    "p.payment_id = o.payment_id AND " LEFT " > 0)"
 #define SCOPE_ALL "TRUE"
-#define SCOPE_ACCOUNT "p.account_id = ?2"
-#define SCOPE_RUN "p.account_id IN (SELECT account_id FROM invoices " \
+#define SCOPE_ACCOUNT(param) "o.account_id = " param
+#define SCOPE_RUN "o.account_id IN (SELECT account_id FROM invoices " \
     "WHERE invoice_id IN (SELECT key FROM out_keys))"
 static const char *const sql_unapplied[] = { UNAPPLIED(SCOPE_ALL),
-    UNAPPLIED(SCOPE_ACCOUNT), UNAPPLIED(SCOPE_RUN) };
+    UNAPPLIED(SCOPE_ACCOUNT("?2")), UNAPPLIED(SCOPE_RUN) };
 static const char *const sql_open_invoices[] = { OPEN_INVOICES(SCOPE_ALL),
-    OPEN_INVOICES(SCOPE_ACCOUNT), OPEN_INVOICES(SCOPE_RUN) };
+    OPEN_INVOICES(SCOPE_ACCOUNT("?2")), OPEN_INVOICES(SCOPE_RUN) };
+static const char *const sql_used_up[] = { USED_UP(SCOPE_ALL),
+    USED_UP(SCOPE_ACCOUNT("?1")), USED_UP(SCOPE_RUN) };
 enum scope { SCOPE_ALL_PAYMENTS, SCOPE_ONE_ACCOUNT, SCOPE_RUN_ACCOUNTS };
 static const char sql_new_application[] =
     "INSERT INTO payment_applications (payment_id, invoice_id, account_id, "
@@ -425,6 +436,11 @@ apply_all(struct applier *ap, enum scope scope, const char *account)
 	db_finalize(pay);
 	db_finalize(ap->invoices);
 	ap->invoices = NULL;
+	pay = db_prepare(ap->db, sql_used_up[scope]);
+	if (scope == SCOPE_ONE_ACCOUNT)
+		db_bind_text(pay, 1, account);
+	db_done(pay);
+	db_finalize(pay);
 }
 
 long

@@ -217,7 +217,7 @@ static const struct entity_order users_order[] = {
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define ENTITY(name, cols, order, desc) \
 	{ #name, #name, NULL, NULL, cols, N(cols), order, NULL, NULL, NULL, \
-	    desc, NULL, NULL, NULL }
+	    desc, NULL, NULL, NULL, NULL }
 
 const struct entity entity_table[] = {
 	ENTITY(settings, settings_cols, no_order,
@@ -225,26 +225,29 @@ const struct entity entity_table[] = {
 	ENTITY(accounts, accounts_cols, no_order, "customer accounts"),
 	{ "products", "products", NULL, NULL, products_cols, N(products_cols),
 	    no_order, "billing_period", "kind", "recurring",
-	    "what is sold: one-time, recurring or usage", NULL, NULL, NULL },
+	    "what is sold: one-time, recurring or usage", NULL, NULL, NULL,
+	    NULL },
 	ENTITY(prices, prices_cols, prices_order,
 	    "the price book: tiers per sku and currency"),
 	ENTITY(rules, rules_cols, no_order, "quoting rules and approvers"),
 	{ "stages", "stages", NULL, NULL, stages_cols, N(stages_cols),
 	    no_order, NULL, NULL, NULL, "opportunity stages", "position",
-	    "position", NULL },
+	    "position", NULL, NULL },
 	ENTITY(leads, leads_cols, leads_order, "leads"),
 	ENTITY(opportunities, opportunities_cols, opportunities_order,
 	    "sales opportunities"),
 	{ "stage_history", "stage_history", NULL, NULL, stage_history_cols,
 	    N(stage_history_cols), no_order, NULL, NULL, NULL,
-	    "opportunity stage changes", NULL, NULL, "opportunity_id" },
+	    "opportunity stage changes", NULL, NULL, "opportunity_id", NULL },
 	ENTITY(contracts, contracts_cols, term_order, "contracts"),
 	ENTITY(subscriptions, subscriptions_cols, term_order,
 	    "recurring subscriptions"),
 	{ "invoices", "invoice_lines", "invoices", "invoice_id",
 	    invoices_cols, N(invoices_cols), invoices_order, NULL, NULL, NULL,
-	    "invoices, one row per line", NULL, NULL, NULL },
-	ENTITY(payments, payments_cols, no_order, "payments received"),
+	    "invoices, one row per line", NULL, NULL, NULL, NULL },
+	{ "payments", "payments", NULL, NULL, payments_cols, N(payments_cols),
+	    no_order, NULL, NULL, NULL, "payments received", NULL, NULL, NULL,
+	    "payments_open" },
 	ENTITY(usage, usage_cols, no_order, "metered usage events"),
 	ENTITY(users, users_cols, users_order, "product users (adoption)"),
 	ENTITY(spend, spend_cols, no_order, "sales and marketing spend"),

@@ -81,6 +81,10 @@ struct entity {
 	/* The reference whose row gives this one's account_id when the file
 	 * has none (stage_history: opportunity_id), or NULL. */
 	const char *account_of;
+	/* A table that gets the account_id and key of each row written, the
+	 * work a later command has left to do with it (payments:
+	 * payments_open, what apply starts from), or NULL. */
+	const char *open_in;
 };
 
 extern const struct entity entity_table[];

@@ -114,6 +114,10 @@ struct target {
 	long inserted, updated, deleted;
 	int parent;		/* the invoices header table */
 	struct db_ids_seen *ids;	/* its ids, when its key is one */
+	struct db_stmt *open;	/* a row written into entity.open_in */
+	struct db_stmt *open_rows;	/* a batch's, made when first wanted */
+	int open_all;		/* all of them, at the end (a first load) */
+	int open_account;	/* entity column index of account_id */
 
 	struct db_stmt *batch;	/* NULL: no batching */
 	char *batch_head;	/* its INSERT's head */
@@ -959,12 +963,74 @@ table_empty(struct db *db, const char *table)
 	return empty;
 }
 
+/* INSERT of nrows rows into entity.open_in: (account_id, key) each. */
+static struct db_stmt *
+open_prepare(struct importer *im, const struct target *t, int nrows)
+{
+	size_t cap = 128 + (size_t)nrows * 24, n;
+	char *sql = cli_calloc(1, cap);
+	struct db_stmt *st;
+
+	n = (size_t)snprintf(sql, cap, "INSERT INTO %s (account_id, %s) "
+	    "VALUES ", im->e->open_in, im->e->column[t->key[0]].db);
+	for (int r = 0; r < nrows; r++)
+		n += (size_t)snprintf(sql + n, cap - n, "%s(?%d, ?%d)",
+		    r ? ", " : "", 2 * r + 1, 2 * r + 2);
+	snprintf(sql + n, cap - n, " ON CONFLICT DO NOTHING");
+	st = db_prepare(im->db, sql);
+	free(sql);
+	return st;
+}
+
+/*
+ * entity.open_in gets the account and key of each row written: after a
+ * first load, of all of them at once (open_rest()), else of each as it
+ * is written, a batch's in one statement.
+ */
+static void
+open_init(struct importer *im, struct target *t, int empty)
+{
+	t->open_account = entity_column_index(im->e, "account_id");
+	if (empty)
+		t->open_all = 1;
+	else
+		t->open = open_prepare(im, t, 1);
+}
+
+static void
+note_open(struct target *t, const struct value *val)
+{
+	if (t->open == NULL)
+		return;
+	bind_value(t->open, 1, &val[t->open_account]);
+	bind_value(t->open, 2, &val[t->key[0]]);
+	db_done(t->open);
+}
+
+/* A first load's rows into entity.open_in, all at once. */
+static void
+open_rest(struct importer *im)
+{
+	const struct target *t = &im->table;
+	const char *key = im->e->column[t->key[0]].db;
+	struct sbuf sql = { .n = 0 };
+
+	if (!t->open_all)
+		return;
+	/* WHERE: SQLite would read ON as a join's */
+	sb_add(&sql, "INSERT INTO %s (account_id, %s) SELECT account_id, %s "
+	    "FROM %s WHERE TRUE ON CONFLICT DO NOTHING", im->e->open_in, key,
+	    key, t->table);
+	db_exec(im->db, sql.s);
+}
+
 static void
 target_init(struct importer *im, struct target *t, const char *table,
     int parent)
 {
 	const struct entity *e = im->e;
 	struct sbuf sql = { .n = 0 };
+	int empty;
 
 	memset(t, 0, sizeof(*t));
 	t->table = table;
@@ -978,9 +1044,11 @@ target_init(struct importer *im, struct target *t, const char *table,
 		if ((c->flags & EC_KEY) && t->nkey < 4)
 			t->key[t->nkey++] = (int)ci;
 	}
+	empty = table_empty(im->db, table);
 	if (t->nkey == 1 && e->column[t->key[0]].type == ET_ID)
-		t->ids = db_ids_seen_new(table, e->column[t->key[0]].db,
-		    table_empty(im->db, table));
+		t->ids = db_ids_seen_new(table, e->column[t->key[0]].db, empty);
+	if (!parent && e->open_in != NULL)
+		open_init(im, t, empty);
 	sb_add(&sql, "INSERT INTO %s (", table);
 	for (int i = 0; i < t->ncol; i++)
 		sb_add(&sql, "%s%s", i ? ", " : "", e->column[t->col[i]].db);
@@ -1066,6 +1134,8 @@ target_free(struct target *t)
 	db_finalize(t->update);
 	db_finalize(t->remember);
 	db_finalize(t->was);
+	db_finalize(t->open);
+	db_finalize(t->open_rows);
 	db_ids_seen_free(t->ids);
 }
 
@@ -1265,6 +1335,7 @@ target_insert(struct importer *im, struct target *t, const struct value *val,
 		return step_failed(im, t, rc, val, line);
 	t->inserted++;
 	remember(im, t);
+	note_open(t, val);
 	return ROW_INSERTED;
 }
 
@@ -1334,6 +1405,28 @@ batch_row(const struct batch *b, int r, struct value *val)
 	}
 }
 
+/* The rows of a clean batch into entity.open_in, in one statement. */
+static void
+note_open_batch(struct importer *im, struct target *t, const struct batch *b)
+{
+	struct value val[MAXCOL];
+	struct db_stmt *st;
+
+	if (t->open == NULL)
+		return;
+	if (b->n == t->rows && t->open_rows == NULL)
+		t->open_rows = open_prepare(im, t, t->rows);
+	st = b->n == t->rows ? t->open_rows : open_prepare(im, t, b->n);
+	for (int r = 0; r < b->n; r++) {
+		batch_row(b, r, val);
+		bind_value(st, 2 * r + 1, &val[t->open_account]);
+		bind_value(st, 2 * r + 2, &val[t->key[0]]);
+	}
+	db_done(st);
+	if (st != t->open_rows)
+		db_finalize(st);
+}
+
 /* Writes a batch: whole when clean (the last, part-filled one by a
  * statement of its own size), else row by row. */
 static void
@@ -1363,6 +1456,7 @@ batch_write(struct importer *im, struct batch *b)
 	}
 	if (rc == DB_OK) {
 		t->inserted += b->n;
+		note_open_batch(im, t, b);
 		return;
 	}
 	for (int r = 0; r < b->n; r++) {
@@ -1526,6 +1620,8 @@ target_write(struct importer *im, struct target *t)
 		return step_failed(im, t, rc, im->val, im->line);
 	changed = db_changes(t->update) > 0;
 	t->updated += changed;
+	if (changed)
+		note_open(t, im->val);
 	return changed ? ROW_UPDATED : ROW_UNCHANGED;
 }
 
@@ -2684,6 +2780,8 @@ import_files(struct db *db, const struct entity *e,
 		replace_rest(&im);
 	if (cli_data_errors() == 0)
 		check_unique(&im);
+	if (cli_data_errors() == 0)
+		open_rest(&im);
 	if (cli_data_errors() == 0)
 		check_invoice_sizes(&im);
 	if (cli_data_errors() == 0)

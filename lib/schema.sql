@@ -464,6 +464,18 @@ CREATE INDEX payment_applications_payment
 	ON payment_applications (payment_id);
 CREATE INDEX payment_applications_invoice ON payment_applications (invoice_id);
 
+-- The payments that may have money left to apply: each one an import
+-- writes, until an apply finds it used up (ar.c).  Apply and the billing
+-- run start from these, not from every payment an account ever made,
+-- so that their time does not grow with the history.  A row may outlive
+-- its payment's key (a replace or a move to another account does not
+-- look here); the next apply of its account drops it.
+CREATE TABLE payments_open (
+	account_id TEXT NOT NULL,
+	payment_id TEXT NOT NULL,
+	PRIMARY KEY (account_id, payment_id)
+) WITHOUT ROWID;
+
 -- Bookkeeping.
 
 CREATE TABLE import_batches (
