@@ -38,12 +38,19 @@
 #           accounts, products, prices, tax rates (tax_rates.csv) and
 #           subscriptions imported: under 1 s; then the same period again
 #           on that database, which must bill nothing (its output only a
-#           header): under 1 s too;
+#           header): under 1 s too; and the same run on a copy of the
+#           company with its three years of history (the invoice lines
+#           and payments below, applied): at most 1.25 times the run
+#           without, and at most the time of its peer, one INSERT ...
+#           SELECT of the sqlite3 shell writing the month's charges of
+#           the same subscriptions into its invoice lines (peer-run.sql);
 #   aging   revops-invoice aging --as-of 2026-12-31 and
 #   schedule  revops-invoice schedule, both over a database with the
 #           accounts, products, the $BENCH_ROWS invoice lines and their
 #           payments (payments.csv) applied by revops-invoice apply in the
-#           setup: under 2 s each.
+#           setup: under 2 s each, and at most half the time of the same
+#           report as one query of the sqlite3 shell (peer-aging.sql,
+#           peer-schedule.sql).
 #
 # Then revops-metrics, every metric for the 36 months to 2026-06, over the
 # database of aging and schedule with the subscriptions and EUR rates
@@ -554,11 +561,26 @@ if ! "$import" -D "$dir/ar.db" invoices "$dir/invoices.csv" \
 	echo "run.sh: the setup import or apply failed" >&2
 	exit 1
 fi
+# The same company with its three years of history: bill.db with the
+# invoices and payments of ar.db, applied.
+rm -f "$dir/hist.db" "$dir/hist.db-wal" "$dir/hist.db-shm"
+cp "$dir/bill.db" "$dir/hist.db" || exit 2
+if ! "$import" -D "$dir/hist.db" invoices "$dir/invoices.csv" \
+    2>>"$dir/setup.log" ||
+    ! "$import" -D "$dir/hist.db" payments "$dir/payments.csv" \
+    2>>"$dir/setup.log" ||
+    ! "$invoice" -D "$dir/hist.db" apply --as-of "$applyday" \
+    >/dev/null 2>>"$dir/setup.log"; then
+	cat "$dir/setup.log" >&2
+	echo "run.sh: the setup of the history failed" >&2
+	exit 1
+fi
 t2=$(now)
 echo "setup, not in the figures: revops-import tax_rates + subscriptions" \
     "(with the prices above) in $(secs $((t1 - t0))) s; revops-import" \
     "invoices + payments and revops-invoice apply --as-of $applyday" \
-    "($(($(wc -l <"$dir/apply.out") - 1)) applications) in" \
+    "($(($(wc -l <"$dir/apply.out") - 1)) applications), and the same" \
+    "into a copy of the subscriptions' database (the history), in" \
     "$(secs $((t2 - t1))) s"
 echo
 
@@ -571,11 +593,54 @@ bill_trial() {
 	trial "$dir/$1" "$invoice" -D "$dir/run.db" run --period "$bperiod"
 }
 
+# The peer of the run: the month's charges of the same subscriptions,
+# a line each, by one INSERT ... SELECT of the sqlite3 shell into the
+# invoice lines of the database with the history (no proration, no tax,
+# no invoice headers, floating point).  A quarter or a year bills in the
+# months a whole number of its periods after the start.
+pstart=$bperiod-01
+cat >"$dir/peer-run.sql" <<SQL
+INSERT INTO invoice_lines (invoice_id, account_id, line_no, sku,
+    description, quantity_micro, unit_price_micro, amount_minor,
+    tax_amount_minor, service_start, service_end)
+SELECT 'PEER-' || s.account_id, s.account_id,
+    row_number() OVER (PARTITION BY s.account_id ORDER BY s.subscription_id),
+    s.sku, p.name || ' (' || s.billing_period || ')', s.quantity_micro,
+    s.unit_price_micro, CAST(round(s.quantity_micro / 1e6 *
+    s.unit_price_micro / 1e6 * (1 - s.discount_pct_micro / 1e8)) AS INTEGER),
+    0, '$pstart', date('$pstart', '+' || CASE s.billing_period
+    WHEN 'month' THEN 1 WHEN 'quarter' THEN 3 ELSE 12 END || ' months')
+FROM subscriptions s JOIN products p USING (sku)
+WHERE s.start_date <= date('$pstart', '+1 month', '-1 day')
+    AND (s.end_date IS NULL OR s.end_date > '$pstart')
+    AND (strftime('%Y', '$pstart') * 12 + strftime('%m', '$pstart') -
+    strftime('%Y', s.start_date) * 12 - strftime('%m', s.start_date)) %
+    CASE s.billing_period WHEN 'month' THEN 1 WHEN 'quarter' THEN 3
+    ELSE 12 END = 0;
+SQL
+
+hist_copy() {
+	rm -f "$dir/run.db" "$dir/run.db-wal" "$dir/run.db-shm"
+	cp "$dir/hist.db" "$dir/run.db" || exit 2
+}
+
 # The first run bills, then the same period again bills nothing: the
-# second run's output is the header alone.
-btimes= bpeaks= b2times= b2peaks= blines=
+# second run's output is the header alone.  Between them, the same run
+# on the company with its history, and the peer on it.
+btimes= bpeaks= b2times= b2peaks= blines= htimes= hpeaks= itimes= ipeaks=
 i=0
 while [ $i -lt $runs ]; do
+	hist_copy
+	bill_trial hist.out
+	htimes="$htimes $ns"
+	hpeaks="$hpeaks ${kib:-0}"
+	[ $i -eq 0 ] && hlines=$(($(wc -l <"$dir/hist.out") - 1))
+	hist_copy
+	trial "$dir/peer-run.out" sqlite3 "$dir/run.db" ".read $dir/peer-run.sql"
+	itimes="$itimes $ns"
+	ipeaks="$ipeaks ${kib:-0}"
+	[ $i -eq 0 ] && plines=$(sqlite3 "$dir/run.db" \
+	    "SELECT count(*) FROM invoice_lines WHERE invoice_id LIKE 'PEER-%'")
 	rm -f "$dir/run.db" "$dir/run.db-wal" "$dir/run.db-shm"
 	cp "$dir/bill.db" "$dir/run.db" || exit 2
 	bill_trial bill.out
@@ -604,33 +669,81 @@ while [ $i -lt $runs ]; do
 done
 bruns=$i
 
-# ar_runs OUT ARGS...: revops-invoice ARGS on ar.db, $runs times (fewer
-# when too slow); sets med, peak, times and nrun.
+# The peers of aging and schedule: each report as one query of the
+# sqlite3 shell over ar.db, as an analyst would write it (floating point
+# for the days of a month).  Aging: each invoice's balance as of the day,
+# summed per account into the buckets by CASE; schedule: each line's
+# months by a recursive CTE, its amount by days.
+cat >"$dir/peer-aging.sql" <<SQL
+WITH b AS (SELECT i.account_id,
+    julianday('$asof') - julianday(i.due_date) AS days,
+    (SELECT sum(amount_minor + tax_amount_minor) FROM invoice_lines l
+    WHERE l.invoice_id = i.invoice_id) -
+    (SELECT coalesce(sum(amount_minor + tax_amount_minor), 0)
+    FROM credit_notes c WHERE c.invoice_id = i.invoice_id
+    AND c.issued_on <= '$asof') -
+    (SELECT coalesce(sum(amount_minor), 0) FROM payment_applications p
+    WHERE p.invoice_id = i.invoice_id AND p.applied_on <= '$asof') AS bal
+    FROM invoices i WHERE i.status != 'void' AND i.issue_date <= '$asof')
+SELECT account_id,
+    sum(CASE WHEN days <= 0 THEN bal ELSE 0 END) AS current,
+    sum(CASE WHEN days > 0 AND days <= 30 THEN bal ELSE 0 END) AS d1_30,
+    sum(CASE WHEN days > 30 AND days <= 60 THEN bal ELSE 0 END) AS d31_60,
+    sum(CASE WHEN days > 60 AND days <= 90 THEN bal ELSE 0 END) AS d61_90,
+    sum(CASE WHEN days > 90 THEN bal ELSE 0 END) AS d90_plus,
+    sum(bal) AS total
+FROM b WHERE bal != 0 GROUP BY account_id ORDER BY account_id;
+SQL
+cat >"$dir/peer-schedule.sql" <<'SQL'
+WITH RECURSIVE m(invoice_id, line_no, amount, s, e, month) AS (
+    SELECT invoice_id, line_no, amount_minor, service_start, service_end,
+    date(service_start, 'start of month') FROM invoice_lines
+    WHERE service_start IS NOT NULL AND service_end > service_start
+    UNION ALL
+    SELECT invoice_id, line_no, amount, s, e, date(month, '+1 month')
+    FROM m WHERE date(month, '+1 month') < e)
+SELECT invoice_id, line_no, strftime('%Y-%m', month) AS month,
+    round(amount * (julianday(min(e, date(month, '+1 month'))) -
+    julianday(max(s, month))) / (julianday(e) - julianday(s))) AS amount
+FROM m
+UNION ALL
+SELECT l.invoice_id, l.line_no, strftime('%Y-%m', i.issue_date),
+    l.amount_minor FROM invoice_lines l JOIN invoices i USING (invoice_id)
+WHERE l.service_start IS NULL OR l.service_end <= l.service_start;
+SQL
+
+# ar_runs OUT PEER ARGS...: revops-invoice ARGS on ar.db, $runs times
+# (fewer when too slow), each beside the peer's query PEER; sets med,
+# peak, times, nrun, and pmed, ptimes of the peer.
 ar_runs() {
-	out=$1
-	shift
-	times= peaks=
+	out=$1 peer=$2
+	shift 2
+	times= peaks= ptimes=
 	nrun=0
 	while [ $nrun -lt $runs ]; do
 		trial "$dir/$out" "$invoice" -D "$dir/ar.db" "$@"
 		times="$times $ns"
 		peaks="$peaks ${kib:-0}"
+		slow=$ns
+		trial "$dir/peer.out" sqlite3 -csv "$dir/ar.db" ".read $peer"
+		ptimes="$ptimes $ns"
 		nrun=$((nrun + 1))
-		too_slow "$ns" 2 && break
+		too_slow "$slow" 2 && break
 	done
 	med=$(median $times)
 	peak=$(max $peaks)
+	pmed=$(median $ptimes)
 }
 
-ar_runs aging.out aging --as-of "$asof"
-amed=$med apeak=$peak atimes=$times aruns=$nrun
+ar_runs aging.out "$dir/peer-aging.sql" aging --as-of "$asof"
+amed=$med apeak=$peak atimes=$times aruns=$nrun apmed=$pmed aptimes=$ptimes
 arows=$(($(grep -c . "$dir/aging.out") - 1))
 if ! grep -q '^TOTAL,' "$dir/aging.out"; then
 	echo "run.sh: aging has no TOTAL row" >&2
 	failed=1
 fi
-ar_runs schedule.out schedule
-smed=$med speak=$peak stimes=$times sruns=$nrun
+ar_runs schedule.out "$dir/peer-schedule.sql" schedule
+smed=$med speak=$peak stimes=$times sruns=$nrun spmed=$pmed sptimes=$ptimes
 srows=$(($(wc -l <"$dir/schedule.out") - 1))
 # The rows add up to the lines (no credit notes here), in cents.
 want=$(sqlite3 "$dir/ar.db" "SELECT sum(l.amount_minor) FROM invoice_lines l
@@ -658,6 +771,14 @@ runs_of() {
 	printf '\n'
 }
 
+# peer_line NAME NS PEER-NS: the sqlite3 query's time and the ratio to
+# it, against DESIGN.md section 5's 0.5.
+peer_line() {
+	echo "  sqlite3, the same as one query: $(secs "$3") s; ratio" \
+	    "$(awk -v a="$2" -v b="$3" 'BEGIN { printf "%.2f", a / b }')" \
+	    "(target <= 0.5) $(verdict "$2 <= 0.5 * $3")"
+}
+
 peak_mib() {
 	if [ "$rssby" = none ]; then
 		echo n/a
@@ -675,14 +796,32 @@ printf "$line" "  the same period again (bills none)" "$(secs "$b2med")" \
     "$(peak_mib "$b2peak")" "< 1 s" "$(verdict "$b2med < 1e9")"
 runs_of "run" $btimes
 runs_of "again" $b2times
+hmed=$(median $htimes)
+imed=$(median $itimes)
+printf "$line" "  the same on the company with history" "$(secs "$hmed")" \
+    "$(peak_mib "$(max $hpeaks)")" "<= 1.25 x" \
+    "$(verdict "$hmed <= 1.25 * $bmed")"
+echo "  $hlines invoice lines made; ratio to the run without history" \
+    "$(awk -v a="$hmed" -v b="$bmed" 'BEGIN { printf "%.2f", a / b }')"
+printf "$line" "  sqlite3 INSERT ... SELECT, the same" "$(secs "$imed")" \
+    "$(peak_mib "$(max $ipeaks)")" "" ""
+echo "  $plines lines made (no proration, no tax); ratio revops / peer" \
+    "$(awk -v a="$hmed" -v b="$imed" 'BEGIN { printf "%.2f", a / b }')" \
+    "(target <= 1.0) $(verdict "$hmed <= $imed")"
+runs_of "history" $htimes
+runs_of "peer" $itimes
 printf "$line" "aging --as-of $asof, $rows lines" "$(secs "$amed")" \
     "$(peak_mib "$apeak")" "< 2 s" "$(verdict "$amed < 2e9")"
 echo "  $arows rows (accounts with a balance, and totals)"
+peer_line "aging" "$amed" "$apmed"
 runs_of "aging" $atimes
+runs_of "sqlite3" $aptimes
 printf "$line" "schedule, $rows lines" "$(secs "$smed")" \
     "$(peak_mib "$speak")" "< 2 s" "$(verdict "$smed < 2e9")"
 echo "  $srows rows (line x month)"
+peer_line "schedule" "$smed" "$spmed"
 runs_of "schedule" $stimes
+runs_of "sqlite3" $sptimes
 if [ "$bruns" -lt "$runs" ] || [ "$aruns" -lt "$runs" ] ||
     [ "$sruns" -lt "$runs" ]; then
 	echo "  (fewer than $runs runs: a run more than 10 times over its" \
@@ -861,8 +1000,10 @@ sh "$(dirname "$0")/pg.sh" "$bindir" "$gen" || failed=1
 
 rm -f "$dir/.rss" "$dir/revops-import" "$dir/revops-quote" \
     "$dir/revops-invoice" "$dir/quote.out" "$dir/mlr.out" "$dir/bill.out" \
-    "$dir/bill2.out" "$dir/aging.out" "$dir/schedule.out" "$dir/apply.out" \
-    "$dir/revops-metrics" "$dir/metrics.out" "$dir/peer-mrr.out"
+    "$dir/bill2.out" "$dir/hist.out" "$dir/peer-run.out" "$dir/aging.out" \
+    "$dir/schedule.out" "$dir/apply.out" "$dir/revops-metrics" \
+    "$dir/metrics.out" "$dir/peer-mrr.out" "$dir/hist.db" "$dir/run.db" \
+    "$dir/peer.out"
 if [ "$failed" -ne 0 ]; then
 	echo "run.sh: something failed; the figures above are not valid" >&2
 	exit 1
