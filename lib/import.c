@@ -997,13 +997,22 @@ open_init(struct importer *im, struct target *t, int empty)
 		t->open = open_prepare(im, t, 1);
 }
 
+/* Row r's parameters of an open_prepare() statement: the account and
+ * the key in val. */
+static void
+open_bind(const struct target *t, struct db_stmt *st, int r,
+    const struct value *val)
+{
+	bind_value(st, 2 * r + 1, &val[t->open_account]);
+	bind_value(st, 2 * r + 2, &val[t->key[0]]);
+}
+
 static void
 note_open(struct target *t, const struct value *val)
 {
 	if (t->open == NULL)
 		return;
-	bind_value(t->open, 1, &val[t->open_account]);
-	bind_value(t->open, 2, &val[t->key[0]]);
+	open_bind(t, t->open, 0, val);
 	db_done(t->open);
 }
 
@@ -1425,8 +1434,7 @@ note_open_batch(struct importer *im, struct target *t, const struct batch *b)
 	st = b->n == t->rows ? t->open_rows : open_prepare(im, t, b->n);
 	for (int r = 0; r < b->n; r++) {
 		batch_row(b, r, val);
-		bind_value(st, 2 * r + 1, &val[t->open_account]);
-		bind_value(st, 2 * r + 2, &val[t->key[0]]);
+		open_bind(t, st, r, val);
 	}
 	db_done(st);
 	if (st != t->open_rows)

@@ -716,7 +716,7 @@ SQL
 # (fewer when too slow), each beside the peer's query PEER; sets med,
 # peak, times, nrun, and pmed, ptimes of the peer.
 ar_runs() {
-	out=$1 peer=$2
+	out=$1 peersql=$2
 	shift 2
 	times= peaks= ptimes=
 	nrun=0
@@ -725,7 +725,7 @@ ar_runs() {
 		times="$times $ns"
 		peaks="$peaks ${kib:-0}"
 		slow=$ns
-		trial "$dir/peer.out" sqlite3 -csv "$dir/ar.db" ".read $peer"
+		trial "$dir/peer.out" sqlite3 -csv "$dir/ar.db" ".read $peersql"
 		ptimes="$ptimes $ns"
 		nrun=$((nrun + 1))
 		too_slow "$slow" 2 && break
