@@ -7,40 +7,29 @@
 # environment each database is a new one on the PostgreSQL server that
 # libpq's environment names (PGHOST, PGPORT, PGUSER: tests/pg.sh), and a
 # case with a file `sqlite-only` (saying why) is left out.
+# The cases run E2E_JOBS at once (default: one a processor; each has its
+# own folder and database, tests/e2e/case.sh), and are reported in order.
 # Usage: run.sh BINDIR [CASE...]
 bindir=$(cd "$1" && pwd) || exit 2
 shift
 top=$(cd "$(dirname "$0")" && pwd)
 cases=${*:-$(ls "$top/cases")}
+jobs=${E2E_JOBS:-$(nproc 2>/dev/null || echo 1)}
+results=$(mktemp -d "${TMPDIR:-/tmp}/revops-e2e-results.XXXXXX") || exit 2
+printf '%s\n' $cases |
+    xargs -P "$jobs" -I @ sh "$top/case.sh" "$bindir" "$results" @
 pass=0 fail=0 skip=0
 for c in $cases; do
-	dir=$top/cases/$c
-	tmp=$(mktemp -d "${TMPDIR:-/tmp}/revops-e2e.XXXXXX")
-	cp -R "$dir/." "$tmp"
-	db=$tmp/test.db
-	if [ -n "${REVOPS_TEST_PG:-}" ]; then
-		if [ -f "$dir/sqlite-only" ]; then
-			skip=$((skip + 1))
-			rm -rf "$tmp"
-			continue
-		fi
-		db=postgresql:///revops_e2e_$$
-		createdb "revops_e2e_$$" || exit 2
-	fi
-	(cd "$tmp" && PATH="$bindir:$PATH" REVOPS_DB="$db" \
-	    TOP="$top" E2E_PG="revops_e2e_$$" LC_ALL=C TZ=UTC USER=tester \
-	    sh -c ". '$top/lib.sh'; . ./cmd" >"$tmp/.actual" 2>&1 </dev/null)
-	[ -n "${REVOPS_TEST_PG:-}" ] && psql -X -A -t -d postgres -c "SELECT
-	    datname FROM pg_database WHERE datname = 'revops_e2e_$$' OR
-	    datname LIKE 'revops\_e2e\_$$\_%'" | xargs -r -n 1 dropdb
-	if diff -u "$dir/expected" "$tmp/.actual" >"$tmp/.diff"; then
+	if [ -f "$results/$c.pass" ]; then
 		pass=$((pass + 1))
-		rm -rf "$tmp"
+	elif [ -f "$results/$c.skip" ]; then
+		skip=$((skip + 1))
 	else
 		fail=$((fail + 1))
-		echo "FAIL: $c (output kept in $tmp)"
-		head -40 "$tmp/.diff"
+		cat "$results/$c.fail" 2>/dev/null ||
+		    echo "FAIL: $c (it did not finish)"
 	fi
 done
+rm -rf "$results"
 echo "e2e${REVOPS_TEST_PG:+ on PostgreSQL}: $pass passed, $fail failed${REVOPS_TEST_PG:+, $skip for SQLite only}"
 [ "$fail" -eq 0 ]
