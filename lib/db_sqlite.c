@@ -1410,6 +1410,17 @@ sq_references_check(struct db *db)
 
 /* ---- opening -------------------------------------------------------------------- */
 
+/*
+ * Every connection's settings.  Temporary storage stays SQLite's
+ * default, a file: the sort of a CREATE INDEX after a first load, and a
+ * command's own tables, then spill past 16 MiB a sorter (the cache's
+ * size) to a file that is deleted at once, where in memory they held the
+ * whole table (2,880,000 usage rows: 216 MiB, now 79 MiB, as 1,440,000).
+ */
+static const char sql_connection[] =
+    "PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384; "
+    "PRAGMA temp.cache_size = -16384; PRAGMA threads = 2";
+
 /* SQLite creates files with 0644 less the umask; a database of revenue
  * data should not be world-readable, so we create it ourselves. */
 static void
@@ -1520,9 +1531,7 @@ open_read(const struct cli_common *c, int shared)
 		    shared, c->busy_ms);
 		sqlite3_free(uri);
 	}
-	if (sqlite3_exec(H(db), "PRAGMA foreign_keys = ON; PRAGMA temp_store = "
-	    "MEMORY; PRAGMA cache_size = -16384; PRAGMA threads = 2", NULL, NULL,
-	    NULL) != SQLITE_OK)
+	if (sqlite3_exec(H(db), sql_connection, NULL, NULL, NULL) != SQLITE_OK)
 		db_fatal(db, c->db_path);
 	db_schema_check(db, c->db_path, user_version(db));
 	return db;
@@ -1581,9 +1590,8 @@ db_sqlite_open(const struct cli_common *c, enum db_mode mode, int shared)
 		    c->busy_ms);
 	}
 	if (sqlite3_exec(H(db), "PRAGMA journal_mode = WAL; PRAGMA synchronous = "
-	    "NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; "
-	    "PRAGMA cache_size = -16384; PRAGMA threads = 2", NULL, NULL, NULL)
-	    != SQLITE_OK)
+	    "NORMAL", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(H(db), sql_connection, NULL, NULL, NULL) != SQLITE_OK)
 		db_fatal(db, c->db_path);
 	migrate(db, c->db_path);
 	return db;
@@ -1607,8 +1615,9 @@ sq_open_snapshot(struct db *db)
 	if (rc == SQLITE_OK) {
 		sqlite3_busy_timeout(rd->h, db->busy_ms);
 		sqlite3_extended_result_codes(rd->h, 1);
-		rc = sqlite3_exec(rd->h, "PRAGMA temp_store = MEMORY; "
-		    "PRAGMA cache_size = -16384; BEGIN", NULL, NULL, NULL);
+		if ((rc = sqlite3_exec(rd->h, sql_connection, NULL, NULL,
+		    NULL)) == SQLITE_OK)
+			rc = sqlite3_exec(rd->h, "BEGIN", NULL, NULL, NULL);
 	}
 	if (rc != SQLITE_OK) {
 		cli_warn("%s: %s", path, rd->h != NULL ?

@@ -462,7 +462,9 @@ CREATE TABLE payment_applications (
 );
 CREATE INDEX payment_applications_payment
 	ON payment_applications (payment_id);
-CREATE INDEX payment_applications_invoice ON payment_applications (invoice_id);
+-- With the columns the metrics read of each, in invoice order (measure.c).
+CREATE INDEX payment_applications_invoice
+	ON payment_applications (invoice_id, applied_on, amount_minor);
 
 -- The payments that may have money left to apply: each one an import
 -- writes, until an apply finds it used up (ar.c).  Apply and the billing
