@@ -1478,10 +1478,15 @@ open_file(const char *path, int flags, int shared, int busy_ms)
 	/*
 	 * SQLite counts every allocation under a global mutex for
 	 * sqlite3_memory_used(), which nothing here reads; on a large import
-	 * that lock is a few per cent of the time.  (It must be set before
-	 * SQLite initialises; a second open gets SQLITE_MISUSE, harmlessly.)
+	 * that lock is a few per cent of the time.  The journal of one
+	 * statement, which undoes it alone on an error, stays in memory up
+	 * to 1 MiB (past 64 KiB it went to a temporary file: a batch of an
+	 * import is more, 2 GiB of writes to /var/tmp for a million lines).
+	 * (Both must be set before SQLite initialises; a second open gets
+	 * SQLITE_MISUSE, harmlessly.)
 	 */
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	(void)sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 1 << 20);
 	if (sqlite3_open_v2(path, &H(db), flags | (shared ?
 	    SQLITE_OPEN_FULLMUTEX : SQLITE_OPEN_NOMUTEX), NULL) != SQLITE_OK) {
 		cli_warn("%s: %s", path, H(db) != NULL ?
