@@ -355,6 +355,12 @@ db_batch_rows(const struct db *db)
 	return db->ops->batch_rows;
 }
 
+int
+db_lookups_before_scan(const struct db *db)
+{
+	return db->ops->lookups_before_scan;
+}
+
 struct db_stmt *
 db_prepare_rows(struct db *db, const char *head, int ncol, int nrows)
 {

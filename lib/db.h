@@ -239,6 +239,10 @@ struct db_stmt *db_prepare_rows(struct db *db, const char *head, int ncol,
 /* How many rows such a batch should hold on db's backend: where a
  * statement more costs about what a row does. */
 int db_batch_rows(const struct db *db);
+/* How many keys of a table a command should look up one at a time before
+ * it asks whether reading them all at once costs less (0: read them all
+ * at once from the start). */
+int db_lookups_before_scan(const struct db *db);
 
 /* Reports the connection's last error with a context and exits CLI_EIO
  * (a busy database says so and names the timeout); a sum() that would

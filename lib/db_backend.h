@@ -80,6 +80,7 @@ struct db_ops {
 	/* as db_prepare_rows(); NULL: one INSERT of the rows
 	 * (db_rows_sql()); batch_rows as db_batch_rows() */
 	int batch_rows;
+	int lookups_before_scan;	/* as db_lookups_before_scan() */
 	struct db_stmt *(*prepare_rows)(struct db *db, const char *head,
 	    int ncol, int nrows);
 	/* bulk load, as db_rows_new() and the rest */

@@ -2026,6 +2026,8 @@ const struct db_ops db_pg_ops = {
 	.len = pg_len,
 	.prepare_rows = pg_prepare_rows,
 	.batch_rows = COPY_BATCH,
+	/* a lookup is a round trip: a scan's rows come a packet at a time */
+	.lookups_before_scan = 0,
 	.rows_new = pg_rows_new,
 	.rows_add = pg_rows_add,
 	.rows_flush = pg_rows_flush,

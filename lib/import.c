@@ -144,14 +144,24 @@ struct writer {
  * Only keys found are kept: a later row may create a missing one. */
 #define KNOWN_MAX (1 << 18)
 
+/* When a check of the rows against a table reads all of its keys at once
+ * rather than each as a row names it (time_to_scan()). */
+struct scan_plan {
+	const char *table;
+	unsigned long asked;	/* the lookups one at a time so far */
+	unsigned long at;	/* read all when they reach it; 0: read */
+};
+
 /* A reference lookup, with the last answer kept: ids repeat. */
 struct ref {
 	int col;
+	const struct entity *to;	/* the table referred to */
 	struct db_stmt *find;
 	char last[ENTITY_ID_MAX + 1];
 	int last_found, valid;
 	char currency[4];
 	struct keyset *known;
+	struct scan_plan scan;		/* of the keys of `to` */
 };
 
 #define MEANING_MAX 4		/* checks of meaning of one entity */
@@ -230,6 +240,7 @@ struct importer {
 	struct db_stmt *meaning[MEANING_MAX];
 	const struct meaning *meaning_of[MEANING_MAX];
 	struct keyset *meaning_fits[MEANING_MAX];	/* NULL: none */
+	struct scan_plan fits_scan[MEANING_MAX];
 	int meaning_col[MEANING_MAX][2];	/* column, other (-1: none) */
 	int nmeaning;
 	struct db_stmt *tier_line;	/* prices: where each row came from */
@@ -648,12 +659,90 @@ parse_row(struct importer *im, const struct csv_record *rec, int decimals)
 
 /* ---- references ---------------------------------------------------------- */
 
+static const char *
+table_for_ref(const struct entity *e)
+{
+	return e->parent_table != NULL ? e->parent_table : e->table;
+}
+
+/*
+ * The referenced keys, read in one scan (time_to_scan()).  The import
+ * vouches for its references (db_references_vouch()), so a key is known
+ * only where the database would find it too: one that is not text (a
+ * BLOB another program wrote) is not the key a field of text names.
+ */
+static void
+preload_ref(struct db *db, struct ref *r)
+{
+	const char *key = entity_ref_key(r->to)->db;
+	struct sbuf sql = { .n = 0 };
+	struct db_stmt *st;
+	int has_currency = entity_column_index(r->to, "currency") >= 0;
+
+	sb_add(&sql, "SELECT %s, %s FROM %s WHERE %s = CAST(%s AS TEXT) "
+	    "LIMIT %d", key, has_currency ? "currency" : "''",
+	    table_for_ref(r->to), key, key, KNOWN_MAX);
+	st = db_prepare(db, sql.s);
+	while (db_row(st)) {
+		char currency[4] = "";
+
+		snprintf(currency, sizeof(currency), "%s",
+		    db_text(st, 1));
+		keyset_add(r->known, db_text(st, 0),
+		    db_len(st, 0), currency);
+	}
+	db_finalize(st);
+}
+
+/* Whether to read all of table's keys at once from the start. */
+static int
+scan_plan_init(struct scan_plan *p, struct db *db, const char *table)
+{
+	p->table = table;
+	p->asked = 0;
+	p->at = (unsigned long)db_lookups_before_scan(db);
+	return p->at == 0;
+}
+
+/*
+ * Whether to read all of the table's keys now, at a lookup one at a time
+ * more: once those reach a quarter of the rows there (counted once,
+ * after the backend's first lookups).  An import of a day's payments
+ * names few of the invoices of three years, which reading them all cost
+ * more than its lookups (20,000 payments against 333,000 invoices: 38 %
+ * of the import); a large import names most of them, and one scan costs
+ * less than as many lookups.
+ */
+static int
+time_to_scan(struct db *db, struct scan_plan *p)
+{
+	struct sbuf sql = { .n = 0 };
+	struct db_stmt *st;
+
+	if (p->at == 0 || ++p->asked < p->at)
+		return 0;
+	if (p->asked == (unsigned long)db_lookups_before_scan(db)) {
+		sb_add(&sql, "SELECT count(*) FROM %s", p->table);
+		st = db_prepare(db, sql.s);
+		p->at = db_row(st) ? (unsigned long)db_int(st, 0) / 4 : 0;
+		db_finalize(st);
+		if (p->asked < p->at)
+			return 0;
+	}
+	p->at = 0;
+	return 1;
+}
+
 /* Looks a referenced key up: the last one, the keys known, the database. */
 static void
-lookup_ref(struct ref *r, const char *s, size_t len)
+lookup_ref(struct db *db, struct ref *r, const char *s, size_t len)
 {
 	const char *cur = keyset_find(r->known, s, len);
 
+	if (cur == NULL && time_to_scan(db, &r->scan)) {
+		preload_ref(db, r);
+		cur = keyset_find(r->known, s, len);
+	}
 	r->currency[0] = '\0';
 	if (cur != NULL) {
 		r->last_found = 1;
@@ -681,7 +770,7 @@ check_ref(struct importer *im, struct ref *r)
 		return;
 	if (!r->valid || strlen(r->last) != v->len ||
 	    memcmp(r->last, v->s, v->len) != 0) {
-		lookup_ref(r, v->s, v->len);
+		lookup_ref(im->db, r, v->s, v->len);
 		memcpy(r->last, v->s, v->len);
 		r->last[v->len] = '\0';
 		r->valid = 1;
@@ -1794,6 +1883,7 @@ struct meaning {
 	const char *sql;
 	const char *fmt;	/* the value, then the query's columns */
 	const char *fits;	/* NULL: the query asked every row */
+	const char *fits_from;	/* the table fits reads */
 };
 
 static const struct meaning meanings[] = {
@@ -1802,14 +1892,14 @@ static const struct meaning meanings[] = {
 	    "%s is a product of kind %s: usage is billed only for products "
 	    "of kind usage",
 	    "SELECT sku, '' FROM products WHERE kind = 'usage' AND "
-	    "sku = CAST(sku AS TEXT)" },
+	    "sku = CAST(sku AS TEXT)", "products" },
 	{ "subscriptions", "sku", NULL, 0,
 	    "SELECT kind, '' FROM products WHERE sku = ?1 AND "
 	    "kind != 'recurring'",
 	    "%s is a product of kind %s: only a recurring product can be "
 	    "subscribed to",
 	    "SELECT sku, '' FROM products WHERE kind = 'recurring' AND "
-	    "sku = CAST(sku AS TEXT)" },
+	    "sku = CAST(sku AS TEXT)", "products" },
 	{ "payments", "invoice_id", "account_id", 0,
 	    "SELECT account_id, ?2 FROM invoices WHERE invoice_id = ?1 AND "
 	    "account_id != ?2",
@@ -1817,7 +1907,7 @@ static const struct meaning meanings[] = {
 	    "'%s'",
 	    "SELECT invoice_id, account_id FROM invoices WHERE "
 	    "invoice_id = CAST(invoice_id AS TEXT) AND "
-	    "account_id = CAST(account_id AS TEXT)" },
+	    "account_id = CAST(account_id AS TEXT)", "invoices" },
 	{ "stage_history", "opportunity_id", "account_id", 0,
 	    "SELECT account_id, ?2 FROM opportunities WHERE "
 	    "opportunity_id = ?1 AND account_id != ?2",
@@ -1825,7 +1915,7 @@ static const struct meaning meanings[] = {
 	    "'%s'",
 	    "SELECT opportunity_id, account_id FROM opportunities WHERE "
 	    "opportunity_id = CAST(opportunity_id AS TEXT) AND "
-	    "account_id = CAST(account_id AS TEXT)" },
+	    "account_id = CAST(account_id AS TEXT)", "opportunities" },
 	/* A contract of one account: the subscriptions and the renewals
 	 * that name it are of that account too (the references of
 	 * (account_id, contract_id) that lib/SCALE-OUT section 2 makes). */
@@ -1836,7 +1926,7 @@ static const struct meaning meanings[] = {
 	    "account '%s'",
 	    "SELECT contract_id, account_id FROM contracts WHERE "
 	    "contract_id = CAST(contract_id AS TEXT) AND "
-	    "account_id = CAST(account_id AS TEXT)" },
+	    "account_id = CAST(account_id AS TEXT)", "contracts" },
 	{ "contracts", "renewal_of", "account_id", 0,
 	    "SELECT account_id, ?2 FROM contracts WHERE contract_id = ?1 AND "
 	    "account_id != ?2",
@@ -1844,7 +1934,7 @@ static const struct meaning meanings[] = {
 	    "'%s'",
 	    "SELECT contract_id, account_id FROM contracts WHERE "
 	    "contract_id = CAST(contract_id AS TEXT) AND "
-	    "account_id = CAST(account_id AS TEXT)" },
+	    "account_id = CAST(account_id AS TEXT)", "contracts" },
 	/* The rows that would refer to an updated row are looked for only
 	 * when the update changes what they depend on: a scan of usage or
 	 * payments, which have no index by product or invoice, then. */
@@ -1855,7 +1945,7 @@ static const struct meaning meanings[] = {
 	    "a.payment_id = p.payment_id AND i.invoice_id = a.invoice_id AND "
 	    "i.account_id != ?1 LIMIT 1",
 	    "%s, but the payment pays invoice '%s' of account '%s'",
-	    NULL },
+	    NULL, NULL },
 	{ "products", "kind", "sku", 1,
 	    "SELECT 'usage event', u.event_id FROM products p CROSS JOIN usage u "
 	    "WHERE p.sku = ?2 AND p.kind = 'usage' AND ?1 != 'usage' AND "
@@ -1864,7 +1954,7 @@ static const struct meaning meanings[] = {
 	    "p.kind != ?1 AND ?1 != 'recurring' AND s.sku = ?2 LIMIT 1",
 	    "%s does not fit %s '%s' of this product (usage events are of "
 	    "usage products, subscriptions of recurring ones)",
-	    NULL },
+	    NULL, NULL },
 	{ "invoices", "account_id", "invoice_id", 1,
 	    "SELECT p.payment_id, p.account_id FROM invoices i CROSS JOIN "
 	    "payments p WHERE i.invoice_id = ?2 AND i.account_id != ?1 AND "
@@ -1872,7 +1962,7 @@ static const struct meaning meanings[] = {
 	    "(SELECT payment_id FROM payment_applications WHERE "
 	    "invoice_id = ?2)) LIMIT 1",
 	    "%s, but payment '%s' of account '%s' names or pays this invoice",
-	    NULL },
+	    NULL, NULL },
 	{ "contracts", "account_id", "contract_id", 1,
 	    "SELECT 'subscription', s.subscription_id FROM contracts k "
 	    "CROSS JOIN subscriptions s WHERE k.contract_id = ?2 AND "
@@ -1882,7 +1972,7 @@ static const struct meaning meanings[] = {
 	    "k.account_id != ?1 AND r.renewal_of = ?2 AND r.account_id != ?1 "
 	    "LIMIT 1",
 	    "%s, but %s '%s' of another account names this contract",
-	    NULL },
+	    NULL, NULL },
 };
 
 /* The key of a check's values in its set of those that fit: the value,
@@ -1901,7 +1991,7 @@ fits_key(char *buf, const char *a, size_t alen, const char *b, size_t blen)
 	return alen + 1 + blen;
 }
 
-/* The values that fit check i, read up front (struct meaning). */
+/* The values that fit check i, read at once (struct meaning). */
 static void
 preload_fits(struct importer *im, int i)
 {
@@ -1911,7 +2001,6 @@ preload_fits(struct importer *im, int i)
 	char key[2 * ENTITY_ID_MAX + 2];
 	size_t n;
 
-	im->meaning_fits[i] = keyset_new(KNOWN_MAX);
 	sb_add(&sql, "%s LIMIT %d", m->fits, KNOWN_MAX);
 	st = db_prepare(im->db, sql.s);
 	while (db_row(st))
@@ -1957,8 +2046,12 @@ meaning_init(struct importer *im)
 		im->meaning_col[im->nmeaning][1] = m->other != NULL ?
 		    entity_column_index(im->e, m->other) : -1;
 		im->meaning[im->nmeaning] = db_prepare(im->db, m->sql);
-		if (m->fits != NULL)
-			preload_fits(im, im->nmeaning);
+		if (m->fits != NULL) {
+			im->meaning_fits[im->nmeaning] = keyset_new(KNOWN_MAX);
+			if (scan_plan_init(&im->fits_scan[im->nmeaning], im->db,
+			    m->fits_from))
+				preload_fits(im, im->nmeaning);
+		}
 		im->nmeaning++;
 	}
 	if (strcmp(im->e->name, "prices") == 0) {
@@ -1991,6 +2084,12 @@ check_meaning(struct importer *im)
 
 		if (v->kind != V_TEXT || fits(im, i))
 			continue;
+		if (m->fits != NULL && time_to_scan(im->db,
+		    &im->fits_scan[i])) {
+			preload_fits(im, i);
+			if (fits(im, i))
+				continue;
+		}
 		bind_value(st, 1, v);
 		if (im->meaning_col[i][1] >= 0)
 			bind_value(st, 2, &im->val[im->meaning_col[i][1]]);
@@ -2127,12 +2226,6 @@ close_rejects(struct importer *im, int keep)
 }
 
 /* ---- one file ------------------------------------------------------------- */
-
-static const char *
-table_for_ref(const struct entity *e)
-{
-	return e->parent_table != NULL ? e->parent_table : e->table;
-}
 
 static void
 list_columns(const struct entity *e, char *buf, size_t size)
@@ -2516,36 +2609,6 @@ check_invoice_sizes(struct importer *im)
 
 /* ---- the call ------------------------------------------------------------ */
 
-/*
- * The referenced keys are read in one scan up front: a large import names
- * most of them, and one scan costs less than as many random lookups.  The
- * import vouches for its references (db_references_vouch()), so a key is
- * known only where the database would find it too: one that is not text
- * (a BLOB another program wrote) is not the key a field of text names.
- */
-static void
-preload_ref(struct importer *im, struct ref *r, const struct entity *re)
-{
-	const char *key = entity_ref_key(re)->db;
-	struct sbuf sql = { .n = 0 };
-	struct db_stmt *st;
-	int has_currency = entity_column_index(re, "currency") >= 0;
-
-	sb_add(&sql, "SELECT %s, %s FROM %s WHERE %s = CAST(%s AS TEXT) "
-	    "LIMIT %d", key, has_currency ? "currency" : "''",
-	    table_for_ref(re), key, key, KNOWN_MAX);
-	st = db_prepare(im->db, sql.s);
-	while (db_row(st)) {
-		char currency[4] = "";
-
-		snprintf(currency, sizeof(currency), "%s",
-		    db_text(st, 1));
-		keyset_add(r->known, db_text(st, 0),
-		    db_len(st, 0), currency);
-	}
-	db_finalize(st);
-}
-
 static void
 refs_init(struct importer *im)
 {
@@ -2568,7 +2631,9 @@ refs_init(struct importer *im)
 		    table_for_ref(re), entity_ref_key(re)->db);
 		r->find = db_prepare(im->db, sql.s);
 		r->known = keyset_new(KNOWN_MAX);
-		preload_ref(im, r, re);
+		r->to = re;
+		if (scan_plan_init(&r->scan, im->db, table_for_ref(re)))
+			preload_ref(im->db, r);
 		if (strcmp(c->ref, "accounts") == 0)
 			im->account_ref = im->nref;
 		im->nref++;
