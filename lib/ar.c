@@ -491,12 +491,12 @@ struct invoice_sums {
 	int has_line;
 };
 
+/* The sums of an invoice by st, sql_invoice_sums prepared (and reset
+ * here for the next). */
 static void
-invoice_sums(struct db *db, const char *invoice, int line,
+sums_of(struct db_stmt *st, const char *invoice, int line,
     struct invoice_sums *sum)
 {
-	struct db_stmt *st = db_prepare(db, sql_invoice_sums);
-
 	db_bind_text(st, 1, invoice);
 	db_bind_int(st, 2, line);
 	memset(sum, 0, sizeof(*sum));
@@ -509,6 +509,16 @@ invoice_sums(struct db *db, const char *invoice, int line,
 		sum->has_line = db_int(st, 4) > 0;
 		sum->paid = db_int(st, 5);
 	}
+	db_reset(st);
+}
+
+static void
+invoice_sums(struct db *db, const char *invoice, int line,
+    struct invoice_sums *sum)
+{
+	struct db_stmt *st = db_prepare(db, sql_invoice_sums);
+
+	sums_of(st, invoice, line, sum);
 	db_finalize(st);
 }
 
@@ -625,6 +635,30 @@ ar_credit(struct db *db, const char *invoice, const struct ar_opts *o)
 	return db_finish(db, "credit", o->arguments, &ch);
 }
 
+/* The statements of a verb that takes invoices one by one, each
+ * prepared once for all of them. */
+struct by_invoice {
+	struct db *db;
+	struct db_stmt *find, *sums, *set_status;
+};
+
+static void
+by_invoice_open(struct by_invoice *b, struct db *db, int voiding)
+{
+	b->db = db;
+	b->find = db_prepare(db, sql_invoice);
+	b->sums = voiding ? db_prepare(db, sql_invoice_sums) : NULL;
+	b->set_status = voiding ? db_prepare(db, sql_set_status) : NULL;
+}
+
+static void
+by_invoice_close(struct by_invoice *b)
+{
+	db_finalize(b->find);
+	db_finalize(b->sums);
+	db_finalize(b->set_status);
+}
+
 /*
  * The invoice an argument or a stdin row names, into id (ENTITY_ID_MAX + 1
  * bytes) and its stored status (16 bytes): 1 when it exists; else the
@@ -632,20 +666,19 @@ ar_credit(struct db *db, const char *invoice, const struct ar_opts *o)
  * stop).
  */
 static int
-find_invoice(struct db *db, const struct csv_field *f, unsigned long line,
-    char *id, char *status)
+find_invoice(struct by_invoice *b, const struct csv_field *f,
+    unsigned long line, char *id, char *status)
 {
-	struct db_stmt *st;
+	struct db_stmt *st = b->find;
 	int found;
 
 	if ((found = csv_id(cli_data_error, line ? "stdin" : NULL, line,
 	    "invoice_id", &f[0], 0, id)) != 1)
 		return found;
-	st = db_prepare(db, sql_invoice);
 	db_bind_text(st, 1, id);
 	if ((found = db_row(st)))
 		snprintf(status, 16, "%s", db_text(st, 2));
-	db_finalize(st);
+	db_reset(st);
 	if (!found)
 		return cli_data_error(line ? "stdin" : NULL, line, NULL,
 		    "invoice '%s' does not exist", id) ? 0 : -1;
@@ -655,28 +688,27 @@ find_invoice(struct db *db, const struct csv_field *f, unsigned long line,
 static int
 void_one(void *arg, const struct csv_field *f, unsigned long line)
 {
-	struct db *db = arg;
-	struct db_stmt *st;
+	struct by_invoice *b = arg;
+	struct db_stmt *st = b->set_status;
 	char id[ENTITY_ID_MAX + 1], status[16];
 	struct invoice_sums sum;
 	int found;
 
-	if ((found = find_invoice(db, f, line, id, status)) != 1)
+	if ((found = find_invoice(b, f, line, id, status)) != 1)
 		return found;
 	if (strcmp(status, "void") == 0)
 		return cli_data_error(line ? "stdin" : NULL, line, NULL,
 		    "invoice '%s' is void already", id) ? 0 : -1;
-	invoice_sums(db, id, 0, &sum);
+	sums_of(b->sums, id, 0, &sum);
 	if (sum.paid != 0)
 		return cli_data_error(line ? "stdin" : NULL, line, NULL,
 		    "invoice '%s' has payments applied: credit it instead", id)
 		    ? 0 : -1;
-	st = db_prepare(db, sql_set_status);
 	db_bind_text(st, 1, id);
 	db_bind_text(st, 2, "void");
 	db_done(st);
-	db_finalize(st);
-	db_keys_add(db, id);
+	db_reset(st);
+	db_keys_add(b->db, id);
 	return 0;
 }
 
@@ -688,6 +720,7 @@ ar_void(struct db *db, const struct csv_input *in, const struct ar_opts *o)
 	static const char *const columns[] = { "invoice_id" };
 	struct db_changes ch = { .n = 0 };
 	struct csv_rows ids;
+	struct by_invoice b;
 
 	if (csv_collect(in, cli_data_error, columns, 1, 1, 1, &ids) != 0) {
 		csv_rows_free(&ids);
@@ -695,7 +728,9 @@ ar_void(struct db *db, const struct csv_input *in, const struct ar_opts *o)
 	}
 	db_begin(db);
 	db_keys_open(db);
-	csv_rows_each(&ids, void_one, db);
+	by_invoice_open(&b, db, 1);
+	csv_rows_each(&ids, void_one, &b);
+	by_invoice_close(&b);
 	db_changes_add(&ch, "invoices", 0, (long)ids.n, 0);
 	csv_rows_free(&ids);
 	if (cli_data_errors() == 0)
@@ -974,37 +1009,61 @@ write_list(struct db *db, const struct ar_opts *o, int only)
 static int
 keep_invoice(void *arg, const struct csv_field *f, unsigned long line)
 {
-	struct db *db = arg;
+	struct by_invoice *b = arg;
 	char id[ENTITY_ID_MAX + 1], status[16];
 	int found;
 
-	if ((found = find_invoice(db, f, line, id, status)) != 1)
+	if ((found = find_invoice(b, f, line, id, status)) != 1)
 		return found;
-	db_keys_add(db, id);
+	db_keys_add(b->db, id);
 	return 0;
 }
 
-/* Keeps the invoices that in names in out_keys: 0, or -1 after an
- * error was reported. */
+/*
+ * Keeps the invoices that in names (none: in NULL) in out_keys, and
+ * begins the read that the caller commits: its lookups and the list are
+ * one snapshot, and the keys kept one transaction rather than one each
+ * (100,000 invoices shown: 8.5 s, now 0.7 s).  They are read whole first:
+ * the command before in a pipe has committed when it has written them.
+ * 0, or -1 after an error was reported, the read then ended.
+ */
 static int
-keep_named(struct db *db, const struct csv_input *in)
+begin_named(struct db *db, const struct csv_input *in)
 {
 	static const char *const columns[] = { "invoice_id" };
-	struct csv_rows ids;
+	struct csv_rows ids = { .n = 0 };
+	struct by_invoice b;
 
-	if (csv_collect(in, cli_data_error, columns, 1, 1, 1, &ids) == 0)
-		csv_rows_each(&ids, keep_invoice, db);
+	db_keys_open(db);
+	if (in != NULL && csv_collect(in, cli_data_error, columns, 1, 1, 1,
+	    &ids) != 0) {
+		csv_rows_free(&ids);
+		return -1;
+	}
+	db_begin_read(db);
+	if (in != NULL) {
+		by_invoice_open(&b, db, 0);
+		csv_rows_each(&ids, keep_invoice, &b);
+		by_invoice_close(&b);
+	}
 	csv_rows_free(&ids);
-	return cli_data_errors() > 0 ? -1 : 0;
+	if (cli_data_errors() > 0) {
+		db_rollback(db);
+		return -1;
+	}
+	return 0;
 }
 
 int
 ar_list(struct db *db, const struct csv_input *in, const struct ar_opts *o)
 {
-	db_keys_open(db);
-	if (in != NULL && keep_named(db, in) != 0)
+	int rc;
+
+	if (begin_named(db, in) != 0)
 		return CLI_EDATA;
-	return write_list(db, o, in != NULL);
+	rc = write_list(db, o, in != NULL);
+	db_commit(db);
+	return rc;
 }
 
 /* The invoices of an export of lines, with their status as list shows it
@@ -1026,16 +1085,21 @@ int
 ar_export(struct db *db, const struct csv_input *in, const struct ar_opts *o)
 {
 	struct db_stmt *keep;
+	int rc;
 
-	db_keys_open(db);
-	if (in != NULL && keep_named(db, in) != 0)
+	if (begin_named(db, in) != 0)
 		return CLI_EDATA;
-	if (!o->lines)
-		return write_list(db, o, in != NULL);
-	db_temp_table(db, "export_status", "key TEXT PRIMARY KEY, status TEXT");
-	keep = db_prepare(db, sql_keep_status);
-	each_listed(db, o, in != NULL, keep_listed, keep);
-	db_finalize(keep);
-	return export_given(db, entity_find("invoices"), o->out,
-	    "export_status", "status") == 0 ? CLI_OK : CLI_EIO;
+	if (!o->lines) {
+		rc = write_list(db, o, in != NULL);
+	} else {
+		db_temp_table(db, "export_status",
+		    "key TEXT PRIMARY KEY, status TEXT");
+		keep = db_prepare(db, sql_keep_status);
+		each_listed(db, o, in != NULL, keep_listed, keep);
+		db_finalize(keep);
+		rc = export_given(db, entity_find("invoices"), o->out,
+		    "export_status", "status") == 0 ? CLI_OK : CLI_EIO;
+	}
+	db_commit(db);
+	return rc;
 }

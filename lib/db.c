@@ -999,22 +999,26 @@ db_unknown_ids(struct db *db, const char *table, const char *column,
 	return unknown;
 }
 
+/* The insert is prepared once: a verb adds a key for each row it makes
+ * (db_close() finalizes it with the connection's other statements). */
 void
 db_keys_open(struct db *db)
 {
 	db_temp_table(db, "out_keys", "key TEXT PRIMARY KEY");
+	if (db->keys_add == NULL)
+		db->keys_add = db_prepare(db, "INSERT INTO out_keys (key) "
+		    "VALUES (?1) ON CONFLICT DO NOTHING");
 }
 
 int
 db_keys_add(struct db *db, const char *key)
 {
-	struct db_stmt *st = db_prepare(db, "INSERT INTO out_keys (key) "
-	    "VALUES (?1) ON CONFLICT DO NOTHING");
+	struct db_stmt *st = db->keys_add;
 	int added;
 
 	db_bind_text(st, 1, key);
 	db_done(st);
 	added = db_changes(st) > 0;
-	db_finalize(st);
+	db_reset(st);
 	return added;
 }

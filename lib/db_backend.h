@@ -21,6 +21,7 @@ struct db {
 	const struct db_ops *ops;
 	int shared, busy_ms;
 	struct db_stmt *stmts;	/* prepared on it, not yet finalized */
+	struct db_stmt *keys_add;	/* db_keys_add()'s, once prepared */
 	/* set by a backend whose connection takes one call at a time when
 	 * it is shared (PostgreSQL's): db.c holds it, a recursive mutex,
 	 * through every call that reaches the connection */

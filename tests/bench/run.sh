@@ -28,8 +28,11 @@
 #           run on a database of the subscriptions alone (ratio <= 1.25)
 #           and against one INSERT ... SELECT of the sqlite3 shell writing
 #           the month's charges of the same subscriptions into its
-#           invoice lines (peer-run.sql, ratio <= 1.0); and, for
-#           information, the same period again, which bills nothing;
+#           invoice lines (peer-run.sql, ratio <= 1.0); the same run on
+#           the company billed by revops-invoice run for the 23 months
+#           before (ratio <= 1.25 to the one on the subscriptions alone);
+#           and, for information, the same period again, which bills
+#           nothing;
 #   aging   revops-invoice aging --as-of 2026-12-31 and
 #   schedule  revops-invoice schedule over the $BENCH_ROWS invoice lines and
 #           their payments (payments.csv) applied, each against the same
@@ -139,6 +142,12 @@ sys.exit(rc)' "$dir/.rss" "$@" >"$log" 2>&1 ;;
 		tail -n 5 "$log" >&2
 		failed=1
 	fi
+}
+
+# month_add YYYY-MM N: the month N months after (N < 0: before).
+month_add() {
+	echo "$1" | awk -F- -v n="$2" '{ m = $1 * 12 + $2 - 1 + n
+	    printf "%04d-%02d\n", int(m / 12), m % 12 + 1 }'
 }
 
 # median N...: the middle one of the numbers.
@@ -604,12 +613,28 @@ if ! "$import" -D "$dir/hist.db" invoices "$dir/invoices.csv" \
 	exit 1
 fi
 t2=$(now)
+# The same company billed by revops itself for the 23 months before: its
+# billing records, invoices and lines are those of the runs.
+rm -f "$dir/billed.db" "$dir/billed.db-wal" "$dir/billed.db-shm"
+cp "$dir/bill.db" "$dir/billed.db" || exit 2
+m=-23
+while [ $m -lt 0 ]; do
+	if ! "$invoice" -D "$dir/billed.db" run --period \
+	    "$(month_add "$bperiod" $m)" >/dev/null 2>>"$dir/setup.log"; then
+		cat "$dir/setup.log" >&2
+		echo "run.sh: the setup of the months billed failed" >&2
+		exit 1
+	fi
+	m=$((m + 1))
+done
+t3=$(now)
 echo "setup, not in the figures: revops-import tax_rates + subscriptions" \
     "(with the prices above) in $(secs $((t1 - t0))) s; revops-import" \
     "invoices + payments and revops-invoice apply --as-of $applyday" \
     "($(($(wc -l <"$dir/apply.out") - 1)) applications), and the same" \
     "into a copy of the subscriptions' database (the history), in" \
-    "$(secs $((t2 - t1))) s"
+    "$(secs $((t2 - t1))) s; the 23 months before $bperiod billed by" \
+    "revops-invoice run into another copy in $(secs $((t3 - t2))) s"
 echo
 
 # too_slow NS TARGET-S: the run took more than 10 times its target.
@@ -653,9 +678,11 @@ hist_copy() {
 }
 
 # The first run bills, then the same period again bills nothing: the
-# second run's output is the header alone.  Between them, the same run
-# on the company with its history, and the peer on it.
+# second run's output is the header alone.  Before them, the same run on
+# the company with its history, and the peer on it; after, on the company
+# billed by revops for 23 months.
 btimes= bpeaks= b2times= b2peaks= blines= htimes= hpeaks= itimes= ipeaks=
+ytimes= ypeaks=
 i=0
 while [ $i -lt $runs ]; do
 	hist_copy
@@ -683,6 +710,7 @@ while [ $i -lt $runs ]; do
 	fi
 	bslow=$ns
 	bill_trial bill2.out
+	b2slow=$ns
 	b2times="$b2times $ns"
 	b2peaks="$b2peaks ${kib:-0}"
 	if [ "$(wc -l <"$dir/bill2.out")" -ne 1 ] ||
@@ -692,8 +720,14 @@ while [ $i -lt $runs ]; do
 		head -n 3 "$dir/bill2.out" >&2
 		failed=1
 	fi
+	rm -f "$dir/run.db" "$dir/run.db-wal" "$dir/run.db-shm"
+	cp "$dir/billed.db" "$dir/run.db" || exit 2
+	bill_trial billed.out
+	ytimes="$ytimes $ns"
+	ypeaks="$ypeaks ${kib:-0}"
+	[ $i -eq 0 ] && ylines=$(($(wc -l <"$dir/billed.out") - 1))
 	i=$((i + 1))
-	{ too_slow "$bslow" 1 || too_slow "$ns" 1; } && break
+	{ too_slow "$bslow" 1 || too_slow "$b2slow" 1; } && break
 done
 bruns=$i
 
@@ -829,6 +863,13 @@ echo "  $plines lines made (no proration, no tax); ratio revops / peer" \
     "(target <= 1.0) $(verdict "$hmed <= $imed")"
 runs_of "history" $htimes
 runs_of "peer" $itimes
+ymed=$(median $ytimes)
+printf "$line" "  the same, 23 months billed by revops" "$(secs "$ymed")" \
+    "$(peak_mib "$(max $ypeaks)")" "<= 1.25 (a)" \
+    "$(verdict "$ymed <= 1.25 * $bmed")"
+echo "  $ylines invoice lines made; ratio to the run without history" \
+    "$(awk -v a="$ymed" -v b="$bmed" 'BEGIN { printf "%.2f", a / b }')"
+runs_of "billed" $ytimes
 printf "$line" "aging --as-of $asof, $rows lines" "$(secs "$amed")" \
     "$(peak_mib "$apeak")" "<= 0.5" ""
 echo "  $arows rows (accounts with a balance, and totals)"
@@ -1035,18 +1076,13 @@ echo
 echo "scaling: revops-metrics by months, median of $runs runs"
 line='%-7s %9s %9s\n'
 printf "$line" months seconds "peak MiB"
-# months_to N: the month N - 1 months before $mto.
-months_to() {
-	echo "$mto" | awk -F- -v n="$1" '{ m = $1 * 12 + $2 - 1 - (n - 1)
-	    printf "%04d-%02d\n", int(m / 12), m % 12 + 1 }'
-}
-metric_runs "$(months_to 12)"
+metric_runs "$(month_add "$mto" -11)"
 t12=$med
 printf "$line" 12 "$(secs "$med")" "$(peak_mib "$peak")"
-metric_runs "$(months_to 120)"
+metric_runs "$(month_add "$mto" -119)"
 t120=$med
 printf "$line" 120 "$(secs "$med")" "$(peak_mib "$peak")"
-metric_runs "$(months_to 1200)"
+metric_runs "$(month_add "$mto" -1199)"
 t1200=$med
 printf "$line" 1200 "$(secs "$med")" "$(peak_mib "$peak")"
 expect_lines "$dir/months.out" 1200
@@ -1148,7 +1184,7 @@ sh "$(dirname "$0")/pg.sh" "$bindir" "$gen" || failed=1
 
 rm -f "$dir/.rss" "$dir/revops-import" "$dir/revops-quote" \
     "$dir/revops-invoice" "$dir/quote.out" "$dir/mlr.out" "$dir/bill.out" \
-    "$dir/bill2.out" "$dir/hist.out" "$dir/peer-run.out" "$dir/aging.out" \
+    "$dir/bill2.out" "$dir/hist.out" "$dir/billed.out" "$dir/billed.db" "$dir/peer-run.out" "$dir/aging.out" \
     "$dir/schedule.out" "$dir/apply.out" "$dir/revops-metrics" \
     "$dir/metrics.out" "$dir/peer-mrr.out" "$dir/hist.db" "$dir/run.db" \
     "$dir/peer.out"
