@@ -2,9 +2,12 @@
  * out: csv, tsv and jsonl cells go straight to the stdio stream as they
  * come, with no allocation per cell: each cell is scanned once for the
  * bytes that matter to the format (a 256-entry table for csv and tsv)
- * and written in runs.  A table is different: its column
- * widths are known only at the end, so its cells are copied into one
- * growing arena and written by out_finish().
+ * and written in runs.  A table is different: its column widths are
+ * those of its cells, so they are copied into an arena and written a
+ * block of TABLE_BLOCK rows at a time, each with the widths of all the
+ * rows so far; a block that needs wider columns than the one before has
+ * the header again over it, after a blank line.  Its memory is that of a
+ * block, not of the output (1,600,000 priced lines held 736 MB).
  *
  * Every row has exactly ncolumns cells: out_end_row() pads a short row
  * with NULLs and cells past the last column are dropped.  A NULL pointer
@@ -30,6 +33,8 @@
 #include "out.h"
 
 enum kind { K_NULL, K_TEXT, K_NUMBER };
+
+#define TABLE_BLOCK 1000
 
 struct cell {			/* a table cell held until out_finish() */
 	size_t off;		/* into arena */
@@ -60,6 +65,8 @@ struct out {
 	char *arena;
 	size_t arenalen, arenacap;
 	size_t *width;		/* per column, in code points as shown */
+	size_t *shown;		/* the widths of the last block written */
+	size_t blocks;		/* written */
 	unsigned char *seen;	/* per column, 1 << kind for kinds seen */
 	int oom;		/* a table cell could not be held */
 };
@@ -551,28 +558,6 @@ out_decimal(struct out *o, int64_t v, int scale)
 	out_number(o, buf, money_format(buf, v, scale, '.'));
 }
 
-void
-out_end_row(struct out *o)
-{
-	while (o->col < o->ncolumns)
-		out_null(o);
-	switch (o->format) {
-	case OUT_CSV:
-	case OUT_TSV:
-		put_str(o->fp, o->eol);
-		break;
-	case OUT_JSONL:
-		if (o->ncolumns == 0)
-			putc_unlocked('{', o->fp);
-		put(o->fp, "}\n", 2);
-		break;
-	case OUT_TABLE:
-		break;
-	}
-	o->col = 0;
-	(void)cli_output_ok(o->fp);
-}
-
 /*
  * One table cell padded to the column width.  Blanks are owed in *pending
  * and written only before something visible, so no line ends in blanks
@@ -602,10 +587,14 @@ put_table(struct out *o)
 {
 	const struct cell *c;
 	size_t i, j, nrows, pending;
+	int wider = o->blocks > 0 && memcmp(o->shown, o->width,
+	    o->ncolumns * sizeof(*o->width)) != 0;
 
 	if (o->ncolumns == 0)
 		return;
-	if (o->header) {
+	if (o->header && (o->blocks == 0 || wider)) {
+		if (wider)
+			putc_unlocked('\n', o->fp);
 		/* A column of numbers has its name over the numbers. */
 		pending = 0;
 		for (j = 0; j < o->ncolumns; j++)
@@ -634,6 +623,33 @@ put_table(struct out *o)
 			    c->kind == K_NUMBER && o->comma, &pending);
 		putc_unlocked('\n', o->fp);
 	}
+	memcpy(o->shown, o->width, o->ncolumns * sizeof(*o->width));
+	o->blocks++;
+	o->ncells = o->arenalen = 0;
+}
+
+void
+out_end_row(struct out *o)
+{
+	while (o->col < o->ncolumns)
+		out_null(o);
+	switch (o->format) {
+	case OUT_CSV:
+	case OUT_TSV:
+		put_str(o->fp, o->eol);
+		break;
+	case OUT_JSONL:
+		if (o->ncolumns == 0)
+			putc_unlocked('{', o->fp);
+		put(o->fp, "}\n", 2);
+		break;
+	case OUT_TABLE:
+		if (o->ncells >= TABLE_BLOCK * o->ncolumns && o->ncolumns > 0)
+			put_table(o);
+		break;
+	}
+	o->col = 0;
+	(void)cli_output_ok(o->fp);
 }
 
 /* "name": for every column, escaped once here rather than per cell. */
@@ -682,6 +698,7 @@ out_new(FILE *fp, const struct out_opts *opts, const char *const *columns,
 	o->special['"'] = o->special['\r'] = o->special['\n'] = 1;
 	if ((o->columns = calloc(ncolumns + 1, sizeof(*o->columns))) == NULL ||
 	    (o->width = calloc(ncolumns + 1, sizeof(*o->width))) == NULL ||
+	    (o->shown = calloc(ncolumns + 1, sizeof(*o->shown))) == NULL ||
 	    (o->seen = calloc(ncolumns + 1, 1)) == NULL)
 		goto fail;
 	for (j = 0; j < ncolumns; j++) {
@@ -712,10 +729,9 @@ fail:
 int
 out_finish(struct out *o)
 {
-	if (o->format == OUT_TABLE) {
+	/* the rows left, or an empty table's header */
+	if (o->format == OUT_TABLE && (o->ncells > 0 || o->blocks == 0))
 		put_table(o);
-		o->ncells = o->arenalen = 0;
-	}
 	(void)fflush(o->fp);
 	if (!cli_output_ok(o->fp))
 		return -1;
@@ -742,6 +758,7 @@ out_free(struct out *o)
 	free(o->cells);
 	free(o->arena);
 	free(o->width);
+	free(o->shown);
 	free(o->seen);
 	free(o);
 }

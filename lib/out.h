@@ -3,7 +3,8 @@
  *
  * Formats: csv (RFC 4180, minimal quoting, LF), tsv (the same with a TAB),
  * jsonl (one object per row), table (aligned columns for a person; rows are
- * held until out_finish()).  A NULL cell is written empty; an empty string
+ * held a block of 1,000 at a time, the rest until out_finish(); a block
+ * that needs wider columns has the header again over it).  A NULL cell is written empty; an empty string
  * is written "" in csv/tsv so that it reads back as an empty string, not
  * NULL.  excel: UTF-8 BOM, CRLF, and every text cell but the header's as
  * ="TEXT", which a spreadsheet shows as that text and never takes for a

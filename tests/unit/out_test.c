@@ -551,6 +551,53 @@ START_TEST(table_many_rows)
 }
 END_TEST
 
+/* A table is written 1,000 rows at a time: a block that needs wider
+ * columns has a blank line and the header again over it (none without
+ * a header), the rows before it keeping their widths. */
+static void
+check_wider_block(const struct out_opts *opts, const char *head1,
+    const char *head2)
+{
+	static const char *const cols[] = { "t", "n" };
+	static const char line[] = "ab  1\n", last[] = "abcdef  12345\n";
+	struct out *o;
+	FILE *fp;
+	char *buf = NULL, *p;
+	size_t len = 0, i, ll = sizeof(line) - 1;
+	size_t h1 = strlen(head1), h2 = strlen(head2);
+
+	ck_assert_ptr_nonnull(fp = open_memstream(&buf, &len));
+	ck_assert_ptr_nonnull(o = out_new(fp, opts, cols, NELEM(cols)));
+	for (i = 0; i < 1000; i++) {
+		out_text(o, "ab", 2);
+		out_number(o, "1", 1);
+		out_end_row(o);
+	}
+	out_text(o, "abcdef", 6);
+	out_number(o, "12345", 5);
+	out_end_row(o);
+	ck_assert_int_eq(out_finish(o), 0);
+	out_free(o);
+	fclose(fp);
+	ck_assert_uint_eq(len, h1 + 1000 * ll + h2 + sizeof(last) - 1);
+	check_bytes(buf, h1, head1, h1);
+	for (p = buf + h1, i = 0; i < 1000; i++, p += ll)
+		ck_assert(memcmp(p, line, ll) == 0);
+	check_bytes(p, h2, head2, h2);
+	check_bytes(p + h2, sizeof(last) - 1, last, sizeof(last) - 1);
+	free(buf);
+}
+
+START_TEST(table_wider_block)
+{
+	static const struct out_opts bare = { .format = OUT_TABLE };
+
+	check_wider_block(&table, "t   n\n--  -\n",
+	    "\nt           n\n------  -----\n");
+	check_wider_block(&bare, "", "");
+}
+END_TEST
+
 /* A write error, whether met while writing or at the final flush, is
  * reported by out_finish(). */
 static void
@@ -703,6 +750,7 @@ out_suite(void)
 	tcase_add_test(tc, table_control_characters);
 	tcase_add_test(tc, table_null_row);
 	tcase_add_test(tc, table_many_rows);
+	tcase_add_test(tc, table_wider_block);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");
