@@ -205,16 +205,16 @@ expect_rows() {
 	fi
 }
 
-# revops_runs FILE: imports FILE $runs times; sets med (median ns) and
-# peak (the largest peak RSS, KiB).
-revops_runs() {
+# repeat CMD...: CMD (a trial, which sets ns and kib) $runs times; sets
+# med (the median ns) and peak (the largest peak RSS, KiB).
+repeat() {
 	times= peaks=
-	i=0
-	while [ $i -lt $runs ]; do
-		revops_trial "$1"
+	r=0
+	while [ $r -lt $runs ]; do
+		"$@"
 		times="$times $ns"
 		peaks="$peaks ${kib:-0}"
-		i=$((i + 1))
+		r=$((r + 1))
 	done
 	med=$(median $times)
 	peak=$(max $peaks)
@@ -329,14 +329,14 @@ per() {
 line='%-6s %9s %9s %14s %9s\n'
 echo "scaling: revops-import invoices (a first load), median of $runs runs"
 printf "$line" size lines seconds "s per 1M lines" "peak MiB"
-revops_runs "$dir/invoices-64.csv"
+repeat revops_trial "$dir/invoices-64.csv"
 m64=$med
 printf "$line" 1/64 "$rows64" "$(secs "$m64")" "$(per "$m64" "$rows64")" \
     "$(peak_mib "$peak")"
-revops_runs "$dir/invoices-16.csv"
+repeat revops_trial "$dir/invoices-16.csv"
 printf "$line" 1/16 "$rows16" "$(secs "$med")" "$(per "$med" "$rows16")" \
     "$(peak_mib "$peak")"
-revops_runs "$dir/invoices-4.csv"
+repeat revops_trial "$dir/invoices-4.csv"
 k4=$peak
 printf "$line" 1/4 "$rows4" "$(secs "$med")" "$(per "$med" "$rows4")" \
     "$(peak_mib "$peak")"
@@ -522,17 +522,8 @@ printf '\n\n'
 # quote_runs FILE N: quote price of FILE (N lines) $runs times; sets med
 # and peak.
 quote_runs() {
-	times= peaks=
-	i=0
-	while [ $i -lt $runs ]; do
-		quote_trial "$1"
-		times="$times $ns"
-		peaks="$peaks ${kib:-0}"
-		[ $i -eq 0 ] && expect_lines "$dir/quote.out" "$2"
-		i=$((i + 1))
-	done
-	med=$(median $times)
-	peak=$(max $peaks)
+	repeat quote_trial "$1"
+	expect_lines "$dir/quote.out" "$2"
 }
 
 line='%-6s %9s %9s %14s %9s\n'
@@ -849,13 +840,18 @@ printf "$line" "  the same period again (bills none)" "$(secs "$b2med")" \
     "$(peak_mib "$b2peak")" "none" "(information)"
 runs_of "run" $btimes
 runs_of "again" $b2times
+# with_history LABEL NS KIB LINES: a run on a company with a history,
+# against the one on the subscriptions alone.
+with_history() {
+	printf "$line" "  the same $1" "$(secs "$2")" "$(peak_mib "$3")" \
+	    "<= 1.25 (a)" "$(verdict "$2 <= 1.25 * $bmed")"
+	echo "  $4 invoice lines made; ratio to the run without history" \
+	    "$(awk -v a="$2" -v b="$bmed" 'BEGIN { printf "%.2f", a / b }')"
+}
 hmed=$(median $htimes)
 imed=$(median $itimes)
-printf "$line" "  the same on the company with history" "$(secs "$hmed")" \
-    "$(peak_mib "$(max $hpeaks)")" "<= 1.25 (a)" \
-    "$(verdict "$hmed <= 1.25 * $bmed")"
-echo "  $hlines invoice lines made; ratio to the run without history" \
-    "$(awk -v a="$hmed" -v b="$bmed" 'BEGIN { printf "%.2f", a / b }')"
+with_history "on the company with history" "$hmed" "$(max $hpeaks)" \
+    "$hlines"
 printf "$line" "  sqlite3 INSERT ... SELECT, the same" "$(secs "$imed")" \
     "$(peak_mib "$(max $ipeaks)")" "peer (b)" ""
 echo "  $plines lines made (no proration, no tax); ratio revops / peer" \
@@ -864,11 +860,8 @@ echo "  $plines lines made (no proration, no tax); ratio revops / peer" \
 runs_of "history" $htimes
 runs_of "peer" $itimes
 ymed=$(median $ytimes)
-printf "$line" "  the same, 23 months billed by revops" "$(secs "$ymed")" \
-    "$(peak_mib "$(max $ypeaks)")" "<= 1.25 (a)" \
-    "$(verdict "$ymed <= 1.25 * $bmed")"
-echo "  $ylines invoice lines made; ratio to the run without history" \
-    "$(awk -v a="$ymed" -v b="$bmed" 'BEGIN { printf "%.2f", a / b }')"
+with_history "billed by revops for 23 months" "$ymed" "$(max $ypeaks)" \
+    "$ylines"
 runs_of "billed" $ytimes
 printf "$line" "aging --as-of $asof, $rows lines" "$(secs "$amed")" \
     "$(peak_mib "$apeak")" "<= 0.5" ""
@@ -922,6 +915,13 @@ t1=$(now)
 echo "setup, not in the figures: revops-import fx_rates, subscriptions," \
     "opportunities with their history and usage into a copy of the" \
     "invoices' database in $(secs $((t1 - t0))) s"
+# The movements of each month from the pairs (s, e) of each account's MRR
+# at its start and its end, in both peers.
+movements="round(sum(CASE WHEN s = 0 AND e > 0 THEN e ELSE 0 END), 2) AS new,
+    round(sum(CASE WHEN s > 0 AND e > s THEN e - s ELSE 0 END), 2) AS expansion,
+    round(sum(CASE WHEN e > 0 AND e < s THEN s - e ELSE 0 END), 2) AS contraction,
+    round(sum(CASE WHEN s > 0 AND e = 0 THEN s ELSE 0 END), 2) AS churn
+    FROM pairs GROUP BY m ORDER BY m;"
 cat >"$dir/peer-mrr.sql" <<SQL
 WITH RECURSIVE months(m) AS (SELECT '$mfrom-01' UNION ALL
     SELECT date(m, '+1 month') FROM months WHERE m < '$mto-01'),
@@ -939,11 +939,7 @@ pairs AS (SELECT e.m, ifnull(p.mrr, 0) AS s, ifnull(c.mrr, 0) AS e
     LEFT JOIN amrr p ON p.m = date(e.m, '-1 month')
     AND p.account_id = a.account_id)
 SELECT m, round(sum(e), 2) AS mrr,
-    round(sum(CASE WHEN s = 0 AND e > 0 THEN e ELSE 0 END), 2) AS new,
-    round(sum(CASE WHEN s > 0 AND e > s THEN e - s ELSE 0 END), 2) AS expansion,
-    round(sum(CASE WHEN e > 0 AND e < s THEN s - e ELSE 0 END), 2) AS contraction,
-    round(sum(CASE WHEN s > 0 AND e = 0 THEN s ELSE 0 END), 2) AS churn
-    FROM pairs GROUP BY m ORDER BY m;
+    $movements
 SQL
 
 # The same in DuckDB, from the CSV files as they come (quantities and
@@ -993,11 +989,7 @@ pairs AS (SELECT e.m, coalesce(p.mrr, 0) AS s, coalesce(c.mrr, 0) AS e
     LEFT JOIN amrr p ON p.m = CAST(e.m - INTERVAL 1 MONTH AS DATE)
     AND p.account_id = a.account_id)
 SELECT CAST(m AS VARCHAR) AS m, round(sum(e), 2) AS mrr,
-    round(sum(CASE WHEN s = 0 AND e > 0 THEN e ELSE 0 END), 2) AS new,
-    round(sum(CASE WHEN s > 0 AND e > s THEN e - s ELSE 0 END), 2) AS expansion,
-    round(sum(CASE WHEN e > 0 AND e < s THEN s - e ELSE 0 END), 2) AS contraction,
-    round(sum(CASE WHEN s > 0 AND e = 0 THEN s ELSE 0 END), 2) AS churn
-    FROM pairs GROUP BY m ORDER BY m;
+    $movements
 SQL
 fi
 
@@ -1059,17 +1051,8 @@ runs_of "sqlite3" $qtimes
 # metric_runs FROM: every metric from FROM to $mto, $runs times; sets med
 # and peak.
 metric_runs() {
-	times= peaks=
-	i=0
-	while [ $i -lt $runs ]; do
-		trial "$dir/months.out" "$dir/revops-metrics" -D "$dir/metrics.db" \
-		    --from "$1" --to "$mto"
-		times="$times $ns"
-		peaks="$peaks ${kib:-0}"
-		i=$((i + 1))
-	done
-	med=$(median $times)
-	peak=$(max $peaks)
+	repeat trial "$dir/months.out" "$dir/revops-metrics" \
+	    -D "$dir/metrics.db" --from "$1" --to "$mto"
 }
 
 echo
