@@ -1479,14 +1479,17 @@ open_file(const char *path, int flags, int shared, int busy_ms)
 	 * SQLite counts every allocation under a global mutex for
 	 * sqlite3_memory_used(), which nothing here reads; on a large import
 	 * that lock is a few per cent of the time.  The journal of one
-	 * statement, which undoes it alone on an error, stays in memory up
-	 * to 1 MiB (past 64 KiB it went to a temporary file: a batch of an
-	 * import is more, 2 GiB of writes to /var/tmp for a million lines).
+	 * statement, which undoes it alone on an error, stays in memory, as
+	 * it did while all temporary storage was: past SQLite's 64 KiB it
+	 * goes to a temporary file, and a batch of an import is more (2 GiB
+	 * of writes to /var/tmp for a million lines), and SQLite 3.40 fails
+	 * one that spills past a larger limit with SQLITE_FULL (an import
+	 * of 273,106 payments).  It holds the pages one statement changes.
 	 * (Both must be set before SQLite initialises; a second open gets
 	 * SQLITE_MISUSE, harmlessly.)
 	 */
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-	(void)sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 1 << 20);
+	(void)sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1);
 	if (sqlite3_open_v2(path, &H(db), flags | (shared ?
 	    SQLITE_OPEN_FULLMUTEX : SQLITE_OPEN_NOMUTEX), NULL) != SQLITE_OK) {
 		cli_warn("%s: %s", path, H(db) != NULL ?
