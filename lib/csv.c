@@ -750,6 +750,37 @@ csv_no_header(csv_report_fn report, const char *name)
 	return -1;
 }
 
+/* The cells of csv_rows, packed into blocks instead of a malloc each (a
+ * million ids of ten bytes: 32 MB of chunks, 11 MB of blocks). */
+struct csv_text {
+	struct csv_text *next;
+	size_t used, size;
+	char s[];
+};
+
+#define TEXT_BLOCK 65536
+
+static char *
+keep_text(struct csv_rows *r, const char *s, size_t len)
+{
+	struct csv_text *t = r->text;
+	char *p;
+
+	if (t == NULL || t->size - t->used < len + 1) {
+		size_t size = len + 1 > TEXT_BLOCK ? len + 1 : TEXT_BLOCK;
+
+		t = cli_calloc(1, sizeof(*t) + size);
+		t->size = size;
+		t->next = r->text;
+		r->text = t;
+	}
+	p = t->s + t->used;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	t->used += len + 1;
+	return p;
+}
+
 static int
 keep_row(void *arg, const struct csv_field *f, unsigned long line)
 {
@@ -765,7 +796,7 @@ keep_row(void *arg, const struct csv_field *f, unsigned long line)
 		char **c = &r->cell[r->n * r->ncolumns + j];
 
 		*c = f[j].s != NULL && f[j].len > 0 ?
-		    cli_strndup(f[j].s, f[j].len) : NULL;
+		    keep_text(r, f[j].s, f[j].len) : NULL;
 	}
 	r->line[r->n++] = line;
 	return 0;
@@ -816,8 +847,12 @@ csv_rows_each(const struct csv_rows *rows, csv_columns_fn fn, void *arg)
 void
 csv_rows_free(struct csv_rows *rows)
 {
-	for (size_t i = 0; i < rows->n * rows->ncolumns; i++)
-		free(rows->cell[i]);
+	struct csv_text *t, *next;
+
+	for (t = rows->text; t != NULL; t = next) {
+		next = t->next;
+		free(t);
+	}
 	free(rows->cell);
 	free(rows->line);
 	memset(rows, 0, sizeof(*rows));

@@ -113,10 +113,13 @@ struct csv_input {
 	const char *name;	/* of in, for messages; NULL: "stdin" */
 };
 
+struct csv_text;
+
 struct csv_rows {
 	size_t n, ncolumns, cap;
 	char **cell;		/* n x ncolumns, NULL for an empty field */
 	unsigned long *line;	/* 0 for arguments */
+	struct csv_text *text;	/* where the cells point: blocks of them */
 };
 
 int csv_collect(const struct csv_input *in, csv_report_fn report,
