@@ -125,38 +125,41 @@ static const char sql_subscriptions[] =
     "AND (?2 = 0 OR s.account_id IN (SELECT key FROM run_accounts)) "
     "ORDER BY s.account_id, s.subscription_id";
 /* The periods of P already charged, read once: a first run of P finds
- * none, a rerun all. */
+ * none, a rerun all.  A period ends after it starts: the key's range. */
 static const char sql_charged[] =
     "SELECT subscription_id || '|' || period_start FROM billing_records "
-    "WHERE kind = 'charge' AND period_start >= ?1 AND period_start < ?2";
+    "WHERE full_end > ?1 AND kind = 'charge' AND period_start >= ?1 "
+    "AND period_start < ?2";
 /*
- * The billing records of the periods charged that a run looks at: those
- * running on its day, ending on it or after (all of their rows), and of
- * the 13 months before, those that say that days of a period are not
- * billed (a credit, a charge cut short by an end), whose subscription's
- * periods are then read whole (sql_history).  In key order: no sort.
+ * The billing records of the periods charged that a run looks at, by
+ * subscription: those running on its day, ending on it or after, and of
+ * the 13 months before (?2), those not billed whole (a credit, a charge
+ * cut short by an end: billing_records_short), each with all its rows.
+ * The other past periods are billed whole and stay so, but that of a
+ * subscription ending before the end of P: sql_ended.
  */
 #define RECORD_COLUMNS "period_start, period_end, kind, full_start, " \
     "full_end, quantity_micro, unit_price_micro, discount_pct_micro, " \
     "invoice_id, line_no"
+#define SHORT "(kind = 'credit' OR (kind = 'charge' AND period_end < " \
+    "full_end))"
 static const char sql_running[] =
     "SELECT subscription_id, " RECORD_COLUMNS " FROM billing_records "
-    "WHERE full_end >= ?1 OR (full_end > ?2 AND (kind = 'credit' OR "
-    "(kind = 'charge' AND period_end < full_end))) "
-    "ORDER BY subscription_id, period_start, kind, invoice_id";
-static const char sql_history[] =
-    "SELECT subscription_id, " RECORD_COLUMNS " FROM billing_records "
-    "WHERE subscription_id = ?1 AND full_end > ?2";
-/* The same of every subscription the run looks at that ends before the
- * end of P (?1), after the horizon (?2), read at once: a statement a
- * subscription would cost a round trip each on a server. */
+    "WHERE full_end >= ?1 "
+    "UNION ALL "
+    "SELECT b.subscription_id, " RECORD_COLUMNS " FROM billing_records b "
+    "JOIN (SELECT DISTINCT full_end AS e, subscription_id AS s "
+    "FROM billing_records WHERE full_end > ?2 AND full_end < ?1 AND "
+    SHORT ") p ON b.full_end = p.e AND b.subscription_id = p.s";
+/* All of the same 13 months of every subscription the run looks at that
+ * ends before the end of P (?1), after the horizon (?2), read at once: a
+ * statement a subscription would cost a round trip each on a server. */
 static const char sql_ended[] =
     "SELECT subscription_id, " RECORD_COLUMNS " FROM billing_records "
     "WHERE full_end > ?2 AND subscription_id IN (SELECT s.subscription_id "
     "FROM subscriptions s WHERE s.start_date < ?1 AND s.end_date < ?1 "
     "AND s.end_date > ?2 "
-    "AND (?3 = 0 OR s.account_id IN (SELECT key FROM run_accounts))) "
-    "ORDER BY subscription_id, period_start, kind, invoice_id";
+    "AND (?3 = 0 OR s.account_id IN (SELECT key FROM run_accounts)))";
 /* Whether anything was ever billed: a company's first run reads no
  * subscriptions for sql_ended. */
 static const char sql_billed_before[] =
@@ -282,7 +285,8 @@ struct row {
 	int32_t start, end, fs, fe;	/* its days; the full period */
 	char kind;		/* 'h' charge, 'n' change, 'r' credit */
 	int64_t qty, price, discount;	/* its terms (not a credit's) */
-	size_t invoice;		/* its invoice's id, in names */
+	size_t sub, invoice;	/* its subscription's and invoice's ids, in
+				 * names */
 	int line_no;
 };
 
@@ -290,7 +294,6 @@ struct row {
 struct sub_rows {
 	char *id;
 	size_t first, n;	/* in row */
-	int history;		/* periods to read whole by sql_history */
 };
 
 /* A query's rows, by subscription, in its order. */
@@ -324,10 +327,8 @@ struct run {
 	struct by_sub ended;		/* of sql_ended */
 	char *names;			/* the ids of the rows */
 	size_t nnames, capnames;
-	struct row *hrow;		/* of sql_history, one subscription's */
-	size_t nhrow, caphrow;
 	int32_t horizon;		/* how far back periods are read */
-	struct db_stmt *subs, *history, *one_time, *usage;
+	struct db_stmt *subs, *one_time, *usage;
 	int subs_row, one_row, usage_row;	/* while rows are left */
 	struct pricing_book *book;
 	struct pair *products;		/* names by sku */
@@ -1304,9 +1305,9 @@ writer_close(struct writer *w)
 
 /*
  * billing_records are kept and written at the end in key order: the run
- * goes account by account, the table is keyed by subscription, and
- * inserting in key order touches each page of it once instead of at
- * random.
+ * goes account by account, the table is keyed by the end of the period,
+ * then the subscription, and inserting in key order fills each new page
+ * once instead of at random.
  */
 struct record {
 	uint64_t key[2];	/* the id's first 16 bytes, big-endian */
@@ -1345,6 +1346,8 @@ by_key(const void *a, const void *b)
 	const struct record *x = a, *y = b;
 	int c;
 
+	if (x->full_end != y->full_end)
+		return x->full_end < y->full_end ? -1 : 1;
 	if (x->key[0] != y->key[0])
 		return x->key[0] < y->key[0] ? -1 : 1;
 	if (x->key[1] != y->key[1])
@@ -1714,14 +1717,25 @@ by_sub_id(const void *key, const void *elem)
 	return strcmp(key, ((const struct sub_rows *)elem)->id);
 }
 
-/* A row of sql_running or sql_history, from column 1 on; its invoice's id
- * into names. */
+/* The offset in names of a copy of s. */
+static size_t
+keep_name(struct run *r, const char *s)
+{
+	size_t len = strlen(s) + 1, at = r->nnames;
+
+	r->names = cli_grow(r->names, &r->capnames, r->nnames + len, 1);
+	memcpy(r->names + at, s, len);
+	r->nnames += len;
+	return at;
+}
+
+/* A row of sql_running or sql_ended; its ids into names. */
 static void
 read_row(struct run *r, struct db_stmt *st, struct row *w)
 {
-	const char *kind = db_text(st, 3), *inv = db_text(st, 9);
-	size_t len = strlen(inv) + 1;
+	const char *kind = db_text(st, 3);
 
+	w->sub = keep_name(r, db_text(st, 0));
 	w->start = db_day(st, 1);
 	w->end = db_day(st, 2);
 	w->kind = strcmp(kind, "charge") == 0 ? 'h' : strcmp(kind,
@@ -1731,10 +1745,7 @@ read_row(struct run *r, struct db_stmt *st, struct row *w)
 	w->qty = db_int(st, 6);
 	w->price = db_int(st, 7);
 	w->discount = db_int(st, 8);
-	r->names = cli_grow(r->names, &r->capnames, r->nnames + len, 1);
-	memcpy(r->names + r->nnames, inv, len);
-	w->invoice = r->nnames;
-	r->nnames += len;
+	w->invoice = keep_name(r, db_text(st, 9));
 	w->line_no = db_int(st, 10);
 }
 
@@ -1747,38 +1758,22 @@ sub_rows(const struct by_sub *rows, const char *id)
 }
 
 /* The rows of the periods of s that the run looks at, in the order they
- * were made: those sql_running read; when s ends before the end of P, all
- * of those of the 13 months before P (sql_ended); or, when sql_running
- * found periods before the run's day that are not billed whole, those
- * read by sql_history. */
+ * were made: those sql_running read, or when s ends before the end of P,
+ * all of those of the 13 months before P (sql_ended). */
 static struct row *
 rows_of(struct run *r, const struct sub *s, size_t *n)
 {
-	struct sub_rows *sr = sub_rows(&r->running, s->id);
+	const struct by_sub *of = s->end != DATE_NONE && s->end < r->p_end ?
+	    &r->ended : &r->running;
+	struct sub_rows *sr = sub_rows(of, s->id);
 	struct row *w;
 
-	if (s->end != DATE_NONE && s->end < r->p_end) {
-		sr = sub_rows(&r->ended, s->id);
-		w = sr != NULL ? r->ended.row + sr->first : NULL;
-		*n = sr != NULL ? sr->n : 0;
-	} else if (sr == NULL) {
+	if (sr == NULL) {
 		*n = 0;
 		return NULL;
-	} else if (!sr->history) {
-		w = r->running.row + sr->first;
-		*n = sr->n;
-	} else {
-		db_bind_text(r->history, 1, s->id);
-		db_bind_day(r->history, 2, r->horizon);
-		for (r->nhrow = 0; db_row(r->history); r->nhrow++) {
-			r->hrow = cli_grow(r->hrow, &r->caphrow, r->nhrow + 1,
-			    sizeof(*r->hrow));
-			read_row(r, r->history, &r->hrow[r->nhrow]);
-		}
-		db_reset(r->history);
-		w = r->hrow;
-		*n = r->nhrow;
 	}
+	w = of->row + sr->first;
+	*n = sr->n;
 	sort_made(r, w, *n);
 	return w;
 }
@@ -1902,38 +1897,44 @@ load_charged(struct run *r)
 	db_finalize(st);
 }
 
-/* The rows of st into rows, by subscription (st's column 0, in order):
- * with some_only, those of periods before the run's day only mark
- * theirs to be read whole. */
-static void
-load_by_sub(struct run *r, struct db_stmt *st, struct by_sub *rows,
-    int some_only)
+static const char *row_names;	/* by_row_sub()'s: qsort() passes none */
+
+static int
+by_row_sub(const void *a, const void *b)
 {
-	struct sub_rows *sr = NULL;
+	const struct row *x = a, *y = b;
 
+	return strcmp(row_names + x->sub, row_names + y->sub);
+}
+
+/* The rows of st into rows, by subscription: sorted here, a tenth of
+ * what the database's sort of whole rows took. */
+static void
+load_by_sub(struct run *r, struct db_stmt *st, struct by_sub *rows)
+{
 	while (db_row(st)) {
-		struct row w;
+		rows->row = cli_grow(rows->row, &rows->caprow, rows->nrow + 1,
+		    sizeof(*rows->row));
+		read_row(r, st, &rows->row[rows->nrow++]);
+	}
+	db_finalize(st);
+	row_names = r->names;
+	qsort(rows->row, rows->nrow, sizeof(*rows->row), by_row_sub);
+	for (size_t i = 0; i < rows->nrow; i++) {
+		const char *id = r->names + rows->row[i].sub;
+		struct sub_rows *sr = rows->nsr > 0 ? &rows->sr[rows->nsr - 1] :
+		    NULL;
 
-		if (sr == NULL || strcmp(db_text(st, 0), sr->id) != 0) {
+		if (sr == NULL || strcmp(id, sr->id) != 0) {
 			rows->sr = cli_grow(rows->sr, &rows->capsr,
 			    rows->nsr + 1, sizeof(*rows->sr));
 			sr = &rows->sr[rows->nsr++];
-			sr->id = cli_strdup(db_text(st, 0));
-			sr->first = rows->nrow;
+			sr->id = cli_strdup(id);
+			sr->first = i;
 			sr->n = 0;
-			sr->history = 0;
 		}
-		read_row(r, st, &w);
-		if (some_only && w.fe < r->o->on) {
-			sr->history = 1;
-			continue;
-		}
-		rows->row = cli_grow(rows->row, &rows->caprow, rows->nrow + 1,
-		    sizeof(*rows->row));
-		rows->row[rows->nrow++] = w;
 		sr->n++;
 	}
-	db_finalize(st);
 }
 
 static void
@@ -1953,7 +1954,7 @@ load_running(struct run *r)
 
 	db_bind_day(st, 1, r->o->on);
 	db_bind_day(st, 2, r->horizon);
-	load_by_sub(r, st, &r->running, 1);
+	load_by_sub(r, st, &r->running);
 	st = db_prepare(r->rd, sql_billed_before);
 	if (!db_row(st)) {
 		db_finalize(st);
@@ -1964,7 +1965,7 @@ load_running(struct run *r)
 	db_bind_day(st, 1, r->p_end);
 	db_bind_day(st, 2, r->horizon);
 	db_bind_int(st, 3, r->some);
-	load_by_sub(r, st, &r->ended, 0);
+	load_by_sub(r, st, &r->ended);
 }
 
 /* run_accounts: the accounts to bill, for the reader's queries and the
@@ -2008,7 +2009,6 @@ prepare(struct run *r)
 	    &r->nproducts);
 	load_charged(r);
 	load_running(r);
-	r->history = db_prepare(r->rd, sql_history);
 	r->one_time = db_prepare(r->rd, sql_one_time);
 	db_bind_day(r->one_time, 1, r->p_end);
 	db_bind_int(r->one_time, 2, some);
@@ -2027,8 +2027,7 @@ prepare(struct run *r)
 static void
 finish_reading(struct run *r)
 {
-	struct db_stmt *st[] = { r->subs, r->history, r->one_time,
-	    r->usage };
+	struct db_stmt *st[] = { r->subs, r->one_time, r->usage };
 
 	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
 		db_finalize(st[i]);
@@ -2037,7 +2036,6 @@ finish_reading(struct run *r)
 	keyset_free(r->charged);
 	by_sub_free(&r->running);
 	by_sub_free(&r->ended);
-	free(r->hrow);
 	free(r->names);
 	free_pairs(r->products, r->nproducts);
 	lines_done(r);

@@ -391,6 +391,14 @@ CREATE TABLE order_lines (
 -- amount_minor is the line's.  Replayed in the order they were made, a
 -- period's rows say which of its days are billed and at what terms, so
 -- that a run is idempotent and bills only what differs.
+--
+-- Keyed by the end of the full period first: a run reads the periods
+-- running on its day (a range at the end of the key) and writes those
+-- of the month (most of them in new pages), whatever the years billed
+-- before; keyed by subscription first, each run rewrote a page of every
+-- subscription's rows.  billing_records_short finds the periods of the
+-- 13 months before that are not billed whole (cut short by an end, or
+-- credited), the only past ones a run may bill again.
 CREATE TABLE billing_records (
 	subscription_id TEXT NOT NULL,
 	account_id TEXT NOT NULL,
@@ -406,13 +414,15 @@ CREATE TABLE billing_records (
 	quantity_micro BIGINT,
 	unit_price_micro BIGINT,
 	discount_pct_micro BIGINT,
-	PRIMARY KEY (subscription_id, period_start, kind, invoice_id,
-	    account_id),
+	PRIMARY KEY (full_end, subscription_id, period_start, kind,
+	    invoice_id, account_id),
 	FOREIGN KEY (account_id, subscription_id)
 	    REFERENCES subscriptions (account_id, subscription_id),
 	FOREIGN KEY (account_id, invoice_id)
 	    REFERENCES invoices (account_id, invoice_id)
 ) WITHOUT ROWID;
+CREATE INDEX billing_records_short ON billing_records (full_end)
+    WHERE kind = 'credit' OR (kind = 'charge' AND period_end < full_end);
 
 -- Usage billed, per account, sku and month of use.
 CREATE TABLE usage_billing (
