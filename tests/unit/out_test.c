@@ -107,6 +107,17 @@ expect(const struct out_opts *opts, const char *const *cols, size_t ncols,
 	free(buf);
 }
 
+/* count rows of a text and a number. */
+static void
+put_rows(struct out *o, const char *text, const char *number, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		out_text(o, text, strlen(text));
+		out_number(o, number, strlen(number));
+		out_end_row(o);
+	}
+}
+
 static const struct out_opts csv = { .format = OUT_CSV, .header = 1 };
 static const struct out_opts tsv = { .format = OUT_TSV, .header = 1 };
 static const struct out_opts jsonl = { .format = OUT_JSONL, .header = 1 };
@@ -535,11 +546,7 @@ START_TEST(table_many_rows)
 
 	ck_assert_ptr_nonnull(fp = open_memstream(&buf, &len));
 	ck_assert_ptr_nonnull(o = out_new(fp, &table, cols, NELEM(cols)));
-	for (i = 0; i < NROWS; i++) {
-		out_text(o, "abcdefghij", 10);
-		out_number(o, "12345", 5);
-		out_end_row(o);
-	}
+	put_rows(o, "abcdefghij", "12345", NROWS);
 	ck_assert_int_eq(out_finish(o), 0);
 	out_free(o);
 	fclose(fp);
@@ -568,14 +575,8 @@ check_wider_block(const struct out_opts *opts, const char *head1,
 
 	ck_assert_ptr_nonnull(fp = open_memstream(&buf, &len));
 	ck_assert_ptr_nonnull(o = out_new(fp, opts, cols, NELEM(cols)));
-	for (i = 0; i < 1000; i++) {
-		out_text(o, "ab", 2);
-		out_number(o, "1", 1);
-		out_end_row(o);
-	}
-	out_text(o, "abcdef", 6);
-	out_number(o, "12345", 5);
-	out_end_row(o);
+	put_rows(o, "ab", "1", 1000);
+	put_rows(o, "abcdef", "12345", 1);
 	ck_assert_int_eq(out_finish(o), 0);
 	out_free(o);
 	fclose(fp);
