@@ -1919,7 +1919,8 @@ load_by_sub(struct run *r, struct db_stmt *st, struct by_sub *rows)
 	}
 	db_finalize(st);
 	row_names = r->names;
-	qsort(rows->row, rows->nrow, sizeof(*rows->row), by_row_sub);
+	if (rows->nrow > 0)	/* qsort() takes no NULL, even of none */
+		qsort(rows->row, rows->nrow, sizeof(*rows->row), by_row_sub);
 	for (size_t i = 0; i < rows->nrow; i++) {
 		const char *id = r->names + rows->row[i].sub;
 		struct sub_rows *sr = rows->nsr > 0 ? &rows->sr[rows->nsr - 1] :
