@@ -119,7 +119,7 @@ billing_tax(int64_t amount, int64_t rate, int64_t *tax)
 static const char sql_subscriptions[] =
     "SELECT s.account_id, s.currency, s.subscription_id, s.sku, "
     "s.quantity_micro, s.unit_price_micro, s.discount_pct_micro, "
-    "s.billing_period, s.start_date, s.end_date "
+    "s.billing_period, s.start_date, s.end_date, s.end_billed "
     "FROM subscriptions s "
     "WHERE s.start_date < ?1 AND (s.end_date IS NULL OR s.end_date > ?3) "
     "AND (?2 = 0 OR s.account_id IN (SELECT key FROM run_accounts)) "
@@ -135,8 +135,8 @@ static const char sql_charged[] =
  * subscription: those running on its day, ending on it or after, and of
  * the 13 months before (?2), those not billed whole (a credit, a charge
  * cut short by an end: billing_records_short), each with all its rows.
- * The other past periods are billed whole and stay so, but that of a
- * subscription ending before the end of P: sql_ended.
+ * The other past periods are billed whole and stay so, but those after
+ * an end set once they were charged: sql_ended.
  */
 #define RECORD_COLUMNS "period_start, period_end, kind, full_start, " \
     "full_end, quantity_micro, unit_price_micro, discount_pct_micro, " \
@@ -151,15 +151,26 @@ static const char sql_running[] =
     "JOIN (SELECT DISTINCT full_end AS e, subscription_id AS s "
     "FROM billing_records WHERE full_end > ?2 AND full_end < ?1 AND "
     SHORT ") p ON b.full_end = p.e AND b.subscription_id = p.s";
-/* All of the same 13 months of every subscription the run looks at that
- * ends before the end of P (?1), after the horizon (?2), read at once: a
- * statement a subscription would cost a round trip each on a server. */
+/*
+ * The subscriptions the run looks at (?1 the end of P, ?2 the horizon,
+ * ?3 some accounts) that end before its day (?4) and may be billed past
+ * their end: no run has billed them as ended since it was set (a run
+ * that does credits what lies past it).  Of those, all the records of
+ * the periods ending from the first of their ends (?5) to the run's
+ * day, read at once: a statement a subscription would cost a round trip
+ * each on a server.  Most subscriptions that end were billed to their
+ * end by the run after it, and are not read again.
+ */
+#define BILLED_PAST_END "FROM subscriptions s WHERE s.start_date < ?1 " \
+    "AND s.end_date < ?4 AND s.end_date > ?2 AND (s.end_billed IS NULL " \
+    "OR s.end_billed > s.end_date) " \
+    "AND (?3 = 0 OR s.account_id IN (SELECT key FROM run_accounts))"
+static const char sql_ended_from[] =
+    "SELECT min(s.end_date) " BILLED_PAST_END;
 static const char sql_ended[] =
     "SELECT subscription_id, " RECORD_COLUMNS " FROM billing_records "
-    "WHERE full_end > ?2 AND subscription_id IN (SELECT s.subscription_id "
-    "FROM subscriptions s WHERE s.start_date < ?1 AND s.end_date < ?1 "
-    "AND s.end_date > ?2 "
-    "AND (?3 = 0 OR s.account_id IN (SELECT key FROM run_accounts)))";
+    "WHERE full_end > ?5 AND full_end < ?4 AND subscription_id IN "
+    "(SELECT s.subscription_id " BILLED_PAST_END ")";
 /* Whether anything was ever billed: a company's first run reads no
  * subscriptions for sql_ended. */
 static const char sql_billed_before[] =
@@ -229,6 +240,16 @@ static const char sql_not_open[] =
     "SELECT invoice_id, status FROM invoices WHERE invoice_id >= ?1 "
     "AND invoice_id <= ?2 AND length(invoice_id) = length(?1) "
     "AND status != 'open' ORDER BY invoice_id";
+/* end_billed of the subscriptions the run billed to their end, or as
+ * running (NULL), from run_ends. */
+static const char sql_ends_keep[] =
+    "INSERT INTO run_ends (account_id, subscription_id, end_billed)";
+static const char sql_set_ends[] =
+    "UPDATE subscriptions SET end_billed = (SELECT k.end_billed "
+    "FROM run_ends k WHERE k.account_id = subscriptions.account_id AND "
+    "k.subscription_id = subscriptions.subscription_id) "
+    "WHERE (account_id, subscription_id) IN "
+    "(SELECT account_id, subscription_id FROM run_ends)";
 static const char sql_accounts_keep[] =
     "INSERT INTO run_accounts (key) VALUES (?1) ON CONFLICT DO NOTHING";
 
@@ -256,7 +277,7 @@ struct sub {
 	const char *currency, *id, *sku, *product;
 	int64_t qty, unit_price, discount;
 	int months;
-	int32_t start, end;
+	int32_t start, end, end_billed;
 };
 
 /* A text and its value, from a query of two columns: the names of the
@@ -278,6 +299,12 @@ struct rates {
 	size_t n, cap;
 	char *text;
 	size_t ntext, captext;
+};
+
+/* A subscription's end_billed to write, its ids in run.text. */
+struct end_mark {
+	size_t account, sub;
+	int32_t end;		/* or DATE_NONE */
 };
 
 /* A billing record, as read. */
@@ -325,6 +352,11 @@ struct run {
 	size_t ncharged;
 	struct by_sub running;		/* of sql_running */
 	struct by_sub ended;		/* of sql_ended */
+	int32_t ended_from;		/* sql_ended's first end */
+	struct row *merged;		/* one subscription's of both */
+	size_t nmerged, capmerged;
+	struct end_mark *ends;		/* end_billed to write */
+	size_t nends, capends;
 	char *names;			/* the ids of the rows */
 	size_t nnames, capnames;
 	int32_t horizon;		/* how far back periods are read */
@@ -1359,23 +1391,29 @@ by_key(const void *a, const void *b)
 	return strcmp(x->kind, y->kind);
 }
 
+/* The offset in *text (of *n bytes, *cap allocated) of a copy of s. */
+static size_t
+text_keep(char **text, size_t *n, size_t *cap, const char *s)
+{
+	size_t len = strlen(s) + 1, at = *n;
+
+	*text = cli_grow(*text, cap, at + len, 1);
+	memcpy(*text + at, s, len);
+	*n += len;
+	return at;
+}
+
 static void
 keep_record(struct run *r, const struct bline *b, const char *account,
     const char *inv)
 {
 	struct record *rec;
-	size_t len = strlen(b->ref) + 1, alen = strlen(account) + 1;
 
 	r->rec = cli_grow(r->rec, &r->caprec, r->nrec + 1, sizeof(*r->rec));
-	r->text = cli_grow(r->text, &r->captext, r->ntext + len + alen, 1);
 	rec = &r->rec[r->nrec++];
 	key_of(rec->key, b->ref);
-	rec->sub = r->ntext;
-	memcpy(r->text + r->ntext, b->ref, len);
-	r->ntext += len;
-	rec->account = r->ntext;
-	memcpy(r->text + r->ntext, account, alen);
-	r->ntext += alen;
+	rec->sub = text_keep(&r->text, &r->ntext, &r->captext, b->ref);
+	rec->account = text_keep(&r->text, &r->ntext, &r->captext, account);
 	rec->start = b->start;
 	rec->end = b->end;
 	rec->full_start = b->full_start;
@@ -1446,6 +1484,35 @@ write_records(struct run *r)
 	db_rows_flush(rows);
 	db_rows_free(rows);
 	r->records = (long)r->nrec;
+}
+
+/* end_billed of the subscriptions kept by keep_end(), through run_ends:
+ * a statement for all of them. */
+static void
+write_ends(struct run *r)
+{
+	struct db_rows *rows;
+	struct db_stmt *st;
+
+	if (r->nends == 0)
+		return;
+	db_temp_table(r->db, "run_ends", "account_id TEXT NOT NULL, "
+	    "subscription_id TEXT NOT NULL, end_billed TEXT, "
+	    "PRIMARY KEY (account_id, subscription_id)");
+	rows = db_rows_new(r->db, sql_ends_keep, 3);
+	for (size_t i = 0; i < r->nends; i++) {
+		int k;
+
+		st = db_rows_add(rows, &k);
+		db_bind_text(st, k, r->text + r->ends[i].account);
+		db_bind_text(st, k + 1, r->text + r->ends[i].sub);
+		db_bind_day(st, k + 2, r->ends[i].end);
+	}
+	db_rows_flush(rows);
+	db_rows_free(rows);
+	st = db_prepare(r->db, sql_set_ends);
+	db_done(st);
+	db_finalize(st);
 }
 
 static void
@@ -1717,25 +1784,14 @@ by_sub_id(const void *key, const void *elem)
 	return strcmp(key, ((const struct sub_rows *)elem)->id);
 }
 
-/* The offset in names of a copy of s. */
-static size_t
-keep_name(struct run *r, const char *s)
-{
-	size_t len = strlen(s) + 1, at = r->nnames;
-
-	r->names = cli_grow(r->names, &r->capnames, r->nnames + len, 1);
-	memcpy(r->names + at, s, len);
-	r->nnames += len;
-	return at;
-}
-
 /* A row of sql_running or sql_ended; its ids into names. */
 static void
 read_row(struct run *r, struct db_stmt *st, struct row *w)
 {
 	const char *kind = db_text(st, 3);
 
-	w->sub = keep_name(r, db_text(st, 0));
+	w->sub = text_keep(&r->names, &r->nnames, &r->capnames,
+	    db_text(st, 0));
 	w->start = db_day(st, 1);
 	w->end = db_day(st, 2);
 	w->kind = strcmp(kind, "charge") == 0 ? 'h' : strcmp(kind,
@@ -1745,7 +1801,8 @@ read_row(struct run *r, struct db_stmt *st, struct row *w)
 	w->qty = db_int(st, 6);
 	w->price = db_int(st, 7);
 	w->discount = db_int(st, 8);
-	w->invoice = keep_name(r, db_text(st, 9));
+	w->invoice = text_keep(&r->names, &r->nnames, &r->capnames,
+	    db_text(st, 9));
 	w->line_no = db_int(st, 10);
 }
 
@@ -1757,25 +1814,58 @@ sub_rows(const struct by_sub *rows, const char *id)
 	    sizeof(*rows->sr), by_sub_id);
 }
 
+static void
+merge_row(struct run *r, const struct row *w)
+{
+	r->merged = cli_grow(r->merged, &r->capmerged, r->nmerged + 1,
+	    sizeof(*r->merged));
+	r->merged[r->nmerged++] = *w;
+}
+
 /* The rows of the periods of s that the run looks at, in the order they
- * were made: those sql_running read, or when s ends before the end of P,
- * all of those of the 13 months before P (sql_ended). */
+ * were made: those sql_running read, and when s may be billed past its
+ * end, those of sql_ended instead of sql_running's of the same days. */
 static struct row *
 rows_of(struct run *r, const struct sub *s, size_t *n)
 {
-	const struct by_sub *of = s->end != DATE_NONE && s->end < r->p_end ?
-	    &r->ended : &r->running;
-	struct sub_rows *sr = sub_rows(of, s->id);
-	struct row *w;
+	struct sub_rows *sr = sub_rows(&r->running, s->id);
+	struct sub_rows *er = sub_rows(&r->ended, s->id);
+	struct row *w = sr != NULL ? r->running.row + sr->first : NULL;
 
-	if (sr == NULL) {
-		*n = 0;
-		return NULL;
+	*n = sr != NULL ? sr->n : 0;
+	if (er != NULL) {
+		r->nmerged = 0;
+		for (size_t i = 0; i < *n; i++)
+			if (w[i].fe <= r->ended_from || w[i].fe >= r->o->on)
+				merge_row(r, &w[i]);
+		for (size_t i = 0; i < er->n; i++)
+			merge_row(r, &r->ended.row[er->first + i]);
+		w = r->merged;
+		*n = r->nmerged;
 	}
-	w = of->row + sr->first;
-	*n = sr->n;
-	sort_made(r, w, *n);
+	if (w != NULL)
+		sort_made(r, w, *n);
 	return w;
+}
+
+/* end_billed of s as the run leaves it: the end of one billed as ended
+ * (past which it credited what was billed, and charged nothing), unknown
+ * once billed as running; kept to write when it changes. */
+static void
+keep_end(struct run *r, const char *account, const struct sub *s)
+{
+	int32_t end = s->end != DATE_NONE && s->end < r->p_end ? s->end :
+	    DATE_NONE;
+	struct end_mark *m;
+
+	if (end == s->end_billed)
+		return;
+	r->ends = cli_grow(r->ends, &r->capends, r->nends + 1,
+	    sizeof(*r->ends));
+	m = &r->ends[r->nends++];
+	m->account = text_keep(&r->text, &r->ntext, &r->captext, account);
+	m->sub = text_keep(&r->text, &r->ntext, &r->captext, s->id);
+	m->end = end;
 }
 
 /* The lines of one subscription: its charges of periods starting in P,
@@ -1803,12 +1893,14 @@ bill_sub(struct run *r, struct db_stmt *st)
 	s.months = pricing_period_months(db_text(st, 7));
 	s.start = db_day(st, 8);
 	s.end = db_day(st, 9);
+	s.end_billed = db_day(st, 10);
 	w = rows_of(r, &s, &nw);
 	c = replay(r, &s, w, nw, &nc);
 	sub_charges(r, &s, running_period(r, c, nc, &op) ? &op : NULL);
 	for (size_t i = 0; i < nc; i++)
 		sub_period(r, &s, &c[i]);
 	free_periods(c, nc);
+	keep_end(r, db_text(st, 0), &s);
 }
 
 /* The smallest account among the sources that still have rows. */
@@ -1947,6 +2039,19 @@ by_sub_free(struct by_sub *rows)
 	free(rows->row);
 }
 
+/* sql_ended_from or sql_ended, its common parameters bound. */
+static struct db_stmt *
+ended_statement(struct run *r, const char *sql)
+{
+	struct db_stmt *st = db_prepare(r->rd, sql);
+
+	db_bind_day(st, 1, r->p_end);
+	db_bind_day(st, 2, r->horizon);
+	db_bind_int(st, 3, r->some);
+	db_bind_day(st, 4, r->o->on);
+	return st;
+}
+
 /* The rows of sql_running and of sql_ended. */
 static void
 load_running(struct run *r)
@@ -1962,10 +2067,13 @@ load_running(struct run *r)
 		return;
 	}
 	db_finalize(st);
-	st = db_prepare(r->rd, sql_ended);
-	db_bind_day(st, 1, r->p_end);
-	db_bind_day(st, 2, r->horizon);
-	db_bind_int(st, 3, r->some);
+	st = ended_statement(r, sql_ended_from);
+	r->ended_from = db_row(st) ? db_day(st, 0) : DATE_NONE;
+	db_finalize(st);
+	if (r->ended_from == DATE_NONE)
+		return;
+	st = ended_statement(r, sql_ended);
+	db_bind_day(st, 5, r->ended_from);
 	load_by_sub(r, st, &r->ended);
 }
 
@@ -2037,6 +2145,7 @@ finish_reading(struct run *r)
 	keyset_free(r->charged);
 	by_sub_free(&r->running);
 	by_sub_free(&r->ended);
+	free(r->merged);
 	free(r->names);
 	free_pairs(r->products, r->nproducts);
 	lines_done(r);
@@ -2139,6 +2248,7 @@ finish_run(struct run *r)
 	 */
 	db_write_at_commit(r->db);
 	write_records(r);
+	write_ends(r);
 	if (r->next_invoice > r->first_invoice)
 		db_took_numbers(r->db, "invoices", r->prefix, r->next_invoice);
 	audit(r);
@@ -2218,6 +2328,7 @@ billing_run(struct db *db, const struct billing_opts *o)
 		rc = finish_run(&r);
 	batch_free(r.batches);
 	free(r.rec);
+	free(r.ends);
 	free(r.text);
 	csv_rows_free(&r.only);
 	return rc;

@@ -185,6 +185,11 @@ CREATE TABLE subscriptions (
 	    billing_period = 'quarter' OR billing_period = 'year'),
 	start_date TEXT NOT NULL,
 	end_date TEXT,
+	-- The end_date the last billing run that billed the subscription as
+	-- ended saw: nothing is billed after it (it credited any days past
+	-- it).  Written by revops-invoice run alone, NULL while unknown or
+	-- once a run bills the subscription as running; not imported.
+	end_billed TEXT,
 	PRIMARY KEY (account_id, subscription_id),
 	FOREIGN KEY (account_id, contract_id)
 	    REFERENCES contracts (account_id, contract_id)
