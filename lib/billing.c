@@ -140,7 +140,7 @@ static const char sql_charged[] =
  */
 #define RECORD_COLUMNS "period_start, period_end, kind, full_start, " \
     "full_end, quantity_micro, unit_price_micro, discount_pct_micro, " \
-    "invoice_id, line_no"
+    "invoice_id, line_no, account_id"
 #define SHORT "(kind = 'credit' OR (kind = 'charge' AND period_end < " \
     "full_end))"
 static const char sql_running[] =
@@ -312,23 +312,23 @@ struct row {
 	int32_t start, end, fs, fe;	/* its days; the full period */
 	char kind;		/* 'h' charge, 'n' change, 'r' credit */
 	int64_t qty, price, discount;	/* its terms (not a credit's) */
-	size_t sub, invoice;	/* its subscription's and invoice's ids, in
-				 * names */
+	size_t account, sub, invoice;	/* ids, in names */
 	int line_no;
 };
 
 /* The rows of one subscription, of a query's. */
 struct sub_rows {
-	char *id;
+	size_t account, id;	/* in names */
 	size_t first, n;	/* in row */
 };
 
-/* A query's rows, by subscription, in its order. */
+/* A query's rows, by subscription in the order they are billed in,
+ * (account, id): sub_rows() goes on from where it was (at). */
 struct by_sub {
 	struct row *row;
 	size_t nrow, caprow;
 	struct sub_rows *sr;
-	size_t nsr, capsr;
+	size_t nsr, capsr, at;
 };
 
 /* The charged period of a subscription running on the run's day or
@@ -1778,10 +1778,14 @@ output_write(struct output *op, struct db *db)
 
 /* ---- the run ------------------------------------------------------------------ */
 
+/* The order of two subscriptions, by (account, id) as text. */
 static int
-by_sub_id(const void *key, const void *elem)
+sub_order(const char *account, const char *id, const char *account2,
+    const char *id2)
 {
-	return strcmp(key, ((const struct sub_rows *)elem)->id);
+	int c = strcmp(account, account2);
+
+	return c != 0 ? c : strcmp(id, id2);
 }
 
 /* A row of sql_running or sql_ended; its ids into names. */
@@ -1804,14 +1808,27 @@ read_row(struct run *r, struct db_stmt *st, struct row *w)
 	w->invoice = text_keep(&r->names, &r->nnames, &r->capnames,
 	    db_text(st, 9));
 	w->line_no = db_int(st, 10);
+	w->account = text_keep(&r->names, &r->nnames, &r->capnames,
+	    db_text(st, 11));
 }
 
-/* The rows of subscription id in rows, NULL if none. */
+/* The rows of subscription id of account in rows, NULL if none; asked
+ * for in the order of rows. */
 static struct sub_rows *
-sub_rows(const struct by_sub *rows, const char *id)
+sub_rows(const struct run *r, struct by_sub *rows, const char *account,
+    const char *id)
 {
-	return rows->nsr == 0 ? NULL : bsearch(id, rows->sr, rows->nsr,
-	    sizeof(*rows->sr), by_sub_id);
+	for (; rows->at < rows->nsr; rows->at++) {
+		struct sub_rows *sr = &rows->sr[rows->at];
+		int c = sub_order(r->names + sr->account, r->names + sr->id,
+		    account, id);
+
+		if (c > 0)
+			break;
+		if (c == 0)
+			return &rows->sr[rows->at++];
+	}
+	return NULL;
 }
 
 static void
@@ -1826,10 +1843,10 @@ merge_row(struct run *r, const struct row *w)
  * were made: those sql_running read, and when s may be billed past its
  * end, those of sql_ended instead of sql_running's of the same days. */
 static struct row *
-rows_of(struct run *r, const struct sub *s, size_t *n)
+rows_of(struct run *r, const char *account, const struct sub *s, size_t *n)
 {
-	struct sub_rows *sr = sub_rows(&r->running, s->id);
-	struct sub_rows *er = sub_rows(&r->ended, s->id);
+	struct sub_rows *sr = sub_rows(r, &r->running, account, s->id);
+	struct sub_rows *er = sub_rows(r, &r->ended, account, s->id);
 	struct row *w = sr != NULL ? r->running.row + sr->first : NULL;
 
 	*n = sr != NULL ? sr->n : 0;
@@ -1894,7 +1911,7 @@ bill_sub(struct run *r, struct db_stmt *st)
 	s.start = db_day(st, 8);
 	s.end = db_day(st, 9);
 	s.end_billed = db_day(st, 10);
-	w = rows_of(r, &s, &nw);
+	w = rows_of(r, db_text(st, 0), &s, &nw);
 	c = replay(r, &s, w, nw, &nc);
 	sub_charges(r, &s, running_period(r, c, nc, &op) ? &op : NULL);
 	for (size_t i = 0; i < nc; i++)
@@ -1996,7 +2013,8 @@ by_row_sub(const void *a, const void *b)
 {
 	const struct row *x = a, *y = b;
 
-	return strcmp(row_names + x->sub, row_names + y->sub);
+	return sub_order(row_names + x->account, row_names + x->sub,
+	    row_names + y->account, row_names + y->sub);
 }
 
 /* The rows of st into rows, by subscription: sorted here, a tenth of
@@ -2014,15 +2032,17 @@ load_by_sub(struct run *r, struct db_stmt *st, struct by_sub *rows)
 	if (rows->nrow > 0)	/* qsort() takes no NULL, even of none */
 		qsort(rows->row, rows->nrow, sizeof(*rows->row), by_row_sub);
 	for (size_t i = 0; i < rows->nrow; i++) {
-		const char *id = r->names + rows->row[i].sub;
+		const struct row *w = &rows->row[i];
 		struct sub_rows *sr = rows->nsr > 0 ? &rows->sr[rows->nsr - 1] :
 		    NULL;
 
-		if (sr == NULL || strcmp(id, sr->id) != 0) {
+		if (sr == NULL || sub_order(r->names + w->account, r->names +
+		    w->sub, r->names + sr->account, r->names + sr->id) != 0) {
 			rows->sr = cli_grow(rows->sr, &rows->capsr,
 			    rows->nsr + 1, sizeof(*rows->sr));
 			sr = &rows->sr[rows->nsr++];
-			sr->id = cli_strdup(id);
+			sr->account = w->account;
+			sr->id = w->sub;
 			sr->first = i;
 			sr->n = 0;
 		}
@@ -2033,8 +2053,6 @@ load_by_sub(struct run *r, struct db_stmt *st, struct by_sub *rows)
 static void
 by_sub_free(struct by_sub *rows)
 {
-	for (size_t i = 0; i < rows->nsr; i++)
-		free(rows->sr[i].id);
 	free(rows->sr);
 	free(rows->row);
 }
