@@ -148,9 +148,10 @@ static const char sql_running[] =
     "WHERE full_end >= ?1 "
     "UNION ALL "
     "SELECT b.subscription_id, " RECORD_COLUMNS " FROM billing_records b "
-    "JOIN (SELECT DISTINCT full_end AS e, subscription_id AS s "
-    "FROM billing_records WHERE full_end > ?2 AND full_end < ?1 AND "
-    SHORT ") p ON b.full_end = p.e AND b.subscription_id = p.s";
+    "JOIN (SELECT DISTINCT full_end AS e, account_id AS a, "
+    "subscription_id AS s FROM billing_records WHERE full_end > ?2 AND "
+    "full_end < ?1 AND " SHORT ") p ON b.full_end = p.e AND "
+    "b.account_id = p.a AND b.subscription_id = p.s";
 /*
  * The subscriptions the run looks at (?1 the end of P, ?2 the horizon,
  * ?3 some accounts) that end before its day (?4) and may be billed past
@@ -1338,11 +1339,11 @@ writer_close(struct writer *w)
 /*
  * billing_records are kept and written at the end in key order: the run
  * goes account by account, the table is keyed by the end of the period,
- * then the subscription, and inserting in key order fills each new page
- * once instead of at random.
+ * then the account, and inserting in key order fills each new page once
+ * instead of at random.
  */
 struct record {
-	uint64_t key[2];	/* the id's first 16 bytes, big-endian */
+	uint64_t key[2];	/* the account's first 16 bytes, big-endian */
 	/* the subscription and its account, in rec_text */
 	size_t sub, account;
 	int32_t start, end, full_start, full_end;
@@ -1356,6 +1357,16 @@ struct record {
 };
 
 static const char *rec_text_base;
+
+/* The order of two subscriptions, by (account, id) as text. */
+static int
+sub_order(const char *account, const char *id, const char *account2,
+    const char *id2)
+{
+	int c = strcmp(account, account2);
+
+	return c != 0 ? c : strcmp(id, id2);
+}
 
 /* Two numbers that order as the id's first 16 bytes do, zeros after a
  * shorter one: most comparisons of the sort end with them. */
@@ -1384,7 +1395,8 @@ by_key(const void *a, const void *b)
 		return x->key[0] < y->key[0] ? -1 : 1;
 	if (x->key[1] != y->key[1])
 		return x->key[1] < y->key[1] ? -1 : 1;
-	if ((c = strcmp(rec_text_base + x->sub, rec_text_base + y->sub)) != 0)
+	if ((c = sub_order(rec_text_base + x->account, rec_text_base + x->sub,
+	    rec_text_base + y->account, rec_text_base + y->sub)) != 0)
 		return c;
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
@@ -1411,7 +1423,7 @@ keep_record(struct run *r, const struct bline *b, const char *account,
 
 	r->rec = cli_grow(r->rec, &r->caprec, r->nrec + 1, sizeof(*r->rec));
 	rec = &r->rec[r->nrec++];
-	key_of(rec->key, b->ref);
+	key_of(rec->key, account);
 	rec->sub = text_keep(&r->text, &r->ntext, &r->captext, b->ref);
 	rec->account = text_keep(&r->text, &r->ntext, &r->captext, account);
 	rec->start = b->start;
@@ -1778,16 +1790,6 @@ output_write(struct output *op, struct db *db)
 
 /* ---- the run ------------------------------------------------------------------ */
 
-/* The order of two subscriptions, by (account, id) as text. */
-static int
-sub_order(const char *account, const char *id, const char *account2,
-    const char *id2)
-{
-	int c = strcmp(account, account2);
-
-	return c != 0 ? c : strcmp(id, id2);
-}
-
 /* A row of sql_running or sql_ended; its ids into names. */
 static void
 read_row(struct run *r, struct db_stmt *st, struct row *w)
@@ -2017,8 +2019,60 @@ by_row_sub(const void *a, const void *b)
 	    row_names + y->account, row_names + y->sub);
 }
 
-/* The rows of st into rows, by subscription: sorted here, a tenth of
- * what the database's sort of whole rows took. */
+/* from[lo, mid) and from[mid, hi), each in order, into to[lo, hi). */
+static void
+merge_rows(const struct row *from, size_t lo, size_t mid, size_t hi,
+    struct row *to)
+{
+	size_t i = lo, j = mid, o = lo;
+
+	while (i < mid && j < hi)
+		to[o++] = by_row_sub(&from[j], &from[i]) < 0 ? from[j++] :
+		    from[i++];
+	memcpy(to + o, from + i, (mid - i) * sizeof(*to));
+	memcpy(to + o + mid - i, from + j, (hi - j) * sizeof(*to));
+}
+
+/*
+ * Sorts rows by subscription, merging the runs in order they come in:
+ * sql_running's are in key order, a run an end of period, so that a few
+ * passes sort them, and a sort of all would cost most of their reading.
+ */
+static void
+sort_by_sub(struct run *r, struct by_sub *rows)
+{
+	struct row *tmp, *from = rows->row, *to, *t;
+	size_t n = rows->nrow, *start = NULL, nstart = 0, capstart = 0;
+
+	row_names = r->names;
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || by_row_sub(&from[i - 1], &from[i]) > 0) {
+			start = cli_grow(start, &capstart, nstart + 1,
+			    sizeof(*start));
+			start[nstart++] = i;
+		}
+	to = tmp = nstart > 1 ? cli_realloc(NULL, n, sizeof(*tmp)) : NULL;
+	while (nstart > 1) {
+		size_t k = 0;
+
+		for (size_t j = 0; j < nstart; j += 2)
+			merge_rows(from, start[j], j + 1 < nstart ?
+			    start[j + 1] : n, j + 2 < nstart ? start[j + 2] : n,
+			    to);
+		for (size_t j = 0; j < nstart; j += 2)
+			start[k++] = start[j];
+		nstart = k;
+		t = from;
+		from = to;
+		to = t;
+	}
+	if (from != rows->row)
+		memcpy(rows->row, from, n * sizeof(*from));
+	free(tmp);
+	free(start);
+}
+
+/* The rows of st into rows, by subscription. */
 static void
 load_by_sub(struct run *r, struct db_stmt *st, struct by_sub *rows)
 {
@@ -2028,9 +2082,7 @@ load_by_sub(struct run *r, struct db_stmt *st, struct by_sub *rows)
 		read_row(r, st, &rows->row[rows->nrow++]);
 	}
 	db_finalize(st);
-	row_names = r->names;
-	if (rows->nrow > 0)	/* qsort() takes no NULL, even of none */
-		qsort(rows->row, rows->nrow, sizeof(*rows->row), by_row_sub);
+	sort_by_sub(r, rows);
 	for (size_t i = 0; i < rows->nrow; i++) {
 		const struct row *w = &rows->row[i];
 		struct sub_rows *sr = rows->nsr > 0 ? &rows->sr[rows->nsr - 1] :

@@ -398,9 +398,10 @@ CREATE TABLE order_lines (
 -- that a run is idempotent and bills only what differs.
 --
 -- Keyed by the end of the full period first: a run reads the periods
--- running on its day (a range at the end of the key) and writes those
--- of the month (most of them in new pages), whatever the years billed
--- before; keyed by subscription first, each run rewrote a page of every
+-- running on its day (a range at the end of the key, each end's in the
+-- order the run bills subscriptions in) and writes those of the month
+-- (most of them in new pages), whatever the years billed before; keyed
+-- by subscription first, each run rewrote a page of every
 -- subscription's rows.  billing_records_short finds the periods of the
 -- 13 months before that are not billed whole (cut short by an end, or
 -- credited), the only past ones a run may bill again.
@@ -419,8 +420,8 @@ CREATE TABLE billing_records (
 	quantity_micro BIGINT,
 	unit_price_micro BIGINT,
 	discount_pct_micro BIGINT,
-	PRIMARY KEY (full_end, subscription_id, period_start, kind,
-	    invoice_id, account_id),
+	PRIMARY KEY (full_end, account_id, subscription_id, period_start,
+	    kind, invoice_id),
 	FOREIGN KEY (account_id, subscription_id)
 	    REFERENCES subscriptions (account_id, subscription_id),
 	FOREIGN KEY (account_id, invoice_id)
