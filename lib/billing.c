@@ -1062,15 +1062,22 @@ struct batch {
 	size_t ninv, nline, ntext, capinv, capline, captext;
 };
 
+/* The offset in *text (of *n bytes, *cap allocated) of a copy of s. */
+static size_t
+text_keep(char **text, size_t *n, size_t *cap, const char *s)
+{
+	size_t len = strlen(s) + 1, at = *n;
+
+	*text = cli_grow(*text, cap, at + len, 1);
+	memcpy(*text + at, s, len);
+	*n += len;
+	return at;
+}
+
 static size_t
 batch_text(struct batch *b, const char *s)
 {
-	size_t len = strlen(s) + 1, at = b->ntext;
-
-	b->text = cli_grow(b->text, &b->captext, at + len, 1);
-	memcpy(b->text + at, s, len);
-	b->ntext += len;
-	return at;
+	return text_keep(&b->text, &b->ntext, &b->captext, s);
 }
 
 static void
@@ -1146,17 +1153,13 @@ load_rates(struct db *db, int some, struct rates *rs)
 		const struct pair *t = db_null(st, 1) ? NULL :
 		    bsearch(db_text(st, 1), tax, ntax, sizeof(*tax),
 		    by_pair_key);
-		size_t len = db_len(st, 0) + 1;
 
 		if (t == NULL)
 			continue;
-		rs->text = cli_grow(rs->text, &rs->captext, rs->ntext + len,
-		    1);
-		memcpy(rs->text + rs->ntext, db_text(st, 0), len);
 		rs->r = cli_grow(rs->r, &rs->cap, rs->n + 1, sizeof(*rs->r));
-		rs->r[rs->n].at = rs->ntext;
+		rs->r[rs->n].at = text_keep(&rs->text, &rs->ntext,
+		    &rs->captext, db_text(st, 0));
 		rs->r[rs->n++].micro = strtoll(t->value, NULL, 10);
-		rs->ntext += len;
 	}
 	db_finalize(st);
 	free_pairs(tax, ntax);
@@ -1401,18 +1404,6 @@ by_key(const void *a, const void *b)
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
 	return strcmp(x->kind, y->kind);
-}
-
-/* The offset in *text (of *n bytes, *cap allocated) of a copy of s. */
-static size_t
-text_keep(char **text, size_t *n, size_t *cap, const char *s)
-{
-	size_t len = strlen(s) + 1, at = *n;
-
-	*text = cli_grow(*text, cap, at + len, 1);
-	memcpy(*text + at, s, len);
-	*n += len;
-	return at;
 }
 
 static void
@@ -2008,27 +1999,24 @@ load_charged(struct run *r)
 	db_finalize(st);
 }
 
-static const char *row_names;	/* by_row_sub()'s: qsort() passes none */
-
+/* The order of two rows by their subscriptions, their ids in names. */
 static int
-by_row_sub(const void *a, const void *b)
+row_order(const char *names, const struct row *x, const struct row *y)
 {
-	const struct row *x = a, *y = b;
-
-	return sub_order(row_names + x->account, row_names + x->sub,
-	    row_names + y->account, row_names + y->sub);
+	return sub_order(names + x->account, names + x->sub,
+	    names + y->account, names + y->sub);
 }
 
 /* from[lo, mid) and from[mid, hi), each in order, into to[lo, hi). */
 static void
-merge_rows(const struct row *from, size_t lo, size_t mid, size_t hi,
-    struct row *to)
+merge_rows(const char *names, const struct row *from, size_t lo,
+    size_t mid, size_t hi, struct row *to)
 {
 	size_t i = lo, j = mid, o = lo;
 
 	while (i < mid && j < hi)
-		to[o++] = by_row_sub(&from[j], &from[i]) < 0 ? from[j++] :
-		    from[i++];
+		to[o++] = row_order(names, &from[j], &from[i]) < 0 ?
+		    from[j++] : from[i++];
 	memcpy(to + o, from + i, (mid - i) * sizeof(*to));
 	memcpy(to + o + mid - i, from + j, (hi - j) * sizeof(*to));
 }
@@ -2044,9 +2032,8 @@ sort_by_sub(struct run *r, struct by_sub *rows)
 	struct row *tmp, *from = rows->row, *to, *t;
 	size_t n = rows->nrow, *start = NULL, nstart = 0, capstart = 0;
 
-	row_names = r->names;
 	for (size_t i = 0; i < n; i++)
-		if (i == 0 || by_row_sub(&from[i - 1], &from[i]) > 0) {
+		if (i == 0 || row_order(r->names, &from[i - 1], &from[i]) > 0) {
 			start = cli_grow(start, &capstart, nstart + 1,
 			    sizeof(*start));
 			start[nstart++] = i;
@@ -2056,7 +2043,7 @@ sort_by_sub(struct run *r, struct by_sub *rows)
 		size_t k = 0;
 
 		for (size_t j = 0; j < nstart; j += 2)
-			merge_rows(from, start[j], j + 1 < nstart ?
+			merge_rows(r->names, from, start[j], j + 1 < nstart ?
 			    start[j + 1] : n, j + 2 < nstart ? start[j + 2] : n,
 			    to);
 		for (size_t j = 0; j < nstart; j += 2)
