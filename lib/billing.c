@@ -981,17 +981,6 @@ usage_lines(struct run *r, struct db_stmt *s)
 
 /* ---- helpers ------------------------------------------------------------------ */
 
-/* Runs fn(arg) on a thread of its own, or at once when there can be none;
- * returns 1 when it made a thread, to join. */
-static int
-on_thread(pthread_t *t, void *(*fn)(void *), void *arg)
-{
-	if (pthread_create(t, NULL, fn, arg) == 0)
-		return 1;
-	fn(arg);
-	return 0;
-}
-
 /* The rows of st, (key, value), in the order they come; finalizes st. */
 static struct pair *
 load_pairs(struct db_stmt *st, size_t *n)
@@ -1750,7 +1739,7 @@ output_start(struct output *op, const struct run *r)
 	if (r->applied > 0)
 		op->not_open = load_pairs(prepare_made(r, sql_not_open,
 		    r->first_invoice, r->next_invoice - 1), &op->nnot_open);
-	op->threaded = on_thread(&op->thread, format_output, op);
+	op->threaded = cli_thread(&op->thread, format_output, op);
 }
 
 /*
@@ -2291,7 +2280,7 @@ finish_run(struct run *r)
 
 	/* The records are sorted on the other core while account credit is
 	 * applied, which reads none of them. */
-	sorting = on_thread(&sorter, sort_records, r);
+	sorting = cli_thread(&sorter, sort_records, r);
 	keep_made(r);
 	r->applied = ar_apply_run(r->db, r->o->on);
 	if (sorting)

@@ -774,6 +774,15 @@ cli_strndup(const char *s, size_t len)
 	return p;
 }
 
+int
+cli_thread(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	if (pthread_create(t, NULL, fn, arg) == 0)
+		return 1;
+	fn(arg);
+	return 0;
+}
+
 FILE *
 cli_memstream(char **buf, size_t *len)
 {

@@ -13,6 +13,7 @@
 #define REVOPS_CLI_H
 
 #include <getopt.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -228,6 +229,9 @@ void *cli_realloc(void *p, size_t n, size_t size);
 void *cli_grow(void *p, size_t *cap, size_t need, size_t size);
 char *cli_strdup(const char *s);
 char *cli_strndup(const char *s, size_t len);
+/* Runs fn(arg) on a thread of its own, or at once when there can be
+ * none; returns 1 when it made a thread, for the caller to join. */
+int cli_thread(pthread_t *t, void *(*fn)(void *), void *arg);
 /* open_memstream(): the caller closes the stream, then frees *buf. */
 FILE *cli_memstream(char **buf, size_t *len);
 

@@ -62,7 +62,11 @@ int db_shared(const struct db *db);
  * none of the database's tables, but may have tables of its own
  * (db_temp_table(): the accounts a run bills).  Opened after
  * db_begin(db) and used until db commits; the caller closes it with
- * db_close().
+ * db_close().  Opened after db_begin_read(db) and before db has read
+ * anything, it reads db's snapshot, for a second thread of a command
+ * that only reads (the metrics), or it is NULL where the backend cannot
+ * share that snapshot (SQLite: a database in memory), and db reads it
+ * all.
  */
 struct db *db_open_snapshot(struct db *db);
 

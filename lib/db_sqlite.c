@@ -1605,27 +1605,93 @@ db_sqlite_open(const struct cli_common *c, enum db_mode mode, int shared)
 	return db;
 }
 
+/* The counter of commits by others that connection h has seen, read in
+ * a statement of its own (which starts its read transaction, if it has
+ * begun one and not read yet), or -1. */
+static sqlite3_int64
+data_version(sqlite3 *h)
+{
+	sqlite3_stmt *st;
+	sqlite3_int64 v = -1;
+
+	if (sqlite3_prepare_v2(h, "PRAGMA data_version", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
 /*
- * The snapshot: db holds the write lock, so no one else commits, and the
- * second connection's read transaction sees what db's found until db
- * commits.
+ * A reader's snapshot.  SQLite as Debian builds it cannot give one
+ * connection's snapshot to another (no SQLITE_ENABLE_SNAPSHOT), but two
+ * read transactions that begin with no commit between them read the same
+ * database: rd's count of commits by others, read before db's first read
+ * and again at the start of its own transaction, says whether one came
+ * between.  When one did, both begin again.
+ */
+static int
+share_read(struct db *db, struct sq *rd)
+{
+	sqlite3_int64 before;
+
+	for (int tries = 0; tries < 16; tries++) {
+		if ((before = data_version(rd->h)) < 0 ||
+		    data_version(H(db)) < 0 ||
+		    sqlite3_exec(rd->h, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+			return 0;
+		if (data_version(rd->h) == before)
+			return 1;
+		if (sqlite3_exec(rd->h, "ROLLBACK", NULL, NULL, NULL) !=
+		    SQLITE_OK || sqlite3_exec(H(db), "ROLLBACK; BEGIN", NULL,
+		    NULL, NULL) != SQLITE_OK)
+			return 0;
+	}
+	return 0;
+}
+
+/*
+ * The snapshot of a writer: db holds the write lock, so no one else
+ * commits, and the second connection's read transaction sees what db's
+ * found until db commits.  That of a reader that has not read yet:
+ * share_read().  One that has read has a snapshot no other connection
+ * can be sure to share, nor has a database in memory: NULL.
  */
 static struct db *
 sq_open_snapshot(struct db *db)
 {
 	const char *path = sqlite3_db_filename(H(db), "main");
-	struct sq *rd = cli_calloc(1, sizeof(*rd));
-	int rc = sqlite3_open_v2(path, &rd->h, SQLITE_OPEN_READONLY |
-	    SQLITE_OPEN_NOMUTEX, NULL);
+	int state = sqlite3_txn_state(H(db), "main");
+	struct sq *rd;
+	char *uri;
+	int immutable, rc;
 
+	if (state != SQLITE_TXN_WRITE && (state == SQLITE_TXN_READ ||
+	    path == NULL || *path == '\0'))
+		return NULL;
+	/* a file read as immutable (open_read()) is read so again */
+	immutable = sqlite3_uri_boolean(path, "immutable", 0);
+	if ((uri = sqlite3_mprintf(immutable ? "file:%s?immutable=1" : "%s",
+	    path)) == NULL)
+		cli_die(CLI_EIO, "out of memory");
+	rd = cli_calloc(1, sizeof(*rd));
+	rc = sqlite3_open_v2(uri, &rd->h, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX | (immutable ? SQLITE_OPEN_URI : 0), NULL);
+	sqlite3_free(uri);
 	rd->base.ops = &db_sqlite_ops;
 	rd->base.busy_ms = db->busy_ms;
 	if (rc == SQLITE_OK) {
 		sqlite3_busy_timeout(rd->h, db->busy_ms);
 		sqlite3_extended_result_codes(rd->h, 1);
-		if ((rc = sqlite3_exec(rd->h, sql_connection, NULL, NULL,
-		    NULL)) == SQLITE_OK)
-			rc = sqlite3_exec(rd->h, "BEGIN", NULL, NULL, NULL);
+		rc = sqlite3_exec(rd->h, sql_connection, NULL, NULL, NULL);
+	}
+	if (rc == SQLITE_OK && state == SQLITE_TXN_WRITE)
+		rc = sqlite3_exec(rd->h, "BEGIN", NULL, NULL, NULL);
+	else if (rc == SQLITE_OK && !share_read(db, rd)) {
+		sqlite3_close_v2(rd->h);
+		free(rd);
+		return NULL;
 	}
 	if (rc != SQLITE_OK) {
 		cli_warn("%s: %s", path, rd->h != NULL ?
@@ -1635,7 +1701,7 @@ sq_open_snapshot(struct db *db)
 	}
 	/* its first read comes after the lock: what it reads is what db's
 	 * transaction found (db_stmt_keys()) */
-	if (sqlite3_txn_state(H(db), "main") == SQLITE_TXN_WRITE)
+	if (state == SQLITE_TXN_WRITE)
 		rd->writer = SQ(db);
 	return &rd->base;
 }

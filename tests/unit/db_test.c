@@ -468,6 +468,42 @@ START_TEST(read_is_read_only)
 }
 END_TEST
 
+/*
+ * A second reader of a reader's snapshot: an account committed by another
+ * connection once both are open is seen by neither (a connection that
+ * began its snapshot at its first read would see it: the reader's, or the
+ * second's).  One who has read already has a snapshot that cannot be
+ * shared: NULL.
+ */
+START_TEST(snapshot_of_a_reader)
+{
+	char dir[256], path[300];
+	struct cli_common c;
+	struct db *db, *rd, *w;
+
+	new_folder(dir, sizeof(dir));
+	one_account(&c, dir, path, sizeof(path));
+	db = db_open(&c, DB_READ, 0);
+	db_begin_read(db);
+	rd = db_open_snapshot(db);
+	ck_assert_ptr_nonnull(rd);
+	w = db_open(&c, DB_WRITE, 0);
+	db_exec(w, "INSERT INTO accounts (account_id, name, currency) "
+	    "VALUES ('A-2', 'Beta', 'USD')");
+	db_close(w);
+	ck_assert_int_eq(scalar(rd, "SELECT count(*) FROM accounts"), 1);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM accounts"), 1);
+	db_close(rd);
+	db_commit(db);
+	db_begin_read(db);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM accounts"), 2);
+	ck_assert_ptr_null(db_open_snapshot(db));
+	db_commit(db);
+	db_close(db);
+	remove_folder(dir);
+}
+END_TEST
+
 /* A dry run's change is made, and seen, in its copy; the database is as
  * it was, and the copy is gone once closed. */
 START_TEST(dry_run_changes_a_copy)
@@ -1009,6 +1045,7 @@ db_suite(void)
 	tcase_add_test(tc, passwords_redacted);
 	tcase_add_test(tc, read_never_creates);
 	tcase_add_test(tc, read_is_read_only);
+	tcase_add_test(tc, snapshot_of_a_reader);
 	tcase_add_test(tc, ids_counted);
 	tcase_add_test(tc, audit_row);
 	tcase_add_test(tc, ids_in_a_row);
