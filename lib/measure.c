@@ -186,7 +186,8 @@ struct measure {
 	size_t nmissing;
 	int overflow;
 	char too_large[160];	/* the amount that could not be converted */
-	char where[ENTITY_ID_MAX + 40];	/* the row being measured */
+	const char *what;		/* measuring() */
+	char where[ENTITY_ID_MAX + 1];
 	char overflow_at[ENTITY_ID_MAX + 40];	/* where one went past */
 };
 
@@ -217,23 +218,29 @@ sums_of(struct measure *m, size_t period, size_t seg)
 	return &m->x[period * m->ns + seg];
 }
 
-/* What is being measured, for the message of a figure past 64 bits. */
-static void __attribute__((format(printf, 2, 3)))
-measuring(struct measure *m, const char *fmt, ...)
+/* What is being measured, for the message of a figure past 64 bits: a
+ * kind of row and its id, or a period (what is NULL).  It is noted for
+ * each row, and put into words only for that message. */
+static void
+measuring(struct measure *m, const char *what, const char *name)
 {
-	va_list ap;
+	size_t n = strnlen(name, sizeof(m->where) - 1);
 
-	va_start(ap, fmt);
-	vsnprintf(m->where, sizeof(m->where), fmt, ap);
-	va_end(ap);
+	m->what = what;
+	memcpy(m->where, name, n);
+	m->where[n] = '\0';
 }
 
 /* The mark that a figure went past 64 bits, and where it first did. */
 static void
 overflowed(struct measure *m)
 {
-	if (!m->overflow)
-		memcpy(m->overflow_at, m->where, sizeof(m->where));
+	if (!m->overflow && m->what != NULL)
+		snprintf(m->overflow_at, sizeof(m->overflow_at), "%s '%s'",
+		    m->what, m->where);
+	else if (!m->overflow)
+		snprintf(m->overflow_at, sizeof(m->overflow_at), "%s",
+		    m->where);
 	m->overflow = 1;
 }
 
@@ -592,7 +599,7 @@ add_contracts(struct measure *m)
 
 		if (c->seg == SIZE_MAX)
 			continue;
-		measuring(m, "contract '%s'", c->id);
+		measuring(m, "contract", c->id);
 		if ((k = period_of(m, c->end - 1)) >= 0) {
 			struct sums *x = sums_of(m, (size_t)k, c->seg);
 
@@ -732,7 +739,7 @@ account_contracts(struct measure *m, const struct account *a)
 static void
 end_account(struct measure *m, struct account *a)
 {
-	measuring(m, "account '%s'", a->id);
+	measuring(m, "account", a->id);
 	if (a->seg != SIZE_MAX)
 		mrr_add(m->mrr, a->seg, a->sub, a->n, NULL);
 	if (mrr_overflowed(m->mrr))
@@ -824,7 +831,7 @@ read_subscriptions(struct measure *m,
 			set_id(&a, id);
 			a.seg = seg_at(m, st, 1);
 		}
-		measuring(m, "account '%s'", id);
+		measuring(m, "account", id);
 		s = next_sub(&a);
 		s->start = db_day(st, 7);
 		s->end = db_day(st, 8);
@@ -963,7 +970,7 @@ read_invoices(struct measure *m)
 
 		if (strcmp(db_text(inv, 4), "void") == 0)
 			continue;
-		measuring(m, "invoice '%s'", id);
+		measuring(m, "invoice", id);
 		seg = seg_at(m, inv, 1);
 		i = ledger_index(m, seg, db_day(inv, 3));
 		for (; follows(&lines, id); lines.more = db_row(lines.st))
@@ -1053,7 +1060,7 @@ add_ledger(struct measure *m)
 			size_t nb = 0, j = nbilled, top = last + 1;
 			int64_t cost = 0;
 
-			measuring(m, "%s", m->t->period[k]);
+			measuring(m, NULL, m->t->period[k]);
 			for (; done <= last; done++)
 				for (size_t c = 0; c < l->ncur; c++) {
 					const struct book *b = &l->book[c];
@@ -1382,7 +1389,7 @@ measure_table(struct db *db, const struct measure_opts *o)
 		db_commit(db);
 	for (size_t k = 0; k < m.np; k++)
 		for (size_t s = 0; s < m.ns; s++) {
-			measuring(&m, "%s", m.t->period[k]);
+			measuring(&m, NULL, m.t->period[k]);
 			mrr_figures(&m, k, s);
 			other_figures(&m, k, s);
 		}
