@@ -29,6 +29,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <csv.h>
+
 #include "cli.h"
 #include "csv.h"
 #include "sha256.h"
@@ -1817,6 +1819,108 @@ START_TEST(report_is_the_callers)
 }
 END_TEST
 
+/*
+ * The reader splits a plain line itself and leaves the rest to libcsv:
+ * random files of valid fields (quoted or not, with delimiters, quotes
+ * and line ends inside, empty), lines ended by LF, CRLF or CR, blank
+ * lines, in blocks as the reader reads them, against libcsv fed the same
+ * bytes whole with the reader's options.  The records are compared
+ * without their lines.
+ */
+static void
+oracle_field(void *s, size_t len, void *arg)
+{
+	struct csv_field f = { s, len };
+
+	render_field(arg, &f);
+}
+
+static void
+oracle_record(int c, void *arg)
+{
+	(void)c;
+	put(arg, "\n");
+}
+
+static int
+no_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+/* got without the "LINE:" before each record. */
+static void
+strip_lines(const char *got, struct buf *b)
+{
+	for (const char *p = got; *p != '\0'; p++) {
+		while (*p >= '0' && *p <= '9')
+			p++;
+		ck_assert_int_eq(*p, ':');
+		while (*++p != '\n')
+			put_n(b, p, 1);
+		put(b, "\n");
+	}
+}
+
+START_TEST(libcsv_agrees)
+{
+	static const char *const atoms[] = { "a", "bc", "", " ", "\t", "1.5",
+	    "\"q\"", "\"a,b\"", "\"x\"\"y\"", "\"l\nm\"", "\"r\r\nz\"",
+	    "\"\"", "\xe6\x9d\xb1" };
+	static const char *const ends[] = { "\n", "\r\n", "\r" };
+	unsigned seed = 12345;
+
+	for (int n = 0; n < 2000; n++) {
+		struct buf in = { NULL, 0, 0 }, want = { NULL, 0, 0 };
+		struct buf lib = { NULL, 0, 0 };
+		struct csv_parser p;
+		struct result r;
+		int lines;
+
+		seed = seed * 1103515245 + 12345;
+		lines = (int)(seed >> 16) % 12;
+		for (int l = 0; l < lines; l++) {
+			seed = seed * 1103515245 + 12345;
+			for (int f = 0, nf = 1 + (int)(seed >> 16) % 5; f < nf;
+			    f++) {
+				seed = seed * 1103515245 + 12345;
+				if (f > 0)
+					put(&in, ",");
+				if ((seed >> 16) % 9 != 0 || nf > 1)
+					put(&in, atoms[(seed >> 20) %
+					    NELEM(atoms)]);
+			}
+			seed = seed * 1103515245 + 12345;
+			if (l < lines - 1 || (seed >> 16) % 4 != 0)
+				put(&in, ends[(seed >> 20) % NELEM(ends)]);
+		}
+		put(&in, "");
+		ck_assert_int_eq(csv_init(&p, CSV_STRICT | CSV_STRICT_FINI |
+		    CSV_EMPTY_IS_NULL), 0);
+		csv_set_space_func(&p, no_space);
+		put(&lib, "");
+		ck_assert_uint_eq(csv_parse(&p, in.p, in.len, oracle_field,
+		    oracle_record, &lib), in.len);
+		ck_assert_int_eq(csv_fini(&p, oracle_field, oracle_record,
+		    &lib), 0);
+		csv_free(&p);
+		read_input(in.p, in.len, ',', 0, 0, &r);
+		ck_assert_msg(r.rc == 0 && r.nerr == 0, "input %d: %s", n,
+		    r.err);
+		put(&want, "");
+		strip_lines(r.got, &want);
+		ck_assert_msg(strcmp(want.p, lib.p) == 0,
+		    "input %d:\n%s\nread\n%slibcsv\n%s", n, in.p, want.p,
+		    lib.p);
+		free_result(&r);
+		free(in.p);
+		free(want.p);
+		free(lib.p);
+	}
+}
+END_TEST
+
 Suite *
 csv_suite(void)
 {
@@ -1836,6 +1940,7 @@ csv_suite(void)
 	tcase_add_test(tc, delimiter_semicolon);
 	tcase_add_test(tc, bom);
 	tcase_add_test(tc, utf8_valid);
+	tcase_add_test(tc, libcsv_agrees);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");
