@@ -65,8 +65,8 @@ int db_shared(const struct db *db);
  * db_close().  Opened after db_begin_read(db) and before db has read
  * anything, it reads db's snapshot, for a second thread of a command
  * that only reads (the metrics), or it is NULL where the backend cannot
- * share that snapshot (SQLite: a database in memory), and db reads it
- * all.
+ * share that snapshot (SQLite: a database in memory, or others'
+ * commits coming between every try), and db reads it all.
  */
 struct db *db_open_snapshot(struct db *db);
 

@@ -1654,9 +1654,10 @@ share_read(struct db *db, struct sq *rd)
 /*
  * The snapshot of a writer: db holds the write lock, so no one else
  * commits, and the second connection's read transaction sees what db's
- * found until db commits.  That of a reader that has not read yet:
- * share_read().  One that has read has a snapshot no other connection
- * can be sure to share, nor has a database in memory: NULL.
+ * found until db commits.  That of a reader that has begun and not read
+ * yet: share_read().  One that has read has a snapshot no other
+ * connection can be sure to share, one outside a transaction none, nor
+ * has a database in memory: NULL.
  */
 static struct db *
 sq_open_snapshot(struct db *db)
@@ -1668,7 +1669,7 @@ sq_open_snapshot(struct db *db)
 	int immutable, rc;
 
 	if (state != SQLITE_TXN_WRITE && (state == SQLITE_TXN_READ ||
-	    path == NULL || *path == '\0'))
+	    sqlite3_get_autocommit(H(db)) || path == NULL || *path == '\0'))
 		return NULL;
 	/* a file read as immutable (open_read()) is read so again */
 	immutable = sqlite3_uri_boolean(path, "immutable", 0);

@@ -1365,11 +1365,12 @@ measure_table(struct db *db, const struct measure_opts *o)
 	load_contracts(&m);
 	led = m;
 	led.db = rd != NULL ? rd : db;
-	threaded = 0;
 	if (rd != NULL)
 		threaded = cli_thread(&thread, read_ledger, &led);
-	else
+	else {
+		threaded = 0;
 		read_ledger(&led);
+	}
 	read_subscriptions(&m, each_account, NULL);
 	add_contracts(&m);
 	if (threaded)
