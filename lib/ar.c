@@ -93,14 +93,17 @@
     "p.payment_id = o.payment_id AND " LEFT " > 0)"
 #define SCOPE_ALL "TRUE"
 #define SCOPE_ACCOUNT(param) "o.account_id = " param
-#define SCOPE_RUN "o.account_id IN (SELECT account_id FROM invoices " \
-    "WHERE invoice_id IN (SELECT key FROM out_keys))"
+/* From each open payment, through its account's invoices: a run's
+ * invoices are many, its open payments few. */
+#define SCOPE_RUN "EXISTS (SELECT 1 FROM invoices m CROSS JOIN out_keys k " \
+    "WHERE m.account_id = o.account_id AND k.key = m.invoice_id)"
 static const char *const sql_unapplied[] = { UNAPPLIED(SCOPE_ALL),
     UNAPPLIED(SCOPE_ACCOUNT("?2")), UNAPPLIED(SCOPE_RUN) };
 static const char *const sql_open_invoices[] = { OPEN_INVOICES(SCOPE_ALL),
     OPEN_INVOICES(SCOPE_ACCOUNT("?2")), OPEN_INVOICES(SCOPE_RUN) };
 static const char *const sql_used_up[] = { USED_UP(SCOPE_ALL),
     USED_UP(SCOPE_ACCOUNT("?1")), USED_UP(SCOPE_RUN) };
+static const char sql_any_open[] = "SELECT 1 FROM payments_open LIMIT 1";
 enum scope { SCOPE_ALL_PAYMENTS, SCOPE_ONE_ACCOUNT, SCOPE_RUN_ACCOUNTS };
 static const char sql_new_application[] =
     "INSERT INTO payment_applications (payment_id, invoice_id, account_id, "
@@ -441,6 +444,16 @@ apply_all(struct applier *ap, enum scope scope, const char *account)
 		db_bind_text(pay, 1, account);
 	db_done(pay);
 	db_finalize(pay);
+}
+
+int
+ar_payments_open(struct db *db)
+{
+	struct db_stmt *st = db_prepare(db, sql_any_open);
+	int any = db_row(st);
+
+	db_finalize(st);
+	return any;
 }
 
 long

@@ -45,6 +45,8 @@ struct ar_opts {
  * applications it made.
  */
 long ar_apply_run(struct db *db, int32_t on);
+/* Whether any payment may have money left to apply. */
+int ar_payments_open(struct db *db);
 
 int ar_apply(struct db *db, const struct ar_opts *o);
 int ar_credit(struct db *db, const char *invoice, const struct ar_opts *o);

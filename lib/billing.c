@@ -1723,19 +1723,28 @@ format_output(void *arg)
 	return NULL;
 }
 
+/* Whether the output is read back from the database (through out_keys)
+ * instead of formatted from what the biller made: the ids the run took
+ * are not all of one length, so their order as text is not theirs. */
+static int
+read_back(const struct run *r)
+{
+	char first[40], last[40];
+
+	return r->next_invoice > r->first_invoice &&
+	    snprintf(first, sizeof(first), "%06lld", r->first_invoice) !=
+	    snprintf(last, sizeof(last), "%06lld", r->next_invoice - 1);
+}
+
 /* Starts formatting the output, if it can be, once account credit is
  * applied. */
 static void
 output_start(struct output *op, const struct run *r)
 {
-	char first[40], last[40];
-
 	memset(op, 0, sizeof(*op));
 	op->r = r;
-	if (r->next_invoice > r->first_invoice &&
-	    snprintf(first, sizeof(first), "%06lld", r->first_invoice) !=
-	    snprintf(last, sizeof(last), "%06lld", r->next_invoice - 1))
-		return;		/* read back */
+	if (read_back(r))
+		return;
 	if (r->applied > 0)
 		op->not_open = load_pairs(prepare_made(r, sql_not_open,
 		    r->first_invoice, r->next_invoice - 1), &op->nnot_open);
@@ -2276,13 +2285,17 @@ finish_run(struct run *r)
 {
 	struct output out;
 	pthread_t sorter;
-	int sorting, rc;
+	int sorting, paying, rc;
 
 	/* The records are sorted on the other core while account credit is
 	 * applied, which reads none of them. */
 	sorting = cli_thread(&sorter, sort_records, r);
-	keep_made(r);
-	r->applied = ar_apply_run(r->db, r->o->on);
+	/* With no payment open (a run's usual case) there is no credit to
+	 * apply, and the invoices made are listed only to be read back. */
+	paying = ar_payments_open(r->db);
+	if (paying || read_back(r))
+		keep_made(r);
+	r->applied = paying ? ar_apply_run(r->db, r->o->on) : 0;
 	if (sorting)
 		pthread_join(sorter, NULL);
 	output_start(&out, r);
