@@ -119,7 +119,7 @@ billing_tax(int64_t amount, int64_t rate, int64_t *tax)
 static const char sql_subscriptions[] =
     "SELECT s.account_id, s.currency, s.subscription_id, s.sku, "
     "s.quantity_micro, s.unit_price_micro, s.discount_pct_micro, "
-    "s.billing_period, s.start_date, s.end_date, s.end_billed "
+    "s.billing_period, s.start_date, s.end_date "
     "FROM subscriptions s "
     "WHERE s.start_date < ?1 AND (s.end_date IS NULL OR s.end_date > ?3) "
     "AND (?2 = 0 OR s.account_id IN (SELECT key FROM run_accounts)) "
@@ -163,8 +163,10 @@ static const char sql_running[] =
  * end by the run after it, and are not read again.
  */
 #define BILLED_PAST_END "FROM subscriptions s WHERE s.start_date < ?1 " \
-    "AND s.end_date < ?4 AND s.end_date > ?2 AND (s.end_billed IS NULL " \
-    "OR s.end_billed > s.end_date) " \
+    "AND s.end_date < ?4 AND s.end_date > ?2 AND NOT EXISTS (SELECT 1 " \
+    "FROM billing_ends e WHERE e.account_id = s.account_id AND " \
+    "e.subscription_id = s.subscription_id AND e.end_billed <= " \
+    "s.end_date) " \
     "AND (?3 = 0 OR s.account_id IN (SELECT key FROM run_accounts))"
 static const char sql_ended_from[] =
     "SELECT min(s.end_date) " BILLED_PAST_END;
@@ -172,6 +174,12 @@ static const char sql_ended[] =
     "SELECT subscription_id, " RECORD_COLUMNS " FROM billing_records "
     "WHERE full_end > ?5 AND full_end < ?4 AND subscription_id IN "
     "(SELECT s.subscription_id " BILLED_PAST_END ")";
+/* The ends billed of the subscriptions the run looks at, in the order it
+ * bills them in (?1 some accounts). */
+static const char sql_marks[] =
+    "SELECT account_id, subscription_id, end_billed FROM billing_ends "
+    "WHERE ?1 = 0 OR account_id IN (SELECT key FROM run_accounts) "
+    "ORDER BY account_id, subscription_id";
 /* Whether anything was ever billed: a company's first run reads no
  * subscriptions for sql_ended. */
 static const char sql_billed_before[] =
@@ -241,16 +249,22 @@ static const char sql_not_open[] =
     "SELECT invoice_id, status FROM invoices WHERE invoice_id >= ?1 "
     "AND invoice_id <= ?2 AND length(invoice_id) = length(?1) "
     "AND status != 'open' ORDER BY invoice_id";
-/* end_billed of the subscriptions the run billed to their end, or as
- * running (NULL), from run_ends. */
+/* The ends billed of the subscriptions the run billed to their end, or
+ * as running (NULL: no mark), from run_ends; then the marks of ends
+ * before the horizon (?1), which no run reads. */
 static const char sql_ends_keep[] =
     "INSERT INTO run_ends (account_id, subscription_id, end_billed)";
-static const char sql_set_ends[] =
-    "UPDATE subscriptions SET end_billed = (SELECT k.end_billed "
-    "FROM run_ends k WHERE k.account_id = subscriptions.account_id AND "
-    "k.subscription_id = subscriptions.subscription_id) "
-    "WHERE (account_id, subscription_id) IN "
-    "(SELECT account_id, subscription_id FROM run_ends)";
+static const char sql_ends_drop[] =
+    "DELETE FROM billing_ends WHERE (account_id, subscription_id) IN "
+    "(SELECT account_id, subscription_id FROM run_ends "
+    "WHERE end_billed IS NULL)";
+static const char sql_ends_set[] =
+    "INSERT INTO billing_ends (account_id, subscription_id, end_billed) "
+    "SELECT account_id, subscription_id, end_billed FROM run_ends "
+    "WHERE end_billed IS NOT NULL ON CONFLICT (account_id, subscription_id) "
+    "DO UPDATE SET end_billed = excluded.end_billed";
+static const char sql_ends_forget[] =
+    "DELETE FROM billing_ends WHERE end_billed <= ?1";
 static const char sql_accounts_keep[] =
     "INSERT INTO run_accounts (key) VALUES (?1) ON CONFLICT DO NOTHING";
 
@@ -302,7 +316,8 @@ struct rates {
 	size_t ntext, captext;
 };
 
-/* A subscription's end_billed to write, its ids in run.text. */
+/* A subscription's end billed (billing_ends), as read (its ids in
+ * run.names) or to write (in run.text). */
 struct end_mark {
 	size_t account, sub;
 	int32_t end;		/* or DATE_NONE */
@@ -358,6 +373,8 @@ struct run {
 	size_t nmerged, capmerged;
 	struct end_mark *ends;		/* end_billed to write */
 	size_t nends, capends;
+	struct end_mark *marks;		/* end_billed as read */
+	size_t nmarks, capmarks, at_mark;
 	char *names;			/* the ids of the rows */
 	size_t nnames, capnames;
 	int32_t horizon;		/* how far back periods are read */
@@ -1478,14 +1495,17 @@ write_records(struct run *r)
 	r->records = (long)r->nrec;
 }
 
-/* end_billed of the subscriptions kept by keep_end(), through run_ends:
- * a statement for all of them. */
+/* The ends billed of the subscriptions kept by keep_end(), through
+ * run_ends: a statement for all of them. */
 static void
 write_ends(struct run *r)
 {
+	struct db_stmt *forget = db_prepare(r->db, sql_ends_forget);
 	struct db_rows *rows;
-	struct db_stmt *st;
 
+	db_bind_day(forget, 1, r->horizon);
+	db_done(forget);
+	db_finalize(forget);
 	if (r->nends == 0)
 		return;
 	db_temp_table(r->db, "run_ends", "account_id TEXT NOT NULL, "
@@ -1494,17 +1514,16 @@ write_ends(struct run *r)
 	rows = db_rows_new(r->db, sql_ends_keep, 3);
 	for (size_t i = 0; i < r->nends; i++) {
 		int k;
+		struct db_stmt *st = db_rows_add(rows, &k);
 
-		st = db_rows_add(rows, &k);
 		db_bind_text(st, k, r->text + r->ends[i].account);
 		db_bind_text(st, k + 1, r->text + r->ends[i].sub);
 		db_bind_day(st, k + 2, r->ends[i].end);
 	}
 	db_rows_flush(rows);
 	db_rows_free(rows);
-	st = db_prepare(r->db, sql_set_ends);
-	db_done(st);
-	db_finalize(st);
+	db_exec(r->db, sql_ends_drop);
+	db_exec(r->db, sql_ends_set);
 }
 
 static void
@@ -1856,6 +1875,24 @@ rows_of(struct run *r, const char *account, const struct sub *s, size_t *n)
 	return w;
 }
 
+/* The end billed of subscription id of account, or DATE_NONE; asked for
+ * in the order the run bills subscriptions in. */
+static int32_t
+end_billed(struct run *r, const char *account, const char *id)
+{
+	for (; r->at_mark < r->nmarks; r->at_mark++) {
+		const struct end_mark *m = &r->marks[r->at_mark];
+		int c = sub_order(r->names + m->account, r->names + m->sub,
+		    account, id);
+
+		if (c > 0)
+			break;
+		if (c == 0)
+			return r->marks[r->at_mark++].end;
+	}
+	return DATE_NONE;
+}
+
 /* end_billed of s as the run leaves it: the end of one billed as ended
  * (past which it credited what was billed, and charged nothing), unknown
  * once billed as running; kept to write when it changes. */
@@ -1901,7 +1938,7 @@ bill_sub(struct run *r, struct db_stmt *st)
 	s.months = pricing_period_months(db_text(st, 7));
 	s.start = db_day(st, 8);
 	s.end = db_day(st, 9);
-	s.end_billed = db_day(st, 10);
+	s.end_billed = end_billed(r, db_text(st, 0), s.id);
 	w = rows_of(r, db_text(st, 0), &s, &nw);
 	c = replay(r, &s, w, nw, &nc);
 	sub_charges(r, &s, running_period(r, c, nc, &op) ? &op : NULL);
@@ -2107,6 +2144,28 @@ ended_statement(struct run *r, const char *sql)
 	return st;
 }
 
+/* The rows of sql_marks. */
+static void
+load_marks(struct run *r)
+{
+	struct db_stmt *st = db_prepare(r->rd, sql_marks);
+
+	db_bind_int(st, 1, r->some);
+	while (db_row(st)) {
+		struct end_mark *m;
+
+		r->marks = cli_grow(r->marks, &r->capmarks, r->nmarks + 1,
+		    sizeof(*r->marks));
+		m = &r->marks[r->nmarks++];
+		m->account = text_keep(&r->names, &r->nnames, &r->capnames,
+		    db_text(st, 0));
+		m->sub = text_keep(&r->names, &r->nnames, &r->capnames,
+		    db_text(st, 1));
+		m->end = db_day(st, 2);
+	}
+	db_finalize(st);
+}
+
 /* The rows of sql_running and of sql_ended. */
 static void
 load_running(struct run *r)
@@ -2173,6 +2232,7 @@ prepare(struct run *r)
 	    &r->nproducts);
 	load_charged(r);
 	load_running(r);
+	load_marks(r);
 	r->one_time = db_prepare(r->rd, sql_one_time);
 	db_bind_day(r->one_time, 1, r->p_end);
 	db_bind_int(r->one_time, 2, some);
@@ -2200,6 +2260,7 @@ finish_reading(struct run *r)
 	keyset_free(r->charged);
 	by_sub_free(&r->running);
 	by_sub_free(&r->ended);
+	free(r->marks);
 	free(r->merged);
 	free(r->names);
 	free_pairs(r->products, r->nproducts);

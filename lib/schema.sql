@@ -21,8 +21,8 @@
 --     it as one past the largest, so that a command rolled back leaves
 --     no gap there either.
 --   ") WITHOUT ROWID;" (subscriptions, invoices, invoice_lines,
---     billing_records, id_counters: SQLite keeps the table in its key's
---     b-tree) is ");".
+--     billing_records, billing_ends, id_counters: SQLite keeps the table
+--     in its key's b-tree) is ");".
 --   The rest is read as it is.  INTEGER holds what stays below 2^31
 --     (0/1 under a CHECK for a boolean, line numbers, positions, months,
 --     scores), BIGINT what can pass it (money, micro-units, rates,
@@ -193,11 +193,6 @@ CREATE TABLE subscriptions (
 	    billing_period = 'quarter' OR billing_period = 'year'),
 	start_date TEXT NOT NULL,
 	end_date TEXT,
-	-- The end_date the last billing run that billed the subscription as
-	-- ended saw: nothing is billed after it (it credited any days past
-	-- it).  Written by revops-invoice run alone, NULL while unknown or
-	-- once a run bills the subscription as running; not imported.
-	end_billed TEXT,
 	PRIMARY KEY (account_id, subscription_id),
 	FOREIGN KEY (account_id, contract_id)
 	    REFERENCES contracts (account_id, contract_id)
@@ -437,6 +432,23 @@ CREATE TABLE billing_records (
 ) WITHOUT ROWID;
 CREATE INDEX billing_records_short ON billing_records (full_end)
     WHERE kind = 'credit' OR (kind = 'charge' AND period_end < full_end);
+
+-- The end_date the last billing run that billed a subscription as ended
+-- saw: nothing is billed after it (it credited any days past it).  No
+-- row while that is unknown, once a run bills the subscription as
+-- running, or once the end is before the 13 months a run reads back.
+-- Written by revops-invoice run alone, in a table of its own: a run
+-- that marks many ends (a company's first marks every end of those 13
+-- months) writes a few pages here, where a column of subscriptions had
+-- it rewrite most of that table's.  A mark, not a reference: a
+-- subscription replaced or gone leaves its mark, which counts only while
+-- the subscription's end is not before it.
+CREATE TABLE billing_ends (
+	account_id TEXT NOT NULL,
+	subscription_id TEXT NOT NULL,
+	end_billed TEXT NOT NULL,
+	PRIMARY KEY (account_id, subscription_id)
+) WITHOUT ROWID;
 
 -- Usage billed, per account, sku and month of use.
 CREATE TABLE usage_billing (
