@@ -140,7 +140,8 @@ void db_temp_table(struct db *db, const char *name, const char *columns);
 
 /*
  * The secondary indexes of table, those not unique (a unique one finds a
- * duplicate at its row), for a verb that drops them to load many rows and
+ * duplicate at its row) or unique because they hold the table's primary
+ * key, for a verb that drops them to load many rows and
  * makes them again once, from sorted keys (DROP INDEX "name", then sql):
  * up to max of them, each its name and the statement that makes it, both
  * the caller's to free; returns how many.  table is the program's own.

@@ -159,14 +159,20 @@ sq_exec(struct db *db, const char *sql)
 }
 
 /* sqlite_master keeps the CREATE INDEX of each index as it was written;
- * those a PRIMARY KEY or UNIQUE constraint makes have none. */
+ * those a PRIMARY KEY or UNIQUE constraint makes have none.  A unique
+ * index that holds every column of the table's primary key is unique by
+ * that key, and cannot refuse a row the key has not. */
 static int
 sq_secondary_indexes(struct db *db, const char *table, char *name[],
     char *sql[], int max)
 {
-	struct db_stmt *st = db_prepare(db, "SELECT name, sql FROM "
-	    "sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS "
-	    "NOT NULL AND sql NOT LIKE 'CREATE UNIQUE %'");
+	struct db_stmt *st = db_prepare(db, "SELECT m.name, m.sql FROM "
+	    "sqlite_master m WHERE m.type = 'index' AND m.tbl_name = ?1 AND "
+	    "m.sql IS NOT NULL AND (m.sql NOT LIKE 'CREATE UNIQUE %' OR "
+	    "(EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE pk > 0) AND "
+	    "NOT EXISTS (SELECT 1 FROM pragma_table_info(?1) k WHERE "
+	    "k.pk > 0 AND k.name NOT IN (SELECT c.name FROM "
+	    "pragma_index_info(m.name) c))))");
 	int n = 0;
 
 	db_bind_text(st, 1, table);

@@ -2759,7 +2759,7 @@ audit(struct importer *im)
  * order of the file (an index of invoices by account, say): the way a
  * database restore is fast.  It all happens inside the transaction, so a
  * failed import leaves them as they were.  Unique indexes stay, as they
- * find duplicates at their line.
+ * find duplicates at their line, but those unique by the table's key.
  */
 #define DEFERRED_MAX 8
 

@@ -318,24 +318,36 @@ END_TEST
 
 /* A table's secondary indexes are those not unique, each with the
  * statement that makes it: not the primary key, nor a UNIQUE constraint
- * or index; and no more than asked for. */
+ * or index, but a unique index that holds the whole primary key (unique
+ * by it); and no more than asked for.  A table with no declared key has
+ * no unique index so. */
 START_TEST(secondary_indexes)
 {
 	struct db *db = ids_table("('x')");
 	char *name[4], *sql[4];
 	int n;
 
-	db_exec(db, "CREATE TABLE t (a TEXT PRIMARY KEY, b TEXT UNIQUE, "
-	    "c TEXT, d TEXT); CREATE UNIQUE INDEX t_d ON t (d); "
-	    "CREATE INDEX t_c ON t (c, d)");
+	db_exec(db, "CREATE TABLE t (a TEXT, e TEXT, b TEXT UNIQUE, "
+	    "c TEXT, d TEXT, PRIMARY KEY (a, e)); "
+	    "CREATE UNIQUE INDEX t_d ON t (d); "
+	    "CREATE UNIQUE INDEX t_da ON t (d, a); "
+	    "CREATE INDEX t_c ON t (c, d); "
+	    "CREATE UNIQUE INDEX t_dea ON t (d, e, a); "
+	    "CREATE TABLE u (x TEXT, y TEXT); "
+	    "CREATE UNIQUE INDEX u_xy ON u (x, y)");
 	n = db_secondary_indexes(db, "t", name, sql, 4);
-	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(n, 2);
 	ck_assert_str_eq(name[0], "t_c");
 	ck_assert_str_eq(sql[0], "CREATE INDEX t_c ON t (c, d)");
-	free(name[0]);
-	free(sql[0]);
+	ck_assert_str_eq(name[1], "t_dea");
+	ck_assert_str_eq(sql[1], "CREATE UNIQUE INDEX t_dea ON t (d, e, a)");
+	for (int i = 0; i < n; i++) {
+		free(name[i]);
+		free(sql[i]);
+	}
 	ck_assert_int_eq(db_secondary_indexes(db, "t", name, sql, 0), 0);
 	ck_assert_int_eq(db_secondary_indexes(db, "ids", name, sql, 4), 0);
+	ck_assert_int_eq(db_secondary_indexes(db, "u", name, sql, 4), 0);
 	db_close(db);
 }
 END_TEST
