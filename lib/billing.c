@@ -249,9 +249,11 @@ static const char sql_not_open[] =
     "SELECT invoice_id, status FROM invoices WHERE invoice_id >= ?1 "
     "AND invoice_id <= ?2 AND length(invoice_id) = length(?1) "
     "AND status != 'open' ORDER BY invoice_id";
-/* The ends billed of the subscriptions the run billed to their end, or
- * as running (NULL: no mark), from run_ends; then the marks of ends
- * before the horizon (?1), which no run reads. */
+/* The marks of ends on or before the horizon (?1), which this run and
+ * later ones never read (a rerun of an earlier month reads more records
+ * for want of them, and bills the same); then the ends billed of the
+ * subscriptions the run billed to their end, or as running (NULL: no
+ * mark), from run_ends. */
 static const char sql_ends_keep[] =
     "INSERT INTO run_ends (account_id, subscription_id, end_billed)";
 static const char sql_ends_drop[] =
@@ -1496,7 +1498,7 @@ write_records(struct run *r)
 }
 
 /* The ends billed of the subscriptions kept by keep_end(), through
- * run_ends: a statement for all of them. */
+ * run_ends: statements for all of them, not one a subscription. */
 static void
 write_ends(struct run *r)
 {
