@@ -11,7 +11,6 @@
  */
 #include <assert.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "money.h"
@@ -23,9 +22,9 @@
 
 /*
  * ISO 4217 list one as published on 2026-01-01, sorted by code for
- * bsearch().  Codes without a minor unit (XAU, XDR, XTS, XXX, ...) are left
- * out: nothing can be billed in them.  Withdrawn codes (BGN, HRK, ANG, SLL,
- * ZWL, ...) are left out too.
+ * money_currency()'s binary search.  Codes without a minor unit (XAU,
+ * XDR, XTS, XXX, ...) are left out: nothing can be billed in them.
+ * Withdrawn codes (BGN, HRK, ANG, SLL, ZWL, ...) are left out too.
  */
 static const struct currency currencies[] = {
 	{ "AED", 2 }, { "AFN", 2 }, { "ALL", 2 }, { "AMD", 2 }, { "AOA", 2 },
@@ -66,26 +65,41 @@ static const struct currency currencies[] = {
 _Static_assert(sizeof(currencies) / sizeof(currencies[0]) ==
     MONEY_CURRENCIES, "MONEY_CURRENCIES is the size of the table");
 
-static int
-currency_cmp(const void *key, const void *elem)
+/* A code's three letters as one number, which orders as the text does. */
+static uint32_t
+code_key(const char *code)
 {
-	const struct currency *c = elem;
-
-	return memcmp(key, c->code, 3);
+	return (uint32_t)(unsigned char)code[0] << 16 |
+	    (uint32_t)(unsigned char)code[1] << 8 | (unsigned char)code[2];
 }
 
+/* A binary search of its own, comparing numbers: an import looks up the
+ * currency of every amount, and bsearch() with a memcmp() a step was a
+ * tenth of its reading thread. */
 const struct currency *
 money_currency(const char *code, size_t len)
 {
-	size_t i;
+	size_t lo = 0, hi = MONEY_CURRENCIES;
+	uint32_t key;
 
 	if (len != 3)
 		return NULL;
-	for (i = 0; i < len; i++)
+	for (size_t i = 0; i < len; i++)
 		if (code[i] < 'A' || code[i] > 'Z')
 			return NULL;
-	return bsearch(code, currencies, sizeof(currencies) /
-	    sizeof(currencies[0]), sizeof(currencies[0]), currency_cmp);
+	key = code_key(code);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint32_t k = code_key(currencies[mid].code);
+
+		if (k == key)
+			return &currencies[mid];
+		if (k < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 /* The signed value with magnitude m (at most 2^63) and the given sign. */
