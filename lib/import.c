@@ -1758,6 +1758,18 @@ check_parent_same(struct importer *im)
 	return bad ? ROW_FAILED : ROW_UNCHANGED;
 }
 
+/* s[0, len) into dst of size bytes, cut to fit and NUL-terminated: done
+ * for every invoice, where snprintf() cost a few per cent of reading. */
+static void
+copy_text(char *dst, size_t size, const char *s, size_t len)
+{
+	if (len >= size)
+		len = size - 1;
+	if (len > 0)
+		memcpy(dst, s, len);
+	dst[len] = '\0';
+}
+
 static int
 write_parent(struct importer *im)
 {
@@ -1776,11 +1788,10 @@ write_parent(struct importer *im)
 		const struct value *v = &im->val[t->col[i]];
 
 		im->parent_null[i] = v->kind == V_NULL;
-		snprintf(im->parent_copy[i], sizeof(im->parent_copy[i]), "%.*s",
-		    v->kind == V_TEXT ? (int)v->len : 0, v->s ? v->s : "");
+		copy_text(im->parent_copy[i], sizeof(im->parent_copy[i]), v->s,
+		    v->kind == V_TEXT ? v->len : 0);
 	}
-	snprintf(im->last_parent, sizeof(im->last_parent), "%.*s",
-	    (int)id->len, id->s);
+	copy_text(im->last_parent, sizeof(im->last_parent), id->s, id->len);
 	im->parent_line = im->line;
 	im->last_line_no = 0;
 	im->invoice_size = 0;
