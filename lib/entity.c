@@ -49,6 +49,7 @@ static const struct entity_column prices_cols[] = {
 	ENUM("model", R, "flat|per_unit|volume|graduated", NULL),
 	DFLT("tier_min", "tier_min_micro", ET_QUANTITY, K, "1"),
 	COL("unit_price", "unit_price_micro", ET_PRICE, R),
+	COL("flat_fee", "flat_fee_micro", ET_PRICE, 0),
 	COL("effective_from", "effective_from", ET_DATE, K),
 	COL("effective_to", "effective_to", ET_DATE, 0),
 };
@@ -200,6 +201,13 @@ static const struct entity_column tax_rates_cols[] = {
 };
 
 static const struct entity_order no_order[] = { { NULL, NULL, 0 } };
+static const struct entity_when no_when[] = { { NULL, NULL, NULL, 0 } };
+static const struct entity_when products_when[] = {
+	{ "billing_period", "kind", "recurring", 1 },
+	{ NULL, NULL, NULL, 0 } };
+static const struct entity_when prices_when[] = {
+	{ "flat_fee", "model", "volume|graduated", 0 },
+	{ NULL, NULL, NULL, 0 } };
 static const struct entity_order prices_order[] = {
 	{ "effective_to", "effective_from", 0 }, { NULL, NULL, 0 } };
 static const struct entity_order leads_order[] = {
@@ -216,37 +224,39 @@ static const struct entity_order users_order[] = {
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define ENTITY(name, cols, order, desc) \
-	{ #name, #name, NULL, NULL, cols, N(cols), order, NULL, NULL, NULL, \
-	    desc, NULL, NULL, NULL, NULL }
+	{ #name, #name, NULL, NULL, cols, N(cols), order, no_when, desc, \
+	    NULL, NULL, NULL, NULL }
 
 const struct entity entity_table[] = {
 	ENTITY(settings, settings_cols, no_order,
 	    "key/value settings (base_currency, billing_day, ...)"),
 	ENTITY(accounts, accounts_cols, no_order, "customer accounts"),
 	{ "products", "products", NULL, NULL, products_cols, N(products_cols),
-	    no_order, "billing_period", "kind", "recurring",
+	    no_order, products_when,
 	    "what is sold: one-time, recurring or usage", NULL, NULL, NULL,
 	    NULL },
-	ENTITY(prices, prices_cols, prices_order,
-	    "the price book: tiers per sku and currency"),
+	{ "prices", "prices", NULL, NULL, prices_cols, N(prices_cols),
+	    prices_order, prices_when,
+	    "the price book: tiers per sku and currency", NULL, NULL, NULL,
+	    NULL },
 	ENTITY(rules, rules_cols, no_order, "quoting rules and approvers"),
 	{ "stages", "stages", NULL, NULL, stages_cols, N(stages_cols),
-	    no_order, NULL, NULL, NULL, "opportunity stages", "position",
+	    no_order, no_when, "opportunity stages", "position",
 	    "position", NULL, NULL },
 	ENTITY(leads, leads_cols, leads_order, "leads"),
 	ENTITY(opportunities, opportunities_cols, opportunities_order,
 	    "sales opportunities"),
 	{ "stage_history", "stage_history", NULL, NULL, stage_history_cols,
-	    N(stage_history_cols), no_order, NULL, NULL, NULL,
+	    N(stage_history_cols), no_order, no_when,
 	    "opportunity stage changes", NULL, NULL, "opportunity_id", NULL },
 	ENTITY(contracts, contracts_cols, term_order, "contracts"),
 	ENTITY(subscriptions, subscriptions_cols, term_order,
 	    "recurring subscriptions"),
 	{ "invoices", "invoice_lines", "invoices", "invoice_id",
-	    invoices_cols, N(invoices_cols), invoices_order, NULL, NULL, NULL,
+	    invoices_cols, N(invoices_cols), invoices_order, no_when,
 	    "invoices, one row per line", NULL, NULL, NULL, NULL },
 	{ "payments", "payments", NULL, NULL, payments_cols, N(payments_cols),
-	    no_order, NULL, NULL, NULL, "payments received", NULL, NULL, NULL,
+	    no_order, no_when, "payments received", NULL, NULL, NULL,
 	    "payments_open" },
 	ENTITY(usage, usage_cols, no_order, "metered usage events"),
 	ENTITY(users, users_cols, users_order, "product users (adoption)"),

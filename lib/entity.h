@@ -54,6 +54,16 @@ struct entity_column {
 	long min, max;		/* ET_INT */
 };
 
+/* A column that depends on another's value: `required`, it may not be
+ * empty when `other` is one of `values` (products' billing_period when
+ * kind is recurring); otherwise it must be empty unless `other` is one
+ * of them (prices' flat_fee, which only tiers of volume and graduated
+ * prices have). */
+struct entity_when {
+	const char *col, *other, *values;	/* values: "a|b" */
+	int required;
+};
+
 /* "later" must come after "earlier" when both are given (end dates are
  * exclusive, so equal is an error too); or_equal allows the same day. */
 struct entity_order {
@@ -69,9 +79,7 @@ struct entity {
 	const struct entity_column *column;
 	size_t ncolumn;
 	const struct entity_order *order;	/* at most 4; ends with {NULL} */
-	/* A column required only when another has a value, e.g. products'
-	 * billing_period when kind is recurring ({NULL} when none). */
-	const char *required_col, *when_col, *when_value;
+	const struct entity_when *when;		/* at most 2; ends with {NULL} */
 	const char *description;
 	/* A column other than the key whose values must differ between rows
 	 * (checked once the whole input is in), or NULL. */

@@ -207,7 +207,7 @@ struct importer {
 	int size_col[2];		/* their amount and tax_amount */
 	int service_col[2];		/* invoices' service_start, _end */
 	int order_col[4][2];		/* e->order as column indexes */
-	int required_col, when_col;	/* e->required_col, e->when_col */
+	int when_col[2][2];		/* e->when: col, other */
 
 	/* per file */
 	const char *file;
@@ -496,6 +496,8 @@ parse_decimal(struct importer *im, const struct entity_column *c,
 	char sv[SHOW_MAX];
 
 	v->kind = V_INT;
+	v->s = s;		/* as written, for a message */
+	v->len = len;
 	if (st != MONEY_OK)
 		return decimal_error(im, c, st, s, len, scale);
 	if (v->i < 0 && !(c->flags & EC_SIGNED))
@@ -886,6 +888,26 @@ check_service_period(struct importer *im)
 	    RECOGNITION_MONTHS_MAX);
 }
 
+/* "a|b|c" as "a, b or c". */
+static void
+one_of(char *buf, size_t size, const char *values)
+{
+	const char *last = strrchr(values, '|');
+	size_t n = 0;
+
+	for (const char *p = values; *p != '\0' && n + 4 < size; p++)
+		if (*p != '|')
+			buf[n++] = *p;
+		else if (p == last) {
+			memcpy(buf + n, " or ", 4);
+			n += 4;
+		} else {
+			memcpy(buf + n, ", ", 2);
+			n += 2;
+		}
+	buf[n] = '\0';
+}
+
 static void
 check_row(struct importer *im)
 {
@@ -907,16 +929,26 @@ check_row(struct importer *im)
 			    o->earlier, vb->s);
 	}
 	check_service_period(im);
-	if (e->required_col != NULL) {
-		const struct value *vw = &im->val[im->when_col];
+	for (int i = 0; e->when[i].col != NULL; i++) {
+		const struct entity_when *w = &e->when[i];
+		const struct value *v = &im->val[im->when_col[i][0]];
+		const struct value *vo = &im->val[im->when_col[i][1]];
+		int in = vo->kind == V_TEXT &&
+		    entity_enum_has(w->values, vo->s, vo->len);
+		char sv[SHOW_MAX], so[SHOW_MAX], values[64];
 
-		if (im->val[im->required_col].kind == V_NULL &&
-		    vw->kind == V_TEXT &&
-		    vw->len == strlen(e->when_value) &&
-		    memcmp(vw->s, e->when_value, vw->len) == 0)
-			row_error(im, e->required_col, "is empty; a value is "
-			    "required when %s is %s", e->when_col,
-			    e->when_value);
+		if (in != w->required || (v->kind == V_NULL) != w->required)
+			continue;
+		one_of(values, sizeof(values), w->values);
+		if (w->required)
+			row_error(im, w->col, "is empty; a value is required "
+			    "when %s is %s", w->other, values);
+		else
+			row_error(im, w->col, "%s is given, but %s is %s: "
+			    "%s is only for %s %s", show(sv, v->s, v->len),
+			    w->other, vo->kind == V_TEXT ?
+			    show(so, vo->s, vo->len) : "empty", w->col,
+			    w->other, values);
 	}
 }
 
@@ -2714,9 +2746,9 @@ importer_init(struct importer *im, struct db *db, const struct entity *e,
 		im->order_col[i][1] = entity_column_index(e,
 		    e->order[i].earlier);
 	}
-	if (e->required_col != NULL) {
-		im->required_col = entity_column_index(e, e->required_col);
-		im->when_col = entity_column_index(e, e->when_col);
+	for (int i = 0; e->when[i].col != NULL; i++) {
+		im->when_col[i][0] = entity_column_index(e, e->when[i].col);
+		im->when_col[i][1] = entity_column_index(e, e->when[i].other);
 	}
 	refs_init(im);
 	accounts_of_init(im);

@@ -18,7 +18,8 @@ static const char sql_product[] =
  * one that took effect last.  A price of no start (NULL) took effect
  * before any other: NULLS LAST, for a database that sorts NULL high. */
 static const char sql_tiers[] =
-    "SELECT model, tier_min_micro, unit_price_micro FROM prices "
+    "SELECT model, tier_min_micro, unit_price_micro, "
+    "coalesce(flat_fee_micro, 0) FROM prices "
     "WHERE sku = ?1 AND currency = ?2 "
     "AND (effective_from IS NULL OR effective_from <= ?3) "
     "AND (effective_to IS NULL OR effective_to > ?3) "
@@ -71,15 +72,18 @@ pricing_gross(enum pricing_model m, const struct pricing_tier *t, size_t n,
 		*tier = 0;
 		return (__int128)qty * t[0].price;
 	case PRICING_VOLUME:
-		return *tier < 0 ? 0 : (__int128)qty * t[*tier].price;
+		return *tier < 0 ? 0 : (__int128)qty * t[*tier].price +
+		    (__int128)t[*tier].fee * E6;
 	case PRICING_GRADUATED:
 		for (int i = 0; i <= *tier; i++) {
-			int64_t lo = t[i].min - E6;
+			/* a tier from 0 holds no unit below it */
+			int64_t lo = t[i].min > E6 ? t[i].min - E6 : 0;
 			int64_t hi = (size_t)i + 1 < n ? t[i + 1].min - E6 : qty;
 
 			if (hi > qty)
 				hi = qty;
-			sum += (__int128)(hi - lo) * t[i].price;
+			sum += (__int128)(hi - lo) * t[i].price +
+			    (__int128)t[i].fee * E6;
 		}
 		return sum;
 	}
@@ -94,10 +98,13 @@ pricing_line(__int128 gross, int64_t qty, int64_t discount,
 
 	l->qty = qty;
 	l->discount = discount;
+	l->list_unit = l->net_unit = 0;	/* of no units: a fee, or nothing */
+	if (qty < 0)
+		return -1;
 	/* gross x kept can pass 128 bits: money_muldiv() takes it whole */
-	if (qty <= 0 || money_div(gross, qty, &l->list_unit) != MONEY_OK ||
+	if (qty > 0 && (money_div(gross, qty, &l->list_unit) != MONEY_OK ||
 	    money_muldiv(gross, kept, (__int128)HUNDRED_PCT * qty,
-	    &l->net_unit) != MONEY_OK)
+	    &l->net_unit) != MONEY_OK))
 		return -1;
 	return pricing_recurring(gross, discount, 1, 1, &l->amount);
 }
@@ -301,7 +308,8 @@ book_load(struct pricing_book *b, struct book_entry *e)
 			break;
 		}
 		p->tier[p->ntier].min = min;
-		p->tier[p->ntier++].price = db_int(b->tiers, 2);
+		p->tier[p->ntier].price = db_int(b->tiers, 2);
+		p->tier[p->ntier++].fee = db_int(b->tiers, 3);
 	}
 	db_reset(b->tiers);
 	if (e->why[0] != '\0')

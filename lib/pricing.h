@@ -12,8 +12,14 @@
  *   flat       the price of the quantity's tier, once, whatever the
  *              quantity (one tier: one price);
  *   per_unit   quantity x the first tier's price;
- *   volume     quantity x the price of the quantity's tier;
- *   graduated  each tier prices the units inside it.
+ *   volume     quantity x the price of the quantity's tier, and that
+ *              tier's flat fee;
+ *   graduated  each tier prices the units inside it, and adds its flat
+ *              fee once it is reached (Stripe's flat_amount, Lago's
+ *              flat fee of a range).
+ * A tier is reached by a quantity inside it: with a first tier from 1, a
+ * quantity of 0 reaches none and costs nothing; from 0, it reaches the
+ * first, whose fee is then owed for no use at all.
  *
  * The price book (pricing_book_*) caches the tiers of each sku and
  * currency in effect on one day; pricing_book_open() returns a book the
@@ -37,6 +43,7 @@ enum pricing_model { PRICING_FLAT, PRICING_PER_UNIT, PRICING_VOLUME,
 struct pricing_tier {
 	int64_t min;		/* first quantity, x 10^6 */
 	int64_t price;		/* minor units x 10^6 */
+	int64_t fee;		/* its flat fee, minor units x 10^6; 0 none */
 };
 
 /* The model of a name in prices.model, or -1. */
@@ -60,8 +67,9 @@ struct pricing_line {
 	int64_t amount;			/* minor: the line, rounded once */
 };
 
-/* Prices a line from its gross amount: unit prices to 6 decimals, the
- * amount rounded once.  Returns 0, or -1 when a figure overflows. */
+/* Prices a line from its gross amount: unit prices to 6 decimals (0 for
+ * a quantity of 0), the amount rounded once.  Returns 0, or -1 when a
+ * figure overflows or the quantity is negative. */
 int pricing_line(__int128 gross, int64_t qty, int64_t discount,
     struct pricing_line *l);
 

@@ -90,6 +90,7 @@ CREATE TABLE prices (
 	    model = 'volume' OR model = 'graduated'),
 	tier_min_micro BIGINT NOT NULL DEFAULT 1000000,
 	unit_price_micro BIGINT NOT NULL,
+	flat_fee_micro BIGINT,	-- once when the tier is reached; NULL none
 	effective_from TEXT,
 	effective_to TEXT
 );

@@ -163,10 +163,12 @@ START_TEST(references_and_checks_resolve)
 			ck_assert_int_ge(entity_column_index(e, o->later), 0);
 			ck_assert_int_ge(entity_column_index(e, o->earlier), 0);
 		}
-		if (e->required_col != NULL) {
-			ck_assert_int_ge(entity_column_index(e, e->required_col),
+		for (int n = 0; e->when[n].col != NULL; n++) {
+			ck_assert_int_lt(n, 2);
+			ck_assert_int_ge(entity_column_index(e, e->when[n].col),
 			    0);
-			ck_assert_int_ge(entity_column_index(e, e->when_col), 0);
+			ck_assert_int_ge(entity_column_index(e,
+			    e->when[n].other), 0);
 		}
 	}
 }

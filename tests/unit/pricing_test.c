@@ -17,7 +17,8 @@
 
 /* $10.00 for units 1-10, $8.00 for 11-50, $6.00 from 51 on. */
 static const struct pricing_tier tiers[] = {
-	{ QTY(1), USD(1000) }, { QTY(11), USD(800) }, { QTY(51), USD(600) } };
+	{ QTY(1), USD(1000), 0 }, { QTY(11), USD(800), 0 },
+	{ QTY(51), USD(600), 0 } };
 
 /* gross is in cents x 10^12 */
 static int64_t
@@ -53,9 +54,80 @@ START_TEST(volume_and_graduated)
 }
 END_TEST
 
+/*
+ * Flat fees (issue 16), Stripe's and Lago's rule: graduated adds the fee
+ * of every tier the quantity reaches, volume the fee of the tier it
+ * falls in.  5.00 from 1 with a fee of 20.00, 4.00 from 11 with 10.00,
+ * 3.00 from 51 with none.
+ */
+START_TEST(tier_fees)
+{
+	static const struct pricing_tier fees[] = {
+		{ QTY(1), USD(500), USD(2000) },
+		{ QTY(11), USD(400), USD(1000) },
+		{ QTY(51), USD(300), 0 } };
+	/* from 0, 1.00 a unit and a fee of 15.00; 0.10 from 101 */
+	static const struct pricing_tier zero[] = {
+		{ QTY(0), USD(100), USD(1500) }, { QTY(101), USD(10), 0 } };
+	int t;
+
+	/* 10: 10 x 5 + 20 = 70.00 either way */
+	ck_assert_int_eq(pricing_gross(PRICING_GRADUATED, fees, 3, QTY(10),
+	    &t) / (E6 * E6), 7000);
+	ck_assert_int_eq(pricing_gross(PRICING_VOLUME, fees, 3, QTY(10),
+	    &t) / (E6 * E6), 7000);
+	/* 15: graduated 10 x 5 + 5 x 4 + 20 + 10 = 100.00; volume 15 x 4
+	 * + 10 = 70.00 */
+	ck_assert_int_eq(pricing_gross(PRICING_GRADUATED, fees, 3, QTY(15),
+	    &t) / (E6 * E6), 10000);
+	ck_assert_int_eq(t, 1);
+	ck_assert_int_eq(pricing_gross(PRICING_VOLUME, fees, 3, QTY(15),
+	    &t) / (E6 * E6), 7000);
+	/* 60: graduated 50 + 160 + 30 + 30 = 270.00; volume 60 x 3 =
+	 * 180.00, its tier has no fee */
+	ck_assert_int_eq(pricing_gross(PRICING_GRADUATED, fees, 3, QTY(60),
+	    &t) / (E6 * E6), 27000);
+	ck_assert_int_eq(pricing_gross(PRICING_VOLUME, fees, 3, QTY(60),
+	    &t) / (E6 * E6), 18000);
+	/* 0 reaches no tier from 1: nothing */
+	ck_assert_int_eq(pricing_gross(PRICING_GRADUATED, fees, 3, 0, &t), 0);
+	ck_assert_int_eq(t, -1);
+	ck_assert_int_eq(pricing_gross(PRICING_VOLUME, fees, 3, 0, &t), 0);
+	/* a tier from 0 holds 0: its fee for no use; 5 units are 5, not 6
+	 * (the units from 0 to 5): 5.00 + 15.00; 150 are 100 x 1 + 50 x
+	 * 0.10 + 15 = 120.00 */
+	ck_assert_int_eq(pricing_gross(PRICING_GRADUATED, zero, 2, 0, &t) /
+	    (E6 * E6), 1500);
+	ck_assert_int_eq(t, 0);
+	ck_assert_int_eq(pricing_gross(PRICING_GRADUATED, zero, 2, QTY(5),
+	    &t) / (E6 * E6), 2000);
+	ck_assert_int_eq(pricing_gross(PRICING_GRADUATED, zero, 2, QTY(150),
+	    &t) / (E6 * E6), 12000);
+	ck_assert_int_eq(pricing_gross(PRICING_VOLUME, zero, 2, 0, &t) /
+	    (E6 * E6), 1500);
+}
+END_TEST
+
+/* No unit, the fee alone: a line of no unit price. */
+START_TEST(fee_of_no_units)
+{
+	static const struct pricing_tier zero[] = {
+		{ QTY(0), USD(100), USD(1500) } };
+	struct pricing_line l;
+	int t;
+
+	ck_assert_int_eq(pricing_line(pricing_gross(PRICING_VOLUME, zero, 1,
+	    0, &t), 0, 0, &l), 0);
+	ck_assert_int_eq(l.amount, 1500);
+	ck_assert_int_eq(l.list_unit, 0);
+	ck_assert_int_eq(l.net_unit, 0);
+	ck_assert_int_eq(pricing_line(0, -1, 0, &l), -1);
+}
+END_TEST
+
 START_TEST(flat_and_per_unit)
 {
-	static const struct pricing_tier fee[] = { { QTY(1), USD(50000) } };
+	static const struct pricing_tier fee[] = { { QTY(1), USD(50000), 0 } };
 	int t;
 
 	/* flat: the tier's price once; one tier is one price for any qty */
@@ -77,7 +149,7 @@ START_TEST(discounts_round_once)
 
 	/* 3 x 9.99 at 12.5% off: 29.97 x 0.875 = 26.22375 -> 26.22; net
 	 * unit 9.99 x 0.875 = 8.74125 */
-	static const struct pricing_tier p999[] = { { QTY(1), USD(999) } };
+	static const struct pricing_tier p999[] = { { QTY(1), USD(999), 0 } };
 	ck_assert_int_eq(pricing_line(pricing_gross(PRICING_PER_UNIT, p999, 1,
 	    QTY(3), &t), QTY(3), 12500000, &l), 0);
 	ck_assert_int_eq(l.amount, 2622);
@@ -85,7 +157,7 @@ START_TEST(discounts_round_once)
 	ck_assert_int_eq(l.net_unit, 874125000);
 	/* a half cent rounds away from zero: 1 x 0.125 = 12.5 cents -> 13;
 	 * at 50% off 6.25 -> 6; 3 x 0.125 = 37.5 -> 38 */
-	static const struct pricing_tier p125[] = { { QTY(1), 12500000 } };
+	static const struct pricing_tier p125[] = { { QTY(1), 12500000, 0 } };
 	ck_assert_int_eq(pricing_line(pricing_gross(PRICING_PER_UNIT, p125, 1,
 	    QTY(1), &t), QTY(1), 0, &l), 0);
 	ck_assert_int_eq(l.amount, 13);
@@ -117,8 +189,8 @@ END_TEST
  */
 START_TEST(usage_unit_price)
 {
-	static const struct pricing_tier gb[] = { { QTY(1), USD(20) },
-	    { QTY(101), USD(15) } };
+	static const struct pricing_tier gb[] = { { QTY(1), USD(20), 0 },
+	    { QTY(101), USD(15), 0 } };
 	struct pricing_line l;
 	int t;
 
@@ -139,8 +211,8 @@ END_TEST
 START_TEST(the_largest_amounts)
 {
 	static const struct pricing_tier big[] = { { QTY(1),
-	    USD(5000000000000) } };
-	static const struct pricing_tier most[] = { { QTY(1), INT64_MAX } };
+	    USD(5000000000000), 0 } };
+	static const struct pricing_tier most[] = { { QTY(1), INT64_MAX, 0 } };
 	struct pricing_line l;
 	int t;
 
@@ -164,8 +236,8 @@ END_TEST
  * 2 x 1.2345 KWD = 2.469 KWD = 2,469 fils. */
 START_TEST(other_exponents)
 {
-	static const struct pricing_tier jpy[] = { { QTY(1), 1234500000 } };
-	static const struct pricing_tier kwd[] = { { QTY(1), 1234500000 } };
+	static const struct pricing_tier jpy[] = { { QTY(1), 1234500000, 0 } };
+	static const struct pricing_tier kwd[] = { { QTY(1), 1234500000, 0 } };
 	struct pricing_line l;
 	int t;
 
@@ -581,6 +653,8 @@ pricing_suite(void)
 	TCase *tc = tcase_create("models");
 
 	tcase_add_test(tc, volume_and_graduated);
+	tcase_add_test(tc, tier_fees);
+	tcase_add_test(tc, fee_of_no_units);
 	tcase_add_test(tc, flat_and_per_unit);
 	tcase_add_test(tc, discounts_round_once);
 	tcase_add_test(tc, usage_unit_price);
