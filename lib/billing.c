@@ -193,18 +193,31 @@ static const char sql_one_time[] =
     "AND o.ordered_on < ?1 "
     "AND (?2 = 0 OR o.account_id IN (SELECT key FROM run_accounts)) "
     "ORDER BY o.account_id, ol.order_id, ol.line_no";
-/* The quantity of a month as two sums of 32-bit halves, which fit, so
- * that a total past 64 bits is told with its account, not as SQL's. */
+/*
+ * The quantity of a month by the product's usage_aggregation (DESIGN.md
+ * section 3): a sum as two sums of 32-bit halves, which fit, so that a
+ * total past 64 bits is told with its account, not as SQL's; any other
+ * in the last column: the high-water mark, the count of events (each a
+ * unit, whatever its quantity), or the quantity of the month's last
+ * event, by day and then event_id, the only order events have.
+ */
 static const char sql_usage[] =
     "SELECT u.account_id, a.currency, u.sku, p.name, "
-    "sum(u.quantity_micro >> 32), sum(u.quantity_micro & 4294967295) "
+    "sum(u.quantity_micro >> 32), sum(u.quantity_micro & 4294967295), "
+    "CASE p.usage_aggregation WHEN 'max' THEN max(u.quantity_micro) "
+    "WHEN 'count' THEN count(*) * 1000000 "
+    "WHEN 'last' THEN (SELECT v.quantity_micro FROM usage v "
+    " WHERE v.account_id = u.account_id AND v.sku = u.sku "
+    " AND v.used_on >= ?1 AND v.used_on < ?2 "
+    " ORDER BY v.used_on DESC, v.event_id DESC LIMIT 1) END "
     "FROM usage u JOIN accounts a USING (account_id) "
     "JOIN products p USING (sku) "
     "WHERE u.used_on >= ?1 AND u.used_on < ?2 "
     "AND (?4 = 0 OR u.account_id IN (SELECT key FROM run_accounts)) "
     "AND NOT EXISTS (SELECT 1 FROM usage_billing b WHERE "
     "b.account_id = u.account_id AND b.sku = u.sku AND b.month = ?3) "
-    "GROUP BY u.account_id, u.sku, a.currency, p.name "
+    "GROUP BY u.account_id, u.sku, a.currency, p.name, "
+    "p.usage_aggregation "
     "ORDER BY u.account_id, u.sku";
 /* The names of the products, in memory: a subscription's is looked up
  * there, not joined row by row; a subscription of an unknown sku is not
@@ -963,7 +976,9 @@ usage_lines(struct run *r, struct db_stmt *s)
 	int64_t qty;
 
 	date_format_month(month, date_month_of(r->u_start));
-	if (money_mul(db_int(s, 4), (int64_t)1 << 32, 0, &qty)
+	if (!db_null(s, 6))
+		qty = db_int(s, 6);
+	else if (money_mul(db_int(s, 4), (int64_t)1 << 32, 0, &qty)
 	    != MONEY_OK || money_add(qty, db_int(s, 5), &qty) !=
 	    MONEY_OK) {
 		cli_data_error(NULL, 0, NULL, "usage of account '%s': the "

@@ -41,6 +41,7 @@ static const struct entity_column products_cols[] = {
 	COL("unit", "unit", ET_TEXT, 0),
 	COL("unit_cost", "unit_cost_micro", ET_PRICE, 0),
 	DFLT("active", "active", ET_BOOL, 0, "true"),
+	ENUM("usage_aggregation", 0, "sum|max|last|count", NULL),
 };
 
 static const struct entity_column prices_cols[] = {
@@ -204,6 +205,7 @@ static const struct entity_order no_order[] = { { NULL, NULL, 0 } };
 static const struct entity_when no_when[] = { { NULL, NULL, NULL, 0 } };
 static const struct entity_when products_when[] = {
 	{ "billing_period", "kind", "recurring", 1 },
+	{ "usage_aggregation", "kind", "usage", 0 },
 	{ NULL, NULL, NULL, 0 } };
 static const struct entity_when prices_when[] = {
 	{ "flat_fee", "model", "volume|graduated", 0 },

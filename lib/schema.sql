@@ -78,7 +78,12 @@ CREATE TABLE products (
 	    billing_period = 'quarter' OR billing_period = 'year'),
 	unit TEXT,
 	unit_cost_micro BIGINT,	-- in the base currency
-	active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+	active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+	-- how a usage product's events of a month make its quantity; NULL
+	-- is sum
+	usage_aggregation TEXT CHECK (usage_aggregation = 'sum' OR
+	    usage_aggregation = 'max' OR usage_aggregation = 'last' OR
+	    usage_aggregation = 'count')
 );
 
 -- Several rows make the tiers of one sku and currency.
