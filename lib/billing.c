@@ -11,7 +11,9 @@
  *   one-time lines of accepted orders not yet billed, ordered before the
  *       end of P;
  *   usage of the month before P, per account and sku, priced through the
- *       price book on its total (so tiers see the whole month).
+ *       price book on its total (so tiers see the whole month); and late
+ *       usage, of a month billed before, its total priced again less
+ *       what was billed for it.
  *
  * Each line's tax is its amount at the account region's rate, rounded per
  * line.  billing_records and usage_billing remember what was billed, so
@@ -194,22 +196,25 @@ static const char sql_one_time[] =
     "AND (?2 = 0 OR o.account_id IN (SELECT key FROM run_accounts)) "
     "ORDER BY o.account_id, ol.order_id, ol.line_no";
 /*
- * The quantity of a month by the product's usage_aggregation (DESIGN.md
- * section 3): a sum as two sums of 32-bit halves, which fit, so that a
- * total past 64 bits is told with its account, not as SQL's; any other
- * in the last column: the high-water mark, the count of events (each a
- * unit, whatever its quantity), or the quantity of the month's last
- * event, by day and then event_id, the only order events have.
+ * The quantity of a month of usage u, of products p, by the product's
+ * usage_aggregation (DESIGN.md section 3): a sum as two sums of 32-bit
+ * halves, which fit, so that a total past 64 bits is told with its
+ * account, not as SQL's; any other in the third column: the high-water
+ * mark, the count of events (each a unit, whatever its quantity), or the
+ * quantity of the month's last event, by day and then event_id, the only
+ * order events have.  OF names the account and sku of the month, and
+ * IN_MONTH says which of their events v are of it.
  */
+#define USAGE_QUANTITY(of, in_month) \
+    "sum(u.quantity_micro >> 32), sum(u.quantity_micro & 4294967295), " \
+    "CASE p.usage_aggregation WHEN 'max' THEN max(u.quantity_micro) " \
+    "WHEN 'count' THEN count(*) * 1000000 " \
+    "WHEN 'last' THEN (SELECT v.quantity_micro FROM usage v " \
+    " WHERE v.account_id = " of ".account_id AND v.sku = " of ".sku " \
+    " AND " in_month " ORDER BY v.used_on DESC, v.event_id DESC LIMIT 1) END"
 static const char sql_usage[] =
     "SELECT u.account_id, a.currency, u.sku, p.name, "
-    "sum(u.quantity_micro >> 32), sum(u.quantity_micro & 4294967295), "
-    "CASE p.usage_aggregation WHEN 'max' THEN max(u.quantity_micro) "
-    "WHEN 'count' THEN count(*) * 1000000 "
-    "WHEN 'last' THEN (SELECT v.quantity_micro FROM usage v "
-    " WHERE v.account_id = u.account_id AND v.sku = u.sku "
-    " AND v.used_on >= ?1 AND v.used_on < ?2 "
-    " ORDER BY v.used_on DESC, v.event_id DESC LIMIT 1) END "
+    USAGE_QUANTITY("u", "v.used_on >= ?1 AND v.used_on < ?2") " "
     "FROM usage u JOIN accounts a USING (account_id) "
     "JOIN products p USING (sku) "
     "WHERE u.used_on >= ?1 AND u.used_on < ?2 "
@@ -219,6 +224,53 @@ static const char sql_usage[] =
     "GROUP BY u.account_id, u.sku, a.currency, p.name, "
     "p.usage_aggregation "
     "ORDER BY u.account_id, u.sku";
+/*
+ * Late usage: each month before the run's usage month ?1 that a run has
+ * billed, of an account and sku with an event written since a run last
+ * looked (usage_open), with its whole quantity now and what its lines
+ * have billed of it so far.
+ */
+static const char sql_late[] =
+    "SELECT l.account_id, a.currency, l.sku, p.name, "
+    USAGE_QUANTITY("l", "substr(v.used_on, 1, 7) = l.month") ", "
+    "l.month, (SELECT coalesce(sum(b.quantity_micro), 0) FROM "
+    " usage_billing b WHERE b.account_id = l.account_id AND "
+    " b.sku = l.sku AND b.month = l.month), "
+    "(SELECT coalesce(sum(b.amount_minor), 0) FROM usage_billing b "
+    " WHERE b.account_id = l.account_id AND b.sku = l.sku AND "
+    " b.month = l.month) "
+    "FROM (SELECT DISTINCT u.account_id, u.sku, "
+    " substr(u.used_on, 1, 7) AS month FROM usage_open o "
+    " JOIN usage u ON u.account_id = o.account_id "
+    " AND u.event_id = o.event_id "
+    " WHERE substr(u.used_on, 1, 7) < ?1 "
+    " AND substr(u.used_on, 1, 7) IN (SELECT month FROM usage_months) "
+    " AND (?2 = 0 OR u.account_id IN (SELECT key FROM run_accounts))) l "
+    "JOIN usage u ON u.account_id = l.account_id AND u.sku = l.sku "
+    "AND substr(u.used_on, 1, 7) = l.month "
+    "JOIN accounts a ON a.account_id = l.account_id "
+    "JOIN products p ON p.sku = l.sku "
+    "GROUP BY l.account_id, l.sku, l.month, a.currency, p.name, "
+    "p.usage_aggregation "
+    "ORDER BY l.account_id, l.month, l.sku";
+/*
+ * What a run has dealt with leaves usage_open: the events before its
+ * usage month (billed as late, or of a month no run billed), and those
+ * of that month it bills now.  Those of a month already billed for their
+ * account and sku stay, late for the next run, as do later months'.
+ * Run on the run's connection before it writes, while usage_billing is
+ * as the biller reads it.
+ */
+static const char sql_usage_seen[] =
+    "DELETE FROM usage_open AS o WHERE "
+    "(?1 = 0 OR o.account_id IN (SELECT key FROM run_accounts)) "
+    "AND NOT EXISTS (SELECT 1 FROM usage u WHERE "
+    "u.account_id = o.account_id AND u.event_id = o.event_id "
+    "AND (u.used_on >= ?3 OR (u.used_on >= ?2 AND EXISTS (SELECT 1 FROM "
+    "usage_billing b WHERE b.account_id = u.account_id AND "
+    "b.sku = u.sku AND b.month = ?4))))";
+static const char sql_usage_month[] =
+    "INSERT INTO usage_months (month) VALUES (?1) ON CONFLICT DO NOTHING";
 /* The names of the products, in memory: a subscription's is looked up
  * there, not joined row by row; a subscription of an unknown sku is not
  * billed, as the join did not return it. */
@@ -250,7 +302,8 @@ static const char sql_order_billed[] =
     "AND line_no = ?2";
 static const char sql_usage_billed[] =
     "INSERT INTO usage_billing (account_id, sku, month, invoice_id, "
-    "line_no, quantity_micro) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    "line_no, quantity_micro, amount_minor) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 /* ?1 and ?2 are the first and last of invoices a run made, of one
  * length: as text, INV-2026-100001 would lie between INV-2026-1000000
  * and INV-2026-1000123. */
@@ -297,9 +350,18 @@ struct bline {
 	int64_t qty, unit_price, amount;
 	int32_t start, end;		/* service period, or DATE_NONE */
 	int32_t full_start, full_end;	/* billing_records: the full period */
-	int64_t rqty, rprice, rdiscount;	/* terms billed (not a credit) */
+	int64_t rqty, rprice, rdiscount;	/* terms billed (not a credit);
+						 * usage: rqty what the line
+						 * adds to its month's */
 	int invoice;			/* which invoice of the account */
 	int line_no;
+};
+
+/* The price book of a month of late usage, as it was on its first day. */
+struct month_book {
+	char month[MONTH_FMT_MAX];
+	int32_t start, end;
+	struct pricing_book *book;
 };
 
 /* A row of sql_subscriptions, read once. */
@@ -393,9 +455,11 @@ struct run {
 	char *names;			/* the ids of the rows */
 	size_t nnames, capnames;
 	int32_t horizon;		/* how far back periods are read */
-	struct db_stmt *subs, *one_time, *usage;
-	int subs_row, one_row, usage_row;	/* while rows are left */
+	struct db_stmt *subs, *one_time, *usage, *late;
+	int subs_row, one_row, usage_row, late_row;	/* while rows are left */
 	struct pricing_book *book;
+	struct month_book *books;	/* late usage's months */
+	size_t nbooks, capbooks;
 	struct pair *products;		/* names by sku */
 	size_t nproducts;
 	long long first_invoice, next_invoice;	/* numbers of INV- ids */
@@ -965,52 +1029,146 @@ one_time_lines(struct run *r, struct db_stmt *s)
 	b->amount = db_int(s, 8);
 }
 
-static void
-usage_lines(struct run *r, struct db_stmt *s)
+/* The quantity of a month of sql_usage or sql_late; -1 when it does not
+ * fit, told. */
+static int
+usage_quantity(struct run *r, struct db_stmt *s, const char *month,
+    int64_t *qty)
+{
+	if (!db_null(s, 6)) {
+		*qty = db_int(s, 6);
+		return 0;
+	}
+	if (money_mul(db_int(s, 4), (int64_t)1 << 32, 0, qty) == MONEY_OK &&
+	    money_add(*qty, db_int(s, 5), qty) == MONEY_OK)
+		return 0;
+	cli_data_error(NULL, 0, NULL, "usage of account '%s': the quantities "
+	    "of '%s' in %s add up past 64 bits", db_text(s, 0), db_text(s, 2),
+	    month);
+	r->failed = 1;
+	return -1;
+}
+
+/* The line of a quantity of usage through a price book; -1 when it
+ * cannot be priced, told. */
+static int
+usage_price(struct run *r, struct db_stmt *s, struct pricing_book *book,
+    int64_t qty, struct pricing_line *pl)
 {
 	const struct pricing_product *p;
-	struct pricing_line pl;
-	char why[PRICING_WHY_MAX], month[MONTH_FMT_MAX];
-	struct bline *b;
+	char why[PRICING_WHY_MAX];
 	int tier;
-	int64_t qty;
 
-	date_format_month(month, date_month_of(r->u_start));
-	if (!db_null(s, 6))
-		qty = db_int(s, 6);
-	else if (money_mul(db_int(s, 4), (int64_t)1 << 32, 0, &qty)
-	    != MONEY_OK || money_add(qty, db_int(s, 5), &qty) !=
-	    MONEY_OK) {
-		cli_data_error(NULL, 0, NULL, "usage of account '%s': the "
-		    "quantities of '%s' in %s add up past 64 bits",
-		    db_text(s, 0), db_text(s, 2), month);
-		r->failed = 1;
-		return;
-	}
-	p = pricing_book_find(r->book, db_text(s, 2), db_text(s, 1), why,
+	p = pricing_book_find(book, db_text(s, 2), db_text(s, 1), why,
 	    sizeof(why));
 	if (p == NULL) {
 		cli_data_error(NULL, 0, NULL, "usage of account '%s': %s",
 		    db_text(s, 0), why);
 		r->failed = 1;
-		return;
+		return -1;
 	}
-	b = add_line(r, db_text(s, 1), SRC_USAGE);
-	snprintf(b->ref, sizeof(b->ref), "%s", db_text(s, 0));	/* account */
-	snprintf(b->sku, sizeof(b->sku), "%s", db_text(s, 2));
-	describe(b, "%s, usage in %s", db_text(s, 3), month);
-	b->qty = qty;
-	if (pricing_line(pricing_gross(p->model, p->tier, p->ntier, b->qty,
-	    &tier), b->qty, 0, &pl) != 0) {
+	if (pricing_line(pricing_gross(p->model, p->tier, p->ntier, qty,
+	    &tier), qty, 0, pl) != 0) {
 		cli_data_error(NULL, 0, NULL, "usage of account '%s': the "
 		    "amount is too large", db_text(s, 0));
 		r->failed = 1;
-		return;
+		return -1;
 	}
+	return 0;
+}
+
+static struct bline *
+usage_line(struct run *r, struct db_stmt *s)
+{
+	struct bline *b = add_line(r, db_text(s, 1), SRC_USAGE);
+
+	snprintf(b->ref, sizeof(b->ref), "%s", db_text(s, 0));	/* account */
+	snprintf(b->sku, sizeof(b->sku), "%s", db_text(s, 2));
+	return b;
+}
+
+static void
+usage_lines(struct run *r, struct db_stmt *s)
+{
+	struct pricing_line pl;
+	struct bline *b;
+	int64_t qty;
+
+	if (usage_quantity(r, s, r->usage_month, &qty) != 0 ||
+	    usage_price(r, s, r->book, qty, &pl) != 0)
+		return;
+	b = usage_line(r, s);
+	describe(b, "%s, usage in %s", db_text(s, 3), r->usage_month);
+	b->qty = b->rqty = qty;
 	b->unit_price = pl.list_unit;
 	b->amount = pl.amount;
 	b->start = r->u_start;
 	b->end = r->u_end;
+}
+
+/* The book of a month of late usage, opened the first time it is asked
+ * for: the prices it was billed at. */
+static struct month_book *
+book_of(struct run *r, const char *month)
+{
+	struct month_book *mb;
+	int32_t m;
+
+	for (size_t i = 0; i < r->nbooks; i++)
+		if (strcmp(r->books[i].month, month) == 0)
+			return &r->books[i];
+	if (date_parse_month(month, strlen(month), &m) != 0)
+		cli_die(CLI_EIO, "usage_months: '%s' is not a month", month);
+	r->books = cli_grow(r->books, &r->capbooks, r->nbooks + 1,
+	    sizeof(*r->books));
+	mb = &r->books[r->nbooks++];
+	snprintf(mb->month, sizeof(mb->month), "%s", month);
+	mb->start = date_month_start(m);
+	mb->end = date_month_end(m);
+	mb->book = pricing_book_open(r->rd, mb->start);
+	return mb;
+}
+
+/*
+ * A month of usage billed before, with events written since: its whole
+ * quantity priced again, as when it was first billed, less what its
+ * lines have billed.  The line's amount is what the month gained (or
+ * lost, as a last reading can), its quantity how many units more or
+ * fewer, never negative on an invoice: fewer units are a credit, as a
+ * credit of days is, at a unit price below zero.
+ */
+static void
+late_lines(struct run *r, struct db_stmt *s)
+{
+	const char *month = db_text(s, 7);
+	struct month_book *mb = book_of(r, month);
+	struct pricing_line pl;
+	struct bline *b;
+	int64_t qty, dq, da, unit = 0;
+
+	if (usage_quantity(r, s, month, &qty) != 0 ||
+	    usage_price(r, s, mb->book, qty, &pl) != 0)
+		return;
+	if (__builtin_sub_overflow(qty, db_int(s, 8), &dq) ||
+	    dq == INT64_MIN ||
+	    __builtin_sub_overflow(pl.amount, db_int(s, 9), &da) ||
+	    (dq != 0 && money_div((__int128)da * E6 * E6, dq < 0 ? -dq : dq,
+	    &unit) != MONEY_OK)) {
+		cli_data_error(NULL, 0, NULL, "late usage of account '%s': "
+		    "the amount is too large", db_text(s, 0));
+		r->failed = 1;
+		return;
+	}
+	if (dq == 0 && da == 0)
+		return;
+	b = usage_line(r, s);
+	describe(b, "%s, usage of %s, late", db_text(s, 3), month);
+	b->qty = dq < 0 ? -dq : dq;
+	b->rqty = dq;
+	b->unit_price = unit;
+	b->amount = da;
+	b->start = mb->start;
+	b->end = mb->end;
 }
 
 /* ---- helpers ------------------------------------------------------------------ */
@@ -1072,6 +1230,7 @@ struct made_line {
 	int line_no, ref_line;
 	size_t ref, sku, description;	/* in text */
 	int64_t qty, unit_price, amount;
+	int64_t used;			/* usage: bline.rqty */
 	int64_t tax;			/* filled in by the writer */
 	char start[DATE_FMT_MAX];	/* service period, or "" */
 	char end[DATE_FMT_MAX];
@@ -1138,7 +1297,7 @@ struct writer {
 	int some, rates_read;
 	struct rates rates;	/* read at the first invoice: a run that
 				 * bills nothing reads none */
-	const char *issued, *due, *month;
+	const char *issued, *due;
 };
 
 static int
@@ -1268,6 +1427,7 @@ static void
 write_billed(struct writer *w, const struct batch *b,
     const struct made_invoice *iv, const struct made_line *l)
 {
+	char month[MONTH_FMT_MAX];
 	struct db_stmt *st;
 
 	switch (l->src) {
@@ -1279,13 +1439,16 @@ write_billed(struct writer *w, const struct batch *b,
 		db_done(st);
 		break;
 	case SRC_USAGE:
+		/* the month of use: its service period's */
+		snprintf(month, sizeof(month), "%.7s", l->start);
 		st = w->usage_billed;
 		db_bind_text(st, 1, b->text + l->ref);
 		db_bind_text(st, 2, b->text + l->sku);
-		db_bind_text(st, 3, w->month);
+		db_bind_text(st, 3, month);
 		db_bind_text(st, 4, b->text + iv->id);
 		db_bind_int(st, 5, l->line_no);
-		db_bind_int(st, 6, l->qty);
+		db_bind_int(st, 6, l->used);
+		db_bind_int(st, 7, l->amount);
 		db_done(st);
 		break;
 	default:
@@ -1343,7 +1506,6 @@ writer_open(struct writer *w, const struct run *r)
 	memset(&w->rates, 0, sizeof(w->rates));
 	w->issued = r->issued;
 	w->due = r->due;
-	w->month = r->usage_month;
 }
 
 /* Writes the rows left and frees the writer, once its thread is done. */
@@ -1561,6 +1723,7 @@ make_line(struct run *r, const struct bline *b)
 	l->qty = b->qty;
 	l->unit_price = b->unit_price;
 	l->amount = b->amount;
+	l->used = b->rqty;
 	l->start[0] = l->end[0] = '\0';
 	if (b->start != DATE_NONE) {
 		date_format(l->start, b->start);
@@ -1970,10 +2133,10 @@ static const char *
 next_account(struct run *r)
 {
 	const char *a = NULL;
-	struct db_stmt *src[3] = { r->subs, r->one_time, r->usage };
-	int more[3] = { r->subs_row, r->one_row, r->usage_row };
+	struct db_stmt *src[4] = { r->subs, r->one_time, r->usage, r->late };
+	int more[4] = { r->subs_row, r->one_row, r->usage_row, r->late_row };
 
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		if (more[i] && (a == NULL || strcmp(db_text(src[i], 0), a) < 0))
 			a = db_text(src[i], 0);
 	return a;
@@ -2000,6 +2163,7 @@ bill_accounts(struct run *r)
 	r->subs_row = db_row(r->subs);
 	r->one_row = db_row(r->one_time);
 	r->usage_row = db_row(r->usage);
+	r->late_row = db_row(r->late);
 	while ((a = next_account(r)) != NULL) {
 		snprintf(account, sizeof(account), "%s", a);
 		for (; r->subs_row && strcmp(db_text(r->subs, 0), account) == 0;
@@ -2011,6 +2175,9 @@ bill_accounts(struct run *r)
 		for (; r->usage_row && strcmp(db_text(r->usage, 0), account) == 0;
 		    r->usage_row = db_row(r->usage))
 			usage_lines(r, r->usage);
+		for (; r->late_row && strcmp(db_text(r->late, 0), account) == 0;
+		    r->late_row = db_row(r->late))
+			late_lines(r, r->late);
 		make_account(r, account);
 	}
 	if (r->fill != NULL)
@@ -2259,7 +2426,31 @@ prepare(struct run *r)
 	db_bind_day(r->usage, 2, r->u_end);
 	db_bind_text(r->usage, 3, r->usage_month);
 	db_bind_int(r->usage, 4, some);
+	r->late = db_prepare(r->rd, sql_late);
+	db_bind_text(r->late, 1, r->usage_month);
+	db_bind_int(r->late, 2, some);
 	r->book = pricing_book_open(r->rd, r->u_start);
+}
+
+/* What the run deals with of the usage written since the last
+ * (sql_usage_seen), and the month of usage it bills. */
+static void
+usage_seen(struct run *r)
+{
+	struct db_stmt *st = db_prepare(r->db, sql_usage_seen);
+	char d[DATE_FMT_MAX];
+
+	db_bind_int(st, 1, r->some);
+	date_format(d, r->u_start);
+	db_bind_text(st, 2, d);
+	db_bind_day(st, 3, r->u_end);
+	db_bind_text(st, 4, r->usage_month);
+	db_done(st);
+	db_finalize(st);
+	st = db_prepare(r->db, sql_usage_month);
+	db_bind_text(st, 1, r->usage_month);
+	db_done(st);
+	db_finalize(st);
 }
 
 /* Ends the biller: closes its reader, whose snapshot would keep the
@@ -2268,11 +2459,14 @@ prepare(struct run *r)
 static void
 finish_reading(struct run *r)
 {
-	struct db_stmt *st[] = { r->subs, r->one_time, r->usage };
+	struct db_stmt *st[] = { r->subs, r->one_time, r->usage, r->late };
 
 	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
 		db_finalize(st[i]);
 	pricing_book_close(r->book);
+	for (size_t i = 0; i < r->nbooks; i++)
+		pricing_book_close(r->books[i].book);
+	free(r->books);
 	db_close(r->rd);
 	keyset_free(r->charged);
 	by_sub_free(&r->running);
@@ -2457,6 +2651,7 @@ billing_run(struct db *db, const struct billing_opts *o)
 	run_days(&r);
 	db_keys_open(db);
 	prepare(&r);
+	usage_seen(&r);
 	bill_accounts(&r);
 	finish_reading(&r);
 	if (cli_data_errors() > 0 || r.failed)

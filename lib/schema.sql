@@ -462,7 +462,10 @@ CREATE TABLE billing_ends (
 	PRIMARY KEY (account_id, subscription_id)
 ) WITHOUT ROWID;
 
--- Usage billed, per account, sku and month of use.
+-- Usage billed, per account, sku and month of use: a row for each line
+-- that billed it, the first and each late correction (billing.c), with
+-- what that line added to the month's quantity and amount, so that the
+-- rows of a month add up to what it has been billed.
 CREATE TABLE usage_billing (
 	account_id TEXT NOT NULL REFERENCES accounts (account_id),
 	sku TEXT NOT NULL REFERENCES products (sku),
@@ -470,10 +473,29 @@ CREATE TABLE usage_billing (
 	invoice_id TEXT NOT NULL,
 	line_no INTEGER NOT NULL,
 	quantity_micro BIGINT NOT NULL,
-	PRIMARY KEY (account_id, sku, month),
+	amount_minor BIGINT NOT NULL,
+	PRIMARY KEY (account_id, sku, month, invoice_id, line_no),
 	FOREIGN KEY (account_id, invoice_id)
 	    REFERENCES invoices (account_id, invoice_id)
 );
+
+-- The months whose usage a billing run has billed: usage of one of
+-- them written later is late, and the next run bills it as a
+-- correction.  Usage of a month no run billed (a company's history,
+-- imported) never is.
+CREATE TABLE usage_months (
+	month TEXT PRIMARY KEY
+);
+
+-- The usage events an import has written and no billing run has looked
+-- at since, as payments_open: a run looks for late usage among these,
+-- not among every event an account ever had, and drops those of the
+-- months it has dealt with.
+CREATE TABLE usage_open (
+	account_id TEXT NOT NULL,
+	event_id TEXT NOT NULL,
+	PRIMARY KEY (account_id, event_id)
+) WITHOUT ROWID;
 
 -- A credit note against one invoice (or one line of it): issued
 -- invoices are never edited.
