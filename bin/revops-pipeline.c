@@ -200,12 +200,15 @@ own_option(int ch, const char *arg, void *ctx)
  * five before it up to the day.
  */
 static void
-window(struct args *a, int ahead, int quarters)
+window(struct db *db, struct args *a, int ahead, int quarters)
 {
 	int32_t month = date_month_of(a->as_of);
 
-	if (quarters)
-		month -= month % 3;
+	if (quarters) {
+		struct date_fiscal fy = db_fiscal_year(db);
+
+		month = date_period_first(month, 3, &fy);
+	}
 	if (a->from == DATE_NONE)
 		a->from = date_month_start(ahead ? month : month - 5);
 	if (a->to == DATE_NONE)
@@ -242,14 +245,14 @@ run(struct db *db, const char *verb, int argc, char *argv[], struct args *a,
 		    strcmp(a->by, "segment") != 0 && strcmp(a->by, "source"))
 			cli_usage_error("funnel: --by is owner, segment or "
 			    "source");
-		window(a, 0, 0);
+		window(db, a, 0, 0);
 		return pipeline_funnel(db, a->from, a->to, a->by, &c->out);
 	}
 	if (a->by != NULL && strcmp(a->by, "quarter") == 0)
 		quarters = 1;
 	else if (a->by != NULL && strcmp(a->by, "month") != 0)
 		cli_usage_error("forecast: --by is month or quarter");
-	window(a, 1, quarters);
+	window(db, a, 1, quarters);
 	return pipeline_forecast(db, quarters, a->from, a->to,
 	    a->commit_stage, a->currency, &c->out);
 }

@@ -10,6 +10,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "date.h"
@@ -195,23 +196,40 @@ date_format(char *buf, int32_t day)
 	return 10;
 }
 
-size_t
-date_format_period(char *buf, int32_t month, int months)
+int32_t
+date_period_first(int32_t month, int months, const struct date_fiscal *fy)
 {
-	int32_t y = (int32_t)floor_div(month, 12);
+	int32_t from = month - (fy->start - 1);	/* months into its year */
+
+	return month - (int32_t)(from - floor_div(from, months) * months);
+}
+
+size_t
+date_format_period(char *buf, int32_t month, int months,
+    const struct date_fiscal *fy)
+{
+	int32_t from = month - (fy->start - 1);
+	int64_t y = floor_div(from, 12);	/* the year it starts in */
+	int q = (int)(from - y * 12) / 3 + 1;
 
 	if (months == 1)
 		return date_format_month(buf, month);
-	put_digits(buf, (int)y, 4);
-	if (months == 12) {
-		buf[4] = '\0';
-		return 4;
+	if (fy->start == 1) {
+		put_digits(buf, (int)y, 4);
+		if (months == 12) {
+			buf[4] = '\0';
+			return 4;
+		}
+		memcpy(buf + 4, "-Q", 2);
+		buf[6] = (char)('0' + q);
+		buf[7] = '\0';
+		return 7;
 	}
-	buf[4] = '-';
-	buf[5] = 'Q';
-	buf[6] = (char)('1' + (month - y * 12) / 3);
-	buf[7] = '\0';
-	return 7;
+	/* a year that starts after January ends in the next */
+	y += fy->named_by_end;
+	if (months == 12)
+		return (size_t)snprintf(buf, PERIOD_FMT_MAX, "FY%d", (int)y);
+	return (size_t)snprintf(buf, PERIOD_FMT_MAX, "FY%d-Q%d", (int)y, q);
 }
 
 size_t

@@ -47,11 +47,30 @@ int date_days_in_month(int y, int m);
 size_t date_format(char *buf, int32_t day);
 size_t date_format_month(char *buf, int32_t month);
 
-/* The name of the period of `months` months (1, 3 or 12, calendar
- * aligned) that holds month: "2026-11", "2026-Q4" or "2026", and NUL;
- * buf needs PERIOD_FMT_MAX bytes.  Returns the length. */
-#define PERIOD_FMT_MAX 8
-size_t date_format_period(char *buf, int32_t month, int months);
+/*
+ * A fiscal year: the month it starts in (1 to 12; 1 is the calendar
+ * year), and whether it is named by the calendar year it ends in (a year
+ * from February 2026 to January 2027 is FY2027) or starts in (FY2026).
+ * Quarters and years follow it; months are months.
+ */
+struct date_fiscal {
+	int start;
+	int named_by_end;
+};
+#define DATE_CALENDAR ((struct date_fiscal){ 1, 1 })
+
+/* The first month of the period of `months` months (1, 3 or 12) of the
+ * fiscal year fy that holds month. */
+int32_t date_period_first(int32_t month, int months,
+    const struct date_fiscal *fy);
+
+/* The name of the period of `months` months that holds month: "2026-11";
+ * of the calendar year, "2026-Q4" or "2026"; of another fiscal year,
+ * "FY2027-Q1" or "FY2027".  buf needs PERIOD_FMT_MAX bytes, for up to
+ * FY10000-Q4.  Returns the length. */
+#define PERIOD_FMT_MAX 11
+size_t date_format_period(char *buf, int32_t month, int months,
+    const struct date_fiscal *fy);
 
 /* Today in UTC: what --as-of and --on default to. */
 int32_t date_today(void);

@@ -603,6 +603,23 @@ db_setting(struct db *db, const char *key, char *buf, size_t size)
 	return v;
 }
 
+struct date_fiscal
+db_fiscal_year(struct db *db)
+{
+	struct date_fiscal fy = DATE_CALENDAR;
+	char v[16];
+	long m;
+
+	/* the import takes 1 to 12 and end or start: another value was not
+	 * written by it, and counts for nothing */
+	if (db_setting(db, "fiscal_year_start_month", v, sizeof(v)) != NULL &&
+	    (m = strtol(v, NULL, 10)) >= 1 && m <= 12)
+		fy.start = (int)m;
+	if (db_setting(db, "fiscal_year_named_by", v, sizeof(v)) != NULL)
+		fy.named_by_end = strcmp(v, "start") != 0;
+	return fy;
+}
+
 void
 db_changes_add(struct db_changes *ch, const char *table, long inserted,
     long updated, long deleted)

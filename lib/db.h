@@ -316,6 +316,10 @@ void db_ids_seen_free(struct db_ids_seen *s);
 const char *db_setting(struct db *db, const char *key, char *buf,
     size_t size);
 
+/* The fiscal year of the settings fiscal_year_start_month and
+ * fiscal_year_named_by: the calendar year when they are not set. */
+struct date_fiscal db_fiscal_year(struct db *db);
+
 /*
  * Change counts per table for the audit log.  db_changes_add() adds to a
  * table's counts (tables are added as first seen); db_audit() appends the

@@ -316,28 +316,23 @@ entity_enum_has(const char *values, const char *v, size_t len)
 	}
 }
 
-static const struct {
-	const char *key;
-	int type;
-	long min, max;
-} settings[] = {
-	{ "base_currency", ET_CURRENCY, 0, 0 },
-	{ "billing_day", ET_INT, 1, 28 },
-	{ "payment_terms_days", ET_INT, 0, 365 },
-	{ "fiscal_year_start_month", ET_INT, 1, 12 },
+static const struct entity_setting settings[] = {
+	{ "base_currency", ET_CURRENCY, 0, 0, NULL },
+	{ "billing_day", ET_INT, 1, 28, NULL },
+	{ "payment_terms_days", ET_INT, 0, 365, NULL },
+	{ "fiscal_year_start_month", ET_INT, 1, 12, NULL },
+	{ "fiscal_year_named_by", ET_ENUM, 0, 0, "end|start" },
 };
 const char entity_setting_keys[] =
-    "base_currency|billing_day|payment_terms_days|fiscal_year_start_month";
+    "base_currency|billing_day|payment_terms_days|fiscal_year_start_month|"
+    "fiscal_year_named_by";
 
-int
-entity_setting_type(const char *key, size_t len, long *min, long *max)
+const struct entity_setting *
+entity_setting_find(const char *key, size_t len)
 {
 	for (size_t i = 0; i < N(settings); i++)
 		if (strlen(settings[i].key) == len &&
-		    memcmp(settings[i].key, key, len) == 0) {
-			*min = settings[i].min;
-			*max = settings[i].max;
-			return settings[i].type;
-		}
-	return -1;
+		    memcmp(settings[i].key, key, len) == 0)
+			return &settings[i];
+	return NULL;
 }

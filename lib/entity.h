@@ -112,11 +112,20 @@ const struct entity_column *entity_ref_key(const struct entity *e);
 int entity_enum_has(const char *values, const char *v, size_t len);
 
 /*
- * settings: the known keys and what their values must be.  Returns the
- * type (ET_CURRENCY, ET_INT or ET_TEXT) and range for a key, or -1 for an
- * unknown key.
+ * settings: the known keys and what their values must be: type
+ * ET_CURRENCY, ET_INT (from min to max), ET_ENUM (one of values) or
+ * ET_TEXT.
  */
-int entity_setting_type(const char *key, size_t len, long *min, long *max);
+struct entity_setting {
+	const char *key;
+	enum entity_type type;
+	long min, max;
+	const char *values;	/* "a|b" */
+};
+
+/* The setting of a key, or NULL for an unknown key. */
+const struct entity_setting *entity_setting_find(const char *key,
+    size_t len);
 /* The known setting keys, '|'-separated, for messages. */
 extern const char entity_setting_keys[];
 

@@ -518,24 +518,26 @@ parse_setting(struct importer *im, const struct entity_column *c,
     const char *s, size_t len)
 {
 	const struct value *key = &im->val[0];
+	const struct entity_setting *t;
 	char sv[SHOW_MAX], sk[SHOW_MAX];
-	long min, max;
 	int64_t n;
-	int t;
 
 	if (key->kind != V_TEXT)
 		return;
-	t = entity_setting_type(key->s, key->len, &min, &max);
+	t = entity_setting_find(key->s, key->len);
 	show(sv, s, len);
-	if (t < 0)
+	if (t == NULL)
 		row_error(im, "key", "%s is not a setting (one of %s)",
 		    show(sk, key->s, key->len), entity_setting_keys);
-	else if (t == ET_CURRENCY && money_currency(s, len) == NULL)
+	else if (t->type == ET_CURRENCY && money_currency(s, len) == NULL)
 		row_error(im, c->name, "%s is not an ISO 4217 currency code",
 		    sv);
-	else if (t == ET_INT && parse_int(s, len, min, max, &n) != 0)
+	else if (t->type == ET_INT &&
+	    parse_int(s, len, t->min, t->max, &n) != 0)
 		row_error(im, c->name, "%s is not a whole number from %ld to "
-		    "%ld", sv, min, max);
+		    "%ld", sv, t->min, t->max);
+	else if (t->type == ET_ENUM && !entity_enum_has(t->values, s, len))
+		row_error(im, c->name, "%s is not one of %s", sv, t->values);
 }
 
 /* A date or a month that is not one: the rule of the calendar it breaks

@@ -364,17 +364,6 @@ report_failures(struct measure *m)
 
 /* ---- periods and segments ------------------------------------------------- */
 
-int32_t
-measure_first(const struct measure_opts *o)
-{
-	return o->from - o->from % o->months;
-}
-
-size_t
-measure_count(const struct measure_opts *o)
-{
-	return (size_t)((o->to - measure_first(o)) / o->months + 1);
-}
 
 static void
 load_segments(struct measure *m)
@@ -406,12 +395,15 @@ load_segments(struct measure *m)
 static void
 open_measure(struct measure *m, struct db *db, const struct measure_opts *o)
 {
-	int32_t first = measure_first(o);
+	struct date_fiscal fy = db_fiscal_year(db);
+	/* from, back to the start of its quarter or year, and every period
+	 * up to the one holding to */
+	int32_t first = date_period_first(o->from, o->months, &fy);
 
 	memset(m, 0, sizeof(*m));
 	m->db = db;
 	m->o = o;
-	m->np = measure_count(o);
+	m->np = (size_t)((o->to - first) / o->months + 1);
 	m->ns = 1;
 	if (o->segment != NULL) {
 		snprintf(m->seg_expr, sizeof(m->seg_expr), "a.%s", o->segment);
@@ -432,7 +424,7 @@ open_measure(struct measure *m, struct db *db, const struct measure_opts *o)
 
 		m->pstart[k] = date_month_start(month);
 		m->plast[k] = date_month_start(month + o->months) - 1;
-		date_format_period(m->t->period[k], month, o->months);
+		date_format_period(m->t->period[k], month, o->months, &fy);
 	}
 	m->x = cli_calloc(m->np * m->ns, sizeof(*m->x));
 	m->mrr = mrr_new(first, m->np, o->months, TRAIL_MONTHS, m->ns);

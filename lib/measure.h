@@ -28,11 +28,6 @@ struct measure_opts {
 /* The accounts columns --segment takes, NULL-terminated. */
 extern const char *const measure_segments[];
 
-/* The periods' first month: from, back to the start of its quarter or
- * year; and their number up to the one holding `to`. */
-int32_t measure_first(const struct measure_opts *o);
-size_t measure_count(const struct measure_opts *o);
-
 struct metrics_table *measure_table(struct db *db, const struct measure_opts *o);
 
 /* --detail mrr: one row per account and period whose MRR is not 0 at

@@ -793,12 +793,14 @@ struct period {
 	__int128 weighted;	/* amount x probability x 10^6 percent */
 };
 
+/* The number of the month or fiscal quarter that holds day; a quarter's
+ * first month is its number x 3 + fy->start - 1. */
 static int32_t
-period_of(int32_t day, int quarters)
+period_of(int32_t day, int quarters, const struct date_fiscal *fy)
 {
 	int32_t m = date_month_of(day);
 
-	return quarters ? m / 3 : m;
+	return quarters ? (m - (fy->start - 1)) / 3 : m;
 }
 
 static int
@@ -851,7 +853,9 @@ pipeline_forecast_sums(struct db *db, int quarters, int32_t from, int32_t to,
 	struct fx *fx;
 	struct period *per;
 	struct pipeline_forecast *f;
-	int32_t p0 = period_of(from, quarters), p1 = period_of(to, quarters);
+	struct date_fiscal fy = db_fiscal_year(db);
+	int32_t p0 = period_of(from, quarters, &fy);
+	int32_t p1 = period_of(to, quarters, &fy);
 	struct db_stmt *st;
 
 	load_stages(db, &ss);
@@ -874,8 +878,8 @@ pipeline_forecast_sums(struct db *db, int quarters, int32_t from, int32_t to,
 	db_bind_day(st, 1, from);
 	db_bind_day(st, 2, to);
 	while (db_row(st)) {
-		struct period *p = &per[period_of(db_day(st, 2), quarters) -
-		    p0];
+		struct period *p = &per[period_of(db_day(st, 2), quarters,
+		    &fy) - p0];
 		int closed = db_int(st, 3);
 		int won = db_int(st, 4);
 		int64_t amount;
@@ -896,8 +900,10 @@ pipeline_forecast_sums(struct db *db, int quarters, int32_t from, int32_t to,
 	db_finalize(st);
 	fx_close(fx);
 	for (size_t i = 0; i < *n; i++) {
-		date_format_period(f[i].period, (p0 + (int32_t)i) *
-		    (quarters ? 3 : 1), quarters ? 3 : 1);
+		int32_t k = p0 + (int32_t)i;
+
+		date_format_period(f[i].period, quarters ? k * 3 + fy.start -
+		    1 : k, quarters ? 3 : 1, &fy);
 		f[i].open = per[i].open;
 		f[i].pipeline = per[i].pipeline;
 		/* probability is percent x 10^6: divide by 10^8; at most

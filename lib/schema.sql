@@ -54,7 +54,8 @@ INSERT INTO settings (key, value) VALUES
 	('base_currency', 'USD'),
 	('billing_day', '1'),
 	('payment_terms_days', '30'),
-	('fiscal_year_start_month', '1');
+	('fiscal_year_start_month', '1'),
+	('fiscal_year_named_by', 'end');
 
 CREATE TABLE accounts (
 	account_id TEXT PRIMARY KEY,

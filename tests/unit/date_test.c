@@ -328,6 +328,57 @@ static const struct {
 	{ "9999-12-31", -119987, "0001-01-31" },
 };
 
+/*
+ * Quarters and years of a fiscal year (issue 16), as Salesforce names
+ * them: by default the year that starts in February 2026 ends in
+ * January 2027 and is FY2027, its first quarter February to April.
+ */
+#define MONTH(y, m) ((int32_t)(y) * 12 + (m) - 1)
+static const char *
+period(int32_t month, int months, int start, int by_end)
+{
+	static char buf[PERIOD_FMT_MAX];
+	struct date_fiscal fy = { start, by_end };
+
+	date_format_period(buf, date_period_first(month, months, &fy), months,
+	    &fy);
+	return buf;
+}
+
+START_TEST(fiscal_periods)
+{
+	struct date_fiscal feb = { 2, 1 };
+
+	/* the calendar year: as it has always been */
+	ck_assert_str_eq(period(MONTH(2026, 11), 1, 1, 1), "2026-11");
+	ck_assert_str_eq(period(MONTH(2026, 11), 3, 1, 1), "2026-Q4");
+	ck_assert_str_eq(period(MONTH(2026, 11), 12, 1, 0), "2026");
+	ck_assert_int_eq(date_period_first(MONTH(2026, 11), 3, &feb),
+	    MONTH(2026, 11));
+	/* from February, named by the year it ends in */
+	ck_assert_str_eq(period(MONTH(2026, 2), 3, 2, 1), "FY2027-Q1");
+	ck_assert_str_eq(period(MONTH(2026, 4), 3, 2, 1), "FY2027-Q1");
+	ck_assert_str_eq(period(MONTH(2026, 5), 3, 2, 1), "FY2027-Q2");
+	ck_assert_str_eq(period(MONTH(2027, 1), 3, 2, 1), "FY2027-Q4");
+	ck_assert_int_eq(date_period_first(MONTH(2027, 1), 3, &feb),
+	    MONTH(2026, 11));
+	ck_assert_str_eq(period(MONTH(2027, 1), 12, 2, 1), "FY2027");
+	ck_assert_int_eq(date_period_first(MONTH(2027, 1), 12, &feb),
+	    MONTH(2026, 2));
+	ck_assert_str_eq(period(MONTH(2026, 1), 12, 2, 1), "FY2026");
+	ck_assert_str_eq(period(MONTH(2026, 1), 1, 2, 1), "2026-01");
+	/* named by the year it starts in */
+	ck_assert_str_eq(period(MONTH(2026, 2), 12, 2, 0), "FY2026");
+	ck_assert_str_eq(period(MONTH(2027, 1), 3, 2, 0), "FY2026-Q4");
+	/* from July: June closes FY2026, July opens FY2027 */
+	ck_assert_str_eq(period(MONTH(2026, 6), 3, 7, 1), "FY2026-Q4");
+	ck_assert_str_eq(period(MONTH(2026, 7), 3, 7, 1), "FY2027-Q1");
+	/* the last year a date has ends in the year 10000 */
+	ck_assert_str_eq(period(MONTH(9999, 12), 3, 2, 1), "FY10000-Q4");
+	ck_assert_str_eq(period(MONTH(9999, 12), 12, 2, 1), "FY10000");
+}
+END_TEST
+
 START_TEST(add_months_table)
 {
 	char buf[DATE_FMT_MAX];
@@ -405,6 +456,7 @@ date_suite(void)
 
 	tc = tcase_create("months");
 	tcase_add_test(tc, months);
+	tcase_add_test(tc, fiscal_periods);
 	tcase_add_loop_test(tc, add_months_table, 0, NELEM(add_months));
 	tcase_add_test(tc, arithmetic_range);
 	suite_add_tcase(s, tc);

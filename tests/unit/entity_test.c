@@ -214,15 +214,19 @@ END_TEST
 
 START_TEST(setting_types)
 {
-	long min, max;
+	const struct entity_setting *t;
 
-	ck_assert_int_eq(entity_setting_type("billing_day", 11, &min, &max),
-	    ET_INT);
-	ck_assert_int_eq(min, 1);
-	ck_assert_int_eq(max, 28);
-	ck_assert_int_eq(entity_setting_type("base_currency", 13, &min, &max),
-	    ET_CURRENCY);
-	ck_assert_int_eq(entity_setting_type("billing", 7, &min, &max), -1);
+	ck_assert_ptr_nonnull(t = entity_setting_find("billing_day", 11));
+	ck_assert_int_eq(t->type, ET_INT);
+	ck_assert_int_eq(t->min, 1);
+	ck_assert_int_eq(t->max, 28);
+	ck_assert_ptr_nonnull(t = entity_setting_find("base_currency", 13));
+	ck_assert_int_eq(t->type, ET_CURRENCY);
+	ck_assert_ptr_nonnull(t = entity_setting_find("fiscal_year_named_by",
+	    20));
+	ck_assert_int_eq(t->type, ET_ENUM);
+	ck_assert_str_eq(t->values, "end|start");
+	ck_assert_ptr_null(entity_setting_find("billing", 7));
 }
 END_TEST
 
