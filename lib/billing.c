@@ -456,7 +456,7 @@ struct run {
 	size_t nnames, capnames;
 	int32_t horizon;		/* how far back periods are read */
 	struct db_stmt *subs, *one_time, *usage, *late;
-	int subs_row, one_row, usage_row, late_row;	/* while rows are left */
+	int subs_row, one_row, usage_row, late_row;	/* while rows left */
 	struct pricing_book *book;
 	struct month_book *books;	/* late usage's months */
 	size_t nbooks, capbooks;

@@ -79,7 +79,7 @@ struct entity {
 	const struct entity_column *column;
 	size_t ncolumn;
 	const struct entity_order *order;	/* at most 4; ends with {NULL} */
-	const struct entity_when *when;		/* at most 2; ends with {NULL} */
+	const struct entity_when *when;		/* at most 2, then {NULL} */
 	const char *description;
 	/* A column other than the key whose values must differ between rows
 	 * (checked once the whole input is in), or NULL. */
