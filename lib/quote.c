@@ -65,7 +65,7 @@ static const char sql_lines[] =
     "l.line_no, l.sku, l.quantity_micro, l.discount_pct_micro, "
     "l.term_months, l.model, l.tier_min_micro, l.list_unit_price_micro, "
     "l.net_unit_price_micro, l.amount_minor, l.billing_period, l.mrr_minor, "
-    "l.term_value_minor, l.cost_minor, l.rules, q.valid_until "
+    "l.term_value_minor, l.cost_minor, l.rules, q.valid_until, l.kind "
     "FROM quotes q JOIN quote_lines l USING (quote_id) "
     "WHERE q.quote_id IN (SELECT key FROM out_keys) "
     "ORDER BY q.quote_id, l.line_no";
@@ -162,7 +162,7 @@ struct priced {
 	int64_t tier_min;		/* -1: none */
 	int term, period_months;
 	int64_t mrr, term_value, cost, margin;
-	int has_mrr, has_cost, has_margin;
+	int has_mrr, has_term, has_cost, has_margin;
 	const struct pricing_rule *broken[3];
 	size_t nbroken;
 	char rules[3 * (ENTITY_ID_MAX + 1)];	/* ids broken, ';' between */
@@ -206,11 +206,6 @@ price_one(struct pricer *pr, const char *sku, const char *currency,
 	*column = "sku";
 	if ((p = pricing_book_find(pr->book, sku, currency, why, size)) == NULL)
 		return -1;
-	if (p->usage) {
-		snprintf(why, size, "'%s' is a usage product: it is billed from "
-		    "usage, not quoted", sku);
-		return -1;
-	}
 	out->p = p;
 	out->term = term;
 	gross = pricing_gross(p->model, p->tier, p->ntier, qty, &tier);
@@ -241,6 +236,8 @@ price_one(struct pricer *pr, const char *sku, const char *currency,
 		}
 	} else
 		out->term_value = out->l.amount;
+	/* usage is estimated, billed from real usage: in no TCV */
+	out->has_term = !p->usage;
 	if (p->has_cost) {
 		int64_t cost_base;
 
@@ -308,6 +305,14 @@ reason(const struct priced *pd, const struct pricing_rule *r, char *buf,
 
 /* ---- the columns of a priced line ------------------------------------------------ */
 
+/* The billing period a line shows: a usage line's estimate is of one
+ * month's use, as usage is billed. */
+static const char *
+line_period(const struct pricing_product *p)
+{
+	return p->usage ? "month" : p->period;
+}
+
 static const char *const priced_names[] = { "model", "tier",
     "list_unit_price", "net_unit_price", "amount", "billing_period", "mrr",
     "term_value", "margin_pct", "rules" };
@@ -341,7 +346,10 @@ out_priced(struct out *o, const char *model, const struct priced *pd,
 		out_dec(o, pd->mrr, exp, exp);
 	} else
 		out_null(o);
-	out_dec(o, pd->term_value, exp, exp);
+	if (pd->has_term)
+		out_dec(o, pd->term_value, exp, exp);
+	else
+		out_null(o);
 	if (pd->has_margin)
 		out_dec(o, pd->margin, 2, 2);
 	else
@@ -504,7 +512,7 @@ write_batch(void *ctx, void *buf)
 				    sp[j].len);
 		out_text(r->out, row->currency, 3);
 		out_priced(r->out, pricing_model_name(row->pd.p->model),
-		    &row->pd, row->pd.p->period, row->exp);
+		    &row->pd, line_period(row->pd.p), row->exp);
 		out_end_row(r->out);
 	}
 	b->n = 0;
@@ -736,6 +744,7 @@ write_lines(struct db *db, const struct quote_opts *o)
 		pd.has_mrr = !db_null(st, 16);
 		pd.mrr = db_int(st, 16);
 		pd.term_value = db_int(st, 17);
+		pd.has_term = strcmp(db_text(st, 21), "usage") != 0;
 		pd.has_margin = !db_null(st, 18) &&
 		    pricing_margin(pd.l.amount, db_int(st, 18),
 		    &pd.margin) == 0;
@@ -961,7 +970,8 @@ store_line(struct quote_writer *w, const char *qid, const char *account,
 	db_bind_int(st, 2, line_no);
 	db_bind_text(st, 3, pd->p->sku);
 	db_bind_text(st, 4, pd->p->kind);
-	db_bind_text(st, 5, pd->p->period[0] != '\0' ? pd->p->period : NULL);
+	db_bind_text(st, 5, *line_period(pd->p) != '\0' ? line_period(pd->p) :
+	    NULL);
 	db_bind_int(st, 6, qty);
 	db_bind_int(st, 7, discount);
 	db_bind_int(st, 8, pd->term);
@@ -1020,7 +1030,8 @@ totals_too_large(const struct priced *pd, size_t n)
 
 		int64_t value = p->p->recurring ? p->term_value : p->l.amount;
 
-		if (money_add_magnitude(&tcv, value) != MONEY_OK ||
+		if ((p->has_term && money_add_magnitude(&tcv, value) !=
+		    MONEY_OK) ||
 		    (p->p->recurring && money_add_magnitude(&recurring,
 		    value) != MONEY_OK) ||
 		    (p->has_mrr && money_add_magnitude(&mrr, p->mrr) !=
