@@ -76,14 +76,47 @@ emit(struct billing_period *out, size_t *n, size_t max, int32_t start,
 	out[(*n)++].full_end = full_end;
 }
 
+int32_t
+billing_align(int32_t start, int billing_day, int calendar)
+{
+	int y, m, d;
+
+	if (!calendar)
+		return billing_anchor(start, billing_day);
+	date_to_ymd(start, &y, &m, &d);
+	return date_from_ymd(y, 1, billing_day);
+}
+
+/* The first day on or after start on which a period begins: align moved
+ * by whole periods; DATE_END when the calendar has none. */
+static int32_t
+first_period(int32_t start, int months, int32_t align)
+{
+	int32_t a, ahead;
+
+	if (align == DATE_END)
+		return DATE_END;
+	/* whole periods from align to the month of start, rounded down */
+	ahead = date_month_of(start) - date_month_of(align);
+	ahead = ahead >= 0 ? ahead / months : -((-ahead + months - 1) / months);
+	if (date_add_months(align, ahead * months, &a) != 0)
+		return DATE_END;
+	if (a < start && date_add_months(a, months, &a) != 0)
+		return DATE_END;
+	return a;
+}
+
 size_t
-billing_periods(int32_t start, int32_t end, int months, int billing_day,
+billing_periods(int32_t start, int32_t end, int months, int32_t align,
     int32_t from, int32_t to, struct billing_period *out, size_t max)
 {
-	int32_t a = billing_anchor(start, billing_day), p = a, full;
+	int32_t a = first_period(start, months, align), p = a, full;
 	int32_t stop = end == DATE_NONE ? to : (end < to ? end : to);
 	size_t n = 0;
 	int skip;
+
+	if (a == DATE_END)
+		return BILLING_PAST_CALENDAR;
 
 	if (start < a && start >= from && start < to) {
 		if (date_add_months(a, -months, &full) != 0)
@@ -438,6 +471,7 @@ struct run {
 	struct csv_rows only;		/* the accounts to bill, if some */
 	int some;
 	int billing_day, terms;
+	int calendar;			/* period_alignment is calendar */
 	int32_t p_start, p_end, u_start, u_end;
 	char issued[DATE_FMT_MAX], due[DATE_FMT_MAX];
 	char usage_month[MONTH_FMT_MAX], prefix[16];
@@ -554,8 +588,9 @@ period_containing(const struct run *r, int32_t start, int32_t end,
 
 	if (date_add_months(day, -months, &from) != 0)
 		from = DATE_MIN;	/* a bound of the search only */
-	if ((n = billing_periods(start, end, months, r->billing_day, from,
-	    day + 1, p, 4)) == BILLING_PAST_CALENDAR)
+	if ((n = billing_periods(start, end, months, billing_align(start,
+	    r->billing_day, r->calendar), from, day + 1, p, 4)) ==
+	    BILLING_PAST_CALENDAR)
 		return 0;		/* sub_charges() says why */
 
 	for (size_t i = 0; i < n; i++)
@@ -580,8 +615,8 @@ periods_to_charge(const struct run *r, int32_t start, int32_t end,
     int months, const struct open_period *op, struct billing_period *per)
 {
 	struct billing_period all[4], q;
-	size_t n = billing_periods(start, end, months, r->billing_day,
-	    r->p_start, r->p_end, all, 4), k = 0;
+	size_t n = billing_periods(start, end, months, billing_align(start,
+	    r->billing_day, r->calendar), r->p_start, r->p_end, all, 4), k = 0;
 
 	if (n == BILLING_PAST_CALENDAR)
 		return n;
@@ -2492,10 +2527,13 @@ setting_int(struct db *db, const char *key, int dflt)
 static void
 run_days(struct run *r)
 {
+	char align[16];
 	int y, m, d;
 	int32_t due;
 
 	r->billing_day = setting_int(r->db, "billing_day", 1);
+	r->calendar = db_setting(r->db, "period_alignment", align,
+	    sizeof(align)) != NULL && strcmp(align, "calendar") == 0;
 	r->terms = setting_int(r->db, "payment_terms_days", 30);
 	r->p_start = date_month_start(r->o->month);
 	r->p_end = date_month_end(r->o->month);

@@ -37,14 +37,26 @@ struct billing_period {
 int32_t billing_anchor(int32_t day, int billing_day);
 
 /*
- * The periods of a subscription [start, end) (end DATE_NONE when
- * open) that start in [from, to).  Returns how many were stored in out
- * (at most max), or BILLING_PAST_CALENDAR when one of them would begin
- * or end outside 0001-01-01..9999-12-31: it cannot be billed.
+ * A day on which one of the periods of a subscription from `start`
+ * begins, by the setting period_alignment: its first billing day
+ * (billing_anchor()), or with `calendar` the billing day of January of
+ * its year, so that quarters begin in January, April, July and October
+ * and years in January, and a subscription that starts inside one is
+ * billed for the days to its end, as Lago's calendar billing is.
+ */
+int32_t billing_align(int32_t start, int billing_day, int calendar);
+
+/*
+ * The periods of a subscription [start, end) (end DATE_NONE when open)
+ * that start in [from, to): every `months` months from align
+ * (billing_align()), and the days from start to the first.  Returns how
+ * many were stored in out (at most max), or BILLING_PAST_CALENDAR when
+ * one of them would begin or end outside 0001-01-01..9999-12-31: it
+ * cannot be billed.
  */
 #define BILLING_PAST_CALENDAR ((size_t)-1)
 size_t billing_periods(int32_t start, int32_t end, int months,
-    int billing_day, int32_t from, int32_t to, struct billing_period *out,
+    int32_t align, int32_t from, int32_t to, struct billing_period *out,
     size_t max);
 
 /* The amount of `days` out of `full_days` of a period is

@@ -322,10 +322,11 @@ static const struct entity_setting settings[] = {
 	{ "payment_terms_days", ET_INT, 0, 365, NULL },
 	{ "fiscal_year_start_month", ET_INT, 1, 12, NULL },
 	{ "fiscal_year_named_by", ET_ENUM, 0, 0, "end|start" },
+	{ "period_alignment", ET_ENUM, 0, 0, "subscription|calendar" },
 };
 const char entity_setting_keys[] =
     "base_currency|billing_day|payment_terms_days|fiscal_year_start_month|"
-    "fiscal_year_named_by";
+    "fiscal_year_named_by|period_alignment";
 
 const struct entity_setting *
 entity_setting_find(const char *key, size_t len)

@@ -55,7 +55,8 @@ INSERT INTO settings (key, value) VALUES
 	('billing_day', '1'),
 	('payment_terms_days', '30'),
 	('fiscal_year_start_month', '1'),
-	('fiscal_year_named_by', 'end');
+	('fiscal_year_named_by', 'end'),
+	('period_alignment', 'subscription');
 
 CREATE TABLE accounts (
 	account_id TEXT PRIMARY KEY,

@@ -56,7 +56,8 @@ in_month(int32_t start, int32_t end, int months, int bday, const char *month,
 	int32_t from = D(month), to = DATE_NONE;
 
 	ck_assert_int_eq(date_add_months(from, 1, &to), 0);
-	return billing_periods(start, end, months, bday, from, to, out, max);
+	return billing_periods(start, end, months, billing_anchor(start, bday),
+	    from, to, out, max);
 }
 
 START_TEST(anchor)
@@ -91,16 +92,20 @@ START_TEST(periods_at_the_end_of_the_calendar)
 	int32_t to = DATE_NONE;
 
 	ck_assert_int_eq(date_add_months(D("9999-11-01"), 1, &to), 0);
-	ck_assert_uint_eq(billing_periods(D("9999-11-01"), DATE_NONE, 1, 1,
+	ck_assert_uint_eq(billing_periods(D("9999-11-01"), DATE_NONE, 1,
+	    billing_anchor(D("9999-11-01"), 1),
 	    D("9999-11-01"), to, p, 4), 1);
 	ck_assert_period(p[0], "9999-11-01", "9999-12-01", "9999-11-01",
 	    "9999-12-01");
-	ck_assert_uint_eq(billing_periods(D("9999-11-01"), DATE_NONE, 1, 1,
+	ck_assert_uint_eq(billing_periods(D("9999-11-01"), DATE_NONE, 1,
+	    billing_anchor(D("9999-11-01"), 1),
 	    D("9999-12-01"), DATE_END, p, 4), BILLING_PAST_CALENDAR);
-	ck_assert_uint_eq(billing_periods(D("9999-11-01"), DATE_NONE, 12, 1,
+	ck_assert_uint_eq(billing_periods(D("9999-11-01"), DATE_NONE, 12,
+	    billing_anchor(D("9999-11-01"), 1),
 	    D("9999-11-01"), to, p, 4), BILLING_PAST_CALENDAR);
 	/* a partial first period from the 10th, with billing day 1 */
-	ck_assert_uint_eq(billing_periods(D("9999-12-10"), DATE_NONE, 1, 1,
+	ck_assert_uint_eq(billing_periods(D("9999-12-10"), DATE_NONE, 1,
+	    billing_anchor(D("9999-12-10"), 1),
 	    D("9999-12-01"), DATE_END, p, 4), BILLING_PAST_CALENDAR);
 }
 END_TEST
@@ -432,7 +437,8 @@ START_TEST(wider_windows)
 	/* the window [2026-03-01, 2026-05-01) for the annual one from
 	 * 03-15: the partial period and the first year */
 	ck_assert_uint_eq(billing_periods(D("2026-03-15"), DATE_NONE,
-	    12, 1, D("2026-03-01"), D("2026-05-01"), p, 4), 2);
+	    12,
+	    billing_anchor(D("2026-03-15"), 1), D("2026-03-01"), D("2026-05-01"), p, 4), 2);
 	ck_assert_period(p[0], "2026-03-15", "2026-04-01", "2025-04-01",
 	    "2026-04-01");
 	ck_assert_period(p[1], "2026-04-01", "2027-04-01", "2026-04-01",
@@ -440,7 +446,8 @@ START_TEST(wider_windows)
 	/* monthly from 2026-01-31 over [2026-01-01, 2026-04-01): the day
 	 * in January, then February and March */
 	ck_assert_uint_eq(billing_periods(D("2026-01-31"), DATE_NONE,
-	    1, 1, D("2026-01-01"), D("2026-04-01"), p, 4), 3);
+	    1,
+	    billing_anchor(D("2026-01-31"), 1), D("2026-01-01"), D("2026-04-01"), p, 4), 3);
 	ck_assert_period(p[0], "2026-01-31", "2026-02-01", "2026-01-01",
 	    "2026-02-01");
 	ck_assert_period(p[1], "2026-02-01", "2026-03-01", "2026-02-01",
@@ -449,7 +456,8 @@ START_TEST(wider_windows)
 	    "2026-04-01");
 	/* an empty window */
 	ck_assert_uint_eq(billing_periods(D("2026-01-01"), DATE_NONE,
-	    1, 1, D("2026-03-01"), D("2026-03-01"), p, 4), 0);
+	    1,
+	    billing_anchor(D("2026-01-01"), 1), D("2026-03-01"), D("2026-03-01"), p, 4), 0);
 }
 END_TEST
 
