@@ -241,7 +241,7 @@ static const char sql_one_time[] =
 #define USAGE_QUANTITY(of, in_month) \
     "sum(u.quantity_micro >> 32), sum(u.quantity_micro & 4294967295), " \
     "CASE p.usage_aggregation WHEN 'max' THEN max(u.quantity_micro) " \
-    "WHEN 'count' THEN count(*) * 1000000 " \
+    "WHEN 'count' THEN count(u.quantity_micro) * 1000000 " \
     "WHEN 'last' THEN (SELECT v.quantity_micro FROM usage v " \
     " WHERE v.account_id = " of ".account_id AND v.sku = " of ".sku " \
     " AND " in_month " ORDER BY v.used_on DESC, v.event_id DESC LIMIT 1) END"
@@ -258,52 +258,69 @@ static const char sql_usage[] =
     "p.usage_aggregation "
     "ORDER BY u.account_id, u.sku";
 /*
- * Late usage: each month before the run's usage month ?1 that a run has
- * billed, of an account and sku with an event written since a run last
- * looked (usage_open), with its whole quantity now and what its lines
- * have billed of it so far.
+ * Late usage: each account, sku and month before the run's usage month
+ * ?1 with events changed since a run last looked (usage_changed), with
+ * what its lines have billed of it so far, in the currency they billed it
+ * in (g); of those, the months billed for the account before or billed
+ * for every account, with their whole quantity now (of no events, once
+ * all are gone).  A month's events are the days of its text from -01 to
+ * -31, a range of the index by account.
  */
+#define IN_MONTH(day, month) \
+    day " >= " month " || '-01' AND " day " <= " month " || '-31'"
 static const char sql_late[] =
-    "SELECT l.account_id, a.currency, l.sku, p.name, "
-    USAGE_QUANTITY("l", "substr(v.used_on, 1, 7) = l.month") ", "
-    "l.month, (SELECT coalesce(sum(b.quantity_micro), 0) FROM "
-    " usage_billing b WHERE b.account_id = l.account_id AND "
-    " b.sku = l.sku AND b.month = l.month), "
-    "(SELECT coalesce(sum(b.amount_minor), 0) FROM usage_billing b "
-    " WHERE b.account_id = l.account_id AND b.sku = l.sku AND "
-    " b.month = l.month) "
-    "FROM (SELECT DISTINCT u.account_id, u.sku, "
-    " substr(u.used_on, 1, 7) AS month FROM usage_open o "
-    " JOIN usage u ON u.account_id = o.account_id "
-    " AND u.event_id = o.event_id "
-    " WHERE substr(u.used_on, 1, 7) < ?1 "
-    " AND substr(u.used_on, 1, 7) IN (SELECT month FROM usage_months) "
-    " AND (?2 = 0 OR u.account_id IN (SELECT key FROM run_accounts))) l "
-    "JOIN usage u ON u.account_id = l.account_id AND u.sku = l.sku "
-    "AND substr(u.used_on, 1, 7) = l.month "
-    "JOIN accounts a ON a.account_id = l.account_id "
-    "JOIN products p ON p.sku = l.sku "
-    "GROUP BY l.account_id, l.sku, l.month, a.currency, p.name, "
-    "p.usage_aggregation "
-    "ORDER BY l.account_id, l.month, l.sku";
+    "WITH g AS (SELECT c.account_id, c.sku, c.month, "
+    " count(b.month) AS lines, sum(b.quantity_micro) AS quantity, "
+    " sum(b.amount_minor) AS amount, min(i.currency) AS currency "
+    " FROM usage_changed c LEFT JOIN usage_billing b "
+    " ON b.account_id = c.account_id AND b.sku = c.sku "
+    " AND b.month = c.month LEFT JOIN invoices i "
+    " ON i.account_id = b.account_id AND i.invoice_id = b.invoice_id "
+    " WHERE c.month < ?1 "
+    " AND (?2 = 0 OR c.account_id IN (SELECT key FROM run_accounts)) "
+    " GROUP BY c.account_id, c.sku, c.month) "
+    "SELECT c.account_id, coalesce(c.currency, a.currency), c.sku, p.name, "
+    USAGE_QUANTITY("c", IN_MONTH("v.used_on", "c.month")) ", "
+    "c.month, coalesce(c.quantity, 0), coalesce(c.amount, 0) "
+    "FROM g c JOIN accounts a ON a.account_id = c.account_id "
+    "JOIN products p ON p.sku = c.sku "
+    "LEFT JOIN usage u ON u.account_id = c.account_id AND u.sku = c.sku "
+    "AND " IN_MONTH("u.used_on", "c.month") " "
+    "WHERE c.lines > 0 OR c.month IN (SELECT month FROM usage_months "
+    "WHERE every_account = 1) "
+    "GROUP BY c.account_id, c.sku, c.month, a.currency, p.name, "
+    "p.usage_aggregation, c.currency, c.quantity, c.amount "
+    "ORDER BY c.account_id, c.month, c.sku";
 /*
- * What a run has dealt with leaves usage_open: the events before its
- * usage month (billed as late, or of a month no run billed), and those
- * of that month it bills now.  Those of a month already billed for their
- * account and sku stay, late for the next run, as do later months'.
- * Run on the run's connection before it writes, while usage_billing is
- * as the biller reads it.
+ * What a run has dealt with leaves usage_changed: the months before its
+ * usage month.  Those of that month (changed after a run billed it, when
+ * it is run again) and of later ones stay for the next run.  Run on the
+ * run's connection before it writes; the biller reads its snapshot.
  */
 static const char sql_usage_seen[] =
-    "DELETE FROM usage_open AS o WHERE "
-    "(?1 = 0 OR o.account_id IN (SELECT key FROM run_accounts)) "
-    "AND NOT EXISTS (SELECT 1 FROM usage u WHERE "
-    "u.account_id = o.account_id AND u.event_id = o.event_id "
-    "AND (u.used_on >= ?3 OR (u.used_on >= ?2 AND EXISTS (SELECT 1 FROM "
-    "usage_billing b WHERE b.account_id = u.account_id AND "
-    "b.sku = u.sku AND b.month = ?4))))";
+    "DELETE FROM usage_changed WHERE month < ?2 "
+    "AND (?1 = 0 OR account_id IN (SELECT key FROM run_accounts))";
+/* A run of some accounts marks the month, one of all of them marks it
+ * billed for every account. */
 static const char sql_usage_month[] =
-    "INSERT INTO usage_months (month) VALUES (?1) ON CONFLICT DO NOTHING";
+    "INSERT INTO usage_months (month, every_account) VALUES (?1, ?2) "
+    "ON CONFLICT (month) DO UPDATE SET every_account = CASE WHEN "
+    "excluded.every_account = 1 THEN 1 ELSE usage_months.every_account END";
+/* billing_watch: the months billed; a group of events written; an
+ * event's group as it is now; every event of a billed month whose row
+ * satisfies the import's condition, or all. */
+static const char sql_watch_months[] =
+    "SELECT month FROM usage_months ORDER BY month";
+static const char sql_watch_note[] =
+    "INSERT INTO usage_changed (account_id, sku, month) "
+    "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING";
+static const char sql_watch_find[] =
+    "SELECT account_id, sku, used_on FROM usage WHERE event_id = ?1";
+static const char sql_watch_where[] =
+    "INSERT INTO usage_changed (account_id, sku, month) "
+    "SELECT DISTINCT t.account_id, t.sku, substr(t.used_on, 1, 7) "
+    "FROM usage t WHERE (%s) AND substr(t.used_on, 1, 7) IN "
+    "(SELECT month FROM usage_months) ON CONFLICT DO NOTHING";
 /* The names of the products, in memory: a subscription's is looked up
  * there, not joined row by row; a subscription of an unknown sku is not
  * billed, as the join did not return it. */
@@ -383,9 +400,8 @@ struct bline {
 	int64_t qty, unit_price, amount;
 	int32_t start, end;		/* service period, or DATE_NONE */
 	int32_t full_start, full_end;	/* billing_records: the full period */
-	int64_t rqty, rprice, rdiscount;	/* terms billed (not a credit);
-						 * usage: rqty what the line
-						 * adds to its month's */
+	int64_t rqty, rprice, rdiscount;	/* terms billed (not a credit) */
+	int64_t used;			/* usage: what it adds to the month's */
 	int invoice;			/* which invoice of the account */
 	int line_no;
 };
@@ -1088,7 +1104,7 @@ usage_quantity(struct run *r, struct db_stmt *s, const char *month,
  * cannot be priced, told. */
 static int
 usage_price(struct run *r, struct db_stmt *s, struct pricing_book *book,
-    int64_t qty, struct pricing_line *pl)
+    const char *month, int64_t qty, struct pricing_line *pl)
 {
 	const struct pricing_product *p;
 	char why[PRICING_WHY_MAX];
@@ -1097,15 +1113,15 @@ usage_price(struct run *r, struct db_stmt *s, struct pricing_book *book,
 	p = pricing_book_find(book, db_text(s, 2), db_text(s, 1), why,
 	    sizeof(why));
 	if (p == NULL) {
-		cli_data_error(NULL, 0, NULL, "usage of account '%s': %s",
-		    db_text(s, 0), why);
+		cli_data_error(NULL, 0, NULL, "usage of account '%s' in %s: %s",
+		    db_text(s, 0), month, why);
 		r->failed = 1;
 		return -1;
 	}
 	if (pricing_line(pricing_gross(p->model, p->tier, p->ntier, qty,
 	    &tier), qty, 0, pl) != 0) {
-		cli_data_error(NULL, 0, NULL, "usage of account '%s': the "
-		    "amount is too large", db_text(s, 0));
+		cli_data_error(NULL, 0, NULL, "usage of account '%s' in %s: the "
+		    "amount is too large", db_text(s, 0), month);
 		r->failed = 1;
 		return -1;
 	}
@@ -1130,11 +1146,13 @@ usage_lines(struct run *r, struct db_stmt *s)
 	int64_t qty;
 
 	if (usage_quantity(r, s, r->usage_month, &qty) != 0 ||
-	    usage_price(r, s, r->book, qty, &pl) != 0)
+	    usage_price(r, s, r->book, r->usage_month, qty, &pl) != 0)
 		return;
+	if (qty == 0 && pl.amount == 0)
+		return;		/* nothing used, and no fee for it */
 	b = usage_line(r, s);
 	describe(b, "%s, usage in %s", db_text(s, 3), r->usage_month);
-	b->qty = b->rqty = qty;
+	b->qty = b->used = qty;
 	b->unit_price = pl.list_unit;
 	b->amount = pl.amount;
 	b->start = r->u_start;
@@ -1182,7 +1200,7 @@ late_lines(struct run *r, struct db_stmt *s)
 	int64_t qty, dq, da, unit = 0;
 
 	if (usage_quantity(r, s, month, &qty) != 0 ||
-	    usage_price(r, s, mb->book, qty, &pl) != 0)
+	    usage_price(r, s, mb->book, month, qty, &pl) != 0)
 		return;
 	if (__builtin_sub_overflow(qty, db_int(s, 8), &dq) ||
 	    dq == INT64_MIN ||
@@ -1199,7 +1217,7 @@ late_lines(struct run *r, struct db_stmt *s)
 	b = usage_line(r, s);
 	describe(b, "%s, usage of %s, late", db_text(s, 3), month);
 	b->qty = dq < 0 ? -dq : dq;
-	b->rqty = dq;
+	b->used = dq;
 	b->unit_price = unit;
 	b->amount = da;
 	b->start = mb->start;
@@ -1758,7 +1776,7 @@ make_line(struct run *r, const struct bline *b)
 	l->qty = b->qty;
 	l->unit_price = b->unit_price;
 	l->amount = b->amount;
-	l->used = b->rqty;
+	l->used = b->used;
 	l->start[0] = l->end[0] = '\0';
 	if (b->start != DATE_NONE) {
 		date_format(l->start, b->start);
@@ -2467,23 +2485,20 @@ prepare(struct run *r)
 	r->book = pricing_book_open(r->rd, r->u_start);
 }
 
-/* What the run deals with of the usage written since the last
+/* What the run has dealt with of the usage changed since the last
  * (sql_usage_seen), and the month of usage it bills. */
 static void
 usage_seen(struct run *r)
 {
 	struct db_stmt *st = db_prepare(r->db, sql_usage_seen);
-	char d[DATE_FMT_MAX];
 
 	db_bind_int(st, 1, r->some);
-	date_format(d, r->u_start);
-	db_bind_text(st, 2, d);
-	db_bind_day(st, 3, r->u_end);
-	db_bind_text(st, 4, r->usage_month);
+	db_bind_text(st, 2, r->usage_month);
 	db_done(st);
 	db_finalize(st);
 	st = db_prepare(r->db, sql_usage_month);
 	db_bind_text(st, 1, r->usage_month);
+	db_bind_int(st, 2, !r->some);
 	db_done(st);
 	db_finalize(st);
 }
@@ -2702,4 +2717,129 @@ billing_run(struct db *db, const struct billing_opts *o)
 	free(r.text);
 	csv_rows_free(&r.only);
 	return rc;
+}
+
+/* ---- late usage, for the import ------------------------------------------------ */
+
+struct billing_watch {
+	struct db *db;
+	char (*months)[MONTH_FMT_MAX];	/* usage_months, in order */
+	size_t n;
+	struct db_stmt *note, *find;
+	int held;
+	char account[ENTITY_ID_MAX + 1], sku[ENTITY_ID_MAX + 1];
+	char day[DATE_FMT_MAX];
+};
+
+struct billing_watch *
+billing_watch_open(struct db *db)
+{
+	struct db_stmt *st = db_prepare(db, sql_watch_months);
+	struct billing_watch *w;
+	size_t cap = 0;
+
+	w = cli_calloc(1, sizeof(*w));
+	w->db = db;
+	while (db_row(st)) {
+		w->months = cli_grow(w->months, &cap, w->n + 1,
+		    sizeof(*w->months));
+		snprintf(w->months[w->n++], MONTH_FMT_MAX, "%s",
+		    db_text(st, 0));
+	}
+	db_finalize(st);
+	if (w->n == 0) {
+		free(w);
+		return NULL;
+	}
+	w->note = db_prepare(db, sql_watch_note);
+	w->find = db_prepare(db, sql_watch_find);
+	return w;
+}
+
+void
+billing_watch_close(struct billing_watch *w)
+{
+	if (w == NULL)
+		return;
+	db_finalize(w->note);
+	db_finalize(w->find);
+	free(w->months);
+	free(w);
+}
+
+/* Whether the month of day (YYYY-MM-DD) is one a run billed. */
+static int
+billed_month(const struct billing_watch *w, const char *day)
+{
+	size_t lo = 0, hi = w->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strncmp(w->months[mid], day, 7);
+
+		if (c == 0)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+void
+billing_watch_event(struct billing_watch *w, const char *account,
+    size_t alen, const char *sku, size_t slen, const char *day)
+{
+	char month[MONTH_FMT_MAX];
+
+	if (w == NULL || !billed_month(w, day))
+		return;
+	snprintf(month, sizeof(month), "%.7s", day);
+	db_bind_ref(w->note, 1, account, alen);
+	db_bind_ref(w->note, 2, sku, slen);
+	db_bind_text(w->note, 3, month);
+	db_done(w->note);
+}
+
+void
+billing_watch_hold(struct billing_watch *w, const char *event, size_t len)
+{
+	if (w == NULL)
+		return;
+	db_bind_ref(w->find, 1, event, len);
+	w->held = db_row(w->find);
+	if (w->held) {
+		snprintf(w->account, sizeof(w->account), "%s",
+		    db_text(w->find, 0));
+		snprintf(w->sku, sizeof(w->sku), "%s", db_text(w->find, 1));
+		snprintf(w->day, sizeof(w->day), "%s", db_text(w->find, 2));
+	}
+	db_reset(w->find);
+}
+
+void
+billing_watch_release(struct billing_watch *w, int changed)
+{
+	if (w == NULL || !w->held)
+		return;
+	w->held = 0;
+	if (changed)
+		billing_watch_event(w, w->account, strlen(w->account), w->sku,
+		    strlen(w->sku), w->day);
+}
+
+void
+billing_watch_where(struct billing_watch *w, const char *where)
+{
+	char *sql;
+	size_t size;
+
+	if (w == NULL)
+		return;
+	size = sizeof(sql_watch_where) + strlen(where);
+	sql = cli_calloc(1, size);
+	snprintf(sql, size, sql_watch_where, where);
+	db_exec(w->db, sql);
+	free(sql);
 }

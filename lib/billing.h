@@ -118,4 +118,28 @@ struct billing_opts {
 /* The billing run: returns an exit status (cli.h). */
 int billing_run(struct db *db, const struct billing_opts *o);
 
+/*
+ * Late usage: an import of usage notes, of the months a billing run has
+ * billed (usage_months), each account, sku and month whose events it
+ * writes, changes or deletes (usage_changed), which the next run prices
+ * again.  billing_watch_open() returns NULL when no month is billed, as
+ * nothing is late then; the caller closes it with billing_watch_close().
+ */
+struct billing_watch;
+struct billing_watch *billing_watch_open(struct db *db);
+void billing_watch_close(struct billing_watch *w);
+/* An event as written: its account, sku and day (YYYY-MM-DD), each of
+ * the length given. */
+void billing_watch_event(struct billing_watch *w, const char *account,
+    size_t alen, const char *sku, size_t slen, const char *day);
+/* The event of this id as the database holds it before an update, held
+ * until billing_watch_release() says whether the update changed it. */
+void billing_watch_hold(struct billing_watch *w, const char *event,
+    size_t len);
+void billing_watch_release(struct billing_watch *w, int changed);
+/* Every event of the usage table (alias t) for which the SQL condition
+ * `where` holds: before a replace deletes them, or after a first load
+ * ("TRUE"). */
+void billing_watch_where(struct billing_watch *w, const char *where);
+
 #endif

@@ -63,6 +63,7 @@ struct entity_when {
 	const char *col, *other, *values;	/* values: "a|b" */
 	int required;
 };
+#define ENTITY_WHEN_MAX 2
 
 /* "later" must come after "earlier" when both are given (end dates are
  * exclusive, so equal is an error too); or_equal allows the same day. */
@@ -79,7 +80,7 @@ struct entity {
 	const struct entity_column *column;
 	size_t ncolumn;
 	const struct entity_order *order;	/* at most 4; ends with {NULL} */
-	const struct entity_when *when;		/* at most 2, then {NULL} */
+	const struct entity_when *when;	/* ENTITY_WHEN_MAX, then {NULL} */
 	const char *description;
 	/* A column other than the key whose values must differ between rows
 	 * (checked once the whole input is in), or NULL. */

@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "billing.h"
 #include "csv.h"
 #include "date.h"
 #include "db.h"
@@ -207,7 +208,11 @@ struct importer {
 	int size_col[2];		/* their amount and tax_amount */
 	int service_col[2];		/* invoices' service_start, _end */
 	int order_col[4][2];		/* e->order as column indexes */
-	int when_col[2][2];		/* e->when: col, other */
+	int when_col[ENTITY_WHEN_MAX][2];	/* e->when: col, other */
+	/* usage: what changes in months a run billed (billing.h), by
+	 * account_id, sku and used_on; NULL when nothing can be late */
+	struct billing_watch *watch;
+	int watch_col[3];
 
 	/* per file */
 	const char *file;
@@ -1141,6 +1146,21 @@ open_bind(const struct target *t, struct db_stmt *st, int r,
 	bind_value(st, 2 * r + 2, &val[t->key[0]]);
 }
 
+/* A usage event written, for late usage (billing_watch). */
+static void
+note_changed(struct importer *im, const struct target *t,
+    const struct value *val)
+{
+	const struct value *a = &val[im->watch_col[0]];
+	const struct value *k = &val[im->watch_col[1]];
+	const struct value *d = &val[im->watch_col[2]];
+
+	if (im->watch == NULL || t != &im->table || d->kind != V_TEXT ||
+	    d->len != 10)
+		return;
+	billing_watch_event(im->watch, a->s, a->len, k->s, k->len, d->s);
+}
+
 static void
 note_open(struct target *t, const struct value *val)
 {
@@ -1485,6 +1505,7 @@ target_insert(struct importer *im, struct target *t, const struct value *val,
 	t->inserted++;
 	remember(im, t);
 	note_open(t, val);
+	note_changed(im, t, val);
 	return ROW_INSERTED;
 }
 
@@ -1575,6 +1596,21 @@ note_open_batch(struct importer *im, struct target *t, const struct batch *b)
 		db_finalize(st);
 }
 
+/* A clean batch's usage events, for late usage. */
+static void
+note_changed_batch(struct importer *im, struct target *t,
+    const struct batch *b)
+{
+	struct value val[MAXCOL];
+
+	if (im->watch == NULL)
+		return;
+	for (int r = 0; r < b->n; r++) {
+		batch_row(b, r, val);
+		note_changed(im, t, val);
+	}
+}
+
 /* Writes a batch: whole when clean (the last, part-filled one by a
  * statement of its own size), else row by row. */
 static void
@@ -1605,6 +1641,7 @@ batch_write(struct importer *im, struct batch *b)
 	if (rc == DB_OK) {
 		t->inserted += b->n;
 		note_open_batch(im, t, b);
+		note_changed_batch(im, t, b);
 		return;
 	}
 	for (int r = 0; r < b->n; r++) {
@@ -1760,16 +1797,25 @@ target_write(struct importer *im, struct target *t)
 	remember(im, t);
 	if (t->update == NULL)
 		return ROW_UNCHANGED;
+	/* the month it leaves is changed too */
+	if (im->watch != NULL && t == &im->table)
+		billing_watch_hold(im->watch, im->val[t->key[0]].s,
+		    im->val[t->key[0]].len);
 	for (int i = 0; i < t->nupdate; i++)
 		bind_value(t->update, i + 1, &im->val[t->upd[i]]);
 	for (int i = 0; i < t->nkey; i++)
 		bind_value(t->update, t->nupdate + 1 + i, &im->val[t->key[i]]);
-	if ((rc = db_try(t->update)) != DB_OK)
+	if ((rc = db_try(t->update)) != DB_OK) {
+		billing_watch_release(im->watch, 0);
 		return step_failed(im, t, rc, im->val, im->line);
+	}
 	changed = db_changes(t->update) > 0;
 	t->updated += changed;
-	if (changed)
+	billing_watch_release(im->watch, changed);
+	if (changed) {
 		note_open(t, im->val);
+		note_changed(im, t, im->val);
+	}
 	return changed ? ROW_UPDATED : ROW_UNCHANGED;
 }
 
@@ -2540,6 +2586,11 @@ delete_unseen(struct importer *im, struct target *t)
 	struct sbuf sql = { .n = 0 };
 	struct db_stmt *st;
 
+	if (im->watch != NULL && t == &im->table) {
+		sb_unseen(&sql, im, t, "t");
+		billing_watch_where(im->watch, sql.s);
+		sql.n = 0;
+	}
 	sb_add(&sql, "DELETE FROM %s AS t WHERE ", t->table);
 	sb_unseen(&sql, im, t, "t");
 	st = db_prepare(im->db, sql.s);
@@ -2738,6 +2789,12 @@ importer_init(struct importer *im, struct db *db, const struct entity *e,
 	if (db_setting(db, "base_currency", im->base, sizeof(im->base)) == NULL)
 		memcpy(im->base, "USD", 4);
 	im->currency_col = entity_column_index(e, "currency");
+	if (strcmp(e->name, "usage") == 0 &&
+	    (im->watch = billing_watch_open(db)) != NULL) {
+		im->watch_col[0] = entity_column_index(e, "account_id");
+		im->watch_col[1] = entity_column_index(e, "sku");
+		im->watch_col[2] = entity_column_index(e, "used_on");
+	}
 	im->line_no_col = entity_column_index(e, "line_no");
 	im->size_col[0] = entity_column_index(e, "amount");
 	im->size_col[1] = entity_column_index(e, "tax_amount");
@@ -2780,6 +2837,7 @@ importer_free(struct importer *im)
 	target_free(&im->table);
 	if (im->parent.table != NULL)
 		target_free(&im->parent);
+	billing_watch_close(im->watch);
 	if (im->before != NULL)
 		db_close(im->before);
 }

@@ -481,22 +481,24 @@ CREATE TABLE usage_billing (
 	    REFERENCES invoices (account_id, invoice_id)
 );
 
--- The months whose usage a billing run has billed: usage of one of
--- them written later is late, and the next run bills it as a
--- correction.  Usage of a month no run billed (a company's history,
--- imported) never is.
+-- The months whose usage a billing run has billed, every_account 1 once
+-- a run for all accounts has: usage of one of them written later is
+-- late, and the next run bills it as a correction.  Usage of a month no
+-- run billed (a company's history, imported) never is.
 CREATE TABLE usage_months (
-	month TEXT PRIMARY KEY
+	month TEXT PRIMARY KEY,
+	every_account INTEGER NOT NULL CHECK (every_account IN (0, 1))
 );
 
--- The usage events an import has written and no billing run has looked
--- at since, as payments_open: a run looks for late usage among these,
--- not among every event an account ever had, and drops those of the
--- months it has dealt with.
-CREATE TABLE usage_open (
+-- The accounts, skus and months of a billed month whose events an import
+-- has written, changed or deleted since a billing run last looked: the
+-- only ones a run prices again, so that its time does not grow with the
+-- history (billing.c, billing_watch).
+CREATE TABLE usage_changed (
 	account_id TEXT NOT NULL,
-	event_id TEXT NOT NULL,
-	PRIMARY KEY (account_id, event_id)
+	sku TEXT NOT NULL,
+	month TEXT NOT NULL,
+	PRIMARY KEY (account_id, sku, month)
 ) WITHOUT ROWID;
 
 -- A credit note against one invoice (or one line of it): issued

@@ -164,7 +164,7 @@ START_TEST(references_and_checks_resolve)
 			ck_assert_int_ge(entity_column_index(e, o->earlier), 0);
 		}
 		for (int n = 0; e->when[n].col != NULL; n++) {
-			ck_assert_int_lt(n, 2);
+			ck_assert_int_lt(n, ENTITY_WHEN_MAX);
 			ck_assert_int_ge(entity_column_index(e, e->when[n].col),
 			    0);
 			ck_assert_int_ge(entity_column_index(e,
