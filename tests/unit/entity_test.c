@@ -109,7 +109,8 @@ ends_with(const char *s, const char *end)
 START_TEST(schema_integer_types)
 {
 	static const char *const small[] = { "active", "is_closed", "is_won",
-	    "auto_renew", "position", "line_no", "score", "term_months" };
+	    "auto_renew", "position", "line_no", "score", "term_months",
+	    "every_account" };
 	struct db *db = schema_db();
 	struct db_stmt *st = db_prepare(db, "SELECT m.name, p.name, p.type, "
 	    "p.pk, (SELECT count(*) FROM pragma_table_info(m.name) k "
