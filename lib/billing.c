@@ -154,11 +154,16 @@ billing_tax(int64_t amount, int64_t rate, int64_t *tax)
 static const char sql_subscriptions[] =
     "SELECT s.account_id, s.currency, s.subscription_id, s.sku, "
     "s.quantity_micro, s.unit_price_micro, s.discount_pct_micro, "
-    "s.billing_period, s.start_date, s.end_date "
+    "s.billing_period, s.start_date, s.end_date, s.replaces "
     "FROM subscriptions s "
     "WHERE s.start_date < ?1 AND (s.end_date IS NULL OR s.end_date > ?3) "
     "AND (?2 = 0 OR s.account_id IN (SELECT key FROM run_accounts)) "
     "ORDER BY s.account_id, s.subscription_id";
+/* A subscription a plan change replaced, for the alignment it passes on
+ * (align_of()). */
+static const char sql_replaced[] =
+    "SELECT start_date, billing_period, replaces FROM subscriptions "
+    "WHERE account_id = ?1 AND subscription_id = ?2";
 /* The periods of P already charged, read once: a first run of P finds
  * none, a rerun all.  A period ends after it starts: the key's range. */
 static const char sql_charged[] =
@@ -419,6 +424,7 @@ struct sub {
 	int64_t qty, unit_price, discount;
 	int months;
 	int32_t start, end, end_billed;
+	int32_t align;			/* a day its periods start on */
 };
 
 /* A text and its value, from a query of two columns: the names of the
@@ -505,7 +511,7 @@ struct run {
 	char *names;			/* the ids of the rows */
 	size_t nnames, capnames;
 	int32_t horizon;		/* how far back periods are read */
-	struct db_stmt *subs, *one_time, *usage, *late;
+	struct db_stmt *subs, *one_time, *usage, *late, *replaced;
 	int subs_row, one_row, usage_row, late_row;	/* while rows left */
 	struct pricing_book *book;
 	struct month_book *books;	/* late usage's months */
@@ -595,18 +601,17 @@ describe_period(struct bline *b, const char *product,
 /* The period of a subscription that `day` falls inside (cut at its end,
  * if it has one), into q; 0 when there is none. */
 static int
-period_containing(const struct run *r, int32_t start, int32_t end,
-    int months, int32_t day, struct billing_period *q)
+period_containing(const struct sub *s, int32_t end, int32_t day,
+    struct billing_period *q)
 {
 	struct billing_period p[4];
 	int32_t from;
 	size_t n;
 
-	if (date_add_months(day, -months, &from) != 0)
+	if (date_add_months(day, -s->months, &from) != 0)
 		from = DATE_MIN;	/* a bound of the search only */
-	if ((n = billing_periods(start, end, months, billing_align(start,
-	    r->billing_day, r->calendar), from, day + 1, p, 4)) ==
-	    BILLING_PAST_CALENDAR)
+	if ((n = billing_periods(s->start, end, s->months, s->align, from,
+	    day + 1, p, 4)) == BILLING_PAST_CALENDAR)
 		return 0;		/* sub_charges() says why */
 
 	for (size_t i = 0; i < n; i++)
@@ -627,18 +632,18 @@ period_containing(const struct run *r, int32_t start, int32_t end,
  * per holds 4.
  */
 static size_t
-periods_to_charge(const struct run *r, int32_t start, int32_t end,
-    int months, const struct open_period *op, struct billing_period *per)
+periods_to_charge(const struct run *r, const struct sub *s,
+    const struct open_period *op, struct billing_period *per)
 {
 	struct billing_period all[4], q;
-	size_t n = billing_periods(start, end, months, billing_align(start,
-	    r->billing_day, r->calendar), r->p_start, r->p_end, all, 4), k = 0;
+	size_t n = billing_periods(s->start, s->end, s->months, s->align,
+	    r->p_start, r->p_end, all, 4), k = 0;
 
 	if (n == BILLING_PAST_CALENDAR)
 		return n;
 
 	if (op != NULL && op->end >= r->p_start && op->end < r->p_end &&
-	    period_containing(r, start, end, months, op->end, &q) &&
+	    period_containing(s, s->end, op->end, &q) &&
 	    q.start < op->end && q.full_end != op->full_end) {
 		per[k] = q;
 		per[k++].start = op->end;
@@ -682,7 +687,7 @@ sub_charges(struct run *r, const struct sub *s, const struct open_period *op)
 
 	if (s->months == 0 || s->start == DATE_NONE)
 		return;
-	n = periods_to_charge(r, s->start, s->end, s->months, op, per);
+	n = periods_to_charge(r, s, op, per);
 	if (n == BILLING_PAST_CALENDAR) {
 		cli_data_error(NULL, 0, NULL, "subscription '%s': a period of "
 		    "it that starts in the month would end after 9999-12-31, "
@@ -933,8 +938,8 @@ sub_period(struct run *r, const struct sub *s, struct billing_charged *c)
 	/* After a new billing day or period the terms are not those of
 	 * this period, and what follows it is periods_to_charge()'s. */
 	int same = s->months > 0 && s->start != DATE_NONE &&
-	    period_containing(r, s->start, DATE_NONE, s->months, c->first,
-	    &q) && q.full_end == c->fe;
+	    period_containing(s, DATE_NONE, c->first, &q) &&
+	    q.full_end == c->fe;
 
 	if (pricing_net((__int128)s->qty * s->unit_price, s->discount,
 	    &now) != 0) {
@@ -2146,6 +2151,67 @@ keep_end(struct run *r, const char *account, const struct sub *s)
 	m->end = end;
 }
 
+/* The start of the period of `months` months from align that holds day;
+ * DATE_END when the calendar has none. */
+static int32_t
+period_start(int32_t day, int months, int32_t align)
+{
+	int32_t a = first_period(day, months, align);
+
+	if (a == DATE_END || a == day)
+		return a;
+	return date_add_months(a, -months, &a) == 0 ? a : DATE_END;
+}
+
+/*
+ * The day s's periods are aligned to (billing_periods()): its own
+ * (billing_align()), or, for one that replaces another in a plan change,
+ * the start of the period of the one it replaces that it starts in, as
+ * Kill Bill aligns a change of plan: a monthly plan changed to a yearly
+ * one on the 12th runs its first year to the anniversary of the month's
+ * 1st.  That one keeps the alignment of the one it replaced, and so on
+ * back to the first plan.
+ */
+#define REPLACES_MAX 64
+static int32_t
+align_of(struct run *r, const char *account, const struct sub *s,
+    const char *replaces)
+{
+	struct { int32_t start; int months; } up[REPLACES_MAX];
+	char id[ENTITY_ID_MAX + 1];
+	int n = 0;
+	int32_t align;
+
+	snprintf(id, sizeof(id), "%s", replaces);
+	while (id[0] != '\0') {
+		if (n == REPLACES_MAX) {
+			cli_data_error(NULL, 0, NULL, "subscription '%s': its "
+			    "plan changes (replaces) go back more than %d "
+			    "subscriptions, or round in a circle", s->id,
+			    REPLACES_MAX);
+			r->failed = 1;
+			break;
+		}
+		db_bind_text(r->replaced, 1, account);
+		db_bind_text(r->replaced, 2, id);
+		if (!db_row(r->replaced)) {
+			db_reset(r->replaced);
+			break;
+		}
+		up[n].start = db_day(r->replaced, 0);
+		up[n++].months = pricing_period_months(db_text(r->replaced,
+		    1));
+		snprintf(id, sizeof(id), "%s", db_text(r->replaced, 2));
+		db_reset(r->replaced);
+	}
+	align = billing_align(n > 0 ? up[n - 1].start : s->start,
+	    r->billing_day, r->calendar);
+	for (int k = n - 1; k >= 0 && align != DATE_END; k--)
+		align = period_start(k > 0 ? up[k - 1].start : s->start,
+		    up[k].months, align);
+	return align;
+}
+
 /* The lines of one subscription: its charges of periods starting in P,
  * and what each period charged before is billed short or over. */
 static void
@@ -2171,6 +2237,7 @@ bill_sub(struct run *r, struct db_stmt *st)
 	s.months = pricing_period_months(db_text(st, 7));
 	s.start = db_day(st, 8);
 	s.end = db_day(st, 9);
+	s.align = align_of(r, db_text(st, 0), &s, db_text(st, 10));
 	s.end_billed = end_billed(r, db_text(st, 0), s.id);
 	w = rows_of(r, db_text(st, 0), &s, &nw);
 	c = replay(r, &s, w, nw, &nc);
@@ -2480,6 +2547,7 @@ prepare(struct run *r)
 	db_bind_text(r->usage, 3, r->usage_month);
 	db_bind_int(r->usage, 4, some);
 	r->late = db_prepare(r->rd, sql_late);
+	r->replaced = db_prepare(r->rd, sql_replaced);
 	db_bind_text(r->late, 1, r->usage_month);
 	db_bind_int(r->late, 2, some);
 	r->book = pricing_book_open(r->rd, r->u_start);
@@ -2509,7 +2577,8 @@ usage_seen(struct run *r)
 static void
 finish_reading(struct run *r)
 {
-	struct db_stmt *st[] = { r->subs, r->one_time, r->usage, r->late };
+	struct db_stmt *st[] = { r->subs, r->one_time, r->usage, r->late,
+	    r->replaced };
 
 	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
 		db_finalize(st[i]);

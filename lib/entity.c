@@ -128,6 +128,7 @@ static const struct entity_column subscriptions_cols[] = {
 	ENUM("billing_period", R, PERIODS, NULL),
 	COL("start_date", "start_date", ET_DATE, R),
 	COL("end_date", "end_date", ET_DATE, 0),
+	REF("replaces", 0, "subscriptions"),
 };
 
 static const struct entity_column invoices_cols[] = {

@@ -2025,6 +2025,18 @@ static const struct meaning meanings[] = {
 	    "SELECT contract_id, account_id FROM contracts WHERE "
 	    "contract_id = CAST(contract_id AS TEXT) AND "
 	    "account_id = CAST(account_id AS TEXT)", "contracts" },
+	{ "subscriptions", "replaces", "account_id", 0,
+	    "SELECT account_id, ?2 FROM subscriptions WHERE "
+	    "subscription_id = ?1 AND account_id != ?2",
+	    "%s is a subscription of account '%s', not of the account '%s' "
+	    "of the one that replaces it",
+	    "SELECT subscription_id, account_id FROM subscriptions WHERE "
+	    "subscription_id = CAST(subscription_id AS TEXT) AND "
+	    "account_id = CAST(account_id AS TEXT)", "subscriptions" },
+	{ "subscriptions", "replaces", "subscription_id", 0,
+	    "SELECT ?1, '' WHERE ?1 = ?2",
+	    "%s is this subscription: a plan change replaces another", NULL,
+	    NULL },
 	/* The rows that would refer to an updated row are looked for only
 	 * when the update changes what they depend on: a scan of usage or
 	 * payments, which have no index by product or invoice, then. */

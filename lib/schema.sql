@@ -201,9 +201,14 @@ CREATE TABLE subscriptions (
 	    billing_period = 'quarter' OR billing_period = 'year'),
 	start_date TEXT NOT NULL,
 	end_date TEXT,
+	-- the subscription this one replaced in a plan change, whose
+	-- billing alignment it keeps (billing.c align_of())
+	replaces TEXT,
 	PRIMARY KEY (account_id, subscription_id),
 	FOREIGN KEY (account_id, contract_id)
-	    REFERENCES contracts (account_id, contract_id)
+	    REFERENCES contracts (account_id, contract_id),
+	FOREIGN KEY (account_id, replaces)
+	    REFERENCES subscriptions (account_id, subscription_id)
 ) WITHOUT ROWID;
 
 -- The invoice tables are the largest; WITHOUT ROWID keeps each in one
