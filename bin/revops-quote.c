@@ -15,8 +15,8 @@
 
 enum {
 	OPT_ACCOUNT = CLI_OPT_FIRST_OWN, OPT_AS, OPT_AS_OF, OPT_CURRENCY,
-	OPT_LINES, OPT_NOTE, OPT_ON, OPT_QUANTITY, OPT_SKU, OPT_START,
-	OPT_STATUS, OPT_VALID_DAYS
+	OPT_LINES, OPT_NOTE, OPT_ON, OPT_QUANTITY, OPT_REPLACES, OPT_SKU,
+	OPT_START, OPT_STATUS, OPT_VALID_DAYS
 };
 
 static const struct option longopts[] = {
@@ -29,6 +29,7 @@ static const struct option longopts[] = {
 	{ "note", required_argument, NULL, OPT_NOTE },
 	{ "on", required_argument, NULL, OPT_ON },
 	{ "quantity", required_argument, NULL, OPT_QUANTITY },
+	{ "replaces", required_argument, NULL, OPT_REPLACES },
 	{ "sku", required_argument, NULL, OPT_SKU },
 	{ "start", required_argument, NULL, OPT_START },
 	{ "status", required_argument, NULL, OPT_STATUS },
@@ -47,7 +48,7 @@ static const struct cli_verb verbs[] = {
 	{ "approve", "[QUOTE...]", "as note on as-of", 1,
 	    "approve the reasons waiting for --as ROLE" },
 	{ "reject", "[QUOTE...]", "as note on as-of", 1, "reject them" },
-	{ "accept", "[QUOTE...]", "start on as-of", 1,
+	{ "accept", "[QUOTE...]", "start replaces on as-of", 1,
 	    "approved quotes become an order, a contract and subscriptions" },
 	{ "list", "", "status account on as-of", 0, "quotes with their totals" },
 	{ "show", "[QUOTE...]", "lines on as-of", 0,
@@ -69,6 +70,8 @@ static const struct cli_option_help options[] = {
 	{ "as", "ROLE", "approve, reject: the role deciding" },
 	{ "note", "TEXT", "approve, reject: a note kept with the decision" },
 	{ "start", "DATE", "accept: the day subscriptions start (default --on)" },
+	{ "replaces", "SUB", "accept: a plan change: the quote's subscriptions "
+	    "replace SUB, which ends when they start" },
 	{ "status", "STATUS", "list: needs_approval, approved, rejected, "
 	    "accepted, superseded or expired" },
 	{ "account", "ID", "list: quotes of this account" },
@@ -132,6 +135,9 @@ own_option(int ch, const char *arg, void *ctx)
 		    MONEY_OK || o->quantity <= 0)
 			cli_usage_error("option '--quantity': '%s' is not a "
 			    "number more than 0", arg);
+		break;
+	case OPT_REPLACES:
+		o->replaces = arg;
 		break;
 	case OPT_SKU:
 		o->sku = arg;

@@ -83,7 +83,7 @@ _revops_table()
 		own='--as= --note= --on= --as-of='
 		args=none ;;
 	'revops-quote accept')
-		own='--start= --on= --as-of='
+		own='--start= --replaces= --on= --as-of='
 		args=none ;;
 	'revops-quote list')
 		own='--status= --account= --on= --as-of='

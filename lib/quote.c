@@ -114,8 +114,16 @@ static const char sql_new_contract[] =
 static const char sql_new_subscription[] =
     "INSERT INTO subscriptions (subscription_id, account_id, contract_id, "
     "sku, quantity_micro, unit_price_micro, discount_pct_micro, currency, "
-    "billing_period, start_date, end_date) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+    "billing_period, start_date, end_date, replaces) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+/* accept --replaces: the subscription a plan change replaces, which ends
+ * on the day the new ones start */
+static const char sql_replaced[] =
+    "SELECT account_id, start_date, end_date FROM subscriptions "
+    "WHERE subscription_id = ?1";
+static const char sql_end_replaced[] =
+    "UPDATE subscriptions SET end_date = ?3 "
+    "WHERE account_id = ?1 AND subscription_id = ?2";
 static const char sql_new_order_line[] =
     "INSERT INTO order_lines (order_id, line_no, sku, kind, quantity_micro, "
     "unit_price_micro, discount_pct_micro, amount_minor, subscription_id, "
@@ -1406,7 +1414,7 @@ struct accept {
 	    *status;
 	struct db_ids order_ids, contract_ids, sub_ids;
 	struct out *out;
-	long orders, subs, olines;
+	long orders, subs, olines, ended;
 };
 
 /* The quote being accepted and what it becomes. */
@@ -1464,6 +1472,7 @@ accept_lines(struct accept *a, const struct accepted *q)
 			db_bind_text(a->sub, 9, db_text(l, 3));
 			db_bind_text(a->sub, 10, q->start);
 			db_bind_text(a->sub, 11, q->end);
+			db_bind_text(a->sub, 12, a->o->replaces);
 			db_done(a->sub);
 			a->subs++;
 		}
@@ -1504,6 +1513,66 @@ contract_term(struct accept *a, const char *qid)
 	}
 	db_reset(a->lines);
 	return recurring ? term : any > 0 ? any : TERM_DEFAULT;
+}
+
+/*
+ * accept --replaces: the plan change the quote makes.  The subscription
+ * it replaces must be the quote's account's, running on the day the new
+ * subscriptions start (its end moves to that day, and the run credits
+ * what it billed past it); the quote must have a recurring line to
+ * replace it with.  Returns 0, or -1 after the error.
+ */
+static int
+replace(struct accept *a, const struct accepted *q, int32_t begin,
+    const char *loc, unsigned long line)
+{
+	const char *sub = a->o->replaces;
+	struct db_stmt *st = db_prepare(a->db, sql_replaced);
+	char start[DATE_FMT_MAX], end[DATE_FMT_MAX];
+	int found, ok = 0, recurring = 0;
+
+	db_bind_text(st, 1, sub);
+	if ((found = db_row(st)) != 0) {
+		snprintf(start, sizeof(start), "%s", db_text(st, 1));
+		snprintf(end, sizeof(end), "%s", db_text(st, 2));
+		ok = strcmp(db_text(st, 0), q->account) == 0;
+	}
+	if (!found)
+		cli_data_error(loc, line, NULL, "--replaces: subscription '%s' "
+		    "does not exist", sub);
+	else if (!ok)
+		cli_data_error(loc, line, NULL, "--replaces: subscription '%s' "
+		    "is of account '%s', and quote '%s' of account '%s'", sub,
+		    db_text(st, 0), q->qid, q->account);
+	else if (strcmp(start, q->start) >= 0 || (end[0] != '\0' &&
+	    strcmp(end, q->start) <= 0)) {
+		cli_data_error(loc, line, NULL, "--replaces: subscription '%s' "
+		    "runs from %s to %s, not on %s, when quote '%s' starts",
+		    sub, start, end[0] != '\0' ? end : "no end", q->start,
+		    q->qid);
+		ok = 0;
+	}
+	db_finalize(st);
+	db_bind_text(a->lines, 1, q->qid);
+	while (db_row(a->lines))
+		recurring |= strcmp(db_text(a->lines, 2), "recurring") == 0;
+	db_reset(a->lines);
+	if (ok && !recurring) {
+		cli_data_error(loc, line, NULL, "--replaces: quote '%s' has no "
+		    "recurring line to replace subscription '%s' with", q->qid,
+		    sub);
+		ok = 0;
+	}
+	if (!ok)
+		return -1;
+	st = db_prepare(a->db, sql_end_replaced);
+	db_bind_text(st, 1, q->account);
+	db_bind_text(st, 2, sub);
+	db_bind_day(st, 3, begin);
+	db_done(st);
+	db_finalize(st);
+	a->ended++;
+	return 0;
 }
 
 static int
@@ -1561,6 +1630,8 @@ accept_one(void *arg, const struct csv_field *f, unsigned long line)
 		    "of %d months from %s would end after 9999-12-31, the last "
 		    "date there is", q.qid, term, q.start) ? 0 : -1;
 	date_format(q.end, end);
+	if (a->o->replaces != NULL && replace(a, &q, begin, loc, line) != 0)
+		return 0;
 	db_ids_next(a->db, &a->order_ids, q.order, sizeof(q.order));
 	db_ids_next(a->db, &a->contract_ids, q.contract, sizeof(q.contract));
 	db_bind_text(a->order, 1, q.order);
@@ -1602,6 +1673,9 @@ quote_accept(struct db *db, const struct csv_input *in,
 
 	if (collect_ids(in, &ids) != 0)
 		return db_finish(db, "accept", o->arguments, &ch);
+	if (o->replaces != NULL && ids.n != 1)
+		cli_usage_error("accept --replaces: one quote makes one plan "
+		    "change (%zu given)", ids.n);
 	/* The rows are held, and shown only when every quote was accepted. */
 	held = cli_memstream(&buf, &len);
 	db_begin(db);
@@ -1633,7 +1707,7 @@ quote_accept(struct db *db, const struct csv_input *in,
 	db_changes_add(&ch, "orders", a.orders, 0, 0);
 	db_changes_add(&ch, "order_lines", a.olines, 0, 0);
 	db_changes_add(&ch, "contracts", a.orders, 0, 0);
-	db_changes_add(&ch, "subscriptions", a.subs, 0, 0);
+	db_changes_add(&ch, "subscriptions", a.subs, a.ended, 0);
 	db_changes_add(&ch, "quotes", 0, a.orders, 0);
 	if (cli_data_errors() == 0)
 		(void)cli_put_stdout(buf, len);

@@ -17,6 +17,8 @@ struct db;		/* db.h */
 struct quote_opts {
 	int32_t on;		/* the quote, decision or acceptance day */
 	int32_t start;		/* accept: subscriptions start (DATE_NONE: on) */
+	const char *replaces;	/* accept: the subscription they replace in a
+				 * plan change, or NULL */
 	const char *currency;	/* price, new: instead of the account's */
 	int valid_days;		/* new, revise */
 	const char *sku;	/* new: for lines that name none, or NULL */
