@@ -76,14 +76,18 @@
     "SELECT p.payment_id, p.account_id, p.currency, p.received_on, " \
     "p.invoice_id, " LEFT " FROM " OPEN_PAYMENTS(scope) " " \
     "ORDER BY p.account_id, p.received_on, p.payment_id"
-#define OPEN_INVOICES(scope) \
-    "SELECT i.account_id, i.invoice_id, i.currency, i.issue_date, " \
+/* The balance of invoice i now, of all its lines, credits and
+ * applications. */
+#define BALANCE_NOW \
     "(SELECT coalesce(sum(amount_minor + tax_amount_minor), 0) " \
     " FROM invoice_lines l WHERE l.invoice_id = i.invoice_id) - " \
     "(SELECT coalesce(sum(amount_minor + tax_amount_minor), 0) " \
     " FROM credit_notes c WHERE c.invoice_id = i.invoice_id) - " \
     "(SELECT coalesce(sum(amount_minor), 0) FROM payment_applications a " \
-    " WHERE a.invoice_id = i.invoice_id) " \
+    " WHERE a.invoice_id = i.invoice_id)"
+#define OPEN_INVOICES(scope) \
+    "SELECT i.account_id, i.invoice_id, i.currency, i.issue_date, " \
+    BALANCE_NOW " " \
     "FROM invoices i WHERE i.status != 'void' AND i.issue_date <= ?1 " \
     "AND i.account_id IN (SELECT o.account_id FROM " OPEN_PAYMENTS(scope) \
     ") ORDER BY i.account_id, i.issue_date, i.invoice_id"
@@ -104,6 +108,27 @@ static const char *const sql_open_invoices[] = { OPEN_INVOICES(SCOPE_ALL),
 static const char *const sql_used_up[] = { USED_UP(SCOPE_ALL),
     USED_UP(SCOPE_ACCOUNT("?1")), USED_UP(SCOPE_RUN) };
 static const char sql_any_open[] = "SELECT 1 FROM payments_open LIMIT 1";
+/*
+ * Netting (net_credits()): the open credit (negative) invoices issued by
+ * ?1, of one account ?2 or all; then the open invoices of an account ?2
+ * in a currency ?3 that are owed something, oldest first.  Open invoices
+ * are the few: their lines are summed one invoice at a time.
+ */
+static const char sql_credits[] =
+    "SELECT * FROM (SELECT i.account_id, i.invoice_id, i.currency, "
+    "i.issue_date, " BALANCE_NOW " AS balance FROM invoices i "
+    "WHERE i.status = 'open' AND i.issue_date <= ?1 "
+    "AND (?2 IS NULL OR i.account_id = ?2)) b WHERE balance < 0 "
+    "ORDER BY account_id, issue_date, invoice_id";
+static const char sql_owed[] =
+    "SELECT * FROM (SELECT i.invoice_id, i.issue_date, " BALANCE_NOW
+    " AS balance FROM invoices i WHERE i.account_id = ?2 "
+    "AND i.currency = ?3 AND i.status = 'open' AND i.issue_date <= ?1) b "
+    "WHERE balance > 0 ORDER BY issue_date, invoice_id";
+static const char sql_new_netting[] =
+    "INSERT INTO payment_applications (credit_invoice_id, invoice_id, "
+    "account_id, applied_on, amount_minor, payment_amount_minor) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?5)";
 enum scope { SCOPE_ALL_PAYMENTS, SCOPE_ONE_ACCOUNT, SCOPE_RUN_ACCOUNTS };
 static const char sql_new_application[] =
     "INSERT INTO payment_applications (payment_id, invoice_id, account_id, "
@@ -206,7 +231,8 @@ ar_level(int32_t days, const int *levels, int nlevels)
 /* ---- applying payments ------------------------------------------------------ */
 
 static const char *const app_names[] = { "payment_id", "invoice_id",
-    "account_id", "applied_on", "amount", "currency", "invoice_balance" };
+    "account_id", "applied_on", "amount", "currency", "invoice_balance",
+    "credit_invoice_id" };
 
 struct open_invoice {
 	char id[ENTITY_ID_MAX + 1], currency[4];
@@ -282,6 +308,7 @@ record_application(struct applier *ap, const char *payment,
 	out_amount(ap->out, amount, currency);
 	out_str(ap->out, currency);
 	out_amount(ap->out, balance, currency);
+	out_null(ap->out);
 	out_end_row(ap->out);
 }
 
@@ -446,6 +473,127 @@ apply_all(struct applier *ap, enum scope scope, const char *account)
 	db_finalize(pay);
 }
 
+/* ---- netting credit invoices ---------------------------------------------------- */
+
+/* An open invoice of the account being netted: its id, day and what is
+ * owed on it (or, for a credit, owed back). */
+struct owed {
+	char id[ENTITY_ID_MAX + 1], account[ENTITY_ID_MAX + 1], currency[4];
+	int32_t issued;
+	int64_t balance;
+};
+
+/* The rows of st (sql_credits or sql_owed, whose columns from `from` on
+ * are the id, the day and the balance), read whole before any is
+ * written; finalizes st. */
+static struct owed *
+read_owed(struct db_stmt *st, int from, size_t *n)
+{
+	struct owed *o = NULL;
+	size_t cap = 0;
+
+	for (*n = 0; db_row(st); (*n)++) {
+		o = cli_grow(o, &cap, *n + 1, sizeof(*o));
+		memset(&o[*n], 0, sizeof(*o));
+		if (from > 0) {
+			snprintf(o[*n].account, sizeof(o[*n].account), "%s",
+			    db_text(st, 0));
+			snprintf(o[*n].currency, sizeof(o[*n].currency), "%s",
+			    db_text(st, 2));
+		}
+		snprintf(o[*n].id, sizeof(o[*n].id), "%s", db_text(st, from));
+		o[*n].issued = db_day(st, from + (from > 0 ? 2 : 1));
+		o[*n].balance = db_int(st, from + (from > 0 ? 3 : 2));
+	}
+	db_finalize(st);
+	return o;
+}
+
+/* Part of credit invoice c netted against invoice t, on the later of
+ * their days: t's application, c's the same amount back. */
+static void
+net_one(struct applier *ap, struct db_stmt *ins, struct owed *c,
+    struct owed *t, int64_t amount)
+{
+	const char *ids[2][2] = { { c->id, t->id }, { t->id, c->id } };
+	int32_t day = c->issued > t->issued ? c->issued : t->issued;
+	char d[DATE_FMT_MAX];
+
+	date_format(d, day);
+	for (int k = 0; k < 2; k++) {
+		db_bind_text(ins, 1, ids[k][0]);
+		db_bind_text(ins, 2, ids[k][1]);
+		db_bind_text(ins, 3, c->account);
+		db_bind_text(ins, 4, d);
+		db_bind_int(ins, 5, k == 0 ? amount : -amount);
+		db_done(ins);
+	}
+	t->balance -= amount;
+	c->balance += amount;
+	for (int k = 0; k < 2; k++) {
+		struct owed *o = k == 0 ? t : c;
+
+		if (o->balance != 0)
+			continue;
+		db_bind_text(ap->status, 1, o->id);
+		db_bind_text(ap->status, 2, "paid");
+		db_done(ap->status);
+	}
+	ap->applied++;
+	if (ap->out == NULL)
+		return;
+	out_null(ap->out);
+	out_str(ap->out, t->id);
+	out_str(ap->out, c->account);
+	out_str(ap->out, d);
+	out_amount(ap->out, amount, c->currency);
+	out_str(ap->out, c->currency);
+	out_amount(ap->out, t->balance, c->currency);
+	out_str(ap->out, c->id);
+	out_end_row(ap->out);
+}
+
+/*
+ * apply nets each open credit (negative) invoice, oldest first, against
+ * its account's open invoices in its currency, oldest first, before the
+ * payments are applied: what the customer was credited pays what it owes
+ * (Stripe and Chargebee apply a credit balance the same way).  What is
+ * left of a credit stays on it, for invoices to come.
+ */
+static void
+net_credits(struct applier *ap, const char *account)
+{
+	struct db_stmt *st = db_prepare(ap->db, sql_credits);
+	struct db_stmt *ins;
+	struct owed *cr, *t = NULL;
+	size_t ncr, nt = 0;
+
+	db_bind_day(st, 1, ap->on);
+	db_bind_text(st, 2, account);
+	cr = read_owed(st, 1, &ncr);
+	ins = ncr > 0 ? db_prepare(ap->db, sql_new_netting) : NULL;
+	for (size_t i = 0; i < ncr; i++) {
+		struct owed *c = &cr[i];
+
+		if (i == 0 || strcmp(c->account, cr[i - 1].account) != 0 ||
+		    strcmp(c->currency, cr[i - 1].currency) != 0) {
+			free(t);
+			st = db_prepare(ap->db, sql_owed);
+			db_bind_day(st, 1, ap->on);
+			db_bind_text(st, 2, c->account);
+			db_bind_text(st, 3, c->currency);
+			t = read_owed(st, 0, &nt);
+		}
+		for (size_t k = 0; k < nt && c->balance < 0; k++)
+			if (t[k].balance > 0)
+				net_one(ap, ins, c, &t[k], t[k].balance <
+				    -c->balance ? t[k].balance : -c->balance);
+	}
+	free(t);
+	free(cr);
+	db_finalize(ins);
+}
+
 int
 ar_payments_open(struct db *db)
 {
@@ -479,10 +627,11 @@ ar_apply(struct db *db, const struct ar_opts *o)
 
 	/* Rows are held, and shown only when no payment failed. */
 	held = cli_memstream(&buf, &len);
-	out = out_new(held, o->out, app_names, 7);
+	out = out_new(held, o->out, app_names, 8);
 	db_begin(db);
 	db_keys_open(db);
 	applier_open(&ap, db, o->as_of, o->convert, 1, out);
+	net_credits(&ap, o->account);
 	apply_all(&ap, o->account != NULL ? SCOPE_ONE_ACCOUNT :
 	    SCOPE_ALL_PAYMENTS, o->account);
 	applier_close(&ap);

@@ -528,14 +528,22 @@ CREATE INDEX credit_notes_invoice ON credit_notes (invoice_id);
 -- was converted).
 CREATE TABLE payment_applications (
 	application_id INTEGER PRIMARY KEY,
-	payment_id TEXT NOT NULL,
+	payment_id TEXT,
+	-- or, where a credit (negative) invoice is netted against another
+	-- (ar.c net_credits()), that invoice, in two rows: what it takes off
+	-- the other, and the same amount less its own credit, so that every
+	-- balance is still the invoice's lines less its applications
+	credit_invoice_id TEXT,
 	invoice_id TEXT NOT NULL,
 	account_id TEXT NOT NULL,
 	applied_on TEXT NOT NULL,
 	amount_minor BIGINT NOT NULL,
 	payment_amount_minor BIGINT NOT NULL,
+	CHECK ((payment_id IS NULL) <> (credit_invoice_id IS NULL)),
 	FOREIGN KEY (account_id, payment_id)
 	    REFERENCES payments (account_id, payment_id),
+	FOREIGN KEY (account_id, credit_invoice_id)
+	    REFERENCES invoices (account_id, invoice_id),
 	FOREIGN KEY (account_id, invoice_id)
 	    REFERENCES invoices (account_id, invoice_id)
 );

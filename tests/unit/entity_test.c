@@ -176,12 +176,14 @@ START_TEST(references_and_checks_resolve)
 END_TEST
 
 /* The contract of DESIGN.md section 3, column for column, for two
- * entities, and the entity list. */
+ * entities (with its further column subscriptions.replaces), and the
+ * entity list. */
 START_TEST(contract_matches_design)
 {
 	static const char *const subs[] = { "subscription_id", "account_id",
 	    "contract_id", "sku", "quantity", "unit_price", "discount_pct",
-	    "currency", "billing_period", "start_date", "end_date" };
+	    "currency", "billing_period", "start_date", "end_date",
+	    "replaces" };
 	static const char *const names[] = { "settings", "accounts",
 	    "products", "prices", "rules", "stages", "leads", "opportunities",
 	    "stage_history", "contracts", "subscriptions", "invoices",
