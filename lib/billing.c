@@ -226,7 +226,8 @@ static const char sql_billed_before[] =
     "SELECT 1 FROM billing_records LIMIT 1";
 static const char sql_one_time[] =
     "SELECT o.account_id, o.currency, ol.order_id, ol.line_no, ol.sku, "
-    "p.name, ol.quantity_micro, ol.unit_price_micro, ol.amount_minor "
+    "p.name, ol.quantity_micro, ol.unit_price_micro, ol.amount_minor, "
+    "ol.discount_pct_micro "
     "FROM order_lines ol JOIN orders o USING (account_id, order_id) "
     "JOIN products p USING (sku) "
     "WHERE ol.kind = 'one_time' AND ol.invoice_id IS NULL "
@@ -345,8 +346,8 @@ static const char sql_invoices[] =
     "currency, status)";
 static const char sql_lines[] =
     "INSERT INTO invoice_lines (invoice_id, account_id, line_no, sku, "
-    "description, quantity_micro, unit_price_micro, amount_minor, "
-    "tax_amount_minor, service_start, service_end)";
+    "description, quantity_micro, unit_price_micro, discount_pct_micro, "
+    "amount_minor, tax_amount_minor, service_start, service_end)";
 static const char sql_records[] =
     "INSERT INTO billing_records (subscription_id, account_id, "
     "period_start, period_end, kind, invoice_id, line_no, amount_minor, "
@@ -1083,6 +1084,7 @@ one_time_lines(struct run *r, struct db_stmt *s)
 	b->qty = db_int(s, 6);
 	b->unit_price = db_int(s, 7);
 	b->amount = db_int(s, 8);
+	b->rdiscount = db_int(s, 9);
 }
 
 /* The quantity of a month of sql_usage or sql_late; -1 when it does not
@@ -1288,7 +1290,8 @@ struct made_line {
 	int line_no, ref_line;
 	size_t ref, sku, description;	/* in text */
 	int64_t qty, unit_price, amount;
-	int64_t used;			/* usage: bline.rqty */
+	int64_t discount;		/* SRC_SUB, SRC_ONE_TIME: bline.rdiscount */
+	int64_t used;			/* usage: what it adds to the month's */
 	int64_t tax;			/* filled in by the writer */
 	char start[DATE_FMT_MAX];	/* service period, or "" */
 	char end[DATE_FMT_MAX];
@@ -1449,6 +1452,14 @@ write_invoice(struct writer *w, const struct batch *b,
 	db_bind_text(st, k + 5, "open");
 }
 
+/* A line of units at terms has the discount of its terms; a change or a
+ * credit of days and usage have none. */
+static int
+has_discount(const struct made_line *l)
+{
+	return l->src == SRC_SUB || l->src == SRC_ONE_TIME;
+}
+
 static void
 write_line(struct writer *w, const struct batch *b,
     const struct made_invoice *iv, const struct made_line *l)
@@ -1469,14 +1480,18 @@ write_line(struct writer *w, const struct batch *b,
 		db_bind_int(st, k + 5, l->qty);
 		db_bind_int(st, k + 6, l->unit_price);
 	}
-	db_bind_int(st, k + 7, l->amount);
-	db_bind_int(st, k + 8, l->tax);
+	if (has_discount(l))
+		db_bind_int(st, k + 7, l->discount);
+	else
+		db_bind_null(st, k + 7);
+	db_bind_int(st, k + 8, l->amount);
+	db_bind_int(st, k + 9, l->tax);
 	if (l->start[0] != '\0') {
-		db_bind_text(st, k + 9, l->start);
-		db_bind_text(st, k + 10, l->end);
+		db_bind_text(st, k + 10, l->start);
+		db_bind_text(st, k + 11, l->end);
 	} else {
-		db_bind_null(st, k + 9);
 		db_bind_null(st, k + 10);
+		db_bind_null(st, k + 11);
 	}
 }
 
@@ -1556,7 +1571,7 @@ writer_open(struct writer *w, const struct run *r)
 {
 	w->db = r->db;
 	w->invoices = db_rows_new(r->db, sql_invoices, 6);
-	w->lines = db_rows_new(r->db, sql_lines, 11);
+	w->lines = db_rows_new(r->db, sql_lines, 12);
 	w->order_billed = db_prepare(r->db, sql_order_billed);
 	w->usage_billed = db_prepare(r->db, sql_usage_billed);
 	w->some = r->some;
@@ -1782,6 +1797,7 @@ make_line(struct run *r, const struct bline *b)
 	l->unit_price = b->unit_price;
 	l->amount = b->amount;
 	l->used = b->used;
+	l->discount = b->rdiscount;
 	l->start[0] = l->end[0] = '\0';
 	if (b->start != DATE_NONE) {
 		date_format(l->start, b->start);
@@ -1884,7 +1900,7 @@ prepare_made(const struct run *r, const char *sql, long long first,
  * When the ids grew a digit, and no longer sort as numbers, the rows are
  * read back.
  */
-#define OUT_CELLS 15	/* entity invoices' columns, as put_line() writes them */
+#define OUT_CELLS 16	/* entity invoices' columns, as put_line() writes them */
 
 struct output {
 	const struct run *r;
@@ -1935,6 +1951,10 @@ put_line(struct out *out, const struct run *r, const struct batch *b,
 		export_number(out, ET_QUANTITY, l->qty, exponent);
 		export_number(out, ET_PRICE, l->unit_price, exponent);
 	}
+	if (has_discount(l))
+		export_number(out, ET_PERCENT, l->discount, exponent);
+	else
+		out_null(out);
 	export_number(out, ET_MONEY, l->amount, exponent);
 	export_number(out, ET_MONEY, l->tax, exponent);
 	put_day(out, l->start);

@@ -143,6 +143,7 @@ static const struct entity_column invoices_cols[] = {
 	COL("description", "description", ET_TEXT, 0),
 	COL("quantity", "quantity_micro", ET_QUANTITY, 0),
 	COL("unit_price", "unit_price_micro", ET_PRICE, EC_SIGNED),
+	COL("discount_pct", "discount_pct_micro", ET_PERCENT, 0),
 	COL("amount", "amount_minor", ET_MONEY, R | EC_SIGNED),
 	DFLT("tax_amount", "tax_amount_minor", ET_MONEY, EC_SIGNED, "0"),
 	COL("service_start", "service_start", ET_DATE, 0),

@@ -238,6 +238,7 @@ CREATE TABLE invoice_lines (
 	description TEXT,
 	quantity_micro BIGINT,
 	unit_price_micro BIGINT,
+	discount_pct_micro BIGINT,	-- in the amount; NULL: none said
 	amount_minor BIGINT NOT NULL,
 	tax_amount_minor BIGINT NOT NULL DEFAULT 0,
 	service_start TEXT,
