@@ -192,9 +192,9 @@ START_TEST(rows_picked_with_given_value)
 	db_exec(db, "INSERT INTO picked VALUES ('I1', 'void')");
 	got = captured(db, picked_invoices);
 	ck_assert_str_eq(got,
-	    "I1,A-1,2026-02-01,2026-03-03,JPY,1,,Seats,1.5,333.333333,500,0,"
-	    ",,void\n"
-	    "I1,A-1,2026-02-01,2026-03-03,JPY,2,,Credit,,,-100,0,2026-02-01,"
+	    "I1,A-1,2026-02-01,2026-03-03,JPY,1,,Seats,1.5,333.333333,,500,"
+	    "0,,,void\n"
+	    "I1,A-1,2026-02-01,2026-03-03,JPY,2,,Credit,,,,-100,0,2026-02-01,"
 	    "2026-03-01,void\n");
 	free(got);
 	db_close(db);
