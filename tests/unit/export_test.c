@@ -109,8 +109,8 @@ invoices_db(void)
 }
 
 #define INVOICES_HEADER "invoice_id,account_id,issue_date,due_date," \
-	"currency,line_no,sku,description,quantity,unit_price,amount," \
-	"tax_amount,service_start,service_end,status\n"
+	"currency,line_no,sku,description,quantity,unit_price,discount_pct," \
+	"amount,tax_amount,service_start,service_end,status\n"
 
 static int
 all_invoices(struct db *db)
@@ -161,11 +161,11 @@ START_TEST(rows_of_two_tables)
 	char *got = captured(db, all_invoices);
 
 	ck_assert_str_eq(got, INVOICES_HEADER
-	    "I1,A-1,2026-02-01,2026-03-03,JPY,1,,Seats,1.5,333.333333,500,0,"
-	    ",,open\n"
-	    "I1,A-1,2026-02-01,2026-03-03,JPY,2,,Credit,,,-100,0,2026-02-01,"
+	    "I1,A-1,2026-02-01,2026-03-03,JPY,1,,Seats,1.5,333.333333,,500,"
+	    "0,,,open\n"
+	    "I1,A-1,2026-02-01,2026-03-03,JPY,2,,Credit,,,,-100,0,2026-02-01,"
 	    "2026-03-01,open\n"
-	    "I2,A-1,2026-02-15,2026-03-17,USD,1,,\"\",2,12.50,25.00,2.05,,,"
+	    "I2,A-1,2026-02-15,2026-03-17,USD,1,,\"\",2,12.50,,25.00,2.05,,,"
 	    "paid\n");
 	free(got);
 	db_close(db);
