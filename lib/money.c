@@ -263,6 +263,25 @@ money_format(char *buf, int64_t v, int scale, char mark)
 }
 
 size_t
+money_format_grouped(char *buf, int64_t v, int scale)
+{
+	char raw[MONEY_FMT_MAX];
+	size_t len = money_format(raw, v, scale, '.'), ndig, n = 0, i = 0;
+	const char *dot = memchr(raw, '.', len);
+
+	if (raw[0] == '-')
+		buf[n++] = raw[i++];
+	ndig = (size_t)((dot != NULL ? dot - raw : (long)len) - (long)i);
+	for (size_t k = 0; i < len; k++) {
+		if (k < ndig && k > 0 && (ndig - k) % 3 == 0)
+			buf[n++] = ',';
+		buf[n++] = raw[i++];
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+size_t
 money_format_trim(char *buf, int64_t v, int scale, int keep, char mark)
 {
 	size_t len = money_format(buf, v, scale, mark);

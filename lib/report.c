@@ -19,6 +19,7 @@
 #include "date.h"
 #include "db.h"
 #include "fx.h"
+#include "html.h"
 #include "measure.h"
 #include "metrics.h"
 #include "money.h"
@@ -60,66 +61,25 @@ struct report {
 
 /* ---- text ------------------------------------------------------------------------ */
 
+/* A metric's value as shown: money grouped, rates in percent; buf needs
+ * MONEY_GROUPED_MAX bytes. */
 static void
-put_escaped(FILE *fp, const char *s)
-{
-	for (; *s != '\0'; s++)
-		switch (*s) {
-		case '<':
-			fputs("&lt;", fp);
-			break;
-		case '>':
-			fputs("&gt;", fp);
-			break;
-		case '&':
-			fputs("&amp;", fp);
-			break;
-		case '"':
-			fputs("&quot;", fp);
-			break;
-		default:
-			putc(*s, fp);
-		}
-}
-
-/* A decimal for a person: thousands grouped with ','. */
-static void
-human(char *buf, size_t size, int64_t v, int scale)
-{
-	char raw[MONEY_FMT_MAX];
-	size_t len = money_format(raw, v, scale, '.'), ndig, n = 0, i = 0;
-	const char *dot = memchr(raw, '.', len);
-
-	if (raw[0] == '-')
-		buf[n++] = raw[i++];
-	ndig = (size_t)((dot != NULL ? dot - raw : (long)len) - (long)i);
-	for (size_t k = 0; i < len && n + 2 < size; k++) {
-		if (k < ndig && k > 0 && (ndig - k) % 3 == 0)
-			buf[n++] = ',';
-		buf[n++] = raw[i++];
-	}
-	buf[n] = '\0';
-}
-
-/* A metric's value as shown: money grouped, rates in percent. */
-static void
-shown(const struct report *r, enum metric m, int64_t v, char *buf,
-    size_t size)
+shown(const struct report *r, enum metric m, int64_t v, char *buf)
 {
 	switch (metrics_defs[m].kind) {
 	case MK_MONEY:
-		human(buf, size, v, r->exp);
+		money_format_grouped(buf, v, r->exp);
 		break;
 	case MK_RATE:
-		human(buf, size - 1, v, METRICS_RATE_SCALE - 2);
+		money_format_grouped(buf, v, METRICS_RATE_SCALE - 2);
 		strcat(buf, "%");
 		break;
 	case MK_DAYS:
 	case MK_MONTHS:
-		human(buf, size, v, METRICS_DAYS_SCALE);
+		money_format_grouped(buf, v, METRICS_DAYS_SCALE);
 		break;
 	case MK_COUNT:
-		human(buf, size, v, 0);
+		money_format_grouped(buf, v, 0);
 		break;
 	}
 }
@@ -155,7 +115,7 @@ card(const struct report *r, size_t k, enum metric m)
 	fprintf(r->fp, "<div class=\"card\"><div class=\"k\">%s</div>"
 	    "<div class=\"v\">", metrics_defs[m].title);
 	if (now->set) {
-		shown(r, m, now->v, v, sizeof(v));
+		shown(r, m, now->v, v);
 		fputs(v, r->fp);
 	} else
 		fputs("&mdash;", r->fp);
@@ -174,7 +134,7 @@ card(const struct report *r, size_t k, enum metric m)
 		}
 		good = delta == 0 ? -1 : (delta > 0) == higher_is_better(m);
 
-		shown(r, m, delta < 0 ? -delta : delta, d, sizeof(d));
+		shown(r, m, delta < 0 ? -delta : delta, d);
 		fprintf(r->fp, "<div class=\"d %s\">%s %s vs %s</div>",
 		    good < 0 ? "" : good ? "up" : "down",
 		    delta > 0 ? "&#9650;" : delta < 0 ? "&#9660;" : "=",
@@ -209,8 +169,8 @@ axis(const struct report *r, enum metric m, int64_t min, int64_t max)
 {
 	char a[64], b[64];
 
-	shown(r, m, max, a, sizeof(a));
-	shown(r, m, min, b, sizeof(b));
+	shown(r, m, max, a);
+	shown(r, m, min, b);
 	fprintf(r->fp, "<line x1=\"%d\" y1=\"10\" x2=\"%d\" y2=\"%d\" "
 	    "stroke=\"#c8ced9\"/><line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
 	    "stroke=\"#c8ced9\"/>\n<text x=\"%d\" y=\"%d\" "
@@ -335,7 +295,7 @@ waterfall(const struct report *r, size_t k)
 			name = steps[i - 1].name;
 			fill = steps[i - 1].sign > 0 ? "#1a7f37" : "#c0392b";
 		}
-		human(v, sizeof(v), amount, r->exp);
+		money_format_grouped(v, amount, r->exp);
 		fprintf(r->fp, "<rect x=\"%d\" y=\"%d\" width=\"%d\" "
 		    "height=\"%d\" fill=\"%s\"><title>%s: %s</title></rect>\n"
 		    "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
@@ -365,7 +325,7 @@ metric_table(const struct report *r)
 			const struct metrics_cell *c = cell(r, k, cols[j]);
 
 			if (c->set)
-				shown(r, cols[j], c->v, v, sizeof(v));
+				shown(r, cols[j], c->v, v);
 			fprintf(r->fp, "<td>%s</td>", c->set ? v : "");
 		}
 		fputs("</tr>\n", r->fp);
@@ -390,10 +350,10 @@ forecast(struct report *r, struct db *db, int32_t as_of)
 	    "<th>Open deals</th><th>Pipeline</th><th>Weighted</th>"
 	    "<th>Commit</th><th>Won</th></tr>\n", r->fp);
 	for (size_t i = 0; i < n; i++) {
-		human(a, sizeof(a), f[i].pipeline, exp);
-		human(b, sizeof(b), f[i].weighted, exp);
-		human(c, sizeof(c), f[i].commit, exp);
-		human(d, sizeof(d), f[i].won, exp);
+		money_format_grouped(a, f[i].pipeline, exp);
+		money_format_grouped(b, f[i].weighted, exp);
+		money_format_grouped(c, f[i].commit, exp);
+		money_format_grouped(d, f[i].won, exp);
 		fprintf(r->fp, "<tr><td>%s</td><td>%ld</td><td>%s</td>"
 		    "<td>%s</td><td>%s</td><td>%s</td></tr>\n", f[i].period,
 		    f[i].open, a, b, c, d);
@@ -431,7 +391,7 @@ aging(struct report *r, struct db *db, int32_t as_of)
 		int w = bucket[i] > 0 ? (int)((__int128)bucket[i] *
 		    (CHART_W - 260) / max) : 0;
 
-		human(v, sizeof(v), bucket[i], r->exp);
+		money_format_grouped(v, bucket[i], r->exp);
 		fprintf(r->fp, "<text x=\"110\" y=\"%d\" text-anchor=\"end\">"
 		    "%s</text><rect x=\"120\" y=\"%d\" width=\"%d\" height=\"20\" "
 		    "fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s</text>\n",
@@ -439,7 +399,7 @@ aging(struct report *r, struct db *db, int32_t as_of)
 		    i < 3 ? "#e08a1e" : "#c0392b", 126 + w, 20 + i * 26, v);
 	}
 	fputs("</svg>\n", r->fp);
-	human(v, sizeof(v), total, r->exp);
+	money_format_grouped(v, total, r->exp);
 	fprintf(r->fp, "<p class=\"note\">Open balance %s %s as of the report "
 	    "date; the buckets add up to it.</p>\n", v, r->currency);
 }
@@ -462,7 +422,7 @@ write_report(struct report *r, struct db *db, int32_t as_of)
 	    "<style>%s</style></head><body>\n<h1>Revenue report</h1>\n"
 	    "<p class=\"sub\">Period %s, as of %s; money in ", day, css,
 	    r->t->period[last], day);
-	put_escaped(r->fp, r->currency);
+	html_put(r->fp, r->currency);
 	fputs(".</p>\n<div class=\"cards\">\n", r->fp);
 	for (size_t i = 0; i < sizeof(headline) / sizeof(headline[0]); i++)
 		card(r, last, headline[i]);
