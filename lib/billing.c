@@ -293,7 +293,8 @@ static const char sql_late[] =
     "LEFT JOIN usage u ON u.account_id = c.account_id AND u.sku = c.sku "
     "AND " IN_MONTH("u.used_on", "c.month") " "
     "WHERE c.lines > 0 OR c.month IN (SELECT month FROM usage_months "
-    "WHERE every_account = 1) "
+    "WHERE every_account = 1) OR EXISTS (SELECT 1 FROM usage_accounts b "
+    "WHERE b.account_id = c.account_id AND b.month = c.month) "
     "GROUP BY c.account_id, c.sku, c.month, a.currency, p.name, "
     "p.usage_aggregation, c.currency, c.quantity, c.amount "
     "ORDER BY c.account_id, c.month, c.sku";
@@ -306,8 +307,11 @@ static const char sql_late[] =
 static const char sql_usage_seen[] =
     "DELETE FROM usage_changed WHERE month < ?2 "
     "AND (?1 = 0 OR account_id IN (SELECT key FROM run_accounts))";
-/* A run of some accounts marks the month, one of all of them marks it
- * billed for every account. */
+/* A run of all accounts marks the month billed for every account; one of
+ * some marks it, for imports to watch, and notes them. */
+static const char sql_usage_accounts[] =
+    "INSERT INTO usage_accounts (account_id, month) SELECT key, ?1 "
+    "FROM run_accounts WHERE TRUE ON CONFLICT DO NOTHING";
 static const char sql_usage_month[] =
     "INSERT INTO usage_months (month, every_account) VALUES (?1, ?2) "
     "ON CONFLICT (month) DO UPDATE SET every_account = CASE WHEN "
@@ -493,6 +497,7 @@ struct run {
 	const struct billing_opts *o;
 	struct csv_rows only;		/* the accounts to bill, if some */
 	int some;
+	size_t naccounts;		/* of them, named */
 	int billing_day, terms;
 	int calendar;			/* period_alignment is calendar */
 	int32_t p_start, p_end, u_start, u_end;
@@ -2190,7 +2195,8 @@ period_start(int32_t day, int months, int32_t align)
  * Kill Bill aligns a change of plan: a monthly plan changed to a yearly
  * one on the 12th runs its first year to the anniversary of the month's
  * 1st.  That one keeps the alignment of the one it replaced, and so on
- * back to the first plan.
+ * back to the first plan.  Calendar periods (period_alignment) are the
+ * same for every subscription, a plan change's too.
  */
 #define REPLACES_MAX 64
 static int32_t
@@ -2202,7 +2208,8 @@ align_of(struct run *r, const char *account, const struct sub *s,
 	int n = 0;
 	int32_t align;
 
-	snprintf(id, sizeof(id), "%s", replaces);
+	/* calendar periods are the company's: a plan change keeps them */
+	snprintf(id, sizeof(id), "%s", r->calendar ? "" : replaces);
 	while (id[0] != '\0') {
 		if (n == REPLACES_MAX) {
 			cli_data_error(NULL, 0, NULL, "subscription '%s': its "
@@ -2527,11 +2534,13 @@ accounts_table(struct run *r)
 
 		db_temp_table(on[c], "run_accounts", "key TEXT PRIMARY KEY");
 		st = db_prepare(on[c], sql_accounts_keep);
+		r->naccounts = 0;
 		for (size_t i = 0; i < r->only.n; i++) {
 			if (r->only.cell[i] == NULL)
 				continue;
 			db_bind_text(st, 1, r->only.cell[i]);
 			db_done(st);
+			r->naccounts++;
 		}
 		db_finalize(st);
 	}
@@ -2584,9 +2593,17 @@ usage_seen(struct run *r)
 	db_bind_text(st, 2, r->usage_month);
 	db_done(st);
 	db_finalize(st);
+	if (r->some && r->naccounts == 0)
+		return;		/* a run of no accounts billed no month */
 	st = db_prepare(r->db, sql_usage_month);
 	db_bind_text(st, 1, r->usage_month);
 	db_bind_int(st, 2, !r->some);
+	db_done(st);
+	db_finalize(st);
+	if (!r->some)
+		return;
+	st = db_prepare(r->db, sql_usage_accounts);
+	db_bind_text(st, 1, r->usage_month);
 	db_done(st);
 	db_finalize(st);
 }

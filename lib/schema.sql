@@ -496,6 +496,14 @@ CREATE TABLE usage_months (
 	every_account INTEGER NOT NULL CHECK (every_account IN (0, 1))
 );
 
+-- The accounts a run of some accounts billed a month's usage for, while
+-- the month is not billed for every account: theirs is late after it.
+CREATE TABLE usage_accounts (
+	account_id TEXT NOT NULL,
+	month TEXT NOT NULL,
+	PRIMARY KEY (account_id, month)
+) WITHOUT ROWID;
+
 -- The accounts, skus and months of a billed month whose events an import
 -- has written, changed or deleted since a billing run last looked: the
 -- only ones a run prices again, so that its time does not grow with the
