@@ -321,6 +321,14 @@ static const char sql_usage_month[] =
  * satisfies the import's condition, or all. */
 static const char sql_watch_months[] =
     "SELECT month FROM usage_months ORDER BY month";
+/* the groups an import noted, written at its end in one statement: a
+ * round trip for each on a server would cost more than the import */
+static const char sql_watch_rows[] =
+    "INSERT INTO watch_groups (account_id, sku, month)";
+static const char sql_watch_groups[] =
+    "INSERT INTO usage_changed (account_id, sku, month) "
+    "SELECT account_id, sku, month FROM watch_groups WHERE TRUE "
+    "ON CONFLICT DO NOTHING";
 static const char sql_watch_note[] =
     "INSERT INTO usage_changed (account_id, sku, month) "
     "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING";
@@ -2827,10 +2835,13 @@ billing_run(struct db *db, const struct billing_opts *o)
 
 /* ---- late usage, for the import ------------------------------------------------ */
 
+#define WATCH_GROUPS_MAX (1 << 20)
+
 struct billing_watch {
 	struct db *db;
 	char (*months)[MONTH_FMT_MAX];	/* usage_months, in order */
 	size_t n;
+	struct keyset *groups;	/* "account US sku US month" noted */
 	struct db_stmt *note, *find;
 	int held;
 	char account[ENTITY_ID_MAX + 1], sku[ENTITY_ID_MAX + 1];
@@ -2857,9 +2868,39 @@ billing_watch_open(struct db *db)
 		free(w);
 		return NULL;
 	}
+	w->groups = keyset_new(WATCH_GROUPS_MAX);
 	w->note = db_prepare(db, sql_watch_note);
 	w->find = db_prepare(db, sql_watch_find);
 	return w;
+}
+
+/* The groups noted into usage_changed. */
+static void
+watch_write(struct billing_watch *w)
+{
+	struct db_rows *rows;
+	const char *key;
+	size_t at = 0, len;
+
+	if (keyset_count(w->groups) == 0)
+		return;
+	db_temp_table(w->db, "watch_groups", "account_id TEXT, sku TEXT, "
+	    "month TEXT");
+	rows = db_rows_new(w->db, sql_watch_rows, 3);
+	while ((key = keyset_next(w->groups, &at, &len)) != NULL) {
+		const char *us1 = memchr(key, '\x1f', len);
+		const char *us2 = memchr(us1 + 1, '\x1f', len - (size_t)(us1 -
+		    key) - 1);
+		int k;
+		struct db_stmt *st = db_rows_add(rows, &k);
+
+		db_bind_ref(st, k, key, (size_t)(us1 - key));
+		db_bind_ref(st, k + 1, us1 + 1, (size_t)(us2 - us1 - 1));
+		db_bind_ref(st, k + 2, us2 + 1, (size_t)(key + len - us2 - 1));
+	}
+	db_rows_flush(rows);
+	db_rows_free(rows);
+	db_exec(w->db, sql_watch_groups);
 }
 
 void
@@ -2867,6 +2908,8 @@ billing_watch_close(struct billing_watch *w)
 {
 	if (w == NULL)
 		return;
+	watch_write(w);
+	keyset_free(w->groups);
 	db_finalize(w->note);
 	db_finalize(w->find);
 	free(w->months);
@@ -2897,14 +2940,19 @@ void
 billing_watch_event(struct billing_watch *w, const char *account,
     size_t alen, const char *sku, size_t slen, const char *day)
 {
-	char month[MONTH_FMT_MAX];
+	char key[2 * ENTITY_ID_MAX + MONTH_FMT_MAX + 2];
+	int n;
 
 	if (w == NULL || !billed_month(w, day))
 		return;
-	snprintf(month, sizeof(month), "%.7s", day);
+	n = snprintf(key, sizeof(key), "%.*s\x1f%.*s\x1f%.7s", (int)alen,
+	    account, (int)slen, sku, day);
+	if (keyset_add(w->groups, key, (size_t)n, "") >= 0)
+		return;
+	/* more groups than the set holds: this one goes now */
 	db_bind_ref(w->note, 1, account, alen);
 	db_bind_ref(w->note, 2, sku, slen);
-	db_bind_text(w->note, 3, month);
+	db_bind_ref(w->note, 3, day, 7);
 	db_done(w->note);
 }
 

@@ -138,8 +138,8 @@ void billing_watch_hold(struct billing_watch *w, const char *event,
     size_t len);
 void billing_watch_release(struct billing_watch *w, int changed);
 /* Every event of the usage table (alias t) for which the SQL condition
- * `where` holds: before a replace deletes them, or after a first load
- * ("TRUE"). */
+ * `where` holds, before a replace deletes them.  What is noted is written
+ * by billing_watch_close(), before the import commits. */
 void billing_watch_where(struct billing_watch *w, const char *where);
 
 #endif
