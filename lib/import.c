@@ -249,6 +249,7 @@ struct importer {
 	int meaning_col[MEANING_MAX][2];	/* column, other (-1: none) */
 	int nmeaning;
 	struct db_stmt *tier_line;	/* prices: where each row came from */
+	struct db_stmt *replace_line;	/* subscriptions that replace one */
 
 	/* --excel: the record with what --excel added taken off */
 	struct csv_field *xfield;
@@ -1920,6 +1921,7 @@ invoice_too_large(struct importer *im)
 }
 
 static void remember_tier(struct importer *im);
+static void remember_replace(struct importer *im);
 
 static void
 write_row(struct importer *im)
@@ -1943,6 +1945,7 @@ write_row(struct importer *im)
 		return;
 	note_id(im, &im->table);
 	remember_tier(im);
+	remember_replace(im);
 	if (rc == ROW_INSERTED)
 		im->f_inserted++;
 	else if (rc == ROW_UPDATED || prc == ROW_UPDATED)
@@ -2163,6 +2166,12 @@ meaning_init(struct importer *im)
 		im->tier_line = db_prepare(im->db, "INSERT INTO tier_lines "
 		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
 	}
+	if (strcmp(im->e->name, "subscriptions") == 0) {
+		db_temp_table(im->db, "replace_lines", "subscription_id TEXT, "
+		    "file TEXT, nfile BIGINT, line BIGINT");
+		im->replace_line = db_prepare(im->db, "INSERT INTO "
+		    "replace_lines VALUES (?1, ?2, ?3, ?4)");
+	}
 }
 
 static void
@@ -2173,6 +2182,7 @@ meaning_free(struct importer *im)
 		keyset_free(im->meaning_fits[i]);
 	}
 	db_finalize(im->tier_line);
+	db_finalize(im->replace_line);
 }
 
 static void
@@ -2200,6 +2210,60 @@ check_meaning(struct importer *im)
 			    db_text(st, 0), db_text(st, 1));
 		db_reset(st);
 	}
+}
+
+/* A subscription that replaces another, and where it came from, for
+ * check_replaces(). */
+static void
+remember_replace(struct importer *im)
+{
+	struct db_stmt *st = im->replace_line;
+
+	if (st == NULL ||
+	    im->val[entity_column_index(im->e, "replaces")].kind != V_TEXT)
+		return;
+	bind_value(st, 1, &im->val[entity_column_index(im->e,
+	    "subscription_id")]);
+	db_bind_text(st, 2, im->file);
+	db_bind_int(st, 3, im->nfile);
+	db_bind_int(st, 4, im->line);
+	db_done(st);
+}
+
+/*
+ * A plan change ends the subscription it replaces on the day it starts
+ * (DESIGN.md section 3, subscriptions.replaces), which began before it:
+ * checked once every row is in, against the table as the import leaves
+ * it, as the two rows may come in either order, or an update may move
+ * one.  The order of the starts also keeps a chain of changes from
+ * going round in a circle.
+ */
+static void
+check_replaces(struct importer *im)
+{
+	struct db_stmt *st;
+
+	if (im->replace_line == NULL)
+		return;
+	st = db_prepare(im->db, "SELECT l.file, l.line, o.subscription_id, "
+	    "o.start_date, o.end_date, n.start_date FROM replace_lines l "
+	    "JOIN subscriptions n ON n.subscription_id = l.subscription_id "
+	    "JOIN subscriptions o ON o.account_id = n.account_id "
+	    "AND o.subscription_id = n.replaces "
+	    "WHERE NOT (o.start_date < n.start_date AND o.end_date IS NOT NULL "
+	    "AND o.end_date = n.start_date) ORDER BY l.nfile, l.line");
+	while (db_row(st)) {
+		int open = db_null(st, 4);
+
+		if (!cli_data_error(db_text(st, 0), (unsigned long)db_int(st,
+		    1), "replaces", "'%s' runs from %s %s%s, not to %s, the "
+		    "day this subscription starts: a plan change ends the "
+		    "subscription it replaces on that day, after it began",
+		    db_text(st, 2), db_text(st, 3), open ? "with no end" : "to ",
+		    open ? "" : db_text(st, 4), db_text(st, 5)))
+			break;
+	}
+	db_finalize(st);
 }
 
 /* A price row's key and where it came from, for check_tiers(). */
@@ -2979,6 +3043,8 @@ import_files(struct db *db, const struct entity *e,
 		check_invoice_sizes(&im);
 	if (cli_data_errors() == 0)
 		check_tiers(&im);
+	if (cli_data_errors() == 0)
+		check_replaces(&im);
 	importer_free(&im);
 	rebuild_indexes(db, &later, cli_data_errors() == 0);
 	if (cli_data_errors() == 0)
