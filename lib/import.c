@@ -156,6 +156,7 @@ struct scan_plan {
 /* A reference lookup, with the last answer kept: ids repeat. */
 struct ref {
 	int col;
+	int self;		/* to a row of the same table: checked at the end */
 	const struct entity *to;	/* the table referred to */
 	struct db_stmt *find;
 	char last[ENTITY_ID_MAX + 1];
@@ -250,6 +251,7 @@ struct importer {
 	int nmeaning;
 	struct db_stmt *tier_line;	/* prices: where each row came from */
 	struct db_stmt *replace_line;	/* subscriptions that replace one */
+	struct db_stmt *self_ref;	/* a reference to a row not yet in */
 
 	/* --excel: the record with what --excel added taken off */
 	struct csv_field *xfield;
@@ -782,6 +784,8 @@ lookup_ref(struct db *db, struct ref *r, const char *s, size_t len)
 		keyset_add(r->known, s, len, r->currency);
 }
 
+static void bind_value(struct db_stmt *st, int i, const struct value *v);
+
 static void
 check_ref(struct importer *im, struct ref *r)
 {
@@ -797,9 +801,60 @@ check_ref(struct importer *im, struct ref *r)
 		copy_text(r->last, sizeof(r->last), v->s, v->len);
 		r->valid = 1;
 	}
-	if (!r->last_found)
+	if (r->last_found)
+		return;
+	if (!r->self) {
 		row_error(im, c->name, "%s is not in %s", show(sv, v->s,
 		    v->len), c->ref);
+		return;
+	}
+	/* a row of this table may come later in the input (an export is in
+	 * the order of the keys, a plan change's new row first) */
+	db_bind_text(im->self_ref, 1, c->name);
+	db_bind_ref(im->self_ref, 2, v->s, v->len);
+	bind_value(im->self_ref, 3, &im->val[entity_column_index(im->e,
+	    entity_ref_key(im->e)->name)]);
+	db_bind_text(im->self_ref, 4, im->file);
+	db_bind_int(im->self_ref, 5, im->nfile);
+	db_bind_int(im->self_ref, 6, im->line);
+	db_done(im->self_ref);
+}
+
+/* The references to rows of the same table that were not in it when
+ * their row was read, once every row is in: of the rows written (one
+ * refused has said why). */
+static void
+check_self_refs(struct importer *im)
+{
+	for (int i = 0; i < im->nref; i++) {
+		const struct ref *r = &im->ref[i];
+		const char *name = im->e->column[r->col].name;
+		struct sbuf sql = { .n = 0 };
+		struct db_stmt *st;
+
+		if (!r->self)
+			continue;
+		sb_add(&sql, "SELECT s.file, s.line, s.value FROM self_refs s "
+		    "WHERE s.col = ?1 AND NOT EXISTS (SELECT 1 FROM %s t WHERE "
+		    "t.%s = s.value) AND EXISTS (SELECT 1 FROM %s t WHERE "
+		    "t.%s = s.row_key) ORDER BY s.nfile, s.line",
+		    table_for_ref(r->to), entity_ref_key(r->to)->db,
+		    table_for_ref(r->to), entity_ref_key(r->to)->db);
+		st = db_prepare(im->db, sql.s);
+		db_bind_text(st, 1, name);
+		while (db_row(st)) {
+			char sv[SHOW_MAX];
+
+			if (!cli_data_error(db_text(st, 0), (unsigned long)
+			    db_int(st, 1), name, "%s is not in %s",
+			    show(sv, db_text(st, 2), db_len(st, 2)),
+			    r->to->name))
+				break;
+		}
+		db_finalize(st);
+	}
+	db_finalize(im->self_ref);
+	im->self_ref = NULL;
 }
 
 /* The currency of the row's money: its own column, else its account's,
@@ -2803,6 +2858,12 @@ refs_init(struct importer *im)
 		r->find = db_prepare(im->db, sql.s);
 		r->known = keyset_new(KNOWN_MAX);
 		r->to = re;
+		if ((r->self = re == e) && im->self_ref == NULL) {
+			db_temp_table(im->db, "self_refs", "col TEXT, value TEXT, "
+			    "row_key TEXT, file TEXT, nfile BIGINT, line BIGINT");
+			im->self_ref = db_prepare(im->db, "INSERT INTO self_refs "
+			    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+		}
 		if (scan_plan_init(&r->scan, im->db, table_for_ref(re)))
 			preload_ref(im->db, r);
 		if (strcmp(c->ref, "accounts") == 0)
@@ -3043,6 +3104,7 @@ import_files(struct db *db, const struct entity *e,
 		check_invoice_sizes(&im);
 	if (cli_data_errors() == 0)
 		check_tiers(&im);
+	check_self_refs(&im);
 	if (cli_data_errors() == 0)
 		check_replaces(&im);
 	importer_free(&im);
