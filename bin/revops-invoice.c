@@ -11,6 +11,7 @@
 #include "date.h"
 #include "db.h"
 #include "recognition.h"
+#include "render.h"
 
 enum {
 	OPT_ACCOUNT = CLI_OPT_FIRST_OWN, OPT_AMOUNT, OPT_AS_OF, OPT_BASIS,
@@ -32,6 +33,7 @@ static const struct option longopts[] = {
 	{ "line", required_argument, NULL, OPT_LINE },
 	{ "lines", no_argument, NULL, OPT_LINES },
 	{ "on", required_argument, NULL, OPT_ON },
+	{ "output", required_argument, NULL, 'o' },
 	{ "period", required_argument, NULL, OPT_PERIOD },
 	{ "reason", required_argument, NULL, OPT_REASON },
 	{ "status", required_argument, NULL, OPT_STATUS },
@@ -68,6 +70,9 @@ static const struct cli_verb verbs[] = {
 	    "invoices with total, paid, balance, status" },
 	{ "show", "[INVOICE...]", "as-of", 0,
 	    "the same for these invoices" },
+	{ "render", "[INVOICE...]", "output as-of", 0,
+	    "each invoice as the document the customer receives, an HTML file "
+	    "DIR/ID.html; writes invoice_id and file of each" },
 };
 
 static const struct cli_option_help options[] = {
@@ -98,6 +103,8 @@ static const struct cli_option_help options[] = {
 	{ "lines", NULL, "export: the invoice lines, in revops-import's "
 	    "columns" },
 	{ "status", "STATUS", "list, export: open, paid, void or credited" },
+	{ "output", "DIR", "render: the folder of the documents, also -o DIR "
+	    "(default .)" },
 };
 
 static const struct cli_program program = {
@@ -113,6 +120,7 @@ static const struct cli_program program = {
 struct args {
 	struct billing_opts b;
 	struct ar_opts a;
+	struct render_opts r;
 	char *accounts[64];
 	int naccounts;
 	int32_t month;
@@ -206,6 +214,9 @@ own_option(int ch, const char *arg, void *ctx)
 	case OPT_REASON:
 		g->a.reason = arg;
 		break;
+	case 'o':
+		g->r.dir = arg;
+		break;
 	case OPT_STATUS:
 		if (strcmp(arg, "open") != 0 && strcmp(arg, "paid") != 0 &&
 		    strcmp(arg, "void") != 0 && strcmp(arg, "credited") != 0)
@@ -290,6 +301,12 @@ run(struct db *db, const struct cli_verb *v, int argc, char *argv[],
 		return ar_export(db, argc > 0 ? &in : NULL, &g->a);
 	if (strcmp(verb, "list") == 0)
 		return ar_list(db, NULL, &g->a);
+	if (strcmp(verb, "render") == 0) {
+		g->r.as_of = g->a.as_of;
+		g->r.mode = c->mode;
+		g->r.out = &c->out;
+		return render_invoices(db, &in, &g->r);
+	}
 	return ar_list(db, &in, &g->a);
 }
 
@@ -312,6 +329,7 @@ main(int argc, char *argv[])
 	g.a.levels[1] = 30;
 	g.a.levels[2] = 60;
 	g.a.nlevels = 3;
+	g.r.dir = ".";
 	first = cli_options(argc, argv, longopts, &common, own_option, &g);
 	arguments = cli_join_args(argc - 1, argv + 1);
 	argc -= first;

@@ -96,7 +96,7 @@ _revops_table()
 		args='id files' ;;
 	revops-invoice)
 		verbs='run credit void apply aging dunning schedule deferred
-		    export list show' ;;
+		    export list show render' ;;
 	'revops-invoice run')
 		own='--period= --on= --account= --dry-run'
 		args=none ;;
@@ -129,6 +129,9 @@ _revops_table()
 		args=none ;;
 	'revops-invoice show')
 		own='--as-of='
+		args=none ;;
+	'revops-invoice render')
+		own='--output= -o --as-of='
 		args=none ;;
 	revops-metrics)
 		own='--from= --to= --by= --segment= --currency= --long

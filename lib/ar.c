@@ -183,6 +183,9 @@ static const char sql_list[] =
     "b.currency, b.total, b.credited, b.paid, b.balance, b.status "
     "FROM b JOIN accounts a USING (account_id) "
     "ORDER BY b.issue_date, b.invoice_id";
+static const char sql_one_invoice[] =
+    BALANCES(" AND i.invoice_id = ?2")
+    "SELECT total, credited, paid, balance FROM b";
 /* export --lines: each invoice's status, from keep_listed() */
 static const char sql_keep_status[] =
     "INSERT INTO export_status (key, status) VALUES (?1, ?2)";
@@ -642,6 +645,25 @@ ar_apply(struct db *db, const struct ar_opts *o)
 		(void)cli_put_stdout(buf, len);
 	free(buf);
 	return db_finish(db, "apply", o->arguments, &ch);
+}
+
+int
+ar_invoice_sums(struct db *db, const char *invoice, int32_t as_of,
+    struct ar_invoice_sums *s)
+{
+	struct db_stmt *st = db_prepare(db, sql_one_invoice);
+	int found;
+
+	db_bind_day(st, 1, as_of);
+	db_bind_text(st, 2, invoice);
+	if ((found = db_row(st)) != 0) {
+		s->total = db_int(st, 0);
+		s->credited = db_int(st, 1);
+		s->paid = db_int(st, 2);
+		s->balance = db_int(st, 3);
+	}
+	db_finalize(st);
+	return found ? 0 : -1;
 }
 
 /* ---- credit notes and voids ----------------------------------------------------- */

@@ -56,6 +56,16 @@ int ar_dunning(struct db *db, const struct ar_opts *o);
 /* list and export: the invoices that in names (arguments, or the
  * invoice_id column of a CSV), or with in NULL those the options select. */
 int ar_list(struct db *db, const struct csv_input *in, const struct ar_opts *o);
+
+/* What an invoice comes to as of a day, by the one definition of its
+ * balance (ar.c): its lines with their tax, its credit notes, and what
+ * was applied to it. */
+struct ar_invoice_sums {
+	int64_t total, credited, paid, balance;
+};
+/* Returns 0, or -1 when there is no such invoice issued by as_of. */
+int ar_invoice_sums(struct db *db, const char *invoice, int32_t as_of,
+    struct ar_invoice_sums *s);
 int ar_export(struct db *db, const struct csv_input *in,
     const struct ar_opts *o);
 

@@ -181,16 +181,22 @@ cli_options(int argc, char *argv[], const struct option *longopts,
     struct cli_common *c, void (*own)(int ch, const char *arg, void *ctx),
     void *ctx)
 {
-	int ch, li = 0;
+	int ch, li;
 
+	/* getopt_long() sets li only for a long option: a short one (-o)
+	 * is named by the long option of the same value */
 	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
-	    &li)) != -1) {
+	    (li = -1, &li))) != -1) {
 		if (ch == '?' || ch == ':')
 			cli_bad_option(ch, argv);
-		if (!cli_common_option(c, ch, optarg)) {
+		if (cli_common_option(c, ch, optarg))
+			continue;
+		for (int i = 0; li < 0 && longopts[i].name != NULL; i++)
+			if (longopts[i].val == ch)
+				li = i;
+		if (li >= 0)
 			option_given(longopts[li].name);
-			own(ch, optarg, ctx);
-		}
+		own(ch, optarg, ctx);
 	}
 	return optind;
 }

@@ -45,7 +45,7 @@ enum {
 	CLI_OPT_FORMAT, CLI_OPT_MAX_ERRORS, CLI_OPT_MODE, CLI_OPT_NO_HEADER,
 	CLI_OPT_TSV, CLI_OPT_FIRST_OWN	/* a program's own options start here */
 };
-#define CLI_SHORTOPTS ":D:d:hV"	/* ':' first: we word the errors */
+#define CLI_SHORTOPTS ":D:d:ho:V"	/* ':' first: we word the errors */
 #define CLI_LONGOPTS \
 	{ "busy-timeout", required_argument, NULL, CLI_OPT_BUSY }, \
 	{ "db", required_argument, NULL, 'D' }, \

@@ -30,6 +30,7 @@ static const struct entity_column accounts_cols[] = {
 	COL("currency", "currency", ET_CURRENCY, 0),
 	COL("created_on", "created_on", ET_DATE, 0),
 	COL("billing_email", "billing_email", ET_EMAIL, 0),
+	COL("billing_address", "billing_address", ET_TEXT, 0),
 };
 
 static const struct entity_column products_cols[] = {
@@ -324,10 +325,14 @@ static const struct entity_setting settings[] = {
 	{ "fiscal_year_start_month", ET_INT, 1, 12, NULL },
 	{ "fiscal_year_named_by", ET_ENUM, 0, 0, "end|start" },
 	{ "period_alignment", ET_ENUM, 0, 0, "subscription|calendar" },
+	{ "company_name", ET_TEXT, 0, 0, NULL },
+	{ "company_address", ET_TEXT, 0, 0, NULL },
+	{ "company_tax_id", ET_TEXT, 0, 0, NULL },
 };
 const char entity_setting_keys[] =
     "base_currency|billing_day|payment_terms_days|fiscal_year_start_month|"
-    "fiscal_year_named_by|period_alignment";
+    "fiscal_year_named_by|period_alignment|company_name|company_address|"
+    "company_tax_id";
 
 const struct entity_setting *
 entity_setting_find(const char *key, size_t len)

@@ -263,10 +263,11 @@ money_format(char *buf, int64_t v, int scale, char mark)
 }
 
 size_t
-money_format_grouped(char *buf, int64_t v, int scale)
+money_format_grouped(char *buf, int64_t v, int scale, int keep)
 {
 	char raw[MONEY_FMT_MAX];
-	size_t len = money_format(raw, v, scale, '.'), ndig, n = 0, i = 0;
+	size_t len = money_format_trim(raw, v, scale, keep, '.'), ndig;
+	size_t n = 0, i = 0;
 	const char *dot = memchr(raw, '.', len);
 
 	if (raw[0] == '-')

@@ -62,10 +62,10 @@ const char *money_strerror(enum money_status st);
 #define MONEY_FMT_MAX 48
 size_t money_format(char *buf, int64_t v, int scale, char mark);
 
-/* Like money_format(), for a person: the thousands grouped with ','
+/* Like money_format_trim(), for a person: the thousands grouped with ','
  * ("-1,234,567.89").  buf needs MONEY_GROUPED_MAX bytes. */
 #define MONEY_GROUPED_MAX 64
-size_t money_format_grouped(char *buf, int64_t v, int scale);
+size_t money_format_grouped(char *buf, int64_t v, int scale, int keep);
 
 /* Like money_format(), but drops trailing zero decimals past the first
  * `keep` ones, and a mark left last: with keep 0 "12.500000" -> "12.5"

@@ -68,18 +68,20 @@ shown(const struct report *r, enum metric m, int64_t v, char *buf)
 {
 	switch (metrics_defs[m].kind) {
 	case MK_MONEY:
-		money_format_grouped(buf, v, r->exp);
+		money_format_grouped(buf, v, r->exp, r->exp);
 		break;
 	case MK_RATE:
-		money_format_grouped(buf, v, METRICS_RATE_SCALE - 2);
+		money_format_grouped(buf, v, METRICS_RATE_SCALE - 2,
+		    METRICS_RATE_SCALE - 2);
 		strcat(buf, "%");
 		break;
 	case MK_DAYS:
 	case MK_MONTHS:
-		money_format_grouped(buf, v, METRICS_DAYS_SCALE);
+		money_format_grouped(buf, v, METRICS_DAYS_SCALE,
+		    METRICS_DAYS_SCALE);
 		break;
 	case MK_COUNT:
-		money_format_grouped(buf, v, 0);
+		money_format_grouped(buf, v, 0, 0);
 		break;
 	}
 }
@@ -295,7 +297,7 @@ waterfall(const struct report *r, size_t k)
 			name = steps[i - 1].name;
 			fill = steps[i - 1].sign > 0 ? "#1a7f37" : "#c0392b";
 		}
-		money_format_grouped(v, amount, r->exp);
+		money_format_grouped(v, amount, r->exp, r->exp);
 		fprintf(r->fp, "<rect x=\"%d\" y=\"%d\" width=\"%d\" "
 		    "height=\"%d\" fill=\"%s\"><title>%s: %s</title></rect>\n"
 		    "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
@@ -350,10 +352,10 @@ forecast(struct report *r, struct db *db, int32_t as_of)
 	    "<th>Open deals</th><th>Pipeline</th><th>Weighted</th>"
 	    "<th>Commit</th><th>Won</th></tr>\n", r->fp);
 	for (size_t i = 0; i < n; i++) {
-		money_format_grouped(a, f[i].pipeline, exp);
-		money_format_grouped(b, f[i].weighted, exp);
-		money_format_grouped(c, f[i].commit, exp);
-		money_format_grouped(d, f[i].won, exp);
+		money_format_grouped(a, f[i].pipeline, exp, exp);
+		money_format_grouped(b, f[i].weighted, exp, exp);
+		money_format_grouped(c, f[i].commit, exp, exp);
+		money_format_grouped(d, f[i].won, exp, exp);
 		fprintf(r->fp, "<tr><td>%s</td><td>%ld</td><td>%s</td>"
 		    "<td>%s</td><td>%s</td><td>%s</td></tr>\n", f[i].period,
 		    f[i].open, a, b, c, d);
@@ -391,7 +393,7 @@ aging(struct report *r, struct db *db, int32_t as_of)
 		int w = bucket[i] > 0 ? (int)((__int128)bucket[i] *
 		    (CHART_W - 260) / max) : 0;
 
-		money_format_grouped(v, bucket[i], r->exp);
+		money_format_grouped(v, bucket[i], r->exp, r->exp);
 		fprintf(r->fp, "<text x=\"110\" y=\"%d\" text-anchor=\"end\">"
 		    "%s</text><rect x=\"120\" y=\"%d\" width=\"%d\" height=\"20\" "
 		    "fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s</text>\n",
@@ -399,7 +401,7 @@ aging(struct report *r, struct db *db, int32_t as_of)
 		    i < 3 ? "#e08a1e" : "#c0392b", 126 + w, 20 + i * 26, v);
 	}
 	fputs("</svg>\n", r->fp);
-	money_format_grouped(v, total, r->exp);
+	money_format_grouped(v, total, r->exp, r->exp);
 	fprintf(r->fp, "<p class=\"note\">Open balance %s %s as of the report "
 	    "date; the buckets add up to it.</p>\n", v, r->currency);
 }

@@ -67,7 +67,8 @@ CREATE TABLE accounts (
 	owner TEXT,
 	currency TEXT NOT NULL,
 	created_on TEXT,
-	billing_email TEXT
+	billing_email TEXT,
+	billing_address TEXT	-- lines, for invoice documents
 );
 
 CREATE TABLE products (

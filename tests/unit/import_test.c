@@ -224,9 +224,9 @@ START_TEST(rejects_written_out)
 	ck_assert_str_eq(said, "revops-import: stdin: 1 row inserted, 0 "
 	    "updated, 1 rejected (in standard output)\n");
 	ck_assert_str_eq(got, "account_id,name,segment,region,industry,owner,"
-	    "currency,created_on,billing_email,error\n"
-	    "A-2,Beta,,,,,US,,,stdin:3: column 'currency': 'US' is not an ISO "
-	    "4217 currency code\n");
+	    "currency,created_on,billing_email,billing_address,error\n"
+	    "A-2,Beta,,,,,US,,,,stdin:3: column 'currency': 'US' is not an "
+	    "ISO 4217 currency code\n");
 	free(said);
 	free(got);
 	got = test_query(db, 1, "SELECT account_id FROM accounts");
