@@ -12,7 +12,7 @@
 #include "outfile.h"
 #include "render.h"
 
-/* ---- SQL ------------------------------------------------------------------- */
+/* ---- SQL ------------------------------------------------------------ */
 
 static const char sql_invoice[] =
     "SELECT i.account_id, i.issue_date, i.due_date, i.currency, i.status, "
@@ -64,7 +64,7 @@ static const char css[] =
     "@media print{body{background:#fff}main{margin:0;padding:0;"
     "max-width:none}tr{break-inside:avoid}}";
 
-/* ---- the document -------------------------------------------------------------- */
+/* ---- the document ------------------------------------------------------- */
 
 struct doc {
 	FILE *fp;
@@ -153,8 +153,8 @@ put_items(struct db *db, const struct doc *d, const char *id,
 
 		fputs("<tr><td>", fp);
 		html_put(fp, db_null(st, 0) ? db_text(st, 1) : db_text(st, 0));
-		fputs("</td><td class=\"period\" data-label=\"Service period\">",
-		    fp);
+		fputs("</td><td class=\"period\" "
+		    "data-label=\"Service period\">", fp);
 		if (!db_null(st, 2) && !db_null(st, 3)) {
 			char last[DATE_FMT_MAX];
 
@@ -209,7 +209,8 @@ put_invoice(struct db *db, FILE *fp, const char *id, struct db_stmt *st,
 	int64_t amount, tax;
 
 	(void)ar_invoice_sums(db, id, as_of, &sums);
-	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head>"
+	    "<meta charset=\"utf-8\">"
 	    "<meta name=\"viewport\" content=\"width=device-width, "
 	    "initial-scale=1\"><title>Invoice ", fp);
 	html_put(fp, id);
@@ -241,7 +242,8 @@ put_invoice(struct db *db, FILE *fp, const char *id, struct db_stmt *st,
 	html_put(fp, db_text(st, 0));
 	fprintf(fp, "</p></div><div><h2>Issued</h2><p>%s</p></div>"
 	    "<div><h2>Due</h2><p>%s</p></div><div><h2>Currency</h2><p>%s"
-	    "</p></div></section>\n", db_text(st, 1), db_text(st, 2), d.currency);
+	    "</p></div></section>\n", db_text(st, 1), db_text(st, 2),
+	    d.currency);
 	put_items(db, &d, id, &amount, &tax);
 	fputs("<table class=\"totals\">\n", fp);
 	total_row(&d, NULL, "Subtotal", amount);
@@ -256,7 +258,7 @@ put_invoice(struct db *db, FILE *fp, const char *id, struct db_stmt *st,
 	fputs("</table>\n</main></body></html>\n", fp);
 }
 
-/* ---- the files ------------------------------------------------------------------ */
+/* ---- the files ---------------------------------------------------------- */
 
 /* dir/ID.html, the id's bytes other than letters, digits, '.', '_' and
  * '-' (and a leading '.') written %XX: one file an invoice, whatever its
@@ -304,12 +306,13 @@ render_invoices(struct db *db, const struct csv_input *in,
 
 		db_bind_text(st, 1, id);
 		if (!db_row(st))
-			cli_data_error(ids.line[i] > 0 ? cli_input_name(in->name) :
-			    NULL, ids.line[i], ids.line[i] > 0 ? "invoice_id" :
-			    NULL, "invoice '%s' does not exist", id);
+			cli_data_error(ids.line[i] > 0 ?
+			    cli_input_name(in->name) : NULL, ids.line[i],
+			    ids.line[i] > 0 ? "invoice_id" : NULL,
+			    "invoice '%s' does not exist", id);
 		else if (file_of(path, sizeof(path), o->dir, id) != 0)
-			cli_data_error(NULL, 0, NULL, "invoice '%s': %s/ is too "
-			    "long a folder for its file", id, o->dir);
+			cli_data_error(NULL, 0, NULL, "invoice '%s': %s/ is "
+			    "too long a folder for its file", id, o->dir);
 		db_reset(st);
 	}
 	if (cli_data_errors() > 0) {
