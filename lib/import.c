@@ -786,6 +786,18 @@ lookup_ref(struct db *db, struct ref *r, const char *s, size_t len)
 
 static void bind_value(struct db_stmt *st, int i, const struct value *v);
 
+/* Runs st, a note of the row for a check once every row is in, with
+ * where the row came from at parameters first..first + 2: its file, the
+ * file's number and the line. */
+static void
+note_where(struct importer *im, struct db_stmt *st, int first)
+{
+	db_bind_text(st, first, im->file);
+	db_bind_int(st, first + 1, im->nfile);
+	db_bind_int(st, first + 2, im->line);
+	db_done(st);
+}
+
 static void
 check_ref(struct importer *im, struct ref *r)
 {
@@ -814,10 +826,7 @@ check_ref(struct importer *im, struct ref *r)
 	db_bind_ref(im->self_ref, 2, v->s, v->len);
 	bind_value(im->self_ref, 3, &im->val[entity_column_index(im->e,
 	    entity_ref_key(im->e)->name)]);
-	db_bind_text(im->self_ref, 4, im->file);
-	db_bind_int(im->self_ref, 5, im->nfile);
-	db_bind_int(im->self_ref, 6, im->line);
-	db_done(im->self_ref);
+	note_where(im, im->self_ref, 4);
 }
 
 /* The references to rows of the same table that were not in it when
@@ -2279,10 +2288,7 @@ remember_replace(struct importer *im)
 		return;
 	bind_value(st, 1, &im->val[entity_column_index(im->e,
 	    "subscription_id")]);
-	db_bind_text(st, 2, im->file);
-	db_bind_int(st, 3, im->nfile);
-	db_bind_int(st, 4, im->line);
-	db_done(st);
+	note_where(im, st, 2);
 }
 
 /*
@@ -2334,10 +2340,7 @@ remember_tier(struct importer *im)
 	for (int i = 0; i < 4; i++)
 		bind_value(st, i + 1, &im->val[entity_column_index(im->e,
 		    key[i])]);
-	db_bind_text(st, 5, im->file);
-	db_bind_int(st, 6, im->nfile);
-	db_bind_int(st, 7, im->line);
-	db_done(st);
+	note_where(im, st, 5);
 }
 
 /*

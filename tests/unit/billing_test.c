@@ -430,6 +430,43 @@ START_TEST(end_inside_a_period)
 }
 END_TEST
 
+/*
+ * Calendar alignment (issue 16): quarters from January, April, July and
+ * October on the billing day.  A quarterly subscription from 10 February
+ * has the 50 days to 1 April of the quarter [2026-01-01, 2026-04-01);
+ * with billing day 15, the days to 15 April of [2026-01-15, 2026-04-15).
+ * An alignment day after the start (a later anniversary) gives the same
+ * periods: they run from it backwards too.
+ */
+START_TEST(calendar_periods)
+{
+	struct billing_period p[4];
+
+	ck_assert_day(billing_align(D("2026-02-10"), 1, 1), "2026-01-01");
+	ck_assert_day(billing_align(D("2026-02-10"), 1, 0), "2026-03-01");
+	ck_assert_uint_eq(billing_periods(D("2026-02-10"), DATE_NONE, 3,
+	    billing_align(D("2026-02-10"), 1, 1), D("2026-02-01"),
+	    D("2026-03-01"), p, 4), 1);
+	ck_assert_period(p[0], "2026-02-10", "2026-04-01", "2026-01-01",
+	    "2026-04-01");
+	ck_assert_uint_eq(billing_periods(D("2026-02-10"), DATE_NONE, 3,
+	    billing_align(D("2026-02-10"), 15, 1), D("2026-02-01"),
+	    D("2026-03-01"), p, 4), 1);
+	ck_assert_period(p[0], "2026-02-10", "2026-04-15", "2026-01-15",
+	    "2026-04-15");
+	ck_assert_uint_eq(billing_periods(D("2026-02-10"), DATE_NONE, 3,
+	    D("2027-01-01"), D("2026-04-01"), D("2026-05-01"), p, 4), 1);
+	ck_assert_period(p[0], "2026-04-01", "2026-07-01", "2026-04-01",
+	    "2026-07-01");
+	/* a year from 15 March: 292 days to 1 January */
+	ck_assert_uint_eq(billing_periods(D("2026-03-15"), DATE_NONE, 12,
+	    billing_align(D("2026-03-15"), 1, 1), D("2026-03-01"),
+	    D("2026-04-01"), p, 4), 1);
+	ck_assert_period(p[0], "2026-03-15", "2027-01-01", "2026-01-01",
+	    "2027-01-01");
+}
+END_TEST
+
 START_TEST(wider_windows)
 {
 	struct billing_period p[4];
@@ -438,7 +475,8 @@ START_TEST(wider_windows)
 	 * 03-15: the partial period and the first year */
 	ck_assert_uint_eq(billing_periods(D("2026-03-15"), DATE_NONE,
 	    12,
-	    billing_anchor(D("2026-03-15"), 1), D("2026-03-01"), D("2026-05-01"), p, 4), 2);
+	    billing_anchor(D("2026-03-15"), 1), D("2026-03-01"),
+	    D("2026-05-01"), p, 4), 2);
 	ck_assert_period(p[0], "2026-03-15", "2026-04-01", "2025-04-01",
 	    "2026-04-01");
 	ck_assert_period(p[1], "2026-04-01", "2027-04-01", "2026-04-01",
@@ -447,7 +485,8 @@ START_TEST(wider_windows)
 	 * in January, then February and March */
 	ck_assert_uint_eq(billing_periods(D("2026-01-31"), DATE_NONE,
 	    1,
-	    billing_anchor(D("2026-01-31"), 1), D("2026-01-01"), D("2026-04-01"), p, 4), 3);
+	    billing_anchor(D("2026-01-31"), 1), D("2026-01-01"),
+	    D("2026-04-01"), p, 4), 3);
 	ck_assert_period(p[0], "2026-01-31", "2026-02-01", "2026-01-01",
 	    "2026-02-01");
 	ck_assert_period(p[1], "2026-02-01", "2026-03-01", "2026-02-01",
@@ -457,7 +496,8 @@ START_TEST(wider_windows)
 	/* an empty window */
 	ck_assert_uint_eq(billing_periods(D("2026-01-01"), DATE_NONE,
 	    1,
-	    billing_anchor(D("2026-01-01"), 1), D("2026-03-01"), D("2026-03-01"), p, 4), 0);
+	    billing_anchor(D("2026-01-01"), 1), D("2026-03-01"),
+	    D("2026-03-01"), p, 4), 0);
 }
 END_TEST
 
@@ -742,6 +782,7 @@ billing_suite(void)
 	TCase *tr = tcase_create("run");
 
 	tcase_add_test(tc, anchor);
+	tcase_add_test(tc, calendar_periods);
 	tcase_add_test(tc, periods_at_the_end_of_the_calendar);
 	tcase_add_test(tc, monthly_from_the_10th);
 	tcase_add_test(tc, month_starts_and_ends);
