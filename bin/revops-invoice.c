@@ -71,8 +71,9 @@ static const struct cli_verb verbs[] = {
 	{ "show", "[INVOICE...]", "as-of", 0,
 	    "the same for these invoices" },
 	{ "render", "[INVOICE...]", "output as-of", 0,
-	    "each invoice as the document the customer receives, an HTML file "
-	    "DIR/ID.html; writes invoice_id and file of each" },
+	    "each invoice as the document the customer receives, a file "
+	    "DIR/ID.html (--format pdf: DIR/ID.pdf); writes invoice_id and "
+	    "file of each" },
 };
 
 static const struct cli_option_help options[] = {
@@ -302,9 +303,15 @@ run(struct db *db, const struct cli_verb *v, int argc, char *argv[],
 	if (strcmp(verb, "list") == 0)
 		return ar_list(db, NULL, &g->a);
 	if (strcmp(verb, "render") == 0) {
+		struct out_opts list = c->out;
+
+		/* --format html or pdf says what documents; the list of
+		 * them is a table all the same */
+		g->r.pdf = c->out.document == OUT_PDF;
+		list.document = OUT_NO_DOCUMENT;
 		g->r.as_of = g->a.as_of;
 		g->r.mode = c->mode;
-		g->r.out = &c->out;
+		g->r.out = &list;
 		return render_invoices(db, &in, &g->r);
 	}
 	return ar_list(db, &in, &g->a);

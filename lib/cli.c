@@ -43,7 +43,8 @@ const char cli_common_help[] =
 "  -d, --delimiter C      input field delimiter (default ',')\n"
 "      --tsv              TSV input and output\n"
 "      --decimal-comma    ';' between fields and ',' as the decimal mark\n"
-"      --format FMT       output: csv, tsv, jsonl or table (default csv)\n"
+"      --format FMT       output: csv, tsv, jsonl or table (default csv);\n"
+"                         html or pdf: the documents of revops-invoice render\n"
 "      --no-header        no header row in the output\n"
 "      --excel            output for a spreadsheet: BOM, CRLF, text as text\n"
 "      --max-errors N     report at most N data errors (default 20)\n"
@@ -137,9 +138,13 @@ cli_common_option(struct cli_common *c, int ch, const char *arg)
 		c->out.excel = 1;
 		break;
 	case CLI_OPT_FORMAT:
-		if (out_parse_format(arg, &c->out.format) != 0)
+		c->out.document = strcmp(arg, "html") == 0 ? OUT_HTML :
+		    strcmp(arg, "pdf") == 0 ? OUT_PDF : OUT_NO_DOCUMENT;
+		if (c->out.document == OUT_NO_DOCUMENT &&
+		    out_parse_format(arg, &c->out.format) != 0)
 			cli_usage_error("option '--format': '%s' is not one of "
-			    "csv, tsv, jsonl, table", arg);
+			    "csv, tsv, jsonl, table (and html, pdf for "
+			    "documents)", arg);
 		break;
 	case CLI_OPT_MAX_ERRORS:
 		cli_set_max_errors((int)parse_count("--max-errors", arg, 1,

@@ -2405,7 +2405,7 @@ static void
 open_rejects(struct importer *im)
 {
 	const char *cols[MAXCOL + 1];
-	struct out_opts oo = { OUT_CSV, 1, 0, 0 };
+	struct out_opts oo = { .format = OUT_CSV, .header = 1 };
 	size_t n = im->e->ncolumn;
 
 	if (im->o->rejects == NULL)

@@ -23,9 +23,13 @@
 #include <stdio.h>
 
 enum out_format { OUT_CSV, OUT_TSV, OUT_JSONL, OUT_TABLE };
+/* --format html or pdf: documents (revops-invoice render), which a table
+ * is not: out_new() refuses one. */
+enum out_document { OUT_NO_DOCUMENT, OUT_HTML, OUT_PDF };
 
 struct out_opts {
 	enum out_format format;
+	enum out_document document;
 	int header;		/* write the header row (csv, tsv, table) */
 	int excel;
 	int decimal_comma;

@@ -7,10 +7,13 @@
 #include "cli.h"
 #include "date.h"
 #include "db.h"
+#include "entity.h"
 #include "html.h"
 #include "money.h"
 #include "outfile.h"
 #include "render.h"
+
+#include <hpdf.h>
 
 /* ---- SQL ------------------------------------------------------------ */
 
@@ -64,13 +67,138 @@ static const char css[] =
     "@media print{body{background:#fff}main{margin:0;padding:0;"
     "max-width:none}tr{break-inside:avoid}}";
 
-/* ---- the document ------------------------------------------------------- */
+/* ---- what a document shows -------------------------------------------- */
 
-struct doc {
-	FILE *fp;
-	int exp;			/* the currency's minor unit */
-	const char *currency;
+/* Figures as shown, grouped, to the minor unit or trimmed: "" for none. */
+#define FIG MONEY_GROUPED_MAX
+
+struct doc_line {
+	char *description;
+	char period[2 * DATE_FMT_MAX + 8];	/* "first - last", or "" */
+	char qty[FIG], unit[FIG], discount[FIG + 1], amount[FIG], tax[FIG];
 };
+
+/* Strings are the document's own, released by doc_free(). */
+struct doc {
+	char *id, *company, *company_address, *tax_id;
+	char *account, *name, *address, *email;
+	char issued[DATE_FMT_MAX], due[DATE_FMT_MAX], currency[4];
+	const char *stamp;		/* "VOID", "PAID" or NULL */
+	struct doc_line *line;
+	size_t nline, capline;
+	/* the totals' labels and figures, in order */
+	struct { const char *label; char v[FIG]; } total[6];
+	int ntotal;
+};
+
+static char *
+setting(struct db *db, const char *key)
+{
+	char buf[4096];
+
+	return db_setting(db, key, buf, sizeof(buf)) != NULL ?
+	    cli_strdup(buf) : NULL;
+}
+
+static char *
+text_or_null(struct db_stmt *st, int i)
+{
+	return db_null(st, i) ? NULL : cli_strdup(db_text(st, i));
+}
+
+static void
+total(struct doc *d, const char *label, int64_t v, int exp)
+{
+	d->total[d->ntotal].label = label;
+	money_format_grouped(d->total[d->ntotal++].v, v, exp, exp);
+}
+
+/* The document of invoice id; st is sql_invoice's row of it. */
+static void
+doc_read(struct db *db, struct doc *d, const char *id, struct db_stmt *st,
+    int32_t as_of)
+{
+	const struct currency *c = money_currency(db_text(st, 3), 3);
+	int exp = c != NULL ? c->exponent : 2;
+	struct ar_invoice_sums sums = { 0, 0, 0, 0 };
+	struct db_stmt *ls = db_prepare(db, sql_lines);
+	int64_t amount = 0, tax = 0;
+
+	memset(d, 0, sizeof(*d));
+	d->id = cli_strdup(id);
+	d->company = setting(db, "company_name");
+	d->company_address = setting(db, "company_address");
+	d->tax_id = setting(db, "company_tax_id");
+	d->account = cli_strdup(db_text(st, 0));
+	snprintf(d->issued, sizeof(d->issued), "%s", db_text(st, 1));
+	snprintf(d->due, sizeof(d->due), "%s", db_text(st, 2));
+	snprintf(d->currency, sizeof(d->currency), "%s", db_text(st, 3));
+	d->name = cli_strdup(db_text(st, 5));
+	d->address = text_or_null(st, 6);
+	d->email = text_or_null(st, 7);
+	(void)ar_invoice_sums(db, id, as_of, &sums);
+	if (strcmp(db_text(st, 4), "void") == 0)
+		d->stamp = "VOID";
+	else if (sums.balance == 0 && sums.total > 0)
+		d->stamp = "PAID";
+	db_bind_text(ls, 1, id);
+	while (db_row(ls)) {
+		struct doc_line *l;
+
+		d->line = cli_grow(d->line, &d->capline, d->nline + 1,
+		    sizeof(*d->line));
+		l = &d->line[d->nline++];
+		memset(l, 0, sizeof(*l));
+		l->description = cli_strdup(db_null(ls, 0) ? db_text(ls, 1) :
+		    db_text(ls, 0));
+		if (!db_null(ls, 2) && !db_null(ls, 3)) {
+			char last[DATE_FMT_MAX];
+
+			date_format(last, db_day(ls, 3) - 1);
+			snprintf(l->period, sizeof(l->period), "%s \u2013 %s",
+			    db_text(ls, 2), last);
+		}
+		if (!db_null(ls, 4))
+			money_format_grouped(l->qty, db_int(ls, 4), 6, 0);
+		if (!db_null(ls, 5))
+			money_format_grouped(l->unit, db_int(ls, 5), exp + 6,
+			    exp);
+		if (!db_null(ls, 6) && db_int(ls, 6) != 0) {
+			money_format_grouped(l->discount, db_int(ls, 6), 6, 0);
+			strcat(l->discount, "%");
+		}
+		money_format_grouped(l->amount, db_int(ls, 7), exp, exp);
+		money_format_grouped(l->tax, db_int(ls, 8), exp, exp);
+		/* the invoice's import refused a total past 64 bits */
+		amount += db_int(ls, 7);
+		tax += db_int(ls, 8);
+	}
+	db_finalize(ls);
+	total(d, "Subtotal", amount, exp);
+	total(d, "Tax", tax, exp);
+	total(d, "Total", sums.total, exp);
+	if (sums.credited != 0)
+		total(d, "Credited", -sums.credited, exp);
+	if (sums.paid != 0)
+		total(d, "Paid", -sums.paid, exp);
+	total(d, sums.balance < 0 ? "Credit balance" : "Balance due",
+	    sums.balance, exp);
+}
+
+static void
+doc_free(struct doc *d)
+{
+	char *s[] = { d->id, d->company, d->company_address, d->tax_id,
+	    d->account, d->name, d->address, d->email };
+
+	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		free(s[i]);
+	for (size_t i = 0; i < d->nline; i++)
+		free(d->line[i].description);
+	free(d->line);
+}
+
+/* ---- HTML ------------------------------------------------------------- */
 
 /* Text that may hold lines (an address), each escaped. */
 static void
@@ -86,185 +214,391 @@ put_lines(FILE *fp, const char *s)
 	free(copy);
 }
 
+/* A paragraph of text, if there is any. */
 static void
-put_money(const struct doc *d, int64_t v)
+para(FILE *fp, const char *before, const char *s, const char *after)
 {
-	char buf[MONEY_GROUPED_MAX];
-
-	money_format_grouped(buf, v, d->exp, d->exp);
-	fputs(buf, d->fp);
+	if (s == NULL)
+		return;
+	fprintf(fp, "<p>%s", before);
+	put_lines(fp, s);
+	fprintf(fp, "%s</p>", after);
 }
 
-/* A cell of a figure at a scale, its decimals past `keep` trimmed; its
- * column's name labels it on a phone. */
+/* A cell of a line; its column's name labels it on a phone. */
 static void
-put_figure(FILE *fp, const char *label, int64_t v, int scale, int keep,
-    const char *after)
+cell(FILE *fp, const char *cls, const char *label, const char *v)
 {
-	char buf[MONEY_GROUPED_MAX];
-
-	money_format_grouped(buf, v, scale, keep);
-	fprintf(fp, "<td class=\"num\" data-label=\"%s\">%s%s</td>", label,
-	    buf, after);
-}
-
-static void
-put_company(struct db *db, FILE *fp)
-{
-	char name[512], tax[256], *address = cli_calloc(1, 4096);
-
-	fputs("<div class=\"company\">", fp);
-	if (db_setting(db, "company_name", name, sizeof(name)) != NULL) {
-		fputs("<p><strong>", fp);
-		html_put(fp, name);
-		fputs("</strong></p>", fp);
-	}
-	if (db_setting(db, "company_address", address, 4096) != NULL) {
-		fputs("<p>", fp);
-		put_lines(fp, address);
-		fputs("</p>", fp);
-	}
-	if (db_setting(db, "company_tax_id", tax, sizeof(tax)) != NULL) {
-		fputs("<p>Tax ID: ", fp);
-		html_put(fp, tax);
-		fputs("</p>", fp);
-	}
-	fputs("</div>\n", fp);
-	free(address);
-}
-
-/* The lines, and their sums into *amount and *tax. */
-static void
-put_items(struct db *db, const struct doc *d, const char *id,
-    int64_t *amount, int64_t *tax)
-{
-	struct db_stmt *st = db_prepare(db, sql_lines);
-	FILE *fp = d->fp;
-
-	*amount = *tax = 0;
-	fprintf(fp, "<div class=\"lines\"><table><thead><tr>"
-	    "<th>Description</th><th>Service period</th>"
-	    "<th class=\"num\">Quantity</th><th class=\"num\">Unit price</th>"
-	    "<th class=\"num\">Discount</th><th class=\"num\">Amount</th>"
-	    "<th class=\"num\">Tax</th></tr></thead>\n<tbody>\n");
-	db_bind_text(st, 1, id);
-	while (db_row(st)) {
-		int64_t a = db_int(st, 7), t = db_int(st, 8);
-
-		fputs("<tr><td>", fp);
-		html_put(fp, db_null(st, 0) ? db_text(st, 1) : db_text(st, 0));
-		fputs("</td><td class=\"period\" "
-		    "data-label=\"Service period\">", fp);
-		if (!db_null(st, 2) && !db_null(st, 3)) {
-			char last[DATE_FMT_MAX];
-
-			date_format(last, db_day(st, 3) - 1);
-			fprintf(fp, "%s &ndash; %s", db_text(st, 2), last);
-		}
-		fputs("</td>", fp);
-		if (db_null(st, 4))
-			fputs("<td class=\"num\"></td>", fp);
-		else
-			put_figure(fp, "Quantity", db_int(st, 4), 6, 0, "");
-		if (db_null(st, 5))
-			fputs("<td class=\"num\"></td>", fp);
-		else
-			put_figure(fp, "Unit price", db_int(st, 5), d->exp + 6,
-			    d->exp, "");
-		if (db_null(st, 6) || db_int(st, 6) == 0)
-			fputs("<td class=\"num\"></td>", fp);
-		else
-			put_figure(fp, "Discount", db_int(st, 6), 6, 0, "%");
-		put_figure(fp, "Amount", a, d->exp, d->exp, "");
-		put_figure(fp, "Tax", t, d->exp, d->exp, "");
-		fputs("</tr>\n", fp);
-		/* the invoice's import refused a total past 64 bits */
-		*amount += a;
-		*tax += t;
-	}
-	db_finalize(st);
-	fputs("</tbody></table></div>\n", fp);
+	fprintf(fp, "<td class=\"%s\" data-label=\"%s\">", cls, label);
+	html_put(fp, v);
+	fputs("</td>", fp);
 }
 
 static void
-total_row(const struct doc *d, const char *cls, const char *label,
-    int64_t v)
+html_doc(FILE *fp, const struct doc *d)
 {
-	fprintf(d->fp, "<tr%s%s%s><td>%s</td><td class=\"num\">",
-	    cls != NULL ? " class=\"" : "", cls != NULL ? cls : "",
-	    cls != NULL ? "\"" : "", label);
-	put_money(d, v);
-	fprintf(d->fp, " %s</td></tr>\n", d->currency);
-}
-
-/* The document of invoice id; st is sql_invoice's row of it. */
-static void
-put_invoice(struct db *db, FILE *fp, const char *id, struct db_stmt *st,
-    int32_t as_of)
-{
-	const struct currency *c = money_currency(db_text(st, 3), 3);
-	struct doc d = { fp, c != NULL ? c->exponent : 2, db_text(st, 3) };
-	struct ar_invoice_sums sums = { 0, 0, 0, 0 };
-	const char *status = db_text(st, 4);
-	int64_t amount, tax;
-
-	(void)ar_invoice_sums(db, id, as_of, &sums);
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head>"
 	    "<meta charset=\"utf-8\">"
 	    "<meta name=\"viewport\" content=\"width=device-width, "
 	    "initial-scale=1\"><title>Invoice ", fp);
-	html_put(fp, id);
+	html_put(fp, d->id);
 	fprintf(fp, "</title><style>%s</style></head>\n<body><main>\n"
-	    "<header>", css);
-	put_company(db, fp);
-	fputs("<div><h1>Invoice</h1><p>", fp);
-	html_put(fp, id);
+	    "<header><div class=\"company\">", css);
+	para(fp, "<strong>", d->company, "</strong>");
+	para(fp, "", d->company_address, "");
+	para(fp, "Tax ID: ", d->tax_id, "");
+	fputs("</div>\n<div><h1>Invoice</h1><p>", fp);
+	html_put(fp, d->id);
 	fputs("</p>", fp);
-	if (strcmp(status, "void") == 0)
-		fputs("<p class=\"stamp void\">VOID</p>", fp);
-	else if (sums.balance == 0 && sums.total > 0)
-		fputs("<p class=\"stamp paid\">PAID</p>", fp);
-	fputs("</div></header>\n<section class=\"who\"><div><h2>Bill to</h2>"
-	    "<p><strong>", fp);
-	html_put(fp, db_text(st, 5));
-	fputs("</strong></p>", fp);
-	if (!db_null(st, 6)) {
-		fputs("<p>", fp);
-		put_lines(fp, db_text(st, 6));
-		fputs("</p>", fp);
-	}
-	if (!db_null(st, 7)) {
-		fputs("<p>", fp);
-		html_put(fp, db_text(st, 7));
-		fputs("</p>", fp);
-	}
-	fputs("<p>Account ", fp);
-	html_put(fp, db_text(st, 0));
-	fprintf(fp, "</p></div><div><h2>Issued</h2><p>%s</p></div>"
+	if (d->stamp != NULL)
+		fprintf(fp, "<p class=\"stamp %s\">%s</p>", d->stamp[0] == 'V' ?
+		    "void" : "paid", d->stamp);
+	fputs("</div></header>\n<section class=\"who\"><div><h2>Bill to</h2>",
+	    fp);
+	para(fp, "<strong>", d->name, "</strong>");
+	para(fp, "", d->address, "");
+	para(fp, "", d->email, "");
+	para(fp, "Account ", d->account, "");
+	fprintf(fp, "</div><div><h2>Issued</h2><p>%s</p></div>"
 	    "<div><h2>Due</h2><p>%s</p></div><div><h2>Currency</h2><p>%s"
-	    "</p></div></section>\n", db_text(st, 1), db_text(st, 2),
-	    d.currency);
-	put_items(db, &d, id, &amount, &tax);
-	fputs("<table class=\"totals\">\n", fp);
-	total_row(&d, NULL, "Subtotal", amount);
-	total_row(&d, NULL, "Tax", tax);
-	total_row(&d, NULL, "Total", sums.total);
-	if (sums.credited != 0)
-		total_row(&d, NULL, "Credited", -sums.credited);
-	if (sums.paid != 0)
-		total_row(&d, NULL, "Paid", -sums.paid);
-	total_row(&d, "due", sums.balance < 0 ? "Credit balance" :
-	    "Balance due", sums.balance);
+	    "</p></div></section>\n", d->issued, d->due, d->currency);
+	fputs("<div class=\"lines\"><table><thead><tr>"
+	    "<th>Description</th><th>Service period</th>"
+	    "<th class=\"num\">Quantity</th><th class=\"num\">Unit price</th>"
+	    "<th class=\"num\">Discount</th><th class=\"num\">Amount</th>"
+	    "<th class=\"num\">Tax</th></tr></thead>\n<tbody>\n", fp);
+	for (size_t i = 0; i < d->nline; i++) {
+		const struct doc_line *l = &d->line[i];
+
+		fputs("<tr>", fp);
+		cell(fp, "what", "Description", l->description);
+		cell(fp, "period", "Service period", l->period);
+		cell(fp, "num", "Quantity", l->qty);
+		cell(fp, "num", "Unit price", l->unit);
+		cell(fp, "num", "Discount", l->discount);
+		cell(fp, "num", "Amount", l->amount);
+		cell(fp, "num", "Tax", l->tax);
+		fputs("</tr>\n", fp);
+	}
+	fputs("</tbody></table></div>\n<table class=\"totals\">\n", fp);
+	for (int i = 0; i < d->ntotal; i++)
+		fprintf(fp, "<tr%s><td>%s</td><td class=\"num\">%s %s</td>"
+		    "</tr>\n", i == d->ntotal - 1 ? " class=\"due\"" : "",
+		    d->total[i].label, d->total[i].v, d->currency);
 	fputs("</table>\n</main></body></html>\n", fp);
+}
+
+/* ---- PDF ------------------------------------------------------------- */
+
+/* Debian's fonts-dejavu-core: embedded, so the text is selectable and
+ * reads the same everywhere.  It covers the scripts of the Americas,
+ * Europe and the Middle East, not those of East Asia. */
+#define FONT_DIR "/usr/share/fonts/truetype/dejavu/"
+#define FONT FONT_DIR "DejaVuSans.ttf"
+#define FONT_BOLD FONT_DIR "DejaVuSans-Bold.ttf"
+#define NO_GLYPH_FROM 0x2E80	/* CJK radicals, and all after them */
+
+/* A4 in points, and the margin. */
+#define PAGE_W 595.0f
+#define PAGE_H 842.0f
+#define MARGIN 48.0f
+
+struct pdf {
+	HPDF_Doc doc;
+	HPDF_Page page;
+	HPDF_Font font, bold;
+	float y;
+	unsigned long error;	/* libharu's, or 0 */
+};
+
+static void
+pdf_error(HPDF_STATUS error, HPDF_STATUS detail, void *arg)
+{
+	struct pdf *p = arg;
+
+	(void)detail;
+	if (p->error == 0)
+		p->error = (unsigned long)error;
+}
+
+/* The first character of s that the font has no glyph for, or 0; *at
+ * is where it begins. */
+static unsigned long
+no_glyph(const char *s, const char **at)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	for (; s != NULL && *u != '\0'; u++) {
+		unsigned long cp = *u;
+
+		*at = (const char *)u;
+		if (cp >= 0xF0 && u[1] && u[2] && u[3])
+			cp = ((cp & 7UL) << 18) | ((u[1] & 63UL) << 12) |
+			    ((u[2] & 63UL) << 6) | (u[3] & 63UL), u += 3;
+		else if (cp >= 0xE0 && u[1] && u[2])
+			cp = ((cp & 15UL) << 12) | ((u[1] & 63UL) << 6) |
+			    (u[2] & 63UL), u += 2;
+		else if (cp >= 0xC0 && u[1])
+			cp = ((cp & 31UL) << 6) | (u[1] & 63UL), u += 1;
+		if (cp >= NO_GLYPH_FROM)
+			return cp;
+	}
+	return 0;
+}
+
+/* Whether the document's text can be set in the font; else why not. */
+static int
+pdf_can(const struct doc *d, char *why, size_t size)
+{
+	const char *s[] = { d->id, d->company, d->company_address, d->tax_id,
+	    d->account, d->name, d->address, d->email };
+	const char *at = NULL;
+	unsigned long cp = 0;
+
+	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]) && cp == 0; i++)
+		cp = no_glyph(s[i], &at);
+	for (size_t i = 0; i < d->nline && cp == 0; i++)
+		cp = no_glyph(d->line[i].description, &at);
+	if (cp == 0)
+		return 1;
+	snprintf(why, size, "'%.*s' (U+%04lX) has no glyph in the PDF's "
+	    "font, DejaVu Sans, which has the letters of the Americas, Europe "
+	    "and the Middle East: --format html shows it", cp >= 0x10000 ? 4 :
+	    cp >= 0x800 ? 3 : 2, at, cp);
+	return 0;
+}
+
+static void
+pdf_text(struct pdf *p, HPDF_Font f, float size, float x, float y,
+    const char *s)
+{
+	HPDF_Page_BeginText(p->page);
+	HPDF_Page_SetFontAndSize(p->page, f, size);
+	HPDF_Page_TextOut(p->page, x, y, s);
+	HPDF_Page_EndText(p->page);
+}
+
+/* s ending at x. */
+static void
+pdf_right(struct pdf *p, HPDF_Font f, float size, float x, float y,
+    const char *s)
+{
+	HPDF_Page_SetFontAndSize(p->page, f, size);
+	pdf_text(p, f, size, x - HPDF_Page_TextWidth(p->page, s), y, s);
+}
+
+/* Lines of text from y down, each at most width wide (words kept whole,
+ * and the text's own lines); returns the y below them. */
+static float
+pdf_wrap(struct pdf *p, HPDF_Font f, float size, float x, float y,
+    float width, const char *s)
+{
+	char *copy = cli_strdup(s), *line, *rest = copy;
+
+	HPDF_Page_SetFontAndSize(p->page, f, size);
+	while ((line = strsep(&rest, "\n")) != NULL) {
+		do {
+			HPDF_UINT n = HPDF_Page_MeasureText(p->page, line,
+			    width, HPDF_TRUE, NULL);
+			char c;
+
+			if (n == 0)	/* a word wider than the column */
+				n = HPDF_Page_MeasureText(p->page, line,
+				    width, HPDF_FALSE, NULL);
+			if (n == 0)
+				n = (HPDF_UINT)strlen(line);
+			c = line[n];
+			line[n] = '\0';
+			pdf_text(p, f, size, x, y, line);
+			line[n] = c;
+			line += n;
+			line += strspn(line, " ");
+			y -= size * 1.3f;
+		} while (*line != '\0');
+	}
+	free(copy);
+	return y;
+}
+
+/* The columns of the lines: where each ends, its figures right-aligned. */
+static const struct {
+	const char *name;
+	float x;		/* its left, or its right for a figure */
+	int right;
+} col[] = {
+	{ "Description", MARGIN, 0 }, { "Service period", 200, 0 },
+	{ "Quantity", 345, 1 }, { "Unit price", 405, 1 },
+	{ "Discount", 447, 1 }, { "Amount", 500, 1 },
+	{ "Tax", PAGE_W - MARGIN, 1 },
+};
+
+static void
+pdf_page(struct pdf *p)
+{
+	p->page = HPDF_AddPage(p->doc);
+	HPDF_Page_SetSize(p->page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
+	p->y = PAGE_H - MARGIN;
+}
+
+static void
+pdf_head_row(struct pdf *p)
+{
+	HPDF_Page_SetRGBFill(p->page, 0.34f, 0.38f, 0.42f);
+	for (size_t i = 0; i < sizeof(col) / sizeof(col[0]); i++)
+		if (col[i].right)
+			pdf_right(p, p->bold, 7.5f, col[i].x, p->y, col[i].name);
+		else
+			pdf_text(p, p->bold, 7.5f, col[i].x, p->y, col[i].name);
+	HPDF_Page_SetRGBFill(p->page, 0.12f, 0.14f, 0.16f);
+	HPDF_Page_SetLineWidth(p->page, 1);
+	HPDF_Page_MoveTo(p->page, MARGIN, p->y - 5);
+	HPDF_Page_LineTo(p->page, PAGE_W - MARGIN, p->y - 5);
+	HPDF_Page_Stroke(p->page);
+	p->y -= 20;
+}
+
+/* A labelled block of lines at x from y; returns the y below it. */
+static float
+pdf_block(struct pdf *p, float x, float y, const char *label,
+    const char *bold, const char *const *lines, size_t n)
+{
+	HPDF_Page_SetRGBFill(p->page, 0.34f, 0.38f, 0.42f);
+	pdf_text(p, p->bold, 7.5f, x, y, label);
+	HPDF_Page_SetRGBFill(p->page, 0.12f, 0.14f, 0.16f);
+	y -= 14;
+	if (bold != NULL)
+		y = pdf_wrap(p, p->bold, 9.5f, x, y, 220, bold);
+	for (size_t i = 0; i < n; i++)
+		if (lines[i] != NULL)
+			y = pdf_wrap(p, p->font, 9.5f, x, y, 220, lines[i]);
+	return y;
+}
+
+static void
+pdf_lay_out(struct pdf *p, const struct doc *d)
+{
+	const char *company[] = { d->company_address, d->tax_id };
+	char account[ENTITY_ID_MAX + 16], tax[300];
+	const char *bill[] = { d->address, d->email, account };
+	const char *dates[] = { d->issued };
+	float y, y2;
+
+	pdf_page(p);
+	y = p->y;
+	if (d->company != NULL)
+		y = pdf_wrap(p, p->bold, 11, MARGIN, y, 300, d->company);
+	if (d->tax_id != NULL)
+		snprintf(tax, sizeof(tax), "Tax ID: %s", d->tax_id);
+	company[1] = d->tax_id != NULL ? tax : NULL;
+	for (size_t i = 0; i < 2; i++)
+		if (company[i] != NULL)
+			y = pdf_wrap(p, p->font, 9.5f, MARGIN, y, 300,
+			    company[i]);
+	pdf_right(p, p->bold, 22, PAGE_W - MARGIN, p->y - 12, "Invoice");
+	pdf_right(p, p->font, 10, PAGE_W - MARGIN, p->y - 30, d->id);
+	if (d->stamp != NULL)
+		pdf_right(p, p->bold, 12, PAGE_W - MARGIN, p->y - 50, d->stamp);
+	y = (y < p->y - 60 ? y : p->y - 60) - 18;
+	snprintf(account, sizeof(account), "Account %s", d->account);
+	y2 = pdf_block(p, MARGIN, y, "BILL TO", d->name, bill, 3);
+	pdf_block(p, 320, y, "ISSUED", NULL, dates, 1);
+	dates[0] = d->due;
+	pdf_block(p, 400, y, "DUE", NULL, dates, 1);
+	dates[0] = d->currency;
+	pdf_block(p, 480, y, "CURRENCY", NULL, dates, 1);
+	p->y = y2 - 20;
+	pdf_head_row(p);
+	for (size_t i = 0; i < d->nline; i++) {
+		const struct doc_line *l = &d->line[i];
+		const char *v[] = { l->qty, l->unit, l->discount, l->amount,
+		    l->tax };
+		float below;
+
+		if (p->y < MARGIN + 40) {
+			pdf_page(p);
+			pdf_head_row(p);
+		}
+		below = pdf_wrap(p, p->font, 9, col[0].x, p->y, 145,
+		    l->description);
+		pdf_text(p, p->font, 8, col[1].x, p->y, l->period);
+		for (size_t k = 0; k < 5; k++)
+			pdf_right(p, p->font, 9, col[k + 2].x, p->y, v[k]);
+		p->y = below - 6;
+	}
+	if (p->y < MARGIN + 20.0f * (float)d->ntotal)
+		pdf_page(p);
+	p->y -= 10;
+	for (int i = 0; i < d->ntotal; i++) {
+		int last = i == d->ntotal - 1;
+		char v[FIG + 8];
+
+		snprintf(v, sizeof(v), "%s %s", d->total[i].v, d->currency);
+		if (last) {
+			HPDF_Page_MoveTo(p->page, 340, p->y + 12);
+			HPDF_Page_LineTo(p->page, PAGE_W - MARGIN, p->y + 12);
+			HPDF_Page_Stroke(p->page);
+			p->y -= 4;
+		}
+		pdf_text(p, last ? p->bold : p->font, last ? 11 : 9.5f, 340,
+		    p->y, d->total[i].label);
+		pdf_right(p, last ? p->bold : p->font, last ? 11 : 9.5f,
+		    PAGE_W - MARGIN, p->y, v);
+		p->y -= 16;
+	}
+}
+
+/* The document as a PDF into fp; exits CLI_EIO when libharu fails. */
+static void
+pdf_doc(FILE *fp, const struct doc *d, const char *path)
+{
+	struct pdf p = { .error = 0 };
+	const char *fn, *fb;
+	HPDF_BYTE buf[65536];
+	unsigned long error;
+
+	if ((p.doc = HPDF_New(pdf_error, &p)) == NULL)
+		cli_die(CLI_EIO, "%s: out of memory", path);
+	HPDF_SetCompressionMode(p.doc, HPDF_COMP_ALL);
+	HPDF_UseUTFEncodings(p.doc);
+	HPDF_SetCurrentEncoder(p.doc, "UTF-8");
+	fn = HPDF_LoadTTFontFromFile(p.doc, FONT, HPDF_TRUE);
+	fb = HPDF_LoadTTFontFromFile(p.doc, FONT_BOLD, HPDF_TRUE);
+	if (fn == NULL || fb == NULL) {
+		HPDF_Free(p.doc);
+		cli_die(CLI_EIO, "%s: the PDF's fonts, %s and its bold, cannot "
+		    "be read (Debian's fonts-dejavu-core)", path, FONT);
+	}
+	p.font = HPDF_GetFont(p.doc, fn, "UTF-8");
+	p.bold = HPDF_GetFont(p.doc, fb, "UTF-8");
+	HPDF_SetInfoAttr(p.doc, HPDF_INFO_CREATOR, "revops");
+	pdf_lay_out(&p, d);
+	if (p.error == 0)
+		HPDF_SaveToStream(p.doc);
+	if ((error = p.error) == 0) {
+		/* the end of the stream is an "error" of libharu's too */
+		HPDF_ResetStream(p.doc);
+		for (;;) {
+			HPDF_UINT32 n = sizeof(buf);
+
+			(void)HPDF_ReadFromStream(p.doc, buf, &n);
+			if (n == 0 || fwrite(buf, 1, n, fp) != n)
+				break;
+		}
+	}
+	HPDF_Free(p.doc);
+	if (error != 0)
+		cli_die(CLI_EIO, "%s: libharu failed (error 0x%04lX)", path,
+		    error);
 }
 
 /* ---- the files ---------------------------------------------------------- */
 
-/* dir/ID.html, the id's bytes other than letters, digits, '.', '_' and
- * '-' (and a leading '.') written %XX: one file an invoice, whatever its
- * id, and none outside dir.  Returns 0, or -1 when it is too long. */
+/* dir/ID.html (or .pdf), the id's bytes other than letters, digits, '.',
+ * '_' and '-' (and a leading '.') written %XX: one file an invoice,
+ * whatever its id, and none outside dir.  Returns 0, or -1 when it is too
+ * long. */
 static int
-file_of(char *buf, size_t size, const char *dir, const char *id)
+file_of(char *buf, size_t size, const char *dir, const char *id, int pdf)
 {
 	size_t n = (size_t)snprintf(buf, size, "%s/", dir);
 
@@ -278,8 +612,8 @@ file_of(char *buf, size_t size, const char *dir, const char *id)
 		else
 			n += (size_t)snprintf(buf + n, size - n, "%%%02X", ch);
 	}
-	return n + 6 < size && snprintf(buf + n, size - n, ".html") == 5 ?
-	    0 : -1;
+	return n + 6 < size && snprintf(buf + n, size - n, pdf ? ".pdf" :
+	    ".html") < 6 ? 0 : -1;
 }
 
 int
@@ -310,9 +644,19 @@ render_invoices(struct db *db, const struct csv_input *in,
 			    cli_input_name(in->name) : NULL, ids.line[i],
 			    ids.line[i] > 0 ? "invoice_id" : NULL,
 			    "invoice '%s' does not exist", id);
-		else if (file_of(path, sizeof(path), o->dir, id) != 0)
+		else if (file_of(path, sizeof(path), o->dir, id, o->pdf) != 0)
 			cli_data_error(NULL, 0, NULL, "invoice '%s': %s/ is "
 			    "too long a folder for its file", id, o->dir);
+		else if (o->pdf) {
+			struct doc d;
+			char why[256];
+
+			doc_read(db, &d, id, st, o->as_of);
+			if (!pdf_can(&d, why, sizeof(why)))
+				cli_data_error(NULL, 0, NULL, "invoice '%s': %s",
+				    id, why);
+			doc_free(&d);
+		}
 		db_reset(st);
 	}
 	if (cli_data_errors() > 0) {
@@ -326,12 +670,19 @@ render_invoices(struct db *db, const struct csv_input *in,
 		const char *id = ids.cell[i];
 		struct outfile *f;
 
-		(void)file_of(path, sizeof(path), o->dir, id);
+		struct doc d;
+
+		(void)file_of(path, sizeof(path), o->dir, id, o->pdf);
 		f = outfile_open(path, o->mode);
 		db_bind_text(st, 1, id);
 		(void)db_row(st);
-		put_invoice(db, outfile_fp(f), id, st, o->as_of);
+		doc_read(db, &d, id, st, o->as_of);
 		db_reset(st);
+		if (o->pdf)
+			pdf_doc(outfile_fp(f), &d, path);
+		else
+			html_doc(outfile_fp(f), &d);
+		doc_free(&d);
 		if (outfile_commit(f) != 0)
 			rc = CLI_EIO;
 		out_text(out, id, strlen(id));

@@ -19,16 +19,18 @@ struct db;		/* db.h */
 
 struct render_opts {
 	const char *dir;	/* where the files go; "." by default */
+	int pdf;		/* PDF documents, not HTML */
 	mode_t mode;		/* of each file (--mode) */
 	int32_t as_of;		/* what was paid and credited by then */
 	const struct out_opts *out;	/* the list of files written */
 };
 
 /*
- * Writes DIR/ID.html for each invoice of in (its arguments, or the
- * invoice_id column of a CSV on stdin), and lists them: invoice_id,
- * file.  An invoice that does not exist is an error, and then no file is
- * written.  Returns an exit status (cli.h).
+ * Writes DIR/ID.html (or .pdf) for each invoice of in (its arguments, or
+ * the invoice_id column of a CSV on stdin), and lists them: invoice_id,
+ * file.  An invoice that does not exist, or for a PDF one with text its
+ * font cannot set, is an error, and then no file is written.  Returns an
+ * exit status (cli.h).
  */
 int render_invoices(struct db *db, const struct csv_input *in,
     const struct render_opts *o);

@@ -12,7 +12,7 @@
 #include "export.h"
 #include "suites.h"
 
-static const struct out_opts csv = { OUT_CSV, 0, 0, 0 };
+static const struct out_opts csv = { .format = OUT_CSV };
 
 /* One number cell as export_number() writes it. */
 static char *
@@ -115,7 +115,7 @@ invoices_db(void)
 static int
 all_invoices(struct db *db)
 {
-	struct out_opts oo = { OUT_CSV, 1, 0, 0 };
+	struct out_opts oo = { .format = OUT_CSV, .header = 1 };
 
 	return export_rows(db, entity_find("invoices"), &oo, NULL);
 }
@@ -126,7 +126,7 @@ all_invoices(struct db *db)
 START_TEST(column_cells)
 {
 	static const char *const col[] = { "a", "b", "c", "d" };
-	static const struct out_opts jsonl = { OUT_JSONL, 0, 0, 0 };
+	static const struct out_opts jsonl = { .format = OUT_JSONL };
 	const struct out_opts *opts[] = { &csv, &jsonl };
 	static const char *const want[] = { ",\"\",\"x,y\",42\n",
 	    "{\"a\":null,\"b\":\"\",\"c\":\"x,y\",\"d\":\"42\"}\n" };
@@ -175,7 +175,7 @@ END_TEST
 static int
 picked_invoices(struct db *db)
 {
-	struct out_opts oo = { OUT_CSV, 0, 0, 0 };
+	struct out_opts oo = { .format = OUT_CSV };
 
 	return export_given(db, entity_find("invoices"), &oo, "picked",
 	    "status");
