@@ -411,6 +411,31 @@ START_TEST(format_keep)
 }
 END_TEST
 
+/* Figures for a person (the report, invoice documents): the thousands
+ * grouped, the decimals trimmed past `keep`, the sign first. */
+START_TEST(format_grouped)
+{
+	char buf[MONEY_GROUPED_MAX];
+
+	money_format_grouped(buf, 162756, 2, 2);
+	ck_assert_str_eq(buf, "1,627.56");
+	money_format_grouped(buf, -100000, 2, 2);
+	ck_assert_str_eq(buf, "-1,000.00");
+	money_format_grouped(buf, 99999, 2, 2);
+	ck_assert_str_eq(buf, "999.99");
+	money_format_grouped(buf, 1234567, 3, 3);	/* KWD */
+	ck_assert_str_eq(buf, "1,234.567");
+	money_format_grouped(buf, 36000, 0, 0);		/* JPY */
+	ck_assert_str_eq(buf, "36,000");
+	money_format_grouped(buf, 11333333, 9, 2);	/* a unit price */
+	ck_assert_str_eq(buf, "0.011333333");
+	money_format_grouped(buf, 1500000000, 6, 0);	/* a quantity */
+	ck_assert_str_eq(buf, "1,500");
+	money_format_grouped(buf, INT64_MIN, 2, 2);
+	ck_assert_str_eq(buf, "-92,233,720,368,547,758.08");
+}
+END_TEST
+
 START_TEST(div_table)
 {
 	int64_t got;
@@ -794,6 +819,7 @@ money_suite(void)
 	tcase_add_loop_test(tc, div_table, 0, NELEM(div_ok));
 	tcase_add_test(tc, div_range);
 	tcase_add_test(tc, format_keep);
+	tcase_add_test(tc, format_grouped);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("split");
