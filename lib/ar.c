@@ -121,8 +121,9 @@ static const char sql_credits[] =
     "AND (?2 IS NULL OR i.account_id = ?2)) b WHERE balance < 0 "
     "ORDER BY account_id, issue_date, invoice_id";
 static const char sql_owed[] =
-    "SELECT * FROM (SELECT i.invoice_id, i.issue_date, " BALANCE_NOW
-    " AS balance FROM invoices i WHERE i.account_id = ?2 "
+    "SELECT * FROM (SELECT i.account_id, i.invoice_id, i.currency, "
+    "i.issue_date, " BALANCE_NOW " AS balance FROM invoices i "
+    "WHERE i.account_id = ?2 "
     "AND i.currency = ?3 AND i.status = 'open' AND i.issue_date <= ?1) b "
     "WHERE balance > 0 ORDER BY issue_date, invoice_id";
 static const char sql_new_netting[] =
@@ -254,6 +255,7 @@ struct applier {
 	size_t ninv, capinv;
 	struct out *out;
 	long applied;
+	long netted;		/* second rows of nettings (net_one()) */
 };
 
 static void
@@ -476,7 +478,7 @@ apply_all(struct applier *ap, enum scope scope, const char *account)
 	db_finalize(pay);
 }
 
-/* ---- netting credit invoices ---------------------------------------------------- */
+/* ---- netting credit invoices ------------------------------------------ */
 
 /* An open invoice of the account being netted: its id, day and what is
  * owed on it (or, for a credit, owed back). */
@@ -486,27 +488,23 @@ struct owed {
 	int64_t balance;
 };
 
-/* The rows of st (sql_credits or sql_owed, whose columns from `from` on
- * are the id, the day and the balance), read whole before any is
+/* The rows of st (sql_credits or sql_owed), read whole before any is
  * written; finalizes st. */
 static struct owed *
-read_owed(struct db_stmt *st, int from, size_t *n)
+read_owed(struct db_stmt *st, size_t *n)
 {
 	struct owed *o = NULL;
 	size_t cap = 0;
 
 	for (*n = 0; db_row(st); (*n)++) {
 		o = cli_grow(o, &cap, *n + 1, sizeof(*o));
-		memset(&o[*n], 0, sizeof(*o));
-		if (from > 0) {
-			snprintf(o[*n].account, sizeof(o[*n].account), "%s",
-			    db_text(st, 0));
-			snprintf(o[*n].currency, sizeof(o[*n].currency), "%s",
-			    db_text(st, 2));
-		}
-		snprintf(o[*n].id, sizeof(o[*n].id), "%s", db_text(st, from));
-		o[*n].issued = db_day(st, from + (from > 0 ? 2 : 1));
-		o[*n].balance = db_int(st, from + (from > 0 ? 3 : 2));
+		snprintf(o[*n].account, sizeof(o[*n].account), "%s",
+		    db_text(st, 0));
+		snprintf(o[*n].id, sizeof(o[*n].id), "%s", db_text(st, 1));
+		snprintf(o[*n].currency, sizeof(o[*n].currency), "%s",
+		    db_text(st, 2));
+		o[*n].issued = db_day(st, 3);
+		o[*n].balance = db_int(st, 4);
 	}
 	db_finalize(st);
 	return o;
@@ -543,6 +541,7 @@ net_one(struct applier *ap, struct db_stmt *ins, struct owed *c,
 		db_done(ap->status);
 	}
 	ap->applied++;
+	ap->netted++;
 	if (ap->out == NULL)
 		return;
 	out_null(ap->out);
@@ -558,10 +557,11 @@ net_one(struct applier *ap, struct db_stmt *ins, struct owed *c,
 
 /*
  * apply nets each open credit (negative) invoice, oldest first, against
- * its account's open invoices in its currency, oldest first, before the
- * payments are applied: what the customer was credited pays what it owes
- * (Stripe and Chargebee apply a credit balance the same way).  What is
- * left of a credit stays on it, for invoices to come.
+ * its account's open invoices in its currency, oldest first, after the
+ * payments: what the customer was credited pays what the money received
+ * left owing (Stripe and Chargebee apply a credit balance the same way),
+ * and a payment received before a credit is not put aside by it.  What
+ * is left of a credit stays on it, for invoices to come.
  */
 static void
 net_credits(struct applier *ap, const char *account)
@@ -573,7 +573,7 @@ net_credits(struct applier *ap, const char *account)
 
 	db_bind_day(st, 1, ap->on);
 	db_bind_text(st, 2, account);
-	cr = read_owed(st, 1, &ncr);
+	cr = read_owed(st, &ncr);
 	ins = ncr > 0 ? db_prepare(ap->db, sql_new_netting) : NULL;
 	for (size_t i = 0; i < ncr; i++) {
 		struct owed *c = &cr[i];
@@ -585,7 +585,7 @@ net_credits(struct applier *ap, const char *account)
 			db_bind_day(st, 1, ap->on);
 			db_bind_text(st, 2, c->account);
 			db_bind_text(st, 3, c->currency);
-			t = read_owed(st, 0, &nt);
+			t = read_owed(st, &nt);
 		}
 		for (size_t k = 0; k < nt && c->balance < 0; k++)
 			if (t[k].balance > 0)
@@ -634,13 +634,14 @@ ar_apply(struct db *db, const struct ar_opts *o)
 	db_begin(db);
 	db_keys_open(db);
 	applier_open(&ap, db, o->as_of, o->convert, 1, out);
-	net_credits(&ap, o->account);
 	apply_all(&ap, o->account != NULL ? SCOPE_ONE_ACCOUNT :
 	    SCOPE_ALL_PAYMENTS, o->account);
+	net_credits(&ap, o->account);
 	applier_close(&ap);
 	if (out_close(out) != 0 || fclose(held) != 0)
 		cli_die(CLI_EIO, "out of memory");
-	db_changes_add(&ch, "payment_applications", ap.applied, 0, 0);
+	db_changes_add(&ch, "payment_applications", ap.applied + ap.netted,
+	    0, 0);
 	if (cli_data_errors() == 0)
 		(void)cli_put_stdout(buf, len);
 	free(buf);

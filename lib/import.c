@@ -2861,7 +2861,10 @@ refs_init(struct importer *im)
 		r->find = db_prepare(im->db, sql.s);
 		r->known = keyset_new(KNOWN_MAX);
 		r->to = re;
-		if ((r->self = re == e) && im->self_ref == NULL) {
+		/* with --rejects a row is judged as it comes, so it names
+		 * one before it, as any reference does */
+		r->self = re == e && im->o->rejects == NULL;
+		if (r->self && im->self_ref == NULL) {
 			db_temp_table(im->db, "self_refs", "col TEXT, value TEXT, "
 			    "row_key TEXT, file TEXT, nfile BIGINT, line BIGINT");
 			im->self_ref = db_prepare(im->db, "INSERT INTO self_refs "
