@@ -186,7 +186,10 @@ static const char sql_list[] =
     "ORDER BY b.issue_date, b.invoice_id";
 static const char sql_one_invoice[] =
     BALANCES(" AND i.invoice_id = ?2")
-    "SELECT total, credited, paid, balance FROM b";
+    "SELECT total, credited, paid, balance, (SELECT coalesce("
+    "sum(a.amount_minor), 0) FROM payment_applications a WHERE "
+    "a.invoice_id = b.invoice_id AND a.credit_invoice_id IS NOT NULL "
+    "AND a.applied_on <= ?1) FROM b";
 /* export --lines: each invoice's status, from keep_listed() */
 static const char sql_keep_status[] =
     "INSERT INTO export_status (key, status) VALUES (?1, ?2)";
@@ -662,6 +665,7 @@ ar_invoice_sums(struct db *db, const char *invoice, int32_t as_of,
 		s->credited = db_int(st, 1);
 		s->paid = db_int(st, 2);
 		s->balance = db_int(st, 3);
+		s->netted = db_int(st, 4);
 	}
 	db_finalize(st);
 	return found ? 0 : -1;

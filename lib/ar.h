@@ -62,6 +62,7 @@ int ar_list(struct db *db, const struct csv_input *in, const struct ar_opts *o);
  * was applied to it. */
 struct ar_invoice_sums {
 	int64_t total, credited, paid, balance;
+	int64_t netted;		/* of paid, by credit invoices (apply) */
 };
 /* Returns 0, or -1 when there is no such invoice issued by as_of. */
 int ar_invoice_sums(struct db *db, const char *invoice, int32_t as_of,

@@ -62,6 +62,7 @@ static const char css[] =
     "text-align:right}.lines td::before{content:attr(data-label);"
     "color:#57606a;text-align:left}.lines td:first-child{font-weight:600}"
     ".lines td:first-child::before{content:none}"
+    ".lines td:first-child{text-align:left}"
     ".lines td:empty{display:none}.totals{min-width:0;width:100%}}"
     "@page{size:A4;margin:16mm}"
     "@media print{body{background:#fff}main{margin:0;padding:0;"
@@ -120,9 +121,9 @@ doc_read(struct db *db, struct doc *d, const char *id, struct db_stmt *st,
 {
 	const struct currency *c = money_currency(db_text(st, 3), 3);
 	int exp = c != NULL ? c->exponent : 2;
-	struct ar_invoice_sums sums = { 0, 0, 0, 0 };
+	struct ar_invoice_sums sums = { .total = 0 };
 	struct db_stmt *ls = db_prepare(db, sql_lines);
-	int64_t amount = 0, tax = 0;
+	int64_t amount = 0, tax = 0, netted;
 
 	memset(d, 0, sizeof(*d));
 	d->id = cli_strdup(id);
@@ -137,6 +138,7 @@ doc_read(struct db *db, struct doc *d, const char *id, struct db_stmt *st,
 	d->address = text_or_null(st, 6);
 	d->email = text_or_null(st, 7);
 	(void)ar_invoice_sums(db, id, as_of, &sums);
+	netted = sums.netted;
 	if (strcmp(db_text(st, 4), "void") == 0)
 		d->stamp = "VOID";
 	else if (sums.balance == 0 && sums.total > 0)
@@ -179,8 +181,11 @@ doc_read(struct db *db, struct doc *d, const char *id, struct db_stmt *st,
 	total(d, "Total", sums.total, exp);
 	if (sums.credited != 0)
 		total(d, "Credited", -sums.credited, exp);
-	if (sums.paid != 0)
-		total(d, "Paid", -sums.paid, exp);
+	if (sums.paid != netted)
+		total(d, "Paid", -(sums.paid - netted), exp);
+	if (netted != 0)
+		total(d, sums.total < 0 ? "Applied to invoices" :
+		    "Credit invoices applied", -netted, exp);
 	total(d, sums.balance < 0 ? "Credit balance" : "Balance due",
 	    sums.balance, exp);
 }
@@ -225,12 +230,13 @@ para(FILE *fp, const char *before, const char *s, const char *after)
 	fprintf(fp, "%s</p>", after);
 }
 
-/* A cell of a line; its column's name labels it on a phone. */
+/* A cell of a line, the text's own lines kept; its column's name labels
+ * it on a phone. */
 static void
 cell(FILE *fp, const char *cls, const char *label, const char *v)
 {
 	fprintf(fp, "<td class=\"%s\" data-label=\"%s\">", cls, label);
-	html_put(fp, v);
+	put_lines(fp, v);
 	fputs("</td>", fp);
 }
 

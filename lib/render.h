@@ -34,5 +34,7 @@ struct render_opts {
  */
 int render_invoices(struct db *db, const struct csv_input *in,
     const struct render_opts *o);
+/* (Nothing it returns is the caller's to free; o's strings stay the
+ * caller's.) */
 
 #endif
