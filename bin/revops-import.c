@@ -135,6 +135,7 @@ main(int argc, char *argv[])
 		}
 	}
 	o.arguments = cli_join_args(argc - 1, argv + 1);	/* options too */
+	cli_no_documents(&common);
 	argc -= optind;
 	argv += optind;
 	if (common.help)

@@ -337,6 +337,7 @@ main(int argc, char *argv[])
 	g.a.levels[2] = 60;
 	g.a.nlevels = 3;
 	g.r.dir = ".";
+	cli_short_options("o:");
 	first = cli_options(argc, argv, longopts, &common, own_option, &g);
 	arguments = cli_join_args(argc - 1, argv + 1);
 	argc -= first;

@@ -208,6 +208,7 @@ main(int argc, char *argv[])
 	cli_init("revops-metrics", &common);
 	a.as_of = a.from = a.to = DATE_NONE;
 	first = cli_options(argc, argv, longopts, &common, own_option, &a);
+	cli_no_documents(&common);
 	argc -= first;
 	argv += first;
 	if (common.help)

@@ -167,6 +167,24 @@ cli_common_option(struct cli_common *c, int ch, const char *arg)
 	return 1;
 }
 
+static char shortopts[32] = CLI_SHORTOPTS;
+
+void
+cli_short_options(const char *own)
+{
+	snprintf(shortopts, sizeof(shortopts), "%s%s", CLI_SHORTOPTS, own);
+}
+
+void
+cli_no_documents(const struct cli_common *c)
+{
+	if (c->out.document != OUT_NO_DOCUMENT)
+		cli_usage_error("option '--format': %s is a format of "
+		    "documents, which revops-invoice render writes; a table is "
+		    "csv, tsv, jsonl or table", c->out.document == OUT_HTML ?
+		    "html" : "pdf");
+}
+
 /* The own options given, by their long names (static storage). */
 static const char *given[64];
 static size_t ngiven;
@@ -190,7 +208,7 @@ cli_options(int argc, char *argv[], const struct option *longopts,
 
 	/* getopt_long() sets li only for a long option: a short one (-o)
 	 * is named by the long option of the same value */
-	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
+	while ((ch = getopt_long(argc, argv, shortopts, longopts,
 	    (li = -1, &li))) != -1) {
 		if (ch == '?' || ch == ':')
 			cli_bad_option(ch, argv);
@@ -259,6 +277,9 @@ cli_verb_of(const struct cli_program *p, const struct cli_common *c,
 		cli_help(p, v);
 	if (v == NULL)
 		verb_find(p, NULL);
+	/* the one verb that writes documents */
+	if (strcmp(v->name, "render") != 0)
+		cli_no_documents(c);
 	cli_verb_check(v);
 	if (argc > 1 && *v->synopsis == '\0')
 		cli_usage_error("%s takes no arguments", v->name);

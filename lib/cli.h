@@ -45,7 +45,7 @@ enum {
 	CLI_OPT_FORMAT, CLI_OPT_MAX_ERRORS, CLI_OPT_MODE, CLI_OPT_NO_HEADER,
 	CLI_OPT_TSV, CLI_OPT_FIRST_OWN	/* a program's own options start here */
 };
-#define CLI_SHORTOPTS ":D:d:ho:V"	/* ':' first: we word the errors */
+#define CLI_SHORTOPTS ":D:d:hV"	/* ':' first: we word the errors */
 #define CLI_LONGOPTS \
 	{ "busy-timeout", required_argument, NULL, CLI_OPT_BUSY }, \
 	{ "db", required_argument, NULL, 'D' }, \
@@ -119,6 +119,13 @@ struct cli_program {
 int cli_options(int argc, char *argv[], const struct option *longopts,
     struct cli_common *c, void (*own)(int ch, const char *arg, void *ctx),
     void *ctx);
+/* A program's own short options besides CLI_SHORTOPTS (revops-invoice's
+ * "o:"), before cli_options(); each has a long option of its value. */
+void cli_short_options(const char *own);
+
+/* --format html or pdf, documents, is an error (CLI_EUSAGE) for a program
+ * or verb that writes none. */
+void cli_no_documents(const struct cli_common *c);
 
 /*
  * The verb that argv (the arguments after the options) names: prints the

@@ -683,11 +683,6 @@ out_new(FILE *fp, const struct out_opts *opts, const char *const *columns,
 	struct out *o;
 	size_t j;
 
-	if (opts->document != OUT_NO_DOCUMENT)
-		cli_usage_error("option '--format': %s is a format of "
-		    "documents, which revops-invoice render writes; a table is "
-		    "csv, tsv, jsonl or table", opts->document == OUT_HTML ?
-		    "html" : "pdf");
 	if ((o = calloc(1, sizeof(*o))) == NULL)
 		return NULL;
 	o->fp = fp;
