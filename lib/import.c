@@ -2306,22 +2306,30 @@ check_replaces(struct importer *im)
 
 	if (im->replace_line == NULL)
 		return;
+	/* every plan change of the table (they are few: an index holds
+	 * them), as an update of the one replaced may break it too; told
+	 * on the line of the one that replaces when it is in the input */
 	st = db_prepare(im->db, "SELECT l.file, l.line, o.subscription_id, "
-	    "o.start_date, o.end_date, n.start_date FROM replace_lines l "
-	    "JOIN subscriptions n ON n.subscription_id = l.subscription_id "
-	    "JOIN subscriptions o ON o.account_id = n.account_id "
-	    "AND o.subscription_id = n.replaces "
-	    "WHERE NOT (o.start_date < n.start_date AND o.end_date IS NOT NULL "
-	    "AND o.end_date = n.start_date) ORDER BY l.nfile, l.line");
+	    "o.start_date, o.end_date, n.start_date, n.subscription_id "
+	    "FROM subscriptions n JOIN subscriptions o "
+	    "ON o.account_id = n.account_id AND o.subscription_id = n.replaces "
+	    "LEFT JOIN replace_lines l ON l.subscription_id = n.subscription_id "
+	    "WHERE n.replaces IS NOT NULL AND NOT (o.start_date < n.start_date "
+	    "AND o.end_date IS NOT NULL AND o.end_date = n.start_date) "
+	    "ORDER BY l.nfile, l.line, n.subscription_id");
 	while (db_row(st)) {
-		int open = db_null(st, 4);
+		int open = db_null(st, 4), here = !db_null(st, 1);
+		char what[ENTITY_ID_MAX + 32];
 
-		if (!cli_data_error(db_text(st, 0), (unsigned long)db_int(st,
-		    1), "replaces", "'%s' runs from %s %s%s, not to %s, the "
-		    "day this subscription starts: a plan change ends the "
-		    "subscription it replaces on that day, after it began",
-		    db_text(st, 2), db_text(st, 3), open ? "with no end" : "to ",
-		    open ? "" : db_text(st, 4), db_text(st, 5)))
+		snprintf(what, sizeof(what), here ? "this subscription" :
+		    "'%s', which replaces it,", db_text(st, 6));
+		if (!cli_data_error(here ? db_text(st, 0) : im->file, here ?
+		    (unsigned long)db_int(st, 1) : 0, here ? "replaces" : NULL,
+		    "'%s' runs from %s %s%s, not to %s, the day %s starts: a "
+		    "plan change ends the subscription it replaces on that day, "
+		    "after it began", db_text(st, 2), db_text(st, 3), open ?
+		    "with no end" : "to ", open ? "" : db_text(st, 4),
+		    db_text(st, 5), what))
 			break;
 	}
 	db_finalize(st);

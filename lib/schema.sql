@@ -211,6 +211,10 @@ CREATE TABLE subscriptions (
 	FOREIGN KEY (account_id, replaces)
 	    REFERENCES subscriptions (account_id, subscription_id)
 ) WITHOUT ROWID;
+-- The few plan changes, for the import's check of them (check_replaces())
+-- and the check of a replaced subscription's removal.
+CREATE INDEX subscriptions_replaces ON subscriptions (replaces)
+	WHERE replaces IS NOT NULL;
 
 -- The invoice tables are the largest; WITHOUT ROWID keeps each in one
 -- b-tree, ordered by its key.
