@@ -14,6 +14,8 @@
 #include "render.h"
 
 #include <hpdf.h>
+#include <hpdf_doc.h>
+#include <hpdf_fontdef.h>
 
 /* ---- SQL ------------------------------------------------------------ */
 
@@ -297,12 +299,11 @@ html_doc(FILE *fp, const struct doc *d)
 /* ---- PDF ------------------------------------------------------------- */
 
 /* Debian's fonts-dejavu-core: embedded, so the text is selectable and
- * reads the same everywhere.  It covers the scripts of the Americas,
- * Europe and the Middle East, not those of East Asia. */
+ * reads the same everywhere; a character it has no glyph for (East
+ * Asian, Indian scripts) is refused rather than drawn as a box. */
 #define FONT_DIR "/usr/share/fonts/truetype/dejavu/"
 #define FONT FONT_DIR "DejaVuSans.ttf"
 #define FONT_BOLD FONT_DIR "DejaVuSans-Bold.ttf"
-#define NO_GLYPH_FROM 0x2E80	/* CJK radicals, and all after them */
 
 /* A4 in points, and the margin. */
 #define PAGE_W 595.0f
@@ -313,6 +314,7 @@ struct pdf {
 	HPDF_Doc doc;
 	HPDF_Page page;
 	HPDF_Font font, bold;
+	HPDF_FontDef def;	/* font's, for its glyphs */
 	float y;
 	unsigned long error;	/* libharu's, or 0 */
 };
@@ -327,50 +329,50 @@ pdf_error(HPDF_STATUS error, HPDF_STATUS detail, void *arg)
 		p->error = (unsigned long)error;
 }
 
-/* The first character of s that the font has no glyph for, or 0; *at
- * is where it begins. */
+/* The first character of s (UTF-8) that the font has no glyph for, or
+ * 0; *at is where it begins and *len its bytes. */
 static unsigned long
-no_glyph(const char *s, const char **at)
+no_glyph(HPDF_FontDef def, const char *s, const char **at, int *len)
 {
 	const unsigned char *u = (const unsigned char *)s;
 
-	for (; s != NULL && *u != '\0'; u++) {
+	while (s != NULL && *u != '\0') {
 		unsigned long cp = *u;
+		int n = cp >= 0xF0 ? 4 : cp >= 0xE0 ? 3 : cp >= 0xC0 ? 2 : 1;
 
+		for (int k = 1; k < n; k++)
+			cp = (k == 1 ? cp & (0x7FUL >> n) : cp) << 6 |
+			    (u[k] & 0x3FUL);
 		*at = (const char *)u;
-		if (cp >= 0xF0 && u[1] && u[2] && u[3])
-			cp = ((cp & 7UL) << 18) | ((u[1] & 63UL) << 12) |
-			    ((u[2] & 63UL) << 6) | (u[3] & 63UL), u += 3;
-		else if (cp >= 0xE0 && u[1] && u[2])
-			cp = ((cp & 15UL) << 12) | ((u[1] & 63UL) << 6) |
-			    (u[2] & 63UL), u += 2;
-		else if (cp >= 0xC0 && u[1])
-			cp = ((cp & 31UL) << 6) | (u[1] & 63UL), u += 1;
-		if (cp >= NO_GLYPH_FROM)
+		*len = n;
+		/* the text is UTF-8 checked; the font's table has 16 bits */
+		if (cp >= ' ' && (cp > 0xFFFF ||
+		    HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)cp) == 0))
 			return cp;
+		u += n;
 	}
 	return 0;
 }
 
-/* Whether the document's text can be set in the font; else why not. */
+/* Whether the document's text can be set in the font of def; else why
+ * not. */
 static int
-pdf_can(const struct doc *d, char *why, size_t size)
+pdf_can(HPDF_FontDef def, const struct doc *d, char *why, size_t size)
 {
 	const char *s[] = { d->id, d->company, d->company_address, d->tax_id,
 	    d->account, d->name, d->address, d->email };
 	const char *at = NULL;
 	unsigned long cp = 0;
+	int len = 0;
 
 	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]) && cp == 0; i++)
-		cp = no_glyph(s[i], &at);
+		cp = no_glyph(def, s[i], &at, &len);
 	for (size_t i = 0; i < d->nline && cp == 0; i++)
-		cp = no_glyph(d->line[i].description, &at);
+		cp = no_glyph(def, d->line[i].description, &at, &len);
 	if (cp == 0)
 		return 1;
 	snprintf(why, size, "'%.*s' (U+%04lX) has no glyph in the PDF's "
-	    "font, DejaVu Sans, which has the letters of the Americas, Europe "
-	    "and the Middle East: --format html shows it", cp >= 0x10000 ? 4 :
-	    cp >= 0x800 ? 3 : 2, at, cp);
+	    "font, DejaVu Sans: --format html shows it", len, at, cp);
 	return 0;
 }
 
@@ -553,29 +555,39 @@ pdf_lay_out(struct pdf *p, const struct doc *d)
 	}
 }
 
+/* A PDF document with the two fonts loaded, or an exit (CLI_EIO). */
+static void
+pdf_open(struct pdf *p, const char *path)
+{
+	const char *fn, *fb;
+
+	memset(p, 0, sizeof(*p));
+	if ((p->doc = HPDF_New(pdf_error, p)) == NULL)
+		cli_die(CLI_EIO, "%s: out of memory", path);
+	HPDF_SetCompressionMode(p->doc, HPDF_COMP_ALL);
+	HPDF_UseUTFEncodings(p->doc);
+	HPDF_SetCurrentEncoder(p->doc, "UTF-8");
+	fn = HPDF_LoadTTFontFromFile(p->doc, FONT, HPDF_TRUE);
+	fb = HPDF_LoadTTFontFromFile(p->doc, FONT_BOLD, HPDF_TRUE);
+	if (fn == NULL || fb == NULL) {
+		HPDF_Free(p->doc);
+		cli_die(CLI_EIO, "%s: the PDF's fonts, %s and its bold, cannot "
+		    "be read (Debian's fonts-dejavu-core)", path, FONT);
+	}
+	p->font = HPDF_GetFont(p->doc, fn, "UTF-8");
+	p->bold = HPDF_GetFont(p->doc, fb, "UTF-8");
+	p->def = HPDF_GetFontDef(p->doc, fn);
+}
+
 /* The document as a PDF into fp; exits CLI_EIO when libharu fails. */
 static void
 pdf_doc(FILE *fp, const struct doc *d, const char *path)
 {
-	struct pdf p = { .error = 0 };
-	const char *fn, *fb;
+	struct pdf p;
 	HPDF_BYTE buf[65536];
 	unsigned long error;
 
-	if ((p.doc = HPDF_New(pdf_error, &p)) == NULL)
-		cli_die(CLI_EIO, "%s: out of memory", path);
-	HPDF_SetCompressionMode(p.doc, HPDF_COMP_ALL);
-	HPDF_UseUTFEncodings(p.doc);
-	HPDF_SetCurrentEncoder(p.doc, "UTF-8");
-	fn = HPDF_LoadTTFontFromFile(p.doc, FONT, HPDF_TRUE);
-	fb = HPDF_LoadTTFontFromFile(p.doc, FONT_BOLD, HPDF_TRUE);
-	if (fn == NULL || fb == NULL) {
-		HPDF_Free(p.doc);
-		cli_die(CLI_EIO, "%s: the PDF's fonts, %s and its bold, cannot "
-		    "be read (Debian's fonts-dejavu-core)", path, FONT);
-	}
-	p.font = HPDF_GetFont(p.doc, fn, "UTF-8");
-	p.bold = HPDF_GetFont(p.doc, fb, "UTF-8");
+	pdf_open(&p, path);
 	HPDF_SetInfoAttr(p.doc, HPDF_INFO_CREATOR, "revops");
 	pdf_lay_out(&p, d);
 	if (p.error == 0)
@@ -631,6 +643,7 @@ render_invoices(struct db *db, const struct csv_input *in,
 	struct db_stmt *st;
 	struct csv_rows ids;
 	struct out *out;
+	struct pdf check = { .doc = NULL };	/* of the glyphs, if PDF */
 	char path[PATH_MAX];
 	int rc = CLI_OK;
 
@@ -657,14 +670,18 @@ render_invoices(struct db *db, const struct csv_input *in,
 			struct doc d;
 			char why[256];
 
+			if (check.doc == NULL)
+				pdf_open(&check, o->dir);
 			doc_read(db, &d, id, st, o->as_of);
-			if (!pdf_can(&d, why, sizeof(why)))
+			if (!pdf_can(check.def, &d, why, sizeof(why)))
 				cli_data_error(NULL, 0, NULL, "invoice '%s': %s",
 				    id, why);
 			doc_free(&d);
 		}
 		db_reset(st);
 	}
+	if (check.doc != NULL)
+		HPDF_Free(check.doc);
 	if (cli_data_errors() > 0) {
 		db_finalize(st);
 		db_rollback(db);
