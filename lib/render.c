@@ -316,6 +316,9 @@ struct pdf {
 	HPDF_Font font, bold;
 	HPDF_FontDef def;	/* font's, for its glyphs */
 	float y;
+	float x[7];		/* the columns of the lines (pdf_columns()) */
+	const char *id;		/* for the head of each page after the first */
+	int pageno;
 	unsigned long error;	/* libharu's, or 0 */
 };
 
@@ -395,11 +398,17 @@ pdf_right(struct pdf *p, HPDF_Font f, float size, float x, float y,
 	pdf_text(p, f, size, x - HPDF_Page_TextWidth(p->page, s), y, s);
 }
 
-/* Lines of text from y down, each at most width wide (words kept whole,
- * and the text's own lines); returns the y below them. */
+static void pdf_continue(struct pdf *p);
+
+/*
+ * Lines of text from y down, each at most width wide (words kept whole,
+ * and the text's own lines): drawn, or with `draw` 0 only measured;
+ * with `breaks`, going on at the top of a new page at the bottom of one.
+ * Returns the y below them.
+ */
 static float
 pdf_wrap(struct pdf *p, HPDF_Font f, float size, float x, float y,
-    float width, const char *s)
+    float width, const char *s, int draw, int breaks)
 {
 	char *copy = cli_strdup(s), *line, *rest = copy;
 
@@ -415,9 +424,14 @@ pdf_wrap(struct pdf *p, HPDF_Font f, float size, float x, float y,
 				    width, HPDF_FALSE, NULL);
 			if (n == 0)
 				n = (HPDF_UINT)strlen(line);
+			if (breaks && y < MARGIN) {
+				pdf_continue(p);
+				y = p->y;
+			}
 			c = line[n];
 			line[n] = '\0';
-			pdf_text(p, f, size, x, y, line);
+			if (draw)
+				pdf_text(p, f, size, x, y, line);
 			line[n] = c;
 			line += n;
 			line += strspn(line, " ");
@@ -428,17 +442,50 @@ pdf_wrap(struct pdf *p, HPDF_Font f, float size, float x, float y,
 	return y;
 }
 
-/* The columns of the lines: where each ends, its figures right-aligned. */
-static const struct {
-	const char *name;
-	float x;		/* its left, or its right for a figure */
-	int right;
-} col[] = {
-	{ "Description", MARGIN, 0 }, { "Service period", 200, 0 },
-	{ "Quantity", 345, 1 }, { "Unit price", 405, 1 },
-	{ "Discount", 447, 1 }, { "Amount", 500, 1 },
-	{ "Tax", PAGE_W - MARGIN, 1 },
-};
+/* The columns of the lines, left to right; the figures right-aligned. */
+static const char *const col_name[7] = { "Description", "Service period",
+    "Quantity", "Unit price", "Discount", "Amount", "Tax" };
+#define COL_GAP 10.0f
+#define HEAD_SIZE 7.5f
+#define CELL_SIZE 9.0f
+#define PERIOD_SIZE 8.0f
+
+static float
+width_of(struct pdf *p, HPDF_Font f, float size, const char *s)
+{
+	HPDF_Page_SetFontAndSize(p->page, f, size);
+	return HPDF_Page_TextWidth(p->page, s);
+}
+
+/* Each figure's column as wide as its widest cell, from the right: a
+ * large amount pushes the others left instead of over them; the
+ * description has what is left. */
+static void
+pdf_columns(struct pdf *p, const struct doc *d)
+{
+	float w[7];
+
+	for (int k = 1; k < 7; k++)
+		w[k] = width_of(p, p->bold, HEAD_SIZE, col_name[k]);
+	for (size_t i = 0; i < d->nline; i++) {
+		const struct doc_line *l = &d->line[i];
+		const char *v[7] = { NULL, l->period, l->qty, l->unit,
+		    l->discount, l->amount, l->tax };
+
+		for (int k = 1; k < 7; k++) {
+			float x = width_of(p, p->font, k == 1 ? PERIOD_SIZE :
+			    CELL_SIZE, v[k]);
+
+			if (x > w[k])
+				w[k] = x;
+		}
+	}
+	p->x[6] = PAGE_W - MARGIN;
+	for (int k = 5; k >= 2; k--)
+		p->x[k] = p->x[k + 1] - w[k + 1] - COL_GAP;
+	p->x[1] = p->x[2] - w[2] - COL_GAP - w[1];
+	p->x[0] = MARGIN;
+}
 
 static void
 pdf_page(struct pdf *p)
@@ -446,23 +493,48 @@ pdf_page(struct pdf *p)
 	p->page = HPDF_AddPage(p->doc);
 	HPDF_Page_SetSize(p->page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
 	p->y = PAGE_H - MARGIN;
+	p->pageno++;
 }
 
 static void
 pdf_head_row(struct pdf *p)
 {
 	HPDF_Page_SetRGBFill(p->page, 0.34f, 0.38f, 0.42f);
-	for (size_t i = 0; i < sizeof(col) / sizeof(col[0]); i++)
-		if (col[i].right)
-			pdf_right(p, p->bold, 7.5f, col[i].x, p->y, col[i].name);
+	for (int k = 0; k < 7; k++)
+		if (k >= 2)
+			pdf_right(p, p->bold, HEAD_SIZE, p->x[k], p->y,
+			    col_name[k]);
 		else
-			pdf_text(p, p->bold, 7.5f, col[i].x, p->y, col[i].name);
+			pdf_text(p, p->bold, HEAD_SIZE, p->x[k], p->y,
+			    col_name[k]);
 	HPDF_Page_SetRGBFill(p->page, 0.12f, 0.14f, 0.16f);
 	HPDF_Page_SetLineWidth(p->page, 1);
 	HPDF_Page_MoveTo(p->page, MARGIN, p->y - 5);
 	HPDF_Page_LineTo(p->page, PAGE_W - MARGIN, p->y - 5);
 	HPDF_Page_Stroke(p->page);
 	p->y -= 20;
+}
+
+/* A page after the first, which says which invoice and page it is. */
+static void
+pdf_next_page(struct pdf *p)
+{
+	char head[ENTITY_ID_MAX + 32];
+
+	pdf_page(p);
+	snprintf(head, sizeof(head), "Invoice %s, page %d", p->id, p->pageno);
+	HPDF_Page_SetRGBFill(p->page, 0.34f, 0.38f, 0.42f);
+	pdf_right(p, p->font, 8, PAGE_W - MARGIN, p->y, head);
+	HPDF_Page_SetRGBFill(p->page, 0.12f, 0.14f, 0.16f);
+	p->y -= 24;
+}
+
+/* One for more lines, with their head again. */
+static void
+pdf_continue(struct pdf *p)
+{
+	pdf_next_page(p);
+	pdf_head_row(p);
 }
 
 /* A labelled block of lines at x from y; returns the y below it. */
@@ -475,10 +547,11 @@ pdf_block(struct pdf *p, float x, float y, const char *label,
 	HPDF_Page_SetRGBFill(p->page, 0.12f, 0.14f, 0.16f);
 	y -= 14;
 	if (bold != NULL)
-		y = pdf_wrap(p, p->bold, 9.5f, x, y, 220, bold);
+		y = pdf_wrap(p, p->bold, 9.5f, x, y, 220, bold, 1, 0);
 	for (size_t i = 0; i < n; i++)
 		if (lines[i] != NULL)
-			y = pdf_wrap(p, p->font, 9.5f, x, y, 220, lines[i]);
+			y = pdf_wrap(p, p->font, 9.5f, x, y, 220, lines[i], 1,
+			    0);
 	return y;
 }
 
@@ -493,15 +566,16 @@ pdf_lay_out(struct pdf *p, const struct doc *d)
 
 	pdf_page(p);
 	y = p->y;
+	p->id = d->id;
 	if (d->company != NULL)
-		y = pdf_wrap(p, p->bold, 11, MARGIN, y, 300, d->company);
+		y = pdf_wrap(p, p->bold, 11, MARGIN, y, 300, d->company, 1, 0);
 	if (d->tax_id != NULL)
 		snprintf(tax, sizeof(tax), "Tax ID: %s", d->tax_id);
 	company[1] = d->tax_id != NULL ? tax : NULL;
 	for (size_t i = 0; i < 2; i++)
 		if (company[i] != NULL)
 			y = pdf_wrap(p, p->font, 9.5f, MARGIN, y, 300,
-			    company[i]);
+			    company[i], 1, 0);
 	pdf_right(p, p->bold, 22, PAGE_W - MARGIN, p->y - 12, "Invoice");
 	pdf_right(p, p->font, 10, PAGE_W - MARGIN, p->y - 30, d->id);
 	if (d->stamp != NULL)
@@ -515,26 +589,28 @@ pdf_lay_out(struct pdf *p, const struct doc *d)
 	dates[0] = d->currency;
 	pdf_block(p, 480, y, "CURRENCY", NULL, dates, 1);
 	p->y = y2 - 20;
+	pdf_columns(p, d);
 	pdf_head_row(p);
 	for (size_t i = 0; i < d->nline; i++) {
 		const struct doc_line *l = &d->line[i];
 		const char *v[] = { l->qty, l->unit, l->discount, l->amount,
 		    l->tax };
-		float below;
+		float width = p->x[1] - COL_GAP - p->x[0];
+		float below = pdf_wrap(p, p->font, CELL_SIZE, p->x[0], p->y,
+		    width, l->description, 0, 0);
 
-		if (p->y < MARGIN + 40) {
-			pdf_page(p);
-			pdf_head_row(p);
-		}
-		below = pdf_wrap(p, p->font, 9, col[0].x, p->y, 145,
-		    l->description);
-		pdf_text(p, p->font, 8, col[1].x, p->y, l->period);
+		/* a line that would cross the foot starts the next page,
+		 * unless it is longer than a page itself */
+		if (below < MARGIN && p->y - below < PAGE_H - 3 * MARGIN)
+			pdf_continue(p);
+		pdf_text(p, p->font, PERIOD_SIZE, p->x[1], p->y, l->period);
 		for (size_t k = 0; k < 5; k++)
-			pdf_right(p, p->font, 9, col[k + 2].x, p->y, v[k]);
-		p->y = below - 6;
+			pdf_right(p, p->font, CELL_SIZE, p->x[k + 2], p->y, v[k]);
+		p->y = pdf_wrap(p, p->font, CELL_SIZE, p->x[0], p->y, width,
+		    l->description, 1, 1) - 6;
 	}
 	if (p->y < MARGIN + 20.0f * (float)d->ntotal)
-		pdf_page(p);
+		pdf_next_page(p);
 	p->y -= 10;
 	for (int i = 0; i < d->ntotal; i++) {
 		int last = i == d->ntotal - 1;
@@ -547,10 +623,14 @@ pdf_lay_out(struct pdf *p, const struct doc *d)
 			HPDF_Page_Stroke(p->page);
 			p->y -= 4;
 		}
-		pdf_text(p, last ? p->bold : p->font, last ? 11 : 9.5f, 340,
-		    p->y, d->total[i].label);
-		pdf_right(p, last ? p->bold : p->font, last ? 11 : 9.5f,
-		    PAGE_W - MARGIN, p->y, v);
+		HPDF_Font f = last ? p->bold : p->font;
+		float size = last ? 11 : 9.5f;
+		/* a large figure pushes its label left, never under it */
+		float x = PAGE_W - MARGIN - width_of(p, f, size, v) - 12 -
+		    width_of(p, f, size, d->total[i].label);
+
+		pdf_text(p, f, size, x < 340 ? x : 340, p->y, d->total[i].label);
+		pdf_right(p, f, size, PAGE_W - MARGIN, p->y, v);
 		p->y -= 16;
 	}
 }
