@@ -19,7 +19,7 @@ _revops_common='-D= --db= --busy-timeout= --mode= -d= --delimiter= --tsv
 # The entities of the import contract, for when `revops-import --list`
 # cannot be run.
 _revops_entities='settings accounts products prices rules stages leads
-	opportunities stage_history contracts subscriptions invoices payments
+	opportunities stage_history contracts subscriptions pauses invoices payments
 	usage users spend csat fx_rates tax_rates'
 
 # The metrics of revops-metrics (its --help lists them), and the word

@@ -132,6 +132,13 @@ static const struct entity_column subscriptions_cols[] = {
 	REF("replaces", 0, "subscriptions"),
 };
 
+static const struct entity_column pauses_cols[] = {
+	REF("subscription_id", R | K, "subscriptions"),
+	REF("account_id", 0, "accounts"),
+	COL("start_date", "start_date", ET_DATE, R | K),
+	COL("end_date", "end_date", ET_DATE, 0),
+};
+
 static const struct entity_column invoices_cols[] = {
 	COL("invoice_id", "invoice_id", ET_ID, R | K | H),
 	{ "account_id", "account_id", ET_ID, R | H, NULL, "accounts", NULL,
@@ -257,6 +264,9 @@ const struct entity entity_table[] = {
 	ENTITY(contracts, contracts_cols, term_order, "contracts"),
 	ENTITY(subscriptions, subscriptions_cols, term_order,
 	    "recurring subscriptions"),
+	{ "pauses", "pauses", NULL, NULL, pauses_cols, N(pauses_cols),
+	    term_order, no_when, "pauses of subscriptions (not billed)", NULL,
+	    NULL, "subscription_id", NULL },
 	{ "invoices", "invoice_lines", "invoices", "invoice_id",
 	    invoices_cols, N(invoices_cols), invoices_order, no_when,
 	    "invoices, one row per line", NULL, NULL, NULL, NULL },

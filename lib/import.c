@@ -251,6 +251,7 @@ struct importer {
 	int nmeaning;
 	struct db_stmt *tier_line;	/* prices: where each row came from */
 	struct db_stmt *replace_line;	/* subscriptions that replace one */
+	struct db_stmt *pause_line;	/* pauses */
 	struct db_stmt *self_ref;	/* a reference to a row not yet in */
 
 	/* --excel: the record with what --excel added taken off */
@@ -1986,6 +1987,7 @@ invoice_too_large(struct importer *im)
 
 static void remember_tier(struct importer *im);
 static void remember_replace(struct importer *im);
+static void remember_pause(struct importer *im);
 
 static void
 write_row(struct importer *im)
@@ -2010,6 +2012,7 @@ write_row(struct importer *im)
 	note_id(im, &im->table);
 	remember_tier(im);
 	remember_replace(im);
+	remember_pause(im);
 	if (rc == ROW_INSERTED)
 		im->f_inserted++;
 	else if (rc == ROW_UPDATED || prc == ROW_UPDATED)
@@ -2073,6 +2076,14 @@ static const struct meaning meanings[] = {
 	    "SELECT opportunity_id, account_id FROM opportunities WHERE "
 	    "opportunity_id = CAST(opportunity_id AS TEXT) AND "
 	    "account_id = CAST(account_id AS TEXT)", "opportunities" },
+	{ "pauses", "subscription_id", "account_id", 0,
+	    "SELECT account_id, ?2 FROM subscriptions WHERE "
+	    "subscription_id = ?1 AND account_id != ?2",
+	    "%s is a subscription of account '%s', not of the row's account "
+	    "'%s'",
+	    "SELECT subscription_id, account_id FROM subscriptions WHERE "
+	    "subscription_id = CAST(subscription_id AS TEXT) AND "
+	    "account_id = CAST(account_id AS TEXT)", "subscriptions" },
 	/* A contract of one account: the subscriptions and the renewals
 	 * that name it are of that account too (the references of
 	 * (account_id, contract_id) that lib/SCALE-OUT section 2 makes). */
@@ -2236,6 +2247,12 @@ meaning_init(struct importer *im)
 		im->replace_line = db_prepare(im->db, "INSERT INTO "
 		    "replace_lines VALUES (?1, ?2, ?3, ?4)");
 	}
+	if (strcmp(im->e->name, "pauses") == 0) {
+		db_temp_table(im->db, "pause_lines", "subscription_id TEXT, "
+		    "start_date TEXT, file TEXT, nfile BIGINT, line BIGINT");
+		im->pause_line = db_prepare(im->db, "INSERT INTO "
+		    "pause_lines VALUES (?1, ?2, ?3, ?4, ?5)");
+	}
 }
 
 static void
@@ -2247,6 +2264,7 @@ meaning_free(struct importer *im)
 	}
 	db_finalize(im->tier_line);
 	db_finalize(im->replace_line);
+	db_finalize(im->pause_line);
 }
 
 static void
@@ -2332,6 +2350,76 @@ check_replaces(struct importer *im)
 		    db_text(st, 5), what))
 			break;
 	}
+	db_finalize(st);
+}
+
+/* A pause and where it came from, for check_pauses(). */
+static void
+remember_pause(struct importer *im)
+{
+	struct db_stmt *st = im->pause_line;
+
+	if (st == NULL)
+		return;
+	bind_value(st, 1, &im->val[entity_column_index(im->e,
+	    "subscription_id")]);
+	bind_value(st, 2, &im->val[entity_column_index(im->e, "start_date")]);
+	note_where(im, st, 3);
+}
+
+/*
+ * A pause lies within its subscription's days, and two pauses of one
+ * subscription do not overlap (a day is paused or not): checked once
+ * every row is in, against the table as the import leaves it, for the
+ * pauses of the input; a conflict is told on the later pause's line, or
+ * on the earlier's when the later one was there before.
+ */
+static void
+check_pauses(struct importer *im)
+{
+	struct db_stmt *st;
+
+	if (im->pause_line == NULL)
+		return;
+	st = db_prepare(im->db, "SELECT l.file, l.line, p.start_date, "
+	    "s.start_date, s.end_date FROM pause_lines l "
+	    "JOIN pauses p ON p.subscription_id = l.subscription_id "
+	    "AND p.start_date = l.start_date "
+	    "JOIN subscriptions s ON s.account_id = p.account_id "
+	    "AND s.subscription_id = p.subscription_id "
+	    "WHERE p.start_date < s.start_date OR p.start_date >= s.end_date "
+	    "ORDER BY l.nfile, l.line");
+	while (db_row(st))
+		if (!cli_data_error(db_text(st, 0), (unsigned long)db_int(st,
+		    1), "start_date", "'%s' is not a day of the subscription, "
+		    "which runs from %s %s%s", db_text(st, 2), db_text(st, 3),
+		    db_null(st, 4) ? "with no end" : "to ", db_null(st, 4) ?
+		    "" : db_text(st, 4)))
+			break;
+	db_finalize(st);
+	if (cli_data_errors() > 0)
+		return;
+	st = db_prepare(im->db, "SELECT coalesce(lb.file, la.file), "
+	    "coalesce(lb.line, la.line), b.start_date, a.start_date, "
+	    "a.end_date, b.subscription_id FROM pauses a JOIN pauses b "
+	    "ON b.account_id = a.account_id "
+	    "AND b.subscription_id = a.subscription_id "
+	    "AND b.start_date > a.start_date "
+	    "LEFT JOIN pause_lines la ON la.subscription_id = a.subscription_id "
+	    "AND la.start_date = a.start_date "
+	    "LEFT JOIN pause_lines lb ON lb.subscription_id = b.subscription_id "
+	    "AND lb.start_date = b.start_date "
+	    "WHERE (a.end_date IS NULL OR a.end_date > b.start_date) "
+	    "AND (la.line IS NOT NULL OR lb.line IS NOT NULL) "
+	    "ORDER BY coalesce(lb.nfile, la.nfile), coalesce(lb.line, la.line)");
+	while (db_row(st))
+		if (!cli_data_error(db_text(st, 0), (unsigned long)db_int(st,
+		    1), "start_date", "subscription '%s': the pause from %s "
+		    "overlaps the one from %s %s%s", db_text(st, 5),
+		    db_text(st, 2), db_text(st, 3), db_null(st, 4) ?
+		    "with no end" : "to ", db_null(st, 4) ? "" :
+		    db_text(st, 4)))
+			break;
 	db_finalize(st);
 }
 
@@ -3121,6 +3209,8 @@ import_files(struct db *db, const struct entity *e,
 	check_self_refs(&im);
 	if (cli_data_errors() == 0)
 		check_replaces(&im);
+	if (cli_data_errors() == 0)
+		check_pauses(&im);
 	importer_free(&im);
 	rebuild_indexes(db, &later, cli_data_errors() == 0);
 	if (cli_data_errors() == 0)

@@ -216,6 +216,20 @@ CREATE TABLE subscriptions (
 CREATE INDEX subscriptions_replaces ON subscriptions (replaces)
 	WHERE replaces IS NOT NULL;
 
+-- A subscription's pauses (DESIGN.md section 3): not billed, and no MRR,
+-- from start_date up to end_date (exclusive; NULL until resumed).  Keyed
+-- by account first, as every account-scoped table, so that a run reads an
+-- account's pauses with its subscriptions.
+CREATE TABLE pauses (
+	subscription_id TEXT NOT NULL,
+	account_id TEXT NOT NULL,
+	start_date TEXT NOT NULL,
+	end_date TEXT,
+	PRIMARY KEY (account_id, subscription_id, start_date),
+	FOREIGN KEY (account_id, subscription_id)
+	    REFERENCES subscriptions (account_id, subscription_id)
+) WITHOUT ROWID;
+
 -- The invoice tables are the largest; WITHOUT ROWID keeps each in one
 -- b-tree, ordered by its key.
 CREATE TABLE invoices (
