@@ -43,11 +43,16 @@ static const char sql_segments[] =
     "SELECT DISTINCT %1$s FROM accounts a ORDER BY 1";
 static const char sql_products[] =
     "SELECT sku, kind, unit, unit_cost_micro FROM products ORDER BY sku";
+/* In the order of their keys, so that the pauses, few, are merged with
+ * them as they are read. */
 static const char sql_subscriptions[] =
     "SELECT s.account_id, %1$s, s.quantity_micro, s.unit_price_micro, "
     "s.discount_pct_micro, s.currency, s.billing_period, s.start_date, "
-    "s.end_date, s.contract_id, s.sku "
-    "FROM subscriptions s%2$s ORDER BY s.account_id";
+    "s.end_date, s.contract_id, s.sku, s.subscription_id "
+    "FROM subscriptions s%2$s ORDER BY s.account_id, s.subscription_id";
+static const char sql_pauses[] =
+    "SELECT account_id, subscription_id, start_date, end_date FROM pauses "
+    "ORDER BY account_id, subscription_id, start_date";
 static const char sql_contracts[] =
     "SELECT c.contract_id, c.account_id, %1$s, c.start_date, c.end_date, "
     "c.renewal_of, o.ordered_on, op.type FROM contracts c%2$s "
@@ -457,6 +462,32 @@ close_measure(struct measure *m)
 	fx_close(m->fx);
 }
 
+/* ---- merged scans --------------------------------------------------------------- */
+
+/* A statement in the order of its first columns read beside the scan of
+ * another in that order: a scan each, instead of a lookup per row. */
+struct follower {
+	struct db_stmt *st;
+	int more;
+};
+
+/* Whether the follower's row is of the n keys (its first n columns),
+ * once past the rows before them (of nothing in the other scan). */
+static int
+follows(struct follower *f, const char *const *key, int n)
+{
+	while (f->more) {
+		int c = 0;
+
+		for (int i = 0; i < n && c == 0; i++)
+			c = strcmp(db_text(f->st, i), key[i]);
+		if (c >= 0)
+			return c == 0;
+		f->more = db_row(f->st);
+	}
+	return 0;
+}
+
 /* ---- products ------------------------------------------------------------------ */
 
 /* The products are few and every subscription and invoice line names
@@ -636,6 +667,8 @@ struct account {
 	struct terms *terms;		/* of each sub */
 	struct contract **contract;	/* of each sub, or NULL */
 	size_t n, cap;
+	struct mrr_pause *pause;	/* of the subs, in their order */
+	size_t npause, cappause;
 };
 
 /* The value of subscription s over [from, to) in the report currency. */
@@ -750,8 +783,7 @@ end_account(struct measure *m, struct account *a)
 		from = s->start > c->start ? s->start : c->start;
 		to = s->end != DATE_NONE && s->end < c->end ? s->end : c->end;
 		add(m, &c->value, value_over(m, s, &a->terms[i], from, to));
-		if (s->start <= c->end - 1 && (s->end == DATE_NONE ||
-		    c->end - 1 < s->end)) {
+		if (mrr_active(s, c->end - 1)) {
 			if (money_mul(s->mrr, 12, 0, &v) != MONEY_OK)
 				overflowed(m);
 			add(m, &c->arr, v);
@@ -802,23 +834,63 @@ sub_amounts(struct measure *m, struct db_stmt *st, struct mrr_sub *s,
 	s->seats = p != NULL && p->seats ? qty : 0;
 }
 
-/* Reads the subscriptions account by account; each() gets every account
- * with its subscriptions, then forgets them. */
+/* The pauses of the subscription of the row st, from the follower. */
+static void
+read_pauses(struct account *a, struct mrr_sub *s, struct db_stmt *st,
+    struct follower *p)
+{
+	const char *key[] = { db_text(st, 0), db_text(st, 11) };
+
+	s->pause = NULL;
+	s->npause = 0;
+	for (; follows(p, key, 2); p->more = db_row(p->st)) {
+		a->pause = cli_grow(a->pause, &a->cappause, a->npause + 1,
+		    sizeof(*a->pause));
+		a->pause[a->npause].start = db_day(p->st, 2);
+		a->pause[a->npause++].end = db_day(p->st, 3);
+		s->npause++;
+	}
+}
+
+/* Each subscription's pauses, once the account's have stopped moving. */
+static void
+link_pauses(struct account *a)
+{
+	const struct mrr_pause *p = a->pause;
+
+	for (size_t i = 0; i < a->n; i++) {
+		a->sub[i].pause = p;
+		p += a->sub[i].npause;
+	}
+}
+
+static void
+end_of_account(struct measure *m, struct account *a,
+    void (*each)(struct measure *, struct account *, void *), void *arg)
+{
+	link_pauses(a);
+	each(m, a, arg);
+	a->n = 0;
+	a->npause = 0;
+}
+
+/* Reads the subscriptions account by account, with their pauses; each()
+ * gets every account with its subscriptions, then forgets them. */
 static void
 read_subscriptions(struct measure *m,
     void (*each)(struct measure *, struct account *, void *), void *arg)
 {
 	struct db_stmt *st = prepare(m, sql_subscriptions);
+	struct follower p = { db_prepare(m->db, sql_pauses), 0 };
 	struct account a = { .n = 0 };
 
+	p.more = db_row(p.st);
 	while (db_row(st)) {
 		const char *id = db_text(st, 0);
 		struct mrr_sub *s;
 
-		if (a.n > 0 && strcmp(id, a.id) != 0) {
-			each(m, &a, arg);
-			a.n = 0;
-		}
+		if (a.n > 0 && strcmp(id, a.id) != 0)
+			end_of_account(m, &a, each, arg);
 		if (a.n == 0) {
 			set_id(&a, id);
 			a.seg = seg_at(m, st, 1);
@@ -830,14 +902,17 @@ read_subscriptions(struct measure *m,
 		a.contract[a.n - 1] = db_null(st, 9) ? NULL :
 		    find_contract(m, db_text(st, 9));
 		sub_amounts(m, st, s, &a.terms[a.n - 1]);
+		read_pauses(&a, s, st, &p);
 	}
 	if (a.n > 0)
-		each(m, &a, arg);
+		end_of_account(m, &a, each, arg);
+	db_finalize(p.st);
 	db_finalize(st);
 	free(a.id);
 	free(a.sub);
 	free(a.terms);
 	free(a.contract);
+	free(a.pause);
 }
 
 static void
@@ -903,28 +978,6 @@ open_ledger(struct measure *m)
 	l->ot_cost = cli_calloc(m->ns * l->nmonth, sizeof(int64_t));
 }
 
-/* A statement in invoice order (its first column) read beside the
- * invoices' scan. */
-struct follower {
-	struct db_stmt *st;
-	int more;
-};
-
-/* Whether the follower's row is of invoice id, once past the rows before
- * it (of no invoice). */
-static int
-follows(struct follower *f, const char *id)
-{
-	while (f->more) {
-		int c = strcmp(db_text(f->st, 0), id);
-
-		if (c >= 0)
-			return c == 0;
-		f->more = db_row(f->st);
-	}
-	return 0;
-}
-
 static void
 invoice_line(struct measure *m, struct book *b, long i, struct db_stmt *st)
 {
@@ -956,7 +1009,7 @@ read_invoices(struct measure *m)
 	lines.more = db_row(lines.st);
 	paid.more = db_row(paid.st);
 	while (db_row(inv)) {
-		const char *id = db_text(inv, 0);
+		const char *id = db_text(inv, 0), *key[] = { id };
 		size_t seg;
 		long i;
 
@@ -965,11 +1018,11 @@ read_invoices(struct measure *m)
 		measuring(m, "invoice", id);
 		seg = seg_at(m, inv, 1);
 		i = ledger_index(m, seg, db_day(inv, 3));
-		for (; follows(&lines, id); lines.more = db_row(lines.st))
+		for (; follows(&lines, key, 1); lines.more = db_row(lines.st))
 			if (i >= 0)
 				invoice_line(m, book_of(m, db_text(inv, 2)), i,
 				    lines.st);
-		for (; follows(&paid, id); paid.more = db_row(paid.st))
+		for (; follows(&paid, key, 1); paid.more = db_row(paid.st))
 			if ((i = ledger_index(m, seg, db_day(paid.st, 1))) >= 0)
 				add(m, &book_of(m, db_text(inv, 2))->reduced[i],
 				    db_int(paid.st, 2));
@@ -1227,15 +1280,20 @@ mrr_figures(struct measure *m, size_t k, size_t s)
 	const struct mrr_sums *r = mrr_sums(m->mrr, k, s);
 	const int64_t *mv = r->move, *cnt = r->count;
 	const int64_t *start, *churned;
-	int64_t v;
+	int64_t v, expansion = mv[MV_EXPANSION];
+	int64_t contraction = mv[MV_CONTRACTION];
 
+	/* a pause is a contraction and a resume an expansion, not churn and
+	 * reactivation: the customer stays (ChartMogul's way) */
+	add(m, &expansion, mv[MV_RESUMED]);
+	add(m, &contraction, mv[MV_PAUSED]);
 	metrics_set(t, k, s, M_MRR, r->end);
 	if (money_mul(r->end, 12, 0, &v) != MONEY_OK)
 		overflowed(m);
 	metrics_set(t, k, s, M_ARR, v);
 	metrics_set(t, k, s, M_NEW_MRR, mv[MV_NEW]);
-	metrics_set(t, k, s, M_EXPANSION_MRR, mv[MV_EXPANSION]);
-	metrics_set(t, k, s, M_CONTRACTION_MRR, mv[MV_CONTRACTION]);
+	metrics_set(t, k, s, M_EXPANSION_MRR, expansion);
+	metrics_set(t, k, s, M_CONTRACTION_MRR, contraction);
 	metrics_set(t, k, s, M_CHURNED_MRR, mv[MV_CHURN]);
 	metrics_set(t, k, s, M_REACTIVATION_MRR, mv[MV_REACTIVATION]);
 	metrics_set(t, k, s, M_PAYING_ACCOUNTS, r->paying_end);
@@ -1244,10 +1302,10 @@ mrr_figures(struct measure *m, size_t k, size_t s)
 	set_ratio(m, k, s, M_LOGO_CHURN_RATE, cnt[MV_CHURN], r->paying_start,
 	    METRICS_RATE_SCALE);
 	set_ratio(m, k, s, M_GROSS_REVENUE_CHURN, (__int128)mv[MV_CHURN] +
-	    mv[MV_CONTRACTION], r->start, METRICS_RATE_SCALE);
+	    contraction, r->start, METRICS_RATE_SCALE);
 	set_ratio(m, k, s, M_NET_REVENUE_CHURN, (__int128)mv[MV_CHURN] +
-	    mv[MV_CONTRACTION] - mv[MV_EXPANSION] - mv[MV_REACTIVATION],
-	    r->start, METRICS_RATE_SCALE);
+	    contraction - expansion - mv[MV_REACTIVATION], r->start,
+	    METRICS_RATE_SCALE);
 	set_ratio(m, k, s, M_GRR, r->cohort_kept, r->cohort_start,
 	    METRICS_RATE_SCALE);
 	set_ratio(m, k, s, M_NRR, r->cohort_end, r->cohort_start,
@@ -1426,7 +1484,8 @@ detail_account(struct measure *m, struct account *a, void *arg)
 		out_decimal(d->out, s->end, exp);
 		out_str(d->out, *mv != '\0' ? mv : NULL);
 		out_decimal(d->out, s->move == MV_CONTRACTION ||
-		    s->move == MV_CHURN ? -s->amount : s->amount, exp);
+		    s->move == MV_CHURN || s->move == MV_PAUSED ? -s->amount :
+		    s->amount, exp);
 		out_end_row(d->out);
 	}
 }

@@ -51,8 +51,9 @@ const struct metric_def metrics_defs[M_COUNT] = {
 	{ "pipeline_velocity", MK_MONEY, "Pipeline velocity (per day)" },
 };
 
-const char *const metrics_movement_names[] = { "", "new", "expansion",
-    "contraction", "churn", "reactivation" };
+const char *const metrics_movement_names[MV_COUNT] = { "", "new",
+    "expansion", "contraction", "churn", "reactivation", "paused",
+    "resumed" };
 
 int
 metrics_find(const char *name)
@@ -67,17 +68,25 @@ metrics_find(const char *name)
 
 enum movement
 metrics_movement(int64_t start, int64_t end, int paid_before,
-    int64_t *amount)
+    int64_t paused_start, int64_t paused_end, int64_t *amount)
 {
 	uint64_t d = end > start ? (uint64_t)end - (uint64_t)start :
 	    (uint64_t)start - (uint64_t)end;
+	int stops = start > 0 && end <= 0, pays = start <= 0 && end > 0;
 
 	*amount = d > INT64_MAX ? -1 : (int64_t)d;
 	if (start == end)
 		return MV_NONE;
-	if (start <= 0 && end > 0)
+	if (end < start && (paused_end > paused_start ||
+	    (stops && paused_end > 0)))
+		return MV_PAUSED;
+	/* an account that never paid is new, whatever it was paused for */
+	if (end > start && (!pays || paid_before) &&
+	    (paused_end < paused_start || (pays && paused_start > 0)))
+		return MV_RESUMED;
+	if (pays)
 		return paid_before ? MV_REACTIVATION : MV_NEW;
-	if (start > 0 && end <= 0)
+	if (stops)
 		return MV_CHURN;
 	return end > start ? MV_EXPANSION : MV_CONTRACTION;
 }

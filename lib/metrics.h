@@ -58,24 +58,33 @@ int metrics_find(const char *name);
 
 /* ---- the arithmetic of the definitions ---- */
 
-/* The kinds of an account's MRR movement from one period to the next. */
+/* The kinds of an account's MRR movement from one period to the next.
+ * MV_PAUSED and MV_RESUMED are a contraction and an expansion made by a
+ * pause: a paused account has not churned (see metrics_movement()). */
 enum movement {
 	MV_NONE, MV_NEW, MV_EXPANSION, MV_CONTRACTION, MV_CHURN,
-	MV_REACTIVATION
+	MV_REACTIVATION, MV_PAUSED, MV_RESUMED, MV_COUNT
 };
 
 /* The movement names of --detail mrr, indexed by enum movement ("" for
  * none). */
-extern const char *const metrics_movement_names[];
+extern const char *const metrics_movement_names[MV_COUNT];
 
 /*
  * An account's movement from MRR start to MRR end, with its amount (>= 0)
- * such that start + new + expansion + reactivation - contraction - churn
- * = end exactly.  An account pays when its MRR is above 0; paid_before
- * tells whether it paid at some earlier month end (reactivation, not
- * new).
+ * such that start + new + expansion + reactivation + resumed -
+ * contraction - churn - paused = end exactly.  An account pays when its
+ * MRR is above 0; paid_before tells whether it paid at some earlier month
+ * end (reactivation, not new).  paused_start and paused_end are the
+ * account's subscriptions paused on the two days: MRR that goes down
+ * with more of them paused, or to 0 with one paused, is paused (not
+ * churn); MRR that comes back up with fewer paused, or from 0 of an
+ * account that paid before and had one paused, is resumed (not
+ * reactivation).  ChartMogul's way: a pause is a move to a free plan by
+ * a customer who stays.
  */
 enum movement metrics_movement(int64_t start, int64_t end, int paid_before,
+    int64_t paused_start, int64_t paused_end,
     int64_t *amount);	/* |end - start|, or -1 past 64 bits */
 
 /* num / den x 10^scale, rounded once; -1 when den is 0 (undefined) or

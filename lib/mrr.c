@@ -5,7 +5,10 @@
  * first period (its start, and the trailing months of churn behind LTV)
  * to the last: a subscription adds its amount to a run of consecutive
  * month ends, so each goes into an array of differences once and one
- * pass sums them up, whatever the number of months.
+ * pass sums them up, whatever the number of months.  A pause takes the
+ * subscription's amounts off the run of month ends it covers, the same
+ * way, and counts it paused there: a pause is not churn, and the
+ * movements tell the two apart by that count.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +30,7 @@ struct mrr {
 	struct mrr_sums *sums;	/* [period][segment] */
 	int64_t *tstart, *tchurn;	/* [segment][month of the series] */
 	int64_t *mrr, *cost, *seats;	/* per month end, one account */
+	int64_t *paused;		/* its subscriptions paused there */
 	int overflow;
 };
 
@@ -51,6 +55,7 @@ mrr_new(int32_t first, size_t n, int months, int trail, size_t nsegment)
 	m->mrr = cli_calloc(m->nsnap + 1, sizeof(int64_t));
 	m->cost = cli_calloc(m->nsnap + 1, sizeof(int64_t));
 	m->seats = cli_calloc(m->nsnap + 1, sizeof(int64_t));
+	m->paused = cli_calloc(m->nsnap + 1, sizeof(int64_t));
 	return m;
 }
 
@@ -65,6 +70,7 @@ mrr_free(struct mrr *m)
 	free(m->mrr);
 	free(m->cost);
 	free(m->seats);
+	free(m->paused);
 	free(m);
 }
 
@@ -74,14 +80,25 @@ mrr_period_last(const struct mrr *m, size_t k)
 	return date_month_start(m->first + (int32_t)(k + 1) * m->months) - 1;
 }
 
+int
+mrr_active(const struct mrr_sub *s, int32_t day)
+{
+	if (day < s->start || (s->end != DATE_NONE && day >= s->end))
+		return 0;
+	for (size_t i = 0; i < s->npause; i++)
+		if (s->pause[i].start <= day && (s->pause[i].end == DATE_NONE ||
+		    day < s->pause[i].end))
+			return 0;
+	return 1;
+}
+
 int64_t
 mrr_at(const struct mrr_sub *sub, size_t nsub, int32_t day)
 {
 	__int128 sum = 0;	/* 2^64 subscriptions of 2^63 would not fit */
 
 	for (size_t i = 0; i < nsub; i++)
-		if (sub[i].start <= day && (sub[i].end == DATE_NONE ||
-		    day < sub[i].end))
+		if (mrr_active(&sub[i], day))
 			sum += sub[i].mrr;
 	return sum > INT64_MAX ? INT64_MAX : sum < INT64_MIN ? INT64_MIN :
 	    (int64_t)sum;
@@ -95,25 +112,41 @@ by_day(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* The last day of the month of day. */
+static int32_t
+month_end_of(int32_t day)
+{
+	return date_month_end(date_month_of(day)) - 1;
+}
+
 /*
  * The account's MRR can only become positive on the first month end of a
- * subscription with a positive amount, or on the first after one with a
- * negative amount has ended; those days are tried in order.
+ * subscription with a positive amount or of its resuming, or on the
+ * first after one with a negative amount has ended or been paused; those
+ * days are tried in order.
  */
 int32_t
 mrr_first_paying(const struct mrr_sub *sub, size_t nsub)
 {
-	int32_t *day = cli_calloc(2 * nsub, sizeof(*day)), found = DATE_NONE;
-	size_t n = 0;
+	size_t n = 0, cap = nsub;
+	int32_t *day, found = DATE_NONE;
 
+	for (size_t i = 0; i < nsub; i++)
+		cap += sub[i].npause;
+	day = cli_calloc(cap, sizeof(*day));
 	for (size_t i = 0; i < nsub; i++) {
-		int32_t d = date_month_end(date_month_of(sub[i].start)) - 1;
+		const struct mrr_sub *s = &sub[i];
+		int32_t d = month_end_of(s->start);
 
-		if (sub[i].mrr > 0 && (sub[i].end == DATE_NONE ||
-		    d < sub[i].end))
+		if (s->mrr > 0 && (s->end == DATE_NONE || d < s->end))
 			day[n++] = d;
-		if (sub[i].mrr < 0 && sub[i].end != DATE_NONE)
-			day[n++] = date_month_end(date_month_of(sub[i].end)) - 1;
+		if (s->mrr < 0 && s->end != DATE_NONE)
+			day[n++] = month_end_of(s->end);
+		for (size_t j = 0; j < s->npause; j++)
+			if (s->mrr > 0 && s->pause[j].end != DATE_NONE)
+				day[n++] = month_end_of(s->pause[j].end);
+			else if (s->mrr < 0)
+				day[n++] = month_end_of(s->pause[j].start);
 	}
 	qsort(day, n, sizeof(*day), by_day);
 	for (size_t i = 0; i < n && found == DATE_NONE; i++)
@@ -137,42 +170,92 @@ mrr_overflowed(const struct mrr *m)
 	return m->overflow;
 }
 
-/* The account's MRR, cost and seats at every month end kept. */
+/*
+ * The month ends kept that are in [from, to) (to DATE_NONE: open), as the
+ * indices first..last; 0 when there are none.  A month's end is in when
+ * the month is from's or later and before to's (whose end is not before
+ * to).
+ */
+static int
+span(const struct mrr *m, int32_t from, int32_t to, int64_t *first,
+    int64_t *last)
+{
+	int64_t n = (int64_t)m->nsnap;
+
+	*first = date_month_of(from) - m->snap0;
+	*last = to == DATE_NONE ? n - 1 : date_month_of(to) - 1 - m->snap0;
+	if (*first < 0)
+		*first = 0;
+	if (*last > n - 1)
+		*last = n - 1;
+	return *first <= *last;
+}
+
+/* v at the month ends first..last, as differences. */
+static void
+put(struct mrr *m, int64_t *diff, int64_t first, int64_t last, int64_t v)
+{
+	add(m, &diff[first], v);
+	add(m, &diff[last + 1], -v);
+}
+
+/* A subscription's amounts at the month ends first..last, or taken off
+ * them (a pause). */
+static void
+put_sub(struct mrr *m, const struct mrr_sub *s, int64_t first, int64_t last,
+    int off)
+{
+	put(m, m->mrr, first, last, off ? -s->mrr : s->mrr);
+	put(m, m->cost, first, last, off ? -s->cost : s->cost);
+	put(m, m->seats, first, last, off ? -s->seats : s->seats);
+}
+
+/* Its pauses, within the month ends first..last it is active at. */
+static void
+put_pauses(struct mrr *m, const struct mrr_sub *s, int64_t first,
+    int64_t last)
+{
+	for (size_t j = 0; j < s->npause; j++) {
+		int64_t pf, pl;
+
+		if (!span(m, s->pause[j].start, s->pause[j].end, &pf, &pl))
+			continue;
+		if (pf < first)
+			pf = first;
+		if (pl > last)
+			pl = last;
+		if (pf > pl)
+			continue;
+		put_sub(m, s, pf, pl, 1);
+		put(m, m->paused, pf, pl, 1);
+	}
+}
+
+/* The account's MRR, cost, seats and paused subscriptions at every month
+ * end kept. */
 static void
 month_ends(struct mrr *m, const struct mrr_sub *sub, size_t nsub)
 {
+	int64_t *series[] = { m->mrr, m->cost, m->seats, m->paused };
 	size_t n = m->nsnap;
-	int64_t a = 0, c = 0, s = 0;
 
-	memset(m->mrr, 0, (n + 1) * sizeof(int64_t));
-	memset(m->cost, 0, (n + 1) * sizeof(int64_t));
-	memset(m->seats, 0, (n + 1) * sizeof(int64_t));
+	for (size_t k = 0; k < 4; k++)
+		memset(series[k], 0, (n + 1) * sizeof(int64_t));
 	for (size_t i = 0; i < nsub; i++) {
-		/* active at the ends of months first..last */
-		int64_t first = date_month_of(sub[i].start) - m->snap0;
-		int64_t last = sub[i].end == DATE_NONE ? (int64_t)n - 1 :
-		    date_month_of(sub[i].end) - 1 - m->snap0;
+		int64_t first, last;
 
-		if (first < 0)
-			first = 0;
-		if (last > (int64_t)n - 1)
-			last = (int64_t)n - 1;
-		if (first > last)
+		if (!span(m, sub[i].start, sub[i].end, &first, &last))
 			continue;
-		add(m, &m->mrr[first], sub[i].mrr);
-		add(m, &m->mrr[last + 1], -sub[i].mrr);
-		add(m, &m->cost[first], sub[i].cost);
-		add(m, &m->cost[last + 1], -sub[i].cost);
-		add(m, &m->seats[first], sub[i].seats);
-		add(m, &m->seats[last + 1], -sub[i].seats);
+		put_sub(m, &sub[i], first, last, 0);
+		put_pauses(m, &sub[i], first, last);
 	}
-	for (size_t i = 0; i < n; i++) {
-		add(m, &a, m->mrr[i]);
-		add(m, &c, m->cost[i]);
-		add(m, &s, m->seats[i]);
-		m->mrr[i] = a;
-		m->cost[i] = c;
-		m->seats[i] = s;
+	for (size_t k = 0; k < 4; k++) {
+		int64_t sum = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			add(m, &sum, series[k][i]);
+			series[k][i] = sum;
+		}
 	}
 }
 
@@ -192,7 +275,7 @@ mrr_add(struct mrr *m, size_t segment, const struct mrr_sub *sub,
 		int64_t s = m->mrr[i0], e = m->mrr[i1], amount;
 		enum movement mv = metrics_movement(s, e, paid != DATE_NONE &&
 		    paid < date_month_start(m->first + (int32_t)k *
-		    m->months) - 1, &amount);
+		    m->months) - 1, m->paused[i0], m->paused[i1], &amount);
 
 		if (amount < 0)
 			m->overflow = 1;	/* a move past 64 bits */
@@ -219,10 +302,11 @@ mrr_add(struct mrr *m, size_t segment, const struct mrr_sub *sub,
 	}
 	for (size_t i = 0; i < m->ntrail; i++) {
 		size_t j = (size_t)(m->trail0 + (int32_t)i - 1 - m->snap0);
-		int64_t s = m->mrr[j], e = m->mrr[j + 1];
+		int64_t s = m->mrr[j], e = m->mrr[j + 1], amount;
 
 		ts[i] += s > 0;
-		tc[i] += s > 0 && e <= 0;
+		tc[i] += metrics_movement(s, e, 1, m->paused[j],
+		    m->paused[j + 1], &amount) == MV_CHURN;
 	}
 }
 

@@ -6,12 +6,14 @@
  * An account is given whole, as its subscriptions with their monthly
  * amounts already in the report currency; nothing is read from the
  * database here.  A subscription is active on day d when start <= d <
- * end.  MRR on a day is the sum of the active subscriptions' amounts;
+ * end and d is in none of its pauses (DESIGN.md: no MRR while paused).
+ * MRR on a day is the sum of the active subscriptions' amounts;
  * the MRR of a period is that of its last day, and its start that of the
  * day before its first.
  *
  * mrr_new() returns sums the caller releases with mrr_free(); the sums
- * and series it hands out belong to it.
+ * and series it hands out belong to it.  The subscriptions and their
+ * pauses belong to the caller, and are not kept past the call given them.
  */
 #ifndef REVOPS_MRR_H
 #define REVOPS_MRR_H
@@ -21,18 +23,26 @@
 
 #include "metrics.h"
 
+/* Days [start, end) within the subscription's; end DATE_NONE: until
+ * resumed. */
+struct mrr_pause {
+	int32_t start, end;
+};
+
 struct mrr_sub {
 	int32_t start, end;	/* end DATE_NONE: open-ended */
 	int64_t mrr;		/* per month, minor units, rounded */
 	int64_t cost;		/* per month, the same units */
 	int64_t seats;		/* licensed seats x 10^6 (per-seat products) */
+	const struct mrr_pause *pause;	/* npause, in order, apart */
+	size_t npause;
 };
 
 /* The sums of one period and segment over its accounts. */
 struct mrr_sums {
 	int64_t start, end;		/* MRR */
-	int64_t move[MV_REACTIVATION + 1];	/* amounts by movement */
-	int64_t count[MV_REACTIVATION + 1];	/* accounts by movement */
+	int64_t move[MV_COUNT];		/* amounts by movement */
+	int64_t count[MV_COUNT];	/* accounts by movement */
 	int64_t paying_start, paying_end;	/* accounts */
 	int64_t cohort_start, cohort_kept, cohort_end;	/* GRR, NRR */
 	int64_t cost_end, seats_end;
@@ -73,9 +83,14 @@ int mrr_overflowed(const struct mrr *m);
 
 /* The monthly logo churn of the trail months ending with period k's last
  * month: accounts paying at each month's start and those of them that
- * churned in it (trail entries each, the latest month last). */
+ * churned in it (trail entries each, the latest month last); one whose
+ * MRR went to 0 with a pause has not churned. */
 void mrr_trail(const struct mrr *m, size_t period, size_t segment,
     const int64_t **start, const int64_t **churned);
+
+/* Whether the subscription is active on a day: in its days, and not
+ * paused. */
+int mrr_active(const struct mrr_sub *s, int32_t day);
 
 /* MRR on a day (held at the int64 range: it answers whether an account
  * pays; the figures come from the checked sums), and the first month end

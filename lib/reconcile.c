@@ -68,11 +68,16 @@ static const char sql_beyond_total[] =
 static const char sql_subscription_months[] =
     "SELECT min(start_date) FROM subscriptions";
 /* The subscriptions active on ?1, found by their dates rather than by
- * the month-end sums of mrr.c, which they check. */
+ * the month-end sums of mrr.c, which they check: in their days and not
+ * paused (no MRR while paused). */
 static const char sql_active[] =
-    "SELECT quantity_micro, unit_price_micro, discount_pct_micro, "
-    "billing_period, currency, start_date FROM subscriptions "
-    "WHERE start_date <= ?1 AND (end_date IS NULL OR end_date > ?1)";
+    "SELECT s.quantity_micro, s.unit_price_micro, s.discount_pct_micro, "
+    "s.billing_period, s.currency, s.start_date FROM subscriptions s "
+    "WHERE s.start_date <= ?1 AND (s.end_date IS NULL OR s.end_date > ?1) "
+    "AND NOT EXISTS (SELECT 1 FROM pauses p "
+    "WHERE p.account_id = s.account_id "
+    "AND p.subscription_id = s.subscription_id AND p.start_date <= ?1 "
+    "AND (p.end_date IS NULL OR p.end_date > ?1))";
 
 /* ---- one check ---------------------------------------------------------------- */
 

@@ -37,33 +37,75 @@ START_TEST(movement)
 {
 	int64_t a;
 
-	ck_assert_int_eq(metrics_movement(0, 10000, 0, &a), MV_NEW);
+	ck_assert_int_eq(metrics_movement(0, 10000, 0, 0, 0, &a), MV_NEW);
 	ck_assert_int_eq(a, 10000);
-	ck_assert_int_eq(metrics_movement(0, 10000, 1, &a), MV_REACTIVATION);
+	ck_assert_int_eq(metrics_movement(0, 10000, 1, 0, 0, &a),
+	    MV_REACTIVATION);
 	ck_assert_int_eq(a, 10000);
-	ck_assert_int_eq(metrics_movement(10000, 15000, 1, &a), MV_EXPANSION);
+	ck_assert_int_eq(metrics_movement(10000, 15000, 1, 0, 0, &a),
+	    MV_EXPANSION);
 	ck_assert_int_eq(a, 5000);
-	ck_assert_int_eq(metrics_movement(15000, 10000, 1, &a),
+	ck_assert_int_eq(metrics_movement(15000, 10000, 1, 0, 0, &a),
 	    MV_CONTRACTION);
 	ck_assert_int_eq(a, 5000);
-	ck_assert_int_eq(metrics_movement(10000, 0, 1, &a), MV_CHURN);
+	ck_assert_int_eq(metrics_movement(10000, 0, 1, 0, 0, &a), MV_CHURN);
 	ck_assert_int_eq(a, 10000);
-	ck_assert_int_eq(metrics_movement(10000, 10000, 1, &a), MV_NONE);
+	ck_assert_int_eq(metrics_movement(10000, 10000, 1, 0, 0, &a),
+	    MV_NONE);
 	ck_assert_int_eq(a, 0);
 	/* a credit subscription below zero: -20.00 to 30.00 is new 50.00,
 	 * so that start + new = end still */
-	ck_assert_int_eq(metrics_movement(-2000, 3000, 0, &a), MV_NEW);
+	ck_assert_int_eq(metrics_movement(-2000, 3000, 0, 0, 0, &a), MV_NEW);
 	ck_assert_int_eq(a, 5000);
-	ck_assert_int_eq(metrics_movement(3000, -2000, 0, &a), MV_CHURN);
+	ck_assert_int_eq(metrics_movement(3000, -2000, 0, 0, 0, &a),
+	    MV_CHURN);
 	ck_assert_int_eq(a, 5000);
 	/* the widest moves: 2^63 - 1 fits, 2^63 and 2^64 - 1 do not */
-	ck_assert_int_eq(metrics_movement(0, INT64_MAX, 0, &a), MV_NEW);
+	ck_assert_int_eq(metrics_movement(0, INT64_MAX, 0, 0, 0, &a), MV_NEW);
 	ck_assert_int_eq(a, INT64_MAX);
-	ck_assert_int_eq(metrics_movement(-1, INT64_MAX, 0, &a), MV_NEW);
+	ck_assert_int_eq(metrics_movement(-1, INT64_MAX, 0, 0, 0, &a),
+	    MV_NEW);
 	ck_assert_int_eq(a, -1);
-	ck_assert_int_eq(metrics_movement(INT64_MAX, INT64_MIN, 0, &a),
+	ck_assert_int_eq(metrics_movement(INT64_MAX, INT64_MIN, 0, 0, 0, &a),
 	    MV_CHURN);
 	ck_assert_int_eq(a, -1);
+}
+END_TEST
+
+/* The movements of a pause: paused and resumed, never churn, new or
+ * reactivation, but for an account that never paid. */
+START_TEST(movement_paused)
+{
+	int64_t a;
+
+	/* 100.00 to 0 with its one subscription paused: not churn */
+	ck_assert_int_eq(metrics_movement(10000, 0, 1, 0, 1, &a), MV_PAUSED);
+	ck_assert_int_eq(a, 10000);
+	/* back from 0 with that pause over: not reactivation */
+	ck_assert_int_eq(metrics_movement(0, 10000, 1, 1, 0, &a), MV_RESUMED);
+	ck_assert_int_eq(a, 10000);
+	/* 150.00 to 100.00 with one more paused: a pause, not a contraction */
+	ck_assert_int_eq(metrics_movement(15000, 10000, 1, 0, 1, &a),
+	    MV_PAUSED);
+	ck_assert_int_eq(a, 5000);
+	/* and back, with one fewer */
+	ck_assert_int_eq(metrics_movement(10000, 15000, 1, 1, 0, &a),
+	    MV_RESUMED);
+	/* the same number paused on both days: the change is another's */
+	ck_assert_int_eq(metrics_movement(15000, 10000, 1, 1, 1, &a),
+	    MV_CONTRACTION);
+	ck_assert_int_eq(metrics_movement(10000, 15000, 1, 1, 1, &a),
+	    MV_EXPANSION);
+	/* an account that goes to 0 while one is paused has not churned,
+	 * even when the pause began before */
+	ck_assert_int_eq(metrics_movement(5000, 0, 1, 1, 1, &a), MV_PAUSED);
+	/* a subscription paused before its first month end: new when it
+	 * pays for the first time */
+	ck_assert_int_eq(metrics_movement(0, 10000, 0, 1, 0, &a), MV_NEW);
+	/* from 0 with one paused at the start, another new: resumed */
+	ck_assert_int_eq(metrics_movement(0, 5000, 1, 1, 1, &a), MV_RESUMED);
+	ck_assert_str_eq(metrics_movement_names[MV_PAUSED], "paused");
+	ck_assert_str_eq(metrics_movement_names[MV_RESUMED], "resumed");
 }
 END_TEST
 
@@ -249,7 +291,7 @@ END_TEST
  * 5, 17, 26 and 27 (monthly amounts, end dates exclusive), and the
  * figures of June, July and August 2019.
  */
-#define SUB(s, e, amount) { D(s), D(e), (amount) * 100, 0, 0 }
+#define SUB(s, e, amount) { D(s), D(e), (amount) * 100, 0, 0, NULL, 0 }
 
 START_TEST(dbt_playbook)
 {
@@ -344,6 +386,154 @@ START_TEST(quarters)
 }
 END_TEST
 
+/*
+ * A subscription of 100.00 a month from January, paused from 2026-03-10
+ * up to 2026-05-15.  Month ends: January 31 and February 28 before the
+ * pause (100.00), March 31 and April 30 inside it (0), May 31 after it
+ * (100.00).  March: 100.00 to 0, one paused at its end and none at its
+ * start: paused 100.00, no churn.  May: 0 to 100.00, one paused at its
+ * start and none at its end, the account paid before: resumed 100.00,
+ * neither reactivation nor new.
+ */
+START_TEST(paused_months)
+{
+	struct mrr_pause p[] = { { D("2026-03-10"), D("2026-05-15") } };
+	struct mrr_sub a[] = { { D("2026-01-01"), DATE_NONE, 10000, 0, 0, p,
+	    1 } };
+	static const int64_t mrr[] = { 10000, 10000, 0, 0, 10000, 10000 };
+	static const enum movement mv[] = { MV_NEW, MV_NONE, MV_PAUSED,
+	    MV_NONE, MV_RESUMED, MV_NONE };
+	struct mrr *m = mrr_new(M("2026-01"), 6, 1, 6, 1);
+	struct mrr_step steps[6];
+
+	mrr_add(m, 0, a, 1, steps);
+	for (size_t k = 0; k < 6; k++) {
+		const struct mrr_sums *s = mrr_sums(m, k, 0);
+
+		ck_assert_int_eq(steps[k].end, mrr[k]);
+		ck_assert_int_eq(steps[k].move, mv[k]);
+		ck_assert_int_eq(s->count[MV_CHURN], 0);
+		ck_assert_int_eq(s->count[MV_REACTIVATION], 0);
+		ck_assert_int_eq(s->paying_end, mrr[k] > 0);
+	}
+	ck_assert_int_eq(steps[2].amount, 10000);
+	ck_assert_int_eq(mrr_sums(m, 2, 0)->move[MV_PAUSED], 10000);
+	ck_assert_int_eq(steps[4].amount, 10000);
+	ck_assert_int_eq(mrr_sums(m, 4, 0)->move[MV_RESUMED], 10000);
+	ck_assert_int_eq(mrr_sums(m, 0, 0)->count[MV_NEW], 1);
+	ck_assert_int_eq(mrr_sums(m, 4, 0)->count[MV_NEW], 0);
+	/* on the days themselves: paused from the 10th, back on the 15th */
+	ck_assert_int_eq(mrr_at(a, 1, D("2026-03-09")), 10000);
+	ck_assert_int_eq(mrr_at(a, 1, D("2026-03-10")), 0);
+	ck_assert_int_eq(mrr_at(a, 1, D("2026-05-14")), 0);
+	ck_assert_int_eq(mrr_at(a, 1, D("2026-05-15")), 10000);
+	/* June's trailing months January..June: paying at the start of
+	 * February (January 31), March (February 28) and June (May 31); the
+	 * March pause is no churn */
+	{
+		const int64_t *start, *churned;
+
+		mrr_trail(m, 5, 0, &start, &churned);
+		for (size_t i = 0; i < 6; i++)
+			ck_assert_int_eq(churned[i], 0);
+		ck_assert_int_eq(start[0], 0);	/* January */
+		ck_assert_int_eq(start[1], 1);	/* February */
+		ck_assert_int_eq(start[2], 1);	/* March */
+		ck_assert_int_eq(start[3], 0);	/* April: paused */
+		ck_assert_int_eq(start[4], 0);	/* May: paused */
+		ck_assert_int_eq(start[5], 1);	/* June */
+	}
+	mrr_free(m);
+}
+END_TEST
+
+/*
+ * Two subscriptions, 100.00 and 50.00 a month from January; the 50.00
+ * one paused from 2026-03-01 up to 2026-04-01.  March 31: 100.00 (150.00
+ * less the paused 50.00), one paused, none at February 28: paused 50.00,
+ * which the metrics count as contraction; the account pays on, it has
+ * not churned.  April 30: 150.00 again, resumed 50.00.
+ */
+START_TEST(paused_one_of_two)
+{
+	struct mrr_pause p[] = { { D("2026-03-01"), D("2026-04-01") } };
+	struct mrr_sub a[] = {
+		{ D("2026-01-01"), DATE_NONE, 10000, 0, 0, NULL, 0 },
+		{ D("2026-01-01"), DATE_NONE, 5000, 0, 0, p, 1 } };
+	struct mrr *m = mrr_new(M("2026-03"), 2, 1, 6, 1);
+	struct mrr_step steps[2];
+	const struct mrr_sums *mar = mrr_sums(m, 0, 0);
+
+	mrr_add(m, 0, a, 2, steps);
+	ck_assert_int_eq(steps[0].start, 15000);
+	ck_assert_int_eq(steps[0].end, 10000);
+	ck_assert_int_eq(steps[0].move, MV_PAUSED);
+	ck_assert_int_eq(steps[0].amount, 5000);
+	ck_assert_int_eq(mar->move[MV_PAUSED], 5000);
+	ck_assert_int_eq(mar->move[MV_CONTRACTION], 0);
+	ck_assert_int_eq(mar->count[MV_CHURN], 0);
+	ck_assert_int_eq(mar->paying_end, 1);
+	/* GRR as defined: kept 100.00 of 150.00 */
+	ck_assert_int_eq(mar->cohort_kept, 10000);
+	ck_assert_int_eq(mar->cohort_start, 15000);
+	ck_assert_int_eq(steps[1].move, MV_RESUMED);
+	ck_assert_int_eq(steps[1].amount, 5000);
+	ck_assert_int_eq(steps[1].end, 15000);
+	mrr_free(m);
+}
+END_TEST
+
+/* A pause from 2026-02-20 not resumed: 0 at every month end from
+ * February's to the last; no churn in any month of the trail. */
+START_TEST(paused_open)
+{
+	struct mrr_pause p[] = { { D("2026-02-20"), DATE_NONE } };
+	struct mrr_sub a[] = { { D("2026-01-01"), DATE_NONE, 10000, 0, 0, p,
+	    1 } };
+	struct mrr *m = mrr_new(M("2026-01"), 6, 1, 6, 1);
+	struct mrr_step steps[6];
+	const int64_t *start, *churned;
+
+	mrr_add(m, 0, a, 1, steps);
+	ck_assert_int_eq(steps[0].end, 10000);
+	ck_assert_int_eq(steps[1].move, MV_PAUSED);
+	for (size_t k = 1; k < 6; k++)
+		ck_assert_int_eq(steps[k].end, 0);
+	for (size_t k = 2; k < 6; k++)
+		ck_assert_int_eq(steps[k].move, MV_NONE);
+	ck_assert_int_eq(mrr_at(a, 1, D("2027-12-31")), 0);
+	mrr_trail(m, 5, 0, &start, &churned);
+	ck_assert_int_eq(start[1], 1);	/* February: paying on January 31 */
+	for (size_t i = 0; i < 6; i++)
+		ck_assert_int_eq(churned[i], 0);
+	mrr_free(m);
+}
+END_TEST
+
+/* Paying first at a month end after a pause: a subscription paused from
+ * its third day to 2026-04-02 first pays on April 30, and that is new;
+ * a credit of -100.00 paused in March lets a 100.00 one pay on March
+ * 31. */
+START_TEST(first_paying_paused)
+{
+	struct mrr_pause p[] = { { D("2026-01-03"), D("2026-04-02") } };
+	struct mrr_pause q[] = { { D("2026-03-01"), D("2026-04-01") } };
+	struct mrr_sub a[] = { { D("2026-01-01"), DATE_NONE, 10000, 0, 0, p,
+	    1 } };
+	struct mrr_sub b[] = {
+		{ D("2026-01-01"), DATE_NONE, 10000, 0, 0, NULL, 0 },
+		{ D("2026-01-01"), D("2026-06-01"), -10000, 0, 0, q, 1 } };
+	struct mrr *m = mrr_new(M("2026-04"), 1, 1, 6, 1);
+	struct mrr_step step;
+
+	ck_assert_int_eq(mrr_first_paying(a, 1), D("2026-04-30"));
+	mrr_add(m, 0, a, 1, &step);
+	ck_assert_int_eq(step.move, MV_NEW);
+	ck_assert_int_eq(mrr_first_paying(b, 2), D("2026-03-31"));
+	mrr_free(m);
+}
+END_TEST
+
 /* Paying means at a month end: a subscription inside one month never
  * pays, so the account that comes later is new. */
 START_TEST(first_paying)
@@ -383,6 +573,7 @@ metrics_suite(void)
 	TCase *tc = tcase_create("definitions");
 
 	tcase_add_test(tc, movement);
+	tcase_add_test(tc, movement_paused);
 	tcase_add_test(tc, ratio);
 	tcase_add_test(tc, ltv);
 	tcase_add_test(tc, ltv_large);
@@ -394,6 +585,10 @@ metrics_suite(void)
 	tcase_add_test(tc, quarters);
 	tcase_add_test(tc, first_paying);
 	tcase_add_test(tc, first_paying_negative);
+	tcase_add_test(tc, paused_months);
+	tcase_add_test(tc, paused_one_of_two);
+	tcase_add_test(tc, paused_open);
+	tcase_add_test(tc, first_paying_paused);
 	suite_add_tcase(s, tc);
 	return s;
 }
