@@ -81,7 +81,8 @@ extern const char *const metrics_movement_names[MV_COUNT];
  * churn); MRR that comes back up with fewer paused, or from 0 of an
  * account that paid before and had one paused, is resumed (not
  * reactivation).  ChartMogul's way: a pause is a move to a free plan by
- * a customer who stays.
+ * a customer who stays active (its "Free Customer Handling" default,
+ * https://help.chartmogul.com/hc/en-us/articles/360015688860).
  */
 enum movement metrics_movement(int64_t start, int64_t end, int paid_before,
     int64_t paused_start, int64_t paused_end,
