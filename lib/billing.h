@@ -95,6 +95,10 @@ int32_t billing_charged_to(const struct billing_charged *c);
  * does not fit. */
 int billing_charged_billed(const struct billing_charged *c, int32_t from,
     int32_t to, int64_t *sum);
+/* The first run of days of [from, to) that no piece bills, [*a, *b);
+ * 0 when every day is billed. */
+int billing_charged_gap(const struct billing_charged *c, int32_t from,
+    int32_t to, int32_t *a, int32_t *b);
 /* The days [from, to) taken back from every piece. */
 void billing_charged_take_back(struct billing_charged *c, int32_t from,
     int32_t to);
