@@ -419,6 +419,28 @@ static const char sql_ends_forget[] =
 static const char sql_accounts_keep[] =
     "INSERT INTO run_accounts (key) VALUES (?1) ON CONFLICT DO NOTHING";
 
+/* pause and resume: the subscription; a pause of its that overlaps days
+ * [?3, ?4) (?4 NULL: with no end); the pause that holds the day before
+ * ?3; a pause written. */
+static const char sql_pause_sub[] =
+    "SELECT account_id, start_date, end_date FROM subscriptions "
+    "WHERE subscription_id = ?1";
+static const char sql_pause_overlap[] =
+    "SELECT start_date, end_date FROM pauses WHERE account_id = ?1 "
+    "AND subscription_id = ?2 AND (?4 IS NULL OR start_date < ?4) "
+    "AND (end_date IS NULL OR end_date > ?3) ORDER BY start_date LIMIT 1";
+static const char sql_pause_held[] =
+    "SELECT start_date, end_date FROM pauses WHERE account_id = ?1 "
+    "AND subscription_id = ?2 AND start_date < ?3 "
+    "AND (end_date IS NULL OR end_date >= ?3) "
+    "ORDER BY start_date DESC LIMIT 1";
+static const char sql_pause_add[] =
+    "INSERT INTO pauses (subscription_id, account_id, start_date, "
+    "end_date) VALUES (?1, ?2, ?3, ?4)";
+static const char sql_pause_end[] =
+    "UPDATE pauses SET end_date = ?4 WHERE account_id = ?1 "
+    "AND subscription_id = ?2 AND start_date = ?3";
+
 /* ---- the lines of one account ----------------------------------------------- */
 
 enum source { SRC_SUB, SRC_CHANGE, SRC_CREDIT, SRC_ONE_TIME, SRC_USAGE };
@@ -3274,4 +3296,147 @@ billing_watch_where(struct billing_watch *w, const char *where)
 	snprintf(sql, size, sql_watch_where, where);
 	db_exec(w->db, sql);
 	free(sql);
+}
+
+/* ---- pause and resume ------------------------------------------------------------- */
+
+static void
+bind_day_or_null(struct db_stmt *st, int i, int32_t day)
+{
+	if (day == DATE_NONE)
+		db_bind_null(st, i);
+	else
+		db_bind_day(st, i, day);
+}
+
+/* The pause's row, as the entity's columns. */
+static void
+put_pause(const struct billing_opts *o, const char *sub, const char *account,
+    int32_t start, int32_t end)
+{
+	static const char *const names[] = { "subscription_id", "account_id",
+	    "start_date", "end_date" };
+	struct out *out = out_new(stdout, o->out, names, 4);
+	char d[DATE_FMT_MAX];
+
+	out_str(out, sub);
+	out_str(out, account);
+	date_format(d, start);
+	out_str(out, d);
+	if (end != DATE_NONE)
+		date_format(d, end);
+	out_str(out, end != DATE_NONE ? d : NULL);
+	out_end_row(out);
+	out_close(out);
+}
+
+/* The account of subscription sub into account (ENTITY_ID_MAX + 1), and
+ * its days; 0, or -1 told when there is none. */
+static int
+pause_sub(struct db *db, const char *verb, const char *sub, char *account,
+    int32_t *start, int32_t *end)
+{
+	struct db_stmt *st = db_prepare(db, sql_pause_sub);
+	int found;
+
+	db_bind_text(st, 1, sub);
+	if ((found = db_row(st)) != 0) {
+		snprintf(account, ENTITY_ID_MAX + 1, "%s", db_text(st, 0));
+		*start = db_day(st, 1);
+		*end = db_day(st, 2);
+	}
+	db_finalize(st);
+	if (!found)
+		cli_data_error(NULL, 0, NULL, "%s: subscription '%s' is not in "
+		    "subscriptions", verb, sub);
+	return found ? 0 : -1;
+}
+
+int
+billing_pause(struct db *db, const char *sub, int32_t from, int32_t to,
+    const struct billing_opts *o)
+{
+	struct db_changes ch = { .n = 0 };
+	char account[ENTITY_ID_MAX + 1], f[DATE_FMT_MAX], a[DATE_FMT_MAX];
+	char z[DATE_FMT_MAX] = "";
+	struct db_stmt *st;
+	int32_t start, end;
+
+	db_begin(db);
+	if (pause_sub(db, "pause", sub, account, &start, &end) != 0)
+		return db_finish(db, "pause", o->arguments, &ch);
+	if (from < start || (end != DATE_NONE && from >= end)) {
+		date_format(f, from);
+		date_format(a, start);
+		if (end != DATE_NONE)
+			date_format(z, end);
+		cli_data_error(NULL, 0, NULL, "pause: --from %s is not a day of "
+		    "subscription '%s', which runs from %s%s%s", f, sub, a,
+		    end != DATE_NONE ? " to " : " with no end", z);
+		return db_finish(db, "pause", o->arguments, &ch);
+	}
+	st = db_prepare(db, sql_pause_overlap);
+	db_bind_text(st, 1, account);
+	db_bind_text(st, 2, sub);
+	db_bind_day(st, 3, from);
+	bind_day_or_null(st, 4, to);
+	if (db_row(st))
+		cli_data_error(NULL, 0, NULL, "pause: subscription '%s' is "
+		    "paused from %s%s%s already: a pause may not overlap "
+		    "another", sub, db_text(st, 0), db_null(st, 1) ? " with no "
+		    "end" : " to ", db_null(st, 1) ? "" : db_text(st, 1));
+	db_finalize(st);
+	if (cli_data_errors() > 0)
+		return db_finish(db, "pause", o->arguments, &ch);
+	st = db_prepare(db, sql_pause_add);
+	db_bind_text(st, 1, sub);
+	db_bind_text(st, 2, account);
+	db_bind_day(st, 3, from);
+	bind_day_or_null(st, 4, to);
+	db_done(st);
+	db_finalize(st);
+	db_changes_add(&ch, "pauses", 1, 0, 0);
+	put_pause(o, sub, account, from, to);
+	return db_finish(db, "pause", o->arguments, &ch);
+}
+
+int
+billing_resume(struct db *db, const char *sub, int32_t on,
+    const struct billing_opts *o)
+{
+	struct db_changes ch = { .n = 0 };
+	char account[ENTITY_ID_MAX + 1], d[DATE_FMT_MAX];
+	struct db_stmt *st;
+	int32_t start, end, from = DATE_NONE, to = DATE_NONE;
+
+	db_begin(db);
+	if (pause_sub(db, "resume", sub, account, &start, &end) != 0)
+		return db_finish(db, "resume", o->arguments, &ch);
+	st = db_prepare(db, sql_pause_held);
+	db_bind_text(st, 1, account);
+	db_bind_text(st, 2, sub);
+	db_bind_day(st, 3, on);
+	if (db_row(st)) {
+		from = db_day(st, 0);
+		to = db_day(st, 1);
+	}
+	db_finalize(st);
+	if (from == DATE_NONE) {
+		date_format(d, on - 1);
+		cli_data_error(NULL, 0, NULL, "resume: subscription '%s' is not "
+		    "paused on %s, the day before --on", sub, d);
+		return db_finish(db, "resume", o->arguments, &ch);
+	}
+	if (to != on) {
+		st = db_prepare(db, sql_pause_end);
+		db_bind_text(st, 1, account);
+		db_bind_text(st, 2, sub);
+		db_bind_day(st, 3, from);
+		db_bind_day(st, 4, on);
+		db_done(st);
+		db_finalize(st);
+		db_changes_add(&ch, "pauses", 0, 1, 0);
+	}
+	put_pause(o, sub, account, from, on);
+	return db_finish(db, "resume", o->arguments, &ch);
 }

@@ -123,6 +123,19 @@ struct billing_opts {
 int billing_run(struct db *db, const struct billing_opts *o);
 
 /*
+ * A pause of subscription sub from day `from` up to `to` (the day it
+ * resumes, exclusive; DATE_NONE: until resume), and the resume of the
+ * pause that holds the day before `on`, which then ends on it (a pause
+ * ending later is cut short).  Each a transaction that writes the
+ * pause's row to o->out; o->arguments is its audit row's.  They return
+ * an exit status (cli.h).
+ */
+int billing_pause(struct db *db, const char *sub, int32_t from, int32_t to,
+    const struct billing_opts *o);
+int billing_resume(struct db *db, const char *sub, int32_t on,
+    const struct billing_opts *o);
+
+/*
  * Late usage: an import of usage notes, of the months a billing run has
  * billed (usage_months), each account, sku and month whose events it
  * writes, changes or deletes (usage_changed), which the next run prices
