@@ -49,6 +49,12 @@ static const struct cli_verb verbs[] = {
 	    "those of --account, or with '-' those of the account_id column of "
 	    "a CSV on stdin (revops-quote accept's output); plain run never "
 	    "reads stdin" },
+	{ "pause", "SUB --from DATE", "from to dry-run", 1,
+	    "pause a subscription from DATE (through --to, or until resume): "
+	    "no billing, no MRR while paused; writes the pause" },
+	{ "resume", "SUB --on DATE", "on dry-run", 1,
+	    "end the subscription's pause: billed again from DATE, prorated by "
+	    "days; writes the pause" },
 	{ "credit", "INVOICE", "line amount reason on as-of dry-run", 1,
 	    "a credit note CN-... against an invoice" },
 	{ "void", "[INVOICE...]", "as-of dry-run", 1,
@@ -79,10 +85,11 @@ static const struct cli_verb verbs[] = {
 static const struct cli_option_help options[] = {
 	{ "period", "MONTH", "run: the month billed (YYYY-MM)" },
 	{ "on", "DATE", "run: the invoices' date (default the month's first "
-	    "day); credit: the credit note's date (default --as-of)" },
+	    "day); resume: the day billing resumes; credit: the credit note's "
+	    "date (default --as-of)" },
 	{ "account", "ID", "run: bill only this account (repeatable); apply, "
 	    "list, export: only this account" },
-	{ "dry-run", NULL, "run, credit, void, apply: do it on a copy of the "
+	{ "dry-run", NULL, "run, pause, resume, credit, void, apply: do it on a copy of the "
 	    "database and write what it made; change nothing" },
 	{ "line", "N", "credit: only this line" },
 	{ "amount", "X", "credit: this much of the line (or invoice), tax in "
@@ -98,9 +105,10 @@ static const struct cli_option_help options[] = {
 	{ "levels", "LIST", "dunning: days past due of each level (default "
 	    "15,30,60)" },
 	{ "from", "DATE|MONTH", "schedule, export, list: from this day or "
-	    "month" },
+	    "month; pause: the first day paused" },
 	{ "to", "DATE|MONTH", "schedule, export, list: to this day or month "
-	    "(included)" },
+	    "(included); pause: the last day paused (it resumes the day "
+	    "after)" },
 	{ "lines", NULL, "export: the invoice lines, in revops-import's "
 	    "columns" },
 	{ "status", "STATUS", "list, export: open, paid, void or credited" },
@@ -250,6 +258,13 @@ check_arguments(const char *verb, int argc, char *argv[], const struct args *g)
 	}
 	if (strcmp(verb, "credit") == 0 && argc != 1)
 		cli_usage_error("credit: one invoice");
+	if (strcmp(verb, "pause") == 0 && (argc != 1 || g->a.from == DATE_NONE))
+		cli_usage_error("pause: one subscription, and --from DATE");
+	if (strcmp(verb, "pause") == 0 && g->a.to != DATE_NONE &&
+	    g->a.to < g->a.from)
+		cli_usage_error("pause: --to is before --from");
+	if (strcmp(verb, "resume") == 0 && (argc != 1 || g->b.on == INT32_MIN))
+		cli_usage_error("resume: one subscription, and --on DATE");
 	if (g->a.amount != NULL && g->a.line == 0)
 		cli_usage_error("credit: --amount goes with --line");
 	if (strcmp(verb, "export") == 0 && argc > 0 && (g->a.from != DATE_NONE ||
@@ -279,6 +294,11 @@ run(struct db *db, const struct cli_verb *v, int argc, char *argv[],
 	    "account_id", "account", "--account", g->accounts,
 	    (size_t)g->naccounts) > 0)
 		return CLI_EDATA;
+	if (strcmp(verb, "pause") == 0)
+		return billing_pause(db, argv[0], g->a.from, g->a.to ==
+		    DATE_NONE ? DATE_NONE : g->a.to + 1, &g->b);
+	if (strcmp(verb, "resume") == 0)
+		return billing_resume(db, argv[0], g->b.on, &g->b);
 	if (strcmp(verb, "credit") == 0) {
 		if (g->b.on != INT32_MIN)
 			g->a.as_of = g->b.on;

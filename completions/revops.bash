@@ -95,10 +95,16 @@ _revops_table()
 		own='--valid-days= --on= --as-of='
 		args='id files' ;;
 	revops-invoice)
-		verbs='run credit void apply aging dunning schedule deferred
-		    export list show render' ;;
+		verbs='run pause resume credit void apply aging dunning schedule
+		    deferred export list show render' ;;
 	'revops-invoice run')
 		own='--period= --on= --account= --dry-run'
+		args=none ;;
+	'revops-invoice pause')
+		own='--from= --to= --dry-run'
+		args=none ;;
+	'revops-invoice resume')
+		own='--on= --dry-run'
 		args=none ;;
 	'revops-invoice credit')
 		own='--line= --amount= --reason= --on= --as-of= --dry-run'

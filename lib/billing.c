@@ -220,6 +220,21 @@ static const char sql_marks[] =
     "SELECT account_id, subscription_id, end_billed FROM billing_ends "
     "WHERE ?1 = 0 OR account_id IN (SELECT key FROM run_accounts) "
     "ORDER BY account_id, subscription_id";
+/*
+ * The pauses of the subscriptions the run looks at that end after the
+ * horizon, or have not ended, in the order it bills them in (?1 the
+ * horizon, ?2 some accounts); and the records of one period of one of
+ * them, of a period past that a pause entered late reaches back into,
+ * which sql_running does not read: a seek of the key each.
+ */
+static const char sql_pauses[] =
+    "SELECT account_id, subscription_id, start_date, end_date FROM pauses "
+    "WHERE (end_date IS NULL OR end_date > ?1) "
+    "AND (?2 = 0 OR account_id IN (SELECT key FROM run_accounts)) "
+    "ORDER BY account_id, subscription_id, start_date";
+static const char sql_paused_period[] =
+    "SELECT subscription_id, " RECORD_COLUMNS " FROM billing_records "
+    "WHERE full_end = ?1 AND account_id = ?2 AND subscription_id = ?3";
 /* Whether anything was ever billed: a company's first run reads no
  * subscriptions for sql_ended. */
 static const char sql_billed_before[] =
@@ -404,6 +419,28 @@ static const char sql_ends_forget[] =
 static const char sql_accounts_keep[] =
     "INSERT INTO run_accounts (key) VALUES (?1) ON CONFLICT DO NOTHING";
 
+/* pause and resume: the subscription; a pause of its that overlaps days
+ * [?3, ?4) (?4 NULL: with no end); the pause that holds the day before
+ * ?3; a pause written. */
+static const char sql_pause_sub[] =
+    "SELECT account_id, start_date, end_date FROM subscriptions "
+    "WHERE subscription_id = ?1";
+static const char sql_pause_overlap[] =
+    "SELECT start_date, end_date FROM pauses WHERE account_id = ?1 "
+    "AND subscription_id = ?2 AND (?4 IS NULL OR start_date < ?4) "
+    "AND (end_date IS NULL OR end_date > ?3) ORDER BY start_date LIMIT 1";
+static const char sql_pause_held[] =
+    "SELECT start_date, end_date FROM pauses WHERE account_id = ?1 "
+    "AND subscription_id = ?2 AND start_date < ?3 "
+    "AND (end_date IS NULL OR end_date >= ?3) "
+    "ORDER BY start_date DESC LIMIT 1";
+static const char sql_pause_add[] =
+    "INSERT INTO pauses (subscription_id, account_id, start_date, "
+    "end_date) VALUES (?1, ?2, ?3, ?4)";
+static const char sql_pause_end[] =
+    "UPDATE pauses SET end_date = ?4 WHERE account_id = ?1 "
+    "AND subscription_id = ?2 AND start_date = ?3";
+
 /* ---- the lines of one account ----------------------------------------------- */
 
 enum source { SRC_SUB, SRC_CHANGE, SRC_CREDIT, SRC_ONE_TIME, SRC_USAGE };
@@ -431,6 +468,13 @@ struct month_book {
 	struct pricing_book *book;
 };
 
+/* A pause of sql_pauses: days [start, end) not billed, end DATE_NONE
+ * while it has not ended; its ids in run.names. */
+struct pause {
+	size_t account, sub;
+	int32_t start, end;
+};
+
 /* A row of sql_subscriptions, read once. */
 struct sub {
 	const char *currency, *id, *sku, *product;
@@ -438,6 +482,8 @@ struct sub {
 	int months;
 	int32_t start, end, end_billed;
 	int32_t align;			/* a day its periods start on */
+	const struct pause *pause;	/* its pauses, by start; in run */
+	size_t npause;
 };
 
 /* A text and its value, from a query of two columns: the names of the
@@ -522,10 +568,13 @@ struct run {
 	size_t nends, capends;
 	struct end_mark *marks;		/* end_billed as read */
 	size_t nmarks, capmarks, at_mark;
+	struct pause *pauses;		/* of sql_pauses */
+	size_t npauses, cappauses, at_pause;
 	char *names;			/* the ids of the rows */
 	size_t nnames, capnames;
 	int32_t horizon;		/* how far back periods are read */
 	struct db_stmt *subs, *one_time, *usage, *late, *replaced;
+	struct db_stmt *paused_period;
 	int subs_row, one_row, usage_row, late_row;	/* while rows left */
 	struct pricing_book *book;
 	struct month_book *books;	/* late usage's months */
@@ -612,6 +661,34 @@ describe_period(struct bline *b, const char *product,
 		    (int)days, (int)full);
 }
 
+/*
+ * The first run of days of [from, to) that s is not paused on, [*a, *b);
+ * 0 when it is paused on all of them.  Its pauses are in order and do not
+ * overlap (import's check_pauses()).
+ */
+static int
+billable(const struct sub *s, int32_t from, int32_t to, int32_t *a,
+    int32_t *b)
+{
+	for (size_t i = 0; i < s->npause && from < to; i++) {
+		const struct pause *p = &s->pause[i];
+
+		if (p->end != DATE_NONE && p->end <= from)
+			continue;
+		if (p->start > from) {
+			*a = from;
+			*b = p->start < to ? p->start : to;
+			return 1;
+		}
+		from = p->end == DATE_NONE ? to : p->end;
+	}
+	if (from >= to)
+		return 0;
+	*a = from;
+	*b = to;
+	return 1;
+}
+
 /* The period of a subscription that `day` falls inside (cut at its end,
  * if it has one), into q; 0 when there is none. */
 static int
@@ -691,12 +768,40 @@ was_charged(const struct run *r, const char *id, int32_t day)
 	return found;
 }
 
+/* The charge of the days of q, a period or part of one not yet charged,
+ * at the subscription's terms. */
+static void
+charge_period(struct run *r, const struct sub *s,
+    const struct billing_period *q)
+{
+	struct bline *b = add_line(r, s->currency, SRC_SUB);
+	__int128 net;
+
+	snprintf(b->ref, sizeof(b->ref), "%s", s->id);
+	snprintf(b->sku, sizeof(b->sku), "%s", s->sku);
+	describe_period(b, s->product, q);
+	b->qty = s->qty;
+	b->unit_price = s->unit_price;
+	/* its net must fit too, for the runs after to replay it */
+	if (pricing_recurring((__int128)b->qty * b->unit_price, s->discount,
+	    q->end - q->start, q->full_end - q->full_start, &b->amount) != 0 ||
+	    pricing_net((__int128)b->qty * b->unit_price, s->discount,
+	    &net) != 0)
+		too_large(r, s->id);
+	b->start = q->start;
+	b->end = q->end;
+	b->full_start = q->full_start;
+	b->full_end = q->full_end;
+	b->rqty = s->qty;
+	b->rprice = s->unit_price;
+	b->rdiscount = s->discount;
+}
+
 /* The charges of one subscription's periods starting in P. */
 static void
 sub_charges(struct run *r, const struct sub *s, const struct open_period *op)
 {
 	struct billing_period per[4];
-	__int128 net;
 	size_t n;
 
 	if (s->months == 0 || s->start == DATE_NONE)
@@ -709,32 +814,18 @@ sub_charges(struct run *r, const struct sub *s, const struct open_period *op)
 		r->failed = 1;
 		return;
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct bline *b;
+	/* a run of days after a pause is the run of its first day's month's
+	 * (resume_charges()) */
+	for (size_t i = 0; i < n; i++)
+		for (int32_t from = per[i].start, a, z; billable(s, from,
+		    per[i].end, &a, &z) && a < r->p_end; from = z) {
+			struct billing_period q = per[i];
 
-		if (was_charged(r, s->id, per[i].start))
-			continue;
-		b = add_line(r, s->currency, SRC_SUB);
-		snprintf(b->ref, sizeof(b->ref), "%s", s->id);
-		snprintf(b->sku, sizeof(b->sku), "%s", s->sku);
-		describe_period(b, s->product, &per[i]);
-		b->qty = s->qty;
-		b->unit_price = s->unit_price;
-		/* its net must fit too, for the runs after to replay it */
-		if (pricing_recurring((__int128)b->qty * b->unit_price,
-		    s->discount, per[i].end - per[i].start,
-		    per[i].full_end - per[i].full_start, &b->amount) != 0 ||
-		    pricing_net((__int128)b->qty * b->unit_price, s->discount,
-		    &net) != 0)
-			too_large(r, s->id);
-		b->start = per[i].start;
-		b->end = per[i].end;
-		b->full_start = per[i].full_start;
-		b->full_end = per[i].full_end;
-		b->rqty = s->qty;
-		b->rprice = s->unit_price;
-		b->rdiscount = s->discount;
-	}
+			q.start = a;
+			q.end = z;
+			if (!was_charged(r, s->id, a))
+				charge_period(r, s, &q);
+		}
 }
 
 /* ---- the charged periods ------------------------------------------------------ */
@@ -808,6 +899,31 @@ billing_charged_billed(const struct billing_charged *c, int32_t from,
 	return 0;
 }
 
+int
+billing_charged_gap(const struct billing_charged *c, int32_t from,
+    int32_t to, int32_t *a, int32_t *b)
+{
+	int moved = 1;
+
+	while (moved && from < to) {	/* past the pieces that bill from */
+		moved = 0;
+		for (size_t i = 0; i < c->n; i++)
+			if (c->p[i].start <= from && from < c->p[i].end) {
+				from = c->p[i].end;
+				moved = 1;
+			}
+	}
+	if (from >= to)
+		return 0;
+	*a = from;
+	*b = to;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->p[i].start > from && c->p[i].start < *b &&
+		    c->p[i].start < c->p[i].end)
+			*b = c->p[i].start;
+	return 1;
+}
+
 void
 billing_charged_take_back(struct billing_charged *c, int32_t from,
     int32_t to)
@@ -848,9 +964,6 @@ period_line(struct run *r, const struct sub *s,
 		describe(b, "Change: %s, %s to %s (%d/%d days at the new "
 		    "terms)", s->product, a, z, (int)(to - from),
 		    (int)(c->fe - c->fs));
-	else
-		describe(b, "Credit: %s, %s to %s (%d/%d days unused)",
-		    s->product, a, z, (int)(to - from), (int)(c->fe - c->fs));
 	b->start = from;
 	b->end = to;
 	b->full_start = c->fs;
@@ -898,11 +1011,13 @@ change_days(struct run *r, const struct sub *s, struct billing_charged *c,
 	}
 }
 
-/* What is billed of the days [from, to), back. */
+/* What is billed of the days [from, to), back: days `why` ("unused"
+ * after an end, or "paused"). */
 static void
 credit_days(struct run *r, const struct sub *s, struct billing_charged *c,
-    int32_t from, int32_t to)
+    int32_t from, int32_t to, const char *why)
 {
+	char a[DATE_FMT_MAX], z[DATE_FMT_MAX];
 	int64_t billed;
 	struct bline *b;
 
@@ -914,8 +1029,31 @@ credit_days(struct run *r, const struct sub *s, struct billing_charged *c,
 		return;
 	}
 	b = period_line(r, s, c, SRC_CREDIT, from, to);
+	date_format(a, from);
+	date_format(z, to - 1);
+	describe(b, "Credit: %s, %s to %s (%d/%d days %s)", s->product, a, z,
+	    (int)(to - from), (int)(c->fe - c->fs), why);
 	b->amount = -billed;
 	billing_charged_take_back(c, from, to);
+}
+
+static const char why_paused[] = "paused";
+
+/* What is billed of the days [from, to), back, a line for each run of
+ * days billed: a pause credited before may have left a gap among them. */
+static void
+credit_billed(struct run *r, const struct sub *s, struct billing_charged *c,
+    int32_t from, int32_t to, const char *why)
+{
+	int32_t a, z;
+
+	while (from < to) {
+		if (!billing_charged_gap(c, from, to, &a, &z))
+			a = z = to;
+		if (a > from)
+			credit_days(r, s, c, from, a, why);
+		from = z;
+	}
 }
 
 /* The days [from, to) charged, at the terms of the day. */
@@ -936,17 +1074,18 @@ charge_days(struct run *r, const struct sub *s, struct billing_charged *c,
  * One charged period against the subscription as it is, while it is one
  * of its periods still: a change of its terms from the run's day up to
  * its end, when the period has begun by the end of P; an end before the
- * end of P
- * credits the days billed after it; an end moved later, or taken away,
- * charges the days up to it that are not billed, once the run is for the
- * month they start in or a later one.
+ * end of P credits the days billed after it, and a pause begun by then
+ * the days billed in it; the days up to the end that are not billed nor
+ * paused (after an end moved later or taken away, or a pause cut short
+ * or taken away) are charged at the terms of the day, once the run is
+ * for the month they start in or a later one.
  */
 static void
 sub_period(struct run *r, const struct sub *s, struct billing_charged *c)
 {
 	int32_t to = billing_charged_to(c), on = r->o->on;
 	int32_t end = s->end != DATE_NONE && s->end < c->fe ? s->end : c->fe;
-	int32_t from = on > c->first ? on : c->first;
+	int32_t from = on > c->first ? on : c->first, a, z;
 	struct billing_period q;
 	__int128 now;
 	/* After a new billing day or period the terms are not those of
@@ -961,12 +1100,26 @@ sub_period(struct run *r, const struct sub *s, struct billing_charged *c)
 		return;
 	}
 	if (same && c->first < r->p_end)	/* a later one's is its month's */
-		change_days(r, s, c, now, from, to < end ? to : end);
+		for (int32_t d = from; billable(s, d, to < end ? to : end, &a,
+		    &z); d = z)
+			change_days(r, s, c, now, a, z);
 	from = s->end > c->first ? s->end : c->first;
-	if (s->end != DATE_NONE && s->end < r->p_end && from < to)
-		credit_days(r, s, c, from, to);
-	else if (same && end > to && to < r->p_end)
-		charge_days(r, s, c, now, to, end);
+	if (s->end != DATE_NONE && s->end < r->p_end)
+		credit_billed(r, s, c, from, to, "unused");
+	for (size_t i = 0; i < s->npause; i++) {
+		const struct pause *p = &s->pause[i];
+
+		if (p->start < r->p_end)
+			credit_billed(r, s, c, p->start > c->first ? p->start :
+			    c->first, p->end != DATE_NONE && p->end < c->fe ?
+			    p->end : c->fe, why_paused);
+	}
+	if (!same)
+		return;
+	for (int32_t d = c->first; billable(s, d, end, &a, &z); d = z)
+		for (int32_t g = a, ga, gz; g < z && billing_charged_gap(c, g, z,
+		    &ga, &gz) && ga < r->p_end; g = gz)
+			charge_days(r, s, c, now, ga, gz);
 }
 
 /* The order of two invoice ids of runs: INV-2026-1000000 comes after
@@ -2164,6 +2317,28 @@ end_billed(struct run *r, const char *account, const char *id)
 	return DATE_NONE;
 }
 
+/* The pauses of subscription id of account into s; asked for in the
+ * order the run bills subscriptions in. */
+static void
+pauses_of(struct run *r, const char *account, struct sub *s)
+{
+	s->pause = NULL;
+	s->npause = 0;
+	for (; r->at_pause < r->npauses; r->at_pause++) {
+		const struct pause *p = &r->pauses[r->at_pause];
+		int c = sub_order(r->names + p->account, r->names + p->sub,
+		    account, s->id);
+
+		if (c > 0)
+			return;
+		if (c == 0) {
+			if (s->pause == NULL)
+				s->pause = p;
+			s->npause++;
+		}
+	}
+}
+
 /* end_billed of s as the run leaves it: the end of one billed as ended
  * (past which it credited what was billed, and charged nothing), unknown
  * once billed as running; kept to write when it changes. */
@@ -2247,6 +2422,101 @@ align_of(struct run *r, const char *account, const struct sub *s,
 	return align;
 }
 
+/* Whether rows w hold one of the period ending on fe. */
+static int
+has_period(const struct row *w, size_t n, int32_t fe)
+{
+	for (size_t i = 0; i < n; i++)
+		if (w[i].fe == fe)
+			return 1;
+	return 0;
+}
+
+/*
+ * The rows of s (w, n of them) with those of the periods past from each
+ * of its pauses on, which sql_running did not read: a pause entered late
+ * credits what they billed, and a rerun finds what resume_charges()
+ * charged.  A seek of the key a period, of the few subscriptions that
+ * pause.
+ */
+static struct row *
+paused_rows(struct run *r, const char *account, const struct sub *s,
+    struct row *w, size_t *n)
+{
+	struct db_stmt *st = r->paused_period;
+	int32_t on = r->o->on;
+
+	if (s->npause == 0 || s->months == 0 || s->start == DATE_NONE)
+		return w;
+	if (w != r->merged) {
+		r->nmerged = 0;
+		for (size_t i = 0; i < *n; i++)
+			merge_row(r, &w[i]);
+	}
+	for (size_t i = 0; i < s->npause; i++) {
+		const struct pause *p = &s->pause[i];
+		int32_t d = p->start > r->horizon ? p->start : r->horizon;
+		struct billing_period q;
+
+		for (; d < on && period_containing(s, DATE_NONE, d, &q);
+		    d = q.full_end) {
+			struct row x;
+
+			if (q.full_end >= on || has_period(r->merged,
+			    r->nmerged, q.full_end))
+				continue;
+			db_bind_day(st, 1, q.full_end);
+			db_bind_text(st, 2, account);
+			db_bind_text(st, 3, s->id);
+			while (db_row(st)) {
+				read_row(r, st, &x);
+				merge_row(r, &x);
+			}
+			db_reset(st);
+		}
+	}
+	*n = r->nmerged;
+	sort_made(r, r->merged, *n);
+	return r->merged;
+}
+
+/*
+ * The days from a resume on, in the periods that began before P and that
+ * no run charged (a pause held them when their month was run): charged
+ * by the run of the month the resume is in, or by the next run when the
+ * resume was entered after that one.  A period that starts in P is
+ * sub_charges()'s, one charged before sub_period()'s.
+ */
+static void
+resume_charges(struct run *r, const struct sub *s,
+    const struct billing_charged *c, size_t nc)
+{
+	if (s->months == 0 || s->start == DATE_NONE)
+		return;
+	for (size_t i = 0; i < s->npause; i++) {
+		int32_t d = s->pause[i].end, a, z;
+		struct billing_period q;
+		size_t k;
+
+		if (d == DATE_NONE || d >= r->p_end || d <= r->horizon)
+			continue;
+		for (; period_containing(s, s->end, d, &q) &&
+		    q.start < r->p_start; d = q.end) {
+			for (k = 0; k < nc && c[k].fe != q.full_end; k++)
+				;
+			for (int32_t from = d; k == nc && billable(s, from,
+			    q.end, &a, &z) && a < r->p_end; from = z) {
+				struct billing_period x = q;
+
+				x.start = a;
+				x.end = z;
+				if (!was_charged(r, s->id, a))
+					charge_period(r, s, &x);
+			}
+		}
+	}
+}
+
 /* The lines of one subscription: its charges of periods starting in P,
  * and what each period charged before is billed short or over. */
 static void
@@ -2274,11 +2544,14 @@ bill_sub(struct run *r, struct db_stmt *st)
 	s.end = db_day(st, 9);
 	s.align = align_of(r, db_text(st, 0), &s, db_text(st, 10));
 	s.end_billed = end_billed(r, db_text(st, 0), s.id);
+	pauses_of(r, db_text(st, 0), &s);
 	w = rows_of(r, db_text(st, 0), &s, &nw);
+	w = paused_rows(r, db_text(st, 0), &s, w, &nw);
 	c = replay(r, &s, w, nw, &nc);
 	sub_charges(r, &s, running_period(r, c, nc, &op) ? &op : NULL);
 	for (size_t i = 0; i < nc; i++)
 		sub_period(r, &s, &c[i]);
+	resume_charges(r, &s, c, nc);
 	free_periods(c, nc);
 	keep_end(r, db_text(st, 0), &s);
 }
@@ -2505,6 +2778,30 @@ load_marks(struct run *r)
 	db_finalize(st);
 }
 
+/* The rows of sql_pauses. */
+static void
+load_pauses(struct run *r)
+{
+	struct db_stmt *st = db_prepare(r->rd, sql_pauses);
+
+	db_bind_day(st, 1, r->horizon);
+	db_bind_int(st, 2, r->some);
+	while (db_row(st)) {
+		struct pause *p;
+
+		r->pauses = cli_grow(r->pauses, &r->cappauses, r->npauses + 1,
+		    sizeof(*r->pauses));
+		p = &r->pauses[r->npauses++];
+		p->account = text_keep(&r->names, &r->nnames, &r->capnames,
+		    db_text(st, 0));
+		p->sub = text_keep(&r->names, &r->nnames, &r->capnames,
+		    db_text(st, 1));
+		p->start = db_day(st, 2);
+		p->end = db_day(st, 3);
+	}
+	db_finalize(st);
+}
+
 /* The rows of sql_running and of sql_ended. */
 static void
 load_running(struct run *r)
@@ -2574,6 +2871,7 @@ prepare(struct run *r)
 	load_charged(r);
 	load_running(r);
 	load_marks(r);
+	load_pauses(r);
 	r->one_time = db_prepare(r->rd, sql_one_time);
 	db_bind_day(r->one_time, 1, r->p_end);
 	db_bind_int(r->one_time, 2, some);
@@ -2585,6 +2883,7 @@ prepare(struct run *r)
 	db_bind_int(r->usage, 4, some);
 	r->late = db_prepare(r->rd, sql_late);
 	r->replaced = db_prepare(r->rd, sql_replaced);
+	r->paused_period = db_prepare(r->rd, sql_paused_period);
 	db_bind_text(r->late, 1, r->usage_month);
 	db_bind_int(r->late, 2, some);
 	r->book = pricing_book_open(r->rd, r->u_start);
@@ -2623,7 +2922,7 @@ static void
 finish_reading(struct run *r)
 {
 	struct db_stmt *st[] = { r->subs, r->one_time, r->usage, r->late,
-	    r->replaced };
+	    r->replaced, r->paused_period };
 
 	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
 		db_finalize(st[i]);
@@ -2636,6 +2935,7 @@ finish_reading(struct run *r)
 	by_sub_free(&r->running);
 	by_sub_free(&r->ended);
 	free(r->marks);
+	free(r->pauses);
 	free(r->merged);
 	free(r->names);
 	free_pairs(r->products, r->nproducts);
@@ -2996,4 +3296,147 @@ billing_watch_where(struct billing_watch *w, const char *where)
 	snprintf(sql, size, sql_watch_where, where);
 	db_exec(w->db, sql);
 	free(sql);
+}
+
+/* ---- pause and resume ------------------------------------------------------------- */
+
+static void
+bind_day_or_null(struct db_stmt *st, int i, int32_t day)
+{
+	if (day == DATE_NONE)
+		db_bind_null(st, i);
+	else
+		db_bind_day(st, i, day);
+}
+
+/* The pause's row, as the entity's columns. */
+static void
+put_pause(const struct billing_opts *o, const char *sub, const char *account,
+    int32_t start, int32_t end)
+{
+	static const char *const names[] = { "subscription_id", "account_id",
+	    "start_date", "end_date" };
+	struct out *out = out_new(stdout, o->out, names, 4);
+	char d[DATE_FMT_MAX];
+
+	out_str(out, sub);
+	out_str(out, account);
+	date_format(d, start);
+	out_str(out, d);
+	if (end != DATE_NONE)
+		date_format(d, end);
+	out_str(out, end != DATE_NONE ? d : NULL);
+	out_end_row(out);
+	out_close(out);
+}
+
+/* The account of subscription sub into account (ENTITY_ID_MAX + 1), and
+ * its days; 0, or -1 told when there is none. */
+static int
+pause_sub(struct db *db, const char *verb, const char *sub, char *account,
+    int32_t *start, int32_t *end)
+{
+	struct db_stmt *st = db_prepare(db, sql_pause_sub);
+	int found;
+
+	db_bind_text(st, 1, sub);
+	if ((found = db_row(st)) != 0) {
+		snprintf(account, ENTITY_ID_MAX + 1, "%s", db_text(st, 0));
+		*start = db_day(st, 1);
+		*end = db_day(st, 2);
+	}
+	db_finalize(st);
+	if (!found)
+		cli_data_error(NULL, 0, NULL, "%s: subscription '%s' is not in "
+		    "subscriptions", verb, sub);
+	return found ? 0 : -1;
+}
+
+int
+billing_pause(struct db *db, const char *sub, int32_t from, int32_t to,
+    const struct billing_opts *o)
+{
+	struct db_changes ch = { .n = 0 };
+	char account[ENTITY_ID_MAX + 1], f[DATE_FMT_MAX], a[DATE_FMT_MAX];
+	char z[DATE_FMT_MAX] = "";
+	struct db_stmt *st;
+	int32_t start, end;
+
+	db_begin(db);
+	if (pause_sub(db, "pause", sub, account, &start, &end) != 0)
+		return db_finish(db, "pause", o->arguments, &ch);
+	if (from < start || (end != DATE_NONE && from >= end)) {
+		date_format(f, from);
+		date_format(a, start);
+		if (end != DATE_NONE)
+			date_format(z, end);
+		cli_data_error(NULL, 0, NULL, "pause: --from %s is not a day of "
+		    "subscription '%s', which runs from %s%s%s", f, sub, a,
+		    end != DATE_NONE ? " to " : " with no end", z);
+		return db_finish(db, "pause", o->arguments, &ch);
+	}
+	st = db_prepare(db, sql_pause_overlap);
+	db_bind_text(st, 1, account);
+	db_bind_text(st, 2, sub);
+	db_bind_day(st, 3, from);
+	bind_day_or_null(st, 4, to);
+	if (db_row(st))
+		cli_data_error(NULL, 0, NULL, "pause: subscription '%s' is "
+		    "paused from %s%s%s already: a pause may not overlap "
+		    "another", sub, db_text(st, 0), db_null(st, 1) ? " with no "
+		    "end" : " to ", db_null(st, 1) ? "" : db_text(st, 1));
+	db_finalize(st);
+	if (cli_data_errors() > 0)
+		return db_finish(db, "pause", o->arguments, &ch);
+	st = db_prepare(db, sql_pause_add);
+	db_bind_text(st, 1, sub);
+	db_bind_text(st, 2, account);
+	db_bind_day(st, 3, from);
+	bind_day_or_null(st, 4, to);
+	db_done(st);
+	db_finalize(st);
+	db_changes_add(&ch, "pauses", 1, 0, 0);
+	put_pause(o, sub, account, from, to);
+	return db_finish(db, "pause", o->arguments, &ch);
+}
+
+int
+billing_resume(struct db *db, const char *sub, int32_t on,
+    const struct billing_opts *o)
+{
+	struct db_changes ch = { .n = 0 };
+	char account[ENTITY_ID_MAX + 1], d[DATE_FMT_MAX];
+	struct db_stmt *st;
+	int32_t start, end, from = DATE_NONE, to = DATE_NONE;
+
+	db_begin(db);
+	if (pause_sub(db, "resume", sub, account, &start, &end) != 0)
+		return db_finish(db, "resume", o->arguments, &ch);
+	st = db_prepare(db, sql_pause_held);
+	db_bind_text(st, 1, account);
+	db_bind_text(st, 2, sub);
+	db_bind_day(st, 3, on);
+	if (db_row(st)) {
+		from = db_day(st, 0);
+		to = db_day(st, 1);
+	}
+	db_finalize(st);
+	if (from == DATE_NONE) {
+		date_format(d, on - 1);
+		cli_data_error(NULL, 0, NULL, "resume: subscription '%s' is not "
+		    "paused on %s, the day before --on", sub, d);
+		return db_finish(db, "resume", o->arguments, &ch);
+	}
+	if (to != on) {
+		st = db_prepare(db, sql_pause_end);
+		db_bind_text(st, 1, account);
+		db_bind_text(st, 2, sub);
+		db_bind_day(st, 3, from);
+		db_bind_day(st, 4, on);
+		db_done(st);
+		db_finalize(st);
+		db_changes_add(&ch, "pauses", 0, 1, 0);
+	}
+	put_pause(o, sub, account, from, on);
+	return db_finish(db, "resume", o->arguments, &ch);
 }

@@ -95,6 +95,10 @@ int32_t billing_charged_to(const struct billing_charged *c);
  * does not fit. */
 int billing_charged_billed(const struct billing_charged *c, int32_t from,
     int32_t to, int64_t *sum);
+/* The first run of days of [from, to) that no piece bills, [*a, *b);
+ * 0 when every day is billed. */
+int billing_charged_gap(const struct billing_charged *c, int32_t from,
+    int32_t to, int32_t *a, int32_t *b);
 /* The days [from, to) taken back from every piece. */
 void billing_charged_take_back(struct billing_charged *c, int32_t from,
     int32_t to);
@@ -117,6 +121,19 @@ struct billing_opts {
 
 /* The billing run: returns an exit status (cli.h). */
 int billing_run(struct db *db, const struct billing_opts *o);
+
+/*
+ * A pause of subscription sub from day `from` up to `to` (the day it
+ * resumes, exclusive; DATE_NONE: until resume), and the resume of the
+ * pause that holds the day before `on`, which then ends on it (a pause
+ * ending later is cut short).  Each a transaction that writes the
+ * pause's row to o->out; o->arguments is its audit row's.  They return
+ * an exit status (cli.h).
+ */
+int billing_pause(struct db *db, const char *sub, int32_t from, int32_t to,
+    const struct billing_opts *o);
+int billing_resume(struct db *db, const char *sub, int32_t on,
+    const struct billing_opts *o);
 
 /*
  * Late usage: an import of usage notes, of the months a billing run has

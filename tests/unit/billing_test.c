@@ -604,6 +604,36 @@ START_TEST(charged_take_back_middle)
 }
 END_TEST
 
+/* The days no piece bills, run by run: a pause credited from the middle
+ * of a charge (10 June to 20 June), the days after a charge cut short
+ * (from 25 June), and none where a change lies over a charge. */
+START_TEST(charged_gap)
+{
+	struct billing_charged c = { .fs = D("2026-06-01"),
+	    .fe = D("2026-07-01"), .first = D("2026-06-01") };
+	__int128 net = net_of(1, 3000, 0);
+	int32_t a, z;
+
+	billing_charged_add(&c, D("2026-06-01"), D("2026-06-25"), net, 1);
+	billing_charged_add(&c, D("2026-06-05"), D("2026-06-25"), net, 0);
+	ck_assert(!billing_charged_gap(&c, D("2026-06-01"), D("2026-06-10"),
+	    &a, &z));
+	billing_charged_take_back(&c, D("2026-06-10"), D("2026-06-20"));
+	ck_assert(billing_charged_gap(&c, D("2026-06-01"), c.fe, &a, &z));
+	ck_assert_day(a, "2026-06-10");
+	ck_assert_day(z, "2026-06-20");
+	ck_assert(billing_charged_gap(&c, z, c.fe, &a, &z));
+	ck_assert_day(a, "2026-06-25");
+	ck_assert_day(z, "2026-07-01");
+	/* a gap found from inside it starts there */
+	ck_assert(billing_charged_gap(&c, D("2026-06-12"), D("2026-06-15"),
+	    &a, &z));
+	ck_assert_day(a, "2026-06-12");
+	ck_assert_day(z, "2026-06-15");
+	free(c.p);
+}
+END_TEST
+
 START_TEST(tax)
 {
 	int64_t t;
@@ -797,6 +827,7 @@ billing_suite(void)
 	tcase_add_test(tm, charged_days_again);
 	tcase_add_test(tm, charged_change_and_end);
 	tcase_add_test(tm, charged_take_back_middle);
+	tcase_add_test(tm, charged_gap);
 	tcase_add_test(tm, tax);
 	suite_add_tcase(s, tm);
 	tcase_add_test(tr, run_account_named_twice);
