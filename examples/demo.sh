@@ -80,12 +80,37 @@ echo "accepted: $(cut -d, -f1 "$work/accepted.csv" | sed 1d | sort -u |
     wc -l) quotes, $(rows "$work/accepted.csv") order lines, subscriptions" \
     "from 2026-05-01"
 
-step "4. bill April, May and June"
-for month in 2026-04 2026-05 2026-06; do
-	revops-invoice run --period "$month" >"$work/run.csv"
-	echo "$month: $(rows "$work/run.csv") invoice lines on" \
-	    "$(cut -d, -f1 "$work/run.csv" | sed 1d | sort -u | wc -l) invoices"
-done
+step "4. bill April, May and June, with a plan change, a pause and late usage"
+# bill MONTH [ACCOUNT...]: runs the month, and shows those accounts' lines
+bill() {
+	revops-invoice run --tsv --period "$1" >"$work/run.tsv"
+	echo "$1: $(rows "$work/run.tsv") invoice lines on" \
+	    "$(cut -f1 "$work/run.tsv" | sed 1d | sort -u | wc -l) invoices"
+	shift
+	for account in "$@"; do
+		echo "  $account:"
+		awk -F'\t' -v a="$account" '$2 == a {
+		    printf "%9s %s\n", $12, $8 }' "$work/run.tsv"
+	done
+}
+bill 2026-04
+# Keystone (A-0020) moves its 10 Core seats a month to Pro seats a year on
+# 12 May: the year runs to the anniversary of the month it left, 1 May
+# 2027, and the unused days of May are credited.
+printf 'quote_ref,account_id,sku,quantity,term_months\nupgrade,A-0020,PRO-SEAT,10,12\n' |
+    revops-quote new --on 2026-05-08 >"$work/upgrade.csv"
+revops-quote accept --on 2026-05-08 --start 2026-05-12 --replaces S-0035 \
+    "$(cut -d, -f1 "$work/upgrade.csv" | sed -n 2p)" >/dev/null
+echo "A-0020 changes plan on 2026-05-12 (accept --replaces S-0035)"
+bill 2026-05 A-0020
+# Ridgeline (A-0029) pauses from 18 May through 14 June, after May was
+# billed; an event of April's usage for A-0004 comes in late.
+revops-invoice pause S-0052 --from 2026-05-18 --to 2026-06-14 >/dev/null
+echo "S-0052 of A-0029 paused from 2026-05-18 through 2026-06-14"
+printf 'event_id,account_id,sku,quantity,used_on\nE-000900,A-0004,API-CALLS,400,2026-04-29\n' |
+    revops-import usage 2>/dev/null
+echo "a late event of April's usage for A-0004"
+bill 2026-06 A-0029 A-0004
 
 step "5. apply the payments received, and see what is owed"
 revops-invoice apply --as-of 2026-06-30 >"$work/applied.csv"

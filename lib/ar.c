@@ -152,7 +152,21 @@ static const char sql_invoice_sums[] =
     "(SELECT count(*) FROM invoice_lines WHERE invoice_id = ?1 "
     " AND line_no = ?2), "
     "(SELECT coalesce(sum(amount_minor), 0) FROM payment_applications "
-    " WHERE invoice_id = ?1)";
+    " WHERE invoice_id = ?1), "
+    "(SELECT count(*) FROM payment_applications WHERE invoice_id = ?1 "
+    " AND payment_id IS NOT NULL)";
+/* void: the invoices netted against one (both rows of each netting name
+ * the other as credit_invoice_id), the nettings let go, and those of
+ * them that the netting had paid open again. */
+static const char sql_netted_with[] =
+    "SELECT DISTINCT invoice_id FROM payment_applications "
+    "WHERE credit_invoice_id = ?1 ORDER BY invoice_id";
+static const char sql_release[] =
+    "DELETE FROM payment_applications WHERE credit_invoice_id IS NOT NULL "
+    "AND (invoice_id = ?1 OR credit_invoice_id = ?1)";
+static const char sql_reopen[] =
+    "UPDATE invoices SET status = 'open' WHERE invoice_id = ?1 "
+    "AND status = 'paid'";
 static const char sql_new_credit[] =
     "INSERT INTO credit_notes (credit_note_id, invoice_id, account_id, "
     "line_no, issued_on, amount_minor, tax_amount_minor, currency, reason) "
@@ -678,6 +692,7 @@ ar_invoice_sums(struct db *db, const char *invoice, int32_t as_of,
 struct invoice_sums {
 	int64_t lines, lines_tax, credited, credited_tax, paid;
 	int has_line;
+	int has_payment;	/* paid by a payment, not only netted */
 };
 
 /* The sums of an invoice by st, sql_invoice_sums prepared (and reset
@@ -697,6 +712,7 @@ sums_of(struct db_stmt *st, const char *invoice, int line,
 		sum->credited_tax = db_int(st, 3);
 		sum->has_line = db_int(st, 4) > 0;
 		sum->paid = db_int(st, 5);
+		sum->has_payment = db_int(st, 6) > 0;
 	}
 	db_reset(st);
 }
@@ -829,23 +845,33 @@ ar_credit(struct db *db, const char *invoice, const struct ar_opts *o)
 struct by_invoice {
 	struct db *db;
 	struct db_stmt *find, *sums, *set_status;
+	struct db_stmt *netted, *release, *reopen;	/* void's */
+	long released;		/* nettings let go, of two rows each */
 };
 
 static void
 by_invoice_open(struct by_invoice *b, struct db *db, int voiding)
 {
+	memset(b, 0, sizeof(*b));
 	b->db = db;
 	b->find = db_prepare(db, sql_invoice);
-	b->sums = voiding ? db_prepare(db, sql_invoice_sums) : NULL;
-	b->set_status = voiding ? db_prepare(db, sql_set_status) : NULL;
+	if (!voiding)
+		return;
+	b->sums = db_prepare(db, sql_invoice_sums);
+	b->set_status = db_prepare(db, sql_set_status);
+	b->netted = db_prepare(db, sql_netted_with);
+	b->release = db_prepare(db, sql_release);
+	b->reopen = db_prepare(db, sql_reopen);
 }
 
 static void
 by_invoice_close(struct by_invoice *b)
 {
-	db_finalize(b->find);
-	db_finalize(b->sums);
-	db_finalize(b->set_status);
+	struct db_stmt *st[] = { b->find, b->sums, b->set_status, b->netted,
+	    b->release, b->reopen };
+
+	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
+		db_finalize(st[i]);
 }
 
 /*
@@ -889,10 +915,24 @@ void_one(void *arg, const struct csv_field *f, unsigned long line)
 		return cli_data_error(line ? "stdin" : NULL, line, NULL,
 		    "invoice '%s' is void already", id) ? 0 : -1;
 	sums_of(b->sums, id, 0, &sum);
-	if (sum.paid != 0)
+	if (sum.has_payment)
 		return cli_data_error(line ? "stdin" : NULL, line, NULL,
 		    "invoice '%s' has payments applied: credit it instead", id)
 		    ? 0 : -1;
+	/* as Stripe gives back the credit a voided invoice used: what a
+	 * netting took off each side is owed again */
+	db_bind_text(b->netted, 1, id);
+	while (db_row(b->netted)) {
+		db_bind_text(b->reopen, 1, db_text(b->netted, 0));
+		db_done(b->reopen);
+		db_reset(b->reopen);
+		db_keys_add(b->db, db_text(b->netted, 0));
+		b->released++;
+	}
+	db_reset(b->netted);
+	db_bind_text(b->release, 1, id);
+	db_done(b->release);
+	db_reset(b->release);
 	db_bind_text(st, 1, id);
 	db_bind_text(st, 2, "void");
 	db_done(st);
@@ -921,6 +961,7 @@ ar_void(struct db *db, const struct csv_input *in, const struct ar_opts *o)
 	csv_rows_each(&ids, void_one, &b);
 	by_invoice_close(&b);
 	db_changes_add(&ch, "invoices", 0, (long)ids.n, 0);
+	db_changes_add(&ch, "payment_applications", 0, 0, 2 * b.released);
 	csv_rows_free(&ids);
 	if (cli_data_errors() == 0)
 		write_list(db, o, 1);
