@@ -95,13 +95,14 @@ bill() {
 }
 bill 2026-04
 # Keystone (A-0020) moves its 10 Core seats a month to Pro seats a year on
-# 12 May: the year runs to the anniversary of the month it left, 1 May
-# 2027, and the unused days of May are credited.
-printf 'quote_ref,account_id,sku,quantity,term_months\nupgrade,A-0020,PRO-SEAT,10,12\n' |
-    revops-quote new --on 2026-05-08 >"$work/upgrade.csv"
-revops-quote accept --on 2026-05-08 --start 2026-05-12 --replaces S-0035 \
-    "$(cut -d, -f1 "$work/upgrade.csv" | sed -n 2p)" >/dev/null
-echo "A-0020 changes plan on 2026-05-12 (accept --replaces S-0035)"
+# 12 May: the old plan ends that day, and the new one (replaces) runs its
+# year to the anniversary of the month it left, 1 May 2027.
+printf '%s\n' \
+    subscription_id,account_id,sku,quantity,unit_price,billing_period,start_date,end_date,replaces \
+    S-0035,A-0020,CORE-SEAT,10,25.00,month,2025-05-01,2026-05-12, \
+    S-0200,A-0020,PRO-SEAT,10,540.00,year,2026-05-12,,S-0035 |
+    revops-import --upsert subscriptions 2>/dev/null
+echo "A-0020 changes plan on 2026-05-12: S-0200 replaces S-0035"
 bill 2026-05 A-0020
 # Ridgeline (A-0029) pauses from 18 May through 14 June, after May was
 # billed; an event of April's usage for A-0004 comes in late.
