@@ -799,7 +799,8 @@ charge_period(struct run *r, const struct sub *s,
 
 /* The charges of one subscription's periods starting in P. */
 static void
-sub_charges(struct run *r, const struct sub *s, const struct open_period *op)
+sub_charges(struct run *r, const struct sub *s, const struct open_period *op,
+    const struct billing_charged *c, size_t nc)
 {
 	struct billing_period per[4];
 	size_t n;
@@ -816,7 +817,13 @@ sub_charges(struct run *r, const struct sub *s, const struct open_period *op)
 	}
 	/* a run of days after a pause is the run of its first day's month's
 	 * (resume_charges()) */
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0, k; i < n; i++) {
+		/* a period charged before is sub_period()'s, which charges
+		 * the days of it that no run charged */
+		for (k = 0; k < nc && c[k].fe != per[i].full_end; k++)
+			;
+		if (k < nc)
+			continue;
 		for (int32_t from = per[i].start, a, z; billable(s, from,
 		    per[i].end, &a, &z) && a < r->p_end; from = z) {
 			struct billing_period q = per[i];
@@ -826,6 +833,7 @@ sub_charges(struct run *r, const struct sub *s, const struct open_period *op)
 			if (!was_charged(r, s->id, a))
 				charge_period(r, s, &q);
 		}
+	}
 }
 
 /* ---- the charged periods ------------------------------------------------------ */
@@ -2491,6 +2499,8 @@ static void
 resume_charges(struct run *r, const struct sub *s,
     const struct billing_charged *c, size_t nc)
 {
+	int32_t done = DATE_NONE;	/* periods up to it charged here */
+
 	if (s->months == 0 || s->start == DATE_NONE)
 		return;
 	for (size_t i = 0; i < s->npause; i++) {
@@ -2502,6 +2512,11 @@ resume_charges(struct run *r, const struct sub *s,
 			continue;
 		for (; period_containing(s, s->end, d, &q) &&
 		    q.start < r->p_start; d = q.end) {
+			/* an earlier pause's resume charged the days of the
+			 * periods after it, from a day no later than d */
+			if (done != DATE_NONE && q.full_end <= done)
+				continue;
+			done = q.full_end;
 			for (k = 0; k < nc && c[k].fe != q.full_end; k++)
 				;
 			for (int32_t from = d; k == nc && billable(s, from,
@@ -2548,7 +2563,7 @@ bill_sub(struct run *r, struct db_stmt *st)
 	w = rows_of(r, db_text(st, 0), &s, &nw);
 	w = paused_rows(r, db_text(st, 0), &s, w, &nw);
 	c = replay(r, &s, w, nw, &nc);
-	sub_charges(r, &s, running_period(r, c, nc, &op) ? &op : NULL);
+	sub_charges(r, &s, running_period(r, c, nc, &op) ? &op : NULL, c, nc);
 	for (size_t i = 0; i < nc; i++)
 		sub_period(r, &s, &c[i]);
 	resume_charges(r, &s, c, nc);
