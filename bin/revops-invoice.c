@@ -261,8 +261,13 @@ check_arguments(const char *verb, int argc, char *argv[], const struct args *g)
 	if (strcmp(verb, "pause") == 0 && (argc != 1 || g->a.from == DATE_NONE))
 		cli_usage_error("pause: one subscription, and --from DATE");
 	if (strcmp(verb, "pause") == 0 && g->a.to != DATE_NONE &&
-	    g->a.to < g->a.from)
-		cli_usage_error("pause: --to is before --from");
+	    g->a.to < g->a.from) {
+		char from[DATE_FMT_MAX], to[DATE_FMT_MAX];
+
+		date_format(from, g->a.from);
+		date_format(to, g->a.to);
+		cli_usage_error("pause: --to %s is before --from %s", to, from);
+	}
 	if (strcmp(verb, "resume") == 0 && (argc != 1 || g->b.on == INT32_MIN))
 		cli_usage_error("resume: one subscription, and --on DATE");
 	if (g->a.amount != NULL && g->a.line == 0)

@@ -57,7 +57,11 @@ printf '%s\n' month,kind,amount,currency 2025-01,marketing,1000.00,USD \
     >spend.csv
 printf '%s\n' response_id,account_id,responded_on,score \
     C-1,ACC-000001,2025-03-01,5 >csat.csv
-for e in rules leads users spend csat; do
+# a pause of the first subscription (from 2025-04-13, with no end)
+printf '%s\n' subscription_id,start_date,end_date \
+    "$(sed -n 2p subscriptions.csv | cut -d, -f1),2026-03-01,2026-04-01" \
+    >pauses.csv
+for e in rules leads users spend csat pauses; do
 	revops-import -D intact.db "$e" "$e.csv" 2>.err || {
 		cat .err
 		echo "damaged: the $e of this script do not import"
