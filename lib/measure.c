@@ -834,7 +834,12 @@ sub_amounts(struct measure *m, struct db_stmt *st, struct mrr_sub *s,
 	s->seats = p != NULL && p->seats ? qty : 0;
 }
 
-/* The pauses of the subscription of the row st, from the follower. */
+/*
+ * The pauses of the subscription of the row st, from the follower.  A
+ * pause that runs into the subscription's end is its end: the customer
+ * who pauses and then cancels has churned, on the day of the pause, not
+ * contracted for good.
+ */
 static void
 read_pauses(struct account *a, struct mrr_sub *s, struct db_stmt *st,
     struct follower *p)
@@ -844,10 +849,17 @@ read_pauses(struct account *a, struct mrr_sub *s, struct db_stmt *st,
 	s->pause = NULL;
 	s->npause = 0;
 	for (; follows(p, key, 2); p->more = db_row(p->st)) {
+		int32_t start = db_day(p->st, 2), end = db_day(p->st, 3);
+
+		if (s->end != DATE_NONE && (end == DATE_NONE || end >= s->end)) {
+			if (start < s->end)
+				s->end = start;
+			continue;
+		}
 		a->pause = cli_grow(a->pause, &a->cappause, a->npause + 1,
 		    sizeof(*a->pause));
-		a->pause[a->npause].start = db_day(p->st, 2);
-		a->pause[a->npause++].end = db_day(p->st, 3);
+		a->pause[a->npause].start = start;
+		a->pause[a->npause++].end = end;
 		s->npause++;
 	}
 }
