@@ -224,15 +224,16 @@ static const char sql_marks[] =
  * The pauses of the subscriptions the run looks at that end after the
  * horizon, or have not ended, in the order it bills them in (?1 the
  * horizon, ?2 some accounts); and the records of one period of one of
- * them, of a period past that a pause entered late reaches back into,
- * which sql_running does not read: a seek of the key each.
+ * them that sql_running does not read (a period past that a pause
+ * entered late reaches back into, or the one before a charged period's
+ * first day, owed_from()): a seek of the key each.
  */
 static const char sql_pauses[] =
     "SELECT account_id, subscription_id, start_date, end_date FROM pauses "
     "WHERE (end_date IS NULL OR end_date > ?1) "
     "AND (?2 = 0 OR account_id IN (SELECT key FROM run_accounts)) "
     "ORDER BY account_id, subscription_id, start_date";
-static const char sql_paused_period[] =
+static const char sql_period_rows[] =
     "SELECT subscription_id, " RECORD_COLUMNS " FROM billing_records "
     "WHERE full_end = ?1 AND account_id = ?2 AND subscription_id = ?3";
 /* Whether anything was ever billed: a company's first run reads no
@@ -574,7 +575,7 @@ struct run {
 	size_t nnames, capnames;
 	int32_t horizon;		/* how far back periods are read */
 	struct db_stmt *subs, *one_time, *usage, *late, *replaced;
-	struct db_stmt *paused_period;
+	struct db_stmt *period_rows;	/* sql_period_rows */
 	int subs_row, one_row, usage_row, late_row;	/* while rows left */
 	struct pricing_book *book;
 	struct month_book *books;	/* late usage's months */
@@ -1084,12 +1085,14 @@ charge_days(struct run *r, const struct sub *s, struct billing_charged *c,
  * its end, when the period has begun by the end of P; an end before the
  * end of P credits the days billed after it, and a pause begun by then
  * the days billed in it; the days up to the end that are not billed nor
- * paused (after an end moved later or taken away, or a pause cut short
- * or taken away) are charged at the terms of the day, once the run is
- * for the month they start in or a later one.
+ * paused from `owed` (owed_from()) on (after an end moved later or
+ * taken away, or a pause cut short or taken away) are charged at the
+ * terms of the day, once the run is for the month they start in or a
+ * later one.
  */
 static void
-sub_period(struct run *r, const struct sub *s, struct billing_charged *c)
+sub_period(struct run *r, const struct sub *s, struct billing_charged *c,
+    int32_t owed)
 {
 	int32_t to = billing_charged_to(c), on = r->o->on;
 	int32_t end = s->end != DATE_NONE && s->end < c->fe ? s->end : c->fe;
@@ -1124,7 +1127,7 @@ sub_period(struct run *r, const struct sub *s, struct billing_charged *c)
 	}
 	if (!same)
 		return;
-	for (int32_t d = c->first; billable(s, d, end, &a, &z); d = z)
+	for (int32_t d = owed; billable(s, d, end, &a, &z); d = z)
 		for (int32_t g = a, ga, gz; g < z && billing_charged_gap(c, g, z,
 		    &ga, &gz) && ga < r->p_end; g = gz)
 			charge_days(r, s, c, now, ga, gz);
@@ -2451,7 +2454,7 @@ static struct row *
 paused_rows(struct run *r, const char *account, const struct sub *s,
     struct row *w, size_t *n)
 {
-	struct db_stmt *st = r->paused_period;
+	struct db_stmt *st = r->period_rows;
 	int32_t on = r->o->on;
 
 	if (s->npause == 0 || s->months == 0 || s->start == DATE_NONE)
@@ -2532,6 +2535,35 @@ resume_charges(struct run *r, const struct sub *s,
 	}
 }
 
+/*
+ * The first day of charged period c (one of the n of s, cs) from which
+ * its days may be owed: its first day charged, or its first day of the
+ * subscription when a pause held the days before (one at the period's
+ * start, cut short or taken away since) -- not when another period
+ * billed them, of a billing day or period before a change: one of cs,
+ * or one that ends on c's first day charged, a seek.
+ */
+static int32_t
+owed_from(struct run *r, const char *account, const struct sub *s,
+    const struct billing_charged *c, const struct billing_charged *cs,
+    size_t n)
+{
+	int32_t lo = c->fs > s->start ? c->fs : s->start;
+	int before;
+
+	if (lo >= c->first)
+		return c->first;
+	for (size_t i = 0; i < n; i++)
+		if (&cs[i] != c && cs[i].fe > lo && cs[i].fs < c->first)
+			return c->first;
+	db_bind_day(r->period_rows, 1, c->first);
+	db_bind_text(r->period_rows, 2, account);
+	db_bind_text(r->period_rows, 3, s->id);
+	before = db_row(r->period_rows);
+	db_reset(r->period_rows);
+	return before ? c->first : lo;
+}
+
 /* The lines of one subscription: its charges of periods starting in P,
  * and what each period charged before is billed short or over. */
 static void
@@ -2565,7 +2597,8 @@ bill_sub(struct run *r, struct db_stmt *st)
 	c = replay(r, &s, w, nw, &nc);
 	sub_charges(r, &s, running_period(r, c, nc, &op) ? &op : NULL, c, nc);
 	for (size_t i = 0; i < nc; i++)
-		sub_period(r, &s, &c[i]);
+		sub_period(r, &s, &c[i], owed_from(r, db_text(st, 0), &s, &c[i],
+		    c, nc));
 	resume_charges(r, &s, c, nc);
 	free_periods(c, nc);
 	keep_end(r, db_text(st, 0), &s);
@@ -2898,7 +2931,7 @@ prepare(struct run *r)
 	db_bind_int(r->usage, 4, some);
 	r->late = db_prepare(r->rd, sql_late);
 	r->replaced = db_prepare(r->rd, sql_replaced);
-	r->paused_period = db_prepare(r->rd, sql_paused_period);
+	r->period_rows = db_prepare(r->rd, sql_period_rows);
 	db_bind_text(r->late, 1, r->usage_month);
 	db_bind_int(r->late, 2, some);
 	r->book = pricing_book_open(r->rd, r->u_start);
@@ -2937,7 +2970,7 @@ static void
 finish_reading(struct run *r)
 {
 	struct db_stmt *st[] = { r->subs, r->one_time, r->usage, r->late,
-	    r->replaced, r->paused_period };
+	    r->replaced, r->period_rows };
 
 	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
 		db_finalize(st[i]);
