@@ -862,7 +862,7 @@ billing_charged_add(struct billing_charged *c, int32_t start,
     int32_t end, __int128 net, int charge)
 {
 	c->p = cli_grow(c->p, &c->cap, c->n + 1, sizeof(*c->p));
-	c->p[c->n].start = start;
+	c->p[c->n].start = c->p[c->n].origin = start;
 	c->p[c->n].end = end;
 	c->p[c->n].net = net;
 	c->p[c->n++].charge = charge;
@@ -897,12 +897,15 @@ billing_charged_billed(const struct billing_charged *c, int32_t from,
 {
 	*sum = 0;
 	for (size_t i = 0; i < c->n; i++) {
-		int32_t a = c->p[i].start > from ? c->p[i].start : from;
-		int32_t b = c->p[i].end < to ? c->p[i].end : to;
-		int64_t part;
+		const struct billing_piece *p = &c->p[i];
+		int32_t a = p->start > from ? p->start : from;
+		int32_t b = p->end < to ? p->end : to;
+		int64_t upto, before;
 
-		if (a < b && (pricing_share(c->p[i].net, b - a, c->fe - c->fs,
-		    &part) != 0 || __builtin_add_overflow(*sum, part, sum)))
+		if (a < b && (pricing_share(p->net, b - p->origin, c->fe -
+		    c->fs, &upto) != 0 || pricing_share(p->net, a - p->origin,
+		    c->fe - c->fs, &before) != 0 ||
+		    __builtin_add_overflow(*sum, upto - before, sum)))
 			return -1;
 	}
 	return 0;
@@ -942,8 +945,10 @@ billing_charged_take_back(struct billing_charged *c, int32_t from,
 
 		if (p.end <= from || p.start >= to)
 			continue;
-		if (p.start < from && p.end > to)
+		if (p.start < from && p.end > to) {
 			billing_charged_add(c, to, p.end, p.net, p.charge);
+			c->p[c->n - 1].origin = p.origin;
+		}
 		if (p.start < from)
 			c->p[i].end = from;
 		else if (p.end > to)

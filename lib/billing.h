@@ -72,6 +72,7 @@ size_t billing_periods(int32_t start, int32_t end, int months,
  */
 struct billing_piece {
 	int32_t start, end;
+	int32_t origin;		/* the first day of the line that made it */
 	__int128 net;
 	int charge;		/* days billed (a charge), or a change */
 };
@@ -89,10 +90,11 @@ void billing_charged_add(struct billing_charged *c, int32_t start,
 __int128 billing_charged_net(const struct billing_charged *c, int32_t day);
 /* Where the days billed end: the first day charged when none is. */
 int32_t billing_charged_to(const struct billing_charged *c);
-/* What the pieces billed for the days [from, to): each one's net x its
- * days among them / the days of the full period, each part rounded once,
- * so that all of its days are what it billed.  Returns 0, or -1 when it
- * does not fit. */
+/* What the pieces billed for the days [from, to): of each, what its
+ * line's days up to the end of them come to less what those up to their
+ * start do (net x days / the days of the full period, each rounded
+ * once), so that however many credits take its days back they add up to
+ * what it billed, to the cent.  Returns 0, or -1 when it does not fit. */
 int billing_charged_billed(const struct billing_charged *c, int32_t from,
     int32_t to, int64_t *sum);
 /* The first run of days of [from, to) that no piece bills, [*a, *b);

@@ -553,6 +553,38 @@ START_TEST(charged_days_again)
 END_TEST
 
 /*
+ * Credits of one line's days in parts add up to what it billed: April of
+ * 99.99 taken back as 1 to 15 April, then 16 to 30, is 99.99 x 15 / 30 =
+ * 49.995 -> 50.00, then 99.99 - 50.00 = 49.99 (each part rounded on its
+ * own would give back 100.00).  0.10 a month taken back 10 days at a time,
+ * the middle ones first: 0.10 x 20 / 30 - 0.10 x 10 / 30 = 0.07 - 0.03 =
+ * 0.04, then 0.03, then 0.10 - 0.07 = 0.03: 0.10 in all, where three
+ * parts of 0.0333 each would give back 0.09.
+ */
+START_TEST(charged_credits_add_up)
+{
+	struct billing_charged c = { .fs = D("2026-04-01"),
+	    .fe = D("2026-05-01"), .first = D("2026-04-01") };
+
+	billing_charged_add(&c, c.fs, c.fe, net_of(1, 9999, 0), 1);
+	ck_assert_int_eq(billed(&c, "2026-04-01", "2026-04-16"), 5000);
+	billing_charged_take_back(&c, c.fs, D("2026-04-16"));
+	ck_assert_int_eq(billed(&c, "2026-04-16", "2026-05-01"), 4999);
+	free(c.p);
+	memset(&c, 0, sizeof(c));
+	c.fs = c.first = D("2026-04-01");
+	c.fe = D("2026-05-01");
+	billing_charged_add(&c, c.fs, c.fe, net_of(1, 10, 0), 1);
+	ck_assert_int_eq(billed(&c, "2026-04-11", "2026-04-21"), 4);
+	billing_charged_take_back(&c, D("2026-04-11"), D("2026-04-21"));
+	ck_assert_int_eq(billed(&c, "2026-04-01", "2026-04-11"), 3);
+	billing_charged_take_back(&c, c.fs, D("2026-04-11"));
+	ck_assert_int_eq(billed(&c, "2026-04-21", "2026-05-01"), 3);
+	free(c.p);
+}
+END_TEST
+
+/*
  * A change and an end (issue 12): a year from 1 April 2026 of 2 seats at
  * 199.00 with 12.5% off, 348.25, raised to 3 seats from 1 July: the
  * difference 174.125 a year on the 274 days left, 130.71.  Ended on 1
@@ -828,6 +860,7 @@ billing_suite(void)
 	tcase_add_test(tm, charged_change_and_end);
 	tcase_add_test(tm, charged_take_back_middle);
 	tcase_add_test(tm, charged_gap);
+	tcase_add_test(tm, charged_credits_add_up);
 	tcase_add_test(tm, tax);
 	suite_add_tcase(s, tm);
 	tcase_add_test(tr, run_account_named_twice);
