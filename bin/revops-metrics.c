@@ -71,7 +71,8 @@ static const struct cli_program program = {
 
 /* reconcile, the one verb, takes only --as-of of the options. */
 static const struct cli_verb reconcile = { "reconcile", "", "as-of", 0,
-    "checks the database's invariants" };
+    "checks the database's invariants",
+    "revops-metrics reconcile --as-of 2026-06-30" };
 
 struct args {
 	int32_t as_of, from, to;
@@ -149,6 +150,7 @@ own_option(int ch, const char *arg, void *ctx)
 static size_t
 metrics_named(int argc, char *argv[], enum metric *which)
 {
+	const char *near;
 	size_t n = 0;
 
 	if (argc == 0) {
@@ -159,6 +161,10 @@ metrics_named(int argc, char *argv[], enum metric *which)
 	for (int i = 0; i < argc; i++) {
 		int m = metrics_find(argv[i]);
 
+		if (m < 0 && (near = cli_nearest(argv[i], metrics_defs,
+		    M_COUNT, sizeof(metrics_defs[0]))) != NULL)
+			cli_usage_error("'%s' is not a metric; did you mean "
+			    "'%s'?", argv[i], near);
 		if (m < 0)
 			cli_usage_error("'%s' is not a metric (see --help)",
 			    argv[i]);
@@ -207,12 +213,14 @@ main(int argc, char *argv[])
 
 	cli_init("revops-metrics", &common);
 	a.as_of = a.from = a.to = DATE_NONE;
+	a.m.currency = common.currency;
 	first = cli_options(argc, argv, longopts, &common, own_option, &a);
 	cli_no_documents(&common);
 	argc -= first;
 	argv += first;
 	if (common.help)
 		cli_help(&program, NULL);
+	cli_help_command(&program, argc, argv);
 	if (argc > 0 && strcmp(argv[0], "reconcile") == 0) {
 		cli_verb_check(&reconcile);
 		if (argc > 1)

@@ -23,6 +23,8 @@
 
 [ $# -eq 1 ] || { echo "usage: sh tests/docs.sh BINDIR" >&2; exit 2; }
 bindir=$(cd "$1" && pwd) || exit 2
+# the tester's own config file (revops(7)) is no part of the test
+export REVOPS_CONFIG=
 cd "$(dirname "$0")/.." || exit 2
 
 programs='revops-import revops-pipeline revops-quote revops-invoice revops-metrics'
