@@ -22,6 +22,7 @@ static const char *progname = "revops";
 static unsigned long nerrors;
 static pthread_mutex_t error_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long max_errors = 20;
+static int quiet;		/* -q */
 
 /*
  * Running again (cli_run_again()).  The count of runs before this one
@@ -274,7 +275,7 @@ cli_common_option(struct cli_common *c, int ch, const char *arg)
 		c->help = 1;
 		break;
 	case 'q':
-		c->quiet = 1;
+		quiet = 1;
 		break;
 	case 'V':
 		printf("%s %s\n", progname, REVOPS_VERSION);
@@ -578,6 +579,24 @@ cli_warn(const char *fmt, ...)
 	va_start(ap, fmt);
 	vwarn_plain(fmt, ap);
 	va_end(ap);
+}
+
+void
+cli_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (quiet)
+		return;
+	va_start(ap, fmt);
+	vwarn_plain(fmt, ap);
+	va_end(ap);
+}
+
+int
+cli_quiet(void)
+{
+	return quiet;
 }
 
 void

@@ -36,7 +36,6 @@ struct cli_common {
 	int decimal_comma;	/* input and output */
 	struct out_opts out;	/* --format, --tsv, --no-header, --excel */
 	int help;		/* -h given: the program prints its help */
-	int quiet;		/* -q: no informational lines on stderr */
 	const char *currency;	/* the config file's: a report's --currency
 				 * by default, or NULL */
 };
@@ -196,6 +195,11 @@ void cli_config_read(FILE *fp, const char *path, struct cli_common *c);
 
 /* Prints "PROG: MESSAGE" to stderr. */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints "PROG: MESSAGE" to stderr, unless -q (cli_quiet()): what a
+ * command did, for a person; never an error. */
+void cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int cli_quiet(void);
 
 /* Prints "PROG: MESSAGE" and exits with status. */
 _Noreturn void cli_die(int status, const char *fmt, ...)
