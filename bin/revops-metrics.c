@@ -146,6 +146,12 @@ own_option(int ch, const char *arg, void *ctx)
 	}
 }
 
+static int
+names_reconcile(int argc, char *argv[], int i)
+{
+	return argc > i && strcmp(argv[i], "reconcile") == 0;
+}
+
 /* The metrics named on the command line, or all of them. */
 static size_t
 metrics_named(int argc, char *argv[], enum metric *which)
@@ -182,7 +188,7 @@ run(struct db *db, int argc, char *argv[], struct args *a,
 	size_t n;
 	int rc;
 
-	if (argc > 0 && strcmp(argv[0], "reconcile") == 0)
+	if (names_reconcile(argc, argv, 0))
 		return reconcile_run(db, a->as_of, &c->out);
 	if (argc > 0 && (a->detail || a->report != NULL))
 		cli_usage_error("--%s takes no metric names",
@@ -218,10 +224,16 @@ main(int argc, char *argv[])
 	cli_no_documents(&common);
 	argc -= first;
 	argv += first;
+	/* reconcile is a verb, as metric names are not: it has a help of
+	 * its own */
 	if (common.help)
-		cli_help(&program, NULL);
+		cli_help(&program, names_reconcile(argc, argv, 0) ?
+		    &reconcile : NULL);
+	if (argc == 2 && strcmp(argv[0], "help") == 0 &&
+	    names_reconcile(argc, argv, 1))
+		cli_help(&program, &reconcile);
 	cli_help_command(&program, argc, argv);
-	if (argc > 0 && strcmp(argv[0], "reconcile") == 0) {
+	if (names_reconcile(argc, argv, 0)) {
 		cli_verb_check(&reconcile);
 		if (argc > 1)
 			cli_usage_error("reconcile takes no arguments");
