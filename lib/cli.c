@@ -181,8 +181,10 @@ cli_config_read(FILE *fp, const char *path, struct cli_common *c)
 	}
 	if (ferror(fp))
 		cli_die(CLI_EIO, "%s: %s", path, strerror(errno));
-	if (config_text == NULL || memchr(config_text, '\0', len) != NULL)
-		return;	/* empty, or not text: nothing it says is read */
+	if (config_text == NULL)
+		return;
+	if (memchr(config_text, '\0', len) != NULL)
+		cli_usage_error("%s: not a text file", path);
 	config_text[len] = '\0';
 	for (line = config_text; line != NULL; line = next) {
 		if ((next = strchr(line, '\n')) != NULL)
@@ -625,7 +627,7 @@ cli_usage_error(const char *fmt, ...)
 void
 cli_bad_option(int ch, char *const argv[], const struct option *longopts)
 {
-	const char *arg = argv[optind - 1], *near;
+	const char *arg = argv[optind - 1], *near = NULL;
 	char *name;
 	size_t n = 0;
 
@@ -633,13 +635,14 @@ cli_bad_option(int ch, char *const argv[], const struct option *longopts)
 		cli_usage_error("option '%s' needs a value", arg);
 	if (optopt != 0 && arg[0] == '-' && arg[1] != '-')
 		cli_usage_error("unknown option '-%c'", optopt);
-	while (longopts[n].name != NULL)
-		n++;
-	/* "--formt=csv" is compared without its value */
-	name = cli_strndup(arg + 2, strcspn(arg + 2, "="));
-	near = strncmp(arg, "--", 2) == 0 ? cli_nearest(name, longopts, n,
-	    sizeof(longopts[0])) : NULL;
-	free(name);
+	if (strncmp(arg, "--", 2) == 0) {
+		while (longopts[n].name != NULL)
+			n++;
+		/* "--formt=csv" is compared without its value */
+		name = cli_strndup(arg + 2, strcspn(arg + 2, "="));
+		near = cli_nearest(name, longopts, n, sizeof(longopts[0]));
+		free(name);
+	}
 	cli_usage_error("unknown option '%s'%s", arg, did_you_mean("--", near));
 }
 

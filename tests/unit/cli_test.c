@@ -405,6 +405,30 @@ START_TEST(config_errors_say_where)
 }
 END_TEST
 
+/* A NUL byte: not text, whatever else it says. */
+static void
+binary_config(int i)
+{
+	static const char text[] = "db = a\0b\n";
+	struct cli_common c;
+	FILE *fp = fmemopen((void *)text, sizeof(text) - 1, "r");
+
+	(void)i;
+	memset(&c, 0, sizeof(c));
+	cli_config_read(fp, "conf", &c);
+}
+
+START_TEST(config_not_text)
+{
+	char err[512];
+
+	ck_assert_int_eq(child_exit(binary_config, 0, 0, err, sizeof(err)),
+	    CLI_EUSAGE);
+	ck_assert_str_eq(err, "test: conf: not a text file\n"
+	    "Try 'test --help' for more information.\n");
+}
+END_TEST
+
 /* The options over $REVOPS_DB over the config file over the default. */
 START_TEST(config_precedence)
 {
@@ -508,6 +532,7 @@ cli_suite(void)
 	tcase_add_test(tc, config_keys_read);
 	tcase_add_loop_test(tc, config_errors_say_where, 0,
 	    sizeof(bad_configs) / sizeof(bad_configs[0]));
+	tcase_add_test(tc, config_not_text);
 	tcase_add_test(tc, config_precedence);
 	tcase_add_test(tc, config_path_found);
 	suite_add_tcase(s, tc);
