@@ -174,6 +174,8 @@ _Noreturn void cli_bad_option(int ch, char *const argv[],
 #define CLI_NAME_MAX 64	/* a longer name is near none */
 const char *cli_nearest(const char *name, const void *table, size_t n,
     size_t size);
+/* The edit distance of a and b, a swapped pair not edited again (the
+ * optimal string alignment); SIZE_MAX when one is over CLI_NAME_MAX. */
 size_t cli_distance(const char *a, const char *b);
 /* The --format nearest to name, one edit away (static storage), or NULL. */
 const char *cli_nearest_format(const char *name);
@@ -187,7 +189,9 @@ const char *cli_config_path(void);
 /*
  * Reads the config file fp, named path in errors: lines "key = value",
  * blank lines and '#' comments, for the keys db, currency, format and
- * busy-timeout, into c.  An unknown key or a bad value is a usage error
+ * busy-timeout, into c (format only when stdout is a terminal: a pipe
+ * or a file stays what the other programs read).  A file that is not
+ * text, an unknown key or a bad value is a usage error
  * that names path, the line and the value; the values c points to are
  * static storage, kept until exit.
  */
