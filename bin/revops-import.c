@@ -15,18 +15,20 @@
 
 enum {
 	OPT_DRY_RUN = CLI_OPT_FIRST_OWN, OPT_EXPORT, OPT_LIST, OPT_LOG,
-	OPT_REJECTS, OPT_REPLACE, OPT_SCHEMA, OPT_UPSERT
+	OPT_REJECTS, OPT_REPLACE, OPT_SCHEMA, OPT_SINCE, OPT_UPSERT
 };
 
 static const struct option longopts[] = {
 	CLI_LONGOPTS,
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "export", required_argument, NULL, OPT_EXPORT },
+	{ "last", required_argument, NULL, 'n' },
 	{ "list", no_argument, NULL, OPT_LIST },
 	{ "log", no_argument, NULL, OPT_LOG },
 	{ "rejects", required_argument, NULL, OPT_REJECTS },
 	{ "replace", no_argument, NULL, OPT_REPLACE },
 	{ "schema", required_argument, NULL, OPT_SCHEMA },
+	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "upsert", no_argument, NULL, OPT_UPSERT },
 	{ NULL, 0, NULL, 0 }
 };
@@ -41,11 +43,14 @@ static const struct cli_option_help options[] = {
 	{ "schema", "ENTITY", "print the header line of a template for ENTITY" },
 	{ "export", "ENTITY", "write the entity's rows with the import columns" },
 	{ "log", NULL, "print the audit log" },
+	{ "last", "N", "log: only the last N entries, also -n N" },
+	{ "since", "DATE", "log: only the entries of DATE and after (UTC)" },
 };
 
 static const struct cli_program program = {
 	"ENTITY [FILE...]\n"
-	"       revops-import --list | --schema ENTITY | --export ENTITY | --log",
+	"       revops-import --list | --schema ENTITY | --export ENTITY\n"
+	"       revops-import --log [-n N] [--since DATE]",
 	"Load CSV/TSV files of one entity into the database, validated,\n"
 	"as one transaction: on any error nothing is written.  No FILE or\n"
 	"'-' reads standard input.  With --excel, files that an --excel\n"
@@ -59,7 +64,12 @@ static const struct entity *
 entity_arg(const char *name)
 {
 	const struct entity *e = entity_find(name);
+	const char *near;
 
+	if (e == NULL && (near = cli_nearest(name, entity_table, entity_count,
+	    sizeof(entity_table[0]))) != NULL)
+		cli_usage_error("'%s' is not an entity; did you mean '%s'?",
+		    name, near);
 	if (e == NULL)
 		cli_usage_error("'%s' is not an entity (revops-import --list "
 		    "shows them)", name);
@@ -90,12 +100,14 @@ main(int argc, char *argv[])
 {
 	struct cli_common common;
 	struct import_opts o = { IMPORT_INSERT, 0, NULL, &common, NULL };
-	const char *export = NULL, *schema = NULL;
+	const char *export = NULL, *schema = NULL, *since = NULL;
 	int list = 0, log = 0, alone, ch, rc;
+	long last = 0;
+	char *end;
 	struct db *db;
 
 	cli_init("revops-import", &common);
-	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
+	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS "n:", longopts,
 	    NULL)) != -1) {
 		if (cli_common_option(&common, ch, optarg))
 			continue;
@@ -112,6 +124,12 @@ main(int argc, char *argv[])
 		case OPT_LOG:
 			log = 1;
 			break;
+		case 'n':
+			last = strtol(optarg, &end, 10);
+			if (end == optarg || *end != '\0' || last < 1)
+				cli_usage_error("option '--last': '%s' is not a "
+				    "number more than 0", optarg);
+			break;
 		case OPT_REJECTS:
 			o.rejects = optarg;
 			break;
@@ -124,6 +142,10 @@ main(int argc, char *argv[])
 		case OPT_SCHEMA:
 			schema = optarg;
 			break;
+		case OPT_SINCE:
+			(void)cli_day_arg("--since", optarg, 0, 0);
+			since = optarg;
+			break;
 		case OPT_UPSERT:
 			if (o.mode == IMPORT_REPLACE)
 				cli_usage_error("--upsert and --replace exclude "
@@ -131,7 +153,7 @@ main(int argc, char *argv[])
 			o.mode = IMPORT_UPSERT;
 			break;
 		default:
-			cli_bad_option(ch, argv);
+			cli_bad_option(ch, argv, longopts);
 		}
 	}
 	o.arguments = cli_join_args(argc - 1, argv + 1);	/* options too */
@@ -140,6 +162,9 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (common.help)
 		cli_help(&program, NULL);
+	cli_help_command(&program, argc, argv);
+	if ((last > 0 || since != NULL) && !log)
+		cli_usage_error("--last and --since go with --log");
 	alone = list + log + (export != NULL) + (schema != NULL);
 	if (alone > 1 || (alone > 0 && (o.mode != IMPORT_INSERT || o.dry_run ||
 	    o.rejects != NULL || argc > 0)))
@@ -153,7 +178,7 @@ main(int argc, char *argv[])
 
 		db = db_open(&common, DB_READ, 0);
 		rc = (e ? export_rows(db, e, &common.out, NULL) :
-		    export_log(db, &common.out)) == 0 ? CLI_OK : CLI_EIO;
+		    export_log(db, &common.out, since, last)) == 0 ? CLI_OK : CLI_EIO;
 		cli_finish_stdout();	/* errno says why, until the close */
 		db_close(db);
 	} else {

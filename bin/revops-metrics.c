@@ -71,7 +71,8 @@ static const struct cli_program program = {
 
 /* reconcile, the one verb, takes only --as-of of the options. */
 static const struct cli_verb reconcile = { "reconcile", "", "as-of", 0,
-    "checks the database's invariants" };
+    "checks the database's invariants",
+    "revops-metrics reconcile --as-of 2026-06-30" };
 
 struct args {
 	int32_t as_of, from, to;
@@ -145,10 +146,17 @@ own_option(int ch, const char *arg, void *ctx)
 	}
 }
 
+static int
+names_reconcile(int argc, char *argv[], int i)
+{
+	return argc > i && strcmp(argv[i], "reconcile") == 0;
+}
+
 /* The metrics named on the command line, or all of them. */
 static size_t
 metrics_named(int argc, char *argv[], enum metric *which)
 {
+	const char *near;
 	size_t n = 0;
 
 	if (argc == 0) {
@@ -159,6 +167,10 @@ metrics_named(int argc, char *argv[], enum metric *which)
 	for (int i = 0; i < argc; i++) {
 		int m = metrics_find(argv[i]);
 
+		if (m < 0 && (near = cli_nearest(argv[i], metrics_defs,
+		    M_COUNT, sizeof(metrics_defs[0]))) != NULL)
+			cli_usage_error("'%s' is not a metric; did you mean "
+			    "'%s'?", argv[i], near);
 		if (m < 0)
 			cli_usage_error("'%s' is not a metric (see --help)",
 			    argv[i]);
@@ -176,7 +188,7 @@ run(struct db *db, int argc, char *argv[], struct args *a,
 	size_t n;
 	int rc;
 
-	if (argc > 0 && strcmp(argv[0], "reconcile") == 0)
+	if (names_reconcile(argc, argv, 0))
 		return reconcile_run(db, a->as_of, &c->out);
 	if (argc > 0 && (a->detail || a->report != NULL))
 		cli_usage_error("--%s takes no metric names",
@@ -207,13 +219,21 @@ main(int argc, char *argv[])
 
 	cli_init("revops-metrics", &common);
 	a.as_of = a.from = a.to = DATE_NONE;
+	a.m.currency = common.currency;
 	first = cli_options(argc, argv, longopts, &common, own_option, &a);
 	cli_no_documents(&common);
 	argc -= first;
 	argv += first;
+	/* reconcile is a verb, as metric names are not: it has a help of
+	 * its own */
 	if (common.help)
-		cli_help(&program, NULL);
-	if (argc > 0 && strcmp(argv[0], "reconcile") == 0) {
+		cli_help(&program, names_reconcile(argc, argv, 0) ?
+		    &reconcile : NULL);
+	if (argc == 2 && strcmp(argv[0], "help") == 0 &&
+	    names_reconcile(argc, argv, 1))
+		cli_help(&program, &reconcile);
+	cli_help_command(&program, argc, argv);
+	if (names_reconcile(argc, argv, 0)) {
 		cli_verb_check(&reconcile);
 		if (argc > 1)
 			cli_usage_error("reconcile takes no arguments");

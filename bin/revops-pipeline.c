@@ -43,21 +43,29 @@ static const struct cli_verb verbs[] = {
 	{ "convert", "[LEAD...]", "all-qualified on as-of", 1,
 	    "qualified leads become opportunities (ids as arguments, a CSV with "
 	    "lead_id on stdin, or --all-qualified); writes the new "
-	    "opportunities" },
+	    "opportunities",
+	    "revops-pipeline convert --all-qualified --on 2026-07-01" },
 	{ "move", "[OPP STAGE...]", "on reopen as-of", 1,
 	    "stage changes (or a CSV opportunity_id,stage[,changed_on] on "
-	    "stdin); writes the changed ones" },
+	    "stdin); writes the changed ones",
+	    "revops-pipeline move OPP-000046 proposal --on 2026-07-01" },
 	{ "list", "", "stage owner type open closing segment", 0,
-	    "opportunities, filtered" },
-	{ "won", "", "since", 0, "won opportunities with their account" },
+	    "opportunities, filtered",
+	    "revops-pipeline list --open --format table" },
+	{ "won", "", "since", 0, "won opportunities with their account",
+	    "revops-pipeline won --since 2026-03-01" },
 	{ "funnel", "", "from to by as-of", 0,
-	    "per stage: entered, conversion, days in stage" },
+	    "per stage: entered, conversion, days in stage",
+	    "revops-pipeline funnel --from 2026-01 --to 2026-06 --by owner" },
 	{ "forecast", "", "from to by commit-stage currency as-of", 0,
 	    "per period of expected close: pipeline, weighted, commit, best "
-	    "case, won" },
+	    "case, won",
+	    "revops-pipeline forecast --by quarter --as-of 2026-07-01" },
 	{ "velocity", "", "as-of window currency", 0,
-	    "open x average deal x win rate / sales cycle" },
-	{ "stages", "", "", 0, "the stage table" },
+	    "open x average deal x win rate / sales cycle",
+	    "revops-pipeline velocity --as-of 2026-07-01 --window 180" },
+	{ "stages", "", "", 0, "the stage table",
+	    "revops-pipeline stages --format table" },
 };
 
 static const struct cli_option_help options[] = {
@@ -268,6 +276,7 @@ main(int argc, char *argv[])
 	int first, rc;
 
 	cli_init("revops-pipeline", &common);
+	a.currency = common.currency;
 	a.on = a.as_of = DATE_NONE;
 	a.since = a.from = a.to = DATE_NONE;
 	a.filter.closing_from = a.filter.closing_to = DATE_NONE;

@@ -40,21 +40,33 @@ static const struct option longopts[] = {
 static const struct cli_verb verbs[] = {
 	{ "price", "[FILE]", "currency on as-of", 0,
 	    "price lines sku,quantity[,discount_pct][,term_months] (with "
-	    "account_id or --currency); writes nothing" },
+	    "account_id or --currency); writes nothing",
+	    "revops-quote price --currency USD lines.csv" },
 	{ "new", "[FILE]", "currency valid-days sku quantity on as-of", 1,
 	    "lines quote_ref, account_id, sku, quantity (and opportunity_id, "
 	    "discount_pct, term_months) become quotes Q-000001...; quote_ref "
-	    "defaults to the opportunity_id (won deals from revops-pipeline)" },
+	    "defaults to the opportunity_id (won deals from revops-pipeline)",
+	    "revops-quote new --on 2026-07-01 lines.csv" },
 	{ "approve", "[QUOTE...]", "as note on as-of", 1,
-	    "approve the reasons waiting for --as ROLE" },
-	{ "reject", "[QUOTE...]", "as note on as-of", 1, "reject them" },
+	    "approve the reasons waiting for --as ROLE",
+	    "revops-quote new lines.csv | "
+	    "revops-quote approve --as sales_manager" },
+	{ "reject", "[QUOTE...]", "as note on as-of", 1, "reject them",
+	    "revops-quote new lines.csv | "
+	    "revops-quote reject --as sales_manager" },
 	{ "accept", "[QUOTE...]", "start replaces on as-of", 1,
-	    "approved quotes become an order, a contract and subscriptions" },
-	{ "list", "", "status account on as-of", 0, "quotes with their totals" },
+	    "approved quotes become an order, a contract and subscriptions",
+	    "revops-quote new seats.csv | "
+	    "revops-quote accept --start 2026-08-01" },
+	{ "list", "", "status account on as-of", 0, "quotes with their totals",
+	    "revops-quote list --status accepted --format table" },
 	{ "show", "[QUOTE...]", "lines on as-of", 0,
-	    "the totals of these quotes (--lines: their lines)" },
+	    "the totals of these quotes (--lines: their lines)",
+	    "revops-quote show Q-000003 --lines" },
 	{ "revise", "QUOTE [FILE]", "valid-days on as-of", 1,
-	    "a new version from lines sku,quantity,..." },
+	    "a new version from lines sku,quantity,...",
+	    "revops-quote new lines.csv && "
+	    "revops-quote revise Q-000004 seats.csv" },
 };
 
 static const struct cli_option_help options[] = {

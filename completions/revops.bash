@@ -13,8 +13,8 @@
 
 # The options every program takes (revops(7), "Common options").
 _revops_common='-D= --db= --busy-timeout= --mode= -d= --delimiter= --tsv
-	--decimal-comma --format= --no-header --excel --max-errors= -h --help
-	-V --version'
+	--decimal-comma --format= --no-header --excel --max-errors= -q --quiet
+	-h --help -V --version'
 
 # The entities of the import contract, for when `revops-import --list`
 # cannot be run.
@@ -34,11 +34,12 @@ _revops_metrics='mrr arr new_mrr expansion_mrr contraction_mrr churned_mrr
 
 # Sets own (the options of PROGRAM, or of PROGRAM VERB, besides the common
 # ones), verbs (the verbs of PROGRAM, if any) and args (what the words
-# after the options and the verb are: "entity files", "files", "id files"
-# (an id, not completed, then files), "moves" (opportunity and stage, in
-# pairs), "metrics" (metric names, or reconcile alone) or "none", also for
-# verbs whose arguments are ids that are not completed, such as quote
-# ids).  The options of each verb are those of `PROGRAM VERB --help`:
+# after the options and the verb are: "entity files", "files", "quote
+# files" (a quote, then files), "invoices", "quotes" or "subscriptions"
+# (their ids in the database), "moves" (opportunity and stage, in pairs),
+# "metrics" (metric names, or reconcile alone), "verbs" (those of the
+# program, after help) or "none", also for verbs whose arguments are ids
+# that are not completed, such as lead ids).  The options of each verb are those of `PROGRAM VERB --help`:
 # tests/docs.sh holds them to it.
 _revops_table()
 {
@@ -46,8 +47,10 @@ _revops_table()
 	case $1 in
 	revops-import)
 		own='--upsert --replace --dry-run --rejects= --list --schema=
-		    --export= --log'
+		    --export= --log -n= --last= --since='
 		args='entity files' ;;
+	'revops-pipeline help'|'revops-quote help'|'revops-invoice help')
+		args=verbs ;;
 	revops-pipeline)
 		verbs='convert move list won funnel forecast velocity stages' ;;
 	'revops-pipeline convert')
@@ -81,19 +84,19 @@ _revops_table()
 		own='--currency= --valid-days= --sku= --quantity= --on= --as-of=' ;;
 	'revops-quote approve'|'revops-quote reject')
 		own='--as= --note= --on= --as-of='
-		args=none ;;
+		args=quotes ;;
 	'revops-quote accept')
 		own='--start= --replaces= --on= --as-of='
-		args=none ;;
+		args=quotes ;;
 	'revops-quote list')
 		own='--status= --account= --on= --as-of='
 		args=none ;;
 	'revops-quote show')
 		own='--lines --on= --as-of='
-		args=none ;;
+		args=quotes ;;
 	'revops-quote revise')
 		own='--valid-days= --on= --as-of='
-		args='id files' ;;
+		args='quote files' ;;
 	revops-invoice)
 		verbs='run pause resume credit void apply aging dunning schedule
 		    deferred export list show render' ;;
@@ -102,16 +105,16 @@ _revops_table()
 		args=none ;;
 	'revops-invoice pause')
 		own='--from= --to= --dry-run'
-		args=none ;;
+		args=subscriptions ;;
 	'revops-invoice resume')
 		own='--on= --dry-run'
-		args=none ;;
+		args=subscriptions ;;
 	'revops-invoice credit')
 		own='--line= --amount= --reason= --on= --as-of= --dry-run'
-		args=none ;;
+		args=invoices ;;
 	'revops-invoice void')
 		own='--as-of= --dry-run'
-		args=none ;;
+		args=invoices ;;
 	'revops-invoice apply')
 		own='--as-of= --account= --convert --dry-run'
 		args=none ;;
@@ -129,16 +132,16 @@ _revops_table()
 		args=none ;;
 	'revops-invoice export')
 		own='--from= --to= --account= --lines --status= --as-of='
-		args=none ;;
+		args=invoices ;;
 	'revops-invoice list')
 		own='--status= --account= --from= --to= --as-of='
 		args=none ;;
 	'revops-invoice show')
 		own='--as-of='
-		args=none ;;
+		args=invoices ;;
 	'revops-invoice render')
 		own='--output= -o --as-of='
-		args=none ;;
+		args=invoices ;;
 	revops-metrics)
 		own='--from= --to= --by= --segment= --currency= --long
 		    --detail= --dso= --report= --as-of='
@@ -157,20 +160,56 @@ _revops_entity_names()
 	printf '%s\n' "${names:-$_revops_entities}"
 }
 
+# Runs the program $1 with the arguments after it, quickly and silently,
+# on the database that the command line names (db, set by _revops) or
+# $REVOPS_DB: nothing when that file does not exist; with neither, on the
+# program's own (its config file's, else ./revops.db).  What it runs
+# only reads, which never creates a database.
+_revops_run()
+{
+	local prog=$1 file=${db:-$REVOPS_DB}
+
+	shift
+	if [[ -n $file ]]; then
+		file=${file/#\~/$HOME}
+		[[ -f $file ]] || return 0
+		set -- -D "$file" "$@"
+	fi
+	"$prog" --busy-timeout 200 "$@" 2>/dev/null
+}
+
 # The stage names of the database (only the open ones when $2 is "open"),
-# from `PROGRAM stages` ($1), read from the database that the command line
-# names (db, set by _revops); nothing when that file does not exist, so
-# that completing never creates a database.
+# from `PROGRAM stages` ($1).
 _revops_stage_names()
 {
-	local file=${db:-${REVOPS_DB:-revops.db}}
-
-	file=${file/#\~/$HOME}
-	[[ -f $file ]] || return 0
-	"$1" -D "$file" --busy-timeout 200 stages --no-header 2>/dev/null |
+	_revops_run "$1" stages --no-header |
 	    while IFS=, read -r name _ _ closed _; do
 		[[ $2 == open && $closed != false ]] || printf '%s ' "$name"
 	    done
+}
+
+# The ids of kind $2 in the database: invoices, subscriptions or accounts
+# (the first column of revops-import --export), quotes (of revops-quote
+# list) or roles (the approvers of the rules), from the programs in the
+# folder of $1.
+_revops_ids()
+{
+	local dir=
+
+	[[ $1 == */* ]] && dir=${1%/*}/
+	case $2 in
+	quotes)
+		_revops_run "${dir}revops-quote" list --no-header ;;
+	roles)
+		_revops_run "${dir}revops-import" --export rules |
+		    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++)
+			if ($i == "approver") c = i; next } c { print $c }' |
+		    sort -u ;;
+	*)
+		_revops_run "${dir}revops-import" --export "$2" --no-header ;;
+	esac | while IFS=, read -r id _; do
+		printf '%s ' "$id"
+	done
 }
 
 # Completes word $3 as the argument of option $2 of the program $1 (with
@@ -227,6 +266,13 @@ _revops_arg()
 	--commit-stage)
 		COMPREPLY=($(compgen -W "$(_revops_stage_names "$1" open)" \
 		    -- "$3")) ;;
+	--account)
+		COMPREPLY=($(compgen -W "$(_revops_ids "$1" accounts)" -- "$3")) ;;
+	--as)
+		COMPREPLY=($(compgen -W "$(_revops_ids "$1" roles)" -- "$3")) ;;
+	--replaces)
+		COMPREPLY=($(compgen -W "$(_revops_ids "$1" subscriptions)" \
+		    -- "$3")) ;;
 	*)
 		COMPREPLY=() ;;
 	esac
@@ -237,10 +283,11 @@ _revops()
 	local cmd=${COMP_WORDS[0]} cur=${COMP_WORDS[COMP_CWORD]}
 	local prog=${COMP_WORDS[0]##*/}
 	local own verbs args opts base word verb= opt o v i npos=0 dashdash=0
-	local alone=0 db= first=
+	local alone=0 db= first= progverbs
 
 	COMPREPLY=()
 	_revops_table "$prog"
+	progverbs=$verbs
 	base=" $(printf '%s ' $_revops_common $own)"
 	opts=$base
 	# Before the verb: the options of every verb, each once.
@@ -278,7 +325,7 @@ _revops()
 		-D?*)
 			db=${word#-D} ;;
 		--list|--log|--schema|--schema=*|--export|--export=*|\
-		-h|--help|-V|--version)
+		-n|-n?*|--last|--last=*|--since|--since=*|-h|--help|-V|--version)
 			alone=1 ;;
 		esac
 		# "--db PATH", "-D PATH", and "--db = PATH" where '=' breaks
@@ -329,8 +376,14 @@ _revops()
 		elif [[ $first != reconcile ]]; then
 			COMPREPLY=($(compgen -W "$_revops_metrics" -- "$cur"))
 		fi
-	elif [[ $args == 'id files' ]] && ((npos == 0)); then
-		:
+	elif [[ $args == 'quote files' ]] && ((npos == 0)); then
+		COMPREPLY=($(compgen -W "$(_revops_ids "$cmd" quotes)" -- "$cur"))
+	elif [[ $args == invoices || $args == quotes ||
+	    $args == subscriptions ]]; then
+		COMPREPLY=($(compgen -W "$(_revops_ids "$cmd" "$args")" \
+		    -- "$cur"))
+	elif [[ $args == verbs ]]; then
+		((npos == 0)) && COMPREPLY=($(compgen -W "$progverbs" -- "$cur"))
 	elif [[ $args == moves ]]; then
 		# OPP STAGE pairs: the second of each is a stage.
 		((npos % 2 == 1)) && COMPREPLY=($(compgen -W \

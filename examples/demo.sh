@@ -39,12 +39,12 @@ rows() {
 step "1. import the sample company into $db"
 # settings and stages come with a new database: the company's own replace
 # them.  The rest go in the order their references need.
-revops-import --upsert settings "$data/settings.csv" 2>/dev/null
-revops-import --replace stages "$data/stages.csv" 2>/dev/null
+revops-import -q --upsert settings "$data/settings.csv"
+revops-import -q --replace stages "$data/stages.csv"
 for entity in accounts products prices rules tax_rates fx_rates leads \
     opportunities stage_history contracts subscriptions invoices payments \
     usage users spend csat; do
-	revops-import "$entity" "$data/$entity.csv" 2>/dev/null
+	revops-import -q "$entity" "$data/$entity.csv"
 done
 counts "SELECT count(*) || ' accounts, ' ||
     (SELECT count(*) FROM subscriptions) || ' subscriptions, ' ||
@@ -101,7 +101,7 @@ printf '%s\n' \
     subscription_id,account_id,sku,quantity,unit_price,billing_period,start_date,end_date,replaces \
     S-0035,A-0020,CORE-SEAT,10,25.00,month,2025-05-01,2026-05-12, \
     S-0200,A-0020,PRO-SEAT,10,540.00,year,2026-05-12,,S-0035 |
-    revops-import --upsert subscriptions 2>/dev/null
+    revops-import -q --upsert subscriptions
 echo "A-0020 changes plan on 2026-05-12: S-0200 replaces S-0035"
 bill 2026-05 A-0020
 # Ridgeline (A-0029) pauses from 18 May through 14 June, after May was
@@ -109,7 +109,7 @@ bill 2026-05 A-0020
 revops-invoice pause S-0052 --from 2026-05-18 --to 2026-06-14 >/dev/null
 echo "S-0052 of A-0029 paused from 2026-05-18 through 2026-06-14"
 printf 'event_id,account_id,sku,quantity,used_on\nE-000900,A-0004,API-CALLS,400,2026-04-29\n' |
-    revops-import usage 2>/dev/null
+    revops-import -q usage
 echo "a late event of April's usage for A-0004"
 bill 2026-06 A-0029 A-0004
 

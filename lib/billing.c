@@ -3154,7 +3154,7 @@ billing_run(struct db *db, const struct billing_opts *o)
 		}
 		r.some = 1;
 		if (r.only.n == 0)
-			cli_warn("run: no accounts on %s: nothing billed",
+			cli_note("run: no accounts on %s: nothing billed",
 			    cli_input_name(o->accounts->name));
 	}
 

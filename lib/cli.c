@@ -22,6 +22,7 @@ static const char *progname = "revops";
 static unsigned long nerrors;
 static pthread_mutex_t error_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long max_errors = 20;
+static int quiet;		/* -q */
 
 /*
  * Running again (cli_run_again()).  The count of runs before this one
@@ -48,8 +49,174 @@ const char cli_common_help[] =
 "      --no-header        no header row in the output\n"
 "      --excel            output for a spreadsheet: BOM, CRLF, text as text\n"
 "      --max-errors N     report at most N data errors (default 20)\n"
+"  -q, --quiet            no summaries on stderr, only errors\n"
 "  -h, --help             show this help\n"
 "  -V, --version          show the version\n";
+
+/* A number from min to max, or a usage error that starts with what (an
+ * option, or a place in the config file). */
+static long
+parse_count(const char *what, const char *arg, long min, long max, int base)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, base);
+	if (errno != 0 || end == arg || *end != '\0' || v < min || v > max)
+		cli_usage_error("%s: '%s' is not a number from %ld to %ld",
+		    what, arg, min, max);
+	return v;
+}
+
+/* "; did you mean 'X'?" for a near name, or "" (static storage). */
+static const char *
+did_you_mean(const char *prefix, const char *near)
+{
+	static char s[256];
+
+	if (near == NULL)
+		return "";
+	snprintf(s, sizeof(s), "; did you mean '%s%s'?", prefix, near);
+	return s;
+}
+
+/*
+ * The config file.  Its text is read whole and kept until exit, the
+ * values of *c pointing into it; a config file is a few lines.
+ */
+static char *config_text;
+
+const char *
+cli_config_path(void)
+{
+	static char path[PATH_MAX];
+	const char *env = getenv("REVOPS_CONFIG"), *xdg =
+	    getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+
+	if (env != NULL)
+		return *env != '\0' ? env : NULL;
+	/* the XDG base directory rules: a relative one is ignored */
+	if (xdg != NULL && xdg[0] == '/')
+		snprintf(path, sizeof(path), "%s/revops/config", xdg);
+	else if (home != NULL && *home != '\0')
+		snprintf(path, sizeof(path), "%s/.config/revops/config", home);
+	else
+		return NULL;
+	return path;
+}
+
+/* Strips the blanks around s, in place; returns its start. */
+static char *
+trim(char *s)
+{
+	char *end;
+
+	s += strspn(s, " \t");
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' ||
+	    end[-1] == '\r'))
+		*--end = '\0';
+	return s;
+}
+
+static const char *const config_keys[] = { "busy-timeout", "currency", "db",
+    "format" };
+
+/* One line "key = value" of the config file, at where ("FILE:LINE"). */
+static void
+config_line(char *line, const char *where, struct cli_common *c)
+{
+	char *eq = strchr(line, '='), *key, *value, what[PATH_MAX + 64];
+
+	if (eq == NULL)
+		cli_usage_error("%s: '%s' is not 'key = value'", where, line);
+	*eq = '\0';
+	key = trim(line);
+	value = trim(eq + 1);
+	snprintf(what, sizeof(what), "%s: %s", where, key);
+	if (*value == '\0')
+		cli_usage_error("%s: no value", what);
+	if (strcmp(key, "db") == 0) {
+		c->db_path = value;
+	} else if (strcmp(key, "currency") == 0) {
+		if (strlen(value) != 3 || strspn(value,
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3)
+			cli_usage_error("%s: '%s' is not an ISO 4217 code", what,
+			    value);
+		c->currency = value;
+	} else if (strcmp(key, "format") == 0) {
+		enum out_format f;
+
+		if (out_parse_format(value, &f) != 0)
+			cli_usage_error("%s: '%s' is not one of csv, tsv, jsonl, "
+			    "table%s", what, value,
+			    did_you_mean("", cli_nearest_format(value)));
+		/* what goes to a pipe or a file stays what the other
+		 * programs read, whatever a person likes to see */
+		if (isatty(STDOUT_FILENO))
+			c->out.format = f;
+	} else if (strcmp(key, "busy-timeout") == 0) {
+		c->busy_ms = (int)parse_count(what, value, 0, INT_MAX, 10);
+	} else {
+		cli_usage_error("%s: unknown key '%s'%s", where, key,
+		    did_you_mean("", cli_nearest(key, config_keys,
+		    sizeof(config_keys) / sizeof(config_keys[0]),
+		    sizeof(config_keys[0]))));
+	}
+}
+
+void
+cli_config_read(FILE *fp, const char *path, struct cli_common *c)
+{
+	char where[PATH_MAX + 32], *line, *next;
+	size_t len = 0, cap = 0, n;
+	unsigned long lineno = 0;
+	char block[4096];
+
+	while ((n = fread(block, 1, sizeof(block), fp)) > 0) {
+		config_text = cli_grow(config_text, &cap, len + n + 1, 1);
+		memcpy(config_text + len, block, n);
+		len += n;
+	}
+	if (ferror(fp))
+		cli_die(CLI_EIO, "%s: %s", path, strerror(errno));
+	if (config_text == NULL)
+		return;
+	if (memchr(config_text, '\0', len) != NULL)
+		cli_usage_error("%s: not a text file", path);
+	config_text[len] = '\0';
+	for (line = config_text; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		lineno++;
+		line[strcspn(line, "#")] = '\0';
+		line = trim(line);
+		if (*line == '\0')
+			continue;
+		snprintf(where, sizeof(where), "%s:%lu", path, lineno);
+		config_line(line, where, c);
+	}
+}
+
+/* The config file, when there is one: a missing one at the usual place
+ * is none; one that $REVOPS_CONFIG names must be there. */
+static void
+config_load(struct cli_common *c)
+{
+	const char *path = cli_config_path();
+	FILE *fp;
+
+	if (path == NULL)
+		return;
+	if ((fp = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT && getenv("REVOPS_CONFIG") == NULL)
+			return;
+		cli_die(CLI_EIO, "%s: %s", path, strerror(errno));
+	}
+	cli_config_read(fp, path, c);
+	(void)fclose(fp);
+}
 
 void
 cli_init(const char *name, struct cli_common *c)
@@ -74,32 +241,21 @@ cli_init(const char *name, struct cli_common *c)
 	stdin_start = lseek(STDIN_FILENO, 0, SEEK_CUR);
 	atexit(at_exit);	/* first, so that it runs last */
 	memset(c, 0, sizeof(*c));
-	c->db_path = env != NULL && *env != '\0' ? env : "revops.db";
+	c->db_path = "revops.db";
 	c->busy_ms = 10000;
 	c->mode = 0600;
 	c->delim = ',';
 	c->out.format = OUT_CSV;
 	c->out.header = 1;
+	config_load(c);
+	if (env != NULL && *env != '\0')
+		c->db_path = env;
 }
 
 const char *
 cli_progname(void)
 {
 	return progname;
-}
-
-static long
-parse_count(const char *opt, const char *arg, long min, long max, int base)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, base);
-	if (errno != 0 || end == arg || *end != '\0' || v < min || v > max)
-		cli_usage_error("option '%s': '%s' is not a number from %ld to %ld",
-		    opt, arg, min, max);
-	return v;
 }
 
 int
@@ -120,13 +276,16 @@ cli_common_option(struct cli_common *c, int ch, const char *arg)
 	case 'h':
 		c->help = 1;
 		break;
+	case 'q':
+		quiet = 1;
+		break;
 	case 'V':
 		printf("%s %s\n", progname, REVOPS_VERSION);
 		cli_finish_stdout();
 		exit(CLI_OK);
 	case CLI_OPT_BUSY:
-		c->busy_ms = (int)parse_count("--busy-timeout", arg, 0,
-		    INT_MAX, 10);
+		c->busy_ms = (int)parse_count("option '--busy-timeout'", arg,
+		    0, INT_MAX, 10);
 		break;
 	case CLI_OPT_DECIMAL_COMMA:
 		c->decimal_comma = 1;
@@ -144,14 +303,16 @@ cli_common_option(struct cli_common *c, int ch, const char *arg)
 		    out_parse_format(arg, &c->out.format) != 0)
 			cli_usage_error("option '--format': '%s' is not one of "
 			    "csv, tsv, jsonl, table (and html, pdf for "
-			    "documents)", arg);
+			    "documents)%s", arg,
+			    did_you_mean("", cli_nearest_format(arg)));
 		break;
 	case CLI_OPT_MAX_ERRORS:
-		cli_set_max_errors((int)parse_count("--max-errors", arg, 1,
-		    INT_MAX, 10));
+		cli_set_max_errors((int)parse_count("option '--max-errors'",
+		    arg, 1, INT_MAX, 10));
 		break;
 	case CLI_OPT_MODE:
-		c->mode = (mode_t)parse_count("--mode", arg, 0, 0777, 8);
+		c->mode = (mode_t)parse_count("option '--mode'", arg, 0,
+		    0777, 8);
 		break;
 	case CLI_OPT_NO_HEADER:
 		c->out.header = 0;
@@ -211,7 +372,7 @@ cli_options(int argc, char *argv[], const struct option *longopts,
 	while ((ch = getopt_long(argc, argv, shortopts, longopts,
 	    (li = -1, &li))) != -1) {
 		if (ch == '?' || ch == ':')
-			cli_bad_option(ch, argv);
+			cli_bad_option(ch, argv, longopts);
 		if (cli_common_option(c, ch, optarg))
 			continue;
 		for (int i = 0; li < 0 && longopts[i].name != NULL; i++)
@@ -229,6 +390,7 @@ cli_options(int argc, char *argv[], const struct option *longopts,
 static const struct cli_verb *
 verb_find(const struct cli_program *p, const char *name)
 {
+	const char *near;
 	char list[256];
 	size_t n = 0;
 
@@ -240,6 +402,10 @@ verb_find(const struct cli_program *p, const char *name)
 		    i > 0 ? ", " : "", p->verbs[i].name);
 	if (name == NULL)
 		cli_usage_error("which verb? (%s)", list);
+	near = cli_nearest(name, p->verbs, p->nverbs, sizeof(p->verbs[0]));
+	if (near != NULL)
+		cli_usage_error("'%s' is not a verb of %s%s", name, progname,
+		    did_you_mean("", near));
 	cli_usage_error("'%s' is not a verb of %s (%s)", name, progname, list);
 }
 
@@ -271,8 +437,10 @@ const struct cli_verb *
 cli_verb_of(const struct cli_program *p, const struct cli_common *c,
     int argc, char *const argv[])
 {
-	const struct cli_verb *v = argc > 0 ? verb_find(p, argv[0]) : NULL;
+	const struct cli_verb *v;
 
+	cli_help_command(p, argc, argv);
+	v = argc > 0 ? verb_find(p, argv[0]) : NULL;
 	if (c->help)
 		cli_help(p, v);
 	if (v == NULL)
@@ -284,6 +452,17 @@ cli_verb_of(const struct cli_program *p, const struct cli_common *c,
 	if (argc > 1 && *v->synopsis == '\0')
 		cli_usage_error("%s takes no arguments", v->name);
 	return v;
+}
+
+void
+cli_help_command(const struct cli_program *p, int argc, char *const argv[])
+{
+	if (argc == 0 || strcmp(argv[0], "help") != 0)
+		return;
+	if (argc > 2 || (argc == 2 && p->nverbs == 0))
+		cli_usage_error("help takes %s", p->nverbs > 0 ? "one verb at "
+		    "most" : "no arguments");
+	cli_help(p, argc == 2 ? verb_find(p, argv[1]) : NULL);
 }
 
 /* Help is 79 columns wide, with the text of items from column 25. */
@@ -359,7 +538,8 @@ cli_help(const struct cli_program *p, const struct cli_verb *v)
 		if (*v->options != '\0')
 			putchar('\n');
 		help_options(p, v);
-		printf("\nThe options of every verb: %s --help.\n", progname);
+		printf("\nExample:\n  %s\n\nThe options of every verb: %s --help.\n",
+		    v->example, progname);
 		cli_finish_stdout();
 		exit(CLI_OK);
 	}
@@ -372,6 +552,11 @@ cli_help(const struct cli_program *p, const struct cli_verb *v)
 	}
 	if (p->after_verbs != NULL)
 		printf("%s", p->after_verbs);
+	if (p->nverbs > 0) {
+		snprintf(label, sizeof(label), "%s help VERB", progname);
+		help_item(label, NULL, "a verb's options and an example, as "
+		    "VERB --help");
+	}
 	putchar('\n');
 	help_options(p, NULL);
 	printf("%s\nExample:\n  %s\n", cli_common_help, p->example);
@@ -399,6 +584,24 @@ cli_warn(const char *fmt, ...)
 }
 
 void
+cli_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (quiet)
+		return;
+	va_start(ap, fmt);
+	vwarn_plain(fmt, ap);
+	va_end(ap);
+}
+
+int
+cli_quiet(void)
+{
+	return quiet;
+}
+
+void
 cli_die(int status, const char *fmt, ...)
 {
 	va_list ap;
@@ -422,15 +625,124 @@ cli_usage_error(const char *fmt, ...)
 }
 
 void
-cli_bad_option(int ch, char *const argv[])
+cli_bad_option(int ch, char *const argv[], const struct option *longopts)
 {
-	const char *arg = argv[optind - 1];
+	const char *arg = argv[optind - 1], *near = NULL;
+	char *name;
+	size_t n = 0;
 
 	if (ch == ':')
 		cli_usage_error("option '%s' needs a value", arg);
 	if (optopt != 0 && arg[0] == '-' && arg[1] != '-')
 		cli_usage_error("unknown option '-%c'", optopt);
-	cli_usage_error("unknown option '%s'", arg);
+	if (strncmp(arg, "--", 2) == 0) {
+		while (longopts[n].name != NULL)
+			n++;
+		/* "--formt=csv" is compared without its value */
+		name = cli_strndup(arg + 2, strcspn(arg + 2, "="));
+		near = cli_nearest(name, longopts, n, sizeof(longopts[0]));
+		free(name);
+	}
+	cli_usage_error("unknown option '%s'%s", arg, did_you_mean("--", near));
+}
+
+size_t
+cli_distance(const char *a, const char *b)
+{
+	/* three rows of the table of distances between prefixes: the one
+	 * before the last is for the swap of two neighbours */
+	size_t na = strlen(a), nb = strlen(b), row[3][CLI_NAME_MAX + 1];
+
+	if (na > CLI_NAME_MAX || nb > CLI_NAME_MAX)
+		return SIZE_MAX;	/* no name of ours is that long */
+	for (size_t j = 0; j <= nb; j++)
+		row[0][j] = j;
+	for (size_t i = 1; i <= na; i++) {
+		size_t *d = row[i % 3], *up = row[(i - 1) % 3],
+		    *up2 = row[(i + 1) % 3];
+
+		d[0] = i;
+		for (size_t j = 1; j <= nb; j++) {
+			size_t v = up[j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (up[j] + 1 < v)
+				v = up[j] + 1;
+			if (d[j - 1] + 1 < v)
+				v = d[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && up2[j - 2] + 1 < v)
+				v = up2[j - 2] + 1;
+			d[j] = v;
+		}
+	}
+	return row[na % 3][nb];
+}
+
+const char *
+cli_nearest(const char *name, const void *table, size_t n, size_t size)
+{
+	const char *best = NULL;
+	size_t most = CLI_NEAR(strlen(name));
+
+	for (size_t i = 0; i < n; i++) {
+		const char *cand = *(const char *const *)(const void *)
+		    ((const char *)table + i * size);
+		size_t d = cli_distance(name, cand);
+
+		if (d <= most && (best == NULL || d < cli_distance(name, best)))
+			best = cand;
+	}
+	return best;
+}
+
+static int
+known_format(const char *name)
+{
+	enum out_format f;
+
+	return out_parse_format(name, &f) == 0 || strcmp(name, "html") == 0 ||
+	    strcmp(name, "pdf") == 0;
+}
+
+/*
+ * out.c keeps the names of the table formats to itself: the near ones
+ * are found by asking it about each name one edit away, the deletion,
+ * swap, change or insertion of one letter.
+ */
+const char *
+cli_nearest_format(const char *name)
+{
+	static char s[CLI_NAME_MAX + 2];
+	size_t n = strlen(name);
+
+	if (n > CLI_NAME_MAX)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		snprintf(s, sizeof(s), "%.*s%s", (int)i, name, name + i + 1);
+		if (known_format(s))
+			return s;
+	}
+	for (size_t i = 0; i + 1 < n; i++) {
+		snprintf(s, sizeof(s), "%s", name);
+		s[i] = name[i + 1];
+		s[i + 1] = name[i];
+		if (known_format(s))
+			return s;
+	}
+	for (size_t i = 0; i <= n; i++)
+		for (char ch = 'a'; ch <= 'z'; ch++) {
+			snprintf(s, sizeof(s), "%s", name);
+			if (i < n && ch != name[i]) {
+				s[i] = ch;
+				if (known_format(s))
+					return s;
+			}
+			snprintf(s, sizeof(s), "%.*s%c%s", (int)i, name, ch,
+			    name + i);
+			if (known_format(s))
+				return s;
+		}
+	return NULL;
 }
 
 int

@@ -36,6 +36,8 @@ struct cli_common {
 	int decimal_comma;	/* input and output */
 	struct out_opts out;	/* --format, --tsv, --no-header, --excel */
 	int help;		/* -h given: the program prints its help */
+	const char *currency;	/* the config file's: a report's --currency
+				 * by default, or NULL */
 };
 
 /* Long options every program takes; a program's table starts with these
@@ -45,7 +47,7 @@ enum {
 	CLI_OPT_FORMAT, CLI_OPT_MAX_ERRORS, CLI_OPT_MODE, CLI_OPT_NO_HEADER,
 	CLI_OPT_TSV, CLI_OPT_FIRST_OWN	/* a program's own options start here */
 };
-#define CLI_SHORTOPTS ":D:d:hV"	/* ':' first: we word the errors */
+#define CLI_SHORTOPTS ":D:d:hqV"	/* ':' first: we word the errors */
 #define CLI_LONGOPTS \
 	{ "busy-timeout", required_argument, NULL, CLI_OPT_BUSY }, \
 	{ "db", required_argument, NULL, 'D' }, \
@@ -57,13 +59,18 @@ enum {
 	{ "max-errors", required_argument, NULL, CLI_OPT_MAX_ERRORS }, \
 	{ "mode", required_argument, NULL, CLI_OPT_MODE }, \
 	{ "no-header", no_argument, NULL, CLI_OPT_NO_HEADER }, \
+	{ "quiet", no_argument, NULL, 'q' }, \
 	{ "tsv", no_argument, NULL, CLI_OPT_TSV }, \
 	{ "version", no_argument, NULL, 'V' }
 
 /* The lines of --help that describe the common options. */
 extern const char cli_common_help[];
 
-/* Sets the program name used in diagnostics and the defaults of *c. */
+/*
+ * Sets the program name used in diagnostics and the defaults of *c: the
+ * built-in ones, over them the config file's (cli_config_read() of
+ * cli_config_path()), over those $REVOPS_DB; the options come last.
+ */
 void cli_init(const char *progname, struct cli_common *c);
 const char *cli_progname(void);
 
@@ -89,6 +96,7 @@ struct cli_verb {
 	const char *options;
 	int writes;		/* changes the database; else only reads */
 	const char *help;	/* what it does, for --help */
+	const char *example;	/* a command line, runnable on the demo */
 };
 
 /* An own option in --help: its long name, the name of its value (NULL
@@ -136,6 +144,11 @@ void cli_no_documents(const struct cli_common *c);
 const struct cli_verb *cli_verb_of(const struct cli_program *p,
     const struct cli_common *c, int argc, char *const argv[]);
 
+/* For `PROG help [VERB]` (argv the arguments after the options): prints
+ * the help of the program, or of the verb; else returns. */
+void cli_help_command(const struct cli_program *p, int argc,
+    char *const argv[]);
+
 /* Refuses, as a usage error, each own option given that v does not take. */
 void cli_verb_check(const struct cli_verb *v);
 
@@ -143,12 +156,54 @@ void cli_verb_check(const struct cli_verb *v);
  * synopsis, what it does and its own options; exits 0. */
 _Noreturn void cli_help(const struct cli_program *p, const struct cli_verb *v);
 
-/* Reports what getopt_long() returned '?' or ':' for, and exits
- * CLI_EUSAGE; call it from the default case of the option switch. */
-_Noreturn void cli_bad_option(int ch, char *const argv[]);
+/* Reports what getopt_long() returned '?' or ':' for, with the nearest
+ * option of longopts to an unknown one, and exits CLI_EUSAGE; call it
+ * from the default case of the option switch. */
+_Noreturn void cli_bad_option(int ch, char *const argv[],
+    const struct option *longopts);
+
+/*
+ * What was meant by an unknown name: of the n entries of table, each
+ * size bytes and starting with its name (a const char *, as in struct
+ * cli_verb or struct option), the one nearest to name by edit distance
+ * (Damerau-Levenshtein: an insertion, a deletion, a change or the swap
+ * of two neighbours is one edit), when it is near enough (CLI_NEAR);
+ * else NULL.  Ties go to the first.  The name returned is the table's.
+ */
+#define CLI_NEAR(len) (((len) + 3) / 4)	/* edits allowed for a name of len */
+#define CLI_NAME_MAX 64	/* a longer name is near none */
+const char *cli_nearest(const char *name, const void *table, size_t n,
+    size_t size);
+/* The edit distance of a and b, a swapped pair not edited again (the
+ * optimal string alignment); SIZE_MAX when one is over CLI_NAME_MAX. */
+size_t cli_distance(const char *a, const char *b);
+/* The --format nearest to name, one edit away (static storage), or NULL. */
+const char *cli_nearest_format(const char *name);
+
+/*
+ * The config file: $REVOPS_CONFIG when set (empty: none), else
+ * $XDG_CONFIG_HOME/revops/config, else ~/.config/revops/config; NULL for
+ * none.  The string is static storage or the environment's.
+ */
+const char *cli_config_path(void);
+/*
+ * Reads the config file fp, named path in errors: lines "key = value",
+ * blank lines and '#' comments, for the keys db, currency, format and
+ * busy-timeout, into c (format only when stdout is a terminal: a pipe
+ * or a file stays what the other programs read).  A file that is not
+ * text, an unknown key or a bad value is a usage error
+ * that names path, the line and the value; the values c points to are
+ * static storage, kept until exit.
+ */
+void cli_config_read(FILE *fp, const char *path, struct cli_common *c);
 
 /* Prints "PROG: MESSAGE" to stderr. */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints "PROG: MESSAGE" to stderr, unless -q (cli_quiet()): what a
+ * command did, for a person; never an error. */
+void cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int cli_quiet(void);
 
 /* Prints "PROG: MESSAGE" and exits with status. */
 _Noreturn void cli_die(int status, const char *fmt, ...)

@@ -167,15 +167,23 @@ export_given(struct db *db, const struct entity *e, const struct out_opts *oo,
 }
 
 int
-export_log(struct db *db, const struct out_opts *oo)
+export_log(struct db *db, const struct out_opts *oo, const char *since,
+    long last)
 {
 	static const char *const names[] = { "audit_id", "at", "user",
 	    "program", "verb", "arguments", "changes" };
-	/* "user" quoted: unquoted it is current_user in PostgreSQL */
-	struct db_stmt *st = db_prepare(db, "SELECT audit_id, at, \"user\", "
-	    "program, verb, arguments, changes FROM audit_log "
+	/* "user" quoted: unquoted it is current_user in PostgreSQL; the
+	 * times are ISO 8601 text, which sorts as they do, and a day is
+	 * before every time of it */
+	struct db_stmt *st = db_prepare(db, "SELECT * FROM (SELECT audit_id, "
+	    "at, \"user\", program, verb, arguments, changes FROM audit_log "
+	    "WHERE at >= ?1 ORDER BY audit_id DESC LIMIT ?2) AS log "
 	    "ORDER BY audit_id");
-	struct out *out = out_new(stdout, oo, names, 7);
+	struct out *out;
+
+	db_bind_text(st, 1, since != NULL ? since : "");
+	db_bind_int(st, 2, last > 0 ? last : INT64_MAX);
+	out = out_new(stdout, oo, names, 7);
 
 	while (db_row(st)) {
 		out_number(out, db_text(st, 0), db_len(st, 0));

@@ -45,7 +45,10 @@ void export_column(struct out *out, struct db_stmt *st, int i);
 void export_number(struct out *out, enum entity_type t, int64_t v,
     int exponent);
 
-/* Writes the audit log, oldest first.  Returns as export_rows(). */
-int export_log(struct db *db, const struct out_opts *oo);
+/* Writes the audit log, oldest first: the entries from the day since on
+ * ("YYYY-MM-DD", in UTC as their times are; NULL: all), of them the
+ * last (0: all).  Returns as export_rows(). */
+int export_log(struct db *db, const struct out_opts *oo, const char *since,
+    long last);
 
 #endif

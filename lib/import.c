@@ -3228,7 +3228,8 @@ import_files(struct db *db, const struct entity *e,
 	audit(&im);
 	/* what the files did is the import's output, and written first: if
 	 * it cannot be, nothing is imported */
-	fputs(said, stderr);
+	if (!cli_quiet())
+		fputs(said, stderr);
 	free(said);
 	cli_finish_output(stderr);
 	close_rejects(&im, 1);

@@ -16,13 +16,17 @@
 #    option runs into its text;
 #  - every page in man/ renders without a warning (man --warnings, and
 #    mandoc -Tlint when it is installed);
-#  - the bash completion loads and completes options, option arguments
-#    and entities; the zsh completion parses.
+#  - the bash completion loads and completes options, option arguments,
+#    entities, verbs after help, and the ids of a small database (and
+#    nothing, making no file, for a database that is not there); the zsh
+#    completion parses.
 # Prints what failed and exits 1 on any failure.
 # Usage: sh tests/docs.sh BINDIR, from the top of the repository.
 
 [ $# -eq 1 ] || { echo "usage: sh tests/docs.sh BINDIR" >&2; exit 2; }
 bindir=$(cd "$1" && pwd) || exit 2
+# the tester's own config file (revops(7)) is no part of the test
+export REVOPS_CONFIG=
 cd "$(dirname "$0")/.." || exit 2
 
 programs='revops-import revops-pipeline revops-quote revops-invoice revops-metrics'
@@ -33,7 +37,7 @@ trap 'rm -rf "$tmp"' EXIT
 failures=0
 checks=0
 cli_common='--db --busy-timeout --mode --delimiter --tsv --decimal-comma
-    --format --no-header --excel --max-errors --help --version'
+    --format --no-header --excel --max-errors --quiet --help --version'
 : >"$tmp/cases"
 
 fail() {
@@ -260,6 +264,41 @@ if command -v bash >/dev/null 2>&1; then
 	|revops-quote revise READ
 	README.md|revops-quote revise Q-000001 READ
 	EOF
+	# Ids from a small database, by the programs on PATH, and nothing
+	# from a database that is not there (which completing must not make).
+	ids=$tmp/ids.db
+	for e in accounts products prices rules contracts subscriptions \
+	    invoices; do
+		"$bindir/revops-import" -q -D "$ids" $e examples/data/$e.csv ||
+			fail "revops-import $e examples/data/$e.csv failed"
+	done
+	printf 'quote_ref,account_id,sku,quantity\nq,A-0001,CORE-SEAT,2\n' |
+	    "$bindir/revops-quote" -D "$ids" new --on 2026-04-01 >/dev/null ||
+		fail "revops-quote new failed"
+	inv=$(seq -f 'INV-2026-00000%g' 1 9 | paste -s -d ' ' -)
+	subs=$(seq -f 'S-000%g' 1 9 | paste -s -d ' ' -)
+	cat >>"$tmp/cases" <<-EOF
+	$inv|revops-invoice -D $ids show INV-2026-00000
+	$inv|revops-invoice --db=$ids void INV-2026-00000
+	$inv|revops-invoice -D $ids credit INV-2026-00000
+	$inv|revops-invoice -D $ids export --lines INV-2026-00000
+	$inv|revops-invoice -D $ids render -o . INV-2026-00000
+	$subs|revops-invoice -D $ids pause S-000
+	$subs|revops-invoice -D $ids resume --on 2026-05-01 S-000
+	$subs|revops-quote -D $ids accept --replaces S-000
+	$(seq -f 'A-000%g' 1 9 | paste -s -d ' ' -)|revops-invoice -D $ids list --account A-000
+	Q-000001|revops-quote -D $ids accept Q
+	Q-000001|revops-quote -D $ids approve Q
+	Q-000001|revops-quote -D $ids show Q
+	Q-000001|revops-quote -D $ids revise Q
+	|revops-quote -D $ids revise Q-000001 Q
+	cfo sales_manager services_director vp_sales|revops-quote -D $ids approve --as ''
+	|revops-invoice -D $tmp/none.db show INV
+	|revops-quote -D $tmp/none.db approve --as ''
+	apply|revops-invoice help ap
+	--last|revops-import --log --la
+	--quiet|revops-metrics --qu
+	EOF
 	PATH="$bindir:$PATH" bash -c '
 		. "$1" || exit 1
 		complete -p revops-import >/dev/null ||
@@ -277,6 +316,8 @@ if command -v bash >/dev/null 2>&1; then
 	while read -r line; do
 		fail "$bash_comp: $line"
 	done <"$tmp/bash.out"
+	[ ! -e "$tmp/none.db" ] ||
+		fail "$bash_comp: completing made the database $tmp/none.db"
 else
 	echo "docs: note: bash is not installed; not checking $bash_comp"
 fi

@@ -24,6 +24,8 @@
 # keeps its directory in $TMPDIR, to look at what a failure left).
 [ $# -eq 1 ] || { echo "usage: sh tests/man.sh BINDIR" >&2; exit 2; }
 bindir=$(cd "$1" && pwd) || exit 2
+# the tester's own config file (revops(7)) is no part of the test
+export REVOPS_CONFIG=
 top=$(cd "$(dirname "$0")/.." && pwd) || exit 2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/revops-man.XXXXXX") || exit 2
 [ -n "$KEEP" ] || trap 'rm -rf "$tmp"' EXIT

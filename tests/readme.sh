@@ -11,6 +11,8 @@
 # Usage: sh tests/readme.sh BINDIR, from the top of the repository.
 [ $# -eq 1 ] || { echo "usage: sh tests/readme.sh BINDIR" >&2; exit 2; }
 bindir=$(cd "$1" && pwd) || exit 2
+# the tester's own config file (revops(7)) is no part of the test
+export REVOPS_CONFIG=
 top=$(cd "$(dirname "$0")/.." && pwd) || exit 2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/revops-readme.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT

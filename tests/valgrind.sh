@@ -5,6 +5,8 @@
 # expected output does not have.  Usage: sh tests/valgrind.sh BINDIR
 [ $# -eq 1 ] || { echo "usage: sh tests/valgrind.sh BINDIR" >&2; exit 2; }
 bindir=$(cd "$1" && pwd) || exit 2
+# the tester's own config file (revops(7)) is no part of the test
+export REVOPS_CONFIG=
 command -v valgrind >/dev/null ||
     { echo "valgrind.sh: valgrind is not installed (apt-get install valgrind)" >&2; exit 2; }
 wrap=$(mktemp -d "${TMPDIR:-/tmp}/revops-valgrind.XXXXXX") || exit 2

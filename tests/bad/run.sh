@@ -7,6 +7,8 @@
 # tests/bad/expected.  Prints what failed; exits 1 on any failure.
 # Usage: sh tests/bad/run.sh BINDIR
 bindir=$(cd "$1" && pwd) || exit 2
+# the tester's own config file (revops(7)) is no part of the test
+export REVOPS_CONFIG=
 top=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/revops-bad.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT

@@ -11,6 +11,8 @@
 # own folder and database, tests/e2e/case.sh), and are reported in order.
 # Usage: run.sh BINDIR [CASE...]
 bindir=$(cd "$1" && pwd) || exit 2
+# the tester's own config file (revops(7)) is no part of the test
+export REVOPS_CONFIG=
 shift
 top=$(cd "$(dirname "$0")" && pwd)
 cases=${*:-$(ls "$top/cases")}

@@ -27,6 +27,8 @@
 # the repository.  Prints one line per part and exits 1 on any failure.
 [ $# -eq 2 ] || { echo "usage: run.sh BINDIR GEN" >&2; exit 2; }
 bindir=$(cd "$1" && pwd) || exit 2
+# the tester's own config file (revops(7)) is no part of the test
+export REVOPS_CONFIG=
 case $2 in /*) gen=$2 ;; *) gen=$PWD/$2 ;; esac
 dir=$(mktemp -d "${TMPDIR:-/tmp}/revops-stress.XXXXXX") || exit 2
 trap 'rm -rf "$dir"' EXIT

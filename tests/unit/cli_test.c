@@ -55,8 +55,8 @@ START_TEST(day_arg_impossible_refused)
 END_TEST
 
 static const struct cli_verb verbs[] = {
-	{ "run", "[-]", "period on dry-run", 1, "bill" },
-	{ "aging", "", "as-of by", 0, "balances" },
+	{ "run", "[-]", "period on dry-run", 1, "bill", "x run --period 2026-01" },
+	{ "aging", "", "as-of by", 0, "balances", "x aging --by segment" },
 };
 static const struct cli_option_help options[] = {
 	{ "period", "MONTH", "run: the month" },
@@ -270,6 +270,236 @@ START_TEST(held_until_released)
 }
 END_TEST
 
+/* The edit distance: each insertion, deletion, change or swap of two
+ * neighbours one edit; a swapped pair is not edited again (so "ca" is
+ * three edits from "abc", not two). */
+START_TEST(distance_counts_edits)
+{
+	static const struct {
+		const char *a, *b;
+		size_t d;
+	} cases[] = {
+		{ "apply", "apply", 0 }, { "aply", "apply", 1 },
+		{ "aplpy", "apply", 1 }, { "formt", "format", 1 },
+		{ "fromat", "format", 1 }, { "", "ab", 2 },
+		{ "kitten", "sitting", 3 }, { "ca", "abc", 3 },
+		{ "dryrun", "dry-run", 1 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_msg(cli_distance(cases[i].a, cases[i].b) ==
+		    cases[i].d && cli_distance(cases[i].b, cases[i].a) ==
+		    cases[i].d, "'%s' and '%s': %zu edits, not %zu",
+		    cases[i].a, cases[i].b, cli_distance(cases[i].a,
+		    cases[i].b), cases[i].d);
+}
+END_TEST
+
+/* A suggestion only when near enough: one edit for a name of up to 4
+ * characters, two up to 8, three up to 12; the nearer of two, and the first of a tie. */
+START_TEST(nearest_only_when_near)
+{
+	static const char *const names[] = { "as-of", "as", "account",
+	    "amount", "to", "on" };
+	static const struct {
+		const char *name, *near;
+	} cases[] = {
+		{ "acount", "account" }, { "acconut", "account" },
+		{ "asof", "as-of" }, { "a", "as" }, { "no", "to" },
+		{ "amuont", "amount" }, { "acc", NULL }, { "xyz", NULL },
+		{ "cantuoc", NULL }, { "ammmount", "amount" },
+		{ "ammmmount", "amount" }, { "ammmmmount", NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *got = cli_nearest(cases[i].name, names, 6,
+		    sizeof(names[0]));
+
+		ck_assert_msg(got == cases[i].near || (got != NULL &&
+		    cases[i].near != NULL && strcmp(got, cases[i].near) == 0),
+		    "'%s': %s, not %s", cases[i].name, got ? got : "none",
+		    cases[i].near ? cases[i].near : "none");
+	}
+	ck_assert_str_eq(cli_nearest("agin", verbs, 2, sizeof(verbs[0])),
+	    "aging");
+}
+END_TEST
+
+/* The formats out.c knows, one edit away; html and pdf too. */
+START_TEST(nearest_format_one_edit)
+{
+	ck_assert_str_eq(cli_nearest_format("tabel"), "table");
+	ck_assert_str_eq(cli_nearest_format("jsnl"), "jsonl");
+	ck_assert_str_eq(cli_nearest_format("tsvv"), "tsv");
+	ck_assert_str_eq(cli_nearest_format("hmtl"), "html");
+	ck_assert_str_eq(cli_nearest_format("cv"), "csv");
+	ck_assert_ptr_null(cli_nearest_format("xlsx"));
+	ck_assert_ptr_null(cli_nearest_format("tbale2"));
+}
+END_TEST
+
+/* A config file as fp, named "conf". */
+static void
+read_config(const char *text, struct cli_common *c)
+{
+	FILE *fp = fmemopen((void *)text, strlen(text), "r");
+
+	ck_assert_ptr_nonnull(fp);
+	cli_config_read(fp, "conf", c);
+	fclose(fp);
+}
+
+/* Keys, blanks around them, comments and blank lines; the last of a key
+ * given twice; format only for a terminal, which stdout here is not. */
+START_TEST(config_keys_read)
+{
+	struct cli_common c;
+
+	cli_init("test", &c);
+	read_config("# the team's\n\n  db = acme.db  \ncurrency=EUR # base\r\n"
+	    "busy-timeout = 250\nformat = table\nbusy-timeout=300\n", &c);
+	ck_assert_str_eq(c.db_path, "acme.db");
+	ck_assert_str_eq(c.currency, "EUR");
+	ck_assert_int_eq(c.busy_ms, 300);
+	ck_assert_int_eq(c.out.format, OUT_CSV);
+	read_config("", &c);
+	ck_assert_str_eq(c.db_path, "acme.db");
+}
+END_TEST
+
+static const char *const bad_configs[][2] = {
+	{ "db = a.db\ndbb = b.db\n",
+	    "test: conf:2: unknown key 'dbb'; did you mean 'db'?\n" },
+	{ "colour = red\n", "test: conf:1: unknown key 'colour'\n" },
+	{ "\n# x\ncurrency = eur\n",
+	    "test: conf:3: currency: 'eur' is not an ISO 4217 code\n" },
+	{ "format = tabel\n", "test: conf:1: format: 'tabel' is not one of "
+	    "csv, tsv, jsonl, table; did you mean 'table'?\n" },
+	{ "format = html\n", "test: conf:1: format: 'html' is not one of "
+	    "csv, tsv, jsonl, table\n" },
+	{ "busy-timeout = 1s\n", "test: conf:1: busy-timeout: '1s' is not a "
+	    "number from 0 to 2147483647\n" },
+	{ "db\n", "test: conf:1: 'db' is not 'key = value'\n" },
+	{ "db =   # none\n", "test: conf:1: db: no value\n" },
+};
+
+static void
+bad_config(int i)
+{
+	struct cli_common c;
+
+	memset(&c, 0, sizeof(c));
+	read_config(bad_configs[i][0], &c);
+}
+
+/* Each error names the file, the line and the value: a usage error. */
+START_TEST(config_errors_say_where)
+{
+	char err[512], want[512];
+
+	snprintf(want, sizeof(want), "%sTry 'test --help' for more "
+	    "information.\n", bad_configs[_i][1]);
+	ck_assert_int_eq(child_exit(bad_config, _i, 0, err, sizeof(err)),
+	    CLI_EUSAGE);
+	ck_assert_str_eq(err, want);
+}
+END_TEST
+
+/* A NUL byte: not text, whatever else it says. */
+static void
+binary_config(int i)
+{
+	static const char text[] = "db = a\0b\n";
+	struct cli_common c;
+	FILE *fp = fmemopen((void *)text, sizeof(text) - 1, "r");
+
+	(void)i;
+	memset(&c, 0, sizeof(c));
+	cli_config_read(fp, "conf", &c);
+}
+
+START_TEST(config_not_text)
+{
+	char err[512];
+
+	ck_assert_int_eq(child_exit(binary_config, 0, 0, err, sizeof(err)),
+	    CLI_EUSAGE);
+	ck_assert_str_eq(err, "test: conf: not a text file\n"
+	    "Try 'test --help' for more information.\n");
+}
+END_TEST
+
+/* The options over $REVOPS_DB over the config file over the default. */
+START_TEST(config_precedence)
+{
+	char path[] = "/tmp/revops-config-XXXXXX";
+	int fd = mkstemp(path);
+	struct cli_common c;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "db = conf.db\n", 13), 13);
+	close(fd);
+	unsetenv("REVOPS_DB");
+	setenv("REVOPS_CONFIG", "", 1);
+	cli_init("test", &c);
+	ck_assert_str_eq(c.db_path, "revops.db");
+	setenv("REVOPS_CONFIG", path, 1);
+	cli_init("test", &c);
+	ck_assert_str_eq(c.db_path, "conf.db");
+	setenv("REVOPS_DB", "env.db", 1);
+	cli_init("test", &c);
+	ck_assert_str_eq(c.db_path, "env.db");
+	cli_common_option(&c, 'D', "option.db");
+	ck_assert_str_eq(c.db_path, "option.db");
+	unsetenv("REVOPS_DB");
+	setenv("REVOPS_CONFIG", "", 1);
+	unlink(path);
+}
+END_TEST
+
+/* The config file's place: $REVOPS_CONFIG, else XDG's, else ~/.config;
+ * empty $REVOPS_CONFIG: none. */
+START_TEST(config_path_found)
+{
+	setenv("REVOPS_CONFIG", "/etc/x", 1);
+	ck_assert_str_eq(cli_config_path(), "/etc/x");
+	unsetenv("REVOPS_CONFIG");
+	setenv("XDG_CONFIG_HOME", "/x/conf", 1);
+	setenv("HOME", "/home/a", 1);
+	ck_assert_str_eq(cli_config_path(), "/x/conf/revops/config");
+	setenv("XDG_CONFIG_HOME", "relative", 1);
+	ck_assert_str_eq(cli_config_path(), "/home/a/.config/revops/config");
+	unsetenv("XDG_CONFIG_HOME");
+	ck_assert_str_eq(cli_config_path(), "/home/a/.config/revops/config");
+	setenv("REVOPS_CONFIG", "", 1);
+	ck_assert_ptr_null(cli_config_path());
+}
+END_TEST
+
+/* `x help aging` prints aging's help with its example. */
+static void
+help_of_verb(int i)
+{
+	char *argv[] = { "help", i == 0 ? "aging" : NULL, NULL };
+
+	cli_help_command(&program, i == 0 ? 2 : 1, argv);
+}
+
+START_TEST(help_verb)
+{
+	char out[4096];
+
+	ck_assert_int_eq(child_exit(help_of_verb, 0, 1, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "usage: test [options] aging\n\nbalances\n\n"
+	    "      --as-of DATE       aging: today\n"
+	    "      --by KEY           aging: rows per\n\n"
+	    "Example:\n  x aging --by segment\n\n"
+	    "The options of every verb: test --help.\n");
+	ck_assert_int_eq(child_exit(help_of_verb, 1, 1, out, sizeof(out)), 0);
+	ck_assert_ptr_nonnull(strstr(out, "Verbs:\n  run [-]"));
+}
+END_TEST
+
 Suite *
 cli_suite(void)
 {
@@ -290,6 +520,21 @@ cli_suite(void)
 	tcase_add_loop_exit_test(tc, verb_unknown_or_missing, CLI_EUSAGE, 0,
 	    2);
 	tcase_add_exit_test(tc, verb_of_no_arguments, CLI_EUSAGE);
+	suite_add_tcase(s, tc);
+	tcase_add_test(tc, help_verb);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("suggestions");
+	tcase_add_test(tc, distance_counts_edits);
+	tcase_add_test(tc, nearest_only_when_near);
+	tcase_add_test(tc, nearest_format_one_edit);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("config");
+	tcase_add_test(tc, config_keys_read);
+	tcase_add_loop_test(tc, config_errors_say_where, 0,
+	    sizeof(bad_configs) / sizeof(bad_configs[0]));
+	tcase_add_test(tc, config_not_text);
+	tcase_add_test(tc, config_precedence);
+	tcase_add_test(tc, config_path_found);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("memory");
 	tcase_add_test(tc, grow_doubles);

@@ -223,10 +223,14 @@ START_TEST(rows_in_sort_order)
 }
 END_TEST
 
+/* What audit_log() asks export_log() for. */
+static const char *log_since;
+static long log_last;
+
 static int
 audit_log(struct db *db)
 {
-	return export_log(db, &csv);
+	return export_log(db, &csv, log_since, log_last);
 }
 
 /* The audit rows by id, each column as stored, NULL empty. */
@@ -249,6 +253,50 @@ START_TEST(log_by_id)
 }
 END_TEST
 
+/* --last N: the newest N, still oldest first; --since DAY: from the
+ * first time of that day on; both: the newest N of those. */
+START_TEST(log_last_and_since)
+{
+	static const struct {
+		const char *since;
+		long last;
+		const char *ids;
+	} cases[] = {
+		{ NULL, 2, "3,4" },
+		{ NULL, 9, "1,2,3,4" },
+		{ "2026-01-02", 0, "2,3,4" },
+		{ "2026-01-03", 0, "4" },
+		{ "2026-01-04", 0, "" },
+		{ "2026-01-02", 2, "3,4" },
+	};
+	struct db *db = test_db(NULL);
+
+	db_exec(db, "INSERT INTO audit_log VALUES "
+	    "(1, '2026-01-01T23:59:59Z', NULL, 'p', 'v', NULL, '{}'), "
+	    "(2, '2026-01-02T00:00:00Z', NULL, 'p', 'v', NULL, '{}'), "
+	    "(3, '2026-01-02T10:00:00Z', NULL, 'p', 'v', NULL, '{}'), "
+	    "(4, '2026-01-03T00:00:01Z', NULL, 'p', 'v', NULL, '{}')");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got, ids[64] = "", *line;
+		size_t n = 0;
+
+		log_since = cases[i].since;
+		log_last = cases[i].last;
+		got = captured(db, audit_log);
+		for (line = got; *line != '\0'; line = strchr(line, '\n') + 1)
+			n += (size_t)snprintf(ids + n, sizeof(ids) - n, "%s%.*s",
+			    n > 0 ? "," : "", (int)strcspn(line, ","), line);
+		ck_assert_msg(strcmp(ids, cases[i].ids) == 0,
+		    "since %s, last %ld: %s, not %s", cases[i].since,
+		    cases[i].last, ids, cases[i].ids);
+		free(got);
+	}
+	log_since = NULL;
+	log_last = 0;
+	db_close(db);
+}
+END_TEST
+
 Suite *
 export_suite(void)
 {
@@ -261,6 +309,7 @@ export_suite(void)
 	tcase_add_test(tc, rows_picked_with_given_value);
 	tcase_add_test(tc, rows_in_sort_order);
 	tcase_add_test(tc, log_by_id);
+	tcase_add_test(tc, log_last_and_since);
 	suite_add_tcase(s, tc);
 	return s;
 }
