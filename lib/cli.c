@@ -43,8 +43,9 @@ const char cli_common_help[] =
 "  -d, --delimiter C      input field delimiter (default ',')\n"
 "      --tsv              TSV input and output\n"
 "      --decimal-comma    ';' between fields and ',' as the decimal mark\n"
-"      --format FMT       output: csv, tsv, jsonl or table (default csv);\n"
-"                         html or pdf: the documents of revops-invoice render\n"
+"      --format FMT       output: csv, tsv, jsonl, json, or for a person table,\n"
+"                         vertical or markdown (default csv); html or pdf:\n"
+"                         the documents of revops-invoice render\n"
 "      --no-header        no header row in the output\n"
 "      --excel            output for a spreadsheet: BOM, CRLF, text as text\n"
 "      --max-errors N     report at most N data errors (default 20)\n"
@@ -143,8 +144,8 @@ cli_common_option(struct cli_common *c, int ch, const char *arg)
 		if (c->out.document == OUT_NO_DOCUMENT &&
 		    out_parse_format(arg, &c->out.format) != 0)
 			cli_usage_error("option '--format': '%s' is not one of "
-			    "csv, tsv, jsonl, table (and html, pdf for "
-			    "documents)", arg);
+			    "csv, tsv, jsonl, json, table, vertical, markdown (and "
+			    "html, pdf for documents)", arg);
 		break;
 	case CLI_OPT_MAX_ERRORS:
 		cli_set_max_errors((int)parse_count("--max-errors", arg, 1,
@@ -181,7 +182,7 @@ cli_no_documents(const struct cli_common *c)
 	if (c->out.document != OUT_NO_DOCUMENT)
 		cli_usage_error("option '--format': %s is a format of "
 		    "documents, which revops-invoice render writes; a table is "
-		    "csv, tsv, jsonl or table", c->out.document == OUT_HTML ?
+		    "csv, tsv, jsonl, json, table, vertical or markdown", c->out.document == OUT_HTML ?
 		    "html" : "pdf");
 }
 
