@@ -774,22 +774,16 @@ is_total(const struct out *o, const struct cell *row)
 	    memcmp(o->arena + row[0].off, "TOTAL", 5) == 0;
 }
 
-/* The rule under a header: dashes as wide as each column. */
+/* A part of the rule under a header: w dashes, after the blanks owed. */
 static void
-put_rule(struct out *o, const size_t *width, size_t n)
+put_dashes(struct out *o, size_t w, size_t *pending)
 {
-	size_t pending = 0;
-
-	for (size_t j = 0; j < n; j++) {
-		pending += j > 0 ? 2 : 0;
-		if (width[j] == 0)
-			continue;
-		put_spaces(o->fp, pending);
-		pending = 0;
-		for (size_t i = 0; i < width[j]; i++)
-			putc_unlocked('-', o->fp);
-	}
-	putc_unlocked('\n', o->fp);
+	if (w == 0)
+		return;
+	put_spaces(o->fp, *pending);
+	*pending = 0;
+	while (w-- > 0)
+		putc_unlocked('-', o->fp);
 }
 
 static void
@@ -802,7 +796,12 @@ table_head(struct out *o)
 		put_name(o, j, o->width[j], is_numeric(o, j), &pending);
 	}
 	putc_unlocked('\n', o->fp);
-	put_rule(o, o->width, o->ncolumns);
+	pending = 0;
+	for (size_t j = 0; j < o->ncolumns; j++) {
+		pending += j > 0 ? 2 : 0;
+		put_dashes(o, o->width[j], &pending);
+	}
+	putc_unlocked('\n', o->fp);
 }
 
 static void
@@ -875,62 +874,96 @@ markdown_head(struct out *o)
 /*
  * The table transposed: a line per column, a column per row, as hledger
  * shows a report of many periods.  width[0] is that of the names, which
- * are the first column, width[1 + i] that of row i.  With a header the
+ * are the first column, width[1 + k] that of row k.  With a header the
  * first line is the header and its cells are over their columns as in a
- * table; without one there are no names either.
+ * table; without one there are no names either.  One panel: rows
+ * from..to-1.
  */
 static void
-transposed(struct out *o, const size_t *width, size_t nrows)
+transposed(struct out *o, const size_t *width, size_t from, size_t to)
 {
-	size_t first = o->header ? 0 : 1, pending, j, k;
-	const struct cell *c;
+	size_t pending, j, k;
 
 	for (j = 0; j < o->ncolumns; j++) {
 		pending = 0;
 		if (o->header)
 			put_name(o, j, width[0], 0, &pending);
-		for (k = 1; k <= nrows; k++) {
-			const struct cell *row = o->cells + (k - 1) *
-			    o->ncolumns;
+		for (k = from; k < to; k++) {
+			const struct cell *row = o->cells + k * o->ncolumns;
 			int right = 1;
 
-			c = &row[j];
-			pending += k > first ? 2 : 0;
+			pending += o->header || k > from ? 2 : 0;
 			if (j > 0 || !o->header)
-				right = c->kind == K_NUMBER;
+				right = row[j].kind == K_NUMBER;
 			else
 				for (size_t m = 1; m < o->ncolumns; m++)
 					right &= row[m].kind != K_TEXT;
-			put_held_cell(o, c, width[k], right, is_total(o, row),
-			    &pending);
+			put_held_cell(o, &row[j], width[1 + k], right,
+			    is_total(o, row), &pending);
 		}
 		putc_unlocked('\n', o->fp);
-		if (j == 0 && o->header)
-			put_rule(o, width, nrows + 1);
+		if (j > 0 || !o->header)
+			continue;
+		pending = 0;
+		put_dashes(o, width[0], &pending);
+		for (k = from; k < to; k++) {
+			pending += 2;
+			put_dashes(o, width[1 + k], &pending);
+		}
+		putc_unlocked('\n', o->fp);
+	}
+}
+
+/* The end of the panel of a transposed table that starts at row from:
+ * as many rows as fit the screen beside the names, one at least. */
+static size_t
+panel_end(const struct out *o, const size_t *width, size_t from,
+    size_t nrows)
+{
+	size_t to = from, sum = o->header ? width[0] : 0;
+
+	do
+		sum += width[1 + to] + (o->header || to > from ? 2 : 0);
+	while (++to < nrows && sum + 2 + width[1 + to] <= o->screen);
+	return to;
+}
+
+/* A transposed table too wide for the screen in panels of the rows that
+ * fit, as R and pandas print a wide table, a blank line between them. */
+static void
+put_transposed(struct out *o, const size_t *width, size_t nrows)
+{
+	for (size_t from = 0, to; from < nrows; from = to) {
+		to = panel_end(o, width, from, nrows);
+		if (from > 0)
+			putc_unlocked('\n', o->fp);
+		transposed(o, width, from, to);
 	}
 }
 
 /*
  * The layout of a table, chosen from its look-ahead: as it is where it
- * fits the screen (or there is none); else transposed where the whole
- * table is held and that fits; else vertical.  width gets the columns of
- * the transposed table (transposed()).
+ * fits the screen (or there is none, or no rows to show otherwise); else,
+ * where the whole table is held, transposed in panels that fit when they
+ * take fewer lines than one record at a time, as a table of few columns
+ * and many rows does (the metrics: a line per metric, the periods as
+ * columns); else vertical.  width gets the columns of the transposed
+ * table (transposed()).
  */
 static enum layout
 choose(struct out *o, int all, size_t *width)
 {
-	size_t nrows = o->ncells / o->ncolumns, sum = 0, i, j;
+	size_t nrows = o->ncells / o->ncolumns, sum = 0, panels = 0, i, j;
 
 	if (o->format == OUT_MARKDOWN)
 		return L_MARKDOWN;
 	for (j = 0; j < o->ncolumns; j++)
 		sum += o->width[j] + (j > 0 ? 2 : 0);
-	if (o->screen == 0 || sum <= o->screen)
+	if (o->screen == 0 || sum <= o->screen || nrows == 0)
 		return L_TABLE;
 	if (!all)
 		return L_VERTICAL;
 	width[0] = o->header ? o->namewidth : 0;
-	sum = o->header ? width[0] : 0;
 	for (i = 0; i < nrows; i++) {
 		const struct cell *row = o->cells + i * o->ncolumns;
 
@@ -942,9 +975,12 @@ choose(struct out *o, int all, size_t *width)
 			if (w > width[1 + i])
 				width[1 + i] = w;
 		}
-		sum += width[1 + i] + (o->header || i > 0 ? 2 : 0);
 	}
-	return sum <= o->screen ? L_TRANSPOSED : L_VERTICAL;
+	for (i = 0; i < nrows; i = panel_end(o, width, i, nrows))
+		panels++;
+	/* lines: a panel has its columns, a rule, a blank line after it */
+	return panels * (o->ncolumns + (o->header ? 2 : 1)) <
+	    nrows * (o->ncolumns + 1) ? L_TRANSPOSED : L_VERTICAL;
 }
 
 /* Writes the rows held, and first the head of the layout when it is
@@ -964,7 +1000,7 @@ put_held(struct out *o, int all)
 			markdown_head(o);
 	}
 	if (o->layout == L_TRANSPOSED) {
-		transposed(o, width, nrows);
+		put_transposed(o, width, nrows);
 		o->rows += nrows;
 	}
 	for (; o->layout != L_TRANSPOSED && nrows > 0; nrows--, o->rows++,

@@ -8,8 +8,8 @@
  * vertical (a `name  value` line per column, a blank line between rows)
  * and markdown (a pipe table, numbers aligned right).  A table's widths
  * and layout come from its first 1,000 rows; on a screen narrower than
- * it, it is written transposed (a line per column) when it has fewer rows
- * and that fits, else vertical.  A NULL cell is written empty (null in
+ * it, it is written transposed (a line per column, in panels that fit)
+ * when it has fewer rows and that takes fewer lines, else vertical.  A NULL cell is written empty (null in
  * json); an empty string is written "" in csv/tsv so that it reads back
  * as an empty string, not NULL.  excel: UTF-8 BOM, CRLF, and every text
  * cell but the header's as ="TEXT", which a spreadsheet shows as that

@@ -723,6 +723,38 @@ START_TEST(table_fits_screen)
 }
 END_TEST
 
+/* Transposed and still too wide: in panels of the rows that fit, where
+ * they take fewer lines than the records would. */
+START_TEST(table_transposed_panels)
+{
+	static const struct out_screen sc = { .width = 50 };
+	static const struct out_opts opts = {
+		.format = OUT_TABLE, .header = 1, .screen = &sc,
+	};
+	static const struct call calls[] = {
+		T("2025-01"), N("1000.00"), N("12000.00"), N("3"), Z, E,
+		T("2025-02"), N("1250.50"), N("15006.00"), N("4"), N("-2.5"), E,
+		T("2025-03"), N("1100.00"), N("13200.00"), N("5"), N("1.5"), E,
+		T("2025-04"), N("1200.00"), N("14400.00"), N("6"), N("0.5"), E,
+	};
+
+	EXPECT(&opts, wide_cols, calls,
+	    "period        2025-01    2025-02    2025-03\n"
+	    "----------  ---------  ---------  ---------\n"
+	    "mrr          1,000.00   1,250.50   1,100.00\n"
+	    "arr         12,000.00  15,006.00  13,200.00\n"
+	    "customers           3          4          5\n"
+	    "churn_rate                  -2.5        1.5\n"
+	    "\n"
+	    "period        2025-04\n"
+	    "----------  ---------\n"
+	    "mrr          1,200.00\n"
+	    "arr         14,400.00\n"
+	    "customers           6\n"
+	    "churn_rate        0.5\n");
+}
+END_TEST
+
 /* Only a table held whole can be transposed: past the look-ahead, one
  * too wide is vertical, each row written as it ends. */
 START_TEST(table_long_and_wide_is_vertical)
@@ -1012,6 +1044,7 @@ out_suite(void)
 	tcase_add_test(tc, table_screen_cells);
 	tcase_add_test(tc, thousands_in_table_only);
 	tcase_add_test(tc, table_fits_screen);
+	tcase_add_test(tc, table_transposed_panels);
 	tcase_add_test(tc, table_long_and_wide_is_vertical);
 	tcase_add_test(tc, vertical_format);
 	tcase_add_test(tc, table_colour);
