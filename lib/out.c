@@ -394,14 +394,28 @@ glyph(const char *s, size_t len, int md, size_t *n, size_t *w, char buf[8])
 	return e;
 }
 
+/* The run of printable ASCII at s that a table shows as it is, one cell
+ * a byte: most of every cell, so glyph() is left for the rest. */
+static size_t
+plain_run(const char *s, size_t len, int md)
+{
+	size_t i = 0;
+
+	while (i < len && (unsigned char)s[i] >= 0x20 &&
+	    (unsigned char)s[i] < 0x7f && !(md && (s[i] == '|' ||
+	    s[i] == '\\')))
+		i++;
+	return i;
+}
+
 /* Screen cells of a text as a table shows it. */
 static size_t
 shown_width(const char *s, size_t len, int md)
 {
 	char buf[8];
-	size_t i, n, w, sum = 0;
+	size_t i, n, w, sum;
 
-	for (i = 0; i < len; i += n) {
+	for (i = sum = plain_run(s, len, md); i < len; i += n) {
 		(void)glyph(s + i, len - i, md, &n, &w, buf);
 		sum += w;
 	}
@@ -415,7 +429,7 @@ put_shown(FILE *fp, const char *s, size_t len, int md, int comma)
 	char buf[8];
 	size_t i, n, w, start = 0;
 
-	for (i = 0; i < len; i += n) {
+	for (i = plain_run(s, len, md); i < len; i += n) {
 		if ((e = glyph(s + i, len - i, md, &n, &w, buf)) == NULL)
 			continue;
 		put_plain(fp, s + start, i - start, comma);

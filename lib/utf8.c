@@ -82,6 +82,8 @@ in(const struct range *r, size_t n, uint32_t cp)
 int
 utf8_width(uint32_t cp)
 {
+	if (cp < zero[0].lo)
+		return 1;
 	if (in(zero, sizeof(zero) / sizeof(zero[0]), cp))
 		return 0;
 	if (in(wide, sizeof(wide) / sizeof(wide[0]), cp))
