@@ -470,14 +470,6 @@ reserve(struct out *o, size_t len)
 	return 0;
 }
 
-/* Whether the rows are held for a layout chosen from them. */
-static int
-is_held(const struct out *o)
-{
-	return o->format == OUT_TABLE || o->format == OUT_VERTICAL ||
-	    o->format == OUT_MARKDOWN;
-}
-
 /* The whole part of a number cell, s[*lo] to s[*hi]: where the
  * thousands separators go. */
 static void
@@ -586,7 +578,7 @@ out_null(struct out *o)
 		return;
 	if (o->format == OUT_JSON || o->format == OUT_JSONL)
 		put(o->fp, "null", 4);
-	else if (is_held(o))
+	else if (out_for_people(o->format))
 		hold(o, K_NULL, "", 0);
 }
 
@@ -1187,7 +1179,7 @@ int
 out_finish(struct out *o)
 {
 	/* the rows held, or the head of a table without rows */
-	if (is_held(o) && o->ncolumns > 0 &&
+	if (out_for_people(o->format) && o->ncolumns > 0 &&
 	    (o->ncells > 0 || o->layout == L_UNDECIDED))
 		put_held(o, 1);
 	if (o->format == OUT_JSON)
