@@ -223,7 +223,7 @@ _revops_arg()
 	--schema|--export)
 		COMPREPLY=($(compgen -W "$(_revops_entity_names "$1")" -- "$3")) ;;
 	--format)
-		COMPREPLY=($(compgen -W 'csv tsv jsonl table' -- "$3")) ;;
+		COMPREPLY=($(compgen -W 'csv tsv jsonl json table vertical markdown' -- "$3")) ;;
 	--by)
 		case "${1##*/} $verb" in
 		'revops-invoice '*)

@@ -44,8 +44,9 @@ const char cli_common_help[] =
 "  -d, --delimiter C      input field delimiter (default ',')\n"
 "      --tsv              TSV input and output\n"
 "      --decimal-comma    ';' between fields and ',' as the decimal mark\n"
-"      --format FMT       output: csv, tsv, jsonl or table (default csv);\n"
-"                         html or pdf: the documents of revops-invoice render\n"
+"      --format FMT       output: csv, tsv, jsonl, json, or for a person table,\n"
+"                         vertical or markdown (default csv); html or pdf:\n"
+"                         the documents of revops-invoice render\n"
 "      --no-header        no header row in the output\n"
 "      --excel            output for a spreadsheet: BOM, CRLF, text as text\n"
 "      --max-errors N     report at most N data errors (default 20)\n"
@@ -149,8 +150,8 @@ config_line(char *line, const char *where, struct cli_common *c)
 		enum out_format f;
 
 		if (out_parse_format(value, &f) != 0)
-			cli_usage_error("%s: '%s' is not one of csv, tsv, jsonl, "
-			    "table%s", what, value,
+			cli_usage_error("%s: '%s' is not one of "
+			    OUT_FORMAT_NAMES "%s", what, value,
 			    did_you_mean("", cli_nearest_format(value)));
 		/* what goes to a pipe or a file stays what the other
 		 * programs read, whatever a person likes to see */
@@ -302,8 +303,8 @@ cli_common_option(struct cli_common *c, int ch, const char *arg)
 		if (c->out.document == OUT_NO_DOCUMENT &&
 		    out_parse_format(arg, &c->out.format) != 0)
 			cli_usage_error("option '--format': '%s' is not one of "
-			    "csv, tsv, jsonl, table (and html, pdf for "
-			    "documents)%s", arg,
+			    OUT_FORMAT_NAMES " (and html, pdf for documents)%s",
+			    arg,
 			    did_you_mean("", cli_nearest_format(arg)));
 		break;
 	case CLI_OPT_MAX_ERRORS:
@@ -342,7 +343,7 @@ cli_no_documents(const struct cli_common *c)
 	if (c->out.document != OUT_NO_DOCUMENT)
 		cli_usage_error("option '--format': %s is a format of "
 		    "documents, which revops-invoice render writes; a table is "
-		    "csv, tsv, jsonl or table", c->out.document == OUT_HTML ?
+		    "one of " OUT_FORMAT_NAMES, c->out.document == OUT_HTML ?
 		    "html" : "pdf");
 }
 

@@ -381,7 +381,7 @@ metrics_write(const struct metrics_table *t, const enum metric *which,
 					out_text(o, name, strlen(name));
 				}
 				write_value(o, t, p, s, which[i],
-				    oo->format == OUT_TABLE);
+				    out_for_people(oo->format));
 				if (longform)
 					out_end_row(o);
 			}

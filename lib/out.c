@@ -1,13 +1,19 @@
 /*
- * out: csv, tsv and jsonl cells go straight to the stdio stream as they
- * come, with no allocation per cell: each cell is scanned once for the
- * bytes that matter to the format (a 256-entry table for csv and tsv)
- * and written in runs.  A table is different: its column widths are
- * those of its cells, so they are copied into an arena and written a
- * block of TABLE_BLOCK rows at a time, each with the widths of all the
- * rows so far; a block that needs wider columns than the one before has
- * the header again over it, after a blank line.  Its memory is that of a
- * block, not of the output (1,600,000 priced lines held 736 MB).
+ * out: csv, tsv, jsonl and json cells go straight to the stdio stream as
+ * they come, with no allocation per cell: each cell is scanned once for
+ * the bytes that matter to the format (a 256-entry table for csv and tsv)
+ * and written in runs.  The formats for a person are different: a
+ * table's column widths, whether it fits the screen and which of its
+ * columns are numbers are those of its cells, so the first LOOKAHEAD rows
+ * are copied into an arena and the layout is chosen from them once; then
+ * they are written, and every row after them as it ends, to the same
+ * widths.  A later cell longer than its column pushes the rest of its line
+ * rather than widening the column (the rows above are written) or being
+ * cut (the data would be lost): column(1) and psql read everything first,
+ * and 1,600,000 priced lines held that way took 736 MB.  Its memory is
+ * that of the look-ahead, then of a row.  Only a table held whole (fewer
+ * rows than the look-ahead) can be transposed; a longer one too wide for
+ * the screen is written vertically.
  *
  * Every row has exactly ncolumns cells: out_end_row() pads a short row
  * with NULLs and cells past the last column are dropped.  A NULL pointer
@@ -15,11 +21,13 @@
  * from SQLite can be passed as it is; an empty number is NULL too.
  *
  * excel applies to csv and tsv only (a spreadsheet never reads a table or
- * jsonl); decimal_comma applies to csv, tsv and table, never to jsonl,
- * whose numbers must stay JSON numbers.  A table shows control characters
- * escaped (\n, \t, \x1b) so that a cell cannot break the columns or send
- * escape sequences to the terminal.
+ * json); decimal_comma applies to all but json and jsonl, whose numbers
+ * must stay JSON numbers.  A table shows control characters escaped (\n,
+ * \t, \x1b) so that a cell cannot break the columns or send escape
+ * sequences to the terminal; its own escapes are SGR colours, and only
+ * where the screen has colour.
  */
+#include <sys/ioctl.h>
 #include <sys/types.h>
 
 #include <errno.h>
@@ -27,16 +35,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "money.h"
 #include "out.h"
+#include "utf8.h"
 
 enum kind { K_NULL, K_TEXT, K_NUMBER };
 
-#define TABLE_BLOCK 1000
+/* The rows held to choose a table's widths and layout from. */
+#define LOOKAHEAD 1000
 
-struct cell {			/* a table cell held until out_finish() */
+/* How the rows of a format for a person are laid out: chosen once, from
+ * the look-ahead (vertical from the start). */
+enum layout { L_UNDECIDED, L_TABLE, L_TRANSPOSED, L_VERTICAL, L_MARKDOWN };
+
+struct cell {			/* a held cell */
 	size_t off;		/* into arena */
 	size_t len;
 	enum kind kind;
@@ -54,21 +69,27 @@ struct out {
 	size_t ncolumns;
 	char **columns;
 	size_t col;		/* cells given so far in this row */
+	size_t rows;		/* rows written */
 	unsigned char special[256];	/* bytes that need quotes */
 
-	/* jsonl: "name": of column j, from keys[keyoff[j]] to keyoff[j+1]. */
+	/* json, jsonl: "name": of column j, from keys[keyoff[j]] to
+	 * keyoff[j+1]. */
 	char *keys;
 	size_t *keyoff;
 
-	struct cell *cells;	/* table: row after row, ncolumns each */
+	/* table, vertical, markdown */
+	int group;		/* thousands separators: table, vertical */
+	int color;		/* bold total rows, red negatives */
+	size_t screen;		/* the width to fit, 0 for none */
+	enum layout layout;
+	struct cell *cells;	/* row after row, ncolumns each */
 	size_t ncells, cellcap;
 	char *arena;
 	size_t arenalen, arenacap;
-	size_t *width;		/* per column, in code points as shown */
-	size_t *shown;		/* the widths of the last block written */
-	size_t blocks;		/* written */
+	size_t *width;		/* per column, in screen cells */
+	size_t namewidth;	/* of the widest column name */
 	unsigned char *seen;	/* per column, 1 << kind for kinds seen */
-	int oom;		/* a table cell could not be held */
+	int oom;		/* a cell could not be held */
 };
 
 /*
@@ -328,61 +349,92 @@ put_json(FILE *fp, const char *s, size_t len)
 	putc_unlocked('"', fp);
 }
 
-/* The escape a table shows for a control character, or NULL. */
+/*
+ * The code point at s as a table shows it: its length in *n, its screen
+ * cells in *w, and the escape written in its place (in buf, or static),
+ * or NULL for the code point itself.  Escaped: control characters (C0,
+ * DEL and C1, which a terminal would obey, and which would break a line
+ * of cells), a byte that is not UTF-8, and in markdown the '|' that would
+ * end a cell and the '\' that would escape the next byte.
+ */
 static const char *
-ctl_name(unsigned char c, char buf[5])
+glyph(const char *s, size_t len, int md, size_t *n, size_t *w, char buf[8])
 {
-	static const char hex[] = "0123456789abcdef";
+	uint32_t cp = utf8_decode(s, len, n);
+	const char *e = NULL;
 
-	if (c >= 0x20 && c != 0x7f)
-		return NULL;
-	switch (c) {
+	switch (cp) {
 	case '\n':
-		return "\\n";
+		e = "\\n";
+		break;
 	case '\r':
-		return "\\r";
+		e = "\\r";
+		break;
 	case '\t':
-		return "\\t";
+		e = "\\t";
+		break;
+	case '|':
+		e = md ? "\\|" : NULL;
+		break;
+	case '\\':
+		e = md ? "\\\\" : NULL;
+		break;
+	default:
+		if (cp == UTF8_INVALID)
+			snprintf(buf, 8, "\\x%02x", (unsigned char)s[0]);
+		else if (cp < 0x20 || cp == 0x7f)
+			snprintf(buf, 8, "\\x%02x", (unsigned)cp);
+		else if (cp >= 0x80 && cp <= 0x9f)
+			snprintf(buf, 8, "\\u%04x", (unsigned)cp);
+		else
+			break;
+		e = buf;
 	}
-	buf[0] = '\\';
-	buf[1] = 'x';
-	buf[2] = hex[c >> 4];
-	buf[3] = hex[c & 15];
-	buf[4] = '\0';
-	return buf;
+	*w = e != NULL ? strlen(e) : (size_t)utf8_width(cp);
+	return e;
 }
 
-/* Width as a table shows the cell: code points, not bytes, since a
- * terminal gives one column to each (wide CJK characters aside). */
+/* The run of printable ASCII at s that a table shows as it is, one cell
+ * a byte: most of every cell, so glyph() is left for the rest. */
 static size_t
-shown_width(const char *s, size_t len)
+plain_run(const char *s, size_t len, int md)
 {
-	const char *e;
-	char buf[5];
-	size_t i, w = 0;
+	size_t i = 0;
 
-	for (i = 0; i < len; i++) {
-		if (((unsigned char)s[i] & 0xc0) == 0x80)
-			continue;
-		e = ctl_name((unsigned char)s[i], buf);
-		w += e != NULL ? strlen(e) : 1;
+	while (i < len && (unsigned char)s[i] >= 0x20 &&
+	    (unsigned char)s[i] < 0x7f && !(md && (s[i] == '|' ||
+	    s[i] == '\\')))
+		i++;
+	return i;
+}
+
+/* Screen cells of a text as a table shows it. */
+static size_t
+shown_width(const char *s, size_t len, int md)
+{
+	char buf[8];
+	size_t i, n, w, sum;
+
+	for (i = sum = plain_run(s, len, md); i < len; i += n) {
+		(void)glyph(s + i, len - i, md, &n, &w, buf);
+		sum += w;
 	}
-	return w;
+	return sum;
 }
 
 static void
-put_shown(FILE *fp, const char *s, size_t len, int comma)
+put_shown(FILE *fp, const char *s, size_t len, int md, int comma)
 {
 	const char *e;
-	char buf[5];
-	size_t i, start = 0;
+	char buf[8];
+	size_t i, n, w, start = 0;
 
-	for (i = 0; i < len; i++) {
-		if ((e = ctl_name((unsigned char)s[i], buf)) == NULL)
+	for (i = plain_run(s, len, md); i < len; i += n) {
+		if ((e = glyph(s + i, len - i, md, &n, &w, buf)) == NULL)
 			continue;
 		put_plain(fp, s + start, i - start, comma);
 		put_str(fp, e);
-		start = i + 1;
+		start = i + n;
 	}
 	put_plain(fp, s + start, len - start, comma);
 }
@@ -418,8 +470,38 @@ reserve(struct out *o, size_t len)
 	return 0;
 }
 
-/* Holds a table cell.  After a failed allocation nothing more is held,
- * so what out_finish() writes is whole rows, and it reports the loss. */
+/* The whole part of a number cell, s[*lo] to s[*hi]: where the
+ * thousands separators go. */
+static void
+whole_part(const char *s, size_t len, size_t *lo, size_t *hi)
+{
+	size_t i = len > 0 && (s[0] == '-' || s[0] == '+');
+
+	*lo = i;
+	while (i < len && s[i] >= '0' && s[i] <= '9')
+		i++;
+	*hi = i;
+}
+
+/* Screen cells of a held cell as it is shown. */
+static size_t
+cell_width(const struct out *o, enum kind kind, const char *s, size_t len)
+{
+	size_t w = shown_width(s, len, o->format == OUT_MARKDOWN), lo, hi;
+
+	if (kind == K_NUMBER && o->group) {
+		whole_part(s, len, &lo, &hi);
+		if (hi - lo > 3)
+			w += (hi - lo - 1) / 3;
+	}
+	return w;
+}
+
+/* Holds a cell.  While the layout is not chosen, the cell widens its
+ * column; afterwards the widths stay, so that the rows written before
+ * and after line up, and a longer cell pushes the rest of its line.
+ * After a failed allocation nothing more is held, so what is written is
+ * whole rows, and out_finish() reports the loss. */
 static void
 hold(struct out *o, enum kind kind, const char *s, size_t len)
 {
@@ -440,9 +522,20 @@ hold(struct out *o, enum kind kind, const char *s, size_t len)
 	if (len > 0)
 		memcpy(o->arena + o->arenalen, s, len);
 	o->arenalen += len;
+	if (o->layout != L_UNDECIDED)
+		return;
 	o->seen[j] |= 1 << kind;
-	if ((w = shown_width(s, len)) > o->width[j])
+	if ((w = cell_width(o, kind, s, len)) > o->width[j])
 		o->width[j] = w;
+}
+
+/* jsonl: a line per row; json: the rows as one array. */
+static void
+json_begin_row(struct out *o)
+{
+	if (o->format == OUT_JSON)
+		put(o->fp, o->rows == 0 ? "[" : ",\n", o->rows == 0 ? 1 : 2);
+	putc_unlocked('{', o->fp);
 }
 
 /* Starts a cell: writes what goes before it.  Returns 0 for a cell past
@@ -461,12 +554,18 @@ begin_cell(struct out *o)
 		if (j > 0)
 			putc_unlocked(o->delim, o->fp);
 		break;
+	case OUT_JSON:
 	case OUT_JSONL:
-		putc_unlocked(j > 0 ? ',' : '{', o->fp);
+		if (j > 0)
+			putc_unlocked(',', o->fp);
+		else
+			json_begin_row(o);
 		put(o->fp, o->keys + o->keyoff[j],
 		    o->keyoff[j + 1] - o->keyoff[j]);
 		break;
 	case OUT_TABLE:
+	case OUT_VERTICAL:
+	case OUT_MARKDOWN:
 		break;
 	}
 	return 1;
@@ -477,9 +576,9 @@ out_null(struct out *o)
 {
 	if (!begin_cell(o))
 		return;
-	if (o->format == OUT_JSONL)
+	if (o->format == OUT_JSON || o->format == OUT_JSONL)
 		put(o->fp, "null", 4);
-	else if (o->format == OUT_TABLE)
+	else if (out_for_people(o->format))
 		hold(o, K_NULL, "", 0);
 }
 
@@ -500,13 +599,27 @@ out_text(struct out *o, const char *s, size_t len)
 		else
 			put_csv(o, s, len, 0, 0);
 		break;
+	case OUT_JSON:
 	case OUT_JSONL:
 		put_json(o->fp, s, len);
 		break;
 	case OUT_TABLE:
+	case OUT_VERTICAL:
+	case OUT_MARKDOWN:
 		hold(o, K_TEXT, s, len);
 		break;
 	}
+}
+
+/* A JSON number is the decimal text as it is; a cell that JSON would not
+ * take for a number ("+5", "007", "12.50%") is written as a string. */
+static int
+is_json_number(const char *s, size_t len)
+{
+	size_t i = len > 0 && s[0] == '-';
+
+	return is_number(s, len) && s[0] != '+' &&
+	    !(s[i] == '0' && i + 1 < len && s[i + 1] != '.');
 }
 
 void
@@ -524,10 +637,16 @@ out_number(struct out *o, const char *s, size_t len)
 		/* a plain decimal never needs quotes */
 		put_plain(o->fp, s, len, o->comma);
 		break;
+	case OUT_JSON:
 	case OUT_JSONL:
-		put(o->fp, s, len);
+		if (is_json_number(s, len))
+			put(o->fp, s, len);
+		else
+			put_json(o->fp, s, len);
 		break;
 	case OUT_TABLE:
+	case OUT_VERTICAL:
+	case OUT_MARKDOWN:
 		hold(o, K_NUMBER, s, len);
 		break;
 	}
@@ -558,73 +677,347 @@ out_decimal(struct out *o, int64_t v, int scale)
 	out_number(o, buf, money_format(buf, v, scale, '.'));
 }
 
+int
+out_for_people(enum out_format format)
+{
+	return format == OUT_TABLE || format == OUT_VERTICAL ||
+	    format == OUT_MARKDOWN;
+}
+
+/* A number with its thousands separators (table and vertical: '.' where
+ * the decimal mark is ',') and its decimal mark. */
+static void
+put_number(struct out *o, const char *s, size_t len)
+{
+	size_t lo, hi, i;
+
+	whole_part(s, len, &lo, &hi);
+	if (!o->group || hi - lo <= 3) {
+		put_shown(o->fp, s, len, 0, o->comma);
+		return;
+	}
+	put(o->fp, s, lo);
+	for (i = lo; i < hi; i++) {
+		if (i > lo && (hi - i) % 3 == 0)
+			putc_unlocked(o->comma ? '.' : ',', o->fp);
+		putc_unlocked(s[i], o->fp);
+	}
+	put_shown(o->fp, s + hi, len - hi, 0, o->comma);
+}
+
+/* A cell's text, bold in a total row and red when negative where the
+ * screen has colour (SGR sequences, which take no cells). */
+static void
+put_styled(struct out *o, enum kind kind, const char *s, size_t len,
+    int bold)
+{
+	int red = o->color && kind == K_NUMBER && s[0] == '-';
+
+	bold = bold && o->color;
+	if (bold || red)
+		put_str(o->fp, bold && red ? "\033[1;31m" : bold ? "\033[1m" :
+		    "\033[31m");
+	if (kind == K_NUMBER)
+		put_number(o, s, len);
+	else
+		put_shown(o->fp, s, len, o->format == OUT_MARKDOWN, 0);
+	if (bold || red)
+		put_str(o->fp, "\033[0m");
+}
+
 /*
- * One table cell padded to the column width.  Blanks are owed in *pending
- * and written only before something visible, so no line ends in blanks
- * whatever the alignment of its last cells.
+ * One cell of a line, width cells wide.  Blanks are owed in *pending
+ * and written only before something visible, so that no line ends in
+ * blanks whatever the alignment of its last cells.
  */
 static void
-put_padded(struct out *o, size_t j, const char *s, size_t len, int right,
-    int comma, size_t *pending)
+put_cell(struct out *o, enum kind kind, const char *s, size_t len,
+    size_t width, int right, int bold, size_t *pending)
 {
-	size_t pad = o->width[j] - shown_width(s, len);
+	size_t w = cell_width(o, kind, s, len);
+	size_t pad = width > w ? width - w : 0;
 
-	if (j > 0)
-		*pending += 2;
 	if (right)
 		*pending += pad;
 	if (len > 0) {
 		put_spaces(o->fp, *pending);
 		*pending = 0;
-		put_shown(o->fp, s, len, comma);
+		put_styled(o, kind, s, len, bold);
 	}
 	if (!right)
 		*pending += pad;
 }
 
 static void
-put_table(struct out *o)
+put_held_cell(struct out *o, const struct cell *c, size_t width, int right,
+    int bold, size_t *pending)
 {
-	const struct cell *c;
-	size_t i, j, nrows, pending;
-	int wider = o->blocks > 0 && memcmp(o->shown, o->width,
-	    o->ncolumns * sizeof(*o->width)) != 0;
+	put_cell(o, c->kind, o->arena + c->off, c->len, width, right, bold,
+	    pending);
+}
 
-	if (o->ncolumns == 0)
+static void
+put_name(struct out *o, size_t j, size_t width, int right, size_t *pending)
+{
+	put_cell(o, K_TEXT, o->columns[j], strlen(o->columns[j]), width, right,
+	    0, pending);
+}
+
+/* A column of numbers has its name over the numbers, and in markdown
+ * its cells aligned right. */
+static int
+is_numeric(const struct out *o, size_t j)
+{
+	return (o->seen[j] & ~(1 << K_NULL)) == 1 << K_NUMBER;
+}
+
+/* A total row (the aging's, a report's) is the one whose first cell is
+ * TOTAL. */
+static int
+is_total(const struct out *o, const struct cell *row)
+{
+	return row[0].kind == K_TEXT && row[0].len == 5 &&
+	    memcmp(o->arena + row[0].off, "TOTAL", 5) == 0;
+}
+
+/* A part of the rule under a header: w dashes, after the blanks owed. */
+static void
+put_dashes(struct out *o, size_t w, size_t *pending)
+{
+	if (w == 0)
 		return;
-	if (o->header && (o->blocks == 0 || wider)) {
-		if (wider)
-			putc_unlocked('\n', o->fp);
-		/* A column of numbers has its name over the numbers. */
-		pending = 0;
-		for (j = 0; j < o->ncolumns; j++)
-			put_padded(o, j, o->columns[j], strlen(o->columns[j]),
-			    (o->seen[j] & ~(1 << K_NULL)) == 1 << K_NUMBER,
-			    0, &pending);
+	put_spaces(o->fp, *pending);
+	*pending = 0;
+	while (w-- > 0)
+		putc_unlocked('-', o->fp);
+}
+
+static void
+table_head(struct out *o)
+{
+	size_t pending = 0;
+
+	for (size_t j = 0; j < o->ncolumns; j++) {
+		pending += j > 0 ? 2 : 0;
+		put_name(o, j, o->width[j], is_numeric(o, j), &pending);
+	}
+	putc_unlocked('\n', o->fp);
+	pending = 0;
+	for (size_t j = 0; j < o->ncolumns; j++) {
+		pending += j > 0 ? 2 : 0;
+		put_dashes(o, o->width[j], &pending);
+	}
+	putc_unlocked('\n', o->fp);
+}
+
+static void
+table_row(struct out *o, const struct cell *row)
+{
+	size_t pending = 0;
+	int bold = is_total(o, row);
+
+	for (size_t j = 0; j < o->ncolumns; j++) {
+		pending += j > 0 ? 2 : 0;
+		put_held_cell(o, &row[j], o->width[j], row[j].kind == K_NUMBER,
+		    bold, &pending);
+	}
+	putc_unlocked('\n', o->fp);
+}
+
+/* One record: a line per column, its name and its value, as mlr --oxtab
+ * and psql's \x write them; a blank line between records. */
+static void
+vertical_row(struct out *o, const struct cell *row)
+{
+	int bold = is_total(o, row);
+	size_t pending;
+
+	if (o->rows > 0)
 		putc_unlocked('\n', o->fp);
+	for (size_t j = 0; j < o->ncolumns; j++) {
 		pending = 0;
-		for (j = 0; j < o->ncolumns; j++) {
-			pending += j > 0 ? 2 : 0;
-			if (o->width[j] == 0)
-				continue;
-			put_spaces(o->fp, pending);
-			pending = 0;
-			for (i = 0; i < o->width[j]; i++)
-				putc_unlocked('-', o->fp);
+		put_name(o, j, o->namewidth, 0, &pending);
+		pending += 2;
+		put_held_cell(o, &row[j], 0, 0, bold, &pending);
+		putc_unlocked('\n', o->fp);
+	}
+}
+
+/* A markdown line: every cell between pipes, one blank either side. */
+static void
+markdown_line(struct out *o, const struct cell *row)
+{
+	size_t pending;
+
+	for (size_t j = 0; j < o->ncolumns; j++) {
+		putc_unlocked('|', o->fp);
+		pending = 1;
+		if (row != NULL)
+			put_held_cell(o, &row[j], o->width[j],
+			    is_numeric(o, j), 0, &pending);
+		else
+			put_name(o, j, o->width[j], is_numeric(o, j),
+			    &pending);
+		put_spaces(o->fp, pending + 1);
+	}
+	put(o->fp, "|\n", 2);
+}
+
+/* The header, and the separator row whose colons align each column. */
+static void
+markdown_head(struct out *o)
+{
+	markdown_line(o, NULL);
+	for (size_t j = 0; j < o->ncolumns; j++) {
+		putc_unlocked('|', o->fp);
+		for (size_t i = 0; i <= o->width[j]; i++)
+			putc_unlocked('-', o->fp);
+		putc_unlocked(is_numeric(o, j) ? ':' : '-', o->fp);
+	}
+	put(o->fp, "|\n", 2);
+}
+
+/*
+ * The table transposed: a line per column, a column per row, as hledger
+ * shows a report of many periods.  width[0] is that of the names, which
+ * are the first column, width[1 + k] that of row k.  With a header the
+ * first line is the header and its cells are over their columns as in a
+ * table; without one there are no names either.  One panel: rows
+ * from..to-1.
+ */
+static void
+transposed(struct out *o, const size_t *width, size_t from, size_t to)
+{
+	size_t pending, j, k;
+
+	for (j = 0; j < o->ncolumns; j++) {
+		pending = 0;
+		if (o->header)
+			put_name(o, j, width[0], 0, &pending);
+		for (k = from; k < to; k++) {
+			const struct cell *row = o->cells + k * o->ncolumns;
+			int right = 1;
+
+			pending += o->header || k > from ? 2 : 0;
+			if (j > 0 || !o->header)
+				right = row[j].kind == K_NUMBER;
+			else
+				for (size_t m = 1; m < o->ncolumns; m++)
+					right &= row[m].kind != K_TEXT;
+			put_held_cell(o, &row[j], width[1 + k], right,
+			    is_total(o, row), &pending);
+		}
+		putc_unlocked('\n', o->fp);
+		if (j > 0 || !o->header)
+			continue;
+		pending = 0;
+		put_dashes(o, width[0], &pending);
+		for (k = from; k < to; k++) {
+			pending += 2;
+			put_dashes(o, width[1 + k], &pending);
 		}
 		putc_unlocked('\n', o->fp);
 	}
-	nrows = o->ncells / o->ncolumns;
-	for (c = o->cells, i = 0; i < nrows; i++) {
-		pending = 0;
-		for (j = 0; j < o->ncolumns; j++, c++)
-			put_padded(o, j, o->arena + c->off, c->len,
-			    c->kind == K_NUMBER,
-			    c->kind == K_NUMBER && o->comma, &pending);
-		putc_unlocked('\n', o->fp);
+}
+
+/* The end of the panel of a transposed table that starts at row from:
+ * as many rows as fit the screen beside the names, one at least. */
+static size_t
+panel_end(const struct out *o, const size_t *width, size_t from,
+    size_t nrows)
+{
+	size_t to = from, sum = o->header ? width[0] : 0;
+
+	do
+		sum += width[1 + to] + (o->header || to > from ? 2 : 0);
+	while (++to < nrows && sum + 2 + width[1 + to] <= o->screen);
+	return to;
+}
+
+/* A transposed table too wide for the screen in panels of the rows that
+ * fit, as R and pandas print a wide table, a blank line between them. */
+static void
+put_transposed(struct out *o, const size_t *width, size_t nrows)
+{
+	for (size_t from = 0, to; from < nrows; from = to) {
+		to = panel_end(o, width, from, nrows);
+		if (from > 0)
+			putc_unlocked('\n', o->fp);
+		transposed(o, width, from, to);
 	}
-	memcpy(o->shown, o->width, o->ncolumns * sizeof(*o->width));
-	o->blocks++;
+}
+
+/*
+ * The layout of a table, chosen from its look-ahead: as it is where it
+ * fits the screen (or there is none, or no rows to show otherwise); else,
+ * where the whole table is held, transposed in panels that fit when they
+ * take fewer lines than one record at a time, as a table of few columns
+ * and many rows does (the metrics: a line per metric, the periods as
+ * columns); else vertical.  width gets the columns of the transposed
+ * table (transposed()).
+ */
+static enum layout
+choose(struct out *o, int all, size_t *width)
+{
+	size_t nrows = o->ncells / o->ncolumns, sum = 0, panels = 0, i, j;
+
+	if (o->format == OUT_MARKDOWN)
+		return L_MARKDOWN;
+	for (j = 0; j < o->ncolumns; j++)
+		sum += o->width[j] + (j > 0 ? 2 : 0);
+	if (o->screen == 0 || sum <= o->screen || nrows == 0)
+		return L_TABLE;
+	if (!all)
+		return L_VERTICAL;
+	width[0] = o->header ? o->namewidth : 0;
+	for (i = 0; i < nrows; i++) {
+		const struct cell *row = o->cells + i * o->ncolumns;
+
+		width[1 + i] = 0;
+		for (j = 0; j < o->ncolumns; j++) {
+			size_t w = cell_width(o, row[j].kind,
+			    o->arena + row[j].off, row[j].len);
+
+			if (w > width[1 + i])
+				width[1 + i] = w;
+		}
+	}
+	for (i = 0; i < nrows; i = panel_end(o, width, i, nrows))
+		panels++;
+	/* lines: a panel has its columns, a rule, a blank line after it */
+	return panels * (o->ncolumns + (o->header ? 2 : 1)) <
+	    nrows * (o->ncolumns + 1) ? L_TRANSPOSED : L_VERTICAL;
+}
+
+/* Writes the rows held, and first the head of the layout when it is
+ * chosen now; all: no row will follow. */
+static void
+put_held(struct out *o, int all)
+{
+	size_t width[LOOKAHEAD + 1];
+	size_t nrows = o->ncells / o->ncolumns;
+	const struct cell *row = o->cells;
+
+	if (o->layout == L_UNDECIDED) {
+		o->layout = choose(o, all, width);
+		if (o->layout == L_TABLE && o->header)
+			table_head(o);
+		else if (o->layout == L_MARKDOWN)
+			markdown_head(o);
+	}
+	if (o->layout == L_TRANSPOSED) {
+		put_transposed(o, width, nrows);
+		o->rows += nrows;
+	}
+	for (; o->layout != L_TRANSPOSED && nrows > 0; nrows--, o->rows++,
+	    row += o->ncolumns) {
+		if (o->layout == L_TABLE)
+			table_row(o, row);
+		else if (o->layout == L_VERTICAL)
+			vertical_row(o, row);
+		else
+			markdown_line(o, row);
+	}
 	o->ncells = o->arenalen = 0;
 }
 
@@ -638,14 +1031,20 @@ out_end_row(struct out *o)
 	case OUT_TSV:
 		put_str(o->fp, o->eol);
 		break;
+	case OUT_JSON:
 	case OUT_JSONL:
 		if (o->ncolumns == 0)
-			putc_unlocked('{', o->fp);
-		put(o->fp, "}\n", 2);
+			json_begin_row(o);
+		put(o->fp, o->format == OUT_JSON ? "}" : "}\n",
+		    o->format == OUT_JSON ? 1 : 2);
+		o->rows++;
 		break;
 	case OUT_TABLE:
-		if (o->ncells >= TABLE_BLOCK * o->ncolumns && o->ncolumns > 0)
-			put_table(o);
+	case OUT_VERTICAL:
+	case OUT_MARKDOWN:
+		if (o->ncolumns > 0 && (o->layout != L_UNDECIDED ||
+		    o->ncells >= LOOKAHEAD * o->ncolumns))
+			put_held(o, 0);
 		break;
 	}
 	o->col = 0;
@@ -676,12 +1075,44 @@ make_keys(struct out *o)
 	return 0;
 }
 
+/*
+ * The screen that fp is, as the environment describes it: a terminal's
+ * width from COLUMNS, else from the terminal, as ls(1) and git take it;
+ * colour unless NO_COLOR is set to anything but "" (no-color.org).  A
+ * stream that is not a terminal has neither: a pipe or a file gets the
+ * table as wide as it is, and no escape sequences.
+ */
+static void
+screen_of(FILE *fp, struct out_screen *sc)
+{
+	const char *cols = getenv("COLUMNS"), *nc = getenv("NO_COLOR");
+	int fd = fileno(fp);
+	struct winsize ws;
+	char *end;
+	long n;
+
+	sc->width = 0;
+	sc->color = 0;
+	if (fd == -1 || !isatty(fd))
+		return;
+	sc->color = nc == NULL || *nc == '\0';
+	errno = 0;
+	if (cols != NULL && (n = strtol(cols, &end, 10)) > 0 &&
+	    *end == '\0' && errno == 0)
+		sc->width = (size_t)n;
+	else if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		sc->width = ws.ws_col;
+	else
+		sc->width = OUT_SCREEN_WIDTH;
+}
+
 struct out *
 out_new(FILE *fp, const struct out_opts *opts, const char *const *columns,
     size_t ncolumns)
 {
+	struct out_screen sc;
 	struct out *o;
-	size_t j;
+	size_t j, w;
 
 	if ((o = calloc(1, sizeof(*o))) == NULL)
 		return NULL;
@@ -690,25 +1121,43 @@ out_new(FILE *fp, const struct out_opts *opts, const char *const *columns,
 	o->header = opts->header;
 	o->excel = opts->excel &&
 	    (o->format == OUT_CSV || o->format == OUT_TSV);
-	o->comma = opts->decimal_comma && o->format != OUT_JSONL;
+	o->comma = opts->decimal_comma && o->format != OUT_JSONL &&
+	    o->format != OUT_JSON;
 	o->delim = o->format == OUT_TSV ? '\t' : o->comma ? ';' : ',';
 	o->eol = o->excel ? "\r\n" : "\n";
 	o->ncolumns = ncolumns;
 	o->special[(unsigned char)o->delim] = 1;
 	o->special['"'] = o->special['\r'] = o->special['\n'] = 1;
+	if (o->format == OUT_TABLE || o->format == OUT_VERTICAL) {
+		if (opts->screen != NULL)
+			sc = *opts->screen;
+		else
+			screen_of(fp, &sc);
+		o->group = 1;
+		o->color = sc.color;
+		o->screen = o->format == OUT_TABLE ? sc.width : 0;
+	}
+	/* Markdown is a header and rows, and vertical a record at a time. */
+	if (o->format == OUT_MARKDOWN)
+		o->header = 1;
+	if (o->format == OUT_VERTICAL)
+		o->layout = L_VERTICAL;
 	if ((o->columns = calloc(ncolumns + 1, sizeof(*o->columns))) == NULL ||
 	    (o->width = calloc(ncolumns + 1, sizeof(*o->width))) == NULL ||
-	    (o->shown = calloc(ncolumns + 1, sizeof(*o->shown))) == NULL ||
 	    (o->seen = calloc(ncolumns + 1, 1)) == NULL)
 		goto fail;
 	for (j = 0; j < ncolumns; j++) {
 		if ((o->columns[j] = strdup(columns[j])) == NULL)
 			goto fail;
+		w = shown_width(columns[j], strlen(columns[j]),
+		    o->format == OUT_MARKDOWN);
+		if (w > o->namewidth)
+			o->namewidth = w;
 		if (o->header)
-			o->width[j] = shown_width(columns[j],
-			    strlen(columns[j]));
+			o->width[j] = w;
 	}
-	if (o->format == OUT_JSONL && make_keys(o) == -1)
+	if ((o->format == OUT_JSONL || o->format == OUT_JSON) &&
+	    make_keys(o) == -1)
 		goto fail;
 
 	if (o->excel)
@@ -729,9 +1178,12 @@ fail:
 int
 out_finish(struct out *o)
 {
-	/* the rows left, or an empty table's header */
-	if (o->format == OUT_TABLE && (o->ncells > 0 || o->blocks == 0))
-		put_table(o);
+	/* the rows held, or the head of a table without rows */
+	if (out_for_people(o->format) && o->ncolumns > 0 &&
+	    (o->ncells > 0 || o->layout == L_UNDECIDED))
+		put_held(o, 1);
+	if (o->format == OUT_JSON)
+		put_str(o->fp, o->rows == 0 ? "[]\n" : "]\n");
 	(void)fflush(o->fp);
 	if (!cli_output_ok(o->fp))
 		return -1;
@@ -758,7 +1210,6 @@ out_free(struct out *o)
 	free(o->cells);
 	free(o->arena);
 	free(o->width);
-	free(o->shown);
 	free(o->seen);
 	free(o);
 }
@@ -780,9 +1231,12 @@ out_parse_format(const char *name, enum out_format *fmt)
 		enum out_format fmt;
 	} names[] = {
 		{ "csv", OUT_CSV },
+		{ "json", OUT_JSON },
 		{ "jsonl", OUT_JSONL },
+		{ "markdown", OUT_MARKDOWN },
 		{ "table", OUT_TABLE },
 		{ "tsv", OUT_TSV },
+		{ "vertical", OUT_VERTICAL },
 	};
 	size_t i;
 

@@ -2,15 +2,21 @@
  * out: the writer of every program's tabular output.
  *
  * Formats: csv (RFC 4180, minimal quoting, LF), tsv (the same with a TAB),
- * jsonl (one object per row), table (aligned columns for a person; rows are
- * held a block of 1,000 at a time, the rest until out_finish(); a block
- * that needs wider columns has the header again over it).  A NULL cell is written empty; an empty string
- * is written "" in csv/tsv so that it reads back as an empty string, not
- * NULL.  excel: UTF-8 BOM, CRLF, and every text cell but the header's as
- * ="TEXT", which a spreadsheet shows as that text and never takes for a
- * number, a date or a formula (a text too long for a formula gets a
- * leading ' where it starts with = + - @ TAB CR or LF).  decimal_comma:
- * ';' between fields and ',' as the decimal mark of number cells.
+ * jsonl (one object per row), json (one array of the same objects, as
+ * the SQLite shell's -json), and for a person: table (aligned columns, widths
+ * in screen cells, numbers right-aligned with thousands separators),
+ * vertical (a `name  value` line per column, a blank line between rows)
+ * and markdown (a pipe table, numbers aligned right).  A table's widths
+ * and layout come from its first 1,000 rows; on a screen narrower than
+ * it, it is written transposed (a line per column, in panels that fit)
+ * when it has fewer rows and that takes fewer lines, else vertical.  A NULL cell is written empty (null in
+ * json); an empty string is written "" in csv/tsv so that it reads back
+ * as an empty string, not NULL.  excel: UTF-8 BOM, CRLF, and every text
+ * cell but the header's as ="TEXT", which a spreadsheet shows as that
+ * text and never takes for a number, a date or a formula (a text too long
+ * for a formula gets a leading ' where it starts with = + - @ TAB CR or
+ * LF).  decimal_comma: ';' between fields and ',' as the decimal mark of
+ * number cells ('.' between thousands in a table).
  *
  * out_new() returns a writer that the caller releases with out_free(); it
  * copies the column names.  Cells are copied or written at once.
@@ -22,10 +28,22 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum out_format { OUT_CSV, OUT_TSV, OUT_JSONL, OUT_TABLE };
+enum out_format {
+	OUT_CSV, OUT_TSV, OUT_JSONL, OUT_JSON, OUT_TABLE, OUT_VERTICAL,
+	OUT_MARKDOWN
+};
 /* --format html or pdf: documents (revops-invoice render), which a table
  * is not: out_new() refuses one. */
 enum out_document { OUT_NO_DOCUMENT, OUT_HTML, OUT_PDF };
+
+/* A terminal's width in cells (0: not a terminal, a table as wide as it
+ * is) and whether it shows colour.  OUT_SCREEN_WIDTH when a terminal does
+ * not say. */
+struct out_screen {
+	size_t width;
+	int color;
+};
+#define OUT_SCREEN_WIDTH 80
 
 struct out_opts {
 	enum out_format format;
@@ -33,6 +51,9 @@ struct out_opts {
 	int header;		/* write the header row (csv, tsv, table) */
 	int excel;
 	int decimal_comma;
+	/* table, vertical: the screen written to; NULL for the stream's own
+	 * (a terminal's COLUMNS or size, and NO_COLOR). */
+	const struct out_screen *screen;
 };
 
 struct out;
@@ -53,6 +74,10 @@ void out_str(struct out *o, const char *s);
 void out_long(struct out *o, long v);
 void out_decimal(struct out *o, int64_t v, int scale);
 
+/* 1 for the formats a person reads (table, vertical, markdown), where a
+ * number cell may be written as a person would (12.50%). */
+int out_for_people(enum out_format format);
+
 /* Writes what is held, flushes, and returns 0, or -1 when the stream has
  * had a write error (ferror). */
 int out_finish(struct out *o);
@@ -69,5 +94,7 @@ size_t out_excel_text(const char *s, size_t len, char *dst);
 
 /* Parses a --format name; returns 0, or -1 for an unknown name. */
 int out_parse_format(const char *name, enum out_format *fmt);
+/* The names out_parse_format() knows, for messages. */
+#define OUT_FORMAT_NAMES "csv, tsv, jsonl, json, table, vertical, markdown"
 
 #endif

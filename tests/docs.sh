@@ -254,7 +254,7 @@ if command -v bash >/dev/null 2>&1; then
 	accounts|revops-import -D x.db --upsert acc
 	invoices|revops-import --schema inv
 	--export=invoices|revops-import --export=inv
-	csv jsonl table tsv|revops-import --format ''
+	csv json jsonl markdown table tsv vertical|revops-import --format ''
 	--excel|revops-metrics --exc
 	--as-of|revops-pipeline funnel --as
 	--as-of|revops-pipeline move --as

@@ -113,3 +113,10 @@ q() {
 		sqlite3 -header -csv "$REVOPS_DB" "$1"
 	fi
 }
+
+# on_tty CMD: runs the shell command CMD with its stdout a terminal, the
+# pseudo-terminal of script(1) (util-linux), and the CR that the terminal
+# puts before each LF taken out.
+on_tty() {
+	script -qec "$1" /dev/null </dev/null | tr -d '\r'
+}

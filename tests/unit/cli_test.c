@@ -374,9 +374,10 @@ static const char *const bad_configs[][2] = {
 	{ "\n# x\ncurrency = eur\n",
 	    "test: conf:3: currency: 'eur' is not an ISO 4217 code\n" },
 	{ "format = tabel\n", "test: conf:1: format: 'tabel' is not one of "
-	    "csv, tsv, jsonl, table; did you mean 'table'?\n" },
+	    "csv, tsv, jsonl, json, table, vertical, markdown; did you mean "
+	    "'table'?\n" },
 	{ "format = html\n", "test: conf:1: format: 'html' is not one of "
-	    "csv, tsv, jsonl, table\n" },
+	    "csv, tsv, jsonl, json, table, vertical, markdown\n" },
 	{ "busy-timeout = 1s\n", "test: conf:1: busy-timeout: '1s' is not a "
 	    "number from 0 to 2147483647\n" },
 	{ "db\n", "test: conf:1: 'db' is not 'key = value'\n" },

@@ -429,9 +429,10 @@ START_TEST(jsonl_keys_escaped)
 END_TEST
 
 /*
- * table: the name column is 8 wide because "Zoë Café" is 8 code points
+ * table: the name column is 8 wide because "Zoë Café" takes 8 cells
  * (10 bytes); mrr holds only numbers and NULLs, so it and its name are
- * right-aligned; NULL is blank; no line ends in blanks.
+ * right-aligned, with a thousands separator; NULL is blank; no line ends
+ * in blanks.
  */
 START_TEST(table_alignment)
 {
@@ -443,11 +444,11 @@ START_TEST(table_alignment)
 	};
 
 	EXPECT(&table, cols, calls,
-	    "name          mrr  plan\n"
-	    "--------  -------  ----------\n"
-	    "Zo\xc3\xab Caf\xc3\xa9  1200.00  pro\n"
-	    "Acme         -5.5\n"
-	    "Bob                enterprise\n");
+	    "name           mrr  plan\n"
+	    "--------  --------  ----------\n"
+	    "Zo\xc3\xab Caf\xc3\xa9  1,200.00  pro\n"
+	    "Acme          -5.5\n"
+	    "Bob                 enterprise\n");
 }
 END_TEST
 
@@ -477,10 +478,10 @@ START_TEST(table_mixed_column)
 	};
 
 	EXPECT(&table, cols, calls,
-	    "v      w\n"
-	    "-----  -\n"
-	    "12345  a\n"
-	    "x      b\n");
+	    "v       w\n"
+	    "------  -\n"
+	    "12,345  a\n"
+	    "x       b\n");
 }
 END_TEST
 
@@ -496,10 +497,10 @@ START_TEST(table_decimal_comma)
 	};
 
 	EXPECT(&opts, cols, calls,
-	    "item   amount\n"
-	    "----  -------\n"
-	    "v1.2  1200,50\n"
-	    "b        -3,5\n");
+	    "item    amount\n"
+	    "----  --------\n"
+	    "v1.2  1.200,50\n"
+	    "b         -3,5\n");
 }
 END_TEST
 
@@ -535,9 +536,9 @@ END_TEST
 START_TEST(table_many_rows)
 {
 	static const char *const cols[] = { "t", "n" };
-	static const char head[] = "t               n\n"
-	    "----------  -----\n";
-	static const char line[] = "abcdefghij  12345\n";
+	static const char head[] = "t                n\n"
+	    "----------  ------\n";
+	static const char line[] = "abcdefghij  12,345\n";
 	enum { NROWS = 20000 };
 	struct out *o;
 	FILE *fp;
@@ -558,44 +559,323 @@ START_TEST(table_many_rows)
 }
 END_TEST
 
-/* A table is written 1,000 rows at a time: a block that needs wider
- * columns has a blank line and the header again over it (none without
- * a header), the rows before it keeping their widths. */
+/* A table's widths come from its first 1,000 rows, which are written at
+ * the 1,000th row's end; every row after them is written as it ends, to
+ * the same widths (a longer cell pushes its line), so that no more than
+ * the look-ahead is ever held. */
 static void
-check_wider_block(const struct out_opts *opts, const char *head1,
-    const char *head2)
+check_lookahead(const struct out_opts *opts, const char *head)
 {
 	static const char *const cols[] = { "t", "n" };
-	static const char line[] = "ab  1\n", last[] = "abcdef  12345\n";
+	static const char line[] = "ab  1\n", pushed[] = "abcdef  12,345\n";
 	struct out *o;
 	FILE *fp;
-	char *buf = NULL, *p;
-	size_t len = 0, i, ll = sizeof(line) - 1;
-	size_t h1 = strlen(head1), h2 = strlen(head2);
+	char *buf = NULL;
+	size_t len = 0, i, hl = strlen(head), ll = sizeof(line) - 1;
+	size_t pl = sizeof(pushed) - 1;
 
 	ck_assert_ptr_nonnull(fp = open_memstream(&buf, &len));
 	ck_assert_ptr_nonnull(o = out_new(fp, opts, cols, NELEM(cols)));
-	put_rows(o, "ab", "1", 1000);
+	put_rows(o, "ab", "1", 999);
+	fflush(fp);
+	ck_assert_uint_eq(len, 0);
+	put_rows(o, "ab", "1", 1);
+	fflush(fp);
+	ck_assert_uint_eq(len, hl + 1000 * ll);
+	check_bytes(buf, hl, head, hl);
+	for (i = 0; i < 1000; i++)
+		ck_assert(memcmp(buf + hl + i * ll, line, ll) == 0);
 	put_rows(o, "abcdef", "12345", 1);
+	fflush(fp);
+	ck_assert_uint_eq(len, hl + 1000 * ll + pl);
+	check_bytes(buf + hl + 1000 * ll, pl, pushed, pl);
+	put_rows(o, "ab", "1", 1);
+	fflush(fp);
+	ck_assert_uint_eq(len, hl + 1001 * ll + pl);
 	ck_assert_int_eq(out_finish(o), 0);
 	out_free(o);
 	fclose(fp);
-	ck_assert_uint_eq(len, h1 + 1000 * ll + h2 + sizeof(last) - 1);
-	check_bytes(buf, h1, head1, h1);
-	for (p = buf + h1, i = 0; i < 1000; i++, p += ll)
-		ck_assert(memcmp(p, line, ll) == 0);
-	check_bytes(p, h2, head2, h2);
-	check_bytes(p + h2, sizeof(last) - 1, last, sizeof(last) - 1);
+	ck_assert_uint_eq(len, hl + 1001 * ll + pl);
 	free(buf);
 }
 
-START_TEST(table_wider_block)
+START_TEST(table_lookahead)
 {
 	static const struct out_opts bare = { .format = OUT_TABLE };
 
-	check_wider_block(&table, "t   n\n--  -\n",
-	    "\nt           n\n------  -----\n");
-	check_wider_block(&bare, "", "");
+	check_lookahead(&table, "t   n\n--  -\n");
+	check_lookahead(&bare, "");
+}
+END_TEST
+
+/* Widths in screen cells: 東京 and ☕ take two each, a combining accent
+ * none, é one whether precomposed or not. */
+START_TEST(table_screen_cells)
+{
+	static const char *const cols[] = { "city", "n" };
+	static const struct call calls[] = {
+		T("\xe6\x9d\xb1\xe4\xba\xac"), N("1"), E,
+		T("\xe2\x98\x95"), N("22"), E,
+		T("Cafe\xcc\x81"), N("3"), E,
+		T("\xc3\xa9"), N("4"), E,
+	};
+
+	EXPECT(&table, cols, calls,
+	    "city   n\n"
+	    "----  --\n"
+	    "\xe6\x9d\xb1\xe4\xba\xac   1\n"
+	    "\xe2\x98\x95    22\n"
+	    "Cafe\xcc\x81   3\n"
+	    "\xc3\xa9      4\n");
+}
+END_TEST
+
+/* Thousands separators in the whole part of a number, in a table only;
+ * every other format keeps the plain decimal. */
+START_TEST(thousands_in_table_only)
+{
+	static const char *const cols[] = { "v" };
+	static const struct call calls[] = {
+		N("999"), E, N("1234"), E, N("-1234567.89"), E,
+		N("1000000"), E, N("12345.50%"), E,
+	};
+	static const struct call one[] = { N("-1234567.89"), E };
+
+	EXPECT(&table, cols, calls,
+	    "            v\n"
+	    "-------------\n"
+	    "          999\n"
+	    "        1,234\n"
+	    "-1,234,567.89\n"
+	    "    1,000,000\n"
+	    "   12,345.50%\n");
+	EXPECT(&csv, cols, one, "v\n-1234567.89\n");
+	EXPECT(&tsv, cols, one, "v\n-1234567.89\n");
+	EXPECT(&jsonl, cols, one, "{\"v\":-1234567.89}\n");
+}
+END_TEST
+
+/* The metrics' shape: a period column and numbers, 51 cells wide as a
+ * table, 32 transposed. */
+static const char *const wide_cols[] = {
+	"period", "mrr", "arr", "customers", "churn_rate",
+};
+static const struct call wide_calls[] = {
+	T("2025-01"), N("1000.00"), N("12000.00"), N("3"), Z, E,
+	T("2025-02"), N("1250.50"), N("15006.00"), N("4"), N("-2.5"), E,
+};
+
+static void
+expect_on_screen(size_t width, const char *want, size_t wantlen)
+{
+	const struct out_screen sc = { .width = width };
+	const struct out_opts opts = {
+		.format = OUT_TABLE, .header = 1, .screen = &sc,
+	};
+
+	expect(&opts, wide_cols, NELEM(wide_cols), wide_calls,
+	    NELEM(wide_calls), want, wantlen);
+}
+
+#define EXPECT_ON_SCREEN(width, want) \
+	expect_on_screen(width, want, sizeof(want) - 1)
+
+#define WIDE_AS_TABLE \
+	"period        mrr        arr  customers  churn_rate\n" \
+	"-------  --------  ---------  ---------  ----------\n" \
+	"2025-01  1,000.00  12,000.00          3\n" \
+	"2025-02  1,250.50  15,006.00          4        -2.5\n"
+
+#define WIDE_AS_VERTICAL \
+	"period      2025-01\n" \
+	"mrr         1,000.00\n" \
+	"arr         12,000.00\n" \
+	"customers   3\n" \
+	"churn_rate\n" \
+	"\n" \
+	"period      2025-02\n" \
+	"mrr         1,250.50\n" \
+	"arr         15,006.00\n" \
+	"customers   4\n" \
+	"churn_rate  -2.5\n"
+
+/* As it is where it fits the screen or there is no screen; transposed
+ * where that fits; else vertical. */
+START_TEST(table_fits_screen)
+{
+	EXPECT_ON_SCREEN(0, WIDE_AS_TABLE);
+	EXPECT_ON_SCREEN(51, WIDE_AS_TABLE);
+	EXPECT_ON_SCREEN(50,
+	    "period        2025-01    2025-02\n"
+	    "----------  ---------  ---------\n"
+	    "mrr          1,000.00   1,250.50\n"
+	    "arr         12,000.00  15,006.00\n"
+	    "customers           3          4\n"
+	    "churn_rate                  -2.5\n");
+	EXPECT_ON_SCREEN(32,
+	    "period        2025-01    2025-02\n"
+	    "----------  ---------  ---------\n"
+	    "mrr          1,000.00   1,250.50\n"
+	    "arr         12,000.00  15,006.00\n"
+	    "customers           3          4\n"
+	    "churn_rate                  -2.5\n");
+	EXPECT_ON_SCREEN(31, WIDE_AS_VERTICAL);
+}
+END_TEST
+
+/* Transposed and still too wide: in panels of the rows that fit, where
+ * they take fewer lines than the records would. */
+START_TEST(table_transposed_panels)
+{
+	static const struct out_screen sc = { .width = 50 };
+	static const struct out_opts opts = {
+		.format = OUT_TABLE, .header = 1, .screen = &sc,
+	};
+	static const struct call calls[] = {
+		T("2025-01"), N("1000.00"), N("12000.00"), N("3"), Z, E,
+		T("2025-02"), N("1250.50"), N("15006.00"), N("4"), N("-2.5"), E,
+		T("2025-03"), N("1100.00"), N("13200.00"), N("5"), N("1.5"), E,
+		T("2025-04"), N("1200.00"), N("14400.00"), N("6"), N("0.5"), E,
+	};
+
+	EXPECT(&opts, wide_cols, calls,
+	    "period        2025-01    2025-02    2025-03\n"
+	    "----------  ---------  ---------  ---------\n"
+	    "mrr          1,000.00   1,250.50   1,100.00\n"
+	    "arr         12,000.00  15,006.00  13,200.00\n"
+	    "customers           3          4          5\n"
+	    "churn_rate                  -2.5        1.5\n"
+	    "\n"
+	    "period        2025-04\n"
+	    "----------  ---------\n"
+	    "mrr          1,200.00\n"
+	    "arr         14,400.00\n"
+	    "customers           6\n"
+	    "churn_rate        0.5\n");
+}
+END_TEST
+
+/* Only a table held whole can be transposed: past the look-ahead, one
+ * too wide is vertical, each row written as it ends. */
+START_TEST(table_long_and_wide_is_vertical)
+{
+	static const char *const cols[] = { "t", "n" };
+	static const char record[] = "t  ab\nn  1\n";
+	const struct out_screen sc = { .width = 4 };
+	const struct out_opts opts = {
+		.format = OUT_TABLE, .header = 1, .screen = &sc,
+	};
+	size_t rl = sizeof(record) - 1, len = 0;
+	char *buf = NULL;
+	struct out *o;
+	FILE *fp;
+
+	ck_assert_ptr_nonnull(fp = open_memstream(&buf, &len));
+	ck_assert_ptr_nonnull(o = out_new(fp, &opts, cols, NELEM(cols)));
+	put_rows(o, "ab", "1", 1001);
+	fflush(fp);
+	ck_assert_uint_eq(len, 1001 * rl + 1000);
+	check_bytes(buf, rl, record, rl);
+	check_bytes(buf + len - rl - 1, rl + 1, "\nt  ab\nn  1\n", rl + 1);
+	ck_assert_int_eq(out_close(o), 0);
+	fclose(fp);
+	free(buf);
+}
+END_TEST
+
+/* --format vertical whatever the screen, a record at a time. */
+START_TEST(vertical_format)
+{
+	static const struct out_opts opts = { .format = OUT_VERTICAL };
+	static const struct call calls[] = { T("x"), N("1"), E };
+	struct out *o;
+	FILE *fp;
+	char *buf = NULL;
+	size_t len = 0;
+
+	expect(&opts, wide_cols, NELEM(wide_cols), wide_calls,
+	    NELEM(wide_calls), WIDE_AS_VERTICAL, sizeof(WIDE_AS_VERTICAL) - 1);
+	ck_assert_ptr_nonnull(fp = open_memstream(&buf, &len));
+	ck_assert_ptr_nonnull(o = out_new(fp, &opts, wide_cols, 2));
+	play(o, calls, NELEM(calls));
+	fflush(fp);
+	check_bytes(buf, len, "period  x\nmrr     1\n", 20);
+	ck_assert_int_eq(out_close(o), 0);
+	fclose(fp);
+	free(buf);
+}
+END_TEST
+
+/* On a screen with colour a total row is bold and a negative red; the
+ * escapes take no cells. */
+START_TEST(table_colour)
+{
+	static const struct out_screen sc = { .width = 80, .color = 1 };
+	static const struct out_opts opts = {
+		.format = OUT_TABLE, .header = 1, .screen = &sc,
+	};
+	static const char *const cols[] = { "group", "balance" };
+	static const struct call calls[] = {
+		T("A-1"), N("-5.00"), E,
+		T("A-2"), N("7.00"), E,
+		T("TOTAL"), N("-1234.00"), E,
+	};
+
+	EXPECT(&opts, cols, calls,
+	    "group    balance\n"
+	    "-----  ---------\n"
+	    "A-1        \033[31m-5.00\033[0m\n"
+	    "A-2         7.00\n"
+	    "\033[1mTOTAL\033[0m  \033[1;31m-1,234.00\033[0m\n");
+}
+END_TEST
+
+/* json: one array; numbers as their decimal text where JSON takes it,
+ * else as a string; NULL as null; text escaped as RFC 8259 says. */
+START_TEST(json_array)
+{
+	static const struct out_opts json = { .format = OUT_JSON };
+	static const char *const cols[] = { "name", "amount", "note" };
+	static const struct call calls[] = {
+		T("say \"hi\"\n"), N("12.50"), Z, E,
+		T("a\\b\x01"), N("-3"), T(""), E,
+		T("\xe6\x9d\xb1"), N("+5"), T("|"), E,
+	};
+	static const char *const v[] = { "v" };
+	static const struct call numbers[] = {
+		N("0"), E, N("0.5"), E, N("-0.25"), E, N("007"), E,
+		N("12.50%"), E,
+	};
+	static const struct call none[] = { { 0, NULL } };
+
+	EXPECT(&json, cols, calls,
+	    "[{\"name\":\"say \\\"hi\\\"\\n\",\"amount\":12.50,\"note\":null},\n"
+	    "{\"name\":\"a\\\\b\\u0001\",\"amount\":-3,\"note\":\"\"},\n"
+	    "{\"name\":\"\xe6\x9d\xb1\",\"amount\":\"+5\",\"note\":\"|\"}]\n");
+	EXPECT(&json, v, numbers,
+	    "[{\"v\":0},\n{\"v\":0.5},\n{\"v\":-0.25},\n{\"v\":\"007\"},\n"
+	    "{\"v\":\"12.50%\"}]\n");
+	expect(&json, cols, NELEM(cols), none, 0, "[]\n", 3);
+}
+END_TEST
+
+/* markdown: a pipe table, a header always, numbers aligned right by the
+ * separator row's colon, | and \ escaped, NULL an empty cell, no
+ * thousands separators. */
+START_TEST(markdown_table)
+{
+	static const struct out_opts md = { .format = OUT_MARKDOWN };
+	static const char *const cols[] = { "name", "mrr", "note" };
+	static const struct call calls[] = {
+		T("a|b"), N("1200.00"), Z, E,
+		T("c\\d"), N("-5"), T("x"), E,
+	};
+
+	EXPECT(&md, cols, calls,
+	    "| name |     mrr | note |\n"
+	    "|------|--------:|------|\n"
+	    "| a\\|b | 1200.00 |      |\n"
+	    "| c\\\\d |      -5 | x    |\n");
 }
 END_TEST
 
@@ -631,6 +911,9 @@ START_TEST(finish_reports_write_error)
 		{ .format = OUT_TSV },
 		{ .format = OUT_JSONL },
 		{ .format = OUT_TABLE, .header = 1 },
+		{ .format = OUT_JSON },
+		{ .format = OUT_VERTICAL },
+		{ .format = OUT_MARKDOWN },
 	};
 	size_t i;
 
@@ -650,9 +933,13 @@ START_TEST(parse_format)
 		{ "csv", OUT_CSV },
 		{ "tsv", OUT_TSV },
 		{ "jsonl", OUT_JSONL },
+		{ "json", OUT_JSON },
 		{ "table", OUT_TABLE },
+		{ "vertical", OUT_VERTICAL },
+		{ "markdown", OUT_MARKDOWN },
 	};
-	static const char *const bad[] = { "", "CSV", "json", "tables", "c" };
+	static const char *const bad[] = { "", "CSV", "JSON", "tables", "c",
+	    "md" };
 	enum out_format fmt;
 	size_t i;
 
@@ -741,6 +1028,8 @@ out_suite(void)
 	tc = tcase_create("jsonl");
 	tcase_add_test(tc, jsonl_escaping);
 	tcase_add_test(tc, jsonl_keys_escaped);
+	tcase_add_test(tc, json_array);
+	tcase_add_test(tc, markdown_table);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("table");
@@ -751,7 +1040,14 @@ out_suite(void)
 	tcase_add_test(tc, table_control_characters);
 	tcase_add_test(tc, table_null_row);
 	tcase_add_test(tc, table_many_rows);
-	tcase_add_test(tc, table_wider_block);
+	tcase_add_test(tc, table_lookahead);
+	tcase_add_test(tc, table_screen_cells);
+	tcase_add_test(tc, thousands_in_table_only);
+	tcase_add_test(tc, table_fits_screen);
+	tcase_add_test(tc, table_transposed_panels);
+	tcase_add_test(tc, table_long_and_wide_is_vertical);
+	tcase_add_test(tc, vertical_format);
+	tcase_add_test(tc, table_colour);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");
