@@ -57,7 +57,7 @@ $(O)/.layering: lib/*.c lib/*.h bin/*.c
 
 # A missing build dependency is installed when we are root, else named.
 APT_PKGS = build-essential pkg-config libsqlite3-dev libpq-dev libcsv-dev check \
-    sqlite3 libhpdf-dev fonts-dejavu-core poppler-utils
+    sqlite3 libhpdf-dev fonts-dejavu-core poppler-utils chromium
 $(O)/.deps:
 	@sh tests/deps.sh $(APT_PKGS)
 	@mkdir -p $(O) && touch $@
@@ -99,6 +99,7 @@ check: all $(O)/tests/unit $(O)/bench/gen
 	sh tests/readme.sh $(O)/bin
 	sh tests/man.sh $(O)/bin
 	sh tests/excel.sh $(O)/bin
+	sh tests/report.sh $(O)/bin
 
 demo: all
 	sh examples/demo.sh $(O)/bin build/demo.db
