@@ -653,8 +653,8 @@ bridge(const struct report *r, size_t k)
 	if (ax.lo == lo && lo > 0)	/* the lowest bar longer than nothing */
 		ax.lo = lo > ax.step ? lo - ax.step : 0;
 	fprintf(r->fp, "<svg viewBox=\"0 0 %d %d\" role=\"img\" "
-	    "aria-label=\"MRR bridge\">\n<text x=\"%d\" y=\"%d\" "
-	    "text-anchor=\"end\">", CHART_W, h, BRIDGE_NAMES - 8, h - 4);
+	    "aria-label=\"MRR bridge\">\n<text x=\"8\" y=\"%d\">", CHART_W,
+	    h, h - 4);
 	html_put(r->fp, r->currency);
 	fputs("</text>\n", r->fp);
 	for (__int128 t = ax.lo; t <= ax.hi; t += ax.step) {
@@ -990,7 +990,12 @@ segment_table(const struct report *r)
 		size_t at = whole ? 0 : s;
 		const struct metrics_cell *mrr = metrics_cell(of, k, at, M_MRR);
 		struct fig share = { 0, 0 };
+		int moved = 0;
 
+		for (size_t i = 0; !whole && i < NMOVES; i++)
+			moved |= metrics_cell(of, k, at, moves[i])->v != 0;
+		if (!whole && mrr->v == 0 && !moved)
+			continue;	/* accounts that never paid: leads */
 		fputs(whole ? "<tr class=\"total\"><td>All" : "<tr><td>", r->fp);
 		if (!whole)
 			html_put(r->fp, t->segment[s] != NULL ? t->segment[s] :
