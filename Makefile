@@ -99,6 +99,7 @@ check: all $(O)/tests/unit $(O)/bench/gen
 	sh tests/readme.sh $(O)/bin
 	sh tests/man.sh $(O)/bin
 	sh tests/excel.sh $(O)/bin
+	sh tests/report.sh $(O)/bin
 
 demo: all
 	sh examples/demo.sh $(O)/bin build/demo.db

@@ -193,15 +193,14 @@ run(struct db *db, int argc, char *argv[], struct args *a,
 	if (argc > 0 && (a->detail || a->report != NULL))
 		cli_usage_error("--%s takes no metric names",
 		    a->detail ? "detail" : "report");
-	if (a->report != NULL && a->m.segment != NULL)
-		cli_usage_error("--report is of the whole company: no --segment");
 	if (argc > M_COUNT * 2)
 		cli_usage_error("too many metrics");
 	n = metrics_named(argc, argv, which);
 	if (a->detail)
 		return measure_detail_mrr(db, &a->m, &c->out);
 	if (a->report != NULL)
-		return report_write(db, a->report, c->mode, &a->m, a->as_of);
+		return report_write(db, a->report, c->mode, &a->m,
+		    a->from != DATE_NONE, a->as_of);
 	if ((t = measure_table(db, &a->m)) == NULL)
 		return CLI_EDATA;
 	rc = metrics_write(t, which, n, a->longform, &c->out);

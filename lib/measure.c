@@ -1292,22 +1292,24 @@ mrr_figures(struct measure *m, size_t k, size_t s)
 	const struct mrr_sums *r = mrr_sums(m->mrr, k, s);
 	const int64_t *mv = r->move, *cnt = r->count;
 	const int64_t *start, *churned;
-	int64_t v, expansion = mv[MV_EXPANSION];
-	int64_t contraction = mv[MV_CONTRACTION];
+	int64_t v, moved[M_COUNT] = { 0 }, expansion, contraction;
 
 	/* a pause is a contraction and a resume an expansion, not churn and
 	 * reactivation: the customer stays (ChartMogul's way) */
-	add(m, &expansion, mv[MV_RESUMED]);
-	add(m, &contraction, mv[MV_PAUSED]);
+	for (int i = MV_NEW; i < MV_COUNT; i++)
+		add(m, &moved[metrics_movement_metric((enum movement)i)],
+		    mv[i]);
+	expansion = moved[M_EXPANSION_MRR];
+	contraction = moved[M_CONTRACTION_MRR];
 	metrics_set(t, k, s, M_MRR, r->end);
 	if (money_mul(r->end, 12, 0, &v) != MONEY_OK)
 		overflowed(m);
 	metrics_set(t, k, s, M_ARR, v);
-	metrics_set(t, k, s, M_NEW_MRR, mv[MV_NEW]);
+	metrics_set(t, k, s, M_NEW_MRR, moved[M_NEW_MRR]);
 	metrics_set(t, k, s, M_EXPANSION_MRR, expansion);
 	metrics_set(t, k, s, M_CONTRACTION_MRR, contraction);
-	metrics_set(t, k, s, M_CHURNED_MRR, mv[MV_CHURN]);
-	metrics_set(t, k, s, M_REACTIVATION_MRR, mv[MV_REACTIVATION]);
+	metrics_set(t, k, s, M_CHURNED_MRR, moved[M_CHURNED_MRR]);
+	metrics_set(t, k, s, M_REACTIVATION_MRR, moved[M_REACTIVATION_MRR]);
 	metrics_set(t, k, s, M_PAYING_ACCOUNTS, r->paying_end);
 	metrics_set(t, k, s, M_NEW_ACCOUNTS, cnt[MV_NEW]);
 	metrics_set(t, k, s, M_CHURNED_ACCOUNTS, cnt[MV_CHURN]);
@@ -1465,41 +1467,35 @@ measure_table(struct db *db, const struct measure_opts *o)
 	return t;
 }
 
-/* ---- --detail mrr ---------------------------------------------------------------- */
+/* ---- each account's steps ------------------------------------------------------ */
 
-struct detail {
-	struct out *out;
+static const char sql_first_month[] =
+    "SELECT min(start_date) FROM subscriptions";
+
+int32_t
+measure_first_month(struct db *db)
+{
+	struct db_stmt *st = db_prepare(db, sql_first_month);
+	int32_t day = db_row(st) ? db_day(st, 0) : DATE_NONE;
+
+	db_finalize(st);
+	return day == DATE_NONE ? DATE_NONE : date_month_of(day);
+}
+
+struct visit {
+	const struct measure_visitor *v;
 	struct mrr_step *steps;
 };
 
 static void
-detail_account(struct measure *m, struct account *a, void *arg)
+visit_account(struct measure *m, struct account *a, void *arg)
 {
-	struct detail *d = arg;
-	int exp = m->t->exponent;
+	struct visit *vi = arg;
 
 	if (a->seg == SIZE_MAX)
 		return;
-	mrr_add(m->mrr, a->seg, a->sub, a->n, d->steps);
-	for (size_t k = 0; k < m->np; k++) {
-		const struct mrr_step *s = &d->steps[k];
-		const char *seg = m->t->segment[a->seg];
-		const char *mv = metrics_movement_names[s->move];
-
-		if (s->start == 0 && s->end == 0)
-			continue;
-		out_str(d->out, m->t->period[k]);
-		if (m->t->has_segment)
-			out_str(d->out, seg);
-		out_str(d->out, a->id);
-		out_decimal(d->out, s->start, exp);
-		out_decimal(d->out, s->end, exp);
-		out_str(d->out, *mv != '\0' ? mv : NULL);
-		out_decimal(d->out, s->move == MV_CONTRACTION ||
-		    s->move == MV_CHURN || s->move == MV_PAUSED ? -s->amount :
-		    s->amount, exp);
-		out_end_row(d->out);
-	}
+	mrr_add(m->mrr, a->seg, a->sub, a->n, vi->steps);
+	vi->v->account(vi->v->arg, a->id, a->seg, vi->steps);
 }
 
 static void
@@ -1511,33 +1507,90 @@ skip_account(struct measure *m, struct account *a, void *arg)
 }
 
 int
-measure_detail_mrr(struct db *db, const struct measure_opts *o,
-    const struct out_opts *oo)
+measure_accounts(struct db *db, const struct measure_opts *o,
+    const struct measure_visitor *v)
+{
+	struct measure m;
+	struct visit vi = { v, NULL };
+	int own = !db_in_transaction(db), rc = CLI_OK;
+
+	if (own)
+		db_begin_read(db);
+	open_measure(&m, db, o);
+	each_row(&m, sql_products, product_row);
+	/* the amounts first, so that a missing rate hands out nothing */
+	read_subscriptions(&m, skip_account, NULL);
+	if (!report_failures(&m)) {
+		v->begin(v->arg, m.t);
+		vi.steps = cli_calloc(m.np, sizeof(*vi.steps));
+		read_subscriptions(&m, visit_account, &vi);
+		free(vi.steps);
+	} else
+		rc = CLI_EDATA;
+	if (own)
+		db_commit(db);
+	close_measure(&m);
+	metrics_table_free(m.t);
+	return rc;
+}
+
+/* ---- --detail mrr ---------------------------------------------------------------- */
+
+struct detail {
+	struct out *out;
+	const struct out_opts *oo;
+	const struct metrics_table *t;
+};
+
+static void
+detail_begin(void *arg, const struct metrics_table *t)
 {
 	static const char *const names[] = { "period", "segment",
 	    "account_id", "mrr_start", "mrr_end", "movement", "amount" };
 	static const char *const plain[] = { "period", "account_id",
 	    "mrr_start", "mrr_end", "movement", "amount" };
-	struct measure m;
-	struct detail d = { .out = NULL };
-	int rc = CLI_OK;
+	struct detail *d = arg;
 
-	db_begin_read(db);
-	open_measure(&m, db, o);
-	each_row(&m, sql_products, product_row);
-	/* the amounts first, so that a missing rate writes nothing */
-	read_subscriptions(&m, skip_account, NULL);
-	if (!report_failures(&m)) {
-		d.out = m.t->has_segment ? out_new(stdout, oo, names, 7) :
-		    out_new(stdout, oo, plain, 6);
-		d.steps = cli_calloc(m.np, sizeof(*d.steps));
-		read_subscriptions(&m, detail_account, &d);
-		rc = out_close(d.out) == 0 ? CLI_OK : CLI_EIO;
-		free(d.steps);
-	} else
-		rc = CLI_EDATA;
-	db_commit(db);
-	close_measure(&m);
-	metrics_table_free(m.t);
+	d->t = t;
+	d->out = t->has_segment ? out_new(stdout, d->oo, names, 7) :
+	    out_new(stdout, d->oo, plain, 6);
+}
+
+static void
+detail_account(void *arg, const char *id, size_t seg,
+    const struct mrr_step *steps)
+{
+	struct detail *d = arg;
+	int exp = d->t->exponent;
+
+	for (size_t k = 0; k < d->t->nperiod; k++) {
+		const struct mrr_step *s = &steps[k];
+		const char *mv = metrics_movement_names[s->move];
+
+		if (s->start == 0 && s->end == 0)
+			continue;
+		out_str(d->out, d->t->period[k]);
+		if (d->t->has_segment)
+			out_str(d->out, d->t->segment[seg]);
+		out_str(d->out, id);
+		out_decimal(d->out, s->start, exp);
+		out_decimal(d->out, s->end, exp);
+		out_str(d->out, *mv != '\0' ? mv : NULL);
+		out_decimal(d->out, metrics_signed_amount(s->move, s->amount),
+		    exp);
+		out_end_row(d->out);
+	}
+}
+
+int
+measure_detail_mrr(struct db *db, const struct measure_opts *o,
+    const struct out_opts *oo)
+{
+	struct detail d = { NULL, oo, NULL };
+	struct measure_visitor v = { detail_begin, detail_account, &d };
+	int rc = measure_accounts(db, o, &v);
+
+	if (d.out != NULL && out_close(d.out) != 0 && rc == CLI_OK)
+		rc = CLI_EIO;
 	return rc;
 }

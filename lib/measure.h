@@ -30,6 +30,28 @@ extern const char *const measure_segments[];
 
 struct metrics_table *measure_table(struct db *db, const struct measure_opts *o);
 
+/* The month of the first subscription's start, or DATE_NONE: where the
+ * company's figures begin. */
+int32_t measure_first_month(struct db *db);
+
+/*
+ * Each account's MRR step in each period of o, for --detail mrr and the
+ * report: begin() once, after the amounts are known to convert (with the
+ * table of the periods and segments, without figures), then account()
+ * for each account of a segment, in id order, with one step a period.
+ * The table and the steps are valid during the call.  Returns an exit
+ * status.
+ */
+struct mrr_step;	/* mrr.h */
+struct measure_visitor {
+	void (*begin)(void *arg, const struct metrics_table *t);
+	void (*account)(void *arg, const char *id, size_t segment,
+	    const struct mrr_step *steps);
+	void *arg;
+};
+int measure_accounts(struct db *db, const struct measure_opts *o,
+    const struct measure_visitor *v);
+
 /* --detail mrr: one row per account and period whose MRR is not 0 at
  * both ends.  Returns an exit status. */
 int measure_detail_mrr(struct db *db, const struct measure_opts *o,

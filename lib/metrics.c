@@ -91,6 +91,24 @@ metrics_movement(int64_t start, int64_t end, int paid_before,
 	return end > start ? MV_EXPANSION : MV_CONTRACTION;
 }
 
+enum metric
+metrics_movement_metric(enum movement mv)
+{
+	static const enum metric of[MV_COUNT] = { M_COUNT, M_NEW_MRR,
+	    M_EXPANSION_MRR, M_CONTRACTION_MRR, M_CHURNED_MRR,
+	    M_REACTIVATION_MRR, M_CONTRACTION_MRR, M_EXPANSION_MRR };
+
+	return of[mv];
+}
+
+int64_t
+metrics_signed_amount(enum movement mv, int64_t amount)
+{
+	enum metric m = metrics_movement_metric(mv);
+
+	return m == M_CONTRACTION_MRR || m == M_CHURNED_MRR ? -amount : amount;
+}
+
 static const __int128 pow10_i128[] = { 1, 10, 100, 1000, 10000, 100000,
     1000000 };
 

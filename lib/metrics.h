@@ -88,6 +88,14 @@ enum movement metrics_movement(int64_t start, int64_t end, int paid_before,
     int64_t paused_start, int64_t paused_end,
     int64_t *amount);	/* |end - start|, or -1 past 64 bits */
 
+/* The metric a movement's amount counts in (M_COUNT for none): a pause
+ * in contraction_mrr and a resume in expansion_mrr. */
+enum metric metrics_movement_metric(enum movement mv);
+
+/* A movement's amount with its sign: less MRR (contraction, churn, a
+ * pause) negative. */
+int64_t metrics_signed_amount(enum movement mv, int64_t amount);
+
 /* num / den x 10^scale, rounded once; -1 when den is 0 (undefined) or
  * the result does not fit. */
 int metrics_ratio(__int128 num, __int128 den, int scale, int64_t *out);
