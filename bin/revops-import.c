@@ -110,7 +110,8 @@ mapping_arg(const char *system, const char *path)
 		    "--mapping FILE reads another)", system,
 		    mapping_system_names());
 	if (m == NULL)
-		cli_die(CLI_EDATA, "%s: no mapping of %s read", path, system);
+		cli_die(CLI_EDATA, "%s: nothing imported: the mapping of %s is "
+		    "not well formed", path, system);
 	return m;
 }
 
