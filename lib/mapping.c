@@ -408,11 +408,15 @@ parse_row(struct parse *p, char *f[NFIELD])
 		    "with map, which checks the values");
 	parse_sources(p, x, r);
 	r->label = label_of(x, r);
-	if (r->nsrc < convs[c].min || r->nsrc > convs[c].max)
+	if (r->nsrc < convs[c].min || r->nsrc > convs[c].max) {
+		char takes[32];
+
+		snprintf(takes, sizeof(takes), convs[c].min == convs[c].max ?
+		    "%d" : "%d to %d", convs[c].min, convs[c].max);
 		parse_error(p, F_SOURCE, "'%s' names %d column%s, but %s takes "
-		    "%d%s%d", r->source, r->nsrc, r->nsrc == 1 ? "" : "s",
-		    convs[c].name, convs[c].min, convs[c].min ==
-		    convs[c].max ? "" : " to ", convs[c].max);
+		    "%s", r->source, r->nsrc, r->nsrc == 1 ? "" : "s",
+		    convs[c].name, takes);
+	}
 	parse_argument(p, r);
 }
 
