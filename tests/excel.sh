@@ -94,17 +94,22 @@ cells() {
 	'
 }
 
+# fods DIR FILE [SOFFICE-OPTION]: FILE opened by LibreOffice and saved as
+# DIR/NAME.fods; else says so.
+fods() {
+	soffice -env:UserInstallation="file://$tmp/profile" --headless ${3:+"$3"} \
+	    --convert-to fods --outdir "$1" "$2" >"$tmp/soffice.log" 2>&1 &&
+	    [ -s "$1/$(basename "${2%.*}").fods" ] && return 0
+	cat "$tmp/soffice.log"
+	echo "FAIL: excel: LibreOffice did not convert $(basename "$2")"
+	return 1
+}
+
 failed=0
 for f in accounts invoices; do
-	if ! soffice -env:UserInstallation="file://$tmp/profile" --headless \
-	    --infilter="CSV:44,34,76,1,,1033,false,true,false,false,false,-1,true" \
-	    --convert-to fods --outdir "$tmp" "$tmp/$f.csv" >"$tmp/soffice.log" 2>&1 ||
-	    [ ! -s "$tmp/$f.fods" ]; then
-		cat "$tmp/soffice.log"
-		echo "FAIL: excel: LibreOffice did not convert $f.csv"
-		failed=1
-		continue
-	fi
+	fods "$tmp" "$tmp/$f.csv" \
+	    --infilter="CSV:44,34,76,1,,1033,false,true,false,false,false,-1,true" ||
+	    { failed=1; continue; }
 	cells "$tmp/$f.fods" >"$tmp/$f.got"
 	if ! diff -u "$top/tests/excel/$f.expected" "$tmp/$f.got"; then
 		echo "FAIL: excel: $f.csv as LibreOffice opens it"
@@ -113,14 +118,7 @@ for f in accounts invoices; do
 done
 # The workbooks: what the CSV showed, a date a date rather than its text.
 for f in accounts invoices; do
-	if ! soffice -env:UserInstallation="file://$tmp/profile" --headless \
-	    --convert-to fods --outdir "$tmp/xlsx" "$tmp/$f.xlsx" \
-	    >"$tmp/soffice.log" 2>&1 || [ ! -s "$tmp/xlsx/$f.fods" ]; then
-		cat "$tmp/soffice.log"
-		echo "FAIL: excel: LibreOffice did not convert $f.xlsx"
-		failed=1
-		continue
-	fi
+	fods "$tmp/xlsx" "$tmp/$f.xlsx" || { failed=1; continue; }
 	# the empty rows after the last, which LibreOffice writes of a sheet
 	cells "$tmp/xlsx/$f.fods" | sed '/^e:$/d' >"$tmp/$f.xlsx.got"
 	sed 's/s:\([0-9]\{4\}-[0-9][0-9]-[0-9][0-9]\)\(|\|$\)/d:\1\2/g' \
