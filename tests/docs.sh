@@ -37,7 +37,7 @@ trap 'rm -rf "$tmp"' EXIT
 failures=0
 checks=0
 cli_common='--db --busy-timeout --mode --delimiter --tsv --decimal-comma
-    --format --no-header --excel --max-errors --quiet --help --version'
+    --format --output --no-header --excel --max-errors --quiet --help --version'
 : >"$tmp/cases"
 
 fail() {
@@ -254,7 +254,7 @@ if command -v bash >/dev/null 2>&1; then
 	accounts|revops-import -D x.db --upsert acc
 	invoices|revops-import --schema inv
 	--export=invoices|revops-import --export=inv
-	csv json jsonl markdown table tsv vertical|revops-import --format ''
+	csv json jsonl markdown table tsv vertical xlsx|revops-import --format ''
 	--excel|revops-metrics --exc
 	--as-of|revops-pipeline funnel --as
 	--as-of|revops-pipeline move --as
