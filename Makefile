@@ -28,7 +28,7 @@ endif
 
 # libcsv has no pkg-config file; check's flags are asked for when linking,
 # after tests/deps.sh may have installed it.
-DEPS_LIBS = -lsqlite3 -lcsv -lhpdf -ldl
+DEPS_LIBS = -lsqlite3 -lcsv -lhpdf -lxlsxwriter -ldl
 CHECK_LIBS = `pkg-config --libs check`
 
 # libpq-fe.h is in a directory of its own (libpq-dev).
@@ -59,7 +59,7 @@ $(O)/.layering: lib/*.c lib/*.h bin/*.c
 
 # A missing build dependency is installed when we are root, else named.
 APT_PKGS = build-essential pkg-config libsqlite3-dev libpq-dev libcsv-dev check \
-    sqlite3 libhpdf-dev fonts-dejavu-core poppler-utils
+    sqlite3 libhpdf-dev libxlsxwriter-dev fonts-dejavu-core poppler-utils unzip
 $(O)/.deps:
 	@sh tests/deps.sh $(APT_PKGS)
 	@mkdir -p $(O) && touch $@

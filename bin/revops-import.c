@@ -233,6 +233,9 @@ main(int argc, char *argv[])
 	if (alone > 1 || (alone > 0 && (o.mode != IMPORT_INSERT || o.dry_run ||
 	    o.rejects != NULL || argc > 0)))
 		cli_usage_error("--list, --schema, --export and --log go alone");
+	if (common.output != NULL && export == NULL && !log)
+		cli_usage_error("-o goes with --export and --log, the tables "
+		    "revops-import writes");
 	if (mapping_file != NULL && from == NULL)
 		cli_usage_error("--mapping goes with --from");
 	if (from != NULL && (schema != NULL || export != NULL || log))
@@ -251,6 +254,8 @@ main(int argc, char *argv[])
 	else if (export != NULL || log) {
 		const struct entity *e = export ? entity_arg(export) : NULL;
 
+		common.out.name = e != NULL ? e->name : "audit log";
+		cli_output_open(&common);
 		db = db_open(&common, DB_READ, 0);
 		rc = (e ? export_rows(db, e, &common.out, NULL) :
 		    export_log(db, &common.out, since, last)) == 0 ? CLI_OK : CLI_EIO;
@@ -279,6 +284,5 @@ main(int argc, char *argv[])
 	}
 	free((char *)o.arguments);
 	mapping_free(m);
-	cli_finish_stdout();
-	return rc;
+	return cli_finish(rc);
 }

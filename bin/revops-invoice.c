@@ -33,7 +33,6 @@ static const struct option longopts[] = {
 	{ "line", required_argument, NULL, OPT_LINE },
 	{ "lines", no_argument, NULL, OPT_LINES },
 	{ "on", required_argument, NULL, OPT_ON },
-	{ "output", required_argument, NULL, 'o' },
 	{ "period", required_argument, NULL, OPT_PERIOD },
 	{ "reason", required_argument, NULL, OPT_REASON },
 	{ "status", required_argument, NULL, OPT_STATUS },
@@ -89,10 +88,10 @@ static const struct cli_verb verbs[] = {
 	{ "show", "[INVOICE...]", "as-of", 0,
 	    "the same for these invoices",
 	    "revops-invoice show INV-2026-000142 --as-of 2026-07-01" },
-	{ "render", "[INVOICE...]", "output as-of", 0,
+	{ "render", "[INVOICE...]", "as-of", 0,
 	    "each invoice as the document the customer receives, a file "
-	    "DIR/ID.html (--format pdf: DIR/ID.pdf); writes invoice_id and "
-	    "file of each",
+	    "DIR/ID.html (--format pdf: DIR/ID.pdf) in the folder DIR of -o "
+	    "(default .); writes invoice_id and file of each",
 	    "revops-invoice render INV-2026-000142 --format pdf -o ." },
 };
 
@@ -126,8 +125,6 @@ static const struct cli_option_help options[] = {
 	{ "lines", NULL, "export: the invoice lines, in revops-import's "
 	    "columns" },
 	{ "status", "STATUS", "list, export: open, paid, void or credited" },
-	{ "output", "DIR", "render: the folder of the documents, also -o DIR "
-	    "(default .)" },
 };
 
 static const struct cli_program program = {
@@ -236,9 +233,6 @@ own_option(int ch, const char *arg, void *ctx)
 		break;
 	case OPT_REASON:
 		g->a.reason = arg;
-		break;
-	case 'o':
-		g->r.dir = arg;
 		break;
 	case OPT_STATUS:
 		if (strcmp(arg, "open") != 0 && strcmp(arg, "paid") != 0 &&
@@ -375,8 +369,6 @@ main(int argc, char *argv[])
 	g.a.levels[1] = 30;
 	g.a.levels[2] = 60;
 	g.a.nlevels = 3;
-	g.r.dir = ".";
-	cli_short_options("o:");
 	first = cli_options(argc, argv, longopts, &common, own_option, &g);
 	arguments = cli_join_args(argc - 1, argv + 1);
 	argc -= first;
@@ -385,13 +377,14 @@ main(int argc, char *argv[])
 	check_arguments(v->name, argc - 1, argv + 1, &g);
 	if (g.a.as_of == DATE_NONE)
 		g.a.as_of = date_today();
+	g.r.dir = common.output != NULL ? common.output : ".";
 	g.a.out = g.b.out = &common.out;
 	g.a.arguments = g.b.arguments = arguments;
 	g.b.busy_ms = common.busy_ms;
 	db = db_open(&common, !v->writes ? DB_READ : g.b.dry_run ? DB_DRY_RUN :
 	    DB_WRITE, 0);
 	rc = run(db, v, argc - 1, argv + 1, &g, &common);
-	cli_finish_stdout();
+	rc = cli_finish(rc);
 	db_close(db);
 	free(arguments);
 	return rc;

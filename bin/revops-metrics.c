@@ -245,9 +245,17 @@ main(int argc, char *argv[])
 		cli_usage_error("--to is before --from");
 	if (a.detail && a.report != NULL)
 		cli_usage_error("--detail or --report, not both");
+	if (a.report != NULL && common.output != NULL)
+		cli_usage_error("--report names its own file; -o goes with the "
+		    "tables");
+	if (a.report == NULL) {
+		common.out.name = names_reconcile(argc, argv, 0) ?
+		    "reconcile" : a.detail ? "mrr detail" : NULL;
+		cli_output_open(&common);
+	}
 	db = db_open(&common, DB_READ, 0);
 	rc = run(db, argc, argv, &a, &common);
-	cli_finish_stdout();
+	rc = cli_finish(rc);
 	db_close(db);
 	return rc;
 }

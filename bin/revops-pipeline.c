@@ -297,7 +297,7 @@ main(int argc, char *argv[])
 		a.on = a.as_of;
 	db = db_open(&common, v->writes ? DB_WRITE : DB_READ, 0);
 	rc = run(db, v->name, argc - 1, argv + 1, &a, &common, arguments);
-	cli_finish_stdout();
+	rc = cli_finish(rc);
 	db_close(db);
 	free(arguments);
 	return rc;

@@ -259,7 +259,7 @@ main(int argc, char *argv[])
 	a.o.arguments = arguments;
 	db = db_open(&common, v->writes ? DB_WRITE : DB_READ, 0);
 	rc = run(db, v->name, argc - 1, argv + 1, &a.o, &common);
-	cli_finish_stdout();
+	rc = cli_finish(rc);
 	db_close(db);
 	free(arguments);
 	return rc;

@@ -13,8 +13,8 @@
 
 # The options every program takes (revops(7), "Common options").
 _revops_common='-D= --db= --busy-timeout= --mode= -d= --delimiter= --tsv
-	--decimal-comma --format= --no-header --excel --max-errors= -q --quiet
-	-h --help -V --version'
+	--decimal-comma --format= -o= --output= --no-header --excel --max-errors=
+	-q --quiet -h --help -V --version'
 
 # The entities of the import contract, for when `revops-import --list`
 # cannot be run.
@@ -146,7 +146,7 @@ _revops_table()
 		own='--as-of='
 		args=invoices ;;
 	'revops-invoice render')
-		own='--output= -o --as-of='
+		own='--as-of='
 		args=invoices ;;
 	revops-metrics)
 		own='--from= --to= --by= --segment= --currency= --long
@@ -237,7 +237,7 @@ _revops_ids()
 _revops_arg()
 {
 	case $2 in
-	-D|--db|--rejects|--report|--mapping)
+	-D|--db|--rejects|--report|--mapping|-o|--output)
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$3")) ;;
 	--schema|--export)
@@ -246,7 +246,7 @@ _revops_arg()
 		[[ ${1##*/} == revops-import ]] &&
 		    COMPREPLY=($(compgen -W "$_revops_systems" -- "$3")) ;;
 	--format)
-		COMPREPLY=($(compgen -W 'csv tsv jsonl json table vertical markdown' -- "$3")) ;;
+		COMPREPLY=($(compgen -W 'csv tsv jsonl json table vertical markdown xlsx' -- "$3")) ;;
 	--by)
 		case "${1##*/} $verb" in
 		'revops-invoice '*)

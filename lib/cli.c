@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "date.h"
+#include "outfile.h"
 
 /* the errno of the first write error of stdout [0] and stderr [1] */
 static int output_errno[2];
@@ -23,6 +24,8 @@ static unsigned long nerrors;
 static pthread_mutex_t error_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long max_errors = 20;
 static int quiet;		/* -q */
+static int config_format;	/* the format is the config file's */
+static struct outfile *output_file;	/* -o FILE */
 
 /*
  * Running again (cli_run_again()).  The count of runs before this one
@@ -45,8 +48,11 @@ const char cli_common_help[] =
 "      --tsv              TSV input and output\n"
 "      --decimal-comma    ';' between fields and ',' as the decimal mark\n"
 "      --format FMT       output: csv, tsv, jsonl, json, or for a person table,\n"
-"                         vertical or markdown (default csv); html or pdf:\n"
-"                         the documents of revops-invoice render\n"
+"                         vertical or markdown (default csv), or xlsx (a\n"
+"                         workbook, with -o); html or pdf: the documents of\n"
+"                         revops-invoice render\n"
+"  -o, --output FILE      write the output to FILE, renamed into place when\n"
+"                         the command succeeds (render: the folder DIR)\n"
 "      --no-header        no header row in the output\n"
 "      --excel            output for a spreadsheet: BOM, CRLF, text as text\n"
 "      --max-errors N     report at most N data errors (default 20)\n"
@@ -153,10 +159,15 @@ config_line(char *line, const char *where, struct cli_common *c)
 			cli_usage_error("%s: '%s' is not one of "
 			    OUT_FORMAT_NAMES "%s", what, value,
 			    did_you_mean("", cli_nearest_format(value)));
+		if (f == OUT_XLSX)
+			cli_usage_error("%s: xlsx is a format for a file that "
+			    "-o names, not for a terminal", what);
 		/* what goes to a pipe or a file stays what the other
 		 * programs read, whatever a person likes to see */
-		if (isatty(STDOUT_FILENO))
+		if (isatty(STDOUT_FILENO)) {
 			c->out.format = f;
+			config_format = 1;
+		}
 	} else if (strcmp(key, "busy-timeout") == 0) {
 		c->busy_ms = (int)parse_count(what, value, 0, INT_MAX, 10);
 	} else {
@@ -297,7 +308,11 @@ cli_common_option(struct cli_common *c, int ch, const char *arg)
 	case CLI_OPT_EXCEL:
 		c->out.excel = 1;
 		break;
+	case 'o':
+		c->output = arg;
+		break;
 	case CLI_OPT_FORMAT:
+		config_format = 0;
 		c->out.document = strcmp(arg, "html") == 0 ? OUT_HTML :
 		    strcmp(arg, "pdf") == 0 ? OUT_PDF : OUT_NO_DOCUMENT;
 		if (c->out.document == OUT_NO_DOCUMENT &&
@@ -322,19 +337,12 @@ cli_common_option(struct cli_common *c, int ch, const char *arg)
 		c->delim = '\t';
 		c->delim_set = 1;
 		c->out.format = OUT_TSV;
+		config_format = 0;
 		break;
 	default:
 		return 0;
 	}
 	return 1;
-}
-
-static char shortopts[32] = CLI_SHORTOPTS;
-
-void
-cli_short_options(const char *own)
-{
-	snprintf(shortopts, sizeof(shortopts), "%s%s", CLI_SHORTOPTS, own);
 }
 
 void
@@ -370,7 +378,7 @@ cli_options(int argc, char *argv[], const struct option *longopts,
 
 	/* getopt_long() sets li only for a long option: a short one (-o)
 	 * is named by the long option of the same value */
-	while ((ch = getopt_long(argc, argv, shortopts, longopts,
+	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
 	    (li = -1, &li))) != -1) {
 		if (ch == '?' || ch == ':')
 			cli_bad_option(ch, argv, longopts);
@@ -435,7 +443,7 @@ cli_verb_check(const struct cli_verb *v)
 }
 
 const struct cli_verb *
-cli_verb_of(const struct cli_program *p, const struct cli_common *c,
+cli_verb_of(const struct cli_program *p, struct cli_common *c,
     int argc, char *const argv[])
 {
 	const struct cli_verb *v;
@@ -446,12 +454,19 @@ cli_verb_of(const struct cli_program *p, const struct cli_common *c,
 		cli_help(p, v);
 	if (v == NULL)
 		verb_find(p, NULL);
-	/* the one verb that writes documents */
+	/* the one verb that writes documents, into the folder of -o */
 	if (strcmp(v->name, "render") != 0)
 		cli_no_documents(c);
+	else if (c->out.format == OUT_XLSX)
+		cli_usage_error("render writes documents, html or pdf, and "
+		    "their list as a table of another format than xlsx");
 	cli_verb_check(v);
 	if (argc > 1 && *v->synopsis == '\0')
 		cli_usage_error("%s takes no arguments", v->name);
+	if (strcmp(v->name, "render") != 0) {
+		c->out.name = v->name;
+		cli_output_open(c);
+	}
 	return v;
 }
 
@@ -842,6 +857,47 @@ void
 cli_finish_stdout(void)
 {
 	cli_finish_output(stdout);
+}
+
+void
+cli_output_open(struct cli_common *c)
+{
+	if (c->output == NULL) {
+		if (c->out.format == OUT_XLSX)
+			cli_usage_error("--format xlsx writes a workbook, a zip "
+			    "file: name it with -o FILE.xlsx");
+		return;
+	}
+	/* the config file's format is for a terminal, which -o is not */
+	if (config_format)
+		c->out.format = OUT_CSV;
+	if (strcmp(c->output, "-") == 0) {
+		if (c->out.format == OUT_XLSX && isatty(STDOUT_FILENO))
+			cli_usage_error("--format xlsx: standard output is a "
+			    "terminal, and a workbook is a zip file: -o "
+			    "FILE.xlsx");
+		return;
+	}
+	(void)fflush(stdout);
+	output_file = outfile_open(c->output, c->mode);
+	if (dup2(fileno(outfile_fp(output_file)), STDOUT_FILENO) < 0)
+		cli_die(CLI_EIO, "%s: %s", c->output, strerror(errno));
+}
+
+int
+cli_finish(int rc)
+{
+	struct outfile *f = output_file;
+
+	cli_finish_stdout();
+	if (f == NULL)
+		return rc;
+	output_file = NULL;
+	if (rc != CLI_OK) {
+		outfile_abort(f);
+		return rc;
+	}
+	return outfile_commit(f) == 0 ? rc : CLI_EIO;
 }
 
 void

@@ -35,19 +35,21 @@ struct cli_common {
 	int delim_set;		/* -d or --tsv given: a .tsv name does not override */
 	int decimal_comma;	/* input and output */
 	struct out_opts out;	/* --format, --tsv, --no-header, --excel */
+	const char *output;	/* -o, --output: a FILE (render: a DIR), or
+				 * NULL */
 	int help;		/* -h given: the program prints its help */
 	const char *currency;	/* the config file's: a report's --currency
 				 * by default, or NULL */
 };
 
 /* Long options every program takes; a program's table starts with these
- * and ends with its own and {0}.  Short options: "D:d:hV". */
+ * and ends with its own and {0}.  Short options: "D:d:ho:qV". */
 enum {
 	CLI_OPT_BUSY = 0x100, CLI_OPT_DECIMAL_COMMA, CLI_OPT_EXCEL,
 	CLI_OPT_FORMAT, CLI_OPT_MAX_ERRORS, CLI_OPT_MODE, CLI_OPT_NO_HEADER,
 	CLI_OPT_TSV, CLI_OPT_FIRST_OWN	/* a program's own options start here */
 };
-#define CLI_SHORTOPTS ":D:d:hqV"	/* ':' first: we word the errors */
+#define CLI_SHORTOPTS ":D:d:ho:qV"	/* ':' first: we word the errors */
 #define CLI_LONGOPTS \
 	{ "busy-timeout", required_argument, NULL, CLI_OPT_BUSY }, \
 	{ "db", required_argument, NULL, 'D' }, \
@@ -59,6 +61,7 @@ enum {
 	{ "max-errors", required_argument, NULL, CLI_OPT_MAX_ERRORS }, \
 	{ "mode", required_argument, NULL, CLI_OPT_MODE }, \
 	{ "no-header", no_argument, NULL, CLI_OPT_NO_HEADER }, \
+	{ "output", required_argument, NULL, 'o' }, \
 	{ "quiet", no_argument, NULL, 'q' }, \
 	{ "tsv", no_argument, NULL, CLI_OPT_TSV }, \
 	{ "version", no_argument, NULL, 'V' }
@@ -127,9 +130,6 @@ struct cli_program {
 int cli_options(int argc, char *argv[], const struct option *longopts,
     struct cli_common *c, void (*own)(int ch, const char *arg, void *ctx),
     void *ctx);
-/* A program's own short options besides CLI_SHORTOPTS (revops-invoice's
- * "o:"), before cli_options(); each has a long option of its value. */
-void cli_short_options(const char *own);
 
 /* --format html or pdf, documents, is an error (CLI_EUSAGE) for a program
  * or verb that writes none. */
@@ -139,10 +139,12 @@ void cli_no_documents(const struct cli_common *c);
  * The verb that argv (the arguments after the options) names: prints the
  * help, of the verb when one is named, for -h; else refuses no verb, an
  * unknown one, an option it does not take, and arguments to a verb whose
- * synopsis names none, as usage errors.
+ * synopsis names none, as usage errors; names the output after the verb
+ * (c->out.name) and opens it (cli_output_open()), but for render, whose
+ * -o is the folder of its documents.
  */
 const struct cli_verb *cli_verb_of(const struct cli_program *p,
-    const struct cli_common *c, int argc, char *const argv[]);
+    struct cli_common *c, int argc, char *const argv[]);
 
 /* For `PROG help [VERB]` (argv the arguments after the options): prints
  * the help of the program, or of the verb; else returns. */
@@ -228,6 +230,19 @@ void cli_set_max_errors(int n);
 /* Flushes stdout (or fp: stdout or stderr); on a write error, now or
  * before, reports it and exits CLI_EIO. */
 void cli_finish_stdout(void);
+
+/*
+ * The output of a command that writes a table.  --format xlsx wants -o (a
+ * workbook is a zip file, for no terminal, and no program of ours reads
+ * one), and -o - for stdout only where that is not a terminal.  -o FILE
+ * makes FILE standard output: a temporary in its folder (outfile.h), the
+ * config file's format put back to csv.  cli_finish(rc), last, is
+ * cli_finish_stdout(), then with -o FILE renames it over FILE when rc is
+ * CLI_OK, else removes it, leaving FILE as it was; it returns rc, or
+ * CLI_EIO when the rename failed.
+ */
+void cli_output_open(struct cli_common *c);
+int cli_finish(int rc);
 void cli_finish_output(FILE *fp);
 /* Whether fp has had no write error; at the first, keeps its errno for
  * cli_finish_output() to name, as the database's client library may

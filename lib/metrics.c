@@ -399,7 +399,7 @@ metrics_write(const struct metrics_table *t, const enum metric *which,
 					out_text(o, name, strlen(name));
 				}
 				write_value(o, t, p, s, which[i],
-				    out_for_people(oo->format));
+				    out_percent(oo->format));
 				if (longform)
 					out_end_row(o);
 			}

@@ -25,7 +25,8 @@
  * must stay JSON numbers.  A table shows control characters escaped (\n,
  * \t, \x1b) so that a cell cannot break the columns or send escape
  * sequences to the terminal; its own escapes are SGR colours, and only
- * where the screen has colour.
+ * where the screen has colour.  xlsx hands every cell to lib/xlsx.c, which
+ * holds the rows in its own files and writes the workbook at the end.
  */
 #include <sys/ioctl.h>
 #include <sys/types.h>
@@ -41,6 +42,7 @@
 #include "money.h"
 #include "out.h"
 #include "utf8.h"
+#include "xlsx.h"
 
 enum kind { K_NULL, K_TEXT, K_NUMBER };
 
@@ -90,6 +92,8 @@ struct out {
 	size_t namewidth;	/* of the widest column name */
 	unsigned char *seen;	/* per column, 1 << kind for kinds seen */
 	int oom;		/* a cell could not be held */
+
+	struct xlsx *xlsx;
 };
 
 /*
@@ -566,6 +570,7 @@ begin_cell(struct out *o)
 	case OUT_TABLE:
 	case OUT_VERTICAL:
 	case OUT_MARKDOWN:
+	case OUT_XLSX:
 		break;
 	}
 	return 1;
@@ -608,6 +613,9 @@ out_text(struct out *o, const char *s, size_t len)
 	case OUT_MARKDOWN:
 		hold(o, K_TEXT, s, len);
 		break;
+	case OUT_XLSX:
+		xlsx_text(o->xlsx, o->col - 1, s, len);
+		break;
 	}
 }
 
@@ -649,6 +657,9 @@ out_number(struct out *o, const char *s, size_t len)
 	case OUT_MARKDOWN:
 		hold(o, K_NUMBER, s, len);
 		break;
+	case OUT_XLSX:
+		xlsx_number(o->xlsx, o->col - 1, s, len);
+		break;
 	}
 }
 
@@ -682,6 +693,12 @@ out_for_people(enum out_format format)
 {
 	return format == OUT_TABLE || format == OUT_VERTICAL ||
 	    format == OUT_MARKDOWN;
+}
+
+int
+out_percent(enum out_format format)
+{
+	return out_for_people(format) || format == OUT_XLSX;
 }
 
 /* A number with its thousands separators (table and vertical: '.' where
@@ -1046,6 +1063,9 @@ out_end_row(struct out *o)
 		    o->ncells >= LOOKAHEAD * o->ncolumns))
 			put_held(o, 0);
 		break;
+	case OUT_XLSX:
+		xlsx_end_row(o->xlsx);
+		break;
 	}
 	o->col = 0;
 	(void)cli_output_ok(o->fp);
@@ -1106,6 +1126,15 @@ screen_of(FILE *fp, struct out_screen *sc)
 		sc->width = OUT_SCREEN_WIDTH;
 }
 
+/* A table of no name is named after its program: metrics. */
+static const char *
+program_name(void)
+{
+	const char *p = cli_progname();
+
+	return strncmp(p, "revops-", 7) == 0 ? p + 7 : p;
+}
+
 struct out *
 out_new(FILE *fp, const struct out_opts *opts, const char *const *columns,
     size_t ncolumns)
@@ -1159,6 +1188,10 @@ out_new(FILE *fp, const struct out_opts *opts, const char *const *columns,
 	if ((o->format == OUT_JSONL || o->format == OUT_JSON) &&
 	    make_keys(o) == -1)
 		goto fail;
+	if (o->format == OUT_XLSX && (o->xlsx = xlsx_new(opts->name != NULL ?
+	    opts->name : program_name(), columns, ncolumns,
+	    o->header)) == NULL)
+		goto fail;
 
 	if (o->excel)
 		put(fp, "\xef\xbb\xbf", 3);
@@ -1184,6 +1217,8 @@ out_finish(struct out *o)
 		put_held(o, 1);
 	if (o->format == OUT_JSON)
 		put_str(o->fp, o->rows == 0 ? "[]\n" : "]\n");
+	if (o->format == OUT_XLSX)
+		xlsx_finish(o->xlsx, o->fp);
 	(void)fflush(o->fp);
 	if (!cli_output_ok(o->fp))
 		return -1;
@@ -1211,6 +1246,7 @@ out_free(struct out *o)
 	free(o->arena);
 	free(o->width);
 	free(o->seen);
+	xlsx_free(o->xlsx);
 	free(o);
 }
 
@@ -1237,6 +1273,7 @@ out_parse_format(const char *name, enum out_format *fmt)
 		{ "table", OUT_TABLE },
 		{ "tsv", OUT_TSV },
 		{ "vertical", OUT_VERTICAL },
+		{ "xlsx", OUT_XLSX },
 	};
 	size_t i;
 

@@ -16,7 +16,9 @@
  * text and never takes for a number, a date or a formula (a text too long
  * for a formula gets a leading ' where it starts with = + - @ TAB CR or
  * LF).  decimal_comma: ';' between fields and ',' as the decimal mark of
- * number cells ('.' between thousands in a table).
+ * number cells ('.' between thousands in a table).  xlsx: an Excel workbook
+ * of one sheet named opts->name, cells typed as lib/xlsx.h says, written
+ * to the stream whole at out_finish().
  *
  * out_new() returns a writer that the caller releases with out_free(); it
  * copies the column names.  Cells are copied or written at once.
@@ -30,7 +32,7 @@
 
 enum out_format {
 	OUT_CSV, OUT_TSV, OUT_JSONL, OUT_JSON, OUT_TABLE, OUT_VERTICAL,
-	OUT_MARKDOWN
+	OUT_MARKDOWN, OUT_XLSX
 };
 /* --format html or pdf: documents (revops-invoice render), which a table
  * is not: out_new() refuses one. */
@@ -54,6 +56,9 @@ struct out_opts {
 	/* table, vertical: the screen written to; NULL for the stream's own
 	 * (a terminal's COLUMNS or size, and NO_COLOR). */
 	const struct out_screen *screen;
+	/* xlsx: what the table is (a verb, an entity), the sheet's name;
+	 * NULL: the program's */
+	const char *name;
 };
 
 struct out;
@@ -74,9 +79,12 @@ void out_str(struct out *o, const char *s);
 void out_long(struct out *o, long v);
 void out_decimal(struct out *o, int64_t v, int scale);
 
-/* 1 for the formats a person reads (table, vertical, markdown), where a
- * number cell may be written as a person would (12.50%). */
+/* 1 for the formats a person reads (table, vertical, markdown). */
 int out_for_people(enum out_format format);
+/* 1 where a rate is written in percent (12.50%, a number cell all the
+ * same): the formats for a person, and xlsx, which holds the fraction and
+ * shows it so. */
+int out_percent(enum out_format format);
 
 /* Writes what is held, flushes, and returns 0, or -1 when the stream has
  * had a write error (ferror). */
@@ -95,6 +103,7 @@ size_t out_excel_text(const char *s, size_t len, char *dst);
 /* Parses a --format name; returns 0, or -1 for an unknown name. */
 int out_parse_format(const char *name, enum out_format *fmt);
 /* The names out_parse_format() knows, for messages. */
-#define OUT_FORMAT_NAMES "csv, tsv, jsonl, json, table, vertical, markdown"
+#define OUT_FORMAT_NAMES \
+	"csv, tsv, jsonl, json, table, vertical, markdown, xlsx"
 
 #endif

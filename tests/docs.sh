@@ -40,7 +40,7 @@ trap 'rm -rf "$tmp"' EXIT
 failures=0
 checks=0
 cli_common='--db --busy-timeout --mode --delimiter --tsv --decimal-comma
-    --format --no-header --excel --max-errors --quiet --help --version'
+    --format --output --no-header --excel --max-errors --quiet --help --version'
 : >"$tmp/cases"
 
 fail() {
@@ -261,7 +261,7 @@ if command -v bash >/dev/null 2>&1; then
 	payments prices products|revops-import --from stripe p
 	customers|revops-import --upsert --from=stripe --dry-run cu
 	--export=invoices|revops-import --export=inv
-	csv json jsonl markdown table tsv vertical|revops-import --format ''
+	csv json jsonl markdown table tsv vertical xlsx|revops-import --format ''
 	--excel|revops-metrics --exc
 	--as-of|revops-pipeline funnel --as
 	--as-of|revops-pipeline move --as

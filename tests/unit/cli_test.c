@@ -333,7 +333,8 @@ START_TEST(nearest_format_one_edit)
 	ck_assert_str_eq(cli_nearest_format("tsvv"), "tsv");
 	ck_assert_str_eq(cli_nearest_format("hmtl"), "html");
 	ck_assert_str_eq(cli_nearest_format("cv"), "csv");
-	ck_assert_ptr_null(cli_nearest_format("xlsx"));
+	ck_assert_str_eq(cli_nearest_format("xls"), "xlsx");
+	ck_assert_ptr_null(cli_nearest_format("docx"));
 	ck_assert_ptr_null(cli_nearest_format("tbale2"));
 }
 END_TEST
@@ -374,10 +375,10 @@ static const char *const bad_configs[][2] = {
 	{ "\n# x\ncurrency = eur\n",
 	    "test: conf:3: currency: 'eur' is not an ISO 4217 code\n" },
 	{ "format = tabel\n", "test: conf:1: format: 'tabel' is not one of "
-	    "csv, tsv, jsonl, json, table, vertical, markdown; did you mean "
+	    "csv, tsv, jsonl, json, table, vertical, markdown, xlsx; did you mean "
 	    "'table'?\n" },
 	{ "format = html\n", "test: conf:1: format: 'html' is not one of "
-	    "csv, tsv, jsonl, json, table, vertical, markdown\n" },
+	    "csv, tsv, jsonl, json, table, vertical, markdown, xlsx\n" },
 	{ "busy-timeout = 1s\n", "test: conf:1: busy-timeout: '1s' is not a "
 	    "number from 0 to 2147483647\n" },
 	{ "db\n", "test: conf:1: 'db' is not 'key = value'\n" },

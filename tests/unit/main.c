@@ -96,8 +96,8 @@ int
 main(void)
 {
 	Suite *(*const suites[])(void) = {
-		money_suite, date_suite, csv_suite, out_suite, sha256_suite,
-		entity_suite, fx_suite, pipeline_suite, pricing_suite,
+		money_suite, date_suite, csv_suite, out_suite, xlsx_suite,
+		sha256_suite, entity_suite, fx_suite, pipeline_suite, pricing_suite,
 		billing_suite, ar_suite, recognition_suite, db_suite,
 		metrics_suite, cli_suite, outfile_suite, quote_suite,
 		import_suite, measure_suite, reconcile_suite, report_suite,

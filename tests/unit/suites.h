@@ -36,6 +36,7 @@ Suite *money_suite(void);
 Suite *date_suite(void);
 Suite *csv_suite(void);
 Suite *out_suite(void);
+Suite *xlsx_suite(void);
 Suite *sha256_suite(void);
 Suite *keyset_suite(void);
 Suite *mapping_suite(void);
