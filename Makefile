@@ -39,7 +39,9 @@ LDFLAGS_ALL = $(SAN) -pthread $(LDFLAGS)
 
 PROGS = revops-import revops-pipeline revops-quote revops-invoice revops-metrics
 LIB_SRC = $(wildcard lib/*.c)
-LIB_OBJ = $(LIB_SRC:lib/%.c=$(O)/lib/%.o) $(O)/gen/schema.o
+LIB_OBJ = $(LIB_SRC:lib/%.c=$(O)/lib/%.o) $(O)/gen/schema.o \
+    $(O)/gen/mappings.o
+MAPPINGS = $(sort $(wildcard lib/mappings/*.tsv))
 LIB = $(O)/lib/librevops.a
 BINS = $(PROGS:%=$(O)/bin/%)
 UNIT_SRC = $(wildcard tests/unit/*.c)
@@ -72,6 +74,23 @@ $(O)/gen/schema.c: lib/schema.sql tests/embed.awk
 	awk -v name=db_schema_sql -f tests/embed.awk lib/schema.sql > $@
 
 $(O)/gen/schema.o: $(O)/gen/schema.c
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+# The mappings of other systems (lib/mapping.h), one file a system, each
+# embedded as a C string, in a table by the system's name.
+$(O)/gen/mappings.c: $(MAPPINGS) tests/embed.awk
+	@mkdir -p $(@D)
+	{ echo '#include "mapping.h"'; \
+	for f in $(MAPPINGS); do s=$$(basename $$f .tsv); \
+	    awk -v name=mapping_text_$$s -f tests/embed.awk $$f; done; \
+	echo 'const struct mapping_text mapping_texts[] = {'; \
+	for f in $(MAPPINGS); do s=$$(basename $$f .tsv); \
+	    echo "	{ \"$$s\", mapping_text_$$s },"; done; \
+	echo '};'; \
+	echo 'const size_t mapping_ntexts = sizeof(mapping_texts) /'; \
+	echo '    sizeof(mapping_texts[0]);'; } > $@
+
+$(O)/gen/mappings.o: $(O)/gen/mappings.c lib/mapping.h
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
 $(LIB): $(LIB_OBJ)
@@ -137,7 +156,8 @@ FUZZ_SAN = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 FUZZ_CFLAGS = $(CSTD) $(WARN) -O1 -g $(FUZZ_SAN) -DCSV_BLOCK_SIZE=64 \
     -pthread -iquote lib $(PQ_CFLAGS)
 FUZZERS = csv money date
-FUZZ_LIB_OBJ = $(LIB_SRC:lib/%.c=$(FO)/lib/%.o) $(FO)/gen/schema.o
+FUZZ_LIB_OBJ = $(LIB_SRC:lib/%.c=$(FO)/lib/%.o) $(FO)/gen/schema.o \
+    $(FO)/gen/mappings.o
 
 $(FO)/.deps:
 	@sh tests/deps.sh $(APT_PKGS) clang
@@ -148,6 +168,10 @@ $(FO)/lib/%.o: lib/%.c lib/*.h $(FO)/.deps
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
 $(FO)/gen/schema.o: $(O)/gen/schema.c $(FO)/.deps
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FO)/gen/mappings.o: $(O)/gen/mappings.c $(FO)/.deps
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
@@ -170,10 +194,15 @@ install: all
 	install -m 644 completions/revops.bash $(DESTDIR)$(BASHCOMPDIR)/revops
 	for p in $(PROGS); do ln -sf revops $(DESTDIR)$(BASHCOMPDIR)/$$p; done
 	install -m 644 completions/_revops $(DESTDIR)$(ZSHCOMPDIR)/_revops
-	install -d $(DESTDIR)$(EXAMPLESDIR)/data $(DESTDIR)$(EXAMPLESDIR)/salesforce
+	install -d $(DESTDIR)$(EXAMPLESDIR)/data $(DESTDIR)$(EXAMPLESDIR)/salesforce \
+	    $(DESTDIR)$(EXAMPLESDIR)/exports/stripe/revops
 	install -m 644 examples/*.sh examples/crontab $(DESTDIR)$(EXAMPLESDIR)
 	install -m 644 examples/data/*.csv $(DESTDIR)$(EXAMPLESDIR)/data
 	install -m 644 examples/salesforce/*.csv $(DESTDIR)$(EXAMPLESDIR)/salesforce
+	install -m 644 examples/exports/stripe/*.csv \
+	    $(DESTDIR)$(EXAMPLESDIR)/exports/stripe
+	install -m 644 examples/exports/stripe/revops/*.csv \
+	    $(DESTDIR)$(EXAMPLESDIR)/exports/stripe/revops
 
 clean:
 	rm -rf build

@@ -1,7 +1,8 @@
 /*
  * revops-import: load CSV/TSV files of one entity into the database,
- * validated and atomic; list the entities, print their templates, export
- * them back, show the audit log.
+ * validated and atomic, in revops's columns or as another system exports
+ * them (--from); list the entities, print their templates, export them
+ * back, show the audit log.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,19 +13,23 @@
 #include "entity.h"
 #include "export.h"
 #include "import.h"
+#include "mapping.h"
 
 enum {
-	OPT_DRY_RUN = CLI_OPT_FIRST_OWN, OPT_EXPORT, OPT_LIST, OPT_LOG,
-	OPT_REJECTS, OPT_REPLACE, OPT_SCHEMA, OPT_SINCE, OPT_UPSERT
+	OPT_DRY_RUN = CLI_OPT_FIRST_OWN, OPT_EXPORT, OPT_FROM, OPT_LIST,
+	OPT_LOG, OPT_MAPPING, OPT_REJECTS, OPT_REPLACE, OPT_SCHEMA, OPT_SINCE,
+	OPT_UPSERT
 };
 
 static const struct option longopts[] = {
 	CLI_LONGOPTS,
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "export", required_argument, NULL, OPT_EXPORT },
+	{ "from", required_argument, NULL, OPT_FROM },
 	{ "last", required_argument, NULL, 'n' },
 	{ "list", no_argument, NULL, OPT_LIST },
 	{ "log", no_argument, NULL, OPT_LOG },
+	{ "mapping", required_argument, NULL, OPT_MAPPING },
 	{ "rejects", required_argument, NULL, OPT_REJECTS },
 	{ "replace", no_argument, NULL, OPT_REPLACE },
 	{ "schema", required_argument, NULL, OPT_SCHEMA },
@@ -39,7 +44,12 @@ static const struct cli_option_help options[] = {
 	{ "dry-run", NULL, "validate everything, write nothing" },
 	{ "rejects", "FILE", "import the valid rows, write the others to FILE "
 	    "with an error column (- for standard output)" },
-	{ "list", NULL, "list the entities" },
+	{ "from", "SYSTEM", "read SYSTEM's own export (stripe...) through its "
+	    "mapping" },
+	{ "mapping", "FILE", "with --from: the mapping of the system from FILE, "
+	    "not the built-in one" },
+	{ "list", NULL, "list the entities; with --from, the system's exports "
+	    "and the entity each becomes" },
 	{ "schema", "ENTITY", "print the header line of a template for ENTITY" },
 	{ "export", "ENTITY", "write the entity's rows with the import columns" },
 	{ "log", NULL, "print the audit log" },
@@ -49,12 +59,15 @@ static const struct cli_option_help options[] = {
 
 static const struct cli_program program = {
 	"ENTITY [FILE...]\n"
-	"       revops-import --list | --schema ENTITY | --export ENTITY\n"
+	"       revops-import --from SYSTEM [--mapping FILE] EXPORT [FILE...]\n"
+	"       revops-import --list [--from SYSTEM [--mapping FILE]]\n"
+	"       revops-import --schema ENTITY | --export ENTITY\n"
 	"       revops-import --log [-n N] [--since DATE]",
 	"Load CSV/TSV files of one entity into the database, validated,\n"
 	"as one transaction: on any error nothing is written.  No FILE or\n"
 	"'-' reads standard input.  With --excel, files that an --excel\n"
-	"export wrote are read back as they were.\n",
+	"export wrote are read back as they were.  With --from, the files\n"
+	"are another system's export, as it writes it.\n",
 	NULL, 0, NULL,
 	options, sizeof(options) / sizeof(options[0]),
 	"revops-import -D acme.db accounts accounts.csv"
@@ -85,6 +98,46 @@ list_entities(void)
 	return CLI_OK;
 }
 
+/* The mapping of the system --from names, or a usage error that lists
+ * the systems; a mapping file that is not well formed is bad data. */
+static struct mapping *
+mapping_arg(const char *system, const char *path)
+{
+	struct mapping *m = mapping_load(system, path);
+
+	if (m == NULL && path == NULL)
+		cli_usage_error("'%s' is not a system revops reads (one of %s; "
+		    "--mapping FILE reads another)", system,
+		    mapping_system_names());
+	if (m == NULL)
+		cli_die(CLI_EDATA, "%s: nothing imported: the mapping of %s is "
+		    "not well formed", path, system);
+	return m;
+}
+
+static const struct mapping_export *
+export_arg(const struct mapping *m, const char *system, const char *name)
+{
+	const struct mapping_export *x = mapping_export_find(m, name);
+
+	if (x == NULL)
+		cli_usage_error("'%s' is not an export of %s (revops-import "
+		    "--list --from %s shows them)", name, system, system);
+	return x;
+}
+
+static int
+list_exports(const struct mapping *m)
+{
+	for (size_t i = 0; i < mapping_nexports(m); i++) {
+		const struct mapping_export *x = mapping_export_at(m, i);
+
+		printf("%-14s %s\n", mapping_export_name(x),
+		    mapping_export_entity(x)->name);
+	}
+	return CLI_OK;
+}
+
 static int
 print_schema(const struct entity *e, char delim)
 {
@@ -99,8 +152,10 @@ int
 main(int argc, char *argv[])
 {
 	struct cli_common common;
-	struct import_opts o = { IMPORT_INSERT, 0, NULL, &common, NULL };
+	struct import_opts o = { IMPORT_INSERT, 0, NULL, &common, NULL, NULL };
 	const char *export = NULL, *schema = NULL, *since = NULL;
+	const char *from = NULL, *mapping_file = NULL;
+	struct mapping *m = NULL;
 	int list = 0, log = 0, alone, ch, rc;
 	long last = 0;
 	char *end;
@@ -118,11 +173,17 @@ main(int argc, char *argv[])
 		case OPT_EXPORT:
 			export = optarg;
 			break;
+		case OPT_FROM:
+			from = optarg;
+			break;
 		case OPT_LIST:
 			list = 1;
 			break;
 		case OPT_LOG:
 			log = 1;
+			break;
+		case OPT_MAPPING:
+			mapping_file = optarg;
 			break;
 		case 'n':
 			last = strtol(optarg, &end, 10);
@@ -153,6 +214,9 @@ main(int argc, char *argv[])
 			o.mode = IMPORT_UPSERT;
 			break;
 		default:
+			if (ch == ':' && optopt == OPT_FROM)
+				cli_usage_error("option '--from' needs a "
+				    "system (one of %s)", mapping_system_names());
 			cli_bad_option(ch, argv, longopts);
 		}
 	}
@@ -172,7 +236,18 @@ main(int argc, char *argv[])
 	if (common.output != NULL && export == NULL && !log)
 		cli_usage_error("-o goes with --export and --log, the tables "
 		    "revops-import writes");
-	if (list)
+	if (mapping_file != NULL && from == NULL)
+		cli_usage_error("--mapping goes with --from");
+	if (from != NULL && (schema != NULL || export != NULL || log))
+		cli_usage_error("--from goes with an import or --list");
+	if (from != NULL && common.decimal_comma)
+		cli_usage_error("--decimal-comma does not go with --from: the "
+		    "mapping reads the system's amounts as it writes them");
+	if (from != NULL)
+		m = mapping_arg(from, mapping_file);
+	if (list && m != NULL)
+		rc = list_exports(m);
+	else if (list)
 		rc = list_entities();
 	else if (schema != NULL)
 		rc = print_schema(entity_arg(schema), common.delim);
@@ -189,10 +264,15 @@ main(int argc, char *argv[])
 	} else {
 		const struct entity *e;
 
+		if (argc < 1 && m != NULL)
+			cli_usage_error("which export? (revops-import --list "
+			    "--from %s shows them)", from);
 		if (argc < 1)
 			cli_usage_error("which entity? (revops-import --list "
 			    "shows them)");
-		e = entity_arg(argv[0]);
+		o.from = m != NULL ? export_arg(m, from, argv[0]) : NULL;
+		e = o.from != NULL ? mapping_export_entity(o.from) :
+		    entity_arg(argv[0]);
 		/* a dry run against no database file checks against an empty
 		 * one, and leaves no file behind */
 		if (o.dry_run && !db_is_url(common.db_path) &&
@@ -203,5 +283,6 @@ main(int argc, char *argv[])
 		db_close(db);
 	}
 	free((char *)o.arguments);
+	mapping_free(m);
 	return cli_finish(rc);
 }

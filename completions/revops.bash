@@ -22,6 +22,12 @@ _revops_entities='settings accounts products prices rules stages leads
 	opportunities stage_history contracts subscriptions pauses invoices payments
 	usage users spend csat fx_rates tax_rates'
 
+# The systems that revops-import --from reads, and the exports of each,
+# for when `revops-import --list --from SYSTEM` cannot be run.
+_revops_systems='stripe'
+_revops_exports_stripe='customers products prices subscriptions invoices
+	payments'
+
 # The metrics of revops-metrics (its --help lists them), and the word
 # that it takes instead of them.
 _revops_metrics='mrr arr new_mrr expansion_mrr contraction_mrr churned_mrr
@@ -46,8 +52,8 @@ _revops_table()
 	own= verbs= args=files
 	case $1 in
 	revops-import)
-		own='--upsert --replace --dry-run --rejects= --list --schema=
-		    --export= --log -n= --last= --since='
+		own='--upsert --replace --dry-run --rejects= --from= --mapping=
+		    --list --schema= --export= --log -n= --last= --since='
 		args='entity files' ;;
 	'revops-pipeline help'|'revops-quote help'|'revops-invoice help')
 		args=verbs ;;
@@ -149,6 +155,20 @@ _revops_table()
 	esac
 }
 
+# The exports of system $2 (with mapping file $3, if any), from the
+# program itself ($1) when it can tell.
+_revops_export_names()
+{
+	local names fallback=_revops_exports_$2
+
+	names=$("$1" --list --from "$2" ${3:+--mapping "$3"} 2>/dev/null |
+	    while read -r name _; do
+		printf '%s ' "$name"
+	    done)
+	[[ $2 == *[!a-z0-9_]* ]] && fallback=
+	printf '%s\n' "${names:-${fallback:+${!fallback}}}"
+}
+
 # The entity names, from the program itself ($1) when it can tell.
 _revops_entity_names()
 {
@@ -217,11 +237,14 @@ _revops_ids()
 _revops_arg()
 {
 	case $2 in
-	-D|--db|--rejects|--report|-o|--output)
+	-D|--db|--rejects|--report|--mapping|-o|--output)
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$3")) ;;
 	--schema|--export)
 		COMPREPLY=($(compgen -W "$(_revops_entity_names "$1")" -- "$3")) ;;
+	--from)
+		[[ ${1##*/} == revops-import ]] &&
+		    COMPREPLY=($(compgen -W "$_revops_systems" -- "$3")) ;;
 	--format)
 		COMPREPLY=($(compgen -W 'csv tsv jsonl json table vertical markdown xlsx' -- "$3")) ;;
 	--by)
@@ -283,7 +306,7 @@ _revops()
 	local cmd=${COMP_WORDS[0]} cur=${COMP_WORDS[COMP_CWORD]}
 	local prog=${COMP_WORDS[0]##*/}
 	local own verbs args opts base word verb= opt o v i npos=0 dashdash=0
-	local alone=0 db= first= progverbs
+	local alone=0 db= first= progverbs from= mapping=
 
 	COMPREPLY=()
 	_revops_table "$prog"
@@ -322,6 +345,14 @@ _revops()
 			[[ $db == = ]] && db=${COMP_WORDS[i + 2]} ;;
 		--db=*)
 			db=${word#--db=} ;;
+		--from|--mapping)
+			v=${COMP_WORDS[i + 1]}
+			[[ $v == = ]] && v=${COMP_WORDS[i + 2]}
+			[[ $word == --from ]] && from=$v || mapping=$v ;;
+		--from=*)
+			from=${word#--from=} ;;
+		--mapping=*)
+			mapping=${word#--mapping=} ;;
 		-D?*)
 			db=${word#-D} ;;
 		--list|--log|--schema|--schema=*|--export|--export=*|\
@@ -365,6 +396,9 @@ _revops()
 	((alone)) && return 0
 	if [[ -n $verbs && -z $verb ]]; then
 		COMPREPLY=($(compgen -W "$verbs" -- "$cur"))
+	elif [[ $args == entity* && -n $from ]] && ((npos == 0)); then
+		COMPREPLY=($(compgen -W "$(_revops_export_names "$cmd" "$from" \
+		    "$mapping")" -- "$cur"))
 	elif [[ $args == entity* ]] && ((npos == 0)); then
 		COMPREPLY=($(compgen -W "$(_revops_entity_names "$cmd")" \
 		    -- "$cur"))

@@ -35,7 +35,6 @@
 #define LIBCSV_FIELD_BEGUN 2
 #define LIBCSV_FIELD_MIGHT_HAVE_ENDED 3	/* after a quote in a quoted field */
 #define SHOW_BYTES 60		/* of a bad field, in a message */
-#define SHOW_MAX (4 * SHOW_BYTES + 16)
 
 struct utf8_state {
 	unsigned need;		/* continuation bytes still to come */
@@ -374,7 +373,7 @@ static int
 field_error(struct reader *r, unsigned long line, size_t i,
     const struct value *v, const char *what)
 {
-	char shown[SHOW_MAX];
+	char shown[CSV_SHOW_MAX];
 	const char *column = column_name(r, i);
 
 	show(shown, v);
@@ -664,9 +663,8 @@ csv_header_find(const struct csv_record *header, const char *column)
 	return -1;
 }
 
-/* A header field for a message, as show() shows it. */
-static const char *
-show_field(char *buf, const struct csv_field *f)
+const char *
+csv_show(char *buf, const struct csv_field *f)
 {
 	struct value v = { .n = 0 };
 
@@ -680,24 +678,24 @@ csv_ragged(const struct csv_record *rec, char *buf)
 {
 	const struct csv_record *h = rec->header;
 	size_t n = rec->nfield, nh = h->nfield, nonempty = 0, room;
-	char a[SHOW_MAX], b[SHOW_MAX], *p;
+	char a[CSV_SHOW_MAX], b[CSV_SHOW_MAX], *p;
 
 	room = CSV_RAGGED_MAX - (size_t)snprintf(buf, CSV_RAGGED_MAX,
 	    "%zu field%s, but the header has %zu: ", n, n == 1 ? "" : "s", nh);
 	p = buf + CSV_RAGGED_MAX - room;
 	if (n + 1 == nh) {
 		snprintf(p, room, "the field of column %s is missing",
-		    show_field(a, &h->field[n]));
+		    csv_show(a, &h->field[n]));
 		return buf;
 	}
 	if (n < nh) {
 		snprintf(p, room, "the fields of columns %s to %s are missing",
-		    show_field(a, &h->field[n]), show_field(b, &h->field[nh - 1]));
+		    csv_show(a, &h->field[n]), csv_show(b, &h->field[nh - 1]));
 		return buf;
 	}
 	for (size_t i = nh; i < n; i++)
 		nonempty += rec->field[i].len > 0;
-	show_field(b, &h->field[nh - 1]);
+	csv_show(b, &h->field[nh - 1]);
 	if (nonempty == 0 && n - nh == 1)
 		snprintf(p, room, "an empty field is past the last column, %s "
 		    "(a delimiter at the end of the line?)", b);
@@ -707,7 +705,7 @@ csv_ragged(const struct csv_record *rec, char *buf)
 	else
 		snprintf(p, room, "%s %s past the last column, %s (a value with "
 		    "a delimiter in it that is not quoted?)",
-		    show_field(a, &rec->field[nh]), n - nh == 1 ? "is" :
+		    csv_show(a, &rec->field[nh]), n - nh == 1 ? "is" :
 		    "and more are", b);
 	return buf;
 }

@@ -138,6 +138,14 @@ void csv_rows_free(struct csv_rows *rows);
 const char *csv_ragged(const struct csv_record *rec, char *buf);
 
 /*
+ * A field as a message quotes it, into buf of CSV_SHOW_MAX bytes: in
+ * quotes, its first 60 bytes and "..." when there are more, a byte that
+ * is not printable text as \xHH.  Returns buf.
+ */
+#define CSV_SHOW_MAX (4 * 60 + 16)
+const char *csv_show(char *buf, const struct csv_field *f);
+
+/*
  * The index of the header field that names `column` (case and surrounding
  * blanks ignored), or -1.
  */

@@ -353,3 +353,22 @@ entity_setting_find(const char *key, size_t len)
 			return &settings[i];
 	return NULL;
 }
+
+void
+entity_one_of(char *buf, size_t size, const char *values)
+{
+	const char *last = strrchr(values, '|');
+	size_t n = 0;
+
+	for (const char *p = values; *p != '\0' && n + 4 < size; p++)
+		if (*p != '|')
+			buf[n++] = *p;
+		else if (p == last) {
+			memcpy(buf + n, " or ", 4);
+			n += 4;
+		} else {
+			memcpy(buf + n, ", ", 2);
+			n += 2;
+		}
+	buf[n] = '\0';
+}

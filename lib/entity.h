@@ -112,6 +112,10 @@ const struct entity_column *entity_ref_key(const struct entity *e);
 /* Whether v (len bytes) is one of the '|'-separated values. */
 int entity_enum_has(const char *values, const char *v, size_t len);
 
+/* The '|'-separated values as "a, b or c", for a message, into buf of
+ * size bytes (cut to fit). */
+void entity_one_of(char *buf, size_t size, const char *values);
+
 /*
  * settings: the known keys and what their values must be: type
  * ET_CURRENCY, ET_INT (from min to max), ET_ENUM (one of values) or

@@ -254,6 +254,8 @@ struct importer {
 	struct db_stmt *pause_line;	/* pauses */
 	struct db_stmt *self_ref;	/* a reference to a row not yet in */
 
+	struct mapping_reader *reader;	/* --from: the export's columns */
+
 	/* --excel: the record with what --excel added taken off */
 	struct csv_field *xfield;
 	size_t nxfield;
@@ -354,15 +356,25 @@ read_error(const char *file, unsigned long line, const char *column,
 	return cli_data_error(file, line, column, "%s", msg);
 }
 
-static void
-row_error(struct importer *im, const char *column, const char *fmt, ...)
+/* A column as messages name it: in an import --from another system,
+ * that system's column it comes from. */
+static const char *
+label(const struct importer *im, const char *column)
 {
-	char msg[1024];
-	va_list ap;
+	const char *l;
+	int ci;
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
+	if (im->reader == NULL || column == NULL ||
+	    (ci = entity_column_index(im->e, column)) < 0 ||
+	    (l = mapping_label(im->reader, (size_t)ci)) == NULL)
+		return column;
+	return l;
+}
+
+/* The row's error at column, as it is named in the file. */
+static void
+row_report(struct importer *im, const char *column, const char *msg)
+{
 	im->row_bad = 1;
 	if (im->o->rejects != NULL) {
 		int n = snprintf(im->why + im->nwhy, sizeof(im->why) - im->nwhy,
@@ -379,6 +391,26 @@ row_error(struct importer *im, const char *column, const char *fmt, ...)
 	write_waiting(im);
 	if (!cli_data_error(im->file, im->line, column, "%s", msg))
 		im->stop = 1;
+}
+
+/* The row's error at the entity's column. */
+static void
+row_error(struct importer *im, const char *column, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	row_report(im, label(im, column), msg);
+}
+
+/* A value of the export that its mapping cannot convert (mapping.h). */
+static void
+mapping_error(void *arg, const char *column, const char *msg)
+{
+	row_report(arg, column, msg);
 }
 
 /* ---- parsing fields ------------------------------------------------------ */
@@ -856,7 +888,7 @@ check_self_refs(struct importer *im)
 			char sv[SHOW_MAX];
 
 			if (!cli_data_error(db_text(st, 0), (unsigned long)
-			    db_int(st, 1), name, "%s is not in %s",
+			    db_int(st, 1), label(im, name), "%s is not in %s",
 			    show(sv, db_text(st, 2), db_len(st, 2)),
 			    r->to->name))
 				break;
@@ -961,26 +993,6 @@ check_service_period(struct importer *im)
 	    RECOGNITION_MONTHS_MAX);
 }
 
-/* "a|b|c" as "a, b or c". */
-static void
-one_of(char *buf, size_t size, const char *values)
-{
-	const char *last = strrchr(values, '|');
-	size_t n = 0;
-
-	for (const char *p = values; *p != '\0' && n + 4 < size; p++)
-		if (*p != '|')
-			buf[n++] = *p;
-		else if (p == last) {
-			memcpy(buf + n, " or ", 4);
-			n += 4;
-		} else {
-			memcpy(buf + n, ", ", 2);
-			n += 2;
-		}
-	buf[n] = '\0';
-}
-
 static void
 check_row(struct importer *im)
 {
@@ -999,7 +1011,7 @@ check_row(struct importer *im)
 		if (cmp < 0 || (cmp == 0 && !o->or_equal))
 			row_error(im, o->later, "'%.10s' is %s %s '%.10s'",
 			    va->s, o->or_equal ? "before" : "not after",
-			    o->earlier, vb->s);
+			    label(im, o->earlier), vb->s);
 	}
 	check_service_period(im);
 	for (int i = 0; e->when[i].col != NULL; i++) {
@@ -1012,16 +1024,16 @@ check_row(struct importer *im)
 
 		if (in != w->required || (v->kind == V_NULL) != w->required)
 			continue;
-		one_of(values, sizeof(values), w->values);
+		entity_one_of(values, sizeof(values), w->values);
 		if (w->required)
 			row_error(im, w->col, "is empty; a value is required "
-			    "when %s is %s", w->other, values);
+			    "when %s is %s", label(im, w->other), values);
 		else
 			row_error(im, w->col, "%s is given, but %s is %s: "
 			    "%s is only for %s %s", show(sv, v->s, v->len),
-			    w->other, vo->kind == V_TEXT ?
-			    show(so, vo->s, vo->len) : "empty", w->col,
-			    w->other, values);
+			    label(im, w->other), vo->kind == V_TEXT ?
+			    show(so, vo->s, vo->len) : "empty",
+			    label(im, w->col), label(im, w->other), values);
 	}
 }
 
@@ -1413,7 +1425,7 @@ key_text(struct importer *im, const struct target *t, const struct value *val,
 		const struct entity_column *c = &im->e->column[t->key[i]];
 
 		n += (size_t)snprintf(buf + n, size - n, "%s%s %s",
-		    i ? ", " : "", c->name, key_value(c, &val[t->key[i]], sv,
+		    i ? ", " : "", label(im, c->name), key_value(c, &val[t->key[i]], sv,
 		    sizeof(sv)));
 	}
 }
@@ -1471,7 +1483,7 @@ duplicate(struct importer *im, struct target *t, const struct value *val,
 	else
 		where = "is already on an earlier line of the file";
 	snprintf(msg, size, "%s %s", key, where);
-	return t->nkey == 1 ? c->name : NULL;
+	return t->nkey == 1 ? label(im, c->name) : NULL;
 }
 
 /*
@@ -2342,7 +2354,8 @@ check_replaces(struct importer *im)
 		snprintf(what, sizeof(what), here ? "this subscription" :
 		    "'%s', which replaces it,", db_text(st, 6));
 		if (!cli_data_error(here ? db_text(st, 0) : im->file, here ?
-		    (unsigned long)db_int(st, 1) : 0, here ? "replaces" : NULL,
+		    (unsigned long)db_int(st, 1) : 0, here ?
+		    label(im, "replaces") : NULL,
 		    "'%s' runs from %s %s%s, not to %s, the day %s starts: a "
 		    "plan change ends the subscription it replaces on that day, "
 		    "after it began", db_text(st, 2), db_text(st, 3), open ?
@@ -2391,7 +2404,8 @@ check_pauses(struct importer *im)
 	    "ORDER BY l.nfile, l.line");
 	while (db_row(st))
 		if (!cli_data_error(db_text(st, 0), (unsigned long)db_int(st,
-		    1), "start_date", "'%s' is not a day of the subscription, "
+		    1), label(im, "start_date"), "'%s' is not a day of the "
+		    "subscription, "
 		    "which runs from %s %s%s", db_text(st, 2), db_text(st, 3),
 		    db_null(st, 4) ? "with no end" : "to ", db_null(st, 4) ?
 		    "" : db_text(st, 4)))
@@ -2414,7 +2428,8 @@ check_pauses(struct importer *im)
 	    "ORDER BY coalesce(lb.nfile, la.nfile), coalesce(lb.line, la.line)");
 	while (db_row(st))
 		if (!cli_data_error(db_text(st, 0), (unsigned long)db_int(st,
-		    1), "start_date", "subscription '%s': the pause from %s "
+		    1), label(im, "start_date"), "subscription '%s': the "
+		    "pause from %s "
 		    "overlaps the one from %s %s%s", db_text(st, 5),
 		    db_text(st, 2), db_text(st, 3), db_null(st, 4) ?
 		    "with no end" : "to ", db_null(st, 4) ? "" :
@@ -2484,7 +2499,8 @@ check_tiers(struct importer *im)
 		line = (unsigned long)db_int(st, 1);
 		money_format_trim(tier, db_int(st, 5),
 		    MONEY_QTY_SCALE, 0, '.');
-		if (!cli_data_error(db_text(st, 2), line, "model", "'%s' differs "
+		if (!cli_data_error(db_text(st, 2), line, label(im, "model"),
+		    "'%s' differs "
 		    "from '%s', the model of the tier from %s of '%s' in %s%s: "
 		    "the tiers of one sku and currency in effect on the same day "
 		    "use one model", db_text(st, 3), db_text(st, 4), tier,
@@ -2500,31 +2516,47 @@ check_tiers(struct importer *im)
 static void
 open_rejects(struct importer *im)
 {
-	const char *cols[MAXCOL + 1];
+	const struct mapping_export *x = im->o->from;
 	struct out_opts oo = { .format = OUT_CSV, .header = 1 };
-	size_t n = im->e->ncolumn;
+	size_t n = x != NULL ? mapping_nsources(x) : im->e->ncolumn;
+	const char **cols;
 
 	if (im->o->rejects == NULL)
 		return;
 	im->rejects_file = outfile_open(im->o->rejects, im->o->common->mode);
+	cols = cli_calloc(n + 1, sizeof(*cols));
 	for (size_t i = 0; i < n; i++)
-		cols[i] = im->e->column[i].name;
+		cols[i] = x != NULL ? mapping_source(x, i) :
+		    im->e->column[i].name;
 	cols[n] = "error";
 	im->rejects = out_new(outfile_fp(im->rejects_file), &oo, cols, n + 1);
+	free(cols);
+}
+
+/* A field written as it came, NULL as an empty cell. */
+static void
+reject_field(struct importer *im, const struct csv_field *f)
+{
+	if (f != NULL && f->s != NULL)
+		out_text(im->rejects, f->s, f->len);
+	else
+		out_null(im->rejects);
 }
 
 static void
 write_reject(struct importer *im, const struct csv_record *rec)
 {
-	for (size_t ci = 0; ci < im->e->ncolumn; ci++) {
-		int f = im->col_of[ci];
+	if (im->reader != NULL)
+		for (size_t i = 0; i < mapping_nsources(im->o->from); i++)
+			reject_field(im, mapping_source_field(im->reader, rec,
+			    i));
+	else
+		for (size_t ci = 0; ci < im->e->ncolumn; ci++) {
+			int f = im->col_of[ci];
 
-		if (f >= 0 && (size_t)f < rec->nfield &&
-		    rec->field[f].s != NULL)
-			out_text(im->rejects, rec->field[f].s, rec->field[f].len);
-		else
-			out_null(im->rejects);
-	}
+			reject_field(im, f >= 0 && (size_t)f < rec->nfield ?
+			    &rec->field[f] : NULL);
+		}
 	out_text(im->rejects, im->why, im->nwhy);
 	out_end_row(im->rejects);
 	im->rejected++;
@@ -2649,14 +2681,21 @@ static int
 on_record(void *arg, const struct csv_record *rec)
 {
 	struct importer *im = arg;
+	const struct csv_record *file_rec;
 	struct csv_record copy;
 
 	if (im->o->common->out.excel)
 		rec = excel_record(im, rec, &copy);
-
+	file_rec = rec;
 	if (!im->header_seen) {
 		im->header_seen = 1;
-		return map_header(im, rec) != 0 ? 1 : 0;
+		if (im->reader != NULL && (rec = mapping_header(im->reader,
+		    rec, im->file, read_error)) == NULL)
+			return 1;
+		if (map_header(im, rec) != 0)
+			return 1;
+		im->nheader = file_rec->nfield;
+		return 0;
 	}
 	im->rows++;
 	im->line = rec->line;
@@ -2666,7 +2705,10 @@ on_record(void *arg, const struct csv_record *rec)
 		char why[CSV_RAGGED_MAX];
 
 		row_error(im, NULL, "%s", csv_ragged(rec, why));
-	} else {
+	} else if (im->reader != NULL && (rec = mapping_record(im->reader,
+	    rec, mapping_error, im)) == NULL)
+		;	/* what does not convert is said */
+	else {
 		parse_row(im, rec, 0);
 		for (int i = 0; i < im->nref; i++)
 			check_ref(im, &im->ref[i]);
@@ -2680,7 +2722,7 @@ on_record(void *arg, const struct csv_record *rec)
 			write_row(im);
 	}
 	if (im->row_bad && im->rejects != NULL)
-		write_reject(im, rec);
+		write_reject(im, file_rec);
 	return im->stop;
 }
 
@@ -3025,6 +3067,8 @@ importer_init(struct importer *im, struct db *db, const struct entity *e,
 	im->e = e;
 	im->o = o;
 	im->mark = o->common->decimal_comma ? ',' : '.';
+	if (o->from != NULL)
+		im->reader = mapping_reader_new(o->from);
 	if (db_setting(db, "base_currency", im->base, sizeof(im->base)) == NULL)
 		memcpy(im->base, "USD", 4);
 	im->currency_col = entity_column_index(e, "currency");
@@ -3072,6 +3116,7 @@ importer_free(struct importer *im)
 	free(im->acc.at);
 	free(im->xfield);
 	free(im->xtext);
+	mapping_reader_free(im->reader);
 	free(im->refused);
 	target_free(&im->table);
 	if (im->parent.table != NULL)

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "entity.h"
+#include "mapping.h"
 
 struct db;		/* db.h */
 
@@ -23,6 +24,10 @@ struct import_opts {
 	const char *rejects;	/* path of the rejects file, or NULL */
 	const struct cli_common *common;
 	const char *arguments;	/* the command line, for the audit log */
+	/* Another system's export of the entity (mapping.h), read through
+	 * its mapping and named in messages by its own columns; the rejects
+	 * are its rows, with an error column.  NULL: revops's columns. */
+	const struct mapping_export *from;
 };
 
 /* Imports the files (NULL or "-": stdin) as one transaction.  Returns

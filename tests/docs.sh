@@ -14,6 +14,9 @@
 #    and both completion files know the entity;
 #  - every --help, of a program and of a verb, fits 79 columns, and no
 #    option runs into its text;
+#  - the table of each system in revops-import(1) is its mapping file,
+#    lib/mappings/SYSTEM.tsv, row for row (as tests/mapping-man.awk
+#    writes it), and both completions offer the system and its exports;
 #  - every page in man/ renders without a warning (man --warnings, and
 #    mandoc -Tlint when it is installed);
 #  - the bash completion loads and completes options, option arguments,
@@ -253,6 +256,10 @@ if command -v bash >/dev/null 2>&1; then
 	accounts|revops-import acc
 	accounts|revops-import -D x.db --upsert acc
 	invoices|revops-import --schema inv
+	stripe|revops-import --from st
+	stripe|revops-import --list --from ''
+	payments prices products|revops-import --from stripe p
+	customers|revops-import --upsert --from=stripe --dry-run cu
 	--export=invoices|revops-import --export=inv
 	csv json jsonl markdown table tsv vertical xlsx|revops-import --format ''
 	--excel|revops-metrics --exc
@@ -326,6 +333,34 @@ if command -v zsh >/dev/null 2>&1; then
 	zsh -n "$zsh_comp" 2>"$tmp/zsh.out" ||
 		fail "$zsh_comp does not parse: $(cat "$tmp/zsh.out")"
 fi
+
+# Each system's table in revops-import(1): the items after the line that
+# names its mapping file, up to the .El of their list.
+for map in lib/mappings/*.tsv; do
+	system=$(basename "$map" .tsv)
+	checks=$((checks + 1))
+	awk -v want="against $map" '
+	    index($0, want) && /^\.\\" tests\/docs.sh checks/ { on = 1; next }
+	    on == 1 && /^\.Bl / { on = 2; depth = 0; next }
+	    on == 2 && /^\.Bl / { depth++ }
+	    on == 2 && /^\.El/ { if (depth-- == 0) exit }
+	    on == 2' man/revops-import.1 >"$tmp/table"
+	awk -f tests/mapping-man.awk "$map" >"$tmp/rows"
+	if [ ! -s "$tmp/table" ]; then
+		fail "man/revops-import.1 has no table of $map"
+	elif ! diff -u "$tmp/rows" "$tmp/table" >"$tmp/table.diff"; then
+		fail "man/revops-import.1: the table of $system is not $map" \
+		    "(tests/mapping-man.awk writes it):"
+		sed 's/^/    /' "$tmp/table.diff"
+	fi
+	for x in $system $("$bindir/revops-import" --list --from "$system" |
+	    awk '{ print $1 }'); do
+		grep -q "$x" "$bash_comp" ||
+			fail "$bash_comp does not offer $system's '$x'"
+		grep -q "$x" "$zsh_comp" ||
+			fail "$zsh_comp does not offer $system's '$x'"
+	done
+done
 
 if [ "$failures" -gt 0 ]; then
 	echo "docs: $failures failed"

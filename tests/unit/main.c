@@ -101,7 +101,7 @@ main(void)
 		billing_suite, ar_suite, recognition_suite, db_suite,
 		metrics_suite, cli_suite, outfile_suite, quote_suite,
 		import_suite, measure_suite, reconcile_suite, report_suite,
-		export_suite, keyset_suite,
+		export_suite, keyset_suite, mapping_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 	int failed;

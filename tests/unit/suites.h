@@ -39,6 +39,7 @@ Suite *out_suite(void);
 Suite *xlsx_suite(void);
 Suite *sha256_suite(void);
 Suite *keyset_suite(void);
+Suite *mapping_suite(void);
 Suite *entity_suite(void);
 Suite *fx_suite(void);
 Suite *pipeline_suite(void);
