@@ -907,9 +907,9 @@ convert_amount(struct conversion *c)
 	if (c->rule->minor && memchr(a->s, '.', a->len) != NULL)
 		return convert_error(c, source_name(c, 0), "%s is not a whole "
 		    "number of the minor unit of %s: the amounts of this "
-		    "export are in minor units (%s 12.50 is %s)", csv_show(sv, a),
-		    code, code, k->exponent == 2 ? "1250" : k->exponent == 0 ?
-		    "13" : "12500");
+		    "export are in minor units (%s%s)", csv_show(sv, a), code,
+		    code, k->exponent == 0 ? " has none but its whole unit" :
+		    k->exponent == 2 ? " 12.50 is 1250" : " 12.500 is 12500");
 	st = money_parse(a->s, a->len, c->rule->minor ? 0 : k->exponent, '.',
 	    &v);
 	if (st == MONEY_PRECISION)
