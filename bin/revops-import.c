@@ -271,6 +271,11 @@ main(int argc, char *argv[])
 			cli_usage_error("which entity? (revops-import --list "
 			    "shows them)");
 		o.from = m != NULL ? export_arg(m, from, argv[0]) : NULL;
+		if (o.from != NULL && mapping_companion(o.from) != NULL &&
+		    argc < 3)
+			cli_usage_error("%s of %s reads the %s file first, then "
+			    "the export's files", argv[0], from,
+			    mapping_companion(o.from));
 		e = o.from != NULL ? mapping_export_entity(o.from) :
 		    entity_arg(argv[0]);
 		/* a dry run against no database file checks against an empty
