@@ -2868,8 +2868,8 @@ import_file(struct importer *im, const char *path, FILE *fp, int companion)
 		if (rc == 0 && im->header_seen)
 			(void)mapping_companion_done(im->reader, read_error);
 		if (cli_data_errors() == before)
-			fprintf(im->notes, "%s: %s: %ld row%s read, the %s of "
-			    "the rows of the files after it\n", cli_progname(),
+			fprintf(im->notes, "%s: %s: %ld row%s read (the %s "
+			    "file, for the files after it)\n", cli_progname(),
 			    im->file, im->rows, im->rows == 1 ? "" : "s",
 			    mapping_companion(im->o->from));
 		return;
