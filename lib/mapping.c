@@ -1499,7 +1499,7 @@ convert_map(struct conversion *c, const struct csv_field *f)
 {
 	const struct rule *rule = c->rule;
 	char from[256], sv[CSV_SHOW_MAX];
-	size_t n = 0;
+	size_t n = 0, last = 0;
 
 	for (size_t i = 0; i < rule->npair; i++) {
 		const struct text *to = &rule->to[i];
@@ -1515,10 +1515,15 @@ convert_map(struct conversion *c, const struct csv_field *f)
 		c->out[to->len] = '\0';
 		return;
 	}
+	/* the values it takes, not those it knows to refuse */
+	for (size_t i = 0; i < rule->npair; i++)
+		if (rule->to[i].len == 0 || rule->to[i].s[0] != '!')
+			last = i;
 	for (size_t i = 0; i < rule->npair && n < sizeof(from); i++)
-		n += (size_t)snprintf(from + n, sizeof(from) - n, "%s%.*s",
-		    i == 0 ? "" : i + 1 == rule->npair ? " or " : ", ",
-		    (int)rule->from[i].len, rule->from[i].s);
+		if (rule->to[i].len == 0 || rule->to[i].s[0] != '!')
+			n += (size_t)snprintf(from + n, sizeof(from) - n,
+			    "%s%.*s", n == 0 ? "" : i == last ? " or " : ", ",
+			    (int)rule->from[i].len, rule->from[i].s);
 	convert_error(c, source_name(c, 0), "%s is not a value that the "
 	    "mapping knows (%s)", csv_show(sv, f), from);
 }

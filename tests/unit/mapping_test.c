@@ -642,7 +642,7 @@ START_TEST(folds)
 	    ",F,start,P,1,100,usd,2026-03-01\n", NULL, NULL),
 	    "f.csv:5: Type: 'update' changes a plan\n5: bad\n"
 	    "f.csv:8: Type: 'pause' is not a value that the mapping knows "
-	    "(start, stop or update)\n8: bad\n"
+	    "(start or stop)\n8: bad\n"
 	    "f.csv:9: Sub: is empty; it says which row the event is of\n"
 	    "9: bad\n"
 	    "events 2 4: s2 B P 1 49.00 month 2026-01-15 2026-03-15\n"
