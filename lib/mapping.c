@@ -1434,6 +1434,25 @@ parse_amount(struct conversion *c, int j, const struct currency *k,
 	return 0;
 }
 
+/* Source j, a count: a whole number more than 0, 1 when it is empty;
+ * 0, or -1 when it is not one. */
+static int
+parse_count(struct conversion *c, int j, long *count)
+{
+	const struct csv_field *n = source(c, j);
+	char sv[CSV_SHOW_MAX], *end;
+
+	*count = 1;
+	if (empty(n))
+		return 0;
+	*count = strtol(n->s, &end, 10);
+	if (!isdigit((unsigned char)n->s[0]) || end != n->s + n->len ||
+	    *count < 1)
+		return convert_error(c, source_name(c, j), "%s is not a whole "
+		    "number more than 0", csv_show(sv, n)), -1;
+	return 0;
+}
+
 /* An amount v of currency k over the count of source 2: the price of
  * one, exactly, as a unit price holds it (MONEY_PRICE_DIGITS more
  * decimals than the currency). */
@@ -1441,17 +1460,14 @@ static void
 convert_per(struct conversion *c, int64_t v, const struct currency *k)
 {
 	const struct csv_field *n = source(c, 2);
-	char sv[CSV_SHOW_MAX], sn[CSV_SHOW_MAX], *end;
-	long count = 1;
-	__int128 micro = (__int128)v * 1000000;
+	char sv[CSV_SHOW_MAX], sn[CSV_SHOW_MAX];
+	long count;
+	__int128 micro = v;
 
-	if (!empty(n)) {
-		count = strtol(n->s, &end, 10);
-		if (!isdigit((unsigned char)n->s[0]) || end != n->s + n->len ||
-		    count < 1)
-			return convert_error(c, source_name(c, 2), "%s is not a "
-			    "whole number more than 0", csv_show(sv, n));
-	}
+	if (parse_count(c, 2, &count) != 0)
+		return;
+	for (int i = 0; i < MONEY_PRICE_DIGITS; i++)
+		micro *= 10;
 	if (micro % count != 0 || micro / count > INT64_MAX ||
 	    micro / count < -INT64_MAX)
 		return convert_error(c, source_name(c, 0), "%s over %s of %s "
@@ -1543,17 +1559,11 @@ static const struct {
 static void
 convert_period(struct conversion *c, const struct csv_field *f)
 {
-	const struct csv_field *n = c->rule->nsrc > 1 ? source(c, 1) : NULL;
 	long count = 1;
-	char sv[CSV_SHOW_MAX], *end;
+	char sv[CSV_SHOW_MAX];
 
-	if (!empty(n)) {
-		count = strtol(n->s, &end, 10);
-		if (!isdigit((unsigned char)n->s[0]) || end != n->s + n->len ||
-		    count < 1)
-			return convert_error(c, source_name(c, 1), "%s is not a "
-			    "whole number more than 0", csv_show(sv, n));
-	}
+	if (c->rule->nsrc > 1 && parse_count(c, 1, &count) != 0)
+		return;
 	for (size_t i = 0; i < sizeof(periods) / sizeof(periods[0]); i++)
 		if (strlen(periods[i].interval) == f->len &&
 		    strncasecmp(periods[i].interval, f->s, f->len) == 0 &&
