@@ -473,6 +473,7 @@ parse_lookup(struct parse *p, struct mapping_export *x, struct rule *r)
 		return parse_error(p, F_ARG, "'%s' is not NAME:KEY, the "
 		    "companion's name and its column that the source names",
 		    r->arg);
+	free(x->companion);	/* a second lookup is an error, said above */
 	x->companion = cli_strndup(r->arg, (size_t)(colon - r->arg));
 	x->ckey = column_of(&x->comp, colon + 1, strlen(colon + 1));
 	x->key = r->src[0];
@@ -1095,10 +1096,16 @@ static int sort_field;
 static const struct held *held_rows;
 
 static const struct csv_field *
+record_field(const struct csv_record *rec, int field)
+{
+	return field >= 0 && (size_t)field < rec->nfield ? &rec->field[field] :
+	    NULL;
+}
+
+static const struct csv_field *
 field_of(const struct held *h, int field)
 {
-	return field >= 0 && (size_t)field < h->rec->nfield ?
-	    &h->rec->field[field] : NULL;
+	return record_field(h->rec, field);
 }
 
 static int
@@ -1139,8 +1146,7 @@ mapping_companion_record(struct mapping_reader *r,
 	if (rec->nfield != r->cnfield)
 		return !report(file, rec->line, NULL, "%s", csv_ragged(rec,
 		    why));
-	if (empty(field_of(&(struct held){ (struct csv_record *)rec, 0, 0 },
-	    r->cat[x->ckey])))
+	if (empty(record_field(rec, r->cat[x->ckey])))
 		return !report(file, rec->line, x->comp.name[x->ckey], "is "
 		    "empty; it is the key that rows of the next files name");
 	rows_add(&r->comp, rec, 0);
@@ -1154,7 +1160,8 @@ mapping_companion_done(struct mapping_reader *r, csv_report_fn report)
 	int bad = 0;
 
 	sort_field = r->cat[x->ckey];
-	qsort(r->comp.row, r->comp.n, sizeof(*r->comp.row), by_key);
+	if (r->comp.n > 1)
+		qsort(r->comp.row, r->comp.n, sizeof(*r->comp.row), by_key);
 	for (size_t i = 1; i < r->comp.n; i++) {
 		const struct held *a = &r->comp.row[i - 1], *b = &r->comp.row[i];
 		char sv[CSV_SHOW_MAX];
