@@ -129,10 +129,18 @@ export_arg(const struct mapping *m, const char *system, const char *name)
 static int
 list_exports(const struct mapping *m)
 {
+	int width = 14;
+
+	for (size_t i = 0; i < mapping_nexports(m); i++) {
+		int n = (int)strlen(mapping_export_name(mapping_export_at(m,
+		    i)));
+
+		width = n > width ? n : width;
+	}
 	for (size_t i = 0; i < mapping_nexports(m); i++) {
 		const struct mapping_export *x = mapping_export_at(m, i);
 
-		printf("%-14s %s\n", mapping_export_name(x),
+		printf("%-*s %s\n", width, mapping_export_name(x),
 		    mapping_export_entity(x)->name);
 	}
 	return CLI_OK;
@@ -271,6 +279,11 @@ main(int argc, char *argv[])
 			cli_usage_error("which entity? (revops-import --list "
 			    "shows them)");
 		o.from = m != NULL ? export_arg(m, from, argv[0]) : NULL;
+		if (o.from != NULL && mapping_companion(o.from) != NULL &&
+		    argc < 3)
+			cli_usage_error("%s of %s reads the %s file first, then "
+			    "the export's files", argv[0], from,
+			    mapping_companion(o.from));
 		e = o.from != NULL ? mapping_export_entity(o.from) :
 		    entity_arg(argv[0]);
 		/* a dry run against no database file checks against an empty

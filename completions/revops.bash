@@ -24,7 +24,9 @@ _revops_entities='settings accounts products prices rules stages leads
 
 # The systems that revops-import --from reads, and the exports of each,
 # for when `revops-import --list --from SYSTEM` cannot be run.
-_revops_systems='stripe'
+_revops_systems='chartmogul stripe'
+_revops_exports_chartmogul='customers plans subscription_events invoices
+	transactions'
 _revops_exports_stripe='customers products prices subscriptions invoices
 	payments'
 

@@ -371,15 +371,18 @@ label(const struct importer *im, const char *column)
 	return l;
 }
 
-/* The row's error at column, as it is named in the file. */
+/* The row's error at column, as it is named in the file, and at the
+ * file and line of its value (of another file, in an import --from that
+ * reads a companion's). */
 static void
-row_report(struct importer *im, const char *column, const char *msg)
+row_report(struct importer *im, const char *file, unsigned long line,
+    const char *column, const char *msg)
 {
 	im->row_bad = 1;
 	if (im->o->rejects != NULL) {
 		int n = snprintf(im->why + im->nwhy, sizeof(im->why) - im->nwhy,
-		    "%s%s:%lu: %s%s%s%s", im->nwhy > 0 ? "; " : "", im->file,
-		    im->line, column != NULL ? "column '" : "",
+		    "%s%s:%lu: %s%s%s%s", im->nwhy > 0 ? "; " : "", file,
+		    line, column != NULL ? "column '" : "",
 		    column != NULL ? column : "", column != NULL ? "': " : "",
 		    msg);
 		if (n > 0)
@@ -389,7 +392,7 @@ row_report(struct importer *im, const char *column, const char *msg)
 	}
 	im->errors++;
 	write_waiting(im);
-	if (!cli_data_error(im->file, im->line, column, "%s", msg))
+	if (!cli_data_error(file, line, column, "%s", msg))
 		im->stop = 1;
 }
 
@@ -397,20 +400,27 @@ row_report(struct importer *im, const char *column, const char *msg)
 static void
 row_error(struct importer *im, const char *column, const char *fmt, ...)
 {
+	const char *file = im->file;
+	unsigned long line = im->line;
 	char msg[1024];
 	va_list ap;
+	int ci;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	row_report(im, label(im, column), msg);
+	if (im->reader != NULL && column != NULL &&
+	    (ci = entity_column_index(im->e, column)) >= 0)
+		(void)mapping_where(im->reader, (size_t)ci, &file, &line);
+	row_report(im, file, line, label(im, column), msg);
 }
 
 /* A value of the export that its mapping cannot convert (mapping.h). */
 static void
-mapping_error(void *arg, const char *column, const char *msg)
+mapping_error(void *arg, const char *file, unsigned long line,
+    const char *column, const char *msg)
 {
-	row_report(arg, column, msg);
+	row_report(arg, file, line, column, msg);
 }
 
 /* ---- parsing fields ------------------------------------------------------ */
@@ -2677,12 +2687,30 @@ excel_record(struct importer *im, const struct csv_record *rec,
 	return copy;
 }
 
+/* A record of the entity's columns, checked and written. */
+static void
+import_row(struct importer *im, const struct csv_record *rec)
+{
+	parse_row(im, rec, 0);
+	for (int i = 0; i < im->nref; i++)
+		check_ref(im, &im->ref[i]);
+	resolve_currency(im);
+	resolve_account(im);
+	parse_row(im, rec, 1);
+	check_row(im);
+	if (!im->row_bad)
+		check_meaning(im);
+	if (!im->row_bad)
+		write_row(im);
+}
+
 static int
 on_record(void *arg, const struct csv_record *rec)
 {
 	struct importer *im = arg;
 	const struct csv_record *file_rec;
 	struct csv_record copy;
+	enum mapping_got got = MAPPING_RECORD;
 
 	if (im->o->common->out.excel)
 		rec = excel_record(im, rec, &copy);
@@ -2705,25 +2733,50 @@ on_record(void *arg, const struct csv_record *rec)
 		char why[CSV_RAGGED_MAX];
 
 		row_error(im, NULL, "%s", csv_ragged(rec, why));
-	} else if (im->reader != NULL && (rec = mapping_record(im->reader,
-	    rec, mapping_error, im)) == NULL)
-		;	/* what does not convert is said */
-	else {
-		parse_row(im, rec, 0);
-		for (int i = 0; i < im->nref; i++)
-			check_ref(im, &im->ref[i]);
-		resolve_currency(im);
-		resolve_account(im);
-		parse_row(im, rec, 1);
-		check_row(im);
-		if (!im->row_bad)
-			check_meaning(im);
-		if (!im->row_bad)
-			write_row(im);
-	}
+	} else if (im->reader != NULL)
+		got = mapping_record(im->reader, rec, mapping_error, im, &rec);
+	if (!im->row_bad && got == MAPPING_RECORD)
+		import_row(im, rec);
 	if (im->row_bad && im->rejects != NULL)
 		write_reject(im, file_rec);
 	return im->stop;
+}
+
+/* The rows of an export that folds its events, at the end of its file:
+ * the rejects of one are its events. */
+static void
+import_folded(struct importer *im)
+{
+	const struct csv_record *rec, *ev;
+	enum mapping_got got;
+
+	while (!im->stop && (got = mapping_fold_next(im->reader,
+	    mapping_error, im, &rec)) != MAPPING_END) {
+		im->row_bad = 0;
+		im->nwhy = 0;
+		if (got == MAPPING_RECORD) {
+			im->line = rec->line;
+			import_row(im, rec);
+		}
+		for (size_t i = 0; im->row_bad && im->rejects != NULL &&
+		    (ev = mapping_held(im->reader, i)) != NULL; i++)
+			write_reject(im, ev);
+	}
+}
+
+/* The companion of an export's lookup, its first file: read whole, into
+ * the reader, and not imported itself. */
+static int
+on_companion(void *arg, const struct csv_record *rec)
+{
+	struct importer *im = arg;
+
+	if (!im->header_seen)
+		im->header_seen = 1;
+	else
+		im->rows++;
+	return mapping_companion_record(im->reader, rec, im->file,
+	    read_error);
 }
 
 /* The time of the batch is the program's, not the database's, which
@@ -2770,12 +2823,18 @@ summary(struct importer *im)
 {
 	FILE *fp = im->notes;
 
+	char why[256];
+	unsigned long skipped;
+
 	fprintf(fp, "%s: %s: %s%ld row%s %s, %ld updated", cli_progname(),
 	    im->file, im->o->dry_run ? "dry run: " : "", im->f_inserted,
 	    im->f_inserted == 1 ? "" : "s",
 	    im->o->dry_run ? "would be inserted" : "inserted", im->f_updated);
 	if (im->f_unchanged > 0)
 		fprintf(fp, ", %ld unchanged", im->f_unchanged);
+	if (im->reader != NULL && (skipped = mapping_skipped(im->reader, why,
+	    sizeof(why))) > 0)
+		fprintf(fp, ", %lu left out (%s)", skipped, why);
 	if (im->rejected > 0)
 		fprintf(fp, ", %lu rejected (in %s)", im->rejected,
 		    strcmp(im->o->rejects, "-") == 0 ? "standard output" :
@@ -2784,7 +2843,7 @@ summary(struct importer *im)
 }
 
 static void
-import_file(struct importer *im, const char *path, FILE *fp)
+import_file(struct importer *im, const char *path, FILE *fp, int companion)
 {
 	const struct cli_common *c = im->o->common;
 	struct sha256 sha;
@@ -2801,8 +2860,24 @@ import_file(struct importer *im, const char *path, FILE *fp)
 	im->f_inserted = im->f_updated = im->f_unchanged = 0;
 	im->last_parent[0] = '\0';
 	sha256_init(&sha);
+	if (companion) {
+		rc = csv_read(fp, im->file, read_error, delim, &sha,
+		    on_companion, im);
+		if (rc == 0 && !im->header_seen)
+			csv_no_header(cli_data_error, im->file);
+		if (rc == 0 && im->header_seen)
+			(void)mapping_companion_done(im->reader, read_error);
+		if (cli_data_errors() == before)
+			fprintf(im->notes, "%s: %s: %ld row%s read (the %s "
+			    "file, for the files after it)\n", cli_progname(),
+			    im->file, im->rows, im->rows == 1 ? "" : "s",
+			    mapping_companion(im->o->from));
+		return;
+	}
 	reading = im;
 	rc = csv_read(fp, im->file, read_error, delim, &sha, on_record, im);
+	if (rc == 0 && im->header_seen && im->reader != NULL)
+		import_folded(im);
 	reading = NULL;
 	write_waiting(im);
 	if (rc == 0 && !im->header_seen)
@@ -3230,7 +3305,8 @@ import_files(struct db *db, const struct entity *e,
 	notes = im.notes = cli_memstream(&said, &nsaid);
 	for (im.nfile = 0; im.nfile < nfiles && cli_data_errors() == 0;
 	    im.nfile++)
-		import_file(&im, files[im.nfile], fp[im.nfile]);
+		import_file(&im, files[im.nfile], fp[im.nfile], im.nfile == 0 &&
+		    o->from != NULL && mapping_companion(o->from) != NULL);
 	for (int i = 0; i < nfiles; i++)
 		if (fp[i] != stdin)
 			fclose(fp[i]);

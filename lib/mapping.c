@@ -7,6 +7,14 @@
  * the converted values, NUL-terminated as the CSV reader's are, into a
  * buffer of its own: the importer sees a record of the entity's columns
  * and checks it as any other.
+ *
+ * A rule reads its sources through the values of the record at hand
+ * (struct value: a field and the file and line it is on), which are the
+ * file's row, or for an export that folds its events the fields of the
+ * key's events, and for one with a lookup the fields of the companion's
+ * row too: the conversions are the same whatever the values came from.
+ * Those two hold rows in memory, the companion's and the events of a
+ * file, each copied whole; every other export streams, a row at a time.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -25,7 +33,8 @@
 #define FORMS_MAX 8		/* forms of a timestamp */
 #define SECONDS_A_DAY 86400
 
-enum conv { C_COPY, C_UPPER, C_DAY, C_AMOUNT, C_MAP, C_PERIOD, C_CONST };
+enum conv { C_COPY, C_UPPER, C_DAY, C_AMOUNT, C_MAP, C_PERIOD, C_CONST,
+    C_LOOKUP, C_FOLD, C_SKIP };
 
 /* The conversions, and how many source columns each takes. */
 static const struct {
@@ -35,13 +44,20 @@ static const struct {
 	[C_COPY] = { "copy", 1, SOURCES_MAX },
 	[C_UPPER] = { "upper", 1, SOURCES_MAX },
 	[C_DAY] = { "day", 1, SOURCES_MAX },
-	[C_AMOUNT] = { "amount", 2, 2 },
+	[C_AMOUNT] = { "amount", 2, 3 },
 	[C_MAP] = { "map", 1, 1 },
 	[C_PERIOD] = { "period", 1, 2 },
 	[C_CONST] = { "const", 0, 0 },
+	[C_LOOKUP] = { "lookup", 1, 1 },
+	[C_FOLD] = { "fold", 2, 2 },
+	[C_SKIP] = { "skip", 1, 1 },
 };
 #define NCONV (sizeof(convs) / sizeof(convs[0]))
-#define CONV_NAMES "copy, upper, day, amount, map, period or const"
+#define CONV_NAMES "copy, upper, day, amount, map, period, const, lookup, " \
+    "fold or skip"
+
+/* What an amount's third source does to it. */
+enum amount_op { OP_NONE, OP_LESS, OP_PER };
 
 /* What a timestamp may be besides a pattern. */
 #define FORM_UNIX "unix"
@@ -60,11 +76,29 @@ struct rule {
 	int nsrc;
 	struct text form[FORMS_MAX];	/* day */
 	int nform;
-	struct text *from, *to;		/* map */
+	struct text *from, *to;		/* map; skip's values in from */
 	size_t npair;
 	int minor;			/* amount */
+	enum amount_op op;
 	char *label;		/* "A or B", of a value from either; or NULL */
 	unsigned long line;
+};
+
+/* A value that rules read: a column of the file's row, of the
+ * companion's row that the row names (lookup), or of the key's event of
+ * one type (fold). */
+struct source {
+	size_t col;		/* in the file's columns or the companion's */
+	int companion;
+	int type;		/* of the fold's types, or -1: any event */
+	const char *name;	/* the column, for messages */
+};
+
+/* Columns of a file that an export reads, each named once. */
+struct columns {
+	char **name;
+	int *optional;
+	size_t n, cap;
 };
 
 struct mapping_export {
@@ -73,9 +107,15 @@ struct mapping_export {
 	unsigned long line;		/* its first row */
 	struct rule *rule;
 	size_t nrule, caprule;
-	char **source;			/* the columns it reads */
-	int *optional;
-	size_t nsource, capsource;
+	struct columns file, comp;	/* the file's and the companion's */
+	struct source *src;
+	size_t nsrc, capsrc;
+	char *companion;		/* lookup: its name, or NULL */
+	size_t key, ckey;		/* the source naming it, its column */
+	int fold;
+	size_t fold_key, fold_type;	/* sources */
+	struct text *type;		/* the events folded */
+	size_t ntype;
 };
 
 struct mapping {
@@ -85,16 +125,49 @@ struct mapping {
 	size_t nx, capx;
 };
 
+/* A value of the record being converted, and where it is. */
+struct value {
+	const struct csv_field *f;	/* NULL: the file has none */
+	const char *file;
+	unsigned long line;
+};
+
+/* A row kept in memory: the companion's, or an event to fold. */
+struct held {
+	struct csv_record *rec;	/* a copy: fields and text in one block */
+	int type;		/* fold: its event type, of x->type */
+	size_t seq;		/* its place in the file */
+};
+
+struct rows {
+	struct held *row;
+	size_t n, cap;
+};
+
 struct mapping_reader {
 	const struct mapping_export *x;
-	int *at;			/* the field of each source, or -1 */
+	const char *file;		/* being read */
+	int *at;			/* the field of each column, or -1 */
 	size_t *keep;			/* the rules in the header */
 	size_t nkeep;
 	const char **label;		/* by entity column */
+	int *from;			/* by entity column: its rule, or -1 */
 	struct csv_field *hfield, *field;
 	struct csv_record header, rec;
 	char *buf;
 	size_t cap;
+	struct value *val;		/* by source */
+	unsigned long *skipped;		/* by rule, since the header */
+	/* lookup: the companion's rows, sorted by key once read */
+	const char *cfile;
+	int *cat;			/* the field of each companion column */
+	size_t cnfield;
+	int cheader;
+	struct rows comp;
+	/* fold: the file's events by key, the first of each key's in the
+	 * order of the file, and the events of the last record */
+	struct rows ev;
+	size_t *group, ngroup, next, last, nlast;
 };
 
 /* ---- the built-in systems ------------------------------------------------ */
@@ -168,28 +241,67 @@ export_of(struct parse *p, const char *name, const struct entity *e)
 	return x;
 }
 
-/* The export's source named s (len bytes, a '?' at its end making it
- * optional), added when new. */
+/* The column named s (len bytes, a '?' at its end making it optional),
+ * added when new. */
 static size_t
-source_of(struct mapping_export *x, const char *s, size_t len)
+column_of(struct columns *c, const char *s, size_t len)
 {
 	int optional = len > 0 && s[len - 1] == '?';
 
 	if (optional)
 		len--;
-	for (size_t i = 0; i < x->nsource; i++)
-		if (strlen(x->source[i]) == len &&
-		    strncasecmp(x->source[i], s, len) == 0) {
-			x->optional[i] &= optional;
+	for (size_t i = 0; i < c->n; i++)
+		if (strlen(c->name[i]) == len &&
+		    strncasecmp(c->name[i], s, len) == 0) {
+			c->optional[i] &= optional;
 			return i;
 		}
-	x->source = cli_grow(x->source, &x->capsource, x->nsource + 1,
-	    sizeof(*x->source));
-	x->optional = cli_realloc(x->optional, x->capsource,
-	    sizeof(*x->optional));
-	x->source[x->nsource] = cli_strndup(s, len);
-	x->optional[x->nsource] = optional;
-	return x->nsource++;
+	c->name = cli_grow(c->name, &c->cap, c->n + 1, sizeof(*c->name));
+	c->optional = cli_realloc(c->optional, c->cap, sizeof(*c->optional));
+	c->name[c->n] = cli_strndup(s, len);
+	c->optional[c->n] = optional;
+	return c->n++;
+}
+
+/* Whether s (len bytes) is t. */
+static int
+text_is(const char *s, size_t len, const char *t, size_t tlen)
+{
+	return len == tlen && memcmp(s, t, len) == 0;
+}
+
+/* The export's source s (len bytes): "NAME:COLUMN" a column of the
+ * companion NAME or of the event of type NAME, when the export has one
+ * so named, else a column of the file; added when new. */
+static size_t
+source_of(struct mapping_export *x, const char *s, size_t len)
+{
+	const char *colon = memchr(s, ':', len);
+	struct source src = { 0, 0, -1, NULL };
+
+	if (colon != NULL) {
+		size_t q = (size_t)(colon - s);
+
+		src.companion = x->companion != NULL && text_is(s, q,
+		    x->companion, strlen(x->companion));
+		for (size_t t = 0; t < x->ntype; t++)
+			if (text_is(s, q, x->type[t].s, x->type[t].len))
+				src.type = (int)t;
+		if (src.companion || src.type >= 0) {
+			s = colon + 1;
+			len -= q + 1;
+		}
+	}
+	src.col = column_of(src.companion ? &x->comp : &x->file, s, len);
+	src.name = (src.companion ? x->comp.name : x->file.name)[src.col];
+	for (size_t i = 0; i < x->nsrc; i++)
+		if (x->src[i].col == src.col &&
+		    x->src[i].companion == src.companion &&
+		    x->src[i].type == src.type)
+			return i;
+	x->src = cli_grow(x->src, &x->capsrc, x->nsrc + 1, sizeof(*x->src));
+	x->src[x->nsrc] = src;
+	return x->nsrc++;
 }
 
 static void
@@ -228,12 +340,12 @@ label_of(const struct mapping_export *x, const struct rule *r)
 	if (r->nsrc < 2 || r->conv == C_AMOUNT || r->conv == C_PERIOD)
 		return NULL;
 	for (int j = 0; j < r->nsrc; j++)
-		n += strlen(x->source[r->src[j]]) + 4;
+		n += strlen(x->src[r->src[j]].name) + 4;
 	s = cli_calloc(n, 1);
 	for (int j = 0; j < r->nsrc; j++) {
 		if (j > 0)
 			strcat(s, " or ");
-		strcat(s, x->source[r->src[j]]);
+		strcat(s, x->src[r->src[j]].name);
 	}
 	return s;
 }
@@ -307,8 +419,68 @@ parse_pairs(struct parse *p, struct rule *r)
 	}
 }
 
+/* The values "a|b" of a skip or a fold, none of them empty. */
+static struct text *
+parse_list(struct parse *p, const char *s, size_t *n)
+{
+	struct text *t = NULL;
+	size_t cap = 0;
+
+	for (;;) {
+		size_t len = strcspn(s, "|");
+
+		if (len == 0)
+			parse_error(p, F_ARG, "names an empty value");
+		t = cli_grow(t, &cap, *n + 1, sizeof(*t));
+		t[(*n)++] = (struct text){ s, len };
+		if (s[len] == '\0')
+			return t;
+		s += len + 1;
+	}
+}
+
+/* An amount's argument: its unit, and what a third source does. */
 static void
-parse_argument(struct parse *p, struct rule *r)
+parse_unit(struct parse *p, struct rule *r)
+{
+	static const char *const ops[] = { "", " less", " per" };
+	size_t unit = strspn(r->arg, "ajmnior");	/* major, minor */
+
+	r->minor = unit == 5 && strncmp(r->arg, "minor", 5) == 0;
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if ((r->minor || strncmp(r->arg, "major", 5) == 0) &&
+		    unit == 5 && strcmp(r->arg + 5, ops[i]) == 0) {
+			r->op = (enum amount_op)i;
+			if ((r->op != OP_NONE) != (r->nsrc == 3))
+				parse_error(p, F_SOURCE, "'%s' names %d "
+				    "columns, but amount '%s' takes %d",
+				    r->source, r->nsrc, r->arg,
+				    r->op != OP_NONE ? 3 : 2);
+			return;
+		}
+	parse_error(p, F_ARG, "'%s' is not the unit of an amount (major or "
+	    "minor, and 'less' or 'per' for a third column)", r->arg);
+}
+
+/* A lookup's argument "NAME:KEY": the companion's name, which sources
+ * put before a column of its, and its column that the source matches. */
+static void
+parse_lookup(struct parse *p, struct mapping_export *x, struct rule *r)
+{
+	const char *colon = strchr(r->arg, ':');
+
+	if (colon == NULL || colon == r->arg || colon[1] == '\0')
+		return parse_error(p, F_ARG, "'%s' is not NAME:KEY, the "
+		    "companion's name and its column that the source names",
+		    r->arg);
+	free(x->companion);	/* a second lookup is an error, said above */
+	x->companion = cli_strndup(r->arg, (size_t)(colon - r->arg));
+	x->ckey = column_of(&x->comp, colon + 1, strlen(colon + 1));
+	x->key = r->src[0];
+}
+
+static void
+parse_argument(struct parse *p, struct mapping_export *x, struct rule *r)
 {
 	int empty = r->arg[0] == '\0';
 
@@ -321,10 +493,7 @@ parse_argument(struct parse *p, struct rule *r)
 			parse_forms(p, r);
 		break;
 	case C_AMOUNT:
-		if (strcmp(r->arg, "major") != 0 && strcmp(r->arg, "minor"))
-			parse_error(p, F_ARG, "'%s' is not the unit of an "
-			    "amount (major or minor)", r->arg);
-		r->minor = strcmp(r->arg, "minor") == 0;
+		parse_unit(p, r);
 		break;
 	case C_MAP:
 		if (empty)
@@ -336,6 +505,18 @@ parse_argument(struct parse *p, struct rule *r)
 	case C_CONST:
 		if (empty)
 			parse_error(p, F_ARG, "is empty; const needs its value");
+		break;
+	case C_LOOKUP:
+		parse_lookup(p, x, r);
+		break;
+	case C_FOLD:
+		x->fold = 1;
+		x->fold_key = r->src[0];
+		x->fold_type = r->src[1];
+		x->type = parse_list(p, r->arg, &x->ntype);
+		break;
+	case C_SKIP:
+		r->from = parse_list(p, r->arg, &r->npair);
 		break;
 	default:
 		if (!empty)
@@ -368,6 +549,59 @@ parse_column(struct parse *p, struct mapping_export *x, struct rule *r)
 	parse_error(p, F_COLUMN, "'%s' is not a column of %s (its columns: "
 	    "%s)", r->column, x->e->name, cols);
 	return -1;
+}
+
+/* Whether a rule stores nothing: a check, or what says how the rows
+ * are read. */
+static int
+stores_nothing(enum conv c)
+{
+	return c == C_MAP || c == C_SKIP || c == C_LOOKUP || c == C_FOLD;
+}
+
+/* The column '-' goes with the conversions that store nothing, which go
+ * with nothing else; a lookup and a fold come first, once each, as the
+ * rows after them may name their sources. */
+static void
+check_place(struct parse *p, const struct mapping_export *x,
+    const struct rule *r)
+{
+	int dash = strcmp(r->column, "-") == 0;
+
+	if (dash && !stores_nothing(r->conv))
+		parse_error(p, F_COLUMN, "'-' stores nothing, so it goes only "
+		    "with map and skip, which check the values, and lookup "
+		    "and fold");
+	if (!dash && stores_nothing(r->conv) && r->conv != C_MAP)
+		parse_error(p, F_COLUMN, "'%s' would store nothing: %s goes "
+		    "with the column '-'", r->column, convs[r->conv].name);
+	if (r->conv != C_LOOKUP && r->conv != C_FOLD)
+		return;
+	for (size_t k = 0; k + 1 < x->nrule; k++)
+		if (x->rule[k].conv == r->conv)
+			parse_error(p, F_CONV, "export '%s' has a %s already "
+			    "(line %lu)", x->name, convs[r->conv].name,
+			    x->rule[k].line);
+		else if (x->rule[k].conv != C_LOOKUP &&
+		    x->rule[k].conv != C_FOLD)
+			return parse_error(p, F_CONV, "a %s comes before the "
+			    "other rows of its export (line %lu is one)",
+			    convs[r->conv].name, x->rule[k].line);
+}
+
+/* A check of an export that folds reads each event as it comes, so only
+ * the event's own columns. */
+static void
+check_fold_check(struct parse *p, const struct mapping_export *x,
+    const struct rule *r)
+{
+	if (!x->fold || r->ci >= 0 || r->conv == C_LOOKUP || r->conv == C_FOLD)
+		return;
+	for (int j = 0; j < r->nsrc; j++)
+		if (x->src[r->src[j]].type >= 0 || x->src[r->src[j]].companion)
+			parse_error(p, F_SOURCE, "'%s' is not a column of each "
+			    "event, which a check of an export that folds "
+			    "reads as it comes", r->source);
 }
 
 static void
@@ -403,10 +637,9 @@ parse_row(struct parse *p, char *f[NFIELD])
 	r->arg = f[F_ARG];
 	r->line = p->line;
 	r->ci = parse_column(p, x, r);
-	if (r->ci < 0 && strcmp(r->column, "-") == 0 && r->conv != C_MAP)
-		parse_error(p, F_COLUMN, "'-' stores nothing, so it goes only "
-		    "with map, which checks the values");
+	check_place(p, x, r);
 	parse_sources(p, x, r);
+	check_fold_check(p, x, r);
 	r->label = label_of(x, r);
 	if (r->nsrc < convs[c].min || r->nsrc > convs[c].max) {
 		char takes[32];
@@ -417,7 +650,7 @@ parse_row(struct parse *p, char *f[NFIELD])
 		    "%s", r->source, r->nsrc, r->nsrc == 1 ? "" : "s",
 		    convs[c].name, takes);
 	}
-	parse_argument(p, r);
+	parse_argument(p, x, r);
 }
 
 /* Cuts line into its fields (tabs between them, the argument may be
@@ -561,6 +794,15 @@ mapping_load(const char *system, const char *path)
 	return m;
 }
 
+static void
+columns_free(struct columns *c)
+{
+	for (size_t k = 0; k < c->n; k++)
+		free(c->name[k]);
+	free(c->name);
+	free(c->optional);
+}
+
 void
 mapping_free(struct mapping *m)
 {
@@ -574,10 +816,11 @@ mapping_free(struct mapping *m)
 			free(x->rule[k].to);
 			free(x->rule[k].label);
 		}
-		for (size_t k = 0; k < x->nsource; k++)
-			free(x->source[k]);
-		free(x->source);
-		free(x->optional);
+		columns_free(&x->file);
+		columns_free(&x->comp);
+		free(x->src);
+		free(x->companion);
+		free(x->type);
 		free(x->rule);
 	}
 	free(m->x);
@@ -623,13 +866,19 @@ mapping_export_entity(const struct mapping_export *x)
 size_t
 mapping_nsources(const struct mapping_export *x)
 {
-	return x->nsource;
+	return x->file.n;
 }
 
 const char *
 mapping_source(const struct mapping_export *x, size_t i)
 {
-	return x->source[i];
+	return x->file.name[i];
+}
+
+const char *
+mapping_companion(const struct mapping_export *x)
+{
+	return x->companion;
 }
 
 int
@@ -654,12 +903,26 @@ mapping_reader_new(const struct mapping_export *x)
 	struct mapping_reader *r = cli_calloc(1, sizeof(*r));
 
 	r->x = x;
-	r->at = cli_calloc(x->nsource, sizeof(*r->at));
+	r->at = cli_calloc(x->file.n, sizeof(*r->at));
+	r->cat = cli_calloc(x->comp.n, sizeof(*r->cat));
 	r->keep = cli_calloc(x->nrule, sizeof(*r->keep));
+	r->skipped = cli_calloc(x->nrule, sizeof(*r->skipped));
 	r->label = cli_calloc(x->e->ncolumn, sizeof(*r->label));
+	r->from = cli_calloc(x->e->ncolumn, sizeof(*r->from));
 	r->hfield = cli_calloc(x->nrule, sizeof(*r->hfield));
 	r->field = cli_calloc(x->nrule, sizeof(*r->field));
+	r->val = cli_calloc(x->nsrc, sizeof(*r->val));
 	return r;
+}
+
+static void
+rows_free(struct rows *rows)
+{
+	for (size_t i = 0; i < rows->n; i++)
+		free(rows->row[i].rec);
+	free(rows->row);
+	rows->row = NULL;
+	rows->n = rows->cap = 0;
 }
 
 void
@@ -668,24 +931,55 @@ mapping_reader_free(struct mapping_reader *r)
 	if (r == NULL)
 		return;
 	free(r->at);
+	free(r->cat);
 	free(r->keep);
+	free(r->skipped);
 	free(r->label);
+	free(r->from);
 	free(r->hfield);
 	free(r->field);
+	free(r->val);
 	free(r->buf);
+	rows_free(&r->comp);
+	rows_free(&r->ev);
+	free(r->group);
 	free(r);
 }
 
-/* Whether the file has a column the rule reads (a constant needs none). */
+/* Whether the file has a column the rule reads (a constant needs none;
+ * a value of the companion is always there). */
 static int
 has_source(const struct mapping_reader *r, const struct rule *rule)
 {
 	if (rule->nsrc == 0)
 		return 1;
-	for (int j = 0; j < rule->nsrc; j++)
-		if (r->at[rule->src[j]] >= 0)
+	for (int j = 0; j < rule->nsrc; j++) {
+		const struct source *s = &r->x->src[rule->src[j]];
+
+		if (s->companion || r->at[s->col] >= 0)
 			return 1;
+	}
 	return 0;
+}
+
+/* Finds the columns in a header: -1 for each one it lacks, reported
+ * unless it may be missing.  Returns whether one was. */
+static int
+find_columns(const struct columns *c, int *at, const struct csv_record *h,
+    const char *file, const char *export, csv_report_fn report)
+{
+	int missing = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		at[i] = csv_header_find(h, c->name[i]);
+		if (at[i] < 0 && !c->optional[i]) {
+			missing = 1;
+			report(file, h->line, NULL, "header: the column '%s' is "
+			    "missing, which the export %s has and the import "
+			    "reads", c->name[i], export);
+		}
+	}
+	return missing;
 }
 
 const struct csv_record *
@@ -693,18 +987,10 @@ mapping_header(struct mapping_reader *r, const struct csv_record *header,
     const char *file, csv_report_fn report)
 {
 	const struct mapping_export *x = r->x;
-	int missing = 0;
 
-	for (size_t i = 0; i < x->nsource; i++) {
-		r->at[i] = csv_header_find(header, x->source[i]);
-		if (r->at[i] < 0 && !x->optional[i]) {
-			missing = 1;
-			report(file, header->line, NULL, "header: the column "
-			    "'%s' is missing, which the export %s has and the "
-			    "import reads", x->source[i], x->name);
-		}
-	}
-	if (missing)
+	r->file = file;
+	memset(r->skipped, 0, x->nrule * sizeof(*r->skipped));
+	if (find_columns(&x->file, r->at, header, file, x->name, report))
 		return NULL;
 	r->nkeep = 0;
 	memset(r->label, 0, x->e->ncolumn * sizeof(*r->label));
@@ -717,7 +1003,8 @@ mapping_header(struct mapping_reader *r, const struct csv_record *header,
 		name = x->e->column[rule->ci].name;
 		r->hfield[r->nkeep] = (struct csv_field){ name, strlen(name) };
 		r->label[rule->ci] = rule->label != NULL ? rule->label :
-		    rule->nsrc > 0 ? x->source[rule->src[0]] : rule->column;
+		    rule->nsrc > 0 ? x->src[rule->src[0]].name : rule->column;
+		r->from[rule->ci] = (int)k;
 		r->keep[r->nkeep++] = k;
 	}
 	r->header = (struct csv_record){ r->hfield, r->nkeep, header->line,
@@ -740,13 +1027,224 @@ mapping_source_field(const struct mapping_reader *r,
 	return f >= 0 && (size_t)f < rec->nfield ? &rec->field[f] : NULL;
 }
 
+static int
+empty(const struct csv_field *f)
+{
+	return f == NULL || f->s == NULL || f->len == 0;
+}
+
+int
+mapping_where(const struct mapping_reader *r, size_t ci, const char **file,
+    unsigned long *line)
+{
+	const struct rule *rule;
+	const struct value *v = NULL;
+
+	if (ci >= r->x->e->ncolumn || r->label[ci] == NULL)
+		return 0;
+	rule = &r->x->rule[r->from[ci]];
+	for (int j = 0; j < rule->nsrc && (v == NULL || empty(v->f)); j++)
+		v = &r->val[rule->src[j]];
+	if (v == NULL)
+		return 0;
+	*file = v->file;
+	*line = v->line;
+	return 1;
+}
+
+/* ---- rows held in memory ------------------------------------------------- */
+
+/* A copy of rec, its fields and their text in one block. */
+static struct csv_record *
+record_copy(const struct csv_record *rec)
+{
+	size_t text = 0;
+	struct csv_record *c;
+	struct csv_field *f;
+	char *s;
+
+	for (size_t i = 0; i < rec->nfield; i++)
+		text += rec->field[i].len + 1;
+	c = cli_calloc(1, sizeof(*c) + rec->nfield * sizeof(*f) + text);
+	f = (struct csv_field *)(c + 1);
+	s = (char *)(f + rec->nfield);
+	for (size_t i = 0; i < rec->nfield; i++) {
+		f[i] = (struct csv_field){ NULL, 0 };
+		if (rec->field[i].s == NULL)
+			continue;
+		memcpy(s, rec->field[i].s, rec->field[i].len);
+		s[rec->field[i].len] = '\0';
+		f[i] = (struct csv_field){ s, rec->field[i].len };
+		s += rec->field[i].len + 1;
+	}
+	*c = (struct csv_record){ f, rec->nfield, rec->line, NULL };
+	return c;
+}
+
+static void
+rows_add(struct rows *rows, const struct csv_record *rec, int type)
+{
+	rows->row = cli_grow(rows->row, &rows->cap, rows->n + 1,
+	    sizeof(*rows->row));
+	rows->row[rows->n] = (struct held){ record_copy(rec), type, rows->n };
+	rows->n++;
+}
+
+/* The field of the kept rows that is their key, and the rows, for the
+ * sorts, which take no argument. */
+static int sort_field;
+static const struct held *held_rows;
+
+static const struct csv_field *
+record_field(const struct csv_record *rec, int field)
+{
+	return field >= 0 && (size_t)field < rec->nfield ? &rec->field[field] :
+	    NULL;
+}
+
+static const struct csv_field *
+field_of(const struct held *h, int field)
+{
+	return record_field(h->rec, field);
+}
+
+static int
+compare_keys(const struct csv_field *a, const struct csv_field *b)
+{
+	size_t la = a != NULL ? a->len : 0, lb = b != NULL ? b->len : 0;
+	int c = memcmp(la ? a->s : "", lb ? b->s : "", la < lb ? la : lb);
+
+	return c != 0 ? c : (la > lb) - (la < lb);
+}
+
+/* By key, then by place in the file. */
+static int
+by_key(const void *a, const void *b)
+{
+	const struct held *x = a, *y = b;
+	int c = compare_keys(field_of(x, sort_field), field_of(y, sort_field));
+
+	return c != 0 ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* ---- lookup: the companion's rows by key --------------------------------- */
+
+int
+mapping_companion_record(struct mapping_reader *r,
+    const struct csv_record *rec, const char *file, csv_report_fn report)
+{
+	const struct mapping_export *x = r->x;
+	char why[CSV_RAGGED_MAX];
+
+	r->cfile = file;
+	if (!r->cheader) {
+		r->cheader = 1;
+		r->cnfield = rec->nfield;
+		return find_columns(&x->comp, r->cat, rec, file, x->companion,
+		    report);
+	}
+	if (rec->nfield != r->cnfield)
+		return !report(file, rec->line, NULL, "%s", csv_ragged(rec,
+		    why));
+	if (empty(record_field(rec, r->cat[x->ckey])))
+		return !report(file, rec->line, x->comp.name[x->ckey], "is "
+		    "empty; it is the key that rows of the next files name");
+	rows_add(&r->comp, rec, 0);
+	return 0;
+}
+
+int
+mapping_companion_done(struct mapping_reader *r, csv_report_fn report)
+{
+	const struct mapping_export *x = r->x;
+	int bad = 0;
+
+	sort_field = r->cat[x->ckey];
+	if (r->comp.n > 1)
+		qsort(r->comp.row, r->comp.n, sizeof(*r->comp.row), by_key);
+	for (size_t i = 1; i < r->comp.n; i++) {
+		const struct held *a = &r->comp.row[i - 1], *b = &r->comp.row[i];
+		char sv[CSV_SHOW_MAX];
+
+		if (compare_keys(field_of(a, sort_field), field_of(b, sort_field)))
+			continue;
+		bad = 1;
+		if (!report(r->cfile, b->rec->line, x->comp.name[x->ckey], "%s "
+		    "is on line %lu already: a key names one row",
+		    csv_show(sv, field_of(b, sort_field)), a->rec->line))
+			break;
+	}
+	return bad;
+}
+
+/* The companion's row of key, or NULL. */
+static const struct held *
+companion_find(const struct mapping_reader *r, const struct csv_field *key)
+{
+	size_t lo = 0, hi = r->comp.n;
+	int field = r->cat[r->x->ckey];
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = compare_keys(field_of(&r->comp.row[mid], field), key);
+
+		if (c == 0)
+			return &r->comp.row[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* ---- the values of a record ---------------------------------------------- */
+
+/* The values of the file's row. */
+static void
+values_of_row(struct mapping_reader *r, const struct csv_record *rec)
+{
+	const struct mapping_export *x = r->x;
+
+	for (size_t i = 0; i < x->nsrc; i++)
+		if (!x->src[i].companion)
+			r->val[i] = (struct value){ mapping_source_field(r, rec,
+			    x->src[i].col), r->file, rec->line };
+}
+
+/* The values of the events of a key: a source of one type from the
+ * first event of that type, any other from the first event that gives
+ * it, in the order of the file. */
+static void
+values_of_events(struct mapping_reader *r, size_t start, size_t n)
+{
+	const struct mapping_export *x = r->x;
+
+	for (size_t i = 0; i < x->nsrc; i++) {
+		const struct source *s = &x->src[i];
+		const struct held *from = NULL;
+
+		if (s->companion)
+			continue;
+		for (size_t k = 0; k < n && from == NULL; k++) {
+			const struct held *h = &r->ev.row[start + k];
+
+			if (s->type >= 0 ? h->type == s->type :
+			    !empty(mapping_source_field(r, h->rec, s->col)))
+				from = h;
+		}
+		r->val[i] = (struct value){ from == NULL ? NULL :
+		    mapping_source_field(r, from->rec, s->col), r->file,
+		    (from != NULL ? from : &r->ev.row[start])->rec->line };
+	}
+}
+
 /* ---- the conversions ----------------------------------------------------- */
 
 /* One value being converted: where its text goes, and what to say. */
 struct conversion {
 	struct mapping_reader *r;
 	const struct rule *rule;
-	const struct csv_record *rec;
 	char *out;			/* room for the value */
 	mapping_error_fn error;
 	void *arg;
@@ -754,39 +1252,69 @@ struct conversion {
 };
 
 static void
-convert_error(struct conversion *c, const char *column, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+report_at(struct conversion *c, const struct value *v, const char *column,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void
-convert_error(struct conversion *c, const char *column, const char *fmt, ...)
+vreport_at(struct conversion *c, const struct value *v, const char *column,
+    const char *fmt, va_list ap)
 {
 	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	c->bad = 1;
+	c->error(c->arg, v->file, v->line, column, msg);
+}
+
+static void
+report_at(struct conversion *c, const struct value *v, const char *column,
+    const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vreport_at(c, v, column, fmt, ap);
 	va_end(ap);
-	c->bad = 1;
-	c->error(c->arg, column, msg);
 }
 
-static int
-empty(const struct csv_field *f)
+/* The value of source j of the rule, and where it is. */
+static const struct value *
+value(const struct conversion *c, int j)
 {
-	return f == NULL || f->s == NULL || f->len == 0;
+	return &c->r->val[c->rule->src[j]];
 }
 
 /* Source j of the rule in the record, or NULL when the file has none. */
 static const struct csv_field *
 source(const struct conversion *c, int j)
 {
-	return mapping_source_field(c->r, c->rec, c->rule->src[j]);
+	return value(c, j)->f;
 }
 
 static const char *
 source_name(const struct conversion *c, int j)
 {
-	return c->r->x->source[c->rule->src[j]];
+	return c->r->x->src[c->rule->src[j]].name;
+}
+
+static void
+convert_error(struct conversion *c, const char *column, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* An error of the rule's value, at the file and line of its source named
+ * column. */
+static void
+convert_error(struct conversion *c, const char *column, const char *fmt, ...)
+{
+	const struct value *v = value(c, 0);
+	va_list ap;
+
+	for (int j = 0; j < c->rule->nsrc; j++)
+		if (source_name(c, j) == column)
+			v = value(c, j);
+	va_start(ap, fmt);
+	vreport_at(c, v, column, fmt, ap);
+	va_end(ap);
 }
 
 /* The first of the sources that is not empty: its index, or -1. */
@@ -884,41 +1412,109 @@ convert_day(struct conversion *c, const struct csv_field *f,
 	    csv_show(sv, f), forms);
 }
 
+/* Source j, an amount in the rule's unit of currency k, in its minor
+ * unit in *v; 0, or -1 when it is not one. */
+static int
+parse_amount(struct conversion *c, int j, const struct currency *k,
+    int64_t *v)
+{
+	const struct csv_field *a = source(c, j);
+	const char *code = k->code;
+	char sv[CSV_SHOW_MAX];
+	enum money_status st;
+
+	if (c->rule->minor && memchr(a->s, '.', a->len) != NULL)
+		return convert_error(c, source_name(c, j), "%s is not a whole "
+		    "number of the minor unit of %s: the amounts of this "
+		    "export are in minor units (%s%s)", csv_show(sv, a), code,
+		    code, k->exponent == 0 ? " has none but its whole unit" :
+		    k->exponent == 2 ? " 12.50 is 1250" : " 12.500 is 12500"),
+		    -1;
+	st = money_parse(a->s, a->len, c->rule->minor ? 0 : k->exponent, '.',
+	    v);
+	if (st == MONEY_PRECISION)
+		return convert_error(c, source_name(c, j), "%s has more "
+		    "decimals than %s has (%d)", csv_show(sv, a), code,
+		    k->exponent), -1;
+	if (st != MONEY_OK)
+		return convert_error(c, source_name(c, j), "%s is not an "
+		    "amount: %s", csv_show(sv, a), money_strerror(st)), -1;
+	return 0;
+}
+
+/* Source j, a count: a whole number more than 0, 1 when it is empty;
+ * 0, or -1 when it is not one. */
+static int
+parse_count(struct conversion *c, int j, long *count)
+{
+	const struct csv_field *n = source(c, j);
+	char sv[CSV_SHOW_MAX], *end;
+
+	*count = 1;
+	if (empty(n))
+		return 0;
+	*count = strtol(n->s, &end, 10);
+	if (!isdigit((unsigned char)n->s[0]) || end != n->s + n->len ||
+	    *count < 1)
+		return convert_error(c, source_name(c, j), "%s is not a whole "
+		    "number more than 0", csv_show(sv, n)), -1;
+	return 0;
+}
+
+/* An amount v of currency k over the count of source 2: the price of
+ * one, exactly, as a unit price holds it (MONEY_PRICE_DIGITS more
+ * decimals than the currency). */
+static void
+convert_per(struct conversion *c, int64_t v, const struct currency *k)
+{
+	const struct csv_field *n = source(c, 2);
+	char sv[CSV_SHOW_MAX], sn[CSV_SHOW_MAX];
+	long count;
+	__int128 micro = v;
+
+	if (parse_count(c, 2, &count) != 0)
+		return;
+	for (int i = 0; i < MONEY_PRICE_DIGITS; i++)
+		micro *= 10;
+	if (micro % count != 0 || micro / count > INT64_MAX ||
+	    micro / count < -INT64_MAX)
+		return convert_error(c, source_name(c, 0), "%s over %s of %s "
+		    "is no price of one that %s can hold exactly (%d decimals "
+		    "past the minor unit)", csv_show(sv, source(c, 0)),
+		    source_name(c, 2), empty(n) ? "'1'" : csv_show(sn, n),
+		    k->code, MONEY_PRICE_DIGITS);
+	money_format_trim(c->out, (int64_t)(micro / count), k->exponent +
+	    MONEY_PRICE_DIGITS, k->exponent, '.');
+}
+
 static void
 convert_amount(struct conversion *c)
 {
-	const struct csv_field *a = source(c, 0), *cur = source(c, 1);
+	const struct csv_field *cur = source(c, 1), *less;
 	const struct currency *k = NULL;
 	char code[4], sv[CSV_SHOW_MAX];
-	enum money_status st;
-	int64_t v;
+	int64_t v, w;
 
 	if (!empty(cur) && cur->len == 3) {
 		for (int i = 0; i < 3; i++)
 			code[i] = (char)toupper((unsigned char)cur->s[i]);
 		k = money_currency(code, 3);
 	}
-	code[3] = '\0';
 	if (k == NULL)
 		return convert_error(c, source_name(c, 1), empty(cur) ?
 		    "is empty; the currency of '%s' is needed to read it" :
 		    "%s is not an ISO 4217 currency code", empty(cur) ?
 		    source_name(c, 0) : csv_show(sv, cur));
-	if (c->rule->minor && memchr(a->s, '.', a->len) != NULL)
-		return convert_error(c, source_name(c, 0), "%s is not a whole "
-		    "number of the minor unit of %s: the amounts of this "
-		    "export are in minor units (%s%s)", csv_show(sv, a), code,
-		    code, k->exponent == 0 ? " has none but its whole unit" :
-		    k->exponent == 2 ? " 12.50 is 1250" : " 12.500 is 12500");
-	st = money_parse(a->s, a->len, c->rule->minor ? 0 : k->exponent, '.',
-	    &v);
-	if (st == MONEY_PRECISION)
-		return convert_error(c, source_name(c, 0), "%s has more "
-		    "decimals than %s has (%d)", csv_show(sv, a), code,
-		    k->exponent);
-	if (st != MONEY_OK)
-		return convert_error(c, source_name(c, 0), "%s is not an "
-		    "amount: %s", csv_show(sv, a), money_strerror(st));
+	if (parse_amount(c, 0, k, &v) != 0)
+		return;
+	less = c->rule->op == OP_LESS ? source(c, 2) : NULL;
+	if (!empty(less) && parse_amount(c, 2, k, &w) != 0)
+		return;
+	if (!empty(less) && money_sub(v, w, &v) != MONEY_OK)
+		return convert_error(c, source_name(c, 0), "%s less %s is too "
+		    "large", csv_show(sv, source(c, 0)), source_name(c, 2));
+	if (c->rule->op == OP_PER)
+		return convert_per(c, v, k);
 	money_format(c->out, v, k->exponent, '.');
 }
 
@@ -927,19 +1523,31 @@ convert_map(struct conversion *c, const struct csv_field *f)
 {
 	const struct rule *rule = c->rule;
 	char from[256], sv[CSV_SHOW_MAX];
-	size_t n = 0;
+	size_t n = 0, last = 0;
 
+	for (size_t i = 0; i < rule->npair; i++) {
+		const struct text *to = &rule->to[i];
+
+		if (rule->from[i].len != f->len ||
+		    strncasecmp(rule->from[i].s, f->s, f->len) != 0)
+			continue;
+		/* a value known to have no revops value, and why */
+		if (to->len > 0 && to->s[0] == '!')
+			return convert_error(c, source_name(c, 0), "%s %.*s",
+			    csv_show(sv, f), (int)to->len - 1, to->s + 1);
+		memcpy(c->out, to->s, to->len);
+		c->out[to->len] = '\0';
+		return;
+	}
+	/* the values it takes, not those it knows to refuse */
 	for (size_t i = 0; i < rule->npair; i++)
-		if (rule->from[i].len == f->len &&
-		    strncasecmp(rule->from[i].s, f->s, f->len) == 0) {
-			memcpy(c->out, rule->to[i].s, rule->to[i].len);
-			c->out[rule->to[i].len] = '\0';
-			return;
-		}
+		if (rule->to[i].len == 0 || rule->to[i].s[0] != '!')
+			last = i;
 	for (size_t i = 0; i < rule->npair && n < sizeof(from); i++)
-		n += (size_t)snprintf(from + n, sizeof(from) - n, "%s%.*s",
-		    i == 0 ? "" : i + 1 == rule->npair ? " or " : ", ",
-		    (int)rule->from[i].len, rule->from[i].s);
+		if (rule->to[i].len == 0 || rule->to[i].s[0] != '!')
+			n += (size_t)snprintf(from + n, sizeof(from) - n,
+			    "%s%.*s", n == 0 ? "" : i == last ? " or " : ", ",
+			    (int)rule->from[i].len, rule->from[i].s);
 	convert_error(c, source_name(c, 0), "%s is not a value that the "
 	    "mapping knows (%s)", csv_show(sv, f), from);
 }
@@ -959,17 +1567,11 @@ static const struct {
 static void
 convert_period(struct conversion *c, const struct csv_field *f)
 {
-	const struct csv_field *n = c->rule->nsrc > 1 ? source(c, 1) : NULL;
 	long count = 1;
-	char sv[CSV_SHOW_MAX], *end;
+	char sv[CSV_SHOW_MAX];
 
-	if (!empty(n)) {
-		count = strtol(n->s, &end, 10);
-		if (!isdigit((unsigned char)n->s[0]) || end != n->s + n->len ||
-		    count < 1)
-			return convert_error(c, source_name(c, 1), "%s is not a "
-			    "whole number more than 0", csv_show(sv, n));
-	}
+	if (c->rule->nsrc > 1 && parse_count(c, 1, &count) != 0)
+		return;
 	for (size_t i = 0; i < sizeof(periods) / sizeof(periods[0]); i++)
 		if (strlen(periods[i].interval) == f->len &&
 		    strncasecmp(periods[i].interval, f->s, f->len) == 0 &&
@@ -1026,6 +1628,10 @@ convert(struct conversion *c, struct csv_field *out)
 	case C_CONST:
 		strcpy(c->out, rule->arg);
 		break;
+	case C_LOOKUP:
+	case C_FOLD:
+	case C_SKIP:
+		return 0;	/* how rows are read, applied before */
 	}
 	*out = (struct csv_field){ c->out, strlen(c->out) };
 	if (out->len == 0)	/* a value mapped to none */
@@ -1035,7 +1641,7 @@ convert(struct conversion *c, struct csv_field *out)
 
 /* The room the converted values of a record may take. */
 static size_t
-room(const struct mapping_reader *r, const struct csv_record *rec)
+room(const struct mapping_reader *r)
 {
 	size_t need = 0;
 
@@ -1044,8 +1650,7 @@ room(const struct mapping_reader *r, const struct csv_record *rec)
 		size_t most = strlen(rule->arg);
 
 		for (int j = 0; j < rule->nsrc; j++) {
-			const struct csv_field *f = mapping_source_field(r, rec,
-			    rule->src[j]);
+			const struct csv_field *f = r->val[rule->src[j]].f;
 
 			if (f != NULL && f->len > most)
 				most = f->len;
@@ -1055,14 +1660,60 @@ room(const struct mapping_reader *r, const struct csv_record *rec)
 	return need;
 }
 
-const struct csv_record *
-mapping_record(struct mapping_reader *r, const struct csv_record *rec,
-    mapping_error_fn error, void *arg)
+/* Whether a skip leaves the row out, counted by rule. */
+static int
+skipped(struct mapping_reader *r)
+{
+	for (size_t k = 0; k < r->x->nrule; k++) {
+		const struct rule *rule = &r->x->rule[k];
+		const struct csv_field *f = r->val[rule->src[0]].f;
+
+		if (rule->conv != C_SKIP || empty(f))
+			continue;
+		for (size_t i = 0; i < rule->npair; i++)
+			if (rule->from[i].len == f->len &&
+			    strncasecmp(rule->from[i].s, f->s, f->len) == 0)
+				return ++r->skipped[k] > 0;
+	}
+	return 0;
+}
+
+/* The values of the companion's row that the record names. */
+static int
+look_up(struct mapping_reader *r, struct conversion *c)
 {
 	const struct mapping_export *x = r->x;
-	struct conversion c = { r, NULL, rec, NULL, error, arg, 0 };
+	const struct value *key = &r->val[x->key];
+	const char *name = x->src[x->key].name;
+	const struct held *h;
+	char sv[CSV_SHOW_MAX];
+
+	if (x->companion == NULL)
+		return 0;
+	if (empty(key->f))
+		return report_at(c, key, name, "is empty; it names the row of "
+		    "%s, the %s file read first, that the row goes with",
+		    r->cfile, x->companion), -1;
+	if ((h = companion_find(r, key->f)) == NULL)
+		return report_at(c, key, name, "%s is not in the column '%s' "
+		    "of %s, the %s file read first", csv_show(sv, key->f),
+		    x->comp.name[x->ckey], r->cfile, x->companion), -1;
+	for (size_t i = 0; i < x->nsrc; i++)
+		if (x->src[i].companion)
+			r->val[i] = (struct value){ field_of(h,
+			    r->cat[x->src[i].col]), r->cfile, h->rec->line };
+	return 0;
+}
+
+/* Converts the values of the rules that store them (values) and of the
+ * checks (checks) into the record of the entity. */
+static enum mapping_got
+convert_rules(struct mapping_reader *r, struct conversion *c, int checks,
+    int values, unsigned long line, const struct csv_record **rec)
+{
+	const struct mapping_export *x = r->x;
 	struct csv_field unused;
-	size_t need = room(r, rec), off = 0, kept = 0;
+	size_t need = room(r), off = 0, kept = 0;
 
 	if (need > r->cap) {
 		r->cap = need;
@@ -1071,21 +1722,195 @@ mapping_record(struct mapping_reader *r, const struct csv_record *rec,
 	for (size_t k = 0; k < x->nrule; k++) {
 		struct csv_field *out;
 
-		c.rule = &x->rule[k];
+		c->rule = &x->rule[k];
 		if (kept < r->nkeep && r->keep[kept] == k)
 			out = &r->field[kept++];
-		else if (c.rule->ci < 0)
+		else if (c->rule->ci < 0 && c->rule->conv == C_MAP)
 			out = &unused;		/* a check */
 		else
 			continue;		/* the file has none of it */
-		c.out = r->buf + off;
-		c.out[0] = '\0';
-		if (convert(&c, out) && out->s == c.out)
+		if (c->rule->ci < 0 ? !checks : !values)
+			continue;
+		c->out = r->buf + off;
+		c->out[0] = '\0';
+		if (convert(c, out) && out->s == c->out)
 			off += out->len + 1;
 	}
-	if (c.bad)
-		return NULL;
-	r->rec = (struct csv_record){ r->field, r->nkeep, rec->line,
-	    &r->header };
-	return &r->rec;
+	if (c->bad)
+		return MAPPING_BAD;
+	r->rec = (struct csv_record){ r->field, r->nkeep, line, &r->header };
+	*rec = &r->rec;
+	return MAPPING_RECORD;
+}
+
+/* An event of an export that folds, checked and kept for the end of the
+ * file. */
+static enum mapping_got
+hold(struct mapping_reader *r, struct conversion *c,
+    const struct csv_record *rec)
+{
+	const struct mapping_export *x = r->x;
+	const struct value *key = &r->val[x->fold_key],
+	    *type = &r->val[x->fold_type];
+	const struct csv_record *unused;
+	char types[256], sv[CSV_SHOW_MAX];
+	size_t t, n = 0;
+
+	if (convert_rules(r, c, 1, 0, rec->line, &unused) != MAPPING_RECORD)
+		return MAPPING_BAD;
+	for (t = 0; t < x->ntype; t++)
+		if (!empty(type->f) && type->f->len == x->type[t].len &&
+		    strncasecmp(type->f->s, x->type[t].s, type->f->len) == 0)
+			break;
+	if (t == x->ntype) {
+		for (size_t i = 0; i < x->ntype && n < sizeof(types); i++)
+			n += (size_t)snprintf(types + n, sizeof(types) - n,
+			    "%s%.*s", i == 0 ? "" : i + 1 == x->ntype ? " or " :
+			    ", ", (int)x->type[i].len, x->type[i].s);
+		report_at(c, type, x->src[x->fold_type].name, "%s is not an "
+		    "event that the mapping makes rows of (%s)", empty(type->f) ?
+		    "(empty)" : csv_show(sv, type->f), types);
+		return MAPPING_BAD;
+	}
+	if (empty(key->f)) {
+		report_at(c, key, x->src[x->fold_key].name, "is empty; it says "
+		    "which row the event is of");
+		return MAPPING_BAD;
+	}
+	rows_add(&r->ev, rec, (int)t);
+	return MAPPING_HELD;
+}
+
+enum mapping_got
+mapping_record(struct mapping_reader *r, const struct csv_record *rec,
+    mapping_error_fn error, void *arg, const struct csv_record **out)
+{
+	struct conversion c = { r, NULL, NULL, error, arg, 0 };
+
+	r->nlast = 0;
+	values_of_row(r, rec);
+	if (skipped(r))
+		return MAPPING_SKIPPED;
+	if (r->x->fold)
+		return hold(r, &c, rec);
+	if (look_up(r, &c) != 0)
+		return MAPPING_BAD;
+	return convert_rules(r, &c, 1, 1, rec->line, out);
+}
+
+/* ---- fold: the events of a key as one record ----------------------------- */
+
+/* The events of a file by key, each key's in the order of the file, and
+ * the keys in the order of their first events. */
+static int
+by_place(const void *a, const void *b)
+{
+	const struct held *rows = held_rows;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return (rows[x].seq > rows[y].seq) - (rows[x].seq < rows[y].seq);
+}
+
+static size_t
+group_size(const struct mapping_reader *r, size_t start)
+{
+	size_t n = 1;
+
+	while (start + n < r->ev.n && compare_keys(field_of(&r->ev.row[start],
+	    sort_field), field_of(&r->ev.row[start + n], sort_field)) == 0)
+		n++;
+	return n;
+}
+
+static void
+group_events(struct mapping_reader *r)
+{
+	sort_field = r->at[r->x->src[r->x->fold_key].col];
+	qsort(r->ev.row, r->ev.n, sizeof(*r->ev.row), by_key);
+	r->group = cli_calloc(r->ev.n, sizeof(*r->group));
+	for (size_t i = 0; i < r->ev.n; i += group_size(r, i))
+		r->group[r->ngroup++] = i;
+	held_rows = r->ev.row;
+	qsort(r->group, r->ngroup, sizeof(*r->group), by_place);
+}
+
+/* A second event of one type for a key cannot be told from the first:
+ * an error at its line. */
+static int
+twice(struct mapping_reader *r, struct conversion *c, size_t start,
+    size_t n)
+{
+	const struct mapping_export *x = r->x;
+	int field = r->at[x->src[x->fold_type].col];
+	char sv[CSV_SHOW_MAX], sk[CSV_SHOW_MAX];
+
+	for (size_t k = 1; k < n; k++)
+		for (size_t i = 0; i < k; i++) {
+			const struct held *a = &r->ev.row[start + i],
+			    *b = &r->ev.row[start + k];
+			struct value v = { field_of(b, field), r->file,
+			    b->rec->line };
+
+			if (a->type != b->type)
+				continue;
+			report_at(c, &v, x->src[x->fold_type].name, "%s is the "
+			    "second of %s (the first on line %lu): a row takes "
+			    "one event of each type", csv_show(sv, v.f),
+			    csv_show(sk, field_of(b, sort_field)), a->rec->line);
+			break;
+		}
+	return c->bad;
+}
+
+enum mapping_got
+mapping_fold_next(struct mapping_reader *r, mapping_error_fn error,
+    void *arg, const struct csv_record **out)
+{
+	struct conversion c = { r, NULL, NULL, error, arg, 0 };
+	size_t start, n;
+
+	if (r->group == NULL && r->ev.n > 0)
+		group_events(r);
+	if (r->next == r->ngroup) {
+		rows_free(&r->ev);
+		free(r->group);
+		r->group = NULL;
+		r->ngroup = r->next = r->nlast = 0;
+		return MAPPING_END;
+	}
+	start = r->group[r->next++];
+	n = group_size(r, start);
+	r->last = start;
+	r->nlast = n;
+	values_of_events(r, start, n);
+	if (twice(r, &c, start, n) || look_up(r, &c) != 0)
+		return MAPPING_BAD;
+	return convert_rules(r, &c, 0, 1, r->ev.row[start].rec->line, out);
+}
+
+const struct csv_record *
+mapping_held(const struct mapping_reader *r, size_t i)
+{
+	return i < r->nlast ? r->ev.row[r->last + i].rec : NULL;
+}
+
+unsigned long
+mapping_skipped(const struct mapping_reader *r, char *why, size_t size)
+{
+	unsigned long n = 0;
+	size_t len = 0;
+
+	why[0] = '\0';
+	for (size_t k = 0; k < r->x->nrule; k++) {
+		const struct rule *rule = &r->x->rule[k];
+
+		if (r->skipped[k] == 0)
+			continue;
+		n += r->skipped[k];
+		if (len < size)
+			len += (size_t)snprintf(why + len, size - len, "%s%s %s",
+			    len > 0 ? "; " : "", r->x->src[rule->src[0]].name,
+			    rule->arg);
+	}
+	return n;
 }

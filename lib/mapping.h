@@ -25,21 +25,49 @@
  *   amount  sources AMOUNT|CURRENCY: the amount in "major" units (12.50)
  *           or "minor" units (1250), the argument, to a decimal in the
  *           currency's major unit, as many decimals as the currency has
- *           (JPY none); a decimal where minor units are due is an error
+ *           (JPY none); a decimal where minor units are due is an error.
+ *           With a third source, the argument "UNIT less": AMOUNT less
+ *           it, in the same unit (empty: 0); "UNIT per": AMOUNT over it,
+ *           a count (empty: 1), exactly, as a unit price (an error when
+ *           it does not divide to MONEY_PRICE_DIGITS more decimals)
  *   map     argument "from=to|from=to": the value (case ignored) to its
- *           revops value; a value not listed is an error, never a guess
+ *           revops value; a value not listed is an error, never a guess,
+ *           and so is one listed as "from=!why", with its why
  *   period  sources INTERVAL|COUNT: an interval (day, week, month, year)
  *           and how many of them (empty or missing: 1) to month, quarter
  *           or year; anything else cannot be billed and is an error
  *   const   no source: the argument, on every row
  *
- * Errors name the export's own column.  The built-in mappings are the
- * files lib/mappings/SYSTEM.tsv, embedded at build time.
+ * Three more, on the column "-", say how the rows are read:
+ *
+ *   skip    argument "a|b": a row whose source is one of them (case
+ *           ignored) is left out, and counted (mapping_skipped())
+ *   lookup  argument "NAME:KEY": each row goes with the row of another
+ *           file, the companion NAME (read first, whole: its memory is
+ *           that file's size), whose column KEY is the row's source; a
+ *           source "NAME:COLUMN" is that row's COLUMN.  A key that the
+ *           companion does not have is an error at the row's line, one
+ *           that it has twice at the companion's
+ *   fold    sources KEY|TYPE, argument "a|b": the rows of one KEY, each
+ *           an event of a TYPE listed, become one row of the entity, at
+ *           the end of the file (which they are held for, whole); a
+ *           source "a:COLUMN" is COLUMN of the key's event of type a,
+ *           any other source the first event's that gives it, in the
+ *           order of the file.  An event of a type not listed, or a
+ *           second of one type for a key, is an error at its line; a
+ *           check (map or skip) reads each event as it comes
+ *
+ * A lookup and a fold come before the export's other rows.  Errors name
+ * the export's own column, and the file and line that the value is on
+ * (mapping_error_fn).  The built-in mappings are the files
+ * lib/mappings/SYSTEM.tsv, embedded at build time.
  *
  * Ownership: mapping_load() returns a mapping that the caller frees with
  * mapping_free(); the exports, names and records that the other calls
  * return point into it or into the reader, and are valid until it is
- * freed (a reader's records until its next call).
+ * freed (a reader's records until its next call).  A reader keeps the
+ * companion's rows until it is freed, the events of a file until
+ * mapping_fold_next() has returned them all.
  */
 #ifndef REVOPS_MAPPING_H
 #define REVOPS_MAPPING_H
@@ -84,9 +112,12 @@ const struct mapping_export *mapping_export_find(const struct mapping *m,
     const char *name);
 const char *mapping_export_name(const struct mapping_export *x);
 const struct entity *mapping_export_entity(const struct mapping_export *x);
-/* The export's columns that it reads, in the order of its rows. */
+/* The columns of the export's files that it reads, in the order of its
+ * rows (not the companion's). */
 size_t mapping_nsources(const struct mapping_export *x);
 const char *mapping_source(const struct mapping_export *x, size_t i);
+/* The name of the companion that its lookup reads first, or NULL. */
+const char *mapping_companion(const struct mapping_export *x);
 
 /* How a row of the mapping reads, for the man page's tables: its entity
  * column ("-" for a check), the source as written, the conversion and
@@ -111,20 +142,56 @@ const struct csv_record *mapping_header(struct mapping_reader *r,
  * from, for messages; NULL when none does. */
 const char *mapping_label(const struct mapping_reader *r, size_t ci);
 
+/* The file and line of the value of entity column ci in the last
+ * record: 1, or 0 when it has none of its own (a constant). */
+int mapping_where(const struct mapping_reader *r, size_t ci,
+    const char **file, unsigned long *line);
+
 /* The field of the file that the export's column i is in, in rec, or
  * NULL when the file has none. */
 const struct csv_field *mapping_source_field(const struct mapping_reader *r,
     const struct csv_record *rec, size_t i);
 
 /*
- * A record of the file as the entity's record, for the header that
- * mapping_header() returned.  A value that does not convert is reported
- * to error(arg, column, message), naming the export's column, and the
- * record is NULL.
+ * A record of the companion's file, the header first, as the file is
+ * read (with file, its name); a row of another number of fields or of
+ * no key is reported.  Then mapping_companion_done() reports each key
+ * given twice.  Each returns 0 to go on, else 1 after an error.
  */
-typedef void (*mapping_error_fn)(void *arg, const char *column,
-    const char *message);
-const struct csv_record *mapping_record(struct mapping_reader *r,
-    const struct csv_record *rec, mapping_error_fn error, void *arg);
+int mapping_companion_record(struct mapping_reader *r,
+    const struct csv_record *rec, const char *file, csv_report_fn report);
+int mapping_companion_done(struct mapping_reader *r, csv_report_fn report);
+
+/*
+ * A record of the file as the entity's record in *out (MAPPING_RECORD),
+ * for the header that mapping_header() returned; or left out by a skip
+ * (MAPPING_SKIPPED), or held for the end of the file by a fold
+ * (MAPPING_HELD).  A value that does not convert is reported to
+ * error(arg, file, line, column, message), naming the export's column
+ * and where the value is, and the record is MAPPING_BAD.
+ */
+enum mapping_got {
+	MAPPING_RECORD, MAPPING_BAD, MAPPING_SKIPPED, MAPPING_HELD,
+	MAPPING_END
+};
+typedef void (*mapping_error_fn)(void *arg, const char *file,
+    unsigned long line, const char *column, const char *message);
+enum mapping_got mapping_record(struct mapping_reader *r,
+    const struct csv_record *rec, mapping_error_fn error, void *arg,
+    const struct csv_record **out);
+
+/* At the end of a file of an export that folds: each record of a key's
+ * events in turn, as mapping_record(), then MAPPING_END.  The events
+ * behind the last are mapping_held(r, 0), 1... (NULL past them), as the
+ * file has them, for the rejects. */
+enum mapping_got mapping_fold_next(struct mapping_reader *r,
+    mapping_error_fn error, void *arg, const struct csv_record **out);
+const struct csv_record *mapping_held(const struct mapping_reader *r,
+    size_t i);
+
+/* The rows that skips left out since the header, and in why (of size
+ * bytes) which: "Result failed". */
+unsigned long mapping_skipped(const struct mapping_reader *r, char *why,
+    size_t size);
 
 #endif

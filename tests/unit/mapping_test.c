@@ -3,7 +3,8 @@
  * hand (a timestamp's day in UTC, an amount in the currency's decimals,
  * an interval as a billing period), the values it refuses and what it
  * says of them; the parser's checks of a mapping file, each message at
- * its line and field; the header of a file against an export; and the
+ * its line and field; the header of a file against an export; the rows
+ * a skip leaves out, a lookup's companion, a fold's events; and the
  * built-in mappings, which must all parse.
  */
 #include <stdarg.h>
@@ -19,9 +20,10 @@
 static char said[512];
 
 static void
-keep_error(void *arg, const char *column, const char *message)
+keep_error(void *arg, const char *file, unsigned long line,
+    const char *column, const char *message)
 {
-	(void)arg;
+	(void)arg, (void)file, (void)line;
 	snprintf(said, sizeof(said), "%s: %s", column, message);
 }
 
@@ -68,7 +70,7 @@ convert(const char *conv, const char *arg, const char *source,
 	rd = mapping_reader_new(mapping_export_find(m, "x"));
 	ck_assert_ptr_nonnull(mapping_header(rd, &h, "t.csv", no_report));
 	said[0] = '\0';
-	if ((out = mapping_record(rd, &r, keep_error, NULL)) == NULL)
+	if (mapping_record(rd, &r, keep_error, NULL, &out) != MAPPING_RECORD)
 		snprintf(got, sizeof(got), "error");
 	else
 		snprintf(got, sizeof(got), "%s", out->field[1].s != NULL ?
@@ -154,6 +156,39 @@ START_TEST(amounts_by_currency)
 }
 END_TEST
 
+/* A line's amount with its tax in it, less the tax; a subscription's
+ * amount for its seats, over their count. */
+START_TEST(amounts_less_and_per)
+{
+	/* 968.76 with 71.76 of tax: 897.00 */
+	ck_assert_str_eq(convert("amount", "minor less", "A|C|T",
+	    V("96876", "usd", "7176")), "897.00");
+	ck_assert_str_eq(convert("amount", "minor less", "A|C|T",
+	    V("4900", "gbp", NULL)), "49.00");
+	ck_assert_str_eq(convert("amount", "major less", "A|C|T",
+	    V("10.00", "usd", "12.50")), "-2.50");
+	/* 897.00 for 3 seats: 299.00 a seat; 1.00 for 8: 0.125 */
+	ck_assert_str_eq(convert("amount", "minor per", "A|C|N",
+	    V("89700", "usd", "3")), "299.00");
+	ck_assert_str_eq(convert("amount", "minor per", "A|C|N",
+	    V("1800000", "jpy", NULL)), "1800000");
+	ck_assert_str_eq(convert("amount", "minor per", "A|C|N",
+	    V("100", "usd", "8")), "0.125");
+	ck_assert_str_eq(convert("amount", "minor per", "A|C|N",
+	    V("100", "usd", "3")), "error");
+	ck_assert_str_eq(said, "A: '100' over N of '3' is no price of one "
+	    "that USD can hold exactly (6 decimals past the minor unit)");
+	ck_assert_str_eq(convert("amount", "minor per", "A|C|N",
+	    V("100", "usd", "0")), "error");
+	ck_assert_str_eq(said, "N: '0' is not a whole number more than 0");
+	ck_assert_str_eq(convert("amount", "minor less", "A|C|T",
+	    V("100", "usd", "1.5")), "error");
+	ck_assert_str_eq(said, "T: '1.5' is not a whole number of the minor "
+	    "unit of USD: the amounts of this export are in minor units (USD "
+	    "12.50 is 1250)");
+}
+END_TEST
+
 START_TEST(amounts_refused)
 {
 	ck_assert_str_eq(convert("amount", "minor", "Cents|Currency",
@@ -190,6 +225,9 @@ START_TEST(value_maps)
 	    "knows (paid, uncollectible or draft)");
 	ck_assert_str_eq(convert("map", "Closed Won=won", "Stage",
 	    V("closed won")), "won");
+	ck_assert_str_eq(convert("map", "payment=|refund=!is money paid back",
+	    "Type", V("Refund")), "error");
+	ck_assert_str_eq(said, "Type: 'Refund' is money paid back");
 }
 END_TEST
 
@@ -249,7 +287,8 @@ START_TEST(malformed_files)
 	    "column, source, conversion, argument), tabs between them\n");
 	check_refused(ROW0 "x\taccounts\tname\tN\ttitle\n",
 	    "revops-import: m.tsv:2: column 'conversion': 'title' is not a conversion "
-	    "(one of copy, upper, day, amount, map, period or const)\n");
+	    "(one of copy, upper, day, amount, map, period, const, lookup, "
+	    "fold or skip)\n");
 	check_refused(ROW0 "x\taccounts\tnick\tN\tcopy\n"
 	    "x\taccounts\tname\tN\tcopy\n",
 	    "revops-import: m.tsv:2: column 'column': 'nick' is not a column of "
@@ -277,10 +316,14 @@ START_TEST(malformed_rows)
 	    "'x' (line 2)\n");
 	check_refused(ROW0 "x\taccounts\tname\tA\tamount\tmajor\n",
 	    "revops-import: m.tsv:2: column 'source': 'A' names 1 column, but amount "
-	    "takes 2\n");
+	    "takes 2 to 3\n");
 	check_refused(ROW0 "x\taccounts\tname\tA|C\tamount\tcents\n",
 	    "revops-import: m.tsv:2: column 'argument': 'cents' is not the unit of an "
-	    "amount (major or minor)\n");
+	    "amount (major or minor, and 'less' or 'per' for a third "
+	    "column)\n");
+	check_refused(ROW0 "x\taccounts\tname\tA|C|T\tamount\tminor\n",
+	    "revops-import: m.tsv:2: column 'source': 'A|C|T' names 3 columns, "
+	    "but amount 'minor' takes 2\n");
 	check_refused(ROW0 "x\taccounts\tname\tT\tday\tDD/MM/YY\n",
 	    "revops-import: m.tsv:2: column 'argument': 'DD/MM/YY' is not a form of a "
 	    "timestamp ('unix', or a pattern of YYYY, MM, DD and hh, mm, ss)\n");
@@ -294,7 +337,40 @@ START_TEST(malformed_rows)
 	check_refused(ROW0 "x\taccounts\tname\tN\tcopy\n"
 	    "x\taccounts\t-\tS\tcopy\n",
 	    "revops-import: m.tsv:3: column 'column': '-' stores nothing, so it goes "
-	    "only with map, which checks the values\n");
+	    "only with map and skip, which check the values, and lookup and "
+	    "fold\n");
+	check_refused(ROW0 "x\taccounts\tname\tN\tskip\tno\n",
+	    "revops-import: m.tsv:2: column 'column': 'name' would store "
+	    "nothing: skip goes with the column '-'\n");
+}
+END_TEST
+
+/* How a lookup and a fold are written: first, once, their arguments. */
+START_TEST(malformed_lookups_and_folds)
+{
+	check_refused(ROW0 "x\taccounts\tname\tN\tcopy\n"
+	    "x\taccounts\t-\tK\tlookup\tc:K\n",
+	    "revops-import: m.tsv:3: column 'conversion': a lookup comes before "
+	    "the other rows of its export (line 1 is one)\n");
+	check_refused("x\taccounts\t-\tK\tlookup\tc:K\n"
+	    "x\taccounts\t-\tL\tlookup\td:L\n" ROW0
+	    "x\taccounts\tname\tN\tcopy\n",
+	    "revops-import: m.tsv:2: column 'conversion': export 'x' has a "
+	    "lookup already (line 1)\n");
+	check_refused("x\taccounts\t-\tK\tlookup\tK\n" ROW0
+	    "x\taccounts\tname\tN\tcopy\n",
+	    "revops-import: m.tsv:1: column 'argument': 'K' is not NAME:KEY, "
+	    "the companion's name and its column that the source names\n");
+	check_refused("x\taccounts\t-\tK|T\tfold\ta||b\n" ROW0
+	    "x\taccounts\tname\tN\tcopy\n",
+	    "revops-import: m.tsv:1: column 'argument': names an empty "
+	    "value\n");
+	check_refused("x\taccounts\t-\tK|T\tfold\tstart|stop\n" ROW0
+	    "x\taccounts\tname\tstart:N\tcopy\n"
+	    "x\taccounts\t-\tstop:S\tmap\ta=\n",
+	    "revops-import: m.tsv:4: column 'source': 'stop:S' is not a column "
+	    "of each event, which a check of an export that folds reads as it "
+	    "comes\n");
 }
 END_TEST
 
@@ -346,6 +422,237 @@ START_TEST(headers)
 }
 END_TEST
 
+/*
+ * Reading files through the first export of a mapping: what each record
+ * becomes, a line of it ("LINE: FIELD ...", '-' for an empty field;
+ * "LINE: skipped", "LINE: bad"), each error "FILE:LINE: COLUMN: MESSAGE",
+ * and at the end the records of a fold, each "events LINE...:" and its
+ * fields.  A lookup's companion (c.csv) is read first.
+ */
+static char out[2048];
+static size_t nout;
+
+static void put(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+put(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	nout += (size_t)vsnprintf(out + nout, sizeof(out) - nout, fmt, ap);
+	va_end(ap);
+	ck_assert_uint_lt(nout, sizeof(out));
+}
+
+static void
+put_error(void *arg, const char *file, unsigned long line,
+    const char *column, const char *message)
+{
+	(void)arg;
+	put("%s:%lu: %s: %s\n", file, line, column, message);
+}
+
+static int
+put_report(const char *file, unsigned long line, const char *column,
+    const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	put("%s:%lu: %s: %s\n", file, line, column ? column : "-", msg);
+	return 1;
+}
+
+static void
+put_fields(const struct csv_record *rec)
+{
+	for (size_t i = 0; i < rec->nfield; i++)
+		put(" %s", rec->field[i].s != NULL ? rec->field[i].s : "-");
+	put("\n");
+}
+
+struct run {
+	struct mapping_reader *rd;
+	int header;
+};
+
+static int
+on_row(void *arg, const struct csv_record *rec)
+{
+	struct run *run = arg;
+	const struct csv_record *got;
+
+	if (!run->header++) {
+		ck_assert_ptr_nonnull(mapping_header(run->rd, rec, "f.csv",
+		    put_report));
+		return 0;
+	}
+	switch (mapping_record(run->rd, rec, put_error, NULL, &got)) {
+	case MAPPING_RECORD:
+		put("%lu:", rec->line);
+		put_fields(got);
+		break;
+	case MAPPING_SKIPPED:
+		put("%lu: skipped\n", rec->line);
+		break;
+	case MAPPING_BAD:
+		put("%lu: bad\n", rec->line);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int
+on_companion_row(void *arg, const struct csv_record *rec)
+{
+	return mapping_companion_record(arg, rec, "c.csv", put_report);
+}
+
+static void
+read_text(const char *text, csv_record_fn fn, void *arg)
+{
+	FILE *fp = fmemopen((void *)text, strlen(text), "r");
+
+	ck_assert_ptr_nonnull(fp);
+	(void)csv_read(fp, "f.csv", put_report, ',', NULL, fn, arg);
+	fclose(fp);
+}
+
+static const char *
+read_through(const char *map, const char *companion, const char *file,
+    unsigned long *skipped, char *why)
+{
+	struct mapping *m = mapping_parse("m.tsv", map);
+	const struct csv_record *got;
+	struct run run = { NULL, 0 };
+	enum mapping_got g;
+
+	ck_assert_ptr_nonnull(m);
+	run.rd = mapping_reader_new(mapping_export_at(m, 0));
+	nout = 0;
+	out[0] = '\0';
+	if (companion != NULL) {
+		read_text(companion, on_companion_row, run.rd);
+		mapping_companion_done(run.rd, put_report);
+	}
+	read_text(file, on_row, &run);
+	while ((g = mapping_fold_next(run.rd, put_error, NULL, &got)) !=
+	    MAPPING_END) {
+		put("events");
+		for (size_t i = 0; mapping_held(run.rd, i) != NULL; i++)
+			put(" %lu", mapping_held(run.rd, i)->line);
+		put(":");
+		if (g == MAPPING_RECORD)
+			put_fields(got);
+		else
+			put(" bad\n");
+	}
+	if (skipped != NULL)
+		*skipped = mapping_skipped(run.rd, why, 64);
+	mapping_reader_free(run.rd);
+	mapping_free(m);
+	return out;
+}
+
+START_TEST(skips)
+{
+	unsigned long n;
+	char why[64];
+
+	ck_assert_str_eq(read_through(ROW0 "x\taccounts\tname\tN\tcopy\n"
+	    "x\taccounts\t-\tR\tskip\tfailed|void\n",
+	    NULL, "Id,N,R\n1,a,ok\n2,b,FAILED\n3,c,\n4,d,void\n", &n, why),
+	    "2: 1 a\n3: skipped\n4: 3 c\n5: skipped\n");
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(why, "R failed|void");
+}
+END_TEST
+
+#define PAYMENTS "x\tpayments\t-\tInv\tlookup\tinv:Id\n" \
+	"x\tpayments\tpayment_id\tP\tcopy\n" \
+	"x\tpayments\taccount_id\tinv:Cust\tcopy\n" \
+	"x\tpayments\treceived_on\tD\tcopy\n" \
+	"x\tpayments\tamount\tCents|inv:Cur\tamount\tminor\n" \
+	"x\tpayments\tcurrency\tinv:Cur\tupper\n"
+
+/* Each row takes the companion's values of the key it names, and an
+ * error of one is at the companion's line. */
+START_TEST(lookups)
+{
+	ck_assert_str_eq(read_through(PAYMENTS,
+	    "Id,Cust,Cur\nI1,A,usd\nI2,B,jpy\nI3,C,US$\n",
+	    "P,Inv,D,Cents\np1,I2,2026-01-01,1300\np2,I1,2026-01-02,1250\n"
+	    "p3,I9,2026-01-03,5\np4,I3,2026-01-04,5\np5,,2026-01-05,5\n",
+	    NULL, NULL),
+	    "2: p1 B 2026-01-01 1300 JPY\n"
+	    "3: p2 A 2026-01-02 12.50 USD\n"
+	    "f.csv:4: Inv: 'I9' is not in the column 'Id' of c.csv, the inv "
+	    "file read first\n4: bad\n"
+	    "c.csv:4: Cur: 'US$' is not an ISO 4217 currency code\n5: bad\n"
+	    "f.csv:6: Inv: is empty; it names the row of c.csv, the inv file "
+	    "read first, that the row goes with\n6: bad\n");
+	ck_assert_str_eq(read_through(PAYMENTS,
+	    "Id,Cust,Cur\nI1,A,usd\nI2,B,usd\nI1,C,usd\n,D,usd\nI4,D\n",
+	    "P,Inv,D,Cents\n", NULL, NULL),
+	    "c.csv:5: Id: is empty; it is the key that rows of the next files "
+	    "name\n"
+	    "c.csv:6: -: 2 fields, but the header has 3: the field of column "
+	    "'Cur' is missing\n"
+	    "c.csv:4: Id: 'I1' is on line 2 already: a key names one row\n");
+	ck_assert_str_eq(read_through(PAYMENTS, "Id,Customer,Cur\n",
+	    "P,Inv,D,Cents\n", NULL, NULL),
+	    "c.csv:1: -: header: the column 'Cust' is missing, which the "
+	    "export inv has and the import reads\n");
+}
+END_TEST
+
+/* The events of a key, in any order, as one record: each source of one
+ * type from that event, any other from the first that gives it; the
+ * records in the order of their first events. */
+START_TEST(folds)
+{
+	const char *map = "s\tsubscriptions\t-\tSub|Type\tfold\tstart|stop\n"
+	    "s\tsubscriptions\t-\tType\tmap\tstart=|stop=|"
+	    "update=!changes a plan\n"
+	    "s\tsubscriptions\tsubscription_id\tSub\tcopy\n"
+	    "s\tsubscriptions\taccount_id\tCust\tcopy\n"
+	    "s\tsubscriptions\tsku\tstart:Plan\tcopy\n"
+	    "s\tsubscriptions\tquantity\tstart:Qty\tcopy\n"
+	    "s\tsubscriptions\tunit_price\tstart:Cents|start:Cur|start:Qty"
+	    "\tamount\tminor per\n"
+	    "s\tsubscriptions\tbilling_period\t\tconst\tmonth\n"
+	    "s\tsubscriptions\tstart_date\tstart:On\tcopy\n"
+	    "s\tsubscriptions\tend_date\tstop:On\tcopy\n";
+
+	ck_assert_str_eq(read_through(map, NULL,
+	    "Sub,Cust,Type,Plan,Qty,Cents,Cur,On\n"
+	    "s2,B,start,P,1,4900,gbp,2026-01-15\n"
+	    "s1,A,start,Q,3,89700,usd,2026-01-01\n"
+	    "s2,,stop,,,,,2026-03-15\n"
+	    "s3,C,update,P,1,100,usd,2026-02-01\n"
+	    "s1,A,start,Q,2,9800,usd,2026-02-01\n"
+	    "s4,D,stop,,,,,2026-03-01\n"
+	    "s5,E,pause,,,,,2026-03-01\n"
+	    ",F,start,P,1,100,usd,2026-03-01\n", NULL, NULL),
+	    "f.csv:5: Type: 'update' changes a plan\n5: bad\n"
+	    "f.csv:8: Type: 'pause' is not a value that the mapping knows "
+	    "(start or stop)\n8: bad\n"
+	    "f.csv:9: Sub: is empty; it says which row the event is of\n"
+	    "9: bad\n"
+	    "events 2 4: s2 B P 1 49.00 month 2026-01-15 2026-03-15\n"
+	    "f.csv:6: Type: 'start' is the second of 's1' (the first on line "
+	    "3): a row takes one event of each type\n"
+	    "events 3 6: bad\n"
+	    "events 7: s4 D - - - month - 2026-03-01\n");
+}
+END_TEST
+
 START_TEST(built_in)
 {
 	struct mapping *m;
@@ -378,11 +685,16 @@ mapping_suite(void)
 	tcase_add_test(tc, day_refused);
 	tcase_add_test(tc, amounts_by_currency);
 	tcase_add_test(tc, amounts_refused);
+	tcase_add_test(tc, amounts_less_and_per);
 	tcase_add_test(tc, value_maps);
 	tcase_add_test(tc, billing_periods);
 	tcase_add_test(tc, malformed_files);
 	tcase_add_test(tc, malformed_rows);
+	tcase_add_test(tc, malformed_lookups_and_folds);
 	tcase_add_test(tc, headers);
+	tcase_add_test(tc, skips);
+	tcase_add_test(tc, lookups);
+	tcase_add_test(tc, folds);
 	tcase_add_test(tc, built_in);
 	suite_add_tcase(s, tc);
 	return s;
