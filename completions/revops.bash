@@ -26,7 +26,7 @@ _revops_entities='settings accounts products prices rules stages leads
 # for when `revops-import --list --from SYSTEM` cannot be run.
 _revops_systems='stripe'
 _revops_exports_stripe='customers products prices subscriptions invoices
-	payments'
+	payments refunds'
 
 # The metrics of revops-metrics (its --help lists them), and the word
 # that it takes instead of them.

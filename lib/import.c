@@ -259,6 +259,12 @@ struct importer {
 	struct db_stmt *self_ref;	/* a reference to a row not yet in */
 
 	struct mapping_reader *reader;	/* --from: the export's columns */
+	/* its ref conversions' lookups, a statement for each column read */
+	struct {
+		const struct entity_column *c;
+		struct db_stmt *st;
+	} mapped_ref[MAXCOL];
+	int nmapped_ref;
 
 	/* --excel: the record with what --excel added taken off */
 	struct csv_field *xfield;
@@ -411,6 +417,38 @@ row_error(struct importer *im, const char *column, const char *fmt, ...)
 }
 
 /* A value of the export that its mapping cannot convert (mapping.h). */
+static const char *table_for_ref(const struct entity *e);
+
+/* A mapping's ref (mapping.h): a column of the row that a key names,
+ * by a statement made from the contract, one for each column read. */
+static int
+mapped_lookup(void *arg, const struct entity *e, const struct entity_column *c,
+    const char *key, size_t len, char *out, size_t size)
+{
+	struct importer *im = arg;
+	struct db_stmt *st = NULL;
+	struct sbuf sql = { .n = 0 };
+	int found;
+
+	for (int i = 0; i < im->nmapped_ref && st == NULL; i++)
+		if (im->mapped_ref[i].c == c)
+			st = im->mapped_ref[i].st;
+	if (st == NULL) {
+		if (im->nmapped_ref == MAXCOL)
+			cli_die(CLI_EIO, "internal error: too many lookups");
+		sb_add(&sql, "SELECT %s FROM %s WHERE %s = ?1", c->db,
+		    table_for_ref(e), entity_ref_key(e)->db);
+		st = db_prepare(im->db, sql.s);
+		im->mapped_ref[im->nmapped_ref].c = c;
+		im->mapped_ref[im->nmapped_ref++].st = st;
+	}
+	db_bind_ref(st, 1, key, len);
+	if ((found = db_row(st)))
+		snprintf(out, size, "%s", db_text(st, 0));
+	db_reset(st);
+	return found;
+}
+
 static void
 mapping_error(void *arg, const char *column, const char *msg)
 {
@@ -3222,7 +3260,7 @@ importer_init(struct importer *im, struct db *db, const struct entity *e,
 	im->o = o;
 	im->mark = o->common->decimal_comma ? ',' : '.';
 	if (o->from != NULL)
-		im->reader = mapping_reader_new(o->from);
+		im->reader = mapping_reader_new(o->from, mapped_lookup, im);
 	if (db_setting(db, "base_currency", im->base, sizeof(im->base)) == NULL)
 		memcpy(im->base, "USD", 4);
 	im->currency_col = entity_column_index(e, "currency");
@@ -3272,6 +3310,8 @@ importer_free(struct importer *im)
 	free(im->xfield);
 	free(im->xtext);
 	mapping_reader_free(im->reader);
+	for (int i = 0; i < im->nmapped_ref; i++)
+		db_finalize(im->mapped_ref[i].st);
 	free(im->refused);
 	target_free(&im->table);
 	if (im->parent.table != NULL)

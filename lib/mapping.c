@@ -25,7 +25,8 @@
 #define FORMS_MAX 8		/* forms of a timestamp */
 #define SECONDS_A_DAY 86400
 
-enum conv { C_COPY, C_UPPER, C_DAY, C_AMOUNT, C_MAP, C_PERIOD, C_CONST };
+enum conv { C_COPY, C_UPPER, C_DAY, C_AMOUNT, C_MAP, C_PERIOD, C_CONST,
+    C_REF };
 
 /* The conversions, and how many source columns each takes. */
 static const struct {
@@ -39,9 +40,10 @@ static const struct {
 	[C_MAP] = { "map", 1, 1 },
 	[C_PERIOD] = { "period", 1, 2 },
 	[C_CONST] = { "const", 0, 0 },
+	[C_REF] = { "ref", 1, 1 },
 };
 #define NCONV (sizeof(convs) / sizeof(convs[0]))
-#define CONV_NAMES "copy, upper, day, amount, map, period or const"
+#define CONV_NAMES "copy, upper, day, amount, map, period, const or ref"
 
 /* What a timestamp may be besides a pattern. */
 #define FORM_UNIX "unix"
@@ -62,7 +64,9 @@ struct rule {
 	int nform;
 	struct text *from, *to;		/* map */
 	size_t npair;
-	int minor;			/* amount */
+	int minor, negated;		/* amount */
+	const struct entity *of;	/* ref: the entity and its column */
+	const struct entity_column *of_column;
 	char *label;		/* "A or B", of a value from either; or NULL */
 	unsigned long line;
 };
@@ -91,6 +95,8 @@ struct mapping_reader {
 	size_t *keep;			/* the rules in the header */
 	size_t nkeep;
 	const char **label;		/* by entity column */
+	mapping_lookup_fn lookup;	/* ref's */
+	void *lookup_arg;
 	struct csv_field *hfield, *field;
 	struct csv_record header, rec;
 	char *buf;
@@ -307,6 +313,30 @@ parse_pairs(struct parse *p, struct rule *r)
 	}
 }
 
+/* ref's argument ENTITY.COLUMN: an id or a currency of an entity that
+ * others refer to by its key. */
+static void
+parse_ref(struct parse *p, struct rule *r)
+{
+	const char *dot = strchr(r->arg, '.');
+	char name[64];
+	int ci;
+
+	if (dot == NULL || (size_t)(dot - r->arg) >= sizeof(name))
+		return parse_error(p, F_ARG, "'%s' is not ENTITY.COLUMN, the "
+		    "column to read of the row the value names", r->arg);
+	snprintf(name, sizeof(name), "%.*s", (int)(dot - r->arg), r->arg);
+	if ((r->of = entity_find(name)) == NULL)
+		return parse_error(p, F_ARG, "'%s' is not an entity "
+		    "(revops-import --list shows them)", name);
+	if ((ci = entity_column_index(r->of, dot + 1)) < 0 ||
+	    (r->of->column[ci].type != ET_ID &&
+	    r->of->column[ci].type != ET_CURRENCY))
+		return parse_error(p, F_ARG, "'%s' is not an id or a currency "
+		    "of %s: ref reads only those", dot + 1, name);
+	r->of_column = &r->of->column[ci];
+}
+
 static void
 parse_argument(struct parse *p, struct rule *r)
 {
@@ -321,10 +351,16 @@ parse_argument(struct parse *p, struct rule *r)
 			parse_forms(p, r);
 		break;
 	case C_AMOUNT:
-		if (strcmp(r->arg, "major") != 0 && strcmp(r->arg, "minor"))
+		r->negated = r->arg[0] == '-';
+		if (strcmp(r->arg + r->negated, "major") != 0 &&
+		    strcmp(r->arg + r->negated, "minor") != 0)
 			parse_error(p, F_ARG, "'%s' is not the unit of an "
-			    "amount (major or minor)", r->arg);
-		r->minor = strcmp(r->arg, "minor") == 0;
+			    "amount (major or minor, -major or -minor for money "
+			    "paid back)", r->arg);
+		r->minor = strcmp(r->arg + r->negated, "minor") == 0;
+		break;
+	case C_REF:
+		parse_ref(p, r);
 		break;
 	case C_MAP:
 		if (empty)
@@ -649,11 +685,14 @@ mapping_row_text(const struct mapping_export *x, size_t i,
 /* ---- reading ------------------------------------------------------------- */
 
 struct mapping_reader *
-mapping_reader_new(const struct mapping_export *x)
+mapping_reader_new(const struct mapping_export *x, mapping_lookup_fn lookup,
+    void *arg)
 {
 	struct mapping_reader *r = cli_calloc(1, sizeof(*r));
 
 	r->x = x;
+	r->lookup = lookup;
+	r->lookup_arg = arg;
 	r->at = cli_calloc(x->nsource, sizeof(*r->at));
 	r->keep = cli_calloc(x->nrule, sizeof(*r->keep));
 	r->label = cli_calloc(x->e->ncolumn, sizeof(*r->label));
@@ -919,7 +958,21 @@ convert_amount(struct conversion *c)
 	if (st != MONEY_OK)
 		return convert_error(c, source_name(c, 0), "%s is not an "
 		    "amount: %s", csv_show(sv, a), money_strerror(st));
-	money_format(c->out, v, k->exponent, '.');
+	money_format(c->out, c->rule->negated ? -v : v, k->exponent, '.');
+}
+
+/* ref: the column of the row the value names, from the database. */
+static void
+convert_ref(struct conversion *c, const struct csv_field *f)
+{
+	const struct rule *rule = c->rule;
+	char sv[CSV_SHOW_MAX];
+
+	if (c->r->lookup == NULL || !c->r->lookup(c->r->lookup_arg, rule->of,
+	    rule->of_column, f->s, f->len, c->out, ENTITY_ID_MAX + 1))
+		convert_error(c, source_name(c, 0), "%s is not in %s, which "
+		    "%s is read from (import it first)", csv_show(sv, f),
+		    rule->of->name, rule->column);
 }
 
 static void
@@ -1026,6 +1079,9 @@ convert(struct conversion *c, struct csv_field *out)
 	case C_CONST:
 		strcpy(c->out, rule->arg);
 		break;
+	case C_REF:
+		convert_ref(c, f);
+		break;
 	}
 	*out = (struct csv_field){ c->out, strlen(c->out) };
 	if (out->len == 0)	/* a value mapped to none */
@@ -1041,7 +1097,8 @@ room(const struct mapping_reader *r, const struct csv_record *rec)
 
 	for (size_t k = 0; k < r->x->nrule; k++) {
 		const struct rule *rule = &r->x->rule[k];
-		size_t most = strlen(rule->arg);
+		size_t most = rule->conv == C_REF ? ENTITY_ID_MAX :
+		    strlen(rule->arg);
 
 		for (int j = 0; j < rule->nsrc; j++) {
 			const struct csv_field *f = mapping_source_field(r, rec,
