@@ -9,6 +9,8 @@
  * invoice its payer named, then to the account's open invoices, oldest
  * first; what is left stays as account credit for later invoices.  A
  * payment is applied on the later of its receipt and the invoice's date.
+ * Refunds come first (apply_refunds()): from the account's credit, then
+ * back from what their payment paid, as negative applications.
  */
 #include <stdlib.h>
 #include <string.h>
