@@ -28,7 +28,7 @@ _revops_systems='chartmogul stripe'
 _revops_exports_chartmogul='customers plans subscription_events invoices
 	transactions'
 _revops_exports_stripe='customers products prices subscriptions invoices
-	payments'
+	payments refunds'
 
 # The metrics of revops-metrics (its --help lists them), and the word
 # that it takes instead of them.

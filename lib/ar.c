@@ -9,6 +9,8 @@
  * invoice its payer named, then to the account's open invoices, oldest
  * first; what is left stays as account credit for later invoices.  A
  * payment is applied on the later of its receipt and the invoice's date.
+ * Refunds come first (apply_refunds()): from the account's credit, then
+ * back from what their payment paid, as negative applications.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -65,16 +67,32 @@
  * the accounts: all, one (a parameter), or those of the invoices a
  * billing run just made (out_keys).
  */
+/*
+ * What is left of payment p: its amount, less what it applied and what
+ * refunds took of it as account credit; of a refund (a negative amount),
+ * less what it took back from invoices (negative applications) and plus
+ * what it took of credit.  A payment's is zero or more, a refund's zero
+ * or less.
+ */
 #define LEFT \
     "p.amount_minor - (SELECT coalesce(sum(payment_amount_minor), 0) " \
-    "FROM payment_applications a WHERE a.payment_id = p.payment_id)"
-#define OPEN_PAYMENTS(scope) \
+    "FROM payment_applications a WHERE a.payment_id = p.payment_id) - " \
+    "(SELECT coalesce(sum(amount_minor), 0) FROM refund_credits c " \
+    "WHERE c.payment_id = p.payment_id) + " \
+    "(SELECT coalesce(sum(amount_minor), 0) FROM refund_credits c " \
+    "WHERE c.account_id = p.account_id AND c.refund_id = p.payment_id)"
+/* The open payments (sign ">") or refunds ("<") of the scope. */
+#define OPEN_PAYMENTS(scope, sign) \
     "payments_open o CROSS JOIN payments p WHERE " scope " AND " \
     "p.account_id = o.account_id AND p.payment_id = o.payment_id AND " \
-    "p.received_on <= ?1 AND " LEFT " > 0"
-#define UNAPPLIED(scope) \
+    "p.received_on <= ?1 AND p.amount_minor " sign " 0 AND " LEFT " " \
+    sign " 0"
+/* Each with the invoice a payment names, or the payment a refund pays
+ * back (a payment has no refund_of, a refund no invoice_id). */
+#define UNAPPLIED(scope, sign) \
     "SELECT p.payment_id, p.account_id, p.currency, p.received_on, " \
-    "p.invoice_id, " LEFT " FROM " OPEN_PAYMENTS(scope) " " \
+    "coalesce(p.invoice_id, p.refund_of), " LEFT " FROM " \
+    OPEN_PAYMENTS(scope, sign) " " \
     "ORDER BY p.account_id, p.received_on, p.payment_id"
 /* The balance of invoice i now, of all its lines, credits and
  * applications. */
@@ -89,20 +107,61 @@
     "SELECT i.account_id, i.invoice_id, i.currency, i.issue_date, " \
     BALANCE_NOW " " \
     "FROM invoices i WHERE i.status != 'void' AND i.issue_date <= ?1 " \
-    "AND i.account_id IN (SELECT o.account_id FROM " OPEN_PAYMENTS(scope) \
-    ") ORDER BY i.account_id, i.issue_date, i.invoice_id"
+    "AND i.account_id IN (SELECT o.account_id FROM " \
+    OPEN_PAYMENTS(scope, ">") ") ORDER BY i.account_id, i.issue_date, " \
+    "i.invoice_id"
 #define USED_UP(scope) \
     "DELETE FROM payments_open AS o WHERE " scope " AND NOT EXISTS " \
     "(SELECT 1 FROM payments p WHERE p.account_id = o.account_id AND " \
-    "p.payment_id = o.payment_id AND " LEFT " > 0)"
+    "p.payment_id = o.payment_id AND " LEFT " != 0)"
 #define SCOPE_ALL "TRUE"
 #define SCOPE_ACCOUNT(param) "o.account_id = " param
 /* From each open payment, through its account's invoices: a run's
  * invoices are many, its open payments few. */
 #define SCOPE_RUN "EXISTS (SELECT 1 FROM invoices m CROSS JOIN out_keys k " \
     "WHERE m.account_id = o.account_id AND k.key = m.invoice_id)"
-static const char *const sql_unapplied[] = { UNAPPLIED(SCOPE_ALL),
-    UNAPPLIED(SCOPE_ACCOUNT("?2")), UNAPPLIED(SCOPE_RUN) };
+static const char *const sql_unapplied[] = { UNAPPLIED(SCOPE_ALL, ">"),
+    UNAPPLIED(SCOPE_ACCOUNT("?2"), ">"), UNAPPLIED(SCOPE_RUN, ">") };
+static const char *const sql_unrefunded[] = { UNAPPLIED(SCOPE_ALL, "<"),
+    UNAPPLIED(SCOPE_ACCOUNT("?2"), "<"), UNAPPLIED(SCOPE_RUN, "<") };
+/*
+ * Refunds (apply_refunds()): the account credit a refund may take, of
+ * ?1's payments in its currency ?2 received by its day ?3, its own
+ * payment ?4 first, then in the order received; then the invoices of the
+ * account in that currency that payments paid, with what they paid
+ * (net of what refunds took back), what the refunded payment and its
+ * refunds did, and when it last paid, those it paid first, latest first,
+ * then the others, latest first.
+ */
+static const char sql_credit_left[] =
+    "SELECT p.payment_id, " LEFT " FROM payments_open o CROSS JOIN "
+    "payments p WHERE o.account_id = ?1 AND p.account_id = o.account_id "
+    "AND p.payment_id = o.payment_id AND p.currency = ?2 "
+    "AND p.amount_minor > 0 AND p.received_on <= ?3 AND " LEFT " > 0 "
+    "ORDER BY CASE WHEN p.payment_id = ?4 THEN 0 ELSE 1 END, "
+    "p.received_on, p.payment_id";
+static const char sql_take_credit[] =
+    "INSERT INTO refund_credits (refund_id, payment_id, account_id, "
+    "taken_on, amount_minor) VALUES (?1, ?2, ?3, ?4, ?5) "
+    "ON CONFLICT (account_id, refund_id, payment_id) DO UPDATE SET "
+    "amount_minor = refund_credits.amount_minor + excluded.amount_minor";
+#define BY_PAYMENT(what, of) \
+    "(SELECT " what " FROM payment_applications x " \
+    "WHERE x.invoice_id = i.invoice_id AND (x.payment_id = " of \
+    " OR x.payment_id IN (SELECT r.payment_id FROM payments r " \
+    "WHERE r.refund_of = " of ")))"
+static const char sql_paid_back[] =
+    "SELECT * FROM (SELECT i.invoice_id, i.issue_date, " BALANCE_NOW
+    " AS balance, (SELECT coalesce(sum(amount_minor), 0) "
+    "FROM payment_applications x WHERE x.invoice_id = i.invoice_id "
+    "AND x.payment_id IS NOT NULL) AS paid, "
+    BY_PAYMENT("coalesce(sum(x.amount_minor), 0)", "?3") " AS own, "
+    BY_PAYMENT("max(x.applied_on)", "?3") " AS own_last "
+    "FROM invoices i WHERE i.account_id = ?1 AND i.currency = ?2 "
+    "AND i.status != 'void' AND i.issue_date <= ?4) b WHERE paid > 0 "
+    "ORDER BY CASE WHEN own > 0 THEN 0 ELSE 1 END, "
+    "CASE WHEN own > 0 THEN own_last END DESC NULLS LAST, "
+    "issue_date DESC, invoice_id DESC";
 static const char *const sql_open_invoices[] = { OPEN_INVOICES(SCOPE_ALL),
     OPEN_INVOICES(SCOPE_ACCOUNT("?2")), OPEN_INVOICES(SCOPE_RUN) };
 static const char *const sql_used_up[] = { USED_UP(SCOPE_ALL),
@@ -267,12 +326,14 @@ struct applier {
 	int convert, strict;	/* strict: another currency is an error */
 	struct fx *fx;
 	struct db_stmt *insert, *status, *invoices;
+	struct db_stmt *reopen;		/* of an invoice a refund took from */
 	int invoice_row;		/* invoices is on a row; -1 not begun */
 	struct open_invoice *inv;	/* the current account's */
 	size_t ninv, capinv;
 	struct out *out;
 	long applied;
 	long netted;		/* second rows of nettings (net_one()) */
+	long credits;		/* account credit refunds took (rows) */
 };
 
 static void
@@ -287,6 +348,7 @@ applier_open(struct applier *ap, struct db *db, int32_t on, int convert,
 	ap->out = o;
 	ap->insert = db_prepare(db, sql_new_application);
 	ap->status = db_prepare(db, sql_set_status);
+	ap->reopen = db_prepare(db, sql_reopen);
 	if (convert)
 		ap->fx = fx_open(db, NULL);
 }
@@ -296,6 +358,7 @@ applier_close(struct applier *ap)
 {
 	db_finalize(ap->insert);
 	db_finalize(ap->status);
+	db_finalize(ap->reopen);
 	free(ap->inv);
 	fx_close(ap->fx);
 }
@@ -495,6 +558,160 @@ apply_all(struct applier *ap, enum scope scope, const char *account)
 	db_finalize(pay);
 }
 
+/* ---- refunds -------------------------------------------------------------- */
+
+/* A refund with so much left to pay back (more than zero). */
+struct refund {
+	char id[ENTITY_ID_MAX + 1], account[ENTITY_ID_MAX + 1];
+	char of[ENTITY_ID_MAX + 1], currency[4];
+	int32_t received;
+	int64_t need;
+};
+
+/* The open refunds of the scope, read whole before any is applied. */
+static struct refund *
+read_refunds(struct applier *ap, enum scope scope, const char *account,
+    size_t *n)
+{
+	struct db_stmt *st = db_prepare(ap->db, sql_unrefunded[scope]);
+	struct refund *r = NULL;
+	size_t cap = 0;
+
+	db_bind_day(st, 1, ap->on);
+	if (scope == SCOPE_ONE_ACCOUNT)
+		db_bind_text(st, 2, account);
+	for (*n = 0; db_row(st); (*n)++) {
+		r = cli_grow(r, &cap, *n + 1, sizeof(*r));
+		snprintf(r[*n].id, sizeof(r[*n].id), "%s", db_text(st, 0));
+		snprintf(r[*n].account, sizeof(r[*n].account), "%s",
+		    db_text(st, 1));
+		snprintf(r[*n].currency, sizeof(r[*n].currency), "%s",
+		    db_text(st, 2));
+		r[*n].received = db_day(st, 3);
+		snprintf(r[*n].of, sizeof(r[*n].of), "%s", db_text(st, 4));
+		r[*n].need = -db_int(st, 5);
+	}
+	db_finalize(st);
+	return r;
+}
+
+/* What refund r takes of the account's credit: the unapplied money of
+ * its payments in its currency that it had on the refund's day. */
+static void
+take_credit(struct applier *ap, struct refund *r)
+{
+	struct db_stmt *st = db_prepare(ap->db, sql_credit_left);
+	struct db_stmt *ins = db_prepare(ap->db, sql_take_credit);
+	char d[DATE_FMT_MAX];
+
+	date_format(d, r->received);
+	db_bind_text(st, 1, r->account);
+	db_bind_text(st, 2, r->currency);
+	db_bind_day(st, 3, r->received);
+	db_bind_text(st, 4, r->of);
+	/* the few payments with money left, read before any is taken */
+	while (r->need > 0 && db_row(st)) {
+		int64_t take = db_int(st, 1) < r->need ? db_int(st, 1) :
+		    r->need;
+
+		db_bind_text(ins, 1, r->id);
+		db_bind_text(ins, 2, db_text(st, 0));
+		db_bind_text(ins, 3, r->account);
+		db_bind_text(ins, 4, d);
+		db_bind_int(ins, 5, take);
+		db_done(ins);
+		db_reset(ins);
+		r->need -= take;
+		ap->credits++;
+	}
+	db_finalize(st);
+	db_finalize(ins);
+}
+
+/* An invoice a refund may take back from: what payments paid on it, and
+ * what of that the refunded payment paid (its refunds' taken off). */
+struct paid_invoice {
+	char id[ENTITY_ID_MAX + 1];
+	int32_t issued;
+	int64_t balance, paid, own;
+};
+
+/*
+ * What is left of refund r after the credit, taken back from what
+ * payments paid on the account's invoices in its currency: first those
+ * its payment paid, the last it paid first, as much as it paid of each;
+ * then, when an earlier refund took that payment's credit, the others,
+ * latest first.  Each invoice is owed again what is taken back of it, on
+ * the later of the refund's day and its own.
+ */
+static void
+take_back(struct applier *ap, struct refund *r)
+{
+	struct db_stmt *st = db_prepare(ap->db, sql_paid_back);
+	struct paid_invoice *iv = NULL;
+	size_t n, cap = 0;
+
+	db_bind_text(st, 1, r->account);
+	db_bind_text(st, 2, r->currency);
+	db_bind_text(st, 3, r->of);
+	db_bind_day(st, 4, ap->on);
+	for (n = 0; db_row(st); n++) {
+		iv = cli_grow(iv, &cap, n + 1, sizeof(*iv));
+		snprintf(iv[n].id, sizeof(iv[n].id), "%s", db_text(st, 0));
+		iv[n].issued = db_day(st, 1);
+		iv[n].balance = db_int(st, 2);
+		iv[n].paid = db_int(st, 3);
+		iv[n].own = db_int(st, 4);
+	}
+	db_finalize(st);
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t k = 0; k < n && r->need > 0; k++) {
+			struct paid_invoice *v = &iv[k];
+			int64_t can = pass == 0 && v->own < v->paid ? v->own :
+			    v->paid;
+			int64_t take = can < r->need ? can : r->need;
+
+			if (take <= 0)
+				continue;
+			v->paid -= take;
+			v->own -= take;
+			v->balance += take;
+			r->need -= take;
+			record_application(ap, r->id, r->account, v->id,
+			    r->currency, r->received > v->issued ? r->received :
+			    v->issued, -take, -take, v->balance);
+			if (v->balance > 0) {
+				db_bind_text(ap->reopen, 1, v->id);
+				db_done(ap->reopen);
+				db_reset(ap->reopen);
+			}
+		}
+	free(iv);
+}
+
+/*
+ * Refunds, before the payments: each takes first what the account holds
+ * unapplied in its currency (its own payment's first), which changes no
+ * invoice, and what is left from what its payment paid, which is then
+ * owed again, as a Kill Bill refund without an invoice adjustment; an
+ * invoice credited before is not (its credit note covers it).  Before
+ * the payments, so that what a refund took back is not still theirs to
+ * apply.
+ */
+static void
+apply_refunds(struct applier *ap, enum scope scope, const char *account)
+{
+	size_t n;
+	struct refund *r = read_refunds(ap, scope, account, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		take_credit(ap, &r[i]);
+		if (r[i].need > 0)
+			take_back(ap, &r[i]);
+	}
+	free(r);
+}
+
 /* ---- netting credit invoices ------------------------------------------ */
 
 /* An open invoice of the account being netted: its id, day and what is
@@ -630,6 +847,7 @@ ar_apply_run(struct db *db, int32_t on)
 	struct applier ap;
 
 	applier_open(&ap, db, on, 0, 0, NULL);
+	apply_refunds(&ap, SCOPE_RUN_ACCOUNTS, NULL);
 	apply_all(&ap, SCOPE_RUN_ACCOUNTS, NULL);
 	applier_close(&ap);
 	return ap.applied;
@@ -651,6 +869,8 @@ ar_apply(struct db *db, const struct ar_opts *o)
 	db_begin(db);
 	db_keys_open(db);
 	applier_open(&ap, db, o->as_of, o->convert, 1, out);
+	apply_refunds(&ap, o->account != NULL ? SCOPE_ONE_ACCOUNT :
+	    SCOPE_ALL_PAYMENTS, o->account);
 	apply_all(&ap, o->account != NULL ? SCOPE_ONE_ACCOUNT :
 	    SCOPE_ALL_PAYMENTS, o->account);
 	net_credits(&ap, o->account);
@@ -659,6 +879,7 @@ ar_apply(struct db *db, const struct ar_opts *o)
 		cli_die(CLI_EIO, "out of memory");
 	db_changes_add(&ch, "payment_applications", ap.applied + ap.netted,
 	    0, 0);
+	db_changes_add(&ch, "refund_credits", ap.credits, 0, 0);
 	if (cli_data_errors() == 0)
 		(void)cli_put_stdout(buf, len);
 	free(buf);

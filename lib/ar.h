@@ -37,9 +37,10 @@ struct ar_opts {
 
 
 /*
- * Applies the unapplied payments (received on or before on) of the
- * accounts of the invoices in out_keys to their open invoices, oldest
- * first, in the caller's transaction; payments in another currency are
+ * Takes the refunds, then applies the unapplied payments (received on or
+ * before on) of the accounts of the invoices in out_keys, as ar_apply()
+ * does, to their open invoices, oldest first, in the caller's
+ * transaction; payments in another currency are
  * left alone.  Used by the billing run: what is left after the older
  * invoices is account credit, and pays the new ones.  Returns how many
  * applications it made.

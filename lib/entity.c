@@ -163,11 +163,12 @@ static const struct entity_column payments_cols[] = {
 	COL("payment_id", "payment_id", ET_ID, R | K),
 	REF("account_id", R, "accounts"),
 	COL("received_on", "received_on", ET_DATE, R),
-	COL("amount", "amount_minor", ET_MONEY, R | EC_POSITIVE),
+	COL("amount", "amount_minor", ET_MONEY, R | EC_REFUNDED),
 	COL("currency", "currency", ET_CURRENCY, 0),
 	COL("method", "method", ET_TEXT, 0),
 	REF("invoice_id", 0, "invoices"),
 	COL("reference", "reference", ET_TEXT, 0),
+	REF("refund_of", 0, "payments"),
 };
 
 static const struct entity_column usage_cols[] = {

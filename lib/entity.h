@@ -40,7 +40,10 @@ enum {
 	EC_KEY = 1 << 1,	/* part of the row's identity */
 	EC_HEADER = 1 << 2,	/* stored on the parent (invoice), not the line */
 	EC_SIGNED = 1 << 3,	/* money that may be negative */
-	EC_POSITIVE = 1 << 4	/* must be more than zero */
+	EC_POSITIVE = 1 << 4,	/* must be more than zero */
+	/* money more than zero, or less than zero where the row names the
+	 * row of its own entity that it pays back (payments: refund_of) */
+	EC_REFUNDED = 1 << 5
 };
 
 struct entity_column {

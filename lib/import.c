@@ -208,6 +208,9 @@ struct importer {
 	int line_no_col;		/* invoices' line_no, else -1 */
 	int size_col[2];		/* their amount and tax_amount */
 	int service_col[2];		/* invoices' service_start, _end */
+	/* payments: the amount, the refund_of that makes the row a refund
+	 * (EC_REFUNDED) and the invoice_id a refund has not; -1: none */
+	int refund_col[3];
 	int order_col[4][2];		/* e->order as column indexes */
 	int when_col[ENTITY_WHEN_MAX][2];	/* e->when: col, other */
 	/* usage: what changes in months a run billed (billing.h), by
@@ -252,9 +255,16 @@ struct importer {
 	struct db_stmt *tier_line;	/* prices: where each row came from */
 	struct db_stmt *replace_line;	/* subscriptions that replace one */
 	struct db_stmt *pause_line;	/* pauses */
+	struct db_stmt *refund_line;	/* refunds */
 	struct db_stmt *self_ref;	/* a reference to a row not yet in */
 
 	struct mapping_reader *reader;	/* --from: the export's columns */
+	/* its ref conversions' lookups, a statement for each column read */
+	struct {
+		const struct entity_column *c;
+		struct db_stmt *st;
+	} mapped_ref[MAXCOL];
+	int nmapped_ref;
 
 	/* --excel: the record with what --excel added taken off */
 	struct csv_field *xfield;
@@ -416,6 +426,38 @@ row_error(struct importer *im, const char *column, const char *fmt, ...)
 }
 
 /* A value of the export that its mapping cannot convert (mapping.h). */
+static const char *table_for_ref(const struct entity *e);
+
+/* A mapping's ref (mapping.h): a column of the row that a key names,
+ * by a statement made from the contract, one for each column read. */
+static int
+mapped_lookup(void *arg, const struct entity *e, const struct entity_column *c,
+    const char *key, size_t len, char *out, size_t size)
+{
+	struct importer *im = arg;
+	struct db_stmt *st = NULL;
+	struct sbuf sql = { .n = 0 };
+	int found;
+
+	for (int i = 0; i < im->nmapped_ref && st == NULL; i++)
+		if (im->mapped_ref[i].c == c)
+			st = im->mapped_ref[i].st;
+	if (st == NULL) {
+		if (im->nmapped_ref == MAXCOL)
+			cli_die(CLI_EIO, "internal error: too many lookups");
+		sb_add(&sql, "SELECT %s FROM %s WHERE %s = ?1", c->db,
+		    table_for_ref(e), entity_ref_key(e)->db);
+		st = db_prepare(im->db, sql.s);
+		im->mapped_ref[im->nmapped_ref].c = c;
+		im->mapped_ref[im->nmapped_ref++].st = st;
+	}
+	db_bind_ref(st, 1, key, len);
+	if ((found = db_row(st)))
+		snprintf(out, size, "%s", db_text(st, 0));
+	db_reset(st);
+	return found;
+}
+
 static void
 mapping_error(void *arg, const char *file, unsigned long line,
     const char *column, const char *msg)
@@ -551,7 +593,7 @@ parse_decimal(struct importer *im, const struct entity_column *c,
 	v->len = len;
 	if (st != MONEY_OK)
 		return decimal_error(im, c, st, s, len, scale);
-	if (v->i < 0 && !(c->flags & EC_SIGNED))
+	if (v->i < 0 && !(c->flags & (EC_SIGNED | EC_REFUNDED)))
 		row_error(im, c->name, "%s is negative", show(sv, s, len));
 	else if (v->i <= 0 && (c->flags & EC_POSITIVE))
 		row_error(im, c->name, "%s is not more than zero",
@@ -1003,6 +1045,43 @@ check_service_period(struct importer *im)
 	    RECOGNITION_MONTHS_MAX);
 }
 
+/*
+ * A payment's amount is more than zero; a refund's, money paid back, is
+ * less, and it names the payment it pays back instead of an invoice: it
+ * takes back what that payment paid (ar.c).
+ */
+static void
+check_refund_row(struct importer *im)
+{
+	const struct value *v, *of, *inv;
+	char sv[SHOW_MAX];
+
+	if (im->refund_col[0] < 0 || im->row_bad)
+		return;	/* not after an amount that did not parse */
+	v = &im->val[im->refund_col[0]];
+	of = &im->val[im->refund_col[1]];
+	inv = &im->val[im->refund_col[2]];
+	if (v->kind != V_INT)
+		return;
+	if (of->kind == V_NULL && v->i < 0)
+		row_error(im, im->e->column[im->refund_col[0]].name, "%s is "
+		    "negative: a refund names the payment it pays back in %s",
+		    show(sv, v->s, v->len), label(im, im->e->column[
+		    im->refund_col[1]].name));
+	else if (of->kind == V_NULL && v->i == 0)
+		row_error(im, im->e->column[im->refund_col[0]].name, "%s is "
+		    "not more than zero", show(sv, v->s, v->len));
+	else if (of->kind != V_NULL && v->i >= 0)
+		row_error(im, im->e->column[im->refund_col[0]].name, "%s is "
+		    "not less than zero: a refund (%s is given) is money paid "
+		    "back", show(sv, v->s, v->len), label(im, im->e->column[
+		    im->refund_col[1]].name));
+	else if (of->kind != V_NULL && inv->kind != V_NULL)
+		row_error(im, im->e->column[im->refund_col[2]].name, "%s is "
+		    "given, but a refund names no invoice: it takes back what "
+		    "its payment paid", show(sv, inv->s, inv->len));
+}
+
 static void
 check_row(struct importer *im)
 {
@@ -1024,6 +1103,7 @@ check_row(struct importer *im)
 			    label(im, o->earlier), vb->s);
 	}
 	check_service_period(im);
+	check_refund_row(im);
 	for (int i = 0; e->when[i].col != NULL; i++) {
 		const struct entity_when *w = &e->when[i];
 		const struct value *v = &im->val[im->when_col[i][0]];
@@ -2010,6 +2090,7 @@ invoice_too_large(struct importer *im)
 static void remember_tier(struct importer *im);
 static void remember_replace(struct importer *im);
 static void remember_pause(struct importer *im);
+static void remember_refund(struct importer *im);
 
 static void
 write_row(struct importer *im)
@@ -2035,6 +2116,7 @@ write_row(struct importer *im)
 	remember_tier(im);
 	remember_replace(im);
 	remember_pause(im);
+	remember_refund(im);
 	if (rc == ROW_INSERTED)
 		im->f_inserted++;
 	else if (rc == ROW_UPDATED || prc == ROW_UPDATED)
@@ -2275,6 +2357,12 @@ meaning_init(struct importer *im)
 		im->pause_line = db_prepare(im->db, "INSERT INTO "
 		    "pause_lines VALUES (?1, ?2, ?3, ?4, ?5)");
 	}
+	if (im->refund_col[0] >= 0) {
+		db_temp_table(im->db, "refund_lines", "payment_id TEXT, "
+		    "file TEXT, nfile BIGINT, line BIGINT");
+		im->refund_line = db_prepare(im->db, "INSERT INTO "
+		    "refund_lines VALUES (?1, ?2, ?3, ?4)");
+	}
 }
 
 static void
@@ -2287,6 +2375,7 @@ meaning_free(struct importer *im)
 	db_finalize(im->tier_line);
 	db_finalize(im->replace_line);
 	db_finalize(im->pause_line);
+	db_finalize(im->refund_line);
 }
 
 static void
@@ -2445,6 +2534,90 @@ check_pauses(struct importer *im)
 		    "with no end" : "to ", db_null(st, 4) ? "" :
 		    db_text(st, 4)))
 			break;
+	db_finalize(st);
+}
+
+/* A refund and where it came from, for check_refunds(). */
+static void
+remember_refund(struct importer *im)
+{
+	struct db_stmt *st = im->refund_line;
+
+	if (st == NULL || im->val[im->refund_col[1]].kind != V_TEXT)
+		return;
+	bind_value(st, 1, &im->val[entity_column_index(im->e,
+	    entity_ref_key(im->e)->name)]);
+	note_where(im, st, 2);
+}
+
+/*
+ * A refund pays back a payment of its account, in its currency, received
+ * on or before it, and not a refund; the refunds of a payment, in the
+ * order received, come to at most its amount.  Checked once every row is
+ * in, against the table as the import leaves it, as a payment and its
+ * refunds may come in one file, in any order; each is told on the
+ * refund's line.
+ */
+static void
+check_refunds(struct importer *im)
+{
+	const char *of = im->refund_line != NULL ?
+	    label(im, im->e->column[im->refund_col[1]].name) : NULL;
+	char money[2][MONEY_FMT_MAX], amount[MONEY_FMT_MAX];
+	struct db_stmt *st;
+
+	if (im->refund_line == NULL)
+		return;
+	st = db_prepare(im->db, "SELECT l.file, l.line, r.refund_of, "
+	    "p.account_id, r.account_id, p.currency, r.currency, "
+	    "CASE WHEN p.refund_of IS NULL THEN 0 ELSE 1 END, "
+	    "p.received_on, r.received_on, p.amount_minor, "
+	    "(SELECT sum(-q.amount_minor) FROM payments q "
+	    "WHERE q.refund_of = r.refund_of AND (q.received_on < r.received_on "
+	    "OR (q.received_on = r.received_on AND "
+	    "q.payment_id <= r.payment_id))) "
+	    "FROM refund_lines l JOIN payments r ON r.payment_id = l.payment_id "
+	    "JOIN payments p ON p.payment_id = r.refund_of "
+	    "ORDER BY l.nfile, l.line");
+	while (db_row(st)) {
+		const char *file = db_text(st, 0), *pay = db_text(st, 2);
+		const char *cur = db_text(st, 5);
+		unsigned long line = (unsigned long)db_int(st, 1);
+		int ok = 1;
+
+		if (strcmp(db_text(st, 3), db_text(st, 4)) != 0)
+			ok = cli_data_error(file, line, of, "'%s' is a payment "
+			    "of account '%s', not of the refund's account '%s'",
+			    pay, db_text(st, 3), db_text(st, 4));
+		else if (db_int(st, 7))
+			ok = cli_data_error(file, line, of, "'%s' is a refund "
+			    "itself: a refund pays back a payment", pay);
+		else if (strcmp(cur, db_text(st, 6)) != 0)
+			ok = cli_data_error(file, line, label(im, "currency"),
+			    "'%s' is not %s, the currency of payment '%s': a "
+			    "refund pays back in the payment's currency",
+			    db_text(st, 6), cur, pay);
+		else if (strcmp(db_text(st, 9), db_text(st, 8)) < 0)
+			ok = cli_data_error(file, line, label(im,
+			    "received_on"), "'%s' is before %s, when payment "
+			    "'%s' was received", db_text(st, 9), db_text(st, 8),
+			    pay);
+		else if (db_int(st, 11) > db_int(st, 10)) {
+			const struct currency *c = money_currency(cur, 3);
+			int x = c != NULL ? c->exponent : 2;
+
+			money_format(money[0], db_int(st, 11), x, '.');
+			money_format(money[1], db_int(st, 10), x, '.');
+			money_format(amount, db_int(st, 11) - db_int(st, 10), x,
+			    '.');
+			ok = cli_data_error(file, line, label(im, "amount"),
+			    "the refunds of payment '%s' up to this one come "
+			    "to %s %s, %s more than its %s", pay, money[0], cur,
+			    amount, money[1]);
+		}
+		if (!ok)
+			break;
+	}
 	db_finalize(st);
 }
 
@@ -3133,6 +3306,25 @@ accounts_of_init(struct importer *im)
 	db_finalize(st);
 }
 
+/* The columns of a refund (refund_col), when the entity has them. */
+static void
+refund_cols_init(struct importer *im)
+{
+	const struct entity *e = im->e;
+
+	im->refund_col[0] = im->refund_col[1] = im->refund_col[2] = -1;
+	for (size_t i = 0; i < e->ncolumn; i++)
+		if (e->column[i].flags & EC_REFUNDED)
+			im->refund_col[0] = (int)i;
+		else if (e->column[i].ref != NULL &&
+		    strcmp(e->column[i].ref, e->name) == 0)
+			im->refund_col[1] = (int)i;
+	im->refund_col[2] = entity_column_index(e, "invoice_id");
+	if (im->refund_col[0] < 0 || im->refund_col[1] < 0 ||
+	    im->refund_col[2] < 0)
+		im->refund_col[0] = -1;
+}
+
 static void
 importer_init(struct importer *im, struct db *db, const struct entity *e,
     const struct import_opts *o)
@@ -3143,7 +3335,7 @@ importer_init(struct importer *im, struct db *db, const struct entity *e,
 	im->o = o;
 	im->mark = o->common->decimal_comma ? ',' : '.';
 	if (o->from != NULL)
-		im->reader = mapping_reader_new(o->from);
+		im->reader = mapping_reader_new(o->from, mapped_lookup, im);
 	if (db_setting(db, "base_currency", im->base, sizeof(im->base)) == NULL)
 		memcpy(im->base, "USD", 4);
 	im->currency_col = entity_column_index(e, "currency");
@@ -3158,6 +3350,7 @@ importer_init(struct importer *im, struct db *db, const struct entity *e,
 	im->size_col[1] = entity_column_index(e, "tax_amount");
 	im->service_col[0] = entity_column_index(e, "service_start");
 	im->service_col[1] = entity_column_index(e, "service_end");
+	refund_cols_init(im);
 	for (int i = 0; e->order[i].later != NULL; i++) {
 		im->order_col[i][0] = entity_column_index(e, e->order[i].later);
 		im->order_col[i][1] = entity_column_index(e,
@@ -3192,6 +3385,8 @@ importer_free(struct importer *im)
 	free(im->xfield);
 	free(im->xtext);
 	mapping_reader_free(im->reader);
+	for (int i = 0; i < im->nmapped_ref; i++)
+		db_finalize(im->mapped_ref[i].st);
 	free(im->refused);
 	target_free(&im->table);
 	if (im->parent.table != NULL)
@@ -3332,6 +3527,8 @@ import_files(struct db *db, const struct entity *e,
 		check_replaces(&im);
 	if (cli_data_errors() == 0)
 		check_pauses(&im);
+	if (cli_data_errors() == 0)
+		check_refunds(&im);
 	importer_free(&im);
 	rebuild_indexes(db, &later, cli_data_errors() == 0);
 	if (cli_data_errors() == 0)

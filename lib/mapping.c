@@ -34,7 +34,7 @@
 #define SECONDS_A_DAY 86400
 
 enum conv { C_COPY, C_UPPER, C_DAY, C_AMOUNT, C_MAP, C_PERIOD, C_CONST,
-    C_LOOKUP, C_FOLD, C_SKIP };
+    C_LOOKUP, C_FOLD, C_SKIP, C_REF };
 
 /* The conversions, and how many source columns each takes. */
 static const struct {
@@ -51,10 +51,11 @@ static const struct {
 	[C_LOOKUP] = { "lookup", 1, 1 },
 	[C_FOLD] = { "fold", 2, 2 },
 	[C_SKIP] = { "skip", 1, 1 },
+	[C_REF] = { "ref", 1, 1 },
 };
 #define NCONV (sizeof(convs) / sizeof(convs[0]))
-#define CONV_NAMES "copy, upper, day, amount, map, period, const, lookup, " \
-    "fold or skip"
+#define CONV_NAMES "copy, upper, day, amount, map, period, const, ref, " \
+    "lookup, fold or skip"
 
 /* What an amount's third source does to it. */
 enum amount_op { OP_NONE, OP_LESS, OP_PER };
@@ -78,8 +79,10 @@ struct rule {
 	int nform;
 	struct text *from, *to;		/* map; skip's values in from */
 	size_t npair;
-	int minor;			/* amount */
+	int minor, negated;		/* amount */
 	enum amount_op op;
+	const struct entity *of;	/* ref: the entity and its column */
+	const struct entity_column *of_column;
 	char *label;		/* "A or B", of a value from either; or NULL */
 	unsigned long line;
 };
@@ -152,6 +155,8 @@ struct mapping_reader {
 	size_t nkeep;
 	const char **label;		/* by entity column */
 	int *from;			/* by entity column: its rule, or -1 */
+	mapping_lookup_fn lookup;	/* ref's */
+	void *lookup_arg;
 	struct csv_field *hfield, *field;
 	struct csv_record header, rec;
 	char *buf;
@@ -439,17 +444,44 @@ parse_list(struct parse *p, const char *s, size_t *n)
 	}
 }
 
-/* An amount's argument: its unit, and what a third source does. */
+
+/* ref's argument ENTITY.COLUMN: an id or a currency of an entity that
+ * others refer to by its key. */
+static void
+parse_ref(struct parse *p, struct rule *r)
+{
+	const char *dot = strchr(r->arg, '.');
+	char name[64];
+	int ci;
+
+	if (dot == NULL || (size_t)(dot - r->arg) >= sizeof(name))
+		return parse_error(p, F_ARG, "'%s' is not ENTITY.COLUMN, the "
+		    "column to read of the row the value names", r->arg);
+	snprintf(name, sizeof(name), "%.*s", (int)(dot - r->arg), r->arg);
+	if ((r->of = entity_find(name)) == NULL)
+		return parse_error(p, F_ARG, "'%s' is not an entity "
+		    "(revops-import --list shows them)", name);
+	if ((ci = entity_column_index(r->of, dot + 1)) < 0 ||
+	    (r->of->column[ci].type != ET_ID &&
+	    r->of->column[ci].type != ET_CURRENCY))
+		return parse_error(p, F_ARG, "'%s' is not an id or a currency "
+		    "of %s: ref reads only those", dot + 1, name);
+	r->of_column = &r->of->column[ci];
+}
+
+/* An amount's argument: its unit, negated or not, and what a third
+ * source does. */
 static void
 parse_unit(struct parse *p, struct rule *r)
 {
 	static const char *const ops[] = { "", " less", " per" };
-	size_t unit = strspn(r->arg, "ajmnior");	/* major, minor */
+	const char *u = r->arg + (r->negated = r->arg[0] == '-');
+	size_t unit = strspn(u, "ajmnior");	/* major, minor */
 
-	r->minor = unit == 5 && strncmp(r->arg, "minor", 5) == 0;
+	r->minor = unit == 5 && strncmp(u, "minor", 5) == 0;
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		if ((r->minor || strncmp(r->arg, "major", 5) == 0) &&
-		    unit == 5 && strcmp(r->arg + 5, ops[i]) == 0) {
+		if ((r->minor || strncmp(u, "major", 5) == 0) &&
+		    unit == 5 && strcmp(u + 5, ops[i]) == 0) {
 			r->op = (enum amount_op)i;
 			if ((r->op != OP_NONE) != (r->nsrc == 3))
 				parse_error(p, F_SOURCE, "'%s' names %d "
@@ -459,7 +491,8 @@ parse_unit(struct parse *p, struct rule *r)
 			return;
 		}
 	parse_error(p, F_ARG, "'%s' is not the unit of an amount (major or "
-	    "minor, and 'less' or 'per' for a third column)", r->arg);
+	    "minor, -major or -minor for money paid back, and 'less' or 'per' "
+	    "for a third column)", r->arg);
 }
 
 /* A lookup's argument "NAME:KEY": the companion's name, which sources
@@ -494,6 +527,9 @@ parse_argument(struct parse *p, struct mapping_export *x, struct rule *r)
 		break;
 	case C_AMOUNT:
 		parse_unit(p, r);
+		break;
+	case C_REF:
+		parse_ref(p, r);
 		break;
 	case C_MAP:
 		if (empty)
@@ -898,11 +934,14 @@ mapping_row_text(const struct mapping_export *x, size_t i,
 /* ---- reading ------------------------------------------------------------- */
 
 struct mapping_reader *
-mapping_reader_new(const struct mapping_export *x)
+mapping_reader_new(const struct mapping_export *x, mapping_lookup_fn lookup,
+    void *arg)
 {
 	struct mapping_reader *r = cli_calloc(1, sizeof(*r));
 
 	r->x = x;
+	r->lookup = lookup;
+	r->lookup_arg = arg;
 	r->at = cli_calloc(x->file.n, sizeof(*r->at));
 	r->cat = cli_calloc(x->comp.n, sizeof(*r->cat));
 	r->keep = cli_calloc(x->nrule, sizeof(*r->keep));
@@ -1513,9 +1552,26 @@ convert_amount(struct conversion *c)
 	if (!empty(less) && money_sub(v, w, &v) != MONEY_OK)
 		return convert_error(c, source_name(c, 0), "%s less %s is too "
 		    "large", csv_show(sv, source(c, 0)), source_name(c, 2));
+	if (c->rule->negated && money_sub(0, v, &v) != MONEY_OK)
+		return convert_error(c, source_name(c, 0), "%s is too large to "
+		    "be paid back", csv_show(sv, source(c, 0)));
 	if (c->rule->op == OP_PER)
 		return convert_per(c, v, k);
 	money_format(c->out, v, k->exponent, '.');
+}
+
+/* ref: the column of the row the value names, from the database. */
+static void
+convert_ref(struct conversion *c, const struct csv_field *f)
+{
+	const struct rule *rule = c->rule;
+	char sv[CSV_SHOW_MAX];
+
+	if (c->r->lookup == NULL || !c->r->lookup(c->r->lookup_arg, rule->of,
+	    rule->of_column, f->s, f->len, c->out, ENTITY_ID_MAX + 1))
+		convert_error(c, source_name(c, 0), "%s is not in %s, which "
+		    "%s is read from (import it first)", csv_show(sv, f),
+		    rule->of->name, rule->column);
 }
 
 static void
@@ -1628,6 +1684,9 @@ convert(struct conversion *c, struct csv_field *out)
 	case C_CONST:
 		strcpy(c->out, rule->arg);
 		break;
+	case C_REF:
+		convert_ref(c, f);
+		break;
 	case C_LOOKUP:
 	case C_FOLD:
 	case C_SKIP:
@@ -1647,7 +1706,8 @@ room(const struct mapping_reader *r)
 
 	for (size_t k = 0; k < r->x->nrule; k++) {
 		const struct rule *rule = &r->x->rule[k];
-		size_t most = strlen(rule->arg);
+		size_t most = rule->conv == C_REF ? ENTITY_ID_MAX :
+		    strlen(rule->arg);
 
 		for (int j = 0; j < rule->nsrc; j++) {
 			const struct csv_field *f = r->val[rule->src[j]].f;

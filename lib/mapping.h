@@ -25,11 +25,13 @@
  *   amount  sources AMOUNT|CURRENCY: the amount in "major" units (12.50)
  *           or "minor" units (1250), the argument, to a decimal in the
  *           currency's major unit, as many decimals as the currency has
- *           (JPY none); a decimal where minor units are due is an error.
- *           With a third source, the argument "UNIT less": AMOUNT less
- *           it, in the same unit (empty: 0); "UNIT per": AMOUNT over it,
- *           a count (empty: 1), exactly, as a unit price (an error when
- *           it does not divide to MONEY_PRICE_DIGITS more decimals)
+ *           (JPY none); a decimal where minor units are due is an error;
+ *           "-major" and "-minor" negate it (an export of refunds writes
+ *           what was paid back as more than zero).  With a third source,
+ *           the argument "UNIT less": AMOUNT less it, in the same unit
+ *           (empty: 0); "UNIT per": AMOUNT over it, a count (empty: 1),
+ *           exactly, as a unit price (an error when it does not divide
+ *           to MONEY_PRICE_DIGITS more decimals)
  *   map     argument "from=to|from=to": the value (case ignored) to its
  *           revops value; a value not listed is an error, never a guess,
  *           and so is one listed as "from=!why", with its why
@@ -37,6 +39,11 @@
  *           and how many of them (empty or missing: 1) to month, quarter
  *           or year; anything else cannot be billed and is an error
  *   const   no source: the argument, on every row
+ *   ref     argument ENTITY.COLUMN: that column (an id or a currency) of
+ *           the row of ENTITY in the database whose key is the value (a
+ *           refund's account_id is payments.account_id, the account of
+ *           the payment it names); read by the reader's lookup, and an
+ *           error when there is no such row
  *
  * Three more, on the column "-", say how the rows are read:
  *
@@ -126,8 +133,19 @@ int mapping_row_text(const struct mapping_export *x, size_t i,
     const char **column, const char **source, const char **conversion,
     const char **argument);
 
-/* One file of an export being read. */
-struct mapping_reader *mapping_reader_new(const struct mapping_export *x);
+/*
+ * How ref reads the database: column c of the row of e whose key is key
+ * (len bytes), into out of size bytes; returns 1, or 0 when there is no
+ * such row.  The reader's user (import) gives it.
+ */
+typedef int (*mapping_lookup_fn)(void *arg, const struct entity *e,
+    const struct entity_column *c, const char *key, size_t len, char *out,
+    size_t size);
+
+/* One file of an export being read; lookup (with arg) serves ref, and
+ * may be NULL when the export has none. */
+struct mapping_reader *mapping_reader_new(const struct mapping_export *x,
+    mapping_lookup_fn lookup, void *arg);
 void mapping_reader_free(struct mapping_reader *r);
 
 /*

@@ -47,11 +47,31 @@ static const char sql_schedule_lines[] =
     "l.service_end, i.issue_date FROM invoice_lines l "
     "JOIN invoices i USING (account_id, invoice_id) "
     "WHERE i.status != 'void'";
+/* What each payment gave (applied, and taken by refunds as credit) and
+ * each refund took (back from invoices, negative, and of credit): at
+ * most its amount, and of its sign (HAVING). */
+#define USED(having) \
+    "SELECT p.payment_id FROM payments p JOIN " \
+    "(SELECT payment_id, sum(payment_amount_minor) AS applied " \
+    " FROM payment_applications WHERE payment_id IS NOT NULL " \
+    " GROUP BY payment_id UNION ALL " \
+    " SELECT payment_id, sum(amount_minor) FROM refund_credits " \
+    " GROUP BY payment_id UNION ALL " \
+    " SELECT refund_id, -sum(amount_minor) FROM refund_credits " \
+    " GROUP BY refund_id) a USING (payment_id) " \
+    "GROUP BY p.payment_id, p.amount_minor HAVING " having
 static const char sql_payments_overapplied[] =
+    USED("p.amount_minor > 0 AND sum(a.applied) > p.amount_minor "
+    "ORDER BY p.payment_id");
+/* The payments paid back more than their amount, and the refunds that
+ * took more than theirs. */
+static const char sql_refunds_beyond[] =
     "SELECT p.payment_id FROM payments p JOIN "
-    "(SELECT payment_id, sum(payment_amount_minor) AS applied "
-    " FROM payment_applications GROUP BY payment_id) a USING (payment_id) "
-    "WHERE a.applied > p.amount_minor ORDER BY p.payment_id";
+    "(SELECT refund_of, sum(-amount_minor) AS refunded FROM payments "
+    " WHERE refund_of IS NOT NULL GROUP BY refund_of) r "
+    "ON r.refund_of = p.payment_id WHERE r.refunded > p.amount_minor "
+    "UNION " USED("p.amount_minor < 0 AND (sum(a.applied) < p.amount_minor "
+    "OR sum(a.applied) > 0)") " ORDER BY 1";
 /* A credit note after a payment leaves a balance owed back, which is
  * right; paying, or crediting, more than the invoice's total is not. */
 static const char sql_beyond_total[] =
@@ -255,6 +275,9 @@ static const struct {
 	    "its amount", check_schedule, NULL },
 	{ "payments_applied", "what is applied of a payment is at most its "
 	    "amount", NULL, sql_payments_overapplied },
+	{ "refunds", "a payment's refunds come to at most its amount "
+	    "and a refund takes back at most its own", NULL,
+	    sql_refunds_beyond },
 	{ "invoice_balances", "no invoice is paid or credited beyond its "
 	    "total", NULL, sql_beyond_total },
 };

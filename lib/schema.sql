@@ -276,10 +276,23 @@ CREATE TABLE payments (
 	method TEXT,
 	invoice_id TEXT,
 	reference TEXT,
+	-- a refund: money paid back, of the payment it names (of the same
+	-- account and currency), a negative amount; no invoice (ar.c)
+	refund_of TEXT,
 	UNIQUE (account_id, payment_id),
+	CHECK ((refund_of IS NULL AND amount_minor > 0) OR
+	    (refund_of IS NOT NULL AND amount_minor < 0 AND
+	    invoice_id IS NULL)),
 	FOREIGN KEY (account_id, invoice_id)
-	    REFERENCES invoices (account_id, invoice_id)
+	    REFERENCES invoices (account_id, invoice_id),
+	FOREIGN KEY (account_id, refund_of)
+	    REFERENCES payments (account_id, payment_id)
 );
+
+-- The few refunds, by the payment each pays back: apply and the
+-- import's check of them (check_refunds()) read a payment's refunds.
+CREATE INDEX payments_refund_of ON payments (refund_of)
+	WHERE refund_of IS NOT NULL;
 
 CREATE TABLE usage (
 	event_id TEXT PRIMARY KEY,
@@ -553,7 +566,8 @@ CREATE INDEX credit_notes_invoice ON credit_notes (invoice_id);
 
 -- Payments applied to invoices: amount_minor in the invoice's currency,
 -- payment_amount_minor in the payment's (they differ only when a payment
--- was converted).
+-- was converted).  A refund's rows are negative: what it takes back of
+-- what payments paid on an invoice, which is owed again (ar.c).
 CREATE TABLE payment_applications (
 	application_id INTEGER PRIMARY KEY,
 	payment_id TEXT,
@@ -580,6 +594,26 @@ CREATE INDEX payment_applications_payment
 -- With the columns the metrics read of each, in invoice order (measure.c).
 CREATE INDEX payment_applications_invoice
 	ON payment_applications (invoice_id, applied_on, amount_minor);
+
+-- The account credit a refund took: so much of a payment's unapplied
+-- money (of the refund's account and currency) paid back, which is no
+-- longer the account's to apply.  A payment's money left to apply is
+-- its amount less its applications and what refunds took of it; a
+-- refund's, its (negative) amount less its rows of payment_applications,
+-- and plus what it took here (ar.c, LEFT).
+CREATE TABLE refund_credits (
+	refund_id TEXT NOT NULL,
+	payment_id TEXT NOT NULL,
+	account_id TEXT NOT NULL,
+	taken_on TEXT NOT NULL,
+	amount_minor BIGINT NOT NULL CHECK (amount_minor > 0),
+	PRIMARY KEY (account_id, refund_id, payment_id),
+	FOREIGN KEY (account_id, refund_id)
+	    REFERENCES payments (account_id, payment_id),
+	FOREIGN KEY (account_id, payment_id)
+	    REFERENCES payments (account_id, payment_id)
+);
+CREATE INDEX refund_credits_payment ON refund_credits (payment_id);
 
 -- The payments that may have money left to apply: each one an import
 -- writes, until an apply finds it used up (ar.c).  Apply and the billing

@@ -135,6 +135,87 @@ START_TEST(apply_own_currency_first)
 END_TEST
 
 /*
+ * Refunds (ar.h, apply): I1 and I2, 100.00 each of 1 January and 1
+ * February, paid by P1 and P2 (100.00 each); P3, 50.00 of 10 February,
+ * is account credit.  R1 pays back 80.00 of P1 on 1 March: P1 has
+ * nothing unapplied, so it takes the account's 50.00 (P3's) and the 30.00
+ * left back from I1, which P1 paid: I1 owes 30.00 again.  R2 pays back
+ * P3's 50.00 on 2 March: R1 took P3's credit and P3 paid no invoice, so
+ * it takes back what another payment paid, the latest invoice first: 50.00
+ * of I2.  Everything is then used up.
+ */
+START_TEST(refund_credit_then_payments)
+{
+	static const struct out_opts csv = { .header = 1 };
+	struct ar_opts o = { .out = &csv, .arguments = "" };
+	struct db *db;
+	struct db_stmt *st;
+
+	ck_assert_int_eq(date_parse("2026-03-31", 10, &o.as_of), 0);
+	db = test_db(NULL);
+	db_exec(db, "INSERT INTO accounts (account_id, name, currency) "
+	    "VALUES ('A-1', 'Acme', 'USD');"
+	    "INSERT INTO invoices (invoice_id, account_id, issue_date, "
+	    "due_date, currency, status) VALUES "
+	    "('I1', 'A-1', '2026-01-01', '2026-01-31', 'USD', 'paid'), "
+	    "('I2', 'A-1', '2026-02-01', '2026-03-03', 'USD', 'paid');"
+	    "INSERT INTO invoice_lines (invoice_id, account_id, line_no, "
+	    "amount_minor, tax_amount_minor) VALUES ('I1', 'A-1', 1, 10000, 0), "
+	    "('I2', 'A-1', 1, 10000, 0);"
+	    "INSERT INTO payments (payment_id, account_id, received_on, "
+	    "amount_minor, currency, refund_of) VALUES "
+	    "('P1', 'A-1', '2026-01-05', 10000, 'USD', NULL), "
+	    "('P2', 'A-1', '2026-02-05', 10000, 'USD', NULL), "
+	    "('P3', 'A-1', '2026-02-10', 5000, 'USD', NULL), "
+	    "('R1', 'A-1', '2026-03-01', -8000, 'USD', 'P1'), "
+	    "('R2', 'A-1', '2026-03-02', -5000, 'USD', 'P3');"
+	    "INSERT INTO payment_applications (payment_id, invoice_id, "
+	    "account_id, applied_on, amount_minor, payment_amount_minor) "
+	    "VALUES ('P1', 'I1', 'A-1', '2026-01-05', 10000, 10000), "
+	    "('P2', 'I2', 'A-1', '2026-02-05', 10000, 10000);"
+	    "INSERT INTO payments_open VALUES ('A-1', 'P3'), ('A-1', 'R1'), "
+	    "('A-1', 'R2')");
+	ck_assert_ptr_nonnull(freopen("/dev/null", "w", stdout));
+	ck_assert_int_eq(ar_apply(db, &o), 0);
+	st = db_prepare(db, "SELECT refund_id, payment_id, taken_on, "
+	    "amount_minor FROM refund_credits");
+	ck_assert(db_row(st));
+	ck_assert_str_eq(db_text(st, 0), "R1");
+	ck_assert_str_eq(db_text(st, 1), "P3");
+	ck_assert_str_eq(db_text(st, 2), "2026-03-01");
+	ck_assert_int_eq(db_int(st, 3), 5000);
+	ck_assert(!db_row(st));
+	db_finalize(st);
+	st = db_prepare(db, "SELECT payment_id, invoice_id, applied_on, "
+	    "amount_minor FROM payment_applications WHERE amount_minor < 0 "
+	    "ORDER BY application_id");
+	ck_assert(db_row(st));
+	ck_assert_str_eq(db_text(st, 0), "R1");
+	ck_assert_str_eq(db_text(st, 1), "I1");
+	ck_assert_str_eq(db_text(st, 2), "2026-03-01");
+	ck_assert_int_eq(db_int(st, 3), -3000);
+	ck_assert(db_row(st));
+	ck_assert_str_eq(db_text(st, 0), "R2");
+	ck_assert_str_eq(db_text(st, 1), "I2");
+	ck_assert_str_eq(db_text(st, 2), "2026-03-02");
+	ck_assert_int_eq(db_int(st, 3), -5000);
+	ck_assert(!db_row(st));
+	db_finalize(st);
+	/* owed again, so open */
+	st = db_prepare(db, "SELECT count(*) FROM invoices WHERE "
+	    "status = 'open'");
+	ck_assert(db_row(st));
+	ck_assert_int_eq(db_int(st, 0), 2);
+	db_finalize(st);
+	st = db_prepare(db, "SELECT count(*) FROM payments_open");
+	ck_assert(db_row(st));
+	ck_assert_int_eq(db_int(st, 0), 0);
+	db_finalize(st);
+	db_close(db);
+}
+END_TEST
+
+/*
  * credit: what a line and the invoice have left to credit, and the tax
  * in proportion.  I1 has line 1 of 100.00 with 20.00 tax and line 2 of
  * 50.00 with none.  25.00 of line 1 takes 25.00 x 20.00 / 100.00 = 5.00
@@ -219,6 +300,7 @@ ar_suite(void)
 	tcase_add_test(tc, status_from_sums);
 	suite_add_tcase(s, tc);
 	tcase_add_test(apply, apply_own_currency_first);
+	tcase_add_test(apply, refund_credit_then_payments);
 	suite_add_tcase(s, apply);
 	tcase_add_test(credit, credit_what_is_left);
 	suite_add_tcase(s, credit);

@@ -36,6 +36,21 @@ no_report(const char *file, unsigned long line, const char *column,
 	return 0;
 }
 
+/* ref's reading of the database, as import's: the one payment ch_1, of
+ * account A-1. */
+static int
+one_payment(void *arg, const struct entity *e, const struct entity_column *c,
+    const char *key, size_t len, char *out, size_t size)
+{
+	(void)arg;
+	if (strcmp(e->name, "payments") != 0 ||
+	    strcmp(c->name, "account_id") != 0 || len != 4 ||
+	    memcmp(key, "ch_1", 4) != 0)
+		return 0;
+	snprintf(out, size, "%s", "A-1");
+	return 1;
+}
+
 /*
  * What the conversion conv with arg makes of the values (one a column of
  * source, "A|B"), as revops's name of an account: the value, "(empty)"
@@ -67,7 +82,7 @@ convert(const char *conv, const char *arg, const char *source,
 		h.nfield++;
 	}
 	r.nfield = h.nfield;
-	rd = mapping_reader_new(mapping_export_find(m, "x"));
+	rd = mapping_reader_new(mapping_export_find(m, "x"), one_payment, NULL);
 	ck_assert_ptr_nonnull(mapping_header(rd, &h, "t.csv", no_report));
 	said[0] = '\0';
 	if (mapping_record(rd, &r, keep_error, NULL, &out) != MAPPING_RECORD)
@@ -212,6 +227,33 @@ START_TEST(amounts_refused)
 }
 END_TEST
 
+/* Money paid back, negated; and a column of the row a value names. */
+START_TEST(refunds_and_refs)
+{
+	ck_assert_str_eq(convert("amount", "-major", "A|C", V("299.00", "gbp")),
+	    "-299.00");
+	ck_assert_str_eq(convert("amount", "-minor", "A|C", V("45000", "jpy")),
+	    "-45000");
+	ck_assert_str_eq(convert("amount", "-major", "A|C", V("12.5", "usd")),
+	    "-12.50");
+	/* a refund already negative, of the one amount with no opposite */
+	ck_assert_str_eq(convert("amount", "-minor", "A|C", V("-5", "usd")),
+	    "0.05");
+	ck_assert_str_eq(convert("amount", "-minor", "A|C",
+	    V("-9223372036854775808", "usd")), "error");
+	ck_assert_str_eq(said, "A: '-9223372036854775808' is too large to be "
+	    "paid back");
+	ck_assert_str_eq(convert("ref", "payments.account_id", "Charge ID",
+	    V("ch_1")), "A-1");
+	ck_assert_str_eq(convert("ref", "payments.account_id", "Charge ID",
+	    V(NULL)), "(empty)");
+	ck_assert_str_eq(convert("ref", "payments.account_id", "Charge ID",
+	    V("ch_9")), "error");
+	ck_assert_str_eq(said, "Charge ID: 'ch_9' is not in payments, which "
+	    "name is read from (import it first)");
+}
+END_TEST
+
 START_TEST(value_maps)
 {
 	const char *pairs = "paid=paid|uncollectible=open|draft=";
@@ -287,8 +329,8 @@ START_TEST(malformed_files)
 	    "column, source, conversion, argument), tabs between them\n");
 	check_refused(ROW0 "x\taccounts\tname\tN\ttitle\n",
 	    "revops-import: m.tsv:2: column 'conversion': 'title' is not a conversion "
-	    "(one of copy, upper, day, amount, map, period, const, lookup, "
-	    "fold or skip)\n");
+	    "(one of copy, upper, day, amount, map, period, const, ref, "
+	    "lookup, fold or skip)\n");
 	check_refused(ROW0 "x\taccounts\tnick\tN\tcopy\n"
 	    "x\taccounts\tname\tN\tcopy\n",
 	    "revops-import: m.tsv:2: column 'column': 'nick' is not a column of "
@@ -319,11 +361,20 @@ START_TEST(malformed_rows)
 	    "takes 2 to 3\n");
 	check_refused(ROW0 "x\taccounts\tname\tA|C\tamount\tcents\n",
 	    "revops-import: m.tsv:2: column 'argument': 'cents' is not the unit of an "
-	    "amount (major or minor, and 'less' or 'per' for a third "
-	    "column)\n");
+	    "amount (major or minor, -major or -minor for money paid back, "
+	    "and 'less' or 'per' for a third column)\n");
 	check_refused(ROW0 "x\taccounts\tname\tA|C|T\tamount\tminor\n",
 	    "revops-import: m.tsv:2: column 'source': 'A|C|T' names 3 columns, "
 	    "but amount 'minor' takes 2\n");
+	check_refused(ROW0 "x\taccounts\tname\tC\tref\tpayments\n",
+	    "revops-import: m.tsv:2: column 'argument': 'payments' is not "
+	    "ENTITY.COLUMN, the column to read of the row the value names\n");
+	check_refused(ROW0 "x\taccounts\tname\tC\tref\tcharges.account_id\n",
+	    "revops-import: m.tsv:2: column 'argument': 'charges' is not an "
+	    "entity (revops-import --list shows them)\n");
+	check_refused(ROW0 "x\taccounts\tname\tC\tref\tpayments.amount\n",
+	    "revops-import: m.tsv:2: column 'argument': 'amount' is not an id "
+	    "or a currency of payments: ref reads only those\n");
 	check_refused(ROW0 "x\taccounts\tname\tT\tday\tDD/MM/YY\n",
 	    "revops-import: m.tsv:2: column 'argument': 'DD/MM/YY' is not a form of a "
 	    "timestamp ('unix', or a pattern of YYYY, MM, DD and hh, mm, ss)\n");
@@ -406,7 +457,7 @@ START_TEST(headers)
 	struct mapping_reader *rd;
 
 	ck_assert_ptr_nonnull(m);
-	rd = mapping_reader_new(mapping_export_find(m, "X"));
+	rd = mapping_reader_new(mapping_export_find(m, "X"), NULL, NULL);
 	ck_assert_ptr_nonnull(got = mapping_header(rd, &h2, "f.csv",
 	    keep_report));
 	ck_assert_int_eq(got->nfield, 2);
@@ -534,7 +585,7 @@ read_through(const char *map, const char *companion, const char *file,
 	enum mapping_got g;
 
 	ck_assert_ptr_nonnull(m);
-	run.rd = mapping_reader_new(mapping_export_at(m, 0));
+	run.rd = mapping_reader_new(mapping_export_at(m, 0), NULL, NULL);
 	nout = 0;
 	out[0] = '\0';
 	if (companion != NULL) {
@@ -686,6 +737,7 @@ mapping_suite(void)
 	tcase_add_test(tc, amounts_by_currency);
 	tcase_add_test(tc, amounts_refused);
 	tcase_add_test(tc, amounts_less_and_per);
+	tcase_add_test(tc, refunds_and_refs);
 	tcase_add_test(tc, value_maps);
 	tcase_add_test(tc, billing_periods);
 	tcase_add_test(tc, malformed_files);

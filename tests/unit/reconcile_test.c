@@ -87,6 +87,7 @@ START_TEST(books_that_add_up)
 	    "aging_buckets,pass,0,\n"
 	    "schedule_lines,pass,0,\n"
 	    "payments_applied,pass,0,\n"
+	    "refunds,pass,0,\n"
 	    "invoice_balances,pass,0,\n");
 	ck_assert_int_eq(rc, CLI_OK);
 	free(got);
@@ -121,7 +122,44 @@ START_TEST(each_break_named)
 	    "aging_buckets,pass,0,\n"
 	    "schedule_lines,pass,0,\n"
 	    "payments_applied,fail,1,P2\n"
+	    "refunds,pass,0,\n"
 	    "invoice_balances,fail,1,INV-1\n");
+	ck_assert_int_eq(rc, CLI_EDATA);
+	free(got);
+	db_close(db);
+}
+END_TEST
+
+/*
+ * P1 (60.00, all of it applied to INV-1) is refunded 40.00 by R1 and
+ * 30.00 by R2: 70.00, more than P1.  R1 took back 50.00 of INV-1, more
+ * than its 40.00; R2 took 30.00 of it, as much as it is.  P1 gave no
+ * more than it had (60.00 applied), so only the refunds' check fails,
+ * naming the payment and the refund that took too much.
+ */
+START_TEST(refunds_beyond_named)
+{
+	struct db *db = books();
+	int rc;
+	char *got;
+
+	db_exec(db, "INSERT INTO payments (payment_id, account_id, "
+	    "received_on, amount_minor, currency, refund_of) VALUES "
+	    "('R1', 'A-1', '2026-03-20', -4000, 'USD', 'P1'), "
+	    "('R2', 'A-1', '2026-03-21', -3000, 'USD', 'P1');"
+	    "INSERT INTO payment_applications (payment_id, invoice_id, "
+	    "account_id, applied_on, amount_minor, payment_amount_minor) "
+	    "VALUES ('R1', 'INV-1', 'A-1', '2026-03-20', -5000, -5000), "
+	    "('R2', 'INV-1', 'A-1', '2026-03-21', -1000, -1000)");
+	got = checked(db, &rc);
+	ck_assert_str_eq(got,
+	    "mrr_bridge,pass,0,\n"
+	    "invoice_totals,pass,0,\n"
+	    "aging_buckets,pass,0,\n"
+	    "schedule_lines,pass,0,\n"
+	    "payments_applied,pass,0,\n"
+	    "refunds,fail,2,P1;R1\n"
+	    "invoice_balances,pass,0,\n");
 	ck_assert_int_eq(rc, CLI_EDATA);
 	free(got);
 	db_close(db);
@@ -150,6 +188,7 @@ START_TEST(mrr_without_a_rate)
 	    "aging_buckets,pass,0,\n"
 	    "schedule_lines,pass,0,\n"
 	    "payments_applied,pass,0,\n"
+	    "refunds,pass,0,\n"
 	    "invoice_balances,pass,0,\n");
 	ck_assert_int_eq(rc, CLI_EDATA);
 	ck_assert_ptr_nonnull(strstr(said, "EUR"));
@@ -167,6 +206,7 @@ reconcile_suite(void)
 
 	tcase_add_test(tc, books_that_add_up);
 	tcase_add_test(tc, each_break_named);
+	tcase_add_test(tc, refunds_beyond_named);
 	tcase_add_test(tc, mrr_without_a_rate);
 	suite_add_tcase(s, tc);
 	return s;
