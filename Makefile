@@ -112,7 +112,7 @@ check: all $(O)/tests/unit $(O)/bench/gen
 	CK_VERBOSITY=$${CK_VERBOSITY:-minimal} $(O)/tests/unit
 	sh tests/e2e/run.sh $(O)/bin
 	sh tests/bad/run.sh $(O)/bin
-	sh tests/pg.sh $(O)/bin $(O)/bench/gen
+	$(if $(SAN),PG_CORE=1) sh tests/pg.sh $(O)/bin $(O)/bench/gen
 	sh tests/damaged.sh $(O)/bin $(O)/bench/gen
 	sh tests/docs.sh $(O)/bin
 	sh tests/readme.sh $(O)/bin
