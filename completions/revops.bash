@@ -26,7 +26,7 @@ _revops_entities='settings accounts products prices rules stages leads
 # for when `revops-import --list --from SYSTEM` cannot be run.
 _revops_systems='chartmogul stripe'
 _revops_exports_chartmogul='customers plans subscription_events invoices
-	transactions'
+	transactions refunds'
 _revops_exports_stripe='customers products prices subscriptions invoices
 	payments refunds'
 

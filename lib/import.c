@@ -259,9 +259,10 @@ struct importer {
 	struct db_stmt *self_ref;	/* a reference to a row not yet in */
 
 	struct mapping_reader *reader;	/* --from: the export's columns */
-	/* its ref conversions' lookups, a statement for each column read */
+	/* its ref conversions' lookups, a statement for each column read
+	 * and the column it is read by */
 	struct {
-		const struct entity_column *c;
+		const struct entity_column *c, *by;
 		struct db_stmt *st;
 	} mapped_ref[MAXCOL];
 	int nmapped_ref;
@@ -428,32 +429,39 @@ row_error(struct importer *im, const char *column, const char *fmt, ...)
 /* A value of the export that its mapping cannot convert (mapping.h). */
 static const char *table_for_ref(const struct entity *e);
 
-/* A mapping's ref (mapping.h): a column of the row that a key names,
- * by a statement made from the contract, one for each column read. */
+/* A mapping's ref (mapping.h): a column of the rows that a key or
+ * another column names, by a statement made from the contract, one for
+ * each column read and each it is read by.  Two rows are enough to know
+ * that there is more than one. */
 static int
 mapped_lookup(void *arg, const struct entity *e, const struct entity_column *c,
-    const char *key, size_t len, char *out, size_t size)
+    const struct entity_column *by, const char *key, size_t len, char *out,
+    size_t size)
 {
 	struct importer *im = arg;
 	struct db_stmt *st = NULL;
 	struct sbuf sql = { .n = 0 };
-	int found;
+	int found = 0;
 
+	if (by == NULL)
+		by = entity_ref_key(e);
 	for (int i = 0; i < im->nmapped_ref && st == NULL; i++)
-		if (im->mapped_ref[i].c == c)
+		if (im->mapped_ref[i].c == c && im->mapped_ref[i].by == by)
 			st = im->mapped_ref[i].st;
 	if (st == NULL) {
 		if (im->nmapped_ref == MAXCOL)
 			cli_die(CLI_EIO, "internal error: too many lookups");
-		sb_add(&sql, "SELECT %s FROM %s WHERE %s = ?1", c->db,
-		    table_for_ref(e), entity_ref_key(e)->db);
+		sb_add(&sql, "SELECT %s FROM %s WHERE %s = ?1 LIMIT 2", c->db,
+		    table_for_ref(e), by->db);
 		st = db_prepare(im->db, sql.s);
 		im->mapped_ref[im->nmapped_ref].c = c;
+		im->mapped_ref[im->nmapped_ref].by = by;
 		im->mapped_ref[im->nmapped_ref++].st = st;
 	}
 	db_bind_ref(st, 1, key, len);
-	if ((found = db_row(st)))
-		snprintf(out, size, "%s", db_text(st, 0));
+	while (db_row(st))
+		if (found++ == 0)
+			snprintf(out, size, "%s", db_text(st, 0));
 	db_reset(st);
 	return found;
 }

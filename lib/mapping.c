@@ -81,8 +81,8 @@ struct rule {
 	size_t npair;
 	int minor, negated;		/* amount */
 	enum amount_op op;
-	const struct entity *of;	/* ref: the entity and its column */
-	const struct entity_column *of_column;
+	const struct entity *of;	/* ref: the entity and its column, */
+	const struct entity_column *of_column, *of_by;	/* by its key: NULL */
 	char *label;		/* "A or B", of a value from either; or NULL */
 	unsigned long line;
 };
@@ -446,27 +446,44 @@ parse_list(struct parse *p, const char *s, size_t *n)
 
 
 /* ref's argument ENTITY.COLUMN: an id or a currency of an entity that
- * others refer to by its key. */
+ * others refer to by its key; or ENTITY.COLUMN@BY, of the one row whose
+ * column BY, an id of the row itself (an invoice's, not its lines'), is
+ * the value. */
 static void
 parse_ref(struct parse *p, struct rule *r)
 {
-	const char *dot = strchr(r->arg, '.');
-	char name[64];
+	const char *dot = strchr(r->arg, '.'), *at = strchr(r->arg, '@');
+	char name[64], col[64];
 	int ci;
 
-	if (dot == NULL || (size_t)(dot - r->arg) >= sizeof(name))
-		return parse_error(p, F_ARG, "'%s' is not ENTITY.COLUMN, the "
-		    "column to read of the row the value names", r->arg);
+	if (dot == NULL || (size_t)(dot - r->arg) >= sizeof(name) ||
+	    (at != NULL && (at < dot || at[1] == '\0')))
+		return parse_error(p, F_ARG, "'%s' is not ENTITY.COLUMN or "
+		    "ENTITY.COLUMN@BY, the column to read of the row the value "
+		    "names (by its key, or by its column BY)", r->arg);
 	snprintf(name, sizeof(name), "%.*s", (int)(dot - r->arg), r->arg);
 	if ((r->of = entity_find(name)) == NULL)
 		return parse_error(p, F_ARG, "'%s' is not an entity "
 		    "(revops-import --list shows them)", name);
-	if ((ci = entity_column_index(r->of, dot + 1)) < 0 ||
+	snprintf(col, sizeof(col), "%.*s", at != NULL ? (int)(at - dot - 1) :
+	    (int)strlen(dot + 1), dot + 1);
+	if ((ci = entity_column_index(r->of, col)) < 0 ||
 	    (r->of->column[ci].type != ET_ID &&
 	    r->of->column[ci].type != ET_CURRENCY))
 		return parse_error(p, F_ARG, "'%s' is not an id or a currency "
-		    "of %s: ref reads only those", dot + 1, name);
+		    "of %s: ref reads only those", col, name);
 	r->of_column = &r->of->column[ci];
+	if (at == NULL)
+		return;
+	if ((ci = entity_column_index(r->of, at + 1)) < 0 ||
+	    r->of->column[ci].type != ET_ID ||
+	    (r->of->parent_table != NULL &&
+	    !(r->of->column[ci].flags & EC_HEADER) &&
+	    strcmp(at + 1, r->of->parent_key) != 0))
+		return parse_error(p, F_ARG, "'%s' is not an id of a row of "
+		    "%s: ref finds a row by its key or by one of those", at + 1,
+		    name);
+	r->of_by = &r->of->column[ci];
 }
 
 /* An amount's argument: its unit, negated or not, and what a third
@@ -1560,18 +1577,34 @@ convert_amount(struct conversion *c)
 	money_format(c->out, v, k->exponent, '.');
 }
 
-/* ref: the column of the row the value names, from the database. */
+/* ref: the column of the row the value names, from the database; by a
+ * column not its key, the value may name no row or more than one, and
+ * then which is meant cannot be known. */
 static void
 convert_ref(struct conversion *c, const struct csv_field *f)
 {
 	const struct rule *rule = c->rule;
 	char sv[CSV_SHOW_MAX];
+	int n = c->r->lookup == NULL ? 0 : c->r->lookup(c->r->lookup_arg,
+	    rule->of, rule->of_column, rule->of_by, f->s, f->len, c->out,
+	    ENTITY_ID_MAX + 1);
 
-	if (c->r->lookup == NULL || !c->r->lookup(c->r->lookup_arg, rule->of,
-	    rule->of_column, f->s, f->len, c->out, ENTITY_ID_MAX + 1))
+	if (n == 1)
+		return;
+	if (rule->of_by == NULL)
 		convert_error(c, source_name(c, 0), "%s is not in %s, which "
 		    "%s is read from (import it first)", csv_show(sv, f),
 		    rule->of->name, rule->column);
+	else if (n == 0)
+		convert_error(c, source_name(c, 0), "%s is the %s of no row "
+		    "of %s, which %s is read from (import it first)",
+		    csv_show(sv, f), rule->of_by->name, rule->of->name,
+		    rule->column);
+	else
+		convert_error(c, source_name(c, 0), "%s is the %s of more "
+		    "than one row of %s: which one %s is read from cannot be "
+		    "known", csv_show(sv, f), rule->of_by->name, rule->of->name,
+		    rule->column);
 }
 
 static void

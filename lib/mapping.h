@@ -43,7 +43,11 @@
  *           the row of ENTITY in the database whose key is the value (a
  *           refund's account_id is payments.account_id, the account of
  *           the payment it names); read by the reader's lookup, and an
- *           error when there is no such row
+ *           error when there is no such row.  ENTITY.COLUMN@BY: of the
+ *           one row whose BY, an id, is the value (ChartMogul's refund
+ *           names its invoice: payments.payment_id@invoice_id is the
+ *           payment of that invoice); no such row is an error, and so is
+ *           more than one, as which is meant cannot be known
  *
  * Three more, on the column "-", say how the rows are read:
  *
@@ -134,13 +138,14 @@ int mapping_row_text(const struct mapping_export *x, size_t i,
     const char **argument);
 
 /*
- * How ref reads the database: column c of the row of e whose key is key
- * (len bytes), into out of size bytes; returns 1, or 0 when there is no
- * such row.  The reader's user (import) gives it.
+ * How ref reads the database: column c of the rows of e whose column by
+ * (its key when by is NULL) is key (len bytes), the first's into out of
+ * size bytes; returns how many there are: 0, 1, or 2 for two or more.
+ * The reader's user (import) gives it.
  */
 typedef int (*mapping_lookup_fn)(void *arg, const struct entity *e,
-    const struct entity_column *c, const char *key, size_t len, char *out,
-    size_t size);
+    const struct entity_column *c, const struct entity_column *by,
+    const char *key, size_t len, char *out, size_t size);
 
 /* One file of an export being read; lookup (with arg) serves ref, and
  * may be NULL when the export has none. */

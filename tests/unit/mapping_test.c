@@ -36,19 +36,36 @@ no_report(const char *file, unsigned long line, const char *column,
 	return 0;
 }
 
-/* ref's reading of the database, as import's: the one payment ch_1, of
- * account A-1. */
+/* ref's reading of the database, as import's: payment ch_1 of account
+ * A-1 and invoice in_1; ch_2 and ch_3, both of invoice in_2. */
 static int
 one_payment(void *arg, const struct entity *e, const struct entity_column *c,
-    const char *key, size_t len, char *out, size_t size)
+    const struct entity_column *by, const char *key, size_t len, char *out,
+    size_t size)
 {
+	static const struct {
+		const char *payment_id, *account_id, *invoice_id;
+	} rows[] = {
+		{ "ch_1", "A-1", "in_1" },
+		{ "ch_2", "A-2", "in_2" },
+		{ "ch_3", "A-2", "in_2" },
+	};
+	int n = 0;
+
 	(void)arg;
-	if (strcmp(e->name, "payments") != 0 ||
-	    strcmp(c->name, "account_id") != 0 || len != 4 ||
-	    memcmp(key, "ch_1", 4) != 0)
-		return 0;
-	snprintf(out, size, "%s", "A-1");
-	return 1;
+	ck_assert_str_eq(e->name, "payments");
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *k = by == NULL ? rows[i].payment_id :
+		    strcmp(by->name, "invoice_id") == 0 ? rows[i].invoice_id :
+		    NULL;
+
+		ck_assert_ptr_nonnull(k);
+		if (strlen(k) != len || memcmp(key, k, len) != 0 || n++ > 0)
+			continue;
+		snprintf(out, size, "%s", strcmp(c->name, "account_id") == 0 ?
+		    rows[i].account_id : rows[i].payment_id);
+	}
+	return n;
 }
 
 /*
@@ -254,6 +271,25 @@ START_TEST(refunds_and_refs)
 }
 END_TEST
 
+/* A row found by another column than its key: the one of that value. */
+START_TEST(refs_by_a_column)
+{
+	const char *arg = "payments.payment_id@invoice_id";
+
+	ck_assert_str_eq(convert("ref", arg, "Invoice", V("in_1")), "ch_1");
+	ck_assert_str_eq(convert("ref", "payments.account_id@invoice_id",
+	    "Invoice", V("in_1")), "A-1");
+	ck_assert_str_eq(convert("ref", arg, "Invoice", V(NULL)), "(empty)");
+	/* the key is no invoice_id */
+	ck_assert_str_eq(convert("ref", arg, "Invoice", V("ch_1")), "error");
+	ck_assert_str_eq(said, "Invoice: 'ch_1' is the invoice_id of no row of "
+	    "payments, which name is read from (import it first)");
+	ck_assert_str_eq(convert("ref", arg, "Invoice", V("in_2")), "error");
+	ck_assert_str_eq(said, "Invoice: 'in_2' is the invoice_id of more than "
+	    "one row of payments: which one name is read from cannot be known");
+}
+END_TEST
+
 START_TEST(value_maps)
 {
 	const char *pairs = "paid=paid|uncollectible=open|draft=";
@@ -368,13 +404,41 @@ START_TEST(malformed_rows)
 	    "but amount 'minor' takes 2\n");
 	check_refused(ROW0 "x\taccounts\tname\tC\tref\tpayments\n",
 	    "revops-import: m.tsv:2: column 'argument': 'payments' is not "
-	    "ENTITY.COLUMN, the column to read of the row the value names\n");
+	    "ENTITY.COLUMN or ENTITY.COLUMN@BY, the column to read of the row "
+	    "the value names (by its key, or by its column BY)\n");
 	check_refused(ROW0 "x\taccounts\tname\tC\tref\tcharges.account_id\n",
 	    "revops-import: m.tsv:2: column 'argument': 'charges' is not an "
 	    "entity (revops-import --list shows them)\n");
 	check_refused(ROW0 "x\taccounts\tname\tC\tref\tpayments.amount\n",
 	    "revops-import: m.tsv:2: column 'argument': 'amount' is not an id "
 	    "or a currency of payments: ref reads only those\n");
+	check_refused(ROW0 "x\taccounts\tname\tC\tref\tpayments.amount@"
+	    "invoice_id\n", "revops-import: m.tsv:2: column 'argument': "
+	    "'amount' is not an id or a currency of payments: ref reads only "
+	    "those\n");
+	check_refused(ROW0 "x\taccounts\tname\tC\tref\tpayments.payment_id@"
+	    "\n", "revops-import: m.tsv:2: column 'argument': "
+	    "'payments.payment_id@' is not ENTITY.COLUMN or ENTITY.COLUMN@BY, "
+	    "the column to read of the row the value names (by its key, or by "
+	    "its column BY)\n");
+	check_refused(ROW0 "x\taccounts\tname\tC\tref\tpayments@invoice_id."
+	    "payment_id\n", "revops-import: m.tsv:2: column 'argument': "
+	    "'payments@invoice_id.payment_id' is not ENTITY.COLUMN or "
+	    "ENTITY.COLUMN@BY, the column to read of the row the value names "
+	    "(by its key, or by its column BY)\n");
+	check_refused(ROW0 "x\taccounts\tname\tC\tref\tpayments.payment_id@"
+	    "amount\n", "revops-import: m.tsv:2: column 'argument': 'amount' "
+	    "is not an id of a row of payments: ref finds a row by its key or "
+	    "by one of those\n");
+	check_refused(ROW0 "x\taccounts\tname\tC\tref\tpayments.payment_id@"
+	    "bank\n", "revops-import: m.tsv:2: column 'argument': 'bank' is "
+	    "not an id of a row of payments: ref finds a row by its key or by "
+	    "one of those\n");
+	/* an invoice's line item is no row of the invoices table */
+	check_refused(ROW0 "x\taccounts\tname\tC\tref\tinvoices.account_id@"
+	    "sku\n", "revops-import: m.tsv:2: column 'argument': 'sku' is not "
+	    "an id of a row of invoices: ref finds a row by its key or by one "
+	    "of those\n");
 	check_refused(ROW0 "x\taccounts\tname\tT\tday\tDD/MM/YY\n",
 	    "revops-import: m.tsv:2: column 'argument': 'DD/MM/YY' is not a form of a "
 	    "timestamp ('unix', or a pattern of YYYY, MM, DD and hh, mm, ss)\n");
@@ -738,6 +802,7 @@ mapping_suite(void)
 	tcase_add_test(tc, amounts_refused);
 	tcase_add_test(tc, amounts_less_and_per);
 	tcase_add_test(tc, refunds_and_refs);
+	tcase_add_test(tc, refs_by_a_column);
 	tcase_add_test(tc, value_maps);
 	tcase_add_test(tc, billing_periods);
 	tcase_add_test(tc, malformed_files);
