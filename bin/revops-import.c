@@ -271,6 +271,12 @@ main(int argc, char *argv[])
 			cli_usage_error("which entity? (revops-import --list "
 			    "shows them)");
 		o.from = m != NULL ? export_arg(m, from, argv[0]) : NULL;
+		if (o.from != NULL && o.rejects != NULL &&
+		    mapping_export_repeats(o.from))
+			cli_usage_error("--rejects does not go with the export "
+			    "%s: a row of it makes several rows of %s, not one "
+			    "to set aside", mapping_export_name(o.from),
+			    mapping_export_entity(o.from)->name);
 		e = o.from != NULL ? mapping_export_entity(o.from) :
 		    entity_arg(argv[0]);
 		/* a dry run against no database file checks against an empty

@@ -2677,6 +2677,23 @@ excel_record(struct importer *im, const struct csv_record *rec,
 	return copy;
 }
 
+/* A record of the entity, checked and written. */
+static void
+import_record(struct importer *im, const struct csv_record *rec)
+{
+	parse_row(im, rec, 0);
+	for (int i = 0; i < im->nref; i++)
+		check_ref(im, &im->ref[i]);
+	resolve_currency(im);
+	resolve_account(im);
+	parse_row(im, rec, 1);
+	check_row(im);
+	if (!im->row_bad)
+		check_meaning(im);
+	if (!im->row_bad)
+		write_row(im);
+}
+
 static int
 on_record(void *arg, const struct csv_record *rec)
 {
@@ -2705,22 +2722,13 @@ on_record(void *arg, const struct csv_record *rec)
 		char why[CSV_RAGGED_MAX];
 
 		row_error(im, NULL, "%s", csv_ragged(rec, why));
-	} else if (im->reader != NULL && (rec = mapping_record(im->reader,
-	    rec, mapping_error, im)) == NULL)
-		;	/* what does not convert is said */
-	else {
-		parse_row(im, rec, 0);
-		for (int i = 0; i < im->nref; i++)
-			check_ref(im, &im->ref[i]);
-		resolve_currency(im);
-		resolve_account(im);
-		parse_row(im, rec, 1);
-		check_row(im);
-		if (!im->row_bad)
-			check_meaning(im);
-		if (!im->row_bad)
-			write_row(im);
-	}
+	} else if (im->reader == NULL)
+		import_record(im, rec);
+	else if ((rec = mapping_record(im->reader, rec, mapping_error, im)) !=
+	    NULL)	/* what does not convert is said */
+		for (size_t i = 0; i < mapping_nrecords(im->reader) &&
+		    !im->row_bad; i++)
+			import_record(im, &rec[i]);
 	if (im->row_bad && im->rejects != NULL)
 		write_reject(im, file_rec);
 	return im->stop;

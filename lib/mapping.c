@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "date.h"
+#include "keyset.h"
 #include "mapping.h"
 #include "money.h"
 
@@ -25,7 +26,8 @@
 #define FORMS_MAX 8		/* forms of a timestamp */
 #define SECONDS_A_DAY 86400
 
-enum conv { C_COPY, C_UPPER, C_DAY, C_AMOUNT, C_MAP, C_PERIOD, C_CONST };
+enum conv { C_COPY, C_UPPER, C_DAY, C_AMOUNT, C_MAP, C_PERIOD, C_CONST,
+    C_CHANGES };
 
 /* The conversions, and how many source columns each takes. */
 static const struct {
@@ -39,12 +41,20 @@ static const struct {
 	[C_MAP] = { "map", 1, 1 },
 	[C_PERIOD] = { "period", 1, 2 },
 	[C_CONST] = { "const", 0, 0 },
+	[C_CHANGES] = { "changes", 2, 2 },
 };
 #define NCONV (sizeof(convs) / sizeof(convs[0]))
-#define CONV_NAMES "copy, upper, day, amount, map, period or const"
+#define CONV_NAMES "copy, upper, day, amount, map, period, const or " \
+    "changes"
 
 /* What a timestamp may be besides a pattern. */
 #define FORM_UNIX "unix"
+/* copy's argument: "" is no value either, as in an export that quotes
+ * every field. */
+#define COPY_EMPTY "empty"
+/* A source of many columns, and the part of a column's name it matches. */
+#define PATTERN_ANY '*'
+#define PATTERN_PART "*"
 
 struct text {
 	const char *s;
@@ -63,6 +73,7 @@ struct rule {
 	struct text *from, *to;		/* map */
 	size_t npair;
 	int minor;			/* amount */
+	int quoted_empty;		/* copy: "" is empty */
 	char *label;		/* "A or B", of a value from either; or NULL */
 	unsigned long line;
 };
@@ -76,6 +87,8 @@ struct mapping_export {
 	char **source;			/* the columns it reads */
 	int *optional;
 	size_t nsource, capsource;
+	int pattern, part;		/* the sources of many columns and of
+					 * the part they match, or -1 */
 };
 
 struct mapping {
@@ -85,16 +98,32 @@ struct mapping {
 	size_t nx, capx;
 };
 
+/* The value of a key that a rule changes saw last. */
+struct last {
+	char *key, *value;
+	struct last *next;
+};
+
 struct mapping_reader {
 	const struct mapping_export *x;
 	int *at;			/* the field of each source, or -1 */
 	size_t *keep;			/* the rules in the header */
 	size_t nkeep;
 	const char **label;		/* by entity column */
-	struct csv_field *hfield, *field;
-	struct csv_record header, rec;
+	struct csv_field *hfield, *field;	/* nkeep a record */
+	struct csv_record header, *rec;
+	size_t nrec, caprec;
 	char *buf;
 	size_t cap;
+	/* the columns the export's pattern matches: their fields, names
+	 * and the parts of the names; cur, the one being converted */
+	int *pat_at;
+	char **pat_name;
+	struct csv_field *pat_part;
+	size_t npat, cur;
+	size_t *pat_on;			/* those that make the records */
+	struct last **last;		/* changes: by the hash of the key */
+	size_t nlast, caplast;
 };
 
 /* ---- the built-in systems ------------------------------------------------ */
@@ -165,6 +194,7 @@ export_of(struct parse *p, const char *name, const struct entity *e)
 	x->name = name;
 	x->e = e;
 	x->line = p->line;
+	x->pattern = x->part = -1;
 	return x;
 }
 
@@ -192,6 +222,26 @@ source_of(struct mapping_export *x, const char *s, size_t len)
 	return x->nsource++;
 }
 
+/* A source with a '*': the one pattern of its export, or the part of a
+ * column's name that the pattern matches. */
+static void
+pattern_of(struct parse *p, struct mapping_export *x, size_t i)
+{
+	if (strcmp(x->source[i], PATTERN_PART) == 0)
+		x->part = (int)i;
+	else if (x->pattern >= 0 && x->pattern != (int)i)
+		parse_error(p, F_SOURCE, "'%s' is a second pattern of export "
+		    "'%s' ('%s' is its first): an export repeats its rows for "
+		    "the columns of one", x->source[i], x->name,
+		    x->source[x->pattern]);
+	else if (strchr(x->source[i], PATTERN_ANY) !=
+	    strrchr(x->source[i], PATTERN_ANY))
+		parse_error(p, F_SOURCE, "'%s' has more than one '*'",
+		    x->source[i]);
+	else
+		x->pattern = (int)i;
+}
+
 static void
 parse_sources(struct parse *p, struct mapping_export *x, struct rule *r)
 {
@@ -211,6 +261,8 @@ parse_sources(struct parse *p, struct mapping_export *x, struct rule *r)
 			    "columns", r->source, SOURCES_MAX);
 		else
 			r->src[r->nsrc++] = source_of(x, s, len);
+		if (r->nsrc > 0 && memchr(s, PATTERN_ANY, len) != NULL)
+			pattern_of(p, x, r->src[r->nsrc - 1]);
 		if (s[len] == '\0')
 			break;
 		s += len + 1;
@@ -238,24 +290,32 @@ label_of(const struct mapping_export *x, const struct rule *r)
 	return s;
 }
 
-/* A pattern of a timestamp: YYYY, MM and DD, and hh, mm, ss at most
- * once each. */
+/* The letters of a pattern of a timestamp: the year, month, day, hour,
+ * minute and second, a digit of a fraction of a second, and the offset
+ * from UTC. */
+static const char form_letters[] = "YMDhmsSz";
+#define NLETTER 8
+#define OFFSET_LEN 5		/* "+hhmm" */
+
+/* A pattern of a timestamp: YYYY, MM and DD, hh, mm, ss at most once
+ * each, S any number of times, and zzzzz at most once, after hh and mm. */
 static int
 valid_form(const char *s, size_t len)
 {
-	int n[6] = { 0 };
-	static const char letters[] = "YMDhms";
+	int n[NLETTER] = { 0 };
 
 	if (len == strlen(FORM_UNIX) && memcmp(s, FORM_UNIX, len) == 0)
 		return 1;
 	for (size_t i = 0; i < len; i++) {
-		const char *l = memchr(letters, s[i], 6);
+		const char *l = memchr(form_letters, s[i], NLETTER);
 
 		if (l != NULL)
-			n[l - letters]++;
+			n[l - form_letters]++;
 	}
 	return n[0] == 4 && n[1] == 2 && n[2] == 2 && (n[3] | 2) == 2 &&
-	    (n[4] | 2) == 2 && (n[5] | 2) == 2;
+	    (n[4] | 2) == 2 && (n[5] | 2) == 2 && (n[7] == 0 ||
+	    (n[7] == OFFSET_LEN && n[3] == 2 && n[4] == 2 &&
+	    memcmp(memchr(s, 'z', len), "zzzzz", OFFSET_LEN) == 0));
 }
 
 static void
@@ -337,6 +397,13 @@ parse_argument(struct parse *p, struct rule *r)
 		if (empty)
 			parse_error(p, F_ARG, "is empty; const needs its value");
 		break;
+	case C_COPY:
+		if (!empty && strcmp(r->arg, COPY_EMPTY) != 0)
+			parse_error(p, F_ARG, "'%s' is not an argument of copy "
+			    "(none, or %s: \"\" is no value either)", r->arg,
+			    COPY_EMPTY);
+		r->quoted_empty = !empty;
+		break;
 	default:
 		if (!empty)
 			parse_error(p, F_ARG, "'%s' is given, but %s takes no "
@@ -403,9 +470,18 @@ parse_row(struct parse *p, char *f[NFIELD])
 	r->arg = f[F_ARG];
 	r->line = p->line;
 	r->ci = parse_column(p, x, r);
-	if (r->ci < 0 && strcmp(r->column, "-") == 0 && r->conv != C_MAP)
+	if (r->ci < 0 && strcmp(r->column, "-") == 0 && r->conv != C_MAP &&
+	    r->conv != C_CHANGES)
 		parse_error(p, F_COLUMN, "'-' stores nothing, so it goes only "
-		    "with map, which checks the values");
+		    "with map, which checks the values, or changes");
+	for (size_t i = 0; r->conv == C_CHANGES && i + 1 < x->nrule; i++)
+		if (x->rule[i].conv == C_CHANGES)
+			parse_error(p, F_CONV, "changes is given twice for "
+			    "export '%s' (line %lu): a row follows one key",
+			    x->name, x->rule[i].line);
+	if (r->ci >= 0 && r->conv == C_CHANGES)
+		parse_error(p, F_COLUMN, "'%s' is given, but changes stores "
+		    "nothing: its column is '-'", r->column);
 	parse_sources(p, x, r);
 	r->label = label_of(x, r);
 	if (r->nsrc < convs[c].min || r->nsrc > convs[c].max) {
@@ -441,12 +517,21 @@ split(char *line, char *f[NFIELD])
 	return n;
 }
 
-/* Every export gives every column its entity requires. */
+/* Every export gives every column its entity requires, and has the
+ * pattern that its '*' is a part of. */
 static void
 check_required(struct parse *p)
 {
 	for (size_t i = 0; i < p->m->nx; i++) {
 		const struct mapping_export *x = &p->m->x[i];
+
+		if (x->part >= 0 && x->pattern < 0) {
+			p->line = x->line;
+			parse_error(p, F_SOURCE, "export '%s' reads '*', the part "
+			    "of a column's name that its pattern matches, but "
+			    "has no pattern (a source with a '*' in it)",
+			    x->name);
+		}
 
 		for (size_t ci = 0; ci < x->e->ncolumn; ci++) {
 			const struct entity_column *c = &x->e->column[ci];
@@ -620,6 +705,12 @@ mapping_export_entity(const struct mapping_export *x)
 	return x->e;
 }
 
+int
+mapping_export_repeats(const struct mapping_export *x)
+{
+	return x->pattern >= 0;
+}
+
 size_t
 mapping_nsources(const struct mapping_export *x)
 {
@@ -659,7 +750,20 @@ mapping_reader_new(const struct mapping_export *x)
 	r->label = cli_calloc(x->e->ncolumn, sizeof(*r->label));
 	r->hfield = cli_calloc(x->nrule, sizeof(*r->hfield));
 	r->field = cli_calloc(x->nrule, sizeof(*r->field));
+	r->rec = cli_calloc(1, sizeof(*r->rec));
+	r->pat_on = cli_calloc(1, sizeof(*r->pat_on));
+	r->caprec = 1;
 	return r;
+}
+
+static void
+forget_pattern(struct mapping_reader *r)
+{
+	for (size_t i = 0; i < r->npat; i++) {
+		free(r->pat_name[i]);
+		free((char *)r->pat_part[i].s);
+	}
+	r->npat = 0;
 }
 
 void
@@ -667,13 +771,36 @@ mapping_reader_free(struct mapping_reader *r)
 {
 	if (r == NULL)
 		return;
+	forget_pattern(r);
+	for (size_t i = 0; i < r->caplast; i++)
+		for (struct last *l = r->last[i], *next; l != NULL; l = next) {
+			next = l->next;
+			free(l->key);
+			free(l->value);
+			free(l);
+		}
+	free(r->last);
+	free(r->pat_at);
+	free(r->pat_on);
+	free(r->pat_name);
+	free(r->pat_part);
 	free(r->at);
 	free(r->keep);
 	free(r->label);
 	free(r->hfield);
 	free(r->field);
+	free(r->rec);
 	free(r->buf);
 	free(r);
+}
+
+/* Whether the file has the export's source i. */
+static int
+present(const struct mapping_reader *r, size_t i)
+{
+	if ((int)i == r->x->pattern || (int)i == r->x->part)
+		return r->npat > 0;
+	return r->at[i] >= 0;
 }
 
 /* Whether the file has a column the rule reads (a constant needs none). */
@@ -683,9 +810,36 @@ has_source(const struct mapping_reader *r, const struct rule *rule)
 	if (rule->nsrc == 0)
 		return 1;
 	for (int j = 0; j < rule->nsrc; j++)
-		if (r->at[rule->src[j]] >= 0)
+		if (present(r, rule->src[j]))
 			return 1;
 	return 0;
+}
+
+/* The columns of the header that the export's pattern matches (case
+ * ignored), with the part of each name that its '*' stands for. */
+static void
+match_pattern(struct mapping_reader *r, const struct csv_record *header)
+{
+	const char *pat = r->x->source[r->x->pattern];
+	size_t pre = strcspn(pat, "*"), post = strlen(pat) - pre - 1;
+
+	forget_pattern(r);
+	r->pat_at = cli_realloc(r->pat_at, header->nfield, sizeof(*r->pat_at));
+	r->pat_name = cli_realloc(r->pat_name, header->nfield,
+	    sizeof(*r->pat_name));
+	r->pat_part = cli_realloc(r->pat_part, header->nfield,
+	    sizeof(*r->pat_part));
+	for (size_t i = 0; i < header->nfield; i++) {
+		const struct csv_field *f = &header->field[i];
+
+		if (f->len <= pre + post || strncasecmp(f->s, pat, pre) != 0 ||
+		    strncasecmp(f->s + f->len - post, pat + pre + 1, post) != 0)
+			continue;
+		r->pat_at[r->npat] = (int)i;
+		r->pat_name[r->npat] = cli_strndup(f->s, f->len);
+		r->pat_part[r->npat++] = (struct csv_field){ cli_strndup(f->s +
+		    pre, f->len - pre - post), f->len - pre - post };
+	}
 }
 
 const struct csv_record *
@@ -695,13 +849,19 @@ mapping_header(struct mapping_reader *r, const struct csv_record *header,
 	const struct mapping_export *x = r->x;
 	int missing = 0;
 
+	if (x->pattern >= 0)
+		match_pattern(r, header);
 	for (size_t i = 0; i < x->nsource; i++) {
-		r->at[i] = csv_header_find(header, x->source[i]);
-		if (r->at[i] < 0 && !x->optional[i]) {
+		int many = (int)i == x->pattern || (int)i == x->part;
+
+		r->at[i] = many ? -1 : csv_header_find(header, x->source[i]);
+		if (!present(r, i) && !x->optional[i] &&
+		    (int)i != x->part) {
 			missing = 1;
-			report(file, header->line, NULL, "header: the column "
-			    "'%s' is missing, which the export %s has and the "
-			    "import reads", x->source[i], x->name);
+			report(file, header->line, NULL, "header: %s '%s' is "
+			    "missing, which the export %s has and the import "
+			    "reads", many ? "a column of the form" :
+			    "the column", x->source[i], x->name);
 		}
 	}
 	if (missing)
@@ -737,6 +897,10 @@ mapping_source_field(const struct mapping_reader *r,
 {
 	int f = r->at[i];
 
+	if ((int)i == r->x->part && r->npat > 0)
+		return &r->pat_part[r->cur];
+	if ((int)i == r->x->pattern && r->npat > 0)
+		f = r->pat_at[r->cur];
 	return f >= 0 && (size_t)f < rec->nfield ? &rec->field[f] : NULL;
 }
 
@@ -783,10 +947,16 @@ source(const struct conversion *c, int j)
 	return mapping_source_field(c->r, c->rec, c->rule->src[j]);
 }
 
+/* Source j's name; of a pattern or its part, the column's matched. */
 static const char *
 source_name(const struct conversion *c, int j)
 {
-	return c->r->x->source[c->rule->src[j]];
+	const struct mapping_reader *r = c->r;
+	int i = (int)c->rule->src[j];
+
+	if ((i == r->x->pattern || i == r->x->part) && r->npat > 0)
+		return r->pat_name[r->cur];
+	return r->x->source[i];
 }
 
 /* The first of the sources that is not empty: its index, or -1. */
@@ -799,27 +969,36 @@ first_given(const struct conversion *c)
 	return -1;
 }
 
-/* A timestamp of pattern form: its day in out, or -1 with why set when
- * the form fits but the calendar or the clock does not. */
+/* A timestamp of pattern form: its day in UTC in out, or -1 with why
+ * set when the form fits but the calendar, the clock or the offset does
+ * not.  An offset east of UTC is subtracted: the day may be the one
+ * before (or after, west). */
 static int
 match_form(const struct text *form, const struct csv_field *f, char *out,
     char *why)
 {
-	static const char letters[] = "YMDhms";
-	int v[6] = { 0 };
+	int v[NLETTER] = { 0 }, east = 1;
 	int32_t day;
 
 	if (form->len != f->len)
 		return 0;
 	for (size_t i = 0; i < f->len; i++) {
-		const char *l = memchr(letters, form->s[i], 6);
+		const char *l = memchr(form_letters, form->s[i], NLETTER);
+		char ch = f->s[i];
 
-		if (l == NULL && form->s[i] != f->s[i])
+		if (l == NULL && form->s[i] != ch)
 			return 0;
-		if (l != NULL && !isdigit((unsigned char)f->s[i]))
+		if (l == NULL)
+			continue;
+		if (*l == 'z' && v[7] == 0 && (ch == '+' || ch == '-')) {
+			east = ch == '+';
+			v[7] = 1;	/* the sign; then hhmm, after a 1 */
+			continue;
+		}
+		if (!isdigit((unsigned char)ch) || (*l == 'z' && v[7] == 0))
 			return 0;
-		if (l != NULL)
-			v[l - letters] = v[l - letters] * 10 + (f->s[i] - '0');
+		if (*l != 'S')		/* a fraction of a second: no day's */
+			v[l - form_letters] = v[l - form_letters] * 10 + (ch - '0');
 	}
 	snprintf(out, DATE_FMT_MAX, "%04d-%02d-%02d", v[0], v[1], v[2]);
 	if (date_parse(out, 10, &day) != 0) {
@@ -834,6 +1013,23 @@ match_form(const struct text *form, const struct csv_field *f, char *out,
 		    "such hour" : v[4] > 59 ? "there is no such minute" :
 		    "there is no such second");
 		return -1;
+	}
+	if (v[7] != 0) {
+		int off = (v[7] - 10000) / 100 * 60 + (v[7] - 10000) % 100;
+		int mins = v[3] * 60 + v[4] - (east ? off : -off);
+
+		if ((v[7] - 10000) / 100 > 23 || (v[7] - 10000) % 100 > 59) {
+			snprintf(why, DATE_WHY_MAX, "%s", "there is no such "
+			    "offset from UTC");
+			return -1;
+		}
+		day += mins < 0 ? -1 : mins >= 24 * 60 ? 1 : 0;
+		if (day < DATE_MIN || day > DATE_MAX) {
+			snprintf(why, DATE_WHY_MAX, "%s", "its day in UTC is "
+			    "not a day");
+			return -1;
+		}
+		date_format(out, day);
 	}
 	return 1;
 }
@@ -884,12 +1080,72 @@ convert_day(struct conversion *c, const struct csv_field *f,
 	    csv_show(sv, f), forms);
 }
 
+/*
+ * An amount in major units as a program writes a floating-point number
+ * ("1800000.0", "1.2345678E7": Salesforce's), in plain decimals into buf
+ * (AMOUNT_MAX bytes), without the zeros past the currency's decimals:
+ * they make it no finer.  Returns the length, or 0 when a is no such
+ * number (money_parse() then says why).  The digits are moved, never
+ * computed: the amount is exact.
+ */
+#define DIGITS_MAX 40
+#define EXPONENT_MAX 30
+#define AMOUNT_MAX (DIGITS_MAX + EXPONENT_MAX + 4)
+static size_t
+plain_amount(const struct csv_field *a, int decimals, char *buf)
+{
+	char digits[DIGITS_MAX];
+	size_t i = 0, n = 0, dot;
+	long nd = 0, point = -1, exp = 0, d;
+
+	if (i < a->len && (a->s[i] == '-' || a->s[i] == '+'))
+		buf[n++] = a->s[i++];
+	for (; i < a->len && nd < DIGITS_MAX; i++)
+		if (isdigit((unsigned char)a->s[i]))
+			digits[nd++] = a->s[i];
+		else if (a->s[i] == '.' && point < 0)
+			point = nd;
+		else
+			break;
+	if (nd == 0 || nd == DIGITS_MAX)
+		return 0;
+	if (point < 0)
+		point = nd;
+	if (i < a->len && (a->s[i] == 'e' || a->s[i] == 'E')) {
+		char *end;
+
+		exp = strtol(a->s + i + 1, &end, 10);
+		if (end != a->s + a->len || end == a->s + i + 1 ||
+		    exp > EXPONENT_MAX || exp < -EXPONENT_MAX)
+			return 0;
+		i = a->len;
+	}
+	if (i != a->len)
+		return 0;
+	point += exp;
+	if (point <= 0)
+		buf[n++] = '0';
+	for (d = 0; d < point; d++)
+		buf[n++] = d < nd ? digits[d] : '0';
+	dot = n;
+	buf[n++] = '.';
+	for (d = point; d < nd; d++)
+		buf[n++] = d < 0 ? '0' : digits[d];
+	while (n - 1 > dot + (size_t)decimals && buf[n - 1] == '0')
+		n--;
+	if (n - 1 == dot)
+		n--;
+	buf[n] = '\0';
+	return n;
+}
+
 static void
 convert_amount(struct conversion *c)
 {
 	const struct csv_field *a = source(c, 0), *cur = source(c, 1);
 	const struct currency *k = NULL;
-	char code[4], sv[CSV_SHOW_MAX];
+	char code[4], sv[CSV_SHOW_MAX], plain[AMOUNT_MAX];
+	size_t n;
 	enum money_status st;
 	int64_t v;
 
@@ -910,8 +1166,11 @@ convert_amount(struct conversion *c)
 		    "export are in minor units (%s 12.50 is %s)", csv_show(sv, a),
 		    code, code, k->exponent == 2 ? "1250" : k->exponent == 0 ?
 		    "13" : "12500");
-	st = money_parse(a->s, a->len, c->rule->minor ? 0 : k->exponent, '.',
-	    &v);
+	if (!c->rule->minor && (n = plain_amount(a, k->exponent, plain)) > 0)
+		st = money_parse(plain, n, k->exponent, '.', &v);
+	else
+		st = money_parse(a->s, a->len, c->rule->minor ? 0 :
+		    k->exponent, '.', &v);
 	if (st == MONEY_PRECISION)
 		return convert_error(c, source_name(c, 0), "%s has more "
 		    "decimals than %s has (%d)", csv_show(sv, a), code,
@@ -991,9 +1250,13 @@ convert(struct conversion *c, struct csv_field *out)
 	int j = rule->conv == C_CONST ? 0 : first_given(c);
 	const struct csv_field *f;
 
+	if (rule->conv == C_CHANGES)	/* it chose the rows, not a value */
+		return *out = (struct csv_field){ NULL, 0 }, 0;
 	if (j < 0) {
-		/* copy keeps "" apart from an empty field (NULL) */
-		f = rule->conv == C_COPY ? source(c, 0) : NULL;
+		/* copy keeps "" apart from an empty field (NULL), but where
+		 * the export quotes every field */
+		f = rule->conv == C_COPY && !rule->quoted_empty ? source(c, 0) :
+		    NULL;
 		*out = f != NULL ? *f : (struct csv_field){ NULL, 0 };
 		return 0;
 	}
@@ -1026,6 +1289,8 @@ convert(struct conversion *c, struct csv_field *out)
 	case C_CONST:
 		strcpy(c->out, rule->arg);
 		break;
+	case C_CHANGES:		/* it returned above */
+		break;
 	}
 	*out = (struct csv_field){ c->out, strlen(c->out) };
 	if (out->len == 0)	/* a value mapped to none */
@@ -1035,24 +1300,101 @@ convert(struct conversion *c, struct csv_field *out)
 
 /* The room the converted values of a record may take. */
 static size_t
-room(const struct mapping_reader *r, const struct csv_record *rec)
+room(struct mapping_reader *r, const struct csv_record *rec)
 {
-	size_t need = 0;
+	size_t need = 0, cur = r->cur;
 
 	for (size_t k = 0; k < r->x->nrule; k++) {
 		const struct rule *rule = &r->x->rule[k];
 		size_t most = strlen(rule->arg);
 
-		for (int j = 0; j < rule->nsrc; j++) {
-			const struct csv_field *f = mapping_source_field(r, rec,
-			    rule->src[j]);
+		for (int j = 0; j < rule->nsrc; j++)
+			for (r->cur = 0; r->cur < (r->npat ? r->npat : 1);
+			    r->cur++) {
+				const struct csv_field *f =
+				    mapping_source_field(r, rec, rule->src[j]);
 
-			if (f != NULL && f->len > most)
-				most = f->len;
-		}
+				if (f != NULL && f->len > most)
+					most = f->len;
+			}
 		need += most + MONEY_FMT_MAX + 1;
 	}
+	r->cur = cur;
 	return need;
+}
+
+/*
+ * Whether a rule changes keeps the row: its value (the second source)
+ * differs from the one the row before it of the same key (the first)
+ * had, or it is the first of its key.  The value is then the key's.
+ */
+static int
+changed(struct mapping_reader *r, const struct rule *rule,
+    const struct csv_record *rec)
+{
+	const struct csv_field *k = mapping_source_field(r, rec, rule->src[0]);
+	const struct csv_field *v = mapping_source_field(r, rec, rule->src[1]);
+	struct csv_field none = { "", 0 };
+	struct last **at, *l;
+
+	if (empty(k))
+		return 1;
+	if (v == NULL || v->s == NULL)
+		v = &none;
+	if (r->nlast >= r->caplast / 2) {	/* twice the buckets */
+		size_t cap = r->caplast ? 2 * r->caplast : 256;
+		struct last **b = cli_calloc(cap, sizeof(*b));
+
+		for (size_t i = 0; i < r->caplast; i++)
+			while ((l = r->last[i]) != NULL) {
+				r->last[i] = l->next;
+				at = &b[keyset_hash(l->key, strlen(l->key)) % cap];
+				l->next = *at;
+				*at = l;
+			}
+		free(r->last);
+		r->last = b;
+		r->caplast = cap;
+	}
+	at = &r->last[keyset_hash(k->s, k->len) % r->caplast];
+	for (l = *at; l != NULL; l = l->next)
+		if (strlen(l->key) == k->len && memcmp(l->key, k->s, k->len) == 0)
+			break;
+	if (l == NULL) {
+		l = cli_calloc(1, sizeof(*l));
+		l->key = cli_strndup(k->s, k->len);
+		l->next = *at;
+		*at = l;
+		r->nlast++;
+	} else if (strlen(l->value) == v->len &&
+	    memcmp(l->value, v->s, v->len) == 0)
+		return 0;
+	free(l->value);
+	l->value = cli_strndup(v->s, v->len);
+	return 1;
+}
+
+/* The columns of the pattern that make a record of rec, into r->pat_on
+ * (all of them, or one, for an export without a pattern), or none when a
+ * rule changes leaves the row out.  Returns how many. */
+static size_t
+records_of(struct mapping_reader *r, const struct csv_record *rec,
+    size_t *on)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < r->x->nrule; k++)
+		if (r->x->rule[k].conv == C_CHANGES &&
+		    !changed(r, &r->x->rule[k], rec))
+			return 0;
+	if (r->x->pattern < 0) {
+		on[0] = 0;
+		return 1;
+	}
+	for (r->cur = 0; r->cur < r->npat; r->cur++)
+		if (!empty(mapping_source_field(r, rec, (size_t)r->x->pattern)))
+			on[n++] = r->cur;
+	return n;
 }
 
 const struct csv_record *
@@ -1062,30 +1404,49 @@ mapping_record(struct mapping_reader *r, const struct csv_record *rec,
 	const struct mapping_export *x = r->x;
 	struct conversion c = { r, NULL, rec, NULL, error, arg, 0 };
 	struct csv_field unused;
-	size_t need = room(r, rec), off = 0, kept = 0;
+	size_t most = r->npat > 0 ? r->npat : 1;
+	size_t need = room(r, rec), off = 0;
 
-	if (need > r->cap) {
-		r->cap = need;
+	if (most > r->caprec) {
+		r->caprec = most;
+		r->rec = cli_realloc(r->rec, most, sizeof(*r->rec));
+		r->field = cli_realloc(r->field, most * (x->nrule + 1),
+		    sizeof(*r->field));
+		r->pat_on = cli_realloc(r->pat_on, most, sizeof(*r->pat_on));
+	}
+	r->nrec = records_of(r, rec, r->pat_on);
+	if (need * r->nrec > r->cap) {
+		r->cap = need * r->nrec;
 		r->buf = cli_realloc(r->buf, r->cap, 1);
 	}
-	for (size_t k = 0; k < x->nrule; k++) {
-		struct csv_field *out;
+	for (size_t i = 0; i < r->nrec; i++) {
+		struct csv_field *field = r->field + i * r->nkeep;
+		size_t kept = 0;
 
-		c.rule = &x->rule[k];
-		if (kept < r->nkeep && r->keep[kept] == k)
-			out = &r->field[kept++];
-		else if (c.rule->ci < 0)
-			out = &unused;		/* a check */
-		else
-			continue;		/* the file has none of it */
-		c.out = r->buf + off;
-		c.out[0] = '\0';
-		if (convert(&c, out) && out->s == c.out)
-			off += out->len + 1;
+		r->cur = r->pat_on[i];
+		for (size_t k = 0; k < x->nrule; k++) {
+			struct csv_field *out;
+
+			c.rule = &x->rule[k];
+			if (kept < r->nkeep && r->keep[kept] == k)
+				out = &field[kept++];
+			else if (c.rule->ci < 0)
+				out = &unused;		/* a check */
+			else
+				continue;	/* the file has none of it */
+			c.out = r->buf + off;
+			c.out[0] = '\0';
+			if (convert(&c, out) && out->s == c.out)
+				off += out->len + 1;
+		}
+		r->rec[i] = (struct csv_record){ field, r->nkeep, rec->line,
+		    &r->header };
 	}
-	if (c.bad)
-		return NULL;
-	r->rec = (struct csv_record){ r->field, r->nkeep, rec->line,
-	    &r->header };
-	return &r->rec;
+	return c.bad ? NULL : r->rec;
+}
+
+size_t
+mapping_nrecords(const struct mapping_reader *r)
+{
+	return r->nrec;
 }

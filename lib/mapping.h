@@ -10,28 +10,47 @@
  * ending in '?' may be missing from the file), the conversion and its
  * argument.  Blank lines and lines starting with '#' are comments.  The
  * column "-" stores nothing: the row only checks the export's value (a
- * value map that lists the only values the import takes).
+ * value map that lists the only values the import takes), or chooses the
+ * rows (changes).
+ *
+ * A source with a '*' in it is a pattern, one an export at most: the
+ * columns whose names it matches (case ignored), '*' standing for any
+ * text.  A row of the file is then a record of the entity for each of
+ * them that is not empty (none when all are), the pattern's value being
+ * that column's, and the source "*" alone the part of its name that '*'
+ * stood for (HubSpot's 'Date entered "<stage> (Sales Pipeline)"').
  *
  * The conversions, each a value of the source (or none) to the text of a
  * revops cell; an empty source is an empty cell, for every one but const:
  *
- *   copy    the first source that is not empty, as it is
+ *   copy    the first source that is not empty, as it is; "" (quoted)
+ *           stays the empty text, but with the argument "empty" it is
+ *           empty too (Data Loader quotes every field)
  *   upper   the same, in upper case (Stripe's "usd")
- *   day     a timestamp or date to its day, "YYYY-MM-DD": the argument
- *           lists the forms the export writes, '|' between them, each
- *           "unix" (seconds since 1970 in UTC) or a pattern of YYYY, MM,
- *           DD, hh, mm, ss and the characters between them; the time is
- *           UTC, so the day is the date the pattern reads
+ *   day     a timestamp or date to its day in UTC, "YYYY-MM-DD": the
+ *           argument lists the forms the export writes, '|' between
+ *           them, each "unix" (seconds since 1970 in UTC) or a pattern of
+ *           YYYY, MM, DD, hh, mm, ss, S (a digit of a fraction of a
+ *           second), zzzzz (the offset from UTC, "+hhmm" or "-hhmm") and
+ *           the characters between them; a time without an offset is
+ *           UTC, one with is moved to UTC, which may move its day
  *   amount  sources AMOUNT|CURRENCY: the amount in "major" units (12.50)
  *           or "minor" units (1250), the argument, to a decimal in the
  *           currency's major unit, as many decimals as the currency has
- *           (JPY none); a decimal where minor units are due is an error
+ *           (JPY none); a decimal where minor units are due is an error.
+ *           A major amount may be written as a program writes a floating
+ *           point number ("1800000.0", "1.2345678E7"): zeros past the
+ *           currency's decimals make it no finer
  *   map     argument "from=to|from=to": the value (case ignored) to its
  *           revops value; a value not listed is an error, never a guess
  *   period  sources INTERVAL|COUNT: an interval (day, week, month, year)
  *           and how many of them (empty or missing: 1) to month, quarter
  *           or year; anything else cannot be billed and is an error
  *   const   no source: the argument, on every row
+ *   changes column "-", sources KEY|VALUE: a row whose VALUE is the one
+ *           of the last row of the same KEY before it is left out, not
+ *           read (Salesforce's OpportunityHistory has a row for every
+ *           change of an opportunity, the stage's or another field's)
  *
  * Errors name the export's own column.  The built-in mappings are the
  * files lib/mappings/SYSTEM.tsv, embedded at build time.
@@ -117,14 +136,20 @@ const struct csv_field *mapping_source_field(const struct mapping_reader *r,
     const struct csv_record *rec, size_t i);
 
 /*
- * A record of the file as the entity's record, for the header that
- * mapping_header() returned.  A value that does not convert is reported
+ * A record of the file as the entity's records, for the header that
+ * mapping_header() returned: an array of mapping_nrecords() of them (one;
+ * with a pattern, one a column of it that is not empty; none for a row
+ * that changes leaves out).  A value that does not convert is reported
  * to error(arg, column, message), naming the export's column, and the
- * record is NULL.
+ * records are NULL.
  */
 typedef void (*mapping_error_fn)(void *arg, const char *column,
     const char *message);
 const struct csv_record *mapping_record(struct mapping_reader *r,
     const struct csv_record *rec, mapping_error_fn error, void *arg);
+size_t mapping_nrecords(const struct mapping_reader *r);
+
+/* Whether a row of the export may make several records (a pattern). */
+int mapping_export_repeats(const struct mapping_export *x);
 
 #endif
