@@ -129,10 +129,17 @@ export_arg(const struct mapping *m, const char *system, const char *name)
 static int
 list_exports(const struct mapping *m)
 {
+	int width = 14;		/* the names' column, as --list's */
+
+	for (size_t i = 0; i < mapping_nexports(m); i++) {
+		int n = (int)strlen(mapping_export_name(mapping_export_at(m, i)));
+
+		width = n > width ? n : width;
+	}
 	for (size_t i = 0; i < mapping_nexports(m); i++) {
 		const struct mapping_export *x = mapping_export_at(m, i);
 
-		printf("%-14s %s\n", mapping_export_name(x),
+		printf("%-*s %s\n", width, mapping_export_name(x),
 		    mapping_export_entity(x)->name);
 	}
 	return CLI_OK;

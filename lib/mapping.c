@@ -877,7 +877,8 @@ mapping_header(struct mapping_reader *r, const struct csv_record *header,
 		name = x->e->column[rule->ci].name;
 		r->hfield[r->nkeep] = (struct csv_field){ name, strlen(name) };
 		r->label[rule->ci] = rule->label != NULL ? rule->label :
-		    rule->nsrc > 0 ? x->source[rule->src[0]] : rule->column;
+		    rule->nsrc == 0 ? rule->column : (int)rule->src[0] ==
+		    x->part ? x->source[x->pattern] : x->source[rule->src[0]];
 		r->keep[r->nkeep++] = k;
 	}
 	r->header = (struct csv_record){ r->hfield, r->nkeep, header->line,
