@@ -329,7 +329,8 @@ parse_forms(struct parse *p, struct rule *r)
 		if (!valid_form(s, len))
 			parse_error(p, F_ARG, "'%.*s' is not a form of a "
 			    "timestamp ('unix', or a pattern of YYYY, MM, DD "
-			    "and hh, mm, ss)", (int)len, s);
+			    "and hh, mm, ss, S, zzzzz after hh and mm)",
+			    (int)len, s);
 		else if (r->nform == FORMS_MAX)
 			parse_error(p, F_ARG, "more than %d forms", FORMS_MAX);
 		else
