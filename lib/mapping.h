@@ -95,8 +95,9 @@
  * mapping_free(); the exports, names and records that the other calls
  * return point into it or into the reader, and are valid until it is
  * freed (a reader's records until its next call).  A reader keeps the
- * companion's rows until it is freed, the events of a file until
- * mapping_fold_next() has returned them all.
+ * companion's rows and the last value of each key that changes saw until
+ * it is freed, the events of a file until mapping_fold_next() has
+ * returned them all.
  */
 #ifndef REVOPS_MAPPING_H
 #define REVOPS_MAPPING_H
