@@ -194,11 +194,15 @@ install: all
 	install -m 644 completions/revops.bash $(DESTDIR)$(BASHCOMPDIR)/revops
 	for p in $(PROGS); do ln -sf revops $(DESTDIR)$(BASHCOMPDIR)/$$p; done
 	install -m 644 completions/_revops $(DESTDIR)$(ZSHCOMPDIR)/_revops
-	install -d $(DESTDIR)$(EXAMPLESDIR)/data $(DESTDIR)$(EXAMPLESDIR)/salesforce \
+	install -d $(DESTDIR)$(EXAMPLESDIR)/data \
+	    $(DESTDIR)$(EXAMPLESDIR)/exports/salesforce/revops \
 	    $(DESTDIR)$(EXAMPLESDIR)/exports/stripe/revops
 	install -m 644 examples/*.sh examples/crontab $(DESTDIR)$(EXAMPLESDIR)
 	install -m 644 examples/data/*.csv $(DESTDIR)$(EXAMPLESDIR)/data
-	install -m 644 examples/salesforce/*.csv $(DESTDIR)$(EXAMPLESDIR)/salesforce
+	install -m 644 examples/exports/salesforce/*.csv \
+	    $(DESTDIR)$(EXAMPLESDIR)/exports/salesforce
+	install -m 644 examples/exports/salesforce/revops/*.csv \
+	    $(DESTDIR)$(EXAMPLESDIR)/exports/salesforce/revops
 	install -m 644 examples/exports/stripe/*.csv \
 	    $(DESTDIR)$(EXAMPLESDIR)/exports/stripe
 	install -m 644 examples/exports/stripe/revops/*.csv \

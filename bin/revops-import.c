@@ -129,7 +129,7 @@ export_arg(const struct mapping *m, const char *system, const char *name)
 static int
 list_exports(const struct mapping *m)
 {
-	int width = 14;
+	int width = 14;		/* the names' column, as --list's */
 
 	for (size_t i = 0; i < mapping_nexports(m); i++) {
 		int n = (int)strlen(mapping_export_name(mapping_export_at(m,
@@ -284,6 +284,12 @@ main(int argc, char *argv[])
 			cli_usage_error("%s of %s reads the %s file first, then "
 			    "the export's files", argv[0], from,
 			    mapping_companion(o.from));
+		if (o.from != NULL && o.rejects != NULL &&
+		    mapping_export_repeats(o.from))
+			cli_usage_error("--rejects does not go with the export "
+			    "%s: a row of it makes several rows of %s, not one "
+			    "to set aside", mapping_export_name(o.from),
+			    mapping_export_entity(o.from)->name);
 		e = o.from != NULL ? mapping_export_entity(o.from) :
 		    entity_arg(argv[0]);
 		/* a dry run against no database file checks against an empty

@@ -24,9 +24,12 @@ _revops_entities='settings accounts products prices rules stages leads
 
 # The systems that revops-import --from reads, and the exports of each,
 # for when `revops-import --list --from SYSTEM` cannot be run.
-_revops_systems='chartmogul stripe'
+_revops_systems='chartmogul hubspot salesforce stripe'
 _revops_exports_chartmogul='customers plans subscription_events invoices
 	transactions refunds'
+_revops_exports_hubspot='companies deals deal-stage-history'
+_revops_exports_salesforce='Account OpportunityStage Opportunity
+	OpportunityHistory'
 _revops_exports_stripe='customers products prices subscriptions invoices
 	payments refunds'
 

@@ -2868,9 +2868,9 @@ excel_record(struct importer *im, const struct csv_record *rec,
 	return copy;
 }
 
-/* A record of the entity's columns, checked and written. */
+/* A record of the entity, checked and written. */
 static void
-import_row(struct importer *im, const struct csv_record *rec)
+import_record(struct importer *im, const struct csv_record *rec)
 {
 	parse_row(im, rec, 0);
 	for (int i = 0; i < im->nref; i++)
@@ -2916,8 +2916,11 @@ on_record(void *arg, const struct csv_record *rec)
 		row_error(im, NULL, "%s", csv_ragged(rec, why));
 	} else if (im->reader != NULL)
 		got = mapping_record(im->reader, rec, mapping_error, im, &rec);
-	if (!im->row_bad && got == MAPPING_RECORD)
-		import_row(im, rec);
+	/* a row of an export with a pattern makes a record of each of its
+	 * columns that is given */
+	for (size_t i = 0; !im->row_bad && got == MAPPING_RECORD &&
+	    i < (im->reader != NULL ? mapping_nrecords(im->reader) : 1); i++)
+		import_record(im, &rec[i]);
 	if (im->row_bad && im->rejects != NULL)
 		write_reject(im, file_rec);
 	return im->stop;
@@ -2937,7 +2940,7 @@ import_folded(struct importer *im)
 		im->nwhy = 0;
 		if (got == MAPPING_RECORD) {
 			im->line = rec->line;
-			import_row(im, rec);
+			import_record(im, rec);
 		}
 		for (size_t i = 0; im->row_bad && im->rejects != NULL &&
 		    (ev = mapping_held(im->reader, i)) != NULL; i++)

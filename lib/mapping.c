@@ -15,6 +15,9 @@
  * row too: the conversions are the same whatever the values came from.
  * Those two hold rows in memory, the companion's and the events of a
  * file, each copied whole; every other export streams, a row at a time.
+ * An export with a pattern converts a row once for each column of the
+ * pattern that is given, its values those of the row but the pattern's,
+ * which is that column's: the records of a row are one block.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -26,6 +29,7 @@
 
 #include "cli.h"
 #include "date.h"
+#include "keyset.h"
 #include "mapping.h"
 #include "money.h"
 
@@ -34,7 +38,7 @@
 #define SECONDS_A_DAY 86400
 
 enum conv { C_COPY, C_UPPER, C_DAY, C_AMOUNT, C_MAP, C_PERIOD, C_CONST,
-    C_LOOKUP, C_FOLD, C_SKIP, C_REF };
+    C_LOOKUP, C_FOLD, C_SKIP, C_CHANGES, C_REF };
 
 /* The conversions, and how many source columns each takes. */
 static const struct {
@@ -51,17 +55,24 @@ static const struct {
 	[C_LOOKUP] = { "lookup", 1, 1 },
 	[C_FOLD] = { "fold", 2, 2 },
 	[C_SKIP] = { "skip", 1, 1 },
+	[C_CHANGES] = { "changes", 2, 2 },
 	[C_REF] = { "ref", 1, 1 },
 };
 #define NCONV (sizeof(convs) / sizeof(convs[0]))
 #define CONV_NAMES "copy, upper, day, amount, map, period, const, ref, " \
-    "lookup, fold or skip"
+    "lookup, fold, skip or changes"
 
 /* What an amount's third source does to it. */
 enum amount_op { OP_NONE, OP_LESS, OP_PER };
 
 /* What a timestamp may be besides a pattern. */
 #define FORM_UNIX "unix"
+/* copy's argument: "" is no value either, as in an export that quotes
+ * every field. */
+#define COPY_EMPTY "empty"
+/* A source of many columns, and the part of a column's name it matches. */
+#define PATTERN_ANY '*'
+#define PATTERN_PART "*"
 
 struct text {
 	const char *s;
@@ -80,6 +91,7 @@ struct rule {
 	struct text *from, *to;		/* map; skip's values in from */
 	size_t npair;
 	int minor, negated;		/* amount */
+	int quoted_empty;		/* copy: "" is empty */
 	enum amount_op op;
 	const struct entity *of;	/* ref: the entity and its column, */
 	const struct entity_column *of_column, *of_by;	/* by its key: NULL */
@@ -88,12 +100,15 @@ struct rule {
 };
 
 /* A value that rules read: a column of the file's row, of the
- * companion's row that the row names (lookup), or of the key's event of
- * one type (fold). */
+ * companion's row that the row names (lookup), of the key's event of
+ * one type (fold), or the column of a pattern at hand or the part of its
+ * name that the '*' matched. */
+enum many { M_NONE, M_PATTERN, M_PART };
 struct source {
 	size_t col;		/* in the file's columns or the companion's */
 	int companion;
 	int type;		/* of the fold's types, or -1: any event */
+	enum many many;		/* M_NONE: col is the column */
 	const char *name;	/* the column, for messages */
 };
 
@@ -119,6 +134,10 @@ struct mapping_export {
 	size_t fold_key, fold_type;	/* sources */
 	struct text *type;		/* the events folded */
 	size_t ntype;
+	int pattern, part;		/* the sources of many columns and of
+					 * the part of a name, or -1 */
+	char *pattern_name;
+	int pattern_optional;
 };
 
 struct mapping {
@@ -126,6 +145,12 @@ struct mapping {
 	const char *name;		/* for messages */
 	struct mapping_export *x;
 	size_t nx, capx;
+};
+
+/* The value of a key that a rule changes saw last. */
+struct seen {
+	char *key, *value;
+	struct seen *next;
 };
 
 /* A value of the record being converted, and where it is. */
@@ -157,12 +182,21 @@ struct mapping_reader {
 	int *from;			/* by entity column: its rule, or -1 */
 	mapping_lookup_fn lookup;	/* ref's */
 	void *lookup_arg;
-	struct csv_field *hfield, *field;
-	struct csv_record header, rec;
+	struct csv_field *hfield, *field;	/* nrule a record */
+	struct csv_record header, *rec;
+	size_t nrec, caprec;
 	char *buf;
 	size_t cap;
 	struct value *val;		/* by source */
 	unsigned long *skipped;		/* by rule, since the header */
+	/* the columns that the export's pattern matches: their fields, names
+	 * and the parts of the names; cur, the one being converted */
+	int *pat_at;
+	char **pat_name;
+	struct csv_field *pat_part;
+	size_t npat, cur;
+	struct seen **seen;		/* changes: by the hash of the key */
+	size_t nseen, capseen;
 	/* lookup: the companion's rows, sorted by key once read */
 	const char *cfile;
 	int *cat;			/* the field of each companion column */
@@ -243,6 +277,7 @@ export_of(struct parse *p, const char *name, const struct entity *e)
 	x->name = name;
 	x->e = e;
 	x->line = p->line;
+	x->pattern = x->part = -1;
 	return x;
 }
 
@@ -275,14 +310,56 @@ text_is(const char *s, size_t len, const char *t, size_t tlen)
 	return len == tlen && memcmp(s, t, len) == 0;
 }
 
+/* A source with a '*' (src, of s, len bytes): the one pattern of its
+ * export, or the part of a column's name that the pattern matches. */
+static size_t
+pattern_of(struct parse *p, struct mapping_export *x, struct source *src,
+    const char *s, size_t len)
+{
+	int optional = s[len - 1] == '?', *at = &x->pattern;
+	size_t stars = 0;
+
+	len -= (size_t)optional;
+	for (size_t i = 0; i < len; i++)
+		stars += s[i] == PATTERN_ANY;
+	if (len == strlen(PATTERN_PART) && memcmp(s, PATTERN_PART, len) == 0) {
+		at = &x->part;
+		src->many = M_PART;
+		src->name = PATTERN_PART;
+	} else if (x->pattern < 0) {
+		if (stars > 1)
+			parse_error(p, F_SOURCE, "'%.*s' has more than one "
+			    "'*'", (int)len, s);
+		x->pattern_optional = optional;
+		x->pattern_name = cli_strndup(s, len);
+		src->many = M_PATTERN;
+		src->name = x->pattern_name;
+	} else if (strlen(x->pattern_name) != len ||
+	    strncasecmp(x->pattern_name, s, len) != 0) {
+		parse_error(p, F_SOURCE, "'%.*s' is a second pattern of export "
+		    "'%s' ('%s' is its first): an export repeats its rows for "
+		    "the columns of one", (int)len, s, x->name,
+		    x->pattern_name);
+	}
+	if (*at < 0) {
+		x->src = cli_grow(x->src, &x->capsrc, x->nsrc + 1,
+		    sizeof(*x->src));
+		x->src[x->nsrc] = *src;
+		*at = (int)x->nsrc++;
+	}
+	return (size_t)*at;
+}
+
 /* The export's source s (len bytes): "NAME:COLUMN" a column of the
  * companion NAME or of the event of type NAME, when the export has one
- * so named, else a column of the file; added when new. */
+ * so named, else a column of the file, or with a '*' in it a pattern;
+ * added when new. */
 static size_t
-source_of(struct mapping_export *x, const char *s, size_t len)
+source_of(struct parse *p, struct mapping_export *x, const char *s,
+    size_t len)
 {
 	const char *colon = memchr(s, ':', len);
-	struct source src = { 0, 0, -1, NULL };
+	struct source src = { 0, 0, -1, M_NONE, NULL };
 
 	if (colon != NULL) {
 		size_t q = (size_t)(colon - s);
@@ -297,10 +374,12 @@ source_of(struct mapping_export *x, const char *s, size_t len)
 			len -= q + 1;
 		}
 	}
+	if (memchr(s, PATTERN_ANY, len) != NULL)
+		return pattern_of(p, x, &src, s, len);
 	src.col = column_of(src.companion ? &x->comp : &x->file, s, len);
 	src.name = (src.companion ? x->comp.name : x->file.name)[src.col];
 	for (size_t i = 0; i < x->nsrc; i++)
-		if (x->src[i].col == src.col &&
+		if (x->src[i].col == src.col && x->src[i].many == M_NONE &&
 		    x->src[i].companion == src.companion &&
 		    x->src[i].type == src.type)
 			return i;
@@ -327,7 +406,7 @@ parse_sources(struct parse *p, struct mapping_export *x, struct rule *r)
 			parse_error(p, F_SOURCE, "'%s' names more than %d "
 			    "columns", r->source, SOURCES_MAX);
 		else
-			r->src[r->nsrc++] = source_of(x, s, len);
+			r->src[r->nsrc++] = source_of(p, x, s, len);
 		if (s[len] == '\0')
 			break;
 		s += len + 1;
@@ -355,24 +434,32 @@ label_of(const struct mapping_export *x, const struct rule *r)
 	return s;
 }
 
-/* A pattern of a timestamp: YYYY, MM and DD, and hh, mm, ss at most
- * once each. */
+/* The letters of a pattern of a timestamp: the year, month, day, hour,
+ * minute and second, a digit of a fraction of a second, and the offset
+ * from UTC. */
+static const char form_letters[] = "YMDhmsSz";
+#define NLETTER 8
+#define OFFSET_LEN 5		/* "+hhmm" */
+
+/* A pattern of a timestamp: YYYY, MM and DD, hh, mm, ss at most once
+ * each, S any number of times, and zzzzz at most once, after hh and mm. */
 static int
 valid_form(const char *s, size_t len)
 {
-	int n[6] = { 0 };
-	static const char letters[] = "YMDhms";
+	int n[NLETTER] = { 0 };
 
 	if (len == strlen(FORM_UNIX) && memcmp(s, FORM_UNIX, len) == 0)
 		return 1;
 	for (size_t i = 0; i < len; i++) {
-		const char *l = memchr(letters, s[i], 6);
+		const char *l = memchr(form_letters, s[i], NLETTER);
 
 		if (l != NULL)
-			n[l - letters]++;
+			n[l - form_letters]++;
 	}
 	return n[0] == 4 && n[1] == 2 && n[2] == 2 && (n[3] | 2) == 2 &&
-	    (n[4] | 2) == 2 && (n[5] | 2) == 2;
+	    (n[4] | 2) == 2 && (n[5] | 2) == 2 && (n[7] == 0 ||
+	    (n[7] == OFFSET_LEN && n[3] == 2 && n[4] == 2 &&
+	    memcmp(memchr(s, 'z', len), "zzzzz", OFFSET_LEN) == 0));
 }
 
 static void
@@ -386,7 +473,8 @@ parse_forms(struct parse *p, struct rule *r)
 		if (!valid_form(s, len))
 			parse_error(p, F_ARG, "'%.*s' is not a form of a "
 			    "timestamp ('unix', or a pattern of YYYY, MM, DD "
-			    "and hh, mm, ss)", (int)len, s);
+			    "and hh, mm, ss, S, zzzzz after hh and mm)",
+			    (int)len, s);
 		else if (r->nform == FORMS_MAX)
 			parse_error(p, F_ARG, "more than %d forms", FORMS_MAX);
 		else
@@ -559,6 +647,13 @@ parse_argument(struct parse *p, struct mapping_export *x, struct rule *r)
 		if (empty)
 			parse_error(p, F_ARG, "is empty; const needs its value");
 		break;
+	case C_COPY:
+		if (!empty && strcmp(r->arg, COPY_EMPTY) != 0)
+			parse_error(p, F_ARG, "'%s' is not an argument of copy "
+			    "(none, or %s: \"\" is no value either)", r->arg,
+			    COPY_EMPTY);
+		r->quoted_empty = !empty;
+		break;
 	case C_LOOKUP:
 		parse_lookup(p, x, r);
 		break;
@@ -571,7 +666,7 @@ parse_argument(struct parse *p, struct mapping_export *x, struct rule *r)
 	case C_SKIP:
 		r->from = parse_list(p, r->arg, &r->npair);
 		break;
-	default:
+	default:		/* changes too */
 		if (!empty)
 			parse_error(p, F_ARG, "'%s' is given, but %s takes no "
 			    "argument", r->arg, convs[r->conv].name);
@@ -609,12 +704,22 @@ parse_column(struct parse *p, struct mapping_export *x, struct rule *r)
 static int
 stores_nothing(enum conv c)
 {
-	return c == C_MAP || c == C_SKIP || c == C_LOOKUP || c == C_FOLD;
+	return c == C_MAP || c == C_SKIP || c == C_CHANGES || c == C_LOOKUP ||
+	    c == C_FOLD;
+}
+
+/* Whether a rule says how the rows are read, before the values are: a
+ * lookup or a fold, which come first. */
+static int
+comes_first(enum conv c)
+{
+	return c == C_LOOKUP || c == C_FOLD;
 }
 
 /* The column '-' goes with the conversions that store nothing, which go
  * with nothing else; a lookup and a fold come first, once each, as the
- * rows after them may name their sources. */
+ * rows after them may name their sources, and changes, which follows
+ * one key, is given once. */
 static void
 check_place(struct parse *p, const struct mapping_export *x,
     const struct rule *r)
@@ -623,38 +728,46 @@ check_place(struct parse *p, const struct mapping_export *x,
 
 	if (dash && !stores_nothing(r->conv))
 		parse_error(p, F_COLUMN, "'-' stores nothing, so it goes only "
-		    "with map and skip, which check the values, and lookup "
-		    "and fold");
+		    "with map and skip, which check the values, and changes, "
+		    "lookup and fold");
 	if (!dash && stores_nothing(r->conv) && r->conv != C_MAP)
 		parse_error(p, F_COLUMN, "'%s' would store nothing: %s goes "
 		    "with the column '-'", r->column, convs[r->conv].name);
-	if (r->conv != C_LOOKUP && r->conv != C_FOLD)
+	if (!comes_first(r->conv) && r->conv != C_CHANGES)
 		return;
 	for (size_t k = 0; k + 1 < x->nrule; k++)
 		if (x->rule[k].conv == r->conv)
-			parse_error(p, F_CONV, "export '%s' has a %s already "
-			    "(line %lu)", x->name, convs[r->conv].name,
+			parse_error(p, F_CONV, "%s is given twice for export "
+			    "'%s' (line %lu)", convs[r->conv].name, x->name,
 			    x->rule[k].line);
-		else if (x->rule[k].conv != C_LOOKUP &&
-		    x->rule[k].conv != C_FOLD)
+		else if (comes_first(r->conv) && !comes_first(x->rule[k].conv))
 			return parse_error(p, F_CONV, "a %s comes before the "
 			    "other rows of its export (line %lu is one)",
 			    convs[r->conv].name, x->rule[k].line);
 }
 
 /* A check of an export that folds reads each event as it comes, so only
- * the event's own columns. */
+ * the event's own columns; a skip and changes choose the file's rows
+ * before anything else is read of them, so only their columns, not a
+ * companion's nor a pattern's. */
 static void
 check_fold_check(struct parse *p, const struct mapping_export *x,
     const struct rule *r)
 {
-	if (!x->fold || r->ci >= 0 || r->conv == C_LOOKUP || r->conv == C_FOLD)
+	if (r->ci >= 0 || comes_first(r->conv))
 		return;
-	for (int j = 0; j < r->nsrc; j++)
-		if (x->src[r->src[j]].type >= 0 || x->src[r->src[j]].companion)
+	for (int j = 0; j < r->nsrc; j++) {
+		const struct source *s = &x->src[r->src[j]];
+
+		if (x->fold && (s->type >= 0 || s->companion))
 			parse_error(p, F_SOURCE, "'%s' is not a column of each "
 			    "event, which a check of an export that folds "
 			    "reads as it comes", r->source);
+		else if (r->conv != C_MAP && (s->companion || s->many))
+			parse_error(p, F_SOURCE, "'%s' is not a column of the "
+			    "row, which %s reads before the row's other "
+			    "values", r->source, convs[r->conv].name);
+	}
 }
 
 static void
@@ -727,12 +840,27 @@ split(char *line, char *f[NFIELD])
 	return n;
 }
 
-/* Every export gives every column its entity requires. */
+/* Every export gives every column its entity requires; a pattern goes
+ * with no lookup or fold, as they make a row's one record of more than
+ * the row, and '*' is the part of the name of a pattern's column. */
 static void
 check_required(struct parse *p)
 {
 	for (size_t i = 0; i < p->m->nx; i++) {
 		const struct mapping_export *x = &p->m->x[i];
+
+		p->line = x->line;
+		if (x->pattern >= 0 && (x->companion != NULL || x->fold))
+			parse_error(p, F_SOURCE, "export '%s' reads the "
+			    "pattern '%s', which makes a record of each of its "
+			    "columns, and has a %s, which makes one record of "
+			    "more than a row: they do not go together", x->name,
+			    x->pattern_name, x->fold ? "fold" : "lookup");
+		if (x->part >= 0 && x->pattern < 0)
+			parse_error(p, F_SOURCE, "export '%s' reads '*', the "
+			    "part of a column's name that its pattern matches, "
+			    "but has no pattern (a source with a '*' in it)",
+			    x->name);
 
 		for (size_t ci = 0; ci < x->e->ncolumn; ci++) {
 			const struct entity_column *c = &x->e->column[ci];
@@ -743,12 +871,10 @@ check_required(struct parse *p)
 			for (k = 0; k < x->nrule; k++)
 				if (x->rule[k].ci == (int)ci)
 					break;
-			if (k == x->nrule) {
-				p->line = x->line;
+			if (k == x->nrule)
 				parse_error(p, F_EXPORT, "export '%s' gives no "
 				    "%s, which %s requires", x->name, c->name,
 				    x->e->name);
-			}
 		}
 	}
 }
@@ -873,6 +999,7 @@ mapping_free(struct mapping *m)
 		columns_free(&x->comp);
 		free(x->src);
 		free(x->companion);
+		free(x->pattern_name);
 		free(x->type);
 		free(x->rule);
 	}
@@ -935,6 +1062,12 @@ mapping_companion(const struct mapping_export *x)
 }
 
 int
+mapping_export_repeats(const struct mapping_export *x)
+{
+	return x->pattern >= 0;
+}
+
+int
 mapping_row_text(const struct mapping_export *x, size_t i,
     const char **column, const char **source, const char **conversion,
     const char **argument)
@@ -967,6 +1100,8 @@ mapping_reader_new(const struct mapping_export *x, mapping_lookup_fn lookup,
 	r->from = cli_calloc(x->e->ncolumn, sizeof(*r->from));
 	r->hfield = cli_calloc(x->nrule, sizeof(*r->hfield));
 	r->field = cli_calloc(x->nrule, sizeof(*r->field));
+	r->rec = cli_calloc(1, sizeof(*r->rec));
+	r->caprec = 1;
 	r->val = cli_calloc(x->nsrc, sizeof(*r->val));
 	return r;
 }
@@ -981,11 +1116,33 @@ rows_free(struct rows *rows)
 	rows->n = rows->cap = 0;
 }
 
+static void
+forget_pattern(struct mapping_reader *r)
+{
+	for (size_t i = 0; i < r->npat; i++) {
+		free(r->pat_name[i]);
+		free((char *)r->pat_part[i].s);
+	}
+	r->npat = 0;
+}
+
 void
 mapping_reader_free(struct mapping_reader *r)
 {
 	if (r == NULL)
 		return;
+	forget_pattern(r);
+	free(r->pat_at);
+	free(r->pat_name);
+	free(r->pat_part);
+	for (size_t i = 0; i < r->capseen; i++)
+		for (struct seen *l = r->seen[i], *next; l != NULL; l = next) {
+			next = l->next;
+			free(l->key);
+			free(l->value);
+			free(l);
+		}
+	free(r->seen);
 	free(r->at);
 	free(r->cat);
 	free(r->keep);
@@ -994,6 +1151,7 @@ mapping_reader_free(struct mapping_reader *r)
 	free(r->from);
 	free(r->hfield);
 	free(r->field);
+	free(r->rec);
 	free(r->val);
 	free(r->buf);
 	rows_free(&r->comp);
@@ -1012,10 +1170,51 @@ has_source(const struct mapping_reader *r, const struct rule *rule)
 	for (int j = 0; j < rule->nsrc; j++) {
 		const struct source *s = &r->x->src[rule->src[j]];
 
-		if (s->companion || r->at[s->col] >= 0)
+		if (s->many ? r->npat > 0 : s->companion || r->at[s->col] >= 0)
 			return 1;
 	}
 	return 0;
+}
+
+/* The columns of the header that the export's pattern matches (case
+ * ignored), with the part of each name that its '*' stands for; reported
+ * when there is none, unless it may be missing.  Returns whether none
+ * was that must be. */
+static int
+match_pattern(struct mapping_reader *r, const struct csv_record *header,
+    const char *file, csv_report_fn report)
+{
+	const struct mapping_export *x = r->x;
+	const char *pat = x->pattern_name;
+	size_t pre, post;
+
+	forget_pattern(r);
+	if (x->pattern < 0)
+		return 0;
+	pre = strcspn(pat, "*");
+	post = strlen(pat) - pre - 1;
+	r->pat_at = cli_realloc(r->pat_at, header->nfield, sizeof(*r->pat_at));
+	r->pat_name = cli_realloc(r->pat_name, header->nfield,
+	    sizeof(*r->pat_name));
+	r->pat_part = cli_realloc(r->pat_part, header->nfield,
+	    sizeof(*r->pat_part));
+	for (size_t i = 0; i < header->nfield; i++) {
+		const struct csv_field *f = &header->field[i];
+
+		if (f->len <= pre + post || strncasecmp(f->s, pat, pre) != 0 ||
+		    strncasecmp(f->s + f->len - post, pat + pre + 1, post) != 0)
+			continue;
+		r->pat_at[r->npat] = (int)i;
+		r->pat_name[r->npat] = cli_strndup(f->s, f->len);
+		r->pat_part[r->npat++] = (struct csv_field){ cli_strndup(f->s +
+		    pre, f->len - pre - post), f->len - pre - post };
+	}
+	if (r->npat > 0 || x->pattern_optional)
+		return 0;
+	report(file, header->line, NULL, "header: a column of the form '%s' "
+	    "is missing, which the export %s has and the import reads", pat,
+	    x->name);
+	return 1;
 }
 
 /* Finds the columns in a header: -1 for each one it lacks, reported
@@ -1046,7 +1245,8 @@ mapping_header(struct mapping_reader *r, const struct csv_record *header,
 
 	r->file = file;
 	memset(r->skipped, 0, x->nrule * sizeof(*r->skipped));
-	if (find_columns(&x->file, r->at, header, file, x->name, report))
+	if (find_columns(&x->file, r->at, header, file, x->name, report) |
+	    match_pattern(r, header, file, report))
 		return NULL;
 	r->nkeep = 0;
 	memset(r->label, 0, x->e->ncolumn * sizeof(*r->label));
@@ -1059,7 +1259,8 @@ mapping_header(struct mapping_reader *r, const struct csv_record *header,
 		name = x->e->column[rule->ci].name;
 		r->hfield[r->nkeep] = (struct csv_field){ name, strlen(name) };
 		r->label[rule->ci] = rule->label != NULL ? rule->label :
-		    rule->nsrc > 0 ? x->src[rule->src[0]].name : rule->column;
+		    rule->nsrc == 0 ? rule->column : (int)rule->src[0] ==
+		    x->part ? x->pattern_name : x->src[rule->src[0]].name;
 		r->from[rule->ci] = (int)k;
 		r->keep[r->nkeep++] = k;
 	}
@@ -1264,8 +1465,25 @@ values_of_row(struct mapping_reader *r, const struct csv_record *rec)
 
 	for (size_t i = 0; i < x->nsrc; i++)
 		if (!x->src[i].companion)
-			r->val[i] = (struct value){ mapping_source_field(r, rec,
-			    x->src[i].col), r->file, rec->line };
+			r->val[i] = (struct value){ x->src[i].many ? NULL :
+			    mapping_source_field(r, rec, x->src[i].col),
+			    r->file, rec->line };
+}
+
+/* The values of the pattern's column k of the row, which is converted
+ * next: whether it is given. */
+static int
+values_of_column(struct mapping_reader *r, const struct csv_record *rec,
+    size_t k)
+{
+	const struct mapping_export *x = r->x;
+	const struct csv_field *f = record_field(rec, r->pat_at[k]);
+
+	r->cur = k;
+	r->val[x->pattern].f = f;
+	if (x->part >= 0)
+		r->val[x->part].f = &r->pat_part[k];
+	return !empty(f);
 }
 
 /* The values of the events of a key: a source of one type from the
@@ -1347,10 +1565,13 @@ source(const struct conversion *c, int j)
 	return value(c, j)->f;
 }
 
+/* Source j's name; of a pattern or its part, the column's at hand. */
 static const char *
 source_name(const struct conversion *c, int j)
 {
-	return c->r->x->src[c->rule->src[j]].name;
+	const struct source *s = &c->r->x->src[c->rule->src[j]];
+
+	return s->many && c->r->npat > 0 ? c->r->pat_name[c->r->cur] : s->name;
 }
 
 static void
@@ -1383,27 +1604,37 @@ first_given(const struct conversion *c)
 	return -1;
 }
 
-/* A timestamp of pattern form: its day in out, or -1 with why set when
- * the form fits but the calendar or the clock does not. */
+/* A timestamp of pattern form: its day in UTC in out, or -1 with why
+ * set when the form fits but the calendar, the clock or the offset does
+ * not.  An offset east of UTC is subtracted: the day may be the one
+ * before (or after, west). */
 static int
 match_form(const struct text *form, const struct csv_field *f, char *out,
     char *why)
 {
-	static const char letters[] = "YMDhms";
-	int v[6] = { 0 };
+	int v[NLETTER] = { 0 }, east = 1;
 	int32_t day;
 
 	if (form->len != f->len)
 		return 0;
 	for (size_t i = 0; i < f->len; i++) {
-		const char *l = memchr(letters, form->s[i], 6);
+		const char *l = memchr(form_letters, form->s[i], NLETTER);
+		char ch = f->s[i];
 
-		if (l == NULL && form->s[i] != f->s[i])
+		if (l == NULL && form->s[i] != ch)
 			return 0;
-		if (l != NULL && !isdigit((unsigned char)f->s[i]))
+		if (l == NULL)
+			continue;
+		if (*l == 'z' && v[7] == 0 && (ch == '+' || ch == '-')) {
+			east = ch == '+';
+			v[7] = 1;	/* the sign; then hhmm, after a 1 */
+			continue;
+		}
+		if (!isdigit((unsigned char)ch) || (*l == 'z' && v[7] == 0))
 			return 0;
-		if (l != NULL)
-			v[l - letters] = v[l - letters] * 10 + (f->s[i] - '0');
+		if (*l != 'S')		/* a fraction of a second: no day's */
+			v[l - form_letters] = v[l - form_letters] * 10 +
+			    (ch - '0');
 	}
 	snprintf(out, DATE_FMT_MAX, "%04d-%02d-%02d", v[0], v[1], v[2]);
 	if (date_parse(out, 10, &day) != 0) {
@@ -1418,6 +1649,23 @@ match_form(const struct text *form, const struct csv_field *f, char *out,
 		    "such hour" : v[4] > 59 ? "there is no such minute" :
 		    "there is no such second");
 		return -1;
+	}
+	if (v[7] != 0) {
+		int off = (v[7] - 10000) / 100 * 60 + (v[7] - 10000) % 100;
+		int mins = v[3] * 60 + v[4] - (east ? off : -off);
+
+		if ((v[7] - 10000) / 100 > 23 || (v[7] - 10000) % 100 > 59) {
+			snprintf(why, DATE_WHY_MAX, "%s", "there is no such "
+			    "offset from UTC");
+			return -1;
+		}
+		day += mins < 0 ? -1 : mins >= 24 * 60 ? 1 : 0;
+		if (day < DATE_MIN || day > DATE_MAX) {
+			snprintf(why, DATE_WHY_MAX, "%s", "its day in UTC is "
+			    "not a day");
+			return -1;
+		}
+		date_format(out, day);
 	}
 	return 1;
 }
@@ -1468,6 +1716,65 @@ convert_day(struct conversion *c, const struct csv_field *f,
 	    csv_show(sv, f), forms);
 }
 
+/*
+ * An amount in major units as a program writes a floating-point number
+ * ("1800000.0", "1.2345678E7": Salesforce's), in plain decimals into buf
+ * (AMOUNT_MAX bytes), without the zeros past the currency's decimals:
+ * they make it no finer.  Returns the length, or 0 when a is no such
+ * number (money_parse() then says why).  The digits are moved, never
+ * computed: the amount is exact.
+ */
+#define DIGITS_MAX 40
+#define EXPONENT_MAX 30
+#define AMOUNT_MAX (DIGITS_MAX + EXPONENT_MAX + 4)
+static size_t
+plain_amount(const struct csv_field *a, int decimals, char *buf)
+{
+	char digits[DIGITS_MAX];
+	size_t i = 0, n = 0, dot;
+	long nd = 0, point = -1, exp = 0, d;
+
+	if (i < a->len && (a->s[i] == '-' || a->s[i] == '+'))
+		buf[n++] = a->s[i++];
+	for (; i < a->len && nd < DIGITS_MAX; i++)
+		if (isdigit((unsigned char)a->s[i]))
+			digits[nd++] = a->s[i];
+		else if (a->s[i] == '.' && point < 0)
+			point = nd;
+		else
+			break;
+	if (nd == 0 || nd == DIGITS_MAX)
+		return 0;
+	if (point < 0)
+		point = nd;
+	if (i < a->len && (a->s[i] == 'e' || a->s[i] == 'E')) {
+		char *end;
+
+		exp = strtol(a->s + i + 1, &end, 10);
+		if (end != a->s + a->len || end == a->s + i + 1 ||
+		    exp > EXPONENT_MAX || exp < -EXPONENT_MAX)
+			return 0;
+		i = a->len;
+	}
+	if (i != a->len)
+		return 0;
+	point += exp;
+	if (point <= 0)
+		buf[n++] = '0';
+	for (d = 0; d < point; d++)
+		buf[n++] = d < nd ? digits[d] : '0';
+	dot = n;
+	buf[n++] = '.';
+	for (d = point; d < nd; d++)
+		buf[n++] = d < 0 ? '0' : digits[d];
+	while (n - 1 > dot + (size_t)decimals && buf[n - 1] == '0')
+		n--;
+	if (n - 1 == dot)
+		n--;
+	buf[n] = '\0';
+	return n;
+}
+
 /* Source j, an amount in the rule's unit of currency k, in its minor
  * unit in *v; 0, or -1 when it is not one. */
 static int
@@ -1476,8 +1783,9 @@ parse_amount(struct conversion *c, int j, const struct currency *k,
 {
 	const struct csv_field *a = source(c, j);
 	const char *code = k->code;
-	char sv[CSV_SHOW_MAX];
+	char sv[CSV_SHOW_MAX], plain[AMOUNT_MAX];
 	enum money_status st;
+	size_t n;
 
 	if (c->rule->minor && memchr(a->s, '.', a->len) != NULL)
 		return convert_error(c, source_name(c, j), "%s is not a whole "
@@ -1486,8 +1794,11 @@ parse_amount(struct conversion *c, int j, const struct currency *k,
 		    code, k->exponent == 0 ? " has none but its whole unit" :
 		    k->exponent == 2 ? " 12.50 is 1250" : " 12.500 is 12500"),
 		    -1;
-	st = money_parse(a->s, a->len, c->rule->minor ? 0 : k->exponent, '.',
-	    v);
+	if (!c->rule->minor && (n = plain_amount(a, k->exponent, plain)) > 0)
+		st = money_parse(plain, n, k->exponent, '.', v);
+	else
+		st = money_parse(a->s, a->len, c->rule->minor ? 0 :
+		    k->exponent, '.', v);
 	if (st == MONEY_PRECISION)
 		return convert_error(c, source_name(c, j), "%s has more "
 		    "decimals than %s has (%d)", csv_show(sv, a), code,
@@ -1683,8 +1994,10 @@ convert(struct conversion *c, struct csv_field *out)
 	const struct csv_field *f;
 
 	if (j < 0) {
-		/* copy keeps "" apart from an empty field (NULL) */
-		f = rule->conv == C_COPY ? source(c, 0) : NULL;
+		/* copy keeps "" apart from an empty field (NULL), but where
+		 * the export quotes every field */
+		f = rule->conv == C_COPY && !rule->quoted_empty ? source(c, 0) :
+		    NULL;
 		*out = f != NULL ? *f : (struct csv_field){ NULL, 0 };
 		return 0;
 	}
@@ -1723,6 +2036,7 @@ convert(struct conversion *c, struct csv_field *out)
 	case C_LOOKUP:
 	case C_FOLD:
 	case C_SKIP:
+	case C_CHANGES:
 		return 0;	/* how rows are read, applied before */
 	}
 	*out = (struct csv_field){ c->out, strlen(c->out) };
@@ -1731,9 +2045,30 @@ convert(struct conversion *c, struct csv_field *out)
 	return 1;
 }
 
-/* The room the converted values of a record may take. */
+/* The longest value of source i in the row rec: of a pattern or its
+ * part, the longest of any of its columns. */
 static size_t
-room(const struct mapping_reader *r)
+longest(const struct mapping_reader *r, const struct csv_record *rec,
+    size_t i)
+{
+	const struct source *s = &r->x->src[i];
+	size_t most = 0;
+
+	if (s->many == M_NONE)
+		return r->val[i].f != NULL ? r->val[i].f->len : 0;
+	for (size_t k = 0; k < r->npat; k++) {
+		const struct csv_field *f = s->many == M_PART ?
+		    &r->pat_part[k] : record_field(rec, r->pat_at[k]);
+
+		if (f != NULL && f->len > most)
+			most = f->len;
+	}
+	return most;
+}
+
+/* The room the converted values of a record of rec may take. */
+static size_t
+room(const struct mapping_reader *r, const struct csv_record *rec)
 {
 	size_t need = 0;
 
@@ -1742,31 +2077,105 @@ room(const struct mapping_reader *r)
 		size_t most = rule->conv == C_REF ? ENTITY_ID_MAX :
 		    strlen(rule->arg);
 
-		for (int j = 0; j < rule->nsrc; j++) {
-			const struct csv_field *f = r->val[rule->src[j]].f;
-
-			if (f != NULL && f->len > most)
-				most = f->len;
-		}
+		for (int j = 0; j < rule->nsrc; j++)
+			if (longest(r, rec, rule->src[j]) > most)
+				most = longest(r, rec, rule->src[j]);
 		need += most + MONEY_FMT_MAX + 1;
 	}
 	return need;
 }
 
-/* Whether a skip leaves the row out, counted by rule. */
+/* Room for n records of rec: their text and their fields. */
+static void
+make_room(struct mapping_reader *r, const struct csv_record *rec, size_t n)
+{
+	size_t need = room(r, rec) * n;
+
+	if (need > r->cap) {
+		r->cap = need;
+		r->buf = cli_realloc(r->buf, r->cap, 1);
+	}
+	if (n > r->caprec) {
+		r->caprec = n;
+		r->rec = cli_realloc(r->rec, n, sizeof(*r->rec));
+		r->field = cli_realloc(r->field, n * r->x->nrule,
+		    sizeof(*r->field));
+	}
+}
+
+/*
+ * Whether a rule changes keeps the row: its value (the second source)
+ * differs from the one the row before it of the same key (the first)
+ * had, or it is the first of its key.  The value is then the key's.
+ */
+static int
+changed(struct mapping_reader *r, const struct rule *rule)
+{
+	const struct csv_field *k = r->val[rule->src[0]].f;
+	const struct csv_field *v = r->val[rule->src[1]].f;
+	struct csv_field none = { "", 0 };
+	struct seen **at, *l;
+
+	if (empty(k))
+		return 1;
+	if (v == NULL || v->s == NULL)
+		v = &none;
+	if (r->nseen >= r->capseen / 2) {	/* twice the buckets */
+		size_t cap = r->capseen ? 2 * r->capseen : 256;
+		struct seen **b = cli_calloc(cap, sizeof(*b));
+
+		for (size_t i = 0; i < r->capseen; i++)
+			while ((l = r->seen[i]) != NULL) {
+				r->seen[i] = l->next;
+				at = &b[keyset_hash(l->key, strlen(l->key)) %
+				    cap];
+				l->next = *at;
+				*at = l;
+			}
+		free(r->seen);
+		r->seen = b;
+		r->capseen = cap;
+	}
+	at = &r->seen[keyset_hash(k->s, k->len) % r->capseen];
+	for (l = *at; l != NULL; l = l->next)
+		if (text_is(l->key, strlen(l->key), k->s, k->len))
+			break;
+	if (l == NULL) {
+		l = cli_calloc(1, sizeof(*l));
+		l->key = cli_strndup(k->s, k->len);
+		l->next = *at;
+		*at = l;
+		r->nseen++;
+	} else if (text_is(l->value, strlen(l->value), v->s, v->len))
+		return 0;
+	free(l->value);
+	l->value = cli_strndup(v->s, v->len);
+	return 1;
+}
+
+/* Whether a skip's value is one of those it leaves out. */
+static int
+skips(const struct rule *rule, const struct csv_field *f)
+{
+	if (empty(f))
+		return 0;
+	for (size_t i = 0; i < rule->npair; i++)
+		if (rule->from[i].len == f->len &&
+		    strncasecmp(rule->from[i].s, f->s, f->len) == 0)
+			return 1;
+	return 0;
+}
+
+/* Whether a skip or changes leaves the row out, counted by rule. */
 static int
 skipped(struct mapping_reader *r)
 {
 	for (size_t k = 0; k < r->x->nrule; k++) {
 		const struct rule *rule = &r->x->rule[k];
-		const struct csv_field *f = r->val[rule->src[0]].f;
 
-		if (rule->conv != C_SKIP || empty(f))
-			continue;
-		for (size_t i = 0; i < rule->npair; i++)
-			if (rule->from[i].len == f->len &&
-			    strncasecmp(rule->from[i].s, f->s, f->len) == 0)
-				return ++r->skipped[k] > 0;
+		if (rule->conv == C_SKIP ? skips(rule, r->val[rule->src[0]].f) :
+		    rule->conv == C_CHANGES && !changed(r, rule))
+			return ++r->skipped[k] > 0;
 	}
 	return 0;
 }
@@ -1798,41 +2207,58 @@ look_up(struct mapping_reader *r, struct conversion *c)
 	return 0;
 }
 
-/* Converts the values of the rules that store them (values) and of the
- * checks (checks) into the record of the entity. */
-static enum mapping_got
-convert_rules(struct mapping_reader *r, struct conversion *c, int checks,
-    int values, unsigned long line, const struct csv_record **rec)
+/* Converts the values at hand of the rules that store them (values) and
+ * of the checks (checks) into the next record of the entity, its text at
+ * *off in the buffer. */
+static void
+convert_record(struct mapping_reader *r, struct conversion *c, int checks,
+    int values, unsigned long line, size_t *off)
 {
 	const struct mapping_export *x = r->x;
-	struct csv_field unused;
-	size_t need = room(r), off = 0, kept = 0;
+	struct csv_field unused, *field = r->field + r->nrec * x->nrule;
+	size_t kept = 0;
 
-	if (need > r->cap) {
-		r->cap = need;
-		r->buf = cli_realloc(r->buf, r->cap, 1);
-	}
 	for (size_t k = 0; k < x->nrule; k++) {
 		struct csv_field *out;
 
 		c->rule = &x->rule[k];
 		if (kept < r->nkeep && r->keep[kept] == k)
-			out = &r->field[kept++];
+			out = &field[kept++];
 		else if (c->rule->ci < 0 && c->rule->conv == C_MAP)
 			out = &unused;		/* a check */
 		else
 			continue;		/* the file has none of it */
 		if (c->rule->ci < 0 ? !checks : !values)
 			continue;
-		c->out = r->buf + off;
+		c->out = r->buf + *off;
 		c->out[0] = '\0';
 		if (convert(c, out) && out->s == c->out)
-			off += out->len + 1;
+			*off += out->len + 1;
 	}
-	if (c->bad)
+	r->rec[r->nrec++] = (struct csv_record){ field, r->nkeep, line,
+	    &r->header };
+}
+
+/* The records of the values at hand, of the row rec (NULL: the events
+ * of a fold): one, or with a pattern one for each of its columns that
+ * is given. */
+static enum mapping_got
+convert_rules(struct mapping_reader *r, struct conversion *c, int checks,
+    int values, const struct csv_record *rec, unsigned long line,
+    const struct csv_record **out)
+{
+	size_t n = r->x->pattern >= 0 ? r->npat : 1, off = 0;
+
+	r->nrec = 0;
+	make_room(r, rec, n);
+	for (size_t k = 0; k < n; k++)
+		if (r->x->pattern < 0 || values_of_column(r, rec, k))
+			convert_record(r, c, checks, values, line, &off);
+	if (c->bad) {
+		r->nrec = 0;
 		return MAPPING_BAD;
-	r->rec = (struct csv_record){ r->field, r->nkeep, line, &r->header };
-	*rec = &r->rec;
+	}
+	*out = r->rec;
 	return MAPPING_RECORD;
 }
 
@@ -1849,7 +2275,8 @@ hold(struct mapping_reader *r, struct conversion *c,
 	char types[256], sv[CSV_SHOW_MAX];
 	size_t t, n = 0;
 
-	if (convert_rules(r, c, 1, 0, rec->line, &unused) != MAPPING_RECORD)
+	if (convert_rules(r, c, 1, 0, rec, rec->line, &unused) !=
+	    MAPPING_RECORD)
 		return MAPPING_BAD;
 	for (t = 0; t < x->ntype; t++)
 		if (!empty(type->f) && type->f->len == x->type[t].len &&
@@ -1871,6 +2298,7 @@ hold(struct mapping_reader *r, struct conversion *c,
 		return MAPPING_BAD;
 	}
 	rows_add(&r->ev, rec, (int)t);
+	r->nrec = 0;
 	return MAPPING_HELD;
 }
 
@@ -1880,7 +2308,7 @@ mapping_record(struct mapping_reader *r, const struct csv_record *rec,
 {
 	struct conversion c = { r, NULL, NULL, error, arg, 0 };
 
-	r->nlast = 0;
+	r->nlast = r->nrec = 0;
 	values_of_row(r, rec);
 	if (skipped(r))
 		return MAPPING_SKIPPED;
@@ -1888,7 +2316,13 @@ mapping_record(struct mapping_reader *r, const struct csv_record *rec,
 		return hold(r, &c, rec);
 	if (look_up(r, &c) != 0)
 		return MAPPING_BAD;
-	return convert_rules(r, &c, 1, 1, rec->line, out);
+	return convert_rules(r, &c, 1, 1, rec, rec->line, out);
+}
+
+size_t
+mapping_nrecords(const struct mapping_reader *r)
+{
+	return r->nrec;
 }
 
 /* ---- fold: the events of a key as one record ----------------------------- */
@@ -1978,7 +2412,8 @@ mapping_fold_next(struct mapping_reader *r, mapping_error_fn error,
 	values_of_events(r, start, n);
 	if (twice(r, &c, start, n) || look_up(r, &c) != 0)
 		return MAPPING_BAD;
-	return convert_rules(r, &c, 0, 1, r->ev.row[start].rec->line, out);
+	return convert_rules(r, &c, 0, 1, NULL, r->ev.row[start].rec->line,
+	    out);
 }
 
 const struct csv_record *
@@ -2002,8 +2437,9 @@ mapping_skipped(const struct mapping_reader *r, char *why, size_t size)
 		n += r->skipped[k];
 		if (len < size)
 			len += (size_t)snprintf(why + len, size - len, "%s%s %s",
-			    len > 0 ? "; " : "", r->x->src[rule->src[0]].name,
-			    rule->arg);
+			    len > 0 ? "; " : "", r->x->src[rule->src[
+			    rule->conv == C_CHANGES]].name, rule->conv ==
+			    C_CHANGES ? "unchanged" : rule->arg);
 	}
 	return n;
 }

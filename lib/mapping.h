@@ -10,22 +10,40 @@
  * ending in '?' may be missing from the file), the conversion and its
  * argument.  Blank lines and lines starting with '#' are comments.  The
  * column "-" stores nothing: the row only checks the export's value (a
- * value map that lists the only values the import takes).
+ * value map that lists the only values the import takes), or says how
+ * the rows are read (below).
+ *
+ * A source with a '*' in it is a pattern, one an export at most: the
+ * columns of the file whose names it matches (case ignored), '*' standing
+ * for any text.  A row of the file is then a record of the entity for
+ * each of them that is not empty (none when all are), the pattern's value
+ * being that column's, and the source "*" alone the part of its name that
+ * '*' stood for (HubSpot's 'Date entered "<stage> (Sales Pipeline)"').
+ * A pattern does not go with a lookup or a fold, which make a row's one
+ * record of more than the row, and skip and changes, which choose rows,
+ * read no pattern.
  *
  * The conversions, each a value of the source (or none) to the text of a
  * revops cell; an empty source is an empty cell, for every one but const:
  *
- *   copy    the first source that is not empty, as it is
+ *   copy    the first source that is not empty, as it is; "" (quoted)
+ *           stays the empty text, but with the argument "empty" it is
+ *           empty too (Data Loader quotes every field)
  *   upper   the same, in upper case (Stripe's "usd")
- *   day     a timestamp or date to its day, "YYYY-MM-DD": the argument
- *           lists the forms the export writes, '|' between them, each
- *           "unix" (seconds since 1970 in UTC) or a pattern of YYYY, MM,
- *           DD, hh, mm, ss and the characters between them; the time is
- *           UTC, so the day is the date the pattern reads
+ *   day     a timestamp or date to its day in UTC, "YYYY-MM-DD": the
+ *           argument lists the forms the export writes, '|' between
+ *           them, each "unix" (seconds since 1970 in UTC) or a pattern of
+ *           YYYY, MM, DD, hh, mm, ss, S (a digit of a fraction of a
+ *           second), zzzzz (the offset from UTC, "+hhmm" or "-hhmm") and
+ *           the characters between them; a time without an offset is
+ *           UTC, one with is moved to UTC, which may move its day
  *   amount  sources AMOUNT|CURRENCY: the amount in "major" units (12.50)
  *           or "minor" units (1250), the argument, to a decimal in the
  *           currency's major unit, as many decimals as the currency has
- *           (JPY none); a decimal where minor units are due is an error;
+ *           (JPY none); a decimal where minor units are due is an error.
+ *           A major amount may be written as a program writes a floating
+ *           point number ("1800000.0", "1.2345678E7"): zeros past the
+ *           currency's decimals make it no finer;
  *           "-major" and "-minor" negate it (an export of refunds writes
  *           what was paid back as more than zero).  With a third source,
  *           the argument "UNIT less": AMOUNT less it, in the same unit
@@ -49,7 +67,7 @@
  *           payment of that invoice); no such row is an error, and so is
  *           more than one, as which is meant cannot be known
  *
- * Three more, on the column "-", say how the rows are read:
+ * Four more, on the column "-", say how the rows are read:
  *
  *   skip    argument "a|b": a row whose source is one of them (case
  *           ignored) is left out, and counted (mapping_skipped())
@@ -59,6 +77,10 @@
  *           source "NAME:COLUMN" is that row's COLUMN.  A key that the
  *           companion does not have is an error at the row's line, one
  *           that it has twice at the companion's
+ *   changes sources KEY|VALUE: a row whose VALUE is the one of the last
+ *           row of the same KEY before it is left out, and counted
+ *           (Salesforce's OpportunityHistory has a row for every change
+ *           of an opportunity, the stage's or another field's)
  *   fold    sources KEY|TYPE, argument "a|b": the rows of one KEY, each
  *           an event of a TYPE listed, become one row of the entity, at
  *           the end of the file (which they are held for, whole); a
@@ -66,7 +88,7 @@
  *           any other source the first event's that gives it, in the
  *           order of the file.  An event of a type not listed, or a
  *           second of one type for a key, is an error at its line; a
- *           check (map or skip) reads each event as it comes
+ *           check (map, skip or changes) reads each event as it comes
  *
  * A lookup and a fold come before the export's other rows.  Errors name
  * the export's own column, and the file and line that the value is on
@@ -77,8 +99,9 @@
  * mapping_free(); the exports, names and records that the other calls
  * return point into it or into the reader, and are valid until it is
  * freed (a reader's records until its next call).  A reader keeps the
- * companion's rows until it is freed, the events of a file until
- * mapping_fold_next() has returned them all.
+ * companion's rows and the last value of each key that changes saw until
+ * it is freed, the events of a file until mapping_fold_next() has
+ * returned them all.
  */
 #ifndef REVOPS_MAPPING_H
 #define REVOPS_MAPPING_H
@@ -186,9 +209,11 @@ int mapping_companion_record(struct mapping_reader *r,
 int mapping_companion_done(struct mapping_reader *r, csv_report_fn report);
 
 /*
- * A record of the file as the entity's record in *out (MAPPING_RECORD),
- * for the header that mapping_header() returned; or left out by a skip
- * (MAPPING_SKIPPED), or held for the end of the file by a fold
+ * A record of the file as the entity's records in *out (MAPPING_RECORD),
+ * for the header that mapping_header() returned: an array of
+ * mapping_nrecords() of them, one, or with a pattern one a column of it
+ * that is not empty (none when all are); or left out by a skip or by
+ * changes (MAPPING_SKIPPED), or held for the end of the file by a fold
  * (MAPPING_HELD).  A value that does not convert is reported to
  * error(arg, file, line, column, message), naming the export's column
  * and where the value is, and the record is MAPPING_BAD.
@@ -202,6 +227,10 @@ typedef void (*mapping_error_fn)(void *arg, const char *file,
 enum mapping_got mapping_record(struct mapping_reader *r,
     const struct csv_record *rec, mapping_error_fn error, void *arg,
     const struct csv_record **out);
+size_t mapping_nrecords(const struct mapping_reader *r);
+
+/* Whether a row of the export may make several records (a pattern). */
+int mapping_export_repeats(const struct mapping_export *x);
 
 /* At the end of a file of an export that folds: each record of a key's
  * events in turn, as mapping_record(), then MAPPING_END.  The events
@@ -212,8 +241,8 @@ enum mapping_got mapping_fold_next(struct mapping_reader *r,
 const struct csv_record *mapping_held(const struct mapping_reader *r,
     size_t i);
 
-/* The rows that skips left out since the header, and in why (of size
- * bytes) which: "Result failed". */
+/* The rows that skips and changes left out since the header, and in why
+ * (of size bytes) which: "Result failed; StageName unchanged". */
 unsigned long mapping_skipped(const struct mapping_reader *r, char *why,
     size_t size);
 

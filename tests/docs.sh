@@ -257,7 +257,7 @@ if command -v bash >/dev/null 2>&1; then
 	accounts|revops-import -D x.db --upsert acc
 	invoices|revops-import --schema inv
 	stripe|revops-import --from st
-	chartmogul stripe|revops-import --list --from ''
+	chartmogul hubspot salesforce stripe|revops-import --list --from ''
 	payments prices products|revops-import --from stripe p
 	customers|revops-import --upsert --from=stripe --dry-run cu
 	--export=invoices|revops-import --export=inv

@@ -24,7 +24,7 @@ export PATH REVOPS_DB LC_ALL TZ USER
 . "$top/../e2e/lib.sh"		# dbdump
 
 # The reference data, parents before the rows that refer to them.
-for e in accounts products prices fx_rates opportunities contracts \
+for e in accounts products prices fx_rates stages opportunities contracts \
     subscriptions invoices payments usage; do
 	if ! revops-import "$e" "$top/ref/$e.csv" 2>.err; then
 		cat .err

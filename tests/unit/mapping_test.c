@@ -221,6 +221,87 @@ START_TEST(amounts_less_and_per)
 }
 END_TEST
 
+/* Salesforce's dateTimes: milliseconds, 'Z' or an offset from UTC,
+ * which moves the time to UTC's and so may move the day. */
+#define SF_FORMS "YYYY-MM-DDThh:mm:ss.SSSZ|YYYY-MM-DDThh:mm:ss.SSSzzzzz"
+
+START_TEST(day_of_offsets)
+{
+	ck_assert_str_eq(convert("day", SF_FORMS, "T",
+	    V("2026-01-15T10:30:00.000Z")), "2026-01-15");
+	ck_assert_str_eq(convert("day", SF_FORMS, "T",
+	    V("2026-01-15T10:30:00.000+0000")), "2026-01-15");
+	/* 23:30 at UTC-8 is 07:30 the next day in UTC */
+	ck_assert_str_eq(convert("day", SF_FORMS, "T",
+	    V("2026-01-31T23:30:00.000-0800")), "2026-02-01");
+	/* 08:15 at UTC+9 is 23:15 the day before: February has 28 days */
+	ck_assert_str_eq(convert("day", SF_FORMS, "T",
+	    V("2026-03-01T08:15:00.000+0900")), "2026-02-28");
+	/* 20:00 at UTC-5 is 01:00 in UTC, in the next year */
+	ck_assert_str_eq(convert("day", SF_FORMS, "T",
+	    V("2025-12-31T20:00:00.000-0500")), "2026-01-01");
+	/* 00:30 at UTC+0530 is 19:00 the day before */
+	ck_assert_str_eq(convert("day", SF_FORMS, "T",
+	    V("2026-01-15T00:30:00.999+0530")), "2026-01-14");
+	ck_assert_str_eq(convert("day", SF_FORMS, "CreatedDate",
+	    V("2026-01-15T10:30:00.000+2500")), "error");
+	ck_assert_str_eq(said, "CreatedDate: '2026-01-15T10:30:00.000+2500' "
+	    "is not a timestamp: there is no such offset from UTC");
+	ck_assert_str_eq(convert("day", SF_FORMS, "T",
+	    V("2026-01-15T10:30:00.000 0100")), "error");
+	ck_assert_str_eq(said, "T: '2026-01-15T10:30:00.000 0100' is not a "
+	    "timestamp of the form YYYY-MM-DDThh:mm:ss.SSSZ or "
+	    "YYYY-MM-DDThh:mm:ss.SSSzzzzz (UTC)");
+	ck_assert_str_eq(convert("day", SF_FORMS, "T",
+	    V("2026-01-15T10:30:00.0a0Z")), "error");
+}
+END_TEST
+
+/* Amounts as a program writes doubles (Data Loader's): the digits moved,
+ * zeros past the currency's decimals dropped, never a digit more. */
+START_TEST(amounts_as_doubles)
+{
+	ck_assert_str_eq(convert("amount", "major", "A|C",
+	    V("1800000.0", "JPY")), "1800000");
+	ck_assert_str_eq(convert("amount", "major", "A|C", V("1.8E7", "JPY")),
+	    "18000000");
+	ck_assert_str_eq(convert("amount", "major", "A|C",
+	    V("1.2345678E7", "USD")), "12345678.00");
+	ck_assert_str_eq(convert("amount", "major", "A|C", V("22604.4", "USD")),
+	    "22604.40");
+	ck_assert_str_eq(convert("amount", "major", "A|C", V("12.500", "USD")),
+	    "12.50");
+	ck_assert_str_eq(convert("amount", "major", "A|C", V("5E-2", "USD")),
+	    "0.05");
+	ck_assert_str_eq(convert("amount", "major", "A|C", V("1.005e1", "USD")),
+	    "10.05");
+	ck_assert_str_eq(convert("amount", "major", "A|C", V("-2.5E1", "USD")),
+	    "-25.00");
+	ck_assert_str_eq(convert("amount", "major", "A|C", V("0.0", "JPY")),
+	    "0");
+	ck_assert_str_eq(convert("amount", "major", "A|C",
+	    V("1800000.5", "JPY")), "error");
+	ck_assert_str_eq(said, "A: '1800000.5' has more decimals than JPY has "
+	    "(0)");
+	ck_assert_str_eq(convert("amount", "major", "A|C", V("1.5E-1", "JPY")),
+	    "error");
+	ck_assert_str_eq(convert("amount", "major", "A|C", V("1.8E", "JPY")),
+	    "error");
+	ck_assert_str_eq(convert("amount", "minor", "A|C", V("1250.0", "USD")),
+	    "error");
+}
+END_TEST
+
+/* Data Loader writes an empty field as "": with copy's argument empty it
+ * is no value, without it the empty text, as revops reads "". */
+START_TEST(copy_of_quoted_empty)
+{
+	ck_assert_str_eq(convert("copy", "empty", "A", V("")), "(empty)");
+	ck_assert_str_eq(convert("copy", "empty", "A", V("x")), "x");
+	ck_assert_str_eq(convert("copy", "", "A", V("")), "");
+}
+END_TEST
+
 START_TEST(amounts_refused)
 {
 	ck_assert_str_eq(convert("amount", "minor", "Cents|Currency",
@@ -366,7 +447,7 @@ START_TEST(malformed_files)
 	check_refused(ROW0 "x\taccounts\tname\tN\ttitle\n",
 	    "revops-import: m.tsv:2: column 'conversion': 'title' is not a conversion "
 	    "(one of copy, upper, day, amount, map, period, const, ref, "
-	    "lookup, fold or skip)\n");
+	    "lookup, fold, skip or changes)\n");
 	check_refused(ROW0 "x\taccounts\tnick\tN\tcopy\n"
 	    "x\taccounts\tname\tN\tcopy\n",
 	    "revops-import: m.tsv:2: column 'column': 'nick' is not a column of "
@@ -434,6 +515,12 @@ START_TEST(malformed_rows)
 	    "bank\n", "revops-import: m.tsv:2: column 'argument': 'bank' is "
 	    "not an id of a row of payments: ref finds a row by its key or by "
 	    "one of those\n");
+}
+END_TEST
+
+/* A test of its own: a process reports at most --max-errors (20). */
+START_TEST(malformed_refs)
+{
 	/* an invoice's line item is no row of the invoices table */
 	check_refused(ROW0 "x\taccounts\tname\tC\tref\tinvoices.account_id@"
 	    "sku\n", "revops-import: m.tsv:2: column 'argument': 'sku' is not "
@@ -441,7 +528,8 @@ START_TEST(malformed_rows)
 	    "of those\n");
 	check_refused(ROW0 "x\taccounts\tname\tT\tday\tDD/MM/YY\n",
 	    "revops-import: m.tsv:2: column 'argument': 'DD/MM/YY' is not a form of a "
-	    "timestamp ('unix', or a pattern of YYYY, MM, DD and hh, mm, ss)\n");
+	    "timestamp ('unix', or a pattern of YYYY, MM, DD and hh, mm, ss, S, "
+	    "zzzzz after hh and mm)\n");
 	check_refused(ROW0 "x\taccounts\tname\tS\tmap\tpaid\n",
 	    "revops-import: m.tsv:2: column 'argument': 'paid' is not a pair from=to\n");
 	check_refused(ROW0 "x\taccounts\tname\tS\tconst\tX\n",
@@ -452,11 +540,18 @@ START_TEST(malformed_rows)
 	check_refused(ROW0 "x\taccounts\tname\tN\tcopy\n"
 	    "x\taccounts\t-\tS\tcopy\n",
 	    "revops-import: m.tsv:3: column 'column': '-' stores nothing, so it goes "
-	    "only with map and skip, which check the values, and lookup and "
-	    "fold\n");
+	    "only with map and skip, which check the values, and changes, "
+	    "lookup and fold\n");
 	check_refused(ROW0 "x\taccounts\tname\tN\tskip\tno\n",
 	    "revops-import: m.tsv:2: column 'column': 'name' would store "
 	    "nothing: skip goes with the column '-'\n");
+	check_refused(ROW0 "x\taccounts\tname\tN\tcopy\tquoted\n",
+	    "revops-import: m.tsv:2: column 'argument': 'quoted' is not an "
+	    "argument of copy (none, or empty: \"\" is no value either)\n");
+	check_refused(ROW0 "x\taccounts\tname\tT\tday\tYYYY-MM-DDzzzzz\n",
+	    "revops-import: m.tsv:2: column 'argument': 'YYYY-MM-DDzzzzz' is not "
+	    "a form of a timestamp ('unix', or a pattern of YYYY, MM, DD and "
+	    "hh, mm, ss, S, zzzzz after hh and mm)\n");
 }
 END_TEST
 
@@ -470,8 +565,8 @@ START_TEST(malformed_lookups_and_folds)
 	check_refused("x\taccounts\t-\tK\tlookup\tc:K\n"
 	    "x\taccounts\t-\tL\tlookup\td:L\n" ROW0
 	    "x\taccounts\tname\tN\tcopy\n",
-	    "revops-import: m.tsv:2: column 'conversion': export 'x' has a "
-	    "lookup already (line 1)\n");
+	    "revops-import: m.tsv:2: column 'conversion': lookup is given "
+	    "twice for export 'x' (line 1)\n");
 	check_refused("x\taccounts\t-\tK\tlookup\tK\n" ROW0
 	    "x\taccounts\tname\tN\tcopy\n",
 	    "revops-import: m.tsv:1: column 'argument': 'K' is not NAME:KEY, "
@@ -486,6 +581,49 @@ START_TEST(malformed_lookups_and_folds)
 	    "revops-import: m.tsv:4: column 'source': 'stop:S' is not a column "
 	    "of each event, which a check of an export that folds reads as it "
 	    "comes\n");
+	check_refused("x\taccounts\t-\tK\tlookup\tc:K\n" ROW0
+	    "x\taccounts\tname\tN *\tcopy\n",
+	    "revops-import: m.tsv:1: column 'source': export 'x' reads the "
+	    "pattern 'N *', which makes a record of each of its columns, and "
+	    "has a lookup, which makes one record of more than a row: they do "
+	    "not go together\n");
+	check_refused("x\taccounts\t-\tK\tlookup\tc:K\n" ROW0
+	    "x\taccounts\tname\tN\tcopy\n"
+	    "x\taccounts\t-\tc:S\tskip\tno\n",
+	    "revops-import: m.tsv:4: column 'source': 'c:S' is not a column of "
+	    "the row, which skip reads before the row's other values\n");
+}
+END_TEST
+
+/* A pattern: one an export, with a '*' once; the part '*' needs one;
+ * changes stores nothing, once an export. */
+START_TEST(malformed_patterns)
+{
+	check_refused(ROW0 "x\taccounts\tname\tA *\tcopy\n"
+	    "x\taccounts\tregion\tB *\tcopy\n",
+	    "revops-import: m.tsv:3: column 'source': 'B *' is a second pattern "
+	    "of export 'x' ('A *' is its first): an export repeats its rows for "
+	    "the columns of one\n");
+	check_refused(ROW0 "x\taccounts\tname\t* and *\tcopy\n",
+	    "revops-import: m.tsv:2: column 'source': '* and *' has more than "
+	    "one '*'\n");
+	check_refused(ROW0 "x\taccounts\tname\t*\tcopy\n",
+	    "revops-import: m.tsv:1: column 'source': export 'x' reads '*', the "
+	    "part of a column's name that its pattern matches, but has no "
+	    "pattern (a source with a '*' in it)\n");
+	check_refused(ROW0 "x\taccounts\tname\tN\tcopy\n"
+	    "x\taccounts\tregion\tId|R\tchanges\n",
+	    "revops-import: m.tsv:3: column 'column': 'region' would store "
+	    "nothing: changes goes with the column '-'\n");
+	check_refused(ROW0 "x\taccounts\tname\tN\tcopy\n"
+	    "x\taccounts\t-\tId|R\tchanges\n"
+	    "x\taccounts\t-\tId|N\tchanges\n",
+	    "revops-import: m.tsv:4: column 'conversion': changes is given "
+	    "twice for export 'x' (line 3)\n");
+	check_refused(ROW0 "x\taccounts\tname\tN *\tcopy\n"
+	    "x\taccounts\t-\tId|N *\tchanges\n",
+	    "revops-import: m.tsv:3: column 'source': 'Id|N *' is not a column "
+	    "of the row, which changes reads before the row's other values\n");
 }
 END_TEST
 
@@ -608,8 +746,10 @@ on_row(void *arg, const struct csv_record *rec)
 	}
 	switch (mapping_record(run->rd, rec, put_error, NULL, &got)) {
 	case MAPPING_RECORD:
-		put("%lu:", rec->line);
-		put_fields(got);
+		for (size_t i = 0; i < mapping_nrecords(run->rd); i++) {
+			put("%lu:", rec->line);
+			put_fields(&got[i]);
+		}
 		break;
 	case MAPPING_SKIPPED:
 		put("%lu: skipped\n", rec->line);
@@ -768,6 +908,136 @@ START_TEST(folds)
 }
 END_TEST
 
+/* The records that a row of values makes through reader rd, as text:
+ * "field,field;field,field" (an empty cell as ""), "" for none,
+ * "skipped" for a row left out, or "error" with the message in said. */
+static const char *
+records(struct mapping_reader *rd, const struct csv_record *h,
+    const char *const values[])
+{
+	static char got[512];
+	struct csv_field f[8];
+	struct csv_record r = { f, h->nfield, 2, h };
+	const struct csv_record *out;
+	size_t n = 0;
+
+	for (size_t i = 0; i < h->nfield; i++)
+		f[i] = (struct csv_field){ values[i], values[i] ?
+		    strlen(values[i]) : 0 };
+	said[0] = got[0] = '\0';
+	switch (mapping_record(rd, &r, keep_error, NULL, &out)) {
+	case MAPPING_RECORD:
+		break;
+	case MAPPING_SKIPPED:
+		return "skipped";
+	default:
+		return "error";
+	}
+	for (size_t i = 0; i < mapping_nrecords(rd); i++)
+		for (size_t j = 0; j < out[i].nfield; j++)
+			n += (size_t)snprintf(got + n, sizeof(got) - n, "%s%s",
+			    j > 0 ? "," : i > 0 ? ";" : "", out[i].field[j].s ?
+			    out[i].field[j].s : "");
+	return got;
+}
+
+/* HubSpot's stage history: a row is a record for each filled column of
+ * the pattern, its stage the part of the name the '*' stands for; the
+ * columns of another pipeline are not the pattern's. */
+START_TEST(pattern_rows)
+{
+	struct mapping *m = mapping_parse("m.tsv",
+	    "h\tstage_history\topportunity_id\tId\tcopy\n"
+	    "h\tstage_history\tstage\t*\tmap\tOpen=open|Won=won\n"
+	    "h\tstage_history\tchanged_on\tEntered * (P)\tday\tYYYY-MM-DD\n");
+	const struct csv_field hf[] = { { "Id", 2 }, { "Entered Open (P)", 16 },
+	    { "Other", 5 }, { "entered WON (p)", 15 }, { "Entered Lost (Q)", 16 },
+	    { "Entered Lost (P)", 16 } }, bare[] = { { "Id", 2 } };
+	struct csv_record h = { hf, 6, 1, NULL }, hb = { bare, 1, 1, NULL };
+	const struct mapping_export *x;
+	struct mapping_reader *rd;
+
+	ck_assert_ptr_nonnull(m);
+	x = mapping_export_find(m, "h");
+	ck_assert_int_eq(mapping_export_repeats(x), 1);
+	rd = mapping_reader_new(x, NULL, NULL);
+	ck_assert_ptr_nonnull(mapping_header(rd, &h, "f.csv", no_report));
+	ck_assert_str_eq(records(rd, &h, V("1", "2026-01-02", "x",
+	    "2026-01-05", "2026-01-09", NULL)),
+	    "1,open,2026-01-02;1,won,2026-01-05");
+	ck_assert_uint_eq(mapping_nrecords(rd), 2);
+	ck_assert_str_eq(records(rd, &h, V("2", NULL, "x", "2026-02-01", NULL,
+	    NULL)), "2,won,2026-02-01");
+	ck_assert_str_eq(records(rd, &h, V("3", "", "x", NULL, "2026-01-09",
+	    NULL)), "");
+	ck_assert_uint_eq(mapping_nrecords(rd), 0);
+	ck_assert_str_eq(records(rd, &h, V("4", "2026-01-02", "x", NULL, NULL,
+	    "2026-01-20")), "error");
+	ck_assert_str_eq(said, "Entered Lost (P): 'Lost' is not a value that "
+	    "the mapping knows (Open or Won)");
+	ck_assert_str_eq(records(rd, &h, V("5", "2026-13-02", "x", NULL, NULL,
+	    NULL)), "error");
+	ck_assert_str_eq(said, "Entered Open (P): '2026-13-02' is not a "
+	    "timestamp: there is no month 13");
+	ck_assert_str_eq(mapping_label(rd, 2), "Entered * (P)");	/* stage */
+	ck_assert_ptr_null(mapping_header(rd, &hb, "f.csv", keep_report));
+	ck_assert_str_eq(reported, "f.csv:1: header: a column of the form "
+	    "'Entered * (P)' is missing, which the export h has and the import "
+	    "reads");
+	mapping_reader_free(rd);
+	ck_assert_int_eq(mapping_export_repeats(mapping_export_find(m, "h")), 1);
+	mapping_free(m);
+}
+END_TEST
+
+/* Salesforce's OpportunityHistory: a row is left out where the stage is
+ * the one its opportunity's row before had, whatever came between; one
+ * that comes back to a stage is kept. */
+START_TEST(changes_rows)
+{
+	struct mapping *m = mapping_parse("m.tsv",
+	    "c\tstage_history\topportunity_id\tO\tcopy\n"
+	    "c\tstage_history\tstage\tS\tcopy\n"
+	    "c\tstage_history\tchanged_on\tD\tday\tYYYY-MM-DD\n"
+	    "c\tstage_history\t-\tO|S\tchanges\n");
+	const struct csv_field hf[] = { { "O", 1 }, { "S", 1 }, { "D", 1 } };
+	struct csv_record h = { hf, 3, 1, NULL };
+	struct mapping_reader *rd;
+	char key[16];
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert_int_eq(mapping_export_repeats(mapping_export_find(m, "c")),
+	    0);
+	rd = mapping_reader_new(mapping_export_find(m, "c"), NULL, NULL);
+	ck_assert_ptr_nonnull(mapping_header(rd, &h, "f.csv", no_report));
+	ck_assert_str_eq(records(rd, &h, V("A", "p", "2026-01-01")),
+	    "A,p,2026-01-01");
+	ck_assert_str_eq(records(rd, &h, V("B", "p", "2026-01-01")),
+	    "B,p,2026-01-01");
+	ck_assert_str_eq(records(rd, &h, V("A", "p", "2026-01-02")),
+	    "skipped");
+	ck_assert_str_eq(records(rd, &h, V("A", "q", "2026-01-03")),
+	    "A,q,2026-01-03");
+	ck_assert_str_eq(records(rd, &h, V("B", "p", "2026-01-04")),
+	    "skipped");
+	ck_assert_str_eq(records(rd, &h, V("A", "p", "2026-01-05")),
+	    "A,p,2026-01-05");
+	/* many keys, past the first table's 256 buckets: each remembered */
+	for (int i = 0; i < 1000; i++) {
+		snprintf(key, sizeof(key), "K%d", i);
+		ck_assert_str_ne(records(rd, &h, V(key, "p", "2026-01-01")),
+		    "skipped");
+	}
+	for (int i = 0; i < 1000; i++) {
+		snprintf(key, sizeof(key), "K%d", i);
+		ck_assert_str_eq(records(rd, &h, V(key, "p", "2026-01-02")),
+		    "skipped");
+	}
+	mapping_reader_free(rd);
+	mapping_free(m);
+}
+END_TEST
+
 START_TEST(built_in)
 {
 	struct mapping *m;
@@ -807,11 +1077,18 @@ mapping_suite(void)
 	tcase_add_test(tc, billing_periods);
 	tcase_add_test(tc, malformed_files);
 	tcase_add_test(tc, malformed_rows);
+	tcase_add_test(tc, malformed_refs);
 	tcase_add_test(tc, malformed_lookups_and_folds);
 	tcase_add_test(tc, headers);
 	tcase_add_test(tc, skips);
 	tcase_add_test(tc, lookups);
 	tcase_add_test(tc, folds);
+	tcase_add_test(tc, malformed_patterns);
+	tcase_add_test(tc, day_of_offsets);
+	tcase_add_test(tc, amounts_as_doubles);
+	tcase_add_test(tc, copy_of_quoted_empty);
+	tcase_add_test(tc, pattern_rows);
+	tcase_add_test(tc, changes_rows);
 	tcase_add_test(tc, built_in);
 	suite_add_tcase(s, tc);
 	return s;
