@@ -94,18 +94,20 @@ START_TEST(many)
 		size_t n = nth_key(key, i, 'K');
 
 		snprintf(cur, sizeof(cur), "%03d", i % 1000);
-		ck_assert_int_eq(keyset_add(k, key, n, cur), 1);
+		test_check(keyset_add(k, key, n, cur) == 1, "%s not added",
+		    key);
 	}
 	for (int i = 0; i < N; i++) {
 		size_t n = nth_key(key, i, 'K');
-		const char *p;
+		const char *p = keyset_find(k, key, n);
 
 		snprintf(cur, sizeof(cur), "%03d", i % 1000);
-		ck_assert_ptr_nonnull(p = keyset_find(k, key, n));
-		ck_assert_str_eq(p, cur);
-		ck_assert_int_eq(keyset_add(k, key, n, "new"), 0);
+		test_check(p != NULL && strcmp(p, cur) == 0, "%s: %s, not %s",
+		    key, p ? p : "not found", cur);
+		test_check(keyset_add(k, key, n, "new") == 0, "%s added twice",
+		    key);
 		n = nth_key(key, i, 'L');
-		ck_assert_ptr_null(keyset_find(k, key, n));
+		test_check(keyset_find(k, key, n) == NULL, "%s found", key);
 	}
 	keyset_free(k);
 }
@@ -247,21 +249,22 @@ START_TEST(later_many)
 		size_t n = nth_key(key, i, 'A');
 
 		for (int twice = 0; twice <= (i % 2 == 0); twice++)
-			ck_assert_int_eq(keyset_add_later(k, keyset_hash(key,
-			    n), key, n), 1);
+			test_check(keyset_add_later(k, keyset_hash(key, n), key,
+			    n) == 1, "%s not added", key);
 	}
 	keyset_index(k);
 	ck_assert_uint_eq(keyset_count(k), N);
 	for (int i = 0; i < N; i++) {
 		size_t n = nth_key(key, i, 'A');
 
-		ck_assert_ptr_nonnull(p = keyset_find(k, key, n));
-		ck_assert_str_eq(p, i < 100 ? "a" : "");
-		ck_assert_ptr_nonnull(p = keyset_next(k, &at, &len));
-		ck_assert_uint_eq(len, n);
-		ck_assert_mem_eq(p, key, n);
+		p = keyset_find(k, key, n);
+		test_check(p != NULL && strcmp(p, i < 100 ? "a" : "") == 0,
+		    "%s: %s", key, p ? p : "not found");
+		p = keyset_next(k, &at, &len);
+		test_check(p != NULL && len == n && memcmp(p, key, n) == 0,
+		    "the key after %d is not %s", i - 1, key);
 		n = nth_key(key, i, 'B');
-		ck_assert_ptr_null(keyset_find(k, key, n));
+		test_check(keyset_find(k, key, n) == NULL, "%s found", key);
 	}
 	ck_assert_ptr_null(keyset_next(k, &at, &len));
 	keyset_free(k);

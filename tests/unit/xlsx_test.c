@@ -22,12 +22,12 @@ shows_as(const char *s, const char *want)
 	char file[64], shown[64];
 	double back;
 
-	ck_assert_msg(xlsx_value(s, strlen(s), &v) == 0, "%s refused", s);
+	test_check(xlsx_value(s, strlen(s), &v) == 0, "%s refused", s);
 	snprintf(file, sizeof(file), "%.16G", v.v);
 	back = strtod(file, NULL);
 	snprintf(shown, sizeof(shown), "%.*f%s", v.decimals,
 	    v.percent ? back * 100 : back, v.percent ? "%" : "");
-	ck_assert_msg(strcmp(shown, want) == 0, "%s: the file holds %s, shown "
+	test_check(strcmp(shown, want) == 0, "%s: the file holds %s, shown "
 	    "%s", s, file, shown);
 }
 
