@@ -124,6 +124,10 @@ static const char *const sql_unapplied[] = { UNAPPLIED(SCOPE_ALL, ">"),
     UNAPPLIED(SCOPE_ACCOUNT("?2"), ">"), UNAPPLIED(SCOPE_RUN, ">") };
 static const char *const sql_unrefunded[] = { UNAPPLIED(SCOPE_ALL, "<"),
     UNAPPLIED(SCOPE_ACCOUNT("?2"), "<"), UNAPPLIED(SCOPE_RUN, "<") };
+/* Whether there is a refund at all, through its partial index: the pass
+ * above reads every open payment of the scope, as the payments' does. */
+static const char sql_any_refund[] =
+    "SELECT 1 FROM payments WHERE refund_of IS NOT NULL LIMIT 1";
 /*
  * Refunds (apply_refunds()): the account credit a refund may take, of
  * ?1's payments in its currency ?2 received by its day ?3, its own
@@ -701,8 +705,15 @@ take_back(struct applier *ap, struct refund *r)
 static void
 apply_refunds(struct applier *ap, enum scope scope, const char *account)
 {
+	struct db_stmt *st = db_prepare(ap->db, sql_any_refund);
+	int any = db_row(st);
+	struct refund *r;
 	size_t n;
-	struct refund *r = read_refunds(ap, scope, account, &n);
+
+	db_finalize(st);
+	if (!any)
+		return;
+	r = read_refunds(ap, scope, account, &n);
 
 	for (size_t i = 0; i < n; i++) {
 		take_credit(ap, &r[i]);
