@@ -40,18 +40,20 @@
 enum conv { C_COPY, C_UPPER, C_DAY, C_AMOUNT, C_MAP, C_PERIOD, C_CONST,
     C_LOOKUP, C_FOLD, C_SKIP, C_CHANGES, C_REF };
 
-/* The conversions, and how many source columns each takes. */
+/* The conversions, how many source columns each takes, and what its
+ * argument must hold when it cannot be empty. */
 static const struct {
 	const char *name;
 	int min, max;
+	const char *needs;
 } convs[] = {
 	[C_COPY] = { "copy", 1, SOURCES_MAX },
 	[C_UPPER] = { "upper", 1, SOURCES_MAX },
-	[C_DAY] = { "day", 1, SOURCES_MAX },
+	[C_DAY] = { "day", 1, SOURCES_MAX, "the forms of the timestamps" },
 	[C_AMOUNT] = { "amount", 2, 3 },
-	[C_MAP] = { "map", 1, 1 },
+	[C_MAP] = { "map", 1, 1, "its pairs from=to" },
 	[C_PERIOD] = { "period", 1, 2 },
-	[C_CONST] = { "const", 0, 0 },
+	[C_CONST] = { "const", 0, 0, "its value" },
 	[C_LOOKUP] = { "lookup", 1, 1 },
 	[C_FOLD] = { "fold", 2, 2 },
 	[C_SKIP] = { "skip", 1, 1 },
@@ -622,13 +624,12 @@ parse_argument(struct parse *p, struct mapping_export *x, struct rule *r)
 {
 	int empty = r->arg[0] == '\0';
 
+	if (empty && convs[r->conv].needs != NULL)
+		return parse_error(p, F_ARG, "is empty; %s needs %s",
+		    convs[r->conv].name, convs[r->conv].needs);
 	switch (r->conv) {
 	case C_DAY:
-		if (empty)
-			parse_error(p, F_ARG, "is empty; day needs the forms "
-			    "of the timestamps");
-		else
-			parse_forms(p, r);
+		parse_forms(p, r);
 		break;
 	case C_AMOUNT:
 		parse_unit(p, r);
@@ -637,15 +638,9 @@ parse_argument(struct parse *p, struct mapping_export *x, struct rule *r)
 		parse_ref(p, r);
 		break;
 	case C_MAP:
-		if (empty)
-			parse_error(p, F_ARG, "is empty; map needs its pairs "
-			    "from=to");
-		else
-			parse_pairs(p, r);
+		parse_pairs(p, r);
 		break;
 	case C_CONST:
-		if (empty)
-			parse_error(p, F_ARG, "is empty; const needs its value");
 		break;
 	case C_COPY:
 		if (!empty && strcmp(r->arg, COPY_EMPTY) != 0)

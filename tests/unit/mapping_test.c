@@ -521,6 +521,16 @@ END_TEST
 /* A test of its own: a process reports at most --max-errors (20). */
 START_TEST(malformed_refs)
 {
+	/* an argument that the conversion needs */
+	check_refused(ROW0 "x\taccounts\tcreated_on\tT\tday\n"
+	    "x\taccounts\tname\tN\tmap\n"
+	    "x\taccounts\tsegment\t\tconst\n",
+	    "revops-import: m.tsv:2: column 'argument': is empty; day needs "
+	    "the forms of the timestamps\n"
+	    "revops-import: m.tsv:3: column 'argument': is empty; map needs "
+	    "its pairs from=to\n"
+	    "revops-import: m.tsv:4: column 'argument': is empty; const needs "
+	    "its value\n");
 	/* an invoice's line item is no row of the invoices table */
 	check_refused(ROW0 "x\taccounts\tname\tC\tref\tinvoices.account_id@"
 	    "sku\n", "revops-import: m.tsv:2: column 'argument': 'sku' is not "
