@@ -624,9 +624,7 @@ take_credit(struct applier *ap, struct refund *r)
 {
 	struct db_stmt *st = db_prepare(ap->db, sql_credit_left);
 	struct db_stmt *ins = db_prepare(ap->db, sql_take_credit);
-	char d[DATE_FMT_MAX];
 
-	date_format(d, r->received);
 	db_bind_text(st, 1, r->account);
 	db_bind_text(st, 2, r->currency);
 	db_bind_day(st, 3, r->received);
@@ -639,7 +637,7 @@ take_credit(struct applier *ap, struct refund *r)
 		db_bind_text(ins, 1, r->id);
 		db_bind_text(ins, 2, db_text(st, 0));
 		db_bind_text(ins, 3, r->account);
-		db_bind_text(ins, 4, d);
+		db_bind_day(ins, 4, r->received);
 		db_bind_int(ins, 5, take);
 		db_done(ins);
 		db_reset(ins);

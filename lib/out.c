@@ -788,13 +788,17 @@ is_numeric(const struct out *o, size_t j)
 	return (o->seen[j] & ~(1 << K_NULL)) == 1 << K_NUMBER;
 }
 
-/* A total row (the aging's, a report's) is the one whose first cell is
- * TOTAL. */
+int
+out_is_total(const char *s, size_t len)
+{
+	return len == 5 && memcmp(s, "TOTAL", 5) == 0;
+}
+
 static int
 is_total(const struct out *o, const struct cell *row)
 {
-	return row[0].kind == K_TEXT && row[0].len == 5 &&
-	    memcmp(o->arena + row[0].off, "TOTAL", 5) == 0;
+	return row[0].kind == K_TEXT &&
+	    out_is_total(o->arena + row[0].off, row[0].len);
 }
 
 /* A part of the rule under a header: w dashes, after the blanks owed. */

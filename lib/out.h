@@ -81,6 +81,10 @@ void out_decimal(struct out *o, int64_t v, int scale);
 
 /* 1 for the formats a person reads (table, vertical, markdown). */
 int out_for_people(enum out_format format);
+
+/* Whether a row whose first cell is s is a total row (its first cell is
+ * TOTAL: the aging's, a report's), set in bold by table and xlsx. */
+int out_is_total(const char *s, size_t len);
 /* 1 where a rate is written in percent (12.50%, a number cell all the
  * same): the formats for a person, and xlsx, which holds the fraction and
  * shows it so. */

@@ -29,6 +29,7 @@
 
 #include "cli.h"
 #include "date.h"
+#include "out.h"
 #include "utf8.h"
 #include "xlsx.h"
 
@@ -238,7 +239,7 @@ xlsx_text(struct xlsx *x, size_t col, const char *s, size_t len)
 
 	check_row(x);
 	if (col == 0)
-		x->bold = len == 5 && memcmp(s, "TOTAL", 5) == 0;
+		x->bold = out_is_total(s, len);
 	if (len == 0)
 		return;
 	if (len == 10 && date_parse(s, len, &day) == 0 &&
