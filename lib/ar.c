@@ -344,6 +344,7 @@ struct applier {
 	struct fx *fx;
 	struct db_stmt *insert, *status, *invoices;
 	struct db_stmt *reopen;		/* of an invoice a refund took from */
+	struct db_stmt *credit_left, *take_credit, *paid_back;	/* refunds */
 	int invoice_row;		/* invoices is on a row; -1 not begun */
 	struct open_invoice *inv;	/* the current account's */
 	size_t ninv, capinv;
@@ -371,6 +372,11 @@ applier_open(struct applier *ap, struct db *db, int32_t on, int convert,
 	ap->insert = db_prepare(db, sql_new_application);
 	ap->status = db_prepare(db, sql_set_status);
 	ap->reopen = db_prepare(db, sql_reopen);
+	if (ap->refunds) {
+		ap->credit_left = db_prepare(db, sql_credit_left);
+		ap->take_credit = db_prepare(db, sql_take_credit);
+		ap->paid_back = db_prepare(db, sql_paid_back);
+	}
 	if (convert)
 		ap->fx = fx_open(db, NULL);
 }
@@ -381,6 +387,9 @@ applier_close(struct applier *ap)
 	db_finalize(ap->insert);
 	db_finalize(ap->status);
 	db_finalize(ap->reopen);
+	db_finalize(ap->credit_left);
+	db_finalize(ap->take_credit);
+	db_finalize(ap->paid_back);
 	free(ap->inv);
 	fx_close(ap->fx);
 }
@@ -622,8 +631,7 @@ read_refunds(struct applier *ap, enum scope scope, const char *account,
 static void
 take_credit(struct applier *ap, struct refund *r)
 {
-	struct db_stmt *st = db_prepare(ap->db, sql_credit_left);
-	struct db_stmt *ins = db_prepare(ap->db, sql_take_credit);
+	struct db_stmt *st = ap->credit_left, *ins = ap->take_credit;
 
 	db_bind_text(st, 1, r->account);
 	db_bind_text(st, 2, r->currency);
@@ -644,8 +652,7 @@ take_credit(struct applier *ap, struct refund *r)
 		r->need -= take;
 		ap->credits++;
 	}
-	db_finalize(st);
-	db_finalize(ins);
+	db_reset(st);
 }
 
 /* An invoice a refund may take back from: what payments paid on it, and
@@ -667,7 +674,7 @@ struct paid_invoice {
 static void
 take_back(struct applier *ap, struct refund *r)
 {
-	struct db_stmt *st = db_prepare(ap->db, sql_paid_back);
+	struct db_stmt *st = ap->paid_back;
 	struct paid_invoice *iv = NULL;
 	size_t n, cap = 0;
 
@@ -683,7 +690,7 @@ take_back(struct applier *ap, struct refund *r)
 		iv[n].paid = db_int(st, 3);
 		iv[n].own = db_int(st, 4);
 	}
-	db_finalize(st);
+	db_reset(st);
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t k = 0; k < n && r->need > 0; k++) {
 			struct paid_invoice *v = &iv[k];
