@@ -85,7 +85,7 @@ struct rule {
 	const char *column;	/* the entity's, or "-" */
 	int ci;			/* its index; -1 for "-" */
 	enum conv conv;
-	const char *source, *arg, *conv_name;	/* as written */
+	const char *source, *arg;	/* as written */
 	size_t src[SOURCES_MAX];	/* the export's sources */
 	int nsrc;
 	struct text form[FORMS_MAX];	/* day */
@@ -136,6 +136,7 @@ struct mapping_export {
 	size_t fold_key, fold_type;	/* sources */
 	struct text *type;		/* the events folded */
 	size_t ntype;
+	const char *types;		/* the same, as written: "a|b" */
 	int pattern, part;		/* the sources of many columns and of
 					 * the part of a name, or -1 */
 	char *pattern_name;
@@ -657,6 +658,7 @@ parse_argument(struct parse *p, struct mapping_export *x, struct rule *r)
 		x->fold_key = r->src[0];
 		x->fold_type = r->src[1];
 		x->type = parse_list(p, r->arg, &x->ntype);
+		x->types = r->arg;
 		break;
 	case C_SKIP:
 		r->from = parse_list(p, r->arg, &r->npair);
@@ -794,7 +796,6 @@ parse_row(struct parse *p, char *f[NFIELD])
 	r->column = f[F_COLUMN];
 	r->source = f[F_SOURCE];
 	r->conv = (enum conv)c;
-	r->conv_name = f[F_CONV];
 	r->arg = f[F_ARG];
 	r->line = p->line;
 	r->ci = parse_column(p, x, r);
@@ -1060,20 +1061,6 @@ int
 mapping_export_repeats(const struct mapping_export *x)
 {
 	return x->pattern >= 0;
-}
-
-int
-mapping_row_text(const struct mapping_export *x, size_t i,
-    const char **column, const char **source, const char **conversion,
-    const char **argument)
-{
-	if (i >= x->nrule)
-		return 0;
-	*column = x->rule[i].column;
-	*source = x->rule[i].source;
-	*conversion = x->rule[i].conv_name;
-	*argument = x->rule[i].arg;
-	return 1;
 }
 
 /* ---- reading ------------------------------------------------------------- */
@@ -1745,6 +1732,10 @@ plain_amount(const struct csv_field *a, int decimals, char *buf)
 	if (i < a->len && (a->s[i] == 'e' || a->s[i] == 'E')) {
 		char *end;
 
+		/* strtol() would take blanks before the exponent */
+		if (i + 1 == a->len || !(isdigit((unsigned char)a->s[i + 1]) ||
+		    a->s[i + 1] == '+' || a->s[i + 1] == '-'))
+			return 0;
 		exp = strtol(a->s + i + 1, &end, 10);
 		if (end != a->s + a->len || end == a->s + i + 1 ||
 		    exp > EXPONENT_MAX || exp < -EXPONENT_MAX)
@@ -1815,11 +1806,15 @@ parse_count(struct conversion *c, int j, long *count)
 	*count = 1;
 	if (empty(n))
 		return 0;
+	errno = 0;
 	*count = strtol(n->s, &end, 10);
 	if (!isdigit((unsigned char)n->s[0]) || end != n->s + n->len ||
 	    *count < 1)
 		return convert_error(c, source_name(c, j), "%s is not a whole "
 		    "number more than 0", csv_show(sv, n)), -1;
+	if (errno == ERANGE)
+		return convert_error(c, source_name(c, j), "%s is too large a "
+		    "count", csv_show(sv, n)), -1;
 	return 0;
 }
 
@@ -2268,7 +2263,7 @@ hold(struct mapping_reader *r, struct conversion *c,
 	    *type = &r->val[x->fold_type];
 	const struct csv_record *unused;
 	char types[256], sv[CSV_SHOW_MAX];
-	size_t t, n = 0;
+	size_t t;
 
 	if (convert_rules(r, c, 1, 0, rec, rec->line, &unused) !=
 	    MAPPING_RECORD)
@@ -2278,10 +2273,7 @@ hold(struct mapping_reader *r, struct conversion *c,
 		    strncasecmp(type->f->s, x->type[t].s, type->f->len) == 0)
 			break;
 	if (t == x->ntype) {
-		for (size_t i = 0; i < x->ntype && n < sizeof(types); i++)
-			n += (size_t)snprintf(types + n, sizeof(types) - n,
-			    "%s%.*s", i == 0 ? "" : i + 1 == x->ntype ? " or " :
-			    ", ", (int)x->type[i].len, x->type[i].s);
+		entity_one_of(types, sizeof(types), x->types);
 		report_at(c, type, x->src[x->fold_type].name, "%s is not an "
 		    "event that the mapping makes rows of (%s)", empty(type->f) ?
 		    "(empty)" : csv_show(sv, type->f), types);

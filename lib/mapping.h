@@ -153,13 +153,6 @@ const char *mapping_source(const struct mapping_export *x, size_t i);
 /* The name of the companion that its lookup reads first, or NULL. */
 const char *mapping_companion(const struct mapping_export *x);
 
-/* How a row of the mapping reads, for the man page's tables: its entity
- * column ("-" for a check), the source as written, the conversion and
- * its argument.  Returns 0 past the last row. */
-int mapping_row_text(const struct mapping_export *x, size_t i,
-    const char **column, const char **source, const char **conversion,
-    const char **argument);
-
 /*
  * How ref reads the database: column c of the rows of e whose column by
  * (its key when by is NULL) is key (len bytes), the first's into out of

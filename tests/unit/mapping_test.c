@@ -213,6 +213,10 @@ START_TEST(amounts_less_and_per)
 	ck_assert_str_eq(convert("amount", "minor per", "A|C|N",
 	    V("100", "usd", "0")), "error");
 	ck_assert_str_eq(said, "N: '0' is not a whole number more than 0");
+	ck_assert_str_eq(convert("amount", "minor per", "A|C|N",
+	    V("100", "usd", "99999999999999999999")), "error");
+	ck_assert_str_eq(said, "N: '99999999999999999999' is too large a "
+	    "count");
 	ck_assert_str_eq(convert("amount", "minor less", "A|C|T",
 	    V("100", "usd", "1.5")), "error");
 	ck_assert_str_eq(said, "T: '1.5' is not a whole number of the minor "
@@ -286,6 +290,8 @@ START_TEST(amounts_as_doubles)
 	ck_assert_str_eq(convert("amount", "major", "A|C", V("1.5E-1", "JPY")),
 	    "error");
 	ck_assert_str_eq(convert("amount", "major", "A|C", V("1.8E", "JPY")),
+	    "error");
+	ck_assert_str_eq(convert("amount", "major", "A|C", V("1.8E 7", "JPY")),
 	    "error");
 	ck_assert_str_eq(convert("amount", "minor", "A|C", V("1250.0", "USD")),
 	    "error");
