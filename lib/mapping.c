@@ -47,18 +47,18 @@ static const struct {
 	int min, max;
 	const char *needs;
 } convs[] = {
-	[C_COPY] = { "copy", 1, SOURCES_MAX },
-	[C_UPPER] = { "upper", 1, SOURCES_MAX },
+	[C_COPY] = { "copy", 1, SOURCES_MAX, NULL },
+	[C_UPPER] = { "upper", 1, SOURCES_MAX, NULL },
 	[C_DAY] = { "day", 1, SOURCES_MAX, "the forms of the timestamps" },
-	[C_AMOUNT] = { "amount", 2, 3 },
+	[C_AMOUNT] = { "amount", 2, 3, NULL },
 	[C_MAP] = { "map", 1, 1, "its pairs from=to" },
-	[C_PERIOD] = { "period", 1, 2 },
+	[C_PERIOD] = { "period", 1, 2, NULL },
 	[C_CONST] = { "const", 0, 0, "its value" },
-	[C_LOOKUP] = { "lookup", 1, 1 },
-	[C_FOLD] = { "fold", 2, 2 },
-	[C_SKIP] = { "skip", 1, 1 },
-	[C_CHANGES] = { "changes", 2, 2 },
-	[C_REF] = { "ref", 1, 1 },
+	[C_LOOKUP] = { "lookup", 1, 1, NULL },
+	[C_FOLD] = { "fold", 2, 2, NULL },
+	[C_SKIP] = { "skip", 1, 1, NULL },
+	[C_CHANGES] = { "changes", 2, 2, NULL },
+	[C_REF] = { "ref", 1, 1, NULL },
 };
 #define NCONV (sizeof(convs) / sizeof(convs[0]))
 #define CONV_NAMES "copy, upper, day, amount, map, period, const, ref, " \
