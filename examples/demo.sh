@@ -113,7 +113,13 @@ printf 'event_id,account_id,sku,quantity,used_on\nE-000900,A-0004,API-CALLS,400,
 echo "a late event of April's usage for A-0004"
 bill 2026-06 A-0029 A-0004
 
-step "5. apply the payments received, and see what is owed"
+step "5. the card payments of April to June, from Stripe; apply them, and see what is owed"
+# Stripe charges the invoices of those who pay by card: its payments
+# export has revops's ids in the metadata, and a failed charge is left out.
+revops-import -q --from stripe payments "$data/stripe/payments.csv"
+echo "from Stripe: $(counts "SELECT count(*) FROM payments WHERE
+    payment_id LIKE 'ch_%'") card payments;" \
+    "A-0017's May charge failed and was retried on 2026-05-04"
 revops-invoice apply --as-of 2026-06-30 >"$work/applied.csv"
 echo "applied: $(rows "$work/applied.csv") payments to invoices"
 revops-invoice aging --as-of 2026-06-30 --by segment --format table
