@@ -160,7 +160,8 @@ int
 main(int argc, char *argv[])
 {
 	struct cli_common common;
-	struct import_opts o = { IMPORT_INSERT, 0, NULL, &common, NULL, NULL };
+	struct import_opts o = { IMPORT_INSERT, 0, NULL, &common, NULL, NULL,
+	    NULL };
 	const char *export = NULL, *schema = NULL, *since = NULL;
 	const char *from = NULL, *mapping_file = NULL;
 	struct mapping *m = NULL;
@@ -279,6 +280,7 @@ main(int argc, char *argv[])
 			cli_usage_error("which entity? (revops-import --list "
 			    "shows them)");
 		o.from = m != NULL ? export_arg(m, from, argv[0]) : NULL;
+		o.system = from;
 		if (o.from != NULL && mapping_companion(o.from) != NULL &&
 		    argc < 3)
 			cli_usage_error("%s of %s reads the %s file first, then "

@@ -2971,8 +2971,9 @@ record_batch(struct importer *im, const char *hex)
 	static const char *const modes[] = { "insert", "upsert", "replace" };
 	struct db_stmt *st = db_prepare(im->db, "INSERT INTO import_batches "
 	    "(entity, file_name, sha256, mode, rows_read, inserted, updated, "
-	    "unchanged, deleted, rejected, imported_at, \"user\") VALUES (?1, "
-	    "?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, ?11, ?10)");
+	    "unchanged, deleted, rejected, imported_at, \"user\", from_system, "
+	    "from_export) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, ?11, "
+	    "?10, ?12, ?13)");
 	time_t now = time(NULL);
 	struct tm tm;
 	char at[32];
@@ -2990,6 +2991,9 @@ record_batch(struct importer *im, const char *hex)
 	db_bind_int(st, 9, im->rejected);
 	db_bind_text(st, 10, db_user());
 	db_bind_text(st, 11, at);
+	db_bind_text(st, 12, im->o->from != NULL ? im->o->system : NULL);
+	db_bind_text(st, 13, im->o->from != NULL ?
+	    mapping_export_name(im->o->from) : NULL);
 	db_done(st);
 	db_finalize(st);
 }

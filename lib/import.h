@@ -28,6 +28,7 @@ struct import_opts {
 	 * its mapping and named in messages by its own columns; the rejects
 	 * are its rows, with an error column.  NULL: revops's columns. */
 	const struct mapping_export *from;
+	const char *system;	/* with from: the system, as --from names it */
 };
 
 /* Imports the files (NULL or "-": stdin) as one transaction.  Returns

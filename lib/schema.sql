@@ -293,6 +293,10 @@ CREATE TABLE payments (
 -- import's check of them (check_refunds()) read a payment's refunds.
 CREATE INDEX payments_refund_of ON payments (refund_of)
 	WHERE refund_of IS NOT NULL;
+-- The payments of an invoice, for an import whose refund names the
+-- invoice it pays back, not the payment (ChartMogul's: mapping.h, ref).
+CREATE INDEX payments_invoice ON payments (invoice_id)
+	WHERE invoice_id IS NOT NULL;
 
 CREATE TABLE usage (
 	event_id TEXT PRIMARY KEY,
@@ -642,7 +646,11 @@ CREATE TABLE import_batches (
 	deleted BIGINT NOT NULL,
 	rejected BIGINT NOT NULL,
 	imported_at TEXT NOT NULL,
-	"user" TEXT
+	"user" TEXT,
+	-- --from: the system and its export read through a mapping; NULL
+	-- for a file in revops's own columns
+	from_system TEXT,
+	from_export TEXT
 );
 
 -- The next number of the ids a program assigns (PREFIX-NNNNNN in a
