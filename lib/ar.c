@@ -161,19 +161,21 @@ static const char sql_take_credit[] =
     "taken_on, amount_minor) VALUES (?1, ?2, ?3, ?4, ?5) "
     "ON CONFLICT (account_id, refund_id, payment_id) DO UPDATE SET "
     "amount_minor = refund_credits.amount_minor + excluded.amount_minor";
-#define BY_PAYMENT(what, of) \
-    "(SELECT " what " FROM payment_applications x " \
-    "WHERE x.invoice_id = i.invoice_id AND (x.payment_id = " of \
-    " OR x.payment_id IN (SELECT r.payment_id FROM payments r " \
-    "WHERE r.refund_of = " of ")))"
 static const char sql_paid_back[] =
     "SELECT * FROM (SELECT i.invoice_id, i.issue_date, " BALANCE_NOW
     " AS balance, (SELECT coalesce(sum(amount_minor), 0) "
     "FROM payment_applications x WHERE x.invoice_id = i.invoice_id "
-    "AND x.payment_id IS NOT NULL) AS paid, "
-    BY_PAYMENT("coalesce(sum(x.amount_minor), 0)", "?3") " AS own, "
-    BY_PAYMENT("max(x.applied_on)", "?3") " AS own_last "
-    "FROM invoices i WHERE i.account_id = ?1 AND i.currency = ?2 "
+    "AND x.payment_id IS NOT NULL) AS paid, coalesce(o.own, 0) AS own, "
+    "o.own_last "
+    "FROM invoices i LEFT JOIN (SELECT x.invoice_id, "
+    "sum(x.amount_minor) AS own, max(x.applied_on) AS own_last "
+    "FROM payment_applications x WHERE x.account_id = ?1 "
+    "AND (x.payment_id = ?3 "
+    "OR x.payment_id IN (SELECT r.payment_id FROM payments r "
+    "WHERE r.account_id = ?1 AND r.refund_of = ?3)) "
+    "GROUP BY x.invoice_id) o "
+    "ON o.invoice_id = i.invoice_id "
+    "WHERE i.account_id = ?1 AND i.currency = ?2 "
     "AND i.status != 'void' AND i.issue_date <= ?4) b WHERE paid > 0 "
     "ORDER BY CASE WHEN own > 0 THEN 0 ELSE 1 END, "
     "CASE WHEN own > 0 THEN own_last END DESC NULLS LAST, "
