@@ -132,13 +132,17 @@ sheet_name(const char *name, char *dst, size_t cap)
 		snprintf(dst, cap, "Sheet1");
 }
 
+/* Screen cells and characters of a text; most are printable ASCII, one
+ * cell a byte, which needs no decoding. */
 static size_t
 text_width(const char *s, size_t len, size_t *chars)
 {
-	size_t w = 0, k;
+	size_t i = 0, w, k;
 
-	*chars = 0;
-	for (size_t i = 0; i < len; i += k) {
+	while (i < len && s[i] >= ' ' && s[i] < 0x7f)
+		i++;
+	w = *chars = i;
+	for (; i < len; i += k) {
 		uint32_t cp = utf8_decode(s + i, len - i, &k);
 		int cw = cp == UTF8_INVALID ? 1 : utf8_width(cp);
 
