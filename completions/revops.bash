@@ -242,7 +242,15 @@ _revops_ids()
 _revops_arg()
 {
 	case $2 in
-	-D|--db|--rejects|--report|--mapping|-o|--output)
+	-o|--output)
+		compopt -o filenames 2>/dev/null
+		# render writes its documents into a folder
+		if [[ ${1##*/} == revops-invoice && $verb == render ]]; then
+			COMPREPLY=($(compgen -d -- "$3"))
+		else
+			COMPREPLY=($(compgen -f -- "$3"))
+		fi ;;
+	-D|--db|--rejects|--report|--mapping)
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$3")) ;;
 	--schema|--export)

@@ -269,6 +269,9 @@ if command -v bash >/dev/null 2>&1; then
 	README.md|revops-quote price READ
 	README.md|revops-quote new READ
 	|revops-quote revise READ
+	Makefile|revops-invoice aging -o Ma
+	man|revops-invoice render -o ma
+	|revops-invoice render --output Ma
 	README.md|revops-quote revise Q-000001 READ
 	EOF
 	# Ids from a small database, by the programs on PATH, and nothing
