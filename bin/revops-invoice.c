@@ -41,7 +41,7 @@ static const struct option longopts[] = {
 };
 
 static const struct cli_verb verbs[] = {
-	{ "run", "--period MONTH [-]", "period on account dry-run", 1,
+	{ "run", "--period MONTH [-]", "period on account dry-run", CLI_WRITES,
 	    "bill the month: subscription periods starting in it (in advance, "
 	    "prorated by days), one-time charges of orders, last month's "
 	    "usage; writes the invoice lines it made.  Every account, or only "
@@ -49,46 +49,46 @@ static const struct cli_verb verbs[] = {
 	    "a CSV on stdin (revops-quote accept's output); plain run never "
 	    "reads stdin",
 	    "revops-invoice run --period 2026-07 --dry-run" },
-	{ "pause", "SUB --from DATE", "from to dry-run", 1,
+	{ "pause", "SUB --from DATE", "from to dry-run", CLI_WRITES,
 	    "pause a subscription from DATE (through --to, or until resume): "
 	    "no billing, no MRR while paused; writes the pause",
 	    "revops-invoice pause S-0030 --from 2026-08-01 --to 2026-08-31" },
-	{ "resume", "SUB --on DATE", "on dry-run", 1,
+	{ "resume", "SUB --on DATE", "on dry-run", CLI_WRITES,
 	    "end the subscription's pause: billed again from DATE, prorated by "
 	    "days; writes the pause",
 	    "revops-invoice resume S-0052 --on 2026-06-01 --dry-run" },
-	{ "credit", "INVOICE", "line amount reason on as-of dry-run", 1,
+	{ "credit", "INVOICE", "line amount reason on as-of dry-run", CLI_WRITES,
 	    "a credit note CN-... against an invoice",
 	    "revops-invoice credit INV-2026-000142 --reason 'outage'" },
-	{ "void", "[INVOICE...]", "as-of dry-run", 1,
+	{ "void", "[INVOICE...]", "as-of dry-run", CLI_WRITES,
 	    "void invoices with no payment applied",
 	    "revops-invoice void INV-2026-000142 --dry-run" },
-	{ "apply", "", "as-of account convert dry-run", 1,
+	{ "apply", "", "as-of account convert dry-run", CLI_WRITES,
 	    "apply unapplied payments to open invoices",
 	    "revops-invoice apply --as-of 2026-07-01 --dry-run" },
-	{ "aging", "", "as-of by basis", 0,
+	{ "aging", "", "as-of by basis", CLI_READS,
 	    "open balances in buckets of days past due",
 	    "revops-invoice aging --as-of 2026-07-01 --by segment" },
-	{ "dunning", "", "as-of levels", 0,
+	{ "dunning", "", "as-of levels", CLI_READS,
 	    "overdue invoices with their dunning level",
 	    "revops-invoice dunning --as-of 2026-07-01 --levels 30,60,90" },
-	{ "schedule", "", "from to", 0,
+	{ "schedule", "", "from to", CLI_READS,
 	    "revenue recognised per invoice line and month",
 	    "revops-invoice schedule --from 2026-04 --to 2026-06" },
-	{ "deferred", "", "as-of", 0,
+	{ "deferred", "", "as-of", CLI_READS,
 	    "billed but not yet recognised, per account",
 	    "revops-invoice deferred --as-of 2026-06-30" },
-	{ "export", "[INVOICE...|-]", "from to account lines status as-of", 0,
+	{ "export", "[INVOICE...|-]", "from to account lines status as-of", CLI_READS,
 	    "invoices (or --lines) issued in a window, or those named as "
 	    "arguments or, with '-', on stdin",
 	    "revops-invoice export --from 2026-06 --to 2026-06 --lines" },
-	{ "list", "", "status account from to as-of", 0,
+	{ "list", "", "status account from to as-of", CLI_READS,
 	    "invoices with total, paid, balance, status",
 	    "revops-invoice list --status open --as-of 2026-07-01" },
-	{ "show", "[INVOICE...]", "as-of", 0,
+	{ "show", "[INVOICE...]", "as-of", CLI_READS,
 	    "the same for these invoices",
 	    "revops-invoice show INV-2026-000142 --as-of 2026-07-01" },
-	{ "render", "[INVOICE...]", "as-of", 0,
+	{ "render", "[INVOICE...]", "as-of", CLI_DOCUMENTS,
 	    "each invoice as the document the customer receives, a file "
 	    "DIR/ID.html (--format pdf: DIR/ID.pdf) in the folder DIR of -o "
 	    "(default .); writes invoice_id and file of each",
@@ -381,7 +381,7 @@ main(int argc, char *argv[])
 	g.a.out = g.b.out = &common.out;
 	g.a.arguments = g.b.arguments = arguments;
 	g.b.busy_ms = common.busy_ms;
-	db = db_open(&common, !v->writes ? DB_READ : g.b.dry_run ? DB_DRY_RUN :
+	db = db_open(&common, v->kind != CLI_WRITES ? DB_READ : g.b.dry_run ? DB_DRY_RUN :
 	    DB_WRITE, 0);
 	rc = run(db, v, argc - 1, argv + 1, &g, &common);
 	rc = cli_finish(rc);

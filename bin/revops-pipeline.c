@@ -40,31 +40,31 @@ static const struct option longopts[] = {
 };
 
 static const struct cli_verb verbs[] = {
-	{ "convert", "[LEAD...]", "all-qualified on as-of", 1,
+	{ "convert", "[LEAD...]", "all-qualified on as-of", CLI_WRITES,
 	    "qualified leads become opportunities (ids as arguments, a CSV with "
 	    "lead_id on stdin, or --all-qualified); writes the new "
 	    "opportunities",
 	    "revops-pipeline convert --all-qualified --on 2026-07-01" },
-	{ "move", "[OPP STAGE...]", "on reopen as-of", 1,
+	{ "move", "[OPP STAGE...]", "on reopen as-of", CLI_WRITES,
 	    "stage changes (or a CSV opportunity_id,stage[,changed_on] on "
 	    "stdin); writes the changed ones",
 	    "revops-pipeline move OPP-000046 proposal --on 2026-07-01" },
-	{ "list", "", "stage owner type open closing segment", 0,
+	{ "list", "", "stage owner type open closing segment", CLI_READS,
 	    "opportunities, filtered",
 	    "revops-pipeline list --open --format table" },
-	{ "won", "", "since", 0, "won opportunities with their account",
+	{ "won", "", "since", CLI_READS, "won opportunities with their account",
 	    "revops-pipeline won --since 2026-03-01" },
-	{ "funnel", "", "from to by as-of", 0,
+	{ "funnel", "", "from to by as-of", CLI_READS,
 	    "per stage: entered, conversion, days in stage",
 	    "revops-pipeline funnel --from 2026-01 --to 2026-06 --by owner" },
-	{ "forecast", "", "from to by commit-stage currency as-of", 0,
+	{ "forecast", "", "from to by commit-stage currency as-of", CLI_READS,
 	    "per period of expected close: pipeline, weighted, commit, best "
 	    "case, won",
 	    "revops-pipeline forecast --by quarter --as-of 2026-07-01" },
-	{ "velocity", "", "as-of window currency", 0,
+	{ "velocity", "", "as-of window currency", CLI_READS,
 	    "open x average deal x win rate / sales cycle",
 	    "revops-pipeline velocity --as-of 2026-07-01 --window 180" },
-	{ "stages", "", "", 0, "the stage table",
+	{ "stages", "", "", CLI_READS, "the stage table",
 	    "revops-pipeline stages --format table" },
 };
 
@@ -295,7 +295,7 @@ main(int argc, char *argv[])
 		a.as_of = date_today();
 	if (a.on == DATE_NONE)
 		a.on = a.as_of;
-	db = db_open(&common, v->writes ? DB_WRITE : DB_READ, 0);
+	db = db_open(&common, v->kind == CLI_WRITES ? DB_WRITE : DB_READ, 0);
 	rc = run(db, v->name, argc - 1, argv + 1, &a, &common, arguments);
 	rc = cli_finish(rc);
 	db_close(db);

@@ -38,32 +38,32 @@ static const struct option longopts[] = {
 };
 
 static const struct cli_verb verbs[] = {
-	{ "price", "[FILE]", "currency on as-of", 0,
+	{ "price", "[FILE]", "currency on as-of", CLI_READS,
 	    "price lines sku,quantity[,discount_pct][,term_months] (with "
 	    "account_id or --currency); writes nothing",
 	    "revops-quote price --currency USD lines.csv" },
-	{ "new", "[FILE]", "currency valid-days sku quantity on as-of", 1,
+	{ "new", "[FILE]", "currency valid-days sku quantity on as-of", CLI_WRITES,
 	    "lines quote_ref, account_id, sku, quantity (and opportunity_id, "
 	    "discount_pct, term_months) become quotes Q-000001...; quote_ref "
 	    "defaults to the opportunity_id (won deals from revops-pipeline)",
 	    "revops-quote new --on 2026-07-01 lines.csv" },
-	{ "approve", "[QUOTE...]", "as note on as-of", 1,
+	{ "approve", "[QUOTE...]", "as note on as-of", CLI_WRITES,
 	    "approve the reasons waiting for --as ROLE",
 	    "revops-quote new lines.csv | "
 	    "revops-quote approve --as sales_manager" },
-	{ "reject", "[QUOTE...]", "as note on as-of", 1, "reject them",
+	{ "reject", "[QUOTE...]", "as note on as-of", CLI_WRITES, "reject them",
 	    "revops-quote new lines.csv | "
 	    "revops-quote reject --as sales_manager" },
-	{ "accept", "[QUOTE...]", "start replaces on as-of", 1,
+	{ "accept", "[QUOTE...]", "start replaces on as-of", CLI_WRITES,
 	    "approved quotes become an order, a contract and subscriptions",
 	    "revops-quote new seats.csv | "
 	    "revops-quote accept --start 2026-08-01" },
-	{ "list", "", "status account on as-of", 0, "quotes with their totals",
+	{ "list", "", "status account on as-of", CLI_READS, "quotes with their totals",
 	    "revops-quote list --status accepted --format table" },
-	{ "show", "[QUOTE...]", "lines on as-of", 0,
+	{ "show", "[QUOTE...]", "lines on as-of", CLI_READS,
 	    "the totals of these quotes (--lines: their lines)",
 	    "revops-quote show Q-000003 --lines" },
-	{ "revise", "QUOTE [FILE]", "valid-days on as-of", 1,
+	{ "revise", "QUOTE [FILE]", "valid-days on as-of", CLI_WRITES,
 	    "a new version from lines sku,quantity,...",
 	    "revops-quote new lines.csv && "
 	    "revops-quote revise Q-000004 seats.csv" },
@@ -257,7 +257,7 @@ main(int argc, char *argv[])
 		a.o.on = a.as_of;
 	a.o.out = &common.out;
 	a.o.arguments = arguments;
-	db = db_open(&common, v->writes ? DB_WRITE : DB_READ, 0);
+	db = db_open(&common, v->kind == CLI_WRITES ? DB_WRITE : DB_READ, 0);
 	rc = run(db, v->name, argc - 1, argv + 1, &a.o, &common);
 	rc = cli_finish(rc);
 	db_close(db);

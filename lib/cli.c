@@ -455,16 +455,16 @@ cli_verb_of(const struct cli_program *p, struct cli_common *c,
 		cli_help(p, v);
 	if (v == NULL)
 		verb_find(p, NULL);
-	/* the one verb that writes documents, into the folder of -o */
-	if (strcmp(v->name, "render") != 0)
+	if (v->kind != CLI_DOCUMENTS)
 		cli_no_documents(c);
 	else if (c->out.format == OUT_XLSX)
-		cli_usage_error("render writes documents, html or pdf, and "
-		    "their list as a table of another format than xlsx");
+		cli_usage_error("%s writes documents, html or pdf, and "
+		    "their list as a table of another format than xlsx",
+		    v->name);
 	cli_verb_check(v);
 	if (argc > 1 && *v->synopsis == '\0')
 		cli_usage_error("%s takes no arguments", v->name);
-	if (strcmp(v->name, "render") != 0) {
+	if (v->kind != CLI_DOCUMENTS) {
 		c->out.name = v->name;
 		cli_output_open(c);
 	}

@@ -93,11 +93,19 @@ int cli_common_option(struct cli_common *c, int ch, const char *arg);
  * spaces ("period on account dry-run"); the common options go with every
  * verb.  Everything is static storage.
  */
+/* What a verb does with the database, and where its -o goes. */
+enum cli_verb_kind {
+	CLI_READS,		/* reads the database; -o is its output */
+	CLI_WRITES,		/* changes the database; -o is its output */
+	CLI_DOCUMENTS		/* reads it, and writes documents into the
+				 * folder of -o, their list to stdout */
+};
+
 struct cli_verb {
 	const char *name;
 	const char *synopsis;	/* what follows the verb: "[INVOICE...]" */
 	const char *options;
-	int writes;		/* changes the database; else only reads */
+	enum cli_verb_kind kind;
 	const char *help;	/* what it does, for --help */
 	const char *example;	/* a command line, runnable on the demo */
 };
@@ -140,8 +148,8 @@ void cli_no_documents(const struct cli_common *c);
  * help, of the verb when one is named, for -h; else refuses no verb, an
  * unknown one, an option it does not take, and arguments to a verb whose
  * synopsis names none, as usage errors; names the output after the verb
- * (c->out.name) and opens it (cli_output_open()), but for render, whose
- * -o is the folder of its documents.
+ * (c->out.name) and opens it (cli_output_open()), but for a verb of
+ * documents, whose -o is their folder.
  */
 const struct cli_verb *cli_verb_of(const struct cli_program *p,
     struct cli_common *c, int argc, char *const argv[]);

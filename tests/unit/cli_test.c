@@ -55,8 +55,10 @@ START_TEST(day_arg_impossible_refused)
 END_TEST
 
 static const struct cli_verb verbs[] = {
-	{ "run", "[-]", "period on dry-run", 1, "bill", "x run --period 2026-01" },
-	{ "aging", "", "as-of by", 0, "balances", "x aging --by segment" },
+	{ "run", "[-]", "period on dry-run", CLI_WRITES, "bill",
+	    "x run --period 2026-01" },
+	{ "aging", "", "as-of by", CLI_READS, "balances",
+	    "x aging --by segment" },
 };
 static const struct cli_option_help options[] = {
 	{ "period", "MONTH", "run: the month" },
