@@ -31,7 +31,7 @@ _revops_exports_hubspot='companies deals deal-stage-history'
 _revops_exports_salesforce='Account OpportunityStage Opportunity
 	OpportunityHistory'
 _revops_exports_stripe='customers products prices subscriptions invoices
-	payments refunds'
+	invoice-line-items payments refunds'
 
 # The metrics of revops-metrics (its --help lists them), and the word
 # that it takes instead of them.

@@ -37,8 +37,8 @@
 #define FORMS_MAX 8		/* forms of a timestamp */
 #define SECONDS_A_DAY 86400
 
-enum conv { C_COPY, C_UPPER, C_DAY, C_AMOUNT, C_MAP, C_PERIOD, C_CONST,
-    C_LOOKUP, C_FOLD, C_SKIP, C_CHANGES, C_REF };
+enum conv { C_COPY, C_UPPER, C_DAY, C_SPAN, C_AMOUNT, C_MAP, C_PERIOD,
+    C_CONST, C_LOOKUP, C_FOLD, C_SKIP, C_CHANGES, C_REF };
 
 /* The conversions, how many source columns each takes, and what its
  * argument must hold when it cannot be empty. */
@@ -50,6 +50,7 @@ static const struct {
 	[C_COPY] = { "copy", 1, SOURCES_MAX, NULL },
 	[C_UPPER] = { "upper", 1, SOURCES_MAX, NULL },
 	[C_DAY] = { "day", 1, SOURCES_MAX, "the forms of the timestamps" },
+	[C_SPAN] = { "span", 2, 2, "the forms of the timestamps" },
 	[C_AMOUNT] = { "amount", 2, 3, NULL },
 	[C_MAP] = { "map", 1, 1, "its pairs from=to" },
 	[C_PERIOD] = { "period", 1, 2, NULL },
@@ -61,8 +62,8 @@ static const struct {
 	[C_REF] = { "ref", 1, 1, NULL },
 };
 #define NCONV (sizeof(convs) / sizeof(convs[0]))
-#define CONV_NAMES "copy, upper, day, amount, map, period, const, ref, " \
-    "lookup, fold, skip or changes"
+#define CONV_NAMES "copy, upper, day, span, amount, map, period, const, " \
+    "ref, lookup, fold, skip or changes"
 
 /* What an amount's third source does to it. */
 enum amount_op { OP_NONE, OP_LESS, OP_PER };
@@ -424,7 +425,8 @@ label_of(const struct mapping_export *x, const struct rule *r)
 	size_t n = 0;
 	char *s;
 
-	if (r->nsrc < 2 || r->conv == C_AMOUNT || r->conv == C_PERIOD)
+	if (r->nsrc < 2 || r->conv == C_SPAN || r->conv == C_AMOUNT ||
+	    r->conv == C_PERIOD)
 		return NULL;
 	for (int j = 0; j < r->nsrc; j++)
 		n += strlen(x->src[r->src[j]].name) + 4;
@@ -630,6 +632,7 @@ parse_argument(struct parse *p, struct mapping_export *x, struct rule *r)
 		    convs[r->conv].name, convs[r->conv].needs);
 	switch (r->conv) {
 	case C_DAY:
+	case C_SPAN:
 		parse_forms(p, r);
 		break;
 	case C_AMOUNT:
@@ -1976,6 +1979,39 @@ convert_period(struct conversion *c, const struct csv_field *f)
 
 /* Converts the value of rule k into c->out; returns whether there is
  * one (an empty source gives an empty cell). */
+static void
+ignore_error(void *arg, const char *file, unsigned long line,
+    const char *column, const char *message)
+{
+	(void)arg, (void)file, (void)line, (void)column, (void)message;
+}
+
+/* span: the day of source 0, none when source 1 is on the same day: a
+ * span of a moment or of hours, no span of days (Stripe dates a line of
+ * no period of its own at the moment it was made).  Source 1's errors
+ * are its own rule's, which reads it as its source 0. */
+static void
+convert_span(struct conversion *c, const struct csv_field *f)
+{
+	struct conversion other = *c;
+	char day[DATE_FMT_MAX];
+	int bad = c->bad;
+
+	c->bad = 0;
+	convert_day(c, f, source_name(c, 0));
+	if (c->bad || empty(source(c, 1))) {
+		c->bad |= bad;
+		return;
+	}
+	c->bad = bad;
+	other.out = day;
+	other.error = ignore_error;
+	other.bad = 0;
+	convert_day(&other, source(c, 1), source_name(c, 1));
+	if (!other.bad && strcmp(day, c->out) == 0)
+		c->out[0] = '\0';
+}
+
 static int
 convert(struct conversion *c, struct csv_field *out)
 {
@@ -2003,6 +2039,11 @@ convert(struct conversion *c, struct csv_field *out)
 		break;
 	case C_DAY:
 		convert_day(c, f, source_name(c, j));
+		break;
+	case C_SPAN:
+		if (j != 0)
+			return *out = (struct csv_field){ NULL, 0 }, 0;
+		convert_span(c, f);
 		break;
 	case C_AMOUNT:
 		if (j != 0)

@@ -37,6 +37,11 @@
  *           second), zzzzz (the offset from UTC, "+hhmm" or "-hhmm") and
  *           the characters between them; a time without an offset is
  *           UTC, one with is moved to UTC, which may move its day
+ *   span    sources DAY|OTHER, the forms as day's: the day of DAY, none
+ *           when OTHER is on the same day, a span of no days (Stripe
+ *           gives a line item of no period of its own the moment it was
+ *           made: its start and end are then no service period).  OTHER
+ *           is read as its own rule's DAY, which reports its errors
  *   amount  sources AMOUNT|CURRENCY: the amount in "major" units (12.50)
  *           or "minor" units (1250), the argument, to a decimal in the
  *           currency's major unit, as many decimals as the currency has

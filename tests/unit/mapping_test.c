@@ -163,6 +163,38 @@ START_TEST(day_refused)
 }
 END_TEST
 
+/* span: the day of the first source, none when the second is on the
+ * same day; the second's errors are left to the rule that reads it. */
+START_TEST(spans_of_days)
+{
+	ck_assert_str_eq(convert("span", DAY_FORMS, "S|E",
+	    V("2026-03-01 00:00", "2026-04-01 00:00")), "2026-03-01");
+	ck_assert_str_eq(convert("span", DAY_FORMS, "E|S",
+	    V("2026-04-01 00:00", "2026-03-01 00:00")), "2026-04-01");
+	/* a moment, and hours of one day: no span of days */
+	ck_assert_str_eq(convert("span", DAY_FORMS, "E|S",
+	    V("2026-03-02 15:40", "2026-03-02 15:40")), "(empty)");
+	ck_assert_str_eq(convert("span", DAY_FORMS, "S|E",
+	    V("2026-03-02 09:00", "2026-03-02 17:30:15")), "(empty)");
+	/* 1772466000 s = 20514 days (1,772,409,600 s) and 56,400 s:
+	 * 2026-03-02 15:40 UTC, the same day in another form */
+	ck_assert_str_eq(convert("span", DAY_FORMS, "E|S",
+	    V("1772466000", "2026-03-02 00:00")), "(empty)");
+	ck_assert_str_eq(convert("span", DAY_FORMS, "E|S",
+	    V("1772466000", "2026-03-01 23:59")), "2026-03-02");
+	ck_assert_str_eq(convert("span", DAY_FORMS, "S|E",
+	    V("2026-03-02 15:40", NULL)), "2026-03-02");
+	ck_assert_str_eq(convert("span", DAY_FORMS, "S|E",
+	    V(NULL, "2026-03-02 15:40")), "(empty)");
+	ck_assert_str_eq(convert("span", DAY_FORMS, "S|E",
+	    V("2026-03-02 15:40", "2026-02-30 10:00")), "2026-03-02");
+	ck_assert_str_eq(convert("span", DAY_FORMS, "S|E",
+	    V("2026-02-30 10:00", "2026-03-02 15:40")), "error");
+	ck_assert_str_eq(said, "S: '2026-02-30 10:00' is not a timestamp: "
+	    "February 2026 has 28 days");
+}
+END_TEST
+
 START_TEST(amounts_by_currency)
 {
 	ck_assert_str_eq(convert("amount", "major", "A|C", V("12.50", "usd")),
@@ -452,7 +484,7 @@ START_TEST(malformed_files)
 	    "column, source, conversion, argument), tabs between them\n");
 	check_refused(ROW0 "x\taccounts\tname\tN\ttitle\n",
 	    "revops-import: m.tsv:2: column 'conversion': 'title' is not a conversion "
-	    "(one of copy, upper, day, amount, map, period, const, ref, "
+	    "(one of copy, upper, day, span, amount, map, period, const, ref, "
 	    "lookup, fold, skip or changes)\n");
 	check_refused(ROW0 "x\taccounts\tnick\tN\tcopy\n"
 	    "x\taccounts\tname\tN\tcopy\n",
@@ -479,6 +511,9 @@ START_TEST(malformed_rows)
 	    "x\taccounts\tname\tM\tcopy\n",
 	    "revops-import: m.tsv:3: column 'column': 'name' is given twice for export "
 	    "'x' (line 2)\n");
+	check_refused(ROW0 "x\taccounts\tname\tS\tspan\tYYYY-MM-DD\n",
+	    "revops-import: m.tsv:2: column 'source': 'S' names 1 column, but span "
+	    "takes 2\n");
 	check_refused(ROW0 "x\taccounts\tname\tA\tamount\tmajor\n",
 	    "revops-import: m.tsv:2: column 'source': 'A' names 1 column, but amount "
 	    "takes 2 to 3\n");
@@ -1084,6 +1119,7 @@ mapping_suite(void)
 	tcase_add_test(tc, copy_first_given);
 	tcase_add_test(tc, day_of_timestamps);
 	tcase_add_test(tc, day_refused);
+	tcase_add_test(tc, spans_of_days);
 	tcase_add_test(tc, amounts_by_currency);
 	tcase_add_test(tc, amounts_refused);
 	tcase_add_test(tc, amounts_less_and_per);
