@@ -263,17 +263,16 @@ static struct mapping_export *
 export_of(struct parse *p, const char *name, const struct entity *e)
 {
 	struct mapping *m = p->m;
+	const struct mapping_export *had = mapping_export_find(m, name);
 	struct mapping_export *x;
 
-	for (size_t i = 0; i < m->nx; i++)
-		if (strcasecmp(m->x[i].name, name) == 0) {
-			if (m->x[i].e != e)
-				parse_error(p, F_ENTITY, "'%s' differs from "
-				    "'%s', the entity of export '%s' on line "
-				    "%lu", e->name, m->x[i].e->name, name,
-				    m->x[i].line);
-			return m->x[i].e == e ? &m->x[i] : NULL;
-		}
+	if (had != NULL) {
+		if (had->e != e)
+			parse_error(p, F_ENTITY, "'%s' differs from '%s', the "
+			    "entity of export '%s' on line %lu", e->name,
+			    had->e->name, name, had->line);
+		return had->e == e ? &m->x[had - m->x] : NULL;
+	}
 	m->x = cli_grow(m->x, &m->capx, m->nx + 1, sizeof(*m->x));
 	x = &m->x[m->nx++];
 	memset(x, 0, sizeof(*x));
@@ -282,6 +281,45 @@ export_of(struct parse *p, const char *name, const struct entity *e)
 	x->line = p->line;
 	x->pattern = x->part = -1;
 	return x;
+}
+
+/* Whether s (len bytes) is t; and the same with case ignored. */
+static int
+text_is(const char *s, size_t len, const char *t, size_t tlen)
+{
+	return len == tlen && memcmp(s, t, len) == 0;
+}
+
+static int
+text_is_nocase(const char *s, size_t len, const char *t, size_t tlen)
+{
+	return len == tlen && strncasecmp(s, t, len) == 0;
+}
+
+/* The index of the one of the n texts of list that s (len bytes) is,
+ * case ignored, or -1. */
+static int
+text_find(const struct text *list, size_t n, const char *s, size_t len)
+{
+	for (size_t i = 0; i < n; i++)
+		if (text_is_nocase(list[i].s, list[i].len, s, len))
+			return (int)i;
+	return -1;
+}
+
+/* The next of the parts of a field that '|' separates, from *at (an
+ * empty field is one empty part), into part; *at then points past it,
+ * NULL after the last.  Returns 0 when there is none left. */
+static int
+next_part(const char **at, struct text *part)
+{
+	const char *s = *at;
+
+	if (s == NULL)
+		return 0;
+	*part = (struct text){ s, strcspn(s, "|") };
+	*at = s[part->len] == '\0' ? NULL : s + part->len + 1;
+	return 1;
 }
 
 /* The column named s (len bytes, a '?' at its end making it optional),
@@ -294,8 +332,7 @@ column_of(struct columns *c, const char *s, size_t len)
 	if (optional)
 		len--;
 	for (size_t i = 0; i < c->n; i++)
-		if (strlen(c->name[i]) == len &&
-		    strncasecmp(c->name[i], s, len) == 0) {
+		if (text_is_nocase(c->name[i], strlen(c->name[i]), s, len)) {
 			c->optional[i] &= optional;
 			return i;
 		}
@@ -304,13 +341,6 @@ column_of(struct columns *c, const char *s, size_t len)
 	c->name[c->n] = cli_strndup(s, len);
 	c->optional[c->n] = optional;
 	return c->n++;
-}
-
-/* Whether s (len bytes) is t. */
-static int
-text_is(const char *s, size_t len, const char *t, size_t tlen)
-{
-	return len == tlen && memcmp(s, t, len) == 0;
 }
 
 /* A source with a '*' (src, of s, len bytes): the one pattern of its
@@ -337,8 +367,8 @@ pattern_of(struct parse *p, struct mapping_export *x, struct source *src,
 		x->pattern_name = cli_strndup(s, len);
 		src->many = M_PATTERN;
 		src->name = x->pattern_name;
-	} else if (strlen(x->pattern_name) != len ||
-	    strncasecmp(x->pattern_name, s, len) != 0) {
+	} else if (!text_is_nocase(x->pattern_name, strlen(x->pattern_name),
+	    s, len)) {
 		parse_error(p, F_SOURCE, "'%.*s' is a second pattern of export "
 		    "'%s' ('%s' is its first): an export repeats its rows for "
 		    "the columns of one", (int)len, s, x->name,
@@ -394,26 +424,20 @@ source_of(struct parse *p, struct mapping_export *x, const char *s,
 static void
 parse_sources(struct parse *p, struct mapping_export *x, struct rule *r)
 {
-	const char *s = r->source;
+	/* no source is no column, not one empty column */
+	const char *at = r->source[0] != '\0' ? r->source : NULL;
+	struct text t;
 
 	r->nsrc = 0;
-	if (*s == '\0')
-		return;
-	for (;;) {
-		size_t len = strcspn(s, "|");
-
-		if (len == 0 || (len == 1 && *s == '?'))
+	while (next_part(&at, &t))
+		if (t.len == 0 || (t.len == 1 && t.s[0] == '?'))
 			parse_error(p, F_SOURCE, "'%s' names an empty column",
 			    r->source);
 		else if (r->nsrc == SOURCES_MAX)
 			parse_error(p, F_SOURCE, "'%s' names more than %d "
 			    "columns", r->source, SOURCES_MAX);
 		else
-			r->src[r->nsrc++] = source_of(p, x, s, len);
-		if (s[len] == '\0')
-			break;
-		s += len + 1;
-	}
+			r->src[r->nsrc++] = source_of(p, x, t.s, t.len);
 }
 
 /* A value that may come from any of several columns is named by them
@@ -468,50 +492,42 @@ valid_form(const char *s, size_t len)
 static void
 parse_forms(struct parse *p, struct rule *r)
 {
-	const char *s = r->arg;
+	const char *at = r->arg;
+	struct text t;
 
-	for (;;) {
-		size_t len = strcspn(s, "|");
-
-		if (!valid_form(s, len))
+	while (next_part(&at, &t))
+		if (!valid_form(t.s, t.len))
 			parse_error(p, F_ARG, "'%.*s' is not a form of a "
 			    "timestamp ('unix', or a pattern of YYYY, MM, DD "
 			    "and hh, mm, ss, S, zzzzz after hh and mm)",
-			    (int)len, s);
+			    (int)t.len, t.s);
 		else if (r->nform == FORMS_MAX)
 			parse_error(p, F_ARG, "more than %d forms", FORMS_MAX);
 		else
-			r->form[r->nform++] = (struct text){ s, len };
-		if (s[len] == '\0')
-			break;
-		s += len + 1;
-	}
+			r->form[r->nform++] = t;
 }
 
 static void
 parse_pairs(struct parse *p, struct rule *r)
 {
-	const char *s = r->arg;
+	const char *at = r->arg;
+	struct text t;
 	size_t cap = 0;
 
-	for (;;) {
-		size_t len = strcspn(s, "|");
-		const char *eq = memchr(s, '=', len);
+	while (next_part(&at, &t)) {
+		const char *eq = memchr(t.s, '=', t.len);
 
-		if (eq == NULL || eq == s)
+		if (eq == NULL || eq == t.s) {
 			parse_error(p, F_ARG, "'%.*s' is not a pair from=to",
-			    (int)len, s);
-		else {
-			r->from = cli_grow(r->from, &cap, r->npair + 1,
-			    sizeof(*r->from));
-			r->to = cli_realloc(r->to, cap, sizeof(*r->to));
-			r->from[r->npair] = (struct text){ s, (size_t)(eq - s) };
-			r->to[r->npair++] = (struct text){ eq + 1,
-			    (size_t)(s + len - eq - 1) };
+			    (int)t.len, t.s);
+			continue;
 		}
-		if (s[len] == '\0')
-			break;
-		s += len + 1;
+		r->from = cli_grow(r->from, &cap, r->npair + 1,
+		    sizeof(*r->from));
+		r->to = cli_realloc(r->to, cap, sizeof(*r->to));
+		r->from[r->npair] = (struct text){ t.s, (size_t)(eq - t.s) };
+		r->to[r->npair++] = (struct text){ eq + 1,
+		    (size_t)(t.s + t.len - eq - 1) };
 	}
 }
 
@@ -519,20 +535,16 @@ parse_pairs(struct parse *p, struct rule *r)
 static struct text *
 parse_list(struct parse *p, const char *s, size_t *n)
 {
-	struct text *t = NULL;
+	struct text *list = NULL, t;
 	size_t cap = 0;
 
-	for (;;) {
-		size_t len = strcspn(s, "|");
-
-		if (len == 0)
+	while (next_part(&s, &t)) {
+		if (t.len == 0)
 			parse_error(p, F_ARG, "names an empty value");
-		t = cli_grow(t, &cap, *n + 1, sizeof(*t));
-		t[(*n)++] = (struct text){ s, len };
-		if (s[len] == '\0')
-			return t;
-		s += len + 1;
+		list = cli_grow(list, &cap, *n + 1, sizeof(*list));
+		list[(*n)++] = t;
 	}
+	return list;
 }
 
 
@@ -1914,13 +1926,11 @@ convert_map(struct conversion *c, const struct csv_field *f)
 	const struct rule *rule = c->rule;
 	char from[256], sv[CSV_SHOW_MAX];
 	size_t n = 0, last = 0;
+	int at = text_find(rule->from, rule->npair, f->s, f->len);
 
-	for (size_t i = 0; i < rule->npair; i++) {
-		const struct text *to = &rule->to[i];
+	if (at >= 0) {
+		const struct text *to = &rule->to[at];
 
-		if (rule->from[i].len != f->len ||
-		    strncasecmp(rule->from[i].s, f->s, f->len) != 0)
-			continue;
 		/* a value known to have no revops value, and why */
 		if (to->len > 0 && to->s[0] == '!')
 			return convert_error(c, source_name(c, 0), "%s %.*s",
@@ -1963,8 +1973,8 @@ convert_period(struct conversion *c, const struct csv_field *f)
 	if (c->rule->nsrc > 1 && parse_count(c, 1, &count) != 0)
 		return;
 	for (size_t i = 0; i < sizeof(periods) / sizeof(periods[0]); i++)
-		if (strlen(periods[i].interval) == f->len &&
-		    strncasecmp(periods[i].interval, f->s, f->len) == 0 &&
+		if (text_is_nocase(periods[i].interval,
+		    strlen(periods[i].interval), f->s, f->len) &&
 		    periods[i].count == count) {
 			strcpy(c->out, periods[i].period);
 			return;
@@ -2147,13 +2157,8 @@ changed(struct mapping_reader *r, const struct rule *rule)
 static int
 skips(const struct rule *rule, const struct csv_field *f)
 {
-	if (empty(f))
-		return 0;
-	for (size_t i = 0; i < rule->npair; i++)
-		if (rule->from[i].len == f->len &&
-		    strncasecmp(rule->from[i].s, f->s, f->len) == 0)
-			return 1;
-	return 0;
+	return !empty(f) &&
+	    text_find(rule->from, rule->npair, f->s, f->len) >= 0;
 }
 
 /* Whether a skip or changes leaves the row out, counted by rule. */
@@ -2263,16 +2268,14 @@ hold(struct mapping_reader *r, struct conversion *c,
 	    *type = &r->val[x->fold_type];
 	const struct csv_record *unused;
 	char types[256], sv[CSV_SHOW_MAX];
-	size_t t;
+	int t;
 
 	if (convert_rules(r, c, 1, 0, rec, rec->line, &unused) !=
 	    MAPPING_RECORD)
 		return MAPPING_BAD;
-	for (t = 0; t < x->ntype; t++)
-		if (!empty(type->f) && type->f->len == x->type[t].len &&
-		    strncasecmp(type->f->s, x->type[t].s, type->f->len) == 0)
-			break;
-	if (t == x->ntype) {
+	t = empty(type->f) ? -1 : text_find(x->type, x->ntype, type->f->s,
+	    type->f->len);
+	if (t < 0) {
 		entity_one_of(types, sizeof(types), x->types);
 		report_at(c, type, x->src[x->fold_type].name, "%s is not an "
 		    "event that the mapping makes rows of (%s)", empty(type->f) ?
@@ -2284,7 +2287,7 @@ hold(struct mapping_reader *r, struct conversion *c,
 		    "which row the event is of");
 		return MAPPING_BAD;
 	}
-	rows_add(&r->ev, rec, (int)t);
+	rows_add(&r->ev, rec, t);
 	r->nrec = 0;
 	return MAPPING_HELD;
 }
