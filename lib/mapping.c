@@ -95,6 +95,8 @@ struct rule {
 	int minor, negated;		/* amount */
 	int quoted_empty;		/* copy: "" is empty */
 	enum amount_op op;
+	size_t least;		/* the room its value takes whatever the
+				 * sources: the argument's, a ref's id's */
 	const struct entity *of;	/* ref: the entity and its column, */
 	const struct entity_column *of_column, *of_by;	/* by its key: NULL */
 	char *label;		/* "A or B", of a value from either; or NULL */
@@ -150,9 +152,11 @@ struct mapping {
 	size_t nx, capx;
 };
 
-/* The value of a key that a rule changes saw last. */
+/* The value of a key that a rule changes saw last, in room for vcap
+ * bytes, kept from one value to the next. */
 struct seen {
 	char *key, *value;
+	size_t klen, vlen, vcap;
 	struct seen *next;
 };
 
@@ -810,6 +814,7 @@ parse_row(struct parse *p, char *f[NFIELD])
 	r->conv = (enum conv)c;
 	r->arg = f[F_ARG];
 	r->line = p->line;
+	r->least = r->conv == C_REF ? ENTITY_ID_MAX : strlen(r->arg);
 	r->ci = parse_column(p, x, r);
 	check_place(p, x, r);
 	parse_sources(p, x, r);
@@ -2074,12 +2079,14 @@ room(const struct mapping_reader *r, const struct csv_record *rec)
 
 	for (size_t k = 0; k < r->x->nrule; k++) {
 		const struct rule *rule = &r->x->rule[k];
-		size_t most = rule->conv == C_REF ? ENTITY_ID_MAX :
-		    strlen(rule->arg);
+		size_t most = rule->least;
 
-		for (int j = 0; j < rule->nsrc; j++)
-			if (longest(r, rec, rule->src[j]) > most)
-				most = longest(r, rec, rule->src[j]);
+		for (int j = 0; j < rule->nsrc; j++) {
+			size_t n = longest(r, rec, rule->src[j]);
+
+			if (n > most)
+				most = n;
+		}
 		need += most + MONEY_FMT_MAX + 1;
 	}
 	return need;
@@ -2127,8 +2134,7 @@ changed(struct mapping_reader *r, const struct rule *rule)
 		for (size_t i = 0; i < r->capseen; i++)
 			while ((l = r->seen[i]) != NULL) {
 				r->seen[i] = l->next;
-				at = &b[keyset_hash(l->key, strlen(l->key)) %
-				    cap];
+				at = &b[keyset_hash(l->key, l->klen) % cap];
 				l->next = *at;
 				*at = l;
 			}
@@ -2138,18 +2144,23 @@ changed(struct mapping_reader *r, const struct rule *rule)
 	}
 	at = &r->seen[keyset_hash(k->s, k->len) % r->capseen];
 	for (l = *at; l != NULL; l = l->next)
-		if (text_is(l->key, strlen(l->key), k->s, k->len))
+		if (text_is(l->key, l->klen, k->s, k->len))
 			break;
 	if (l == NULL) {
 		l = cli_calloc(1, sizeof(*l));
 		l->key = cli_strndup(k->s, k->len);
+		l->klen = k->len;
 		l->next = *at;
 		*at = l;
 		r->nseen++;
-	} else if (text_is(l->value, strlen(l->value), v->s, v->len))
+	} else if (text_is(l->value, l->vlen, v->s, v->len))
 		return 0;
-	free(l->value);
-	l->value = cli_strndup(v->s, v->len);
+	if (v->len >= l->vcap) {
+		l->vcap = v->len + 1;
+		l->value = cli_realloc(l->value, l->vcap, 1);
+	}
+	memcpy(l->value, v->s, v->len);
+	l->vlen = v->len;
 	return 1;
 }
 

@@ -1038,6 +1038,18 @@ START_TEST(changes_rows)
 	    "skipped");
 	ck_assert_str_eq(records(rd, &h, V("A", "p", "2026-01-05")),
 	    "A,p,2026-01-05");
+	/* a longer value, then one that begins it: the room of the longer
+	 * keeps the shorter, which is not the longer */
+	ck_assert_str_eq(records(rd, &h, V("A", "proposal", "2026-01-06")),
+	    "A,proposal,2026-01-06");
+	ck_assert_str_eq(records(rd, &h, V("A", "proposal", "2026-01-07")),
+	    "skipped");
+	ck_assert_str_eq(records(rd, &h, V("A", "pro", "2026-01-08")),
+	    "A,pro,2026-01-08");
+	ck_assert_str_eq(records(rd, &h, V("A", "pro", "2026-01-09")),
+	    "skipped");
+	ck_assert_str_eq(records(rd, &h, V("A", "proposal", "2026-01-10")),
+	    "A,proposal,2026-01-10");
 	/* many keys, past the first table's 256 buckets: each remembered */
 	for (int i = 0; i < 1000; i++) {
 		snprintf(key, sizeof(key), "K%d", i);
