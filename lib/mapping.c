@@ -185,8 +185,8 @@ struct mapping_reader {
 	int *at;			/* the field of each column, or -1 */
 	size_t *keep;			/* the rules in the header */
 	size_t nkeep;
-	const char **label;		/* by entity column */
-	int *from;			/* by entity column: its rule, or -1 */
+	int *from;			/* by entity column: its rule in the
+					 * header, or -1 */
 	mapping_lookup_fn lookup;	/* ref's */
 	void *lookup_arg;
 	struct csv_field *hfield, *field;	/* nrule a record */
@@ -1095,8 +1095,9 @@ mapping_reader_new(const struct mapping_export *x, mapping_lookup_fn lookup,
 	r->cat = cli_calloc(x->comp.n, sizeof(*r->cat));
 	r->keep = cli_calloc(x->nrule, sizeof(*r->keep));
 	r->skipped = cli_calloc(x->nrule, sizeof(*r->skipped));
-	r->label = cli_calloc(x->e->ncolumn, sizeof(*r->label));
 	r->from = cli_calloc(x->e->ncolumn, sizeof(*r->from));
+	for (size_t ci = 0; ci < x->e->ncolumn; ci++)
+		r->from[ci] = -1;
 	r->hfield = cli_calloc(x->nrule, sizeof(*r->hfield));
 	r->field = cli_calloc(x->nrule, sizeof(*r->field));
 	r->rec = cli_calloc(1, sizeof(*r->rec));
@@ -1146,7 +1147,6 @@ mapping_reader_free(struct mapping_reader *r)
 	free(r->cat);
 	free(r->keep);
 	free(r->skipped);
-	free(r->label);
 	free(r->from);
 	free(r->hfield);
 	free(r->field);
@@ -1248,7 +1248,8 @@ mapping_header(struct mapping_reader *r, const struct csv_record *header,
 	    match_pattern(r, header, file, report))
 		return NULL;
 	r->nkeep = 0;
-	memset(r->label, 0, x->e->ncolumn * sizeof(*r->label));
+	for (size_t ci = 0; ci < x->e->ncolumn; ci++)
+		r->from[ci] = -1;
 	for (size_t k = 0; k < x->nrule; k++) {
 		const struct rule *rule = &x->rule[k];
 		const char *name;
@@ -1257,9 +1258,6 @@ mapping_header(struct mapping_reader *r, const struct csv_record *header,
 			continue;
 		name = x->e->column[rule->ci].name;
 		r->hfield[r->nkeep] = (struct csv_field){ name, strlen(name) };
-		r->label[rule->ci] = rule->label != NULL ? rule->label :
-		    rule->nsrc == 0 ? rule->column : (int)rule->src[0] ==
-		    x->part ? x->pattern_name : x->src[rule->src[0]].name;
 		r->from[rule->ci] = (int)k;
 		r->keep[r->nkeep++] = k;
 	}
@@ -1268,10 +1266,25 @@ mapping_header(struct mapping_reader *r, const struct csv_record *header,
 	return &r->header;
 }
 
+/* The rule that gives entity column ci in the last header, or NULL. */
+static const struct rule *
+rule_of(const struct mapping_reader *r, size_t ci)
+{
+	return ci < r->x->e->ncolumn && r->from[ci] >= 0 ?
+	    &r->x->rule[r->from[ci]] : NULL;
+}
+
 const char *
 mapping_label(const struct mapping_reader *r, size_t ci)
 {
-	return ci < r->x->e->ncolumn ? r->label[ci] : NULL;
+	const struct mapping_export *x = r->x;
+	const struct rule *rule = rule_of(r, ci);
+
+	if (rule == NULL)
+		return NULL;
+	return rule->label != NULL ? rule->label : rule->nsrc == 0 ?
+	    rule->column : (int)rule->src[0] == x->part ? x->pattern_name :
+	    x->src[rule->src[0]].name;
 }
 
 const struct csv_field *
@@ -1293,12 +1306,11 @@ int
 mapping_where(const struct mapping_reader *r, size_t ci, const char **file,
     unsigned long *line)
 {
-	const struct rule *rule;
+	const struct rule *rule = rule_of(r, ci);
 	const struct value *v = NULL;
 
-	if (ci >= r->x->e->ncolumn || r->label[ci] == NULL)
+	if (rule == NULL)
 		return 0;
-	rule = &r->x->rule[r->from[ci]];
 	for (int j = 0; j < rule->nsrc && (v == NULL || empty(v->f)); j++)
 		v = &r->val[rule->src[j]];
 	if (v == NULL)
