@@ -147,7 +147,6 @@ struct mapping_export {
 
 struct mapping {
 	char *text;			/* the file, cut into its fields */
-	const char *name;		/* for messages */
 	struct mapping_export *x;
 	size_t nx, capx;
 };
@@ -218,18 +217,15 @@ struct mapping_reader {
 
 /* ---- the built-in systems ------------------------------------------------ */
 
-const char *
-mapping_system_names(void)
+void
+mapping_system_names(char *buf, size_t size)
 {
-	static char names[256];
 	size_t n = 0;
 
-	if (names[0] != '\0')
-		return names;
-	for (size_t i = 0; i < mapping_ntexts && n < sizeof(names); i++)
-		n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s",
-		    i ? ", " : "", mapping_texts[i].system);
-	return names;
+	buf[0] = '\0';
+	for (size_t i = 0; i < mapping_ntexts && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s", i ? ", " : "",
+		    mapping_texts[i].system);
 }
 
 /* ---- parsing ------------------------------------------------------------- */
@@ -241,6 +237,7 @@ enum { F_EXPORT, F_ENTITY, F_COLUMN, F_SOURCE, F_CONV, F_ARG, NFIELD };
 
 struct parse {
 	struct mapping *m;
+	const char *name;	/* the file's, for messages */
 	unsigned long line;
 	int bad;
 };
@@ -259,7 +256,7 @@ parse_error(struct parse *p, int field, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	p->bad = 1;
-	cli_data_error(p->m->name, p->line, field >= 0 ? field_names[field] :
+	cli_data_error(p->name, p->line, field >= 0 ? field_names[field] :
 	    NULL, "%s", msg);
 }
 
@@ -896,10 +893,9 @@ struct mapping *
 mapping_parse(const char *name, const char *text)
 {
 	struct mapping *m = cli_calloc(1, sizeof(*m));
-	struct parse p = { m, 0, 0 };
+	struct parse p = { m, name, 0, 0 };
 	char *s, *next;
 
-	m->name = name;
 	m->text = cli_strdup(text);
 	for (s = m->text; *s != '\0'; s = next) {
 		char *f[NFIELD];
@@ -962,7 +958,7 @@ read_all(const char *path)
 struct mapping *
 mapping_load(const char *system, const char *path)
 {
-	static char name[64];
+	char name[64];
 	struct mapping *m;
 	char *text;
 
@@ -1358,11 +1354,6 @@ rows_add(struct rows *rows, const struct csv_record *rec, int type)
 	rows->n++;
 }
 
-/* The field of the kept rows that is their key, and the rows, for the
- * sorts, which take no argument. */
-static int sort_field;
-static const struct held *held_rows;
-
 static const struct csv_field *
 record_field(const struct csv_record *rec, int field)
 {
@@ -1385,14 +1376,41 @@ compare_keys(const struct csv_field *a, const struct csv_field *b)
 	return c != 0 ? c : (la > lb) - (la < lb);
 }
 
+/* A held row with its key, which is what its sort compares (qsort()
+ * passes the comparison nothing else). */
+struct keyed {
+	const struct csv_field *key;
+	struct held row;
+};
+
 /* By key, then by place in the file. */
 static int
 by_key(const void *a, const void *b)
 {
-	const struct held *x = a, *y = b;
-	int c = compare_keys(field_of(x, sort_field), field_of(y, sort_field));
+	const struct keyed *x = a, *y = b;
+	int c = compare_keys(x->key, y->key);
 
-	return c != 0 ? c : (x->seq > y->seq) - (x->seq < y->seq);
+	return c != 0 ? c : (x->row.seq > y->row.seq) -
+	    (x->row.seq < y->row.seq);
+}
+
+/* Sorts the rows by their field field, then by their place in the file,
+ * through a copy of them with their keys. */
+static void
+rows_sort(struct rows *rows, int field)
+{
+	struct keyed *k;
+
+	if (rows->n < 2)
+		return;
+	k = cli_calloc(rows->n, sizeof(*k));
+	for (size_t i = 0; i < rows->n; i++)
+		k[i] = (struct keyed){ field_of(&rows->row[i], field),
+		    rows->row[i] };
+	qsort(k, rows->n, sizeof(*k), by_key);
+	for (size_t i = 0; i < rows->n; i++)
+		rows->row[i] = k[i].row;
+	free(k);
 }
 
 /* ---- lookup: the companion's rows by key --------------------------------- */
@@ -1425,21 +1443,19 @@ int
 mapping_companion_done(struct mapping_reader *r, csv_report_fn report)
 {
 	const struct mapping_export *x = r->x;
-	int bad = 0;
+	int field = r->cat[x->ckey], bad = 0;
 
-	sort_field = r->cat[x->ckey];
-	if (r->comp.n > 1)
-		qsort(r->comp.row, r->comp.n, sizeof(*r->comp.row), by_key);
+	rows_sort(&r->comp, field);
 	for (size_t i = 1; i < r->comp.n; i++) {
 		const struct held *a = &r->comp.row[i - 1], *b = &r->comp.row[i];
 		char sv[CSV_SHOW_MAX];
 
-		if (compare_keys(field_of(a, sort_field), field_of(b, sort_field)))
+		if (compare_keys(field_of(a, field), field_of(b, field)))
 			continue;
 		bad = 1;
 		if (!report(r->cfile, b->rec->line, x->comp.name[x->ckey], "%s "
 		    "is on line %lu already: a key names one row",
-		    csv_show(sv, field_of(b, sort_field)), a->rec->line))
+		    csv_show(sv, field_of(b, field)), a->rec->line))
 			break;
 	}
 	return bad;
@@ -2340,38 +2356,39 @@ mapping_nrecords(const struct mapping_reader *r)
 
 /* ---- fold: the events of a key as one record ----------------------------- */
 
-/* The events of a file by key, each key's in the order of the file, and
- * the keys in the order of their first events. */
+/* The field of the events that is their key. */
 static int
-by_place(const void *a, const void *b)
+fold_key_field(const struct mapping_reader *r)
 {
-	const struct held *rows = held_rows;
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-
-	return (rows[x].seq > rows[y].seq) - (rows[x].seq < rows[y].seq);
+	return r->at[r->x->src[r->x->fold_key].col];
 }
 
 static size_t
 group_size(const struct mapping_reader *r, size_t start)
 {
+	int field = fold_key_field(r);
 	size_t n = 1;
 
 	while (start + n < r->ev.n && compare_keys(field_of(&r->ev.row[start],
-	    sort_field), field_of(&r->ev.row[start + n], sort_field)) == 0)
+	    field), field_of(&r->ev.row[start + n], field)) == 0)
 		n++;
 	return n;
 }
 
+/* The events of a file by key, each key's in the order of the file, and
+ * the keys in the order of their first events: each key's start is put
+ * at the place of its first event (one more, 0 being none), and those
+ * are then taken in the order of the places. */
 static void
 group_events(struct mapping_reader *r)
 {
-	sort_field = r->at[r->x->src[r->x->fold_key].col];
-	qsort(r->ev.row, r->ev.n, sizeof(*r->ev.row), by_key);
+	rows_sort(&r->ev, fold_key_field(r));
 	r->group = cli_calloc(r->ev.n, sizeof(*r->group));
 	for (size_t i = 0; i < r->ev.n; i += group_size(r, i))
-		r->group[r->ngroup++] = i;
-	held_rows = r->ev.row;
-	qsort(r->group, r->ngroup, sizeof(*r->group), by_place);
+		r->group[r->ev.row[i].seq] = i + 1;
+	for (size_t place = 0; place < r->ev.n; place++)
+		if (r->group[place] != 0)
+			r->group[r->ngroup++] = r->group[place] - 1;
 }
 
 /* A second event of one type for a key cannot be told from the first:
@@ -2396,7 +2413,8 @@ twice(struct mapping_reader *r, struct conversion *c, size_t start,
 			report_at(c, &v, x->src[x->fold_type].name, "%s is the "
 			    "second of %s (the first on line %lu): a row takes "
 			    "one event of each type", csv_show(sv, v.f),
-			    csv_show(sk, field_of(b, sort_field)), a->rec->line);
+			    csv_show(sk, field_of(b, fold_key_field(r))),
+			    a->rec->line);
 			break;
 		}
 	return c->bad;
