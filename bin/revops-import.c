@@ -290,12 +290,7 @@ main(int argc, char *argv[])
 			cli_usage_error("%s of %s reads the %s file first, then "
 			    "the export's files", argv[0], from,
 			    mapping_companion(o.from));
-		if (o.from != NULL && o.rejects != NULL &&
-		    mapping_export_repeats(o.from))
-			cli_usage_error("--rejects does not go with the export "
-			    "%s: a row of it makes several rows of %s, not one "
-			    "to set aside", mapping_export_name(o.from),
-			    mapping_export_entity(o.from)->name);
+		import_check_opts(&o);
 		e = o.from != NULL ? mapping_export_entity(o.from) :
 		    entity_arg(argv[0]);
 		/* a dry run against no database file checks against an empty

@@ -3492,6 +3492,19 @@ rebuild_indexes(struct db *db, struct deferred *d, int build)
 	d->n = 0;
 }
 
+void
+import_check_opts(const struct import_opts *o)
+{
+	/* a row set aside is a row of the export, but it is many of the
+	 * entity, some of which may be fine */
+	if (o->from != NULL && o->rejects != NULL &&
+	    mapping_export_repeats(o->from))
+		cli_usage_error("--rejects does not go with the export %s: a "
+		    "row of it makes several rows of %s, not one to set aside",
+		    mapping_export_name(o->from),
+		    mapping_export_entity(o->from)->name);
+}
+
 int
 import_files(struct db *db, const struct entity *e,
     const struct import_opts *o, char *const files[], int nfiles)
@@ -3504,6 +3517,7 @@ import_files(struct db *db, const struct entity *e,
 	char *said = NULL;
 	size_t nsaid = 0;
 
+	import_check_opts(o);
 	if (nfiles == 0) {
 		files = stdin_only;
 		nfiles = 1;
