@@ -104,11 +104,13 @@ static struct mapping *
 mapping_arg(const char *system, const char *path)
 {
 	struct mapping *m = mapping_load(system, path);
+	char systems[256];
 
-	if (m == NULL && path == NULL)
+	if (m == NULL && path == NULL) {
+		mapping_system_names(systems, sizeof(systems));
 		cli_usage_error("'%s' is not a system revops reads (one of %s; "
-		    "--mapping FILE reads another)", system,
-		    mapping_system_names());
+		    "--mapping FILE reads another)", system, systems);
+	}
 	if (m == NULL)
 		cli_die(CLI_EDATA, "%s: nothing imported: the mapping of %s is "
 		    "not well formed", path, system);
@@ -167,7 +169,7 @@ main(int argc, char *argv[])
 	struct mapping *m = NULL;
 	int list = 0, log = 0, alone, ch, rc;
 	long last = 0;
-	char *end;
+	char *end, systems[256];
 	struct db *db;
 
 	cli_init("revops-import", &common);
@@ -223,9 +225,11 @@ main(int argc, char *argv[])
 			o.mode = IMPORT_UPSERT;
 			break;
 		default:
-			if (ch == ':' && optopt == OPT_FROM)
+			if (ch == ':' && optopt == OPT_FROM) {
+				mapping_system_names(systems, sizeof(systems));
 				cli_usage_error("option '--from' needs a "
-				    "system (one of %s)", mapping_system_names());
+				    "system (one of %s)", systems);
+			}
 			cli_bad_option(ch, argv, longopts);
 		}
 	}
@@ -286,12 +290,7 @@ main(int argc, char *argv[])
 			cli_usage_error("%s of %s reads the %s file first, then "
 			    "the export's files", argv[0], from,
 			    mapping_companion(o.from));
-		if (o.from != NULL && o.rejects != NULL &&
-		    mapping_export_repeats(o.from))
-			cli_usage_error("--rejects does not go with the export "
-			    "%s: a row of it makes several rows of %s, not one "
-			    "to set aside", mapping_export_name(o.from),
-			    mapping_export_entity(o.from)->name);
+		import_check_opts(&o);
 		e = o.from != NULL ? mapping_export_entity(o.from) :
 		    entity_arg(argv[0]);
 		/* a dry run against no database file checks against an empty

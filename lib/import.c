@@ -382,6 +382,31 @@ label(const struct importer *im, const char *column)
 	return l;
 }
 
+/*
+ * An error of the import at the entity's column (NULL: none), at file
+ * and line, named as label() names it: every error that names a column
+ * of the entity comes here or through row_error(), which labels it too,
+ * so that none names revops's column to one who imports another
+ * system's export.  Returns what cli_data_error() does.
+ */
+static int
+im_data_error(const struct importer *im, const char *file, unsigned long line,
+    const char *column, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static int
+im_data_error(const struct importer *im, const char *file, unsigned long line,
+    const char *column, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return cli_data_error(file, line, label(im, column), "%s", msg);
+}
+
 /* The row's error at column, as it is named in the file, and at the
  * file and line of its value (of another file, in an import --from that
  * reads a companion's). */
@@ -947,8 +972,8 @@ check_self_refs(struct importer *im)
 		while (db_row(st)) {
 			char sv[SHOW_MAX];
 
-			if (!cli_data_error(db_text(st, 0), (unsigned long)
-			    db_int(st, 1), label(im, name), "%s is not in %s",
+			if (!im_data_error(im, db_text(st, 0), (unsigned long)
+			    db_int(st, 1), name, "%s is not in %s",
 			    show(sv, db_text(st, 2), db_len(st, 2)),
 			    r->to->name))
 				break;
@@ -1581,7 +1606,7 @@ duplicate(struct importer *im, struct target *t, const struct value *val,
 	else
 		where = "is already on an earlier line of the file";
 	snprintf(msg, size, "%s %s", key, where);
-	return t->nkey == 1 ? label(im, c->name) : NULL;
+	return t->nkey == 1 ? c->name : NULL;
 }
 
 /*
@@ -1628,7 +1653,8 @@ refusals_report(struct importer *im)
 	for (size_t i = 0; i < im->nrefused; i++) {
 		struct refusal *r = &im->refused[i];
 
-		if (!cli_data_error(im->file, r->line, r->column, "%s", r->msg))
+		if (!im_data_error(im, im->file, r->line, r->column, "%s",
+		    r->msg))
 			im->stop = 1;
 		free(r->msg);
 	}
@@ -2460,9 +2486,8 @@ check_replaces(struct importer *im)
 
 		snprintf(what, sizeof(what), here ? "this subscription" :
 		    "'%s', which replaces it,", db_text(st, 6));
-		if (!cli_data_error(here ? db_text(st, 0) : im->file, here ?
-		    (unsigned long)db_int(st, 1) : 0, here ?
-		    label(im, "replaces") : NULL,
+		if (!im_data_error(im, here ? db_text(st, 0) : im->file, here ?
+		    (unsigned long)db_int(st, 1) : 0, here ? "replaces" : NULL,
 		    "'%s' runs from %s %s%s, not to %s, the day %s starts: a "
 		    "plan change ends the subscription it replaces on that day, "
 		    "after it began", db_text(st, 2), db_text(st, 3), open ?
@@ -2510,8 +2535,8 @@ check_pauses(struct importer *im)
 	    "WHERE p.start_date < s.start_date OR p.start_date >= s.end_date "
 	    "ORDER BY l.nfile, l.line");
 	while (db_row(st))
-		if (!cli_data_error(db_text(st, 0), (unsigned long)db_int(st,
-		    1), label(im, "start_date"), "'%s' is not a day of the "
+		if (!im_data_error(im, db_text(st, 0), (unsigned long)
+		    db_int(st, 1), "start_date", "'%s' is not a day of the "
 		    "subscription, "
 		    "which runs from %s %s%s", db_text(st, 2), db_text(st, 3),
 		    db_null(st, 4) ? "with no end" : "to ", db_null(st, 4) ?
@@ -2534,8 +2559,8 @@ check_pauses(struct importer *im)
 	    "AND (la.line IS NOT NULL OR lb.line IS NOT NULL) "
 	    "ORDER BY coalesce(lb.nfile, la.nfile), coalesce(lb.line, la.line)");
 	while (db_row(st))
-		if (!cli_data_error(db_text(st, 0), (unsigned long)db_int(st,
-		    1), label(im, "start_date"), "subscription '%s': the "
+		if (!im_data_error(im, db_text(st, 0), (unsigned long)
+		    db_int(st, 1), "start_date", "subscription '%s': the "
 		    "pause from %s "
 		    "overlaps the one from %s %s%s", db_text(st, 5),
 		    db_text(st, 2), db_text(st, 3), db_null(st, 4) ?
@@ -2570,7 +2595,7 @@ static void
 check_refunds(struct importer *im)
 {
 	const char *of = im->refund_line != NULL ?
-	    label(im, im->e->column[im->refund_col[1]].name) : NULL;
+	    im->e->column[im->refund_col[1]].name : NULL;
 	char money[2][MONEY_FMT_MAX], amount[MONEY_FMT_MAX];
 	struct db_stmt *st;
 
@@ -2594,22 +2619,21 @@ check_refunds(struct importer *im)
 		int ok = 1;
 
 		if (strcmp(db_text(st, 3), db_text(st, 4)) != 0)
-			ok = cli_data_error(file, line, of, "'%s' is a payment "
-			    "of account '%s', not of the refund's account '%s'",
-			    pay, db_text(st, 3), db_text(st, 4));
+			ok = im_data_error(im, file, line, of, "'%s' is a "
+			    "payment of account '%s', not of the refund's "
+			    "account '%s'", pay, db_text(st, 3), db_text(st, 4));
 		else if (db_int(st, 7))
-			ok = cli_data_error(file, line, of, "'%s' is a refund "
-			    "itself: a refund pays back a payment", pay);
+			ok = im_data_error(im, file, line, of, "'%s' is a "
+			    "refund itself: a refund pays back a payment", pay);
 		else if (strcmp(cur, db_text(st, 6)) != 0)
-			ok = cli_data_error(file, line, label(im, "currency"),
+			ok = im_data_error(im, file, line, "currency",
 			    "'%s' is not %s, the currency of payment '%s': a "
 			    "refund pays back in the payment's currency",
 			    db_text(st, 6), cur, pay);
 		else if (strcmp(db_text(st, 9), db_text(st, 8)) < 0)
-			ok = cli_data_error(file, line, label(im,
-			    "received_on"), "'%s' is before %s, when payment "
-			    "'%s' was received", db_text(st, 9), db_text(st, 8),
-			    pay);
+			ok = im_data_error(im, file, line, "received_on",
+			    "'%s' is before %s, when payment '%s' was "
+			    "received", db_text(st, 9), db_text(st, 8), pay);
 		else if (db_int(st, 11) > db_int(st, 10)) {
 			const struct currency *c = money_currency(cur, 3);
 			int x = c != NULL ? c->exponent : 2;
@@ -2618,7 +2642,7 @@ check_refunds(struct importer *im)
 			money_format(money[1], db_int(st, 10), x, '.');
 			money_format(amount, db_int(st, 11) - db_int(st, 10), x,
 			    '.');
-			ok = cli_data_error(file, line, label(im, "amount"),
+			ok = im_data_error(im, file, line, "amount",
 			    "the refunds of payment '%s' up to this one come "
 			    "to %s %s, %s more than its %s", pay, money[0], cur,
 			    amount, money[1]);
@@ -2690,7 +2714,7 @@ check_tiers(struct importer *im)
 		line = (unsigned long)db_int(st, 1);
 		money_format_trim(tier, db_int(st, 5),
 		    MONEY_QTY_SCALE, 0, '.');
-		if (!cli_data_error(db_text(st, 2), line, label(im, "model"),
+		if (!im_data_error(im, db_text(st, 2), line, "model",
 		    "'%s' differs "
 		    "from '%s', the model of the tier from %s of '%s' in %s%s: "
 		    "the tiers of one sku and currency in effect on the same day "
@@ -3156,11 +3180,11 @@ replace_rest(struct importer *im)
 /* Reports the rows that share value, their keys written to fp, and frees
  * both. */
 static void
-used_twice(const struct entity *e, char *value, FILE *fp, char **keys)
+used_twice(const struct importer *im, char *value, FILE *fp, char **keys)
 {
 	fclose(fp);
-	cli_data_error(e->name, 0, e->unique, "'%s' is used by more than one "
-	    "row: %s", value, *keys);
+	im_data_error(im, im->e->name, 0, im->e->unique, "'%s' is used by "
+	    "more than one row: %s", value, *keys);
 	free(value);
 	free(*keys);
 }
@@ -3187,7 +3211,7 @@ check_unique(struct importer *im)
 	st = db_prepare(im->db, sql.s);
 	while (db_row(st)) {
 		if (value != NULL && strcmp(value, db_text(st, 0)) != 0) {
-			used_twice(e, value, fp, &keys);
+			used_twice(im, value, fp, &keys);
 			value = NULL;
 		}
 		if (value == NULL) {
@@ -3199,7 +3223,7 @@ check_unique(struct importer *im)
 	}
 	db_finalize(st);
 	if (value != NULL)
-		used_twice(e, value, fp, &keys);
+		used_twice(im, value, fp, &keys);
 }
 
 /*
@@ -3468,6 +3492,19 @@ rebuild_indexes(struct db *db, struct deferred *d, int build)
 	d->n = 0;
 }
 
+void
+import_check_opts(const struct import_opts *o)
+{
+	/* a row set aside is a row of the export, but it is many of the
+	 * entity, some of which may be fine */
+	if (o->from != NULL && o->rejects != NULL &&
+	    mapping_export_repeats(o->from))
+		cli_usage_error("--rejects does not go with the export %s: a "
+		    "row of it makes several rows of %s, not one to set aside",
+		    mapping_export_name(o->from),
+		    mapping_export_entity(o->from)->name);
+}
+
 int
 import_files(struct db *db, const struct entity *e,
     const struct import_opts *o, char *const files[], int nfiles)
@@ -3480,6 +3517,7 @@ import_files(struct db *db, const struct entity *e,
 	char *said = NULL;
 	size_t nsaid = 0;
 
+	import_check_opts(o);
 	if (nfiles == 0) {
 		files = stdin_only;
 		nfiles = 1;

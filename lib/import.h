@@ -31,6 +31,11 @@ struct import_opts {
 	const char *system;	/* with from: the system, as --from names it */
 };
 
+/* Exits CLI_EUSAGE when the options do not go together: --rejects with
+ * an export of which a row may make several rows.  import_files() checks
+ * them first; a program calls it before it opens the database. */
+void import_check_opts(const struct import_opts *o);
+
 /* Imports the files (NULL or "-": stdin) as one transaction.  Returns
  * CLI_OK or CLI_EDATA; database and I/O failures exit. */
 int import_files(struct db *db, const struct entity *e,

@@ -96,6 +96,8 @@ struct rule {
 	int minor, negated;		/* amount */
 	int quoted_empty;		/* copy: "" is empty */
 	enum amount_op op;
+	size_t least;		/* the room its value takes whatever the
+				 * sources: the argument's, a ref's id's */
 	const struct entity *of;	/* ref: the entity and its column, */
 	const struct entity_column *of_column, *of_by;	/* by its key: NULL */
 	char *label;		/* "A or B", of a value from either; or NULL */
@@ -146,14 +148,15 @@ struct mapping_export {
 
 struct mapping {
 	char *text;			/* the file, cut into its fields */
-	const char *name;		/* for messages */
 	struct mapping_export *x;
 	size_t nx, capx;
 };
 
-/* The value of a key that a rule changes saw last. */
+/* The value of a key that a rule changes saw last, in room for vcap
+ * bytes, kept from one value to the next. */
 struct seen {
 	char *key, *value;
+	size_t klen, vlen, vcap;
 	struct seen *next;
 };
 
@@ -182,8 +185,8 @@ struct mapping_reader {
 	int *at;			/* the field of each column, or -1 */
 	size_t *keep;			/* the rules in the header */
 	size_t nkeep;
-	const char **label;		/* by entity column */
-	int *from;			/* by entity column: its rule, or -1 */
+	int *from;			/* by entity column: its rule in the
+					 * header, or -1 */
 	mapping_lookup_fn lookup;	/* ref's */
 	void *lookup_arg;
 	struct csv_field *hfield, *field;	/* nrule a record */
@@ -215,18 +218,15 @@ struct mapping_reader {
 
 /* ---- the built-in systems ------------------------------------------------ */
 
-const char *
-mapping_system_names(void)
+void
+mapping_system_names(char *buf, size_t size)
 {
-	static char names[256];
 	size_t n = 0;
 
-	if (names[0] != '\0')
-		return names;
-	for (size_t i = 0; i < mapping_ntexts && n < sizeof(names); i++)
-		n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s",
-		    i ? ", " : "", mapping_texts[i].system);
-	return names;
+	buf[0] = '\0';
+	for (size_t i = 0; i < mapping_ntexts && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s", i ? ", " : "",
+		    mapping_texts[i].system);
 }
 
 /* ---- parsing ------------------------------------------------------------- */
@@ -238,6 +238,7 @@ enum { F_EXPORT, F_ENTITY, F_COLUMN, F_SOURCE, F_CONV, F_ARG, NFIELD };
 
 struct parse {
 	struct mapping *m;
+	const char *name;	/* the file's, for messages */
 	unsigned long line;
 	int bad;
 };
@@ -256,7 +257,7 @@ parse_error(struct parse *p, int field, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	p->bad = 1;
-	cli_data_error(p->m->name, p->line, field >= 0 ? field_names[field] :
+	cli_data_error(p->name, p->line, field >= 0 ? field_names[field] :
 	    NULL, "%s", msg);
 }
 
@@ -264,17 +265,16 @@ static struct mapping_export *
 export_of(struct parse *p, const char *name, const struct entity *e)
 {
 	struct mapping *m = p->m;
+	const struct mapping_export *had = mapping_export_find(m, name);
 	struct mapping_export *x;
 
-	for (size_t i = 0; i < m->nx; i++)
-		if (strcasecmp(m->x[i].name, name) == 0) {
-			if (m->x[i].e != e)
-				parse_error(p, F_ENTITY, "'%s' differs from "
-				    "'%s', the entity of export '%s' on line "
-				    "%lu", e->name, m->x[i].e->name, name,
-				    m->x[i].line);
-			return m->x[i].e == e ? &m->x[i] : NULL;
-		}
+	if (had != NULL) {
+		if (had->e != e)
+			parse_error(p, F_ENTITY, "'%s' differs from '%s', the "
+			    "entity of export '%s' on line %lu", e->name,
+			    had->e->name, name, had->line);
+		return had->e == e ? &m->x[had - m->x] : NULL;
+	}
 	m->x = cli_grow(m->x, &m->capx, m->nx + 1, sizeof(*m->x));
 	x = &m->x[m->nx++];
 	memset(x, 0, sizeof(*x));
@@ -283,6 +283,45 @@ export_of(struct parse *p, const char *name, const struct entity *e)
 	x->line = p->line;
 	x->pattern = x->part = -1;
 	return x;
+}
+
+/* Whether s (len bytes) is t; and the same with case ignored. */
+static int
+text_is(const char *s, size_t len, const char *t, size_t tlen)
+{
+	return len == tlen && memcmp(s, t, len) == 0;
+}
+
+static int
+text_is_nocase(const char *s, size_t len, const char *t, size_t tlen)
+{
+	return len == tlen && strncasecmp(s, t, len) == 0;
+}
+
+/* The index of the one of the n texts of list that s (len bytes) is,
+ * case ignored, or -1. */
+static int
+text_find(const struct text *list, size_t n, const char *s, size_t len)
+{
+	for (size_t i = 0; i < n; i++)
+		if (text_is_nocase(list[i].s, list[i].len, s, len))
+			return (int)i;
+	return -1;
+}
+
+/* The next of the parts of a field that '|' separates, from *at (an
+ * empty field is one empty part), into part; *at then points past it,
+ * NULL after the last.  Returns 0 when there is none left. */
+static int
+next_part(const char **at, struct text *part)
+{
+	const char *s = *at;
+
+	if (s == NULL)
+		return 0;
+	*part = (struct text){ s, strcspn(s, "|") };
+	*at = s[part->len] == '\0' ? NULL : s + part->len + 1;
+	return 1;
 }
 
 /* The column named s (len bytes, a '?' at its end making it optional),
@@ -295,8 +334,7 @@ column_of(struct columns *c, const char *s, size_t len)
 	if (optional)
 		len--;
 	for (size_t i = 0; i < c->n; i++)
-		if (strlen(c->name[i]) == len &&
-		    strncasecmp(c->name[i], s, len) == 0) {
+		if (text_is_nocase(c->name[i], strlen(c->name[i]), s, len)) {
 			c->optional[i] &= optional;
 			return i;
 		}
@@ -305,13 +343,6 @@ column_of(struct columns *c, const char *s, size_t len)
 	c->name[c->n] = cli_strndup(s, len);
 	c->optional[c->n] = optional;
 	return c->n++;
-}
-
-/* Whether s (len bytes) is t. */
-static int
-text_is(const char *s, size_t len, const char *t, size_t tlen)
-{
-	return len == tlen && memcmp(s, t, len) == 0;
 }
 
 /* A source with a '*' (src, of s, len bytes): the one pattern of its
@@ -338,8 +369,8 @@ pattern_of(struct parse *p, struct mapping_export *x, struct source *src,
 		x->pattern_name = cli_strndup(s, len);
 		src->many = M_PATTERN;
 		src->name = x->pattern_name;
-	} else if (strlen(x->pattern_name) != len ||
-	    strncasecmp(x->pattern_name, s, len) != 0) {
+	} else if (!text_is_nocase(x->pattern_name, strlen(x->pattern_name),
+	    s, len)) {
 		parse_error(p, F_SOURCE, "'%.*s' is a second pattern of export "
 		    "'%s' ('%s' is its first): an export repeats its rows for "
 		    "the columns of one", (int)len, s, x->name,
@@ -395,26 +426,20 @@ source_of(struct parse *p, struct mapping_export *x, const char *s,
 static void
 parse_sources(struct parse *p, struct mapping_export *x, struct rule *r)
 {
-	const char *s = r->source;
+	/* no source is no column, not one empty column */
+	const char *at = r->source[0] != '\0' ? r->source : NULL;
+	struct text t;
 
 	r->nsrc = 0;
-	if (*s == '\0')
-		return;
-	for (;;) {
-		size_t len = strcspn(s, "|");
-
-		if (len == 0 || (len == 1 && *s == '?'))
+	while (next_part(&at, &t))
+		if (t.len == 0 || (t.len == 1 && t.s[0] == '?'))
 			parse_error(p, F_SOURCE, "'%s' names an empty column",
 			    r->source);
 		else if (r->nsrc == SOURCES_MAX)
 			parse_error(p, F_SOURCE, "'%s' names more than %d "
 			    "columns", r->source, SOURCES_MAX);
 		else
-			r->src[r->nsrc++] = source_of(p, x, s, len);
-		if (s[len] == '\0')
-			break;
-		s += len + 1;
-	}
+			r->src[r->nsrc++] = source_of(p, x, t.s, t.len);
 }
 
 /* A value that may come from any of several columns is named by them
@@ -470,50 +495,42 @@ valid_form(const char *s, size_t len)
 static void
 parse_forms(struct parse *p, struct rule *r)
 {
-	const char *s = r->arg;
+	const char *at = r->arg;
+	struct text t;
 
-	for (;;) {
-		size_t len = strcspn(s, "|");
-
-		if (!valid_form(s, len))
+	while (next_part(&at, &t))
+		if (!valid_form(t.s, t.len))
 			parse_error(p, F_ARG, "'%.*s' is not a form of a "
 			    "timestamp ('unix', or a pattern of YYYY, MM, DD "
 			    "and hh, mm, ss, S, zzzzz after hh and mm)",
-			    (int)len, s);
+			    (int)t.len, t.s);
 		else if (r->nform == FORMS_MAX)
 			parse_error(p, F_ARG, "more than %d forms", FORMS_MAX);
 		else
-			r->form[r->nform++] = (struct text){ s, len };
-		if (s[len] == '\0')
-			break;
-		s += len + 1;
-	}
+			r->form[r->nform++] = t;
 }
 
 static void
 parse_pairs(struct parse *p, struct rule *r)
 {
-	const char *s = r->arg;
+	const char *at = r->arg;
+	struct text t;
 	size_t cap = 0;
 
-	for (;;) {
-		size_t len = strcspn(s, "|");
-		const char *eq = memchr(s, '=', len);
+	while (next_part(&at, &t)) {
+		const char *eq = memchr(t.s, '=', t.len);
 
-		if (eq == NULL || eq == s)
+		if (eq == NULL || eq == t.s) {
 			parse_error(p, F_ARG, "'%.*s' is not a pair from=to",
-			    (int)len, s);
-		else {
-			r->from = cli_grow(r->from, &cap, r->npair + 1,
-			    sizeof(*r->from));
-			r->to = cli_realloc(r->to, cap, sizeof(*r->to));
-			r->from[r->npair] = (struct text){ s, (size_t)(eq - s) };
-			r->to[r->npair++] = (struct text){ eq + 1,
-			    (size_t)(s + len - eq - 1) };
+			    (int)t.len, t.s);
+			continue;
 		}
-		if (s[len] == '\0')
-			break;
-		s += len + 1;
+		r->from = cli_grow(r->from, &cap, r->npair + 1,
+		    sizeof(*r->from));
+		r->to = cli_realloc(r->to, cap, sizeof(*r->to));
+		r->from[r->npair] = (struct text){ t.s, (size_t)(eq - t.s) };
+		r->to[r->npair++] = (struct text){ eq + 1,
+		    (size_t)(t.s + t.len - eq - 1) };
 	}
 }
 
@@ -521,20 +538,16 @@ parse_pairs(struct parse *p, struct rule *r)
 static struct text *
 parse_list(struct parse *p, const char *s, size_t *n)
 {
-	struct text *t = NULL;
+	struct text *list = NULL, t;
 	size_t cap = 0;
 
-	for (;;) {
-		size_t len = strcspn(s, "|");
-
-		if (len == 0)
+	while (next_part(&s, &t)) {
+		if (t.len == 0)
 			parse_error(p, F_ARG, "names an empty value");
-		t = cli_grow(t, &cap, *n + 1, sizeof(*t));
-		t[(*n)++] = (struct text){ s, len };
-		if (s[len] == '\0')
-			return t;
-		s += len + 1;
+		list = cli_grow(list, &cap, *n + 1, sizeof(*list));
+		list[(*n)++] = t;
 	}
+	return list;
 }
 
 
@@ -801,6 +814,7 @@ parse_row(struct parse *p, char *f[NFIELD])
 	r->conv = (enum conv)c;
 	r->arg = f[F_ARG];
 	r->line = p->line;
+	r->least = r->conv == C_REF ? ENTITY_ID_MAX : strlen(r->arg);
 	r->ci = parse_column(p, x, r);
 	check_place(p, x, r);
 	parse_sources(p, x, r);
@@ -882,10 +896,9 @@ struct mapping *
 mapping_parse(const char *name, const char *text)
 {
 	struct mapping *m = cli_calloc(1, sizeof(*m));
-	struct parse p = { m, 0, 0 };
+	struct parse p = { m, name, 0, 0 };
 	char *s, *next;
 
-	m->name = name;
 	m->text = cli_strdup(text);
 	for (s = m->text; *s != '\0'; s = next) {
 		char *f[NFIELD];
@@ -948,7 +961,7 @@ read_all(const char *path)
 struct mapping *
 mapping_load(const char *system, const char *path)
 {
-	static char name[64];
+	char name[64];
 	struct mapping *m;
 	char *text;
 
@@ -1081,8 +1094,9 @@ mapping_reader_new(const struct mapping_export *x, mapping_lookup_fn lookup,
 	r->cat = cli_calloc(x->comp.n, sizeof(*r->cat));
 	r->keep = cli_calloc(x->nrule, sizeof(*r->keep));
 	r->skipped = cli_calloc(x->nrule, sizeof(*r->skipped));
-	r->label = cli_calloc(x->e->ncolumn, sizeof(*r->label));
 	r->from = cli_calloc(x->e->ncolumn, sizeof(*r->from));
+	for (size_t ci = 0; ci < x->e->ncolumn; ci++)
+		r->from[ci] = -1;
 	r->hfield = cli_calloc(x->nrule, sizeof(*r->hfield));
 	r->field = cli_calloc(x->nrule, sizeof(*r->field));
 	r->rec = cli_calloc(1, sizeof(*r->rec));
@@ -1132,7 +1146,6 @@ mapping_reader_free(struct mapping_reader *r)
 	free(r->cat);
 	free(r->keep);
 	free(r->skipped);
-	free(r->label);
 	free(r->from);
 	free(r->hfield);
 	free(r->field);
@@ -1234,7 +1247,8 @@ mapping_header(struct mapping_reader *r, const struct csv_record *header,
 	    match_pattern(r, header, file, report))
 		return NULL;
 	r->nkeep = 0;
-	memset(r->label, 0, x->e->ncolumn * sizeof(*r->label));
+	for (size_t ci = 0; ci < x->e->ncolumn; ci++)
+		r->from[ci] = -1;
 	for (size_t k = 0; k < x->nrule; k++) {
 		const struct rule *rule = &x->rule[k];
 		const char *name;
@@ -1243,9 +1257,6 @@ mapping_header(struct mapping_reader *r, const struct csv_record *header,
 			continue;
 		name = x->e->column[rule->ci].name;
 		r->hfield[r->nkeep] = (struct csv_field){ name, strlen(name) };
-		r->label[rule->ci] = rule->label != NULL ? rule->label :
-		    rule->nsrc == 0 ? rule->column : (int)rule->src[0] ==
-		    x->part ? x->pattern_name : x->src[rule->src[0]].name;
 		r->from[rule->ci] = (int)k;
 		r->keep[r->nkeep++] = k;
 	}
@@ -1254,10 +1265,25 @@ mapping_header(struct mapping_reader *r, const struct csv_record *header,
 	return &r->header;
 }
 
+/* The rule that gives entity column ci in the last header, or NULL. */
+static const struct rule *
+rule_of(const struct mapping_reader *r, size_t ci)
+{
+	return ci < r->x->e->ncolumn && r->from[ci] >= 0 ?
+	    &r->x->rule[r->from[ci]] : NULL;
+}
+
 const char *
 mapping_label(const struct mapping_reader *r, size_t ci)
 {
-	return ci < r->x->e->ncolumn ? r->label[ci] : NULL;
+	const struct mapping_export *x = r->x;
+	const struct rule *rule = rule_of(r, ci);
+
+	if (rule == NULL)
+		return NULL;
+	return rule->label != NULL ? rule->label : rule->nsrc == 0 ?
+	    rule->column : (int)rule->src[0] == x->part ? x->pattern_name :
+	    x->src[rule->src[0]].name;
 }
 
 const struct csv_field *
@@ -1279,12 +1305,11 @@ int
 mapping_where(const struct mapping_reader *r, size_t ci, const char **file,
     unsigned long *line)
 {
-	const struct rule *rule;
+	const struct rule *rule = rule_of(r, ci);
 	const struct value *v = NULL;
 
-	if (ci >= r->x->e->ncolumn || r->label[ci] == NULL)
+	if (rule == NULL)
 		return 0;
-	rule = &r->x->rule[r->from[ci]];
 	for (int j = 0; j < rule->nsrc && (v == NULL || empty(v->f)); j++)
 		v = &r->val[rule->src[j]];
 	if (v == NULL)
@@ -1332,11 +1357,6 @@ rows_add(struct rows *rows, const struct csv_record *rec, int type)
 	rows->n++;
 }
 
-/* The field of the kept rows that is their key, and the rows, for the
- * sorts, which take no argument. */
-static int sort_field;
-static const struct held *held_rows;
-
 static const struct csv_field *
 record_field(const struct csv_record *rec, int field)
 {
@@ -1359,14 +1379,41 @@ compare_keys(const struct csv_field *a, const struct csv_field *b)
 	return c != 0 ? c : (la > lb) - (la < lb);
 }
 
+/* A held row with its key, which is what its sort compares (qsort()
+ * passes the comparison nothing else). */
+struct keyed {
+	const struct csv_field *key;
+	struct held row;
+};
+
 /* By key, then by place in the file. */
 static int
 by_key(const void *a, const void *b)
 {
-	const struct held *x = a, *y = b;
-	int c = compare_keys(field_of(x, sort_field), field_of(y, sort_field));
+	const struct keyed *x = a, *y = b;
+	int c = compare_keys(x->key, y->key);
 
-	return c != 0 ? c : (x->seq > y->seq) - (x->seq < y->seq);
+	return c != 0 ? c : (x->row.seq > y->row.seq) -
+	    (x->row.seq < y->row.seq);
+}
+
+/* Sorts the rows by their field field, then by their place in the file,
+ * through a copy of them with their keys. */
+static void
+rows_sort(struct rows *rows, int field)
+{
+	struct keyed *k;
+
+	if (rows->n < 2)
+		return;
+	k = cli_calloc(rows->n, sizeof(*k));
+	for (size_t i = 0; i < rows->n; i++)
+		k[i] = (struct keyed){ field_of(&rows->row[i], field),
+		    rows->row[i] };
+	qsort(k, rows->n, sizeof(*k), by_key);
+	for (size_t i = 0; i < rows->n; i++)
+		rows->row[i] = k[i].row;
+	free(k);
 }
 
 /* ---- lookup: the companion's rows by key --------------------------------- */
@@ -1399,21 +1446,19 @@ int
 mapping_companion_done(struct mapping_reader *r, csv_report_fn report)
 {
 	const struct mapping_export *x = r->x;
-	int bad = 0;
+	int field = r->cat[x->ckey], bad = 0;
 
-	sort_field = r->cat[x->ckey];
-	if (r->comp.n > 1)
-		qsort(r->comp.row, r->comp.n, sizeof(*r->comp.row), by_key);
+	rows_sort(&r->comp, field);
 	for (size_t i = 1; i < r->comp.n; i++) {
 		const struct held *a = &r->comp.row[i - 1], *b = &r->comp.row[i];
 		char sv[CSV_SHOW_MAX];
 
-		if (compare_keys(field_of(a, sort_field), field_of(b, sort_field)))
+		if (compare_keys(field_of(a, field), field_of(b, field)))
 			continue;
 		bad = 1;
 		if (!report(r->cfile, b->rec->line, x->comp.name[x->ckey], "%s "
 		    "is on line %lu already: a key names one row",
-		    csv_show(sv, field_of(b, sort_field)), a->rec->line))
+		    csv_show(sv, field_of(b, field)), a->rec->line))
 			break;
 	}
 	return bad;
@@ -1917,13 +1962,11 @@ convert_map(struct conversion *c, const struct csv_field *f)
 	const struct rule *rule = c->rule;
 	char from[256], sv[CSV_SHOW_MAX];
 	size_t n = 0, last = 0;
+	int at = text_find(rule->from, rule->npair, f->s, f->len);
 
-	for (size_t i = 0; i < rule->npair; i++) {
-		const struct text *to = &rule->to[i];
+	if (at >= 0) {
+		const struct text *to = &rule->to[at];
 
-		if (rule->from[i].len != f->len ||
-		    strncasecmp(rule->from[i].s, f->s, f->len) != 0)
-			continue;
 		/* a value known to have no revops value, and why */
 		if (to->len > 0 && to->s[0] == '!')
 			return convert_error(c, source_name(c, 0), "%s %.*s",
@@ -1966,8 +2009,8 @@ convert_period(struct conversion *c, const struct csv_field *f)
 	if (c->rule->nsrc > 1 && parse_count(c, 1, &count) != 0)
 		return;
 	for (size_t i = 0; i < sizeof(periods) / sizeof(periods[0]); i++)
-		if (strlen(periods[i].interval) == f->len &&
-		    strncasecmp(periods[i].interval, f->s, f->len) == 0 &&
+		if (text_is_nocase(periods[i].interval,
+		    strlen(periods[i].interval), f->s, f->len) &&
 		    periods[i].count == count) {
 			strcpy(c->out, periods[i].period);
 			return;
@@ -2105,12 +2148,14 @@ room(const struct mapping_reader *r, const struct csv_record *rec)
 
 	for (size_t k = 0; k < r->x->nrule; k++) {
 		const struct rule *rule = &r->x->rule[k];
-		size_t most = rule->conv == C_REF ? ENTITY_ID_MAX :
-		    strlen(rule->arg);
+		size_t most = rule->least;
 
-		for (int j = 0; j < rule->nsrc; j++)
-			if (longest(r, rec, rule->src[j]) > most)
-				most = longest(r, rec, rule->src[j]);
+		for (int j = 0; j < rule->nsrc; j++) {
+			size_t n = longest(r, rec, rule->src[j]);
+
+			if (n > most)
+				most = n;
+		}
 		need += most + MONEY_FMT_MAX + 1;
 	}
 	return need;
@@ -2158,8 +2203,7 @@ changed(struct mapping_reader *r, const struct rule *rule)
 		for (size_t i = 0; i < r->capseen; i++)
 			while ((l = r->seen[i]) != NULL) {
 				r->seen[i] = l->next;
-				at = &b[keyset_hash(l->key, strlen(l->key)) %
-				    cap];
+				at = &b[keyset_hash(l->key, l->klen) % cap];
 				l->next = *at;
 				*at = l;
 			}
@@ -2169,18 +2213,23 @@ changed(struct mapping_reader *r, const struct rule *rule)
 	}
 	at = &r->seen[keyset_hash(k->s, k->len) % r->capseen];
 	for (l = *at; l != NULL; l = l->next)
-		if (text_is(l->key, strlen(l->key), k->s, k->len))
+		if (text_is(l->key, l->klen, k->s, k->len))
 			break;
 	if (l == NULL) {
 		l = cli_calloc(1, sizeof(*l));
 		l->key = cli_strndup(k->s, k->len);
+		l->klen = k->len;
 		l->next = *at;
 		*at = l;
 		r->nseen++;
-	} else if (text_is(l->value, strlen(l->value), v->s, v->len))
+	} else if (text_is(l->value, l->vlen, v->s, v->len))
 		return 0;
-	free(l->value);
-	l->value = cli_strndup(v->s, v->len);
+	if (v->len >= l->vcap) {
+		l->vcap = v->len + 1;
+		l->value = cli_realloc(l->value, l->vcap, 1);
+	}
+	memcpy(l->value, v->s, v->len);
+	l->vlen = v->len;
 	return 1;
 }
 
@@ -2188,13 +2237,8 @@ changed(struct mapping_reader *r, const struct rule *rule)
 static int
 skips(const struct rule *rule, const struct csv_field *f)
 {
-	if (empty(f))
-		return 0;
-	for (size_t i = 0; i < rule->npair; i++)
-		if (rule->from[i].len == f->len &&
-		    strncasecmp(rule->from[i].s, f->s, f->len) == 0)
-			return 1;
-	return 0;
+	return !empty(f) &&
+	    text_find(rule->from, rule->npair, f->s, f->len) >= 0;
 }
 
 /* Whether a skip or changes leaves the row out, counted by rule. */
@@ -2304,16 +2348,14 @@ hold(struct mapping_reader *r, struct conversion *c,
 	    *type = &r->val[x->fold_type];
 	const struct csv_record *unused;
 	char types[256], sv[CSV_SHOW_MAX];
-	size_t t;
+	int t;
 
 	if (convert_rules(r, c, 1, 0, rec, rec->line, &unused) !=
 	    MAPPING_RECORD)
 		return MAPPING_BAD;
-	for (t = 0; t < x->ntype; t++)
-		if (!empty(type->f) && type->f->len == x->type[t].len &&
-		    strncasecmp(type->f->s, x->type[t].s, type->f->len) == 0)
-			break;
-	if (t == x->ntype) {
+	t = empty(type->f) ? -1 : text_find(x->type, x->ntype, type->f->s,
+	    type->f->len);
+	if (t < 0) {
 		entity_one_of(types, sizeof(types), x->types);
 		report_at(c, type, x->src[x->fold_type].name, "%s is not an "
 		    "event that the mapping makes rows of (%s)", empty(type->f) ?
@@ -2325,7 +2367,7 @@ hold(struct mapping_reader *r, struct conversion *c,
 		    "which row the event is of");
 		return MAPPING_BAD;
 	}
-	rows_add(&r->ev, rec, (int)t);
+	rows_add(&r->ev, rec, t);
 	r->nrec = 0;
 	return MAPPING_HELD;
 }
@@ -2355,38 +2397,39 @@ mapping_nrecords(const struct mapping_reader *r)
 
 /* ---- fold: the events of a key as one record ----------------------------- */
 
-/* The events of a file by key, each key's in the order of the file, and
- * the keys in the order of their first events. */
+/* The field of the events that is their key. */
 static int
-by_place(const void *a, const void *b)
+fold_key_field(const struct mapping_reader *r)
 {
-	const struct held *rows = held_rows;
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-
-	return (rows[x].seq > rows[y].seq) - (rows[x].seq < rows[y].seq);
+	return r->at[r->x->src[r->x->fold_key].col];
 }
 
 static size_t
 group_size(const struct mapping_reader *r, size_t start)
 {
+	int field = fold_key_field(r);
 	size_t n = 1;
 
 	while (start + n < r->ev.n && compare_keys(field_of(&r->ev.row[start],
-	    sort_field), field_of(&r->ev.row[start + n], sort_field)) == 0)
+	    field), field_of(&r->ev.row[start + n], field)) == 0)
 		n++;
 	return n;
 }
 
+/* The events of a file by key, each key's in the order of the file, and
+ * the keys in the order of their first events: each key's start is put
+ * at the place of its first event (one more, 0 being none), and those
+ * are then taken in the order of the places. */
 static void
 group_events(struct mapping_reader *r)
 {
-	sort_field = r->at[r->x->src[r->x->fold_key].col];
-	qsort(r->ev.row, r->ev.n, sizeof(*r->ev.row), by_key);
+	rows_sort(&r->ev, fold_key_field(r));
 	r->group = cli_calloc(r->ev.n, sizeof(*r->group));
 	for (size_t i = 0; i < r->ev.n; i += group_size(r, i))
-		r->group[r->ngroup++] = i;
-	held_rows = r->ev.row;
-	qsort(r->group, r->ngroup, sizeof(*r->group), by_place);
+		r->group[r->ev.row[i].seq] = i + 1;
+	for (size_t place = 0; place < r->ev.n; place++)
+		if (r->group[place] != 0)
+			r->group[r->ngroup++] = r->group[place] - 1;
 }
 
 /* A second event of one type for a key cannot be told from the first:
@@ -2411,7 +2454,8 @@ twice(struct mapping_reader *r, struct conversion *c, size_t start,
 			report_at(c, &v, x->src[x->fold_type].name, "%s is the "
 			    "second of %s (the first on line %lu): a row takes "
 			    "one event of each type", csv_show(sv, v.f),
-			    csv_show(sk, field_of(b, sort_field)), a->rec->line);
+			    csv_show(sk, field_of(b, fold_key_field(r))),
+			    a->rec->line);
 			break;
 		}
 	return c->bad;

@@ -139,8 +139,9 @@ struct mapping *mapping_load(const char *system, const char *path);
 struct mapping *mapping_parse(const char *name, const char *text);
 void mapping_free(struct mapping *m);
 
-/* The built-in systems, ", "-separated, for messages (static storage). */
-const char *mapping_system_names(void);
+/* The built-in systems, ", "-separated, for messages, into buf of size
+ * bytes (cut to fit). */
+void mapping_system_names(char *buf, size_t size);
 
 /* Its exports in the order of the file, and the one named (case
  * ignored), or NULL. */

@@ -236,6 +236,29 @@ START_TEST(rejects_written_out)
 }
 END_TEST
 
+/* --rejects with an export of which a row makes several rows (HubSpot's
+ * deal-stage-history, a row of a deal a row of each stage it entered)
+ * is a usage error of import_files() itself, for any caller, before a
+ * row is read: a row set aside would be many. */
+START_TEST(rejects_of_a_repeating_export_refused)
+{
+	/* static: still reachable at the exit, for the leak checker */
+	static struct mapping *m;
+	struct db *db = test_db(NULL);
+	struct run r;
+
+	m = mapping_load("hubspot", NULL);
+	ck_assert_ptr_nonnull(m);
+	run_init(&r, IMPORT_INSERT);
+	r.o.rejects = "-";
+	r.o.from = mapping_export_find(m, "deal-stage-history");
+	r.o.system = "hubspot";
+	ck_assert_ptr_nonnull(r.o.from);
+	test_stdin("");
+	(void)import_files(db, mapping_export_entity(r.o.from), &r.o, NULL, 0);
+}
+END_TEST
+
 /* --replace: the file is the whole table; A-1, not in it, goes, A-2 is
  * updated, A-3 is new. */
 START_TEST(replace_is_the_whole_table)
@@ -382,6 +405,8 @@ import_suite(void)
 	tcase_add_test(tc, bad_lines_nothing_committed);
 	tcase_add_test(tc, upsert_again_changes_nothing);
 	tcase_add_test(tc, rejects_written_out);
+	tcase_add_exit_test(tc, rejects_of_a_repeating_export_refused,
+	    CLI_EUSAGE);
 	tcase_add_test(tc, replace_is_the_whole_table);
 	tcase_add_test(tc, ids_counted_on);
 	tcase_add_test(tc, ids_after_a_large_import);

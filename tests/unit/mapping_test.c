@@ -830,14 +830,32 @@ read_text(const char *text, csv_record_fn fn, void *arg)
 	fclose(fp);
 }
 
+/* The next record of a fold through rd, put: whether there was one. */
+static int
+put_folded(struct mapping_reader *rd)
+{
+	const struct csv_record *got;
+	enum mapping_got g = mapping_fold_next(rd, put_error, NULL, &got);
+
+	if (g == MAPPING_END)
+		return 0;
+	put("events");
+	for (size_t i = 0; mapping_held(rd, i) != NULL; i++)
+		put(" %lu", mapping_held(rd, i)->line);
+	put(":");
+	if (g == MAPPING_RECORD)
+		put_fields(got);
+	else
+		put(" bad\n");
+	return 1;
+}
+
 static const char *
 read_through(const char *map, const char *companion, const char *file,
     unsigned long *skipped, char *why)
 {
 	struct mapping *m = mapping_parse("m.tsv", map);
-	const struct csv_record *got;
 	struct run run = { NULL, 0 };
-	enum mapping_got g;
 
 	ck_assert_ptr_nonnull(m);
 	run.rd = mapping_reader_new(mapping_export_at(m, 0), NULL, NULL);
@@ -848,17 +866,8 @@ read_through(const char *map, const char *companion, const char *file,
 		mapping_companion_done(run.rd, put_report);
 	}
 	read_text(file, on_row, &run);
-	while ((g = mapping_fold_next(run.rd, put_error, NULL, &got)) !=
-	    MAPPING_END) {
-		put("events");
-		for (size_t i = 0; mapping_held(run.rd, i) != NULL; i++)
-			put(" %lu", mapping_held(run.rd, i)->line);
-		put(":");
-		if (g == MAPPING_RECORD)
-			put_fields(got);
-		else
-			put(" bad\n");
-	}
+	while (put_folded(run.rd))
+		;
 	if (skipped != NULL)
 		*skipped = mapping_skipped(run.rd, why, 64);
 	mapping_reader_free(run.rd);
@@ -918,25 +927,25 @@ START_TEST(lookups)
 }
 END_TEST
 
+#define FOLDS "s\tsubscriptions\t-\tSub|Type\tfold\tstart|stop\n" \
+	"s\tsubscriptions\t-\tType\tmap\tstart=|stop=|" \
+	"update=!changes a plan\n" \
+	"s\tsubscriptions\tsubscription_id\tSub\tcopy\n" \
+	"s\tsubscriptions\taccount_id\tCust\tcopy\n" \
+	"s\tsubscriptions\tsku\tstart:Plan\tcopy\n" \
+	"s\tsubscriptions\tquantity\tstart:Qty\tcopy\n" \
+	"s\tsubscriptions\tunit_price\tstart:Cents|start:Cur|start:Qty" \
+	"\tamount\tminor per\n" \
+	"s\tsubscriptions\tbilling_period\t\tconst\tmonth\n" \
+	"s\tsubscriptions\tstart_date\tstart:On\tcopy\n" \
+	"s\tsubscriptions\tend_date\tstop:On\tcopy\n"
+
 /* The events of a key, in any order, as one record: each source of one
  * type from that event, any other from the first that gives it; the
  * records in the order of their first events. */
 START_TEST(folds)
 {
-	const char *map = "s\tsubscriptions\t-\tSub|Type\tfold\tstart|stop\n"
-	    "s\tsubscriptions\t-\tType\tmap\tstart=|stop=|"
-	    "update=!changes a plan\n"
-	    "s\tsubscriptions\tsubscription_id\tSub\tcopy\n"
-	    "s\tsubscriptions\taccount_id\tCust\tcopy\n"
-	    "s\tsubscriptions\tsku\tstart:Plan\tcopy\n"
-	    "s\tsubscriptions\tquantity\tstart:Qty\tcopy\n"
-	    "s\tsubscriptions\tunit_price\tstart:Cents|start:Cur|start:Qty"
-	    "\tamount\tminor per\n"
-	    "s\tsubscriptions\tbilling_period\t\tconst\tmonth\n"
-	    "s\tsubscriptions\tstart_date\tstart:On\tcopy\n"
-	    "s\tsubscriptions\tend_date\tstop:On\tcopy\n";
-
-	ck_assert_str_eq(read_through(map, NULL,
+	ck_assert_str_eq(read_through(FOLDS, NULL,
 	    "Sub,Cust,Type,Plan,Qty,Cents,Cur,On\n"
 	    "s2,B,start,P,1,4900,gbp,2026-01-15\n"
 	    "s1,A,start,Q,3,89700,usd,2026-01-01\n"
@@ -956,6 +965,42 @@ START_TEST(folds)
 	    "3): a row takes one event of each type\n"
 	    "events 3 6: bad\n"
 	    "events 7: s4 D - - - month - 2026-03-01\n");
+}
+END_TEST
+
+/* Two readers fold at once, each by the key column of its own file (the
+ * first column of one, the last of the other): s1's two events, the
+ * second key of a, are one record after b has grouped its own. */
+START_TEST(folds_at_once)
+{
+	struct mapping *m = mapping_parse("m.tsv", FOLDS);
+	struct run a = { NULL, 0 }, b = { NULL, 0 };
+
+	ck_assert_ptr_nonnull(m);
+	a.rd = mapping_reader_new(mapping_export_at(m, 0), NULL, NULL);
+	b.rd = mapping_reader_new(mapping_export_at(m, 0), NULL, NULL);
+	nout = 0;
+	out[0] = '\0';
+	read_text("Sub,Cust,Type,Plan,Qty,Cents,Cur,On\n"
+	    "s2,B,start,P,1,4900,gbp,2026-01-15\n"
+	    "s1,A,start,Q,3,89700,usd,2026-01-01\n"
+	    "s2,,stop,,,,,2026-03-15\n"
+	    "s1,,stop,,,,,2026-03-01\n", on_row, &a);
+	read_text("On,Cur,Cents,Qty,Plan,Type,Cust,Sub\n"
+	    "2026-02-01,usd,1000,1,P,start,C,s3\n"
+	    "2026-04-01,,,,,stop,,s3\n", on_row, &b);
+	ck_assert(put_folded(a.rd));
+	ck_assert(put_folded(b.rd));
+	ck_assert(put_folded(a.rd));
+	ck_assert(!put_folded(b.rd));
+	ck_assert(!put_folded(a.rd));
+	ck_assert_str_eq(out,
+	    "events 2 4: s2 B P 1 49.00 month 2026-01-15 2026-03-15\n"
+	    "events 2 3: s3 C P 1 10.00 month 2026-02-01 2026-04-01\n"
+	    "events 3 5: s1 A Q 3 299.00 month 2026-01-01 2026-03-01\n");
+	mapping_reader_free(a.rd);
+	mapping_reader_free(b.rd);
+	mapping_free(m);
 }
 END_TEST
 
@@ -1073,6 +1118,18 @@ START_TEST(changes_rows)
 	    "skipped");
 	ck_assert_str_eq(records(rd, &h, V("A", "p", "2026-01-05")),
 	    "A,p,2026-01-05");
+	/* a longer value, then one that begins it: the room of the longer
+	 * keeps the shorter, which is not the longer */
+	ck_assert_str_eq(records(rd, &h, V("A", "proposal", "2026-01-06")),
+	    "A,proposal,2026-01-06");
+	ck_assert_str_eq(records(rd, &h, V("A", "proposal", "2026-01-07")),
+	    "skipped");
+	ck_assert_str_eq(records(rd, &h, V("A", "pro", "2026-01-08")),
+	    "A,pro,2026-01-08");
+	ck_assert_str_eq(records(rd, &h, V("A", "pro", "2026-01-09")),
+	    "skipped");
+	ck_assert_str_eq(records(rd, &h, V("A", "proposal", "2026-01-10")),
+	    "A,proposal,2026-01-10");
 	/* many keys, past the first table's 256 buckets: each remembered */
 	for (int i = 0; i < 1000; i++) {
 		snprintf(key, sizeof(key), "K%d", i);
@@ -1135,6 +1192,7 @@ mapping_suite(void)
 	tcase_add_test(tc, skips);
 	tcase_add_test(tc, lookups);
 	tcase_add_test(tc, folds);
+	tcase_add_test(tc, folds_at_once);
 	tcase_add_test(tc, malformed_patterns);
 	tcase_add_test(tc, day_of_offsets);
 	tcase_add_test(tc, amounts_as_doubles);
