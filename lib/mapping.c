@@ -1235,11 +1235,36 @@ find_columns(const struct columns *c, int *at, const struct csv_record *h,
 	return missing;
 }
 
+/*
+ * A required column of the entity whose sources are all such as may be
+ * missing (another name of the same column in another version of the
+ * export: "Created date (UTC)?|Created (UTC)?") needs one of them, named
+ * in the export's words as a missing column is.  Returns 1.
+ */
+static int
+none_there(const struct mapping_export *x, const struct rule *rule,
+    const char *file, unsigned long line, csv_report_fn report)
+{
+	char names[512];
+	size_t n = 0;
+
+	names[0] = '\0';
+	for (int j = 0; j < rule->nsrc && n < sizeof(names); j++)
+		n += (size_t)snprintf(names + n, sizeof(names) - n, "%s'%s'",
+		    j == 0 ? "" : j == rule->nsrc - 1 ? " or " : ", ",
+		    x->src[rule->src[j]].name);
+	report(file, line, NULL, "header: the column %s is missing, which "
+	    "the export %s has and the import reads for %s", names, x->name,
+	    x->e->column[rule->ci].name);
+	return 1;
+}
+
 const struct csv_record *
 mapping_header(struct mapping_reader *r, const struct csv_record *header,
     const char *file, csv_report_fn report)
 {
 	const struct mapping_export *x = r->x;
+	int missing = 0;
 
 	r->file = file;
 	memset(r->skipped, 0, x->nrule * sizeof(*r->skipped));
@@ -1253,13 +1278,21 @@ mapping_header(struct mapping_reader *r, const struct csv_record *header,
 		const struct rule *rule = &x->rule[k];
 		const char *name;
 
-		if (rule->ci < 0 || !has_source(r, rule))
+		if (rule->ci < 0)
 			continue;
+		if (!has_source(r, rule)) {
+			if (x->e->column[rule->ci].flags & EC_REQUIRED)
+				missing |= none_there(x, rule, file,
+				    header->line, report);
+			continue;
+		}
 		name = x->e->column[rule->ci].name;
 		r->hfield[r->nkeep] = (struct csv_field){ name, strlen(name) };
 		r->from[rule->ci] = (int)k;
 		r->keep[r->nkeep++] = k;
 	}
+	if (missing)
+		return NULL;
 	r->header = (struct csv_record){ r->hfield, r->nkeep, header->line,
 	    NULL };
 	return &r->header;

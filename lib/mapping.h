@@ -7,7 +7,8 @@
  * one a column of the entity that the export gives: the system's name
  * for its export, the revops entity it becomes, the entity's column, the
  * export's column or columns it comes from ('|' between them; a name
- * ending in '?' may be missing from the file), the conversion and its
+ * ending in '?' may be missing from the file, but a column the entity
+ * requires needs one of its sources), the conversion and its
  * argument.  Blank lines and lines starting with '#' are comments.  The
  * column "-" stores nothing: the row only checks the export's value (a
  * value map that lists the only values the import takes), or says how
