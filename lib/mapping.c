@@ -2053,8 +2053,8 @@ convert_period(struct conversion *c, const struct csv_field *f)
 	    "12, year every 1)", csv_show(sv, f), count);
 }
 
-/* Converts the value of rule k into c->out; returns whether there is
- * one (an empty source gives an empty cell). */
+/* A report that keeps nothing: span's second source is its other rule's
+ * to report. */
 static void
 ignore_error(void *arg, const char *file, unsigned long line,
     const char *column, const char *message)
@@ -2088,6 +2088,8 @@ convert_span(struct conversion *c, const struct csv_field *f)
 		c->out[0] = '\0';
 }
 
+/* Converts the value of rule k into c->out; returns whether there is
+ * one (an empty source gives an empty cell). */
 static int
 convert(struct conversion *c, struct csv_field *out)
 {
