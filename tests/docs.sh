@@ -18,7 +18,7 @@
 #    lib/mappings/SYSTEM.tsv, row for row (as tests/mapping-man.awk
 #    writes it), and both completions offer the system and its exports;
 #  - every page in man/ renders without a warning (man --warnings, and
-#    mandoc -Tlint when it is installed);
+#    mandoc -Tlint when it is installed), and within 80 columns;
 #  - the bash completion loads and completes options, option arguments,
 #    entities, verbs after help, and the ids of a small database (and
 #    nothing, making no file, for a database that is not there); the zsh
@@ -227,9 +227,16 @@ if command -v man >/dev/null 2>&1 &&
 		[ -f "$page" ] || continue
 		checks=$((checks + 1))
 		MANWIDTH=80 man --warnings -l "$page" \
-		    2>"$tmp/warn" >/dev/null || fail "man -l $page fails"
+		    2>"$tmp/warn" >"$tmp/page" || fail "man -l $page fails"
 		[ -s "$tmp/warn" ] && fail "man --warnings -l $page:" \
 		    "$(cat "$tmp/warn")"
+		# an 80-column terminal shows every line whole, examples too
+		# (a character a column: UTF-8's continuation bytes dropped)
+		checks=$((checks + 1))
+		long=$(LC_ALL=C sed "s/$(printf '[\200-\277]')//g" \
+		    "$tmp/page" | LC_ALL=C awk 'length($0) > 80 { print; exit }')
+		[ -z "$long" ] || fail "man -l $page: a line over 80" \
+		    "columns: $long"
 	done
 else
 	echo "docs: note: man (man-db) is not installed; not checking that" \
