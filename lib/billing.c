@@ -183,9 +183,18 @@ static const char sql_charged[] =
     "invoice_id, line_no, account_id"
 #define SHORT "(kind = 'credit' OR (kind = 'charge' AND period_end < " \
     "full_end))"
+/*
+ * Of those running, the periods ending on the run's day (the month
+ * before's of a company billed monthly, most of what is read) are read
+ * on a thread of their own (read_ahead()), while the biller reads the
+ * rest; the rows go together as one statement's of both would come.
+ */
+static const char sql_running_ending[] =
+    "SELECT subscription_id, " RECORD_COLUMNS " FROM billing_records "
+    "WHERE full_end = ?1";
 static const char sql_running[] =
     "SELECT subscription_id, " RECORD_COLUMNS " FROM billing_records "
-    "WHERE full_end >= ?1 "
+    "WHERE full_end > ?1 "
     "UNION ALL "
     "SELECT b.subscription_id, " RECORD_COLUMNS " FROM billing_records b "
     "JOIN (SELECT DISTINCT full_end AS e, account_id AS a, "
@@ -2238,14 +2247,15 @@ output_write(struct output *op, struct db *db)
 
 /* ---- the run ------------------------------------------------------------------ */
 
-/* A row of sql_running or sql_ended; its ids into names. */
+/* A row of sql_running or sql_ended; its ids into *names (of *n bytes,
+ * *cap allocated). */
 static void
-read_row(struct run *r, struct db_stmt *st, struct row *w)
+read_row(struct db_stmt *st, struct row *w, char **names, size_t *n,
+    size_t *cap)
 {
 	const char *kind = db_text(st, 3);
 
-	w->sub = text_keep(&r->names, &r->nnames, &r->capnames,
-	    db_text(st, 0));
+	w->sub = text_keep(names, n, cap, db_text(st, 0));
 	w->start = db_day(st, 1);
 	w->end = db_day(st, 2);
 	w->kind = strcmp(kind, "charge") == 0 ? 'h' : strcmp(kind,
@@ -2255,11 +2265,9 @@ read_row(struct run *r, struct db_stmt *st, struct row *w)
 	w->qty = db_int(st, 6);
 	w->price = db_int(st, 7);
 	w->discount = db_int(st, 8);
-	w->invoice = text_keep(&r->names, &r->nnames, &r->capnames,
-	    db_text(st, 9));
+	w->invoice = text_keep(names, n, cap, db_text(st, 9));
 	w->line_no = db_int(st, 10);
-	w->account = text_keep(&r->names, &r->nnames, &r->capnames,
-	    db_text(st, 11));
+	w->account = text_keep(names, n, cap, db_text(st, 11));
 }
 
 /* The rows of subscription id of account in rows, NULL if none; asked
@@ -2485,7 +2493,8 @@ paused_rows(struct run *r, const char *account, const struct sub *s,
 			db_bind_text(st, 2, account);
 			db_bind_text(st, 3, s->id);
 			while (db_row(st)) {
-				read_row(r, st, &x);
+				read_row(st, &x, &r->names, &r->nnames,
+				    &r->capnames);
 				merge_row(r, &x);
 			}
 			db_reset(st);
@@ -2686,9 +2695,9 @@ keep_made(struct run *r)
 }
 
 static void
-load_charged(struct run *r)
+load_charged(struct run *r, struct db *rd)
 {
-	struct db_stmt *st = db_prepare(r->rd, sql_charged);
+	struct db_stmt *st = db_prepare(rd, sql_charged);
 
 	r->charged = keyset_new(SIZE_MAX);
 	db_bind_day(st, 1, r->p_start);
@@ -2759,16 +2768,24 @@ sort_by_sub(struct run *r, struct by_sub *rows)
 	free(start);
 }
 
-/* The rows of st into rows, by subscription. */
+/* The rows of st after those in rows, their ids into *names (of *n
+ * bytes, *cap allocated). */
 static void
-load_by_sub(struct run *r, struct db_stmt *st, struct by_sub *rows)
+read_rows(struct db_stmt *st, struct by_sub *rows, char **names, size_t *n,
+    size_t *cap)
 {
 	while (db_row(st)) {
 		rows->row = cli_grow(rows->row, &rows->caprow, rows->nrow + 1,
 		    sizeof(*rows->row));
-		read_row(r, st, &rows->row[rows->nrow++]);
+		read_row(st, &rows->row[rows->nrow++], names, n, cap);
 	}
 	db_finalize(st);
+}
+
+/* The rows read into rows, by subscription. */
+static void
+index_by_sub(struct run *r, struct by_sub *rows)
+{
 	sort_by_sub(r, rows);
 	for (size_t i = 0; i < rows->nrow; i++) {
 		const struct row *w = &rows->row[i];
@@ -2855,7 +2872,66 @@ load_pauses(struct run *r)
 	db_finalize(st);
 }
 
-/* The rows of sql_running and of sql_ended. */
+/*
+ * What a second thread reads while the biller prepares the rest: the
+ * periods of P already charged, and the running periods ending on the
+ * run's day, through a reader of its own (the biller's, on its thread,
+ * where the backend has no second), their ids in an arena of its own.
+ */
+struct ahead {
+	struct run *r;
+	struct db *rd;
+	struct by_sub ending;
+	char *names;
+	size_t nnames, capnames;
+};
+
+static void *
+read_ahead(void *arg)
+{
+	struct ahead *a = arg;
+	struct db_stmt *st;
+
+	load_charged(a->r, a->rd);
+	st = db_prepare(a->rd, sql_running_ending);
+	db_bind_day(st, 1, a->r->o->on);
+	read_rows(st, &a->ending, &a->names, &a->nnames, &a->capnames);
+	return NULL;
+}
+
+/* The rows read ahead before the biller's of sql_running, as those of
+ * one statement of both would come, and their ids into the run's. */
+static void
+join_ahead(struct run *r, struct ahead *a)
+{
+	struct by_sub *rows = &r->running;
+	size_t n = a->ending.nrow, base = r->nnames;
+
+	if (n > 0) {
+		rows->row = cli_grow(rows->row, &rows->caprow, rows->nrow + n,
+		    sizeof(*rows->row));
+		memmove(rows->row + n, rows->row, rows->nrow *
+		    sizeof(*rows->row));
+		for (size_t i = 0; i < n; i++) {
+			struct row *w = &rows->row[i];
+
+			*w = a->ending.row[i];
+			w->sub += base;
+			w->invoice += base;
+			w->account += base;
+		}
+		rows->nrow += n;
+		r->names = cli_grow(r->names, &r->capnames, base + a->nnames,
+		    1);
+		memcpy(r->names + base, a->names, a->nnames);
+		r->nnames += a->nnames;
+	}
+	free(a->ending.row);
+	free(a->names);
+	index_by_sub(r, rows);
+}
+
+/* The biller's rows of sql_running, and those of sql_ended. */
 static void
 load_running(struct run *r)
 {
@@ -2863,7 +2939,7 @@ load_running(struct run *r)
 
 	db_bind_day(st, 1, r->o->on);
 	db_bind_day(st, 2, r->horizon);
-	load_by_sub(r, st, &r->running);
+	read_rows(st, &r->running, &r->names, &r->nnames, &r->capnames);
 	st = db_prepare(r->rd, sql_billed_before);
 	if (!db_row(st)) {
 		db_finalize(st);
@@ -2877,7 +2953,8 @@ load_running(struct run *r)
 		return;
 	st = ended_statement(r, sql_ended);
 	db_bind_day(st, 5, r->ended_from);
-	load_by_sub(r, st, &r->ended);
+	read_rows(st, &r->ended, &r->names, &r->nnames, &r->capnames);
+	index_by_sub(r, &r->ended);
 }
 
 /* run_accounts: the accounts to bill, for the reader's queries and the
@@ -2910,8 +2987,13 @@ prepare(struct run *r)
 {
 	char d[DATE_FMT_MAX];
 	int some = r->some;
+	struct ahead a = { .r = r };
+	pthread_t reader;
+	int threaded = 0;
 
 	r->rd = db_open_snapshot(r->db);
+	if ((a.rd = db_open_snapshot(r->db)) != NULL)
+		threaded = cli_thread(&reader, read_ahead, &a);
 	accounts_table(r);
 	r->subs = db_prepare(r->rd, sql_subscriptions);
 	db_stmt_keys(r->subs, 2);
@@ -2921,10 +3003,18 @@ prepare(struct run *r)
 	db_bind_day(r->subs, 3, r->horizon);
 	r->products = load_pairs(db_prepare(r->rd, sql_products),
 	    &r->nproducts);
-	load_charged(r);
 	load_running(r);
 	load_marks(r);
 	load_pauses(r);
+	if (a.rd == NULL) {
+		a.rd = r->rd;
+		read_ahead(&a);
+	} else {
+		if (threaded)
+			pthread_join(reader, NULL);
+		db_close(a.rd);
+	}
+	join_ahead(r, &a);
 	r->one_time = db_prepare(r->rd, sql_one_time);
 	db_bind_day(r->one_time, 1, r->p_end);
 	db_bind_int(r->one_time, 2, some);
