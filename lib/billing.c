@@ -26,9 +26,9 @@
  * database as the run found it, none of what the run writes) and works
  * out the lines; the writer thread inserts them through the run's own
  * connection, some accounts at a time.  Then, while the main thread
- * applies account credit and writes the billing records, other threads
- * sort those records and format the output from what the biller made,
- * which is written before the commit.  A connection is used by one
+ * applies account credit and writes the billing records, another thread
+ * formats the output from what the biller made, which is written before
+ * the commit.  A connection is used by one
  * thread at a time.
  */
 #include <pthread.h>
@@ -595,8 +595,8 @@ struct run {
 	struct batch *batches, **last;
 	struct batch *fill;		/* being made, or NULL */
 	struct handoff *handoff;	/* to the writer thread */
-	struct record *rec;		/* billing_records to write */
-	size_t nrec, caprec;
+	struct records *recs;		/* billing_records to write, by end */
+	size_t nrecs, caprecs, at_recs;
 	char *text;
 	size_t ntext, captext;
 	struct bline *l;
@@ -1789,18 +1789,16 @@ writer_close(struct writer *w)
 /* ---- one account's invoices --------------------------------------------------- */
 
 /*
- * billing_records are kept and written at the end in key order: the run
- * goes account by account, the table is keyed by the end of the period,
- * then the account, and inserting in key order fills each new page once
- * instead of at random.
+ * billing_records are kept by the end of their period and written at the
+ * end of the run, an end at a time in order, each end's as the run made
+ * them.  The table is keyed by the end, then the account and the
+ * subscription; the run goes account by account, and so each end's come
+ * in that order (but for an account's in a second currency, a few places
+ * back), and each new page fills once instead of at random, with no sort.
  */
 struct record {
-	uint64_t key[2];	/* the account's first 16 bytes, big-endian */
-	/* the subscription and its account, in rec_text */
-	size_t sub, account;
-	int32_t start, end, full_start, full_end;
-	char from[DATE_FMT_MAX], to[DATE_FMT_MAX];	/* once sorted */
-	char full_from[DATE_FMT_MAX], full_to[DATE_FMT_MAX];
+	size_t sub, account;	/* in run.text */
+	int32_t start, end, full_start;
 	const char *kind;
 	char invoice[40];
 	int line_no;
@@ -1808,7 +1806,11 @@ struct record {
 	int64_t qty, price, discount;	/* but a credit's */
 };
 
-static const char *rec_text_base;
+struct records {
+	int32_t full_end;
+	struct record *rec;
+	size_t n, cap;
+};
 
 /* The order of two subscriptions, by (account, id) as text. */
 static int
@@ -1820,56 +1822,35 @@ sub_order(const char *account, const char *id, const char *account2,
 	return c != 0 ? c : strcmp(id, id2);
 }
 
-/* Two numbers that order as the id's first 16 bytes do, zeros after a
- * shorter one: most comparisons of the sort end with them. */
-static void
-key_of(uint64_t key[2], const char *id)
-{
-	unsigned char b[16] = { 0 };
-
-	memcpy(b, id, strnlen(id, sizeof(b)));
-	key[0] = key[1] = 0;
-	for (int i = 0; i < 8; i++) {
-		key[0] = key[0] << 8 | b[i];
-		key[1] = key[1] << 8 | b[i + 8];
-	}
-}
-
-static int
-by_key(const void *a, const void *b)
-{
-	const struct record *x = a, *y = b;
-	int c;
-
-	if (x->full_end != y->full_end)
-		return x->full_end < y->full_end ? -1 : 1;
-	if (x->key[0] != y->key[0])
-		return x->key[0] < y->key[0] ? -1 : 1;
-	if (x->key[1] != y->key[1])
-		return x->key[1] < y->key[1] ? -1 : 1;
-	if ((c = sub_order(rec_text_base + x->account, rec_text_base + x->sub,
-	    rec_text_base + y->account, rec_text_base + y->sub)) != 0)
-		return c;
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
-	return strcmp(x->kind, y->kind);
-}
-
 static void
 keep_record(struct run *r, const struct bline *b, const char *account,
     const char *inv)
 {
+	struct records *e;
 	struct record *rec;
 
-	r->rec = cli_grow(r->rec, &r->caprec, r->nrec + 1, sizeof(*r->rec));
-	rec = &r->rec[r->nrec++];
-	key_of(rec->key, account);
+	/* an account's lines are mostly of one end, and there are few */
+	if (r->nrecs == 0 || r->recs[r->at_recs].full_end != b->full_end) {
+		for (r->at_recs = 0; r->at_recs < r->nrecs &&
+		    r->recs[r->at_recs].full_end != b->full_end; r->at_recs++)
+			;
+		if (r->at_recs == r->nrecs) {
+			r->recs = cli_grow(r->recs, &r->caprecs, r->nrecs + 1,
+			    sizeof(*r->recs));
+			e = &r->recs[r->nrecs++];
+			e->full_end = b->full_end;
+			e->rec = NULL;
+			e->n = e->cap = 0;
+		}
+	}
+	e = &r->recs[r->at_recs];
+	e->rec = cli_grow(e->rec, &e->cap, e->n + 1, sizeof(*e->rec));
+	rec = &e->rec[e->n++];
 	rec->sub = text_keep(&r->text, &r->ntext, &r->captext, b->ref);
 	rec->account = text_keep(&r->text, &r->ntext, &r->captext, account);
 	rec->start = b->start;
 	rec->end = b->end;
 	rec->full_start = b->full_start;
-	rec->full_end = b->full_end;
 	rec->qty = b->rqty;
 	rec->price = b->rprice;
 	rec->discount = b->rdiscount;
@@ -1880,24 +1861,31 @@ keep_record(struct run *r, const struct bline *b, const char *account,
 	rec->amount = b->amount;
 }
 
-/* Sorts the records, and formats their days: on the thread that has
- * time to spare, not the one that writes them. */
-static void *
-sort_records(void *arg)
+static int
+by_end(const void *a, const void *b)
 {
-	struct run *r = arg;
+	const struct records *x = a, *y = b;
 
-	if (r->nrec > 0) {
-		rec_text_base = r->text;
-		qsort(r->rec, r->nrec, sizeof(*r->rec), by_key);
+	return x->full_end < y->full_end ? -1 : x->full_end > y->full_end;
+}
+
+/* A day as text, formatted again only when it changes: the records of
+ * one end are mostly of the same days. */
+struct day_text {
+	int set;
+	int32_t day;
+	char s[DATE_FMT_MAX];
+};
+
+static const char *
+day_text(struct day_text *t, int32_t day)
+{
+	if (!t->set || t->day != day) {
+		date_format(t->s, day);
+		t->day = day;
+		t->set = 1;
 	}
-	for (size_t i = 0; i < r->nrec; i++) {
-		date_format(r->rec[i].from, r->rec[i].start);
-		date_format(r->rec[i].to, r->rec[i].end);
-		date_format(r->rec[i].full_from, r->rec[i].full_start);
-		date_format(r->rec[i].full_to, r->rec[i].full_end);
-	}
-	return NULL;
+	return t->s;
 }
 
 static void
@@ -1905,37 +1893,46 @@ write_records(struct run *r)
 {
 	struct db_rows *rows;
 
-	if (r->nrec == 0)
+	if (r->nrecs == 0)
 		return;
+	qsort(r->recs, r->nrecs, sizeof(*r->recs), by_end);
 	rows = db_rows_new(r->db, sql_records, 13);
-	for (size_t i = 0; i < r->nrec; i++) {
-		const struct record *rec = &r->rec[i];
-		int k;
-		struct db_stmt *st = db_rows_add(rows, &k);
+	for (size_t j = 0; j < r->nrecs; j++) {
+		const struct records *e = &r->recs[j];
+		struct day_text from = { 0 }, to = { 0 }, full_from = { 0 };
+		char full_to[DATE_FMT_MAX];
 
-		db_bind_text(st, k, r->text + rec->sub);
-		db_bind_text(st, k + 1, r->text + rec->account);
-		db_bind_text(st, k + 2, rec->from);
-		db_bind_text(st, k + 3, rec->to);
-		db_bind_text(st, k + 4, rec->kind);
-		db_bind_text(st, k + 5, rec->invoice);
-		db_bind_int(st, k + 6, rec->line_no);
-		db_bind_int(st, k + 7, rec->amount);
-		db_bind_text(st, k + 8, rec->full_from);
-		db_bind_text(st, k + 9, rec->full_to);
-		if (strcmp(rec->kind, "credit") == 0) {
-			db_bind_null(st, k + 10);
-			db_bind_null(st, k + 11);
-			db_bind_null(st, k + 12);
-		} else {
-			db_bind_int(st, k + 10, rec->qty);
-			db_bind_int(st, k + 11, rec->price);
-			db_bind_int(st, k + 12, rec->discount);
+		date_format(full_to, e->full_end);
+		for (size_t i = 0; i < e->n; i++) {
+			const struct record *rec = &e->rec[i];
+			int k;
+			struct db_stmt *st = db_rows_add(rows, &k);
+
+			db_bind_text(st, k, r->text + rec->sub);
+			db_bind_text(st, k + 1, r->text + rec->account);
+			db_bind_text(st, k + 2, day_text(&from, rec->start));
+			db_bind_text(st, k + 3, day_text(&to, rec->end));
+			db_bind_text(st, k + 4, rec->kind);
+			db_bind_text(st, k + 5, rec->invoice);
+			db_bind_int(st, k + 6, rec->line_no);
+			db_bind_int(st, k + 7, rec->amount);
+			db_bind_text(st, k + 8, day_text(&full_from,
+			    rec->full_start));
+			db_bind_text(st, k + 9, full_to);
+			if (strcmp(rec->kind, "credit") == 0) {
+				db_bind_null(st, k + 10);
+				db_bind_null(st, k + 11);
+				db_bind_null(st, k + 12);
+			} else {
+				db_bind_int(st, k + 10, rec->qty);
+				db_bind_int(st, k + 11, rec->price);
+				db_bind_int(st, k + 12, rec->discount);
+			}
 		}
+		r->records += (long)e->n;
 	}
 	db_rows_flush(rows);
 	db_rows_free(rows);
-	r->records = (long)r->nrec;
 }
 
 /* The ends billed of the subscriptions kept by keep_end(), through
@@ -3166,20 +3163,14 @@ static int
 finish_run(struct run *r)
 {
 	struct output out;
-	pthread_t sorter;
-	int sorting, paying, rc;
+	int paying, rc;
 
-	/* The records are sorted on the other core while account credit is
-	 * applied, which reads none of them. */
-	sorting = cli_thread(&sorter, sort_records, r);
 	/* With no payment open (a run's usual case) there is no credit to
 	 * apply, and the invoices made are listed only to be read back. */
 	paying = ar_payments_open(r->db);
 	if (paying || read_back(r))
 		keep_made(r);
 	r->applied = paying ? ar_apply_run(r->db, r->o->on) : 0;
-	if (sorting)
-		pthread_join(sorter, NULL);
 	output_start(&out, r);
 	/*
 	 * The pages of the invoices and lines went out on the writer thread
@@ -3269,7 +3260,9 @@ billing_run(struct db *db, const struct billing_opts *o)
 	else
 		rc = finish_run(&r);
 	batch_free(r.batches);
-	free(r.rec);
+	for (size_t i = 0; i < r.nrecs; i++)
+		free(r.recs[i].rec);
+	free(r.recs);
 	free(r.ends);
 	free(r.text);
 	csv_rows_free(&r.only);
