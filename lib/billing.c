@@ -605,6 +605,18 @@ struct run {
 	int failed;
 };
 
+/* s into buf of size bytes, cut to fit as snprintf("%s") would: a
+ * line's ids are copied for every line, where a format each cost more
+ * than the copy. */
+static void
+copy_text(char *buf, size_t size, const char *s)
+{
+	size_t n = strnlen(s, size - 1);
+
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+}
+
 static void
 too_large(struct run *r, const char *sub)
 {
@@ -621,29 +633,35 @@ add_line(struct run *r, const char *currency, enum source src)
 	r->l = cli_grow(r->l, &r->cap, r->n + 1, sizeof(*r->l));
 	b = &r->l[r->n++];
 	memset(b, 0, sizeof(*b));
-	snprintf(b->currency, sizeof(b->currency), "%s", currency);
+	copy_text(b->currency, sizeof(b->currency), currency);
 	b->src = src;
 	b->start = b->end = DATE_NONE;
 	return b;
 }
 
-/* The line's description, as printf() would write it. */
+/* The line's description, as printf() would write it: formatted once
+ * when it fits the buffer, as most do, and again at its length if not. */
 static void __attribute__((format(printf, 2, 3)))
 describe(struct bline *b, const char *fmt, ...)
 {
+	char buf[256];
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	free(b->description);
 	if (n < 0)
 		cli_die(CLI_EIO, "out of memory");
 	b->description = cli_realloc(NULL, (size_t)n + 1, 1);
-	va_start(ap, fmt);
-	vsnprintf(b->description, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+	if ((size_t)n < sizeof(buf))
+		memcpy(b->description, buf, (size_t)n + 1);
+	else {
+		va_start(ap, fmt);
+		vsnprintf(b->description, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
 }
 
 /* Lines [0, n) of the account, described on the heap, are done with. */
@@ -787,8 +805,8 @@ charge_period(struct run *r, const struct sub *s,
 	struct bline *b = add_line(r, s->currency, SRC_SUB);
 	__int128 net;
 
-	snprintf(b->ref, sizeof(b->ref), "%s", s->id);
-	snprintf(b->sku, sizeof(b->sku), "%s", s->sku);
+	copy_text(b->ref, sizeof(b->ref), s->id);
+	copy_text(b->sku, sizeof(b->sku), s->sku);
 	describe_period(b, s->product, q);
 	b->qty = s->qty;
 	b->unit_price = s->unit_price;
@@ -977,8 +995,8 @@ period_line(struct run *r, const struct sub *s,
 	char a[DATE_FMT_MAX], z[DATE_FMT_MAX];
 	struct billing_period p = { from, to, c->fs, c->fe };
 
-	snprintf(b->ref, sizeof(b->ref), "%s", s->id);
-	snprintf(b->sku, sizeof(b->sku), "%s", s->sku);
+	copy_text(b->ref, sizeof(b->ref), s->id);
+	copy_text(b->sku, sizeof(b->sku), s->sku);
 	date_format(a, from);
 	date_format(z, to - 1);
 	if (src == SRC_SUB)
@@ -1268,9 +1286,9 @@ one_time_lines(struct run *r, struct db_stmt *s)
 {
 	struct bline *b = add_line(r, db_text(s, 1), SRC_ONE_TIME);
 
-	snprintf(b->ref, sizeof(b->ref), "%s", db_text(s, 2));
+	copy_text(b->ref, sizeof(b->ref), db_text(s, 2));
 	b->ref_line = db_int(s, 3);
-	snprintf(b->sku, sizeof(b->sku), "%s", db_text(s, 4));
+	copy_text(b->sku, sizeof(b->sku), db_text(s, 4));
 	describe(b, "%s (order %s)", db_text(s, 5), db_text(s, 2));
 	b->qty = db_int(s, 6);
 	b->unit_price = db_int(s, 7);
@@ -1331,8 +1349,8 @@ usage_line(struct run *r, struct db_stmt *s)
 {
 	struct bline *b = add_line(r, db_text(s, 1), SRC_USAGE);
 
-	snprintf(b->ref, sizeof(b->ref), "%s", db_text(s, 0));	/* account */
-	snprintf(b->sku, sizeof(b->sku), "%s", db_text(s, 2));
+	copy_text(b->ref, sizeof(b->ref), db_text(s, 0));	/* account */
+	copy_text(b->sku, sizeof(b->sku), db_text(s, 2));
 	return b;
 }
 
@@ -1373,7 +1391,7 @@ book_of(struct run *r, const char *month)
 	r->books = cli_grow(r->books, &r->capbooks, r->nbooks + 1,
 	    sizeof(*r->books));
 	mb = &r->books[r->nbooks++];
-	snprintf(mb->month, sizeof(mb->month), "%s", month);
+	copy_text(mb->month, sizeof(mb->month), month);
 	mb->start = date_month_start(m);
 	mb->end = date_month_end(m);
 	mb->book = pricing_book_open(r->rd, mb->start);
@@ -1856,7 +1874,7 @@ keep_record(struct run *r, const struct bline *b, const char *account,
 	rec->discount = b->rdiscount;
 	rec->kind = b->src == SRC_SUB ? "charge" : b->src == SRC_CHANGE ?
 	    "change" : "credit";
-	snprintf(rec->invoice, sizeof(rec->invoice), "%s", inv);
+	copy_text(rec->invoice, sizeof(rec->invoice), inv);
 	rec->line_no = b->line_no;
 	rec->amount = b->amount;
 }
@@ -2413,7 +2431,7 @@ align_of(struct run *r, const char *account, const struct sub *s,
 	int32_t align;
 
 	/* calendar periods are the company's: a plan change keeps them */
-	snprintf(id, sizeof(id), "%s", r->calendar ? "" : replaces);
+	copy_text(id, sizeof(id), r->calendar ? "" : replaces);
 	while (id[0] != '\0') {
 		if (n == REPLACES_MAX) {
 			cli_data_error(NULL, 0, NULL, "subscription '%s': its "
@@ -2432,7 +2450,7 @@ align_of(struct run *r, const char *account, const struct sub *s,
 		up[n].start = db_day(r->replaced, 0);
 		up[n++].months = pricing_period_months(db_text(r->replaced,
 		    1));
-		snprintf(id, sizeof(id), "%s", db_text(r->replaced, 2));
+		copy_text(id, sizeof(id), db_text(r->replaced, 2));
 		db_reset(r->replaced);
 	}
 	align = billing_align(n > 0 ? up[n - 1].start : s->start,
@@ -2652,7 +2670,7 @@ bill_accounts(struct run *r)
 	r->usage_row = db_row(r->usage);
 	r->late_row = db_row(r->late);
 	while ((a = next_account(r)) != NULL) {
-		snprintf(account, sizeof(account), "%s", a);
+		copy_text(account, sizeof(account), a);
 		for (; r->subs_row && strcmp(db_text(r->subs, 0), account) == 0;
 		    r->subs_row = db_row(r->subs))
 			bill_sub(r, r->subs);
@@ -3402,8 +3420,8 @@ billing_watch_hold(struct billing_watch *w, const char *event, size_t len)
 	if (w->held) {
 		snprintf(w->account, sizeof(w->account), "%s",
 		    db_text(w->find, 0));
-		snprintf(w->sku, sizeof(w->sku), "%s", db_text(w->find, 1));
-		snprintf(w->day, sizeof(w->day), "%s", db_text(w->find, 2));
+		copy_text(w->sku, sizeof(w->sku), db_text(w->find, 1));
+		copy_text(w->day, sizeof(w->day), db_text(w->find, 2));
 	}
 	db_reset(w->find);
 }
