@@ -26,9 +26,9 @@
  * database as the run found it, none of what the run writes) and works
  * out the lines; the writer thread inserts them through the run's own
  * connection, some accounts at a time.  Then, while the main thread
- * applies account credit and writes the billing records, other threads
- * sort those records and format the output from what the biller made,
- * which is written before the commit.  A connection is used by one
+ * applies account credit and writes the billing records, another thread
+ * formats the output from what the biller made, which is written before
+ * the commit.  A connection is used by one
  * thread at a time.
  */
 #include <pthread.h>
@@ -183,9 +183,18 @@ static const char sql_charged[] =
     "invoice_id, line_no, account_id"
 #define SHORT "(kind = 'credit' OR (kind = 'charge' AND period_end < " \
     "full_end))"
+/*
+ * Of those running, the periods ending on the run's day (the month
+ * before's of a company billed monthly, most of what is read) are read
+ * on a thread of their own (read_ahead()), while the biller reads the
+ * rest; the rows go together as one statement's of both would come.
+ */
+static const char sql_running_ending[] =
+    "SELECT subscription_id, " RECORD_COLUMNS " FROM billing_records "
+    "WHERE full_end = ?1";
 static const char sql_running[] =
     "SELECT subscription_id, " RECORD_COLUMNS " FROM billing_records "
-    "WHERE full_end >= ?1 "
+    "WHERE full_end > ?1 "
     "UNION ALL "
     "SELECT b.subscription_id, " RECORD_COLUMNS " FROM billing_records b "
     "JOIN (SELECT DISTINCT full_end AS e, account_id AS a, "
@@ -586,8 +595,8 @@ struct run {
 	struct batch *batches, **last;
 	struct batch *fill;		/* being made, or NULL */
 	struct handoff *handoff;	/* to the writer thread */
-	struct record *rec;		/* billing_records to write */
-	size_t nrec, caprec;
+	struct records *recs;		/* billing_records to write, by end */
+	size_t nrecs, caprecs, at_recs;
 	char *text;
 	size_t ntext, captext;
 	struct bline *l;
@@ -595,6 +604,18 @@ struct run {
 	long invoices, lines, records, orders, usage_rows, applied;
 	int failed;
 };
+
+/* s into buf of size bytes, cut to fit as snprintf("%s") would: a
+ * line's ids are copied for every line, where a format each cost more
+ * than the copy. */
+static void
+copy_text(char *buf, size_t size, const char *s)
+{
+	size_t n = strnlen(s, size - 1);
+
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+}
 
 static void
 too_large(struct run *r, const char *sub)
@@ -612,29 +633,35 @@ add_line(struct run *r, const char *currency, enum source src)
 	r->l = cli_grow(r->l, &r->cap, r->n + 1, sizeof(*r->l));
 	b = &r->l[r->n++];
 	memset(b, 0, sizeof(*b));
-	snprintf(b->currency, sizeof(b->currency), "%s", currency);
+	copy_text(b->currency, sizeof(b->currency), currency);
 	b->src = src;
 	b->start = b->end = DATE_NONE;
 	return b;
 }
 
-/* The line's description, as printf() would write it. */
+/* The line's description, as printf() would write it: formatted once
+ * when it fits the buffer, as most do, and again at its length if not. */
 static void __attribute__((format(printf, 2, 3)))
 describe(struct bline *b, const char *fmt, ...)
 {
+	char buf[256];
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	free(b->description);
 	if (n < 0)
 		cli_die(CLI_EIO, "out of memory");
 	b->description = cli_realloc(NULL, (size_t)n + 1, 1);
-	va_start(ap, fmt);
-	vsnprintf(b->description, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+	if ((size_t)n < sizeof(buf))
+		memcpy(b->description, buf, (size_t)n + 1);
+	else {
+		va_start(ap, fmt);
+		vsnprintf(b->description, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
 }
 
 /* Lines [0, n) of the account, described on the heap, are done with. */
@@ -778,8 +805,8 @@ charge_period(struct run *r, const struct sub *s,
 	struct bline *b = add_line(r, s->currency, SRC_SUB);
 	__int128 net;
 
-	snprintf(b->ref, sizeof(b->ref), "%s", s->id);
-	snprintf(b->sku, sizeof(b->sku), "%s", s->sku);
+	copy_text(b->ref, sizeof(b->ref), s->id);
+	copy_text(b->sku, sizeof(b->sku), s->sku);
 	describe_period(b, s->product, q);
 	b->qty = s->qty;
 	b->unit_price = s->unit_price;
@@ -968,8 +995,8 @@ period_line(struct run *r, const struct sub *s,
 	char a[DATE_FMT_MAX], z[DATE_FMT_MAX];
 	struct billing_period p = { from, to, c->fs, c->fe };
 
-	snprintf(b->ref, sizeof(b->ref), "%s", s->id);
-	snprintf(b->sku, sizeof(b->sku), "%s", s->sku);
+	copy_text(b->ref, sizeof(b->ref), s->id);
+	copy_text(b->sku, sizeof(b->sku), s->sku);
 	date_format(a, from);
 	date_format(z, to - 1);
 	if (src == SRC_SUB)
@@ -1259,9 +1286,9 @@ one_time_lines(struct run *r, struct db_stmt *s)
 {
 	struct bline *b = add_line(r, db_text(s, 1), SRC_ONE_TIME);
 
-	snprintf(b->ref, sizeof(b->ref), "%s", db_text(s, 2));
+	copy_text(b->ref, sizeof(b->ref), db_text(s, 2));
 	b->ref_line = db_int(s, 3);
-	snprintf(b->sku, sizeof(b->sku), "%s", db_text(s, 4));
+	copy_text(b->sku, sizeof(b->sku), db_text(s, 4));
 	describe(b, "%s (order %s)", db_text(s, 5), db_text(s, 2));
 	b->qty = db_int(s, 6);
 	b->unit_price = db_int(s, 7);
@@ -1322,8 +1349,8 @@ usage_line(struct run *r, struct db_stmt *s)
 {
 	struct bline *b = add_line(r, db_text(s, 1), SRC_USAGE);
 
-	snprintf(b->ref, sizeof(b->ref), "%s", db_text(s, 0));	/* account */
-	snprintf(b->sku, sizeof(b->sku), "%s", db_text(s, 2));
+	copy_text(b->ref, sizeof(b->ref), db_text(s, 0));	/* account */
+	copy_text(b->sku, sizeof(b->sku), db_text(s, 2));
 	return b;
 }
 
@@ -1364,7 +1391,7 @@ book_of(struct run *r, const char *month)
 	r->books = cli_grow(r->books, &r->capbooks, r->nbooks + 1,
 	    sizeof(*r->books));
 	mb = &r->books[r->nbooks++];
-	snprintf(mb->month, sizeof(mb->month), "%s", month);
+	copy_text(mb->month, sizeof(mb->month), month);
 	mb->start = date_month_start(m);
 	mb->end = date_month_end(m);
 	mb->book = pricing_book_open(r->rd, mb->start);
@@ -1780,18 +1807,16 @@ writer_close(struct writer *w)
 /* ---- one account's invoices --------------------------------------------------- */
 
 /*
- * billing_records are kept and written at the end in key order: the run
- * goes account by account, the table is keyed by the end of the period,
- * then the account, and inserting in key order fills each new page once
- * instead of at random.
+ * billing_records are kept by the end of their period and written at the
+ * end of the run, an end at a time in order, each end's as the run made
+ * them.  The table is keyed by the end, then the account and the
+ * subscription; the run goes account by account, and so each end's come
+ * in that order (but for an account's in a second currency, a few places
+ * back), and each new page fills once instead of at random, with no sort.
  */
 struct record {
-	uint64_t key[2];	/* the account's first 16 bytes, big-endian */
-	/* the subscription and its account, in rec_text */
-	size_t sub, account;
-	int32_t start, end, full_start, full_end;
-	char from[DATE_FMT_MAX], to[DATE_FMT_MAX];	/* once sorted */
-	char full_from[DATE_FMT_MAX], full_to[DATE_FMT_MAX];
+	size_t sub, account;	/* in run.text */
+	int32_t start, end, full_start;
 	const char *kind;
 	char invoice[40];
 	int line_no;
@@ -1799,7 +1824,11 @@ struct record {
 	int64_t qty, price, discount;	/* but a credit's */
 };
 
-static const char *rec_text_base;
+struct records {
+	int32_t full_end;
+	struct record *rec;
+	size_t n, cap;
+};
 
 /* The order of two subscriptions, by (account, id) as text. */
 static int
@@ -1811,84 +1840,70 @@ sub_order(const char *account, const char *id, const char *account2,
 	return c != 0 ? c : strcmp(id, id2);
 }
 
-/* Two numbers that order as the id's first 16 bytes do, zeros after a
- * shorter one: most comparisons of the sort end with them. */
-static void
-key_of(uint64_t key[2], const char *id)
-{
-	unsigned char b[16] = { 0 };
-
-	memcpy(b, id, strnlen(id, sizeof(b)));
-	key[0] = key[1] = 0;
-	for (int i = 0; i < 8; i++) {
-		key[0] = key[0] << 8 | b[i];
-		key[1] = key[1] << 8 | b[i + 8];
-	}
-}
-
-static int
-by_key(const void *a, const void *b)
-{
-	const struct record *x = a, *y = b;
-	int c;
-
-	if (x->full_end != y->full_end)
-		return x->full_end < y->full_end ? -1 : 1;
-	if (x->key[0] != y->key[0])
-		return x->key[0] < y->key[0] ? -1 : 1;
-	if (x->key[1] != y->key[1])
-		return x->key[1] < y->key[1] ? -1 : 1;
-	if ((c = sub_order(rec_text_base + x->account, rec_text_base + x->sub,
-	    rec_text_base + y->account, rec_text_base + y->sub)) != 0)
-		return c;
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
-	return strcmp(x->kind, y->kind);
-}
-
 static void
 keep_record(struct run *r, const struct bline *b, const char *account,
     const char *inv)
 {
+	struct records *e;
 	struct record *rec;
 
-	r->rec = cli_grow(r->rec, &r->caprec, r->nrec + 1, sizeof(*r->rec));
-	rec = &r->rec[r->nrec++];
-	key_of(rec->key, account);
+	/* an account's lines are mostly of one end, and there are few */
+	if (r->nrecs == 0 || r->recs[r->at_recs].full_end != b->full_end) {
+		for (r->at_recs = 0; r->at_recs < r->nrecs &&
+		    r->recs[r->at_recs].full_end != b->full_end; r->at_recs++)
+			;
+		if (r->at_recs == r->nrecs) {
+			r->recs = cli_grow(r->recs, &r->caprecs, r->nrecs + 1,
+			    sizeof(*r->recs));
+			e = &r->recs[r->nrecs++];
+			e->full_end = b->full_end;
+			e->rec = NULL;
+			e->n = e->cap = 0;
+		}
+	}
+	e = &r->recs[r->at_recs];
+	e->rec = cli_grow(e->rec, &e->cap, e->n + 1, sizeof(*e->rec));
+	rec = &e->rec[e->n++];
 	rec->sub = text_keep(&r->text, &r->ntext, &r->captext, b->ref);
 	rec->account = text_keep(&r->text, &r->ntext, &r->captext, account);
 	rec->start = b->start;
 	rec->end = b->end;
 	rec->full_start = b->full_start;
-	rec->full_end = b->full_end;
 	rec->qty = b->rqty;
 	rec->price = b->rprice;
 	rec->discount = b->rdiscount;
 	rec->kind = b->src == SRC_SUB ? "charge" : b->src == SRC_CHANGE ?
 	    "change" : "credit";
-	snprintf(rec->invoice, sizeof(rec->invoice), "%s", inv);
+	copy_text(rec->invoice, sizeof(rec->invoice), inv);
 	rec->line_no = b->line_no;
 	rec->amount = b->amount;
 }
 
-/* Sorts the records, and formats their days: on the thread that has
- * time to spare, not the one that writes them. */
-static void *
-sort_records(void *arg)
+static int
+by_end(const void *a, const void *b)
 {
-	struct run *r = arg;
+	const struct records *x = a, *y = b;
 
-	if (r->nrec > 0) {
-		rec_text_base = r->text;
-		qsort(r->rec, r->nrec, sizeof(*r->rec), by_key);
+	return x->full_end < y->full_end ? -1 : x->full_end > y->full_end;
+}
+
+/* A day as text, formatted again only when it changes: the records of
+ * one end are mostly of the same days. */
+struct day_text {
+	int set;
+	int32_t day;
+	char s[DATE_FMT_MAX];
+};
+
+static const char *
+day_text(struct day_text *t, int32_t day)
+{
+	if (!t->set || t->day != day) {
+		date_format(t->s, day);
+		t->day = day;
+		t->set = 1;
 	}
-	for (size_t i = 0; i < r->nrec; i++) {
-		date_format(r->rec[i].from, r->rec[i].start);
-		date_format(r->rec[i].to, r->rec[i].end);
-		date_format(r->rec[i].full_from, r->rec[i].full_start);
-		date_format(r->rec[i].full_to, r->rec[i].full_end);
-	}
-	return NULL;
+	return t->s;
 }
 
 static void
@@ -1896,37 +1911,46 @@ write_records(struct run *r)
 {
 	struct db_rows *rows;
 
-	if (r->nrec == 0)
+	if (r->nrecs == 0)
 		return;
+	qsort(r->recs, r->nrecs, sizeof(*r->recs), by_end);
 	rows = db_rows_new(r->db, sql_records, 13);
-	for (size_t i = 0; i < r->nrec; i++) {
-		const struct record *rec = &r->rec[i];
-		int k;
-		struct db_stmt *st = db_rows_add(rows, &k);
+	for (size_t j = 0; j < r->nrecs; j++) {
+		const struct records *e = &r->recs[j];
+		struct day_text from = { 0 }, to = { 0 }, full_from = { 0 };
+		char full_to[DATE_FMT_MAX];
 
-		db_bind_text(st, k, r->text + rec->sub);
-		db_bind_text(st, k + 1, r->text + rec->account);
-		db_bind_text(st, k + 2, rec->from);
-		db_bind_text(st, k + 3, rec->to);
-		db_bind_text(st, k + 4, rec->kind);
-		db_bind_text(st, k + 5, rec->invoice);
-		db_bind_int(st, k + 6, rec->line_no);
-		db_bind_int(st, k + 7, rec->amount);
-		db_bind_text(st, k + 8, rec->full_from);
-		db_bind_text(st, k + 9, rec->full_to);
-		if (strcmp(rec->kind, "credit") == 0) {
-			db_bind_null(st, k + 10);
-			db_bind_null(st, k + 11);
-			db_bind_null(st, k + 12);
-		} else {
-			db_bind_int(st, k + 10, rec->qty);
-			db_bind_int(st, k + 11, rec->price);
-			db_bind_int(st, k + 12, rec->discount);
+		date_format(full_to, e->full_end);
+		for (size_t i = 0; i < e->n; i++) {
+			const struct record *rec = &e->rec[i];
+			int k;
+			struct db_stmt *st = db_rows_add(rows, &k);
+
+			db_bind_text(st, k, r->text + rec->sub);
+			db_bind_text(st, k + 1, r->text + rec->account);
+			db_bind_text(st, k + 2, day_text(&from, rec->start));
+			db_bind_text(st, k + 3, day_text(&to, rec->end));
+			db_bind_text(st, k + 4, rec->kind);
+			db_bind_text(st, k + 5, rec->invoice);
+			db_bind_int(st, k + 6, rec->line_no);
+			db_bind_int(st, k + 7, rec->amount);
+			db_bind_text(st, k + 8, day_text(&full_from,
+			    rec->full_start));
+			db_bind_text(st, k + 9, full_to);
+			if (strcmp(rec->kind, "credit") == 0) {
+				db_bind_null(st, k + 10);
+				db_bind_null(st, k + 11);
+				db_bind_null(st, k + 12);
+			} else {
+				db_bind_int(st, k + 10, rec->qty);
+				db_bind_int(st, k + 11, rec->price);
+				db_bind_int(st, k + 12, rec->discount);
+			}
 		}
+		r->records += (long)e->n;
 	}
 	db_rows_flush(rows);
 	db_rows_free(rows);
-	r->records = (long)r->nrec;
 }
 
 /* The ends billed of the subscriptions kept by keep_end(), through
@@ -2238,14 +2262,15 @@ output_write(struct output *op, struct db *db)
 
 /* ---- the run ------------------------------------------------------------------ */
 
-/* A row of sql_running or sql_ended; its ids into names. */
+/* A row of sql_running or sql_ended; its ids into *names (of *n bytes,
+ * *cap allocated). */
 static void
-read_row(struct run *r, struct db_stmt *st, struct row *w)
+read_row(struct db_stmt *st, struct row *w, char **names, size_t *n,
+    size_t *cap)
 {
 	const char *kind = db_text(st, 3);
 
-	w->sub = text_keep(&r->names, &r->nnames, &r->capnames,
-	    db_text(st, 0));
+	w->sub = text_keep(names, n, cap, db_text(st, 0));
 	w->start = db_day(st, 1);
 	w->end = db_day(st, 2);
 	w->kind = strcmp(kind, "charge") == 0 ? 'h' : strcmp(kind,
@@ -2255,11 +2280,9 @@ read_row(struct run *r, struct db_stmt *st, struct row *w)
 	w->qty = db_int(st, 6);
 	w->price = db_int(st, 7);
 	w->discount = db_int(st, 8);
-	w->invoice = text_keep(&r->names, &r->nnames, &r->capnames,
-	    db_text(st, 9));
+	w->invoice = text_keep(names, n, cap, db_text(st, 9));
 	w->line_no = db_int(st, 10);
-	w->account = text_keep(&r->names, &r->nnames, &r->capnames,
-	    db_text(st, 11));
+	w->account = text_keep(names, n, cap, db_text(st, 11));
 }
 
 /* The rows of subscription id of account in rows, NULL if none; asked
@@ -2408,7 +2431,7 @@ align_of(struct run *r, const char *account, const struct sub *s,
 	int32_t align;
 
 	/* calendar periods are the company's: a plan change keeps them */
-	snprintf(id, sizeof(id), "%s", r->calendar ? "" : replaces);
+	copy_text(id, sizeof(id), r->calendar ? "" : replaces);
 	while (id[0] != '\0') {
 		if (n == REPLACES_MAX) {
 			cli_data_error(NULL, 0, NULL, "subscription '%s': its "
@@ -2427,7 +2450,7 @@ align_of(struct run *r, const char *account, const struct sub *s,
 		up[n].start = db_day(r->replaced, 0);
 		up[n++].months = pricing_period_months(db_text(r->replaced,
 		    1));
-		snprintf(id, sizeof(id), "%s", db_text(r->replaced, 2));
+		copy_text(id, sizeof(id), db_text(r->replaced, 2));
 		db_reset(r->replaced);
 	}
 	align = billing_align(n > 0 ? up[n - 1].start : s->start,
@@ -2485,7 +2508,8 @@ paused_rows(struct run *r, const char *account, const struct sub *s,
 			db_bind_text(st, 2, account);
 			db_bind_text(st, 3, s->id);
 			while (db_row(st)) {
-				read_row(r, st, &x);
+				read_row(st, &x, &r->names, &r->nnames,
+				    &r->capnames);
 				merge_row(r, &x);
 			}
 			db_reset(st);
@@ -2646,7 +2670,7 @@ bill_accounts(struct run *r)
 	r->usage_row = db_row(r->usage);
 	r->late_row = db_row(r->late);
 	while ((a = next_account(r)) != NULL) {
-		snprintf(account, sizeof(account), "%s", a);
+		copy_text(account, sizeof(account), a);
 		for (; r->subs_row && strcmp(db_text(r->subs, 0), account) == 0;
 		    r->subs_row = db_row(r->subs))
 			bill_sub(r, r->subs);
@@ -2686,9 +2710,9 @@ keep_made(struct run *r)
 }
 
 static void
-load_charged(struct run *r)
+load_charged(struct run *r, struct db *rd)
 {
-	struct db_stmt *st = db_prepare(r->rd, sql_charged);
+	struct db_stmt *st = db_prepare(rd, sql_charged);
 
 	r->charged = keyset_new(SIZE_MAX);
 	db_bind_day(st, 1, r->p_start);
@@ -2759,16 +2783,24 @@ sort_by_sub(struct run *r, struct by_sub *rows)
 	free(start);
 }
 
-/* The rows of st into rows, by subscription. */
+/* The rows of st after those in rows, their ids into *names (of *n
+ * bytes, *cap allocated). */
 static void
-load_by_sub(struct run *r, struct db_stmt *st, struct by_sub *rows)
+read_rows(struct db_stmt *st, struct by_sub *rows, char **names, size_t *n,
+    size_t *cap)
 {
 	while (db_row(st)) {
 		rows->row = cli_grow(rows->row, &rows->caprow, rows->nrow + 1,
 		    sizeof(*rows->row));
-		read_row(r, st, &rows->row[rows->nrow++]);
+		read_row(st, &rows->row[rows->nrow++], names, n, cap);
 	}
 	db_finalize(st);
+}
+
+/* The rows read into rows, by subscription. */
+static void
+index_by_sub(struct run *r, struct by_sub *rows)
+{
 	sort_by_sub(r, rows);
 	for (size_t i = 0; i < rows->nrow; i++) {
 		const struct row *w = &rows->row[i];
@@ -2855,7 +2887,66 @@ load_pauses(struct run *r)
 	db_finalize(st);
 }
 
-/* The rows of sql_running and of sql_ended. */
+/*
+ * What a second thread reads while the biller prepares the rest: the
+ * periods of P already charged, and the running periods ending on the
+ * run's day, through a reader of its own (the biller's, on its thread,
+ * where the backend has no second), their ids in an arena of its own.
+ */
+struct ahead {
+	struct run *r;
+	struct db *rd;
+	struct by_sub ending;
+	char *names;
+	size_t nnames, capnames;
+};
+
+static void *
+read_ahead(void *arg)
+{
+	struct ahead *a = arg;
+	struct db_stmt *st;
+
+	load_charged(a->r, a->rd);
+	st = db_prepare(a->rd, sql_running_ending);
+	db_bind_day(st, 1, a->r->o->on);
+	read_rows(st, &a->ending, &a->names, &a->nnames, &a->capnames);
+	return NULL;
+}
+
+/* The rows read ahead before the biller's of sql_running, as those of
+ * one statement of both would come, and their ids into the run's. */
+static void
+join_ahead(struct run *r, struct ahead *a)
+{
+	struct by_sub *rows = &r->running;
+	size_t n = a->ending.nrow, base = r->nnames;
+
+	if (n > 0) {
+		rows->row = cli_grow(rows->row, &rows->caprow, rows->nrow + n,
+		    sizeof(*rows->row));
+		memmove(rows->row + n, rows->row, rows->nrow *
+		    sizeof(*rows->row));
+		for (size_t i = 0; i < n; i++) {
+			struct row *w = &rows->row[i];
+
+			*w = a->ending.row[i];
+			w->sub += base;
+			w->invoice += base;
+			w->account += base;
+		}
+		rows->nrow += n;
+		r->names = cli_grow(r->names, &r->capnames, base + a->nnames,
+		    1);
+		memcpy(r->names + base, a->names, a->nnames);
+		r->nnames += a->nnames;
+	}
+	free(a->ending.row);
+	free(a->names);
+	index_by_sub(r, rows);
+}
+
+/* The biller's rows of sql_running, and those of sql_ended. */
 static void
 load_running(struct run *r)
 {
@@ -2863,7 +2954,7 @@ load_running(struct run *r)
 
 	db_bind_day(st, 1, r->o->on);
 	db_bind_day(st, 2, r->horizon);
-	load_by_sub(r, st, &r->running);
+	read_rows(st, &r->running, &r->names, &r->nnames, &r->capnames);
 	st = db_prepare(r->rd, sql_billed_before);
 	if (!db_row(st)) {
 		db_finalize(st);
@@ -2877,7 +2968,8 @@ load_running(struct run *r)
 		return;
 	st = ended_statement(r, sql_ended);
 	db_bind_day(st, 5, r->ended_from);
-	load_by_sub(r, st, &r->ended);
+	read_rows(st, &r->ended, &r->names, &r->nnames, &r->capnames);
+	index_by_sub(r, &r->ended);
 }
 
 /* run_accounts: the accounts to bill, for the reader's queries and the
@@ -2910,8 +3002,13 @@ prepare(struct run *r)
 {
 	char d[DATE_FMT_MAX];
 	int some = r->some;
+	struct ahead a = { .r = r };
+	pthread_t reader;
+	int threaded = 0;
 
 	r->rd = db_open_snapshot(r->db);
+	if ((a.rd = db_open_snapshot(r->db)) != NULL)
+		threaded = cli_thread(&reader, read_ahead, &a);
 	accounts_table(r);
 	r->subs = db_prepare(r->rd, sql_subscriptions);
 	db_stmt_keys(r->subs, 2);
@@ -2921,10 +3018,18 @@ prepare(struct run *r)
 	db_bind_day(r->subs, 3, r->horizon);
 	r->products = load_pairs(db_prepare(r->rd, sql_products),
 	    &r->nproducts);
-	load_charged(r);
 	load_running(r);
 	load_marks(r);
 	load_pauses(r);
+	if (a.rd == NULL) {
+		a.rd = r->rd;
+		read_ahead(&a);
+	} else {
+		if (threaded)
+			pthread_join(reader, NULL);
+		db_close(a.rd);
+	}
+	join_ahead(r, &a);
 	r->one_time = db_prepare(r->rd, sql_one_time);
 	db_bind_day(r->one_time, 1, r->p_end);
 	db_bind_int(r->one_time, 2, some);
@@ -3076,20 +3181,14 @@ static int
 finish_run(struct run *r)
 {
 	struct output out;
-	pthread_t sorter;
-	int sorting, paying, rc;
+	int paying, rc;
 
-	/* The records are sorted on the other core while account credit is
-	 * applied, which reads none of them. */
-	sorting = cli_thread(&sorter, sort_records, r);
 	/* With no payment open (a run's usual case) there is no credit to
 	 * apply, and the invoices made are listed only to be read back. */
 	paying = ar_payments_open(r->db);
 	if (paying || read_back(r))
 		keep_made(r);
 	r->applied = paying ? ar_apply_run(r->db, r->o->on) : 0;
-	if (sorting)
-		pthread_join(sorter, NULL);
 	output_start(&out, r);
 	/*
 	 * The pages of the invoices and lines went out on the writer thread
@@ -3179,7 +3278,9 @@ billing_run(struct db *db, const struct billing_opts *o)
 	else
 		rc = finish_run(&r);
 	batch_free(r.batches);
-	free(r.rec);
+	for (size_t i = 0; i < r.nrecs; i++)
+		free(r.recs[i].rec);
+	free(r.recs);
 	free(r.ends);
 	free(r.text);
 	csv_rows_free(&r.only);
@@ -3319,8 +3420,8 @@ billing_watch_hold(struct billing_watch *w, const char *event, size_t len)
 	if (w->held) {
 		snprintf(w->account, sizeof(w->account), "%s",
 		    db_text(w->find, 0));
-		snprintf(w->sku, sizeof(w->sku), "%s", db_text(w->find, 1));
-		snprintf(w->day, sizeof(w->day), "%s", db_text(w->find, 2));
+		copy_text(w->sku, sizeof(w->sku), db_text(w->find, 1));
+		copy_text(w->day, sizeof(w->day), db_text(w->find, 2));
 	}
 	db_reset(w->find);
 }
