@@ -1009,18 +1009,27 @@ invoice_line(struct measure *m, struct book *b, long i, struct db_stmt *st)
 	add(m, &m->led.ot_cost[i], cost);
 }
 
-/* Each invoice but a void one: its lines on its day, and the payments
- * applied to it on theirs, in its segment and currency. */
+/*
+ * Each invoice but a void one: its lines on its day, and the payments
+ * applied to it on theirs, in its segment and currency.  The lines, the
+ * most rows, are the last of the three begun: on a connection that runs
+ * one statement at a time (PostgreSQL's), the rows left of those begun
+ * before are read into memory as the next begins, and the last comes as
+ * it is read (the lines first: 200,000 read so in 120 ms of the ledger's
+ * 210, at scale 0.2).
+ */
 static void
 read_invoices(struct measure *m)
 {
 	struct db_stmt *inv = prepare(m, sql_invoices);
 	struct follower lines = { db_prepare(m->db, sql_invoice_lines), 0 };
 	struct follower paid = { db_prepare(m->db, sql_applications), 0 };
+	int more;
 
-	lines.more = db_row(lines.st);
 	paid.more = db_row(paid.st);
-	while (db_row(inv)) {
+	more = db_row(inv);
+	lines.more = db_row(lines.st);
+	for (; more; more = db_row(inv)) {
 		const char *id = db_text(inv, 0), *key[] = { id };
 		size_t seg;
 		long i;
