@@ -63,8 +63,7 @@ struct value {
 /*
  * Rows waiting to go db_batch_rows() at a time, by one statement of many
  * rows: starting and ending a statement costs more than adding a row.
- * Only plain inserts are batched, and only where no row can refer to a
- * row of the same table (a lookup would miss a waiting row).  Text is
+ * Only plain inserts are batched (batchable()).  Text is
  * copied into the batch's arena, as the record it came from is gone by
  * the time the batch is written.  A batch refused is written again row
  * by row, and before the reading side reports an error every row before
@@ -1188,16 +1187,15 @@ in_target(const struct entity *e, const struct entity_column *c, int parent)
 	    (c->ref != NULL && strcmp(c->ref, "accounts") == 0);
 }
 
+/* A reference to a row of the same table that a lookup misses (the row
+ * may be waiting in a batch, or come later) is checked once every row is
+ * in (check_self_refs()), as are the checks that read the rows it names
+ * (plan changes, refunds): only --rejects, which judges a row as it
+ * comes, needs each written before the next is read. */
 static int
 batchable(const struct importer *im)
 {
-	if (im->o->rejects != NULL)
-		return 0;	/* a bad row must be set aside as it comes */
-	for (size_t i = 0; i < im->e->ncolumn; i++)
-		if (im->e->column[i].ref != NULL &&
-		    strcmp(im->e->column[i].ref, im->e->name) == 0)
-			return 0;
-	return 1;
+	return im->o->rejects == NULL;
 }
 
 /* The statement of a batch: the single-row INSERT's head, as many rows
