@@ -211,54 +211,49 @@ static const char digit_pairs[] =
     "34353637383940414243444546474849505152535455565758596061626364656667"
     "6869707172737475767778798081828384858687888990919293949596979899";
 
-static const uint64_t pow10_u64[] = { 1, 10, 100, 1000, 10000, 100000,
-    1000000, 10000000, 100000000, 1000000000, 10000000000ULL,
-    100000000000ULL, 1000000000000ULL, 10000000000000ULL,
-    100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
-    100000000000000000ULL, 1000000000000000000ULL,
-    10000000000000000000ULL };
-#define POW10_MAX 19
-
-/* Writes the n low digits of m, zero-padded, to end before the pointer
- * end; returns where they start. */
-static char *
-put_digits(char *end, uint64_t m, int n)
+/* Writes the n low digits of *m, zero-padded, to end before the pointer
+ * end, and leaves in *m what is above them; returns where they start.
+ * Dividing by 100 alone, a constant, is a multiplication: a division by
+ * 10^scale was most of the time of money_format(). */
+static inline char *
+put_digits(char *end, uint64_t *mp, int n)
 {
+	uint64_t m = *mp;	/* a copy: the stores to end could be to *mp */
+
 	for (; n >= 2; n -= 2) {
 		end -= 2;
 		memcpy(end, digit_pairs + 2 * (m % 100), 2);
 		m /= 100;
 	}
-	if (n == 1)
+	if (n == 1) {
 		*--end = (char)('0' + m % 10);
+		m /= 10;
+	}
+	*mp = m;
 	return end;
 }
 
 size_t
 money_format(char *buf, int64_t v, int scale, char mark)
 {
-	uint64_t m = int_to_mag(v), whole = 0, frac = m;
-	int nwhole = 1;		/* "0.05", not ".05" */
+	char tmp[MONEY_FMT_MAX], *end = tmp + sizeof(tmp), *p = end;
+	uint64_t m = int_to_mag(v);
 	size_t len;
-	char *p;
 
 	assert(scale >= 0 && scale <= DIGITS_MAX);
-	if (scale <= POW10_MAX) {
-		whole = m / pow10_u64[scale];
-		frac = m % pow10_u64[scale];
-	}
-	while (nwhole <= POW10_MAX && whole >= pow10_u64[nwhole])
-		nwhole++;
-	len = (v < 0) + (size_t)nwhole + (scale > 0 ? 1 + (size_t)scale : 0);
-	p = buf + len;
-	*p = '\0';
 	if (scale > 0) {
-		p = put_digits(p, frac, scale);
+		p = put_digits(p, &m, scale);
 		*--p = mark;
 	}
-	put_digits(p, whole, nwhole);
+	/* the whole part, one digit at least: "0.05", not ".05" */
+	while (m >= 100)
+		p = put_digits(p, &m, 2);
+	p = put_digits(p, &m, m >= 10 ? 2 : 1);
 	if (v < 0)
-		buf[0] = '-';
+		*--p = '-';
+	len = (size_t)(end - p);
+	memcpy(buf, p, len);
+	buf[len] = '\0';
 	return len;
 }
 
