@@ -541,16 +541,16 @@ start_writer(struct price_run *r)
 	r->fill = handoff_take(r->handoff);
 }
 
-/* The reader's side: a priced line into the batch being filled. */
+/* The reader's side: the line priced into the batch's next row (in
+ * place: a struct priced is most of a kilobyte) kept with its fields. */
 static void
 keep_priced(struct price_run *r, const struct csv_record *rec,
-    const struct priced *pd, const char *currency)
+    const char *currency)
 {
 	struct price_batch *b = r->fill;
 	struct price_row *row = &b->row[b->n];
 	struct price_span *sp = &b->span[b->n * r->nheader];
 
-	row->pd = *pd;
 	memcpy(row->currency, currency, 4);
 	if (strcmp(currency, r->exp_currency) != 0) {
 		memcpy(r->exp_currency, currency, 4);
@@ -619,7 +619,6 @@ price_record(void *arg, const struct csv_record *rec)
 	const char *currency;
 	char sku[ENTITY_ID_MAX + 1], why[CSV_RAGGED_MAX];
 	const char *column;
-	struct priced pd;
 	int rc;
 
 	if (!r->have_header)
@@ -639,11 +638,11 @@ price_record(void *arg, const struct csv_record *rec)
 	if ((currency = line_currency(r, r->col_account >= 0 ?
 	    &f[r->col_account] : NULL, rec->line)) == NULL)
 		return 0;
-	if (price_one(&r->pr, sku, currency, qty, discount, term, &pd, why,
-	    sizeof(why), &column) != 0)
+	if (price_one(&r->pr, sku, currency, qty, discount, term,
+	    &r->fill->row[r->fill->n].pd, why, sizeof(why), &column) != 0)
 		return cli_data_error(r->name, rec->line, column, "%s", why) ?
 		    0 : 1;
-	keep_priced(r, rec, &pd, currency);
+	keep_priced(r, rec, currency);
 	return 0;
 }
 
