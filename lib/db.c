@@ -112,6 +112,20 @@ db_shared(const struct db *db)
 	return db->shared;
 }
 
+void
+db_hold(struct db *db)
+{
+	if (db->shared)
+		db->ops->hold(db, 1);
+}
+
+void
+db_release(struct db *db)
+{
+	if (db->shared)
+		db->ops->hold(db, 0);
+}
+
 struct db *
 db_open_snapshot(struct db *db)
 {

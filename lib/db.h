@@ -54,6 +54,13 @@ int db_is_url(const char *path);
 void db_close(struct db *db);
 /* Whether the connection may be used from two threads (db_open()). */
 int db_shared(const struct db *db);
+/* A shared connection held by the calling thread from db_hold() to
+ * db_release(), through many calls (a batch of rows bound and written):
+ * the other thread waits once, not at each call, and each call's own
+ * lock is the holder's, which costs next to nothing.  Nested holds are
+ * fine; on a connection not shared, nothing. */
+void db_hold(struct db *db);
+void db_release(struct db *db);
 
 /*
  * A second connection that reads the database as db's write transaction

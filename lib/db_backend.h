@@ -38,6 +38,7 @@ struct db_stmt {
 struct db_ops {
 	const char *name;	/* "sqlite", "postgresql" */
 	void (*close)(struct db *db);
+	void (*hold)(struct db *db, int on);	/* as db_hold() */
 	struct db *(*open_snapshot)(struct db *db);
 	void (*exec)(struct db *db, const char *sql);
 	/* runs the schema's SQL (CREATE TABLE...), written in SQLite's

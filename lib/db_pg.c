@@ -1761,6 +1761,17 @@ pg_open_snapshot(struct db *base)
 	return &rd->base;
 }
 
+/* The connection's recursive mutex, which db.c takes around each call
+ * (struct db's serial). */
+static void
+pg_hold(struct db *base, int on)
+{
+	if (on)
+		pthread_mutex_lock(base->serial);
+	else
+		pthread_mutex_unlock(base->serial);
+}
+
 static void
 pg_close(struct db *base)
 {
@@ -1996,6 +2007,7 @@ pg_rows_free(struct db_rows *base)
 const struct db_ops db_pg_ops = {
 	.name = "postgresql",
 	.close = pg_close,
+	.hold = pg_hold,
 	.open_snapshot = pg_open_snapshot,
 	.exec = pg_exec,
 	.schema = pg_schema,

@@ -1713,6 +1713,19 @@ sq_open_snapshot(struct db *db)
 	return &rd->base;
 }
 
+/* SQLite's own mutex of the connection, which is recursive: a call
+ * made while it is held by the same thread takes it again at no cost. */
+static void
+sq_hold(struct db *db, int on)
+{
+	sqlite3_mutex *m = sqlite3_db_mutex(H(db));
+
+	if (on)
+		sqlite3_mutex_enter(m);
+	else
+		sqlite3_mutex_leave(m);
+}
+
 static void
 sq_close(struct db *db)
 {
@@ -2111,6 +2124,7 @@ sq_rows_free(struct db_rows *base)
 const struct db_ops db_sqlite_ops = {
 	.name = "sqlite",
 	.close = sq_close,
+	.hold = sq_hold,
 	.open_snapshot = sq_open_snapshot,
 	.exec = sq_exec,
 	.schema = sq_exec,
