@@ -165,6 +165,7 @@ struct ref {
 	int col;
 	int self;		/* to a row of the same table: checked at the end */
 	const struct entity *to;	/* the table referred to */
+	struct db *db;		/* find's: im->db, or im->lookups */
 	struct db_stmt *find;
 	char last[ENTITY_ID_MAX + 1];
 	int last_found, valid;
@@ -284,6 +285,8 @@ struct importer {
 	struct out *rejects;
 	struct writer writer;
 	struct db *before;		/* the database before the import */
+	struct db *lookups;		/* ref_db()'s, or NULL */
+	int lookups_tried;
 	int nfile;			/* files read before this one */
 	FILE *notes;			/* what went in, said once committed */
 };
@@ -885,8 +888,10 @@ time_to_scan(struct db *db, struct scan_plan *p)
 
 /* Looks a referenced key up: the last one, the keys known, the database. */
 static void
-lookup_ref(struct db *db, struct ref *r, const char *s, size_t len)
+lookup_ref(struct ref *r, const char *s, size_t len)
 {
+	struct db *db = r->db;
+
 	const char *cur = keyset_find(r->known, s, len);
 
 	if (cur == NULL && time_to_scan(db, &r->scan)) {
@@ -934,7 +939,7 @@ check_ref(struct importer *im, struct ref *r)
 		return;
 	if (!r->valid || strlen(r->last) != v->len ||
 	    memcmp(r->last, v->s, v->len) != 0) {
-		lookup_ref(im->db, r, v->s, v->len);
+		lookup_ref(r, v->s, v->len);
 		copy_text(r->last, sizeof(r->last), v->s, v->len);
 		r->valid = 1;
 	}
@@ -3290,6 +3295,30 @@ check_invoice_sizes(struct importer *im)
 
 /* ---- the call ------------------------------------------------------------ */
 
+/*
+ * Where the reading side looks up the keys of a table the import does
+ * not write: a connection of its own, which sees that table as the
+ * import's does, where the backend looks keys up one at a time (SQLite).
+ * On the shared connection each lookup waited for the writer's batch: a
+ * million invoice lines looked up 25,000 accounts at 4 microseconds each
+ * before reading them all.
+ */
+static struct db *
+ref_db(struct importer *im, const struct entity *re)
+{
+	const char *table = table_for_ref(re);
+
+	if (!db_shared(im->db) || db_lookups_before_scan(im->db) == 0 ||
+	    strcmp(table, im->e->table) == 0 || (im->e->parent_table != NULL &&
+	    strcmp(table, im->e->parent_table) == 0))
+		return im->db;
+	if (im->lookups == NULL && !im->lookups_tried) {
+		im->lookups = db_open_snapshot(im->db);
+		im->lookups_tried = 1;
+	}
+	return im->lookups != NULL ? im->lookups : im->db;
+}
+
 static void
 refs_init(struct importer *im)
 {
@@ -3310,9 +3339,10 @@ refs_init(struct importer *im)
 		sb_add(&sql, "SELECT %s FROM %s WHERE %s = ?1",
 		    entity_column_index(re, "currency") >= 0 ? "currency" : "1",
 		    table_for_ref(re), entity_ref_key(re)->db);
-		r->find = db_prepare(im->db, sql.s);
-		r->known = keyset_new(KNOWN_MAX);
 		r->to = re;
+		r->db = ref_db(im, re);
+		r->find = db_prepare(r->db, sql.s);
+		r->known = keyset_new(KNOWN_MAX);
 		/* with --rejects a row is judged as it comes, so it names
 		 * one before it, as any reference does */
 		r->self = re == e && im->o->rejects == NULL;
@@ -3322,8 +3352,8 @@ refs_init(struct importer *im)
 			im->self_ref = db_prepare(im->db, "INSERT INTO self_refs "
 			    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
 		}
-		if (scan_plan_init(&r->scan, im->db, table_for_ref(re)))
-			preload_ref(im->db, r);
+		if (scan_plan_init(&r->scan, r->db, table_for_ref(re)))
+			preload_ref(r->db, r);
 		if (strcmp(c->ref, "accounts") == 0)
 			im->account_ref = im->nref;
 		im->nref++;
@@ -3460,6 +3490,8 @@ importer_free(struct importer *im)
 	billing_watch_close(im->watch);
 	if (im->before != NULL)
 		db_close(im->before);
+	if (im->lookups != NULL)
+		db_close(im->lookups);
 }
 
 static void
