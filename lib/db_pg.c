@@ -865,15 +865,36 @@ pg_len(struct db_stmt *st, int i)
  * sum past 64 bits arrives whole and is refused here as SQLite refuses
  * it; a boolean arrives as t or f.
  */
+/* An integer of at most 18 digits, which cannot overflow: most are, and
+ * read here rather than by strtoll(), which took a tenth of the metrics'
+ * time. */
+static int
+short_int(const char *s, int64_t *v)
+{
+	const char *p = s + (s[0] == '-');
+	int64_t m = 0;
+	int n;
+
+	for (n = 0; n < 18 && p[n] >= '0' && p[n] <= '9'; n++)
+		m = m * 10 + (p[n] - '0');
+	if (n == 0 || p[n] != '\0')
+		return 0;
+	*v = s[0] == '-' ? -m : m;
+	return 1;
+}
+
 static int64_t
 pg_integer(struct db_stmt *st, int i)
 {
 	const char *s = pg_text(st, i);
 	char *end;
 	long long v;
+	int64_t m;
 
 	if (s[0] == '\0' || ((s[0] == 't' || s[0] == 'f') && s[1] == '\0'))
 		return s[0] == 't';
+	if (short_int(s, &m))
+		return m;
 	errno = 0;
 	v = strtoll(s, &end, 10);
 	if (errno == ERANGE) {
