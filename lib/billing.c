@@ -3006,7 +3006,11 @@ prepare(struct run *r)
 	pthread_t reader;
 	int threaded = 0;
 
-	r->rd = db_open_snapshot(r->db);
+	/* the lines are worked out from what the run found, never from
+	 * what it has written: a database with no file has no such view */
+	if ((r->rd = db_open_snapshot(r->db)) == NULL)
+		cli_die(CLI_EIO, "a billing run reads the database on a second "
+		    "connection, which a database in memory does not have");
 	if ((a.rd = db_open_snapshot(r->db)) != NULL)
 		threaded = cli_thread(&reader, read_ahead, &a);
 	accounts_table(r);

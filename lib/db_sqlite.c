@@ -1674,8 +1674,10 @@ sq_open_snapshot(struct db *db)
 	char *uri;
 	int immutable, rc;
 
-	if (state != SQLITE_TXN_WRITE && (state == SQLITE_TXN_READ ||
-	    sqlite3_get_autocommit(H(db)) || path == NULL || *path == '\0'))
+	/* a database in memory has no file for another connection to read,
+	 * in a write transaction too */
+	if (path == NULL || *path == '\0' || (state != SQLITE_TXN_WRITE &&
+	    (state == SQLITE_TXN_READ || sqlite3_get_autocommit(H(db)))))
 		return NULL;
 	/* a file read as immutable (open_read()) is read so again */
 	immutable = sqlite3_uri_boolean(path, "immutable", 0);
