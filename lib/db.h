@@ -55,10 +55,12 @@ void db_close(struct db *db);
 /* Whether the connection may be used from two threads (db_open()). */
 int db_shared(const struct db *db);
 /* A shared connection held by the calling thread from db_hold() to
- * db_release(), through many calls (a batch of rows bound and written):
- * the other thread waits once, not at each call, and each call's own
- * lock is the holder's, which costs next to nothing.  Nested holds are
- * fine; on a connection not shared, nothing. */
+ * db_release(), through many calls (a batch of rows bound and written),
+ * which the other thread's do not come between: it waits once, not at
+ * each call, and on SQLite, whose every call (a bind too) locks the
+ * connection, each call's lock is the holder's, which costs next to
+ * nothing.  Nested holds are fine; on a connection not shared,
+ * nothing. */
 void db_hold(struct db *db);
 void db_release(struct db *db);
 

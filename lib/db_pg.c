@@ -860,14 +860,9 @@ pg_len(struct db_stmt *st, int i)
 	    PS(st)->ql[i] < 0 ? 0 : PS(st)->ql[i]);
 }
 
-/*
- * An integer column.  sum() of BIGINTs is a NUMERIC in PostgreSQL, so a
- * sum past 64 bits arrives whole and is refused here as SQLite refuses
- * it; a boolean arrives as t or f.
- */
 /* An integer of at most 18 digits, which cannot overflow: most are, and
- * read here rather than by strtoll(), which took a tenth of the metrics'
- * time. */
+ * read here rather than by strtoll(), which took 7 % of the metrics'
+ * time on PostgreSQL. */
 static int
 short_int(const char *s, int64_t *v)
 {
@@ -883,6 +878,11 @@ short_int(const char *s, int64_t *v)
 	return 1;
 }
 
+/*
+ * An integer column.  sum() of BIGINTs is a NUMERIC in PostgreSQL, so a
+ * sum past 64 bits arrives whole and is refused here as SQLite refuses
+ * it; a boolean arrives as t or f.
+ */
 static int64_t
 pg_integer(struct db_stmt *st, int i)
 {

@@ -211,8 +211,8 @@ static const char digit_pairs[] =
     "34353637383940414243444546474849505152535455565758596061626364656667"
     "6869707172737475767778798081828384858687888990919293949596979899";
 
-/* Writes the n low digits of *m, zero-padded, to end before the pointer
- * end, and leaves in *m what is above them; returns where they start.
+/* Writes the n low digits of *mp, zero-padded, to end before the pointer
+ * end, and leaves in *mp what is above them; returns where they start.
  * Dividing by 100 alone, a constant, is a multiplication: a division by
  * 10^scale was most of the time of money_format(). */
 static inline char *
