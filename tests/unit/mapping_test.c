@@ -15,6 +15,7 @@
 #include "mapping.h"
 #include "suites.h"
 
+#define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
 #define DAY_FORMS "YYYY-MM-DD hh:mm|YYYY-MM-DD hh:mm:ss|unix"
 
 static char said[512];
@@ -165,29 +166,32 @@ END_TEST
 
 /* span: the day of the first source, none when the second is on the
  * same day; the second's errors are left to the rule that reads it. */
-START_TEST(spans_of_days)
-{
-	ck_assert_str_eq(convert("span", DAY_FORMS, "S|E",
-	    V("2026-03-01 00:00", "2026-04-01 00:00")), "2026-03-01");
-	ck_assert_str_eq(convert("span", DAY_FORMS, "E|S",
-	    V("2026-04-01 00:00", "2026-03-01 00:00")), "2026-04-01");
+static const struct {
+	const char *source, *first, *second, *want;
+} spans[] = {
+	{ "S|E", "2026-03-01 00:00", "2026-04-01 00:00", "2026-03-01" },
+	{ "E|S", "2026-04-01 00:00", "2026-03-01 00:00", "2026-04-01" },
 	/* a moment, and hours of one day: no span of days */
-	ck_assert_str_eq(convert("span", DAY_FORMS, "E|S",
-	    V("2026-03-02 15:40", "2026-03-02 15:40")), "(empty)");
-	ck_assert_str_eq(convert("span", DAY_FORMS, "S|E",
-	    V("2026-03-02 09:00", "2026-03-02 17:30:15")), "(empty)");
+	{ "E|S", "2026-03-02 15:40", "2026-03-02 15:40", "(empty)" },
+	{ "S|E", "2026-03-02 09:00", "2026-03-02 17:30:15", "(empty)" },
 	/* 1772466000 s = 20514 days (1,772,409,600 s) and 56,400 s:
 	 * 2026-03-02 15:40 UTC, the same day in another form */
-	ck_assert_str_eq(convert("span", DAY_FORMS, "E|S",
-	    V("1772466000", "2026-03-02 00:00")), "(empty)");
-	ck_assert_str_eq(convert("span", DAY_FORMS, "E|S",
-	    V("1772466000", "2026-03-01 23:59")), "2026-03-02");
-	ck_assert_str_eq(convert("span", DAY_FORMS, "S|E",
-	    V("2026-03-02 15:40", NULL)), "2026-03-02");
-	ck_assert_str_eq(convert("span", DAY_FORMS, "S|E",
-	    V(NULL, "2026-03-02 15:40")), "(empty)");
-	ck_assert_str_eq(convert("span", DAY_FORMS, "S|E",
-	    V("2026-03-02 15:40", "2026-02-30 10:00")), "2026-03-02");
+	{ "E|S", "1772466000", "2026-03-02 00:00", "(empty)" },
+	{ "E|S", "1772466000", "2026-03-01 23:59", "2026-03-02" },
+	{ "S|E", "2026-03-02 15:40", NULL, "2026-03-02" },
+	{ "S|E", NULL, "2026-03-02 15:40", "(empty)" },
+	{ "S|E", "2026-03-02 15:40", "2026-02-30 10:00", "2026-03-02" },
+};
+
+START_TEST(spans_of_days)
+{
+	ck_assert_str_eq(convert("span", DAY_FORMS, spans[_i].source,
+	    V(spans[_i].first, spans[_i].second)), spans[_i].want);
+}
+END_TEST
+
+START_TEST(span_of_a_bad_day)
+{
 	ck_assert_str_eq(convert("span", DAY_FORMS, "S|E",
 	    V("2026-02-30 10:00", "2026-03-02 15:40")), "error");
 	ck_assert_str_eq(said, "S: '2026-02-30 10:00' is not a timestamp: "
@@ -1176,7 +1180,8 @@ mapping_suite(void)
 	tcase_add_test(tc, copy_first_given);
 	tcase_add_test(tc, day_of_timestamps);
 	tcase_add_test(tc, day_refused);
-	tcase_add_test(tc, spans_of_days);
+	tcase_add_loop_test(tc, spans_of_days, 0, NELEM(spans));
+	tcase_add_test(tc, span_of_a_bad_day);
 	tcase_add_test(tc, amounts_by_currency);
 	tcase_add_test(tc, amounts_refused);
 	tcase_add_test(tc, amounts_less_and_per);
